@@ -1,0 +1,90 @@
+# Strom's build.  Plain GNU Make: one file, no generator step, and the three build
+# flavours share it (see docs/architecture.md for why Make and not CMake).
+#
+#   make                 release build (-O2): libstrom.a, libstrom.so, strom, examples
+#   make BUILD=debug     AddressSanitizer + UndefinedBehaviorSanitizer build
+#   make BUILD=tsan      ThreadSanitizer build
+#   make test            the whole suite: release, then ASan+UBSan, then TSan on the
+#                        concurrency tests
+#   make bench           benchmarks (release)
+#   make fuzz            libFuzzer targets (clang)
+
+BUILD ?= release
+O := build/$(BUILD)
+
+CC ?= cc
+WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+BASE := $(WARN) -D_GNU_SOURCE -Iinclude -pthread -fPIC -g
+ifeq ($(BUILD),release)
+  OPT := -O2 -DNDEBUG
+else ifeq ($(BUILD),debug)
+  OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(BUILD),tsan)
+  OPT := -O1 -fsanitize=thread
+else
+  $(error BUILD must be release, debug or tsan)
+endif
+CFLAGS := $(BASE) $(OPT) $(EXTRA_CFLAGS)
+LDFLAGS := $(OPT) -pthread
+LDLIBS := -lxxhash
+
+LIB_SRC := $(sort $(wildcard src/core/*.c src/api/*.c src/runtime/*.c src/state/*.c src/connectors/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(O)/obj/%.o)
+EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
+TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/test_*.c))
+BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/bench_*.c))
+HEADERS := $(wildcard include/*.h include/strom/*.h src/*/*.h tests/*.h)
+
+all: $(O)/libstrom.a $(O)/strom $(EXAMPLES) $(if $(filter release,$(BUILD)),$(O)/libstrom.so)
+
+$(O)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/libstrom.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/libstrom.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/strom: $(CLI_OBJ) $(O)/libstrom.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/examples/%: examples/%.c $(O)/libstrom.a include/strom.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(O)/libstrom.a $(LDFLAGS) $(LDLIBS)
+
+$(O)/tests/%: tests/%.c $(O)/libstrom.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(O)/libstrom.a $(LDFLAGS) $(LDLIBS)
+
+$(O)/bench/%: bench/%.c $(O)/libstrom.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(O)/libstrom.a $(LDFLAGS) $(LDLIBS)
+
+tests: all $(TESTS)
+
+# Runs the suite in this build only.
+check: tests
+	@tests/run.sh $(O)
+
+# The whole suite, as CI runs it.
+test:
+	$(MAKE) BUILD=release check
+	$(MAKE) BUILD=debug check
+	$(MAKE) BUILD=tsan tests
+	@TESTS_ONLY="$(TSAN_TESTS)" tests/run.sh build/tsan
+
+TSAN_TESTS := test_runtime test_backpressure test_cancel
+
+bench: all $(BENCHES)
+	@bench/run.sh $(O)
+
+clean:
+	rm -rf build
+
+.PHONY: all tests check test bench clean
+.DELETE_ON_ERROR:

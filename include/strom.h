@@ -1,0 +1,304 @@
+/*
+ * strom.h -- the public C API of Strom, a stream processing engine.
+ *
+ * A program builds a dataflow with the DataStream API (sources, transformations,
+ * sinks) on an environment, then runs it with strom_execute().  Everything here is
+ * an opaque handle with a strom_ prefix; nothing else in the tree is public.
+ *
+ * Conventions:
+ *  - Functions that can fail return an int status: STROM_OK (0) or a negative
+ *    STROM_E* code; strom_strerror() names the code, and the handle that failed
+ *    holds a message with context (strom_env_errmsg()).
+ *  - Stream builders return a new handle, or NULL after recording an error on the
+ *    environment; a NULL input is accepted and yields NULL, so a pipeline can be
+ *    written without checking every step and strom_execute() reports the first error.
+ *  - Handles created from an environment (streams, output tags, results) are owned by
+ *    it and freed by strom_env_free().  Schemas and rows are created and freed by
+ *    the caller; the environment keeps its own reference to any schema it is given.
+ *  - A row passed to a user function is valid only during that call.
+ */
+#ifndef STROM_H
+#define STROM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STROM_VERSION "0.1.0"
+
+/* ---- Status codes ---------------------------------------------------------- */
+
+#define STROM_ERRNO_MAP(X)                                   \
+  X(OK, 0, "success")                                        \
+  X(EINVAL, -1, "invalid argument")                          \
+  X(ENOMEM, -2, "out of memory")                             \
+  X(EIO, -3, "input/output error")                           \
+  X(EPARSE, -4, "malformed input")                           \
+  X(EUSER, -5, "user function failed")                       \
+  X(ECANCELED, -6, "job cancelled")                          \
+  X(ESTATE, -7, "operation not valid in this state")         \
+  X(ETYPE, -8, "type mismatch")                              \
+  X(ENOTSUP, -9, "not supported")                            \
+  X(ENET, -10, "network error")
+
+typedef enum strom_status {
+#define STROM__ERRNO_ENUM(name, code, msg) STROM_##name = code,
+  STROM_ERRNO_MAP(STROM__ERRNO_ENUM)
+#undef STROM__ERRNO_ENUM
+} strom_status;
+
+/* The fixed description of a status code ("invalid argument"); never NULL. */
+const char *strom_strerror(int status);
+
+/* ---- Types and schemas ----------------------------------------------------- */
+
+typedef enum strom_type_id {
+  STROM_BOOLEAN = 1,
+  STROM_INT,       /* 32-bit signed */
+  STROM_BIGINT,    /* 64-bit signed */
+  STROM_DOUBLE,
+  STROM_DECIMAL,   /* DECIMAL(p,s), p <= 18: an unscaled 64-bit integer */
+  STROM_VARCHAR,   /* bytes with a length; UTF-8 by convention */
+  STROM_TIMESTAMP, /* TIMESTAMP(3): milliseconds since the epoch, no time zone */
+} strom_type_id;
+
+typedef struct strom_schema strom_schema;
+
+/* An empty schema, to be filled with strom_schema_add*().  Free with strom_schema_free(). */
+strom_schema *strom_schema_new(void);
+/* Parses a column list such as "word VARCHAR, n BIGINT, price DECIMAL(10,2)".
+ * Returns NULL on error and writes a message naming the position to err. */
+strom_schema *strom_schema_parse(const char *spec, char *err, size_t errlen);
+int strom_schema_add(strom_schema *s, const char *name, strom_type_id type);
+int strom_schema_add_decimal(strom_schema *s, const char *name, int precision, int scale);
+int strom_schema_ncols(const strom_schema *s);
+const char *strom_schema_col_name(const strom_schema *s, int col);
+strom_type_id strom_schema_col_type(const strom_schema *s, int col);
+int strom_schema_col_scale(const strom_schema *s, int col);
+/* The column index of name, or -1. */
+int strom_schema_find(const strom_schema *s, const char *name);
+/* Drops the caller's reference. */
+void strom_schema_free(strom_schema *s);
+/* Writes "word VARCHAR, n BIGINT"; returns the length it needed (as snprintf). */
+int strom_schema_format(const strom_schema *s, char *buf, size_t cap);
+
+/* ---- Rows ------------------------------------------------------------------ */
+
+typedef struct strom_row strom_row;
+
+/* A row with every column NULL.  The row keeps a reference to the schema. */
+strom_row *strom_row_new(const strom_schema *s);
+void strom_row_free(strom_row *r);
+const strom_schema *strom_row_schema(const strom_row *r);
+/* Sets every column to NULL and forgets strings copied into the row. */
+void strom_row_clear(strom_row *r);
+
+/* Getters do not convert: the column must have the getter's type (INT may be read
+ * with strom_row_get_bigint).  A NULL column reads as 0 / false / "". */
+bool strom_row_is_null(const strom_row *r, int col);
+bool strom_row_get_bool(const strom_row *r, int col);
+int32_t strom_row_get_int(const strom_row *r, int col);
+int64_t strom_row_get_bigint(const strom_row *r, int col);
+double strom_row_get_double(const strom_row *r, int col);
+int64_t strom_row_get_decimal(const strom_row *r, int col); /* unscaled */
+int64_t strom_row_get_timestamp(const strom_row *r, int col);
+/* The bytes of a VARCHAR column (not NUL-terminated); *len receives the length. */
+const char *strom_row_get_str(const strom_row *r, int col, size_t *len);
+
+void strom_row_set_null(strom_row *r, int col);
+void strom_row_set_bool(strom_row *r, int col, bool v);
+void strom_row_set_int(strom_row *r, int col, int32_t v);
+void strom_row_set_bigint(strom_row *r, int col, int64_t v);
+void strom_row_set_double(strom_row *r, int col, double v);
+void strom_row_set_decimal(strom_row *r, int col, int64_t unscaled);
+void strom_row_set_timestamp(strom_row *r, int col, int64_t millis);
+/* Copies the bytes into storage owned by the row. */
+int strom_row_set_str(strom_row *r, int col, const char *s, size_t len);
+/* Keeps a pointer to the caller's bytes, which must outlive the row's use
+ * (for example the input row of the current call). */
+void strom_row_set_str_ref(strom_row *r, int col, const char *s, size_t len);
+/* Copies values of src into dst (same column count and types); strings are referenced. */
+int strom_row_copy(strom_row *dst, const strom_row *src);
+
+/* The record's event timestamp in milliseconds, or STROM_NO_TIMESTAMP. */
+#define STROM_NO_TIMESTAMP INT64_MIN
+int64_t strom_row_time(const strom_row *r);
+void strom_row_set_time(strom_row *r, int64_t millis);
+
+/* Formats the row as Flink prints a Row: "+I[hello, 3]".  Returns the length needed. */
+int strom_row_format(const strom_row *r, char *buf, size_t cap);
+
+/* ---- Environment ------------------------------------------------------------- */
+
+typedef struct strom_env strom_env;
+typedef struct strom_stream strom_stream;
+typedef struct strom_keyed strom_keyed;
+typedef struct strom_output_tag strom_output_tag;
+typedef struct strom_results strom_results;
+
+typedef struct strom_env_opts {
+  int parallelism;         /* default parallelism of operators; 0 = 1 */
+  int max_parallelism;     /* number of key groups; 0 = 128 */
+  size_t buffer_size;      /* bytes per network buffer; 0 = 32 KiB */
+  int buffers_per_channel; /* buffers (credits) per channel; 0 = 4 */
+  int buffer_timeout_ms;   /* longest a partly filled buffer waits; 0 = 100, -1 = flush on full only */
+} strom_env_opts;
+
+/* opts may be NULL for the defaults. */
+strom_env *strom_env_new(const strom_env_opts *opts);
+void strom_env_free(strom_env *env);
+/* Sets an option by its Flink configuration key: parallelism.default,
+ * pipeline.max-parallelism, execution.buffer-timeout (e.g. "100 ms"),
+ * taskmanager.memory.segment-size (e.g. "32kb"),
+ * taskmanager.network.memory.buffers-per-channel.  Unknown keys are refused. */
+int strom_env_set(strom_env *env, const char *key, const char *value);
+/* The message of the last error on this environment, or "" if none. */
+const char *strom_env_errmsg(const strom_env *env);
+
+/* Runs the job built on env until every source has ended (bounded) or the job is
+ * cancelled or fails.  Returns STROM_OK, STROM_ECANCELED or the failure's code;
+ * strom_env_errmsg() then names the operator and subtask that failed. */
+int strom_execute(strom_env *env, const char *job_name);
+/* Asks a running strom_execute() to stop.  Async-signal-safe. */
+void strom_env_cancel(strom_env *env);
+
+/* ---- User functions ---------------------------------------------------------- */
+
+/* The runtime context of a user function call: which subtask runs it, the user data
+ * given with the function, and a way to fail with a message. */
+typedef struct strom_ctx strom_ctx;
+/* Where a function emits rows (flat_map, process). */
+typedef struct strom_out strom_out;
+
+void *strom_ctx_data(strom_ctx *ctx);
+int strom_ctx_subtask(const strom_ctx *ctx);     /* 0-based */
+int strom_ctx_parallelism(const strom_ctx *ctx);
+const char *strom_ctx_operator(const strom_ctx *ctx);
+/* Per-subtask storage for the function's own use (set in open, freed in close). */
+void *strom_ctx_local(strom_ctx *ctx);
+void strom_ctx_set_local(strom_ctx *ctx, void *p);
+/* The current event-time watermark of this subtask (INT64_MIN before the first). */
+int64_t strom_ctx_watermark(const strom_ctx *ctx);
+/* Records a message for the job's error and returns STROM_EUSER, so a function can
+ * `return strom_ctx_fail(ctx, "bad price %d", p);`. */
+int strom_ctx_fail(strom_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A scratch row of the output's schema, cleared; valid until the next call. */
+strom_row *strom_out_row(strom_out *out);
+int strom_out_emit(strom_out *out, const strom_row *row);
+/* A scratch row for the side output named by tag. */
+strom_row *strom_out_side_row(strom_out *out, const strom_output_tag *tag);
+int strom_out_emit_side(strom_out *out, const strom_output_tag *tag, const strom_row *row);
+
+/* Each returns STROM_OK or a negative status (use strom_ctx_fail for a message). */
+typedef int (*strom_map_fn)(strom_ctx *ctx, const strom_row *in, strom_row *out);
+/* Returns 1 to keep the row, 0 to drop it, negative on error. */
+typedef int (*strom_filter_fn)(strom_ctx *ctx, const strom_row *in);
+typedef int (*strom_flat_map_fn)(strom_ctx *ctx, const strom_row *in, strom_out *out);
+typedef int (*strom_reduce_fn)(strom_ctx *ctx, const strom_row *acc, const strom_row *in,
+                               strom_row *out);
+/* Fills out with event number index; returns 1 if it produced a row, 0 at the end of
+ * the data, negative on error. */
+typedef int (*strom_gen_fn)(strom_ctx *ctx, uint64_t index, strom_row *out);
+
+/* A process function: the general one-input (or, with strom_co_process, two-input)
+ * operator.  open and close are optional; finish is called once when all input has
+ * ended and may still emit. */
+typedef struct strom_process_def {
+  int (*open)(strom_ctx *ctx);
+  /* input is 0, or 1 for the second stream of strom_co_process(). */
+  int (*process)(strom_ctx *ctx, int input, const strom_row *in, strom_out *out);
+  int (*finish)(strom_ctx *ctx, strom_out *out);
+  void (*close)(strom_ctx *ctx);
+  void *data;
+  const strom_schema *out_schema; /* NULL: the (first) input's schema */
+} strom_process_def;
+
+/* ---- Sources --------------------------------------------------------------- */
+
+#define STROM_UNBOUNDED UINT64_MAX
+
+/* Emits copies of rows[0..n) in order, with parallelism 1. */
+strom_stream *strom_from_rows(strom_env *env, const strom_schema *s, const strom_row *const *rows,
+                              size_t n);
+/* Calls fn for event numbers 0..count-1 (STROM_UNBOUNDED: forever); parallel subtasks
+ * each take a contiguous slice, so the data does not depend on the parallelism. */
+strom_stream *strom_from_generator(strom_env *env, const strom_schema *s, uint64_t count,
+                                   strom_gen_fn fn, void *data);
+/* Lines of a text file, schema (line VARCHAR); split by byte ranges across subtasks. */
+strom_stream *strom_read_text(strom_env *env, const char *path);
+
+typedef struct strom_csv_opts {
+  char delimiter;      /* 0 = ',' */
+  bool header;         /* skip the first line */
+  bool skip_malformed; /* count and skip bad lines instead of failing the job */
+} strom_csv_opts;
+/* Rows of a CSV file (RFC 4180 quoting; a record is one line).  opts may be NULL. */
+strom_stream *strom_read_csv(strom_env *env, const char *path, const strom_schema *s,
+                             const strom_csv_opts *opts);
+/* Lines from a TCP server (unbounded until the server closes), schema (line VARCHAR). */
+strom_stream *strom_socket_text(strom_env *env, const char *host, int port);
+
+/* ---- Transformations ---------------------------------------------------------- */
+
+/* out_schema NULL keeps the input's schema. */
+strom_stream *strom_map(strom_stream *in, const strom_schema *out_schema, strom_map_fn fn,
+                        void *data);
+strom_stream *strom_filter(strom_stream *in, strom_filter_fn fn, void *data);
+strom_stream *strom_flat_map(strom_stream *in, const strom_schema *out_schema,
+                             strom_flat_map_fn fn, void *data);
+strom_stream *strom_process(strom_stream *in, const strom_process_def *def);
+/* Two inputs, one operator: def->process sees input 0 or 1. */
+strom_stream *strom_co_process(strom_stream *a, strom_stream *b, const strom_process_def *def);
+/* Both streams must have the same column types. */
+strom_stream *strom_union(strom_stream *a, strom_stream *b);
+
+/* Partitions by the named columns, e.g. "word" or "user_id, region": records with
+ * equal keys reach the same subtask (via key groups). */
+strom_keyed *strom_key_by(strom_stream *in, const char *columns);
+/* Emits the running reduction of each key after every record, as Flink's reduce. */
+strom_stream *strom_reduce(strom_keyed *in, strom_reduce_fn fn, void *data);
+
+/* Side outputs: a tag names a second output of an operator and its schema. */
+strom_output_tag *strom_output_tag_new(strom_env *env, const char *name, const strom_schema *s);
+strom_stream *strom_side_output(strom_stream *in, const strom_output_tag *tag);
+
+/* Partitioning of the next edge (default: forward when parallelism is equal, else rebalance). */
+strom_stream *strom_rebalance(strom_stream *in);
+strom_stream *strom_broadcast(strom_stream *in);
+strom_stream *strom_forward(strom_stream *in);
+
+/* Per-operator settings; each returns in. */
+strom_stream *strom_set_parallelism(strom_stream *in, int parallelism);
+strom_stream *strom_set_name(strom_stream *in, const char *name);
+strom_stream *strom_set_uid(strom_stream *in, const char *uid);
+/* Starts a new chain at this operator (no chaining with its input). */
+strom_stream *strom_start_new_chain(strom_stream *in);
+const strom_schema *strom_stream_schema(const strom_stream *in);
+
+/* ---- Sinks ------------------------------------------------------------------- */
+
+/* Each returns STROM_OK or an error (also recorded on the environment). */
+
+/* Prints "+I[...]" lines to stdout, prefixed "N> " when parallelism > 1. */
+int strom_print(strom_stream *in);
+/* Writes CSV lines to path (parallelism 1) or to files 1..N in directory path. */
+int strom_write_csv(strom_stream *in, const char *path);
+/* Discards every row (counts them). */
+int strom_discard(strom_stream *in);
+/* Collects every row in memory, for tests and small results; read after execute. */
+strom_results *strom_collect(strom_stream *in);
+size_t strom_results_count(const strom_results *r);
+const strom_row *strom_results_row(const strom_results *r, size_t i);
+/* Sorts the collected rows by their formatted text (order across subtasks is arbitrary). */
+void strom_results_sort(strom_results *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STROM_H */

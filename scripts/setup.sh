@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Strom's build and tests need.  Idempotent and quick
+# when everything is present: apt runs only when a package is missing.
+set -euo pipefail
+PKGS=(build-essential pkg-config libxxhash-dev clang python3 netcat-openbsd procps)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "setup: all packages present"

@@ -1,0 +1,155 @@
+/*
+ * env.c -- the execution environment: options (C struct or Flink configuration
+ * keys), the job graph under construction, error recording, and strom_execute(),
+ * which hands the graph to the runtime.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <strings.h>
+
+#include "api.h"
+
+strom_env *strom_env_new(const strom_env_opts *o) {
+  strom_env *env = strom__calloc(1, sizeof *env);
+  if (!env) return NULL;
+  if (o) env->opts = *o;
+  atomic_init(&env->cancel, false);
+  return env;
+}
+
+void strom_env_free(strom_env *env) {
+  if (!env) return;
+  for (int i = env->nowned - 1; i >= 0; i--) env->owned_free[i](env->owned[i]);
+  free(env->owned);
+  free(env->owned_free);
+  strom__jg_free(&env->graph);
+  free(env->err_msg);
+  free(env);
+}
+
+int strom__env_own(strom_env *env, void *p, void (*fn)(void *)) {
+  void **o = strom__realloc(env->owned, (size_t)(env->nowned + 1) * sizeof *o);
+  if (!o) return STROM_ENOMEM;
+  env->owned = o;
+  void (**f)(void *) = strom__realloc(env->owned_free, (size_t)(env->nowned + 1) * sizeof *f);
+  if (!f) return STROM_ENOMEM;
+  env->owned_free = f;
+  env->owned[env->nowned] = p;
+  env->owned_free[env->nowned++] = fn;
+  return STROM_OK;
+}
+
+void *strom__env_error(strom_env *env, int rc, const char *fmt, ...) {
+  if (!env || env->err_rc) return NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  env->err_rc = rc;
+  env->err_msg = strom__vaprintf(fmt, ap);
+  va_end(ap);
+  return NULL;
+}
+
+const char *strom_env_errmsg(const strom_env *env) {
+  return env && env->err_msg ? env->err_msg : "";
+}
+
+void strom_env_cancel(strom_env *env) {
+  if (env) atomic_store(&env->cancel, true);
+}
+
+/* "100 ms", "2s", "1 min" -> milliseconds; -1 stays -1. */
+static int parse_duration_ms(const char *v, long *out) {
+  char *end;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (end == v || errno) return -1;
+  while (isspace((unsigned char)*end)) end++;
+  long mul = 1;
+  if (!*end || !strcasecmp(end, "ms") || !strcasecmp(end, "milli") || !strcasecmp(end, "millis")) mul = 1;
+  else if (!strcasecmp(end, "s") || !strcasecmp(end, "sec") || !strcasecmp(end, "second") || !strcasecmp(end, "seconds")) mul = 1000;
+  else if (!strcasecmp(end, "min") || !strcasecmp(end, "minute") || !strcasecmp(end, "minutes")) mul = 60000;
+  else return -1;
+  *out = n < 0 ? -1 : n * mul;
+  return 0;
+}
+
+/* "32kb", "1 mb", "4096" -> bytes. */
+static int parse_size(const char *v, size_t *out) {
+  char *end;
+  errno = 0;
+  long long n = strtoll(v, &end, 10);
+  if (end == v || errno || n <= 0) return -1;
+  while (isspace((unsigned char)*end)) end++;
+  long long mul = 1;
+  if (!*end || !strcasecmp(end, "b")) mul = 1;
+  else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb")) mul = 1024;
+  else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb")) mul = 1024 * 1024;
+  else return -1;
+  *out = (size_t)(n * mul);
+  return 0;
+}
+
+static int parse_int(const char *v, int lo, int hi, int *out) {
+  char *end;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  while (isspace((unsigned char)*end)) end++;
+  if (end == v || *end || errno || n < lo || n > hi) return -1;
+  *out = (int)n;
+  return 0;
+}
+
+int strom_env_set(strom_env *env, const char *key, const char *value) {
+  if (!env || !key || !value) return STROM_EINVAL;
+  int bad = 0;
+  long ms;
+  if (!strcmp(key, "parallelism.default")) bad = parse_int(value, 1, 1024, &env->opts.parallelism);
+  else if (!strcmp(key, "pipeline.max-parallelism")) bad = parse_int(value, 1, 32768, &env->opts.max_parallelism);
+  else if (!strcmp(key, "taskmanager.network.memory.buffers-per-channel")) bad = parse_int(value, 1, 1024, &env->opts.buffers_per_channel);
+  else if (!strcmp(key, "taskmanager.memory.segment-size")) bad = parse_size(value, &env->opts.buffer_size);
+  else if (!strcmp(key, "execution.buffer-timeout")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.buffer_timeout_ms = ms == 0 ? 1 : (int)ms;
+  } else {
+    strom__env_error(env, STROM_EINVAL,
+                     "unknown option '%s' (known: parallelism.default, pipeline.max-parallelism, "
+                     "execution.buffer-timeout, taskmanager.memory.segment-size, "
+                     "taskmanager.network.memory.buffers-per-channel)", key);
+    return STROM_EINVAL;
+  }
+  if (bad) {
+    strom__env_error(env, STROM_EINVAL, "option '%s': invalid value '%s'", key, value);
+    return STROM_EINVAL;
+  }
+  return STROM_OK;
+}
+
+int strom_execute(strom_env *env, const char *job_name) {
+  if (!env) return STROM_EINVAL;
+  if (env->err_rc) return env->err_rc;
+  if (env->executed) {
+    strom__env_error(env, STROM_ESTATE, "the job was already executed; build a new environment");
+    return STROM_ESTATE;
+  }
+  env->executed = true;
+  strom_env_opts *o = &env->opts;
+  strom_job_opts jo = {
+      .parallelism = o->parallelism > 0 ? o->parallelism : 1,
+      .max_parallelism = o->max_parallelism > 0 ? o->max_parallelism : 128,
+      .buffer_size = o->buffer_size >= 256 ? o->buffer_size : 32 * 1024,
+      .buffers_per_channel = o->buffers_per_channel > 0 ? o->buffers_per_channel : 4,
+      .buffer_timeout_ms = o->buffer_timeout_ms == 0 ? 100 : o->buffer_timeout_ms,
+      .external_cancel = &env->cancel,
+  };
+  char *msg = NULL;
+  strom__log(STROM_LOG_INFO, "executing job '%s'", job_name ? job_name : "(unnamed)");
+  int rc = strom__job_run(&env->graph, &jo, &msg);
+  if (rc) {
+    env->err_rc = rc;
+    free(env->err_msg);
+    env->err_msg = msg ? msg : strom__strdup(strom_strerror(rc));
+  } else {
+    free(msg);
+  }
+  return rc;
+}

@@ -1,0 +1,183 @@
+/*
+ * main.c -- the `strom` command.  For now it runs the built-in jobs on the embedded
+ * runtime (one process, one thread per subtask); SIGINT and SIGTERM cancel the
+ * running job cleanly.
+ */
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strom.h"
+
+static strom_env *volatile running_env;
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) {
+  got_signal = sig;
+  if (running_env) strom_env_cancel(running_env);
+}
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: strom <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  wordcount (--input FILE | --socket HOST:PORT) [-p N] [--output PATH] [--final]\n"
+          "      counts words (lower-cased, split on non-alphanumerics); prints every\n"
+          "      updated count as Flink's streaming WordCount does, or with --final only\n"
+          "      the last count of each word (bounded input only)\n"
+          "  version   prints the version\n"
+          "  help      prints this text\n"
+          "\n"
+          "options of every job:\n"
+          "  -p, --parallelism N        default parallelism (parallelism.default)\n"
+          "  -D key=value               a configuration option, e.g. -D execution.buffer-timeout=10ms\n");
+}
+
+/* ---- wordcount ---- */
+
+static int split_words(strom_ctx *ctx, const strom_row *in, strom_out *out) {
+  (void)ctx;
+  size_t n;
+  const char *s = strom_row_get_str(in, 0, &n);
+  char word[256];
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && !isalnum((unsigned char)s[i])) i++;
+    size_t len = 0;
+    while (i < n && isalnum((unsigned char)s[i])) {
+      if (len < sizeof word) word[len++] = (char)tolower((unsigned char)s[i]);
+      i++;
+    }
+    if (!len) continue;
+    strom_row *r = strom_out_row(out);
+    int rc = strom_row_set_str(r, 0, word, len);
+    if (rc) return rc;
+    strom_row_set_bigint(r, 1, 1);
+    if ((rc = strom_out_emit(out, r))) return rc;
+  }
+  return 0;
+}
+
+static int add_counts(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  strom_row_copy(out, acc);
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(acc, 1) + strom_row_get_bigint(in, 1));
+  return 0;
+}
+
+
+static int job_options(strom_env *env, int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  if ((!strcmp(a, "-p") || !strcmp(a, "--parallelism")) && *i + 1 < argc)
+    return strom_env_set(env, "parallelism.default", argv[++*i]);
+  if (!strcmp(a, "-D") && *i + 1 < argc) {
+    char *kv = argv[++*i], *eq = strchr(kv, '=');
+    if (!eq) return STROM_EINVAL;
+    *eq = 0;
+    int rc = strom_env_set(env, kv, eq + 1);
+    *eq = '=';
+    return rc;
+  }
+  return 1; /* not a job option */
+}
+
+static int cmd_wordcount(int argc, char **argv) {
+  const char *input = NULL, *sock = NULL, *output = NULL;
+  bool final = false;
+  strom_env *env = strom_env_new(NULL);
+  if (!env) return 1;
+  for (int i = 2; i < argc; i++) {
+    int rc = job_options(env, argc, argv, &i);
+    if (rc == 0) continue;
+    if (rc < 0) {
+      fprintf(stderr, "strom: %s\n", strom_env_errmsg(env)[0] ? strom_env_errmsg(env) : "bad option");
+      strom_env_free(env);
+      return 2;
+    }
+    if (!strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
+    else if (!strcmp(argv[i], "--socket") && i + 1 < argc) sock = argv[++i];
+    else if (!strcmp(argv[i], "--output") && i + 1 < argc) output = argv[++i];
+    else if (!strcmp(argv[i], "--final")) final = true;
+    else if (!input && !sock && argv[i][0] != '-') input = argv[i];
+    else {
+      fprintf(stderr, "strom wordcount: unknown argument '%s'\n", argv[i]);
+      strom_env_free(env);
+      return 2;
+    }
+  }
+  if (!input == !sock) {
+    fprintf(stderr, "strom wordcount: give exactly one of --input FILE or --socket HOST:PORT\n");
+    strom_env_free(env);
+    return 2;
+  }
+  strom_stream *lines;
+  if (sock) {
+    char host[256];
+    int port = 0;
+    const char *colon = strrchr(sock, ':');
+    if (!colon || colon - sock >= (long)sizeof host || (port = atoi(colon + 1)) <= 0) {
+      fprintf(stderr, "strom wordcount: --socket wants HOST:PORT, got '%s'\n", sock);
+      strom_env_free(env);
+      return 2;
+    }
+    snprintf(host, sizeof host, "%.*s", (int)(colon - sock), sock);
+    lines = strom_socket_text(env, host, port);
+  } else {
+    lines = strom_read_text(env, input);
+  }
+  strom_schema *wc = strom_schema_parse("word VARCHAR, count BIGINT", NULL, 0);
+  strom_stream *words = strom_set_name(strom_flat_map(lines, wc, split_words, NULL), "Tokenizer");
+  strom_stream *counts = strom_set_name(strom_reduce(strom_key_by(words, "word"), add_counts, NULL), "Count");
+  strom_results *finals = NULL;
+  if (final) finals = strom_collect(counts);
+  else if (output) strom_write_csv(counts, output);
+  else strom_print(counts);
+  running_env = env;
+  int rc = strom_execute(env, "WordCount");
+  running_env = NULL;
+  if (rc == 0 && finals) {
+    /* The last update of each word is its highest count; sorting groups the words. */
+    strom_results_sort(finals);
+    size_t n = strom_results_count(finals);
+    for (size_t k = 0; k < n;) {
+      size_t l1, l2;
+      const char *w = strom_row_get_str(strom_results_row(finals, k), 0, &l1);
+      long long max = 0;
+      for (; k < n; k++) {
+        const strom_row *r = strom_results_row(finals, k);
+        const char *w2 = strom_row_get_str(r, 0, &l2);
+        if (l1 != l2 || memcmp(w, w2, l1)) break;
+        if (strom_row_get_bigint(r, 1) > max) max = strom_row_get_bigint(r, 1);
+      }
+      printf("%.*s,%lld\n", (int)l1, w, max);
+    }
+  }
+  if (rc) fprintf(stderr, "strom: %s\n", strom_env_errmsg(env));
+  strom_schema_free(wc);
+  strom_env_free(env);
+  if (rc == STROM_ECANCELED) return got_signal ? 128 + got_signal : 1;
+  return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  struct sigaction sa = {.sa_handler = on_signal};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+    printf("strom %s\n", STROM_VERSION);
+    return 0;
+  }
+  if (!strcmp(argv[1], "wordcount")) return cmd_wordcount(argc, argv);
+  fprintf(stderr, "strom: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

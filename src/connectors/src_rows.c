@@ -1,0 +1,58 @@
+/*
+ * src_rows.c -- a source over rows given by the program (Flink's fromCollection /
+ * fromElements): the rows are copied when the job is built and emitted in order by
+ * a single subtask.
+ */
+#include "../api/api.h"
+
+typedef struct rows_conf {
+  strom_row **rows;
+  size_t n;
+} rows_conf;
+
+static void rows_free(void *p) {
+  rows_conf *c = p;
+  for (size_t i = 0; i < c->n; i++) strom_row_free(c->rows[i]);
+  free(c->rows);
+  free(c);
+}
+
+static int rows_run(strom_op *op) {
+  rows_conf *c = op->conf;
+  for (size_t i = 0; i < c->n; i++) {
+    int rc = strom__emit(&op->out, c->rows[i]);
+    if (!rc && (i & 255) == 255) rc = strom__task_yield(op->task);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+static const strom_op_vt rows_vt = {.kind = "Collection Source", .run = rows_run, .free_conf = rows_free};
+
+strom_stream *strom_from_rows(strom_env *env, const strom_schema *s, const strom_row *const *rows, size_t n) {
+  if (!env) return NULL;
+  if (!s || (n && !rows)) return strom__env_error(env, STROM_EINVAL, "from_rows: schema and rows are required");
+  rows_conf *c = strom__calloc(1, sizeof *c);
+  if (!c || !(c->rows = strom__calloc(n, sizeof *c->rows))) {
+    free(c);
+    return strom__env_error(env, STROM_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++, c->n++) {
+    if (!rows[i] || !strom__schema_compatible(rows[i]->schema, s)) {
+      rows_free(c);
+      return strom__env_error(env, STROM_ETYPE, "from_rows: row %zu does not match the schema", i);
+    }
+    c->rows[i] = strom_row_new(s);
+    if (!c->rows[i] || strom_row_copy(c->rows[i], rows[i]) || strom__row_own_strings(c->rows[i])) {
+      c->n++;
+      rows_free(c);
+      return strom__env_error(env, STROM_ENOMEM, "out of memory");
+    }
+  }
+  strom_stream *st = strom__add_node(env, NULL, "Collection Source", &rows_vt, c, s);
+  if (st) {
+    st->node->parallelism = 1;
+    st->node->non_parallel = true;
+  }
+  return st;
+}

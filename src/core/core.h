@@ -1,0 +1,136 @@
+/*
+ * core.h -- internal definitions of the core layer: schemas, rows, their binary
+ * encoding, key hashing and small helpers shared by every other layer.
+ *
+ * The core knows nothing about tasks, operators or jobs.  Rows are laid out as an
+ * array of 16-byte values plus a null byte per column, so a user function reads a
+ * field with one indexed load; strings point either into the row's own arena or
+ * into memory the row does not own (a network buffer, an input row).
+ */
+#ifndef STROM_CORE_H
+#define STROM_CORE_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strom.h"
+
+#define STROM_UNUSED(x) ((void)(x))
+#define STROM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define STROM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---- allocation: a failed allocation is reported, never ignored ---- */
+void *strom__malloc(size_t n);
+void *strom__calloc(size_t n, size_t sz);
+void *strom__realloc(void *p, size_t n);
+char *strom__strdup(const char *s);
+char *strom__strndup(const char *s, size_t n);
+/* Like snprintf into a malloc'd string. */
+char *strom__aprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *strom__vaprintf(const char *fmt, va_list ap);
+
+/* ---- schema ---- */
+typedef struct strom_col {
+  char *name;
+  strom_type_id type;
+  int precision, scale; /* DECIMAL only */
+} strom_col;
+
+struct strom_schema {
+  atomic_int refs;
+  int ncols, cap;
+  strom_col *cols;
+  size_t fixed_size; /* encoded bytes of the fixed-width columns when all are non-null */
+  int nstr;          /* number of VARCHAR columns */
+};
+
+strom_schema *strom__schema_ref(const strom_schema *s);
+/* True when both have the same column types (names may differ). */
+bool strom__schema_compatible(const strom_schema *a, const strom_schema *b);
+
+/* ---- rows ---- */
+typedef union strom_value {
+  int64_t i; /* BOOLEAN, INT, BIGINT, DECIMAL, TIMESTAMP */
+  double d;
+  struct {
+    const char *p;
+    uint32_t n;
+  } s;
+} strom_value;
+
+struct strom_row {
+  const strom_schema *schema;
+  int64_t time;
+  int ncols;
+  uint8_t *nulls;   /* 1 = NULL */
+  strom_value *v;
+  char *arena;      /* storage for strom_row_set_str copies */
+  size_t arena_len, arena_cap;
+};
+
+/* Resets every column to NULL without freeing the arena (cheap per record). */
+static inline void strom__row_reset(strom_row *r) {
+  memset(r->nulls, 1, (size_t)r->ncols);
+  r->arena_len = 0;
+  r->time = STROM_NO_TIMESTAMP;
+}
+
+/* Makes every string of r owned by r (copies referenced bytes into its arena). */
+int strom__row_own_strings(strom_row *r);
+
+/* ---- binary row encoding ----
+ * A row is encoded as its null bitmap (one bit per column) followed by each non-null
+ * value: BOOLEAN 1 byte, INT 4, BIGINT/DOUBLE/DECIMAL/TIMESTAMP 8 (little-endian,
+ * unaligned), VARCHAR a varint length and the bytes.  The schema is not encoded:
+ * both ends know it.  The encoding is used by channels, keyed state and checkpoints. */
+size_t strom__row_encoded_size(const strom_row *r);
+/* Writes exactly strom__row_encoded_size(r) bytes at dst; returns the end. */
+uint8_t *strom__row_encode(const strom_row *r, uint8_t *dst);
+/* Decodes into r (which has the right schema); strings point into src.  Returns the
+ * end of the row, or NULL if the bytes are malformed or run past end. */
+const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t *end);
+
+/* ---- key hashing ---- */
+/* Writes the key columns of r into buf (a canonical byte form); returns the length
+ * needed, which may exceed cap (then nothing useful was written). */
+size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap);
+uint64_t strom__hash_bytes(const void *p, size_t n);
+/* Hash of the key columns of r (equal keys give equal hashes on every subtask). */
+uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols);
+/* Flink's assignment: key group = hash % max_parallelism; operator index =
+ * key_group * parallelism / max_parallelism. */
+static inline int strom__key_group(uint64_t hash, int max_par) {
+  return (int)(hash % (uint64_t)max_par);
+}
+static inline int strom__key_group_owner(int kg, int max_par, int par) {
+  return (int)((int64_t)kg * par / max_par);
+}
+
+/* ---- growable byte buffer ---- */
+typedef struct strom_buf {
+  char *p;
+  size_t len, cap;
+} strom_buf;
+int strom__buf_reserve(strom_buf *b, size_t extra);
+int strom__buf_append(strom_buf *b, const void *p, size_t n);
+int strom__buf_printf(strom_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strom__buf_free(strom_buf *b);
+
+/* ---- value formatting and parsing (CSV, print) ---- */
+/* Appends the text form of column col of r (NULL as "null" for print, "" for csv). */
+int strom__format_value(strom_buf *b, const strom_row *r, int col, bool csv);
+/* Parses text into column col of r (copying strings); on error writes why to err. */
+int strom__parse_value(strom_row *r, int col, const char *s, size_t n, char *err, size_t errlen);
+
+/* ---- time ---- */
+int64_t strom__now_ms(void);     /* wall clock */
+int64_t strom__mono_ns(void);    /* monotonic */
+
+/* ---- logging (stderr; level from STROM_LOG=debug|info|warn|error) ---- */
+enum { STROM_LOG_DEBUG, STROM_LOG_INFO, STROM_LOG_WARN, STROM_LOG_ERROR };
+void strom__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

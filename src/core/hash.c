@@ -1,0 +1,52 @@
+/*
+ * hash.c -- hashing of keys.  A key is the canonical byte form of the key columns
+ * (the same encoding as rows, so equal values give equal bytes whatever their
+ * storage), hashed with XXH3.  Key groups and partitioning derive from this hash, so
+ * it must be identical on every subtask and stable across versions (savepoints
+ * store state by key group).
+ */
+#include <xxhash.h>
+
+#include "core.h"
+
+uint64_t strom__hash_bytes(const void *p, size_t n) { return XXH3_64bits(p, n); }
+
+size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap) {
+  size_t need = 0;
+  for (int k = 0; k < ncols; k++) {
+    int c = cols[k];
+    need += 1;
+    if (r->nulls[c]) continue;
+    need += r->schema->cols[c].type == STROM_VARCHAR ? 4 + r->v[c].s.n : 8;
+  }
+  if (need > cap) return need;
+  for (int k = 0; k < ncols; k++) {
+    int c = cols[k];
+    *buf++ = r->nulls[c];
+    if (r->nulls[c]) continue;
+    if (r->schema->cols[c].type == STROM_VARCHAR) {
+      uint32_t n = r->v[c].s.n;
+      memcpy(buf, &n, 4);
+      memcpy(buf + 4, r->v[c].s.p, n);
+      buf += 4 + n;
+    } else {
+      int64_t v = r->v[c].i;
+      if (r->schema->cols[c].type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
+      memcpy(buf, &v, 8);
+      buf += 8;
+    }
+  }
+  return need;
+}
+
+uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
+  uint8_t small[256];
+  size_t n = strom__key_bytes(r, cols, ncols, small, sizeof small);
+  if (n <= sizeof small) return XXH3_64bits(small, n);
+  uint8_t *big = strom__malloc(n);
+  if (!big) return 0;
+  strom__key_bytes(r, cols, ncols, big, n);
+  uint64_t h = XXH3_64bits(big, n);
+  free(big);
+  return h;
+}

@@ -1,0 +1,137 @@
+/*
+ * row.c -- rows: one allocation holding the header, the values and the null bytes.
+ * Strings set with strom_row_set_str() live in the row's arena, which grows by
+ * doubling; when it moves, the string values pointing into it are rebased.
+ */
+#include "core.h"
+
+strom_row *strom_row_new(const strom_schema *s) {
+  if (!s) return NULL;
+  size_t n = (size_t)s->ncols;
+  strom_row *r = strom__malloc(sizeof *r + n * sizeof(strom_value) + n);
+  if (!r) return NULL;
+  r->schema = strom__schema_ref(s);
+  r->ncols = (int)n;
+  r->v = (strom_value *)(r + 1);
+  r->nulls = (uint8_t *)(r->v + n);
+  memset(r->v, 0, n * sizeof(strom_value));
+  r->arena = NULL;
+  r->arena_cap = 0;
+  strom__row_reset(r);
+  return r;
+}
+
+void strom_row_free(strom_row *r) {
+  if (!r) return;
+  strom_schema_free((strom_schema *)r->schema);
+  free(r->arena);
+  free(r);
+}
+
+const strom_schema *strom_row_schema(const strom_row *r) { return r->schema; }
+void strom_row_clear(strom_row *r) { strom__row_reset(r); }
+
+bool strom_row_is_null(const strom_row *r, int c) { return r->nulls[c]; }
+bool strom_row_get_bool(const strom_row *r, int c) { return !r->nulls[c] && r->v[c].i; }
+int32_t strom_row_get_int(const strom_row *r, int c) { return r->nulls[c] ? 0 : (int32_t)r->v[c].i; }
+int64_t strom_row_get_bigint(const strom_row *r, int c) { return r->nulls[c] ? 0 : r->v[c].i; }
+double strom_row_get_double(const strom_row *r, int c) { return r->nulls[c] ? 0 : r->v[c].d; }
+int64_t strom_row_get_decimal(const strom_row *r, int c) { return r->nulls[c] ? 0 : r->v[c].i; }
+int64_t strom_row_get_timestamp(const strom_row *r, int c) { return r->nulls[c] ? 0 : r->v[c].i; }
+
+const char *strom_row_get_str(const strom_row *r, int c, size_t *len) {
+  if (r->nulls[c] || r->schema->cols[c].type != STROM_VARCHAR) {
+    if (len) *len = 0;
+    return "";
+  }
+  if (len) *len = r->v[c].s.n;
+  return r->v[c].s.p;
+}
+
+void strom_row_set_null(strom_row *r, int c) { r->nulls[c] = 1; }
+void strom_row_set_bool(strom_row *r, int c, bool v) { r->v[c].i = v; r->nulls[c] = 0; }
+void strom_row_set_int(strom_row *r, int c, int32_t v) { r->v[c].i = v; r->nulls[c] = 0; }
+void strom_row_set_bigint(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
+void strom_row_set_double(strom_row *r, int c, double v) { r->v[c].d = v; r->nulls[c] = 0; }
+void strom_row_set_decimal(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
+void strom_row_set_timestamp(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
+
+void strom_row_set_str_ref(strom_row *r, int c, const char *s, size_t len) {
+  r->v[c].s.p = s;
+  r->v[c].s.n = (uint32_t)len;
+  r->nulls[c] = 0;
+}
+
+static int arena_grow(strom_row *r, size_t need) {
+  size_t cap = r->arena_cap ? r->arena_cap : 64;
+  while (cap < r->arena_len + need) cap *= 2;
+  char *old = r->arena;
+  char *a = strom__realloc(old, cap);
+  if (!a) return STROM_ENOMEM;
+  if (a != old && old) {
+    for (int i = 0; i < r->ncols; i++) {
+      if (r->schema->cols[i].type != STROM_VARCHAR || r->nulls[i]) continue;
+      const char *p = r->v[i].s.p;
+      if (p >= old && p <= old + r->arena_len) r->v[i].s.p = a + (p - old);
+    }
+  }
+  r->arena = a;
+  r->arena_cap = cap;
+  return STROM_OK;
+}
+
+int strom_row_set_str(strom_row *r, int c, const char *s, size_t len) {
+  if (len > UINT32_MAX) return STROM_EINVAL;
+  if (r->arena_len + len > r->arena_cap && arena_grow(r, len)) return STROM_ENOMEM;
+  char *dst = r->arena + r->arena_len;
+  if (len) memcpy(dst, s, len);
+  r->arena_len += len;
+  strom_row_set_str_ref(r, c, dst, len);
+  return STROM_OK;
+}
+
+int strom__row_own_strings(strom_row *r) {
+  if (!r->schema->nstr) return STROM_OK;
+  size_t need = 0;
+  for (int i = 0; i < r->ncols; i++)
+    if (r->schema->cols[i].type == STROM_VARCHAR && !r->nulls[i]) need += r->v[i].s.n;
+  /* Copy into a fresh arena: the sources may be in the old one. */
+  char *a = strom__malloc(need);
+  if (!a) return STROM_ENOMEM;
+  size_t off = 0;
+  for (int i = 0; i < r->ncols; i++) {
+    if (r->schema->cols[i].type != STROM_VARCHAR || r->nulls[i]) continue;
+    if (r->v[i].s.n) memcpy(a + off, r->v[i].s.p, r->v[i].s.n);
+    r->v[i].s.p = a + off;
+    off += r->v[i].s.n;
+  }
+  free(r->arena);
+  r->arena = a;
+  r->arena_len = r->arena_cap = need;
+  return STROM_OK;
+}
+
+int strom_row_copy(strom_row *dst, const strom_row *src) {
+  if (dst->ncols != src->ncols) return STROM_ETYPE;
+  memcpy(dst->v, src->v, (size_t)src->ncols * sizeof(strom_value));
+  memcpy(dst->nulls, src->nulls, (size_t)src->ncols);
+  dst->time = src->time;
+  return STROM_OK;
+}
+
+int64_t strom_row_time(const strom_row *r) { return r->time; }
+void strom_row_set_time(strom_row *r, int64_t t) { r->time = t; }
+
+int strom_row_format(const strom_row *r, char *buf, size_t cap) {
+  strom_buf b = {0};
+  strom__buf_append(&b, "+I[", 3);
+  for (int i = 0; i < r->ncols; i++) {
+    if (i) strom__buf_append(&b, ", ", 2);
+    strom__format_value(&b, r, i, false);
+  }
+  strom__buf_append(&b, "]", 1);
+  int n = (int)b.len;
+  if (cap) snprintf(buf, cap, "%s", b.p ? b.p : "");
+  strom__buf_free(&b);
+  return n;
+}

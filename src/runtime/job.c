@@ -1,0 +1,341 @@
+/*
+ * job.c -- from a job graph to running threads and back.
+ *
+ * Planning: every edge gets a concrete partitioner (forward when both ends have the
+ * same parallelism, else rebalance, unless the user chose); a forward edge into an
+ * operator with a single input and the same parallelism is chained (direct call);
+ * each remaining chain head starts a chain that runs as one task per subtask.  Every
+ * unchained edge becomes one channel per (producer, consumer) pair, or one per
+ * subtask for forward edges.  Then every task gets a thread, and the caller's thread
+ * waits for them, watching for cancellation.  The first failure cancels the rest.
+ */
+#include <time.h>
+
+#include "runtime.h"
+
+int strom__task_start(strom_task *t);
+
+static int node_par(const strom_job *j, const jg_node *n) {
+  return n->parallelism > 0 ? n->parallelism : j->opts.parallelism;
+}
+
+static int edge_part(const strom_job *j, const jg_edge *e) {
+  if (e->part != STROM_PART_DEFAULT) return e->part;
+  return node_par(j, e->from) == node_par(j, e->to) ? STROM_PART_FORWARD : STROM_PART_REBALANCE;
+}
+
+static bool is_chained(const strom_job *j, const jg_edge *e) {
+  return edge_part(j, e) == STROM_PART_FORWARD && e->to->nin == 1 && !e->to->new_chain &&
+         !e->from->is_sink && node_par(j, e->from) == node_par(j, e->to);
+}
+
+static const strom_schema *port_schema(const jg *g, const jg_edge *e) {
+  return e->from_port < 0 ? e->from->schema : g->tags[e->from_port]->schema;
+}
+
+static void cancel_all(strom_job *j) {
+  atomic_store(&j->cancelled, true);
+  for (int i = 0; i < j->ntasks; i++) strom__gate_cancel(&j->tasks[i]->gate);
+}
+
+void strom__job_fail(strom_job *j, int rc, char *msg) {
+  pthread_mutex_lock(&j->mu);
+  if (!j->err_rc) {
+    j->err_rc = rc;
+    j->err_msg = msg;
+    strom__log(STROM_LOG_ERROR, "%s", msg ? msg : strom_strerror(rc));
+  } else {
+    free(msg);
+  }
+  pthread_mutex_unlock(&j->mu);
+  cancel_all(j);
+}
+
+static int plan_error(char **errmsg, int rc, char *msg) {
+  *errmsg = msg;
+  return rc;
+}
+
+static int validate(const strom_job *j, char **errmsg) {
+  const jg *g = j->graph;
+  bool sink = false;
+  for (int i = 0; i < g->nnodes; i++) sink |= g->nodes[i]->is_sink;
+  if (!sink) return plan_error(errmsg, STROM_EINVAL, strom__strdup("the job has no sink: add one (strom_print, strom_collect, ...)"));
+  for (int i = 0; i < g->nedges; i++) {
+    const jg_edge *e = g->edges[i];
+    if (e->part == STROM_PART_FORWARD && node_par(j, e->from) != node_par(j, e->to))
+      return plan_error(errmsg, STROM_EINVAL,
+                        strom__aprintf("forward partitioning needs equal parallelism: %s (%d) -> %s (%d)",
+                                       e->from->name, node_par(j, e->from), e->to->name, node_par(j, e->to)));
+  }
+  for (int i = 0; i < g->nnodes; i++)
+    if (node_par(j, g->nodes[i]) < 1 || node_par(j, g->nodes[i]) > 1024)
+      return plan_error(errmsg, STROM_EINVAL, strom__aprintf("%s: parallelism must be 1..1024", g->nodes[i]->name));
+  return STROM_OK;
+}
+
+static int add_target(strom_out *o, out_target t) {
+  out_target *a = strom__realloc(o->t, (size_t)(o->nt + 1) * sizeof *a);
+  if (!a) return STROM_ENOMEM;
+  o->t = a;
+  o->t[o->nt++] = t;
+  return STROM_OK;
+}
+
+static strom_op *op_new(strom_job *j, const jg_node *n, int s) {
+  strom_op *op = strom__calloc(1, sizeof *op);
+  if (!op) return NULL;
+  op->vt = n->vt;
+  op->node = n;
+  op->conf = n->conf;
+  op->ctx = (strom_ctx){.op = op, .data = n->udata, .subtask = s, .parallelism = node_par(j, n), .watermark = INT64_MIN};
+  op->out.owner = op;
+  op->nsides = j->graph->ntags;
+  if (op->nsides) op->sides = strom__calloc((size_t)op->nsides, sizeof *op->sides);
+  for (int k = 0; k < op->nsides && op->sides; k++) op->sides[k].owner = op;
+  if (n->schema) op->out.scratch = strom_row_new(n->schema);
+  if ((op->nsides && !op->sides) || (n->schema && !op->out.scratch)) {
+    strom_row_free(op->out.scratch);
+    free(op->sides);
+    free(op);
+    return NULL;
+  }
+  return op;
+}
+
+static void op_free(strom_op *op) {
+  if (!op) return;
+  strom_row_free(op->out.scratch);
+  free(op->out.t);
+  for (int k = 0; k < op->nsides; k++) {
+    strom_row_free(op->sides[k].scratch);
+    free(op->sides[k].t);
+  }
+  free(op->sides);
+  free(op);
+}
+
+static int add_writer(strom_task *t, strom_writer *w) {
+  strom_writer **a = strom__realloc(t->writers, (size_t)(t->nwriters + 1) * sizeof *a);
+  if (!a) return STROM_ENOMEM;
+  t->writers = a;
+  t->writers[t->nwriters++] = w;
+  return STROM_OK;
+}
+
+static int add_channel(strom_job *j, strom_channel *c) {
+  strom_channel **a = strom__realloc(j->chans, (size_t)(j->nchans + 1) * sizeof *a);
+  if (!a) return STROM_ENOMEM;
+  j->chans = a;
+  j->chans[j->nchans++] = c;
+  return STROM_OK;
+}
+
+/* The physical plan.  opsof[node][subtask] and taskof[node][subtask] index it. */
+typedef struct plan {
+  strom_op ***opsof;
+  strom_task ***taskof;
+} plan;
+
+static int build_task(strom_job *j, plan *p, jg_node *head, int s) {
+  const jg *g = j->graph;
+  strom_task *t = strom__calloc(1, sizeof *t);
+  if (!t) return STROM_ENOMEM;
+  strom_task **tasks = strom__realloc(j->tasks, (size_t)(j->ntasks + 1) * sizeof *tasks);
+  if (!tasks) {
+    free(t);
+    return STROM_ENOMEM;
+  }
+  j->tasks = tasks;
+  j->tasks[j->ntasks++] = t;
+  t->job = j;
+  t->subtask = s;
+  t->parallelism = node_par(j, head);
+  t->watermark = INT64_MIN;
+  if (strom__gate_init(&t->gate)) return STROM_ENOMEM;
+  t->ops = strom__calloc((size_t)g->nnodes, sizeof *t->ops);
+  if (!t->ops) return STROM_ENOMEM;
+  /* Breadth-first over chained edges: parents come before children. */
+  strom_buf name = {0};
+  t->ops[t->nops++] = p->opsof[head->id][s];
+  for (int q = 0; q < t->nops; q++) {
+    strom_op *op = t->ops[q];
+    op->task = t;
+    p->taskof[op->node->id][s] = t;
+    strom__buf_printf(&name, "%s%s", q ? " -> " : "", op->node->name);
+    for (int k = 0; k < op->node->nout; k++) {
+      jg_edge *e = op->node->out[k];
+      if (is_chained(j, e)) t->ops[t->nops++] = p->opsof[e->to->id][s];
+    }
+  }
+  strom__buf_printf(&name, " (%d/%d)", s + 1, t->parallelism);
+  t->name = name.p;
+  for (int k = 0; k < head->nin; k++) {
+    const jg_edge *e = head->in[k];
+    if (e->to_input + 1 > t->ninputs) t->ninputs = e->to_input + 1;
+    if (!t->in_rows[e->to_input]) {
+      t->in_rows[e->to_input] = strom_row_new(port_schema(g, e));
+      if (!t->in_rows[e->to_input]) return STROM_ENOMEM;
+    }
+  }
+  return STROM_OK;
+}
+
+static int connect_outputs(strom_job *j, plan *p, jg_node *n, int s) {
+  const jg *g = j->graph;
+  strom_op *op = p->opsof[n->id][s];
+  for (int k = 0; k < n->nout; k++) {
+    jg_edge *e = n->out[k];
+    strom_out *o = e->from_port < 0 ? &op->out : &op->sides[e->from_port];
+    if (is_chained(j, e)) {
+      if (add_target(o, (out_target){.op = p->opsof[e->to->id][s], .input = e->to_input})) return STROM_ENOMEM;
+      continue;
+    }
+    int part = edge_part(j, e), pto = node_par(j, e->to);
+    strom_writer *w = strom__calloc(1, sizeof *w);
+    if (!w) return STROM_ENOMEM;
+    strom_task *t = p->taskof[n->id][s];
+    if (add_writer(t, w)) {
+      free(w);
+      return STROM_ENOMEM;
+    }
+    w->task = t;
+    w->part = part;
+    w->max_par = j->opts.max_parallelism;
+    w->keycols = e->keycols;
+    w->nkey = e->nkey;
+    w->nchan = part == STROM_PART_FORWARD ? 1 : pto;
+    w->chan = strom__calloc((size_t)w->nchan, sizeof *w->chan);
+    w->cur = strom__calloc((size_t)w->nchan, sizeof *w->cur);
+    if (!w->chan || !w->cur) return STROM_ENOMEM;
+    for (int c = 0; c < w->nchan; c++) {
+      strom_task *consumer = p->taskof[e->to->id][part == STROM_PART_FORWARD ? s : c];
+      strom_channel *ch = strom__channel_new(&consumer->gate, e->to_input, j->opts.buffers_per_channel,
+                                             j->opts.buffer_size);
+      if (!ch || add_channel(j, ch)) {
+        strom__channel_free(ch);
+        return STROM_ENOMEM;
+      }
+      consumer->chans_per_input[e->to_input]++;
+      w->chan[c] = ch;
+    }
+    if (add_target(o, (out_target){.w = w})) return STROM_ENOMEM;
+  }
+  (void)g;
+  return STROM_OK;
+}
+
+static int build(strom_job *j, plan *p) {
+  const jg *g = j->graph;
+  p->opsof = strom__calloc((size_t)g->nnodes, sizeof *p->opsof);
+  p->taskof = strom__calloc((size_t)g->nnodes, sizeof *p->taskof);
+  if (!p->opsof || !p->taskof) return STROM_ENOMEM;
+  for (int i = 0; i < g->nnodes; i++) {
+    jg_node *n = g->nodes[i];
+    int par = node_par(j, n);
+    p->opsof[i] = strom__calloc((size_t)par, sizeof **p->opsof);
+    p->taskof[i] = strom__calloc((size_t)par, sizeof **p->taskof);
+    if (!p->opsof[i] || !p->taskof[i]) return STROM_ENOMEM;
+    for (int s = 0; s < par; s++)
+      if (!(p->opsof[i][s] = op_new(j, n, s))) return STROM_ENOMEM;
+  }
+  for (int i = 0; i < g->nnodes; i++) {
+    jg_node *n = g->nodes[i];
+    bool head = !(n->nin == 1 && is_chained(j, n->in[0]));
+    for (int s = 0; head && s < node_par(j, n); s++) {
+      int rc = build_task(j, p, n, s);
+      if (rc) return rc;
+    }
+  }
+  for (int i = 0; i < g->nnodes; i++)
+    for (int s = 0; s < node_par(j, g->nodes[i]); s++) {
+      int rc = connect_outputs(j, p, g->nodes[i], s);
+      if (rc) return rc;
+    }
+  return STROM_OK;
+}
+
+static void teardown(strom_job *j, plan *p) {
+  const jg *g = j->graph;
+  for (int i = 0; p->opsof && i < g->nnodes; i++) {
+    for (int s = 0; p->opsof[i] && s < node_par(j, g->nodes[i]); s++) op_free(p->opsof[i][s]);
+    free(p->opsof[i]);
+    if (p->taskof) free(p->taskof[i]);
+  }
+  free(p->opsof);
+  free(p->taskof);
+  for (int i = 0; i < j->ntasks; i++) {
+    strom_task *t = j->tasks[i];
+    for (int k = 0; k < t->nwriters; k++) {
+      free(t->writers[k]->chan);
+      free(t->writers[k]->cur);
+      free(t->writers[k]);
+    }
+    free(t->writers);
+    strom_row_free(t->in_rows[0]);
+    strom_row_free(t->in_rows[1]);
+    strom__gate_destroy(&t->gate);
+    free(t->ops);
+    free(t->name);
+    free(t->err_msg);
+    free(t);
+  }
+  free(j->tasks);
+  for (int i = 0; i < j->nchans; i++) strom__channel_free(j->chans[i]);
+  free(j->chans);
+}
+
+int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {
+  strom_job j = {.graph = g, .opts = *opts};
+  plan p = {0};
+  *errmsg = NULL;
+  atomic_init(&j.cancelled, false);
+  int rc = validate(&j, errmsg);
+  if (rc) return rc;
+  pthread_mutex_init(&j.mu, NULL);
+  pthread_cond_init(&j.cv, NULL);
+  rc = build(&j, &p);
+  if (rc) {
+    *errmsg = strom__aprintf("cannot build the job: %s", strom_strerror(rc));
+    goto out;
+  }
+  strom__log(STROM_LOG_INFO, "job: %d tasks, %d channels", j.ntasks, j.nchans);
+  pthread_mutex_lock(&j.mu);
+  for (int i = 0; i < j.ntasks; i++) {
+    if (strom__task_start(j.tasks[i])) {
+      pthread_mutex_unlock(&j.mu);
+      strom__job_fail(&j, STROM_ENOMEM, strom__strdup("cannot start a task thread"));
+      pthread_mutex_lock(&j.mu);
+      break;
+    }
+    j.running++;
+  }
+  bool external = false;
+  while (j.running > 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 50 * 1000000;
+    if (ts.tv_nsec >= 1000000000) ts.tv_sec++, ts.tv_nsec -= 1000000000;
+    pthread_cond_timedwait(&j.cv, &j.mu, &ts);
+    if (!external && opts->external_cancel && atomic_load(opts->external_cancel)) {
+      external = true;
+      pthread_mutex_unlock(&j.mu);
+      cancel_all(&j);
+      pthread_mutex_lock(&j.mu);
+    }
+  }
+  pthread_mutex_unlock(&j.mu);
+  for (int i = 0; i < j.ntasks; i++)
+    if (j.tasks[i]->started) pthread_join(j.tasks[i]->thread, NULL);
+  rc = j.err_rc;
+  *errmsg = j.err_msg;
+  if (!rc && external) {
+    rc = STROM_ECANCELED;
+    *errmsg = strom__strdup("job cancelled");
+  }
+out:
+  teardown(&j, &p);
+  pthread_cond_destroy(&j.cv);
+  pthread_mutex_destroy(&j.mu);
+  return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * op_reduce.c -- keyed reduce: keeps one row per key (encoded, in the heap keyed
+ * state) and emits the updated reduction after every record, as Flink's
+ * KeyedStream#reduce does.  The first record of a key is emitted as it is.
+ */
+#include "../state/keymap.h"
+#include "runtime.h"
+
+typedef struct reduce_state {
+  strom_keymap map;
+  strom_row *acc;     /* decoded view of the stored value */
+  uint8_t *enc;       /* scratch for encoding the new value */
+  size_t enc_cap;
+  int max_par;
+} reduce_state;
+
+static int reduce_open(strom_op *op) {
+  reduce_state *st = strom__calloc(1, sizeof *st);
+  if (!st) return STROM_ENOMEM;
+  op->state = st;
+  st->max_par = op->task->job->opts.max_parallelism;
+  st->acc = strom_row_new(op->node->schema);
+  if (!st->acc || strom__keymap_init(&st->map)) return STROM_ENOMEM;
+  return STROM_OK;
+}
+
+static void reduce_close(strom_op *op) {
+  reduce_state *st = op->state;
+  if (!st) return;
+  strom__log(STROM_LOG_DEBUG, "%s: %zu keys, %zu bytes of state", op->node->name, st->map.count, st->map.bytes);
+  strom__keymap_destroy(&st->map);
+  strom_row_free(st->acc);
+  free(st->enc);
+  free(st);
+}
+
+static int store(reduce_state *st, uint64_t h, const uint8_t *key, size_t klen, const strom_row *v) {
+  size_t n = strom__row_encoded_size(v);
+  if (n > st->enc_cap) {
+    uint8_t *p = strom__realloc(st->enc, n);
+    if (!p) return STROM_ENOMEM;
+    st->enc = p;
+    st->enc_cap = n;
+  }
+  size_t len = (size_t)(strom__row_encode(v, st->enc) - st->enc);
+  return strom__keymap_put(&st->map, h, strom__key_group(h, st->max_par), key, klen, st->enc, len);
+}
+
+static int reduce_process(strom_op *op, int input, const strom_row *in) {
+  STROM_UNUSED(input);
+  reduce_state *st = op->state;
+  strom_fn_conf *c = op->conf;
+  uint8_t small[256], *key = small;
+  size_t klen = strom__key_bytes(in, c->keycols, c->nkey, small, sizeof small);
+  if (klen > sizeof small) {
+    if (!(key = strom__malloc(klen))) return STROM_ENOMEM;
+    strom__key_bytes(in, c->keycols, c->nkey, key, klen);
+  }
+  uint64_t h = strom__hash_bytes(key, klen);
+  strom_kv *e = strom__keymap_get(&st->map, h, key, klen);
+  const strom_row *result = in;
+  int rc = STROM_OK;
+  if (e) {
+    const uint8_t *v = strom__kv_val(e);
+    if (!strom__row_decode(st->acc, v, v + e->vlen)) {
+      rc = strom__op_fail(op, STROM_EPARSE, "corrupt keyed state");
+      goto out;
+    }
+    strom_row *out = op->out.scratch;
+    strom__row_reset(out);
+    out->time = in->time;
+    rc = ((strom_reduce_fn)c->fn)(&op->ctx, st->acc, in, out);
+    if (rc) {
+      rc = strom__op_user_error(op, rc);
+      goto out;
+    }
+    result = out;
+  }
+  /* Emit before storing: the result may point into the entry that store() replaces. */
+  rc = strom__emit(&op->out, result);
+  if (!rc) rc = store(st, h, key, klen, result);
+out:
+  if (key != small) free(key);
+  return rc;
+}
+
+const strom_op_vt strom__op_reduce = {.kind = "Reduce",
+                                      .open = reduce_open,
+                                      .process = reduce_process,
+                                      .close = reduce_close,
+                                      .free_conf = strom__fn_conf_free};

@@ -1,0 +1,288 @@
+/*
+ * runtime.h -- the dataflow runtime: the job graph that the API layers build, and
+ * the tasks, channels and operators that execute it.
+ *
+ * A job graph (jg_*) is the logical plan: nodes with an operator vtable, a
+ * parallelism and an output schema, joined by edges that say how records are
+ * partitioned.  strom__job_run() turns it into the physical plan: nodes joined by
+ * forward edges of equal parallelism are chained into one task (direct calls), each
+ * chain runs as `parallelism` tasks, one thread each, and every other edge becomes a
+ * set of channels carrying buffers of encoded rows with a fixed number of buffers
+ * per channel, so a slow consumer stops its producers.
+ */
+#ifndef STROM_RUNTIME_H
+#define STROM_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "../core/core.h"
+
+/* ---- partitioners ---- */
+enum { STROM_PART_DEFAULT, STROM_PART_FORWARD, STROM_PART_REBALANCE, STROM_PART_HASH, STROM_PART_BROADCAST };
+
+typedef struct strom_op strom_op;
+typedef struct strom_task strom_task;
+typedef struct strom_job strom_job;
+
+/* ---- operators ---- */
+
+/* An operator kind.  One instance (strom_op) exists per parallel subtask; conf is the
+ * node's shared, read-only configuration; state is the instance's own. */
+typedef struct strom_op_vt {
+  const char *kind;
+  int (*open)(strom_op *op);
+  /* A record on input 0 or 1.  The row is valid only during the call. */
+  int (*process)(strom_op *op, int input, const strom_row *row);
+  /* The operator's combined watermark advanced; NULL forwards it. */
+  int (*watermark)(strom_op *op, int64_t wm);
+  /* One input ended (two-input operators); NULL ignores it. */
+  int (*end_input)(strom_op *op, int input);
+  /* All input ended: emit what is buffered.  NULL does nothing. */
+  int (*finish)(strom_op *op);
+  void (*close)(strom_op *op);
+  /* Sources only: produce records until the end or strom__task_cancelled(). */
+  int (*run)(strom_op *op);
+  void (*free_conf)(void *conf);
+} strom_op_vt;
+
+typedef struct strom_output_tag strom_output_tag;
+struct strom_output_tag {
+  int id;
+  char *name;
+  strom_schema *schema;
+};
+
+/* ---- job graph ---- */
+typedef struct jg_node jg_node;
+typedef struct jg_edge {
+  jg_node *from, *to;
+  int from_port; /* -1: the main output; else an output tag id */
+  int to_input;  /* 0, or 1 for a second input */
+  int part;
+  int *keycols, nkey;
+} jg_edge;
+
+struct jg_node {
+  int id;
+  char *name, *uid;
+  int parallelism; /* 0: the environment's default */
+  bool new_chain, is_source, is_sink;
+  bool non_parallel; /* a source that can only run with parallelism 1 */
+  strom_schema *schema; /* main output (NULL for sinks) */
+  const strom_op_vt *vt;
+  void *conf;
+  void *udata; /* what strom_ctx_data() returns */
+  jg_edge **in, **out;
+  int nin, nout;
+};
+
+typedef struct jg {
+  jg_node **nodes;
+  int nnodes;
+  jg_edge **edges;
+  int nedges;
+  strom_output_tag **tags;
+  int ntags;
+} jg;
+
+jg_node *strom__jg_add_node(jg *g, const char *name, const strom_op_vt *vt, void *conf,
+                            const strom_schema *schema);
+jg_edge *strom__jg_connect(jg *g, jg_node *from, int from_port, jg_node *to, int to_input,
+                           int part, const int *keycols, int nkey);
+void strom__jg_free(jg *g);
+
+/* ---- the function-call context and outputs ---- */
+struct strom_ctx {
+  strom_op *op;
+  void *data, *local;
+  int subtask, parallelism;
+  int64_t watermark;
+};
+
+typedef struct strom_writer strom_writer;
+typedef struct out_target {
+  strom_op *op; /* chained operator, or */
+  int input;
+  strom_writer *w; /* a channel writer */
+} out_target;
+
+struct strom_out {
+  strom_op *owner;
+  strom_row *scratch;
+  int64_t time; /* timestamp given to rows from strom_out_row(): the input's */
+  out_target *t;
+  int nt;
+};
+
+struct strom_op {
+  const strom_op_vt *vt;
+  const jg_node *node;
+  strom_task *task;
+  void *conf, *state;
+  strom_ctx ctx;
+  strom_out out;    /* main output */
+  strom_out *sides; /* indexed by tag id; nt == 0 where nobody consumes it */
+  int nsides;
+};
+
+/* Emits row on an output (to chained operators and channels). */
+static inline int strom__emit(strom_out *o, const strom_row *row);
+int strom__writer_write(strom_writer *w, const strom_row *row);
+int strom__out_watermark(strom_out *o, int64_t wm);
+/* Records that op failed (the first failure of a task names it); returns rc. */
+int strom__op_fail(strom_op *op, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same for a user function that returned rc (its strom_ctx_fail message, if any). */
+int strom__op_user_error(strom_op *op, int rc);
+
+static inline int strom__emit(strom_out *o, const strom_row *row) {
+  for (int i = 0; i < o->nt; i++) {
+    out_target *t = &o->t[i];
+    int rc = t->op ? t->op->vt->process(t->op, t->input, row) : strom__writer_write(t->w, row);
+    if (STROM_UNLIKELY(rc)) return rc;
+  }
+  return STROM_OK;
+}
+
+/* ---- buffers, channels, gates ---- */
+
+/* Element tags inside a buffer. */
+enum { STROM_EL_RECORD = 1, STROM_EL_RECORD_TS, STROM_EL_WATERMARK, STROM_EL_BARRIER, STROM_EL_END };
+
+typedef struct strom_buffer {
+  uint8_t *data;
+  size_t len, cap;
+  struct strom_buffer *next;
+} strom_buffer;
+
+typedef struct strom_gate strom_gate;
+typedef struct strom_channel {
+  strom_gate *gate; /* the consumer's */
+  int input, idx;
+  /* Guarded by gate->mu. */
+  strom_buffer **ring;
+  int ring_cap, head, count;
+  strom_buffer *free_list;
+  pthread_cond_t can_write;
+  strom_buffer *pool;
+  int nbufs;
+  /* Owned by the consumer thread. */
+  int64_t wm;
+  bool ended;
+} strom_channel;
+
+typedef struct strom_mail {
+  void (*fn)(strom_task *t, void *arg);
+  void *arg;
+  struct strom_mail *next;
+} strom_mail;
+
+struct strom_gate {
+  pthread_mutex_t mu;
+  pthread_cond_t can_read;
+  strom_channel **ch;
+  int n, rr, nready;
+  bool cancelled;
+  strom_mail *mail, *mail_tail;
+  atomic_bool has_mail;
+};
+
+strom_channel *strom__channel_new(strom_gate *g, int input, int nbufs, size_t bufsize);
+void strom__channel_free(strom_channel *c);
+int strom__gate_init(strom_gate *g);
+void strom__gate_destroy(strom_gate *g);
+int strom__gate_add(strom_gate *g, strom_channel *c);
+/* Producer side: a buffer to fill (blocks while none is free); NULL when cancelled. */
+strom_buffer *strom__channel_acquire(strom_channel *c);
+/* Producer side: hands a filled buffer to the consumer. */
+void strom__channel_send(strom_channel *c, strom_buffer *b);
+/* Consumer side: returns a buffer it has read to its channel's free list, then takes
+ * the next ready buffer without blocking (NULL if none).  Either may be NULL. */
+strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buffer *done,
+                               strom_channel **from);
+/* Consumer side: waits until a buffer or mail is ready or the gate is cancelled. */
+void strom__gate_wait(strom_gate *g);
+void strom__gate_cancel(strom_gate *g);
+/* Queues fn to run on the task thread that owns g. */
+int strom__gate_post(strom_gate *g, void (*fn)(strom_task *, void *), void *arg);
+
+/* ---- writers (the producing end of an edge) ---- */
+struct strom_writer {
+  int part, nchan, rr, max_par;
+  int *keycols, nkey;
+  strom_channel **chan;
+  strom_buffer **cur;
+  strom_task *task;
+};
+int strom__writer_watermark(strom_writer *w, int64_t wm);
+int strom__writer_end(strom_writer *w);
+/* Sends every partly filled buffer; returns STROM_ECANCELED if cancelled meanwhile. */
+int strom__writer_flush(strom_writer *w);
+
+/* ---- tasks and jobs ---- */
+struct strom_task {
+  strom_job *job;
+  int subtask, parallelism;
+  char *name; /* "Source -> Map (2/4)" */
+  pthread_t thread;
+  bool started;
+  strom_op **ops; /* the chain, parents before children; ops[0] is the head */
+  int nops;
+  strom_gate gate;
+  strom_writer **writers;
+  int nwriters;
+  strom_row *in_rows[2];
+  int ninputs, chans_per_input[2], ended_per_input[2], nended;
+  int64_t watermark, last_flush_ns;
+  strom_op *err_op;
+  char *err_msg;
+  int err_rc;
+};
+
+typedef struct strom_job_opts {
+  int parallelism, max_parallelism, buffers_per_channel, buffer_timeout_ms;
+  size_t buffer_size;
+  const atomic_bool *external_cancel; /* polled while running (set from signal handlers) */
+} strom_job_opts;
+
+struct strom_job {
+  const jg *graph;
+  strom_job_opts opts;
+  atomic_bool cancelled;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int running;
+  int err_rc;
+  char *err_msg;
+  strom_task **tasks;
+  int ntasks;
+  strom_channel **chans;
+  int nchans;
+};
+
+/* Builds and runs the job to completion.  On failure *errmsg receives a malloc'd message. */
+int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg);
+
+static inline bool strom__task_cancelled(const strom_task *t) {
+  return atomic_load_explicit(&t->job->cancelled, memory_order_relaxed);
+}
+/* Sources call this every few hundred records: flushes on the buffer timeout and runs mail. */
+int strom__task_yield(strom_task *t);
+/* Flushes every output writer of the task. */
+int strom__task_flush(strom_task *t);
+/* Sets the task's watermark and forwards it through the chain. */
+int strom__task_emit_watermark(strom_task *t, int64_t wm);
+
+/* Built-in operator vtables (runtime/op_*.c). */
+extern const strom_op_vt strom__op_map, strom__op_filter, strom__op_flat_map, strom__op_process,
+    strom__op_union, strom__op_reduce;
+
+typedef struct strom_fn_conf {
+  void *fn;
+  void *data;
+  strom_process_def def;
+  int *keycols, nkey; /* keyed operators */
+} strom_fn_conf;
+void strom__fn_conf_free(void *conf);
+
+#endif

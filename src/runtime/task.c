@@ -1,0 +1,230 @@
+/*
+ * task.c -- one parallel subtask of a chain, on its own thread.
+ *
+ * The thread is the task's mailbox loop: it takes the next buffer from its input
+ * gate (or, for a source, runs the source), decodes the elements in order and hands
+ * them to the head of the chain; mail (actions posted by other threads) runs between
+ * buffers on the same thread, so operator state needs no locks.  Before it would
+ * block for input, a task flushes its partly filled output buffers, which keeps
+ * latency low when input trickles and costs nothing when it floods.
+ */
+#include "runtime.h"
+
+static void run_mail(strom_task *t) {
+  if (!atomic_load_explicit(&t->gate.has_mail, memory_order_acquire)) return;
+  pthread_mutex_lock(&t->gate.mu);
+  strom_mail *m = t->gate.mail;
+  t->gate.mail = t->gate.mail_tail = NULL;
+  atomic_store(&t->gate.has_mail, false);
+  pthread_mutex_unlock(&t->gate.mu);
+  while (m) {
+    strom_mail *next = m->next;
+    m->fn(t, m->arg);
+    free(m);
+    m = next;
+  }
+}
+
+int strom__task_flush(strom_task *t) {
+  for (int i = 0; i < t->nwriters; i++) {
+    int rc = strom__writer_flush(t->writers[i]);
+    if (rc) return rc;
+  }
+  t->last_flush_ns = strom__mono_ns();
+  return STROM_OK;
+}
+
+static int maybe_timed_flush(strom_task *t) {
+  int timeout = t->job->opts.buffer_timeout_ms;
+  if (timeout < 0 || !t->nwriters) return STROM_OK;
+  if (strom__mono_ns() - t->last_flush_ns < (int64_t)timeout * 1000000) return STROM_OK;
+  return strom__task_flush(t);
+}
+
+int strom__task_yield(strom_task *t) {
+  run_mail(t);
+  if (strom__task_cancelled(t)) return STROM_ECANCELED;
+  return maybe_timed_flush(t);
+}
+
+static int forward_watermark(strom_op *op, int64_t wm) {
+  int rc = strom__out_watermark(&op->out, wm);
+  for (int i = 0; !rc && i < op->nsides; i++) rc = strom__out_watermark(&op->sides[i], wm);
+  return rc;
+}
+
+int strom__out_watermark(strom_out *o, int64_t wm) {
+  for (int i = 0; i < o->nt; i++) {
+    out_target *t = &o->t[i];
+    int rc;
+    if (t->op) {
+      t->op->ctx.watermark = wm;
+      rc = t->op->vt->watermark ? t->op->vt->watermark(t->op, wm) : forward_watermark(t->op, wm);
+    } else {
+      rc = strom__writer_watermark(t->w, wm);
+    }
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+int strom__task_emit_watermark(strom_task *t, int64_t wm) {
+  strom_op *head = t->ops[0];
+  t->watermark = wm;
+  head->ctx.watermark = wm;
+  return head->vt->watermark ? head->vt->watermark(head, wm) : forward_watermark(head, wm);
+}
+
+/* The watermark of a task is the minimum over its live input channels. */
+static int update_watermark(strom_task *t) {
+  int64_t min = INT64_MAX;
+  bool any = false;
+  for (int i = 0; i < t->gate.n; i++) {
+    strom_channel *c = t->gate.ch[i];
+    if (c->ended) continue;
+    any = true;
+    if (c->wm < min) min = c->wm;
+  }
+  if (!any || min <= t->watermark) return STROM_OK;
+  return strom__task_emit_watermark(t, min);
+}
+
+/* Calls finish on every operator of the chain, parents first (a parent may still emit
+ * into its children), then ends every output channel. */
+static int end_chain(strom_task *t) {
+  for (int i = 0; i < t->nops; i++) {
+    strom_op *op = t->ops[i];
+    if (op->vt->finish) {
+      int rc = op->vt->finish(op);
+      if (rc) return rc;
+    }
+  }
+  for (int i = 0; i < t->nwriters; i++) {
+    int rc = strom__writer_end(t->writers[i]);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+static int corrupt(strom_task *t, strom_channel *c) {
+  return strom__op_fail(t->ops[0], STROM_EPARSE, "corrupt element in input channel %d", c->idx);
+}
+
+static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
+  const uint8_t *p = b->data, *end = b->data + b->len;
+  strom_op *head = t->ops[0];
+  strom_row *row = t->in_rows[c->input];
+  int input = c->input, rc = STROM_OK;
+  while (p < end && !rc) {
+    int tag = *p++;
+    int64_t v = 0;
+    if (tag != STROM_EL_RECORD && tag != STROM_EL_END) {
+      if (end - p < 8) return corrupt(t, c);
+      memcpy(&v, p, 8);
+      p += 8;
+    }
+    switch (tag) {
+      case STROM_EL_RECORD:
+      case STROM_EL_RECORD_TS:
+        row->time = tag == STROM_EL_RECORD ? STROM_NO_TIMESTAMP : v;
+        p = strom__row_decode(row, p, end);
+        if (STROM_UNLIKELY(!p)) return corrupt(t, c);
+        rc = head->vt->process(head, input, row);
+        break;
+      case STROM_EL_WATERMARK:
+        if (v > c->wm) c->wm = v;
+        rc = update_watermark(t);
+        break;
+      case STROM_EL_BARRIER: break; /* alignment arrives with checkpoints */
+      case STROM_EL_END:
+        c->ended = true;
+        t->nended++;
+        if (++t->ended_per_input[input] == t->chans_per_input[input] && head->vt->end_input)
+          rc = head->vt->end_input(head, input);
+        if (!rc) rc = update_watermark(t);
+        break;
+      default: return corrupt(t, c);
+    }
+  }
+  return rc;
+}
+
+static int run_inputs(strom_task *t) {
+  strom_channel *c = NULL;
+  strom_buffer *b = NULL;
+  for (;;) {
+    strom_channel *from = NULL;
+    strom_buffer *next = strom__gate_poll(&t->gate, c, b, &from);
+    b = NULL;
+    run_mail(t);
+    if (!next) {
+      if (strom__task_cancelled(t)) return STROM_ECANCELED;
+      int rc = strom__task_flush(t);
+      if (rc) return rc;
+      next = strom__gate_poll(&t->gate, NULL, NULL, &from);
+      if (!next) {
+        strom__gate_wait(&t->gate);
+        continue;
+      }
+    }
+    c = from;
+    b = next;
+    int rc = process_buffer(t, c, b);
+    if (rc) return rc;
+    if (t->nended == t->gate.n) return end_chain(t);
+    if ((rc = maybe_timed_flush(t))) return rc;
+  }
+}
+
+static int run_source(strom_task *t) {
+  strom_op *head = t->ops[0];
+  int rc = head->vt->run(head);
+  /* A bounded source that ended sends the maximum watermark, so every pending
+   * event-time computation downstream completes. */
+  if (!rc) rc = strom__task_emit_watermark(t, INT64_MAX);
+  if (!rc) rc = end_chain(t);
+  return rc;
+}
+
+static void task_done(strom_task *t, int rc);
+
+static void *task_main(void *arg) {
+  strom_task *t = arg;
+  int rc = STROM_OK, opened = 0;
+  t->last_flush_ns = strom__mono_ns();
+  /* Open children before parents, as Flink does, so an operator can emit from open. */
+  for (int i = t->nops - 1; i >= 0 && !rc; i--, opened++) {
+    strom_op *op = t->ops[i];
+    if (op->vt->open) rc = op->vt->open(op);
+  }
+  if (!rc) rc = t->ops[0]->vt->run ? run_source(t) : run_inputs(t);
+  for (int i = t->nops - 1; i >= t->nops - opened; i--) {
+    strom_op *op = t->ops[i];
+    if (op->vt->close) op->vt->close(op);
+  }
+  task_done(t, rc);
+  return NULL;
+}
+
+void strom__job_fail(strom_job *j, int rc, char *msg);
+
+static void task_done(strom_task *t, int rc) {
+  strom_job *j = t->job;
+  if (rc && !(rc == STROM_ECANCELED && strom__task_cancelled(t))) {
+    strom_op *op = t->err_op ? t->err_op : t->ops[0];
+    int code = t->err_op ? t->err_rc : rc;
+    char *msg = strom__aprintf("%s (subtask %d/%d) failed: %s", op->node->name, t->subtask + 1,
+                               t->parallelism, t->err_msg ? t->err_msg : strom_strerror(code));
+    strom__job_fail(j, code, msg);
+  }
+  pthread_mutex_lock(&j->mu);
+  j->running--;
+  pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+}
+
+int strom__task_start(strom_task *t) {
+  if (pthread_create(&t->thread, NULL, task_main, t)) return STROM_ENOMEM;
+  t->started = true;
+  return STROM_OK;
+}

@@ -1,0 +1,105 @@
+/*
+ * writer.c -- the producing end of an edge: picks the target channel of each record
+ * (forward, rebalance, hash by key group, broadcast) and encodes it into that
+ * channel's current buffer.  A buffer is sent when the next element does not fit,
+ * on flush (buffer timeout, idle task, control elements) and at the end.
+ */
+#include "runtime.h"
+
+static strom_buffer *buffer_for(strom_writer *w, int ci, size_t need) {
+  strom_buffer *b = w->cur[ci];
+  if (b && b->len + need > b->cap) {
+    strom__channel_send(w->chan[ci], b);
+    b = w->cur[ci] = NULL;
+  }
+  if (!b) {
+    b = strom__channel_acquire(w->chan[ci]);
+    if (!b) return NULL;
+    if (need > b->cap) {
+      /* A record larger than a buffer gets a buffer of its own size; the channel keeps
+       * it, so the count of buffers (and so the bound on memory) does not change. */
+      uint8_t *d = strom__realloc(b->data, need);
+      if (!d) {
+        strom__channel_send(w->chan[ci], b);
+        return NULL;
+      }
+      b->data = d;
+      b->cap = need;
+    }
+    w->cur[ci] = b;
+  }
+  return b;
+}
+
+static int put_record(strom_writer *w, int ci, const strom_row *row, size_t need) {
+  strom_buffer *b = buffer_for(w, ci, need);
+  if (STROM_UNLIKELY(!b)) return strom__task_cancelled(w->task) ? STROM_ECANCELED : STROM_ENOMEM;
+  uint8_t *p = b->data + b->len;
+  if (row->time != STROM_NO_TIMESTAMP) {
+    *p++ = STROM_EL_RECORD_TS;
+    memcpy(p, &row->time, 8);
+    p += 8;
+  } else {
+    *p++ = STROM_EL_RECORD;
+  }
+  p = strom__row_encode(row, p);
+  b->len = (size_t)(p - b->data);
+  return STROM_OK;
+}
+
+int strom__writer_write(strom_writer *w, const strom_row *row) {
+  size_t need = 9 + strom__row_encoded_size(row);
+  int ci;
+  switch (w->part) {
+    case STROM_PART_HASH: {
+      uint64_t h = strom__key_hash(row, w->keycols, w->nkey);
+      ci = strom__key_group_owner(strom__key_group(h, w->max_par), w->max_par, w->nchan);
+      break;
+    }
+    case STROM_PART_REBALANCE:
+      ci = w->rr;
+      if (++w->rr == w->nchan) w->rr = 0;
+      break;
+    case STROM_PART_BROADCAST:
+      for (int i = 0; i < w->nchan; i++) {
+        int rc = put_record(w, i, row, need);
+        if (rc) return rc;
+      }
+      return STROM_OK;
+    default: ci = 0; break;
+  }
+  return put_record(w, ci, row, need);
+}
+
+static int put_control(strom_writer *w, int tag, int64_t value) {
+  for (int i = 0; i < w->nchan; i++) {
+    strom_buffer *b = buffer_for(w, i, 9);
+    if (!b) return STROM_ECANCELED;
+    b->data[b->len++] = (uint8_t)tag;
+    if (tag != STROM_EL_END) {
+      memcpy(b->data + b->len, &value, 8);
+      b->len += 8;
+    }
+  }
+  return STROM_OK;
+}
+
+int strom__writer_flush(strom_writer *w) {
+  for (int i = 0; i < w->nchan; i++) {
+    strom_buffer *b = w->cur[i];
+    if (b && b->len) {
+      strom__channel_send(w->chan[i], b);
+      w->cur[i] = NULL;
+    }
+  }
+  return strom__task_cancelled(w->task) ? STROM_ECANCELED : STROM_OK;
+}
+
+int strom__writer_watermark(strom_writer *w, int64_t wm) {
+  return put_control(w, STROM_EL_WATERMARK, wm);
+}
+
+int strom__writer_end(strom_writer *w) {
+  int rc = put_control(w, STROM_EL_END, 0);
+  return rc ? rc : strom__writer_flush(w);
+}
