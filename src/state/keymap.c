@@ -77,6 +77,27 @@ int strom__keymap_put(strom_keymap *m, uint64_t hash, int kg, const void *key, s
   return STROM_OK;
 }
 
+/* Backward-shift deletion keeps probe sequences unbroken without tombstones. */
+int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen) {
+  size_t i = find_slot(m, hash, key, klen);
+  strom_kv *e = m->slots[i].e;
+  if (!e) return 0;
+  m->bytes -= sizeof *e + e->klen + e->vcap;
+  free(e);
+  m->count--;
+  for (size_t j = (i + 1) & m->mask;; j = (j + 1) & m->mask) {
+    if (!m->slots[j].e) break;
+    size_t home = m->slots[j].hash & m->mask;
+    /* Move j into the hole at i unless j's home lies cyclically in (i, j]. */
+    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays) continue;
+    m->slots[i] = m->slots[j];
+    i = j;
+  }
+  m->slots[i] = (struct slot){0};
+  return 1;
+}
+
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos) {
   while (*pos <= m->mask) {
     strom_kv *e = m->slots[(*pos)++].e;

@@ -32,6 +32,8 @@ strom_kv *strom__keymap_get(const strom_keymap *m, uint64_t hash, const void *ke
 /* Sets the value of key (inserting the key if new). */
 int strom__keymap_put(strom_keymap *m, uint64_t hash, int kg, const void *key, size_t klen,
                       const void *val, size_t vlen);
+/* Removes key; returns 1 if it was there. */
+int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen);
 /* Iteration: *pos starts at 0; returns NULL at the end. */
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos);
 
