@@ -1,0 +1,1522 @@
+/*
+ * heap_state.c -- the heap keyed state backend: every state of an operator subtask
+ * in memory, as Flink's HashMapStateBackend, but with values kept encoded.
+ *
+ * Layout.  Each state has its own hash table from (current key, namespace) to the
+ * value.  The table is open addressing with linear probing over 8-byte slots, each an
+ * entry pointer whose 3 low (alignment) bits hold 3 bits of the hash, so a probe
+ * rarely dereferences an entry that cannot match.  Hashes are not stored: growing,
+ * shrinking and deletion by backward shift recompute them from the entry's bytes
+ * (XXH3 of a short key costs less than the cache miss of reading the entry).  An
+ * entry is one allocation:
+ *
+ *   [u16 key group][varint klen][varint nslen][int64 last access, TTL only]
+ *   [key bytes][namespace bytes][varint vlen][value bytes]
+ *
+ * so a VALUE state of one BIGINT under a BIGINT key is 23 bytes (a 32-byte malloc
+ * chunk) plus about 17 bytes of slots per key at the table's load factor (between
+ * 3/8 and 3/4).  The value is the encoded row (strom__row_encode) for VALUE and
+ * REDUCING, the encoded accumulator for AGGREGATING; for LIST it is a pointer to a
+ * growable buffer of elements ([int64 ts, TTL only][varint len][encoded row]) and for
+ * MAP a pointer to a nested table of the same kind keyed by the map key's
+ * strom__key_bytes (of all its columns), whose entries carry the encoded value row.
+ * The key group is stored in each entry for snapshots per key group.
+ *
+ * The entry hash is XXH3(key) -- the hash the caller gives with the key, from which
+ * the key group also comes -- XOR a mix of XXH3(namespace) (0 for the default
+ * namespace).
+ *
+ * TTL (Flink's StateTtlConfig with NeverReturnExpired).  Time is the processing time
+ * of strom_kstate_opts.now_ms.  The last-access timestamp is kept per value for
+ * VALUE, REDUCING and AGGREGATING, per element for LIST and per map entry for MAP,
+ * as Flink does.  A value is expired when now >= ts + ttl; it is then never returned
+ * and is removed when touched.  ON_READ_AND_WRITE also restarts the clock on reads
+ * (get, list_size / list building, map_get, map_next).  Incremental cleanup: every
+ * access to a TTL state (except list_get and map_next, which must not disturb an
+ * ongoing iteration) first examines up to CLEANUP_ENTRIES other (key, namespace)
+ * entries round-robin and removes what has expired (for LIST and MAP: their expired
+ * elements, and the entry once it is empty), so memory of keys that are never
+ * touched again is reclaimed.  The current key is never cleaned this way.
+ *
+ * Returned rows are decoded views (strings point into the entry) valid until the
+ * next call on the same state.  Writes always encode their input into a scratch
+ * buffer first, so a row obtained from the state may be passed back.
+ *
+ * User functions (reduce, aggregate) must not access the state that calls them.
+ */
+#include <assert.h>
+
+#include "state_impl.h"
+
+enum { CLEANUP_ENTRIES = 2, CLEANUP_MAX_SLOTS = 64, MIN_SLOTS = 16, MAX_KEY_GROUPS = 32768 };
+
+/* ---- small helpers ---- */
+
+static inline size_t uv_len(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) v >>= 7, n++;
+  return n;
+}
+static inline uint8_t *uv_put(uint8_t *p, size_t v) {
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+/* Trusted bytes (written by this file). */
+static inline const uint8_t *uv_get(const uint8_t *p, size_t *v) {
+  size_t r = 0;
+  int sh = 0;
+  uint8_t b;
+  do {
+    b = *p++;
+    r |= (size_t)(b & 0x7f) << sh;
+    sh += 7;
+  } while (b & 0x80);
+  *v = r;
+  return p;
+}
+/* Untrusted bytes (restore). */
+static const uint8_t *uv_get_checked(const uint8_t *p, const uint8_t *end, size_t *v) {
+  size_t r = 0;
+  for (int sh = 0; sh <= 56; sh += 7) {
+    if (p >= end) return NULL;
+    uint8_t b = *p++;
+    r |= (size_t)(b & 0x7f) << sh;
+    if (!(b & 0x80)) {
+      *v = r;
+      return p;
+    }
+  }
+  return NULL;
+}
+
+static inline int64_t ts_get(const uint8_t *p) {
+  int64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+static inline void ts_put(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
+
+/* Estimated heap cost of an allocation of n bytes: a glibc chunk (8 bytes of header,
+ * 16-byte granularity, 32 bytes at least).  Only for strom__kstate_bytes. */
+static inline size_t heap_cost(size_t n) {
+  size_t c = (n + 8 + 15) & ~(size_t)15;
+  return c < 32 ? 32 : c;
+}
+
+static inline uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+static inline uint64_t ns_mix(const void *ns, size_t n) { return n ? mix64(strom__hash_bytes(ns, n)) : 0; }
+
+/* ---- entries ---- */
+
+typedef struct ent {
+  uint8_t *base;
+  const uint8_t *key, *ns;
+  size_t klen, nslen, vlen;
+  size_t voff; /* offset of the value's length varint */
+  size_t size;
+  uint8_t *ts; /* NULL when the table keeps no timestamps */
+  uint8_t *val;
+} ent;
+
+static inline int ent_kg(const uint8_t *e) {
+  uint16_t k;
+  memcpy(&k, e, 2);
+  return k;
+}
+
+static inline void ent_parse(uint8_t *e, bool has_ts, ent *o) {
+  const uint8_t *p = uv_get(e + 2, &o->klen);
+  p = uv_get(p, &o->nslen);
+  o->ts = has_ts ? (uint8_t *)p : NULL;
+  if (has_ts) p += 8;
+  o->key = p;
+  p += o->klen;
+  o->ns = p;
+  p += o->nslen;
+  o->voff = (size_t)(p - e);
+  p = uv_get(p, &o->vlen);
+  o->val = (uint8_t *)p;
+  o->size = (size_t)(p - e) + o->vlen;
+  o->base = e;
+}
+
+static inline bool ent_is(const uint8_t *e, bool has_ts, const void *k, size_t kl, const void *ns, size_t nl) {
+  size_t ekl, enl;
+  const uint8_t *p = uv_get(e + 2, &ekl);
+  if (ekl != kl) return false;
+  p = uv_get(p, &enl);
+  if (enl != nl) return false;
+  if (has_ts) p += 8;
+  return !memcmp(p, k, kl) && (!nl || !memcmp(p + kl, ns, nl));
+}
+
+static uint64_t ent_hash(const uint8_t *e, bool has_ts) {
+  size_t kl, nl;
+  const uint8_t *p = uv_get(e + 2, &kl);
+  p = uv_get(p, &nl);
+  if (has_ts) p += 8;
+  return strom__hash_bytes(p, kl) ^ ns_mix(p + kl, nl);
+}
+
+typedef struct acct {
+  size_t entries, bytes;
+} acct;
+
+static uint8_t *ent_new(acct *a, int kg, const void *k, size_t kl, const void *ns, size_t nl, bool has_ts, int64_t ts,
+                        const void *v, size_t vl) {
+  size_t n = 2 + uv_len(kl) + uv_len(nl) + (has_ts ? 8 : 0) + kl + nl + uv_len(vl) + vl;
+  uint8_t *e = strom__malloc(n);
+  if (!e) return NULL;
+  uint16_t g = (uint16_t)kg;
+  memcpy(e, &g, 2);
+  uint8_t *p = uv_put(e + 2, kl);
+  p = uv_put(p, nl);
+  if (has_ts) {
+    ts_put(p, ts);
+    p += 8;
+  }
+  if (kl) memcpy(p, k, kl);
+  p += kl;
+  if (nl) memcpy(p, ns, nl);
+  p += nl;
+  p = uv_put(p, vl);
+  if (vl) memcpy(p, v, vl);
+  a->bytes += heap_cost(n);
+  return e;
+}
+
+/* ---- tables ---- */
+
+typedef struct htab {
+  uintptr_t *slots; /* entry | 3 bits of hash; 0 = empty; NULL until the first insert */
+  size_t mask, count, cursor;
+  bool has_ts;
+} htab;
+
+#define TAG_MASK ((uintptr_t)7)
+static inline uint8_t *slot_ent(uintptr_t s) { return (uint8_t *)(s & ~TAG_MASK); }
+static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 61); }
+
+/* The slot of (k, ns), or the empty slot where it would go (*found false).  Needs slots. */
+static size_t ht_find(const htab *t, uint64_t h, const void *k, size_t kl, const void *ns, size_t nl, bool *found) {
+  uintptr_t tag = hash_tag(h);
+  for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+    uintptr_t s = t->slots[i];
+    if (!s) {
+      *found = false;
+      return i;
+    }
+    if ((s & TAG_MASK) == tag && ent_is(slot_ent(s), t->has_ts, k, kl, ns, nl)) {
+      *found = true;
+      return i;
+    }
+  }
+}
+
+static uint8_t *ht_get(const htab *t, uint64_t h, const void *k, size_t kl, const void *ns, size_t nl,
+                       size_t *slot) {
+  if (!t->slots) return NULL;
+  bool found;
+  size_t i = ht_find(t, h, k, kl, ns, nl, &found);
+  if (!found) return NULL;
+  *slot = i;
+  return slot_ent(t->slots[i]);
+}
+
+static int ht_resize(htab *t, acct *a, size_t cap) {
+  uintptr_t *ns = strom__calloc(cap, sizeof *ns);
+  if (!ns) return STROM_ENOMEM;
+  for (size_t i = 0; t->slots && i <= t->mask; i++) {
+    /* Entries are read in slot order, which is random in memory: prefetch ahead. */
+    if (i + 16 <= t->mask && t->slots[i + 16]) __builtin_prefetch(slot_ent(t->slots[i + 16]));
+    uintptr_t s = t->slots[i];
+    if (!s) continue;
+    size_t j = ent_hash(slot_ent(s), t->has_ts) & (cap - 1);
+    while (ns[j]) j = (j + 1) & (cap - 1);
+    ns[j] = s;
+  }
+  if (t->slots) a->bytes -= heap_cost((t->mask + 1) * sizeof *t->slots);
+  free(t->slots);
+  t->slots = ns;
+  t->mask = cap - 1;
+  t->cursor &= t->mask;
+  a->bytes += heap_cost(cap * sizeof *ns);
+  return STROM_OK;
+}
+
+/* Adds e, whose key is known to be absent. */
+static int ht_add(htab *t, acct *a, uint64_t h, uint8_t *e) {
+  assert(((uintptr_t)e & TAG_MASK) == 0);
+  if (!t->slots || (t->count + 1) * 4 > (t->mask + 1) * 3) {
+    int rc = ht_resize(t, a, t->slots ? (t->mask + 1) * 2 : MIN_SLOTS);
+    if (rc) return rc;
+  }
+  size_t i = h & t->mask;
+  while (t->slots[i]) i = (i + 1) & t->mask;
+  t->slots[i] = (uintptr_t)e | hash_tag(h);
+  t->count++;
+  a->entries++;
+  return STROM_OK;
+}
+
+/* Empties slot i (the caller freed its entry) and closes the gap by backward shift. */
+static void ht_del(htab *t, acct *a, size_t i) {
+  t->slots[i] = 0;
+  t->count--;
+  a->entries--;
+  for (size_t j = (i + 1) & t->mask;; j = (j + 1) & t->mask) {
+    uintptr_t s = t->slots[j];
+    if (!s) break;
+    size_t home = ent_hash(slot_ent(s), t->has_ts) & t->mask;
+    if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+      t->slots[i] = s;
+      t->slots[j] = 0;
+      i = j;
+    }
+  }
+}
+
+/* Gives memory back after deletions: frees an empty table, halves a sparse one. */
+static void ht_shrink(htab *t, acct *a) {
+  if (!t->slots) return;
+  size_t cap = t->mask + 1;
+  if (!t->count) {
+    free(t->slots);
+    a->bytes -= heap_cost(cap * sizeof *t->slots);
+    t->slots = NULL;
+    t->mask = t->cursor = 0;
+    return;
+  }
+  if (cap <= MIN_SLOTS || t->count * 8 >= cap) return;
+  size_t n = MIN_SLOTS;
+  while (t->count * 8 > n * 3) n *= 2; /* load <= 3/8 */
+  if (n < cap) ht_resize(t, a, n);     /* on failure the table just stays large */
+}
+
+/* Rewrites the value of the entry in slot i (and its timestamp unless ts is
+ * INT64_MIN), reallocating the entry when its size changes. */
+static int ent_set(htab *t, acct *a, size_t i, const void *v, size_t vl, int64_t ts) {
+  uintptr_t s = t->slots[i];
+  uint8_t *e = slot_ent(s);
+  ent pe;
+  ent_parse(e, t->has_ts, &pe);
+  size_t n = pe.voff + uv_len(vl) + vl;
+  if (n != pe.size) {
+    uint8_t *ne = strom__realloc(e, n);
+    if (!ne) return STROM_ENOMEM;
+    assert(((uintptr_t)ne & TAG_MASK) == 0);
+    a->bytes += heap_cost(n);
+    a->bytes -= heap_cost(pe.size);
+    e = ne;
+    t->slots[i] = (uintptr_t)e | (s & TAG_MASK);
+  }
+  uint8_t *p = uv_put(e + pe.voff, vl);
+  if (vl) memcpy(p, v, vl);
+  if (t->has_ts && ts != INT64_MIN) ts_put(e + (pe.ts - pe.base), ts);
+  return STROM_OK;
+}
+
+/* ---- the backend objects ---- */
+
+/* A list value: elements [int64 ts, TTL only][varint len][encoded row]. */
+typedef struct lbuf {
+  uint32_t len, cap;
+  uint8_t d[];
+} lbuf;
+
+typedef struct hstate {
+  strom_state base; /* first */
+  strom_kstate *ks;
+  int id;
+  bool ttl, ttl_rw;
+  int64_t ttl_ms;
+  htab t;
+  acct a;
+  uint8_t *ns;
+  size_t nslen, nscap;
+  uint64_t nsmix;
+  uint64_t gen; /* bumped by every change to the stored data or the namespace */
+  int64_t now;  /* of the current access (TTL) */
+  bool clean_due;
+  /* Decoded views and user-function rows: of the state's schema, or for AGGREGATING
+   * of the accumulator schema; out is the aggregate's result; mkey the map key. */
+  strom_row *row, *row2, *row3, *out, *mkey, *in_copy;
+  int *kcols; /* 0..n-1, for the map key bytes */
+  strom_buf b1, b2, b3, bin;
+  /* The current list's element offsets, from list_size (or the first list_get). */
+  size_t *loff, nloff, loffcap;
+  lbuf *lcur;
+  uint64_t lgen, lkgen;
+  bool lvalid;
+} hstate;
+
+struct strom_kstate {
+  int max_par;
+  int64_t (*now_ms)(void *);
+  void *clock_data;
+  const uint8_t *key;
+  size_t klen;
+  uint64_t hash;
+  int kg;
+  bool has_key;
+  uint64_t key_gen;
+  hstate **st;
+  int nst, cap;
+};
+
+static const strom_state_vt heap_vt;
+
+static inline bool is_plain(strom_state_kind k) { return k != STROM_STATE_LIST && k != STROM_STATE_MAP; }
+
+static inline void *val_ptr(const ent *pe) {
+  void *p;
+  memcpy(&p, pe->val, sizeof p);
+  return p;
+}
+
+static int64_t now_of(const strom_kstate *ks) { return ks->now_ms ? ks->now_ms(ks->clock_data) : strom__now_ms(); }
+
+static inline bool expired(const hstate *s, int64_t ts, int64_t now) {
+  return now >= ts && (uint64_t)now - (uint64_t)ts >= (uint64_t)s->ttl_ms;
+}
+
+static inline bool is_cur_key(const hstate *s, const ent *pe) {
+  return s->ks->has_key && pe->klen == s->ks->klen && !memcmp(pe->key, s->ks->key, pe->klen);
+}
+
+static int enc(strom_buf *b, const strom_row *r) {
+  b->len = 0;
+  size_t n = strom__row_encoded_size(r);
+  if (strom__buf_reserve(b, n)) return STROM_ENOMEM;
+  b->len = (size_t)(strom__row_encode(r, (uint8_t *)b->p) - (uint8_t *)b->p);
+  return STROM_OK;
+}
+
+/* Appends a list element ([ts][len][row]) made of the encoded row in src. */
+static int elem_append(hstate *s, strom_buf *b, const void *row, size_t n, int64_t now) {
+  if (strom__buf_reserve(b, 8 + 10 + n)) return STROM_ENOMEM;
+  uint8_t *p = (uint8_t *)b->p + b->len;
+  if (s->ttl) {
+    ts_put(p, now);
+    p += 8;
+  }
+  p = uv_put(p, n);
+  memcpy(p, row, n);
+  b->len = (size_t)(p + n - (uint8_t *)b->p);
+  return STROM_OK;
+}
+
+static const strom_row *decode(hstate *s, strom_row *r, const uint8_t *p, size_t n) {
+  if (strom__row_decode(r, p, p + n)) return r;
+  strom__state_fail(&s->base, STROM_EPARSE, "corrupt stored value");
+  return NULL;
+}
+
+/* Decodes map key bytes (strom__key_bytes of all columns) into r; strings point into p. */
+static bool keybytes_decode(strom_row *r, const uint8_t *p, const uint8_t *end) {
+  for (int c = 0; c < r->ncols; c++) {
+    if (p >= end) return false;
+    r->nulls[c] = *p++;
+    if (r->nulls[c]) continue;
+    if (r->schema->cols[c].type == STROM_VARCHAR) {
+      uint32_t n;
+      if (end - p < 4) return false;
+      memcpy(&n, p, 4);
+      p += 4;
+      if ((size_t)(end - p) < n) return false;
+      r->v[c].s.p = (const char *)p;
+      r->v[c].s.n = n;
+      p += n;
+    } else {
+      if (end - p < 8) return false;
+      memcpy(&r->v[c], p, 8);
+      p += 8;
+    }
+  }
+  return p == end;
+}
+
+static int keybytes(hstate *s, strom_buf *b, const strom_row *key) {
+  const int n = key->ncols;
+  size_t need = strom__key_bytes(key, s->kcols, n, (uint8_t *)b->p, b->cap);
+  if (need > b->cap) {
+    if (strom__buf_reserve(b, need)) return STROM_ENOMEM;
+    strom__key_bytes(key, s->kcols, n, (uint8_t *)b->p, b->cap);
+  }
+  b->len = need;
+  return STROM_OK;
+}
+
+/* ---- lists ---- */
+
+static lbuf *lbuf_new(acct *a, const void *d, size_t n) {
+  if (n > UINT32_MAX) return NULL;
+  lbuf *l = strom__malloc(sizeof *l + n);
+  if (!l) return NULL;
+  l->len = l->cap = (uint32_t)n;
+  memcpy(l->d, d, n);
+  a->bytes += heap_cost(sizeof *l + n);
+  return l;
+}
+
+static lbuf *lbuf_resize(acct *a, lbuf *l, size_t cap) {
+  if (cap > UINT32_MAX) return NULL;
+  lbuf *n = strom__realloc(l, sizeof *l + cap);
+  if (!n) return NULL;
+  a->bytes -= heap_cost(sizeof *n + n->cap);
+  a->bytes += heap_cost(sizeof *n + cap);
+  n->cap = (uint32_t)cap;
+  return n;
+}
+
+/* The size of the element at p: [ts][varint len][row]; *row and *rowlen its row. */
+static inline size_t elem_at(const hstate *s, const uint8_t *p, const uint8_t **row, size_t *rowlen) {
+  const uint8_t *q = uv_get(p + (s->ttl ? 8 : 0), rowlen);
+  *row = q;
+  return (size_t)(q - p) + *rowlen;
+}
+
+/* Drops the expired elements of l; refresh: restarts the clock of the others. */
+static void list_expire(hstate *s, lbuf *l, int64_t now, bool refresh) {
+  size_t r = 0, w = 0;
+  while (r < l->len) {
+    const uint8_t *row;
+    size_t rl, n = elem_at(s, l->d + r, &row, &rl);
+    if (!expired(s, ts_get(l->d + r), now)) {
+      if (w != r) memmove(l->d + w, l->d + r, n);
+      if (refresh) ts_put(l->d + w, now);
+      w += n;
+    }
+    r += n;
+  }
+  if (w != l->len) s->gen++;
+  l->len = (uint32_t)w;
+}
+
+/* ---- maps ---- */
+
+static void nested_remove(hstate *s, htab *m, size_t i) {
+  uint8_t *e = slot_ent(m->slots[i]);
+  ent pe;
+  ent_parse(e, m->has_ts, &pe);
+  s->a.bytes -= heap_cost(pe.size);
+  free(e);
+  ht_del(m, &s->a, i);
+  s->gen++;
+}
+
+static void map_expire(hstate *s, htab *m, int64_t now) {
+  for (size_t i = 0; m->slots && i <= m->mask;) {
+    uintptr_t sl = m->slots[i];
+    if (sl) {
+      ent pe;
+      ent_parse(slot_ent(sl), m->has_ts, &pe);
+      if (expired(s, ts_get(pe.ts), now)) {
+        nested_remove(s, m, i);
+        continue; /* the backward shift may have moved another entry here */
+      }
+    }
+    i++;
+  }
+  ht_shrink(m, &s->a);
+}
+
+static void map_free(hstate *s, htab *m) {
+  for (size_t i = 0; m->slots && i <= m->mask; i++) {
+    uintptr_t sl = m->slots[i];
+    if (!sl) continue;
+    ent pe;
+    ent_parse(slot_ent(sl), m->has_ts, &pe);
+    s->a.bytes -= heap_cost(pe.size);
+    s->a.entries--;
+    free(pe.base);
+  }
+  if (m->slots) s->a.bytes -= heap_cost((m->mask + 1) * sizeof *m->slots);
+  free(m->slots);
+  s->a.bytes -= heap_cost(sizeof *m);
+  free(m);
+}
+
+/* ---- main-table entries ---- */
+
+static void drop_value(hstate *s, const ent *pe) {
+  if (s->base.kind == STROM_STATE_LIST) {
+    lbuf *l = val_ptr(pe);
+    s->a.bytes -= heap_cost(sizeof *l + l->cap);
+    free(l);
+  } else if (s->base.kind == STROM_STATE_MAP) {
+    map_free(s, val_ptr(pe));
+  }
+}
+
+static void remove_main(hstate *s, size_t i) {
+  uint8_t *e = slot_ent(s->t.slots[i]);
+  ent pe;
+  ent_parse(e, s->t.has_ts, &pe);
+  drop_value(s, &pe);
+  s->a.bytes -= heap_cost(pe.size);
+  free(e);
+  ht_del(&s->t, &s->a, i);
+  ht_shrink(&s->t, &s->a);
+  s->gen++;
+}
+
+static uint8_t *find_ns(hstate *s, const void *ns, size_t nl, uint64_t nsmix, size_t *slot) {
+  strom_kstate *ks = s->ks;
+  return ht_get(&s->t, ks->hash ^ nsmix, ks->key, ks->klen, ns, nl, slot);
+}
+static inline uint8_t *cur_find(hstate *s, size_t *slot) { return find_ns(s, s->ns, s->nslen, s->nsmix, slot); }
+
+static int insert_ns(hstate *s, const void *ns, size_t nl, uint64_t nsmix, int64_t ts, const void *v, size_t vl) {
+  strom_kstate *ks = s->ks;
+  uint8_t *e = ent_new(&s->a, ks->kg, ks->key, ks->klen, ns, nl, s->t.has_ts, ts, v, vl);
+  if (!e) return STROM_ENOMEM;
+  int rc = ht_add(&s->t, &s->a, ks->hash ^ nsmix, e);
+  if (rc) {
+    ent pe;
+    ent_parse(e, s->t.has_ts, &pe);
+    s->a.bytes -= heap_cost(pe.size);
+    free(e);
+    return rc;
+  }
+  s->gen++;
+  return STROM_OK;
+}
+
+/* Stores a plain value for (current key, ns), inserting or replacing. */
+static int store_ns(hstate *s, const void *ns, size_t nl, uint64_t nsmix, int64_t now, const void *v, size_t vl) {
+  size_t i;
+  if (find_ns(s, ns, nl, nsmix, &i)) {
+    s->gen++;
+    return ent_set(&s->t, &s->a, i, v, vl, now);
+  }
+  return insert_ns(s, ns, nl, nsmix, now, v, vl);
+}
+
+/* Incremental cleanup: examines up to n entries from the round-robin cursor. */
+static void cleanup(hstate *s, int64_t now, int n) {
+  htab *t = &s->t;
+  int seen = 0;
+  for (int scanned = 0; scanned < CLEANUP_MAX_SLOTS && seen < n && t->slots && t->count; scanned++) {
+    size_t i = t->cursor & t->mask;
+    t->cursor = (i + 1) & t->mask;
+    uintptr_t sl = t->slots[i];
+    if (!sl) continue;
+    seen++;
+    ent pe;
+    ent_parse(slot_ent(sl), t->has_ts, &pe);
+    if (is_cur_key(s, &pe)) continue;
+    bool gone;
+    if (is_plain(s->base.kind)) {
+      gone = expired(s, ts_get(pe.ts), now);
+    } else if (s->base.kind == STROM_STATE_LIST) {
+      lbuf *l = val_ptr(&pe);
+      list_expire(s, l, now, false);
+      gone = l->len == 0;
+    } else {
+      htab *m = val_ptr(&pe);
+      map_expire(s, m, now);
+      gone = m->count == 0;
+    }
+    if (gone) {
+      remove_main(s, i);
+      if (t->slots) t->cursor = i & t->mask; /* look at whatever moved into slot i */
+    }
+  }
+}
+
+/* Every access starts here: a current key is needed and the clock is read for TTL.
+ * clean: incremental cleanup is due when the access ends (finish()): it runs after
+ * the operation so that it cannot free what the operation's input rows point to, and
+ * as it skips the current key it cannot free what the operation returned. */
+static int begin(hstate *s, int64_t *now, bool clean) {
+  *now = 0;
+  if (STROM_UNLIKELY(!s->ks->has_key))
+    return strom__state_fail(&s->base, STROM_ESTATE,
+                             "no current key (keyed state is used outside of processing a record or timer)");
+  if (s->ttl) {
+    *now = s->now = now_of(s->ks);
+    s->clean_due = clean;
+  }
+  return STROM_OK;
+}
+
+static void finish(hstate *s) {
+  if (!s->clean_due) return;
+  s->clean_due = false;
+  cleanup(s, s->now, CLEANUP_ENTRIES);
+}
+
+/* The current plain value (an expired one is removed: NULL); read: a read access. */
+static uint8_t *plain_cur(hstate *s, int64_t now, bool read, ent *pe) {
+  size_t i;
+  uint8_t *e = cur_find(s, &i);
+  if (!e) return NULL;
+  ent_parse(e, s->t.has_ts, pe);
+  if (s->ttl) {
+    if (expired(s, ts_get(pe->ts), now)) {
+      remove_main(s, i);
+      return NULL;
+    }
+    if (read && s->ttl_rw) ts_put(pe->ts, now);
+  }
+  return e;
+}
+
+/* A row of the caller that is one of the state's own views is copied first: the
+ * operation is about to decode into it. */
+static const strom_row *stable_input(hstate *s, const strom_row *v) {
+  if (v != s->row && v != s->row2 && v != s->row3 && v != s->out && v != s->mkey) return v;
+  if (!s->in_copy || !strom__schema_compatible(s->in_copy->schema, v->schema)) {
+    strom_row_free(s->in_copy);
+    if (!(s->in_copy = strom_row_new(v->schema))) return NULL;
+  }
+  if (enc(&s->bin, v) || !strom__row_decode(s->in_copy, (uint8_t *)s->bin.p, (uint8_t *)s->bin.p + s->bin.len))
+    return NULL;
+  return s->in_copy;
+}
+
+static int user_rc(hstate *s, int rc, const char *what) {
+  if (rc >= 0) return STROM_OK;
+  return strom__state_fail(&s->base, rc, "%s function returned %d (%s)", what, rc, strom_strerror(rc));
+}
+
+/* ---- VALUE, REDUCING, AGGREGATING ---- */
+
+static const strom_row *get_op(strom_state *b) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  if (begin(s, &now, true)) return NULL;
+  ent pe;
+  if (!plain_cur(s, now, true, &pe)) return NULL;
+  if (b->kind != STROM_STATE_AGGREGATING) return decode(s, s->row, pe.val, pe.vlen);
+  if (!decode(s, s->row, pe.val, pe.vlen)) return NULL;
+  strom__row_reset(s->out);
+  if (user_rc(s, b->agg.result(b->ctx, s->row, s->out), "aggregate result")) return NULL;
+  return s->out;
+}
+
+static int update_op(strom_state *b, const strom_row *v) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  if (enc(&s->b1, v)) return STROM_ENOMEM;
+  return store_ns(s, s->ns, s->nslen, s->nsmix, now, s->b1.p, s->b1.len);
+}
+
+static void clear_op(strom_state *b) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  if (begin(s, &now, true)) return;
+  size_t i;
+  if (cur_find(s, &i)) remove_main(s, i);
+}
+
+/* fn(a, b) -> out for REDUCING (reduce) and AGGREGATING (merge); a, b, out are
+ * s->row, s->row2, s->row3, decoded from pa / pb; the result is encoded into res. */
+static int fold2(hstate *s, const uint8_t *pa, size_t na, const uint8_t *pb, size_t nb, strom_buf *res) {
+  strom_state *b = &s->base;
+  if (!decode(s, s->row, pa, na) || !decode(s, s->row2, pb, nb)) return STROM_EPARSE;
+  strom__row_reset(s->row3);
+  int rc = b->kind == STROM_STATE_REDUCING ? user_rc(s, b->reduce(b->ctx, s->row, s->row2, s->row3), "reduce")
+                                           : user_rc(s, b->agg.merge(b->ctx, s->row, s->row2, s->row3), "aggregate merge");
+  if (rc) return rc;
+  return enc(res, s->row3);
+}
+
+static int reducing_add(hstate *s, const strom_row *v, int64_t now) {
+  strom_state *b = &s->base;
+  ent pe;
+  if (!plain_cur(s, now, false, &pe)) {
+    if (enc(&s->b1, v)) return STROM_ENOMEM;
+  } else {
+    if (!decode(s, s->row, pe.val, pe.vlen)) return STROM_EPARSE;
+    strom__row_reset(s->row3);
+    int rc = user_rc(s, b->reduce(b->ctx, s->row, v, s->row3), "reduce");
+    if (rc) return rc;
+    if (enc(&s->b1, s->row3)) return STROM_ENOMEM;
+  }
+  return store_ns(s, s->ns, s->nslen, s->nsmix, now, s->b1.p, s->b1.len);
+}
+
+static int aggregating_add(hstate *s, const strom_row *v, int64_t now) {
+  strom_state *b = &s->base;
+  ent pe;
+  int rc;
+  if (!plain_cur(s, now, false, &pe)) {
+    strom__row_reset(s->row);
+    if ((rc = user_rc(s, b->agg.create(b->ctx, s->row), "aggregate create"))) return rc;
+  } else if (!decode(s, s->row, pe.val, pe.vlen)) {
+    return STROM_EPARSE;
+  }
+  strom__row_reset(s->row2);
+  strom_row_copy(s->row2, s->row);
+  if ((rc = user_rc(s, b->agg.add(b->ctx, v, s->row, s->row2), "aggregate add"))) return rc;
+  if (enc(&s->b1, s->row2)) return STROM_ENOMEM;
+  return store_ns(s, s->ns, s->nslen, s->nsmix, now, s->b1.p, s->b1.len);
+}
+
+/* ---- LIST ---- */
+
+/* Appends the elements in d[0..n) to the list of (current key, ns), creating it. */
+static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, const void *d, size_t n) {
+  size_t i;
+  uint8_t *e = find_ns(s, ns, nl, nsmix, &i);
+  if (!e) {
+    lbuf *l = lbuf_new(&s->a, d, n);
+    if (!l) return STROM_ENOMEM;
+    int rc = insert_ns(s, ns, nl, nsmix, INT64_MIN, &l, sizeof l);
+    if (rc) {
+      s->a.bytes -= heap_cost(sizeof *l + l->cap);
+      free(l);
+    }
+    return rc;
+  }
+  ent pe;
+  ent_parse(e, s->t.has_ts, &pe);
+  lbuf *l = val_ptr(&pe);
+  if ((size_t)l->len + n > l->cap) {
+    size_t cap = (size_t)l->cap + l->cap / 2;
+    if (cap < (size_t)l->len + n) cap = (size_t)l->len + n;
+    if (cap < 64) cap = 64;
+    if (!(l = lbuf_resize(&s->a, l, cap))) return STROM_ENOMEM;
+    memcpy(pe.val, &l, sizeof l);
+  }
+  memcpy(l->d + l->len, d, n);
+  l->len += (uint32_t)n;
+  s->gen++;
+  return STROM_OK;
+}
+
+static int list_add(hstate *s, const strom_row *v, int64_t now) {
+  if (enc(&s->b3, v)) return STROM_ENOMEM;
+  s->b1.len = 0;
+  if (elem_append(s, &s->b1, s->b3.p, s->b3.len, now)) return STROM_ENOMEM;
+  return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, s->b1.len);
+}
+
+/* Builds the offsets of the current list's live elements. */
+static size_t list_view(hstate *s, int64_t now) {
+  s->nloff = 0;
+  s->lcur = NULL;
+  size_t i;
+  uint8_t *e = cur_find(s, &i);
+  if (e) {
+    ent pe;
+    ent_parse(e, s->t.has_ts, &pe);
+    lbuf *l = val_ptr(&pe);
+    if (s->ttl) list_expire(s, l, now, s->ttl_rw);
+    if (!l->len) {
+      remove_main(s, i);
+    } else {
+      s->lcur = l;
+      for (size_t off = 0; off < l->len;) {
+        if (s->nloff == s->loffcap) {
+          size_t cap = s->loffcap ? s->loffcap * 2 : 16;
+          size_t *p = strom__realloc(s->loff, cap * sizeof *p);
+          if (!p) {
+            strom__state_fail(&s->base, STROM_ENOMEM, "out of memory reading a list");
+            s->nloff = 0;
+            s->lcur = NULL;
+            return 0;
+          }
+          s->loff = p;
+          s->loffcap = cap;
+        }
+        s->loff[s->nloff++] = off;
+        const uint8_t *row;
+        size_t rl;
+        off += elem_at(s, l->d + off, &row, &rl);
+      }
+    }
+  }
+  s->lvalid = true;
+  s->lgen = s->gen;
+  s->lkgen = s->ks->key_gen;
+  return s->nloff;
+}
+
+static size_t list_size_op(strom_state *b) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  if (begin(s, &now, true)) return 0;
+  return list_view(s, now);
+}
+
+static const strom_row *hs_list_get(strom_state *b, size_t idx) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  if (begin(s, &now, false)) return NULL;
+  if (!s->lvalid || s->lgen != s->gen || s->lkgen != s->ks->key_gen) list_view(s, now);
+  if (idx >= s->nloff) return NULL;
+  const uint8_t *row;
+  size_t rl;
+  elem_at(s, s->lcur->d + s->loff[idx], &row, &rl);
+  return decode(s, s->row, row, rl);
+}
+
+static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  s->b1.len = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (enc(&s->b3, rows[k]) || elem_append(s, &s->b1, s->b3.p, s->b3.len, now)) return STROM_ENOMEM;
+  }
+  size_t i;
+  uint8_t *e = cur_find(s, &i);
+  if (!n) {
+    if (e) remove_main(s, i);
+    return STROM_OK;
+  }
+  if (!e) return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, s->b1.len);
+  ent pe;
+  ent_parse(e, s->t.has_ts, &pe);
+  lbuf *l = val_ptr(&pe);
+  if (s->b1.len > l->cap || s->b1.len < l->cap / 2) {
+    if (!(l = lbuf_resize(&s->a, l, s->b1.len))) return STROM_ENOMEM;
+    memcpy(pe.val, &l, sizeof l);
+  }
+  memcpy(l->d, s->b1.p, s->b1.len);
+  l->len = (uint32_t)s->b1.len;
+  s->gen++;
+  return STROM_OK;
+}
+
+static int add_op(strom_state *b, const strom_row *v) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  if (!(v = stable_input(s, v))) return STROM_ENOMEM;
+  switch (b->kind) {
+    case STROM_STATE_LIST: return list_add(s, v, now);
+    case STROM_STATE_REDUCING: return reducing_add(s, v, now);
+    case STROM_STATE_AGGREGATING: return aggregating_add(s, v, now);
+    default: return STROM_EINVAL;
+  }
+}
+
+/* ---- MAP ---- */
+
+static htab *cur_map(hstate *s, size_t *slot) {
+  uint8_t *e = cur_find(s, slot);
+  if (!e) return NULL;
+  ent pe;
+  ent_parse(e, s->t.has_ts, &pe);
+  return val_ptr(&pe);
+}
+
+/* The nested entry of the map key in s->b1 (an expired one is removed: NULL). */
+static uint8_t *map_entry(hstate *s, htab *m, size_t mslot, int64_t now, bool read, ent *pe) {
+  size_t i;
+  uint8_t *e = ht_get(m, strom__hash_bytes(s->b1.p, s->b1.len), s->b1.p, s->b1.len, NULL, 0, &i);
+  if (!e) return NULL;
+  ent_parse(e, m->has_ts, pe);
+  if (s->ttl) {
+    if (expired(s, ts_get(pe->ts), now)) {
+      nested_remove(s, m, i);
+      ht_shrink(m, &s->a);
+      if (!m->count) remove_main(s, mslot);
+      return NULL;
+    }
+    if (read && s->ttl_rw) ts_put(pe->ts, now);
+  }
+  return e;
+}
+
+static const strom_row *map_get_op(strom_state *b, const strom_row *key) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  if (begin(s, &now, true)) return NULL;
+  if (keybytes(s, &s->b1, key)) return NULL;
+  size_t mslot;
+  htab *m = cur_map(s, &mslot);
+  ent pe;
+  if (!m || !map_entry(s, m, mslot, now, true, &pe)) return NULL;
+  return decode(s, s->row, pe.val, pe.vlen);
+}
+
+static int map_put_op(strom_state *b, const strom_row *key, const strom_row *value) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  if (keybytes(s, &s->b1, key) || enc(&s->b2, value)) return STROM_ENOMEM;
+  size_t mslot;
+  htab *m = cur_map(s, &mslot);
+  bool fresh = false;
+  if (!m) {
+    if (!(m = strom__calloc(1, sizeof *m))) return STROM_ENOMEM;
+    m->has_ts = s->ttl;
+    s->a.bytes += heap_cost(sizeof *m);
+    if ((rc = insert_ns(s, s->ns, s->nslen, s->nsmix, INT64_MIN, &m, sizeof m))) {
+      s->a.bytes -= heap_cost(sizeof *m);
+      free(m);
+      return rc;
+    }
+    fresh = true;
+  }
+  s->gen++;
+  uint64_t h = strom__hash_bytes(s->b1.p, s->b1.len);
+  size_t i;
+  if (ht_get(m, h, s->b1.p, s->b1.len, NULL, 0, &i)) return ent_set(m, &s->a, i, s->b2.p, s->b2.len, now);
+  uint8_t *e = ent_new(&s->a, 0, s->b1.p, s->b1.len, NULL, 0, m->has_ts, now, s->b2.p, s->b2.len);
+  if (e && !(rc = ht_add(m, &s->a, h, e))) return STROM_OK;
+  if (e) {
+    ent pe;
+    ent_parse(e, m->has_ts, &pe);
+    s->a.bytes -= heap_cost(pe.size);
+    free(e);
+  }
+  if (fresh && cur_find(s, &mslot)) remove_main(s, mslot);
+  return STROM_ENOMEM;
+}
+
+static int map_remove_op(strom_state *b, const strom_row *key) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  if (keybytes(s, &s->b1, key)) return STROM_ENOMEM;
+  size_t mslot, i;
+  htab *m = cur_map(s, &mslot);
+  if (!m || !ht_get(m, strom__hash_bytes(s->b1.p, s->b1.len), s->b1.p, s->b1.len, NULL, 0, &i)) return STROM_OK;
+  nested_remove(s, m, i);
+  ht_shrink(m, &s->a);
+  if (!m->count) remove_main(s, mslot);
+  return STROM_OK;
+}
+
+static int hs_map_next(strom_state *b, size_t *pos, const strom_row **key, const strom_row **value) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, false);
+  if (rc) return rc;
+  size_t mslot;
+  htab *m = cur_map(s, &mslot);
+  for (size_t i = *pos; m && m->slots && i <= m->mask; i++) { /* *pos is SIZE_MAX after the end */
+    uintptr_t sl = m->slots[i];
+    if (!sl) continue;
+    ent pe;
+    ent_parse(slot_ent(sl), m->has_ts, &pe);
+    if (s->ttl) {
+      if (expired(s, ts_get(pe.ts), now)) continue; /* removed later: not while iterating */
+      if (s->ttl_rw) ts_put(pe.ts, now);
+    }
+    if (!keybytes_decode(s->mkey, pe.key, pe.key + pe.klen))
+      return strom__state_fail(b, STROM_EPARSE, "corrupt stored map key");
+    if (!decode(s, s->row, pe.val, pe.vlen)) return STROM_EPARSE;
+    *pos = i + 1;
+    *key = s->mkey;
+    *value = s->row;
+    return 1;
+  }
+  /* The iteration is over: now the expired entries can go. */
+  if (m && s->ttl) {
+    map_expire(s, m, now);
+    if (!m->count) remove_main(s, mslot);
+  }
+  *pos = SIZE_MAX;
+  return 0;
+}
+
+/* ---- namespaces ---- */
+
+static int hs_set_namespace(strom_state *b, const void *ns, size_t nslen) {
+  hstate *s = (hstate *)b;
+  if (nslen > s->nscap) {
+    uint8_t *p = strom__realloc(s->ns, nslen);
+    if (!p) return STROM_ENOMEM;
+    s->ns = p;
+    s->nscap = nslen;
+  }
+  if (nslen) memcpy(s->ns, ns, nslen);
+  s->nslen = nslen;
+  s->nsmix = ns_mix(ns, nslen);
+  s->gen++;
+  return STROM_OK;
+}
+
+static bool same_ns(const void *a, size_t al, const void *b, size_t bl) { return al == bl && (!al || !memcmp(a, b, al)); }
+
+/* LIST: concatenation in source order, then appended to the target's list. */
+static int merge_lists(hstate *s, int64_t now, const void *target, size_t tlen, const void *const *srcs,
+                       const size_t *slens, size_t n) {
+  s->b2.len = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (same_ns(srcs[k], slens[k], target, tlen)) continue;
+    size_t i;
+    uint8_t *e = find_ns(s, srcs[k], slens[k], ns_mix(srcs[k], slens[k]), &i);
+    if (!e) continue;
+    ent pe;
+    ent_parse(e, s->t.has_ts, &pe);
+    lbuf *l = val_ptr(&pe);
+    if (s->ttl) list_expire(s, l, now, false);
+    if (strom__buf_append(&s->b2, l->d, l->len)) return STROM_ENOMEM;
+    remove_main(s, i);
+  }
+  if (!s->b2.len) return STROM_OK;
+  return list_append(s, target, tlen, ns_mix(target, tlen), s->b2.p, s->b2.len);
+}
+
+/* The live plain value of (current key, ns), or NULL. */
+static uint8_t *plain_at(hstate *s, int64_t now, const void *ns, size_t nl, ent *pe) {
+  size_t i;
+  uint8_t *e = find_ns(s, ns, nl, ns_mix(ns, nl), &i);
+  if (!e) return NULL;
+  ent_parse(e, s->t.has_ts, pe);
+  if (s->ttl && expired(s, ts_get(pe->ts), now)) return NULL;
+  return e;
+}
+
+/* REDUCING / AGGREGATING: sources folded in order, then target = f(target, merged),
+ * as Flink's AbstractHeapMergingState.  Nothing changes if a user function fails. */
+static int merge_values(hstate *s, int64_t now, const void *target, size_t tlen, const void *const *srcs,
+                        const size_t *slens, size_t n) {
+  bool have = false;
+  int rc;
+  ent pe;
+  for (size_t k = 0; k < n; k++) {
+    if (same_ns(srcs[k], slens[k], target, tlen) || !plain_at(s, now, srcs[k], slens[k], &pe)) continue;
+    if (!have) {
+      s->b2.len = 0;
+      if (strom__buf_append(&s->b2, pe.val, pe.vlen)) return STROM_ENOMEM;
+      have = true;
+      continue;
+    }
+    if ((rc = fold2(s, (uint8_t *)s->b2.p, s->b2.len, pe.val, pe.vlen, &s->b3))) return rc;
+    strom_buf t = s->b2;
+    s->b2 = s->b3;
+    s->b3 = t;
+  }
+  if (have && plain_at(s, now, target, tlen, &pe)) {
+    if ((rc = fold2(s, pe.val, pe.vlen, (uint8_t *)s->b2.p, s->b2.len, &s->b3))) return rc;
+    strom_buf t = s->b2;
+    s->b2 = s->b3;
+    s->b3 = t;
+  }
+  if (have && (rc = store_ns(s, target, tlen, ns_mix(target, tlen), now, s->b2.p, s->b2.len))) return rc;
+  for (size_t k = 0; k < n; k++) {
+    size_t i;
+    if (!same_ns(srcs[k], slens[k], target, tlen) && find_ns(s, srcs[k], slens[k], ns_mix(srcs[k], slens[k]), &i))
+      remove_main(s, i);
+  }
+  return STROM_OK;
+}
+
+static int merge_namespaces_op(strom_state *b, const void *target, size_t tlen, const void *const *srcs,
+                               const size_t *slens, size_t n) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  if (b->kind == STROM_STATE_LIST) return merge_lists(s, now, target, tlen, srcs, slens, n);
+  return merge_values(s, now, target, tlen, srcs, slens, n);
+}
+
+/* The accesses that end with incremental cleanup. */
+static const strom_row *hs_get(strom_state *b) {
+  const strom_row *r = get_op(b);
+  finish((hstate *)b);
+  return r;
+}
+static int hs_update(strom_state *b, const strom_row *v) {
+  int rc = update_op(b, v);
+  finish((hstate *)b);
+  return rc;
+}
+static int hs_add(strom_state *b, const strom_row *v) {
+  int rc = add_op(b, v);
+  finish((hstate *)b);
+  return rc;
+}
+static void hs_clear(strom_state *b) {
+  clear_op(b);
+  finish((hstate *)b);
+}
+static size_t hs_list_size(strom_state *b) {
+  size_t n = list_size_op(b);
+  finish((hstate *)b);
+  return n;
+}
+static int hs_list_update(strom_state *b, const strom_row *const *rows, size_t n) {
+  int rc = list_update_op(b, rows, n);
+  finish((hstate *)b);
+  return rc;
+}
+static const strom_row *hs_map_get(strom_state *b, const strom_row *key) {
+  const strom_row *r = map_get_op(b, key);
+  finish((hstate *)b);
+  return r;
+}
+static int hs_map_put(strom_state *b, const strom_row *key, const strom_row *value) {
+  int rc = map_put_op(b, key, value);
+  finish((hstate *)b);
+  return rc;
+}
+static int hs_map_remove(strom_state *b, const strom_row *key) {
+  int rc = map_remove_op(b, key);
+  finish((hstate *)b);
+  return rc;
+}
+static int hs_merge_namespaces(strom_state *b, const void *target, size_t tlen, const void *const *srcs,
+                               const size_t *slens, size_t n) {
+  int rc = merge_namespaces_op(b, target, tlen, srcs, slens, n);
+  finish((hstate *)b);
+  return rc;
+}
+
+static const strom_state_vt heap_vt = {
+    .get = hs_get,
+    .update = hs_update,
+    .add = hs_add,
+    .clear = hs_clear,
+    .list_size = hs_list_size,
+    .list_get = hs_list_get,
+    .list_update = hs_list_update,
+    .map_get = hs_map_get,
+    .map_put = hs_map_put,
+    .map_remove = hs_map_remove,
+    .map_next = hs_map_next,
+    .set_namespace = hs_set_namespace,
+    .merge_namespaces = hs_merge_namespaces,
+};
+
+/* ---- the backend ---- */
+
+strom_kstate *strom__kstate_new(const strom_kstate_opts *o) {
+  int mp = o && o->max_parallelism > 0 ? o->max_parallelism : 128;
+  if (mp > MAX_KEY_GROUPS) {
+    strom__log(STROM_LOG_ERROR, "keyed state: max parallelism %d is above %d", mp, MAX_KEY_GROUPS);
+    return NULL;
+  }
+  strom_kstate *ks = strom__calloc(1, sizeof *ks);
+  if (!ks) return NULL;
+  ks->max_par = mp;
+  if (o) {
+    ks->now_ms = o->now_ms;
+    ks->clock_data = o->clock_data;
+  }
+  return ks;
+}
+
+static void hstate_free(hstate *s) {
+  for (size_t i = 0; s->t.slots && i <= s->t.mask; i++) {
+    uintptr_t sl = s->t.slots[i];
+    if (!sl) continue;
+    ent pe;
+    ent_parse(slot_ent(sl), s->t.has_ts, &pe);
+    drop_value(s, &pe);
+    free(pe.base);
+  }
+  free(s->t.slots);
+  free(s->ns);
+  strom_row_free(s->row);
+  strom_row_free(s->row2);
+  strom_row_free(s->row3);
+  strom_row_free(s->out);
+  strom_row_free(s->mkey);
+  strom_row_free(s->in_copy);
+  free(s->kcols);
+  strom__buf_free(&s->b1);
+  strom__buf_free(&s->b2);
+  strom__buf_free(&s->b3);
+  strom__buf_free(&s->bin);
+  free(s->loff);
+  strom__state_head_destroy(&s->base);
+  free(s);
+}
+
+void strom__kstate_free(strom_kstate *ks) {
+  if (!ks) return;
+  for (int i = 0; i < ks->nst; i++) hstate_free(ks->st[i]);
+  free(ks->st);
+  free(ks);
+}
+
+void strom__kstate_set_key(strom_kstate *ks, const uint8_t *key, size_t klen, uint64_t hash) {
+  /* The table recomputes entry hashes from the key bytes: hash must be theirs. */
+  assert(!key || hash == strom__hash_bytes(key, klen));
+  ks->key = key;
+  ks->klen = klen;
+  ks->hash = hash;
+  ks->kg = strom__key_group(hash, ks->max_par);
+  ks->has_key = key != NULL;
+  ks->key_gen++;
+}
+
+static strom_row *new_row(const strom_schema *sc, bool *ok) {
+  strom_row *r = strom_row_new(sc);
+  if (!r) *ok = false;
+  else r->time = STROM_NO_TIMESTAMP;
+  return r;
+}
+
+strom_state *strom__kstate_register_scoped(strom_kstate *ks, const strom_state_desc *d, int scope, strom_ctx *ctx,
+                                           char *err, size_t errlen) {
+  if (!ks || !d) {
+    snprintf(err, errlen, "no keyed state backend or descriptor");
+    return NULL;
+  }
+  for (int i = 0; d->name && i < ks->nst; i++) {
+    if (strcmp(ks->st[i]->base.name, d->name)) continue;
+    if (ks->st[i]->base.scope != scope) {
+      snprintf(err, errlen, "state '%s' is already registered as another kind of state", d->name);
+      return NULL;
+    }
+    return strom__state_head_matches(&ks->st[i]->base, d, err, errlen) ? &ks->st[i]->base : NULL;
+  }
+  hstate *s = strom__calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  if (strom__state_head_init(&s->base, d, scope, ctx, err, errlen)) {
+    free(s);
+    return NULL;
+  }
+  strom_state *b = &s->base;
+  b->vt = &heap_vt;
+  s->ks = ks;
+  s->ttl = b->ttl.update != STROM_TTL_DISABLED;
+  s->ttl_rw = b->ttl.update == STROM_TTL_ON_READ_AND_WRITE;
+  s->ttl_ms = b->ttl.ttl_ms;
+  s->t.has_ts = s->ttl && is_plain(b->kind);
+  bool ok = true;
+  const strom_schema *vs = b->kind == STROM_STATE_AGGREGATING ? b->acc_schema : b->schema;
+  s->row = new_row(vs, &ok);
+  if (b->kind == STROM_STATE_REDUCING || b->kind == STROM_STATE_AGGREGATING) {
+    s->row2 = new_row(vs, &ok);
+    s->row3 = new_row(vs, &ok);
+  }
+  if (b->kind == STROM_STATE_AGGREGATING) s->out = new_row(b->out_schema, &ok);
+  if (b->kind == STROM_STATE_MAP) {
+    s->mkey = new_row(b->map_key_schema, &ok);
+    int n = strom_schema_ncols(b->map_key_schema);
+    if (!(s->kcols = strom__malloc((size_t)(n ? n : 1) * sizeof *s->kcols))) ok = false;
+    for (int i = 0; ok && i < n; i++) s->kcols[i] = i;
+  }
+  if (ok && ks->nst == ks->cap) {
+    int cap = ks->cap ? ks->cap * 2 : 4;
+    hstate **p = strom__realloc(ks->st, (size_t)cap * sizeof *p);
+    if (p) {
+      ks->st = p;
+      ks->cap = cap;
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    snprintf(err, errlen, "state '%s': out of memory", b->name);
+    hstate_free(s);
+    return NULL;
+  }
+  s->id = ks->nst;
+  ks->st[ks->nst++] = s;
+  return b;
+}
+
+strom_state *strom__kstate_register(strom_kstate *ks, const strom_state_desc *d, strom_ctx *ctx, char *err,
+                                    size_t errlen) {
+  return strom__kstate_register_scoped(ks, d, STROM_STATE_SCOPE_KEYED, ctx, err, errlen);
+}
+
+size_t strom__kstate_entries(const strom_kstate *ks) {
+  size_t n = 0;
+  for (int i = 0; ks && i < ks->nst; i++) n += ks->st[i]->a.entries;
+  return n;
+}
+
+size_t strom__kstate_bytes(const strom_kstate *ks) {
+  size_t n = 0;
+  for (int i = 0; ks && i < ks->nst; i++) n += ks->st[i]->a.bytes;
+  return n;
+}
+
+/* ---- snapshot and restore ---- */
+
+int strom__kstate_nstates(const strom_kstate *ks) { return ks ? ks->nst : 0; }
+
+const char *strom__kstate_state_name(const strom_kstate *ks, int id, strom_state_kind *kind) {
+  if (!ks || id < 0 || id >= ks->nst) return NULL;
+  if (kind) *kind = ks->st[id]->base.kind;
+  return ks->st[id]->base.name;
+}
+
+/* MAP value bytes: [varint klen][key][ts, TTL][varint vlen][value] per entry. */
+static int map_serialize(hstate *s, htab *m, strom_buf *b) {
+  b->len = 0;
+  for (size_t i = 0; m->slots && i <= m->mask; i++) {
+    uintptr_t sl = m->slots[i];
+    if (!sl) continue;
+    ent pe;
+    ent_parse(slot_ent(sl), m->has_ts, &pe);
+    if (strom__buf_reserve(b, 20 + pe.klen + pe.vlen)) return STROM_ENOMEM;
+    uint8_t *p = uv_put((uint8_t *)b->p + b->len, pe.klen);
+    memcpy(p, pe.key, pe.klen);
+    p += pe.klen;
+    if (s->ttl) {
+      memcpy(p, pe.ts, 8);
+      p += 8;
+    }
+    p = uv_put(p, pe.vlen);
+    memcpy(p, pe.val, pe.vlen);
+    b->len = (size_t)(p + pe.vlen - (uint8_t *)b->p);
+  }
+  return STROM_OK;
+}
+
+int strom__kstate_foreach(strom_kstate *ks, strom_state_visit_fn fn, void *arg) {
+  strom_buf mb = {0};
+  int rc = STROM_OK;
+  for (int k = 0; k < ks->nst && !rc; k++) {
+    hstate *s = ks->st[k];
+    for (size_t i = 0; s->t.slots && i <= s->t.mask && !rc; i++) {
+      uintptr_t sl = s->t.slots[i];
+      if (!sl) continue;
+      ent pe;
+      ent_parse(slot_ent(sl), s->t.has_ts, &pe);
+      strom_state_entry e = {.state = k, .key_group = ent_kg(pe.base), .key = pe.key, .klen = pe.klen,
+                             .ns = pe.ns, .nslen = pe.nslen, .val = pe.val, .vlen = pe.vlen,
+                             .ts = pe.ts ? ts_get(pe.ts) : INT64_MIN};
+      if (s->base.kind == STROM_STATE_LIST) {
+        lbuf *l = val_ptr(&pe);
+        e.val = l->d;
+        e.vlen = l->len;
+      } else if (s->base.kind == STROM_STATE_MAP) {
+        if ((rc = map_serialize(s, val_ptr(&pe), &mb))) break;
+        e.val = (const uint8_t *)mb.p;
+        e.vlen = mb.len;
+      }
+      rc = fn(arg, &e);
+    }
+  }
+  strom__buf_free(&mb);
+  return rc;
+}
+
+static bool valid_row(const strom_schema *sc, const uint8_t *p, size_t n) {
+  strom_row *r = strom_row_new(sc);
+  bool ok = r && strom__row_decode(r, p, p + n) == p + n;
+  strom_row_free(r);
+  return ok;
+}
+
+static bool valid_list(const hstate *s, const uint8_t *p, size_t n) {
+  const uint8_t *end = p + n;
+  while (p < end) {
+    if (s->ttl) {
+      if (end - p < 8) return false;
+      p += 8;
+    }
+    size_t rl;
+    if (!(p = uv_get_checked(p, end, &rl)) || (size_t)(end - p) < rl || !valid_row(s->base.schema, p, rl)) return false;
+    p += rl;
+  }
+  return true;
+}
+
+static int restore_map(hstate *s, htab *m, const uint8_t *p, size_t n) {
+  const uint8_t *end = p + n;
+  while (p < end) {
+    size_t kl, vl;
+    int64_t ts = INT64_MIN;
+    if (!(p = uv_get_checked(p, end, &kl)) || (size_t)(end - p) < kl) return STROM_EPARSE;
+    const uint8_t *k = p;
+    p += kl;
+    if (s->ttl) {
+      if (end - p < 8) return STROM_EPARSE;
+      ts = ts_get(p);
+      p += 8;
+    }
+    if (!(p = uv_get_checked(p, end, &vl)) || (size_t)(end - p) < vl || !valid_row(s->base.schema, p, vl))
+      return STROM_EPARSE;
+    uint64_t h = strom__hash_bytes(k, kl);
+    size_t i;
+    if (ht_get(m, h, k, kl, NULL, 0, &i)) {
+      if (ent_set(m, &s->a, i, p, vl, ts)) return STROM_ENOMEM;
+    } else {
+      uint8_t *e = ent_new(&s->a, 0, k, kl, NULL, 0, m->has_ts, ts, p, vl);
+      if (!e) return STROM_ENOMEM;
+      if (ht_add(m, &s->a, h, e)) {
+        ent pe;
+        ent_parse(e, m->has_ts, &pe);
+        s->a.bytes -= heap_cost(pe.size);
+        free(e);
+        return STROM_ENOMEM;
+      }
+    }
+    p += vl;
+  }
+  return STROM_OK;
+}
+
+int strom__kstate_restore(strom_kstate *ks, const strom_state_entry *e) {
+  if (!ks || !e || e->state < 0 || e->state >= ks->nst) return STROM_EINVAL;
+  hstate *s = ks->st[e->state];
+  /* Entries are written under their own key: borrow the current key for the insert. */
+  const uint8_t *okey = ks->key;
+  size_t oklen = ks->klen;
+  uint64_t ohash = ks->hash;
+  int okg = ks->kg;
+  bool ohas = ks->has_key;
+  ks->key = e->key ? e->key : (const uint8_t *)"";
+  ks->klen = e->klen;
+  ks->hash = strom__hash_bytes(ks->key, e->klen);
+  ks->kg = e->key_group;
+  ks->has_key = true;
+  const void *ns = e->nslen ? e->ns : NULL;
+  uint64_t nsmix = ns_mix(ns, e->nslen);
+  int64_t ts = s->t.has_ts ? (e->ts == INT64_MIN ? now_of(ks) : e->ts) : INT64_MIN;
+  int rc = STROM_OK;
+  size_t i;
+  if (e->key_group < 0 || e->key_group >= ks->max_par) {
+    rc = STROM_EINVAL;
+  } else if (is_plain(s->base.kind)) {
+    const strom_schema *vs = s->base.kind == STROM_STATE_AGGREGATING ? s->base.acc_schema : s->base.schema;
+    rc = valid_row(vs, e->val, e->vlen) ? store_ns(s, ns, e->nslen, nsmix, ts, e->val, e->vlen) : STROM_EPARSE;
+  } else if (s->base.kind == STROM_STATE_LIST) {
+    if (!valid_list(s, e->val, e->vlen)) rc = STROM_EPARSE;
+    else {
+      if (find_ns(s, ns, e->nslen, nsmix, &i)) remove_main(s, i);
+      if (e->vlen) rc = list_append(s, ns, e->nslen, nsmix, e->val, e->vlen);
+    }
+  } else {
+    if (find_ns(s, ns, e->nslen, nsmix, &i)) remove_main(s, i);
+    htab *m = strom__calloc(1, sizeof *m);
+    if (!m) rc = STROM_ENOMEM;
+    else {
+      m->has_ts = s->ttl;
+      s->a.bytes += heap_cost(sizeof *m);
+      rc = insert_ns(s, ns, e->nslen, nsmix, INT64_MIN, &m, sizeof m);
+      if (rc) {
+        s->a.bytes -= heap_cost(sizeof *m);
+        free(m);
+      } else {
+        rc = restore_map(s, m, e->val, e->vlen);
+        if ((rc || !m->count) && find_ns(s, ns, e->nslen, nsmix, &i)) remove_main(s, i);
+      }
+    }
+  }
+  ks->key = okey;
+  ks->klen = oklen;
+  ks->hash = ohash;
+  ks->kg = okg;
+  ks->has_key = ohas;
+  ks->key_gen++;
+  return rc;
+}
