@@ -165,6 +165,10 @@ const char *strom_env_errmsg(const strom_env *env);
 int strom_execute(strom_env *env, const char *job_name);
 /* Asks a running strom_execute() to stop.  Async-signal-safe. */
 void strom_env_cancel(strom_env *env);
+/* Replaces the processing-time clock (milliseconds) of the job: timers, idleness,
+ * periodic watermarks and state TTL all read it.  For tests with a virtual clock;
+ * the function is called from every task thread.  Default: the wall clock. */
+void strom_env_set_clock(strom_env *env, int64_t (*now_ms)(void *data), void *data);
 
 /* ---- User functions ---------------------------------------------------------- */
 
@@ -183,6 +187,27 @@ void *strom_ctx_local(strom_ctx *ctx);
 void strom_ctx_set_local(strom_ctx *ctx, void *p);
 /* The current event-time watermark of this subtask (INT64_MIN before the first). */
 int64_t strom_ctx_watermark(const strom_ctx *ctx);
+/* The event timestamp of the record being processed (or the timer's time in
+ * on_timer); STROM_NO_TIMESTAMP if it has none. */
+int64_t strom_ctx_timestamp(const strom_ctx *ctx);
+/* Processing time (the job's clock), in milliseconds. */
+int64_t strom_ctx_now(const strom_ctx *ctx);
+/* Keyed operators: the current key as a row of the key columns. */
+const strom_row *strom_ctx_key(strom_ctx *ctx);
+/* Keyed operators: timers for the current key.  A timer fires once in on_timer when
+ * the watermark (event time) or the clock (processing time) reaches its time;
+ * registering the same key and time twice gives one timer; deleting a timer that is
+ * not there does nothing. */
+int strom_ctx_register_event_timer(strom_ctx *ctx, int64_t time);
+int strom_ctx_delete_event_timer(strom_ctx *ctx, int64_t time);
+int strom_ctx_register_processing_timer(strom_ctx *ctx, int64_t time);
+int strom_ctx_delete_processing_timer(strom_ctx *ctx, int64_t time);
+/* In on_timer: STROM_EVENT_TIME or STROM_PROCESSING_TIME. */
+typedef enum strom_time_domain { STROM_EVENT_TIME = 1, STROM_PROCESSING_TIME } strom_time_domain;
+strom_time_domain strom_ctx_timer_domain(const strom_ctx *ctx);
+/* Window functions: the window being fired ([start, end) in milliseconds). */
+int64_t strom_ctx_window_start(const strom_ctx *ctx);
+int64_t strom_ctx_window_end(const strom_ctx *ctx);
 /* Records a message for the job's error and returns STROM_EUSER, so a function can
  * `return strom_ctx_fail(ctx, "bad price %d", p);`. */
 int strom_ctx_fail(strom_ctx *ctx, const char *fmt, ...)
@@ -203,7 +228,10 @@ typedef int (*strom_flat_map_fn)(strom_ctx *ctx, const strom_row *in, strom_out 
 typedef int (*strom_reduce_fn)(strom_ctx *ctx, const strom_row *acc, const strom_row *in,
                                strom_row *out);
 /* Fills out with event number index; returns 1 if it produced a row, 0 at the end of
- * the data, negative on error. */
+ * the data, STROM_GEN_IDLE if it has nothing now (it is called again for the same
+ * index after a short pause, so a generator can model an input that is idle), or
+ * negative on error. */
+#define STROM_GEN_IDLE 2
 typedef int (*strom_gen_fn)(strom_ctx *ctx, uint64_t index, strom_row *out);
 
 /* A process function: the general one-input (or, with strom_co_process, two-input)
@@ -215,9 +243,97 @@ typedef struct strom_process_def {
   int (*process)(strom_ctx *ctx, int input, const strom_row *in, strom_out *out);
   int (*finish)(strom_ctx *ctx, strom_out *out);
   void (*close)(strom_ctx *ctx);
+  /* Keyed process functions: a timer of the current key fired at time. */
+  int (*on_timer)(strom_ctx *ctx, int64_t time, strom_out *out);
   void *data;
   const strom_schema *out_schema; /* NULL: the (first) input's schema */
 } strom_process_def;
+
+/* ---- Keyed state ---------------------------------------------------------------
+ *
+ * State is declared in a function's open() with a descriptor and used in its process
+ * and on_timer calls.  Keyed state is scoped to the key of the current record (or
+ * timer): the same handle reads and writes a different value for every key.  Rows
+ * returned by state functions are valid until the next call on the same state.
+ * Keyed state exists only in operators on a keyed stream (strom_keyed_process,
+ * windows); operator state (one list per subtask) and broadcast state (one map,
+ * identical on every subtask) exist everywhere. */
+
+typedef struct strom_state strom_state;
+
+typedef enum strom_state_kind {
+  STROM_STATE_VALUE = 1,   /* one row */
+  STROM_STATE_LIST,        /* rows, in insertion order */
+  STROM_STATE_MAP,         /* key row -> value row */
+  STROM_STATE_REDUCING,    /* one row, folded with a reduce function on add */
+  STROM_STATE_AGGREGATING, /* an accumulator folded with an aggregate function on add */
+} strom_state_kind;
+
+/* An aggregate function (Flink's AggregateFunction): an accumulator row is created,
+ * each input is added to it, two accumulators can merge (session windows), and the
+ * result is computed from it. */
+typedef struct strom_aggregate_def {
+  const strom_schema *acc_schema;
+  const strom_schema *out_schema;
+  int (*create)(strom_ctx *ctx, strom_row *acc);
+  /* acc_out starts as a copy of acc. */
+  int (*add)(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *acc_out);
+  int (*merge)(strom_ctx *ctx, const strom_row *a, const strom_row *b, strom_row *out); /* optional */
+  int (*result)(strom_ctx *ctx, const strom_row *acc, strom_row *out);
+} strom_aggregate_def;
+
+typedef enum strom_ttl_update {
+  STROM_TTL_DISABLED = 0,
+  STROM_TTL_ON_CREATE_AND_WRITE, /* the clock restarts when the value is written */
+  STROM_TTL_ON_READ_AND_WRITE,   /* ... and when it is read */
+} strom_ttl_update;
+
+/* Time-to-live, as Flink's StateTtlConfig: an expired value is never returned and is
+ * removed when it is next touched or by incremental cleanup.  Time is processing
+ * time (the environment's clock, see strom_env_set_clock). */
+typedef struct strom_state_ttl {
+  int64_t ttl_ms;
+  strom_ttl_update update;
+} strom_state_ttl;
+
+typedef struct strom_state_desc {
+  const char *name;
+  strom_state_kind kind;
+  const strom_schema *schema;         /* value, list element, map value, reducing value,
+                                         aggregating input */
+  const strom_schema *map_key_schema; /* MAP */
+  strom_reduce_fn reduce;             /* REDUCING */
+  const strom_aggregate_def *aggregate; /* AGGREGATING */
+  strom_state_ttl ttl;
+} strom_state_desc;
+
+/* Keyed state (keyed operators only), operator list state, broadcast map state.
+ * Call in open(); the same name twice gives the same state.  NULL on error (the
+ * message is recorded for the job). */
+strom_state *strom_ctx_state(strom_ctx *ctx, const strom_state_desc *d);
+strom_state *strom_ctx_operator_state(strom_ctx *ctx, const strom_state_desc *d);  /* LIST */
+strom_state *strom_ctx_broadcast_state(strom_ctx *ctx, const strom_state_desc *d); /* MAP */
+
+/* VALUE, REDUCING: the row; AGGREGATING: the aggregate's result; NULL when empty. */
+const strom_row *strom_state_get(strom_state *s);
+/* VALUE: replaces the row. */
+int strom_state_update(strom_state *s, const strom_row *v);
+/* LIST: appends; REDUCING: reduces into the row; AGGREGATING: adds to the accumulator. */
+int strom_state_add(strom_state *s, const strom_row *v);
+/* Removes the current key's value (any kind). */
+void strom_state_clear(strom_state *s);
+/* LIST: the number of rows and the i-th row. */
+size_t strom_state_list_size(strom_state *s);
+const strom_row *strom_state_list_get(strom_state *s, size_t i);
+/* LIST: replaces the whole list. */
+int strom_state_list_update(strom_state *s, const strom_row *const *rows, size_t n);
+/* MAP */
+const strom_row *strom_state_map_get(strom_state *s, const strom_row *key);
+int strom_state_map_put(strom_state *s, const strom_row *key, const strom_row *value);
+int strom_state_map_remove(strom_state *s, const strom_row *key);
+/* Iterates the current key's map: *pos starts at 0; returns 1 with key and value set,
+ * 0 at the end.  The map must not change during the iteration. */
+int strom_state_map_next(strom_state *s, size_t *pos, const strom_row **key, const strom_row **value);
 
 /* ---- Sources --------------------------------------------------------------- */
 
@@ -280,6 +396,123 @@ strom_stream *strom_set_uid(strom_stream *in, const char *uid);
 /* Starts a new chain at this operator (no chaining with its input). */
 strom_stream *strom_start_new_chain(strom_stream *in);
 const strom_schema *strom_stream_schema(const strom_stream *in);
+
+/* ---- Event time ------------------------------------------------------------------
+ *
+ * Records carry an event timestamp; watermarks say "no record older than this is
+ * still to come".  A watermark strategy (Flink's WatermarkStrategy) extracts
+ * timestamps and generates watermarks right after a source. */
+
+typedef enum strom_watermark_kind {
+  STROM_WM_MONOTONOUS = 1, /* timestamps ascend: watermark = max timestamp - 1 */
+  STROM_WM_BOUNDED,        /* out of order by at most max_out_of_orderness_ms */
+  STROM_WM_CUSTOM,         /* on_event / on_periodic below */
+} strom_watermark_kind;
+
+typedef struct strom_watermark_strategy {
+  strom_watermark_kind kind;
+  int64_t max_out_of_orderness_ms;
+  /* The timestamp: a TIMESTAMP(3) or BIGINT (milliseconds) column by name, or a
+   * function; neither keeps the record's existing timestamp. */
+  const char *timestamp_column;
+  int64_t (*timestamp_fn)(strom_ctx *ctx, const strom_row *row);
+  /* A subtask that sees no record for this long is idle: it stops holding back the
+   * watermark downstream until it gets records again (Flink's withIdleness). */
+  int64_t idleness_ms;
+  /* Custom generators.  on_event may return a watermark to emit now (punctuated)
+   * or INT64_MIN; on_periodic is called every interval and returns a watermark or
+   * INT64_MIN.  max_ts is the highest timestamp seen so far. */
+  int64_t (*on_event)(strom_ctx *ctx, const strom_row *row, int64_t ts);
+  int64_t (*on_periodic)(strom_ctx *ctx, int64_t max_ts);
+  void *data;
+  /* Periodic emission interval (pipeline.auto-watermark-interval); 0 = 200 ms. */
+  int64_t interval_ms;
+  /* Watermark alignment (Flink 1.15+): sources of the same group whose watermark runs
+   * ahead of the group's minimum by more than max_drift_ms pause until it catches up. */
+  const char *alignment_group;
+  int64_t max_drift_ms;
+} strom_watermark_strategy;
+
+strom_stream *strom_assign_timestamps(strom_stream *in, const strom_watermark_strategy *ws);
+
+/* A process function on a keyed stream, with keyed state and timers (Flink's
+ * KeyedProcessFunction); def->on_timer receives fired timers. */
+strom_stream *strom_keyed_process(strom_keyed *in, const strom_process_def *def);
+/* Two keyed streams with the same key types (Flink's KeyedCoProcessFunction). */
+strom_stream *strom_keyed_co_process(strom_keyed *a, strom_keyed *b, const strom_process_def *def);
+
+/* ---- Windows --------------------------------------------------------------------- */
+
+typedef enum strom_window_kind {
+  STROM_WINDOW_TUMBLING = 1,
+  STROM_WINDOW_SLIDING,
+  STROM_WINDOW_SESSION,
+  STROM_WINDOW_GLOBAL,
+} strom_window_kind;
+
+typedef struct strom_window_assigner {
+  strom_window_kind kind;
+  int64_t size_ms, slide_ms, offset_ms, gap_ms;
+  /* Session windows with a dynamic gap: the gap for this record. */
+  int64_t (*gap_fn)(strom_ctx *ctx, const strom_row *row);
+  bool processing_time; /* assign by the clock instead of the event timestamp */
+} strom_window_assigner;
+
+static inline strom_window_assigner strom_tumbling(int64_t size_ms) {
+  return (strom_window_assigner){.kind = STROM_WINDOW_TUMBLING, .size_ms = size_ms};
+}
+static inline strom_window_assigner strom_sliding(int64_t size_ms, int64_t slide_ms) {
+  return (strom_window_assigner){.kind = STROM_WINDOW_SLIDING, .size_ms = size_ms, .slide_ms = slide_ms};
+}
+static inline strom_window_assigner strom_session(int64_t gap_ms) {
+  return (strom_window_assigner){.kind = STROM_WINDOW_SESSION, .gap_ms = gap_ms};
+}
+static inline strom_window_assigner strom_global_window(void) {
+  return (strom_window_assigner){.kind = STROM_WINDOW_GLOBAL};
+}
+
+typedef enum strom_trigger_kind {
+  STROM_TRIGGER_DEFAULT = 0, /* event time (or processing time) at the window's end */
+  STROM_TRIGGER_EVENT_TIME,
+  STROM_TRIGGER_PROCESSING_TIME,
+  STROM_TRIGGER_COUNT,       /* every `count` records (global windows) */
+  STROM_TRIGGER_CONTINUOUS_EVENT_TIME, /* every `interval_ms` of event time, and at the end */
+  STROM_TRIGGER_CONTINUOUS_PROCESSING_TIME,
+} strom_trigger_kind;
+
+typedef struct strom_trigger {
+  strom_trigger_kind kind;
+  int64_t count, interval_ms;
+  bool purging; /* clear the window's contents after each firing (PurgingTrigger) */
+} strom_trigger;
+
+typedef struct strom_evictor {
+  enum { STROM_EVICT_NONE = 0, STROM_EVICT_COUNT, STROM_EVICT_TIME } kind;
+  int64_t count;   /* keep the last `count` records */
+  int64_t keep_ms; /* keep records within keep_ms of the newest */
+  bool after;      /* evict after the window function instead of before */
+} strom_evictor;
+
+/* One window operator (Flink's WindowedStream): choose reduce, aggregate, or only
+ * process; reduce/aggregate may be combined with process, which then sees the single
+ * pre-aggregated row. */
+typedef struct strom_window_def {
+  strom_window_assigner assigner;
+  strom_trigger trigger;
+  strom_evictor evictor;
+  int64_t allowed_lateness_ms;
+  /* Records too late for every window go here (may be NULL: dropped and counted). */
+  const strom_output_tag *late_tag;
+  strom_reduce_fn reduce;
+  const strom_aggregate_def *aggregate;
+  /* Full-window function: rows[0..n) are the window's records (or its one
+   * aggregated row); ctx gives the key and the window. */
+  int (*process)(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out);
+  const strom_schema *out_schema; /* of process; else of the reduce/aggregate result */
+  void *data;
+} strom_window_def;
+
+strom_stream *strom_window(strom_keyed *in, const strom_window_def *def);
 
 /* ---- Sinks ------------------------------------------------------------------- */
 

@@ -28,6 +28,8 @@ struct strom_env {
   char *err_msg;
   atomic_bool cancel;
   bool executed;
+  int64_t (*now_ms)(void *);
+  void *clock_data;
   void **owned; /* streams and results, freed with the environment */
   int nowned;
   void (**owned_free)(void *);
@@ -40,6 +42,8 @@ int strom__env_own(strom_env *env, void *p, void (*fn)(void *));
 /* A new node fed by in (or a source when in is NULL), and a stream on its output. */
 strom_stream *strom__add_node(strom_env *env, strom_stream *in, const char *name, const strom_op_vt *vt,
                               void *conf, const strom_schema *schema);
+/* The configuration of a keyed operator: a strom_fn_conf with in's key columns. */
+strom_fn_conf *strom__keyed_conf(strom_stream *in, void *fn);
 /* A sink node fed by in. */
 int strom__add_sink(strom_stream *in, const char *name, const strom_op_vt *vt, void *conf);
 

@@ -53,6 +53,12 @@ const char *strom_env_errmsg(const strom_env *env) {
   return env && env->err_msg ? env->err_msg : "";
 }
 
+void strom_env_set_clock(strom_env *env, int64_t (*now_ms)(void *), void *data) {
+  if (!env) return;
+  env->now_ms = now_ms;
+  env->clock_data = data;
+}
+
 void strom_env_cancel(strom_env *env) {
   if (env) atomic_store(&env->cancel, true);
 }
@@ -140,6 +146,8 @@ int strom_execute(strom_env *env, const char *job_name) {
       .buffers_per_channel = o->buffers_per_channel > 0 ? o->buffers_per_channel : 4,
       .buffer_timeout_ms = o->buffer_timeout_ms == 0 ? 100 : o->buffer_timeout_ms,
       .external_cancel = &env->cancel,
+      .now_ms = env->now_ms,
+      .clock_data = env->clock_data,
   };
   char *msg = NULL;
   strom__log(STROM_LOG_INFO, "executing job '%s'", job_name ? job_name : "(unnamed)");

@@ -162,11 +162,8 @@ strom_keyed *strom_key_by(strom_stream *in, const char *columns) {
   return (strom_keyed *)repartition(in, STROM_PART_HASH, keys, nkey);
 }
 
-strom_stream *strom_reduce(strom_keyed *k, strom_reduce_fn fn, void *data) {
-  if (!k) return NULL;
-  strom_stream *in = &k->s;
-  if (!fn) return strom__env_error(in->env, STROM_EINVAL, "Reduce: the function is NULL");
-  strom_fn_conf *c = fn_conf(in->env, (void *)fn);
+strom_fn_conf *strom__keyed_conf(strom_stream *in, void *fn) {
+  strom_fn_conf *c = fn_conf(in->env, fn);
   if (!c) return NULL;
   c->keycols = strom__malloc((size_t)in->nkey * sizeof(int));
   if (!c->keycols) {
@@ -175,6 +172,15 @@ strom_stream *strom_reduce(strom_keyed *k, strom_reduce_fn fn, void *data) {
   }
   memcpy(c->keycols, in->keycols, (size_t)in->nkey * sizeof(int));
   c->nkey = in->nkey;
+  return c;
+}
+
+strom_stream *strom_reduce(strom_keyed *k, strom_reduce_fn fn, void *data) {
+  if (!k) return NULL;
+  strom_stream *in = &k->s;
+  if (!fn) return strom__env_error(in->env, STROM_EINVAL, "Reduce: the function is NULL");
+  strom_fn_conf *c = strom__keyed_conf(in, (void *)fn);
+  if (!c) return NULL;
   strom_stream *s = strom__add_node(in->env, in, "Reduce", &strom__op_reduce, c, in->schema);
   if (s) s->node->udata = data;
   return s;

@@ -4,6 +4,8 @@
  * contiguous slice of [0, count), so the data is the same at any parallelism; an
  * unbounded one interleaves (subtask s takes s, s+p, s+2p, ...).
  */
+#include <time.h>
+
 #include "../api/api.h"
 
 typedef struct gen_conf {
@@ -29,6 +31,14 @@ static int gen_run(strom_op *op) {
     int rc = c->fn(&op->ctx, i, out);
     if (rc == 0) break;
     if (rc < 0) return strom__op_user_error(op, rc);
+    if (rc == STROM_GEN_IDLE) {
+      /* Nothing now: flush what is buffered, run timers, and try the same index again. */
+      i -= step;
+      if ((rc = strom__task_flush(op->task)) || (rc = strom__task_yield(op->task))) return rc;
+      struct timespec pause = {0, 1000000};
+      nanosleep(&pause, NULL);
+      continue;
+    }
     if ((rc = strom__emit(&op->out, out))) return rc;
     if (STROM_UNLIKELY((++n & 1023) == 0) && (rc = strom__task_yield(op->task))) return rc;
   }

@@ -98,6 +98,9 @@ const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t
  * needed, which may exceed cap (then nothing useful was written). */
 size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap);
 uint64_t strom__hash_bytes(const void *p, size_t n);
+/* Decodes key bytes (from strom__key_bytes) into r, whose columns are the key columns
+ * in order; strings point into bytes.  Returns STROM_EPARSE if malformed. */
+int strom__key_decode(strom_row *r, const uint8_t *bytes, size_t n);
 /* Hash of the key columns of r (equal keys give equal hashes on every subtask). */
 uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols);
 /* Flink's assignment: key group = hash % max_parallelism; operator index =

@@ -50,3 +50,26 @@ uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
   free(big);
   return h;
 }
+
+int strom__key_decode(strom_row *r, const uint8_t *p, size_t n) {
+  const uint8_t *end = p + n;
+  for (int c = 0; c < r->ncols; c++) {
+    if (p >= end) return STROM_EPARSE;
+    r->nulls[c] = *p++;
+    if (r->nulls[c]) continue;
+    if (r->schema->cols[c].type == STROM_VARCHAR) {
+      uint32_t len;
+      if (end - p < 4) return STROM_EPARSE;
+      memcpy(&len, p, 4);
+      if ((size_t)(end - p - 4) < len) return STROM_EPARSE;
+      r->v[c].s.p = (const char *)p + 4;
+      r->v[c].s.n = len;
+      p += 4 + len;
+    } else {
+      if (end - p < 8) return STROM_EPARSE;
+      memcpy(&r->v[c].i, p, 8);
+      p += 8;
+    }
+  }
+  return p == end ? STROM_OK : STROM_EPARSE;
+}

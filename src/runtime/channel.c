@@ -9,6 +9,8 @@
  * the consumer can wait on any of them (and on its mailbox) with one condition
  * variable.  Locks are taken once per buffer, not per record.
  */
+#include <time.h>
+
 #include "runtime.h"
 
 int strom__gate_init(strom_gate *g) {
@@ -49,6 +51,7 @@ strom_channel *strom__channel_new(strom_gate *g, int input, int nbufs, size_t bu
   c->nbufs = nbufs;
   c->ring_cap = nbufs;
   c->wm = INT64_MIN;
+  c->aligned = true;
   c->ring = strom__calloc((size_t)nbufs, sizeof *c->ring);
   c->pool = strom__calloc((size_t)nbufs, sizeof *c->pool);
   if (!c->ring || !c->pool || pthread_cond_init(&c->can_write, NULL)) goto fail;
@@ -130,9 +133,19 @@ strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buff
   return b;
 }
 
-void strom__gate_wait(strom_gate *g) {
+void strom__gate_wait(strom_gate *g, int64_t timeout_ms) {
+  struct timespec ts;
+  if (timeout_ms >= 0) {
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (timeout_ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) ts.tv_sec++, ts.tv_nsec -= 1000000000;
+  }
   pthread_mutex_lock(&g->mu);
-  while (!g->nready && !g->cancelled && !g->mail) pthread_cond_wait(&g->can_read, &g->mu);
+  while (!g->nready && !g->cancelled && !g->mail) {
+    if (timeout_ms < 0) pthread_cond_wait(&g->can_read, &g->mu);
+    else if (pthread_cond_timedwait(&g->can_read, &g->mu, &ts)) break;
+  }
   pthread_mutex_unlock(&g->mu);
 }
 

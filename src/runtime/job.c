@@ -11,6 +11,7 @@
  */
 #include <time.h>
 
+#include "../state/state.h"
 #include "runtime.h"
 
 int strom__task_start(strom_task *t);
@@ -88,7 +89,7 @@ static strom_op *op_new(strom_job *j, const jg_node *n, int s) {
   op->vt = n->vt;
   op->node = n;
   op->conf = n->conf;
-  op->ctx = (strom_ctx){.op = op, .data = n->udata, .subtask = s, .parallelism = node_par(j, n), .watermark = INT64_MIN};
+  op->ctx = (strom_ctx){.op = op, .data = n->udata, .subtask = s, .parallelism = node_par(j, n), .watermark = INT64_MIN, .timestamp = STROM_NO_TIMESTAMP};
   op->out.owner = op;
   op->nsides = j->graph->ntags;
   if (op->nsides) op->sides = strom__calloc((size_t)op->nsides, sizeof *op->sides);
@@ -112,6 +113,7 @@ static void op_free(strom_op *op) {
     free(op->sides[k].t);
   }
   free(op->sides);
+  strom__opstate_free(op->opstate);
   free(op);
 }
 
@@ -275,6 +277,7 @@ static void teardown(strom_job *j, plan *p) {
     strom_row_free(t->in_rows[0]);
     strom_row_free(t->in_rows[1]);
     strom__gate_destroy(&t->gate);
+    strom__task_ptimers_free(t);
     free(t->ops);
     free(t->name);
     free(t->err_msg);

@@ -75,3 +75,11 @@ void strom__jg_free(jg *g) {
   free(g->tags);
   memset(g, 0, sizeof *g);
 }
+
+const strom_schema *strom__jg_input_schema(const jg *g, const jg_node *n, int input) {
+  for (int i = 0; i < n->nin; i++) {
+    const jg_edge *e = n->in[i];
+    if (e->to_input == input) return e->from_port < 0 ? e->from->schema : g->tags[e->from_port]->schema;
+  }
+  return NULL;
+}

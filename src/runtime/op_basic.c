@@ -64,6 +64,7 @@ static int union_process(strom_op *op, int input, const strom_row *in) {
 void strom__fn_conf_free(void *c) {
   strom_fn_conf *fc = c;
   free(fc->keycols);
+  free(fc->keycols2);
   free(fc);
 }
 

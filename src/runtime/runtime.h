@@ -91,6 +91,8 @@ jg_node *strom__jg_add_node(jg *g, const char *name, const strom_op_vt *vt, void
 jg_edge *strom__jg_connect(jg *g, jg_node *from, int from_port, jg_node *to, int to_input,
                            int part, const int *keycols, int nkey);
 void strom__jg_free(jg *g);
+/* The schema of records arriving at input `input` of n. */
+const strom_schema *strom__jg_input_schema(const jg *g, const jg_node *n, int input);
 
 /* ---- the function-call context and outputs ---- */
 struct strom_ctx {
@@ -98,6 +100,9 @@ struct strom_ctx {
   void *data, *local;
   int subtask, parallelism;
   int64_t watermark;
+  int64_t timestamp;      /* of the record (or timer) being processed */
+  int timer_domain;       /* in on_timer */
+  int64_t win_start, win_end;
 };
 
 typedef struct strom_writer strom_writer;
@@ -115,6 +120,9 @@ struct strom_out {
   int nt;
 };
 
+struct strom_kstate;
+struct strom_opstate;
+
 struct strom_op {
   const strom_op_vt *vt;
   const jg_node *node;
@@ -124,6 +132,9 @@ struct strom_op {
   strom_out out;    /* main output */
   strom_out *sides; /* indexed by tag id; nt == 0 where nobody consumes it */
   int nsides;
+  struct strom_kstate *kstate;   /* keyed operators only */
+  struct strom_keyed *keyed;     /* keyed operators only: current key, timers */
+  struct strom_opstate *opstate; /* created on first use */
 };
 
 /* Emits row on an output (to chained operators and channels). */
@@ -147,7 +158,8 @@ static inline int strom__emit(strom_out *o, const strom_row *row) {
 /* ---- buffers, channels, gates ---- */
 
 /* Element tags inside a buffer. */
-enum { STROM_EL_RECORD = 1, STROM_EL_RECORD_TS, STROM_EL_WATERMARK, STROM_EL_BARRIER, STROM_EL_END };
+enum { STROM_EL_RECORD = 1, STROM_EL_RECORD_TS, STROM_EL_WATERMARK, STROM_EL_BARRIER, STROM_EL_END,
+       STROM_EL_STATUS /* 1: the producer is idle, 0: active again */ };
 
 typedef struct strom_buffer {
   uint8_t *data;
@@ -168,7 +180,8 @@ typedef struct strom_channel {
   int nbufs;
   /* Owned by the consumer thread. */
   int64_t wm;
-  bool ended;
+  bool ended, idle;
+  bool aligned; /* counts for the task's watermark (false after idling, until caught up) */
 } strom_channel;
 
 typedef struct strom_mail {
@@ -200,8 +213,9 @@ void strom__channel_send(strom_channel *c, strom_buffer *b);
  * the next ready buffer without blocking (NULL if none).  Either may be NULL. */
 strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buffer *done,
                                strom_channel **from);
-/* Consumer side: waits until a buffer or mail is ready or the gate is cancelled. */
-void strom__gate_wait(strom_gate *g);
+/* Consumer side: waits until a buffer or mail is ready, the gate is cancelled, or
+ * timeout_ms passed (-1: no timeout). */
+void strom__gate_wait(strom_gate *g, int64_t timeout_ms);
 void strom__gate_cancel(strom_gate *g);
 /* Queues fn to run on the task thread that owns g. */
 int strom__gate_post(strom_gate *g, void (*fn)(strom_task *, void *), void *arg);
@@ -215,6 +229,7 @@ struct strom_writer {
   strom_task *task;
 };
 int strom__writer_watermark(strom_writer *w, int64_t wm);
+int strom__writer_status(strom_writer *w, bool idle);
 int strom__writer_end(strom_writer *w);
 /* Sends every partly filled buffer; returns STROM_ECANCELED if cancelled meanwhile. */
 int strom__writer_flush(strom_writer *w);
@@ -234,6 +249,10 @@ struct strom_task {
   strom_row *in_rows[2];
   int ninputs, chans_per_input[2], ended_per_input[2], nended;
   int64_t watermark, last_flush_ns;
+  bool idle; /* the task's output is marked idle */
+  /* Processing-time callbacks, a min-heap by time (see ptime.c). */
+  struct strom_ptimer *pt;
+  int npt, ptcap;
   strom_op *err_op;
   char *err_msg;
   int err_rc;
@@ -243,6 +262,8 @@ typedef struct strom_job_opts {
   int parallelism, max_parallelism, buffers_per_channel, buffer_timeout_ms;
   size_t buffer_size;
   const atomic_bool *external_cancel; /* polled while running (set from signal handlers) */
+  int64_t (*now_ms)(void *data);      /* processing time; NULL: the wall clock */
+  void *clock_data;
 } strom_job_opts;
 
 struct strom_job {
@@ -272,16 +293,31 @@ int strom__task_yield(strom_task *t);
 int strom__task_flush(strom_task *t);
 /* Sets the task's watermark and forwards it through the chain. */
 int strom__task_emit_watermark(strom_task *t, int64_t wm);
+/* Forwards an idle/active status to everything downstream of o. */
+int strom__out_status(strom_out *o, bool idle);
+/* Forwards a watermark to op's outputs (main and side). */
+int strom__op_forward_watermark(strom_op *op, int64_t wm);
+
+/* ---- processing time (ptime.c) ---- */
+int64_t strom__job_now(const strom_job *j);
+/* Calls fn(op, now) on the task thread once the clock reaches when_ms. */
+int strom__task_schedule(strom_task *t, int64_t when_ms, int (*fn)(strom_op *op, int64_t now), strom_op *op);
+/* Runs the callbacks that are due. */
+int strom__task_fire_ptimers(strom_task *t);
+/* Milliseconds until the next callback is due (0 if due), or -1 if none. */
+int64_t strom__task_ptimer_wait_ms(strom_task *t);
+void strom__task_ptimers_free(strom_task *t);
 
 /* Built-in operator vtables (runtime/op_*.c). */
 extern const strom_op_vt strom__op_map, strom__op_filter, strom__op_flat_map, strom__op_process,
-    strom__op_union, strom__op_reduce;
+    strom__op_union, strom__op_reduce, strom__op_keyed_process, strom__op_watermarks, strom__op_window;
 
 typedef struct strom_fn_conf {
   void *fn;
   void *data;
   strom_process_def def;
-  int *keycols, nkey; /* keyed operators */
+  int *keycols, nkey;   /* keyed operators */
+  int *keycols2, nkey2; /* the second input of a keyed two-input operator */
 } strom_fn_conf;
 void strom__fn_conf_free(void *conf);
 

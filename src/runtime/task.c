@@ -44,13 +44,28 @@ static int maybe_timed_flush(strom_task *t) {
 int strom__task_yield(strom_task *t) {
   run_mail(t);
   if (strom__task_cancelled(t)) return STROM_ECANCELED;
-  return maybe_timed_flush(t);
+  int rc = strom__task_fire_ptimers(t);
+  return rc ? rc : maybe_timed_flush(t);
 }
 
-static int forward_watermark(strom_op *op, int64_t wm) {
+int strom__op_forward_watermark(strom_op *op, int64_t wm) {
   int rc = strom__out_watermark(&op->out, wm);
   for (int i = 0; !rc && i < op->nsides; i++) rc = strom__out_watermark(&op->sides[i], wm);
   return rc;
+}
+
+static int op_status(strom_op *op, bool idle) {
+  int rc = strom__out_status(&op->out, idle);
+  for (int i = 0; !rc && i < op->nsides; i++) rc = strom__out_status(&op->sides[i], idle);
+  return rc;
+}
+
+int strom__out_status(strom_out *o, bool idle) {
+  for (int i = 0; i < o->nt; i++) {
+    int rc = o->t[i].op ? op_status(o->t[i].op, idle) : strom__writer_status(o->t[i].w, idle);
+    if (rc) return rc;
+  }
+  return STROM_OK;
 }
 
 int strom__out_watermark(strom_out *o, int64_t wm) {
@@ -59,7 +74,7 @@ int strom__out_watermark(strom_out *o, int64_t wm) {
     int rc;
     if (t->op) {
       t->op->ctx.watermark = wm;
-      rc = t->op->vt->watermark ? t->op->vt->watermark(t->op, wm) : forward_watermark(t->op, wm);
+      rc = t->op->vt->watermark ? t->op->vt->watermark(t->op, wm) : strom__op_forward_watermark(t->op, wm);
     } else {
       rc = strom__writer_watermark(t->w, wm);
     }
@@ -72,18 +87,32 @@ int strom__task_emit_watermark(strom_task *t, int64_t wm) {
   strom_op *head = t->ops[0];
   t->watermark = wm;
   head->ctx.watermark = wm;
-  return head->vt->watermark ? head->vt->watermark(head, wm) : forward_watermark(head, wm);
+  return head->vt->watermark ? head->vt->watermark(head, wm) : strom__op_forward_watermark(head, wm);
 }
 
-/* The watermark of a task is the minimum over its live input channels. */
+/* The watermark of a task is the minimum over its input channels that are live,
+ * active and aligned (as Flink's StatusWatermarkValve): an idle channel does not
+ * hold event time back, and one that becomes active again counts only once its
+ * watermark has caught up, so the task's watermark never goes backwards.  When every
+ * live channel is idle, the task tells its consumers it is idle too. */
 static int update_watermark(strom_task *t) {
   int64_t min = INT64_MAX;
-  bool any = false;
+  bool any = false, all_idle = true, live = false;
   for (int i = 0; i < t->gate.n; i++) {
     strom_channel *c = t->gate.ch[i];
     if (c->ended) continue;
+    live = true;
+    if (c->idle) continue;
+    all_idle = false;
+    if (!c->aligned) continue;
     any = true;
     if (c->wm < min) min = c->wm;
+  }
+  bool idle = live && all_idle;
+  if (idle != t->idle) {
+    t->idle = idle;
+    int rc = op_status(t->ops[0], idle);
+    if (rc) return rc;
   }
   if (!any || min <= t->watermark) return STROM_OK;
   return strom__task_emit_watermark(t, min);
@@ -133,6 +162,12 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
         break;
       case STROM_EL_WATERMARK:
         if (v > c->wm) c->wm = v;
+        if (!c->aligned && c->wm >= t->watermark) c->aligned = true;
+        rc = update_watermark(t);
+        break;
+      case STROM_EL_STATUS:
+        c->idle = v != 0;
+        c->aligned = !c->idle && c->wm >= t->watermark;
         rc = update_watermark(t);
         break;
       case STROM_EL_BARRIER: break; /* alignment arrives with checkpoints */
@@ -157,19 +192,20 @@ static int run_inputs(strom_task *t) {
     strom_buffer *next = strom__gate_poll(&t->gate, c, b, &from);
     b = NULL;
     run_mail(t);
+    int rc = strom__task_fire_ptimers(t);
+    if (rc) return rc;
     if (!next) {
       if (strom__task_cancelled(t)) return STROM_ECANCELED;
-      int rc = strom__task_flush(t);
-      if (rc) return rc;
+      if ((rc = strom__task_flush(t))) return rc;
       next = strom__gate_poll(&t->gate, NULL, NULL, &from);
       if (!next) {
-        strom__gate_wait(&t->gate);
+        strom__gate_wait(&t->gate, strom__task_ptimer_wait_ms(t));
         continue;
       }
     }
     c = from;
     b = next;
-    int rc = process_buffer(t, c, b);
+    rc = process_buffer(t, c, b);
     if (rc) return rc;
     if (t->nended == t->gate.n) return end_chain(t);
     if ((rc = maybe_timed_flush(t))) return rc;

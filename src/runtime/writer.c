@@ -99,6 +99,11 @@ int strom__writer_watermark(strom_writer *w, int64_t wm) {
   return put_control(w, STROM_EL_WATERMARK, wm);
 }
 
+int strom__writer_status(strom_writer *w, bool idle) {
+  int rc = put_control(w, STROM_EL_STATUS, idle);
+  return rc ? rc : strom__writer_flush(w);
+}
+
 int strom__writer_end(strom_writer *w) {
   int rc = put_control(w, STROM_EL_END, 0);
   return rc ? rc : strom__writer_flush(w);

@@ -1,0 +1,262 @@
+/*
+ * keyed.c -- the current key and the timer service of keyed operators (see keyed.h),
+ * and the timer and key functions of the public context.
+ */
+#include "keyed.h"
+
+#include "../state/state.h"
+
+enum { EV = 0, PT = 1 };
+
+static int dom_index(int domain) { return domain == STROM_PROCESSING_TIME ? PT : EV; }
+
+int strom__keyed_init(strom_keyed *k, strom_op *op, const int *keycols, int nkey, const int *keycols2, int nkey2,
+                      int (*on_timer)(strom_op *, const strom_timer *, int)) {
+  memset(k, 0, sizeof *k);
+  k->op = op;
+  k->keycols[0] = keycols;
+  k->nkey[0] = nkey;
+  k->keycols[1] = keycols2 ? keycols2 : keycols;
+  k->nkey[1] = keycols2 ? nkey2 : nkey;
+  k->on_timer = on_timer;
+  k->pt_scheduled = INT64_MAX;
+  op->keyed = k;
+  if (strom__keymap_init(&k->live)) return STROM_ENOMEM;
+  /* The key row: the key columns of the first input, in key order. */
+  const strom_schema *in = strom__jg_input_schema(op->task->job->graph, op->node, 0);
+  k->key_schema = strom_schema_new();
+  if (!k->key_schema) return STROM_ENOMEM;
+  for (int i = 0; i < nkey; i++) {
+    const strom_col *c = &in->cols[keycols[i]];
+    int rc = c->type == STROM_DECIMAL ? strom_schema_add_decimal(k->key_schema, c->name, c->precision, c->scale)
+                                      : strom_schema_add(k->key_schema, c->name, c->type);
+    if (rc) return rc;
+  }
+  if (!(k->key_row = strom_row_new(k->key_schema))) return STROM_ENOMEM;
+  const strom_job_opts *jo = &op->task->job->opts;
+  strom_kstate_opts ko = {.max_parallelism = jo->max_parallelism, .now_ms = jo->now_ms, .clock_data = jo->clock_data};
+  if (!(op->kstate = strom__kstate_new(&ko))) return STROM_ENOMEM;
+  return STROM_OK;
+}
+
+void strom__keyed_destroy(strom_keyed *k) {
+  if (!k->op) return;
+  for (int d = 0; d < 2; d++) {
+    for (size_t i = 0; i < k->heap[d].n; i++) free(k->heap[d].h[i].bytes);
+    free(k->heap[d].h);
+  }
+  strom__keymap_destroy(&k->live);
+  strom_row_free(k->key_row);
+  strom_schema_free(k->key_schema);
+  strom__buf_free(&k->key);
+  strom__buf_free(&k->scratch);
+  strom__kstate_free(k->op->kstate);
+  k->op->kstate = NULL;
+  k->op->keyed = NULL;
+  k->op = NULL;
+}
+
+int strom__keyed_set_key(strom_keyed *k, const uint8_t *key, size_t klen, uint64_t hash) {
+  k->key.len = 0;
+  if (strom__buf_append(&k->key, key, klen)) return STROM_ENOMEM;
+  k->khash = hash;
+  k->key_row_ok = false;
+  strom__kstate_set_key(k->op->kstate, (const uint8_t *)k->key.p, klen, hash);
+  return STROM_OK;
+}
+
+int strom__keyed_set_key_from_row(strom_keyed *k, int input, const strom_row *row) {
+  const int *cols = k->keycols[input];
+  int n = k->nkey[input];
+  k->key.len = 0;
+  size_t need = strom__key_bytes(row, cols, n, (uint8_t *)k->key.p, k->key.cap);
+  if (need >= k->key.cap) {
+    if (strom__buf_reserve(&k->key, need + 1)) return STROM_ENOMEM;
+    strom__key_bytes(row, cols, n, (uint8_t *)k->key.p, k->key.cap);
+  }
+  k->key.len = need;
+  k->khash = strom__hash_bytes(k->key.p, need);
+  k->key_row_ok = false;
+  strom__kstate_set_key(k->op->kstate, (const uint8_t *)k->key.p, need, k->khash);
+  return STROM_OK;
+}
+
+/* ---- the timer heaps ---- */
+
+static bool before(const strom_timer *a, const strom_timer *b) {
+  return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static int heap_push(strom_timer_heap *h, strom_timer t) {
+  if (h->n == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 64;
+    strom_timer *p = strom__realloc(h->h, cap * sizeof *p);
+    if (!p) return STROM_ENOMEM;
+    h->h = p;
+    h->cap = cap;
+  }
+  size_t i = h->n++;
+  h->h[i] = t;
+  while (i > 0 && before(&h->h[i], &h->h[(i - 1) / 2])) {
+    strom_timer tmp = h->h[i];
+    h->h[i] = h->h[(i - 1) / 2];
+    h->h[(i - 1) / 2] = tmp;
+    i = (i - 1) / 2;
+  }
+  return STROM_OK;
+}
+
+static strom_timer heap_pop(strom_timer_heap *h) {
+  strom_timer top = h->h[0];
+  h->h[0] = h->h[--h->n];
+  for (size_t i = 0;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < h->n && before(&h->h[l], &h->h[m])) m = l;
+    if (r < h->n && before(&h->h[r], &h->h[m])) m = r;
+    if (m == i) break;
+    strom_timer tmp = h->h[i];
+    h->h[i] = h->h[m];
+    h->h[m] = tmp;
+    i = m;
+  }
+  return top;
+}
+
+/* The identity of a timer in the live set: domain, time, key length, key, namespace. */
+static int live_key(strom_keyed *k, int d, int64_t time, const uint8_t *key, size_t klen, const void *ns,
+                    size_t nslen) {
+  strom_buf *b = &k->scratch;
+  b->len = 0;
+  uint8_t dom = (uint8_t)d;
+  uint32_t kl = (uint32_t)klen;
+  if (strom__buf_append(b, &dom, 1) || strom__buf_append(b, &time, 8) || strom__buf_append(b, &kl, 4) ||
+      strom__buf_append(b, key, klen) || (nslen && strom__buf_append(b, ns, nslen)))
+    return STROM_ENOMEM;
+  return STROM_OK;
+}
+
+int strom__keyed_timer_add(strom_keyed *k, int domain, int64_t time, const void *ns, size_t nslen) {
+  int d = dom_index(domain);
+  if (live_key(k, d, time, (const uint8_t *)k->key.p, k->key.len, ns, nslen)) return STROM_ENOMEM;
+  uint64_t h = strom__hash_bytes(k->scratch.p, k->scratch.len);
+  if (strom__keymap_get(&k->live, h, k->scratch.p, k->scratch.len)) return STROM_OK; /* already there */
+  if (strom__keymap_put(&k->live, h, 0, k->scratch.p, k->scratch.len, "", 0)) return STROM_ENOMEM;
+  strom_timer t = {.time = time, .seq = k->seq++, .khash = k->khash, .klen = (uint32_t)k->key.len, .nslen = (uint32_t)nslen};
+  t.bytes = strom__malloc(k->key.len + nslen);
+  if (!t.bytes) return STROM_ENOMEM;
+  memcpy(t.bytes, k->key.p, k->key.len);
+  if (nslen) memcpy(t.bytes + k->key.len, ns, nslen);
+  if (heap_push(&k->heap[d], t)) {
+    free(t.bytes);
+    return STROM_ENOMEM;
+  }
+  if (d == PT && time < k->pt_scheduled) {
+    extern int strom__keyed_pt_fire(strom_op *, int64_t);
+    k->pt_scheduled = time;
+    return strom__task_schedule(k->op->task, time, strom__keyed_pt_fire, k->op);
+  }
+  return STROM_OK;
+}
+
+int strom__keyed_timer_del(strom_keyed *k, int domain, int64_t time, const void *ns, size_t nslen) {
+  int d = dom_index(domain);
+  if (live_key(k, d, time, (const uint8_t *)k->key.p, k->key.len, ns, nslen)) return STROM_ENOMEM;
+  strom__keymap_del(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len);
+  return STROM_OK;
+}
+
+/* Pops the next live timer of domain d due at or before upto; false if none. */
+static int pop_due(strom_keyed *k, int d, int64_t upto, strom_timer *out, bool *got) {
+  *got = false;
+  strom_timer_heap *h = &k->heap[d];
+  while (h->n && h->h[0].time <= upto) {
+    strom_timer t = heap_pop(h);
+    if (live_key(k, d, t.time, t.bytes, t.klen, t.bytes + t.klen, t.nslen)) {
+      free(t.bytes);
+      return STROM_ENOMEM;
+    }
+    if (!strom__keymap_del(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len)) {
+      free(t.bytes); /* deleted since it was registered */
+      continue;
+    }
+    *out = t;
+    *got = true;
+    return STROM_OK;
+  }
+  return STROM_OK;
+}
+
+static int fire(strom_keyed *k, int d, int64_t upto) {
+  for (;;) {
+    strom_timer t;
+    bool got;
+    int rc = pop_due(k, d, upto, &t, &got);
+    if (rc || !got) return rc;
+    rc = strom__keyed_set_key(k, t.bytes, t.klen, t.khash);
+    if (!rc) rc = k->on_timer(k->op, &t, d == PT ? STROM_PROCESSING_TIME : STROM_EVENT_TIME);
+    free(t.bytes);
+    if (rc) return rc;
+  }
+}
+
+int strom__keyed_advance_watermark(strom_keyed *k, int64_t wm) { return fire(k, EV, wm); }
+
+int strom__keyed_pt_fire(strom_op *op, int64_t now) {
+  strom_keyed *k = op->keyed;
+  if (!k) return STROM_OK;
+  k->pt_scheduled = INT64_MAX;
+  int rc = fire(k, PT, now);
+  if (rc) return rc;
+  strom_timer_heap *h = &k->heap[PT];
+  if (h->n && h->h[0].time < k->pt_scheduled) {
+    k->pt_scheduled = h->h[0].time;
+    return strom__task_schedule(op->task, h->h[0].time, strom__keyed_pt_fire, op);
+  }
+  return STROM_OK;
+}
+
+size_t strom__keyed_timer_count(const strom_keyed *k) { return k->live.count; }
+
+/* ---- the public context ---- */
+
+static strom_keyed *keyed_of(strom_ctx *ctx, const char *what) {
+  if (ctx->op->keyed) return ctx->op->keyed;
+  strom__op_fail(ctx->op, STROM_ESTATE, "%s is only available on a keyed stream (use strom_key_by)", what);
+  return NULL;
+}
+
+int64_t strom_ctx_timestamp(const strom_ctx *ctx) { return ctx->timestamp; }
+int64_t strom_ctx_now(const strom_ctx *ctx) { return strom__job_now(ctx->op->task->job); }
+strom_time_domain strom_ctx_timer_domain(const strom_ctx *ctx) { return (strom_time_domain)ctx->timer_domain; }
+int64_t strom_ctx_window_start(const strom_ctx *ctx) { return ctx->win_start; }
+int64_t strom_ctx_window_end(const strom_ctx *ctx) { return ctx->win_end; }
+
+const strom_row *strom_ctx_key(strom_ctx *ctx) {
+  strom_keyed *k = keyed_of(ctx, "the current key");
+  if (!k) return NULL;
+  if (!k->key_row_ok) {
+    if (strom__key_decode(k->key_row, (const uint8_t *)k->key.p, k->key.len)) return NULL;
+    k->key_row_ok = true;
+  }
+  return k->key_row;
+}
+
+int strom_ctx_register_event_timer(strom_ctx *ctx, int64_t time) {
+  strom_keyed *k = keyed_of(ctx, "a timer");
+  return k ? strom__keyed_timer_add(k, STROM_EVENT_TIME, time, NULL, 0) : STROM_ESTATE;
+}
+
+int strom_ctx_delete_event_timer(strom_ctx *ctx, int64_t time) {
+  strom_keyed *k = keyed_of(ctx, "a timer");
+  return k ? strom__keyed_timer_del(k, STROM_EVENT_TIME, time, NULL, 0) : STROM_ESTATE;
+}
+
+int strom_ctx_register_processing_timer(strom_ctx *ctx, int64_t time) {
+  strom_keyed *k = keyed_of(ctx, "a timer");
+  return k ? strom__keyed_timer_add(k, STROM_PROCESSING_TIME, time, NULL, 0) : STROM_ESTATE;
+}
+
+int strom_ctx_delete_processing_timer(strom_ctx *ctx, int64_t time) {
+  strom_keyed *k = keyed_of(ctx, "a timer");
+  return k ? strom__keyed_timer_del(k, STROM_PROCESSING_TIME, time, NULL, 0) : STROM_ESTATE;
+}

@@ -1,0 +1,63 @@
+/*
+ * keyed.h -- what every keyed operator shares: the current key (set from each record
+ * or fired timer), the keyed state backend scoped to it, and the timer service.
+ *
+ * Timers are kept per (time, key, namespace) in two min-heaps, one per time domain,
+ * with a hash set that makes registration idempotent and deletion cheap (a deleted
+ * timer stays in its heap and is skipped when it reaches the top).  Event-time timers
+ * fire as the watermark passes them; processing-time timers through the task's
+ * processing-time service.
+ */
+#ifndef STROM_KEYED_H
+#define STROM_KEYED_H
+
+#include "../state/keymap.h"
+#include "runtime.h"
+
+typedef struct strom_timer {
+  int64_t time;
+  uint64_t seq, khash;
+  uint32_t klen, nslen;
+  uint8_t *bytes; /* key, then namespace */
+} strom_timer;
+
+typedef struct strom_timer_heap {
+  strom_timer *h;
+  size_t n, cap;
+} strom_timer_heap;
+
+typedef struct strom_keyed strom_keyed;
+struct strom_keyed {
+  strom_op *op;
+  const int *keycols[2];
+  int nkey[2];
+  strom_buf key; /* the current key's bytes */
+  uint64_t khash;
+  strom_schema *key_schema;
+  strom_row *key_row;
+  bool key_row_ok;
+  strom_timer_heap heap[2]; /* [0] event time, [1] processing time */
+  strom_keymap live;        /* registered timers */
+  uint64_t seq;
+  int64_t pt_scheduled;
+  /* The operator's timer callback; the current key is already set. */
+  int (*on_timer)(strom_op *op, const strom_timer *t, int domain);
+  strom_buf scratch;
+};
+
+/* Sets up op->keyed and op->kstate for an operator keyed by keycols (and keycols2 on
+ * its second input). */
+int strom__keyed_init(strom_keyed *k, strom_op *op, const int *keycols, int nkey, const int *keycols2, int nkey2,
+                      int (*on_timer)(strom_op *, const strom_timer *, int));
+void strom__keyed_destroy(strom_keyed *k);
+int strom__keyed_set_key_from_row(strom_keyed *k, int input, const strom_row *row);
+int strom__keyed_set_key(strom_keyed *k, const uint8_t *key, size_t klen, uint64_t hash);
+/* Timers of the current key in namespace ns (NULL/0: the default namespace).
+ * domain is STROM_EVENT_TIME or STROM_PROCESSING_TIME. */
+int strom__keyed_timer_add(strom_keyed *k, int domain, int64_t time, const void *ns, size_t nslen);
+int strom__keyed_timer_del(strom_keyed *k, int domain, int64_t time, const void *ns, size_t nslen);
+/* Fires every event-time timer at or before wm, in time order. */
+int strom__keyed_advance_watermark(strom_keyed *k, int64_t wm);
+size_t strom__keyed_timer_count(const strom_keyed *k);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * op_keyed_process.c -- keyed process functions, with one input or two
+ * (Flink's KeyedProcessFunction and KeyedCoProcessFunction): before each record the
+ * current key is set from the record, so keyed state and timers in the user function
+ * belong to that key; fired timers call on_timer with the timer's key set.
+ */
+#include "keyed.h"
+
+typedef struct kp_state {
+  strom_keyed keyed;
+} kp_state;
+
+static inline strom_fn_conf *conf(strom_op *op) { return op->conf; }
+
+static int kp_on_timer(strom_op *op, const strom_timer *t, int domain) {
+  const strom_process_def *d = &conf(op)->def;
+  if (!d->on_timer) return STROM_OK;
+  op->ctx.timestamp = t->time;
+  op->ctx.timer_domain = domain;
+  /* Event-time timer output carries the timer's time, as in Flink. */
+  op->out.time = domain == STROM_EVENT_TIME ? t->time : STROM_NO_TIMESTAMP;
+  int rc = d->on_timer(&op->ctx, t->time, &op->out);
+  op->ctx.timer_domain = 0;
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
+}
+
+static int kp_open(strom_op *op) {
+  kp_state *st = strom__calloc(1, sizeof *st);
+  if (!st) return STROM_ENOMEM;
+  op->state = st;
+  strom_fn_conf *c = conf(op);
+  int rc = strom__keyed_init(&st->keyed, op, c->keycols, c->nkey, c->keycols2, c->nkey2, kp_on_timer);
+  if (rc) return strom__op_fail(op, rc, "cannot set up keyed state: %s", strom_strerror(rc));
+  rc = c->def.open ? c->def.open(&op->ctx) : STROM_OK;
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
+}
+
+static int kp_process(strom_op *op, int input, const strom_row *in) {
+  kp_state *st = op->state;
+  int rc = strom__keyed_set_key_from_row(&st->keyed, input, in);
+  if (rc) return rc;
+  op->out.time = in->time;
+  op->ctx.timestamp = in->time;
+  rc = conf(op)->def.process(&op->ctx, input, in, &op->out);
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
+}
+
+static int kp_watermark(strom_op *op, int64_t wm) {
+  kp_state *st = op->state;
+  int rc = strom__keyed_advance_watermark(&st->keyed, wm);
+  return rc ? rc : strom__op_forward_watermark(op, wm);
+}
+
+static int kp_finish(strom_op *op) {
+  const strom_process_def *d = &conf(op)->def;
+  op->out.time = STROM_NO_TIMESTAMP;
+  int rc = d->finish ? d->finish(&op->ctx, &op->out) : STROM_OK;
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
+}
+
+static void kp_close(strom_op *op) {
+  kp_state *st = op->state;
+  const strom_process_def *d = &conf(op)->def;
+  if (d->close) d->close(&op->ctx);
+  if (!st) return;
+  strom__keyed_destroy(&st->keyed);
+  free(st);
+}
+
+const strom_op_vt strom__op_keyed_process = {.kind = "KeyedProcess",
+                                             .open = kp_open,
+                                             .process = kp_process,
+                                             .watermark = kp_watermark,
+                                             .finish = kp_finish,
+                                             .close = kp_close,
+                                             .free_conf = strom__fn_conf_free};

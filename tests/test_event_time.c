@@ -1,0 +1,382 @@
+/*
+ * test_event_time.c -- watermarks, idleness, timers and keyed state through the
+ * DataStream API: event-time timers fire once, in order, and not when deleted;
+ * processing-time timers fire by a virtual clock; an idle input stalls event time
+ * unless idleness is configured; keyed process functions keep state per key; a keyed
+ * aggregation over a million keys stays correct (and reports its memory per key).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+  nanosleep(&ts, NULL);
+}
+
+static strom_stream *rows_of(strom_env *env, strom_schema *s, const char *k[], const int64_t ts[], const int64_t v[], size_t n) {
+  strom_row **rows = calloc(n, sizeof *rows);
+  for (size_t i = 0; i < n; i++) {
+    rows[i] = strom_row_new(s);
+    strom_row_set_str(rows[i], 0, k[i], strlen(k[i]));
+    strom_row_set_bigint(rows[i], 1, ts[i]);
+    strom_row_set_bigint(rows[i], 2, v[i]);
+  }
+  strom_stream *st = strom_from_rows(env, s, (const strom_row *const *)rows, n);
+  for (size_t i = 0; i < n; i++) strom_row_free(rows[i]);
+  free(rows);
+  return st;
+}
+
+/* ---- event-time timers ---- */
+
+static int timer_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)out;
+  int64_t v = strom_row_get_bigint(in, 2);
+  if (v >= 0) return strom_ctx_register_event_timer(ctx, strom_row_get_bigint(in, 1) + 1000);
+  return strom_ctx_delete_event_timer(ctx, -v);
+}
+
+static int timer_fired(strom_ctx *ctx, int64_t time, strom_out *out) {
+  strom_row *r = strom_out_row(out);
+  size_t n;
+  const char *k = strom_row_get_str(strom_ctx_key(ctx), 0, &n);
+  strom_row_set_str(r, 0, k, n);
+  strom_row_set_bigint(r, 1, time);
+  strom_row_set_bigint(r, 2, strom_ctx_timer_domain(ctx) == STROM_EVENT_TIME ? strom_ctx_timestamp(ctx) : -1);
+  return strom_out_emit(out, r);
+}
+
+TEST(event_timers_fire_once_in_order_and_deleted_ones_never) {
+  /* x registers 1100, 1300, 1200, 1100 again (one timer), then deletes 1300; y registers
+   * 1050 and 3000.  Expected firings: y 1050, x 1100, x 1200, y 3000, each once. */
+  const char *k[] = {"x", "x", "x", "x", "x", "y", "y"};
+  const int64_t ts[] = {100, 300, 200, 100, 150, 50, 2000};
+  const int64_t v[] = {0, 0, 0, 0, -1300, 0, 0};
+  for (int par = 1; par <= 2; par++) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+    strom_schema *s = strom_schema_parse("k VARCHAR, ts BIGINT, v BIGINT", NULL, 0);
+    /* One assigner subtask keeps each key's records in order (the delete must follow
+     * its registration); the keyed operator still runs at `par`. */
+    strom_stream *in = strom_set_parallelism(strom_assign_timestamps(rows_of(env, s, k, ts, v, 7),
+        &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 500, .timestamp_column = "ts"}), 1);
+    strom_process_def def = {.process = timer_process, .on_timer = timer_fired};
+    strom_results *r = strom_collect(strom_keyed_process(strom_key_by(in, "k"), &def));
+    int rc = strom_execute(env, "timers");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    CHECK_INT(rc, STROM_OK);
+    CHECK_INT(strom_results_count(r), 4);
+    /* Per key, in time order; the timer's time is the context's timestamp. */
+    int64_t last[2] = {0, 0}, seen[2] = {0, 0};
+    for (size_t i = 0; i < 4; i++) {
+      const strom_row *row = strom_results_row(r, i);
+      size_t n;
+      int key = strom_row_get_str(row, 0, &n)[0] == 'y';
+      int64_t t = strom_row_get_bigint(row, 1);
+      CHECK(t > last[key]);
+      CHECK_INT(strom_row_get_bigint(row, 2), t);
+      last[key] = t;
+      seen[key] += t;
+    }
+    CHECK_INT(seen[0], 1100 + 1200);
+    CHECK_INT(seen[1], 1050 + 3000);
+    if (par == 1) {
+      char buf[64];
+      strom_row_format(strom_results_row(r, 0), buf, sizeof buf);
+      CHECK_STR(buf, "+I[y, 1050, 1050]");
+    }
+    strom_schema_free(s);
+    strom_env_free(env);
+  }
+}
+
+/* ---- processing-time timers on a virtual clock ---- */
+
+static atomic_llong vclock;
+static atomic_int stop_source, processed, fired;
+
+static int64_t virtual_now(void *data) {
+  (void)data;
+  return atomic_load(&vclock);
+}
+
+static int three_then_idle(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i < 3) {
+    strom_row_set_bigint(out, 0, (int64_t)i);
+    return 1;
+  }
+  return atomic_load(&stop_source) ? 0 : STROM_GEN_IDLE;
+}
+
+static int pt_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)in;
+  (void)out;
+  atomic_fetch_add(&processed, 1);
+  return strom_ctx_register_processing_timer(ctx, strom_ctx_now(ctx) + 500);
+}
+
+static int pt_fired(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)out;
+  if (strom_ctx_timer_domain(ctx) != STROM_PROCESSING_TIME || time != 1500) return strom_ctx_fail(ctx, "unexpected timer %lld", (long long)time);
+  atomic_fetch_add(&fired, 1);
+  return 0;
+}
+
+typedef struct job_thread {
+  strom_env *env;
+  int rc;
+} job_thread;
+
+static void *run_job(void *arg) {
+  job_thread *j = arg;
+  j->rc = strom_execute(j->env, "background");
+  return NULL;
+}
+
+static bool wait_for(atomic_int *v, int want, int ms) {
+  for (int i = 0; i < ms && atomic_load(v) < want; i++) sleep_ms(1);
+  return atomic_load(v) >= want;
+}
+
+TEST(processing_timers_fire_by_the_virtual_clock) {
+  atomic_store(&vclock, 1000);
+  atomic_store(&stop_source, 0);
+  atomic_store(&processed, 0);
+  atomic_store(&fired, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_env_set_clock(env, virtual_now, NULL);
+  strom_schema *s = strom_schema_parse("k BIGINT", NULL, 0);
+  strom_stream *in = strom_set_parallelism(strom_from_generator(env, s, STROM_UNBOUNDED, three_then_idle, NULL), 1);
+  strom_process_def def = {.process = pt_process, .on_timer = pt_fired};
+  strom_discard(strom_keyed_process(strom_key_by(in, "k"), &def));
+  job_thread j = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_job, &j);
+  bool got = wait_for(&processed, 3, 5000);
+  sleep_ms(50);
+  int before = atomic_load(&fired);
+  atomic_store(&vclock, 1499);
+  sleep_ms(50);
+  int at_1499 = atomic_load(&fired);
+  atomic_store(&vclock, 1500);
+  bool all = wait_for(&fired, 3, 5000);
+  atomic_store(&stop_source, 1);
+  pthread_join(th, NULL);
+  if (j.rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  strom_schema_free(s);
+  strom_env_free(env);
+  CHECK(got);
+  CHECK_INT(before, 0);
+  CHECK_INT(at_1499, 0);
+  CHECK(all);
+  CHECK_INT(atomic_load(&fired), 3);
+  CHECK_INT(j.rc, STROM_OK);
+}
+
+/* ---- idleness ---- */
+
+static atomic_int windows_fired;
+
+/* Subtask 0 sends 20 events, 1 s apart, then idles; subtask 1 never sends anything. */
+static int idle_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  if (strom_ctx_subtask(ctx) == 0 && i / 2 < 20) {
+    strom_row_set_bigint(out, 0, (int64_t)(i % 3));
+    strom_row_set_bigint(out, 1, (int64_t)(i / 2) * 1000);
+    return 1;
+  }
+  return atomic_load(&stop_source) ? 0 : STROM_GEN_IDLE;
+}
+
+static int count_window(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  (void)ctx;
+  (void)rows;
+  (void)n;
+  (void)out;
+  atomic_fetch_add(&windows_fired, 1);
+  return 0;
+}
+
+static int run_idle_job(int64_t idleness_ms, int *before_stop, int *after) {
+  atomic_store(&stop_source, 0);
+  atomic_store(&windows_fired, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_schema *s = strom_schema_parse("k BIGINT, ts BIGINT", NULL, 0);
+  strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, idle_gen, NULL),
+      &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .timestamp_column = "ts", .idleness_ms = idleness_ms, .interval_ms = 10});
+  strom_window_def def = {.assigner = strom_tumbling(5000), .process = count_window, .out_schema = s};
+  strom_discard(strom_window(strom_key_by(in, "k"), &def));
+  job_thread j = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_job, &j);
+  /* Windows [0,5s), [5s,10s), [10s,15s) can fire once event time reaches 18999: 3 keys each. */
+  wait_for(&windows_fired, 9, idleness_ms ? 5000 : 600);
+  *before_stop = atomic_load(&windows_fired);
+  atomic_store(&stop_source, 1);
+  pthread_join(th, NULL);
+  *after = atomic_load(&windows_fired);
+  strom_schema_free(s);
+  strom_env_free(env);
+  return j.rc;
+}
+
+TEST(idle_input_stalls_without_idleness_and_not_with_it) {
+  int before, after;
+  CHECK_INT(run_idle_job(0, &before, &after), STROM_OK);
+  CHECK_INT(before, 0);  /* the silent subtask holds event time back, as in Flink */
+  CHECK_INT(after, 12);  /* the end of input fires everything: 4 windows x 3 keys */
+  CHECK_INT(run_idle_job(50, &before, &after), STROM_OK);
+  CHECK_INT(before, 9);  /* fired while the job was still running */
+  CHECK_INT(after, 12);
+}
+
+/* ---- keyed state in a keyed process function ---- */
+
+static strom_state_desc count_desc;
+
+static int counting_open(strom_ctx *ctx) {
+  strom_ctx_set_local(ctx, strom_ctx_state(ctx, &count_desc));
+  return strom_ctx_local(ctx) ? 0 : STROM_ESTATE;
+}
+
+/* Counts records per key in a value state and emits (k, count) on a timer at the end. */
+static int counting_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)in;
+  (void)out;
+  strom_state *st = strom_ctx_local(ctx);
+  const strom_row *cur = strom_state_get(st);
+  strom_row *next = strom_row_new(count_desc.schema);
+  strom_row_set_bigint(next, 0, cur ? strom_row_get_bigint(cur, 0) + 1 : 1);
+  int rc = strom_state_update(st, next);
+  strom_row_free(next);
+  return rc ? rc : strom_ctx_register_event_timer(ctx, 1000000);
+}
+
+static int counting_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)time;
+  const strom_row *cur = strom_state_get(strom_ctx_local(ctx));
+  strom_row *r = strom_out_row(out);
+  size_t n;
+  const char *k = strom_row_get_str(strom_ctx_key(ctx), 0, &n);
+  strom_row_set_str(r, 0, k, n);
+  strom_row_set_bigint(r, 1, cur ? strom_row_get_bigint(cur, 0) : -1);
+  strom_row_set_bigint(r, 2, 0);
+  return strom_out_emit(out, r);
+}
+
+TEST(keyed_process_keeps_value_state_per_key) {
+  const char *k[] = {"p", "q", "p", "r", "p", "q"};
+  const int64_t ts[] = {1, 2, 3, 4, 5, 6}, v[] = {0, 0, 0, 0, 0, 0};
+  strom_schema *cs = strom_schema_parse("n BIGINT", NULL, 0);
+  count_desc = (strom_state_desc){.name = "count", .kind = STROM_STATE_VALUE, .schema = cs};
+  for (int par = 1; par <= 3; par += 2) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+    strom_schema *s = strom_schema_parse("k VARCHAR, ts BIGINT, v BIGINT", NULL, 0);
+    strom_stream *in = strom_assign_timestamps(rows_of(env, s, k, ts, v, 6),
+        &(strom_watermark_strategy){.kind = STROM_WM_MONOTONOUS, .timestamp_column = "ts"});
+    strom_process_def def = {.open = counting_open, .process = counting_process, .on_timer = counting_timer};
+    strom_results *r = strom_collect(strom_keyed_process(strom_key_by(in, "k"), &def));
+    int rc = strom_execute(env, "state");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    CHECK_INT(rc, STROM_OK);
+    strom_results_sort(r);
+    char buf[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < strom_results_count(r); i++)
+      len += (size_t)strom_row_format(strom_results_row(r, i), buf + len, sizeof buf - len);
+    CHECK_STR(buf, "+I[p, 3, 0]+I[q, 2, 0]+I[r, 1, 0]");
+    strom_schema_free(s);
+    strom_env_free(env);
+  }
+  strom_schema_free(cs);
+}
+
+TEST(keyed_state_outside_a_keyed_stream_fails_clearly) {
+  strom_schema *cs = strom_schema_parse("n BIGINT", NULL, 0);
+  count_desc = (strom_state_desc){.name = "count", .kind = STROM_STATE_VALUE, .schema = cs};
+  strom_env *env = strom_env_new(NULL);
+  strom_schema *s = strom_schema_parse("k VARCHAR, ts BIGINT, v BIGINT", NULL, 0);
+  const char *k[] = {"p"};
+  const int64_t ts[] = {1}, v[] = {0};
+  strom_process_def def = {.open = counting_open, .process = counting_process};
+  strom_discard(strom_process(rows_of(env, s, k, ts, v, 1), &def));
+  CHECK(strom_execute(env, "unkeyed") != STROM_OK);
+  CHECK(strstr(strom_env_errmsg(env), "keyed stream"));
+  strom_schema_free(s);
+  strom_schema_free(cs);
+  strom_env_free(env);
+}
+
+/* ---- a million keys ---- */
+
+enum { MKEYS = 1000000 };
+static int64_t *final_sum;
+
+static int gen_million(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, (int64_t)(i % MKEYS));
+  strom_row_set_bigint(out, 1, (int64_t)(i / MKEYS) + 1);
+  return 1;
+}
+
+static int add_v(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(in, 0));
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(acc, 1) + strom_row_get_bigint(in, 1));
+  return 0;
+}
+
+/* Each key reaches one subtask, so the slots written here never overlap. */
+static int keep_final(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)ctx;
+  (void)input;
+  (void)out;
+  final_sum[strom_row_get_bigint(in, 0)] = strom_row_get_bigint(in, 1);
+  return 0;
+}
+
+static long rss_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (!strncmp(line, "VmHWM:", 6)) kb = atol(line + 6);
+  if (f) fclose(f);
+  return kb;
+}
+
+TEST(million_keys_keyed_aggregation_is_exact) {
+  final_sum = calloc(MKEYS, sizeof *final_sum);
+  long before = rss_kb();
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_schema *s = strom_schema_parse("k BIGINT, v BIGINT", NULL, 0);
+  /* Every key gets v = 1, 2, 3: the final sum of each is 6. */
+  strom_stream *sums = strom_reduce(strom_key_by(strom_from_generator(env, s, 3 * (uint64_t)MKEYS, gen_million, NULL), "k"), add_v, NULL);
+  strom_discard(strom_process(sums, &(strom_process_def){.process = keep_final}));
+  int rc = strom_execute(env, "million");
+  long grown = rss_kb() - before;
+  CHECK_INT(rc, STROM_OK);
+  for (int i = 0; i < MKEYS; i++)
+    if (final_sum[i] != 6) CHECK_INT(final_sum[i], 6);
+  printf("  1M keys: peak RSS grew by %ld KB, about %ld bytes per key (state and runtime)\n", grown, grown * 1024 / MKEYS);
+  strom_schema_free(s);
+  strom_env_free(env);
+  free(final_sum);
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  RUN(event_timers_fire_once_in_order_and_deleted_ones_never);
+  RUN(processing_timers_fire_by_the_virtual_clock);
+  RUN(idle_input_stalls_without_idleness_and_not_with_it);
+  RUN(keyed_process_keeps_value_state_per_key);
+  RUN(keyed_state_outside_a_keyed_stream_fails_clearly);
+  RUN(million_keys_keyed_aggregation_is_exact);
+  TEST_MAIN_END();
+}

@@ -1,0 +1,342 @@
+/*
+ * test_windows.c -- windows against hand-computed results: tumbling, sliding and
+ * session windows over out-of-order input at parallelism 1 and 4, late data within
+ * and beyond the allowed lateness, count windows, evictors and continuous triggers.
+ *
+ * The input below is out of order by at most 6 s and the watermark strategy allows
+ * 6 s, so no record is late however the periodic watermarks fall, and the expected
+ * results do not depend on timing.  They were worked out by hand (see the comments).
+ */
+#include "test.h"
+
+/* ---- input ---- */
+
+typedef struct ev {
+  const char *k;
+  int64_t ts, v;
+} ev;
+
+/* Arrival order; the event times are out of order. */
+static const ev EVENTS[] = {
+    {"a", 1000, 1},   {"b", 2000, 2},   {"a", 9000, 3},  {"a", 4000, 4},  {"b", 11000, 5}, {"a", 12000, 6},
+    {"b", 8000, 7},   {"a", 19999, 8},  {"a", 15000, 9}, {"b", 25000, 10}, {"a", 21000, 11}, {"b", 20000, 12},
+};
+#define NEV (sizeof EVENTS / sizeof *EVENTS)
+
+static strom_schema *ev_schema(void) { return strom_schema_parse("k VARCHAR, ts BIGINT, v BIGINT", NULL, 0); }
+
+static strom_stream *events(strom_env *env, const ev *e, size_t n, strom_schema *s) {
+  strom_row **rows = calloc(n, sizeof *rows);
+  for (size_t i = 0; i < n; i++) {
+    rows[i] = strom_row_new(s);
+    strom_row_set_str(rows[i], 0, e[i].k, strlen(e[i].k));
+    strom_row_set_bigint(rows[i], 1, e[i].ts);
+    strom_row_set_bigint(rows[i], 2, e[i].v);
+  }
+  strom_stream *st = strom_from_rows(env, s, (const strom_row *const *)rows, n);
+  for (size_t i = 0; i < n; i++) strom_row_free(rows[i]);
+  free(rows);
+  return st;
+}
+
+/* ---- count and sum, with the key and window in the output ---- */
+
+static strom_schema *acc_schema, *out_schema;
+
+static int agg_create(strom_ctx *ctx, strom_row *acc) {
+  (void)ctx;
+  strom_row_set_bigint(acc, 0, 0);
+  strom_row_set_bigint(acc, 1, 0);
+  return 0;
+}
+
+static int agg_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(acc, 0) + 1);
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(acc, 1) + strom_row_get_bigint(in, 2));
+  return 0;
+}
+
+static int agg_merge(strom_ctx *ctx, const strom_row *a, const strom_row *b, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(a, 0) + strom_row_get_bigint(b, 0));
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(a, 1) + strom_row_get_bigint(b, 1));
+  return 0;
+}
+
+static int agg_result(strom_ctx *ctx, const strom_row *acc, strom_row *out) {
+  (void)ctx;
+  return strom_row_copy(out, acc);
+}
+
+static strom_aggregate_def count_sum = {.create = agg_create, .add = agg_add, .merge = agg_merge, .result = agg_result};
+
+/* Process function after the aggregate: (k, start, end, cnt, sum). */
+static int with_window(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  for (size_t i = 0; i < n; i++) {
+    strom_row *r = strom_out_row(out);
+    size_t kl;
+    const char *k = strom_row_get_str(strom_ctx_key(ctx), 0, &kl);
+    strom_row_set_str(r, 0, k, kl);
+    strom_row_set_bigint(r, 1, strom_ctx_window_start(ctx));
+    strom_row_set_bigint(r, 2, strom_ctx_window_end(ctx));
+    strom_row_set_bigint(r, 3, strom_row_get_bigint(rows[i], 0));
+    strom_row_set_bigint(r, 4, strom_row_get_bigint(rows[i], 1));
+    int rc = strom_out_emit(out, r);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* Full-window function over the raw records: the same output, computed from rows. */
+static int sum_rows(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  int64_t sum = 0;
+  for (size_t i = 0; i < n; i++) sum += strom_row_get_bigint(rows[i], 2);
+  strom_row *r = strom_out_row(out);
+  size_t kl;
+  const char *k = strom_row_get_str(strom_ctx_key(ctx), 0, &kl);
+  strom_row_set_str(r, 0, k, kl);
+  strom_row_set_bigint(r, 1, strom_ctx_window_start(ctx));
+  strom_row_set_bigint(r, 2, strom_ctx_window_end(ctx));
+  strom_row_set_bigint(r, 3, (int64_t)n);
+  strom_row_set_bigint(r, 4, sum);
+  return strom_out_emit(out, r);
+}
+
+static void setup_schemas(void) {
+  if (acc_schema) return;
+  acc_schema = strom_schema_parse("cnt BIGINT, total BIGINT", NULL, 0);
+  out_schema = strom_schema_parse("k VARCHAR, wstart BIGINT, wend BIGINT, cnt BIGINT, total BIGINT", NULL, 0);
+  count_sum.acc_schema = acc_schema;
+  count_sum.out_schema = acc_schema;
+}
+
+/* Formats every collected row, sorted, one per line, into buf. */
+static const char *dump(strom_results *r) {
+  static char buf[8192];
+  strom_results_sort(r);
+  size_t len = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < strom_results_count(r); i++)
+    len += (size_t)strom_row_format(strom_results_row(r, i), buf + len, sizeof buf - len), buf[len++] = '\n', buf[len] = 0;
+  return buf;
+}
+
+static strom_results *run_windows(int par, strom_window_def def, bool raw, strom_env **envp) {
+  setup_schemas();
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+  strom_schema *s = ev_schema();
+  strom_stream *in = strom_assign_timestamps(
+      events(env, EVENTS, NEV, s),
+      &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 6000, .timestamp_column = "ts", .interval_ms = 1});
+  if (raw) def.process = sum_rows;
+  else def.aggregate = &count_sum, def.process = with_window;
+  def.out_schema = out_schema;
+  strom_results *r = strom_collect(strom_window(strom_key_by(in, "k"), &def));
+  int rc = strom_execute(env, "windows");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  strom_schema_free(s);
+  *envp = env; /* the results live as long as the environment */
+  return rc ? NULL : r;
+}
+
+/* Tumbling 10 s.  a: [0,10s) 1,3,4 -> 3 rows, 8; [10s,20s) 6,8,9 -> 3, 23; [20s,30s) 11 -> 1, 11.
+ * b: [0,10s) 2,7 -> 2, 9; [10s,20s) 5 -> 1, 5; [20s,30s) 10,12 -> 2, 22. */
+static const char *TUMBLING =
+    "+I[a, 0, 10000, 3, 8]\n+I[a, 10000, 20000, 3, 23]\n+I[a, 20000, 30000, 1, 11]\n"
+    "+I[b, 0, 10000, 2, 9]\n+I[b, 10000, 20000, 1, 5]\n+I[b, 20000, 30000, 2, 22]\n";
+
+TEST(tumbling_out_of_order_at_parallelism_1_and_4) {
+  for (int par = 1; par <= 4; par += 3)
+    for (int raw = 0; raw <= 1; raw++) {
+      strom_env *env;
+      strom_results *r = run_windows(par, (strom_window_def){.assigner = strom_tumbling(10000)}, raw, &env);
+      const char *got = r ? dump(r) : "(failed)";
+      strom_env_free(env);
+      CHECK_STR(got, TUMBLING);
+    }
+}
+
+/* Sliding 10 s every 5 s: each record is in two windows.
+ * a: [-5,5) 1,4 -> 2, 5; [0,10) 1,3,4 -> 3, 8; [5,15) 3,6 -> 2, 9; [10,20) 6,8,9 -> 3, 23;
+ *    [15,25) 8,9,11 -> 3, 28; [20,30) 11 -> 1, 11.
+ * b: [-5,5) 2 -> 1, 2; [0,10) 2,7 -> 2, 9; [5,15) 5,7 -> 2, 12; [10,20) 5 -> 1, 5;
+ *    [15,25) 12 -> 1, 12; [20,30) 10,12 -> 2, 22; [25,35) 10 -> 1, 10. */
+static const char *SLIDING =
+    "+I[a, -5000, 5000, 2, 5]\n+I[a, 0, 10000, 3, 8]\n+I[a, 10000, 20000, 3, 23]\n+I[a, 15000, 25000, 3, 28]\n"
+    "+I[a, 20000, 30000, 1, 11]\n+I[a, 5000, 15000, 2, 9]\n"
+    "+I[b, -5000, 5000, 1, 2]\n+I[b, 0, 10000, 2, 9]\n+I[b, 10000, 20000, 1, 5]\n+I[b, 15000, 25000, 1, 12]\n"
+    "+I[b, 20000, 30000, 2, 22]\n+I[b, 25000, 35000, 1, 10]\n+I[b, 5000, 15000, 2, 12]\n";
+
+TEST(sliding_out_of_order_at_parallelism_1_and_4) {
+  for (int par = 1; par <= 4; par += 3)
+    for (int raw = 0; raw <= 1; raw++) {
+      strom_env *env;
+      strom_results *r = run_windows(par, (strom_window_def){.assigner = strom_sliding(10000, 5000)}, raw, &env);
+      const char *got = r ? dump(r) : "(failed)";
+      strom_env_free(env);
+      CHECK_STR(got, SLIDING);
+    }
+}
+
+/* Sessions with a 3 s gap.  a: 1000 and 4000 merge into [1000,7000) -> 2, 5; 9000, 12000 and
+ * 15000 into [9000,18000) -> 3, 18; 19999 and 21000 into [19999,24000) -> 2, 19.
+ * b: [2000,5000) -> 1, 2; 11000 then 8000 merge into [8000,14000) -> 2, 12;
+ * [20000,23000) -> 1, 12; [25000,28000) -> 1, 10. */
+static const char *SESSIONS =
+    "+I[a, 1000, 7000, 2, 5]\n+I[a, 19999, 24000, 2, 19]\n+I[a, 9000, 18000, 3, 18]\n"
+    "+I[b, 2000, 5000, 1, 2]\n+I[b, 20000, 23000, 1, 12]\n+I[b, 25000, 28000, 1, 10]\n+I[b, 8000, 14000, 2, 12]\n";
+
+TEST(session_merging_out_of_order_at_parallelism_1_and_4) {
+  for (int par = 1; par <= 4; par += 3)
+    for (int raw = 0; raw <= 1; raw++) {
+      strom_env *env;
+      strom_results *r = run_windows(par, (strom_window_def){.assigner = strom_session(3000)}, raw, &env);
+      const char *got = r ? dump(r) : "(failed)";
+      strom_env_free(env);
+      CHECK_STR(got, SESSIONS);
+    }
+}
+
+/* ---- late data ---- */
+
+/* A punctuated strategy: the watermark follows every record (timestamp - 1), so which
+ * records are late is exact. */
+static int64_t wm_each(strom_ctx *ctx, const strom_row *row, int64_t ts) {
+  (void)ctx;
+  (void)row;
+  return ts - 1;
+}
+
+TEST(late_data_within_lateness_updates_beyond_goes_to_side_output) {
+  setup_schemas();
+  /* Tumbling 10 s, allowed lateness 5 s.  k=x: 1000, 5000, then 12000 (wm 11999: [0,10s) fires
+   * with 1+2 = 3); 3000 is late but within lateness: added, fires again with 3+4 = 7; 16000
+   * (wm 15999) passes [0,10s)'s cleanup at 14999; 4000 is then beyond lateness: side output;
+   * 19000; at the end [10s,20s) fires with 3+5+7 = 15.  k=y gets one record in [0,10s) after
+   * cleanup too (late), and one in [20s,30s). */
+  static const ev LATE[] = {{"x", 1000, 1}, {"x", 5000, 2}, {"x", 12000, 3}, {"x", 3000, 4}, {"x", 16000, 5},
+                            {"x", 4000, 6}, {"y", 9000, 100}, {"x", 19000, 7}, {"y", 25000, 8}};
+  for (int par = 1; par <= 4; par += 3) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+    strom_schema *s = ev_schema();
+    strom_output_tag *late = strom_output_tag_new(env, "late", s);
+    strom_stream *in = strom_set_parallelism(
+        strom_assign_timestamps(events(env, LATE, sizeof LATE / sizeof *LATE, s),
+                                &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM, .on_event = wm_each, .timestamp_column = "ts"}),
+        1);
+    strom_window_def def = {.assigner = strom_tumbling(10000), .allowed_lateness_ms = 5000, .late_tag = late,
+                            .aggregate = &count_sum, .process = with_window, .out_schema = out_schema};
+    strom_stream *w = strom_window(strom_key_by(in, "k"), &def);
+    strom_results *main = strom_collect(w);
+    strom_results *side = strom_collect(strom_side_output(w, late));
+    int rc = strom_execute(env, "late");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    CHECK_INT(rc, STROM_OK);
+    CHECK_STR(dump(main), "+I[x, 0, 10000, 2, 3]\n+I[x, 0, 10000, 3, 7]\n+I[x, 10000, 20000, 3, 15]\n+I[y, 20000, 30000, 1, 8]\n");
+    CHECK_STR(dump(side), "+I[x, 4000, 6]\n+I[y, 9000, 100]\n");
+    strom_schema_free(s);
+    strom_env_free(env);
+  }
+}
+
+/* ---- count windows and evictors ---- */
+
+static strom_results *run_counts(strom_env *env, strom_window_def def) {
+  setup_schemas();
+  static const ev SEQ[] = {{"c", 1, 1}, {"c", 2, 2}, {"d", 3, 10}, {"c", 4, 3}, {"c", 5, 4},
+                           {"c", 6, 5}, {"d", 7, 20}, {"c", 8, 6}, {"c", 9, 7}, {"d", 10, 30}};
+  strom_schema *s = ev_schema();
+  strom_stream *in = events(env, SEQ, sizeof SEQ / sizeof *SEQ, s);
+  def.process = sum_rows;
+  def.out_schema = out_schema;
+  strom_results *r = strom_collect(strom_window(strom_key_by(in, "k"), &def));
+  strom_schema_free(s);
+  return r;
+}
+
+TEST(count_window_tumbling_purges_every_n) {
+  /* countWindow(3): c = 1..7 fires 1+2+3 = 6 and 4+5+6 = 15 (7 waits forever); d 10+20+30 = 60. */
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_results *r = run_counts(env, (strom_window_def){.assigner = strom_global_window(),
+                                                        .trigger = {.kind = STROM_TRIGGER_COUNT, .count = 3, .purging = true}});
+  CHECK_INT(strom_execute(env, "count"), STROM_OK);
+  CHECK_STR(dump(r), "+I[c, -9223372036854775808, 9223372036854775807, 3, 15]\n"
+                     "+I[c, -9223372036854775808, 9223372036854775807, 3, 6]\n"
+                     "+I[d, -9223372036854775808, 9223372036854775807, 3, 60]\n");
+  strom_env_free(env);
+}
+
+TEST(count_window_sliding_with_count_evictor) {
+  /* countWindow(3, 2) = global + CountTrigger(2) + CountEvictor(3): c fires after 2 (1+2 = 3),
+   * 4 (2+3+4 = 9), 6 (4+5+6 = 15) records; d after 2 (10+20 = 30). */
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  strom_results *r = run_counts(env, (strom_window_def){.assigner = strom_global_window(),
+                                                        .trigger = {.kind = STROM_TRIGGER_COUNT, .count = 2},
+                                                        .evictor = {.kind = STROM_EVICT_COUNT, .count = 3}});
+  CHECK_INT(strom_execute(env, "sliding count"), STROM_OK);
+  CHECK_STR(dump(r), "+I[c, -9223372036854775808, 9223372036854775807, 2, 3]\n"
+                     "+I[c, -9223372036854775808, 9223372036854775807, 3, 15]\n"
+                     "+I[c, -9223372036854775808, 9223372036854775807, 3, 9]\n"
+                     "+I[d, -9223372036854775808, 9223372036854775807, 2, 30]\n");
+  strom_env_free(env);
+}
+
+TEST(continuous_event_time_trigger_fires_early_and_at_end) {
+  /* Tumbling 10 s with a continuous trigger every 4 s of event time, punctuated watermarks
+   * (each after its record): x at 1000 (registers 4000), 2000, 5000 (wm 4999: fires [0,10s)
+   * with 1+2+3 = 6, next 8000), 9000 (wm 8999: fires with 10, next min(12000, 9999)), 12000
+   * (wm 11999: fires at 9999 with 10 again and cleans up; [10s,20s) registers 16000).  At
+   * the end [10s,20s) fires at 16000 and at its end 19999 (next is capped at the end). */
+  setup_schemas();
+  static const ev SEQ[] = {{"x", 1000, 1}, {"x", 2000, 2}, {"x", 5000, 3}, {"x", 9000, 4}, {"x", 12000, 0}};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  strom_schema *s = ev_schema();
+  strom_stream *in = strom_assign_timestamps(events(env, SEQ, 5, s),
+      &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM, .on_event = wm_each, .timestamp_column = "ts"});
+  strom_window_def def = {.assigner = strom_tumbling(10000),
+                          .trigger = {.kind = STROM_TRIGGER_CONTINUOUS_EVENT_TIME, .interval_ms = 4000},
+                          .aggregate = &count_sum, .process = with_window, .out_schema = out_schema};
+  strom_results *r = strom_collect(strom_window(strom_key_by(in, "k"), &def));
+  CHECK_INT(strom_execute(env, "continuous"), STROM_OK);
+  CHECK_STR(dump(r), "+I[x, 0, 10000, 3, 6]\n+I[x, 0, 10000, 4, 10]\n+I[x, 0, 10000, 4, 10]\n"
+                     "+I[x, 10000, 20000, 1, 0]\n+I[x, 10000, 20000, 1, 0]\n");
+  strom_schema_free(s);
+  strom_env_free(env);
+}
+
+TEST(bad_window_definitions_are_refused) {
+  setup_schemas();
+  strom_env *env = strom_env_new(NULL);
+  strom_schema *s = ev_schema();
+  strom_keyed *k = strom_key_by(events(env, EVENTS, 2, s), "k");
+  CHECK(!strom_window(k, &(strom_window_def){.assigner = strom_tumbling(0), .process = sum_rows, .out_schema = out_schema}));
+  CHECK(strstr(strom_env_errmsg(env), "window size must be positive"));
+  strom_env_free(env);
+  env = strom_env_new(NULL);
+  k = strom_key_by(events(env, EVENTS, 2, s), "k");
+  CHECK(!strom_window(k, &(strom_window_def){.assigner = strom_sliding(1000, 3000), .process = sum_rows, .out_schema = out_schema}));
+  CHECK(strstr(strom_env_errmsg(env), "slide"));
+  strom_env_free(env);
+  /* Event-time windows without timestamps fail at run time with advice. */
+  env = strom_env_new(NULL);
+  k = strom_key_by(events(env, EVENTS, 2, s), "k");
+  strom_discard(strom_window(k, &(strom_window_def){.assigner = strom_tumbling(1000), .process = sum_rows, .out_schema = out_schema}));
+  CHECK_INT(strom_execute(env, "no ts"), STROM_EINVAL);
+  CHECK(strstr(strom_env_errmsg(env), "strom_assign_timestamps"));
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  RUN(tumbling_out_of_order_at_parallelism_1_and_4);
+  RUN(sliding_out_of_order_at_parallelism_1_and_4);
+  RUN(session_merging_out_of_order_at_parallelism_1_and_4);
+  RUN(late_data_within_lateness_updates_beyond_goes_to_side_output);
+  RUN(count_window_tumbling_purges_every_n);
+  RUN(count_window_sliding_with_count_evictor);
+  RUN(continuous_event_time_trigger_fires_early_and_at_end);
+  RUN(bad_window_definitions_are_refused);
+  TEST_MAIN_END();
+}
