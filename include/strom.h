@@ -514,6 +514,23 @@ typedef struct strom_window_def {
 
 strom_stream *strom_window(strom_keyed *in, const strom_window_def *def);
 
+/* ---- Joins of two keyed streams (event time) ------------------------------------ */
+
+/* Called for each joined pair; emit any number of rows of the join's out_schema. */
+typedef int (*strom_join_fn)(strom_ctx *ctx, const strom_row *left, const strom_row *right, strom_out *out);
+
+/* Window join (Flink's a.join(b).where().equalTo().window()): every pair of records with
+ * equal keys in the same tumbling or sliding event-time window, when the window fires;
+ * the output's timestamp is the window's max timestamp. */
+strom_stream *strom_window_join(strom_keyed *left, strom_keyed *right, strom_window_assigner assigner,
+                                strom_join_fn fn, const strom_schema *out_schema, void *data);
+/* Interval join (Flink's intervalJoin().between(lower, upper)): each left record at time t
+ * with every right record of the same key in [t + lower_ms, t + upper_ms], both bounds
+ * inclusive; the output's timestamp is the later of the two.  Records older than the
+ * watermark are late and dropped; buffered records are removed once no match can come. */
+strom_stream *strom_interval_join(strom_keyed *left, strom_keyed *right, int64_t lower_ms, int64_t upper_ms,
+                                  strom_join_fn fn, const strom_schema *out_schema, void *data);
+
 /* ---- Sinks ------------------------------------------------------------------- */
 
 /* Each returns STROM_OK or an error (also recorded on the environment). */

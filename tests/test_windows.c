@@ -305,6 +305,38 @@ TEST(continuous_event_time_trigger_fires_early_and_at_end) {
   strom_env_free(env);
 }
 
+/* Sums v and checks that every record kept its event timestamp (ts column == row time). */
+static int sum_rows_checking_time(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  for (size_t i = 0; i < n; i++)
+    if (strom_row_time(rows[i]) != strom_row_get_bigint(rows[i], 1))
+      return strom_ctx_fail(ctx, "record %zu lost its timestamp", i);
+  return sum_rows(ctx, rows, n, out);
+}
+
+TEST(time_evictor_keeps_recent_records_with_their_timestamps) {
+  /* Tumbling 10 s; the evictor keeps records newer than 2 s before the newest: of 1000, 5000,
+   * 8000 and 9000 only 8000 and 9000 (3 + 4 = 7) remain; [10s,20s) holds 12000 alone. */
+  setup_schemas();
+  static const ev SEQ[] = {{"t", 1000, 1}, {"t", 5000, 2}, {"t", 9000, 4}, {"t", 8000, 3}, {"t", 12000, 5}};
+  for (int after = 0; after <= 1; after++) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+    strom_schema *s = ev_schema();
+    strom_stream *in = strom_assign_timestamps(events(env, SEQ, 5, s),
+        &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 6000, .timestamp_column = "ts"});
+    strom_window_def def = {.assigner = strom_tumbling(10000), .evictor = {.kind = STROM_EVICT_TIME, .keep_ms = 2000, .after = after},
+                            .process = sum_rows_checking_time, .out_schema = out_schema};
+    strom_results *r = strom_collect(strom_window(strom_key_by(in, "k"), &def));
+    int rc = strom_execute(env, "time evictor");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    CHECK_INT(rc, STROM_OK);
+    /* Evicting after the function: the function saw all four records. */
+    CHECK_STR(dump(r), after ? "+I[t, 0, 10000, 4, 10]\n+I[t, 10000, 20000, 1, 5]\n"
+                             : "+I[t, 0, 10000, 2, 7]\n+I[t, 10000, 20000, 1, 5]\n");
+    strom_schema_free(s);
+    strom_env_free(env);
+  }
+}
+
 TEST(bad_window_definitions_are_refused) {
   setup_schemas();
   strom_env *env = strom_env_new(NULL);
@@ -337,6 +369,7 @@ int main(int argc, char **argv) {
   RUN(count_window_tumbling_purges_every_n);
   RUN(count_window_sliding_with_count_evictor);
   RUN(continuous_event_time_trigger_fires_early_and_at_end);
+  RUN(time_evictor_keeps_recent_records_with_their_timestamps);
   RUN(bad_window_definitions_are_refused);
   TEST_MAIN_END();
 }

@@ -56,6 +56,47 @@ strom_stream *strom_keyed_co_process(strom_keyed *ka, strom_keyed *kb, const str
   return s;
 }
 
+void *strom__join_conf(bool interval, const strom_window_assigner *a, int64_t lower, int64_t upper, strom_join_fn fn,
+                       const strom_schema *left, const strom_schema *right, const int *const keys[2],
+                       const int nkey[2], char *err, size_t errlen);
+
+/* Both joins: a keyed two-input operator fed by left (input 0) and right (input 1). */
+static strom_stream *join(strom_keyed *kl, strom_keyed *kr, bool interval, const strom_window_assigner *a,
+                          int64_t lower, int64_t upper, strom_join_fn fn, const strom_schema *out, void *data) {
+  if (!kl || !kr) return NULL;
+  strom_stream *l = &kl->s, *r = &kr->s;
+  const char *name = interval ? "IntervalJoin" : "WindowJoin";
+  if (l->env != r->env) return strom__env_error(l->env, STROM_EINVAL, "%s: streams of different environments", name);
+  if (!out) return strom__env_error(l->env, STROM_EINVAL, "%s: out_schema is required", name);
+  bool same = l->nkey == r->nkey;
+  for (int i = 0; same && i < l->nkey; i++) {
+    const strom_col *x = &l->schema->cols[l->keycols[i]], *y = &r->schema->cols[r->keycols[i]];
+    same = x->type == y->type && x->scale == y->scale;
+  }
+  if (!same) return strom__env_error(l->env, STROM_ETYPE, "%s: the two inputs' key columns differ in type", name);
+  char err[256] = "out of memory";
+  const int *keys[2] = {l->keycols, r->keycols};
+  const int nkey[2] = {l->nkey, r->nkey};
+  void *c = strom__join_conf(interval, a, lower, upper, fn, l->schema, r->schema, keys, nkey, err, sizeof err);
+  if (!c) return strom__env_error(l->env, STROM_EINVAL, "%s: %s", name, err);
+  strom_stream *s = strom__add_node(l->env, l, name, &strom__op_join, c, out);
+  if (!s) return NULL;
+  s->node->udata = data;
+  if (!strom__jg_connect(&l->env->graph, r->node, r->port, s->node, 1, r->part, r->keycols, r->nkey))
+    return strom__env_error(l->env, STROM_ENOMEM, "out of memory");
+  return s;
+}
+
+strom_stream *strom_window_join(strom_keyed *left, strom_keyed *right, strom_window_assigner assigner,
+                                strom_join_fn fn, const strom_schema *out_schema, void *data) {
+  return join(left, right, false, &assigner, 0, 0, fn, out_schema, data);
+}
+
+strom_stream *strom_interval_join(strom_keyed *left, strom_keyed *right, int64_t lower_ms, int64_t upper_ms,
+                                  strom_join_fn fn, const strom_schema *out_schema, void *data) {
+  return join(left, right, true, NULL, lower_ms, upper_ms, fn, out_schema, data);
+}
+
 strom_stream *strom_window(strom_keyed *k, const strom_window_def *def) {
   if (!k) return NULL;
   strom_stream *in = &k->s;

@@ -78,6 +78,13 @@ static inline void strom__row_reset(strom_row *r) {
   r->time = STROM_NO_TIMESTAMP;
 }
 
+/* Operators that keep records in state keep their timestamps as an extra last BIGINT
+ * column: s plus "__timestamp".  Stamping copies src into dst (whose schema is
+ * strom__schema_with_time(src's)) with the time; unstamping goes back. */
+strom_schema *strom__schema_with_time(const strom_schema *s);
+void strom__row_stamp(strom_row *dst, const strom_row *src);
+void strom__row_unstamp(strom_row *dst, const strom_row *src);
+
 /* Makes every string of r owned by r (copies referenced bytes into its arena). */
 int strom__row_own_strings(strom_row *r);
 

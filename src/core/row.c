@@ -82,7 +82,17 @@ static int arena_grow(strom_row *r, size_t need) {
 
 int strom_row_set_str(strom_row *r, int c, const char *s, size_t len) {
   if (len > UINT32_MAX) return STROM_EINVAL;
-  if (r->arena_len + len > r->arena_cap && arena_grow(r, len)) return STROM_ENOMEM;
+  if (len == 0) { /* a fresh row has no arena: never hand out a NULL pointer */
+    strom_row_set_str_ref(r, c, "", 0);
+    return STROM_OK;
+  }
+  if (r->arena_len + len > r->arena_cap) {
+    /* s may be a string of this row (another column): find it again after the move. */
+    bool own = r->arena && s >= r->arena && s < r->arena + r->arena_len;
+    size_t off = own ? (size_t)(s - r->arena) : 0;
+    if (arena_grow(r, len)) return STROM_ENOMEM;
+    if (own) s = r->arena + off;
+  }
   char *dst = r->arena + r->arena_len;
   if (len) memcpy(dst, s, len);
   r->arena_len += len;
@@ -134,4 +144,20 @@ int strom_row_format(const strom_row *r, char *buf, size_t cap) {
   if (cap) snprintf(buf, cap, "%s", b.p ? b.p : "");
   strom__buf_free(&b);
   return n;
+}
+
+void strom__row_stamp(strom_row *dst, const strom_row *src) {
+  int n = src->ncols;
+  memcpy(dst->v, src->v, (size_t)n * sizeof *dst->v);
+  memcpy(dst->nulls, src->nulls, (size_t)n);
+  dst->v[n].i = src->time;
+  dst->nulls[n] = src->time == STROM_NO_TIMESTAMP;
+  dst->time = src->time;
+}
+
+void strom__row_unstamp(strom_row *dst, const strom_row *src) {
+  int n = dst->ncols;
+  memcpy(dst->v, src->v, (size_t)n * sizeof *dst->v);
+  memcpy(dst->nulls, src->nulls, (size_t)n);
+  dst->time = src->nulls[n] ? STROM_NO_TIMESTAMP : src->v[n].i;
 }

@@ -118,6 +118,19 @@ int strom_schema_format(const strom_schema *s, char *buf, size_t cap) {
   return n;
 }
 
+strom_schema *strom__schema_with_time(const strom_schema *in) {
+  strom_schema *s = strom_schema_new();
+  for (int i = 0; s && i < in->ncols; i++) {
+    const strom_col *c = &in->cols[i];
+    if (add_col(s, c->name, strlen(c->name), c->type, c->precision, c->scale)) goto fail;
+  }
+  if (s && strom_schema_add(s, "__timestamp", STROM_BIGINT)) goto fail;
+  return s;
+fail:
+  strom_schema_free(s);
+  return NULL;
+}
+
 /* ---- parsing "name TYPE, ..." ---- */
 
 static const struct {

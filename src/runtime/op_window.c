@@ -27,6 +27,9 @@ typedef struct window_conf {
   int trigger; /* the effective trigger kind; -1: never fires */
   bool event_time, list_mode, merging;
   strom_schema *count_schema, *sess_schema;
+  /* List mode stores each record with its timestamp as an extra last column, so
+   * evictors and window functions see the record's time. */
+  strom_schema *list_schema;
 } window_conf;
 
 typedef struct window_state {
@@ -36,6 +39,7 @@ typedef struct window_state {
   strom_row **pool; /* owned copies of a list window's rows */
   size_t npool;
   strom_row *acc, *acc2, *result;
+  strom_row *stamped; /* a record plus its timestamp, for the list state */
   int64_t late_dropped;
 } window_state;
 
@@ -125,6 +129,11 @@ static int emit_result(strom_op *op, const strom_row *r, win w) {
   return strom__emit(&op->out, out);
 }
 
+static const strom_row *stamp(window_state *st, const strom_row *in) {
+  strom__row_stamp(st->stamped, in);
+  return st->stamped;
+}
+
 /* Folds rows with the reduce or aggregate function into st->result. */
 static int fold_rows(strom_op *op, strom_row *const *rows, size_t n, const strom_row **res) {
   window_conf *c = conf(op);
@@ -163,14 +172,19 @@ static int fire_list(strom_op *op, win w) {
   window_state *st = op->state;
   size_t n = strom_state_list_size(st->contents);
   if (!n) return STROM_OK;
-  int rc = pool_reserve(st, st->pool && st->npool ? st->pool[0]->schema : strom__jg_input_schema(op->task->job->graph, op->node, 0), n);
+  int rc = pool_reserve(st, strom__jg_input_schema(op->task->job->graph, op->node, 0), n);
   if (rc) return rc;
   strom_row **rows = strom__malloc(n * sizeof *rows);
   if (!rows) return STROM_ENOMEM;
   for (size_t i = 0; i < n && !rc; i++) {
     const strom_row *r = strom_state_list_get(st->contents, i);
-    rows[i] = st->pool[i];
-    if (!r || strom_row_copy(rows[i], r) || strom__row_own_strings(rows[i])) rc = STROM_ENOMEM;
+    strom_row *d = rows[i] = st->pool[i];
+    if (!r) {
+      rc = STROM_ENOMEM;
+      break;
+    }
+    strom__row_unstamp(d, r);
+    rc = strom__row_own_strings(d);
   }
   size_t lo = 0, m = n;
   const strom_evictor *e = &c->def.evictor;
@@ -199,7 +213,11 @@ static int fire_list(strom_op *op, win w) {
     m -= gone;
     changed |= gone > 0;
   }
-  if (!rc && changed) rc = strom_state_list_update(st->contents, (const strom_row *const *)live, m);
+  if (!rc && changed) {
+    /* Store the survivors again, each with its timestamp. */
+    strom_state_clear(st->contents);
+    for (size_t i = 0; i < m && !rc; i++) rc = strom_state_add(st->contents, stamp(st, live[i]));
+  }
   free(rows);
   return rc;
 }
@@ -509,7 +527,7 @@ static int window_process(strom_op *op, int input, const strom_row *in) {
     if (c->merging && (rc = merge_session(op, w, &w))) break;
     placed = true;
     if ((rc = set_ns(st->contents, w))) break;
-    rc = strom_state_add(st->contents, in);
+    rc = strom_state_add(st->contents, c->list_mode ? stamp(st, in) : in);
     if (rc) {
       rc = strom__op_user_error(op, rc);
       break;
@@ -539,7 +557,8 @@ static int window_open(strom_op *op) {
   int rc = strom__keyed_init(&st->keyed, op, c->keycols, c->nkey, NULL, 0, window_on_timer);
   if (rc) return strom__op_fail(op, rc, "cannot set up keyed state: %s", strom_strerror(rc));
   const strom_schema *in = strom__jg_input_schema(op->task->job->graph, op->node, 0);
-  strom_state_desc d = {.name = "window-contents", .schema = in};
+  strom_state_desc d = {.name = "window-contents", .schema = c->list_mode ? c->list_schema : in};
+  if (c->list_mode && !(st->stamped = strom_row_new(c->list_schema))) return STROM_ENOMEM;
   if (c->list_mode) d.kind = STROM_STATE_LIST;
   else if (c->def.reduce) d.kind = STROM_STATE_REDUCING, d.reduce = c->def.reduce;
   else d.kind = STROM_STATE_AGGREGATING, d.aggregate = c->def.aggregate;
@@ -580,6 +599,7 @@ static void window_close(strom_op *op) {
   strom_row_free(st->acc);
   strom_row_free(st->acc2);
   strom_row_free(st->result);
+  strom_row_free(st->stamped);
   strom__keyed_destroy(&st->keyed);
   free(st);
 }
@@ -589,6 +609,7 @@ static void window_conf_free(void *p) {
   free(c->keycols);
   strom_schema_free(c->count_schema);
   strom_schema_free(c->sess_schema);
+  strom_schema_free(c->list_schema);
   free(c);
 }
 
@@ -637,7 +658,8 @@ void *strom__window_conf(const strom_window_def *def, const strom_schema *in, co
   c->keycols = strom__malloc((size_t)nkey * sizeof(int));
   c->count_schema = strom_schema_parse("n BIGINT", NULL, 0);
   c->sess_schema = strom_schema_parse("window_start BIGINT, window_end BIGINT", NULL, 0);
-  if (!c->keycols || !c->count_schema || !c->sess_schema) {
+  if (c->list_mode) c->list_schema = strom__schema_with_time(in);
+  if (!c->keycols || !c->count_schema || !c->sess_schema || (c->list_mode && !c->list_schema)) {
     window_conf_free(c);
     return NULL;
   }

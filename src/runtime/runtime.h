@@ -310,7 +310,8 @@ void strom__task_ptimers_free(strom_task *t);
 
 /* Built-in operator vtables (runtime/op_*.c). */
 extern const strom_op_vt strom__op_map, strom__op_filter, strom__op_flat_map, strom__op_process,
-    strom__op_union, strom__op_reduce, strom__op_keyed_process, strom__op_watermarks, strom__op_window;
+    strom__op_union, strom__op_reduce, strom__op_keyed_process, strom__op_watermarks, strom__op_window,
+    strom__op_join;
 
 typedef struct strom_fn_conf {
   void *fn;
