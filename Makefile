@@ -77,8 +77,39 @@ test:
 	$(MAKE) BUILD=debug check
 	$(MAKE) BUILD=tsan tests
 	@TESTS_ONLY="$(TSAN_TESTS)" tests/run.sh build/tsan
+	$(MAKE) fuzz-run FUZZ_SECONDS=10
 
 TSAN_TESTS := test_runtime test_backpressure test_cancel
+
+# ---- fuzzing: libFuzzer targets fuzz/fuzz_*.c, built by clang with ASan+UBSan against
+# the library sources compiled (with coverage) into build/fuzz/obj.  fuzz/corpus/NAME
+# holds seeds; new inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_CFLAGS := -std=c17 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Isrc -pthread \
+  -Wall -Wextra -Wno-missing-field-initializers -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+
+$(FUZZ_LIB_OBJ): build/fuzz/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(FUZZ_TARGETS): build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ) $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_OBJ) -lxxhash
+
+fuzz: $(FUZZ_TARGETS)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  n=$$(basename $$t); mkdir -p build/fuzz/corpus/$$n fuzz/corpus/$$n; \
+	  echo "== $$n for $(FUZZ_SECONDS) s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
+	    build/fuzz/corpus/$$n fuzz/corpus/$$n 2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	  grep -E '^(Done|stat::number_of_executed_units)' build/fuzz/$$n.log; \
+	done
+
+.PHONY: fuzz fuzz-run
 
 bench: all $(BENCHES)
 	@bench/run.sh $(O)

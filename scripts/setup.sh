@@ -2,7 +2,9 @@
 # Installs the Debian packages Strom's build and tests need.  Idempotent and quick
 # when everything is present: apt runs only when a package is missing.
 set -euo pipefail
-PKGS=(build-essential pkg-config libxxhash-dev clang python3 netcat-openbsd procps)
+# libclang-rt-dev: libFuzzer and the sanitizer runtimes for clang (make fuzz); only a
+# Recommends of clang, so name it.
+PKGS=(build-essential pkg-config libxxhash-dev clang libclang-rt-dev python3 netcat-openbsd procps)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

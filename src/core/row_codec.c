@@ -86,7 +86,11 @@ const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t
           if (src >= end || shift > 28) return NULL;
           uint8_t b = *src++;
           len |= (uint32_t)(b & 0x7f) << shift;
-          if (!(b & 0x80)) break;
+          if (!(b & 0x80)) {
+            /* Only the encoder's own form: no overlong zero bytes, nothing past 32 bits. */
+            if ((shift && !b) || (shift == 28 && b > 0x0f)) return NULL;
+            break;
+          }
         }
         if ((size_t)(end - src) < len) return NULL;
         r->v[i].s.p = (const char *)src;

@@ -25,8 +25,9 @@ static void format_decimal(strom_buf *b, int64_t v, int scale) {
 }
 
 static void format_timestamp(strom_buf *b, int64_t ms) {
-  int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  int millis = (int)(ms - secs * 1000);
+  int64_t secs = ms / 1000; /* floor division that cannot overflow (ms may be INT64_MIN) */
+  int millis = (int)(ms % 1000);
+  if (millis < 0) secs--, millis += 1000;
   time_t t = (time_t)secs;
   struct tm tm;
   gmtime_r(&t, &tm);
@@ -95,8 +96,13 @@ static int parse_timestamp(const char *s, size_t n, int64_t *out) {
     }
     if (sep == 'T' && *p == 'Z') p++;
   }
-  if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
-  *out = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
+  if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+    return -1; /* %2d also reads "-1" */
+  int64_t v = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
+  /* TIMESTAMP's range, 0000-01-01 to 9999-12-31 ("9999-12-31 23:59:60" would format
+   * as year 10000, which no longer parses). */
+  if (v < -62167219200000 || v > 253402300799999) return -1;
+  *out = v;
   return 0;
 }
 
