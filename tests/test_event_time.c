@@ -235,6 +235,70 @@ TEST(idle_input_stalls_without_idleness_and_not_with_it) {
   CHECK_INT(after, 12);
 }
 
+/* ---- watermark alignment ---- */
+
+/* Source 0 is fast: 10 000 records 100 ms apart.  Source 1 is slow: 100 000 records 10 ms
+ * apart, pausing 1 ms every 100.  Both reach 1 000 000 ms of event time. */
+static int fast_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i >= 10000) return 0;
+  strom_row_set_int(out, 0, 0);
+  strom_row_set_bigint(out, 1, (int64_t)i * 100);
+  return 1;
+}
+
+static int slow_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  static _Thread_local uint64_t paused_at = UINT64_MAX;
+  if (i >= 100000) return 0;
+  if (i % 100 == 0 && paused_at != i) {
+    paused_at = i;
+    return STROM_GEN_IDLE;
+  }
+  strom_row_set_int(out, 0, 1);
+  strom_row_set_bigint(out, 1, (int64_t)i * 10);
+  return 1;
+}
+
+static int64_t max_seen[2], max_gap;
+
+/* Parallelism 1: sees both sources; tracks how far the fast one ran ahead. */
+static int observe(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)ctx;
+  (void)input;
+  (void)out;
+  int src = strom_row_get_int(in, 0);
+  int64_t ts = strom_row_get_bigint(in, 1);
+  if (ts > max_seen[src]) max_seen[src] = ts;
+  if (src == 0 && max_seen[1] < 990000 && ts - max_seen[1] > max_gap) max_gap = ts - max_seen[1];
+  return 0;
+}
+
+static int64_t run_aligned(const char *group) {
+  max_seen[0] = max_seen[1] = max_gap = 0;
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1, .buffer_timeout_ms = 1});
+  strom_schema *s = strom_schema_parse("src INT, ts BIGINT", NULL, 0);
+  strom_watermark_strategy ws = {.kind = STROM_WM_BOUNDED, .timestamp_column = "ts", .interval_ms = 1,
+                                 .alignment_group = group, .max_drift_ms = 5000};
+  strom_stream *a = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, fast_gen, NULL), &ws);
+  strom_stream *b = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, slow_gen, NULL), &ws);
+  strom_discard(strom_process(strom_union(a, b), &(strom_process_def){.process = observe}));
+  int rc = strom_execute(env, "aligned");
+  strom_schema_free(s);
+  strom_env_free(env);
+  return rc ? -1 : max_gap;
+}
+
+TEST(watermark_alignment_bounds_how_far_a_fast_source_runs_ahead) {
+  int64_t unaligned = run_aligned(NULL);
+  int64_t aligned = run_aligned("g");
+  printf("  fast source ahead by at most %lld ms aligned (max drift 5000), %lld ms unaligned\n", (long long)aligned,
+         (long long)unaligned);
+  CHECK(unaligned >= 0 && aligned >= 0);
+  /* The drift, plus what the slow source produces in the buffer timeout and a pause. */
+  CHECK(aligned <= 5000 + 20000);
+}
+
 /* ---- keyed state in a keyed process function ---- */
 
 static strom_state_desc count_desc;
@@ -375,6 +439,7 @@ int main(int argc, char **argv) {
   RUN(event_timers_fire_once_in_order_and_deleted_ones_never);
   RUN(processing_timers_fire_by_the_virtual_clock);
   RUN(idle_input_stalls_without_idleness_and_not_with_it);
+  RUN(watermark_alignment_bounds_how_far_a_fast_source_runs_ahead);
   RUN(keyed_process_keeps_value_state_per_key);
   RUN(keyed_state_outside_a_keyed_stream_fails_clearly);
   RUN(million_keys_keyed_aggregation_is_exact);

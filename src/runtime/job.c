@@ -52,6 +52,34 @@ void strom__job_fail(strom_job *j, int rc, char *msg) {
   cancel_all(j);
 }
 
+static strom_align_group *align_group(strom_job *j, const char *name) {
+  strom_align_group *g = j->align;
+  while (g && strcmp(g->name, name)) g = g->next;
+  if (!g && (g = strom__calloc(1, sizeof *g))) {
+    g->name = strom__strdup(name);
+    g->next = j->align;
+    j->align = g;
+  }
+  return g;
+}
+
+strom_align_group *strom__job_align_join(strom_job *j, const char *name, int *slot) {
+  pthread_mutex_lock(&j->mu);
+  strom_align_group *g = align_group(j, name);
+  if (g) {
+    int n = atomic_load(&g->n);
+    if (n == STROM_ALIGN_MAX_MEMBERS) {
+      g = NULL;
+    } else {
+      atomic_store(&g->wm[n], INT64_MIN);
+      atomic_store(&g->n, n + 1);
+      *slot = n;
+    }
+  }
+  pthread_mutex_unlock(&j->mu);
+  return g;
+}
+
 static int plan_error(char **errmsg, int rc, char *msg) {
   *errmsg = msg;
   return rc;
@@ -229,6 +257,14 @@ static int connect_outputs(strom_job *j, plan *p, jg_node *n, int s) {
 
 static int build(strom_job *j, plan *p) {
   const jg *g = j->graph;
+  /* Alignment groups know their size before any member starts, so a member that has
+   * not started yet holds the others back. */
+  for (int i = 0; i < g->nnodes; i++) {
+    const char *name = g->nodes[i]->vt == &strom__op_watermarks ? strom__watermark_group(g->nodes[i]->conf) : NULL;
+    strom_align_group *ag = name ? align_group(j, name) : NULL;
+    if (name && !ag) return STROM_ENOMEM;
+    if (ag) ag->expected += node_par(j, g->nodes[i]);
+  }
   p->opsof = strom__calloc((size_t)g->nnodes, sizeof *p->opsof);
   p->taskof = strom__calloc((size_t)g->nnodes, sizeof *p->taskof);
   if (!p->opsof || !p->taskof) return STROM_ENOMEM;
@@ -286,6 +322,11 @@ static void teardown(strom_job *j, plan *p) {
   free(j->tasks);
   for (int i = 0; i < j->nchans; i++) strom__channel_free(j->chans[i]);
   free(j->chans);
+  for (strom_align_group *ag = j->align, *next; ag; ag = next) {
+    next = ag->next;
+    free(ag->name);
+    free(ag);
+  }
 }
 
 int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {

@@ -6,7 +6,15 @@
  * marks its output idle so downstream watermarks do not wait for it, and active
  * again with the next record.  Watermarks from upstream are dropped, except the
  * final one that ends a bounded input.
+ *
+ * Watermark alignment (Flink 1.15+): members of an alignment group publish their
+ * watermarks; every interval each member computes the group's minimum, and a member
+ * whose watermark runs more than max_drift_ms ahead of it stops taking records (the
+ * task waits, running its timers) until the others catch up.  An idle or finished
+ * member does not hold the group back.
  */
+#include <time.h>
+
 #include "runtime.h"
 
 typedef struct wm_conf {
@@ -19,7 +27,27 @@ typedef struct wm_state {
   int64_t max_ts, emitted, last_active_ms;
   uint64_t records, records_seen;
   bool idle;
+  strom_align_group *group;
+  int slot;
+  int64_t allowed; /* alignment: the highest watermark this member may run ahead to */
 } wm_state;
+
+static void publish(wm_state *st) {
+  if (st->group) atomic_store(&st->group->wm[st->slot], st->idle ? INT64_MAX : st->emitted);
+}
+
+static int64_t group_allowed(const wm_conf *c, wm_state *st) {
+  int64_t min = INT64_MAX;
+  int n = atomic_load(&st->group->n);
+  for (int i = 0; i < n; i++) {
+    int64_t w = atomic_load(&st->group->wm[i]);
+    if (w < min) min = w;
+  }
+  /* A member that has not started or not published holds the group back (an input
+   * that never sends anything needs idleness, as in Flink). */
+  if (n < st->group->expected || min == INT64_MIN) return INT64_MIN;
+  return min >= INT64_MAX - c->ws.max_drift_ms ? INT64_MAX : min + c->ws.max_drift_ms;
+}
 
 static int64_t interval(const wm_conf *c) {
   int64_t iv = c->ws.interval_ms > 0 ? c->ws.interval_ms : 200;
@@ -31,6 +59,7 @@ static int emit_wm(strom_op *op, int64_t wm) {
   wm_state *st = op->state;
   if (wm <= st->emitted) return STROM_OK;
   st->emitted = wm;
+  publish(st);
   op->ctx.watermark = wm;
   return strom__op_forward_watermark(op, wm);
 }
@@ -52,9 +81,11 @@ static int periodic(strom_op *op, int64_t now) {
       st->last_active_ms = now;
     } else if (!st->idle && now - st->last_active_ms >= c->ws.idleness_ms) {
       st->idle = true;
+      publish(st);
       rc = strom__out_status(&op->out, true);
     }
   }
+  if (st->group) st->allowed = group_allowed(c, st);
   if (rc) return rc;
   return strom__task_schedule(op->task, now + interval(c), periodic, op);
 }
@@ -66,7 +97,37 @@ static int wm_open(strom_op *op) {
   st->max_ts = st->emitted = INT64_MIN;
   int64_t now = strom__job_now(op->task->job);
   st->last_active_ms = now;
+  wm_conf *c = op->conf;
+  st->allowed = c->ws.alignment_group ? INT64_MIN : INT64_MAX; /* check the group at the first record */
+  if (c->ws.alignment_group) {
+    st->group = strom__job_align_join(op->task->job, c->ws.alignment_group, &st->slot);
+    if (!st->group)
+      return strom__op_fail(op, STROM_ENOTSUP, "watermark alignment group '%s' has more than %d members",
+                            c->ws.alignment_group, STROM_ALIGN_MAX_MEMBERS);
+  }
   return strom__task_schedule(op->task, now + interval(op->conf), periodic, op);
+}
+
+/* The watermark this member would have after a record at max_ts. */
+static int64_t candidate(const wm_conf *c, const wm_state *st) {
+  if (st->max_ts == INT64_MIN) return INT64_MIN;
+  if (c->ws.kind == STROM_WM_BOUNDED) return st->max_ts - c->ws.max_out_of_orderness_ms - 1;
+  if (c->ws.kind == STROM_WM_MONOTONOUS) return st->max_ts - 1;
+  return st->emitted;
+}
+
+/* Alignment: before a record would carry this member's watermark more than the drift
+ * past the group's minimum, publish that watermark and wait for the group. */
+static int wait_for_group(strom_op *op, int64_t cand) {
+  wm_conf *c = op->conf;
+  wm_state *st = op->state;
+  int rc = emit_wm(op, cand);
+  for (st->allowed = group_allowed(c, st); !rc && cand > st->allowed; st->allowed = group_allowed(c, st)) {
+    if (!(rc = strom__task_flush(op->task))) rc = strom__task_yield(op->task);
+    struct timespec pause = {0, 1000000};
+    nanosleep(&pause, NULL);
+  }
+  return rc;
 }
 
 static int wm_process(strom_op *op, int input, const strom_row *in) {
@@ -84,8 +145,19 @@ static int wm_process(strom_op *op, int input, const strom_row *in) {
     ts = in->time;
   }
   st->records++;
+  if (STROM_UNLIKELY(st->group)) {
+    int64_t saved = st->max_ts;
+    if (ts > st->max_ts) st->max_ts = ts;
+    int64_t cand = candidate(c, st);
+    st->max_ts = saved;
+    if (cand > st->allowed) {
+      int rc = wait_for_group(op, cand);
+      if (rc) return rc;
+    }
+  }
   if (STROM_UNLIKELY(st->idle)) {
     st->idle = false;
+    publish(st);
     int rc = strom__out_status(&op->out, false);
     if (rc) return rc;
   }
@@ -103,7 +175,7 @@ static int wm_process(strom_op *op, int input, const strom_row *in) {
 }
 
 static int wm_watermark(strom_op *op, int64_t wm) {
-  return wm == INT64_MAX ? emit_wm(op, wm) : STROM_OK;
+  return wm == INT64_MAX ? emit_wm(op, wm) : STROM_OK; /* also tells the group this member is done */
 }
 
 static void wm_close(strom_op *op) { free(op->state); }
@@ -152,6 +224,16 @@ void *strom__watermark_conf(const strom_watermark_strategy *ws, const strom_sche
     }
     c->ws.timestamp_column = strom__strdup(ws->timestamp_column);
   }
-  if (ws->alignment_group) c->ws.alignment_group = strom__strdup(ws->alignment_group);
+  if (ws->alignment_group) {
+    if (ws->max_drift_ms < 0) {
+      snprintf(err, errlen, "watermark strategy: max_drift_ms must be >= 0");
+      free((char *)c->ws.timestamp_column);
+      free(c);
+      return NULL;
+    }
+    c->ws.alignment_group = strom__strdup(ws->alignment_group);
+  }
   return c;
 }
+
+const char *strom__watermark_group(const void *conf) { return ((const wm_conf *)conf)->ws.alignment_group; }

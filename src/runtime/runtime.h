@@ -266,8 +266,19 @@ typedef struct strom_job_opts {
   void *clock_data;
 } strom_job_opts;
 
+/* Watermark alignment: the members of a group publish their watermarks here. */
+enum { STROM_ALIGN_MAX_MEMBERS = 1024 };
+typedef struct strom_align_group {
+  char *name;
+  int expected; /* members, counted when the job is planned */
+  atomic_int n;
+  atomic_llong wm[STROM_ALIGN_MAX_MEMBERS];
+  struct strom_align_group *next;
+} strom_align_group;
+
 struct strom_job {
   const jg *graph;
+  strom_align_group *align; /* guarded by mu */
   strom_job_opts opts;
   atomic_bool cancelled;
   pthread_mutex_t mu;
@@ -280,6 +291,12 @@ struct strom_job {
   strom_channel **chans;
   int nchans;
 };
+
+/* The alignment group named name, created on first use; *slot receives a member index.
+ * NULL if the group is full. */
+strom_align_group *strom__job_align_join(strom_job *j, const char *name, int *slot);
+/* The alignment group of a watermark operator's configuration, or NULL. */
+const char *strom__watermark_group(const void *conf);
 
 /* Builds and runs the job to completion.  On failure *errmsg receives a malloc'd message. */
 int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg);
