@@ -170,16 +170,6 @@ static long queued_at_cancel;
 static void snapshot_queue(void) { queued_at_cancel = atomic_load(&produced) - atomic_load(&slow_seen); }
 
 TEST(job_blocked_on_backpressure_cancels_promptly) {
-  if (!getenv("STROM_TEST_KNOWN_BUGS")) {
-    /* KNOWN BUG (src/runtime/task.c, run_inputs/process_buffer): a consumer task checks
-     * for cancellation only when no input buffer is ready, and never between the
-     * records of a buffer, so after strom_env_cancel() it first processes every record
-     * already queued in its channels (here ~13,000 records at 1 ms each: ~13.7 s).
-     * Run with STROM_TEST_KNOWN_BUGS=1 to see it fail. */
-    printf("     SKIP: known bug: a backpressured consumer drains all queued input before it "
-           "sees the cancel (src/runtime/task.c run_inputs); STROM_TEST_KNOWN_BUGS=1 runs it\n");
-    return;
-  }
   int base = thread_count();
   atomic_store(&slow_seen, 0);
   atomic_store(&slow_started, false);

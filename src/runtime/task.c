@@ -144,7 +144,10 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
   strom_op *head = t->ops[0];
   strom_row *row = t->in_rows[c->input];
   int input = c->input, rc = STROM_OK;
+  unsigned n = 0;
   while (p < end && !rc) {
+    /* A slow operator must not finish a whole buffer before it notices a cancel. */
+    if (STROM_UNLIKELY((++n & 63) == 0) && strom__task_cancelled(t)) return STROM_ECANCELED;
     int tag = *p++;
     int64_t v = 0;
     if (tag != STROM_EL_RECORD && tag != STROM_EL_END) {
@@ -189,6 +192,7 @@ static int run_inputs(strom_task *t) {
   strom_buffer *b = NULL;
   for (;;) {
     strom_channel *from = NULL;
+    if (strom__task_cancelled(t)) return STROM_ECANCELED;
     strom_buffer *next = strom__gate_poll(&t->gate, c, b, &from);
     b = NULL;
     run_mail(t);
