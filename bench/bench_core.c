@@ -128,7 +128,8 @@ static int mf_filter(strom_ctx *ctx, const strom_row *in) {
 
 /* ---- keyby-reduce ---------------------------------------------------------------- */
 
-/* --rate: each generator subtask paces itself to RATE records/s (0: flat out). */
+/* --rate: each generator subtask paces itself to RATE records/s (0: flat out), checking
+ * the clock at every record so that the records flow evenly, not in bursts. */
 static double RATE;
 static struct pace {
   int64_t t0;
@@ -145,17 +146,16 @@ static void pace(strom_ctx *ctx, uint64_t i) {
     return;
   }
   int64_t due = p->t0 + (int64_t)((double)(i - p->i0) * 1e9 / RATE);
-  if (due > now) {
+  if (due > now + 20000) { /* sleep only when 20 us ahead: bursts stay short */
     struct timespec ts = {(time_t)((due - now) / 1000000000), (long)((due - now) % 1000000000)};
     nanosleep(&ts, NULL);
   }
 }
 
-/* CPU time of each thread of keyby-reduce: the generator's, taken at its last record,
- * and the reducer's (reduce -> probe -> discard), taken when the probe closes. */
-static int NPAR;
-static uint64_t GEN_END[MAX_PAR]; /* one past the last index of each generator subtask */
-static double GEN_CPU[MAX_PAR], RED_CPU[MAX_PAR];
+/* CPU time of each reducer thread (reduce -> probe -> discard), taken when its probe
+ * closes.  The generator threads have the rest of the process's CPU time (the main
+ * thread only waits). */
+static double RED_CPU[MAX_PAR];
 
 static double thread_cpu(void) {
   struct timespec ts;
@@ -164,9 +164,7 @@ static double thread_cpu(void) {
 }
 
 static int kr_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
-  if (RATE > 0 && (i % LAT_EVERY) == 0) pace(ctx, i);
-  for (int s = 0; s < NPAR; s++)
-    if (i + 1 == GEN_END[s]) GEN_CPU[s] = thread_cpu();
+  if (RATE > 0) pace(ctx, i);
   strom_row_set_bigint(out, 0, (int64_t)(i % NKEYS));
   strom_row_set_bigint(out, 1, (int64_t)(i & 0xff));
   strom_row_set_bigint(out, 2, (i % LAT_EVERY) == 0 ? mono_ns() : 0);
@@ -254,8 +252,6 @@ static void run_child(int job, int par, uint64_t records, result *r) {
   r->records = records;
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
   strom_schema *schema = NULL;
-  NPAR = par;
-  for (int s = 0; s < par; s++) GEN_END[s] = (uint64_t)((unsigned __int128)records * (unsigned)(s + 1) / (unsigned)par);
   build(env, job, records, &schema);
   double b0, s0, b1, s1;
   machine_busy(&b0, &s0);
@@ -275,7 +271,6 @@ static void run_child(int job, int par, uint64_t records, result *r) {
   if (job == JOB_KEYBY_REDUCE) {
     size_t n = 0;
     for (int s = 0; s < par; s++) {
-      r->gen_cpu += GEN_CPU[s];
       r->red_cpu += RED_CPU[s];
       n += PROBE[s].n;
       r->out_records += PROBE[s].records;
@@ -296,6 +291,7 @@ static void run_child(int job, int par, uint64_t records, result *r) {
       }
       free(all);
     }
+    r->gen_cpu = r->cpu - r->red_cpu;
     if (!r->rc && r->out_records != records) {
       r->rc = -100;
       snprintf(r->err, sizeof r->err, "sink saw %llu records, expected %llu",
@@ -438,7 +434,8 @@ int main(int argc, char **argv) {
     snprintf(label, sizeof label, "%s", JOB_NAMES[job]);
     if (job == JOB_KEYBY_REDUCE && RATE > 0) {
       if (!records) base = (uint64_t)(RATE * 3); /* about 3 s */
-      snprintf(label, sizeof label, "%s@%gM/s", JOB_NAMES[job], RATE / 1e6);
+      if (RATE >= 1e6) snprintf(label, sizeof label, "%s@%gM/s", JOB_NAMES[job], RATE / 1e6);
+      else snprintf(label, sizeof label, "%s@%gk/s", JOB_NAMES[job], RATE / 1e3);
     }
     for (int pi = 0; pi < npar; pi++) {
       int par = pars[pi];
