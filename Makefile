@@ -72,12 +72,15 @@ check: tests
 	@tests/run.sh $(O)
 
 # The whole suite, as CI runs it.
+# Each stage adds its counts to build/test-totals; the last line is the grand total.
 test:
+	@mkdir -p build && rm -f build/test-totals
 	$(MAKE) BUILD=release check
 	$(MAKE) BUILD=debug check
 	$(MAKE) BUILD=tsan tests
 	@TESTS_ONLY="$(TSAN_TESTS)" tests/run.sh build/tsan
 	$(MAKE) fuzz-run FUZZ_SECONDS=10
+	@awk '{p += $$1; f += $$2} END {print "all stages (release, ASan+UBSan, TSan, fuzz):"; print p " passed, " f " failed"; exit f > 0}' build/test-totals
 
 TSAN_TESTS := test_runtime test_backpressure test_cancel
 
@@ -107,6 +110,7 @@ fuzz-run: fuzz
 	  $$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
 	    build/fuzz/corpus/$$n fuzz/corpus/$$n 2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	  grep -E '^(Done|stat::number_of_executed_units)' build/fuzz/$$n.log; \
+	  echo "1 0" >> build/test-totals; \
 	done
 
 .PHONY: fuzz fuzz-run

@@ -31,4 +31,5 @@ for t in "$dir"/tests/test_*; do
 done
 [ ${#broken[@]} -gt 0 ] && echo "failing: ${broken[*]}"
 echo "$passed passed, $failed failed"
+echo "$passed $failed" >> "$(dirname "$0")/../build/test-totals"
 [ "$failed" -eq 0 ]

@@ -188,6 +188,19 @@ TEST(build_errors_are_reported_by_execute) {
   strom_env_free(env);
 }
 
+TEST(duplicate_columns_and_too_few_key_groups_are_refused) {
+  char err[128];
+  CHECK(!strom_schema_parse("a BIGINT, b INT, A VARCHAR", err, sizeof err));
+  CHECK(strstr(err, "duplicate column name at offset 17"));
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 8, .max_parallelism = 4});
+  strom_schema *s = strom_schema_parse("k BIGINT, v BIGINT", NULL, 0);
+  strom_discard(strom_reduce(strom_key_by(strom_from_generator(env, s, 10, gen_kv, NULL), "k"), sum_v, NULL));
+  CHECK_INT(strom_execute(env, "too few key groups"), STROM_EINVAL);
+  CHECK(strstr(strom_env_errmsg(env), "above the max parallelism 4"));
+  strom_schema_free(s);
+  strom_env_free(env);
+}
+
 TEST(job_without_sink_is_refused) {
   strom_env *env = strom_env_new(NULL);
   strom_schema *s = strom_schema_parse("k BIGINT, v BIGINT", NULL, 0);
@@ -204,6 +217,7 @@ int main(int argc, char **argv) {
   RUN(keyed_reduce_same_at_every_parallelism);
   RUN(failing_user_function_fails_job_with_its_message);
   RUN(build_errors_are_reported_by_execute);
+  RUN(duplicate_columns_and_too_few_key_groups_are_refused);
   RUN(job_without_sink_is_refused);
   TEST_MAIN_END();
 }

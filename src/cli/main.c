@@ -136,6 +136,7 @@ static int cmd_wordcount(int argc, char **argv) {
   else if (output) strom_write_csv(counts, output);
   else strom_print(counts);
   running_env = env;
+  if (got_signal) strom_env_cancel(env); /* a signal that came before running_env was set */
   int rc = strom_execute(env, "WordCount");
   running_env = NULL;
   if (rc == 0 && finals) {

@@ -47,6 +47,8 @@ static int add_col(strom_schema *s, const char *name, size_t nlen, strom_type_id
     s->cols = c;
     s->cap = cap;
   }
+  for (int i = 0; i < s->ncols; i++)
+    if (strlen(s->cols[i].name) == nlen && !strncasecmp(s->cols[i].name, name, nlen)) return STROM_EINVAL;
   char *n = strom__strndup(name, nlen);
   if (!n) return STROM_ENOMEM;
   s->cols[s->ncols++] = (strom_col){.name = n, .type = t, .precision = p, .scale = sc};
@@ -190,7 +192,7 @@ strom_schema *strom_schema_parse(const char *spec, char *err, size_t errlen) {
     int rc = t == STROM_DECIMAL ? (prec < 1 || prec > 18 || scale > prec ? STROM_ENOTSUP : 0) : 0;
     if (rc) { why = "DECIMAL precision must be 1..18 and scale at most the precision"; break; }
     rc = add_col(s, name, nlen, t, t == STROM_DECIMAL ? prec : 0, scale);
-    if (rc) { why = strom_strerror(rc); break; }
+    if (rc) { p = name; why = rc == STROM_EINVAL ? "duplicate column name" : strom_strerror(rc); break; }
     p = skip_ws(p);
     if (*p == 0) return s;
     if (*p != ',') { why = "expected ',' or the end"; break; }

@@ -97,9 +97,16 @@ static int validate(const strom_job *j, char **errmsg) {
                         strom__aprintf("forward partitioning needs equal parallelism: %s (%d) -> %s (%d)",
                                        e->from->name, node_par(j, e->from), e->to->name, node_par(j, e->to)));
   }
-  for (int i = 0; i < g->nnodes; i++)
-    if (node_par(j, g->nodes[i]) < 1 || node_par(j, g->nodes[i]) > 1024)
+  for (int i = 0; i < g->nnodes; i++) {
+    int par = node_par(j, g->nodes[i]);
+    if (par < 1 || par > 1024)
       return plan_error(errmsg, STROM_EINVAL, strom__aprintf("%s: parallelism must be 1..1024", g->nodes[i]->name));
+    if (par > j->opts.max_parallelism)
+      return plan_error(errmsg, STROM_EINVAL,
+                        strom__aprintf("%s: parallelism %d is above the max parallelism %d (pipeline.max-parallelism): "
+                                       "some subtasks would own no key group",
+                                       g->nodes[i]->name, par, j->opts.max_parallelism));
+  }
   return STROM_OK;
 }
 
