@@ -377,6 +377,164 @@ TEST(keyed_state_outside_a_keyed_stream_fails_clearly) {
   strom_env_free(env);
 }
 
+/* ---- the broadcast state pattern ---- */
+
+static strom_schema *rule_key, *rule_val;
+
+typedef struct bc_local {
+  strom_state *rules, *pending;
+} bc_local;
+
+static int bc_open(strom_ctx *ctx) {
+  bc_local *l = calloc(1, sizeof *l);
+  l->rules = strom_ctx_broadcast_state(ctx, &(strom_state_desc){.name = "rules", .kind = STROM_STATE_MAP, .schema = rule_val, .map_key_schema = rule_key});
+  /* Events wait in operator state until all rules are known (the inputs' order is not). */
+  l->pending = strom_ctx_operator_state(ctx, &(strom_state_desc){.name = "pending", .kind = STROM_STATE_LIST,
+                                                                  .schema = strom_ctx_data(ctx)});
+  strom_ctx_set_local(ctx, l);
+  return l->rules && l->pending ? 0 : STROM_ESTATE;
+}
+
+/* Input 1: rules (k, threshold) into broadcast state.  Input 0: events, kept for finish. */
+static int bc_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)out;
+  bc_local *l = strom_ctx_local(ctx);
+  if (input == 0) return strom_state_add(l->pending, in);
+  strom_row *k = strom_row_new(rule_key), *v = strom_row_new(rule_val);
+  size_t n;
+  const char *name = strom_row_get_str(in, 0, &n);
+  strom_row_set_str(k, 0, name, n);
+  strom_row_set_bigint(v, 0, strom_row_get_bigint(in, 2));
+  int rc = strom_state_map_put(l->rules, k, v);
+  strom_row_free(k);
+  strom_row_free(v);
+  return rc;
+}
+
+static int bc_finish(strom_ctx *ctx, strom_out *out) {
+  bc_local *l = strom_ctx_local(ctx);
+  strom_row *k = strom_row_new(rule_key);
+  int rc = 0;
+  for (size_t i = 0; !rc && i < strom_state_list_size(l->pending); i++) {
+    const strom_row *e = strom_state_list_get(l->pending, i);
+    size_t n;
+    const char *name = strom_row_get_str(e, 0, &n);
+    strom_row_set_str(k, 0, name, n);
+    const strom_row *limit = strom_state_map_get(l->rules, k);
+    if (limit && strom_row_get_bigint(e, 2) > strom_row_get_bigint(limit, 0)) rc = strom_out_emit(out, e);
+  }
+  strom_row_free(k);
+  return rc;
+}
+
+static void bc_close(strom_ctx *ctx) { free(strom_ctx_local(ctx)); }
+
+TEST(broadcast_state_pattern_applies_every_rule_on_every_subtask) {
+  /* Rules: p > 10, q > 100.  Events above their rule's limit pass; r has no rule. */
+  rule_key = strom_schema_parse("k VARCHAR", NULL, 0);
+  rule_val = strom_schema_parse("limit BIGINT", NULL, 0);
+  const char *rk[] = {"p", "q"};
+  const int64_t rts[] = {0, 0}, rv[] = {10, 100};
+  const char *ek[] = {"p", "p", "q", "q", "r", "p", "q"};
+  const int64_t ets[] = {1, 2, 3, 4, 5, 6, 7}, ev[] = {5, 11, 100, 101, 1000, 10, 500};
+  for (int par = 1; par <= 3; par += 2) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+    strom_schema *s = strom_schema_parse("k VARCHAR, ts BIGINT, v BIGINT", NULL, 0);
+    strom_stream *events = strom_rebalance(rows_of(env, s, ek, ets, ev, 7));
+    strom_stream *rules = strom_broadcast(rows_of(env, s, rk, rts, rv, 2));
+    strom_process_def def = {.open = bc_open, .process = bc_process, .finish = bc_finish, .close = bc_close, .data = s};
+    strom_results *r = strom_collect(strom_co_process(events, rules, &def));
+    int rc = strom_execute(env, "broadcast state");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    CHECK_INT(rc, STROM_OK);
+    strom_results_sort(r);
+    char buf[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < strom_results_count(r); i++)
+      len += (size_t)strom_row_format(strom_results_row(r, i), buf + len, sizeof buf - len);
+    CHECK_STR(buf, "+I[p, 2, 11]+I[q, 4, 101]+I[q, 7, 500]");
+    strom_schema_free(s);
+    strom_env_free(env);
+  }
+  strom_schema_free(rule_key);
+  strom_schema_free(rule_val);
+}
+
+/* ---- state TTL on the job's clock ---- */
+
+static strom_state_desc ttl_desc;
+static char ttl_seen[8];
+static atomic_int ttl_fired;
+
+static int ttl_open(strom_ctx *ctx) {
+  strom_ctx_set_local(ctx, strom_ctx_state(ctx, &ttl_desc));
+  return strom_ctx_local(ctx) ? 0 : STROM_ESTATE;
+}
+
+/* Stores the record's value with a 1000 ms TTL, then looks at it 500 ms and 1500 ms later. */
+static int ttl_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)out;
+  strom_row *v = strom_row_new(ttl_desc.schema);
+  strom_row_set_bigint(v, 0, strom_row_get_bigint(in, 0));
+  int rc = strom_state_update(strom_ctx_local(ctx), v);
+  strom_row_free(v);
+  atomic_fetch_add(&processed, 1);
+  if (!rc) rc = strom_ctx_register_processing_timer(ctx, strom_ctx_now(ctx) + 500);
+  if (!rc) rc = strom_ctx_register_processing_timer(ctx, strom_ctx_now(ctx) + 1500);
+  return rc;
+}
+
+static int ttl_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)out;
+  int i = atomic_load(&ttl_fired);
+  if (i < 8) ttl_seen[i] = strom_state_get(strom_ctx_local(ctx)) ? 'v' : '-';
+  (void)time;
+  atomic_fetch_add(&ttl_fired, 1);
+  return 0;
+}
+
+static int one_then_idle(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i < 1) {
+    strom_row_set_bigint(out, 0, 42);
+    return 1;
+  }
+  return atomic_load(&stop_source) ? 0 : STROM_GEN_IDLE;
+}
+
+TEST(state_ttl_expires_on_the_virtual_clock) {
+  strom_schema *vs = strom_schema_parse("v BIGINT", NULL, 0);
+  ttl_desc = (strom_state_desc){.name = "ttl", .kind = STROM_STATE_VALUE, .schema = vs,
+                                .ttl = {.ttl_ms = 1000, .update = STROM_TTL_ON_CREATE_AND_WRITE}};
+  atomic_store(&vclock, 10000);
+  atomic_store(&stop_source, 0);
+  atomic_store(&processed, 0);
+  atomic_store(&ttl_fired, 0);
+  memset(ttl_seen, 0, sizeof ttl_seen);
+  strom_env *env = strom_env_new(NULL);
+  strom_env_set_clock(env, virtual_now, NULL);
+  strom_schema *s = strom_schema_parse("k BIGINT", NULL, 0);
+  strom_process_def def = {.open = ttl_open, .process = ttl_process, .on_timer = ttl_timer};
+  strom_discard(strom_keyed_process(strom_key_by(strom_from_generator(env, s, STROM_UNBOUNDED, one_then_idle, NULL), "k"), &def));
+  job_thread j = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_job, &j);
+  bool got = wait_for(&processed, 1, 5000);
+  atomic_store(&vclock, 10500); /* 500 ms old: alive */
+  bool first = wait_for(&ttl_fired, 1, 5000);
+  atomic_store(&vclock, 11500); /* 1500 ms old: expired */
+  bool second = wait_for(&ttl_fired, 2, 5000);
+  atomic_store(&stop_source, 1);
+  pthread_join(th, NULL);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  strom_env_free(env);
+  CHECK(got && first && second);
+  CHECK_INT(j.rc, STROM_OK);
+  CHECK_STR(ttl_seen, "v-");
+}
+
 /* ---- a million keys ---- */
 
 enum { MKEYS = 1000000 };
@@ -442,6 +600,8 @@ int main(int argc, char **argv) {
   RUN(watermark_alignment_bounds_how_far_a_fast_source_runs_ahead);
   RUN(keyed_process_keeps_value_state_per_key);
   RUN(keyed_state_outside_a_keyed_stream_fails_clearly);
+  RUN(broadcast_state_pattern_applies_every_rule_on_every_subtask);
+  RUN(state_ttl_expires_on_the_virtual_clock);
   RUN(million_keys_keyed_aggregation_is_exact);
   TEST_MAIN_END();
 }
