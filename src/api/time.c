@@ -5,6 +5,7 @@
 #include "api.h"
 
 void *strom__watermark_conf(const strom_watermark_strategy *ws, const strom_schema *in, char *err, size_t errlen);
+void *strom__window_slice_conf(const strom_window_def *def, const int *keycols, int nkey);
 void *strom__window_conf(const strom_window_def *def, const strom_schema *in, const int *keycols, int nkey,
                          const strom_schema **out_schema, char *err, size_t errlen);
 
@@ -105,7 +106,15 @@ strom_stream *strom_window(strom_keyed *k, const strom_window_def *def) {
   const strom_schema *out = NULL;
   void *c = strom__window_conf(def, in->schema, in->keycols, in->nkey, &out, err, sizeof err);
   if (!c) return strom__env_error(in->env, STROM_EINVAL, "%s", err);
-  strom_stream *s = strom__add_node(in->env, in, "Window", &strom__op_window, c, out);
+  /* Validated by the generic configuration; the common cases take the sliced operator. */
+  const strom_op_vt *vt = &strom__op_window;
+  void *fast = strom__window_slice_conf(def, in->keycols, in->nkey);
+  if (fast) {
+    strom__op_window.free_conf(c);
+    c = fast;
+    vt = &strom__op_window_slice;
+  }
+  strom_stream *s = strom__add_node(in->env, in, "Window", vt, c, out);
   if (s) s->node->udata = def->data;
   return s;
 }

@@ -103,6 +103,7 @@ struct strom_ctx {
   int64_t timestamp;      /* of the record (or timer) being processed */
   int timer_domain;       /* in on_timer */
   int64_t win_start, win_end;
+  int64_t watermark_prev; /* operators that fire on a watermark: the one before */
 };
 
 typedef struct strom_writer strom_writer;
@@ -328,7 +329,7 @@ void strom__task_ptimers_free(strom_task *t);
 /* Built-in operator vtables (runtime/op_*.c). */
 extern const strom_op_vt strom__op_map, strom__op_filter, strom__op_flat_map, strom__op_process,
     strom__op_union, strom__op_reduce, strom__op_keyed_process, strom__op_watermarks, strom__op_window,
-    strom__op_join;
+    strom__op_window_slice, strom__op_join;
 
 typedef struct strom_fn_conf {
   void *fn;

@@ -1,0 +1,437 @@
+/*
+ * op_window_slice.c -- the fast path for the most common windows: event-time tumbling
+ * and sliding windows with an incremental reduce or aggregate function, the default
+ * (event-time) trigger, no evictor.
+ *
+ * Instead of keyed state per (key, window) and a timer per (key, window), records
+ * are folded into slices: a hash table of accumulators per slice of event time.  For
+ * tumbling windows a slice is a window.  For sliding windows whose size is a multiple
+ * of the slide and whose function can merge (reduce, or aggregate with merge), a slice
+ * is one slide (a pane): each record updates one slice, and a window is the merge of
+ * size/slide panes when it fires (as Flink SQL's window slicing).  Otherwise each
+ * overlapping window is its own slice.  No timers: when the watermark passes a
+ * window's end, its slices are scanned once and every key's result is emitted; a
+ * slice is freed when the last window using it is past its allowed lateness.  A
+ * record for a window that already fired but is within the allowed lateness updates
+ * it and re-emits that key's result at once, as the generic operator does.
+ *
+ * Results are the same as the generic window operator's (op_window.c); the tests run
+ * both (STROM_WINDOW_GENERIC=1 forces the generic one).
+ */
+#include "../state/keymap.h"
+#include "keyed.h"
+
+enum { MODE_TUMBLE, MODE_PANES, MODE_OVERLAP };
+
+typedef struct slice_conf {
+  strom_window_def def;
+  int *keycols, nkey;
+  int mode;
+  int64_t len; /* slice length: size, or slide for panes */
+} slice_conf;
+
+typedef struct slice {
+  int64_t start;
+  strom_keymap accs; /* key bytes -> encoded accumulator (reduce: an input row) */
+} slice;
+
+typedef struct slice_state {
+  strom_keyed keyed;
+  slice *s; /* sorted by start */
+  int n, cap;
+  strom_row *acc, *acc2, *result;
+  uint8_t *enc;
+  size_t enc_cap;
+  int64_t next_window; /* panes: the start of the next window to fire */
+  strom_keymap merged; /* panes: scratch table for merging a window's panes */
+  int64_t late_dropped;
+  int max_par;
+} slice_state;
+
+static inline slice_conf *conf(strom_op *op) { return op->conf; }
+
+static int64_t floor_mod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  return r < 0 ? r + b : r;
+}
+
+static int64_t size_of(const slice_conf *c) { return c->def.assigner.size_ms; }
+static int64_t slide_of(const slice_conf *c) {
+  return c->def.assigner.kind == STROM_WINDOW_SLIDING ? c->def.assigner.slide_ms : c->def.assigner.size_ms;
+}
+
+static int64_t cleanup(const slice_conf *c, int64_t wstart) {
+  int64_t m = wstart + size_of(c) - 1, l = c->def.allowed_lateness_ms;
+  return m > INT64_MAX - l ? INT64_MAX : m + l;
+}
+
+/* ---- slices ---- */
+
+static slice *find_slice(slice_state *st, int64_t start) {
+  for (int i = st->n - 1; i >= 0; i--) { /* most records go to the newest slices */
+    if (st->s[i].start == start) return &st->s[i];
+    if (st->s[i].start < start) break;
+  }
+  return NULL;
+}
+
+static slice *get_slice(slice_state *st, int64_t start) {
+  slice *s = find_slice(st, start);
+  if (s) return s;
+  if (st->n == st->cap) {
+    int cap = st->cap ? st->cap * 2 : 8;
+    slice *p = strom__realloc(st->s, (size_t)cap * sizeof *p);
+    if (!p) return NULL;
+    st->s = p;
+    st->cap = cap;
+  }
+  int i = st->n;
+  while (i > 0 && st->s[i - 1].start > start) i--;
+  memmove(&st->s[i + 1], &st->s[i], (size_t)(st->n - i) * sizeof *st->s);
+  st->n++;
+  st->s[i].start = start;
+  if (strom__keymap_init(&st->s[i].accs)) {
+    memmove(&st->s[i], &st->s[i + 1], (size_t)(--st->n - i) * sizeof *st->s);
+    return NULL;
+  }
+  return &st->s[i];
+}
+
+/* ---- accumulators ---- */
+
+static int encode_into(slice_state *st, const strom_row *r, size_t *len) {
+  size_t n = strom__row_encoded_size(r);
+  if (n > st->enc_cap) {
+    uint8_t *p = strom__realloc(st->enc, n);
+    if (!p) return STROM_ENOMEM;
+    st->enc = p;
+    st->enc_cap = n;
+  }
+  *len = (size_t)(strom__row_encode(r, st->enc) - st->enc);
+  return STROM_OK;
+}
+
+/* Stores r as the value of key in m, in place when it fits. */
+static int store(slice_state *st, strom_keymap *m, strom_kv *e, uint64_t h, const uint8_t *key, size_t klen,
+                 const strom_row *r) {
+  size_t len;
+  int rc = encode_into(st, r, &len);
+  if (rc) return rc;
+  if (e && len <= e->vcap) {
+    memcpy(strom__kv_val(e), st->enc, len);
+    e->vlen = (uint32_t)len;
+    return STROM_OK;
+  }
+  return strom__keymap_put(m, h, strom__key_group(h, st->max_par), key, klen, st->enc, len);
+}
+
+/* Folds `in` (a record) into key's accumulator in slice s. */
+static int fold_record(strom_op *op, slice *s, const strom_row *in) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  strom_keyed *k = &st->keyed;
+  const uint8_t *key = (const uint8_t *)k->key.p;
+  strom_kv *e = strom__keymap_get(&s->accs, k->khash, key, k->key.len);
+  int rc = STROM_OK;
+  const strom_row *v;
+  if (c->def.reduce) {
+    if (!e) return store(st, &s->accs, NULL, k->khash, key, k->key.len, in);
+    const uint8_t *p = strom__kv_val(e);
+    if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+    strom__row_reset(st->acc2);
+    rc = c->def.reduce(&op->ctx, st->acc, in, st->acc2);
+    v = st->acc2;
+  } else {
+    const strom_aggregate_def *a = c->def.aggregate;
+    if (e) {
+      const uint8_t *p = strom__kv_val(e);
+      if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+    } else {
+      strom__row_reset(st->acc);
+      if (a->create) rc = a->create(&op->ctx, st->acc);
+    }
+    if (!rc) {
+      strom_row_copy(st->acc2, st->acc);
+      rc = a->add(&op->ctx, in, st->acc, st->acc2);
+    }
+    v = st->acc2;
+  }
+  if (rc) return strom__op_user_error(op, rc);
+  return store(st, &s->accs, e, k->khash, key, k->key.len, v);
+}
+
+/* acc2 = merge(acc, other) for panes. */
+static int merge_accs(strom_op *op, const strom_row *a, const strom_row *b) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  strom__row_reset(st->acc2);
+  int rc = c->def.reduce ? c->def.reduce(&op->ctx, a, b, st->acc2) : c->def.aggregate->merge(&op->ctx, a, b, st->acc2);
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
+}
+
+/* Emits the result of one key's accumulator (encoded at p) for window [ws, ws+size). */
+static int emit_acc(strom_op *op, const strom_kv *e, int64_t ws) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  const uint8_t *p = strom__kv_val((strom_kv *)e);
+  if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+  int rc = strom__keyed_set_key(&st->keyed, e->data, e->klen, e->hash);
+  if (rc) return rc;
+  int64_t max = ws + size_of(c) - 1;
+  op->ctx.win_start = ws;
+  op->ctx.win_end = ws + size_of(c);
+  op->ctx.timestamp = max;
+  op->out.time = max;
+  const strom_row *res = st->acc;
+  if (c->def.aggregate) {
+    strom__row_reset(st->result);
+    rc = c->def.aggregate->result(&op->ctx, st->acc, st->result);
+    if (rc) return strom__op_user_error(op, rc);
+    res = st->result;
+  }
+  if (c->def.process) {
+    const strom_row *one[1] = {res};
+    rc = c->def.process(&op->ctx, one, 1, &op->out);
+    return rc ? strom__op_user_error(op, rc) : STROM_OK;
+  }
+  strom_row *out = op->out.scratch;
+  strom_row_copy(out, res);
+  out->time = max;
+  return strom__emit(&op->out, out);
+}
+
+/* The current key's result in window ws (late firing), merging its panes. */
+static int emit_key(strom_op *op, int64_t ws) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  strom_keyed *k = &st->keyed;
+  if (c->mode != MODE_PANES) {
+    slice *s = find_slice(st, ws);
+    strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, k->key.p, k->key.len) : NULL;
+    return e ? emit_acc(op, e, ws) : STROM_OK;
+  }
+  strom__keymap_destroy(&st->merged);
+  if (strom__keymap_init(&st->merged)) return STROM_ENOMEM;
+  for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
+    slice *s = find_slice(st, p);
+    strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, k->key.p, k->key.len) : NULL;
+    if (!e) continue;
+    strom_kv *m = strom__keymap_get(&st->merged, e->hash, e->data, e->klen);
+    int rc;
+    if (!m) {
+      rc = strom__keymap_put(&st->merged, e->hash, e->kg, e->data, e->klen, strom__kv_val(e), e->vlen);
+    } else {
+      const uint8_t *a = strom__kv_val(m), *b = strom__kv_val(e);
+      if (!strom__row_decode(st->acc, a, a + m->vlen) || !strom__row_decode(st->result, b, b + e->vlen))
+        return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+      rc = merge_accs(op, st->acc, st->result);
+      if (!rc) rc = store(st, &st->merged, m, e->hash, e->data, e->klen, st->acc2);
+    }
+    if (rc) return rc;
+  }
+  size_t pos = 0;
+  strom_kv *m = strom__keymap_next(&st->merged, &pos);
+  return m ? emit_acc(op, m, ws) : STROM_OK;
+}
+
+/* ---- firing ---- */
+
+/* Panes: every key's merged result of window ws. */
+static int fire_panes(strom_op *op, int64_t ws) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  strom__keymap_destroy(&st->merged);
+  if (strom__keymap_init(&st->merged)) return STROM_ENOMEM;
+  bool any = false;
+  for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
+    slice *s = find_slice(st, p);
+    if (!s) continue;
+    size_t pos = 0;
+    for (strom_kv *e; (e = strom__keymap_next(&s->accs, &pos));) {
+      any = true;
+      strom_kv *m = strom__keymap_get(&st->merged, e->hash, e->data, e->klen);
+      int rc;
+      if (!m) {
+        rc = strom__keymap_put(&st->merged, e->hash, e->kg, e->data, e->klen, strom__kv_val(e), e->vlen);
+      } else {
+        const uint8_t *a = strom__kv_val(m), *b = strom__kv_val(e);
+        if (!strom__row_decode(st->acc, a, a + m->vlen) || !strom__row_decode(st->result, b, b + e->vlen))
+          return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+        rc = merge_accs(op, st->acc, st->result);
+        if (!rc) rc = store(st, &st->merged, m, e->hash, e->data, e->klen, st->acc2);
+      }
+      if (rc) return rc;
+    }
+  }
+  if (!any) return STROM_OK;
+  size_t pos = 0;
+  for (strom_kv *m; (m = strom__keymap_next(&st->merged, &pos));) {
+    int rc = emit_acc(op, m, ws);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+static int slice_watermark(strom_op *op, int64_t wm) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  int64_t size = size_of(c), slide = slide_of(c);
+  int rc = STROM_OK;
+  if (c->mode == MODE_PANES) {
+    if (st->n) {
+      /* The first window that holds the oldest pane. */
+      int64_t first = st->s[0].start - size + slide;
+      if (st->next_window < first) st->next_window = first;
+    }
+    while (!rc && st->n && st->next_window <= wm - size + 1 && st->next_window <= st->s[st->n - 1].start) {
+      rc = fire_panes(op, st->next_window);
+      st->next_window += slide;
+    }
+    /* A pane is done when the last window holding it (starting at the pane) is cleaned up. */
+    while (!rc && st->n && cleanup(c, st->s[0].start) <= wm) {
+      strom__keymap_destroy(&st->s[0].accs);
+      memmove(&st->s[0], &st->s[1], (size_t)--st->n * sizeof *st->s);
+    }
+  } else {
+    for (int i = 0; !rc && i < st->n; i++) {
+      slice *s = &st->s[i];
+      int64_t max = s->start + size - 1;
+      /* Fire each window once, when the watermark first passes its end. */
+      if (max <= wm && max > op->ctx.watermark_prev) {
+        size_t pos = 0;
+        for (strom_kv *e; !rc && (e = strom__keymap_next(&s->accs, &pos));) rc = emit_acc(op, e, s->start);
+      }
+    }
+    int k = 0;
+    for (int i = 0; i < st->n; i++) {
+      if (cleanup(c, st->s[i].start) <= wm) strom__keymap_destroy(&st->s[i].accs);
+      else st->s[k++] = st->s[i];
+    }
+    st->n = k;
+  }
+  op->ctx.watermark_prev = wm;
+  return rc ? rc : strom__op_forward_watermark(op, wm);
+}
+
+/* ---- records ---- */
+
+static int slice_process(strom_op *op, int input, const strom_row *in) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  int64_t ts = in->time;
+  if (STROM_UNLIKELY(ts == STROM_NO_TIMESTAMP))
+    return strom__op_fail(op, STROM_EINVAL,
+                          "a record has no event timestamp: use strom_assign_timestamps before an event-time window");
+  int rc = strom__keyed_set_key_from_row(&st->keyed, input, in);
+  if (rc) return rc;
+  op->ctx.timestamp = ts;
+  int64_t wm = op->ctx.watermark, size = size_of(c), slide = slide_of(c), off = c->def.assigner.offset_ms;
+  int64_t last = ts - floor_mod(ts - off, slide); /* the latest window (and pane) holding ts */
+  bool placed = false;
+  if (c->mode == MODE_PANES) {
+    /* Windows holding the pane: starts last - size + slide .. last.  The newest is the
+     * last to be cleaned up: if it is late, all are. */
+    if (cleanup(c, last) > wm) {
+      slice *s = get_slice(st, last);
+      if (!s) return STROM_ENOMEM;
+      if ((rc = fold_record(op, s, in))) return rc;
+      placed = true;
+      for (int64_t w = last - size + slide; !rc && w <= last; w += slide)
+        if (w + size - 1 <= wm && cleanup(c, w) > wm) rc = emit_key(op, w); /* late firing */
+    }
+  } else {
+    for (int64_t w = last; !rc && w > ts - size; w -= slide) {
+      if (cleanup(c, w) <= wm) continue;
+      slice *s = get_slice(st, w);
+      if (!s) return STROM_ENOMEM;
+      placed = true;
+      if (!(rc = fold_record(op, s, in)) && w + size - 1 <= wm) rc = emit_key(op, w); /* late firing */
+    }
+  }
+  if (rc || placed) return rc;
+  if (c->def.late_tag) return strom__emit(&op->sides[c->def.late_tag->id], in);
+  st->late_dropped++;
+  return STROM_OK;
+}
+
+static int no_timer(strom_op *op, const strom_timer *t, int domain) {
+  (void)op, (void)t, (void)domain;
+  return STROM_OK;
+}
+
+static int slice_open(strom_op *op) {
+  slice_conf *c = conf(op);
+  slice_state *st = strom__calloc(1, sizeof *st);
+  if (!st) return STROM_ENOMEM;
+  op->state = st;
+  st->max_par = op->task->job->opts.max_parallelism;
+  st->next_window = INT64_MIN;
+  op->ctx.watermark_prev = INT64_MIN;
+  int rc = strom__keyed_init(&st->keyed, op, c->keycols, c->nkey, NULL, 0, no_timer);
+  if (rc) return strom__op_fail(op, rc, "cannot set up keyed state: %s", strom_strerror(rc));
+  const strom_schema *in = strom__jg_input_schema(op->task->job->graph, op->node, 0);
+  const strom_schema *acc = c->def.aggregate ? c->def.aggregate->acc_schema : in;
+  st->acc = strom_row_new(acc);
+  st->acc2 = strom_row_new(acc);
+  st->result = strom_row_new(c->def.aggregate ? c->def.aggregate->out_schema : in);
+  if (c->mode == MODE_PANES && !c->def.aggregate) {
+    strom_row_free(st->result); /* panes decode a second accumulator into result */
+    st->result = strom_row_new(acc);
+  }
+  if (!st->acc || !st->acc2 || !st->result || strom__keymap_init(&st->merged)) return STROM_ENOMEM;
+  return STROM_OK;
+}
+
+static void slice_close(strom_op *op) {
+  slice_state *st = op->state;
+  if (!st) return;
+  if (st->late_dropped)
+    strom__log(STROM_LOG_WARN, "%s (subtask %d): dropped %lld late records", op->node->name, op->ctx.subtask + 1,
+               (long long)st->late_dropped);
+  for (int i = 0; i < st->n; i++) strom__keymap_destroy(&st->s[i].accs);
+  free(st->s);
+  strom__keymap_destroy(&st->merged);
+  strom_row_free(st->acc);
+  strom_row_free(st->acc2);
+  strom_row_free(st->result);
+  free(st->enc);
+  strom__keyed_destroy(&st->keyed);
+  free(st);
+}
+
+static void slice_conf_free(void *p) {
+  slice_conf *c = p;
+  free(c->keycols);
+  free(c);
+}
+
+const strom_op_vt strom__op_window_slice = {.kind = "Window",
+                                            .open = slice_open,
+                                            .process = slice_process,
+                                            .watermark = slice_watermark,
+                                            .close = slice_close,
+                                            .free_conf = slice_conf_free};
+
+/* The sliced configuration when def qualifies for the fast path, else NULL. */
+void *strom__window_slice_conf(const strom_window_def *def, const int *keycols, int nkey) {
+  const strom_window_assigner *a = &def->assigner;
+  const char *force = getenv("STROM_WINDOW_GENERIC");
+  if ((force && *force && strcmp(force, "0")) || a->processing_time) return NULL;
+  if (a->kind != STROM_WINDOW_TUMBLING && a->kind != STROM_WINDOW_SLIDING) return NULL;
+  if ((def->trigger.kind != STROM_TRIGGER_DEFAULT && def->trigger.kind != STROM_TRIGGER_EVENT_TIME) || def->trigger.purging)
+    return NULL;
+  if (def->evictor.kind != STROM_EVICT_NONE || (!def->reduce && !def->aggregate)) return NULL;
+  slice_conf *c = strom__calloc(1, sizeof *c);
+  if (!c || !(c->keycols = strom__malloc((size_t)nkey * sizeof(int)))) {
+    free(c);
+    return NULL;
+  }
+  c->def = *def;
+  memcpy(c->keycols, keycols, (size_t)nkey * sizeof(int));
+  c->nkey = nkey;
+  bool can_merge = def->reduce || (def->aggregate && def->aggregate->merge);
+  if (a->kind == STROM_WINDOW_TUMBLING) c->mode = MODE_TUMBLE, c->len = a->size_ms;
+  else if (a->size_ms % a->slide_ms == 0 && can_merge) c->mode = MODE_PANES, c->len = a->slide_ms;
+  else c->mode = MODE_OVERLAP, c->len = a->size_ms;
+  return c;
+}
