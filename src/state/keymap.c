@@ -1,107 +1,166 @@
 /*
- * keymap.c -- open addressing with linear probing over (hash, entry) slots, so a
- * probe touches one cache line of slots and compares full hashes before any key
- * bytes.  The table doubles at 70% load.  Entries are one allocation each (key and
- * value together); a value that outgrows its capacity moves to a larger entry.
+ * keymap.c -- open addressing with linear probing over 64-byte slots (see keymap.h).
+ *
+ * A slot is empty when its klen is 0.  An inline slot holds the entry itself (vcap =
+ * 40 - klen).  A heap slot (vlen == UINT32_MAX in the slot) keeps the hash and key
+ * length for probing and a pointer to the real entry in its first data bytes.  The
+ * table doubles at 70% load; deletion shifts later entries back, so probe sequences
+ * need no tombstones.
  */
+#include <stdalign.h>
+#include <sys/mman.h>
+
 #include "keymap.h"
+
+#define HEAP_MARK UINT32_MAX
+
+static inline strom_kv *slot(const strom_keymap *m, size_t i) { return (strom_kv *)(m->slots + i * STROM_KV_SLOT); }
+
+static inline strom_kv *heap_of(strom_kv *s) {
+  strom_kv *e;
+  memcpy(&e, s->data, sizeof e);
+  return e;
+}
+
+/* The entry a slot stands for. */
+static inline strom_kv *entry(strom_kv *s) { return s->vlen == HEAP_MARK ? heap_of(s) : s; }
+
+/* Large tables are probed at random: huge pages save most of their TLB misses. */
+static uint8_t *alloc_slots(size_t n) {
+  size_t bytes = n * STROM_KV_SLOT, huge = 2u << 20;
+  uint8_t *p = bytes >= huge ? aligned_alloc(huge, bytes) : aligned_alloc(STROM_KV_SLOT, bytes);
+  if (p && bytes >= huge) madvise(p, bytes, MADV_HUGEPAGE);
+  if (p) memset(p, 0, bytes);
+  else strom__log(STROM_LOG_ERROR, "out of memory allocating %zu bytes", n * STROM_KV_SLOT);
+  return p;
+}
 
 int strom__keymap_init(strom_keymap *m) {
   memset(m, 0, sizeof *m);
-  m->slots = strom__calloc(16, sizeof *m->slots);
-  if (!m->slots) return STROM_ENOMEM;
+  if (!(m->slots = alloc_slots(16))) return STROM_ENOMEM;
   m->mask = 15;
+  m->bytes = 16 * STROM_KV_SLOT;
   return STROM_OK;
 }
 
 void strom__keymap_destroy(strom_keymap *m) {
-  for (size_t i = 0; m->slots && i <= m->mask; i++) free(m->slots[i].e);
+  for (size_t i = 0; m->slots && i <= m->mask; i++)
+    if (slot(m, i)->klen && slot(m, i)->vlen == HEAP_MARK) free(heap_of(slot(m, i)));
   free(m->slots);
   memset(m, 0, sizeof *m);
 }
 
 static size_t find_slot(const strom_keymap *m, uint64_t hash, const void *key, size_t klen) {
-  size_t i = hash & m->mask;
-  for (;; i = (i + 1) & m->mask) {
-    const struct slot *s = &m->slots[i];
-    if (!s->e) return i;
-    if (s->hash == hash && s->e->klen == klen && !memcmp(s->e->data, key, klen)) return i;
+  for (size_t i = hash & m->mask;; i = (i + 1) & m->mask) {
+    strom_kv *s = slot(m, i);
+    if (!s->klen) return i;
+    if (s->hash == hash && s->klen == klen && !memcmp(entry(s)->data, key, klen)) return i;
   }
 }
 
 strom_kv *strom__keymap_get(const strom_keymap *m, uint64_t hash, const void *key, size_t klen) {
-  return m->slots[find_slot(m, hash, key, klen)].e;
+  strom_kv *s = slot(m, find_slot(m, hash, key, klen));
+  return s->klen ? entry(s) : NULL;
 }
 
 static int grow(strom_keymap *m) {
   size_t n = (m->mask + 1) * 2;
-  struct slot *slots = strom__calloc(n, sizeof *slots);
+  uint8_t *slots = alloc_slots(n);
   if (!slots) return STROM_ENOMEM;
   for (size_t i = 0; i <= m->mask; i++) {
-    if (!m->slots[i].e) continue;
-    size_t j = m->slots[i].hash & (n - 1);
-    while (slots[j].e) j = (j + 1) & (n - 1);
-    slots[j] = m->slots[i];
+    strom_kv *s = slot(m, i);
+    if (!s->klen) continue;
+    size_t j = s->hash & (n - 1);
+    while (((strom_kv *)(slots + j * STROM_KV_SLOT))->klen) j = (j + 1) & (n - 1);
+    memcpy(slots + j * STROM_KV_SLOT, s, STROM_KV_SLOT);
   }
   free(m->slots);
+  m->bytes += (n - m->mask - 1) * STROM_KV_SLOT;
   m->slots = slots;
   m->mask = n - 1;
   return STROM_OK;
 }
 
+/* Makes slot s a heap slot for a new entry with room for vlen; returns the entry. */
+static strom_kv *to_heap(strom_keymap *m, strom_kv *s, uint64_t hash, int kg, const void *key, size_t klen,
+                         size_t vlen) {
+  size_t cap = vlen < 16 ? 16 : vlen + vlen / 4;
+  strom_kv *e = strom__malloc(sizeof *e + klen + cap);
+  if (!e) return NULL;
+  *e = (strom_kv){.hash = hash, .klen = (uint32_t)klen, .vcap = (uint32_t)cap, .kg = kg};
+  memcpy(e->data, key, klen);
+  m->bytes += sizeof *e + klen + cap;
+  *s = (strom_kv){.hash = hash, .klen = (uint32_t)klen, .vlen = HEAP_MARK, .kg = kg};
+  memcpy(s->data, &e, sizeof e);
+  return e;
+}
+
 int strom__keymap_put(strom_keymap *m, uint64_t hash, int kg, const void *key, size_t klen,
                       const void *val, size_t vlen) {
+  if (!klen || klen >= HEAP_MARK || vlen >= HEAP_MARK) return STROM_EINVAL;
   size_t i = find_slot(m, hash, key, klen);
-  strom_kv *e = m->slots[i].e;
-  if (e && vlen <= e->vcap) {
-    memcpy(strom__kv_val(e), val, vlen);
-    e->vlen = (uint32_t)vlen;
-    return STROM_OK;
+  strom_kv *s = slot(m, i), *e;
+  bool fresh = !s->klen;
+  if (!fresh) {
+    e = entry(s);
+    if (vlen > e->vcap) {
+      if (s->vlen == HEAP_MARK) { /* a bigger heap entry */
+        size_t cap = vlen + vlen / 4;
+        strom_kv *n = strom__realloc(e, sizeof *n + klen + cap);
+        if (!n) return STROM_ENOMEM;
+        m->bytes += cap - n->vcap;
+        n->vcap = (uint32_t)cap;
+        memcpy(s->data, &n, sizeof n);
+        e = n;
+      } else { /* an inline entry that outgrew its slot */
+        uint8_t k[STROM_KV_INLINE];
+        memcpy(k, key, klen);
+        if (!(e = to_heap(m, s, hash, kg, k, klen, vlen))) return STROM_ENOMEM;
+      }
+    }
+  } else if (klen + vlen <= STROM_KV_INLINE) {
+    e = s;
+    *e = (strom_kv){.hash = hash, .klen = (uint32_t)klen, .vcap = (uint32_t)(STROM_KV_INLINE - klen), .kg = kg};
+    memcpy(e->data, key, klen);
+  } else if (!(e = to_heap(m, s, hash, kg, key, klen, vlen))) {
+    return STROM_ENOMEM;
   }
-  size_t cap = vlen < 16 ? 16 : vlen + vlen / 4;
-  strom_kv *n = strom__malloc(sizeof *n + klen + cap);
-  if (!n) return STROM_ENOMEM;
-  *n = (strom_kv){.hash = hash, .klen = (uint32_t)klen, .vlen = (uint32_t)vlen, .vcap = (uint32_t)cap, .kg = kg};
-  memcpy(n->data, key, klen);
-  memcpy(strom__kv_val(n), val, vlen);
-  m->bytes += sizeof *n + klen + cap;
-  if (e) {
-    m->bytes -= sizeof *e + e->klen + e->vcap;
-    free(e);
-    m->slots[i].e = n;
-    return STROM_OK;
-  }
-  m->slots[i] = (struct slot){.hash = hash, .e = n};
+  memcpy(strom__kv_val(e), val, vlen);
+  e->vlen = (uint32_t)vlen;
+  if (!fresh) return STROM_OK;
   m->count++;
   if (m->count * 10 > (m->mask + 1) * 7) return grow(m);
   return STROM_OK;
 }
 
-/* Backward-shift deletion keeps probe sequences unbroken without tombstones. */
 int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen) {
   size_t i = find_slot(m, hash, key, klen);
-  strom_kv *e = m->slots[i].e;
-  if (!e) return 0;
-  m->bytes -= sizeof *e + e->klen + e->vcap;
-  free(e);
+  strom_kv *s = slot(m, i);
+  if (!s->klen) return 0;
+  if (s->vlen == HEAP_MARK) {
+    strom_kv *e = heap_of(s);
+    m->bytes -= sizeof *e + e->klen + e->vcap;
+    free(e);
+  }
   m->count--;
   for (size_t j = (i + 1) & m->mask;; j = (j + 1) & m->mask) {
-    if (!m->slots[j].e) break;
-    size_t home = m->slots[j].hash & m->mask;
+    strom_kv *t = slot(m, j);
+    if (!t->klen) break;
+    size_t home = t->hash & m->mask;
     /* Move j into the hole at i unless j's home lies cyclically in (i, j]. */
     bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
     if (stays) continue;
-    m->slots[i] = m->slots[j];
+    memcpy(slot(m, i), t, STROM_KV_SLOT);
     i = j;
   }
-  m->slots[i] = (struct slot){0};
+  memset(slot(m, i), 0, STROM_KV_SLOT);
   return 1;
 }
 
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos) {
   while (*pos <= m->mask) {
-    strom_kv *e = m->slots[(*pos)++].e;
-    if (e) return e;
+    strom_kv *s = slot(m, (*pos)++);
+    if (s->klen) return entry(s);
   }
   return NULL;
 }

@@ -1,12 +1,19 @@
 /*
- * keymap.h -- the heap store of keyed state: a hash table from key bytes to value
- * bytes, each entry tagged with its key group so that state can later be snapshotted
- * and redistributed per key group.
+ * keymap.h -- a hash table from key bytes to value bytes, each entry tagged with its
+ * key group so that state can be snapshotted and redistributed per key group.  Used
+ * by the keyed reduce, the sliced window operator and the timer service.
+ *
+ * Entries are 64-byte slots: the header and, when key and value fit in the slot's 40
+ * bytes, the bytes themselves, so a lookup touches one cache line and a small entry
+ * costs no allocation.  Larger entries live on the heap and the slot points to them.
+ * A strom_kv pointer from get/next stays valid until the next put or del on the map.
  */
 #ifndef STROM_KEYMAP_H
 #define STROM_KEYMAP_H
 
 #include "../core/core.h"
+
+enum { STROM_KV_SLOT = 64, STROM_KV_INLINE = 40 };
 
 typedef struct strom_kv {
   uint64_t hash;
@@ -18,10 +25,7 @@ typedef struct strom_kv {
 static inline uint8_t *strom__kv_val(strom_kv *e) { return e->data + e->klen; }
 
 typedef struct strom_keymap {
-  struct slot {
-    uint64_t hash;
-    strom_kv *e;
-  } *slots;
+  uint8_t *slots; /* (mask + 1) slots of STROM_KV_SLOT bytes */
   size_t mask, count, bytes;
 } strom_keymap;
 
@@ -29,12 +33,12 @@ int strom__keymap_init(strom_keymap *m);
 void strom__keymap_destroy(strom_keymap *m);
 /* The entry for key, or NULL. */
 strom_kv *strom__keymap_get(const strom_keymap *m, uint64_t hash, const void *key, size_t klen);
-/* Sets the value of key (inserting the key if new). */
+/* Sets the value of key (inserting the key if new).  klen must be at least 1. */
 int strom__keymap_put(strom_keymap *m, uint64_t hash, int kg, const void *key, size_t klen,
                       const void *val, size_t vlen);
 /* Removes key; returns 1 if it was there. */
 int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen);
-/* Iteration: *pos starts at 0; returns NULL at the end. */
+/* Iteration: *pos starts at 0; returns NULL at the end.  No put or del meanwhile. */
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos);
 
 #endif
