@@ -198,6 +198,114 @@ TEST(session_merging_out_of_order_at_parallelism_1_and_4) {
     }
 }
 
+/* Tumbling 10 s with a 2 s offset: windows [-8s,2s), [2s,12s), [12s,22s), [22s,32s).
+ * a: 1000 -> 1 row, 1; 9000, 4000 -> 2, 7; 12000, 19999, 15000, 21000 -> 4, 34.
+ * b: 2000, 11000, 8000 -> 3, 14; 20000 -> 1, 12; 25000 -> 1, 10. */
+TEST(tumbling_with_offset) {
+  for (int generic_op = 0; generic_op <= 1; generic_op++) {
+    if (generic_op) setenv("STROM_WINDOW_GENERIC", "1", 1);
+    strom_window_assigner a = strom_tumbling(10000);
+    a.offset_ms = 2000;
+    strom_env *env;
+    strom_results *r = run_windows(2, (strom_window_def){.assigner = a}, false, &env);
+    const char *got = r ? dump(r) : "(failed)";
+    unsetenv("STROM_WINDOW_GENERIC");
+    CHECK_STR(got, "+I[a, -8000, 2000, 1, 1]\n+I[a, 12000, 22000, 4, 34]\n+I[a, 2000, 12000, 2, 7]\n"
+                   "+I[b, 12000, 22000, 1, 12]\n+I[b, 2000, 12000, 3, 14]\n+I[b, 22000, 32000, 1, 10]\n");
+    strom_env_free(env);
+  }
+}
+
+/* Session gap by key: a 3 s (as SESSIONS above), b 1 s, so b's records never merge. */
+static int64_t gap_by_key(strom_ctx *ctx, const strom_row *row) {
+  (void)ctx;
+  size_t n;
+  return strom_row_get_str(row, 0, &n)[0] == 'a' ? 3000 : 1000;
+}
+
+TEST(session_windows_with_a_dynamic_gap) {
+  strom_window_assigner a = strom_session(0);
+  a.gap_fn = gap_by_key;
+  strom_env *env;
+  strom_results *r = run_windows(3, (strom_window_def){.assigner = a}, false, &env);
+  const char *got = r ? dump(r) : "(failed)";
+  strom_env_free(env);
+  CHECK_STR(got, "+I[a, 1000, 7000, 2, 5]\n+I[a, 19999, 24000, 2, 19]\n+I[a, 9000, 18000, 3, 18]\n"
+                 "+I[b, 11000, 12000, 1, 5]\n+I[b, 2000, 3000, 1, 2]\n+I[b, 20000, 21000, 1, 12]\n"
+                 "+I[b, 25000, 26000, 1, 10]\n+I[b, 8000, 9000, 1, 7]\n");
+}
+
+/* ---- processing time, on a virtual clock ---- */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+static atomic_llong pclock;
+static atomic_int p_stop, p_seen, p_fired;
+static atomic_llong p_last;
+
+static int64_t pnow(void *d) {
+  (void)d;
+  return atomic_load(&pclock);
+}
+
+static int three_now(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i >= 3) return atomic_load(&p_stop) ? 0 : STROM_GEN_IDLE;
+  strom_row_set_str(out, 0, "p", 1);
+  strom_row_set_bigint(out, 1, 0);
+  strom_row_set_bigint(out, 2, (int64_t)i + 1);
+  atomic_fetch_add(&p_seen, 1);
+  return 1;
+}
+
+static int record_firing(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  (void)out;
+  int64_t sum = 0;
+  for (size_t i = 0; i < n; i++) sum += strom_row_get_bigint(rows[i], 2);
+  atomic_store(&p_last, strom_ctx_window_start(ctx) * 1000 + sum);
+  atomic_fetch_add(&p_fired, 1);
+  return 0;
+}
+
+static void *run_bg(void *env) {
+  static int rc;
+  rc = strom_execute(env, "processing time");
+  return &rc;
+}
+
+TEST(processing_time_tumbling_window_fires_by_the_clock) {
+  setup_schemas();
+  atomic_store(&pclock, 1000);
+  atomic_store(&p_stop, 0);
+  atomic_store(&p_seen, 0);
+  atomic_store(&p_fired, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_env_set_clock(env, pnow, NULL);
+  strom_schema *s = ev_schema();
+  strom_window_assigner a = strom_tumbling(1000);
+  a.processing_time = true;
+  strom_stream *in = strom_set_parallelism(strom_from_generator(env, s, STROM_UNBOUNDED, three_now, NULL), 1);
+  strom_discard(strom_window(strom_key_by(in, "k"), &(strom_window_def){.assigner = a, .process = record_firing, .out_schema = out_schema}));
+  pthread_t th;
+  pthread_create(&th, NULL, run_bg, env);
+  for (int i = 0; i < 5000 && atomic_load(&p_seen) < 3; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
+  nanosleep(&(struct timespec){0, 50000000}, NULL); /* let the records reach the window */
+  int before = atomic_load(&p_fired);
+  atomic_store(&pclock, 1999); /* the window [1000, 2000) fires at its max timestamp, 1999 */
+  for (int i = 0; i < 5000 && atomic_load(&p_fired) < 1; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
+  atomic_store(&p_stop, 1);
+  void *rc;
+  pthread_join(th, &rc);
+  strom_schema_free(s);
+  strom_env_free(env);
+  CHECK_INT(*(int *)rc, STROM_OK);
+  CHECK_INT(before, 0);
+  CHECK_INT(atomic_load(&p_fired), 1);
+  CHECK_INT(atomic_load(&p_last), 1000 * 1000 + 6); /* window start 1000, 1 + 2 + 3 */
+}
+
 /* ---- late data ---- */
 
 /* A punctuated strategy: the watermark follows every record (timestamp - 1), so which
@@ -395,6 +503,9 @@ int main(int argc, char **argv) {
   RUN(sliding_out_of_order_at_parallelism_1_and_4);
   RUN(session_merging_out_of_order_at_parallelism_1_and_4);
   RUN(late_data_within_lateness_updates_beyond_goes_to_side_output);
+  RUN(tumbling_with_offset);
+  RUN(session_windows_with_a_dynamic_gap);
+  RUN(processing_time_tumbling_window_fires_by_the_clock);
   RUN(generic_tumbling);
   RUN(generic_sliding);
   RUN(generic_late_data);
