@@ -260,3 +260,119 @@ int strom_ctx_delete_processing_timer(strom_ctx *ctx, int64_t time) {
   strom_keyed *k = keyed_of(ctx, "a timer");
   return k ? strom__keyed_timer_del(k, STROM_PROCESSING_TIME, time, NULL, 0) : STROM_ESTATE;
 }
+
+/* ---- checkpoints ---- */
+
+#include "../state/state_impl.h"
+#include "snapshot.h"
+
+typedef struct kstate_visit {
+  strom_snap_groups *g;
+} kstate_visit;
+
+static int visit_entry(void *arg, const strom_state_entry *e) {
+  kstate_visit *v = arg;
+  strom_buf *b = strom__snap_group(v->g, e->key_group);
+  int rc = strom__put_varint(b, (uint64_t)e->state);
+  if (!rc) rc = strom__put_bytes(b, e->key, e->klen);
+  if (!rc) rc = strom__put_bytes(b, e->ns, e->nslen);
+  if (!rc) rc = strom__put_bytes(b, e->val, e->vlen);
+  if (!rc) rc = strom__put_i64(b, e->ts);
+  return rc;
+}
+
+int strom__keyed_snapshot(strom_keyed *k, strom_snapshot *s) {
+  int max_par = k->op->task->job->opts.max_parallelism;
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, max_par);
+  /* Timers that are still registered (a deleted one may linger in its heap). */
+  for (int d = 0; !rc && d < 2; d++) {
+    for (size_t i = 0; !rc && i < k->heap[d].n; i++) {
+      const strom_timer *t = &k->heap[d].h[i];
+      if ((rc = live_key(k, d, t->time, t->bytes, t->klen, t->bytes + t->klen, t->nslen))) break;
+      strom_kv *e = strom__keymap_get(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len);
+      if (!e) continue; /* deleted (a timer registered twice is written twice; restore dedups) */
+      strom_buf *b = strom__snap_group(&g, strom__key_group(t->khash, max_par));
+      rc = strom__put_varint(b, (uint64_t)d);
+      if (!rc) rc = strom__put_i64(b, t->time);
+      if (!rc) rc = strom__put_bytes(b, t->bytes, t->klen);
+      if (!rc) rc = strom__put_bytes(b, t->bytes + t->klen, t->nslen);
+    }
+  }
+  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_TIMERS);
+  /* Keyed state: the states' names, then the entries per key group. */
+  strom_kstate *ks = k->op->kstate;
+  strom_buf names = {0};
+  for (int i = 0; !rc && i < strom__kstate_nstates(ks); i++) {
+    strom_state_kind kind;
+    const char *name = strom__kstate_state_name(ks, i, &kind);
+    rc = strom__put_bytes(&names, name ? name : "", name ? strlen(name) : 0);
+  }
+  if (!rc && names.len) rc = strom__snap_add(s, STROM_SNAP_KSTATE_NAMES, -1, names.p, names.len);
+  strom__buf_free(&names);
+  kstate_visit v = {.g = &g};
+  if (!rc) rc = strom__kstate_foreach(ks, visit_entry, &v);
+  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);
+  strom__snap_groups_free(&g);
+  return rc;
+}
+
+static int restore_fail(strom_keyed *k, const char *what) {
+  return strom__op_fail(k->op, STROM_EPARSE, "restoring %s of %s: malformed snapshot", what, k->op->node->name);
+}
+
+int strom__keyed_restore(strom_keyed *k, const strom_restore *r, int kg_lo, int kg_hi) {
+  strom_kstate *ks = k->op->kstate;
+  /* Old registration index -> current one, by name. */
+  int map[256];
+  int nmap = 0;
+  for (int i = 0; i < r->n && !nmap; i++) {
+    if (r->b[i].kind != STROM_SNAP_KSTATE_NAMES) continue;
+    const uint8_t *p = r->b[i].p, *end = p + r->b[i].len;
+    while (p < end && nmap < 256) {
+      const uint8_t *name;
+      size_t n;
+      if (!strom__get_bytes(&p, end, &name, &n)) return restore_fail(k, "state names");
+      map[nmap] = -1;
+      for (int j = 0; j < strom__kstate_nstates(ks); j++) {
+        strom_state_kind kind;
+        const char *cur = strom__kstate_state_name(ks, j, &kind);
+        if (cur && strlen(cur) == n && !memcmp(cur, name, n)) map[nmap] = j;
+      }
+      if (map[nmap] < 0)
+        return strom__op_fail(k->op, STROM_ESTATE, "restoring %s: the snapshot has state '%.*s' that the operator does not register",
+                              k->op->node->name, (int)n, name);
+      nmap++;
+    }
+  }
+  for (int i = 0; i < r->n; i++) {
+    const strom_snap_block *b = &r->b[i];
+    if ((b->kind != STROM_SNAP_TIMERS && b->kind != STROM_SNAP_KSTATE) || b->kg < kg_lo || b->kg > kg_hi) continue;
+    const uint8_t *p = b->p, *end = p + b->len;
+    while (p < end) {
+      uint64_t first;
+      const uint8_t *key, *ns;
+      size_t klen, nslen;
+      if (!strom__get_varint(&p, end, &first)) return restore_fail(k, "keyed state");
+      if (b->kind == STROM_SNAP_TIMERS) {
+        int64_t time;
+        if (!strom__get_i64(&p, end, &time) || !strom__get_bytes(&p, end, &key, &klen) ||
+            !strom__get_bytes(&p, end, &ns, &nslen) || first > 1)
+          return restore_fail(k, "timers");
+        int rc = strom__keyed_set_key(k, key, klen, strom__hash_bytes(key, klen));
+        if (!rc) rc = strom__keyed_timer_add(k, first ? STROM_PROCESSING_TIME : STROM_EVENT_TIME, time, ns, nslen);
+        if (rc) return rc;
+      } else {
+        strom_state_entry e = {.key_group = b->kg};
+        if (!strom__get_bytes(&p, end, &key, &klen) || !strom__get_bytes(&p, end, &ns, &nslen) ||
+            !strom__get_bytes(&p, end, &e.val, &e.vlen) || !strom__get_i64(&p, end, &e.ts) || first >= (uint64_t)nmap)
+          return restore_fail(k, "keyed state");
+        e.state = map[first];
+        e.key = key, e.klen = klen, e.ns = ns, e.nslen = nslen;
+        int rc = strom__kstate_restore(ks, &e);
+        if (rc) return strom__op_fail(k->op, rc, "restoring keyed state of %s: %s", k->op->node->name, strom_strerror(rc));
+      }
+    }
+  }
+  return STROM_OK;
+}

@@ -60,4 +60,11 @@ int strom__keyed_timer_del(strom_keyed *k, int domain, int64_t time, const void 
 int strom__keyed_advance_watermark(strom_keyed *k, int64_t wm);
 size_t strom__keyed_timer_count(const strom_keyed *k);
 
+/* Checkpoints: writes the timers and keyed state per key group into s; restores the
+ * key groups [kg_lo, kg_hi] from r (after the operator registered its states). */
+struct strom_snapshot;
+struct strom_restore;
+int strom__keyed_snapshot(strom_keyed *k, struct strom_snapshot *s);
+int strom__keyed_restore(strom_keyed *k, const struct strom_restore *r, int kg_lo, int kg_hi);
+
 #endif

@@ -20,6 +20,7 @@
  */
 #include "../state/keymap.h"
 #include "keyed.h"
+#include "snapshot.h"
 
 enum { MODE_TUMBLE, MODE_PANES, MODE_OVERLAP };
 
@@ -397,6 +398,61 @@ static void slice_close(strom_op *op) {
   free(st->enc);
   strom__keyed_destroy(&st->keyed);
   free(st);
+}
+
+/* ---- checkpoints ---- */
+
+/* Accumulators per key group ([slice start][key][value]), then the subtask's firing
+ * progress (the watermark it has fired up to and the next pane window), so a restored
+ * operator neither loses nor repeats a firing. */
+int strom__window_slice_snapshot(strom_op *op, strom_snapshot *snap) {
+  slice_state *st = op->state;
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, st->max_par);
+  for (int i = 0; !rc && i < st->n; i++) {
+    size_t pos = 0;
+    for (strom_kv *e; !rc && (e = strom__keymap_next(&st->s[i].accs, &pos));) {
+      strom_buf *b = strom__snap_group(&g, e->kg);
+      rc = strom__put_i64(b, st->s[i].start);
+      if (!rc) rc = strom__put_bytes(b, e->data, e->klen);
+      if (!rc) rc = strom__put_bytes(b, strom__kv_val(e), e->vlen);
+    }
+  }
+  if (!rc) rc = strom__snap_groups_flush(&g, snap, STROM_SNAP_SLICES);
+  strom__snap_groups_free(&g);
+  if (!rc) rc = strom__keyed_snapshot(&st->keyed, snap);
+  int64_t progress[2] = {op->ctx.watermark_prev, st->next_window};
+  return rc ? rc : strom__snap_add(snap, STROM_SNAP_USER, -1, progress, sizeof progress);
+}
+
+int strom__window_slice_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  slice_state *st = op->state;
+  for (int i = 0; i < r->n; i++) {
+    const strom_snap_block *b = &r->b[i];
+    if (b->kind == STROM_SNAP_USER && b->len == 16) {
+      int64_t progress[2];
+      memcpy(progress, b->p, 16);
+      if (progress[0] > op->ctx.watermark_prev) op->ctx.watermark_prev = progress[0];
+      if (progress[1] > st->next_window) st->next_window = progress[1];
+      continue;
+    }
+    if (b->kind != STROM_SNAP_SLICES || b->kg < kg_lo || b->kg > kg_hi) continue;
+    const uint8_t *p = b->p, *end = p + b->len;
+    while (p < end) {
+      int64_t start;
+      const uint8_t *key, *val;
+      size_t klen, vlen;
+      if (!strom__get_i64(&p, end, &start) || !strom__get_bytes(&p, end, &key, &klen) ||
+          !strom__get_bytes(&p, end, &val, &vlen) || !klen)
+        return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed window snapshot", op->node->name);
+      slice *sl = get_slice(st, start);
+      if (!sl) return STROM_ENOMEM;
+      uint64_t h = strom__hash_bytes(key, klen);
+      int rc = strom__keymap_put(&sl->accs, h, strom__key_group(h, st->max_par), key, klen, val, vlen);
+      if (rc) return rc;
+    }
+  }
+  return strom__keyed_restore(&st->keyed, r, kg_lo, kg_hi);
 }
 
 static void slice_conf_free(void *p) {

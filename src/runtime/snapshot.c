@@ -1,0 +1,106 @@
+/*
+ * snapshot.c -- in-memory snapshot blocks and the byte helpers operators use to
+ * encode their state into them (see snapshot.h).
+ */
+#include "snapshot.h"
+
+int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len) {
+  if (s->n == s->cap) {
+    int cap = s->cap ? s->cap * 2 : 16;
+    void *b = strom__realloc(s->b, (size_t)cap * sizeof *s->b);
+    if (!b) return STROM_ENOMEM;
+    s->b = b;
+    s->cap = cap;
+  }
+  size_t off = s->data.len;
+  if (len && strom__buf_append(&s->data, p, len)) return STROM_ENOMEM;
+  s->b[s->n].kind = kind;
+  s->b[s->n].kg = kg;
+  s->b[s->n].off = off;
+  s->b[s->n].len = len;
+  s->n++;
+  return STROM_OK;
+}
+
+strom_snap_block strom__snap_block(const strom_snapshot *s, int i) {
+  return (strom_snap_block){.kind = s->b[i].kind, .kg = s->b[i].kg,
+                            .p = (const uint8_t *)s->data.p + s->b[i].off, .len = s->b[i].len};
+}
+
+void strom__snap_free(strom_snapshot *s) {
+  strom__buf_free(&s->data);
+  free(s->b);
+  memset(s, 0, sizeof *s);
+}
+
+int strom__snap_groups_init(strom_snap_groups *g, int max_par) {
+  g->max_par = max_par;
+  g->g = strom__calloc((size_t)max_par, sizeof *g->g);
+  return g->g ? STROM_OK : STROM_ENOMEM;
+}
+
+strom_buf *strom__snap_group(strom_snap_groups *g, int kg) { return &g->g[kg]; }
+
+int strom__snap_groups_flush(strom_snap_groups *g, strom_snapshot *s, int kind) {
+  for (int kg = 0; kg < g->max_par; kg++) {
+    if (!g->g[kg].len) continue;
+    int rc = strom__snap_add(s, kind, kg, g->g[kg].p, g->g[kg].len);
+    if (rc) return rc;
+    g->g[kg].len = 0;
+  }
+  return STROM_OK;
+}
+
+void strom__snap_groups_free(strom_snap_groups *g) {
+  for (int kg = 0; g->g && kg < g->max_par; kg++) strom__buf_free(&g->g[kg]);
+  free(g->g);
+  g->g = NULL;
+}
+
+int strom__put_varint(strom_buf *b, uint64_t v) {
+  uint8_t tmp[10];
+  int n = 0;
+  while (v >= 0x80) {
+    tmp[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  tmp[n++] = (uint8_t)v;
+  return strom__buf_append(b, tmp, (size_t)n);
+}
+
+int strom__put_bytes(strom_buf *b, const void *p, size_t n) {
+  int rc = strom__put_varint(b, n);
+  return rc ? rc : n ? strom__buf_append(b, p, n) : STROM_OK;
+}
+
+int strom__put_i64(strom_buf *b, int64_t v) { return strom__buf_append(b, &v, 8); }
+
+bool strom__get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p >= end) return false;
+    uint8_t c = *(*p)++;
+    r |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool strom__get_bytes(const uint8_t **p, const uint8_t *end, const uint8_t **bytes, size_t *n) {
+  uint64_t len;
+  if (!strom__get_varint(p, end, &len) || len > (uint64_t)(end - *p)) return false;
+  *bytes = *p;
+  *n = (size_t)len;
+  *p += len;
+  return true;
+}
+
+bool strom__get_i64(const uint8_t **p, const uint8_t *end, int64_t *v) {
+  if (end - *p < 8) return false;
+  memcpy(v, *p, 8);
+  *p += 8;
+  return true;
+}

@@ -1,0 +1,75 @@
+/*
+ * snapshot.h -- what an operator subtask puts into a checkpoint, and how it gets it
+ * back.
+ *
+ * A snapshot is a list of blocks, each with a kind (keyed state, timers, window
+ * slices, a source's position, ...) and a key group, or -1 for state that belongs to
+ * the subtask rather than to keys.  Keyed blocks can be read back by any subtask whose
+ * key-group range holds them, which is what lets a job restore at another
+ * parallelism.  Blocks are built in memory on the task thread (the synchronous part
+ * of a checkpoint) and written to storage by the checkpoint layer.
+ */
+#ifndef STROM_SNAPSHOT_H
+#define STROM_SNAPSHOT_H
+
+#include "../core/core.h"
+
+enum {
+  STROM_SNAP_KSTATE_NAMES = 1, /* -1: the keyed states' names by registration index */
+  STROM_SNAP_KSTATE,           /* per key group: keyed state entries */
+  STROM_SNAP_TIMERS,           /* per key group: timers */
+  STROM_SNAP_SLICES,           /* per key group: sliced window accumulators */
+  STROM_SNAP_REDUCE,           /* per key group: keyed reduce values */
+  STROM_SNAP_OPSTATE,          /* -1: operator and broadcast state entries */
+  STROM_SNAP_SOURCE,           /* -1: a source's position */
+  STROM_SNAP_USER,             /* -1: anything else an operator keeps */
+};
+
+typedef struct strom_snap_block {
+  int kind, kg;
+  const uint8_t *p;
+  size_t len;
+} strom_snap_block;
+
+typedef struct strom_snapshot {
+  strom_buf data;
+  struct {
+    int kind, kg;
+    size_t off, len;
+  } *b;
+  int n, cap;
+} strom_snapshot;
+
+int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len);
+void strom__snap_free(strom_snapshot *s);
+strom_snap_block strom__snap_block(const strom_snapshot *s, int i);
+
+/* Staging per key group: append entries to the group's buffer, then flush one block
+ * per non-empty group. */
+typedef struct strom_snap_groups {
+  strom_buf *g;
+  int max_par;
+} strom_snap_groups;
+int strom__snap_groups_init(strom_snap_groups *g, int max_par);
+strom_buf *strom__snap_group(strom_snap_groups *g, int kg);
+int strom__snap_groups_flush(strom_snap_groups *g, strom_snapshot *s, int kind);
+void strom__snap_groups_free(strom_snap_groups *g);
+
+/* What a restoring subtask reads: the blocks of every snapshot of its operator
+ * (keyed blocks filtered to its key groups [kg_lo, kg_hi]; subtask blocks only from
+ * its own former subtask when the parallelism did not change). */
+typedef struct strom_restore {
+  const strom_snap_block *b;
+  int n;
+} strom_restore;
+
+/* Byte helpers for entries inside blocks. */
+int strom__put_varint(strom_buf *b, uint64_t v);
+int strom__put_bytes(strom_buf *b, const void *p, size_t n); /* varint length + bytes */
+int strom__put_i64(strom_buf *b, int64_t v);
+/* Readers: advance *p; return false if the bytes run past end. */
+bool strom__get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+bool strom__get_bytes(const uint8_t **p, const uint8_t *end, const uint8_t **bytes, size_t *n);
+bool strom__get_i64(const uint8_t **p, const uint8_t *end, int64_t *v);
+
+#endif
