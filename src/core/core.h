@@ -71,7 +71,12 @@ struct strom_row {
   size_t arena_len, arena_cap;
 };
 
-/* Resets every column to NULL without freeing the arena (cheap per record). */
+/* Bytes of null flags a row of n columns has: a multiple of 8, at least 8 (the
+ * padding bytes after the last column mean nothing). */
+#define STROM_ROW_NULLS_SIZE(n) ((size_t)(n) <= 8 ? (size_t)8 : ((size_t)(n) + 7) & ~(size_t)7)
+
+/* Resets every column to NULL without freeing the arena (cheap per record): up to 8
+ * columns with one 8-byte store, not a call to memset. */
 static inline void strom__row_reset(strom_row *r) {
   memset(r->nulls, 1, (size_t)r->ncols);
   r->arena_len = 0;
@@ -142,5 +147,22 @@ int64_t strom__mono_ns(void);    /* monotonic */
 /* ---- logging (stderr; level from STROM_LOG=debug|info|warn|error) ---- */
 enum { STROM_LOG_DEBUG, STROM_LOG_INFO, STROM_LOG_WARN, STROM_LOG_ERROR };
 void strom__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- cache lines ----
+ * Objects that a thread writes on every record (operators, their scratch rows, input
+ * rows, writers, channels) get cache lines of their own: zeroed memory aligned to 64
+ * bytes with the size rounded up to 64, so that no other thread's object shares a
+ * line with them (false sharing).  Free with free(). */
+#define STROM_CACHE_LINE 64
+static inline size_t strom__round_line(size_t n) {
+  return n ? (n + STROM_CACHE_LINE - 1) & ~(size_t)(STROM_CACHE_LINE - 1) : STROM_CACHE_LINE;
+}
+static inline void *strom__alloc_lines(size_t n) {
+  n = strom__round_line(n);
+  void *p = aligned_alloc(STROM_CACHE_LINE, n);
+  if (STROM_LIKELY(p)) memset(p, 0, n);
+  else strom__log(STROM_LOG_ERROR, "out of memory allocating %zu bytes", n);
+  return p;
+}
 
 #endif

@@ -44,7 +44,9 @@ int strom__gate_add(strom_gate *g, strom_channel *c) {
 }
 
 strom_channel *strom__channel_new(strom_gate *g, int input, int nbufs, size_t bufsize) {
-  strom_channel *c = strom__calloc(1, sizeof *c);
+  /* The channel and its buffer headers (whose len the producer writes on every
+   * record) get cache lines of their own. */
+  strom_channel *c = strom__alloc_lines(sizeof *c);
   if (!c) return NULL;
   c->gate = g;
   c->input = input;
@@ -52,8 +54,8 @@ strom_channel *strom__channel_new(strom_gate *g, int input, int nbufs, size_t bu
   c->ring_cap = nbufs;
   c->wm = INT64_MIN;
   c->aligned = true;
-  c->ring = strom__calloc((size_t)nbufs, sizeof *c->ring);
-  c->pool = strom__calloc((size_t)nbufs, sizeof *c->pool);
+  c->ring = strom__alloc_lines((size_t)nbufs * sizeof *c->ring);
+  c->pool = strom__alloc_lines((size_t)nbufs * sizeof *c->pool);
   if (!c->ring || !c->pool || pthread_cond_init(&c->can_write, NULL)) goto fail;
   for (int i = 0; i < nbufs; i++) {
     strom_buffer *b = &c->pool[i];

@@ -110,16 +110,21 @@ static int validate(const strom_job *j, char **errmsg) {
   return STROM_OK;
 }
 
+/* Targets are read on every record: their array gets its own cache lines. */
 static int add_target(strom_out *o, out_target t) {
-  out_target *a = strom__realloc(o->t, (size_t)(o->nt + 1) * sizeof *a);
+  out_target *a = strom__alloc_lines((size_t)(o->nt + 1) * sizeof *a);
   if (!a) return STROM_ENOMEM;
+  if (o->nt) memcpy(a, o->t, (size_t)o->nt * sizeof *a);
+  free(o->t);
   o->t = a;
   o->t[o->nt++] = t;
   return STROM_OK;
 }
 
 static strom_op *op_new(strom_job *j, const jg_node *n, int s) {
-  strom_op *op = strom__calloc(1, sizeof *op);
+  /* Operators of different subtasks are allocated one after another and each is read
+   * on every record by its own thread: each gets its own cache lines. */
+  strom_op *op = strom__alloc_lines(sizeof *op);
   if (!op) return NULL;
   op->vt = n->vt;
   op->node = n;
@@ -127,7 +132,7 @@ static strom_op *op_new(strom_job *j, const jg_node *n, int s) {
   op->ctx = (strom_ctx){.op = op, .data = n->udata, .subtask = s, .parallelism = node_par(j, n), .watermark = INT64_MIN, .timestamp = STROM_NO_TIMESTAMP};
   op->out.owner = op;
   op->nsides = j->graph->ntags;
-  if (op->nsides) op->sides = strom__calloc((size_t)op->nsides, sizeof *op->sides);
+  if (op->nsides) op->sides = strom__alloc_lines((size_t)op->nsides * sizeof *op->sides);
   for (int k = 0; k < op->nsides && op->sides; k++) op->sides[k].owner = op;
   if (n->schema) op->out.scratch = strom_row_new(n->schema);
   if ((op->nsides && !op->sides) || (n->schema && !op->out.scratch)) {
@@ -176,7 +181,7 @@ typedef struct plan {
 
 static int build_task(strom_job *j, plan *p, jg_node *head, int s) {
   const jg *g = j->graph;
-  strom_task *t = strom__calloc(1, sizeof *t);
+  strom_task *t = strom__alloc_lines(sizeof *t);
   if (!t) return STROM_ENOMEM;
   strom_task **tasks = strom__realloc(j->tasks, (size_t)(j->ntasks + 1) * sizeof *tasks);
   if (!tasks) {
@@ -190,7 +195,7 @@ static int build_task(strom_job *j, plan *p, jg_node *head, int s) {
   t->parallelism = node_par(j, head);
   t->watermark = INT64_MIN;
   if (strom__gate_init(&t->gate)) return STROM_ENOMEM;
-  t->ops = strom__calloc((size_t)g->nnodes, sizeof *t->ops);
+  t->ops = strom__alloc_lines((size_t)g->nnodes * sizeof *t->ops);
   if (!t->ops) return STROM_ENOMEM;
   /* Breadth-first over chained edges: parents come before children. */
   strom_buf name = {0};
@@ -229,7 +234,7 @@ static int connect_outputs(strom_job *j, plan *p, jg_node *n, int s) {
       continue;
     }
     int part = edge_part(j, e), pto = node_par(j, e->to);
-    strom_writer *w = strom__calloc(1, sizeof *w);
+    strom_writer *w = strom__alloc_lines(sizeof *w);
     if (!w) return STROM_ENOMEM;
     strom_task *t = p->taskof[n->id][s];
     if (add_writer(t, w)) {
@@ -242,8 +247,8 @@ static int connect_outputs(strom_job *j, plan *p, jg_node *n, int s) {
     w->keycols = e->keycols;
     w->nkey = e->nkey;
     w->nchan = part == STROM_PART_FORWARD ? 1 : pto;
-    w->chan = strom__calloc((size_t)w->nchan, sizeof *w->chan);
-    w->cur = strom__calloc((size_t)w->nchan, sizeof *w->cur);
+    w->chan = strom__alloc_lines((size_t)w->nchan * sizeof *w->chan);
+    w->cur = strom__alloc_lines((size_t)w->nchan * sizeof *w->cur);
     if (!w->chan || !w->cur) return STROM_ENOMEM;
     for (int c = 0; c < w->nchan; c++) {
       strom_task *consumer = p->taskof[e->to->id][part == STROM_PART_FORWARD ? s : c];

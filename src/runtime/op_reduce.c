@@ -15,7 +15,7 @@ typedef struct reduce_state {
 } reduce_state;
 
 static int reduce_open(strom_op *op) {
-  reduce_state *st = strom__calloc(1, sizeof *st);
+  reduce_state *st = strom__alloc_lines(sizeof *st);
   if (!st) return STROM_ENOMEM;
   op->state = st;
   st->max_par = op->task->job->opts.max_parallelism;

@@ -244,8 +244,10 @@ struct strom_task {
   bool started;
   strom_op **ops; /* the chain, parents before children; ops[0] is the head */
   int nops;
-  strom_gate gate;
-  strom_writer **writers;
+  /* The gate is written by the producers (its lock, ready count, mail): on lines of
+   * its own, apart from the fields the task's thread reads on every buffer. */
+  _Alignas(STROM_CACHE_LINE) strom_gate gate;
+  _Alignas(STROM_CACHE_LINE) strom_writer **writers;
   int nwriters;
   strom_row *in_rows[2];
   int ninputs, chans_per_input[2], ended_per_input[2], nended;
