@@ -78,7 +78,9 @@ struct strom_row {
 /* Resets every column to NULL without freeing the arena (cheap per record): up to 8
  * columns with one 8-byte store, not a call to memset. */
 static inline void strom__row_reset(strom_row *r) {
-  memset(r->nulls, 1, (size_t)r->ncols);
+  const uint64_t all_null = 0x0101010101010101ull;
+  if (STROM_LIKELY(r->ncols <= 8)) memcpy(r->nulls, &all_null, 8);
+  else memset(r->nulls, 1, (size_t)r->ncols);
   r->arena_len = 0;
   r->time = STROM_NO_TIMESTAMP;
 }
