@@ -118,6 +118,10 @@ static int add_target(strom_out *o, out_target t) {
   free(o->t);
   o->t = a;
   o->t[o->nt++] = t;
+  bool direct = o->nt == 1 && t.op;
+  o->direct = direct ? t.op->vt->process : NULL;
+  o->direct_op = direct ? t.op : NULL;
+  o->direct_input = direct ? t.input : 0;
   return STROM_OK;
 }
 

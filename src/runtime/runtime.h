@@ -119,6 +119,11 @@ struct strom_out {
   int64_t time; /* timestamp given to rows from strom_out_row(): the input's */
   out_target *t;
   int nt;
+  /* When the only target is a chained operator: its process function, called
+   * directly (set by the planner; NULL otherwise). */
+  int direct_input;
+  strom_op *direct_op;
+  int (*direct)(strom_op *op, int input, const strom_row *row);
 };
 
 struct strom_kstate;
@@ -148,6 +153,7 @@ int strom__op_fail(strom_op *op, int rc, const char *fmt, ...) __attribute__((fo
 int strom__op_user_error(strom_op *op, int rc);
 
 static inline int strom__emit(strom_out *o, const strom_row *row) {
+  if (STROM_LIKELY(o->direct != NULL)) return o->direct(o->direct_op, o->direct_input, row);
   for (int i = 0; i < o->nt; i++) {
     out_target *t = &o->t[i];
     int rc = t->op ? t->op->vt->process(t->op, t->input, row) : strom__writer_write(t->w, row);
