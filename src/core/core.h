@@ -118,11 +118,15 @@ int strom__key_decode(strom_row *r, const uint8_t *bytes, size_t n);
 /* Hash of the key columns of r (equal keys give equal hashes on every subtask). */
 uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols);
 /* Flink's assignment: key group = hash % max_parallelism; operator index =
- * key_group * parallelism / max_parallelism. */
+ * key_group * parallelism / max_parallelism.  max_parallelism is a power of two by
+ * default (128): then a mask and a shift give the same results without a division. */
+static inline bool strom__pow2(int n) { return n > 0 && (n & (n - 1)) == 0; }
 static inline int strom__key_group(uint64_t hash, int max_par) {
+  if (STROM_LIKELY(strom__pow2(max_par))) return (int)(hash & (uint64_t)(max_par - 1));
   return (int)(hash % (uint64_t)max_par);
 }
 static inline int strom__key_group_owner(int kg, int max_par, int par) {
+  if (STROM_LIKELY(strom__pow2(max_par))) return (int)(((int64_t)kg * par) >> __builtin_ctz((unsigned)max_par));
   return (int)((int64_t)kg * par / max_par);
 }
 

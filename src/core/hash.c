@@ -5,13 +5,35 @@
  * it must be identical on every subtask and stable across versions (savepoints
  * store state by key group).
  */
+/* XXH3 compiled in (the same function as the library's, so the same hashes): keys are
+ * short, and a call through the library's dispatch costs as much as hashing them. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "core.h"
 
 uint64_t strom__hash_bytes(const void *p, size_t n) { return XXH3_64bits(p, n); }
 
+/* The key bytes of a single non-VARCHAR column c (the general loop's output for that
+ * case): its null byte, then its 8 bytes unless NULL.  buf has room for 9. */
+static inline size_t key1_fixed(const strom_row *r, int c, strom_type_id type, uint8_t *buf) {
+  buf[0] = r->nulls[c];
+  if (r->nulls[c]) return 1;
+  int64_t v = r->v[c].i;
+  if (type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
+  memcpy(buf + 1, &v, 8);
+  return 9;
+}
+
 size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap) {
+  if (ncols == 1) {
+    strom_type_id type = r->schema->cols[cols[0]].type;
+    if (type != STROM_VARCHAR) {
+      size_t need = r->nulls[cols[0]] ? 1 : 9;
+      if (need > cap) return need;
+      return key1_fixed(r, cols[0], type, buf);
+    }
+  }
   size_t need = 0;
   for (int k = 0; k < ncols; k++) {
     int c = cols[k];
@@ -41,6 +63,10 @@ size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t 
 
 uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
   uint8_t small[256];
+  if (ncols == 1) {
+    strom_type_id type = r->schema->cols[cols[0]].type;
+    if (type != STROM_VARCHAR) return XXH3_64bits(small, key1_fixed(r, cols[0], type, small));
+  }
   size_t n = strom__key_bytes(r, cols, ncols, small, sizeof small);
   if (n <= sizeof small) return XXH3_64bits(small, n);
   uint8_t *big = strom__malloc(n);
