@@ -26,9 +26,9 @@ else
 endif
 CFLAGS := $(BASE) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT) -pthread
-LDLIBS := -lxxhash
+LDLIBS := -lxxhash -lzstd
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/api/*.c src/runtime/*.c src/state/*.c src/connectors/*.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/api/*.c src/runtime/*.c src/state/*.c src/checkpoint/*.c src/connectors/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/obj/%.o)
@@ -99,7 +99,7 @@ $(FUZZ_LIB_OBJ): build/fuzz/obj/%.o: %.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
 $(FUZZ_TARGETS): build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ) $(HEADERS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_OBJ) -lxxhash
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 
 fuzz: $(FUZZ_TARGETS)
 
