@@ -100,7 +100,13 @@ int strom__row_own_strings(strom_row *r);
  * value: BOOLEAN 1 byte, INT 4, BIGINT/DOUBLE/DECIMAL/TIMESTAMP 8 (little-endian,
  * unaligned), VARCHAR a varint length and the bytes.  The schema is not encoded:
  * both ends know it.  The encoding is used by channels, keyed state and checkpoints. */
-size_t strom__row_encoded_size(const strom_row *r);
+size_t strom__row_strings_size(const strom_row *r); /* the VARCHAR columns' part */
+static inline size_t strom__row_encoded_size(const strom_row *r) {
+  const strom_schema *s = r->schema;
+  size_t n = ((size_t)r->ncols + 7) / 8 + s->fixed_size;
+  /* an over-estimate when fixed-width columns are NULL; that is fine */
+  return STROM_LIKELY(!s->nstr) ? n : n + strom__row_strings_size(r);
+}
 /* Writes exactly strom__row_encoded_size(r) bytes at dst; returns the end. */
 uint8_t *strom__row_encode(const strom_row *r, uint8_t *dst);
 /* Decodes into r (which has the right schema); strings point into src.  Returns the

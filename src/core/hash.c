@@ -14,26 +14,30 @@
 
 uint64_t strom__hash_bytes(const void *p, size_t n) { return XXH3_64bits(p, n); }
 
-/* The key bytes of a single non-VARCHAR column c (the general loop's output for that
- * case): its null byte, then its 8 bytes unless NULL.  buf has room for 9. */
+/* The key bytes of a single non-VARCHAR column c (what the general loop writes for
+ * that case): its null byte, then its 8 bytes unless NULL.  buf has room for 9. */
 static inline size_t key1_fixed(const strom_row *r, int c, strom_type_id type, uint8_t *buf) {
-  buf[0] = r->nulls[c];
-  if (r->nulls[c]) return 1;
+  uint8_t null = r->nulls[c];
   int64_t v = r->v[c].i;
+  buf[0] = null;
+  if (null) return 1;
   if (type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
   memcpy(buf + 1, &v, 8);
   return 9;
 }
 
+static size_t key_bytes_general(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap);
+
 size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap) {
-  if (ncols == 1) {
+  if (ncols == 1 && cap >= 9) {
     strom_type_id type = r->schema->cols[cols[0]].type;
-    if (type != STROM_VARCHAR) {
-      size_t need = r->nulls[cols[0]] ? 1 : 9;
-      if (need > cap) return need;
-      return key1_fixed(r, cols[0], type, buf);
-    }
+    if (type != STROM_VARCHAR) return key1_fixed(r, cols[0], type, buf);
   }
+  return key_bytes_general(r, cols, ncols, buf, cap);
+}
+
+__attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, const int *cols, int ncols, uint8_t *buf,
+                                                          size_t cap) {
   size_t need = 0;
   for (int k = 0; k < ncols; k++) {
     int c = cols[k];
@@ -61,12 +65,8 @@ size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t 
   return need;
 }
 
-uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
+__attribute__((noinline)) static uint64_t key_hash_general(const strom_row *r, const int *cols, int ncols) {
   uint8_t small[256];
-  if (ncols == 1) {
-    strom_type_id type = r->schema->cols[cols[0]].type;
-    if (type != STROM_VARCHAR) return XXH3_64bits(small, key1_fixed(r, cols[0], type, small));
-  }
   size_t n = strom__key_bytes(r, cols, ncols, small, sizeof small);
   if (n <= sizeof small) return XXH3_64bits(small, n);
   uint8_t *big = strom__malloc(n);
@@ -75,6 +75,17 @@ uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
   uint64_t h = XXH3_64bits(big, n);
   free(big);
   return h;
+}
+
+uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
+  if (ncols == 1) {
+    strom_type_id type = r->schema->cols[cols[0]].type;
+    if (type != STROM_VARCHAR) {
+      uint8_t b[9];
+      return XXH3_64bits(b, key1_fixed(r, cols[0], type, b));
+    }
+  }
+  return key_hash_general(r, cols, ncols);
 }
 
 int strom__key_decode(strom_row *r, const uint8_t *p, size_t n) {

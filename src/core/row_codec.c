@@ -7,77 +7,121 @@
 
 static inline size_t varint_len(uint32_t v) { return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5; }
 
-size_t strom__row_encoded_size(const strom_row *r) {
+size_t strom__row_strings_size(const strom_row *r) {
   const strom_schema *s = r->schema;
-  size_t n = ((size_t)r->ncols + 7) / 8 + s->fixed_size;
-  if (s->nstr) {
-    for (int i = 0; i < r->ncols; i++) {
-      if (s->cols[i].type != STROM_VARCHAR || r->nulls[i]) continue;
-      n += varint_len(r->v[i].s.n) + r->v[i].s.n;
-    }
+  size_t n = 0;
+  for (int i = 0; i < r->ncols; i++) {
+    if (s->cols[i].type != STROM_VARCHAR || r->nulls[i]) continue;
+    n += varint_len(r->v[i].s.n) + r->v[i].s.n;
   }
-  return n; /* an over-estimate when fixed-width columns are NULL; that is fine */
+  return n;
 }
 
-uint8_t *strom__row_encode(const strom_row *r, uint8_t *dst) {
+/* The fast path: a row of 1 to 8 columns that are all 8 bytes wide (BIGINT, DOUBLE,
+ * DECIMAL, TIMESTAMP) and none NULL is a zero bitmap byte and the values.  The null
+ * flags are read 8 at a time (rows pad them to 8 bytes; see STROM_ROW_NULLS_SIZE).
+ * The general paths are kept out of line, so that the fast ones need no stack frame. */
+static inline bool wide8(const strom_schema *s, unsigned n) { return n - 1 < 8 && s->fixed_size == 8 * (size_t)n; }
+
+#define FALLTHROUGH __attribute__((fallthrough))
+/* Copies n (1..8) 8-byte values between a row and the encoding. */
+#define COPY8(n, STORE)             \
+  switch (n) {                      \
+    case 8: STORE(7); FALLTHROUGH;  \
+    case 7: STORE(6); FALLTHROUGH;  \
+    case 6: STORE(5); FALLTHROUGH;  \
+    case 5: STORE(4); FALLTHROUGH;  \
+    case 4: STORE(3); FALLTHROUGH;  \
+    case 3: STORE(2); FALLTHROUGH;  \
+    case 2: STORE(1); FALLTHROUGH;  \
+    default: STORE(0);              \
+  }
+
+__attribute__((noinline)) static uint8_t *encode_general(const strom_row *r, uint8_t *restrict dst) {
   const strom_col *cols = r->schema->cols;
+  const uint8_t *nulls = r->nulls;
+  const strom_value *v = r->v;
   int n = r->ncols;
   uint8_t *bm = dst;
   dst += (n + 7) / 8;
-  memset(bm, 0, (size_t)(n + 7) / 8);
-  for (int i = 0; i < n; i++) {
-    if (r->nulls[i]) {
-      bm[i >> 3] |= (uint8_t)(1u << (i & 7));
-      continue;
-    }
-    switch (cols[i].type) {
-      case STROM_BOOLEAN: *dst++ = (uint8_t)(r->v[i].i != 0); break;
-      case STROM_INT: {
-        int32_t v = (int32_t)r->v[i].i;
-        memcpy(dst, &v, 4);
-        dst += 4;
-        break;
+  for (int base = 0; base < n; base += 8) {
+    unsigned bits = 0;
+    int lim = n - base < 8 ? n : base + 8;
+    for (int i = base; i < lim; i++) {
+      if (nulls[i]) {
+        bits |= 1u << (i - base);
+        continue;
       }
-      case STROM_VARCHAR: {
-        uint32_t len = r->v[i].s.n;
-        while (len >= 0x80) {
-          *dst++ = (uint8_t)(len | 0x80);
-          len >>= 7;
+      switch (cols[i].type) {
+        case STROM_BOOLEAN: *dst++ = (uint8_t)(v[i].i != 0); break;
+        case STROM_INT: {
+          int32_t x = (int32_t)v[i].i;
+          memcpy(dst, &x, 4);
+          dst += 4;
+          break;
         }
-        *dst++ = (uint8_t)len;
-        memcpy(dst, r->v[i].s.p, r->v[i].s.n);
-        dst += r->v[i].s.n;
-        break;
+        case STROM_VARCHAR: {
+          uint32_t len = v[i].s.n;
+          while (len >= 0x80) {
+            *dst++ = (uint8_t)(len | 0x80);
+            len >>= 7;
+          }
+          *dst++ = (uint8_t)len;
+          memcpy(dst, v[i].s.p, v[i].s.n);
+          dst += v[i].s.n;
+          break;
+        }
+        default: memcpy(dst, &v[i], 8); dst += 8; break;
       }
-      default: memcpy(dst, &r->v[i], 8); dst += 8; break;
     }
+    bm[base >> 3] = (uint8_t)bits;
   }
   return dst;
 }
 
-const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t *end) {
+uint8_t *strom__row_encode(const strom_row *r, uint8_t *dst) {
+  unsigned n = (unsigned)r->ncols;
+  if (STROM_LIKELY(wide8(r->schema, n))) {
+    uint64_t nulls;
+    memcpy(&nulls, r->nulls, 8);
+    if (STROM_LIKELY(!(nulls << (64 - 8 * n)))) { /* the first n flags are 0 */
+      const strom_value *v = r->v;
+      uint8_t *out = dst + 1;
+#define ENC(k) memcpy(out + 8 * (k), &v[k].i, 8)
+      COPY8(n, ENC)
+#undef ENC
+      dst[0] = 0;
+      return out + 8 * n;
+    }
+  }
+  return encode_general(r, dst);
+}
+
+__attribute__((noinline)) static const uint8_t *decode_general(strom_row *r, const uint8_t *src, const uint8_t *end) {
   const strom_col *cols = r->schema->cols;
+  uint8_t *nulls = r->nulls;
+  strom_value *v = r->v;
   int n = r->ncols;
   const uint8_t *bm = src;
   if ((size_t)(end - src) < (size_t)(n + 7) / 8) return NULL;
   src += (n + 7) / 8;
   for (int i = 0; i < n; i++) {
     if (bm[i >> 3] & (1u << (i & 7))) {
-      r->nulls[i] = 1;
+      nulls[i] = 1;
       continue;
     }
-    r->nulls[i] = 0;
+    nulls[i] = 0;
     switch (cols[i].type) {
       case STROM_BOOLEAN:
         if (src >= end) return NULL;
-        r->v[i].i = *src++ != 0;
+        v[i].i = *src++ != 0;
         break;
       case STROM_INT: {
-        int32_t v;
+        int32_t x;
         if (end - src < 4) return NULL;
-        memcpy(&v, src, 4);
+        memcpy(&x, src, 4);
         src += 4;
-        r->v[i].i = v;
+        v[i].i = x;
         break;
       }
       case STROM_VARCHAR: {
@@ -93,17 +137,34 @@ const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t
           }
         }
         if ((size_t)(end - src) < len) return NULL;
-        r->v[i].s.p = (const char *)src;
-        r->v[i].s.n = len;
+        v[i].s.p = (const char *)src;
+        v[i].s.n = len;
         src += len;
         break;
       }
       default:
         if (end - src < 8) return NULL;
-        memcpy(&r->v[i], src, 8);
+        memcpy(&v[i], src, 8);
         src += 8;
         break;
     }
   }
   return src;
+}
+
+const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t *end) {
+  unsigned n = (unsigned)r->ncols;
+  /* No column NULL (bits past the last column are ignored, as in the general path). */
+  if (STROM_LIKELY(wide8(r->schema, n)) && STROM_LIKELY((size_t)(end - src) > 8 * n) &&
+      STROM_LIKELY(!(src[0] & (0xffu >> (8 - n))))) {
+    const uint64_t none = 0;
+    strom_value *v = r->v;
+    const uint8_t *in = src + 1;
+#define DEC(k) memcpy(&v[k].i, in + 8 * (k), 8)
+    COPY8(n, DEC)
+#undef DEC
+    memcpy(r->nulls, &none, 8);
+    return in + 8 * n;
+  }
+  return decode_general(r, src, end);
 }
