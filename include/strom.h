@@ -539,6 +539,19 @@ strom_stream *strom_interval_join(strom_keyed *left, strom_keyed *right, int64_t
 int strom_print(strom_stream *in);
 /* Writes CSV lines to path (parallelism 1) or to files 1..N in directory path. */
 int strom_write_csv(strom_stream *in, const char *path);
+/* Exactly-once part files (Flink's FileSink, row format): each subtask writes CSV lines
+ * to hidden in-progress files in dir (".part-<subtask>-<run>-<n>.inprogress"); a
+ * checkpoint's barrier closes the current file (pre-commit) and the checkpoint's
+ * completion renames it to its visible name ("part-<subtask>-<run>-<n>"), so readers of
+ * dir see every record exactly once.  Restoring from a checkpoint commits what that
+ * checkpoint had pre-committed and deletes uncommitted files of earlier runs.  At the
+ * end of a bounded input everything is committed.  Without checkpointing, files are
+ * committed when they roll and at the end. */
+typedef struct strom_file_sink_opts {
+  size_t max_part_bytes; /* roll to a new part file at this size; 0 = 128 MiB */
+  const char *prefix;    /* file name prefix; NULL = "part" */
+} strom_file_sink_opts;
+int strom_write_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts);
 /* Discards every row (counts them). */
 int strom_discard(strom_stream *in);
 /* Collects every row in memory, for tests and small results; read after execute. */

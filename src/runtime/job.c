@@ -10,6 +10,7 @@
  * waits for them, watching for cancellation.  The first failure cancels the rest.
  */
 #include <time.h>
+#include <unistd.h>
 
 #include "../state/state.h"
 #include "runtime.h"
@@ -122,6 +123,7 @@ static int add_target(strom_out *o, out_target t) {
   o->direct = direct ? t.op->vt->process : NULL;
   o->direct_op = direct ? t.op : NULL;
   o->direct_input = direct ? t.input : 0;
+  o->direct_w = o->nt == 1 && !t.op ? t.w : NULL;
   return STROM_OK;
 }
 
@@ -347,6 +349,7 @@ static void teardown(strom_job *j, plan *p) {
 
 int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {
   strom_job j = {.graph = g, .opts = *opts};
+  j.run_id = (uint64_t)strom__now_ms() << 20 ^ (uint64_t)getpid() ^ (uint64_t)strom__mono_ns();
   plan p = {0};
   *errmsg = NULL;
   atomic_init(&j.cancelled, false);

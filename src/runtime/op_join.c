@@ -14,6 +14,7 @@
  */
 #include "../state/state.h"
 #include "keyed.h"
+#include "snapshot.h"
 
 typedef struct join_conf {
   strom_join_fn fn;
@@ -263,12 +264,25 @@ static void join_conf_free(void *p) {
   free(c);
 }
 
+
+/* Checkpoints: everything is keyed state and timers. */
+static int join_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  (void)id;
+  return strom__keyed_snapshot(&((join_state *)op->state)->keyed, snap);
+}
+
+static int join_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  return strom__keyed_restore(&((join_state *)op->state)->keyed, r, kg_lo, kg_hi);
+}
+
 const strom_op_vt strom__op_join = {.kind = "Join",
                                     .open = join_open,
                                     .process = join_process,
                                     .watermark = join_watermark,
                                     .close = join_close,
-                                    .free_conf = join_conf_free};
+                                    .free_conf = join_conf_free,
+    .snapshot = join_snapshot,
+    .restore = join_restore};
 
 void *strom__join_conf(bool interval, const strom_window_assigner *a, int64_t lower, int64_t upper, strom_join_fn fn,
                        const strom_schema *left, const strom_schema *right, const int *const keys[2],

@@ -5,6 +5,7 @@
  * belong to that key; fired timers call on_timer with the timer's key set.
  */
 #include "keyed.h"
+#include "snapshot.h"
 
 typedef struct kp_state {
   strom_keyed keyed;
@@ -67,10 +68,23 @@ static void kp_close(strom_op *op) {
   free(st);
 }
 
+
+/* Checkpoints: everything is keyed state and timers. */
+static int keyed_process_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  (void)id;
+  return strom__keyed_snapshot(&((kp_state *)op->state)->keyed, snap);
+}
+
+static int keyed_process_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  return strom__keyed_restore(&((kp_state *)op->state)->keyed, r, kg_lo, kg_hi);
+}
+
 const strom_op_vt strom__op_keyed_process = {.kind = "KeyedProcess",
                                              .open = kp_open,
                                              .process = kp_process,
                                              .watermark = kp_watermark,
                                              .finish = kp_finish,
                                              .close = kp_close,
-                                             .free_conf = strom__fn_conf_free};
+                                             .free_conf = strom__fn_conf_free,
+    .snapshot = keyed_process_snapshot,
+    .restore = keyed_process_restore};

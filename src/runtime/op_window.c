@@ -16,6 +16,7 @@
  */
 #include "../state/state.h"
 #include "keyed.h"
+#include "snapshot.h"
 
 typedef struct win {
   int64_t start, end;
@@ -613,12 +614,25 @@ static void window_conf_free(void *p) {
   free(c);
 }
 
+
+/* Checkpoints: everything is keyed state and timers. */
+static int window_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  (void)id;
+  return strom__keyed_snapshot(&((window_state *)op->state)->keyed, snap);
+}
+
+static int window_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  return strom__keyed_restore(&((window_state *)op->state)->keyed, r, kg_lo, kg_hi);
+}
+
 const strom_op_vt strom__op_window = {.kind = "Window",
                                       .open = window_open,
                                       .process = window_process,
                                       .watermark = window_watermark,
                                       .close = window_close,
-                                      .free_conf = window_conf_free};
+                                      .free_conf = window_conf_free,
+    .snapshot = window_snapshot,
+    .restore = window_restore};
 
 /* Validates def against the input schema and builds the configuration. */
 void *strom__window_conf(const strom_window_def *def, const strom_schema *in, const int *keycols, int nkey,

@@ -405,7 +405,8 @@ static void slice_close(strom_op *op) {
 /* Accumulators per key group ([slice start][key][value]), then the subtask's firing
  * progress (the watermark it has fired up to and the next pane window), so a restored
  * operator neither loses nor repeats a firing. */
-int strom__window_slice_snapshot(strom_op *op, strom_snapshot *snap) {
+static int slice_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  (void)id;
   slice_state *st = op->state;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, st->max_par);
@@ -425,7 +426,7 @@ int strom__window_slice_snapshot(strom_op *op, strom_snapshot *snap) {
   return rc ? rc : strom__snap_add(snap, STROM_SNAP_USER, -1, progress, sizeof progress);
 }
 
-int strom__window_slice_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+static int slice_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   slice_state *st = op->state;
   for (int i = 0; i < r->n; i++) {
     const strom_snap_block *b = &r->b[i];
@@ -461,12 +462,16 @@ static void slice_conf_free(void *p) {
   free(c);
 }
 
+
+
 const strom_op_vt strom__op_window_slice = {.kind = "Window",
                                             .open = slice_open,
                                             .process = slice_process,
                                             .watermark = slice_watermark,
                                             .close = slice_close,
-                                            .free_conf = slice_conf_free};
+                                            .free_conf = slice_conf_free,
+                                            .snapshot = slice_snapshot,
+                                            .restore = slice_restore};
 
 /* The sliced configuration when def qualifies for the fast path, else NULL. */
 void *strom__window_slice_conf(const strom_window_def *def, const int *keycols, int nkey) {

@@ -23,6 +23,8 @@ enum { STROM_PART_DEFAULT, STROM_PART_FORWARD, STROM_PART_REBALANCE, STROM_PART_
 
 typedef struct strom_op strom_op;
 typedef struct strom_task strom_task;
+struct strom_snapshot;
+struct strom_restore;
 typedef struct strom_job strom_job;
 
 /* ---- operators ---- */
@@ -44,6 +46,14 @@ typedef struct strom_op_vt {
   /* Sources only: produce records until the end or strom__task_cancelled(). */
   int (*run)(strom_op *op);
   void (*free_conf)(void *conf);
+  /* Checkpoints (all optional).  snapshot: the synchronous part, on the task thread,
+   * when the checkpoint's barrier passes the operator: add blocks to s.  restore: after
+   * open, before the first record: read what a snapshot wrote (keyed blocks of the key
+   * groups [kg_lo, kg_hi]).  notify_complete: the checkpoint is complete (sinks
+   * commit).  abort_pending: a restore is starting over (sinks drop uncommitted work). */
+  int (*snapshot)(strom_op *op, int64_t checkpoint_id, struct strom_snapshot *s);
+  int (*restore)(strom_op *op, const struct strom_restore *r, int kg_lo, int kg_hi);
+  int (*notify_complete)(strom_op *op, int64_t checkpoint_id);
 } strom_op_vt;
 
 typedef struct strom_output_tag strom_output_tag;
@@ -120,10 +130,11 @@ struct strom_out {
   out_target *t;
   int nt;
   /* When the only target is a chained operator: its process function, called
-   * directly (set by the planner; NULL otherwise). */
+   * directly; when it is a channel writer: the writer (set by the planner). */
   int direct_input;
   strom_op *direct_op;
   int (*direct)(strom_op *op, int input, const strom_row *row);
+  strom_writer *direct_w;
 };
 
 struct strom_kstate;
@@ -152,14 +163,13 @@ int strom__op_fail(strom_op *op, int rc, const char *fmt, ...) __attribute__((fo
 /* The same for a user function that returned rc (its strom_ctx_fail message, if any). */
 int strom__op_user_error(strom_op *op, int rc);
 
+/* Every target in turn (out of line: the inline part stays small in hot loops). */
+int strom__emit_all(strom_out *o, const strom_row *row);
+
 static inline int strom__emit(strom_out *o, const strom_row *row) {
   if (STROM_LIKELY(o->direct != NULL)) return o->direct(o->direct_op, o->direct_input, row);
-  for (int i = 0; i < o->nt; i++) {
-    out_target *t = &o->t[i];
-    int rc = t->op ? t->op->vt->process(t->op, t->input, row) : strom__writer_write(t->w, row);
-    if (STROM_UNLIKELY(rc)) return rc;
-  }
-  return STROM_OK;
+  if (o->direct_w) return strom__writer_write(o->direct_w, row);
+  return strom__emit_all(o, row);
 }
 
 /* ---- buffers, channels, gates ---- */
@@ -287,6 +297,7 @@ typedef struct strom_align_group {
 
 struct strom_job {
   const jg *graph;
+  uint64_t run_id; /* unique per run of a job (names files that must not collide across restarts) */
   strom_align_group *align; /* guarded by mu */
   strom_job_opts opts;
   atomic_bool cancelled;
@@ -315,6 +326,29 @@ static inline bool strom__task_cancelled(const strom_task *t) {
 }
 /* Sources call this every few hundred records: flushes on the buffer timeout and runs mail. */
 int strom__task_yield(strom_task *t);
+
+/* Sources yield to their task (mail, timers, the buffer timeout, cancellation) every
+ * `every` records, and `every` adapts so that yields come about every millisecond
+ * whatever the rate: up to 1024 records apart when records are cheap, down to every
+ * record when each one takes long (a slow or rate-limited input, or a slow chained
+ * operator), so that a partly filled buffer still leaves on the buffer timeout.
+ * The loop keeps the count and `every` in locals (registers):
+ *
+ *   strom_yield_pacer pacer = {0};
+ *   uint32_t n = 0, every = 0;
+ *   for (...) {
+ *     ... emit a record ...
+ *     if (STROM_UNLIKELY(++n >= every)) {
+ *       if ((rc = strom__source_yield(task, &pacer))) return rc;
+ *       n = 0, every = pacer.every;
+ *     }
+ *   }
+ */
+typedef struct strom_yield_pacer {
+  uint32_t every;
+  int64_t last_ns;
+} strom_yield_pacer;
+int strom__source_yield(strom_task *t, strom_yield_pacer *p);
 /* Flushes every output writer of the task. */
 int strom__task_flush(strom_task *t);
 /* Sets the task's watermark and forwards it through the chain. */
