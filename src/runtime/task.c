@@ -48,6 +48,15 @@ int strom__task_yield(strom_task *t) {
   return rc ? rc : maybe_timed_flush(t);
 }
 
+int strom__emit_all(strom_out *o, const strom_row *row) {
+  for (int i = 0; i < o->nt; i++) {
+    out_target *t = &o->t[i];
+    int rc = t->op ? t->op->vt->process(t->op, t->input, row) : strom__writer_write(t->w, row);
+    if (STROM_UNLIKELY(rc)) return rc;
+  }
+  return STROM_OK;
+}
+
 int strom__op_forward_watermark(strom_op *op, int64_t wm) {
   int rc = strom__out_watermark(&op->out, wm);
   for (int i = 0; !rc && i < op->nsides; i++) rc = strom__out_watermark(&op->sides[i], wm);
