@@ -34,7 +34,8 @@ static void reduce_close(strom_op *op) {
   free(st);
 }
 
-static int store(reduce_state *st, uint64_t h, const uint8_t *key, size_t klen, const strom_row *v) {
+/* Encodes v into the scratch buffer; *len receives its length. */
+static int encode_scratch(reduce_state *st, const strom_row *v, size_t *len) {
   size_t n = strom__row_encoded_size(v);
   if (n > st->enc_cap) {
     uint8_t *p = strom__realloc(st->enc, n);
@@ -42,7 +43,37 @@ static int store(reduce_state *st, uint64_t h, const uint8_t *key, size_t klen, 
     st->enc = p;
     st->enc_cap = n;
   }
-  size_t len = (size_t)(strom__row_encode(v, st->enc) - st->enc);
+  *len = (size_t)(strom__row_encode(v, st->enc) - st->enc);
+  return STROM_OK;
+}
+
+static int put(reduce_state *st, uint64_t h, const uint8_t *key, size_t klen, const strom_row *v) {
+  size_t len;
+  if (encode_scratch(st, v, &len)) return STROM_ENOMEM;
+  return strom__keymap_put(&st->map, h, strom__key_group(h, st->max_par), key, klen, st->enc, len);
+}
+
+/* Stores v as the new value of entry e (found for key), in place when it fits: one
+ * probe per record instead of two. */
+static int update(reduce_state *st, strom_kv *e, uint64_t h, const uint8_t *key, size_t klen, const strom_row *v) {
+  if (!v->schema->nstr) {
+    /* No strings: v cannot point into e, so it is encoded straight into it. */
+    if (strom__row_encoded_size(v) <= e->vcap) {
+      uint8_t *val = strom__kv_val(e);
+      e->vlen = (uint32_t)(strom__row_encode(v, val) - val);
+      return STROM_OK;
+    }
+    return put(st, h, key, klen, v);
+  }
+  /* Strings of v may point into e's old value (reduce functions copy the accumulator's
+   * strings by reference): encode aside, then copy. */
+  size_t len;
+  if (encode_scratch(st, v, &len)) return STROM_ENOMEM;
+  if (len <= e->vcap) {
+    memcpy(strom__kv_val(e), st->enc, len);
+    e->vlen = (uint32_t)len;
+    return STROM_OK;
+  }
   return strom__keymap_put(&st->map, h, strom__key_group(h, st->max_par), key, klen, st->enc, len);
 }
 
@@ -52,35 +83,38 @@ static int reduce_process(strom_op *op, int input, const strom_row *in) {
   strom_fn_conf *c = op->conf;
   uint8_t small[256], *key = small;
   size_t klen = strom__key_bytes(in, c->keycols, c->nkey, small, sizeof small);
-  if (klen > sizeof small) {
+  if (STROM_UNLIKELY(klen > sizeof small)) {
     if (!(key = strom__malloc(klen))) return STROM_ENOMEM;
     strom__key_bytes(in, c->keycols, c->nkey, key, klen);
   }
   uint64_t h = strom__hash_bytes(key, klen);
   strom_kv *e = strom__keymap_get(&st->map, h, key, klen);
-  const strom_row *result = in;
-  int rc = STROM_OK;
-  if (e) {
-    const uint8_t *v = strom__kv_val(e);
-    if (!strom__row_decode(st->acc, v, v + e->vlen)) {
-      rc = strom__op_fail(op, STROM_EPARSE, "corrupt keyed state");
-      goto out;
-    }
-    strom_row *out = op->out.scratch;
-    strom__row_reset(out);
-    out->time = in->time;
-    rc = ((strom_reduce_fn)c->fn)(&op->ctx, st->acc, in, out);
-    if (rc) {
-      rc = strom__op_user_error(op, rc);
-      goto out;
-    }
-    result = out;
+  int rc;
+  if (!e) {
+    /* The first record of a key is emitted and stored as it is. */
+    rc = strom__emit(&op->out, in);
+    if (!rc) rc = put(st, h, key, klen, in);
+    goto out;
   }
-  /* Emit before storing: the result may point into the entry that store() replaces. */
-  rc = strom__emit(&op->out, result);
-  if (!rc) rc = store(st, h, key, klen, result);
+  const uint8_t *v = strom__kv_val(e);
+  if (STROM_UNLIKELY(!strom__row_decode(st->acc, v, v + e->vlen))) {
+    rc = strom__op_fail(op, STROM_EPARSE, "corrupt keyed state");
+    goto out;
+  }
+  strom_row *res = op->out.scratch;
+  strom__row_reset(res);
+  res->time = in->time;
+  rc = ((strom_reduce_fn)c->fn)(&op->ctx, st->acc, in, res);
+  if (STROM_UNLIKELY(rc)) {
+    rc = strom__op_user_error(op, rc);
+    goto out;
+  }
+  /* Emit before storing: the result may point into the entry that the update replaces
+   * (nothing downstream of this operator touches its map, so e stays valid). */
+  rc = strom__emit(&op->out, res);
+  if (!rc) rc = update(st, e, h, key, klen, res);
 out:
-  if (key != small) free(key);
+  if (STROM_UNLIKELY(key != small)) free(key);
   return rc;
 }
 
