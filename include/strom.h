@@ -146,6 +146,20 @@ typedef struct strom_env_opts {
   size_t buffer_size;      /* bytes per network buffer; 0 = 32 KiB */
   int buffers_per_channel; /* buffers (credits) per channel; 0 = 4 */
   int buffer_timeout_ms;   /* longest a partly filled buffer waits; 0 = 100, -1 = flush on full only */
+  /* Checkpoints (execution.checkpointing.*, state.checkpoints.*): off when the interval
+   * is 0.  The directory gets one chk-<id> folder per checkpoint. */
+  int64_t checkpoint_interval_ms;
+  const char *checkpoint_dir; /* copied */
+  int checkpoints_retained;   /* 0 = 1 */
+  bool at_least_once;         /* barriers are not aligned (AT_LEAST_ONCE mode) */
+  /* Resume from this checkpoint or savepoint folder (the one holding _metadata), or the
+   * newest complete checkpoint under a checkpoint directory (execution.savepoint.path). */
+  const char *restore_path;   /* copied */
+  bool allow_non_restored_state; /* drop state of operators the job no longer has */
+  /* Restart strategy: on a failure, restart from the newest complete checkpoint up to
+   * restart_attempts times, restart_delay_ms apart (restart-strategy.type fixed-delay). */
+  int restart_attempts;
+  int64_t restart_delay_ms;
 } strom_env_opts;
 
 /* opts may be NULL for the defaults. */
@@ -154,7 +168,13 @@ void strom_env_free(strom_env *env);
 /* Sets an option by its Flink configuration key: parallelism.default,
  * pipeline.max-parallelism, execution.buffer-timeout (e.g. "100 ms"),
  * taskmanager.memory.segment-size (e.g. "32kb"),
- * taskmanager.network.memory.buffers-per-channel.  Unknown keys are refused. */
+ * taskmanager.network.memory.buffers-per-channel, execution.checkpointing.interval,
+ * execution.checkpointing.mode (EXACTLY_ONCE, AT_LEAST_ONCE),
+ * execution.checkpointing.unaligned (only false), state.checkpoints.dir,
+ * state.checkpoints.num-retained, execution.savepoint.path,
+ * execution.savepoint.ignore-unclaimed-state, restart-strategy.type (none,
+ * fixed-delay), restart-strategy.fixed-delay.attempts,
+ * restart-strategy.fixed-delay.delay.  Unknown keys are refused. */
 int strom_env_set(strom_env *env, const char *key, const char *value);
 /* The message of the last error on this environment, or "" if none. */
 const char *strom_env_errmsg(const strom_env *env);
@@ -165,6 +185,11 @@ const char *strom_env_errmsg(const strom_env *env);
 int strom_execute(strom_env *env, const char *job_name);
 /* Asks a running strom_execute() to stop.  Async-signal-safe. */
 void strom_env_cancel(strom_env *env);
+/* After strom_execute(): checkpoints completed, and the id of the last one (-1: none);
+ * the number of restarts the restart strategy made. */
+int64_t strom_env_checkpoints_completed(const strom_env *env);
+int64_t strom_env_last_checkpoint(const strom_env *env);
+int strom_env_restarts(const strom_env *env);
 /* Replaces the processing-time clock (milliseconds) of the job: timers, idleness,
  * periodic watermarks and state TTL all read it.  For tests with a virtual clock;
  * the function is called from every task thread.  Default: the wall clock. */

@@ -30,6 +30,9 @@ struct strom_env {
   bool executed;
   int64_t (*now_ms)(void *);
   void *clock_data;
+  char *checkpoint_dir, *restore_path; /* owned copies of the options' strings */
+  int64_t ckpt_completed, ckpt_last;
+  int restarts;
   void **owned; /* streams and results, freed with the environment */
   int nowned;
   void (**owned_free)(void *);

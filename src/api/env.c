@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <strings.h>
 
+#include <time.h>
+
 #include "api.h"
 
 strom_env *strom_env_new(const strom_env_opts *o) {
@@ -14,6 +16,10 @@ strom_env *strom_env_new(const strom_env_opts *o) {
   if (!env) return NULL;
   if (o) env->opts = *o;
   atomic_init(&env->cancel, false);
+  env->ckpt_last = -1;
+  /* The options' strings are the caller's: keep copies. */
+  if (o && o->checkpoint_dir) env->opts.checkpoint_dir = env->checkpoint_dir = strom__strdup(o->checkpoint_dir);
+  if (o && o->restore_path) env->opts.restore_path = env->restore_path = strom__strdup(o->restore_path);
   return env;
 }
 
@@ -24,6 +30,8 @@ void strom_env_free(strom_env *env) {
   free(env->owned_free);
   strom__jg_free(&env->graph);
   free(env->err_msg);
+  free(env->checkpoint_dir);
+  free(env->restore_path);
   free(env);
 }
 
@@ -105,10 +113,31 @@ static int parse_int(const char *v, int lo, int hi, int *out) {
   return 0;
 }
 
+static int set_string(char **owned, const char **opt, const char *value) {
+  char *v = strom__strdup(value);
+  if (!v) return STROM_ENOMEM;
+  free(*owned);
+  *owned = v;
+  *opt = v;
+  return STROM_OK;
+}
+
+static int parse_bool(const char *v, bool *out) {
+  if (!strcasecmp(v, "true")) *out = true;
+  else if (!strcasecmp(v, "false")) *out = false;
+  else return -1;
+  return 0;
+}
+
+int64_t strom_env_checkpoints_completed(const strom_env *env) { return env ? env->ckpt_completed : 0; }
+int64_t strom_env_last_checkpoint(const strom_env *env) { return env ? env->ckpt_last : -1; }
+int strom_env_restarts(const strom_env *env) { return env ? env->restarts : 0; }
+
 int strom_env_set(strom_env *env, const char *key, const char *value) {
   if (!env || !key || !value) return STROM_EINVAL;
   int bad = 0;
   long ms;
+  bool flag;
   if (!strcmp(key, "parallelism.default")) bad = parse_int(value, 1, 1024, &env->opts.parallelism);
   else if (!strcmp(key, "pipeline.max-parallelism")) bad = parse_int(value, 1, 32768, &env->opts.max_parallelism);
   else if (!strcmp(key, "taskmanager.network.memory.buffers-per-channel")) bad = parse_int(value, 1, 1024, &env->opts.buffers_per_channel);
@@ -116,11 +145,46 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
   else if (!strcmp(key, "execution.buffer-timeout")) {
     bad = parse_duration_ms(value, &ms);
     if (!bad) env->opts.buffer_timeout_ms = ms == 0 ? 1 : (int)ms;
+  } else if (!strcmp(key, "execution.checkpointing.interval")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.checkpoint_interval_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "execution.checkpointing.mode")) {
+    if (!strcasecmp(value, "EXACTLY_ONCE")) env->opts.at_least_once = false;
+    else if (!strcasecmp(value, "AT_LEAST_ONCE")) env->opts.at_least_once = true;
+    else bad = 1;
+  } else if (!strcmp(key, "execution.checkpointing.unaligned")) {
+    bad = parse_bool(value, &flag);
+    if (!bad && flag) {
+      strom__env_error(env, STROM_ENOTSUP, "option '%s': unaligned checkpoints are not supported yet", key);
+      return STROM_ENOTSUP;
+    }
+  } else if (!strcmp(key, "state.checkpoints.dir")) {
+    if (set_string(&env->checkpoint_dir, &env->opts.checkpoint_dir, value)) return STROM_ENOMEM;
+  } else if (!strcmp(key, "state.checkpoints.num-retained")) {
+    bad = parse_int(value, 1, 1000, &env->opts.checkpoints_retained);
+  } else if (!strcmp(key, "execution.savepoint.path")) {
+    if (set_string(&env->restore_path, &env->opts.restore_path, value)) return STROM_ENOMEM;
+  } else if (!strcmp(key, "execution.savepoint.ignore-unclaimed-state")) {
+    bad = parse_bool(value, &env->opts.allow_non_restored_state);
+  } else if (!strcmp(key, "restart-strategy.type")) {
+    if (!strcasecmp(value, "none") || !strcasecmp(value, "disable")) env->opts.restart_attempts = 0;
+    else if (!strcasecmp(value, "fixed-delay")) {
+      if (!env->opts.restart_attempts) env->opts.restart_attempts = 1;
+    } else bad = 1;
+  } else if (!strcmp(key, "restart-strategy.fixed-delay.attempts")) {
+    bad = parse_int(value, 0, 1000000, &env->opts.restart_attempts);
+  } else if (!strcmp(key, "restart-strategy.fixed-delay.delay")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.restart_delay_ms = ms < 0 ? 0 : ms;
   } else {
     strom__env_error(env, STROM_EINVAL,
                      "unknown option '%s' (known: parallelism.default, pipeline.max-parallelism, "
                      "execution.buffer-timeout, taskmanager.memory.segment-size, "
-                     "taskmanager.network.memory.buffers-per-channel)", key);
+                     "taskmanager.network.memory.buffers-per-channel, execution.checkpointing.interval, "
+                     "execution.checkpointing.mode, execution.checkpointing.unaligned, state.checkpoints.dir, "
+                     "state.checkpoints.num-retained, execution.savepoint.path, "
+                     "execution.savepoint.ignore-unclaimed-state, restart-strategy.type, "
+                     "restart-strategy.fixed-delay.attempts, restart-strategy.fixed-delay.delay)", key);
     return STROM_EINVAL;
   }
   if (bad) {
@@ -149,15 +213,43 @@ int strom_execute(strom_env *env, const char *job_name) {
       .now_ms = env->now_ms,
       .clock_data = env->clock_data,
   };
-  char *msg = NULL;
+  jo.ckpt_interval_ms = o->checkpoint_interval_ms;
+  jo.ckpt_dir = o->checkpoint_dir;
+  jo.ckpt_retained = o->checkpoints_retained;
+  jo.at_least_once = o->at_least_once;
+  jo.restore_path = o->restore_path;
+  jo.allow_non_restored_state = o->allow_non_restored_state;
+  jo.job_name = job_name;
   strom__log(STROM_LOG_INFO, "executing job '%s'", job_name ? job_name : "(unnamed)");
-  int rc = strom__job_run(&env->graph, &jo, &msg);
-  if (rc) {
-    env->err_rc = rc;
-    free(env->err_msg);
-    env->err_msg = msg ? msg : strom__strdup(strom_strerror(rc));
-  } else {
+  int rc;
+  for (;;) {
+    char *msg = NULL;
+    strom_job_stats st = {.ckpt_last = -1};
+    rc = strom__job_run(&env->graph, &jo, &msg, &st);
+    env->ckpt_completed += st.ckpt_completed;
+    if (st.ckpt_last >= 0) env->ckpt_last = st.ckpt_last;
+    bool restart = rc && rc != STROM_ECANCELED && !atomic_load(&env->cancel) && env->restarts < o->restart_attempts &&
+                   jo.ckpt_interval_ms > 0 && jo.ckpt_dir;
+    if (!restart) {
+      if (rc) {
+        free(env->err_msg);
+        env->err_msg = msg ? msg : strom__strdup(strom_strerror(rc));
+        env->err_rc = rc;
+      } else {
+        free(msg);
+      }
+      break;
+    }
+    /* Fixed-delay restart from the newest complete checkpoint (or from the start). */
+    env->restarts++;
+    strom__log(STROM_LOG_WARN, "job failed (%s); restart %d of %d in %lld ms", msg ? msg : strom_strerror(rc),
+               env->restarts, o->restart_attempts, (long long)o->restart_delay_ms);
     free(msg);
+    if (o->restart_delay_ms > 0) {
+      struct timespec d = {o->restart_delay_ms / 1000, (long)(o->restart_delay_ms % 1000) * 1000000};
+      nanosleep(&d, NULL);
+    }
+    if (env->ckpt_last >= 0 || strom__has_checkpoint(jo.ckpt_dir)) jo.restore_path = jo.ckpt_dir;
   }
   return rc;
 }

@@ -103,6 +103,7 @@ void strom__channel_send(strom_channel *c, strom_buffer *b) {
   c->ring[(c->head + c->count) % c->ring_cap] = b;
   c->count++;
   g->nready++;
+  g->sends++;
   pthread_cond_signal(&g->can_read);
   pthread_mutex_unlock(&g->mu);
 }
@@ -121,7 +122,7 @@ strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buff
     for (int k = 0; k < g->n; k++) {
       int i = (g->rr + k) % g->n;
       strom_channel *c = g->ch[i];
-      if (!c->count) continue;
+      if (!c->count || c->blocked) continue; /* a blocked channel waits for a checkpoint's alignment */
       b = c->ring[c->head];
       c->head = (c->head + 1) % c->ring_cap;
       c->count--;
@@ -135,7 +136,12 @@ strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buff
   return b;
 }
 
-void strom__gate_wait(strom_gate *g, int64_t timeout_ms) {
+void strom__gate_wait(strom_gate *g, int64_t timeout_ms) { strom__gate_wait_new(g, timeout_ms, UINT64_MAX); }
+
+/* Waits for a buffer sent after `seen` sends (UINT64_MAX: any ready buffer), mail,
+ * cancellation or the timeout.  While channels are blocked for alignment, their ready
+ * buffers do not count: the consumer waits for new input instead of spinning. */
+void strom__gate_wait_new(strom_gate *g, int64_t timeout_ms, uint64_t seen) {
   struct timespec ts;
   if (timeout_ms >= 0) {
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -144,7 +150,7 @@ void strom__gate_wait(strom_gate *g, int64_t timeout_ms) {
     if (ts.tv_nsec >= 1000000000) ts.tv_sec++, ts.tv_nsec -= 1000000000;
   }
   pthread_mutex_lock(&g->mu);
-  while (!g->nready && !g->cancelled && !g->mail) {
+  while ((seen == UINT64_MAX ? !g->nready : g->sends == seen) && !g->cancelled && !g->mail) {
     if (timeout_ms < 0) pthread_cond_wait(&g->can_read, &g->mu);
     else if (pthread_cond_timedwait(&g->can_read, &g->mu, &ts)) break;
   }

@@ -347,12 +347,13 @@ static void teardown(strom_job *j, plan *p) {
   }
 }
 
-int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {
+int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg, strom_job_stats *stats) {
   strom_job j = {.graph = g, .opts = *opts};
   j.run_id = (uint64_t)strom__now_ms() << 20 ^ (uint64_t)getpid() ^ (uint64_t)strom__mono_ns();
   plan p = {0};
   *errmsg = NULL;
   atomic_init(&j.cancelled, false);
+  atomic_init(&j.finished_tasks, 0);
   int rc = validate(&j, errmsg);
   if (rc) return rc;
   pthread_mutex_init(&j.mu, NULL);
@@ -360,6 +361,11 @@ int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {
   rc = build(&j, &p);
   if (rc) {
     *errmsg = strom__aprintf("cannot build the job: %s", strom_strerror(rc));
+    goto out;
+  }
+  char err[1024] = "";
+  if ((rc = strom__coord_new(&j, err, sizeof err)) || (rc = strom__restore_load(&j, err, sizeof err))) {
+    *errmsg = strom__aprintf("%s", err[0] ? err : strom_strerror(rc));
     goto out;
   }
   strom__log(STROM_LOG_INFO, "job: %d tasks, %d channels", j.ntasks, j.nchans);
@@ -377,9 +383,15 @@ int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {
   while (j.running > 0) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 50 * 1000000;
+    ts.tv_nsec += (j.coord ? 10 : 50) * 1000000;
     if (ts.tv_nsec >= 1000000000) ts.tv_sec++, ts.tv_nsec -= 1000000000;
     pthread_cond_timedwait(&j.cv, &j.mu, &ts);
+    if (j.coord) {
+      /* The coordinator writes state files: not under the job's lock. */
+      pthread_mutex_unlock(&j.mu);
+      strom__coord_tick(&j);
+      pthread_mutex_lock(&j.mu);
+    }
     if (!external && opts->external_cancel && atomic_load(opts->external_cancel)) {
       external = true;
       pthread_mutex_unlock(&j.mu);
@@ -397,6 +409,12 @@ int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg) {
     *errmsg = strom__strdup("job cancelled");
   }
 out:
+  if (j.coord) {
+    strom__coord_tick(&j); /* acknowledgements that arrived at the end */
+    if (stats) stats->ckpt_completed = strom__coord_completed(&j), stats->ckpt_last = strom__coord_last(&j);
+  }
+  strom__coord_free(&j);
+  strom__restore_free(&j);
   teardown(&j, &p);
   pthread_cond_destroy(&j.cv);
   pthread_mutex_destroy(&j.mu);

@@ -198,6 +198,7 @@ typedef struct strom_channel {
   /* Owned by the consumer thread. */
   int64_t wm;
   bool ended, idle;
+  bool blocked; /* aligning a checkpoint: its barrier arrived, later input waits */
   bool aligned; /* counts for the task's watermark (false after idling, until caught up) */
 } strom_channel;
 
@@ -212,6 +213,7 @@ struct strom_gate {
   pthread_cond_t can_read;
   strom_channel **ch;
   int n, rr, nready;
+  uint64_t sends; /* buffers sent so far: a consumer waiting past blocked channels watches it */
   bool cancelled;
   strom_mail *mail, *mail_tail;
   atomic_bool has_mail;
@@ -233,6 +235,7 @@ strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buff
 /* Consumer side: waits until a buffer or mail is ready, the gate is cancelled, or
  * timeout_ms passed (-1: no timeout). */
 void strom__gate_wait(strom_gate *g, int64_t timeout_ms);
+void strom__gate_wait_new(strom_gate *g, int64_t timeout_ms, uint64_t seen);
 void strom__gate_cancel(strom_gate *g);
 /* Queues fn to run on the task thread that owns g. */
 int strom__gate_post(strom_gate *g, void (*fn)(strom_task *, void *), void *arg);
@@ -275,12 +278,24 @@ struct strom_task {
   strom_op *err_op;
   char *err_msg;
   int err_rc;
+  /* Checkpoint barriers (consumer side). */
+  int64_t barrier_id;
+  int nbarriers;
+  bool finished;
 };
 
 typedef struct strom_job_opts {
   int parallelism, max_parallelism, buffers_per_channel, buffer_timeout_ms;
   size_t buffer_size;
   const atomic_bool *external_cancel; /* polled while running (set from signal handlers) */
+  /* Checkpoints: off when interval_ms is 0. */
+  int64_t ckpt_interval_ms;
+  const char *ckpt_dir;
+  int ckpt_retained;
+  bool at_least_once;
+  const char *restore_path;
+  bool allow_non_restored_state;
+  const char *job_name;
   int64_t (*now_ms)(void *data);      /* processing time; NULL: the wall clock */
   void *clock_data;
 } strom_job_opts;
@@ -295,8 +310,14 @@ typedef struct strom_align_group {
   struct strom_align_group *next;
 } strom_align_group;
 
+struct strom_ckpt_coord;
+struct strom_ckpt_restore;
+
 struct strom_job {
   const jg *graph;
+  struct strom_ckpt_coord *coord;     /* NULL when checkpoints are off */
+  struct strom_ckpt_restore *restore; /* what the job resumes from, or NULL */
+  atomic_int finished_tasks;
   uint64_t run_id; /* unique per run of a job (names files that must not collide across restarts) */
   strom_align_group *align; /* guarded by mu */
   strom_job_opts opts;
@@ -318,8 +339,49 @@ strom_align_group *strom__job_align_join(strom_job *j, const char *name, int *sl
 /* The alignment group of a watermark operator's configuration, or NULL. */
 const char *strom__watermark_group(const void *conf);
 
-/* Builds and runs the job to completion.  On failure *errmsg receives a malloc'd message. */
-int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg);
+/* ---- checkpoints, task side (checkpointing.c) ---- */
+/* A source task takes checkpoint id: snapshots its chain, sends the barrier, acks. */
+void strom__task_trigger_checkpoint(strom_task *t, void *id);
+/* A barrier for id arrived on c; returns STROM_OK or an error. */
+int strom__task_on_barrier(strom_task *t, strom_channel *c, int64_t id);
+/* Re-checks an alignment in progress after a channel ended. */
+int strom__task_check_alignment(strom_task *t);
+/* Restores every operator of the chain from the job's restore data (after open). */
+int strom__task_restore(strom_task *t);
+/* Posted to every task when checkpoint id completed. */
+void strom__task_notify_complete(strom_task *t, void *id);
+/* A writer's barrier: the element ends its buffer, which is sent at once. */
+int strom__writer_barrier(strom_writer *w, int64_t id);
+/* The stable identity of a node in checkpoints: its uid, or its position and name. */
+void strom__node_uid(const jg_node *n, char *buf, size_t cap);
+
+/* ---- checkpoints, coordinator side (checkpoint/coordinator.c) ---- */
+int strom__coord_new(strom_job *j, char *err, size_t errlen);
+/* Called by the job's thread every few milliseconds: triggers, collects, completes. */
+void strom__coord_tick(strom_job *j);
+void strom__coord_free(strom_job *j);
+/* A task's acknowledgement of checkpoint id: snaps[k] is the snapshot of the task's
+ * k-th operator (NULL: none); the coordinator takes ownership. */
+void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, struct strom_snapshot **snaps);
+/* A task that cannot take checkpoint id (it failed to snapshot). */
+void strom__coord_decline(strom_job *j, int64_t id, const char *why);
+/* Loads the checkpoint to resume from (j->opts.restore_path) into j->restore. */
+int strom__restore_load(strom_job *j, char *err, size_t errlen);
+void strom__restore_free(strom_job *j);
+/* True when base holds a complete checkpoint. */
+bool strom__has_checkpoint(const char *base);
+/* The blocks a restoring subtask of node n sees (see snapshot.h), or NULL/0. */
+const struct strom_snap_block *strom__restore_blocks(strom_job *j, const jg_node *n, int *nblocks, int *old_par);
+
+typedef struct strom_job_stats {
+  int64_t ckpt_completed, ckpt_last;
+} strom_job_stats;
+int64_t strom__coord_completed(const strom_job *j);
+int64_t strom__coord_last(const strom_job *j);
+
+/* Builds and runs the job to completion.  On failure *errmsg receives a malloc'd
+ * message.  stats (may be NULL) receives checkpoint counts. */
+int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg, strom_job_stats *stats);
 
 static inline bool strom__task_cancelled(const strom_task *t) {
   return atomic_load_explicit(&t->job->cancelled, memory_order_relaxed);

@@ -23,10 +23,12 @@ enum {
   STROM_SNAP_OPSTATE,          /* -1: operator and broadcast state entries */
   STROM_SNAP_SOURCE,           /* -1: a source's position */
   STROM_SNAP_USER,             /* -1: anything else an operator keeps */
+  STROM_SNAP_OPSTATE_NAMES,    /* -1: the operator and broadcast states' names */
 };
 
 typedef struct strom_snap_block {
   int kind, kg;
+  int subtask; /* when restoring: the subtask that wrote it */
   const uint8_t *p;
   size_t len;
 } strom_snap_block;
@@ -61,6 +63,7 @@ void strom__snap_groups_free(strom_snap_groups *g);
 typedef struct strom_restore {
   const strom_snap_block *b;
   int n;
+  int old_parallelism; /* of the operator when the snapshot was taken */
 } strom_restore;
 
 /* Byte helpers for entries inside blocks. */

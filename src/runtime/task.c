@@ -34,18 +34,38 @@ int strom__task_flush(strom_task *t) {
   return STROM_OK;
 }
 
-static int maybe_timed_flush(strom_task *t) {
+/* now_ns: the monotonic clock if the caller has just read it, else 0. */
+static int maybe_timed_flush(strom_task *t, int64_t now_ns) {
   int timeout = t->job->opts.buffer_timeout_ms;
   if (timeout < 0 || !t->nwriters) return STROM_OK;
-  if (strom__mono_ns() - t->last_flush_ns < (int64_t)timeout * 1000000) return STROM_OK;
+  if ((now_ns ? now_ns : strom__mono_ns()) - t->last_flush_ns < (int64_t)timeout * 1000000) return STROM_OK;
   return strom__task_flush(t);
 }
 
-int strom__task_yield(strom_task *t) {
+static int yield_at(strom_task *t, int64_t now_ns) {
   run_mail(t);
   if (strom__task_cancelled(t)) return STROM_ECANCELED;
   int rc = strom__task_fire_ptimers(t);
-  return rc ? rc : maybe_timed_flush(t);
+  return rc ? rc : maybe_timed_flush(t, now_ns);
+}
+
+int strom__task_yield(strom_task *t) { return yield_at(t, 0); }
+
+enum { YIELD_NS = 1000000, YIELD_MAX_RECORDS = 1024 };
+
+int strom__source_yield(strom_task *t, strom_yield_pacer *p) {
+  int64_t now = strom__mono_ns(), dt = now - p->last_ns;
+  if (!p->last_ns || !p->every) {
+    p->every = 1; /* the first record: start by yielding often, then grow */
+  } else if (dt < YIELD_NS / 2) {
+    if (p->every < YIELD_MAX_RECORDS) p->every *= 2;
+  } else if (dt > 2 * YIELD_NS) {
+    /* The last `every` records took too long: aim at YIELD_NS at their rate. */
+    int64_t e = (int64_t)p->every * YIELD_NS / dt;
+    p->every = e < 1 ? 1 : (uint32_t)e;
+  }
+  p->last_ns = now;
+  return yield_at(t, now);
 }
 
 int strom__emit_all(strom_out *o, const strom_row *row) {
@@ -151,6 +171,7 @@ static int corrupt(strom_task *t, strom_channel *c) {
 static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
   const uint8_t *p = b->data, *end = b->data + b->len;
   strom_op *head = t->ops[0];
+  int (*process)(strom_op *, int, const strom_row *) = head->vt->process;
   strom_row *row = t->in_rows[c->input];
   int input = c->input, rc = STROM_OK;
   unsigned n = 0;
@@ -158,6 +179,13 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
     /* A slow operator must not finish a whole buffer before it notices a cancel. */
     if (STROM_UNLIKELY((++n & 63) == 0) && strom__task_cancelled(t)) return STROM_ECANCELED;
     int tag = *p++;
+    if (STROM_LIKELY(tag == STROM_EL_RECORD)) { /* the common case first */
+      row->time = STROM_NO_TIMESTAMP;
+      p = strom__row_decode(row, p, end);
+      if (STROM_UNLIKELY(!p)) return corrupt(t, c);
+      rc = process(head, input, row);
+      continue;
+    }
     int64_t v = 0;
     if (tag != STROM_EL_RECORD && tag != STROM_EL_END) {
       if (end - p < 8) return corrupt(t, c);
@@ -170,7 +198,7 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
         row->time = tag == STROM_EL_RECORD ? STROM_NO_TIMESTAMP : v;
         p = strom__row_decode(row, p, end);
         if (STROM_UNLIKELY(!p)) return corrupt(t, c);
-        rc = head->vt->process(head, input, row);
+        rc = process(head, input, row);
         break;
       case STROM_EL_WATERMARK:
         if (v > c->wm) c->wm = v;
@@ -182,13 +210,16 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
         c->aligned = !c->idle && c->wm >= t->watermark;
         rc = update_watermark(t);
         break;
-      case STROM_EL_BARRIER: break; /* alignment arrives with checkpoints */
+      case STROM_EL_BARRIER:
+        rc = strom__task_on_barrier(t, c, v);
+        break;
       case STROM_EL_END:
         c->ended = true;
         t->nended++;
         if (++t->ended_per_input[input] == t->chans_per_input[input] && head->vt->end_input)
           rc = head->vt->end_input(head, input);
         if (!rc) rc = update_watermark(t);
+        if (!rc) rc = strom__task_check_alignment(t);
         break;
       default: return corrupt(t, c);
     }
@@ -210,9 +241,12 @@ static int run_inputs(strom_task *t) {
     if (!next) {
       if (strom__task_cancelled(t)) return STROM_ECANCELED;
       if ((rc = strom__task_flush(t))) return rc;
+      pthread_mutex_lock(&t->gate.mu);
+      uint64_t seen = t->gate.sends;
+      pthread_mutex_unlock(&t->gate.mu);
       next = strom__gate_poll(&t->gate, NULL, NULL, &from);
       if (!next) {
-        strom__gate_wait(&t->gate, strom__task_ptimer_wait_ms(t));
+        strom__gate_wait_new(&t->gate, strom__task_ptimer_wait_ms(t), t->barrier_id ? seen : UINT64_MAX);
         continue;
       }
     }
@@ -221,7 +255,7 @@ static int run_inputs(strom_task *t) {
     rc = process_buffer(t, c, b);
     if (rc) return rc;
     if (t->nended == t->gate.n) return end_chain(t);
-    if ((rc = maybe_timed_flush(t))) return rc;
+    if ((rc = maybe_timed_flush(t, 0))) return rc;
   }
 }
 
@@ -246,6 +280,7 @@ static void *task_main(void *arg) {
     strom_op *op = t->ops[i];
     if (op->vt->open) rc = op->vt->open(op);
   }
+  if (!rc) rc = strom__task_restore(t);
   if (!rc) rc = t->ops[0]->vt->run ? run_source(t) : run_inputs(t);
   for (int i = t->nops - 1; i >= t->nops - opened; i--) {
     strom_op *op = t->ops[i];
@@ -259,6 +294,8 @@ void strom__job_fail(strom_job *j, int rc, char *msg);
 
 static void task_done(strom_task *t, int rc) {
   strom_job *j = t->job;
+  t->finished = true;
+  atomic_fetch_add(&j->finished_tasks, 1);
   if (rc && !(rc == STROM_ECANCELED && strom__task_cancelled(t))) {
     strom_op *op = t->err_op ? t->err_op : t->ops[0];
     int code = t->err_op ? t->err_rc : rc;

@@ -6,7 +6,9 @@
  */
 #include "runtime.h"
 
-static strom_buffer *buffer_for(strom_writer *w, int ci, size_t need) {
+/* The current buffer of channel ci if it has room for need bytes; else sends it and
+ * takes a new one (blocking while all are in flight). */
+__attribute__((noinline)) static strom_buffer *next_buffer(strom_writer *w, int ci, size_t need) {
   strom_buffer *b = w->cur[ci];
   if (b && b->len + need > b->cap) {
     strom__channel_send(w->chan[ci], b);
@@ -29,6 +31,12 @@ static strom_buffer *buffer_for(strom_writer *w, int ci, size_t need) {
     w->cur[ci] = b;
   }
   return b;
+}
+
+static inline strom_buffer *buffer_for(strom_writer *w, int ci, size_t need) {
+  strom_buffer *b = w->cur[ci];
+  if (STROM_LIKELY(b && b->len + need <= b->cap)) return b;
+  return next_buffer(w, ci, need);
 }
 
 static int put_record(strom_writer *w, int ci, const strom_row *row, size_t need) {
@@ -97,6 +105,11 @@ int strom__writer_flush(strom_writer *w) {
 
 int strom__writer_watermark(strom_writer *w, int64_t wm) {
   return put_control(w, STROM_EL_WATERMARK, wm);
+}
+
+int strom__writer_barrier(strom_writer *w, int64_t id) {
+  int rc = put_control(w, STROM_EL_BARRIER, id);
+  return rc ? rc : strom__writer_flush(w);
 }
 
 int strom__writer_status(strom_writer *w, bool idle) {

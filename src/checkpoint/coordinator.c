@@ -1,0 +1,422 @@
+/*
+ * coordinator.c -- the checkpoint coordinator and the loading of a checkpoint to
+ * resume from.
+ *
+ * The coordinator runs on the job's own thread (the one that called strom_execute),
+ * not on a task thread: every interval it opens a chk-<id> folder and posts a trigger
+ * to every source task; tasks snapshot on their threads and hand the in-memory
+ * snapshots here, where they are written to state files (so the writing is off the
+ * task threads).  When every task has acknowledged, `_metadata` is written last and
+ * atomically, old checkpoints are retired, and every task is told the checkpoint is
+ * complete (sinks commit on it).  One checkpoint is in flight at a time; a checkpoint
+ * that a task declines, or that can no longer complete because a task finished, is
+ * aborted and its folder deleted.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "../runtime/runtime.h"
+#include "../runtime/snapshot.h"
+#include "storage.h"
+
+typedef struct ack {
+  strom_task *t;
+  int64_t id;
+  strom_snapshot **snaps;
+  struct ack *next;
+} ack;
+
+struct strom_ckpt_coord {
+  int64_t next_id, pending, trigger_ms, last_ms, completed, last_id;
+  char *dir;
+  strom__ckpt_meta *meta;
+  int acks;
+  bool failed;
+  char *why;
+  ack *queue; /* guarded by the job's mutex */
+  _Atomic uint64_t bytes;
+  int64_t sync_ns_max;
+};
+
+static void free_snaps(strom_snapshot **snaps, int n) {
+  for (int i = 0; snaps && i < n; i++)
+    if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
+  free(snaps);
+}
+
+int strom__coord_new(strom_job *j, char *err, size_t errlen) {
+  if (!j->opts.ckpt_interval_ms) return STROM_OK;
+  if (!j->opts.ckpt_dir) {
+    snprintf(err, errlen, "checkpointing needs a directory: set state.checkpoints.dir");
+    return STROM_EINVAL;
+  }
+  struct strom_ckpt_coord *c = strom__calloc(1, sizeof *c);
+  if (!c) return STROM_ENOMEM;
+  c->last_id = -1;
+  /* New ids follow every folder already there, so no checkpoint is overwritten. */
+  strom__ckpt_dir_entry *list = NULL;
+  int n = 0;
+  c->next_id = 1;
+  if (strom__ckpt_list(j->opts.ckpt_dir, &list, &n, err, errlen) >= 0)
+    for (int i = 0; i < n; i++)
+      if (list[i].id >= c->next_id) c->next_id = list[i].id + 1;
+  free(list);
+  c->last_ms = strom__now_ms();
+  j->coord = c;
+  return STROM_OK;
+}
+
+static void abort_pending(strom_job *j, const char *why) {
+  struct strom_ckpt_coord *c = j->coord;
+  strom__log(STROM_LOG_WARN, "checkpoint %lld aborted: %s", (long long)c->pending, why);
+  char e[256];
+  if (c->dir) strom__ckpt_delete(c->dir, e, sizeof e);
+  free(c->dir);
+  c->dir = NULL;
+  strom__ckpt_meta_free(c->meta);
+  c->meta = NULL;
+  c->pending = 0;
+  c->failed = false;
+  free(c->why);
+  c->why = NULL;
+  c->last_ms = strom__now_ms();
+}
+
+static void trigger(strom_job *j, int64_t now) {
+  struct strom_ckpt_coord *c = j->coord;
+  char err[512];
+  int64_t id = c->next_id++;
+  char *dir = NULL;
+  if (strom__ckpt_dir_create(j->opts.ckpt_dir, id, &dir, err, sizeof err)) {
+    strom__log(STROM_LOG_WARN, "checkpoint %lld: %s", (long long)id, err);
+    c->last_ms = now;
+    return;
+  }
+  c->meta = strom__ckpt_meta_new(id, j->opts.job_name ? j->opts.job_name : "job", now, false, j->opts.max_parallelism);
+  for (int i = 0; c->meta && i < j->graph->nnodes; i++) {
+    char uid[256];
+    const jg_node *n = j->graph->nodes[i];
+    strom__node_uid(n, uid, sizeof uid);
+    int par = n->parallelism > 0 ? n->parallelism : j->opts.parallelism;
+    if (!strom__ckpt_meta_add_operator(c->meta, uid, par)) {
+      strom__ckpt_meta_free(c->meta);
+      c->meta = NULL;
+    }
+  }
+  if (!c->meta) {
+    strom__ckpt_delete(dir, err, sizeof err);
+    free(dir);
+    return;
+  }
+  c->dir = dir;
+  c->pending = id;
+  c->trigger_ms = now;
+  c->acks = 0;
+  for (int i = 0; i < j->ntasks; i++) {
+    strom_task *t = j->tasks[i];
+    if (t->ops[0]->vt->run) strom__gate_post(&t->gate, strom__task_trigger_checkpoint, (void *)(intptr_t)id);
+  }
+}
+
+/* Writes one task's snapshots as state files and records them in the metadata. */
+static int write_ack(strom_job *j, ack *a, char *err, size_t errlen) {
+  struct strom_ckpt_coord *c = j->coord;
+  strom_task *t = a->t;
+  for (int k = 0; k < t->nops; k++) {
+    strom_snapshot *s = a->snaps[k];
+    if (!s) continue;
+    const strom_op *op = t->ops[k];
+    char uid[256], name[512];
+    strom__node_uid(op->node, uid, sizeof uid);
+    strom__ckpt_state_file_name(name, sizeof name, uid, t->subtask);
+    strom__ckpt_writer *w = NULL;
+    strom__ckpt_writer_opts wo = {.bytes_written = &c->bytes};
+    int rc = strom__ckpt_writer_open(&w, c->dir, name, &wo, err, errlen);
+    for (int b = 0; !rc && b < s->n; b++) {
+      strom_snap_block blk = strom__snap_block(s, b);
+      rc = strom__ckpt_writer_begin_block(w, blk.kind, blk.kg);
+      if (!rc && blk.len) rc = strom__ckpt_writer_write(w, blk.p, blk.len);
+      if (!rc) rc = strom__ckpt_writer_end_block(w);
+    }
+    strom__ckpt_file_info info;
+    if (rc) {
+      if (w) snprintf(err, errlen, "%s", strom__ckpt_writer_errmsg(w));
+      strom__ckpt_writer_abort(w);
+      return rc;
+    }
+    if ((rc = strom__ckpt_writer_close(w, &info, err, errlen))) return rc;
+    strom__ckpt_op_meta *om = (strom__ckpt_op_meta *)strom__ckpt_meta_find(c->meta, uid);
+    rc = om ? strom__ckpt_meta_set_subtask(om, t->subtask, &info, NULL, 0) : STROM_EINVAL;
+    if (rc) {
+      snprintf(err, errlen, "recording %.200s in the metadata failed", name);
+      return rc;
+    }
+  }
+  return STROM_OK;
+}
+
+static void complete(strom_job *j) {
+  struct strom_ckpt_coord *c = j->coord;
+  char err[512];
+  if (strom__ckpt_meta_write(c->dir, c->meta, &c->bytes, err, sizeof err)) {
+    abort_pending(j, err);
+    return;
+  }
+  int64_t id = c->pending;
+  c->completed++;
+  c->last_id = id;
+  strom__log(STROM_LOG_INFO, "checkpoint %lld complete in %lld ms (%llu bytes)", (long long)id,
+             (long long)(strom__now_ms() - c->trigger_ms), (unsigned long long)atomic_load(&c->bytes));
+  free(c->dir);
+  c->dir = NULL;
+  strom__ckpt_meta_free(c->meta);
+  c->meta = NULL;
+  c->pending = 0;
+  c->last_ms = strom__now_ms();
+  int deleted = 0;
+  if (strom__ckpt_retain(j->opts.ckpt_dir, j->opts.ckpt_retained > 0 ? j->opts.ckpt_retained : 1, &deleted, err, sizeof err))
+    strom__log(STROM_LOG_WARN, "retiring old checkpoints: %s", err);
+  for (int i = 0; i < j->ntasks; i++) strom__gate_post(&j->tasks[i]->gate, strom__task_notify_complete, (void *)(intptr_t)id);
+}
+
+void strom__coord_tick(strom_job *j) {
+  struct strom_ckpt_coord *c = j->coord;
+  if (!c) return;
+  pthread_mutex_lock(&j->mu);
+  ack *q = c->queue;
+  c->queue = NULL;
+  pthread_mutex_unlock(&j->mu);
+  /* The queue is newest first: reverse it so acks are written in arrival order. */
+  ack *rev = NULL;
+  while (q) {
+    ack *next = q->next;
+    q->next = rev;
+    rev = q;
+    q = next;
+  }
+  for (ack *a = rev, *next; a; a = next) {
+    next = a->next;
+    if (a->id == c->pending && !c->failed) {
+      char err[512] = "";
+      if (write_ack(j, a, err, sizeof err)) {
+        c->failed = true;
+        c->why = strom__strdup(err);
+      } else {
+        c->acks++;
+      }
+    }
+    free_snaps(a->snaps, a->t->nops);
+    free(a);
+  }
+  int64_t now = strom__now_ms();
+  if (c->pending) {
+    if (c->failed) abort_pending(j, c->why ? c->why : "a task declined it");
+    else if (c->acks == j->ntasks) complete(j);
+    else if (atomic_load(&j->finished_tasks)) abort_pending(j, "a task finished before acknowledging it");
+    else if (now - c->trigger_ms > 10 * 60 * 1000) abort_pending(j, "timed out after 10 minutes");
+    return;
+  }
+  if (atomic_load(&j->finished_tasks) || atomic_load(&j->cancelled)) return;
+  if (now - c->last_ms >= j->opts.ckpt_interval_ms) trigger(j, now);
+}
+
+void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, strom_snapshot **snaps) {
+  ack *a = strom__malloc(sizeof *a);
+  if (!a) {
+    free_snaps(snaps, t->nops);
+    strom__coord_decline(j, id, "out of memory");
+    return;
+  }
+  *a = (ack){.t = t, .id = id, .snaps = snaps};
+  pthread_mutex_lock(&j->mu);
+  a->next = j->coord->queue;
+  j->coord->queue = a;
+  pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+}
+
+void strom__coord_decline(strom_job *j, int64_t id, const char *why) {
+  /* Recorded as an acknowledgement without snapshots for a task that does not exist:
+   * simplest is to mark the checkpoint failed under the lock. */
+  pthread_mutex_lock(&j->mu);
+  if (j->coord && j->coord->pending == id && !j->coord->failed) {
+    j->coord->failed = true;
+    j->coord->why = strom__strdup(why);
+  }
+  pthread_mutex_unlock(&j->mu);
+}
+
+void strom__coord_free(strom_job *j) {
+  struct strom_ckpt_coord *c = j->coord;
+  if (!c) return;
+  if (c->pending) abort_pending(j, "the job ended");
+  for (ack *a = c->queue, *next; a; a = next) {
+    next = a->next;
+    free_snaps(a->snaps, a->t->nops);
+    free(a);
+  }
+  free(c->why);
+  free(c);
+  j->coord = NULL;
+}
+
+int64_t strom__coord_completed(const strom_job *j) { return j->coord ? j->coord->completed : 0; }
+int64_t strom__coord_last(const strom_job *j) { return j->coord ? j->coord->last_id : -1; }
+
+/* ---- restore ---- */
+
+struct strom_ckpt_restore {
+  int64_t id;
+  strom_snapshot *per_node; /* indexed by node id */
+  strom_snap_block **blocks;
+  int *nblocks, *old_par;
+};
+
+void strom__restore_free(strom_job *j) {
+  struct strom_ckpt_restore *r = j->restore;
+  if (!r) return;
+  for (int i = 0; i < j->graph->nnodes; i++) {
+    strom__snap_free(&r->per_node[i]);
+    free(r->blocks[i]);
+  }
+  free(r->per_node);
+  free(r->blocks);
+  free(r->nblocks);
+  free(r->old_par);
+  free(r);
+  j->restore = NULL;
+}
+
+const strom_snap_block *strom__restore_blocks(strom_job *j, const jg_node *n, int *nblocks, int *old_par) {
+  struct strom_ckpt_restore *r = j->restore;
+  *nblocks = r ? r->nblocks[n->id] : 0;
+  *old_par = r ? r->old_par[n->id] : 0;
+  return r ? r->blocks[n->id] : NULL;
+}
+
+/* Reads every block of one state file into s, remembering the writing subtask. */
+static int load_file(const char *dir, const strom__ckpt_subtask_meta *sm, int subtask, strom_snapshot *s,
+                     int **subtasks, int *nsub, char *err, size_t errlen) {
+  strom__ckpt_reader *rd = NULL;
+  strom__ckpt_reader_opts ro = {.expect_size = sm->size};
+  int rc = strom__ckpt_reader_open(&rd, dir, sm->file, &ro, err, errlen);
+  while (!rc) {
+    strom__ckpt_block b;
+    int more = strom__ckpt_reader_next(rd, &b);
+    if (more <= 0) {
+      if (more < 0) {
+        snprintf(err, errlen, "%s", strom__ckpt_reader_errmsg(rd));
+        rc = more;
+      }
+      break;
+    }
+    rc = strom__snap_add(s, b.kind, b.key_group, b.data, b.len);
+    if (!rc && *nsub == s->n - 1) {
+      int *p = strom__realloc(*subtasks, (size_t)s->cap * sizeof *p);
+      if (!p) rc = STROM_ENOMEM;
+      else *subtasks = p, (*subtasks)[(*nsub)++] = subtask;
+    }
+  }
+  strom__ckpt_reader_close(rd);
+  return rc;
+}
+
+int strom__restore_load(strom_job *j, char *err, size_t errlen) {
+  const char *path = j->opts.restore_path;
+  if (!path) return STROM_OK;
+  strom__ckpt_meta *m = NULL;
+  char *dir = NULL;
+  char meta_path[4096];
+  snprintf(meta_path, sizeof meta_path, "%s/_metadata", path);
+  int rc;
+  if (access(meta_path, F_OK) == 0) {
+    rc = strom__ckpt_load(path, STROM__CKPT_VERIFY_SIZES, &m, err, errlen);
+    dir = strom__strdup(path);
+  } else {
+    /* A checkpoint directory: the newest complete checkpoint in it. */
+    strom__ckpt_found f;
+    rc = strom__ckpt_find_latest(path, STROM__CKPT_VERIFY_SIZES, 0, &f, err, errlen);
+    if (rc == 1) {
+      for (int i = 0; i < f.nskipped; i++) strom__log(STROM_LOG_WARN, "skipping %s", f.skipped[i].reason);
+      dir = strom__strdup(f.path);
+      rc = strom__ckpt_load(dir, STROM__CKPT_VERIFY_SIZES, &m, err, errlen);
+    } else if (rc == 0) {
+      snprintf(err, errlen, "no complete checkpoint in '%s' to resume from", path);
+      rc = STROM_EINVAL;
+    }
+    strom__ckpt_found_free(&f);
+  }
+  if (rc) {
+    free(dir);
+    return rc < 0 ? rc : STROM_EINVAL;
+  }
+  if (m->max_parallelism != j->opts.max_parallelism) {
+    snprintf(err, errlen, "%s was taken with max parallelism %d; the job has %d (pipeline.max-parallelism must match)",
+             dir, m->max_parallelism, j->opts.max_parallelism);
+    strom__ckpt_meta_free(m);
+    free(dir);
+    return STROM_EINVAL;
+  }
+  struct strom_ckpt_restore *r = strom__calloc(1, sizeof *r);
+  int nn = j->graph->nnodes;
+  if (r) {
+    r->per_node = strom__calloc((size_t)nn, sizeof *r->per_node);
+    r->blocks = strom__calloc((size_t)nn, sizeof *r->blocks);
+    r->nblocks = strom__calloc((size_t)nn, sizeof *r->nblocks);
+    r->old_par = strom__calloc((size_t)nn, sizeof *r->old_par);
+  }
+  j->restore = r;
+  if (!r || !r->per_node || !r->blocks || !r->nblocks || !r->old_par) rc = STROM_ENOMEM;
+  r ? (void)(r->id = m->id) : (void)0;
+  /* Every operator of the checkpoint must be claimed by a node of the job. */
+  for (int k = 0; !rc && k < m->nops; k++) {
+    const strom__ckpt_op_meta *om = &m->ops[k];
+    bool claimed = false, has_state = false;
+    for (int i = 0; i < nn && !claimed; i++) {
+      char uid[256];
+      strom__node_uid(j->graph->nodes[i], uid, sizeof uid);
+      claimed = !strcmp(uid, om->uid);
+    }
+    for (int s = 0; s < om->parallelism; s++) has_state |= om->subtasks[s].file != NULL;
+    if (!claimed && has_state && !j->opts.allow_non_restored_state) {
+      snprintf(err, errlen,
+               "%s has state for operator '%s', which this job does not have; allow dropping it with "
+               "execution.savepoint.ignore-unclaimed-state (--allow-non-restored-state)", dir, om->uid);
+      rc = STROM_EINVAL;
+    }
+  }
+  for (int i = 0; !rc && i < nn; i++) {
+    char uid[256];
+    strom__node_uid(j->graph->nodes[i], uid, sizeof uid);
+    const strom__ckpt_op_meta *om = strom__ckpt_meta_find(m, uid);
+    if (!om) continue;
+    r->old_par[i] = om->parallelism;
+    int *subtasks = NULL, nsub = 0;
+    for (int s = 0; !rc && s < om->parallelism; s++)
+      if (om->subtasks[s].file) rc = load_file(dir, &om->subtasks[s], s, &r->per_node[i], &subtasks, &nsub, err, errlen);
+    if (!rc && r->per_node[i].n) {
+      r->blocks[i] = strom__calloc((size_t)r->per_node[i].n, sizeof **r->blocks);
+      if (!r->blocks[i]) rc = STROM_ENOMEM;
+      for (int b = 0; !rc && b < r->per_node[i].n; b++) {
+        r->blocks[i][b] = strom__snap_block(&r->per_node[i], b);
+        r->blocks[i][b].subtask = subtasks[b];
+      }
+      r->nblocks[i] = r->per_node[i].n;
+    }
+    free(subtasks);
+  }
+  if (!rc) strom__log(STROM_LOG_INFO, "resuming from %s", dir);
+  strom__ckpt_meta_free(m);
+  free(dir);
+  if (rc) strom__restore_free(j);
+  return rc;
+}
+
+bool strom__has_checkpoint(const char *base) {
+  if (!base) return false;
+  strom__ckpt_found f;
+  char err[256];
+  int rc = strom__ckpt_find_latest(base, STROM__CKPT_VERIFY_SIZES, 0, &f, err, sizeof err);
+  strom__ckpt_found_free(&f);
+  return rc == 1;
+}

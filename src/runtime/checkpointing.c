@@ -1,0 +1,215 @@
+/*
+ * checkpointing.c -- the task's side of checkpoints (asynchronous barrier snapshots,
+ * as Flink).
+ *
+ * A source task takes a checkpoint when the coordinator's mail reaches it, between
+ * two records: it snapshots every operator of its chain (the source's position
+ * included), sends the barrier on every output channel, and acknowledges.  A task with
+ * inputs aligns: when a channel delivers the barrier, that channel is blocked (its
+ * later input waits) until the barrier came from every live channel; then the chain
+ * is snapshotted, the barrier forwarded, the channels unblocked.  In at-least-once
+ * mode channels are not blocked, so records after the barrier may be in the snapshot
+ * too.  A writer sends the barrier as the last element of a buffer, so a consumer
+ * never holds records from after a barrier in the buffer that delivered it.
+ *
+ * The snapshot is the synchronous part: operators copy their state into memory blocks
+ * on the task thread, and the coordinator writes them to storage on its own thread.
+ */
+#include "../state/state.h"
+#include "../state/state_impl.h"
+#include "runtime.h"
+#include "snapshot.h"
+
+void strom__node_uid(const jg_node *n, char *buf, size_t cap) {
+  if (n->uid) snprintf(buf, cap, "%s", n->uid);
+  else snprintf(buf, cap, "%d-%s", n->id, n->name);
+}
+
+/* Operator and broadcast state (strom_ctx_operator_state / broadcast_state). */
+typedef struct opstate_visit {
+  strom_buf *b;
+} opstate_visit;
+
+static int visit_opstate(void *arg, const strom_state_entry *e) {
+  strom_buf *b = ((opstate_visit *)arg)->b;
+  int rc = strom__put_varint(b, (uint64_t)e->state);
+  if (!rc) rc = strom__put_bytes(b, e->key, e->klen);
+  if (!rc) rc = strom__put_bytes(b, e->ns, e->nslen);
+  if (!rc) rc = strom__put_bytes(b, e->val, e->vlen);
+  return rc;
+}
+
+static int snapshot_op(strom_op *op, int64_t id, strom_snapshot **out) {
+  *out = NULL;
+  if (!op->vt->snapshot && !op->opstate) return STROM_OK;
+  strom_snapshot *s = strom__calloc(1, sizeof *s);
+  if (!s) return STROM_ENOMEM;
+  int rc = op->vt->snapshot ? op->vt->snapshot(op, id, s) : STROM_OK;
+  if (!rc && op->opstate) {
+    strom_buf names = {0}, b = {0};
+    strom_kstate *ks = strom__opstate_backend(op->opstate);
+    for (int i = 0; !rc && i < strom__kstate_nstates(ks); i++) {
+      strom_state_kind kind;
+      const char *name = strom__kstate_state_name(ks, i, &kind);
+      rc = strom__put_bytes(&names, name ? name : "", name ? strlen(name) : 0);
+    }
+    opstate_visit v = {.b = &b};
+    if (!rc) rc = strom__opstate_foreach(op->opstate, visit_opstate, &v);
+    if (!rc) rc = strom__snap_add(s, STROM_SNAP_OPSTATE_NAMES, -1, names.p, names.len);
+    if (!rc) rc = strom__snap_add(s, STROM_SNAP_OPSTATE, -1, b.p, b.len);
+    strom__buf_free(&names);
+    strom__buf_free(&b);
+  }
+  if (rc) {
+    strom__snap_free(s);
+    free(s);
+    return rc;
+  }
+  *out = s;
+  return STROM_OK;
+}
+
+/* Snapshots the chain, forwards the barrier, acknowledges. */
+static int take(strom_task *t, int64_t id) {
+  strom_snapshot **snaps = strom__calloc((size_t)t->nops, sizeof *snaps);
+  if (!snaps) return STROM_ENOMEM;
+  int rc = STROM_OK;
+  int64_t t0 = strom__mono_ns();
+  for (int i = 0; i < t->nops && !rc; i++) rc = snapshot_op(t->ops[i], id, &snaps[i]);
+  int64_t blocked_ns = strom__mono_ns() - t0;
+  for (int i = 0; i < t->nwriters && !rc; i++) rc = strom__writer_barrier(t->writers[i], id);
+  if (rc) {
+    for (int i = 0; i < t->nops; i++)
+      if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
+    free(snaps);
+    if (rc != STROM_ECANCELED) strom__coord_decline(t->job, id, strom_strerror(rc));
+    return rc;
+  }
+  strom__log(STROM_LOG_DEBUG, "%s: checkpoint %lld snapshot took %.3f ms", t->name, (long long)id, blocked_ns / 1e6);
+  strom__coord_ack(t->job, t, id, snaps);
+  return STROM_OK;
+}
+
+void strom__task_trigger_checkpoint(strom_task *t, void *arg) {
+  int64_t id = (int64_t)(intptr_t)arg;
+  if (t->finished || strom__task_cancelled(t)) return;
+  int rc = take(t, id);
+  if (rc && rc != STROM_ECANCELED && !t->err_op) strom__op_fail(t->ops[0], rc, "checkpoint %lld failed", (long long)id);
+}
+
+static int complete_alignment(strom_task *t) {
+  int64_t id = t->barrier_id;
+  t->nbarriers = 0;
+  t->barrier_id = 0;
+  pthread_mutex_lock(&t->gate.mu);
+  for (int i = 0; i < t->gate.n; i++) t->gate.ch[i]->blocked = false;
+  pthread_cond_signal(&t->gate.can_read);
+  pthread_mutex_unlock(&t->gate.mu);
+  return take(t, id);
+}
+
+int strom__task_check_alignment(strom_task *t) {
+  if (!t->barrier_id) return STROM_OK;
+  int live = 0;
+  for (int i = 0; i < t->gate.n; i++) live += !t->gate.ch[i]->ended;
+  return t->nbarriers >= live ? complete_alignment(t) : STROM_OK;
+}
+
+int strom__task_on_barrier(strom_task *t, strom_channel *c, int64_t id) {
+  if (t->barrier_id && id != t->barrier_id) {
+    /* A newer checkpoint overtook one that never completed here: drop the old one. */
+    if (id < t->barrier_id) return STROM_OK;
+    t->nbarriers = 0;
+    for (int i = 0; i < t->gate.n; i++) t->gate.ch[i]->blocked = false;
+  }
+  t->barrier_id = id;
+  t->nbarriers++;
+  if (!t->job->opts.at_least_once) c->blocked = true;
+  return strom__task_check_alignment(t);
+}
+
+void strom__task_notify_complete(strom_task *t, void *arg) {
+  int64_t id = (int64_t)(intptr_t)arg;
+  for (int i = 0; i < t->nops; i++) {
+    strom_op *op = t->ops[i];
+    if (!op->vt->notify_complete) continue;
+    int rc = op->vt->notify_complete(op, id);
+    if (rc && !t->err_op) strom__op_fail(op, rc, "committing checkpoint %lld failed", (long long)id);
+  }
+}
+
+/* ---- restore ---- */
+
+static int restore_opstate(strom_op *op, const strom_snap_block *b, int n, int old_par) {
+  /* Names first, then entries: broadcast state from former subtask 0 (all are
+   * equal); list state from the same subtask, or round robin when rescaled. */
+  int me = op->ctx.subtask, par = op->ctx.parallelism;
+  int map[256], nmap = 0;
+  for (int i = 0; i < n; i++) {
+    if (b[i].kind != STROM_SNAP_OPSTATE) continue;
+    bool mine = old_par == par ? b[i].subtask == me : b[i].subtask % par == me;
+    bool bcast_source = b[i].subtask == 0;
+    if (!mine && !bcast_source) continue;
+    nmap = 0;
+    for (int k = 0; k < n; k++) {
+      if (b[k].kind != STROM_SNAP_OPSTATE_NAMES || b[k].subtask != b[i].subtask) continue;
+      const uint8_t *p = b[k].p, *end = p + b[k].len;
+      while (p < end && nmap < 256) {
+        const uint8_t *name;
+        size_t len;
+        if (!strom__get_bytes(&p, end, &name, &len)) return STROM_EPARSE;
+        map[nmap] = -1;
+        if (op->opstate) {
+          strom_kstate *ks = strom__opstate_backend(op->opstate);
+          for (int j = 0; j < strom__kstate_nstates(ks); j++) {
+            strom_state_kind kind;
+            const char *cur = strom__kstate_state_name(ks, j, &kind);
+            if (cur && strlen(cur) == len && !memcmp(cur, name, len)) map[nmap] = j;
+          }
+        }
+        nmap++;
+      }
+    }
+    const uint8_t *p = b[i].p, *end = p + b[i].len;
+    while (p < end) {
+      uint64_t idx;
+      strom_state_entry e = {0};
+      if (!strom__get_varint(&p, end, &idx) || !strom__get_bytes(&p, end, &e.key, &e.klen) ||
+          !strom__get_bytes(&p, end, &e.ns, &e.nslen) || !strom__get_bytes(&p, end, &e.val, &e.vlen) || idx >= (uint64_t)nmap)
+        return STROM_EPARSE;
+      if (map[idx] < 0) continue; /* a state the operator no longer registers */
+      strom_kstate *ks = strom__opstate_backend(op->opstate);
+      strom_state_kind kind;
+      strom__kstate_state_name(ks, map[idx], &kind);
+      bool broadcast = kind == STROM_STATE_MAP;
+      if (broadcast ? !bcast_source : !mine) continue;
+      e.state = map[idx];
+      int rc = strom__opstate_restore(op->opstate, &e);
+      if (rc) return rc;
+    }
+  }
+  return STROM_OK;
+}
+
+int strom__task_restore(strom_task *t) {
+  strom_job *j = t->job;
+  if (!j->restore) return STROM_OK;
+  for (int i = 0; i < t->nops; i++) {
+    strom_op *op = t->ops[i];
+    int nb, old_par;
+    const strom_snap_block *b = strom__restore_blocks(j, op->node, &nb, &old_par);
+    if (!nb) continue;
+    int lo, hi;
+    int max_par = j->opts.max_parallelism, par = op->ctx.parallelism, s = op->ctx.subtask;
+    lo = (s * max_par + par - 1) / par;
+    hi = ((s + 1) * max_par - 1) / par;
+    strom_restore r = {.b = b, .n = nb, .old_parallelism = old_par};
+    int rc = op->vt->restore ? op->vt->restore(op, &r, lo, hi) : STROM_OK;
+    if (!rc && op->opstate) rc = restore_opstate(op, b, nb, old_par);
+    if (rc) {
+      if (!t->err_op) strom__op_fail(op, rc, "restoring its state failed: %s", strom_strerror(rc));
+      return rc;
+    }
+  }
+  return STROM_OK;
+}

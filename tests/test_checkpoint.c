@@ -1,0 +1,383 @@
+/*
+ * test_checkpoint.c -- checkpoints end to end: they complete periodically and old ones
+ * are retired; a job resumed from a checkpoint ends with exactly the state of an
+ * uninterrupted run; and the chaos test kills a job with SIGKILL at random points over
+ * twenty times, restarting it from its latest checkpoint each time, and compares the
+ * committed output of the exactly-once file sink with what the input must give:
+ * nothing lost, nothing duplicated.
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+static void sleep_ms(int ms) { nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000}, NULL); }
+
+static void rm_rf(const char *path) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+  if (system(cmd)) fprintf(stderr, "  (could not remove %s)\n", path);
+}
+
+static char *tmpdir(const char *tag) {
+  static char buf[4][128];
+  static int k;
+  char *p = buf[k++ % 4];
+  snprintf(p, 128, "/tmp/strom-ckpt-%s-%d-XXXXXX", tag, (int)getpid());
+  return mkdtemp(p);
+}
+
+/* Complete checkpoints (folders with a _metadata) in dir. */
+static int count_complete(const char *dir) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (strncmp(e->d_name, "chk-", 4)) continue;
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s/_metadata", dir, e->d_name);
+    n += access(p, F_OK) == 0;
+  }
+  if (d) closedir(d);
+  return n;
+}
+
+/* ---- a keyed sum whose state must survive ---- */
+
+enum { KEYS = 50 };
+static uint64_t N_EVENTS = 300000;
+
+/* Event i: key i % 50, value i % 7, time i ms; a 1 ms pause every 100 events keeps the
+ * job running long enough to be checkpointed (and killed). */
+static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  static _Thread_local uint64_t paused_at = UINT64_MAX;
+  if (i >= N_EVENTS) return 0;
+  if (i % 100 == 0 && paused_at != i) {
+    paused_at = i;
+    return STROM_GEN_IDLE;
+  }
+  strom_row_set_bigint(out, 0, (int64_t)(i % KEYS));
+  strom_row_set_bigint(out, 1, (int64_t)(i % 7));
+  strom_row_set_bigint(out, 2, (int64_t)i);
+  return 1;
+}
+
+static strom_schema *in_schema(void) { return strom_schema_parse("k BIGINT, v BIGINT, ts BIGINT", NULL, 0); }
+
+static strom_state_desc sum_desc;
+
+static int sum_open(strom_ctx *ctx) {
+  strom_ctx_set_local(ctx, strom_ctx_state(ctx, &sum_desc));
+  return strom_ctx_local(ctx) ? 0 : STROM_ESTATE;
+}
+
+static int sum_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)out;
+  strom_state *st = strom_ctx_local(ctx);
+  const strom_row *cur = strom_state_get(st);
+  strom_row *next = strom_row_new(sum_desc.schema);
+  strom_row_set_bigint(next, 0, (cur ? strom_row_get_bigint(cur, 0) : 0) + strom_row_get_bigint(in, 1));
+  int rc = strom_state_update(st, next);
+  strom_row_free(next);
+  return rc ? rc : strom_ctx_register_event_timer(ctx, 1);
+}
+
+/* Fires at the end of the input (the final watermark): the key's total. */
+static int sum_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)time;
+  const strom_row *cur = strom_state_get(strom_ctx_local(ctx));
+  strom_row *r = strom_out_row(out);
+  strom_row_set_bigint(r, 0, strom_row_get_bigint(strom_ctx_key(ctx), 0));
+  strom_row_set_bigint(r, 1, cur ? strom_row_get_bigint(cur, 0) : -1);
+  strom_row_set_bigint(r, 2, 0);
+  return strom_out_emit(out, r);
+}
+
+typedef struct run {
+  strom_env *env;
+  int rc;
+} run;
+
+static void *run_bg(void *arg) {
+  run *r = arg;
+  r->rc = strom_execute(r->env, "keyed sum");
+  return NULL;
+}
+
+static strom_results *keyed_sum_job(strom_env *env, strom_schema *s) {
+  strom_process_def def = {.open = sum_open, .process = sum_process, .on_timer = sum_timer};
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source");
+  return strom_collect(strom_set_uid(strom_keyed_process(strom_key_by(src, "k"), &def), "sum"));
+}
+
+TEST(checkpoints_complete_periodically_and_old_ones_are_retired) {
+  char *dir = tmpdir("periodic");
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 3});
+  CHECK_INT(strom_env_set(env, "execution.checkpointing.interval", "50 ms"), STROM_OK);
+  CHECK_INT(strom_env_set(env, "state.checkpoints.dir", dir), STROM_OK);
+  CHECK_INT(strom_env_set(env, "state.checkpoints.num-retained", "2"), STROM_OK);
+  keyed_sum_job(env, s);
+  int rc = strom_execute(env, "periodic");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, STROM_OK);
+  printf("  %lld checkpoints completed\n", (long long)strom_env_checkpoints_completed(env));
+  CHECK(strom_env_checkpoints_completed(env) >= 2);
+  CHECK_INT(count_complete(dir), 2);
+  strom_env_free(env);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  rm_rf(dir);
+}
+
+static void expected_sums(int64_t *want) {
+  memset(want, 0, KEYS * sizeof *want);
+  for (uint64_t i = 0; i < N_EVENTS; i++) want[i % KEYS] += (int64_t)(i % 7);
+}
+
+static bool check_sums(strom_results *r, const int64_t *want) {
+  if (strom_results_count(r) != KEYS) {
+    fprintf(stderr, "  %zu results, expected %d\n", strom_results_count(r), KEYS);
+    return false;
+  }
+  for (size_t i = 0; i < KEYS; i++) {
+    const strom_row *row = strom_results_row(r, i);
+    int64_t k = strom_row_get_bigint(row, 0), v = strom_row_get_bigint(row, 1);
+    if (k < 0 || k >= KEYS || v != want[k]) {
+      fprintf(stderr, "  key %lld: %lld, expected %lld\n", (long long)k, (long long)v, k >= 0 && k < KEYS ? (long long)want[k] : -1LL);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Runs the job with checkpoints, cancels it once one is complete, and resumes it at
+ * parallelism par from the directory: the totals must be exact. */
+static bool cancel_and_resume(int par_before, int par_after, const char *dir) {
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par_before, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
+  keyed_sum_job(env, s);
+  run r = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_bg, &r);
+  for (int i = 0; i < 10000 && count_complete(dir) < 2; i++) sleep_ms(1);
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  /* Usually cancelled mid-stream; on a slow machine it may have finished.  Either way
+   * the resumed run starts from a checkpoint taken mid-stream. */
+  bool ok = (r.rc == STROM_ECANCELED || r.rc == STROM_OK) && count_complete(dir) >= 1;
+  if (!ok) fprintf(stderr, "  first run: %d (%s), %d checkpoints\n", r.rc, strom_env_errmsg(env), count_complete(dir));
+  strom_env_free(env);
+  env = strom_env_new(&(strom_env_opts){.parallelism = par_after, .restore_path = dir});
+  strom_results *res = keyed_sum_job(env, s);
+  int rc = strom_execute(env, "resumed");
+  if (rc) fprintf(stderr, "  resumed run: %s\n", strom_env_errmsg(env));
+  int64_t want[KEYS];
+  expected_sums(want);
+  ok = ok && rc == STROM_OK && check_sums(res, want);
+  strom_env_free(env);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  return ok;
+}
+
+TEST(resumed_job_has_exactly_the_state_of_an_uninterrupted_run) {
+  char *dir = tmpdir("resume");
+  CHECK(cancel_and_resume(2, 2, dir));
+  rm_rf(dir);
+}
+
+TEST(resume_at_another_parallelism_redistributes_key_groups) {
+  for (int after = 1; after <= 4; after += 3) {
+    char *dir = tmpdir("rescale");
+    bool ok = cancel_and_resume(2, after, dir);
+    rm_rf(dir);
+    CHECK(ok);
+  }
+}
+
+TEST(missing_operator_state_is_refused_unless_allowed) {
+  char *dir = tmpdir("unclaimed");
+  CHECK(cancel_and_resume(2, 2, dir));
+  strom_schema *s = in_schema();
+  /* The same source but no "sum" operator: its state would be lost. */
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = dir});
+  strom_discard(strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source"));
+  CHECK_INT(strom_execute(env, "unclaimed"), STROM_EINVAL);
+  CHECK(strstr(strom_env_errmsg(env), "'sum'"));
+  CHECK(strstr(strom_env_errmsg(env), "--allow-non-restored-state"));
+  strom_env_free(env);
+  env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = dir, .allow_non_restored_state = true});
+  strom_discard(strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source"));
+  CHECK_INT(strom_execute(env, "allowed"), STROM_OK);
+  strom_env_free(env);
+  strom_schema_free(s);
+  rm_rf(dir);
+}
+
+/* ---- chaos: SIGKILL at random points ---- */
+
+static strom_schema *acc_schema, *res_schema;
+
+static int w_create(strom_ctx *ctx, strom_row *acc) {
+  (void)ctx;
+  strom_row_set_bigint(acc, 0, 0);
+  return 0;
+}
+
+static int w_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(acc, 0) + strom_row_get_bigint(in, 1));
+  return 0;
+}
+
+static int w_result(strom_ctx *ctx, const strom_row *acc, strom_row *out) {
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(strom_ctx_key(ctx), 0));
+  strom_row_set_bigint(out, 1, strom_ctx_window_start(ctx));
+  strom_row_set_bigint(out, 2, strom_row_get_bigint(acc, 0));
+  return 0;
+}
+
+/* The chaos job: per key, the sum of v in 1 s tumbling windows of event time, written
+ * by the exactly-once file sink; checkpoints every 40 ms; resumes from the newest
+ * complete checkpoint in ckpt when there is one. */
+static int chaos_job(const char *out, const char *ckpt, bool resume) {
+  strom_schema *s = in_schema();
+  strom_aggregate_def agg = {.acc_schema = acc_schema, .out_schema = res_schema, .create = w_create, .add = w_add, .result = w_result};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 40, .checkpoint_dir = ckpt,
+                                                   .checkpoints_retained = 2, .restore_path = resume ? ckpt : NULL});
+  strom_stream *src = strom_assign_timestamps(strom_set_uid(strom_from_generator(env, s, N_EVENTS, gen, NULL), "source"),
+      &(strom_watermark_strategy){.kind = STROM_WM_MONOTONOUS, .timestamp_column = "ts"});
+  strom_stream *w = strom_window(strom_key_by(src, "k"), &(strom_window_def){.assigner = strom_tumbling(1000), .aggregate = &agg});
+  strom_write_files(strom_set_uid(w, "window"), out, NULL);
+  int rc = strom_execute(env, "chaos");
+  if (rc) fprintf(stderr, "  chaos job: %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  strom_schema_free(s);
+  return rc;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every line of the visible (committed) files in dir, sorted, joined. */
+static char *committed_output(const char *dir, size_t *nlines) {
+  char **lines = NULL;
+  size_t n = 0, cap = 0;
+  DIR *d = opendir(dir);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue;
+    char p[512], line[256];
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    FILE *f = fopen(p, "r");
+    while (f && fgets(line, sizeof line, f)) {
+      if (n == cap) lines = realloc(lines, (cap = cap ? cap * 2 : 1024) * sizeof *lines);
+      lines[n++] = strdup(line);
+    }
+    if (f) fclose(f);
+  }
+  if (d) closedir(d);
+  qsort(lines, n, sizeof *lines, cmp_str);
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) len += strlen(lines[i]);
+  char *all = malloc(len + 1), *p = all;
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(lines[i]);
+    memcpy(p, lines[i], l);
+    p += l;
+    free(lines[i]);
+  }
+  *p = 0;
+  free(lines);
+  *nlines = n;
+  return all;
+}
+
+static char *expected_output(size_t *nlines) {
+  size_t windows = (size_t)((N_EVENTS + 999) / 1000);
+  int64_t *sum = calloc(windows * KEYS, sizeof *sum);
+  for (uint64_t i = 0; i < N_EVENTS; i++) sum[(i / 1000) * KEYS + i % KEYS] += (int64_t)(i % 7);
+  char **lines = malloc(windows * KEYS * sizeof *lines);
+  size_t n = 0;
+  for (size_t w = 0; w < windows; w++)
+    for (int k = 0; k < KEYS; k++) {
+      char line[128];
+      snprintf(line, sizeof line, "%d,%lld,%lld\n", k, (long long)(w * 1000), (long long)sum[w * KEYS + (size_t)k]);
+      lines[n++] = strdup(line);
+    }
+  qsort(lines, n, sizeof *lines, cmp_str);
+  char *all = calloc(n, 32), *p = all;
+  for (size_t i = 0; i < n; i++) {
+    p += sprintf(p, "%s", lines[i]);
+    free(lines[i]);
+  }
+  free(lines);
+  free(sum);
+  *nlines = n;
+  return all;
+}
+
+TEST(chaos_sigkill_twenty_times_output_is_exactly_once) {
+  acc_schema = strom_schema_parse("total BIGINT", NULL, 0);
+  res_schema = strom_schema_parse("k BIGINT, wstart BIGINT, total BIGINT", NULL, 0);
+  char *out = tmpdir("chaos-out"), *ckpt = tmpdir("chaos-ckpt");
+  unsigned seed = (unsigned)time(NULL);
+  printf("  seed %u\n", seed);
+  srand(seed);
+  int kills = 0, runs = 0, finished = 0;
+  N_EVENTS *= 2; /* long enough that twenty kills land mid-stream */
+  while (!finished && runs < 200) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(chaos_job(out, ckpt, count_complete(ckpt) > 0) ? 1 : 0);
+    runs++;
+    int status = 0;
+    if (kills < 20) {
+      sleep_ms(30 + rand() % 120);
+      if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        kills++;
+        continue;
+      }
+    } else {
+      waitpid(pid, &status, 0);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) finished = 1;
+    else if (!WIFSIGNALED(status)) break; /* the job failed by itself */
+  }
+  printf("  %d SIGKILLs over %d runs\n", kills, runs);
+  size_t got_n, want_n;
+  char *got = committed_output(out, &got_n), *want = expected_output(&want_n);
+  CHECK(finished);
+  CHECK_INT(got_n, want_n);
+  CHECK(!strcmp(got, want));
+  CHECK(kills >= 20);
+  free(got);
+  free(want);
+  N_EVENTS /= 2;
+  rm_rf(out);
+  rm_rf(ckpt);
+  strom_schema_free(acc_schema);
+  strom_schema_free(res_schema);
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  N_EVENTS = 100000;
+#endif
+  RUN(checkpoints_complete_periodically_and_old_ones_are_retired);
+  RUN(resumed_job_has_exactly_the_state_of_an_uninterrupted_run);
+  RUN(resume_at_another_parallelism_redistributes_key_groups);
+  RUN(missing_operator_state_is_refused_unless_allowed);
+  RUN(chaos_sigkill_twenty_times_output_is_exactly_once);
+  TEST_MAIN_END();
+}
