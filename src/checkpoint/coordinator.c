@@ -321,40 +321,46 @@ static int load_file(const char *dir, const strom__ckpt_subtask_meta *sm, int su
   return rc;
 }
 
+/* Loads the checkpoint in folder dir into j->restore. */
+static int load_checkpoint(strom_job *j, const char *dir, char *err, size_t errlen);
+
 int strom__restore_load(strom_job *j, char *err, size_t errlen) {
   const char *path = j->opts.restore_path;
   if (!path) return STROM_OK;
-  strom__ckpt_meta *m = NULL;
-  char *dir = NULL;
   char meta_path[4096];
   snprintf(meta_path, sizeof meta_path, "%s/_metadata", path);
-  int rc;
-  if (access(meta_path, F_OK) == 0) {
-    rc = strom__ckpt_load(path, STROM__CKPT_VERIFY_SIZES, &m, err, errlen);
-    dir = strom__strdup(path);
-  } else {
-    /* A checkpoint directory: the newest complete checkpoint in it. */
+  if (access(meta_path, F_OK) == 0) return load_checkpoint(j, path, err, errlen);
+  /* A checkpoint directory: the newest complete checkpoint that loads, falling back
+   * past any whose files turn out to be damaged. */
+  int64_t before = 0;
+  for (;;) {
     strom__ckpt_found f;
-    rc = strom__ckpt_find_latest(path, STROM__CKPT_VERIFY_SIZES, 0, &f, err, errlen);
-    if (rc == 1) {
-      for (int i = 0; i < f.nskipped; i++) strom__log(STROM_LOG_WARN, "skipping %s", f.skipped[i].reason);
-      dir = strom__strdup(f.path);
-      rc = strom__ckpt_load(dir, STROM__CKPT_VERIFY_SIZES, &m, err, errlen);
-    } else if (rc == 0) {
-      snprintf(err, errlen, "no complete checkpoint in '%s' to resume from", path);
-      rc = STROM_EINVAL;
+    int rc = strom__ckpt_find_latest(path, STROM__CKPT_VERIFY_SIZES, before, &f, err, errlen);
+    if (rc != 1) {
+      strom__ckpt_found_free(&f);
+      if (rc == 0) {
+        snprintf(err, errlen, "no complete checkpoint in '%s' to resume from", path);
+        return STROM_EINVAL;
+      }
+      return rc < 0 ? rc : STROM_EINVAL;
     }
+    for (int i = 0; i < f.nskipped; i++) strom__log(STROM_LOG_WARN, "skipping %s", f.skipped[i].reason);
+    rc = load_checkpoint(j, f.path, err, errlen);
+    before = f.id;
     strom__ckpt_found_free(&f);
+    if (rc != STROM_EPARSE) return rc;
+    strom__log(STROM_LOG_WARN, "cannot resume from checkpoint %lld: %s; trying an older one", (long long)before, err);
   }
-  if (rc) {
-    free(dir);
-    return rc < 0 ? rc : STROM_EINVAL;
-  }
+}
+
+static int load_checkpoint(strom_job *j, const char *dir, char *err, size_t errlen) {
+  strom__ckpt_meta *m = NULL;
+  int rc = strom__ckpt_load(dir, STROM__CKPT_VERIFY_SIZES, &m, err, errlen);
+  if (rc) return rc;
   if (m->max_parallelism != j->opts.max_parallelism) {
     snprintf(err, errlen, "%s was taken with max parallelism %d; the job has %d (pipeline.max-parallelism must match)",
              dir, m->max_parallelism, j->opts.max_parallelism);
     strom__ckpt_meta_free(m);
-    free(dir);
     return STROM_EINVAL;
   }
   struct strom_ckpt_restore *r = strom__calloc(1, sizeof *r);
@@ -407,7 +413,6 @@ int strom__restore_load(strom_job *j, char *err, size_t errlen) {
   }
   if (!rc) strom__log(STROM_LOG_INFO, "resuming from %s", dir);
   strom__ckpt_meta_free(m);
-  free(dir);
   if (rc) strom__restore_free(j);
   return rc;
 }
