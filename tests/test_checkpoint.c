@@ -205,6 +205,48 @@ TEST(resume_at_another_parallelism_redistributes_key_groups) {
   }
 }
 
+static int add_v(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  strom_row_copy(out, in);
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(acc, 1) + strom_row_get_bigint(in, 1));
+  return 0;
+}
+
+static strom_results *reduce_job(strom_env *env, strom_schema *s) {
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source");
+  return strom_collect(strom_set_uid(strom_reduce(strom_key_by(src, "k"), add_v, NULL), "reduce"));
+}
+
+TEST(keyed_reduce_state_survives_a_resume) {
+  char *dir = tmpdir("reduce");
+  strom_schema *s = in_schema();
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
+  reduce_job(env, s);
+  run r = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_bg, &r);
+  for (int i = 0; i < 10000 && count_complete(dir) < 2; i++) sleep_ms(1);
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  strom_env_free(env);
+  CHECK(count_complete(dir) >= 1);
+  env = strom_env_new(&(strom_env_opts){.parallelism = 3, .restore_path = dir});
+  strom_results *res = reduce_job(env, s);
+  CHECK_INT(strom_execute(env, "reduce resumed"), STROM_OK);
+  /* The reduce emits every update: each key's last (largest) value is its total. */
+  int64_t want[KEYS], got[KEYS] = {0};
+  expected_sums(want);
+  for (size_t i = 0; i < strom_results_count(res); i++) {
+    const strom_row *row = strom_results_row(res, i);
+    int64_t k = strom_row_get_bigint(row, 0), v = strom_row_get_bigint(row, 1);
+    if (k >= 0 && k < KEYS && v > got[k]) got[k] = v;
+  }
+  for (int k = 0; k < KEYS; k++) CHECK_INT(got[k], want[k]);
+  strom_env_free(env);
+  strom_schema_free(s);
+  rm_rf(dir);
+}
+
 TEST(missing_operator_state_is_refused_unless_allowed) {
   char *dir = tmpdir("unclaimed");
   CHECK(cancel_and_resume(2, 2, dir));
@@ -494,6 +536,7 @@ int main(int argc, char **argv) {
   RUN(checkpoints_complete_periodically_and_old_ones_are_retired);
   RUN(resumed_job_has_exactly_the_state_of_an_uninterrupted_run);
   RUN(resume_at_another_parallelism_redistributes_key_groups);
+  RUN(keyed_reduce_state_survives_a_resume);
   RUN(missing_operator_state_is_refused_unless_allowed);
   RUN(corrupt_checkpoint_is_detected_and_the_previous_one_used);
   RUN(restart_strategy_restarts_from_the_latest_checkpoint);

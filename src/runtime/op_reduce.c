@@ -5,6 +5,7 @@
  */
 #include "../state/keymap.h"
 #include "runtime.h"
+#include "snapshot.h"
 
 typedef struct reduce_state {
   strom_keymap map;
@@ -118,8 +119,39 @@ out:
   return rc;
 }
 
+/* Checkpoints: the value of every key, per key group. */
+static int reduce_snapshot(strom_op *op, int64_t id, strom_snapshot *s) {
+  STROM_UNUSED(id);
+  reduce_state *st = op->state;
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, st->max_par);
+  if (!rc) rc = strom__snap_keymap(&g, &st->map, NULL, 0);
+  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_REDUCE);
+  strom__snap_groups_free(&g);
+  return rc;
+}
+
+static int reduce_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  reduce_state *st = op->state;
+  for (int i = 0; i < r->n; i++) {
+    const strom_snap_block *b = &r->b[i];
+    if (b->kind != STROM_SNAP_REDUCE || b->kg < kg_lo || b->kg > kg_hi) continue;
+    for (const uint8_t *p = b->p, *end = p + b->len; p < end;) {
+      const uint8_t *key, *val;
+      size_t klen, vlen;
+      if (!strom__snap_get_kv(&p, end, &key, &klen, &val, &vlen))
+        return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
+      int rc = strom__keymap_put(&st->map, strom__hash_bytes(key, klen), b->kg, key, klen, val, vlen);
+      if (rc) return rc;
+    }
+  }
+  return STROM_OK;
+}
+
 const strom_op_vt strom__op_reduce = {.kind = "Reduce",
                                       .open = reduce_open,
                                       .process = reduce_process,
                                       .close = reduce_close,
-                                      .free_conf = strom__fn_conf_free};
+                                      .free_conf = strom__fn_conf_free,
+                                      .snapshot = reduce_snapshot,
+                                      .restore = reduce_restore};

@@ -410,15 +410,7 @@ static int slice_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   slice_state *st = op->state;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, st->max_par);
-  for (int i = 0; !rc && i < st->n; i++) {
-    size_t pos = 0;
-    for (strom_kv *e; !rc && (e = strom__keymap_next(&st->s[i].accs, &pos));) {
-      strom_buf *b = strom__snap_group(&g, e->kg);
-      rc = strom__put_i64(b, st->s[i].start);
-      if (!rc) rc = strom__put_bytes(b, e->data, e->klen);
-      if (!rc) rc = strom__put_bytes(b, strom__kv_val(e), e->vlen);
-    }
-  }
+  for (int i = 0; !rc && i < st->n; i++) rc = strom__snap_keymap(&g, &st->s[i].accs, &st->s[i].start, 8);
   if (!rc) rc = strom__snap_groups_flush(&g, snap, STROM_SNAP_SLICES);
   strom__snap_groups_free(&g);
   if (!rc) rc = strom__keyed_snapshot(&st->keyed, snap);
@@ -443,8 +435,7 @@ static int slice_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg
       int64_t start;
       const uint8_t *key, *val;
       size_t klen, vlen;
-      if (!strom__get_i64(&p, end, &start) || !strom__get_bytes(&p, end, &key, &klen) ||
-          !strom__get_bytes(&p, end, &val, &vlen) || !klen)
+      if (!strom__get_i64(&p, end, &start) || !strom__snap_get_kv(&p, end, &key, &klen, &val, &vlen))
         return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed window snapshot", op->node->name);
       slice *sl = get_slice(st, start);
       if (!sl) return STROM_ENOMEM;

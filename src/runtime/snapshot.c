@@ -4,6 +4,8 @@
  */
 #include "snapshot.h"
 
+#include "../state/keymap.h"
+
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len) {
   if (s->n == s->cap) {
     int cap = s->cap ? s->cap * 2 : 16;
@@ -103,4 +105,21 @@ bool strom__get_i64(const uint8_t **p, const uint8_t *end, int64_t *v) {
   memcpy(v, *p, 8);
   *p += 8;
   return true;
+}
+
+int strom__snap_keymap(strom_snap_groups *g, const strom_keymap *m, const void *prefix, size_t plen) {
+  size_t pos = 0;
+  for (strom_kv *e; (e = strom__keymap_next(m, &pos));) {
+    strom_buf *b = strom__snap_group(g, e->kg);
+    int rc = plen ? strom__buf_append(b, prefix, plen) : STROM_OK;
+    if (!rc) rc = strom__put_bytes(b, e->data, e->klen);
+    if (!rc) rc = strom__put_bytes(b, strom__kv_val(e), e->vlen);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+bool strom__snap_get_kv(const uint8_t **p, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,
+                        size_t *vlen) {
+  return strom__get_bytes(p, end, key, klen) && strom__get_bytes(p, end, val, vlen) && *klen > 0;
 }

@@ -57,6 +57,14 @@ strom_buf *strom__snap_group(strom_snap_groups *g, int kg);
 int strom__snap_groups_flush(strom_snap_groups *g, strom_snapshot *s, int kind);
 void strom__snap_groups_free(strom_snap_groups *g);
 
+/* Appends every entry of a keymap to its key group's buffer in g, as [prefix bytes]
+ * [key][value] (prefix may be empty); restore reads it back with strom__snap_get_kv
+ * after taking its prefix. */
+struct strom_keymap;
+int strom__snap_keymap(strom_snap_groups *g, const struct strom_keymap *m, const void *prefix, size_t plen);
+bool strom__snap_get_kv(const uint8_t **p, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,
+                        size_t *vlen);
+
 /* What a restoring subtask reads: the blocks of every snapshot of its operator
  * (keyed blocks filtered to its key groups [kg_lo, kg_hi]; subtask blocks only from
  * its own former subtask when the parallelism did not change). */
