@@ -117,7 +117,9 @@ static int file_run(strom_op *op) {
   size_t n;
   off_t at;
   bool got;
-  long skipped = 0, count = 0;
+  long skipped = 0;
+  strom_yield_pacer pacer = {0};
+  uint32_t nrec = 0, every = 0;
   if (start > 0) {
     /* Skip the line that started in the previous split. */
     if (lseek(rd.fd, start - 1, SEEK_SET) < 0) rc = STROM_EIO;
@@ -144,7 +146,10 @@ static int file_run(strom_op *op) {
       }
     }
     rc = strom__emit(&op->out, row);
-    if (!rc && (++count & 1023) == 0) rc = strom__task_yield(op->task);
+    if (!rc && ++nrec >= every) {
+      rc = strom__source_yield(op->task, &pacer);
+      nrec = 0, every = pacer.every;
+    }
   }
   if (rc == STROM_EIO) rc = strom__op_fail(op, rc, "reading '%s': %s", c->path, strerror(errno));
   if (skipped) strom__log(STROM_LOG_WARN, "%s: skipped %ld malformed lines (subtask %d)", c->path, skipped, s + 1);

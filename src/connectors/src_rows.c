@@ -19,9 +19,14 @@ static void rows_free(void *p) {
 
 static int rows_run(strom_op *op) {
   rows_conf *c = op->conf;
+  strom_yield_pacer pacer = {0};
+  uint32_t n = 0, every = 0;
   for (size_t i = 0; i < c->n; i++) {
     int rc = strom__emit(&op->out, c->rows[i]);
-    if (!rc && (i & 255) == 255) rc = strom__task_yield(op->task);
+    if (!rc && ++n >= every) {
+      rc = strom__source_yield(op->task, &pacer);
+      n = 0, every = pacer.every;
+    }
     if (rc) return rc;
   }
   return STROM_OK;
