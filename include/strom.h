@@ -185,6 +185,14 @@ const char *strom_env_errmsg(const strom_env *env);
 int strom_execute(strom_env *env, const char *job_name);
 /* Asks a running strom_execute() to stop.  Async-signal-safe. */
 void strom_env_cancel(strom_env *env);
+/* Takes a savepoint of the job that strom_execute() is running (call it from another
+ * thread): a checkpoint in the folder dir, which must not exist yet, kept until you
+ * delete it.  With stop, the job then stops (Flink's stop-with-savepoint, without
+ * draining) and strom_execute() returns STROM_OK.  Returns at once; the savepoint is
+ * complete when strom_env_savepoint_done() returns 1 (or -1 if it failed).  A job
+ * resumes from it with restore_path / execution.savepoint.path = dir. */
+int strom_env_savepoint(strom_env *env, const char *dir, bool stop);
+int strom_env_savepoint_done(strom_env *env);
 /* After strom_execute(): checkpoints completed, and the id of the last one (-1: none);
  * the number of restarts the restart strategy made. */
 int64_t strom_env_checkpoints_completed(const strom_env *env);

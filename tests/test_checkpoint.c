@@ -247,6 +247,49 @@ TEST(keyed_reduce_state_survives_a_resume) {
   rm_rf(dir);
 }
 
+TEST(savepoint_at_parallelism_2_resumes_at_4_and_at_1) {
+  char *base = tmpdir("savepoint"), sp[512], sp2[512];
+  snprintf(sp, sizeof sp, "%s/sp-1", base);
+  snprintf(sp2, sizeof sp2, "%s/sp-2", base);
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  /* A savepoint of a running job that goes on; then stop-with-savepoint. */
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  keyed_sum_job(env, s);
+  run r = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_bg, &r);
+  sleep_ms(100);
+  CHECK_INT(strom_env_savepoint(env, sp, false), STROM_OK);
+  for (int i = 0; i < 10000 && !strom_env_savepoint_done(env); i++) sleep_ms(1);
+  int first = strom_env_savepoint_done(env);
+  CHECK_INT(strom_env_savepoint(env, sp2, true), STROM_OK);
+  pthread_join(th, NULL);
+  CHECK_INT(first, 1);
+  CHECK_INT(strom_env_savepoint_done(env), 1);
+  CHECK_INT(r.rc, STROM_OK); /* stopped with a savepoint: not a failure */
+  strom_env_free(env);
+  char meta[600];
+  snprintf(meta, sizeof meta, "%s/_metadata", sp2);
+  CHECK(access(meta, F_OK) == 0);
+  int64_t want[KEYS];
+  expected_sums(want);
+  const char *from[2] = {sp, sp2};
+  for (int f = 0; f < 2; f++)
+    for (int par = 4; par >= 1; par -= 3) {
+      env = strom_env_new(&(strom_env_opts){.parallelism = par, .restore_path = from[f]});
+      strom_results *res = keyed_sum_job(env, s);
+      int rc = strom_execute(env, "from savepoint");
+      if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+      CHECK_INT(rc, STROM_OK);
+      CHECK(check_sums(res, want));
+      strom_env_free(env);
+    }
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  rm_rf(base);
+}
+
 TEST(missing_operator_state_is_refused_unless_allowed) {
   char *dir = tmpdir("unclaimed");
   CHECK(cancel_and_resume(2, 2, dir));
@@ -537,6 +580,7 @@ int main(int argc, char **argv) {
   RUN(resumed_job_has_exactly_the_state_of_an_uninterrupted_run);
   RUN(resume_at_another_parallelism_redistributes_key_groups);
   RUN(keyed_reduce_state_survives_a_resume);
+  RUN(savepoint_at_parallelism_2_resumes_at_4_and_at_1);
   RUN(missing_operator_state_is_refused_unless_allowed);
   RUN(corrupt_checkpoint_is_detected_and_the_previous_one_used);
   RUN(restart_strategy_restarts_from_the_latest_checkpoint);

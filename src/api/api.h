@@ -33,6 +33,7 @@ struct strom_env {
   char *checkpoint_dir, *restore_path; /* owned copies of the options' strings */
   int64_t ckpt_completed, ckpt_last;
   int restarts;
+  strom_savepoint_req savepoint;
   void **owned; /* streams and results, freed with the environment */
   int nowned;
   void (**owned_free)(void *);

@@ -17,6 +17,7 @@ strom_env *strom_env_new(const strom_env_opts *o) {
   if (o) env->opts = *o;
   atomic_init(&env->cancel, false);
   env->ckpt_last = -1;
+  pthread_mutex_init(&env->savepoint.mu, NULL);
   /* The options' strings are the caller's: keep copies. */
   if (o && o->checkpoint_dir) env->opts.checkpoint_dir = env->checkpoint_dir = strom__strdup(o->checkpoint_dir);
   if (o && o->restore_path) env->opts.restore_path = env->restore_path = strom__strdup(o->restore_path);
@@ -32,6 +33,8 @@ void strom_env_free(strom_env *env) {
   free(env->err_msg);
   free(env->checkpoint_dir);
   free(env->restore_path);
+  free(env->savepoint.dir);
+  pthread_mutex_destroy(&env->savepoint.mu);
   free(env);
 }
 
@@ -129,6 +132,27 @@ static int parse_bool(const char *v, bool *out) {
   return 0;
 }
 
+int strom_env_savepoint(strom_env *env, const char *dir, bool stop) {
+  if (!env || !dir || !*dir) return STROM_EINVAL;
+  char *d = strom__strdup(dir);
+  if (!d) return STROM_ENOMEM;
+  pthread_mutex_lock(&env->savepoint.mu);
+  int rc = STROM_OK;
+  if (env->savepoint.dir) rc = STROM_ESTATE; /* one at a time */
+  else env->savepoint.dir = d, env->savepoint.stop = stop, env->savepoint.done = 0;
+  pthread_mutex_unlock(&env->savepoint.mu);
+  if (rc) free(d);
+  return rc;
+}
+
+int strom_env_savepoint_done(strom_env *env) {
+  if (!env) return -1;
+  pthread_mutex_lock(&env->savepoint.mu);
+  int done = env->savepoint.done;
+  pthread_mutex_unlock(&env->savepoint.mu);
+  return done;
+}
+
 int64_t strom_env_checkpoints_completed(const strom_env *env) { return env ? env->ckpt_completed : 0; }
 int64_t strom_env_last_checkpoint(const strom_env *env) { return env ? env->ckpt_last : -1; }
 int strom_env_restarts(const strom_env *env) { return env ? env->restarts : 0; }
@@ -220,6 +244,7 @@ int strom_execute(strom_env *env, const char *job_name) {
   jo.restore_path = o->restore_path;
   jo.allow_non_restored_state = o->allow_non_restored_state;
   jo.job_name = job_name;
+  jo.savepoint = &env->savepoint;
   strom__log(STROM_LOG_INFO, "executing job '%s'", job_name ? job_name : "(unnamed)");
   int rc;
   for (;;) {

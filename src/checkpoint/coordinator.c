@@ -13,6 +13,7 @@
  * aborted and its folder deleted.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../runtime/runtime.h"
@@ -28,6 +29,8 @@ typedef struct ack {
 
 struct strom_ckpt_coord {
   int64_t next_id, pending, trigger_ms, last_ms, completed, last_id;
+  bool savepoint, stop_after; /* the pending checkpoint is a savepoint (and the job stops) */
+  bool stopping;              /* waiting for every task to commit, then stop */
   char *dir;
   strom__ckpt_meta *meta;
   int acks;
@@ -45,8 +48,8 @@ static void free_snaps(strom_snapshot **snaps, int n) {
 }
 
 int strom__coord_new(strom_job *j, char *err, size_t errlen) {
-  if (!j->opts.ckpt_interval_ms) return STROM_OK;
-  if (!j->opts.ckpt_dir) {
+  if (!j->opts.ckpt_interval_ms && !j->opts.savepoint) return STROM_OK;
+  if (j->opts.ckpt_interval_ms && !j->opts.ckpt_dir) {
     snprintf(err, errlen, "checkpointing needs a directory: set state.checkpoints.dir");
     return STROM_EINVAL;
   }
@@ -57,7 +60,7 @@ int strom__coord_new(strom_job *j, char *err, size_t errlen) {
   strom__ckpt_dir_entry *list = NULL;
   int n = 0;
   c->next_id = 1;
-  if (strom__ckpt_list(j->opts.ckpt_dir, &list, &n, err, errlen) >= 0)
+  if (j->opts.ckpt_dir && strom__ckpt_list(j->opts.ckpt_dir, &list, &n, err, errlen) >= 0)
     for (int i = 0; i < n; i++)
       if (list[i].id >= c->next_id) c->next_id = list[i].id + 1;
   free(list);
@@ -66,9 +69,18 @@ int strom__coord_new(strom_job *j, char *err, size_t errlen) {
   return STROM_OK;
 }
 
+static void savepoint_done(strom_job *j, int result) {
+  strom_savepoint_req *sp = j->opts.savepoint;
+  pthread_mutex_lock(&sp->mu);
+  sp->done = result;
+  pthread_mutex_unlock(&sp->mu);
+}
+
 static void abort_pending(strom_job *j, const char *why) {
   struct strom_ckpt_coord *c = j->coord;
-  strom__log(STROM_LOG_WARN, "checkpoint %lld aborted: %s", (long long)c->pending, why);
+  strom__log(STROM_LOG_WARN, "%s %lld aborted: %s", c->savepoint ? "savepoint" : "checkpoint", (long long)c->pending, why);
+  if (c->savepoint) savepoint_done(j, -1);
+  c->savepoint = false;
   char e[256];
   if (c->dir) strom__ckpt_delete(c->dir, e, sizeof e);
   free(c->dir);
@@ -82,17 +94,29 @@ static void abort_pending(strom_job *j, const char *why) {
   c->last_ms = strom__now_ms();
 }
 
-static void trigger(strom_job *j, int64_t now) {
+
+/* Starts checkpoint id in a new chk-<id> folder, or a savepoint in sp_dir. */
+static void trigger(strom_job *j, int64_t now, const char *sp_dir, bool stop) {
   struct strom_ckpt_coord *c = j->coord;
   char err[512];
   int64_t id = c->next_id++;
   char *dir = NULL;
-  if (strom__ckpt_dir_create(j->opts.ckpt_dir, id, &dir, err, sizeof err)) {
+  if (sp_dir) {
+    if (mkdir(sp_dir, 0777)) {
+      strom__log(STROM_LOG_ERROR, "savepoint: cannot create '%s': %s", sp_dir, strerror(errno));
+      savepoint_done(j, -1);
+      return;
+    }
+    dir = strom__strdup(sp_dir);
+  } else if (strom__ckpt_dir_create(j->opts.ckpt_dir, id, &dir, err, sizeof err)) {
     strom__log(STROM_LOG_WARN, "checkpoint %lld: %s", (long long)id, err);
     c->last_ms = now;
     return;
   }
-  c->meta = strom__ckpt_meta_new(id, j->opts.job_name ? j->opts.job_name : "job", now, false, j->opts.max_parallelism);
+  c->savepoint = sp_dir != NULL;
+  c->stop_after = stop;
+  c->meta = strom__ckpt_meta_new(id, j->opts.job_name ? j->opts.job_name : "job", now, sp_dir != NULL,
+                                 j->opts.max_parallelism);
   for (int i = 0; c->meta && i < j->graph->nnodes; i++) {
     char uid[256];
     const jg_node *n = j->graph->nodes[i];
@@ -163,8 +187,18 @@ static void complete(strom_job *j) {
     return;
   }
   int64_t id = c->pending;
-  c->completed++;
-  c->last_id = id;
+  bool savepoint = c->savepoint;
+  if (savepoint) {
+    savepoint_done(j, 1);
+    c->savepoint = false;
+    if (c->stop_after) {
+      c->stopping = true;
+      atomic_store(&j->notified, 0);
+    }
+  } else {
+    c->completed++;
+    c->last_id = id;
+  }
   strom__log(STROM_LOG_INFO, "checkpoint %lld complete in %lld ms (%llu bytes)", (long long)id,
              (long long)(strom__now_ms() - c->trigger_ms), (unsigned long long)atomic_load(&c->bytes));
   free(c->dir);
@@ -174,7 +208,7 @@ static void complete(strom_job *j) {
   c->pending = 0;
   c->last_ms = strom__now_ms();
   int deleted = 0;
-  if (strom__ckpt_retain(j->opts.ckpt_dir, j->opts.ckpt_retained > 0 ? j->opts.ckpt_retained : 1, &deleted, err, sizeof err))
+  if (!savepoint && strom__ckpt_retain(j->opts.ckpt_dir, j->opts.ckpt_retained > 0 ? j->opts.ckpt_retained : 1, &deleted, err, sizeof err))
     strom__log(STROM_LOG_WARN, "retiring old checkpoints: %s", err);
   for (int i = 0; i < j->ntasks; i++) strom__gate_post(&j->tasks[i]->gate, strom__task_notify_complete, (void *)(intptr_t)id);
 }
@@ -209,6 +243,14 @@ void strom__coord_tick(strom_job *j) {
     free(a);
   }
   int64_t now = strom__now_ms();
+  if (c->stopping) {
+    /* Stop-with-savepoint: once every task has committed, the job stops. */
+    if (atomic_load(&j->notified) >= j->ntasks) {
+      atomic_store(&j->stopped, true);
+      strom__job_cancel(j);
+    }
+    return;
+  }
   if (c->pending) {
     if (c->failed) abort_pending(j, c->why ? c->why : "a task declined it");
     else if (c->acks == j->ntasks) complete(j);
@@ -217,7 +259,19 @@ void strom__coord_tick(strom_job *j) {
     return;
   }
   if (atomic_load(&j->finished_tasks) || atomic_load(&j->cancelled)) return;
-  if (now - c->last_ms >= j->opts.ckpt_interval_ms) trigger(j, now);
+  strom_savepoint_req *sp = j->opts.savepoint;
+  char *sp_dir = NULL;
+  bool stop = false;
+  if (sp) {
+    pthread_mutex_lock(&sp->mu);
+    sp_dir = sp->dir;
+    stop = sp->stop;
+    sp->dir = NULL;
+    pthread_mutex_unlock(&sp->mu);
+  }
+  if (sp_dir) trigger(j, now, sp_dir, stop);
+  else if (j->opts.ckpt_interval_ms && now - c->last_ms >= j->opts.ckpt_interval_ms) trigger(j, now, NULL, false);
+  free(sp_dir);
 }
 
 void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, strom_snapshot **snaps) {

@@ -136,6 +136,7 @@ void strom__task_notify_complete(strom_task *t, void *arg) {
     int rc = op->vt->notify_complete(op, id);
     if (rc && !t->err_op) strom__op_fail(op, rc, "committing checkpoint %lld failed", (long long)id);
   }
+  atomic_fetch_add(&t->job->notified, 1);
 }
 
 /* ---- restore ---- */

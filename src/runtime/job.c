@@ -35,10 +35,14 @@ static const strom_schema *port_schema(const jg *g, const jg_edge *e) {
   return e->from_port < 0 ? e->from->schema : g->tags[e->from_port]->schema;
 }
 
+void strom__job_cancel(strom_job *j);
+
 static void cancel_all(strom_job *j) {
   atomic_store(&j->cancelled, true);
   for (int i = 0; i < j->ntasks; i++) strom__gate_cancel(&j->tasks[i]->gate);
 }
+
+void strom__job_cancel(strom_job *j) { cancel_all(j); }
 
 void strom__job_fail(strom_job *j, int rc, char *msg) {
   pthread_mutex_lock(&j->mu);
@@ -354,6 +358,8 @@ int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg, strom
   *errmsg = NULL;
   atomic_init(&j.cancelled, false);
   atomic_init(&j.finished_tasks, 0);
+  atomic_init(&j.notified, 0);
+  atomic_init(&j.stopped, false);
   int rc = validate(&j, errmsg);
   if (rc) return rc;
   pthread_mutex_init(&j.mu, NULL);
@@ -402,7 +408,7 @@ int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg, strom
   pthread_mutex_unlock(&j.mu);
   for (int i = 0; i < j.ntasks; i++)
     if (j.tasks[i]->started) pthread_join(j.tasks[i]->thread, NULL);
-  rc = j.err_rc;
+  rc = atomic_load(&j.stopped) && !j.err_rc ? STROM_OK : j.err_rc;
   *errmsg = j.err_msg;
   if (!rc && external) {
     rc = STROM_ECANCELED;

@@ -284,6 +284,14 @@ struct strom_task {
   bool finished;
 };
 
+/* A savepoint request from another thread (strom_env_savepoint). */
+typedef struct strom_savepoint_req {
+  pthread_mutex_t mu;
+  char *dir;  /* requested, not yet started */
+  bool stop;
+  int done;   /* 0 pending/none, 1 complete, -1 failed */
+} strom_savepoint_req;
+
 typedef struct strom_job_opts {
   int parallelism, max_parallelism, buffers_per_channel, buffer_timeout_ms;
   size_t buffer_size;
@@ -296,6 +304,7 @@ typedef struct strom_job_opts {
   const char *restore_path;
   bool allow_non_restored_state;
   const char *job_name;
+  strom_savepoint_req *savepoint; /* may be NULL */
   int64_t (*now_ms)(void *data);      /* processing time; NULL: the wall clock */
   void *clock_data;
 } strom_job_opts;
@@ -318,6 +327,8 @@ struct strom_job {
   struct strom_ckpt_coord *coord;     /* NULL when checkpoints are off */
   struct strom_ckpt_restore *restore; /* what the job resumes from, or NULL */
   atomic_int finished_tasks;
+  atomic_int notified;  /* tasks that have run the last completion notice */
+  atomic_bool stopped;  /* stopped after a savepoint: not a failure, not a cancel */
   uint64_t run_id; /* unique per run of a job (names files that must not collide across restarts) */
   strom_align_group *align; /* guarded by mu */
   strom_job_opts opts;
@@ -360,6 +371,8 @@ int strom__coord_new(strom_job *j, char *err, size_t errlen);
 /* Called by the job's thread every few milliseconds: triggers, collects, completes. */
 void strom__coord_tick(strom_job *j);
 void strom__coord_free(strom_job *j);
+/* Cancels every task of the job (from any thread). */
+void strom__job_cancel(strom_job *j);
 /* A task's acknowledgement of checkpoint id: snaps[k] is the snapshot of the task's
  * k-th operator (NULL: none); the coordinator takes ownership. */
 void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, struct strom_snapshot **snaps);
