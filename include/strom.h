@@ -196,6 +196,14 @@ int strom_env_savepoint_done(strom_env *env);
 /* After strom_execute(): checkpoints completed, and the id of the last one (-1: none);
  * the number of restarts the restart strategy made. */
 int64_t strom_env_checkpoints_completed(const strom_env *env);
+typedef struct strom_checkpoint_stats {
+  int64_t completed;
+  int64_t last_duration_ms; /* trigger to _metadata written */
+  uint64_t last_bytes;      /* written for the last checkpoint */
+  double last_sync_ms;      /* longest a task thread was blocked snapshotting, last checkpoint */
+  double max_sync_ms;       /* the same over every checkpoint */
+} strom_checkpoint_stats;
+void strom_env_checkpoint_stats(const strom_env *env, strom_checkpoint_stats *out);
 int64_t strom_env_last_checkpoint(const strom_env *env);
 int strom_env_restarts(const strom_env *env);
 /* Replaces the processing-time clock (milliseconds) of the job: timers, idleness,

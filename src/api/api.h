@@ -34,6 +34,7 @@ struct strom_env {
   int64_t ckpt_completed, ckpt_last;
   int restarts;
   strom_savepoint_req savepoint;
+  strom_checkpoint_stats ckpt_stats;
   void **owned; /* streams and results, freed with the environment */
   int nowned;
   void (**owned_free)(void *);

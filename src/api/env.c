@@ -153,6 +153,10 @@ int strom_env_savepoint_done(strom_env *env) {
   return done;
 }
 
+void strom_env_checkpoint_stats(const strom_env *env, strom_checkpoint_stats *out) {
+  if (env && out) *out = env->ckpt_stats;
+}
+
 int64_t strom_env_checkpoints_completed(const strom_env *env) { return env ? env->ckpt_completed : 0; }
 int64_t strom_env_last_checkpoint(const strom_env *env) { return env ? env->ckpt_last : -1; }
 int strom_env_restarts(const strom_env *env) { return env ? env->restarts : 0; }
@@ -253,6 +257,13 @@ int strom_execute(strom_env *env, const char *job_name) {
     rc = strom__job_run(&env->graph, &jo, &msg, &st);
     env->ckpt_completed += st.ckpt_completed;
     if (st.ckpt_last >= 0) env->ckpt_last = st.ckpt_last;
+    if (st.ckpt_completed) {
+      env->ckpt_stats.last_duration_ms = st.last_duration_ms;
+      env->ckpt_stats.last_bytes = st.last_bytes;
+      env->ckpt_stats.last_sync_ms = (double)st.last_sync_ns / 1e6;
+    }
+    if ((double)st.max_sync_ns / 1e6 > env->ckpt_stats.max_sync_ms) env->ckpt_stats.max_sync_ms = (double)st.max_sync_ns / 1e6;
+    env->ckpt_stats.completed = env->ckpt_completed;
     bool restart = rc && rc != STROM_ECANCELED && !atomic_load(&env->cancel) && env->restarts < o->restart_attempts &&
                    jo.ckpt_interval_ms > 0 && jo.ckpt_dir;
     if (!restart) {

@@ -22,7 +22,7 @@
 
 typedef struct ack {
   strom_task *t;
-  int64_t id;
+  int64_t id, sync_ns;
   strom_snapshot **snaps;
   struct ack *next;
 } ack;
@@ -38,7 +38,8 @@ struct strom_ckpt_coord {
   char *why;
   ack *queue; /* guarded by the job's mutex */
   _Atomic uint64_t bytes;
-  int64_t sync_ns_max;
+  uint64_t bytes_at_trigger, last_bytes;
+  int64_t sync_ns, last_sync_ns, max_sync_ns, last_duration_ms;
 };
 
 static void free_snaps(strom_snapshot **snaps, int n) {
@@ -136,6 +137,8 @@ static void trigger(strom_job *j, int64_t now, const char *sp_dir, bool stop) {
   c->pending = id;
   c->trigger_ms = now;
   c->acks = 0;
+  c->sync_ns = 0;
+  c->bytes_at_trigger = atomic_load(&c->bytes);
   for (int i = 0; i < j->ntasks; i++) {
     strom_task *t = j->tasks[i];
     if (t->ops[0]->vt->run) strom__gate_post(&t->gate, strom__task_trigger_checkpoint, (void *)(intptr_t)id);
@@ -188,6 +191,10 @@ static void complete(strom_job *j) {
   }
   int64_t id = c->pending;
   bool savepoint = c->savepoint;
+  c->last_duration_ms = strom__now_ms() - c->trigger_ms;
+  c->last_bytes = atomic_load(&c->bytes) - c->bytes_at_trigger;
+  c->last_sync_ns = c->sync_ns;
+  if (c->sync_ns > c->max_sync_ns) c->max_sync_ns = c->sync_ns;
   if (savepoint) {
     savepoint_done(j, 1);
     c->savepoint = false;
@@ -237,6 +244,7 @@ void strom__coord_tick(strom_job *j) {
         c->why = strom__strdup(err);
       } else {
         c->acks++;
+        if (a->sync_ns > c->sync_ns) c->sync_ns = a->sync_ns;
       }
     }
     free_snaps(a->snaps, a->t->nops);
@@ -274,14 +282,14 @@ void strom__coord_tick(strom_job *j) {
   free(sp_dir);
 }
 
-void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, strom_snapshot **snaps) {
+void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, strom_snapshot **snaps, int64_t sync_ns) {
   ack *a = strom__malloc(sizeof *a);
   if (!a) {
     free_snaps(snaps, t->nops);
     strom__coord_decline(j, id, "out of memory");
     return;
   }
-  *a = (ack){.t = t, .id = id, .snaps = snaps};
+  *a = (ack){.t = t, .id = id, .snaps = snaps, .sync_ns = sync_ns};
   pthread_mutex_lock(&j->mu);
   a->next = j->coord->queue;
   j->coord->queue = a;
@@ -312,6 +320,17 @@ void strom__coord_free(strom_job *j) {
   free(c->why);
   free(c);
   j->coord = NULL;
+}
+
+void strom__coord_stats(const strom_job *j, strom_job_stats *st) {
+  const struct strom_ckpt_coord *c = j->coord;
+  if (!c) return;
+  st->ckpt_completed = c->completed;
+  st->ckpt_last = c->last_id;
+  st->last_duration_ms = c->last_duration_ms;
+  st->last_bytes = c->last_bytes;
+  st->last_sync_ns = c->last_sync_ns;
+  st->max_sync_ns = c->max_sync_ns;
 }
 
 int64_t strom__coord_completed(const strom_job *j) { return j->coord ? j->coord->completed : 0; }

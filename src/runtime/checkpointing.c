@@ -86,7 +86,7 @@ static int take(strom_task *t, int64_t id) {
     return rc;
   }
   strom__log(STROM_LOG_DEBUG, "%s: checkpoint %lld snapshot took %.3f ms", t->name, (long long)id, blocked_ns / 1e6);
-  strom__coord_ack(t->job, t, id, snaps);
+  strom__coord_ack(t->job, t, id, snaps, blocked_ns);
   return STROM_OK;
 }
 

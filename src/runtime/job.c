@@ -417,7 +417,7 @@ int strom__job_run(const jg *g, const strom_job_opts *opts, char **errmsg, strom
 out:
   if (j.coord) {
     strom__coord_tick(&j); /* acknowledgements that arrived at the end */
-    if (stats) stats->ckpt_completed = strom__coord_completed(&j), stats->ckpt_last = strom__coord_last(&j);
+    if (stats) strom__coord_stats(&j, stats);
   }
   strom__coord_free(&j);
   strom__restore_free(&j);

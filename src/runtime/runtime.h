@@ -375,7 +375,7 @@ void strom__coord_free(strom_job *j);
 void strom__job_cancel(strom_job *j);
 /* A task's acknowledgement of checkpoint id: snaps[k] is the snapshot of the task's
  * k-th operator (NULL: none); the coordinator takes ownership. */
-void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, struct strom_snapshot **snaps);
+void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, struct strom_snapshot **snaps, int64_t sync_ns);
 /* A task that cannot take checkpoint id (it failed to snapshot). */
 void strom__coord_decline(strom_job *j, int64_t id, const char *why);
 /* Loads the checkpoint to resume from (j->opts.restore_path) into j->restore. */
@@ -387,8 +387,11 @@ bool strom__has_checkpoint(const char *base);
 const struct strom_snap_block *strom__restore_blocks(strom_job *j, const jg_node *n, int *nblocks, int *old_par);
 
 typedef struct strom_job_stats {
-  int64_t ckpt_completed, ckpt_last;
+  int64_t ckpt_completed, ckpt_last, last_duration_ms;
+  uint64_t last_bytes;
+  int64_t last_sync_ns, max_sync_ns;
 } strom_job_stats;
+void strom__coord_stats(const strom_job *j, strom_job_stats *st);
 int64_t strom__coord_completed(const strom_job *j);
 int64_t strom__coord_last(const strom_job *j);
 

@@ -1,0 +1,142 @@
+/*
+ * bench_checkpoint.c -- what checkpoints cost: a keyed job whose state is one
+ * ~100-byte row per key (--keys K, default 1M: about 150 MB of state), updated by
+ * 10*K events.  Three runs, each in a forked child:
+ *
+ *   none      no checkpoints: the baseline throughput
+ *   every-1s  checkpoints every second (every 20 ms with --quick): throughput, the last checkpoint's duration and
+ *             bytes, and the longest a task thread was blocked taking a snapshot
+ *   recover   a job resumed from the last checkpoint of every-1s: the time from the
+ *             start of strom_execute to the first record processed (loading and
+ *             restoring the state included)
+ *
+ *   bench_checkpoint [--keys K] [--quick]
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "strom.h"
+
+static uint64_t KEYS = 1000000;
+static int64_t INTERVAL_MS = 1000;
+static char PAD[101];
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+         (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, (int64_t)(i % KEYS));
+  strom_row_set_str_ref(out, 1, PAD, 100);
+  return 1;
+}
+
+static strom_state_desc desc;
+static atomic_llong first_ns;
+
+static int kp_open(strom_ctx *ctx) {
+  strom_ctx_set_local(ctx, strom_ctx_state(ctx, &desc));
+  return strom_ctx_local(ctx) ? 0 : STROM_ESTATE;
+}
+
+static int kp_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)out;
+  long long zero = 0;
+  atomic_compare_exchange_strong(&first_ns, &zero, (long long)(now_s() * 1e9));
+  return strom_state_update(strom_ctx_local(ctx), in);
+}
+
+typedef struct figures {
+  double wall, cpu, first_s;
+  strom_checkpoint_stats st;
+  int rc;
+} figures;
+
+static void child(int mode, const char *dir, uint64_t events, int fd) {
+  figures f = {0};
+  strom_schema *s = strom_schema_parse("k BIGINT, pad VARCHAR", NULL, 0);
+  desc = (strom_state_desc){.name = "last", .kind = STROM_STATE_VALUE, .schema = s};
+  strom_env_opts o = {.parallelism = 2};
+  if (mode == 1) o.checkpoint_interval_ms = INTERVAL_MS, o.checkpoint_dir = dir;
+  if (mode == 2) o.restore_path = dir;
+  strom_env *env = strom_env_new(&o);
+  strom_process_def def = {.open = kp_open, .process = kp_process};
+  strom_stream *src = strom_set_uid(strom_from_generator(env, s, events, gen, NULL), "source");
+  strom_discard(strom_set_uid(strom_keyed_process(strom_key_by(src, "k"), &def), "state"));
+  double w0 = now_s(), c0 = cpu_s();
+  f.rc = strom_execute(env, "checkpoint bench");
+  f.wall = now_s() - w0;
+  f.cpu = cpu_s() - c0;
+  f.first_s = (double)atomic_load(&first_ns) / 1e9 - w0;
+  strom_env_checkpoint_stats(env, &f.st);
+  if (f.rc) fprintf(stderr, "bench_checkpoint: %s\n", strom_env_errmsg(env));
+  if (write(fd, &f, sizeof f) != sizeof f) _exit(1);
+  _exit(0);
+}
+
+static int measure(int mode, const char *dir, uint64_t events, figures *f) {
+  int p[2];
+  if (pipe(p)) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    child(mode, dir, events, p[1]);
+  }
+  close(p[1]);
+  ssize_t n = read(p[0], f, sizeof *f);
+  close(p[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  return n == sizeof *f && !f->rc ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--keys") && i + 1 < argc) KEYS = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--quick")) KEYS = 100000, INTERVAL_MS = 20;
+    else if (!strcmp(argv[i], "--runs") && i + 1 < argc) i++; /* bench/run.sh passes it to every bench */
+  }
+  memset(PAD, 'x', 100);
+  char dir[] = "/tmp/strom-bench-ckpt-XXXXXX";
+  if (!mkdtemp(dir)) return 1;
+  uint64_t events = 10 * KEYS;
+  figures none, every, rec;
+  printf("keyed state: %llu keys x ~110 bytes, %llu events, parallelism 2\n", (unsigned long long)KEYS,
+         (unsigned long long)events);
+  int rc = 0;
+  if (measure(0, dir, events, &none) || measure(1, dir, events, &every) || measure(2, dir, events, &rec)) {
+    printf("a run failed\n");
+    rc = 1;
+  } else {
+    double r0 = (double)events / none.wall, r1 = (double)events / every.wall;
+    printf("%-10s %12s %14s %9s %12s %12s %11s\n", "run", "events/s", "events/s/core", "ckpts", "last_ms", "last_MB",
+           "max_sync_ms");
+    printf("%-10s %12.0f %14.0f %9s %12s %12s %11s\n", "none", r0, (double)events / none.cpu, "-", "-", "-", "-");
+    printf("%-10s %12.0f %14.0f %9lld %12lld %12.1f %11.1f\n", "every-1s", r1, (double)events / every.cpu,
+           (long long)every.st.completed, (long long)every.st.last_duration_ms, (double)every.st.last_bytes / 1048576,
+           every.st.max_sync_ms);
+    printf("throughput with checkpoints every %lld ms: %+.1f%% against none\n", (long long)INTERVAL_MS, (r1 / r0 - 1) * 100);
+    printf("recovery: first record processed %.0f ms after strom_execute started (state restored)\n", rec.first_s * 1000);
+  }
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd)) rc = 1;
+  return rc;
+}
