@@ -49,12 +49,18 @@ static long status_kb(const char *field) {
   return kb;
 }
 
+static uint64_t EVENTS;
+
+/* Each generator subtask takes a contiguous slice of event numbers; event time follows
+ * the position within the slice times the parallelism, so all subtasks advance through
+ * event time together (as partitions of one stream do) and the watermark is not held
+ * back by a subtask that is far behind in event time. */
 static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
-  (void)ctx;
-  uint64_t h = i * 0x9E3779B97F4A7C15ull;
+  uint64_t h = i * 0x9E3779B97F4A7C15ull, p = (uint64_t)strom_ctx_parallelism(ctx);
+  uint64_t lo = (uint64_t)((unsigned __int128)EVENTS * (uint64_t)strom_ctx_subtask(ctx) / p);
   strom_row_set_bigint(out, 0, (int64_t)((h >> 17) % KEYS));
   strom_row_set_bigint(out, 1, (int64_t)(i & 1023));
-  strom_row_set_bigint(out, 2, (int64_t)(i / 100) - (int64_t)((h >> 40) % 500));
+  strom_row_set_bigint(out, 2, (int64_t)((i - lo) * p / 100) - (int64_t)((h >> 40) % 500));
   return 1;
 }
 
@@ -79,6 +85,12 @@ static int add_sum(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
   return STROM_OK;
 }
 
+static int merge(strom_ctx *ctx, const strom_row *a, const strom_row *b, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(a, 0) + strom_row_get_bigint(b, 0));
+  return STROM_OK;
+}
+
 static int result(strom_ctx *ctx, const strom_row *acc, strom_row *out) {
   (void)ctx;
   return strom_row_copy(out, acc);
@@ -92,9 +104,10 @@ typedef struct figures {
 
 static void child(int job, int par, uint64_t events, int fd) {
   figures f = {0};
+  EVENTS = events;
   acc_schema = strom_schema_parse("n BIGINT", NULL, 0);
   strom_aggregate_def agg = {.acc_schema = acc_schema, .out_schema = acc_schema, .create = create,
-                             .add = job ? add_sum : add_count, .result = result};
+                             .add = job ? add_sum : add_count, .merge = merge, .result = result};
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
   strom_schema *s = strom_schema_parse("key BIGINT, v BIGINT, ts BIGINT", NULL, 0);
   strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, events, gen, NULL),
