@@ -290,6 +290,57 @@ TEST(savepoint_at_parallelism_2_resumes_at_4_and_at_1) {
   rm_rf(base);
 }
 
+/* Pauses 1 ms every 100 records, so a file source is still reading when cancelled. */
+static int slow_pass(strom_ctx *ctx, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  if (strom_row_get_bigint(in, 2) % 100 == 0) sleep_ms(1);
+  return strom_row_copy(out, in);
+}
+
+static strom_results *csv_sum_job(strom_env *env, strom_schema *s, const char *path) {
+  strom_process_def def = {.open = sum_open, .process = sum_process, .on_timer = sum_timer};
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_read_csv(env, path, s, NULL), 2), "csv");
+  strom_stream *slow = strom_set_uid(strom_map(src, NULL, slow_pass, NULL), "slow");
+  return strom_collect(strom_set_uid(strom_keyed_process(strom_key_by(slow, "k"), &def), "sum"));
+}
+
+TEST(file_source_resumes_at_the_line_after_the_checkpoint) {
+  char *dir = tmpdir("csv"), path[512];
+  snprintf(path, sizeof path, "%s/in.csv", dir);
+  uint64_t saved = N_EVENTS;
+  N_EVENTS = 60000;
+  FILE *f = fopen(path, "w");
+  for (uint64_t i = 0; i < N_EVENTS; i++) fprintf(f, "%llu,%llu,%llu\n", (unsigned long long)(i % KEYS), (unsigned long long)(i % 7), (unsigned long long)i);
+  fclose(f);
+  char ckpt[512];
+  snprintf(ckpt, sizeof ckpt, "%s/ckpt", dir);
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = ckpt});
+  csv_sum_job(env, s, path);
+  run r = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_bg, &r);
+  for (int i = 0; i < 10000 && count_complete(ckpt) < 2; i++) sleep_ms(1);
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  strom_env_free(env);
+  CHECK(count_complete(ckpt) >= 1);
+  env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = ckpt});
+  strom_results *res = csv_sum_job(env, s, path);
+  int rc = strom_execute(env, "csv resumed");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  int64_t want[KEYS];
+  expected_sums(want);
+  N_EVENTS = saved;
+  CHECK_INT(rc, STROM_OK);
+  CHECK(check_sums(res, want));
+  strom_env_free(env);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  rm_rf(dir);
+}
+
 TEST(missing_operator_state_is_refused_unless_allowed) {
   char *dir = tmpdir("unclaimed");
   CHECK(cancel_and_resume(2, 2, dir));
@@ -581,6 +632,7 @@ int main(int argc, char **argv) {
   RUN(resume_at_another_parallelism_redistributes_key_groups);
   RUN(keyed_reduce_state_survives_a_resume);
   RUN(savepoint_at_parallelism_2_resumes_at_4_and_at_1);
+  RUN(file_source_resumes_at_the_line_after_the_checkpoint);
   RUN(missing_operator_state_is_refused_unless_allowed);
   RUN(corrupt_checkpoint_is_detected_and_the_previous_one_used);
   RUN(restart_strategy_restarts_from_the_latest_checkpoint);

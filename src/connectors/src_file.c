@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../api/api.h"
+#include "../runtime/snapshot.h"
 #include "format_csv.h"
 
 typedef struct file_conf {
@@ -97,8 +98,45 @@ static int next_line(reader *rd, off_t end, const char **line, size_t *n, off_t 
   }
 }
 
+/* The position: the offset of the next line to read, recorded by checkpoints so that a
+ * restored subtask goes on at exactly that line. */
+typedef struct file_pos {
+  int64_t next;
+  bool restored;
+} file_pos;
+
+static int file_open(strom_op *op) {
+  op->state = strom__calloc(1, sizeof(file_pos));
+  return op->state ? STROM_OK : STROM_ENOMEM;
+}
+
+static void file_close(strom_op *op) { free(op->state); }
+
+static int file_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  STROM_UNUSED(id);
+  file_pos *pos = op->state;
+  return strom__snap_add(snap, STROM_SNAP_SOURCE, -1, &pos->next, sizeof pos->next);
+}
+
+static int file_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  STROM_UNUSED(kg_lo);
+  STROM_UNUSED(kg_hi);
+  file_pos *pos = op->state;
+  if (r->old_parallelism != op->ctx.parallelism)
+    return strom__op_fail(op, STROM_ENOTSUP, "a file source cannot resume at another parallelism (was %d, now %d)",
+                          r->old_parallelism, op->ctx.parallelism);
+  for (int i = 0; i < r->n; i++) {
+    if (r->b[i].kind != STROM_SNAP_SOURCE || r->b[i].subtask != op->ctx.subtask) continue;
+    if (r->b[i].len != sizeof pos->next) return strom__op_fail(op, STROM_EPARSE, "malformed file position");
+    memcpy(&pos->next, r->b[i].p, sizeof pos->next);
+    pos->restored = true;
+  }
+  return STROM_OK;
+}
+
 static int file_run(strom_op *op) {
   file_conf *c = op->conf;
+  file_pos *pos = op->state;
   int s = op->ctx.subtask, p = op->ctx.parallelism, rc = STROM_OK;
   reader rd = {.fd = open(c->path, O_RDONLY | O_CLOEXEC), .cap = 1 << 20};
   if (rd.fd < 0) return strom__op_fail(op, STROM_EIO, "cannot open '%s': %s", c->path, strerror(errno));
@@ -120,7 +158,16 @@ static int file_run(strom_op *op) {
   long skipped = 0;
   strom_yield_pacer pacer = {0};
   uint32_t nrec = 0, every = 0;
-  if (start > 0) {
+  if (pos->restored) {
+    /* Resume at the line after the last one before the checkpoint. */
+    if (pos->next < start || pos->next > st.st_size || lseek(rd.fd, (off_t)pos->next, SEEK_SET) < 0) {
+      free(rd.buf);
+      close(rd.fd);
+      return strom__op_fail(op, STROM_EINVAL, "'%s' changed since the checkpoint: position %lld is outside this split",
+                            c->path, (long long)pos->next);
+    }
+    rd.base = (off_t)pos->next;
+  } else if (start > 0) {
     /* Skip the line that started in the previous split. */
     if (lseek(rd.fd, start - 1, SEEK_SET) < 0) rc = STROM_EIO;
     rd.base = start - 1;
@@ -130,6 +177,7 @@ static int file_run(strom_op *op) {
   char err[256];
   while (!rc) {
     if ((rc = next_line(&rd, end, &line, &n, &at, &got)) || !got) break;
+    pos->next = rd.base + (off_t)rd.pos;
     if (!c->csv) {
       strom__row_reset(row);
       strom_row_set_str_ref(row, 0, line, n);
@@ -158,7 +206,13 @@ static int file_run(strom_op *op) {
   return rc;
 }
 
-static const strom_op_vt file_vt = {.kind = "File Source", .run = file_run, .free_conf = file_conf_free};
+static const strom_op_vt file_vt = {.kind = "File Source",
+                                    .open = file_open,
+                                    .run = file_run,
+                                    .close = file_close,
+                                    .free_conf = file_conf_free,
+                                    .snapshot = file_snapshot,
+                                    .restore = file_restore};
 
 static strom_stream *file_source(strom_env *env, const char *path, const strom_schema *s, bool csv,
                                  const strom_csv_opts *opts) {

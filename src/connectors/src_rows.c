@@ -4,6 +4,7 @@
  * a single subtask.
  */
 #include "../api/api.h"
+#include "../runtime/snapshot.h"
 
 typedef struct rows_conf {
   strom_row **rows;
@@ -17,11 +18,34 @@ static void rows_free(void *p) {
   free(c);
 }
 
+/* The position: the index of the next row, recorded by checkpoints. */
+static int rows_open(strom_op *op) {
+  op->state = strom__calloc(1, sizeof(uint64_t));
+  return op->state ? STROM_OK : STROM_ENOMEM;
+}
+
+static void rows_close(strom_op *op) { free(op->state); }
+
+static int rows_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  STROM_UNUSED(id);
+  return strom__snap_add(snap, STROM_SNAP_SOURCE, -1, op->state, sizeof(uint64_t));
+}
+
+static int rows_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  STROM_UNUSED(kg_lo);
+  STROM_UNUSED(kg_hi);
+  for (int i = 0; i < r->n; i++)
+    if (r->b[i].kind == STROM_SNAP_SOURCE && r->b[i].len == sizeof(uint64_t)) memcpy(op->state, r->b[i].p, sizeof(uint64_t));
+  return STROM_OK;
+}
+
 static int rows_run(strom_op *op) {
   rows_conf *c = op->conf;
+  uint64_t *next = op->state;
   strom_yield_pacer pacer = {0};
   uint32_t n = 0, every = 0;
-  for (size_t i = 0; i < c->n; i++) {
+  for (size_t i = (size_t)*next; i < c->n; i++) {
+    *next = i + 1; /* before the emit: a checkpoint may follow it */
     int rc = strom__emit(&op->out, c->rows[i]);
     if (!rc && ++n >= every) {
       rc = strom__source_yield(op->task, &pacer);
@@ -32,7 +56,13 @@ static int rows_run(strom_op *op) {
   return STROM_OK;
 }
 
-static const strom_op_vt rows_vt = {.kind = "Collection Source", .run = rows_run, .free_conf = rows_free};
+static const strom_op_vt rows_vt = {.kind = "Collection Source",
+                                    .open = rows_open,
+                                    .run = rows_run,
+                                    .close = rows_close,
+                                    .free_conf = rows_free,
+                                    .snapshot = rows_snapshot,
+                                    .restore = rows_restore};
 
 strom_stream *strom_from_rows(strom_env *env, const strom_schema *s, const strom_row *const *rows, size_t n) {
   if (!env) return NULL;
