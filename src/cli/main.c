@@ -33,7 +33,11 @@ static void usage(FILE *f) {
           "\n"
           "options of every job:\n"
           "  -p, --parallelism N        default parallelism (parallelism.default)\n"
-          "  -D key=value               a configuration option, e.g. -D execution.buffer-timeout=10ms\n");
+          "  -D key=value               a configuration option, e.g. -D execution.buffer-timeout=10ms,\n"
+          "                             -D execution.checkpointing.interval=10s -D state.checkpoints.dir=/tmp/ckpt\n"
+          "  --from PATH                resume from a checkpoint or savepoint folder (the one holding\n"
+          "                             _metadata), or the newest complete checkpoint under PATH\n"
+          "  --allow-non-restored-state drop state of operators the job no longer has\n");
 }
 
 /* ---- wordcount ---- */
@@ -73,6 +77,8 @@ static int job_options(strom_env *env, int argc, char **argv, int *i) {
   const char *a = argv[*i];
   if ((!strcmp(a, "-p") || !strcmp(a, "--parallelism")) && *i + 1 < argc)
     return strom_env_set(env, "parallelism.default", argv[++*i]);
+  if (!strcmp(a, "--from") && *i + 1 < argc) return strom_env_set(env, "execution.savepoint.path", argv[++*i]);
+  if (!strcmp(a, "--allow-non-restored-state")) return strom_env_set(env, "execution.savepoint.ignore-unclaimed-state", "true");
   if (!strcmp(a, "-D") && *i + 1 < argc) {
     char *kv = argv[++*i], *eq = strchr(kv, '=');
     if (!eq) return STROM_EINVAL;
