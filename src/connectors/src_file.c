@@ -114,24 +114,14 @@ static void file_close(strom_op *op) { free(op->state); }
 
 static int file_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   STROM_UNUSED(id);
-  file_pos *pos = op->state;
-  return strom__snap_add(snap, STROM_SNAP_SOURCE, -1, &pos->next, sizeof pos->next);
+  return strom__snap_position(snap, (uint64_t)((file_pos *)op->state)->next);
 }
 
 static int file_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
   file_pos *pos = op->state;
-  if (r->old_parallelism != op->ctx.parallelism)
-    return strom__op_fail(op, STROM_ENOTSUP, "a file source cannot resume at another parallelism (was %d, now %d)",
-                          r->old_parallelism, op->ctx.parallelism);
-  for (int i = 0; i < r->n; i++) {
-    if (r->b[i].kind != STROM_SNAP_SOURCE || r->b[i].subtask != op->ctx.subtask) continue;
-    if (r->b[i].len != sizeof pos->next) return strom__op_fail(op, STROM_EPARSE, "malformed file position");
-    memcpy(&pos->next, r->b[i].p, sizeof pos->next);
-    pos->restored = true;
-  }
-  return STROM_OK;
+  return strom__restore_position(op, r, true, "file source", (uint64_t *)&pos->next, &pos->restored);
 }
 
 static int file_run(strom_op *op) {

@@ -69,24 +69,14 @@ static int gen_run(strom_op *op) {
 
 static int gen_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   STROM_UNUSED(id);
-  gen_state *st = op->state;
-  return strom__snap_add(snap, STROM_SNAP_SOURCE, -1, &st->next, sizeof st->next);
+  return strom__snap_position(snap, ((gen_state *)op->state)->next);
 }
 
 static int gen_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
   gen_state *st = op->state;
-  if (r->old_parallelism != op->ctx.parallelism)
-    return strom__op_fail(op, STROM_ENOTSUP, "a generator source cannot resume at another parallelism (was %d, now %d)",
-                          r->old_parallelism, op->ctx.parallelism);
-  for (int i = 0; i < r->n; i++) {
-    if (r->b[i].kind != STROM_SNAP_SOURCE || r->b[i].subtask != op->ctx.subtask) continue;
-    if (r->b[i].len != sizeof st->next) return strom__op_fail(op, STROM_EPARSE, "malformed generator position");
-    memcpy(&st->next, r->b[i].p, sizeof st->next);
-    st->restored = true;
-  }
-  return STROM_OK;
+  return strom__restore_position(op, r, true, "generator source", &st->next, &st->restored);
 }
 
 static const strom_op_vt gen_vt = {.kind = "Generator Source",

@@ -28,15 +28,14 @@ static void rows_close(strom_op *op) { free(op->state); }
 
 static int rows_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   STROM_UNUSED(id);
-  return strom__snap_add(snap, STROM_SNAP_SOURCE, -1, op->state, sizeof(uint64_t));
+  return strom__snap_position(snap, *(uint64_t *)op->state);
 }
 
 static int rows_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
-  for (int i = 0; i < r->n; i++)
-    if (r->b[i].kind == STROM_SNAP_SOURCE && r->b[i].len == sizeof(uint64_t)) memcpy(op->state, r->b[i].p, sizeof(uint64_t));
-  return STROM_OK;
+  bool found;
+  return strom__restore_position(op, r, false, "collection source", op->state, &found);
 }
 
 static int rows_run(strom_op *op) {

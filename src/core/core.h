@@ -109,6 +109,8 @@ static inline size_t strom__row_encoded_size(const strom_row *r) {
 }
 /* Writes exactly strom__row_encoded_size(r) bytes at dst; returns the end. */
 uint8_t *strom__row_encode(const strom_row *r, uint8_t *dst);
+/* Encodes r into *buf (grown as needed, *cap its size); *len receives the length. */
+int strom__row_encode_scratch(const strom_row *r, uint8_t **buf, size_t *cap, size_t *len);
 /* Decodes into r (which has the right schema); strings point into src.  Returns the
  * end of the row, or NULL if the bytes are malformed or run past end. */
 const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t *end);

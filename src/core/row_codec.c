@@ -168,3 +168,15 @@ const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t
   }
   return decode_general(r, src, end);
 }
+
+int strom__row_encode_scratch(const strom_row *r, uint8_t **buf, size_t *cap, size_t *len) {
+  size_t n = strom__row_encoded_size(r);
+  if (n > *cap) {
+    uint8_t *p = strom__realloc(*buf, n);
+    if (!p) return STROM_ENOMEM;
+    *buf = p;
+    *cap = n;
+  }
+  *len = (size_t)(strom__row_encode(r, *buf) - *buf);
+  return STROM_OK;
+}

@@ -35,22 +35,10 @@ static void reduce_close(strom_op *op) {
   free(st);
 }
 
-/* Encodes v into the scratch buffer; *len receives its length. */
-static int encode_scratch(reduce_state *st, const strom_row *v, size_t *len) {
-  size_t n = strom__row_encoded_size(v);
-  if (n > st->enc_cap) {
-    uint8_t *p = strom__realloc(st->enc, n);
-    if (!p) return STROM_ENOMEM;
-    st->enc = p;
-    st->enc_cap = n;
-  }
-  *len = (size_t)(strom__row_encode(v, st->enc) - st->enc);
-  return STROM_OK;
-}
 
 static int put(reduce_state *st, uint64_t h, const uint8_t *key, size_t klen, const strom_row *v) {
   size_t len;
-  if (encode_scratch(st, v, &len)) return STROM_ENOMEM;
+  if (strom__row_encode_scratch(v, &st->enc, &st->enc_cap, &len)) return STROM_ENOMEM;
   return strom__keymap_put(&st->map, h, strom__key_group(h, st->max_par), key, klen, st->enc, len);
 }
 
@@ -69,7 +57,7 @@ static int update(reduce_state *st, strom_kv *e, uint64_t h, const uint8_t *key,
   /* Strings of v may point into e's old value (reduce functions copy the accumulator's
    * strings by reference): encode aside, then copy. */
   size_t len;
-  if (encode_scratch(st, v, &len)) return STROM_ENOMEM;
+  if (strom__row_encode_scratch(v, &st->enc, &st->enc_cap, &len)) return STROM_ENOMEM;
   if (len <= e->vcap) {
     memcpy(strom__kv_val(e), st->enc, len);
     e->vlen = (uint32_t)len;

@@ -100,23 +100,11 @@ static slice *get_slice(slice_state *st, int64_t start) {
 
 /* ---- accumulators ---- */
 
-static int encode_into(slice_state *st, const strom_row *r, size_t *len) {
-  size_t n = strom__row_encoded_size(r);
-  if (n > st->enc_cap) {
-    uint8_t *p = strom__realloc(st->enc, n);
-    if (!p) return STROM_ENOMEM;
-    st->enc = p;
-    st->enc_cap = n;
-  }
-  *len = (size_t)(strom__row_encode(r, st->enc) - st->enc);
-  return STROM_OK;
-}
-
 /* Stores r as the value of key in m, in place when it fits. */
 static int store(slice_state *st, strom_keymap *m, strom_kv *e, uint64_t h, const uint8_t *key, size_t klen,
                  const strom_row *r) {
   size_t len;
-  int rc = encode_into(st, r, &len);
+  int rc = strom__row_encode_scratch(r, &st->enc, &st->enc_cap, &len);
   if (rc) return rc;
   if (e && len <= e->vcap) {
     memcpy(strom__kv_val(e), st->enc, len);
@@ -170,6 +158,18 @@ static int merge_accs(strom_op *op, const strom_row *a, const strom_row *b) {
   return rc ? strom__op_user_error(op, rc) : STROM_OK;
 }
 
+/* Folds a pane's accumulator e into the window's scratch table (st->merged). */
+static int merge_into(strom_op *op, const strom_kv *e) {
+  slice_state *st = op->state;
+  strom_kv *m = strom__keymap_get(&st->merged, e->hash, e->data, e->klen);
+  if (!m) return strom__keymap_put(&st->merged, e->hash, e->kg, e->data, e->klen, strom__kv_val((strom_kv *)e), e->vlen);
+  const uint8_t *a = strom__kv_val(m), *b = strom__kv_val((strom_kv *)e);
+  if (!strom__row_decode(st->acc, a, a + m->vlen) || !strom__row_decode(st->result, b, b + e->vlen))
+    return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+  int rc = merge_accs(op, st->acc, st->result);
+  return rc ? rc : store(st, &st->merged, m, e->hash, e->data, e->klen, st->acc2);
+}
+
 /* Emits the result of one key's accumulator (encoded at p) for window [ws, ws+size). */
 static int emit_acc(strom_op *op, const strom_kv *e, int64_t ws) {
   slice_conf *c = conf(op);
@@ -217,17 +217,7 @@ static int emit_key(strom_op *op, int64_t ws) {
     slice *s = find_slice(st, p);
     strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, k->key.p, k->key.len) : NULL;
     if (!e) continue;
-    strom_kv *m = strom__keymap_get(&st->merged, e->hash, e->data, e->klen);
-    int rc;
-    if (!m) {
-      rc = strom__keymap_put(&st->merged, e->hash, e->kg, e->data, e->klen, strom__kv_val(e), e->vlen);
-    } else {
-      const uint8_t *a = strom__kv_val(m), *b = strom__kv_val(e);
-      if (!strom__row_decode(st->acc, a, a + m->vlen) || !strom__row_decode(st->result, b, b + e->vlen))
-        return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
-      rc = merge_accs(op, st->acc, st->result);
-      if (!rc) rc = store(st, &st->merged, m, e->hash, e->data, e->klen, st->acc2);
-    }
+    int rc = merge_into(op, e);
     if (rc) return rc;
   }
   size_t pos = 0;
@@ -250,17 +240,7 @@ static int fire_panes(strom_op *op, int64_t ws) {
     size_t pos = 0;
     for (strom_kv *e; (e = strom__keymap_next(&s->accs, &pos));) {
       any = true;
-      strom_kv *m = strom__keymap_get(&st->merged, e->hash, e->data, e->klen);
-      int rc;
-      if (!m) {
-        rc = strom__keymap_put(&st->merged, e->hash, e->kg, e->data, e->klen, strom__kv_val(e), e->vlen);
-      } else {
-        const uint8_t *a = strom__kv_val(m), *b = strom__kv_val(e);
-        if (!strom__row_decode(st->acc, a, a + m->vlen) || !strom__row_decode(st->result, b, b + e->vlen))
-          return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
-        rc = merge_accs(op, st->acc, st->result);
-        if (!rc) rc = store(st, &st->merged, m, e->hash, e->data, e->klen, st->acc2);
-      }
+      int rc = merge_into(op, e);
       if (rc) return rc;
     }
   }

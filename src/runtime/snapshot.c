@@ -5,6 +5,7 @@
 #include "snapshot.h"
 
 #include "../state/keymap.h"
+#include "runtime.h"
 
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len) {
   if (s->n == s->cap) {
@@ -122,4 +123,21 @@ int strom__snap_keymap(strom_snap_groups *g, const strom_keymap *m, const void *
 bool strom__snap_get_kv(const uint8_t **p, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,
                         size_t *vlen) {
   return strom__get_bytes(p, end, key, klen) && strom__get_bytes(p, end, val, vlen) && *klen > 0;
+}
+
+int strom__snap_position(strom_snapshot *s, uint64_t pos) { return strom__snap_add(s, STROM_SNAP_SOURCE, -1, &pos, 8); }
+
+int strom__restore_position(strom_op *op, const strom_restore *r, bool same_parallelism, const char *what,
+                            uint64_t *pos, bool *found) {
+  *found = false;
+  if (same_parallelism && r->old_parallelism != op->ctx.parallelism)
+    return strom__op_fail(op, STROM_ENOTSUP, "a %s cannot resume at another parallelism (was %d, now %d)", what,
+                          r->old_parallelism, op->ctx.parallelism);
+  for (int i = 0; i < r->n; i++) {
+    if (r->b[i].kind != STROM_SNAP_SOURCE || r->b[i].subtask != op->ctx.subtask) continue;
+    if (r->b[i].len != 8) return strom__op_fail(op, STROM_EPARSE, "malformed %s position in the snapshot", what);
+    memcpy(pos, r->b[i].p, 8);
+    *found = true;
+  }
+  return STROM_OK;
 }

@@ -74,6 +74,15 @@ typedef struct strom_restore {
   int old_parallelism; /* of the operator when the snapshot was taken */
 } strom_restore;
 
+/* Sources: a position (an index or an offset) as a subtask block, and reading back the
+ * position this subtask wrote.  With same_parallelism, resuming at another
+ * parallelism fails with a message naming `what`.  *found is false when the snapshot
+ * had no position for this subtask (it then starts from the beginning). */
+struct strom_op;
+int strom__snap_position(strom_snapshot *s, uint64_t pos);
+int strom__restore_position(struct strom_op *op, const strom_restore *r, bool same_parallelism, const char *what,
+                            uint64_t *pos, bool *found);
+
 /* Byte helpers for entries inside blocks. */
 int strom__put_varint(strom_buf *b, uint64_t v);
 int strom__put_bytes(strom_buf *b, const void *p, size_t n); /* varint length + bytes */
