@@ -111,6 +111,18 @@ static void *run_bg(void *arg) {
   return NULL;
 }
 
+/* Runs env's job on another thread until dir holds n complete checkpoints (or the job
+ * ends), then cancels it. */
+static run run_until_checkpoints(strom_env *env, const char *dir, int n) {
+  run r = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_bg, &r);
+  for (int i = 0; i < 10000 && count_complete(dir) < n; i++) sleep_ms(1);
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  return r;
+}
+
 static strom_results *keyed_sum_job(strom_env *env, strom_schema *s) {
   strom_process_def def = {.open = sum_open, .process = sum_process, .on_timer = sum_timer};
   strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source");
@@ -166,12 +178,7 @@ static bool cancel_and_resume(int par_before, int par_after, const char *dir) {
   sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par_before, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
   keyed_sum_job(env, s);
-  run r = {.env = env};
-  pthread_t th;
-  pthread_create(&th, NULL, run_bg, &r);
-  for (int i = 0; i < 10000 && count_complete(dir) < 2; i++) sleep_ms(1);
-  strom_env_cancel(env);
-  pthread_join(th, NULL);
+  run r = run_until_checkpoints(env, dir, 2);
   /* Usually cancelled mid-stream; on a slow machine it may have finished.  Either way
    * the resumed run starts from a checkpoint taken mid-stream. */
   bool ok = (r.rc == STROM_ECANCELED || r.rc == STROM_OK) && count_complete(dir) >= 1;
@@ -222,12 +229,7 @@ TEST(keyed_reduce_state_survives_a_resume) {
   strom_schema *s = in_schema();
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
   reduce_job(env, s);
-  run r = {.env = env};
-  pthread_t th;
-  pthread_create(&th, NULL, run_bg, &r);
-  for (int i = 0; i < 10000 && count_complete(dir) < 2; i++) sleep_ms(1);
-  strom_env_cancel(env);
-  pthread_join(th, NULL);
+  run r = run_until_checkpoints(env, dir, 2);
   strom_env_free(env);
   CHECK(count_complete(dir) >= 1);
   env = strom_env_new(&(strom_env_opts){.parallelism = 3, .restore_path = dir});
@@ -318,12 +320,7 @@ TEST(file_source_resumes_at_the_line_after_the_checkpoint) {
   sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = ckpt});
   csv_sum_job(env, s, path);
-  run r = {.env = env};
-  pthread_t th;
-  pthread_create(&th, NULL, run_bg, &r);
-  for (int i = 0; i < 10000 && count_complete(ckpt) < 2; i++) sleep_ms(1);
-  strom_env_cancel(env);
-  pthread_join(th, NULL);
+  run r = run_until_checkpoints(env, ckpt, 2);
   strom_env_free(env);
   CHECK(count_complete(ckpt) >= 1);
   env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = ckpt});
@@ -406,12 +403,7 @@ TEST(corrupt_checkpoint_is_detected_and_the_previous_one_used) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   keyed_sum_job(env, s);
-  run r = {.env = env};
-  pthread_t th;
-  pthread_create(&th, NULL, run_bg, &r);
-  for (int i = 0; i < 10000 && count_complete(dir) < 3; i++) sleep_ms(1);
-  strom_env_cancel(env);
-  pthread_join(th, NULL);
+  run r = run_until_checkpoints(env, dir, 3);
   strom_env_free(env);
   long newest = newest_complete(dir);
   CHECK(count_complete(dir) >= 2);
