@@ -156,11 +156,28 @@ typedef struct strom_env_opts {
    * newest complete checkpoint under a checkpoint directory (execution.savepoint.path). */
   const char *restore_path;   /* copied */
   bool allow_non_restored_state; /* drop state of operators the job no longer has */
-  /* Restart strategy: on a failure, restart from the newest complete checkpoint up to
-   * restart_attempts times, restart_delay_ms apart (restart-strategy.type fixed-delay). */
+  /* Restart strategy (restart-strategy.*): on a failure, restart from the newest
+   * complete checkpoint.  FIXED_DELAY: up to restart_attempts times, restart_delay_ms
+   * apart (the default when restart_attempts > 0).  EXPONENTIAL_DELAY: the delay starts
+   * at restart_delay_ms and grows by restart_backoff_multiplier up to
+   * restart_max_delay_ms (attempts: restart_attempts, 0 = unlimited).  FAILURE_RATE:
+   * gives up when more than restart_attempts failures happen within
+   * restart_failure_interval_ms. */
+  int restart_strategy;
   int restart_attempts;
   int64_t restart_delay_ms;
+  double restart_backoff_multiplier; /* 0 = 2 */
+  int64_t restart_max_delay_ms;      /* 0 = 5 minutes */
+  int64_t restart_failure_interval_ms;
+  /* execution.checkpointing.timeout (0 = 10 minutes), .min-pause (between the end of
+   * one checkpoint and the start of the next), .tolerable-failed-checkpoints (the job
+   * fails when more consecutive checkpoints fail; -1 = no limit, the default). */
+  int64_t checkpoint_timeout_ms;
+  int64_t checkpoint_min_pause_ms;
+  int checkpoint_tolerable_failures;
 } strom_env_opts;
+
+enum { STROM_RESTART_NONE = 0, STROM_RESTART_FIXED_DELAY, STROM_RESTART_EXPONENTIAL_DELAY, STROM_RESTART_FAILURE_RATE };
 
 /* opts may be NULL for the defaults. */
 strom_env *strom_env_new(const strom_env_opts *opts);
@@ -172,9 +189,13 @@ void strom_env_free(strom_env *env);
  * execution.checkpointing.mode (EXACTLY_ONCE, AT_LEAST_ONCE),
  * execution.checkpointing.unaligned (only false), state.checkpoints.dir,
  * state.checkpoints.num-retained, execution.savepoint.path,
- * execution.savepoint.ignore-unclaimed-state, restart-strategy.type (none,
- * fixed-delay), restart-strategy.fixed-delay.attempts,
- * restart-strategy.fixed-delay.delay.  Unknown keys are refused. */
+ * execution.savepoint.ignore-unclaimed-state, execution.checkpointing.timeout,
+ * execution.checkpointing.min-pause, execution.checkpointing.tolerable-failed-checkpoints,
+ * execution.checkpointing.max-concurrent-checkpoints (only 1), restart-strategy.type
+ * (none, fixed-delay, exponential-delay, failure-rate), restart-strategy.fixed-delay.*
+ * (attempts, delay), restart-strategy.exponential-delay.* (initial-backoff,
+ * max-backoff, backoff-multiplier, attempts), restart-strategy.failure-rate.*
+ * (max-failures-per-interval, failure-rate-interval, delay).  Unknown keys are refused. */
 int strom_env_set(strom_env *env, const char *key, const char *value);
 /* The message of the last error on this environment, or "" if none. */
 const char *strom_env_errmsg(const strom_env *env);
@@ -400,6 +421,57 @@ strom_stream *strom_read_csv(strom_env *env, const char *path, const strom_schem
                              const strom_csv_opts *opts);
 /* Lines from a TCP server (unbounded until the server closes), schema (line VARCHAR). */
 strom_stream *strom_socket_text(strom_env *env, const char *host, int port);
+
+/* ---- Nexmark source --------------------------------------------------------------
+ *
+ * The Nexmark benchmark's events (an online auction: people, auctions, bids), generated
+ * inside the job.  Event number n (0, 1, 2, ...) determines its event: in each epoch of
+ * 50 events offset 0 is a person, 1-3 auctions and 4-49 bids; person and auction ids
+ * start at 1000; bids favour hot auctions and bidders; event time is 2015-07-15 00:00 UTC
+ * plus n * 1e6 / first_event_rate microseconds.  The same seed gives the same events at
+ * any parallelism: a bounded source gives each subtask a contiguous slice of event
+ * numbers (an unbounded one interleaves them), and checkpoints record each subtask's
+ * next event number (resuming needs the same parallelism).
+ *
+ * Rows have one flattened schema, the source table of Flink's suite with its ROW columns
+ * spread out: event_type says which group is set, the other groups are NULL.
+ *   event_type INT (0 person, 1 auction, 2 bid)
+ *   person_id BIGINT, person_name VARCHAR, person_email_address VARCHAR,
+ *   person_credit_card VARCHAR, person_city VARCHAR, person_state VARCHAR,
+ *   person_date_time TIMESTAMP(3), person_extra VARCHAR,
+ *   auction_id BIGINT, auction_item_name VARCHAR, auction_description VARCHAR,
+ *   auction_initial_bid BIGINT, auction_reserve BIGINT, auction_date_time TIMESTAMP(3),
+ *   auction_expires TIMESTAMP(3), auction_seller BIGINT, auction_category BIGINT,
+ *   auction_extra VARCHAR,
+ *   bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, bid_channel VARCHAR,
+ *   bid_url VARCHAR, bid_date_time TIMESTAMP(3), bid_extra VARCHAR,
+ *   date_time TIMESTAMP(3) (the event's own time, whatever its type)
+ * Each row's event timestamp (strom_row_time) is date_time.  Prices are in cents. */
+enum {
+  STROM_NX_EVENT_TYPE,
+  STROM_NX_PERSON_ID, STROM_NX_PERSON_NAME, STROM_NX_PERSON_EMAIL_ADDRESS, STROM_NX_PERSON_CREDIT_CARD,
+  STROM_NX_PERSON_CITY, STROM_NX_PERSON_STATE, STROM_NX_PERSON_DATE_TIME, STROM_NX_PERSON_EXTRA,
+  STROM_NX_AUCTION_ID, STROM_NX_AUCTION_ITEM_NAME, STROM_NX_AUCTION_DESCRIPTION, STROM_NX_AUCTION_INITIAL_BID,
+  STROM_NX_AUCTION_RESERVE, STROM_NX_AUCTION_DATE_TIME, STROM_NX_AUCTION_EXPIRES, STROM_NX_AUCTION_SELLER,
+  STROM_NX_AUCTION_CATEGORY, STROM_NX_AUCTION_EXTRA,
+  STROM_NX_BID_AUCTION, STROM_NX_BID_BIDDER, STROM_NX_BID_PRICE, STROM_NX_BID_CHANNEL, STROM_NX_BID_URL,
+  STROM_NX_BID_DATE_TIME, STROM_NX_BID_EXTRA,
+  STROM_NX_DATE_TIME,
+  STROM_NX_NCOLS
+};
+
+typedef struct strom_nexmark_opts {
+  uint64_t events;           /* how many events; STROM_UNBOUNDED (or 0) = forever */
+  uint64_t first_event_rate; /* events per second of event time, whole source (first-event.rate); 0 = 10,000,000 */
+  double rate_limit;         /* wall-clock events per second for the whole source, each subtask
+                              * pacing its share itself; 0 = as fast as possible */
+  uint64_t seed;
+} strom_nexmark_opts;
+
+/* The source's schema (a new reference: free it with strom_schema_free). */
+strom_schema *strom_nexmark_schema(void);
+/* opts may be NULL: unbounded, 10 M events/s of event time, no rate limit, seed 0. */
+strom_stream *strom_nexmark_source(strom_env *env, const strom_nexmark_opts *opts);
 
 /* ---- Transformations ---------------------------------------------------------- */
 

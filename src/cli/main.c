@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "strom.h"
+#include "../connectors/nexmark.h"
 
 static strom_env *volatile running_env;
 static volatile sig_atomic_t got_signal;
@@ -28,6 +29,10 @@ static void usage(FILE *f) {
           "      counts words (lower-cased, split on non-alphanumerics); prints every\n"
           "      updated count as Flink's streaming WordCount does, or with --final only\n"
           "      the last count of each word (bounded input only)\n"
+          "  nexmark generate --events N --out FILE [--seed S] [--rate R]\n"
+          "      writes N Nexmark events as JSON lines in the source table's shape\n"
+          "      ({\"event_type\":2,\"person\":null,\"auction\":null,\"bid\":{...}}, ISO-8601\n"
+          "      times); R is the first-event rate in events/s of event time (default 10000000)\n"
           "  version   prints the version\n"
           "  help      prints this text\n"
           "\n"
@@ -169,6 +174,69 @@ static int cmd_wordcount(int argc, char **argv) {
   return rc ? 1 : 0;
 }
 
+/* ---- nexmark ---- */
+
+static bool parse_u64(const char *s, uint64_t *out) {
+  char *end;
+  if (!s || !*s || *s == '-') return false;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end) return false;
+  *out = v;
+  return true;
+}
+
+static int cmd_nexmark(int argc, char **argv) {
+  if (argc < 3 || strcmp(argv[2], "generate")) {
+    fprintf(stderr, "strom nexmark: the only subcommand is 'generate --events N --out FILE [--seed S] [--rate R]'\n");
+    return 2;
+  }
+  uint64_t events = 0, seed = 0, rate = 0;
+  bool have_events = false;
+  const char *out = NULL;
+  for (int i = 3; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    bool ok;
+    if (!strcmp(a, "--events")) ok = parse_u64(v, &events), have_events = true, i++;
+    else if (!strcmp(a, "--seed")) ok = parse_u64(v, &seed), i++;
+    else if (!strcmp(a, "--rate")) ok = parse_u64(v, &rate) && rate > 0, i++;
+    else if (!strcmp(a, "--out") && v) ok = true, out = v, i++;
+    else ok = false;
+    if (!ok) {
+      fprintf(stderr, "strom nexmark generate: bad argument '%s%s%s'\n", a, v ? " " : "", v ? v : "");
+      return 2;
+    }
+  }
+  if (!have_events || !out) {
+    fprintf(stderr, "strom nexmark generate: --events N and --out FILE are required\n");
+    return 2;
+  }
+  FILE *f = strcmp(out, "-") ? fopen(out, "w") : stdout;
+  if (!f) {
+    perror(out);
+    return 1;
+  }
+  nexmark_config c = {.seed = seed, .first_event_rate = rate};
+  strom__nexmark_defaults(&c);
+  static nexmark_event ev;
+  char line[4096];
+  for (uint64_t n = 0; n < events && !got_signal; n++) {
+    strom__nexmark_event(&c, n, &ev);
+    size_t len = strom__nexmark_json(&ev, line, sizeof line - 1);
+    if (len >= sizeof line - 1) {
+      fprintf(stderr, "strom nexmark generate: event %llu too long\n", (unsigned long long)n);
+      return 1;
+    }
+    line[len++] = '\n';
+    if (fwrite(line, 1, len, f) != len) break;
+  }
+  int bad = ferror(f) | (f != stdout ? fclose(f) : fflush(f));
+  if (bad) {
+    perror(out);
+    return 1;
+  }
+  return got_signal ? 128 + got_signal : 0;
+}
+
 int main(int argc, char **argv) {
   struct sigaction sa = {.sa_handler = on_signal};
   sigemptyset(&sa.sa_mask);
@@ -184,6 +252,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "wordcount")) return cmd_wordcount(argc, argv);
+  if (!strcmp(argv[1], "nexmark")) return cmd_nexmark(argc, argv);
   fprintf(stderr, "strom: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;

@@ -1,0 +1,195 @@
+/*
+ * src_nexmark.c -- the Nexmark source (strom_nexmark_source): the generator of
+ * nexmark.c run as a parallel, replayable source.  A bounded source gives each
+ * subtask a contiguous slice of [0, events); an unbounded one interleaves (subtask s
+ * takes s, s+p, ...).  The position (the next event number) is checkpointed.
+ */
+#include <time.h>
+
+#include "../api/api.h"
+#include "../runtime/snapshot.h"
+#include "nexmark.h"
+
+typedef struct nx_conf {
+  nexmark_config gen;
+  uint64_t events;
+  double rate_limit;
+} nx_conf;
+
+typedef struct nx_state {
+  uint64_t next;
+  bool restored;
+  nexmark_event ev; /* strings of the emitted row point into it */
+} nx_state;
+
+strom_schema *strom_nexmark_schema(void) {
+  return strom_schema_parse(
+      "event_type INT, "
+      "person_id BIGINT, person_name VARCHAR, person_email_address VARCHAR, person_credit_card VARCHAR, "
+      "person_city VARCHAR, person_state VARCHAR, person_date_time TIMESTAMP, person_extra VARCHAR, "
+      "auction_id BIGINT, auction_item_name VARCHAR, auction_description VARCHAR, auction_initial_bid BIGINT, "
+      "auction_reserve BIGINT, auction_date_time TIMESTAMP, auction_expires TIMESTAMP, auction_seller BIGINT, "
+      "auction_category BIGINT, auction_extra VARCHAR, "
+      "bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, bid_channel VARCHAR, bid_url VARCHAR, "
+      "bid_date_time TIMESTAMP, bid_extra VARCHAR, "
+      "date_time TIMESTAMP",
+      NULL, 0);
+}
+
+static inline void set_str(strom_row *r, int col, nexmark_str s) { strom_row_set_str_ref(r, col, s.p, s.n); }
+
+/* Fills a row (all NULL) from an event. */
+static void nx_fill(strom_row *r, const nexmark_event *ev) {
+  strom_row_set_int(r, STROM_NX_EVENT_TYPE, ev->type);
+  if (ev->type == NEXMARK_PERSON) {
+    const nexmark_person *p = &ev->person;
+    strom_row_set_bigint(r, STROM_NX_PERSON_ID, p->id);
+    set_str(r, STROM_NX_PERSON_NAME, p->name);
+    set_str(r, STROM_NX_PERSON_EMAIL_ADDRESS, p->email_address);
+    set_str(r, STROM_NX_PERSON_CREDIT_CARD, p->credit_card);
+    set_str(r, STROM_NX_PERSON_CITY, p->city);
+    set_str(r, STROM_NX_PERSON_STATE, p->state);
+    strom_row_set_timestamp(r, STROM_NX_PERSON_DATE_TIME, ev->date_time_ms);
+    set_str(r, STROM_NX_PERSON_EXTRA, p->extra);
+  } else if (ev->type == NEXMARK_AUCTION) {
+    const nexmark_auction *a = &ev->auction;
+    strom_row_set_bigint(r, STROM_NX_AUCTION_ID, a->id);
+    set_str(r, STROM_NX_AUCTION_ITEM_NAME, a->item_name);
+    set_str(r, STROM_NX_AUCTION_DESCRIPTION, a->description);
+    strom_row_set_bigint(r, STROM_NX_AUCTION_INITIAL_BID, a->initial_bid);
+    strom_row_set_bigint(r, STROM_NX_AUCTION_RESERVE, a->reserve);
+    strom_row_set_timestamp(r, STROM_NX_AUCTION_DATE_TIME, ev->date_time_ms);
+    strom_row_set_timestamp(r, STROM_NX_AUCTION_EXPIRES, a->expires_ms);
+    strom_row_set_bigint(r, STROM_NX_AUCTION_SELLER, a->seller);
+    strom_row_set_bigint(r, STROM_NX_AUCTION_CATEGORY, a->category);
+    set_str(r, STROM_NX_AUCTION_EXTRA, a->extra);
+  } else {
+    const nexmark_bid *b = &ev->bid;
+    strom_row_set_bigint(r, STROM_NX_BID_AUCTION, b->auction);
+    strom_row_set_bigint(r, STROM_NX_BID_BIDDER, b->bidder);
+    strom_row_set_bigint(r, STROM_NX_BID_PRICE, b->price);
+    set_str(r, STROM_NX_BID_CHANNEL, b->channel);
+    set_str(r, STROM_NX_BID_URL, b->url);
+    strom_row_set_timestamp(r, STROM_NX_BID_DATE_TIME, ev->date_time_ms);
+    set_str(r, STROM_NX_BID_EXTRA, b->extra);
+  }
+  strom_row_set_timestamp(r, STROM_NX_DATE_TIME, ev->date_time_ms);
+  strom_row_set_time(r, ev->date_time_ms);
+}
+
+static int64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int nx_open(strom_op *op) {
+  op->state = strom__calloc(1, sizeof(nx_state));
+  return op->state ? STROM_OK : STROM_ENOMEM;
+}
+
+static void nx_close(strom_op *op) { free(op->state); }
+
+static int nx_run(strom_op *op) {
+  nx_conf *c = op->conf;
+  nx_state *st = op->state;
+  uint64_t s = (uint64_t)op->ctx.subtask, p = (uint64_t)op->ctx.parallelism;
+  uint64_t lo, hi, step;
+  if (c->events == STROM_UNBOUNDED) {
+    lo = s, hi = UINT64_MAX, step = p;
+  } else {
+    lo = (uint64_t)((unsigned __int128)c->events * s / p);
+    hi = (uint64_t)((unsigned __int128)c->events * (s + 1) / p);
+    step = 1;
+  }
+  if (!st->restored) st->next = lo;
+  strom_row *out = op->out.scratch;
+  strom_yield_pacer pacer = {0};
+  uint32_t n = 0, every = 0;
+  /* Pacing: this subtask's share of rate_limit, counted from when it (re)started. */
+  double ns_per_event = c->rate_limit > 0 ? 1e9 * (double)p / c->rate_limit : 0;
+  int64_t start_ns = ns_per_event > 0 ? mono_ns() : 0;
+  uint64_t emitted = 0;
+  int rc;
+  while (st->next < hi) {
+    if (ns_per_event > 0) {
+      int64_t due = start_ns + (int64_t)((double)emitted * ns_per_event), now = mono_ns();
+      if (due > now) {
+        /* Ahead of the rate: flush what is buffered, serve mail and timers, then sleep
+         * at most a millisecond at a time so that checkpoints and cancellation wait little. */
+        if ((rc = strom__task_flush(op->task)) || (rc = strom__task_yield(op->task))) return rc;
+        int64_t wait = due - mono_ns();
+        if (wait > 1000000) wait = 1000000;
+        if (wait > 0) {
+          struct timespec pause = {0, (long)wait};
+          nanosleep(&pause, NULL);
+        }
+        continue;
+      }
+    }
+    uint64_t i = st->next;
+    strom__row_reset(out);
+    strom__nexmark_event(&c->gen, i, &st->ev);
+    nx_fill(out, &st->ev);
+    st->next = i + step < i ? hi : i + step; /* before the emit: a checkpoint may follow it */
+    emitted++;
+    if ((rc = strom__emit(&op->out, out))) return rc;
+    if (STROM_UNLIKELY(++n >= every)) {
+      if ((rc = strom__source_yield(op->task, &pacer))) return rc;
+      n = 0, every = pacer.every;
+    }
+  }
+  return STROM_OK;
+}
+
+static int nx_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
+  STROM_UNUSED(id);
+  nx_state *st = op->state;
+  return strom__snap_add(snap, STROM_SNAP_SOURCE, -1, &st->next, sizeof st->next);
+}
+
+static int nx_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
+  STROM_UNUSED(kg_lo);
+  STROM_UNUSED(kg_hi);
+  nx_state *st = op->state;
+  if (r->old_parallelism != op->ctx.parallelism)
+    return strom__op_fail(op, STROM_ENOTSUP, "a nexmark source cannot resume at another parallelism (was %d, now %d)",
+                          r->old_parallelism, op->ctx.parallelism);
+  for (int i = 0; i < r->n; i++) {
+    if (r->b[i].kind != STROM_SNAP_SOURCE || r->b[i].subtask != op->ctx.subtask) continue;
+    if (r->b[i].len != sizeof st->next) return strom__op_fail(op, STROM_EPARSE, "malformed nexmark position");
+    memcpy(&st->next, r->b[i].p, sizeof st->next);
+    st->restored = true;
+  }
+  return STROM_OK;
+}
+
+static const strom_op_vt nx_vt = {.kind = "Nexmark Source",
+                                  .open = nx_open,
+                                  .run = nx_run,
+                                  .close = nx_close,
+                                  .free_conf = free,
+                                  .snapshot = nx_snapshot,
+                                  .restore = nx_restore};
+
+strom_stream *strom_nexmark_source(strom_env *env, const strom_nexmark_opts *opts) {
+  if (!env) return NULL;
+  strom_nexmark_opts o = opts ? *opts : (strom_nexmark_opts){0};
+  if (o.rate_limit < 0 || o.rate_limit != o.rate_limit)
+    return strom__env_error(env, STROM_EINVAL, "nexmark_source: rate_limit must be >= 0");
+  nx_conf *c = strom__calloc(1, sizeof *c);
+  if (!c) return strom__env_error(env, STROM_ENOMEM, "out of memory");
+  c->gen.seed = o.seed;
+  c->gen.first_event_rate = o.first_event_rate;
+  strom__nexmark_defaults(&c->gen);
+  c->events = o.events ? o.events : STROM_UNBOUNDED;
+  c->rate_limit = o.rate_limit;
+  strom_schema *s = strom_nexmark_schema();
+  if (!s) {
+    free(c);
+    return strom__env_error(env, STROM_ENOMEM, "out of memory");
+  }
+  strom_stream *st = strom__add_node(env, NULL, "Nexmark Source", &nx_vt, c, s);
+  strom_schema_free(s);
+  return st;
+}
