@@ -229,7 +229,7 @@ TEST(keyed_reduce_state_survives_a_resume) {
   strom_schema *s = in_schema();
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
   reduce_job(env, s);
-  run r = run_until_checkpoints(env, dir, 2);
+  run_until_checkpoints(env, dir, 2);
   strom_env_free(env);
   CHECK(count_complete(dir) >= 1);
   env = strom_env_new(&(strom_env_opts){.parallelism = 3, .restore_path = dir});
@@ -320,7 +320,7 @@ TEST(file_source_resumes_at_the_line_after_the_checkpoint) {
   sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = ckpt});
   csv_sum_job(env, s, path);
-  run r = run_until_checkpoints(env, ckpt, 2);
+  run_until_checkpoints(env, ckpt, 2);
   strom_env_free(env);
   CHECK(count_complete(ckpt) >= 1);
   env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = ckpt});
@@ -403,7 +403,7 @@ TEST(corrupt_checkpoint_is_detected_and_the_previous_one_used) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   keyed_sum_job(env, s);
-  run r = run_until_checkpoints(env, dir, 3);
+  run_until_checkpoints(env, dir, 3);
   strom_env_free(env);
   long newest = newest_complete(dir);
   CHECK(count_complete(dir) >= 2);
@@ -467,6 +467,55 @@ TEST(restart_strategy_restarts_from_the_latest_checkpoint) {
   strom_schema_free(s);
   strom_schema_free(vs);
   rm_rf(dir);
+}
+
+/* Fails every attempt at the middle event. */
+static int always_fail(strom_ctx *ctx, const strom_row *in) {
+  if (strom_row_get_bigint(in, 2) == (int64_t)N_EVENTS / 2) return strom_ctx_fail(ctx, "persistent failure");
+  return 1;
+}
+
+static int run_always_failing(const char *type, const char *k1, const char *v1, const char *k2, const char *v2,
+                              int *restarts, double *seconds) {
+  char *dir = tmpdir("strategy");
+  strom_schema *s = in_schema();
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
+  strom_env_set(env, "restart-strategy.type", type);
+  strom_env_set(env, k1, v1);
+  strom_env_set(env, k2, v2);
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source");
+  strom_discard(strom_filter(src, always_fail, NULL));
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  int rc = strom_execute(env, "always failing");
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  *seconds = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+  *restarts = strom_env_restarts(env);
+  strom_env_free(env);
+  strom_schema_free(s);
+  rm_rf(dir);
+  return rc;
+}
+
+TEST(failure_rate_and_exponential_delay_strategies_give_up_as_configured) {
+  int restarts;
+  double secs, secs_fixed;
+  /* Failure rate: at most 2 failures per minute, so the third failure ends the job. */
+  CHECK_INT(run_always_failing("failure-rate", "restart-strategy.failure-rate.max-failures-per-interval", "2",
+                               "restart-strategy.failure-rate.failure-rate-interval", "1 min", &restarts, &secs),
+            STROM_EUSER);
+  CHECK_INT(restarts, 2);
+  /* Exponential delay: 3 attempts with 50, 100 and 200 ms between them. */
+  CHECK_INT(run_always_failing("exponential-delay", "restart-strategy.exponential-delay.attempts", "3",
+                               "restart-strategy.exponential-delay.initial-backoff", "50 ms", &restarts, &secs),
+            STROM_EUSER);
+  CHECK_INT(restarts, 3);
+  CHECK_INT(run_always_failing("fixed-delay", "restart-strategy.fixed-delay.attempts", "3",
+                               "restart-strategy.fixed-delay.delay", "0 ms", &restarts, &secs_fixed),
+            STROM_EUSER);
+  CHECK_INT(restarts, 3);
+  /* The same failures, plus 350 ms of growing pauses. */
+  CHECK(secs - secs_fixed > 0.3);
 }
 
 /* ---- chaos: SIGKILL at random points ---- */
@@ -628,6 +677,7 @@ int main(int argc, char **argv) {
   RUN(missing_operator_state_is_refused_unless_allowed);
   RUN(corrupt_checkpoint_is_detected_and_the_previous_one_used);
   RUN(restart_strategy_restarts_from_the_latest_checkpoint);
+  RUN(failure_rate_and_exponential_delay_strategies_give_up_as_configured);
   RUN(chaos_sigkill_twenty_times_output_is_exactly_once);
   TEST_MAIN_END();
 }

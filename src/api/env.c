@@ -195,15 +195,49 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
   } else if (!strcmp(key, "execution.savepoint.ignore-unclaimed-state")) {
     bad = parse_bool(value, &env->opts.allow_non_restored_state);
   } else if (!strcmp(key, "restart-strategy.type")) {
-    if (!strcasecmp(value, "none") || !strcasecmp(value, "disable")) env->opts.restart_attempts = 0;
-    else if (!strcasecmp(value, "fixed-delay")) {
-      if (!env->opts.restart_attempts) env->opts.restart_attempts = 1;
-    } else bad = 1;
-  } else if (!strcmp(key, "restart-strategy.fixed-delay.attempts")) {
+    static const char *names[] = {"none", "fixed-delay", "exponential-delay", "failure-rate"};
+    bad = 1;
+    for (int i = 0; i < 4; i++)
+      if (!strcasecmp(value, names[i])) env->opts.restart_strategy = i, bad = 0;
+    if (!strcasecmp(value, "disable")) env->opts.restart_strategy = STROM_RESTART_NONE, bad = 0;
+    if (!bad && env->opts.restart_strategy == STROM_RESTART_FIXED_DELAY && !env->opts.restart_attempts)
+      env->opts.restart_attempts = 1;
+  } else if (!strcmp(key, "restart-strategy.fixed-delay.attempts") ||
+             !strcmp(key, "restart-strategy.exponential-delay.attempts") ||
+             !strcmp(key, "restart-strategy.failure-rate.max-failures-per-interval")) {
     bad = parse_int(value, 0, 1000000, &env->opts.restart_attempts);
-  } else if (!strcmp(key, "restart-strategy.fixed-delay.delay")) {
+  } else if (!strcmp(key, "restart-strategy.fixed-delay.delay") || !strcmp(key, "restart-strategy.failure-rate.delay") ||
+             !strcmp(key, "restart-strategy.exponential-delay.initial-backoff")) {
     bad = parse_duration_ms(value, &ms);
     if (!bad) env->opts.restart_delay_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "restart-strategy.exponential-delay.max-backoff")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.restart_max_delay_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "restart-strategy.exponential-delay.backoff-multiplier")) {
+    char *end;
+    double m = strtod(value, &end);
+    bad = *end || m < 1.0 || m > 1000;
+    if (!bad) env->opts.restart_backoff_multiplier = m;
+  } else if (!strcmp(key, "restart-strategy.failure-rate.failure-rate-interval")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.restart_failure_interval_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "execution.checkpointing.timeout")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.checkpoint_timeout_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "execution.checkpointing.min-pause")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.checkpoint_min_pause_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "execution.checkpointing.tolerable-failed-checkpoints")) {
+    int n;
+    bad = parse_int(value, 0, 1000000, &n);
+    if (!bad) env->opts.checkpoint_tolerable_failures = n + 1; /* stored +1: 0 means "no limit" */
+  } else if (!strcmp(key, "execution.checkpointing.max-concurrent-checkpoints")) {
+    int n;
+    bad = parse_int(value, 1, 1, &n);
+    if (bad) {
+      strom__env_error(env, STROM_ENOTSUP, "option '%s': only one checkpoint at a time is supported", key);
+      return STROM_ENOTSUP;
+    }
   } else {
     strom__env_error(env, STROM_EINVAL,
                      "unknown option '%s' (known: parallelism.default, pipeline.max-parallelism, "
@@ -212,7 +246,11 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
                      "execution.checkpointing.mode, execution.checkpointing.unaligned, state.checkpoints.dir, "
                      "state.checkpoints.num-retained, execution.savepoint.path, "
                      "execution.savepoint.ignore-unclaimed-state, restart-strategy.type, "
-                     "restart-strategy.fixed-delay.attempts, restart-strategy.fixed-delay.delay)", key);
+                     "restart-strategy.fixed-delay.attempts, restart-strategy.fixed-delay.delay, "
+                     "restart-strategy.exponential-delay.*, restart-strategy.failure-rate.*, "
+                     "execution.checkpointing.timeout, execution.checkpointing.min-pause, "
+                     "execution.checkpointing.tolerable-failed-checkpoints, "
+                     "execution.checkpointing.max-concurrent-checkpoints)", key);
     return STROM_EINVAL;
   }
   if (bad) {
@@ -220,6 +258,36 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
     return STROM_EINVAL;
   }
   return STROM_OK;
+}
+
+/* The restart strategy's answer to a failure (the n-th restart so far): the delay
+ * before restarting, or -1 to give up.  failures keeps recent failure times. */
+static int64_t restart_delay(const strom_env_opts *o, int n, int64_t *failures, int *nfailures, int64_t now) {
+  int kind = o->restart_strategy;
+  if (!kind && o->restart_attempts > 0) kind = STROM_RESTART_FIXED_DELAY;
+  switch (kind) {
+    case STROM_RESTART_FIXED_DELAY: return n < o->restart_attempts ? o->restart_delay_ms : -1;
+    case STROM_RESTART_EXPONENTIAL_DELAY: {
+      if (o->restart_attempts && n >= o->restart_attempts) return -1;
+      double d = o->restart_delay_ms > 0 ? (double)o->restart_delay_ms : 1000;
+      double mult = o->restart_backoff_multiplier >= 1 ? o->restart_backoff_multiplier : 2;
+      double max = o->restart_max_delay_ms > 0 ? (double)o->restart_max_delay_ms : 300000;
+      for (int i = 0; i < n && d < max; i++) d *= mult;
+      return (int64_t)(d < max ? d : max);
+    }
+    case STROM_RESTART_FAILURE_RATE: {
+      /* Failures within the interval, this one included. */
+      int64_t interval = o->restart_failure_interval_ms > 0 ? o->restart_failure_interval_ms : 60000;
+      int k = 0;
+      for (int i = 0; i < *nfailures; i++)
+        if (now - failures[i] < interval) failures[k++] = failures[i];
+      if (k < 64) failures[k++] = now;
+      *nfailures = k;
+      int max = o->restart_attempts > 0 ? o->restart_attempts : 1;
+      return k > max ? -1 : o->restart_delay_ms;
+    }
+    default: return -1;
+  }
 }
 
 int strom_execute(strom_env *env, const char *job_name) {
@@ -249,8 +317,13 @@ int strom_execute(strom_env *env, const char *job_name) {
   jo.allow_non_restored_state = o->allow_non_restored_state;
   jo.job_name = job_name;
   jo.savepoint = &env->savepoint;
+  jo.ckpt_timeout_ms = o->checkpoint_timeout_ms > 0 ? o->checkpoint_timeout_ms : 600000;
+  jo.ckpt_min_pause_ms = o->checkpoint_min_pause_ms;
+  jo.ckpt_tolerable = o->checkpoint_tolerable_failures > 0 ? o->checkpoint_tolerable_failures - 1 : -1;
   strom__log(STROM_LOG_INFO, "executing job '%s'", job_name ? job_name : "(unnamed)");
   int rc;
+  int64_t failures[64];
+  int nfailures = 0;
   for (;;) {
     char *msg = NULL;
     strom_job_stats st = {.ckpt_last = -1};
@@ -264,8 +337,9 @@ int strom_execute(strom_env *env, const char *job_name) {
     }
     if ((double)st.max_sync_ns / 1e6 > env->ckpt_stats.max_sync_ms) env->ckpt_stats.max_sync_ms = (double)st.max_sync_ns / 1e6;
     env->ckpt_stats.completed = env->ckpt_completed;
-    bool restart = rc && rc != STROM_ECANCELED && !atomic_load(&env->cancel) && env->restarts < o->restart_attempts &&
-                   jo.ckpt_interval_ms > 0 && jo.ckpt_dir;
+    int64_t delay = restart_delay(o, env->restarts, failures, &nfailures, strom__now_ms());
+    bool restart = rc && rc != STROM_ECANCELED && !atomic_load(&env->cancel) && delay >= 0 && jo.ckpt_interval_ms > 0 &&
+                   jo.ckpt_dir;
     if (!restart) {
       if (rc) {
         free(env->err_msg);
@@ -276,13 +350,12 @@ int strom_execute(strom_env *env, const char *job_name) {
       }
       break;
     }
-    /* Fixed-delay restart from the newest complete checkpoint (or from the start). */
     env->restarts++;
-    strom__log(STROM_LOG_WARN, "job failed (%s); restart %d of %d in %lld ms", msg ? msg : strom_strerror(rc),
-               env->restarts, o->restart_attempts, (long long)o->restart_delay_ms);
+    strom__log(STROM_LOG_WARN, "job failed (%s); restart %d in %lld ms", msg ? msg : strom_strerror(rc), env->restarts,
+               (long long)delay);
     free(msg);
-    if (o->restart_delay_ms > 0) {
-      struct timespec d = {o->restart_delay_ms / 1000, (long)(o->restart_delay_ms % 1000) * 1000000};
+    if (delay > 0) {
+      struct timespec d = {delay / 1000, (long)(delay % 1000) * 1000000};
       nanosleep(&d, NULL);
     }
     if (env->ckpt_last >= 0 || strom__has_checkpoint(jo.ckpt_dir)) jo.restore_path = jo.ckpt_dir;

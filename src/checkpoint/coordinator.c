@@ -31,6 +31,7 @@ struct strom_ckpt_coord {
   int64_t next_id, pending, trigger_ms, last_ms, completed, last_id;
   bool savepoint, stop_after; /* the pending checkpoint is a savepoint (and the job stops) */
   bool stopping;              /* waiting for every task to commit, then stop */
+  int failed_in_a_row;
   char *dir;
   strom__ckpt_meta *meta;
   int acks;
@@ -77,8 +78,17 @@ static void savepoint_done(strom_job *j, int result) {
   pthread_mutex_unlock(&sp->mu);
 }
 
+void strom__job_fail(strom_job *j, int rc, char *msg);
+
 static void abort_pending(strom_job *j, const char *why) {
   struct strom_ckpt_coord *c = j->coord;
+  /* A checkpoint that could not finish because a task ended is not a failure. */
+  if (!c->savepoint && strcmp(why, "a task finished before acknowledging it") && strcmp(why, "the job ended") &&
+      j->opts.ckpt_tolerable >= 0 && ++c->failed_in_a_row > j->opts.ckpt_tolerable)
+    strom__job_fail(j, STROM_EIO,
+                    strom__aprintf("checkpoint %lld failed (%s): more than %d consecutive failed checkpoints "
+                                   "(execution.checkpointing.tolerable-failed-checkpoints)",
+                                   (long long)c->pending, why, j->opts.ckpt_tolerable));
   strom__log(STROM_LOG_WARN, "%s %lld aborted: %s", c->savepoint ? "savepoint" : "checkpoint", (long long)c->pending, why);
   if (c->savepoint) savepoint_done(j, -1);
   c->savepoint = false;
@@ -205,6 +215,7 @@ static void complete(strom_job *j) {
   } else {
     c->completed++;
     c->last_id = id;
+    c->failed_in_a_row = 0;
   }
   strom__log(STROM_LOG_INFO, "checkpoint %lld complete in %lld ms (%llu bytes)", (long long)id,
              (long long)(strom__now_ms() - c->trigger_ms), (unsigned long long)atomic_load(&c->bytes));
@@ -263,7 +274,7 @@ void strom__coord_tick(strom_job *j) {
     if (c->failed) abort_pending(j, c->why ? c->why : "a task declined it");
     else if (c->acks == j->ntasks) complete(j);
     else if (atomic_load(&j->finished_tasks)) abort_pending(j, "a task finished before acknowledging it");
-    else if (now - c->trigger_ms > 10 * 60 * 1000) abort_pending(j, "timed out after 10 minutes");
+    else if (now - c->trigger_ms > j->opts.ckpt_timeout_ms) abort_pending(j, "timed out (execution.checkpointing.timeout)");
     return;
   }
   if (atomic_load(&j->finished_tasks) || atomic_load(&j->cancelled)) return;
@@ -278,7 +289,9 @@ void strom__coord_tick(strom_job *j) {
     pthread_mutex_unlock(&sp->mu);
   }
   if (sp_dir) trigger(j, now, sp_dir, stop);
-  else if (j->opts.ckpt_interval_ms && now - c->last_ms >= j->opts.ckpt_interval_ms) trigger(j, now, NULL, false);
+  else if (j->opts.ckpt_interval_ms && now - c->last_ms >= j->opts.ckpt_interval_ms &&
+           now - c->last_ms >= j->opts.ckpt_min_pause_ms)
+    trigger(j, now, NULL, false);
   free(sp_dir);
 }
 

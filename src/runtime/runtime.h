@@ -297,7 +297,8 @@ typedef struct strom_job_opts {
   size_t buffer_size;
   const atomic_bool *external_cancel; /* polled while running (set from signal handlers) */
   /* Checkpoints: off when interval_ms is 0. */
-  int64_t ckpt_interval_ms;
+  int64_t ckpt_interval_ms, ckpt_timeout_ms, ckpt_min_pause_ms;
+  int ckpt_tolerable; /* consecutive failed checkpoints tolerated; -1: any number */
   const char *ckpt_dir;
   int ckpt_retained;
   bool at_least_once;
