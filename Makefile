@@ -28,7 +28,7 @@ CFLAGS := $(BASE) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT) -pthread
 LDLIBS := -lxxhash -lzstd
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/api/*.c src/runtime/*.c src/state/*.c src/checkpoint/*.c src/connectors/*.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/api/*.c src/runtime/*.c src/state/*.c src/checkpoint/*.c src/connectors/*.c src/sql/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/obj/%.o)
