@@ -9,14 +9,14 @@
 #include "sql/parser.h"
 
 static char out[1 << 16];
-static const sql_var vars[] = {{"DIR", "/data/in"}, {"TPS", "10000000"}, {"EVENTS", "100000000"}};
+static const sql_var vars[] = {{"DIR", "/data/in"}, {"TPS", "10000000"}, {"EVENTS", "100000000"}, {"BAD", "1 #"}};
 
 /* Parses text as a script (or one expression) and prints it, or "error: <message>". */
 static const char *run(const char *text, int expr) {
   sql_arena a = {0};
   char err[256];
   sql_node *n = expr ? sql_parse_expression(&a, text, strlen(text), err, sizeof err)
-                     : sql_parse_script(&a, text, strlen(text), vars, 3, err, sizeof err);
+                     : sql_parse_script(&a, text, strlen(text), vars, 4, err, sizeof err);
   if (!n) {
     snprintf(out, sizeof out, "error: %s", err);
   } else {
@@ -84,6 +84,15 @@ TEST(lexer_substitution) {
   CHECK_STR(script("SELECT 1;\nSELECT ${NOPE} FROM t"), "error: line 2, column 8: undefined variable ${NOPE}");
   CHECK_STR(script("SELECT ${DIR"), "error: line 1, column 8: unterminated ${ (expected '}')");
   CHECK_STR(script("SELECT '${DIR}', ${TPS} + 1"), "(script (select (items '/data/in' (+ 10000000 1))))");
+  /* errors inside or after a substituted value name the source position */
+  CHECK_STR(script("SELECT '${DIR}' FROM"), "error: line 1, column 21: expected a table name, found end of input");
+  CHECK_STR(script("SELECT\n  ${BAD}"), "error: line 2, column 3: unexpected character '#'");
+  CHECK_STR(script("SELECT ${TPS} ${TPS}, x y z"), "error: line 1, column 15: expected ';' or end of input, found number 10000000");
+  CHECK_STR(script("-- ${NOPE}\n/* ${NOPE} */ SELECT 1"), "(script (select (items 1)))");
+  sql_arena a2 = {0};
+  CHECK(!sql_parse_script(&a2, "SELECT 1\n\n  \0", 13, NULL, 0, err, sizeof err)); /* length, not strlen */
+  CHECK_STR(err, "line 3, column 3: unexpected NUL byte");
+  sql_arena_free(&a2);
 }
 
 /* ---- expressions ---- */
@@ -206,6 +215,51 @@ TEST(statement_explain_show_describe_set) {
             "(statement-set (insert c (select (items 1)))))");
 }
 
+TEST(node_positions_and_single_statement) {
+  sql_arena a = {0};
+  char err[128];
+  const char *src = "INSERT INTO s\n  SELECT a,\n         b + 1 AS c\n  FROM t;";
+  sql_node *n = sql_parse_statement(&a, src, strlen(src), NULL, 0, err, sizeof err);
+  CHECK(n);
+  CHECK_INT(n->kind, SQL_INSERT);
+  sql_node *sel = n->kids[1];
+  CHECK_INT(sel->kind, SQL_SELECT);
+  CHECK_INT(sel->line, 2);
+  CHECK_INT(sel->col, 3);
+  sql_node *as = sel->kids[0]->kids[1];
+  CHECK_INT(as->kind, SQL_AS);
+  sql_node *plus = as->kids[0];
+  CHECK_STR(plus->text, "+");
+  CHECK_INT(plus->line, 3);
+  CHECK_INT(plus->col, 12);
+  CHECK_INT(plus->kids[0]->col, 10);
+  CHECK_INT(sel->kids[1]->kind, SQL_FROM);
+  CHECK_INT(sel->kids[1]->line, 4);
+  sql_arena_free(&a);
+  CHECK(!sql_parse_statement(&a, "SELECT 1; SELECT 2", 18, NULL, 0, err, sizeof err));
+  CHECK_STR(err, "line 1, column 11: expected end of input, found SELECT");
+  sql_arena_free(&a);
+}
+
+TEST(query_top_n_dedup_and_intervals) {
+  CHECK_STR(script("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY category ORDER BY price DESC) AS rownum "
+                   "FROM t) WHERE rownum <= 3"),
+            "(script (select (items *) (from (subquery (select (items * (as (ROW_NUMBER (over (partition-by category) "
+            "(order-by (sort desc price)))) rownum)) (from t)))) (where (<= rownum 3))))");
+  CHECK_STR(script("SELECT TUMBLE_START(ts, INTERVAL '10' MINUTES), COUNT(*) FROM t GROUP BY TUMBLE(ts, INTERVAL '10' MINUTES)"),
+            "(script (select (items (TUMBLE_START ts (interval '10' MINUTE)) (COUNT *)) (from t) "
+            "(group-by (TUMBLE ts (interval '10' MINUTE)))))");
+  CHECK_STR(script("SELECT * FROM a, b WHERE a.ts BETWEEN b.ts - INTERVAL '4' HOUR AND b.ts"),
+            "(script (select (items *) (from (join cross a b)) (where (between (. a ts) (- (. b ts) "
+            "(interval '4' HOUR)) (. b ts)))))");
+  CHECK_STR(script("CREATE TABLE t (a INT, pt AS PROCTIME())"),
+            "(script (create-table t (columns (column a INT) (computed pt (PROCTIME)))))");
+  CHECK_STR(script("EXPLAIN STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b SELECT 2; END"),
+            "(script (explain (statement-set (insert a (select (items 1))) (insert b (select (items 2))))))");
+  CHECK_STR(script("SELECT * FROM (VALUES (1, 'a')) AS v (x, y)"),
+            "(script (select (items *) (from (as (subquery (values (row 1 'a'))) v (column-list x y)))))");
+}
+
 TEST(query_clauses) {
   CHECK_STR(script("SELECT DISTINCT a, b AS x, c y, t.*, * FROM t WHERE a > 1 GROUP BY a, b HAVING COUNT(*) > 1 "
                    "ORDER BY a DESC, b ASC, c NULLS LAST LIMIT 10 OFFSET 5"),
@@ -289,6 +343,7 @@ TEST(errors_name_line_column_and_expectation) {
       {"SET parallelism = 1", "line 1, column 5: expected a quoted key such as 'parallelism.default', found parallelism"},
       {"SELECT * FROM t GROUP a", "line 1, column 23: expected BY, found a"},
       {"", "(script)"},
+      {";;", "(script)"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char want[300];
@@ -433,7 +488,7 @@ TEST(nexmark_queries_parse) {
     snprintf(text, sizeof text, "%s%s;", nexmark_ddl, nexmark_queries[i]);
     sql_arena a = {0};
     char err[256] = "";
-    sql_node *n = sql_parse_script(&a, text, strlen(text), vars, 3, err, sizeof err);
+    sql_node *n = sql_parse_script(&a, text, strlen(text), vars, 4, err, sizeof err);
     if (!n) fprintf(stderr, "  query %zu: %s\n", i, err);
     CHECK(n);
     CHECK_INT(n->nkids, 6);
@@ -467,6 +522,8 @@ int main(int argc, char **argv) {
   RUN(statement_types);
   RUN(statement_views_drop_insert);
   RUN(statement_explain_show_describe_set);
+  RUN(node_positions_and_single_statement);
+  RUN(query_top_n_dedup_and_intervals);
   RUN(query_clauses);
   RUN(query_joins);
   RUN(query_window_tvfs);

@@ -231,13 +231,17 @@ static void type_params(parser *p, sql_node *n, int two) {
 
 static const char *const time_units[] = {"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"};
 
+/* A time unit; Flink also accepts the plural (INTERVAL '10' MINUTES), read as the singular. */
 static const char *time_unit(parser *p, int required) {
   const sql_token *t = cur(p);
-  for (size_t i = 0; i < sizeof time_units / sizeof *time_units; i++)
-    if (is_kw(t, time_units[i])) {
+  for (size_t i = 0; i < sizeof time_units / sizeof *time_units; i++) {
+    size_t n = strlen(time_units[i]);
+    if (t->kind == SQL_TOK_WORD && !strncasecmp(t->text, time_units[i], n) &&
+        (!t->text[n] || ((t->text[n] == 's' || t->text[n] == 'S') && !t->text[n + 1]))) {
       advance(p);
       return time_units[i];
     }
+  }
   if (required) expected(p, "a time unit (YEAR, MONTH, DAY, HOUR, MINUTE or SECOND)");
   return NULL;
 }
@@ -529,7 +533,6 @@ static sql_node *interval_literal(parser *p, const sql_token *t) {
   else expected(p, "a string or number after INTERVAL");
   advance(p);
   const char *units = interval_units(p, 0);
-  /* Flink accepts the plural forms in some places; a trailing S is not consumed here. */
   return wrap(p, SQL_INTERVAL, t, units, val, NULL);
 }
 
@@ -1266,7 +1269,9 @@ static sql_node *parse_statement(parser *p) {
   } else if (is_kw(t, "EXPLAIN")) {
     advance(p);
     if (accept_kw(p, "PLAN")) expect_kw(p, "FOR");
-    n = wrap(p, SQL_EXPLAIN, t, NULL, parse_statement(p), NULL);
+    const sql_token *s = cur(p);
+    sql_node *what = is_kw(s, "STATEMENT") ? statement_set(p, s, 1) : parse_statement(p);
+    n = wrap(p, SQL_EXPLAIN, t, NULL, what, NULL);
   } else if (is_kw(t, "SHOW")) {
     advance(p);
     static const char *const what[] = {"TABLES", "VIEWS", "FUNCTIONS", "CATALOGS", "DATABASES", "JOBS", "MODULES"};
