@@ -272,6 +272,9 @@ TEST(query_clauses) {
             "(order-by 1) (limit 5))))");
   CHECK_STR(script("(SELECT 1) EXCEPT (SELECT 2 INTERSECT SELECT 3)"),
             "(script (except (select (items 1)) (intersect (select (items 2)) (select (items 3)))))");
+  CHECK_STR(script("SELECT 1 UNION SELECT 2 INTERSECT ALL SELECT 3 EXCEPT SELECT 4"),
+            "(script (except (union (select (items 1)) (intersect all (select (items 2)) (select (items 3)))) "
+            "(select (items 4))))");
 }
 
 TEST(query_joins) {

@@ -978,6 +978,27 @@ static sql_node *query_term(parser *p) {
   expected(p, "SELECT, VALUES or '('");
 }
 
+static unsigned set_quantifier(parser *p) {
+  if (accept_kw(p, "ALL")) return SQL_F(ALL);
+  accept_kw(p, "DISTINCT");
+  return 0;
+}
+
+/* INTERSECT binds tighter than UNION and EXCEPT, as in standard SQL. */
+static sql_node *intersect_term(parser *p) {
+  sql_node *q = query_term(p);
+  int levels = 0;
+  while (is_kw(cur(p), "INTERSECT")) {
+    deepen(p, &levels);
+    const sql_token *o = advance(p);
+    q = wrap(p, SQL_SETOP, o, "intersect", q, NULL);
+    q->flags = set_quantifier(p);
+    add(p, q, query_term(p));
+  }
+  p->depth -= levels;
+  return q;
+}
+
 static sql_node *parse_query(parser *p) {
   enter(p);
   const sql_token *t = cur(p);
@@ -998,19 +1019,17 @@ static sql_node *parse_query(parser *p) {
     leave(p);
     return w;
   }
-  sql_node *q = query_term(p);
+  sql_node *q = intersect_term(p);
   int levels = 0;
   for (;;) {
     const sql_token *o = cur(p);
-    const char *op = is_kw(o, "UNION") ? "union" : is_kw(o, "INTERSECT") ? "intersect" : is_kw(o, "EXCEPT") ? "except" : NULL;
+    const char *op = is_kw(o, "UNION") ? "union" : is_kw(o, "EXCEPT") ? "except" : NULL;
     if (!op) break;
     deepen(p, &levels);
     advance(p);
-    unsigned flags = 0;
-    if (accept_kw(p, "ALL")) flags = SQL_F(ALL);
-    else accept_kw(p, "DISTINCT");
-    q = wrap(p, SQL_SETOP, o, op, q, query_term(p));
-    q->flags = flags;
+    q = wrap(p, SQL_SETOP, o, op, q, NULL);
+    q->flags = set_quantifier(p);
+    add(p, q, intersect_term(p));
   }
   sql_node *tail[3] = {NULL, NULL, NULL};
   const sql_token *c = cur(p);
