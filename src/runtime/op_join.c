@@ -106,7 +106,7 @@ static int load(strom_op *op, int side, size_t base, size_t *n) {
 static int window_fire(strom_op *op, const strom_timer *t) {
   join_state *st = op->state;
   const uint8_t *ns = t->bytes + t->klen;
-  size_t nl, nr;
+  size_t nl = 0, nr = 0;
   int rc = STROM_OK;
   for (int side = 0; side < 2 && !rc; side++) rc = strom__state_set_namespace(st->rows[side], ns, 16);
   if (!rc) rc = load(op, 0, 0, &nl);
