@@ -114,6 +114,9 @@ int strom__row_encode_scratch(const strom_row *r, uint8_t **buf, size_t *cap, si
 /* Decodes into r (which has the right schema); strings point into src.  Returns the
  * end of the row, or NULL if the bytes are malformed or run past end. */
 const uint8_t *strom__row_decode(strom_row *r, const uint8_t *src, const uint8_t *end);
+/* The end of the encoded row of schema s at src without decoding it, or NULL if it
+ * runs past end (a look-ahead: only strom__row_decode validates). */
+const uint8_t *strom__row_skip(const strom_schema *s, const uint8_t *src, const uint8_t *end);
 
 /* ---- key hashing ---- */
 /* Writes the key columns of r into buf (a canonical byte form); returns the length

@@ -180,3 +180,42 @@ int strom__row_encode_scratch(const strom_row *r, uint8_t **buf, size_t *cap, si
   *len = (size_t)(strom__row_encode(r, *buf) - *buf);
   return STROM_OK;
 }
+
+__attribute__((noinline)) static const uint8_t *skip_general(const strom_schema *s, const uint8_t *src, const uint8_t *end) {
+  unsigned n = (unsigned)s->ncols;
+  size_t nb = (n + 7) / 8;
+  if ((size_t)(end - src) < nb) return NULL;
+  const uint8_t *bm = src;
+  src += nb;
+  for (unsigned i = 0; i < n; i++) {
+    if (bm[i >> 3] & (1u << (i & 7))) continue;
+    size_t w;
+    switch (s->cols[i].type) {
+      case STROM_BOOLEAN: w = 1; break;
+      case STROM_INT: w = 4; break;
+      case STROM_VARCHAR: {
+        uint32_t len = 0;
+        for (int shift = 0;; shift += 7) {
+          if (src >= end || shift > 28) return NULL;
+          uint8_t b = *src++;
+          len |= (uint32_t)(b & 0x7f) << shift;
+          if (!(b & 0x80)) break;
+        }
+        w = len;
+        break;
+      }
+      default: w = 8; break;
+    }
+    if ((size_t)(end - src) < w) return NULL;
+    src += w;
+  }
+  return src;
+}
+
+const uint8_t *strom__row_skip(const strom_schema *s, const uint8_t *src, const uint8_t *end) {
+  unsigned n = (unsigned)s->ncols;
+  if (STROM_LIKELY(wide8(s, n)) && STROM_LIKELY((size_t)(end - src) > 8 * n) &&
+      STROM_LIKELY(!(src[0] & (0xffu >> (8 - n)))))
+    return src + 1 + 8 * n;
+  return skip_general(s, src, end);
+}

@@ -13,7 +13,26 @@ typedef struct reduce_state {
   uint8_t *enc;       /* scratch for encoding the new value */
   size_t enc_cap;
   int max_par;
+  bool hashed; /* the input channels carry the hash of this operator's key */
 } reduce_state;
+
+/* A record a few records ahead has key hash h: prefetch the slot where its probe
+ * starts, so that the probe does not wait for memory.  This uses the keymap's layout
+ * (slots, mask, STROM_KV_SLOT in keymap.h); a strom__keymap_prefetch() there would
+ * be the proper home. */
+static void reduce_key_hint(strom_op *op, uint64_t h) {
+  reduce_state *st = op->state;
+  __builtin_prefetch(st->map.slots + (h & st->map.mask) * STROM_KV_SLOT);
+}
+
+/* True when the task hands this operator the key hash of each record: it heads its
+ * task and its one input is a hash-partitioned edge on the same key columns. */
+static bool input_hashed(const strom_op *op, const strom_fn_conf *c) {
+  const jg_node *n = op->node;
+  if (op->task->ops[0] != op || n->nin != 1) return false;
+  const jg_edge *e = n->in[0];
+  return e->part == STROM_PART_HASH && e->nkey == c->nkey && !memcmp(e->keycols, c->keycols, (size_t)c->nkey * sizeof(int));
+}
 
 static int reduce_open(strom_op *op) {
   reduce_state *st = strom__alloc_lines(sizeof *st);
@@ -22,6 +41,8 @@ static int reduce_open(strom_op *op) {
   st->max_par = op->task->job->opts.max_parallelism;
   st->acc = strom_row_new(op->node->schema);
   if (!st->acc || strom__keymap_init(&st->map)) return STROM_ENOMEM;
+  st->hashed = input_hashed(op, op->conf);
+  if (st->hashed) op->key_hint = reduce_key_hint;
   return STROM_OK;
 }
 
@@ -76,7 +97,8 @@ static int reduce_process(strom_op *op, int input, const strom_row *in) {
     if (!(key = strom__malloc(klen))) return STROM_ENOMEM;
     strom__key_bytes(in, c->keycols, c->nkey, key, klen);
   }
-  uint64_t h = strom__hash_bytes(key, klen);
+  /* The writer upstream hashed the same key bytes (strom__key_hash). */
+  uint64_t h = st->hashed && op->task->in_hashed ? op->task->in_hash : strom__hash_bytes(key, klen);
   strom_kv *e = strom__keymap_get(&st->map, h, key, klen);
   int rc;
   if (!e) {

@@ -152,6 +152,9 @@ struct strom_op {
   struct strom_kstate *kstate;   /* keyed operators only */
   struct strom_keyed *keyed;     /* keyed operators only: current key, timers */
   struct strom_opstate *opstate; /* created on first use */
+  /* Set by a task's head operator that looks records up by key hash: called with the
+   * key hash of a record a few records ahead in the input buffer (to prefetch). */
+  void (*key_hint)(strom_op *op, uint64_t hash);
 };
 
 /* Emits row on an output (to chained operators and channels). */
@@ -174,9 +177,14 @@ static inline int strom__emit(strom_out *o, const strom_row *row) {
 
 /* ---- buffers, channels, gates ---- */
 
-/* Element tags inside a buffer. */
+/* Element tags inside a buffer.  Each element is its tag, then: RECORD the row;
+ * RECORD_TS the timestamp (8 bytes) and the row; WATERMARK, BARRIER and STATUS 8 bytes;
+ * END nothing.  Hash-partitioned channels send RECORD_H / RECORD_TS_H: the same with
+ * the record's key hash (8 bytes, strom__key_hash of the edge's key columns) before
+ * the row, so that the consumer need not hash the key again and can prefetch. */
 enum { STROM_EL_RECORD = 1, STROM_EL_RECORD_TS, STROM_EL_WATERMARK, STROM_EL_BARRIER, STROM_EL_END,
-       STROM_EL_STATUS /* 1: the producer is idle, 0: active again */ };
+       STROM_EL_STATUS /* 1: the producer is idle, 0: active again */, STROM_EL_RECORD_H,
+       STROM_EL_RECORD_TS_H };
 
 typedef struct strom_buffer {
   uint8_t *data;
@@ -269,6 +277,9 @@ struct strom_task {
   _Alignas(STROM_CACHE_LINE) strom_writer **writers;
   int nwriters;
   strom_row *in_rows[2];
+  /* While the head processes a RECORD_H/RECORD_TS_H element: its key hash. */
+  uint64_t in_hash;
+  bool in_hashed;
   int ninputs, chans_per_input[2], ended_per_input[2], nended;
   int64_t watermark, last_flush_ns;
   bool idle; /* the task's output is marked idle */

@@ -168,18 +168,55 @@ static int corrupt(strom_task *t, strom_channel *c) {
   return strom__op_fail(t->ops[0], STROM_EPARSE, "corrupt element in input channel %d", c->idx);
 }
 
+/* The key hash and the end of a hashed record element at q (RECORD_H, RECORD_TS_H),
+ * or NULL if q holds another element or is cut short (the look-ahead stops there). */
+static inline const uint8_t *peek_hashed(const uint8_t *q, const uint8_t *end, const strom_schema *s, uint64_t *h) {
+  size_t off = *q == STROM_EL_RECORD_H ? 1 : *q == STROM_EL_RECORD_TS_H ? 9 : 0;
+  if (!off || (size_t)(end - q) < off + 8) return NULL;
+  memcpy(h, q + off, 8);
+  return strom__row_skip(s, q + off + 8, end);
+}
+
+/* How many records ahead a head operator with a key_hint hears of their key hashes
+ * (enough to cover a cache miss on its state while it processes the ones before). */
+enum { LOOKAHEAD = 8 };
+
 static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
   const uint8_t *p = b->data, *end = b->data + b->len;
   strom_op *head = t->ops[0];
   int (*process)(strom_op *, int, const strom_row *) = head->vt->process;
+  void (*hint)(strom_op *, uint64_t) = head->key_hint;
   strom_row *row = t->in_rows[c->input];
   int input = c->input, rc = STROM_OK;
   unsigned n = 0;
+  const uint8_t *q = p; /* look-ahead: the `ahead` records in [p, q) were hinted */
+  int ahead = 0;
   while (p < end && !rc) {
     /* A slow operator must not finish a whole buffer before it notices a cancel. */
     if (STROM_UNLIKELY((++n & 63) == 0) && strom__task_cancelled(t)) return STROM_ECANCELED;
+    if (hint) {
+      if (q <= p) q = p, ahead = 0;
+      for (uint64_t h; ahead < LOOKAHEAD && q < end; ahead++) {
+        const uint8_t *next = peek_hashed(q, end, row->schema, &h);
+        if (!next) break;
+        hint(head, h);
+        q = next;
+      }
+    }
     int tag = *p++;
-    if (STROM_LIKELY(tag == STROM_EL_RECORD)) { /* the common case first */
+    if (STROM_LIKELY(tag == STROM_EL_RECORD_H)) { /* the common cases first */
+      if (STROM_UNLIKELY(end - p < 8)) return corrupt(t, c);
+      memcpy(&t->in_hash, p, 8);
+      row->time = STROM_NO_TIMESTAMP;
+      p = strom__row_decode(row, p + 8, end);
+      if (STROM_UNLIKELY(!p)) return corrupt(t, c);
+      t->in_hashed = true;
+      rc = process(head, input, row);
+      t->in_hashed = false;
+      if (ahead) ahead--;
+      continue;
+    }
+    if (STROM_LIKELY(tag == STROM_EL_RECORD)) {
       row->time = STROM_NO_TIMESTAMP;
       p = strom__row_decode(row, p, end);
       if (STROM_UNLIKELY(!p)) return corrupt(t, c);
@@ -187,18 +224,28 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
       continue;
     }
     int64_t v = 0;
-    if (tag != STROM_EL_RECORD && tag != STROM_EL_END) {
+    if (tag != STROM_EL_END) {
       if (end - p < 8) return corrupt(t, c);
       memcpy(&v, p, 8);
       p += 8;
     }
     switch (tag) {
-      case STROM_EL_RECORD:
       case STROM_EL_RECORD_TS:
-        row->time = tag == STROM_EL_RECORD ? STROM_NO_TIMESTAMP : v;
+        row->time = v;
         p = strom__row_decode(row, p, end);
         if (STROM_UNLIKELY(!p)) return corrupt(t, c);
         rc = process(head, input, row);
+        break;
+      case STROM_EL_RECORD_TS_H:
+        if (end - p < 8) return corrupt(t, c);
+        memcpy(&t->in_hash, p, 8);
+        row->time = v;
+        p = strom__row_decode(row, p + 8, end);
+        if (STROM_UNLIKELY(!p)) return corrupt(t, c);
+        t->in_hashed = true;
+        rc = process(head, input, row);
+        t->in_hashed = false;
+        if (ahead) ahead--;
         break;
       case STROM_EL_WATERMARK:
         if (v > c->wm) c->wm = v;

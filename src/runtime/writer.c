@@ -55,6 +55,24 @@ static int put_record(strom_writer *w, int ci, const strom_row *row, size_t need
   return STROM_OK;
 }
 
+/* A record of a hash-partitioned edge, with its key hash (RECORD_H, RECORD_TS_H). */
+static int put_hashed(strom_writer *w, int ci, const strom_row *row, size_t need, uint64_t hash) {
+  strom_buffer *b = buffer_for(w, ci, need + 8);
+  if (STROM_UNLIKELY(!b)) return strom__task_cancelled(w->task) ? STROM_ECANCELED : STROM_ENOMEM;
+  uint8_t *p = b->data + b->len;
+  if (row->time != STROM_NO_TIMESTAMP) {
+    *p++ = STROM_EL_RECORD_TS_H;
+    memcpy(p, &row->time, 8);
+    p += 8;
+  } else {
+    *p++ = STROM_EL_RECORD_H;
+  }
+  memcpy(p, &hash, 8);
+  p = strom__row_encode(row, p + 8);
+  b->len = (size_t)(p - b->data);
+  return STROM_OK;
+}
+
 int strom__writer_write(strom_writer *w, const strom_row *row) {
   size_t need = 9 + strom__row_encoded_size(row);
   int ci;
@@ -62,7 +80,7 @@ int strom__writer_write(strom_writer *w, const strom_row *row) {
     case STROM_PART_HASH: {
       uint64_t h = strom__key_hash(row, w->keycols, w->nkey);
       ci = strom__key_group_owner(strom__key_group(h, w->max_par), w->max_par, w->nchan);
-      break;
+      return put_hashed(w, ci, row, need, h);
     }
     case STROM_PART_REBALANCE:
       ci = w->rr;
