@@ -5,12 +5,15 @@
  */
 #include <ctype.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strom.h"
 #include "../connectors/nexmark.h"
+#include "../connectors/nexmark_queries.h"
 
 static strom_env *volatile running_env;
 static volatile sig_atomic_t got_signal;
@@ -30,6 +33,7 @@ static void usage(FILE *f) {
           "      updated count as Flink's streaming WordCount does, or with --final only\n"
           "      the last count of each word (bounded input only)\n"
           "  nexmark generate --events N --out FILE [--seed S] [--rate R]\n"
+          "  nexmark run --query q0|q1|q2 [--events N] [-p P]   the query as a DataStream job\n"
           "      writes N Nexmark events as JSON lines in the source table's shape\n"
           "      ({\"event_type\":2,\"person\":null,\"auction\":null,\"bid\":{...}}, ISO-8601\n"
           "      times); R is the first-event rate in events/s of event time (default 10000000)\n"
@@ -185,9 +189,75 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
+static long peak_rss_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (!strncmp(line, "VmHWM:", 6)) kb = atol(line + 6);
+  if (f) fclose(f);
+  return kb;
+}
+
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+         (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* strom nexmark run --query qN --events N [-p P] [-D k=v ...]: the query as a DataStream
+ * job, the generator inside, a blackhole sink; prints throughput, cores and memory. */
+static int cmd_nexmark_run(int argc, char **argv) {
+  strom_env *env = strom_env_new(NULL);
+  uint64_t events = 10000000;
+  int q = -1;
+  for (int i = 3; i < argc; i++) {
+    int rc = job_options(env, argc, argv, &i);
+    if (rc == 0) continue;
+    if (rc < 0) {
+      fprintf(stderr, "strom nexmark run: %s\n", strom_env_errmsg(env));
+      strom_env_free(env);
+      return 2;
+    }
+    if (!strcmp(argv[i], "--query") && i + 1 < argc && (argv[i + 1][0] == 'q' || argv[i + 1][0] == 'Q')) q = atoi(argv[++i] + 1);
+    else if (!strcmp(argv[i], "--events") && i + 1 < argc && parse_u64(argv[i + 1], &events)) i++;
+    else {
+      fprintf(stderr, "strom nexmark run: bad argument '%s'\n", argv[i]);
+      strom_env_free(env);
+      return 2;
+    }
+  }
+  strom_stream *src = strom_nexmark_source(env, &(strom_nexmark_opts){.events = events});
+  strom_stream *res = strom__nexmark_query(env, q, src);
+  if (!res) {
+    fprintf(stderr, "strom nexmark run: q%d is not written as a DataStream job yet (q0, q1 and q2 are)\n", q);
+    strom_env_free(env);
+    return 2;
+  }
+  strom_discard(res);
+  running_env = env;
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  double c0 = cpu_seconds();
+  int rc = strom_execute(env, "nexmark");
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  running_env = NULL;
+  double wall = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, cpu = cpu_seconds() - c0;
+  if (rc) fprintf(stderr, "strom: %s\n", strom_env_errmsg(env));
+  else
+    printf("q%d: %llu events in %.2f s: %.0f events/s, %.2f cores used, %.0f events/s per core, peak RSS %.1f MB\n", q,
+           (unsigned long long)events, wall, (double)events / wall, cpu / wall, (double)events / cpu,
+           (double)peak_rss_kb() / 1024);
+  strom_env_free(env);
+  return rc ? 1 : 0;
+}
+
 static int cmd_nexmark(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[2], "run")) return cmd_nexmark_run(argc, argv);
   if (argc < 3 || strcmp(argv[2], "generate")) {
-    fprintf(stderr, "strom nexmark: the only subcommand is 'generate --events N --out FILE [--seed S] [--rate R]'\n");
+    fprintf(stderr, "strom nexmark: subcommands are 'generate --events N --out FILE [--seed S] [--rate R]' and "
+                    "'run --query qN --events N [-p P]'\n");
     return 2;
   }
   uint64_t events = 0, seed = 0, rate = 0;
