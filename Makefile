@@ -35,7 +35,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(O)/obj/%.o)
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/test_*.c))
 BENCHES := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/bench_*.c))
-HEADERS := $(wildcard include/*.h include/strom/*.h src/*/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h include/strom/*.h src/*/*.h tests/*.h bench/*.h)
 
 all: $(O)/libstrom.a $(O)/strom $(EXAMPLES) $(if $(filter release,$(BUILD)),$(O)/libstrom.so)
 

@@ -21,24 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "strom.h"
 
 static uint64_t KEYS = 1000000;
 static int64_t INTERVAL_MS = 1000;
 static char PAD[101];
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-         (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
@@ -59,7 +47,7 @@ static int kp_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   (void)input;
   (void)out;
   long long zero = 0;
-  atomic_compare_exchange_strong(&first_ns, &zero, (long long)(now_s() * 1e9));
+  atomic_compare_exchange_strong(&first_ns, &zero, (long long)(bench_now_s() * 1e9));
   return strom_state_update(strom_ctx_local(ctx), in);
 }
 
@@ -80,10 +68,10 @@ static void child(int mode, const char *dir, uint64_t events, int fd) {
   strom_process_def def = {.open = kp_open, .process = kp_process};
   strom_stream *src = strom_set_uid(strom_from_generator(env, s, events, gen, NULL), "source");
   strom_discard(strom_set_uid(strom_keyed_process(strom_key_by(src, "k"), &def), "state"));
-  double w0 = now_s(), c0 = cpu_s();
+  double w0 = bench_now_s(), c0 = bench_cpu_s();
   f.rc = strom_execute(env, "checkpoint bench");
-  f.wall = now_s() - w0;
-  f.cpu = cpu_s() - c0;
+  f.wall = bench_now_s() - w0;
+  f.cpu = bench_cpu_s() - c0;
   f.first_s = (double)atomic_load(&first_ns) / 1e9 - w0;
   strom_env_checkpoint_stats(env, &f.st);
   if (f.rc) fprintf(stderr, "bench_checkpoint: %s\n", strom_env_errmsg(env));
@@ -91,20 +79,20 @@ static void child(int mode, const char *dir, uint64_t events, int fd) {
   _exit(0);
 }
 
+typedef struct run_args {
+  int mode;
+  const char *dir;
+  uint64_t events;
+} run_args;
+
+static void run_child(void *arg, int fd) {
+  run_args *a = arg;
+  child(a->mode, a->dir, a->events, fd);
+}
+
 static int measure(int mode, const char *dir, uint64_t events, figures *f) {
-  int p[2];
-  if (pipe(p)) return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    child(mode, dir, events, p[1]);
-  }
-  close(p[1]);
-  ssize_t n = read(p[0], f, sizeof *f);
-  close(p[0]);
-  int st;
-  waitpid(pid, &st, 0);
-  return n == sizeof *f && !f->rc ? 0 : -1;
+  run_args a = {mode, dir, events};
+  return bench_in_child(run_child, &a, f, sizeof *f) || f->rc ? -1 : 0;
 }
 
 int main(int argc, char **argv) {

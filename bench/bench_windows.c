@@ -22,32 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "strom.h"
 
 static uint64_t KEYS = 100000;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-         (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static long status_kb(const char *field) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = 0;
-  while (f && fgets(line, sizeof line, f))
-    if (!strncmp(line, field, strlen(field))) kb = atol(line + strlen(field));
-  if (f) fclose(f);
-  return kb;
-}
 
 static uint64_t EVENTS;
 
@@ -114,31 +92,31 @@ static void child(int job, int par, uint64_t events, int fd) {
       &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 500, .timestamp_column = "ts"});
   strom_window_def def = {.assigner = job ? strom_sliding(10000, 2000) : strom_tumbling(10000), .aggregate = &agg};
   strom_discard(strom_window(strom_key_by(in, "key"), &def));
-  f.base_kb = status_kb("VmRSS:");
-  double w0 = now_s(), c0 = cpu_s();
+  f.base_kb = bench_status_kb("VmRSS:");
+  double w0 = bench_now_s(), c0 = bench_cpu_s();
   f.rc = strom_execute(env, job ? "sliding-sum" : "tumbling-count");
-  f.wall = now_s() - w0;
-  f.cpu = cpu_s() - c0;
-  f.peak_kb = status_kb("VmHWM:");
+  f.wall = bench_now_s() - w0;
+  f.cpu = bench_cpu_s() - c0;
+  f.peak_kb = bench_status_kb("VmHWM:");
   if (f.rc) fprintf(stderr, "bench_windows: %s\n", strom_env_errmsg(env));
   if (write(fd, &f, sizeof f) != sizeof f) _exit(1);
   _exit(0);
 }
 
+typedef struct run_args {
+  int job;
+  int par;
+  uint64_t events;
+} run_args;
+
+static void run_child(void *arg, int fd) {
+  run_args *a = arg;
+  child(a->job, a->par, a->events, fd);
+}
+
 static int measure(int job, int par, uint64_t events, figures *f) {
-  int p[2];
-  if (pipe(p)) return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    child(job, par, events, p[1]);
-  }
-  close(p[1]);
-  ssize_t n = read(p[0], f, sizeof *f);
-  close(p[0]);
-  int st;
-  waitpid(pid, &st, 0);
-  return n == sizeof *f && !f->rc ? 0 : -1;
+  run_args a = {job, par, events};
+  return bench_in_child(run_child, &a, f, sizeof *f) || f->rc ? -1 : 0;
 }
 
 int main(int argc, char **argv) {
