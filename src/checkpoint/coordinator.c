@@ -38,6 +38,9 @@ struct strom_ckpt_coord {
   bool failed;
   char *why;
   ack *queue; /* guarded by the job's mutex */
+  ack *final;  /* acknowledgements of the final checkpoint, kept until the job ends */
+  int nfinal;
+  bool final_done;
   _Atomic uint64_t bytes;
   uint64_t bytes_at_trigger, last_bytes;
   int64_t sync_ns, last_sync_ns, max_sync_ns, last_duration_ms;
@@ -192,7 +195,7 @@ static int write_ack(strom_job *j, ack *a, char *err, size_t errlen) {
   return STROM_OK;
 }
 
-static void complete(strom_job *j) {
+static void complete(strom_job *j, int64_t notify_id) {
   struct strom_ckpt_coord *c = j->coord;
   char err[512];
   if (strom__ckpt_meta_write(c->dir, c->meta, &c->bytes, err, sizeof err)) {
@@ -228,12 +231,41 @@ static void complete(strom_job *j) {
   int deleted = 0;
   if (!savepoint && strom__ckpt_retain(j->opts.ckpt_dir, j->opts.ckpt_retained > 0 ? j->opts.ckpt_retained : 1, &deleted, err, sizeof err))
     strom__log(STROM_LOG_WARN, "retiring old checkpoints: %s", err);
-  for (int i = 0; i < j->ntasks; i++) strom__gate_post(&j->tasks[i]->gate, strom__task_notify_complete, (void *)(intptr_t)id);
+  for (int i = 0; i < j->ntasks; i++)
+    strom__gate_post(&j->tasks[i]->gate, strom__task_notify_complete, (void *)(intptr_t)notify_id);
+}
+
+/* Every task ended its input and acknowledged the final checkpoint: write it, then let
+ * the waiting tasks commit (they exit when they have). */
+static void final_checkpoint(strom_job *j) {
+  struct strom_ckpt_coord *c = j->coord;
+  c->final_done = true;
+  if (c->pending) abort_pending(j, "the job ended");
+  trigger(j, strom__now_ms(), NULL, false);
+  if (!c->pending) {
+    strom__job_fail(j, STROM_EIO, strom__strdup("cannot create the final checkpoint"));
+    return;
+  }
+  char err[512] = "";
+  int rc = STROM_OK;
+  for (ack *a = c->final; a && !rc; a = a->next) {
+    if (!(rc = write_ack(j, a, err, sizeof err))) c->acks++;
+  }
+  if (rc) {
+    char *msg = strom__aprintf("writing the final checkpoint failed: %s", err);
+    abort_pending(j, err);
+    strom__job_fail(j, rc, msg);
+    return;
+  }
+  int64_t id = c->pending;
+  complete(j, STROM_CKPT_FINAL);
+  if (c->last_id != id) strom__job_fail(j, STROM_EIO, strom__strdup("the final checkpoint could not be completed"));
 }
 
 void strom__coord_tick(strom_job *j) {
   struct strom_ckpt_coord *c = j->coord;
   if (!c) return;
+  if (c->final_done) return;
   pthread_mutex_lock(&j->mu);
   ack *q = c->queue;
   c->queue = NULL;
@@ -248,6 +280,12 @@ void strom__coord_tick(strom_job *j) {
   }
   for (ack *a = rev, *next; a; a = next) {
     next = a->next;
+    if (a->id == STROM_CKPT_FINAL) {
+      a->next = c->final;
+      c->final = a;
+      c->nfinal++;
+      continue;
+    }
     if (a->id == c->pending && !c->failed) {
       char err[512] = "";
       if (write_ack(j, a, err, sizeof err)) {
@@ -262,6 +300,10 @@ void strom__coord_tick(strom_job *j) {
     free(a);
   }
   int64_t now = strom__now_ms();
+  if (c->nfinal == j->ntasks && strom__job_checkpointing(j)) {
+    final_checkpoint(j);
+    return;
+  }
   if (c->stopping) {
     /* Stop-with-savepoint: once every task has committed, the job stops. */
     if (atomic_load(&j->notified) >= j->ntasks) {
@@ -272,7 +314,7 @@ void strom__coord_tick(strom_job *j) {
   }
   if (c->pending) {
     if (c->failed) abort_pending(j, c->why ? c->why : "a task declined it");
-    else if (c->acks == j->ntasks) complete(j);
+    else if (c->acks == j->ntasks) complete(j, c->pending);
     else if (atomic_load(&j->finished_tasks)) abort_pending(j, "a task finished before acknowledging it");
     else if (now - c->trigger_ms > j->opts.ckpt_timeout_ms) abort_pending(j, "timed out (execution.checkpointing.timeout)");
     return;
@@ -325,11 +367,12 @@ void strom__coord_free(strom_job *j) {
   struct strom_ckpt_coord *c = j->coord;
   if (!c) return;
   if (c->pending) abort_pending(j, "the job ended");
-  for (ack *a = c->queue, *next; a; a = next) {
-    next = a->next;
-    free_snaps(a->snaps, a->t->nops);
-    free(a);
-  }
+  for (int k = 0; k < 2; k++)
+    for (ack *a = k ? c->final : c->queue, *next; a; a = next) {
+      next = a->next;
+      free_snaps(a->snaps, a->t->nops);
+      free(a);
+    }
   free(c->why);
   free(c);
   j->coord = NULL;

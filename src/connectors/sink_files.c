@@ -216,9 +216,12 @@ static int files_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg
 }
 
 static int files_finish(strom_op *op) {
-  /* The end of a bounded input commits everything: nothing more can be replayed. */
+  /* With checkpoints, the last files are pre-committed here and committed when the
+   * final checkpoint completes (a process killed in between replays from the last
+   * checkpoint, and nothing is committed twice).  Without, the end commits them. */
   int rc = precommit(op, INT64_MAX - 1);
-  return rc ? rc : files_notify(op, INT64_MAX);
+  if (rc || strom__job_checkpointing(op->task->job)) return rc;
+  return files_notify(op, INT64_MAX);
 }
 
 static void files_close(strom_op *op) {

@@ -90,6 +90,27 @@ static int take(strom_task *t, int64_t id) {
   return STROM_OK;
 }
 
+bool strom__job_checkpointing(const strom_job *j) { return j->coord && j->opts.ckpt_interval_ms > 0; }
+
+int strom__task_final_snapshot(strom_task *t) {
+  if (!strom__job_checkpointing(t->job)) return STROM_OK;
+  /* From here on the task takes no periodic checkpoint: its outputs have ended. */
+  t->finished = true;
+  atomic_fetch_add(&t->job->finished_tasks, 1);
+  strom_snapshot **snaps = strom__calloc((size_t)t->nops, sizeof *snaps);
+  if (!snaps) return STROM_ENOMEM;
+  int rc = STROM_OK;
+  for (int i = 0; i < t->nops && !rc; i++) rc = snapshot_op(t->ops[i], STROM_CKPT_FINAL, &snaps[i]);
+  if (rc) {
+    for (int i = 0; i < t->nops; i++)
+      if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
+    free(snaps);
+    return strom__op_fail(t->ops[0], rc, "the final checkpoint's snapshot failed: %s", strom_strerror(rc));
+  }
+  strom__coord_ack(t->job, t, STROM_CKPT_FINAL, snaps, 0);
+  return STROM_OK;
+}
+
 void strom__task_trigger_checkpoint(strom_task *t, void *arg) {
   int64_t id = (int64_t)(intptr_t)arg;
   if (t->finished || strom__task_cancelled(t)) return;
@@ -136,7 +157,19 @@ void strom__task_notify_complete(strom_task *t, void *arg) {
     int rc = op->vt->notify_complete(op, id);
     if (rc && !t->err_op) strom__op_fail(op, rc, "committing checkpoint %lld failed", (long long)id);
   }
+  if (id == STROM_CKPT_FINAL) t->final_done = true;
   atomic_fetch_add(&t->job->notified, 1);
+}
+
+int strom__task_wait_final(strom_task *t) {
+  if (!strom__job_checkpointing(t->job)) return STROM_OK;
+  for (;;) {
+    int rc = strom__task_yield(t); /* runs the completion mail */
+    if (t->err_op) return t->err_rc ? t->err_rc : STROM_EIO;
+    if (t->final_done) return STROM_OK;
+    if (rc) return rc;
+    strom__gate_wait(&t->gate, 100);
+  }
 }
 
 /* ---- restore ---- */

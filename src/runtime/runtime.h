@@ -292,7 +292,7 @@ struct strom_task {
   /* Checkpoint barriers (consumer side). */
   int64_t barrier_id;
   int nbarriers;
-  bool finished;
+  bool finished, final_done;
 };
 
 /* A savepoint request from another thread (strom_env_savepoint). */
@@ -385,6 +385,20 @@ void strom__coord_tick(strom_job *j);
 void strom__coord_free(strom_job *j);
 /* Cancels every task of the job (from any thread). */
 void strom__job_cancel(strom_job *j);
+/* The final checkpoint, taken as a bounded job ends: every task snapshots its chain
+ * after `finish` and acknowledges this id; the coordinator writes the checkpoint once
+ * all tasks ended normally and then tells every operator it is complete (sinks commit
+ * their last files then, so a process killed after the end of input cannot commit
+ * output twice). */
+#define STROM_CKPT_FINAL (INT64_MAX - 2)
+/* Called on a task's thread at the end of its input (after finish). */
+int strom__task_final_snapshot(strom_task *t);
+/* A task that took its final snapshot waits here (running mail) until the final
+ * checkpoint's completion reached it, or the job is cancelled. */
+int strom__task_wait_final(strom_task *t);
+/* True when the job takes checkpoints (sinks defer their last commit to the final one). */
+bool strom__job_checkpointing(const strom_job *j);
+
 /* A task's acknowledgement of checkpoint id: snaps[k] is the snapshot of the task's
  * k-th operator (NULL: none); the coordinator takes ownership. */
 void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, struct strom_snapshot **snaps, int64_t sync_ns);

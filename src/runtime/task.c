@@ -157,8 +157,10 @@ static int end_chain(strom_task *t) {
       if (rc) return rc;
     }
   }
+  int rc = strom__task_final_snapshot(t);
+  if (rc) return rc;
   for (int i = 0; i < t->nwriters; i++) {
-    int rc = strom__writer_end(t->writers[i]);
+    rc = strom__writer_end(t->writers[i]);
     if (rc) return rc;
   }
   return STROM_OK;
@@ -329,6 +331,7 @@ static void *task_main(void *arg) {
   }
   if (!rc) rc = strom__task_restore(t);
   if (!rc) rc = t->ops[0]->vt->run ? run_source(t) : run_inputs(t);
+  if (!rc) rc = strom__task_wait_final(t);
   for (int i = t->nops - 1; i >= t->nops - opened; i--) {
     strom_op *op = t->ops[i];
     if (op->vt->close) op->vt->close(op);
@@ -341,8 +344,10 @@ void strom__job_fail(strom_job *j, int rc, char *msg);
 
 static void task_done(strom_task *t, int rc) {
   strom_job *j = t->job;
-  t->finished = true;
-  atomic_fetch_add(&j->finished_tasks, 1);
+  if (!t->finished) {
+    t->finished = true;
+    atomic_fetch_add(&j->finished_tasks, 1);
+  }
   if (rc && !(rc == STROM_ECANCELED && strom__task_cancelled(t))) {
     strom_op *op = t->err_op ? t->err_op : t->ops[0];
     int code = t->err_op ? t->err_rc : rc;
