@@ -658,8 +658,8 @@ int strom_write_csv(strom_stream *in, const char *path);
  * completion renames it to its visible name ("part-<subtask>-<run>-<n>"), so readers of
  * dir see every record exactly once.  Restoring from a checkpoint commits what that
  * checkpoint had pre-committed and deletes uncommitted files of earlier runs.  At the
- * end of a bounded input everything is committed.  Without checkpointing, files are
- * committed when they roll and at the end. */
+ * end of a bounded input a final checkpoint commits everything.  Without
+ * checkpointing, files are committed at the end. */
 typedef struct strom_file_sink_opts {
   size_t max_part_bytes; /* roll to a new part file at this size; 0 = 128 MiB */
   const char *prefix;    /* file name prefix; NULL = "part" */
