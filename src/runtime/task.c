@@ -183,6 +183,23 @@ static inline const uint8_t *peek_hashed(const uint8_t *q, const uint8_t *end, c
  * (enough to cover a cache miss on its state while it processes the ones before). */
 enum { LOOKAHEAD = 8 };
 
+/* A hashed record (p just past its tag): the carried key hash, then the row, which is
+ * handed to the head with its time.  Returns the end of the element, or NULL if the
+ * bytes are malformed; *rc receives the head's status. */
+static inline const uint8_t *deliver_hashed(strom_task *t, int (*process)(strom_op *, int, const strom_row *),
+                                            strom_op *head, int input, strom_row *row, const uint8_t *p,
+                                            const uint8_t *end, int64_t time, int *rc) {
+  if (STROM_UNLIKELY(end - p < 8)) return NULL;
+  memcpy(&t->in_hash, p, 8);
+  row->time = time;
+  p = strom__row_decode(row, p + 8, end);
+  if (STROM_UNLIKELY(!p)) return NULL;
+  t->in_hashed = true;
+  *rc = process(head, input, row);
+  t->in_hashed = false;
+  return p;
+}
+
 static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
   const uint8_t *p = b->data, *end = b->data + b->len;
   strom_op *head = t->ops[0];
@@ -207,14 +224,8 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
     }
     int tag = *p++;
     if (STROM_LIKELY(tag == STROM_EL_RECORD_H)) { /* the common cases first */
-      if (STROM_UNLIKELY(end - p < 8)) return corrupt(t, c);
-      memcpy(&t->in_hash, p, 8);
-      row->time = STROM_NO_TIMESTAMP;
-      p = strom__row_decode(row, p + 8, end);
+      p = deliver_hashed(t, process, head, input, row, p, end, STROM_NO_TIMESTAMP, &rc);
       if (STROM_UNLIKELY(!p)) return corrupt(t, c);
-      t->in_hashed = true;
-      rc = process(head, input, row);
-      t->in_hashed = false;
       if (ahead) ahead--;
       continue;
     }
@@ -239,14 +250,8 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
         rc = process(head, input, row);
         break;
       case STROM_EL_RECORD_TS_H:
-        if (end - p < 8) return corrupt(t, c);
-        memcpy(&t->in_hash, p, 8);
-        row->time = v;
-        p = strom__row_decode(row, p + 8, end);
+        p = deliver_hashed(t, process, head, input, row, p, end, v, &rc);
         if (STROM_UNLIKELY(!p)) return corrupt(t, c);
-        t->in_hashed = true;
-        rc = process(head, input, row);
-        t->in_hashed = false;
         if (ahead) ahead--;
         break;
       case STROM_EL_WATERMARK:
