@@ -129,6 +129,22 @@ int strom_row_copy(strom_row *dst, const strom_row *src);
 int64_t strom_row_time(const strom_row *r);
 void strom_row_set_time(strom_row *r, int64_t millis);
 
+/* The change a row stands for, as Flink's RowKind: streams that only append carry
+ * +I rows; an updating result (a non-windowed aggregation, say) retracts an old row
+ * with -U and adds its new value with +U, and -D deletes.  The kind travels with the
+ * row across operators and tasks.  A new or cleared row is +I; map carries its
+ * input's kind over to the output row, filter passes rows as they are. */
+typedef enum strom_row_kind {
+  STROM_INSERT = 0,        /* +I */
+  STROM_UPDATE_BEFORE = 1, /* -U */
+  STROM_UPDATE_AFTER = 2,  /* +U */
+  STROM_DELETE = 3,        /* -D */
+} strom_row_kind;
+strom_row_kind strom_row_get_kind(const strom_row *r);
+void strom_row_set_kind(strom_row *r, strom_row_kind k);
+/* "+I", "-U", "+U" or "-D". */
+const char *strom_row_kind_str(strom_row_kind k);
+
 /* Formats the row as Flink prints a Row: "+I[hello, 3]".  Returns the length needed. */
 int strom_row_format(const strom_row *r, char *buf, size_t cap);
 

@@ -619,6 +619,63 @@ TEST(row_timestamps_survive_a_channel_hop) {
   strom_env_free(env);
 }
 
+/* ---- row kinds (changelog) ---- */
+
+/* Row i has kind i % 4 and, for odd i, a timestamp: all four record tags carry kinds. */
+static int gen_kinded(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  gen_kv(ctx, i, out);
+  strom_row_set_kind(out, (strom_row_kind)(i % 4));
+  if (i % 2) strom_row_set_time(out, (int64_t)i);
+  return 1;
+}
+
+static int upper_value(strom_ctx *ctx, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(in, 0));
+  strom_row_set_str(out, 1, "x", 1);
+  return 0;
+}
+
+/* strom_row_copy copies the kind too. */
+static int copy_kinded(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)ctx;
+  (void)input;
+  strom_row *o = strom_out_row(out);
+  strom_row_copy(o, in);
+  return strom_out_emit(out, o);
+}
+
+TEST(row_kinds_travel_through_chains_hash_and_rebalance_edges) {
+  const int n = 4000;
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_schema *s = kv_schema();
+  strom_stream *src = strom_from_generator(env, s, (uint64_t)n, gen_kinded, NULL);
+  /* Hash edge (RECORD_H / RECORD_TS_H), then a map that builds a new row (it keeps the
+   * input's kind), then a rebalance edge (RECORD / RECORD_TS) at another parallelism. */
+  strom_stream *copied = strom_keyed_process(strom_key_by(src, "k"), &(strom_process_def){.process = copy_kinded});
+  strom_stream *mapped = strom_map(copied, NULL, upper_value, NULL);
+  strom_results *r = strom_collect(strom_set_parallelism(strom_map(strom_rebalance(mapped), NULL, upper_value, NULL), 3));
+  CHECK_INT(run(env), STROM_OK);
+  CHECK_INT(strom_results_count(r), n);
+  int bad = 0, kinds[4] = {0};
+  for (size_t i = 0; i < strom_results_count(r); i++) {
+    const strom_row *row = strom_results_row(r, i);
+    int64_t k = strom_row_get_bigint(row, 0);
+    strom_row_kind kind = strom_row_get_kind(row);
+    bad += kind != (strom_row_kind)(k % 4) || strom_row_time(row) != (k % 2 ? k : STROM_NO_TIMESTAMP);
+    kinds[kind & 3]++;
+    char text[64];
+    strom_row_format(row, text, sizeof text);
+    bad += strncmp(text, strom_row_kind_str(kind), 2) != 0 || text[2] != '[';
+  }
+  CHECK_INT(bad, 0);
+  for (int k = 0; k < 4; k++) CHECK_INT(kinds[k], n / 4);
+  CHECK_STR(strom_row_kind_str(STROM_UPDATE_BEFORE), "-U");
+  CHECK_STR(strom_row_kind_str(STROM_DELETE), "-D");
+  strom_schema_free(s);
+  strom_env_free(env);
+}
+
 /* ---- fan-out, large records, keys ---- */
 
 TEST(one_stream_feeds_several_consumers) {
@@ -811,6 +868,7 @@ TEST(execute_twice_and_options) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(union_of_two_sources);
+  RUN(row_kinds_travel_through_chains_hash_and_rebalance_edges);
   RUN(union_of_a_stream_with_itself_doubles_it);
   RUN(union_refuses_different_schemas);
   RUN(side_outputs_route_rows_exactly);

@@ -24,12 +24,8 @@ static int print_process(strom_op *op, int input, const strom_row *row) {
   strom_buf *b = &st->line;
   b->len = 0;
   if (op->ctx.parallelism > 1) strom__buf_printf(b, "%d> ", op->ctx.subtask + 1);
-  strom__buf_append(b, "+I[", 3);
-  for (int i = 0; i < row->ncols; i++) {
-    if (i) strom__buf_append(b, ", ", 2);
-    strom__format_value(b, row, i, false);
-  }
-  if (strom__buf_append(b, "]\n", 2)) return STROM_ENOMEM;
+  strom__row_format_buf(b, row);
+  if (strom__buf_append(b, "\n", 1)) return STROM_ENOMEM;
   if (fwrite(b->p, 1, b->len, stdout) != b->len) return strom__op_fail(op, STROM_EIO, "writing to stdout failed");
   int64_t now = strom__mono_ns();
   if (now - st->last_flush > 100000000) {

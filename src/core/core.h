@@ -65,6 +65,7 @@ struct strom_row {
   const strom_schema *schema;
   int64_t time;
   int ncols;
+  uint8_t kind;     /* strom_row_kind: +I, -U, +U, -D */
   uint8_t *nulls;   /* 1 = NULL */
   strom_value *v;
   char *arena;      /* storage for strom_row_set_str copies */
@@ -81,6 +82,7 @@ static inline void strom__row_reset(strom_row *r) {
   const uint64_t all_null = 0x0101010101010101ull;
   if (STROM_LIKELY(r->ncols <= 8)) memcpy(r->nulls, &all_null, 8);
   else memset(r->nulls, 1, (size_t)r->ncols);
+  r->kind = STROM_INSERT;
   r->arena_len = 0;
   r->time = STROM_NO_TIMESTAMP;
 }
@@ -154,6 +156,8 @@ void strom__buf_free(strom_buf *b);
 /* ---- value formatting and parsing (CSV, print) ---- */
 /* Appends the text form of column col of r (NULL as "null" for print, "" for csv). */
 int strom__format_value(strom_buf *b, const strom_row *r, int col, bool csv);
+/* Appends the row as Flink prints it: "+I[a, 1]" (its kind, then the values). */
+int strom__row_format_buf(strom_buf *b, const strom_row *r);
 /* Parses text into column col of r (copying strings); on error writes why to err. */
 int strom__parse_value(strom_row *r, int col, const char *s, size_t n, char *err, size_t errlen);
 

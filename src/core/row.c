@@ -127,20 +127,33 @@ int strom_row_copy(strom_row *dst, const strom_row *src) {
   memcpy(dst->v, src->v, (size_t)src->ncols * sizeof(strom_value));
   memcpy(dst->nulls, src->nulls, (size_t)src->ncols);
   dst->time = src->time;
+  dst->kind = src->kind;
   return STROM_OK;
 }
 
 int64_t strom_row_time(const strom_row *r) { return r->time; }
 void strom_row_set_time(strom_row *r, int64_t t) { r->time = t; }
 
+strom_row_kind strom_row_get_kind(const strom_row *r) { return (strom_row_kind)r->kind; }
+void strom_row_set_kind(strom_row *r, strom_row_kind k) { r->kind = (uint8_t)(k & 3); }
+const char *strom_row_kind_str(strom_row_kind k) {
+  static const char *const names[4] = {"+I", "-U", "+U", "-D"};
+  return names[k & 3];
+}
+
+int strom__row_format_buf(strom_buf *b, const strom_row *r) {
+  strom__buf_append(b, strom_row_kind_str((strom_row_kind)r->kind), 2);
+  strom__buf_append(b, "[", 1);
+  for (int i = 0; i < r->ncols; i++) {
+    if (i) strom__buf_append(b, ", ", 2);
+    strom__format_value(b, r, i, false);
+  }
+  return strom__buf_append(b, "]", 1);
+}
+
 int strom_row_format(const strom_row *r, char *buf, size_t cap) {
   strom_buf b = {0};
-  strom__buf_append(&b, "+I[", 3);
-  for (int i = 0; i < r->ncols; i++) {
-    if (i) strom__buf_append(&b, ", ", 2);
-    strom__format_value(&b, r, i, false);
-  }
-  strom__buf_append(&b, "]", 1);
+  strom__row_format_buf(&b, r);
   int n = (int)b.len;
   if (cap) snprintf(buf, cap, "%s", b.p ? b.p : "");
   strom__buf_free(&b);
@@ -154,6 +167,7 @@ void strom__row_stamp(strom_row *dst, const strom_row *src) {
   dst->v[n].i = src->time;
   dst->nulls[n] = src->time == STROM_NO_TIMESTAMP;
   dst->time = src->time;
+  dst->kind = src->kind;
 }
 
 void strom__row_unstamp(strom_row *dst, const strom_row *src) {
@@ -161,4 +175,5 @@ void strom__row_unstamp(strom_row *dst, const strom_row *src) {
   memcpy(dst->v, src->v, (size_t)n * sizeof *dst->v);
   memcpy(dst->nulls, src->nulls, (size_t)n);
   dst->time = src->nulls[n] ? STROM_NO_TIMESTAMP : src->v[n].i;
+  dst->kind = src->kind;
 }

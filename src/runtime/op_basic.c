@@ -13,6 +13,7 @@ static int map_process(strom_op *op, int input, const strom_row *in) {
   strom_row *out = op->out.scratch;
   strom__row_reset(out);
   out->time = in->time;
+  out->kind = in->kind;
   int rc = ((strom_map_fn)conf(op)->fn)(&op->ctx, in, out);
   if (STROM_UNLIKELY(rc)) return strom__op_user_error(op, rc);
   return strom__emit(&op->out, out);

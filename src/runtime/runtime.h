@@ -181,7 +181,10 @@ static inline int strom__emit(strom_out *o, const strom_row *row) {
  * RECORD_TS the timestamp (8 bytes) and the row; WATERMARK, BARRIER and STATUS 8 bytes;
  * END nothing.  Hash-partitioned channels send RECORD_H / RECORD_TS_H: the same with
  * the record's key hash (8 bytes, strom__key_hash of the edge's key columns) before
- * the row, so that the consumer need not hash the key again and can prefetch. */
+ * the row, so that the consumer need not hash the key again and can prefetch.
+ * A record's tag carries the row's kind in its high bits (0 for +I, so append-only
+ * streams see the plain tags). */
+enum { STROM_EL_KIND_SHIFT = 4, STROM_EL_TAG_MASK = 15 };
 enum { STROM_EL_RECORD = 1, STROM_EL_RECORD_TS, STROM_EL_WATERMARK, STROM_EL_BARRIER, STROM_EL_END,
        STROM_EL_STATUS /* 1: the producer is idle, 0: active again */, STROM_EL_RECORD_H,
        STROM_EL_RECORD_TS_H };

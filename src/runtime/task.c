@@ -173,7 +173,8 @@ static int corrupt(strom_task *t, strom_channel *c) {
 /* The key hash and the end of a hashed record element at q (RECORD_H, RECORD_TS_H),
  * or NULL if q holds another element or is cut short (the look-ahead stops there). */
 static inline const uint8_t *peek_hashed(const uint8_t *q, const uint8_t *end, const strom_schema *s, uint64_t *h) {
-  size_t off = *q == STROM_EL_RECORD_H ? 1 : *q == STROM_EL_RECORD_TS_H ? 9 : 0;
+  int tag = *q & STROM_EL_TAG_MASK; /* records of any kind */
+  size_t off = tag == STROM_EL_RECORD_H ? 1 : tag == STROM_EL_RECORD_TS_H ? 9 : 0;
   if (!off || (size_t)(end - q) < off + 8) return NULL;
   memcpy(h, q + off, 8);
   return strom__row_skip(s, q + off + 8, end);
@@ -197,6 +198,33 @@ static inline const uint8_t *deliver_hashed(strom_task *t, int (*process)(strom_
   t->in_hashed = true;
   *rc = process(head, input, row);
   t->in_hashed = false;
+  return p;
+}
+
+/* A record whose tag carries a kind other than +I (a changelog's -U, +U, -D).  Kept
+ * out of the loop below: append-only streams never come here. */
+static __attribute__((noinline)) const uint8_t *deliver_kinded(strom_task *t, strom_op *head, int input,
+                                                               strom_row *row, const uint8_t *p,
+                                                               const uint8_t *end, int tag, int *rc) {
+  int (*process)(strom_op *, int, const strom_row *) = head->vt->process;
+  int64_t time = STROM_NO_TIMESTAMP;
+  int base = tag & STROM_EL_TAG_MASK;
+  if (base == STROM_EL_RECORD_TS || base == STROM_EL_RECORD_TS_H) {
+    if (end - p < 8) return NULL;
+    memcpy(&time, p, 8);
+    p += 8;
+  }
+  row->kind = (uint8_t)(tag >> STROM_EL_KIND_SHIFT);
+  if (base == STROM_EL_RECORD_H || base == STROM_EL_RECORD_TS_H) {
+    p = deliver_hashed(t, process, head, input, row, p, end, time, rc);
+  } else if (base == STROM_EL_RECORD || base == STROM_EL_RECORD_TS) {
+    row->time = time;
+    p = strom__row_decode(row, p, end);
+    if (p) *rc = process(head, input, row);
+  } else {
+    p = NULL;
+  }
+  row->kind = STROM_INSERT;
   return p;
 }
 
@@ -234,6 +262,12 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
       p = strom__row_decode(row, p, end);
       if (STROM_UNLIKELY(!p)) return corrupt(t, c);
       rc = process(head, input, row);
+      continue;
+    }
+    if (STROM_UNLIKELY(tag > STROM_EL_TAG_MASK)) {
+      p = deliver_kinded(t, head, input, row, p, end, tag, &rc);
+      if (STROM_UNLIKELY(!p)) return corrupt(t, c);
+      if (ahead) ahead--;
       continue;
     }
     int64_t v = 0;

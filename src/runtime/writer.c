@@ -44,11 +44,11 @@ static int put_record(strom_writer *w, int ci, const strom_row *row, size_t need
   if (STROM_UNLIKELY(!b)) return strom__task_cancelled(w->task) ? STROM_ECANCELED : STROM_ENOMEM;
   uint8_t *p = b->data + b->len;
   if (row->time != STROM_NO_TIMESTAMP) {
-    *p++ = STROM_EL_RECORD_TS;
+    *p++ = (uint8_t)(STROM_EL_RECORD_TS | row->kind << STROM_EL_KIND_SHIFT);
     memcpy(p, &row->time, 8);
     p += 8;
   } else {
-    *p++ = STROM_EL_RECORD;
+    *p++ = (uint8_t)(STROM_EL_RECORD | row->kind << STROM_EL_KIND_SHIFT);
   }
   p = strom__row_encode(row, p);
   b->len = (size_t)(p - b->data);
@@ -61,11 +61,11 @@ static int put_hashed(strom_writer *w, int ci, const strom_row *row, size_t need
   if (STROM_UNLIKELY(!b)) return strom__task_cancelled(w->task) ? STROM_ECANCELED : STROM_ENOMEM;
   uint8_t *p = b->data + b->len;
   if (row->time != STROM_NO_TIMESTAMP) {
-    *p++ = STROM_EL_RECORD_TS_H;
+    *p++ = (uint8_t)(STROM_EL_RECORD_TS_H | row->kind << STROM_EL_KIND_SHIFT);
     memcpy(p, &row->time, 8);
     p += 8;
   } else {
-    *p++ = STROM_EL_RECORD_H;
+    *p++ = (uint8_t)(STROM_EL_RECORD_H | row->kind << STROM_EL_KIND_SHIFT);
   }
   memcpy(p, &hash, 8);
   p = strom__row_encode(row, p + 8);
