@@ -168,6 +168,14 @@ typedef struct strom_env_opts {
   const char *checkpoint_dir; /* copied */
   int checkpoints_retained;   /* 0 = 1 */
   bool at_least_once;         /* barriers are not aligned (AT_LEAST_ONCE mode) */
+  /* Unaligned checkpoints (execution.checkpointing.unaligned): barriers overtake the
+   * data in flight, which is stored in the checkpoint, so checkpoints complete quickly
+   * under backpressure.  With aligned_checkpoint_timeout_ms > 0
+   * (execution.checkpointing.aligned-checkpoint-timeout) a checkpoint starts aligned
+   * and switches to unaligned where its barrier arrives later than that after the
+   * trigger.  Exactly-once mode only; savepoints are always aligned. */
+  bool unaligned_checkpoints;
+  int64_t aligned_checkpoint_timeout_ms;
   /* Resume from this checkpoint or savepoint folder (the one holding _metadata), or the
    * newest complete checkpoint under a checkpoint directory (execution.savepoint.path). */
   const char *restore_path;   /* copied */
@@ -203,7 +211,8 @@ void strom_env_free(strom_env *env);
  * taskmanager.memory.segment-size (e.g. "32kb"),
  * taskmanager.network.memory.buffers-per-channel, execution.checkpointing.interval,
  * execution.checkpointing.mode (EXACTLY_ONCE, AT_LEAST_ONCE),
- * execution.checkpointing.unaligned (only false), state.checkpoints.dir,
+ * execution.checkpointing.unaligned, execution.checkpointing.aligned-checkpoint-timeout,
+ * state.checkpoints.dir,
  * state.checkpoints.num-retained, execution.savepoint.path,
  * execution.savepoint.ignore-unclaimed-state, execution.checkpointing.timeout,
  * execution.checkpointing.min-pause, execution.checkpointing.tolerable-failed-checkpoints,
@@ -224,11 +233,16 @@ int strom_execute(strom_env *env, const char *job_name);
 void strom_env_cancel(strom_env *env);
 /* Takes a savepoint of the job that strom_execute() is running (call it from another
  * thread): a checkpoint in the folder dir, which must not exist yet, kept until you
- * delete it.  With stop, the job then stops (Flink's stop-with-savepoint, without
- * draining) and strom_execute() returns STROM_OK.  Returns at once; the savepoint is
- * complete when strom_env_savepoint_done() returns 1 (or -1 if it failed).  A job
- * resumes from it with restore_path / execution.savepoint.path = dir. */
+ * delete it.  With stop, the job then stops (Flink's stop-with-savepoint): sources
+ * emit nothing after the savepoint's barrier, every operator commits it, and
+ * strom_execute() returns STROM_OK.  Returns at once; the savepoint is complete when
+ * strom_env_savepoint_done() returns 1 (or -1 if it failed).  A job resumes from it
+ * with restore_path / execution.savepoint.path = dir. */
 int strom_env_savepoint(strom_env *env, const char *dir, bool stop);
+/* Stop-with-savepoint; with drain (Flink's --drain) the sources first send the maximum
+ * watermark, so every event-time window and timer fires and its results are
+ * committed with the savepoint — for a job that will not be resumed. */
+int strom_env_stop_with_savepoint(strom_env *env, const char *dir, bool drain);
 int strom_env_savepoint_done(strom_env *env);
 /* After strom_execute(): checkpoints completed, and the id of the last one (-1: none);
  * the number of restarts the restart strategy made. */
@@ -239,6 +253,8 @@ typedef struct strom_checkpoint_stats {
   uint64_t last_bytes;      /* written for the last checkpoint */
   double last_sync_ms;      /* longest a task thread was blocked snapshotting, last checkpoint */
   double max_sync_ms;       /* the same over every checkpoint */
+  int64_t unaligned;        /* completed checkpoints that stored in-flight data */
+  uint64_t inflight_bytes;  /* in-flight data they stored, in all (before compression) */
 } strom_checkpoint_stats;
 void strom_env_checkpoint_stats(const strom_env *env, strom_checkpoint_stats *out);
 int64_t strom_env_last_checkpoint(const strom_env *env);

@@ -294,6 +294,262 @@ TEST(savepoint_at_parallelism_2_resumes_at_4_and_at_1) {
   rm_rf(base);
 }
 
+/* ---- stop-with-savepoint, with and without drain ---- */
+
+static int add_v_reduce(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  strom_row_copy(out, in);
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(acc, 1) + strom_row_get_bigint(in, 1));
+  return 0;
+}
+
+/* Every event (raw) and per key the sum of v in 1 s event-time windows. */
+static void drain_job(strom_env *env, strom_schema *s, strom_results **raw, strom_results **win) {
+  strom_stream *src = strom_assign_timestamps(strom_set_uid(strom_from_generator(env, s, N_EVENTS, gen, NULL), "source"),
+      &(strom_watermark_strategy){.kind = STROM_WM_MONOTONOUS, .timestamp_column = "ts"});
+  *raw = strom_collect(src);
+  strom_stream *w = strom_window(strom_key_by(src, "k"), &(strom_window_def){.assigner = strom_tumbling(1000), .reduce = add_v_reduce});
+  *win = strom_collect(strom_set_uid(w, "window"));
+}
+
+static int64_t sum_col(strom_results *r, int col) {
+  int64_t t = 0;
+  for (size_t i = 0; i < strom_results_count(r); i++) t += strom_row_get_bigint(strom_results_row(r, i), col);
+  return t;
+}
+
+TEST(stop_with_savepoint_halts_sources_at_the_barrier_and_drain_fires_windows) {
+  strom_schema *s = in_schema();
+  for (int drain = 0; drain <= 1; drain++) {
+    char *base = tmpdir("stop"), sp[512];
+    snprintf(sp, sizeof sp, "%s/sp", base);
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+    strom_results *raw, *win;
+    drain_job(env, s, &raw, &win);
+    run r = {.env = env};
+    pthread_t th;
+    pthread_create(&th, NULL, run_bg, &r);
+    sleep_ms(150);
+    CHECK_INT(strom_env_stop_with_savepoint(env, sp, drain), STROM_OK);
+    pthread_join(th, NULL);
+    CHECK_INT(r.rc, STROM_OK);
+    CHECK_INT(strom_env_savepoint_done(env), 1);
+    size_t n1 = strom_results_count(raw);
+    int64_t raw_v = sum_col(raw, 1), win_v = sum_col(win, 1);
+    printf("  %s: %zu events before the savepoint, window sums %lld of %lld\n", drain ? "drain" : "no drain", n1,
+           (long long)win_v, (long long)raw_v);
+    CHECK(n1 > 0 && n1 < N_EVENTS);
+    /* Drained, every window holding those events fired; without, the open ones did not. */
+    if (drain) CHECK(win_v == raw_v);
+    else CHECK(win_v < raw_v);
+    /* Resumed from the savepoint: the two runs saw every event exactly once, so no
+     * source emitted past the savepoint's barrier. */
+    char *seen = calloc(N_EVENTS, 1);
+    int dup = 0;
+    for (size_t i = 0; i < n1; i++) dup += seen[strom_row_get_bigint(strom_results_row(raw, i), 2)]++ > 0;
+    strom_env_free(env);
+    if (!drain) {
+      env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = sp});
+      drain_job(env, s, &raw, &win);
+      CHECK_INT(strom_execute(env, "resumed"), STROM_OK);
+      for (size_t i = 0; i < strom_results_count(raw); i++) dup += seen[strom_row_get_bigint(strom_results_row(raw, i), 2)]++ > 0;
+      size_t missing = 0;
+      for (uint64_t i = 0; i < N_EVENTS; i++) missing += !seen[i];
+      CHECK_INT(dup, 0);
+      CHECK_INT(missing, 0);
+      strom_env_free(env);
+    }
+    free(seen);
+    rm_rf(base);
+  }
+  strom_schema_free(s);
+}
+
+/* ---- unaligned checkpoints ---- */
+
+/* A slow keyed sum behind fast sources: the channels fill up (backpressure), so an
+ * aligned barrier waits behind every queued buffer. */
+static atomic_bool slow_on;
+
+static int slow_sum_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  if (atomic_load(&slow_on) && strom_row_get_bigint(in, 2) % 10 == 0) sleep_ms(1);
+  return sum_process(ctx, input, in, out);
+}
+
+/* As gen, without pauses: the sources fill whole buffers as fast as they are freed. */
+static int gen_fast(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i >= N_EVENTS) return 0;
+  strom_row_set_bigint(out, 0, (int64_t)(i % KEYS));
+  strom_row_set_bigint(out, 1, (int64_t)(i % 7));
+  strom_row_set_bigint(out, 2, (int64_t)i);
+  return 1;
+}
+
+static strom_results *backpressured_job(strom_env *env, strom_schema *s, int sum_par) {
+  strom_process_def def = {.open = sum_open, .process = slow_sum_process, .on_timer = sum_timer};
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen_fast, NULL), 2), "source");
+  strom_stream *sum = strom_keyed_process(strom_key_by(src, "k"), &def);
+  return strom_collect(strom_set_uid(strom_set_parallelism(sum, sum_par), "sum"));
+}
+
+static strom_env *backpressured_env(const char *dir, bool unaligned, int64_t aligned_timeout_ms) {
+  /* 32 buffers of 32 KiB per channel hold ~30,000 records: with two channels into each
+   * slow subtask (~9,000 records/s), seconds of work queued ahead of an aligned barrier,
+   * against a 1 s timeout. */
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .buffers_per_channel = 32, .checkpoint_interval_ms = 100,
+                                                   .checkpoint_dir = dir, .checkpoints_retained = 3,
+                                                   .checkpoint_timeout_ms = 1000, .unaligned_checkpoints = unaligned,
+                                                   .aligned_checkpoint_timeout_ms = aligned_timeout_ms});
+  return env;
+}
+
+TEST(unaligned_checkpoints_complete_under_backpressure_where_aligned_ones_time_out) {
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  uint64_t saved = N_EVENTS;
+  N_EVENTS = 100000000; /* runs until cancelled */
+  atomic_store(&slow_on, true);
+  int64_t completed[2];
+  strom_checkpoint_stats st[2];
+  for (int unaligned = 0; unaligned <= 1; unaligned++) {
+    char *dir = tmpdir(unaligned ? "uc" : "aligned");
+    strom_env *env = backpressured_env(dir, unaligned, 0);
+    backpressured_job(env, s, 2);
+    run r = {.env = env};
+    pthread_t th;
+    pthread_create(&th, NULL, run_bg, &r);
+    sleep_ms(2500);
+    strom_env_cancel(env);
+    pthread_join(th, NULL);
+    completed[unaligned] = strom_env_checkpoints_completed(env);
+    strom_env_checkpoint_stats(env, &st[unaligned]);
+    printf("  %s: %lld checkpoints completed, %lld unaligned, %llu bytes in flight stored, last took %lld ms\n",
+           unaligned ? "unaligned" : "aligned", (long long)completed[unaligned], (long long)st[unaligned].unaligned,
+           (unsigned long long)st[unaligned].inflight_bytes, (long long)st[unaligned].last_duration_ms);
+    CHECK_INT(r.rc, STROM_ECANCELED);
+    strom_env_free(env);
+    rm_rf(dir);
+  }
+  CHECK_INT(completed[0], 0);
+  CHECK(completed[1] >= 1);
+  CHECK_INT(st[1].unaligned, completed[1]);
+  CHECK(st[1].inflight_bytes > 0);
+  N_EVENTS = saved;
+  atomic_store(&slow_on, false);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+}
+
+/* Cancels a backpressured run once an unaligned checkpoint is complete, then resumes
+ * from it at parallelism par_after without the slowness: the in-flight records stored
+ * in the checkpoint are processed again, so the totals are exact. */
+static bool unaligned_resume(int par_after, int64_t aligned_timeout_ms) {
+  char *dir = tmpdir("ucresume");
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  atomic_store(&slow_on, true);
+  /* More input than the channels hold, in every build, so the sources are still
+   * running (backpressured) when the checkpoints are taken. */
+  uint64_t saved = N_EVENTS;
+  N_EVENTS = 400000;
+  strom_env *env = backpressured_env(dir, true, aligned_timeout_ms);
+  backpressured_job(env, s, 2);
+  /* Two: with a timeout, the first may come before the backlog and stay aligned. */
+  run r = run_until_checkpoints(env, dir, 2);
+  strom_checkpoint_stats st;
+  strom_env_checkpoint_stats(env, &st);
+  bool ok = r.rc == STROM_ECANCELED && count_complete(dir) >= 1 && st.unaligned >= 1 && st.inflight_bytes > 0;
+  if (!ok)
+    fprintf(stderr, "  first run: %d (%s), %d checkpoints, %lld unaligned\n", r.rc, strom_env_errmsg(env), count_complete(dir),
+            (long long)st.unaligned);
+  strom_env_free(env);
+  atomic_store(&slow_on, false);
+  env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = dir});
+  strom_results *res = backpressured_job(env, s, par_after);
+  int rc = strom_execute(env, "resumed");
+  if (rc) fprintf(stderr, "  resumed run: %s\n", strom_env_errmsg(env));
+  int64_t want[KEYS];
+  expected_sums(want);
+  ok = ok && rc == STROM_OK && check_sums(res, want);
+  N_EVENTS = saved;
+  strom_env_free(env);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  rm_rf(dir);
+  return ok;
+}
+
+TEST(unaligned_checkpoint_restores_in_flight_records_exactly) {
+  CHECK(unaligned_resume(2, 0));
+  /* Rescaled: hashed in-flight records go to the subtask owning their key group. */
+  CHECK(unaligned_resume(3, 0));
+  CHECK(unaligned_resume(1, 0));
+}
+
+TEST(aligned_checkpoint_timeout_switches_to_unaligned_only_when_barriers_are_late) {
+  /* Without backpressure barriers arrive in time: every checkpoint stays aligned. */
+  char *dir = tmpdir("uctimeout");
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  atomic_store(&slow_on, false);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 20, .checkpoint_dir = dir});
+  CHECK_INT(strom_env_set(env, "execution.checkpointing.unaligned", "true"), STROM_OK);
+  CHECK_INT(strom_env_set(env, "execution.checkpointing.aligned-checkpoint-timeout", "5 s"), STROM_OK);
+  strom_results *res = backpressured_job(env, s, 2);
+  CHECK_INT(strom_execute(env, "in time"), STROM_OK);
+  strom_checkpoint_stats st;
+  strom_env_checkpoint_stats(env, &st);
+  printf("  no backpressure: %lld checkpoints, %lld unaligned\n", (long long)st.completed, (long long)st.unaligned);
+  CHECK(st.completed >= 1);
+  CHECK_INT(st.unaligned, 0);
+  int64_t want[KEYS];
+  expected_sums(want);
+  CHECK(check_sums(res, want));
+  strom_env_free(env);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  rm_rf(dir);
+  /* Under backpressure the same timeout (shorter than the backlog) switches them. */
+  CHECK(unaligned_resume(2, 150));
+}
+
+TEST(too_many_consecutive_failed_checkpoints_fail_the_job) {
+  /* Aligned under backpressure, every checkpoint times out: the second failure in a
+   * row is one more than tolerated. */
+  char *dir = tmpdir("tolerable");
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
+  sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
+  uint64_t saved = N_EVENTS;
+  N_EVENTS = 100000000;
+  atomic_store(&slow_on, true);
+  strom_env *env = backpressured_env(dir, false, 0);
+  CHECK_INT(strom_env_set(env, "execution.checkpointing.timeout", "150 ms"), STROM_OK);
+  CHECK_INT(strom_env_set(env, "execution.checkpointing.tolerable-failed-checkpoints", "1"), STROM_OK);
+  backpressured_job(env, s, 2);
+  int rc = strom_execute(env, "failing checkpoints"); /* it fails by itself */
+  printf("  %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, STROM_EIO);
+  CHECK(strstr(strom_env_errmsg(env), "tolerable-failed-checkpoints") != NULL);
+  CHECK_INT(count_complete(dir), 0);
+  strom_env_free(env);
+  atomic_store(&slow_on, false);
+  N_EVENTS = saved;
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  rm_rf(dir);
+}
+
+TEST(unaligned_needs_exactly_once) {
+  strom_env *env = strom_env_new(&(strom_env_opts){.unaligned_checkpoints = true, .at_least_once = true});
+  strom_schema *s = in_schema();
+  strom_discard(strom_from_generator(env, s, 10, gen, NULL));
+  CHECK_INT(strom_execute(env, "bad"), STROM_EINVAL);
+  CHECK(strstr(strom_env_errmsg(env), "EXACTLY_ONCE") != NULL);
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
 /* Pauses 1 ms every 100 records, so a file source is still reading when cancelled. */
 static int slow_pass(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   (void)ctx;
@@ -683,6 +939,12 @@ int main(int argc, char **argv) {
   RUN(corrupt_checkpoint_is_detected_and_the_previous_one_used);
   RUN(restart_strategy_restarts_from_the_latest_checkpoint);
   RUN(failure_rate_and_exponential_delay_strategies_give_up_as_configured);
+  RUN(stop_with_savepoint_halts_sources_at_the_barrier_and_drain_fires_windows);
+  RUN(unaligned_checkpoints_complete_under_backpressure_where_aligned_ones_time_out);
+  RUN(unaligned_checkpoint_restores_in_flight_records_exactly);
+  RUN(aligned_checkpoint_timeout_switches_to_unaligned_only_when_barriers_are_late);
+  RUN(unaligned_needs_exactly_once);
+  RUN(too_many_consecutive_failed_checkpoints_fail_the_job);
   RUN(chaos_sigkill_twenty_times_output_is_exactly_once);
   TEST_MAIN_END();
 }

@@ -132,17 +132,23 @@ static int parse_bool(const char *v, bool *out) {
   return 0;
 }
 
-int strom_env_savepoint(strom_env *env, const char *dir, bool stop) {
+static int request_savepoint(strom_env *env, const char *dir, bool stop, bool drain) {
   if (!env || !dir || !*dir) return STROM_EINVAL;
   char *d = strom__strdup(dir);
   if (!d) return STROM_ENOMEM;
   pthread_mutex_lock(&env->savepoint.mu);
   int rc = STROM_OK;
   if (env->savepoint.dir) rc = STROM_ESTATE; /* one at a time */
-  else env->savepoint.dir = d, env->savepoint.stop = stop, env->savepoint.done = 0;
+  else env->savepoint.dir = d, env->savepoint.stop = stop, env->savepoint.drain = drain, env->savepoint.done = 0;
   pthread_mutex_unlock(&env->savepoint.mu);
   if (rc) free(d);
   return rc;
+}
+
+int strom_env_savepoint(strom_env *env, const char *dir, bool stop) { return request_savepoint(env, dir, stop, false); }
+
+int strom_env_stop_with_savepoint(strom_env *env, const char *dir, bool drain) {
+  return request_savepoint(env, dir, true, drain);
 }
 
 int strom_env_savepoint_done(strom_env *env) {
@@ -165,7 +171,6 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
   if (!env || !key || !value) return STROM_EINVAL;
   int bad = 0;
   long ms;
-  bool flag;
   if (!strcmp(key, "parallelism.default")) bad = parse_int(value, 1, 1024, &env->opts.parallelism);
   else if (!strcmp(key, "pipeline.max-parallelism")) bad = parse_int(value, 1, 32768, &env->opts.max_parallelism);
   else if (!strcmp(key, "taskmanager.network.memory.buffers-per-channel")) bad = parse_int(value, 1, 1024, &env->opts.buffers_per_channel);
@@ -181,11 +186,11 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
     else if (!strcasecmp(value, "AT_LEAST_ONCE")) env->opts.at_least_once = true;
     else bad = 1;
   } else if (!strcmp(key, "execution.checkpointing.unaligned")) {
-    bad = parse_bool(value, &flag);
-    if (!bad && flag) {
-      strom__env_error(env, STROM_ENOTSUP, "option '%s': unaligned checkpoints are not supported yet", key);
-      return STROM_ENOTSUP;
-    }
+    bad = parse_bool(value, &env->opts.unaligned_checkpoints);
+  } else if (!strcmp(key, "execution.checkpointing.aligned-checkpoint-timeout") ||
+             !strcmp(key, "execution.checkpointing.alignment-timeout")) {
+    bad = parse_duration_ms(value, &ms);
+    if (!bad) env->opts.aligned_checkpoint_timeout_ms = ms < 0 ? 0 : ms;
   } else if (!strcmp(key, "state.checkpoints.dir")) {
     if (set_string(&env->checkpoint_dir, &env->opts.checkpoint_dir, value)) return STROM_ENOMEM;
   } else if (!strcmp(key, "state.checkpoints.num-retained")) {
@@ -243,7 +248,8 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
                      "unknown option '%s' (known: parallelism.default, pipeline.max-parallelism, "
                      "execution.buffer-timeout, taskmanager.memory.segment-size, "
                      "taskmanager.network.memory.buffers-per-channel, execution.checkpointing.interval, "
-                     "execution.checkpointing.mode, execution.checkpointing.unaligned, state.checkpoints.dir, "
+                     "execution.checkpointing.mode, execution.checkpointing.unaligned, "
+                     "execution.checkpointing.aligned-checkpoint-timeout, state.checkpoints.dir, "
                      "state.checkpoints.num-retained, execution.savepoint.path, "
                      "execution.savepoint.ignore-unclaimed-state, restart-strategy.type, "
                      "restart-strategy.fixed-delay.attempts, restart-strategy.fixed-delay.delay, "
@@ -299,6 +305,10 @@ int strom_execute(strom_env *env, const char *job_name) {
   }
   env->executed = true;
   strom_env_opts *o = &env->opts;
+  if (o->unaligned_checkpoints && o->at_least_once) {
+    strom__env_error(env, STROM_EINVAL, "unaligned checkpoints need execution.checkpointing.mode EXACTLY_ONCE");
+    return STROM_EINVAL;
+  }
   strom_job_opts jo = {
       .parallelism = o->parallelism > 0 ? o->parallelism : 1,
       .max_parallelism = o->max_parallelism > 0 ? o->max_parallelism : 128,
@@ -313,6 +323,8 @@ int strom_execute(strom_env *env, const char *job_name) {
   jo.ckpt_dir = o->checkpoint_dir;
   jo.ckpt_retained = o->checkpoints_retained;
   jo.at_least_once = o->at_least_once;
+  jo.unaligned = o->unaligned_checkpoints;
+  jo.aligned_timeout_ms = o->aligned_checkpoint_timeout_ms;
   jo.restore_path = o->restore_path;
   jo.allow_non_restored_state = o->allow_non_restored_state;
   jo.job_name = job_name;
@@ -337,6 +349,8 @@ int strom_execute(strom_env *env, const char *job_name) {
     }
     if ((double)st.max_sync_ns / 1e6 > env->ckpt_stats.max_sync_ms) env->ckpt_stats.max_sync_ms = (double)st.max_sync_ns / 1e6;
     env->ckpt_stats.completed = env->ckpt_completed;
+    env->ckpt_stats.unaligned += st.unaligned;
+    env->ckpt_stats.inflight_bytes += st.inflight_bytes;
     int64_t delay = restart_delay(o, env->restarts, failures, &nfailures, strom__now_ms());
     bool restart = rc && rc != STROM_ECANCELED && !atomic_load(&env->cancel) && delay >= 0 && jo.ckpt_interval_ms > 0 &&
                    jo.ckpt_dir;

@@ -44,6 +44,8 @@ struct strom_ckpt_coord {
   _Atomic uint64_t bytes;
   uint64_t bytes_at_trigger, last_bytes;
   int64_t sync_ns, last_sync_ns, max_sync_ns, last_duration_ms;
+  uint64_t inflight, inflight_total; /* in-flight data of the pending checkpoint; of all completed */
+  int64_t unaligned;
 };
 
 static void free_snaps(strom_snapshot **snaps, int n) {
@@ -85,6 +87,8 @@ void strom__job_fail(strom_job *j, int rc, char *msg);
 
 static void abort_pending(strom_job *j, const char *why) {
   struct strom_ckpt_coord *c = j->coord;
+  /* Sources halted by a failed stop-with-savepoint go on (see strom__task_yield). */
+  atomic_store(&j->ckpt_stop, false);
   /* A checkpoint that could not finish because a task ended is not a failure. */
   if (!c->savepoint && strcmp(why, "a task finished before acknowledging it") && strcmp(why, "the job ended") &&
       j->opts.ckpt_tolerable >= 0 && ++c->failed_in_a_row > j->opts.ckpt_tolerable)
@@ -110,7 +114,7 @@ static void abort_pending(strom_job *j, const char *why) {
 
 
 /* Starts checkpoint id in a new chk-<id> folder, or a savepoint in sp_dir. */
-static void trigger(strom_job *j, int64_t now, const char *sp_dir, bool stop) {
+static void trigger(strom_job *j, int64_t now, const char *sp_dir, bool stop, bool drain) {
   struct strom_ckpt_coord *c = j->coord;
   char err[512];
   int64_t id = c->next_id++;
@@ -151,7 +155,13 @@ static void trigger(strom_job *j, int64_t now, const char *sp_dir, bool stop) {
   c->trigger_ms = now;
   c->acks = 0;
   c->sync_ns = 0;
+  c->inflight = 0;
   c->bytes_at_trigger = atomic_load(&c->bytes);
+  atomic_store(&j->ckpt_trigger_ns, strom__mono_ns());
+  atomic_store(&j->ckpt_unaligned, sp_dir == NULL);
+  atomic_store(&j->ckpt_stop, sp_dir && stop);
+  atomic_store(&j->ckpt_drain, sp_dir && stop && drain);
+  atomic_store(&j->ckpt_id, id);
   for (int i = 0; i < j->ntasks; i++) {
     strom_task *t = j->tasks[i];
     if (t->ops[0]->vt->run) strom__gate_post(&t->gate, strom__task_trigger_checkpoint, (void *)(intptr_t)id);
@@ -207,6 +217,8 @@ static void complete(strom_job *j, int64_t notify_id) {
   c->last_duration_ms = strom__now_ms() - c->trigger_ms;
   c->last_bytes = atomic_load(&c->bytes) - c->bytes_at_trigger;
   c->last_sync_ns = c->sync_ns;
+  c->inflight_total += c->inflight;
+  c->unaligned += c->inflight > 0;
   if (c->sync_ns > c->max_sync_ns) c->max_sync_ns = c->sync_ns;
   if (savepoint) {
     savepoint_done(j, 1);
@@ -241,7 +253,7 @@ static void final_checkpoint(strom_job *j) {
   struct strom_ckpt_coord *c = j->coord;
   c->final_done = true;
   if (c->pending) abort_pending(j, "the job ended");
-  trigger(j, strom__now_ms(), NULL, false);
+  trigger(j, strom__now_ms(), NULL, false, false);
   if (!c->pending) {
     strom__job_fail(j, STROM_EIO, strom__strdup("cannot create the final checkpoint"));
     return;
@@ -294,6 +306,9 @@ void strom__coord_tick(strom_job *j) {
       } else {
         c->acks++;
         if (a->sync_ns > c->sync_ns) c->sync_ns = a->sync_ns;
+        for (int k = 0; k < a->t->nops; k++)
+          for (int b = 0; a->snaps[k] && b < a->snaps[k]->n; b++)
+            if (a->snaps[k]->b[b].kind == STROM_SNAP_CHANNEL) c->inflight += a->snaps[k]->b[b].len;
       }
     }
     free_snaps(a->snaps, a->t->nops);
@@ -322,18 +337,19 @@ void strom__coord_tick(strom_job *j) {
   if (atomic_load(&j->finished_tasks) || atomic_load(&j->cancelled)) return;
   strom_savepoint_req *sp = j->opts.savepoint;
   char *sp_dir = NULL;
-  bool stop = false;
+  bool stop = false, drain = false;
   if (sp) {
     pthread_mutex_lock(&sp->mu);
     sp_dir = sp->dir;
     stop = sp->stop;
+    drain = sp->drain;
     sp->dir = NULL;
     pthread_mutex_unlock(&sp->mu);
   }
-  if (sp_dir) trigger(j, now, sp_dir, stop);
+  if (sp_dir) trigger(j, now, sp_dir, stop, drain);
   else if (j->opts.ckpt_interval_ms && now - c->last_ms >= j->opts.ckpt_interval_ms &&
            now - c->last_ms >= j->opts.ckpt_min_pause_ms)
-    trigger(j, now, NULL, false);
+    trigger(j, now, NULL, false, false);
   free(sp_dir);
 }
 
@@ -387,6 +403,8 @@ void strom__coord_stats(const strom_job *j, strom_job_stats *st) {
   st->last_bytes = c->last_bytes;
   st->last_sync_ns = c->last_sync_ns;
   st->max_sync_ns = c->max_sync_ns;
+  st->unaligned = c->unaligned;
+  st->inflight_bytes = c->inflight_total;
 }
 
 int64_t strom__coord_completed(const strom_job *j) { return j->coord ? j->coord->completed : 0; }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "runtime.h"
+#include "snapshot.h"
 
 int strom__gate_init(strom_gate *g) {
   memset(g, 0, sizeof *g);
@@ -100,6 +101,7 @@ strom_buffer *strom__channel_acquire(strom_channel *c) {
 void strom__channel_send(strom_channel *c, strom_buffer *b) {
   strom_gate *g = c->gate;
   pthread_mutex_lock(&g->mu);
+  b->seq = c->sent++;
   c->ring[(c->head + c->count) % c->ring_cap] = b;
   c->count++;
   g->nready++;
@@ -134,6 +136,33 @@ strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buff
   }
   pthread_mutex_unlock(&g->mu);
   return b;
+}
+
+void strom__channel_announce(strom_channel *c, int64_t id) {
+  strom_gate *g = c->gate;
+  pthread_mutex_lock(&g->mu);
+  c->ann_id = id;
+  c->ann_seq = c->sent;
+  atomic_store_explicit(&g->announced, true, memory_order_relaxed);
+  /* Wakes a consumer waiting past blocked channels, as a send would. */
+  g->sends++;
+  pthread_cond_signal(&g->can_read);
+  pthread_mutex_unlock(&g->mu);
+}
+
+int strom__channel_capture_queued(strom_channel *c, uint64_t upto, strom_buf *out) {
+  strom_gate *g = c->gate;
+  int rc = STROM_OK;
+  pthread_mutex_lock(&g->mu);
+  for (int k = 0; k < c->count && !rc; k++) {
+    const strom_buffer *b = c->ring[(c->head + k) % c->ring_cap];
+    if (b->seq < c->uc_upto || b->seq >= upto) continue;
+    rc = strom__put_varint(out, (uint64_t)c->input);
+    if (!rc) rc = strom__put_bytes(out, b->data, b->len);
+  }
+  pthread_mutex_unlock(&g->mu);
+  if (!rc && upto > c->uc_upto) c->uc_upto = upto;
+  return rc;
 }
 
 void strom__gate_wait(strom_gate *g, int64_t timeout_ms) { strom__gate_wait_new(g, timeout_ms, UINT64_MAX); }

@@ -334,6 +334,8 @@ static void teardown(strom_job *j, plan *p) {
     free(t->writers);
     strom_row_free(t->in_rows[0]);
     strom_row_free(t->in_rows[1]);
+    strom__task_uc_free(t);
+    free((void *)t->replay);
     strom__gate_destroy(&t->gate);
     strom__task_ptimers_free(t);
     free(t->ops);

@@ -192,6 +192,7 @@ enum { STROM_EL_RECORD = 1, STROM_EL_RECORD_TS, STROM_EL_WATERMARK, STROM_EL_BAR
 typedef struct strom_buffer {
   uint8_t *data;
   size_t len, cap;
+  uint64_t seq; /* its place in the channel's stream (0, 1, ...), set when sent */
   struct strom_buffer *next;
 } strom_buffer;
 
@@ -206,7 +207,14 @@ typedef struct strom_channel {
   pthread_cond_t can_write;
   strom_buffer *pool;
   int nbufs;
+  uint64_t sent; /* buffers sent so far: the next one's seq */
+  /* Unaligned checkpoints: the producer announces barrier ann_id, which follows the
+   * buffers with seq < ann_seq, ahead of the data (see checkpointing.c). */
+  int64_t ann_id;
+  uint64_t ann_seq;
   /* Owned by the consumer thread. */
+  uint64_t uc_upto; /* in-flight buffers with seq < uc_upto are in the unaligned state */
+  bool uc_rec;      /* capturing this channel's in-flight data for t->uc_id */
   int64_t wm;
   bool ended, idle;
   bool blocked; /* aligning a checkpoint: its barrier arrived, later input waits */
@@ -225,6 +233,7 @@ struct strom_gate {
   strom_channel **ch;
   int n, rr, nready;
   uint64_t sends; /* buffers sent so far: a consumer waiting past blocked channels watches it */
+  atomic_bool announced; /* a channel has a new barrier announcement */
   bool cancelled;
   strom_mail *mail, *mail_tail;
   atomic_bool has_mail;
@@ -243,6 +252,11 @@ void strom__channel_send(strom_channel *c, strom_buffer *b);
  * the next ready buffer without blocking (NULL if none).  Either may be NULL. */
 strom_buffer *strom__gate_poll(strom_gate *g, strom_channel *done_ch, strom_buffer *done,
                                strom_channel **from);
+/* Producer side: announces barrier id, which follows every buffer sent so far. */
+void strom__channel_announce(strom_channel *c, int64_t id);
+/* Consumer side: copies the queued buffers of c with seq in [c->uc_upto, upto) to
+ * out (as [varint input][bytes]) and advances c->uc_upto.  Takes the gate lock. */
+int strom__channel_capture_queued(strom_channel *c, uint64_t upto, strom_buf *out);
 /* Consumer side: waits until a buffer or mail is ready, the gate is cancelled, or
  * timeout_ms passed (-1: no timeout). */
 void strom__gate_wait(strom_gate *g, int64_t timeout_ms);
@@ -295,14 +309,27 @@ struct strom_task {
   /* Checkpoint barriers (consumer side). */
   int64_t barrier_id;
   int nbarriers;
+  int64_t barrier_since_ns; /* when this alignment started */
+  int64_t last_ckpt;        /* the newest checkpoint this task has snapshotted */
+  /* An unaligned checkpoint whose in-flight input is still being captured: the chain's
+   * snapshots wait in uc_snaps and the captured buffers in uc_state until every input
+   * channel's barrier has been announced (checkpointing.c). */
+  int64_t uc_id, uc_sync_ns;
+  struct strom_snapshot **uc_snaps;
+  strom_buf uc_state;
+  int64_t ann_watch; /* an announced checkpoint that may switch to unaligned on timeout */
+  /* Restored in-flight input to process before any live input (blocks of the head). */
+  const struct strom_snap_block *replay;
+  int nreplay, replay_old_par;
   bool finished, final_done;
+  bool halted; /* a source past a stop-with-savepoint barrier: emits nothing more */
 };
 
 /* A savepoint request from another thread (strom_env_savepoint). */
 typedef struct strom_savepoint_req {
   pthread_mutex_t mu;
   char *dir;  /* requested, not yet started */
-  bool stop;
+  bool stop, drain;
   int done;   /* 0 pending/none, 1 complete, -1 failed */
 } strom_savepoint_req;
 
@@ -316,6 +343,11 @@ typedef struct strom_job_opts {
   const char *ckpt_dir;
   int ckpt_retained;
   bool at_least_once;
+  /* Unaligned checkpoints (execution.checkpointing.unaligned): barriers overtake the
+   * in-flight data, which goes into the checkpoint.  With aligned_timeout_ms > 0 a
+   * checkpoint starts aligned and switches when its barriers are late by that much. */
+  bool unaligned;
+  int64_t aligned_timeout_ms;
   const char *restore_path;
   bool allow_non_restored_state;
   const char *job_name;
@@ -344,6 +376,13 @@ struct strom_job {
   atomic_int finished_tasks;
   atomic_int notified;  /* tasks that have run the last completion notice */
   atomic_bool stopped;  /* stopped after a savepoint: not a failure, not a cancel */
+  /* The checkpoint in flight, as the tasks see it: its id, when it was triggered, and
+   * whether it may go unaligned (savepoints are always aligned). */
+  atomic_llong ckpt_id, ckpt_trigger_ns;
+  atomic_bool ckpt_unaligned;
+  /* A stop-with-savepoint in flight: sources halt after its barrier (with drain, they
+   * send the maximum watermark before it, so every event-time window fires). */
+  atomic_bool ckpt_stop, ckpt_drain;
   uint64_t run_id; /* unique per run of a job (names files that must not collide across restarts) */
   strom_align_group *align; /* guarded by mu */
   strom_job_opts opts;
@@ -372,6 +411,15 @@ void strom__task_trigger_checkpoint(strom_task *t, void *id);
 int strom__task_on_barrier(strom_task *t, strom_channel *c, int64_t id);
 /* Re-checks an alignment in progress after a channel ended. */
 int strom__task_check_alignment(strom_task *t);
+/* Between buffers: handles barrier announcements and alignment timeouts (unaligned
+ * checkpoints).  Cheap when nothing is announced. */
+int strom__task_poll_unaligned(strom_task *t);
+/* A buffer read from c while an unaligned checkpoint captures c's in-flight data. */
+int strom__task_capture_read(strom_task *t, strom_channel *c, const strom_buffer *b);
+/* Processes the restored in-flight input of an unaligned checkpoint (before live input). */
+int strom__task_replay(strom_task *t);
+/* Frees what an unfinished unaligned checkpoint holds. */
+void strom__task_uc_free(strom_task *t);
 /* Restores every operator of the chain from the job's restore data (after open). */
 int strom__task_restore(strom_task *t);
 /* Posted to every task when checkpoint id completed. */
@@ -419,6 +467,8 @@ typedef struct strom_job_stats {
   int64_t ckpt_completed, ckpt_last, last_duration_ms;
   uint64_t last_bytes;
   int64_t last_sync_ns, max_sync_ns;
+  int64_t unaligned;
+  uint64_t inflight_bytes;
 } strom_job_stats;
 void strom__coord_stats(const strom_job *j, strom_job_stats *st);
 int64_t strom__coord_completed(const strom_job *j);

@@ -24,6 +24,7 @@ enum {
   STROM_SNAP_SOURCE,           /* -1: a source's position */
   STROM_SNAP_USER,             /* -1: anything else an operator keeps */
   STROM_SNAP_OPSTATE_NAMES,    /* -1: the operator and broadcast states' names */
+  STROM_SNAP_CHANNEL,          /* -1: in-flight input of an unaligned checkpoint (the head's) */
 };
 
 typedef struct strom_snap_block {

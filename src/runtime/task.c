@@ -9,6 +9,7 @@
  * latency low when input trickles and costs nothing when it floods.
  */
 #include "runtime.h"
+#include "snapshot.h"
 
 static void run_mail(strom_task *t) {
   if (!atomic_load_explicit(&t->gate.has_mail, memory_order_acquire)) return;
@@ -42,8 +43,26 @@ static int maybe_timed_flush(strom_task *t, int64_t now_ns) {
   return strom__task_flush(t);
 }
 
+/* A source halted after a stop-with-savepoint barrier waits here, running mail, until
+ * the job stops (or the savepoint fails and it goes on). */
+static int wait_halted(strom_task *t) {
+  while (t->halted && atomic_load(&t->job->ckpt_stop)) {
+    if (strom__task_cancelled(t)) return STROM_ECANCELED;
+    int rc = strom__task_flush(t);
+    if (rc) return rc;
+    strom__gate_wait(&t->gate, 10);
+    run_mail(t);
+  }
+  t->halted = false;
+  return strom__task_cancelled(t) ? STROM_ECANCELED : STROM_OK;
+}
+
 static int yield_at(strom_task *t, int64_t now_ns) {
   run_mail(t);
+  if (STROM_UNLIKELY(t->halted)) {
+    int rc = wait_halted(t);
+    if (rc) return rc;
+  }
   if (strom__task_cancelled(t)) return STROM_ECANCELED;
   int rc = strom__task_fire_ptimers(t);
   return rc ? rc : maybe_timed_flush(t, now_ns);
@@ -315,12 +334,76 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
   return rc;
 }
 
+/* The key groups a subtask owns (as the hash partitioner assigns them). */
+static void kg_range(const strom_task *t, int *lo, int *hi) {
+  int max_par = t->job->opts.max_parallelism, par = t->parallelism, s = t->subtask;
+  *lo = (s * max_par + par - 1) / par;
+  *hi = ((s + 1) * max_par - 1) / par;
+}
+
+/* Processes the in-flight input restored from an unaligned checkpoint: its records
+ * only (watermarks come again from the live input; barriers and ends are history).
+ * At another parallelism a subtask takes the hashed records of its key groups from
+ * every former subtask, and the others from former subtasks s with s % parallelism ==
+ * its own index. */
+int strom__task_replay(strom_task *t) {
+  strom_op *head = t->ops[0];
+  int lo, hi, rc = STROM_OK;
+  kg_range(t, &lo, &hi);
+  bool rescaled = t->replay_old_par != t->parallelism;
+  for (int k = 0; k < t->nreplay && !rc; k++) {
+    const uint8_t *q = t->replay[k].p, *qend = q + t->replay[k].len;
+    bool mine = !rescaled || t->replay[k].subtask % t->parallelism == t->subtask;
+    while (q < qend && !rc) {
+      uint64_t input;
+      const uint8_t *p, *end;
+      size_t n;
+      if (!strom__get_varint(&q, qend, &input) || !strom__get_bytes(&q, qend, &p, &n) || input >= (uint64_t)t->ninputs)
+        return strom__op_fail(head, STROM_EPARSE, "restoring in-flight input: malformed channel state");
+      strom_row *row = t->in_rows[input];
+      for (end = p + n; p && p < end && !rc;) {
+        int tag = *p++, base = tag & STROM_EL_TAG_MASK;
+        bool hashed = base == STROM_EL_RECORD_H || base == STROM_EL_RECORD_TS_H;
+        bool timed = base == STROM_EL_RECORD_TS || base == STROM_EL_RECORD_TS_H;
+        if (!hashed && !timed && base != STROM_EL_RECORD) { /* a control element */
+          p = base == STROM_EL_END ? p : (end - p >= 8 ? p + 8 : NULL);
+          continue;
+        }
+        bool take = mine;
+        if (rescaled && hashed && end - p >= (timed ? 16 : 8)) {
+          uint64_t h;
+          memcpy(&h, p + (timed ? 8 : 0), 8);
+          int kg = strom__key_group(h, t->job->opts.max_parallelism);
+          take = kg >= lo && kg <= hi;
+        }
+        if (take) p = deliver_kinded(t, head, (int)input, row, p, end, tag, &rc);
+        else if (end - p >= (timed ? 8 : 0) + (hashed ? 8 : 0))
+          p = strom__row_skip(row->schema, p + (timed ? 8 : 0) + (hashed ? 8 : 0), end);
+        else p = NULL;
+      }
+      if (!p) return strom__op_fail(head, STROM_EPARSE, "restoring in-flight input: corrupt record");
+    }
+  }
+  free((void *)t->replay);
+  t->replay = NULL;
+  t->nreplay = 0;
+  return rc;
+}
+
 static int run_inputs(strom_task *t) {
   strom_channel *c = NULL;
   strom_buffer *b = NULL;
+  int rc0 = t->nreplay ? strom__task_replay(t) : STROM_OK;
+  if (rc0) return rc0;
   for (;;) {
     strom_channel *from = NULL;
     if (strom__task_cancelled(t)) return STROM_ECANCELED;
+    /* Between buffers (the last one is processed, the next not taken): unaligned
+     * checkpoints start and capture here. */
+    if (STROM_UNLIKELY(atomic_load_explicit(&t->gate.announced, memory_order_relaxed) || t->ann_watch || t->uc_id)) {
+      int rc = strom__task_poll_unaligned(t);
+      if (rc) return rc;
+    }
     strom_buffer *next = strom__gate_poll(&t->gate, c, b, &from);
     b = NULL;
     run_mail(t);
@@ -334,12 +417,15 @@ static int run_inputs(strom_task *t) {
       pthread_mutex_unlock(&t->gate.mu);
       next = strom__gate_poll(&t->gate, NULL, NULL, &from);
       if (!next) {
-        strom__gate_wait_new(&t->gate, strom__task_ptimer_wait_ms(t), t->barrier_id ? seen : UINT64_MAX);
+        int64_t wait = strom__task_ptimer_wait_ms(t);
+        if (t->ann_watch && (wait < 0 || wait > 2)) wait = 2; /* an alignment timeout to watch */
+        strom__gate_wait_new(&t->gate, wait, t->barrier_id ? seen : UINT64_MAX);
         continue;
       }
     }
     c = from;
     b = next;
+    if (STROM_UNLIKELY(t->uc_id) && (rc = strom__task_capture_read(t, c, b))) return rc;
     rc = process_buffer(t, c, b);
     if (rc) return rc;
     if (t->nended == t->gate.n) return end_chain(t);

@@ -127,7 +127,13 @@ int strom__writer_watermark(strom_writer *w, int64_t wm) {
 
 int strom__writer_barrier(strom_writer *w, int64_t id) {
   int rc = put_control(w, STROM_EL_BARRIER, id);
-  return rc ? rc : strom__writer_flush(w);
+  if (!rc) rc = strom__writer_flush(w);
+  /* The barrier ends the last buffer sent on each channel; announced, it may overtake
+   * the queued ones (an unaligned checkpoint, see checkpointing.c). */
+  const strom_job *j = w->task->job;
+  if (!rc && j->opts.unaligned && atomic_load(&j->ckpt_unaligned) && atomic_load(&j->ckpt_id) == id)
+    for (int i = 0; i < w->nchan; i++) strom__channel_announce(w->chan[i], id);
+  return rc;
 }
 
 int strom__writer_status(strom_writer *w, bool idle) {
