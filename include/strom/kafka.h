@@ -119,8 +119,8 @@ int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *opts);
 
 /* ---- Flink's options as key/value strings ------------------------------------- */
 
-/* The same connectors configured by Flink's option names: kv holds n keys and values
- * alternately ("properties.bootstrap.servers", "localhost:9092", "topic", "t", ...).
+/* The same connectors configured by Flink's option names: kv holds n key/value pairs
+ * (2n strings: "properties.bootstrap.servers", "localhost:9092", "topic", "t", ...).
  * Keys 'connector' (= 'kafka') and properties.* (passed to librdkafka) are accepted;
  * an unknown key is refused with the list of valid ones. */
 strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv,

@@ -235,7 +235,8 @@ static int discover(strom_op *op) {
         kp->next = off >= 0 ? off : reset && (!strcmp(reset, "latest") || !strcmp(reset, "largest")) ? hi : lo;
       }
     }
-    if (kp->next < lo) kp->next = lo; /* retention removed what the position points at */
+    /* Retention may have removed what the position points at (-1: timestamp, below). */
+    if (kp->next < lo && !(kp->next == -1 && c->o.startup_mode == STROM_KAFKA_TIMESTAMP && !st->restored)) kp->next = lo;
   }
   if (!rc && ask->cnt) {
     e = rd_kafka_offsets_for_times(st->rk, ask, 10000);
