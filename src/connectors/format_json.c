@@ -222,6 +222,11 @@ static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
     rc = strom__parse_value(r, c, s, (size_t)(j->p - s), why, sizeof why);
   }
   if (rc == STROM_ENOMEM) return rc;
+  if (!rc && col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) {
+    /* JSON has no infinity: 1e999 is out of range, not a value to pass on. */
+    snprintf(why, sizeof why, "%.*s is out of the DOUBLE range", (int)(j->p - s > 40 ? 40 : j->p - s), s);
+    rc = STROM_EPARSE;
+  }
   if (rc) snprintf(j->err, j->errlen, "column '%s': %s", col->name, why);
   return rc;
 }
