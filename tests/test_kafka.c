@@ -416,20 +416,25 @@ TEST(sink_at_least_once_delivers_everything) {
 static pthread_mutex_t TXN_MU = PTHREAD_MUTEX_INITIALIZER;
 static char TXN_DIR[256];
 static long TXN_PRE[2][4096], TXN_COMMITTED, TXN_EARLY, TXN_MISMATCH, TXN_FENCED, TXN_INIT;
+static int64_t TXN_COMPLETE[2] = {-1, -1};
 
 static void txn_hook(int subtask, const char *ev, int64_t ckpt, uint64_t n) {
+  if (getenv("TXN_DEBUG")) fprintf(stderr, "  [%d] %s %lld %llu\n", subtask, ev, (long long)ckpt, (unsigned long long)n);
   pthread_mutex_lock(&TXN_MU);
   int slot = ckpt >= 0 && ckpt < 4096 ? (int)ckpt : -1;
   if (!strcmp(ev, "precommit") && slot >= 0 && subtask < 2) TXN_PRE[subtask][slot] = (long)n + 1;
+  if (!strcmp(ev, "complete") && subtask < 2) {
+    /* The completion the sink acts on is real: that checkpoint's _metadata exists. */
+    char p[512];
+    snprintf(p, sizeof p, "%s/chk-%lld/_metadata", TXN_DIR, (long long)ckpt);
+    if (slot >= 0 && access(p, F_OK)) TXN_EARLY++, fprintf(stderr, "  completion of %lld before %s exists\n", (long long)ckpt, p);
+    TXN_COMPLETE[subtask] = ckpt;
+  }
   if (!strcmp(ev, "commit")) {
     TXN_COMMITTED += (long)n;
-    if (slot >= 0) {
-      /* Committed only once its checkpoint is complete: its _metadata exists. */
-      char p[512];
-      snprintf(p, sizeof p, "%s/chk-%lld/_metadata", TXN_DIR, (long long)ckpt);
-      if (access(p, F_OK)) TXN_EARLY++;
-      if (subtask < 2 && TXN_PRE[subtask][slot] != (long)n + 1) TXN_MISMATCH++;
-    }
+    /* Committed only after a completion at or after its checkpoint, never before. */
+    if (subtask < 2 && ckpt != INT64_MAX && (TXN_COMPLETE[subtask] < ckpt)) TXN_EARLY++;
+    if (slot >= 0 && subtask < 2 && TXN_PRE[subtask][slot] && TXN_PRE[subtask][slot] != (long)n + 1) TXN_MISMATCH++;
   }
   if (!strcmp(ev, "fenced")) TXN_FENCED++;
   if (!strcmp(ev, "init")) TXN_INIT++;
@@ -510,6 +515,54 @@ TEST(exactly_once_fences_a_crashed_producer) {
   printf("  zombie commit after the sink started: %s\n", e ? rd_kafka_error_string(e) : "accepted (mock cluster: no epoch fencing)");
   if (e) rd_kafka_error_destroy(e);
   rd_kafka_destroy(zombie);
+}
+
+static int eo_job(const char *dir, bool resume) {
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
+                                                   .checkpoints_retained = 3, .restore_path = resume ? dir : NULL});
+  strom_schema *s = schema();
+  strom_kafka_sink(strom_set_uid(strom_from_generator(env, s, (uint64_t)N, gen_rows, NULL), "gen"),
+                   &(strom_kafka_sink_opts){.bootstrap_servers = MOCK.bootstrap, .topic = "out_kill",
+                                            .value_format = {.kind = STROM_FORMAT_JSON},
+                                            .delivery = STROM_KAFKA_EXACTLY_ONCE, .transactional_id_prefix = "kill"});
+  int rc = strom_execute(env, "eo-kill");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  strom_schema_free(s);
+  return rc;
+}
+
+TEST(exactly_once_sink_killed_is_fenced_on_restore) {
+  CHECK_INT(kmock_topic(&MOCK, "out_kill", 2), 0);
+  char dir[] = "/tmp/strom-kafka-eokill-XXXXXX";
+  CHECK(mkdtemp(dir));
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) _exit(eo_job(dir, false) ? 1 : 0);
+  /* Kill it right after its first complete checkpoint. */
+  for (int i = 0; i < 2000; i++) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/chk-1/_metadata", dir);
+    if (!access(p, F_OK)) break;
+    usleep(1000);
+  }
+  int status;
+  CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: killed mid-stream */
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  /* The restored sinks find their pre-committed transactions in the checkpoint and
+   * take over their transactional ids (init_transactions fences the killed producers
+   * and aborts what they left open), then finish and commit. */
+  strom__kafka_txn_hook = txn_hook;
+  TXN_INIT = TXN_FENCED = TXN_COMMITTED = 0;
+  snprintf(TXN_DIR, sizeof TXN_DIR, "%s", dir);
+  int rc = eo_job(dir, true);
+  strom__kafka_txn_hook = NULL;
+  rm_rf(dir);
+  CHECK_INT(rc, 0);
+  CHECK_INT(TXN_INIT, 2);
+  CHECK_INT(TXN_FENCED, 2);
+  CHECK(TXN_COMMITTED > 0 && TXN_COMMITTED < N);
 }
 
 /* ---- kcat ---- */
@@ -614,6 +667,7 @@ int main(int argc, char **argv) {
   RUN(sink_at_least_once_delivers_everything);
   RUN(sink_exactly_once_commits_each_checkpoint_after_it_completes);
   RUN(exactly_once_fences_a_crashed_producer);
+  RUN(exactly_once_sink_killed_is_fenced_on_restore);
   RUN(kcat_writes_what_the_source_reads_and_reads_what_the_sink_writes);
   RUN(flink_options_map_and_unknown_keys_are_refused);
   kmock_stop(&MOCK);

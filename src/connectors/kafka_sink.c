@@ -42,8 +42,9 @@ typedef struct ksink_state {
   uint64_t txn_records;          /* in the open transaction */
   int64_t pending_ckpt;          /* pre-committed, awaiting completion; -1 none */
   uint64_t pending_records;
-  strom_buf held;                /* records waiting for the next transaction: [key][value] byte strings */
-  uint64_t nheld;
+  strom_buf held;                /* records waiting for the next transaction: [key][value][time] */
+  size_t held_mark;              /* held[0..held_mark) came before the barrier of held_ckpt */
+  int64_t held_ckpt;             /* -1: no barrier passed while a transaction was pending */
   char txn_id[256];
 } ksink_state;
 
@@ -87,7 +88,7 @@ static int ksink_open(strom_op *op) {
   ksink_state *st = strom__calloc(1, sizeof *st);
   if (!st) return STROM_ENOMEM;
   op->state = st;
-  st->pending_ckpt = -1;
+  st->pending_ckpt = st->held_ckpt = -1;
   char err[512];
   const strom_schema *s = strom__jg_input_schema(op->task->job->graph, op->node, 0);
   if (strom__format_init(&st->vfmt, &c->o.value_format, s, NULL, err, sizeof err))
@@ -193,7 +194,6 @@ static int ksink_process(strom_op *op, int input, const strom_row *row) {
     if (strom__put_bytes(&st->held, st->k.p ? st->k.p : "", st->k.len) || strom__put_bytes(&st->held, st->v.p ? st->v.p : "", st->v.len) ||
         strom__put_i64(&st->held, row->time))
       return STROM_ENOMEM;
-    st->nheld++;
     return STROM_OK;
   }
   return produce(op, st->k.p, st->k.len, st->has_key, st->v.p ? st->v.p : "", st->v.len, row->time);
@@ -219,8 +219,11 @@ static int ksink_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   if (c->o.delivery == STROM_KAFKA_NONE) return STROM_OK;
   if (c->o.delivery == STROM_KAFKA_AT_LEAST_ONCE) return flush_all(op);
   if (st->pending_ckpt >= 0) {
-    /* The previous checkpoint has not completed yet: its transaction stays pending and
-     * the held records join the next transaction (committed with a later checkpoint). */
+    /* The previous checkpoint has not completed yet: its transaction stays pending.
+     * The records held so far belong to this checkpoint: mark where it ends, so that
+     * its completion commits exactly them. */
+    st->held_mark = st->held.len;
+    st->held_ckpt = ckpt;
     return STROM_OK;
   }
   int rc = flush_all(op);
@@ -236,9 +239,10 @@ static int ksink_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   return rc;
 }
 
-static int replay_held(strom_op *op) {
+/* Produces held[from..to) into the open transaction. */
+static int replay_held(strom_op *op, size_t from, size_t to, uint64_t *count) {
   ksink_state *st = op->state;
-  const uint8_t *p = (const uint8_t *)st->held.p, *end = p + st->held.len;
+  const uint8_t *p = (const uint8_t *)st->held.p + from, *end = (const uint8_t *)st->held.p + to;
   int rc = STROM_OK;
   while (!rc && p < end) {
     const uint8_t *k, *v;
@@ -247,22 +251,56 @@ static int replay_held(strom_op *op) {
     if (!strom__get_bytes(&p, end, &k, &kn) || !strom__get_bytes(&p, end, &v, &vn) || !strom__get_i64(&p, end, &ts))
       return STROM_EPARSE;
     rc = produce(op, (const char *)k, kn, st->has_key, (const char *)v, vn, ts);
+    (*count)++;
   }
-  st->held.len = 0;
-  st->nheld = 0;
   return rc;
+}
+
+static int commit(strom_op *op, int64_t ckpt, uint64_t records) {
+  ksink_state *st = op->state;
+  rd_kafka_error_t *e = rd_kafka_commit_transaction(st->rk, 60000);
+  if (e) return txn_fail(op, "commit", e);
+  hook(op, "commit", ckpt, records);
+  st->in_txn = false;
+  return STROM_OK;
 }
 
 static int ksink_notify(strom_op *op, int64_t ckpt) {
   ksink_state *st = op->state;
   if (st->pending_ckpt < 0 || st->pending_ckpt > ckpt) return STROM_OK;
-  rd_kafka_error_t *e = rd_kafka_commit_transaction(st->rk, 60000);
-  if (e) return txn_fail(op, "commit", e);
-  hook(op, "commit", st->pending_ckpt, st->pending_records);
-  st->in_txn = false;
+  hook(op, "complete", ckpt, 0);
+  int rc = commit(op, st->pending_ckpt, st->pending_records);
   st->pending_ckpt = -1;
-  int rc = begin(op);
-  if (!rc) rc = replay_held(op);
+  if (!rc) rc = begin(op);
+  if (rc || !st->held.len) return rc;
+  uint64_t n = 0;
+  if (st->held_ckpt < 0) {
+    /* No barrier passed while the records were held: they are the open transaction's. */
+    rc = replay_held(op, 0, st->held.len, &n);
+    st->held.len = 0;
+    return rc;
+  }
+  /* held[0..mark) came before the barrier of held_ckpt: produce them, flush, and they
+   * are that checkpoint's transaction: committed now if it is complete, else pending
+   * (and what came after the mark stays held). */
+  rc = replay_held(op, 0, st->held_mark, &n);
+  if (!rc) rc = flush_all(op);
+  if (rc) return rc;
+  if (st->held_ckpt <= ckpt) {
+    rc = commit(op, st->held_ckpt, n);
+    if (!rc) rc = begin(op);
+    uint64_t m = 0;
+    if (!rc) rc = replay_held(op, st->held_mark, st->held.len, &m);
+    st->held.len = 0;
+  } else {
+    st->pending_ckpt = st->held_ckpt;
+    st->pending_records = n;
+    hook(op, "precommit", st->held_ckpt, n);
+    memmove(st->held.p, st->held.p + st->held_mark, st->held.len - st->held_mark);
+    st->held.len -= st->held_mark;
+  }
+  st->held_ckpt = -1;
+  st->held_mark = 0;
   return rc;
 }
 
@@ -274,12 +312,7 @@ static int ksink_finish(strom_op *op) {
    * the end of the input commits it. */
   if (strom__job_checkpointing(op->task->job)) return STROM_OK;
   int rc = flush_all(op);
-  if (rc) return rc;
-  rd_kafka_error_t *e = rd_kafka_commit_transaction(st->rk, 60000);
-  if (e) return txn_fail(op, "commit", e);
-  hook(op, "commit", INT64_MAX, st->txn_records);
-  st->in_txn = false;
-  return STROM_OK;
+  return rc ? rc : commit(op, INT64_MAX, st->txn_records);
 }
 
 static int ksink_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
