@@ -23,7 +23,7 @@ typedef struct kmock {
   char bootstrap[256];
 } kmock;
 
-static void kmock_child(int in, int out) {
+static inline void kmock_child(int in, int out) {
   char err[256];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
@@ -53,7 +53,7 @@ static void kmock_child(int in, int out) {
   _exit(0);
 }
 
-static int kmock_start(kmock *m) {
+static inline int kmock_start(kmock *m) {
   int a[2], b[2];
   if (pipe(a) || pipe(b)) return -1;
   m->pid = fork();
@@ -72,7 +72,7 @@ static int kmock_start(kmock *m) {
   return 0;
 }
 
-static int kmock_topic(kmock *m, const char *name, int parts) {
+static inline int kmock_topic(kmock *m, const char *name, int parts) {
   char line[256];
   fprintf(m->to, "topic %s %d\n", name, parts);
   fflush(m->to);
@@ -80,7 +80,7 @@ static int kmock_topic(kmock *m, const char *name, int parts) {
   return strncmp(line, "ok", 2) ? -1 : 0;
 }
 
-static void kmock_stop(kmock *m) {
+static inline void kmock_stop(kmock *m) {
   if (m->to) fclose(m->to);
   if (m->from) fclose(m->from);
   int st;
@@ -89,7 +89,7 @@ static void kmock_stop(kmock *m) {
 
 /* Produces n records to topic (partition -1: by key) and waits for them. */
 typedef int (*kmock_record_fn)(long i, char *key, size_t kcap, char *val, size_t vcap, int32_t *part, int64_t *ts);
-static int kmock_produce(const kmock *m, const char *topic, long n, kmock_record_fn fn) {
+static inline int kmock_produce(const kmock *m, const char *topic, long n, kmock_record_fn fn) {
   char err[256];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", m->bootstrap, err, sizeof err);
@@ -123,7 +123,7 @@ static int kmock_produce(const kmock *m, const char *topic, long n, kmock_record
 /* Reads every record of topic (all partitions, from the start, up to the end offsets
  * now) and calls fn for each; returns the count or -1. */
 typedef void (*kmock_read_fn)(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn);
-static long kmock_read_all(const kmock *m, const char *topic, kmock_read_fn fn, void *arg) {
+static inline long kmock_read_all(const kmock *m, const char *topic, kmock_read_fn fn, void *arg) {
   char err[256];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", m->bootstrap, err, sizeof err);
