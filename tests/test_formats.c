@@ -146,11 +146,51 @@ TEST(key_fields_raw_and_csv) {
   strom_schema_free(s);
 }
 
+TEST(debezium_changes_to_row_kinds_and_back) {
+  strom_schema *s = strom_schema_parse("id BIGINT, name VARCHAR", NULL, 0);
+  strom_format f;
+  char err[256];
+  CHECK_INT(strom__format_init(&f, &(strom_format_opts){.kind = STROM_FORMAT_DEBEZIUM_JSON}, s, NULL, err, sizeof err), 0);
+  strom_row *a = strom_row_new(s), *b = strom_row_new(s);
+  int n;
+  const char *c = "{\"before\":null,\"after\":{\"id\":1,\"name\":\"x\"},\"op\":\"c\",\"ts_ms\":5}";
+  CHECK_INT(strom__format_decode_changes(&f, c, strlen(c), a, b, &n, err, sizeof err), 0);
+  CHECK_INT(n, 1);
+  CHECK_STR(fmt_row(a), "+I[1, x]");
+  const char *u = "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"before\":{\"id\":1,\"name\":\"x\"},"
+                  "\"after\":{\"id\":1,\"name\":\"y\"},\"op\":\"u\"}}";
+  CHECK_INT(strom__format_decode_changes(&f, u, strlen(u), a, b, &n, err, sizeof err), 0);
+  CHECK_INT(n, 2);
+  CHECK_STR(fmt_row(a), "-U[1, x]");
+  CHECK_STR(fmt_row(b), "+U[1, y]");
+  const char *d = "{\"before\":{\"id\":1,\"name\":\"y\"},\"after\":null,\"op\":\"d\"}";
+  CHECK_INT(strom__format_decode_changes(&f, d, strlen(d), a, b, &n, err, sizeof err), 0);
+  CHECK_STR(fmt_row(a), "-D[1, y]");
+  CHECK_INT(strom__format_decode_changes(&f, NULL, 0, a, b, &n, err, sizeof err), 0); /* tombstone */
+  CHECK_INT(n, 0);
+  const char *bad[] = {"{\"op\":\"x\",\"after\":{}}", "{\"op\":\"u\",\"before\":null,\"after\":{}}", "{\"after\":{}}", "[]"};
+  for (int i = 0; i < 4; i++) CHECK_INT(strom__format_decode_changes(&f, bad[i], strlen(bad[i]), a, b, &n, err, sizeof err), STROM_EPARSE);
+  strom_buf out = {0};
+  strom_row_set_kind(a, STROM_UPDATE_BEFORE);
+  CHECK_INT(strom__format_encode(&f, a, &out), 0);
+  strom_row_set_kind(a, STROM_INSERT);
+  CHECK_INT(strom__format_encode(&f, a, &out), 0);
+  CHECK_INT(strom__buf_append(&out, "", 1), 0);
+  CHECK_STR(out.p, "{\"before\":{\"id\":1,\"name\":\"y\"},\"after\":null,\"op\":\"d\"}"
+                   "{\"before\":null,\"after\":{\"id\":1,\"name\":\"y\"},\"op\":\"c\"}");
+  strom__buf_free(&out);
+  strom_row_free(a);
+  strom_row_free(b);
+  strom__format_free(&f);
+  strom_schema_free(s);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(json_decodes_every_type);
   RUN(json_rejects_with_a_reason);
   RUN(json_encodes_and_reads_back);
   RUN(key_fields_raw_and_csv);
+  RUN(debezium_changes_to_row_kinds_and_back);
   TEST_MAIN_END();
 }

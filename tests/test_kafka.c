@@ -238,6 +238,42 @@ TEST(malformed_record_fails_with_position_or_is_skipped) {
   strom_env_free(env);
 }
 
+static int rec_cdc(long i, char *key, size_t kcap, char *val, size_t vcap, int32_t *part, int64_t *ts) {
+  static const char *const ev[] = {
+      "{\"before\":null,\"after\":{\"id\":1,\"name\":\"a\"},\"op\":\"r\"}",
+      "{\"before\":null,\"after\":{\"id\":2,\"name\":\"b\"},\"op\":\"c\"}",
+      "{\"before\":{\"id\":1,\"name\":\"a\"},\"after\":{\"id\":1,\"name\":\"a2\"},\"op\":\"u\"}",
+      "{\"before\":{\"id\":2,\"name\":\"b\"},\"after\":null,\"op\":\"d\"}",
+  };
+  snprintf(key, kcap, "k");
+  snprintf(val, vcap, "%s", ev[i]);
+  *part = 0;
+  *ts = 1000 + i;
+  return 0;
+}
+
+TEST(debezium_topic_becomes_a_changelog) {
+  CHECK_INT(kmock_topic(&MOCK, "cdc", 1), 0);
+  CHECK_INT(kmock_produce(&MOCK, "cdc", 4, rec_cdc), 0);
+  strom_env *env = strom_env_new(NULL);
+  strom_schema *s = strom_schema_parse("id BIGINT, name VARCHAR", NULL, 0);
+  const char *kv[] = {"connector", "kafka", "properties.bootstrap.servers", MOCK.bootstrap, "topic", "cdc",
+                      "scan.startup.mode", "earliest-offset", "scan.bounded.mode", "latest-offset", "format", "debezium-json"};
+  strom_results *res = strom_collect(strom_kafka_source_from_options(env, s, kv, 6));
+  int rc = strom_execute(env, "cdc");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, 0);
+  CHECK_INT(strom_results_count(res), 5);
+  const char *want[] = {"+I[1, a]", "+I[2, b]", "-U[1, a]", "+U[1, a2]", "-D[2, b]"};
+  for (int i = 0; i < 5; i++) {
+    char buf[64];
+    strom_row_format(strom_results_row(res, (size_t)i), buf, sizeof buf);
+    CHECK_STR(buf, want[i]);
+  }
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
 /* ---- kill -9 and resume: keyed state and exactly-once file output ---- */
 
 static int slow_map(strom_ctx *ctx, const strom_row *in, strom_row *out) {
@@ -663,6 +699,7 @@ int main(int argc, char **argv) {
   RUN(startup_latest_timestamp_specific);
   RUN(group_offsets_committed_on_checkpoint_completion);
   RUN(malformed_record_fails_with_position_or_is_skipped);
+  RUN(debezium_topic_becomes_a_changelog);
   RUN(sigkill_and_restore_neither_skips_nor_repeats);
   RUN(sink_at_least_once_delivers_everything);
   RUN(sink_exactly_once_commits_each_checkpoint_after_it_completes);

@@ -23,6 +23,8 @@ typedef enum strom_format_kind {
   STROM_FORMAT_JSON,     /* 'json': one object per record, members by column name */
   STROM_FORMAT_CSV,      /* 'csv': one line, RFC 4180 quoting */
   STROM_FORMAT_RAW,      /* 'raw': the bytes as one VARCHAR column */
+  STROM_FORMAT_DEBEZIUM_JSON, /* 'debezium-json': a CDC changelog ({"before", "after", "op"})
+                               * into +I / -U +U / -D rows (values only) */
 } strom_format_kind;
 
 typedef struct strom_format_opts {

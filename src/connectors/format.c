@@ -57,7 +57,8 @@ int strom__format_init(strom_format *f, const strom_format_opts *o, const strom_
     if (!sub || rc || !(f->scratch = strom_row_new(sub))) rc = rc ? rc : STROM_ENOMEM;
     strom_schema_free(sub);
   }
-  if (!rc && o->kind != STROM_FORMAT_JSON && o->kind != STROM_FORMAT_CSV && o->kind != STROM_FORMAT_RAW) {
+  if (!rc && o->kind != STROM_FORMAT_JSON && o->kind != STROM_FORMAT_CSV && o->kind != STROM_FORMAT_RAW &&
+      o->kind != STROM_FORMAT_DEBEZIUM_JSON) {
     snprintf(err, errlen, "unknown format %d", (int)o->kind);
     rc = STROM_EINVAL;
   }
@@ -92,6 +93,12 @@ int strom__format_decode(strom_format *f, const char *p, size_t n, strom_row *r,
   switch (f->o.kind) {
     case STROM_FORMAT_RAW: return strom_row_set_str(r, f->cols[0], p, n);
     case STROM_FORMAT_JSON: return strom__json_decode(f, p, n, r, &f->tmp, err, errlen);
+    case STROM_FORMAT_DEBEZIUM_JSON: {
+      int nrows;
+      int rc = strom__debezium_decode(f, p, n, r, r, &nrows, &f->tmp, err, errlen);
+      if (!rc && nrows != 1) snprintf(err, errlen, "a debezium update is two rows: not usable here"), rc = STROM_EPARSE;
+      return rc;
+    }
     case STROM_FORMAT_CSV: {
       while (n && (p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
       int rc = strom__csv_parse(f->scratch, p, n, f->o.csv_delimiter ? f->o.csv_delimiter : ',', err, errlen);
@@ -102,6 +109,16 @@ int strom__format_decode(strom_format *f, const char *p, size_t n, strom_row *r,
   }
 }
 
+int strom__format_decode_changes(strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows,
+                                 char *err, size_t errlen) {
+  if (f->o.kind == STROM_FORMAT_DEBEZIUM_JSON) {
+    if (!p) return *nrows = 0, STROM_OK; /* the tombstone that follows a delete */
+    return strom__debezium_decode(f, p, n, r1, r2, nrows, &f->tmp, err, errlen);
+  }
+  *nrows = 1;
+  return strom__format_decode(f, p, n, r1, err, errlen);
+}
+
 int strom__format_encode(strom_format *f, const strom_row *r, strom_buf *b) {
   switch (f->o.kind) {
     case STROM_FORMAT_RAW: {
@@ -109,6 +126,7 @@ int strom__format_encode(strom_format *f, const strom_row *r, strom_buf *b) {
       return r->nulls[c] ? STROM_OK : strom__buf_append(b, r->v[c].s.p, r->v[c].s.n);
     }
     case STROM_FORMAT_JSON: return strom__json_encode(f, r, b);
+    case STROM_FORMAT_DEBEZIUM_JSON: return strom__debezium_encode(f, r, b);
     case STROM_FORMAT_CSV: {
       char delim = f->o.csv_delimiter ? f->o.csv_delimiter : ',';
       for (int i = 0; i < f->ncols; i++) {

@@ -338,3 +338,35 @@ int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) 
   }
   return strom__buf_append(b, "}", 1);
 }
+
+int strom__json_member(const char *p, size_t n, const char *name, const char **vp, size_t *vn, char *err,
+                       size_t errlen) {
+  jp j = {.p = p, .end = p + n, .start = p, .err = err, .errlen = errlen};
+  strom_buf key = {0};
+  int rc, found = 0;
+  ws(&j);
+  if (j.p >= j.end || *j.p != '{') return jerr(&j, "a JSON object expected");
+  j.p++;
+  ws(&j);
+  if (j.p < j.end && *j.p == '}') return 0;
+  for (;;) {
+    ws(&j);
+    if (j.p >= j.end || *j.p != '"') { rc = jerr(&j, "member name expected"); break; }
+    key.len = 0;
+    if ((rc = jstring(&j, &key))) break;
+    ws(&j);
+    if (j.p >= j.end || *j.p != ':') { rc = jerr(&j, "':' expected"); break; }
+    j.p++;
+    ws(&j);
+    const char *v = j.p;
+    if ((rc = jskip(&j, 1))) break;
+    if (!found && key.len == strlen(name) && !memcmp(key.p, name, key.len)) *vp = v, *vn = (size_t)(j.p - v), found = 1;
+    ws(&j);
+    if (j.p < j.end && *j.p == ',') { j.p++; continue; }
+    if (j.p < j.end && *j.p == '}') { rc = found; break; }
+    rc = jerr(&j, "',' or '}' expected");
+    break;
+  }
+  strom__buf_free(&key);
+  return rc;
+}

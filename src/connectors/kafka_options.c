@@ -51,6 +51,7 @@ static int fmt_kind(const char *v, strom_format_kind *k) {
   if (!strcmp(v, "json")) *k = STROM_FORMAT_JSON;
   else if (!strcmp(v, "csv")) *k = STROM_FORMAT_CSV;
   else if (!strcmp(v, "raw")) *k = STROM_FORMAT_RAW;
+  else if (!strcmp(v, "debezium-json")) *k = STROM_FORMAT_DEBEZIUM_JSON;
   else return -1;
   return 0;
 }

@@ -59,6 +59,7 @@ typedef struct ksrc_state {
   kpending *pend;
   int npend;
   uint64_t skipped;
+  strom_row *row2; /* the +U of a changelog update (debezium-json) */
 } ksrc_state;
 
 static void conf_free(void *p) {
@@ -100,6 +101,7 @@ static int ksrc_open(strom_op *op) {
       return strom__op_fail(op, STROM_EINVAL, "key format: %s", err);
     st->has_key = true;
   }
+  if (!(st->row2 = strom_row_new(s))) return STROM_ENOMEM;
   char group[96];
   snprintf(group, sizeof group, "strom-%llx", (unsigned long long)op->task->job->run_id);
   const char *own[] = {"group.id", c->group ? c->group : group,
@@ -126,6 +128,7 @@ static void ksrc_close(strom_op *op) {
   }
   strom__format_free(&st->vfmt);
   if (st->has_key) strom__format_free(&st->kfmt);
+  if (st->row2) strom_row_free(st->row2);
   parts_free(st->p, st->np);
   parts_free(st->rp, st->nrp);
   for (int i = 0; i < st->npend; i++) rd_kafka_topic_partition_list_destroy(st->pend[i].offs);
@@ -299,13 +302,15 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
     if (ts >= 0 && ts < kp->skip_before_ts) return STROM_OK;
     kp->skip_before_ts = INT64_MIN;
   }
-  strom_row *row = op->out.scratch;
-  strom__row_reset(row);
+  strom_row *rows[2] = {op->out.scratch, st->row2};
+  strom__row_reset(rows[0]);
+  strom__row_reset(rows[1]);
   char err[512];
-  int rc = strom__format_decode(&st->vfmt, m->payload, m->len, row, err, sizeof err);
+  int nrows = 0;
+  int rc = strom__format_decode_changes(&st->vfmt, m->payload, m->len, rows[0], rows[1], &nrows, err, sizeof err);
   bool ignore = c->o.value_format.ignore_parse_errors;
-  if (!rc && st->has_key) {
-    rc = strom__format_decode(&st->kfmt, m->key, m->key_len, row, err, sizeof err);
+  for (int i = 0; !rc && st->has_key && i < nrows; i++) {
+    rc = strom__format_decode(&st->kfmt, m->key, m->key_len, rows[i], err, sizeof err);
     ignore = c->o.key_format.ignore_parse_errors;
   }
   if (rc == STROM_ENOMEM) return rc;
@@ -318,11 +323,14 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
     }
     return strom__op_fail(op, STROM_EPARSE, "Kafka record %s/%d/%lld: %s", kp->topic, kp->part, (long long)off, err);
   }
-  if (ts >= 0) {
-    strom_row_set_time(row, ts);
-    if (c->ts_idx >= 0) strom_row_set_timestamp(row, c->ts_idx, ts);
+  for (int i = 0; !rc && i < nrows; i++) {
+    if (ts >= 0) {
+      strom_row_set_time(rows[i], ts);
+      if (c->ts_idx >= 0) strom_row_set_timestamp(rows[i], c->ts_idx, ts);
+    }
+    rc = strom__emit(&op->out, rows[i]);
   }
-  return strom__emit(&op->out, row);
+  return rc;
 }
 
 static int ksrc_run(strom_op *op) {
