@@ -1,0 +1,135 @@
+/*
+ * strom/kafka.h -- the Kafka connector (source and sink, over librdkafka) and the
+ * formats that turn Kafka record bytes into rows and back (json, csv, raw).
+ *
+ * The option structs mirror Flink's Kafka table connector; every field names the
+ * Flink option it stands for, and strom_kafka_source_from_options() /
+ * strom_kafka_sink_from_options() take those options as key/value strings (the SQL
+ * layer's WITH (...) clause).  Link with -lrdkafka.
+ */
+#ifndef STROM_KAFKA_H
+#define STROM_KAFKA_H
+
+#include "../strom.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Formats ------------------------------------------------------------------ */
+
+typedef enum strom_format_kind {
+  STROM_FORMAT_NONE = 0,
+  STROM_FORMAT_JSON,     /* 'json': one object per record, members by column name */
+  STROM_FORMAT_CSV,      /* 'csv': one line, RFC 4180 quoting */
+  STROM_FORMAT_RAW,      /* 'raw': the bytes as one VARCHAR column */
+  STROM_FORMAT_DEBEZIUM_JSON, /* 'debezium-json': a CDC changelog ({"before", "after", "op"})
+                               * into +I / -U +U / -D rows (values only) */
+} strom_format_kind;
+
+typedef struct strom_format_opts {
+  strom_format_kind kind;
+  /* json.ignore-parse-errors / csv.ignore-parse-errors: a malformed record is skipped
+   * and counted instead of failing the job (the failure names topic/partition/offset). */
+  bool ignore_parse_errors;
+  /* json.fail-on-missing-field: a column absent from the object is an error (default:
+   * NULL). */
+  bool fail_on_missing_field;
+  /* json.timestamp-format.standard = 'ISO-8601' ("2020-12-30T12:13:14.123"); the
+   * default 'SQL' is "2020-12-30 12:13:14.123". */
+  bool iso8601;
+  char csv_delimiter; /* csv.field-delimiter; 0 = ',' */
+} strom_format_opts;
+
+/* ---- Source ------------------------------------------------------------------- */
+
+typedef enum strom_kafka_startup {
+  STROM_KAFKA_GROUP_OFFSETS = 0, /* 'group-offsets' (Flink's default): the group's committed
+                                  * offsets, else properties.auto.offset.reset (default earliest) */
+  STROM_KAFKA_EARLIEST,          /* 'earliest-offset' */
+  STROM_KAFKA_LATEST,            /* 'latest-offset' */
+  STROM_KAFKA_TIMESTAMP,         /* 'timestamp': the first record at or after startup_timestamp_ms */
+  STROM_KAFKA_SPECIFIC_OFFSETS,  /* 'specific-offsets': specific_offsets, other partitions as group-offsets */
+} strom_kafka_startup;
+
+typedef struct strom_kafka_source_opts {
+  const char *bootstrap_servers; /* properties.bootstrap.servers (required) */
+  const char *topics;            /* topic: "a" or "a;b" */
+  const char *topic_pattern;     /* topic-pattern: a POSIX extended regex over topic names */
+  const char *group_id;          /* properties.group.id: needed for group-offsets and commits */
+  strom_kafka_startup startup_mode;        /* scan.startup.mode */
+  int64_t startup_timestamp_ms;            /* scan.startup.timestamp-millis */
+  const char *specific_offsets;            /* scan.startup.specific-offsets:
+                                            * "partition:0,offset:42;partition:1,offset:300" */
+  /* scan.bounded.mode = 'latest-offset': read up to the offsets that are latest when the
+   * job starts, then end (the source is bounded).  Default: unbounded. */
+  bool bounded_latest;
+  strom_format_opts value_format; /* format / value.format (required) */
+  strom_format_opts key_format;   /* key.format (kind NONE: keys are ignored) */
+  const char *key_fields;         /* key.fields: "a;b", the columns read from the key */
+  /* Fill this TIMESTAMP column with the record's timestamp (the 'timestamp' metadata
+   * column); NULL: none.  The record's timestamp is always the row's event time. */
+  const char *timestamp_column;
+  /* Do not commit offsets to Kafka when a checkpoint completes
+   * (properties.commit.offsets.on.checkpoint = false in Flink's DataStream source). */
+  bool no_commit_on_checkpoint;
+  /* Extra librdkafka properties, as "key", "value" pairs ending with NULL
+   * (Flink's properties.*). */
+  const char *const *properties;
+} strom_kafka_source_opts;
+
+/* Records of the topics as rows of schema s (its columns are filled by the formats by
+ * name).  Partition p of topic t is read by subtask (h(t) * 31 + p) % parallelism
+ * (Flink's assignment; h is Java's String.hashCode), assigned directly rather than by
+ * consumer-group rebalancing.  The offsets are the source's checkpointed position:
+ * a restored job resumes at exactly the next record (at any parallelism) and commits
+ * each completed checkpoint's offsets to the group. */
+strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const strom_kafka_source_opts *opts);
+
+/* ---- Sink --------------------------------------------------------------------- */
+
+typedef enum strom_kafka_delivery {
+  STROM_KAFKA_AT_LEAST_ONCE = 0, /* 'at-least-once' (default): flush on every checkpoint barrier */
+  STROM_KAFKA_NONE,              /* 'none': fire and forget */
+  STROM_KAFKA_EXACTLY_ONCE,      /* 'exactly-once': one Kafka transaction per checkpoint */
+} strom_kafka_delivery;
+
+typedef enum strom_kafka_partitioner {
+  STROM_KAFKA_PART_DEFAULT = 0, /* 'default': hash of the key (murmur2, as Kafka's), sticky without one */
+  STROM_KAFKA_PART_FIXED,       /* 'fixed': subtask % partitions */
+  STROM_KAFKA_PART_ROUND_ROBIN, /* 'round-robin' */
+} strom_kafka_partitioner;
+
+typedef struct strom_kafka_sink_opts {
+  const char *bootstrap_servers; /* properties.bootstrap.servers (required) */
+  const char *topic;             /* topic (required) */
+  strom_format_opts value_format; /* format / value.format (required) */
+  strom_format_opts key_format;   /* key.format (NONE: records have no key) */
+  const char *key_fields;         /* key.fields: "a;b" */
+  strom_kafka_delivery delivery;  /* sink.delivery-guarantee */
+  const char *transactional_id_prefix; /* sink.transactional-id-prefix (required for exactly-once) */
+  strom_kafka_partitioner partitioner; /* sink.partitioner */
+  const char *const *properties;  /* extra librdkafka properties, "key", "value", ..., NULL */
+} strom_kafka_sink_opts;
+
+/* Writes every row as one record of topic.  Exactly-once: each subtask's producer has
+ * transactional.id "<prefix>-<subtask>"; a transaction is begun after each checkpoint
+ * barrier, flushed and recorded in the checkpoint on the barrier (pre-commit), and
+ * committed when the checkpoint completes.  On restore, the same transactional.id
+ * fences the previous producer and aborts the transaction it left open. */
+int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *opts);
+
+/* ---- Flink's options as key/value strings ------------------------------------- */
+
+/* The same connectors configured by Flink's option names: kv holds n key/value pairs
+ * (2n strings: "properties.bootstrap.servers", "localhost:9092", "topic", "t", ...).
+ * Keys 'connector' (= 'kafka') and properties.* (passed to librdkafka) are accepted;
+ * an unknown key is refused with the list of valid ones. */
+strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv,
+                                              size_t n);
+int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STROM_KAFKA_H */

@@ -1,0 +1,55 @@
+/*
+ * format.h -- record formats: the bytes of a Kafka record's key or value to columns of
+ * a row, and back.  A format instance covers some columns of a row (all of them for a
+ * value, the key.fields for a key); decoding sets only those columns.  json, csv and
+ * raw are implemented (format_json.c, format_raw.c, format_csv.c); format.c
+ * dispatches.
+ */
+#ifndef STROM_FORMAT_H
+#define STROM_FORMAT_H
+
+#include "../core/core.h"
+#include "strom/kafka.h"
+
+typedef struct strom_format {
+  strom_format_opts o;
+  const strom_schema *schema; /* of the whole row */
+  int *cols, ncols;           /* the columns this format covers, in order */
+  strom_row *scratch;         /* csv: a row of just the covered columns */
+  strom_buf tmp;
+} strom_format;
+
+/* Sets up f over the columns named in fields ("a;b" or "a,b"; NULL: every column).
+ * On error writes why to err. */
+int strom__format_init(strom_format *f, const strom_format_opts *o, const strom_schema *s, const char *fields,
+                       char *err, size_t errlen);
+void strom__format_free(strom_format *f);
+/* Decodes p[0..n) into f's columns of r (strings copied into r).  p == NULL is a
+ * Kafka null (tombstone): every covered column becomes NULL.  STROM_EPARSE with err. */
+int strom__format_decode(strom_format *f, const char *p, size_t n, strom_row *r, char *err, size_t errlen);
+/* The same for formats that may give several rows per record (debezium-json: an update
+ * is -U then +U): rows go to r1 then r2 (same schema), *nrows says how many (0 for a
+ * record that stands for no row, such as a Kafka tombstone after a delete). */
+int strom__format_decode_changes(strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows,
+                                 char *err, size_t errlen);
+/* Appends the encoding of f's columns of r to b. */
+int strom__format_encode(strom_format *f, const strom_row *r, strom_buf *b);
+
+/* json (format_json.c) over the given columns. */
+int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row *r, strom_buf *tmp, char *err,
+                       size_t errlen);
+int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b);
+/* Parses a whole JSON text without building anything; 0 if it is well formed.  For
+ * the fuzz target and tests. */
+int strom__json_validate(const char *p, size_t n);
+/* In the JSON object p[0..n): the value of member name (its bytes: *vp, length *vn), 1 if found,
+ * 0 if absent, STROM_EPARSE (with err) if the text is not an object. */
+int strom__json_member(const char *p, size_t n, const char *name, const char **vp, size_t *vn, char *err,
+                       size_t errlen);
+
+/* debezium-json (format_debezium.c). */
+int strom__debezium_decode(const strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows,
+                           strom_buf *tmp, char *err, size_t errlen);
+int strom__debezium_encode(const strom_format *f, const strom_row *r, strom_buf *b);
+
+#endif

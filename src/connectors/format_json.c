@@ -1,0 +1,372 @@
+/*
+ * format_json.c -- the json format: one JSON object per record, its members matched
+ * to columns by name (unknown members are ignored, missing ones are NULL or an error
+ * with fail-on-missing-field).  Scalars go through the shared value parser, so a
+ * number may also come as a string ("42") as Flink accepts; TIMESTAMP columns read
+ * both "2020-12-30 12:13:14.123" and "2020-12-30T12:13:14.123Z".  The row model has
+ * no nested types: a nested object or array is kept, as its JSON text, in a VARCHAR
+ * column and refused for any other type.  The parser is a small recursive descent
+ * over the bytes with a depth limit; it never reads past the end it was given.
+ */
+#include <math.h>
+
+#include "format.h"
+
+enum { JSON_MAX_DEPTH = 64 };
+
+typedef struct jp {
+  const char *p, *end, *start;
+  char *err;
+  size_t errlen;
+} jp;
+
+static int jerr(jp *j, const char *what) {
+  snprintf(j->err, j->errlen, "malformed JSON at byte %zu: %s", (size_t)(j->p - j->start), what);
+  return STROM_EPARSE;
+}
+
+static void ws(jp *j) {
+  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+
+static int hex4(jp *j, unsigned *v) {
+  if (j->end - j->p < 4) return jerr(j, "short \\u escape");
+  *v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = *j->p++;
+    *v <<= 4;
+    if (c >= '0' && c <= '9') *v |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f') *v |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') *v |= (unsigned)(c - 'A' + 10);
+    else return jerr(j, "bad \\u escape");
+  }
+  return STROM_OK;
+}
+
+static int put_utf8(strom_buf *b, unsigned cp) {
+  char u[4];
+  size_t n;
+  if (cp < 0x80) u[0] = (char)cp, n = 1;
+  else if (cp < 0x800) u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+  else if (cp < 0x10000)
+    u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+  else
+    u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+    u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+  return strom__buf_append(b, u, n);
+}
+
+/* A string at j->p (the opening quote); its unescaped bytes go to out (may be NULL). */
+static int jstring(jp *j, strom_buf *out) {
+  j->p++;
+  for (;;) {
+    const char *s = j->p;
+    while (j->p < j->end && *j->p != '"' && *j->p != '\\' && (unsigned char)*j->p >= 0x20) j->p++;
+    if (out && j->p > s && strom__buf_append(out, s, (size_t)(j->p - s))) return STROM_ENOMEM;
+    if (j->p >= j->end) return jerr(j, "unterminated string");
+    char c = *j->p++;
+    if (c == '"') return STROM_OK;
+    if (c != '\\') return jerr(j, "control character in a string");
+    if (j->p >= j->end) return jerr(j, "unterminated string");
+    char e = *j->p++, one;
+    switch (e) {
+      case '"': one = '"'; break;
+      case '\\': one = '\\'; break;
+      case '/': one = '/'; break;
+      case 'b': one = '\b'; break;
+      case 'f': one = '\f'; break;
+      case 'n': one = '\n'; break;
+      case 'r': one = '\r'; break;
+      case 't': one = '\t'; break;
+      case 'u': {
+        unsigned cp;
+        int rc = hex4(j, &cp);
+        if (rc) return rc;
+        if (cp >= 0xD800 && cp < 0xDC00) {
+          unsigned lo;
+          if (j->end - j->p < 2 || j->p[0] != '\\' || j->p[1] != 'u') return jerr(j, "lone surrogate");
+          j->p += 2;
+          if ((rc = hex4(j, &lo))) return rc;
+          if (lo < 0xDC00 || lo > 0xDFFF) return jerr(j, "bad surrogate pair");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp < 0xE000) {
+          return jerr(j, "lone surrogate");
+        }
+        if (out && put_utf8(out, cp)) return STROM_ENOMEM;
+        continue;
+      }
+      default: return jerr(j, "bad escape");
+    }
+    if (out && strom__buf_append(out, &one, 1)) return STROM_ENOMEM;
+  }
+}
+
+static int jnumber(jp *j) {
+  const char *s = j->p;
+  if (j->p < j->end && *j->p == '-') j->p++;
+  if (j->p >= j->end || *j->p < '0' || *j->p > '9') return jerr(j, "bad number");
+  if (*j->p == '0') j->p++;
+  else
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+  if (j->p < j->end && *j->p == '.') {
+    j->p++;
+    if (j->p >= j->end || *j->p < '0' || *j->p > '9') return jerr(j, "bad number");
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+  }
+  if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+    j->p++;
+    if (j->p < j->end && (*j->p == '+' || *j->p == '-')) j->p++;
+    if (j->p >= j->end || *j->p < '0' || *j->p > '9') return jerr(j, "bad number");
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+  }
+  return j->p > s ? STROM_OK : jerr(j, "bad number");
+}
+
+static int jword(jp *j, const char *w) {
+  size_t n = strlen(w);
+  if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n)) return jerr(j, "unexpected character");
+  j->p += n;
+  return STROM_OK;
+}
+
+/* Skips any value (validating it). */
+static int jskip(jp *j, int depth) {
+  ws(j);
+  if (j->p >= j->end) return jerr(j, "value expected");
+  if (depth > JSON_MAX_DEPTH) return jerr(j, "nested too deeply");
+  char c = *j->p;
+  if (c == '"') return jstring(j, NULL);
+  if (c == '{' || c == '[') {
+    char close = c == '{' ? '}' : ']';
+    j->p++;
+    ws(j);
+    if (j->p < j->end && *j->p == close) return j->p++, STROM_OK;
+    for (;;) {
+      int rc;
+      if (c == '{') {
+        ws(j);
+        if (j->p >= j->end || *j->p != '"') return jerr(j, "member name expected");
+        if ((rc = jstring(j, NULL))) return rc;
+        ws(j);
+        if (j->p >= j->end || *j->p != ':') return jerr(j, "':' expected");
+        j->p++;
+      }
+      if ((rc = jskip(j, depth + 1))) return rc;
+      ws(j);
+      if (j->p >= j->end) return jerr(j, "unterminated object or array");
+      if (*j->p == ',') { j->p++; continue; }
+      if (*j->p == close) return j->p++, STROM_OK;
+      return jerr(j, "',' or end expected");
+    }
+  }
+  if (c == 't') return jword(j, "true");
+  if (c == 'f') return jword(j, "false");
+  if (c == 'n') return jword(j, "null");
+  return jnumber(j);
+}
+
+int strom__json_validate(const char *p, size_t n) {
+  char err[128];
+  jp j = {.p = p, .end = p + n, .start = p, .err = err, .errlen = sizeof err};
+  int rc = jskip(&j, 0);
+  ws(&j);
+  return rc ? rc : j.p == j.end ? STROM_OK : STROM_EPARSE;
+}
+
+/* The value at j->p into column c of r. */
+static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
+  const strom_col *col = &r->schema->cols[c];
+  char why[160];
+  const char *s = j->p;
+  int rc;
+  ws(j);
+  if (j->p >= j->end) return jerr(j, "value expected");
+  s = j->p;
+  char ch = *j->p;
+  if (ch == 'n') {
+    if ((rc = jword(j, "null"))) return rc;
+    strom_row_set_null(r, c);
+    return STROM_OK;
+  }
+  if (ch == '"') {
+    tmp->len = 0;
+    if ((rc = jstring(j, tmp))) return rc;
+    if (col->type == STROM_VARCHAR) return strom_row_set_str(r, c, tmp->p ? tmp->p : "", tmp->len);
+    if (tmp->len == 0) {
+      snprintf(j->err, j->errlen, "column '%s': empty string for a %s column", col->name,
+               col->type == STROM_TIMESTAMP ? "TIMESTAMP" : "non-string");
+      return STROM_EPARSE;
+    }
+    rc = strom__parse_value(r, c, tmp->p, tmp->len, why, sizeof why);
+  } else if (ch == '{' || ch == '[') {
+    if ((rc = jskip(j, 1))) return rc;
+    if (col->type != STROM_VARCHAR) {
+      snprintf(j->err, j->errlen, "column '%s': a nested %s fits only a VARCHAR column", col->name,
+               ch == '{' ? "object" : "array");
+      return STROM_EPARSE;
+    }
+    return strom_row_set_str(r, c, s, (size_t)(j->p - s));
+  } else {
+    if (ch == 't' || ch == 'f') rc = jword(j, ch == 't' ? "true" : "false");
+    else rc = jnumber(j);
+    if (rc) return rc;
+    if (col->type == STROM_VARCHAR) return strom_row_set_str(r, c, s, (size_t)(j->p - s));
+    if ((ch == 't' || ch == 'f') != (col->type == STROM_BOOLEAN)) {
+      snprintf(j->err, j->errlen, "column '%s': %.*s does not fit its type", col->name, (int)(j->p - s), s);
+      return STROM_EPARSE;
+    }
+    if (col->type == STROM_TIMESTAMP) {
+      snprintf(j->err, j->errlen, "column '%s': a TIMESTAMP must be a string", col->name);
+      return STROM_EPARSE;
+    }
+    rc = strom__parse_value(r, c, s, (size_t)(j->p - s), why, sizeof why);
+  }
+  if (rc == STROM_ENOMEM) return rc;
+  if (!rc && col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) {
+    /* JSON has no infinity: 1e999 is out of range, not a value to pass on. */
+    snprintf(why, sizeof why, "%.*s is out of the DOUBLE range", (int)(j->p - s > 40 ? 40 : j->p - s), s);
+    rc = STROM_EPARSE;
+  }
+  if (rc) snprintf(j->err, j->errlen, "column '%s': %s", col->name, why);
+  return rc;
+}
+
+int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row *r, strom_buf *tmp, char *err,
+                       size_t errlen) {
+  jp j = {.p = p, .end = p + n, .start = p, .err = err, .errlen = errlen};
+  uint64_t seen_small = 0;
+  uint8_t *seen_big = f->ncols > 64 ? strom__calloc((size_t)f->ncols, 1) : NULL;
+  if (f->ncols > 64 && !seen_big) return STROM_ENOMEM;
+  strom_buf name = {0};
+  int rc = STROM_OK, next = 0;
+  for (int i = 0; i < f->ncols; i++) strom_row_set_null(r, f->cols[i]);
+  ws(&j);
+  if (j.p >= j.end || *j.p != '{') {
+    rc = jerr(&j, "a JSON object expected");
+    goto out;
+  }
+  j.p++;
+  ws(&j);
+  if (j.p < j.end && *j.p == '}') j.p++;
+  else
+    for (;;) {
+      ws(&j);
+      if (j.p >= j.end || *j.p != '"') { rc = jerr(&j, "member name expected"); goto out; }
+      name.len = 0;
+      if ((rc = jstring(&j, &name))) goto out;
+      ws(&j);
+      if (j.p >= j.end || *j.p != ':') { rc = jerr(&j, "':' expected"); goto out; }
+      j.p++;
+      /* Members usually come in column order: try the next column first. */
+      int k = -1;
+      for (int t = 0; t < f->ncols; t++) {
+        int i = (next + t) % f->ncols;
+        const char *cn = f->schema->cols[f->cols[i]].name;
+        if (strlen(cn) == name.len && !memcmp(cn, name.p, name.len)) { k = i; break; }
+      }
+      if (k < 0) rc = jskip(&j, 1);
+      else {
+        rc = jvalue(&j, r, f->cols[k], tmp);
+        if (seen_big) seen_big[k] = 1;
+        else seen_small |= (uint64_t)1 << k;
+        next = k + 1;
+      }
+      if (rc) goto out;
+      ws(&j);
+      if (j.p >= j.end) { rc = jerr(&j, "unterminated object"); goto out; }
+      if (*j.p == ',') { j.p++; continue; }
+      if (*j.p == '}') { j.p++; break; }
+      rc = jerr(&j, "',' or '}' expected");
+      goto out;
+    }
+  ws(&j);
+  if (j.p != j.end) { rc = jerr(&j, "text after the object"); goto out; }
+  if (f->o.fail_on_missing_field)
+    for (int i = 0; i < f->ncols; i++)
+      if (!(seen_big ? seen_big[i] : (seen_small >> i) & 1)) {
+        snprintf(err, errlen, "field '%s' is missing", f->schema->cols[f->cols[i]].name);
+        rc = STROM_EPARSE;
+        break;
+      }
+out:
+  free(seen_big);
+  strom__buf_free(&name);
+  return rc;
+}
+
+static int put_jstring(strom_buf *b, const char *s, size_t n) {
+  if (strom__buf_append(b, "\"", 1)) return STROM_ENOMEM;
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (strom__buf_append(b, s + run, i - run)) return STROM_ENOMEM;
+    run = i + 1;
+    char e[8];
+    int len;
+    switch (c) {
+      case '"': len = snprintf(e, sizeof e, "\\\""); break;
+      case '\\': len = snprintf(e, sizeof e, "\\\\"); break;
+      case '\n': len = snprintf(e, sizeof e, "\\n"); break;
+      case '\r': len = snprintf(e, sizeof e, "\\r"); break;
+      case '\t': len = snprintf(e, sizeof e, "\\t"); break;
+      default: len = snprintf(e, sizeof e, "\\u%04x", c); break;
+    }
+    if (strom__buf_append(b, e, (size_t)len)) return STROM_ENOMEM;
+  }
+  if (strom__buf_append(b, s + run, n - run)) return STROM_ENOMEM;
+  return strom__buf_append(b, "\"", 1);
+}
+
+int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) {
+  if (strom__buf_append(b, "{", 1)) return STROM_ENOMEM;
+  for (int i = 0; i < f->ncols; i++) {
+    int c = f->cols[i];
+    const strom_col *col = &r->schema->cols[c];
+    if ((i && strom__buf_append(b, ",", 1)) || put_jstring(b, col->name, strlen(col->name)) ||
+        strom__buf_append(b, ":", 1))
+      return STROM_ENOMEM;
+    int rc;
+    if (r->nulls[c] || (col->type == STROM_DOUBLE && !isfinite(r->v[c].d))) rc = strom__buf_append(b, "null", 4);
+    else if (col->type == STROM_VARCHAR) rc = put_jstring(b, r->v[c].s.p, r->v[c].s.n);
+    else if (col->type == STROM_TIMESTAMP) {
+      size_t at = b->len + 1;
+      rc = strom__buf_append(b, "\"", 1) || strom__format_value(b, r, c, false) || strom__buf_append(b, "\"", 1);
+      if (!rc && f->o.iso8601 && at + 10 < b->len && b->p[at + 10] == ' ') b->p[at + 10] = 'T';
+    } else rc = strom__format_value(b, r, c, false);
+    if (rc) return STROM_ENOMEM;
+  }
+  return strom__buf_append(b, "}", 1);
+}
+
+int strom__json_member(const char *p, size_t n, const char *name, const char **vp, size_t *vn, char *err,
+                       size_t errlen) {
+  jp j = {.p = p, .end = p + n, .start = p, .err = err, .errlen = errlen};
+  strom_buf key = {0};
+  int rc, found = 0;
+  ws(&j);
+  if (j.p >= j.end || *j.p != '{') return jerr(&j, "a JSON object expected");
+  j.p++;
+  ws(&j);
+  if (j.p < j.end && *j.p == '}') return 0;
+  for (;;) {
+    ws(&j);
+    if (j.p >= j.end || *j.p != '"') { rc = jerr(&j, "member name expected"); break; }
+    key.len = 0;
+    if ((rc = jstring(&j, &key))) break;
+    ws(&j);
+    if (j.p >= j.end || *j.p != ':') { rc = jerr(&j, "':' expected"); break; }
+    j.p++;
+    ws(&j);
+    const char *v = j.p;
+    if ((rc = jskip(&j, 1))) break;
+    if (!found && key.len == strlen(name) && !memcmp(key.p, name, key.len)) *vp = v, *vn = (size_t)(j.p - v), found = 1;
+    ws(&j);
+    if (j.p < j.end && *j.p == ',') { j.p++; continue; }
+    if (j.p < j.end && *j.p == '}') { rc = found; break; }
+    rc = jerr(&j, "',' or '}' expected");
+    break;
+  }
+  strom__buf_free(&key);
+  return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * kafka_common.h -- what the Kafka source and sink share: librdkafka configuration
+ * from options and extra properties, option strings owned by a connector's
+ * configuration, and Flink's assignment of partitions to subtasks.
+ */
+#ifndef STROM_KAFKA_COMMON_H
+#define STROM_KAFKA_COMMON_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "../core/core.h"
+#include "strom/kafka.h"
+
+/* A librdkafka configuration with bootstrap.servers, the extra "key", "value", ...,
+ * NULL properties, then the connector's own settings (kv pairs, NULL-terminated),
+ * which win.  NULL with err filled on a refused property. */
+rd_kafka_conf_t *strom__kafka_conf(const char *servers, char *const *props, const char *const *own, char *err,
+                                   size_t errlen);
+/* A NULL-terminated copy of a "key", "value", ..., NULL list (NULL stays NULL). */
+char **strom__kafka_props_dup(const char *const *props);
+void strom__kafka_props_free(char **props);
+/* The value of key in a props list, or NULL. */
+const char *strom__kafka_prop(char *const *props, const char *key);
+/* Flink's KafkaSourceEnumerator assignment: the subtask that reads partition p of topic. */
+int strom__kafka_owner(const char *topic, int32_t partition, int parallelism);
+
+#endif
