@@ -568,7 +568,9 @@ TEST(file_source_resumes_at_the_line_after_the_checkpoint) {
   char *dir = tmpdir("csv"), path[512];
   snprintf(path, sizeof path, "%s/in.csv", dir);
   uint64_t saved = N_EVENTS;
-  N_EVENTS = 60000;
+  /* Enough lines (1 ms of pause per 100) that the first run is still reading when it
+   * is cancelled, even on a loaded machine. */
+  N_EVENTS = 150000;
   FILE *f = fopen(path, "w");
   for (uint64_t i = 0; i < N_EVENTS; i++) fprintf(f, "%llu,%llu,%llu\n", (unsigned long long)(i % KEYS), (unsigned long long)(i % 7), (unsigned long long)i);
   fclose(f);
@@ -579,8 +581,9 @@ TEST(file_source_resumes_at_the_line_after_the_checkpoint) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = ckpt,
                                                    .checkpoints_retained = 3});
   csv_sum_job(env, s, path);
-  run_until_checkpoints(env, ckpt, 2);
+  run r = run_until_checkpoints(env, ckpt, 2);
   strom_env_free(env);
+  CHECK_INT(r.rc, STROM_ECANCELED); /* mid-stream, not after the end */
   CHECK(count_complete(ckpt) >= 1);
   env = strom_env_new(&(strom_env_opts){.parallelism = 2, .restore_path = ckpt});
   strom_results *res = csv_sum_job(env, s, path);

@@ -179,9 +179,15 @@ static int write_ack(strom_job *j, ack *a, char *err, size_t errlen) {
     char uid[256], name[512];
     strom__node_uid(op->node, uid, sizeof uid);
     strom__ckpt_state_file_name(name, sizeof name, uid, t->subtask);
+    /* The asynchronous part of the snapshot (copy-on-write state) is serialized here. */
+    int rc = strom__snap_materialize(s);
+    if (rc) {
+      snprintf(err, errlen, "serializing the state of %.200s failed: %s", name, strom_strerror(rc));
+      return rc;
+    }
     strom__ckpt_writer *w = NULL;
     strom__ckpt_writer_opts wo = {.bytes_written = &c->bytes};
-    int rc = strom__ckpt_writer_open(&w, c->dir, name, &wo, err, errlen);
+    rc = strom__ckpt_writer_open(&w, c->dir, name, &wo, err, errlen);
     for (int b = 0; !rc && b < s->n; b++) {
       strom_snap_block blk = strom__snap_block(s, b);
       rc = strom__ckpt_writer_begin_block(w, blk.kind, blk.kg);

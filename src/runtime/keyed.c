@@ -281,6 +281,29 @@ static int visit_entry(void *arg, const strom_state_entry *e) {
   return rc;
 }
 
+/* The keyed state of a copy-on-write snapshot, serialized by the checkpoint writer. */
+typedef struct lazy_kstate {
+  strom_kfrozen *f;
+  int max_par;
+} lazy_kstate;
+
+static int kstate_fill(void *arg, strom_snapshot *s) {
+  lazy_kstate *l = arg;
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, l->max_par);
+  kstate_visit v = {.g = &g};
+  if (!rc) rc = strom__kfrozen_foreach(l->f, visit_entry, &v);
+  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);
+  strom__snap_groups_free(&g);
+  return rc;
+}
+
+static void kstate_release(void *arg) {
+  lazy_kstate *l = arg;
+  strom__kfrozen_release(l->f);
+  free(l);
+}
+
 int strom__keyed_snapshot(strom_keyed *k, strom_snapshot *s) {
   int max_par = k->op->task->job->opts.max_parallelism;
   strom_snap_groups g;
@@ -310,9 +333,25 @@ int strom__keyed_snapshot(strom_keyed *k, strom_snapshot *s) {
   }
   if (!rc && names.len) rc = strom__snap_add(s, STROM_SNAP_KSTATE_NAMES, -1, names.p, names.len);
   strom__buf_free(&names);
-  kstate_visit v = {.g = &g};
-  if (!rc) rc = strom__kstate_foreach(ks, visit_entry, &v);
-  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);
+  /* Copy-on-write when the states allow it: the task only copies the tables' slots and
+   * goes on; the entries are serialized by the checkpoint writer. */
+  strom_kfrozen *f = NULL;
+  lazy_kstate *l = NULL;
+  if (!rc && strom__kstate_freeze(ks, &f) == STROM_OK) {
+    if ((l = strom__malloc(sizeof *l))) {
+      *l = (lazy_kstate){.f = f, .max_par = max_par};
+      s->lazy_fill = kstate_fill;
+      s->lazy_release = kstate_release;
+      s->lazy_arg = l;
+    } else {
+      strom__kfrozen_release(f);
+      rc = STROM_ENOMEM;
+    }
+  } else if (!rc) {
+    kstate_visit v = {.g = &g};
+    rc = strom__kstate_foreach(ks, visit_entry, &v);
+    if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);
+  }
   strom__snap_groups_free(&g);
   return rc;
 }

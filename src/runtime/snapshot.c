@@ -30,7 +30,18 @@ strom_snap_block strom__snap_block(const strom_snapshot *s, int i) {
                             .p = (const uint8_t *)s->data.p + s->b[i].off, .len = s->b[i].len};
 }
 
+int strom__snap_materialize(strom_snapshot *s) {
+  if (!s->lazy_fill) return STROM_OK;
+  int rc = s->lazy_fill(s->lazy_arg, s);
+  s->lazy_fill = NULL;
+  if (s->lazy_release) s->lazy_release(s->lazy_arg);
+  s->lazy_release = NULL;
+  s->lazy_arg = NULL;
+  return rc;
+}
+
 void strom__snap_free(strom_snapshot *s) {
+  if (s->lazy_release) s->lazy_release(s->lazy_arg);
   strom__buf_free(&s->data);
   free(s->b);
   memset(s, 0, sizeof *s);

@@ -41,9 +41,17 @@ typedef struct strom_snapshot {
     size_t off, len;
   } *b;
   int n, cap;
+  /* The asynchronous part: blocks produced later, on the thread that writes the
+   * checkpoint, from a frozen (copy-on-write) version of the state.  fill appends
+   * them; release lets the frozen version go (also when the snapshot is dropped). */
+  int (*lazy_fill)(void *arg, struct strom_snapshot *s);
+  void (*lazy_release)(void *arg);
+  void *lazy_arg;
 } strom_snapshot;
 
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len);
+/* Runs the asynchronous part, if any (the checkpoint writer calls it). */
+int strom__snap_materialize(strom_snapshot *s);
 void strom__snap_free(strom_snapshot *s);
 strom_snap_block strom__snap_block(const strom_snapshot *s, int i);
 

@@ -43,8 +43,19 @@
  * buffer first, so a row obtained from the state may be passed back.
  *
  * User functions (reduce, aggregate) must not access the state that calls them.
+ *
+ * Copy-on-write snapshots.  A checkpoint freezes the backend (strom__kstate_freeze):
+ * each table's slot array is copied, which is a memcpy of 8 bytes per slot, and the
+ * entries it points to become read-only.  Until the checkpoint's writer has read them
+ * from the frozen copy on its own thread (strom__kfrozen_foreach) and let go
+ * (strom__kfrozen_release), the task does not change or free an entry in place: a
+ * write builds a new entry and a replaced or removed one goes to a deferred list, freed
+ * when the task sees the release.  Only VALUE, REDUCING and AGGREGATING states can be
+ * frozen (a LIST or MAP value is a mutable structure of its own): with any other kind
+ * the caller serializes synchronously with strom__kstate_foreach.
  */
 #include <assert.h>
+#include <stdatomic.h>
 
 #include "state_impl.h"
 
@@ -361,7 +372,21 @@ typedef struct hstate {
   bool lvalid;
 } hstate;
 
+struct strom_kfrozen {
+  atomic_int refs;   /* the backend's and the snapshot's */
+  atomic_bool done;  /* the snapshot has been read: the backend may thaw */
+  int nst;
+  struct frozen_table {
+    uintptr_t *slots; /* NULL: the table was empty */
+    size_t mask;
+    bool has_ts;
+  } *st;
+  uint8_t **deferred; /* entries replaced or removed while frozen */
+  size_t ndef, capdef;
+};
+
 struct strom_kstate {
+  strom_kfrozen *frozen; /* a snapshot in flight (copy-on-write), or NULL */
   int max_par;
   int64_t (*now_ms)(void *);
   void *clock_data;
@@ -378,6 +403,66 @@ struct strom_kstate {
 static const strom_state_vt heap_vt;
 
 static inline bool is_plain(strom_state_kind k) { return k != STROM_STATE_LIST && k != STROM_STATE_MAP; }
+
+/* ---- copy-on-write ---- */
+
+static void kf_unref(strom_kfrozen *f) {
+  if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
+  for (size_t i = 0; i < f->ndef; i++) free(f->deferred[i]);
+  free(f->deferred);
+  for (int k = 0; k < f->nst; k++) free(f->st[k].slots);
+  free(f->st);
+  free(f);
+}
+
+/* The snapshot has been read: entries replaced meanwhile can go, writes go in place. */
+static void thaw(strom_kstate *ks) {
+  strom_kfrozen *f = ks->frozen;
+  ks->frozen = NULL;
+  kf_unref(f);
+}
+
+/* True while entries must not be changed in place. */
+static inline bool cow_active(strom_kstate *ks) {
+  strom_kfrozen *f = ks->frozen;
+  if (STROM_LIKELY(!f)) return false;
+  if (!atomic_load_explicit(&f->done, memory_order_acquire)) return true;
+  thaw(ks);
+  return false;
+}
+
+static int defer_free(strom_kstate *ks, uint8_t *e) {
+  strom_kfrozen *f = ks->frozen;
+  if (f->ndef == f->capdef) {
+    size_t cap = f->capdef ? f->capdef * 2 : 256;
+    uint8_t **d = strom__realloc(f->deferred, cap * sizeof *d);
+    if (!d) return STROM_ENOMEM;
+    f->deferred = d;
+    f->capdef = cap;
+  }
+  f->deferred[f->ndef++] = e;
+  return STROM_OK;
+}
+
+/* ent_set for a frozen main table: the new value goes into a new entry. */
+static int cow_set(hstate *s, size_t i, const void *v, size_t vl, int64_t ts) {
+  htab *t = &s->t;
+  uintptr_t sl = t->slots[i];
+  ent pe;
+  ent_parse(slot_ent(sl), t->has_ts, &pe);
+  if (ts == INT64_MIN && pe.ts) ts = ts_get(pe.ts);
+  size_t bytes = s->a.bytes;
+  uint8_t *ne = ent_new(&s->a, ent_kg(pe.base), pe.key, pe.klen, pe.ns, pe.nslen, t->has_ts, ts, v, vl);
+  if (!ne) return STROM_ENOMEM;
+  if (defer_free(s->ks, pe.base)) {
+    s->a.bytes = bytes;
+    free(ne);
+    return STROM_ENOMEM;
+  }
+  s->a.bytes -= heap_cost(pe.size);
+  t->slots[i] = (uintptr_t)ne | (sl & TAG_MASK);
+  return STROM_OK;
+}
 
 static inline void *val_ptr(const ent *pe) {
   void *p;
@@ -566,7 +651,9 @@ static void remove_main(hstate *s, size_t i) {
   ent_parse(e, s->t.has_ts, &pe);
   drop_value(s, &pe);
   s->a.bytes -= heap_cost(pe.size);
-  free(e);
+  /* A frozen entry stays until the snapshot is read (on ENOMEM it leaks, never dangles). */
+  if (cow_active(s->ks)) (void)defer_free(s->ks, e);
+  else free(e);
   ht_del(&s->t, &s->a, i);
   ht_shrink(&s->t, &s->a);
   s->gen++;
@@ -599,6 +686,7 @@ static int store_ns(hstate *s, const void *ns, size_t nl, uint64_t nsmix, int64_
   size_t i;
   if (find_ns(s, ns, nl, nsmix, &i)) {
     s->gen++;
+    if (STROM_UNLIKELY(cow_active(s->ks))) return cow_set(s, i, v, vl, now);
     return ent_set(&s->t, &s->a, i, v, vl, now);
   }
   return insert_ns(s, ns, nl, nsmix, now, v, vl);
@@ -669,7 +757,17 @@ static uint8_t *plain_cur(hstate *s, int64_t now, bool read, ent *pe) {
       remove_main(s, i);
       return NULL;
     }
-    if (read && s->ttl_rw) ts_put(pe->ts, now);
+    if (read && s->ttl_rw) {
+      if (STROM_UNLIKELY(cow_active(s->ks))) {
+        /* A refresh while frozen is a write: a new entry (on ENOMEM it is skipped). */
+        if (!cow_set(s, i, pe->val, pe->vlen, now)) {
+          e = slot_ent(s->t.slots[i]);
+          ent_parse(e, s->t.has_ts, pe);
+        }
+      } else {
+        ts_put(pe->ts, now);
+      }
+    }
   }
   return e;
 }
@@ -1243,6 +1341,20 @@ static void hstate_free(hstate *s) {
 
 void strom__kstate_free(strom_kstate *ks) {
   if (!ks) return;
+  if (ks->frozen && cow_active(ks)) {
+    /* The snapshot is still being read: its entries outlive the backend and go with
+     * the last reference.  (On ENOMEM they leak rather than dangle.) */
+    for (int k = 0; k < ks->nst; k++) {
+      htab *t = &ks->st[k]->t;
+      if (!is_plain(ks->st[k]->base.kind)) continue;
+      for (size_t i = 0; t->slots && i <= t->mask; i++)
+        if (t->slots[i]) {
+          defer_free(ks, slot_ent(t->slots[i]));
+          t->slots[i] = 0;
+        }
+    }
+    thaw(ks);
+  }
   for (int i = 0; i < ks->nst; i++) hstate_free(ks->st[i]);
   free(ks->st);
   free(ks);
@@ -1378,6 +1490,64 @@ static int map_serialize(hstate *s, htab *m, strom_buf *b) {
     b->len = (size_t)(p + pe.vlen - (uint8_t *)b->p);
   }
   return STROM_OK;
+}
+
+int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
+  *out = NULL;
+  if (ks->frozen) {
+    if (cow_active(ks)) return STROM_ESTATE; /* the previous snapshot is still being read */
+  }
+  for (int k = 0; k < ks->nst; k++)
+    if (!is_plain(ks->st[k]->base.kind)) return STROM_ENOTSUP;
+  strom_kfrozen *f = strom__calloc(1, sizeof *f);
+  if (!f || (ks->nst && !(f->st = strom__calloc((size_t)ks->nst, sizeof *f->st)))) {
+    free(f);
+    return STROM_ENOMEM;
+  }
+  f->nst = ks->nst;
+  for (int k = 0; k < ks->nst; k++) {
+    const htab *t = &ks->st[k]->t;
+    f->st[k].has_ts = t->has_ts;
+    if (!t->slots || !t->count) continue;
+    size_t n = (t->mask + 1) * sizeof *t->slots;
+    if (!(f->st[k].slots = strom__malloc(n))) {
+      atomic_init(&f->refs, 1);
+      kf_unref(f);
+      return STROM_ENOMEM;
+    }
+    memcpy(f->st[k].slots, t->slots, n);
+    f->st[k].mask = t->mask;
+  }
+  atomic_init(&f->refs, 2);
+  atomic_init(&f->done, false);
+  ks->frozen = f;
+  *out = f;
+  return STROM_OK;
+}
+
+int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void *arg) {
+  int rc = STROM_OK;
+  for (int k = 0; k < f->nst && !rc; k++) {
+    const struct frozen_table *t = &f->st[k];
+    for (size_t i = 0; t->slots && i <= t->mask && !rc; i++) {
+      /* Slot order is random in memory: prefetch ahead, as ht_resize does. */
+      if (i + 16 <= t->mask && t->slots[i + 16]) __builtin_prefetch(slot_ent(t->slots[i + 16]));
+      uintptr_t sl = t->slots[i];
+      if (!sl) continue;
+      ent pe;
+      ent_parse(slot_ent(sl), t->has_ts, &pe);
+      strom_state_entry e = {.state = k, .key_group = ent_kg(pe.base), .key = pe.key, .klen = pe.klen,
+                             .ns = pe.ns, .nslen = pe.nslen, .val = pe.val, .vlen = pe.vlen,
+                             .ts = pe.ts ? ts_get(pe.ts) : INT64_MIN};
+      rc = fn(arg, &e);
+    }
+  }
+  return rc;
+}
+
+void strom__kfrozen_release(strom_kfrozen *f) {
+  atomic_store_explicit(&f->done, true, memory_order_release);
+  kf_unref(f);
 }
 
 int strom__kstate_foreach(strom_kstate *ks, strom_state_visit_fn fn, void *arg) {
