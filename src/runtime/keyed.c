@@ -340,9 +340,7 @@ int strom__keyed_snapshot(strom_keyed *k, strom_snapshot *s) {
   if (!rc && strom__kstate_freeze(ks, &f) == STROM_OK) {
     if ((l = strom__malloc(sizeof *l))) {
       *l = (lazy_kstate){.f = f, .max_par = max_par};
-      s->lazy_fill = kstate_fill;
-      s->lazy_release = kstate_release;
-      s->lazy_arg = l;
+      rc = strom__snap_add_lazy(s, kstate_fill, kstate_release, l);
     } else {
       strom__kfrozen_release(f);
       rc = STROM_ENOMEM;

@@ -133,12 +133,7 @@ out:
 static int reduce_snapshot(strom_op *op, int64_t id, strom_snapshot *s) {
   STROM_UNUSED(id);
   reduce_state *st = op->state;
-  strom_snap_groups g;
-  int rc = strom__snap_groups_init(&g, st->max_par);
-  if (!rc) rc = strom__snap_keymap(&g, &st->map, NULL, 0);
-  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_REDUCE);
-  strom__snap_groups_free(&g);
-  return rc;
+  return strom__snap_keymap_async(s, &st->map, NULL, 0, STROM_SNAP_REDUCE, st->max_par);
 }
 
 static int reduce_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {

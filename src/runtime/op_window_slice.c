@@ -388,11 +388,9 @@ static void slice_close(strom_op *op) {
 static int slice_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   (void)id;
   slice_state *st = op->state;
-  strom_snap_groups g;
-  int rc = strom__snap_groups_init(&g, st->max_par);
-  for (int i = 0; !rc && i < st->n; i++) rc = strom__snap_keymap(&g, &st->s[i].accs, &st->s[i].start, 8);
-  if (!rc) rc = strom__snap_groups_flush(&g, snap, STROM_SNAP_SLICES);
-  strom__snap_groups_free(&g);
+  int rc = STROM_OK;
+  for (int i = 0; !rc && i < st->n; i++)
+    rc = strom__snap_keymap_async(snap, &st->s[i].accs, &st->s[i].start, 8, STROM_SNAP_SLICES, st->max_par);
   if (!rc) rc = strom__keyed_snapshot(&st->keyed, snap);
   int64_t progress[2] = {op->ctx.watermark_prev, st->next_window};
   return rc ? rc : strom__snap_add(snap, STROM_SNAP_USER, -1, progress, sizeof progress);

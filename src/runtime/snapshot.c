@@ -30,18 +30,32 @@ strom_snap_block strom__snap_block(const strom_snapshot *s, int i) {
                             .p = (const uint8_t *)s->data.p + s->b[i].off, .len = s->b[i].len};
 }
 
+int strom__snap_add_lazy(strom_snapshot *s, int (*fill)(void *, strom_snapshot *), void (*release)(void *), void *arg) {
+  struct strom_snap_lazy *l = strom__realloc(s->lazy, (size_t)(s->nlazy + 1) * sizeof *l);
+  if (!l) {
+    release(arg);
+    return STROM_ENOMEM;
+  }
+  s->lazy = l;
+  s->lazy[s->nlazy++] = (struct strom_snap_lazy){.fill = fill, .release = release, .arg = arg};
+  return STROM_OK;
+}
+
 int strom__snap_materialize(strom_snapshot *s) {
-  if (!s->lazy_fill) return STROM_OK;
-  int rc = s->lazy_fill(s->lazy_arg, s);
-  s->lazy_fill = NULL;
-  if (s->lazy_release) s->lazy_release(s->lazy_arg);
-  s->lazy_release = NULL;
-  s->lazy_arg = NULL;
+  int rc = STROM_OK;
+  for (int i = 0; i < s->nlazy; i++) {
+    if (!rc) rc = s->lazy[i].fill(s->lazy[i].arg, s);
+    s->lazy[i].release(s->lazy[i].arg);
+  }
+  free(s->lazy);
+  s->lazy = NULL;
+  s->nlazy = 0;
   return rc;
 }
 
 void strom__snap_free(strom_snapshot *s) {
-  if (s->lazy_release) s->lazy_release(s->lazy_arg);
+  for (int i = 0; i < s->nlazy; i++) s->lazy[i].release(s->lazy[i].arg);
+  free(s->lazy);
   strom__buf_free(&s->data);
   free(s->b);
   memset(s, 0, sizeof *s);
@@ -129,6 +143,57 @@ int strom__snap_keymap(strom_snap_groups *g, const strom_keymap *m, const void *
     if (rc) return rc;
   }
   return STROM_OK;
+}
+
+/* A dense copy of a keymap's inline slots, serialized by the checkpoint writer. */
+typedef struct lazy_keymap {
+  uint8_t *slots;
+  size_t n;
+  int kind, max_par;
+  size_t plen;
+  uint8_t prefix[16];
+} lazy_keymap;
+
+static int keymap_fill(void *arg, strom_snapshot *s) {
+  lazy_keymap *l = arg;
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, l->max_par);
+  for (size_t i = 0; !rc && i < l->n; i++) {
+    strom_kv *e = (strom_kv *)(l->slots + i * STROM_KV_SLOT);
+    strom_buf *b = strom__snap_group(&g, e->kg);
+    rc = l->plen ? strom__buf_append(b, l->prefix, l->plen) : STROM_OK;
+    if (!rc) rc = strom__put_bytes(b, e->data, e->klen);
+    if (!rc) rc = strom__put_bytes(b, strom__kv_val(e), e->vlen);
+  }
+  if (!rc) rc = strom__snap_groups_flush(&g, s, l->kind);
+  strom__snap_groups_free(&g);
+  return rc;
+}
+
+static void keymap_release(void *arg) {
+  lazy_keymap *l = arg;
+  free(l->slots);
+  free(l);
+}
+
+int strom__snap_keymap_async(strom_snapshot *s, const strom_keymap *m, const void *prefix, size_t plen, int kind,
+                             int max_par) {
+  lazy_keymap *l = plen <= sizeof l->prefix ? strom__malloc(sizeof *l) : NULL;
+  if (l && (l->slots = strom__keymap_copy_inline(m))) {
+    l->n = m->count;
+    l->kind = kind;
+    l->max_par = max_par;
+    l->plen = plen;
+    if (plen) memcpy(l->prefix, prefix, plen);
+    return strom__snap_add_lazy(s, keymap_fill, keymap_release, l);
+  }
+  free(l);
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, max_par);
+  if (!rc) rc = strom__snap_keymap(&g, m, prefix, plen);
+  if (!rc) rc = strom__snap_groups_flush(&g, s, kind);
+  strom__snap_groups_free(&g);
+  return rc;
 }
 
 bool strom__snap_get_kv(const uint8_t **p, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,

@@ -41,16 +41,21 @@ typedef struct strom_snapshot {
     size_t off, len;
   } *b;
   int n, cap;
-  /* The asynchronous part: blocks produced later, on the thread that writes the
+  /* The asynchronous parts: blocks produced later, on the thread that writes the
    * checkpoint, from a frozen (copy-on-write) version of the state.  fill appends
    * them; release lets the frozen version go (also when the snapshot is dropped). */
-  int (*lazy_fill)(void *arg, struct strom_snapshot *s);
-  void (*lazy_release)(void *arg);
-  void *lazy_arg;
+  struct strom_snap_lazy {
+    int (*fill)(void *arg, struct strom_snapshot *s);
+    void (*release)(void *arg);
+    void *arg;
+  } *lazy;
+  int nlazy;
 } strom_snapshot;
 
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len);
-/* Runs the asynchronous part, if any (the checkpoint writer calls it). */
+/* Adds an asynchronous part (on failure, release is called at once). */
+int strom__snap_add_lazy(strom_snapshot *s, int (*fill)(void *, strom_snapshot *), void (*release)(void *), void *arg);
+/* Runs the asynchronous parts, if any (the checkpoint writer calls it). */
 int strom__snap_materialize(strom_snapshot *s);
 void strom__snap_free(strom_snapshot *s);
 strom_snap_block strom__snap_block(const strom_snapshot *s, int i);
@@ -71,6 +76,10 @@ void strom__snap_groups_free(strom_snap_groups *g);
  * after taking its prefix. */
 struct strom_keymap;
 int strom__snap_keymap(strom_snap_groups *g, const struct strom_keymap *m, const void *prefix, size_t plen);
+/* The same into blocks of kind, asynchronously when every entry is inline (a dense
+ * copy of the slots is all the task thread does), else at once. */
+int strom__snap_keymap_async(strom_snapshot *s, const struct strom_keymap *m, const void *prefix, size_t plen, int kind,
+                             int max_par);
 bool strom__snap_get_kv(const uint8_t **p, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,
                         size_t *vlen);
 

@@ -90,6 +90,7 @@ static strom_kv *to_heap(strom_keymap *m, strom_kv *s, uint64_t hash, int kg, co
   *e = (strom_kv){.hash = hash, .klen = (uint32_t)klen, .vcap = (uint32_t)cap, .kg = kg};
   memcpy(e->data, key, klen);
   m->bytes += sizeof *e + klen + cap;
+  m->nheap++;
   *s = (strom_kv){.hash = hash, .klen = (uint32_t)klen, .vlen = HEAP_MARK, .kg = kg};
   memcpy(s->data, &e, sizeof e);
   return e;
@@ -140,6 +141,7 @@ int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t kl
   if (s->vlen == HEAP_MARK) {
     strom_kv *e = heap_of(s);
     m->bytes -= sizeof *e + e->klen + e->vcap;
+    m->nheap--;
     free(e);
   }
   m->count--;
@@ -155,6 +157,16 @@ int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t kl
   }
   memset(slot(m, i), 0, STROM_KV_SLOT);
   return 1;
+}
+
+uint8_t *strom__keymap_copy_inline(const strom_keymap *m) {
+  if (m->nheap) return NULL;
+  uint8_t *d = strom__malloc(m->count ? m->count * STROM_KV_SLOT : 1);
+  if (!d) return NULL;
+  size_t n = 0;
+  for (size_t i = 0; i <= m->mask && n < m->count; i++)
+    if (slot(m, i)->klen) memcpy(d + n++ * STROM_KV_SLOT, slot(m, i), STROM_KV_SLOT);
+  return d;
 }
 
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos) {

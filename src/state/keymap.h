@@ -27,6 +27,7 @@ static inline uint8_t *strom__kv_val(strom_kv *e) { return e->data + e->klen; }
 typedef struct strom_keymap {
   uint8_t *slots; /* (mask + 1) slots of STROM_KV_SLOT bytes */
   size_t mask, count, bytes;
+  size_t nheap; /* entries on the heap (the others are wholly inside their slots) */
 } strom_keymap;
 
 int strom__keymap_init(strom_keymap *m);
@@ -40,5 +41,9 @@ int strom__keymap_put(strom_keymap *m, uint64_t hash, int kg, const void *key, s
 int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen);
 /* Iteration: *pos starts at 0; returns NULL at the end.  No put or del meanwhile. */
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos);
+/* When every entry is inline: a dense copy of the occupied slots (count slots of
+ * STROM_KV_SLOT bytes, each a strom_kv), which stays valid whatever happens to the
+ * map.  NULL when an entry is on the heap (or on ENOMEM). */
+uint8_t *strom__keymap_copy_inline(const strom_keymap *m);
 
 #endif
