@@ -4,7 +4,7 @@
 set -euo pipefail
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes for clang (make fuzz); only a
 # Recommends of clang, so name it.
-PKGS=(build-essential pkg-config libxxhash-dev libzstd-dev clang libclang-rt-dev python3 netcat-openbsd procps)
+PKGS=(build-essential pkg-config libxxhash-dev libzstd-dev clang libclang-rt-dev python3 netcat-openbsd procps postgresql libpq-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
