@@ -662,5 +662,16 @@ int strom_jdbc_sink(strom_stream *in, const strom_jdbc_opts *o) {
     strom__env_error(in->env, rc, "jdbc sink: %s", err);
     return rc;
   }
+  /* Changes of one key must reach one subtask, in order (Flink's keyed shuffle before
+   * an upsert sink); it also keeps two subtasks from locking the same rows. */
+  int par = in->node->parallelism ? in->node->parallelism : in->env->opts.parallelism;
+  if (c->npk && par > 1) {
+    strom_keyed *k = strom_key_by(in, o->primary_key);
+    if (!k) {
+      sink_conf_free(c);
+      return in->env->err_rc;
+    }
+    in = &k->s;
+  }
   return strom__add_sink(in, "JDBC Sink", &sink_vt, c);
 }
