@@ -551,6 +551,120 @@ TEST(exactly_once_survives_sigkills_mid_stream) {
   rm_rf(ckpt);
 }
 
+/* ---- scan source and lookup join ---- */
+
+static bool fill_items(void) {
+  return sql("DROP TABLE IF EXISTS items; CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2)); "
+             "INSERT INTO items SELECT g, 'item ' || g, g * 1.5 FROM generate_series(1, 1000) g");
+}
+
+/* Scans items with o at parallelism par: rows, sum of ids, and the row of id 7. */
+static int scan_items(const strom_jdbc_opts *o, int par, int64_t *sum, char *row7, size_t cap) {
+  strom_schema *s = strom_schema_parse("id BIGINT, name VARCHAR, price DECIMAL(10,2)", NULL, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+  strom_results *res = strom_collect(strom_jdbc_scan(env, s, o));
+  int rc = strom_execute(env, "scan");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  int n = rc ? -1 : (int)strom_results_count(res);
+  *sum = 0;
+  for (int i = 0; i < n; i++) {
+    const strom_row *r = strom_results_row(res, (size_t)i);
+    *sum += strom_row_get_bigint(r, 0);
+    if (strom_row_get_bigint(r, 0) == 7) strom_row_format(r, row7, cap);
+  }
+  strom_env_free(env);
+  strom_schema_free(s);
+  return n;
+}
+
+TEST(scan_reads_the_table_split_by_partition_ranges) {
+  CHECK(fill_items());
+  strom_jdbc_opts o = opts_for("items");
+  o.fetch_size = 64;
+  int64_t sum;
+  char row7[128] = "";
+  CHECK_INT(scan_items(&o, 2, &sum, row7, sizeof row7), 1000); /* unpartitioned: subtask 0 reads it all */
+  CHECK_INT(sum, 500500);
+  CHECK_STR(row7, "+I[7, item 7, 10.50]");
+  o.partition_column = "id";
+  o.partition_num = 7;
+  o.partition_lower = 1;
+  o.partition_upper = 1000;
+  CHECK_INT(scan_items(&o, 3, &sum, row7, sizeof row7), 1000);
+  CHECK_INT(sum, 500500);
+  o.partition_lower = 101; /* as Flink: rows outside the bounds are not read */
+  o.partition_upper = 200;
+  o.partition_num = 3;
+  CHECK_INT(scan_items(&o, 2, &sum, row7, sizeof row7), 100);
+  CHECK_INT(sum, (101 + 200) * 100 / 2);
+  o.table_name = "no_such_table";
+  strom_schema *s = strom_schema_parse("id BIGINT", NULL, 0);
+  strom_env *env = strom_env_new(NULL);
+  strom_discard(strom_jdbc_scan(env, s, &o));
+  CHECK(strom_execute(env, "scan") != STROM_OK);
+  CHECK(strstr(strom_env_errmsg(env), "no_such_table"));
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
+static int64_t vclock;
+static int64_t read_vclock(void *d) {
+  (void)d;
+  return vclock;
+}
+
+/* Probe i looks up id lk_ids[i]; before some probes the table or the clock changes. */
+static const int64_t lk_ids[] = {1, 1, 1, 5000, 5000, 2, 3};
+
+static int lk_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i >= sizeof lk_ids / sizeof *lk_ids) return 0;
+  if (i == 1) sql("UPDATE items SET name = 'renamed' WHERE id = 1"); /* cached: not seen yet */
+  if (i == 2) vclock += 5000;                                         /* past the TTL: seen */
+  if (i == 4) sql("INSERT INTO items VALUES (5000, 'late', 1)");        /* the miss is cached too */
+  strom_row_set_bigint(out, 0, (int64_t)i);
+  strom_row_set_bigint(out, 1, lk_ids[i]);
+  return 1;
+}
+
+static char *run_lookup(int64_t cache_rows, bool left_outer) {
+  strom_schema *in = strom_schema_parse("probe BIGINT, item BIGINT", NULL, 0);
+  strom_schema *tab = strom_schema_parse("id BIGINT, name VARCHAR", NULL, 0);
+  strom_env *env = strom_env_new(NULL);
+  vclock = 1000;
+  strom_env_set_clock(env, read_vclock, NULL);
+  strom_jdbc_opts o = opts_for("items");
+  o.cache_max_rows = cache_rows;
+  o.cache_ttl_ms = 2000;
+  strom_results *res = strom_collect(strom_jdbc_lookup_join(strom_from_generator(env, in, 100, lk_gen, NULL), "item", tab, "id",
+                                                            left_outer, &o));
+  int rc = strom_execute(env, "lookup");
+  char *all = calloc(1, 4096);
+  size_t len = 0;
+  if (rc) snprintf(all, 4096, "error: %s", strom_env_errmsg(env));
+  for (size_t i = 0; !rc && i < strom_results_count(res); i++) {
+    len += (size_t)strom_row_format(strom_results_row(res, i), all + len, 4096 - len);
+    all[len++] = ' ';
+  }
+  strom_env_free(env);
+  strom_schema_free(in);
+  strom_schema_free(tab);
+  return all;
+}
+
+TEST(lookup_join_with_a_cache_that_expires) {
+  CHECK(fill_items());
+  char *got = run_lookup(10, true);
+  CHECK_STR(got, "+I[0, 1, 1, item 1] +I[1, 1, 1, item 1] +I[2, 1, 1, renamed] +I[3, 5000, null, null] "
+                 "+I[4, 5000, null, null] +I[5, 2, 2, item 2] +I[6, 3, 3, item 3] ");
+  free(got);
+  CHECK(fill_items());
+  got = run_lookup(0, false); /* no cache: every probe sees the table as it is; inner join drops misses */
+  CHECK_STR(got, "+I[0, 1, 1, item 1] +I[1, 1, 1, renamed] +I[2, 1, 1, renamed] +I[4, 5000, 5000, late] "
+                 "+I[5, 2, 2, item 2] +I[6, 3, 3, item 3] ");
+  free(got);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -571,5 +685,7 @@ int main(int argc, char **argv) {
   RUN(permanent_errors_name_the_table_and_column);
   RUN(exactly_once_commits_prepared_transactions_when_checkpoints_complete);
   RUN(exactly_once_survives_sigkills_mid_stream);
+  RUN(scan_reads_the_table_split_by_partition_ranges);
+  RUN(lookup_join_with_a_cache_that_expires);
   TEST_MAIN_END();
 }

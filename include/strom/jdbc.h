@@ -42,9 +42,10 @@ typedef struct strom_jdbc_opts {
   const char *sink_id;
 
   /* Scan.  With partition_column, the table is read in partition_num ranges of that
-   * (numeric) column between partition_lower and partition_upper (inclusive; the first
-   * and last ranges are open-ended), spread over the parallel subtasks; without, one
-   * subtask reads everything. */
+   * (numeric) column splitting [partition_lower, partition_upper] as Flink does (rows
+   * outside the bounds are not read), range p on subtask p % parallelism; without, one
+   * subtask reads everything.  A checkpoint records the ranges read completely: a
+   * restore reads an interrupted range again. */
   const char *partition_column; /* scan.partition.column */
   int partition_num;            /* scan.partition.num */
   int64_t partition_lower;      /* scan.partition.lower-bound */
