@@ -68,6 +68,9 @@ typedef struct prepared {
 typedef struct sink_state {
   PGconn *c;   /* writes */
   PGconn *ctl; /* COMMIT PREPARED / ROLLBACK PREPARED (exactly-once) */
+  /* Connections made or reset so far, and the one on which the full-batch upsert [0]
+   * and delete [1] statements are prepared (0: none; a new connection prepares again). */
+  uint64_t conn_gen, prepared_on[2];
   change *ch;
   int n, cap;
   uint32_t *vals; /* ncols offsets per change into arena (NO_VALUE: NULL) */
@@ -97,6 +100,7 @@ static int connect_writer(strom_op *op) {
   sink_state *st = op->state;
   if (st->c && PQstatus(st->c) == CONNECTION_OK) return STROM_OK;
   PQfinish(st->c);
+  st->conn_gen++;
   st->c = strom__pg_connect(&c->t, "sink", st->err, sizeof st->err);
   if (!st->c) return STROM_ENET;
   /* A write that waits on rows another (prepared) transaction locked must not wait
@@ -224,32 +228,57 @@ static int reserve_params(sink_state *st, size_t n) {
   return STROM_OK;
 }
 
-/* Runs one statement over changes [from, to) of kind del; returns the status (and the
- * PGresult's verdict on whether a retry may help). */
-static int run_statement(strom_op *op, bool del, int from, int to, bool *transient) {
-  sink_conf *c = op->conf;
-  sink_state *st = op->state;
+/* The text of a statement for `rows` rows of kind del into st->sql (NUL-terminated). */
+static int statement_text(const sink_conf *c, sink_state *st, bool del, int rows) {
   int per_row = del ? c->npk : c->ncols;
   st->sql.len = 0;
   int rc = strom__buf_printf(&st->sql, "%s", del ? c->delete_head : c->insert_head);
   size_t np = 0;
-  int rows = 0;
-  for (int i = from; !rc && i < to; i++) {
-    change *e = &st->ch[i];
-    if (e->del != del) continue;
-    if ((rc = reserve_params(st, np + (size_t)per_row))) break;
-    rc = rows++ ? strom__buf_append(&st->sql, ",(", 2) : strom__buf_append(&st->sql, "(", 1);
-    for (int k = 0; !rc && k < per_row; k++) {
-      uint32_t off = st->vals[e->vals + (del ? (uint32_t)c->pk[k] : (uint32_t)k)];
-      st->params[np++] = off == NO_VALUE ? NULL : st->arena.p + off;
-      rc = strom__buf_printf(&st->sql, "%s$%zu", k ? "," : "", np);
-    }
+  for (int i = 0; !rc && i < rows; i++) {
+    rc = strom__buf_append(&st->sql, i ? ",(" : "(", i ? 2 : 1);
+    for (int k = 0; !rc && k < per_row; k++) rc = strom__buf_printf(&st->sql, "%s$%zu", k ? "," : "", ++np);
     if (!rc) rc = strom__buf_append(&st->sql, ")", 1);
   }
-  if (rc || !rows) return rc;
-  if ((rc = strom__buf_printf(&st->sql, "%s", del ? ")" : c->insert_tail) || strom__buf_append(&st->sql, "", 1)))
-    return rc;
-  PGresult *r = PQexecParams(st->c, st->sql.p, (int)np, NULL, st->params, NULL, NULL, 0);
+  if (!rc) rc = strom__buf_printf(&st->sql, "%s", del ? ")" : c->insert_tail);
+  return rc ? rc : strom__buf_append(&st->sql, "", 1);
+}
+
+/* Runs one statement over changes [from, to) of kind del; *transient says whether a
+ * retry may help.  Statements of the most common size (a full batch) are prepared once
+ * per connection, which spares the server parsing and planning them every time. */
+static int run_statement(strom_op *op, bool del, int from, int to, bool *transient) {
+  sink_conf *c = op->conf;
+  sink_state *st = op->state;
+  int per_row = del ? c->npk : c->ncols;
+  size_t np = 0;
+  int rows = 0;
+  for (int i = from; i < to; i++) {
+    change *e = &st->ch[i];
+    if (e->del != del) continue;
+    if (reserve_params(st, np + (size_t)per_row)) return STROM_ENOMEM;
+    rows++;
+    for (int k = 0; k < per_row; k++) {
+      uint32_t off = st->vals[e->vals + (del ? (uint32_t)c->pk[k] : (uint32_t)k)];
+      st->params[np++] = off == NO_VALUE ? NULL : st->arena.p + off;
+    }
+  }
+  if (!rows) return STROM_OK;
+  PGresult *r;
+  const char *name = del ? "strom_delete" : "strom_upsert";
+  if (rows == c->max_rows && st->prepared_on[del] != st->conn_gen) {
+    int rc = statement_text(c, st, del, rows);
+    if (rc) return rc;
+    r = PQprepare(st->c, name, st->sql.p, (int)np, NULL);
+    if (r && PQresultStatus(r) == PGRES_COMMAND_OK) st->prepared_on[del] = st->conn_gen;
+    PQclear(r);
+  }
+  if (rows == c->max_rows && st->prepared_on[del] == st->conn_gen) {
+    r = PQexecPrepared(st->c, name, (int)np, st->params, NULL, NULL, 0);
+  } else {
+    int rc = statement_text(c, st, del, rows);
+    if (rc) return rc;
+    r = PQexecParams(st->c, st->sql.p, (int)np, NULL, st->params, NULL, NULL, 0);
+  }
   if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
     PQclear(r);
     return STROM_OK;
@@ -310,7 +339,7 @@ static int flush(strom_op *op) {
     if (!transient || attempt >= c->max_retries) return fail(op, rc == STROM_ENOMEM ? rc : STROM_EIO, st->err);
     strom__log(STROM_LOG_WARN, "%s (retry %d of %d)", st->err, attempt + 1, c->max_retries);
     strom__pg_backoff(attempt);
-    if (st->c && PQstatus(st->c) != CONNECTION_OK) PQreset(st->c);
+    if (st->c && PQstatus(st->c) != CONNECTION_OK) PQreset(st->c), st->conn_gen++;
   }
   reset_buffer(st);
   return STROM_OK;
