@@ -33,8 +33,9 @@ typedef struct strom_jdbc_opts {
   int max_retries;             /* sink.max-retries: 3 (transient errors, lost connections) */
   /* sink.semantic = exactly-once: a checkpoint's rows go into one transaction per
    * subtask, prepared (PREPARE TRANSACTION) on the checkpoint's barrier and committed
-   * (COMMIT PREPARED) when the checkpoint completes.  Needs checkpointing and a server
-   * with max_prepared_transactions > 0. */
+   * (COMMIT PREPARED) when the checkpoint completes.  Needs a server with
+   * max_prepared_transactions > 0.  Without checkpointing, a subtask's whole output is
+   * one transaction committed at the end of the input. */
   bool exactly_once;
   /* sink.xa.id (a Strom option): names this sink's prepared transactions
    * ("strom:<id>:<run>:<subtask>:<checkpoint>"); letters, digits, '_', '.', '-' only.
