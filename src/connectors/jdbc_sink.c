@@ -461,6 +461,13 @@ static int sink_open(strom_op *op) {
   if (!rc) rc = strom__buf_printf(&q, " FROM %s WHERE false", c->t.table);
   if (!rc && !strom__pg_exec(st->c, q.p, c->t.table, st->err, sizeof st->err)) rc = fail(op, STROM_EINVAL, st->err);
   strom__buf_free(&q);
+  /* Starting without a checkpoint of this sink: no restore will come, so leftovers of
+   * earlier runs go now, before another subtask's writes could wait on their locks. */
+  int nb = 0, old_par;
+  if (!rc && c->exactly_once) {
+    strom__restore_blocks(op->task->job, op->node, &nb, &old_par);
+    if (!nb) rc = resolve(op, NULL, 0);
+  }
   return rc;
 }
 
