@@ -607,6 +607,97 @@ TEST(scan_reads_the_table_split_by_partition_ranges) {
   strom_schema_free(s);
 }
 
+/* ---- a scan killed and resumed ---- */
+
+enum { SCAN_ROWS = 20000 };
+
+static int slow_copy(strom_ctx *ctx, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  static _Thread_local int n;
+  if (++n % 20 == 0) sleep_ms(1);
+  return strom_row_copy(out, in);
+}
+
+static int scan_job(const char *out, const char *ckpt, bool resume) {
+  strom_schema *s = strom_schema_parse("id BIGINT, name VARCHAR, price DECIMAL(10,2)", NULL, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = ckpt,
+                                                   .checkpoints_retained = 2, .restore_path = resume ? ckpt : NULL});
+  strom_jdbc_opts o = opts_for("items");
+  o.partition_column = "id";
+  o.partition_num = 5;
+  o.partition_lower = 1;
+  o.partition_upper = SCAN_ROWS;
+  o.fetch_size = 500;
+  strom_stream *src = strom_set_uid(strom_jdbc_scan(env, s, &o), "scan");
+  strom_write_files(strom_set_uid(strom_map(src, NULL, slow_copy, NULL), "slow"), out, NULL);
+  int rc = strom_execute(env, "scan");
+  if (rc) fprintf(stderr, "  scan job: %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  strom_schema_free(s);
+  return rc;
+}
+
+/* The committed lines of the file sink in dir: how many, and how many distinct ids
+ * whose line is right ("id,item id,price"). */
+static void check_scan_output(const char *dir, int *lines, int *right) {
+  char *seen = calloc(SCAN_ROWS + 1, 1);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "cat '%s'/part-* 2>/dev/null", dir);
+  FILE *f = popen(cmd, "r");
+  char line[256], want[256];
+  *lines = *right = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    (*lines)++;
+    long id = atol(line);
+    if (id < 1 || id > SCAN_ROWS) continue;
+    snprintf(want, sizeof want, "%ld,item %ld,%ld.%02ld\n", id, id, id * 150 / 100, id * 150 % 100);
+    if (!strcmp(line, want) && !seen[id]++) (*right)++;
+  }
+  if (f) pclose(f);
+  free(seen);
+}
+
+TEST(scan_resumes_exactly_after_sigkills) {
+  char q[256];
+  snprintf(q, sizeof q, "DROP TABLE IF EXISTS items; CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2)); "
+           "INSERT INTO items SELECT g, 'item ' || g, g * 1.5 FROM generate_series(1, %d) g", SCAN_ROWS);
+  CHECK(sql(q));
+  char *out = tmpdir("scan-out"), *ckpt = tmpdir("scan-ckpt");
+  unsigned seed = (unsigned)time(NULL);
+  printf("  seed %u\n", seed);
+  srand(seed);
+  int kills = 0, runs = 0, finished = 0;
+  while (!finished && runs < 50) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) _exit(scan_job(out, ckpt, has_checkpoint(ckpt)) ? 1 : 0);
+    runs++;
+    int status = 0;
+    if (kills < 4) {
+      sleep_ms(120 + rand() % 150);
+      if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        kills++;
+        continue;
+      }
+    } else {
+      waitpid(pid, &status, 0);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) finished = 1;
+    else if (!WIFSIGNALED(status)) break;
+  }
+  printf("  %d SIGKILLs over %d runs\n", kills, runs);
+  int lines, right;
+  check_scan_output(out, &lines, &right);
+  CHECK(finished);
+  CHECK(kills >= 3);
+  CHECK_INT(lines, SCAN_ROWS);
+  CHECK_INT(right, SCAN_ROWS);
+  rm_rf(out);
+  rm_rf(ckpt);
+}
+
 static int64_t vclock;
 static int64_t read_vclock(void *d) {
   (void)d;
@@ -686,6 +777,7 @@ int main(int argc, char **argv) {
   RUN(exactly_once_commits_prepared_transactions_when_checkpoints_complete);
   RUN(exactly_once_survives_sigkills_mid_stream);
   RUN(scan_reads_the_table_split_by_partition_ranges);
+  RUN(scan_resumes_exactly_after_sigkills);
   RUN(lookup_join_with_a_cache_that_expires);
   TEST_MAIN_END();
 }

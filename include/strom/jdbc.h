@@ -45,8 +45,9 @@ typedef struct strom_jdbc_opts {
   /* Scan.  With partition_column, the table is read in partition_num ranges of that
    * (numeric) column splitting [partition_lower, partition_upper] as Flink does (rows
    * outside the bounds are not read), range p on subtask p % parallelism; without, one
-   * subtask reads everything.  A checkpoint records the ranges read completely: a
-   * restore reads an interrupted range again. */
+   * subtask reads everything.  With checkpointing, ranges are read sorted by all their
+   * columns and a checkpoint records the ranges and rows read, so a resumed scan reads
+   * every row exactly once (of a table that does not change meanwhile). */
   const char *partition_column; /* scan.partition.column */
   int partition_num;            /* scan.partition.num */
   int64_t partition_lower;      /* scan.partition.lower-bound */
@@ -66,7 +67,8 @@ strom_jdbc_opts strom_jdbc_opts_default(void);
 /* Fills o (starting from the defaults) from Flink's option keys as key/value pairs
  * kv[0], kv[1], kv[2], ... (n pairs): connector (must be "jdbc"), url, table-name,
  * username, password, sink.buffer-flush.max-rows, sink.buffer-flush.interval
- * ("1s", "500 ms"), sink.max-retries, sink.semantic (at-least-once | exactly-once),
+ * ("1s", "500 ms"), sink.max-retries, sink.semantic or sink.delivery-guarantee
+ * (none | at-least-once | exactly-once; none behaves as at-least-once),
  * sink.xa.id, sink.primary-key (the DDL's PRIMARY KEY, as "a, b"),
  * scan.partition.column, scan.partition.num, scan.partition.lower-bound,
  * scan.partition.upper-bound, scan.fetch-size, lookup.cache.max-rows, lookup.cache.ttl,

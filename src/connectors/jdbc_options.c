@@ -41,6 +41,7 @@ static const opt_def defs[] = {
     O("sink.buffer-flush.interval", OPT_DURATION, flush_interval_ms),
     O("sink.max-retries", OPT_INT, max_retries),
     O("sink.semantic", OPT_SEMANTIC, exactly_once),
+    O("sink.delivery-guarantee", OPT_SEMANTIC, exactly_once), /* the newer connectors' name */
     O("sink.xa.id", OPT_STR, sink_id),
     O("scan.partition.column", OPT_STR, partition_column),
     O("scan.partition.num", OPT_INT, partition_num),
@@ -109,12 +110,12 @@ static int set_one(strom_jdbc_opts *o, const opt_def *d, const char *v, char *er
       return STROM_OK;
     case OPT_SEMANTIC:
       if (!strcasecmp(v, "exactly-once")) *(bool *)field = true;
-      else if (!strcasecmp(v, "at-least-once")) *(bool *)field = false;
+      else if (!strcasecmp(v, "at-least-once") || !strcasecmp(v, "none")) *(bool *)field = false;
       else break;
       return STROM_OK;
   }
   static const char *const expect[] = {"text", "a non-negative integer", "an integer", "a duration such as '1s'",
-                                       "'at-least-once' or 'exactly-once'", "'jdbc'"};
+                                       "'none', 'at-least-once' or 'exactly-once'", "'jdbc'"};
   snprintf(err, errlen, "jdbc option '%s': bad value '%s' (expected %s)", d->key, v, expect[d->type]);
   return STROM_EINVAL;
 }

@@ -8,9 +8,12 @@
  * read with "WHERE column BETWEEN lo AND hi" (rows outside the bounds are not read, as
  * in Flink); range p goes to subtask p % parallelism.  Without it subtask 0 reads the
  * whole table.  Rows come through a cursor, scan.fetch-size at a time, inside one
- * read-only transaction per range.  A checkpoint records how many of the subtask's
- * ranges are complete: a restore skips those and reads the interrupted range again
- * (at least once for that range's rows).
+ * read-only transaction per range.  With checkpointing, a range is read in the order of
+ * all its columns, so that its rows come in the same order every time, and a
+ * checkpoint records how many of the subtask's ranges are complete and how many rows of
+ * the current one were emitted: a restore skips the complete ranges and the emitted rows
+ * (OFFSET), which reads every row exactly once as long as the table does not change in
+ * between.  Without checkpointing nothing is sorted.
  */
 #include "../api/api.h"
 #include "../runtime/snapshot.h"
@@ -25,9 +28,13 @@ typedef struct scan_conf {
 } scan_conf;
 
 typedef struct scan_state {
-  uint64_t done; /* ranges of this subtask read completely */
+  uint64_t done;    /* ranges of this subtask read completely */
+  uint64_t emitted; /* rows of the current range emitted */
   bool restored;
 } scan_state;
+
+/* The position in one 64-bit word: complete ranges above, rows emitted below. */
+enum { EMITTED_BITS = 40 };
 
 static int scan_open(strom_op *op) {
   op->state = strom__calloc(1, sizeof(scan_state));
@@ -38,14 +45,22 @@ static void scan_close(strom_op *op) { free(op->state); }
 
 static int scan_snapshot(strom_op *op, int64_t id, strom_snapshot *s) {
   STROM_UNUSED(id);
-  return strom__snap_position(s, ((scan_state *)op->state)->done);
+  scan_state *st = op->state;
+  if (st->emitted >> EMITTED_BITS || st->done >> (64 - EMITTED_BITS))
+    return strom__op_fail(op, STROM_ENOTSUP, "jdbc scan: position beyond %d ranges or %llu rows per range",
+                          1 << (64 - EMITTED_BITS), 1ull << EMITTED_BITS);
+  return strom__snap_position(s, st->done << EMITTED_BITS | st->emitted);
 }
 
 static int scan_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
   scan_state *st = op->state;
-  return strom__restore_position(op, r, true, "jdbc scan", &st->done, &st->restored);
+  uint64_t pos = 0;
+  int rc = strom__restore_position(op, r, true, "jdbc scan", &pos, &st->restored);
+  st->done = pos >> EMITTED_BITS;
+  st->emitted = pos & ((1ull << EMITTED_BITS) - 1);
+  return rc;
 }
 
 /* Reads one query's rows through a cursor and emits them. */
@@ -55,6 +70,11 @@ static int read_range(strom_op *op, PGconn *c, const char *where, char *err, siz
   int rc = strom__buf_printf(&q, "DECLARE strom_scan NO SCROLL CURSOR FOR SELECT ");
   if (!rc) rc = strom__pg_col_list(&q, cf->schema, NULL);
   if (!rc) rc = strom__buf_printf(&q, " FROM %s%s", cf->t.table, where);
+  scan_state *st = op->state;
+  if (strom__job_checkpointing(op->task->job)) {
+    for (int k = 0; !rc && k < strom_schema_ncols(cf->schema); k++) rc = strom__buf_printf(&q, "%s%d", k ? ", " : " ORDER BY ", k + 1);
+    if (!rc && st->emitted) rc = strom__buf_printf(&q, " OFFSET %llu", (unsigned long long)st->emitted);
+  }
   if (rc) {
     strom__buf_free(&q);
     return STROM_ENOMEM;
@@ -86,6 +106,7 @@ static int read_range(strom_op *op, PGconn *c, const char *where, char *err, siz
           rc = STROM_EPARSE;
         }
       }
+      if (!rc) st->emitted++; /* before the emit: a checkpoint may follow it */
       if (!rc) rc = strom__emit(&op->out, row);
       if (!rc && ++nrec >= every) {
         rc = strom__source_yield(op->task, &pacer);
@@ -110,7 +131,7 @@ static int scan_run(strom_op *op) {
   int rc = STROM_OK;
   if (!cf->pcol) {
     if (!st->done) rc = read_range(op, c, "", err, sizeof err);
-    if (!rc) st->done = 1;
+    if (!rc) st->done = 1, st->emitted = 0;
   } else {
     /* Flink's split: ranges of ceil((upper - lower + 1) / num) values. */
     __int128 span = (__int128)cf->upper - cf->lower + 1;
@@ -124,7 +145,7 @@ static int scan_run(strom_op *op) {
       char where[160];
       snprintf(where, sizeof where, " WHERE %s BETWEEN %lld AND %lld", cf->pcol, (long long)lo, (long long)hi);
       rc = read_range(op, c, where, err, sizeof err);
-      if (!rc) st->done = mine + 1;
+      if (!rc) st->done = mine + 1, st->emitted = 0;
     }
   }
   PQfinish(c);
