@@ -1,0 +1,356 @@
+/*
+ * test_nexmark_stateful.c -- the stateful DataStream Nexmark queries (q3, q4, q5, q7,
+ * q8) over a fixed generated input at parallelism 1 and 2, compared with results
+ * computed here by plain loops over the event generator, without the engine: the
+ * full result sets (sorted), not only their sizes.
+ *
+ * The input is 100 000 events at 2 000 events per second of event time, so it spans
+ * 50 s: q7 and q8 see five 10 s windows, q5 about 25 sliding ones.  At parallelism 2
+ * the two source subtasks generate the two halves of the sequence at the same time,
+ * so joins see their sides in another order than the sequence's (auctions before
+ * their seller, bids before their auction), which the queries must handle.
+ */
+#include <xxhash.h>
+
+#include "connectors/nexmark.h"
+#include "connectors/nexmark_queries.h"
+#include "test.h"
+
+enum { EVENTS = 100000, RATE = 2000, WINDOW = 10000, MAXROWS = 1 << 20 };
+
+typedef struct tuple {
+  int64_t f[5];
+} tuple;
+
+static int cmp_tuple(const void *a, const void *b) {
+  const tuple *x = a, *y = b;
+  for (int i = 0; i < 5; i++)
+    if (x->f[i] != y->f[i]) return x->f[i] < y->f[i] ? -1 : 1;
+  return 0;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int64_t h(const char *p, size_t n) { return (int64_t)XXH3_64bits(p, n); }
+static int64_t hs(nexmark_str s) { return h(s.p, s.n); }
+
+static nexmark_config config(void) {
+  nexmark_config c = {.seed = 11, .first_event_rate = RATE};
+  strom__nexmark_defaults(&c);
+  return c;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* ---- references: each query from the generator alone ---- */
+
+static tuple want[MAXROWS], got[MAXROWS];
+static nexmark_event ev;
+
+static size_t ref_q3(tuple *out) {
+  nexmark_config c = config();
+  static int64_t name[EVENTS], city[EVENTS], state[EVENTS];
+  static bool local[EVENTS];
+  size_t n = 0;
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type == NEXMARK_PERSON) {
+      int64_t k = ev.person.id - NEXMARK_FIRST_PERSON_ID;
+      const nexmark_person *p = &ev.person;
+      name[k] = hs(p->name), city[k] = hs(p->city), state[k] = hs(p->state);
+      local[k] = p->state.n == 2 && (!memcmp(p->state.p, "OR", 2) || !memcmp(p->state.p, "ID", 2) || !memcmp(p->state.p, "CA", 2));
+    } else if (ev.type == NEXMARK_AUCTION && ev.auction.category == 10) {
+      int64_t k = ev.auction.seller - NEXMARK_FIRST_PERSON_ID;
+      if (local[k]) out[n++] = (tuple){{name[k], city[k], state[k], ev.auction.id, 0}};
+    }
+  }
+  qsort(out, n, sizeof *out, cmp_tuple);
+  return n;
+}
+
+/* q4 in event order (what parallelism 1 sees): every change of a category's average. */
+static size_t ref_q4(tuple *out, int64_t final_avg[5]) {
+  nexmark_config c = config();
+  static int64_t cat[EVENTS], start[EVENTS], expires[EVENTS], max[EVENTS];
+  int64_t total[5] = {0}, cnt[5] = {0}, last[5];
+  size_t n = 0;
+  for (int k = 0; k < 5; k++) final_avg[k] = last[k] = -1;
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type == NEXMARK_AUCTION) {
+      int64_t k = ev.auction.id - NEXMARK_FIRST_AUCTION_ID;
+      cat[k] = ev.auction.category - 10, start[k] = ev.date_time_ms, expires[k] = ev.auction.expires_ms, max[k] = -1;
+    } else if (ev.type == NEXMARK_BID) {
+      int64_t k = ev.bid.auction - NEXMARK_FIRST_AUCTION_ID, p = ev.bid.price;
+      if (ev.date_time_ms < start[k] || ev.date_time_ms > expires[k] || p <= max[k]) continue;
+      int g = (int)cat[k];
+      if (max[k] < 0) cnt[g]++;
+      else total[g] -= max[k];
+      total[g] += p;
+      max[k] = p;
+      int64_t avg = total[g] / cnt[g];
+      if (avg != last[g]) out[n++] = (tuple){{g + 10, avg, 0, 0, 0}};
+      last[g] = final_avg[g] = avg;
+    }
+  }
+  return n;
+}
+
+static size_t ref_q5(tuple *out) {
+  nexmark_config c = config();
+  /* (window start, auction) for every window of every bid, then runs of equal pairs. */
+  static int64_t pairs[EVENTS * 5][2];
+  size_t np = 0;
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type != NEXMARK_BID) continue;
+    int64_t t = ev.date_time_ms, last = floor_div(t, 2000) * 2000;
+    for (int64_t s = last; s > t - WINDOW; s -= 2000) pairs[np][0] = s, pairs[np][1] = ev.bid.auction, np++;
+  }
+  qsort(pairs, np, sizeof *pairs, cmp_i64); /* by window start (the first field) */
+  size_t n = 0;
+  for (size_t i = 0; i < np;) {
+    size_t j = i;
+    while (j < np && pairs[j][0] == pairs[i][0]) j++;
+    /* Auctions of window pairs[i][0]: sort them, count runs, keep the largest. */
+    int64_t *a = malloc((j - i) * sizeof *a);
+    for (size_t k = i; k < j; k++) a[k - i] = pairs[k][1];
+    qsort(a, j - i, sizeof *a, cmp_i64);
+    int64_t best = 0;
+    for (size_t k = 0; k < j - i;) {
+      size_t e = k;
+      while (e < j - i && a[e] == a[k]) e++;
+      if ((int64_t)(e - k) > best) best = (int64_t)(e - k);
+      k = e;
+    }
+    for (size_t k = 0; k < j - i;) {
+      size_t e = k;
+      while (e < j - i && a[e] == a[k]) e++;
+      if ((int64_t)(e - k) == best) out[n++] = (tuple){{a[k], best, pairs[i][0], pairs[i][0] + WINDOW, 0}};
+      k = e;
+    }
+    free(a);
+    i = j;
+  }
+  qsort(out, n, sizeof *out, cmp_tuple);
+  return n;
+}
+
+static size_t ref_q7(tuple *out) {
+  nexmark_config c = config();
+  enum { NW = EVENTS / RATE * 1000 / WINDOW + 3 };
+  int64_t max[NW];
+  for (int i = 0; i < NW; i++) max[i] = -1;
+  int64_t base = floor_div(NEXMARK_BASE_TIME_MS, WINDOW) * WINDOW;
+  /* Pass 1: each window's highest price (bids in [end - 10 s, end)). */
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type != NEXMARK_BID) continue;
+    int64_t w = floor_div(ev.date_time_ms - base, WINDOW);
+    if (ev.bid.price > max[w]) max[w] = ev.bid.price;
+  }
+  /* Pass 2: bids in [end - 10 s, end] at that price. */
+  size_t n = 0;
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type != NEXMARK_BID) continue;
+    const nexmark_bid *b = &ev.bid;
+    int64_t w = floor_div(ev.date_time_ms - base, WINDOW);
+    tuple t = {{b->auction, b->price, b->bidder, ev.date_time_ms, hs(b->extra)}};
+    if (b->price == max[w]) out[n++] = t;
+    if ((ev.date_time_ms - base) % WINDOW == 0 && w > 0 && b->price == max[w - 1]) out[n++] = t;
+  }
+  qsort(out, n, sizeof *out, cmp_tuple);
+  return n;
+}
+
+static size_t ref_q8(tuple *out) {
+  nexmark_config c = config();
+  static int64_t sellers[EVENTS][2]; /* (window, seller) of every auction */
+  size_t ns = 0, n = 0;
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type == NEXMARK_AUCTION) sellers[ns][0] = floor_div(ev.date_time_ms, WINDOW), sellers[ns][1] = ev.auction.seller, ns++;
+  }
+  for (uint64_t i = 0; i < EVENTS; i++) {
+    strom__nexmark_event(&c, i, &ev);
+    if (ev.type != NEXMARK_PERSON) continue;
+    int64_t w = floor_div(ev.date_time_ms, WINDOW);
+    for (size_t k = 0; k < ns; k++)
+      if (sellers[k][0] == w && sellers[k][1] == ev.person.id) {
+        out[n++] = (tuple){{ev.person.id, hs(ev.person.name), w * WINDOW, 0, 0}};
+        break;
+      }
+  }
+  qsort(out, n, sizeof *out, cmp_tuple);
+  return n;
+}
+
+/* ---- the engine ---- */
+
+static tuple row_tuple(int q, const strom_row *r) {
+  size_t a, b, c;
+  const char *s1, *s2, *s3;
+  switch (q) {
+    case 3:
+      s1 = strom_row_get_str(r, 0, &a), s2 = strom_row_get_str(r, 1, &b), s3 = strom_row_get_str(r, 2, &c);
+      return (tuple){{h(s1, a), h(s2, b), h(s3, c), strom_row_get_bigint(r, 3), 0}};
+    case 4: return (tuple){{strom_row_get_bigint(r, 0), strom_row_get_bigint(r, 1), 0, 0, 0}};
+    case 5:
+      return (tuple){{strom_row_get_bigint(r, 0), strom_row_get_bigint(r, 1), strom_row_get_timestamp(r, 2),
+                      strom_row_get_timestamp(r, 3), 0}};
+    case 7:
+      s1 = strom_row_get_str(r, 4, &a);
+      return (tuple){{strom_row_get_bigint(r, 0), strom_row_get_bigint(r, 1), strom_row_get_bigint(r, 2),
+                      strom_row_get_timestamp(r, 3), h(s1, a)}};
+    default:
+      s1 = strom_row_get_str(r, 1, &a);
+      return (tuple){{strom_row_get_bigint(r, 0), h(s1, a), strom_row_get_timestamp(r, 2), 0, 0}};
+  }
+}
+
+/* Runs query q; rows in the order collected (per subtask, the order emitted). */
+static long engine(int q, int par, tuple *out, strom__nexmark_latency *lat) {
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+  strom_stream *src = strom_nexmark_source(env, &(strom_nexmark_opts){.events = EVENTS, .seed = 11, .first_event_rate = RATE});
+  strom_results *r = strom_collect(strom__nexmark_query_probed(env, q, src, lat));
+  long n = -1;
+  if (strom_execute(env, "nexmark") == STROM_OK) {
+    n = (long)strom_results_count(r);
+    for (long i = 0; i < n && i < MAXROWS; i++) out[i] = row_tuple(q, strom_results_row(r, (size_t)i));
+  } else {
+    fprintf(stderr, "  q%d at parallelism %d: %s\n", q, par, strom_env_errmsg(env));
+  }
+  strom_env_free(env);
+  return n;
+}
+
+static void compare(int q, size_t (*ref)(tuple *), size_t at_least) {
+  size_t nw = ref(want);
+  if (nw < at_least) {
+    fprintf(stderr, "  q%d: the reference has only %zu rows: the test would prove little\n", q, nw);
+    test_failed_now = 1;
+    return;
+  }
+  for (int par = 1; par <= 2; par++) {
+    long ng = engine(q, par, got, NULL);
+    if (ng >= 0) qsort(got, (size_t)ng, sizeof *got, cmp_tuple);
+    if (ng != (long)nw || memcmp(got, want, nw * sizeof *want)) {
+      size_t i = 0;
+      while (ng > 0 && i < nw && i < (size_t)ng && !cmp_tuple(&got[i], &want[i])) i++;
+      fprintf(stderr, "  q%d at parallelism %d: %ld rows, expected %zu; first difference at sorted row %zu\n", q, par, ng,
+              nw, i);
+      test_failed_now = 1;
+      return;
+    }
+  }
+  printf("  q%d: %zu rows\n", q, nw);
+}
+
+TEST(q3_joins_local_sellers_with_their_category_10_auctions) { compare(3, ref_q3, 100); }
+
+TEST(q4_updates_the_average_winning_bid_per_category) {
+  int64_t final_avg[5];
+  size_t nw = ref_q4(want, final_avg);
+  CHECK(nw > 100);
+  /* Parallelism 1 sees the events in order: the very same updates, in the same order. */
+  long ng = engine(4, 1, got, NULL);
+  for (long i = 0; i < ng && i < (long)nw; i++)
+    if (cmp_tuple(&got[i], &want[i])) {
+      fprintf(stderr, "  q4 update %ld: (%lld, %lld), expected (%lld, %lld)\n", i, (long long)got[i].f[0],
+              (long long)got[i].f[1], (long long)want[i].f[0], (long long)want[i].f[1]);
+      break;
+    }
+  CHECK_INT(ng, (long)nw);
+  CHECK(!memcmp(got, want, nw * sizeof *want));
+  /* Parallelism 2 sees them in another order: other intermediate averages, the same
+   * final one.  A category's updates come from one subtask, in order: its last row is
+   * its current value. */
+  ng = engine(4, 2, got, NULL);
+  CHECK(ng > 0);
+  int64_t last[5] = {-1, -1, -1, -1, -1};
+  for (long i = 0; i < ng; i++) {
+    CHECK(got[i].f[0] >= 10 && got[i].f[0] < 15);
+    last[got[i].f[0] - 10] = got[i].f[1];
+  }
+  for (int k = 0; k < 5; k++) CHECK_INT(last[k], final_avg[k]);
+  printf("  q4: %zu updates, final averages %lld %lld %lld %lld %lld\n", nw, (long long)final_avg[0],
+         (long long)final_avg[1], (long long)final_avg[2], (long long)final_avg[3], (long long)final_avg[4]);
+}
+
+TEST(q5_finds_the_hottest_auctions_of_each_sliding_window) { compare(5, ref_q5, 25); }
+TEST(q7_finds_the_highest_bids_of_each_window) { compare(7, ref_q7, 5); }
+TEST(q8_finds_people_who_sold_in_their_first_window) { compare(8, ref_q8, 20); }
+
+/* Hand-computed: ties at the maximum, and Flink's BETWEEN that lets a bid exactly at a
+ * window's end match the window it ends (without counting in its maximum). */
+TEST(q7_keeps_ties_and_matches_bids_at_the_window_end) {
+  static const struct { int64_t auction, price, at; } bids[] = {
+      {1, 50, 1000}, {2, 50, 2000}, {5, 20, 9999}, /* window [0, 10 s): max 50, a tie */
+      {3, 50, 10000},                             /* at the end: matches [0, 10 s) too */
+      {4, 70, 15000}, {6, 30, 19999},             /* window [10 s, 20 s): max 70 */
+  };
+  enum { NB = sizeof bids / sizeof *bids };
+  for (int par = 1; par <= 2; par++) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+    strom_schema *s = strom_nexmark_schema();
+    strom_row *rows[NB];
+    for (int i = 0; i < NB; i++) {
+      rows[i] = strom_row_new(s);
+      int64_t t = NEXMARK_BASE_TIME_MS + bids[i].at;
+      strom_row_set_int(rows[i], STROM_NX_EVENT_TYPE, 2);
+      strom_row_set_bigint(rows[i], STROM_NX_BID_AUCTION, bids[i].auction);
+      strom_row_set_bigint(rows[i], STROM_NX_BID_BIDDER, 7);
+      strom_row_set_bigint(rows[i], STROM_NX_BID_PRICE, bids[i].price);
+      strom_row_set_str(rows[i], STROM_NX_BID_EXTRA, "x", 1);
+      strom_row_set_timestamp(rows[i], STROM_NX_BID_DATE_TIME, t);
+      strom_row_set_timestamp(rows[i], STROM_NX_DATE_TIME, t);
+    }
+    strom_results *r = strom_collect(strom__nexmark_query(env, 7, strom_from_rows(env, s, (const strom_row *const *)rows, NB)));
+    int rc = strom_execute(env, "q7");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    size_t n = rc ? 0 : strom_results_count(r);
+    int64_t seen[4][2] = {{0}};
+    for (size_t i = 0; i < n && i < 4; i++)
+      seen[i][0] = strom_row_get_bigint(strom_results_row(r, i), 0), seen[i][1] = strom_row_get_bigint(strom_results_row(r, i), 1);
+    qsort(seen, n < 4 ? n : 4, sizeof *seen, cmp_i64);
+    for (int i = 0; i < NB; i++) strom_row_free(rows[i]);
+    strom_schema_free(s);
+    strom_env_free(env);
+    CHECK_INT(rc, STROM_OK);
+    CHECK_INT(n, 4);
+    static const int64_t expect[4][2] = {{1, 50}, {2, 50}, {3, 50}, {4, 70}};
+    for (int i = 0; i < 4; i++) {
+      CHECK_INT(seen[i][0], expect[i][0]);
+      CHECK_INT(seen[i][1], expect[i][1]);
+    }
+  }
+}
+
+TEST(windowed_queries_measure_latency_per_result) {
+  strom__nexmark_latency *lat = strom__nexmark_latency_new();
+  CHECK(lat);
+  long ng = engine(7, 2, got, lat);
+  double p50, p99;
+  size_t n = strom__nexmark_latency_stats(lat, &p50, &p99);
+  strom__nexmark_latency_free(lat);
+  CHECK(ng > 0);
+  /* One sample per result, none negative, and not absurd for a job of this size. */
+  CHECK_INT(n, ng);
+  CHECK(p50 >= 0 && p99 >= p50 && p99 < 60000);
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  RUN(q3_joins_local_sellers_with_their_category_10_auctions);
+  RUN(q4_updates_the_average_winning_bid_per_category);
+  RUN(q5_finds_the_hottest_auctions_of_each_sliding_window);
+  RUN(q7_finds_the_highest_bids_of_each_window);
+  RUN(q8_finds_people_who_sold_in_their_first_window);
+  RUN(q7_keeps_ties_and_matches_bids_at_the_window_end);
+  RUN(windowed_queries_measure_latency_per_result);
+  TEST_MAIN_END();
+}
