@@ -141,10 +141,12 @@ static int top_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
   top_local *l = strom_ctx_local(ctx);
   const strom_row *m = strom_state_get(l->max);
   int rc;
-  if (!m && strom_state_list_size(l->cands) == 0 &&
-      (rc = strom_ctx_register_event_timer(ctx, strom_row_get_bigint(in, C_W))))
-    return rc;
-  if (!strom_row_get_int(in, C_CONTRIB)) return strom_state_add(l->cands, in);
+  /* The first contributing bid, or any match-only one (rare, and registering twice
+   * is harmless), sets the key's timer; asking the list for its size would cost a
+   * pass over it. */
+  bool contrib = strom_row_get_int(in, C_CONTRIB);
+  if ((!m || !contrib) && (rc = strom_ctx_register_event_timer(ctx, strom_row_get_bigint(in, C_W)))) return rc;
+  if (!contrib) return strom_state_add(l->cands, in);
   int64_t price = strom_row_get_bigint(in, C_PRICE);
   if (m && price < strom_row_get_bigint(m, 0)) return STROM_OK;
   if (m && price == strom_row_get_bigint(m, 0)) return strom_state_add(l->cands, in);
@@ -164,7 +166,8 @@ static int top_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
     bool at_max = has_max && strom_row_get_bigint(c, C_PRICE) == max;
     int rc;
     if (!l->final) {
-      if (!at_max && strom_row_get_int(c, C_CONTRIB)) continue;
+      /* The window's maximum is at least this key's: a bid below it cannot win. */
+      if (!at_max && (strom_row_get_int(c, C_CONTRIB) || (has_max && strom_row_get_bigint(c, C_PRICE) < max))) continue;
       strom_row *r = strom_out_row(out);
       if ((rc = strom_row_copy(r, c))) return rc;
       strom_row_set_time(r, time);
