@@ -27,7 +27,6 @@ static const char *const EVENT_SPEC =
     "kind INT, auction BIGINT, category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT";
 enum { E_KIND, E_AUCTION, E_CATEGORY, E_TIME, E_EXPIRES, E_PRICE };
 static const char *const CHANGE_SPEC = "category BIGINT, old_price BIGINT, new_price BIGINT";
-static const char *const MAX_SPEC = "price BIGINT";
 static const char *const AVG_ACC_SPEC = "total BIGINT, n BIGINT, avg BIGINT";
 static const char *const OUT_SPEC = "category BIGINT, avg BIGINT";
 
@@ -55,9 +54,11 @@ static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *ou
 /* ---- stage 1: the winning bid of each auction ---- */
 
 typedef struct winner_local {
-  strom_schema *event_s, *max_s;
-  strom_state *auction, *max, *waiting;
-  strom_row *max_row;
+  strom_schema *event_s;
+  /* The auction's row, its price column holding the winning price so far (NULL: none),
+   * so that a bid costs one state lookup. */
+  strom_state *auction, *waiting;
+  strom_row *upd;
 } winner_local;
 
 static int winner_open(strom_ctx *ctx) {
@@ -65,20 +66,17 @@ static int winner_open(strom_ctx *ctx) {
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
   l->event_s = strom_schema_parse(EVENT_SPEC, NULL, 0);
-  l->max_s = strom_schema_parse(MAX_SPEC, NULL, 0);
-  l->max_row = l->max_s ? strom_row_new(l->max_s) : NULL;
+  l->upd = l->event_s ? strom_row_new(l->event_s) : NULL;
   l->auction = strom_ctx_state(ctx, &(strom_state_desc){.name = "auction", .kind = STROM_STATE_VALUE, .schema = l->event_s});
-  l->max = strom_ctx_state(ctx, &(strom_state_desc){.name = "max", .kind = STROM_STATE_VALUE, .schema = l->max_s});
   l->waiting = strom_ctx_state(ctx, &(strom_state_desc){.name = "waiting", .kind = STROM_STATE_LIST, .schema = l->event_s});
-  return l->auction && l->max && l->waiting && l->max_row ? STROM_OK : strom_ctx_fail(ctx, "q4: cannot declare state");
+  return l->auction && l->waiting && l->upd ? STROM_OK : strom_ctx_fail(ctx, "q4: cannot declare state");
 }
 
 static void winner_close(strom_ctx *ctx) {
   winner_local *l = strom_ctx_local(ctx);
   if (!l) return;
-  strom_row_free(l->max_row);
+  strom_row_free(l->upd);
   strom_schema_free(l->event_s);
-  strom_schema_free(l->max_s);
   free(l);
 }
 
@@ -86,17 +84,19 @@ static bool qualifies(const strom_row *auction, int64_t bid_time) {
   return bid_time >= strom_row_get_timestamp(auction, E_TIME) && bid_time <= strom_row_get_timestamp(auction, E_EXPIRES);
 }
 
-/* Records price as the auction's winning bid if it beats the current one. */
-static int raise(winner_local *l, int64_t category, int64_t price, strom_out *out) {
-  const strom_row *m = strom_state_get(l->max);
-  if (m && strom_row_get_bigint(m, 0) >= price) return STROM_OK;
+/* Records price as the auction's winning bid if it beats the current one (a is the
+ * auction's row, from the state or about to be stored). */
+static int raise(winner_local *l, const strom_row *a, int64_t price, strom_out *out) {
+  bool had = !strom_row_is_null(a, E_PRICE);
+  if (had && strom_row_get_bigint(a, E_PRICE) >= price) return STROM_OK;
   strom_row *c = strom_out_row(out);
-  strom_row_set_bigint(c, 0, category);
-  if (m) strom_row_set_bigint(c, 1, strom_row_get_bigint(m, 0));
+  strom_row_set_bigint(c, 0, strom_row_get_bigint(a, E_CATEGORY));
+  if (had) strom_row_set_bigint(c, 1, strom_row_get_bigint(a, E_PRICE));
   else strom_row_set_null(c, 1);
   strom_row_set_bigint(c, 2, price);
-  strom_row_set_bigint(l->max_row, 0, price);
-  int rc = strom_state_update(l->max, l->max_row);
+  int rc = strom_row_copy(l->upd, a);
+  strom_row_set_bigint(l->upd, E_PRICE, price);
+  if (!rc) rc = strom_state_update(l->auction, l->upd);
   return rc ? rc : strom_out_emit(out, c);
 }
 
@@ -117,13 +117,10 @@ static int winner_process(strom_ctx *ctx, int input, const strom_row *in, strom_
         best = strom_row_get_bigint(b, E_PRICE);
     }
     strom_state_clear(l->waiting);
-    return best == INT64_MIN ? STROM_OK : raise(l, strom_row_get_bigint(in, E_CATEGORY), best, out);
+    return best == INT64_MIN ? STROM_OK : raise(l, in, best, out);
   }
   const strom_row *a = strom_state_get(l->auction);
-  if (a) {
-    if (!qualifies(a, strom_row_get_timestamp(in, E_TIME))) return STROM_OK;
-    return raise(l, strom_row_get_bigint(a, E_CATEGORY), strom_row_get_bigint(in, E_PRICE), out);
-  }
+  if (a) return qualifies(a, strom_row_get_timestamp(in, E_TIME)) ? raise(l, a, strom_row_get_bigint(in, E_PRICE), out) : STROM_OK;
   if ((rc = strom_state_add(l->waiting, in))) return rc;
   return strom_ctx_register_event_timer(ctx, strom_row_get_timestamp(in, E_TIME));
 }
@@ -134,7 +131,6 @@ static int winner_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const strom_row *a = strom_state_get(l->auction);
   if (a && time < strom_row_get_timestamp(a, E_EXPIRES)) return STROM_OK; /* a waiting bid's timer, auction still open */
   strom_state_clear(l->auction);
-  strom_state_clear(l->max);
   strom_state_clear(l->waiting);
   return STROM_OK;
 }
