@@ -9,38 +9,39 @@
  *         GROUP BY seller, window_start, window_end) A
  *   ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime
  *
- * The auction side's GROUP BY makes a seller appear once per window however many
- * auctions they opened: an event-time tumbling window with a reduce does that (one
- * row per seller and window, at the window's last millisecond).  Person ids are unique,
- * so that side needs no grouping.  Both meet in a window join on the same tumbling
- * windows, which fires when the watermark passes the window, after the sellers of the
- * window have been emitted by the grouping before it.
+ * Both sides are grouped by (id, window) and joined on exactly that, so the query is
+ * one grouping of people and auctions together: a tumbling window keyed by person id =
+ * seller whose reduce keeps the name and whether the key had a registration and an
+ * auction in the window; when the window fires, the keys with both are the result,
+ * once each.  The runtime runs such a window on its sliced fast path (a hash table of
+ * accumulators per window, no timers), so the state is one small entry per person and
+ * seller of the open windows, where a window join would buffer every row of both sides
+ * and keep a timer per key.
  */
 #include "nexmark_queries.h"
 
 enum { SIZE_MS = 10000 };
+enum { C_ID, C_NAME, C_PERSON, C_AUCTION };
 
-static const char *const PERSON_SPEC = "id BIGINT, name VARCHAR";
-static const char *const SELLER_SPEC = "seller BIGINT, auctions BIGINT";
+static const char *const KEY_SPEC = "id BIGINT, name VARCHAR, person BOOLEAN, auction BOOLEAN";
 static const char *const OUT_SPEC = "id BIGINT, name VARCHAR, starttime TIMESTAMP(3)";
 
-static int people(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+/* People and sellers of auctions as rows of one shape, keyed by person id. */
+static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)ctx, (void)input;
-  if (strom_row_get_int(in, STROM_NX_EVENT_TYPE) != 0) return STROM_OK;
+  int type = strom_row_get_int(in, STROM_NX_EVENT_TYPE);
+  if (type == 2) return STROM_OK;
   strom_row *r = strom_out_row(out);
-  strom_row_set_bigint(r, 0, strom_row_get_bigint(in, STROM_NX_PERSON_ID));
-  size_t n;
-  const char *s = strom_row_get_str(in, STROM_NX_PERSON_NAME, &n);
-  strom_row_set_str_ref(r, 1, s, n);
-  return strom_out_emit(out, r);
-}
-
-static int sellers(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)ctx, (void)input;
-  if (strom_row_get_int(in, STROM_NX_EVENT_TYPE) != 1) return STROM_OK;
-  strom_row *r = strom_out_row(out);
-  strom_row_set_bigint(r, 0, strom_row_get_bigint(in, STROM_NX_AUCTION_SELLER));
-  strom_row_set_bigint(r, 1, 1);
+  if (type == 0) {
+    strom_row_set_bigint(r, C_ID, strom_row_get_bigint(in, STROM_NX_PERSON_ID));
+    size_t n;
+    const char *s = strom_row_get_str(in, STROM_NX_PERSON_NAME, &n);
+    strom_row_set_str_ref(r, C_NAME, s, n);
+  } else {
+    strom_row_set_bigint(r, C_ID, strom_row_get_bigint(in, STROM_NX_AUCTION_SELLER));
+  }
+  strom_row_set_bool(r, C_PERSON, type == 0);
+  strom_row_set_bool(r, C_AUCTION, type == 1);
   return strom_out_emit(out, r);
 }
 
@@ -50,44 +51,47 @@ static int input_ended(strom_ctx *ctx, strom_out *out) {
   return STROM_OK;
 }
 
-static int count_auctions(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
+static int combine(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
   (void)ctx;
-  strom_row_set_bigint(out, 0, strom_row_get_bigint(acc, 0));
-  strom_row_set_bigint(out, 1, strom_row_get_bigint(acc, 1) + strom_row_get_bigint(in, 1));
+  strom_row_set_bigint(out, C_ID, strom_row_get_bigint(acc, C_ID));
+  const strom_row *named = strom_row_get_bool(acc, C_PERSON) ? acc : in;
+  if (strom_row_get_bool(named, C_PERSON)) {
+    size_t n;
+    const char *s = strom_row_get_str(named, C_NAME, &n);
+    strom_row_set_str_ref(out, C_NAME, s, n);
+  }
+  strom_row_set_bool(out, C_PERSON, strom_row_get_bool(acc, C_PERSON) || strom_row_get_bool(in, C_PERSON));
+  strom_row_set_bool(out, C_AUCTION, strom_row_get_bool(acc, C_AUCTION) || strom_row_get_bool(in, C_AUCTION));
   return STROM_OK;
 }
 
-static int new_user(strom_ctx *ctx, const strom_row *person, const strom_row *seller, strom_out *out) {
-  (void)seller;
-  int64_t end = strom_ctx_timestamp(ctx) + 1;
+static int new_user(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  if (n != 1) return strom_ctx_fail(ctx, "q8: expected one row per key and window, got %zu", n);
+  const strom_row *k = rows[0];
+  if (!strom_row_get_bool(k, C_PERSON) || !strom_row_get_bool(k, C_AUCTION)) return STROM_OK;
   strom_row *r = strom_out_row(out);
-  strom_row_set_bigint(r, 0, strom_row_get_bigint(person, 0));
-  size_t n;
-  const char *s = strom_row_get_str(person, 1, &n);
-  strom_row_set_str_ref(r, 1, s, n);
-  strom_row_set_timestamp(r, 2, end - SIZE_MS);
+  strom_row_set_bigint(r, 0, strom_row_get_bigint(k, C_ID));
+  size_t len;
+  const char *s = strom_row_get_str(k, C_NAME, &len);
+  strom_row_set_str_ref(r, 1, s, len);
+  strom_row_set_timestamp(r, 2, strom_ctx_window_start(ctx));
   int rc = strom_out_emit(out, r);
-  strom__nexmark_latency_sample(strom_ctx_data(ctx), strom_ctx_subtask(ctx), end);
+  strom__nexmark_latency_sample(strom_ctx_data(ctx), strom_ctx_subtask(ctx), strom_ctx_window_end(ctx));
   return rc;
 }
 
 strom_stream *strom__nexmark_q8(strom_env *env, strom_stream *events, strom__nexmark_latency *lat) {
   (void)env;
-  strom_schema *ps = strom_schema_parse(PERSON_SPEC, NULL, 0), *ss = strom_schema_parse(SELLER_SPEC, NULL, 0);
-  strom_schema *os = strom_schema_parse(OUT_SPEC, NULL, 0);
+  strom_schema *ks = strom_schema_parse(KEY_SPEC, NULL, 0), *os = strom_schema_parse(OUT_SPEC, NULL, 0);
   strom_watermark_strategy ws = strom__nexmark_watermarks(lat);
-  strom_stream *timed = strom_assign_timestamps(events, &ws);
-  strom_stream *p = strom_process(timed, &(strom_process_def){.process = people, .finish = input_ended, .data = lat, .out_schema = ps});
-  p = strom_set_name(p, "q8 people");
-  strom_stream *a = strom_process(timed, &(strom_process_def){.process = sellers, .finish = input_ended, .data = lat, .out_schema = ss});
-  a = strom_set_name(a, "q8 auctions");
-  strom_stream *s = strom_window(strom_key_by(a, "seller"),
-                                 &(strom_window_def){.assigner = strom_tumbling(SIZE_MS), .reduce = count_auctions});
-  s = strom_set_uid(strom_set_name(s, "q8 sellers per window"), "q8-sellers");
-  strom_stream *r = strom_window_join(strom_key_by(p, "id"), strom_key_by(s, "seller"), strom_tumbling(SIZE_MS), new_user, os, lat);
-  r = strom_set_uid(strom_set_name(r, "q8 new users"), "q8-join");
-  strom_schema_free(ps);
-  strom_schema_free(ss);
+  strom_stream *e = strom_process(strom_assign_timestamps(events, &ws),
+                                  &(strom_process_def){.process = project, .finish = input_ended, .data = lat, .out_schema = ks});
+  e = strom_set_name(e, "q8 people and sellers");
+  strom_stream *r = strom_window(strom_key_by(e, "id"),
+                                 &(strom_window_def){.assigner = strom_tumbling(SIZE_MS), .reduce = combine,
+                                                     .process = new_user, .out_schema = os, .data = lat});
+  r = strom_set_uid(strom_set_name(r, "q8 new users"), "q8-users");
+  strom_schema_free(ks);
   strom_schema_free(os);
   return r;
 }
