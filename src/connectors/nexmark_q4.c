@@ -30,12 +30,48 @@ static const char *const CHANGE_SPEC = "category BIGINT, old_price BIGINT, new_p
 static const char *const AVG_ACC_SPEC = "total BIGINT, n BIGINT, avg BIGINT";
 static const char *const OUT_SPEC = "category BIGINT, avg BIGINT";
 
+/* Per source subtask, the highest bid seen lately on each auction (a small
+ * direct-mapped table).  A later bid at no higher price cannot raise the auction's
+ * winning price: if the earlier bid was within the auction's lifetime the winner is
+ * already at least that, and if it was past the expiry so is the later one (a bid is
+ * never older than its auction, by the generator's construction).  Such bids are
+ * dropped before they cross a channel.  The table is not checkpointed: after a restore
+ * it starts empty and only lets more bids through, so it never changes the result. */
+enum { SEEN = 4096 };
+typedef struct seen_bid {
+  int64_t auction, price, time;
+} seen_bid;
+
+static int project_open(strom_ctx *ctx) {
+  seen_bid *t = calloc(SEEN, sizeof *t);
+  if (!t) return STROM_ENOMEM;
+  for (int i = 0; i < SEEN; i++) t[i].auction = INT64_MIN;
+  strom_ctx_set_local(ctx, t);
+  return STROM_OK;
+}
+
+static void project_close(strom_ctx *ctx) { free(strom_ctx_local(ctx)); }
+
+static bool may_raise(seen_bid *table, int64_t auction, int64_t price, int64_t time) {
+  seen_bid *e = &table[(uint64_t)auction & (SEEN - 1)];
+  if (e->auction == auction) {
+    if (time >= e->time && price <= e->price) return false;
+    if (price > e->price) *e = (seen_bid){auction, price, time};
+    return true;
+  }
+  *e = (seen_bid){auction, price, time};
+  return true;
+}
+
 /* Auctions and bids in one row shape, so that they share one channel and keep the
  * sequence's order at parallelism 1 (two inputs would be read in any interleaving). */
 static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)ctx, (void)input;
+  (void)input;
   int type = strom_row_get_int(in, STROM_NX_EVENT_TYPE);
   if (type == 0) return STROM_OK;
+  if (type == 2 && !may_raise(strom_ctx_local(ctx), strom_row_get_bigint(in, STROM_NX_BID_AUCTION),
+                              strom_row_get_bigint(in, STROM_NX_BID_PRICE), strom_row_get_timestamp(in, STROM_NX_BID_DATE_TIME)))
+    return STROM_OK;
   strom_row *r = strom_out_row(out);
   strom_row_set_int(r, E_KIND, type);
   if (type == 1) {
@@ -188,7 +224,7 @@ strom_stream *strom__nexmark_q4(strom_env *env, strom_stream *events, strom__nex
   strom_schema *es = strom_schema_parse(EVENT_SPEC, NULL, 0);
   strom_schema *cs = strom_schema_parse(CHANGE_SPEC, NULL, 0), *os = strom_schema_parse(OUT_SPEC, NULL, 0);
   strom_watermark_strategy ws = strom__nexmark_watermarks(NULL);
-  strom_stream *e = strom_process(strom_assign_timestamps(events, &ws), &(strom_process_def){.process = project, .out_schema = es});
+  strom_stream *e = strom_process(strom_assign_timestamps(events, &ws), &(strom_process_def){.open = project_open, .process = project, .close = project_close, .out_schema = es});
   e = strom_set_name(e, "q4 auctions and bids");
   strom_stream *changes = strom_keyed_process(
       strom_key_by(e, "auction"), &(strom_process_def){.open = winner_open, .process = winner_process,

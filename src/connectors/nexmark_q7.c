@@ -12,6 +12,8 @@
  * The join's BETWEEN includes both ends, so a bid exactly at a window's end also
  * matches the window before its own (it does not count in that window's maximum).
  *
+ * Right after the source, each subtask drops the bids below the highest price it has
+ * already seen in their window (they cannot win it), so few bids cross a channel.
  * No operator sees all bids of a window: stage 1 is keyed by (window end, a part of
  * the bids: price mod 64), so a window's bids spread over the subtasks, and keeps per
  * key the highest price and the bids that have it; stage 2, keyed by window end,
@@ -51,13 +53,48 @@ static int emit_bid(const strom_row *in, int64_t w, int contrib, strom_out *out)
   return strom_out_emit(out, r);
 }
 
+/* The highest price this source subtask has seen in its current and previous window:
+ * a bid below it cannot be its window's highest, so it need not travel.  Kept outside
+ * the checkpoint on purpose: after a restore it starts again from nothing and only lets
+ * more bids through, so the filter never changes the result. */
+typedef struct seen_max {
+  int64_t w[2], max[2]; /* [0] current window end, [1] the one before */
+} seen_max;
+
+static int bids_open(strom_ctx *ctx) {
+  seen_max *m = malloc(sizeof *m);
+  if (!m) return STROM_ENOMEM;
+  *m = (seen_max){{INT64_MIN, INT64_MIN}, {INT64_MIN, INT64_MIN}};
+  strom_ctx_set_local(ctx, m);
+  return STROM_OK;
+}
+
+static void bids_close(strom_ctx *ctx) { free(strom_ctx_local(ctx)); }
+
+/* True if a bid of price for window w can still win it; records the price. */
+static bool may_win(seen_max *m, int64_t w, int64_t price, bool contributes) {
+  int i = m->w[0] == w ? 0 : m->w[1] == w ? 1 : -1;
+  if (i < 0) {
+    if (!contributes || w < m->w[0]) return true; /* a window not tracked: let it through */
+    m->w[1] = m->w[0], m->max[1] = m->max[0];
+    m->w[0] = w, m->max[0] = price;
+    return true;
+  }
+  if (price < m->max[i]) return false;
+  if (contributes) m->max[i] = price;
+  return true;
+}
+
 static int bids(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)ctx, (void)input;
+  (void)input;
   if (strom_row_get_int(in, STROM_NX_EVENT_TYPE) != 2) return STROM_OK;
+  seen_max *m = strom_ctx_local(ctx);
   int64_t t = strom_row_get_timestamp(in, STROM_NX_BID_DATE_TIME), off = t % SIZE_MS;
+  int64_t price = strom_row_get_bigint(in, STROM_NX_BID_PRICE);
   if (off < 0) off += SIZE_MS;
-  int rc = emit_bid(in, t - off + SIZE_MS, 1, out);
-  if (!rc && off == 0) rc = emit_bid(in, t, 0, out);
+  int rc = STROM_OK;
+  if (may_win(m, t - off + SIZE_MS, price, true)) rc = emit_bid(in, t - off + SIZE_MS, 1, out);
+  if (!rc && off == 0 && may_win(m, t, price, false)) rc = emit_bid(in, t, 0, out);
   return rc;
 }
 
@@ -196,7 +233,8 @@ strom_stream *strom__nexmark_q7(strom_env *env, strom_stream *events, strom__nex
   strom_schema *bs = strom_schema_parse(BID_SPEC, NULL, 0), *os = strom_schema_parse(OUT_SPEC, NULL, 0);
   strom_watermark_strategy ws = strom__nexmark_watermarks(lat);
   strom_stream *b = strom_process(strom_assign_timestamps(events, &ws),
-                                  &(strom_process_def){.process = bids, .finish = input_ended, .data = lat, .out_schema = bs});
+                                  &(strom_process_def){.open = bids_open, .process = bids, .finish = input_ended,
+                                                       .close = bids_close, .data = lat, .out_schema = bs});
   b = strom_set_name(b, "q7 bids");
   strom_stream *local = strom_keyed_process(strom_key_by(b, "w, part"),
                                             &(strom_process_def){.open = local_open, .process = top_process,
