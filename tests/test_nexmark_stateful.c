@@ -479,6 +479,37 @@ TEST(windowed_queries_measure_latency_per_result) {
   CHECK(p50 >= 0 && p99 >= p50 && p99 < 60000);
 }
 
+/* ---- the CLI ---- */
+
+TEST(cli_run_reports_throughput_memory_checkpoints_and_latency) {
+  const char *bin = getenv("STROM_BIN");
+  char cmd[1024], line[1024] = "";
+  snprintf(cmd, sizeof cmd, "'%s' nexmark run --query q7 --events 200000 --parallelism 2 --rate 10000 2>&1",
+           bin ? bin : "build/release/strom");
+  FILE *p = popen(cmd, "r");
+  CHECK(p);
+  if (!fgets(line, sizeof line, p)) line[0] = 0;
+  int rc = pclose(p);
+  printf("  %s", line);
+  CHECK_INT(rc, 0);
+  double secs = 0, eps = 0, cores = 0, epc = 0, rss = 0, p50 = -1, p99 = -1;
+  long long events = 0, ckpts = -1;
+  size_t results = 0;
+  int fields = sscanf(line,
+                   "q7: %lld events in %lf s: %lf events/s, %lf cores used, %lf events/s per core, peak RSS %lf MB, "
+                   "%lld checkpoints, latency p50 %lf ms p99 %lf ms (%zu results)",
+                   &events, &secs, &eps, &cores, &epc, &rss, &ckpts, &p50, &p99, &results);
+  CHECK_INT(fields, 10);
+  CHECK_INT(events, 200000);
+  CHECK(eps > 0 && cores > 0 && epc > 0 && rss > 0);
+  CHECK(ckpts >= 1); /* the final checkpoint at the end of the input, at least */
+  /* 200 000 events at 10 000/s of event time are 20 s: two windows, each with a winner. */
+  CHECK(results >= 2);
+  CHECK(p50 >= 0 && p99 >= p50);
+  snprintf(cmd, sizeof cmd, "'%s' nexmark run --query q6 --events 10 2>/dev/null", bin ? bin : "build/release/strom");
+  CHECK_INT(system(cmd), 2 << 8);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(q3_joins_local_sellers_with_their_category_10_auctions);
@@ -490,5 +521,6 @@ int main(int argc, char **argv) {
   RUN(q8_matches_in_any_order_once_per_window);
   RUN(windowed_queries_measure_latency_per_result);
   RUN(stateful_queries_give_the_same_result_after_a_failure);
+  RUN(cli_run_reports_throughput_memory_checkpoints_and_latency);
   TEST_MAIN_END();
 }
