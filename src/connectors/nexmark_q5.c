@@ -7,7 +7,8 @@
  *   ON same window AND AuctionBids.num >= MaxBids.maxn
  *
  * Stage 1 counts bids per auction and window: an event-time sliding window with a
- * reduce, which the runtime runs as panes of 2 s merged when a window fires.  Stage 2,
+ * reduce, which the runtime runs as panes of 2 s merged when a window fires; a filter
+ * chained to it drops the counts below one it already passed for the window.  Stage 2,
  * keyed by the window's end, keeps the largest count seen so far and the auctions that
  * have it (the list restarts when a larger count arrives) and emits them when the
  * watermark passes the window: every count of the window has arrived by then, since
@@ -53,6 +54,35 @@ static int with_window(strom_ctx *ctx, const strom_row *const *rows, size_t n, s
   strom_row_set_timestamp(r, 2, strom_ctx_window_start(ctx));
   strom_row_set_timestamp(r, 3, strom_ctx_window_end(ctx));
   return strom_out_emit(out, r);
+}
+
+/* Right after the counting (chained to it), each subtask drops the counts below the
+ * highest it has already emitted for the same window: they cannot be the window's
+ * maximum.  A window's counts come out together when it fires, so remembering the
+ * latest window is enough.  Not checkpointed: a window fires within one watermark, so
+ * no checkpoint falls inside it, and starting empty only lets more through. */
+typedef struct seen_count {
+  int64_t window_end, max;
+} seen_count;
+
+static int below_open(strom_ctx *ctx) {
+  seen_count *m = malloc(sizeof *m);
+  if (!m) return STROM_ENOMEM;
+  *m = (seen_count){INT64_MIN, INT64_MIN};
+  strom_ctx_set_local(ctx, m);
+  return STROM_OK;
+}
+
+static void below_close(strom_ctx *ctx) { free(strom_ctx_local(ctx)); }
+
+static int drop_below(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  seen_count *m = strom_ctx_local(ctx);
+  int64_t end = strom_row_get_timestamp(in, 3), num = strom_row_get_bigint(in, 1);
+  if (end != m->window_end) *m = (seen_count){end, num};
+  else if (num < m->max) return STROM_OK;
+  else m->max = num;
+  return strom_out_emit(out, in);
 }
 
 typedef struct hot_local {
@@ -124,6 +154,8 @@ strom_stream *strom__nexmark_q5(strom_env *env, strom_stream *events, strom__nex
                                       &(strom_window_def){.assigner = strom_sliding(SIZE_MS, SLIDE_MS), .reduce = add_counts,
                                                           .process = with_window, .out_schema = os});
   counts = strom_set_uid(strom_set_name(counts, "q5 bids per auction and window"), "q5-counts");
+  counts = strom_process(counts, &(strom_process_def){.open = below_open, .process = drop_below, .close = below_close});
+  counts = strom_set_name(counts, "q5 counts that may be the highest");
   strom_stream *r = strom_keyed_process(strom_key_by(counts, "window_end"),
                                         &(strom_process_def){.open = hot_open, .process = hot_process, .on_timer = hot_timer,
                                                              .close = hot_close, .data = lat, .out_schema = os});
