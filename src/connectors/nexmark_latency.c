@@ -109,12 +109,14 @@ strom_watermark_strategy strom__nexmark_watermarks(strom__nexmark_latency *lat) 
       .kind = STROM_WM_CUSTOM, .timestamp_column = "date_time", .on_periodic = probed_watermark, .data = lat};
 }
 
-void strom__nexmark_latency_input_ended(strom_ctx *ctx) {
+int strom__nexmark_input_ended(strom_ctx *ctx, strom_out *out) {
+  (void)out;
   strom__nexmark_latency *lat = strom_ctx_data(ctx);
   int s = strom_ctx_subtask(ctx);
-  if (!lat || s >= LAT_MAX_SUB) return;
+  if (!lat || s >= LAT_MAX_SUB) return STROM_OK;
   atomic_store_explicit(&lat->nsub, strom_ctx_parallelism(ctx), memory_order_relaxed);
   atomic_store_explicit(&lat->ended[s], wall_ns(), memory_order_release);
+  return STROM_OK;
 }
 
 void strom__nexmark_latency_sample(strom__nexmark_latency *lat, int subtask, int64_t window_end_ms) {

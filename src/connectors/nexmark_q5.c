@@ -33,12 +33,6 @@ static int bids(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) 
   return strom_out_emit(out, r);
 }
 
-static int input_ended(strom_ctx *ctx, strom_out *out) {
-  (void)out;
-  strom__nexmark_latency_input_ended(ctx);
-  return STROM_OK;
-}
-
 static int add_counts(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
   (void)ctx;
   strom_row_set_bigint(out, 0, strom_row_get_bigint(acc, 0));
@@ -148,7 +142,7 @@ strom_stream *strom__nexmark_q5(strom_env *env, strom_stream *events, strom__nex
   strom_schema *bs = strom_schema_parse(BID_SPEC, NULL, 0), *os = strom_schema_parse(OUT_SPEC, NULL, 0);
   strom_watermark_strategy ws = strom__nexmark_watermarks(lat);
   strom_stream *b = strom_process(strom_assign_timestamps(events, &ws),
-                                  &(strom_process_def){.process = bids, .finish = input_ended, .data = lat, .out_schema = bs});
+                                  &(strom_process_def){.process = bids, .finish = strom__nexmark_input_ended, .data = lat, .out_schema = bs});
   b = strom_set_name(b, "q5 bids");
   strom_stream *counts = strom_window(strom_key_by(b, "auction"),
                                       &(strom_window_def){.assigner = strom_sliding(SIZE_MS, SLIDE_MS), .reduce = add_counts,

@@ -98,12 +98,6 @@ static int bids(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) 
   return rc;
 }
 
-static int input_ended(strom_ctx *ctx, strom_out *out) {
-  (void)out;
-  strom__nexmark_latency_input_ended(ctx);
-  return STROM_OK;
-}
-
 typedef struct top_local {
   strom_schema *max_s, *cand_s;
   strom_state *max, *cands;
@@ -233,7 +227,7 @@ strom_stream *strom__nexmark_q7(strom_env *env, strom_stream *events, strom__nex
   strom_schema *bs = strom_schema_parse(BID_SPEC, NULL, 0), *os = strom_schema_parse(OUT_SPEC, NULL, 0);
   strom_watermark_strategy ws = strom__nexmark_watermarks(lat);
   strom_stream *b = strom_process(strom_assign_timestamps(events, &ws),
-                                  &(strom_process_def){.open = bids_open, .process = bids, .finish = input_ended,
+                                  &(strom_process_def){.open = bids_open, .process = bids, .finish = strom__nexmark_input_ended,
                                                        .close = bids_close, .data = lat, .out_schema = bs});
   b = strom_set_name(b, "q7 bids");
   strom_stream *local = strom_keyed_process(strom_key_by(b, "w, part"),

@@ -45,12 +45,6 @@ static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *ou
   return strom_out_emit(out, r);
 }
 
-static int input_ended(strom_ctx *ctx, strom_out *out) {
-  (void)out;
-  strom__nexmark_latency_input_ended(ctx);
-  return STROM_OK;
-}
-
 static int combine(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
   (void)ctx;
   strom_row_set_bigint(out, C_ID, strom_row_get_bigint(acc, C_ID));
@@ -85,7 +79,7 @@ strom_stream *strom__nexmark_q8(strom_env *env, strom_stream *events, strom__nex
   strom_schema *ks = strom_schema_parse(KEY_SPEC, NULL, 0), *os = strom_schema_parse(OUT_SPEC, NULL, 0);
   strom_watermark_strategy ws = strom__nexmark_watermarks(lat);
   strom_stream *e = strom_process(strom_assign_timestamps(events, &ws),
-                                  &(strom_process_def){.process = project, .finish = input_ended, .data = lat, .out_schema = ks});
+                                  &(strom_process_def){.process = project, .finish = strom__nexmark_input_ended, .data = lat, .out_schema = ks});
   e = strom_set_name(e, "q8 people and sellers");
   strom_stream *r = strom_window(strom_key_by(e, "id"),
                                  &(strom_window_def){.assigner = strom_tumbling(SIZE_MS), .reduce = combine,

@@ -29,11 +29,11 @@ void strom__nexmark_latency_free(strom__nexmark_latency *lat);
 size_t strom__nexmark_latency_stats(strom__nexmark_latency *lat, double *p50_ms, double *p99_ms);
 
 /* Called by the query code (nexmark_q*.c): the watermark strategy of the event-time
- * queries, which feeds lat when it is not NULL; the end-of-input hook (finish) of an
- * operator chained to the source whose data is lat (or NULL); one sample for a result
- * of the window ending at window_end_ms. */
+ * queries, which feeds lat when it is not NULL; the finish function of an operator
+ * chained to the source whose data is lat (or NULL), which notes the end of the input;
+ * one sample for a result of the window ending at window_end_ms. */
 strom_watermark_strategy strom__nexmark_watermarks(strom__nexmark_latency *lat);
-void strom__nexmark_latency_input_ended(strom_ctx *ctx);
+int strom__nexmark_input_ended(strom_ctx *ctx, strom_out *out);
 void strom__nexmark_latency_sample(strom__nexmark_latency *lat, int subtask, int64_t window_end_ms);
 
 /* The result stream of query q, or NULL for a query not written yet (q6, q9 and up)
