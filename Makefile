@@ -7,6 +7,7 @@
 #   make test            the whole suite: release, then ASan+UBSan, then TSan on the
 #                        concurrency tests
 #   make bench           benchmarks (release)
+#   make bench-nexmark   the Nexmark queries (release; BENCH_ARGS to change the runs)
 #   make fuzz            libFuzzer targets (clang)
 
 BUILD ?= release
@@ -118,8 +119,12 @@ fuzz-run: fuzz
 bench: all $(BENCHES)
 	@bench/run.sh $(O)
 
+# Nexmark q0-q5, q7, q8 as DataStream jobs (BENCH_ARGS="--events N --par '1 2' ...").
+bench-nexmark: all
+	@bench/nexmark/run.sh $(O)
+
 clean:
 	rm -rf build
 
-.PHONY: all tests check test bench clean
+.PHONY: all tests check test bench bench-nexmark clean
 .DELETE_ON_ERROR:

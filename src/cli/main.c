@@ -4,6 +4,7 @@
  * running job cleanly.
  */
 #include <ctype.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -33,10 +34,15 @@ static void usage(FILE *f) {
           "      updated count as Flink's streaming WordCount does, or with --final only\n"
           "      the last count of each word (bounded input only)\n"
           "  nexmark generate --events N --out FILE [--seed S] [--rate R]\n"
-          "  nexmark run --query q0|q1|q2 [--events N] [-p P]   the query as a DataStream job\n"
           "      writes N Nexmark events as JSON lines in the source table's shape\n"
           "      ({\"event_type\":2,\"person\":null,\"auction\":null,\"bid\":{...}}, ISO-8601\n"
           "      times); R is the first-event rate in events/s of event time (default 10000000)\n"
+          "  nexmark run --query qN [--events N] [-p P] [--rate R] [--seed S]\n"
+          "      runs Nexmark query qN (q0-q5, q7, q8) as a DataStream job on N generated events\n"
+          "      (default 10000000) into a blackhole sink, with exactly-once checkpoints every\n"
+          "      10 s into a temporary directory (-D options override), and prints events/s,\n"
+          "      CPU cores used, events/s per core, peak RSS and, for q5, q7 and q8, the\n"
+          "      p50/p99 latency of results after the watermark passed their window's end\n"
           "  version   prints the version\n"
           "  help      prints this text\n"
           "\n"
@@ -206,37 +212,64 @@ static double cpu_seconds(void) {
          (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+
 /* strom nexmark run --query qN --events N [-p P] [-D k=v ...]: the query as a DataStream
- * job, the generator inside, a blackhole sink; prints throughput, cores and memory. */
+ * job, the generator inside, a blackhole sink, checkpoints on as in Flink's runs;
+ * prints throughput, cores, memory and (windowed queries) latency. */
 static int cmd_nexmark_run(int argc, char **argv) {
   strom_env *env = strom_env_new(NULL);
-  uint64_t events = 10000000;
+  uint64_t events = 10000000, rate = 0, seed = 0;
   int q = -1;
+  char ckpt[] = "/tmp/strom-nexmark-XXXXXX";
+  if (!env || !mkdtemp(ckpt)) {
+    perror("strom nexmark run: temporary checkpoint directory");
+    strom_env_free(env);
+    return 1;
+  }
+  /* Defaults first, so that -D can override them. */
+  strom_env_set(env, "execution.checkpointing.interval", "10 s");
+  strom_env_set(env, "state.checkpoints.dir", ckpt);
+  int status = 2;
+  strom__nexmark_latency *lat = NULL;
   for (int i = 3; i < argc; i++) {
     int rc = job_options(env, argc, argv, &i);
     if (rc == 0) continue;
     if (rc < 0) {
       fprintf(stderr, "strom nexmark run: %s\n", strom_env_errmsg(env));
-      strom_env_free(env);
-      return 2;
+      goto out;
     }
-    if (!strcmp(argv[i], "--query") && i + 1 < argc && (argv[i + 1][0] == 'q' || argv[i + 1][0] == 'Q')) q = atoi(argv[++i] + 1);
-    else if (!strcmp(argv[i], "--events") && i + 1 < argc && parse_u64(argv[i + 1], &events)) i++;
+    char *end = NULL;
+    if (!strcmp(argv[i], "--query") && i + 1 < argc && (argv[i + 1][0] == 'q' || argv[i + 1][0] == 'Q') &&
+        (q = (int)strtol(argv[i + 1] + 1, &end, 10), end != argv[i + 1] + 1 && !*end))
+      i++;
+    else if (!strcmp(argv[i], "--events") && i + 1 < argc && parse_u64(argv[i + 1], &events) && events > 0) i++;
+    else if (!strcmp(argv[i], "--rate") && i + 1 < argc && parse_u64(argv[i + 1], &rate) && rate > 0) i++;
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc && parse_u64(argv[i + 1], &seed)) i++;
     else {
       fprintf(stderr, "strom nexmark run: bad argument '%s'\n", argv[i]);
-      strom_env_free(env);
-      return 2;
+      goto out;
     }
   }
-  strom_stream *src = strom_nexmark_source(env, &(strom_nexmark_opts){.events = events});
-  strom_stream *res = strom__nexmark_query(env, q, src);
+  bool windowed = q == 5 || q == 7 || q == 8;
+  if (windowed && !(lat = strom__nexmark_latency_new())) {
+    fprintf(stderr, "strom nexmark run: out of memory\n");
+    status = 1;
+    goto out;
+  }
+  strom_stream *src = strom_nexmark_source(env, &(strom_nexmark_opts){.events = events, .first_event_rate = rate, .seed = seed});
+  strom_stream *res = strom__nexmark_query_probed(env, q, src, lat);
   if (!res) {
-    fprintf(stderr, "strom nexmark run: q%d is not written as a DataStream job yet (q0, q1 and q2 are)\n", q);
-    strom_env_free(env);
-    return 2;
+    if (strom_env_errmsg(env)[0]) fprintf(stderr, "strom nexmark run: %s\n", strom_env_errmsg(env));
+    else fprintf(stderr, "strom nexmark run: q%d is not written as a DataStream job (q0-q5, q7 and q8 are)\n", q);
+    goto out;
   }
   strom_discard(res);
   running_env = env;
+  if (got_signal) strom_env_cancel(env);
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
   double c0 = cpu_seconds();
@@ -244,20 +277,34 @@ static int cmd_nexmark_run(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &b);
   running_env = NULL;
   double wall = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, cpu = cpu_seconds() - c0;
-  if (rc) fprintf(stderr, "strom: %s\n", strom_env_errmsg(env));
-  else
-    printf("q%d: %llu events in %.2f s: %.0f events/s, %.2f cores used, %.0f events/s per core, peak RSS %.1f MB\n", q,
-           (unsigned long long)events, wall, (double)events / wall, cpu / wall, (double)events / cpu,
-           (double)peak_rss_kb() / 1024);
+  if (rc) {
+    fprintf(stderr, "strom: %s\n", strom_env_errmsg(env));
+    status = rc == STROM_ECANCELED && got_signal ? 128 + got_signal : 1;
+    goto out;
+  }
+  printf("q%d: %llu events in %.2f s: %.0f events/s, %.2f cores used, %.0f events/s per core, peak RSS %.1f MB, "
+         "%lld checkpoints",
+         q, (unsigned long long)events, wall, (double)events / wall, cpu / wall, (double)events / cpu,
+         (double)peak_rss_kb() / 1024, (long long)strom_env_checkpoints_completed(env));
+  if (lat) {
+    double p50, p99;
+    size_t n = strom__nexmark_latency_stats(lat, &p50, &p99);
+    printf(", latency p50 %.1f ms p99 %.1f ms (%zu results)", p50, p99, n);
+  }
+  printf("\n");
+  status = 0;
+out:
   strom_env_free(env);
-  return rc ? 1 : 0;
+  strom__nexmark_latency_free(lat);
+  nftw(ckpt, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return status;
 }
 
 static int cmd_nexmark(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[2], "run")) return cmd_nexmark_run(argc, argv);
   if (argc < 3 || strcmp(argv[2], "generate")) {
     fprintf(stderr, "strom nexmark: subcommands are 'generate --events N --out FILE [--seed S] [--rate R]' and "
-                    "'run --query qN --events N [-p P]'\n");
+                    "'run --query qN [--events N] [-p P] [--rate R] [--seed S]'\n");
     return 2;
   }
   uint64_t events = 0, seed = 0, rate = 0;
