@@ -8,7 +8,10 @@
  * its checkpoint neither skips nor repeats a record in its keyed state and output; the
  * sink delivers everything at-least-once; exactly-once commits each checkpoint's
  * records in one transaction only after the checkpoint completed, and a restored or
- * new sink fences the transactional id of a crashed producer.
+ * new sink fences the transactional id of a crashed producer; a process killed between
+ * a checkpoint's completion and its commit (also after a lost completion notification
+ * and a second barrier) loses nothing on restore and produces nothing twice, counted
+ * over the committed transactions' marker ranges.
  */
 #include <dirent.h>
 #include <errno.h>

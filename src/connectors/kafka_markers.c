@@ -11,6 +11,8 @@
  * increasing, the latest marker of a key says every checkpoint up to it committed, so
  * the topic may be compacted.
  */
+#include <errno.h>
+
 #include "kafka_common.h"
 
 int strom__kafka_marker_value(strom_buf *b, int64_t ckpt, uint64_t records, const strom_kafka_range *r, int nr) {
@@ -27,8 +29,9 @@ bool strom__kafka_marker_parse(const char *v, size_t n, int64_t *ckpt) {
   memcpy(tmp, v + 11, m);
   tmp[m] = 0;
   char *end;
+  errno = 0;
   long long c = strtoll(tmp, &end, 10);
-  if (end == tmp || (*end && *end != ' ')) return false;
+  if (end == tmp || errno || (*end && *end != ' ')) return false;
   *ckpt = c;
   return true;
 }
