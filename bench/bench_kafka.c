@@ -101,7 +101,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cannot start the Kafka mock cluster\n");
     return 1;
   }
-  if (kmock_topic(&MOCK, "b_in", 4) || kmock_topic(&MOCK, "b_out", 4) || kmock_topic(&MOCK, "b_eo", 4)) return 1;
+  if (kmock_topic(&MOCK, "b_in", 4) || kmock_topic(&MOCK, "b_out", 4) || kmock_topic(&MOCK, "b_eo", 4) ||
+      kmock_topic(&MOCK, "strom-txn-markers", 1))
+    return 1;
   /* The value size: one typical record's json. */
   VALUE_BYTES = (uint64_t)strlen("{\"k\":\"k456\",\"id\":123456,\"note\":\"a bid of some size for the benchmark\","
                                  "\"price\":234.56,\"ts\":\"2023-11-14 22:13:20.123\"}") * (uint64_t)RECORDS;

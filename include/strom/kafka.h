@@ -108,6 +108,11 @@ typedef struct strom_kafka_sink_opts {
   const char *key_fields;         /* key.fields: "a;b" */
   strom_kafka_delivery delivery;  /* sink.delivery-guarantee */
   const char *transactional_id_prefix; /* sink.transactional-id-prefix (required for exactly-once) */
+  /* sink.transaction-marker-topic (strom's own option; default "strom-txn-markers"):
+   * exactly-once ends each transaction with a marker record on this topic, which must
+   * exist (one partition and cleanup.policy=compact suffice); a restored sink reads it
+   * to learn whether its last pre-committed transaction was committed. */
+  const char *transaction_marker_topic;
   strom_kafka_partitioner partitioner; /* sink.partitioner */
   const char *const *properties;  /* extra librdkafka properties, "key", "value", ..., NULL */
 } strom_kafka_sink_opts;
@@ -116,7 +121,10 @@ typedef struct strom_kafka_sink_opts {
  * transactional.id "<prefix>-<subtask>"; a transaction is begun after each checkpoint
  * barrier, flushed and recorded in the checkpoint on the barrier (pre-commit), and
  * committed when the checkpoint completes.  On restore, the same transactional.id
- * fences the previous producer and aborts the transaction it left open. */
+ * fences the previous producer and aborts the transaction it left open; the records of
+ * a pre-committed transaction that had not committed (the process died between the
+ * checkpoint's completion and the commit) are in the checkpoint and are produced again,
+ * once: the commit markers (transaction_marker_topic) tell which ones committed. */
 int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *opts);
 
 /* ---- Flink's options as key/value strings ------------------------------------- */

@@ -24,4 +24,19 @@ const char *strom__kafka_prop(char *const *props, const char *key);
 /* Flink's KafkaSourceEnumerator assignment: the subtask that reads partition p of topic. */
 int strom__kafka_owner(const char *topic, int32_t partition, int parallelism);
 
+/* The exactly-once sink's commit markers (kafka_markers.c).  A range is the first and
+ * last offset a transaction wrote in a partition. */
+typedef struct strom_kafka_range {
+  int32_t part;
+  int64_t lo, hi;
+} strom_kafka_range;
+/* "checkpoint=N records=R ranges=P:LO-HI,..." */
+int strom__kafka_marker_value(strom_buf *b, int64_t ckpt, uint64_t records, const strom_kafka_range *r, int nr);
+/* The checkpoint of a marker value. */
+bool strom__kafka_marker_parse(const char *v, size_t n, int64_t *ckpt);
+/* For each of keys, the highest checkpoint among the committed markers with that key
+ * in topic (-1: none), read with a read_committed consumer up to the topic's end. */
+int strom__kafka_markers_max(const char *servers, char *const *props, const char *topic, char *const *keys, int nkeys,
+                             int64_t *max, int timeout_ms, char *err, size_t errlen);
+
 #endif

@@ -38,6 +38,7 @@ static const opt OPTS[] = {
     {"sink.delivery-guarantee", O_DELIVERY, FOR_SINK, 0, SNK(delivery)},
     {"sink.transactional-id-prefix", O_STR, FOR_SINK, 0, SNK(transactional_id_prefix)},
     {"sink.partitioner", O_PARTITIONER, FOR_SINK, 0, SNK(partitioner)},
+    {"sink.transaction-marker-topic", O_STR, FOR_SINK, 0, SNK(transaction_marker_topic)},
     /* Format options apply to the value format (and to the key format when it is the same kind). */
     {"json.ignore-parse-errors", O_BOOL, FOR_SOURCE | FOR_SINK, 0, 0},
     {"json.fail-on-missing-field", O_BOOL, FOR_SOURCE | FOR_SINK, 0, 0},

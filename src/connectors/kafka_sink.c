@@ -13,8 +13,19 @@
  * and go into the next transaction once the previous one is committed.  On start,
  * init_transactions with the same id fences any earlier producer (a killed run) and
  * aborts the transaction it left open, so nothing hangs.
+ *
+ * A process that dies after a checkpoint completed but before its transaction was
+ * committed would lose that transaction's records (the restored source resumes after
+ * them), so the checkpoint also holds them: every record not yet known committed, in
+ * groups by the checkpoint whose transaction they belong to (each record as it was
+ * encoded, with the partition Kafka put it in).  Each transaction ends with a commit
+ * marker (kafka_markers.c); on restore the sink reads the markers and re-produces, in
+ * one new transaction ending with the old run's marker, only the groups whose
+ * transaction did not commit -- so a second restore finds the marker and produces
+ * nothing again.
  */
 #include <time.h>
+#include <unistd.h>
 
 #include "../api/api.h"
 #include "../runtime/snapshot.h"
@@ -25,7 +36,7 @@
 strom_kafka_txn_hook strom__kafka_txn_hook;
 
 typedef struct ksink_conf {
-  char *servers, *topic, *key_fields, *txn_prefix;
+  char *servers, *topic, *key_fields, *txn_prefix, *marker_topic;
   char **props;
   strom_kafka_sink_opts o;
 } ksink_conf;
@@ -42,26 +53,74 @@ typedef struct ksink_state {
   uint64_t txn_records;          /* in the open transaction */
   int64_t pending_ckpt;          /* pre-committed, awaiting completion; -1 none */
   uint64_t pending_records;
-  strom_buf held;                /* records waiting for the next transaction: [key][value][time] */
+  strom_buf held;                /* records waiting for the next transaction (entries) */
+  strom_buf txn;                 /* records of the open transaction (entries), for the checkpoint */
+  strom_kafka_range *rng;        /* offsets the open transaction wrote, per partition */
+  int nrng, caprng;
+  char token[24];                /* this run of the sink: part of its marker keys */
   size_t held_mark;              /* held[0..held_mark) came before the barrier of held_ckpt */
   int64_t held_ckpt;             /* -1: no barrier passed while a transaction was pending */
   char txn_id[256];
 } ksink_state;
 
-static void hook(strom_op *op, const char *ev, int64_t ckpt, uint64_t n) {
-  if (strom__kafka_txn_hook) strom__kafka_txn_hook(op->ctx.subtask, ev, ckpt, n);
+static int hook(strom_op *op, const char *ev, int64_t ckpt, uint64_t n) {
+  return strom__kafka_txn_hook ? strom__kafka_txn_hook(op->ctx.subtask, ev, ckpt, n) : 0;
+}
+
+/* An entry (in txn and held): [i64 partition, -1 = by the partitioner][varint has key]
+ * [key][value][i64 timestamp].  The partition is fixed-width so that the delivery
+ * report can fill it in place. */
+static int put_entry(strom_buf *b, int64_t part, bool has_k, const void *k, size_t kn, const void *v, size_t vn,
+                     int64_t ts) {
+  int rc = strom__put_i64(b, part);
+  if (!rc) rc = strom__put_varint(b, has_k);
+  if (!rc) rc = strom__put_bytes(b, kn ? k : "", kn);
+  if (!rc) rc = strom__put_bytes(b, vn ? v : "", vn);
+  if (!rc) rc = strom__put_i64(b, ts);
+  return rc;
+}
+
+static bool get_entry(const uint8_t **p, const uint8_t *end, int64_t *part, bool *has_k, const uint8_t **k, size_t *kn,
+                      const uint8_t **v, size_t *vn, int64_t *ts) {
+  uint64_t hk;
+  if (!strom__get_i64(p, end, part) || !strom__get_varint(p, end, &hk) || !strom__get_bytes(p, end, k, kn) ||
+      !strom__get_bytes(p, end, v, vn) || !strom__get_i64(p, end, ts))
+    return false;
+  *has_k = hk != 0;
+  return true;
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   STROM_UNUSED(rk);
   ksink_state *st = opaque;
-  if (!m->err) return;
-  if (!st->failed++) snprintf(st->first_err, sizeof st->first_err, "%s", rd_kafka_err2str(m->err));
+  if (m->err) {
+    if (!st->failed++) snprintf(st->first_err, sizeof st->first_err, "%s", rd_kafka_err2str(m->err));
+    return;
+  }
+  /* Delivery reports are served by poll/flush on the task thread, so the open
+   * transaction's entries can be updated here. */
+  size_t off = (size_t)(uintptr_t)m->_private;
+  if (!off--) return;
+  int64_t part = m->partition;
+  if (off + 8 <= st->txn.len) memcpy(st->txn.p + off, &part, 8);
+  int i = 0;
+  while (i < st->nrng && st->rng[i].part != m->partition) i++;
+  if (i == st->nrng) {
+    if (st->nrng == st->caprng) {
+      int cap = st->caprng ? 2 * st->caprng : 8;
+      strom_kafka_range *g = strom__realloc(st->rng, (size_t)cap * sizeof *g);
+      if (!g) return; /* the marker then omits this partition's range: it is informative only */
+      st->rng = g, st->caprng = cap;
+    }
+    st->rng[st->nrng++] = (strom_kafka_range){m->partition, m->offset, m->offset};
+  }
+  if (m->offset < st->rng[i].lo) st->rng[i].lo = m->offset;
+  if (m->offset > st->rng[i].hi) st->rng[i].hi = m->offset;
 }
 
 static void conf_free(void *p) {
   ksink_conf *c = p;
-  free(c->servers), free(c->topic), free(c->key_fields), free(c->txn_prefix);
+  free(c->servers), free(c->topic), free(c->key_fields), free(c->txn_prefix), free(c->marker_topic);
   strom__kafka_props_free(c->props);
   free(c);
 }
@@ -79,6 +138,8 @@ static int begin(strom_op *op) {
   if (e) return txn_fail(op, "begin", e);
   st->in_txn = true;
   st->txn_records = 0;
+  st->txn.len = 0;
+  st->nrng = 0;
   hook(op, "begin", -1, 0);
   return STROM_OK;
 }
@@ -99,7 +160,14 @@ static int ksink_open(strom_op *op) {
     st->has_key = true;
   }
   bool eo = c->o.delivery == STROM_KAFKA_EXACTLY_ONCE;
-  if (eo) snprintf(st->txn_id, sizeof st->txn_id, "%s-%d", c->txn_prefix, op->ctx.subtask);
+  if (eo) {
+    snprintf(st->txn_id, sizeof st->txn_id, "%s-%d", c->txn_prefix, op->ctx.subtask);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(st->token, sizeof st->token, "%llx",
+             (unsigned long long)(ts.tv_sec * 1000000000LL + ts.tv_nsec) ^ ((unsigned long long)getpid() << 40) ^
+                 (unsigned long long)(uintptr_t)st);
+  }
   const char *own[] = {"partitioner", "murmur2_random",
                        "enable.idempotence", eo || c->o.delivery == STROM_KAFKA_AT_LEAST_ONCE ? "true" : "false",
                        eo ? "transactional.id" : NULL, st->txn_id, NULL};
@@ -154,20 +222,31 @@ static void ksink_close(strom_op *op) {
   strom__buf_free(&st->k);
   strom__buf_free(&st->v);
   strom__buf_free(&st->held);
+  strom__buf_free(&st->txn);
+  free(st->rng);
   free(st);
 }
 
-static int produce(strom_op *op, const char *k, size_t kn, bool has_k, const char *v, size_t vn, int64_t ts) {
+/* Produces one record; part < 0: the partitioner chooses.  In a transaction the record
+ * is also kept (txn) until the transaction commits. */
+static int produce(strom_op *op, int64_t part64, const char *k, size_t kn, bool has_k, const char *v, size_t vn,
+                   int64_t ts) {
   ksink_conf *c = op->conf;
   ksink_state *st = op->state;
-  int32_t part = RD_KAFKA_PARTITION_UA;
-  if (c->o.partitioner == STROM_KAFKA_PART_FIXED) part = op->ctx.subtask % st->nparts;
+  int32_t part = part64 >= 0 ? (int32_t)part64 : RD_KAFKA_PARTITION_UA;
+  if (part64 >= 0) {
+  } else if (c->o.partitioner == STROM_KAFKA_PART_FIXED) part = op->ctx.subtask % st->nparts;
   else if (c->o.partitioner == STROM_KAFKA_PART_ROUND_ROBIN) part = st->rr++ % st->nparts, st->rr %= st->nparts;
+  void *opaque = NULL;
+  if (st->in_txn) {
+    opaque = (void *)(uintptr_t)(st->txn.len + 1);
+    if (put_entry(&st->txn, part, has_k, k, kn, v, vn, ts)) return STROM_ENOMEM;
+  }
   for (;;) {
     rd_kafka_resp_err_t e = rd_kafka_producev(
         st->rk, RD_KAFKA_V_RKT(st->rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE((void *)v, vn), RD_KAFKA_V_KEY(has_k ? (void *)k : NULL, has_k ? kn : 0),
-        RD_KAFKA_V_TIMESTAMP(ts == STROM_NO_TIMESTAMP ? 0 : ts), RD_KAFKA_V_END);
+        RD_KAFKA_V_TIMESTAMP(ts == STROM_NO_TIMESTAMP ? 0 : ts), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (!e) break;
     if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
       return strom__op_fail(op, STROM_ENET, "producing to Kafka topic '%s': %s", c->topic, rd_kafka_err2str(e));
@@ -191,12 +270,10 @@ static int ksink_process(strom_op *op, int input, const strom_row *row) {
     return STROM_ENOMEM;
   if (st->pending_ckpt >= 0) {
     /* The producer's transaction is pre-committed: hold the record for the next one. */
-    if (strom__put_bytes(&st->held, st->k.p ? st->k.p : "", st->k.len) || strom__put_bytes(&st->held, st->v.p ? st->v.p : "", st->v.len) ||
-        strom__put_i64(&st->held, row->time))
-      return STROM_ENOMEM;
-    return STROM_OK;
+    return put_entry(&st->held, -1, st->has_key, st->k.p, st->k.len, st->v.p, st->v.len, row->time) ? STROM_ENOMEM
+                                                                                                       : STROM_OK;
   }
-  return produce(op, st->k.p, st->k.len, st->has_key, st->v.p ? st->v.p : "", st->v.len, row->time);
+  return produce(op, -1, st->k.p, st->k.len, st->has_key, st->v.p ? st->v.p : "", st->v.len, row->time);
 }
 
 /* Waits until every produced record is acknowledged; an error names the first failure. */
@@ -213,62 +290,117 @@ static int flush_all(strom_op *op) {
   return STROM_OK;
 }
 
+/* The checkpoint's record of what is not known committed: [txn id][run token][varint
+ * groups] then per group [i64 checkpoint][entries]. */
+static int put_group(strom_buf *b, int64_t ckpt, const char *p, size_t n) {
+  int rc = strom__put_i64(b, ckpt);
+  return rc ? rc : strom__put_bytes(b, n ? p : "", n);
+}
+
 static int ksink_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   ksink_conf *c = op->conf;
   ksink_state *st = op->state;
   if (c->o.delivery == STROM_KAFKA_NONE) return STROM_OK;
   if (c->o.delivery == STROM_KAFKA_AT_LEAST_ONCE) return flush_all(op);
+  strom_buf b = {0};
+  int rc = strom__put_bytes(&b, st->txn_id, strlen(st->txn_id));
+  if (!rc) rc = strom__put_bytes(&b, st->token, strlen(st->token));
   if (st->pending_ckpt >= 0) {
     /* The previous checkpoint has not completed yet: its transaction stays pending.
      * The records held so far belong to this checkpoint: mark where it ends, so that
-     * its completion commits exactly them. */
+     * its completion commits exactly them.  Both sets go into this checkpoint. */
     st->held_mark = st->held.len;
     st->held_ckpt = ckpt;
-    return STROM_OK;
+    hook(op, "hold", ckpt, 0);
+    if (!rc) rc = strom__put_varint(&b, 2);
+    if (!rc) rc = put_group(&b, st->pending_ckpt, st->txn.p, st->txn.len);
+    if (!rc) rc = put_group(&b, ckpt, st->held.p, st->held_mark);
+  } else {
+    if (!rc) rc = flush_all(op);
+    if (!rc) {
+      st->pending_ckpt = ckpt;
+      st->pending_records = st->txn_records;
+      hook(op, "precommit", ckpt, st->txn_records);
+      rc = strom__put_varint(&b, 1);
+    }
+    if (!rc) rc = put_group(&b, ckpt, st->txn.p, st->txn.len);
   }
-  int rc = flush_all(op);
-  if (rc) return rc;
-  st->pending_ckpt = ckpt;
-  st->pending_records = st->txn_records;
-  hook(op, "precommit", ckpt, st->txn_records);
-  strom_buf b = {0};
-  rc = strom__put_bytes(&b, st->txn_id, strlen(st->txn_id));
-  if (!rc) rc = strom__put_i64(&b, ckpt);
   if (!rc) rc = strom__snap_add(s, STROM_SNAP_USER, -1, b.p, b.len);
   strom__buf_free(&b);
   return rc;
 }
 
-/* Produces held[from..to) into the open transaction. */
-static int replay_held(strom_op *op, size_t from, size_t to, uint64_t *count) {
+/* Produces the entries in [p, end) into the open transaction. */
+static int replay(strom_op *op, const uint8_t *p, const uint8_t *end, uint64_t *count) {
   ksink_state *st = op->state;
-  const uint8_t *p = (const uint8_t *)st->held.p + from, *end = (const uint8_t *)st->held.p + to;
   int rc = STROM_OK;
   while (!rc && p < end) {
     const uint8_t *k, *v;
     size_t kn, vn;
-    int64_t ts;
-    if (!strom__get_bytes(&p, end, &k, &kn) || !strom__get_bytes(&p, end, &v, &vn) || !strom__get_i64(&p, end, &ts))
-      return STROM_EPARSE;
-    rc = produce(op, (const char *)k, kn, st->has_key, (const char *)v, vn, ts);
+    int64_t part, ts;
+    bool has_k;
+    if (!get_entry(&p, end, &part, &has_k, &k, &kn, &v, &vn, &ts))
+      return strom__op_fail(op, STROM_EPARSE, "%s: malformed record list", op->node->name);
+    rc = produce(op, part, (const char *)k, kn, has_k && st->has_key, (const char *)v, vn, ts);
     (*count)++;
   }
   return rc;
 }
 
-static int commit(strom_op *op, int64_t ckpt, uint64_t records) {
+static int replay_held(strom_op *op, size_t from, size_t to, uint64_t *count) {
   ksink_state *st = op->state;
+  return replay(op, (const uint8_t *)st->held.p + from, (const uint8_t *)st->held.p + to, count);
+}
+
+/* The commit marker of checkpoint ckpt (key: "<txn id>/<run token>") into the open
+ * transaction, so that it commits or aborts with the records. */
+static int produce_marker(strom_op *op, const char *key, int64_t ckpt, uint64_t records) {
+  ksink_conf *c = op->conf;
+  ksink_state *st = op->state;
+  strom_buf v = {0};
+  if (strom__kafka_marker_value(&v, ckpt, records, st->rng, st->nrng)) {
+    strom__buf_free(&v);
+    return STROM_ENOMEM;
+  }
+  rd_kafka_resp_err_t e;
+  while ((e = rd_kafka_producev(st->rk, RD_KAFKA_V_TOPIC(c->marker_topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_KEY((void *)key, strlen(key)), RD_KAFKA_V_VALUE(v.p, v.len),
+                                RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    rd_kafka_poll(st->rk, 10);
+  strom__buf_free(&v);
+  if (e)
+    return strom__op_fail(op, STROM_ENET, "producing the commit marker to Kafka topic '%s': %s", c->marker_topic,
+                          rd_kafka_err2str(e));
+  return STROM_OK;
+}
+
+/* Commits the open transaction as checkpoint ckpt's (INT64_MAX: the end of a job
+ * without checkpoints, which no restore can ask about: no marker). */
+static int commit_as(strom_op *op, const char *marker_key, int64_t ckpt, uint64_t records) {
+  ksink_state *st = op->state;
+  int rc = flush_all(op);
+  if (!rc && ckpt != INT64_MAX) rc = produce_marker(op, marker_key, ckpt, records);
+  if (rc) return rc;
   rd_kafka_error_t *e = rd_kafka_commit_transaction(st->rk, 60000);
   if (e) return txn_fail(op, "commit", e);
   hook(op, "commit", ckpt, records);
   st->in_txn = false;
+  st->txn.len = 0;
+  st->nrng = 0;
   return STROM_OK;
+}
+
+static int commit(strom_op *op, int64_t ckpt, uint64_t records) {
+  ksink_state *st = op->state;
+  char key[300];
+  snprintf(key, sizeof key, "%s/%s", st->txn_id, st->token);
+  return commit_as(op, key, ckpt, records);
 }
 
 static int ksink_notify(strom_op *op, int64_t ckpt) {
   ksink_state *st = op->state;
   if (st->pending_ckpt < 0 || st->pending_ckpt > ckpt) return STROM_OK;
-  hook(op, "complete", ckpt, 0);
+  if (hook(op, "complete", ckpt, 0)) return STROM_OK;
   int rc = commit(op, st->pending_ckpt, st->pending_records);
   st->pending_ckpt = -1;
   if (!rc) rc = begin(op);
@@ -315,22 +447,119 @@ static int ksink_finish(strom_op *op) {
   return rc ? rc : commit(op, INT64_MAX, st->txn_records);
 }
 
+/* init_transactions with another subtask's former id (after a rescale nobody else takes
+ * it over): fences its producer and ends the transaction it left, so that neither it nor
+ * its marker can still commit after we looked. */
+static int fence_id(strom_op *op, const char *id) {
+  ksink_conf *c = op->conf;
+  char err[512];
+  const char *own[] = {"transactional.id", id, NULL};
+  rd_kafka_conf_t *conf = strom__kafka_conf(c->servers, c->props, own, err, sizeof err);
+  if (!conf) return strom__op_fail(op, STROM_EINVAL, "%s", err);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return strom__op_fail(op, STROM_EINVAL, "cannot create a Kafka producer: %s", err);
+  }
+  rd_kafka_error_t *e = rd_kafka_init_transactions(rk, 60000);
+  int rc = e ? strom__op_fail(op, STROM_ENET, "fencing transactional id '%s': %s", id, rd_kafka_error_string(e)) : 0;
+  if (e) rd_kafka_error_destroy(e);
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
+typedef struct recovered {
+  const uint8_t *p, *end; /* the groups */
+  uint64_t ngroups;
+  char *key;              /* "<txn id>/<token>" of the run that wrote them */
+  bool own;               /* the txn id is this subtask's */
+} recovered;
+
 static int ksink_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
-  /* open() already fenced the earlier producer: say which transaction that aborted. */
-  for (int i = 0; i < r->n; i++) {
-    if (r->b[i].kind != STROM_SNAP_USER || r->b[i].subtask != op->ctx.subtask) continue;
-    const uint8_t *p = r->b[i].p, *end = p + r->b[i].len, *id;
-    size_t n;
-    int64_t ckpt;
-    if (!strom__get_bytes(&p, end, &id, &n) || !strom__get_i64(&p, end, &ckpt))
-      return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
-    strom__log(STROM_LOG_INFO, "Kafka sink: transactional id '%.*s' fenced on restore (checkpoint %lld)", (int)n,
-               (const char *)id, (long long)ckpt);
-    hook(op, "fenced", ckpt, 0);
+  ksink_conf *c = op->conf;
+  ksink_state *st = op->state;
+  if (c->o.delivery != STROM_KAFKA_EXACTLY_ONCE) return STROM_OK;
+  int me = op->ctx.subtask, par = op->ctx.parallelism, n = 0, rc = STROM_OK;
+  recovered *rv = strom__calloc((size_t)r->n + 1, sizeof *rv);
+  char **keys = strom__calloc((size_t)r->n + 1, sizeof *keys);
+  int64_t *max = strom__calloc((size_t)r->n + 1, sizeof *max);
+  if (!rv || !keys || !max) {
+    rc = STROM_ENOMEM;
+    goto out;
   }
-  return STROM_OK;
+  for (int i = 0; i < r->n; i++) {
+    if (r->b[i].kind != STROM_SNAP_USER) continue;
+    if (r->old_parallelism == par ? r->b[i].subtask != me : r->b[i].subtask % par != me) continue;
+    const uint8_t *p = r->b[i].p, *end = p + r->b[i].len, *id, *tok;
+    size_t idn, tokn;
+    uint64_t ng;
+    if (!strom__get_bytes(&p, end, &id, &idn) || !strom__get_bytes(&p, end, &tok, &tokn) || !strom__get_varint(&p, end, &ng)) {
+      rc = strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
+      goto out;
+    }
+    recovered *x = &rv[n];
+    x->p = p, x->end = end, x->ngroups = ng;
+    x->own = idn == strlen(st->txn_id) && !memcmp(id, st->txn_id, idn);
+    size_t kl = idn + tokn + 2;
+    if (!(x->key = keys[n] = malloc(kl))) {
+      rc = STROM_ENOMEM;
+      goto out;
+    }
+    n++;
+    snprintf(x->key, kl, "%.*s/%.*s", (int)idn, (const char *)id, (int)tokn, (const char *)tok);
+    strom__log(STROM_LOG_INFO, "Kafka sink: transactional id '%.*s' fenced on restore", (int)idn, (const char *)id);
+    hook(op, "fenced", -1, 0);
+    /* open() fenced our own id; another subtask's former one is ours to fence. */
+    if (!x->own) {
+      char *idz = strom__strndup((const char *)id, idn);
+      rc = idz ? fence_id(op, idz) : STROM_ENOMEM;
+      free(idz);
+      if (rc) goto out;
+    }
+  }
+  if (!n) goto out;
+  char err[512];
+  if ((rc = strom__kafka_markers_max(c->servers, c->props, c->marker_topic, keys, n, max, 60000, err, sizeof err))) {
+    rc = strom__op_fail(op, rc, "restoring %s: %s", op->node->name, err);
+    goto out;
+  }
+  for (int i = 0; i < n && !rc; i++) {
+    /* Every group after the last committed marker of its run is produced again, in one
+     * transaction that ends with that run's marker for the newest of them. */
+    uint64_t count = 0;
+    int64_t newest = -1;
+    const uint8_t *p = rv[i].p;
+    for (uint64_t g = 0; g < rv[i].ngroups && !rc; g++) {
+      int64_t ckpt;
+      const uint8_t *e;
+      size_t en;
+      if (!strom__get_i64(&p, rv[i].end, &ckpt) || !strom__get_bytes(&p, rv[i].end, &e, &en)) {
+        rc = strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
+        break;
+      }
+      if (ckpt <= max[i]) continue;
+      rc = replay(op, e, e + en, &count);
+      if (ckpt > newest) newest = ckpt;
+    }
+    if (rc) break;
+    if (newest < 0) {
+      hook(op, "already-committed", max[i], 0);
+      continue;
+    }
+    strom__log(STROM_LOG_INFO, "Kafka sink: re-producing %llu record(s) of checkpoint %lld (%s), not committed before the crash",
+               (unsigned long long)count, (long long)newest, rv[i].key);
+    rc = commit_as(op, rv[i].key, newest, count);
+    if (!rc) rc = begin(op);
+    if (!rc) hook(op, "recovered", newest, count);
+  }
+out:
+  for (int i = 0; i < n; i++) free(keys[i]);
+  free(keys);
+  free(rv);
+  free(max);
+  return rc;
 }
 
 static const strom_op_vt ksink_vt = {.kind = "Kafka Sink",
@@ -377,8 +606,9 @@ int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *o) {
   c->topic = strom__strdup(o->topic);
   c->key_fields = o->key_fields ? strom__strdup(o->key_fields) : NULL;
   c->txn_prefix = o->transactional_id_prefix ? strom__strdup(o->transactional_id_prefix) : NULL;
+  c->marker_topic = strom__strdup(o->transaction_marker_topic ? o->transaction_marker_topic : "strom-txn-markers");
   c->props = o->properties ? strom__kafka_props_dup(o->properties) : NULL;
-  if (!c->servers || !c->topic || (o->key_fields && !c->key_fields) || (o->transactional_id_prefix && !c->txn_prefix) ||
+  if (!c->servers || !c->topic || !c->marker_topic || (o->key_fields && !c->key_fields) || (o->transactional_id_prefix && !c->txn_prefix) ||
       (o->properties && !c->props)) {
     conf_free(c);
     return STROM_ENOMEM;
