@@ -81,6 +81,14 @@ static int grow(strom_keymap *m) {
   return STROM_OK;
 }
 
+int strom__keymap_reserve(strom_keymap *m, size_t n) {
+  while (n * 10 > (m->mask + 1) * 7) {
+    int rc = grow(m);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
 /* Makes slot s a heap slot for a new entry with room for vlen; returns the entry. */
 static strom_kv *to_heap(strom_keymap *m, strom_kv *s, uint64_t hash, int kg, const void *key, size_t klen,
                          size_t vlen) {

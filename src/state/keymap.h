@@ -37,6 +37,10 @@ strom_kv *strom__keymap_get(const strom_keymap *m, uint64_t hash, const void *ke
 /* Sets the value of key (inserting the key if new).  klen must be at least 1. */
 int strom__keymap_put(strom_keymap *m, uint64_t hash, int kg, const void *key, size_t klen,
                       const void *val, size_t vlen);
+/* Grows the table to hold n entries without growing again.  Filling a table with the
+ * entries of another in its slot order (sorted by hash bits) clusters badly while
+ * the target is the smaller of the two: reserve the source's count first. */
+int strom__keymap_reserve(strom_keymap *m, size_t n);
 /* Removes key; returns 1 if it was there. */
 int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen);
 /* Iteration: *pos starts at 0; returns NULL at the end.  No put or del meanwhile. */
