@@ -4,7 +4,8 @@
  * dies): options, the sink in append and upsert mode (a changelog ends as the right
  * final table), batching by size and by interval, reconnecting after a lost
  * connection, errors naming the table and column, exactly-once through two-phase
- * commit with SIGKILLs mid-stream, the scan source and the lookup join.
+ * commit with SIGKILLs mid-stream (append and upsert, with held batches applied by the
+ * restore), the scan source (resumed exactly after SIGKILLs) and the lookup join.
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -621,6 +622,91 @@ TEST(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table) {
   rm_rf(ckpt);
 }
 
+/* ---- a held batch applied by the restore ----
+ *
+ * A trigger on the table makes a few of the sink's writes sleep 0.3 s, longer than the
+ * checkpoint timeout, so checkpoints abort after a subtask prepared its transaction; the
+ * next barrier then finds that transaction uncommitted and the upsert sink holds its
+ * batch in the checkpoint.  When the sink applies a held batch (application
+ * "strom-sink-held") the trigger freezes it, and the job is killed: the checkpoint it
+ * resumes from holds a batch whose rows no replay brings back (each row has its own
+ * key), so the table is complete only if the restore applies it. */
+
+static uint64_t HELD_EVENTS = 40000;
+
+static int held_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  static _Thread_local uint64_t paused_at = UINT64_MAX;
+  if (i >= HELD_EVENTS) return 0;
+  if (i % 20 == 0 && paused_at != i) {
+    paused_at = i;
+    return STROM_GEN_IDLE;
+  }
+  strom_row_set_bigint(out, 0, (int64_t)i);
+  strom_row_set_bigint(out, 1, (int64_t)(i % 97));
+  return 1;
+}
+
+static int held_job(const char *ckpt, bool resume) {
+  strom_schema *s = strom_schema_parse("id BIGINT, v BIGINT", NULL, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 40, .checkpoint_timeout_ms = 100,
+                                                   .checkpoint_dir = ckpt, .checkpoints_retained = 2,
+                                                   .restore_path = resume ? ckpt : NULL});
+  strom_jdbc_opts o = opts_for("held");
+  o.primary_key = "id";
+  o.exactly_once = true;
+  o.flush_max_rows = 100;
+  strom_jdbc_sink(strom_set_uid(strom_from_generator(env, s, HELD_EVENTS, held_gen, NULL), "source"), &o);
+  int rc = strom_execute(env, "held");
+  if (rc) fprintf(stderr, "  held job: %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  strom_schema_free(s);
+  return rc;
+}
+
+TEST(exactly_once_upsert_restore_applies_held_batches) {
+  CHECK(sql("DROP TABLE IF EXISTS held; CREATE TABLE held (id BIGINT PRIMARY KEY, v BIGINT); "
+            "DROP TABLE IF EXISTS held_ctl; CREATE TABLE held_ctl (slow BOOLEAN, hang BOOLEAN); "
+            "INSERT INTO held_ctl VALUES (true, true)"));
+  CHECK(sql("CREATE OR REPLACE FUNCTION held_hook() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "DECLARE c held_ctl; BEGIN SELECT * INTO c FROM held_ctl; "
+            "IF current_setting('application_name') = 'strom-sink-held' THEN "
+            "  IF c.hang THEN PERFORM pg_sleep(60); END IF; "
+            "ELSIF c.slow AND random() < 0.002 THEN PERFORM pg_sleep(0.3); END IF; "
+            "RETURN NEW; END $$; "
+            "CREATE TRIGGER held_hook BEFORE INSERT OR UPDATE ON held FOR EACH ROW EXECUTE FUNCTION held_hook()"));
+  char *ckpt = tmpdir("held");
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) _exit(held_job(ckpt, false) ? 1 : 0);
+  int status = 0, frozen = 0;
+  for (int t = 0; t < 3000 && !frozen; t++) {
+    if (waitpid(pid, &status, WNOHANG) != 0) break;
+    frozen = query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strom-sink-held' AND "
+                       "wait_event = 'PgSleep'") > 0;
+    sleep_ms(10);
+  }
+  if (frozen) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  CHECK(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'strom-sink%'"));
+  CHECK(sql("UPDATE held_ctl SET slow = false, hang = false"));
+  CHECK(frozen); /* a held batch was being applied when the job died */
+  int64_t before = query_int("SELECT count(*) FROM held");
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) _exit(held_job(ckpt, true) ? 1 : 0);
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  printf("  %lld rows committed when the held batch froze\n", (long long)before);
+  CHECK_INT(query_int("SELECT count(*) FROM held"), HELD_EVENTS);
+  CHECK_INT(query_int("SELECT sum(id) FROM held"), HELD_EVENTS * (HELD_EVENTS - 1) / 2);
+  CHECK_INT(query_int("SELECT count(*) FROM held WHERE v <> id % 97"), 0);
+  CHECK_INT(query_int("SELECT count(*) FROM pg_prepared_xacts"), 0);
+  rm_rf(ckpt);
+}
+
 /* ---- scan source and lookup join ---- */
 
 static bool fill_items(void) {
@@ -847,6 +933,7 @@ int main(int argc, char **argv) {
   RUN(exactly_once_commits_prepared_transactions_when_checkpoints_complete);
   RUN(exactly_once_survives_sigkills_mid_stream);
   RUN(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table);
+  RUN(exactly_once_upsert_restore_applies_held_batches);
   RUN(scan_reads_the_table_split_by_partition_ranges);
   RUN(scan_resumes_exactly_after_sigkills);
   RUN(lookup_join_with_a_cache_that_expires);

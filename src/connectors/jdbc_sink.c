@@ -110,17 +110,31 @@ static PGconn *control(strom_op *op) {
 
 /* ---- writing ---- */
 
-/* Writes b with each statement committing on its own, retrying transient failures
- * after reconnecting (at least once; idempotent in upsert mode). */
-static int write_autocommit(strom_op *op, const strom_jdbc_batch *b) {
+/* Writes b, retrying transient failures after reconnecting (at least once; idempotent
+ * in upsert mode).  Each statement commits on its own, or, with as_held, the batch
+ * commits as one transaction that shows as application "strom-sink-held" (a held batch
+ * of the exactly-once upsert sink being applied). */
+static int write_retrying(strom_op *op, const strom_jdbc_batch *b, bool as_held) {
   sink_conf *c = op->conf;
   sink_state *st = op->state;
   int done = 0;
   for (int attempt = 0;; attempt++) {
     bool transient = false;
     int rc = connect_writer(op);
-    if (rc) transient = true;
-    else rc = strom__jdbc_batch_write(b, &c->stmts, &st->w, st->c, &done, &transient, st->err, sizeof st->err);
+    if (rc) {
+      transient = true;
+    } else if (as_held) {
+      done = 0; /* a failed transaction wrote nothing */
+      if (!strom__pg_exec(st->c, "BEGIN", c->t.table, st->err, sizeof st->err) ||
+          !strom__pg_exec(st->c, "SET LOCAL application_name = 'strom-sink-held'", c->t.table, st->err, sizeof st->err))
+        rc = STROM_EIO, transient = strom__pg_transient(st->c, NULL);
+      if (!rc) rc = strom__jdbc_batch_write(b, &c->stmts, &st->w, st->c, &done, &transient, st->err, sizeof st->err);
+      if (!rc && !strom__pg_exec(st->c, "COMMIT", c->t.table, st->err, sizeof st->err))
+        rc = STROM_EIO, transient = strom__pg_transient(st->c, NULL);
+      if (rc && PQstatus(st->c) == CONNECTION_OK) PQclear(PQexec(st->c, "ROLLBACK"));
+    } else {
+      rc = strom__jdbc_batch_write(b, &c->stmts, &st->w, st->c, &done, &transient, st->err, sizeof st->err);
+    }
     if (!rc) return STROM_OK;
     if (!transient || attempt >= c->max_retries) return fail(op, rc == STROM_ENOMEM ? rc : STROM_EIO, st->err);
     strom__log(STROM_LOG_WARN, "%s (retry %d of %d)", st->err, attempt + 1, c->max_retries);
@@ -141,7 +155,7 @@ static int flush(strom_op *op) {
   sink_state *st = op->state;
   if (!st->b.n) return STROM_OK;
   if (!c->exactly_once) {
-    int rc = write_autocommit(op, &st->b);
+    int rc = write_retrying(op, &st->b, false);
     if (!rc) strom__jdbc_batch_reset(&st->b);
     return rc;
   }
@@ -217,7 +231,7 @@ static int apply_held(strom_op *op, int64_t ckpt) {
   int k = 0, rc = STROM_OK;
   for (int i = 0; i < st->nh; i++) {
     if (!rc && st->np == 0 && st->h[i].ckpt <= ckpt) {
-      rc = write_autocommit(op, &st->h[i].b);
+      rc = write_retrying(op, &st->h[i].b, true);
       strom__jdbc_batch_free(&st->h[i].b);
     } else {
       st->h[k++] = st->h[i];
