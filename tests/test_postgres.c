@@ -429,10 +429,9 @@ static uint64_t EO_EVENTS = 100000;
 
 /* Event i: (i, i % 97); a short pause every 20 events keeps the job running long
  * enough to be checkpointed and killed. */
-static int eo_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+static int paced_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
   static _Thread_local uint64_t paused_at = UINT64_MAX;
-  if (i >= EO_EVENTS) return 0;
   if (i % 20 == 0 && paused_at != i) {
     paused_at = i;
     return STROM_GEN_IDLE;
@@ -474,7 +473,7 @@ static int eo_job(const char *ckpt, bool resume) {
   strom_schema *s = strom_schema_parse("i BIGINT, v BIGINT", NULL, 0);
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 50, .checkpoint_dir = ckpt,
                                                    .checkpoints_retained = 2, .restore_path = resume ? ckpt : NULL});
-  strom_stream *src = strom_set_uid(strom_from_generator(env, s, EO_EVENTS, eo_gen, NULL), "source");
+  strom_stream *src = strom_set_uid(strom_from_generator(env, s, EO_EVENTS, paced_gen, NULL), "source");
   strom_jdbc_opts o = opts_for("eo");
   o.exactly_once = true;
   o.flush_max_rows = 500;
@@ -634,19 +633,6 @@ TEST(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table) {
 
 static uint64_t HELD_EVENTS = 40000;
 
-static int held_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
-  (void)ctx;
-  static _Thread_local uint64_t paused_at = UINT64_MAX;
-  if (i >= HELD_EVENTS) return 0;
-  if (i % 20 == 0 && paused_at != i) {
-    paused_at = i;
-    return STROM_GEN_IDLE;
-  }
-  strom_row_set_bigint(out, 0, (int64_t)i);
-  strom_row_set_bigint(out, 1, (int64_t)(i % 97));
-  return 1;
-}
-
 static int held_job(const char *ckpt, bool resume) {
   strom_schema *s = strom_schema_parse("id BIGINT, v BIGINT", NULL, 0);
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 40, .checkpoint_timeout_ms = 100,
@@ -656,7 +642,7 @@ static int held_job(const char *ckpt, bool resume) {
   o.primary_key = "id";
   o.exactly_once = true;
   o.flush_max_rows = 100;
-  strom_jdbc_sink(strom_set_uid(strom_from_generator(env, s, HELD_EVENTS, held_gen, NULL), "source"), &o);
+  strom_jdbc_sink(strom_set_uid(strom_from_generator(env, s, HELD_EVENTS, paced_gen, NULL), "source"), &o);
   int rc = strom_execute(env, "held");
   if (rc) fprintf(stderr, "  held job: %s\n", strom_env_errmsg(env));
   strom_env_free(env);
