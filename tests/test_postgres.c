@@ -4,7 +4,8 @@
  * dies): options, the sink in append and upsert mode (a changelog ends as the right
  * final table), batching by size and by interval, reconnecting after a lost
  * connection, errors naming the table and column, exactly-once through two-phase
- * commit with SIGKILLs mid-stream, the scan source and the lookup join.
+ * commit with SIGKILLs mid-stream (append and upsert, with held batches applied by the
+ * restore), the scan source (resumed exactly after SIGKILLs) and the lookup join.
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -144,7 +145,9 @@ TEST(options_from_flink_keys_and_unknown_keys_refused) {
 
 /* ---- a changelog into an upsert table ---- */
 
-enum { CL_KEYS = 13, CL_EVENTS = 3000 };
+enum { CL_KEYS = 13 };
+static uint64_t CL_EVENTS = 3000;
+static bool cl_slow; /* a short pause every 20 events (long enough to be killed) */
 
 /* Event i: key i % 13; value i % 7, except that every 10th event of an even key is a
  * deletion (-1). */
@@ -152,7 +155,12 @@ static int64_t cl_value(uint64_t i) { return (i % 10 == 9 && (i % CL_KEYS) % 2 =
 
 static int cl_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
+  static _Thread_local uint64_t paused_at = UINT64_MAX;
   if (i >= CL_EVENTS) return 0;
+  if (cl_slow && i % 20 == 0 && paused_at != i) {
+    paused_at = i;
+    return STROM_GEN_IDLE;
+  }
   strom_row_set_bigint(out, 0, (int64_t)(i % CL_KEYS));
   strom_row_set_bigint(out, 1, cl_value(i));
   return 1;
@@ -220,9 +228,9 @@ static strom_stream *changelog(strom_env *env) {
   strom_schema *in = strom_schema_parse("k BIGINT, v BIGINT", NULL, 0);
   strom_schema *out = strom_schema_parse("k BIGINT, total BIGINT", NULL, 0);
   total_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = strom_schema_parse("t BIGINT", NULL, 0)};
-  strom_stream *src = strom_set_parallelism(strom_from_generator(env, in, CL_EVENTS, cl_gen, NULL), 1);
-  strom_stream *s = strom_keyed_process(strom_key_by(src, "k"),
-                                        &(strom_process_def){.open = total_open, .process = total_process, .out_schema = out});
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, in, CL_EVENTS, cl_gen, NULL), 1), "events");
+  strom_stream *s = strom_set_uid(strom_keyed_process(strom_key_by(src, "k"), &(strom_process_def){.open = total_open,
+                                                      .process = total_process, .out_schema = out}), "totals");
   strom_schema_free(in);
   strom_schema_free(out);
   return s;
@@ -421,10 +429,9 @@ static uint64_t EO_EVENTS = 100000;
 
 /* Event i: (i, i % 97); a short pause every 20 events keeps the job running long
  * enough to be checkpointed and killed. */
-static int eo_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+static int paced_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
   static _Thread_local uint64_t paused_at = UINT64_MAX;
-  if (i >= EO_EVENTS) return 0;
   if (i % 20 == 0 && paused_at != i) {
     paused_at = i;
     return STROM_GEN_IDLE;
@@ -466,7 +473,7 @@ static int eo_job(const char *ckpt, bool resume) {
   strom_schema *s = strom_schema_parse("i BIGINT, v BIGINT", NULL, 0);
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 50, .checkpoint_dir = ckpt,
                                                    .checkpoints_retained = 2, .restore_path = resume ? ckpt : NULL});
-  strom_stream *src = strom_set_uid(strom_from_generator(env, s, EO_EVENTS, eo_gen, NULL), "source");
+  strom_stream *src = strom_set_uid(strom_from_generator(env, s, EO_EVENTS, paced_gen, NULL), "source");
   strom_jdbc_opts o = opts_for("eo");
   o.exactly_once = true;
   o.flush_max_rows = 500;
@@ -548,6 +555,141 @@ TEST(exactly_once_survives_sigkills_mid_stream) {
   CHECK_INT(query_int("SELECT count(*) FROM pg_prepared_xacts"), 0);
   free(got);
   free(want);
+  rm_rf(ckpt);
+}
+
+/* The changelog job with exactly-once upserts: every batch touches the same 13 keys,
+ * so a write while a prepared transaction waits for its commit would wait on its locks. */
+static int eo_upsert_job(const char *ckpt, bool resume) {
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 40, .checkpoint_dir = ckpt,
+                                                   .checkpoints_retained = 2, .restore_path = resume ? ckpt : NULL});
+  strom_jdbc_opts o = opts_for("totals");
+  o.primary_key = "k";
+  o.exactly_once = true;
+  o.flush_max_rows = 50;
+  strom_jdbc_sink(strom_set_uid(strom_map(changelog(env), NULL, freeze_check, NULL), "map"), &o);
+  int rc = strom_execute(env, "exactly-once upserts");
+  if (rc) fprintf(stderr, "  exactly-once upsert job: %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  strom_schema_free((strom_schema *)total_desc.schema);
+  return rc;
+}
+
+TEST(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table) {
+  CHECK(sql("DROP TABLE IF EXISTS totals; CREATE TABLE totals (k BIGINT PRIMARY KEY, total BIGINT NOT NULL)"));
+  char *ckpt = tmpdir("eo-upsert");
+  uint64_t saved = CL_EVENTS;
+  CL_EVENTS = 30000;
+  cl_slow = true;
+  unsigned seed = (unsigned)time(NULL);
+  printf("  seed %u\n", seed);
+  srand(seed);
+  int kills = 0, runs = 0, finished = 0, left_prepared = 0;
+  while (!finished && runs < 60) {
+    fflush(NULL);
+    freeze_on_prepared = kills % 3 == 1 ? 1 : 0;
+    pid_t pid = fork();
+    if (pid == 0) _exit(eo_upsert_job(ckpt, has_checkpoint(ckpt)) ? 1 : 0);
+    runs++;
+    int status = 0;
+    if (kills < 5) {
+      sleep_ms(100 + rand() % 250);
+      if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        kills++;
+        left_prepared += query_int("SELECT count(*) FROM pg_prepared_xacts") > 0;
+        continue;
+      }
+    } else {
+      waitpid(pid, &status, 0);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) finished = 1;
+    else if (!WIFSIGNALED(status)) break;
+  }
+  freeze_on_prepared = 0;
+  cl_slow = false;
+  printf("  %d SIGKILLs over %d runs, %d leaving prepared transactions\n", kills, runs, left_prepared);
+  char *got = query("SELECT k, total FROM totals ORDER BY k"), *want = cl_expected();
+  CL_EVENTS = saved;
+  CHECK(finished);
+  CHECK(kills >= 5);
+  CHECK_STR(got, want);
+  CHECK_INT(query_int("SELECT count(*) FROM pg_prepared_xacts"), 0);
+  free(got);
+  free(want);
+  rm_rf(ckpt);
+}
+
+/* ---- a held batch applied by the restore ----
+ *
+ * A trigger on the table makes a few of the sink's writes sleep 0.3 s, longer than the
+ * checkpoint timeout, so checkpoints abort after a subtask prepared its transaction; the
+ * next barrier then finds that transaction uncommitted and the upsert sink holds its
+ * batch in the checkpoint.  When the sink applies a held batch (application
+ * "strom-sink-held") the trigger freezes it, and the job is killed: the checkpoint it
+ * resumes from holds a batch whose rows no replay brings back (each row has its own
+ * key), so the table is complete only if the restore applies it. */
+
+static uint64_t HELD_EVENTS = 40000;
+
+static int held_job(const char *ckpt, bool resume) {
+  strom_schema *s = strom_schema_parse("id BIGINT, v BIGINT", NULL, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 40, .checkpoint_timeout_ms = 100,
+                                                   .checkpoint_dir = ckpt, .checkpoints_retained = 2,
+                                                   .restore_path = resume ? ckpt : NULL});
+  strom_jdbc_opts o = opts_for("held");
+  o.primary_key = "id";
+  o.exactly_once = true;
+  o.flush_max_rows = 100;
+  strom_jdbc_sink(strom_set_uid(strom_from_generator(env, s, HELD_EVENTS, paced_gen, NULL), "source"), &o);
+  int rc = strom_execute(env, "held");
+  if (rc) fprintf(stderr, "  held job: %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  strom_schema_free(s);
+  return rc;
+}
+
+TEST(exactly_once_upsert_restore_applies_held_batches) {
+  CHECK(sql("DROP TABLE IF EXISTS held; CREATE TABLE held (id BIGINT PRIMARY KEY, v BIGINT); "
+            "DROP TABLE IF EXISTS held_ctl; CREATE TABLE held_ctl (slow BOOLEAN, hang BOOLEAN); "
+            "INSERT INTO held_ctl VALUES (true, true)"));
+  CHECK(sql("CREATE OR REPLACE FUNCTION held_hook() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "DECLARE c held_ctl; BEGIN SELECT * INTO c FROM held_ctl; "
+            "IF current_setting('application_name') = 'strom-sink-held' THEN "
+            "  IF c.hang THEN PERFORM pg_sleep(60); END IF; "
+            "ELSIF c.slow AND random() < 0.002 THEN PERFORM pg_sleep(0.3); END IF; "
+            "RETURN NEW; END $$; "
+            "CREATE TRIGGER held_hook BEFORE INSERT OR UPDATE ON held FOR EACH ROW EXECUTE FUNCTION held_hook()"));
+  char *ckpt = tmpdir("held");
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) _exit(held_job(ckpt, false) ? 1 : 0);
+  int status = 0, frozen = 0;
+  for (int t = 0; t < 3000 && !frozen; t++) {
+    if (waitpid(pid, &status, WNOHANG) != 0) break;
+    frozen = query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strom-sink-held' AND "
+                       "wait_event = 'PgSleep'") > 0;
+    sleep_ms(10);
+  }
+  if (frozen) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  CHECK(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'strom-sink%'"));
+  CHECK(sql("UPDATE held_ctl SET slow = false, hang = false"));
+  CHECK(frozen); /* a held batch was being applied when the job died */
+  int64_t before = query_int("SELECT count(*) FROM held");
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) _exit(held_job(ckpt, true) ? 1 : 0);
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  printf("  %lld rows committed when the held batch froze\n", (long long)before);
+  CHECK_INT(query_int("SELECT count(*) FROM held"), HELD_EVENTS);
+  CHECK_INT(query_int("SELECT sum(id) FROM held"), HELD_EVENTS * (HELD_EVENTS - 1) / 2);
+  CHECK_INT(query_int("SELECT count(*) FROM held WHERE v <> id % 97"), 0);
+  CHECK_INT(query_int("SELECT count(*) FROM pg_prepared_xacts"), 0);
   rm_rf(ckpt);
 }
 
@@ -776,6 +918,8 @@ int main(int argc, char **argv) {
   RUN(permanent_errors_name_the_table_and_column);
   RUN(exactly_once_commits_prepared_transactions_when_checkpoints_complete);
   RUN(exactly_once_survives_sigkills_mid_stream);
+  RUN(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table);
+  RUN(exactly_once_upsert_restore_applies_held_batches);
   RUN(scan_reads_the_table_split_by_partition_ranges);
   RUN(scan_resumes_exactly_after_sigkills);
   RUN(lookup_join_with_a_cache_that_expires);

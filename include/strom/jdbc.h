@@ -77,7 +77,9 @@ strom_jdbc_opts strom_jdbc_opts_default(void);
  * it (and, for unknown keys, the list of valid ones). */
 int strom_jdbc_opts_from_pairs(strom_jdbc_opts *o, const char *const *kv, size_t n, char *err, size_t errlen);
 
-/* Writes in's rows to the table: the sink's columns are in's schema's column names. */
+/* Writes in's rows to the table: the sink's columns are in's schema's column names.
+ * In upsert mode at a parallelism above 1, rows are first shuffled by the primary key
+ * (as Flink does), so that the changes of a key stay in order on one subtask. */
 int strom_jdbc_sink(strom_stream *in, const strom_jdbc_opts *o);
 
 /* Reads the table's columns named by s (bounded). */

@@ -2,13 +2,12 @@
  * jdbc_sink.c -- the PostgreSQL sink (Flink's JDBC sink): append, upsert by primary
  * key, and exactly-once through PostgreSQL's two-phase commit.
  *
- * Rows are buffered as the text of their values and written as multi-row statements
- * when the buffer reaches its row limit, when its interval passes (a processing-time
- * callback), on a checkpoint's barrier and at the end of the input.  In upsert mode
- * the buffer keeps only the last change of each key (as Flink's reduced buffer), so a
- * batch is one INSERT ... ON CONFLICT (pk) DO UPDATE for the +I/+U rows and one DELETE
- * for the -D rows, on disjoint keys, whose order does not matter; -U rows are ignored
- * (the +U that follows carries the new value).  Append mode takes +I rows only.
+ * Rows go into a batch (jdbc_batch.c: the text of their values, one entry per key in
+ * upsert mode) written when it reaches its row limit, when its interval passes (a
+ * processing-time callback), on a checkpoint's barrier and at the end of the input.
+ * Upsert mode writes INSERT ... ON CONFLICT (pk) DO UPDATE for +I/+U rows and DELETE
+ * for -D rows and ignores -U rows (the +U that follows carries the new value); append
+ * mode takes +I rows only.
  *
  * At least once: each batch commits on its own; transient failures (a lost
  * connection, a serialization failure, a server shutting down) are retried with
@@ -19,79 +18,70 @@
  * transaction; the barrier prepares it (PREPARE TRANSACTION
  * 'strom:<sink id>:<run>:<subtask>:<checkpoint>') and the snapshot records the prepared
  * ids; the checkpoint's completion commits them (COMMIT PREPARED, on a second
- * connection, since the first may already hold the next transaction).  A prepared
- * transaction keeps its rows locked until committed, so while one is waiting for its
- * commit the sink holds new rows in memory instead of writing them into the next
- * transaction (a write could wait on those locks and the commit cannot run on a thread
- * that waits).  Restoring from checkpoint N, subtask 0 commits the prepared
- * transactions that N recorded and rolls back every other prepared transaction of this
- * sink from earlier runs (those of checkpoints after N); a fresh start rolls them all
- * back.  Errors inside the transaction fail the job: the restart resumes from the
- * last checkpoint and nothing is lost or written twice.
+ * connection, since the first may already hold the next transaction).  Restoring from
+ * checkpoint N, subtask 0 commits the prepared transactions that N recorded and rolls
+ * back every other prepared transaction of this sink from earlier runs (those of
+ * checkpoints after N); a fresh start rolls them all back.  Errors inside a
+ * transaction fail the job: the restart resumes from the last checkpoint and nothing
+ * is lost or written twice.
+ *
+ * A prepared transaction keeps its rows locked until its commit, and the commit runs
+ * on the sink's own thread, so no write may wait on those locks: while a transaction
+ * waits for its commit, new rows stay in memory.  A barrier that comes before that
+ * commit (the checkpoint before was aborted, or its completion is still on its way)
+ * does not open a transaction either: in upsert mode the batch is "held" -- written into
+ * the checkpoint as it is, and applied in a transaction of its own after the earlier
+ * prepared ones commit, when its checkpoint completes, or by the restore (applying a
+ * held batch twice gives the same table, since upserts and deletes by key are
+ * idempotent).  In append mode inserts lock nothing that a later insert waits on, so
+ * the batch is prepared as usual and committed with the earlier one.
  */
 #include <ctype.h>
 #include <inttypes.h>
 
 #include "../api/api.h"
 #include "../runtime/snapshot.h"
-#include "pg_conn.h"
+#include "jdbc_batch.h"
 
-/* PostgreSQL takes at most 65535 parameters per statement. */
-enum { MAX_PARAMS = 65535, NO_VALUE = UINT32_MAX };
+enum { MAX_PARAMS = 65535, SNAP_VERSION = 2 };
 
 typedef struct sink_conf {
   strom_pg_target t;
   strom_schema *schema;
+  strom_jdbc_stmts stmts; /* points into this conf */
   int ncols;
   int *pk, npk; /* upsert mode when npk > 0 */
   bool exactly_once;
   int max_rows, max_retries;
   int64_t interval_ms;
   char *sink_id;
-  char *insert_head; /* "INSERT INTO t (a, b) VALUES " */
-  char *insert_tail; /* " ON CONFLICT (a) DO UPDATE SET b = EXCLUDED.b" or "" */
-  char *delete_head; /* "DELETE FROM t WHERE (a) IN (" */
+  char *insert_head, *insert_tail, *delete_head;
 } sink_conf;
-
-typedef struct change {
-  uint32_t vals;  /* index of the first of ncols value offsets in vals */
-  bool del;       /* -D: delete by key */
-  uint64_t hash;  /* of the key (upsert) */
-  uint32_t key, klen; /* key bytes in arena */
-} change;
 
 typedef struct prepared {
   int64_t ckpt;
   char *gid;
 } prepared;
 
+typedef struct held {
+  int64_t ckpt;
+  strom_jdbc_batch b;
+} held;
+
 typedef struct sink_state {
   PGconn *c;   /* writes */
   PGconn *ctl; /* COMMIT PREPARED / ROLLBACK PREPARED (exactly-once) */
-  /* Connections made or reset so far, and the one on which the full-batch upsert [0]
-   * and delete [1] statements are prepared (0: none; a new connection prepares again). */
-  uint64_t conn_gen, prepared_on[2];
-  change *ch;
-  int n, cap;
-  uint32_t *vals; /* ncols offsets per change into arena (NO_VALUE: NULL) */
-  size_t nvals, vals_cap;
-  strom_buf arena;
-  int *slots; /* upsert: open addressing, change index + 1 */
-  int nslots;
+  strom_jdbc_writer w;
+  strom_jdbc_batch b; /* the rows since the last write */
   bool timer_armed, in_txn, resolved;
-  prepared *p;
+  prepared *p; /* exactly-once: prepared, waiting for their checkpoint's completion */
   int np, pcap;
-  strom_buf sql;
-  const char **params;
-  size_t params_cap;
-  uint8_t keybuf[256];
+  held *h; /* exactly-once upsert: batches waiting for the prepared ones (older first) */
+  int nh;
   char err[1024];
-  uint64_t rows_written;
 } sink_state;
 
-static int fail(strom_op *op, int rc, const char *msg) {
-  return strom__op_fail(op, rc, "%s", msg);
-}
+static int fail(strom_op *op, int rc, const char *msg) { return strom__op_fail(op, rc, "%s", msg); }
 
 /* ---- connections ---- */
 
@@ -100,11 +90,11 @@ static int connect_writer(strom_op *op) {
   sink_state *st = op->state;
   if (st->c && PQstatus(st->c) == CONNECTION_OK) return STROM_OK;
   PQfinish(st->c);
-  st->conn_gen++;
+  st->w.conn_gen++;
   st->c = strom__pg_connect(&c->t, "sink", st->err, sizeof st->err);
   if (!st->c) return STROM_ENET;
-  /* A write that waits on rows another (prepared) transaction locked must not wait
-   * forever: the job fails and resumes from its checkpoint instead. */
+  /* Should a write still wait on rows another (prepared) transaction locked, the job
+   * fails and resumes from its checkpoint instead of waiting forever. */
   if (c->exactly_once && !strom__pg_exec(st->c, "SET lock_timeout = '30s'", c->t.table, st->err, sizeof st->err))
     return STROM_ENET;
   return STROM_OK;
@@ -118,230 +108,69 @@ static PGconn *control(strom_op *op) {
   return st->ctl && PQstatus(st->ctl) == CONNECTION_OK ? st->ctl : NULL;
 }
 
-/* ---- the buffer ---- */
+/* ---- writing ---- */
 
-static int grow_slots(sink_state *st) {
-  int n = st->nslots ? st->nslots * 2 : 256;
-  int *s = strom__calloc((size_t)n, sizeof *s);
-  if (!s) return STROM_ENOMEM;
-  for (int i = 0; i < st->n; i++) {
-    size_t j = st->ch[i].hash & (size_t)(n - 1);
-    while (s[j]) j = (j + 1) & (size_t)(n - 1);
-    s[j] = i + 1;
-  }
-  free(st->slots);
-  st->slots = s;
-  st->nslots = n;
-  return STROM_OK;
-}
-
-static void reset_buffer(sink_state *st) {
-  st->n = 0;
-  st->nvals = 0;
-  st->arena.len = 0;
-  if (st->slots) memset(st->slots, 0, (size_t)st->nslots * sizeof *st->slots);
-}
-
-/* Appends the text of row's values to the arena; *first receives the index of its
- * ncols offsets. */
-static int put_values(strom_op *op, const strom_row *row, uint32_t *first) {
+/* Writes b, retrying transient failures after reconnecting (at least once; idempotent
+ * in upsert mode).  Each statement commits on its own, or, with as_held, the batch
+ * commits as one transaction that shows as application "strom-sink-held" (a held batch
+ * of the exactly-once upsert sink being applied). */
+static int write_retrying(strom_op *op, const strom_jdbc_batch *b, bool as_held) {
   sink_conf *c = op->conf;
   sink_state *st = op->state;
-  if (st->nvals + (size_t)c->ncols > st->vals_cap) {
-    size_t cap = st->vals_cap ? st->vals_cap * 2 : 1024;
-    while (cap < st->nvals + (size_t)c->ncols) cap *= 2;
-    uint32_t *v = strom__realloc(st->vals, cap * sizeof *v);
-    if (!v) return STROM_ENOMEM;
-    st->vals = v;
-    st->vals_cap = cap;
-  }
-  *first = (uint32_t)st->nvals;
-  for (int i = 0; i < c->ncols; i++) {
-    if (strom_row_is_null(row, i)) {
-      st->vals[st->nvals++] = NO_VALUE;
-      continue;
+  int done = 0;
+  for (int attempt = 0;; attempt++) {
+    bool transient = false;
+    int rc = connect_writer(op);
+    if (rc) {
+      transient = true;
+    } else if (as_held) {
+      done = 0; /* a failed transaction wrote nothing */
+      if (!strom__pg_exec(st->c, "BEGIN", c->t.table, st->err, sizeof st->err) ||
+          !strom__pg_exec(st->c, "SET LOCAL application_name = 'strom-sink-held'", c->t.table, st->err, sizeof st->err))
+        rc = STROM_EIO, transient = strom__pg_transient(st->c, NULL);
+      if (!rc) rc = strom__jdbc_batch_write(b, &c->stmts, &st->w, st->c, &done, &transient, st->err, sizeof st->err);
+      if (!rc && !strom__pg_exec(st->c, "COMMIT", c->t.table, st->err, sizeof st->err))
+        rc = STROM_EIO, transient = strom__pg_transient(st->c, NULL);
+      if (rc && PQstatus(st->c) == CONNECTION_OK) PQclear(PQexec(st->c, "ROLLBACK"));
+    } else {
+      rc = strom__jdbc_batch_write(b, &c->stmts, &st->w, st->c, &done, &transient, st->err, sizeof st->err);
     }
-    if (strom_schema_col_type(strom_row_schema(row), i) == STROM_VARCHAR) {
-      size_t n;
-      const char *s = strom_row_get_str(row, i, &n);
-      if (memchr(s, 0, n)) {
-        snprintf(st->err, sizeof st->err, "table '%s', column %s: PostgreSQL text cannot hold a NUL byte", c->t.table,
-                 strom_schema_col_name(strom_row_schema(row), i));
-        return STROM_EINVAL;
-      }
-    }
-    if (st->arena.len > UINT32_MAX / 2) return STROM_ENOMEM;
-    st->vals[st->nvals++] = (uint32_t)st->arena.len;
-    if (strom__format_value(&st->arena, row, i, false) || strom__buf_append(&st->arena, "", 1)) return STROM_ENOMEM;
+    if (!rc) return STROM_OK;
+    if (!transient || attempt >= c->max_retries) return fail(op, rc == STROM_ENOMEM ? rc : STROM_EIO, st->err);
+    strom__log(STROM_LOG_WARN, "%s (retry %d of %d)", st->err, attempt + 1, c->max_retries);
+    strom__pg_backoff(attempt);
+    if (st->c && PQstatus(st->c) != CONNECTION_OK) PQreset(st->c), st->w.conn_gen++;
   }
-  return STROM_OK;
 }
 
-static int buffer_change(strom_op *op, const strom_row *row, bool del) {
-  sink_conf *c = op->conf;
-  sink_state *st = op->state;
-  int at = -1;
-  uint64_t hash = 0;
-  size_t klen = 0;
-  if (c->npk) {
-    klen = strom__key_bytes(row, c->pk, c->npk, st->keybuf, sizeof st->keybuf);
-    if (klen > sizeof st->keybuf) {
-      snprintf(st->err, sizeof st->err, "table '%s': primary key longer than %zu bytes", c->t.table, sizeof st->keybuf);
-      return STROM_EINVAL;
-    }
-    hash = strom__hash_bytes(st->keybuf, klen);
-    if ((st->n + 1) * 2 > st->nslots && grow_slots(st)) return STROM_ENOMEM;
-    size_t j = hash & (size_t)(st->nslots - 1);
-    for (; st->slots[j]; j = (j + 1) & (size_t)(st->nslots - 1)) {
-      change *e = &st->ch[st->slots[j] - 1];
-      if (e->hash == hash && e->klen == klen && !memcmp(st->arena.p + e->key, st->keybuf, klen)) {
-        at = st->slots[j] - 1;
-        break;
-      }
-    }
-    if (at < 0) st->slots[j] = st->n + 1;
-  }
-  if (at < 0) {
-    if (st->n == st->cap) {
-      int cap = st->cap ? st->cap * 2 : 256;
-      change *ch = strom__realloc(st->ch, (size_t)cap * sizeof *ch);
-      if (!ch) return STROM_ENOMEM;
-      st->ch = ch;
-      st->cap = cap;
-    }
-    at = st->n++;
-    st->ch[at] = (change){.hash = hash, .klen = (uint32_t)klen, .key = (uint32_t)st->arena.len};
-    if (klen && strom__buf_append(&st->arena, st->keybuf, klen)) return STROM_ENOMEM;
-  }
-  st->ch[at].del = del;
-  return put_values(op, row, &st->ch[at].vals);
-}
-
-/* ---- writing a batch ---- */
-
-static int reserve_params(sink_state *st, size_t n) {
-  if (n <= st->params_cap) return STROM_OK;
-  const char **p = strom__realloc(st->params, n * sizeof *p);
-  if (!p) return STROM_ENOMEM;
-  st->params = p;
-  st->params_cap = n;
-  return STROM_OK;
-}
-
-/* The text of a statement for `rows` rows of kind del into st->sql (NUL-terminated). */
-static int statement_text(const sink_conf *c, sink_state *st, bool del, int rows) {
-  int per_row = del ? c->npk : c->ncols;
-  st->sql.len = 0;
-  int rc = strom__buf_printf(&st->sql, "%s", del ? c->delete_head : c->insert_head);
-  size_t np = 0;
-  for (int i = 0; !rc && i < rows; i++) {
-    rc = strom__buf_append(&st->sql, i ? ",(" : "(", i ? 2 : 1);
-    for (int k = 0; !rc && k < per_row; k++) rc = strom__buf_printf(&st->sql, "%s$%zu", k ? "," : "", ++np);
-    if (!rc) rc = strom__buf_append(&st->sql, ")", 1);
-  }
-  if (!rc) rc = strom__buf_printf(&st->sql, "%s", del ? ")" : c->insert_tail);
-  return rc ? rc : strom__buf_append(&st->sql, "", 1);
-}
-
-/* Runs one statement over changes [from, to) of kind del; *transient says whether a
- * retry may help.  Statements of the most common size (a full batch) are prepared once
- * per connection, which spares the server parsing and planning them every time. */
-static int run_statement(strom_op *op, bool del, int from, int to, bool *transient) {
-  sink_conf *c = op->conf;
-  sink_state *st = op->state;
-  int per_row = del ? c->npk : c->ncols;
-  size_t np = 0;
-  int rows = 0;
-  for (int i = from; i < to; i++) {
-    change *e = &st->ch[i];
-    if (e->del != del) continue;
-    if (reserve_params(st, np + (size_t)per_row)) return STROM_ENOMEM;
-    rows++;
-    for (int k = 0; k < per_row; k++) {
-      uint32_t off = st->vals[e->vals + (del ? (uint32_t)c->pk[k] : (uint32_t)k)];
-      st->params[np++] = off == NO_VALUE ? NULL : st->arena.p + off;
-    }
-  }
-  if (!rows) return STROM_OK;
-  PGresult *r;
-  const char *name = del ? "strom_delete" : "strom_upsert";
-  if (rows == c->max_rows && st->prepared_on[del] != st->conn_gen) {
-    int rc = statement_text(c, st, del, rows);
-    if (rc) return rc;
-    r = PQprepare(st->c, name, st->sql.p, (int)np, NULL);
-    if (r && PQresultStatus(r) == PGRES_COMMAND_OK) st->prepared_on[del] = st->conn_gen;
-    PQclear(r);
-  }
-  if (rows == c->max_rows && st->prepared_on[del] == st->conn_gen) {
-    r = PQexecPrepared(st->c, name, (int)np, st->params, NULL, NULL, 0);
-  } else {
-    int rc = statement_text(c, st, del, rows);
-    if (rc) return rc;
-    r = PQexecParams(st->c, st->sql.p, (int)np, NULL, st->params, NULL, NULL, 0);
-  }
-  if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
-    PQclear(r);
-    return STROM_OK;
-  }
-  *transient = strom__pg_transient(st->c, r);
-  strom__pg_error(st->err, sizeof st->err, c->t.table, st->c, r);
-  PQclear(r);
-  return STROM_EIO;
-}
-
-/* Writes changes [*done, n) in statements of at most MAX_PARAMS parameters; *done
- * advances past what was written, so a retry goes on where the failure happened. */
-static int write_changes(strom_op *op, int *done, bool *transient) {
-  sink_conf *c = op->conf;
-  sink_state *st = op->state;
-  int step = MAX_PARAMS / c->ncols;
-  for (; *done < st->n;) {
-    int to = *done + step < st->n ? *done + step : st->n;
-    int rc = run_statement(op, false, *done, to, transient);
-    if (!rc && c->npk) rc = run_statement(op, true, *done, to, transient);
-    if (rc) return rc;
-    st->rows_written += (uint64_t)(to - *done);
-    *done = to;
-  }
-  return STROM_OK;
-}
-
-/* Exactly-once: a transaction is open when pending rows are written into it. */
+/* Exactly-once: rows wait in memory while a transaction waits for its commit. */
 static bool hold_rows(const strom_op *op) {
   const sink_conf *c = op->conf;
   const sink_state *st = op->state;
-  return c->exactly_once && st->np > 0;
+  return c->exactly_once && (st->np > 0 || st->nh > 0);
 }
 
 static int flush(strom_op *op) {
   sink_conf *c = op->conf;
   sink_state *st = op->state;
-  if (!st->n) return STROM_OK;
-  int done = 0, rc = STROM_OK;
-  if (c->exactly_once) {
-    bool transient = false;
-    if (!st->in_txn) {
-      if ((rc = connect_writer(op))) return fail(op, rc, st->err);
-      if (!strom__pg_exec(st->c, "BEGIN", c->t.table, st->err, sizeof st->err)) return fail(op, STROM_EIO, st->err);
-      st->in_txn = true;
-    }
-    /* A failure inside the transaction loses it: the job restarts from its checkpoint. */
-    if ((rc = write_changes(op, &done, &transient))) return fail(op, rc, st->err);
-    reset_buffer(st);
-    return STROM_OK;
+  if (!st->b.n) return STROM_OK;
+  if (!c->exactly_once) {
+    int rc = write_retrying(op, &st->b, false);
+    if (!rc) strom__jdbc_batch_reset(&st->b);
+    return rc;
   }
-  for (int attempt = 0;; attempt++) {
-    bool transient = false;
-    rc = connect_writer(op);
-    if (rc) transient = true;
-    else rc = write_changes(op, &done, &transient);
-    if (!rc) break;
-    if (!transient || attempt >= c->max_retries) return fail(op, rc == STROM_ENOMEM ? rc : STROM_EIO, st->err);
-    strom__log(STROM_LOG_WARN, "%s (retry %d of %d)", st->err, attempt + 1, c->max_retries);
-    strom__pg_backoff(attempt);
-    if (st->c && PQstatus(st->c) != CONNECTION_OK) PQreset(st->c), st->conn_gen++;
+  if (!st->in_txn) {
+    int rc = connect_writer(op);
+    if (rc) return fail(op, rc, st->err);
+    if (!strom__pg_exec(st->c, "BEGIN", c->t.table, st->err, sizeof st->err)) return fail(op, STROM_EIO, st->err);
+    st->in_txn = true;
   }
-  reset_buffer(st);
+  /* A failure inside the transaction loses it: the job restarts from its checkpoint. */
+  int done = 0;
+  bool transient = false;
+  int rc = strom__jdbc_batch_write(&st->b, &c->stmts, &st->w, st->c, &done, &transient, st->err, sizeof st->err);
+  if (rc) return fail(op, rc, st->err);
+  strom__jdbc_batch_reset(&st->b);
   return STROM_OK;
 }
 
@@ -374,6 +203,42 @@ static int prepare(strom_op *op, int64_t ckpt) {
   if (!(st->p[st->np].gid = strom__strdup(gid))) return STROM_ENOMEM;
   st->p[st->np++].ckpt = ckpt;
   return STROM_OK;
+}
+
+/* A new, empty held batch for checkpoint ckpt at the end of the list, or NULL. */
+static strom_jdbc_batch *new_held(sink_state *st, int64_t ckpt) {
+  held *h = strom__realloc(st->h, (size_t)(st->nh + 1) * sizeof *h);
+  if (!h) return NULL;
+  st->h = h;
+  st->h[st->nh] = (held){.ckpt = ckpt};
+  return &st->h[st->nh++].b;
+}
+
+/* Moves the current batch into the held list for checkpoint ckpt. */
+static int hold(sink_state *st, int64_t ckpt) {
+  if (!st->b.n) return STROM_OK;
+  strom_jdbc_batch *b = new_held(st, ckpt);
+  if (!b) return STROM_ENOMEM;
+  *b = st->b;
+  memset(&st->b, 0, sizeof st->b);
+  return STROM_OK;
+}
+
+/* Applies (and drops) the held batches of checkpoints up to ckpt, oldest first, once
+ * no prepared transaction is left before them. */
+static int apply_held(strom_op *op, int64_t ckpt) {
+  sink_state *st = op->state;
+  int k = 0, rc = STROM_OK;
+  for (int i = 0; i < st->nh; i++) {
+    if (!rc && st->np == 0 && st->h[i].ckpt <= ckpt) {
+      rc = write_retrying(op, &st->h[i].b, true);
+      strom__jdbc_batch_free(&st->h[i].b);
+    } else {
+      st->h[k++] = st->h[i];
+    }
+  }
+  st->nh = k;
+  return rc;
 }
 
 /* COMMIT PREPARED or ROLLBACK PREPARED gid; one already gone is fine (done before). */
@@ -475,10 +340,6 @@ static int sink_process(strom_op *op, int input, const strom_row *row) {
   STROM_UNUSED(input);
   sink_conf *c = op->conf;
   sink_state *st = op->state;
-  if (!st->resolved && c->exactly_once) {
-    int rc = resolve(op, NULL, 0);
-    if (rc) return rc;
-  }
   strom_row_kind k = strom_row_get_kind(row);
   if (!c->npk && k != STROM_INSERT)
     return strom__op_fail(op, STROM_EINVAL,
@@ -486,9 +347,9 @@ static int sink_process(strom_op *op, int input, const strom_row *row) {
                           "primary key (sink.primary-key) for an updating stream",
                           c->t.table, strom_row_kind_str(k));
   if (k == STROM_UPDATE_BEFORE) return STROM_OK;
-  int rc = buffer_change(op, row, k == STROM_DELETE);
-  if (rc) return fail(op, rc, rc == STROM_ENOMEM ? "out of memory" : st->err);
-  if (c->max_rows > 0 && st->n >= c->max_rows && !hold_rows(op)) return flush(op);
+  int rc = strom__jdbc_batch_add(&st->b, &c->stmts, row, k == STROM_DELETE, st->err, sizeof st->err);
+  if (rc) return fail(op, rc, st->err);
+  if (c->max_rows > 0 && st->b.n >= c->max_rows && !hold_rows(op)) return flush(op);
   if (c->interval_ms > 0 && !st->timer_armed) {
     st->timer_armed = true;
     return strom__task_schedule(op->task, strom__job_now(op->task->job) + c->interval_ms, flush_timer, op);
@@ -500,18 +361,25 @@ static int sink_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   sink_conf *c = op->conf;
   sink_state *st = op->state;
   if (!c->exactly_once) return flush(op);
-  if (!st->resolved) {
-    int rc = resolve(op, NULL, 0);
-    if (rc) return rc;
+  int rc = STROM_OK;
+  if (c->npk && hold_rows(op)) {
+    strom__log(STROM_LOG_DEBUG, "jdbc sink '%s' (subtask %d): checkpoint %" PRId64 " comes before %s committed: holding %d rows",
+               c->sink_id, op->ctx.subtask + 1, ckpt, st->np ? st->p[0].gid : "a held batch", st->b.n);
+    rc = hold(st, ckpt);
+  } else {
+    rc = flush(op);
+    if (!rc) rc = prepare(op, ckpt);
   }
-  if (st->np)
-    strom__log(STROM_LOG_DEBUG, "jdbc sink '%s' (subtask %d): checkpoint %" PRId64 " starts before %s committed",
-               c->sink_id, op->ctx.subtask + 1, ckpt, st->p[0].gid);
-  int rc = flush(op);
-  if (!rc) rc = prepare(op, ckpt);
+  /* The snapshot: the prepared ids, then the held batches with their checkpoints. */
   strom_buf b = {0};
-  rc = rc ? rc : strom__put_varint(&b, 1); /* format version */
+  if (!rc) rc = strom__put_varint(&b, SNAP_VERSION);
+  if (!rc) rc = strom__put_varint(&b, (uint64_t)st->np);
   for (int i = 0; !rc && i < st->np; i++) rc = strom__put_bytes(&b, st->p[i].gid, strlen(st->p[i].gid));
+  if (!rc) rc = strom__put_varint(&b, (uint64_t)st->nh);
+  for (int i = 0; !rc && i < st->nh; i++) {
+    rc = strom__put_i64(&b, st->h[i].ckpt);
+    if (!rc) rc = strom__jdbc_batch_encode(&st->h[i].b, &c->stmts, &b);
+  }
   if (!rc) rc = strom__snap_add(s, STROM_SNAP_USER, -1, b.p, b.len);
   strom__buf_free(&b);
   return rc;
@@ -531,35 +399,63 @@ static int sink_notify(strom_op *op, int64_t ckpt) {
     }
   }
   st->np = k;
-  /* Rows held back while the transaction waited for its commit can go now. */
-  if (!rc && !hold_rows(op) && c->max_rows > 0 && st->n >= c->max_rows) rc = flush(op);
+  if (!rc) rc = apply_held(op, ckpt);
+  /* Rows held back while a transaction waited for its commit can go now. */
+  if (!rc && !hold_rows(op) && c->max_rows > 0 && st->b.n >= c->max_rows) rc = flush(op);
   return rc;
+}
+
+/* Restoring at another parallelism: a held change belongs to the subtask that the
+ * keyed shuffle now sends its key to (which sees that key's later rows). */
+static bool owns_key(void *arg, const strom_row *row) {
+  strom_op *op = arg;
+  const sink_conf *c = op->conf;
+  int max_par = op->task->job->opts.max_parallelism;
+  int kg = strom__key_group(strom__key_hash(row, c->pk, c->npk), max_par);
+  return strom__key_group_owner(kg, max_par, op->ctx.parallelism) == op->ctx.subtask;
 }
 
 static int sink_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
   sink_conf *c = op->conf;
-  if (!c->exactly_once || op->ctx.subtask != 0) return STROM_OK;
+  sink_state *st = op->state;
+  if (!c->exactly_once) return STROM_OK;
   char **keep = NULL;
   int nkeep = 0, rc = STROM_OK;
   for (int i = 0; !rc && i < r->n; i++) {
     if (r->b[i].kind != STROM_SNAP_USER) continue;
     const uint8_t *p = r->b[i].p, *end = p + r->b[i].len;
-    uint64_t version;
-    if (!strom__get_varint(&p, end, &version) || version != 1) rc = STROM_EPARSE;
-    while (!rc && p < end) {
-      const uint8_t *g;
-      size_t n;
+    uint64_t version, n;
+    if (!strom__get_varint(&p, end, &version) || version != SNAP_VERSION || !strom__get_varint(&p, end, &n) ||
+        n > r->b[i].len)
+      rc = STROM_EPARSE;
+    for (uint64_t g = 0; !rc && g < n; g++) {
+      const uint8_t *gid;
+      size_t len;
       char **k2 = strom__realloc(keep, (size_t)(nkeep + 1) * sizeof *keep);
       if (!k2) rc = STROM_ENOMEM;
-      else if (keep = k2, !strom__get_bytes(&p, end, &g, &n) || !n || n >= 200) rc = STROM_EPARSE;
-      else if (!(keep[nkeep] = strom__strndup((const char *)g, n))) rc = STROM_ENOMEM;
+      else if (keep = k2, !strom__get_bytes(&p, end, &gid, &len) || !len || len >= 200) rc = STROM_EPARSE;
+      else if (!(keep[nkeep] = strom__strndup((const char *)gid, len))) rc = STROM_ENOMEM;
       else nkeep++;
     }
+    if (!rc && (!strom__get_varint(&p, end, &n) || n > r->b[i].len)) rc = STROM_EPARSE;
+    for (uint64_t h = 0; !rc && h < n; h++) {
+      int64_t ckpt;
+      strom_jdbc_batch *b;
+      if (!strom__get_i64(&p, end, &ckpt) || !c->npk) rc = STROM_EPARSE; /* only upsert mode holds batches */
+      else if (!(b = new_held(st, ckpt))) rc = STROM_ENOMEM;
+      else rc = strom__jdbc_batch_decode(b, &c->stmts, &p, end, owns_key, op, st->err, sizeof st->err);
+    }
+    if (!rc && p != end) rc = STROM_EPARSE;
   }
   if (rc == STROM_EPARSE) rc = strom__op_fail(op, rc, "restoring %s: malformed snapshot", op->node->name);
-  if (!rc) rc = resolve(op, keep, nkeep);
+  /* The prepared transactions the checkpoint lists commit first, then the batches held
+   * after them (every subtask its own keys: a write waits for a row still locked by a
+   * prepared transaction until subtask 0 commits it). */
+  if (!rc && op->ctx.subtask == 0) rc = resolve(op, keep, nkeep);
+  st->resolved = true;
+  if (!rc) rc = apply_held(op, INT64_MAX);
   for (int i = 0; i < nkeep; i++) free(keep[i]);
   free(keep);
   return rc;
@@ -569,10 +465,6 @@ static int sink_finish(strom_op *op) {
   sink_conf *c = op->conf;
   sink_state *st = op->state;
   if (!c->exactly_once) return flush(op);
-  if (!st->resolved) {
-    int rc = resolve(op, NULL, 0);
-    if (rc) return rc;
-  }
   /* With checkpoints, the final checkpoint's barrier prepares the last rows and its
    * completion commits them; without, the end of the input commits. */
   if (strom__job_checkpointing(op->task->job)) return STROM_OK;
@@ -591,12 +483,10 @@ static void sink_close(strom_op *op) {
   PQfinish(st->ctl);
   for (int i = 0; i < st->np; i++) free(st->p[i].gid);
   free(st->p);
-  free(st->ch);
-  free(st->vals);
-  free(st->slots);
-  free(st->params);
-  strom__buf_free(&st->arena);
-  strom__buf_free(&st->sql);
+  for (int i = 0; i < st->nh; i++) strom__jdbc_batch_free(&st->h[i].b);
+  free(st->h);
+  strom__jdbc_batch_free(&st->b);
+  strom__jdbc_writer_free(&st->w);
   free(st);
 }
 
@@ -693,6 +583,9 @@ int strom_jdbc_sink(strom_stream *in, const strom_jdbc_opts *o) {
       snprintf(err, sizeof err, "out of memory");
     }
   }
+  c->stmts = (strom_jdbc_stmts){.table = c->t.table, .schema = c->schema, .ncols = c->ncols, .pk = c->pk, .npk = c->npk,
+                                .max_rows = c->max_rows, .insert_head = c->insert_head, .insert_tail = c->insert_tail,
+                                .delete_head = c->delete_head};
   if (rc) {
     sink_conf_free(c);
     strom__env_error(in->env, rc, "jdbc sink: %s", err);

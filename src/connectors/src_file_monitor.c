@@ -211,6 +211,12 @@ static int read_file(strom_op *op, strom_yield_pacer *pacer) {
   char *path = strom__aprintf("%s/%s", c->dir, st->cur);
   if (!path) return STROM_ENOMEM;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    /* Deleted since the listing (or since the checkpoint): nothing left to read. */
+    strom__log(STROM_LOG_WARN, "%s: '%s' is gone before it was read to its end", op->node->name, path);
+    free(path);
+    return STROM_OK;
+  }
   if (fd < 0 || lseek(fd, (off_t)st->off, SEEK_SET) < 0) {
     int rc = strom__op_fail(op, STROM_EIO, "cannot read '%s': %s", path, strerror(errno));
     if (fd >= 0) close(fd);
