@@ -83,9 +83,10 @@ int strom__snap_keymap_async(strom_snapshot *s, const struct strom_keymap *m, co
 bool strom__snap_get_kv(const uint8_t **p, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,
                         size_t *vlen);
 
-/* What a restoring subtask reads: the blocks of every snapshot of its operator
- * (keyed blocks filtered to its key groups [kg_lo, kg_hi]; subtask blocks only from
- * its own former subtask when the parallelism did not change). */
+/* What a restoring subtask reads: every block of every former subtask of its
+ * operator, each with the subtask that wrote it.  The operator picks its share: keyed
+ * blocks of its key groups [kg_lo, kg_hi] (passed to restore), subtask blocks by their
+ * writer (its own former subtask, or a redistribution when the parallelism changed). */
 typedef struct strom_restore {
   const strom_snap_block *b;
   int n;
