@@ -193,6 +193,11 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
     rc = at(err, errlen, with, "unknown connector '%s' (known: datagen, filesystem, print, blackhole, nexmark)%s", conn, "");
     goto fail;
   }
+  const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+  if (emit && strcmp(emit, "on-periodic") && strcmp(emit, "on-event")) {
+    rc = at(err, errlen, with, "'scan.watermark.emit.strategy' must be 'on-periodic' or 'on-event', got '%s'%s", emit, "");
+    goto fail;
+  }
   char m[768];
   if ((rc = sql_connector_check_options(t, m, sizeof m)) || (t->conn->validate && (rc = t->conn->validate(t, m, sizeof m)))) {
     at(err, errlen, with, "table '%s': %s", t->name, m);

@@ -85,7 +85,8 @@ int sql_connector_check_options(const sql_table *t, char *err, size_t errlen) {
   const sql_connector *c = t->conn;
   for (int i = 0; i < t->nopts; i++) {
     const char *k = t->keys[i];
-    bool ok = !strcmp(k, "connector");
+    /* 'scan.watermark.emit.strategy' (Flink 1.18's watermark options) applies to every source */
+    bool ok = !strcmp(k, "connector") || (c->source && !strcmp(k, "scan.watermark.emit.strategy"));
     for (const sql_option *o = c->options; o->key && !ok; o++) {
       size_t n = strlen(o->key);
       if (o->key[n - 1] == '*') {
@@ -103,7 +104,7 @@ int sql_connector_check_options(const sql_table *t, char *err, size_t errlen) {
     }
     if (!ok) {
       strom_buf l = {0};
-      strom__buf_printf(&l, "connector");
+      strom__buf_printf(&l, "connector%s", c->source ? ", scan.watermark.emit.strategy" : "");
       for (const sql_option *o = c->options; o->key; o++) strom__buf_printf(&l, ", %s", o->key);
       snprintf(err, errlen, "unsupported option '%s' for connector '%s'; supported options: %s", k, c->name, l.p);
       strom__buf_free(&l);

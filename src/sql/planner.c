@@ -93,6 +93,12 @@ static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
   return max_ts == INT64_MIN ? INT64_MIN : max_ts - *delay;
 }
 
+static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
+  (void)row;
+  const int64_t *delay = strom_ctx_data(ctx);
+  return ts - *delay;
+}
+
 static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
   const sql_table *t = p->table;
   strom_schema *phys = strom_schema_new();
@@ -115,9 +121,12 @@ static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
     if (!delay) return NULL;
     *delay = t->wm_delay_ms;
     const strom_schema *ss = strom_stream_schema(s);
+    const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+    bool on_event = emit && !strcmp(emit, "on-event");
     s = strom_assign_timestamps(s, &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
                                                                .timestamp_column = strom_schema_col_name(ss, t->wm_col),
-                                                               .on_periodic = wm_periodic,
+                                                               .on_periodic = on_event ? NULL : wm_periodic,
+                                                               .on_event = on_event ? wm_on_event : NULL,
                                                                .data = delay});
   }
   return s;
@@ -177,6 +186,9 @@ typedef struct aggconf {
   int naggs, nkeys; /* key columns in the pre-projected row (at least one) */
   bool real_keys;   /* false: one constant key column */
   bool windowed;
+  int64_t slice;  /* HOP: a row whose slice (of the slide's size) has ended is late, as in Flink */
+  int tcol;       /* the row time in the pre-projected row */
+  int rows_col;   /* windowed: rows counted into the accumulator */
   const strom_schema *acc, *state_schema;
   int64_t ttl_ms;
 } aggconf;
@@ -184,12 +196,18 @@ typedef struct aggconf {
 static int acc_create(strom_ctx *ctx, strom_row *acc) {
   const aggconf *a = strom_ctx_data(ctx);
   sql_agg_init(a->aggs, a->naggs, acc);
+  strom_row_set_bigint(acc, a->rows_col, 0);
   return STROM_OK;
 }
 
 static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *acc_out) {
   (void)acc;
   const aggconf *a = strom_ctx_data(ctx);
+  if (a->slice > 0) {
+    int64_t t = in->v[a->tcol].i, end = t - ((t % a->slice) + a->slice) % a->slice + a->slice;
+    if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
+  }
+  acc_out->v[a->rows_col].i++;
   sql_ectx c = {0};
   int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
   sql_ectx_free(&c);
@@ -199,6 +217,7 @@ static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
 static int acc_merge(strom_ctx *ctx, const strom_row *x, const strom_row *y, strom_row *out) {
   const aggconf *a = strom_ctx_data(ctx);
   strom_row_copy(out, x);
+  out->v[a->rows_col].i += y->v[a->rows_col].i;
   return sql_agg_merge(a->aggs, a->naggs, out, y);
 }
 
@@ -215,7 +234,7 @@ static void put_keys(const aggconf *a, strom_ctx *ctx, strom_row *o) {
 
 static int window_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   const aggconf *a = strom_ctx_data(ctx);
-  if (!n) return STROM_OK;
+  if (!n || rows[0]->v[a->rows_col].i == 0) return STROM_OK;
   strom_row *o = strom_out_row(out);
   put_keys(a, ctx, o);
   int k = a->real_keys ? a->nkeys : 0;
@@ -316,7 +335,7 @@ static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
 static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   /* 1. pre-project: keys, aggregate arguments, filters */
   int nk = p->nkeys ? p->nkeys : 1, na = p->naggs;
-  int n = nk + 2 * na;
+  int n = nk + 2 * na + 1;
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(n ? n : 1));
   strom_schema *pre = strom_schema_new();
   if (!ex || !pre) return strom_schema_free(pre), NULL;
@@ -356,6 +375,15 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
       aggs[i].filter = k++;
     } else aggs[i].filter = -1;
   }
+  int tcol = -1;
+  if (p->win.kind && p->time_col >= 0) {
+    sql_expr *te = sql_arena_alloc(&b->arena, sizeof *te);
+    if (!te) return strom_schema_free(pre), NULL;
+    te->op = SQL_E_COL, te->col = p->time_col, te->type = p->in->cols[p->time_col].type;
+    ex[k] = te;
+    sql_schema_add(pre, "t", &te->type);
+    tcol = k++;
+  }
   const strom_schema *ps = owned_schema(b, pre);
   if (!ps) return NULL;
   strom_stream *s = calc_stream(b, in, NULL, ex, k, ps, p->win.kind ? "Window pre-aggregate projection" : "Group key projection");
@@ -368,6 +396,10 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
   aggconf *a = sql_arena_alloc(&b->arena, sizeof *a);
   strom_schema *acc = strom_schema_new();
   if (!a || !acc || sql_agg_acc_schema(aggs, na, acc)) return strom_schema_free(acc), NULL;
+  a->rows_col = strom_schema_ncols(acc);
+  if (p->win.kind && strom_schema_add(acc, "rows", STROM_BIGINT)) return strom_schema_free(acc), NULL;
+  a->tcol = tcol;
+  a->slice = p->win.kind == SQL_W_HOP && tcol >= 0 ? p->win.slide : 0;
   a->aggs = aggs, a->naggs = na, a->nkeys = nk, a->real_keys = p->nkeys > 0, a->windowed = p->win.kind != SQL_W_NONE;
   a->acc = owned_schema(b, acc);
   a->ttl_ms = b->sess->state_ttl_ms;
