@@ -1015,9 +1015,9 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
       }
       e->type = t;
     }
-    char *name = sql_arena_alloc(b->a, 16);
+    char *name = sql_arena_alloc(b->a, 24);
     if (!name) return fail_at(b, NULL, "out of memory");
-    snprintf(name, 16, "EXPR$%d", c);
+    snprintf(name, 24, "EXPR$%d", c);
     p->cols[c] = (sql_col){.name = name, .type = t};
   }
   return p;
@@ -1055,8 +1055,8 @@ static const char *item_name(binder *b, const sql_node *it, int i) {
   if (it->kind == SQL_AS) return it->kids[1]->text;
   if (it->kind == SQL_ID) return it->text;
   if (it->kind == SQL_FIELD) return it->text;
-  char *s = sql_arena_alloc(b->a, 16);
-  if (s) snprintf(s, 16, "EXPR$%d", i);
+  char *s = sql_arena_alloc(b->a, 24);
+  if (s) snprintf(s, 24, "EXPR$%d", i);
   return s;
 }
 
@@ -1224,8 +1224,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       int c = node_col(b, g, in->cols, in->ncols, true);
       agg->cols[i] = (sql_col){.name = c >= 0 ? in->cols[c].name : "key", .type = b->keys[i]->type};
       if (c < 0) {
-        char *nm = sql_arena_alloc(b->a, 16);
-        if (nm) snprintf(nm, 16, "$key%d", i), agg->cols[i].name = nm;
+        char *nm = sql_arena_alloc(b->a, 24);
+        if (nm) snprintf(nm, 24, "$key%d", i), agg->cols[i].name = nm;
       }
     }
     sql_type ts = {.id = STROM_TIMESTAMP, .p = 3, .not_null = true};
