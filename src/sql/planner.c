@@ -40,6 +40,7 @@ typedef struct calc {
   const sql_expr *cond;
   sql_expr **exprs;
   int n;
+  bool *str; /* output column i is a VARCHAR */
 } calc;
 
 static int calc_open(strom_ctx *ctx) {
@@ -71,7 +72,11 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     sql_val v;
     int rc = sql_eval(k->exprs[i], in, c, &v);
     if (rc) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
-    if ((rc = sql_val_set(o, i, &v))) return rc;
+    /* Strings point into the input row, a literal or the scratch, all alive until
+     * the emit below returns: reference them instead of copying. */
+    if (v.null) o->nulls[i] = 1;
+    else if (k->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
+    else o->nulls[i] = 0, o->v[i].i = v.i;
   }
   strom_row_set_kind(o, strom_row_get_kind(in));
   return strom_out_emit(out, o);
@@ -82,6 +87,8 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
   calc *k = sql_arena_alloc(&b->arena, sizeof *k);
   if (!k) return NULL;
   k->cond = cond, k->exprs = exprs, k->n = n;
+  if (!(k->str = sql_arena_alloc(&b->arena, sizeof(bool) * (size_t)(n ? n : 1)))) return NULL;
+  for (int i = 0; i < n; i++) k->str[i] = strom_schema_col_type(out, i) == STROM_VARCHAR;
   strom_process_def d = {.open = calc_open, .process = calc_process, .close = calc_close, .data = k, .out_schema = out};
   return strom_set_name(strom_process(in, &d), name);
 }
@@ -433,7 +440,82 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
   return strom_set_name(strom_keyed_process(ks, &d), "Group aggregate");
 }
 
+/* ---- merging adjacent CALCs (Flink's CalcMergeRule) ---- */
+
+static int count_refs(const sql_expr *e, int col) {
+  if (e->op == SQL_E_COL) return e->col == col;
+  int n = 0;
+  for (int i = 0; i < e->n; i++) n += count_refs(e->a[i], col);
+  return n;
+}
+
+/* e with every column reference replaced by the lower CALC's expression. */
+static sql_expr *substitute(sql_arena *a, const sql_expr *e, sql_expr **lower) {
+  if (e->op == SQL_E_COL) return lower[e->col];
+  sql_expr *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *e;
+  if (e->n) {
+    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
+    for (int i = 0; i < e->n; i++)
+      if (!(c->a[i] = substitute(a, e->a[i], lower))) return NULL;
+  }
+  return c;
+}
+
+static bool cheap(const sql_expr *e) { return e->op == SQL_E_COL || e->op == SQL_E_LIT; }
+
+/* A CALC over a CALC becomes one operator when no expression of the lower one would be
+ * evaluated twice; NULL when they cannot merge. */
+static sql_plan *merge_calc(sql_build *b, const sql_plan *p) {
+  const sql_plan *lo = p->in;
+  if (p->kind != SQL_P_CALC || lo->kind != SQL_P_CALC || !p->exprs) return NULL;
+  if (lo->exprs) {
+    for (int c = 0; c < lo->ncols; c++) {
+      if (cheap(lo->exprs[c])) continue;
+      int refs = p->cond ? count_refs(p->cond, c) : 0;
+      for (int i = 0; i < p->ncols; i++) refs += count_refs(p->exprs[i], c);
+      if (refs > 1 || (p->cond && count_refs(p->cond, c))) return NULL;
+    }
+  }
+  sql_plan *m = sql_arena_alloc(&b->arena, sizeof *m);
+  if (!m) return NULL;
+  *m = *p;
+  m->in = lo->in;
+  if (!lo->exprs) { /* a filter below: conditions add up, columns stay */
+    m->cond = lo->cond;
+    if (p->cond) {
+      sql_expr *and = sql_arena_alloc(&b->arena, sizeof *and);
+      sql_expr **args = sql_arena_alloc(&b->arena, 2 * sizeof *args);
+      if (!and || !args) return NULL;
+      and->op = SQL_E_AND, and->type = (sql_type){.id = STROM_BOOLEAN}, and->n = 2, and->a = args;
+      args[0] = lo->cond, args[1] = p->cond;
+      m->cond = and;
+    }
+    return m;
+  }
+  if (!(m->exprs = sql_arena_alloc(&b->arena, sizeof(sql_expr *) * (size_t)(p->ncols ? p->ncols : 1)))) return NULL;
+  for (int i = 0; i < p->ncols; i++)
+    if (!(m->exprs[i] = substitute(&b->arena, p->exprs[i], lo->exprs))) return NULL;
+  m->cond = lo->cond;
+  if (p->cond) {
+    sql_expr *up = substitute(&b->arena, p->cond, lo->exprs);
+    if (!up) return NULL;
+    if (lo->cond) {
+      sql_expr *and = sql_arena_alloc(&b->arena, sizeof *and);
+      sql_expr **args = sql_arena_alloc(&b->arena, 2 * sizeof *args);
+      if (!and || !args) return NULL;
+      and->op = SQL_E_AND, and->type = (sql_type){.id = STROM_BOOLEAN}, and->n = 2, and->a = args;
+      args[0] = lo->cond, args[1] = up;
+      up = and;
+    }
+    m->cond = up;
+  }
+  return m;
+}
+
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
+  for (const sql_plan *m; p->kind == SQL_P_CALC && p->in->kind == SQL_P_CALC && (m = merge_calc(b, p));) p = m;
   switch (p->kind) {
     case SQL_P_SCAN: return scan_stream(b, p);
     case SQL_P_VALUES: return values_stream(b, p);
