@@ -1087,6 +1087,15 @@ static bool legacy_window(binder *b, const sql_node *g, const sql_plan *in) {
   return true;
 }
 
+static int max_col(const sql_expr *e) {
+  int m = e->op == SQL_E_COL ? e->col : -1;
+  for (int i = 0; i < e->n; i++) {
+    int k = max_col(e->a[i]);
+    if (k > m) m = k;
+  }
+  return m;
+}
+
 static sql_plan *bind_select(binder *b, const sql_node *sel) {
   const sql_node *items = kid_of(sel, SQL_ITEMS), *from = kid_of(sel, SQL_FROM), *where = kid_of(sel, SQL_WHERE),
                  *group = kid_of(sel, SQL_GROUP_BY), *having = kid_of(sel, SQL_HAVING);
@@ -1257,6 +1266,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
         f->in = tvf->in;
         f->ncols = tvf->in->ncols, f->cols = tvf->in->cols;
         /* the filter may not use the window columns, which do not exist per row */
+        if (in->cond && max_col(in->cond) >= tvf->in->ncols)
+            return fail_at(b, where, "not supported yet: WHERE on window_start/window_end/window_time of a window aggregation");
         src = f;
       }
       agg->time_col = tvf->time_col;
