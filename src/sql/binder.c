@@ -857,7 +857,7 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
 static sql_plan *requalify(binder *b, sql_plan *p, const char *qual, const sql_node *collist, const sql_node *at) {
   sql_col *cols = sql_arena_alloc(b->a, sizeof(sql_col) * (size_t)(p->ncols ? p->ncols : 1));
   if (!cols) return fail_at(b, NULL, "out of memory");
-  memcpy(cols, p->cols, sizeof(sql_col) * (size_t)p->ncols);
+  if (p->ncols) memcpy(cols, p->cols, sizeof(sql_col) * (size_t)p->ncols);
   if (collist && collist->nkids != p->ncols)
     return fail_at(b, at, "%d column names given for %d columns", collist->nkids, p->ncols);
   for (int i = 0; i < p->ncols; i++) {
@@ -952,7 +952,7 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
                    in->cols[tc].name, in->cols[tc].name);
   sql_plan *p = new_plan(b, SQL_P_WINDOW_TVF, in->ncols + 3);
   if (!p) return NULL;
-  memcpy(p->cols, in->cols, sizeof(sql_col) * (size_t)in->ncols);
+  if (in->ncols) memcpy(p->cols, in->cols, sizeof(sql_col) * (size_t)in->ncols);
   sql_type ts = {.id = STROM_TIMESTAMP, .p = 3, .not_null = true};
   p->cols[in->ncols] = (sql_col){.name = "window_start", .type = ts};
   p->cols[in->ncols + 1] = (sql_col){.name = "window_end", .type = ts};
