@@ -16,6 +16,8 @@
 #include "../connectors/nexmark.h"
 #include "../connectors/nexmark_queries.h"
 
+int strom__cmd_sql(int argc, char **argv); /* sql.c */
+
 static strom_env *volatile running_env;
 static volatile sig_atomic_t got_signal;
 
@@ -43,6 +45,7 @@ static void usage(FILE *f) {
           "      10 s into a temporary directory (-D options override), and prints events/s,\n"
           "      CPU cores used, events/s per core, peak RSS and, for q5, q7 and q8, the\n"
           "      p50/p99 latency of results after the watermark passed their window's end\n"
+          "  sql [-f script.sql] [-D VAR=value ...]   runs Flink SQL (a script, or statements from stdin)\n"
           "  version   prints the version\n"
           "  help      prints this text\n"
           "\n"
@@ -370,6 +373,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "wordcount")) return cmd_wordcount(argc, argv);
   if (!strcmp(argv[1], "nexmark")) return cmd_nexmark(argc, argv);
+  if (!strcmp(argv[1], "sql")) return strom__cmd_sql(argc, argv);
   fprintf(stderr, "strom: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;

@@ -1,0 +1,178 @@
+/*
+ * aggregates.c -- the aggregate functions COUNT, SUM, MIN, MAX and AVG over
+ * accumulator rows.  One accumulator row holds every aggregate of a GROUP BY side by
+ * side (columns given by sql_agg.acc), so a window or group keeps one row of state per
+ * key.  SUM and AVG keep a count beside the sum so that they can retract (-U/-D input)
+ * and give NULL for no values; MIN and MAX cannot retract without keeping every
+ * value, so the planner refuses them over updating input.  Result types are Flink's:
+ * SUM and AVG of INT stay INT (AVG divides as integers), of DECIMAL(p, s) give
+ * DECIMAL(18, s) and DECIMAL(18, max(6, s)) (Flink says 38: Strom's DECIMAL has 18 digits).
+ */
+#include "sql_int.h"
+
+static sql_type sum_type(const sql_type *in) {
+  if (in->id == STROM_DECIMAL) return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = in->s};
+  if (in->id == STROM_INT) return (sql_type){.id = STROM_BIGINT}; /* accumulate wide, wrap at the end */
+  return (sql_type){.id = in->id};
+}
+
+int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
+  int rc = 0;
+  for (int i = 0; i < n && !rc; i++) {
+    sql_agg *g = &aggs[i];
+    g->acc = strom_schema_ncols(acc);
+    char name[32];
+    snprintf(name, sizeof name, "a%d", i);
+    switch (g->kind) {
+      case SQL_AGG_COUNT:
+      case SQL_AGG_COUNT_STAR: rc = strom_schema_add(acc, name, STROM_BIGINT); break;
+      case SQL_AGG_SUM:
+      case SQL_AGG_AVG: {
+        sql_type t = sum_type(&g->in_type);
+        rc = sql_schema_add(acc, name, &t);
+        snprintf(name, sizeof name, "n%d", i);
+        if (!rc) rc = strom_schema_add(acc, name, STROM_BIGINT);
+        break;
+      }
+      case SQL_AGG_MIN:
+      case SQL_AGG_MAX: rc = sql_schema_add(acc, name, &g->in_type); break;
+    }
+  }
+  return rc;
+}
+
+void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
+  strom_row_clear(acc);
+  for (int i = 0; i < n; i++) {
+    const sql_agg *g = &aggs[i];
+    switch (g->kind) {
+      case SQL_AGG_COUNT:
+      case SQL_AGG_COUNT_STAR: strom_row_set_bigint(acc, g->acc, 0); break;
+      case SQL_AGG_SUM:
+      case SQL_AGG_AVG:
+        if (g->in_type.id == STROM_DOUBLE) strom_row_set_double(acc, g->acc, 0);
+        else acc->nulls[g->acc] = 0, acc->v[g->acc].i = 0;
+        strom_row_set_bigint(acc, g->acc + 1, 0);
+        break;
+      default: break; /* MIN/MAX: NULL until the first value */
+    }
+  }
+}
+
+static void add_sum(const sql_agg *g, strom_row *acc, const sql_val *v, int sign) {
+  if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d += sign * v->d;
+  else acc->v[g->acc].i = (int64_t)((uint64_t)acc->v[g->acc].i + (uint64_t)(sign * v->i));
+  acc->v[g->acc + 1].i += sign;
+}
+
+int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
+  for (int i = 0; i < n; i++) {
+    const sql_agg *g = &aggs[i];
+    if (g->filter >= 0 && (in->nulls[g->filter] || !in->v[g->filter].i)) continue;
+    sql_val v = {.null = false};
+    if (g->arg >= 0) {
+      sql_val_get(in, g->arg, &v);
+      if (v.null) continue; /* aggregates skip NULLs; COUNT(*) has no argument */
+    }
+    int sign = retract ? -1 : 1;
+    switch (g->kind) {
+      case SQL_AGG_COUNT:
+      case SQL_AGG_COUNT_STAR: acc->v[g->acc].i += sign; break;
+      case SQL_AGG_SUM:
+      case SQL_AGG_AVG: add_sum(g, acc, &v, sign); break;
+      case SQL_AGG_MIN:
+      case SQL_AGG_MAX: {
+        if (retract) {
+          sql_ectx_fail(c, "%s cannot retract a row: its input is an updating result", g->kind == SQL_AGG_MIN ? "MIN" : "MAX");
+          return STROM_ENOTSUP;
+        }
+        sql_val cur;
+        sql_val_get(acc, g->acc, &cur);
+        int cmp = cur.null ? 0 : sql_val_cmp(&g->in_type, &v, &cur);
+        if (cur.null || (g->kind == SQL_AGG_MIN ? cmp < 0 : cmp > 0)) {
+          int rc = sql_val_set(acc, g->acc, &v);
+          if (rc) return rc;
+        }
+        break;
+      }
+    }
+  }
+  return 0;
+}
+
+int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o) {
+  for (int i = 0; i < n; i++) {
+    const sql_agg *g = &aggs[i];
+    switch (g->kind) {
+      case SQL_AGG_COUNT:
+      case SQL_AGG_COUNT_STAR: acc->v[g->acc].i += o->v[g->acc].i; break;
+      case SQL_AGG_SUM:
+      case SQL_AGG_AVG:
+        if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d += o->v[g->acc].d;
+        else acc->v[g->acc].i += o->v[g->acc].i;
+        acc->v[g->acc + 1].i += o->v[g->acc + 1].i;
+        break;
+      case SQL_AGG_MIN:
+      case SQL_AGG_MAX: {
+        sql_val a, b;
+        sql_val_get(acc, g->acc, &a);
+        sql_val_get(o, g->acc, &b);
+        if (b.null) break;
+        int cmp = a.null ? 0 : sql_val_cmp(&g->in_type, &b, &a);
+        if (a.null || (g->kind == SQL_AGG_MIN ? cmp < 0 : cmp > 0)) {
+          int rc = sql_val_set(acc, g->acc, &b);
+          if (rc) return rc;
+        }
+        break;
+      }
+    }
+  }
+  return 0;
+}
+
+void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row *out, int oc) {
+  for (int i = 0; i < n; i++) {
+    const sql_agg *g = &aggs[i];
+    int col = oc + i;
+    switch (g->kind) {
+      case SQL_AGG_COUNT:
+      case SQL_AGG_COUNT_STAR: strom_row_set_bigint(out, col, acc->v[g->acc].i); break;
+      case SQL_AGG_SUM:
+      case SQL_AGG_AVG: {
+        int64_t cnt = acc->v[g->acc + 1].i;
+        if (cnt <= 0) {
+          strom_row_set_null(out, col);
+          break;
+        }
+        out->nulls[col] = 0;
+        if (g->in_type.id == STROM_DOUBLE) {
+          double s = acc->v[g->acc].d;
+          out->v[col].d = g->kind == SQL_AGG_AVG ? s / (double)cnt : s;
+        } else if (g->in_type.id == STROM_DECIMAL) {
+          int64_t s = acc->v[g->acc].i;
+          if (g->kind == SQL_AGG_SUM) {
+            out->v[col].i = s;
+          } else {
+            int64_t r;
+            __int128 num = s;
+            for (int k = g->in_type.s; k < g->type.s + 1; k++) num *= 10;
+            __int128 q = num / cnt;
+            if (!sql_dec_rescale(q, g->type.s + 1, g->type.s, g->type.p, &r)) strom_row_set_null(out, col);
+            else out->v[col].i = r;
+          }
+        } else {
+          int64_t s = acc->v[g->acc].i, v = g->kind == SQL_AGG_AVG ? s / cnt : s;
+          out->v[col].i = g->type.id == STROM_INT ? (int32_t)(uint32_t)(uint64_t)v : v;
+        }
+        break;
+      }
+      case SQL_AGG_MIN:
+      case SQL_AGG_MAX: {
+        sql_val v;
+        sql_val_get(acc, g->acc, &v);
+        sql_val_set(out, col, &v);
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,211 @@
+/*
+ * catalog.c -- the session's tables and views (Flink's default_catalog.default_database):
+ * CREATE TABLE turns into a sql_table (columns with their SQL types, computed columns,
+ * the watermark, the primary key, the WITH options and the connector they name), views
+ * keep their query's syntax tree.  Names are case-sensitive, as in Flink.
+ */
+#include <strings.h>
+
+#include "sql_int.h"
+
+sql_table *sql_catalog_find(const sql_catalog *c, const char *name) {
+  for (int i = 0; i < c->n; i++)
+    if (!strcmp(c->t[i]->name, name)) return c->t[i];
+  return NULL;
+}
+
+int sql_catalog_add(sql_catalog *c, sql_table *t) {
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 8;
+    sql_table **n = strom__realloc(c->t, sizeof *n * (size_t)cap);
+    if (!n) return STROM_ENOMEM;
+    c->t = n, c->cap = cap;
+  }
+  c->t[c->n++] = t;
+  return STROM_OK;
+}
+
+int sql_catalog_drop(sql_catalog *c, const char *name) {
+  for (int i = 0; i < c->n; i++)
+    if (!strcmp(c->t[i]->name, name)) {
+      sql_table_free(c->t[i]);
+      memmove(&c->t[i], &c->t[i + 1], sizeof *c->t * (size_t)(c->n - i - 1));
+      c->n--;
+      return 0;
+    }
+  return -1;
+}
+
+void sql_catalog_free(sql_catalog *c) {
+  for (int i = 0; i < c->n; i++) sql_table_free(c->t[i]);
+  free(c->t);
+  memset(c, 0, sizeof *c);
+}
+
+void sql_table_free(sql_table *t) {
+  if (!t) return;
+  free(t->name);
+  free(t->cols);
+  free(t->pk);
+  free(t->keys);
+  free(t->vals);
+  free(t);
+}
+
+const char *sql_table_option(const sql_table *t, const char *key) {
+  for (int i = 0; i < t->nopts; i++)
+    if (!strcmp(t->keys[i], key)) return t->vals[i];
+  return NULL;
+}
+
+static int at(char *err, size_t errlen, const sql_node *n, const char *fmt, const char *a, const char *b) {
+  int k = snprintf(err, errlen, "line %d, column %d: ", n->line, n->col);
+  if (k > 0 && (size_t)k < errlen) snprintf(err + k, errlen - (size_t)k, fmt, a, b);
+  return STROM_EINVAL;
+}
+
+/* WATERMARK FOR c AS c [- INTERVAL ...]: the bounded delay in milliseconds. */
+static int watermark_delay(const sql_node *w, const char *col, int64_t *out, char *err, size_t errlen) {
+  const sql_node *e = w->kids[1];
+  if (e->kind == SQL_ID && !strcmp(e->text, col)) {
+    *out = 0;
+    return 0;
+  }
+  if (e->kind == SQL_OP && !strcmp(e->text, "-") && e->kids[0]->kind == SQL_ID && !strcmp(e->kids[0]->text, col) &&
+      e->kids[1]->kind == SQL_INTERVAL) {
+    const sql_node *iv = e->kids[1];
+    const char *u = iv->text;
+    double x = strtod(iv->kids[0]->text, NULL);
+    double unit = !strncmp(u, "SECOND", 6) ? 1000 : !strncmp(u, "MINUTE", 6) ? 60000 : !strncmp(u, "HOUR", 4) ? 3600000
+                  : !strncmp(u, "DAY", 3) ? 86400000 : -1;
+    if (unit < 0 || strstr(u, " TO ")) return at(err, errlen, iv, "not supported yet: a watermark delay in %s%s", u, "");
+    if (x < 0) return at(err, errlen, iv, "the watermark delay must not be negative%s%s", "", "");
+    *out = (int64_t)(x * unit + 0.5);
+    return 0;
+  }
+  return at(err, errlen, e,
+            "not supported yet: this watermark expression (Strom supports WATERMARK FOR %s AS %s - INTERVAL 'n' unit)", col, col);
+}
+
+int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen) {
+  *out = NULL;
+  const sql_node *name = n->kids[0], *cols = n->kids[1], *with = NULL;
+  for (int i = 2; i < n->nkids; i++) {
+    if (n->kids[i]->kind == SQL_WITH_OPTIONS) with = n->kids[i];
+    if (n->kids[i]->kind == SQL_PARTITIONED_BY) return at(err, errlen, n->kids[i], "not supported yet: PARTITIONED BY%s%s", "", "");
+  }
+  sql_table *t = strom__calloc(1, sizeof *t);
+  if (!t) return STROM_ENOMEM;
+  t->wm_col = -1;
+  int rc = STROM_OK;
+  if (name->nkids > 1 && (strcmp(name->kids[0]->text, "default_catalog") && strcmp(name->kids[0]->text, "default_database"))) {
+    rc = at(err, errlen, name, "not supported yet: catalogs and databases other than default_catalog.default_database%s%s", "", "");
+    goto fail;
+  }
+  t->name = strom__strdup(name->kids[name->nkids - 1]->text);
+  t->cols = strom__calloc((size_t)cols->nkids + 1, sizeof *t->cols);
+  t->pk = strom__calloc((size_t)cols->nkids + 1, sizeof *t->pk);
+  if (!t->name || !t->cols || !t->pk) {
+    rc = STROM_ENOMEM;
+    goto fail;
+  }
+  const sql_node *wm = NULL;
+  for (int i = 0; i < cols->nkids; i++) {
+    const sql_node *c = cols->kids[i];
+    switch (c->kind) {
+      case SQL_COLUMN: {
+        sql_table_col *tc = &t->cols[t->ncols];
+        tc->name = c->kids[0]->text;
+        for (int k = 0; k < t->ncols; k++)
+          if (!strcmp(t->cols[k].name, tc->name)) {
+            rc = at(err, errlen, c, "column '%s' is declared twice%s", tc->name, "");
+            goto fail;
+          }
+        if ((rc = sql_type_from_ast(c->kids[1], &tc->type, err, errlen))) goto fail;
+        if (c->flags & SQL_F(PRIMARY_KEY)) t->pk[t->npk++] = tc->name;
+        t->ncols++;
+        break;
+      }
+      case SQL_COMPUTED:
+        t->cols[t->ncols].name = c->kids[0]->text;
+        t->cols[t->ncols].computed = c->kids[1];
+        t->ncols++;
+        break;
+      case SQL_METADATA: rc = at(err, errlen, c, "not supported yet: metadata column '%s'%s", c->kids[0]->text, ""); goto fail;
+      case SQL_WATERMARK:
+        if (wm) {
+          rc = at(err, errlen, c, "only one WATERMARK is allowed%s%s", "", "");
+          goto fail;
+        }
+        wm = c;
+        break;
+      case SQL_PRIMARY_KEY:
+        for (int k = 0; k < c->nkids; k++) t->pk[t->npk++] = c->kids[k]->text;
+        break;
+      default: rc = at(err, errlen, c, "unexpected %s in CREATE TABLE%s", sql_kind_name(c->kind), ""); goto fail;
+    }
+  }
+  if (wm) {
+    const char *wc = wm->kids[0]->text;
+    for (int k = 0; k < t->ncols; k++)
+      if (!strcmp(t->cols[k].name, wc)) t->wm_col = k;
+    if (t->wm_col < 0) {
+      rc = at(err, errlen, wm, "WATERMARK FOR %s: no such column%s", wc, "");
+      goto fail;
+    }
+    if (!t->cols[t->wm_col].computed && t->cols[t->wm_col].type.id != STROM_TIMESTAMP) {
+      rc = at(err, errlen, wm, "WATERMARK FOR %s: the column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3)%s", wc, "");
+      goto fail;
+    }
+    if ((rc = watermark_delay(wm, wc, &t->wm_delay_ms, err, errlen))) goto fail;
+  }
+  for (int k = 0; k < t->npk; k++) {
+    bool found = false;
+    for (int c = 0; c < t->ncols; c++) found |= !strcmp(t->cols[c].name, t->pk[k]);
+    if (!found) {
+      rc = at(err, errlen, cols, "PRIMARY KEY column '%s' does not exist%s", t->pk[k], "");
+      goto fail;
+    }
+  }
+  int nopts = with ? with->nkids : 0;
+  t->keys = strom__calloc((size_t)nopts + 1, sizeof *t->keys);
+  t->vals = strom__calloc((size_t)nopts + 1, sizeof *t->vals);
+  if (!t->keys || !t->vals) {
+    rc = STROM_ENOMEM;
+    goto fail;
+  }
+  for (int i = 0; i < nopts; i++) {
+    const sql_node *o = with->kids[i];
+    for (int k = 0; k < t->nopts; k++)
+      if (!strcmp(t->keys[k], o->kids[0]->text)) {
+        rc = at(err, errlen, o, "option '%s' is given twice%s", o->kids[0]->text, "");
+        goto fail;
+      }
+    t->keys[t->nopts] = o->kids[0]->text;
+    t->vals[t->nopts++] = o->kids[1]->text;
+  }
+  const char *conn = sql_table_option(t, "connector");
+  if (!conn) {
+    rc = at(err, errlen, n, "table '%s' has no 'connector' option (e.g. WITH ('connector' = 'filesystem', ...))%s", t->name, "");
+    goto fail;
+  }
+  if (!(t->conn = sql_connector_find(conn))) {
+    rc = at(err, errlen, with, "unknown connector '%s' (known: datagen, filesystem, print, blackhole, nexmark)%s", conn, "");
+    goto fail;
+  }
+  const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+  if (emit && strcmp(emit, "on-periodic") && strcmp(emit, "on-event")) {
+    rc = at(err, errlen, with, "'scan.watermark.emit.strategy' must be 'on-periodic' or 'on-event', got '%s'%s", emit, "");
+    goto fail;
+  }
+  char m[768];
+  if ((rc = sql_connector_check_options(t, m, sizeof m)) || (t->conn->validate && (rc = t->conn->validate(t, m, sizeof m)))) {
+    at(err, errlen, with, "table '%s': %s", t->name, m);
+    goto fail;
+  }
+  *out = t;
+  return STROM_OK;
+fail:
+  sql_table_free(t);
+  return rc ? rc : STROM_EINVAL;
+}

@@ -1,0 +1,593 @@
+/*
+ * connectors_sql.c -- the connectors a CREATE TABLE can name, each a const table of
+ * its WITH options (which also validates them: an unknown key is refused with the
+ * list of valid ones) and the functions that build its source or sink on the
+ * DataStream API: datagen (the generator source, Flink's options), filesystem (the CSV
+ * file source over a file or a directory; the exactly-once part-file sink),
+ * print, blackhole and nexmark (the Nexmark generator).  Registration is the one list
+ * at the bottom.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "sql_int.h"
+
+int sql_build_own(sql_build *b, void *p, void (*fn)(void *)) {
+  void **o = strom__realloc(b->owned, sizeof *o * (size_t)(b->nowned + 1));
+  if (!o) {
+    fn(p);
+    return STROM_ENOMEM;
+  }
+  b->owned = o;
+  void (**f)(void *) = strom__realloc(b->owned_free, sizeof *f * (size_t)(b->nowned + 1));
+  if (!f) {
+    fn(p);
+    return STROM_ENOMEM;
+  }
+  b->owned_free = f;
+  b->owned[b->nowned] = p;
+  b->owned_free[b->nowned++] = fn;
+  return STROM_OK;
+}
+
+int sql_build_fail(sql_build *b, const char *fmt, ...) {
+  if (b->err[0]) return STROM_EINVAL;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(b->err, sizeof b->err, fmt, ap);
+  va_end(ap);
+  return STROM_EINVAL;
+}
+
+/* ---- option parsing ---- */
+
+static bool parse_i64(const char *v, int64_t *out) {
+  char *end;
+  errno = 0;
+  long long x = strtoll(v, &end, 10);
+  if (end == v || *end || errno) return false;
+  *out = x;
+  return true;
+}
+
+static bool parse_f64(const char *v, double *out) {
+  char *end;
+  double x = strtod(v, &end);
+  if (end == v || *end) return false;
+  *out = x;
+  return true;
+}
+
+/* Flink durations: "10 s", "500ms", "1 min", "2h", a bare number is milliseconds. */
+bool sql_parse_duration(const char *v, int64_t *ms) {
+  char *end;
+  double x = strtod(v, &end);
+  if (end == v) return false;
+  while (*end == ' ') end++;
+  double unit = 1;
+  if (!*end || !strcasecmp(end, "ms") || !strcasecmp(end, "milli") || !strcasecmp(end, "millis")) unit = 1;
+  else if (!strcasecmp(end, "s") || !strcasecmp(end, "sec") || !strcasecmp(end, "secs") || !strcasecmp(end, "second") || !strcasecmp(end, "seconds")) unit = 1000;
+  else if (!strcasecmp(end, "min") || !strcasecmp(end, "m") || !strcasecmp(end, "minute") || !strcasecmp(end, "minutes")) unit = 60000;
+  else if (!strcasecmp(end, "h") || !strcasecmp(end, "hour") || !strcasecmp(end, "hours")) unit = 3600000;
+  else if (!strcasecmp(end, "d") || !strcasecmp(end, "day") || !strcasecmp(end, "days")) unit = 86400000;
+  else return false;
+  *ms = (int64_t)(x * unit);
+  return true;
+}
+
+int sql_connector_check_options(const sql_table *t, char *err, size_t errlen) {
+  const sql_connector *c = t->conn;
+  for (int i = 0; i < t->nopts; i++) {
+    const char *k = t->keys[i];
+    /* 'scan.watermark.emit.strategy' (Flink 1.18's watermark options) applies to every source */
+    bool ok = !strcmp(k, "connector") || (c->source && !strcmp(k, "scan.watermark.emit.strategy"));
+    for (const sql_option *o = c->options; o->key && !ok; o++) {
+      size_t n = strlen(o->key);
+      if (o->key[n - 1] == '*') {
+        /* "fields.*.kind": a prefix, one name, a suffix */
+        const char *star = strchr(o->key, '*');
+        size_t pre = (size_t)(star - o->key), suf = strlen(star + 1), kl = strlen(k);
+        ok = kl > pre + suf && !strncmp(k, o->key, pre) && !strcmp(k + kl - suf, star + 1);
+      } else if (strchr(o->key, '*')) {
+        const char *star = strchr(o->key, '*');
+        size_t pre = (size_t)(star - o->key), suf = strlen(star + 1), kl = strlen(k);
+        ok = kl > pre + suf && !strncmp(k, o->key, pre) && !strcmp(k + kl - suf, star + 1);
+      } else {
+        ok = !strcmp(k, o->key);
+      }
+    }
+    if (!ok) {
+      strom_buf l = {0};
+      strom__buf_printf(&l, "connector%s", c->source ? ", scan.watermark.emit.strategy" : "");
+      for (const sql_option *o = c->options; o->key; o++) strom__buf_printf(&l, ", %s", o->key);
+      snprintf(err, errlen, "unsupported option '%s' for connector '%s'; supported options: %s", k, c->name, l.p);
+      strom__buf_free(&l);
+      return STROM_EINVAL;
+    }
+  }
+  return STROM_OK;
+}
+
+/* ---- datagen ---- */
+
+typedef struct dg_field {
+  bool sequence;
+  int64_t start, end;   /* sequence */
+  bool has_min, has_max;
+  double dmin, dmax;    /* random numbers */
+  int64_t imin, imax;
+  int64_t length;       /* random strings */
+  int64_t max_past_ms;  /* random timestamps */
+  double null_rate;
+  sql_type type;
+} dg_field;
+
+typedef struct dg_conf {
+  int nf;
+  dg_field *f;
+  uint64_t count;
+  double rps; /* rows per second for the whole source; 0 = no limit */
+  int64_t seed;
+  struct {
+    _Atomic int64_t start_ms;
+    _Atomic int64_t base;
+  } pace[1024];
+} dg_conf;
+
+static void dg_free(void *p) {
+  dg_conf *c = p;
+  free(c->f);
+  free(c);
+}
+
+static uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+static int dg_gen(strom_ctx *ctx, uint64_t index, strom_row *out) {
+  dg_conf *c = strom_ctx_data(ctx);
+  if (c->rps > 0) {
+    int s = strom_ctx_subtask(ctx), p = strom_ctx_parallelism(ctx);
+    int64_t now = strom_ctx_now(ctx);
+    if (s < 1024) {
+      if (!c->pace[s].start_ms) {
+        c->pace[s].start_ms = now;
+        c->pace[s].base = (int64_t)index;
+      }
+      double per = c->rps / p;
+      int64_t k = ((int64_t)index - c->pace[s].base) / (c->count == STROM_UNBOUNDED ? p : 1);
+      if ((double)k > (double)(now - c->pace[s].start_ms) * per / 1000.0) return STROM_GEN_IDLE;
+    }
+  }
+  for (int i = 0; i < c->nf; i++) {
+    const dg_field *f = &c->f[i];
+    uint64_t r = mix(index * 0x9E3779B97F4A7C15ULL + (uint64_t)i * 0x632BE59BD9B4E019ULL + (uint64_t)c->seed);
+    if (f->null_rate > 0 && (double)(r >> 11) / 9007199254740992.0 < f->null_rate) {
+      strom_row_set_null(out, i);
+      continue;
+    }
+    r = mix(r);
+    if (f->sequence) {
+      int64_t v = f->start + (int64_t)index;
+      switch (f->type.id) {
+        case STROM_VARCHAR: {
+          char buf[32];
+          int n = snprintf(buf, sizeof buf, "%lld", (long long)v);
+          strom_row_set_str(out, i, buf, (size_t)n);
+          break;
+        }
+        case STROM_DOUBLE: strom_row_set_double(out, i, (double)v); break;
+        case STROM_DECIMAL: strom_row_set_decimal(out, i, v * sql_pow10(f->type.s)); break;
+        case STROM_INT: strom_row_set_int(out, i, (int32_t)v); break;
+        default: strom_row_set_bigint(out, i, v); break;
+      }
+      continue;
+    }
+    switch (f->type.id) {
+      case STROM_BOOLEAN: strom_row_set_bool(out, i, r & 1); break;
+      case STROM_INT:
+      case STROM_BIGINT: {
+        uint64_t span = (uint64_t)(f->imax - f->imin) + 1;
+        int64_t v = span ? f->imin + (int64_t)(r % span) : (int64_t)r;
+        if (f->type.id == STROM_INT) strom_row_set_int(out, i, (int32_t)v);
+        else strom_row_set_bigint(out, i, v);
+        break;
+      }
+      case STROM_DOUBLE: strom_row_set_double(out, i, f->dmin + (f->dmax - f->dmin) * ((double)(r >> 11) / 9007199254740992.0)); break;
+      case STROM_DECIMAL: {
+        double x = f->dmin + (f->dmax - f->dmin) * ((double)(r >> 11) / 9007199254740992.0);
+        int64_t u = (int64_t)llround(x * (double)sql_pow10(f->type.s));
+        int64_t lim = sql_pow10(f->type.p) - 1;
+        strom_row_set_decimal(out, i, u > lim ? lim : u < -lim ? -lim : u);
+        break;
+      }
+      case STROM_VARCHAR: {
+        char buf[256];
+        size_t n = (size_t)(f->length > 256 ? 256 : f->length);
+        static const char hex[] = "0123456789abcdef";
+        for (size_t k = 0; k < n; k++) {
+          if (k % 16 == 0) r = mix(r + k);
+          buf[k] = hex[(r >> ((k % 16) * 4)) & 15];
+        }
+        strom_row_set_str(out, i, buf, n);
+        break;
+      }
+      case STROM_TIMESTAMP: {
+        int64_t past = f->max_past_ms > 0 ? (int64_t)(r % (uint64_t)f->max_past_ms) : 0;
+        strom_row_set_timestamp(out, i, strom_ctx_now(ctx) - past);
+        break;
+      }
+    }
+  }
+  return 1;
+}
+
+static const sql_option datagen_opts[] = {
+    {"rows-per-second", "rows emitted per second (default 10000)"},
+    {"number-of-rows", "total rows (default: unbounded)"},
+    {"fields.*.kind", "random or sequence"},
+    {"fields.*.min", "minimum of a random number"},
+    {"fields.*.max", "maximum of a random number"},
+    {"fields.*.max-past", "random timestamps: at most this far in the past"},
+    {"fields.*.length", "length of a random string (default 100)"},
+    {"fields.*.start", "first value of a sequence"},
+    {"fields.*.end", "last value of a sequence"},
+    {"fields.*.null-rate", "fraction of NULLs"},
+    {NULL, NULL},
+};
+
+static const char *field_opt(const sql_table *t, const char *col, const char *what) {
+  char k[256];
+  snprintf(k, sizeof k, "fields.%s.%s", col, what);
+  return sql_table_option(t, k);
+}
+
+static int dg_configure(const sql_table *t, dg_conf *c, char *err, size_t errlen) {
+  const char *v;
+  c->rps = 10000;
+  c->count = STROM_UNBOUNDED;
+  if ((v = sql_table_option(t, "rows-per-second")) && (!parse_f64(v, &c->rps) || c->rps <= 0))
+    return snprintf(err, errlen, "'rows-per-second' wants a positive number, got '%s'", v), STROM_EINVAL;
+  int64_t n;
+  if ((v = sql_table_option(t, "number-of-rows"))) {
+    if (!parse_i64(v, &n) || n < 0) return snprintf(err, errlen, "'number-of-rows' wants a count, got '%s'", v), STROM_EINVAL;
+    c->count = (uint64_t)n;
+  }
+  /* every fields.X.* option must name a physical column */
+  for (int i = 0; i < t->nopts; i++) {
+    if (strncmp(t->keys[i], "fields.", 7)) continue;
+    const char *name = t->keys[i] + 7, *dot = strrchr(name, '.');
+    bool found = false;
+    for (int k = 0; k < t->ncols && dot; k++)
+      found |= !t->cols[k].computed && strlen(t->cols[k].name) == (size_t)(dot - name) && !strncmp(t->cols[k].name, name, (size_t)(dot - name));
+    if (!found) return snprintf(err, errlen, "option '%s' names no physical column", t->keys[i]), STROM_EINVAL;
+  }
+  for (int i = 0; i < t->ncols; i++) {
+    if (t->cols[i].computed) continue;
+    dg_field *f = &c->f[c->nf++];
+    const char *col = t->cols[i].name;
+    f->type = t->cols[i].type;
+    f->length = 100;
+    const char *kind = field_opt(t, col, "kind");
+    if (kind && strcmp(kind, "random") && strcmp(kind, "sequence"))
+      return snprintf(err, errlen, "'fields.%s.kind' must be 'random' or 'sequence', got '%s'", col, kind), STROM_EINVAL;
+    f->sequence = kind && !strcmp(kind, "sequence");
+    if (f->sequence) {
+      const char *s = field_opt(t, col, "start"), *e = field_opt(t, col, "end");
+      if (!s || !e || !parse_i64(s, &f->start) || !parse_i64(e, &f->end) || f->end < f->start)
+        return snprintf(err, errlen, "a sequence field needs integer 'fields.%s.start' <= 'fields.%s.end'", col, col), STROM_EINVAL;
+      if (f->type.id == STROM_BOOLEAN || f->type.id == STROM_TIMESTAMP)
+        return snprintf(err, errlen, "field '%s': sequences are for numbers and strings", col), STROM_EINVAL;
+      uint64_t len = (uint64_t)(f->end - f->start) + 1;
+      if (len < c->count) c->count = len; /* a sequence ends the source, as in Flink */
+    }
+    f->imin = f->type.id == STROM_INT ? INT32_MIN : INT64_MIN / 2;
+    f->imax = f->type.id == STROM_INT ? INT32_MAX : INT64_MAX / 2;
+    f->dmin = 0, f->dmax = f->type.id == STROM_DECIMAL ? (double)(sql_pow10(f->type.p - f->type.s) - 1) : 1e9;
+    if ((v = field_opt(t, col, "min"))) {
+      if (!parse_f64(v, &f->dmin)) return snprintf(err, errlen, "'fields.%s.min' is not a number: '%s'", col, v), STROM_EINVAL;
+      f->imin = (int64_t)f->dmin;
+    }
+    if ((v = field_opt(t, col, "max"))) {
+      if (!parse_f64(v, &f->dmax)) return snprintf(err, errlen, "'fields.%s.max' is not a number: '%s'", col, v), STROM_EINVAL;
+      f->imax = (int64_t)f->dmax;
+    }
+    if (f->imax < f->imin || f->dmax < f->dmin) return snprintf(err, errlen, "field '%s': min > max", col), STROM_EINVAL;
+    if ((v = field_opt(t, col, "length")) && (!parse_i64(v, &f->length) || f->length < 0 || f->length > 256))
+      return snprintf(err, errlen, "'fields.%s.length' wants 0..256, got '%s'", col, v), STROM_EINVAL;
+    if ((v = field_opt(t, col, "max-past")) && !sql_parse_duration(v, &f->max_past_ms))
+      return snprintf(err, errlen, "'fields.%s.max-past' is not a duration: '%s'", col, v), STROM_EINVAL;
+    if ((v = field_opt(t, col, "null-rate")) && (!parse_f64(v, &f->null_rate) || f->null_rate < 0 || f->null_rate > 1))
+      return snprintf(err, errlen, "'fields.%s.null-rate' wants 0..1, got '%s'", col, v), STROM_EINVAL;
+  }
+  return STROM_OK;
+}
+
+static int dg_validate(const sql_table *t, char *err, size_t errlen) {
+  dg_conf *c = strom__calloc(1, sizeof *c);
+  if (!c || !(c->f = strom__calloc((size_t)t->ncols + 1, sizeof *c->f))) {
+    free(c);
+    return STROM_ENOMEM;
+  }
+  int rc = dg_configure(t, c, err, errlen);
+  dg_free(c);
+  return rc;
+}
+
+static strom_stream *dg_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
+  dg_conf *c = strom__calloc(1, sizeof *c);
+  if (!c || !(c->f = strom__calloc((size_t)t->ncols + 1, sizeof *c->f))) {
+    free(c);
+    return NULL;
+  }
+  char err[256];
+  if (dg_configure(t, c, err, sizeof err)) {
+    dg_free(c);
+    sql_build_fail(b, "table '%s': %s", t->name, err);
+    return NULL;
+  }
+  if (sql_build_own(b, c, dg_free)) return NULL;
+  return strom_from_generator(b->env, phys, c->count, dg_gen, c);
+}
+
+/* ---- filesystem ---- */
+
+static const sql_option fs_opts[] = {
+    {"path", "a file or a directory"},
+    {"format", "csv (json once the json format lands)"},
+    {"csv.field-delimiter", "one character (default ',')"},
+    {"csv.ignore-parse-errors", "skip malformed lines instead of failing"},
+    {"sink.rolling-policy.file-size", "roll part files at this size (e.g. 128MB)"},
+    {NULL, NULL},
+};
+
+static int fs_validate(const sql_table *t, char *err, size_t errlen) {
+  const char *path = sql_table_option(t, "path"), *fmt = sql_table_option(t, "format"), *d;
+  if (!path) return snprintf(err, errlen, "option 'path' is required"), STROM_EINVAL;
+  if (!fmt) return snprintf(err, errlen, "option 'format' is required (csv)"), STROM_EINVAL;
+  if (!strcmp(fmt, "json")) return snprintf(err, errlen, "not supported yet: format 'json' (use 'csv')"), STROM_ENOTSUP;
+  if (strcmp(fmt, "csv")) return snprintf(err, errlen, "unknown format '%s' (supported: csv)", fmt), STROM_EINVAL;
+  if ((d = sql_table_option(t, "csv.field-delimiter")) && strlen(d) != 1 && strcmp(d, "\\t"))
+    return snprintf(err, errlen, "'csv.field-delimiter' must be one character, got '%s'", d), STROM_EINVAL;
+  if ((d = sql_table_option(t, "csv.ignore-parse-errors")) && strcasecmp(d, "true") && strcasecmp(d, "false"))
+    return snprintf(err, errlen, "'csv.ignore-parse-errors' must be true or false, got '%s'", d), STROM_EINVAL;
+  return STROM_OK;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
+  const char *path = sql_table_option(t, "path"), *d = sql_table_option(t, "csv.field-delimiter"),
+             *ign = sql_table_option(t, "csv.ignore-parse-errors");
+  strom_csv_opts o = {.delimiter = d ? (strcmp(d, "\\t") ? d[0] : '\t') : ',', .skip_malformed = ign && !strcasecmp(ign, "true")};
+  struct stat st;
+  if (stat(path, &st)) {
+    sql_build_fail(b, "table '%s': cannot read '%s': %s", t->name, path, strerror(errno));
+    return NULL;
+  }
+  if (!S_ISDIR(st.st_mode)) return strom_read_csv(b->env, path, phys, &o);
+  /* A directory: every visible file in it, in name order (hidden and _-prefixed
+   * files are in-progress or metadata, as Flink skips them). */
+  DIR *dir = opendir(path);
+  if (!dir) {
+    sql_build_fail(b, "table '%s': cannot open directory '%s': %s", t->name, path, strerror(errno));
+    return NULL;
+  }
+  char **names = NULL;
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(dir))) {
+    if (de->d_name[0] == '.' || de->d_name[0] == '_') continue;
+    char *full = strom__aprintf("%s/%s", path, de->d_name);
+    struct stat fs;
+    if (!full || stat(full, &fs) || !S_ISREG(fs.st_mode)) {
+      free(full);
+      continue;
+    }
+    char **nn = strom__realloc(names, sizeof *nn * (n + 1));
+    if (!nn) {
+      free(full);
+      break;
+    }
+    names = nn;
+    names[n++] = full;
+  }
+  closedir(dir);
+  qsort(names, n, sizeof *names, cmp_str);
+  strom_stream *out = NULL;
+  for (size_t i = 0; i < n; i++) {
+    strom_stream *s = strom_read_csv(b->env, names[i], phys, &o);
+    out = out ? strom_union(out, s) : s;
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+  if (!out) {
+    /* an empty directory: an empty bounded input */
+    return strom_from_rows(b->env, phys, NULL, 0);
+  }
+  return out;
+}
+
+static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  strom_file_sink_opts o = {0};
+  const char *roll = sql_table_option(t, "sink.rolling-policy.file-size");
+  if (roll) {
+    char *end;
+    double x = strtod(roll, &end);
+    while (*end == ' ') end++;
+    double mul = !*end || !strcasecmp(end, "b") ? 1 : !strcasecmp(end, "kb") || !strcasecmp(end, "k") ? 1024
+                 : !strcasecmp(end, "mb") || !strcasecmp(end, "m") ? 1048576 : !strcasecmp(end, "gb") || !strcasecmp(end, "g") ? 1073741824 : -1;
+    if (end == roll || mul < 0 || x <= 0) return sql_build_fail(b, "table '%s': bad 'sink.rolling-policy.file-size' '%s'", t->name, roll);
+    o.max_part_bytes = (size_t)(x * mul);
+  }
+  const char *path = sql_table_option(t, "path");
+  if (mkdir(path, 0777) && errno != EEXIST) return sql_build_fail(b, "table '%s': cannot create '%s': %s", t->name, path, strerror(errno));
+  return strom_write_files(in, path, &o);
+}
+
+/* ---- print and blackhole ---- */
+
+static const sql_option print_opts[] = {
+    {"print-identifier", "a prefix for every printed row"},
+    {"standard-error", "print to standard error"},
+    {"sink.parallelism", "parallelism of the sink"},
+    {NULL, NULL},
+};
+
+static int print_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  const char *p = sql_table_option(t, "sink.parallelism");
+  if (p) {
+    int64_t n;
+    if (!parse_i64(p, &n) || n < 1 || n > 1024) return sql_build_fail(b, "table '%s': bad 'sink.parallelism' '%s'", t->name, p);
+    in = strom_set_parallelism(in, (int)n);
+  }
+  sql_col *cols = sql_arena_alloc(&b->arena, sizeof *cols * (size_t)(t->ncols ? t->ncols : 1));
+  if (!cols) return STROM_ENOMEM;
+  int k = 0;
+  for (int i = 0; i < t->ncols; i++)
+    if (!t->cols[i].computed) cols[k++] = (sql_col){.name = t->cols[i].name, .type = t->cols[i].type};
+  const char *se = sql_table_option(t, "standard-error");
+  return sql_print_sink(b, in, cols, k, sql_table_option(t, "print-identifier"), se && !strcasecmp(se, "true") ? SQL_PRINT_STDERR : SQL_PRINT);
+}
+
+static const sql_option blackhole_opts[] = {{NULL, NULL}};
+
+static int blackhole_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  (void)b, (void)t;
+  return strom_discard(in);
+}
+
+/* ---- nexmark ---- */
+
+static const sql_option nexmark_opts[] = {
+    {"first-event.rate", "events per second of event time (default 10000000)"},
+    {"next-event.rate", "accepted; the same as first-event.rate"},
+    {"events.num", "number of events (default: unbounded)"},
+    {"rate-limit", "wall-clock events per second (default: as fast as possible)"},
+    {"seed", "generator seed"},
+    {"person.proportion", "must be 1"},
+    {"auction.proportion", "must be 3"},
+    {"bid.proportion", "must be 46"},
+    {NULL, NULL},
+};
+
+static int nx_options(const sql_table *t, strom_nexmark_opts *o, char *err, size_t errlen) {
+  const char *v;
+  int64_t n;
+  memset(o, 0, sizeof *o);
+  o->events = STROM_UNBOUNDED;
+  if ((v = sql_table_option(t, "first-event.rate"))) {
+    if (!parse_i64(v, &n) || n <= 0) return snprintf(err, errlen, "bad 'first-event.rate' '%s'", v), STROM_EINVAL;
+    o->first_event_rate = (uint64_t)n;
+  }
+  if ((v = sql_table_option(t, "events.num"))) {
+    if (!parse_i64(v, &n) || n < 0) return snprintf(err, errlen, "bad 'events.num' '%s'", v), STROM_EINVAL;
+    o->events = n ? (uint64_t)n : STROM_UNBOUNDED;
+  }
+  if ((v = sql_table_option(t, "rate-limit")) && (!parse_f64(v, &o->rate_limit) || o->rate_limit < 0))
+    return snprintf(err, errlen, "bad 'rate-limit' '%s'", v), STROM_EINVAL;
+  if ((v = sql_table_option(t, "seed"))) {
+    if (!parse_i64(v, &n)) return snprintf(err, errlen, "bad 'seed' '%s'", v), STROM_EINVAL;
+    o->seed = (uint64_t)n;
+  }
+  static const char *props[][2] = {{"person.proportion", "1"}, {"auction.proportion", "3"}, {"bid.proportion", "46"}};
+  for (int i = 0; i < 3; i++)
+    if ((v = sql_table_option(t, props[i][0])) && strcmp(v, props[i][1]))
+      return snprintf(err, errlen, "not supported yet: '%s' other than %s", props[i][0], props[i][1]), STROM_ENOTSUP;
+  /* the columns: names of the flattened Nexmark schema */
+  strom_schema *s = strom_nexmark_schema();
+  int rc = STROM_OK;
+  for (int i = 0; i < t->ncols && !rc; i++) {
+    if (t->cols[i].computed) continue;
+    int c = strom_schema_find(s, t->cols[i].name);
+    if (c < 0) {
+      strom_buf l = {0};
+      for (int k = 0; k < strom_schema_ncols(s); k++) strom__buf_printf(&l, "%s%s", k ? ", " : "", strom_schema_col_name(s, k));
+      snprintf(err, errlen, "column '%s' is not a Nexmark column (the nexmark connector's columns are the flattened events: %s)",
+               t->cols[i].name, l.p);
+      strom__buf_free(&l);
+      rc = STROM_EINVAL;
+    } else if (strom_schema_col_type(s, c) != t->cols[i].type.id) {
+      snprintf(err, errlen, "column '%s' has the wrong type for the Nexmark source", t->cols[i].name);
+      rc = STROM_EINVAL;
+    }
+  }
+  strom_schema_free(s);
+  return rc;
+}
+
+static int nx_validate(const sql_table *t, char *err, size_t errlen) {
+  strom_nexmark_opts o;
+  return nx_options(t, &o, err, errlen);
+}
+
+typedef struct proj {
+  int n;
+  int *cols;
+} proj;
+
+static void proj_free(void *p) {
+  proj *x = p;
+  free(x->cols);
+  free(x);
+}
+
+static int proj_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  const proj *p = strom_ctx_data(ctx);
+  strom_row *o = strom_out_row(out);
+  for (int i = 0; i < p->n; i++) {
+    int c = p->cols[i];
+    o->nulls[i] = in->nulls[c];
+    o->v[i] = in->v[c];
+  }
+  return strom_out_emit(out, o);
+}
+
+static strom_stream *nx_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
+  strom_nexmark_opts o;
+  char err[512];
+  if (nx_options(t, &o, err, sizeof err)) {
+    sql_build_fail(b, "table '%s': %s", t->name, err);
+    return NULL;
+  }
+  strom_stream *src = strom_nexmark_source(b->env, &o);
+  proj *p = strom__calloc(1, sizeof *p);
+  if (!p || !(p->cols = strom__calloc((size_t)strom_schema_ncols(phys) + 1, sizeof *p->cols))) {
+    free(p);
+    return NULL;
+  }
+  p->n = strom_schema_ncols(phys);
+  const strom_schema *full = strom_stream_schema(src);
+  for (int i = 0; i < p->n; i++) p->cols[i] = strom_schema_find(full, strom_schema_col_name(phys, i));
+  if (sql_build_own(b, p, proj_free)) return NULL;
+  return strom_set_name(strom_process(src, &(strom_process_def){.process = proj_process, .data = p, .out_schema = phys}),
+                        "Nexmark columns");
+}
+
+/* ---- registration ---- */
+
+static const sql_connector connectors[] = {
+    {"datagen", datagen_opts, true, false, false, dg_validate, dg_scan, NULL},
+    {"filesystem", fs_opts, true, true, false, fs_validate, fs_scan, fs_write},
+    {"print", print_opts, false, true, true, NULL, NULL, print_write},
+    {"blackhole", blackhole_opts, false, true, true, NULL, NULL, blackhole_write},
+    {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL},
+};
+
+const sql_connector *sql_connector_find(const char *name) {
+  for (size_t i = 0; i < sizeof connectors / sizeof *connectors; i++)
+    if (!strcmp(connectors[i].name, name)) return &connectors[i];
+  return NULL;
+}

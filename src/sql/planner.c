@@ -1,0 +1,630 @@
+/*
+ * planner.c -- from a bound plan to the DataStream API: no second engine.  A SCAN is
+ * the connector's source, a CALC over it for computed columns and a watermark
+ * operator (Flink SQL's periodic "max of the watermark expression"); a CALC (filter
+ * then projection, Flink's Calc) is one process operator that chains with its
+ * neighbours; UNION ALL is strom_union; a windowed AGG is key_by + the runtime's
+ * window operator (incremental aggregate + a window function adding window_start,
+ * window_end, window_time), so it keeps one accumulator per key and window and emits
+ * final +I rows when the watermark passes the window's end; a non-windowed AGG is a
+ * keyed process function with the accumulator in value state (TTL from
+ * table.exec.state.ttl) emitting +I, then -U/+U on every change, -D when the group
+ * empties, as Flink's GroupAggFunction does.  EXPLAIN prints the same tree.
+ */
+#include <inttypes.h>
+
+#include "sql_int.h"
+
+strom_schema *sql_plan_schema(const sql_plan *p) {
+  strom_schema *s = strom_schema_new();
+  for (int i = 0; s && i < p->ncols; i++) {
+    char name[24];
+    snprintf(name, sizeof name, "c%d", i); /* names need not be unique in SQL: the schema's are positional */
+    if (sql_schema_add(s, name, &p->cols[i].type)) {
+      strom_schema_free(s);
+      return NULL;
+    }
+  }
+  return s;
+}
+
+static const strom_schema *owned_schema(sql_build *b, strom_schema *s) {
+  if (!s) return NULL;
+  if (sql_build_own(b, s, (void (*)(void *))strom_schema_free)) return NULL;
+  return s;
+}
+
+/* ---- CALC: filter and projection ---- */
+
+typedef struct calc {
+  const sql_expr *cond;
+  sql_expr **exprs;
+  int n;
+  bool *str; /* output column i is a VARCHAR */
+} calc;
+
+static int calc_open(strom_ctx *ctx) {
+  sql_ectx *c = strom__calloc(1, sizeof *c);
+  if (!c) return STROM_ENOMEM;
+  strom_ctx_set_local(ctx, c);
+  return STROM_OK;
+}
+
+static void calc_close(strom_ctx *ctx) {
+  sql_ectx *c = strom_ctx_local(ctx);
+  if (c) sql_ectx_free(c);
+  free(c);
+}
+
+static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  const calc *k = strom_ctx_data(ctx);
+  sql_ectx *c = strom_ctx_local(ctx);
+  sql_ectx_reset(c);
+  if (k->cond) {
+    int r = sql_eval_pred(k->cond, in, c);
+    if (r < 0) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
+    if (!r) return STROM_OK;
+  }
+  if (!k->exprs) return strom_out_emit(out, in);
+  strom_row *o = strom_out_row(out);
+  for (int i = 0; i < k->n; i++) {
+    sql_val v;
+    int rc = sql_eval(k->exprs[i], in, c, &v);
+    if (rc) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
+    /* Strings point into the input row, a literal or the scratch, all alive until
+     * the emit below returns: reference them instead of copying. */
+    if (v.null) o->nulls[i] = 1;
+    else if (k->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
+    else o->nulls[i] = 0, o->v[i].i = v.i;
+  }
+  strom_row_set_kind(o, strom_row_get_kind(in));
+  return strom_out_emit(out, o);
+}
+
+static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr *cond, sql_expr **exprs, int n,
+                                 const strom_schema *out, const char *name) {
+  calc *k = sql_arena_alloc(&b->arena, sizeof *k);
+  if (!k) return NULL;
+  k->cond = cond, k->exprs = exprs, k->n = n;
+  if (!(k->str = sql_arena_alloc(&b->arena, sizeof(bool) * (size_t)(n ? n : 1)))) return NULL;
+  for (int i = 0; i < n; i++) k->str[i] = strom_schema_col_type(out, i) == STROM_VARCHAR;
+  strom_process_def d = {.open = calc_open, .process = calc_process, .close = calc_close, .data = k, .out_schema = out};
+  return strom_set_name(strom_process(in, &d), name);
+}
+
+/* ---- SCAN ---- */
+
+static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
+  const int64_t *delay = strom_ctx_data(ctx);
+  return max_ts == INT64_MIN ? INT64_MIN : max_ts - *delay;
+}
+
+static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
+  (void)row;
+  const int64_t *delay = strom_ctx_data(ctx);
+  return ts - *delay;
+}
+
+static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
+  const sql_table *t = p->table;
+  strom_schema *phys = strom_schema_new();
+  for (int i = 0; phys && i < t->ncols; i++)
+    if (!t->cols[i].computed && sql_schema_add(phys, t->cols[i].name, &t->cols[i].type)) {
+      strom_schema_free(phys);
+      phys = NULL;
+    }
+  const strom_schema *ps = owned_schema(b, phys);
+  if (!ps) return NULL;
+  strom_stream *s = t->conn->scan(b, t, ps);
+  if (!s) return NULL;
+  if (p->exprs) {
+    const strom_schema *full = owned_schema(b, sql_plan_schema(p));
+    if (!full) return NULL;
+    s = calc_stream(b, s, NULL, p->exprs, p->ncols, full, "Computed columns");
+  }
+  if (t->wm_col >= 0) {
+    int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
+    if (!delay) return NULL;
+    *delay = t->wm_delay_ms;
+    const strom_schema *ss = strom_stream_schema(s);
+    const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+    bool on_event = emit && !strcmp(emit, "on-event");
+    s = strom_assign_timestamps(s, &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
+                                                               .timestamp_column = strom_schema_col_name(ss, t->wm_col),
+                                                               .on_periodic = on_event ? NULL : wm_periodic,
+                                                               .on_event = on_event ? wm_on_event : NULL,
+                                                               .data = delay});
+  }
+  return s;
+}
+
+/* ---- VALUES ---- */
+
+static strom_stream *values_stream(sql_build *b, const sql_plan *p) {
+  const strom_schema *s = owned_schema(b, sql_plan_schema(p));
+  if (!s) return NULL;
+  strom_row **rows = strom__calloc((size_t)p->nrows + 1, sizeof *rows);
+  if (!rows) return NULL;
+  strom_stream *out = NULL;
+  int r = 0;
+  for (; r < p->nrows; r++) {
+    if (!(rows[r] = strom_row_new(s))) break;
+    for (int c = 0; c < p->ncols; c++)
+      if (sql_val_set(rows[r], c, &p->rows[r][c]->lit)) break;
+  }
+  if (r == p->nrows) out = strom_from_rows(b->env, s, (const strom_row *const *)rows, (size_t)p->nrows);
+  for (int i = 0; i < p->nrows; i++) strom_row_free(rows[i]);
+  free(rows);
+  return out;
+}
+
+/* ---- window TVF without aggregation: window columns per row ---- */
+
+typedef struct tvf {
+  sql_window w;
+  int ncols;
+} tvf;
+
+static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  const tvf *t = strom_ctx_data(ctx);
+  int64_t ts = strom_row_time(in);
+  if (ts == STROM_NO_TIMESTAMP) return strom_ctx_fail(ctx, "a row has no event time");
+  int64_t size = t->w.size, slide = t->w.kind == SQL_W_HOP ? t->w.slide : size;
+  int64_t last = ts - ((ts % slide) + slide) % slide; /* the last window start at or before ts */
+  for (int64_t start = last; start > ts - size; start -= slide) {
+    strom_row *o = strom_out_row(out);
+    for (int i = 0; i < t->ncols; i++) o->nulls[i] = in->nulls[i], o->v[i] = in->v[i];
+    strom_row_set_timestamp(o, t->ncols, start);
+    strom_row_set_timestamp(o, t->ncols + 1, start + size);
+    strom_row_set_timestamp(o, t->ncols + 2, start + size - 1);
+    strom_row_set_time(o, start + size - 1);
+    int rc = strom_out_emit(out, o);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+/* ---- AGG ---- */
+
+typedef struct aggconf {
+  const sql_agg *aggs;
+  int naggs, nkeys; /* key columns in the pre-projected row (at least one) */
+  bool real_keys;   /* false: one constant key column */
+  bool windowed;
+  int64_t slice;  /* HOP: a row whose slice (of the slide's size) has ended is late, as in Flink */
+  int tcol;       /* the row time in the pre-projected row */
+  int rows_col;   /* windowed: rows counted into the accumulator */
+  const strom_schema *acc, *state_schema;
+  int64_t ttl_ms;
+} aggconf;
+
+static int acc_create(strom_ctx *ctx, strom_row *acc) {
+  const aggconf *a = strom_ctx_data(ctx);
+  sql_agg_init(a->aggs, a->naggs, acc);
+  strom_row_set_bigint(acc, a->rows_col, 0);
+  return STROM_OK;
+}
+
+static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *acc_out) {
+  (void)acc;
+  const aggconf *a = strom_ctx_data(ctx);
+  if (a->slice > 0) {
+    int64_t t = in->v[a->tcol].i, end = t - ((t % a->slice) + a->slice) % a->slice + a->slice;
+    if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
+  }
+  acc_out->v[a->rows_col].i++;
+  sql_ectx c = {0};
+  int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
+  sql_ectx_free(&c);
+  return rc;
+}
+
+static int acc_merge(strom_ctx *ctx, const strom_row *x, const strom_row *y, strom_row *out) {
+  const aggconf *a = strom_ctx_data(ctx);
+  strom_row_copy(out, x);
+  out->v[a->rows_col].i += y->v[a->rows_col].i;
+  return sql_agg_merge(a->aggs, a->naggs, out, y);
+}
+
+static int acc_result(strom_ctx *ctx, const strom_row *acc, strom_row *out) {
+  (void)ctx;
+  return strom_row_copy(out, acc);
+}
+
+static void put_keys(const aggconf *a, strom_ctx *ctx, strom_row *o) {
+  if (!a->real_keys) return;
+  const strom_row *key = strom_ctx_key(ctx);
+  for (int i = 0; i < a->nkeys; i++) o->nulls[i] = key->nulls[i], o->v[i] = key->v[i];
+}
+
+static int window_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  const aggconf *a = strom_ctx_data(ctx);
+  if (!n || rows[0]->v[a->rows_col].i == 0) return STROM_OK;
+  strom_row *o = strom_out_row(out);
+  put_keys(a, ctx, o);
+  int k = a->real_keys ? a->nkeys : 0;
+  int64_t ws = strom_ctx_window_start(ctx), we = strom_ctx_window_end(ctx);
+  strom_row_set_timestamp(o, k, ws);
+  strom_row_set_timestamp(o, k + 1, we);
+  strom_row_set_timestamp(o, k + 2, we - 1);
+  sql_agg_result(a->aggs, a->naggs, rows[0], o, k + 3);
+  return strom_out_emit(out, o);
+}
+
+/* Non-windowed aggregation: value state = accumulator + the group's row count. */
+typedef struct group_local {
+  strom_state *st;
+  strom_row *acc, *prev, *next;
+  sql_ectx ec;
+} group_local;
+
+static int group_open(strom_ctx *ctx) {
+  const aggconf *a = strom_ctx_data(ctx);
+  group_local *l = strom__calloc(1, sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  strom_ctx_set_local(ctx, l);
+  strom_state_desc d = {.name = "group-agg", .kind = STROM_STATE_VALUE, .schema = a->state_schema};
+  if (a->ttl_ms > 0) d.ttl = (strom_state_ttl){.ttl_ms = a->ttl_ms, .update = STROM_TTL_ON_CREATE_AND_WRITE};
+  if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
+  l->acc = strom_row_new(a->state_schema);
+  return l->acc ? STROM_OK : STROM_ENOMEM;
+}
+
+static void group_close(strom_ctx *ctx) {
+  group_local *l = strom_ctx_local(ctx);
+  if (!l) return;
+  strom_row_free(l->acc);
+  strom_row_free(l->prev);
+  strom_row_free(l->next);
+  sql_ectx_free(&l->ec);
+  free(l);
+}
+
+static bool rows_equal(const strom_row *x, const strom_row *y) {
+  for (int i = 0; i < x->ncols; i++) {
+    if (x->nulls[i] != y->nulls[i]) return false;
+    if (x->nulls[i]) continue;
+    if (x->schema->cols[i].type == STROM_VARCHAR) {
+      if (x->v[i].s.n != y->v[i].s.n || memcmp(x->v[i].s.p, y->v[i].s.p, x->v[i].s.n)) return false;
+    } else if (x->v[i].i != y->v[i].i) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  const aggconf *a = strom_ctx_data(ctx);
+  group_local *l = strom_ctx_local(ctx);
+  const strom_schema *os = strom_row_schema(strom_out_row(out));
+  if (!l->prev && (!(l->prev = strom_row_new(os)) || !(l->next = strom_row_new(os)))) return STROM_ENOMEM;
+  int cnt_col = a->acc->ncols; /* the row count after the accumulators */
+  const strom_row *cur = strom_state_get(l->st);
+  bool had = cur != NULL;
+  if (had) strom_row_copy(l->acc, cur), strom__row_own_strings(l->acc);
+  else sql_agg_init(a->aggs, a->naggs, l->acc), strom_row_set_bigint(l->acc, cnt_col, 0);
+  strom_row_clear(l->prev);
+  if (had) {
+    put_keys(a, ctx, l->prev);
+    sql_agg_result(a->aggs, a->naggs, l->acc, l->prev, a->real_keys ? a->nkeys : 0);
+  }
+  strom_row_kind k = strom_row_get_kind(in);
+  bool retract = k == STROM_UPDATE_BEFORE || k == STROM_DELETE;
+  sql_ectx_reset(&l->ec);
+  int rc = sql_agg_add(a->aggs, a->naggs, l->acc, in, retract, &l->ec);
+  if (rc) return strom_ctx_fail(ctx, "%s", l->ec.err);
+  int64_t rows = strom_row_get_bigint(l->acc, cnt_col) + (retract ? -1 : 1);
+  strom_row_set_bigint(l->acc, cnt_col, rows);
+  if (rows <= 0) {
+    strom_state_clear(l->st);
+    if (!had) return STROM_OK;
+    strom_row_set_kind(l->prev, STROM_DELETE);
+    return strom_out_emit(out, l->prev);
+  }
+  if ((rc = strom_state_update(l->st, l->acc))) return rc;
+  strom_row_clear(l->next);
+  put_keys(a, ctx, l->next);
+  sql_agg_result(a->aggs, a->naggs, l->acc, l->next, a->real_keys ? a->nkeys : 0);
+  if (!had) {
+    strom_row_set_kind(l->next, STROM_INSERT);
+    return strom_out_emit(out, l->next);
+  }
+  if (a->ttl_ms <= 0 && rows_equal(l->prev, l->next)) return STROM_OK; /* nothing changed: no update */
+  strom_row_set_kind(l->prev, STROM_UPDATE_BEFORE);
+  if ((rc = strom_out_emit(out, l->prev))) return rc;
+  strom_row_set_kind(l->next, STROM_UPDATE_AFTER);
+  return strom_out_emit(out, l->next);
+}
+
+static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
+  /* 1. pre-project: keys, aggregate arguments, filters */
+  int nk = p->nkeys ? p->nkeys : 1, na = p->naggs;
+  int n = nk + 2 * na + 1;
+  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(n ? n : 1));
+  strom_schema *pre = strom_schema_new();
+  if (!ex || !pre) return strom_schema_free(pre), NULL;
+  char name[32];
+  static const sql_type t_int = {.id = STROM_INT}, t_bool = {.id = STROM_BOOLEAN};
+  int k = 0;
+  for (int i = 0; i < nk; i++, k++) {
+    sql_expr *e = p->nkeys ? p->keys[i] : NULL;
+    if (!e) {
+      e = sql_arena_alloc(&b->arena, sizeof *e);
+      if (!e) return strom_schema_free(pre), NULL;
+      e->op = SQL_E_LIT, e->type = t_int;
+    }
+    ex[k] = e;
+    snprintf(name, sizeof name, "k%d", i);
+    sql_schema_add(pre, name, &e->type);
+  }
+  /* sql_agg.arg and .filter are positions among the args and filters; shift them */
+  sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
+  if (!aggs) return strom_schema_free(pre), NULL;
+  int nargs = 0;
+  for (int i = 0; i < na; i++) {
+    aggs[i] = p->aggs[i];
+    if (p->agg_args[i]) {
+      ex[k] = p->agg_args[i];
+      snprintf(name, sizeof name, "a%d", i);
+      sql_schema_add(pre, name, p->agg_args[i]->type.id ? &p->agg_args[i]->type : &t_int);
+      aggs[i].arg = k++;
+      nargs++;
+    } else aggs[i].arg = -1;
+  }
+  for (int i = 0; i < na; i++) {
+    if (p->agg_filters[i]) {
+      ex[k] = p->agg_filters[i];
+      snprintf(name, sizeof name, "f%d", i);
+      sql_schema_add(pre, name, &t_bool);
+      aggs[i].filter = k++;
+    } else aggs[i].filter = -1;
+  }
+  int tcol = -1;
+  if (p->win.kind && p->time_col >= 0) {
+    sql_expr *te = sql_arena_alloc(&b->arena, sizeof *te);
+    if (!te) return strom_schema_free(pre), NULL;
+    te->op = SQL_E_COL, te->col = p->time_col, te->type = p->in->cols[p->time_col].type;
+    ex[k] = te;
+    sql_schema_add(pre, "t", &te->type);
+    tcol = k++;
+  }
+  const strom_schema *ps = owned_schema(b, pre);
+  if (!ps) return NULL;
+  strom_stream *s = calc_stream(b, in, NULL, ex, k, ps, p->win.kind ? "Window pre-aggregate projection" : "Group key projection");
+  /* 2. key_by */
+  strom_buf keys = {0};
+  for (int i = 0; i < nk; i++) strom__buf_printf(&keys, "%sk%d", i ? ", " : "", i);
+  strom_keyed *ks = strom_key_by(s, keys.p);
+  strom__buf_free(&keys);
+  /* 3. the aggregation */
+  aggconf *a = sql_arena_alloc(&b->arena, sizeof *a);
+  strom_schema *acc = strom_schema_new();
+  if (!a || !acc || sql_agg_acc_schema(aggs, na, acc)) return strom_schema_free(acc), NULL;
+  a->rows_col = strom_schema_ncols(acc);
+  if (p->win.kind && strom_schema_add(acc, "rows", STROM_BIGINT)) return strom_schema_free(acc), NULL;
+  a->tcol = tcol;
+  a->slice = p->win.kind == SQL_W_HOP && tcol >= 0 ? p->win.slide : 0;
+  a->aggs = aggs, a->naggs = na, a->nkeys = nk, a->real_keys = p->nkeys > 0, a->windowed = p->win.kind != SQL_W_NONE;
+  a->acc = owned_schema(b, acc);
+  a->ttl_ms = b->sess->state_ttl_ms;
+  if (!a->acc) return NULL;
+  strom_schema *outs = strom_schema_new();
+  for (int i = 0; outs && i < p->ncols; i++) {
+    snprintf(name, sizeof name, "c%d", i);
+    sql_schema_add(outs, name, &p->cols[i].type);
+  }
+  const strom_schema *os = owned_schema(b, outs);
+  if (!os) return NULL;
+  if (a->windowed) {
+    strom_aggregate_def *ad = sql_arena_alloc(&b->arena, sizeof *ad);
+    if (!ad) return NULL;
+    *ad = (strom_aggregate_def){.acc_schema = a->acc, .out_schema = a->acc, .create = acc_create, .add = acc_add,
+                                .merge = acc_merge, .result = acc_result};
+    strom_window_assigner w = p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
+                              : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
+                                                          : strom_session(p->win.gap);
+    strom_window_def wd = {.assigner = w, .aggregate = ad, .process = window_fire, .out_schema = os, .data = a};
+    return strom_set_name(strom_window(ks, &wd), "Window aggregate");
+  }
+  strom_schema *st = strom_schema_new();
+  for (int i = 0; st && i < strom_schema_ncols(a->acc); i++) {
+    if (a->acc->cols[i].type == STROM_DECIMAL) strom_schema_add_decimal(st, a->acc->cols[i].name, a->acc->cols[i].precision, a->acc->cols[i].scale);
+    else strom_schema_add(st, a->acc->cols[i].name, a->acc->cols[i].type);
+  }
+  if (st) strom_schema_add(st, "rows", STROM_BIGINT);
+  if (!(a->state_schema = owned_schema(b, st))) return NULL;
+  strom_process_def d = {.open = group_open, .process = group_process, .close = group_close, .data = a, .out_schema = os};
+  return strom_set_name(strom_keyed_process(ks, &d), "Group aggregate");
+}
+
+/* ---- merging adjacent CALCs (Flink's CalcMergeRule) ---- */
+
+static int count_refs(const sql_expr *e, int col) {
+  if (e->op == SQL_E_COL) return e->col == col;
+  int n = 0;
+  for (int i = 0; i < e->n; i++) n += count_refs(e->a[i], col);
+  return n;
+}
+
+/* e with every column reference replaced by the lower CALC's expression. */
+static sql_expr *substitute(sql_arena *a, const sql_expr *e, sql_expr **lower) {
+  if (e->op == SQL_E_COL) return lower[e->col];
+  sql_expr *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *e;
+  if (e->n) {
+    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
+    for (int i = 0; i < e->n; i++)
+      if (!(c->a[i] = substitute(a, e->a[i], lower))) return NULL;
+  }
+  return c;
+}
+
+static bool cheap(const sql_expr *e) { return e->op == SQL_E_COL || e->op == SQL_E_LIT; }
+
+/* A CALC over a CALC becomes one operator when no expression of the lower one would be
+ * evaluated twice; NULL when they cannot merge. */
+static sql_plan *merge_calc(sql_build *b, const sql_plan *p) {
+  const sql_plan *lo = p->in;
+  if (p->kind != SQL_P_CALC || lo->kind != SQL_P_CALC || !p->exprs) return NULL;
+  if (lo->exprs) {
+    for (int c = 0; c < lo->ncols; c++) {
+      if (cheap(lo->exprs[c])) continue;
+      int refs = p->cond ? count_refs(p->cond, c) : 0;
+      for (int i = 0; i < p->ncols; i++) refs += count_refs(p->exprs[i], c);
+      if (refs > 1 || (p->cond && count_refs(p->cond, c))) return NULL;
+    }
+  }
+  sql_plan *m = sql_arena_alloc(&b->arena, sizeof *m);
+  if (!m) return NULL;
+  *m = *p;
+  m->in = lo->in;
+  if (!lo->exprs) { /* a filter below: conditions add up, columns stay */
+    m->cond = lo->cond;
+    if (p->cond) {
+      sql_expr *and = sql_arena_alloc(&b->arena, sizeof *and);
+      sql_expr **args = sql_arena_alloc(&b->arena, 2 * sizeof *args);
+      if (!and || !args) return NULL;
+      and->op = SQL_E_AND, and->type = (sql_type){.id = STROM_BOOLEAN}, and->n = 2, and->a = args;
+      args[0] = lo->cond, args[1] = p->cond;
+      m->cond = and;
+    }
+    return m;
+  }
+  if (!(m->exprs = sql_arena_alloc(&b->arena, sizeof(sql_expr *) * (size_t)(p->ncols ? p->ncols : 1)))) return NULL;
+  for (int i = 0; i < p->ncols; i++)
+    if (!(m->exprs[i] = substitute(&b->arena, p->exprs[i], lo->exprs))) return NULL;
+  m->cond = lo->cond;
+  if (p->cond) {
+    sql_expr *up = substitute(&b->arena, p->cond, lo->exprs);
+    if (!up) return NULL;
+    if (lo->cond) {
+      sql_expr *and = sql_arena_alloc(&b->arena, sizeof *and);
+      sql_expr **args = sql_arena_alloc(&b->arena, 2 * sizeof *args);
+      if (!and || !args) return NULL;
+      and->op = SQL_E_AND, and->type = (sql_type){.id = STROM_BOOLEAN}, and->n = 2, and->a = args;
+      args[0] = lo->cond, args[1] = up;
+      up = and;
+    }
+    m->cond = up;
+  }
+  return m;
+}
+
+strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
+  for (const sql_plan *m; p->kind == SQL_P_CALC && p->in->kind == SQL_P_CALC && (m = merge_calc(b, p));) p = m;
+  switch (p->kind) {
+    case SQL_P_SCAN: return scan_stream(b, p);
+    case SQL_P_VALUES: return values_stream(b, p);
+    case SQL_P_CALC: {
+      strom_stream *in = sql_plan_stream(b, p->in);
+      if (!in) return NULL;
+      if (!p->exprs) return calc_stream(b, in, p->cond, NULL, 0, strom_stream_schema(in), "Filter");
+      const strom_schema *s = owned_schema(b, sql_plan_schema(p));
+      return s ? calc_stream(b, in, p->cond, p->exprs, p->ncols, s, p->cond ? "Calc" : "Project") : NULL;
+    }
+    case SQL_P_UNION: {
+      strom_stream *l = sql_plan_stream(b, p->in), *r = l ? sql_plan_stream(b, p->in2) : NULL;
+      return r ? strom_union(l, r) : NULL;
+    }
+    case SQL_P_WINDOW_TVF: {
+      if (p->win.kind == SQL_W_SESSION) {
+        sql_build_fail(b, "not supported yet: SESSION windows without an aggregation");
+        return NULL;
+      }
+      strom_stream *in = sql_plan_stream(b, p->in);
+      tvf *t = sql_arena_alloc(&b->arena, sizeof *t);
+      const strom_schema *s = owned_schema(b, sql_plan_schema(p));
+      if (!in || !t || !s) return NULL;
+      t->w = p->win, t->ncols = p->in->ncols;
+      return strom_set_name(strom_process(in, &(strom_process_def){.process = tvf_process, .data = t, .out_schema = s}),
+                            "Window TVF");
+    }
+    case SQL_P_AGG: {
+      strom_stream *in = sql_plan_stream(b, p->in);
+      return in ? agg_stream(b, p, in) : NULL;
+    }
+  }
+  return NULL;
+}
+
+/* ---- EXPLAIN ---- */
+
+static void cols_list(strom_buf *o, const sql_plan *p) {
+  for (int i = 0; i < p->ncols; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->cols[i].name);
+}
+
+static void win_text(strom_buf *o, const sql_window *w) {
+  if (w->kind == SQL_W_TUMBLE) strom__buf_printf(o, "TUMBLE(size=%" PRId64 " ms)", w->size);
+  else if (w->kind == SQL_W_HOP) strom__buf_printf(o, "HOP(slide=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
+  else strom__buf_printf(o, "SESSION(gap=%" PRId64 " ms)", w->gap);
+}
+
+void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
+  for (int i = 0; i < depth; i++) strom__buf_append(o, "  ", 2);
+  switch (p->kind) {
+    case SQL_P_SCAN:
+      strom__buf_printf(o, "TableSourceScan(table=[%s], connector=[%s], fields=[", p->table->name, p->table->conn->name);
+      cols_list(o, p);
+      strom__buf_printf(o, "]");
+      if (p->table->wm_col >= 0)
+        strom__buf_printf(o, ", watermark=[%s - %" PRId64 " ms]", p->table->cols[p->table->wm_col].name, p->table->wm_delay_ms);
+      strom__buf_printf(o, ")\n");
+      return;
+    case SQL_P_VALUES: strom__buf_printf(o, "Values(rows=%d, fields=[", p->nrows); cols_list(o, p); strom__buf_printf(o, "])\n"); return;
+    case SQL_P_CALC:
+      strom__buf_printf(o, "Calc(");
+      if (p->exprs) {
+        strom__buf_printf(o, "select=[");
+        for (int i = 0; i < p->ncols; i++) {
+          if (i) strom__buf_append(o, ", ", 2);
+          sql_expr_print(o, p->exprs[i], p->in->cols);
+          if (p->exprs[i]->op != SQL_E_COL || strcmp(p->in->cols[p->exprs[i]->col].name, p->cols[i].name))
+            strom__buf_printf(o, " AS %s", p->cols[i].name);
+        }
+        strom__buf_printf(o, "]");
+      }
+      if (p->cond) {
+        strom__buf_printf(o, "%swhere=[", p->exprs ? ", " : "");
+        sql_expr_print(o, p->cond, p->exprs ? p->cols : p->in->cols);
+        strom__buf_printf(o, "]");
+      }
+      strom__buf_printf(o, ")%s\n", p->changelog ? " [changelog]" : "");
+      sql_plan_explain(o, p->in, depth + 1);
+      return;
+    case SQL_P_UNION:
+      strom__buf_printf(o, "Union(all=[true])\n");
+      sql_plan_explain(o, p->in, depth + 1);
+      sql_plan_explain(o, p->in2, depth + 1);
+      return;
+    case SQL_P_WINDOW_TVF:
+      strom__buf_printf(o, "WindowTableFunction(");
+      win_text(o, &p->win);
+      strom__buf_printf(o, ", time=[%s])\n", p->in->cols[p->time_col].name);
+      sql_plan_explain(o, p->in, depth + 1);
+      return;
+    case SQL_P_AGG:
+      strom__buf_printf(o, "%s(", p->win.kind ? "WindowAggregate" : "GroupAggregate");
+      if (p->nkeys) {
+        strom__buf_printf(o, "groupBy=[");
+        for (int i = 0; i < p->nkeys; i++) {
+          if (i) strom__buf_append(o, ", ", 2);
+          sql_expr_print(o, p->keys[i], p->in->cols);
+        }
+        strom__buf_printf(o, "], ");
+      }
+      if (p->win.kind) {
+        strom__buf_printf(o, "window=[");
+        win_text(o, &p->win);
+        strom__buf_printf(o, "], ");
+      }
+      strom__buf_printf(o, "select=[");
+      for (int i = 0; i < p->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->aggs[i].text);
+      strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : " [changelog]");
+      sql_plan_explain(o, p->in, depth + 1);
+      return;
+  }
+}

@@ -1,0 +1,163 @@
+/*
+ * results.c -- where SQL rows become text: the print connector (Flink's PrintSink:
+ * "+I[1, hello]", prefixed "N> " or "id:N> " when the sink is parallel or named, values
+ * as Java's Row.toString shows them) and the tableau of a bare SELECT (Flink's SQL client
+ * result mode 'tableau': an op column with +I/-U/+U/-D, fixed column widths from the
+ * types, <NULL> for NULL, then "Received a total of N rows").  Both write to the
+ * session's output under its lock, so rows of parallel subtasks never interleave
+ * inside a line.
+ */
+#include <time.h>
+
+#include "sql_int.h"
+
+typedef struct printer {
+  sql_session *s;
+  const sql_col *cols;
+  int ncols;
+  const char *ident;
+  int mode;
+  int *width;
+} printer;
+
+static void printer_free(void *p) {
+  printer *x = p;
+  free(x->width);
+  free(x);
+}
+
+/* Java's LocalDateTime.toString: seconds only when not zero, millis only when not zero. */
+static void java_timestamp(strom_buf *b, int64_t ms, bool instant) {
+  int64_t secs = ms / 1000;
+  int milli = (int)(ms % 1000);
+  if (milli < 0) secs--, milli += 1000;
+  time_t t = (time_t)secs;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strom__buf_printf(b, "%04d-%02d-%02dT%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+  if (tm.tm_sec || milli) strom__buf_printf(b, ":%02d", tm.tm_sec);
+  if (milli) strom__buf_printf(b, ".%03d", milli);
+  if (instant) strom__buf_append(b, "Z", 1);
+}
+
+static void print_value(strom_buf *b, const sql_type *t, const sql_val *v) {
+  if (v->null) strom__buf_append(b, "null", 4);
+  else if (t->id == STROM_BOOLEAN) strom__buf_printf(b, "%s", v->i ? "true" : "false");
+  else if (t->id == STROM_TIMESTAMP) java_timestamp(b, v->i, t->ltz);
+  else sql_val_format(b, t, v);
+}
+
+static int type_width(const sql_type *t) {
+  switch (t->id) {
+    case STROM_BOOLEAN: return 6;
+    case STROM_INT: return 11;
+    case STROM_BIGINT: return 20;
+    case STROM_DOUBLE: return 22;
+    case STROM_DECIMAL: return t->p + 2;
+    case STROM_VARCHAR: return t->p < 30 ? (t->p < 6 ? 6 : t->p) : 30;
+    case STROM_TIMESTAMP: return 23;
+  }
+  return 6;
+}
+
+static int col_width(const sql_col *c) {
+  int n = (int)strlen(c->name), w = type_width(&c->type);
+  return n > w ? n : w;
+}
+
+static void rule(FILE *f, const sql_col *cols, int ncols) {
+  fputs("+----+", f);
+  for (int i = 0; i < ncols; i++) {
+    int w = col_width(&cols[i]);
+    for (int k = 0; k < w + 2; k++) fputc('-', f);
+    fputc('+', f);
+  }
+  fputc('\n', f);
+}
+
+void sql_tableau_header(FILE *f, const sql_col *cols, int ncols) {
+  rule(f, cols, ncols);
+  fputs("| op |", f);
+  for (int i = 0; i < ncols; i++) fprintf(f, " %*s |", col_width(&cols[i]), cols[i].name);
+  fputc('\n', f);
+  rule(f, cols, ncols);
+  fflush(f);
+}
+
+void sql_tableau_footer(FILE *f, const sql_col *cols, int ncols, int64_t rows) {
+  if (rows) rule(f, cols, ncols);
+  if (rows) fprintf(f, "Received a total of %lld row%s\n", (long long)rows, rows == 1 ? "" : "s");
+  else fprintf(f, "Empty set\n");
+  fflush(f);
+}
+
+static int print_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input, (void)out;
+  printer *p = strom_ctx_data(ctx);
+  strom_buf b = {0};
+  const char *kind = strom_row_kind_str(strom_row_get_kind(in));
+  if (p->mode == SQL_TABLEAU) {
+    strom__buf_printf(&b, "| %s |", kind);
+    strom_buf v = {0};
+    for (int i = 0; i < p->ncols; i++) {
+      sql_val x;
+      sql_val_get(in, i, &x);
+      v.len = 0;
+      if (x.null) strom__buf_printf(&v, "<NULL>");
+      else sql_val_format(&v, &p->cols[i].type, &x);
+      int w = col_width(&p->cols[i]);
+      if ((int)v.len > w) strom__buf_printf(&b, " %.*s... |", w - 3, v.p);
+      else strom__buf_printf(&b, " %*.*s |", w, (int)v.len, v.p ? v.p : "");
+    }
+    strom__buf_free(&v);
+  } else {
+    int par = strom_ctx_parallelism(ctx), sub = strom_ctx_subtask(ctx) + 1;
+    if (p->ident && *p->ident) {
+      if (par > 1) strom__buf_printf(&b, "%s:%d> ", p->ident, sub);
+      else strom__buf_printf(&b, "%s> ", p->ident);
+    } else if (par > 1) {
+      strom__buf_printf(&b, "%d> ", sub);
+    }
+    strom__buf_printf(&b, "%s[", kind);
+    for (int i = 0; i < p->ncols; i++) {
+      sql_val x;
+      sql_val_get(in, i, &x);
+      if (i) strom__buf_append(&b, ", ", 2);
+      print_value(&b, &p->cols[i].type, &x);
+    }
+    strom__buf_append(&b, "]", 1);
+  }
+  strom__buf_append(&b, "\n", 1);
+  FILE *f = p->mode == SQL_PRINT_STDERR ? stderr : p->s->out;
+  pthread_mutex_lock(&p->s->out_mu);
+  fwrite(b.p, 1, b.len, f);
+  if (p->mode == SQL_TABLEAU) fflush(f);
+  pthread_mutex_unlock(&p->s->out_mu);
+  strom__buf_free(&b);
+  if (p->mode == SQL_TABLEAU) p->s->last_rows++; /* one subtask: no race */
+  return STROM_OK;
+}
+
+static int print_finish(strom_ctx *ctx, strom_out *out) {
+  (void)out;
+  printer *p = strom_ctx_data(ctx);
+  pthread_mutex_lock(&p->s->out_mu);
+  fflush(p->mode == SQL_PRINT_STDERR ? stderr : p->s->out);
+  pthread_mutex_unlock(&p->s->out_mu);
+  return STROM_OK;
+}
+
+int sql_print_sink(sql_build *b, strom_stream *in, const sql_col *cols, int ncols, const char *identifier, int mode) {
+  printer *p = strom__calloc(1, sizeof *p);
+  if (!p) return STROM_ENOMEM;
+  p->s = b->sess;
+  p->cols = cols;
+  p->ncols = ncols;
+  p->ident = identifier;
+  p->mode = mode;
+  if (sql_build_own(b, p, printer_free)) return STROM_ENOMEM;
+  strom_stream *s = strom_process(in, &(strom_process_def){.process = print_process, .finish = print_finish, .data = p});
+  if (mode == SQL_TABLEAU) s = strom_set_parallelism(s, 1);
+  s = strom_set_name(s, mode == SQL_TABLEAU ? "Collect" : "Print");
+  return strom_discard(s);
+}

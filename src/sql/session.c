@@ -1,0 +1,540 @@
+/*
+ * session.c -- a SQL session (include/strom/sql.h): runs the statements of a text in
+ * order against the catalog and the SET configuration.  DDL changes the catalog; SET
+ * is checked at once (Flink's configuration keys go to strom_env_set on a scratch
+ * environment, the SQL-only keys here) and applied to every job the session starts;
+ * INSERT statements are planned into one pending job, which runs when the text ends
+ * or before a bare SELECT (so the INSERTs of a script are one job, a statement set);
+ * a bare SELECT runs its own job and prints the changelog as a table.  The syntax
+ * trees of a text stay alive as long as the session because views and computed
+ * columns point into them.
+ */
+#include <strings.h>
+
+#include "parser.h"
+#include "sql_int.h"
+
+/* SQL-only configuration keys; every other key must be one strom_env_set knows. */
+static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "table.exec.state.ttl",
+                                 "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync", NULL};
+
+static void set_err(sql_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(sql_session *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->err, sizeof s->err, fmt, ap);
+  va_end(ap);
+}
+
+strom_sql_session *strom_sql_session_new(FILE *out) {
+  sql_session *s = strom__calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->out = out ? out : stdout;
+  pthread_mutex_init(&s->out_mu, NULL);
+  return s;
+}
+
+void strom_sql_session_free(strom_sql_session *s) {
+  if (!s) return;
+  sql_catalog_free(&s->cat);
+  for (int i = 0; i < s->nset; i++) free(s->set[i].key), free(s->set[i].value);
+  free(s->set);
+  for (size_t i = 0; i < s->nvars; i++) free((char *)s->vars[i].name), free((char *)s->vars[i].value);
+  free(s->vars);
+  for (int i = 0; i < s->narenas; i++) sql_arena_free(&s->arenas[i]);
+  free(s->arenas);
+  pthread_mutex_destroy(&s->out_mu);
+  free(s);
+}
+
+int strom_sql_define(strom_sql_session *s, const char *name, const char *value) {
+  if (!s || !name || !value) return STROM_EINVAL;
+  for (size_t i = 0; i < s->nvars; i++)
+    if (!strcmp(s->vars[i].name, name)) {
+      char *v = strom__strdup(value);
+      if (!v) return STROM_ENOMEM;
+      free((char *)s->vars[i].value);
+      s->vars[i].value = v;
+      return STROM_OK;
+    }
+  sql_var *nv = strom__realloc(s->vars, sizeof *nv * (s->nvars + 1));
+  if (!nv) return STROM_ENOMEM;
+  s->vars = nv;
+  char *n = strom__strdup(name), *v = strom__strdup(value);
+  if (!n || !v) {
+    free(n), free(v);
+    return STROM_ENOMEM;
+  }
+  s->vars[s->nvars++] = (sql_var){n, v};
+  return STROM_OK;
+}
+
+const char *strom_sql_errmsg(const strom_sql_session *s) { return s ? s->err : "no session"; }
+
+void strom_sql_cancel(strom_sql_session *s) {
+  if (!s) return;
+  s->cancel = 1;
+  strom_env *e = s->running;
+  if (e) strom_env_cancel(e);
+}
+
+const char *sql_session_get(const sql_session *s, const char *key) {
+  for (int i = 0; i < s->nset; i++)
+    if (!strcmp(s->set[i].key, key)) return s->set[i].value;
+  return NULL;
+}
+
+const char *strom_sql_get(const strom_sql_session *s, const char *key) { return s ? sql_session_get(s, key) : NULL; }
+
+/* ---- SET / RESET ---- */
+
+static int check_setting(sql_session *s, const char *key, const char *value) {
+  for (int i = 0; sql_keys[i]; i++) {
+    if (strcmp(key, sql_keys[i])) continue;
+    int64_t ms;
+    if (!strcmp(key, "execution.runtime-mode") && strcasecmp(value, "streaming") && strcasecmp(value, "batch"))
+      return set_err(s, "SET '%s': expected 'streaming' or 'batch', got '%s'", key, value), STROM_EINVAL;
+    if (!strcmp(key, "table.exec.state.ttl") && (!sql_parse_duration(value, &ms) || ms < 0))
+      return set_err(s, "SET '%s': expected a duration such as '1 h' or '60000 ms', got '%s'", key, value), STROM_EINVAL;
+    if (!strcmp(key, "sql-client.execution.result-mode") && strcasecmp(value, "tableau"))
+      return set_err(s, "not supported yet: SET '%s' = '%s' (only 'tableau')", key, value), STROM_ENOTSUP;
+    if (!strcmp(key, "table.local-time-zone") && strcmp(value, "UTC"))
+      return set_err(s, "not supported yet: SET '%s' = '%s' (Strom computes in UTC)", key, value), STROM_ENOTSUP;
+    return STROM_OK;
+  }
+  strom_env *e = strom_env_new(NULL);
+  if (!e) return STROM_ENOMEM;
+  int rc = strom_env_set(e, key, value);
+  if (rc) {
+    const char *m = strom_env_errmsg(e);
+    if (strstr(m, "unknown option"))
+      set_err(s, "SET: %s; SQL keys: pipeline.name, execution.runtime-mode, table.exec.state.ttl, "
+                 "sql-client.execution.result-mode, table.local-time-zone", m);
+    else set_err(s, "SET: %s", m);
+  }
+  strom_env_free(e);
+  return rc;
+}
+
+static void apply_sql_settings(sql_session *s) {
+  const char *v = sql_session_get(s, "table.exec.state.ttl");
+  s->state_ttl_ms = 0;
+  if (v) sql_parse_duration(v, &s->state_ttl_ms);
+  v = sql_session_get(s, "execution.runtime-mode");
+  s->batch = v && !strcasecmp(v, "batch");
+}
+
+static int do_set(sql_session *s, const sql_node *n) {
+  if (n->nkids == 0) {
+    /* list, sorted by key */
+    for (int i = 0; i < s->nset; i++)
+      for (int j = i + 1; j < s->nset; j++)
+        if (strcmp(s->set[j].key, s->set[i].key) < 0) {
+          sql_setting t = s->set[i];
+          s->set[i] = s->set[j];
+          s->set[j] = t;
+        }
+    for (int i = 0; i < s->nset; i++) fprintf(s->out, "'%s' = '%s'\n", s->set[i].key, s->set[i].value);
+    return STROM_OK;
+  }
+  const char *key = n->kids[0]->text, *value = n->kids[1]->text;
+  int rc = check_setting(s, key, value);
+  if (rc) return rc;
+  for (int i = 0; i < s->nset; i++)
+    if (!strcmp(s->set[i].key, key)) {
+      char *v = strom__strdup(value);
+      if (!v) return STROM_ENOMEM;
+      free(s->set[i].value);
+      s->set[i].value = v;
+      apply_sql_settings(s);
+      return STROM_OK;
+    }
+  sql_setting *ns = strom__realloc(s->set, sizeof *ns * (size_t)(s->nset + 1));
+  if (!ns) return STROM_ENOMEM;
+  s->set = ns;
+  char *k = strom__strdup(key), *v = strom__strdup(value);
+  if (!k || !v) {
+    free(k), free(v);
+    return STROM_ENOMEM;
+  }
+  s->set[s->nset++] = (sql_setting){k, v};
+  apply_sql_settings(s);
+  return STROM_OK;
+}
+
+static int do_reset(sql_session *s, const sql_node *n) {
+  for (int i = 0; i < s->nset;) {
+    if (n->nkids == 0 || !strcmp(s->set[i].key, n->kids[0]->text)) {
+      free(s->set[i].key), free(s->set[i].value);
+      s->set[i] = s->set[--s->nset];
+    } else i++;
+  }
+  apply_sql_settings(s);
+  return STROM_OK;
+}
+
+/* ---- jobs ---- */
+
+static sql_build *build_new(sql_session *s) {
+  sql_build *b = strom__calloc(1, sizeof *b);
+  if (!b) return NULL;
+  b->sess = s;
+  if (!(b->env = strom_env_new(NULL))) {
+    free(b);
+    return NULL;
+  }
+  for (int i = 0; i < s->nset; i++) {
+    bool sql_only = false;
+    for (int k = 0; sql_keys[k]; k++) sql_only |= !strcmp(s->set[i].key, sql_keys[k]);
+    if (!sql_only) strom_env_set(b->env, s->set[i].key, s->set[i].value); /* checked at SET */
+  }
+  return b;
+}
+
+static void build_free(sql_build *b) {
+  if (!b) return;
+  strom_env_free(b->env);
+  for (int i = b->nowned - 1; i >= 0; i--) b->owned_free[i](b->owned[i]);
+  free(b->owned);
+  free(b->owned_free);
+  sql_arena_free(&b->arena);
+  free(b);
+}
+
+static int run_build(sql_session *s, sql_build *b, const char *default_name) {
+  const char *name = sql_session_get(s, "pipeline.name");
+  s->running = b->env;
+  if (s->cancel) strom_env_cancel(b->env);
+  int rc = strom_execute(b->env, name ? name : default_name);
+  s->running = NULL;
+  if (rc) set_err(s, "job failed: %s", strom_env_errmsg(b->env));
+  return rc;
+}
+
+/* ---- statements ---- */
+
+typedef struct exec {
+  sql_session *s;
+  sql_build *pending; /* INSERT jobs waiting for the end of the text */
+  int ninserts;
+} exec;
+
+static int flush_pending(exec *x) {
+  if (!x->pending) return STROM_OK;
+  sql_build *b = x->pending;
+  x->pending = NULL;
+  int rc = run_build(x->s, b, x->ninserts > 1 ? "insert-into (statement set)" : "insert-into");
+  x->ninserts = 0;
+  build_free(b);
+  return rc;
+}
+
+static int err_at(sql_session *s, const sql_node *n, const char *msg) {
+  if (!strncmp(msg, "line ", 5)) set_err(s, "%s", msg);
+  else set_err(s, "line %d, column %d: %s", n->line, n->col, msg);
+  return STROM_EINVAL;
+}
+
+static const char *last_name(const sql_node *name) { return name->kids[name->nkids - 1]->text; }
+
+static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_only, strom_buf *explain) {
+  sql_session *s = x->s;
+  const sql_node *name = n->kids[0], *collist = n->nkids > 2 ? n->kids[1] : NULL, *q = n->kids[n->nkids - 1];
+  if (n->flags & SQL_F(OVERWRITE)) return err_at(s, n, "not supported yet: INSERT OVERWRITE");
+  sql_table *t = sql_catalog_find(&s->cat, last_name(name));
+  if (!t) return err_at(s, name, "table not found");
+  if (t->view) return err_at(s, name, "cannot INSERT INTO a view");
+  if (!t->conn->sink) {
+    char m[160];
+    snprintf(m, sizeof m, "table '%s' (connector '%s') is a source only: it cannot be written", t->name, t->conn->name);
+    return err_at(s, name, m);
+  }
+  char err[1024];
+  sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
+  if (!p) return err_at(s, q, err);
+  if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);
+  if (p->changelog && !t->conn->changelog_sink) {
+    char m[300];
+    snprintf(m, sizeof m,
+             "table sink '%s' (connector '%s') doesn't support consuming update changes, which the query produces "
+             "(a non-windowed GROUP BY); use a window aggregation or a print/blackhole sink",
+             t->name, t->conn->name);
+    return err_at(s, n, m);
+  }
+  if (explain) {
+    strom__buf_printf(explain, "Sink(table=[%s], connector=[%s])\n", t->name, t->conn->name);
+    sql_plan_explain(explain, p, 1);
+  }
+  if (explain_only) return STROM_OK;
+  strom_stream *st = sql_plan_stream(b, p);
+  int rc = st ? t->conn->write(b, t, st) : STROM_EINVAL;
+  if (rc || b->err[0]) {
+    if (b->err[0]) set_err(s, "%s", b->err);
+    else set_err(s, "%s", strom_env_errmsg(b->env));
+    return rc ? rc : STROM_EINVAL;
+  }
+  x->ninserts++;
+  return STROM_OK;
+}
+
+static int do_insert(exec *x, const sql_node *n) {
+  if (!x->pending && !(x->pending = build_new(x->s))) return STROM_ENOMEM;
+  return plan_insert(x, x->pending, n, false, NULL);
+}
+
+static int do_select(exec *x, const sql_node *q) {
+  int rc = flush_pending(x);
+  if (rc) return rc;
+  sql_session *s = x->s;
+  sql_build *b = build_new(s);
+  if (!b) return STROM_ENOMEM;
+  char err[1024];
+  sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
+  if (!p) {
+    build_free(b);
+    return err_at(s, q, err);
+  }
+  strom_stream *st = sql_plan_stream(b, p);
+  rc = st ? sql_print_sink(b, st, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL;
+  if (rc || b->err[0]) {
+    set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env));
+    build_free(b);
+    return rc ? rc : STROM_EINVAL;
+  }
+  s->last_rows = 0;
+  sql_tableau_header(s->out, p->cols, p->ncols);
+  rc = run_build(s, b, "collect");
+  sql_tableau_footer(s->out, p->cols, p->ncols, s->last_rows);
+  build_free(b);
+  return rc;
+}
+
+static int do_explain(exec *x, const sql_node *n) {
+  sql_session *s = x->s;
+  const sql_node *st = n->kids[0];
+  strom_buf o = {0};
+  sql_build *b = build_new(s);
+  if (!b) return STROM_ENOMEM;
+  int rc = STROM_OK;
+  strom__buf_printf(&o, "== Optimized Physical Plan ==\n");
+  if (st->kind == SQL_INSERT) rc = plan_insert(x, b, st, true, &o);
+  else if (st->kind == SQL_STATEMENT_SET)
+    for (int i = 0; i < st->nkids && !rc; i++) rc = plan_insert(x, b, st->kids[i], true, &o);
+  else if (st->kind == SQL_SELECT || st->kind == SQL_SETOP || st->kind == SQL_WITH || st->kind == SQL_VALUES ||
+           st->kind == SQL_QUERY) {
+    char err[1024];
+    sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
+    if (!p) rc = err_at(s, st, err);
+    else sql_plan_explain(&o, p, 0);
+  } else rc = err_at(s, st, "EXPLAIN supports queries, INSERT and STATEMENT SET");
+  if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
+  strom__buf_free(&o);
+  build_free(b);
+  return rc;
+}
+
+static void print_names(FILE *f, const char *title, const char **names, int n) {
+  int w = (int)strlen(title);
+  for (int i = 0; i < n; i++)
+    if ((int)strlen(names[i]) > w) w = (int)strlen(names[i]);
+  char line[300];
+  int k = 0;
+  line[k++] = '+';
+  for (int i = 0; i < w + 2 && k < 290; i++) line[k++] = '-';
+  line[k++] = '+';
+  line[k] = 0;
+  fprintf(f, "%s\n| %-*s |\n%s\n", line, w, title, line);
+  for (int i = 0; i < n; i++) fprintf(f, "| %-*s |\n", w, names[i]);
+  if (n) fprintf(f, "%s\n%d row%s in set\n", line, n, n == 1 ? "" : "s");
+  else fprintf(f, "Empty set\n");
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int do_show(sql_session *s, const sql_node *n) {
+  const char *what = n->text;
+  if (!strcasecmp(what, "TABLES") || !strcasecmp(what, "VIEWS")) {
+    bool views = what[0] == 'V' || what[0] == 'v';
+    const char **names = strom__calloc((size_t)s->cat.n + 1, sizeof *names);
+    if (!names) return STROM_ENOMEM;
+    int k = 0;
+    for (int i = 0; i < s->cat.n; i++)
+      if (!views || s->cat.t[i]->view) names[k++] = s->cat.t[i]->name;
+    qsort(names, (size_t)k, sizeof *names, cmp_names);
+    print_names(s->out, views ? "view name" : "table name", names, k);
+    free(names);
+    return STROM_OK;
+  }
+  if (!strcasecmp(what, "FUNCTIONS")) {
+    strom_buf b = {0};
+    sql_func_list(&b);
+    strom__buf_printf(&b, " COUNT SUM MIN MAX AVG");
+    fprintf(s->out, "%s\n", b.p);
+    strom__buf_free(&b);
+    return STROM_OK;
+  }
+  if (!strcasecmp(what, "CATALOGS") || !strcasecmp(what, "DATABASES")) {
+    const char *one = what[0] == 'C' || what[0] == 'c' ? "default_catalog" : "default_database";
+    print_names(s->out, what[0] == 'C' || what[0] == 'c' ? "catalog name" : "database name", &one, 1);
+    return STROM_OK;
+  }
+  return err_at(s, n, "not supported yet: this SHOW statement");
+}
+
+static int do_describe(exec *x, const sql_node *n) {
+  sql_session *s = x->s;
+  sql_table *t = sql_catalog_find(&s->cat, last_name(n->kids[0]));
+  if (!t) return err_at(s, n->kids[0], "table or view not found");
+  /* bind a scan (or the view) to learn computed columns' types */
+  sql_arena a = {0};
+  char err[1024];
+  sql_plan *p;
+  if (t->view) p = sql_bind_query(s, &a, t->query, err, sizeof err);
+  else p = sql_bind_scan(&a, t, t->name, err, sizeof err);
+  if (!p) {
+    sql_arena_free(&a);
+    return err_at(s, n, err);
+  }
+  fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
+  fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", "name", "type", "null", "extras");
+  fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
+  for (int i = 0; i < p->ncols; i++) {
+    char tn[64], extras[128] = "";
+    sql_type ty = p->cols[i].type;
+    bool not_null = ty.not_null;
+    ty.not_null = false;
+    sql_type_name(&ty, tn, sizeof tn);
+    const char *name = t->view && t->column_list ? t->column_list->kids[i]->text : p->cols[i].name;
+    if (!t->view) {
+      for (int k = 0; k < t->npk; k++)
+        if (!strcmp(t->pk[k], name)) strcat(extras, "PRI ");
+      if (t->cols[i].computed) strcat(extras, "AS ... ");
+      if (i == t->wm_col) {
+        size_t l = strlen(extras);
+        snprintf(extras + l, sizeof extras - l, "*ROWTIME* wm-%lldms", (long long)t->wm_delay_ms);
+      }
+    }
+    fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", name, tn, not_null ? "FALSE" : "TRUE", extras);
+  }
+  fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
+  fprintf(s->out, "%d row%s in set\n", p->ncols, p->ncols == 1 ? "" : "s");
+  sql_arena_free(&a);
+  return STROM_OK;
+}
+
+static int do_create_table(sql_session *s, const sql_node *n) {
+  const char *name = last_name(n->kids[0]);
+  if (sql_catalog_find(&s->cat, name)) {
+    if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
+    return err_at(s, n->kids[0], "a table or view with this name already exists");
+  }
+  sql_table *t;
+  char err[1024];
+  int rc = sql_table_from_ast(n, &t, err, sizeof err);
+  if (rc) return err_at(s, n, err), rc;
+  /* bind the scan once: computed columns and the watermark column must type-check */
+  if (t->conn->source || t->ncols) {
+    sql_arena a = {0};
+    sql_plan *p = sql_bind_scan(&a, t, t->name, err, sizeof err);
+    sql_arena_free(&a);
+    if (!p) {
+      sql_table_free(t);
+      return err_at(s, n, err);
+    }
+  }
+  if ((rc = sql_catalog_add(&s->cat, t))) sql_table_free(t);
+  return rc;
+}
+
+static int do_create_view(sql_session *s, const sql_node *n) {
+  const char *name = last_name(n->kids[0]);
+  if (sql_catalog_find(&s->cat, name)) {
+    if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
+    return err_at(s, n->kids[0], "a table or view with this name already exists");
+  }
+  const sql_node *collist = n->nkids > 2 ? n->kids[1] : NULL, *q = n->kids[n->nkids - 1];
+  sql_arena a = {0};
+  char err[1024];
+  sql_plan *p = sql_bind_query(s, &a, q, err, sizeof err);
+  int ncols = p ? p->ncols : 0;
+  sql_arena_free(&a);
+  if (!p) return err_at(s, q, err);
+  if (collist && collist->nkids != ncols) return err_at(s, collist, "the column list does not match the query's columns");
+  sql_table *t = strom__calloc(1, sizeof *t);
+  if (!t || !(t->name = strom__strdup(name))) {
+    free(t);
+    return STROM_ENOMEM;
+  }
+  t->view = true;
+  t->query = q;
+  t->column_list = collist;
+  t->wm_col = -1;
+  int rc = sql_catalog_add(&s->cat, t);
+  if (rc) sql_table_free(t);
+  return rc;
+}
+
+static int do_drop(sql_session *s, const sql_node *n, bool view) {
+  const char *name = last_name(n->kids[0]);
+  sql_table *t = sql_catalog_find(&s->cat, name);
+  if (!t || t->view != view) {
+    if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
+    return err_at(s, n->kids[0], view ? "view not found" : "table not found");
+  }
+  sql_catalog_drop(&s->cat, name);
+  return STROM_OK;
+}
+
+static int statement(exec *x, const sql_node *n) {
+  sql_session *s = x->s;
+  switch (n->kind) {
+    case SQL_SET: return do_set(s, n);
+    case SQL_RESET: return do_reset(s, n);
+    case SQL_CREATE_TABLE: return do_create_table(s, n);
+    case SQL_CREATE_VIEW: return do_create_view(s, n);
+    case SQL_DROP_TABLE: return do_drop(s, n, false);
+    case SQL_DROP_VIEW: return do_drop(s, n, true);
+    case SQL_SHOW: return do_show(s, n);
+    case SQL_DESCRIBE: return do_describe(x, n);
+    case SQL_EXPLAIN: return do_explain(x, n);
+    case SQL_INSERT: return do_insert(x, n);
+    case SQL_STATEMENT_SET: {
+      for (int i = 0; i < n->nkids; i++) {
+        int rc = do_insert(x, n->kids[i]);
+        if (rc) return rc;
+      }
+      return flush_pending(x);
+    }
+    case SQL_CREATE_FUNCTION:
+    case SQL_DROP_FUNCTION: return err_at(s, n, "not supported yet: CREATE FUNCTION (user-defined functions)");
+    case SQL_SELECT:
+    case SQL_SETOP:
+    case SQL_WITH:
+    case SQL_VALUES:
+    case SQL_QUERY: return do_select(x, n);
+    default: return err_at(s, n, "not supported yet: this statement");
+  }
+}
+
+int strom_sql_execute(strom_sql_session *s, const char *text, size_t len) {
+  if (!s || !text) return STROM_EINVAL;
+  s->err[0] = 0;
+  s->cancel = 0;
+  sql_arena *na = strom__realloc(s->arenas, sizeof *na * (size_t)(s->narenas + 1));
+  if (!na) return STROM_ENOMEM;
+  s->arenas = na;
+  sql_arena *a = &s->arenas[s->narenas++];
+  memset(a, 0, sizeof *a);
+  sql_node *script = sql_parse_script(a, text, len, s->vars, s->nvars, s->err, sizeof s->err);
+  if (!script) return STROM_EINVAL;
+  exec x = {.s = s};
+  int rc = STROM_OK;
+  for (int i = 0; i < script->nkids && !rc; i++) {
+    rc = statement(&x, script->kids[i]);
+    if (!rc && s->cancel) rc = STROM_ECANCELED;
+  }
+  if (!rc) rc = flush_pending(&x);
+  build_free(x.pending);
+  if (rc == STROM_ECANCELED && !s->err[0]) set_err(s, "cancelled");
+  return rc;
+}

@@ -1,0 +1,359 @@
+/*
+ * sql_int.h -- what the SQL layer's files share past the parser: SQL types and values,
+ * bound expressions, aggregate calls, the logical plan, the catalog, the connectors'
+ * option tables and the session.
+ *
+ * The pipeline is parser (AST) -> binder (names resolved, types checked: a plan of
+ * sql_plan nodes holding sql_expr trees) -> planner (strom_* streams on an
+ * environment).  Everything a statement binds lives in one sql_arena; plans that run
+ * keep their arena alive in the session until the job has ended, because the
+ * operators' user data points into it.
+ */
+#ifndef STROM_SQL_INT_H
+#define STROM_SQL_INT_H
+
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../core/core.h"
+#include "ast.h"
+#include "lexer.h"
+#include "strom/sql.h"
+
+typedef struct strom_sql_session sql_session;
+
+/* ---- types ---- */
+
+/* A SQL type on the row model: TINYINT/SMALLINT/INT -> STROM_INT, FLOAT/DOUBLE ->
+ * STROM_DOUBLE, CHAR/VARCHAR/STRING -> STROM_VARCHAR, TIMESTAMP(3)/TIMESTAMP_LTZ(3) ->
+ * STROM_TIMESTAMP.  name is the declared spelling DESCRIBE shows ("STRING", "INT"). */
+typedef struct sql_type {
+  strom_type_id id; /* 0: the type of an untyped NULL literal */
+  int p, s;         /* DECIMAL precision and scale; VARCHAR length (0 = unbounded) */
+  bool ltz;         /* TIMESTAMP_LTZ */
+  bool not_null;
+} sql_type;
+
+#define SQL_MAX_PRECISION 18
+#define SQL_VARCHAR_MAX 2147483647
+
+/* The type of a TYPE node, or an error "line L, column C: ..." in err. */
+int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+/* "BIGINT", "DECIMAL(10, 2)", "VARCHAR(2147483647)" as Flink names them. */
+void sql_type_name(const sql_type *t, char *buf, size_t cap);
+bool sql_type_numeric(const sql_type *t);
+/* DECIMAL view of an exact numeric type (INT -> DECIMAL(10,0)). */
+sql_type sql_type_as_decimal(const sql_type *t);
+/* Precision/scale of DECIMAL after Flink's reduction to SQL_MAX_PRECISION digits. */
+sql_type sql_decimal(int p, int s);
+/* Adds a column of type t to schema s. */
+int sql_schema_add(strom_schema *s, const char *name, const sql_type *t);
+
+/* ---- values ---- */
+
+typedef struct sql_val {
+  bool null;
+  union {
+    int64_t i; /* BOOLEAN, INT, BIGINT, DECIMAL (unscaled), TIMESTAMP (ms) */
+    double d;
+    struct {
+      const char *p;
+      uint32_t n;
+    } s;
+  };
+} sql_val;
+
+/* Per-thread evaluation scratch: strings made by functions live here until reset. */
+typedef struct sql_ectx {
+  struct sql_chunk *chunks;
+  size_t used;
+  char err[256];
+} sql_ectx;
+void sql_ectx_reset(sql_ectx *c);
+void sql_ectx_free(sql_ectx *c);
+char *sql_ectx_alloc(sql_ectx *c, size_t n);
+/* Sets err and returns STROM_EUSER. */
+int sql_ectx_fail(sql_ectx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads column col of r as a value; stores v into column col of r (strings copied). */
+void sql_val_get(const strom_row *r, int col, sql_val *v);
+int sql_val_set(strom_row *r, int col, const sql_val *v);
+/* Formats v as SQL prints it (CAST AS STRING, print and tableau output). */
+void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v);
+/* Parses text into a value of type t (CAST from a string).  -1 if malformed. */
+int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ectx *c);
+/* Converts v of type from to type to (CAST); STROM_EUSER with the reason in c->err. */
+int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
+/* Compares two non-null values of the same type: <0, 0, >0. */
+int sql_val_cmp(const sql_type *t, const sql_val *a, const sql_val *b);
+/* 10^n for 0 <= n <= 18. */
+int64_t sql_pow10(int n);
+/* v (unscaled at scale from) at scale to, rounding half up; false if it needs more
+ * than p digits. */
+bool sql_dec_rescale(__int128 v, int from, int to, int p, int64_t *out);
+
+/* ---- expressions ---- */
+
+typedef enum {
+  SQL_E_COL, SQL_E_LIT, SQL_E_AND, SQL_E_OR, SQL_E_NOT,
+  SQL_E_EQ, SQL_E_NE, SQL_E_LT, SQL_E_GT, SQL_E_LE, SQL_E_GE,
+  SQL_E_ADD, SQL_E_SUB, SQL_E_MUL, SQL_E_DIV, SQL_E_MOD, SQL_E_NEG, SQL_E_CONCAT,
+  SQL_E_IS_NULL, SQL_E_IS_NOT_NULL, SQL_E_IS_TRUE, SQL_E_IS_NOT_TRUE, SQL_E_IS_FALSE, SQL_E_IS_NOT_FALSE,
+  SQL_E_IS_DISTINCT, SQL_E_IS_NOT_DISTINCT,
+  SQL_E_BETWEEN, SQL_E_NOT_BETWEEN, SQL_E_IN, SQL_E_NOT_IN, SQL_E_LIKE, SQL_E_NOT_LIKE,
+  SQL_E_CASE, /* args: cond0, val0, cond1, val1, ..., [else] (n odd: has else) */
+  SQL_E_CAST, SQL_E_FUNC,
+} sql_eop;
+
+typedef struct sql_func sql_func;
+typedef struct sql_expr sql_expr;
+struct sql_expr {
+  sql_eop op;
+  sql_type type;
+  int col;    /* SQL_E_COL */
+  sql_val lit; /* SQL_E_LIT (strings in the arena) */
+  bool try_cast;
+  int n;
+  sql_expr **a;
+  const sql_func *fn;
+  int64_t aux; /* a function's constant (a time unit) */
+};
+
+/* Evaluates e over row r into out (strings may point into r or into c's scratch). */
+int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
+/* A predicate: 1 true, 0 false or NULL, negative error. */
+int sql_eval_pred(const sql_expr *e, const strom_row *r, sql_ectx *c);
+/* Appends a readable form of e (EXPLAIN), column names from cols. */
+struct sql_col;
+void sql_expr_print(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+
+/* Built-in scalar functions (functions.c). */
+typedef int (*sql_fn_eval)(const sql_expr *e, const sql_val *args, sql_val *out, sql_ectx *c);
+struct sql_func {
+  const char *name;
+  int min_args, max_args;
+  bool strict; /* NULL in any argument gives NULL without calling eval */
+  /* Checks the argument types and sets e->type; on error writes the reason. */
+  int (*check)(sql_arena *a, sql_expr *e, char *err, size_t errlen);
+  sql_fn_eval eval;
+};
+const sql_func *sql_func_find(const char *name);
+/* Space separated names of every built-in function (SHOW FUNCTIONS). */
+void sql_func_list(strom_buf *b);
+
+/* ---- aggregates ---- */
+
+typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG } sql_agg_kind;
+
+typedef struct sql_agg {
+  sql_agg_kind kind;
+  sql_type type;    /* result */
+  sql_type in_type; /* argument */
+  int arg;          /* column of the argument in the aggregation's input row, -1 for COUNT(*) */
+  int acc;          /* first accumulator column */
+  int filter;       /* BOOLEAN column of FILTER (WHERE ...), or -1 */
+  char *text;       /* as written, to find the same call twice */
+} sql_agg;
+
+/* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
+int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc);
+void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc);
+/* Folds input row in into acc; retract for -U/-D rows.  STROM_ENOTSUP when a MIN/MAX
+ * would have to retract. */
+int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
+int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *other);
+/* Writes aggregate i's result into column out_col + i of out. */
+void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row *out, int out_col);
+
+/* ---- plans ---- */
+
+typedef struct sql_col {
+  const char *name;
+  const char *qual; /* table or alias the column can be qualified with; NULL if none */
+  sql_type type;
+  bool rowtime; /* an event-time attribute: rows carry its value as their timestamp */
+} sql_col;
+
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG } sql_pkind;
+
+typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE } sql_wkind;
+
+typedef struct sql_window {
+  sql_wkind kind;
+  int64_t size, slide, gap;
+} sql_window;
+
+struct sql_table;
+typedef struct sql_plan sql_plan;
+struct sql_plan {
+  sql_pkind kind;
+  int ncols;
+  sql_col *cols;
+  sql_plan *in, *in2;
+  bool changelog; /* may carry -U/+U/-D rows */
+  /* SCAN */
+  struct sql_table *table;
+  /* VALUES: nrows rows of ncols literal expressions */
+  int nrows;
+  sql_expr ***rows;
+  /* CALC: a filter (may be NULL) then a projection (NULL: pass rows through) */
+  sql_expr *cond;
+  sql_expr **exprs;
+  /* WINDOW_TVF: the input's columns then window_start, window_end, window_time */
+  sql_window win;
+  int time_col;
+  /* AGG: output = keys, [window_start, window_end, window_time], aggregates */
+  int nkeys;
+  sql_expr **keys; /* over the input */
+  int naggs;
+  sql_agg *aggs;
+  sql_expr **agg_args; /* over the input; naggs entries, NULL for COUNT(*) */
+  sql_expr **agg_filters;
+};
+
+/* ---- catalog ---- */
+
+typedef struct sql_connector sql_connector;
+
+typedef struct sql_table_col {
+  const char *name;
+  sql_type type;
+  const sql_node *computed; /* AS expr, or NULL for a physical column */
+} sql_table_col;
+
+typedef struct sql_table {
+  char *name;
+  bool view;
+  const sql_node *query;  /* a view's query (in an arena the session keeps) */
+  const sql_node *column_list; /* a view's column names, or NULL */
+  int ncols;
+  sql_table_col *cols;
+  int wm_col;             /* -1: no watermark */
+  int64_t wm_delay_ms;    /* WATERMARK FOR c AS c - INTERVAL ... */
+  int npk;
+  const char **pk;
+  int nopts;
+  const char **keys, **vals;
+  const sql_connector *conn;
+} sql_table;
+
+typedef struct sql_catalog {
+  sql_table **t;
+  int n, cap;
+} sql_catalog;
+
+sql_table *sql_catalog_find(const sql_catalog *c, const char *name);
+int sql_catalog_add(sql_catalog *c, sql_table *t);
+/* Removes and frees the table; 0 if it was there. */
+int sql_catalog_drop(sql_catalog *c, const char *name);
+void sql_catalog_free(sql_catalog *c);
+void sql_table_free(sql_table *t);
+/* Builds a table from a CREATE TABLE node (its AST must outlive the table). */
+int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen);
+/* The option's value, or NULL. */
+const char *sql_table_option(const sql_table *t, const char *key);
+
+/* ---- connectors ---- */
+
+typedef struct sql_build sql_build;
+
+typedef struct sql_option {
+  const char *key; /* a trailing '*' matches a prefix: "fields.*" */
+  const char *desc;
+} sql_option;
+
+struct sql_connector {
+  const char *name;
+  const sql_option *options; /* NULL-terminated */
+  bool source, sink, changelog_sink;
+  /* Validates the table's options and columns at CREATE TABLE. */
+  int (*validate)(const sql_table *t, char *err, size_t errlen);
+  /* The physical columns' stream (then computed columns and the watermark are added). */
+  strom_stream *(*scan)(sql_build *b, const sql_table *t, const strom_schema *physical);
+  int (*write)(sql_build *b, const sql_table *t, strom_stream *in);
+};
+
+const sql_connector *sql_connector_find(const char *name);
+/* Flink durations: "10 s", "500 ms", "1 min", "2 h", "1 d"; a bare number is ms. */
+bool sql_parse_duration(const char *v, int64_t *ms);
+/* Checks every option key against the connector's table; the error lists the valid keys. */
+int sql_connector_check_options(const sql_table *t, char *err, size_t errlen);
+
+/* ---- planning and running ---- */
+
+/* A job being built: the environment, what its operators' data points into, and the
+ * session output for print sinks and SELECT results. */
+struct sql_build {
+  sql_session *sess;
+  strom_env *env;
+  void **owned;
+  void (**owned_free)(void *);
+  int nowned;
+  sql_arena arena; /* plans and expressions of the job's statements */
+  char err[512];
+  int njobs_stmts;
+};
+
+int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
+/* Records err in b (printf style) and returns STROM_EINVAL. */
+int sql_build_fail(sql_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* binder.c: e converted to type t (e itself when it has it already), NULL if out of
+ * memory.  Whether the cast is allowed is sql_can_cast's question. */
+sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t);
+bool sql_can_cast(const sql_type *from, const sql_type *to);
+/* The type both a and b convert to for comparison, union and CASE; false if none. */
+bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out);
+
+/* binder.c: a query AST to a plan (allocated in a). */
+sql_plan *sql_bind_query(sql_session *s, sql_arena *a, const sql_node *q, char *err, size_t errlen);
+/* Type of the sink's columns vs the plan's: a CALC casting to them, or an error. */
+sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink, const sql_node *collist, char *err,
+                               size_t errlen);
+/* The plan reading table t (with computed columns) under alias qual. */
+sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err, size_t errlen);
+
+/* planner.c: the plan's output stream on b->env. */
+strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p);
+/* EXPLAIN's text of the plan. */
+void sql_plan_explain(strom_buf *out, const sql_plan *p, int depth);
+/* A schema of the plan's output columns. */
+strom_schema *sql_plan_schema(const sql_plan *p);
+
+/* results.c: the print connector's sink and the tableau printer of SELECT. */
+enum { SQL_PRINT, SQL_PRINT_STDERR, SQL_TABLEAU };
+int sql_print_sink(sql_build *b, strom_stream *in, const sql_col *cols, int ncols, const char *identifier, int mode);
+/* The tableau's header and footer lines (the rows come from the sink). */
+void sql_tableau_header(FILE *f, const sql_col *cols, int ncols);
+void sql_tableau_footer(FILE *f, const sql_col *cols, int ncols, int64_t rows);
+
+/* ---- session ---- */
+
+typedef struct sql_setting {
+  char *key, *value;
+} sql_setting;
+
+struct strom_sql_session {
+  sql_catalog cat;
+  sql_setting *set;
+  int nset, capset;
+  sql_var *vars;
+  size_t nvars;
+  sql_arena *arenas; /* scripts whose ASTs views and tables still point into */
+  int narenas;
+  FILE *out, *errout;
+  char err[1024];
+  int64_t state_ttl_ms;
+  bool batch;
+  bool interactive;
+  pthread_mutex_t out_mu;
+  strom_env *volatile running;
+  volatile int cancel;
+  /* rows printed by the last SELECT (tests) */
+  int64_t last_rows;
+};
+
+const char *sql_session_get(const sql_session *s, const char *key);
+
+#endif

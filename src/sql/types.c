@@ -1,0 +1,98 @@
+/*
+ * types.c -- SQL data types on Strom's row model.  Flink's types are mapped onto the
+ * seven the rows carry (TINYINT/SMALLINT widen to INT, FLOAT to DOUBLE, CHAR/STRING
+ * are VARCHAR, TIMESTAMP(p)/TIMESTAMP_LTZ(p) keep milliseconds); types the rows cannot
+ * hold are refused by name so a script never silently changes meaning.  DECIMAL
+ * precision follows Flink's rules, with 18 digits (an int64) as the maximum.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sql_int.h"
+
+static int type_err(const sql_node *t, char *err, size_t errlen, const char *what) {
+  snprintf(err, errlen, "line %d, column %d: %s", t->line, t->col, what);
+  return STROM_ENOTSUP;
+}
+
+int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  const char *n = t->text;
+  out->not_null = (t->flags & SQL_F(NOT_NULL)) != 0;
+  if (!strcmp(n, "BOOLEAN")) out->id = STROM_BOOLEAN;
+  else if (!strcmp(n, "TINYINT") || !strcmp(n, "SMALLINT") || !strcmp(n, "INT")) out->id = STROM_INT;
+  else if (!strcmp(n, "BIGINT")) out->id = STROM_BIGINT;
+  else if (!strcmp(n, "FLOAT") || !strcmp(n, "DOUBLE")) out->id = STROM_DOUBLE;
+  else if (!strcmp(n, "DECIMAL")) {
+    out->id = STROM_DECIMAL;
+    out->p = t->p < 0 ? 10 : t->p;
+    out->s = t->s < 0 ? 0 : t->s;
+    if (out->p < 1 || out->s > out->p)
+      return type_err(t, err, errlen, "DECIMAL wants 1 <= precision and 0 <= scale <= precision");
+    if (out->p > SQL_MAX_PRECISION) {
+      char m[160];
+      snprintf(m, sizeof m, "not supported yet: DECIMAL(%d, %d) (Strom's DECIMAL holds at most %d digits)", out->p,
+               out->s, SQL_MAX_PRECISION);
+      return type_err(t, err, errlen, m);
+    }
+  } else if (!strcmp(n, "STRING")) out->id = STROM_VARCHAR, out->p = SQL_VARCHAR_MAX;
+  else if (!strcmp(n, "VARCHAR") || !strcmp(n, "CHAR")) {
+    out->id = STROM_VARCHAR;
+    out->p = t->p < 0 ? (n[0] == 'C' ? 1 : 1) : t->p;
+  } else if (!strcmp(n, "TIMESTAMP") || !strcmp(n, "TIMESTAMP_LTZ")) {
+    out->id = STROM_TIMESTAMP;
+    out->ltz = n[9] == '_';
+    out->p = 3;
+    if (t->p > 3) return type_err(t, err, errlen, "not supported yet: timestamps finer than milliseconds (precision > 3)");
+  } else {
+    char m[160];
+    snprintf(m, sizeof m, "not supported yet: type %s", n);
+    return type_err(t, err, errlen, m);
+  }
+  return STROM_OK;
+}
+
+void sql_type_name(const sql_type *t, char *buf, size_t cap) {
+  const char *nn = t->not_null ? " NOT NULL" : "";
+  switch (t->id) {
+    case STROM_BOOLEAN: snprintf(buf, cap, "BOOLEAN%s", nn); return;
+    case STROM_INT: snprintf(buf, cap, "INT%s", nn); return;
+    case STROM_BIGINT: snprintf(buf, cap, "BIGINT%s", nn); return;
+    case STROM_DOUBLE: snprintf(buf, cap, "DOUBLE%s", nn); return;
+    case STROM_DECIMAL: snprintf(buf, cap, "DECIMAL(%d, %d)%s", t->p, t->s, nn); return;
+    case STROM_VARCHAR:
+      if (t->p == SQL_VARCHAR_MAX) snprintf(buf, cap, "STRING%s", nn);
+      else snprintf(buf, cap, "VARCHAR(%d)%s", t->p, nn);
+      return;
+    case STROM_TIMESTAMP: snprintf(buf, cap, "%s(3)%s", t->ltz ? "TIMESTAMP_LTZ" : "TIMESTAMP", nn); return;
+  }
+  snprintf(buf, cap, "NULL");
+}
+
+bool sql_type_numeric(const sql_type *t) {
+  return t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_DOUBLE || t->id == STROM_DECIMAL;
+}
+
+sql_type sql_decimal(int p, int s) {
+  /* Flink (Calcite) keeps the integer digits and gives up scale first, down to 6. */
+  if (p > SQL_MAX_PRECISION) {
+    int intd = p - s;
+    int keep = s < 6 ? s : 6;
+    s = SQL_MAX_PRECISION - intd > keep ? SQL_MAX_PRECISION - intd : keep;
+    p = SQL_MAX_PRECISION;
+    if (s > p) s = p;
+  }
+  return (sql_type){.id = STROM_DECIMAL, .p = p, .s = s};
+}
+
+sql_type sql_type_as_decimal(const sql_type *t) {
+  if (t->id == STROM_DECIMAL) return *t;
+  if (t->id == STROM_INT) return (sql_type){.id = STROM_DECIMAL, .p = 10, .s = 0};
+  return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = 0};
+}
+
+int sql_schema_add(strom_schema *s, const char *name, const sql_type *t) {
+  if (t->id == STROM_DECIMAL) return strom_schema_add_decimal(s, name, t->p, t->s);
+  return strom_schema_add(s, name, t->id ? t->id : STROM_INT);
+}
