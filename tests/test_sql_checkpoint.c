@@ -46,7 +46,10 @@ static long newest_checkpoint(const char *dir, char *out, size_t cap) {
   return best;
 }
 
-static pid_t spawn(const char *bin, const char *script, const char *ckpt, const char *out, const char *resume) {
+/* strom sql -f script (resume, if any, as ${RESUME} for the script's SET), or with
+ * from: strom run script --from PATH. */
+static pid_t spawn(const char *bin, const char *script, const char *ckpt, const char *out, const char *resume,
+                   const char *from) {
   fflush(stdout); /* or the child flushes our buffered output again */
   pid_t pid = fork();
   if (pid == 0) {
@@ -55,13 +58,14 @@ static pid_t spawn(const char *bin, const char *script, const char *ckpt, const 
     snprintf(d2, sizeof d2, "OUT=%s", out);
     snprintf(d3, sizeof d3, "RESUME=%s", resume ? resume : "");
     if (!freopen("/dev/null", "w", stdout)) _exit(3);
-    execl(bin, bin, "sql", "-f", script, "-D", d1, "-D", d2, "-D", d3, (char *)NULL);
+    if (from) execl(bin, bin, "run", script, "--from", from, "-D", d1, "-D", d2, "-D", d3, (char *)NULL);
+    else execl(bin, bin, "sql", "-f", script, "-D", d1, "-D", d2, "-D", d3, (char *)NULL);
     _exit(127);
   }
   return pid;
 }
 
-TEST(sql_insert_killed_and_resumed_from_checkpoint_is_exactly_once) {
+static void killed_and_resumed(bool via_run) {
   const char *bin = getenv("STROM_BIN");
   if (!bin || access(bin, X_OK)) {
     printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
@@ -90,7 +94,7 @@ TEST(sql_insert_killed_and_resumed_from_checkpoint_is_exactly_once) {
   snprintf(resume_job, sizeof resume_job, "SET 'execution.savepoint.path' = '${RESUME}';\n%s", job);
   write_file(s2, resume_job);
 
-  pid_t pid = spawn(bin, s1, ckpt, out, NULL);
+  pid_t pid = spawn(bin, s1, ckpt, out, NULL, NULL);
   char chk[600] = "";
   /* kill once two checkpoints exist: mid-stream (the input takes 4 s) */
   for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
@@ -104,7 +108,8 @@ TEST(sql_insert_killed_and_resumed_from_checkpoint_is_exactly_once) {
   CHECK(id >= 2);
   printf("  killed; resuming from %s\n", chk);
 
-  pid = spawn(bin, s2, ckpt, out, chk);
+  /* SET 'execution.savepoint.path' in the script, or the same script with --from. */
+  pid = via_run ? spawn(bin, s1, ckpt, out, NULL, chk) : spawn(bin, s2, ckpt, out, chk, NULL);
   waitpid(pid, &status, 0);
   CHECK(WIFEXITED(status));
   CHECK_INT(WEXITSTATUS(status), 0);
@@ -137,8 +142,13 @@ TEST(sql_insert_killed_and_resumed_from_checkpoint_is_exactly_once) {
   CHECK_INT(system(cmd), 0);
 }
 
+TEST(sql_insert_killed_and_resumed_from_checkpoint_is_exactly_once) { killed_and_resumed(false); }
+
+TEST(strom_run_from_a_checkpoint_resumes_exactly_once) { killed_and_resumed(true); }
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(sql_insert_killed_and_resumed_from_checkpoint_is_exactly_once);
+  RUN(strom_run_from_a_checkpoint_resumes_exactly_once);
   TEST_MAIN_END();
 }

@@ -55,6 +55,30 @@ TEST(script_with_variables_and_errors) {
   unlink(script);
 }
 
+/* The README's first command: strom run examples/nexmark_bids.sql.  100,000 events at
+ * 100,000 events/s of event time are one 2 s window; 46 of every 50 events are bids. */
+TEST(readme_job_counts_every_bid_once) {
+  char cmd[1024], line[256];
+  snprintf(cmd, sizeof cmd, "%s run %s/examples/nexmark_bids.sql -D EVENTS=100000 2>&1", getenv("STROM_BIN"),
+           getenv("STROM_TEST_ROOT"));
+  FILE *p = popen(cmd, "r");
+  long bids = 0, rows = 0, bad = 0;
+  while (p && fgets(line, sizeof line, p)) {
+    char *b = strstr(line, "+I[2015-07-15T00:00, ");
+    long n, top;
+    char ch[32];
+    if (!b || sscanf(b + 21, "%31[^,], %ld, %ld]", ch, &n, &top) != 3) {
+      bad++;
+      continue;
+    }
+    bids += n, rows++;
+  }
+  CHECK_INT(p ? pclose(p) : -1, 0);
+  CHECK_INT(bad, 0);
+  CHECK_INT(rows, 5); /* Google, Facebook, Baidu, Apple, other */
+  CHECK_INT(bids, 92000);
+}
+
 TEST(statements_from_stdin_keep_going_after_an_error) {
   char out[8192], err[4096];
   int rc = sh("", "SET 'pipeline.name' = 'x';\nSELECT nope;\nSELECT 'a' ||\n 'b' AS s;\nSET;\n", out, sizeof out, err, sizeof err);
@@ -71,6 +95,7 @@ int main(int argc, char **argv) {
     TEST_MAIN_END();
   }
   RUN(script_with_variables_and_errors);
+  RUN(readme_job_counts_every_bid_once);
   RUN(statements_from_stdin_keep_going_after_an_error);
   TEST_MAIN_END();
 }

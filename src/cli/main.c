@@ -45,7 +45,9 @@ static void usage(FILE *f) {
           "      10 s into a temporary directory (-D options override), and prints events/s,\n"
           "      CPU cores used, events/s per core, peak RSS and, for q5, q7 and q8, the\n"
           "      p50/p99 latency of results after the watermark passed their window's end\n"
-          "  sql [-f script.sql] [-D VAR=value ...]   runs Flink SQL (a script, or statements from stdin)\n"
+          "  sql [-f script.sql] [--from PATH] [-D VAR=value ...]   runs Flink SQL (a script, or statements from stdin)\n"
+          "  run SCRIPT.sql [--from PATH] [--allow-non-restored-state] [-D VAR=value ...]\n"
+          "                                     runs a SQL script's job, resuming from a checkpoint or savepoint\n"
           "  version   prints the version\n"
           "  help      prints this text\n"
           "\n"
@@ -357,6 +359,30 @@ static int cmd_nexmark(int argc, char **argv) {
   return got_signal ? 128 + got_signal : 0;
 }
 
+/* strom run SCRIPT.sql [options]: the job a SQL script defines (Flink's `flink run`; the
+ * options are those of `strom sql`, --from PATH resumes from a checkpoint/savepoint). */
+static int cmd_run(int argc, char **argv) {
+  if (argc < 3 || argv[2][0] == '-') {
+    fprintf(stderr, "usage: strom run SCRIPT.sql [--from PATH] [--allow-non-restored-state] [-D VAR=value ...]\n");
+    return 2;
+  }
+  size_t len = strlen(argv[2]);
+  if (len < 5 || strcmp(argv[2] + len - 4, ".sql")) {
+    fprintf(stderr, "strom run: '%s' is not a SQL script (.sql); built-in jobs run as `strom wordcount` and "
+            "`strom nexmark run`\n", argv[2]);
+    return 2;
+  }
+  char **args = calloc((size_t)argc + 2, sizeof *args);
+  if (!args) return 1;
+  args[0] = argv[0];
+  args[1] = "sql";
+  args[2] = "-f";
+  for (int i = 2; i < argc; i++) args[i + 1] = argv[i];
+  int rc = strom__cmd_sql(argc + 1, args);
+  free(args);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   struct sigaction sa = {.sa_handler = on_signal};
   sigemptyset(&sa.sa_mask);
@@ -374,6 +400,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "wordcount")) return cmd_wordcount(argc, argv);
   if (!strcmp(argv[1], "nexmark")) return cmd_nexmark(argc, argv);
   if (!strcmp(argv[1], "sql")) return strom__cmd_sql(argc, argv);
+  if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
   fprintf(stderr, "strom: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;

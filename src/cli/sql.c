@@ -65,12 +65,41 @@ static bool complete(const char *t, size_t n) {
   return end && !q;
 }
 
+/* SET 'key' = 'value' with the value quoted as SQL wants ('' for '). */
+static int set_option(strom_sql_session *s, const char *key, const char *value) {
+  size_t n = strlen(value), k = 0;
+  char *q = malloc(2 * n + strlen(key) + 32);
+  if (!q) return 1;
+  k += (size_t)sprintf(q, "SET '%s' = '", key);
+  for (size_t i = 0; i < n; i++) {
+    if (value[i] == '\'') q[k++] = '\'';
+    q[k++] = value[i];
+  }
+  k += (size_t)sprintf(q + k, "';");
+  int rc = strom_sql_execute(s, q, k);
+  free(q);
+  if (rc) report(s);
+  return rc ? 1 : 0;
+}
+
 int strom__cmd_sql(int argc, char **argv) {
   const char *file = NULL;
   strom_sql_session *s = strom_sql_session_new(stdout);
   if (!s) return 1;
   for (int i = 2; i < argc; i++) {
     if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--file")) && i + 1 < argc) file = argv[++i];
+    /* Resume the script's job from a checkpoint or savepoint folder (Flink's -s). */
+    else if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "-s")) && i + 1 < argc) {
+      if (set_option(s, "execution.savepoint.path", argv[++i])) {
+        strom_sql_session_free(s);
+        return 2;
+      }
+    } else if (!strcmp(argv[i], "--allow-non-restored-state")) {
+      if (set_option(s, "execution.savepoint.ignore-unclaimed-state", "true")) {
+        strom_sql_session_free(s);
+        return 2;
+      }
+    }
     else if (!strcmp(argv[i], "-D") && i + 1 < argc) {
       char *kv = argv[++i], *eq = strchr(kv, '=');
       if (!eq || eq == kv) {
@@ -82,7 +111,10 @@ int strom__cmd_sql(int argc, char **argv) {
       strom_sql_define(s, kv, eq + 1);
       *eq = '=';
     } else {
-      fprintf(stderr, "strom sql: unknown argument '%s' (usage: strom sql [-f script.sql] [-D VAR=value ...])\n", argv[i]);
+      fprintf(stderr,
+              "strom sql: unknown argument '%s' (usage: strom sql [-f script.sql] [--from PATH] "
+              "[--allow-non-restored-state] [-D VAR=value ...])\n",
+              argv[i]);
       strom_sql_session_free(s);
       return 2;
     }
