@@ -396,8 +396,9 @@ static strom_results *backpressured_job(strom_env *env, strom_schema *s, int sum
 static strom_env *backpressured_env(const char *dir, bool unaligned, int64_t aligned_timeout_ms) {
   /* 32 buffers of 32 KiB per channel hold ~30,000 records: with two channels into each
    * slow subtask (~9,000 records/s), seconds of work queued ahead of an aligned barrier,
-   * against a 1 s timeout. */
-  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .buffers_per_channel = 32, .checkpoint_interval_ms = 100,
+   * against a 1 s timeout.  The first checkpoint comes after 400 ms, when the queues
+   * are full even on a loaded machine. */
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .buffers_per_channel = 32, .checkpoint_interval_ms = 400,
                                                    .checkpoint_dir = dir, .checkpoints_retained = 3,
                                                    .checkpoint_timeout_ms = 1000, .unaligned_checkpoints = unaligned,
                                                    .aligned_checkpoint_timeout_ms = aligned_timeout_ms});
@@ -419,7 +420,7 @@ TEST(unaligned_checkpoints_complete_under_backpressure_where_aligned_ones_time_o
     run r = {.env = env};
     pthread_t th;
     pthread_create(&th, NULL, run_bg, &r);
-    sleep_ms(2500);
+    sleep_ms(3000);
     strom_env_cancel(env);
     pthread_join(th, NULL);
     completed[unaligned] = strom_env_checkpoints_completed(env);

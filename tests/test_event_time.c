@@ -235,6 +235,44 @@ TEST(idle_input_stalls_without_idleness_and_not_with_it) {
   CHECK_INT(after, 12);
 }
 
+/* Subtask 0 sends 20 events up to 19 s at once and goes idle; subtask 1 sends 20 up to
+ * 3.8 s, 10 ms apart, and goes idle later.  Once both are idle nothing can advance
+ * event time, so it moves to the highest watermark (18999), as Flink's valve does:
+ * windows [0,5s), [5s,10s), [10s,15s) fire for keys 0-2 while the job still runs. */
+static int staggered_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  if (i / 2 < 20) {
+    bool slow = strom_ctx_subtask(ctx) == 1;
+    if (slow) sleep_ms(5);
+    strom_row_set_bigint(out, 0, (int64_t)(i % 3));
+    strom_row_set_bigint(out, 1, (int64_t)(i / 2) * (slow ? 200 : 1000));
+    return 1;
+  }
+  return atomic_load(&stop_source) ? 0 : STROM_GEN_IDLE;
+}
+
+TEST(all_inputs_idle_moves_event_time_to_the_highest_watermark) {
+  atomic_store(&stop_source, 0);
+  atomic_store(&windows_fired, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  strom_schema *s = strom_schema_parse("k BIGINT, ts BIGINT", NULL, 0);
+  strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, staggered_gen, NULL),
+      &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .timestamp_column = "ts", .idleness_ms = 50, .interval_ms = 10});
+  strom_window_def def = {.assigner = strom_tumbling(5000), .process = count_window, .out_schema = s};
+  strom_discard(strom_set_parallelism(strom_window(strom_key_by(in, "k"), &def), 1));
+  job_thread j = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_job, &j);
+  wait_for(&windows_fired, 9, 5000);
+  int before = atomic_load(&windows_fired);
+  atomic_store(&stop_source, 1);
+  pthread_join(th, NULL);
+  CHECK_INT(j.rc, STROM_OK);
+  CHECK_INT(before, 9);
+  CHECK_INT(atomic_load(&windows_fired), 12);
+  strom_schema_free(s);
+  strom_env_free(env);
+}
+
 /* ---- watermark alignment ---- */
 
 /* Source 0 is fast: 10 000 records 100 ms apart.  Source 1 is slow: 100 000 records 10 ms
@@ -597,6 +635,7 @@ int main(int argc, char **argv) {
   RUN(event_timers_fire_once_in_order_and_deleted_ones_never);
   RUN(processing_timers_fire_by_the_virtual_clock);
   RUN(idle_input_stalls_without_idleness_and_not_with_it);
+  RUN(all_inputs_idle_moves_event_time_to_the_highest_watermark);
   RUN(watermark_alignment_bounds_how_far_a_fast_source_runs_ahead);
   RUN(keyed_process_keeps_value_state_per_key);
   RUN(keyed_state_outside_a_keyed_stream_fails_clearly);

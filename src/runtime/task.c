@@ -144,12 +144,13 @@ int strom__task_emit_watermark(strom_task *t, int64_t wm) {
  * watermark has caught up, so the task's watermark never goes backwards.  When every
  * live channel is idle, the task tells its consumers it is idle too. */
 static int update_watermark(strom_task *t) {
-  int64_t min = INT64_MAX;
+  int64_t min = INT64_MAX, max = INT64_MIN;
   bool any = false, all_idle = true, live = false;
   for (int i = 0; i < t->gate.n; i++) {
     strom_channel *c = t->gate.ch[i];
     if (c->ended) continue;
     live = true;
+    if (c->wm > max) max = c->wm;
     if (c->idle) continue;
     all_idle = false;
     if (!c->aligned) continue;
@@ -157,6 +158,12 @@ static int update_watermark(strom_task *t) {
     if (c->wm < min) min = c->wm;
   }
   bool idle = live && all_idle;
+  /* Every input went idle: nothing will advance event time, so it moves to the highest
+   * watermark any input reached (Flink's valve does the same), before the idle status. */
+  if (idle && !t->idle && max > t->watermark) {
+    int rc = strom__task_emit_watermark(t, max);
+    if (rc) return rc;
+  }
   if (idle != t->idle) {
     t->idle = idle;
     int rc = op_status(t->ops[0], idle);
@@ -308,6 +315,9 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
         if (ahead) ahead--;
         break;
       case STROM_EL_WATERMARK:
+        /* The end of an input's event time counts even from an idle input: it can hold
+         * nothing back any more (else the last windows never fire). */
+        if (v == INT64_MAX) c->idle = false;
         if (v > c->wm) c->wm = v;
         if (!c->aligned && c->wm >= t->watermark) c->aligned = true;
         rc = update_watermark(t);
