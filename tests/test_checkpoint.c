@@ -54,10 +54,15 @@ static uint64_t N_EVENTS = 300000;
 
 /* Event i: key i % 50, value i % 7, time i ms; a 1 ms pause every 100 events keeps the
  * job running long enough to be checkpointed (and killed). */
+/* Events from hold_from on wait (idle) until it is lifted: a run that is to be cancelled
+ * mid-stream cannot reach the end first, however slow the machine. */
+static atomic_uint_fast64_t hold_from = UINT64_MAX;
+
 static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
   static _Thread_local uint64_t paused_at = UINT64_MAX;
   if (i >= N_EVENTS) return 0;
+  if (i >= atomic_load(&hold_from)) return STROM_GEN_IDLE;
   if (i % 100 == 0 && paused_at != i) {
     paused_at = i;
     return STROM_GEN_IDLE;
@@ -179,7 +184,9 @@ static bool cancel_and_resume(int par_before, int par_after, const char *dir) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par_before, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   keyed_sum_job(env, s);
+  atomic_store(&hold_from, N_EVENTS / 4); /* each source holds in its slice */
   run r = run_until_checkpoints(env, dir, 2);
+  atomic_store(&hold_from, UINT64_MAX);
   /* Cancelled mid-stream (a finished job would resume from its final checkpoint, with
    * nothing left to do). */
   bool ok = r.rc == STROM_ECANCELED && count_complete(dir) >= 1;
@@ -231,8 +238,11 @@ TEST(keyed_reduce_state_survives_a_resume) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   reduce_job(env, s);
-  run_until_checkpoints(env, dir, 2);
+  atomic_store(&hold_from, N_EVENTS / 4);
+  run r = run_until_checkpoints(env, dir, 2);
+  atomic_store(&hold_from, UINT64_MAX);
   strom_env_free(env);
+  CHECK_INT(r.rc, STROM_ECANCELED);
   CHECK(count_complete(dir) >= 1);
   env = strom_env_new(&(strom_env_opts){.parallelism = 3, .restore_path = dir});
   strom_results *res = reduce_job(env, s);
