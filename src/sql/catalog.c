@@ -190,7 +190,7 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
     goto fail;
   }
   if (!(t->conn = sql_connector_find(conn))) {
-    rc = at(err, errlen, with, "unknown connector '%s' (known: datagen, filesystem, print, blackhole, nexmark)%s", conn, "");
+    rc = at(err, errlen, with, "unknown connector '%s' (known: datagen, filesystem, print, blackhole, nexmark, kafka, jdbc)%s", conn, "");
     goto fail;
   }
   const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");

@@ -17,6 +17,8 @@
 #include <time.h>
 
 #include "sql_int.h"
+#include "strom/jdbc.h"
+#include "strom/kafka.h"
 
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *)) {
   void **o = strom__realloc(b->owned, sizeof *o * (size_t)(b->nowned + 1));
@@ -576,6 +578,217 @@ static strom_stream *nx_scan(sql_build *b, const sql_table *t, const strom_schem
                         "Nexmark columns");
 }
 
+/* ---- kafka and jdbc: the options pass through to the connectors' own parsers ---- */
+
+/* The table's options as key/value pairs for a *_from_options constructor (in the
+ * build's arena): without 'scan.watermark.emit.strategy', which is the SQL layer's,
+ * and with extra (a key and a value, or NULL) appended. */
+static const char **option_pairs(sql_arena *a, const sql_table *t, const char *xk, const char *xv, size_t *n,
+                                 bool (*skip)(const char *, bool), bool sink) {
+  const char **kv = a ? sql_arena_alloc(a, sizeof *kv * (size_t)(2 * t->nopts + 2)) : strom__calloc((size_t)(2 * t->nopts + 2), sizeof *kv);
+  if (!kv) return NULL;
+  size_t k = 0;
+  for (int i = 0; i < t->nopts; i++) {
+    if (!strcmp(t->keys[i], "scan.watermark.emit.strategy") || (skip && skip(t->keys[i], sink))) continue;
+    kv[2 * k] = t->keys[i];
+    kv[2 * k++ + 1] = t->vals[i];
+  }
+  if (xk) {
+    kv[2 * k] = xk;
+    kv[2 * k++ + 1] = xv;
+  }
+  *n = k;
+  return kv;
+}
+
+static int rename_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)ctx, (void)input;
+  strom_row *o = strom_out_row(out);
+  for (int i = 0; i < in->ncols; i++) {
+    o->nulls[i] = in->nulls[i];
+    o->v[i] = in->v[i];
+  }
+  strom_row_set_kind(o, strom_row_get_kind(in));
+  strom_row_set_time(o, strom_row_time(in));
+  return strom_out_emit(out, o);
+}
+
+/* in under the table's physical column names: the connectors below map columns by
+ * name (json members, database columns), and a query's columns are named by the query. */
+static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_stream *in) {
+  strom_schema *s = strom_schema_new();
+  for (int i = 0; s && i < t->ncols; i++)
+    if (!t->cols[i].computed && sql_schema_add(s, t->cols[i].name, &t->cols[i].type)) {
+      strom_schema_free(s);
+      s = NULL;
+    }
+  if (!s || sql_build_own(b, s, (void (*)(void *))strom_schema_free)) return NULL;
+  return strom_set_name(strom_process(in, &(strom_process_def){.process = rename_process, .out_schema = s}), "Sink columns");
+}
+
+/* Options that are the other side's (a Flink table holds its source's and its sink's),
+ * which the Kafka connectors' own parsers would refuse. */
+static bool kafka_other_side(const char *k, bool sink) {
+  if (sink) return !strncmp(k, "scan.", 5) || !strcmp(k, "topic-pattern") || !strcmp(k, "properties.group.id");
+  return !strncmp(k, "sink.", 5);
+}
+
+static const sql_option kafka_opts[] = {
+    {"properties.bootstrap.servers", "the brokers (required)"},
+    {"topic", "topic name(s), 'a;b' (source); the topic (sink)"},
+    {"topic-pattern", "source: a regex over topic names"},
+    {"properties.group.id", "source: the consumer group"},
+    {"scan.startup.mode", "group-offsets, earliest-offset, latest-offset, timestamp, specific-offsets"},
+    {"scan.startup.timestamp-millis", "for scan.startup.mode 'timestamp'"},
+    {"scan.startup.specific-offsets", "'partition:0,offset:42;...'"},
+    {"scan.bounded.mode", "unbounded or latest-offset"},
+    {"format", "json, csv, raw or debezium-json"},
+    {"value.format", "the same as format"},
+    {"key.format", "format of the record key"},
+    {"key.fields", "columns of the key, 'a;b'"},
+    {"sink.delivery-guarantee", "none, at-least-once, exactly-once"},
+    {"sink.transactional-id-prefix", "required for exactly-once"},
+    {"sink.transaction-marker-topic", "exactly-once commit markers"},
+    {"sink.partitioner", "default, fixed, round-robin"},
+    {"json.ignore-parse-errors", "skip malformed records"},
+    {"json.fail-on-missing-field", "a missing member is an error"},
+    {"json.timestamp-format.standard", "SQL or ISO-8601"},
+    {"csv.ignore-parse-errors", "skip malformed records"},
+    {"csv.field-delimiter", "one character"},
+    {"properties.*", "passed to librdkafka"},
+    {NULL, NULL},
+};
+
+static const char *kafka_format(const sql_table *t) {
+  const char *f = sql_table_option(t, "value.format");
+  return f ? f : sql_table_option(t, "format");
+}
+
+static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
+  const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
+  if (!sql_table_option(t, "properties.bootstrap.servers"))
+    return snprintf(err, errlen, "option 'properties.bootstrap.servers' is required"), STROM_EINVAL;
+  if (!sql_table_option(t, "topic") && !sql_table_option(t, "topic-pattern"))
+    return snprintf(err, errlen, "option 'topic' (or 'topic-pattern' for a source) is required"), STROM_EINVAL;
+  if (!f) return snprintf(err, errlen, "option 'format' is required (json, csv, raw or debezium-json)"), STROM_EINVAL;
+  static const char *const fmts[] = {"json", "csv", "raw", "debezium-json"};
+  for (int w = 0; w < 2; w++) {
+    const char *v = w ? k : f;
+    if (!v) continue;
+    bool ok = false;
+    for (int i = 0; i < 4; i++) ok |= !strcmp(v, fmts[i]);
+    if (!ok) return snprintf(err, errlen, "unknown %s '%s' (supported: json, csv, raw, debezium-json)", w ? "key.format" : "format", v), STROM_EINVAL;
+  }
+  return STROM_OK;
+}
+
+static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
+  size_t n;
+  const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, false);
+  if (!kv) return NULL;
+  strom_stream *s = strom_kafka_source_from_options(b->env, phys, kv, n);
+  if (!s) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  return s;
+}
+
+static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  size_t n;
+  const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, true);
+  if (!kv || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int rc = strom_kafka_sink_from_options(in, kv, n);
+  if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  return rc;
+}
+
+/* debezium-json encodes -U/+U/-D rows; the other formats are append-only, as in Flink */
+static bool kafka_takes_changes(const sql_table *t) {
+  const char *f = kafka_format(t);
+  return f && !strcmp(f, "debezium-json");
+}
+
+static const sql_option jdbc_opts[] = {
+    {"url", "jdbc:postgresql://host:port/db (required)"},
+    {"table-name", "the table (required)"},
+    {"username", "user name"},
+    {"password", "password"},
+    {"sink.buffer-flush.max-rows", "rows per batch (default 100)"},
+    {"sink.buffer-flush.interval", "flush interval (default 1s)"},
+    {"sink.max-retries", "retries of a failed batch (default 3)"},
+    {"sink.semantic", "at-least-once or exactly-once"},
+    {"sink.delivery-guarantee", "none, at-least-once or exactly-once"},
+    {"sink.xa.id", "names the exactly-once sink's prepared transactions"},
+    {"scan.partition.column", "numeric column to split the scan by"},
+    {"scan.partition.num", "number of ranges"},
+    {"scan.partition.lower-bound", "smallest value of the first range"},
+    {"scan.partition.upper-bound", "largest value of the last range"},
+    {"scan.fetch-size", "rows per round trip"},
+    {"lookup.cache.max-rows", "lookup cache size"},
+    {"lookup.cache.ttl", "lookup cache entry lifetime"},
+    {"lookup.max-retries", "lookup retries"},
+    {NULL, NULL},
+};
+
+/* The DDL's PRIMARY KEY as "a, b" (upsert mode), or NULL (append mode); malloc'd. */
+static char *jdbc_pk(const sql_table *t) {
+  if (!t->npk) return NULL;
+  strom_buf l = {0};
+  for (int i = 0; i < t->npk; i++) strom__buf_printf(&l, "%s%s", i ? ", " : "", t->pk[i]);
+  return l.p;
+}
+
+/* Parses the options into o; kv (malloc'd, returned in *kvp) holds the strings o points at. */
+static int jdbc_parse(const sql_table *t, const char *pk, strom_jdbc_opts *o, const char ***kvp, sql_arena *a,
+                      char *err, size_t errlen) {
+  size_t n;
+  const char **kv = option_pairs(a, t, pk ? "sink.primary-key" : NULL, pk, &n, NULL, false);
+  if (!kv) return STROM_ENOMEM;
+  if (kvp) *kvp = kv;
+  int rc = strom_jdbc_opts_from_pairs(o, kv, n, err, errlen);
+  if (!rc && (!o->url || !o->table_name)) {
+    snprintf(err, errlen, "options 'url' and 'table-name' are required");
+    rc = STROM_EINVAL;
+  }
+  return rc;
+}
+
+static int jdbc_validate(const sql_table *t, char *err, size_t errlen) {
+  char *pk = jdbc_pk(t);
+  const char **kv = NULL;
+  strom_jdbc_opts o;
+  int rc = jdbc_parse(t, pk, &o, &kv, NULL, err, errlen);
+  free(kv);
+  free(pk);
+  return rc;
+}
+
+static strom_stream *jdbc_scan_sql(sql_build *b, const sql_table *t, const strom_schema *phys) {
+  strom_jdbc_opts o;
+  char err[512];
+  if (jdbc_parse(t, NULL, &o, NULL, &b->arena, err, sizeof err)) {
+    sql_build_fail(b, "table '%s': %s", t->name, err);
+    return NULL;
+  }
+  strom_stream *s = strom_jdbc_scan(b->env, phys, &o);
+  if (!s) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  return s;
+}
+
+static int jdbc_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  strom_jdbc_opts o;
+  char err[512];
+  char *pk = jdbc_pk(t);
+  if (t->npk && !pk) return STROM_ENOMEM;
+  if (pk && sql_build_own(b, pk, free)) return STROM_ENOMEM;
+  if (jdbc_parse(t, pk, &o, NULL, &b->arena, err, sizeof err)) return sql_build_fail(b, "table '%s': %s", t->name, err);
+  if (!(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int rc = strom_jdbc_sink(in, &o);
+  if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  return rc;
+}
+
+/* upsert mode (a PRIMARY KEY) applies -U/+U/-D by key; append mode takes inserts only */
+static bool jdbc_takes_changes(const sql_table *t) { return t->npk > 0; }
+
 /* ---- registration ---- */
 
 static const sql_connector connectors[] = {
@@ -584,6 +797,8 @@ static const sql_connector connectors[] = {
     {"print", print_opts, false, true, true, NULL, NULL, print_write},
     {"blackhole", blackhole_opts, false, true, true, NULL, NULL, blackhole_write},
     {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL},
+    {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes},
+    {"jdbc", jdbc_opts, true, true, false, jdbc_validate, jdbc_scan_sql, jdbc_write, jdbc_takes_changes},
 };
 
 const sql_connector *sql_connector_find(const char *name) {

@@ -253,7 +253,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
   if (!p) return err_at(s, q, err);
   if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);
-  if (p->changelog && !t->conn->changelog_sink) {
+  if (p->changelog && !t->conn->changelog_sink && !(t->conn->takes_changes && t->conn->takes_changes(t))) {
     char m[300];
     snprintf(m, sizeof m,
              "table sink '%s' (connector '%s') doesn't support consuming update changes, which the query produces "

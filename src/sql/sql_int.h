@@ -272,6 +272,9 @@ struct sql_connector {
   /* The physical columns' stream (then computed columns and the watermark are added). */
   strom_stream *(*scan)(sql_build *b, const sql_table *t, const strom_schema *physical);
   int (*write)(sql_build *b, const sql_table *t, strom_stream *in);
+  /* When changelog_sink is false: whether this table (by its options or primary key)
+   * still takes update changes (jdbc with a PRIMARY KEY, kafka with debezium-json). */
+  bool (*takes_changes)(const sql_table *t);
 };
 
 const sql_connector *sql_connector_find(const char *name);

@@ -1,0 +1,352 @@
+/*
+ * test_sql_connectors.c -- the SQL connectors that talk to outside systems, end to end
+ * through a session: 'kafka' against librdkafka's mock cluster (tests/kafka_mock.h, a
+ * child process on loopback), 'jdbc' against a PostgreSQL server that tests/pg_server.sh
+ * starts on loopback, and the filesystem connector's 'json' format.  Rows written by an
+ * INSERT job are read back by a SELECT through the same connector (and, for jdbc, by
+ * libpq directly); expected rows are computed by hand.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <postgresql/libpq-fe.h>
+
+#include "kafka_mock.h"
+#include "strom/sql.h"
+#include "test.h"
+
+static kmock MOCK;
+static char tmp[256], pg_dir[256], pg_url[256], pg_conninfo[256];
+static PGconn *pg;
+
+/* ---- running SQL ---- */
+
+/* Runs sql in a new session with ${BS} (the Kafka bootstrap servers), ${PG} (the jdbc
+ * url) and ${TMP}; returns the status, the output in *out (malloc'd), the error in err. */
+static int run(const char *sql, char **out, char *err, size_t errlen) {
+  size_t n;
+  FILE *f = open_memstream(out, &n);
+  strom_sql_session *s = strom_sql_session_new(f);
+  strom_sql_define(s, "TMP", tmp);
+  strom_sql_define(s, "BS", MOCK.bootstrap);
+  strom_sql_define(s, "PG", pg_url);
+  int rc = strom_sql_execute(s, sql, strlen(sql));
+  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
+  strom_sql_session_free(s);
+  fclose(f);
+  return rc;
+}
+
+static int cmp_line(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The rows of tableau output as "+I[a, b]" lines (cells trimmed), sorted. */
+static char *rows_of(const char *out) {
+  char *lines[4096];
+  int n = 0;
+  for (const char *p = out; *p && n < 4096;) {
+    const char *e = strchr(p, '\n');
+    if (!e) e = p + strlen(p);
+    if (e - p > 6 && p[0] == '|' && p[1] == ' ' && (p[2] == '+' || p[2] == '-') && p[5] == '|' && p[4] == ' ') {
+      char buf[2048];
+      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
+      const char *c = p + 6;
+      bool first = true;
+      while (c < e) {
+        const char *bar = memchr(c, '|', (size_t)(e - c));
+        if (!bar) break;
+        const char *a = c, *z = bar;
+        while (a < z && *a == ' ') a++;
+        while (z > a && z[-1] == ' ') z--;
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
+        first = false;
+        c = bar + 1;
+      }
+      snprintf(buf + k, sizeof buf - (size_t)k, "]");
+      lines[n++] = strdup(buf);
+    }
+    p = *e ? e + 1 : e;
+  }
+  qsort(lines, (size_t)n, sizeof *lines, cmp_line);
+  size_t len = 1;
+  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
+  char *r = calloc(1, len);
+  for (int i = 0; i < n; i++) {
+    strcat(r, lines[i]);
+    strcat(r, "\n");
+    free(lines[i]);
+  }
+  return r;
+}
+
+/* The table a changelog (rows_of's lines) ends as: +I and +U add a row, -U and -D
+ * remove one; "[a, b]" lines, sorted. */
+static char *final_of(const char *rows) {
+  char *live[4096];
+  int n = 0;
+  for (const char *p = rows; *p;) {
+    const char *e = strchr(p, '\n');
+    char *v = strndup(p + 2, (size_t)(e - p - 2));
+    if (p[0] == '+') {
+      if (n < 4096) live[n++] = v;
+      else free(v);
+    } else {
+      for (int i = 0; i < n; i++)
+        if (!strcmp(live[i], v)) {
+          free(live[i]);
+          live[i] = live[--n];
+          break;
+        }
+      free(v);
+    }
+    p = e + 1;
+  }
+  qsort(live, (size_t)n, sizeof *live, cmp_line);
+  size_t len = 1;
+  for (int i = 0; i < n; i++) len += strlen(live[i]) + 1;
+  char *r = calloc(1, len);
+  for (int i = 0; i < n; i++) {
+    strcat(r, live[i]);
+    strcat(r, "\n");
+    free(live[i]);
+  }
+  return r;
+}
+
+#define CHECK_FINAL(sql, expected)                                   \
+  do {                                                               \
+    char *out_, err_[1024];                                          \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                    \
+    if (rc_) fprintf(stderr, "  error: %s\n", err_);                 \
+    char *rows_ = rows_of(out_), *fin_ = final_of(rows_);            \
+    free(out_);                                                      \
+    free(rows_);                                                     \
+    if (strcmp(fin_, expected)) {                                    \
+      fprintf(stderr, "  got:\n%s  expected:\n%s", fin_, expected);  \
+      CHECK(0);                                                      \
+    }                                                                \
+    free(fin_);                                                      \
+    CHECK_INT(rc_, 0);                                               \
+  } while (0)
+
+#define CHECK_ROWS(sql, expected)                                    \
+  do {                                                               \
+    char *out_, err_[1024];                                          \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                    \
+    if (rc_) fprintf(stderr, "  error: %s\n", err_);                 \
+    char *rows_ = rows_of(out_);                                     \
+    free(out_);                                                      \
+    if (strcmp(rows_, expected)) {                                   \
+      fprintf(stderr, "  got:\n%s  expected:\n%s", rows_, expected); \
+      CHECK(0);                                                      \
+    }                                                                \
+    free(rows_);                                                     \
+    CHECK_INT(rc_, 0);                                               \
+  } while (0)
+
+#define CHECK_ERR(sql, expected_substring)                                                        \
+  do {                                                                                            \
+    char *out_, err_[1024];                                                                       \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                                                 \
+    free(out_);                                                                                   \
+    if (!strstr(err_, expected_substring))                                                        \
+      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
+    CHECK(rc_ != 0);                                                                              \
+    CHECK(strstr(err_, expected_substring) != NULL);                                              \
+  } while (0)
+
+/* ---- kafka ---- */
+
+#define KAFKA_T(name, topic, fmt, extra)                                                                           \
+  "CREATE TABLE " name " (id BIGINT, name STRING, price INT) WITH ('connector' = 'kafka', 'topic' = '" topic "', " \
+  "'properties.bootstrap.servers' = '${BS}', 'format' = '" fmt "', 'scan.startup.mode' = 'earliest-offset', "      \
+  "'scan.bounded.mode' = 'latest-offset'" extra ");\n"
+
+static long count_records(const char *topic) { return kmock_read_all(&MOCK, topic, NULL, NULL); }
+
+static void on_value(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn) {
+  (void)part, (void)off, (void)key, (void)kn;
+  char **first = arg;
+  if (!*first) *first = strndup(val, vn);
+}
+
+TEST(kafka_insert_values_then_select_json) {
+  CHECK_INT(kmock_topic(&MOCK, "sql_json", 2), 0);
+  CHECK_ROWS(KAFKA_T("k", "sql_json", "json", "")
+             "INSERT INTO k VALUES (1, 'apple', 10), (2, 'pear', 20), (3, 'fig', 30), (4, 'apple', 5);\n"
+             "SELECT id, name, price FROM k;",
+             "+I[1, apple, 10]\n+I[2, pear, 20]\n+I[3, fig, 30]\n+I[4, apple, 5]\n");
+  CHECK_INT(count_records("sql_json"), 4);
+  /* the records are JSON objects with members by column name */
+  char *first = NULL;
+  kmock_read_all(&MOCK, "sql_json", on_value, &first);
+  CHECK(first && strstr(first, "\"name\":") && strstr(first, "\"price\":"));
+  free(first);
+  /* a bounded read feeds a GROUP BY: its final values */
+  CHECK_FINAL(KAFKA_T("k", "sql_json", "json", "") "SELECT name, SUM(price) AS total FROM k GROUP BY name;",
+              "[apple, 15]\n[fig, 30]\n[pear, 20]\n");
+}
+
+TEST(kafka_csv_from_datagen) {
+  CHECK_INT(kmock_topic(&MOCK, "sql_csv", 3), 0);
+  CHECK_FINAL("CREATE TABLE gen (id BIGINT, name STRING, price INT) WITH ('connector' = 'datagen', "
+             "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50', "
+             "'fields.name.length' = '4', 'fields.price.min' = '1', 'fields.price.max' = '1');\n"
+             KAFKA_T("k", "sql_csv", "csv", "")
+             "INSERT INTO k SELECT id, name, price FROM gen;\n"
+             "SELECT COUNT(*) AS n, SUM(id) AS s, MIN(id) AS lo, MAX(id) AS hi, SUM(price) AS p FROM (SELECT * FROM k) AS x "
+             "WHERE CHAR_LENGTH(name) = 4;",
+             /* ids 1..50: 50 rows, sum 1275, each price 1 */
+             "[50, 1275, 1, 50, 50]\n");
+}
+
+TEST(kafka_options_and_changelog_refused) {
+  CHECK_ERR("CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json')",
+            "'properties.bootstrap.servers' is required");
+  CHECK_ERR("CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'x', "
+            "'format' = 'avro')",
+            "unknown format 'avro'");
+  CHECK_ERR("CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'x', "
+            "'format' = 'json', 'scan.bogus' = '1')",
+            "unsupported option 'scan.bogus' for connector 'kafka'");
+  CHECK_ERR(KAFKA_T("k", "sql_json", "json", "")
+            "INSERT INTO k SELECT MAX(id), name, SUM(price) FROM (VALUES (1, 'a', 2)) AS t(id, name, price) GROUP BY name",
+            "doesn't support consuming update changes");
+  CHECK_ERR(KAFKA_T("k", "sql_json", "json", ", 'scan.startup.mode' = 'sometime'") "SELECT * FROM k",
+            "given twice");
+}
+
+TEST(kafka_debezium_json_carries_a_changelog) {
+  CHECK_INT(kmock_topic(&MOCK, "sql_cdc", 1), 0);
+  /* a GROUP BY changelog into a debezium-json topic, read back as a changelog whose
+   * GROUP BY (SUM of the totals per name) ends at the final totals */
+  CHECK_FINAL("CREATE TABLE cdc (name STRING, total INT) WITH ('connector' = 'kafka', 'topic' = 'sql_cdc', "
+             "'properties.bootstrap.servers' = '${BS}', 'format' = 'debezium-json', 'scan.startup.mode' = 'earliest-offset', "
+             "'scan.bounded.mode' = 'latest-offset');\n"
+             "INSERT INTO cdc SELECT name, SUM(price) FROM (VALUES ('a', 1), ('b', 2), ('a', 3)) AS t(name, price) GROUP BY name;\n"
+             "SELECT COUNT(*) AS n, SUM(total) AS s FROM cdc;",
+             /* +I(a, 1) +I(b, 2) -U(a, 1) +U(a, 4): two rows whose totals sum to 6 */
+             "[2, 6]\n");
+}
+
+/* ---- jdbc ---- */
+
+static void pg_stop(void) {
+  if (pg) PQfinish(pg);
+  pg = NULL;
+  if (!pg_dir[0]) return;
+  const char *root = getenv("STROM_TEST_ROOT");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "'%s/tests/pg_server.sh' stop '%s'", root ? root : ".", pg_dir);
+  if (system(cmd)) fprintf(stderr, "could not stop the server in %s\n", pg_dir);
+  pg_dir[0] = 0;
+}
+
+static bool pg_start(void) {
+  const char *root = getenv("STROM_TEST_ROOT");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "'%s/tests/pg_server.sh' start %d", root ? root : ".", (int)getpid());
+  FILE *f = popen(cmd, "r");
+  int port = 0;
+  if (!f || fscanf(f, "%255s %d", pg_dir, &port) != 2) {
+    if (f) pclose(f);
+    return false;
+  }
+  pclose(f);
+  atexit(pg_stop);
+  snprintf(pg_url, sizeof pg_url, "jdbc:postgresql://127.0.0.1:%d/postgres?user=postgres", port);
+  snprintf(pg_conninfo, sizeof pg_conninfo, "host=127.0.0.1 port=%d dbname=postgres user=postgres", port);
+  pg = PQconnectdb(pg_conninfo);
+  return PQstatus(pg) == CONNECTION_OK;
+}
+
+static bool pg_exec(const char *q) {
+  PGresult *r = PQexec(pg, q);
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (!ok) fprintf(stderr, "  SQL failed: %s: %s", q, PQerrorMessage(pg));
+  PQclear(r);
+  return ok;
+}
+
+/* The result of q as "a,b;c,d". */
+static char *pg_query(const char *q) {
+  PGresult *r = PQexec(pg, q);
+  size_t cap = 256, len = 0;
+  char *out = calloc(1, cap);
+  if (PQresultStatus(r) == PGRES_TUPLES_OK)
+    for (int i = 0; i < PQntuples(r); i++)
+      for (int j = 0; j < PQnfields(r); j++) {
+        const char *v = PQgetisnull(r, i, j) ? "null" : PQgetvalue(r, i, j);
+        while (len + strlen(v) + 3 > cap) out = realloc(out, cap *= 2);
+        len += (size_t)sprintf(out + len, "%s%s", i || j ? (j ? "," : ";") : "", v);
+      }
+  else
+    fprintf(stderr, "  query failed: %s: %s", q, PQerrorMessage(pg));
+  PQclear(r);
+  return out;
+}
+
+TEST(jdbc_upsert_of_a_group_by_changelog_then_scan) {
+  CHECK(pg_exec("CREATE TABLE totals (name text PRIMARY KEY, n bigint, total bigint)"));
+  CHECK_ROWS("CREATE TABLE totals (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
+             "WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'totals', 'sink.buffer-flush.max-rows' = '2');\n"
+             "INSERT INTO totals SELECT name, COUNT(*), SUM(price) FROM (VALUES ('a', 1), ('b', 2), ('a', 3), ('c', 4), "
+             "('b', 5), ('a', 6)) AS t(name, price) GROUP BY name;\n"
+             "SELECT name, n, total FROM totals;",
+             "+I[a, 3, 10]\n+I[b, 2, 7]\n+I[c, 1, 4]\n");
+  char *got = pg_query("SELECT name, n, total FROM totals ORDER BY name");
+  CHECK_STR(got, "a,3,10;b,2,7;c,1,4");
+  free(got);
+}
+
+TEST(jdbc_append_sink_and_errors) {
+  CHECK(pg_exec("CREATE TABLE events (id int, what text)"));
+  CHECK_ROWS("CREATE TABLE ev (id INT, what STRING) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events');\n"
+             "INSERT INTO ev VALUES (1, 'x'), (2, 'y'), (2, 'y');\n"
+             "SELECT * FROM ev WHERE id > 1;",
+             "+I[2, y]\n+I[2, y]\n");
+  char *got = pg_query("SELECT count(*) FROM events");
+  CHECK_STR(got, "3");
+  free(got);
+  /* append mode takes inserts only, as Flink's JDBC sink without a primary key */
+  CHECK_ERR("CREATE TABLE ev (id INT, what STRING) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events');\n"
+            "INSERT INTO ev SELECT COUNT(*), what FROM (VALUES ('a')) AS t(what) GROUP BY what",
+            "doesn't support consuming update changes");
+  CHECK_ERR("CREATE TABLE ev (id INT) WITH ('connector' = 'jdbc', 'table-name' = 'events')",
+            "'url' is required");
+  CHECK_ERR("CREATE TABLE ev (id INT) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events', "
+            "'sink.max-retries' = 'many')",
+            "sink.max-retries");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (kmock_start(&MOCK)) {
+    fprintf(stderr, "cannot start the Kafka mock cluster\n");
+    printf("0 passed, 1 failed\n");
+    return 1;
+  }
+  /* the PostgreSQL script's watchdog must not inherit the mock's command pipe, or the
+   * mock never sees it close */
+  fcntl(fileno(MOCK.to), F_SETFD, FD_CLOEXEC);
+  fcntl(fileno(MOCK.from), F_SETFD, FD_CLOEXEC);
+  snprintf(tmp, sizeof tmp, "/tmp/strom-sqlconn-%d", (int)getpid());
+  mkdir(tmp, 0777);
+  RUN(kafka_insert_values_then_select_json);
+  RUN(kafka_csv_from_datagen);
+  RUN(kafka_options_and_changelog_refused);
+  RUN(kafka_debezium_json_carries_a_changelog);
+  if (pg_start()) {
+    RUN(jdbc_upsert_of_a_group_by_changelog_then_scan);
+    RUN(jdbc_append_sink_and_errors);
+  } else {
+    fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
+    tests_failed++;
+  }
+  kmock_stop(&MOCK);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
+  TEST_MAIN_END();
+}
