@@ -52,4 +52,8 @@ int strom__debezium_decode(const strom_format *f, const char *p, size_t n, strom
                            strom_buf *tmp, char *err, size_t errlen);
 int strom__debezium_encode(const strom_format *f, const strom_row *r, strom_buf *b);
 
+/* strom_write_files for a stream of one VARCHAR column, each row written as it is on
+ * its own line (formats that encode a row into text themselves: json lines). */
+int strom__write_text_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts);
+
 #endif

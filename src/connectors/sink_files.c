@@ -1,7 +1,8 @@
 /*
  * sink_files.c -- the exactly-once file sink: a two-phase commit over part files.
  *
- * Write: rows go, as CSV lines, to the subtask's current in-progress file, a hidden
+ * Write: rows go, as CSV lines (or, for strom__write_text_files, one VARCHAR column
+ * verbatim per line), to the subtask's current in-progress file, a hidden
  * name in the output directory.  Pre-commit: when a checkpoint's barrier reaches the
  * sink, the current file is flushed, fsync'd and closed, and its name joins the
  * pending list that the snapshot records.  Commit: when the checkpoint completes,
@@ -20,11 +21,13 @@
 
 #include "../api/api.h"
 #include "../runtime/snapshot.h"
+#include "format.h"
 #include "format_csv.h"
 
 typedef struct files_conf {
   char *dir, *prefix;
   size_t max_part_bytes;
+  bool text; /* the row is one VARCHAR column, written as it is */
 } files_conf;
 
 typedef struct pending {
@@ -135,7 +138,13 @@ static int files_process(strom_op *op, int input, const strom_row *row) {
     if (rc) return rc;
   }
   st->line.len = 0;
-  if (strom__csv_format(&st->line, row)) return STROM_ENOMEM;
+  if (c->text) {
+    size_t n = 0;
+    const char *p = row->nulls[0] ? "" : strom_row_get_str(row, 0, &n);
+    if (strom__buf_append(&st->line, p, n) || strom__buf_append(&st->line, "\n", 1)) return STROM_ENOMEM;
+  } else if (strom__csv_format(&st->line, row)) {
+    return STROM_ENOMEM;
+  }
   if (fwrite(st->line.p, 1, st->line.len, st->f) != st->line.len) return fail_io(op, "writing", st->cur);
   st->bytes += st->line.len;
   /* Rolling by size: the full file waits for the next checkpoint like any other. */
@@ -252,7 +261,7 @@ static const strom_op_vt files_vt = {.kind = "File Sink",
                                      .restore = files_restore,
                                      .notify_complete = files_notify};
 
-int strom_write_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts) {
+static int write_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts, bool text) {
   if (!in) return STROM_EINVAL;
   const char *prefix = opts && opts->prefix ? opts->prefix : "part";
   if (!dir || !*prefix || strchr(prefix, '/')) {
@@ -265,5 +274,18 @@ int strom_write_files(strom_stream *in, const char *dir, const strom_file_sink_o
     return STROM_ENOMEM;
   }
   c->max_part_bytes = opts && opts->max_part_bytes ? opts->max_part_bytes : (size_t)128 << 20;
+  c->text = text;
   return strom__add_sink(in, "File Sink", &files_vt, c);
+}
+
+int strom_write_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts) {
+  return write_files(in, dir, opts, false);
+}
+
+int strom__write_text_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts) {
+  if (in && (in->schema->ncols != 1 || in->schema->cols[0].type != STROM_VARCHAR)) {
+    strom__env_error(in->env, STROM_EINVAL, "write_text_files: the stream must have one VARCHAR column");
+    return STROM_EINVAL;
+  }
+  return write_files(in, dir, opts, true);
 }

@@ -2,9 +2,10 @@
  * connectors_sql.c -- the connectors a CREATE TABLE can name, each a const table of
  * its WITH options (which also validates them: an unknown key is refused with the
  * list of valid ones) and the functions that build its source or sink on the
- * DataStream API: datagen (the generator source, Flink's options), filesystem (the CSV
- * file source over a file or a directory; the exactly-once part-file sink),
- * print, blackhole and nexmark (the Nexmark generator).  Registration is the one list
+ * DataStream API: datagen (the generator source, Flink's options), filesystem (CSV or
+ * JSON lines: the file source over a file or a directory; the exactly-once part-file
+ * sink), print, blackhole, nexmark (the Nexmark generator), kafka and jdbc (their
+ * options passed through to the connectors' own option parsers).  Registration is the one list
  * at the bottom.
  */
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../connectors/format.h"
 #include "sql_int.h"
 #include "strom/jdbc.h"
 #include "strom/kafka.h"
@@ -343,13 +345,18 @@ static strom_stream *dg_scan(sql_build *b, const sql_table *t, const strom_schem
   return strom_from_generator(b->env, phys, c->count, dg_gen, c);
 }
 
+static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_stream *in);
+
 /* ---- filesystem ---- */
 
 static const sql_option fs_opts[] = {
     {"path", "a file or a directory"},
-    {"format", "csv (json once the json format lands)"},
+    {"format", "csv or json (one object per line)"},
     {"csv.field-delimiter", "one character (default ',')"},
     {"csv.ignore-parse-errors", "skip malformed lines instead of failing"},
+    {"json.ignore-parse-errors", "skip malformed lines instead of failing"},
+    {"json.fail-on-missing-field", "a missing member is an error (default: NULL)"},
+    {"json.timestamp-format.standard", "SQL (default) or ISO-8601"},
     {"sink.rolling-policy.file-size", "roll part files at this size (e.g. 128MB)"},
     {NULL, NULL},
 };
@@ -357,9 +364,14 @@ static const sql_option fs_opts[] = {
 static int fs_validate(const sql_table *t, char *err, size_t errlen) {
   const char *path = sql_table_option(t, "path"), *fmt = sql_table_option(t, "format"), *d;
   if (!path) return snprintf(err, errlen, "option 'path' is required"), STROM_EINVAL;
-  if (!fmt) return snprintf(err, errlen, "option 'format' is required (csv)"), STROM_EINVAL;
-  if (!strcmp(fmt, "json")) return snprintf(err, errlen, "not supported yet: format 'json' (use 'csv')"), STROM_ENOTSUP;
-  if (strcmp(fmt, "csv")) return snprintf(err, errlen, "unknown format '%s' (supported: csv)", fmt), STROM_EINVAL;
+  if (!fmt) return snprintf(err, errlen, "option 'format' is required (csv or json)"), STROM_EINVAL;
+  if (strcmp(fmt, "csv") && strcmp(fmt, "json")) return snprintf(err, errlen, "unknown format '%s' (supported: csv, json)", fmt), STROM_EINVAL;
+  static const char *const bools[] = {"json.ignore-parse-errors", "json.fail-on-missing-field"};
+  for (int i = 0; i < 2; i++)
+    if ((d = sql_table_option(t, bools[i])) && strcasecmp(d, "true") && strcasecmp(d, "false"))
+      return snprintf(err, errlen, "'%s' must be true or false, got '%s'", bools[i], d), STROM_EINVAL;
+  if ((d = sql_table_option(t, "json.timestamp-format.standard")) && strcmp(d, "SQL") && strcmp(d, "ISO-8601"))
+    return snprintf(err, errlen, "'json.timestamp-format.standard' must be 'SQL' or 'ISO-8601', got '%s'", d), STROM_EINVAL;
   if ((d = sql_table_option(t, "csv.field-delimiter")) && strlen(d) != 1 && strcmp(d, "\\t"))
     return snprintf(err, errlen, "'csv.field-delimiter' must be one character, got '%s'", d), STROM_EINVAL;
   if ((d = sql_table_option(t, "csv.ignore-parse-errors")) && strcasecmp(d, "true") && strcasecmp(d, "false"))
@@ -368,6 +380,98 @@ static int fs_validate(const sql_table *t, char *err, size_t errlen) {
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* json lines: the shared json format (the Kafka connector's) over a whole row, one
+ * instance per subtask since it keeps scratch buffers */
+typedef struct json_lines {
+  strom_format_opts o;
+  const strom_schema *s;
+  const char *table;
+} json_lines;
+
+static bool opt_true(const sql_table *t, const char *k) {
+  const char *v = sql_table_option(t, k);
+  return v && !strcasecmp(v, "true");
+}
+
+static json_lines *json_lines_new(sql_build *b, const sql_table *t, const strom_schema *s) {
+  json_lines *j = sql_arena_alloc(&b->arena, sizeof *j);
+  if (!j) return NULL;
+  const char *std = sql_table_option(t, "json.timestamp-format.standard");
+  j->o = (strom_format_opts){.kind = STROM_FORMAT_JSON,
+                             .ignore_parse_errors = opt_true(t, "json.ignore-parse-errors"),
+                             .fail_on_missing_field = opt_true(t, "json.fail-on-missing-field"),
+                             .iso8601 = std && !strcmp(std, "ISO-8601")};
+  j->s = s;
+  j->table = t->name;
+  return j;
+}
+
+static int json_open(strom_ctx *ctx) {
+  const json_lines *j = strom_ctx_data(ctx);
+  strom_format *f = strom__calloc(1, sizeof *f);
+  char err[256];
+  if (!f) return STROM_ENOMEM;
+  if (strom__format_init(f, &j->o, j->s, NULL, err, sizeof err)) {
+    strom__format_free(f);
+    free(f);
+    return strom_ctx_fail(ctx, "table '%s': %s", j->table, err);
+  }
+  strom_ctx_set_local(ctx, f);
+  return STROM_OK;
+}
+
+static void json_close(strom_ctx *ctx) {
+  strom_format *f = strom_ctx_local(ctx);
+  if (f) strom__format_free(f);
+  free(f);
+}
+
+static int json_decode_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  const json_lines *j = strom_ctx_data(ctx);
+  size_t n = 0;
+  const char *p = in->nulls[0] ? "" : strom_row_get_str(in, 0, &n);
+  size_t k = 0;
+  while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r')) k++;
+  if (k == n) return STROM_OK; /* blank lines separate nothing */
+  strom_row *o = strom_out_row(out);
+  char err[256];
+  if (strom__format_decode(strom_ctx_local(ctx), p, n, o, err, sizeof err)) {
+    if (j->o.ignore_parse_errors) return STROM_OK;
+    return strom_ctx_fail(ctx, "table '%s': %s (line '%.*s')", j->table, err, (int)(n < 80 ? n : 80), p);
+  }
+  strom_row_set_time(o, strom_row_time(in));
+  return strom_out_emit(out, o);
+}
+
+static int json_encode_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  strom_format *f = strom_ctx_local(ctx);
+  strom_buf line = {0};
+  int rc = strom__format_encode(f, in, &line);
+  if (!rc) {
+    strom_row *o = strom_out_row(out);
+    strom_row_set_str(o, 0, line.p ? line.p : "", line.len);
+    strom_row_set_time(o, strom_row_time(in));
+    rc = strom_out_emit(out, o);
+  }
+  strom__buf_free(&line);
+  return rc;
+}
+
+/* One file as the table's rows. */
+static strom_stream *fs_read_one(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
+                                 const strom_csv_opts *o) {
+  const char *fmt = sql_table_option(t, "format");
+  if (strcmp(fmt, "json")) return strom_read_csv(b->env, path, phys, o);
+  json_lines *j = json_lines_new(b, t, phys);
+  if (!j) return NULL;
+  return strom_set_name(strom_process(strom_read_text(b->env, path),
+                                      &(strom_process_def){.open = json_open, .process = json_decode_process,
+                                                           .close = json_close, .data = j, .out_schema = phys}),
+                        "JSON lines");
+}
 
 static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   const char *path = sql_table_option(t, "path"), *d = sql_table_option(t, "csv.field-delimiter"),
@@ -378,7 +482,7 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
     sql_build_fail(b, "table '%s': cannot read '%s': %s", t->name, path, strerror(errno));
     return NULL;
   }
-  if (!S_ISDIR(st.st_mode)) return strom_read_csv(b->env, path, phys, &o);
+  if (!S_ISDIR(st.st_mode)) return fs_read_one(b, t, path, phys, &o);
   /* A directory: every visible file in it, in name order (hidden and _-prefixed
    * files are in-progress or metadata, as Flink skips them). */
   DIR *dir = opendir(path);
@@ -409,7 +513,7 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
   qsort(names, n, sizeof *names, cmp_str);
   strom_stream *out = NULL;
   for (size_t i = 0; i < n; i++) {
-    strom_stream *s = strom_read_csv(b->env, names[i], phys, &o);
+    strom_stream *s = fs_read_one(b, t, names[i], phys, &o);
     out = out ? strom_union(out, s) : s;
   }
   for (size_t i = 0; i < n; i++) free(names[i]);
@@ -435,7 +539,21 @@ static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
   }
   const char *path = sql_table_option(t, "path");
   if (mkdir(path, 0777) && errno != EEXIST) return sql_build_fail(b, "table '%s': cannot create '%s': %s", t->name, path, strerror(errno));
-  return strom_write_files(in, path, &o);
+  if (strcmp(sql_table_option(t, "format"), "json")) return strom_write_files(in, path, &o);
+  /* json: each row encoded by name into one line (the columns named as the table's) */
+  strom_schema *line = strom_schema_new();
+  if (!line || strom_schema_add(line, "line", STROM_VARCHAR) || sql_build_own(b, line, (void (*)(void *))strom_schema_free)) {
+    if (line) strom_schema_free(line);
+    return STROM_ENOMEM;
+  }
+  strom_stream *named = with_table_names(b, t, in);
+  if (!named) return STROM_ENOMEM;
+  json_lines *j = json_lines_new(b, t, strom_stream_schema(named));
+  if (!j) return STROM_ENOMEM;
+  strom_stream *enc = strom_set_name(strom_process(named, &(strom_process_def){.open = json_open, .process = json_encode_process,
+                                                                               .close = json_close, .data = j, .out_schema = line}),
+                                     "JSON encode");
+  return strom__write_text_files(enc, path, &o);
 }
 
 /* ---- print and blackhole ---- */
