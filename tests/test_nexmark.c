@@ -174,6 +174,48 @@ TEST(event_time_is_base_plus_n_times_the_interarrival) {
   CHECK_STR(iso, "2015-07-15T00:00:00.003Z");
 }
 
+/* The JSON of events 0..19999 of seed 0 hashes (FNV-1a, a newline after each) to
+ * what the generator produced when `strom nexmark generate` was first written: a
+ * faster generator must not change one byte. */
+TEST(generator_output_is_unchanged) {
+  nexmark_config c = cfg(0, 0);
+  uint64_t h = 0xcbf29ce484222325ull, bytes = 0;
+  for (uint64_t n = 0; n < 20000; n++) {
+    strom__nexmark_event(&c, n, &ev);
+    size_t len = strom__nexmark_json(&ev, json_a, sizeof json_a - 1);
+    json_a[len++] = '\n';
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)json_a[i]) * 0x100000001b3ull;
+    bytes += len;
+  }
+  CHECK_INT(bytes, 5369676);
+  CHECK(h == 0xd8be68ba7d74c89ull);
+}
+
+/* A cursor gives the events strom__nexmark_event gives, for steps below, equal to and
+ * above the epoch length, at rates that do and do not divide 10^6, and across the
+ * point (n = 1.8e13) where n * 10^6 no longer fits 64 bits. */
+TEST(cursor_matches_the_generator) {
+  static const uint64_t rates[] = {0, 1000, 1234567, 7};
+  static const uint64_t starts[] = {0, 999, 18446744073709000ull / 1000, 1ull << 62};
+  static const uint64_t steps[] = {1, 3, 50, 77};
+  for (int ri = 0; ri < 4; ri++)
+    for (int si = 0; si < 4; si++) {
+      nexmark_config c = cfg((uint64_t)(ri * 4 + si), rates[ri]);
+      nexmark_cursor k;
+      strom__nexmark_cursor_init(&k, &c, starts[si], steps[(ri + si) % 4]);
+      for (int i = 0; i < 3000; i++) {
+        uint64_t n = k.n;
+        strom__nexmark_cursor_next(&k, &ev);
+        strom__nexmark_event(&c, n, &ev2);
+        CHECK_INT(ev.n, n);
+        CHECK_INT(ev.time_us, ev2.time_us);
+        strom__nexmark_json(&ev, json_a, sizeof json_a);
+        strom__nexmark_json(&ev2, json_b, sizeof json_b);
+        CHECK_STR(json_a, json_b);
+      }
+    }
+}
+
 TEST(generation_speed) {
   nexmark_config c = cfg(9, 0);
   uint64_t n = 3000000, sink = 0;
@@ -440,6 +482,8 @@ int main(int argc, char **argv) {
   RUN(ids_references_hot_keys_and_value_ranges);
   RUN(extra_pads_to_the_average_sizes);
   RUN(event_time_is_base_plus_n_times_the_interarrival);
+  RUN(generator_output_is_unchanged);
+  RUN(cursor_matches_the_generator);
   RUN(generation_speed);
   RUN(source_rows_match_the_generator_at_parallelism_1_2_4);
   RUN(rate_limit_paces_the_source);

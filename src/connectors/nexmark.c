@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#define STROM_NX_LIKELY(x) __builtin_expect(!!(x), 1)
+
 /* ---- random numbers ---- */
 
 typedef struct rng {
@@ -37,12 +39,15 @@ static inline double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1
 /* ---- the letter pool: random strings are slices of it ---- */
 
 #define POOL_SIZE 8192
-static char pool[POOL_SIZE];
+static char pool[POOL_SIZE + 8]; /* the tail lets a short slice be copied 4 bytes at a time */
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void);
 
 static void pool_init(void) {
   rng r = {0x6e65786d61726bull}; /* fixed: the pool is the same in every process */
   for (int i = 0; i < POOL_SIZE; i++) pool[i] = (char)('a' + rng_below(&r, 26));
+  tables_init();
 }
 
 static inline nexmark_str pool_str(rng *r, uint32_t len) {
@@ -65,6 +70,10 @@ static inline nexmark_str cstr(const char *s) {
   return r;
 }
 
+/* Lengths of the vocabularies' words, so that no strlen runs per event. */
+static uint8_t first_len[COUNT(first_names)], last_len[COUNT(last_names)], city_len[COUNT(cities)],
+    channel_len[COUNT(channels)];
+
 /* ---- the model ---- */
 
 void strom__nexmark_defaults(nexmark_config *c) {
@@ -78,29 +87,43 @@ static inline uint64_t epoch_len(const nexmark_config *c) {
   return (uint64_t)c->person_proportion + c->auction_proportion + c->bid_proportion;
 }
 
-int strom__nexmark_type(const nexmark_config *c, uint64_t n) {
-  uint64_t off = n % epoch_len(c);
-  if (off < c->person_proportion) return NEXMARK_PERSON;
-  if (off < (uint64_t)c->person_proportion + c->auction_proportion) return NEXMARK_AUCTION;
-  return NEXMARK_BID;
+static inline int type_at(const nexmark_config *c, uint64_t off);
+
+int strom__nexmark_type(const nexmark_config *c, uint64_t n) { return type_at(c, n % epoch_len(c)); }
+
+/* n * 10^6 / rate, truncated to 64 bits as the 128-bit quotient would be.  A 64-bit
+ * division is exact while n * 10^6 fits (n < 1.8e13, 20 days at 10 M events/s); a
+ * 128-bit one (__udivti3, a library call) costs several times more. */
+static inline uint64_t time_offset_us(const nexmark_config *c, uint64_t n) {
+  if (n <= UINT64_MAX / 1000000u) return n * 1000000u / c->first_event_rate;
+  return (uint64_t)((unsigned __int128)n * 1000000u / c->first_event_rate);
 }
 
 int64_t strom__nexmark_time_us(const nexmark_config *c, uint64_t n) {
-  return c->base_time_ms * 1000 + (int64_t)((unsigned __int128)n * 1000000u / c->first_event_rate);
+  return (int64_t)((uint64_t)c->base_time_ms * 1000 + time_offset_us(c, n));
 }
+
+/* Where event n sits: n = epoch * epoch_len + off. */
+typedef struct pos {
+  uint64_t epoch, off;
+} pos;
 
 /* People generated in events [0, n], and auctions likewise. */
-static inline uint64_t people_upto(const nexmark_config *c, uint64_t n) {
-  uint64_t e = n / epoch_len(c), off = n % epoch_len(c);
-  uint64_t in = off + 1 < c->person_proportion ? off + 1 : c->person_proportion;
-  return e * c->person_proportion + in;
+static inline uint64_t people_upto(const nexmark_config *c, pos at) {
+  uint64_t in = at.off + 1 < c->person_proportion ? at.off + 1 : c->person_proportion;
+  return at.epoch * c->person_proportion + in;
 }
 
-static inline uint64_t auctions_upto(const nexmark_config *c, uint64_t n) {
-  uint64_t e = n / epoch_len(c), off = n % epoch_len(c);
-  uint64_t in = off + 1 <= c->person_proportion ? 0 : off + 1 - c->person_proportion;
+static inline uint64_t auctions_upto(const nexmark_config *c, pos at) {
+  uint64_t in = at.off + 1 <= c->person_proportion ? 0 : at.off + 1 - c->person_proportion;
   if (in > c->auction_proportion) in = c->auction_proportion;
-  return e * c->auction_proportion + in;
+  return at.epoch * c->auction_proportion + in;
+}
+
+static inline int type_at(const nexmark_config *c, uint64_t off) {
+  if (off < c->person_proportion) return NEXMARK_PERSON;
+  if (off < (uint64_t)c->person_proportion + c->auction_proportion) return NEXMARK_AUCTION;
+  return NEXMARK_BID;
 }
 
 static inline uint64_t pick_recent(rng *r, uint64_t last, uint64_t window) {
@@ -109,8 +132,8 @@ static inline uint64_t pick_recent(rng *r, uint64_t last, uint64_t window) {
 }
 
 /* A person who exists at event n: hot with probability 3/4, else one of the active set. */
-static inline int64_t pick_person(const nexmark_config *c, rng *r, uint64_t n) {
-  uint64_t last = people_upto(c, n) - 1;
+static inline int64_t pick_person(const nexmark_config *c, rng *r, pos at) {
+  uint64_t last = people_upto(c, at) - 1;
   uint64_t idx = rng_below(r, 4) ? last / NEXMARK_HOT_PERSON_STRIDE * NEXMARK_HOT_PERSON_STRIDE
                                  : pick_recent(r, last, NEXMARK_ACTIVE_PEOPLE);
   return NEXMARK_FIRST_PERSON_ID + (int64_t)idx;
@@ -124,12 +147,36 @@ static inline double exp2_frac(double f) {
   return sum;
 }
 
-/* round(10^(6U) * 100) for uniform U in [0, 1): 10^(6U) = 2^(6U log2 10). */
+/* 2^(j/32) for j in [0, 32], by exp2_frac: the fast price's table. */
+static double exp2_32nds[33];
+
+static void tables_init(void) {
+  for (int j = 0; j <= 32; j++) exp2_32nds[j] = exp2_frac(j / 32.0);
+  for (size_t i = 0; i < COUNT(first_names); i++) first_len[i] = (uint8_t)strlen(first_names[i]);
+  for (size_t i = 0; i < COUNT(last_names); i++) last_len[i] = (uint8_t)strlen(last_names[i]);
+  for (size_t i = 0; i < COUNT(cities); i++) city_len[i] = (uint8_t)strlen(cities[i]);
+  for (size_t i = 0; i < COUNT(channels); i++) channel_len[i] = (uint8_t)strlen(channels[i]);
+}
+
+/* round(10^(6U) * 100) for uniform U in [0, 1): 10^(6U) = 2^(6U log2 10).  The
+ * definition is exp2_frac's 18-term series (17 divisions, the generator's biggest
+ * cost); only the rounded integer matters, so a cheaper 2^f (a table of
+ * 2^(j/32) and a 7-term series for the rest, within a few units in the last place of
+ * the series) decides it unless it lands within 1e-6 of a rounding boundary, where the
+ * series decides (about 2 prices in a million).  1e-6 is over 60 units in the last
+ * place at the largest price (10^8), far above the two methods' difference. */
 static inline int64_t price(rng *r) {
   double y = rng_unit(r) * 6.0 * 3.32192809488736234787;
   int i = (int)y;
-  double p = exp2_frac(y - i) * (double)(1ull << i) * 100.0;
-  return (int64_t)(p + 0.5);
+  double f = y - i, scale = (double)(1ull << i) * 100.0;
+  int j = (int)(f * 32);
+  double t = (f - j / 32.0) * 0.69314718055994530942; /* < ln 2 / 32 */
+  double e = 1 + t * (1 + t * (1.0 / 2 + t * (1.0 / 6 + t * (1.0 / 24 + t * (1.0 / 120 + t * (1.0 / 720))))));
+  double q = exp2_32nds[j] * e * scale + 0.5;
+  int64_t k = (int64_t)q;
+  double frac = q - (double)k;
+  if (STROM_NX_LIKELY(frac > 1e-6 && frac < 1 - 1e-6)) return k;
+  return (int64_t)(exp2_frac(f) * (double)(1ull << i) * 100.0 + 0.5);
 }
 
 /* Writes an unsigned number; returns its length. */
@@ -153,28 +200,31 @@ static inline nexmark_str extra(rng *r, size_t size, size_t target) {
   return pool_str(r, (uint32_t)(gap / 2 + rng_below(r, gap + 1)));
 }
 
-void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev) {
-  pthread_once(&pool_once, pool_init);
+static inline int64_t floor_ms(int64_t us) { return us >= 0 ? us / 1000 : -((-us + 999) / 1000); }
+
+/* Event n, given where it sits in its epoch and its time offset (n * 10^6 / rate). */
+static void generate(const nexmark_config *c, uint64_t n, pos at, uint64_t offset_us, nexmark_event *ev) {
   rng r = {mix64(c->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull) ^ mix64(n + 0x7a3c5e1f2d4b6987ull)};
   ev->n = n;
-  ev->type = strom__nexmark_type(c, n);
-  ev->time_us = strom__nexmark_time_us(c, n);
-  ev->date_time_ms = ev->time_us >= 0 ? ev->time_us / 1000 : -((-ev->time_us + 999) / 1000);
+  ev->type = type_at(c, at.off);
+  ev->time_us = (int64_t)((uint64_t)c->base_time_ms * 1000 + offset_us);
+  ev->date_time_ms = floor_ms(ev->time_us);
   char *b = ev->buf;
   if (ev->type == NEXMARK_PERSON) {
     nexmark_person *p = &ev->person;
-    p->id = NEXMARK_FIRST_PERSON_ID + (int64_t)people_upto(c, n) - 1;
-    const char *fn = first_names[rng_below(&r, COUNT(first_names))], *ln = last_names[rng_below(&r, COUNT(last_names))];
+    p->id = NEXMARK_FIRST_PERSON_ID + (int64_t)people_upto(c, at) - 1;
+    uint64_t fi = rng_below(&r, COUNT(first_names)), li = rng_below(&r, COUNT(last_names));
     char *s = b;
-    b = put_s(b, fn, strlen(fn));
+    b = put_s(b, first_names[fi], first_len[fi]);
     *b++ = ' ';
-    b = put_s(b, ln, strlen(ln));
+    b = put_s(b, last_names[li], last_len[li]);
     p->name = (nexmark_str){s, (uint32_t)(b - s)};
     s = b;
-    b = put_s(b, pool_str(&r, 7).p, 7);
-    *b++ = '@';
-    b = put_s(b, pool_str(&r, 5).p, 5);
-    b = put_s(b, ".com", 4);
+    memcpy(b, pool_str(&r, 7).p, 7);
+    b[7] = '@';
+    memcpy(b + 8, pool_str(&r, 5).p, 5);
+    memcpy(b + 13, ".com", 4);
+    b += 17;
     p->email_address = (nexmark_str){s, (uint32_t)(b - s)};
     s = b;
     for (int g = 0; g < 4; g++) {
@@ -184,13 +234,14 @@ void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev
       b += 4;
     }
     p->credit_card = (nexmark_str){s, (uint32_t)(b - s)};
-    p->city = cstr(cities[rng_below(&r, COUNT(cities))]);
-    p->state = cstr(states[rng_below(&r, COUNT(states))]);
+    uint64_t ci = rng_below(&r, COUNT(cities));
+    p->city = (nexmark_str){cities[ci], city_len[ci]};
+    p->state = (nexmark_str){states[rng_below(&r, COUNT(states))], 2};
     size_t size = 16 + p->name.n + p->email_address.n + p->credit_card.n + p->city.n + p->state.n;
     p->extra = extra(&r, size, NEXMARK_PERSON_SIZE);
   } else if (ev->type == NEXMARK_AUCTION) {
     nexmark_auction *a = &ev->auction;
-    a->id = NEXMARK_FIRST_AUCTION_ID + (int64_t)auctions_upto(c, n) - 1;
+    a->id = NEXMARK_FIRST_AUCTION_ID + (int64_t)auctions_upto(c, at) - 1;
     a->item_name = pool_str(&r, 15 + (uint32_t)rng_below(&r, 11));
     a->description = pool_str(&r, 80 + (uint32_t)rng_below(&r, 41));
     a->initial_bid = price(&r);
@@ -199,24 +250,25 @@ void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev
      * auction lasts uniformly up to twice the events in which that many open. */
     uint64_t span = 2 * (uint64_t)NEXMARK_IN_FLIGHT_AUCTIONS * epoch_len(c) / c->auction_proportion;
     int64_t end_us = strom__nexmark_time_us(c, n + 1 + rng_below(&r, span));
-    a->expires_ms = end_us >= 0 ? end_us / 1000 : -((-end_us + 999) / 1000);
-    a->seller = pick_person(c, &r, n);
+    a->expires_ms = floor_ms(end_us);
+    a->seller = pick_person(c, &r, at);
     a->category = NEXMARK_FIRST_CATEGORY + (int64_t)rng_below(&r, NEXMARK_NUM_CATEGORIES);
     size_t size = 56 + a->item_name.n + a->description.n;
     a->extra = extra(&r, size, NEXMARK_AUCTION_SIZE);
   } else {
     nexmark_bid *d = &ev->bid;
-    uint64_t last = auctions_upto(c, n) - 1;
+    uint64_t last = auctions_upto(c, at) - 1;
     uint64_t idx = rng_below(&r, 2) ? last / NEXMARK_HOT_AUCTION_STRIDE * NEXMARK_HOT_AUCTION_STRIDE
                                     : pick_recent(&r, last, NEXMARK_IN_FLIGHT_AUCTIONS);
     d->auction = NEXMARK_FIRST_AUCTION_ID + (int64_t)idx;
-    d->bidder = pick_person(c, &r, n);
+    d->bidder = pick_person(c, &r, at);
     d->price = price(&r);
     uint64_t ch = 0;
     bool named = rng_below(&r, 2);
     char *s = b;
     if (named) {
-      d->channel = cstr(channels[rng_below(&r, COUNT(channels))]);
+      uint64_t k = rng_below(&r, COUNT(channels));
+      d->channel = (nexmark_str){channels[k], channel_len[k]};
     } else {
       ch = rng_below(&r, 10000);
       b = put_s(b, "channel-", 8);
@@ -226,11 +278,14 @@ void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev
     s = b;
     b = put_s(b, "https://nexmark.com", 19);
     for (int k = 0; k < 3; k++) {
-      *b++ = '/';
       uint32_t len = 1 + (uint32_t)rng_below(&r, 3);
-      b = put_s(b, pool_str(&r, len).p, len);
+      /* Always copy 4 bytes (the pool has room past any slice): the next write overwrites the excess. */
+      *b = '/';
+      memcpy(b + 1, pool_str(&r, len).p, 4);
+      b += 1 + len;
     }
-    b = put_s(b, "/item.htm", 9);
+    memcpy(b, "/item.htm", 9);
+    b += 9;
     if (!named) {
       b = put_s(b, "?query=1&channel_id=", 20);
       b += put_u(b, ch);
@@ -239,6 +294,35 @@ void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev
     size_t size = 32 + d->channel.n + d->url.n;
     d->extra = extra(&r, size, NEXMARK_BID_SIZE);
   }
+}
+
+void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev) {
+  pthread_once(&pool_once, pool_init);
+  uint64_t e = n / epoch_len(c);
+  generate(c, n, (pos){e, n - e * epoch_len(c)}, time_offset_us(c, n), ev);
+}
+
+void strom__nexmark_cursor_init(nexmark_cursor *k, const nexmark_config *c, uint64_t n, uint64_t step) {
+  pthread_once(&pool_once, pool_init);
+  uint64_t len = epoch_len(c), rate = c->first_event_rate;
+  k->c = *c;
+  k->n = n;
+  k->step = step;
+  k->epoch = n / len, k->off = n % len;
+  k->depoch = step / len, k->doff = step % len;
+  unsigned __int128 t = (unsigned __int128)n * 1000000u, dt = (unsigned __int128)step * 1000000u;
+  k->tq = (uint64_t)(t / rate), k->tr = (uint64_t)(t % rate);
+  k->dq = (uint64_t)(dt / rate), k->dr = (uint64_t)(dt % rate);
+}
+
+void strom__nexmark_cursor_next(nexmark_cursor *k, nexmark_event *ev) {
+  generate(&k->c, k->n, (pos){k->epoch, k->off}, k->tq, ev);
+  /* Advance by step without dividing: both remainders stay below their divisors. */
+  k->n += k->step;
+  k->epoch += k->depoch, k->off += k->doff;
+  if (k->off >= epoch_len(&k->c)) k->off -= epoch_len(&k->c), k->epoch++;
+  k->tq += k->dq, k->tr += k->dr;
+  if (k->tr >= k->c.first_event_rate) k->tr -= k->c.first_event_rate, k->tq++;
 }
 
 size_t strom__nexmark_size(const nexmark_event *ev) {

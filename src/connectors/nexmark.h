@@ -90,10 +90,24 @@ typedef struct nexmark_event {
   char buf[192]; /* composed strings (name, email, card, url, channel) */
 } nexmark_event;
 
+/* Reads events n, n + step, n + 2 step, ... in order: the same events as
+ * strom__nexmark_event, but the epoch position and the event time are carried from
+ * one event to the next instead of divided out again (what a source's loop wants). */
+typedef struct nexmark_cursor {
+  nexmark_config c;
+  uint64_t n, step;
+  uint64_t epoch, off, depoch, doff; /* n = epoch * epoch_len + off; step likewise */
+  uint64_t tq, tr, dq, dr;           /* n * 10^6 = tq * rate + tr (tq modulo 2^64); step likewise */
+} nexmark_cursor;
+
 /* Fills in defaults (zero fields) in place. */
 void strom__nexmark_defaults(nexmark_config *c);
 /* Generates event n into ev (c must have its defaults filled in). */
 void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev);
+/* Places k at event n (c must have its defaults filled in; it is copied). */
+void strom__nexmark_cursor_init(nexmark_cursor *k, const nexmark_config *c, uint64_t n, uint64_t step);
+/* Generates event k->n into ev and moves k on by its step. */
+void strom__nexmark_cursor_next(nexmark_cursor *k, nexmark_event *ev);
 /* The event's type without generating it. */
 int strom__nexmark_type(const nexmark_config *c, uint64_t n);
 /* Event time of n in microseconds. */

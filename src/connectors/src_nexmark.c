@@ -103,6 +103,8 @@ static int nx_run(strom_op *op) {
     step = 1;
   }
   if (!st->restored) st->next = lo;
+  nexmark_cursor cur;
+  strom__nexmark_cursor_init(&cur, &c->gen, st->next, step);
   strom_row *out = op->out.scratch;
   strom_yield_pacer pacer = {0};
   uint32_t n = 0, every = 0;
@@ -129,7 +131,8 @@ static int nx_run(strom_op *op) {
     }
     uint64_t i = st->next;
     strom__row_reset(out);
-    strom__nexmark_event(&c->gen, i, &st->ev);
+    if (cur.n != i) strom__nexmark_cursor_init(&cur, &c->gen, i, step);
+    strom__nexmark_cursor_next(&cur, &st->ev);
     nx_fill(out, &st->ev);
     st->next = i + step < i ? hi : i + step; /* before the emit: a checkpoint may follow it */
     emitted++;
