@@ -147,11 +147,12 @@ static inline double exp2_frac(double f) {
   return sum;
 }
 
-/* 2^(j/32) for j in [0, 32], by exp2_frac: the fast price's table. */
-static double exp2_32nds[33];
+/* The fast price's tables: 2^(j/256) for j in [0, 256) by exp2_frac, and 2^i * 100. */
+static double exp2_256ths[256], price_scale[20];
 
 static void tables_init(void) {
-  for (int j = 0; j <= 32; j++) exp2_32nds[j] = exp2_frac(j / 32.0);
+  for (int j = 0; j < 256; j++) exp2_256ths[j] = exp2_frac(j / 256.0);
+  for (int i = 0; i < 20; i++) price_scale[i] = (double)(1ull << i) * 100.0;
   for (size_t i = 0; i < COUNT(first_names); i++) first_len[i] = (uint8_t)strlen(first_names[i]);
   for (size_t i = 0; i < COUNT(last_names); i++) last_len[i] = (uint8_t)strlen(last_names[i]);
   for (size_t i = 0; i < COUNT(cities); i++) city_len[i] = (uint8_t)strlen(cities[i]);
@@ -159,33 +160,31 @@ static void tables_init(void) {
 }
 
 /* round(10^(6U) * 100) for uniform U in [0, 1): 10^(6U) = 2^(6U log2 10).  The
- * definition is exp2_frac's 18-term series (17 divisions, the generator's biggest
- * cost); only the rounded integer matters, so a cheaper 2^f (a table of
- * 2^(j/32) and a 7-term series for the rest, within a few units in the last place of
- * the series) decides it unless it lands within 1e-6 of a rounding boundary, where the
- * series decides (about 2 prices in a million).  1e-6 is over 60 units in the last
- * place at the largest price (10^8), far above the two methods' difference. */
+ * definition is exp2_frac's 18-term series (17 divisions, once the generator's biggest
+ * cost); only the rounded integer matters, so a cheaper 2^y (2^(m/256) from a table
+ * times a 6-term series for the rest, t < ln 2 / 256, within a few units in the last
+ * place of the series) decides it unless it lands within 1e-5 of a rounding boundary,
+ * where the series decides (about 2 prices in 100,000).  1e-5 is over 600 units in
+ * the last place at the largest price (10^8); the two methods differ by at most 7
+ * (1.4e-15 relative, 1.0e-7 absolute, over 10^8 draws). */
 static inline int64_t price(rng *r) {
   double y = rng_unit(r) * 6.0 * 3.32192809488736234787;
-  int i = (int)y;
-  double f = y - i, scale = (double)(1ull << i) * 100.0;
-  int j = (int)(f * 32);
-  double t = (f - j / 32.0) * 0.69314718055994530942; /* < ln 2 / 32 */
-  double e = 1 + t * (1 + t * (1.0 / 2 + t * (1.0 / 6 + t * (1.0 / 24 + t * (1.0 / 120 + t * (1.0 / 720))))));
-  double q = exp2_32nds[j] * e * scale + 0.5;
+  double ys = y * 256; /* exact */
+  int m = (int)ys;
+  double t = (ys - m) * (0.69314718055994530942 / 256), t2 = t * t;
+  double e = (1 + t) + t2 * ((0.5 + t * (1.0 / 6)) + t2 * (1.0 / 24 + t * (1.0 / 120)));
+  double q = exp2_256ths[m & 255] * price_scale[m >> 8] * e + 0.5;
   int64_t k = (int64_t)q;
   double frac = q - (double)k;
-  if (STROM_NX_LIKELY(frac > 1e-6 && frac < 1 - 1e-6)) return k;
-  return (int64_t)(exp2_frac(f) * (double)(1ull << i) * 100.0 + 0.5);
+  if (STROM_NX_LIKELY(frac > 1e-5 && frac < 1 - 1e-5)) return k;
+  int i = (int)y;
+  return (int64_t)(exp2_frac(y - i) * (double)(1ull << i) * 100.0 + 0.5);
 }
 
-/* Writes an unsigned number; returns its length. */
-static inline uint32_t put_u(char *p, uint64_t v) {
-  char tmp[24];
-  uint32_t n = 0;
-  do tmp[n++] = (char)('0' + v % 10), v /= 10;
-  while (v);
-  for (uint32_t i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
+/* Writes v < 10000 in decimal; returns its length. */
+static inline uint32_t put_u4(char *p, uint32_t v) {
+  uint32_t n = v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+  for (uint32_t i = n; i-- > 0; v /= 10) p[i] = (char)('0' + v % 10);
   return n;
 }
 
@@ -202,9 +201,11 @@ static inline nexmark_str extra(rng *r, size_t size, size_t target) {
 
 static inline int64_t floor_ms(int64_t us) { return us >= 0 ? us / 1000 : -((-us + 999) / 1000); }
 
-/* Event n, given where it sits in its epoch and its time offset (n * 10^6 / rate). */
-static void generate(const nexmark_config *c, uint64_t n, pos at, uint64_t offset_us, nexmark_event *ev) {
-  rng r = {mix64(c->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull) ^ mix64(n + 0x7a3c5e1f2d4b6987ull)};
+static inline uint64_t seed_mix(const nexmark_config *c) { return mix64(c->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull); }
+
+/* Event n, given where it sits in its epoch, its time offset (n * 10^6 / rate) and seed_mix(c). */
+static void generate(const nexmark_config *c, uint64_t n, pos at, uint64_t offset_us, uint64_t seed, nexmark_event *ev) {
+  rng r = {seed ^ mix64(n + 0x7a3c5e1f2d4b6987ull)};
   ev->n = n;
   ev->type = type_at(c, at.off);
   ev->time_us = (int64_t)((uint64_t)c->base_time_ms * 1000 + offset_us);
@@ -263,16 +264,16 @@ static void generate(const nexmark_config *c, uint64_t n, pos at, uint64_t offse
     d->auction = NEXMARK_FIRST_AUCTION_ID + (int64_t)idx;
     d->bidder = pick_person(c, &r, at);
     d->price = price(&r);
-    uint64_t ch = 0;
+    uint32_t ch = 0, digits = 0;
     bool named = rng_below(&r, 2);
     char *s = b;
     if (named) {
       uint64_t k = rng_below(&r, COUNT(channels));
       d->channel = (nexmark_str){channels[k], channel_len[k]};
     } else {
-      ch = rng_below(&r, 10000);
+      ch = (uint32_t)rng_below(&r, 10000);
       b = put_s(b, "channel-", 8);
-      b += put_u(b, ch);
+      b += digits = put_u4(b, ch);
       d->channel = (nexmark_str){s, (uint32_t)(b - s)};
     }
     s = b;
@@ -288,7 +289,7 @@ static void generate(const nexmark_config *c, uint64_t n, pos at, uint64_t offse
     b += 9;
     if (!named) {
       b = put_s(b, "?query=1&channel_id=", 20);
-      b += put_u(b, ch);
+      b = put_s(b, d->channel.p + 8, digits);
     }
     d->url = (nexmark_str){s, (uint32_t)(b - s)};
     size_t size = 32 + d->channel.n + d->url.n;
@@ -299,13 +300,14 @@ static void generate(const nexmark_config *c, uint64_t n, pos at, uint64_t offse
 void strom__nexmark_event(const nexmark_config *c, uint64_t n, nexmark_event *ev) {
   pthread_once(&pool_once, pool_init);
   uint64_t e = n / epoch_len(c);
-  generate(c, n, (pos){e, n - e * epoch_len(c)}, time_offset_us(c, n), ev);
+  generate(c, n, (pos){e, n - e * epoch_len(c)}, time_offset_us(c, n), seed_mix(c), ev);
 }
 
 void strom__nexmark_cursor_init(nexmark_cursor *k, const nexmark_config *c, uint64_t n, uint64_t step) {
   pthread_once(&pool_once, pool_init);
   uint64_t len = epoch_len(c), rate = c->first_event_rate;
   k->c = *c;
+  k->seed_mix = seed_mix(c);
   k->n = n;
   k->step = step;
   k->epoch = n / len, k->off = n % len;
@@ -316,7 +318,7 @@ void strom__nexmark_cursor_init(nexmark_cursor *k, const nexmark_config *c, uint
 }
 
 void strom__nexmark_cursor_next(nexmark_cursor *k, nexmark_event *ev) {
-  generate(&k->c, k->n, (pos){k->epoch, k->off}, k->tq, ev);
+  generate(&k->c, k->n, (pos){k->epoch, k->off}, k->tq, k->seed_mix, ev);
   /* Advance by step without dividing: both remainders stay below their divisors. */
   k->n += k->step;
   k->epoch += k->depoch, k->off += k->doff;

@@ -95,6 +95,7 @@ typedef struct nexmark_event {
  * one event to the next instead of divided out again (what a source's loop wants). */
 typedef struct nexmark_cursor {
   nexmark_config c;
+  uint64_t seed_mix; /* the per-seed half of every event's random seed */
   uint64_t n, step;
   uint64_t epoch, off, depoch, doff; /* n = epoch * epoch_len + off; step likewise */
   uint64_t tq, tr, dq, dr;           /* n * 10^6 = tq * rate + tr (tq modulo 2^64); step likewise */
