@@ -174,9 +174,8 @@ static inline int64_t price(rng *r) {
   double t = (ys - m) * (0.69314718055994530942 / 256), t2 = t * t;
   double e = (1 + t) + t2 * ((0.5 + t * (1.0 / 6)) + t2 * (1.0 / 24 + t * (1.0 / 120)));
   double q = exp2_256ths[m & 255] * price_scale[m >> 8] * e + 0.5;
-  int64_t k = (int64_t)q;
-  double frac = q - (double)k;
-  if (STROM_NX_LIKELY(frac > 1e-5 && frac < 1 - 1e-5)) return k;
+  int64_t k = (int64_t)(q - 1e-5); /* q is at least 1e-5 from an integer iff k = floor(q + 1e-5) */
+  if (STROM_NX_LIKELY(k == (int64_t)(q + 1e-5))) return k;
   int i = (int)y;
   return (int64_t)(exp2_frac(y - i) * (double)(1ull << i) * 100.0 + 0.5);
 }
