@@ -65,11 +65,6 @@ static const char *const states[] = {"AZ", "CA", "ID", "OR", "WA", "WY"};
 static const char *const channels[] = {"Google", "Facebook", "Baidu", "Apple"};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static inline nexmark_str cstr(const char *s) {
-  nexmark_str r = {s, (uint32_t)strlen(s)};
-  return r;
-}
-
 /* Lengths of the vocabularies' words, so that no strlen runs per event. */
 static uint8_t first_len[COUNT(first_names)], last_len[COUNT(last_names)], city_len[COUNT(cities)],
     channel_len[COUNT(channels)];
@@ -87,7 +82,11 @@ static inline uint64_t epoch_len(const nexmark_config *c) {
   return (uint64_t)c->person_proportion + c->auction_proportion + c->bid_proportion;
 }
 
-static inline int type_at(const nexmark_config *c, uint64_t off);
+static inline int type_at(const nexmark_config *c, uint64_t off) {
+  if (off < c->person_proportion) return NEXMARK_PERSON;
+  if (off < (uint64_t)c->person_proportion + c->auction_proportion) return NEXMARK_AUCTION;
+  return NEXMARK_BID;
+}
 
 int strom__nexmark_type(const nexmark_config *c, uint64_t n) { return type_at(c, n % epoch_len(c)); }
 
@@ -118,12 +117,6 @@ static inline uint64_t auctions_upto(const nexmark_config *c, pos at) {
   uint64_t in = at.off + 1 <= c->person_proportion ? 0 : at.off + 1 - c->person_proportion;
   if (in > c->auction_proportion) in = c->auction_proportion;
   return at.epoch * c->auction_proportion + in;
-}
-
-static inline int type_at(const nexmark_config *c, uint64_t off) {
-  if (off < c->person_proportion) return NEXMARK_PERSON;
-  if (off < (uint64_t)c->person_proportion + c->auction_proportion) return NEXMARK_AUCTION;
-  return NEXMARK_BID;
 }
 
 static inline uint64_t pick_recent(rng *r, uint64_t last, uint64_t window) {
@@ -174,7 +167,7 @@ static inline int64_t price(rng *r) {
   double t = (ys - m) * (0.69314718055994530942 / 256), t2 = t * t;
   double e = (1 + t) + t2 * ((0.5 + t * (1.0 / 6)) + t2 * (1.0 / 24 + t * (1.0 / 120)));
   double q = exp2_256ths[m & 255] * price_scale[m >> 8] * e + 0.5;
-  int64_t k = (int64_t)(q - 1e-5); /* q is at least 1e-5 from an integer iff k = floor(q + 1e-5) */
+  int64_t k = (int64_t)(q - 1e-5); /* the same integer 1e-5 either side: no boundary near */
   if (STROM_NX_LIKELY(k == (int64_t)(q + 1e-5))) return k;
   int i = (int)y;
   return (int64_t)(exp2_frac(y - i) * (double)(1ull << i) * 100.0 + 0.5);
