@@ -48,12 +48,6 @@ struct strom_ckpt_coord {
   int64_t unaligned;
 };
 
-static void free_snaps(strom_snapshot **snaps, int n) {
-  for (int i = 0; snaps && i < n; i++)
-    if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
-  free(snaps);
-}
-
 int strom__coord_new(strom_job *j, char *err, size_t errlen) {
   if (!j->opts.ckpt_interval_ms && !j->opts.savepoint) return STROM_OK;
   if (j->opts.ckpt_interval_ms && !j->opts.ckpt_dir) {
@@ -317,7 +311,7 @@ void strom__coord_tick(strom_job *j) {
             if (a->snaps[k]->b[b].kind == STROM_SNAP_CHANNEL) c->inflight += a->snaps[k]->b[b].len;
       }
     }
-    free_snaps(a->snaps, a->t->nops);
+    strom__snaps_free(a->snaps, a->t->nops);
     free(a);
   }
   int64_t now = strom__now_ms();
@@ -362,7 +356,7 @@ void strom__coord_tick(strom_job *j) {
 void strom__coord_ack(strom_job *j, strom_task *t, int64_t id, strom_snapshot **snaps, int64_t sync_ns) {
   ack *a = strom__malloc(sizeof *a);
   if (!a) {
-    free_snaps(snaps, t->nops);
+    strom__snaps_free(snaps, t->nops);
     strom__coord_decline(j, id, "out of memory");
     return;
   }
@@ -392,7 +386,7 @@ void strom__coord_free(strom_job *j) {
   for (int k = 0; k < 2; k++)
     for (ack *a = k ? c->final : c->queue, *next; a; a = next) {
       next = a->next;
-      free_snaps(a->snaps, a->t->nops);
+      strom__snaps_free(a->snaps, a->t->nops);
       free(a);
     }
   free(c->why);

@@ -138,6 +138,12 @@ static inline int strom__key_group(uint64_t hash, int max_par) {
   if (STROM_LIKELY(strom__pow2(max_par))) return (int)(hash & (uint64_t)(max_par - 1));
   return (int)(hash % (uint64_t)max_par);
 }
+/* The key groups [*lo, *hi] that subtask s of par owns (the inverse of the above). */
+static inline void strom__subtask_key_groups(int s, int par, int max_par, int *lo, int *hi) {
+  *lo = (s * max_par + par - 1) / par;
+  *hi = ((s + 1) * max_par - 1) / par;
+}
+
 static inline int strom__key_group_owner(int kg, int max_par, int par) {
   if (STROM_LIKELY(strom__pow2(max_par))) return (int)(((int64_t)kg * par) >> __builtin_ctz((unsigned)max_par));
   return (int)((int64_t)kg * par / max_par);

@@ -83,19 +83,37 @@ static int snapshot_op(strom_op *op, int64_t id, strom_snapshot **out) {
   return STROM_OK;
 }
 
-/* Snapshots the chain, forwards the barrier, acknowledges. */
-static int take(strom_task *t, int64_t id) {
+/* The synchronous part: every operator of the chain snapshots (snaps[k] for ops[k],
+ * NULL when it has nothing); *sync_ns receives the time it took.  On error nothing is
+ * left allocated. */
+static int snapshot_chain(strom_task *t, int64_t id, strom_snapshot ***out, int64_t *sync_ns) {
   strom_snapshot **snaps = strom__calloc((size_t)t->nops, sizeof *snaps);
   if (!snaps) return STROM_ENOMEM;
   int rc = STROM_OK;
   int64_t t0 = strom__mono_ns();
   for (int i = 0; i < t->nops && !rc; i++) rc = snapshot_op(t->ops[i], id, &snaps[i]);
-  int64_t blocked_ns = strom__mono_ns() - t0;
-  for (int i = 0; i < t->nwriters && !rc; i++) rc = strom__writer_barrier(t->writers[i], id);
+  *sync_ns = strom__mono_ns() - t0;
   if (rc) {
-    for (int i = 0; i < t->nops; i++)
-      if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
-    free(snaps);
+    strom__snaps_free(snaps, t->nops);
+    snaps = NULL;
+  }
+  *out = snaps;
+  return rc;
+}
+
+static int forward_barrier(strom_task *t, int64_t id) {
+  int rc = STROM_OK;
+  for (int i = 0; i < t->nwriters && !rc; i++) rc = strom__writer_barrier(t->writers[i], id);
+  return rc;
+}
+
+/* Snapshots the chain, forwards the barrier, acknowledges. */
+static int take(strom_task *t, int64_t id) {
+  strom_snapshot **snaps;
+  int64_t blocked_ns;
+  int rc = snapshot_chain(t, id, &snaps, &blocked_ns);
+  if (!rc && (rc = forward_barrier(t, id))) strom__snaps_free(snaps, t->nops);
+  if (rc) {
     if (rc != STROM_ECANCELED) strom__coord_decline(t->job, id, strom_strerror(rc));
     return rc;
   }
@@ -112,16 +130,10 @@ int strom__task_final_snapshot(strom_task *t) {
   /* From here on the task takes no periodic checkpoint: its outputs have ended. */
   t->finished = true;
   atomic_fetch_add(&t->job->finished_tasks, 1);
-  strom_snapshot **snaps = strom__calloc((size_t)t->nops, sizeof *snaps);
-  if (!snaps) return STROM_ENOMEM;
-  int rc = STROM_OK;
-  for (int i = 0; i < t->nops && !rc; i++) rc = snapshot_op(t->ops[i], STROM_CKPT_FINAL, &snaps[i]);
-  if (rc) {
-    for (int i = 0; i < t->nops; i++)
-      if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
-    free(snaps);
-    return strom__op_fail(t->ops[0], rc, "the final checkpoint's snapshot failed: %s", strom_strerror(rc));
-  }
+  strom_snapshot **snaps;
+  int64_t sync_ns;
+  int rc = snapshot_chain(t, STROM_CKPT_FINAL, &snaps, &sync_ns);
+  if (rc) return strom__op_fail(t->ops[0], rc, "the final checkpoint's snapshot failed: %s", strom_strerror(rc));
   strom__coord_ack(t->job, t, STROM_CKPT_FINAL, snaps, 0);
   return STROM_OK;
 }
@@ -189,11 +201,7 @@ static bool uc_late(const strom_job *j) {
 }
 
 void strom__task_uc_free(strom_task *t) {
-  if (t->uc_snaps) {
-    for (int i = 0; i < t->nops; i++)
-      if (t->uc_snaps[i]) strom__snap_free(t->uc_snaps[i]), free(t->uc_snaps[i]);
-    free(t->uc_snaps);
-  }
+  strom__snaps_free(t->uc_snaps, t->nops);
   t->uc_snaps = NULL;
   strom__buf_free(&t->uc_state);
   t->uc_id = 0;
@@ -258,15 +266,9 @@ static int uc_start(strom_task *t, int64_t id) {
   t->barrier_id = 0;
   t->nbarriers = 0;
   t->last_ckpt = id;
-  strom_snapshot **snaps = strom__calloc((size_t)t->nops, sizeof *snaps);
-  if (!snaps) return STROM_ENOMEM;
-  int rc = STROM_OK;
-  int64_t t0 = strom__mono_ns();
-  for (int i = 0; i < t->nops && !rc; i++) rc = snapshot_op(t->ops[i], id, &snaps[i]);
-  t->uc_sync_ns = strom__mono_ns() - t0;
-  for (int i = 0; i < t->nwriters && !rc; i++) rc = strom__writer_barrier(t->writers[i], id);
+  int rc = snapshot_chain(t, id, &t->uc_snaps, &t->uc_sync_ns);
+  if (!rc) rc = forward_barrier(t, id);
   t->uc_id = id;
-  t->uc_snaps = snaps;
   if (rc) {
     strom__task_uc_free(t);
     if (rc != STROM_ECANCELED) strom__coord_decline(t->job, id, strom_strerror(rc));
@@ -392,10 +394,8 @@ int strom__task_restore(strom_task *t) {
     int nb, old_par;
     const strom_snap_block *b = strom__restore_blocks(j, op->node, &nb, &old_par);
     if (!nb) continue;
-    int lo, hi;
-    int max_par = j->opts.max_parallelism, par = op->ctx.parallelism, s = op->ctx.subtask;
-    lo = (s * max_par + par - 1) / par;
-    hi = ((s + 1) * max_par - 1) / par;
+    int lo, hi, par = op->ctx.parallelism, s = op->ctx.subtask;
+    strom__subtask_key_groups(s, par, j->opts.max_parallelism, &lo, &hi);
     if (i == 0) {
       /* In-flight input of an unaligned checkpoint, replayed before live input. */
       strom_snap_block *rb = NULL;

@@ -25,6 +25,12 @@ int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t l
   return STROM_OK;
 }
 
+void strom__snaps_free(strom_snapshot **snaps, int n) {
+  for (int i = 0; snaps && i < n; i++)
+    if (snaps[i]) strom__snap_free(snaps[i]), free(snaps[i]);
+  free(snaps);
+}
+
 strom_snap_block strom__snap_block(const strom_snapshot *s, int i) {
   return (strom_snap_block){.kind = s->b[i].kind, .kg = s->b[i].kg,
                             .p = (const uint8_t *)s->data.p + s->b[i].off, .len = s->b[i].len};

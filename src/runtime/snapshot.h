@@ -55,6 +55,8 @@ typedef struct strom_snapshot {
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len);
 /* Adds an asynchronous part (on failure, release is called at once). */
 int strom__snap_add_lazy(strom_snapshot *s, int (*fill)(void *, strom_snapshot *), void (*release)(void *), void *arg);
+/* Frees an array of n snapshots (entries may be NULL) and the array. */
+void strom__snaps_free(strom_snapshot **snaps, int n);
 /* Runs the asynchronous parts, if any (the checkpoint writer calls it). */
 int strom__snap_materialize(strom_snapshot *s);
 void strom__snap_free(strom_snapshot *s);

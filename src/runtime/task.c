@@ -344,13 +344,6 @@ static int process_buffer(strom_task *t, strom_channel *c, strom_buffer *b) {
   return rc;
 }
 
-/* The key groups a subtask owns (as the hash partitioner assigns them). */
-static void kg_range(const strom_task *t, int *lo, int *hi) {
-  int max_par = t->job->opts.max_parallelism, par = t->parallelism, s = t->subtask;
-  *lo = (s * max_par + par - 1) / par;
-  *hi = ((s + 1) * max_par - 1) / par;
-}
-
 /* Processes the in-flight input restored from an unaligned checkpoint: its records
  * only (watermarks come again from the live input; barriers and ends are history).
  * At another parallelism a subtask takes the hashed records of its key groups from
@@ -359,7 +352,7 @@ static void kg_range(const strom_task *t, int *lo, int *hi) {
 int strom__task_replay(strom_task *t) {
   strom_op *head = t->ops[0];
   int lo, hi, rc = STROM_OK;
-  kg_range(t, &lo, &hi);
+  strom__subtask_key_groups(t->subtask, t->parallelism, t->job->opts.max_parallelism, &lo, &hi);
   bool rescaled = t->replay_old_par != t->parallelism;
   for (int k = 0; k < t->nreplay && !rc; k++) {
     const uint8_t *q = t->replay[k].p, *qend = q + t->replay[k].len;
