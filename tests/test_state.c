@@ -227,12 +227,219 @@ TEST(copy_on_write_snapshot_keeps_the_frozen_version) {
    * the reducing values equal their key now: the entries are counted, and read.) */
   CHECK_INT(fs.n[0] + fs.n[1] + fs.bad, 1100 - 333 + 1 + 1000);
   strom__kfrozen_release(fz);
-  /* A LIST state cannot be frozen: the caller serializes synchronously. */
-  f = fake_new(true);
-  reg(f, &(strom_state_desc){.name = "l", .kind = STROM_STATE_LIST, .schema = vs});
-  CHECK_INT(strom__kstate_freeze(f->op.kstate, &fz), STROM_ENOTSUP);
-  fake_free(f);
   strom_row_free(one);
+  strom_schema_free(vs);
+}
+
+static uint64_t rng = 12345;
+static uint64_t rnd(void) {
+  uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* ---- copy-on-write of LIST and MAP values ---- */
+
+typedef struct entry_set {
+  char **v;
+  size_t n, cap;
+  bool ttl_map[8]; /* per state: a MAP whose entries carry a timestamp */
+} entry_set;
+
+static void hex(strom_buf *b, const uint8_t *p, size_t n) {
+  char t[3];
+  for (size_t i = 0; i < n; i++) snprintf(t, sizeof t, "%02x", p[i]), strom__buf_append(b, t, 2);
+}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* One line per entry; a MAP value's items are sorted, as their order is the table's. */
+static int collect_entry(void *arg, const strom_state_entry *e) {
+  entry_set *s = arg;
+  strom_buf b = {0};
+  char h[64];
+  snprintf(h, sizeof h, "%d|%d|%lld|", e->state, e->key_group, (long long)e->ts);
+  strom__buf_append(&b, h, strlen(h));
+  hex(&b, e->key, e->klen);
+  strom__buf_append(&b, "|", 1);
+  hex(&b, e->ns, e->nslen);
+  strom__buf_append(&b, "|", 1);
+  bool is_map = e->state == 2 || e->state == 3;
+  if (!is_map) {
+    hex(&b, e->val, e->vlen);
+  } else {
+    char *items[64];
+    size_t ni = 0;
+    const uint8_t *p = e->val, *end = p + e->vlen;
+    while (p < end && ni < 64) {
+      const uint8_t *start = p;
+      size_t kl = *p++; /* short keys and values: one-byte varints */
+      p += kl + (s->ttl_map[e->state] ? 8 : 0);
+      size_t vl = *p++;
+      p += vl;
+      strom_buf ib = {0};
+      hex(&ib, start, (size_t)(p - start));
+      strom__buf_append(&ib, "", 1);
+      items[ni++] = ib.p;
+    }
+    qsort(items, ni, sizeof *items, cmp_str);
+    for (size_t i = 0; i < ni; i++) {
+      strom__buf_append(&b, items[i], strlen(items[i]));
+      strom__buf_append(&b, ",", 1);
+      free(items[i]);
+    }
+  }
+  strom__buf_append(&b, "", 1);
+  if (s->n == s->cap) s->v = realloc(s->v, (s->cap = s->cap ? s->cap * 2 : 256) * sizeof *s->v);
+  s->v[s->n++] = b.p;
+  return 0;
+}
+
+static void entry_set_sort(entry_set *s) { qsort(s->v, s->n, sizeof *s->v, cmp_str); }
+static void entry_set_clear(entry_set *s) {
+  for (size_t i = 0; i < s->n; i++) free(s->v[i]);
+  s->n = 0;
+}
+static int entry_set_diff(const entry_set *a, const entry_set *b) {
+  if (a->n != b->n) return 1 + (int)(a->n > b->n ? a->n - b->n : b->n - a->n);
+  int d = 0;
+  for (size_t i = 0; i < a->n; i++) d += strcmp(a->v[i], b->v[i]) != 0;
+  return d;
+}
+
+/* The same random operations on two backends, one of them frozen now and then: every
+ * frozen snapshot equals what a synchronous snapshot saw at the freeze, and reads and
+ * the final contents of both backends agree. */
+TEST(list_and_map_copy_on_write_match_the_synchronous_snapshot) {
+  fake *fa = fake_new(true), *fb = fake_new(true);
+  strom_schema *vs = strom_schema_parse("n BIGINT", NULL, 0);
+  strom_state_ttl ttl = {.ttl_ms = 400, .update = STROM_TTL_ON_READ_AND_WRITE};
+  strom_state_desc descs[] = {
+      {.name = "l", .kind = STROM_STATE_LIST, .schema = vs},
+      {.name = "lt", .kind = STROM_STATE_LIST, .schema = vs, .ttl = ttl},
+      {.name = "m", .kind = STROM_STATE_MAP, .schema = vs, .map_key_schema = vs},
+      {.name = "mt", .kind = STROM_STATE_MAP, .schema = vs, .map_key_schema = vs, .ttl = ttl},
+      {.name = "v", .kind = STROM_STATE_VALUE, .schema = vs},
+  };
+  enum { NST = 5, KEYS = 300, ROUNDS = 6, OPS = 20000 };
+  strom_state *sa[NST], *sb[NST];
+  for (int i = 0; i < NST; i++) {
+    sa[i] = reg(fa, &descs[i]);
+    sb[i] = reg(fb, &descs[i]);
+    CHECK(sa[i] && sb[i]);
+  }
+  entry_set want = {.ttl_map = {[3] = true}}, got = want;
+  strom_row *r = row_i(vs, 0), *k = row_i(vs, 0);
+  const strom_row *rows[3] = {r, r, r};
+  int read_diff = 0, frozen_diff = 0, live_diff = 0, copied_rounds = 0;
+  for (int round = 0; round < ROUNDS; round++) {
+    strom_kfrozen *fz = NULL;
+    for (int op = 0; op < 2 * OPS; op++) {
+      if (op == OPS) {
+        /* The freeze: what a synchronous snapshot sees now is what the frozen one must hold. */
+        entry_set_clear(&want);
+        CHECK_INT(strom__kstate_foreach(fa->op.kstate, collect_entry, &want), STROM_OK);
+        entry_set_sort(&want);
+        size_t bytes = strom__kstate_bytes(fa->op.kstate);
+        CHECK_INT(strom__kstate_freeze(fa->op.kstate, &fz), STROM_OK);
+        CHECK_INT(strom__kstate_bytes(fa->op.kstate), bytes);
+      }
+      if (op % 4 == 0) now_ms++;
+      int64_t key = (int64_t)(rnd() % KEYS);
+      int st = (int)(rnd() % NST), what = (int)(rnd() % 8);
+      const char *ns = rnd() % 3 ? "" : "w";
+      strom_row_set_bigint(r, 0, (int64_t)(rnd() % 1000));
+      strom_row_set_bigint(k, 0, (int64_t)(rnd() % 6));
+      for (int side = 0; side < 2; side++) {
+        strom_state *s = side ? sb[st] : sa[st];
+        set_key(side ? fb->op.kstate : fa->op.kstate, key);
+        strom__state_set_namespace(s, ns, strlen(ns));
+      }
+      strom_state *a = sa[st], *b = sb[st];
+      if (st <= 1) {
+        if (what < 4) {
+          CHECK_INT(strom_state_add(a, r), strom_state_add(b, r));
+        } else if (what == 4) {
+          size_t n = rnd() % 4;
+          CHECK_INT(strom_state_list_update(a, rows, n), strom_state_list_update(b, rows, n));
+        } else if (what == 5) {
+          strom_state_clear(a);
+          strom_state_clear(b);
+        } else if (what == 6) {
+          const void *src[1] = {"w"};
+          size_t sl[1] = {1};
+          CHECK_INT(strom__state_merge_namespaces(a, "", 0, src, sl, 1),
+                    strom__state_merge_namespaces(b, "", 0, src, sl, 1));
+        } else {
+          size_t na = strom_state_list_size(a), nb = strom_state_list_size(b);
+          read_diff += na != nb;
+          for (size_t i = 0; i < na && na == nb; i++) read_diff += val(strom_state_list_get(a, i)) != val(strom_state_list_get(b, i));
+        }
+      } else if (st <= 3) {
+        if (what < 3) {
+          CHECK_INT(strom_state_map_put(a, k, r), strom_state_map_put(b, k, r));
+        } else if (what < 5) {
+          CHECK_INT(strom_state_map_remove(a, k), strom_state_map_remove(b, k));
+        } else if (what == 5) {
+          read_diff += val(strom_state_map_get(a, k)) != val(strom_state_map_get(b, k));
+        } else {
+          int64_t suma = 0, sumb = 0;
+          size_t pos = 0;
+          const strom_row *mk, *mv;
+          while (strom_state_map_next(a, &pos, &mk, &mv) == 1) suma += val(mk) * 1000 + val(mv);
+          pos = 0;
+          while (strom_state_map_next(b, &pos, &mk, &mv) == 1) sumb += val(mk) * 1000 + val(mv);
+          read_diff += suma != sumb;
+        }
+      } else {
+        CHECK_INT(strom_state_update(a, r), strom_state_update(b, r));
+      }
+    }
+    got.n = 0;
+    CHECK_INT(strom__kfrozen_foreach(fz, collect_entry, &got), STROM_OK);
+    entry_set_sort(&got);
+    frozen_diff += entry_set_diff(&want, &got);
+    copied_rounds += entry_set_diff(&want, &got) == 0 && want.n > 0;
+    entry_set_clear(&got);
+    strom__kfrozen_release(fz);
+    /* Both backends hold the same data. */
+    entry_set_clear(&want);
+    CHECK_INT(strom__kstate_foreach(fa->op.kstate, collect_entry, &want), STROM_OK);
+    CHECK_INT(strom__kstate_foreach(fb->op.kstate, collect_entry, &got), STROM_OK);
+    entry_set_sort(&want);
+    entry_set_sort(&got);
+    live_diff += entry_set_diff(&want, &got);
+    CHECK_INT(strom__kstate_entries(fa->op.kstate), strom__kstate_entries(fb->op.kstate));
+    entry_set_clear(&got);
+  }
+  CHECK_INT(read_diff, 0);
+  CHECK_INT(frozen_diff, 0);
+  CHECK_INT(live_diff, 0);
+  CHECK_INT(copied_rounds, ROUNDS);
+  CHECK_STR(take_err(fa), "");
+  /* The backend freed while a snapshot with lists and maps is still being read. */
+  strom_kfrozen *fz;
+  entry_set_clear(&want);
+  CHECK_INT(strom__kstate_foreach(fa->op.kstate, collect_entry, &want), STROM_OK);
+  CHECK_INT(strom__kstate_freeze(fa->op.kstate, &fz), STROM_OK);
+  for (int64_t key = 0; key < KEYS; key++) { /* half the values copied, then all freed */
+    set_key(fa->op.kstate, key);
+    strom__state_set_namespace(sa[0], "", 0);
+    if (key % 2) CHECK_INT(strom_state_add(sa[0], r), STROM_OK);
+  }
+  fake_free(fa);
+  CHECK_INT(strom__kfrozen_foreach(fz, collect_entry, &got), STROM_OK);
+  entry_set_sort(&want);
+  entry_set_sort(&got);
+  CHECK_INT(entry_set_diff(&want, &got), 0);
+  strom__kfrozen_release(fz);
+  entry_set_clear(&want);
+  entry_set_clear(&got);
+  free(want.v);
+  free(got.v);
+  fake_free(fb);
+  strom_row_free(r);
+  strom_row_free(k);
   strom_schema_free(vs);
 }
 
@@ -1023,13 +1230,6 @@ TEST(snapshot_iteration_and_restore) {
 
 /* Random operations against a plain model: exercises growth, deletion by backward
  * shift and shrinking of the tables under many keys and namespaces. */
-static uint64_t rng = 12345;
-static uint64_t rnd(void) {
-  uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 TEST(random_operations_match_a_model) {
   fake *f = fake_new(true);
@@ -1191,6 +1391,7 @@ int main(int argc, char **argv) {
   RUN(operator_and_broadcast_state);
   RUN(snapshot_iteration_and_restore);
   RUN(copy_on_write_snapshot_keeps_the_frozen_version);
+  RUN(list_and_map_copy_on_write_match_the_synchronous_snapshot);
   RUN(random_operations_match_a_model);
   RUN(million_keys_value_state);
   strom_schema_free(key_schema);

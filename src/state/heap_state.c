@@ -50,9 +50,12 @@
  * from the frozen copy on its own thread (strom__kfrozen_foreach) and let go
  * (strom__kfrozen_release), the task does not change or free an entry in place: a
  * write builds a new entry and a replaced or removed one goes to a deferred list, freed
- * when the task sees the release.  Only VALUE, REDUCING and AGGREGATING states can be
- * frozen (a LIST or MAP value is a mutable structure of its own): with any other kind
- * the caller serializes synchronously with strom__kstate_foreach.
+ * when the task sees the release.  A LIST or MAP value is a mutable structure of its own
+ * (a buffer, a nested table), so each carries the backend's epoch at its making, and a
+ * freeze bumps the epoch: the first change to an older value while frozen works on a
+ * private copy (list_own, map_own; a map is copied deeply, with every entry in the same
+ * slot) that a new main entry points to, and the old value is deferred with the entry.
+ * So one checkpoint copies a list or map at most once, and only if it changes.
  */
 #include <assert.h>
 #include <stdatomic.h>
@@ -213,6 +216,7 @@ typedef struct htab {
   uintptr_t *slots; /* entry | 3 bits of hash; 0 = empty; NULL until the first insert */
   size_t mask, count, cursor;
   bool has_ts;
+  uint32_t epoch; /* a MAP value's: the backend's epoch when it was made (copy-on-write) */
 } htab;
 
 #define TAG_MASK ((uintptr_t)7)
@@ -343,6 +347,7 @@ static int ent_set(htab *t, acct *a, size_t i, const void *v, size_t vl, int64_t
 /* A list value: elements [int64 ts, TTL only][varint len][encoded row]. */
 typedef struct lbuf {
   uint32_t len, cap;
+  uint32_t epoch; /* the backend's epoch when it was made (copy-on-write) */
   uint8_t d[];
 } lbuf;
 
@@ -380,6 +385,7 @@ struct strom_kfrozen {
     uintptr_t *slots; /* NULL: the table was empty */
     size_t mask;
     bool has_ts;
+    strom_state_kind kind;
   } *st;
   uint8_t **deferred; /* entries replaced or removed while frozen */
   size_t ndef, capdef;
@@ -387,6 +393,7 @@ struct strom_kfrozen {
 
 struct strom_kstate {
   strom_kfrozen *frozen; /* a snapshot in flight (copy-on-write), or NULL */
+  uint32_t epoch;        /* bumped by every freeze: LIST and MAP values older than it are frozen */
   int max_par;
   int64_t (*now_ms)(void *);
   void *clock_data;
@@ -406,9 +413,24 @@ static inline bool is_plain(strom_state_kind k) { return k != STROM_STATE_LIST &
 
 /* ---- copy-on-write ---- */
 
+/* Frees a nested map without accounting (it was taken off the books when deferred). */
+static void map_free_raw(htab *m) {
+  for (size_t i = 0; m->slots && i <= m->mask; i++)
+    if (m->slots[i]) free(slot_ent(m->slots[i]));
+  free(m->slots);
+  free(m);
+}
+
+/* A deferred pointer with this bit set is a nested map, otherwise one allocation. */
+#define DEFER_MAP ((uintptr_t)1)
+
 static void kf_unref(strom_kfrozen *f) {
   if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
-  for (size_t i = 0; i < f->ndef; i++) free(f->deferred[i]);
+  for (size_t i = 0; i < f->ndef; i++) {
+    uintptr_t d = (uintptr_t)f->deferred[i];
+    if (d & DEFER_MAP) map_free_raw((htab *)(d & ~DEFER_MAP));
+    else free(f->deferred[i]);
+  }
   free(f->deferred);
   for (int k = 0; k < f->nst; k++) free(f->st[k].slots);
   free(f->st);
@@ -468,6 +490,21 @@ static inline void *val_ptr(const ent *pe) {
   void *p;
   memcpy(&p, pe->val, sizeof p);
   return p;
+}
+
+/* A LIST or MAP value made in an epoch before the current freeze is also the frozen
+ * snapshot's: it is copied before its first change (list_own, map_own). */
+static inline bool shared(strom_kstate *ks, uint32_t epoch) { return epoch != ks->epoch && cow_active(ks); }
+
+/* Points the frozen main entry in slot i at a private copy nv of its LIST or MAP value
+ * old: the entry is replaced (cow_set) and old deferred.  On failure nothing changed. */
+static int own_value(hstate *s, size_t i, void *nv, void *old, bool is_map) {
+  int rc = cow_set(s, i, &nv, sizeof nv, INT64_MIN);
+  if (rc) return rc;
+  s->gen++; /* views of the old value (list_get) are stale */
+  /* On ENOMEM the old value leaks rather than dangles. */
+  (void)defer_free(s->ks, (uint8_t *)((uintptr_t)old | (is_map ? DEFER_MAP : 0)));
+  return STROM_OK;
 }
 
 static int64_t now_of(const strom_kstate *ks) { return ks->now_ms ? ks->now_ms(ks->clock_data) : strom__now_ms(); }
@@ -545,12 +582,13 @@ static int keybytes(hstate *s, strom_buf *b, const strom_row *key) {
 
 /* ---- lists ---- */
 
-static lbuf *lbuf_new(acct *a, const void *d, size_t n) {
+static lbuf *lbuf_new(acct *a, uint32_t epoch, const void *d, size_t n) {
   if (n > UINT32_MAX) return NULL;
   lbuf *l = strom__malloc(sizeof *l + n);
   if (!l) return NULL;
   l->len = l->cap = (uint32_t)n;
-  memcpy(l->d, d, n);
+  l->epoch = epoch;
+  if (n) memcpy(l->d, d, n);
   a->bytes += heap_cost(sizeof *l + n);
   return l;
 }
@@ -572,8 +610,41 @@ static inline size_t elem_at(const hstate *s, const uint8_t *p, const uint8_t **
   return (size_t)(q - p) + *rowlen;
 }
 
-/* Drops the expired elements of l; refresh: restarts the clock of the others. */
-static void list_expire(hstate *s, lbuf *l, int64_t now, bool refresh) {
+/* The list in main slot i, made private first if the frozen snapshot shares it.  NULL:
+ * out of memory (nothing changed). */
+static lbuf *list_own(hstate *s, size_t i) {
+  ent pe;
+  ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
+  lbuf *l = val_ptr(&pe);
+  if (STROM_LIKELY(!shared(s->ks, l->epoch))) return l;
+  lbuf *c = lbuf_new(&s->a, s->ks->epoch, l->d, l->len);
+  if (!c) return NULL;
+  if (own_value(s, i, c, l, false)) {
+    s->a.bytes -= heap_cost(sizeof *c + c->cap);
+    free(c);
+    return NULL;
+  }
+  s->a.bytes -= heap_cost(sizeof *l + l->cap);
+  return c;
+}
+
+/* Drops the expired elements of the list in main slot i; refresh: restarts the clock of
+ * the others.  Returns the list (a private copy if it was frozen and had to change). */
+static lbuf *list_expire(hstate *s, size_t i, int64_t now, bool refresh) {
+  ent pe;
+  ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
+  lbuf *l = val_ptr(&pe);
+  bool change = refresh;
+  for (size_t r = 0; !change && r < l->len;) {
+    const uint8_t *row;
+    size_t rl;
+    change = expired(s, ts_get(l->d + r), now);
+    r += elem_at(s, l->d + r, &row, &rl);
+  }
+  if (!change) return l;
+  lbuf *own = list_own(s, i);
+  if (!own) return l; /* out of memory: expiry waits for the next access */
+  l = own;
   size_t r = 0, w = 0;
   while (r < l->len) {
     const uint8_t *row;
@@ -587,6 +658,7 @@ static void list_expire(hstate *s, lbuf *l, int64_t now, bool refresh) {
   }
   if (w != l->len) s->gen++;
   l->len = (uint32_t)w;
+  return l;
 }
 
 /* ---- maps ---- */
@@ -599,6 +671,16 @@ static void nested_remove(hstate *s, htab *m, size_t i) {
   free(e);
   ht_del(m, &s->a, i);
   s->gen++;
+}
+
+static bool map_has_expired(const hstate *s, const htab *m, int64_t now) {
+  for (size_t i = 0; m->slots && i <= m->mask; i++) {
+    if (!m->slots[i]) continue;
+    ent pe;
+    ent_parse(slot_ent(m->slots[i]), m->has_ts, &pe);
+    if (expired(s, ts_get(pe.ts), now)) return true;
+  }
+  return false;
 }
 
 static void map_expire(hstate *s, htab *m, int64_t now) {
@@ -617,7 +699,8 @@ static void map_expire(hstate *s, htab *m, int64_t now) {
   ht_shrink(m, &s->a);
 }
 
-static void map_free(hstate *s, htab *m) {
+/* Takes a nested map off the books (before it is freed or deferred). */
+static void map_unaccount(hstate *s, const htab *m) {
   for (size_t i = 0; m->slots && i <= m->mask; i++) {
     uintptr_t sl = m->slots[i];
     if (!sl) continue;
@@ -625,23 +708,85 @@ static void map_free(hstate *s, htab *m) {
     ent_parse(slot_ent(sl), m->has_ts, &pe);
     s->a.bytes -= heap_cost(pe.size);
     s->a.entries--;
-    free(pe.base);
   }
   if (m->slots) s->a.bytes -= heap_cost((m->mask + 1) * sizeof *m->slots);
-  free(m->slots);
   s->a.bytes -= heap_cost(sizeof *m);
-  free(m);
+}
+
+static void map_free(hstate *s, htab *m) {
+  map_unaccount(s, m);
+  map_free_raw(m);
+}
+
+/* A deep copy of m with every entry in the same slot (so positions stay valid). */
+static htab *map_copy(hstate *s, const htab *m) {
+  htab *c = strom__calloc(1, sizeof *c);
+  if (!c) return NULL;
+  *c = *m;
+  c->epoch = s->ks->epoch;
+  c->slots = NULL;
+  s->a.bytes += heap_cost(sizeof *c);
+  if (m->slots) {
+    size_t n = m->mask + 1;
+    if (!(c->slots = strom__calloc(n, sizeof *c->slots))) {
+      s->a.bytes -= heap_cost(sizeof *c);
+      free(c);
+      return NULL;
+    }
+    s->a.bytes += heap_cost(n * sizeof *c->slots);
+    for (size_t i = 0; i < n; i++) {
+      uintptr_t sl = m->slots[i];
+      if (!sl) continue;
+      ent pe;
+      ent_parse(slot_ent(sl), m->has_ts, &pe);
+      uint8_t *e = strom__malloc(pe.size);
+      if (!e) {
+        map_free(s, c);
+        return NULL;
+      }
+      memcpy(e, pe.base, pe.size);
+      c->slots[i] = (uintptr_t)e | (sl & TAG_MASK);
+      s->a.bytes += heap_cost(pe.size);
+      s->a.entries++;
+    }
+  }
+  return c;
+}
+
+/* The map in main slot mslot, made private first if the frozen snapshot shares it.
+ * NULL: out of memory (nothing changed). */
+static htab *map_own(hstate *s, size_t mslot) {
+  ent pe;
+  ent_parse(slot_ent(s->t.slots[mslot]), s->t.has_ts, &pe);
+  htab *m = val_ptr(&pe);
+  if (STROM_LIKELY(!shared(s->ks, m->epoch))) return m;
+  htab *c = map_copy(s, m);
+  if (!c) return NULL;
+  if (own_value(s, mslot, c, m, true)) {
+    map_free(s, c);
+    return NULL;
+  }
+  map_unaccount(s, m);
+  return c;
 }
 
 /* ---- main-table entries ---- */
 
-static void drop_value(hstate *s, const ent *pe) {
+/* Frees the LIST or MAP value of an entry; cow: a frozen one is deferred instead. */
+static void drop_value(hstate *s, const ent *pe, bool cow) {
   if (s->base.kind == STROM_STATE_LIST) {
     lbuf *l = val_ptr(pe);
     s->a.bytes -= heap_cost(sizeof *l + l->cap);
-    free(l);
+    if (cow && l->epoch != s->ks->epoch) (void)defer_free(s->ks, (uint8_t *)l);
+    else free(l);
   } else if (s->base.kind == STROM_STATE_MAP) {
-    map_free(s, val_ptr(pe));
+    htab *m = val_ptr(pe);
+    if (cow && m->epoch != s->ks->epoch) {
+      map_unaccount(s, m);
+      (void)defer_free(s->ks, (uint8_t *)((uintptr_t)m | DEFER_MAP));
+    } else {
+      map_free(s, m);
+    }
   }
 }
 
@@ -649,10 +794,12 @@ static void remove_main(hstate *s, size_t i) {
   uint8_t *e = slot_ent(s->t.slots[i]);
   ent pe;
   ent_parse(e, s->t.has_ts, &pe);
-  drop_value(s, &pe);
+  /* A frozen entry or value stays until the snapshot is read (on ENOMEM it leaks,
+   * never dangles). */
+  bool cow = cow_active(s->ks);
+  drop_value(s, &pe, cow);
   s->a.bytes -= heap_cost(pe.size);
-  /* A frozen entry stays until the snapshot is read (on ENOMEM it leaks, never dangles). */
-  if (cow_active(s->ks)) (void)defer_free(s->ks, e);
+  if (cow) (void)defer_free(s->ks, e);
   else free(e);
   ht_del(&s->t, &s->a, i);
   ht_shrink(&s->t, &s->a);
@@ -709,13 +856,11 @@ static void cleanup(hstate *s, int64_t now, int n) {
     if (is_plain(s->base.kind)) {
       gone = expired(s, ts_get(pe.ts), now);
     } else if (s->base.kind == STROM_STATE_LIST) {
-      lbuf *l = val_ptr(&pe);
-      list_expire(s, l, now, false);
-      gone = l->len == 0;
+      gone = list_expire(s, i, now, false)->len == 0;
     } else {
       htab *m = val_ptr(&pe);
-      map_expire(s, m, now);
-      gone = m->count == 0;
+      if (map_has_expired(s, m, now) && (m = map_own(s, i))) map_expire(s, m, now);
+      gone = m && m->count == 0;
     }
     if (gone) {
       remove_main(s, i);
@@ -873,7 +1018,7 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
   size_t i;
   uint8_t *e = find_ns(s, ns, nl, nsmix, &i);
   if (!e) {
-    lbuf *l = lbuf_new(&s->a, d, n);
+    lbuf *l = lbuf_new(&s->a, s->ks->epoch, d, n);
     if (!l) return STROM_ENOMEM;
     int rc = insert_ns(s, ns, nl, nsmix, INT64_MIN, &l, sizeof l);
     if (rc) {
@@ -882,9 +1027,10 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
     }
     return rc;
   }
+  lbuf *l = list_own(s, i);
+  if (!l) return STROM_ENOMEM;
   ent pe;
-  ent_parse(e, s->t.has_ts, &pe);
-  lbuf *l = val_ptr(&pe);
+  ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
   if ((size_t)l->len + n > l->cap) {
     size_t cap = (size_t)l->cap + l->cap / 2;
     if (cap < (size_t)l->len + n) cap = (size_t)l->len + n;
@@ -914,8 +1060,7 @@ static size_t list_view(hstate *s, int64_t now) {
   if (e) {
     ent pe;
     ent_parse(e, s->t.has_ts, &pe);
-    lbuf *l = val_ptr(&pe);
-    if (s->ttl) list_expire(s, l, now, s->ttl_rw);
+    lbuf *l = s->ttl ? list_expire(s, i, now, s->ttl_rw) : val_ptr(&pe);
     if (!l->len) {
       remove_main(s, i);
     } else {
@@ -981,9 +1126,10 @@ static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n
     return STROM_OK;
   }
   if (!e) return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, s->b1.len);
+  lbuf *l = list_own(s, i);
+  if (!l) return STROM_ENOMEM;
   ent pe;
-  ent_parse(e, s->t.has_ts, &pe);
-  lbuf *l = val_ptr(&pe);
+  ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
   if (s->b1.len > l->cap || s->b1.len < l->cap / 2) {
     if (!(l = lbuf_resize(&s->a, l, s->b1.len))) return STROM_ENOMEM;
     memcpy(pe.val, &l, sizeof l);
@@ -1043,6 +1189,10 @@ static const strom_row *map_get_op(strom_state *b, const strom_row *key) {
   if (keybytes(s, &s->b1, key)) return NULL;
   size_t mslot;
   htab *m = cur_map(s, &mslot);
+  if (m && s->ttl && !(m = map_own(s, mslot))) { /* expiry and refresh write */
+    strom__state_fail(b, STROM_ENOMEM, "out of memory reading a map");
+    return NULL;
+  }
   ent pe;
   if (!m || !map_entry(s, m, mslot, now, true, &pe)) return NULL;
   return decode(s, s->row, pe.val, pe.vlen);
@@ -1057,9 +1207,11 @@ static int map_put_op(strom_state *b, const strom_row *key, const strom_row *val
   size_t mslot;
   htab *m = cur_map(s, &mslot);
   bool fresh = false;
+  if (m && !(m = map_own(s, mslot))) return STROM_ENOMEM;
   if (!m) {
     if (!(m = strom__calloc(1, sizeof *m))) return STROM_ENOMEM;
     m->has_ts = s->ttl;
+    m->epoch = s->ks->epoch;
     s->a.bytes += heap_cost(sizeof *m);
     if ((rc = insert_ns(s, s->ns, s->nslen, s->nsmix, INT64_MIN, &m, sizeof m))) {
       s->a.bytes -= heap_cost(sizeof *m);
@@ -1093,6 +1245,7 @@ static int map_remove_op(strom_state *b, const strom_row *key) {
   size_t mslot, i;
   htab *m = cur_map(s, &mslot);
   if (!m || !ht_get(m, strom__hash_bytes(s->b1.p, s->b1.len), s->b1.p, s->b1.len, NULL, 0, &i)) return STROM_OK;
+  if (!(m = map_own(s, mslot))) return STROM_ENOMEM; /* the copy keeps slot i */
   nested_remove(s, m, i);
   ht_shrink(m, &s->a);
   if (!m->count) remove_main(s, mslot);
@@ -1106,6 +1259,8 @@ static int hs_map_next(strom_state *b, size_t *pos, const strom_row **key, const
   if (rc) return rc;
   size_t mslot;
   htab *m = cur_map(s, &mslot);
+  /* A refreshing read writes; the private copy keeps every entry's slot, so *pos holds. */
+  if (m && s->ttl_rw && !(m = map_own(s, mslot))) return strom__state_fail(b, STROM_ENOMEM, "out of memory reading a map");
   for (size_t i = *pos; m && m->slots && i <= m->mask; i++) { /* *pos is SIZE_MAX after the end */
     uintptr_t sl = m->slots[i];
     if (!sl) continue;
@@ -1124,7 +1279,7 @@ static int hs_map_next(strom_state *b, size_t *pos, const strom_row **key, const
     return 1;
   }
   /* The iteration is over: now the expired entries can go. */
-  if (m && s->ttl) {
+  if (m && s->ttl && map_has_expired(s, m, now) && (m = map_own(s, mslot))) {
     map_expire(s, m, now);
     if (!m->count) remove_main(s, mslot);
   }
@@ -1162,8 +1317,7 @@ static int merge_lists(hstate *s, int64_t now, const void *target, size_t tlen, 
     if (!e) continue;
     ent pe;
     ent_parse(e, s->t.has_ts, &pe);
-    lbuf *l = val_ptr(&pe);
-    if (s->ttl) list_expire(s, l, now, false);
+    lbuf *l = s->ttl ? list_expire(s, i, now, false) : val_ptr(&pe);
     if (strom__buf_append(&s->b2, l->d, l->len)) return STROM_ENOMEM;
     remove_main(s, i);
   }
@@ -1318,7 +1472,7 @@ static void hstate_free(hstate *s) {
     if (!sl) continue;
     ent pe;
     ent_parse(slot_ent(sl), s->t.has_ts, &pe);
-    drop_value(s, &pe);
+    drop_value(s, &pe, false);
     free(pe.base);
   }
   free(s->t.slots);
@@ -1345,11 +1499,14 @@ void strom__kstate_free(strom_kstate *ks) {
     /* The snapshot is still being read: its entries outlive the backend and go with
      * the last reference.  (On ENOMEM they leak rather than dangle.) */
     for (int k = 0; k < ks->nst; k++) {
-      htab *t = &ks->st[k]->t;
-      if (!is_plain(ks->st[k]->base.kind)) continue;
+      hstate *s = ks->st[k];
+      htab *t = &s->t;
       for (size_t i = 0; t->slots && i <= t->mask; i++)
         if (t->slots[i]) {
-          defer_free(ks, slot_ent(t->slots[i]));
+          ent pe;
+          ent_parse(slot_ent(t->slots[i]), t->has_ts, &pe);
+          drop_value(s, &pe, true);
+          defer_free(ks, pe.base);
           t->slots[i] = 0;
         }
     }
@@ -1470,7 +1627,7 @@ const char *strom__kstate_state_name(const strom_kstate *ks, int id, strom_state
 }
 
 /* MAP value bytes: [varint klen][key][ts, TTL][varint vlen][value] per entry. */
-static int map_serialize(hstate *s, htab *m, strom_buf *b) {
+static int map_serialize(const htab *m, strom_buf *b) {
   b->len = 0;
   for (size_t i = 0; m->slots && i <= m->mask; i++) {
     uintptr_t sl = m->slots[i];
@@ -1481,7 +1638,7 @@ static int map_serialize(hstate *s, htab *m, strom_buf *b) {
     uint8_t *p = uv_put((uint8_t *)b->p + b->len, pe.klen);
     memcpy(p, pe.key, pe.klen);
     p += pe.klen;
-    if (s->ttl) {
+    if (m->has_ts) {
       memcpy(p, pe.ts, 8);
       p += 8;
     }
@@ -1497,8 +1654,6 @@ int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
   if (ks->frozen) {
     if (cow_active(ks)) return STROM_ESTATE; /* the previous snapshot is still being read */
   }
-  for (int k = 0; k < ks->nst; k++)
-    if (!is_plain(ks->st[k]->base.kind)) return STROM_ENOTSUP;
   strom_kfrozen *f = strom__calloc(1, sizeof *f);
   if (!f || (ks->nst && !(f->st = strom__calloc((size_t)ks->nst, sizeof *f->st)))) {
     free(f);
@@ -1508,6 +1663,7 @@ int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
   for (int k = 0; k < ks->nst; k++) {
     const htab *t = &ks->st[k]->t;
     f->st[k].has_ts = t->has_ts;
+    f->st[k].kind = ks->st[k]->base.kind;
     if (!t->slots || !t->count) continue;
     size_t n = (t->mask + 1) * sizeof *t->slots;
     if (!(f->st[k].slots = strom__malloc(n))) {
@@ -1521,11 +1677,13 @@ int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
   atomic_init(&f->refs, 2);
   atomic_init(&f->done, false);
   ks->frozen = f;
+  ks->epoch++; /* every LIST and MAP value made so far is now the snapshot's too */
   *out = f;
   return STROM_OK;
 }
 
 int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void *arg) {
+  strom_buf mb = {0};
   int rc = STROM_OK;
   for (int k = 0; k < f->nst && !rc; k++) {
     const struct frozen_table *t = &f->st[k];
@@ -1539,9 +1697,19 @@ int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void
       strom_state_entry e = {.state = k, .key_group = ent_kg(pe.base), .key = pe.key, .klen = pe.klen,
                              .ns = pe.ns, .nslen = pe.nslen, .val = pe.val, .vlen = pe.vlen,
                              .ts = pe.ts ? ts_get(pe.ts) : INT64_MIN};
+      if (t->kind == STROM_STATE_LIST) {
+        const lbuf *l = val_ptr(&pe);
+        e.val = l->d;
+        e.vlen = l->len;
+      } else if (t->kind == STROM_STATE_MAP) {
+        if ((rc = map_serialize(val_ptr(&pe), &mb))) break;
+        e.val = (const uint8_t *)mb.p;
+        e.vlen = mb.len;
+      }
       rc = fn(arg, &e);
     }
   }
+  strom__buf_free(&mb);
   return rc;
 }
 
@@ -1568,7 +1736,7 @@ int strom__kstate_foreach(strom_kstate *ks, strom_state_visit_fn fn, void *arg) 
         e.val = l->d;
         e.vlen = l->len;
       } else if (s->base.kind == STROM_STATE_MAP) {
-        if ((rc = map_serialize(s, val_ptr(&pe), &mb))) break;
+        if ((rc = map_serialize(val_ptr(&pe), &mb))) break;
         e.val = (const uint8_t *)mb.p;
         e.vlen = mb.len;
       }
@@ -1671,6 +1839,7 @@ int strom__kstate_restore(strom_kstate *ks, const strom_state_entry *e) {
     if (!m) rc = STROM_ENOMEM;
     else {
       m->has_ts = s->ttl;
+      m->epoch = ks->epoch;
       s->a.bytes += heap_cost(sizeof *m);
       rc = insert_ns(s, ns, e->nslen, nsmix, INT64_MIN, &m, sizeof m);
       if (rc) {
