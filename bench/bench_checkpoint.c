@@ -10,7 +10,10 @@
  *             start of strom_execute to the first record processed (loading and
  *             restoring the state included)
  *
- *   bench_checkpoint [--keys K] [--quick]
+ *   bench_checkpoint [--keys K] [--quick] [--state value|list|map]
+ *
+ * --state picks the kind of the keyed state: a VALUE (default), a LIST holding the
+ * key's last row, or a MAP holding its last row under two map keys (twice the state).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,7 +39,9 @@ static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
 }
 
 static strom_state_desc desc;
+static strom_state_kind KIND = STROM_STATE_VALUE;
 static atomic_llong first_ns;
+static _Thread_local strom_row *map_key;
 
 static int kp_open(strom_ctx *ctx) {
   strom_ctx_set_local(ctx, strom_ctx_state(ctx, &desc));
@@ -48,7 +53,16 @@ static int kp_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   (void)out;
   long long zero = 0;
   atomic_compare_exchange_strong(&first_ns, &zero, (long long)(bench_now_s() * 1e9));
-  return strom_state_update(strom_ctx_local(ctx), in);
+  strom_state *st = strom_ctx_local(ctx);
+  if (KIND == STROM_STATE_LIST) return strom_state_list_update(st, &in, 1);
+  if (KIND == STROM_STATE_MAP) {
+    if (!map_key && !(map_key = strom_row_new(desc.map_key_schema))) return STROM_ENOMEM;
+    strom_row_set_bigint(map_key, 0, strom_row_get_bigint(in, 0) & 1);
+    int rc = strom_state_map_put(st, map_key, in);
+    strom_row_set_bigint(map_key, 0, 2);
+    return rc ? rc : strom_state_map_put(st, map_key, in);
+  }
+  return strom_state_update(st, in);
 }
 
 /* The complete checkpoint before the newest in dir (chk-<id> with a _metadata). */
@@ -73,7 +87,8 @@ typedef struct figures {
 static void child(int mode, const char *dir, uint64_t events, int fd) {
   figures f = {0};
   strom_schema *s = strom_schema_parse("k BIGINT, pad VARCHAR", NULL, 0);
-  desc = (strom_state_desc){.name = "last", .kind = STROM_STATE_VALUE, .schema = s};
+  strom_schema *mk = strom_schema_parse("m BIGINT", NULL, 0);
+  desc = (strom_state_desc){.name = "last", .kind = KIND, .schema = s, .map_key_schema = mk};
   strom_env_opts o = {.parallelism = 2};
   /* Two kept: the newest is the final checkpoint (the input ended), the one before it a
    * mid-stream one, which the recovery run resumes from. */
@@ -115,6 +130,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--keys") && i + 1 < argc) KEYS = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--quick")) KEYS = 100000, INTERVAL_MS = 20;
+    else if (!strcmp(argv[i], "--state") && i + 1 < argc) {
+      const char *k = argv[++i];
+      KIND = !strcmp(k, "list") ? STROM_STATE_LIST : !strcmp(k, "map") ? STROM_STATE_MAP : STROM_STATE_VALUE;
+    }
     else if (!strcmp(argv[i], "--runs") && i + 1 < argc) i++; /* bench/run.sh passes it to every bench */
   }
   memset(PAD, 'x', 100);
@@ -122,7 +141,8 @@ int main(int argc, char **argv) {
   if (!mkdtemp(dir)) return 1;
   uint64_t events = 10 * KEYS;
   figures none, every, rec;
-  printf("keyed state: %llu keys x ~110 bytes, %llu events, parallelism 2\n", (unsigned long long)KEYS,
+  printf("keyed %s state: %llu keys x ~110 bytes, %llu events, parallelism 2\n",
+         KIND == STROM_STATE_LIST ? "LIST" : KIND == STROM_STATE_MAP ? "MAP" : "VALUE", (unsigned long long)KEYS,
          (unsigned long long)events);
   int rc = 0;
   if (measure(0, dir, events, &none) || measure(1, dir, events, &every) || measure(2, dir, events, &rec)) {

@@ -261,6 +261,169 @@ TEST(keyed_reduce_state_survives_a_resume) {
   rm_rf(dir);
 }
 
+/* ---- lists, maps and timers through copy-on-write checkpoints ----
+ *
+ * Per key, each second of event time is a bucket: its values go into a LIST and a MAP
+ * (value -> count), and a timer at the bucket's end folds them into a checksum and
+ * clears them, deleting a second timer half a second later that must never fire.  So
+ * timers fire, are deleted and lists and maps change while checkpoints are being
+ * written; the checksums after a cancel and a resume at another parallelism must
+ * equal those computed here. */
+
+enum { FINAL_TIMER = 1000000000 };
+static strom_state_desc lm_list, lm_map, lm_acc;
+
+typedef struct lm_states {
+  strom_state *list, *map, *acc;
+} lm_states;
+
+static int lm_open(strom_ctx *ctx) {
+  lm_states *st = calloc(1, sizeof *st);
+  st->list = strom_ctx_state(ctx, &lm_list);
+  st->map = strom_ctx_state(ctx, &lm_map);
+  st->acc = strom_ctx_state(ctx, &lm_acc);
+  strom_ctx_set_local(ctx, st);
+  return st->list && st->map && st->acc ? 0 : STROM_ESTATE;
+}
+
+static void lm_close(strom_ctx *ctx) { free(strom_ctx_local(ctx)); }
+
+static int lm_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  (void)out;
+  lm_states *st = strom_ctx_local(ctx);
+  int64_t v = strom_row_get_bigint(in, 1), ts = strom_row_get_bigint(in, 2);
+  /* A bucket's timer may fire after records of the next one arrived: elements carry
+   * their bucket. */
+  strom_row *r = strom_row_new(lm_list.schema);
+  strom_row_set_bigint(r, 0, v);
+  strom_row_set_bigint(r, 1, ts / 1000);
+  int rc = strom_state_add(st->list, r);
+  strom_row *mk = strom_row_new(lm_map.map_key_schema);
+  strom_row_set_bigint(mk, 0, ts / 1000);
+  strom_row_set_bigint(mk, 1, v);
+  const strom_row *c = rc ? NULL : strom_state_map_get(st->map, mk);
+  strom_row *n = strom_row_new(lm_map.schema);
+  strom_row_set_bigint(n, 0, (c ? strom_row_get_bigint(c, 0) : 0) + 1);
+  if (!rc) rc = strom_state_map_put(st->map, mk, n);
+  strom_row_free(r);
+  strom_row_free(mk);
+  strom_row_free(n);
+  int64_t end = ts / 1000 * 1000 + 999;
+  if (!rc) rc = strom_ctx_register_event_timer(ctx, end);
+  if (!rc) rc = strom_ctx_register_event_timer(ctx, end + 500);
+  if (!rc) rc = strom_ctx_register_event_timer(ctx, FINAL_TIMER);
+  return rc;
+}
+
+static int lm_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  lm_states *st = strom_ctx_local(ctx);
+  const strom_row *a = strom_state_get(st->acc);
+  int64_t acc = a ? strom_row_get_bigint(a, 0) : 0;
+  if (time == FINAL_TIMER) {
+    strom_row *r = strom_out_row(out);
+    strom_row_set_bigint(r, 0, strom_row_get_bigint(strom_ctx_key(ctx), 0));
+    strom_row_set_bigint(r, 1, acc);
+    strom_row_set_bigint(r, 2, 0);
+    return strom_out_emit(out, r);
+  }
+  if (time % 1000 == 999) {
+    int64_t b = time / 1000, sum = 0, distinct = 0, cnt = 0;
+    /* This bucket's elements are folded; the next bucket's stay. */
+    strom_row *keep[1000], *done[7];
+    size_t nkeep = 0, ndone = 0;
+    for (size_t i = 0, n = strom_state_list_size(st->list); i < n; i++) {
+      const strom_row *e = strom_state_list_get(st->list, i);
+      if (strom_row_get_bigint(e, 1) == b) {
+        sum += strom_row_get_bigint(e, 0);
+      } else if (nkeep < 1000) {
+        keep[nkeep] = strom_row_new(lm_list.schema);
+        strom_row_copy(keep[nkeep++], e);
+      }
+    }
+    int rc = strom_state_list_update(st->list, (const strom_row *const *)keep, nkeep);
+    for (size_t i = 0; i < nkeep; i++) strom_row_free(keep[i]);
+    size_t pos = 0;
+    const strom_row *mk, *mv;
+    while (!rc && strom_state_map_next(st->map, &pos, &mk, &mv) == 1) {
+      if (strom_row_get_bigint(mk, 0) != b || ndone == 7) continue;
+      distinct++, cnt += strom_row_get_bigint(mv, 0);
+      done[ndone] = strom_row_new(lm_map.map_key_schema);
+      strom_row_copy(done[ndone++], mk);
+    }
+    for (size_t i = 0; i < ndone; i++) {
+      if (!rc) rc = strom_state_map_remove(st->map, done[i]);
+      strom_row_free(done[i]);
+    }
+    acc += (b + 1) * sum + 7 * distinct + 13 * cnt;
+    if (!rc) rc = strom_ctx_delete_event_timer(ctx, time + 500);
+    if (rc) return rc;
+  } else {
+    acc += 1000000007; /* a deleted timer fired */
+  }
+  strom_row *r = strom_row_new(lm_acc.schema);
+  strom_row_set_bigint(r, 0, acc);
+  int rc = strom_state_update(st->acc, r);
+  strom_row_free(r);
+  return rc;
+}
+
+static strom_results *lm_job(strom_env *env, strom_schema *s) {
+  strom_process_def def = {.open = lm_open, .close = lm_close, .process = lm_process, .on_timer = lm_timer};
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 1), "source");
+  strom_watermark_strategy ws = {.kind = STROM_WM_MONOTONOUS, .timestamp_column = "ts", .interval_ms = 5};
+  src = strom_set_uid(strom_assign_timestamps(src, &ws), "timestamps");
+  return strom_collect(strom_set_uid(strom_keyed_process(strom_key_by(src, "k"), &def), "lists-maps"));
+}
+
+TEST(lists_maps_and_timers_survive_copy_on_write_checkpoints) {
+  char *dir = tmpdir("cow");
+  strom_schema *s = in_schema(), *vs = strom_schema_parse("n BIGINT", NULL, 0);
+  strom_schema *es = strom_schema_parse("v BIGINT, bucket BIGINT", NULL, 0);
+  strom_schema *ks = strom_schema_parse("bucket BIGINT, v BIGINT", NULL, 0);
+  lm_list = (strom_state_desc){.name = "values", .kind = STROM_STATE_LIST, .schema = es};
+  lm_map = (strom_state_desc){.name = "counts", .kind = STROM_STATE_MAP, .schema = vs, .map_key_schema = ks};
+  lm_acc = (strom_state_desc){.name = "checksum", .kind = STROM_STATE_VALUE, .schema = vs};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 20, .checkpoint_dir = dir,
+                                                   .checkpoints_retained = 3});
+  lm_job(env, s);
+  atomic_store(&hold_from, N_EVENTS / 2);
+  run r = run_until_checkpoints(env, dir, 3);
+  atomic_store(&hold_from, UINT64_MAX);
+  CHECK_INT(r.rc, STROM_ECANCELED);
+  if (r.rc != STROM_ECANCELED) fprintf(stderr, "  first run: %s\n", strom_env_errmsg(env));
+  strom_env_free(env);
+  CHECK(count_complete(dir) >= 1);
+  env = strom_env_new(&(strom_env_opts){.parallelism = 3, .restore_path = dir, .checkpoint_interval_ms = 20,
+                                        .checkpoint_dir = dir});
+  strom_results *res = lm_job(env, s);
+  int rc = strom_execute(env, "lists and maps resumed");
+  if (rc) fprintf(stderr, "  resumed run: %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, STROM_OK);
+  CHECK(strom_env_checkpoints_completed(env) >= 1);
+  int64_t want[KEYS] = {0};
+  for (uint64_t b = 0; b * 1000 < N_EVENTS; b++) {
+    for (int k = 0; k < KEYS; k++) {
+      int64_t sum = 0, cnt = 0;
+      bool seen[7] = {false};
+      for (uint64_t i = b * 1000; i < (b + 1) * 1000 && i < N_EVENTS; i++) {
+        if ((int)(i % KEYS) != k) continue;
+        sum += (int64_t)(i % 7), cnt++, seen[i % 7] = true;
+      }
+      int64_t distinct = 0;
+      for (int v = 0; v < 7; v++) distinct += seen[v];
+      want[k] += (int64_t)(b + 1) * sum + 7 * distinct + 13 * cnt;
+    }
+  }
+  CHECK(check_sums(res, want));
+  strom_env_free(env);
+  strom_schema_free(s);
+  strom_schema_free(vs);
+  strom_schema_free(es);
+  strom_schema_free(ks);
+  rm_rf(dir);
+}
+
 TEST(savepoint_at_parallelism_2_resumes_at_4_and_at_1) {
   char *base = tmpdir("savepoint"), sp[512], sp2[512];
   snprintf(sp, sizeof sp, "%s/sp-1", base);
@@ -947,6 +1110,7 @@ int main(int argc, char **argv) {
   RUN(resumed_job_has_exactly_the_state_of_an_uninterrupted_run);
   RUN(resume_at_another_parallelism_redistributes_key_groups);
   RUN(keyed_reduce_state_survives_a_resume);
+  RUN(lists_maps_and_timers_survive_copy_on_write_checkpoints);
   RUN(savepoint_at_parallelism_2_resumes_at_4_and_at_1);
   RUN(file_source_resumes_at_the_line_after_the_checkpoint);
   RUN(missing_operator_state_is_refused_unless_allowed);

@@ -5,6 +5,7 @@
 #include "keyed.h"
 
 #include "../state/state.h"
+#include "../state/state_impl.h"
 
 enum { EV = 0, PT = 1 };
 
@@ -39,10 +40,15 @@ int strom__keyed_init(strom_keyed *k, strom_op *op, const int *keycols, int nkey
   return STROM_OK;
 }
 
+/* A timer's key and namespace bytes: a checkpoint still being written may read them. */
+static void free_timer_bytes(strom_keyed *k, uint8_t *p) {
+  if (!strom__kstate_defer(k->op->kstate, p)) free(p);
+}
+
 void strom__keyed_destroy(strom_keyed *k) {
   if (!k->op) return;
   for (int d = 0; d < 2; d++) {
-    for (size_t i = 0; i < k->heap[d].n; i++) free(k->heap[d].h[i].bytes);
+    for (size_t i = 0; i < k->heap[d].n; i++) free_timer_bytes(k, k->heap[d].h[i].bytes);
     free(k->heap[d].h);
   }
   strom__keymap_destroy(&k->live);
@@ -106,10 +112,8 @@ static int heap_push(strom_timer_heap *h, strom_timer t) {
   return STROM_OK;
 }
 
-static strom_timer heap_pop(strom_timer_heap *h) {
-  strom_timer top = h->h[0];
-  h->h[0] = h->h[--h->n];
-  for (size_t i = 0;;) {
+static void sift_down(strom_timer_heap *h, size_t i) {
+  for (;;) {
     size_t l = 2 * i + 1, r = l + 1, m = i;
     if (l < h->n && before(&h->h[l], &h->h[m])) m = l;
     if (r < h->n && before(&h->h[r], &h->h[m])) m = r;
@@ -119,6 +123,12 @@ static strom_timer heap_pop(strom_timer_heap *h) {
     h->h[m] = tmp;
     i = m;
   }
+}
+
+static strom_timer heap_pop(strom_timer_heap *h) {
+  strom_timer top = h->h[0];
+  h->h[0] = h->h[--h->n];
+  sift_down(h, 0);
   return top;
 }
 
@@ -143,11 +153,14 @@ int strom__keyed_timer_add(strom_keyed *k, int domain, int64_t time, const void 
   if (strom__keymap_put(&k->live, h, 0, k->scratch.p, k->scratch.len, "", 0)) return STROM_ENOMEM;
   strom_timer t = {.time = time, .seq = k->seq++, .khash = k->khash, .klen = (uint32_t)k->key.len, .nslen = (uint32_t)nslen};
   t.bytes = strom__malloc(k->key.len + nslen);
-  if (!t.bytes) return STROM_ENOMEM;
-  memcpy(t.bytes, k->key.p, k->key.len);
-  if (nslen) memcpy(t.bytes + k->key.len, ns, nslen);
-  if (heap_push(&k->heap[d], t)) {
+  if (t.bytes) {
+    memcpy(t.bytes, k->key.p, k->key.len);
+    if (nslen) memcpy(t.bytes + k->key.len, ns, nslen);
+  }
+  if (!t.bytes || heap_push(&k->heap[d], t)) {
     free(t.bytes);
+    /* Every live timer has a heap entry (strom__keyed_snapshot relies on it). */
+    strom__keymap_del(&k->live, h, k->scratch.p, k->scratch.len);
     return STROM_ENOMEM;
   }
   if (d == PT && time < k->pt_scheduled) {
@@ -172,11 +185,11 @@ static int pop_due(strom_keyed *k, int d, int64_t upto, strom_timer *out, bool *
   while (h->n && h->h[0].time <= upto) {
     strom_timer t = heap_pop(h);
     if (live_key(k, d, t.time, t.bytes, t.klen, t.bytes + t.klen, t.nslen)) {
-      free(t.bytes);
+      free_timer_bytes(k, t.bytes);
       return STROM_ENOMEM;
     }
     if (!strom__keymap_del(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len)) {
-      free(t.bytes); /* deleted since it was registered */
+      free_timer_bytes(k, t.bytes); /* deleted since it was registered */
       continue;
     }
     *out = t;
@@ -194,7 +207,7 @@ static int fire(strom_keyed *k, int d, int64_t upto) {
     if (rc || !got) return rc;
     rc = strom__keyed_set_key(k, t.bytes, t.klen, t.khash);
     if (!rc) rc = k->on_timer(k->op, &t, d == PT ? STROM_PROCESSING_TIME : STROM_EVENT_TIME);
-    free(t.bytes);
+    free_timer_bytes(k, t.bytes);
     if (rc) return rc;
   }
 }
@@ -263,7 +276,6 @@ int strom_ctx_delete_processing_timer(strom_ctx *ctx, int64_t time) {
 
 /* ---- checkpoints ---- */
 
-#include "../state/state_impl.h"
 #include "snapshot.h"
 
 typedef struct kstate_visit {
@@ -281,16 +293,64 @@ static int visit_entry(void *arg, const strom_state_entry *e) {
   return rc;
 }
 
-/* The keyed state of a copy-on-write snapshot, serialized by the checkpoint writer. */
+static int put_timer(strom_snap_groups *g, int d, const strom_timer *t) {
+  strom_buf *b = strom__snap_group(g, strom__key_group(t->khash, g->max_par));
+  int rc = strom__put_varint(b, (uint64_t)d);
+  if (!rc) rc = strom__put_i64(b, t->time);
+  if (!rc) rc = strom__put_bytes(b, t->bytes, t->klen);
+  if (!rc) rc = strom__put_bytes(b, t->bytes + t->klen, t->nslen);
+  return rc;
+}
+
+/* Drops the heap entries of deleted timers and duplicates (a timer deleted and
+ * registered again), so that the heaps hold exactly the live timers.  Rare: only
+ * when their sizes say there is something to drop. */
+static int timers_compact(strom_keyed *k) {
+  if (k->heap[EV].n + k->heap[PT].n == k->live.count) return STROM_OK;
+  for (int d = 0; d < 2; d++) {
+    strom_timer_heap *h = &k->heap[d];
+    size_t w = 0;
+    for (size_t i = 0; i < h->n; i++) {
+      strom_timer *t = &h->h[i];
+      if (live_key(k, d, t->time, t->bytes, t->klen, t->bytes + t->klen, t->nslen)) return STROM_ENOMEM;
+      /* Taken out of the live set while kept, so that a duplicate is not. */
+      if (strom__keymap_del(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len))
+        h->h[w++] = *t;
+      else
+        free_timer_bytes(k, t->bytes);
+    }
+    h->n = w;
+  }
+  for (int d = 0; d < 2; d++) {
+    strom_timer_heap *h = &k->heap[d];
+    for (size_t i = 0; i < h->n; i++) {
+      strom_timer *t = &h->h[i];
+      if (live_key(k, d, t->time, t->bytes, t->klen, t->bytes + t->klen, t->nslen) ||
+          strom__keymap_put(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), 0, k->scratch.p,
+                            k->scratch.len, "", 0))
+        return STROM_ENOMEM;
+    }
+    for (size_t i = h->n / 2; i-- > 0;) sift_down(h, i);
+  }
+  return STROM_OK;
+}
+
+/* The timers and keyed state of a copy-on-write snapshot, serialized by the checkpoint
+ * writer: a copy of the timer heaps (their key bytes are freed only after the release)
+ * and the frozen backend. */
 typedef struct lazy_kstate {
   strom_kfrozen *f;
   int max_par;
+  size_t nt[2];
+  strom_timer *timers; /* nt[0] event-time ones, then nt[1] processing-time ones */
 } lazy_kstate;
 
 static int kstate_fill(void *arg, strom_snapshot *s) {
   lazy_kstate *l = arg;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, l->max_par);
+  for (size_t i = 0; !rc && i < l->nt[0] + l->nt[1]; i++) rc = put_timer(&g, i < l->nt[0] ? EV : PT, &l->timers[i]);
+  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_TIMERS);
   kstate_visit v = {.g = &g};
   if (!rc) rc = strom__kfrozen_foreach(l->f, visit_entry, &v);
   if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);
@@ -300,6 +360,7 @@ static int kstate_fill(void *arg, strom_snapshot *s) {
 
 static void kstate_release(void *arg) {
   lazy_kstate *l = arg;
+  free(l->timers);
   strom__kfrozen_release(l->f);
   free(l);
 }
@@ -308,22 +369,7 @@ int strom__keyed_snapshot(strom_keyed *k, strom_snapshot *s) {
   int max_par = k->op->task->job->opts.max_parallelism;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, max_par);
-  /* Timers that are still registered (a deleted one may linger in its heap). */
-  for (int d = 0; !rc && d < 2; d++) {
-    for (size_t i = 0; !rc && i < k->heap[d].n; i++) {
-      const strom_timer *t = &k->heap[d].h[i];
-      if ((rc = live_key(k, d, t->time, t->bytes, t->klen, t->bytes + t->klen, t->nslen))) break;
-      strom_kv *e = strom__keymap_get(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len);
-      if (!e) continue; /* deleted (a timer registered twice is written twice; restore dedups) */
-      strom_buf *b = strom__snap_group(&g, strom__key_group(t->khash, max_par));
-      rc = strom__put_varint(b, (uint64_t)d);
-      if (!rc) rc = strom__put_i64(b, t->time);
-      if (!rc) rc = strom__put_bytes(b, t->bytes, t->klen);
-      if (!rc) rc = strom__put_bytes(b, t->bytes + t->klen, t->nslen);
-    }
-  }
-  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_TIMERS);
-  /* Keyed state: the states' names, then the entries per key group. */
+  /* Keyed state: the states' names, then the timers and entries per key group. */
   strom_kstate *ks = k->op->kstate;
   strom_buf names = {0};
   for (int i = 0; !rc && i < strom__kstate_nstates(ks); i++) {
@@ -333,19 +379,31 @@ int strom__keyed_snapshot(strom_keyed *k, strom_snapshot *s) {
   }
   if (!rc && names.len) rc = strom__snap_add(s, STROM_SNAP_KSTATE_NAMES, -1, names.p, names.len);
   strom__buf_free(&names);
-  /* Copy-on-write when the states allow it: the task only copies the tables' slots and
-   * goes on; the entries are serialized by the checkpoint writer. */
+  /* Copy-on-write unless the previous snapshot is still being written: the task only
+   * copies the tables' slots and the timer heaps and goes on; the checkpoint writer
+   * serializes them. */
+  if (!rc) rc = timers_compact(k);
   strom_kfrozen *f = NULL;
-  lazy_kstate *l = NULL;
   if (!rc && strom__kstate_freeze(ks, &f) == STROM_OK) {
-    if ((l = strom__malloc(sizeof *l))) {
-      *l = (lazy_kstate){.f = f, .max_par = max_par};
+    size_t n0 = k->heap[EV].n, n1 = k->heap[PT].n;
+    lazy_kstate *l = strom__malloc(sizeof *l);
+    strom_timer *tc = n0 + n1 ? strom__malloc((n0 + n1) * sizeof *tc) : NULL;
+    if (l && (tc || !(n0 + n1))) {
+      if (n0) memcpy(tc, k->heap[EV].h, n0 * sizeof *tc);
+      if (n1) memcpy(tc + n0, k->heap[PT].h, n1 * sizeof *tc);
+      *l = (lazy_kstate){.f = f, .max_par = max_par, .nt = {n0, n1}, .timers = tc};
       rc = strom__snap_add_lazy(s, kstate_fill, kstate_release, l);
     } else {
+      free(l);
+      free(tc);
       strom__kfrozen_release(f);
       rc = STROM_ENOMEM;
     }
   } else if (!rc) {
+    /* The heaps hold exactly the live timers (timers_compact). */
+    for (int d = 0; !rc && d < 2; d++)
+      for (size_t i = 0; !rc && i < k->heap[d].n; i++) rc = put_timer(&g, d, &k->heap[d].h[i]);
+    if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_TIMERS);
     kstate_visit v = {.g = &g};
     rc = strom__kstate_foreach(ks, visit_entry, &v);
     if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);

@@ -1713,6 +1713,12 @@ int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void
   return rc;
 }
 
+bool strom__kstate_defer(strom_kstate *ks, void *p) {
+  if (!ks || !cow_active(ks)) return false;
+  (void)defer_free(ks, p); /* on ENOMEM it leaks rather than dangles */
+  return true;
+}
+
 void strom__kfrozen_release(strom_kfrozen *f) {
   atomic_store_explicit(&f->done, true, memory_order_release);
   kf_unref(f);

@@ -99,13 +99,16 @@ const char *strom__kstate_state_name(const strom_kstate *ks, int id, strom_state
 int strom__kstate_foreach(strom_kstate *ks, strom_state_visit_fn fn, void *arg);
 /* Copy-on-write snapshots (see heap_state.c): freezes the backend's current contents
  * for strom__kfrozen_foreach, which may run on another thread, until
- * strom__kfrozen_release.  STROM_ENOTSUP when a state is a LIST or MAP, STROM_ESTATE
- * while the previous frozen snapshot is unreleased: serialize with
- * strom__kstate_foreach then. */
+ * strom__kfrozen_release.  STROM_ESTATE while the previous frozen snapshot is
+ * unreleased: serialize with strom__kstate_foreach then. */
 typedef struct strom_kfrozen strom_kfrozen;
 int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out);
 int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void *arg);
 void strom__kfrozen_release(strom_kfrozen *f);
+/* While a frozen snapshot is being read, takes p (one allocation that the snapshot
+ * may still read, e.g. a timer's key) to free with the snapshot's release, and returns
+ * true; otherwise returns false and the caller frees p. */
+bool strom__kstate_defer(strom_kstate *ks, void *p);
 /* Inserts (replaces) one entry, as produced by strom__kstate_foreach, into the state
  * with index e->state (which must be registered).  STROM_EPARSE if the bytes are
  * malformed. */
