@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "runtime/runtime.h"
+#include "state/keymap.h"
 #include "state/state_impl.h"
 #include "test.h"
 
@@ -441,6 +442,49 @@ TEST(list_and_map_copy_on_write_match_the_synchronous_snapshot) {
   strom_row_free(r);
   strom_row_free(k);
   strom_schema_free(vs);
+}
+
+/* The keymap copy a checkpoint writer reads: inline and heap entries, unchanged by
+ * later puts (growing values, moving inline entries to the heap) and deletes. */
+TEST(keymap_copy_survives_changes_to_the_map) {
+  strom_keymap m;
+  CHECK_INT(strom__keymap_init(&m), STROM_OK);
+  enum { N = 2000 };
+  char val[200];
+  for (int k = 0; k < N; k++) {
+    int64_t key = k;
+    size_t vl = k % 3 == 0 ? 100 : 8; /* every third on the heap */
+    memset(val, 'a' + k % 26, vl);
+    CHECK_INT(strom__keymap_put(&m, strom__hash_bytes(&key, 8), k % 128, &key, 8, val, vl), STROM_OK);
+  }
+  size_t n = m.count;
+  uint8_t *copy = strom__keymap_copy(&m);
+  CHECK(copy != NULL);
+  for (int k = 0; k < N; k++) {
+    int64_t key = k;
+    if (k % 2) {
+      strom__keymap_del(&m, strom__hash_bytes(&key, 8), &key, 8);
+    } else {
+      memset(val, 'z', 150);
+      CHECK_INT(strom__keymap_put(&m, strom__hash_bytes(&key, 8), k % 128, &key, 8, val, 150), STROM_OK);
+    }
+  }
+  int bad = 0;
+  bool seen[N] = {false};
+  for (size_t i = 0; i < n; i++) {
+    strom_kv *e = strom__keymap_copy_entry(copy, i);
+    int64_t key;
+    memcpy(&key, e->data, 8);
+    size_t want = key % 3 == 0 ? 100 : 8;
+    const uint8_t *v = strom__kv_val(e);
+    bad += key < 0 || key >= N || seen[key] || e->klen != 8 || e->vlen != want || e->kg != key % 128;
+    for (size_t j = 0; j < e->vlen && !bad; j++) bad += v[j] != 'a' + key % 26;
+    if (key >= 0 && key < N) seen[key] = true;
+  }
+  CHECK_INT(n, N);
+  CHECK_INT(bad, 0);
+  strom__keymap_copy_free(copy, n);
+  strom__keymap_destroy(&m);
 }
 
 TEST(value_state_isolated_by_key_and_namespace) {
@@ -1392,6 +1436,7 @@ int main(int argc, char **argv) {
   RUN(snapshot_iteration_and_restore);
   RUN(copy_on_write_snapshot_keeps_the_frozen_version);
   RUN(list_and_map_copy_on_write_match_the_synchronous_snapshot);
+  RUN(keymap_copy_survives_changes_to_the_map);
   RUN(random_operations_match_a_model);
   RUN(million_keys_value_state);
   strom_schema_free(key_schema);

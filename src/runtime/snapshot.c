@@ -151,7 +151,8 @@ int strom__snap_keymap(strom_snap_groups *g, const strom_keymap *m, const void *
   return STROM_OK;
 }
 
-/* A dense copy of a keymap's inline slots, serialized by the checkpoint writer. */
+/* A dense copy of a keymap's slots (and of its entries on the heap), serialized by the
+ * checkpoint writer. */
 typedef struct lazy_keymap {
   uint8_t *slots;
   size_t n;
@@ -165,7 +166,7 @@ static int keymap_fill(void *arg, strom_snapshot *s) {
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, l->max_par);
   for (size_t i = 0; !rc && i < l->n; i++) {
-    strom_kv *e = (strom_kv *)(l->slots + i * STROM_KV_SLOT);
+    strom_kv *e = strom__keymap_copy_entry(l->slots, i);
     strom_buf *b = strom__snap_group(&g, e->kg);
     rc = l->plen ? strom__buf_append(b, l->prefix, l->plen) : STROM_OK;
     if (!rc) rc = strom__put_bytes(b, e->data, e->klen);
@@ -178,14 +179,14 @@ static int keymap_fill(void *arg, strom_snapshot *s) {
 
 static void keymap_release(void *arg) {
   lazy_keymap *l = arg;
-  free(l->slots);
+  strom__keymap_copy_free(l->slots, l->n);
   free(l);
 }
 
 int strom__snap_keymap_async(strom_snapshot *s, const strom_keymap *m, const void *prefix, size_t plen, int kind,
                              int max_par) {
   lazy_keymap *l = plen <= sizeof l->prefix ? strom__malloc(sizeof *l) : NULL;
-  if (l && (l->slots = strom__keymap_copy_inline(m))) {
+  if (l && (l->slots = strom__keymap_copy(m))) {
     l->n = m->count;
     l->kind = kind;
     l->max_par = max_par;

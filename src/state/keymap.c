@@ -167,14 +167,38 @@ int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t kl
   return 1;
 }
 
-uint8_t *strom__keymap_copy_inline(const strom_keymap *m) {
-  if (m->nheap) return NULL;
+uint8_t *strom__keymap_copy(const strom_keymap *m) {
   uint8_t *d = strom__malloc(m->count ? m->count * STROM_KV_SLOT : 1);
   if (!d) return NULL;
   size_t n = 0;
-  for (size_t i = 0; i <= m->mask && n < m->count; i++)
-    if (slot(m, i)->klen) memcpy(d + n++ * STROM_KV_SLOT, slot(m, i), STROM_KV_SLOT);
+  for (size_t i = 0; i <= m->mask && n < m->count; i++) {
+    strom_kv *s = slot(m, i);
+    if (!s->klen) continue;
+    strom_kv *c = (strom_kv *)(d + n++ * STROM_KV_SLOT);
+    memcpy(c, s, STROM_KV_SLOT);
+    if (s->vlen != HEAP_MARK) continue;
+    /* The map may change or free the original before the copy is read. */
+    strom_kv *e = heap_of(s), *dup = strom__malloc(sizeof *dup + e->klen + e->vlen);
+    if (!dup) {
+      c->klen = 0; /* not to be freed */
+      strom__keymap_copy_free(d, n);
+      return NULL;
+    }
+    memcpy(dup, e, sizeof *dup + e->klen + e->vlen);
+    dup->vcap = e->vlen;
+    memcpy(c->data, &dup, sizeof dup);
+  }
   return d;
+}
+
+strom_kv *strom__keymap_copy_entry(uint8_t *copy, size_t i) { return entry((strom_kv *)(copy + i * STROM_KV_SLOT)); }
+
+void strom__keymap_copy_free(uint8_t *copy, size_t n) {
+  for (size_t i = 0; copy && i < n; i++) {
+    strom_kv *s = (strom_kv *)(copy + i * STROM_KV_SLOT);
+    if (s->klen && s->vlen == HEAP_MARK) free(heap_of(s));
+  }
+  free(copy);
 }
 
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos) {

@@ -45,9 +45,12 @@ int strom__keymap_reserve(strom_keymap *m, size_t n);
 int strom__keymap_del(strom_keymap *m, uint64_t hash, const void *key, size_t klen);
 /* Iteration: *pos starts at 0; returns NULL at the end.  No put or del meanwhile. */
 strom_kv *strom__keymap_next(const strom_keymap *m, size_t *pos);
-/* When every entry is inline: a dense copy of the occupied slots (count slots of
- * STROM_KV_SLOT bytes, each a strom_kv), which stays valid whatever happens to the
- * map.  NULL when an entry is on the heap (or on ENOMEM). */
-uint8_t *strom__keymap_copy_inline(const strom_keymap *m);
+/* A dense copy of the occupied slots (count slots of STROM_KV_SLOT bytes), which stays
+ * valid whatever happens to the map: an entry on the heap is duplicated.  Entry i of
+ * the copy is strom__keymap_copy_entry(copy, i); strom__keymap_copy_free(copy, count)
+ * frees it.  NULL on ENOMEM. */
+uint8_t *strom__keymap_copy(const strom_keymap *m);
+strom_kv *strom__keymap_copy_entry(uint8_t *copy, size_t i);
+void strom__keymap_copy_free(uint8_t *copy, size_t n);
 
 #endif
