@@ -695,6 +695,10 @@ int strom_write_csv(strom_stream *in, const char *path);
 typedef struct strom_file_sink_opts {
   size_t max_part_bytes; /* roll to a new part file at this size; 0 = 128 MiB */
   const char *prefix;    /* file name prefix; NULL = "part" */
+  /* Rolling by processing time (Flink's DefaultRollingPolicy), checked as rows arrive;
+   * 0 = off.  A checkpoint always rolls: its files become visible when it completes. */
+  int64_t rollover_interval_ms;   /* a part file open this long is rolled */
+  int64_t inactivity_interval_ms; /* a row after this long without one starts a new file */
 } strom_file_sink_opts;
 int strom_write_files(strom_stream *in, const char *dir, const strom_file_sink_opts *opts);
 /* Discards every row (counts them). */

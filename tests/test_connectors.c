@@ -5,6 +5,7 @@
  * CSV and print sinks, and the socket source against a server in a thread.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -665,6 +666,75 @@ TEST(csv_sink_writes_exactly_the_rows) {
   }
 }
 
+/* ---- the exactly-once file sink's rolling policy, on a virtual clock ---- */
+
+static _Atomic int64_t roll_clock;
+static int64_t roll_now(void *d) {
+  (void)d;
+  return roll_clock;
+}
+
+/* Rows 0-9 every 40 ms from 0, then rows 10-14 every 10 ms from 1000: the clock is
+ * the row's time when the (chained) sink writes it. */
+static int gen_timed(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i >= 15) return 0;
+  roll_clock = i < 10 ? (int64_t)i * 40 : 1000 + (int64_t)(i - 10) * 10;
+  strom_row_set_bigint(out, 0, (int64_t)i);
+  return 1;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+TEST(file_sink_rolls_part_files_by_age_and_inactivity) {
+  const char *dir = tmp_path("rolled");
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  strom_env_set_clock(env, roll_now, NULL);
+  strom_schema *s = strom_schema_parse("id BIGINT", NULL, 0);
+  strom_file_sink_opts o = {.rollover_interval_ms = 100, .inactivity_interval_ms = 300};
+  CHECK_INT(strom_write_files(strom_from_generator(env, s, 15, gen_timed, NULL), dir, &o), STROM_OK);
+  int rc = strom_execute(env, "rolling");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, STROM_OK);
+  strom_env_free(env);
+  /* Opened at 0, rolled after the row at 120 (age 120 >= 100): 4 rows; 160-280: 4;
+   * 320-360, rolled when the row at 1000 comes after 640 ms idle: 2; 1000-1040: 5. */
+  uint64_t parts[16][2];
+  int n = 0;
+  DIR *d = opendir(dir);
+  CHECK(d != NULL);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (e->d_name[0] == '.' || n == 16) continue;
+    const char *dash = strrchr(e->d_name, '-');
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t len;
+    char *text = read_file(path, &len);
+    uint64_t nl = 0;
+    for (size_t i = 0; text && i < len; i++) nl += text[i] == '\n';
+    free(text);
+    parts[n][0] = dash ? strtoull(dash + 1, NULL, 10) : 999;
+    parts[n++][1] = nl;
+    unlink(path);
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+  qsort(parts, (size_t)n, sizeof parts[0], cmp_u64);
+  CHECK_INT(n, 4);
+  uint64_t want[4] = {4, 4, 2, 5};
+  for (int i = 0; i < n && i < 4; i++) CHECK_INT(parts[i][1], want[i]);
+  /* Negative intervals are refused. */
+  env = strom_env_new(NULL);
+  o.rollover_interval_ms = -1;
+  CHECK_INT(strom_write_files(strom_from_generator(env, s, 1, gen_timed, NULL), dir, &o), STROM_EINVAL);
+  CHECK(strstr(strom_env_errmsg(env), "rolling intervals") != NULL);
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
 TEST(csv_sink_unwritable_path_fails) {
   strom_env *env = strom_env_new(NULL);
   strom_schema *s = strom_schema_parse("id BIGINT, name VARCHAR, amount DECIMAL(10,2)", NULL, 0);
@@ -834,6 +904,7 @@ int main(int argc, char **argv) {
   RUN(text_source_every_line_once_at_parallelism_1_to_8);
   RUN(text_source_small_and_odd_files);
   RUN(csv_sink_writes_exactly_the_rows);
+  RUN(file_sink_rolls_part_files_by_age_and_inactivity);
   RUN(csv_sink_unwritable_path_fails);
   RUN(print_sink_prefixes_subtasks);
   RUN(socket_source_reads_every_line);

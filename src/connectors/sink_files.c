@@ -27,6 +27,7 @@
 typedef struct files_conf {
   char *dir, *prefix;
   size_t max_part_bytes;
+  int64_t rollover_ms, inactivity_ms;
   bool text; /* the row is one VARCHAR column, written as it is */
 } files_conf;
 
@@ -39,6 +40,7 @@ typedef struct files_state {
   FILE *f;
   char *cur; /* visible name of the current file */
   size_t bytes;
+  int64_t opened_ms, written_ms; /* processing time, when rolling by time */
   uint64_t next_part;
   char run[24];
   pending *p;
@@ -133,10 +135,18 @@ static int files_process(strom_op *op, int input, const strom_row *row) {
   STROM_UNUSED(input);
   files_conf *c = op->conf;
   files_state *st = op->state;
+  bool timed = c->rollover_ms || c->inactivity_ms;
+  int64_t now = timed ? strom__job_now(op->task->job) : 0;
+  if (st->f && c->inactivity_ms && now - st->written_ms >= c->inactivity_ms) {
+    int rc = precommit(op, INT64_MAX - 1);
+    if (rc) return rc;
+  }
   if (!st->f) {
     int rc = open_next(op, st);
     if (rc) return rc;
+    st->opened_ms = now;
   }
+  st->written_ms = now;
   st->line.len = 0;
   if (c->text) {
     size_t n = 0;
@@ -147,8 +157,9 @@ static int files_process(strom_op *op, int input, const strom_row *row) {
   }
   if (fwrite(st->line.p, 1, st->line.len, st->f) != st->line.len) return fail_io(op, "writing", st->cur);
   st->bytes += st->line.len;
-  /* Rolling by size: the full file waits for the next checkpoint like any other. */
-  if (st->bytes >= c->max_part_bytes) return precommit(op, INT64_MAX - 1);
+  /* Rolling by size or age: the file waits for the next checkpoint like any other. */
+  if (st->bytes >= c->max_part_bytes || (c->rollover_ms && now - st->opened_ms >= c->rollover_ms))
+    return precommit(op, INT64_MAX - 1);
   return STROM_OK;
 }
 
@@ -274,6 +285,13 @@ static int write_files(strom_stream *in, const char *dir, const strom_file_sink_
     return STROM_ENOMEM;
   }
   c->max_part_bytes = opts && opts->max_part_bytes ? opts->max_part_bytes : (size_t)128 << 20;
+  if (opts && (opts->rollover_interval_ms < 0 || opts->inactivity_interval_ms < 0)) {
+    files_conf_free(c);
+    strom__env_error(in->env, STROM_EINVAL, "write_files: rolling intervals must not be negative");
+    return STROM_EINVAL;
+  }
+  c->rollover_ms = opts ? opts->rollover_interval_ms : 0;
+  c->inactivity_ms = opts ? opts->inactivity_interval_ms : 0;
   c->text = text;
   return strom__add_sink(in, "File Sink", &files_vt, c);
 }

@@ -358,6 +358,8 @@ static const sql_option fs_opts[] = {
     {"json.fail-on-missing-field", "a missing member is an error (default: NULL)"},
     {"json.timestamp-format.standard", "SQL (default) or ISO-8601"},
     {"sink.rolling-policy.file-size", "roll part files at this size (e.g. 128MB)"},
+    {"sink.rolling-policy.rollover-interval", "roll a part file open this long (e.g. 30 min)"},
+    {"sink.rolling-policy.inactivity-interval", "roll a part file idle this long (e.g. 5 min)"},
     {NULL, NULL},
 };
 
@@ -536,6 +538,14 @@ static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
                  : !strcasecmp(end, "mb") || !strcasecmp(end, "m") ? 1048576 : !strcasecmp(end, "gb") || !strcasecmp(end, "g") ? 1073741824 : -1;
     if (end == roll || mul < 0 || x <= 0) return sql_build_fail(b, "table '%s': bad 'sink.rolling-policy.file-size' '%s'", t->name, roll);
     o.max_part_bytes = (size_t)(x * mul);
+  }
+  static const char *const by_time[2] = {"sink.rolling-policy.rollover-interval",
+                                         "sink.rolling-policy.inactivity-interval"};
+  int64_t *ms[2] = {&o.rollover_interval_ms, &o.inactivity_interval_ms};
+  for (int i = 0; i < 2; i++) {
+    const char *v = sql_table_option(t, by_time[i]);
+    if (v && (!sql_parse_duration(v, ms[i]) || *ms[i] <= 0))
+      return sql_build_fail(b, "table '%s': bad '%s' '%s' (a duration such as '10 min')", t->name, by_time[i], v);
   }
   const char *path = sql_table_option(t, "path");
   if (mkdir(path, 0777) && errno != EEXIST) return sql_build_fail(b, "table '%s': cannot create '%s': %s", t->name, path, strerror(errno));
