@@ -724,10 +724,15 @@ TEST(unaligned_needs_exactly_once) {
   strom_schema_free(s);
 }
 
-/* Pauses 1 ms every 100 records, so a file source is still reading when cancelled. */
+/* Pauses 1 ms every 100 records, and while csv_hold is set 1 ms per record of the
+ * second half of the input: a run that is to be cancelled mid-stream cannot reach the
+ * end first, however slowly its checkpoints complete on a loaded machine. */
+static atomic_bool csv_hold;
+
 static int slow_pass(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   (void)ctx;
-  if (strom_row_get_bigint(in, 2) % 100 == 0) sleep_ms(1);
+  int64_t i = strom_row_get_bigint(in, 2);
+  if (i % 100 == 0 || (atomic_load(&csv_hold) && (uint64_t)i >= N_EVENTS / 2)) sleep_ms(1);
   return strom_row_copy(out, in);
 }
 
@@ -755,7 +760,9 @@ TEST(file_source_resumes_at_the_line_after_the_checkpoint) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = ckpt,
                                                    .checkpoints_retained = 3});
   csv_sum_job(env, s, path);
+  atomic_store(&csv_hold, true);
   run r = run_until_checkpoints(env, ckpt, 2);
+  atomic_store(&csv_hold, false);
   strom_env_free(env);
   CHECK_INT(r.rc, STROM_ECANCELED); /* mid-stream, not after the end */
   CHECK(count_complete(ckpt) >= 1);
