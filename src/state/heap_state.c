@@ -219,9 +219,13 @@ typedef struct htab {
   uint32_t epoch; /* a MAP value's: the backend's epoch when it was made (copy-on-write) */
 } htab;
 
+/* The 3 alignment bits of a slot: 2 bits of the hash, and OWNED, set on a main-table
+ * entry made since the last freeze, which a write may change in place (copy-on-write). */
 #define TAG_MASK ((uintptr_t)7)
+#define HASH_BITS ((uintptr_t)3)
+#define OWNED ((uintptr_t)4)
 static inline uint8_t *slot_ent(uintptr_t s) { return (uint8_t *)(s & ~TAG_MASK); }
-static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 61); }
+static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 62); }
 
 /* The slot of (k, ns), or the empty slot where it would go (*found false).  Needs slots. */
 static size_t ht_find(const htab *t, uint64_t h, const void *k, size_t kl, const void *ns, size_t nl, bool *found) {
@@ -232,7 +236,7 @@ static size_t ht_find(const htab *t, uint64_t h, const void *k, size_t kl, const
       *found = false;
       return i;
     }
-    if ((s & TAG_MASK) == tag && ent_is(slot_ent(s), t->has_ts, k, kl, ns, nl)) {
+    if ((s & HASH_BITS) == tag && ent_is(slot_ent(s), t->has_ts, k, kl, ns, nl)) {
       *found = true;
       return i;
     }
@@ -279,7 +283,7 @@ static int ht_add(htab *t, acct *a, uint64_t h, uint8_t *e) {
   }
   size_t i = h & t->mask;
   while (t->slots[i]) i = (i + 1) & t->mask;
-  t->slots[i] = (uintptr_t)e | hash_tag(h);
+  t->slots[i] = (uintptr_t)e | hash_tag(h) | OWNED;
   t->count++;
   a->entries++;
   return STROM_OK;
@@ -482,7 +486,7 @@ static int cow_set(hstate *s, size_t i, const void *v, size_t vl, int64_t ts) {
     return STROM_ENOMEM;
   }
   s->a.bytes -= heap_cost(pe.size);
-  t->slots[i] = (uintptr_t)ne | (sl & TAG_MASK);
+  t->slots[i] = (uintptr_t)ne | (sl & HASH_BITS) | OWNED;
   return STROM_OK;
 }
 
@@ -799,7 +803,7 @@ static void remove_main(hstate *s, size_t i) {
   bool cow = cow_active(s->ks);
   drop_value(s, &pe, cow);
   s->a.bytes -= heap_cost(pe.size);
-  if (cow) (void)defer_free(s->ks, e);
+  if (cow && !(s->t.slots[i] & OWNED)) (void)defer_free(s->ks, e);
   else free(e);
   ht_del(&s->t, &s->a, i);
   ht_shrink(&s->t, &s->a);
@@ -833,7 +837,7 @@ static int store_ns(hstate *s, const void *ns, size_t nl, uint64_t nsmix, int64_
   size_t i;
   if (find_ns(s, ns, nl, nsmix, &i)) {
     s->gen++;
-    if (STROM_UNLIKELY(cow_active(s->ks))) return cow_set(s, i, v, vl, now);
+    if (STROM_UNLIKELY(!(s->t.slots[i] & OWNED)) && cow_active(s->ks)) return cow_set(s, i, v, vl, now);
     return ent_set(&s->t, &s->a, i, v, vl, now);
   }
   return insert_ns(s, ns, nl, nsmix, now, v, vl);
@@ -903,8 +907,8 @@ static uint8_t *plain_cur(hstate *s, int64_t now, bool read, ent *pe) {
       return NULL;
     }
     if (read && s->ttl_rw) {
-      if (STROM_UNLIKELY(cow_active(s->ks))) {
-        /* A refresh while frozen is a write: a new entry (on ENOMEM it is skipped). */
+      if (STROM_UNLIKELY(!(s->t.slots[i] & OWNED)) && cow_active(s->ks)) {
+        /* A refresh of a frozen entry is a write: a new entry (on ENOMEM it is skipped). */
         if (!cow_set(s, i, pe->val, pe->vlen, now)) {
           e = slot_ent(s->t.slots[i]);
           ent_parse(e, s->t.has_ts, pe);
@@ -1661,7 +1665,7 @@ int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
   }
   f->nst = ks->nst;
   for (int k = 0; k < ks->nst; k++) {
-    const htab *t = &ks->st[k]->t;
+    htab *t = &ks->st[k]->t;
     f->st[k].has_ts = t->has_ts;
     f->st[k].kind = ks->st[k]->base.kind;
     if (!t->slots || !t->count) continue;
@@ -1673,6 +1677,8 @@ int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
     }
     memcpy(f->st[k].slots, t->slots, n);
     f->st[k].mask = t->mask;
+    /* Every entry is the snapshot's now: the first write to one makes a new entry. */
+    for (size_t i = 0; i <= t->mask; i++) t->slots[i] &= ~OWNED;
   }
   atomic_init(&f->refs, 2);
   atomic_init(&f->done, false);
