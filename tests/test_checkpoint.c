@@ -128,6 +128,15 @@ static run run_until_checkpoints(strom_env *env, const char *dir, int n) {
   return r;
 }
 
+/* The same with the sources holding in from event hold on (each in its slice), so
+ * that the run is cancelled mid-stream however slow the machine. */
+static run run_held_until_checkpoints(strom_env *env, const char *dir, int n, uint64_t hold) {
+  atomic_store(&hold_from, hold);
+  run r = run_until_checkpoints(env, dir, n);
+  atomic_store(&hold_from, UINT64_MAX);
+  return r;
+}
+
 static strom_results *keyed_sum_job(strom_env *env, strom_schema *s) {
   strom_process_def def = {.open = sum_open, .process = sum_process, .on_timer = sum_timer};
   strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source");
@@ -184,9 +193,7 @@ static bool cancel_and_resume(int par_before, int par_after, const char *dir) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par_before, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   keyed_sum_job(env, s);
-  atomic_store(&hold_from, N_EVENTS / 4); /* each source holds in its slice */
-  run r = run_until_checkpoints(env, dir, 2);
-  atomic_store(&hold_from, UINT64_MAX);
+  run r = run_held_until_checkpoints(env, dir, 2, N_EVENTS / 4);
   /* Cancelled mid-stream (a finished job would resume from its final checkpoint, with
    * nothing left to do). */
   bool ok = r.rc == STROM_ECANCELED && count_complete(dir) >= 1;
@@ -238,9 +245,7 @@ TEST(keyed_reduce_state_survives_a_resume) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   reduce_job(env, s);
-  atomic_store(&hold_from, N_EVENTS / 4);
-  run r = run_until_checkpoints(env, dir, 2);
-  atomic_store(&hold_from, UINT64_MAX);
+  run r = run_held_until_checkpoints(env, dir, 2, N_EVENTS / 4);
   strom_env_free(env);
   CHECK_INT(r.rc, STROM_ECANCELED);
   CHECK(count_complete(dir) >= 1);
@@ -387,9 +392,7 @@ TEST(lists_maps_and_timers_survive_copy_on_write_checkpoints) {
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 20, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 3});
   lm_job(env, s);
-  atomic_store(&hold_from, N_EVENTS / 2);
-  run r = run_until_checkpoints(env, dir, 3);
-  atomic_store(&hold_from, UINT64_MAX);
+  run r = run_held_until_checkpoints(env, dir, 3, N_EVENTS / 2);
   CHECK_INT(r.rc, STROM_ECANCELED);
   if (r.rc != STROM_ECANCELED) fprintf(stderr, "  first run: %s\n", strom_env_errmsg(env));
   strom_env_free(env);
