@@ -76,6 +76,23 @@ typedef struct strom_kafka_source_opts {
   /* Extra librdkafka properties, as "key", "value" pairs ending with NULL
    * (Flink's properties.*). */
   const char *const *properties;
+  /* Watermarks generated in the source, per partition (Flink's KafkaSource given a
+   * WatermarkStrategy): each assigned partition has its own watermark from its records'
+   * timestamps (the strategy's timestamp_column or timestamp_fn, else the Kafka record
+   * timestamp) and the subtask's watermark is the minimum over its partitions, so a
+   * partition that runs ahead cannot make another partition's records late.  A
+   * partition without records for idleness_ms does not count until it has records
+   * again; when every partition is idle (or the subtask has none) the subtask is idle.
+   * NULL: no watermarks (strom_assign_timestamps after the source works per subtask).
+   * Alignment groups are not supported here.  The strategy is copied. */
+  const strom_watermark_strategy *watermarks;
+  /* scan.watermark.idle-timeout: overrides watermarks->idleness_ms when > 0. */
+  int64_t idle_timeout_ms;
+  /* scan.topic-partition-discovery.interval: while running, look for new partitions of
+   * the topics (and new topics matching topic_pattern) this often; each new partition
+   * goes to the subtask strom__kafka_owner names and is read from its earliest offset.
+   * 0: only at start (strom_kafka_source_from_options defaults to Flink's 5 min). */
+  int64_t discovery_interval_ms;
 } strom_kafka_source_opts;
 
 /* Records of the topics as rows of schema s (its columns are filled by the formats by

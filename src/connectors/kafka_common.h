@@ -24,6 +24,11 @@ const char *strom__kafka_prop(char *const *props, const char *key);
 /* Flink's KafkaSourceEnumerator assignment: the subtask that reads partition p of topic. */
 int strom__kafka_owner(const char *topic, int32_t partition, int parallelism);
 
+/* strom_kafka_source_from_options with per-partition watermarks (ws may be NULL): the
+ * SQL layer pushes a table's WATERMARK into the source this way. */
+strom_stream *strom__kafka_source_with_watermarks(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                                  const strom_watermark_strategy *ws);
+
 /* The exactly-once sink's commit markers (kafka_markers.c).  A range is the first and
  * last offset a transaction wrote in a partition. */
 typedef struct strom_kafka_range {
