@@ -70,6 +70,11 @@ typedef struct strom_kafka_source_opts {
   /* Fill this TIMESTAMP column with the record's timestamp (the 'timestamp' metadata
    * column); NULL: none.  The record's timestamp is always the row's event time. */
   const char *timestamp_column;
+  /* Metadata columns (Flink's METADATA FROM 'key'), "column:key;column:key" with keys
+   * timestamp (TIMESTAMP), partition (INT), offset (BIGINT), topic (VARCHAR),
+   * timestamp-type (VARCHAR) and headers (VARCHAR: a JSON object {"name": "value"},
+   * as Strom has no MAP type yet).  The formats do not see these columns. */
+  const char *metadata_columns;
   /* Do not commit offsets to Kafka when a checkpoint completes
    * (properties.commit.offsets.on.checkpoint = false in Flink's DataStream source). */
   bool no_commit_on_checkpoint;
@@ -131,6 +136,10 @@ typedef struct strom_kafka_sink_opts {
    * to learn whether its last pre-committed transaction was committed. */
   const char *transaction_marker_topic;
   strom_kafka_partitioner partitioner; /* sink.partitioner */
+  /* Writable metadata columns, "column:key;..." with keys timestamp (the record's
+   * timestamp instead of the row's event time, when not NULL) and headers (a JSON
+   * object, as the source renders them).  The formats do not see these columns. */
+  const char *metadata_columns;
   const char *const *properties;  /* extra librdkafka properties, "key", "value", ..., NULL */
 } strom_kafka_sink_opts;
 

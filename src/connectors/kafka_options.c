@@ -179,8 +179,8 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
   return STROM_OK;
 }
 
-strom_stream *strom__kafka_source_with_watermarks(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
-                                                  const strom_watermark_strategy *ws) {
+strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                      const strom_watermark_strategy *ws, const char *metadata) {
   if (!env) return NULL;
   strom_kafka_source_opts o = {.discovery_interval_ms = 5 * 60000}; /* Flink's default */
   const char **props = NULL;
@@ -188,6 +188,7 @@ strom_stream *strom__kafka_source_with_watermarks(strom_env *env, const strom_sc
   if (!parse(env, "Kafka source", FOR_SOURCE, &o, kv, n, &props)) {
     o.properties = props;
     o.watermarks = ws;
+    o.metadata_columns = metadata;
     st = strom_kafka_source(env, s, &o);
   }
   free(props);
@@ -195,18 +196,23 @@ strom_stream *strom__kafka_source_with_watermarks(strom_env *env, const strom_sc
 }
 
 strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv, size_t n) {
-  return strom__kafka_source_with_watermarks(env, s, kv, n, NULL);
+  return strom__kafka_source_sql(env, s, kv, n, NULL, NULL);
 }
 
-int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n) {
+int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata) {
   if (!in) return STROM_EINVAL;
   strom_kafka_sink_opts o = {0};
   const char **props = NULL;
   int rc = parse(in->env, "Kafka sink", FOR_SINK, &o, kv, n, &props);
   if (!rc) {
     o.properties = props;
+    o.metadata_columns = metadata;
     rc = strom_kafka_sink(in, &o);
   }
   free(props);
   return rc;
+}
+
+int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n) {
+  return strom__kafka_sink_sql(in, kv, n, NULL);
 }

@@ -43,6 +43,9 @@ typedef struct ksrc_conf {
   strom_watermark_strategy ws; /* timestamp_column points at wm_col_name */
   char *wm_col_name;
   int wm_col; /* the strategy's timestamp column, or -1 */
+  strom_kafka_meta *meta; /* metadata columns */
+  int nmeta;
+  char *value_fields; /* the columns the value format covers; NULL: all */
 } ksrc_conf;
 
 typedef struct kpart {
@@ -77,6 +80,7 @@ typedef struct ksrc_state {
   int npend;
   uint64_t skipped;
   strom_row *row2; /* the +U of a changelog update (debezium-json) */
+  strom_buf hdr;   /* a record's headers as text */
   int64_t emitted; /* the subtask's last watermark */
   bool out_idle;   /* the subtask's output is marked idle */
 } ksrc_state;
@@ -86,6 +90,8 @@ static void conf_free(void *p) {
   free(c->servers), free(c->topics), free(c->pattern), free(c->group), free(c->specific), free(c->key_fields);
   free(c->ts_col);
   free(c->wm_col_name);
+  free(c->meta);
+  free(c->value_fields);
   strom__kafka_props_free(c->props);
   if (c->has_re) regfree(&c->re);
   free(c);
@@ -114,7 +120,7 @@ static int ksrc_open(strom_op *op) {
   op->state = st;
   char err[512];
   const strom_schema *s = op->node->schema;
-  if (strom__format_init(&st->vfmt, &c->o.value_format, s, NULL, err, sizeof err))
+  if (strom__format_init(&st->vfmt, &c->o.value_format, s, c->value_fields, err, sizeof err))
     return strom__op_fail(op, STROM_EINVAL, "value format: %s", err);
   if (c->o.key_format.kind != STROM_FORMAT_NONE) {
     if (strom__format_init(&st->kfmt, &c->o.key_format, s, c->key_fields, err, sizeof err))
@@ -151,6 +157,7 @@ static void ksrc_close(strom_op *op) {
   strom__format_free(&st->vfmt);
   if (st->has_key) strom__format_free(&st->kfmt);
   if (st->row2) strom_row_free(st->row2);
+  strom__buf_free(&st->hdr);
   parts_free(st->p, st->np);
   parts_free(st->rp, st->nrp);
   for (int i = 0; i < st->npend; i++) rd_kafka_topic_partition_list_destroy(st->pend[i].offs);
@@ -386,6 +393,41 @@ static int wm_on_record(strom_op *op, kpart *kp, const strom_row *row, int64_t t
   return again || ((ksrc_state *)op->state)->out_idle ? set_idle(op, false) : STROM_OK;
 }
 
+/* The metadata columns of row from message m. */
+static int set_metadata(strom_op *op, strom_row *row, rd_kafka_message_t *m, kpart *kp, int64_t ts,
+                        rd_kafka_timestamp_type_t tt) {
+  ksrc_conf *c = op->conf;
+  ksrc_state *st = op->state;
+  for (int i = 0; i < c->nmeta; i++) {
+    int col = c->meta[i].col;
+    switch (c->meta[i].key) {
+      case STROM_KMETA_TIMESTAMP:
+        if (ts >= 0) strom_row_set_timestamp(row, col, ts);
+        else strom_row_set_null(row, col);
+        break;
+      case STROM_KMETA_PARTITION: strom_row_set_int(row, col, kp->part); break;
+      case STROM_KMETA_OFFSET: strom_row_set_bigint(row, col, m->offset); break;
+      case STROM_KMETA_TOPIC: strom_row_set_str(row, col, kp->topic, strlen(kp->topic)); break;
+      case STROM_KMETA_TIMESTAMP_TYPE: {
+        const char *t = tt == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? "CreateTime"
+                        : tt == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime"
+                                                                    : "NoTimestampType";
+        strom_row_set_str(row, col, t, strlen(t));
+        break;
+      }
+      case STROM_KMETA_HEADERS: {
+        rd_kafka_headers_t *h = NULL;
+        if (rd_kafka_message_headers(m, &h)) h = NULL; /* none */
+        st->hdr.len = 0;
+        if (strom__kafka_headers_render(&st->hdr, h)) return STROM_ENOMEM;
+        strom_row_set_str(row, col, st->hdr.p, st->hdr.len);
+        break;
+      }
+    }
+  }
+  return STROM_OK;
+}
+
 /* One message: decode and emit it, or count it as skipped, or fail naming it. */
 static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
   ksrc_conf *c = op->conf;
@@ -426,6 +468,7 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
       strom_row_set_time(rows[i], ts);
       if (c->ts_idx >= 0) strom_row_set_timestamp(rows[i], c->ts_idx, ts);
     }
+    if (c->nmeta && (rc = set_metadata(op, rows[i], m, kp, ts, tt))) return rc;
     if (c->has_ws) {
       int64_t ets = ts;
       if (c->wm_col >= 0) {
@@ -600,17 +643,6 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
     return strom__env_error(env, STROM_EINVAL, "Kafka source: timestamp mode needs scan.startup.timestamp-millis >= 0");
   if (o->key_format.kind != STROM_FORMAT_NONE && !o->key_fields)
     return strom__env_error(env, STROM_EINVAL, "Kafka source: key.format needs key.fields");
-  /* Check the formats against the schema now, so that a mistake fails the build, not the run. */
-  strom_format f;
-  char err[512];
-  if (strom__format_init(&f, &o->value_format, s, NULL, err, sizeof err))
-    return strom__env_error(env, STROM_EINVAL, "Kafka source: value format: %s", err);
-  strom__format_free(&f);
-  if (o->key_format.kind != STROM_FORMAT_NONE) {
-    if (strom__format_init(&f, &o->key_format, s, o->key_fields, err, sizeof err))
-      return strom__env_error(env, STROM_EINVAL, "Kafka source: key format: %s", err);
-    strom__format_free(&f);
-  }
   int wm_col = -1;
   if (o->watermarks) {
     const strom_watermark_strategy *ws = o->watermarks;
@@ -629,15 +661,43 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
     }
   }
   if (o->idle_timeout_ms < 0) return strom__env_error(env, STROM_EINVAL, "Kafka source: scan.watermark.idle-timeout must be >= 0");
+  /* Check the formats against the schema now, so that a mistake fails the build, not the run. */
+  strom_format f;
+  char err[512];
+  strom_kafka_meta *meta;
+  int nmeta;
+  char *value_fields;
+  int mrc = strom__kafka_meta_parse(o->metadata_columns, s, false, &meta, &nmeta, &value_fields, err, sizeof err);
+  if (mrc) return strom__env_error(env, mrc, "Kafka source: %s", err);
+  if (strom__format_init(&f, &o->value_format, s, value_fields, err, sizeof err)) {
+    free(meta);
+    free(value_fields);
+    return strom__env_error(env, STROM_EINVAL, "Kafka source: value format: %s", err);
+  }
+  strom__format_free(&f);
+  ksrc_conf *c = strom__calloc(1, sizeof *c);
+  if (!c) {
+    free(meta);
+    free(value_fields);
+    return strom__env_error(env, STROM_ENOMEM, "out of memory");
+  }
+  c->meta = meta, c->nmeta = nmeta, c->value_fields = value_fields;
+  if (o->key_format.kind != STROM_FORMAT_NONE) {
+    if (strom__format_init(&f, &o->key_format, s, o->key_fields, err, sizeof err)) {
+      conf_free(c);
+      return strom__env_error(env, STROM_EINVAL, "Kafka source: key format: %s", err);
+    }
+    strom__format_free(&f);
+  }
   int ts_idx = -1;
   if (o->timestamp_column) {
     ts_idx = strom_schema_find(s, o->timestamp_column);
-    if (ts_idx < 0 || strom_schema_col_type(s, ts_idx) != STROM_TIMESTAMP)
+    if (ts_idx < 0 || strom_schema_col_type(s, ts_idx) != STROM_TIMESTAMP) {
+      conf_free(c);
       return strom__env_error(env, STROM_EINVAL, "Kafka source: timestamp column '%s' is not a TIMESTAMP column",
                               o->timestamp_column);
+    }
   }
-  ksrc_conf *c = strom__calloc(1, sizeof *c);
-  if (!c) return strom__env_error(env, STROM_ENOMEM, "out of memory");
   bool oom = false;
   c->o = *o;
   c->ts_idx = ts_idx;
