@@ -228,6 +228,148 @@ TEST(watermark_options_are_checked) {
   strom_schema_free(s);
 }
 
+/* ---- partition discovery ---- */
+
+/* Flink's owner of a partition (Java's String.hashCode), computed here independently. */
+static int owner(const char *topic, int part, int par) {
+  int32_t h = 0;
+  for (const char *p = topic; *p; p++) h = (int32_t)((uint32_t)h * 31u + (unsigned char)*p);
+  int start = (int)(((uint32_t)h * 31u & 0x7FFFFFFFu) % (uint32_t)par);
+  return (start + part) % par;
+}
+
+enum { MAX_SEEN = 256 };
+static char SEEN[MAX_SEEN][32];
+static atomic_int NSEEN, WRONG_OWNER;
+
+static int collect(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input, (void)out;
+  size_t vn, tn;
+  const char *v = strom_row_get_str(in, 0, &vn), *t = strom_row_get_str(in, 1, &tn);
+  char topic[64];
+  snprintf(topic, sizeof topic, "%.*s", (int)tn, t);
+  if (owner(topic, strom_row_get_int(in, 2), strom_ctx_parallelism(ctx)) != strom_ctx_subtask(ctx))
+    atomic_fetch_add(&WRONG_OWNER, 1);
+  pthread_mutex_lock(&MU);
+  int k = atomic_load(&NSEEN);
+  if (k < MAX_SEEN) snprintf(SEEN[k], sizeof SEEN[k], "%.*s", (int)vn, v);
+  atomic_store(&NSEEN, k + 1);
+  pthread_mutex_unlock(&MU);
+  return 0;
+}
+
+static bool wait_seen(int want, int ms) {
+  for (int t = 0; t < ms && atomic_load(&NSEEN) < want; t += 10) sleep_ms(10);
+  return atomic_load(&NSEEN) >= want;
+}
+
+/* How often value v was seen. */
+static int seen(const char *v) {
+  int n = 0;
+  pthread_mutex_lock(&MU);
+  for (int i = 0; i < atomic_load(&NSEEN) && i < MAX_SEEN; i++) n += !strcmp(SEEN[i], v);
+  pthread_mutex_unlock(&MU);
+  return n;
+}
+
+static int produce_named(const char *topic, const char *prefix, long from, long n) {
+  long shift = from;
+  /* the values (and keys) are prefix<from>..prefix<from+n-1>, partitioned by key */
+  char err[256];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) return -1;
+  int rc = 0;
+  for (long i = shift; i < shift + n; i++) {
+    char val[32];
+    snprintf(val, sizeof val, "%s%ld", prefix, i);
+    rc |= rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(val, strlen(val)), RD_KAFKA_V_KEY(val, strlen(val)),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  }
+  if (rd_kafka_flush(rk, 10000)) rc = -1;
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
+static strom_env *discovery_job(const char *ckpt, bool restore, strom_schema **s) {
+  atomic_store(&NSEEN, 0);
+  atomic_store(&WRONG_OWNER, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 50, .checkpoint_dir = ckpt,
+                                                   .restore_path = restore ? ckpt : NULL});
+  *s = strom_schema_parse("v VARCHAR, t VARCHAR, p INT", NULL, 0);
+  strom_kafka_source_opts o = {.bootstrap_servers = MOCK.bootstrap,
+                               .topic_pattern = "^disc-",
+                               .startup_mode = STROM_KAFKA_EARLIEST,
+                               .value_format = {.kind = STROM_FORMAT_RAW},
+                               .metadata_columns = "t:topic;p:partition",
+                               .discovery_interval_ms = 100};
+  strom_stream *src = strom_set_uid(strom_kafka_source(env, *s, &o), "kafka");
+  strom_discard(strom_process(src, &(strom_process_def){.process = collect}));
+  return env;
+}
+
+/* disc-a (2 partitions) is read from the start; disc-b (3 partitions) appears while
+ * the job runs and is read from its earliest offset, each partition by the subtask
+ * Flink's assignment names.  A job restored from the last checkpoint reads only the
+ * records of disc-b produced after it, so its offsets were in the checkpoint, and
+ * discovers disc-c, created while it runs. */
+TEST(new_topics_are_discovered_and_checkpointed) {
+  char ckpt[] = "/tmp/strom-kafka-disc-XXXXXX";
+  CHECK(mkdtemp(ckpt));
+  CHECK_INT(kmock_topic(&MOCK, "disc-a", 2), 0);
+  CHECK_INT(produce_named("disc-a", "a", 0, 10), 0);
+  strom_schema *s;
+  strom_env *env = discovery_job(ckpt, false, &s);
+  job_thread j = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_job, &j);
+  CHECK(wait_seen(10, 10000));
+  CHECK_INT(kmock_topic(&MOCK, "disc-b", 3), 0);
+  CHECK_INT(produce_named("disc-b", "b", 0, 9), 0);
+  CHECK(wait_seen(19, 10000));
+  sleep_ms(600); /* checkpoints after the last record */
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  strom_env_free(env);
+  strom_schema_free(s);
+  CHECK_INT(atomic_load(&NSEEN), 19);
+  CHECK_INT(atomic_load(&WRONG_OWNER), 0);
+  for (int i = 0; i < 10; i++) {
+    char v[8];
+    snprintf(v, sizeof v, "a%d", i);
+    CHECK_INT(seen(v), 1);
+  }
+  for (int i = 0; i < 9; i++) {
+    char v[8];
+    snprintf(v, sizeof v, "b%d", i);
+    CHECK_INT(seen(v), 1);
+  }
+
+  CHECK_INT(produce_named("disc-b", "b", 9, 6), 0);
+  env = discovery_job(ckpt, true, &s);
+  j = (job_thread){.env = env};
+  pthread_create(&th, NULL, run_job, &j);
+  CHECK(wait_seen(6, 10000));
+  CHECK_INT(kmock_topic(&MOCK, "disc-c", 1), 0);
+  CHECK_INT(produce_named("disc-c", "c", 0, 2), 0);
+  CHECK(wait_seen(8, 10000));
+  sleep_ms(300); /* time for anything read twice to show */
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  strom_env_free(env);
+  strom_schema_free(s);
+  CHECK_INT(atomic_load(&NSEEN), 8);
+  CHECK_INT(atomic_load(&WRONG_OWNER), 0);
+  for (int i = 9; i < 15; i++) {
+    char v[8];
+    snprintf(v, sizeof v, "b%d", i);
+    CHECK_INT(seen(v), 1);
+  }
+  CHECK_INT(seen("c0") + seen("c1"), 2);
+  rm_rf(ckpt);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   signal(SIGPIPE, SIG_IGN);
@@ -239,7 +381,7 @@ int main(int argc, char **argv) {
   RUN(window_fires_only_when_every_partition_passed_it);
   RUN(idle_partition_stops_holding_back_the_watermark);
   RUN(watermark_options_are_checked);
+  RUN(new_topics_are_discovered_and_checkpointed);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
-  (void)rm_rf;
 }

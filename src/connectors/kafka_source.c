@@ -16,6 +16,13 @@
  * offset seen at start; partition-EOF events catch ends that no record reaches
  * (transaction markers, compaction).
  *
+ * Partition discovery (scan.topic-partition-discovery.interval): a timer on the task
+ * thread asks for the cluster's metadata; partitions of the subscribed topics (or of
+ * new topics matching the pattern) that this subtask owns and does not read yet are
+ * added from their earliest offset (or their restored position) and the consumer is
+ * assigned its whole list again at the current positions.  They are then in every
+ * checkpoint like the others.  Bounded reads do not discover.
+ *
  * Watermarks (opts.watermarks): one consumer reads several partitions whose records
  * interleave in whatever order the fetches return, so a watermark over the subtask's
  * records would let a partition that is ahead make the others' records late.  Each
@@ -76,6 +83,7 @@ typedef struct ksrc_state {
   kpart *rp; /* restored positions of every former subtask */
   int nrp;
   bool restored;
+  bool started; /* discover() ran: p is the position, even when empty */
   kpending *pend;
   int npend;
   uint64_t skipped;
@@ -292,6 +300,46 @@ static int discover(strom_op *op) {
   return rc;
 }
 
+static int assign(strom_op *op);
+static kpart *find_part(ksrc_state *st, const char *topic, int32_t part);
+
+/* Discovery: adds the partitions this subtask owns that appeared since the last look. */
+static int discover_new(strom_op *op, int64_t now) {
+  ksrc_conf *c = op->conf;
+  ksrc_state *st = op->state;
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(st->rk, 1, NULL, &md, 5000);
+  int rc = STROM_OK, added = 0;
+  if (e) {
+    /* A missed look is retried at the next interval; the partitions read go on. */
+    strom__log(STROM_LOG_WARN, "Kafka partition discovery at %s: %s", c->servers, rd_kafka_err2str(e));
+  }
+  for (int t = 0; !e && !rc && t < md->topic_cnt; t++) {
+    const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+    if (mt->err || !wants_topic(c, mt->topic)) continue;
+    for (int k = 0; !rc && k < mt->partition_cnt; k++) {
+      int32_t part = mt->partitions[k].id;
+      if (strom__kafka_owner(mt->topic, part, op->ctx.parallelism) != op->ctx.subtask || find_part(st, mt->topic, part))
+        continue;
+      int64_t lo, hi, next = -1;
+      rd_kafka_resp_err_t qe = rd_kafka_query_watermark_offsets(st->rk, mt->topic, part, &lo, &hi, 5000);
+      if (qe) {
+        strom__log(STROM_LOG_WARN, "Kafka partition discovery: offsets of %s/%d: %s", mt->topic, part, rd_kafka_err2str(qe));
+        continue;
+      }
+      for (int r = 0; r < st->nrp; r++)
+        if (st->rp[r].part == part && !strcmp(st->rp[r].topic, mt->topic)) next = st->rp[r].next;
+      if (next < lo) next = lo; /* new: from the earliest offset, as Flink */
+      if (!(rc = add_part(&st->p, &st->np, mt->topic, part, next))) added++;
+      strom__log(STROM_LOG_INFO, "Kafka source (subtask %d): discovered %s/%d, reading from offset %lld",
+                 op->ctx.subtask + 1, mt->topic, part, (long long)next);
+    }
+  }
+  if (md) rd_kafka_metadata_destroy(md);
+  if (!rc && added) rc = assign(op);
+  return rc ? rc : strom__task_schedule(op->task, now + c->o.discovery_interval_ms, discover_new, op);
+}
+
 static int assign(strom_op *op) {
   ksrc_state *st = op->state;
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(st->np ? st->np : 1);
@@ -492,7 +540,10 @@ static int ksrc_run(strom_op *op) {
   ksrc_state *st = op->state;
   int rc = discover(op);
   if (!rc) rc = assign(op);
+  st->started = true;
   if (!rc && c->has_ws) rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + wm_interval(c), wm_periodic, op);
+  if (!rc && c->o.discovery_interval_ms > 0 && !c->o.bounded_latest)
+    rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + c->o.discovery_interval_ms, discover_new, op);
   strom_yield_pacer pacer = {0};
   uint32_t n = 0, every = 0;
   int timeout = 0;
@@ -544,8 +595,9 @@ static int ksrc_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   strom_buf b = {0};
   /* Before discovery (or with a restored position not yet applied) the restored
    * positions are the position. */
-  kpart *p = st->np || !st->restored ? st->p : st->rp;
-  int np = st->np || !st->restored ? st->np : st->nrp;
+  bool own = st->started || !st->restored;
+  kpart *p = own ? st->p : st->rp;
+  int np = own ? st->np : st->nrp;
   int rc = strom__put_varint(&b, (uint64_t)np);
   for (int i = 0; !rc && i < np; i++) {
     rc = strom__put_bytes(&b, p[i].topic, strlen(p[i].topic));
@@ -661,6 +713,8 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
     }
   }
   if (o->idle_timeout_ms < 0) return strom__env_error(env, STROM_EINVAL, "Kafka source: scan.watermark.idle-timeout must be >= 0");
+  if (o->discovery_interval_ms < 0)
+    return strom__env_error(env, STROM_EINVAL, "Kafka source: scan.topic-partition-discovery.interval must be >= 0");
   /* Check the formats against the schema now, so that a mistake fails the build, not the run. */
   strom_format f;
   char err[512];
