@@ -336,12 +336,12 @@ TEST(new_topics_are_discovered_and_checkpointed) {
   CHECK_INT(atomic_load(&NSEEN), 19);
   CHECK_INT(atomic_load(&WRONG_OWNER), 0);
   for (int i = 0; i < 10; i++) {
-    char v[8];
+    char v[16];
     snprintf(v, sizeof v, "a%d", i);
     CHECK_INT(seen(v), 1);
   }
   for (int i = 0; i < 9; i++) {
-    char v[8];
+    char v[16];
     snprintf(v, sizeof v, "b%d", i);
     CHECK_INT(seen(v), 1);
   }
@@ -362,7 +362,7 @@ TEST(new_topics_are_discovered_and_checkpointed) {
   CHECK_INT(atomic_load(&NSEEN), 8);
   CHECK_INT(atomic_load(&WRONG_OWNER), 0);
   for (int i = 9; i < 15; i++) {
-    char v[8];
+    char v[16];
     snprintf(v, sizeof v, "b%d", i);
     CHECK_INT(seen(v), 1);
   }
