@@ -5,7 +5,8 @@
  * only when every partition has passed its end, with exactly the records
  * hand-computed below (nothing late, although one partition runs far ahead); an idle
  * partition stops holding the watermark back after scan.watermark.idle-timeout while
- * another partition keeps it moving; new topics matching a pattern are discovered
+ * another partition keeps it moving, and a subtask whose partitions are all idle (or
+ * that has none) is idle downstream; new topics matching a pattern are discovered
  * while the job runs, read from their start, and their offsets go into checkpoints (a
  * job restored from one reads each discovered record once).
  */
@@ -112,19 +113,19 @@ static void *run_job(void *arg) {
   return NULL;
 }
 
-static strom_env *window_job(int64_t idle_ms, strom_schema **s) {
+static strom_env *window_job(const char *topic, int par, int64_t idle_ms, strom_schema **s) {
   atomic_store(&NFIRED, 0);
-  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1, .buffer_timeout_ms = 1});
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par, .buffer_timeout_ms = 1});
   *s = strom_schema_parse("v VARCHAR", NULL, 0);
   strom_watermark_strategy ws = {.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 1000, .interval_ms = 20};
   strom_kafka_source_opts o = {.bootstrap_servers = MOCK.bootstrap,
-                               .topics = "wm",
+                               .topics = topic,
                                .startup_mode = STROM_KAFKA_EARLIEST,
                                .value_format = {.kind = STROM_FORMAT_RAW},
                                .watermarks = &ws,
                                .idle_timeout_ms = idle_ms};
   strom_window_def def = {.assigner = strom_tumbling(5000), .process = count_window, .out_schema = *s};
-  strom_discard(strom_window(strom_key_by(strom_kafka_source(env, *s, &o), "v"), &def));
+  strom_discard(strom_set_parallelism(strom_window(strom_key_by(strom_kafka_source(env, *s, &o), "v"), &def), 1));
   return env;
 }
 
@@ -140,7 +141,7 @@ TEST(setup_topics) {
  * fire, however far partition 0 ran ahead. */
 TEST(window_fires_only_when_every_partition_passed_it) {
   strom_schema *s;
-  strom_env *env = window_job(0, &s);
+  strom_env *env = window_job("wm", 1, 0, &s);
   job_thread j = {.env = env};
   pthread_t th;
   pthread_create(&th, NULL, run_job, &j);
@@ -167,7 +168,7 @@ TEST(window_fires_only_when_every_partition_passed_it) {
 static atomic_int STOP_TRICKLE;
 
 static void *trickle(void *arg) {
-  (void)arg;
+  const char *topic = arg;
   char err[256];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
@@ -175,7 +176,7 @@ static void *trickle(void *arg) {
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) return NULL;
   for (int64_t ts = T0 + 31000; !atomic_load(&STOP_TRICKLE); ts += 1000) {
-    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("wm"), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                       RD_KAFKA_V_VALUE("x", 1), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_END);
     rd_kafka_flush(rk, 5000);
     sleep_ms(40);
@@ -186,12 +187,41 @@ static void *trickle(void *arg) {
 
 TEST(idle_partition_stops_holding_back_the_watermark) {
   strom_schema *s;
-  strom_env *env = window_job(200, &s);
+  strom_env *env = window_job("wm", 1, 200, &s);
   job_thread j = {.env = env};
   pthread_t th, tr;
   atomic_store(&STOP_TRICKLE, 0);
   pthread_create(&th, NULL, run_job, &j);
-  pthread_create(&tr, NULL, trickle, NULL);
+  pthread_create(&tr, NULL, trickle, (void *)"wm");
+  CHECK(wait_fired(5, 15000));
+  strom_env_cancel(env);
+  pthread_join(th, NULL);
+  atomic_store(&STOP_TRICKLE, 1);
+  pthread_join(tr, NULL);
+  int64_t wm = 0;
+  CHECK_INT(fired_at(0, &wm), 10);
+  CHECK_INT(fired_at(5000, &wm), 10);
+  CHECK_INT(fired_at(10000, &wm), 8);
+  CHECK(wm >= 28999);
+  CHECK_INT(fired_at(15000, &wm), 5);
+  CHECK_INT(fired_at(20000, &wm), 5);
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
+/* The same data at source parallelism 3: partitions 0 and 1 go to two subtasks, the
+ * third has none and is idle from the start; the subtask of partition 1 becomes idle
+ * once that partition is, and the window (one subtask) follows partition 0 alone. */
+TEST(subtasks_with_only_idle_or_no_partitions_are_idle) {
+  CHECK_INT(kmock_topic(&MOCK, "wm3", 2), 0);
+  CHECK_INT(kmock_produce(&MOCK, "wm3", 2 * P1_N + (P0_N - P1_N), rec_wm), 0);
+  strom_schema *s;
+  strom_env *env = window_job("wm3", 3, 200, &s);
+  job_thread j = {.env = env};
+  pthread_t th, tr;
+  atomic_store(&STOP_TRICKLE, 0);
+  pthread_create(&th, NULL, run_job, &j);
+  pthread_create(&tr, NULL, trickle, (void *)"wm3");
   CHECK(wait_fired(5, 15000));
   strom_env_cancel(env);
   pthread_join(th, NULL);
@@ -380,6 +410,7 @@ int main(int argc, char **argv) {
   RUN(setup_topics);
   RUN(window_fires_only_when_every_partition_passed_it);
   RUN(idle_partition_stops_holding_back_the_watermark);
+  RUN(subtasks_with_only_idle_or_no_partitions_are_idle);
   RUN(watermark_options_are_checked);
   RUN(new_topics_are_discovered_and_checkpointed);
   kmock_stop(&MOCK);
