@@ -207,6 +207,15 @@ TEST(watermark_on_a_metadata_column_is_pushed_into_the_source) {
            ", WATERMARK FOR ts AS ts - INTERVAL '1' SECOND");
   CHECK_QUERY(sql, "+I[2023-11-14 22:13:20.000, 2023-11-14 22:13:25.000, 2]\n"
                    "+I[2023-11-14 22:13:25.000, 2023-11-14 22:13:30.000, 1]\n");
+  /* the source's watermark options, and a bad duration */
+#define O2_DDL(idle)                                                                                               \
+  "CREATE TABLE o2 (id BIGINT, ts TIMESTAMP(3) METADATA FROM 'timestamp', WATERMARK FOR ts AS ts) WITH ("          \
+  "'connector' = 'kafka', 'topic' = 'meta', 'properties.bootstrap.servers' = '${BS}', 'value.format' = 'json', "   \
+  "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', "                              \
+  "'scan.watermark.idle-timeout' = '" idle "', 'scan.topic-partition-discovery.interval' = '1 min');\n"
+  CHECK_QUERY(O2_DDL("1 s") "SELECT id FROM o2;", "+I[1]\n+I[2]\n+I[3]\n");
+  CHECK_QUERY(O2_DDL("soon") "SELECT id FROM o2;",
+              "error: table 'o2': Kafka source: option 'scan.watermark.idle-timeout' has an invalid value 'soon'");
 }
 
 int main(int argc, char **argv) {
