@@ -10,9 +10,11 @@
  * while the job runs, read from their start, and their offsets go into checkpoints (a
  * job restored from one reads each discovered record once).
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kafka_mock.h"
 #include "strom/kafka.h"
@@ -161,7 +163,8 @@ TEST(window_fires_only_when_every_partition_passed_it) {
 }
 
 /* One more record on partition 0 every 40 ms (timestamps 31000, 32000, ...) keeps it
- * active; partition 1 has nothing after its 13 records and goes idle after 200 ms.
+ * active; partition 1 has nothing after its 13 records and goes idle after 1 s (long
+ * enough for a loaded machine to have fetched its records by then).
  * Then only partition 0 counts: its watermark is at least 28999, so [10 s, 15 s)
  * fires with partition 1's 3 records and partition 0's 5 (8: none of them late), and
  * [15 s, 20 s), [20 s, 25 s) with 5 each. */
@@ -187,7 +190,7 @@ static void *trickle(void *arg) {
 
 TEST(idle_partition_stops_holding_back_the_watermark) {
   strom_schema *s;
-  strom_env *env = window_job("wm", 1, 200, &s);
+  strom_env *env = window_job("wm", 1, 1000, &s);
   job_thread j = {.env = env};
   pthread_t th, tr;
   atomic_store(&STOP_TRICKLE, 0);
@@ -216,7 +219,7 @@ TEST(subtasks_with_only_idle_or_no_partitions_are_idle) {
   CHECK_INT(kmock_topic(&MOCK, "wm3", 2), 0);
   CHECK_INT(kmock_produce(&MOCK, "wm3", 2 * P1_N + (P0_N - P1_N), rec_wm), 0);
   strom_schema *s;
-  strom_env *env = window_job("wm3", 3, 200, &s);
+  strom_env *env = window_job("wm3", 3, 1000, &s);
   job_thread j = {.env = env};
   pthread_t th, tr;
   atomic_store(&STOP_TRICKLE, 0);
@@ -322,6 +325,27 @@ static int produce_named(const char *topic, const char *prefix, long from, long 
   return rc;
 }
 
+/* The highest id of a complete checkpoint in dir (chk-N/_metadata), or -1. */
+static long last_ckpt(const char *dir) {
+  DIR *d = opendir(dir);
+  long best = -1;
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s/_metadata", dir, e->d_name);
+    if (!strncmp(e->d_name, "chk-", 4) && !access(p, F_OK) && atol(e->d_name + 4) > best) best = atol(e->d_name + 4);
+  }
+  if (d) closedir(d);
+  return best;
+}
+
+/* Waits until a checkpoint triggered after now has completed: two ids past the last. */
+static bool wait_next_ckpt(const char *dir, int ms) {
+  long want = last_ckpt(dir) + 2;
+  for (int t = 0; t < ms && last_ckpt(dir) < want; t += 10) sleep_ms(10);
+  return last_ckpt(dir) >= want;
+}
+
 static strom_env *discovery_job(const char *ckpt, bool restore, strom_schema **s) {
   atomic_store(&NSEEN, 0);
   atomic_store(&WRONG_OWNER, 0);
@@ -358,7 +382,7 @@ TEST(new_topics_are_discovered_and_checkpointed) {
   CHECK_INT(kmock_topic(&MOCK, "disc-b", 3), 0);
   CHECK_INT(produce_named("disc-b", "b", 0, 9), 0);
   CHECK(wait_seen(19, 10000));
-  sleep_ms(600); /* checkpoints after the last record */
+  CHECK(wait_next_ckpt(ckpt, 10000)); /* a checkpoint after the last record */
   strom_env_cancel(env);
   pthread_join(th, NULL);
   strom_env_free(env);
