@@ -898,6 +898,48 @@ TEST(lookup_join_with_a_cache_that_expires) {
   free(got);
 }
 
+/* LRU: with room for two keys, probing 1, 2, 1, 3 evicts 2 (least recently used),
+ * not 1 (the oldest fetched), so the hot key 1 is still served from the cache after
+ * its row changed, while 2 is fetched again and shows its change. */
+static const int64_t lru_ids[] = {1, 2, 1, 3, 1, 2};
+
+static int lru_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
+  (void)ctx;
+  if (i >= sizeof lru_ids / sizeof *lru_ids) return 0;
+  if (i == 1) sql("UPDATE items SET name = 'renamed' WHERE id IN (1, 2)"); /* 2 is fetched after this */
+  if (i == 3) sql("UPDATE items SET name = 'renamed again' WHERE id = 2");
+  strom_row_set_bigint(out, 0, (int64_t)i);
+  strom_row_set_bigint(out, 1, lru_ids[i]);
+  return 1;
+}
+
+TEST(lookup_cache_is_lru_a_hot_key_survives_eviction) {
+  CHECK(fill_items());
+  strom_schema *in = strom_schema_parse("probe BIGINT, item BIGINT", NULL, 0);
+  strom_schema *tab = strom_schema_parse("id BIGINT, name VARCHAR", NULL, 0);
+  strom_env *env = strom_env_new(NULL);
+  strom_jdbc_opts o = opts_for("items");
+  o.cache_max_rows = 2;
+  o.cache_ttl_ms = 0;
+  strom_results *res = strom_collect(strom_jdbc_lookup_join(strom_from_generator(env, in, 100, lru_gen, NULL), "item", tab,
+                                                            "id", false, &o));
+  CHECK_INT(strom_execute(env, "lookup-lru"), 0);
+  char all[1024];
+  size_t len = 0;
+  for (size_t i = 0; i < strom_results_count(res) && len < sizeof all - 200; i++) {
+    len += (size_t)strom_row_format(strom_results_row(res, i), all + len, sizeof all - len);
+    all[len++] = ' ';
+  }
+  all[len] = 0;
+  /* FIFO would have evicted 1 at probe 3 and shown "renamed" at probe 4, and kept 2's
+   * stale "renamed" at probe 5. */
+  CHECK_STR(all, "+I[0, 1, 1, item 1] +I[1, 2, 2, renamed] +I[2, 1, 1, item 1] +I[3, 3, 3, item 3] "
+                 "+I[4, 1, 1, item 1] +I[5, 2, 2, renamed again] ");
+  strom_env_free(env);
+  strom_schema_free(in);
+  strom_schema_free(tab);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -923,5 +965,6 @@ int main(int argc, char **argv) {
   RUN(scan_reads_the_table_split_by_partition_ranges);
   RUN(scan_resumes_exactly_after_sigkills);
   RUN(lookup_join_with_a_cache_that_expires);
+  RUN(lookup_cache_is_lru_a_hot_key_survives_eviction);
   TEST_MAIN_END();
 }

@@ -54,7 +54,8 @@ typedef struct strom_jdbc_opts {
   int64_t partition_upper;      /* scan.partition.upper-bound */
   int fetch_size;               /* scan.fetch-size: rows per round trip; 0 = 1000 */
 
-  /* Lookup join cache: up to cache_max_rows keys (hits and misses), each kept for
+  /* Lookup join cache: up to cache_max_rows keys (hits and misses; when full, the
+   * least recently used goes first), each kept for
    * cache_ttl_ms.  0 rows = no cache. */
   int64_t cache_max_rows;       /* lookup.cache.max-rows */
   int64_t cache_ttl_ms;         /* lookup.cache.ttl */

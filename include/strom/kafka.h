@@ -70,12 +70,34 @@ typedef struct strom_kafka_source_opts {
   /* Fill this TIMESTAMP column with the record's timestamp (the 'timestamp' metadata
    * column); NULL: none.  The record's timestamp is always the row's event time. */
   const char *timestamp_column;
+  /* Metadata columns (Flink's METADATA FROM 'key'), "column:key;column:key" with keys
+   * timestamp (TIMESTAMP), partition (INT), offset (BIGINT), topic (VARCHAR),
+   * timestamp-type (VARCHAR) and headers (VARCHAR: a JSON object {"name": "value"},
+   * as Strom has no MAP type yet).  The formats do not see these columns. */
+  const char *metadata_columns;
   /* Do not commit offsets to Kafka when a checkpoint completes
    * (properties.commit.offsets.on.checkpoint = false in Flink's DataStream source). */
   bool no_commit_on_checkpoint;
   /* Extra librdkafka properties, as "key", "value" pairs ending with NULL
    * (Flink's properties.*). */
   const char *const *properties;
+  /* Watermarks generated in the source, per partition (Flink's KafkaSource given a
+   * WatermarkStrategy): each assigned partition has its own watermark from its records'
+   * timestamps (the strategy's timestamp_column or timestamp_fn, else the Kafka record
+   * timestamp) and the subtask's watermark is the minimum over its partitions, so a
+   * partition that runs ahead cannot make another partition's records late.  A
+   * partition without records for idleness_ms does not count until it has records
+   * again; when every partition is idle (or the subtask has none) the subtask is idle.
+   * NULL: no watermarks (strom_assign_timestamps after the source works per subtask).
+   * Alignment groups are not supported here.  The strategy is copied. */
+  const strom_watermark_strategy *watermarks;
+  /* scan.watermark.idle-timeout: overrides watermarks->idleness_ms when > 0. */
+  int64_t idle_timeout_ms;
+  /* scan.topic-partition-discovery.interval: while running, look for new partitions of
+   * the topics (and new topics matching topic_pattern) this often; each new partition
+   * goes to the subtask strom__kafka_owner names and is read from its earliest offset.
+   * 0: only at start (strom_kafka_source_from_options defaults to Flink's 5 min). */
+  int64_t discovery_interval_ms;
 } strom_kafka_source_opts;
 
 /* Records of the topics as rows of schema s (its columns are filled by the formats by
@@ -114,6 +136,10 @@ typedef struct strom_kafka_sink_opts {
    * to learn whether its last pre-committed transaction was committed. */
   const char *transaction_marker_topic;
   strom_kafka_partitioner partitioner; /* sink.partitioner */
+  /* Writable metadata columns, "column:key;..." with keys timestamp (the record's
+   * timestamp instead of the row's event time, when not NULL) and headers (a JSON
+   * object, as the source renders them).  The formats do not see these columns. */
+  const char *metadata_columns;
   const char *const *properties;  /* extra librdkafka properties, "key", "value", ..., NULL */
 } strom_kafka_sink_opts;
 

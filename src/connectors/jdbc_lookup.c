@@ -8,7 +8,8 @@
  * left outer join without a match).  A cache of lookup.cache.max-rows keys keeps each
  * key's result, matches or none (Flink caches misses too), for lookup.cache.ttl of
  * processing time from when it was fetched (expire after write); when full, the
- * oldest entry goes first.  Transient failures reconnect and retry up to
+ * least recently used entry goes first (Flink's LRU lookup cache), so a hot key
+ * stays cached while one-off keys pass through.  Transient failures reconnect and retry up to
  * lookup.max-retries times.
  */
 #include "../api/api.h"
@@ -38,7 +39,7 @@ typedef struct lookup_state {
   PGconn *c;
   entry **slots;
   size_t nslots, n;
-  entry *oldest, *newest;
+  entry *oldest, *newest; /* the recency list: oldest is the least recently used */
   uint8_t keybuf[256];
   strom_buf vals;
   char err[1024];
@@ -51,14 +52,27 @@ static void entry_free(entry *e) {
   free(e);
 }
 
-static void cache_remove(lookup_state *st, entry *e) {
-  entry **p = &st->slots[e->hash & (st->nslots - 1)];
-  while (*p != e) p = &(*p)->next_in_slot;
-  *p = e->next_in_slot;
+static void unlink_recency(lookup_state *st, entry *e) {
   if (e->older) e->older->newer = e->newer;
   else st->oldest = e->newer;
   if (e->newer) e->newer->older = e->older;
   else st->newest = e->older;
+  e->older = e->newer = NULL;
+}
+
+static void link_newest(lookup_state *st, entry *e) {
+  e->older = st->newest;
+  e->newer = NULL;
+  if (st->newest) st->newest->newer = e;
+  else st->oldest = e;
+  st->newest = e;
+}
+
+static void cache_remove(lookup_state *st, entry *e) {
+  entry **p = &st->slots[e->hash & (st->nslots - 1)];
+  while (*p != e) p = &(*p)->next_in_slot;
+  *p = e->next_in_slot;
+  unlink_recency(st, e);
   st->n--;
   entry_free(e);
 }
@@ -143,6 +157,10 @@ static int lookup(strom_op *op, const strom_row *in, entry **out, bool *owned) {
   int64_t now = strom__job_now(op->task->job);
   entry *e = cacheable ? cache_find(st, hash, st->keybuf, klen) : NULL;
   if (e && (c->ttl_ms <= 0 || now - e->fetched < c->ttl_ms)) {
+    if (e != st->newest) {
+      unlink_recency(st, e);
+      link_newest(st, e);
+    }
     *out = e, *owned = false;
     return STROM_OK;
   }
@@ -174,10 +192,7 @@ static int lookup(strom_op *op, const strom_row *in, entry **out, bool *owned) {
   entry **slot = &st->slots[hash & (st->nslots - 1)];
   e->next_in_slot = *slot;
   *slot = e;
-  e->older = st->newest;
-  if (st->newest) st->newest->newer = e;
-  else st->oldest = e;
-  st->newest = e;
+  link_newest(st, e);
   st->n++;
   *out = e, *owned = false;
   return STROM_OK;

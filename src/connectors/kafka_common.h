@@ -24,6 +24,38 @@ const char *strom__kafka_prop(char *const *props, const char *key);
 /* Flink's KafkaSourceEnumerator assignment: the subtask that reads partition p of topic. */
 int strom__kafka_owner(const char *topic, int32_t partition, int parallelism);
 
+/* strom_kafka_*_from_options with what a SQL table adds: per-partition watermarks (ws,
+ * may be NULL: the table's WATERMARK pushed into the source) and metadata columns
+ * ("col:key;...", may be NULL). */
+strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                      const strom_watermark_strategy *ws, const char *metadata);
+int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata);
+
+/* Metadata columns ("col:key;col:key", strom_kafka_*_opts.metadata_columns): which
+ * column holds which of a record's timestamp, partition, offset, topic, headers and
+ * timestamp-type. */
+typedef enum strom_kafka_meta_key {
+  STROM_KMETA_TIMESTAMP = 1, /* TIMESTAMP */
+  STROM_KMETA_PARTITION,     /* INT */
+  STROM_KMETA_OFFSET,        /* BIGINT */
+  STROM_KMETA_TOPIC,         /* VARCHAR */
+  STROM_KMETA_HEADERS,       /* VARCHAR: kafka_headers.c */
+  STROM_KMETA_TIMESTAMP_TYPE, /* VARCHAR: NoTimestampType, CreateTime, LogAppendTime */
+} strom_kafka_meta_key;
+typedef struct strom_kafka_meta {
+  int col;
+  strom_kafka_meta_key key;
+} strom_kafka_meta;
+/* Parses spec (NULL: none) against s, checking names and types; a sink (writable)
+ * takes only timestamp and headers.  *value_fields receives the other columns as
+ * "a;b" (malloc'd; NULL when there is no metadata column), which the value format
+ * covers. */
+int strom__kafka_meta_parse(const char *spec, const strom_schema *s, bool writable, strom_kafka_meta **out, int *n,
+                            char **value_fields, char *err, size_t errlen);
+/* The 'headers' column's text: a JSON object {"name": "value", ...} (kafka_headers.c). */
+int strom__kafka_headers_render(strom_buf *b, const rd_kafka_headers_t *h);
+int strom__kafka_headers_parse(const char *s, size_t n, rd_kafka_headers_t **out, char *err, size_t errlen);
+
 /* The exactly-once sink's commit markers (kafka_markers.c).  A range is the first and
  * last offset a transaction wrote in a partition. */
 typedef struct strom_kafka_range {

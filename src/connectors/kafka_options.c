@@ -10,7 +10,7 @@
 #include "../api/api.h"
 #include "kafka_common.h"
 
-enum { O_STR, O_STARTUP, O_INT64, O_FORMAT, O_BOOL, O_DELIVERY, O_PARTITIONER, O_IGNORED };
+enum { O_STR, O_STARTUP, O_INT64, O_FORMAT, O_BOOL, O_DELIVERY, O_PARTITIONER, O_IGNORED, O_DURATION };
 enum { FOR_SOURCE = 1, FOR_SINK = 2 };
 
 typedef struct opt {
@@ -31,6 +31,8 @@ static const opt OPTS[] = {
     {"scan.startup.timestamp-millis", O_INT64, FOR_SOURCE, SRC(startup_timestamp_ms), 0},
     {"scan.startup.specific-offsets", O_STR, FOR_SOURCE, SRC(specific_offsets), 0},
     {"scan.bounded.mode", O_BOOL, FOR_SOURCE, SRC(bounded_latest), 0},
+    {"scan.watermark.idle-timeout", O_DURATION, FOR_SOURCE, SRC(idle_timeout_ms), 0},
+    {"scan.topic-partition-discovery.interval", O_DURATION, FOR_SOURCE, SRC(discovery_interval_ms), 0},
     {"format", O_FORMAT, FOR_SOURCE | FOR_SINK, SRC(value_format), SNK(value_format)},
     {"value.format", O_FORMAT, FOR_SOURCE | FOR_SINK, SRC(value_format), SNK(value_format)},
     {"key.format", O_FORMAT, FOR_SOURCE | FOR_SINK, SRC(key_format), SNK(key_format)},
@@ -55,6 +57,29 @@ static int fmt_kind(const char *v, strom_format_kind *k) {
   else if (!strcmp(v, "debezium-json")) *k = STROM_FORMAT_DEBEZIUM_JSON;
   else return -1;
   return 0;
+}
+
+/* Flink durations: "10 s", "500ms", "1 min", "2 h"; a bare number is milliseconds. */
+static bool duration_ms(const char *v, int64_t *ms) {
+  static const struct {
+    const char *unit;
+    int64_t ms;
+  } units[] = {{"", 1}, {"ms", 1}, {"milli", 1}, {"millis", 1}, {"s", 1000}, {"sec", 1000}, {"second", 1000},
+               {"seconds", 1000}, {"min", 60000}, {"m", 60000}, {"minute", 60000}, {"minutes", 60000},
+               {"h", 3600000}, {"hour", 3600000}, {"hours", 3600000}, {"d", 86400000}, {"day", 86400000},
+               {"days", 86400000}};
+  char *end;
+  errno = 0;
+  long long x = strtoll(v, &end, 10);
+  if (end == v || errno || x < 0) return false;
+  while (*end == ' ') end++;
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (!strcasecmp(end, units[i].unit)) {
+      if (x > INT64_MAX / units[i].ms) return false;
+      *ms = x * units[i].ms;
+      return true;
+    }
+  return false;
 }
 
 static int valid_keys(strom_buf *b, int where) {
@@ -122,6 +147,7 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
           *(int64_t *)field = x;
           break;
         }
+        case O_DURATION: bad = !duration_ms(v, (int64_t *)field); break;
         case O_FORMAT: bad = fmt_kind(v, &((strom_format_opts *)field)->kind) != 0; break;
         case O_STARTUP: {
           static const char *const names[] = {"group-offsets", "earliest-offset", "latest-offset", "timestamp",
@@ -153,28 +179,40 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
   return STROM_OK;
 }
 
-strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv, size_t n) {
+strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                      const strom_watermark_strategy *ws, const char *metadata) {
   if (!env) return NULL;
-  strom_kafka_source_opts o = {0};
+  strom_kafka_source_opts o = {.discovery_interval_ms = 5 * 60000}; /* Flink's default */
   const char **props = NULL;
   strom_stream *st = NULL;
   if (!parse(env, "Kafka source", FOR_SOURCE, &o, kv, n, &props)) {
     o.properties = props;
+    o.watermarks = ws;
+    o.metadata_columns = metadata;
     st = strom_kafka_source(env, s, &o);
   }
   free(props);
   return st;
 }
 
-int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n) {
+strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv, size_t n) {
+  return strom__kafka_source_sql(env, s, kv, n, NULL, NULL);
+}
+
+int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata) {
   if (!in) return STROM_EINVAL;
   strom_kafka_sink_opts o = {0};
   const char **props = NULL;
   int rc = parse(in->env, "Kafka sink", FOR_SINK, &o, kv, n, &props);
   if (!rc) {
     o.properties = props;
+    o.metadata_columns = metadata;
     rc = strom_kafka_sink(in, &o);
   }
   free(props);
   return rc;
+}
+
+int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n) {
+  return strom__kafka_sink_sql(in, kv, n, NULL);
 }

@@ -39,6 +39,9 @@ typedef struct ksink_conf {
   char *servers, *topic, *key_fields, *txn_prefix, *marker_topic;
   char **props;
   strom_kafka_sink_opts o;
+  strom_kafka_meta *meta; /* writable metadata columns */
+  int nmeta, ts_col, hdr_col; /* the timestamp and headers columns, or -1 */
+  char *value_fields;     /* the columns the value format covers; NULL: all */
 } ksink_conf;
 
 typedef struct ksink_state {
@@ -67,27 +70,29 @@ static int hook(strom_op *op, const char *ev, int64_t ckpt, uint64_t n) {
   return strom__kafka_txn_hook ? strom__kafka_txn_hook(op->ctx.subtask, ev, ckpt, n) : 0;
 }
 
-/* An entry (in txn and held): [i64 partition, -1 = by the partitioner][varint has key]
- * [key][value][i64 timestamp].  The partition is fixed-width so that the delivery
- * report can fill it in place. */
+/* An entry (in txn and held): [i64 partition, -1 = by the partitioner][varint flags:
+ * 1 has key, 2 has headers][key][value][i64 timestamp][headers text, if flag 2].  The
+ * partition is fixed-width so that the delivery report can fill it in place. */
 static int put_entry(strom_buf *b, int64_t part, bool has_k, const void *k, size_t kn, const void *v, size_t vn,
-                     int64_t ts) {
+                     int64_t ts, const char *h, size_t hn) {
   int rc = strom__put_i64(b, part);
-  if (!rc) rc = strom__put_varint(b, has_k);
+  if (!rc) rc = strom__put_varint(b, (uint64_t)has_k | (h ? 2u : 0u));
   if (!rc) rc = strom__put_bytes(b, kn ? k : "", kn);
   if (!rc) rc = strom__put_bytes(b, vn ? v : "", vn);
   if (!rc) rc = strom__put_i64(b, ts);
+  if (!rc && h) rc = strom__put_bytes(b, hn ? h : "", hn);
   return rc;
 }
 
 static bool get_entry(const uint8_t **p, const uint8_t *end, int64_t *part, bool *has_k, const uint8_t **k, size_t *kn,
-                      const uint8_t **v, size_t *vn, int64_t *ts) {
-  uint64_t hk;
-  if (!strom__get_i64(p, end, part) || !strom__get_varint(p, end, &hk) || !strom__get_bytes(p, end, k, kn) ||
+                      const uint8_t **v, size_t *vn, int64_t *ts, const uint8_t **h, size_t *hn) {
+  uint64_t flags;
+  if (!strom__get_i64(p, end, part) || !strom__get_varint(p, end, &flags) || !strom__get_bytes(p, end, k, kn) ||
       !strom__get_bytes(p, end, v, vn) || !strom__get_i64(p, end, ts))
     return false;
-  *has_k = hk != 0;
-  return true;
+  *has_k = flags & 1;
+  *h = NULL, *hn = 0;
+  return !(flags & 2) || strom__get_bytes(p, end, h, hn);
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -121,6 +126,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static void conf_free(void *p) {
   ksink_conf *c = p;
   free(c->servers), free(c->topic), free(c->key_fields), free(c->txn_prefix), free(c->marker_topic);
+  free(c->meta), free(c->value_fields);
   strom__kafka_props_free(c->props);
   free(c);
 }
@@ -152,7 +158,7 @@ static int ksink_open(strom_op *op) {
   st->pending_ckpt = st->held_ckpt = -1;
   char err[512];
   const strom_schema *s = strom__jg_input_schema(op->task->job->graph, op->node, 0);
-  if (strom__format_init(&st->vfmt, &c->o.value_format, s, NULL, err, sizeof err))
+  if (strom__format_init(&st->vfmt, &c->o.value_format, s, c->value_fields, err, sizeof err))
     return strom__op_fail(op, STROM_EINVAL, "value format: %s", err);
   if (c->o.key_format.kind != STROM_FORMAT_NONE) {
     if (strom__format_init(&st->kfmt, &c->o.key_format, s, c->key_fields, err, sizeof err))
@@ -227,12 +233,18 @@ static void ksink_close(strom_op *op) {
   free(st);
 }
 
-/* Produces one record; part < 0: the partitioner chooses.  In a transaction the record
- * is also kept (txn) until the transaction commits. */
+/* Produces one record; part < 0: the partitioner chooses; h: the headers' text, or
+ * NULL.  In a transaction the record is also kept (txn) until the transaction commits. */
 static int produce(strom_op *op, int64_t part64, const char *k, size_t kn, bool has_k, const char *v, size_t vn,
-                   int64_t ts) {
+                   int64_t ts, const char *h, size_t hn) {
   ksink_conf *c = op->conf;
   ksink_state *st = op->state;
+  rd_kafka_headers_t *hdrs = NULL;
+  if (h) {
+    char err[256];
+    if (strom__kafka_headers_parse(h, hn, &hdrs, err, sizeof err))
+      return strom__op_fail(op, STROM_EPARSE, "Kafka topic '%s': the headers column: %s", c->topic, err);
+  }
   int32_t part = part64 >= 0 ? (int32_t)part64 : RD_KAFKA_PARTITION_UA;
   if (part64 >= 0) {
   } else if (c->o.partitioner == STROM_KAFKA_PART_FIXED) part = op->ctx.subtask % st->nparts;
@@ -240,19 +252,29 @@ static int produce(strom_op *op, int64_t part64, const char *k, size_t kn, bool 
   void *opaque = NULL;
   if (st->in_txn) {
     opaque = (void *)(uintptr_t)(st->txn.len + 1);
-    if (put_entry(&st->txn, part, has_k, k, kn, v, vn, ts)) return STROM_ENOMEM;
+    if (put_entry(&st->txn, part, has_k, k, kn, v, vn, ts, h, hn)) {
+      if (hdrs) rd_kafka_headers_destroy(hdrs);
+      return STROM_ENOMEM;
+    }
   }
   for (;;) {
+    /* The headers belong to the message once producev accepts it. */
     rd_kafka_resp_err_t e = rd_kafka_producev(
         st->rk, RD_KAFKA_V_RKT(st->rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE((void *)v, vn), RD_KAFKA_V_KEY(has_k ? (void *)k : NULL, has_k ? kn : 0),
-        RD_KAFKA_V_TIMESTAMP(ts == STROM_NO_TIMESTAMP ? 0 : ts), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+        RD_KAFKA_V_TIMESTAMP(ts == STROM_NO_TIMESTAMP ? 0 : ts), RD_KAFKA_V_OPAQUE(opaque),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (!e) break;
-    if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (hdrs) rd_kafka_headers_destroy(hdrs);
       return strom__op_fail(op, STROM_ENET, "producing to Kafka topic '%s': %s", c->topic, rd_kafka_err2str(e));
+    }
     /* The local queue is full: serve delivery reports until there is room (backpressure). */
     rd_kafka_poll(st->rk, 10);
-    if (strom__task_cancelled(op->task)) return STROM_ECANCELED;
+    if (strom__task_cancelled(op->task)) {
+      if (hdrs) rd_kafka_headers_destroy(hdrs);
+      return STROM_ECANCELED;
+    }
   }
   st->txn_records++;
   if ((++st->produced & 1023) == 0) rd_kafka_poll(st->rk, 0);
@@ -264,16 +286,24 @@ static int produce(strom_op *op, int64_t part64, const char *k, size_t kn, bool 
 
 static int ksink_process(strom_op *op, int input, const strom_row *row) {
   STROM_UNUSED(input);
+  ksink_conf *c = op->conf;
   ksink_state *st = op->state;
   st->v.len = st->k.len = 0;
   if (strom__format_encode(&st->vfmt, row, &st->v) || (st->has_key && strom__format_encode(&st->kfmt, row, &st->k)))
     return STROM_ENOMEM;
+  int64_t ts = row->time;
+  const char *h = NULL;
+  size_t hn = 0;
+  if (STROM_UNLIKELY(c->nmeta)) {
+    if (c->ts_col >= 0 && !strom_row_is_null(row, c->ts_col)) ts = strom_row_get_timestamp(row, c->ts_col);
+    if (c->hdr_col >= 0 && !strom_row_is_null(row, c->hdr_col)) h = strom_row_get_str(row, c->hdr_col, &hn);
+  }
   if (st->pending_ckpt >= 0) {
     /* The producer's transaction is pre-committed: hold the record for the next one. */
-    return put_entry(&st->held, -1, st->has_key, st->k.p, st->k.len, st->v.p, st->v.len, row->time) ? STROM_ENOMEM
-                                                                                                       : STROM_OK;
+    return put_entry(&st->held, -1, st->has_key, st->k.p, st->k.len, st->v.p, st->v.len, ts, h, hn) ? STROM_ENOMEM
+                                                                                                      : STROM_OK;
   }
-  return produce(op, -1, st->k.p, st->k.len, st->has_key, st->v.p ? st->v.p : "", st->v.len, row->time);
+  return produce(op, -1, st->k.p, st->k.len, st->has_key, st->v.p ? st->v.p : "", st->v.len, ts, h, hn);
 }
 
 /* Waits until every produced record is acknowledged; an error names the first failure. */
@@ -335,13 +365,13 @@ static int replay(strom_op *op, const uint8_t *p, const uint8_t *end, uint64_t *
   ksink_state *st = op->state;
   int rc = STROM_OK;
   while (!rc && p < end) {
-    const uint8_t *k, *v;
-    size_t kn, vn;
+    const uint8_t *k, *v, *h;
+    size_t kn, vn, hn;
     int64_t part, ts;
     bool has_k;
-    if (!get_entry(&p, end, &part, &has_k, &k, &kn, &v, &vn, &ts))
+    if (!get_entry(&p, end, &part, &has_k, &k, &kn, &v, &vn, &ts, &h, &hn))
       return strom__op_fail(op, STROM_EPARSE, "%s: malformed record list", op->node->name);
-    rc = produce(op, part, (const char *)k, kn, has_k && st->has_key, (const char *)v, vn, ts);
+    rc = produce(op, part, (const char *)k, kn, has_k && st->has_key, (const char *)v, vn, ts, (const char *)h, hn);
     (*count)++;
   }
   return rc;
@@ -587,20 +617,39 @@ int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *o) {
   }
   strom_format f;
   char err[512];
-  if (strom__format_init(&f, &o->value_format, in->schema, NULL, err, sizeof err)) {
+  strom_kafka_meta *meta;
+  int nmeta;
+  char *value_fields;
+  int rc = strom__kafka_meta_parse(o->metadata_columns, in->schema, true, &meta, &nmeta, &value_fields, err, sizeof err);
+  if (rc) {
+    strom__env_error(env, rc, "Kafka sink: %s", err);
+    return rc;
+  }
+  ksink_conf *c = strom__calloc(1, sizeof *c);
+  if (!c) {
+    free(meta);
+    free(value_fields);
+    return STROM_ENOMEM;
+  }
+  c->meta = meta, c->nmeta = nmeta, c->value_fields = value_fields, c->ts_col = c->hdr_col = -1;
+  for (int i = 0; i < nmeta; i++) {
+    if (meta[i].key == STROM_KMETA_TIMESTAMP) c->ts_col = meta[i].col;
+    if (meta[i].key == STROM_KMETA_HEADERS) c->hdr_col = meta[i].col;
+  }
+  if (strom__format_init(&f, &o->value_format, in->schema, value_fields, err, sizeof err)) {
+    conf_free(c);
     strom__env_error(env, STROM_EINVAL, "Kafka sink: value format: %s", err);
     return STROM_EINVAL;
   }
   strom__format_free(&f);
   if (o->key_format.kind != STROM_FORMAT_NONE) {
     if (strom__format_init(&f, &o->key_format, in->schema, o->key_fields, err, sizeof err)) {
+      conf_free(c);
       strom__env_error(env, STROM_EINVAL, "Kafka sink: key format: %s", err);
       return STROM_EINVAL;
     }
     strom__format_free(&f);
   }
-  ksink_conf *c = strom__calloc(1, sizeof *c);
-  if (!c) return STROM_ENOMEM;
   c->o = *o;
   c->servers = strom__strdup(o->bootstrap_servers);
   c->topic = strom__strdup(o->topic);

@@ -15,6 +15,21 @@
  * Bounded mode (scan.bounded.mode = latest-offset) stops each partition at the end
  * offset seen at start; partition-EOF events catch ends that no record reaches
  * (transaction markers, compaction).
+ *
+ * Partition discovery (scan.topic-partition-discovery.interval): a timer on the task
+ * thread asks for the cluster's metadata; partitions of the subscribed topics (or of
+ * new topics matching the pattern) that this subtask owns and does not read yet are
+ * added from their earliest offset (or their restored position) and the consumer is
+ * assigned its whole list again at the current positions.  They are then in every
+ * checkpoint like the others.  Bounded reads do not discover.
+ *
+ * Watermarks (opts.watermarks): one consumer reads several partitions whose records
+ * interleave in whatever order the fetches return, so a watermark over the subtask's
+ * records would let a partition that is ahead make the others' records late.  Each
+ * partition keeps its own highest timestamp and watermark instead, and the subtask
+ * emits the minimum over the partitions that are not idle (Flink's per-split
+ * watermarks); a partition that sees no record for the idle timeout stops counting
+ * until its next record.
  */
 #include <regex.h>
 #include <time.h>
@@ -31,6 +46,13 @@ typedef struct ksrc_conf {
   regex_t re;
   bool has_re, own_group;
   int ts_idx;
+  bool has_ws;
+  strom_watermark_strategy ws; /* timestamp_column points at wm_col_name */
+  char *wm_col_name;
+  int wm_col; /* the strategy's timestamp column, or -1 */
+  strom_kafka_meta *meta; /* metadata columns */
+  int nmeta;
+  char *value_fields; /* the columns the value format covers; NULL: all */
 } ksrc_conf;
 
 typedef struct kpart {
@@ -40,6 +62,11 @@ typedef struct kpart {
   int64_t stop; /* bounded: the end offset at start; else INT64_MAX */
   int64_t skip_before_ts; /* timestamp mode without broker support: drop older records */
   bool done;
+  /* Watermarks: the highest timestamp and the partition's watermark; records counts
+   * what arrived, records_seen what the last idleness check saw. */
+  int64_t max_ts, wm, last_active_ms;
+  uint64_t records, records_seen;
+  bool idle;
 } kpart;
 
 typedef struct kpending {
@@ -56,16 +83,23 @@ typedef struct ksrc_state {
   kpart *rp; /* restored positions of every former subtask */
   int nrp;
   bool restored;
+  bool started; /* discover() ran: p is the position, even when empty */
   kpending *pend;
   int npend;
   uint64_t skipped;
   strom_row *row2; /* the +U of a changelog update (debezium-json) */
+  strom_buf hdr;   /* a record's headers as text */
+  int64_t emitted; /* the subtask's last watermark */
+  bool out_idle;   /* the subtask's output is marked idle */
 } ksrc_state;
 
 static void conf_free(void *p) {
   ksrc_conf *c = p;
   free(c->servers), free(c->topics), free(c->pattern), free(c->group), free(c->specific), free(c->key_fields);
   free(c->ts_col);
+  free(c->wm_col_name);
+  free(c->meta);
+  free(c->value_fields);
   strom__kafka_props_free(c->props);
   if (c->has_re) regfree(&c->re);
   free(c);
@@ -81,7 +115,7 @@ static int add_part(kpart **p, int *n, const char *topic, int32_t part, int64_t 
   if (!q) return STROM_ENOMEM;
   *p = q;
   q[*n] = (kpart){.topic = strom__strdup(topic), .part = part, .next = next, .stop = INT64_MAX,
-                  .skip_before_ts = INT64_MIN};
+                  .skip_before_ts = INT64_MIN, .max_ts = INT64_MIN, .wm = INT64_MIN, .last_active_ms = INT64_MIN};
   if (!q[*n].topic) return STROM_ENOMEM;
   (*n)++;
   return STROM_OK;
@@ -94,7 +128,7 @@ static int ksrc_open(strom_op *op) {
   op->state = st;
   char err[512];
   const strom_schema *s = op->node->schema;
-  if (strom__format_init(&st->vfmt, &c->o.value_format, s, NULL, err, sizeof err))
+  if (strom__format_init(&st->vfmt, &c->o.value_format, s, c->value_fields, err, sizeof err))
     return strom__op_fail(op, STROM_EINVAL, "value format: %s", err);
   if (c->o.key_format.kind != STROM_FORMAT_NONE) {
     if (strom__format_init(&st->kfmt, &c->o.key_format, s, c->key_fields, err, sizeof err))
@@ -102,6 +136,8 @@ static int ksrc_open(strom_op *op) {
     st->has_key = true;
   }
   if (!(st->row2 = strom_row_new(s))) return STROM_ENOMEM;
+  st->emitted = INT64_MIN;
+  if (c->has_ws) op->ctx.data = c->ws.data; /* what the strategy's functions read */
   char group[96];
   snprintf(group, sizeof group, "strom-%llx", (unsigned long long)op->task->job->run_id);
   const char *own[] = {"group.id", c->group ? c->group : group,
@@ -129,6 +165,7 @@ static void ksrc_close(strom_op *op) {
   strom__format_free(&st->vfmt);
   if (st->has_key) strom__format_free(&st->kfmt);
   if (st->row2) strom_row_free(st->row2);
+  strom__buf_free(&st->hdr);
   parts_free(st->p, st->np);
   parts_free(st->rp, st->nrp);
   for (int i = 0; i < st->npend; i++) rd_kafka_topic_partition_list_destroy(st->pend[i].offs);
@@ -263,6 +300,46 @@ static int discover(strom_op *op) {
   return rc;
 }
 
+static int assign(strom_op *op);
+static kpart *find_part(ksrc_state *st, const char *topic, int32_t part);
+
+/* Discovery: adds the partitions this subtask owns that appeared since the last look. */
+static int discover_new(strom_op *op, int64_t now) {
+  ksrc_conf *c = op->conf;
+  ksrc_state *st = op->state;
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(st->rk, 1, NULL, &md, 5000);
+  int rc = STROM_OK, added = 0;
+  if (e) {
+    /* A missed look is retried at the next interval; the partitions read go on. */
+    strom__log(STROM_LOG_WARN, "Kafka partition discovery at %s: %s", c->servers, rd_kafka_err2str(e));
+  }
+  for (int t = 0; !e && !rc && t < md->topic_cnt; t++) {
+    const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+    if (mt->err || !wants_topic(c, mt->topic)) continue;
+    for (int k = 0; !rc && k < mt->partition_cnt; k++) {
+      int32_t part = mt->partitions[k].id;
+      if (strom__kafka_owner(mt->topic, part, op->ctx.parallelism) != op->ctx.subtask || find_part(st, mt->topic, part))
+        continue;
+      int64_t lo, hi, next = -1;
+      rd_kafka_resp_err_t qe = rd_kafka_query_watermark_offsets(st->rk, mt->topic, part, &lo, &hi, 5000);
+      if (qe) {
+        strom__log(STROM_LOG_WARN, "Kafka partition discovery: offsets of %s/%d: %s", mt->topic, part, rd_kafka_err2str(qe));
+        continue;
+      }
+      for (int r = 0; r < st->nrp; r++)
+        if (st->rp[r].part == part && !strcmp(st->rp[r].topic, mt->topic)) next = st->rp[r].next;
+      if (next < lo) next = lo; /* new: from the earliest offset, as Flink */
+      if (!(rc = add_part(&st->p, &st->np, mt->topic, part, next))) added++;
+      strom__log(STROM_LOG_INFO, "Kafka source (subtask %d): discovered %s/%d, reading from offset %lld",
+                 op->ctx.subtask + 1, mt->topic, part, (long long)next);
+    }
+  }
+  if (md) rd_kafka_metadata_destroy(md);
+  if (!rc && added) rc = assign(op);
+  return rc ? rc : strom__task_schedule(op->task, now + c->o.discovery_interval_ms, discover_new, op);
+}
+
 static int assign(strom_op *op) {
   ksrc_state *st = op->state;
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(st->np ? st->np : 1);
@@ -286,6 +363,117 @@ static bool all_done(const ksrc_state *st) {
   for (int i = 0; i < st->np; i++)
     if (!st->p[i].done) return false;
   return true;
+}
+
+/* ---- per-partition watermarks ---- */
+
+static int64_t wm_interval(const ksrc_conf *c) {
+  int64_t iv = c->ws.interval_ms > 0 ? c->ws.interval_ms : 200;
+  if (c->ws.idleness_ms > 0 && c->ws.idleness_ms / 2 < iv) iv = c->ws.idleness_ms / 2 > 0 ? c->ws.idleness_ms / 2 : 1;
+  return iv;
+}
+
+static int set_idle(strom_op *op, bool idle) {
+  ksrc_state *st = op->state;
+  if (st->out_idle == idle) return STROM_OK;
+  st->out_idle = idle;
+  return strom__out_status(&op->out, idle);
+}
+
+/* The subtask's watermark: the minimum over the partitions that count.  A partition
+ * that has no records yet holds it back (INT64_MIN) until it goes idle, as in Flink. */
+static int wm_advance(strom_op *op) {
+  ksrc_state *st = op->state;
+  int64_t min = INT64_MAX;
+  bool any = false, idle = !st->np;
+  for (int i = 0; i < st->np; i++) {
+    const kpart *kp = &st->p[i];
+    if (kp->done) continue;
+    if (kp->idle) {
+      idle = true;
+      continue;
+    }
+    any = true;
+    if (kp->wm < min) min = kp->wm;
+  }
+  if (!any) return idle ? set_idle(op, true) : STROM_OK;
+  int rc = set_idle(op, false);
+  if (rc || min == INT64_MIN || min <= st->emitted) return rc;
+  st->emitted = min;
+  return strom__task_emit_watermark(op->task, min);
+}
+
+static int wm_periodic(strom_op *op, int64_t now) {
+  ksrc_conf *c = op->conf;
+  ksrc_state *st = op->state;
+  for (int i = 0; i < st->np; i++) {
+    kpart *kp = &st->p[i];
+    int64_t w = INT64_MIN;
+    if (kp->max_ts != INT64_MIN && c->ws.kind == STROM_WM_BOUNDED) w = kp->max_ts - c->ws.max_out_of_orderness_ms - 1;
+    else if (kp->max_ts != INT64_MIN && c->ws.kind == STROM_WM_MONOTONOUS) w = kp->max_ts - 1;
+    else if (c->ws.kind == STROM_WM_CUSTOM && c->ws.on_periodic) w = c->ws.on_periodic(&op->ctx, kp->max_ts);
+    if (w > kp->wm) kp->wm = w;
+    if (kp->last_active_ms == INT64_MIN || kp->records != kp->records_seen) {
+      kp->records_seen = kp->records;
+      kp->last_active_ms = now;
+    } else if (c->ws.idleness_ms > 0 && !kp->idle && now - kp->last_active_ms >= c->ws.idleness_ms) {
+      kp->idle = true;
+    }
+  }
+  int rc = wm_advance(op);
+  return rc ? rc : strom__task_schedule(op->task, now + wm_interval(c), wm_periodic, op);
+}
+
+/* A record of kp at event time ts: the partition is active and its maximum moves. */
+static int wm_on_record(strom_op *op, kpart *kp, const strom_row *row, int64_t ts) {
+  ksrc_conf *c = op->conf;
+  kp->records++;
+  if (ts > kp->max_ts) kp->max_ts = ts;
+  bool again = kp->idle;
+  kp->idle = false;
+  if (c->ws.kind == STROM_WM_CUSTOM && c->ws.on_event) {
+    op->ctx.timestamp = ts;
+    int64_t w = c->ws.on_event(&op->ctx, row, ts);
+    if (w > kp->wm) kp->wm = w;
+    return wm_advance(op);
+  }
+  /* Back from idle: mark the output active before the record leaves. */
+  return again || ((ksrc_state *)op->state)->out_idle ? set_idle(op, false) : STROM_OK;
+}
+
+/* The metadata columns of row from message m. */
+static int set_metadata(strom_op *op, strom_row *row, rd_kafka_message_t *m, kpart *kp, int64_t ts,
+                        rd_kafka_timestamp_type_t tt) {
+  ksrc_conf *c = op->conf;
+  ksrc_state *st = op->state;
+  for (int i = 0; i < c->nmeta; i++) {
+    int col = c->meta[i].col;
+    switch (c->meta[i].key) {
+      case STROM_KMETA_TIMESTAMP:
+        if (ts >= 0) strom_row_set_timestamp(row, col, ts);
+        else strom_row_set_null(row, col);
+        break;
+      case STROM_KMETA_PARTITION: strom_row_set_int(row, col, kp->part); break;
+      case STROM_KMETA_OFFSET: strom_row_set_bigint(row, col, m->offset); break;
+      case STROM_KMETA_TOPIC: strom_row_set_str(row, col, kp->topic, strlen(kp->topic)); break;
+      case STROM_KMETA_TIMESTAMP_TYPE: {
+        const char *t = tt == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? "CreateTime"
+                        : tt == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime"
+                                                                    : "NoTimestampType";
+        strom_row_set_str(row, col, t, strlen(t));
+        break;
+      }
+      case STROM_KMETA_HEADERS: {
+        rd_kafka_headers_t *h = NULL;
+        if (rd_kafka_message_headers(m, &h)) h = NULL; /* none */
+        st->hdr.len = 0;
+        if (strom__kafka_headers_render(&st->hdr, h)) return STROM_ENOMEM;
+        strom_row_set_str(row, col, st->hdr.p, st->hdr.len);
+        break;
+      }
+    }
+  }
+  return STROM_OK;
 }
 
 /* One message: decode and emit it, or count it as skipped, or fail naming it. */
@@ -328,6 +516,20 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
       strom_row_set_time(rows[i], ts);
       if (c->ts_idx >= 0) strom_row_set_timestamp(rows[i], c->ts_idx, ts);
     }
+    if (c->nmeta && (rc = set_metadata(op, rows[i], m, kp, ts, tt))) return rc;
+    if (c->has_ws) {
+      int64_t ets = ts;
+      if (c->wm_col >= 0) {
+        if (strom_row_is_null(rows[i], c->wm_col))
+          return strom__op_fail(op, STROM_EINVAL, "Kafka record %s/%d/%lld: the timestamp column '%s' is NULL", kp->topic,
+                                kp->part, (long long)off, c->wm_col_name);
+        ets = strom_row_get_bigint(rows[i], c->wm_col); /* TIMESTAMP and BIGINT are both milliseconds */
+      } else if (c->ws.timestamp_fn) {
+        ets = c->ws.timestamp_fn(&op->ctx, rows[i]);
+      }
+      strom_row_set_time(rows[i], ets);
+      if ((rc = wm_on_record(op, kp, rows[i], ets))) return rc;
+    }
     rc = strom__emit(&op->out, rows[i]);
   }
   return rc;
@@ -338,6 +540,10 @@ static int ksrc_run(strom_op *op) {
   ksrc_state *st = op->state;
   int rc = discover(op);
   if (!rc) rc = assign(op);
+  st->started = true;
+  if (!rc && c->has_ws) rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + wm_interval(c), wm_periodic, op);
+  if (!rc && c->o.discovery_interval_ms > 0 && !c->o.bounded_latest)
+    rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + c->o.discovery_interval_ms, discover_new, op);
   strom_yield_pacer pacer = {0};
   uint32_t n = 0, every = 0;
   int timeout = 0;
@@ -389,8 +595,9 @@ static int ksrc_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   strom_buf b = {0};
   /* Before discovery (or with a restored position not yet applied) the restored
    * positions are the position. */
-  kpart *p = st->np || !st->restored ? st->p : st->rp;
-  int np = st->np || !st->restored ? st->np : st->nrp;
+  bool own = st->started || !st->restored;
+  kpart *p = own ? st->p : st->rp;
+  int np = own ? st->np : st->nrp;
   int rc = strom__put_varint(&b, (uint64_t)np);
   for (int i = 0; !rc && i < np; i++) {
     rc = strom__put_bytes(&b, p[i].topic, strlen(p[i].topic));
@@ -488,26 +695,63 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
     return strom__env_error(env, STROM_EINVAL, "Kafka source: timestamp mode needs scan.startup.timestamp-millis >= 0");
   if (o->key_format.kind != STROM_FORMAT_NONE && !o->key_fields)
     return strom__env_error(env, STROM_EINVAL, "Kafka source: key.format needs key.fields");
+  int wm_col = -1;
+  if (o->watermarks) {
+    const strom_watermark_strategy *ws = o->watermarks;
+    const char *why = NULL;
+    if (ws->kind < STROM_WM_MONOTONOUS || ws->kind > STROM_WM_CUSTOM) why = "unknown watermark kind";
+    else if (ws->kind == STROM_WM_BOUNDED && ws->max_out_of_orderness_ms < 0) why = "max_out_of_orderness_ms must be >= 0";
+    else if (ws->kind == STROM_WM_CUSTOM && !ws->on_event && !ws->on_periodic) why = "a custom strategy needs on_event or on_periodic";
+    else if (ws->alignment_group) why = "watermark alignment is not supported in the Kafka source (use strom_assign_timestamps)";
+    if (why) return strom__env_error(env, STROM_EINVAL, "Kafka source: watermarks: %s", why);
+    if (ws->timestamp_column) {
+      wm_col = strom_schema_find(s, ws->timestamp_column);
+      strom_type_id t = wm_col >= 0 ? strom_schema_col_type(s, wm_col) : STROM_VARCHAR;
+      if (t != STROM_TIMESTAMP && t != STROM_BIGINT)
+        return strom__env_error(env, STROM_EINVAL, "Kafka source: watermarks: '%s' is not a TIMESTAMP(3) or BIGINT column",
+                                ws->timestamp_column);
+    }
+  }
+  if (o->idle_timeout_ms < 0) return strom__env_error(env, STROM_EINVAL, "Kafka source: scan.watermark.idle-timeout must be >= 0");
+  if (o->discovery_interval_ms < 0)
+    return strom__env_error(env, STROM_EINVAL, "Kafka source: scan.topic-partition-discovery.interval must be >= 0");
   /* Check the formats against the schema now, so that a mistake fails the build, not the run. */
   strom_format f;
   char err[512];
-  if (strom__format_init(&f, &o->value_format, s, NULL, err, sizeof err))
+  strom_kafka_meta *meta;
+  int nmeta;
+  char *value_fields;
+  int mrc = strom__kafka_meta_parse(o->metadata_columns, s, false, &meta, &nmeta, &value_fields, err, sizeof err);
+  if (mrc) return strom__env_error(env, mrc, "Kafka source: %s", err);
+  if (strom__format_init(&f, &o->value_format, s, value_fields, err, sizeof err)) {
+    free(meta);
+    free(value_fields);
     return strom__env_error(env, STROM_EINVAL, "Kafka source: value format: %s", err);
+  }
   strom__format_free(&f);
+  ksrc_conf *c = strom__calloc(1, sizeof *c);
+  if (!c) {
+    free(meta);
+    free(value_fields);
+    return strom__env_error(env, STROM_ENOMEM, "out of memory");
+  }
+  c->meta = meta, c->nmeta = nmeta, c->value_fields = value_fields;
   if (o->key_format.kind != STROM_FORMAT_NONE) {
-    if (strom__format_init(&f, &o->key_format, s, o->key_fields, err, sizeof err))
+    if (strom__format_init(&f, &o->key_format, s, o->key_fields, err, sizeof err)) {
+      conf_free(c);
       return strom__env_error(env, STROM_EINVAL, "Kafka source: key format: %s", err);
+    }
     strom__format_free(&f);
   }
   int ts_idx = -1;
   if (o->timestamp_column) {
     ts_idx = strom_schema_find(s, o->timestamp_column);
-    if (ts_idx < 0 || strom_schema_col_type(s, ts_idx) != STROM_TIMESTAMP)
+    if (ts_idx < 0 || strom_schema_col_type(s, ts_idx) != STROM_TIMESTAMP) {
+      conf_free(c);
       return strom__env_error(env, STROM_EINVAL, "Kafka source: timestamp column '%s' is not a TIMESTAMP column",
                               o->timestamp_column);
+    }
   }
-  ksrc_conf *c = strom__calloc(1, sizeof *c);
-  if (!c) return strom__env_error(env, STROM_ENOMEM, "out of memory");
   bool oom = false;
   c->o = *o;
   c->ts_idx = ts_idx;
@@ -518,6 +762,13 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
   c->specific = dup_opt(o->specific_offsets, &oom);
   c->key_fields = dup_opt(o->key_fields, &oom);
   c->ts_col = dup_opt(o->timestamp_column, &oom);
+  c->wm_col = wm_col;
+  if (o->watermarks) {
+    c->has_ws = true;
+    c->ws = *o->watermarks;
+    c->ws.timestamp_column = c->wm_col_name = dup_opt(o->watermarks->timestamp_column, &oom);
+    if (o->idle_timeout_ms > 0) c->ws.idleness_ms = o->idle_timeout_ms;
+  }
   if (o->properties && !(c->props = strom__kafka_props_dup(o->properties))) oom = true;
   if (oom) {
     conf_free(c);

@@ -1378,7 +1378,7 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
   binder b = {.a = a, .err = err, .errlen = errlen};
   err[0] = 0;
   int nphys = 0;
-  for (int i = 0; i < sink->ncols; i++) nphys += !sink->cols[i].computed;
+  for (int i = 0; i < sink->ncols; i++) nphys += sql_col_written(&sink->cols[i]);
   /* map the query's columns to the sink's physical columns */
   int map[256];
   if (nphys > 256) return fail_at(&b, NULL, "table '%s' has too many columns", sink->name);
@@ -1389,7 +1389,7 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
     for (int i = 0; i < collist->nkids; i++) {
       int k = 0, found = -1;
       for (int c = 0; c < sink->ncols; c++) {
-        if (sink->cols[c].computed) continue;
+        if (!sql_col_written(&sink->cols[c])) continue;
         if (!strcmp(sink->cols[c].name, collist->kids[i]->text)) found = k;
         k++;
       }
@@ -1405,7 +1405,7 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
         strom__buf_printf(&q, "%s%s", i ? ", " : "", tn);
       }
       for (int i = 0; i < sink->ncols; i++) {
-        if (sink->cols[i].computed) continue;
+        if (!sql_col_written(&sink->cols[i])) continue;
         sql_type_name(&sink->cols[i].type, tn, sizeof tn);
         strom__buf_printf(&s, "%s%s %s", s.len ? ", " : "", sink->cols[i].name, tn);
       }
@@ -1420,7 +1420,7 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
   if (!c || !(c->exprs = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(nphys ? nphys : 1)))) return NULL;
   int k = 0;
   for (int i = 0; i < sink->ncols; i++) {
-    if (sink->cols[i].computed) continue;
+    if (!sql_col_written(&sink->cols[i])) continue;
     const sql_type *t = &sink->cols[i].type;
     c->cols[k] = (sql_col){.name = sink->cols[i].name, .type = *t};
     if (map[k] < 0) {

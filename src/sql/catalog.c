@@ -131,7 +131,21 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
         t->cols[t->ncols].computed = c->kids[1];
         t->ncols++;
         break;
-      case SQL_METADATA: rc = at(err, errlen, c, "not supported yet: metadata column '%s'%s", c->kids[0]->text, ""); goto fail;
+      case SQL_METADATA: {
+        sql_table_col *tc = &t->cols[t->ncols];
+        tc->name = c->kids[0]->text;
+        for (int k = 0; k < t->ncols; k++)
+          if (!strcmp(t->cols[k].name, tc->name)) {
+            rc = at(err, errlen, c, "column '%s' is declared twice%s", tc->name, "");
+            goto fail;
+          }
+        if ((rc = sql_type_from_ast(c->kids[1], &tc->type, err, errlen))) goto fail;
+        bool from = c->nkids > 2 && c->kids[2]->kind != SQL_COMMENT;
+        tc->metadata = from ? c->kids[2]->text : tc->name; /* without FROM: the column's name */
+        tc->is_virtual = (c->flags & SQL_F(VIRTUAL)) != 0;
+        t->ncols++;
+        break;
+      }
       case SQL_WATERMARK:
         if (wm) {
           rc = at(err, errlen, c, "only one WATERMARK is allowed%s%s", "", "");
@@ -193,6 +207,11 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
     rc = at(err, errlen, with, "unknown connector '%s' (known: datagen, filesystem, print, blackhole, nexmark, kafka, jdbc)%s", conn, "");
     goto fail;
   }
+  for (int k = 0; k < t->ncols; k++)
+    if (t->cols[k].metadata && !t->conn->has_metadata) {
+      rc = at(err, errlen, cols, "connector '%s' has no metadata columns (column '%s')", conn, t->cols[k].name);
+      goto fail;
+    }
   const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
   if (emit && strcmp(emit, "on-periodic") && strcmp(emit, "on-event")) {
     rc = at(err, errlen, with, "'scan.watermark.emit.strategy' must be 'on-periodic' or 'on-event', got '%s'%s", emit, "");

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../connectors/format.h"
+#include "../connectors/kafka_common.h"
 #include "sql_int.h"
 #include "strom/jdbc.h"
 #include "strom/kafka.h"
@@ -746,7 +747,7 @@ static int rename_process(strom_ctx *ctx, int input, const strom_row *in, strom_
 static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_stream *in) {
   strom_schema *s = strom_schema_new();
   for (int i = 0; s && i < t->ncols; i++)
-    if (!t->cols[i].computed && sql_schema_add(s, t->cols[i].name, &t->cols[i].type)) {
+    if (sql_col_written(&t->cols[i]) && sql_schema_add(s, t->cols[i].name, &t->cols[i].type)) {
       strom_schema_free(s);
       s = NULL;
     }
@@ -770,6 +771,8 @@ static const sql_option kafka_opts[] = {
     {"scan.startup.timestamp-millis", "for scan.startup.mode 'timestamp'"},
     {"scan.startup.specific-offsets", "'partition:0,offset:42;...'"},
     {"scan.bounded.mode", "unbounded or latest-offset"},
+    {"scan.watermark.idle-timeout", "a partition without records this long does not hold the watermark back"},
+    {"scan.topic-partition-discovery.interval", "look for new partitions this often (default 5 min; 0 = off)"},
     {"format", "json, csv, raw or debezium-json"},
     {"value.format", "the same as format"},
     {"key.format", "format of the record key"},
@@ -792,8 +795,30 @@ static const char *kafka_format(const sql_table *t) {
   return f ? f : sql_table_option(t, "format");
 }
 
+/* The table's metadata columns as "col:key;..." (the Kafka connectors' form), in the
+ * build's arena; written: only those a sink writes (not VIRTUAL).  "" when none. */
+static const char *kafka_metadata(sql_build *b, const sql_table *t, bool written) {
+  strom_buf l = {0};
+  for (int i = 0; i < t->ncols; i++)
+    if (t->cols[i].metadata && (!written || !t->cols[i].is_virtual))
+      strom__buf_printf(&l, "%s%s:%s", l.len ? ";" : "", t->cols[i].name, t->cols[i].metadata);
+  char *out = sql_arena_alloc(&b->arena, l.len + 1);
+  if (out) memcpy(out, l.p ? l.p : "", l.len), out[l.len] = 0;
+  strom__buf_free(&l);
+  return out;
+}
+
 static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
   const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
+  static const char *const keys[] = {"timestamp", "partition", "offset", "topic", "headers", "timestamp-type"};
+  for (int i = 0; i < t->ncols; i++) {
+    const char *m = t->cols[i].metadata;
+    bool ok = !m;
+    for (size_t j = 0; m && j < sizeof keys / sizeof *keys; j++) ok |= !strcmp(m, keys[j]);
+    if (!ok)
+      return snprintf(err, errlen, "column '%s': unknown Kafka metadata key '%s' (supported: timestamp, partition, offset, "
+                      "topic, headers, timestamp-type)", t->cols[i].name, m), STROM_EINVAL;
+  }
   if (!sql_table_option(t, "properties.bootstrap.servers"))
     return snprintf(err, errlen, "option 'properties.bootstrap.servers' is required"), STROM_EINVAL;
   if (!sql_table_option(t, "topic") && !sql_table_option(t, "topic-pattern"))
@@ -810,11 +835,42 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
   return STROM_OK;
 }
 
+/* A WATERMARK on a physical column is generated in the source, per partition (Flink
+ * pushes it down into the Kafka source the same way); on a computed column it is the
+ * planner's operator after the computed columns. */
+static bool kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed; }
+
+static int64_t kafka_wm_periodic(strom_ctx *ctx, int64_t max_ts) {
+  const int64_t *delay = strom_ctx_data(ctx);
+  return max_ts == INT64_MIN ? INT64_MIN : max_ts - *delay;
+}
+
+static int64_t kafka_wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
+  (void)row;
+  const int64_t *delay = strom_ctx_data(ctx);
+  return ts - *delay;
+}
+
 static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   size_t n;
   const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, false);
   if (!kv) return NULL;
-  strom_stream *s = strom_kafka_source_from_options(b->env, phys, kv, n);
+  strom_watermark_strategy ws = {0};
+  if (kafka_own_watermark(t)) {
+    int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
+    if (!delay) return NULL;
+    *delay = t->wm_delay_ms;
+    const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+    bool on_event = emit && !strcmp(emit, "on-event");
+    ws = (strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
+                                    .timestamp_column = t->cols[t->wm_col].name,
+                                    .on_periodic = on_event ? NULL : kafka_wm_periodic,
+                                    .on_event = on_event ? kafka_wm_on_event : NULL,
+                                    .data = delay};
+  }
+  const char *meta = kafka_metadata(b, t, false);
+  if (!meta) return NULL;
+  strom_stream *s = strom__kafka_source_sql(b->env, phys, kv, n, kafka_own_watermark(t) ? &ws : NULL, meta);
   if (!s) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
   return s;
 }
@@ -822,8 +878,9 @@ static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_sc
 static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   size_t n;
   const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, true);
-  if (!kv || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
-  int rc = strom_kafka_sink_from_options(in, kv, n);
+  const char *meta = kafka_metadata(b, t, true);
+  if (!kv || !meta || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int rc = strom__kafka_sink_sql(in, kv, n, meta);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
   return rc;
 }
@@ -925,7 +982,7 @@ static const sql_connector connectors[] = {
     {"print", print_opts, false, true, true, NULL, NULL, print_write},
     {"blackhole", blackhole_opts, false, true, true, NULL, NULL, blackhole_write},
     {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL},
-    {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes},
+    {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes, kafka_own_watermark, true},
     {"jdbc", jdbc_opts, true, true, false, jdbc_validate, jdbc_scan_sql, jdbc_write, jdbc_takes_changes},
 };
 

@@ -123,7 +123,7 @@ static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
     if (!full) return NULL;
     s = calc_stream(b, s, NULL, p->exprs, p->ncols, full, "Computed columns");
   }
-  if (t->wm_col >= 0) {
+  if (t->wm_col >= 0 && !(t->conn->own_watermark && t->conn->own_watermark(t))) {
     int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
     if (!delay) return NULL;
     *delay = t->wm_delay_ms;

@@ -220,7 +220,12 @@ typedef struct sql_table_col {
   const char *name;
   sql_type type;
   const sql_node *computed; /* AS expr, or NULL for a physical column */
+  const char *metadata;     /* METADATA [FROM 'key']: the connector's key, or NULL */
+  bool is_virtual;          /* METADATA ... VIRTUAL: read, never written by a sink */
 } sql_table_col;
+
+/* Whether a sink receives the column (INSERT INTO's columns): not computed, not VIRTUAL. */
+static inline bool sql_col_written(const sql_table_col *c) { return !c->computed && !c->is_virtual; }
 
 typedef struct sql_table {
   char *name;
@@ -275,6 +280,11 @@ struct sql_connector {
   /* When changelog_sink is false: whether this table (by its options or primary key)
    * still takes update changes (jdbc with a PRIMARY KEY, kafka with debezium-json). */
   bool (*takes_changes)(const sql_table *t);
+  /* Whether scan generates the table's WATERMARK itself (kafka: per partition), so the
+   * planner adds no watermark operator.  NULL: no. */
+  bool (*own_watermark)(const sql_table *t);
+  /* Whether the connector has METADATA columns (it checks their keys in validate). */
+  bool has_metadata;
 };
 
 const sql_connector *sql_connector_find(const char *name);
