@@ -68,6 +68,7 @@ static void add_sum(const sql_agg *g, strom_row *acc, const sql_val *v, int sign
 int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
   for (int i = 0; i < n; i++) {
     const sql_agg *g = &aggs[i];
+    if (g->distinct) continue; /* sql_distinct_add folds each value once */
     if (g->filter >= 0 && (in->nulls[g->filter] || !in->v[g->filter].i)) continue;
     sql_val v = {.null = false};
     if (g->arg >= 0) {

@@ -46,6 +46,8 @@ typedef struct binder {
   int win_out;     /* first window column in the AGG's output */
   const sql_node *legacy; /* GROUP BY TUMBLE(...) call */
   sql_window win;
+  const sql_node **over_calls; /* OVER calls of the select list: columns over_base + i */
+  int nover, over_base;
 } binder;
 
 static void *fail_at(binder *b, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -281,7 +283,7 @@ static bool is_agg_name(const char *name) {
 static bool contains_agg(const sql_node *n) {
   if (!n) return false;
   if (n->kind == SQL_SUBQUERY) return false;
-  if (n->kind == SQL_CALL && is_agg_name(n->text)) return true;
+  if (n->kind == SQL_CALL && is_agg_name(n->text) && !sql_call_is_over(n)) return true;
   if (n->kind == SQL_CALL && (!strcasecmp(n->text, "TUMBLE_START") || !strcasecmp(n->text, "TUMBLE_END") ||
                               !strcasecmp(n->text, "HOP_START") || !strcasecmp(n->text, "HOP_END")))
     return true;
@@ -437,6 +439,8 @@ static sql_expr *bind_case(binder *b, const sql_node *n) {
 
 static sql_expr *bind_call(binder *b, const sql_node *n) {
   const char *name = n->text;
+  for (int i = 0; i < b->nover; i++) /* bound by sql_over_bind */
+    if (b->over_calls[i] == n) return col_ref(b->a, b->over_base + i, &b->cols[b->over_base + i].type);
   if (is_agg_name(name)) return fail_at(b, n, "aggregate function %s is not allowed here", name);
   for (int i = 0; i < n->nkids; i++)
     if (n->kids[i]->kind == SQL_OVER) return fail_at(b, n, "not supported yet: OVER windows (%s(...) OVER (...))", name);
@@ -654,6 +658,18 @@ static sql_expr *bind(binder *b, const sql_node *n) {
   return e;
 }
 
+sql_expr *sql_bind_expr(sql_session *s, sql_arena *a, const sql_col *cols, int ncols, const sql_node *n, char *err,
+                        size_t errlen) {
+  binder b = {.s = s, .a = a, .err = err, .errlen = errlen, .cols = cols, .ncols = ncols};
+  if (contains_agg(n)) return fail_at(&b, n, "aggregate functions are not allowed here");
+  return bind(&b, n);
+}
+
+bool sql_interval_ms(const sql_node *n, int64_t *ms, char *err, size_t errlen) {
+  binder b = {.err = err, .errlen = errlen};
+  return interval_ms(&b, n, ms);
+}
+
 /* ---- aggregation ---- */
 
 static char *node_text(binder *b, const sql_node *n) {
@@ -672,7 +688,6 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
       *out = col_ref(b->a, b->win_out + (b->windowed ? 3 : 0) + i, &b->aggs[i].type);
       return 1;
     }
-  if (n->flags & SQL_F(DISTINCT)) return fail_at(b, n, "not supported yet: %s(DISTINCT ...)", n->text), -1;
   int nargs = 0;
   const sql_node *filter = NULL;
   for (int i = 0; i < n->nkids; i++) {
@@ -688,6 +703,10 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   else if (!strcasecmp(name, "MIN")) g.kind = SQL_AGG_MIN;
   else if (!strcasecmp(name, "MAX")) g.kind = SQL_AGG_MAX;
   else g.kind = SQL_AGG_AVG;
+  if (n->flags & SQL_F(DISTINCT)) {
+    if (g.kind == SQL_AGG_COUNT_STAR) return fail_at(b, n, "COUNT(DISTINCT ...) needs an argument"), -1;
+    g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
+  }
   if (g.kind != SQL_AGG_COUNT_STAR && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */
   const sql_col *save = b->cols;
@@ -915,7 +934,7 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   if (!strcasecmp(fn, "TUMBLE")) w.kind = SQL_W_TUMBLE;
   else if (!strcasecmp(fn, "HOP")) w.kind = SQL_W_HOP;
   else if (!strcasecmp(fn, "SESSION")) w.kind = SQL_W_SESSION;
-  else if (!strcasecmp(fn, "CUMULATE")) return fail_at(b, call, "window TVF CUMULATE is not supported yet");
+  else if (!strcasecmp(fn, "CUMULATE")) w.kind = SQL_W_CUMULATE;
   else return fail_at(b, call, "not supported yet: table function %s", fn);
   /* positional or named (DATA =>, TIMECOL =>, SIZE =>, SLIDE =>, GAP =>) arguments */
   const sql_node *data = NULL, *timecol = NULL, *iv[2] = {0};
@@ -929,18 +948,23 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
     else if (v->kind == SQL_INTERVAL && niv < 2) {
       int slot = niv++;
       if (an && w.kind == SQL_W_HOP) slot = !strcasecmp(an, "SLIDE") ? 0 : 1;
+      if (an && w.kind == SQL_W_CUMULATE) slot = !strcasecmp(an, "STEP") ? 0 : 1;
       iv[slot] = v;
     } else return fail_at(b, a, "%s: unexpected argument", fn);
   }
-  if (!data || !timecol || timecol->nkids != 1 || niv != (w.kind == SQL_W_HOP ? 2 : 1))
+  bool two = w.kind == SQL_W_HOP || w.kind == SQL_W_CUMULATE;
+  if (!data || !timecol || timecol->nkids != 1 || niv != (two ? 2 : 1))
     return fail_at(b, call, "%s wants (TABLE t, DESCRIPTOR(time_col), %s)", fn,
-                   w.kind == SQL_W_HOP ? "slide INTERVAL, size INTERVAL" : w.kind == SQL_W_SESSION ? "gap INTERVAL" : "size INTERVAL");
+                   w.kind == SQL_W_HOP ? "slide INTERVAL, size INTERVAL" : w.kind == SQL_W_SESSION ? "gap INTERVAL"
+                   : w.kind == SQL_W_CUMULATE ? "step INTERVAL, size INTERVAL" : "size INTERVAL");
   int64_t a0, a1 = 0;
   if (!interval_ms(b, iv[0], &a0) || (iv[1] && !interval_ms(b, iv[1], &a1))) return NULL;
   if (w.kind == SQL_W_TUMBLE) w.size = a0;
-  else if (w.kind == SQL_W_HOP) w.slide = a0, w.size = a1;
+  else if (w.kind == SQL_W_HOP || w.kind == SQL_W_CUMULATE) w.slide = a0, w.size = a1;
   else w.gap = a0;
   if (a0 <= 0 || (iv[1] && a1 <= 0)) return fail_at(b, iv[0], "window sizes must be positive");
+  if (w.kind == SQL_W_CUMULATE && w.size % w.slide)
+    return fail_at(b, call, "CUMULATE: the size must be a multiple of the step (as in Flink)");
   if (w.kind == SQL_W_HOP && w.size % w.slide)
     return fail_at(b, call, "HOP: the size must be a multiple of the slide (as in Flink's window TVF)");
   sql_plan *in = bind_table_name(b, data->kids[0], NULL);
@@ -1121,7 +1145,12 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (!f) return NULL;
     f->ncols = in->ncols, f->cols = in->cols, f->in = in, f->cond = c, f->changelog = in->changelog;
     f->time_col = in->time_col;
-    in = f;
+    in = sql_topn_filter(f);
+  }
+  if (!group && sql_node_has_over(items)) { /* OVER aggregates and ROW_NUMBER (rank_bind.c) */
+    int base = in->ncols;
+    if (!(in = sql_over_bind(b->s, b->a, in, items, &b->over_calls, &b->nover, b->err, b->errlen))) return NULL;
+    b->over_base = base;
   }
   bool aggregate = group || (having && contains_agg(having)) || contains_agg(items) || (sel->flags & SQL_F(DISTINCT));
   /* expand * and t.* */
@@ -1131,7 +1160,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (it->kind == SQL_STAR) {
       const char *q = it->nkids ? (it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL) : NULL;
       int k = 0;
-      for (int c = 0; c < in->ncols; c++) k += !q || (in->cols[c].qual && !strcmp(in->cols[c].qual, q));
+      for (int c = 0; c < in->ncols; c++) k += !in->cols[c].hidden && (!q || (in->cols[c].qual && !strcmp(in->cols[c].qual, q)));
       if (q && !k) return fail_at(b, it, "no table named '%s' in FROM", q);
       nitems += k;
     } else nitems++;
@@ -1144,8 +1173,11 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     b->win_in[0] = b->win_in[1] = b->win_in[2] = -1;
     int ng = group ? group->nkids : 0;
     if (sel->flags & SQL_F(DISTINCT)) {
-      if (group) return fail_at(b, sel, "not supported yet: SELECT DISTINCT with GROUP BY");
-      return fail_at(b, sel, "not supported yet: SELECT DISTINCT");
+      if (group || having || contains_agg(items)) return fail_at(b, sel, "not supported yet: SELECT DISTINCT with GROUP BY or aggregates");
+      sql_node plain = *sel; /* SELECT DISTINCT = the SELECT grouped by all its columns */
+      plain.flags &= ~SQL_F(DISTINCT);
+      sql_plan *p = bind_select(b, &plain);
+      return p ? sql_select_distinct(b->a, p, b->err, b->errlen) : NULL;
     }
     b->keys = sql_arena_alloc(b->a, sizeof(sql_expr *) * (size_t)(ng + 1));
     b->key_nodes = sql_arena_alloc(b->a, sizeof(sql_node *) * (size_t)(ng + 1));
@@ -1200,7 +1232,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       if (aggregate) return fail_at(b, it, "'*' is not allowed in an aggregate query");
       const char *q = it->nkids && it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL;
       for (int c = 0; c < in->ncols; c++) {
-        if (q && (!in->cols[c].qual || strcmp(in->cols[c].qual, q))) continue;
+        if (in->cols[c].hidden || (q && (!in->cols[c].qual || strcmp(in->cols[c].qual, q)))) continue;
         calc->exprs[k] = col_ref(b->a, c, &in->cols[c].type);
         calc->cols[k] = in->cols[c];
         calc->cols[k].qual = NULL;
@@ -1292,6 +1324,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
   calc->time_col = -1;
   for (int i = 0; i < calc->ncols; i++)
     if (calc->cols[i].rowtime) calc->time_col = i;
+  sql_topn_finish(calc);
   return calc;
 }
 

@@ -93,6 +93,11 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
   return strom_set_name(strom_process(in, &d), name);
 }
 
+strom_stream *sql_calc_stream(sql_build *b, strom_stream *in, sql_expr **exprs, int n, const strom_schema *out,
+                              const char *name) {
+  return calc_stream(b, in, NULL, exprs, n, out, name);
+}
+
 /* ---- SCAN ---- */
 
 static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
@@ -171,6 +176,21 @@ static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
   const tvf *t = strom_ctx_data(ctx);
   int64_t ts = strom_row_time(in);
   if (ts == STROM_NO_TIMESTAMP) return strom_ctx_fail(ctx, "a row has no event time");
+  if (t->w.kind == SQL_W_CUMULATE) { /* rank_cumulate.c */
+    int64_t st[64], en[64];
+    int nw = sql_cumulate_windows(&t->w, ts, st, en, 64);
+    for (int w = 0; w < nw; w++) {
+      strom_row *o = strom_out_row(out);
+      for (int i = 0; i < t->ncols; i++) o->nulls[i] = in->nulls[i], o->v[i] = in->v[i];
+      strom_row_set_timestamp(o, t->ncols, st[w]);
+      strom_row_set_timestamp(o, t->ncols + 1, en[w]);
+      strom_row_set_timestamp(o, t->ncols + 2, en[w] - 1);
+      strom_row_set_time(o, en[w] - 1);
+      int rc = strom_out_emit(out, o);
+      if (rc) return rc;
+    }
+    return STROM_OK;
+  }
   int64_t size = t->w.size, slide = t->w.kind == SQL_W_HOP ? t->w.slide : size;
   int64_t last = ts - ((ts % slide) + slide) % slide; /* the last window start at or before ts */
   for (int64_t start = last; start > ts - size; start -= slide) {
@@ -258,6 +278,7 @@ typedef struct group_local {
   strom_state *st;
   strom_row *acc, *prev, *next;
   sql_ectx ec;
+  sql_distinct *dist; /* DISTINCT aggregates' value counts */
 } group_local;
 
 static int group_open(strom_ctx *ctx) {
@@ -269,6 +290,7 @@ static int group_open(strom_ctx *ctx) {
   if (a->ttl_ms > 0) d.ttl = (strom_state_ttl){.ttl_ms = a->ttl_ms, .update = STROM_TTL_ON_CREATE_AND_WRITE};
   if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
   l->acc = strom_row_new(a->state_schema);
+  if (sql_agg_any_distinct(a->aggs, a->naggs) && !(l->dist = sql_distinct_open(ctx, a->aggs, a->naggs))) return STROM_EINVAL;
   return l->acc ? STROM_OK : STROM_ENOMEM;
 }
 
@@ -279,6 +301,7 @@ static void group_close(strom_ctx *ctx) {
   strom_row_free(l->prev);
   strom_row_free(l->next);
   sql_ectx_free(&l->ec);
+  sql_distinct_free(l->dist);
   free(l);
 }
 
@@ -315,6 +338,7 @@ static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
   bool retract = k == STROM_UPDATE_BEFORE || k == STROM_DELETE;
   sql_ectx_reset(&l->ec);
   int rc = sql_agg_add(a->aggs, a->naggs, l->acc, in, retract, &l->ec);
+  if (!rc && l->dist) rc = sql_distinct_add(l->dist, l->acc, in, retract, &l->ec);
   if (rc) return strom_ctx_fail(ctx, "%s", l->ec.err);
   int64_t rows = strom_row_get_bigint(l->acc, cnt_col) + (retract ? -1 : 1);
   strom_row_set_bigint(l->acc, cnt_col, rows);
@@ -418,6 +442,13 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
   }
   const strom_schema *os = owned_schema(b, outs);
   if (!os) return NULL;
+  if (a->windowed && p->win.kind == SQL_W_CUMULATE) /* rank_cumulate.c */
+    return sql_cumulate_agg(b, ks, aggs, na, nk, a->real_keys, tcol, a->acc, os, &p->win);
+  if (a->windowed && sql_agg_any_distinct(aggs, na)) /* rank_distinct.c */
+    return sql_distinct_window(b, ks, aggs, na, nk, a->real_keys, a->acc, os,
+                               p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
+                               : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
+                                                           : strom_session(p->win.gap));
   if (a->windowed) {
     strom_aggregate_def *ad = sql_arena_alloc(&b->arena, sizeof *ad);
     if (!ad) return NULL;
@@ -547,6 +578,10 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
       strom_stream *in = sql_plan_stream(b, p->in);
       return in ? agg_stream(b, p, in) : NULL;
     }
+    case SQL_P_OVER: {
+      strom_stream *in = sql_plan_stream(b, p->in);
+      return in ? sql_over_stream(b, p, in) : NULL;
+    }
   }
   return NULL;
 }
@@ -560,6 +595,7 @@ static void cols_list(strom_buf *o, const sql_plan *p) {
 static void win_text(strom_buf *o, const sql_window *w) {
   if (w->kind == SQL_W_TUMBLE) strom__buf_printf(o, "TUMBLE(size=%" PRId64 " ms)", w->size);
   else if (w->kind == SQL_W_HOP) strom__buf_printf(o, "HOP(slide=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
+  else if (w->kind == SQL_W_CUMULATE) strom__buf_printf(o, "CUMULATE(step=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
   else strom__buf_printf(o, "SESSION(gap=%" PRId64 " ms)", w->gap);
 }
 
@@ -624,6 +660,10 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       strom__buf_printf(o, "select=[");
       for (int i = 0; i < p->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->aggs[i].text);
       strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : " [changelog]");
+      sql_plan_explain(o, p->in, depth + 1);
+      return;
+    case SQL_P_OVER:
+      sql_over_explain(o, p);
       sql_plan_explain(o, p->in, depth + 1);
       return;
   }

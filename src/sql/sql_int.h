@@ -154,6 +154,7 @@ typedef struct sql_agg {
   int acc;          /* first accumulator column */
   int filter;       /* BOOLEAN column of FILTER (WHERE ...), or -1 */
   char *text;       /* as written, to find the same call twice */
+  bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
 } sql_agg;
 
 /* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
@@ -173,9 +174,10 @@ typedef struct sql_col {
   const char *qual; /* table or alias the column can be qualified with; NULL if none */
   sql_type type;
   bool rowtime; /* an event-time attribute: rows carry its value as their timestamp */
+  bool hidden;  /* an OVER call's column: not part of '*' */
 } sql_col;
 
-typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG } sql_pkind;
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER } sql_pkind;
 
 typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE } sql_wkind;
 
@@ -210,6 +212,8 @@ struct sql_plan {
   sql_agg *aggs;
   sql_expr **agg_args; /* over the input; naggs entries, NULL for COUNT(*) */
   sql_expr **agg_filters;
+  /* OVER: the input's columns then one per OVER call; Top-N and deduplication too */
+  struct sql_over *over;
 };
 
 /* ---- catalog ---- */
@@ -368,5 +372,49 @@ struct strom_sql_session {
 };
 
 const char *sql_session_get(const sql_session *s, const char *key);
+
+/* ---- OVER, Top-N, deduplication, CUMULATE, DISTINCT aggregates (rank_*.c) ---- */
+
+/* binder.c: binds n over the columns cols (an expression of no aggregate). */
+sql_expr *sql_bind_expr(sql_session *s, sql_arena *a, const sql_col *cols, int ncols, const sql_node *n, char *err,
+                        size_t errlen);
+/* binder.c: an INTERVAL node in milliseconds (false with the reason in err). */
+bool sql_interval_ms(const sql_node *n, int64_t *ms, char *err, size_t errlen);
+/* rank_bind.c */
+bool sql_call_is_over(const sql_node *n); /* a CALL with an OVER clause */
+bool sql_node_has_over(const sql_node *n);
+/* The OVER node over in for the OVER calls of items; (*calls)[i] is the call of column
+ * in->ncols + i. */
+sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *items, const sql_node ***calls,
+                        int *ncalls, char *err, size_t errlen);
+/* A WHERE over ROW_NUMBER's column (rn <= N, rn < N, rn = 1) becomes a Top-N. */
+sql_plan *sql_topn_filter(sql_plan *filter);
+/* After the outer projection: whether the row number reaches the output. */
+void sql_topn_finish(sql_plan *calc);
+/* SELECT DISTINCT: a GROUP BY on every column of p. */
+sql_plan *sql_select_distinct(sql_arena *a, sql_plan *p, char *err, size_t errlen);
+/* planner.c: a projection of in to exprs (out's columns), as CALC plans run. */
+strom_stream *sql_calc_stream(sql_build *b, strom_stream *in, sql_expr **exprs, int n, const strom_schema *out,
+                              const char *name);
+/* rank_over.c, rank_topn.c */
+strom_stream *sql_over_stream(sql_build *b, const sql_plan *p, strom_stream *in);
+void sql_over_explain(strom_buf *o, const sql_plan *p);
+/* rank_cumulate.c: the CUMULATE windows a row at ts belongs to (ends ascending); n <= cap */
+int sql_cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap);
+/* A CUMULATE window aggregation of the pre-projected keyed stream (acc ends in the row count). */
+strom_stream *sql_cumulate_agg(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
+                               bool real_keys, int tcol, const strom_schema *acc, const strom_schema *out,
+                               const sql_window *w);
+/* rank_distinct.c: DISTINCT aggregates.  Non-windowed GROUP BY: per-value counts in
+ * MAP state, opened in the keyed operator's open(). */
+typedef struct sql_distinct sql_distinct;
+bool sql_agg_any_distinct(const sql_agg *aggs, int n);
+sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n);
+int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
+void sql_distinct_free(sql_distinct *d);
+/* Windowed: the window keeps its rows and folds each distinct value once when it fires. */
+strom_stream *sql_distinct_window(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
+                                  bool real_keys, const strom_schema *acc, const strom_schema *out,
+                                  strom_window_assigner w);
 
 #endif

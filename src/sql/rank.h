@@ -1,0 +1,58 @@
+/*
+ * rank.h -- what the rank_*.c files share: the OVER node's description (an OVER
+ * aggregation, or ROW_NUMBER turned into a Top-N or a deduplication by the WHERE on
+ * its column) and a small pool of owned row copies for operators that read a list
+ * state whole.
+ */
+#ifndef STROM_SQL_RANK_H
+#define STROM_SQL_RANK_H
+
+#include "sql_int.h"
+
+typedef struct sql_over sql_over;
+struct sql_over {
+  /* the window: PARTITION BY and ORDER BY, over the node's input */
+  int npart;
+  sql_expr **part;
+  int norder;
+  sql_expr **order;
+  bool *desc, *nulls_first;
+  /* ROW_NUMBER: a Top-N when a WHERE bounds it */
+  bool rank;
+  int64_t limit;   /* rows kept per partition; 0 until the WHERE is seen */
+  bool rank_out;   /* the row number reaches the output (else -D/+I changes) */
+  bool window;     /* PARTITION BY window_start, window_end: final rows when the window fires */
+  int wend_col;    /* window_end among the input's columns */
+  /* aggregates: ORDER BY a time attribute, a frame ending at the current row */
+  int naggs;
+  sql_agg *aggs;
+  sql_expr **args; /* naggs, NULL for COUNT(*) */
+  int time_col;
+  bool rows;         /* ROWS (else RANGE) */
+  int64_t preceding; /* rows or milliseconds; -1 = UNBOUNDED */
+  const char *text;  /* the window as written, for EXPLAIN */
+};
+
+/* Rows copied out of state (strings owned), reused across calls. */
+typedef struct rank_rows {
+  strom_row **r;
+  int n, cap;
+  const strom_schema *schema;
+} rank_rows;
+
+int rank_rows_push(rank_rows *p, const strom_row *src);
+void rank_rows_clear(rank_rows *p);
+void rank_rows_free(rank_rows *p);
+/* Loads a LIST state's rows. */
+int rank_rows_load(rank_rows *p, strom_state *st);
+
+/* rank_topn.c: Top-N, deduplication and window Top-N; rank_over.c: OVER aggregates.
+ * Both get the input projected to: input columns, partition keys, sort keys / args. */
+strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in);
+strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in);
+/* The input projected to its columns, then extra (n expressions); keyed on the
+ * first nkeys of extra.  NULL on error. */
+strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,
+                         const strom_schema **pre);
+
+#endif

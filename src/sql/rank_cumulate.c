@@ -1,0 +1,130 @@
+/*
+ * rank_cumulate.c -- the CUMULATE window TVF (Flink's cumulating windows): windows
+ * that share a start, every `size`, and end every `step` after it, so a row at ts is
+ * in [start, start + k*step) for every k with start + k*step > ts.  Without an
+ * aggregation the TVF repeats the row once per window (planner.c's TVF operator asks
+ * here which windows).  A window aggregation over it is a keyed operator with one
+ * accumulator per window end in MAP state and an event-time timer per window end; a
+ * row whose step-sized slice has ended (slice end - 1 <= watermark) is late and
+ * dropped from every window, as Flink's slicing window operator does.  Results are
+ * final +I rows.
+ */
+#include "sql_int.h"
+
+static int64_t floor_to(int64_t t, int64_t m) { return t - ((t % m) + m) % m; }
+
+int sql_cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap) {
+  int64_t start = floor_to(ts, w->size);
+  int n = 0;
+  for (int64_t end = start + w->slide; end <= start + w->size && n < cap; end += w->slide)
+    if (end > ts) starts[n] = start, ends[n] = end, n++;
+  return n;
+}
+
+typedef struct cumu {
+  const sql_agg *aggs;
+  int naggs, nkeys, tcol, rows_col;
+  bool real_keys;
+  const strom_schema *acc, *end_schema;
+  sql_window w;
+} cumu;
+
+typedef struct cumu_local {
+  strom_state *st;
+  strom_row *end, *acc;
+  sql_ectx ec;
+} cumu_local;
+
+static int cumu_open(strom_ctx *ctx) {
+  const cumu *c = strom_ctx_data(ctx);
+  cumu_local *l = strom__calloc(1, sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  strom_ctx_set_local(ctx, l);
+  strom_state_desc d = {.name = "cumulate", .kind = STROM_STATE_MAP, .schema = c->acc, .map_key_schema = c->end_schema};
+  if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
+  l->end = strom_row_new(c->end_schema);
+  l->acc = strom_row_new(c->acc);
+  return l->end && l->acc ? STROM_OK : STROM_ENOMEM;
+}
+
+static void cumu_close(strom_ctx *ctx) {
+  cumu_local *l = strom_ctx_local(ctx);
+  if (!l) return;
+  strom_row_free(l->end);
+  strom_row_free(l->acc);
+  sql_ectx_free(&l->ec);
+  free(l);
+}
+
+static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input, (void)out;
+  const cumu *c = strom_ctx_data(ctx);
+  cumu_local *l = strom_ctx_local(ctx);
+  if (in->nulls[c->tcol]) return STROM_OK;
+  int64_t ts = in->v[c->tcol].i;
+  if (floor_to(ts, c->w.slide) + c->w.slide - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
+  int64_t st[64], en[64];
+  int nw = sql_cumulate_windows(&c->w, ts, st, en, 64);
+  for (int i = 0; i < nw; i++) {
+    strom_row_set_bigint(l->end, 0, en[i]);
+    const strom_row *cur = strom_state_map_get(l->st, l->end);
+    int rc;
+    if (cur) {
+      strom_row_clear(l->acc);
+      if ((rc = strom_row_copy(l->acc, cur)) || (rc = strom__row_own_strings(l->acc))) return rc;
+    } else {
+      sql_agg_init(c->aggs, c->naggs, l->acc);
+      strom_row_set_bigint(l->acc, c->rows_col, 0);
+    }
+    sql_ectx_reset(&l->ec);
+    if (sql_agg_add(c->aggs, c->naggs, l->acc, in, false, &l->ec)) return strom_ctx_fail(ctx, "%s", l->ec.err);
+    l->acc->v[c->rows_col].i++;
+    if ((rc = strom_state_map_put(l->st, l->end, l->acc)) || (rc = strom_ctx_register_event_timer(ctx, en[i] - 1))) return rc;
+  }
+  return STROM_OK;
+}
+
+static int cumu_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  const cumu *c = strom_ctx_data(ctx);
+  cumu_local *l = strom_ctx_local(ctx);
+  int64_t we = time + 1;
+  strom_row_set_bigint(l->end, 0, we);
+  const strom_row *acc = strom_state_map_get(l->st, l->end);
+  if (!acc) return STROM_OK;
+  strom_row *o = strom_out_row(out);
+  int k = 0;
+  if (c->real_keys) {
+    const strom_row *key = strom_ctx_key(ctx);
+    for (; k < c->nkeys; k++) o->nulls[k] = key->nulls[k], o->v[k] = key->v[k];
+  }
+  strom_row_set_timestamp(o, k, floor_to(we - 1, c->w.size));
+  strom_row_set_timestamp(o, k + 1, we);
+  strom_row_set_timestamp(o, k + 2, we - 1);
+  sql_agg_result(c->aggs, c->naggs, acc, o, k + 3);
+  int rc = strom_out_emit(out, o);
+  if (!rc) rc = strom_state_map_remove(l->st, l->end);
+  return rc;
+}
+
+strom_stream *sql_cumulate_agg(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
+                               bool real_keys, int tcol, const strom_schema *acc, const strom_schema *out,
+                               const sql_window *w) {
+  if (sql_agg_any_distinct(aggs, naggs)) {
+    sql_build_fail(b, "not supported yet: DISTINCT aggregates over CUMULATE windows");
+    return NULL;
+  }
+  if (tcol < 0) {
+    sql_build_fail(b, "CUMULATE needs a time attribute");
+    return NULL;
+  }
+  cumu *c = sql_arena_alloc(&b->arena, sizeof *c);
+  strom_schema *es = strom_schema_new();
+  if (!c || !es || strom_schema_add(es, "window_end", STROM_BIGINT) ||
+      sql_build_own(b, es, (void (*)(void *))strom_schema_free))
+    return NULL;
+  *c = (cumu){.aggs = aggs, .naggs = naggs, .nkeys = nkeys, .tcol = tcol, .rows_col = strom_schema_ncols(acc) - 1,
+              .real_keys = real_keys, .acc = acc, .end_schema = es, .w = *w};
+  strom_process_def d = {.open = cumu_open, .process = cumu_process, .close = cumu_close, .on_timer = cumu_timer,
+                         .data = c, .out_schema = out};
+  return strom_set_name(strom_keyed_process(ks, &d), "Window aggregate (cumulate)");
+}

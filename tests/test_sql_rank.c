@@ -1,0 +1,276 @@
+/*
+ * test_sql_rank.c -- SQL features of issue 5 end to end through a session: DISTINCT and
+ * FILTER aggregates (with retractions), SELECT DISTINCT, Top-N with and without the row
+ * number, deduplication (keep first / keep last on event time), window Top-N and window
+ * deduplication, the CUMULATE window TVF, and OVER aggregates (ROWS and RANGE frames)
+ * with out-of-order and late rows.  Expected changelogs are computed by hand from
+ * Flink's semantics (the comments show the steps).
+ */
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strom/sql.h"
+#include "test.h"
+
+static char tmp[256];
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Runs sql in a new session; returns the status, the output in *out (malloc'd) and
+ * the error message in err. */
+static int run(const char *sql, char **out, char *err, size_t errlen) {
+  size_t n;
+  FILE *f = open_memstream(out, &n);
+  strom_sql_session *s = strom_sql_session_new(f);
+  strom_sql_define(s, "TMP", tmp);
+  int rc = strom_sql_execute(s, sql, strlen(sql));
+  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
+  strom_sql_session_free(s);
+  fclose(f);
+  return rc;
+}
+
+/* The rows of tableau output as "+I[a, b]" lines (cells trimmed), optionally sorted. */
+static char *rows_of(const char *out, bool sort) {
+  char *lines[4096];
+  int n = 0;
+  for (const char *p = out; *p && n < 4096;) {
+    const char *e = strchr(p, '\n');
+    if (!e) e = p + strlen(p);
+    if (!strncmp(p, "| +I |", 6) || !strncmp(p, "| -U |", 6) || !strncmp(p, "| +U |", 6) || !strncmp(p, "| -D |", 6)) {
+      char buf[2048];
+      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
+      const char *c = p + 6;
+      bool first = true;
+      while (c < e) {
+        const char *bar = memchr(c, '|', (size_t)(e - c));
+        if (!bar) break;
+        const char *a = c, *z = bar;
+        while (a < z && *a == ' ') a++;
+        while (z > a && z[-1] == ' ') z--;
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
+        first = false;
+        c = bar + 1;
+      }
+      snprintf(buf + k, sizeof buf - (size_t)k, "]");
+      lines[n++] = strdup(buf);
+    }
+    p = *e ? e + 1 : e;
+  }
+  if (sort)
+    for (int i = 0; i < n; i++)
+      for (int j = i + 1; j < n; j++)
+        if (strcmp(lines[j], lines[i]) < 0) {
+          char *t = lines[i];
+          lines[i] = lines[j];
+          lines[j] = t;
+        }
+  size_t len = 1;
+  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
+  char *r = calloc(1, len);
+  for (int i = 0; i < n; i++) {
+    strcat(r, lines[i]);
+    strcat(r, "\n");
+    free(lines[i]);
+  }
+  return r;
+}
+
+#define CHECK_ROWS(sql, sorted, expected)                          \
+  do {                                                             \
+    char *out_, err_[1024];                                        \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                  \
+    if (rc_) fprintf(stderr, "  error: %s\n", err_);               \
+    char *rows_ = rows_of(out_, sorted);                           \
+    free(out_);                                                    \
+    if (strcmp(rows_, expected)) {                                 \
+      fprintf(stderr, "  got:\n%s  expected:\n%s", rows_, expected); \
+      free(rows_);                                                 \
+      CHECK(0);                                                    \
+    }                                                              \
+    free(rows_);                                                   \
+    CHECK_INT(rc_, 0);                                             \
+  } while (0)
+
+#define CHECK_ERR(sql, expected_substring)                                          \
+  do {                                                                              \
+    char *out_, err_[1024];                                                         \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
+    free(out_);                                                                     \
+    if (!strstr(err_, expected_substring))                                          \
+      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
+    CHECK(rc_ != 0);                                                                \
+    CHECK(strstr(err_, expected_substring) != NULL);                                \
+  } while (0)
+
+static const char *bids_csv =
+    "1,alice,10,2020-01-01 00:00:01\n"
+    "2,bob,20,2020-01-01 00:00:03\n"
+    "3,alice,5,2020-01-01 00:00:07\n"
+    "4,carol,7,2020-01-01 00:00:12\n"
+    "5,bob,1,2020-01-01 00:00:09\n" /* late for [0, 10): the watermark is 10 s */
+    "6,alice,3,2020-01-01 00:00:25\n"
+    "7,bob,4,2020-01-01 00:00:02\n"; /* late */
+
+#define BIDS_DDL                                                                                                        \
+  "CREATE TABLE bids (id BIGINT, name STRING, price INT, ts TIMESTAMP(3), "                                            \
+  "WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ('connector' = 'filesystem', 'path' = '${TMP}/bids.csv', "      \
+  "'format' = 'csv', 'scan.watermark.emit.strategy' = 'on-event');\n"
+
+#define TS(x) "2020-01-01 00:00:" x ".000"
+
+TEST(distinct_and_filter_aggregates_in_group_by) {
+  /* a,1 -> +I; a,1 changes nothing; a,2 and a,3 add a value each */
+  CHECK_ROWS("SELECT k, COUNT(DISTINCT v) AS d, SUM(DISTINCT v) AS s, COUNT(*) FILTER (WHERE v > 1) AS f, "
+             "COUNT(DISTINCT v) FILTER (WHERE v > 1) AS df "
+             "FROM (VALUES ('a', 1), ('a', 1), ('a', 2), ('b', 3), ('a', 3)) AS t(k, v) GROUP BY k",
+             false,
+             "+I[a, 1, 1, 0, 0]\n-U[a, 1, 1, 0, 0]\n+U[a, 2, 3, 1, 1]\n+I[b, 1, 3, 1, 1]\n"
+             "-U[a, 2, 3, 1, 1]\n+U[a, 3, 6, 2, 2]\n");
+  /* over a changelog: s = 5, 5, then id 1's 5 is retracted (one 5 is left) and 7 added */
+  CHECK_ROWS("CREATE VIEW sums AS SELECT id, SUM(v) AS s FROM (VALUES (1, 5), (2, 5), (1, 2)) AS t(id, v) GROUP BY id;\n"
+             "SELECT COUNT(DISTINCT s) AS d, SUM(DISTINCT s) AS ds, COUNT(*) AS n FROM sums",
+             false,
+             "+I[1, 5, 1]\n-U[1, 5, 1]\n+U[1, 5, 2]\n-U[1, 5, 2]\n+U[1, 5, 1]\n-U[1, 5, 1]\n+U[2, 12, 2]\n");
+  /* MIN/MAX(DISTINCT) are MIN/MAX */
+  CHECK_ROWS("SELECT MAX(DISTINCT v), AVG(DISTINCT v) FROM (VALUES (4), (4), (1)) AS t(v)", false,
+             "+I[4, 4]\n-U[4, 4]\n+U[4, 2]\n");
+}
+
+TEST(select_distinct) {
+  CHECK_ROWS("SELECT DISTINCT k FROM (VALUES ('a'), ('b'), ('a')) AS t(k)", false, "+I[a]\n+I[b]\n");
+  CHECK_ROWS("SELECT DISTINCT k, v % 2 AS odd FROM (VALUES ('a', 1), ('a', 3), ('a', 2)) AS t(k, v) WHERE v > 0", false,
+             "+I[a, 1]\n+I[a, 0]\n");
+}
+
+TEST(distinct_aggregates_in_windows) {
+  /* [0,10): alice@1, bob@3, alice@7 (bob@9 and bob@2 come after the window fired) */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, COUNT(DISTINCT name), COUNT(DISTINCT name) FILTER (WHERE price > 5), "
+                      "COUNT(*) FILTER (WHERE price > 5), COUNT(*) "
+                      "FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+             true, "+I[" TS("00") ", 2, 2, 2, 3]\n+I[" TS("10") ", 1, 1, 1, 1]\n+I[" TS("20") ", 1, 0, 0, 1]\n");
+}
+
+#define TOPN_INPUT "(VALUES ('a', 1), ('a', 3), ('a', 2), ('a', 5), ('b', 4)) AS t(k, v)"
+
+TEST(top_n_with_and_without_row_number) {
+  /* a: [1] -> [3,1] -> [3,2] -> [5,3]: each position whose row changes is updated */
+  CHECK_ROWS("SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM " TOPN_INPUT
+             ") WHERE rn <= 2",
+             false,
+             "+I[a, 1, 1]\n-U[a, 1, 1]\n+U[a, 3, 1]\n+I[a, 1, 2]\n-U[a, 1, 2]\n+U[a, 2, 2]\n"
+             "-U[a, 3, 1]\n+U[a, 5, 1]\n-U[a, 2, 2]\n+U[a, 3, 2]\n+I[b, 4, 1]\n");
+  /* without rn: the row pushed out is deleted, the new one inserted */
+  CHECK_ROWS("SELECT k, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM " TOPN_INPUT
+             ") WHERE rn < 3",
+             false, "+I[a, 1]\n+I[a, 3]\n-D[a, 1]\n+I[a, 2]\n-D[a, 2]\n+I[a, 5]\n+I[b, 4]\n");
+  /* no partition, ascending, a CTE, another condition kept */
+  CHECK_ROWS("WITH r AS (SELECT k, v, ROW_NUMBER() OVER (ORDER BY v) AS rn FROM " TOPN_INPUT ") "
+             "SELECT v, rn FROM r WHERE rn <= 1 AND k = 'a'",
+             false, "+I[1, 1]\n");
+}
+
+TEST(deduplication_keep_first_and_last) {
+  /* keep first: bob@2 arrives late but is earlier than bob@3: it replaces it */
+  CHECK_ROWS(BIDS_DDL "SELECT id, name, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY ts) AS rn "
+                      "FROM bids) WHERE rn = 1",
+             false,
+             "+I[1, alice, 10]\n+I[2, bob, 20]\n+I[4, carol, 7]\n-U[2, bob, 20]\n+U[7, bob, 4]\n");
+  /* keep last: a row at the same or a later time replaces the kept one; bob@2 does not */
+  CHECK_ROWS(BIDS_DDL "SELECT id, name, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY ts DESC) AS rn "
+                      "FROM bids) WHERE rn <= 1",
+             false,
+             "+I[1, alice, 10]\n+I[2, bob, 20]\n-U[1, alice, 10]\n+U[3, alice, 5]\n+I[4, carol, 7]\n"
+             "-U[2, bob, 20]\n+U[5, bob, 1]\n-U[3, alice, 5]\n+U[6, alice, 3]\n");
+}
+
+TEST(window_top_n_and_window_deduplication) {
+  /* [0,10) has alice 10, bob 20, alice 5; bob@9 and bob@2 are late for it */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, name, price, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, "
+                      "window_end ORDER BY price DESC) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) "
+                      "WHERE rn <= 2",
+             true,
+             "+I[" TS("00") ", alice, 10, 2]\n+I[" TS("00") ", bob, 20, 1]\n+I[" TS("10") ", carol, 7, 1]\n"
+             "+I[" TS("20") ", alice, 3, 1]\n");
+  /* over a window aggregation: alice 15 < bob 20 */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, name, total FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, "
+                      "window_end ORDER BY total DESC) AS rn FROM (SELECT window_start, window_end, name, SUM(price) AS total "
+                      "FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, name)) "
+                      "WHERE rn = 1",
+             true, "+I[" TS("00") ", bob, 20]\n+I[" TS("10") ", carol, 7]\n+I[" TS("20") ", alice, 3]\n");
+  /* window deduplication, keep the last row of each window */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end "
+                      "ORDER BY ts DESC) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) WHERE rn <= 1",
+             true, "+I[" TS("00") ", 3]\n+I[" TS("10") ", 4]\n+I[" TS("20") ", 6]\n");
+}
+
+TEST(cumulate_window) {
+  /* step 5 s, size 10 s; the watermark fires [0,5) after alice@7, [0,10) after carol@12;
+   * bob@9's slice [5,10) has fired when it arrives: dropped from every window */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, window_end, COUNT(*), SUM(price) FROM TABLE(CUMULATE(TABLE bids, "
+                      "DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+             true,
+             "+I[" TS("00") ", " TS("05") ", 2, 30]\n+I[" TS("00") ", " TS("10") ", 3, 35]\n"
+             "+I[" TS("10") ", " TS("15") ", 1, 7]\n+I[" TS("10") ", " TS("20") ", 1, 7]\n"
+             "+I[" TS("20") ", " TS("30") ", 1, 3]\n");
+  CHECK_ROWS(BIDS_DDL "SELECT id, window_start, window_end FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), "
+                      "INTERVAL '5' SECOND, INTERVAL '10' SECOND)) WHERE id = 3 OR id = 6",
+             true, "+I[3, " TS("00") ", " TS("10") "]\n+I[6, " TS("20") ", " TS("30") "]\n");
+}
+
+TEST(over_aggregates_rows_and_range) {
+  /* rows wait for the watermark; bob@9 is behind the watermark but after bob's last
+   * emitted time (3 s): kept, as Flink; bob@2 is late */
+  CHECK_ROWS(BIDS_DDL "SELECT id, name, price, SUM(price) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 1 PRECEDING AND "
+                      "CURRENT ROW) AS s, COUNT(*) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) "
+                      "FROM bids",
+             false,
+             "+I[1, alice, 10, 10, 1]\n+I[2, bob, 20, 20, 1]\n+I[3, alice, 5, 15, 2]\n+I[5, bob, 1, 21, 2]\n"
+             "+I[4, carol, 7, 7, 1]\n+I[6, alice, 3, 8, 2]\n");
+  CHECK_ROWS(BIDS_DDL "SELECT id, MAX(price) OVER (PARTITION BY name ORDER BY ts RANGE BETWEEN INTERVAL '6' SECOND PRECEDING "
+                      "AND CURRENT ROW), SUM(price) OVER (PARTITION BY name ORDER BY ts RANGE BETWEEN INTERVAL '6' SECOND "
+                      "PRECEDING AND CURRENT ROW) FROM bids",
+             false, "+I[1, 10, 10]\n+I[2, 20, 20]\n+I[3, 10, 15]\n+I[5, 20, 21]\n+I[4, 7, 7]\n+I[6, 3, 3]\n");
+  CHECK_ROWS(BIDS_DDL "SELECT id, SUM(price) OVER (PARTITION BY name ORDER BY ts) FROM bids", false,
+             "+I[1, 10]\n+I[2, 20]\n+I[3, 15]\n+I[5, 21]\n+I[4, 7]\n+I[6, 18]\n");
+}
+
+TEST(errors) {
+  CHECK_ERR("SELECT ROW_NUMBER() OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "ROW_NUMBER() without a WHERE");
+  CHECK_ERR("SELECT RANK() OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "not supported yet: RANK()");
+  CHECK_ERR("SELECT SUM(a) OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "must be ordered by one time attribute");
+  CHECK_ERR(BIDS_DDL "SELECT SUM(price) OVER (PARTITION BY name ORDER BY ts), COUNT(*) OVER (ORDER BY ts) FROM bids",
+            "different windows");
+  CHECK_ERR(BIDS_DDL "SELECT COUNT(DISTINCT price) FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND, "
+                     "INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+            "DISTINCT aggregates over CUMULATE");
+  CHECK_ERR(BIDS_DDL "SELECT * FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '3' SECOND, INTERVAL '10' SECOND))",
+            "multiple of the step");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  snprintf(tmp, sizeof tmp, "/tmp/strom-sql-rank-test-%d", (int)getpid());
+  mkdir(tmp, 0777);
+  char path[300];
+  snprintf(path, sizeof path, "%s/bids.csv", tmp);
+  write_file(path, bids_csv);
+  RUN(distinct_and_filter_aggregates_in_group_by);
+  RUN(select_distinct);
+  RUN(distinct_aggregates_in_windows);
+  RUN(top_n_with_and_without_row_number);
+  RUN(deduplication_keep_first_and_last);
+  RUN(window_top_n_and_window_deduplication);
+  RUN(cumulate_window);
+  RUN(over_aggregates_rows_and_range);
+  RUN(errors);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
+  TEST_MAIN_END();
+}
