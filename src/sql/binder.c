@@ -706,6 +706,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   if (n->flags & SQL_F(DISTINCT)) {
     if (g.kind == SQL_AGG_COUNT_STAR) return fail_at(b, n, "COUNT(DISTINCT ...) needs an argument"), -1;
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
+    if (g.distinct && nargs == 1 && !(g.distinct_arg = node_text(b, n->kids[0]))) return fail_at(b, NULL, "out of memory"), -1;
   }
   if (g.kind != SQL_AGG_COUNT_STAR && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */

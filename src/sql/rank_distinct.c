@@ -20,48 +20,70 @@ bool sql_agg_any_distinct(const sql_agg *aggs, int n) {
 
 /* ---- non-windowed: value counts in MAP state ---- */
 
-typedef struct dvalue {
+/* The DISTINCT aggregates of one argument (COUNT(DISTINCT x), COUNT(DISTINCT x)
+ * FILTER (...), SUM(DISTINCT x)) share one map: value -> one count per aggregate, so a
+ * row costs one lookup per argument, not per aggregate. */
+typedef struct dgroup {
   strom_state *st;
+  int n;
+  int *agg;   /* the aggregates of the group */
+  strom_schema *key_schema, *cnt_schema;
   strom_row *key, *cnt;
-} dvalue;
+} dgroup;
 
 struct sql_distinct {
   const sql_agg *aggs;
-  int n;
-  dvalue *v; /* one per aggregate; st is NULL for the non-distinct ones */
-  strom_schema *cnt_schema;
-  strom_schema **key_schemas;
+  int ngroups;
+  dgroup *g;
 };
 
 void sql_distinct_free(sql_distinct *d) {
   if (!d) return;
-  for (int i = 0; i < d->n; i++) {
-    strom_row_free(d->v[i].key);
-    strom_row_free(d->v[i].cnt);
-    if (d->key_schemas[i]) strom_schema_free(d->key_schemas[i]);
+  for (int i = 0; i < d->ngroups; i++) {
+    dgroup *g = &d->g[i];
+    strom_row_free(g->key);
+    strom_row_free(g->cnt);
+    if (g->key_schema) strom_schema_free(g->key_schema);
+    if (g->cnt_schema) strom_schema_free(g->cnt_schema);
+    free(g->agg);
   }
-  strom_schema_free(d->cnt_schema);
-  free(d->key_schemas);
-  free(d->v);
+  free(d->g);
   free(d);
+}
+
+static bool same_arg(const sql_agg *a, const sql_agg *b) {
+  return a->distinct_arg && b->distinct_arg && !strcmp(a->distinct_arg, b->distinct_arg) && a->in_type.id == b->in_type.id &&
+         a->in_type.s == b->in_type.s;
 }
 
 sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n) {
   sql_distinct *d = strom__calloc(1, sizeof *d);
-  if (!d) return NULL;
-  d->aggs = aggs, d->n = n;
-  d->v = strom__calloc((size_t)n, sizeof *d->v);
-  d->key_schemas = strom__calloc((size_t)n, sizeof *d->key_schemas);
-  d->cnt_schema = strom_schema_new();
-  if (!d->v || !d->key_schemas || !d->cnt_schema || strom_schema_add(d->cnt_schema, "n", STROM_BIGINT)) goto fail;
+  if (!d || !(d->g = strom__calloc((size_t)n, sizeof *d->g))) goto fail;
+  d->aggs = aggs;
   for (int i = 0; i < n; i++) {
     if (!aggs[i].distinct) continue;
-    if (!(d->key_schemas[i] = strom_schema_new()) || sql_schema_add(d->key_schemas[i], "v", &aggs[i].in_type)) goto fail;
+    int k = 0;
+    while (k < d->ngroups && !same_arg(&aggs[d->g[k].agg[0]], &aggs[i])) k++;
+    dgroup *g = &d->g[k];
+    if (k == d->ngroups) {
+      d->ngroups++;
+      if (!(g->agg = strom__calloc((size_t)n, sizeof *g->agg))) goto fail;
+    }
+    g->agg[g->n++] = i;
+  }
+  for (int k = 0; k < d->ngroups; k++) {
+    dgroup *g = &d->g[k];
     char name[32];
-    snprintf(name, sizeof name, "distinct-%d", i);
-    strom_state_desc sd = {.name = name, .kind = STROM_STATE_MAP, .schema = d->cnt_schema, .map_key_schema = d->key_schemas[i]};
-    if (!(d->v[i].st = strom_ctx_state(ctx, &sd))) goto fail;
-    if (!(d->v[i].key = strom_row_new(d->key_schemas[i])) || !(d->v[i].cnt = strom_row_new(d->cnt_schema))) goto fail;
+    if (!(g->key_schema = strom_schema_new()) || sql_schema_add(g->key_schema, "v", &aggs[g->agg[0]].in_type)) goto fail;
+    if (!(g->cnt_schema = strom_schema_new())) goto fail;
+    for (int i = 0; i < g->n; i++) {
+      snprintf(name, sizeof name, "n%d", i);
+      if (strom_schema_add(g->cnt_schema, name, STROM_BIGINT)) goto fail;
+    }
+    snprintf(name, sizeof name, "distinct-%d", g->agg[0]);
+    strom_state_desc sd = {.name = name, .kind = STROM_STATE_MAP, .schema = g->cnt_schema, .map_key_schema = g->key_schema};
+    if (!(g->st = strom_ctx_state(ctx, &sd))) goto fail;
+    if (!(g->key = strom_row_new(g->key_schema)) || !(g->cnt = strom_row_new(g->cnt_schema))) goto fail;
   }
   return d;
 fail:
@@ -76,26 +98,35 @@ static bool passes(const sql_agg *g, const strom_row *in, sql_val *v) {
 }
 
 int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
-  for (int i = 0; i < d->n; i++) {
-    const sql_agg *g = &d->aggs[i];
+  for (int k = 0; k < d->ngroups; k++) {
+    dgroup *g = &d->g[k];
     sql_val v;
-    if (!g->distinct || !passes(g, in, &v)) continue;
-    dvalue *dv = &d->v[i];
-    strom_row_clear(dv->key);
-    int rc = sql_val_set(dv->key, 0, &v);
+    bool any = false;
+    uint64_t mask = 0; /* the aggregates this row counts for (at most 64 share a map) */
+    for (int i = 0; i < g->n && i < 64; i++)
+      if (passes(&d->aggs[g->agg[i]], in, &v)) mask |= 1ull << i, any = true;
+    if (!any) continue;
+    strom_row_clear(g->key);
+    int rc = sql_val_set(g->key, 0, &v);
     if (rc) return rc;
-    const strom_row *cur = strom_state_map_get(dv->st, dv->key);
-    int64_t n = cur ? strom_row_get_bigint(cur, 0) : 0;
-    if (retract && n == 0) continue; /* a retraction of a value never added (state expired) */
-    n += retract ? -1 : 1;
-    if (n == 0) rc = strom_state_map_remove(dv->st, dv->key);
-    else strom_row_set_bigint(dv->cnt, 0, n), rc = strom_state_map_put(dv->st, dv->key, dv->cnt);
-    if (rc) return rc;
-    if (n == (retract ? 0 : 1)) { /* the value appears or disappears: fold it */
-      sql_agg one = *g;
-      one.distinct = false;
-      if ((rc = sql_agg_add(&one, 1, acc, in, retract, c))) return rc;
+    const strom_row *cur = strom_state_map_get(g->st, g->key);
+    bool left = false;
+    for (int i = 0; i < g->n; i++) {
+      int64_t n = cur ? strom_row_get_bigint(cur, i) : 0, was = n;
+      if (mask >> i & 1) {
+        if (!retract) n++;
+        else if (n > 0) n--; /* (a retraction of a value never added, as after state expiry, is ignored) */
+      }
+      strom_row_set_bigint(g->cnt, i, n);
+      left |= n > 0;
+      if ((was == 0) != (n == 0)) { /* the value appears or disappears for this aggregate: fold it */
+        sql_agg one = d->aggs[g->agg[i]];
+        one.distinct = false;
+        if ((rc = sql_agg_add(&one, 1, acc, in, retract, c))) return rc;
+      }
     }
+    rc = left ? strom_state_map_put(g->st, g->key, g->cnt) : strom_state_map_remove(g->st, g->key);
+    if (rc) return rc;
   }
   return STROM_OK;
 }
@@ -109,11 +140,27 @@ typedef struct dwin {
   const strom_schema *acc;
 } dwin;
 
+typedef struct sort_ctx {
+  const sql_agg *g;
+  const strom_row *const *rows;
+} sort_ctx;
+
+static int by_value(const void *x, const void *y, void *arg) {
+  const sort_ctx *sc = arg;
+  size_t a = *(const size_t *)x, b = *(const size_t *)y;
+  sql_val u, v;
+  sql_val_get(sc->rows[a], sc->g->arg, &u);
+  sql_val_get(sc->rows[b], sc->g->arg, &v);
+  int c = sql_val_cmp(&sc->g->in_type, &u, &v);
+  return c ? c : (a > b) - (a < b);
+}
+
 static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   const dwin *w = strom_ctx_data(ctx);
   if (!n) return STROM_OK;
   strom_row *acc = strom_row_new(w->acc);
-  if (!acc) return STROM_ENOMEM;
+  size_t *idx = malloc(sizeof *idx * n);
+  if (!acc || !idx) return strom_row_free(acc), free(idx), STROM_ENOMEM;
   sql_ectx c = {0};
   int rc = STROM_OK;
   sql_agg_init(w->aggs, w->naggs, acc);
@@ -123,13 +170,18 @@ static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, str
     if (!g->distinct) continue;
     sql_agg one = *g;
     one.distinct = false;
-    /* quadratic in the window's rows, but without extra state */
-    for (size_t r = 0; r < n && !rc; r++) {
-      sql_val v, u;
-      if (!passes(g, rows[r], &v)) continue;
-      bool seen = false;
-      for (size_t q = 0; q < r && !seen; q++) seen = passes(g, rows[q], &u) && !sql_val_cmp(&g->in_type, &u, &v);
-      if (!seen) rc = sql_agg_add(&one, 1, acc, rows[r], false, &c);
+    /* the rows that count, sorted by value (ties by position): fold the first of each run */
+    size_t m = 0;
+    for (size_t r = 0; r < n; r++) {
+      sql_val v;
+      if (passes(g, rows[r], &v)) idx[m++] = r;
+    }
+    sort_ctx sc = {g, rows};
+    qsort_r(idx, m, sizeof *idx, by_value, &sc);
+    for (size_t q = 0; q < m && !rc; q++) {
+      sql_val u, v;
+      if (q) sql_val_get(rows[idx[q - 1]], g->arg, &u), sql_val_get(rows[idx[q]], g->arg, &v);
+      if (!q || sql_val_cmp(&g->in_type, &u, &v)) rc = sql_agg_add(&one, 1, acc, rows[idx[q]], false, &c);
     }
   }
   if (!rc) {
@@ -150,6 +202,7 @@ static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, str
   }
   sql_ectx_free(&c);
   strom_row_free(acc);
+  free(idx);
   return rc;
 }
 

@@ -155,6 +155,7 @@ typedef struct sql_agg {
   int filter;       /* BOOLEAN column of FILTER (WHERE ...), or -1 */
   char *text;       /* as written, to find the same call twice */
   bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
+  const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
 } sql_agg;
 
 /* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
