@@ -236,8 +236,25 @@ TEST(over_aggregates_rows_and_range) {
                       "AND CURRENT ROW), SUM(price) OVER (PARTITION BY name ORDER BY ts RANGE BETWEEN INTERVAL '6' SECOND "
                       "PRECEDING AND CURRENT ROW) FROM bids",
              false, "+I[1, 10, 10]\n+I[2, 20, 20]\n+I[3, 10, 15]\n+I[5, 20, 21]\n+I[4, 7, 7]\n+I[6, 3, 3]\n");
+  /* UNBOUNDED PRECEDING drops rows behind the watermark (bob@9 at watermark 10 s), as Flink */
   CHECK_ROWS(BIDS_DDL "SELECT id, SUM(price) OVER (PARTITION BY name ORDER BY ts) FROM bids", false,
-             "+I[1, 10]\n+I[2, 20]\n+I[3, 15]\n+I[5, 21]\n+I[4, 7]\n+I[6, 18]\n");
+             "+I[1, 10]\n+I[2, 20]\n+I[3, 15]\n+I[4, 7]\n+I[6, 18]\n");
+  CHECK_ROWS(BIDS_DDL "SELECT id, COUNT(*) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                      "CURRENT ROW) FROM bids",
+             false, "+I[1, 1]\n+I[2, 1]\n+I[3, 2]\n+I[4, 1]\n+I[6, 3]\n");
+}
+
+TEST(over_aggregates_with_peers) {
+  /* two rows at 1 s: ROWS sees the row before (arrival order), RANGE sees both peers */
+  const char *ddl = "CREATE TABLE ticks (v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) "
+                    "WITH ('connector' = 'filesystem', 'path' = '${TMP}/ticks.csv', 'format' = 'csv', "
+                    "'scan.watermark.emit.strategy' = 'on-event');\n";
+  char q[1024];
+  snprintf(q, sizeof q, "%sSELECT v, SUM(v) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM ticks", ddl);
+  CHECK_ROWS(q, false, "+I[1, 1]\n+I[2, 3]\n+I[4, 6]\n+I[8, 12]\n");
+  snprintf(q, sizeof q, "%sSELECT v, SUM(v) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW) "
+           "FROM ticks", ddl);
+  CHECK_ROWS(q, false, "+I[1, 3]\n+I[2, 3]\n+I[4, 7]\n+I[8, 8]\n");
 }
 
 TEST(errors) {
@@ -260,6 +277,8 @@ int main(int argc, char **argv) {
   char path[300];
   snprintf(path, sizeof path, "%s/bids.csv", tmp);
   write_file(path, bids_csv);
+  snprintf(path, sizeof path, "%s/ticks.csv", tmp);
+  write_file(path, "1,2020-01-01 00:00:01\n2,2020-01-01 00:00:01\n4,2020-01-01 00:00:02\n8,2020-01-01 00:00:05\n");
   RUN(distinct_and_filter_aggregates_in_group_by);
   RUN(select_distinct);
   RUN(distinct_aggregates_in_windows);
@@ -268,6 +287,7 @@ int main(int argc, char **argv) {
   RUN(window_top_n_and_window_deduplication);
   RUN(cumulate_window);
   RUN(over_aggregates_rows_and_range);
+  RUN(over_aggregates_with_peers);
   RUN(errors);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

@@ -6,8 +6,9 @@
  * Per partition key, rows wait in a LIST state with an event-time timer at their
  * timestamp; when the watermark passes it, the rows of that timestamp are emitted in
  * timestamp order (ties in arrival order) with the aggregate of their frame, as +I
- * rows.  A row at or before the last timestamp emitted for its key is late and
- * dropped.  Bounded frames keep the rows they still need (the last n rows, or the rows
+ * rows.  Late rows are dropped as Flink drops them: for a bounded frame a row at or
+ * before the last timestamp emitted for its key, for an unbounded one a row at or
+ * behind the watermark.  Bounded frames keep the rows they still need (the last n rows, or the rows
  * within the interval) and recompute the frame's aggregate, so MIN and MAX work
  * without retraction; unbounded frames keep one accumulator.  In a RANGE frame all
  * rows of one timestamp are peers and get the same value; in a ROWS frame each row
@@ -67,8 +68,11 @@ static int over_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (strom_row_get_kind(in) != STROM_INSERT) return strom_ctx_fail(ctx, "an OVER aggregate got an update row");
   if (in->nulls[v->tcol]) return STROM_OK;
   int64_t ts = in->v[v->tcol].i;
+  /* late, as in Flink: unbounded frames drop rows behind the watermark, bounded ones
+   * rows at or before the key's last emitted timestamp */
+  if (v->o->preceding < 0 && ts <= strom_ctx_watermark(ctx)) return STROM_OK;
   const strom_row *last = strom_state_get(l->last);
-  if (last && ts <= last->v[0].i) return STROM_OK; /* late: its timestamp was emitted */
+  if (last && ts <= last->v[0].i) return STROM_OK;
   int rc = strom_state_add(l->pending, in);
   return rc ? rc : strom_ctx_register_event_timer(ctx, ts);
 }
