@@ -179,7 +179,7 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     o->nulls_first[i] = (fl & SQL_F(NULLS_FIRST)) ? true : (fl & SQL_F(NULLS_LAST)) ? false : !o->desc[i];
   }
   /* the calls */
-  memcpy(cols, in->cols, sizeof *cols * (size_t)in->ncols);
+  if (in->ncols) memcpy(cols, in->cols, sizeof *cols * (size_t)in->ncols);
   for (int i = 0; i < n; i++) {
     const char *fn = calls[i]->text;
     if (!strcasecmp(fn, "ROW_NUMBER")) o->rank = true;
