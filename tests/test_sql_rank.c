@@ -175,6 +175,23 @@ TEST(top_n_with_and_without_row_number) {
              false, "+I[1, 1]\n");
 }
 
+TEST(top_n_at_parallelism_two) {
+  /* partitions (name, id % 2) spread over two subtasks; each keeps its own order */
+  CHECK_ROWS("SET 'parallelism.default' = '2';\n" BIDS_DDL
+             "SELECT * FROM (SELECT name, price, ROW_NUMBER() OVER (PARTITION BY name, id % 2 ORDER BY price) AS rn "
+             "FROM bids) WHERE rn <= 1",
+             true,
+             "+I[alice, 10, 1]\n+I[alice, 3, 1]\n+I[bob, 1, 1]\n+I[bob, 20, 1]\n+I[carol, 7, 1]\n"
+             "+U[alice, 5, 1]\n-U[alice, 10, 1]\n");
+  CHECK_ROWS("SET 'parallelism.default' = '2';\n" BIDS_DDL
+             "SELECT window_start, name, price, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, "
+             "window_end ORDER BY price DESC) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) "
+             "WHERE rn <= 2",
+             true,
+             "+I[" TS("00") ", alice, 10, 2]\n+I[" TS("00") ", bob, 20, 1]\n+I[" TS("10") ", carol, 7, 1]\n"
+             "+I[" TS("20") ", alice, 3, 1]\n");
+}
+
 TEST(deduplication_keep_first_and_last) {
   /* keep first: bob@2 arrives late but is earlier than bob@3: it replaces it */
   CHECK_ROWS(BIDS_DDL "SELECT id, name, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY ts) AS rn "
@@ -283,6 +300,7 @@ int main(int argc, char **argv) {
   RUN(select_distinct);
   RUN(distinct_aggregates_in_windows);
   RUN(top_n_with_and_without_row_number);
+  RUN(top_n_at_parallelism_two);
   RUN(deduplication_keep_first_and_last);
   RUN(window_top_n_and_window_deduplication);
   RUN(cumulate_window);
