@@ -317,8 +317,8 @@ TEST(errors_name_the_place_and_what_was_expected) {
   CHECK_ERR("CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'path' = '/x', 'format' = 'csv', 'bogus' = '1')",
             "unsupported option 'bogus' for connector 'filesystem'; supported options: connector, scan.watermark.emit.strategy, path, format");
   CHECK_ERR("CREATE TABLE t (a INT) WITH ('connector' = 'kafkaesque')", "unknown connector 'kafkaesque'");
-  CHECK_ERR(BIDS_DDL "SELECT * FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '10' SECOND))",
-            "window TVF CUMULATE is not supported yet");
+  CHECK_ERR(BIDS_DDL "SELECT * FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '3' SECOND, INTERVAL '10' SECOND))",
+            "CUMULATE: the size must be a multiple of the step");
   CHECK_ERR(BIDS_DDL "CREATE TABLE o (name STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/o', 'format' = 'csv');\n"
                      "INSERT INTO o SELECT name, COUNT(*) FROM bids GROUP BY name",
             "doesn't support consuming update changes");
