@@ -3,10 +3,10 @@
  * SUM(x) OVER (PARTITION BY k ORDER BY rowtime ROWS BETWEEN n PRECEDING AND CURRENT
  * ROW), the RANGE BETWEEN INTERVAL ... PRECEDING form, and UNBOUNDED PRECEDING.
  *
- * Per partition key, rows wait in a LIST state with an event-time timer at their
- * timestamp; when the watermark passes it, the rows of that timestamp are emitted in
- * timestamp order (ties in arrival order) with the aggregate of their frame, as +I
- * rows.  Late rows are dropped as Flink drops them: for a bounded frame a row at or
+ * Per partition key, rows wait in MAP state under (timestamp, arrival number), with a
+ * count per timestamp and an event-time timer at it (Flink's MapState<Long, List<Row>>):
+ * when the watermark passes it, the rows of that timestamp are emitted in arrival order
+ * with the aggregate of their frame, as +I rows.  Late rows are dropped as Flink drops them: for a bounded frame a row at or
  * before the last timestamp emitted for its key, for an unbounded one a row at or
  * behind the watermark.  Bounded frames keep the rows they still need (the last n rows, or the rows
  * within the interval) and recompute the frame's aggregate, so MIN and MAX work
@@ -20,13 +20,13 @@ typedef struct overop {
   const sql_over *o;
   sql_agg *aggs;
   int naggs, nin, tcol;
-  const strom_schema *pre, *acc, *last;
+  const strom_schema *pre, *acc, *last, *slot, *count;
 } overop;
 
 typedef struct over_local {
-  strom_state *pending, *frame, *acc_st, *last;
-  rank_rows cur, batch, rest, fr;
-  strom_row *acc, *lastrow;
+  strom_state *rows, *counts, *frame, *acc_st, *last;
+  rank_rows batch, fr;
+  strom_row *acc, *lastrow, *slot, *tskey, *cnt;
   sql_ectx ec;
 } over_local;
 
@@ -35,28 +35,33 @@ static int over_open(strom_ctx *ctx) {
   over_local *l = strom__calloc(1, sizeof *l);
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
-  l->cur.schema = l->batch.schema = l->rest.schema = l->fr.schema = v->pre;
-  strom_state_desc pd = {.name = "over-pending", .kind = STROM_STATE_LIST, .schema = v->pre};
+  l->batch.schema = l->fr.schema = v->pre;
+  strom_state_desc pd = {.name = "over-rows", .kind = STROM_STATE_MAP, .schema = v->pre, .map_key_schema = v->slot};
+  strom_state_desc cd = {.name = "over-counts", .kind = STROM_STATE_MAP, .schema = v->count, .map_key_schema = v->last};
   strom_state_desc fd = {.name = "over-frame", .kind = STROM_STATE_LIST, .schema = v->pre};
   strom_state_desc ad = {.name = "over-acc", .kind = STROM_STATE_VALUE, .schema = v->acc};
   strom_state_desc ld = {.name = "over-last", .kind = STROM_STATE_VALUE, .schema = v->last};
-  if (!(l->pending = strom_ctx_state(ctx, &pd)) || !(l->frame = strom_ctx_state(ctx, &fd)) ||
+  if (!(l->rows = strom_ctx_state(ctx, &pd)) || !(l->counts = strom_ctx_state(ctx, &cd)) || !(l->frame = strom_ctx_state(ctx, &fd)) ||
       !(l->acc_st = strom_ctx_state(ctx, &ad)) || !(l->last = strom_ctx_state(ctx, &ld)))
     return STROM_EINVAL;
   l->acc = strom_row_new(v->acc);
   l->lastrow = strom_row_new(v->last);
-  return l->acc && l->lastrow ? STROM_OK : STROM_ENOMEM;
+  l->tskey = strom_row_new(v->last);
+  l->slot = strom_row_new(v->slot);
+  l->cnt = strom_row_new(v->count);
+  return l->acc && l->lastrow && l->tskey && l->slot && l->cnt ? STROM_OK : STROM_ENOMEM;
 }
 
 static void over_close(strom_ctx *ctx) {
   over_local *l = strom_ctx_local(ctx);
   if (!l) return;
-  rank_rows_free(&l->cur);
   rank_rows_free(&l->batch);
-  rank_rows_free(&l->rest);
   rank_rows_free(&l->fr);
   strom_row_free(l->acc);
   strom_row_free(l->lastrow);
+  strom_row_free(l->tskey);
+  strom_row_free(l->slot);
+  strom_row_free(l->cnt);
   sql_ectx_free(&l->ec);
   free(l);
 }
@@ -73,8 +78,15 @@ static int over_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (v->o->preceding < 0 && ts <= strom_ctx_watermark(ctx)) return STROM_OK;
   const strom_row *last = strom_state_get(l->last);
   if (last && ts <= last->v[0].i) return STROM_OK;
-  int rc = strom_state_add(l->pending, in);
-  return rc ? rc : strom_ctx_register_event_timer(ctx, ts);
+  strom_row_set_bigint(l->tskey, 0, ts);
+  const strom_row *c = strom_state_map_get(l->counts, l->tskey);
+  int64_t n = c ? c->v[0].i : 0;
+  strom_row_set_bigint(l->slot, 0, ts);
+  strom_row_set_bigint(l->slot, 1, n);
+  strom_row_set_bigint(l->cnt, 0, n + 1);
+  int rc = strom_state_map_put(l->rows, l->slot, in);
+  if (!rc) rc = strom_state_map_put(l->counts, l->tskey, l->cnt);
+  return rc || n ? rc : strom_ctx_register_event_timer(ctx, ts);
 }
 
 static int emit_row(const overop *v, over_local *l, strom_out *out, const strom_row *r) {
@@ -148,31 +160,22 @@ static int emit_group(strom_ctx *ctx, const overop *v, over_local *l, strom_out 
 static int over_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const overop *v = strom_ctx_data(ctx);
   over_local *l = strom_ctx_local(ctx);
-  int rc = rank_rows_load(&l->cur, l->pending);
-  if (rc) return rc;
+  strom_row_set_bigint(l->tskey, 0, time);
+  const strom_row *c = strom_state_map_get(l->counts, l->tskey);
+  int64_t n = c ? c->v[0].i : 0;
+  int rc = STROM_OK;
   rank_rows_clear(&l->batch);
-  rank_rows_clear(&l->rest);
-  /* the due rows in timestamp order, stable (insertion sort: a timer's batch is small) */
-  for (int i = 0; i < l->cur.n && !rc; i++) {
-    const strom_row *r = l->cur.r[i];
-    rc = rank_rows_push(r->v[v->tcol].i <= time ? &l->batch : &l->rest, r);
+  strom_row_set_bigint(l->slot, 0, time);
+  for (int64_t i = 0; i < n && !rc; i++) {
+    strom_row_set_bigint(l->slot, 1, i);
+    const strom_row *r = strom_state_map_get(l->rows, l->slot);
+    if (r && !(rc = rank_rows_push(&l->batch, r))) rc = strom_state_map_remove(l->rows, l->slot);
   }
-  if (rc) return rc;
-  for (int i = 1; i < l->batch.n; i++)
-    for (int j = i; j > 0 && l->batch.r[j - 1]->v[v->tcol].i > l->batch.r[j]->v[v->tcol].i; j--) {
-      strom_row *t = l->batch.r[j];
-      l->batch.r[j] = l->batch.r[j - 1], l->batch.r[j - 1] = t;
-    }
-  for (int from = 0; from < l->batch.n && !rc;) {
-    int to = from + 1;
-    while (to < l->batch.n && l->batch.r[to]->v[v->tcol].i == l->batch.r[from]->v[v->tcol].i) to++;
-    rc = emit_group(ctx, v, l, out, from, to);
-    from = to;
-  }
+  if (!rc && n) rc = strom_state_map_remove(l->counts, l->tskey);
+  if (!rc && l->batch.n) rc = emit_group(ctx, v, l, out, 0, l->batch.n);
   if (rc) return rc;
   strom_row_set_bigint(l->lastrow, 0, time);
-  if ((rc = strom_state_update(l->last, l->lastrow))) return rc;
-  return strom_state_list_update(l->pending, (const strom_row *const *)l->rest.r, (size_t)l->rest.n);
+  return strom_state_update(l->last, l->lastrow);
 }
 
 strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
@@ -181,11 +184,17 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + na + 1));
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
   overop *v = sql_arena_alloc(&b->arena, sizeof *v);
-  strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new(), *last = strom_schema_new();
-  if (os) sql_build_own(b, os, (void (*)(void *))strom_schema_free);
-  if (acc) sql_build_own(b, acc, (void (*)(void *))strom_schema_free);
-  if (last) sql_build_own(b, last, (void (*)(void *))strom_schema_free);
-  if (!ex || !aggs || !v || !os || !acc || !last || strom_schema_add(last, "ts", STROM_BIGINT)) return NULL;
+  strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new(), *last = strom_schema_new(),
+               *slot = strom_schema_new(), *count = strom_schema_new();
+  strom_schema *all[] = {os, acc, last, slot, count};
+  for (int i = 0; i < 5; i++)
+    if (!all[i] || sql_build_own(b, all[i], (void (*)(void *))strom_schema_free)) {
+      for (int j = i + (all[i] != NULL); j < 5; j++) strom_schema_free(all[j]);
+      return NULL;
+    }
+  if (!ex || !aggs || !v || strom_schema_add(last, "ts", STROM_BIGINT) || strom_schema_add(slot, "ts", STROM_BIGINT) ||
+      strom_schema_add(slot, "seq", STROM_BIGINT) || strom_schema_add(count, "n", STROM_BIGINT))
+    return NULL;
   int k = 0;
   for (int i = 0; i < nk; i++, k++) {
     if (o->npart) ex[k] = o->part[i];
@@ -205,7 +214,8 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, k, nk, &pre);
   if (!ks) return NULL;
-  *v = (overop){.o = o, .aggs = aggs, .naggs = na, .nin = nin, .tcol = tcol, .pre = pre, .acc = acc, .last = last};
+  *v = (overop){.o = o, .aggs = aggs, .naggs = na, .nin = nin, .tcol = tcol, .pre = pre, .acc = acc, .last = last,
+                .slot = slot, .count = count};
   strom_process_def d = {.open = over_open, .process = over_process, .close = over_close, .on_timer = over_timer,
                          .data = v, .out_schema = os};
   return strom_set_name(strom_keyed_process(ks, &d), "OverAggregate");
