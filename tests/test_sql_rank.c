@@ -224,6 +224,12 @@ TEST(window_top_n_and_window_deduplication) {
   CHECK_ROWS(BIDS_DDL "SELECT window_start, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end "
                       "ORDER BY ts DESC) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) WHERE rn <= 1",
              true, "+I[" TS("00") ", 3]\n+I[" TS("10") ", 4]\n+I[" TS("20") ", 6]\n");
+  /* columns that are only named window_start/window_end: a regular (updating) Top-N */
+  CHECK_ROWS("SELECT v, rn FROM (SELECT v, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY v DESC) AS rn "
+             "FROM (VALUES (TIMESTAMP '2020-01-01 00:00:00', TIMESTAMP '2020-01-01 00:00:10', 1), "
+             "(TIMESTAMP '2020-01-01 00:00:00', TIMESTAMP '2020-01-01 00:00:10', 2)) AS t(window_start, window_end, v)) "
+             "WHERE rn <= 1",
+             false, "+I[1, 1]\n-U[1, 1]\n+U[2, 1]\n");
 }
 
 TEST(cumulate_window) {

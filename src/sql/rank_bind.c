@@ -132,6 +132,22 @@ static bool frame(sql_over *o, const sql_node *over, const sql_plan *in, char *e
   return true;
 }
 
+/* Whether column col of p is window_start (which 0) or window_end (1) of a window TVF
+ * or a window aggregation, followed through projections and filters. */
+static bool window_col(const sql_plan *p, int col, int which) {
+  for (int depth = 0; p && depth < 1000; depth++) {
+    if (p->kind == SQL_P_WINDOW_TVF) return col == p->ncols - 3 + which;
+    if (p->kind == SQL_P_AGG) return p->win.kind != SQL_W_NONE && col == p->nkeys + which;
+    if (p->kind != SQL_P_CALC) return false;
+    if (p->exprs) {
+      if (col < 0 || col >= p->ncols || p->exprs[col]->op != SQL_E_COL) return false;
+      col = p->exprs[col]->col;
+    }
+    p = p->in;
+  }
+  return false;
+}
+
 sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *items, const sql_node ***calls_out,
                         int *ncalls, char *err, size_t errlen) {
   int n = 0;
@@ -162,10 +178,9 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
   bool ws = false;
   for (int i = 0; i < o->npart; i++) {
     if (!(o->part[i] = sql_bind_expr(s, a, in->cols, in->ncols, pb->kids[i], err, errlen))) return NULL;
-    if (o->part[i]->op == SQL_E_COL && o->part[i]->type.id == STROM_TIMESTAMP) {
-      const char *cn = in->cols[o->part[i]->col].name;
-      if (!strcmp(cn, "window_start")) ws = true;
-      if (!strcmp(cn, "window_end")) o->wend_col = o->part[i]->col;
+    if (o->part[i]->op == SQL_E_COL) {
+      if (window_col(in, o->part[i]->col, 0)) ws = true;
+      if (window_col(in, o->part[i]->col, 1)) o->wend_col = o->part[i]->col;
     }
   }
   o->window = ws && o->wend_col >= 0;
