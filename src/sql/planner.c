@@ -290,7 +290,7 @@ static int group_open(strom_ctx *ctx) {
   if (a->ttl_ms > 0) d.ttl = (strom_state_ttl){.ttl_ms = a->ttl_ms, .update = STROM_TTL_ON_CREATE_AND_WRITE};
   if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
   l->acc = strom_row_new(a->state_schema);
-  if (sql_agg_any_distinct(a->aggs, a->naggs) && !(l->dist = sql_distinct_open(ctx, a->aggs, a->naggs))) return STROM_EINVAL;
+  if (sql_agg_any_distinct(a->aggs, a->naggs) && !(l->dist = sql_distinct_open(ctx, a->aggs, a->naggs, a->ttl_ms))) return STROM_EINVAL;
   return l->acc ? STROM_OK : STROM_ENOMEM;
 }
 

@@ -56,7 +56,7 @@ static bool same_arg(const sql_agg *a, const sql_agg *b) {
          a->in_type.s == b->in_type.s;
 }
 
-sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n) {
+sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms) {
   sql_distinct *d = strom__calloc(1, sizeof *d);
   if (!d || !(d->g = strom__calloc((size_t)n, sizeof *d->g))) goto fail;
   d->aggs = aggs;
@@ -82,6 +82,7 @@ sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n) {
     }
     snprintf(name, sizeof name, "distinct-%d", g->agg[0]);
     strom_state_desc sd = {.name = name, .kind = STROM_STATE_MAP, .schema = g->cnt_schema, .map_key_schema = g->key_schema};
+    if (ttl_ms > 0) sd.ttl = (strom_state_ttl){.ttl_ms = ttl_ms, .update = STROM_TTL_ON_CREATE_AND_WRITE}; /* as the group's */
     if (!(g->st = strom_ctx_state(ctx, &sd))) goto fail;
     if (!(g->key = strom_row_new(g->key_schema)) || !(g->cnt = strom_row_new(g->cnt_schema))) goto fail;
   }

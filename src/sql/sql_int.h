@@ -410,7 +410,7 @@ strom_stream *sql_cumulate_agg(sql_build *b, strom_keyed *ks, const sql_agg *agg
  * MAP state, opened in the keyed operator's open(). */
 typedef struct sql_distinct sql_distinct;
 bool sql_agg_any_distinct(const sql_agg *aggs, int n);
-sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n);
+sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms);
 int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
 void sql_distinct_free(sql_distinct *d);
 /* Windowed: the window keeps its rows and folds each distinct value once when it fires. */
