@@ -175,6 +175,20 @@ TEST(top_n_with_and_without_row_number) {
              false, "+I[1, 1]\n");
 }
 
+TEST(top_n_with_an_offset) {
+  /* only rank 2 is emitted, as Flink's rankStart: the same positional changes, filtered */
+  CHECK_ROWS("SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM " TOPN_INPUT
+             ") WHERE rn > 1 AND rn <= 2",
+             false, "+I[a, 1, 2]\n-U[a, 1, 2]\n+U[a, 2, 2]\n-U[a, 2, 2]\n+U[a, 3, 2]\n");
+  CHECK_ROWS("SELECT k, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM " TOPN_INPUT
+             ") WHERE rn BETWEEN 2 AND 2",
+             false, "+I[a, 1]\n-U[a, 1]\n+U[a, 2]\n-U[a, 2]\n+U[a, 3]\n");
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, name, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, "
+                      "window_end ORDER BY price DESC) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) "
+                      "WHERE rn >= 2 AND rn < 3",
+             true, "+I[" TS("00") ", alice, 2]\n");
+}
+
 TEST(top_n_at_parallelism_two) {
   /* partitions (name, id % 2) spread over two subtasks; each keeps its own order */
   CHECK_ROWS("SET 'parallelism.default' = '2';\n" BIDS_DDL
@@ -306,6 +320,7 @@ int main(int argc, char **argv) {
   RUN(select_distinct);
   RUN(distinct_aggregates_in_windows);
   RUN(top_n_with_and_without_row_number);
+  RUN(top_n_with_an_offset);
   RUN(top_n_at_parallelism_two);
   RUN(deduplication_keep_first_and_last);
   RUN(window_top_n_and_window_deduplication);

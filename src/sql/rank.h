@@ -19,7 +19,8 @@ struct sql_over {
   bool *desc, *nulls_first;
   /* ROW_NUMBER: a Top-N when a WHERE bounds it */
   bool rank;
-  int64_t limit;   /* rows kept per partition; 0 until the WHERE is seen */
+  int64_t limit;   /* rows kept per partition (rankEnd); 0 until the WHERE is seen */
+  int64_t start;   /* the first rank emitted (rankStart, 1 unless an offset) */
   bool rank_out;   /* the row number reaches the output (else -D/+I changes) */
   bool window;     /* PARTITION BY window_start, window_end: final rows when the window fires */
   int wend_col;    /* window_end among the input's columns */

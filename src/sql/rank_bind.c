@@ -242,36 +242,56 @@ static bool is_col(const sql_expr *e, int col) {
   return e->op == SQL_E_COL && e->col == col;
 }
 
-/* The bound a conjunct puts on column col (rn <= N, rn < N, N >= rn, rn = 1), or 0. */
-static int64_t bound_of(const sql_expr *c, int col) {
-  if (c->n != 2) return 0;
-  int64_t v;
+/* The bounds a conjunct puts on column col (rn <= N, rn < N, N >= rn, rn = N, rn > M,
+ * rn >= M, rn BETWEEN M AND N) into [*lo, *hi]; false if it is no such bound. */
+static bool bound_of(const sql_expr *c, int col, int64_t *lo, int64_t *hi) {
+  int64_t v, w;
+  if (c->op == SQL_E_BETWEEN && c->n == 3 && is_col(c->a[0], col) && constant(c->a[1], &v) && constant(c->a[2], &w)) {
+    if (v > *lo) *lo = v;
+    if (w < *hi) *hi = w;
+    return true;
+  }
+  if (c->n != 2) return false;
   sql_eop op = c->op;
   const sql_expr *x = c->a[0], *y = c->a[1];
   if (!is_col(x, col)) { /* mirror N >= rn */
     const sql_expr *t = x;
     x = y, y = t;
-    op = op == SQL_E_GE ? SQL_E_LE : op == SQL_E_GT ? SQL_E_LT : op == SQL_E_EQ ? SQL_E_EQ : SQL_E_NOT;
+    op = op == SQL_E_GE ? SQL_E_LE : op == SQL_E_GT ? SQL_E_LT : op == SQL_E_LE ? SQL_E_GE : op == SQL_E_LT ? SQL_E_GT
+       : op == SQL_E_EQ ? SQL_E_EQ : SQL_E_NOT;
   }
-  if (!is_col(x, col) || !constant(y, &v)) return 0;
-  if (op == SQL_E_LE && v >= 1) return v;
-  if (op == SQL_E_LT && v >= 2) return v - 1;
-  if (op == SQL_E_EQ && v == 1) return 1;
-  return 0;
+  if (!is_col(x, col) || !constant(y, &v)) return false;
+  switch (op) {
+    case SQL_E_LE: w = v; v = INT64_MIN; break;
+    case SQL_E_LT: w = v - 1; v = INT64_MIN; break;
+    case SQL_E_EQ: w = v; break;
+    case SQL_E_GE: w = INT64_MAX; break;
+    case SQL_E_GT: w = INT64_MAX; v = v + 1; break;
+    default: return false;
+  }
+  if (v > *lo) *lo = v;
+  if (w < *hi) *hi = w;
+  return true;
 }
 
-/* cond without the conjuncts that bound col (NULL when none is left); *limit the bound. */
-static sql_expr *strip(sql_expr *c, int col, int64_t *limit) {
+/* Whether some conjunct of c bounds col, and the bounds (c unchanged). */
+static bool strip_check(const sql_expr *c, int col, int64_t *lo, int64_t *hi) {
   if (c->op == SQL_E_AND) {
-    sql_expr *l = strip(c->a[0], col, limit), *r = strip(c->a[1], col, limit);
+    bool l = strip_check(c->a[0], col, lo, hi), r = strip_check(c->a[1], col, lo, hi);
+    return l || r;
+  }
+  return bound_of(c, col, lo, hi);
+}
+
+/* cond without the conjuncts that bound col (NULL when none is left). */
+static sql_expr *strip(sql_expr *c, int col, int64_t *lo, int64_t *hi) {
+  if (c->op == SQL_E_AND) {
+    sql_expr *l = strip(c->a[0], col, lo, hi), *r = strip(c->a[1], col, lo, hi);
     if (!l || !r) return l ? l : r;
     c->a[0] = l, c->a[1] = r;
     return c;
   }
-  int64_t v = bound_of(c, col);
-  if (!v) return c;
-  if (!*limit || v < *limit) *limit = v;
-  return NULL;
+  return bound_of(c, col, lo, hi) ? NULL : c;
 }
 
 sql_plan *sql_topn_filter(sql_plan *f) {
@@ -284,10 +304,14 @@ sql_plan *sql_topn_filter(sql_plan *f) {
   for (int i = 0; i < x->ncols; i++)
     if (x->exprs[i]->op == SQL_E_COL && x->exprs[i]->col == p->in->ncols) rn = i;
   if (rn < 0) return f;
-  int64_t limit = 0;
-  sql_expr *rest = strip(f->cond, rn, &limit);
-  if (!limit) return f;
-  o->limit = limit;
+  int64_t lo = 1, hi = INT64_MAX;
+  sql_expr *cond = f->cond;
+  /* look first, so that a WHERE that does not bound rn stays as written */
+  if (!strip_check(cond, rn, &lo, &hi) || hi == INT64_MAX || hi < 1) return f;
+  lo = 1, hi = INT64_MAX;
+  sql_expr *rest = strip(cond, rn, &lo, &hi);
+  o->limit = hi;
+  o->start = lo;
   /* a window Top-N emits final rows; the others update their results */
   p->changelog = x->changelog = f->changelog = !o->window;
   if (!rest) return x;

@@ -102,7 +102,7 @@ typedef struct topn_local {
 
 static int topn_mode(const sql_plan *p, bool *ties_before) {
   const sql_over *o = p->over;
-  bool by_time = o->limit == 1 && !o->rank_out && o->norder == 1 && o->order[0]->op == SQL_E_COL &&
+  bool by_time = o->limit == 1 && o->start <= 1 && !o->rank_out && o->norder == 1 && o->order[0]->op == SQL_E_COL &&
                  o->order[0]->type.id == STROM_TIMESTAMP;
   if (ties_before) *ties_before = by_time && o->desc[0];
   if (o->window) return WINDOW_TOPN;
@@ -128,7 +128,9 @@ static int cmp_rows(const topn *t, const strom_row *a, const strom_row *b) {
   return 0;
 }
 
+/* Emits r at rank rn (0: no rank), unless rn is before the first rank asked for. */
 static int emit(const topn *t, strom_out *out, const strom_row *r, strom_row_kind k, int64_t rn) {
+  if (rn > 0 && rn < t->o->start) return STROM_OK;
   strom_row *o = strom_out_row(out);
   for (int i = 0; i < t->nin; i++) o->nulls[i] = r->nulls[i], o->v[i] = r->v[i];
   if (rn > 0 && t->o->rank_out) strom_row_set_bigint(o, t->nin, rn);
@@ -204,7 +206,7 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (rc) return rc;
   if (t->mode == WINDOW_TOPN) {
     if ((rc = strom_ctx_register_event_timer(ctx, wend - 1))) return rc;
-  } else if (!t->o->rank_out) {
+  } else if (!t->o->rank_out && t->o->start <= 1) {
     if (m == limit && (rc = emit(t, out, l->cur.r[m - 1], STROM_DELETE, 0))) return rc;
     if ((rc = emit(t, out, in, STROM_INSERT, 0))) return rc;
   } else {
@@ -284,8 +286,8 @@ void sql_over_explain(strom_buf *o, const sql_plan *p) {
     strom__buf_printf(o, ", order=[ROWTIME])%s\n", p->changelog ? " [changelog]" : "");
     return;
   }
-  strom__buf_printf(o, "%s(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=%" PRId64 "], ",
-                    mode == WINDOW_TOPN ? "WindowRank" : "Rank", v->limit);
+  strom__buf_printf(o, "%s(rankType=[ROW_NUMBER], rankRange=[rankStart=%" PRId64 ", rankEnd=%" PRId64 "], ",
+                    mode == WINDOW_TOPN ? "WindowRank" : "Rank", v->start > 1 ? v->start : 1, v->limit);
   exprs_text(o, "partitionBy", v->part, v->npart, NULL, cols);
   strom__buf_printf(o, ", ");
   exprs_text(o, "orderBy", v->order, v->norder, v->desc, cols);
