@@ -294,6 +294,38 @@ TEST(over_aggregates_with_peers) {
   CHECK_ROWS(q, false, "+I[1, 3]\n+I[2, 3]\n+I[4, 7]\n+I[8, 8]\n");
 }
 
+#define CHECK_PLAN(sql, expected_substring)                                        \
+  do {                                                                             \
+    char *out_, err_[1024];                                                        \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                                  \
+    if (rc_ || !strstr(out_, expected_substring))                                  \
+      fprintf(stderr, "  plan:\n%s  error: %s\n  expected: %s\n", out_, err_, expected_substring); \
+    bool found_ = strstr(out_, expected_substring) != NULL;                        \
+    free(out_);                                                                    \
+    CHECK_INT(rc_, 0);                                                             \
+    CHECK(found_);                                                                 \
+  } while (0)
+
+TEST(explain_names_the_operators) {
+  CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY ts DESC) AS rn "
+                      "FROM bids) WHERE rn = 1",
+             "Deduplicate(keep=[LastRow], key=[name], order=[ROWTIME]) [changelog]");
+  /* rn selected: a Top-1, not a deduplication */
+  CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT id, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY ts) AS rn "
+                      "FROM bids) WHERE rn = 1",
+             "Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=1], partitionBy=[name], orderBy=[ts ASC], "
+             "outputRankNumber=[true]) [changelog]");
+  CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY "
+                      "price DESC) AS rn FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) WHERE rn <= 3",
+             "WindowRank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3]");
+  CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT SUM(price) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT "
+                      "ROW) FROM bids",
+             "OverAggregate(partitionBy=[name], window=[");
+  CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT window_end, COUNT(*) FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' "
+                      "SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+             "WindowAggregate(window=[CUMULATE(step=5000 ms, size=10000 ms)]");
+}
+
 TEST(errors) {
   CHECK_ERR("SELECT ROW_NUMBER() OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "ROW_NUMBER() without a WHERE");
   CHECK_ERR("SELECT RANK() OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "not supported yet: RANK()");
@@ -327,6 +359,7 @@ int main(int argc, char **argv) {
   RUN(cumulate_window);
   RUN(over_aggregates_rows_and_range);
   RUN(over_aggregates_with_peers);
+  RUN(explain_names_the_operators);
   RUN(errors);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
