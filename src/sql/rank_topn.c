@@ -188,6 +188,11 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     wend = in->v[t->o->wend_col].i;
     if (in->nulls[t->o->wend_col] || wend - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its window has fired */
   }
+  size_t have = strom_state_list_size(l->st);
+  if ((int64_t)have >= limit) { /* full: a row that does not beat the last one changes nothing */
+    int c = cmp_rows(t, strom_state_list_get(l->st, have - 1), in);
+    if (c < 0 || (c == 0 && !t->ties_before)) return STROM_OK;
+  }
   int rc = rank_rows_load(&l->cur, l->st);
   if (rc) return rc;
   int m = l->cur.n, pos = 0;
