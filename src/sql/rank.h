@@ -51,6 +51,9 @@ int rank_rows_load(rank_rows *p, strom_state *st);
  * Both get the input projected to: input columns, partition keys, sort keys / args. */
 strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in);
+void rank_over_explain(strom_buf *o, const sql_plan *p);
+/* "label=[e1 DESC, e2 ASC]" (desc may be NULL) */
+void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const bool *desc, const sql_col *cols);
 /* The input projected to its columns, then extra (n expressions); keyed on the
  * first nkeys of extra.  NULL on error. */
 strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,

@@ -263,7 +263,7 @@ strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in)
   return strom_set_name(strom_keyed_process(ks, &d), names[t->mode]);
 }
 
-static void exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const bool *desc, const sql_col *cols) {
+void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const bool *desc, const sql_col *cols) {
   strom__buf_printf(o, "%s=[", label);
   for (int i = 0; i < n; i++) {
     if (i) strom__buf_append(o, ", ", 2);
@@ -277,25 +277,21 @@ void sql_over_explain(strom_buf *o, const sql_plan *p) {
   const sql_over *v = p->over;
   const sql_col *cols = p->in->cols;
   if (!v->rank) {
-    strom__buf_printf(o, "OverAggregate(");
-    exprs_text(o, "partitionBy", v->part, v->npart, NULL, cols);
-    strom__buf_printf(o, ", window=[%s], select=[", v->text);
-    for (int i = 0; i < v->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", v->aggs[i].text);
-    strom__buf_printf(o, "])%s\n", p->changelog ? " [changelog]" : "");
+    rank_over_explain(o, p);
     return;
   }
   int mode = topn_mode(p, NULL);
   if (mode == DEDUP) {
     strom__buf_printf(o, "Deduplicate(keep=[%s], ", v->desc[0] ? "LastRow" : "FirstRow");
-    exprs_text(o, "key", v->part, v->npart, NULL, cols);
+    rank_exprs_text(o, "key", v->part, v->npart, NULL, cols);
     strom__buf_printf(o, ", order=[ROWTIME])%s\n", p->changelog ? " [changelog]" : "");
     return;
   }
   strom__buf_printf(o, "%s(rankType=[ROW_NUMBER], rankRange=[rankStart=%" PRId64 ", rankEnd=%" PRId64 "], ",
                     mode == WINDOW_TOPN ? "WindowRank" : "Rank", v->start > 1 ? v->start : 1, v->limit);
-  exprs_text(o, "partitionBy", v->part, v->npart, NULL, cols);
+  rank_exprs_text(o, "partitionBy", v->part, v->npart, NULL, cols);
   strom__buf_printf(o, ", ");
-  exprs_text(o, "orderBy", v->order, v->norder, v->desc, cols);
+  rank_exprs_text(o, "orderBy", v->order, v->norder, v->desc, cols);
   strom__buf_printf(o, ", outputRankNumber=[%s])%s\n", v->rank_out ? "true" : "false",
                     mode == WINDOW_TOPN ? " [emits final results]" : p->changelog ? " [changelog]" : "");
 }
