@@ -175,6 +175,21 @@ TEST(top_n_with_and_without_row_number) {
              false, "+I[1, 1]\n");
 }
 
+#define SUMS "(SELECT k, SUM(v) AS total FROM (VALUES ('a', 1), ('b', 2), ('c', 3), ('a', 5), ('c', -10)) AS t(k, v) GROUP BY k)"
+
+TEST(top_n_over_an_updating_input) {
+  /* the GROUP BY's changelog: +I a1, +I b2, +I c3, -U a1, +U a6, -U c3, +U c-7; every row
+   * is kept, so retracting c3 from the top 2 pulls b2 back in */
+  CHECK_ROWS("SELECT k, total, rn FROM (SELECT k, total, ROW_NUMBER() OVER (ORDER BY total DESC) AS rn FROM " SUMS
+             ") WHERE rn <= 2",
+             false,
+             "+I[a, 1, 1]\n-U[a, 1, 1]\n+U[b, 2, 1]\n+I[a, 1, 2]\n-U[b, 2, 1]\n+U[c, 3, 1]\n-U[a, 1, 2]\n+U[b, 2, 2]\n"
+             "-U[c, 3, 1]\n+U[a, 6, 1]\n-U[b, 2, 2]\n+U[c, 3, 2]\n-U[c, 3, 2]\n+U[b, 2, 2]\n");
+  CHECK_ROWS("SELECT k, total FROM (SELECT k, total, ROW_NUMBER() OVER (ORDER BY total DESC) AS rn FROM " SUMS
+             ") WHERE rn <= 2",
+             false, "+I[a, 1]\n+I[b, 2]\n-D[a, 1]\n+I[c, 3]\n-D[b, 2]\n+I[a, 6]\n-D[c, 3]\n+I[b, 2]\n");
+}
+
 TEST(top_n_with_an_offset) {
   /* only rank 2 is emitted, as Flink's rankStart: the same positional changes, filtered */
   CHECK_ROWS("SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM " TOPN_INPUT
@@ -520,6 +535,7 @@ int main(int argc, char **argv) {
   RUN(select_distinct);
   RUN(distinct_aggregates_in_windows);
   RUN(top_n_with_and_without_row_number);
+  RUN(top_n_over_an_updating_input);
   RUN(top_n_with_an_offset);
   RUN(top_n_at_parallelism_two);
   RUN(deduplication_keep_first_and_last);

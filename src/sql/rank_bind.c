@@ -164,7 +164,6 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
   for (int i = 1; i < n; i++)
     if (strcmp(text_of(a, kid(calls[i], SQL_OVER)), o->text))
       return fail(err, errlen, calls[i], "not supported yet: OVER calls with different windows in one SELECT", NULL);
-  if (in->changelog) return fail(err, errlen, calls[0], "not supported yet: OVER windows over an updating input", NULL);
   /* PARTITION BY, ORDER BY */
   const sql_node *pb = kid(over, SQL_PARTITION_BY), *ob = kid(over, SQL_ORDER_BY);
   o->npart = pb ? pb->nkids : 0;
@@ -183,7 +182,7 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
       if (window_col(in, o->part[i]->col, 1)) o->wend_col = o->part[i]->col;
     }
   }
-  o->window = ws && o->wend_col >= 0;
+  o->window = ws && o->wend_col >= 0 && !in->changelog;
   for (int i = 0; i < o->norder; i++) {
     const sql_node *sk = ob->kids[i];
     unsigned fl = sk->kind == SQL_SORT ? sk->flags : 0;
@@ -201,6 +200,10 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     else if (!strcasecmp(fn, "RANK") || !strcasecmp(fn, "DENSE_RANK"))
       return fail(err, errlen, calls[i], "not supported yet: %s() (use ROW_NUMBER())", fn);
   }
+  bool is_rank = false;
+  for (int i = 0; i < n; i++) is_rank |= !strcasecmp(calls[i]->text, "ROW_NUMBER");
+  if (in->changelog && !is_rank) /* a Top-N takes updates (it keeps every row), an OVER aggregate does not */
+    return fail(err, errlen, calls[0], "not supported yet: OVER aggregates over an updating input", NULL);
   if (o->rank) {
     if (n != 1) return fail(err, errlen, calls[0], "not supported yet: ROW_NUMBER() with other OVER calls in one SELECT", NULL);
     if (calls[0]->nkids != 1) return fail(err, errlen, calls[0], "ROW_NUMBER() takes no arguments", NULL);

@@ -12,7 +12,8 @@
  * or a later time arrives, each change as -U/+U after the first +I.  A window Top-N
  * (PARTITION BY window_start, window_end, ...) keeps the window's top N and emits them
  * once, as +I rows, when the watermark passes the window's end; rows for a window that
- * has fired are late and dropped.  The input must be append-only.
+ * has fired are late and dropped.  Over an updating input the Top-N keeps every row of
+ * the partition (Flink's RetractableTopNFunction); the other forms need append-only input.
  */
 #include <inttypes.h>
 
@@ -85,7 +86,7 @@ strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_
 
 /* ---- the operator ---- */
 
-enum { TOPN, DEDUP, WINDOW_TOPN };
+enum { TOPN, DEDUP, WINDOW_TOPN, RETRACT_TOPN };
 
 typedef struct topn {
   const sql_over *o;
@@ -106,6 +107,7 @@ static int topn_mode(const sql_plan *p, bool *ties_before) {
                  o->order[0]->type.id == STROM_TIMESTAMP;
   if (ties_before) *ties_before = by_time && o->desc[0];
   if (o->window) return WINDOW_TOPN;
+  if (p->in->changelog) return RETRACT_TOPN;
   return by_time && p->in->cols[o->order[0]->col].rowtime ? DEDUP : TOPN;
 }
 
@@ -177,10 +179,73 @@ static int dedup_process(const topn *t, topn_local *l, const strom_row *in, stro
   return strom_state_update(l->st, in);
 }
 
+/* The same input row (its columns, not its kind). */
+static bool same_row(const topn *t, const strom_row *a, const strom_row *b) {
+  for (int i = 0; i < t->nin; i++) {
+    if (a->nulls[i] != b->nulls[i]) return false;
+    if (a->nulls[i]) continue;
+    if (a->schema->cols[i].type == STROM_VARCHAR) {
+      if (a->v[i].s.n != b->v[i].s.n || memcmp(a->v[i].s.p, b->v[i].s.p, a->v[i].s.n)) return false;
+    } else if (a->v[i].i != b->v[i].i) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Top-N over an updating input (Flink's RetractableTopNFunction): the list holds every
+ * row of the partition in order, since a retraction from the top N pulls the next row
+ * in.  The changes to the top N are emitted as the append-only Top-N does. */
+static int retract_process(const topn *t, topn_local *l, const strom_row *in, strom_out *out) {
+  strom_row_kind k = strom_row_get_kind(in);
+  bool add = k == STROM_INSERT || k == STROM_UPDATE_AFTER;
+  int64_t limit = t->o->limit;
+  int rc = rank_rows_load(&l->cur, l->st);
+  if (rc) return rc;
+  int m = l->cur.n, pos = 0;
+  if (add) {
+    while (pos < m && cmp_rows(t, l->cur.r[pos], in) <= 0) pos++;
+  } else {
+    while (pos < m && !same_row(t, l->cur.r[pos], in)) pos++;
+    if (pos == m) return STROM_OK; /* a retraction of a row never seen (state expired) */
+  }
+  rank_rows_clear(&l->next);
+  for (int i = 0; i <= m && !rc; i++) {
+    if (i == pos && add) rc = rank_rows_push(&l->next, in);
+    if (!rc && i < m && (add || i != pos)) rc = rank_rows_push(&l->next, l->cur.r[i]);
+  }
+  if (rc) return rc;
+  int64_t before = m < limit ? m : limit, after = l->next.n < limit ? l->next.n : limit;
+  if (pos < limit) {
+    const sql_over *o = t->o;
+    if (!o->rank_out && o->start <= 1) {
+      if (add) {
+        if (before == limit) rc = emit(t, out, l->cur.r[limit - 1], STROM_DELETE, 0);
+        if (!rc) rc = emit(t, out, in, STROM_INSERT, 0);
+      } else {
+        rc = emit(t, out, l->cur.r[pos], STROM_DELETE, 0);
+        if (!rc && after == limit) rc = emit(t, out, l->next.r[limit - 1], STROM_INSERT, 0);
+      }
+    } else {
+      int64_t common = before < after ? before : after;
+      for (int64_t i = pos; i < common && !rc; i++) {
+        rc = emit(t, out, l->cur.r[i], STROM_UPDATE_BEFORE, i + 1);
+        if (!rc) rc = emit(t, out, l->next.r[i], STROM_UPDATE_AFTER, i + 1);
+      }
+      if (!rc && after > before) rc = emit(t, out, l->next.r[before], STROM_INSERT, before + 1);
+      if (!rc && before > after) rc = emit(t, out, l->cur.r[before - 1], STROM_DELETE, before);
+    }
+    if (rc) return rc;
+  }
+  if (!l->next.n) return strom_state_clear(l->st), STROM_OK;
+  return strom_state_list_update(l->st, (const strom_row *const *)l->next.r, (size_t)l->next.n);
+}
+
 static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)input;
   const topn *t = strom_ctx_data(ctx);
   topn_local *l = strom_ctx_local(ctx);
+  if (t->mode == RETRACT_TOPN) return retract_process(t, l, in, out);
   if (strom_row_get_kind(in) != STROM_INSERT) return strom_ctx_fail(ctx, "Top-N got an update row: its input must be append-only");
   if (t->mode == DEDUP) return dedup_process(t, l, in, out);
   int64_t limit = t->o->limit, wend = 0;
@@ -259,7 +324,7 @@ strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in)
   t->mode = topn_mode(p, &t->ties_before);
   strom_process_def d = {.open = topn_open, .process = topn_process, .close = topn_close, .on_timer = topn_timer,
                          .data = t, .out_schema = os};
-  static const char *names[] = {"Rank", "Deduplicate", "WindowRank"};
+  static const char *names[] = {"Rank", "Deduplicate", "WindowRank", "RetractRank"};
   return strom_set_name(strom_keyed_process(ks, &d), names[t->mode]);
 }
 
