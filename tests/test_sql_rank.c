@@ -457,7 +457,8 @@ static int by_auction_bidder(const void *x, const void *y) {
 TEST(deduplication_and_count_distinct_over_nexmark_bids_match_a_reference) {
   /* q18's keep-last per (auction, bidder), aggregated per auction, against the last bid of
    * each pair (the generator's times never decrease, so the last by time is the last to
-   * arrive); COUNT(DISTINCT bidder) over the bids against the number of pairs */
+   * arrive); COUNT(DISTINCT bidder) over the bids against the number of pairs; a Top-3 of
+   * a GROUP BY's changelog (bids per bidder), aggregated again, against the 3 highest counts */
   const char *ddl =
       "CREATE TABLE datagen (event_type INT, bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, date_time TIMESTAMP(3),\n"
       "  WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) WITH ('connector' = 'nexmark', 'events.num' = '20000');\n"
@@ -478,9 +479,21 @@ TEST(deduplication_and_count_distinct_over_nexmark_bids_match_a_reference) {
   CHECK_INT(run(sql, &out, err, sizeof err), 0);
   each_row(out, materialize3, r);
   free(out);
-  long got_n[NX_AUCTIONS], got_s[NX_AUCTIONS];
+  static long got_n[NX_AUCTIONS], got_s[NX_AUCTIONS], top_n[NX_AUCTIONS], top_s[NX_AUCTIONS];
   memcpy(got_n, r->got_n, sizeof got_n);
   memcpy(got_s, r->got_s, sizeof got_s);
+  /* a Top-N over an updating input: the 3 bidders with most bids per auction, summed again */
+  snprintf(sql, sizeof sql,
+           "%sSELECT auction, COUNT(*), SUM(c), 0 FROM (SELECT auction, c FROM (SELECT auction, c, ROW_NUMBER() OVER "
+           "(PARTITION BY auction ORDER BY c DESC) AS rn FROM (SELECT auction, bidder, COUNT(*) AS c FROM bid GROUP BY "
+           "auction, bidder)) WHERE rn <= 3) GROUP BY auction",
+           ddl);
+  CHECK_INT(run(sql, &out, err, sizeof err), 0);
+  memset(r->has, 0, sizeof r->has);
+  each_row(out, materialize3, r);
+  free(out);
+  memcpy(top_n, r->got_n, sizeof top_n);
+  memcpy(top_s, r->got_s, sizeof top_s);
   snprintf(sql, sizeof sql, "%sSELECT auction, COUNT(DISTINCT bidder), 0, COUNT(DISTINCT bidder) FILTER (WHERE price > 0) "
            "FROM bid GROUP BY auction", ddl);
   CHECK_INT(run(sql, &out, err, sizeof err), 0);
@@ -489,18 +502,31 @@ TEST(deduplication_and_count_distinct_over_nexmark_bids_match_a_reference) {
   free(out);
   /* the reference */
   qsort(r->b, (size_t)r->n, sizeof *r->b, by_auction_bidder);
-  long want_n[NX_AUCTIONS] = {0}, want_s[NX_AUCTIONS] = {0};
+  static long want_n[NX_AUCTIONS], want_s[NX_AUCTIONS], want_top[NX_AUCTIONS][3];
+  memset(want_n, 0, sizeof want_n), memset(want_s, 0, sizeof want_s), memset(want_top, 0, sizeof want_top);
+  long run_len = 0;
   for (int i = 0; i < r->n; i++) {
     bool last = i + 1 == r->n || r->b[i + 1][0] != r->b[i][0] || r->b[i + 1][1] != r->b[i][1];
     long a = r->b[i][0] - 1000;
-    if (!last || a < 0 || a >= NX_AUCTIONS) continue;
+    run_len++;
+    if (!last) continue;
+    long len = run_len;
+    run_len = 0;
+    if (a < 0 || a >= NX_AUCTIONS) continue;
     want_n[a]++, want_s[a] += r->b[i][2];
+    for (int k = 0; k < 3; k++) /* the pair's bid count among the auction's 3 highest */
+      if (len > want_top[a][k]) {
+        for (int j = 2; j > k; j--) want_top[a][j] = want_top[a][j - 1];
+        want_top[a][k] = len;
+        break;
+      }
   }
   long auctions = 0, bad = 0;
   for (int a = 0; a < NX_AUCTIONS; a++) {
     if (!want_n[a] && !got_n[a]) continue;
     auctions++;
     bad += got_n[a] != want_n[a] || got_s[a] != want_s[a] || r->got_n[a] != want_n[a] || r->got_d[a] != want_n[a];
+    bad += top_n[a] != (want_n[a] < 3 ? want_n[a] : 3) || top_s[a] != want_top[a][0] + want_top[a][1] + want_top[a][2];
   }
   printf("  %d bids, %ld auctions\n", r->n, auctions);
   free(r->b);
