@@ -59,4 +59,10 @@ void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const
 strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,
                          const strom_schema **pre);
 
+/* rank_distinct.c: DISTINCT aggregates per window (CUMULATE): counts keyed by (window
+ * end, value), dropped when the window fires. */
+sql_distinct *rank_distinct_open_windowed(strom_ctx *ctx, const sql_agg *aggs, int n);
+int rank_distinct_add_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c);
+int rank_distinct_drop_window(sql_distinct *d, int64_t window);
+
 #endif

@@ -10,7 +10,7 @@
  * function) and folds each distinct value once when the window fires.  SELECT
  * DISTINCT is a GROUP BY on every selected column with no aggregate.
  */
-#include "sql_int.h"
+#include "rank.h"
 
 bool sql_agg_any_distinct(const sql_agg *aggs, int n) {
   for (int i = 0; i < n; i++)
@@ -35,6 +35,7 @@ struct sql_distinct {
   const sql_agg *aggs;
   int ngroups;
   dgroup *g;
+  bool windowed; /* keys are (window end, value): one set of counts per window */
 };
 
 void sql_distinct_free(sql_distinct *d) {
@@ -56,10 +57,11 @@ static bool same_arg(const sql_agg *a, const sql_agg *b) {
          a->in_type.s == b->in_type.s;
 }
 
-sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms) {
+static sql_distinct *open_distinct(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms, bool windowed) {
   sql_distinct *d = strom__calloc(1, sizeof *d);
   if (!d || !(d->g = strom__calloc((size_t)n, sizeof *d->g))) goto fail;
   d->aggs = aggs;
+  d->windowed = windowed;
   for (int i = 0; i < n; i++) {
     if (!aggs[i].distinct) continue;
     int k = 0;
@@ -74,7 +76,9 @@ sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int6
   for (int k = 0; k < d->ngroups; k++) {
     dgroup *g = &d->g[k];
     char name[32];
-    if (!(g->key_schema = strom_schema_new()) || sql_schema_add(g->key_schema, "v", &aggs[g->agg[0]].in_type)) goto fail;
+    if (!(g->key_schema = strom_schema_new()) || (windowed && strom_schema_add(g->key_schema, "w", STROM_BIGINT)) ||
+        sql_schema_add(g->key_schema, "v", &aggs[g->agg[0]].in_type))
+      goto fail;
     if (!(g->cnt_schema = strom_schema_new())) goto fail;
     for (int i = 0; i < g->n; i++) {
       snprintf(name, sizeof name, "n%d", i);
@@ -92,13 +96,21 @@ fail:
   return NULL;
 }
 
+sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms) {
+  return open_distinct(ctx, aggs, n, ttl_ms, false);
+}
+
+sql_distinct *rank_distinct_open_windowed(strom_ctx *ctx, const sql_agg *aggs, int n) {
+  return open_distinct(ctx, aggs, n, 0, true);
+}
+
 static bool passes(const sql_agg *g, const strom_row *in, sql_val *v) {
   if (g->filter >= 0 && (in->nulls[g->filter] || !in->v[g->filter].i)) return false;
   sql_val_get(in, g->arg, v);
   return !v->null;
 }
 
-int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
+static int add_distinct(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
   for (int k = 0; k < d->ngroups; k++) {
     dgroup *g = &d->g[k];
     sql_val v;
@@ -108,7 +120,8 @@ int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool 
       if (passes(&d->aggs[g->agg[i]], in, &v)) mask |= 1ull << i, any = true;
     if (!any) continue;
     strom_row_clear(g->key);
-    int rc = sql_val_set(g->key, 0, &v);
+    if (d->windowed) strom_row_set_bigint(g->key, 0, window);
+    int rc = sql_val_set(g->key, d->windowed, &v);
     if (rc) return rc;
     const strom_row *cur = strom_state_map_get(g->st, g->key);
     bool left = false;
@@ -127,6 +140,30 @@ int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool 
       }
     }
     rc = left ? strom_state_map_put(g->st, g->key, g->cnt) : strom_state_map_remove(g->st, g->key);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
+int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
+  return add_distinct(d, 0, acc, in, retract, c);
+}
+
+int rank_distinct_add_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c) {
+  return add_distinct(d, window, acc, in, false, c);
+}
+
+int rank_distinct_drop_window(sql_distinct *d, int64_t window) {
+  for (int k = 0; k < d->ngroups; k++) {
+    dgroup *g = &d->g[k];
+    rank_rows keys = {.schema = g->key_schema};
+    size_t pos = 0;
+    const strom_row *key, *val;
+    int rc = STROM_OK;
+    while (!rc && strom_state_map_next(g->st, &pos, &key, &val))
+      if (strom_row_get_bigint(key, 0) == window) rc = rank_rows_push(&keys, key);
+    for (int i = 0; i < keys.n && !rc; i++) rc = strom_state_map_remove(g->st, keys.r[i]);
+    rank_rows_free(&keys);
     if (rc) return rc;
   }
   return STROM_OK;
