@@ -154,6 +154,19 @@ TEST(distinct_aggregates_in_windows) {
                       "COUNT(*) FILTER (WHERE price > 5), COUNT(*) "
                       "FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
              true, "+I[" TS("00") ", 2, 2, 2, 3]\n+I[" TS("10") ", 1, 1, 1, 1]\n+I[" TS("20") ", 1, 0, 0, 1]\n");
+  /* HOP: bob@9's slice [5,10) has fired when it arrives, so it is in no window (not even
+   * [5,15), which has not), as without DISTINCT */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, window_end, COUNT(*), COUNT(DISTINCT name) FROM TABLE(HOP(TABLE bids, "
+                      "DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+             true,
+             "+I[2019-12-31 23:59:55.000, " TS("05") ", 2, 2]\n+I[" TS("00") ", " TS("10") ", 3, 2]\n"
+             "+I[" TS("05") ", " TS("15") ", 2, 2]\n+I[" TS("10") ", " TS("20") ", 1, 1]\n"
+             "+I[" TS("20") ", " TS("30") ", 1, 1]\n+I[" TS("25") ", " TS("35") ", 1, 1]\n");
+  /* SESSION keeps the window's rows and folds each distinct value once when it fires */
+  /* (one session [1 s, 19 s) of alice, bob, alice, carol, bob; bob@2 comes after it fired) */
+  CHECK_ROWS(BIDS_DDL "SELECT window_start, COUNT(DISTINCT name), COUNT(*), SUM(DISTINCT price) FROM TABLE(SESSION(TABLE "
+                      "bids, DESCRIPTOR(ts), INTERVAL '7' SECOND)) GROUP BY window_start, window_end",
+             true, "+I[" TS("01") ", 3, 5, 43]\n+I[" TS("25") ", 1, 1, 3]\n");
 }
 
 #define TOPN_INPUT "(VALUES ('a', 1), ('a', 3), ('a', 2), ('a', 5), ('b', 4)) AS t(k, v)"

@@ -176,16 +176,16 @@ static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
   const tvf *t = strom_ctx_data(ctx);
   int64_t ts = strom_row_time(in);
   if (ts == STROM_NO_TIMESTAMP) return strom_ctx_fail(ctx, "a row has no event time");
-  if (t->w.kind == SQL_W_CUMULATE) { /* rank_cumulate.c */
-    int64_t st[64], en[64];
-    int nw = sql_cumulate_windows(&t->w, ts, st, en, 64);
-    for (int w = 0; w < nw; w++) {
+  if (t->w.kind == SQL_W_CUMULATE) { /* windows sharing a start, ending every step (rank_cumulate.c) */
+    int64_t st = ts - ((ts % t->w.size) + t->w.size) % t->w.size;
+    for (int64_t en = st + t->w.slide; en <= st + t->w.size; en += t->w.slide) {
+      if (en <= ts) continue;
       strom_row *o = strom_out_row(out);
       for (int i = 0; i < t->ncols; i++) o->nulls[i] = in->nulls[i], o->v[i] = in->v[i];
-      strom_row_set_timestamp(o, t->ncols, st[w]);
-      strom_row_set_timestamp(o, t->ncols + 1, en[w]);
-      strom_row_set_timestamp(o, t->ncols + 2, en[w] - 1);
-      strom_row_set_time(o, en[w] - 1);
+      strom_row_set_timestamp(o, t->ncols, st);
+      strom_row_set_timestamp(o, t->ncols + 1, en);
+      strom_row_set_timestamp(o, t->ncols + 2, en - 1);
+      strom_row_set_time(o, en - 1);
       int rc = strom_out_emit(out, o);
       if (rc) return rc;
     }
@@ -442,9 +442,10 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
   }
   const strom_schema *os = owned_schema(b, outs);
   if (!os) return NULL;
-  if (a->windowed && p->win.kind == SQL_W_CUMULATE) /* rank_cumulate.c */
+  if (a->windowed && (p->win.kind == SQL_W_CUMULATE || (p->win.kind != SQL_W_SESSION && sql_agg_any_distinct(aggs, na))))
+    /* rank_cumulate.c */
     return sql_cumulate_agg(b, ks, aggs, na, nk, a->real_keys, tcol, a->acc, os, &p->win);
-  if (a->windowed && sql_agg_any_distinct(aggs, na)) /* rank_distinct.c */
+  if (a->windowed && sql_agg_any_distinct(aggs, na)) /* SESSION: rank_distinct.c */
     return sql_distinct_window(b, ks, aggs, na, nk, a->real_keys, a->acc, os,
                                p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
                                : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)

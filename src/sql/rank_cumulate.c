@@ -9,18 +9,37 @@
  * dropped from every window, as Flink's slicing window operator does.  Results are
  * final +I rows.  DISTINCT aggregates (the daily cumulative distinct count Flink's docs
  * motivate CUMULATE with) keep value counts per window end, dropped when it fires.
+ * TUMBLE and HOP aggregations with DISTINCT aggregates run here too (one accumulator and
+ * one set of value counts per window, late by slice as HOP is elsewhere), so they need
+ * not keep the window's rows.
  */
+#include <inttypes.h>
+
 #include "rank.h"
 
 static int64_t floor_to(int64_t t, int64_t m) { return t - ((t % m) + m) % m; }
 
-int sql_cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap) {
+/* The CUMULATE windows a row at ts belongs to (ends ascending). */
+static int cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap) {
   int64_t start = floor_to(ts, w->size);
   int n = 0;
   for (int64_t end = start + w->slide; end <= start + w->size && n < cap; end += w->slide)
     if (end > ts) starts[n] = start, ends[n] = end, n++;
   return n;
 }
+
+/* The windows of a row at ts for CUMULATE, TUMBLE and HOP (ends ascending). */
+static int windows_of(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap) {
+  if (w->kind == SQL_W_CUMULATE) return cumulate_windows(w, ts, starts, ends, cap);
+  int64_t slide = w->kind == SQL_W_HOP ? w->slide : w->size, last = floor_to(ts, slide);
+  int n = 0;
+  for (int64_t start = last - ((w->size - 1) / slide) * slide; start <= last && n < cap; start += slide)
+    if (start + w->size > ts) starts[n] = start, ends[n] = start + w->size, n++;
+  return n;
+}
+
+/* The slices rows are late by: a row whose slice has fired is dropped from every window. */
+static int64_t slice_of(const sql_window *w) { return w->kind == SQL_W_TUMBLE ? w->size : w->slide; }
 
 typedef struct cumu {
   const sql_agg *aggs;
@@ -33,6 +52,8 @@ typedef struct cumu {
 typedef struct cumu_local {
   strom_state *st;
   strom_row *end, *acc;
+  int64_t *starts, *ends; /* a row's windows */
+  int cap;
   sql_ectx ec;
   sql_distinct *dist;
 } cumu_local;
@@ -48,7 +69,12 @@ static int cumu_open(strom_ctx *ctx) {
     return STROM_EINVAL;
   l->end = strom_row_new(c->end_schema);
   l->acc = strom_row_new(c->acc);
-  return l->end && l->acc ? STROM_OK : STROM_ENOMEM;
+  int64_t step = c->w.kind == SQL_W_TUMBLE ? c->w.size : c->w.slide, n = c->w.size / step + 2;
+  if (n > 1000000) return strom_ctx_fail(ctx, "a window of %" PRId64 " steps is too many", n);
+  l->cap = (int)n;
+  l->starts = strom__calloc((size_t)n, sizeof *l->starts);
+  l->ends = strom__calloc((size_t)n, sizeof *l->ends);
+  return l->end && l->acc && l->starts && l->ends ? STROM_OK : STROM_ENOMEM;
 }
 
 static void cumu_close(strom_ctx *ctx) {
@@ -58,6 +84,8 @@ static void cumu_close(strom_ctx *ctx) {
   strom_row_free(l->acc);
   sql_ectx_free(&l->ec);
   sql_distinct_free(l->dist);
+  free(l->starts);
+  free(l->ends);
   free(l);
 }
 
@@ -67,9 +95,10 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   cumu_local *l = strom_ctx_local(ctx);
   if (in->nulls[c->tcol]) return STROM_OK;
   int64_t ts = in->v[c->tcol].i;
-  if (floor_to(ts, c->w.slide) + c->w.slide - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
-  int64_t st[64], en[64];
-  int nw = sql_cumulate_windows(&c->w, ts, st, en, 64);
+  int64_t slice = slice_of(&c->w);
+  if (floor_to(ts, slice) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
+  int64_t *st = l->starts, *en = l->ends;
+  int nw = windows_of(&c->w, ts, st, en, l->cap);
   for (int i = 0; i < nw; i++) {
     strom_row_set_bigint(l->end, 0, en[i]);
     const strom_row *cur = strom_state_map_get(l->st, l->end);
@@ -104,7 +133,7 @@ static int cumu_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
     const strom_row *key = strom_ctx_key(ctx);
     for (; k < c->nkeys; k++) o->nulls[k] = key->nulls[k], o->v[k] = key->v[k];
   }
-  strom_row_set_timestamp(o, k, floor_to(we - 1, c->w.size));
+  strom_row_set_timestamp(o, k, c->w.kind == SQL_W_CUMULATE ? floor_to(we - 1, c->w.size) : we - c->w.size);
   strom_row_set_timestamp(o, k + 1, we);
   strom_row_set_timestamp(o, k + 2, we - 1);
   sql_agg_result(c->aggs, c->naggs, acc, o, k + 3);

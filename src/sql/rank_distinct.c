@@ -5,9 +5,10 @@
  * A non-windowed GROUP BY keeps, per group and DISTINCT aggregate, a MAP state from
  * each value to how many rows carry it (Flink's MapView in the accumulator): a value
  * is folded into the accumulator when its count goes from 0 to 1 and retracted when
- * it drops back to 0, so -U/-D input retracts correctly.  A window aggregation with a
- * DISTINCT aggregate keeps the window's rows (the window operator's full-window
- * function) and folds each distinct value once when the window fires.  SELECT
+ * it drops back to 0, so -U/-D input retracts correctly.  TUMBLE, HOP and CUMULATE
+ * aggregations keep such counts per window end (rank_cumulate.c); a SESSION window
+ * with a DISTINCT aggregate keeps the window's rows (the window operator's full-window
+ * function, sessions merge) and folds each distinct value once when it fires.  SELECT
  * DISTINCT is a GROUP BY on every selected column with no aggregate.
  */
 #include "rank.h"

@@ -400,9 +400,8 @@ strom_stream *sql_calc_stream(sql_build *b, strom_stream *in, sql_expr **exprs, 
 /* rank_over.c, rank_topn.c */
 strom_stream *sql_over_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 void sql_over_explain(strom_buf *o, const sql_plan *p);
-/* rank_cumulate.c: the CUMULATE windows a row at ts belongs to (ends ascending); n <= cap */
-int sql_cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap);
-/* A CUMULATE window aggregation of the pre-projected keyed stream (acc ends in the row count). */
+/* A CUMULATE window aggregation, or a TUMBLE/HOP one with DISTINCT aggregates, of the
+ * pre-projected keyed stream (acc ends in the row count). */
 strom_stream *sql_cumulate_agg(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                bool real_keys, int tcol, const strom_schema *acc, const strom_schema *out,
                                const sql_window *w);
