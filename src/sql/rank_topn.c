@@ -94,6 +94,7 @@ typedef struct topn {
   int nin, ord0;     /* the input's columns, the first sort key in the projected row */
   bool ties_before;  /* a new row goes before the rows it ties with (keep the last) */
   const strom_schema *pre;
+  int64_t ttl_ms;    /* table.exec.state.ttl (not for window Top-N, whose state ends with the window) */
 } topn;
 
 typedef struct topn_local {
@@ -150,6 +151,7 @@ static int topn_open(strom_ctx *ctx) {
   strom_state_desc d = {.name = t->mode == DEDUP ? "deduplicate" : "top-n",
                         .kind = t->mode == DEDUP ? STROM_STATE_VALUE : STROM_STATE_LIST,
                         .schema = t->pre};
+  if (t->ttl_ms > 0 && t->mode != WINDOW_TOPN) d.ttl = (strom_state_ttl){.ttl_ms = t->ttl_ms, .update = STROM_TTL_ON_CREATE_AND_WRITE};
   return (l->st = strom_ctx_state(ctx, &d)) ? STROM_OK : STROM_EINVAL;
 }
 
@@ -320,7 +322,7 @@ strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in)
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, nk + o->norder, nk, &pre);
   if (!ks) return NULL;
-  *t = (topn){.o = o, .nin = p->in->ncols, .ord0 = p->in->ncols + nk, .pre = pre};
+  *t = (topn){.o = o, .nin = p->in->ncols, .ord0 = p->in->ncols + nk, .pre = pre, .ttl_ms = b->sess->state_ttl_ms};
   t->mode = topn_mode(p, &t->ties_before);
   strom_process_def d = {.open = topn_open, .process = topn_process, .close = topn_close, .on_timer = topn_timer,
                          .data = t, .out_schema = os};
