@@ -1,7 +1,7 @@
 /*
- * test_sql_rank_checkpoint.c -- an OVER aggregation and a window Top-N (their rows
- * wait in list state for event-time timers) as one SQL job through the `strom sql`
- * binary, checkpointed, killed with SIGKILL mid-stream and resumed from the newest
+ * test_sql_rank_checkpoint.c -- an OVER aggregation, a window Top-N (their rows wait
+ * in state for event-time timers) and a CUMULATE COUNT(DISTINCT) as one SQL job through
+ * the `strom sql` binary, checkpointed, killed with SIGKILL mid-stream and resumed from the newest
  * checkpoint: the filesystem sinks' committed files hold every result exactly once,
  * and each result is checked against the input values it reports.
  */
@@ -69,7 +69,7 @@ static pid_t spawn(const char *bin, const char *script, const char *ckpt, const 
 static int64_t vals[ROWS + 1];
 static int seen[ROWS + 1];
 
-TEST(over_and_window_top_n_killed_and_resumed_are_exactly_once) {
+TEST(over_window_top_n_and_cumulate_distinct_killed_and_resumed_are_exactly_once) {
   const char *bin = getenv("STROM_BIN");
   if (!bin || access(bin, X_OK)) {
     printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
@@ -96,10 +96,14 @@ TEST(over_and_window_top_n_killed_and_resumed_are_exactly_once) {
       "  'format' = 'csv');\n"
       "CREATE TABLE top_out (id BIGINT, v BIGINT, rn BIGINT) WITH ('connector' = 'filesystem', 'path' = '${OUT}/top',\n"
       "  'format' = 'csv');\n"
+      "CREATE TABLE cum_out (lo BIGINT, hi BIGINT, n BIGINT, d BIGINT) WITH ('connector' = 'filesystem',\n"
+      "  'path' = '${OUT}/cum', 'format' = 'csv');\n"
       "INSERT INTO over_out SELECT id, v, SUM(v) OVER (PARTITION BY MOD(id, 7) ORDER BY ts\n"
       "  ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM src;\n"
       "INSERT INTO top_out SELECT id, v, rn FROM (SELECT id, v, ROW_NUMBER() OVER (PARTITION BY window_start, window_end\n"
-      "  ORDER BY v DESC) AS rn FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' SECOND))) WHERE rn <= 3;\n";
+      "  ORDER BY v DESC) AS rn FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' SECOND))) WHERE rn <= 3;\n"
+      "INSERT INTO cum_out SELECT MIN(id), MAX(id), COUNT(*), COUNT(DISTINCT v) FROM TABLE(CUMULATE(TABLE src,\n"
+      "  DESCRIPTOR(ts), INTERVAL '0.5' SECOND, INTERVAL '1' SECOND)) GROUP BY window_start, window_end;\n";
   write_file(s1, job);
   char resume_job[4096];
   snprintf(resume_job, sizeof resume_job, "SET 'execution.savepoint.path' = '${RESUME}';\n%s", job);
@@ -166,12 +170,39 @@ TEST(over_and_window_top_n_killed_and_resumed_are_exactly_once) {
   CHECK_INT(wrong, 0);
   for (int w = 0; w <= ROWS / 100; w++) CHECK_INT(per_window[w], w == ROWS / 100 ? 1 : 3);
   CHECK_INT(rows, 3 * (ROWS / 100) + 1);
+
+  /* CUMULATE (step 0.5 s, size 1 s) with COUNT(DISTINCT v): two windows per second, ids
+   * [100 k, 100 k + 49] and [100 k, 100 k + 99] (from 1, to 30000), each once */
+  snprintf(cmd, sizeof cmd, "cat %s/cum/part-*", out);
+  p = popen(cmd, "r");
+  static int got[ROWS / 100 + 1];
+  long lines = 0;
+  wrong = 0;
+  while (fgets(line, sizeof line, p)) {
+    long lo, hi, cnt, d;
+    lines++;
+    if (sscanf(line, "%ld,%ld,%ld,%ld", &lo, &hi, &cnt, &d) != 4 || lo < 1 || hi > ROWS || hi < lo) {
+      wrong++;
+      continue;
+    }
+    long w = lo / 100, first = w ? w * 100 : 1, half = w * 100 + 49 < ROWS ? w * 100 + 49 : ROWS,
+         full = w * 100 + 99 < ROWS ? w * 100 + 99 : ROWS;
+    int vals_seen[10] = {0};
+    long distinct = 0;
+    for (long j = lo; j <= hi; j++) distinct += vals_seen[vals[j]]++ == 0;
+    wrong += cnt != hi - lo + 1 || d != distinct || lo != first || (hi != half && hi != full);
+    got[w]++;
+  }
+  pclose(p);
+  CHECK_INT(wrong, 0);
+  for (int w = 0; w <= ROWS / 100; w++) CHECK_INT(got[w], 2);
+  CHECK_INT(lines, 2 * (ROWS / 100 + 1));
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK_INT(system(cmd), 0);
 }
 
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
-  RUN(over_and_window_top_n_killed_and_resumed_are_exactly_once);
+  RUN(over_window_top_n_and_cumulate_distinct_killed_and_resumed_are_exactly_once);
   TEST_MAIN_END();
 }
