@@ -2,7 +2,7 @@
  * rank_bind.c -- binding OVER windows: aggregates over a frame (SUM(x) OVER (PARTITION
  * BY k ORDER BY rowtime ROWS/RANGE BETWEEN ... PRECEDING AND CURRENT ROW)) and
  * ROW_NUMBER(), which only runs as Flink runs it: under a WHERE on its column that
- * bounds it (rn <= N, rn < N, rn = 1), turning it into a Top-N, a deduplication
+ * bounds it (rn <= N, rn < N, rn = 1; rn > M or BETWEEN for an offset), turning it into a Top-N, a deduplication
  * (rn = 1 ordered by a time attribute) or a window Top-N (partitioned by window_start
  * and window_end).  The OVER calls of a select list become columns of one SQL_P_OVER
  * node between FROM/WHERE and the projection; the binder resolves each call to its

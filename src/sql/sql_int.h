@@ -388,7 +388,7 @@ bool sql_node_has_over(const sql_node *n);
  * in->ncols + i. */
 sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *items, const sql_node ***calls,
                         int *ncalls, char *err, size_t errlen);
-/* A WHERE over ROW_NUMBER's column (rn <= N, rn < N, rn = 1) becomes a Top-N. */
+/* A WHERE bounding ROW_NUMBER's column (rn <= N, rn < N, rn = N, rn > M, BETWEEN) makes a Top-N. */
 sql_plan *sql_topn_filter(sql_plan *filter);
 /* After the outer projection: whether the row number reaches the output. */
 void sql_topn_finish(sql_plan *calc);
@@ -412,7 +412,7 @@ bool sql_agg_any_distinct(const sql_agg *aggs, int n);
 sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms);
 int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
 void sql_distinct_free(sql_distinct *d);
-/* Windowed: the window keeps its rows and folds each distinct value once when it fires. */
+/* SESSION windows: the window keeps its rows and folds each distinct value once when it fires. */
 strom_stream *sql_distinct_window(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                   bool real_keys, const strom_schema *acc, const strom_schema *out,
                                   strom_window_assigner w);
