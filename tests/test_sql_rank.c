@@ -316,6 +316,17 @@ TEST(over_aggregates_rows_and_range) {
              false, "+I[1, 1]\n+I[2, 1]\n+I[3, 2]\n+I[4, 1]\n+I[6, 3]\n");
 }
 
+TEST(over_aggregates_with_distinct) {
+  /* one partition: bounded frames count the distinct names of the frame's rows (bob@9 is
+   * after the last emitted time 7 s: kept); the unbounded frame keeps value counts and
+   * drops bob@9, which is behind the watermark */
+  CHECK_ROWS(BIDS_DDL "SELECT id, COUNT(DISTINCT name) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) "
+                      "FROM bids",
+             false, "+I[1, 1]\n+I[2, 2]\n+I[3, 2]\n+I[5, 2]\n+I[4, 3]\n+I[6, 3]\n");
+  CHECK_ROWS(BIDS_DDL "SELECT id, COUNT(DISTINCT name) OVER (ORDER BY ts), SUM(DISTINCT price) OVER (ORDER BY ts) FROM bids",
+             false, "+I[1, 1, 10]\n+I[2, 2, 30]\n+I[3, 2, 35]\n+I[4, 3, 42]\n+I[6, 3, 45]\n");
+}
+
 TEST(over_aggregates_with_peers) {
   /* two rows at 1 s: ROWS sees the row before (arrival order), RANGE sees both peers */
   const char *ddl = "CREATE TABLE ticks (v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) "
@@ -585,6 +596,7 @@ int main(int argc, char **argv) {
   RUN(window_top_n_and_window_deduplication);
   RUN(cumulate_window);
   RUN(over_aggregates_rows_and_range);
+  RUN(over_aggregates_with_distinct);
   RUN(over_aggregates_with_peers);
   RUN(explain_names_the_operators);
   RUN(top_n_over_nexmark_bids_matches_a_reference);

@@ -64,5 +64,8 @@ strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_
 sql_distinct *rank_distinct_open_windowed(strom_ctx *ctx, const sql_agg *aggs, int n);
 int rank_distinct_add_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c);
 int rank_distinct_drop_window(sql_distinct *d, int64_t window);
+/* Folds each distinct value of rows[0..n) once into acc, for every DISTINCT aggregate. */
+int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n,
+                       sql_ectx *ec);
 
 #endif

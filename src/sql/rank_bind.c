@@ -68,7 +68,6 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
     if (n->kids[i]->kind == SQL_FILTER) return fail(err, errlen, n, "not supported yet: FILTER in an OVER aggregate", NULL), false;
     if (n->kids[i]->kind != SQL_OVER) nargs++;
   }
-  if (n->flags & SQL_F(DISTINCT)) return fail(err, errlen, n, "not supported yet: DISTINCT in an OVER aggregate", NULL), false;
   *g = (sql_agg){.arg = -1, .filter = -1, .text = text_of(a, n)};
   bool star = nargs == 1 && n->kids[0]->kind == SQL_STAR;
   if (!strcasecmp(name, "COUNT")) g->kind = star || !nargs ? SQL_AGG_COUNT_STAR : SQL_AGG_COUNT;
@@ -78,6 +77,11 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
   else if (!strcasecmp(name, "AVG")) g->kind = SQL_AGG_AVG;
   else return fail(err, errlen, n, "not supported yet: %s(...) OVER (...)", name), false;
   if (g->kind != SQL_AGG_COUNT_STAR && nargs != 1) return fail(err, errlen, n, "%s takes one argument", name), false;
+  if ((n->flags & SQL_F(DISTINCT)) && g->kind != SQL_AGG_MIN && g->kind != SQL_AGG_MAX) {
+    if (g->kind == SQL_AGG_COUNT_STAR) return fail(err, errlen, n, "COUNT(DISTINCT ...) needs an argument", NULL), false;
+    g->distinct = true;
+    g->distinct_arg = text_of(a, n->kids[0]);
+  }
   *arg = NULL;
   if (g->kind != SQL_AGG_COUNT_STAR) {
     if (!(*arg = sql_bind_expr(s, a, in->cols, in->ncols, n->kids[0], err, errlen))) return false;

@@ -194,18 +194,13 @@ static int by_value(const void *x, const void *y, void *arg) {
   return c ? c : (a > b) - (a < b);
 }
 
-static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
-  const dwin *w = strom_ctx_data(ctx);
-  if (!n) return STROM_OK;
-  strom_row *acc = strom_row_new(w->acc);
-  size_t *idx = malloc(sizeof *idx * n);
-  if (!acc || !idx) return strom_row_free(acc), free(idx), STROM_ENOMEM;
-  sql_ectx c = {0};
+int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n,
+                       sql_ectx *ec) {
+  size_t *idx = malloc(sizeof *idx * (n ? n : 1));
+  if (!idx) return STROM_ENOMEM;
   int rc = STROM_OK;
-  sql_agg_init(w->aggs, w->naggs, acc);
-  for (size_t r = 0; r < n && !rc; r++) rc = sql_agg_add(w->aggs, w->naggs, acc, rows[r], false, &c);
-  for (int i = 0; i < w->naggs && !rc; i++) {
-    const sql_agg *g = &w->aggs[i];
+  for (int i = 0; i < naggs && !rc; i++) {
+    const sql_agg *g = &aggs[i];
     if (!g->distinct) continue;
     sql_agg one = *g;
     one.distinct = false;
@@ -220,9 +215,23 @@ static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, str
     for (size_t q = 0; q < m && !rc; q++) {
       sql_val u, v;
       if (q) sql_val_get(rows[idx[q - 1]], g->arg, &u), sql_val_get(rows[idx[q]], g->arg, &v);
-      if (!q || sql_val_cmp(&g->in_type, &u, &v)) rc = sql_agg_add(&one, 1, acc, rows[idx[q]], false, &c);
+      if (!q || sql_val_cmp(&g->in_type, &u, &v)) rc = sql_agg_add(&one, 1, acc, rows[idx[q]], false, ec);
     }
   }
+  free(idx);
+  return rc;
+}
+
+static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+  const dwin *w = strom_ctx_data(ctx);
+  if (!n) return STROM_OK;
+  strom_row *acc = strom_row_new(w->acc);
+  if (!acc) return STROM_ENOMEM;
+  sql_ectx c = {0};
+  int rc = STROM_OK;
+  sql_agg_init(w->aggs, w->naggs, acc);
+  for (size_t r = 0; r < n && !rc; r++) rc = sql_agg_add(w->aggs, w->naggs, acc, rows[r], false, &c);
+  if (!rc) rc = rank_distinct_fold(w->aggs, w->naggs, acc, rows, n, &c);
   if (!rc) {
     strom_row *o = strom_out_row(out);
     int k = 0;
@@ -241,7 +250,6 @@ static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, str
   }
   sql_ectx_free(&c);
   strom_row_free(acc);
-  free(idx);
   return rc;
 }
 

@@ -10,7 +10,9 @@
  * before the last timestamp emitted for its key, for an unbounded one a row at or
  * behind the watermark.  Bounded frames keep the rows they still need (the last n rows, or the rows
  * within the interval) and recompute the frame's aggregate, so MIN and MAX work
- * without retraction; unbounded frames keep one accumulator.  In a RANGE frame all
+ * without retraction; unbounded frames keep one accumulator (and, for DISTINCT
+ * aggregates, value counts in map state), bounded ones fold each distinct value of the
+ * frame once.  In a RANGE frame all
  * rows of one timestamp are peers and get the same value; in a ROWS frame each row
  * sees the rows before it.
  */
@@ -24,6 +26,7 @@ typedef struct overop {
 } overop;
 
 typedef struct over_local {
+  sql_distinct *dist; /* unbounded frames: DISTINCT aggregates' value counts */
   strom_state *rows, *counts, *frame, *acc_st, *last;
   rank_rows batch, fr;
   strom_row *acc, *lastrow, *slot, *tskey, *cnt;
@@ -44,6 +47,9 @@ static int over_open(strom_ctx *ctx) {
   if (!(l->rows = strom_ctx_state(ctx, &pd)) || !(l->counts = strom_ctx_state(ctx, &cd)) || !(l->frame = strom_ctx_state(ctx, &fd)) ||
       !(l->acc_st = strom_ctx_state(ctx, &ad)) || !(l->last = strom_ctx_state(ctx, &ld)))
     return STROM_EINVAL;
+  if (v->o->preceding < 0 && sql_agg_any_distinct(v->aggs, v->naggs) &&
+      !(l->dist = sql_distinct_open(ctx, v->aggs, v->naggs, 0)))
+    return STROM_EINVAL;
   l->acc = strom_row_new(v->acc);
   l->lastrow = strom_row_new(v->last);
   l->tskey = strom_row_new(v->last);
@@ -63,6 +69,7 @@ static void over_close(strom_ctx *ctx) {
   strom_row_free(l->slot);
   strom_row_free(l->cnt);
   sql_ectx_free(&l->ec);
+  sql_distinct_free(l->dist);
   free(l);
 }
 
@@ -98,8 +105,24 @@ static int emit_row(const overop *v, over_local *l, strom_out *out, const strom_
 
 static int add_row(strom_ctx *ctx, const overop *v, over_local *l, const strom_row *r) {
   sql_ectx_reset(&l->ec);
-  if (sql_agg_add(v->aggs, v->naggs, l->acc, r, false, &l->ec)) return strom_ctx_fail(ctx, "%s", l->ec.err);
+  if (sql_agg_add(v->aggs, v->naggs, l->acc, r, false, &l->ec) ||
+      (l->dist && sql_distinct_add(l->dist, l->acc, r, false, &l->ec)))
+    return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "an OVER aggregate failed");
   return STROM_OK;
+}
+
+/* Bounded frames: each distinct value of the frame once (the frame's rows, then r). */
+static int fold_distinct(strom_ctx *ctx, const overop *v, over_local *l, const strom_row *r) {
+  if (!sql_agg_any_distinct(v->aggs, v->naggs)) return STROM_OK;
+  int n = l->fr.n + (r != NULL);
+  const strom_row **rows = malloc(sizeof *rows * (size_t)(n ? n : 1));
+  if (!rows) return STROM_ENOMEM;
+  for (int i = 0; i < l->fr.n; i++) rows[i] = l->fr.r[i];
+  if (r) rows[l->fr.n] = r;
+  sql_ectx_reset(&l->ec);
+  int rc = rank_distinct_fold(v->aggs, v->naggs, l->acc, rows, (size_t)n, &l->ec);
+  free(rows);
+  return rc ? strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "an OVER aggregate failed") : STROM_OK;
 }
 
 /* Drops the first k rows of p (their rows are kept for reuse at the end). */
@@ -139,6 +162,7 @@ static int emit_group(strom_ctx *ctx, const overop *v, over_local *l, strom_out 
       sql_agg_init(v->aggs, v->naggs, l->acc);
       for (int f = 0; f < l->fr.n && !rc; f++) rc = add_row(ctx, v, l, l->fr.r[f]);
       if (!rc) rc = add_row(ctx, v, l, l->batch.r[i]);
+      if (!rc) rc = fold_distinct(ctx, v, l, l->batch.r[i]);
       if (!rc) rc = emit_row(v, l, out, l->batch.r[i]);
       if (!rc && o->preceding > 0) {
         rc = rank_rows_push(&l->fr, l->batch.r[i]);
@@ -152,6 +176,7 @@ static int emit_group(strom_ctx *ctx, const overop *v, over_local *l, strom_out 
     for (int i = from; i < to && !rc; i++) rc = rank_rows_push(&l->fr, l->batch.r[i]);
     sql_agg_init(v->aggs, v->naggs, l->acc);
     for (int f = 0; f < l->fr.n && !rc; f++) rc = add_row(ctx, v, l, l->fr.r[f]);
+    if (!rc) rc = fold_distinct(ctx, v, l, NULL);
     for (int i = from; i < to && !rc; i++) rc = emit_row(v, l, out, l->batch.r[i]);
   }
   return rc ? rc : strom_state_list_update(l->frame, (const strom_row *const *)l->fr.r, (size_t)l->fr.n);
