@@ -547,6 +547,7 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
       strom_stream *in = sql_plan_stream(b, p->in);
       return in ? agg_stream(b, p, in) : NULL;
     }
+    case SQL_P_JOIN: return sql_join_stream(b, p);
   }
   return NULL;
 }
@@ -626,5 +627,6 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : " [changelog]");
       sql_plan_explain(o, p->in, depth + 1);
       return;
+    case SQL_P_JOIN: sql_join_explain(o, p, depth); return;
   }
 }

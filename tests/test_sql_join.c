@@ -1,0 +1,289 @@
+/*
+ * test_sql_join.c -- SQL joins end to end through a session: regular INNER/LEFT/RIGHT/
+ * FULL joins (ON, USING and the FROM a, b WHERE form) with residual conditions, NULL
+ * keys and changelog inputs; interval joins and window joins on rowtime attributes
+ * with out-of-order rows; EXPLAIN naming the join; sinks refusing an updating join.
+ * The two inputs of a join arrive in an order the test does not control, so outer
+ * joins are checked on the final result their changelog builds (every -U/-D must
+ * retract a row that is there), and where only one order is possible, on the
+ * changelog itself.  Expected rows are computed by hand from Flink's semantics.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strom/sql.h"
+#include "test.h"
+
+static char tmp[256];
+
+static void write_file(const char *name, const char *text) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/%s", tmp, name);
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+}
+
+static int run(const char *sql, char **out, char *err, size_t errlen) {
+  size_t n;
+  FILE *f = open_memstream(out, &n);
+  strom_sql_session *s = strom_sql_session_new(f);
+  strom_sql_define(s, "TMP", tmp);
+  int rc = strom_sql_execute(s, sql, strlen(sql));
+  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
+  strom_sql_session_free(s);
+  fclose(f);
+  return rc;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The tableau's rows as "+I[a, b]" lines.  final: the table the changelog builds,
+ * as "[a, b]" lines sorted ("RETRACTS A MISSING ROW" when a -U/-D finds nothing);
+ * else sorted or as printed. */
+static char *rows_of(const char *out, bool sort, bool final) {
+  static char *lines[4096];
+  int n = 0;
+  bool bad = false;
+  for (const char *p = out; *p && n < 4096;) {
+    const char *e = strchr(p, '\n');
+    if (!e) e = p + strlen(p);
+    if (e - p > 6 && p[0] == '|' && p[1] == ' ' && (p[2] == '+' || p[2] == '-') && p[5] == '|') {
+      char buf[2048];
+      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
+      bool first = true;
+      for (const char *c = p + 6; c < e;) {
+        const char *bar = memchr(c, '|', (size_t)(e - c));
+        if (!bar) break;
+        const char *a = c, *z = bar;
+        while (a < z && *a == ' ') a++;
+        while (z > a && z[-1] == ' ') z--;
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
+        first = false;
+        c = bar + 1;
+      }
+      snprintf(buf + k, sizeof buf - (size_t)k, "]");
+      if (!final) {
+        lines[n++] = strdup(buf);
+      } else if (buf[0] == '+') {
+        lines[n++] = strdup(buf + 2);
+      } else {
+        int i = 0;
+        while (i < n && strcmp(lines[i], buf + 2)) i++;
+        if (i == n) bad = true;
+        else free(lines[i]), lines[i] = lines[--n];
+      }
+    }
+    p = *e ? e + 1 : e;
+  }
+  if (sort || final) qsort(lines, (size_t)n, sizeof *lines, cmp_str);
+  size_t len = 64;
+  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
+  char *r = calloc(1, len);
+  if (bad) strcat(r, "RETRACTS A MISSING ROW\n");
+  for (int i = 0; i < n; i++) {
+    strcat(r, lines[i]);
+    strcat(r, "\n");
+    free(lines[i]);
+  }
+  return r;
+}
+
+#define CHECK_MODE(sql, sorted, final, expected)                   \
+  do {                                                             \
+    char *out_, err_[1024];                                        \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                  \
+    if (rc_) fprintf(stderr, "  error: %s\n", err_);               \
+    char *rows_ = rows_of(out_, sorted, final);                    \
+    free(out_);                                                    \
+    if (strcmp(rows_, expected)) {                                 \
+      fprintf(stderr, "  got:\n%s  expected:\n%s", rows_, expected); \
+      free(rows_);                                                 \
+      CHECK(0);                                                    \
+    }                                                              \
+    free(rows_);                                                   \
+    CHECK_INT(rc_, 0);                                             \
+  } while (0)
+#define CHECK_ROWS(sql, expected) CHECK_MODE(sql, true, false, expected)
+#define CHECK_FINAL(sql, expected) CHECK_MODE(sql, false, true, expected)
+
+#define CHECK_ERR(sql, expected_substring)                                          \
+  do {                                                                              \
+    char *out_, err_[1024];                                                         \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
+    free(out_);                                                                     \
+    if (!strstr(err_, expected_substring))                                          \
+      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
+    CHECK(rc_ != 0);                                                                \
+    CHECK(strstr(err_, expected_substring) != NULL);                                \
+  } while (0)
+
+#define L "(VALUES (1, 'a'), (2, 'b'), (2, 'c'), (3, 'd'), (CAST(NULL AS INT), 'n')) AS l(k, v)"
+#define R "(VALUES (2, 'x'), (3, 'y'), (4, 'z'), (CAST(NULL AS INT), 'm')) AS r(k, w)"
+
+TEST(inner_join_on_using_and_where_forms) {
+  /* NULL keys never match */
+  CHECK_ROWS("SELECT l.k, v, w FROM " L " JOIN " R " ON l.k = r.k",
+             "+I[2, b, x]\n+I[2, c, x]\n+I[3, d, y]\n");
+  /* a residual condition, and the comma form with the condition in WHERE */
+  CHECK_ROWS("SELECT l.k, v, w FROM " L " INNER JOIN " R " ON l.k = r.k AND v <> 'c'", "+I[2, b, x]\n+I[3, d, y]\n");
+  CHECK_ROWS("SELECT l.k, v, w FROM " L ", " R " WHERE l.k = r.k AND v <> 'c' AND w <> 'y'", "+I[2, b, x]\n");
+  CHECK_ROWS("SELECT v, w FROM " L " JOIN " R " USING (k)", "+I[b, x]\n+I[c, x]\n+I[d, y]\n");
+  /* keys of different types meet as their common type; a non-equi join has one key */
+  CHECK_ROWS("SELECT a, b FROM (VALUES (1), (2)) AS x(a) JOIN (VALUES (CAST(2 AS BIGINT)), (3)) AS y(b) ON a = b", "+I[2, 2]\n");
+  CHECK_ROWS("SELECT a, b FROM (VALUES (1), (2)) AS x(a) JOIN (VALUES (1), (3)) AS y(b) ON a < b", "+I[1, 3]\n+I[2, 3]\n");
+  /* three tables, comma form: each equality goes to the join that has its columns */
+  CHECK_ROWS("SELECT x.a, y.b, z.c FROM (VALUES (1, 10), (2, 20)) AS x(a, xb), (VALUES (10, 'p'), (20, 'q')) AS y(yb, b), "
+             "(VALUES ('p', 7), ('q', 8)) AS z(zb, c) WHERE x.xb = y.yb AND y.b = z.zb AND z.c > 7",
+             "+I[2, q, 8]\n");
+}
+
+TEST(outer_joins_build_the_right_table) {
+  CHECK_FINAL("SELECT l.k, v, r.k, w FROM " L " LEFT JOIN " R " ON l.k = r.k",
+              "[1, a, <NULL>, <NULL>]\n[2, b, 2, x]\n[2, c, 2, x]\n[3, d, 3, y]\n[<NULL>, n, <NULL>, <NULL>]\n");
+  CHECK_FINAL("SELECT l.k, v, r.k, w FROM " L " RIGHT OUTER JOIN " R " ON l.k = r.k",
+              "[2, b, 2, x]\n[2, c, 2, x]\n[3, d, 3, y]\n[<NULL>, <NULL>, 4, z]\n[<NULL>, <NULL>, <NULL>, m]\n");
+  CHECK_FINAL("SELECT l.k, v, r.k, w FROM " L " FULL JOIN " R " ON l.k = r.k AND w <> 'y'",
+              "[1, a, <NULL>, <NULL>]\n[2, b, 2, x]\n[2, c, 2, x]\n[3, d, <NULL>, <NULL>]\n[<NULL>, <NULL>, 3, y]\n"
+              "[<NULL>, <NULL>, 4, z]\n[<NULL>, <NULL>, <NULL>, m]\n[<NULL>, n, <NULL>, <NULL>]\n");
+  /* WHERE over an outer join filters its result (it does not move into the join) */
+  CHECK_FINAL("SELECT l.k, v, w FROM " L " LEFT JOIN " R " ON l.k = r.k WHERE w IS NULL",
+              "[1, a, <NULL>]\n[<NULL>, n, <NULL>]\n");
+  /* an empty right side: the only possible changelog is the padded rows */
+  CHECK_ROWS("SELECT a, b FROM (VALUES (1), (2)) AS x(a) LEFT JOIN (SELECT * FROM (VALUES (1)) AS y(b) WHERE b > 5) AS y ON a = b",
+             "+I[1, <NULL>]\n+I[2, <NULL>]\n");
+}
+
+TEST(joins_of_changelogs_retract) {
+  /* counts per key change while the join runs: the join follows the updates */
+  CHECK_FINAL("SELECT c.k, c.n, w FROM (SELECT k, COUNT(*) AS n FROM (VALUES ('a'), ('b'), ('a'), ('a')) AS t(k) GROUP BY k) AS c "
+              "JOIN (VALUES ('a', 'x'), ('b', 'y'), ('a', 'z')) AS r(k, w) ON c.k = r.k",
+              "[a, 3, x]\n[a, 3, z]\n[b, 1, y]\n");
+  CHECK_FINAL("SELECT r.k, c.n FROM (SELECT k, COUNT(*) AS n FROM (VALUES ('a'), ('a')) AS t(k) GROUP BY k) AS c "
+              "RIGHT JOIN (VALUES ('a'), ('q')) AS r(k) ON c.k = r.k",
+              "[a, 2]\n[q, <NULL>]\n");
+  /* the join's changelog aggregated again */
+  CHECK_FINAL("SELECT COUNT(*) FROM " L " LEFT JOIN " R " ON l.k = r.k", "[5]\n");
+}
+
+static const char *orders_csv =
+    "1,apple,2020-01-01 00:00:01\n"
+    "2,pear,2020-01-01 00:00:04\n"
+    "3,plum,2020-01-01 00:00:03\n" /* out of order, not late: the watermark is 2 s */
+    "4,fig,2020-01-01 00:00:12\n"
+    "5,kiwi,2020-01-01 00:00:20\n";
+static const char *ships_csv =
+    "1,2020-01-01 00:00:02\n"
+    "3,2020-01-01 00:00:05\n"
+    "2,2020-01-01 00:00:09\n"
+    "4,2020-01-01 00:00:11\n"
+    "5,2020-01-01 00:00:40\n";
+
+#define DDL                                                                                                        \
+  "CREATE TABLE orders (id INT, item STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH (" \
+  "'connector' = 'filesystem', 'path' = '${TMP}/orders.csv', 'format' = 'csv', "                                    \
+  "'scan.watermark.emit.strategy' = 'on-event');\n"                                                                 \
+  "CREATE TABLE ships (oid INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ("             \
+  "'connector' = 'filesystem', 'path' = '${TMP}/ships.csv', 'format' = 'csv', "                                     \
+  "'scan.watermark.emit.strategy' = 'on-event');\n"
+
+TEST(interval_joins) {
+  /* shipped within 3 s after the order: 1 (+1 s) and 3 (+2 s); 2 (+5 s), 4 (-1 s), 5 (+20 s) not */
+  CHECK_ROWS(DDL "SELECT o.id, item, s.ts FROM orders o JOIN ships s ON o.id = s.oid "
+                 "AND s.ts BETWEEN o.ts AND o.ts + INTERVAL '3' SECOND",
+             "+I[1, apple, 2020-01-01 00:00:02.000]\n+I[3, plum, 2020-01-01 00:00:05.000]\n");
+  /* >= and < bounds written the other way round, in WHERE */
+  CHECK_ROWS(DDL "SELECT o.id, s.ts FROM orders o, ships s WHERE o.id = s.oid AND o.ts <= s.ts + INTERVAL '1' SECOND "
+                 "AND o.ts > s.ts - INTERVAL '5' SECOND",
+             "+I[1, 2020-01-01 00:00:02.000]\n+I[3, 2020-01-01 00:00:05.000]\n+I[4, 2020-01-01 00:00:11.000]\n");
+  char *out, err[1024];
+  CHECK_INT(run(DDL "EXPLAIN SELECT o.id FROM orders o JOIN ships s ON o.id = s.oid AND s.ts BETWEEN o.ts AND "
+                    "o.ts + INTERVAL '3' SECOND AND item <> 'x'",
+                &out, err, sizeof err), 0);
+  if (!strstr(out, "IntervalJoin(joinType=[InnerJoin], leftKeys=[id], rightKeys=[oid], bounds=[ts - ts in [0 ms, 3000 ms]], where=[")) fprintf(stderr, "%s\n", out);
+  CHECK(strstr(out, "IntervalJoin(joinType=[InnerJoin], leftKeys=[id], rightKeys=[oid], bounds=[ts - ts in [0 ms, 3000 ms]], where=[") != NULL);
+  free(out);
+  /* interval joins append: a file sink takes them; a LEFT JOIN with bounds is a regular (updating) join */
+  CHECK_ERR(DDL "CREATE TABLE sink (id INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/o', 'format' = 'csv');\n"
+                "INSERT INTO sink SELECT o.id FROM orders o LEFT JOIN ships s ON o.id = s.oid "
+                "AND s.ts BETWEEN o.ts AND o.ts + INTERVAL '3' SECOND",
+            "doesn't support consuming update changes");
+}
+
+TEST(window_joins) {
+  /* 10 s tumbling windows: orders 1,2,3 and ships 1,3,2 in [0,10); 4 in [10,20) on both
+   * sides; order 5 in [20,30) and ship 5 in [40,50) find no partner */
+  const char *q = DDL "SELECT o.id, item, s.oid, o.window_start FROM "
+                      "(SELECT * FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))) o %s JOIN "
+                      "(SELECT * FROM TABLE(TUMBLE(TABLE ships, DESCRIPTOR(ts), INTERVAL '10' SECOND))) s "
+                      "ON o.window_start = s.window_start AND o.window_end = s.window_end AND o.id = s.oid";
+  char sql[2048];
+  snprintf(sql, sizeof sql, q, "");
+  CHECK_ROWS(sql, "+I[1, apple, 1, 2020-01-01 00:00:00.000]\n+I[2, pear, 2, 2020-01-01 00:00:00.000]\n"
+                  "+I[3, plum, 3, 2020-01-01 00:00:00.000]\n+I[4, fig, 4, 2020-01-01 00:00:10.000]\n");
+  snprintf(sql, sizeof sql, q, "FULL");
+  CHECK_ROWS(sql, "+I[1, apple, 1, 2020-01-01 00:00:00.000]\n+I[2, pear, 2, 2020-01-01 00:00:00.000]\n"
+                  "+I[3, plum, 3, 2020-01-01 00:00:00.000]\n+I[4, fig, 4, 2020-01-01 00:00:10.000]\n"
+                  "+I[5, kiwi, <NULL>, 2020-01-01 00:00:20.000]\n+I[<NULL>, <NULL>, 5, <NULL>]\n");
+  snprintf(sql, sizeof sql, q, "LEFT");
+  CHECK_ROWS(sql, "+I[1, apple, 1, 2020-01-01 00:00:00.000]\n+I[2, pear, 2, 2020-01-01 00:00:00.000]\n"
+                  "+I[3, plum, 3, 2020-01-01 00:00:00.000]\n+I[4, fig, 4, 2020-01-01 00:00:10.000]\n"
+                  "+I[5, kiwi, <NULL>, 2020-01-01 00:00:20.000]\n");
+  /* window aggregates joined per window (Nexmark q8's shape): counts per id and window */
+  CHECK_ROWS(DDL "SELECT o.id, o.n, s.n, o.ws FROM "
+                 "(SELECT id, window_start AS ws, window_end AS we, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, "
+                 "DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY id, window_start, window_end) o JOIN "
+                 "(SELECT oid, window_start AS ws, window_end AS we, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE ships, "
+                 "DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY oid, window_start, window_end) s "
+                 "ON o.id = s.oid AND o.ws = s.ws AND o.we = s.we",
+             "+I[1, 1, 1, 2020-01-01 00:00:00.000]\n+I[2, 1, 1, 2020-01-01 00:00:00.000]\n"
+             "+I[3, 1, 1, 2020-01-01 00:00:00.000]\n+I[4, 1, 1, 2020-01-01 00:00:10.000]\n");
+  char *out, err[1024];
+  snprintf(sql, sizeof sql, q, "LEFT");
+  char ex[2100];
+  snprintf(ex, sizeof ex, "EXPLAIN %s", strstr(sql, "SELECT o.id"));
+  char full[4096];
+  snprintf(full, sizeof full, "%.*s%s", (int)(strstr(sql, "SELECT o.id") - sql), sql, ex);
+  CHECK_INT(run(full, &out, err, sizeof err), 0);
+  CHECK(strstr(out, "WindowJoin(joinType=[LeftOuterJoin], leftKeys=[window_start, window_end, id], rightKeys=[window_start, window_end, oid])\n") != NULL);
+  free(out);
+}
+
+TEST(explain_and_sinks_of_regular_joins) {
+  char *out, err[1024];
+  CHECK_INT(run("EXPLAIN SELECT v, w FROM " L " LEFT JOIN " R " ON l.k = r.k AND v <> w", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Join(joinType=[LeftOuterJoin], leftKeys=[k], rightKeys=[k], where=[") != NULL);
+  CHECK(strstr(out, "[changelog]") != NULL);
+  free(out);
+  CHECK_INT(run("EXPLAIN SELECT v, w FROM " L " JOIN " R " ON l.k = r.k", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[k], rightKeys=[k])\n") != NULL);
+  free(out);
+  CHECK_ERR("CREATE TABLE sink (v STRING, w STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/s', 'format' = 'csv');\n"
+            "INSERT INTO sink SELECT v, w FROM " L " FULL JOIN " R " ON l.k = r.k",
+            "doesn't support consuming update changes");
+  /* an inner join of append-only inputs appends: the file sink takes it */
+  CHECK_INT(run("CREATE TABLE sink (v STRING, w STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/s', 'format' = 'csv');\n"
+                "INSERT INTO sink SELECT v, w FROM " L " JOIN " R " ON l.k = r.k", &out, err, sizeof err), 0);
+  free(out);
+  CHECK_ERR("SELECT * FROM " L " JOIN " R " ON l.k = r.nope", "column 'r.nope' not found");
+  CHECK_ERR("SELECT * FROM " L " JOIN " R " ON l.k + 1", "ON needs a BOOLEAN condition");
+  CHECK_ERR("SELECT k FROM " L " JOIN " R " ON l.k = r.k", "column 'k' is ambiguous");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  snprintf(tmp, sizeof tmp, "/tmp/strom-sql-join-%d", (int)getpid());
+  mkdir(tmp, 0777);
+  write_file("orders.csv", orders_csv);
+  write_file("ships.csv", ships_csv);
+  RUN(inner_join_on_using_and_where_forms);
+  RUN(outer_joins_build_the_right_table);
+  RUN(joins_of_changelogs_retract);
+  RUN(interval_joins);
+  RUN(window_joins);
+  RUN(explain_and_sinks_of_regular_joins);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
+  TEST_MAIN_END();
+}
