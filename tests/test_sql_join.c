@@ -198,10 +198,12 @@ TEST(interval_joins) {
              "+I[1, 2020-01-01 00:00:02.000]\n+I[3, 2020-01-01 00:00:05.000]\n+I[4, 2020-01-01 00:00:11.000]\n");
   char *out, err[1024];
   CHECK_INT(run(DDL "EXPLAIN SELECT o.id FROM orders o JOIN ships s ON o.id = s.oid AND s.ts BETWEEN o.ts AND "
-                    "o.ts + INTERVAL '3' SECOND AND item <> 'x'",
+                    "o.ts + INTERVAL '3' SECOND AND item <> 'x' AND o.id < s.oid + 100",
                 &out, err, sizeof err), 0);
   if (!strstr(out, "IntervalJoin(joinType=[InnerJoin], leftKeys=[id], rightKeys=[oid], bounds=[ts - ts in [0 ms, 3000 ms]], where=[")) fprintf(stderr, "%s\n", out);
   CHECK(strstr(out, "IntervalJoin(joinType=[InnerJoin], leftKeys=[id], rightKeys=[oid], bounds=[ts - ts in [0 ms, 3000 ms]], where=[") != NULL);
+  /* a condition on one input filters it before the join */
+  CHECK(strstr(out, "    Calc(where=[(item <> 'x')])\n      TableSourceScan(table=[orders]") != NULL);
   free(out);
   /* interval joins append: a file sink takes them; a LEFT JOIN with bounds is a regular (updating) join */
   CHECK_ERR(DDL "CREATE TABLE sink (id INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/o', 'format' = 'csv');\n"

@@ -155,6 +155,17 @@ static bool is_time_bound(const sql_plan *p, const sql_expr *c, bounds *b) {
 
 /* ---- the analysis ---- */
 
+/* Wraps *in in a filter on cond (over its columns). */
+static bool filter_input(sql_arena *a, sql_plan **in, sql_expr *cond) {
+  sql_plan *f = sql_arena_alloc(a, sizeof *f);
+  if (!f || !cond) return false;
+  f->kind = SQL_P_CALC;
+  f->ncols = (*in)->ncols, f->cols = (*in)->cols, f->in = *in, f->cond = cond;
+  f->changelog = (*in)->changelog, f->time_col = (*in)->time_col;
+  *in = f;
+  return true;
+}
+
 #define MAX_CONJ 256
 
 static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
@@ -169,6 +180,21 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   if (!(j->lkeys = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(n + 1))) ||
       !(j->rkeys = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(n + 1))))
     return snprintf(err, errlen, "out of memory"), -1;
+  /* A condition on one input only filters that input before the join (Flink's filter
+   * push-down), unless that input is preserved by an outer join. */
+  bool push_l = j->type == SQL_J_INNER || j->type == SQL_J_RIGHT, push_r = j->type == SQL_J_INNER || j->type == SQL_J_LEFT;
+  sql_expr *kept = NULL;
+  for (int i = 0; i < n; i++) {
+    int sd = side_of(c[i], nl);
+    if ((sd == 0 && push_l) || (sd == 1 && push_r)) {
+      if (!filter_input(a, sd ? &p->in2 : &p->in, sd ? shift(a, c[i], -nl) : c[i]))
+        return snprintf(err, errlen, "out of memory"), -1;
+    } else if (!(kept = and_of(a, kept, c[i]))) {
+      return snprintf(err, errlen, "out of memory"), -1;
+    }
+  }
+  j->cond = kept;
+  n = conjuncts(j->cond, c, 0, MAX_CONJ);
   bounds b = {.lt = -1, .rt = -1};
   sql_expr *timeconds = NULL;
   bool ws = false, we = false;
