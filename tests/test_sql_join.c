@@ -296,6 +296,11 @@ TEST(nexmark_q3_q8_q20_at_parallelism_1_and_2) {
     snprintf(sql, sizeof sql, "SET 'parallelism.default' = '%d';\n" NX_DDL
              "SELECT COUNT(*), SUM(price) FROM bid AS B INNER JOIN auction AS A ON B.auction = A.id WHERE A.category = 10", par);
     CHECK_FINAL(sql, "[17787, 129601170162]\n");
+    /* the same with state TTL on both sides' map state and checkpoints of the join's state */
+    snprintf(sql, sizeof sql, "SET 'parallelism.default' = '%d';\nSET 'table.exec.state.ttl' = '1 h';\n"
+             "SET 'execution.checkpointing.interval' = '50 ms';\nSET 'state.checkpoints.dir' = '${TMP}/ckpt%d';\n" NX_DDL
+             "SELECT COUNT(*), SUM(price) FROM bid AS B INNER JOIN auction AS A ON B.auction = A.id WHERE A.category = 10", par, par);
+    CHECK_FINAL(sql, "[17787, 129601170162]\n");
     snprintf(sql, sizeof sql, "SET 'parallelism.default' = '%d';\n" NX_DDL
              "SELECT COUNT(*) FROM ("
              "SELECT id, name, window_start AS starttime, window_end AS endtime "
