@@ -5,8 +5,8 @@
  * - equalities between an expression of the left and one of the right are the
  *   equi-join keys (both inputs are partitioned by them);
  * - two bounds on the difference of the inputs' rowtime attributes
- *   (l.ts BETWEEN r.ts - INTERVAL .. AND r.ts + INTERVAL .., or >=/<=/</> pairs) make an
- *   inner join of append-only inputs an interval join;
+ *   (l.ts BETWEEN r.ts - INTERVAL .. AND r.ts + INTERVAL .., or >=/<=/</> pairs) make a
+ *   join of append-only inputs an interval join (inner or outer);
  * - l.window_start = r.window_start AND l.window_end = r.window_end over two windowed
  *   inputs (window TVFs or window aggregates) make a window join;
  * - everything else is the residual, a non-equi condition checked on each pair.
@@ -225,7 +225,7 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   bool append = !p->in->changelog && !p->in2->changelog;
   if (ws && we && append) {
     j->kind = SQL_JK_WINDOW;
-  } else if (b.has_lo && b.has_hi && j->type == SQL_J_INNER && append) {
+  } else if (b.has_lo && b.has_hi && append) {
     if (b.lo > b.hi) return snprintf(err, errlen, "the join's time bounds can never hold (an empty interval)"), -1;
     j->kind = SQL_JK_INTERVAL;
     j->ltime = b.lt, j->rtime = b.rt, j->lower = b.lo, j->upper = b.hi;

@@ -6,8 +6,8 @@
  * - a regular join runs the runtime's changelog join (src/runtime/op_join_regular.c)
  *   with the residual condition as its non-equi predicate and state TTL from
  *   table.exec.state.ttl;
- * - an interval join runs strom_interval_join (append-only, state bounded by the
- *   time bounds, late rows dropped);
+ * - an inner interval join runs strom_interval_join (append-only, state bounded by
+ *   the time bounds, late rows dropped), an outer one join_interval.c's operator;
  * - a window join is a keyed co-process function here: the key includes window_start
  *   and window_end, each side's rows wait in list state until the watermark passes
  *   window_end - 1, then every pair that passes the residual is emitted (with null
@@ -242,6 +242,7 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   if (!kr || !out) return NULL;
   switch (j->kind) {
     case SQL_JK_INTERVAL: {
+      if (j->type != SQL_J_INNER) return sql_outer_interval_join(b, p, kl, kr, lsch, rsch, out);
       ijoin *ij = sql_arena_alloc(&b->arena, sizeof *ij);
       if (!ij) return NULL;
       ij->nl = p->in->ncols, ij->nr = p->in2->ncols, ij->residual = j->residual;

@@ -246,6 +246,9 @@ int sql_join_push_where(sql_arena *a, sql_plan *in, sql_expr **cond, char *err, 
 struct sql_build;
 strom_stream *sql_join_stream(struct sql_build *b, const sql_plan *p);
 void sql_join_explain(strom_buf *o, const sql_plan *p, int depth);
+/* join_interval.c: an outer interval join of the keyed inputs (schemas ls, rs). */
+strom_stream *sql_outer_interval_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
+                                      const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
 
 /* ---- catalog ---- */
 
