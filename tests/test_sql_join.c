@@ -282,6 +282,15 @@ TEST(explain_and_sinks_of_regular_joins) {
   CHECK_INT(run("EXPLAIN SELECT v, w FROM " L " JOIN " R " ON l.k = r.k", &out, err, sizeof err), 0);
   CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[k], rightKeys=[k])\n") != NULL);
   free(out);
+  /* x.xb = y.yb reads only the top join's left input, itself an inner join: it becomes
+   * that join's key, not a filter over a cross product */
+  CHECK_INT(run("EXPLAIN SELECT x.a, z.c FROM (VALUES (1, 10)) AS x(a, xb) JOIN (VALUES (10, 'p')) AS y(yb, b) ON TRUE "
+                "JOIN (VALUES ('p', 7)) AS z(zb, c) ON x.xb = y.yb AND y.b = z.zb", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[b], rightKeys=[zb])\n    Join(joinType=[InnerJoin], leftKeys=[xb], "
+                    "rightKeys=[yb], where=[TRUE])\n") != NULL);
+  free(out);
+  CHECK_ROWS("SELECT x.a, z.c FROM (VALUES (1, 10), (2, 20)) AS x(a, xb) JOIN (VALUES (10, 'p'), (20, 'q')) AS y(yb, b) ON TRUE "
+             "JOIN (VALUES ('p', 7)) AS z(zb, c) ON x.xb = y.yb AND y.b = z.zb", "+I[1, 7]\n");
   CHECK_ERR("CREATE TABLE sink (v STRING, w STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/s', 'format' = 'csv');\n"
             "INSERT INTO sink SELECT v, w FROM " L " FULL JOIN " R " ON l.k = r.k",
             "doesn't support consuming update changes");

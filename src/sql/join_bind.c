@@ -155,6 +155,16 @@ static bool is_time_bound(const sql_plan *p, const sql_expr *c, bounds *b) {
 
 /* ---- the analysis ---- */
 
+static bool inner_join(const sql_plan *p) { return p->kind == SQL_P_JOIN && p->join->type == SQL_J_INNER; }
+
+/* Adds conjunct c to the innermost inner join of the left-deep chain that has all its
+ * columns (a join's columns start with its left input's). */
+static void push(sql_arena *a, sql_plan *p, sql_expr *c) {
+  int m = max_col(c);
+  while (inner_join(p->in) && m < p->in->ncols) p = p->in;
+  p->join->cond = and_of(a, p->join->cond, c);
+}
+
 /* Wraps *in in a filter on cond (over its columns). */
 static bool filter_input(sql_arena *a, sql_plan **in, sql_expr *cond) {
   sql_plan *f = sql_arena_alloc(a, sizeof *f);
@@ -187,8 +197,15 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   for (int i = 0; i < n; i++) {
     int sd = side_of(c[i], nl);
     if ((sd == 0 && push_l) || (sd == 1 && push_r)) {
-      if (!filter_input(a, sd ? &p->in2 : &p->in, sd ? shift(a, c[i], -nl) : c[i]))
+      sql_plan **in = sd ? &p->in2 : &p->in;
+      sql_expr *e = sd ? shift(a, c[i], -nl) : c[i];
+      if (!e) return snprintf(err, errlen, "out of memory"), -1;
+      if (inner_join(*in)) { /* into that join, where it may be a key */
+        push(a, *in, e);
+        if (analyze(a, *in, err, errlen)) return -1;
+      } else if (!filter_input(a, in, e)) {
         return snprintf(err, errlen, "out of memory"), -1;
+      }
     } else if (!(kept = and_of(a, kept, c[i]))) {
       return snprintf(err, errlen, "out of memory"), -1;
     }
@@ -241,16 +258,6 @@ int sql_join_add_cond(sql_arena *a, sql_plan *p, sql_expr *cond, char *err, size
   if (cond && max_col(cond) >= p->ncols) return snprintf(err, errlen, "the join condition reads a column out of range"), -1;
   j->cond = and_of(a, j->cond, cond);
   return analyze(a, p, err, errlen);
-}
-
-static bool inner_join(const sql_plan *p) { return p->kind == SQL_P_JOIN && p->join->type == SQL_J_INNER; }
-
-/* Adds conjunct c to the innermost inner join of the left-deep chain that has all its
- * columns (a join's columns start with its left input's). */
-static void push(sql_arena *a, sql_plan *p, sql_expr *c) {
-  int m = max_col(c);
-  while (inner_join(p->in) && m < p->in->ncols) p = p->in;
-  p->join->cond = and_of(a, p->join->cond, c);
 }
 
 static int reanalyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
