@@ -178,6 +178,8 @@ static bool filter_input(sql_arena *a, sql_plan **in, sql_expr *cond) {
 
 #define MAX_CONJ 256
 
+static int reanalyze(sql_arena *a, sql_plan *p, char *err, size_t errlen);
+
 static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   sql_join *j = p->join;
   int nl = p->in->ncols;
@@ -202,7 +204,7 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
       if (!e) return snprintf(err, errlen, "out of memory"), -1;
       if (inner_join(*in)) { /* into that join, where it may be a key */
         push(a, *in, e);
-        if (analyze(a, *in, err, errlen)) return -1;
+        if (reanalyze(a, *in, err, errlen)) return -1;
       } else if (!filter_input(a, in, e)) {
         return snprintf(err, errlen, "out of memory"), -1;
       }
@@ -260,6 +262,7 @@ int sql_join_add_cond(sql_arena *a, sql_plan *p, sql_expr *cond, char *err, size
   return analyze(a, p, err, errlen);
 }
 
+/* Analyses the left-deep chain of inner joins under p, innermost first, then p. */
 static int reanalyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   if (inner_join(p->in) && reanalyze(a, p->in, err, errlen)) return -1;
   return analyze(a, p, err, errlen);

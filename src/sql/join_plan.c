@@ -176,8 +176,7 @@ static int wj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
   return rc ? rc : strom_ctx_register_event_timer(ctx, fire);
 }
 
-static int wj_emit(strom_ctx *ctx, wlocal *l, strom_out *out, int64_t t) {
-  (void)ctx;
+static int wj_emit(wlocal *l, strom_out *out, int64_t t) {
   strom_row_set_kind(l->joined, STROM_INSERT);
   strom_row_set_time(l->joined, t);
   return strom_out_emit(out, l->joined);
@@ -210,11 +209,11 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
       }
       any = true;
       l->matched[k] = true;
-      rc = wj_emit(ctx, l, out, t);
+      rc = wj_emit(l, out, t);
     }
     if (!any && lo && !rc) {
       fill(l->joined, w->nl, w->nr, lr, NULL);
-      rc = wj_emit(ctx, l, out, t);
+      rc = wj_emit(l, out, t);
     }
   }
   for (size_t k = 0; k < nr && ro && !rc; k++) {
@@ -222,7 +221,7 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
     const strom_row *rr = strom_state_list_get(l->rows[1], k);
     if (!rr) return STROM_ENOMEM;
     fill(l->joined, w->nl, w->nr, NULL, rr);
-    rc = wj_emit(ctx, l, out, t);
+    rc = wj_emit(l, out, t);
   }
   strom_state_clear(l->rows[0]);
   strom_state_clear(l->rows[1]);
