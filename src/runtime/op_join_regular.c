@@ -10,6 +10,8 @@
  * A new row joins the other side's rows that pass the non-equi condition; the output
  * is a changelog: +I/-D for outer joins, the input's own kind (+I/+U, -U/-D) for an
  * inner join, as Flink does.  Rows whose key has a NULL match nothing (SQL equality).
+ * When the other side is not outer (every inner join) matches stream out while its map
+ * is read; otherwise they are copied first, since their match counts change.
  * Built on the public keyed co-process function and map state, so checkpoints,
  * rescaling and state TTL come from the state layer.
  */
@@ -137,6 +139,38 @@ static int put(jlocal *l, int s, const strom_row *key, int64_t count, int64_t as
   return strom_state_map_put(l->st[s], key, l->val);
 }
 
+/* When the other side is not outer its rows' match counts do not matter: the matches
+ * are emitted while the other side's map is read, without copying them. */
+static int stream_matches(strom_ctx *ctx, const strom__regular_join_def *d, jlocal *l, int s, const strom_row *in,
+                          strom_out *out, bool in_outer, strom_row_kind kind, bool acc) {
+  const strom_row *cur = strom_state_map_get(l->st[s], l->key[s]);
+  int64_t have = cur ? strom_row_get_bigint(cur, 0) : 0, assoc = cur ? strom_row_get_bigint(cur, 1) : 0;
+  int rc;
+  if (!acc && have > 0 && (rc = put(l, s, l->key[s], have - 1, assoc))) return rc;
+  strom_row_kind k = in_outer ? (acc ? STROM_INSERT : STROM_DELETE) : kind;
+  int64_t total = 0;
+  if (!key_has_null(ctx)) {
+    size_t pos = 0;
+    const strom_row *o, *v;
+    while (strom_state_map_next(l->st[1 - s], &pos, &o, &v) == 1) {
+      fill(d, l, s == 0 ? in : o, s == 0 ? o : in);
+      if (d->cond) {
+        int r = d->cond(ctx, l->joined, d->data);
+        if (r < 0) return r;
+        if (!r) continue;
+      }
+      int64_t n = strom_row_get_bigint(v, 0);
+      total += n;
+      if ((rc = emit(out, l, k, n))) return rc;
+    }
+  }
+  if (!total && in_outer) {
+    fill(d, l, s == 0 ? in : NULL, s == 0 ? NULL : in);
+    if ((rc = emit(out, l, acc ? STROM_INSERT : STROM_DELETE, 1))) return rc;
+  }
+  return acc ? put(l, s, l->key[s], have + 1, in_outer ? total : 0) : STROM_OK;
+}
+
 static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
   const strom__regular_join_def *d = strom_ctx_data(ctx);
   jlocal *l = strom_ctx_local(ctx);
@@ -148,6 +182,7 @@ static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
   strom_row *key = l->key[s];
   strom_row_copy(key, in);
   strom_row_set_kind(key, STROM_INSERT);
+  if (!other_outer) return stream_matches(ctx, d, l, s, in, out, in_outer, kind, acc);
   int rc = find_matches(ctx, d, l, s, in);
   if (rc) return rc;
   int64_t total = 0;
