@@ -179,6 +179,7 @@ static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
   bool other_outer = d->type == STROM__JOIN_FULL || d->type == (s == 0 ? STROM__JOIN_RIGHT : STROM__JOIN_LEFT);
   strom_row_kind kind = strom_row_get_kind(in);
   bool acc = kind == STROM_INSERT || kind == STROM_UPDATE_AFTER;
+  strom_row_set_time(l->joined, strom_row_time(in)); /* the output carries its trigger's timestamp */
   strom_row *key = l->key[s];
   strom_row_copy(key, in);
   strom_row_set_kind(key, STROM_INSERT);
