@@ -134,7 +134,9 @@ TEST(inner_join_on_using_and_where_forms) {
   /* a residual condition, and the comma form with the condition in WHERE */
   CHECK_ROWS("SELECT l.k, v, w FROM " L " INNER JOIN " R " ON l.k = r.k AND v <> 'c'", "+I[2, b, x]\n+I[3, d, y]\n");
   CHECK_ROWS("SELECT l.k, v, w FROM " L ", " R " WHERE l.k = r.k AND v <> 'c' AND w <> 'y'", "+I[2, b, x]\n");
-  CHECK_ROWS("SELECT v, w FROM " L " JOIN " R " USING (k)", "+I[b, x]\n+I[c, x]\n+I[d, y]\n");
+  /* USING: one k (the left's; the right's for a RIGHT join); l.k and r.k stay reachable */
+  CHECK_ROWS("SELECT * FROM " L " JOIN " R " USING (k)", "+I[2, b, x]\n+I[2, c, x]\n+I[3, d, y]\n");
+  CHECK_ROWS("SELECT k, r.k, w FROM " L " JOIN " R " USING (k) WHERE k > 2", "+I[3, 3, y]\n");
   /* keys of different types meet as their common type; a non-equi join has one key */
   CHECK_ROWS("SELECT a, b FROM (VALUES (1), (2)) AS x(a) JOIN (VALUES (CAST(2 AS BIGINT)), (3)) AS y(b) ON a = b", "+I[2, 2]\n");
   CHECK_ROWS("SELECT a, b FROM (VALUES (1), (2)) AS x(a) JOIN (VALUES (1), (3)) AS y(b) ON a < b", "+I[1, 3]\n+I[2, 3]\n");
@@ -152,6 +154,9 @@ TEST(outer_joins_build_the_right_table) {
   CHECK_FINAL("SELECT l.k, v, r.k, w FROM " L " FULL JOIN " R " ON l.k = r.k AND w <> 'y'",
               "[1, a, <NULL>, <NULL>]\n[2, b, 2, x]\n[2, c, 2, x]\n[3, d, <NULL>, <NULL>]\n[<NULL>, <NULL>, 3, y]\n"
               "[<NULL>, <NULL>, 4, z]\n[<NULL>, <NULL>, <NULL>, m]\n[<NULL>, n, <NULL>, <NULL>]\n");
+  CHECK_FINAL("SELECT k, v, w FROM " L " RIGHT JOIN " R " USING (k)",
+              "[2, b, x]\n[2, c, x]\n[3, d, y]\n[4, <NULL>, z]\n[<NULL>, <NULL>, m]\n");
+  CHECK_ERR("SELECT k FROM " L " FULL JOIN " R " USING (k)", "column 'k' is ambiguous");
   /* WHERE over an outer join filters its result (it does not move into the join) */
   CHECK_FINAL("SELECT l.k, v, w FROM " L " LEFT JOIN " R " ON l.k = r.k WHERE w IS NULL",
               "[1, a, <NULL>]\n[<NULL>, n, <NULL>]\n");

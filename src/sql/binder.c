@@ -242,7 +242,7 @@ static int find_col(binder *b, const sql_col *cols, int ncols, const char *qual,
   int found = -1;
   for (int i = 0; i < ncols; i++) {
     if (strcmp(cols[i].name, name)) continue;
-    if (qual && (!cols[i].qual || strcmp(cols[i].qual, qual))) continue;
+    if (qual ? !cols[i].qual || strcmp(cols[i].qual, qual) : cols[i].hidden) continue;
     if (found >= 0) { /* two inputs of a join may have it */
       if (!quiet) fail_at(b, at, "column '%s' is ambiguous", name);
       return -2;
@@ -1054,6 +1054,8 @@ static sql_plan *bind_join(binder *b, const sql_node *n) {
           !(eq->a[1] = cast_or_fail(b, on, col_ref(b->a, l->ncols + rc, &r->cols[rc].type), &t)))
         return NULL;
       eq->type = (sql_type){.id = STROM_BOOLEAN};
+      /* one column for both, as in Flink: the preserved side's (a FULL join's stays ambiguous) */
+      if (strcmp(n->text, "full")) j->cols[strcmp(n->text, "right") ? l->ncols + rc : lc].hidden = true;
       if (!cond) cond = eq;
       else {
         sql_expr *and = new_expr(b, SQL_E_AND, 2);
@@ -1179,7 +1181,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (it->kind == SQL_STAR) {
       const char *q = it->nkids ? (it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL) : NULL;
       int k = 0;
-      for (int c = 0; c < in->ncols; c++) k += !q || (in->cols[c].qual && !strcmp(in->cols[c].qual, q));
+      for (int c = 0; c < in->ncols; c++) k += q ? in->cols[c].qual && !strcmp(in->cols[c].qual, q) : !in->cols[c].hidden;
       if (q && !k) return fail_at(b, it, "no table named '%s' in FROM", q);
       nitems += k;
     } else nitems++;
@@ -1248,10 +1250,11 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       if (aggregate) return fail_at(b, it, "'*' is not allowed in an aggregate query");
       const char *q = it->nkids && it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL;
       for (int c = 0; c < in->ncols; c++) {
-        if (q && (!in->cols[c].qual || strcmp(in->cols[c].qual, q))) continue;
+        if (q ? !in->cols[c].qual || strcmp(in->cols[c].qual, q) : in->cols[c].hidden) continue;
         calc->exprs[k] = col_ref(b->a, c, &in->cols[c].type);
         calc->cols[k] = in->cols[c];
         calc->cols[k].qual = NULL;
+        calc->cols[k].hidden = false;
         k++;
       }
       continue;

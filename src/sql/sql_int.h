@@ -174,6 +174,7 @@ typedef struct sql_col {
   sql_type type;
   bool rowtime; /* an event-time attribute: rows carry its value as their timestamp */
   int8_t wincol; /* SQL_WIN_START / SQL_WIN_END: a window TVF's or window aggregate's bounds (window joins) */
+  bool hidden;   /* the other column of a JOIN ... USING pair: only a qualified name finds it, '*' skips it */
 } sql_col;
 
 typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_JOIN } sql_pkind;
