@@ -244,9 +244,9 @@ static int find_col(binder *b, const sql_col *cols, int ncols, const char *qual,
   int found = -1;
   for (int i = 0; i < ncols; i++) {
     if (strcmp(cols[i].name, name)) continue;
-    if (qual && (!cols[i].qual || strcmp(cols[i].qual, qual))) continue;
-    if (found >= 0 && !quiet) {
-      fail_at(b, at, "column '%s' is ambiguous", name);
+    if (qual ? !cols[i].qual || strcmp(cols[i].qual, qual) : cols[i].hidden) continue;
+    if (found >= 0) { /* two inputs of a join may have it */
+      if (!quiet) fail_at(b, at, "column '%s' is ambiguous", name);
       return -2;
     }
     if (found < 0) found = i;
@@ -979,8 +979,8 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   if (!p) return NULL;
   if (in->ncols) memcpy(p->cols, in->cols, sizeof(sql_col) * (size_t)in->ncols);
   sql_type ts = {.id = STROM_TIMESTAMP, .p = 3, .not_null = true};
-  p->cols[in->ncols] = (sql_col){.name = "window_start", .type = ts};
-  p->cols[in->ncols + 1] = (sql_col){.name = "window_end", .type = ts};
+  p->cols[in->ncols] = (sql_col){.name = "window_start", .type = ts, .wincol = SQL_WIN_START};
+  p->cols[in->ncols + 1] = (sql_col){.name = "window_end", .type = ts, .wincol = SQL_WIN_END};
   p->cols[in->ncols + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = true};
   for (int i = 0; i < in->ncols; i++) p->cols[i].rowtime = false; /* window_time is the new time attribute */
   p->in = in;
@@ -1048,6 +1048,52 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
   return p;
 }
 
+static sql_plan *bind_from(binder *b, const sql_node *n);
+
+/* Both inputs, then the ON condition (or USING's equalities) over their columns:
+ * join_bind.c chooses the join. */
+static sql_plan *bind_join(binder *b, const sql_node *n) {
+  sql_plan *l = bind_from(b, n->kids[0]), *r = l ? bind_from(b, n->kids[1]) : NULL;
+  if (!r) return NULL;
+  char m[512];
+  sql_plan *j = sql_join_new(b->a, l, r, n->text, m, sizeof m);
+  if (!j) return fail_at(b, n, "%s", m);
+  if (n->nkids < 3) return j;
+  const sql_node *on = n->kids[2];
+  sql_expr *cond = NULL;
+  b->cols = j->cols, b->ncols = j->ncols, b->agg = false;
+  if (on->kind == SQL_ON) {
+    if (contains_agg(on->kids[0])) return fail_at(b, on, "aggregate functions are not allowed in ON");
+    if (!(cond = bind(b, on->kids[0]))) return NULL;
+    if (cond->type.id != STROM_BOOLEAN) return fail_at(b, on->kids[0], "ON needs a BOOLEAN condition");
+  } else {
+    for (int i = 0; i < on->nkids; i++) {
+      int lc = find_col(b, l->cols, l->ncols, NULL, on->kids[i]->text, on->kids[i], false);
+      int rc = lc >= 0 ? find_col(b, r->cols, r->ncols, NULL, on->kids[i]->text, on->kids[i], false) : -1;
+      if (rc < 0) return NULL;
+      sql_expr *eq = new_expr(b, SQL_E_EQ, 2);
+      sql_type t;
+      if (!eq) return NULL;
+      if (!sql_common_type(&l->cols[lc].type, &r->cols[rc].type, &t)) return fail_at(b, on->kids[i], "USING: the columns' types differ");
+      if (!(eq->a[0] = cast_or_fail(b, on, col_ref(b->a, lc, &l->cols[lc].type), &t)) ||
+          !(eq->a[1] = cast_or_fail(b, on, col_ref(b->a, l->ncols + rc, &r->cols[rc].type), &t)))
+        return NULL;
+      eq->type = (sql_type){.id = STROM_BOOLEAN};
+      /* one column for both, as in Flink: the preserved side's (a FULL join's stays ambiguous) */
+      if (strcmp(n->text, "full")) j->cols[strcmp(n->text, "right") ? l->ncols + rc : lc].hidden = true;
+      if (!cond) cond = eq;
+      else {
+        sql_expr *and = new_expr(b, SQL_E_AND, 2);
+        if (!and) return NULL;
+        and->type = eq->type, and->a[0] = cond, and->a[1] = eq;
+        cond = and;
+      }
+    }
+  }
+  if (sql_join_add_cond(b->a, j, cond, m, sizeof m)) return fail_at(b, on, "%s", m);
+  return j;
+}
+
 static sql_plan *bind_from(binder *b, const sql_node *n) {
   switch (n->kind) {
     case SQL_NAME: return bind_table_name(b, n, NULL);
@@ -1062,7 +1108,7 @@ static sql_plan *bind_from(binder *b, const sql_node *n) {
     case SQL_SUBQUERY: return bind_query(b, n->kids[0]);
     case SQL_TABLE_FUNCTION: return bind_tvf(b, n);
     case SQL_VALUES: return bind_values(b, n);
-    case SQL_JOIN: return fail_at(b, n, "not supported yet: joins (%s JOIN)", n->text);
+    case SQL_JOIN: return bind_join(b, n);
     case SQL_SYSTEM_TIME: return fail_at(b, n, "not supported yet: temporal joins (FOR SYSTEM_TIME AS OF)");
     default: return fail_at(b, n, "not supported yet: %s in FROM", sql_kind_name(n->kind));
   }
@@ -1142,11 +1188,15 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (!c) return NULL;
     if (c->type.id && c->type.id != STROM_BOOLEAN) return fail_at(b, where->kids[0], "WHERE needs a BOOLEAN condition");
     if (contains_agg(where->kids[0])) return fail_at(b, where, "aggregate functions are not allowed in WHERE");
-    sql_plan *f = new_plan(b, SQL_P_CALC, 0);
-    if (!f) return NULL;
-    f->ncols = in->ncols, f->cols = in->cols, f->in = in, f->cond = c, f->changelog = in->changelog;
-    f->time_col = in->time_col;
-    in = sql_topn_filter(f);
+    char m[512];
+    if (in->kind == SQL_P_JOIN && sql_join_push_where(b->a, in, &c, m, sizeof m)) return fail_at(b, where, "%s", m);
+    sql_plan *f = c ? new_plan(b, SQL_P_CALC, 0) : NULL;
+    if (c && !f) return NULL;
+    if (f) {
+      f->ncols = in->ncols, f->cols = in->cols, f->in = in, f->cond = c, f->changelog = in->changelog;
+      f->time_col = in->time_col;
+      in = sql_topn_filter(f);
+    }
   }
   if (!group && sql_node_has_over(items)) { /* OVER aggregates and ROW_NUMBER (rank_bind.c) */
     int base = in->ncols;
@@ -1161,7 +1211,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (it->kind == SQL_STAR) {
       const char *q = it->nkids ? (it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL) : NULL;
       int k = 0;
-      for (int c = 0; c < in->ncols; c++) k += !in->cols[c].hidden && (!q || (in->cols[c].qual && !strcmp(in->cols[c].qual, q)));
+      for (int c = 0; c < in->ncols; c++) k += q ? in->cols[c].qual && !strcmp(in->cols[c].qual, q) : !in->cols[c].hidden;
       if (q && !k) return fail_at(b, it, "no table named '%s' in FROM", q);
       nitems += k;
     } else nitems++;
@@ -1233,10 +1283,11 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       if (aggregate) return fail_at(b, it, "'*' is not allowed in an aggregate query");
       const char *q = it->nkids && it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL;
       for (int c = 0; c < in->ncols; c++) {
-        if (in->cols[c].hidden || (q && (!in->cols[c].qual || strcmp(in->cols[c].qual, q)))) continue;
+        if (q ? !in->cols[c].qual || strcmp(in->cols[c].qual, q) : in->cols[c].hidden) continue;
         calc->exprs[k] = col_ref(b->a, c, &in->cols[c].type);
         calc->cols[k] = in->cols[c];
         calc->cols[k].qual = NULL;
+        calc->cols[k].hidden = false;
         k++;
       }
       continue;
@@ -1272,8 +1323,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     }
     sql_type ts = {.id = STROM_TIMESTAMP, .p = 3, .not_null = true};
     if (nw) {
-      agg->cols[b->nkeys] = (sql_col){.name = "window_start", .type = ts};
-      agg->cols[b->nkeys + 1] = (sql_col){.name = "window_end", .type = ts};
+      agg->cols[b->nkeys] = (sql_col){.name = "window_start", .type = ts, .wincol = SQL_WIN_START};
+      agg->cols[b->nkeys + 1] = (sql_col){.name = "window_end", .type = ts, .wincol = SQL_WIN_END};
       agg->cols[b->nkeys + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = true};
     }
     for (int i = 0; i < b->naggs; i++) {
@@ -1323,8 +1374,10 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     calc->changelog = in->changelog;
   }
   calc->time_col = -1;
-  for (int i = 0; i < calc->ncols; i++)
+  for (int i = 0; i < calc->ncols; i++) {
     if (calc->cols[i].rowtime) calc->time_col = i;
+    if (calc->exprs[i]->op == SQL_E_COL) calc->cols[i].wincol = calc->in->cols[calc->exprs[i]->col].wincol;
+  }
   sql_topn_finish(calc);
   return calc;
 }

@@ -583,6 +583,7 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
       strom_stream *in = sql_plan_stream(b, p->in);
       return in ? sql_over_stream(b, p, in) : NULL;
     }
+    case SQL_P_JOIN: return sql_join_stream(b, p);
   }
   return NULL;
 }
@@ -667,5 +668,6 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       sql_over_explain(o, p);
       sql_plan_explain(o, p->in, depth + 1);
       return;
+    case SQL_P_JOIN: sql_join_explain(o, p, depth); return;
   }
 }

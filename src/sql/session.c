@@ -254,10 +254,11 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   if (!p) return err_at(s, q, err);
   if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);
   if (p->changelog && !t->conn->changelog_sink && !(t->conn->takes_changes && t->conn->takes_changes(t))) {
-    char m[300];
+    char m[512];
     snprintf(m, sizeof m,
              "table sink '%s' (connector '%s') doesn't support consuming update changes, which the query produces "
-             "(a non-windowed GROUP BY); use a window aggregation or a print/blackhole sink",
+             "(a non-windowed GROUP BY, or a regular join that is outer or reads updates); use a window aggregation, "
+             "an interval or window join, or a print/blackhole sink",
              t->name, t->conn->name);
     return err_at(s, n, m);
   }

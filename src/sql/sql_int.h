@@ -175,10 +175,13 @@ typedef struct sql_col {
   const char *qual; /* table or alias the column can be qualified with; NULL if none */
   sql_type type;
   bool rowtime; /* an event-time attribute: rows carry its value as their timestamp */
-  bool hidden;  /* an OVER call's column: not part of '*' */
+  int8_t wincol; /* SQL_WIN_START / SQL_WIN_END: a window TVF's or window aggregate's bounds (window joins) */
+  /* Not part of '*', and only a qualified name finds it: the other column of a
+   * JOIN ... USING pair, an OVER call's column. */
+  bool hidden;
 } sql_col;
 
-typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER } sql_pkind;
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN } sql_pkind;
 
 typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE } sql_wkind;
 
@@ -215,7 +218,44 @@ struct sql_plan {
   sql_expr **agg_filters;
   /* OVER: the input's columns then one per OVER call; Top-N and deduplication too */
   struct sql_over *over;
+  /* JOIN (join_bind.c): in = left, in2 = right, cols = left's then right's */
+  struct sql_join *join;
 };
+
+/* ---- joins (join_bind.c, join_plan.c) ---- */
+
+enum { SQL_WIN_START = 1, SQL_WIN_END = 2 };
+typedef enum { SQL_J_INNER, SQL_J_LEFT, SQL_J_RIGHT, SQL_J_FULL } sql_jtype;
+typedef enum { SQL_JK_REGULAR, SQL_JK_INTERVAL, SQL_JK_WINDOW } sql_jkind;
+
+typedef struct sql_join {
+  sql_jtype type;
+  bool cross; /* written as a comma or CROSS JOIN: WHERE conditions may move in */
+  sql_expr *cond; /* the whole condition over the joined columns, or NULL */
+  /* what the planner runs, from sql_join_analyze() */
+  sql_jkind kind;
+  int nkeys;
+  sql_expr **lkeys, **rkeys; /* equi-join keys over the left's and the right's columns */
+  sql_expr *residual;        /* the rest of the condition over the joined columns, or NULL */
+  int ltime, rtime;          /* INTERVAL: the rowtime columns (rtime over the right's columns) */
+  int64_t lower, upper;      /* INTERVAL: right time - left time in [lower, upper] */
+  int lwend, rwend;          /* WINDOW: the window_end columns of each side */
+} sql_join;
+
+/* A JOIN plan of l and r (type: inner, left, right, full, cross) without a condition. */
+sql_plan *sql_join_new(sql_arena *a, sql_plan *l, sql_plan *r, const char *type, char *err, size_t errlen);
+/* Adds cond (over the join's columns) with AND and chooses the join (regular,
+ * interval, window): 0 or an error in err. */
+int sql_join_add_cond(sql_arena *a, sql_plan *j, sql_expr *cond, char *err, size_t errlen);
+/* WHERE over an inner or cross join: moves the conjuncts it can into the joins (also
+ * nested ones) and leaves the rest in *cond (NULL when nothing is left). */
+int sql_join_push_where(sql_arena *a, sql_plan *in, sql_expr **cond, char *err, size_t errlen);
+struct sql_build;
+strom_stream *sql_join_stream(struct sql_build *b, const sql_plan *p);
+void sql_join_explain(strom_buf *o, const sql_plan *p, int depth);
+/* join_interval.c: an outer interval join of the keyed inputs (schemas ls, rs). */
+strom_stream *sql_outer_interval_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
+                                      const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
 
 /* ---- catalog ---- */
 

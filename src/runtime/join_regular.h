@@ -1,0 +1,30 @@
+/*
+ * join_regular.h -- the regular (unbounded) join of two keyed changelog streams, as
+ * Flink SQL's StreamingJoinOperator: internal, used by the SQL planner.  Not part of
+ * the DataStream API because its output is a changelog with null padding, which only
+ * the SQL layer's row kinds give a meaning to.
+ */
+#ifndef STROM_JOIN_REGULAR_H
+#define STROM_JOIN_REGULAR_H
+
+#include "strom.h"
+
+typedef enum { STROM__JOIN_INNER, STROM__JOIN_LEFT, STROM__JOIN_RIGHT, STROM__JOIN_FULL } strom__join_type;
+
+typedef struct strom__regular_join_def {
+  strom__join_type type;
+  const strom_schema *in_schema[2]; /* of the left and the right keyed stream */
+  int ncols[2];                     /* leading columns of each side copied to the output */
+  const strom_schema *out_schema;   /* left's ncols[0] columns, then right's ncols[1] */
+  /* Non-equi part of the condition on a joined row (out_schema): 1 match, 0 no match,
+   * negative error.  NULL: every pair with equal keys matches. */
+  int (*cond)(strom_ctx *ctx, const strom_row *joined, void *data);
+  void *data;
+  int64_t ttl_ms; /* state retention of each side's rows (table.exec.state.ttl); 0 = forever */
+} strom__regular_join_def;
+
+/* The join of left and right, keyed by the equi-join keys (rows with a NULL key match
+ * nothing).  def must outlive the job. */
+strom_stream *strom__regular_join(strom_keyed *left, strom_keyed *right, const strom__regular_join_def *def);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * join_plan.c -- joins on the DataStream API.  Each input gets its equi-join keys
+ * appended as columns (cast to one type, or a constant when there are none) and is
+ * keyed by them; then:
+ *
+ * - a regular join runs the runtime's changelog join (src/runtime/op_join_regular.c)
+ *   with the residual condition as its non-equi predicate and state TTL from
+ *   table.exec.state.ttl;
+ * - an inner interval join runs strom_interval_join (append-only, state bounded by
+ *   the time bounds, late rows dropped), an outer one join_interval.c's operator;
+ * - a window join is a keyed co-process function here: the key includes window_start
+ *   and window_end, each side's rows wait in list state until the watermark passes
+ *   window_end - 1, then every pair that passes the residual is emitted (with null
+ *   padding for outer joins) and the window's state is dropped, as Flink's
+ *   WindowJoinOperator does; rows of a window that has fired are late and dropped.
+ */
+#include <inttypes.h>
+
+#include "../runtime/join_regular.h"
+#include "sql_int.h"
+
+static const strom_schema *own_schema(sql_build *b, strom_schema *s) {
+  if (!s) return NULL;
+  if (sql_build_own(b, s, (void (*)(void *))strom_schema_free)) return NULL;
+  return s;
+}
+
+/* ---- the key projection: the row, then its keys ---- */
+
+typedef struct keyproj {
+  int ncols, nkeys;
+  sql_expr **keys; /* NULL: one constant key */
+} keyproj;
+
+static int keyproj_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  const keyproj *k = strom_ctx_data(ctx);
+  strom_row *o = strom_out_row(out);
+  for (int i = 0; i < k->ncols; i++) o->nulls[i] = in->nulls[i], o->v[i] = in->v[i];
+  if (!k->keys) {
+    o->nulls[k->ncols] = 0, o->v[k->ncols].i = 0;
+  } else {
+    sql_ectx c = {0};
+    for (int i = 0; i < k->nkeys; i++) {
+      sql_val v;
+      if (sql_eval(k->keys[i], in, &c, &v)) {
+        int rc = strom_ctx_fail(ctx, "join key: %s", c.err[0] ? c.err : "evaluation failed");
+        sql_ectx_free(&c);
+        return rc;
+      }
+      int col = k->ncols + i;
+      if (v.null) o->nulls[col] = 1;
+      else if (k->keys[i]->type.id == STROM_VARCHAR) strom_row_set_str(o, col, v.s.p, v.s.n);
+      else o->nulls[col] = 0, o->v[col].i = v.i;
+    }
+    sql_ectx_free(&c);
+  }
+  strom_row_set_kind(o, strom_row_get_kind(in));
+  strom_row_set_time(o, strom_row_time(in));
+  return strom_out_emit(out, o);
+}
+
+static strom_keyed *keyed_side(sql_build *b, const sql_plan *side, strom_stream *in, sql_expr **keys, int nkeys,
+                               const strom_schema **schema) {
+  strom_schema *s = sql_plan_schema(side);
+  static const sql_type t_int = {.id = STROM_INT};
+  char name[24];
+  strom_buf kn = {0};
+  for (int i = 0; s && i < (nkeys ? nkeys : 1); i++) {
+    snprintf(name, sizeof name, "jk%d", i);
+    sql_type t = nkeys ? keys[i]->type : t_int;
+    if (sql_schema_add(s, name, &t)) strom_schema_free(s), s = NULL;
+    strom__buf_printf(&kn, "%s%s", i ? ", " : "", name);
+  }
+  keyproj *k = sql_arena_alloc(&b->arena, sizeof *k);
+  if (!(*schema = own_schema(b, s)) || !k) return strom__buf_free(&kn), NULL;
+  k->ncols = side->ncols, k->nkeys = nkeys, k->keys = nkeys ? keys : NULL;
+  strom_process_def d = {.process = keyproj_process, .data = k, .out_schema = *schema};
+  strom_keyed *ks = strom_key_by(strom_set_name(strom_process(in, &d), "Join key projection"), kn.p);
+  strom__buf_free(&kn);
+  return ks;
+}
+
+/* ---- the residual on a joined row ---- */
+
+static int residual_cond(strom_ctx *ctx, const strom_row *joined, void *data) {
+  (void)ctx;
+  const sql_expr *e = data;
+  sql_ectx c = {0};
+  int r = sql_eval_pred(e, joined, &c);
+  if (r < 0) r = strom_ctx_fail(ctx, "join condition: %s", c.err[0] ? c.err : "evaluation failed");
+  sql_ectx_free(&c);
+  return r;
+}
+
+/* ---- interval join ---- */
+
+typedef struct ijoin {
+  int nl, nr;
+  const sql_expr *residual;
+} ijoin;
+
+static void fill(strom_row *o, int nl, int nr, const strom_row *l, const strom_row *r) {
+  for (int i = 0; i < nl; i++) {
+    o->nulls[i] = l ? l->nulls[i] : 1;
+    if (l) o->v[i] = l->v[i];
+  }
+  for (int i = 0; i < nr; i++) {
+    o->nulls[nl + i] = r ? r->nulls[i] : 1;
+    if (r) o->v[nl + i] = r->v[i];
+  }
+}
+
+static int interval_pair(strom_ctx *ctx, const strom_row *left, const strom_row *right, strom_out *out) {
+  const ijoin *j = strom_ctx_data(ctx);
+  strom_row *o = strom_out_row(out);
+  fill(o, j->nl, j->nr, left, right);
+  if (j->residual) {
+    int r = residual_cond(ctx, o, (void *)j->residual);
+    if (r <= 0) return r;
+  }
+  return strom_out_emit(out, o);
+}
+
+/* ---- window join ---- */
+
+typedef struct wjoin {
+  sql_jtype type;
+  int nl, nr;
+  int wend[2]; /* window_end column of each side */
+  const sql_expr *residual;
+  const strom_schema *in[2], *out;
+} wjoin;
+
+typedef struct wlocal {
+  strom_state *rows[2];
+  strom_row *joined;
+  bool *matched;
+  size_t cap;
+  int64_t late;
+} wlocal;
+
+static int wj_open(strom_ctx *ctx) {
+  const wjoin *w = strom_ctx_data(ctx);
+  wlocal *l = strom__calloc(1, sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  strom_ctx_set_local(ctx, l);
+  static const char *names[2] = {"window-join-left", "window-join-right"};
+  for (int s = 0; s < 2; s++) {
+    strom_state_desc d = {.name = names[s], .kind = STROM_STATE_LIST, .schema = w->in[s]};
+    if (!(l->rows[s] = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
+  }
+  return (l->joined = strom_row_new(w->out)) ? STROM_OK : STROM_ENOMEM;
+}
+
+static void wj_close(strom_ctx *ctx) {
+  wlocal *l = strom_ctx_local(ctx);
+  if (!l) return;
+  if (l->late) strom__log(STROM_LOG_WARN, "window join: dropped %" PRId64 " late rows", l->late);
+  strom_row_free(l->joined);
+  free(l->matched);
+  free(l);
+}
+
+static int wj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
+  (void)out;
+  const wjoin *w = strom_ctx_data(ctx);
+  wlocal *l = strom_ctx_local(ctx);
+  if (in->nulls[w->wend[s]]) return STROM_OK;
+  int64_t fire = in->v[w->wend[s]].i - 1;
+  if (fire <= strom_ctx_watermark(ctx)) {
+    l->late++;
+    return STROM_OK;
+  }
+  int rc = strom_state_add(l->rows[s], in);
+  return rc ? rc : strom_ctx_register_event_timer(ctx, fire);
+}
+
+static int wj_emit(wlocal *l, strom_out *out, int64_t t) {
+  strom_row_set_kind(l->joined, STROM_INSERT);
+  strom_row_set_time(l->joined, t);
+  return strom_out_emit(out, l->joined);
+}
+
+static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
+  const wjoin *w = strom_ctx_data(ctx);
+  wlocal *l = strom_ctx_local(ctx);
+  size_t nl = strom_state_list_size(l->rows[0]), nr = strom_state_list_size(l->rows[1]);
+  if (nr > l->cap) {
+    bool *m = strom__realloc(l->matched, nr * sizeof *m);
+    if (!m) return STROM_ENOMEM;
+    l->matched = m, l->cap = nr;
+  }
+  if (nr) memset(l->matched, 0, nr * sizeof *l->matched);
+  bool lo = w->type == SQL_J_LEFT || w->type == SQL_J_FULL, ro = w->type == SQL_J_RIGHT || w->type == SQL_J_FULL;
+  int rc = STROM_OK;
+  for (size_t i = 0; i < nl && !rc; i++) {
+    const strom_row *lr = strom_state_list_get(l->rows[0], i);
+    if (!lr) return STROM_ENOMEM;
+    bool any = false;
+    for (size_t k = 0; k < nr && !rc; k++) {
+      const strom_row *rr = strom_state_list_get(l->rows[1], k);
+      if (!rr) return STROM_ENOMEM;
+      fill(l->joined, w->nl, w->nr, lr, rr);
+      if (w->residual) {
+        int r = residual_cond(ctx, l->joined, (void *)w->residual);
+        if (r < 0) return r;
+        if (!r) continue;
+      }
+      any = true;
+      l->matched[k] = true;
+      rc = wj_emit(l, out, t);
+    }
+    if (!any && lo && !rc) {
+      fill(l->joined, w->nl, w->nr, lr, NULL);
+      rc = wj_emit(l, out, t);
+    }
+  }
+  for (size_t k = 0; k < nr && ro && !rc; k++) {
+    if (l->matched[k]) continue;
+    const strom_row *rr = strom_state_list_get(l->rows[1], k);
+    if (!rr) return STROM_ENOMEM;
+    fill(l->joined, w->nl, w->nr, NULL, rr);
+    rc = wj_emit(l, out, t);
+  }
+  strom_state_clear(l->rows[0]);
+  strom_state_clear(l->rows[1]);
+  return rc;
+}
+
+/* ---- the stream ---- */
+
+strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
+  const sql_join *j = p->join;
+  strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
+  if (!rs) return NULL;
+  const strom_schema *lsch, *rsch;
+  strom_keyed *kl = keyed_side(b, p->in, ls, j->lkeys, j->nkeys, &lsch);
+  strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, &rsch) : NULL;
+  const strom_schema *out = own_schema(b, sql_plan_schema(p));
+  if (!kr || !out) return NULL;
+  switch (j->kind) {
+    case SQL_JK_INTERVAL: {
+      if (j->type != SQL_J_INNER) return sql_outer_interval_join(b, p, kl, kr, lsch, rsch, out);
+      ijoin *ij = sql_arena_alloc(&b->arena, sizeof *ij);
+      if (!ij) return NULL;
+      ij->nl = p->in->ncols, ij->nr = p->in2->ncols, ij->residual = j->residual;
+      return strom_interval_join(kl, kr, j->lower, j->upper, interval_pair, out, ij);
+    }
+    case SQL_JK_WINDOW: {
+      wjoin *w = sql_arena_alloc(&b->arena, sizeof *w);
+      if (!w) return NULL;
+      *w = (wjoin){.type = j->type, .nl = p->in->ncols, .nr = p->in2->ncols, .wend = {j->lwend, j->rwend},
+                   .residual = j->residual, .in = {lsch, rsch}, .out = out};
+      strom_process_def d = {.open = wj_open, .process = wj_process, .close = wj_close, .on_timer = wj_timer,
+                             .data = w, .out_schema = out};
+      return strom_set_name(strom_keyed_co_process(kl, kr, &d), "WindowJoin");
+    }
+    case SQL_JK_REGULAR: break;
+  }
+  strom__regular_join_def *d = sql_arena_alloc(&b->arena, sizeof *d);
+  if (!d) return NULL;
+  static const strom__join_type types[] = {STROM__JOIN_INNER, STROM__JOIN_LEFT, STROM__JOIN_RIGHT, STROM__JOIN_FULL};
+  *d = (strom__regular_join_def){.type = types[j->type], .in_schema = {lsch, rsch}, .ncols = {p->in->ncols, p->in2->ncols},
+                                 .out_schema = out, .cond = j->residual ? residual_cond : NULL,
+                                 .data = j->residual, .ttl_ms = b->sess->state_ttl_ms};
+  return strom__regular_join(kl, kr, d);
+}
+
+/* ---- EXPLAIN ---- */
+
+static void keys_text(strom_buf *o, sql_expr **k, int n, const sql_col *cols) {
+  for (int i = 0; i < n; i++) {
+    if (i) strom__buf_append(o, ", ", 2);
+    sql_expr_print(o, k[i], cols);
+  }
+}
+
+void sql_join_explain(strom_buf *o, const sql_plan *p, int depth) {
+  static const char *types[] = {"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin"};
+  static const char *kinds[] = {"Join", "IntervalJoin", "WindowJoin"};
+  const sql_join *j = p->join;
+  strom__buf_printf(o, "%s(joinType=[%s], leftKeys=[", kinds[j->kind], types[j->type]);
+  keys_text(o, j->lkeys, j->nkeys, p->in->cols);
+  strom__buf_printf(o, "], rightKeys=[");
+  keys_text(o, j->rkeys, j->nkeys, p->in2->cols);
+  strom__buf_printf(o, "]");
+  if (j->kind == SQL_JK_INTERVAL)
+    strom__buf_printf(o, ", bounds=[%s - %s in [%" PRId64 " ms, %" PRId64 " ms]]", p->in2->cols[j->rtime].name,
+                      p->in->cols[j->ltime].name, j->lower, j->upper);
+  if (j->residual) {
+    strom__buf_printf(o, ", where=[");
+    sql_expr_print(o, j->residual, p->cols);
+    strom__buf_printf(o, "]");
+  }
+  strom__buf_printf(o, ")%s\n", p->changelog ? " [changelog]" : "");
+  sql_plan_explain(o, p->in, depth + 1);
+  sql_plan_explain(o, p->in2, depth + 1);
+}
