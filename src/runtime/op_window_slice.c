@@ -233,14 +233,15 @@ static int fire_panes(strom_op *op, int64_t ws) {
   slice_state *st = op->state;
   strom__keymap_destroy(&st->merged);
   if (strom__keymap_init(&st->merged)) return STROM_ENOMEM;
-  /* Sized for the biggest pane first: panes are read in slot order (by hash), and
-   * inserting that order into a smaller table of the same hash clusters quadratically. */
-  size_t most = 0;
+  /* Sized for every pane's keys together: panes are read in slot order (by hash), and
+   * inserting that order into a table that must still grow (or is as small as the
+   * pane) builds one probe run that lengthens with each insert, quadratic time. */
+  size_t total = 0;
   for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
     slice *s = find_slice(st, p);
-    if (s && s->accs.count > most) most = s->accs.count;
+    if (s) total += s->accs.count;
   }
-  if (strom__keymap_reserve(&st->merged, most)) return STROM_ENOMEM;
+  if (strom__keymap_reserve(&st->merged, total)) return STROM_ENOMEM;
   bool any = false;
   for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
     slice *s = find_slice(st, p);
