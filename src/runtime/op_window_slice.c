@@ -29,10 +29,18 @@ typedef struct slice_conf {
   int *keycols, nkey;
   int mode;
   int64_t len; /* slice length: size, or slide for panes */
+  size_t seal_min; /* SEAL_MIN, or STROM_WINDOW_SEAL_MIN (tests: seal far more often) */
 } slice_conf;
 
-/* Panes: one in SEAL_SPARSE sealed entries is indexed for lookups by key. */
-enum { SEAL_SPARSE = 32 };
+/* Panes: one in SEAL_SPARSE sealed entries is indexed for lookups by key; the newest
+ * pane is sealed whenever its table reaches SEAL_MIN entries and a quarter of its
+ * sealed ones (so the copying stays linear overall). */
+enum { SEAL_SPARSE = 32, SEAL_MIN = 1 << 16 };
+
+typedef struct seal_mark {
+  size_t off;
+  uint64_t hash;
+} seal_mark;
 
 typedef struct slice {
   int64_t start;
@@ -41,7 +49,9 @@ typedef struct slice {
    * sorted by (hash, key) and packed (see seal()); accs then takes only stragglers. */
   uint8_t *sealed;
   size_t slen, sn;
-  size_t *sidx, nidx; /* offset of every SEAL_SPARSE-th sealed entry */
+  seal_mark *sidx; /* every SEAL_SPARSE-th sealed entry */
+  size_t nidx;
+  bool behind; /* sealed since a newer pane came */
 } slice;
 
 typedef struct slice_state {
@@ -184,8 +194,9 @@ static int chain_add(strom_op *op, bool *have, const uint8_t *v, size_t vlen) {
 
 /* ---- sealed panes ---- */
 
-/* A sealed entry: [hash 8][klen 4][vlen 4][key][value], in (hash, key) order. */
-enum { ENT_HDR = 16 };
+/* A sealed entry: [varint klen][varint vlen][key][value], in (hash, key) order; the
+ * hash is computed again when read (cheaper than its 8 bytes per key kept in memory). */
+enum { ENT_HDR = 10 };
 
 typedef struct ent {
   uint64_t hash;
@@ -193,16 +204,23 @@ typedef struct ent {
   size_t klen, vlen;
 } ent;
 
+static const uint8_t *varint_read(const uint8_t *p, size_t *v) {
+  size_t r = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = *p++;
+    r |= (size_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  *v = r;
+  return p;
+}
+
 static const uint8_t *ent_read(const uint8_t *p, ent *e) {
-  uint32_t kl, vl;
-  memcpy(&e->hash, p, 8);
-  memcpy(&kl, p + 8, 4);
-  memcpy(&vl, p + 12, 4);
-  e->key = p + ENT_HDR;
-  e->klen = kl;
-  e->val = e->key + kl;
-  e->vlen = vl;
-  return e->val + vl;
+  p = varint_read(varint_read(p, &e->klen), &e->vlen);
+  e->key = p;
+  e->val = p + e->klen;
+  e->hash = strom__hash_bytes(e->key, e->klen);
+  return e->val + e->vlen;
 }
 
 static int ent_cmp(uint64_t ha, const uint8_t *ka, size_t la, uint64_t hb, const uint8_t *kb, size_t lb) {
@@ -211,13 +229,18 @@ static int ent_cmp(uint64_t ha, const uint8_t *ka, size_t la, uint64_t hb, const
   return memcmp(ka, kb, la);
 }
 
-static int put_ent(strom_buf *b, uint64_t h, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen) {
-  uint8_t hdr[ENT_HDR];
-  uint32_t kl = (uint32_t)klen, vl = (uint32_t)vlen;
-  memcpy(hdr, &h, 8);
-  memcpy(hdr + 8, &kl, 4);
-  memcpy(hdr + 12, &vl, 4);
-  int rc = strom__buf_append(b, hdr, ENT_HDR);
+static size_t varint_put(uint8_t *p, size_t v) {
+  size_t n = 0;
+  for (; v >= 0x80; v >>= 7) p[n++] = (uint8_t)(v | 0x80);
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+static int put_ent(strom_buf *b, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen) {
+  uint8_t hdr[2 * ENT_HDR];
+  size_t n = varint_put(hdr, klen);
+  n += varint_put(hdr + n, vlen);
+  int rc = strom__buf_append(b, hdr, n);
   if (!rc) rc = strom__buf_append(b, key, klen);
   if (!rc && vlen) rc = strom__buf_append(b, val, vlen);
   return rc;
@@ -278,7 +301,7 @@ static int seal(strom_op *op, slice *s) {
   size_t n = s->accs.count;
   if (!n) return STROM_OK;
   hkv *a = strom__malloc(n * sizeof *a);
-  size_t *idx = strom__malloc(((s->sn + n) / SEAL_SPARSE + 1) * sizeof *idx);
+  seal_mark *idx = strom__malloc(((s->sn + n) / SEAL_SPARSE + 1) * sizeof *idx);
   strom_buf out = {0};
   int rc = a && idx ? STROM_OK : STROM_ENOMEM;
   size_t pos = 0, k = 0, bytes = s->slen;
@@ -296,21 +319,21 @@ static int seal(strom_op *op, slice *s) {
   while (!rc && (have_old || i < n)) {
     const strom_kv *e = i < n ? a[i].e : NULL;
     int cmp = !have_old ? 1 : !e ? -1 : ent_cmp(old.hash, old.key, old.klen, e->hash, e->data, e->klen);
-    if (cnt++ % SEAL_SPARSE == 0) idx[nidx++] = out.len;
+    if (cnt++ % SEAL_SPARSE == 0) idx[nidx++] = (seal_mark){out.len, cmp > 0 ? e->hash : old.hash};
     if (cmp > 0) {
-      rc = put_ent(&out, e->hash, e->data, e->klen, strom__kv_val((strom_kv *)e), e->vlen);
+      rc = put_ent(&out, e->data, e->klen, strom__kv_val((strom_kv *)e), e->vlen);
       i++;
       continue;
     }
     if (cmp < 0) {
-      rc = put_ent(&out, old.hash, old.key, old.klen, old.val, old.vlen);
+      rc = put_ent(&out, old.key, old.klen, old.val, old.vlen);
     } else {
       bool have = false;
       size_t len = 0;
       rc = chain_add(op, &have, old.val, old.vlen);
       if (!rc) rc = chain_add(op, &have, strom__kv_val((strom_kv *)e), e->vlen);
       if (!rc) rc = strom__row_encode_scratch(st->chain, &st->enc, &st->enc_cap, &len);
-      if (!rc) rc = put_ent(&out, e->hash, e->data, e->klen, st->enc, len);
+      if (!rc) rc = put_ent(&out, e->data, e->klen, st->enc, len);
       i++;
     }
     have_old = p < end;
@@ -342,12 +365,10 @@ static bool sealed_find(const slice *s, uint64_t h, const uint8_t *key, size_t k
   size_t lo = 0, hi = s->nidx;
   while (lo < hi) { /* the first indexed entry whose hash is >= h */
     size_t mid = lo + (hi - lo) / 2;
-    uint64_t mh;
-    memcpy(&mh, s->sealed + s->sidx[mid], 8);
-    if (mh < h) lo = mid + 1;
+    if (s->sidx[mid].hash < h) lo = mid + 1;
     else hi = mid;
   }
-  const uint8_t *p = s->sealed + s->sidx[lo ? lo - 1 : 0], *end = s->sealed + s->slen;
+  const uint8_t *p = s->sealed + s->sidx[lo ? lo - 1 : 0].off, *end = s->sealed + s->slen;
   while (p < end) {
     ent e;
     const uint8_t *next = ent_read(p, &e);
@@ -484,7 +505,7 @@ static int slice_watermark(strom_op *op, int64_t wm) {
     /* A pane behind the newest gets few records more (none in order): pack it now,
      * once; the records it still gets are merged in when a window fires. */
     for (int i = 0; !rc && i + 1 < st->n; i++)
-      if (!st->s[i].sealed) rc = seal(op, &st->s[i]);
+      if (!st->s[i].behind) st->s[i].behind = true, rc = seal(op, &st->s[i]);
     while (!rc && st->n && st->next_window <= wm - size + 1 && st->next_window <= st->s[st->n - 1].start) {
       rc = fire_panes(op, st->next_window);
       st->next_window += slide;
@@ -537,6 +558,7 @@ static int slice_process(strom_op *op, int input, const strom_row *in) {
       slice *s = get_slice(st, last);
       if (!s) return STROM_ENOMEM;
       if ((rc = fold_record(op, s, in))) return rc;
+      if (s->accs.count >= c->seal_min && s->accs.count >= s->sn / 4 && (rc = seal(op, s))) return rc;
       placed = true;
       for (int64_t w = last - size + slide; !rc && w <= last; w += slide)
         if (w + size - 1 <= wm && cleanup(c, w) > wm) rc = emit_key(op, w); /* late firing */
@@ -705,6 +727,8 @@ void *strom__window_slice_conf(const strom_window_def *def, const int *keycols, 
   c->def = *def;
   memcpy(c->keycols, keycols, (size_t)nkey * sizeof(int));
   c->nkey = nkey;
+  const char *seal_min = getenv("STROM_WINDOW_SEAL_MIN");
+  c->seal_min = seal_min && atoi(seal_min) > 0 ? (size_t)atoi(seal_min) : SEAL_MIN;
   bool can_merge = def->reduce || (def->aggregate && def->aggregate->merge);
   if (a->kind == STROM_WINDOW_TUMBLING) c->mode = MODE_TUMBLE, c->len = a->size_ms;
   else if (a->size_ms % a->slide_ms == 0 && can_merge) c->mode = MODE_PANES, c->len = a->slide_ms;
