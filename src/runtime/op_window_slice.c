@@ -631,21 +631,48 @@ static void slice_close(strom_op *op) {
 /* Accumulators per key group ([slice start][key][value]), then the subtask's firing
  * progress (the watermark it has fired up to and the next pane window), so a restored
  * operator neither loses nor repeats a firing. */
-/* A sealed pane's entries, in the format of strom__snap_keymap. */
-static int snap_sealed(slice_state *st, const slice *s, strom_snapshot *snap) {
+/* A sealed pane's entries, copied on the task (one memcpy) and written by the
+ * checkpoint writer in the format of strom__snap_keymap. */
+typedef struct lazy_sealed {
+  uint8_t *p;
+  size_t len;
+  int64_t start;
+  int max_par;
+} lazy_sealed;
+
+static int sealed_fill(void *arg, strom_snapshot *snap) {
+  lazy_sealed *l = arg;
   strom_snap_groups g;
-  int rc = strom__snap_groups_init(&g, st->max_par);
-  for (const uint8_t *p = s->sealed, *end = p + s->slen; !rc && p < end;) {
+  int rc = strom__snap_groups_init(&g, l->max_par);
+  for (const uint8_t *p = l->p, *end = p + l->len; !rc && p < end;) {
     ent e;
     p = ent_read(p, &e);
-    strom_buf *b = strom__snap_group(&g, strom__key_group(e.hash, st->max_par));
-    rc = strom__buf_append(b, &s->start, 8);
+    strom_buf *b = strom__snap_group(&g, strom__key_group(e.hash, l->max_par));
+    rc = strom__buf_append(b, &l->start, 8);
     if (!rc) rc = strom__put_bytes(b, e.key, e.klen);
     if (!rc) rc = strom__put_bytes(b, e.val, e.vlen);
   }
   if (!rc) rc = strom__snap_groups_flush(&g, snap, STROM_SNAP_SLICES);
   strom__snap_groups_free(&g);
   return rc;
+}
+
+static void sealed_release(void *arg) {
+  lazy_sealed *l = arg;
+  free(l->p);
+  free(l);
+}
+
+static int snap_sealed(slice_state *st, const slice *s, strom_snapshot *snap) {
+  lazy_sealed *l = strom__malloc(sizeof *l);
+  uint8_t *p = l ? strom__malloc(s->slen) : NULL;
+  if (!p) {
+    free(l);
+    return STROM_ENOMEM;
+  }
+  memcpy(p, s->sealed, s->slen);
+  *l = (lazy_sealed){p, s->slen, s->start, st->max_par};
+  return strom__snap_add_lazy(snap, sealed_fill, sealed_release, l);
 }
 
 static int slice_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
