@@ -18,6 +18,8 @@
  * Results are the same as the generic window operator's (op_window.c); the tests run
  * both (STROM_WINDOW_GENERIC=1 forces the generic one).
  */
+#include <stdatomic.h>
+
 #include "../state/keymap.h"
 #include "keyed.h"
 #include "snapshot.h"
@@ -42,12 +44,24 @@ typedef struct seal_mark {
   uint64_t hash;
 } seal_mark;
 
+/* The block holding a pane's packed entries: shared with the checkpoint writer, which
+ * serializes it after the task has moved on (and may have dropped or repacked it). */
+typedef struct pack {
+  atomic_int refs;
+  uint8_t b[];
+} pack;
+
+static void pack_unref(pack *k) {
+  if (k && atomic_fetch_sub(&k->refs, 1) == 1) free(k);
+}
+
 typedef struct slice {
   int64_t start;
   strom_keymap accs; /* key bytes -> encoded accumulator (reduce: an input row) */
   /* Panes: accumulators moved out of accs once the pane stopped being the newest,
    * sorted by (hash, key) and packed (see seal()); accs then takes only stragglers. */
-  uint8_t *sealed;
+  pack *pk;
+  uint8_t *sealed; /* pk->b */
   size_t slen, sn;
   seal_mark *sidx; /* every SEAL_SPARSE-th sealed entry */
   size_t nidx;
@@ -287,8 +301,9 @@ static int sort_entries(hkv **pa, size_t n) {
 
 static void slice_free(slice *s) {
   strom__keymap_destroy(&s->accs);
-  free(s->sealed);
+  pack_unref(s->pk);
   free(s->sidx);
+  s->pk = NULL;
   s->sealed = NULL;
   s->sidx = NULL;
   s->slen = s->sn = s->nidx = 0;
@@ -310,7 +325,8 @@ static int seal(strom_op *op, slice *s) {
     bytes += ENT_HDR + e->klen + e->vlen;
   }
   if (!rc) rc = sort_entries(&a, n);
-  if (!rc) rc = strom__buf_reserve(&out, bytes);
+  if (!rc) rc = strom__buf_reserve(&out, sizeof(pack) + bytes);
+  if (!rc) rc = strom__buf_append(&out, &(pack){0}, sizeof(pack)); /* the header, set below */
   const uint8_t *p = s->sealed, *end = s->sealed + s->slen;
   ent old = {0};
   bool have_old = p < end;
@@ -319,7 +335,7 @@ static int seal(strom_op *op, slice *s) {
   while (!rc && (have_old || i < n)) {
     const strom_kv *e = i < n ? a[i].e : NULL;
     int cmp = !have_old ? 1 : !e ? -1 : ent_cmp(old.hash, old.key, old.klen, e->hash, e->data, e->klen);
-    if (cnt++ % SEAL_SPARSE == 0) idx[nidx++] = (seal_mark){out.len, cmp > 0 ? e->hash : old.hash};
+    if (cnt++ % SEAL_SPARSE == 0) idx[nidx++] = (seal_mark){out.len - sizeof(pack), cmp > 0 ? e->hash : old.hash};
     if (cmp > 0) {
       rc = put_ent(&out, e->data, e->klen, strom__kv_val((strom_kv *)e), e->vlen);
       i++;
@@ -349,10 +365,12 @@ static int seal(strom_op *op, slice *s) {
   }
   strom__keymap_destroy(&s->accs);
   s->accs = empty;
-  free(s->sealed);
+  pack_unref(s->pk);
   free(s->sidx);
-  s->sealed = (uint8_t *)out.p;
-  s->slen = out.len;
+  s->pk = (pack *)(void *)out.p;
+  atomic_init(&s->pk->refs, 1);
+  s->sealed = s->pk->b;
+  s->slen = out.len - sizeof(pack);
   s->sn = cnt;
   s->sidx = idx;
   s->nidx = nidx;
@@ -631,10 +649,10 @@ static void slice_close(strom_op *op) {
 /* Accumulators per key group ([slice start][key][value]), then the subtask's firing
  * progress (the watermark it has fired up to and the next pane window), so a restored
  * operator neither loses nor repeats a firing. */
-/* A sealed pane's entries, copied on the task (one memcpy) and written by the
- * checkpoint writer in the format of strom__snap_keymap. */
+/* A sealed pane's entries, written by the checkpoint writer in the format of
+ * strom__snap_keymap from the pack itself (immutable; a reference keeps it alive). */
 typedef struct lazy_sealed {
-  uint8_t *p;
+  pack *pk;
   size_t len;
   int64_t start;
   int max_par;
@@ -644,7 +662,7 @@ static int sealed_fill(void *arg, strom_snapshot *snap) {
   lazy_sealed *l = arg;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, l->max_par);
-  for (const uint8_t *p = l->p, *end = p + l->len; !rc && p < end;) {
+  for (const uint8_t *p = l->pk->b, *end = p + l->len; !rc && p < end;) {
     ent e;
     p = ent_read(p, &e);
     strom_buf *b = strom__snap_group(&g, strom__key_group(e.hash, l->max_par));
@@ -659,19 +677,15 @@ static int sealed_fill(void *arg, strom_snapshot *snap) {
 
 static void sealed_release(void *arg) {
   lazy_sealed *l = arg;
-  free(l->p);
+  pack_unref(l->pk);
   free(l);
 }
 
 static int snap_sealed(slice_state *st, const slice *s, strom_snapshot *snap) {
   lazy_sealed *l = strom__malloc(sizeof *l);
-  uint8_t *p = l ? strom__malloc(s->slen) : NULL;
-  if (!p) {
-    free(l);
-    return STROM_ENOMEM;
-  }
-  memcpy(p, s->sealed, s->slen);
-  *l = (lazy_sealed){p, s->slen, s->start, st->max_par};
+  if (!l) return STROM_ENOMEM;
+  atomic_fetch_add(&s->pk->refs, 1);
+  *l = (lazy_sealed){s->pk, s->slen, s->start, st->max_par};
   return strom__snap_add_lazy(snap, sealed_fill, sealed_release, l);
 }
 
