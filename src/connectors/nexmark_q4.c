@@ -25,9 +25,9 @@
 
 /* An auction (kind 1: category, date_time, expires set) or a bid (kind 2: price, date_time). */
 static const char *const EVENT_SPEC =
-    "kind INT, auction BIGINT, category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT, bucket INT";
+    "kind INT, auction BIGINT, category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT, bucket BIGINT";
 enum { E_KIND, E_AUCTION, E_CATEGORY, E_TIME, E_EXPIRES, E_PRICE, E_BUCKET };
-enum { BUCKETS = 1024, GRAIN_MS = 1000 }; /* stage 1's keys and cleanup interval */
+enum { BUCKET_IDS = 64, GRAIN_MS = 1000 }; /* stage 1: auctions per key, cleanup interval */
 static const char *const CHANGE_SPEC = "category BIGINT, old_price BIGINT, new_price BIGINT";
 static const char *const AVG_ACC_SPEC = "total BIGINT, n BIGINT, avg BIGINT";
 static const char *const OUT_SPEC = "category BIGINT, avg BIGINT";
@@ -77,7 +77,7 @@ static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *ou
   strom_row *r = strom_out_row(out);
   strom_row_set_int(r, E_KIND, type);
   int64_t id = type == 1 ? strom_row_get_bigint(in, STROM_NX_AUCTION_ID) : strom_row_get_bigint(in, STROM_NX_BID_AUCTION);
-  strom_row_set_int(r, E_BUCKET, (int32_t)((uint64_t)id % BUCKETS));
+  strom_row_set_bigint(r, E_BUCKET, (int64_t)((uint64_t)id / BUCKET_IDS));
   if (type == 1) {
     strom_row_set_bigint(r, E_AUCTION, strom_row_get_bigint(in, STROM_NX_AUCTION_ID));
     strom_row_set_bigint(r, E_CATEGORY, strom_row_get_bigint(in, STROM_NX_AUCTION_CATEGORY));
@@ -93,12 +93,15 @@ static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *ou
 
 /* ---- stage 1: the winning bid of each auction ---- */
 
-/* Keyed by bucket (auction id mod BUCKETS), each bucket a map from auction id to the
+/* Keyed by bucket (auction id / BUCKET_IDS), each bucket a map from auction id to the
  * auction and its winning price so far: a timer per auction (the expiry) cost three
  * times the auction's own state, while a bucket's cleanup timers are one per
  * GRAIN_MS of event time, each dropping every auction of the bucket that has expired
- * by then (and every waiting bid that old).  Consecutive auctions fall in different
- * buckets, so the in-flight ones spread over the subtasks. */
+ * by then (and every waiting bid that old).  Buckets of consecutive ids (rather than
+ * ids mod a number) keep a bucket's auctions alike in age: the few buckets in flight
+ * take the bids, a cleanup scans a few dozen auctions, and a copy-on-write checkpoint
+ * copies only the buckets changed meanwhile.  The buckets in flight at a time are few,
+ * but they follow one another across the subtasks' key groups. */
 static const char *const AUCTION_KEY_SPEC = "auction BIGINT";
 static const char *const AUCTION_SPEC = "category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT";
 enum { A_CATEGORY, A_TIME, A_EXPIRES, A_PRICE };
