@@ -8,9 +8,14 @@
  * tumbling windows a slice is a window.  For sliding windows whose size is a multiple
  * of the slide and whose function can merge (reduce, or aggregate with merge), a slice
  * is one slide (a pane): each record updates one slice, and a window is the merge of
- * size/slide panes when it fires (as Flink SQL's window slicing).  Otherwise each
- * overlapping window is its own slice.  No timers: when the watermark passes a
- * window's end, its slices are scanned once and every key's result is emitted; a
+ * size/slide panes when it fires (as Flink SQL's window slicing).  A pane that is no
+ * longer the newest (or has grown large) is packed: its accumulators sorted by key
+ * hash into one compact array, a third of the table's memory, so that a window fires
+ * as an in-order merge of its panes' arrays with no table of the window's keys; the
+ * few records that still reach a packed pane wait in its table until the next packing
+ * (merging them relies on the function being associative, as merging panes does).
+ * Otherwise each overlapping window is its own slice.  No timers: when the watermark
+ * passes a window's end, its slices are scanned once and every key's result is emitted; a
  * slice is freed when the last window using it is past its allowed lateness.  A
  * record for a window that already fired but is within the allowed lateness updates
  * it and re-emits that key's result at once, as the generic operator does.
