@@ -126,7 +126,8 @@ static int winner_open(strom_ctx *ctx) {
   if (!l->event_s || !l->key_s || !l->auction_s) return strom_ctx_fail(ctx, "q4: cannot parse the state schemas");
   l->key = strom_row_new(l->key_s);
   l->upd = strom_row_new(l->auction_s);
-  l->auctions = strom_ctx_state(ctx, &(strom_state_desc){.name = "auctions", .kind = STROM_STATE_MAP, .schema = l->auction_s, .map_key_schema = l->key_s});
+  l->auctions = strom_ctx_state(ctx, &(strom_state_desc){.name = "auctions", .kind = STROM_STATE_MAP,
+                                                          .schema = l->auction_s, .map_key_schema = l->key_s});
   l->waiting = strom_ctx_state(ctx, &(strom_state_desc){.name = "waiting", .kind = STROM_STATE_LIST, .schema = l->event_s});
   return l->auctions && l->waiting && l->key && l->upd ? STROM_OK : strom_ctx_fail(ctx, "q4: cannot declare state");
 }
