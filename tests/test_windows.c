@@ -552,6 +552,31 @@ TEST(sliced_and_generic_agree_on_uneven_sliding_windows) {
   CHECK_STR(fast, slow);
 }
 
+/* Ten panes per window (10 s every 1 s): the panes' packs are merged through a heap;
+ * checked against the generic operator, with panes packed rarely and very often. */
+static const char *sliding_1s(void) {
+  static char out[8192];
+  strom_env *env;
+  strom_results *r = run_windows(2, (strom_window_def){.assigner = strom_sliding(10000, 1000)}, false, &env);
+  snprintf(out, sizeof out, "%s", r ? dump(r) : "(failed)");
+  strom_env_free(env);
+  return out;
+}
+
+TEST(sliced_and_generic_agree_on_ten_panes_per_window) {
+  char fast[8192], packed[8192];
+  snprintf(fast, sizeof fast, "%s", sliding_1s());
+  setenv("STROM_WINDOW_SEAL_MIN", "1", 1);
+  snprintf(packed, sizeof packed, "%s", sliding_1s());
+  unsetenv("STROM_WINDOW_SEAL_MIN");
+  generic();
+  const char *slow = sliding_1s();
+  sliced();
+  CHECK(strlen(fast) > 1000);
+  CHECK_STR(fast, slow);
+  CHECK_STR(packed, slow);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(tumbling_out_of_order_at_parallelism_1_and_4);
@@ -567,6 +592,7 @@ int main(int argc, char **argv) {
   RUN(sliced_and_generic_agree_on_uneven_sliding_windows);
   RUN(late_data_in_sliding_windows_fires_again_from_the_panes);
   RUN(sliding_windows_with_panes_sealed_after_every_record);
+  RUN(sliced_and_generic_agree_on_ten_panes_per_window);
   RUN(count_window_tumbling_purges_every_n);
   RUN(count_window_sliding_with_count_evictor);
   RUN(continuous_event_time_trigger_fires_early_and_at_end);

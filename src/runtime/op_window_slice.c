@@ -472,45 +472,63 @@ static int emit_key(strom_op *op, int64_t ws) {
 
 /* Panes: every key's merged result of window ws, a merge of the panes' sealed arrays
  * (sorted alike), so no table is built and each pane is read in order. */
+typedef struct cursor {
+  const uint8_t *p, *end;
+  ent e;
+} cursor;
+
+/* Heap order of cursors i and j: by entry, then by pane, so that a key's accumulators
+ * come out oldest pane first (the order the panes are merged in). */
+static bool cursor_before(const cursor *cur, int i, int j) {
+  int c = ent_cmp(cur[i].e.hash, cur[i].e.key, cur[i].e.klen, cur[j].e.hash, cur[j].e.key, cur[j].e.klen);
+  return c < 0 || (c == 0 && i < j);
+}
+
+static void sift_down(const cursor *cur, int *h, int n, int i) {
+  for (;;) {
+    int m = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && cursor_before(cur, h[l], h[m])) m = l;
+    if (r < n && cursor_before(cur, h[r], h[m])) m = r;
+    if (m == i) return;
+    int t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
 static int fire_panes(strom_op *op, int64_t ws) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
   int64_t np = size_of(c) / c->len;
-  typedef struct cursor {
-    const uint8_t *p, *end;
-    ent e;
-    bool live;
-  } cursor;
   cursor *cur = strom__malloc((size_t)np * sizeof *cur);
-  if (!cur) return STROM_ENOMEM;
-  int k = 0, rc = STROM_OK;
+  int *h = strom__malloc((size_t)np * sizeof *h);
+  int n = 0, rc = cur && h ? STROM_OK : STROM_ENOMEM;
   for (int64_t p = ws; !rc && p < ws + size_of(c); p += c->len) {
     slice *s = find_slice(st, p);
     if (!s || (rc = seal(op, s)) || !s->sn) continue;
-    cursor *u = &cur[k++];
+    cursor *u = &cur[n];
     u->end = s->sealed + s->slen;
     u->p = ent_read(s->sealed, &u->e);
-    u->live = true;
+    h[n] = n;
+    n++;
   }
-  int live = k;
-  while (!rc && live) {
-    const ent *m = NULL;
-    for (int j = 0; j < k; j++)
-      if (cur[j].live && (!m || ent_cmp(cur[j].e.hash, cur[j].e.key, cur[j].e.klen, m->hash, m->key, m->klen) < 0))
-        m = &cur[j].e;
-    ent min = *m;
+  for (int i = n / 2 - 1; i >= 0; i--) sift_down(cur, h, n, i);
+  /* A k-way merge (a heap of the panes' cursors: windows may span many panes). */
+  while (!rc && n) {
+    ent min = cur[h[0]].e;
     bool have = false;
-    for (int j = 0; !rc && j < k; j++) {
-      cursor *u = &cur[j];
-      if (!u->live || u->e.hash != min.hash || ent_cmp(u->e.hash, u->e.key, u->e.klen, min.hash, min.key, min.klen))
-        continue;
+    do {
+      cursor *u = &cur[h[0]];
       rc = chain_add(op, &have, u->e.val, u->e.vlen);
       if (u->p < u->end) u->p = ent_read(u->p, &u->e);
-      else u->live = false, live--;
-    }
+      else h[0] = h[--n];
+      sift_down(cur, h, n, 0);
+    } while (!rc && n && !ent_cmp(cur[h[0]].e.hash, cur[h[0]].e.key, cur[h[0]].e.klen, min.hash, min.key, min.klen));
     if (!rc) rc = emit_row(op, true, min.hash, min.key, min.klen, st->chain, ws);
   }
   free(cur);
+  free(h);
   return rc;
 }
 
