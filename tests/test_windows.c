@@ -348,6 +348,61 @@ TEST(late_data_within_lateness_updates_beyond_goes_to_side_output) {
   }
 }
 
+/* The same late input through sliding windows of 10 s every 5 s (panes of 5 s), allowed
+ * lateness 5 s.  x 1000 (wm 999); x 5000 (wm 4999: [-5s,5s) fires, 1 row, 1); x 12000
+ * (wm 11999: [0,10s) fires with 1000 and 5000: 2, 3); x 3000 is late for [-5s,5s)
+ * (cleaned up at 9999) but not for [0,10s) (cleanup 14999): it fires again, 3, 7;
+ * x 16000 (wm 15999: [5s,15s) fires with 5000 and 12000: 2, 5; [0,10s) is cleaned up);
+ * x 4000 is in no live window: side output; y 9000 is late but [5s,15s) lives until
+ * 19999: it fires for y, 1, 100; x 19000 (wm 18999); y 25000 (wm 24999: [10s,20s) with
+ * 12000, 16000, 19000: 3, 15; [15s,25s) with 16000, 19000: 2, 12); at the end
+ * [20s,30s) and [25s,35s) fire for y, 1, 8. */
+static void late_sliding(void) {
+  setup_schemas();
+  static const ev LATE[] = {{"x", 1000, 1}, {"x", 5000, 2}, {"x", 12000, 3}, {"x", 3000, 4}, {"x", 16000, 5},
+                            {"x", 4000, 6}, {"y", 9000, 100}, {"x", 19000, 7}, {"y", 25000, 8}};
+  for (int par = 1; par <= 4; par += 3) {
+    strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+    strom_schema *s = ev_schema();
+    strom_output_tag *late = strom_output_tag_new(env, "late", s);
+    strom_stream *in = strom_set_parallelism(
+        strom_assign_timestamps(events(env, LATE, sizeof LATE / sizeof *LATE, s),
+                                &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM, .on_event = wm_each, .timestamp_column = "ts"}),
+        1);
+    strom_window_def def = {.assigner = strom_sliding(10000, 5000), .allowed_lateness_ms = 5000, .late_tag = late,
+                            .aggregate = &count_sum, .process = with_window, .out_schema = out_schema};
+    strom_stream *w = strom_window(strom_key_by(in, "k"), &def);
+    strom_results *main = strom_collect(w);
+    strom_results *side = strom_collect(strom_side_output(w, late));
+    int rc = strom_execute(env, "late sliding");
+    if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+    CHECK_INT(rc, STROM_OK);
+    CHECK_STR(dump(main), "+I[x, -5000, 5000, 1, 1]\n+I[x, 0, 10000, 2, 3]\n+I[x, 0, 10000, 3, 7]\n"
+                          "+I[x, 10000, 20000, 3, 15]\n+I[x, 15000, 25000, 2, 12]\n+I[x, 5000, 15000, 2, 5]\n"
+                          "+I[y, 20000, 30000, 1, 8]\n+I[y, 25000, 35000, 1, 8]\n+I[y, 5000, 15000, 1, 100]\n");
+    CHECK_STR(dump(side), "+I[x, 4000, 6]\n");
+    strom_schema_free(s);
+    strom_env_free(env);
+  }
+}
+
+TEST(late_data_in_sliding_windows_fires_again_from_the_panes) {
+  late_sliding();
+  /* Panes packed after every record: late records meet sealed accumulators. */
+  setenv("STROM_WINDOW_SEAL_MIN", "1", 1);
+  late_sliding();
+  unsetenv("STROM_WINDOW_SEAL_MIN");
+  setenv("STROM_WINDOW_GENERIC", "1", 1);
+  late_sliding();
+  unsetenv("STROM_WINDOW_GENERIC");
+}
+
+TEST(sliding_windows_with_panes_sealed_after_every_record) {
+  setenv("STROM_WINDOW_SEAL_MIN", "1", 1);
+  sliding_out_of_order_at_parallelism_1_and_4();
+  unsetenv("STROM_WINDOW_SEAL_MIN");
+}
+
 /* ---- count windows and evictors ---- */
 
 static strom_results *run_counts(strom_env *env, strom_window_def def) {
@@ -497,6 +552,31 @@ TEST(sliced_and_generic_agree_on_uneven_sliding_windows) {
   CHECK_STR(fast, slow);
 }
 
+/* Ten panes per window (10 s every 1 s): the panes' packs are merged through a heap;
+ * checked against the generic operator, with panes packed rarely and very often. */
+static const char *sliding_1s(void) {
+  static char out[8192];
+  strom_env *env;
+  strom_results *r = run_windows(2, (strom_window_def){.assigner = strom_sliding(10000, 1000)}, false, &env);
+  snprintf(out, sizeof out, "%s", r ? dump(r) : "(failed)");
+  strom_env_free(env);
+  return out;
+}
+
+TEST(sliced_and_generic_agree_on_ten_panes_per_window) {
+  char fast[8192], packed[8192];
+  snprintf(fast, sizeof fast, "%s", sliding_1s());
+  setenv("STROM_WINDOW_SEAL_MIN", "1", 1);
+  snprintf(packed, sizeof packed, "%s", sliding_1s());
+  unsetenv("STROM_WINDOW_SEAL_MIN");
+  generic();
+  const char *slow = sliding_1s();
+  sliced();
+  CHECK(strlen(fast) > 1000);
+  CHECK_STR(fast, slow);
+  CHECK_STR(packed, slow);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(tumbling_out_of_order_at_parallelism_1_and_4);
@@ -510,6 +590,9 @@ int main(int argc, char **argv) {
   RUN(generic_sliding);
   RUN(generic_late_data);
   RUN(sliced_and_generic_agree_on_uneven_sliding_windows);
+  RUN(late_data_in_sliding_windows_fires_again_from_the_panes);
+  RUN(sliding_windows_with_panes_sealed_after_every_record);
+  RUN(sliced_and_generic_agree_on_ten_panes_per_window);
   RUN(count_window_tumbling_purges_every_n);
   RUN(count_window_sliding_with_count_evictor);
   RUN(continuous_event_time_trigger_fires_early_and_at_end);

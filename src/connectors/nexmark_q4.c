@@ -7,14 +7,15 @@
  *     GROUP BY A.id, A.category) Q
  *   GROUP BY Q.category
  *
- * Two keyed stages.  The first, keyed by auction id, keeps each auction
+ * Two keyed stages.  The first, keyed by a bucket of auction ids, keeps each auction
  * (category, start, expiry) and its highest qualifying bid so far, and emits a change
  * (category, previous winning price or NULL, new one) whenever that rises.  Bids that
  * arrive before their auction (parallel source subtasks are at different points of
  * the sequence) wait in a list until it comes.  Unlike Flink's regular join, which
  * keeps every bid and auction forever, state is dropped by event time: an auction once
  * the watermark passes its expiry (no qualifying bid can come after), a waiting bid
- * once the watermark passes its own time (its auction, which is older, would have come).
+ * once the watermark passes its own time (its auction, which is older, would have
+ * come), both at the next whole second of event time (one timer per bucket and second).
  * The second stage, keyed by category, keeps the sum and count of the winning prices
  * and emits (category, avg) whenever the average changes: an update stream.
  */
@@ -24,8 +25,9 @@
 
 /* An auction (kind 1: category, date_time, expires set) or a bid (kind 2: price, date_time). */
 static const char *const EVENT_SPEC =
-    "kind INT, auction BIGINT, category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT";
-enum { E_KIND, E_AUCTION, E_CATEGORY, E_TIME, E_EXPIRES, E_PRICE };
+    "kind INT, auction BIGINT, category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT, bucket BIGINT";
+enum { E_KIND, E_AUCTION, E_CATEGORY, E_TIME, E_EXPIRES, E_PRICE, E_BUCKET };
+enum { BUCKET_IDS = 64, GRAIN_MS = 1000 }; /* stage 1: auctions per key, cleanup interval */
 static const char *const CHANGE_SPEC = "category BIGINT, old_price BIGINT, new_price BIGINT";
 static const char *const AVG_ACC_SPEC = "total BIGINT, n BIGINT, avg BIGINT";
 static const char *const OUT_SPEC = "category BIGINT, avg BIGINT";
@@ -74,6 +76,8 @@ static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *ou
     return STROM_OK;
   strom_row *r = strom_out_row(out);
   strom_row_set_int(r, E_KIND, type);
+  int64_t id = type == 1 ? strom_row_get_bigint(in, STROM_NX_AUCTION_ID) : strom_row_get_bigint(in, STROM_NX_BID_AUCTION);
+  strom_row_set_bigint(r, E_BUCKET, (int64_t)((uint64_t)id / BUCKET_IDS));
   if (type == 1) {
     strom_row_set_bigint(r, E_AUCTION, strom_row_get_bigint(in, STROM_NX_AUCTION_ID));
     strom_row_set_bigint(r, E_CATEGORY, strom_row_get_bigint(in, STROM_NX_AUCTION_CATEGORY));
@@ -89,12 +93,27 @@ static int project(strom_ctx *ctx, int input, const strom_row *in, strom_out *ou
 
 /* ---- stage 1: the winning bid of each auction ---- */
 
+/* Keyed by bucket (auction id / BUCKET_IDS), each bucket a map from auction id to the
+ * auction and its winning price so far: a timer per auction (the expiry) cost three
+ * times the auction's own state, while a bucket's cleanup timers are one per
+ * GRAIN_MS of event time, each dropping every auction of the bucket that has expired
+ * by then (and every waiting bid that old).  Buckets of consecutive ids (rather than
+ * ids mod a number) keep a bucket's auctions alike in age: the few buckets in flight
+ * take the bids, a cleanup scans a few dozen auctions, and a copy-on-write checkpoint
+ * copies only the buckets changed meanwhile.  The buckets in flight at a time are few,
+ * but they follow one another across the subtasks' key groups. */
+static const char *const AUCTION_KEY_SPEC = "auction BIGINT";
+static const char *const AUCTION_SPEC = "category BIGINT, date_time TIMESTAMP(3), expires TIMESTAMP(3), price BIGINT";
+enum { A_CATEGORY, A_TIME, A_EXPIRES, A_PRICE };
+
 typedef struct winner_local {
-  strom_schema *event_s;
-  /* The auction's row, its price column holding the winning price so far (NULL: none),
-   * so that a bid costs one state lookup. */
-  strom_state *auction, *waiting;
-  strom_row *upd;
+  strom_schema *event_s, *key_s, *auction_s;
+  strom_state *auctions, *waiting;
+  strom_row *key, *upd;
+  int64_t *gone; /* auctions to drop (a map must not change while it is iterated) */
+  size_t ngone, gone_cap;
+  strom_row **keep; /* waiting bids that stay */
+  size_t nkeep, keep_cap;
 } winner_local;
 
 static int winner_open(strom_ctx *ctx) {
@@ -102,73 +121,149 @@ static int winner_open(strom_ctx *ctx) {
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
   l->event_s = strom_schema_parse(EVENT_SPEC, NULL, 0);
-  l->upd = l->event_s ? strom_row_new(l->event_s) : NULL;
-  l->auction = strom_ctx_state(ctx, &(strom_state_desc){.name = "auction", .kind = STROM_STATE_VALUE, .schema = l->event_s});
+  l->key_s = strom_schema_parse(AUCTION_KEY_SPEC, NULL, 0);
+  l->auction_s = strom_schema_parse(AUCTION_SPEC, NULL, 0);
+  if (!l->event_s || !l->key_s || !l->auction_s) return strom_ctx_fail(ctx, "q4: cannot parse the state schemas");
+  l->key = strom_row_new(l->key_s);
+  l->upd = strom_row_new(l->auction_s);
+  l->auctions = strom_ctx_state(ctx, &(strom_state_desc){.name = "auctions", .kind = STROM_STATE_MAP,
+                                                          .schema = l->auction_s, .map_key_schema = l->key_s});
   l->waiting = strom_ctx_state(ctx, &(strom_state_desc){.name = "waiting", .kind = STROM_STATE_LIST, .schema = l->event_s});
-  return l->auction && l->waiting && l->upd ? STROM_OK : strom_ctx_fail(ctx, "q4: cannot declare state");
+  return l->auctions && l->waiting && l->key && l->upd ? STROM_OK : strom_ctx_fail(ctx, "q4: cannot declare state");
+}
+
+static void free_keep(winner_local *l) {
+  for (size_t i = 0; i < l->nkeep; i++) strom_row_free(l->keep[i]);
+  l->nkeep = 0;
 }
 
 static void winner_close(strom_ctx *ctx) {
   winner_local *l = strom_ctx_local(ctx);
   if (!l) return;
+  free_keep(l);
+  free(l->keep);
+  free(l->gone);
+  strom_row_free(l->key);
   strom_row_free(l->upd);
   strom_schema_free(l->event_s);
+  strom_schema_free(l->key_s);
+  strom_schema_free(l->auction_s);
   free(l);
 }
 
-static bool qualifies(const strom_row *auction, int64_t bid_time) {
-  return bid_time >= strom_row_get_timestamp(auction, E_TIME) && bid_time <= strom_row_get_timestamp(auction, E_EXPIRES);
+/* The first cleanup time at or after t. */
+static int64_t grain_after(int64_t t) {
+  int64_t r = t % GRAIN_MS;
+  return t - (r < 0 ? r + GRAIN_MS : r) + GRAIN_MS;
 }
 
-/* Records price as the auction's winning bid if it beats the current one (a is the
- * auction's row, from the state or about to be stored). */
+static bool qualifies(const strom_row *auction, int64_t bid_time) {
+  return bid_time >= strom_row_get_timestamp(auction, A_TIME) && bid_time <= strom_row_get_timestamp(auction, A_EXPIRES);
+}
+
+/* Records price as the winning bid of the auction keyed by l->key (a its map value,
+ * from the state or about to be stored) if it beats the current one. */
 static int raise(winner_local *l, const strom_row *a, int64_t price, strom_out *out) {
-  bool had = !strom_row_is_null(a, E_PRICE);
-  if (had && strom_row_get_bigint(a, E_PRICE) >= price) return STROM_OK;
+  bool had = !strom_row_is_null(a, A_PRICE);
+  if (had && strom_row_get_bigint(a, A_PRICE) >= price) return STROM_OK;
   strom_row *c = strom_out_row(out);
-  strom_row_set_bigint(c, 0, strom_row_get_bigint(a, E_CATEGORY));
-  if (had) strom_row_set_bigint(c, 1, strom_row_get_bigint(a, E_PRICE));
+  strom_row_set_bigint(c, 0, strom_row_get_bigint(a, A_CATEGORY));
+  if (had) strom_row_set_bigint(c, 1, strom_row_get_bigint(a, A_PRICE));
   else strom_row_set_null(c, 1);
   strom_row_set_bigint(c, 2, price);
-  int rc = strom_row_copy(l->upd, a);
-  strom_row_set_bigint(l->upd, E_PRICE, price);
-  if (!rc) rc = strom_state_update(l->auction, l->upd);
+  int rc = a == l->upd ? STROM_OK : strom_row_copy(l->upd, a);
+  strom_row_set_bigint(l->upd, A_PRICE, price);
+  if (!rc) rc = strom_state_map_put(l->auctions, l->key, l->upd);
   return rc ? rc : strom_out_emit(out, c);
 }
+
+/* Keeps the waiting bids that fail drop(bid, arg) (copies: a list row lives until the
+ * next list call); returns through *best the highest price among the dropped ones
+ * that qualify for auction a (when a is given). */
+static int sift_waiting(winner_local *l, bool (*drop)(const strom_row *, int64_t), int64_t arg, const strom_row *a,
+                        int64_t *best) {
+  size_t n = strom_state_list_size(l->waiting);
+  free_keep(l);
+  if (n > l->keep_cap) {
+    strom_row **k = realloc(l->keep, n * sizeof *k);
+    if (!k) return STROM_ENOMEM;
+    l->keep = k;
+    l->keep_cap = n;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const strom_row *b = strom_state_list_get(l->waiting, i);
+    if (!b) return STROM_ENOMEM;
+    if (drop(b, arg)) {
+      if (a && qualifies(a, strom_row_get_timestamp(b, E_TIME)) && strom_row_get_bigint(b, E_PRICE) > *best)
+        *best = strom_row_get_bigint(b, E_PRICE);
+      continue;
+    }
+    strom_row *k = strom_row_new(l->event_s);
+    if (!k) return STROM_ENOMEM;
+    l->keep[l->nkeep++] = k;
+    int rc = strom_row_copy(k, b); /* numbers only: no strings to own */
+    if (rc) return rc;
+  }
+  if (l->nkeep == n) return STROM_OK;
+  if (!l->nkeep) {
+    strom_state_clear(l->waiting);
+    return STROM_OK;
+  }
+  return strom_state_list_update(l->waiting, (const strom_row *const *)l->keep, l->nkeep);
+}
+
+static bool for_auction(const strom_row *bid, int64_t auction) { return strom_row_get_bigint(bid, E_AUCTION) == auction; }
+static bool not_after(const strom_row *bid, int64_t t) { return strom_row_get_timestamp(bid, E_TIME) <= t; }
 
 static int winner_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   winner_local *l = strom_ctx_local(ctx);
   int rc;
   (void)input;
+  int64_t id = strom_row_get_bigint(in, E_AUCTION);
+  strom_row_set_bigint(l->key, 0, id);
   if (strom_row_get_int(in, E_KIND) == 1) {
-    if ((rc = strom_state_update(l->auction, in))) return rc;
-    if ((rc = strom_ctx_register_event_timer(ctx, strom_row_get_timestamp(in, E_EXPIRES)))) return rc;
-    size_t n = strom_state_list_size(l->waiting);
-    if (!n) return STROM_OK;
-    /* The best waiting bid; the list row is only valid until the next list call. */
+    strom_row_set_bigint(l->upd, A_CATEGORY, strom_row_get_bigint(in, E_CATEGORY));
+    strom_row_set_timestamp(l->upd, A_TIME, strom_row_get_timestamp(in, E_TIME));
+    strom_row_set_timestamp(l->upd, A_EXPIRES, strom_row_get_timestamp(in, E_EXPIRES));
+    strom_row_set_null(l->upd, A_PRICE);
+    if ((rc = strom_state_map_put(l->auctions, l->key, l->upd))) return rc;
+    if ((rc = strom_ctx_register_event_timer(ctx, grain_after(strom_row_get_timestamp(in, E_EXPIRES))))) return rc;
+    if (!strom_state_list_size(l->waiting)) return STROM_OK;
     int64_t best = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
-      const strom_row *b = strom_state_list_get(l->waiting, i);
-      if (qualifies(in, strom_row_get_timestamp(b, E_TIME)) && strom_row_get_bigint(b, E_PRICE) > best)
-        best = strom_row_get_bigint(b, E_PRICE);
-    }
-    strom_state_clear(l->waiting);
-    return best == INT64_MIN ? STROM_OK : raise(l, in, best, out);
+    if ((rc = sift_waiting(l, for_auction, id, l->upd, &best))) return rc;
+    return best == INT64_MIN ? STROM_OK : raise(l, l->upd, best, out);
   }
-  const strom_row *a = strom_state_get(l->auction);
+  const strom_row *a = strom_state_map_get(l->auctions, l->key);
   if (a) return qualifies(a, strom_row_get_timestamp(in, E_TIME)) ? raise(l, a, strom_row_get_bigint(in, E_PRICE), out) : STROM_OK;
+  /* Before its auction (another source subtask is behind): wait until the watermark
+   * passes the bid, by when the auction, which is older, has come. */
   if ((rc = strom_state_add(l->waiting, in))) return rc;
-  return strom_ctx_register_event_timer(ctx, strom_row_get_timestamp(in, E_TIME));
+  return strom_ctx_register_event_timer(ctx, grain_after(strom_row_get_timestamp(in, E_TIME)));
 }
 
 static int winner_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   (void)out;
   winner_local *l = strom_ctx_local(ctx);
-  const strom_row *a = strom_state_get(l->auction);
-  if (a && time < strom_row_get_timestamp(a, E_EXPIRES)) return STROM_OK; /* a waiting bid's timer, auction still open */
-  strom_state_clear(l->auction);
-  strom_state_clear(l->waiting);
-  return STROM_OK;
+  l->ngone = 0;
+  size_t pos = 0;
+  const strom_row *k, *v;
+  while (strom_state_map_next(l->auctions, &pos, &k, &v)) {
+    if (strom_row_get_timestamp(v, A_EXPIRES) > time) continue;
+    if (l->ngone == l->gone_cap) {
+      size_t cap = l->gone_cap ? 2 * l->gone_cap : 64;
+      int64_t *g = realloc(l->gone, cap * sizeof *g);
+      if (!g) return STROM_ENOMEM;
+      l->gone = g;
+      l->gone_cap = cap;
+    }
+    l->gone[l->ngone++] = strom_row_get_bigint(k, 0);
+  }
+  for (size_t i = 0; i < l->ngone; i++) {
+    strom_row_set_bigint(l->key, 0, l->gone[i]);
+    int rc = strom_state_map_remove(l->auctions, l->key);
+    if (rc < 0) return rc;
+  }
+  return strom_state_list_size(l->waiting) ? sift_waiting(l, not_after, time, NULL, NULL) : STROM_OK;
 }
 
 /* ---- stage 2: the average per category ---- */
@@ -227,7 +322,7 @@ strom_stream *strom__nexmark_q4(strom_env *env, strom_stream *events, strom__nex
   strom_stream *e = strom_process(strom_assign_timestamps(events, &ws), &(strom_process_def){.open = project_open, .process = project, .close = project_close, .out_schema = es});
   e = strom_set_name(e, "q4 auctions and bids");
   strom_stream *changes = strom_keyed_process(
-      strom_key_by(e, "auction"), &(strom_process_def){.open = winner_open, .process = winner_process,
+      strom_key_by(e, "bucket"), &(strom_process_def){.open = winner_open, .process = winner_process,
                                                        .on_timer = winner_timer, .close = winner_close, .out_schema = cs});
   changes = strom_set_uid(strom_set_name(changes, "q4 winning bids"), "q4-winners");
   strom_stream *r = strom_keyed_process(

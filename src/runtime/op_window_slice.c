@@ -8,9 +8,14 @@
  * tumbling windows a slice is a window.  For sliding windows whose size is a multiple
  * of the slide and whose function can merge (reduce, or aggregate with merge), a slice
  * is one slide (a pane): each record updates one slice, and a window is the merge of
- * size/slide panes when it fires (as Flink SQL's window slicing).  Otherwise each
- * overlapping window is its own slice.  No timers: when the watermark passes a
- * window's end, its slices are scanned once and every key's result is emitted; a
+ * size/slide panes when it fires (as Flink SQL's window slicing).  A pane that is no
+ * longer the newest (or has grown large) is packed: its accumulators sorted by key
+ * hash into one compact array, a third of the table's memory, so that a window fires
+ * as an in-order merge of its panes' arrays with no table of the window's keys; the
+ * few records that still reach a packed pane wait in its table until the next packing
+ * (merging them relies on the function being associative, as merging panes does).
+ * Otherwise each overlapping window is its own slice.  No timers: when the watermark
+ * passes a window's end, its slices are scanned once and every key's result is emitted; a
  * slice is freed when the last window using it is past its allowed lateness.  A
  * record for a window that already fired but is within the allowed lateness updates
  * it and re-emits that key's result at once, as the generic operator does.
@@ -18,6 +23,8 @@
  * Results are the same as the generic window operator's (op_window.c); the tests run
  * both (STROM_WINDOW_GENERIC=1 forces the generic one).
  */
+#include <stdatomic.h>
+
 #include "../state/keymap.h"
 #include "keyed.h"
 #include "snapshot.h"
@@ -29,11 +36,41 @@ typedef struct slice_conf {
   int *keycols, nkey;
   int mode;
   int64_t len; /* slice length: size, or slide for panes */
+  size_t seal_min; /* SEAL_MIN, or STROM_WINDOW_SEAL_MIN (tests: seal far more often) */
 } slice_conf;
+
+/* Panes: one in SEAL_SPARSE sealed entries is indexed for lookups by key; the newest
+ * pane is sealed whenever its table reaches SEAL_MIN entries and a quarter of its
+ * sealed ones (so the copying stays linear overall). */
+enum { SEAL_SPARSE = 32, SEAL_MIN = 1 << 16 };
+
+typedef struct seal_mark {
+  size_t off;
+  uint64_t hash;
+} seal_mark;
+
+/* The block holding a pane's packed entries: shared with the checkpoint writer, which
+ * serializes it after the task has moved on (and may have dropped or repacked it). */
+typedef struct pack {
+  atomic_int refs;
+  uint8_t b[];
+} pack;
+
+static void pack_unref(pack *k) {
+  if (k && atomic_fetch_sub(&k->refs, 1) == 1) free(k);
+}
 
 typedef struct slice {
   int64_t start;
   strom_keymap accs; /* key bytes -> encoded accumulator (reduce: an input row) */
+  /* Panes: accumulators moved out of accs once the pane stopped being the newest,
+   * sorted by (hash, key) and packed (see seal()); accs then takes only stragglers. */
+  pack *pk;
+  uint8_t *sealed; /* pk->b */
+  size_t slen, sn;
+  seal_mark *sidx; /* every SEAL_SPARSE-th sealed entry */
+  size_t nidx;
+  bool behind; /* sealed since a newer pane came */
 } slice;
 
 typedef struct slice_state {
@@ -41,10 +78,10 @@ typedef struct slice_state {
   slice *s; /* sorted by start */
   int n, cap;
   strom_row *acc, *acc2, *result;
+  strom_row *chain, *other; /* panes: a key's accumulator merged so far, the next one */
   uint8_t *enc;
   size_t enc_cap;
   int64_t next_window; /* panes: the start of the next window to fire */
-  strom_keymap merged; /* panes: scratch table for merging a window's panes */
   int64_t late_dropped;
   int max_par;
 } slice_state;
@@ -90,7 +127,7 @@ static slice *get_slice(slice_state *st, int64_t start) {
   while (i > 0 && st->s[i - 1].start > start) i--;
   memmove(&st->s[i + 1], &st->s[i], (size_t)(st->n - i) * sizeof *st->s);
   st->n++;
-  st->s[i].start = start;
+  st->s[i] = (slice){.start = start};
   if (strom__keymap_init(&st->s[i].accs)) {
     memmove(&st->s[i], &st->s[i + 1], (size_t)(--st->n - i) * sizeof *st->s);
     return NULL;
@@ -158,35 +195,233 @@ static int merge_accs(strom_op *op, const strom_row *a, const strom_row *b) {
   return rc ? strom__op_user_error(op, rc) : STROM_OK;
 }
 
-/* Folds a pane's accumulator e into the window's scratch table (st->merged). */
-static int merge_into(strom_op *op, const strom_kv *e) {
+/* Folds the accumulator encoded at v into st->chain (*have: the chain already holds
+ * one, which comes first in the merge). */
+static int chain_add(strom_op *op, bool *have, const uint8_t *v, size_t vlen) {
   slice_state *st = op->state;
-  strom_kv *m = strom__keymap_get(&st->merged, e->hash, e->data, e->klen);
-  if (!m) return strom__keymap_put(&st->merged, e->hash, e->kg, e->data, e->klen, strom__kv_val((strom_kv *)e), e->vlen);
-  const uint8_t *a = strom__kv_val(m), *b = strom__kv_val((strom_kv *)e);
-  if (!strom__row_decode(st->acc, a, a + m->vlen) || !strom__row_decode(st->result, b, b + e->vlen))
+  if (!strom__row_decode(*have ? st->other : st->chain, v, v + vlen))
     return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
-  int rc = merge_accs(op, st->acc, st->result);
-  return rc ? rc : store(st, &st->merged, m, e->hash, e->data, e->klen, st->acc2);
+  if (!*have) {
+    *have = true;
+    return STROM_OK;
+  }
+  int rc = merge_accs(op, st->chain, st->other);
+  if (!rc) rc = strom_row_copy(st->chain, st->acc2);
+  if (!rc) rc = strom__row_own_strings(st->chain);
+  return rc;
 }
 
-/* Emits the result of one key's accumulator (encoded at p) for window [ws, ws+size). */
-static int emit_acc(strom_op *op, const strom_kv *e, int64_t ws) {
+/* ---- sealed panes ---- */
+
+/* A sealed entry: [varint klen][varint vlen][key][value], in (hash, key) order; the
+ * hash is computed again when read (cheaper than its 8 bytes per key kept in memory). */
+enum { ENT_HDR = 10 };
+
+typedef struct ent {
+  uint64_t hash;
+  const uint8_t *key, *val;
+  size_t klen, vlen;
+} ent;
+
+static const uint8_t *varint_read(const uint8_t *p, size_t *v) {
+  size_t r = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = *p++;
+    r |= (size_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  *v = r;
+  return p;
+}
+
+static const uint8_t *ent_read(const uint8_t *p, ent *e) {
+  p = varint_read(varint_read(p, &e->klen), &e->vlen);
+  e->key = p;
+  e->val = p + e->klen;
+  e->hash = strom__hash_bytes(e->key, e->klen);
+  return e->val + e->vlen;
+}
+
+static int ent_cmp(uint64_t ha, const uint8_t *ka, size_t la, uint64_t hb, const uint8_t *kb, size_t lb) {
+  if (ha != hb) return ha < hb ? -1 : 1;
+  if (la != lb) return la < lb ? -1 : 1;
+  return memcmp(ka, kb, la);
+}
+
+static size_t varint_put(uint8_t *p, size_t v) {
+  size_t n = 0;
+  for (; v >= 0x80; v >>= 7) p[n++] = (uint8_t)(v | 0x80);
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+static int put_ent(strom_buf *b, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen) {
+  uint8_t hdr[2 * ENT_HDR];
+  size_t n = varint_put(hdr, klen);
+  n += varint_put(hdr + n, vlen);
+  int rc = strom__buf_append(b, hdr, n);
+  if (!rc) rc = strom__buf_append(b, key, klen);
+  if (!rc && vlen) rc = strom__buf_append(b, val, vlen);
+  return rc;
+}
+
+typedef struct hkv {
+  uint64_t h;
+  const strom_kv *e;
+} hkv;
+
+/* Sorts *pa (n entries) by hash (a radix sort: the hashes are uniform), then the rare
+ * equal hashes by key; *pa may be replaced by the sorted copy. */
+static int sort_entries(hkv **pa, size_t n) {
+  hkv *a = *pa, *t = strom__malloc((n ? n : 1) * sizeof *t);
+  if (!t) return STROM_ENOMEM;
+  for (int sh = 0; sh < 64; sh += 8) {
+    size_t cnt[256] = {0};
+    for (size_t i = 0; i < n; i++) cnt[(a[i].h >> sh) & 255]++;
+    if (cnt[(a[0].h >> sh) & 255] == n) continue;
+    size_t sum = 0;
+    for (int b = 0; b < 256; b++) {
+      size_t k = cnt[b];
+      cnt[b] = sum;
+      sum += k;
+    }
+    for (size_t i = 0; i < n; i++) t[cnt[(a[i].h >> sh) & 255]++] = a[i];
+    hkv *x = a;
+    a = t;
+    t = x;
+  }
+  free(t);
+  *pa = a;
+  for (size_t i = 1; i < n; i++) {
+    hkv v = a[i];
+    size_t j = i;
+    while (j > 0 && a[j - 1].h == v.h && ent_cmp(v.h, v.e->data, v.e->klen, v.h, a[j - 1].e->data, a[j - 1].e->klen) < 0) {
+      a[j] = a[j - 1];
+      j--;
+    }
+    a[j] = v;
+  }
+  return STROM_OK;
+}
+
+static void slice_free(slice *s) {
+  strom__keymap_destroy(&s->accs);
+  pack_unref(s->pk);
+  free(s->sidx);
+  s->pk = NULL;
+  s->sealed = NULL;
+  s->sidx = NULL;
+  s->slen = s->sn = s->nidx = 0;
+}
+
+/* Moves the pane's open accumulators into its sealed array, merging each with the
+ * key's sealed one (sealed first: it holds the earlier records). */
+static int seal(strom_op *op, slice *s) {
+  slice_state *st = op->state;
+  size_t n = s->accs.count;
+  if (!n) return STROM_OK;
+  hkv *a = strom__malloc(n * sizeof *a);
+  seal_mark *idx = strom__malloc(((s->sn + n) / SEAL_SPARSE + 1) * sizeof *idx);
+  strom_buf out = {0};
+  int rc = a && idx ? STROM_OK : STROM_ENOMEM;
+  size_t pos = 0, k = 0, bytes = s->slen;
+  for (strom_kv *e; !rc && (e = strom__keymap_next(&s->accs, &pos));) {
+    a[k++] = (hkv){e->hash, e};
+    bytes += ENT_HDR + e->klen + e->vlen;
+  }
+  if (!rc) rc = sort_entries(&a, n);
+  if (!rc) rc = strom__buf_reserve(&out, sizeof(pack) + bytes);
+  if (!rc) rc = strom__buf_append(&out, &(pack){0}, sizeof(pack)); /* the header, set below */
+  const uint8_t *p = s->sealed, *end = s->sealed + s->slen;
+  ent old = {0};
+  bool have_old = p < end;
+  if (have_old) p = ent_read(p, &old);
+  size_t i = 0, nidx = 0, cnt = 0;
+  while (!rc && (have_old || i < n)) {
+    const strom_kv *e = i < n ? a[i].e : NULL;
+    int cmp = !have_old ? 1 : !e ? -1 : ent_cmp(old.hash, old.key, old.klen, e->hash, e->data, e->klen);
+    if (cnt++ % SEAL_SPARSE == 0) idx[nidx++] = (seal_mark){out.len - sizeof(pack), cmp > 0 ? e->hash : old.hash};
+    if (cmp > 0) {
+      rc = put_ent(&out, e->data, e->klen, strom__kv_val((strom_kv *)e), e->vlen);
+      i++;
+      continue;
+    }
+    if (cmp < 0) {
+      rc = put_ent(&out, old.key, old.klen, old.val, old.vlen);
+    } else {
+      bool have = false;
+      size_t len = 0;
+      rc = chain_add(op, &have, old.val, old.vlen);
+      if (!rc) rc = chain_add(op, &have, strom__kv_val((strom_kv *)e), e->vlen);
+      if (!rc) rc = strom__row_encode_scratch(st->chain, &st->enc, &st->enc_cap, &len);
+      if (!rc) rc = put_ent(&out, e->data, e->klen, st->enc, len);
+      i++;
+    }
+    have_old = p < end;
+    if (have_old) p = ent_read(p, &old);
+  }
+  free(a);
+  strom_keymap empty;
+  if (!rc && strom__keymap_init(&empty)) rc = STROM_ENOMEM;
+  if (rc) {
+    strom__buf_free(&out);
+    free(idx);
+    return rc;
+  }
+  strom__keymap_destroy(&s->accs);
+  s->accs = empty;
+  pack_unref(s->pk);
+  free(s->sidx);
+  s->pk = (pack *)(void *)out.p;
+  atomic_init(&s->pk->refs, 1);
+  s->sealed = s->pk->b;
+  s->slen = out.len - sizeof(pack);
+  s->sn = cnt;
+  s->sidx = idx;
+  s->nidx = nidx;
+  return STROM_OK;
+}
+
+/* The sealed entry of key in s, through the sparse index. */
+static bool sealed_find(const slice *s, uint64_t h, const uint8_t *key, size_t klen, ent *out) {
+  if (!s->sn) return false;
+  size_t lo = 0, hi = s->nidx;
+  while (lo < hi) { /* the first indexed entry whose hash is >= h */
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->sidx[mid].hash < h) lo = mid + 1;
+    else hi = mid;
+  }
+  const uint8_t *p = s->sealed + s->sidx[lo ? lo - 1 : 0].off, *end = s->sealed + s->slen;
+  while (p < end) {
+    ent e;
+    const uint8_t *next = ent_read(p, &e);
+    if (e.hash > h) break;
+    if (e.hash == h && e.klen == klen && !memcmp(e.key, key, klen)) {
+      *out = e;
+      return true;
+    }
+    p = next;
+  }
+  return false;
+}
+
+/* Emits the result of one key's accumulator acc for window [ws, ws+size); set_key:
+ * make key the current key first (it is not already). */
+static int emit_row(strom_op *op, bool set_key, uint64_t h, const uint8_t *key, size_t klen, const strom_row *acc,
+                    int64_t ws) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
-  const uint8_t *p = strom__kv_val((strom_kv *)e);
-  if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
-  int rc = strom__keyed_set_key(&st->keyed, e->data, e->klen, e->hash);
+  int rc = set_key ? strom__keyed_set_key(&st->keyed, key, klen, h) : STROM_OK;
   if (rc) return rc;
   int64_t max = ws + size_of(c) - 1;
   op->ctx.win_start = ws;
   op->ctx.win_end = ws + size_of(c);
   op->ctx.timestamp = max;
   op->out.time = max;
-  const strom_row *res = st->acc;
+  const strom_row *res = acc;
   if (c->def.aggregate) {
     strom__row_reset(st->result);
-    rc = c->def.aggregate->result(&op->ctx, st->acc, st->result);
+    rc = c->def.aggregate->result(&op->ctx, acc, st->result);
     if (rc) return strom__op_user_error(op, rc);
     res = st->result;
   }
@@ -201,64 +436,100 @@ static int emit_acc(strom_op *op, const strom_kv *e, int64_t ws) {
   return strom__emit(&op->out, out);
 }
 
+/* Emits the result of one key's accumulator e (a slice's) for window ws. */
+static int emit_acc(strom_op *op, const strom_kv *e, int64_t ws) {
+  slice_state *st = op->state;
+  const uint8_t *p = strom__kv_val((strom_kv *)e);
+  if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
+  return emit_row(op, true, e->hash, e->data, e->klen, st->acc, ws);
+}
+
 /* The current key's result in window ws (late firing), merging its panes. */
 static int emit_key(strom_op *op, int64_t ws) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
   strom_keyed *k = &st->keyed;
+  const uint8_t *key = (const uint8_t *)k->key.p;
   if (c->mode != MODE_PANES) {
     slice *s = find_slice(st, ws);
-    strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, k->key.p, k->key.len) : NULL;
+    strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, key, k->key.len) : NULL;
     return e ? emit_acc(op, e, ws) : STROM_OK;
   }
-  strom__keymap_destroy(&st->merged);
-  if (strom__keymap_init(&st->merged)) return STROM_ENOMEM;
-  for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
+  bool have = false;
+  int rc = STROM_OK;
+  for (int64_t p = ws; !rc && p < ws + size_of(c); p += c->len) {
     slice *s = find_slice(st, p);
-    strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, k->key.p, k->key.len) : NULL;
-    if (!e) continue;
-    int rc = merge_into(op, e);
-    if (rc) return rc;
+    if (!s) continue;
+    ent e;
+    if (sealed_find(s, k->khash, key, k->key.len, &e)) rc = chain_add(op, &have, e.val, e.vlen);
+    strom_kv *kv = rc ? NULL : strom__keymap_get(&s->accs, k->khash, key, k->key.len);
+    if (kv) rc = chain_add(op, &have, strom__kv_val(kv), kv->vlen);
   }
-  size_t pos = 0;
-  strom_kv *m = strom__keymap_next(&st->merged, &pos);
-  return m ? emit_acc(op, m, ws) : STROM_OK;
+  return rc || !have ? rc : emit_row(op, false, k->khash, key, k->key.len, st->chain, ws);
 }
 
 /* ---- firing ---- */
 
-/* Panes: every key's merged result of window ws. */
+/* Panes: every key's merged result of window ws, a merge of the panes' sealed arrays
+ * (sorted alike), so no table is built and each pane is read in order. */
+typedef struct cursor {
+  const uint8_t *p, *end;
+  ent e;
+} cursor;
+
+/* Heap order of cursors i and j: by entry, then by pane, so that a key's accumulators
+ * come out oldest pane first (the order the panes are merged in). */
+static bool cursor_before(const cursor *cur, int i, int j) {
+  int c = ent_cmp(cur[i].e.hash, cur[i].e.key, cur[i].e.klen, cur[j].e.hash, cur[j].e.key, cur[j].e.klen);
+  return c < 0 || (c == 0 && i < j);
+}
+
+static void sift_down(const cursor *cur, int *h, int n, int i) {
+  for (;;) {
+    int m = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && cursor_before(cur, h[l], h[m])) m = l;
+    if (r < n && cursor_before(cur, h[r], h[m])) m = r;
+    if (m == i) return;
+    int t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
 static int fire_panes(strom_op *op, int64_t ws) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
-  strom__keymap_destroy(&st->merged);
-  if (strom__keymap_init(&st->merged)) return STROM_ENOMEM;
-  /* Sized for the biggest pane first: panes are read in slot order (by hash), and
-   * inserting that order into a smaller table of the same hash clusters quadratically. */
-  size_t most = 0;
-  for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
+  int64_t np = size_of(c) / c->len;
+  cursor *cur = strom__malloc((size_t)np * sizeof *cur);
+  int *h = strom__malloc((size_t)np * sizeof *h);
+  int n = 0, rc = cur && h ? STROM_OK : STROM_ENOMEM;
+  for (int64_t p = ws; !rc && p < ws + size_of(c); p += c->len) {
     slice *s = find_slice(st, p);
-    if (s && s->accs.count > most) most = s->accs.count;
+    if (!s || (rc = seal(op, s)) || !s->sn) continue;
+    cursor *u = &cur[n];
+    u->end = s->sealed + s->slen;
+    u->p = ent_read(s->sealed, &u->e);
+    h[n] = n;
+    n++;
   }
-  if (strom__keymap_reserve(&st->merged, most)) return STROM_ENOMEM;
-  bool any = false;
-  for (int64_t p = ws; p < ws + size_of(c); p += c->len) {
-    slice *s = find_slice(st, p);
-    if (!s) continue;
-    size_t pos = 0;
-    for (strom_kv *e; (e = strom__keymap_next(&s->accs, &pos));) {
-      any = true;
-      int rc = merge_into(op, e);
-      if (rc) return rc;
-    }
+  for (int i = n / 2 - 1; i >= 0; i--) sift_down(cur, h, n, i);
+  /* A k-way merge (a heap of the panes' cursors: windows may span many panes). */
+  while (!rc && n) {
+    ent min = cur[h[0]].e;
+    bool have = false;
+    do {
+      cursor *u = &cur[h[0]];
+      rc = chain_add(op, &have, u->e.val, u->e.vlen);
+      if (u->p < u->end) u->p = ent_read(u->p, &u->e);
+      else h[0] = h[--n];
+      sift_down(cur, h, n, 0);
+    } while (!rc && n && !ent_cmp(cur[h[0]].e.hash, cur[h[0]].e.key, cur[h[0]].e.klen, min.hash, min.key, min.klen));
+    if (!rc) rc = emit_row(op, true, min.hash, min.key, min.klen, st->chain, ws);
   }
-  if (!any) return STROM_OK;
-  size_t pos = 0;
-  for (strom_kv *m; (m = strom__keymap_next(&st->merged, &pos));) {
-    int rc = emit_acc(op, m, ws);
-    if (rc) return rc;
-  }
-  return STROM_OK;
+  free(cur);
+  free(h);
+  return rc;
 }
 
 static int slice_watermark(strom_op *op, int64_t wm) {
@@ -272,13 +543,17 @@ static int slice_watermark(strom_op *op, int64_t wm) {
       int64_t first = st->s[0].start - size + slide;
       if (st->next_window < first) st->next_window = first;
     }
+    /* A pane behind the newest gets few records more (none in order): pack it now,
+     * once; the records it still gets are merged in when a window fires. */
+    for (int i = 0; !rc && i + 1 < st->n; i++)
+      if (!st->s[i].behind) st->s[i].behind = true, rc = seal(op, &st->s[i]);
     while (!rc && st->n && st->next_window <= wm - size + 1 && st->next_window <= st->s[st->n - 1].start) {
       rc = fire_panes(op, st->next_window);
       st->next_window += slide;
     }
     /* A pane is done when the last window holding it (starting at the pane) is cleaned up. */
     while (!rc && st->n && cleanup(c, st->s[0].start) <= wm) {
-      strom__keymap_destroy(&st->s[0].accs);
+      slice_free(&st->s[0]);
       memmove(&st->s[0], &st->s[1], (size_t)--st->n * sizeof *st->s);
     }
   } else {
@@ -324,6 +599,7 @@ static int slice_process(strom_op *op, int input, const strom_row *in) {
       slice *s = get_slice(st, last);
       if (!s) return STROM_ENOMEM;
       if ((rc = fold_record(op, s, in))) return rc;
+      if (s->accs.count >= c->seal_min && s->accs.count >= s->sn / 4 && (rc = seal(op, s))) return rc;
       placed = true;
       for (int64_t w = last - size + slide; !rc && w <= last; w += slide)
         if (w + size - 1 <= wm && cleanup(c, w) > wm) rc = emit_key(op, w); /* late firing */
@@ -367,7 +643,9 @@ static int slice_open(strom_op *op) {
     strom_row_free(st->result); /* panes decode a second accumulator into result */
     st->result = strom_row_new(acc);
   }
-  if (!st->acc || !st->acc2 || !st->result || strom__keymap_init(&st->merged)) return STROM_ENOMEM;
+  st->chain = strom_row_new(acc);
+  st->other = strom_row_new(acc);
+  if (!st->acc || !st->acc2 || !st->result || !st->chain || !st->other) return STROM_ENOMEM;
   return STROM_OK;
 }
 
@@ -377,9 +655,10 @@ static void slice_close(strom_op *op) {
   if (st->late_dropped)
     strom__log(STROM_LOG_WARN, "%s (subtask %d): dropped %lld late records", op->node->name, op->ctx.subtask + 1,
                (long long)st->late_dropped);
-  for (int i = 0; i < st->n; i++) strom__keymap_destroy(&st->s[i].accs);
+  for (int i = 0; i < st->n; i++) slice_free(&st->s[i]);
   free(st->s);
-  strom__keymap_destroy(&st->merged);
+  strom_row_free(st->chain);
+  strom_row_free(st->other);
   strom_row_free(st->acc);
   strom_row_free(st->acc2);
   strom_row_free(st->result);
@@ -393,12 +672,57 @@ static void slice_close(strom_op *op) {
 /* Accumulators per key group ([slice start][key][value]), then the subtask's firing
  * progress (the watermark it has fired up to and the next pane window), so a restored
  * operator neither loses nor repeats a firing. */
+/* A sealed pane's entries, written by the checkpoint writer in the format of
+ * strom__snap_keymap from the pack itself (immutable; a reference keeps it alive). */
+typedef struct lazy_sealed {
+  pack *pk;
+  size_t len;
+  int64_t start;
+  int max_par;
+} lazy_sealed;
+
+static int sealed_fill(void *arg, strom_snapshot *snap) {
+  lazy_sealed *l = arg;
+  strom_snap_groups g;
+  int rc = strom__snap_groups_init(&g, l->max_par);
+  for (const uint8_t *p = l->pk->b, *end = p + l->len; !rc && p < end;) {
+    ent e;
+    p = ent_read(p, &e);
+    strom_buf *b = strom__snap_group(&g, strom__key_group(e.hash, l->max_par));
+    rc = strom__buf_append(b, &l->start, 8);
+    if (!rc) rc = strom__put_bytes(b, e.key, e.klen);
+    if (!rc) rc = strom__put_bytes(b, e.val, e.vlen);
+  }
+  if (!rc) rc = strom__snap_groups_flush(&g, snap, STROM_SNAP_SLICES);
+  strom__snap_groups_free(&g);
+  return rc;
+}
+
+static void sealed_release(void *arg) {
+  lazy_sealed *l = arg;
+  pack_unref(l->pk);
+  free(l);
+}
+
+static int snap_sealed(slice_state *st, const slice *s, strom_snapshot *snap) {
+  lazy_sealed *l = strom__malloc(sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  atomic_fetch_add(&s->pk->refs, 1);
+  *l = (lazy_sealed){s->pk, s->slen, s->start, st->max_par};
+  return strom__snap_add_lazy(snap, sealed_fill, sealed_release, l);
+}
+
 static int slice_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   (void)id;
   slice_state *st = op->state;
   int rc = STROM_OK;
-  for (int i = 0; !rc && i < st->n; i++)
-    rc = strom__snap_keymap_async(snap, &st->s[i].accs, &st->s[i].start, 8, STROM_SNAP_SLICES, st->max_par);
+  for (int i = 0; !rc && i < st->n; i++) {
+    slice *s = &st->s[i];
+    /* A pane is written in one form, so a restore never sees a key twice in it. */
+    if (s->sealed && (rc = seal(op, s))) break;
+    rc = s->sealed ? snap_sealed(st, s, snap)
+                   : strom__snap_keymap_async(snap, &s->accs, &s->start, 8, STROM_SNAP_SLICES, st->max_par);
+  }
   if (!rc) rc = strom__keyed_snapshot(&st->keyed, snap);
   int64_t progress[2] = {op->ctx.watermark_prev, st->next_window};
   return rc ? rc : strom__snap_add(snap, STROM_SNAP_USER, -1, progress, sizeof progress);
@@ -467,6 +791,8 @@ void *strom__window_slice_conf(const strom_window_def *def, const int *keycols, 
   c->def = *def;
   memcpy(c->keycols, keycols, (size_t)nkey * sizeof(int));
   c->nkey = nkey;
+  const char *seal_min = getenv("STROM_WINDOW_SEAL_MIN");
+  c->seal_min = seal_min && atoi(seal_min) > 0 ? (size_t)atoi(seal_min) : SEAL_MIN;
   bool can_merge = def->reduce || (def->aggregate && def->aggregate->merge);
   if (a->kind == STROM_WINDOW_TUMBLING) c->mode = MODE_TUMBLE, c->len = a->size_ms;
   else if (a->size_ms % a->slide_ms == 0 && can_merge) c->mode = MODE_PANES, c->len = a->slide_ms;
