@@ -296,6 +296,28 @@ static int collect_entry(void *arg, const strom_state_entry *e) {
   return 0;
 }
 
+/* The key-group order of strom__kfrozen_foreach_by_group: groups ascend, each ends once. */
+typedef struct by_group {
+  entry_set set;
+  int last_kg, cur_kg, bad, groups;
+} by_group;
+
+static int collect_in_group(void *arg, const strom_state_entry *e) {
+  by_group *g = arg;
+  g->bad += e->key_group <= g->last_kg || (g->cur_kg >= 0 && e->key_group != g->cur_kg);
+  g->cur_kg = e->key_group;
+  return collect_entry(&g->set, e);
+}
+
+static int end_group(void *arg, int kg) {
+  by_group *g = arg;
+  g->bad += kg != g->cur_kg;
+  g->last_kg = kg;
+  g->cur_kg = -1;
+  g->groups++;
+  return 0;
+}
+
 static void entry_set_sort(entry_set *s) { qsort(s->v, s->n, sizeof *s->v, cmp_str); }
 static void entry_set_clear(entry_set *s) {
   for (size_t i = 0; i < s->n; i++) free(s->v[i]);
@@ -400,6 +422,13 @@ TEST(list_and_map_copy_on_write_match_the_synchronous_snapshot) {
     CHECK_INT(strom__kfrozen_foreach(fz, collect_entry, &got), STROM_OK);
     entry_set_sort(&got);
     frozen_diff += entry_set_diff(&want, &got);
+    by_group bg = {.set = {.ttl_map = {[3] = true}}, .last_kg = -1, .cur_kg = -1};
+    CHECK_INT(strom__kfrozen_foreach_by_group(fz, 128, collect_in_group, end_group, &bg), STROM_OK);
+    entry_set_sort(&bg.set);
+    frozen_diff += entry_set_diff(&want, &bg.set) + bg.bad;
+    CHECK(bg.groups > 1);
+    entry_set_clear(&bg.set);
+    free(bg.set.v);
     copied_rounds += entry_set_diff(&want, &got) == 0 && want.n > 0;
     entry_set_clear(&got);
     strom__kfrozen_release(fz);

@@ -163,6 +163,13 @@ static void trigger(strom_job *j, int64_t now, const char *sp_dir, bool stop, bo
 }
 
 /* Writes one task's snapshots as state files and records them in the metadata. */
+static int write_block(void *w, int kind, int kg, const void *p, size_t len) {
+  int rc = strom__ckpt_writer_begin_block(w, kind, kg);
+  if (!rc && len) rc = strom__ckpt_writer_write(w, p, len);
+  if (!rc) rc = strom__ckpt_writer_end_block(w);
+  return rc;
+}
+
 static int write_ack(strom_job *j, ack *a, char *err, size_t errlen) {
   struct strom_ckpt_coord *c = j->coord;
   strom_task *t = a->t;
@@ -173,24 +180,28 @@ static int write_ack(strom_job *j, ack *a, char *err, size_t errlen) {
     char uid[256], name[512];
     strom__node_uid(op->node, uid, sizeof uid);
     strom__ckpt_state_file_name(name, sizeof name, uid, t->subtask);
-    /* The asynchronous part of the snapshot (copy-on-write state) is serialized here. */
-    int rc = strom__snap_materialize(s);
-    if (rc) {
-      snprintf(err, errlen, "serializing the state of %.200s failed: %s", name, strom_strerror(rc));
-      return rc;
-    }
     strom__ckpt_writer *w = NULL;
     strom__ckpt_writer_opts wo = {.bytes_written = &c->bytes};
-    rc = strom__ckpt_writer_open(&w, c->dir, name, &wo, err, errlen);
+    int rc = strom__ckpt_writer_open(&w, c->dir, name, &wo, err, errlen);
     for (int b = 0; !rc && b < s->n; b++) {
       strom_snap_block blk = strom__snap_block(s, b);
-      rc = strom__ckpt_writer_begin_block(w, blk.kind, blk.kg);
-      if (!rc && blk.len) rc = strom__ckpt_writer_write(w, blk.p, blk.len);
-      if (!rc) rc = strom__ckpt_writer_end_block(w);
+      rc = write_block(w, blk.kind, blk.kg, blk.p, blk.len);
+    }
+    /* The asynchronous part of the snapshot (copy-on-write state) is serialized here,
+     * each block straight into the file. */
+    bool lazy_failed = false;
+    if (!rc) {
+      s->emit = write_block;
+      s->emit_ctx = w;
+      rc = strom__snap_materialize(s);
+      s->emit = NULL;
+      lazy_failed = rc != STROM_OK;
     }
     strom__ckpt_file_info info;
     if (rc) {
-      if (w) snprintf(err, errlen, "%s", strom__ckpt_writer_errmsg(w));
+      if (lazy_failed && !*strom__ckpt_writer_errmsg(w))
+        snprintf(err, errlen, "serializing the state of %.200s failed: %s", name, strom_strerror(rc));
+      else if (w) snprintf(err, errlen, "%s", strom__ckpt_writer_errmsg(w));
       strom__ckpt_writer_abort(w);
       return rc;
     }

@@ -279,12 +279,14 @@ int strom_ctx_delete_processing_timer(strom_ctx *ctx, int64_t time) {
 #include "snapshot.h"
 
 typedef struct kstate_visit {
-  strom_snap_groups *g;
+  strom_snap_groups *g; /* entries staged per key group */
+  strom_buf one;        /* or, in key-group order, one group at a time */
+  strom_snapshot *s;
 } kstate_visit;
 
 static int visit_entry(void *arg, const strom_state_entry *e) {
   kstate_visit *v = arg;
-  strom_buf *b = strom__snap_group(v->g, e->key_group);
+  strom_buf *b = v->g ? strom__snap_group(v->g, e->key_group) : &v->one;
   int rc = strom__put_varint(b, (uint64_t)e->state);
   if (!rc) rc = strom__put_bytes(b, e->key, e->klen);
   if (!rc) rc = strom__put_bytes(b, e->ns, e->nslen);
@@ -345,16 +347,25 @@ typedef struct lazy_kstate {
   strom_timer *timers; /* nt[0] event-time ones, then nt[1] processing-time ones */
 } lazy_kstate;
 
+static int group_done(void *arg, int kg) {
+  kstate_visit *v = arg;
+  int rc = strom__snap_add(v->s, STROM_SNAP_KSTATE, kg, v->one.p, v->one.len);
+  v->one.len = 0;
+  return rc;
+}
+
+/* The entries go out one key group at a time: the checkpoint writer streams each block
+ * to the file (strom_snapshot.emit), so a snapshot never holds the whole serialized state. */
 static int kstate_fill(void *arg, strom_snapshot *s) {
   lazy_kstate *l = arg;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, l->max_par);
   for (size_t i = 0; !rc && i < l->nt[0] + l->nt[1]; i++) rc = put_timer(&g, i < l->nt[0] ? EV : PT, &l->timers[i]);
   if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_TIMERS);
-  kstate_visit v = {.g = &g};
-  if (!rc) rc = strom__kfrozen_foreach(l->f, visit_entry, &v);
-  if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_KSTATE);
   strom__snap_groups_free(&g);
+  kstate_visit v = {.s = s};
+  if (!rc) rc = strom__kfrozen_foreach_by_group(l->f, l->max_par, visit_entry, group_done, &v);
+  strom__buf_free(&v.one);
   return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "runtime.h"
 
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len) {
+  if (s->emit) return s->emit(s->emit_ctx, kind, kg, p, len);
   if (s->n == s->cap) {
     int cap = s->cap ? s->cap * 2 : 16;
     void *b = strom__realloc(s->b, (size_t)cap * sizeof *s->b);

@@ -50,6 +50,10 @@ typedef struct strom_snapshot {
     void *arg;
   } *lazy;
   int nlazy;
+  /* Set by the checkpoint writer while it runs the lazy parts: blocks added then go
+   * straight to the file instead of into data. */
+  int (*emit)(void *ctx, int kind, int kg, const void *p, size_t len);
+  void *emit_ctx;
 } strom_snapshot;
 
 int strom__snap_add(strom_snapshot *s, int kind, int kg, const void *p, size_t len);

@@ -1688,6 +1688,27 @@ int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out) {
   return STROM_OK;
 }
 
+/* Calls fn for the frozen entry e of state k (a MAP value serialized into mb). */
+static int visit_frozen(const strom_kfrozen *f, int k, uint8_t *e, strom_buf *mb, strom_state_visit_fn fn, void *arg) {
+  const struct frozen_table *t = &f->st[k];
+  ent pe;
+  ent_parse(e, t->has_ts, &pe);
+  strom_state_entry se = {.state = k, .key_group = ent_kg(pe.base), .key = pe.key, .klen = pe.klen,
+                          .ns = pe.ns, .nslen = pe.nslen, .val = pe.val, .vlen = pe.vlen,
+                          .ts = pe.ts ? ts_get(pe.ts) : INT64_MIN};
+  if (t->kind == STROM_STATE_LIST) {
+    const lbuf *l = val_ptr(&pe);
+    se.val = l->d;
+    se.vlen = l->len;
+  } else if (t->kind == STROM_STATE_MAP) {
+    int rc = map_serialize(val_ptr(&pe), mb);
+    if (rc) return rc;
+    se.val = (const uint8_t *)mb->p;
+    se.vlen = mb->len;
+  }
+  return fn(arg, &se);
+}
+
 int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void *arg) {
   strom_buf mb = {0};
   int rc = STROM_OK;
@@ -1696,26 +1717,63 @@ int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void
     for (size_t i = 0; t->slots && i <= t->mask && !rc; i++) {
       /* Slot order is random in memory: prefetch ahead, as ht_resize does. */
       if (i + 16 <= t->mask && t->slots[i + 16]) __builtin_prefetch(slot_ent(t->slots[i + 16]));
-      uintptr_t sl = t->slots[i];
-      if (!sl) continue;
-      ent pe;
-      ent_parse(slot_ent(sl), t->has_ts, &pe);
-      strom_state_entry e = {.state = k, .key_group = ent_kg(pe.base), .key = pe.key, .klen = pe.klen,
-                             .ns = pe.ns, .nslen = pe.nslen, .val = pe.val, .vlen = pe.vlen,
-                             .ts = pe.ts ? ts_get(pe.ts) : INT64_MIN};
-      if (t->kind == STROM_STATE_LIST) {
-        const lbuf *l = val_ptr(&pe);
-        e.val = l->d;
-        e.vlen = l->len;
-      } else if (t->kind == STROM_STATE_MAP) {
-        if ((rc = map_serialize(val_ptr(&pe), &mb))) break;
-        e.val = (const uint8_t *)mb.p;
-        e.vlen = mb.len;
-      }
-      rc = fn(arg, &e);
+      if (t->slots[i]) rc = visit_frozen(f, k, slot_ent(t->slots[i]), &mb, fn, arg);
     }
   }
   strom__buf_free(&mb);
+  return rc;
+}
+
+int strom__kfrozen_foreach_by_group(const strom_kfrozen *f, int max_par, strom_state_visit_fn fn,
+                                    int (*group_end)(void *arg, int kg), void *arg) {
+  if (max_par <= 0 || max_par > MAX_KEY_GROUPS || f->nst > UINT16_MAX) return STROM_EINVAL;
+  /* A counting sort of the entries by key group: 10 bytes per entry. */
+  size_t n = 0, *start = strom__calloc((size_t)max_par + 1, sizeof *start);
+  if (!start) return STROM_ENOMEM;
+  for (int k = 0; k < f->nst; k++) {
+    const struct frozen_table *t = &f->st[k];
+    for (size_t i = 0; t->slots && i <= t->mask; i++) {
+      if (i + 16 <= t->mask && t->slots[i + 16]) __builtin_prefetch(slot_ent(t->slots[i + 16]));
+      if (!t->slots[i]) continue;
+      int kg = ent_kg(slot_ent(t->slots[i]));
+      if (kg >= max_par) {
+        free(start);
+        return STROM_EINVAL;
+      }
+      start[kg + 1]++;
+      n++;
+    }
+  }
+  for (int g = 0; g < max_par; g++) start[g + 1] += start[g];
+  uint8_t **ents = strom__malloc((n ? n : 1) * sizeof *ents);
+  uint16_t *sts = strom__malloc((n ? n : 1) * sizeof *sts);
+  size_t *at = strom__malloc((size_t)max_par * sizeof *at);
+  int rc = ents && sts && at ? STROM_OK : STROM_ENOMEM;
+  if (!rc) memcpy(at, start, (size_t)max_par * sizeof *at);
+  for (int k = 0; !rc && k < f->nst; k++) {
+    const struct frozen_table *t = &f->st[k];
+    for (size_t i = 0; t->slots && i <= t->mask; i++) {
+      if (!t->slots[i]) continue;
+      uint8_t *e = slot_ent(t->slots[i]);
+      size_t j = at[ent_kg(e)]++;
+      ents[j] = e;
+      sts[j] = (uint16_t)k;
+    }
+  }
+  strom_buf mb = {0};
+  for (int g = 0; !rc && g < max_par; g++) {
+    if (start[g] == start[g + 1]) continue;
+    for (size_t j = start[g]; !rc && j < start[g + 1]; j++) {
+      if (j + 8 < start[g + 1]) __builtin_prefetch(ents[j + 8]);
+      rc = visit_frozen(f, sts[j], ents[j], &mb, fn, arg);
+    }
+    if (!rc) rc = group_end(arg, g);
+  }
+  strom__buf_free(&mb);
+  free(ents);
+  free(sts);
+  free(at);
+  free(start);
   return rc;
 }
 

@@ -104,6 +104,10 @@ int strom__kstate_foreach(strom_kstate *ks, strom_state_visit_fn fn, void *arg);
 typedef struct strom_kfrozen strom_kfrozen;
 int strom__kstate_freeze(strom_kstate *ks, strom_kfrozen **out);
 int strom__kfrozen_foreach(const strom_kfrozen *f, strom_state_visit_fn fn, void *arg);
+/* The same in key-group order (all states' entries of a group, then group_end(arg, kg)
+ * for each non-empty group), so that a writer needs one group in memory at a time. */
+int strom__kfrozen_foreach_by_group(const strom_kfrozen *f, int max_par, strom_state_visit_fn fn,
+                                    int (*group_end)(void *arg, int kg), void *arg);
 void strom__kfrozen_release(strom_kfrozen *f);
 /* While a frozen snapshot is being read, takes p (one allocation that the snapshot
  * may still read, e.g. a timer's key) to free with the snapshot's release, and returns
