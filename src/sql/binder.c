@@ -263,11 +263,14 @@ static int find_col(binder *b, const sql_col *cols, int ncols, const char *qual,
 
 /* The column an ID or FIELD(ID) names in cols, -1 if none (quiet). */
 static int node_col(binder *b, const sql_node *n, const sql_col *cols, int ncols, bool quiet) {
+  int rc = n->kind == SQL_FIELD ? sql_row_field_col(cols, ncols, n) : -1;
+  if (rc >= 0) return rc;
   if (n->kind == SQL_ID) return find_col(b, cols, ncols, NULL, n->text, n, quiet);
   if (n->kind == SQL_FIELD && n->nkids == 1 && n->kids[0]->kind == SQL_ID)
     return find_col(b, cols, ncols, n->kids[0]->text, n->text, n, quiet);
   if (n->kind == SQL_NAME && n->nkids == 2)
     return find_col(b, cols, ncols, n->kids[0]->text, n->kids[1]->text, n, quiet);
+  if (!quiet) fail_at(b, n, "no column or ROW field named by this %s.%s", n->kids[0]->kind == SQL_FIELD ? "..." : "", n->text);
   return -1;
 }
 

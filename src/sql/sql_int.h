@@ -286,6 +286,8 @@ typedef struct sql_table {
   int nopts;
   const char **keys, **vals;
   const sql_connector *conn;
+  char **own_names; /* names of flattened ROW fields ("person.id"), see types_row.c */
+  int nown_names;
 } sql_table;
 
 typedef struct sql_catalog {
@@ -301,6 +303,13 @@ void sql_catalog_free(sql_catalog *c);
 void sql_table_free(sql_table *t);
 /* Builds a table from a CREATE TABLE node (its AST must outlive the table). */
 int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen);
+/* types_row.c: appends the leaf fields of ROW column col (a COLUMN node) to t as
+ * columns named by their paths; remaining = columns still to be added after it. */
+int sql_row_flatten(sql_table *t, const sql_node *col, int remaining, char *err, size_t errlen);
+/* The column a field chain (person.id, t.person.id) names in cols, -1 if none or
+ * ambiguous. */
+struct sql_col;
+int sql_row_field_col(const struct sql_col *cols, int ncols, const sql_node *n);
 /* The option's value, or NULL. */
 const char *sql_table_option(const sql_table *t, const char *key);
 

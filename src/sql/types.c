@@ -30,6 +30,9 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
     out->s = t->s < 0 ? 0 : t->s;
     if (out->p < 1 || out->s > out->p)
       return type_err(t, err, errlen, "DECIMAL wants 1 <= precision and 0 <= scale <= precision");
+    /* Wider declarations (Nexmark's DECIMAL(23, 3)) are held in 18 digits at the same
+     * scale: a value that needs more digits fails as an overflow, never silently. */
+    if (out->p > SQL_MAX_PRECISION && out->s <= SQL_MAX_PRECISION - 1) out->p = SQL_MAX_PRECISION;
     if (out->p > SQL_MAX_PRECISION) {
       char m[160];
       snprintf(m, sizeof m, "not supported yet: DECIMAL(%d, %d) (Strom's DECIMAL holds at most %d digits)", out->p,
