@@ -257,6 +257,62 @@ TEST(row_errors_name_the_field) {
   CHECK_HAS(error_of("CREATE TABLE t (r ROW<a INT, a INT>) WITH ('connector' = 'blackhole')"), "declared twice");
 }
 
+/* ---- DATE, TIME, INTERVAL ---- */
+
+TEST(date_time_interval_values) {
+  CHECK_STR(sel("SELECT DATE '2020-01-31'"), "2020-01-31");
+  CHECK_STR(sel("SELECT TIME '12:34:56'"), "12:34:56");
+  CHECK_STR(sel("SELECT TIMESTAMP '2020-01-31 23:30:00' + INTERVAL '1' HOUR"), "2020-02-01 00:30:00.000");
+  CHECK_STR(sel("SELECT INTERVAL '2' HOUR + TIMESTAMP '2020-01-31 23:30:00'"), "2020-02-01 01:30:00.000");
+  /* month arithmetic clamps to the month's last day, leap years included */
+  CHECK_STR(sel("SELECT DATE '2020-01-31' + INTERVAL '1' MONTH"), "2020-02-29");
+  CHECK_STR(sel("SELECT DATE '2021-01-31' + INTERVAL '1' MONTH"), "2021-02-28");
+  CHECK_STR(sel("SELECT TIMESTAMP '2020-03-31 10:00:00' - INTERVAL '1-1' YEAR TO MONTH"), "2019-02-28 10:00:00.000");
+  CHECK_STR(sel("SELECT DATE '2020-03-01' - INTERVAL '1' DAY"), "2020-02-29");
+  CHECK_STR(sel("SELECT TIME '23:00:00' + INTERVAL '2' HOUR"), "01:00:00");
+  CHECK_STR(sel("SELECT INTERVAL '1-2' YEAR TO MONTH"), "+1-02");
+  CHECK_STR(sel("SELECT INTERVAL '1 02:03:04' DAY TO SECOND"), "+1 02:03:04.000");
+  CHECK_STR(sel("SELECT INTERVAL '90' MINUTE - INTERVAL '30' MINUTE"), "+0 01:00:00.000");
+  CHECK_STR(sel("SELECT DATE '1969-12-31' < DATE '1970-01-01'"), "TRUE");
+  CHECK_STR(sel("SELECT DATE '2020-01-02' > TIMESTAMP '2020-01-01 23:00:00'"), "TRUE");
+}
+
+TEST(date_time_casts_and_functions) {
+  CHECK_STR(sel("SELECT CAST('2021-03-04' AS DATE)"), "2021-03-04");
+  CHECK_STR(sel("SELECT CAST(DATE '2021-03-04' AS STRING)"), "2021-03-04");
+  CHECK_STR(sel("SELECT CAST(DATE '1969-12-31' AS TIMESTAMP(3))"), "1969-12-31 00:00:00.000");
+  CHECK_STR(sel("SELECT CAST(TIMESTAMP '1969-12-31 23:59:59.999' AS DATE)"), "1969-12-31");
+  CHECK_STR(sel("SELECT CAST(TIMESTAMP '2020-05-06 07:08:09.010' AS TIME(3))"), "07:08:09.010");
+  CHECK_STR(sel("SELECT CAST('07:08' AS TIME)"), "07:08:00");
+  CHECK_STR(sel("SELECT EXTRACT(DAY FROM DATE '2021-03-04')"), "4");
+  CHECK_STR(sel("SELECT HOUR(TIME '13:14:15')"), "13");
+  CHECK_STR(sel("SELECT MINUTE(TIMESTAMP '2020-01-01 10:42:00')"), "42");
+  CHECK_STR(sel("SELECT DATE_FORMAT(DATE '2021-03-04', 'yyyy/MM/dd')"), "2021/03/04");
+  CHECK_STR(sel("SELECT DATE_FORMAT(TIMESTAMP_LTZ '2021-03-04 05:06:07', 'HH:mm')"), "05:06");
+  CHECK_STR(sel("SELECT TRY_CAST('2021-02-30' AS DATE)"), "<NULL>");
+  CHECK_HAS(sel("SELECT CAST('2021-13-01' AS DATE)"), "cannot cast '2021-13-01' to DATE");
+  CHECK_HAS(sel("SELECT DATE '2021-01-01' + 1"), "cannot apply + to DATE");
+  CHECK_HAS(sel("SELECT TIME '10:00:00' + INTERVAL '1' MONTH"), "cannot add");
+  CHECK_HAS(sel("SELECT DATE 'x'"), "malformed DATE literal");
+}
+
+TEST(date_columns_from_files) {
+  char path[300];
+  snprintf(path, sizeof path, "%s/d.csv", tmp);
+  FILE *f = fopen(path, "w");
+  fputs("1,2021-03-04,10:11:12,2021-03-04 10:00:00\n2,2021-03-05,23:59:59,2021-03-05 23:00:00\n", f);
+  fclose(f);
+  CHECK_STR(sel("CREATE TABLE d (id INT, dt DATE, t TIME, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', "
+                "'path' = '${TMP}/d.csv', 'format' = 'csv'); "
+                "SELECT CAST(dt + INTERVAL '1' DAY AS STRING) || ' ' || CAST(t AS STRING) FROM d WHERE dt > DATE '2021-03-04'"),
+            "2021-03-06 23:59:59");
+  /* written as text by a sink, read back as DATE */
+  CHECK_STR(sel("CREATE TABLE o (d DATE, iv INTERVAL DAY TO SECOND) WITH ('connector' = 'filesystem', 'path' = '${TMP}/o', 'format' = 'csv'); "
+                "INSERT INTO o VALUES (DATE '2000-02-29', INTERVAL '3' HOUR), (DATE '1999-12-31', INTERVAL '-1' SECOND); "
+                "SELECT CAST(d + iv AS STRING) FROM o WHERE d > DATE '2000-01-01'"),
+            "2000-02-29");
+}
+
 int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_types_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
@@ -266,6 +322,9 @@ int main(int argc, char **argv) {
   RUN(nexmark_q2_sql_equals_datastream);
   RUN(row_fields_are_read_by_path);
   RUN(row_errors_name_the_field);
+  RUN(date_time_interval_values);
+  RUN(date_time_casts_and_functions);
+  RUN(date_columns_from_files);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

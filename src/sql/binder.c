@@ -91,6 +91,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     out->not_null = false;
     return true;
   }
+  if (a->kind || b->kind) return sql_temporal_common_type(a, b, out);
   sql_type t = *a;
   t.not_null = a->not_null && b->not_null;
   if (a->id == b->id) {
@@ -119,6 +120,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
 }
 
 bool sql_can_cast(const sql_type *from, const sql_type *to) {
+  if (from->kind || to->kind) return sql_temporal_can_cast(from, to);
   if (!from->id || from->id == to->id || from->id == STROM_VARCHAR || to->id == STROM_VARCHAR) return true;
   if (sql_type_numeric(from) && sql_type_numeric(to)) return true;
   if ((from->id == STROM_BOOLEAN && is_exact(to->id)) || (to->id == STROM_BOOLEAN && is_exact(from->id))) return true;
@@ -126,7 +128,7 @@ bool sql_can_cast(const sql_type *from, const sql_type *to) {
 }
 
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t) {
-  if (e->type.id == t->id && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
+  if (e->type.id == t->id && e->type.kind == t->kind && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
       (t->id != STROM_TIMESTAMP || e->type.ltz == t->ltz))
     return e;
   if (e->op == SQL_E_LIT && !e->type.id) { /* NULL takes any type */
@@ -321,22 +323,30 @@ static sql_expr *comparison(binder *b, const sql_node *n, sql_eop op) {
 static sql_expr *arithmetic(binder *b, const sql_node *n, sql_eop op) {
   const sql_node *l = n->kids[0], *r = n->kids[1];
   /* timestamp +/- INTERVAL */
-  if ((op == SQL_E_ADD || op == SQL_E_SUB) && (r->kind == SQL_INTERVAL || l->kind == SQL_INTERVAL)) {
+  const sql_node *ivn = r->kind == SQL_INTERVAL ? r : l;
+  if ((op == SQL_E_ADD || op == SQL_E_SUB) && (r->kind == SQL_INTERVAL || l->kind == SQL_INTERVAL) &&
+      strncmp(ivn->text, "YEAR", 4) && strncmp(ivn->text, "MONTH", 5)) {
     const sql_node *tsn = r->kind == SQL_INTERVAL ? l : r, *iv = r->kind == SQL_INTERVAL ? r : l;
     int64_t ms;
     if (!interval_ms(b, iv, &ms)) return NULL;
     sql_expr *e = new_expr(b, op, 2);
     if (!e || !(e->a[0] = bind(b, tsn))) return NULL;
-    if (e->a[0]->type.id != STROM_TIMESTAMP) return fail_at(b, n, "an INTERVAL can only be added to a timestamp");
+    if (e->a[0]->type.id != STROM_TIMESTAMP || e->a[0]->type.kind || tsn->kind == SQL_INTERVAL) goto typed; /* types_time.c */
     if (!(e->a[1] = new_expr(b, SQL_E_LIT, 0))) return NULL;
     e->a[1]->type = (sql_type){.id = STROM_BIGINT};
     e->a[1]->lit.i = ms;
     e->type = e->a[0]->type;
     return e;
   }
+typed:;
   sql_expr *e = binary(b, n, op, l, r);
   if (!e) return NULL;
   sql_type x = e->a[0]->type, y = e->a[1]->type;
+  if (x.kind || y.kind) {
+    char m[200];
+    sql_expr *t = sql_temporal_arith(b->a, op, e->a[0], e->a[1], m, sizeof m);
+    return t ? t : fail_at(b, n, "%s", m);
+  }
   if (!x.id) x = y.id ? y : (sql_type){.id = STROM_INT};
   if (!y.id) y = x;
   if (!sql_type_numeric(&x) || !sql_type_numeric(&y)) {
@@ -526,7 +536,9 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       break;
     case SQL_TYPED_LITERAL: {
       if (strcmp(n->text, "TIMESTAMP") && strcmp(n->text, "TIMESTAMP_LTZ")) {
-        e = fail_at(b, n, "not supported yet: %s literals", n->text);
+        if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
+        int rc = sql_temporal_literal(n->text, n->kids[0]->text, &e->type, &e->lit);
+        if (rc) e = fail_at(b, n, rc == -2 ? "not supported yet: %s literals" : "malformed %s literal", n->text);
         break;
       }
       if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
@@ -536,7 +548,15 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (sql_val_parse(&e->type, s, strlen(s), &e->lit, &c)) e = fail_at(b, n, "malformed timestamp '%s'", s);
       break;
     }
-    case SQL_INTERVAL: e = fail_at(b, n, "an INTERVAL is only allowed added to or subtracted from a timestamp"); break;
+    case SQL_INTERVAL: { /* an INTERVAL value (types_time.c) */
+      if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
+      int rc = n->nkids ? sql_interval_literal(n->text, n->kids[0]->text, &e->type, &e->lit) : -1;
+      if (rc == -2) {
+        e->type = (sql_type){.id = STROM_BIGINT, .kind = SQL_K_IV_DT, .not_null = true};
+        if (!interval_ms(b, n, &e->lit.i)) e = NULL;
+      } else if (rc) e = fail_at(b, n, "malformed interval '%s'", n->nkids ? n->kids[0]->text : "");
+      break;
+    }
     case SQL_ID:
     case SQL_FIELD:
     case SQL_NAME: {

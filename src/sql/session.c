@@ -268,6 +268,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   }
   if (explain_only) return STROM_OK;
   strom_stream *st = sql_plan_stream(b, p);
+  st = sql_io_encode(b, t, st);
   int rc = st ? t->conn->write(b, t, st) : STROM_EINVAL;
   if (rc || b->err[0]) {
     if (b->err[0]) set_err(s, "%s", b->err);
