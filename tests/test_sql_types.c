@@ -313,6 +313,83 @@ TEST(date_columns_from_files) {
             "2000-02-29");
 }
 
+/* ---- C scalar UDFs ---- */
+
+static const char *udf_src =
+    "#include <string.h>\n"
+    "#include \"strom/sql.h\"\n"
+    "static int count_char(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv, strom_sql_value *r) {\n"
+    "  (void)argc;\n"
+    "  if (argv[0].type != STROM_VARCHAR || argv[1].type != STROM_VARCHAR || argv[1].len != 1) {\n"
+    "    strncpy(ctx->err, \"count_char(STRING, one character)\", ctx->errlen - 1);\n"
+    "    return 1;\n"
+    "  }\n"
+    "  int64_t n = 0;\n"
+    "  for (size_t i = 0; i < argv[0].len; i++) n += argv[0].s[i] == argv[1].s[0];\n"
+    "  r->type = STROM_BIGINT, r->i = n;\n"
+    "  return 0;\n"
+    "}\n"
+    "const strom_sql_udf count_char_udf = {STROM_SQL_UDF_ABI, STROM_BIGINT, 2, 2, 1, count_char, 0};\n"
+    "static int shout(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv, strom_sql_value *r) {\n"
+    "  (void)argc;\n"
+    "  if (argv[0].is_null) { r->type = STROM_VARCHAR, r->s = \"(null)\", r->len = 6; return 0; }\n"
+    "  char *p = ctx->alloc(ctx, argv[0].len + 1);\n"
+    "  for (size_t i = 0; i < argv[0].len; i++) p[i] = argv[0].s[i] >= 'a' && argv[0].s[i] <= 'z' ? argv[0].s[i] - 32 : argv[0].s[i];\n"
+    "  p[argv[0].len] = '!';\n"
+    "  r->type = STROM_VARCHAR, r->s = p, r->len = argv[0].len + 1;\n"
+    "  return 0;\n"
+    "}\n"
+    "const strom_sql_udf shout_udf = {STROM_SQL_UDF_ABI, STROM_VARCHAR, 1, 1, 0, shout, 0};\n"
+    "const int not_a_udf[16] __attribute__((aligned(8))) = {7};\n";
+
+static bool build_udf_lib(char *lib, size_t cap) {
+  char src[300], cmd[1400];
+  snprintf(src, sizeof src, "%s/udf.c", tmp);
+  snprintf(lib, cap, "%s/libudf.so", tmp);
+  FILE *f = fopen(src, "w");
+  if (!f) return false;
+  fputs(udf_src, f);
+  fclose(f);
+  const char *root = getenv("STROM_TEST_ROOT");
+  snprintf(cmd, sizeof cmd, "cc -std=c17 -shared -fPIC -I%s/include -o %s %s", root ? root : ".", lib, src);
+  return system(cmd) == 0;
+}
+
+TEST(c_udf_from_a_shared_library) {
+  char lib[300], q[2048];
+  CHECK(build_udf_lib(lib, sizeof lib));
+  snprintf(q, sizeof q,
+           "CREATE FUNCTION count_char AS '%s:count_char_udf' LANGUAGE C; "
+           "CREATE TEMPORARY FUNCTION shout AS '%s:shout_udf'; "
+           "SELECT count_char(s, 'c') * 10 + CHAR_LENGTH(shout(s)) FROM (VALUES ('access'), ('cc'), ('xyz')) AS t(s)",
+           lib, lib);
+  CHECK_STR(sel("%s", q), "27|23|4");
+  snprintf(q, sizeof q, "CREATE FUNCTION shout AS '%s:shout_udf' LANGUAGE C; SELECT shout(CAST(NULL AS STRING)) || shout('ab')", lib);
+  CHECK_STR(sel("%s", q), "(null)AB!");
+  /* the function's own error fails the job with its message */
+  snprintf(q, sizeof q, "CREATE FUNCTION count_char AS '%s:count_char_udf' LANGUAGE C; SELECT count_char('abc', 'bc')", lib);
+  CHECK_HAS(sel("%s", q), "function count_char failed: count_char(STRING, one character)");
+  snprintf(q, sizeof q, "CREATE FUNCTION f AS '%s:count_char_udf'; SELECT f('a')", lib);
+  CHECK_HAS(sel("%s", q), "f takes 2 arguments, got 1");
+  snprintf(q, sizeof q, "CREATE FUNCTION f AS '%s:count_char_udf'; DROP FUNCTION f; SELECT f('a', 'b')", lib);
+  CHECK_HAS(sel("%s", q), "no function named F");
+}
+
+TEST(c_udf_errors_are_clear) {
+  char lib[300], q[2048];
+  CHECK(build_udf_lib(lib, sizeof lib));
+  CHECK_HAS(error_of("CREATE FUNCTION f AS '/nonexistent/libx.so:f' LANGUAGE C"), "cannot load library '/nonexistent/libx.so'");
+  snprintf(q, sizeof q, "CREATE FUNCTION f AS '%s:nope' LANGUAGE C", lib);
+  CHECK_HAS(error_of(q), "has no symbol 'nope'");
+  snprintf(q, sizeof q, "CREATE FUNCTION f AS '%s:not_a_udf' LANGUAGE C", lib);
+  CHECK_HAS(error_of(q), "is not a Strom scalar function: ABI version 7, expected 1");
+  CHECK_HAS(error_of("CREATE FUNCTION f AS 'com.example.F' LANGUAGE JAVA"), "not supported yet: LANGUAGE JAVA");
+  CHECK_HAS(error_of("CREATE FUNCTION f AS 'com.example.F'"), "'library.so:symbol'");
+  CHECK_HAS(error_of("CREATE FUNCTION upper AS 'x.so:y'"), "built-in");
+  CHECK_HAS(error_of("DROP FUNCTION nope"), "function nope does not exist");
+  CHECK_STR(error_of("DROP FUNCTION IF EXISTS nope"), "(no error)");
+}
+
 int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_types_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
@@ -325,6 +402,8 @@ int main(int argc, char **argv) {
   RUN(date_time_interval_values);
   RUN(date_time_casts_and_functions);
   RUN(date_columns_from_files);
+  RUN(c_udf_from_a_shared_library);
+  RUN(c_udf_errors_are_clear);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

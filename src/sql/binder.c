@@ -463,6 +463,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!strncasecmp(name, "TUMBLE_", 7) || !strncasecmp(name, "HOP_", 4) || !strncasecmp(name, "SESSION_", 8))
     return fail_at(b, n, "%s needs a GROUP BY with the matching group window", name);
   const sql_func *f = sql_func_find(name);
+  if (!f) f = sql_udf_find(b->s, name);
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;

@@ -452,7 +452,16 @@ struct strom_sql_session {
   volatile int cancel;
   /* rows printed by the last SELECT (tests) */
   int64_t last_rows;
+  struct sql_udf **udfs; /* CREATE FUNCTION ... LANGUAGE C (udf.c) */
+  int nudfs;
 };
+
+/* udf.c: C scalar functions of the session. */
+int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen);
+int sql_udf_drop(sql_session *s, const sql_node *n, char *err, size_t errlen);
+const sql_func *sql_udf_find(const sql_session *s, const char *name);
+void sql_udf_list(const sql_session *s, strom_buf *b);
+void sql_udf_free_all(sql_session *s);
 
 const char *sql_session_get(const sql_session *s, const char *key);
 
