@@ -7,6 +7,9 @@
  */
 #include <stdarg.h>
 #include <time.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "connectors/nexmark.h"
@@ -390,6 +393,87 @@ TEST(c_udf_errors_are_clear) {
   CHECK_STR(error_of("DROP FUNCTION IF EXISTS nope"), "(no error)");
 }
 
+/* ---- the interactive client's line editing ---- */
+
+/* Runs `strom sql` on a pseudo-terminal, typing keys (each string once the previous
+ * statement's output has come), and returns everything it printed. */
+static char *on_terminal(const char *const *keys, int nkeys, const char *history) {
+  const char *bin = getenv("STROM_BIN");
+  if (!bin) bin = "build/release/strom";
+  int master;
+  pid_t pid = forkpty(&master, NULL, NULL, NULL);
+  if (pid < 0) return NULL;
+  if (pid == 0) {
+    setenv("STROM_SQL_HISTORY", history, 1);
+    execl(bin, "strom", "sql", (char *)NULL);
+    _exit(127);
+  }
+  strom_buf out = {0};
+  char buf[4096];
+  int sent = 0, prompts_seen = 0;
+  for (int waited = 0; waited < 300;) {
+    struct pollfd pfd = {.fd = master, .events = POLLIN};
+    int r = poll(&pfd, 1, 100);
+    if (r > 0) {
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n <= 0) break;
+      strom__buf_append(&out, buf, (size_t)n);
+    } else waited++;
+    /* type the next keys at each new prompt */
+    int prompts = 0;
+    for (const char *p = out.p; p && (p = strstr(p, "Flink SQL> ")); p++) prompts++;
+    if (prompts > prompts_seen && sent < nkeys) {
+      prompts_seen = prompts;
+      if (write(master, keys[sent], strlen(keys[sent])) < 0) break;
+      sent++;
+    }
+  }
+  close(master);
+  int st;
+  waitpid(pid, &st, 0);
+  strom__buf_printf(&out, "%s", "");
+  return out.p;
+}
+
+static int count(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)); p++) n++;
+  return n;
+}
+
+TEST(interactive_line_editing_and_history) {
+  char hist[300];
+  snprintf(hist, sizeof hist, "%s/history", tmp);
+  /* up-arrow recalls the statement; backspace and left-arrow edit the line */
+  const char *keys[] = {"SELECT 40 + 2 AS x;\r", "\x1b[A\r", "SELECT 1\x7f" "7 AS y;\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D" "9\r", "\x04"};
+  char *out = on_terminal(keys, 4, hist);
+  CHECK(out != NULL);
+  if (!out) return;
+  CHECK_INT(count(out, "|  42 |") + count(out, "| 42 |") + count(out, "|                   42 |") + count(out, "|          42 |"), 2);
+  CHECK_HAS(out, "97 |");
+  CHECK(!strstr(out, "Sanitizer")); /* the debug build's client exits clean */
+  free(out);
+  char *h;
+  {
+    FILE *f = fopen(hist, "r");
+    strom_buf b = {0};
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) strom__buf_printf(&b, "%s", line);
+    if (f) fclose(f);
+    strom__buf_printf(&b, "%s", "");
+    h = b.p;
+  }
+  /* libedit's file format escapes spaces as \\040 */
+  CHECK_HAS(h, "SELECT\\04040\\040+\\0402\\040AS\\040x;");
+  CHECK_HAS(h, "SELECT\\04097\\040AS\\040y;");
+  free(h);
+  /* a new session starts with the saved history */
+  const char *again[] = {"\x1b[A\r", "\x04"};
+  out = on_terminal(again, 2, hist);
+  CHECK(out && strstr(out, "97 |"));
+  free(out);
+}
+
 int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_types_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
@@ -404,6 +488,7 @@ int main(int argc, char **argv) {
   RUN(date_columns_from_files);
   RUN(c_udf_from_a_shared_library);
   RUN(c_udf_errors_are_clear);
+  RUN(interactive_line_editing_and_history);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}
