@@ -381,6 +381,7 @@ int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) 
     if (put_jstring(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
     int rc;
     if (r->nulls[c] || (col->type == STROM_DOUBLE && !isfinite(r->v[c].d))) rc = strom__buf_append(b, "null", 4);
+    else if (col->type == STROM_VARCHAR && f->raw_json && f->raw_json[i]) rc = strom__buf_append(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_VARCHAR) rc = put_jstring(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_TIMESTAMP) {
       size_t at = b->len + 1;

@@ -464,6 +464,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
     return fail_at(b, n, "%s needs a GROUP BY with the matching group window", name);
   const sql_func *f = sql_func_find(name);
   if (!f) f = sql_udf_find(b->s, name);
+  if (!f) f = sql_coll_func_find(name);
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
@@ -674,7 +675,12 @@ static sql_expr *bind(binder *b, const sql_node *n) {
     case SQL_CALL: e = bind_call(b, n); break;
     case SQL_SUBQUERY: e = fail_at(b, n, "not supported yet: scalar subqueries"); break;
     case SQL_STAR: e = fail_at(b, n, "'*' is only allowed in the select list and COUNT(*)"); break;
-    case SQL_INDEX: e = fail_at(b, n, "not supported yet: ARRAY and MAP access"); break;
+    case SQL_INDEX: { /* types_coll.c */
+      sql_expr *x = bind(b, n->kids[0]), *i = x ? bind(b, n->kids[1]) : NULL;
+      char m[200];
+      if (i && !(e = sql_coll_index(b->a, x, i, m, sizeof m))) e = fail_at(b, n, "%s", m);
+      break;
+    }
     case SQL_ROW: e = fail_at(b, n, "not supported yet: ROW values"); break;
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }

@@ -390,6 +390,7 @@ typedef struct json_lines {
   strom_format_opts o;
   const strom_schema *s;
   const char *table;
+  uint8_t *raw; /* per column: ARRAY/MAP written as JSON (types_io.c made the text) */
 } json_lines;
 
 static bool opt_true(const sql_table *t, const char *k) {
@@ -407,6 +408,11 @@ static json_lines *json_lines_new(sql_build *b, const sql_table *t, const strom_
                              .iso8601 = std && !strcmp(std, "ISO-8601")};
   j->s = s;
   j->table = t->name;
+  int n = strom_schema_ncols(s), k = 0;
+  if (!(j->raw = sql_arena_alloc(&b->arena, (size_t)n + 1))) return NULL;
+  memset(j->raw, 0, (size_t)n + 1);
+  for (int i = 0; i < t->ncols && k < n; i++)
+    if (!t->cols[i].computed) j->raw[k++] = t->cols[i].type.kind >= SQL_K_ARRAY;
   return j;
 }
 
@@ -420,6 +426,7 @@ static int json_open(strom_ctx *ctx) {
     free(f);
     return strom_ctx_fail(ctx, "table '%s': %s", j->table, err);
   }
+  f->raw_json = j->raw;
   strom_ctx_set_local(ctx, f);
   return STROM_OK;
 }

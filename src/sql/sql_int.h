@@ -61,6 +61,7 @@ sql_type sql_type_as_decimal(const sql_type *t);
 /* Precision/scale of DECIMAL after Flink's reduction to SQL_MAX_PRECISION digits. */
 sql_type sql_decimal(int p, int s);
 struct sql_val;
+struct sql_ectx;
 /* types_time.c: DATE/TIME/INTERVAL.  from_ast returns 1 when the node is not one. */
 int sql_temporal_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
 void sql_temporal_type_name(const sql_type *t, char *buf, size_t cap);
@@ -72,6 +73,12 @@ bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *ou
  * (-2: a day-time unit). */
 int sql_temporal_literal(const char *kw, const char *text, sql_type *t, struct sql_val *v);
 int sql_interval_literal(const char *units, const char *text, sql_type *t, struct sql_val *v);
+/* types_coll.c: ARRAY and MAP (from_ast returns 1 when the node is neither). */
+int sql_coll_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+void sql_coll_type_name(const sql_type *t, char *buf, size_t cap);
+void sql_coll_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
+int sql_coll_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
+bool sql_coll_can_cast(const sql_type *from, const sql_type *to);
 /* Adds a column of type t to schema s. */
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t);
 
@@ -148,6 +155,11 @@ struct sql_expr {
 
 /* types_time.c: l op r where either is a DATE/TIME/INTERVAL (NULL with err if not allowed). */
 sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r, char *err, size_t errlen);
+/* types_coll.c: ARRAY[...], MAP[...], CARDINALITY; x[i] as an expression. */
+const sql_func *sql_coll_func_find(const char *name);
+sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size_t errlen);
+/* x (an ARRAY or MAP) as JSON text, for the filesystem json sink. */
+sql_expr *sql_coll_to_json(sql_arena *a, sql_expr *x);
 /* Evaluates e over row r into out (strings may point into r or into c's scratch). */
 int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 /* A predicate: 1 true, 0 false or NULL, negative error. */

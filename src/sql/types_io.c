@@ -2,7 +2,8 @@
  * types_io.c -- how columns of the SQL-only types (DATE, TIME, INTERVAL, ARRAY, MAP)
  * cross a connector.  The connectors and formats know the row model's seven types
  * only, so such a column is read and written as its text (Flink's CAST to STRING form:
- * 2021-03-04, 10:11:12, [1, 2], {a=1}) and converted right after the source and right
+ * 2021-03-04, 10:11:12, [1, 2], {a=1}; ARRAY and MAP as JSON for the filesystem json
+ * format, which embeds it) and converted right after the source and right
  * before the sink by a projection of CASTs.  Tables without such columns pay nothing.
  */
 #include "sql_int.h"
@@ -28,6 +29,8 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
   strom_schema *out = strom_schema_new();
   if (!ex || !out) return strom_schema_free(out), NULL;
   static const sql_type text = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
+  const char *fmt = sql_table_option(t, "format");
+  bool json = fmt && !strcmp(fmt, "json") && !strcmp(t->conn->name, "filesystem"); /* its writer embeds JSON */
   int k = 0;
   for (int i = 0; i < t->ncols; i++) {
     const sql_table_col *c = &t->cols[i];
@@ -36,7 +39,9 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     sql_expr *e = sql_arena_alloc(&b->arena, sizeof *e);
     if (!e) return strom_schema_free(out), NULL;
     *e = (sql_expr){.op = SQL_E_COL, .col = k, .type = from};
-    if (c->type.kind && !(e = sql_cast_to(&b->arena, e, &to))) return strom_schema_free(out), NULL;
+    if (!decode && json && c->type.kind >= SQL_K_ARRAY) e = sql_coll_to_json(&b->arena, e);
+    else if (c->type.kind) e = sql_cast_to(&b->arena, e, &to);
+    if (!e) return strom_schema_free(out), NULL;
     ex[k++] = e;
     if (decode ? sql_schema_add(out, c->name, &c->type) : sql_schema_add_io(out, c->name, &c->type))
       return strom_schema_free(out), NULL;

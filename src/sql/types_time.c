@@ -32,7 +32,7 @@ int sql_temporal_type_from_ast(const sql_node *t, sql_type *out, char *err, size
     bool ym = !strncmp(n + 9, "YEAR", 4) || !strncmp(n + 9, "MONTH", 5);
     out->id = ym ? STROM_INT : STROM_BIGINT;
     out->kind = ym ? SQL_K_IV_YM : SQL_K_IV_DT;
-  } else return 1;
+  } else return sql_coll_type_from_ast(t, out, err, errlen);
   return STROM_OK;
 }
 
@@ -43,7 +43,7 @@ void sql_temporal_type_name(const sql_type *t, char *buf, size_t cap) {
     case SQL_K_TIME: snprintf(buf, cap, "TIME(%d)%s", t->p, nn); return;
     case SQL_K_IV_DT: snprintf(buf, cap, "INTERVAL DAY TO SECOND(3)%s", nn); return;
     case SQL_K_IV_YM: snprintf(buf, cap, "INTERVAL YEAR TO MONTH%s", nn); return;
-    default: snprintf(buf, cap, "?"); return;
+    default: sql_coll_type_name(t, buf, cap); return;
   }
 }
 
@@ -150,6 +150,7 @@ int sql_temporal_parse(const sql_type *t, const char *s, size_t n, int64_t *out)
 }
 
 bool sql_temporal_can_cast(const sql_type *from, const sql_type *to) {
+  if (from->kind >= SQL_K_ARRAY || to->kind >= SQL_K_ARRAY) return sql_coll_can_cast(from, to);
   if (!from->id || from->id == STROM_VARCHAR || to->id == STROM_VARCHAR) return true;
   if (from->kind == to->kind) return from->id == to->id;
   bool ts_from = from->id == STROM_TIMESTAMP && !from->kind, ts_to = to->id == STROM_TIMESTAMP && !to->kind;
@@ -161,9 +162,9 @@ bool sql_temporal_can_cast(const sql_type *from, const sql_type *to) {
 
 int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c) {
   out->null = false;
-  if (to->id == STROM_VARCHAR) {
+  if (to->id == STROM_VARCHAR && !to->kind) {
     strom_buf b = {0};
-    sql_temporal_format(&b, from, v->i);
+    sql_val_format(&b, from, v);
     char *p = sql_ectx_alloc(c, b.len + 1);
     if (!p) return strom__buf_free(&b), STROM_ENOMEM;
     memcpy(p, b.p, b.len);
@@ -171,15 +172,15 @@ int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v
     strom__buf_free(&b);
     return 0;
   }
-  if (from->id == STROM_VARCHAR) {
-    if (sql_temporal_parse(to, v->s.p, v->s.n, &out->i)) {
+  if (from->id == STROM_VARCHAR && !from->kind) {
+    if (sql_val_parse(to, v->s.p, v->s.n, out, c)) {
       char tn[48];
-      sql_temporal_type_name(to, tn, sizeof tn);
+      sql_type_name(to, tn, sizeof tn);
       return sql_ectx_fail(c, "cannot cast '%.*s' to %s", (int)(v->s.n > 64 ? 64 : v->s.n), v->s.p, tn);
     }
     return 0;
   }
-  if (from->kind == to->kind) out->i = v->i;
+  if (from->kind == to->kind) *out = *v;
   else if (from->kind == SQL_K_DATE) out->i = v->i * DAY_MS;
   else if (to->kind == SQL_K_DATE) out->i = floor_div(v->i, DAY_MS);
   else if (to->kind == SQL_K_TIME) out->i = v->i - floor_div(v->i, DAY_MS) * DAY_MS;
@@ -310,7 +311,7 @@ sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r,
 }
 
 bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
-  if (a->kind == b->kind && a->id == b->id) return *out = *a, out->not_null = a->not_null && b->not_null, true;
+  if (a->kind == b->kind && a->id == b->id && a->elem == b->elem && a->key == b->key) return *out = *a, out->not_null = a->not_null && b->not_null, true;
   if (a->id == STROM_VARCHAR && !a->kind) return *out = *b, out->not_null = false, true;
   if (b->id == STROM_VARCHAR && !b->kind) return *out = *a, out->not_null = false, true;
   /* a DATE compared with a TIMESTAMP: both as TIMESTAMP */
