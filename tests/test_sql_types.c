@@ -333,6 +333,8 @@ TEST(array_and_map_values) {
   CHECK_STR(sel("SELECT ARRAY[DATE '2020-01-01'][1] + INTERVAL '1' DAY"), "2020-01-02");
   CHECK_STR(sel("SELECT ARRAY[1, 2] = ARRAY[1, 2]"), "TRUE");
   CHECK_STR(sel("SELECT CAST('[1, 2, 3]' AS ARRAY<INT>)[3]"), "3");
+  CHECK_STR(sel("SELECT CAST(ARRAY[1, 2] AS ARRAY<DOUBLE>)"), "[1.0, 2.0]");
+  CHECK_STR(sel("SELECT CAST(MAP['a', 1] AS MAP<STRING, STRING>)['a'] || 'x'"), "1x");
   CHECK_STR(sel("SELECT CAST('{\"k\": \"v,1\", \"z\": null}' AS MAP<STRING, STRING>)['k']"), "v,1");
   CHECK_HAS(sel("SELECT CAST('[1, x]' AS ARRAY<INT>)"), "cannot cast '[1, x]' to ARRAY<INT>");
   CHECK_HAS(sel("SELECT MAP['a']"), "key, value pairs");

@@ -128,7 +128,7 @@ bool sql_can_cast(const sql_type *from, const sql_type *to) {
 }
 
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t) {
-  if (e->type.id == t->id && e->type.kind == t->kind && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
+  if (e->type.id == t->id && e->type.kind == t->kind && e->type.elem == t->elem && e->type.key == t->key && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
       (t->id != STROM_TIMESTAMP || e->type.ltz == t->ltz))
     return e;
   if (e->op == SQL_E_LIT && !e->type.id) { /* NULL takes any type */

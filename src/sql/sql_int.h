@@ -79,6 +79,7 @@ void sql_coll_type_name(const sql_type *t, char *buf, size_t cap);
 void sql_coll_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
 int sql_coll_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to);
+int sql_coll_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
 /* Adds a column of type t to schema s. */
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t);
 

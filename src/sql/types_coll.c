@@ -252,7 +252,24 @@ int sql_coll_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_e
 
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to) {
   if ((from->id == STROM_VARCHAR && !from->kind) || (to->id == STROM_VARCHAR && !to->kind)) return true;
-  return from->kind == to->kind && from->elem == to->elem && from->key == to->key;
+  if (from->kind != to->kind) return false;
+  return sql_can_cast(from->elem, to->elem) && (!from->key || sql_can_cast(from->key, to->key));
+}
+
+/* ARRAY<INT> to ARRAY<BIGINT> and the like: element by element, through the text form. */
+int sql_coll_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c) {
+  if (from->elem == to->elem && from->key == to->key) return *out = *v, 0;
+  strom_buf b = {0};
+  sql_val_format(&b, from, v);
+  int rc = sql_val_parse(to, b.p ? b.p : "", b.len, out, c);
+  strom__buf_free(&b);
+  if (rc) {
+    char f[128], t[128];
+    sql_type_name(from, f, sizeof f);
+    sql_type_name(to, t, sizeof t);
+    return sql_ectx_fail(c, "cannot cast a value of %s to %s", f, t);
+  }
+  return 0;
 }
 
 /* ---- constructors, access, CARDINALITY ---- */

@@ -180,6 +180,7 @@ int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v
     }
     return 0;
   }
+  if (from->kind >= SQL_K_ARRAY) return sql_coll_cast(from, to, v, out, c);
   if (from->kind == to->kind) *out = *v;
   else if (from->kind == SQL_K_DATE) out->i = v->i * DAY_MS;
   else if (to->kind == SQL_K_DATE) out->i = floor_div(v->i, DAY_MS);
