@@ -572,6 +572,10 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         }
         break;
       }
+      if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
+        e = fail_at(b, n, "not supported yet: ROW column '%s' as one value (use its fields: %s.<field>)", n->text, n->text);
+        break;
+      }
       if (c < 0) c = node_col(b, n, b->cols, b->ncols, false);
       if (c < 0) break;
       e = col_ref(b->a, c, &b->cols[c].type);

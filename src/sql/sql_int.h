@@ -351,6 +351,8 @@ int sql_row_flatten(sql_table *t, const sql_node *col, int remaining, char *err,
  * ambiguous. */
 struct sql_col;
 int sql_row_field_col(const struct sql_col *cols, int ncols, const sql_node *n);
+/* Whether name is a flattened ROW column of cols (it has fields name.x). */
+bool sql_row_is_flattened(const struct sql_col *cols, int ncols, const char *name);
 /* The option's value, or NULL. */
 const char *sql_table_option(const sql_table *t, const char *key);
 

@@ -95,6 +95,13 @@ static int field_path(const sql_node *n, const char **parts, int max) {
   return k;
 }
 
+bool sql_row_is_flattened(const sql_col *cols, int ncols, const char *name) {
+  size_t n = strlen(name);
+  for (int i = 0; i < ncols; i++)
+    if (!strncmp(cols[i].name, name, n) && cols[i].name[n] == '.') return true;
+  return false;
+}
+
 static int find_unique(const sql_col *cols, int ncols, const char *qual, const char *name) {
   int found = -1;
   for (int i = 0; i < ncols; i++) {
