@@ -277,6 +277,8 @@ TEST(date_time_interval_values) {
   CHECK_STR(sel("SELECT TIME '23:00:00' + INTERVAL '2' HOUR"), "01:00:00");
   CHECK_STR(sel("SELECT INTERVAL '1-2' YEAR TO MONTH"), "+1-02");
   CHECK_STR(sel("SELECT INTERVAL '1 02:03:04' DAY TO SECOND"), "+1 02:03:04.000");
+  CHECK_STR(sel("SELECT INTERVAL '1 02:03:04.5' DAY TO SECOND"), "+1 02:03:04.500");
+  CHECK_STR(sel("SELECT INTERVAL '-00:00:01.25' HOUR TO SECOND"), "-0 00:00:01.250");
   CHECK_STR(sel("SELECT INTERVAL '90' MINUTE - INTERVAL '30' MINUTE"), "+0 01:00:00.000");
   CHECK_STR(sel("SELECT DATE '1969-12-31' < DATE '1970-01-01'"), "TRUE");
   CHECK_STR(sel("SELECT DATE '2020-01-02' > TIMESTAMP '2020-01-01 23:00:00'"), "TRUE");
@@ -299,6 +301,14 @@ TEST(date_time_casts_and_functions) {
   CHECK_HAS(sel("SELECT DATE '2021-01-01' + 1"), "cannot apply + to DATE");
   CHECK_HAS(sel("SELECT TIME '10:00:00' + INTERVAL '1' MONTH"), "cannot add");
   CHECK_HAS(sel("SELECT DATE 'x'"), "malformed DATE literal");
+  /* CURRENT_DATE is today in UTC (the session's only time zone) */
+  char today[16];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(today, sizeof today, "%Y-%m-%d", &tm);
+  CHECK_STR(sel("SELECT CAST(CURRENT_DATE AS STRING)"), today);
+  CHECK_STR(sel("SELECT CURRENT_TIME >= TIME '00:00:00' AND CAST(CURRENT_DATE AS TIMESTAMP(3)) <= CURRENT_TIMESTAMP"), "TRUE");
 }
 
 TEST(date_columns_from_files) {

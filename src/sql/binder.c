@@ -216,18 +216,24 @@ static bool interval_ms(binder *b, const sql_node *n, int64_t *out) {
   else return fail_at(b, n, "not supported yet: INTERVAL %s (only SECOND, MINUTE, HOUR and DAY intervals)", u), false;
   if (strstr(u, " TO ")) {
     /* 'd hh:mm:ss' style: read numbers from the largest unit down. */
-    int64_t parts[4] = {0};
+    int64_t parts[4] = {0}, frac = 0;
     int np = 0;
     for (const char *p = v; *p && np < 4;) {
       if (!isdigit((unsigned char)*p)) return fail_at(b, n, "malformed interval '%s'", n->kids[0]->text), false;
       parts[np++] = strtoll(p, (char **)&p, 10);
       if (*p == ' ' || *p == ':') p++;
-      else if (*p == '.') break;
+      else if (*p == '.') { /* milliseconds of the seconds: '1 02:03:04.5' */
+        int d = 0;
+        for (p++; isdigit((unsigned char)*p) && d < 3; p++, d++) frac = frac * 10 + (*p - '0');
+        for (; d < 3; d++) frac *= 10;
+        break;
+      }
     }
     static const int64_t units[] = {86400000, 3600000, 60000, 1000};
     int first = unit == 86400000 ? 0 : unit == 3600000 ? 1 : unit == 60000 ? 2 : 3;
     int64_t ms = 0;
     for (int i = 0; i < np && first + i < 4; i++) ms += parts[i] * units[first + i];
+    if (first + np == 4) ms += frac;
     *out = neg ? -ms : ms;
     return true;
   }
@@ -567,6 +573,14 @@ static sql_expr *bind(binder *b, const sql_node *n) {
           (!strcasecmp(n->text, "CURRENT_TIMESTAMP") || !strcasecmp(n->text, "LOCALTIMESTAMP"))) {
         if ((e = new_expr(b, SQL_E_FUNC, 0))) {
           e->fn = sql_func_find(n->text);
+          char m[64];
+          e->fn->check(b->a, e, m, sizeof m);
+        }
+        break;
+      }
+      if (c < 0 && n->kind == SQL_ID && sql_temporal_niladic(n->text)) { /* CURRENT_DATE, ... (types_time.c) */
+        if ((e = new_expr(b, SQL_E_FUNC, 0))) {
+          e->fn = sql_temporal_niladic(n->text);
           char m[64];
           e->fn->check(b->a, e, m, sizeof m);
         }

@@ -156,6 +156,8 @@ struct sql_expr {
 
 /* types_time.c: l op r where either is a DATE/TIME/INTERVAL (NULL with err if not allowed). */
 sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r, char *err, size_t errlen);
+/* types_time.c: CURRENT_DATE, CURRENT_TIME, LOCALTIME (written without parentheses), or NULL. */
+const sql_func *sql_temporal_niladic(const char *name);
 /* types_coll.c: ARRAY[...], MAP[...], CARDINALITY; x[i] as an expression. */
 const sql_func *sql_coll_func_find(const char *name);
 sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size_t errlen);

@@ -320,3 +320,32 @@ bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *ou
     return *out = (sql_type){.id = STROM_TIMESTAMP, .p = 3}, true;
   return false;
 }
+
+/* ---- CURRENT_DATE, CURRENT_TIME, LOCALTIME (UTC, the only session time zone) ---- */
+
+static int ck_current(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  (void)a, (void)err, (void)errlen;
+  bool date = !strcmp(e->fn->name, "CURRENT_DATE");
+  e->type = (sql_type){.id = STROM_INT, .kind = date ? SQL_K_DATE : SQL_K_TIME, .not_null = true};
+  return 0;
+}
+
+static int f_current(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)a, (void)c;
+  int64_t now = strom__now_ms();
+  out->null = false;
+  out->i = e->type.kind == SQL_K_DATE ? floor_div(now, DAY_MS) : now - floor_div(now, DAY_MS) * DAY_MS;
+  return 0;
+}
+
+static const sql_func niladic[] = {
+    {"CURRENT_DATE", 0, 0, false, ck_current, f_current},
+    {"CURRENT_TIME", 0, 0, false, ck_current, f_current},
+    {"LOCALTIME", 0, 0, false, ck_current, f_current},
+};
+
+const sql_func *sql_temporal_niladic(const char *name) {
+  for (size_t i = 0; i < sizeof niladic / sizeof *niladic; i++)
+    if (!strcasecmp(niladic[i].name, name)) return &niladic[i];
+  return NULL;
+}
