@@ -23,8 +23,10 @@ int sql_schema_add_io(strom_schema *s, const char *name, const sql_type *t) {
  * physical columns; decode: text -> SQL. */
 static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in, bool decode) {
   if (!in || !has_text_io(t)) return in;
+  /* a source gives every non-computed column; a sink takes the written ones */
+#define CROSSES(c) (decode ? !(c)->computed : sql_col_written(c))
   int n = 0;
-  for (int i = 0; i < t->ncols; i++) n += !t->cols[i].computed;
+  for (int i = 0; i < t->ncols; i++) n += CROSSES(&t->cols[i]);
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)n);
   strom_schema *out = strom_schema_new();
   if (!ex || !out) return strom_schema_free(out), NULL;
@@ -34,7 +36,7 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
   int k = 0;
   for (int i = 0; i < t->ncols; i++) {
     const sql_table_col *c = &t->cols[i];
-    if (c->computed) continue;
+    if (!CROSSES(c)) continue;
     sql_type from = c->type.kind && decode ? text : c->type, to = c->type.kind && !decode ? text : c->type;
     sql_expr *e = sql_arena_alloc(&b->arena, sizeof *e);
     if (!e) return strom_schema_free(out), NULL;
@@ -46,6 +48,7 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     if (decode ? sql_schema_add(out, c->name, &c->type) : sql_schema_add_io(out, c->name, &c->type))
       return strom_schema_free(out), NULL;
   }
+#undef CROSSES
   if (sql_build_own(b, out, (void (*)(void *))strom_schema_free)) return NULL;
   return sql_calc_stream(b, in, ex, k, out, decode ? "Text to SQL types" : "SQL types to text");
 }
