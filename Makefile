@@ -27,7 +27,7 @@ else
 endif
 CFLAGS := $(BASE) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT) -pthread
-LDLIBS := -lxxhash -lzstd -lrdkafka -lpq -lm
+LDLIBS := -lxxhash -lzstd -lrdkafka -lpq -lm -ledit
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/api/*.c src/runtime/*.c src/state/*.c src/checkpoint/*.c src/connectors/*.c src/sql/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))

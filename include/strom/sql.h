@@ -41,6 +41,59 @@ void strom_sql_cancel(strom_sql_session *s);
 /* A SET value of the session, or NULL when it is not set. */
 const char *strom_sql_get(const strom_sql_session *s, const char *key);
 
+/* ---- Scalar user-defined functions in C ------------------------------------
+
+   CREATE FUNCTION name AS 'path/to/libfoo.so:symbol' [LANGUAGE C]
+   loads the library (dlopen; a path without '/' is searched as dlopen searches) and
+   finds symbol, a `const strom_sql_udf` describing the function.  The function is
+   called once per row with the arguments as SQL values; it must be thread-safe (each
+   parallel subtask calls it) and must not keep pointers to its arguments.  Example:
+
+     static int count_char(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv,
+                           strom_sql_value *result) {
+       ...count argv[1].s[0] in argv[0].s (argv[0].len bytes)...
+       result->type = STROM_BIGINT, result->i = n;
+       return 0;
+     }
+     const strom_sql_udf count_char_udf = {STROM_SQL_UDF_ABI, STROM_BIGINT, 2, 2, 1, count_char};
+*/
+
+#define STROM_SQL_UDF_ABI 1
+
+/* A SQL value: type says which field holds it.  BOOLEAN, INT, BIGINT and TIMESTAMP
+ * (milliseconds since the epoch) use i; DOUBLE d; DECIMAL i unscaled with scale;
+ * VARCHAR s and len (not NUL-terminated).  Other SQL types arrive as their text
+ * (VARCHAR).  is_null: SQL NULL (the other fields are then meaningless). */
+typedef struct strom_sql_value {
+  strom_type_id type;
+  int is_null;
+  int scale;
+  int64_t i;
+  double d;
+  const char *s;
+  size_t len;
+} strom_sql_value;
+
+typedef struct strom_sql_udf_ctx strom_sql_udf_ctx;
+struct strom_sql_udf_ctx {
+  /* Memory for a VARCHAR result, valid until the row has been processed. */
+  void *(*alloc)(strom_sql_udf_ctx *ctx, size_t n);
+  /* Returning nonzero fails the job; a message written here says why. */
+  char *err;
+  size_t errlen;
+  void *internal;
+};
+
+typedef struct strom_sql_udf {
+  int abi;                 /* STROM_SQL_UDF_ABI */
+  strom_type_id result;    /* the result's type (DECIMAL results: scale 0..18 in result_scale) */
+  int min_args, max_args;
+  int null_on_null;        /* nonzero: a NULL argument gives NULL without calling eval */
+  /* Sets *result (its type must be `result`, or is_null); 0 on success. */
+  int (*eval)(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv, strom_sql_value *result);
+  int result_scale;
+} strom_sql_udf;
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,8 +2,9 @@
  * sql.c -- `strom sql`: runs Flink SQL on the embedded runtime.  With -f it runs a
  * script (statements separated by ';', ${VAR} from -D VAR=value) and stops at the first
  * failing statement; without -f it reads statements from standard input, runs each
- * when a line ends with ';', and keeps going after errors (a plain line reader: no
- * line editing or history yet).  SIGINT and SIGTERM cancel the running job.
+ * when a line ends with ';', and keeps going after errors; on a terminal lines are
+ * edited with libedit and statements kept in a history (sql_input.c).  SIGINT and
+ * SIGTERM cancel the running job.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sql_input.h"
 #include "strom/sql.h"
 
 int strom__cmd_sql(int argc, char **argv);
@@ -137,11 +139,10 @@ int strom__cmd_sql(int argc, char **argv) {
     }
   } else {
     bool tty = isatty(0);
+    strom__sql_input *input = strom__sql_input_open(tty);
     char *buf = NULL, *line = NULL;
-    size_t len = 0, cap = 0, lcap = 0;
-    ssize_t got;
-    if (tty) fputs("Flink SQL> ", stdout), fflush(stdout);
-    while ((got = getline(&line, &lcap, stdin)) > 0) {
+    size_t len = 0, cap = 0, got;
+    while (input && (line = strom__sql_input_line(input, len ? "> " : "Flink SQL> ", &got))) {
       if (len + (size_t)got + 1 > cap) {
         cap = (len + (size_t)got + 1) * 2;
         char *nb = realloc(buf, cap);
@@ -151,6 +152,7 @@ int strom__cmd_sql(int argc, char **argv) {
       memcpy(buf + len, line, (size_t)got);
       len += (size_t)got;
       if (complete(buf, len)) {
+        strom__sql_input_statement(input, buf, len);
         if (strom_sql_execute(s, buf, len)) {
           report(s);
           status = 1;
@@ -160,7 +162,6 @@ int strom__cmd_sql(int argc, char **argv) {
         len = 0;
         if (sql_signal) break;
       }
-      if (tty) fputs(len ? "> " : "Flink SQL> ", stdout), fflush(stdout);
     }
     if (len && !sql_signal) {
       bool blank = true;
@@ -168,7 +169,7 @@ int strom__cmd_sql(int argc, char **argv) {
       if (!blank && strom_sql_execute(s, buf, len)) report(s), status = 1;
     }
     free(buf);
-    free(line);
+    strom__sql_input_close(input);
   }
   current = NULL;
   strom_sql_session_free(s);

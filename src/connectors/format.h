@@ -17,6 +17,8 @@ typedef struct strom_format {
   int *cols, ncols;           /* the columns this format covers, in order */
   strom_row *scratch;         /* csv: a row of just the covered columns */
   strom_buf tmp;
+  const uint8_t *raw_json;    /* json encoding: per covered column, 1 = the VARCHAR holds JSON
+                               * text to embed as is (SQL ARRAY/MAP columns); NULL = none */
 } strom_format;
 
 /* Sets up f over the columns named in fields ("a;b" or "a,b"; NULL: every column).

@@ -231,13 +231,72 @@ static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
   return rc;
 }
 
+/* The members of the object at j->p into the columns named prefix + member; a member
+ * that is an object and prefixes columns ("person" for "person.id", the flattened
+ * fields of a SQL ROW column) is read recursively. */
+static int jmembers(jp *j, const strom_format *f, strom_row *r, strom_buf *tmp, strom_buf *path, int depth,
+                    uint64_t *seen_small, uint8_t *seen_big, int *next) {
+  if (depth > JSON_MAX_DEPTH) return jerr(j, "nested too deeply");
+  size_t plen = path->len;
+  strom_buf name = {0};
+  int rc = STROM_OK;
+  j->p++;
+  ws(j);
+  if (j->p < j->end && *j->p == '}') {
+    j->p++;
+    return STROM_OK;
+  }
+  for (;;) {
+    ws(j);
+    if (j->p >= j->end || *j->p != '"') { rc = jerr(j, "member name expected"); break; }
+    name.len = 0;
+    if ((rc = jstring(j, &name))) break;
+    ws(j);
+    if (j->p >= j->end || *j->p != ':') { rc = jerr(j, "':' expected"); break; }
+    j->p++;
+    path->len = plen;
+    if ((plen && strom__buf_append(path, ".", 1)) || strom__buf_append(path, name.p ? name.p : "", name.len)) {
+      rc = STROM_ENOMEM;
+      break;
+    }
+    /* Members usually come in column order: try the next column first. */
+    int k = -1;
+    bool prefix = false;
+    for (int t = 0; t < f->ncols; t++) {
+      int i = (*next + t) % f->ncols;
+      const char *cn = f->schema->cols[f->cols[i]].name;
+      if (strlen(cn) == path->len && !memcmp(cn, path->p, path->len)) { k = i; break; }
+      if (!prefix && strlen(cn) > path->len && !memcmp(cn, path->p, path->len) && cn[path->len] == '.') prefix = true;
+    }
+    ws(j);
+    if (k < 0 && prefix && j->p < j->end && *j->p == '{') rc = jmembers(j, f, r, tmp, path, depth + 1, seen_small, seen_big, next);
+    else if (k < 0) rc = jskip(j, 1);
+    else {
+      rc = jvalue(j, r, f->cols[k], tmp);
+      if (seen_big) seen_big[k] = 1;
+      else *seen_small |= (uint64_t)1 << k;
+      *next = k + 1;
+    }
+    if (rc) break;
+    ws(j);
+    if (j->p >= j->end) { rc = jerr(j, "unterminated object"); break; }
+    if (*j->p == ',') { j->p++; continue; }
+    if (*j->p == '}') { j->p++; break; }
+    rc = jerr(j, "',' or '}' expected");
+    break;
+  }
+  path->len = plen;
+  strom__buf_free(&name);
+  return rc;
+}
+
 int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row *r, strom_buf *tmp, char *err,
                        size_t errlen) {
   jp j = {.p = p, .end = p + n, .start = p, .err = err, .errlen = errlen};
   uint64_t seen_small = 0;
   uint8_t *seen_big = f->ncols > 64 ? strom__calloc((size_t)f->ncols, 1) : NULL;
   if (f->ncols > 64 && !seen_big) return STROM_ENOMEM;
-  strom_buf name = {0};
+  strom_buf path = {0};
   int rc = STROM_OK, next = 0;
   for (int i = 0; i < f->ncols; i++) strom_row_set_null(r, f->cols[i]);
   ws(&j);
@@ -245,40 +304,7 @@ int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row
     rc = jerr(&j, "a JSON object expected");
     goto out;
   }
-  j.p++;
-  ws(&j);
-  if (j.p < j.end && *j.p == '}') j.p++;
-  else
-    for (;;) {
-      ws(&j);
-      if (j.p >= j.end || *j.p != '"') { rc = jerr(&j, "member name expected"); goto out; }
-      name.len = 0;
-      if ((rc = jstring(&j, &name))) goto out;
-      ws(&j);
-      if (j.p >= j.end || *j.p != ':') { rc = jerr(&j, "':' expected"); goto out; }
-      j.p++;
-      /* Members usually come in column order: try the next column first. */
-      int k = -1;
-      for (int t = 0; t < f->ncols; t++) {
-        int i = (next + t) % f->ncols;
-        const char *cn = f->schema->cols[f->cols[i]].name;
-        if (strlen(cn) == name.len && !memcmp(cn, name.p, name.len)) { k = i; break; }
-      }
-      if (k < 0) rc = jskip(&j, 1);
-      else {
-        rc = jvalue(&j, r, f->cols[k], tmp);
-        if (seen_big) seen_big[k] = 1;
-        else seen_small |= (uint64_t)1 << k;
-        next = k + 1;
-      }
-      if (rc) goto out;
-      ws(&j);
-      if (j.p >= j.end) { rc = jerr(&j, "unterminated object"); goto out; }
-      if (*j.p == ',') { j.p++; continue; }
-      if (*j.p == '}') { j.p++; break; }
-      rc = jerr(&j, "',' or '}' expected");
-      goto out;
-    }
+  if ((rc = jmembers(&j, f, r, tmp, &path, 1, &seen_small, seen_big, &next))) goto out;
   ws(&j);
   if (j.p != j.end) { rc = jerr(&j, "text after the object"); goto out; }
   if (f->o.fail_on_missing_field)
@@ -290,7 +316,7 @@ int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row
       }
 out:
   free(seen_big);
-  strom__buf_free(&name);
+  strom__buf_free(&path);
   return rc;
 }
 
@@ -318,16 +344,44 @@ static int put_jstring(strom_buf *b, const char *s, size_t n) {
   return strom__buf_append(b, "\"", 1);
 }
 
+/* Path components of a dotted column name shared with the previous column's. */
+static int common_parts(const char *a, const char *b) {
+  int n = 0;
+  for (size_t i = 0;; i++) {
+    if (!a[i] || !b[i] || a[i] != b[i]) return n;
+    if (a[i] == '.') n++;
+  }
+}
+
+/* Columns named by paths ("person.id", a SQL ROW's flattened fields) are written as
+ * nested objects; consecutive columns of one ROW share their object. */
 int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) {
   if (strom__buf_append(b, "{", 1)) return STROM_ENOMEM;
+  const char *prev = "";
+  int open = 0; /* nested objects open */
   for (int i = 0; i < f->ncols; i++) {
     int c = f->cols[i];
     const strom_col *col = &r->schema->cols[c];
-    if ((i && strom__buf_append(b, ",", 1)) || put_jstring(b, col->name, strlen(col->name)) ||
-        strom__buf_append(b, ":", 1))
-      return STROM_ENOMEM;
+    const char *leaf = col->name;
+    if (open || strchr(col->name, '.')) {
+      int keep = common_parts(prev, col->name);
+      if (keep > open) keep = open;
+      for (; open > keep; open--)
+        if (strom__buf_append(b, "}", 1)) return STROM_ENOMEM;
+      const char *q = col->name;
+      for (int k = 0; k < keep; k++) q = strchr(q, '.') + 1;
+      bool first = i == 0 || (b->len && b->p[b->len - 1] == '{');
+      for (const char *dot; (dot = strchr(q, '.')); q = dot + 1, open++, first = true)
+        if ((!first && strom__buf_append(b, ",", 1)) || put_jstring(b, q, (size_t)(dot - q)) || strom__buf_append(b, ":{", 2))
+          return STROM_ENOMEM;
+      leaf = q;
+      if ((!first && strom__buf_append(b, ",", 1))) return STROM_ENOMEM;
+      prev = col->name;
+    } else if (i && strom__buf_append(b, ",", 1)) return STROM_ENOMEM;
+    if (put_jstring(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
     int rc;
     if (r->nulls[c] || (col->type == STROM_DOUBLE && !isfinite(r->v[c].d))) rc = strom__buf_append(b, "null", 4);
+    else if (col->type == STROM_VARCHAR && f->raw_json && f->raw_json[i]) rc = strom__buf_append(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_VARCHAR) rc = put_jstring(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_TIMESTAMP) {
       size_t at = b->len + 1;
@@ -336,6 +390,8 @@ int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) 
     } else rc = strom__format_value(b, r, c, false);
     if (rc) return STROM_ENOMEM;
   }
+  for (; open > 0; open--)
+    if (strom__buf_append(b, "}", 1)) return STROM_ENOMEM;
   return strom__buf_append(b, "}", 1);
 }
 

@@ -91,6 +91,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     out->not_null = false;
     return true;
   }
+  if (a->kind || b->kind) return sql_temporal_common_type(a, b, out);
   sql_type t = *a;
   t.not_null = a->not_null && b->not_null;
   if (a->id == b->id) {
@@ -119,6 +120,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
 }
 
 bool sql_can_cast(const sql_type *from, const sql_type *to) {
+  if (from->kind || to->kind) return sql_temporal_can_cast(from, to);
   if (!from->id || from->id == to->id || from->id == STROM_VARCHAR || to->id == STROM_VARCHAR) return true;
   if (sql_type_numeric(from) && sql_type_numeric(to)) return true;
   if ((from->id == STROM_BOOLEAN && is_exact(to->id)) || (to->id == STROM_BOOLEAN && is_exact(from->id))) return true;
@@ -126,7 +128,7 @@ bool sql_can_cast(const sql_type *from, const sql_type *to) {
 }
 
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t) {
-  if (e->type.id == t->id && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
+  if (e->type.id == t->id && e->type.kind == t->kind && e->type.elem == t->elem && e->type.key == t->key && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
       (t->id != STROM_TIMESTAMP || e->type.ltz == t->ltz))
     return e;
   if (e->op == SQL_E_LIT && !e->type.id) { /* NULL takes any type */
@@ -214,18 +216,24 @@ static bool interval_ms(binder *b, const sql_node *n, int64_t *out) {
   else return fail_at(b, n, "not supported yet: INTERVAL %s (only SECOND, MINUTE, HOUR and DAY intervals)", u), false;
   if (strstr(u, " TO ")) {
     /* 'd hh:mm:ss' style: read numbers from the largest unit down. */
-    int64_t parts[4] = {0};
+    int64_t parts[4] = {0}, frac = 0;
     int np = 0;
     for (const char *p = v; *p && np < 4;) {
       if (!isdigit((unsigned char)*p)) return fail_at(b, n, "malformed interval '%s'", n->kids[0]->text), false;
       parts[np++] = strtoll(p, (char **)&p, 10);
       if (*p == ' ' || *p == ':') p++;
-      else if (*p == '.') break;
+      else if (*p == '.') { /* milliseconds of the seconds: '1 02:03:04.5' */
+        int d = 0;
+        for (p++; isdigit((unsigned char)*p) && d < 3; p++, d++) frac = frac * 10 + (*p - '0');
+        for (; d < 3; d++) frac *= 10;
+        break;
+      }
     }
     static const int64_t units[] = {86400000, 3600000, 60000, 1000};
     int first = unit == 86400000 ? 0 : unit == 3600000 ? 1 : unit == 60000 ? 2 : 3;
     int64_t ms = 0;
     for (int i = 0; i < np && first + i < 4; i++) ms += parts[i] * units[first + i];
+    if (first + np == 4) ms += frac;
     *out = neg ? -ms : ms;
     return true;
   }
@@ -263,11 +271,14 @@ static int find_col(binder *b, const sql_col *cols, int ncols, const char *qual,
 
 /* The column an ID or FIELD(ID) names in cols, -1 if none (quiet). */
 static int node_col(binder *b, const sql_node *n, const sql_col *cols, int ncols, bool quiet) {
+  int rc = n->kind == SQL_FIELD ? sql_row_field_col(cols, ncols, n) : -1;
+  if (rc >= 0) return rc;
   if (n->kind == SQL_ID) return find_col(b, cols, ncols, NULL, n->text, n, quiet);
   if (n->kind == SQL_FIELD && n->nkids == 1 && n->kids[0]->kind == SQL_ID)
     return find_col(b, cols, ncols, n->kids[0]->text, n->text, n, quiet);
   if (n->kind == SQL_NAME && n->nkids == 2)
     return find_col(b, cols, ncols, n->kids[0]->text, n->kids[1]->text, n, quiet);
+  if (!quiet) fail_at(b, n, "no column or ROW field named by this %s.%s", n->kids[0]->kind == SQL_FIELD ? "..." : "", n->text);
   return -1;
 }
 
@@ -318,22 +329,30 @@ static sql_expr *comparison(binder *b, const sql_node *n, sql_eop op) {
 static sql_expr *arithmetic(binder *b, const sql_node *n, sql_eop op) {
   const sql_node *l = n->kids[0], *r = n->kids[1];
   /* timestamp +/- INTERVAL */
-  if ((op == SQL_E_ADD || op == SQL_E_SUB) && (r->kind == SQL_INTERVAL || l->kind == SQL_INTERVAL)) {
+  const sql_node *ivn = r->kind == SQL_INTERVAL ? r : l;
+  if ((op == SQL_E_ADD || op == SQL_E_SUB) && (r->kind == SQL_INTERVAL || l->kind == SQL_INTERVAL) &&
+      strncmp(ivn->text, "YEAR", 4) && strncmp(ivn->text, "MONTH", 5)) {
     const sql_node *tsn = r->kind == SQL_INTERVAL ? l : r, *iv = r->kind == SQL_INTERVAL ? r : l;
     int64_t ms;
     if (!interval_ms(b, iv, &ms)) return NULL;
     sql_expr *e = new_expr(b, op, 2);
     if (!e || !(e->a[0] = bind(b, tsn))) return NULL;
-    if (e->a[0]->type.id != STROM_TIMESTAMP) return fail_at(b, n, "an INTERVAL can only be added to a timestamp");
+    if (e->a[0]->type.id != STROM_TIMESTAMP || e->a[0]->type.kind || tsn->kind == SQL_INTERVAL) goto typed; /* types_time.c */
     if (!(e->a[1] = new_expr(b, SQL_E_LIT, 0))) return NULL;
     e->a[1]->type = (sql_type){.id = STROM_BIGINT};
     e->a[1]->lit.i = ms;
     e->type = e->a[0]->type;
     return e;
   }
+typed:;
   sql_expr *e = binary(b, n, op, l, r);
   if (!e) return NULL;
   sql_type x = e->a[0]->type, y = e->a[1]->type;
+  if (x.kind || y.kind) {
+    char m[200];
+    sql_expr *t = sql_temporal_arith(b->a, op, e->a[0], e->a[1], m, sizeof m);
+    return t ? t : fail_at(b, n, "%s", m);
+  }
   if (!x.id) x = y.id ? y : (sql_type){.id = STROM_INT};
   if (!y.id) y = x;
   if (!sql_type_numeric(&x) || !sql_type_numeric(&y)) {
@@ -450,6 +469,8 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!strncasecmp(name, "TUMBLE_", 7) || !strncasecmp(name, "HOP_", 4) || !strncasecmp(name, "SESSION_", 8))
     return fail_at(b, n, "%s needs a GROUP BY with the matching group window", name);
   const sql_func *f = sql_func_find(name);
+  if (!f) f = sql_udf_find(b->s, name);
+  if (!f) f = sql_coll_func_find(name);
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
@@ -523,7 +544,9 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       break;
     case SQL_TYPED_LITERAL: {
       if (strcmp(n->text, "TIMESTAMP") && strcmp(n->text, "TIMESTAMP_LTZ")) {
-        e = fail_at(b, n, "not supported yet: %s literals", n->text);
+        if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
+        int rc = sql_temporal_literal(n->text, n->kids[0]->text, &e->type, &e->lit);
+        if (rc) e = fail_at(b, n, rc == -2 ? "not supported yet: %s literals" : "malformed %s literal", n->text);
         break;
       }
       if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
@@ -533,7 +556,15 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (sql_val_parse(&e->type, s, strlen(s), &e->lit, &c)) e = fail_at(b, n, "malformed timestamp '%s'", s);
       break;
     }
-    case SQL_INTERVAL: e = fail_at(b, n, "an INTERVAL is only allowed added to or subtracted from a timestamp"); break;
+    case SQL_INTERVAL: { /* an INTERVAL value (types_time.c) */
+      if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
+      int rc = n->nkids ? sql_interval_literal(n->text, n->kids[0]->text, &e->type, &e->lit) : -1;
+      if (rc == -2) {
+        e->type = (sql_type){.id = STROM_BIGINT, .kind = SQL_K_IV_DT, .not_null = true};
+        if (!interval_ms(b, n, &e->lit.i)) e = NULL;
+      } else if (rc) e = fail_at(b, n, "malformed interval '%s'", n->nkids ? n->kids[0]->text : "");
+      break;
+    }
     case SQL_ID:
     case SQL_FIELD:
     case SQL_NAME: {
@@ -545,6 +576,18 @@ static sql_expr *bind(binder *b, const sql_node *n) {
           char m[64];
           e->fn->check(b->a, e, m, sizeof m);
         }
+        break;
+      }
+      if (c < 0 && n->kind == SQL_ID && sql_temporal_niladic(n->text)) { /* CURRENT_DATE, ... (types_time.c) */
+        if ((e = new_expr(b, SQL_E_FUNC, 0))) {
+          e->fn = sql_temporal_niladic(n->text);
+          char m[64];
+          e->fn->check(b->a, e, m, sizeof m);
+        }
+        break;
+      }
+      if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
+        e = fail_at(b, n, "not supported yet: ROW column '%s' as one value (use its fields: %s.<field>)", n->text, n->text);
         break;
       }
       if (c < 0) c = node_col(b, n, b->cols, b->ncols, false);
@@ -650,7 +693,12 @@ static sql_expr *bind(binder *b, const sql_node *n) {
     case SQL_CALL: e = bind_call(b, n); break;
     case SQL_SUBQUERY: e = fail_at(b, n, "not supported yet: scalar subqueries"); break;
     case SQL_STAR: e = fail_at(b, n, "'*' is only allowed in the select list and COUNT(*)"); break;
-    case SQL_INDEX: e = fail_at(b, n, "not supported yet: ARRAY and MAP access"); break;
+    case SQL_INDEX: { /* types_coll.c */
+      sql_expr *x = bind(b, n->kids[0]), *i = x ? bind(b, n->kids[1]) : NULL;
+      char m[200];
+      if (i && !(e = sql_coll_index(b->a, x, i, m, sizeof m))) e = fail_at(b, n, "%s", m);
+      break;
+    }
     case SQL_ROW: e = fail_at(b, n, "not supported yet: ROW values"); break;
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }

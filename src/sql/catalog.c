@@ -49,6 +49,8 @@ void sql_table_free(sql_table *t) {
   free(t->pk);
   free(t->keys);
   free(t->vals);
+  for (int i = 0; i < t->nown_names; i++) free(t->own_names[i]);
+  free(t->own_names);
   free(t);
 }
 
@@ -114,6 +116,10 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
     const sql_node *c = cols->kids[i];
     switch (c->kind) {
       case SQL_COLUMN: {
+        if (c->kids[1]->text && !strcmp(c->kids[1]->text, "ROW")) {
+          if ((rc = sql_row_flatten(t, c, cols->nkids - i, err, errlen))) goto fail;
+          break;
+        }
         sql_table_col *tc = &t->cols[t->ncols];
         tc->name = c->kids[0]->text;
         for (int k = 0; k < t->ncols; k++)

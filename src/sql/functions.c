@@ -24,7 +24,7 @@ static int fail(char *err, size_t errlen, const sql_expr *e, const char *what) {
 /* Converts argument i to t; an error if the types cannot convert. */
 static int arg_to(sql_arena *a, sql_expr *e, int i, const sql_type *t, char *err, size_t errlen) {
   if (!e->a[i]->type.id) e->a[i]->type = *t; /* untyped NULL */
-  if (e->a[i]->type.id == t->id && (t->id != STROM_DECIMAL)) return 0;
+  if (e->a[i]->type.id == t->id && e->a[i]->type.kind == t->kind && (t->id != STROM_DECIMAL)) return 0;
   if (!sql_can_cast(&e->a[i]->type, t)) {
     char want[48], got[48], m[160];
     sql_type_name(t, want, sizeof want);

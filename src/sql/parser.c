@@ -594,6 +594,14 @@ static sql_node *primary(parser *p) {
     advance(p);
     return interval_literal(p, t);
   }
+  if ((is_kw(t, "ARRAY") || is_kw(t, "MAP")) && is_op(peek(p, 1), "[")) { /* constructors: a call ARRAY(...) / MAP(...) */
+    advance(p), advance(p);
+    sql_node *n = node_at(p, SQL_CALL, t, is_kw(t, "ARRAY") ? "ARRAY" : "MAP");
+    if (!is_op(cur(p), "]")) do add(p, n, parse_expr(p));
+      while (accept_op(p, ","));
+    expect_op(p, "]");
+    return n;
+  }
   if ((is_kw(t, "DATE") || is_kw(t, "TIME") || is_kw(t, "TIMESTAMP") || is_kw(t, "TIMESTAMP_LTZ")) &&
       peek(p, 1)->kind == SQL_TOK_STRING) {
     advance(p);

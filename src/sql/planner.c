@@ -115,13 +115,13 @@ static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
   const sql_table *t = p->table;
   strom_schema *phys = strom_schema_new();
   for (int i = 0; phys && i < t->ncols; i++)
-    if (!t->cols[i].computed && sql_schema_add(phys, t->cols[i].name, &t->cols[i].type)) {
+    if (!t->cols[i].computed && sql_schema_add_io(phys, t->cols[i].name, &t->cols[i].type)) {
       strom_schema_free(phys);
       phys = NULL;
     }
   const strom_schema *ps = owned_schema(b, phys);
   if (!ps) return NULL;
-  strom_stream *s = t->conn->scan(b, t, ps);
+  strom_stream *s = sql_io_decode(b, t, t->conn->scan(b, t, ps));
   if (!s) return NULL;
   if (p->exprs) {
     const strom_schema *full = owned_schema(b, sql_plan_schema(p));

@@ -48,6 +48,7 @@ static void print_value(strom_buf *b, const sql_type *t, const sql_val *v) {
 }
 
 static int type_width(const sql_type *t) {
+  if (t->kind) return t->kind == SQL_K_DATE ? 10 : t->kind == SQL_K_TIME ? 12 : 30;
   switch (t->id) {
     case STROM_BOOLEAN: return 6;
     case STROM_INT: return 11;

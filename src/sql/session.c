@@ -37,6 +37,7 @@ strom_sql_session *strom_sql_session_new(FILE *out) {
 void strom_sql_session_free(strom_sql_session *s) {
   if (!s) return;
   sql_catalog_free(&s->cat);
+  sql_udf_free_all(s);
   for (int i = 0; i < s->nset; i++) free(s->set[i].key), free(s->set[i].value);
   free(s->set);
   for (size_t i = 0; i < s->nvars; i++) free((char *)s->vars[i].name), free((char *)s->vars[i].value);
@@ -268,6 +269,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   }
   if (explain_only) return STROM_OK;
   strom_stream *st = sql_plan_stream(b, p);
+  st = sql_io_encode(b, t, st);
   int rc = st ? t->conn->write(b, t, st) : STROM_EINVAL;
   if (rc || b->err[0]) {
     if (b->err[0]) set_err(s, "%s", b->err);
@@ -370,6 +372,7 @@ static int do_show(sql_session *s, const sql_node *n) {
     strom_buf b = {0};
     sql_func_list(&b);
     strom__buf_printf(&b, " COUNT SUM MIN MAX AVG");
+    sql_udf_list(s, &b);
     fprintf(s->out, "%s\n", b.p);
     strom__buf_free(&b);
     return STROM_OK;
@@ -507,7 +510,12 @@ static int statement(exec *x, const sql_node *n) {
       return flush_pending(x);
     }
     case SQL_CREATE_FUNCTION:
-    case SQL_DROP_FUNCTION: return err_at(s, n, "not supported yet: CREATE FUNCTION (user-defined functions)");
+    case SQL_DROP_FUNCTION: {
+      char m[1200];
+      int rc = n->kind == SQL_CREATE_FUNCTION ? sql_udf_create(s, n, m, sizeof m) : sql_udf_drop(s, n, m, sizeof m);
+      if (rc) set_err(s, "%s", m);
+      return rc;
+    }
     case SQL_SELECT:
     case SQL_SETOP:
     case SQL_WITH:

@@ -33,7 +33,20 @@ typedef struct sql_type {
   int p, s;         /* DECIMAL precision and scale; VARCHAR length (0 = unbounded) */
   bool ltz;         /* TIMESTAMP_LTZ */
   bool not_null;
+  uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
+  const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
 } sql_type;
+
+/* SQL types beyond the row model's own, on its columns (types_time.c, types_coll.c). */
+typedef enum {
+  SQL_K_NONE,
+  SQL_K_DATE,  /* INT: days since 1970-01-01 */
+  SQL_K_TIME,  /* INT: milliseconds of the day; p = fractional digits */
+  SQL_K_IV_DT, /* BIGINT: INTERVAL DAY TO SECOND in milliseconds */
+  SQL_K_IV_YM, /* INT: INTERVAL YEAR TO MONTH in months */
+  SQL_K_ARRAY, /* VARCHAR: an encoded array (types_coll.c) */
+  SQL_K_MAP,   /* VARCHAR: an encoded map */
+} sql_tkind;
 
 #define SQL_MAX_PRECISION 18
 #define SQL_VARCHAR_MAX 2147483647
@@ -47,6 +60,26 @@ bool sql_type_numeric(const sql_type *t);
 sql_type sql_type_as_decimal(const sql_type *t);
 /* Precision/scale of DECIMAL after Flink's reduction to SQL_MAX_PRECISION digits. */
 sql_type sql_decimal(int p, int s);
+struct sql_val;
+struct sql_ectx;
+/* types_time.c: DATE/TIME/INTERVAL.  from_ast returns 1 when the node is not one. */
+int sql_temporal_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+void sql_temporal_type_name(const sql_type *t, char *buf, size_t cap);
+void sql_temporal_format(strom_buf *b, const sql_type *t, int64_t v);
+int sql_temporal_parse(const sql_type *t, const char *s, size_t n, int64_t *out);
+bool sql_temporal_can_cast(const sql_type *from, const sql_type *to);
+bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *out);
+/* DATE '...' / TIME '...' (-2: another keyword, -1: malformed); INTERVAL '..' YEAR/MONTH
+ * (-2: a day-time unit). */
+int sql_temporal_literal(const char *kw, const char *text, sql_type *t, struct sql_val *v);
+int sql_interval_literal(const char *units, const char *text, sql_type *t, struct sql_val *v);
+/* types_coll.c: ARRAY and MAP (from_ast returns 1 when the node is neither). */
+int sql_coll_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+void sql_coll_type_name(const sql_type *t, char *buf, size_t cap);
+void sql_coll_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
+int sql_coll_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
+bool sql_coll_can_cast(const sql_type *from, const sql_type *to);
+int sql_coll_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
 /* Adds a column of type t to schema s. */
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t);
 
@@ -85,6 +118,7 @@ void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v);
 int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ectx *c);
 /* Converts v of type from to type to (CAST); STROM_EUSER with the reason in c->err. */
 int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
+int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
 /* Compares two non-null values of the same type: <0, 0, >0. */
 int sql_val_cmp(const sql_type *t, const sql_val *a, const sql_val *b);
 /* 10^n for 0 <= n <= 18. */
@@ -120,6 +154,15 @@ struct sql_expr {
   int64_t aux; /* a function's constant (a time unit) */
 };
 
+/* types_time.c: l op r where either is a DATE/TIME/INTERVAL (NULL with err if not allowed). */
+sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r, char *err, size_t errlen);
+/* types_time.c: CURRENT_DATE, CURRENT_TIME, LOCALTIME (written without parentheses), or NULL. */
+const sql_func *sql_temporal_niladic(const char *name);
+/* types_coll.c: ARRAY[...], MAP[...], CARDINALITY; x[i] as an expression. */
+const sql_func *sql_coll_func_find(const char *name);
+sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size_t errlen);
+/* x (an ARRAY or MAP) as JSON text, for the filesystem json sink. */
+sql_expr *sql_coll_to_json(sql_arena *a, sql_expr *x);
 /* Evaluates e over row r into out (strings may point into r or into c's scratch). */
 int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 /* A predicate: 1 true, 0 false or NULL, negative error. */
@@ -286,6 +329,8 @@ typedef struct sql_table {
   int nopts;
   const char **keys, **vals;
   const sql_connector *conn;
+  char **own_names; /* names of flattened ROW fields ("person.id"), see types_row.c */
+  int nown_names;
 } sql_table;
 
 typedef struct sql_catalog {
@@ -301,6 +346,15 @@ void sql_catalog_free(sql_catalog *c);
 void sql_table_free(sql_table *t);
 /* Builds a table from a CREATE TABLE node (its AST must outlive the table). */
 int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen);
+/* types_row.c: appends the leaf fields of ROW column col (a COLUMN node) to t as
+ * columns named by their paths; remaining = columns still to be added after it. */
+int sql_row_flatten(sql_table *t, const sql_node *col, int remaining, char *err, size_t errlen);
+/* The column a field chain (person.id, t.person.id) names in cols, -1 if none or
+ * ambiguous. */
+struct sql_col;
+int sql_row_field_col(const struct sql_col *cols, int ncols, const sql_node *n);
+/* Whether name is a flattened ROW column of cols (it has fields name.x). */
+bool sql_row_is_flattened(const struct sql_col *cols, int ncols, const char *name);
 /* The option's value, or NULL. */
 const char *sql_table_option(const sql_table *t, const char *key);
 
@@ -372,6 +426,11 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
 /* The plan reading table t (with computed columns) under alias qual. */
 sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err, size_t errlen);
 
+/* types_io.c: columns of DATE/TIME/INTERVAL/ARRAY/MAP cross connectors as text:
+ * the physical schema's column, and the conversions after a source / before a sink. */
+int sql_schema_add_io(strom_schema *s, const char *name, const sql_type *t);
+strom_stream *sql_io_decode(sql_build *b, const sql_table *t, strom_stream *in);
+strom_stream *sql_io_encode(sql_build *b, const sql_table *t, strom_stream *in);
 /* planner.c: the plan's output stream on b->env. */
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p);
 /* EXPLAIN's text of the plan. */
@@ -410,7 +469,16 @@ struct strom_sql_session {
   volatile int cancel;
   /* rows printed by the last SELECT (tests) */
   int64_t last_rows;
+  struct sql_udf **udfs; /* CREATE FUNCTION ... LANGUAGE C (udf.c) */
+  int nudfs;
 };
+
+/* udf.c: C scalar functions of the session. */
+int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen);
+int sql_udf_drop(sql_session *s, const sql_node *n, char *err, size_t errlen);
+const sql_func *sql_udf_find(const sql_session *s, const char *name);
+void sql_udf_list(const sql_session *s, strom_buf *b);
+void sql_udf_free_all(sql_session *s);
 
 const char *sql_session_get(const sql_session *s, const char *key);
 

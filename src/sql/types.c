@@ -30,6 +30,9 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
     out->s = t->s < 0 ? 0 : t->s;
     if (out->p < 1 || out->s > out->p)
       return type_err(t, err, errlen, "DECIMAL wants 1 <= precision and 0 <= scale <= precision");
+    /* Wider declarations (Nexmark's DECIMAL(23, 3)) are held in 18 digits at the same
+     * scale: a value that needs more digits fails as an overflow, never silently. */
+    if (out->p > SQL_MAX_PRECISION && out->s <= SQL_MAX_PRECISION - 1) out->p = SQL_MAX_PRECISION;
     if (out->p > SQL_MAX_PRECISION) {
       char m[160];
       snprintf(m, sizeof m, "not supported yet: DECIMAL(%d, %d) (Strom's DECIMAL holds at most %d digits)", out->p,
@@ -46,6 +49,8 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
     out->p = 3;
     if (t->p > 3) return type_err(t, err, errlen, "not supported yet: timestamps finer than milliseconds (precision > 3)");
   } else {
+    int rc = sql_temporal_type_from_ast(t, out, err, errlen);
+    if (rc != 1) return rc;
     char m[160];
     snprintf(m, sizeof m, "not supported yet: type %s", n);
     return type_err(t, err, errlen, m);
@@ -55,6 +60,7 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
 
 void sql_type_name(const sql_type *t, char *buf, size_t cap) {
   const char *nn = t->not_null ? " NOT NULL" : "";
+  if (t->kind) return sql_temporal_type_name(t, buf, cap);
   switch (t->id) {
     case STROM_BOOLEAN: snprintf(buf, cap, "BOOLEAN%s", nn); return;
     case STROM_INT: snprintf(buf, cap, "INT%s", nn); return;
@@ -71,7 +77,7 @@ void sql_type_name(const sql_type *t, char *buf, size_t cap) {
 }
 
 bool sql_type_numeric(const sql_type *t) {
-  return t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_DOUBLE || t->id == STROM_DECIMAL;
+  return !t->kind && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_DOUBLE || t->id == STROM_DECIMAL);
 }
 
 sql_type sql_decimal(int p, int s) {

@@ -1,0 +1,169 @@
+/*
+ * udf.c -- scalar user-defined functions written in C (include/strom/sql.h, "Scalar
+ * user-defined functions").  CREATE FUNCTION name AS 'lib.so:symbol' [LANGUAGE C]
+ * dlopens the library and takes symbol as a `const strom_sql_udf`; the function then
+ * binds like a built-in (a sql_func whose eval converts the SQL values to the ABI's
+ * strom_sql_value and back).  Functions live in the session until DROP FUNCTION or
+ * the session's end, when their libraries are closed.
+ */
+#include <dlfcn.h>
+#include <strings.h>
+
+#include "sql_int.h"
+
+typedef struct sql_udf {
+  sql_func f; /* first: e->fn points here */
+  const strom_sql_udf *d;
+  void *lib;
+  char *name;
+} sql_udf;
+
+static int at(const sql_node *n, char *err, size_t errlen, const char *fmt, const char *a, const char *b) {
+  int k = snprintf(err, errlen, "line %d, column %d: ", n->line, n->col);
+  if (k < 0 || (size_t)k >= errlen) k = 0;
+  snprintf(err + k, errlen - (size_t)k, fmt, a, b);
+  return STROM_EINVAL;
+}
+
+static int udf_check(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  const sql_udf *u = (const sql_udf *)e->fn;
+  static const sql_type text = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
+  for (int i = 0; i < e->n; i++) {
+    if (!e->a[i]->type.id) e->a[i]->type = text; /* an untyped NULL */
+    if (e->a[i]->type.kind && !(e->a[i] = sql_cast_to(a, e->a[i], &text))) return STROM_ENOMEM;
+  }
+  e->type = (sql_type){.id = u->d->result};
+  if (u->d->result == STROM_VARCHAR) e->type.p = SQL_VARCHAR_MAX;
+  if (u->d->result == STROM_TIMESTAMP) e->type.p = 3;
+  if (u->d->result == STROM_DECIMAL) e->type.p = SQL_MAX_PRECISION, e->type.s = u->d->result_scale;
+  (void)err, (void)errlen;
+  return 0;
+}
+
+static void *udf_alloc(strom_sql_udf_ctx *ctx, size_t n) { return sql_ectx_alloc(ctx->internal, n ? n : 1); }
+
+static int udf_eval(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  const sql_udf *u = (const sql_udf *)e->fn;
+  strom_sql_value argv[64], r;
+  for (int i = 0; i < e->n && i < 64; i++) {
+    const sql_type *t = &e->a[i]->type;
+    argv[i] = (strom_sql_value){.type = t->id, .is_null = a[i].null, .scale = t->id == STROM_DECIMAL ? t->s : 0};
+    if (a[i].null) continue;
+    if (t->id == STROM_DOUBLE) argv[i].d = a[i].d;
+    else if (t->id == STROM_VARCHAR) argv[i].s = a[i].s.p, argv[i].len = a[i].s.n;
+    else argv[i].i = a[i].i;
+  }
+  memset(&r, 0, sizeof r);
+  char msg[200] = "";
+  strom_sql_udf_ctx ctx = {.alloc = udf_alloc, .err = msg, .errlen = sizeof msg, .internal = c};
+  if (u->d->eval(&ctx, e->n, argv, &r)) return sql_ectx_fail(c, "function %s failed: %s", u->name, msg[0] ? msg : "(no message)");
+  out->null = r.is_null != 0;
+  if (out->null) return 0;
+  if (r.type != u->d->result) return sql_ectx_fail(c, "function %s returned a value of another type than it declares", u->name);
+  if (r.type == STROM_DOUBLE) out->d = r.d;
+  else if (r.type == STROM_VARCHAR) {
+    if (r.len > UINT32_MAX || (r.len && !r.s)) return sql_ectx_fail(c, "function %s returned a bad string", u->name);
+    out->s.p = r.len ? r.s : "", out->s.n = (uint32_t)r.len;
+  } else out->i = r.i;
+  return 0;
+}
+
+static sql_udf *find(const sql_session *s, const char *name, int *idx) {
+  for (int i = 0; i < s->nudfs; i++)
+    if (!strcasecmp(s->udfs[i]->name, name)) {
+      if (idx) *idx = i;
+      return s->udfs[i];
+    }
+  return NULL;
+}
+
+const sql_func *sql_udf_find(const sql_session *s, const char *name) {
+  sql_udf *u = s ? find(s, name, NULL) : NULL;
+  return u ? &u->f : NULL;
+}
+
+static void udf_free(sql_udf *u) {
+  if (!u) return;
+  if (u->lib) dlclose(u->lib);
+  free(u->name);
+  free(u);
+}
+
+int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) {
+  const sql_node *nm = n->kids[0], *id = n->kids[1], *lang = n->nkids > 2 ? n->kids[2] : NULL;
+  const char *name = nm->kids[nm->nkids - 1]->text;
+  if (lang && strcasecmp(lang->text, "C"))
+    return at(lang, err, errlen, "not supported yet: LANGUAGE %s functions (Strom loads C functions: AS 'lib.so:symbol' LANGUAGE C)%s", lang->text, "");
+  if (sql_func_find(name)) return at(nm, err, errlen, "function %s is a built-in function%s", name, "");
+  if (find(s, name, NULL)) {
+    if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
+    return at(nm, err, errlen, "function %s already exists%s", name, "");
+  }
+  const char *spec = id->text, *colon = strrchr(spec, ':');
+  if (!colon || colon == spec || !colon[1])
+    return at(id, err, errlen, "a C function is named 'library.so:symbol', got '%s'%s", spec, "");
+  char lib[1024];
+  snprintf(lib, sizeof lib, "%.*s", (int)(colon - spec), spec);
+  sql_udf *u = strom__calloc(1, sizeof *u);
+  if (!u || !(u->name = strom__strdup(name))) return free(u), STROM_ENOMEM;
+  dlerror();
+  if (!(u->lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+    const char *why = dlerror();
+    at(id, err, errlen, "cannot load library '%s': %s", lib, why ? why : "unknown error");
+    udf_free(u);
+    return STROM_EINVAL;
+  }
+  if (!(u->d = dlsym(u->lib, colon + 1))) {
+    at(id, err, errlen, "library '%s' has no symbol '%s'", lib, colon + 1);
+    udf_free(u);
+    return STROM_EINVAL;
+  }
+  const strom_sql_udf *d = u->d;
+  char m[160];
+  /* the symbol may be anything: read it only when it can be the descriptor */
+  if ((uintptr_t)d % _Alignof(strom_sql_udf)) snprintf(m, sizeof m, "the symbol is not a strom_sql_udf");
+  else if (d->abi != STROM_SQL_UDF_ABI) snprintf(m, sizeof m, "ABI version %d, expected %d", d->abi, STROM_SQL_UDF_ABI);
+  else if (d->result < STROM_BOOLEAN || d->result > STROM_TIMESTAMP) snprintf(m, sizeof m, "an unknown result type %d", (int)d->result);
+  else if (d->min_args < 0 || d->max_args < d->min_args || d->max_args > 64) snprintf(m, sizeof m, "bad argument counts %d..%d", d->min_args, d->max_args);
+  else if (!d->eval) snprintf(m, sizeof m, "no eval function");
+  else if (d->result == STROM_DECIMAL && (d->result_scale < 0 || d->result_scale > SQL_MAX_PRECISION)) snprintf(m, sizeof m, "a bad DECIMAL scale");
+  else m[0] = 0;
+  if (m[0]) {
+    at(id, err, errlen, "'%s' is not a Strom scalar function: %s", spec, m);
+    udf_free(u);
+    return STROM_EINVAL;
+  }
+  u->f = (sql_func){.name = u->name, .min_args = d->min_args, .max_args = d->max_args, .strict = d->null_on_null != 0,
+                    .check = udf_check, .eval = udf_eval};
+  sql_udf **a = strom__realloc(s->udfs, sizeof *a * (size_t)(s->nudfs + 1));
+  if (!a) return udf_free(u), STROM_ENOMEM;
+  s->udfs = a;
+  a[s->nudfs++] = u;
+  return STROM_OK;
+}
+
+int sql_udf_drop(sql_session *s, const sql_node *n, char *err, size_t errlen) {
+  const sql_node *nm = n->kids[0];
+  const char *name = nm->kids[nm->nkids - 1]->text;
+  int i;
+  sql_udf *u = find(s, name, &i);
+  if (!u) {
+    if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
+    return at(nm, err, errlen, "function %s does not exist%s", name, "");
+  }
+  udf_free(u);
+  memmove(&s->udfs[i], &s->udfs[i + 1], sizeof *s->udfs * (size_t)(s->nudfs - i - 1));
+  s->nudfs--;
+  return STROM_OK;
+}
+
+void sql_udf_list(const sql_session *s, strom_buf *b) {
+  for (int i = 0; i < s->nudfs; i++) strom__buf_printf(b, " %s", s->udfs[i]->name);
+}
+
+void sql_udf_free_all(sql_session *s) {
+  for (int i = 0; i < s->nudfs; i++) udf_free(s->udfs[i]);
+  free(s->udfs);
+  s->udfs = NULL;
+  s->nudfs = 0;
+}
