@@ -195,6 +195,9 @@ TEST(metadata_errors_are_clear) {
   got = query(sql);
   CHECK(strncmp(got, "error: ", 7) == 0);
   free(got);
+  got = query(DST_DDL("bad", "id BIGINT, h MAP<STRING, STRING> METADATA FROM 'headers'"));
+  CHECK(strstr(got, "column 'h': Kafka headers are a STRING holding a JSON object here") != NULL);
+  free(got);
 }
 
 /* WATERMARK FOR a metadata column is generated in the source per partition: the 5 s

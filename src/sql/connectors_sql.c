@@ -843,6 +843,10 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
     if (!ok)
       return snprintf(err, errlen, "column '%s': unknown Kafka metadata key '%s' (supported: timestamp, partition, offset, "
                       "topic, headers, timestamp-type)", t->cols[i].name, m), STROM_EINVAL;
+    const sql_type *ty = &t->cols[i].type;
+    if (m && !strcmp(m, "headers") && (ty->id != STROM_VARCHAR || ty->kind != SQL_K_NONE))
+      return snprintf(err, errlen, "column '%s': Kafka headers are a STRING holding a JSON object here (Flink declares "
+                      "MAP<STRING, BYTES>)", t->cols[i].name), STROM_ENOTSUP;
   }
   if (!sql_table_option(t, "properties.bootstrap.servers"))
     return snprintf(err, errlen, "option 'properties.bootstrap.servers' is required"), STROM_EINVAL;
