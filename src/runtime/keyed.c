@@ -360,7 +360,10 @@ static int kstate_fill(void *arg, strom_snapshot *s) {
   lazy_kstate *l = arg;
   strom_snap_groups g;
   int rc = strom__snap_groups_init(&g, l->max_par);
-  for (size_t i = 0; !rc && i < l->nt[0] + l->nt[1]; i++) rc = put_timer(&g, i < l->nt[0] ? EV : PT, &l->timers[i]);
+  for (size_t i = 0; !rc && i < l->nt[0] + l->nt[1]; i++) {
+    rc = put_timer(&g, i < l->nt[0] ? EV : PT, &l->timers[i]);
+    if (!rc) rc = strom__snap_groups_spill(&g, s, STROM_SNAP_TIMERS);
+  }
   if (!rc) rc = strom__snap_groups_flush(&g, s, STROM_SNAP_TIMERS);
   strom__snap_groups_free(&g);
   kstate_visit v = {.s = s};

@@ -692,6 +692,7 @@ static int sealed_fill(void *arg, strom_snapshot *snap) {
     rc = strom__buf_append(b, &l->start, 8);
     if (!rc) rc = strom__put_bytes(b, e.key, e.klen);
     if (!rc) rc = strom__put_bytes(b, e.val, e.vlen);
+    if (!rc) rc = strom__snap_groups_spill(&g, snap, STROM_SNAP_SLICES);
   }
   if (!rc) rc = strom__snap_groups_flush(&g, snap, STROM_SNAP_SLICES);
   strom__snap_groups_free(&g);

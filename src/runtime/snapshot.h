@@ -71,10 +71,16 @@ strom_snap_block strom__snap_block(const strom_snapshot *s, int i);
 typedef struct strom_snap_groups {
   strom_buf *g;
   int max_par;
+  unsigned calls, every; /* spill: entries so far, and how often to look */
+  size_t limit;          /* spill: bytes */
 } strom_snap_groups;
 int strom__snap_groups_init(strom_snap_groups *g, int max_par);
 strom_buf *strom__snap_group(strom_snap_groups *g, int kg);
 int strom__snap_groups_flush(strom_snap_groups *g, strom_snapshot *s, int kind);
+/* Called after each entry while the checkpoint writer streams (s->emit): flushes the
+ * groups once they hold a few MB, so a group may come as several blocks but memory
+ * stays bounded.  Otherwise a no-op. */
+int strom__snap_groups_spill(strom_snap_groups *g, strom_snapshot *s, int kind);
 void strom__snap_groups_free(strom_snap_groups *g);
 
 /* Appends every entry of a keymap to its key group's buffer in g, as [prefix bytes]
