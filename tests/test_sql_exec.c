@@ -9,10 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "strom/sql.h"
-#include "test.h"
-
-static char tmp[256];
+#include "sql_test.h"
 
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
@@ -20,92 +17,7 @@ static void write_file(const char *path, const char *text) {
   fclose(f);
 }
 
-/* Runs sql in a new session; returns the status, the output in *out (malloc'd) and
- * the error message in err. */
-static int run(const char *sql, char **out, char *err, size_t errlen) {
-  size_t n;
-  FILE *f = open_memstream(out, &n);
-  strom_sql_session *s = strom_sql_session_new(f);
-  strom_sql_define(s, "TMP", tmp);
-  int rc = strom_sql_execute(s, sql, strlen(sql));
-  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
-  strom_sql_session_free(s);
-  fclose(f);
-  return rc;
-}
 
-/* The rows of tableau output as "+I[a, b]" lines (cells trimmed), optionally sorted. */
-static char *rows_of(const char *out, bool sort) {
-  char *lines[4096];
-  int n = 0;
-  for (const char *p = out; *p && n < 4096;) {
-    const char *e = strchr(p, '\n');
-    if (!e) e = p + strlen(p);
-    if (!strncmp(p, "| +I |", 6) || !strncmp(p, "| -U |", 6) || !strncmp(p, "| +U |", 6) || !strncmp(p, "| -D |", 6)) {
-      char buf[2048];
-      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
-      const char *c = p + 6;
-      bool first = true;
-      while (c < e) {
-        const char *bar = memchr(c, '|', (size_t)(e - c));
-        if (!bar) break;
-        const char *a = c, *z = bar;
-        while (a < z && *a == ' ') a++;
-        while (z > a && z[-1] == ' ') z--;
-        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
-        first = false;
-        c = bar + 1;
-      }
-      snprintf(buf + k, sizeof buf - (size_t)k, "]");
-      lines[n++] = strdup(buf);
-    }
-    p = *e ? e + 1 : e;
-  }
-  if (sort)
-    for (int i = 0; i < n; i++)
-      for (int j = i + 1; j < n; j++)
-        if (strcmp(lines[j], lines[i]) < 0) {
-          char *t = lines[i];
-          lines[i] = lines[j];
-          lines[j] = t;
-        }
-  size_t len = 1;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *r = calloc(1, len);
-  for (int i = 0; i < n; i++) {
-    strcat(r, lines[i]);
-    strcat(r, "\n");
-    free(lines[i]);
-  }
-  return r;
-}
-
-#define CHECK_ROWS(sql, sorted, expected)                          \
-  do {                                                             \
-    char *out_, err_[1024];                                        \
-    int rc_ = run(sql, &out_, err_, sizeof err_);                  \
-    if (rc_) fprintf(stderr, "  error: %s\n", err_);               \
-    char *rows_ = rows_of(out_, sorted);                           \
-    free(out_);                                                    \
-    if (strcmp(rows_, expected)) {                                 \
-      fprintf(stderr, "  got:\n%s  expected:\n%s", rows_, expected); \
-      free(rows_);                                                 \
-      CHECK(0);                                                    \
-    }                                                              \
-    free(rows_);                                                   \
-    CHECK_INT(rc_, 0);                                             \
-  } while (0)
-
-#define CHECK_ERR(sql, expected_substring)                                          \
-  do {                                                                              \
-    char *out_, err_[1024];                                                         \
-    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
-    free(out_);                                                                     \
-    if (!strstr(err_, expected_substring))                                          \
-      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
-    CHECK(rc_ != 0);                                                                \
-    CHECK(strstr(err_, expected_substring) != NULL);                                \
-  } while (0)
 
 TEST(projection_filter_case_cast_and_null_semantics) {
   CHECK_ROWS("SELECT a, b * 2 AS b2, CASE WHEN a > 1 THEN 'big' ELSE 'small' END AS sz, CAST(a AS STRING) || '!' AS s,"

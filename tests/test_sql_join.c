@@ -18,10 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "strom/sql.h"
-#include "test.h"
-
-static char tmp[256];
+#define SQL_TEST_OWN_ROWS
+#include "sql_test.h"
 
 static void write_file(const char *name, const char *text) {
   char path[400];
@@ -31,17 +29,6 @@ static void write_file(const char *name, const char *text) {
   fclose(f);
 }
 
-static int run(const char *sql, char **out, char *err, size_t errlen) {
-  size_t n;
-  FILE *f = open_memstream(out, &n);
-  strom_sql_session *s = strom_sql_session_new(f);
-  strom_sql_define(s, "TMP", tmp);
-  int rc = strom_sql_execute(s, sql, strlen(sql));
-  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
-  strom_sql_session_free(s);
-  fclose(f);
-  return rc;
-}
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

@@ -15,21 +15,8 @@
 #include "connectors/nexmark.h"
 #include "connectors/nexmark_queries.h"
 #include "sql/sql_int.h"
-#include "test.h"
-
-static char tmp[256];
-
-static int run(const char *sql, char **out, char *err, size_t errlen) {
-  size_t n;
-  FILE *f = open_memstream(out, &n);
-  strom_sql_session *s = strom_sql_session_new(f);
-  strom_sql_define(s, "TMP", tmp);
-  int rc = strom_sql_execute(s, sql, strlen(sql));
-  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
-  strom_sql_session_free(s);
-  fclose(f);
-  return rc;
-}
+#define SQL_TEST_OWN_ROWS
+#include "sql_test.h"
 
 /* The value column of a one-column tableau's rows, "a|b|c" (cells trimmed). */
 static char *cells(const char *out) {
