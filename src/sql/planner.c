@@ -40,7 +40,8 @@ typedef struct calc {
   const sql_expr *cond;
   sql_expr **exprs;
   int n;
-  bool *str; /* output column i is a VARCHAR */
+  bool *str;   /* output column i is a VARCHAR */
+  int *direct; /* output column i is input column direct[i] as it is (-1: evaluate) */
 } calc;
 
 static int calc_open(strom_ctx *ctx) {
@@ -69,6 +70,12 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (!k->exprs) return strom_out_emit(out, in);
   strom_row *o = strom_out_row(out);
   for (int i = 0; i < k->n; i++) {
+    int d = k->direct[i];
+    if (d >= 0) { /* a column passed on: no evaluation (string refs stay valid, as below) */
+      o->nulls[i] = in->nulls[d];
+      o->v[i] = in->v[d];
+      continue;
+    }
     sql_val v;
     int rc = sql_eval(k->exprs[i], in, c, &v);
     if (rc) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
@@ -87,8 +94,16 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
   calc *k = sql_arena_alloc(&b->arena, sizeof *k);
   if (!k) return NULL;
   k->cond = cond, k->exprs = exprs, k->n = n;
-  if (!(k->str = sql_arena_alloc(&b->arena, sizeof(bool) * (size_t)(n ? n : 1)))) return NULL;
-  for (int i = 0; i < n; i++) k->str[i] = strom_schema_col_type(out, i) == STROM_VARCHAR;
+  if (!(k->str = sql_arena_alloc(&b->arena, sizeof(bool) * (size_t)(n ? n : 1))) ||
+      !(k->direct = sql_arena_alloc(&b->arena, sizeof(int) * (size_t)(n ? n : 1))))
+    return NULL;
+  const strom_schema *is = strom_stream_schema(in);
+  for (int i = 0; i < n; i++) {
+    k->str[i] = strom_schema_col_type(out, i) == STROM_VARCHAR;
+    /* A bare column whose physical type is unchanged is copied, not evaluated. */
+    const strom_col *oc = &out->cols[i], *ic = exprs[i]->op == SQL_E_COL && exprs[i]->col < is->ncols ? &is->cols[exprs[i]->col] : NULL;
+    k->direct[i] = ic && ic->type == oc->type && ic->precision == oc->precision && ic->scale == oc->scale ? exprs[i]->col : -1;
+  }
   strom_process_def d = {.open = calc_open, .process = calc_process, .close = calc_close, .data = k, .out_schema = out};
   return strom_set_name(strom_process(in, &d), name);
 }
