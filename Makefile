@@ -8,6 +8,7 @@
 #                        concurrency tests
 #   make bench           benchmarks (release)
 #   make bench-nexmark   the Nexmark queries (release; BENCH_ARGS to change the runs)
+#   make bench-nexmark-sql  the Nexmark SQL scripts through strom sql
 #   make fuzz            libFuzzer targets (clang)
 
 BUILD ?= release
@@ -123,8 +124,12 @@ bench: all $(BENCHES)
 bench-nexmark: all
 	@bench/nexmark/run.sh $(O)
 
+# The Nexmark SQL scripts through strom sql (BENCH_ARGS="--events N --queries '0 1 2'").
+bench-nexmark-sql: all
+	@bench/nexmark/run_sql.sh $(O)
+
 clean:
 	rm -rf build
 
-.PHONY: all tests check test bench bench-nexmark clean
+.PHONY: all tests check test bench bench-nexmark bench-nexmark-sql clean
 .DELETE_ON_ERROR:
