@@ -29,6 +29,17 @@ TEST(projection_filter_case_cast_and_null_semantics) {
              "+I[3, -2, big, 3!, FALSE, FALSE, TRUE]\n");
   /* WHERE keeps only TRUE: NULL and FALSE drop the row; NOT NULL is NULL */
   CHECK_ROWS("SELECT a FROM (VALUES (1, CAST(NULL AS INT)), (2, 5), (3, 1)) AS t(a, b) WHERE NOT (b < 3)", false, "+I[2]\n");
+  /* `column op literal` filters (compared without the evaluator): NULL never passes, and
+   * the rest of an AND is evaluated only after the comparison passes. */
+#define CMP_T "FROM (VALUES (1, 10), (2, 0), (CAST(NULL AS INT), 1), (3, 0)) AS t(a, b)"
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a = 2", false, "+I[2]\n");
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a <> 2", false, "+I[1]\n+I[3]\n");
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a < 2", false, "+I[1]\n");
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a > 2", false, "+I[3]\n");
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a <= 2", false, "+I[1]\n+I[2]\n");
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a >= 2", false, "+I[2]\n+I[3]\n");
+  CHECK_ROWS("SELECT a " CMP_T " WHERE a = 1 AND 10 / b = 1", false, "+I[1]\n");
+#undef CMP_T
   CHECK_ROWS("SELECT a IN (1, 2), a NOT IN (1, CAST(NULL AS INT)), a BETWEEN 1 AND 2, COALESCE(CAST(NULL AS INT), a), "
              "NULLIF(a, 1), a IS DISTINCT FROM CAST(NULL AS INT) FROM (VALUES (1), (3)) AS t(a)",
              false, "+I[TRUE, FALSE, TRUE, 1, <NULL>, TRUE]\n+I[FALSE, <NULL>, FALSE, 3, 3, TRUE]\n");

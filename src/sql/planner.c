@@ -42,7 +42,48 @@ typedef struct calc {
   int n;
   bool *str;   /* output column i is a VARCHAR */
   int *direct; /* output column i is input column direct[i] as it is (-1: evaluate) */
+  /* cond is, or starts with (AND), `column op literal` over integers (a view's
+   * event_type = 2): that is compared directly, without the evaluator, and rest (the
+   * other operand of the AND, or NULL) evaluated after it; fast_col -1 otherwise. */
+  const sql_expr *rest;
+  int fast_col;
+  sql_eop fast_op;
+  int64_t fast_lit;
 } calc;
+
+static bool int_like(const sql_type *t) {
+  return t->kind == SQL_K_NONE && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP);
+}
+
+/* Sets k's fast path when cond is an integer column compared with a literal of its type. */
+static void fast_cond(calc *k, const sql_expr *cond) {
+  k->fast_col = -1;
+  k->rest = NULL;
+  if (cond && cond->op == SQL_E_AND && cond->n == 2) {
+    fast_cond(k, cond->a[0]);
+    if (k->fast_col >= 0) k->rest = cond->a[1];
+    return;
+  }
+  if (!cond || cond->op < SQL_E_EQ || cond->op > SQL_E_GE || cond->n != 2) return;
+  const sql_expr *l = cond->a[0], *r = cond->a[1];
+  if (l->op != SQL_E_COL || r->op != SQL_E_LIT || r->lit.null || !int_like(&l->type) || l->type.id != r->type.id ||
+      !int_like(&r->type))
+    return;
+  k->fast_col = l->col, k->fast_op = cond->op, k->fast_lit = r->lit.i;
+}
+
+static bool fast_pass(const calc *k, const strom_row *in) {
+  if (in->nulls[k->fast_col]) return false; /* NULL compared is unknown: filtered out */
+  int64_t x = in->v[k->fast_col].i, y = k->fast_lit;
+  switch (k->fast_op) {
+    case SQL_E_EQ: return x == y;
+    case SQL_E_NE: return x != y;
+    case SQL_E_LT: return x < y;
+    case SQL_E_GT: return x > y;
+    case SQL_E_LE: return x <= y;
+    default: return x >= y;
+  }
+}
 
 static int calc_open(strom_ctx *ctx) {
   sql_ectx *c = strom__calloc(1, sizeof *c);
@@ -62,8 +103,13 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   const calc *k = strom_ctx_data(ctx);
   sql_ectx *c = strom_ctx_local(ctx);
   sql_ectx_reset(c);
-  if (k->cond) {
-    int r = sql_eval_pred(k->cond, in, c);
+  const sql_expr *cond = k->cond;
+  if (k->fast_col >= 0) {
+    if (!fast_pass(k, in)) return STROM_OK;
+    cond = k->rest;
+  }
+  if (cond) {
+    int r = sql_eval_pred(cond, in, c);
     if (r < 0) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
     if (!r) return STROM_OK;
   }
@@ -94,6 +140,7 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
   calc *k = sql_arena_alloc(&b->arena, sizeof *k);
   if (!k) return NULL;
   k->cond = cond, k->exprs = exprs, k->n = n;
+  fast_cond(k, cond);
   if (!(k->str = sql_arena_alloc(&b->arena, sizeof(bool) * (size_t)(n ? n : 1))) ||
       !(k->direct = sql_arena_alloc(&b->arena, sizeof(int) * (size_t)(n ? n : 1))))
     return NULL;
