@@ -638,17 +638,20 @@ static lbuf *list_expire(hstate *s, size_t i, int64_t now, bool refresh) {
   ent pe;
   ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
   lbuf *l = val_ptr(&pe);
-  bool change = refresh;
-  for (size_t r = 0; !change && r < l->len;) {
-    const uint8_t *row;
-    size_t rl;
-    change = expired(s, ts_get(l->d + r), now);
-    r += elem_at(s, l->d + r, &row, &rl);
+  if (STROM_UNLIKELY(shared(s->ks, l->epoch))) {
+    /* A frozen list is copied only if something will change. */
+    bool change = refresh;
+    for (size_t r = 0; !change && r < l->len;) {
+      const uint8_t *row;
+      size_t rl;
+      change = expired(s, ts_get(l->d + r), now);
+      r += elem_at(s, l->d + r, &row, &rl);
+    }
+    if (!change) return l;
+    lbuf *own = list_own(s, i);
+    if (!own) return l; /* out of memory: expiry waits for the next access */
+    l = own;
   }
-  if (!change) return l;
-  lbuf *own = list_own(s, i);
-  if (!own) return l; /* out of memory: expiry waits for the next access */
-  l = own;
   size_t r = 0, w = 0;
   while (r < l->len) {
     const uint8_t *row;
@@ -774,6 +777,16 @@ static htab *map_own(hstate *s, size_t mslot) {
   return c;
 }
 
+/* The map in main slot mslot for expiry: a frozen one is copied only if an entry has
+ * expired (NULL when none has, or out of memory). */
+static htab *map_writable(hstate *s, size_t mslot, int64_t now) {
+  ent pe;
+  ent_parse(slot_ent(s->t.slots[mslot]), s->t.has_ts, &pe);
+  htab *m = val_ptr(&pe);
+  if (STROM_LIKELY(!shared(s->ks, m->epoch))) return m;
+  return map_has_expired(s, m, now) ? map_own(s, mslot) : NULL;
+}
+
 /* ---- main-table entries ---- */
 
 /* Frees the LIST or MAP value of an entry; cow: a frozen one is deferred instead. */
@@ -862,8 +875,8 @@ static void cleanup(hstate *s, int64_t now, int n) {
     } else if (s->base.kind == STROM_STATE_LIST) {
       gone = list_expire(s, i, now, false)->len == 0;
     } else {
-      htab *m = val_ptr(&pe);
-      if (map_has_expired(s, m, now) && (m = map_own(s, i))) map_expire(s, m, now);
+      htab *m = map_writable(s, i, now);
+      if (m) map_expire(s, m, now);
       gone = m && m->count == 0;
     }
     if (gone) {
@@ -1283,7 +1296,7 @@ static int hs_map_next(strom_state *b, size_t *pos, const strom_row **key, const
     return 1;
   }
   /* The iteration is over: now the expired entries can go. */
-  if (m && s->ttl && map_has_expired(s, m, now) && (m = map_own(s, mslot))) {
+  if (m && s->ttl && (m = map_writable(s, mslot, now))) {
     map_expire(s, m, now);
     if (!m->count) remove_main(s, mslot);
   }
