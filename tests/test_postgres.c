@@ -13,13 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <postgresql/libpq-fe.h>
-
+#include "pg_test.h"
 #include "strom/jdbc.h"
 #include "test.h"
-
-static char pg_dir[256], pg_url[256], pg_conninfo[256];
-static PGconn *pg;
 
 static void sleep_ms(int ms) { nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000}, NULL); }
 
@@ -29,71 +25,8 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void script_path(char *buf, size_t cap) {
-  const char *root = getenv("STROM_TEST_ROOT");
-  snprintf(buf, cap, "%s/tests/pg_server.sh", root ? root : ".");
-}
-
-static void stop_server(void) {
-  if (pg) PQfinish(pg);
-  pg = NULL;
-  if (!pg_dir[0]) return;
-  char script[512], cmd[1024];
-  script_path(script, sizeof script);
-  snprintf(cmd, sizeof cmd, "'%s' stop '%s'", script, pg_dir);
-  if (system(cmd)) fprintf(stderr, "could not stop the server in %s\n", pg_dir);
-  pg_dir[0] = 0;
-}
-
-static bool start_server(void) {
-  char script[512], cmd[1024];
-  script_path(script, sizeof script);
-  snprintf(cmd, sizeof cmd, "'%s' start %d", script, (int)getpid());
-  FILE *f = popen(cmd, "r");
-  int port = 0;
-  if (!f || fscanf(f, "%255s %d", pg_dir, &port) != 2) {
-    if (f) pclose(f);
-    return false;
-  }
-  pclose(f);
-  atexit(stop_server);
-  snprintf(pg_url, sizeof pg_url, "jdbc:postgresql://127.0.0.1:%d/postgres", port);
-  snprintf(pg_conninfo, sizeof pg_conninfo, "host=127.0.0.1 port=%d dbname=postgres user=postgres", port);
-  pg = PQconnectdb(pg_conninfo);
-  return PQstatus(pg) == CONNECTION_OK;
-}
-
-static bool sql(const char *q) {
-  PGresult *r = PQexec(pg, q);
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-  if (!ok) fprintf(stderr, "  SQL failed: %s: %s", q, PQerrorMessage(pg));
-  PQclear(r);
-  return ok;
-}
-
-/* The result of q as "a,b;c,d" (rows joined by ';', columns by ','). */
-static char *query(const char *q) {
-  PGresult *r = PQexec(pg, q);
-  size_t cap = 64, len = 0;
-  char *out = calloc(1, cap);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    fprintf(stderr, "  query failed: %s: %s", q, PQerrorMessage(pg));
-    PQclear(r);
-    return out;
-  }
-  for (int i = 0; i < PQntuples(r); i++)
-    for (int j = 0; j < PQnfields(r); j++) {
-      const char *v = PQgetisnull(r, i, j) ? "null" : PQgetvalue(r, i, j);
-      size_t n = strlen(v) + 2;
-      while (len + n + 1 > cap) out = realloc(out, cap *= 2);
-      len += (size_t)sprintf(out + len, "%s%s", i || j ? (j ? "," : ";") : "", v);
-    }
-  PQclear(r);
-  return out;
-}
-
 static int64_t query_int(const char *q) {
-  char *s = query(q);
+  char *s = pg_query(q);
   int64_t v = atoll(s);
   free(s);
   return v;
@@ -237,7 +170,7 @@ static strom_stream *changelog(strom_env *env) {
 }
 
 TEST(upsert_sink_turns_a_changelog_into_the_final_table) {
-  CHECK(sql("DROP TABLE IF EXISTS totals; CREATE TABLE totals (k BIGINT PRIMARY KEY, total BIGINT NOT NULL)"));
+  CHECK(pg_exec("DROP TABLE IF EXISTS totals; CREATE TABLE totals (k BIGINT PRIMARY KEY, total BIGINT NOT NULL)"));
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
   strom_jdbc_opts o = opts_for("totals");
   o.primary_key = "k";
@@ -248,7 +181,7 @@ TEST(upsert_sink_turns_a_changelog_into_the_final_table) {
   CHECK_INT(rc, STROM_OK);
   strom_env_free(env);
   strom_schema_free((strom_schema *)total_desc.schema);
-  char *got = query("SELECT k, total FROM totals ORDER BY k"), *want = cl_expected();
+  char *got = pg_query("SELECT k, total FROM totals ORDER BY k"), *want = cl_expected();
   CHECK_STR(got, want);
   CHECK(strchr(want, ';')); /* some keys were deleted, most are there */
   free(got);
@@ -299,20 +232,20 @@ static const char *SEQ_DDL = "DROP TABLE IF EXISTS seq; CREATE TABLE seq (id BIG
                              "at TIMESTAMP(3), ok BOOLEAN, score DOUBLE PRECISION)";
 
 TEST(append_sink_writes_every_row_with_every_type) {
-  CHECK(sql(SEQ_DDL));
+  CHECK(pg_exec(SEQ_DDL));
   seq_n = 1000;
   strom_jdbc_opts o = opts_for("seq");
   CHECK_INT(run_seq(&o, 2), STROM_OK);
   CHECK_INT(query_int("SELECT count(*) FROM seq"), 1000);
   CHECK_INT(query_int("SELECT count(DISTINCT id) FROM seq"), 1000);
   CHECK_INT(query_int("SELECT sum(id) FROM seq"), 999 * 1000 / 2);
-  char *row = query("SELECT id, name, price, at, ok, score FROM seq WHERE id IN (7, 10) ORDER BY id");
+  char *row = pg_query("SELECT id, name, price, at, ok, score FROM seq WHERE id IN (7, 10) ORDER BY id");
   CHECK_STR(row, "7,it's \"7\",7.07,2015-07-15 00:00:00.007,t,1.75;10,it's \"10\",10.10,2015-07-15 00:00:00.01,f,null");
   free(row);
 }
 
 TEST(batches_flush_by_size) {
-  CHECK(sql(SEQ_DDL));
+  CHECK(pg_exec(SEQ_DDL));
   seq_n = 45;
   int64_t seen[45];
   seq_seen = seen;
@@ -326,7 +259,7 @@ TEST(batches_flush_by_size) {
 }
 
 TEST(batches_flush_by_interval) {
-  CHECK(sql(SEQ_DDL));
+  CHECK(pg_exec(SEQ_DDL));
   seq_n = 3;
   int64_t seen[3];
   seq_seen = seen;
@@ -346,14 +279,14 @@ TEST(batches_flush_by_interval) {
  * the sink reconnects and retries, and the upsert table still ends complete. */
 static int kill_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   if (i == 300) {
-    char *s = query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'strom-sink'");
+    char *s = pg_query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'strom-sink'");
     free(s);
   }
   return seq_gen(ctx, i, out);
 }
 
 TEST(sink_reconnects_and_retries_after_losing_its_connection) {
-  CHECK(sql("DROP TABLE IF EXISTS seq; CREATE TABLE seq (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2), "
+  CHECK(pg_exec("DROP TABLE IF EXISTS seq; CREATE TABLE seq (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2), "
             "at TIMESTAMP(3), ok BOOLEAN, score DOUBLE PRECISION)"));
   seq_n = 1000;
   strom_schema *s = seq_schema();
@@ -390,8 +323,8 @@ static int sink_error(const char *table, const char *pk, strom_row_kind kind, ch
 
 TEST(permanent_errors_name_the_table_and_column) {
   char msg[1024];
-  CHECK(sql("DROP TABLE IF EXISTS narrow; CREATE TABLE narrow (id BIGINT PRIMARY KEY)"));
-  CHECK(sql("DROP TABLE IF EXISTS strict; CREATE TABLE strict (id BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
+  CHECK(pg_exec("DROP TABLE IF EXISTS narrow; CREATE TABLE narrow (id BIGINT PRIMARY KEY)"));
+  CHECK(pg_exec("DROP TABLE IF EXISTS strict; CREATE TABLE strict (id BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
   CHECK(sink_error("missing_table", NULL, STROM_INSERT, msg, sizeof msg) != STROM_OK);
   CHECK(strstr(msg, "JDBC Sink") && strstr(msg, "table 'missing_table'") && strstr(msg, "does not exist"));
   CHECK(sink_error("narrow", NULL, STROM_INSERT, msg, sizeof msg) != STROM_OK);
@@ -490,10 +423,10 @@ static int eo_job(const char *ckpt, bool resume) {
 static const char *EO_CHECK = "SELECT count(*), count(DISTINCT i), sum(i), sum(v) FROM eo";
 
 TEST(exactly_once_commits_prepared_transactions_when_checkpoints_complete) {
-  CHECK(sql("DROP TABLE IF EXISTS eo; CREATE TABLE eo (i BIGINT, v BIGINT)"));
+  CHECK(pg_exec("DROP TABLE IF EXISTS eo; CREATE TABLE eo (i BIGINT, v BIGINT)"));
   char *ckpt = tmpdir("eo");
   CHECK_INT(eo_job(ckpt, false), STROM_OK);
-  char *got = query(EO_CHECK), want[256];
+  char *got = pg_query(EO_CHECK), want[256];
   uint64_t sv = 0;
   for (uint64_t i = 0; i < EO_EVENTS; i++) sv += i % 97;
   snprintf(want, sizeof want, "%llu,%llu,%llu,%llu", (unsigned long long)EO_EVENTS, (unsigned long long)EO_EVENTS,
@@ -506,12 +439,12 @@ TEST(exactly_once_commits_prepared_transactions_when_checkpoints_complete) {
 
 TEST(exactly_once_survives_sigkills_mid_stream) {
   /* The fault-free run first: its table is what every run must end with. */
-  CHECK(sql("DROP TABLE IF EXISTS eo; CREATE TABLE eo (i BIGINT, v BIGINT)"));
+  CHECK(pg_exec("DROP TABLE IF EXISTS eo; CREATE TABLE eo (i BIGINT, v BIGINT)"));
   char *ckpt = tmpdir("eo-free");
   CHECK_INT(eo_job(ckpt, false), STROM_OK);
   rm_rf(ckpt);
-  char *want = query(EO_CHECK);
-  CHECK(sql("TRUNCATE eo"));
+  char *want = pg_query(EO_CHECK);
+  CHECK(pg_exec("TRUNCATE eo"));
   ckpt = tmpdir("eo-chaos");
   unsigned seed = (unsigned)time(NULL);
   printf("  seed %u\n", seed);
@@ -546,7 +479,7 @@ TEST(exactly_once_survives_sigkills_mid_stream) {
   }
   freeze_on_prepared = 0;
   printf("  %d SIGKILLs over %d runs, %d leaving prepared transactions\n", kills, runs, left_prepared);
-  char *got = query(EO_CHECK);
+  char *got = pg_query(EO_CHECK);
   CHECK(finished);
   CHECK(kills >= 5);
   CHECK(seen_rows_between > 0); /* kills landed mid-stream, after commits */
@@ -576,7 +509,7 @@ static int eo_upsert_job(const char *ckpt, bool resume) {
 }
 
 TEST(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table) {
-  CHECK(sql("DROP TABLE IF EXISTS totals; CREATE TABLE totals (k BIGINT PRIMARY KEY, total BIGINT NOT NULL)"));
+  CHECK(pg_exec("DROP TABLE IF EXISTS totals; CREATE TABLE totals (k BIGINT PRIMARY KEY, total BIGINT NOT NULL)"));
   char *ckpt = tmpdir("eo-upsert");
   uint64_t saved = CL_EVENTS;
   CL_EVENTS = 30000;
@@ -610,7 +543,7 @@ TEST(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table) {
   freeze_on_prepared = 0;
   cl_slow = false;
   printf("  %d SIGKILLs over %d runs, %d leaving prepared transactions\n", kills, runs, left_prepared);
-  char *got = query("SELECT k, total FROM totals ORDER BY k"), *want = cl_expected();
+  char *got = pg_query("SELECT k, total FROM totals ORDER BY k"), *want = cl_expected();
   CL_EVENTS = saved;
   CHECK(finished);
   CHECK(kills >= 5);
@@ -651,10 +584,10 @@ static int held_job(const char *ckpt, bool resume) {
 }
 
 TEST(exactly_once_upsert_restore_applies_held_batches) {
-  CHECK(sql("DROP TABLE IF EXISTS held; CREATE TABLE held (id BIGINT PRIMARY KEY, v BIGINT); "
+  CHECK(pg_exec("DROP TABLE IF EXISTS held; CREATE TABLE held (id BIGINT PRIMARY KEY, v BIGINT); "
             "DROP TABLE IF EXISTS held_ctl; CREATE TABLE held_ctl (slow BOOLEAN, hang BOOLEAN); "
             "INSERT INTO held_ctl VALUES (true, true)"));
-  CHECK(sql("CREATE OR REPLACE FUNCTION held_hook() RETURNS trigger LANGUAGE plpgsql AS $$ "
+  CHECK(pg_exec("CREATE OR REPLACE FUNCTION held_hook() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "DECLARE c held_ctl; BEGIN SELECT * INTO c FROM held_ctl; "
             "IF current_setting('application_name') = 'strom-sink-held' THEN "
             "  IF c.hang THEN PERFORM pg_sleep(60); END IF; "
@@ -676,8 +609,8 @@ TEST(exactly_once_upsert_restore_applies_held_batches) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
   }
-  CHECK(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'strom-sink%'"));
-  CHECK(sql("UPDATE held_ctl SET slow = false, hang = false"));
+  CHECK(pg_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'strom-sink%'"));
+  CHECK(pg_exec("UPDATE held_ctl SET slow = false, hang = false"));
   CHECK(frozen); /* a held batch was being applied when the job died */
   int64_t before = query_int("SELECT count(*) FROM held");
   fflush(NULL);
@@ -696,7 +629,7 @@ TEST(exactly_once_upsert_restore_applies_held_batches) {
 /* ---- scan source and lookup join ---- */
 
 static bool fill_items(void) {
-  return sql("DROP TABLE IF EXISTS items; CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2)); "
+  return pg_exec("DROP TABLE IF EXISTS items; CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2)); "
              "INSERT INTO items SELECT g, 'item ' || g, g * 1.5 FROM generate_series(1, 1000) g");
 }
 
@@ -803,7 +736,7 @@ TEST(scan_resumes_exactly_after_sigkills) {
   char q[256];
   snprintf(q, sizeof q, "DROP TABLE IF EXISTS items; CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(10,2)); "
            "INSERT INTO items SELECT g, 'item ' || g, g * 1.5 FROM generate_series(1, %d) g", SCAN_ROWS);
-  CHECK(sql(q));
+  CHECK(pg_exec(q));
   char *out = tmpdir("scan-out"), *ckpt = tmpdir("scan-ckpt");
   unsigned seed = (unsigned)time(NULL);
   printf("  seed %u\n", seed);
@@ -852,9 +785,9 @@ static const int64_t lk_ids[] = {1, 1, 1, 5000, 5000, 2, 3};
 static int lk_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
   if (i >= sizeof lk_ids / sizeof *lk_ids) return 0;
-  if (i == 1) sql("UPDATE items SET name = 'renamed' WHERE id = 1"); /* cached: not seen yet */
+  if (i == 1) pg_exec("UPDATE items SET name = 'renamed' WHERE id = 1"); /* cached: not seen yet */
   if (i == 2) vclock += 5000;                                         /* past the TTL: seen */
-  if (i == 4) sql("INSERT INTO items VALUES (5000, 'late', 1)");        /* the miss is cached too */
+  if (i == 4) pg_exec("INSERT INTO items VALUES (5000, 'late', 1)");        /* the miss is cached too */
   strom_row_set_bigint(out, 0, (int64_t)i);
   strom_row_set_bigint(out, 1, lk_ids[i]);
   return 1;
@@ -906,8 +839,8 @@ static const int64_t lru_ids[] = {1, 2, 1, 3, 1, 2};
 static int lru_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
   if (i >= sizeof lru_ids / sizeof *lru_ids) return 0;
-  if (i == 1) sql("UPDATE items SET name = 'renamed' WHERE id IN (1, 2)"); /* 2 is fetched after this */
-  if (i == 3) sql("UPDATE items SET name = 'renamed again' WHERE id = 2");
+  if (i == 1) pg_exec("UPDATE items SET name = 'renamed' WHERE id IN (1, 2)"); /* 2 is fetched after this */
+  if (i == 3) pg_exec("UPDATE items SET name = 'renamed again' WHERE id = 2");
   strom_row_set_bigint(out, 0, (int64_t)i);
   strom_row_set_bigint(out, 1, lru_ids[i]);
   return 1;
@@ -943,7 +876,7 @@ TEST(lookup_cache_is_lru_a_hot_key_survives_eviction) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (!start_server()) {
+  if (!pg_start()) {
     fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
     printf("0 passed, 1 failed\n");
     return 1;

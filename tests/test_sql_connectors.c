@@ -10,15 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <postgresql/libpq-fe.h>
-
 #include "kafka_mock.h"
+#include "pg_test.h"
 #include "strom/sql.h"
 #include "test.h"
 
 static kmock MOCK;
-static char tmp[256], pg_dir[256], pg_url[256], pg_conninfo[256];
-static PGconn *pg;
+static char tmp[256];
 
 /* ---- running SQL ---- */
 
@@ -231,61 +229,6 @@ TEST(kafka_debezium_json_carries_a_changelog) {
 
 /* ---- jdbc ---- */
 
-static void pg_stop(void) {
-  if (pg) PQfinish(pg);
-  pg = NULL;
-  if (!pg_dir[0]) return;
-  const char *root = getenv("STROM_TEST_ROOT");
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "'%s/tests/pg_server.sh' stop '%s'", root ? root : ".", pg_dir);
-  if (system(cmd)) fprintf(stderr, "could not stop the server in %s\n", pg_dir);
-  pg_dir[0] = 0;
-}
-
-static bool pg_start(void) {
-  const char *root = getenv("STROM_TEST_ROOT");
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "'%s/tests/pg_server.sh' start %d", root ? root : ".", (int)getpid());
-  FILE *f = popen(cmd, "r");
-  int port = 0;
-  if (!f || fscanf(f, "%255s %d", pg_dir, &port) != 2) {
-    if (f) pclose(f);
-    return false;
-  }
-  pclose(f);
-  atexit(pg_stop);
-  snprintf(pg_url, sizeof pg_url, "jdbc:postgresql://127.0.0.1:%d/postgres?user=postgres", port);
-  snprintf(pg_conninfo, sizeof pg_conninfo, "host=127.0.0.1 port=%d dbname=postgres user=postgres", port);
-  pg = PQconnectdb(pg_conninfo);
-  return PQstatus(pg) == CONNECTION_OK;
-}
-
-static bool pg_exec(const char *q) {
-  PGresult *r = PQexec(pg, q);
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-  if (!ok) fprintf(stderr, "  SQL failed: %s: %s", q, PQerrorMessage(pg));
-  PQclear(r);
-  return ok;
-}
-
-/* The result of q as "a,b;c,d". */
-static char *pg_query(const char *q) {
-  PGresult *r = PQexec(pg, q);
-  size_t cap = 256, len = 0;
-  char *out = calloc(1, cap);
-  if (PQresultStatus(r) == PGRES_TUPLES_OK)
-    for (int i = 0; i < PQntuples(r); i++)
-      for (int j = 0; j < PQnfields(r); j++) {
-        const char *v = PQgetisnull(r, i, j) ? "null" : PQgetvalue(r, i, j);
-        while (len + strlen(v) + 3 > cap) out = realloc(out, cap *= 2);
-        len += (size_t)sprintf(out + len, "%s%s", i || j ? (j ? "," : ";") : "", v);
-      }
-  else
-    fprintf(stderr, "  query failed: %s: %s", q, PQerrorMessage(pg));
-  PQclear(r);
-  return out;
-}
-
 TEST(jdbc_upsert_of_a_group_by_changelog_then_scan) {
   CHECK(pg_exec("CREATE TABLE totals (name text PRIMARY KEY, n bigint, total bigint)"));
   CHECK_ROWS("CREATE TABLE totals (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
@@ -402,6 +345,8 @@ int main(int argc, char **argv) {
   RUN(kafka_options_and_changelog_refused);
   RUN(kafka_debezium_json_carries_a_changelog);
   if (pg_start()) {
+    /* the SQL tables name the user in the URL (${PG}) */
+    strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(jdbc_upsert_of_a_group_by_changelog_then_scan);
     RUN(jdbc_append_sink_and_errors);
   } else {
