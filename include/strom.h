@@ -498,6 +498,10 @@ typedef struct strom_nexmark_opts {
   double rate_limit;         /* wall-clock events per second for the whole source, each subtask
                               * pacing its share itself; 0 = as fast as possible */
   uint64_t seed;
+  /* The columns to emit, by name, comma separated, in the order wanted
+   * ("event_type, bid_price, date_time"); NULL = every column in schema order.
+   * Columns not asked for are not stored at all (projection pushdown). */
+  const char *columns;
 } strom_nexmark_opts;
 
 /* The source's schema (a new reference: free it with strom_schema_free). */

@@ -10,11 +10,24 @@
 #include "../runtime/snapshot.h"
 #include "nexmark.h"
 
+/* Where a column's value is in a generated event (a projected source, see nx_project). */
+typedef enum { NX_I64, NX_STR, NX_TYPE } nx_kind;
+typedef struct nx_field {
+  uint16_t col; /* the output column */
+  uint16_t off; /* offset in nexmark_event */
+} nx_field;
+
 typedef struct nx_conf {
   nexmark_config gen;
   uint64_t events;
   double rate_limit;
   uint8_t nulls[3][STROM_ROW_NULLS_SIZE(STROM_NX_NCOLS)]; /* per event type, see nx_fill */
+  /* opts.columns: per event type, the output's null bytes and the fields to store */
+  bool projected;
+  int type_col; /* event_type's column, or -1 */
+  int nints[3], nstrs[3];
+  nx_field ints[3][STROM_NX_NCOLS], strs[3][STROM_NX_NCOLS];
+  uint8_t pnulls[3][STROM_ROW_NULLS_SIZE(STROM_NX_NCOLS)];
 } nx_conf;
 
 typedef struct nx_state {
@@ -102,6 +115,115 @@ static void nx_fill(strom_row *r, const uint8_t nulls[3][NX_NULLS_SIZE], const n
   put_i(r, STROM_NX_DATE_TIME, ev->date_time_ms);
 }
 
+/* Each column of the full schema: the event type that has it (-1: every type), where
+ * its value is and how it is stored. */
+static const struct {
+  int8_t type;
+  uint16_t off;
+  uint8_t kind;
+} nx_cols[STROM_NX_NCOLS] = {
+#define F(t, m, k) {t, (uint16_t)offsetof(nexmark_event, m), k}
+    [STROM_NX_EVENT_TYPE] = F(-1, type, NX_TYPE),
+    [STROM_NX_PERSON_ID] = F(NEXMARK_PERSON, person.id, NX_I64),
+    [STROM_NX_PERSON_NAME] = F(NEXMARK_PERSON, person.name, NX_STR),
+    [STROM_NX_PERSON_EMAIL_ADDRESS] = F(NEXMARK_PERSON, person.email_address, NX_STR),
+    [STROM_NX_PERSON_CREDIT_CARD] = F(NEXMARK_PERSON, person.credit_card, NX_STR),
+    [STROM_NX_PERSON_CITY] = F(NEXMARK_PERSON, person.city, NX_STR),
+    [STROM_NX_PERSON_STATE] = F(NEXMARK_PERSON, person.state, NX_STR),
+    [STROM_NX_PERSON_DATE_TIME] = F(NEXMARK_PERSON, date_time_ms, NX_I64),
+    [STROM_NX_PERSON_EXTRA] = F(NEXMARK_PERSON, person.extra, NX_STR),
+    [STROM_NX_AUCTION_ID] = F(NEXMARK_AUCTION, auction.id, NX_I64),
+    [STROM_NX_AUCTION_ITEM_NAME] = F(NEXMARK_AUCTION, auction.item_name, NX_STR),
+    [STROM_NX_AUCTION_DESCRIPTION] = F(NEXMARK_AUCTION, auction.description, NX_STR),
+    [STROM_NX_AUCTION_INITIAL_BID] = F(NEXMARK_AUCTION, auction.initial_bid, NX_I64),
+    [STROM_NX_AUCTION_RESERVE] = F(NEXMARK_AUCTION, auction.reserve, NX_I64),
+    [STROM_NX_AUCTION_DATE_TIME] = F(NEXMARK_AUCTION, date_time_ms, NX_I64),
+    [STROM_NX_AUCTION_EXPIRES] = F(NEXMARK_AUCTION, auction.expires_ms, NX_I64),
+    [STROM_NX_AUCTION_SELLER] = F(NEXMARK_AUCTION, auction.seller, NX_I64),
+    [STROM_NX_AUCTION_CATEGORY] = F(NEXMARK_AUCTION, auction.category, NX_I64),
+    [STROM_NX_AUCTION_EXTRA] = F(NEXMARK_AUCTION, auction.extra, NX_STR),
+    [STROM_NX_BID_AUCTION] = F(NEXMARK_BID, bid.auction, NX_I64),
+    [STROM_NX_BID_BIDDER] = F(NEXMARK_BID, bid.bidder, NX_I64),
+    [STROM_NX_BID_PRICE] = F(NEXMARK_BID, bid.price, NX_I64),
+    [STROM_NX_BID_CHANNEL] = F(NEXMARK_BID, bid.channel, NX_STR),
+    [STROM_NX_BID_URL] = F(NEXMARK_BID, bid.url, NX_STR),
+    [STROM_NX_BID_DATE_TIME] = F(NEXMARK_BID, date_time_ms, NX_I64),
+    [STROM_NX_BID_EXTRA] = F(NEXMARK_BID, bid.extra, NX_STR),
+    [STROM_NX_DATE_TIME] = F(-1, date_time_ms, NX_I64),
+#undef F
+};
+
+/* opts.columns: the source emits these columns of the full schema, in this order
+ * (Flink's projection pushdown); each event type stores only its own fields, so a
+ * query reading a few columns pays for a few.  Returns the output schema, or NULL
+ * with err set. */
+static strom_schema *nx_project(nx_conf *c, const char *columns, char *err, size_t errlen) {
+  strom_schema *full = strom_nexmark_schema(), *out = strom_schema_new();
+  if (!full || !out) {
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  for (int t = 0; t < 3; t++) memset(c->pnulls[t], 1, sizeof c->pnulls[t]);
+  c->type_col = -1;
+  const char *p = columns;
+  for (int n = 0;; n++) {
+    while (*p == ' ' || *p == ',') p++;
+    if (!*p) break;
+    size_t len = strcspn(p, " ,");
+    char name[64];
+    int col = len < sizeof name ? (memcpy(name, p, len), name[len] = 0, strom_schema_find(full, name)) : -1;
+    if (col < 0) {
+      snprintf(err, errlen, "nexmark_source: '%.*s' in columns is not a Nexmark column", (int)len, p);
+      goto fail;
+    }
+    if (n >= STROM_NX_NCOLS || strom_schema_find(out, name) >= 0) {
+      snprintf(err, errlen, "nexmark_source: column '%s' appears twice in columns", name);
+      goto fail;
+    }
+    if (strom_schema_add(out, name, strom_schema_col_type(full, col))) {
+      snprintf(err, errlen, "out of memory");
+      goto fail;
+    }
+    for (int t = 0; t < 3; t++) {
+      if (nx_cols[col].type >= 0 && nx_cols[col].type != t) continue;
+      nx_field f = {.col = (uint16_t)n, .off = nx_cols[col].off};
+      if (nx_cols[col].kind == NX_I64) c->ints[t][c->nints[t]++] = f;
+      else if (nx_cols[col].kind == NX_STR) c->strs[t][c->nstrs[t]++] = f;
+      else c->type_col = n;
+      c->pnulls[t][n] = 0;
+    }
+    p += len;
+  }
+  if (strom_schema_ncols(out) == 0) {
+    snprintf(err, errlen, "nexmark_source: columns names no column");
+    goto fail;
+  }
+  strom_schema_free(full);
+  c->projected = true;
+  return out;
+fail:
+  strom_schema_free(full);
+  strom_schema_free(out);
+  return NULL;
+}
+
+/* nx_fill for a projected source. */
+static void nx_fill_projected(strom_row *r, const nx_conf *c, const nexmark_event *ev) {
+  memcpy(r->nulls, c->pnulls[ev->type], (size_t)r->ncols);
+  r->kind = STROM_INSERT;
+  r->arena_len = 0;
+  r->time = ev->date_time_ms;
+  int t = ev->type;
+  const nx_field *f = c->ints[t];
+  for (int i = 0, n = c->nints[t]; i < n; i++) memcpy(&r->v[f[i].col].i, (const char *)ev + f[i].off, sizeof(int64_t));
+  f = c->strs[t];
+  for (int i = 0, n = c->nstrs[t]; i < n; i++) {
+    const nexmark_str *s = (const nexmark_str *)(const void *)((const char *)ev + f[i].off);
+    r->v[f[i].col].s.p = s->p, r->v[f[i].col].s.n = s->n;
+  }
+  if (c->type_col >= 0) r->v[c->type_col].i = t;
+}
+
 static int64_t mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -157,7 +279,8 @@ static int nx_run(strom_op *op) {
     uint64_t i = st->next;
     if (cur.n != i) strom__nexmark_cursor_init(&cur, &c->gen, i, step);
     strom__nexmark_cursor_next(&cur, &st->ev);
-    nx_fill(out, c->nulls, &st->ev);
+    if (c->projected) nx_fill_projected(out, c, &st->ev);
+    else nx_fill(out, c->nulls, &st->ev);
     st->next = i + step < i ? hi : i + step; /* before the emit: a checkpoint may follow it */
     emitted++;
     if ((rc = strom__emit(&op->out, out))) return rc;
@@ -212,10 +335,11 @@ strom_stream *strom_nexmark_source(strom_env *env, const strom_nexmark_opts *opt
   c->events = o.events ? o.events : STROM_UNBOUNDED;
   c->rate_limit = o.rate_limit;
   nx_nulls_init(c->nulls);
-  strom_schema *s = strom_nexmark_schema();
+  char err[160];
+  strom_schema *s = o.columns ? nx_project(c, o.columns, err, sizeof err) : strom_nexmark_schema();
   if (!s) {
     free(c);
-    return strom__env_error(env, STROM_ENOMEM, "out of memory");
+    return o.columns ? strom__env_error(env, STROM_EINVAL, "%s", err) : strom__env_error(env, STROM_ENOMEM, "out of memory");
   }
   strom_stream *st = strom__add_node(env, NULL, "Nexmark Source", &nx_vt, c, s);
   strom_schema_free(s);

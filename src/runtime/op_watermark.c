@@ -141,6 +141,7 @@ static int wm_process(strom_op *op, int input, const strom_row *in) {
     ts = in->v[c->ts_col].i;
   } else if (c->ws.timestamp_fn) {
     ts = c->ws.timestamp_fn(&op->ctx, in);
+    if (STROM_UNLIKELY(op->task->err_op)) return op->task->err_rc; /* it called strom_ctx_fail */
   } else {
     ts = in->time;
   }
@@ -162,10 +163,15 @@ static int wm_process(strom_op *op, int input, const strom_row *in) {
     if (rc) return rc;
   }
   if (ts > st->max_ts) st->max_ts = ts;
-  strom_row *out = op->out.scratch;
-  strom_row_copy(out, in);
-  out->time = ts;
-  int rc = strom__emit(&op->out, out);
+  int rc;
+  if (in->time == ts) { /* the source already stamped it (nexmark, kafka): pass it on as it is */
+    rc = strom__emit(&op->out, in);
+  } else {
+    strom_row *out = op->out.scratch;
+    strom_row_copy(out, in);
+    out->time = ts;
+    rc = strom__emit(&op->out, out);
+  }
   if (!rc && c->ws.on_event) {
     op->ctx.timestamp = ts;
     int64_t wm = c->ws.on_event(&op->ctx, in, ts);

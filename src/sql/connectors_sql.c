@@ -687,29 +687,8 @@ static int nx_validate(const sql_table *t, char *err, size_t errlen) {
   return nx_options(t, &o, err, errlen);
 }
 
-typedef struct proj {
-  int n;
-  int *cols;
-} proj;
-
-static void proj_free(void *p) {
-  proj *x = p;
-  free(x->cols);
-  free(x);
-}
-
-static int proj_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)input;
-  const proj *p = strom_ctx_data(ctx);
-  strom_row *o = strom_out_row(out);
-  for (int i = 0; i < p->n; i++) {
-    int c = p->cols[i];
-    o->nulls[i] = in->nulls[c];
-    o->v[i] = in->v[c];
-  }
-  return strom_out_emit(out, o);
-}
-
+/* The source emits exactly the physical schema's columns (the planner may have pruned
+ * it to the columns a query reads), so no projection operator follows it. */
 static strom_stream *nx_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   strom_nexmark_opts o;
   char err[512];
@@ -717,19 +696,15 @@ static strom_stream *nx_scan(sql_build *b, const sql_table *t, const strom_schem
     sql_build_fail(b, "table '%s': %s", t->name, err);
     return NULL;
   }
-  strom_stream *src = strom_nexmark_source(b->env, &o);
-  proj *p = strom__calloc(1, sizeof *p);
-  if (!p || !(p->cols = strom__calloc((size_t)strom_schema_ncols(phys) + 1, sizeof *p->cols))) {
-    free(p);
-    return NULL;
-  }
-  p->n = strom_schema_ncols(phys);
-  const strom_schema *full = strom_stream_schema(src);
+  strom_buf cols = {0};
   char nb[128];
-  for (int i = 0; i < p->n; i++) p->cols[i] = strom_schema_find(full, nx_col_name(strom_schema_col_name(phys, i), nb, sizeof nb));
-  if (sql_build_own(b, p, proj_free)) return NULL;
-  return strom_set_name(strom_process(src, &(strom_process_def){.process = proj_process, .data = p, .out_schema = phys}),
-                        "Nexmark columns");
+  for (int i = 0; i < strom_schema_ncols(phys); i++)
+    strom__buf_printf(&cols, "%s%s", i ? ", " : "", nx_col_name(strom_schema_col_name(phys, i), nb, sizeof nb));
+  if (!cols.p) return NULL;
+  o.columns = cols.p;
+  strom_stream *s = strom_nexmark_source(b->env, &o);
+  strom__buf_free(&cols);
+  return s;
 }
 
 /* ---- kafka and jdbc: the options pass through to the connectors' own parsers ---- */
@@ -1010,7 +985,7 @@ static const sql_connector connectors[] = {
     {"filesystem", fs_opts, true, true, false, fs_validate, fs_scan, fs_write},
     {"print", print_opts, false, true, true, NULL, NULL, print_write},
     {"blackhole", blackhole_opts, false, true, true, NULL, NULL, blackhole_write},
-    {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL},
+    {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL, .prunes = true},
     {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes, kafka_own_watermark, true},
     {"jdbc", jdbc_opts, true, true, false, jdbc_validate, jdbc_scan_sql, jdbc_write, jdbc_takes_changes},
 };

@@ -118,11 +118,16 @@ static bool like(const char *s, size_t n, const char *p, size_t m, int esc) {
 }
 
 int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  if (e->fast) return e->fast(e, r, c, out);
   sql_val v[3];
   int rc;
   switch (e->op) {
     case SQL_E_COL: sql_val_get(r, e->col, out); return 0;
     case SQL_E_LIT: *out = e->lit; return 0;
+    case SQL_E_ROWTIME:
+      out->null = false;
+      out->i = r->time;
+      return 0;
     case SQL_E_AND:
     case SQL_E_OR: {
       bool is_and = e->op == SQL_E_AND;
@@ -292,6 +297,7 @@ static const char *op_names[] = {
 void sql_expr_print(strom_buf *b, const sql_expr *e, const sql_col *cols) {
   switch (e->op) {
     case SQL_E_COL: strom__buf_printf(b, "%s", cols ? cols[e->col].name : "$"); return;
+    case SQL_E_ROWTIME: strom__buf_printf(b, "ROWTIME()"); return;
     case SQL_E_LIT:
       if (e->type.id == STROM_VARCHAR && !e->lit.null) {
         strom__buf_append(b, "'", 1);

@@ -41,7 +41,7 @@ typedef struct calc {
   sql_expr **exprs;
   int n;
   bool *str;   /* output column i is a VARCHAR */
-  int *direct; /* output column i is input column direct[i] as it is (-1: evaluate) */
+  int *direct; /* output column i is input column direct[i] as it is (-1: evaluate, -2: the row's timestamp) */
   /* cond is, or starts with (AND), `column op literal` over integers (a view's
    * event_type = 2): that is compared directly, without the evaluator, and rest (the
    * other operand of the AND, or NULL) evaluated after it; fast_col -1 otherwise. */
@@ -122,6 +122,11 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
       o->v[i] = in->v[d];
       continue;
     }
+    if (d == -2) {
+      o->nulls[i] = 0;
+      o->v[i].i = in->time;
+      continue;
+    }
     sql_val v;
     int rc = sql_eval(k->exprs[i], in, c, &v);
     if (rc) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
@@ -141,6 +146,8 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
   if (!k) return NULL;
   k->cond = cond, k->exprs = exprs, k->n = n;
   fast_cond(k, cond);
+  sql_expr_compile((sql_expr *)cond);
+  for (int i = 0; i < n; i++) sql_expr_compile(exprs[i]);
   if (!(k->str = sql_arena_alloc(&b->arena, sizeof(bool) * (size_t)(n ? n : 1))) ||
       !(k->direct = sql_arena_alloc(&b->arena, sizeof(int) * (size_t)(n ? n : 1))))
     return NULL;
@@ -150,6 +157,7 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
     /* A bare column whose physical type is unchanged is copied, not evaluated. */
     const strom_col *oc = &out->cols[i], *ic = exprs[i]->op == SQL_E_COL && exprs[i]->col < is->ncols ? &is->cols[exprs[i]->col] : NULL;
     k->direct[i] = ic && ic->type == oc->type && ic->precision == oc->precision && ic->scale == oc->scale ? exprs[i]->col : -1;
+    if (exprs[i]->op == SQL_E_ROWTIME && oc->type == STROM_TIMESTAMP) k->direct[i] = -2;
   }
   strom_process_def d = {.open = calc_open, .process = calc_process, .close = calc_close, .data = k, .out_schema = out};
   return strom_set_name(strom_process(in, &d), name);
@@ -162,15 +170,54 @@ strom_stream *sql_calc_stream(sql_build *b, strom_stream *in, sql_expr **exprs, 
 
 /* ---- SCAN ---- */
 
+/* A table's WATERMARK: the delay, and the rowtime as an expression over the physical
+ * columns when it is a computed column evaluated in the watermark operator. */
+typedef struct wm_sql {
+  int64_t delay;
+  const sql_expr *rowtime;
+  const char *name;
+} wm_sql;
+
 static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
-  const int64_t *delay = strom_ctx_data(ctx);
-  return max_ts == INT64_MIN ? INT64_MIN : max_ts - *delay;
+  const wm_sql *w = strom_ctx_data(ctx);
+  return max_ts == INT64_MIN ? INT64_MIN : max_ts - w->delay;
 }
 
 static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
   (void)row;
-  const int64_t *delay = strom_ctx_data(ctx);
-  return ts - *delay;
+  const wm_sql *w = strom_ctx_data(ctx);
+  return ts - w->delay;
+}
+
+static int64_t wm_rowtime(strom_ctx *ctx, const strom_row *row) {
+  const wm_sql *w = strom_ctx_data(ctx);
+  sql_ectx c;
+  c.chunks = NULL, c.used = 0, c.err[0] = 0;
+  sql_val v;
+  int rc = sql_eval(w->rowtime, row, &c, &v);
+  if (c.chunks) sql_ectx_free(&c);
+  if (rc) strom_ctx_fail(ctx, "the rowtime column '%s': %s", w->name, c.err[0] ? c.err : "evaluation failed");
+  else if (v.null) strom_ctx_fail(ctx, "the timestamp column '%s' is NULL", w->name);
+  else return v.i;
+  return INT64_MIN;
+}
+
+/* The watermark operator of table t over s: the rowtime is column ts_col of s, or the
+ * expression rowtime over s's columns. */
+static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stream *s, int ts_col, const sql_expr *rowtime) {
+  wm_sql *w = sql_arena_alloc(&b->arena, sizeof *w);
+  if (!w) return NULL;
+  w->delay = t->wm_delay_ms, w->rowtime = rowtime, w->name = t->cols[t->wm_col].name;
+  sql_expr_compile((sql_expr *)rowtime);
+  const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+  bool on_event = emit && !strcmp(emit, "on-event");
+  return strom_assign_timestamps(
+      s, &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
+                                     .timestamp_column = rowtime ? NULL : strom_schema_col_name(strom_stream_schema(s), ts_col),
+                                     .timestamp_fn = rowtime ? wm_rowtime : NULL,
+                                     .on_periodic = on_event ? NULL : wm_periodic,
+                                     .on_event = on_event ? wm_on_event : NULL,
+                                     .data = w});
 }
 
 static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
@@ -190,19 +237,7 @@ static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
     if (!full) return NULL;
     s = calc_stream(b, s, NULL, p->exprs, p->ncols, full, "Computed columns");
   }
-  if (t->wm_col >= 0 && !(t->conn->own_watermark && t->conn->own_watermark(t))) {
-    int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
-    if (!delay) return NULL;
-    *delay = t->wm_delay_ms;
-    const strom_schema *ss = strom_stream_schema(s);
-    const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
-    bool on_event = emit && !strcmp(emit, "on-event");
-    s = strom_assign_timestamps(s, &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
-                                                               .timestamp_column = strom_schema_col_name(ss, t->wm_col),
-                                                               .on_periodic = on_event ? NULL : wm_periodic,
-                                                               .on_event = on_event ? wm_on_event : NULL,
-                                                               .data = delay});
-  }
+  if (t->wm_col >= 0 && !(t->conn->own_watermark && t->conn->own_watermark(t))) s = add_watermarks(b, t, s, t->wm_col, NULL);
   return s;
 }
 
@@ -549,6 +584,7 @@ static sql_expr *substitute(sql_arena *a, const sql_expr *e, sql_expr **lower) {
   sql_expr *c = sql_arena_alloc(a, sizeof *c);
   if (!c) return NULL;
   *c = *e;
+  c->fast = NULL; /* its children change */
   if (e->n) {
     if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
     for (int i = 0; i < e->n; i++)
@@ -608,12 +644,127 @@ static sql_plan *merge_calc(sql_build *b, const sql_plan *p) {
   return m;
 }
 
+/* ---- a CALC right over a SCAN: computed columns and projection pushdown ---- */
+
+static void mark_cols(const sql_expr *e, bool *used) {
+  if (e->op == SQL_E_COL) used[e->col] = true;
+  for (int i = 0; i < e->n; i++) mark_cols(e->a[i], used);
+}
+
+/* e with column c renamed map[c]. */
+static sql_expr *remap(sql_arena *a, const sql_expr *e, const int *map) {
+  sql_expr *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *e;
+  if (e->op == SQL_E_COL) c->col = map[e->col];
+  if (e->n) {
+    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
+    for (int i = 0; i < e->n; i++)
+      if (!(c->a[i] = remap(a, e->a[i], map))) return NULL;
+  }
+  return c;
+}
+
+/* As Flink pushes projections and computed columns into the scan: the source reads
+ * only the physical columns the CALC (and the WATERMARK) need, when its connector can;
+ * a computed rowtime is evaluated once, by the watermark operator, and read back as the
+ * row's timestamp; other computed columns are evaluated in the CALC, for the rows its
+ * filter keeps.  One operator instead of a projection, a computed-column CALC and the
+ * CALC itself.  *applies false (and NULL): not this plan's shape, plan it as before. */
+static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *applies) {
+  const sql_plan *sc = p->in;
+  const sql_table *t = sc->table;
+  int n = sc->ncols, ntop = p->exprs ? p->ncols : n;
+  *applies = false;
+  if (t->wm_col >= 0 && t->conn->own_watermark && t->conn->own_watermark(t)) return NULL;
+  bool wm_computed = t->wm_col >= 0 && t->cols[t->wm_col].computed;
+  sql_arena *a = &b->arena;
+  sql_expr **top = p->exprs;
+  if (!top) { /* a filter: every column passes on */
+    if (!(top = sql_arena_alloc(a, sizeof *top * (size_t)(n ? n : 1)))) return NULL;
+    for (int i = 0; i < n; i++) {
+      if (!(top[i] = sql_arena_alloc(a, sizeof *top[i]))) return NULL;
+      *top[i] = (sql_expr){.op = SQL_E_COL, .col = i, .type = sc->cols[i].type};
+    }
+  }
+  bool *ref = sql_arena_alloc(a, sizeof *ref * (size_t)(n ? n : 1));
+  if (!ref) return NULL;
+  for (int c = 0; c < n; c++) {
+    int refs = p->cond ? count_refs(p->cond, c) : 0;
+    for (int i = 0; i < ntop; i++) refs += count_refs(top[i], c);
+    ref[c] = refs > 0;
+    if (refs > 1 && sc->exprs && !cheap(sc->exprs[c]) && !(c == t->wm_col && wm_computed)) return NULL;
+  }
+  *applies = true;
+  /* the physical columns needed, pidx: a table column's physical index */
+  int nphys = 0, *pidx = sql_arena_alloc(a, sizeof *pidx * (size_t)(n ? n : 1));
+  if (!pidx) return NULL;
+  for (int c = 0; c < n; c++) pidx[c] = t->cols[c].computed ? -1 : nphys++;
+  bool *used = sql_arena_alloc(a, sizeof *used * (size_t)(nphys ? nphys : 1));
+  int *map = sql_arena_alloc(a, sizeof *map * (size_t)(nphys ? nphys : 1));
+  if (!used || !map) return NULL;
+  bool text_io = false;
+  for (int c = 0; c < n; c++) text_io |= !t->cols[c].computed && t->cols[c].type.kind;
+  for (int c = 0; c < n; c++) {
+    bool need = ref[c] || c == t->wm_col;
+    if (!need) continue;
+    if (pidx[c] >= 0) used[pidx[c]] = true;
+    else mark_cols(sc->exprs[c], used);
+  }
+  strom_schema *ps = strom_schema_new();
+  if (!ps || sql_build_own(b, ps, (void (*)(void *))strom_schema_free)) return NULL;
+  bool prune = t->conn->prunes && !text_io;
+  for (int c = 0, k = 0; c < n; c++) {
+    if (pidx[c] < 0) continue;
+    if (prune && !used[pidx[c]]) {
+      map[pidx[c]] = -1;
+      continue;
+    }
+    map[pidx[c]] = k++;
+    if (sql_schema_add_io(ps, t->cols[c].name, &t->cols[c].type)) return NULL;
+  }
+  /* each referenced table column as an expression over the scan's row */
+  sql_expr **lower = sql_arena_alloc(a, sizeof *lower * (size_t)(n ? n : 1));
+  if (!lower) return NULL;
+  for (int c = 0; c < n; c++) {
+    lower[c] = NULL;
+    if (!ref[c]) continue;
+    if (c == t->wm_col && wm_computed) {
+      if (!(lower[c] = sql_arena_alloc(a, sizeof *lower[c]))) return NULL;
+      *lower[c] = (sql_expr){.op = SQL_E_ROWTIME, .type = sc->cols[c].type};
+    } else if (pidx[c] >= 0) {
+      if (!(lower[c] = sql_arena_alloc(a, sizeof *lower[c]))) return NULL;
+      *lower[c] = (sql_expr){.op = SQL_E_COL, .col = map[pidx[c]], .type = sc->cols[c].type};
+    } else if (!(lower[c] = remap(a, sc->exprs[c], map))) {
+      return NULL;
+    }
+  }
+  sql_expr *cond = NULL, **exprs = sql_arena_alloc(a, sizeof *exprs * (size_t)(ntop ? ntop : 1));
+  if (!exprs || (p->cond && !(cond = substitute(a, p->cond, lower)))) return NULL;
+  for (int i = 0; i < ntop; i++)
+    if (!(exprs[i] = substitute(a, top[i], lower))) return NULL;
+  strom_stream *s = sql_io_decode(b, t, t->conn->scan(b, t, ps));
+  if (!s) return NULL;
+  if (t->wm_col >= 0) {
+    const sql_expr *rowtime = wm_computed ? remap(a, sc->exprs[t->wm_col], map) : NULL;
+    if ((wm_computed && !rowtime) || !(s = add_watermarks(b, t, s, wm_computed ? -1 : map[pidx[t->wm_col]], rowtime)))
+      return NULL;
+  }
+  const strom_schema *out = owned_schema(b, sql_plan_schema(p));
+  return out ? calc_stream(b, s, cond, exprs, ntop, out, p->exprs ? (p->cond ? "Calc" : "Project") : "Filter") : NULL;
+}
+
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
   for (const sql_plan *m; p->kind == SQL_P_CALC && p->in->kind == SQL_P_CALC && (m = merge_calc(b, p));) p = m;
   switch (p->kind) {
     case SQL_P_SCAN: return scan_stream(b, p);
     case SQL_P_VALUES: return values_stream(b, p);
     case SQL_P_CALC: {
+      if (p->in->kind == SQL_P_SCAN) {
+        bool applies;
+        strom_stream *s = scan_calc_stream(b, p, &applies);
+        if (applies) return s;
+      }
       strom_stream *in = sql_plan_stream(b, p->in);
       if (!in) return NULL;
       if (!p->exprs) return calc_stream(b, in, p->cond, NULL, 0, strom_stream_schema(in), "Filter");

@@ -123,6 +123,7 @@ int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v
 int sql_val_cmp(const sql_type *t, const sql_val *a, const sql_val *b);
 /* 10^n for 0 <= n <= 18. */
 int64_t sql_pow10(int n);
+extern const int64_t sql_pow10s[19];
 /* v (unscaled at scale from) at scale to, rounding half up; false if it needs more
  * than p digits. */
 bool sql_dec_rescale(__int128 v, int from, int to, int p, int64_t *out);
@@ -138,6 +139,7 @@ typedef enum {
   SQL_E_BETWEEN, SQL_E_NOT_BETWEEN, SQL_E_IN, SQL_E_NOT_IN, SQL_E_LIKE, SQL_E_NOT_LIKE,
   SQL_E_CASE, /* args: cond0, val0, cond1, val1, ..., [else] (n odd: has else) */
   SQL_E_CAST, SQL_E_FUNC,
+  SQL_E_ROWTIME, /* the row's event timestamp: a rowtime column the planner folded into the scan */
 } sql_eop;
 
 typedef struct sql_func sql_func;
@@ -152,7 +154,12 @@ struct sql_expr {
   sql_expr **a;
   const sql_func *fn;
   int64_t aux; /* a function's constant (a time unit) */
+  /* expr_fast.c: this node's specialised evaluator, set by sql_expr_compile; NULL: the
+   * general one.  Valid only while the node's children keep their shape. */
+  int (*fast)(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 };
+/* Chooses the specialised evaluator of e and its children (once the plan is final). */
+void sql_expr_compile(sql_expr *e);
 
 /* types_time.c: l op r where either is a DATE/TIME/INTERVAL (NULL with err if not allowed). */
 sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r, char *err, size_t errlen);
@@ -384,6 +391,9 @@ struct sql_connector {
   bool (*own_watermark)(const sql_table *t);
   /* Whether the connector has METADATA columns (it checks their keys in validate). */
   bool has_metadata;
+  /* Whether scan reads only the columns of the physical schema it is given, which may
+   * be a subset of the table's (projection pushdown).  False: scan gets them all. */
+  bool prunes;
 };
 
 const sql_connector *sql_connector_find(const char *name);

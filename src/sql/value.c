@@ -92,12 +92,12 @@ int sql_val_set(strom_row *r, int col, const sql_val *v) {
 
 /* ---- text ---- */
 
-static const int64_t pow10s[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+const int64_t sql_pow10s[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
                                    10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
                                    100000000000000LL, 1000000000000000LL, 10000000000000000LL,
                                    100000000000000000LL, 1000000000000000000LL};
 
-int64_t sql_pow10(int n) { return n >= 0 && n <= 18 ? pow10s[n] : 0; }
+int64_t sql_pow10(int n) { return n >= 0 && n <= 18 ? sql_pow10s[n] : 0; }
 
 static void format_double(strom_buf *b, double d) {
   if (isnan(d)) {
@@ -215,7 +215,7 @@ static int parse_decimal(const char *s, size_t n, int p, int sc, int64_t *out) {
   if (!any || i != n) return -1;
   for (; frac < sc; frac++) v *= 10;
   if (round_up) v += 1;
-  if (v >= (__int128)pow10s[p]) return -2;
+  if (v >= (__int128)sql_pow10s[p]) return -2;
   *out = neg ? -(int64_t)v : (int64_t)v;
   return 0;
 }
@@ -311,7 +311,7 @@ bool sql_dec_rescale(__int128 v, int from, int to, int p, int64_t *out) {
     if (r * 2 >= div) q += v < 0 ? -1 : 1;
     v = q;
   }
-  __int128 lim = (__int128)pow10s[p > 18 ? 18 : p];
+  __int128 lim = (__int128)sql_pow10s[p > 18 ? 18 : p];
   if (p >= 19) lim = (__int128)INT64_MAX + 1;
   if (v >= lim || v <= -lim) return false;
   *out = (int64_t)v;
@@ -361,7 +361,7 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
       if (from->id == STROM_DOUBLE) {
         if (!(v->d > -9.3e18 && v->d < 9.3e18)) return sql_ectx_fail(c, "cannot cast %g to an integer", v->d);
         x = (int64_t)v->d;
-      } else if (from->id == STROM_DECIMAL) x = v->i / pow10s[from->s];
+      } else if (from->id == STROM_DECIMAL) x = v->i / sql_pow10s[from->s];
       else if (from->id == STROM_TIMESTAMP) x = v->i;
       else x = v->i;
       out->i = to->id == STROM_INT ? (int32_t)(uint32_t)(uint64_t)x : x;
@@ -369,13 +369,13 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
     }
     case STROM_DOUBLE:
       if (from->id == STROM_DOUBLE) out->d = v->d;
-      else if (from->id == STROM_DECIMAL) out->d = (double)v->i / (double)pow10s[from->s];
+      else if (from->id == STROM_DECIMAL) out->d = (double)v->i / (double)sql_pow10s[from->s];
       else out->d = (double)v->i;
       return 0;
     case STROM_DECIMAL:
       if (from->id == STROM_DOUBLE) {
-        double scaled = v->d * (double)pow10s[to->s];
-        if (!(fabs(scaled) < (double)pow10s[to->p])) out->null = true;
+        double scaled = v->d * (double)sql_pow10s[to->s];
+        if (!(fabs(scaled) < (double)sql_pow10s[to->p])) out->null = true;
         else out->i = (int64_t)llround(scaled);
         return 0;
       }
