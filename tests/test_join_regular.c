@@ -63,6 +63,11 @@ static int count_out(strom_ctx *ctx, int input, const strom_row *in, strom_out *
   return STROM_OK;
 }
 
+/* Whether each side is declared insert-only (its rows kept in a list), and the last
+ * job's error. */
+static bool append_only[2];
+static char last_err[512];
+
 /* Runs the script through a join of type t with ttl; the changelog as lines. */
 static char *run_join(strom__join_type t, int64_t ttl_ms, const step *steps, int n) {
   atomic_store(&vclock, 1000);
@@ -73,14 +78,15 @@ static char *run_join(strom__join_type t, int64_t ttl_ms, const step *steps, int
   strom_schema *o = strom_schema_parse("ls INT, lk INT, lv VARCHAR, rs INT, rk INT, rv VARCHAR", NULL, 0);
   script sc = {steps, n};
   strom_stream *in = strom_set_parallelism(strom_from_generator(env, s, (uint64_t)n, gen, &sc), 1);
-  strom__regular_join_def d = {.type = t, .in_schema = {s, s}, .ncols = {3, 3}, .out_schema = o, .ttl_ms = ttl_ms};
+  strom__regular_join_def d = {.type = t, .in_schema = {s, s}, .ncols = {3, 3}, .out_schema = o, .ttl_ms = ttl_ms,
+                               .append_only = {append_only[0], append_only[1]}};
   strom_stream *j = strom__regular_join(strom_key_by(strom_filter(in, side0, NULL), "k"),
                                         strom_key_by(strom_filter(in, side1, NULL), "k"), &d);
   strom_process_def c = {.process = count_out};
   changelog[0] = 0;
   strom_discard(strom_set_parallelism(strom_process(j, &c), 1));
   int rc = strom_execute(env, "join");
-  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  snprintf(last_err, sizeof last_err, "%s", rc ? strom_env_errmsg(env) : "");
   char *text = strdup(rc ? "job failed\n" : changelog);
   strom_env_free(env);
   strom_schema_free(s);
@@ -133,6 +139,40 @@ TEST(inner_join_passes_the_input_kind_and_counts_duplicates) {
              "+U[0, 1, a, 1, 1, z]\n+U[0, 1, a, 1, 1, z]\n");
 }
 
+TEST(insert_only_sides_are_lists_with_the_same_changelog) {
+  /* inner: both sides lists, duplicates kept (each right row joins both a's) */
+  static const step in[] = {
+      {0, 1, "a", STROM_INSERT, 0, 0},
+      {0, 1, "a", STROM_INSERT, 0, 0},
+      {1, 1, "x", STROM_INSERT, 0, 0},
+      {0, 2, "c", STROM_INSERT, 2, 0},
+      {0, 1, "b", STROM_INSERT, 2, 0},
+  };
+  const char *want = "+I[0, 1, a, 1, 1, x]\n+I[0, 1, a, 1, 1, x]\n+I[0, 1, b, 1, 1, x]\n";
+  for (int lists = 0; lists < 2; lists++) {
+    append_only[0] = append_only[1] = lists;
+    CHECK_TEXT(run_join(STROM__JOIN_INNER, 0, in, 5), want);
+  }
+  /* LEFT: the left (outer) side stays a map with its match counts, the right is a
+   * list; the padding is retracted by the first match as before */
+  static const step left[] = {
+      {0, 1, "a", STROM_INSERT, 0, 0},
+      {1, 1, "x", STROM_INSERT, 1, 0},
+      {0, 1, "b", STROM_INSERT, 3, 0},
+  };
+  append_only[0] = append_only[1] = true;
+  CHECK_TEXT(run_join(STROM__JOIN_LEFT, 0, left, 3),
+             "+I[0, 1, a, null, null, null]\n-D[0, 1, a, null, null, null]\n+I[0, 1, a, 1, 1, x]\n+I[0, 1, b, 1, 1, x]\n");
+  /* a retraction on a side declared insert-only fails the job, saying so */
+  static const step bad[] = {
+      {0, 1, "a", STROM_INSERT, 0, 0},
+      {0, 1, "a", STROM_DELETE, 0, 0},
+  };
+  CHECK_TEXT(run_join(STROM__JOIN_INNER, 0, bad, 2), "job failed\n");
+  CHECK(strstr(last_err, "a -D row reached the left input, which the plan takes for insert-only") != NULL);
+  append_only[0] = append_only[1] = false;
+}
+
 TEST(state_ttl_expires_rows_by_the_clock) {
   /* the left row is stored at clock 1000; the right row comes 10 s later: with a 5 s TTL
    * the left row is gone (nothing joins), without TTL the padding is replaced */
@@ -156,6 +196,7 @@ int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(left_join_changelog_in_order);
   RUN(inner_join_passes_the_input_kind_and_counts_duplicates);
+  RUN(insert_only_sides_are_lists_with_the_same_changelog);
   RUN(state_ttl_expires_rows_by_the_clock);
   TEST_MAIN_END();
 }

@@ -21,6 +21,10 @@ typedef struct strom__regular_join_def {
   int (*cond)(strom_ctx *ctx, const strom_row *joined, void *data);
   void *data;
   int64_t ttl_ms; /* state retention of each side's rows (table.exec.state.ttl); 0 = forever */
+  /* A side whose input only inserts: unless it is an outer side, its rows are kept in a
+   * list (appended, read in order) instead of a map keyed by the whole row, which
+   * saves hashing and comparing every row.  A retraction on it fails the job. */
+  bool append_only[2];
 } strom__regular_join_def;
 
 /* The join of left and right, keyed by the equi-join keys (rows with a NULL key match

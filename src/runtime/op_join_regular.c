@@ -12,7 +12,9 @@
  * inner join, as Flink does.  Rows whose key has a NULL match nothing (SQL equality).
  * When the other side is not outer (every inner join) matches stream out while its map
  * is read; otherwise they are copied first, since their match counts change.
- * Built on the public keyed co-process function and map state, so checkpoints,
+ * A side that only inserts and is not outer keeps its rows in a list state instead
+ * (each with count 1 and no matches to track), as appending needs no lookup.
+ * Built on the public keyed co-process function and map/list state, so checkpoints,
  * rescaling and state TTL come from the state layer.
  */
 #include "join_regular.h"
@@ -29,6 +31,7 @@ typedef struct match {
 
 typedef struct jlocal {
   strom_state *st[2];
+  bool list[2]; /* the side's rows are a list (append-only, not outer) */
   strom_row *key[2]; /* the input row as a map key (kind +I) */
   strom_row *val;    /* (count, matches) */
   strom_row *joined;
@@ -46,9 +49,13 @@ static int rj_open(strom_ctx *ctx) {
   strom_ctx_set_local(ctx, l);
   if (!(l->val_schema = val_schema())) return STROM_ENOMEM;
   static const char *names[2] = {"join-left-rows", "join-right-rows"};
+  static const char *list_names[2] = {"join-left-list", "join-right-list"};
   for (int s = 0; s < 2; s++) {
+    bool outer = d->type == STROM__JOIN_FULL || d->type == (s == 0 ? STROM__JOIN_LEFT : STROM__JOIN_RIGHT);
+    l->list[s] = d->append_only[s] && !outer;
     strom_state_desc sd = {.name = names[s], .kind = STROM_STATE_MAP, .schema = l->val_schema,
                            .map_key_schema = d->in_schema[s]};
+    if (l->list[s]) sd = (strom_state_desc){.name = list_names[s], .kind = STROM_STATE_LIST, .schema = d->in_schema[s]};
     if (d->ttl_ms > 0) sd.ttl = (strom_state_ttl){.ttl_ms = d->ttl_ms, .update = STROM_TTL_ON_CREATE_AND_WRITE};
     if (!(l->st[s] = strom_ctx_state(ctx, &sd))) return STROM_EINVAL;
     if (!(l->key[s] = strom_row_new(d->in_schema[s]))) return STROM_ENOMEM;
@@ -100,13 +107,29 @@ static bool key_has_null(strom_ctx *ctx) {
   return false;
 }
 
+/* The next row of side s of the current key, with its count and matches: 1 while
+ * there is one.  *pos starts at 0. */
+static int side_next(jlocal *l, int s, size_t *pos, const strom_row **row, int64_t *count, int64_t *assoc) {
+  if (l->list[s]) {
+    if (*pos >= strom_state_list_size(l->st[s])) return 0;
+    *row = strom_state_list_get(l->st[s], (*pos)++);
+    *count = 1, *assoc = 0;
+    return *row ? 1 : -1;
+  }
+  const strom_row *v;
+  int r = strom_state_map_next(l->st[s], pos, row, &v);
+  if (r == 1) *count = strom_row_get_bigint(v, 0), *assoc = strom_row_get_bigint(v, 1);
+  return r;
+}
+
 /* Copies the other side's rows that match in (on side s) into l->m. */
 static int find_matches(strom_ctx *ctx, const strom__regular_join_def *d, jlocal *l, int s, const strom_row *in) {
   l->nm = 0;
   if (key_has_null(ctx)) return STROM_OK;
   size_t pos = 0;
-  const strom_row *k, *v;
-  while (strom_state_map_next(l->st[1 - s], &pos, &k, &v) == 1) {
+  const strom_row *k;
+  int64_t count, assoc;
+  while (side_next(l, 1 - s, &pos, &k, &count, &assoc) == 1) {
     if (d->cond) {
       fill(d, l, s == 0 ? in : k, s == 0 ? k : in);
       int r = d->cond(ctx, l->joined, d->data);
@@ -125,14 +148,15 @@ static int find_matches(strom_ctx *ctx, const strom__regular_join_def *d, jlocal
     strom_row_copy(m->row, k);
     int rc = strom__row_own_strings(m->row);
     if (rc) return rc;
-    m->count = strom_row_get_bigint(v, 0);
-    m->assoc = strom_row_get_bigint(v, 1);
+    m->count = count;
+    m->assoc = assoc;
     l->nm++;
   }
   return STROM_OK;
 }
 
 static int put(jlocal *l, int s, const strom_row *key, int64_t count, int64_t assoc) {
+  if (l->list[s]) return strom_state_add(l->st[s], key); /* only ever an insertion: count is 1 more */
   if (count <= 0) return strom_state_map_remove(l->st[s], key);
   strom_row_set_bigint(l->val, 0, count);
   strom_row_set_bigint(l->val, 1, assoc);
@@ -143,7 +167,7 @@ static int put(jlocal *l, int s, const strom_row *key, int64_t count, int64_t as
  * are emitted while the other side's map is read, without copying them. */
 static int stream_matches(strom_ctx *ctx, const strom__regular_join_def *d, jlocal *l, int s, const strom_row *in,
                           strom_out *out, bool in_outer, strom_row_kind kind, bool acc) {
-  const strom_row *cur = strom_state_map_get(l->st[s], l->key[s]);
+  const strom_row *cur = l->list[s] ? NULL : strom_state_map_get(l->st[s], l->key[s]);
   int64_t have = cur ? strom_row_get_bigint(cur, 0) : 0, assoc = cur ? strom_row_get_bigint(cur, 1) : 0;
   int rc;
   if (!acc && have > 0 && (rc = put(l, s, l->key[s], have - 1, assoc))) return rc;
@@ -151,15 +175,15 @@ static int stream_matches(strom_ctx *ctx, const strom__regular_join_def *d, jloc
   int64_t total = 0;
   if (!key_has_null(ctx)) {
     size_t pos = 0;
-    const strom_row *o, *v;
-    while (strom_state_map_next(l->st[1 - s], &pos, &o, &v) == 1) {
+    const strom_row *o;
+    int64_t n, other_assoc;
+    while (side_next(l, 1 - s, &pos, &o, &n, &other_assoc) == 1) {
       fill(d, l, s == 0 ? in : o, s == 0 ? o : in);
       if (d->cond) {
         int r = d->cond(ctx, l->joined, d->data);
         if (r < 0) return r;
         if (!r) continue;
       }
-      int64_t n = strom_row_get_bigint(v, 0);
       total += n;
       if ((rc = emit(out, l, k, n))) return rc;
     }
@@ -179,6 +203,9 @@ static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
   bool other_outer = d->type == STROM__JOIN_FULL || d->type == (s == 0 ? STROM__JOIN_RIGHT : STROM__JOIN_LEFT);
   strom_row_kind kind = strom_row_get_kind(in);
   bool acc = kind == STROM_INSERT || kind == STROM_UPDATE_AFTER;
+  if (!acc && l->list[s])
+    return strom_ctx_fail(ctx, "join: a %s row reached the %s input, which the plan takes for insert-only",
+                          strom_row_kind_str(kind), s == 0 ? "left" : "right");
   strom_row_set_time(l->joined, strom_row_time(in)); /* the output carries its trigger's timestamp */
   strom_row *key = l->key[s];
   strom_row_copy(key, in);
@@ -188,7 +215,7 @@ static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
   if (rc) return rc;
   int64_t total = 0;
   for (size_t i = 0; i < l->nm; i++) total += l->m[i].count;
-  const strom_row *cur = strom_state_map_get(l->st[s], key);
+  const strom_row *cur = l->list[s] ? NULL : strom_state_map_get(l->st[s], key);
   int64_t have = cur ? strom_row_get_bigint(cur, 0) : 0;
 #define JOINED(m) fill(d, l, s == 0 ? in : (m)->row, s == 0 ? (m)->row : in)
 #define PADDED_OTHER(m) fill(d, l, s == 0 ? NULL : (m)->row, s == 0 ? (m)->row : NULL)

@@ -263,7 +263,8 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   static const strom__join_type types[] = {STROM__JOIN_INNER, STROM__JOIN_LEFT, STROM__JOIN_RIGHT, STROM__JOIN_FULL};
   *d = (strom__regular_join_def){.type = types[j->type], .in_schema = {lsch, rsch}, .ncols = {p->in->ncols, p->in2->ncols},
                                  .out_schema = out, .cond = j->residual ? residual_cond : NULL,
-                                 .data = j->residual, .ttl_ms = b->sess->state_ttl_ms};
+                                 .data = j->residual, .ttl_ms = b->sess->state_ttl_ms,
+                                 .append_only = {!p->in->changelog, !p->in2->changelog}};
   return strom__regular_join(kl, kr, d);
 }
 
