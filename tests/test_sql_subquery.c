@@ -5,6 +5,7 @@
  * IN / NOT IN (NULL-aware) / EXISTS / NOT EXISTS, uncorrelated and correlated;
  * scalar subqueries in WHERE and the select list, correlated by equality, and the
  * run-time error of one that returns more rows; UNION, INTERSECT [ALL], EXCEPT [ALL];
+ * RANK() and DENSE_RANK() Top-N (ties share a rank) with their exact changelog;
  * EXPLAIN naming the joins.  The two inputs of a join arrive in an order SQL tests do
  * not control, so changelogs that depend on it are checked on the final table they
  * build (every -U/-D must retract a row that is there).  Expected rows are computed by
@@ -329,6 +330,35 @@ TEST(set_operations) {
   CHECK_ERR("SELECT k FROM " A " INTERSECT SELECT k, k FROM " C, "the sides have 1 and 2 columns");
 }
 
+#define SCORES "(VALUES ('a', 5), ('a', 7), ('a', 5), ('a', 9), ('a', 3), ('a', 7), ('b', 1)) AS t(g, s)"
+
+TEST(rank_and_dense_rank_top_n) {
+  /* ties share a rank; RANK skips after them, DENSE_RANK does not.  9 makes 7 second
+   * and the 5s third (RANK); the second 7 ties at 2, which pushes the 5s to 4: out */
+  CHECK_MODE("SELECT * FROM (SELECT g, s, RANK() OVER (PARTITION BY g ORDER BY s DESC) AS rk FROM " SCORES
+             ") WHERE rk <= 3 AND g = 'a'", false, false,
+             "+I[a, 5, 1]\n+I[a, 7, 1]\n-U[a, 5, 1]\n+U[a, 5, 2]\n+I[a, 5, 2]\n"
+             "+I[a, 9, 1]\n-U[a, 7, 1]\n+U[a, 7, 2]\n-U[a, 5, 2]\n+U[a, 5, 3]\n-U[a, 5, 2]\n+U[a, 5, 3]\n"
+             "+I[a, 7, 2]\n-D[a, 5, 3]\n-D[a, 5, 3]\n");
+  CHECK_FINAL("SELECT * FROM (SELECT g, s, DENSE_RANK() OVER (PARTITION BY g ORDER BY s DESC) AS rk FROM " SCORES
+              ") WHERE rk <= 3", "[a, 5, 3]\n[a, 5, 3]\n[a, 7, 2]\n[a, 7, 2]\n[a, 9, 1]\n[b, 1, 1]\n");
+  /* without the rank in the output: rows that fall out, then the new one */
+  CHECK_MODE("SELECT g, s FROM (SELECT g, s, RANK() OVER (PARTITION BY g ORDER BY s DESC) AS rk FROM " SCORES
+             ") WHERE rk <= 2 AND g = 'a'", false, false,
+             "+I[a, 5]\n+I[a, 7]\n+I[a, 5]\n-D[a, 5]\n-D[a, 5]\n+I[a, 9]\n+I[a, 7]\n");
+  /* an offset: ranks 2 and 3 only */
+  CHECK_FINAL("SELECT s, rk FROM (SELECT g, s, DENSE_RANK() OVER (PARTITION BY g ORDER BY s) AS rk FROM " SCORES
+              ") WHERE rk BETWEEN 2 AND 3", "[5, 2]\n[5, 2]\n[7, 3]\n[7, 3]\n");
+  char *out, err[1024];
+  CHECK_INT(run("EXPLAIN SELECT * FROM (SELECT g, s, DENSE_RANK() OVER (PARTITION BY g ORDER BY s DESC) AS rk FROM " SCORES
+                ") WHERE rk <= 3", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Rank(rankType=[DENSE_RANK], rankRange=[rankStart=1, rankEnd=3], partitionBy=[g]") != NULL);
+  free(out);
+  CHECK_ERR("SELECT * FROM (SELECT s, RANK() OVER (ORDER BY s) AS rk FROM " SCORES ")", "RANK() without a WHERE that bounds it");
+  CHECK_ERR("SELECT * FROM (SELECT k, RANK() OVER (ORDER BY n) AS rk FROM (SELECT k, COUNT(*) AS n FROM " A
+            " GROUP BY k)) WHERE rk <= 2", "RANK() over an updating input");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-subquery-%d", (int)getpid());
@@ -338,6 +368,7 @@ int main(int argc, char **argv) {
   RUN(in_and_exists_subqueries);
   RUN(scalar_subqueries);
   RUN(set_operations);
+  RUN(rank_and_dense_rank_top_n);
   rmdir(tmp);
   TEST_MAIN_END();
 }
