@@ -235,8 +235,8 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
       if (!(cond = remap(a, c, nr, nl, -nr))) return sql_binder_fail(b, t, "out of memory");
     }
     if (!exists) {
-      const sql_node *items = kid_of(q, SQL_ITEMS), *it = items->kids[0];
-      if (items->nkids != 1 || it->kind == SQL_STAR)
+      const sql_node *items = kid_of(q, SQL_ITEMS), *it = items->nkids == 1 ? items->kids[0] : NULL;
+      if (!it || it->kind == SQL_STAR)
         return sql_binder_fail(b, sq, "the subquery of IN must return one column");
       if (it->kind == SQL_AS) it = it->kids[0];
       sql_expr *e = sql_binder_expr(b, scope, nr + nl, it, false);
