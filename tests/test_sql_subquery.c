@@ -288,6 +288,12 @@ TEST(scalar_subqueries) {
   CHECK_FINAL("SELECT l.k, l.v, (SELECT MAX(x) FROM " B " WHERE b.k = l.k) AS m FROM " L,
               "[1, a, 7]\n[2, b, 9]\n[2, c, 9]\n[3, d, <NULL>]\n[<NULL>, n, <NULL>]\n");
   CHECK_FINAL("SELECT v FROM " L " WHERE l.k * 4 < (SELECT SUM(x) FROM " B " WHERE b.k = l.k AND x > 5)", "[a]\n[b]\n[c]\n");
+  /* a correlated COUNT is 0 where nothing matches; one without an aggregate is the one
+   * row of its key (NULL where none), and more than one row per key is an error */
+  CHECK_FINAL("SELECT l.v, (SELECT COUNT(*) FROM " B " WHERE b.k = l.k) AS n, (SELECT w FROM " R " WHERE r.k = l.k) AS w "
+              "FROM " L " WHERE v < 'e'",
+              "[a, 2, <NULL>]\n[b, 1, x]\n[c, 1, x]\n[d, 0, y]\n");
+  CHECK_ERR("SELECT (SELECT x FROM " B " WHERE b.k = l.k) FROM " L, "more than one row for one outer row");
   /* a scalar subquery of one row by construction (VALUES), and one that is not */
   CHECK_FINAL("SELECT v FROM " L " WHERE k = (SELECT 3)", "[d]\n");
   CHECK_ERR("SELECT v FROM " L " WHERE k = (SELECT k FROM " R ")", "a scalar subquery returned more than one row");

@@ -27,6 +27,7 @@ typedef struct subq_ref {
   const sql_node *node;
   int col; /* in the SELECT's scope (joins and filters added later keep the index) */
   sql_type type;
+  bool count; /* a correlated COUNT: 0, not NULL, where nothing matches */
 } subq_ref;
 
 typedef struct sql_subq {
@@ -277,24 +278,27 @@ static bool one_row(const sql_plan *r) {
          !r->cond;
 }
 
-/* The check that a scalar subquery gives at most one row (subq_plan.c). */
-static sql_plan *single_row(sql_arena *a, sql_plan *r) {
+/* The check that a scalar subquery gives at most one row (per value of its first nkeys
+ * columns, the correlation keys) (subq_plan.c). */
+static sql_plan *single_row(sql_arena *a, sql_plan *r, int nkeys) {
   sql_plan *p = sql_arena_alloc(a, sizeof *p);
   if (!p) return NULL;
   *p = (sql_plan){.kind = SQL_P_SETOP, .ncols = r->ncols, .cols = r->cols, .in = r, .changelog = r->changelog,
-                  .time_col = -1, .setop = SQL_SO_SINGLE_ROW};
+                  .time_col = -1, .setop = SQL_SO_SINGLE_ROW, .nkeys = nkeys};
   return p;
 }
 
 /* A correlated scalar subquery q: its WHERE's terms that read the inner columns only
  * stay, equalities inner = outer become the GROUP BY of the aggregate and the join's
- * keys.  NULL with no error when q is not one (the caller reports why it failed). */
+ * keys (without an aggregate, the rows per key are checked to be one).  NULL with no error when q is not one (the caller reports why it failed). */
 static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
   const sql_node *items = kid_of(q, SQL_ITEMS), *from = kid_of(q, SQL_FROM), *w = kid_of(q, SQL_WHERE);
   if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || kid_of(q, SQL_GROUP_BY) ||
-      kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT)) || !is_agg_call(items))
+      kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT)) || items->kids[0]->kind == SQL_STAR ||
+      sql_node_has_over(items))
     return NULL;
+  bool agg = is_agg_call(items);
   sql_plan *r0 = sql_binder_from(b, from->kids[0]);
   if (!r0) return NULL;
   const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
@@ -340,10 +344,12 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   sel->kids[sel->nkids++] = its;
   sel->kids[sel->nkids++] = (sql_node *)from;
   if (wn) sel->kids[sel->nkids++] = wn;
-  sel->kids[sel->nkids++] = gb;
+  if (agg) sel->kids[sel->nkids++] = gb;
   sel->cap = sel->nkids;
   sql_plan *r = sql_binder_query(b, sel);
   if (!r) return NULL;
+  /* without an aggregate: each key's rows, checked to be at most one (Flink's SINGLE_VALUE) */
+  if (!agg && !(r = single_row(a, r, nk))) return sql_binder_fail(b, q, "out of memory");
   for (int i = 0; i < nk; i++) {
     sql_expr *eq = equal(b, ik[i], ok[i], col(a, in->ncols + i, &r->cols[i].type));
     if (!eq || !(*cond = and_of(a, *cond, eq))) return NULL;
@@ -370,7 +376,7 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     if (!r) return NULL;
   } else {
     if (r->ncols != 1) return sql_binder_fail(b, sq, "a scalar subquery must return one column, not %d", r->ncols);
-    if (!one_row(r) && !(r = single_row(a, r))) return sql_binder_fail(b, sq, "out of memory");
+    if (!one_row(r) && !(r = single_row(a, r, 0))) return sql_binder_fail(b, sq, "out of memory");
   }
   bool inner = t && null_rejecting(t, sq);
   char m[512];
@@ -383,7 +389,10 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     j->cols[i].name = nm, j->cols[i].qual = NULL, j->cols[i].hidden = true;
     j->cols[i].type.not_null = false; /* a LEFT join's padding, an empty aggregate */
   }
-  s->refs[s->nrefs++] = (subq_ref){sq, in->ncols + nkeys, j->cols[in->ncols + nkeys].type};
+  const sql_node *item = kid_of(q, SQL_ITEMS) ? kid_of(q, SQL_ITEMS)->kids[0] : NULL;
+  if (item && item->kind == SQL_AS) item = item->kids[0];
+  bool count = nkeys && item && item->kind == SQL_CALL && !strcasecmp(item->text, "COUNT");
+  s->refs[s->nrefs++] = (subq_ref){sq, in->ncols + nkeys, j->cols[in->ncols + nkeys].type, count};
   return j;
 }
 
@@ -442,7 +451,18 @@ sql_expr *sql_subq_ref(struct binder *b, const sql_node *n) {
   sql_subq *s = *sql_binder_subq(b);
   for (int i = 0; s && i < s->nrefs; i++)
     if (s->refs[i].node == n) {
-      sql_expr *e = col(sql_binder_arena(b), s->refs[i].col, &s->refs[i].type);
+      sql_arena *a = sql_binder_arena(b);
+      sql_expr *e = col(a, s->refs[i].col, &s->refs[i].type);
+      if (e && s->refs[i].count) { /* CASE WHEN c IS NULL THEN 0 ELSE c END */
+        sql_expr *c = sql_arena_alloc(a, sizeof *c), *zero = sql_arena_alloc(a, sizeof *zero);
+        sql_expr **args = sql_arena_alloc(a, 3 * sizeof *args);
+        if (!c || !zero || !args || !(args[0] = is_null(a, e))) return sql_binder_fail(b, n, "out of memory");
+        zero->op = SQL_E_LIT, zero->col = -1, zero->type = e->type;
+        args[1] = zero, args[2] = e;
+        c->op = SQL_E_CASE, c->col = -1, c->n = 3, c->a = args, c->type = e->type;
+        c->type.not_null = true;
+        e = c;
+      }
       return e ? e : sql_binder_fail(b, n, "out of memory");
     }
   return sql_binder_fail(b, n, "not supported yet: a scalar subquery here (only in WHERE and the select list)");

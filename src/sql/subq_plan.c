@@ -43,8 +43,9 @@ strom_stream *sql_semi_join_stream(sql_build *b, const sql_plan *p, strom_keyed 
   return strom__semi_join(kl, kr, d);
 }
 
-/* in projected to p's columns (named c0, c1, ...), plus a constant 0 when one_key. */
-static strom_stream *project(sql_build *b, const sql_plan *p, strom_stream *in, bool one_key, strom_buf *keys) {
+/* in projected to p's columns (named c0, c1, ...), plus a constant 0 when one_key;
+ * keys: the first nkeys of them (all when 0), or that constant. */
+static strom_stream *project(sql_build *b, const sql_plan *p, strom_stream *in, bool one_key, int nkeys, strom_buf *keys) {
   int n = p->ncols + one_key;
   sql_expr **e = sql_arena_alloc(&b->arena, sizeof *e * (size_t)(n ? n : 1));
   strom_schema *s = sql_plan_schema(p);
@@ -54,7 +55,7 @@ static strom_stream *project(sql_build *b, const sql_plan *p, strom_stream *in, 
     if (!(e[i] = sql_arena_alloc(&b->arena, sizeof *e[i]))) return strom_schema_free(s), NULL;
     if (i < p->ncols) *e[i] = (sql_expr){.op = SQL_E_COL, .col = i, .type = p->cols[i].type};
     else *e[i] = (sql_expr){.op = SQL_E_LIT, .col = -1, .type = t_int};
-    if (!one_key) strom__buf_printf(keys, "%sc%d", i ? ", " : "", i);
+    if (!one_key && (!nkeys || i < nkeys)) strom__buf_printf(keys, "%sc%d", i ? ", " : "", i);
   }
   if (one_key) strom__buf_printf(keys, "one");
   const strom_schema *os = own(b, s);
@@ -64,7 +65,7 @@ static strom_stream *project(sql_build *b, const sql_plan *p, strom_stream *in, 
 /* ---- INTERSECT ALL, EXCEPT ALL ---- */
 
 typedef struct setop {
-  int kind, ncols;
+  int kind, ncols, nkeys;
   const strom_schema *counts, *out;
 } setop;
 
@@ -119,10 +120,12 @@ static int so_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   for (int i = 0; i < s->ncols; i++) l->o->nulls[i] = in->nulls[i], l->o->v[i] = in->v[i];
   strom_row_set_time(l->o, strom_row_time(in));
   if (s->kind == SQL_SO_SINGLE_ROW) {
-    int64_t n = c[0] + (acc ? 1 : -1);
+    bool null_key = false; /* a correlated row with a NULL key matches no outer row */
+    for (int i = 0; i < s->nkeys; i++) null_key |= in->nulls[i];
+    int64_t n = c[0] + (null_key ? 0 : acc ? 1 : -1);
     if (n > 1)
-      return strom_ctx_fail(ctx, "a scalar subquery returned more than one row (Flink fails the same way: use an "
-                                 "aggregate, or a condition that selects one row)");
+      return strom_ctx_fail(ctx, "a scalar subquery returned more than one row%s (Flink fails the same way: use an "
+                                 "aggregate, or a condition that selects one row)", s->nkeys ? " for one outer row" : "");
     strom_row_set_bigint(l->c, 0, n < 0 ? 0 : n);
     strom_row_set_bigint(l->c, 1, 0);
     int rc = strom_state_update(l->st, l->c);
@@ -152,13 +155,13 @@ strom_stream *sql_setop_stream(sql_build *b, const sql_plan *p) {
   strom_stream *l = sql_plan_stream(b, p->in), *r = l && !single ? sql_plan_stream(b, p->in2) : NULL;
   if (!l || (!single && !r)) return NULL;
   strom_buf rkeys = {0};
-  l = project(b, p, l, single, &keys);
-  if (r) r = project(b, p, r, false, &rkeys);
+  l = project(b, p, l, single && !p->nkeys, p->nkeys, &keys);
+  if (r) r = project(b, p, r, false, 0, &rkeys);
   strom__buf_free(&rkeys);
   setop *s = sql_arena_alloc(&b->arena, sizeof *s);
   const strom_schema *cs = own(b, strom_schema_parse("l BIGINT, r BIGINT", NULL, 0)), *os = own(b, sql_plan_schema(p));
   if (!l || (!single && !r) || !s || !cs || !os || !keys.p) return strom__buf_free(&keys), NULL;
-  *s = (setop){.kind = p->setop, .ncols = p->ncols, .counts = cs, .out = os};
+  *s = (setop){.kind = p->setop, .ncols = p->ncols, .nkeys = p->nkeys, .counts = cs, .out = os};
   strom_process_def d = {.open = so_open, .process = so_process, .close = so_close, .data = s, .out_schema = os};
   strom_keyed *kl = strom_key_by(l, keys.p), *kr = single ? NULL : strom_key_by(r, keys.p);
   strom__buf_free(&keys);
