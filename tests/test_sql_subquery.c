@@ -360,6 +360,23 @@ TEST(rank_and_dense_rank_top_n) {
   /* an offset: ranks 2 and 3 only */
   CHECK_FINAL("SELECT s, rk FROM (SELECT g, s, DENSE_RANK() OVER (PARTITION BY g ORDER BY s) AS rk FROM " SCORES
               ") WHERE rk BETWEEN 2 AND 3", "[5, 2]\n[5, 2]\n[7, 3]\n[7, 3]\n");
+  /* window Top-N: the ranked rows when the window fires (watermark ts - 1 s) */
+  char path[400];
+  snprintf(path, sizeof path, "%s/ticks.csv", tmp);
+  write_file(path, "a,5,2020-01-01 00:00:01\na,7,2020-01-01 00:00:02\na,7,2020-01-01 00:00:03\n"
+                   "a,9,2020-01-01 00:00:04\na,3,2020-01-01 00:00:05\nb,1,2020-01-01 00:00:12\na,6,2020-01-01 00:00:15\n");
+#define TICKS                                                                                                     \
+  "CREATE TABLE ticks (g STRING, s INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ("   \
+  "'connector' = 'filesystem', 'path' = '${TMP}/ticks.csv', 'format' = 'csv', 'scan.watermark.emit.strategy' = 'on-event');\n"
+#define WIN_RANK(fn, n)                                                                                           \
+  TICKS "SELECT window_start, g, s, rk FROM (SELECT *, " fn "() OVER (PARTITION BY window_start, window_end "     \
+        "ORDER BY s DESC) AS rk FROM TABLE(TUMBLE(TABLE ticks, DESCRIPTOR(ts), INTERVAL '10' SECOND))) WHERE rk <= " n
+  CHECK_MODE(WIN_RANK("RANK", "3"), false, false,
+             "+I[2020-01-01 00:00:00.000, a, 9, 1]\n+I[2020-01-01 00:00:00.000, a, 7, 2]\n+I[2020-01-01 00:00:00.000, a, 7, 2]\n"
+             "+I[2020-01-01 00:00:10.000, a, 6, 1]\n+I[2020-01-01 00:00:10.000, b, 1, 2]\n");
+  CHECK_MODE(WIN_RANK("DENSE_RANK", "3"), true, false,
+             "+I[2020-01-01 00:00:00.000, a, 5, 3]\n+I[2020-01-01 00:00:00.000, a, 7, 2]\n+I[2020-01-01 00:00:00.000, a, 7, 2]\n"
+             "+I[2020-01-01 00:00:00.000, a, 9, 1]\n+I[2020-01-01 00:00:10.000, a, 6, 1]\n+I[2020-01-01 00:00:10.000, b, 1, 2]\n");
   char *out, err[1024];
   CHECK_INT(run("EXPLAIN SELECT * FROM (SELECT g, s, DENSE_RANK() OVER (PARTITION BY g ORDER BY s DESC) AS rk FROM " SCORES
                 ") WHERE rk <= 3", &out, err, sizeof err), 0);
