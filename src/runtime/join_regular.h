@@ -31,4 +31,21 @@ typedef struct strom__regular_join_def {
  * nothing).  def must outlive the job. */
 strom_stream *strom__regular_join(strom_keyed *left, strom_keyed *right, const strom__regular_join_def *def);
 
+/* The semi or anti join of SQL's IN / EXISTS subqueries, INTERSECT and EXCEPT, as
+ * Flink's StreamingSemiAntiJoinOperator (op_join_semi.c): the output is the left's
+ * rows only (out_schema: the left's ncols[0] columns); cond sees a joined row of
+ * joined_schema (the left's ncols[0] columns, then the right's ncols[1]). */
+typedef struct strom__semi_join_def {
+  bool anti;
+  bool null_safe; /* keys with NULLs match equal keys (IS NOT DISTINCT FROM: INTERSECT, EXCEPT) */
+  const strom_schema *in_schema[2];
+  int ncols[2];
+  const strom_schema *out_schema, *joined_schema;
+  int (*cond)(strom_ctx *ctx, const strom_row *joined, void *data);
+  void *data;
+  int64_t ttl_ms;
+} strom__semi_join_def;
+
+strom_stream *strom__semi_join(strom_keyed *left, strom_keyed *right, const strom__semi_join_def *def);
+
 #endif

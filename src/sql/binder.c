@@ -48,6 +48,7 @@ typedef struct binder {
   sql_window win;
   const sql_node **over_calls; /* OVER calls of the select list: columns over_base + i */
   int nover, over_base;
+  struct sql_subq *subq; /* subq_bind.c: the subqueries of the SELECT at hand */
 } binder;
 
 static void *fail_at(binder *b, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -643,7 +644,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       } else if (!strcmp(o, "between") || !strcmp(o, "not-between") || !strcmp(o, "in") || !strcmp(o, "not-in")) {
         bool in = o[0] == 'i' || o[4] == 'i';
         if (in && n->nkids == 2 && n->kids[1]->kind == SQL_SUBQUERY) {
-          e = fail_at(b, n, "not supported yet: IN (subquery)");
+          e = fail_at(b, n, "not supported yet: IN (subquery) other than as an AND term of WHERE");
           break;
         }
         if ((e = new_expr(b, in ? (o[0] == 'i' ? SQL_E_IN : SQL_E_NOT_IN) : (o[0] == 'b' ? SQL_E_BETWEEN : SQL_E_NOT_BETWEEN), n->nkids))) {
@@ -659,7 +660,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
           if (e) e->type = (sql_type){.id = STROM_BOOLEAN};
         }
       } else if (!strcmp(o, "exists")) {
-        e = fail_at(b, n, "not supported yet: EXISTS (subquery)");
+        e = fail_at(b, n, "not supported yet: EXISTS (subquery) other than as an AND term of WHERE");
       } else {
         e = fail_at(b, n, "not supported yet: operator %s", o);
       }
@@ -691,7 +692,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       break;
     }
     case SQL_CALL: e = bind_call(b, n); break;
-    case SQL_SUBQUERY: e = fail_at(b, n, "not supported yet: scalar subqueries"); break;
+    case SQL_SUBQUERY: e = sql_subq_ref(b, n); break;
     case SQL_STAR: e = fail_at(b, n, "'*' is only allowed in the select list and COUNT(*)"); break;
     case SQL_INDEX: { /* types_coll.c */
       sql_expr *x = bind(b, n->kids[0]), *i = x ? bind(b, n->kids[1]) : NULL;
@@ -1234,6 +1235,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
   }
   if (!in) return NULL;
   sql_plan *tvf = in->kind == SQL_P_WINDOW_TVF ? in : NULL;
+  if (!(in = sql_subq_where(b, in, &where))) return NULL;
   if (where) {
     b->cols = in->cols, b->ncols = in->ncols, b->agg = false;
     sql_expr *c = bind(b, where->kids[0]);
@@ -1250,12 +1252,13 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       in = sql_topn_filter(f);
     }
   }
+  bool aggregate = group || (having && contains_agg(having)) || contains_agg(items) || (sel->flags & SQL_F(DISTINCT));
+  if (!(in = sql_subq_after(b, in, items, aggregate))) return NULL;
   if (!group && sql_node_has_over(items)) { /* OVER aggregates and ROW_NUMBER (rank_bind.c) */
     int base = in->ncols;
     if (!(in = sql_over_bind(b->s, b->a, in, items, &b->over_calls, &b->nover, b->err, b->errlen))) return NULL;
     b->over_base = base;
   }
-  bool aggregate = group || (having && contains_agg(having)) || contains_agg(items) || (sel->flags & SQL_F(DISTINCT));
   /* expand * and t.* */
   int nitems = 0;
   for (int i = 0; i < items->nkids; i++) {
@@ -1435,8 +1438,6 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
 }
 
 static sql_plan *bind_union(binder *b, const sql_node *n) {
-  if (strcmp(n->text, "union")) return fail_at(b, n, "not supported yet: %s", n->text[0] == 'i' ? "INTERSECT" : "EXCEPT");
-  if (!(n->flags & SQL_F(ALL))) return fail_at(b, n, "not supported yet: UNION without ALL (use UNION ALL)");
   sql_plan *l = bind_query(b, n->kids[0]), *r = l ? bind_query(b, n->kids[1]) : NULL;
   if (!r) return NULL;
   if (l->ncols != r->ncols) return fail_at(b, n, "UNION ALL: the sides have %d and %d columns", l->ncols, r->ncols);
@@ -1465,6 +1466,7 @@ static sql_plan *bind_union(binder *b, const sql_node *n) {
   }
   u->in = side[0], u->in2 = side[1];
   u->changelog = l->changelog || r->changelog;
+  if (strcmp(n->text, "union") || !(n->flags & SQL_F(ALL))) return sql_setop_bind(b, n, u); /* subq_bind.c */
   return u;
 }
 
@@ -1587,3 +1589,32 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
   c->changelog = p->changelog;
   return c;
 }
+
+/* ---- what subq_bind.c binds with ---- */
+
+sql_plan *sql_binder_query(binder *b, const sql_node *q) { return bind_query(b, q); }
+
+sql_plan *sql_binder_from(binder *b, const sql_node *n) { return bind_from(b, n); }
+
+sql_expr *sql_binder_expr(binder *b, const sql_col *cols, int ncols, const sql_node *n, bool quiet) {
+  binder c = *b;
+  char err[512] = "";
+  if (quiet) c.err = err, c.errlen = sizeof err;
+  c.cols = cols, c.ncols = ncols, c.agg = false;
+  if (contains_agg(n)) return quiet ? NULL : fail_at(b, n, "aggregate functions are not allowed here");
+  return bind(&c, n);
+}
+
+void *sql_binder_fail(binder *b, const sql_node *at, const char *fmt, ...) {
+  if (b->err[0]) return NULL;
+  char m[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(m, sizeof m, fmt, ap);
+  va_end(ap);
+  return fail_at(b, at, "%s", m);
+}
+
+char *sql_binder_err(binder *b) { return b->err; }
+sql_arena *sql_binder_arena(binder *b) { return b->a; }
+struct sql_subq **sql_binder_subq(binder *b) { return &b->subq; }

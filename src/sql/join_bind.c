@@ -194,7 +194,8 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
     return snprintf(err, errlen, "out of memory"), -1;
   /* A condition on one input only filters that input before the join (Flink's filter
    * push-down), unless that input is preserved by an outer join. */
-  bool push_l = j->type == SQL_J_INNER || j->type == SQL_J_RIGHT, push_r = j->type == SQL_J_INNER || j->type == SQL_J_LEFT;
+  bool push_l = j->type == SQL_J_INNER || j->type == SQL_J_RIGHT || j->type == SQL_J_SEMI,
+       push_r = j->type == SQL_J_INNER || j->type == SQL_J_LEFT || j->type >= SQL_J_SEMI;
   sql_expr *kept = NULL;
   for (int i = 0; i < n; i++) {
     int sd = side_of(c[i], nl);
@@ -241,7 +242,7 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
     }
     j->residual = and_of(a, j->residual, e);
   }
-  bool append = !p->in->changelog && !p->in2->changelog;
+  bool append = !p->in->changelog && !p->in2->changelog && j->type < SQL_J_SEMI; /* semi/anti: regular only */
   if (ws && we && append) {
     j->kind = SQL_JK_WINDOW;
   } else if (b.has_lo && b.has_hi && append) {

@@ -239,6 +239,7 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, &rsch) : NULL;
   const strom_schema *out = own_schema(b, sql_plan_schema(p));
   if (!kr || !out) return NULL;
+  if (j->type >= SQL_J_SEMI) return sql_semi_join_stream(b, p, kl, kr, lsch, rsch); /* subq_plan.c */
   switch (j->kind) {
     case SQL_JK_INTERVAL: {
       if (j->type != SQL_J_INNER) return sql_outer_interval_join(b, p, kl, kr, lsch, rsch, out);
@@ -278,7 +279,7 @@ static void keys_text(strom_buf *o, sql_expr **k, int n, const sql_col *cols) {
 }
 
 void sql_join_explain(strom_buf *o, const sql_plan *p, int depth) {
-  static const char *types[] = {"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin"};
+  static const char *types[] = {"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin", "LeftSemiJoin", "LeftAntiJoin"};
   static const char *kinds[] = {"Join", "IntervalJoin", "WindowJoin"};
   const sql_join *j = p->join;
   strom__buf_printf(o, "%s(joinType=[%s], leftKeys=[", kinds[j->kind], types[j->type]);

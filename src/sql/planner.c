@@ -797,6 +797,7 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
       return in ? sql_over_stream(b, p, in) : NULL;
     }
     case SQL_P_JOIN: return sql_join_stream(b, p);
+    case SQL_P_SETOP: return sql_setop_stream(b, p);
   }
   return NULL;
 }
@@ -882,5 +883,6 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       sql_plan_explain(o, p->in, depth + 1);
       return;
     case SQL_P_JOIN: sql_join_explain(o, p, depth); return;
+    case SQL_P_SETOP: sql_setop_explain(o, p, depth); return;
   }
 }

@@ -32,7 +32,10 @@ struct sql_over {
   bool rows;         /* ROWS (else RANGE) */
   int64_t preceding; /* rows or milliseconds; -1 = UNBOUNDED */
   const char *text;  /* the window as written, for EXPLAIN */
+  int rank_fn;       /* the Top-N's function: SQL_RANK_ROW_NUMBER, SQL_RANK_RANK, SQL_RANK_DENSE */
 };
+
+enum { SQL_RANK_ROW_NUMBER, SQL_RANK_RANK, SQL_RANK_DENSE };
 
 /* Rows copied out of state (strings owned), reused across calls. */
 typedef struct rank_rows {

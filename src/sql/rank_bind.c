@@ -201,17 +201,17 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
   for (int i = 0; i < n; i++) {
     const char *fn = calls[i]->text;
     if (!strcasecmp(fn, "ROW_NUMBER")) o->rank = true;
-    else if (!strcasecmp(fn, "RANK") || !strcasecmp(fn, "DENSE_RANK"))
-      return fail(err, errlen, calls[i], "not supported yet: %s() (use ROW_NUMBER())", fn);
+    else if (!strcasecmp(fn, "RANK")) o->rank = true, o->rank_fn = SQL_RANK_RANK; /* rank_topn.c: ties share a rank */
+    else if (!strcasecmp(fn, "DENSE_RANK")) o->rank = true, o->rank_fn = SQL_RANK_DENSE;
   }
-  bool is_rank = false;
-  for (int i = 0; i < n; i++) is_rank |= !strcasecmp(calls[i]->text, "ROW_NUMBER");
+  bool is_rank = o->rank;
   if (in->changelog && !is_rank) /* a Top-N takes updates (it keeps every row), an OVER aggregate does not */
     return fail(err, errlen, calls[0], "not supported yet: OVER aggregates over an updating input", NULL);
   if (o->rank) {
-    if (n != 1) return fail(err, errlen, calls[0], "not supported yet: ROW_NUMBER() with other OVER calls in one SELECT", NULL);
-    if (calls[0]->nkids != 1) return fail(err, errlen, calls[0], "ROW_NUMBER() takes no arguments", NULL);
-    if (!o->norder) return fail(err, errlen, over, "ROW_NUMBER() needs ORDER BY in its OVER clause", NULL);
+    const char *fn = calls[0]->text;
+    if (n != 1) return fail(err, errlen, calls[0], "not supported yet: %s() with other OVER calls in one SELECT", fn);
+    if (calls[0]->nkids != 1) return fail(err, errlen, calls[0], "%s() takes no arguments", fn);
+    if (!o->norder) return fail(err, errlen, over, "%s() needs ORDER BY in its OVER clause", fn);
     o->rank_out = true;
     cols[in->ncols] = (sql_col){.name = "$row_number", .type = {.id = STROM_BIGINT, .not_null = true}, .hidden = true};
   } else {

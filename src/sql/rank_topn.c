@@ -104,7 +104,7 @@ typedef struct topn_local {
 
 static int topn_mode(const sql_plan *p, bool *ties_before) {
   const sql_over *o = p->over;
-  bool by_time = o->limit == 1 && o->start <= 1 && !o->rank_out && o->norder == 1 && o->order[0]->op == SQL_E_COL &&
+  bool by_time = o->rank_fn == SQL_RANK_ROW_NUMBER && o->limit == 1 && o->start <= 1 && !o->rank_out && o->norder == 1 && o->order[0]->op == SQL_E_COL &&
                  o->order[0]->type.id == STROM_TIMESTAMP;
   if (ties_before) *ties_before = by_time && o->desc[0];
   if (o->window) return WINDOW_TOPN;
@@ -243,6 +243,83 @@ static int retract_process(const topn *t, topn_local *l, const strom_row *in, st
   return strom_state_list_update(l->st, (const strom_row *const *)l->next.r, (size_t)l->next.n);
 }
 
+/* rk[i]: the RANK or DENSE_RANK of row i of the sorted rows (ties share a rank). */
+static void ranks(const topn *t, const rank_rows *p, int64_t *rk) {
+  int64_t dense = 0;
+  for (int i = 0; i < p->n; i++) {
+    bool tie = i > 0 && cmp_rows(t, p->r[i - 1], p->r[i]) == 0;
+    if (!tie) dense++;
+    rk[i] = tie ? rk[i - 1] : t->o->rank_fn == SQL_RANK_DENSE ? dense : i + 1;
+  }
+}
+
+/* RANK() / DENSE_RANK() Top-N of an append-only input: the list keeps every row whose
+ * rank is within the limit (all the rows that tie at the last rank), a new row goes
+ * after its ties.  A new row only raises the ranks of the rows after it, so each
+ * change is per row: without the rank in the output, -D for each row that falls out
+ * then +I for the new one; with it, in list order, +I for the new row, -U/+U for a
+ * row whose rank changed and -D for one that fell out.  A window Top-N only keeps
+ * the rows and emits them with their ranks when the window fires. */
+static int rank_process(const topn *t, topn_local *l, const strom_row *in, strom_out *out, int64_t wend,
+                        strom_ctx *ctx) {
+  const sql_over *o = t->o;
+  int rc = rank_rows_load(&l->cur, l->st);
+  if (rc) return rc;
+  int m = l->cur.n, pos = 0;
+  while (pos < m && cmp_rows(t, l->cur.r[pos], in) <= 0) pos++;
+  rank_rows_clear(&l->next);
+  for (int i = 0; i <= m && !rc; i++) {
+    if (i == pos) rc = rank_rows_push(&l->next, in);
+    if (!rc && i < m) rc = rank_rows_push(&l->next, l->cur.r[i]);
+  }
+  int64_t *rk0 = malloc(sizeof *rk0 * (size_t)(m + 1)), *rk1 = malloc(sizeof *rk1 * (size_t)(m + 2));
+  if (rc || !rk0 || !rk1) {
+    free(rk0), free(rk1);
+    return rc ? rc : STROM_ENOMEM;
+  }
+  ranks(t, &l->cur, rk0);
+  ranks(t, &l->next, rk1);
+  int k = 0; /* rows kept: ranks only grow along the list */
+  while (k < l->next.n && rk1[k] <= o->limit) k++;
+  if (pos >= k) goto done; /* the new row is not in the top: nothing changes */
+  if (t->mode == WINDOW_TOPN) {
+    rc = strom_ctx_register_event_timer(ctx, wend - 1);
+  } else if (!o->rank_out) {
+    for (int i = 0; i < m && !rc; i++) {
+      int j = i < pos ? i : i + 1;
+      bool was = rk0[i] >= o->start, is = j < k && rk1[j] >= o->start;
+      if (was && !is) rc = emit(t, out, l->cur.r[i], STROM_DELETE, 0);
+    }
+    if (!rc && rk1[pos] >= o->start) rc = emit(t, out, in, STROM_INSERT, 0);
+    for (int i = 0; i < m && !rc; i++) {
+      int j = i < pos ? i : i + 1;
+      if (rk0[i] < o->start && j < k && rk1[j] >= o->start) rc = emit(t, out, l->cur.r[i], STROM_INSERT, 0);
+    }
+  } else {
+    for (int j = 0; j < l->next.n && !rc; j++) {
+      if (j == pos) {
+        rc = emit(t, out, in, STROM_INSERT, rk1[j]);
+        continue;
+      }
+      int i = j < pos ? j : j - 1;
+      bool was = rk0[i] >= o->start, is = j < k && rk1[j] >= o->start;
+      if (was && is && rk0[i] != rk1[j]) {
+        rc = emit(t, out, l->cur.r[i], STROM_UPDATE_BEFORE, rk0[i]);
+        if (!rc) rc = emit(t, out, l->next.r[j], STROM_UPDATE_AFTER, rk1[j]);
+      } else if (was && !is) {
+        rc = emit(t, out, l->cur.r[i], STROM_DELETE, rk0[i]);
+      } else if (!was && is) {
+        rc = emit(t, out, l->next.r[j], STROM_INSERT, rk1[j]);
+      }
+    }
+  }
+  if (!rc) rc = strom_state_list_update(l->st, (const strom_row *const *)l->next.r, (size_t)k);
+done:
+  free(rk0);
+  free(rk1);
+  return rc;
+}
+
 static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)input;
   const topn *t = strom_ctx_data(ctx);
@@ -255,6 +332,7 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     wend = in->v[t->o->wend_col].i;
     if (in->nulls[t->o->wend_col] || wend - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its window has fired */
   }
+  if (t->o->rank_fn != SQL_RANK_ROW_NUMBER) return rank_process(t, l, in, out, wend, ctx);
   size_t have = strom_state_list_size(l->st);
   if ((int64_t)have >= limit) { /* full: a row that does not beat the last one changes nothing */
     int c = cmp_rows(t, strom_state_list_get(l->st, have - 1), in);
@@ -297,15 +375,24 @@ static int topn_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const topn *t = strom_ctx_data(ctx);
   topn_local *l = strom_ctx_local(ctx);
   int rc = rank_rows_load(&l->cur, l->st);
-  for (int i = 0; i < l->cur.n && !rc; i++) rc = emit(t, out, l->cur.r[i], STROM_INSERT, i + 1);
+  int64_t *rk = t->o->rank_fn && l->cur.n ? malloc(sizeof *rk * (size_t)l->cur.n) : NULL;
+  if (rk) ranks(t, &l->cur, rk);
+  else if (t->o->rank_fn && l->cur.n && !rc) rc = STROM_ENOMEM;
+  for (int i = 0; i < l->cur.n && !rc; i++) rc = emit(t, out, l->cur.r[i], STROM_INSERT, rk ? rk[i] : i + 1);
+  free(rk);
   strom_state_clear(l->st);
   return rc;
 }
 
 strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   const sql_over *o = p->over;
+  static const char *fns[] = {"ROW_NUMBER", "RANK", "DENSE_RANK"};
   if (!o->limit) {
-    sql_build_fail(b, "not supported yet: ROW_NUMBER() without a WHERE that bounds it (rn <= N, rn < N, rn = 1)");
+    sql_build_fail(b, "not supported yet: %s() without a WHERE that bounds it (rn <= N, rn < N, rn = 1)", fns[o->rank_fn]);
+    return NULL;
+  }
+  if (o->rank_fn && p->in->changelog && !o->window) {
+    sql_build_fail(b, "not supported yet: %s() over an updating input (ROW_NUMBER() takes one)", fns[o->rank_fn]);
     return NULL;
   }
   int nk = o->npart ? o->npart : 1;
@@ -354,8 +441,9 @@ void sql_over_explain(strom_buf *o, const sql_plan *p) {
     strom__buf_printf(o, ", order=[ROWTIME])%s\n", p->changelog ? " [changelog]" : "");
     return;
   }
-  strom__buf_printf(o, "%s(rankType=[ROW_NUMBER], rankRange=[rankStart=%" PRId64 ", rankEnd=%" PRId64 "], ",
-                    mode == WINDOW_TOPN ? "WindowRank" : "Rank", v->start > 1 ? v->start : 1, v->limit);
+  static const char *fns[] = {"ROW_NUMBER", "RANK", "DENSE_RANK"};
+  strom__buf_printf(o, "%s(rankType=[%s], rankRange=[rankStart=%" PRId64 ", rankEnd=%" PRId64 "], ",
+                    mode == WINDOW_TOPN ? "WindowRank" : "Rank", fns[v->rank_fn], v->start > 1 ? v->start : 1, v->limit);
   rank_exprs_text(o, "partitionBy", v->part, v->npart, NULL, cols);
   strom__buf_printf(o, ", ");
   rank_exprs_text(o, "orderBy", v->order, v->norder, v->desc, cols);

@@ -231,7 +231,7 @@ typedef struct sql_col {
   bool hidden;
 } sql_col;
 
-typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN } sql_pkind;
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP } sql_pkind;
 
 typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE } sql_wkind;
 
@@ -270,12 +270,14 @@ struct sql_plan {
   struct sql_over *over;
   /* JOIN (join_bind.c): in = left, in2 = right, cols = left's then right's */
   struct sql_join *join;
+  /* SETOP (subq_plan.c): INTERSECT ALL / EXCEPT ALL of in and in2, or the one-row check of a scalar subquery */
+  int setop;
 };
 
 /* ---- joins (join_bind.c, join_plan.c) ---- */
 
 enum { SQL_WIN_START = 1, SQL_WIN_END = 2 };
-typedef enum { SQL_J_INNER, SQL_J_LEFT, SQL_J_RIGHT, SQL_J_FULL } sql_jtype;
+typedef enum { SQL_J_INNER, SQL_J_LEFT, SQL_J_RIGHT, SQL_J_FULL, SQL_J_SEMI, SQL_J_ANTI } sql_jtype;
 typedef enum { SQL_JK_REGULAR, SQL_JK_INTERVAL, SQL_JK_WINDOW } sql_jkind;
 
 typedef struct sql_join {
@@ -290,6 +292,7 @@ typedef struct sql_join {
   int ltime, rtime;          /* INTERVAL: the rowtime columns (rtime over the right's columns) */
   int64_t lower, upper;      /* INTERVAL: right time - left time in [lower, upper] */
   int lwend, rwend;          /* WINDOW: the window_end columns of each side */
+  bool null_safe;            /* SEMI/ANTI of INTERSECT/EXCEPT: NULL keys match (IS NOT DISTINCT FROM) */
 } sql_join;
 
 /* A JOIN plan of l and r (type: inner, left, right, full, cross) without a condition. */
@@ -534,5 +537,35 @@ void sql_distinct_free(sql_distinct *d);
 strom_stream *sql_distinct_window(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                   bool real_keys, const strom_schema *acc, const strom_schema *out,
                                   strom_window_assigner w);
+
+
+/* ---- subqueries and set operations (subq_bind.c, subq_plan.c) ---- */
+
+/* binder.c: what subq_bind.c binds with (b is the binder of the SELECT at hand). */
+struct binder;
+struct sql_subq;
+sql_plan *sql_binder_query(struct binder *b, const sql_node *q);
+sql_plan *sql_binder_from(struct binder *b, const sql_node *n);
+/* n over cols, without aggregates; quiet: NULL and no error when it does not bind */
+sql_expr *sql_binder_expr(struct binder *b, const sql_col *cols, int ncols, const sql_node *n, bool quiet);
+void *sql_binder_fail(struct binder *b, const sql_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+char *sql_binder_err(struct binder *b); /* the error buffer (the first error stays) */
+sql_arena *sql_binder_arena(struct binder *b);
+struct sql_subq **sql_binder_subq(struct binder *b);
+/* subq_bind.c.  Before WHERE: the scalar subqueries of *where's AND terms are joined to
+ * in, the IN / EXISTS terms taken out of *where (NULL when nothing is left) for
+ * sql_subq_after, which makes them semi and anti joins and joins the select list's
+ * scalar subqueries.  sql_subq_ref: a scalar subquery's column. */
+sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where);
+sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node *items, bool aggregate);
+sql_expr *sql_subq_ref(struct binder *b, const sql_node *n);
+/* UNION (distinct), INTERSECT [ALL], EXCEPT [ALL] of u's two (cast) inputs. */
+sql_plan *sql_setop_bind(struct binder *b, const sql_node *n, sql_plan *u);
+enum { SQL_SO_INTERSECT_ALL = 1, SQL_SO_EXCEPT_ALL, SQL_SO_SINGLE_ROW };
+/* subq_plan.c */
+strom_stream *sql_semi_join_stream(sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
+                                   const strom_schema *ls, const strom_schema *rs);
+strom_stream *sql_setop_stream(sql_build *b, const sql_plan *p);
+void sql_setop_explain(strom_buf *o, const sql_plan *p, int depth);
 
 #endif

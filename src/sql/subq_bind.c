@@ -1,0 +1,506 @@
+/*
+ * subq_bind.c -- subqueries and set operations as joins and aggregations, the way
+ * Flink's planner rewrites them (Calcite's SubQueryRemoveRule and decorrelation):
+ *
+ * - an AND term of WHERE that is `x [NOT] IN (query)` or `[NOT] EXISTS (query)` is a
+ *   semi (anti) join of the FROM with the subquery; a subquery correlated by its WHERE
+ *   (`WHERE b.k = a.k AND ...`) joins on that condition, its equalities the keys.
+ *   NOT IN is null-aware as in Flink: a row matches when x = y or either is NULL, so
+ *   one NULL in the subquery makes NOT IN never true;
+ * - a scalar subquery `(SELECT agg FROM ...)` is joined to every row: uncorrelated, it
+ *   is one row (an aggregate without GROUP BY; anything else is checked at run time,
+ *   and more than one row fails the job); correlated by equalities, it is the
+ *   aggregate grouped by the inner side of the equalities, LEFT joined on them.  In
+ *   WHERE, when the subquery is an operand of a comparison (which rejects NULLs) the
+ *   join is an inner join, else a LEFT join, as Flink simplifies it;
+ * - UNION is UNION ALL then a GROUP BY on every column; INTERSECT and EXCEPT are a
+ *   semi and an anti join on every column (NULLs equal) then that GROUP BY;
+ *   INTERSECT ALL and EXCEPT ALL count each row on both sides (subq_plan.c).
+ */
+#include <strings.h>
+
+#include "sql_int.h"
+
+#define MAX_TERMS 64
+
+typedef struct subq_ref {
+  const sql_node *node;
+  int col; /* in the SELECT's scope (joins and filters added later keep the index) */
+  sql_type type;
+  bool count; /* a correlated COUNT: 0, not NULL, where nothing matches */
+} subq_ref;
+
+typedef struct sql_subq {
+  const sql_node *terms[MAX_TERMS]; /* IN / EXISTS terms of WHERE, for sql_subq_after */
+  int nterms;
+  subq_ref refs[MAX_TERMS]; /* scalar subqueries: their column */
+  int nrefs;
+} sql_subq;
+
+/* ---- AST helpers ---- */
+
+static bool is_op(const sql_node *n, const char *op) { return n && n->kind == SQL_OP && n->text && !strcmp(n->text, op); }
+
+static const sql_node *kid_of(const sql_node *n, sql_kind k) {
+  for (int i = 0; i < n->nkids; i++)
+    if (n->kids[i]->kind == k) return n->kids[i];
+  return NULL;
+}
+
+static sql_node *new_node(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  sql_node *n = sql_arena_alloc(a, sizeof *n);
+  if (!n) return NULL;
+  n->kind = k, n->line = at->line, n->col = at->col, n->text = text, n->p = n->s = -1;
+  n->nkids = n->cap = nkids;
+  if (nkids && !(n->kids = sql_arena_alloc(a, sizeof(sql_node *) * (size_t)nkids))) return NULL;
+  return n;
+}
+
+static int and_terms(const sql_node *n, const sql_node **out, int k) {
+  if (is_op(n, "and")) return and_terms(n->kids[1], out, and_terms(n->kids[0], out, k));
+  if (k < MAX_TERMS) out[k] = n;
+  return k + 1;
+}
+
+static const sql_node *and_node(sql_arena *a, const sql_node **t, int n) {
+  const sql_node *r = n ? t[0] : NULL;
+  for (int i = 1; i < n && r; i++) {
+    sql_node *x = new_node(a, SQL_OP, t[i], "and", 2);
+    if (!x) return NULL;
+    x->kids[0] = (sql_node *)r, x->kids[1] = (sql_node *)t[i];
+    r = x;
+  }
+  return r;
+}
+
+/* An IN / EXISTS term: x [NOT] IN (query), [NOT] EXISTS (query), NOT (x IN (query)). */
+static bool semi_term(const sql_node *n) {
+  if (is_op(n, "not") && n->nkids == 1) return semi_term(n->kids[0]);
+  if ((is_op(n, "in") || is_op(n, "not-in")) && n->nkids == 2 && n->kids[1]->kind == SQL_SUBQUERY) return true;
+  return is_op(n, "exists");
+}
+
+static bool is_agg_call(const sql_node *n) {
+  if (!n || n->kind == SQL_SUBQUERY) return false;
+  if (n->kind == SQL_CALL && n->text &&
+      (!strcasecmp(n->text, "COUNT") || !strcasecmp(n->text, "SUM") || !strcasecmp(n->text, "MIN") ||
+       !strcasecmp(n->text, "MAX") || !strcasecmp(n->text, "AVG")))
+    return true;
+  for (int i = 0; i < n->nkids; i++)
+    if (is_agg_call(n->kids[i])) return true;
+  return false;
+}
+
+/* The scalar subqueries of n (not those inside another subquery). */
+static int scalars(const sql_node *n, const sql_node **out, int k) {
+  if (!n) return k;
+  if (n->kind == SQL_SUBQUERY) {
+    if (k < MAX_TERMS) out[k] = n;
+    return k + 1;
+  }
+  if (n->kind == SQL_SELECT || n->kind == SQL_SETOP || n->kind == SQL_WITH || n->kind == SQL_QUERY) return k;
+  if (is_op(n, "exists")) return k;
+  for (int i = 0; i < n->nkids; i++) {
+    if ((is_op(n, "in") || is_op(n, "not-in")) && i == 1 && n->kids[1]->kind == SQL_SUBQUERY) continue;
+    k = scalars(n->kids[i], out, k);
+  }
+  return k;
+}
+
+/* The query of a SUBQUERY node, through extra parentheses. */
+static const sql_node *query_of(const sql_node *sq) {
+  const sql_node *q = sq->kids[0];
+  while (q->kind == SQL_SUBQUERY) q = q->kids[0];
+  return q;
+}
+
+/* A SELECT with FROM and none of GROUP BY, HAVING, DISTINCT, aggregates, ORDER BY. */
+static bool plain_select(const sql_node *q) {
+  if (q->kind != SQL_SELECT || (q->flags & SQL_F(DISTINCT)) || !kid_of(q, SQL_FROM)) return false;
+  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT)) return false;
+  const sql_node *items = kid_of(q, SQL_ITEMS);
+  return items && !is_agg_call(items) && !sql_node_has_over(items);
+}
+
+/* ---- expression helpers ---- */
+
+static sql_expr *col(sql_arena *a, int c, const sql_type *t) {
+  sql_expr *e = sql_arena_alloc(a, sizeof *e);
+  if (e) e->op = SQL_E_COL, e->col = c, e->type = *t;
+  return e;
+}
+
+static sql_expr *node2(sql_arena *a, sql_eop op, sql_expr *x, sql_expr *y) {
+  sql_expr *e = sql_arena_alloc(a, sizeof *e);
+  sql_expr **args = sql_arena_alloc(a, 2 * sizeof *args);
+  if (!e || !args || !x || !y) return NULL;
+  e->op = op, e->type = (sql_type){.id = STROM_BOOLEAN}, e->n = 2, e->a = args, e->col = -1;
+  args[0] = x, args[1] = y;
+  return e;
+}
+
+static sql_expr *and_of(sql_arena *a, sql_expr *x, sql_expr *y) { return !x ? y : !y ? x : node2(a, SQL_E_AND, x, y); }
+
+/* x = y in their common type (NULL with an error when they have none). */
+static sql_expr *equal(struct binder *b, const sql_node *at, sql_expr *x, sql_expr *y) {
+  sql_type t;
+  if (!sql_common_type(&x->type, &y->type, &t)) {
+    char f[48], g[48];
+    sql_type_name(&x->type, f, sizeof f);
+    sql_type_name(&y->type, g, sizeof g);
+    return sql_binder_fail(b, at, "cannot compare %s with %s", f, g);
+  }
+  sql_arena *a = sql_binder_arena(b);
+  sql_expr *e = node2(a, SQL_E_EQ, sql_cast_to(a, x, &t), sql_cast_to(a, y, &t));
+  return e ? e : sql_binder_fail(b, at, "out of memory");
+}
+
+static sql_expr *is_null(sql_arena *a, sql_expr *x) {
+  sql_expr *e = sql_arena_alloc(a, sizeof *e);
+  sql_expr **args = sql_arena_alloc(a, sizeof *args);
+  if (!e || !args) return NULL;
+  e->op = SQL_E_IS_NULL, e->type = (sql_type){.id = STROM_BOOLEAN, .not_null = true}, e->n = 1, e->a = args, e->col = -1;
+  args[0] = x;
+  return e;
+}
+
+/* e with its columns moved: those below split by +shift_lo, the others by shift_hi. */
+static sql_expr *remap(sql_arena *a, const sql_expr *e, int split, int shift_lo, int shift_hi) {
+  sql_expr *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *e;
+  if (e->op == SQL_E_COL) c->col += e->col < split ? shift_lo : shift_hi;
+  if (e->n) {
+    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
+    for (int i = 0; i < e->n; i++)
+      if (!(c->a[i] = remap(a, e->a[i], split, shift_lo, shift_hi))) return NULL;
+  }
+  return c;
+}
+
+/* ---- joins ---- */
+
+/* The semi (anti) join of l and r on cond (over l's columns then r's). */
+static sql_plan *semi_join(struct binder *b, const sql_node *at, sql_plan *l, sql_plan *r, bool anti, sql_expr *cond) {
+  char m[512];
+  sql_plan *p = sql_join_new(sql_binder_arena(b), l, r, "inner", m, sizeof m);
+  if (!p) return sql_binder_fail(b, at, "%s", m);
+  p->join->type = anti ? SQL_J_ANTI : SQL_J_SEMI;
+  if (sql_join_add_cond(sql_binder_arena(b), p, cond, m, sizeof m)) return sql_binder_fail(b, at, "%s", m);
+  p->ncols = p->in->ncols; /* the left's columns (the condition still sees both) */
+  p->changelog = anti || p->in->changelog || p->in2->changelog;
+  return p;
+}
+
+/* The scope of a correlated subquery: the inner columns, then the outer ones; an outer
+ * column that an inner one shadows is reachable only qualified. */
+static sql_col *corr_scope(sql_arena *a, const sql_plan *inner, const sql_plan *outer) {
+  int n = inner->ncols + outer->ncols;
+  sql_col *c = sql_arena_alloc(a, sizeof *c * (size_t)(n ? n : 1));
+  if (!c) return NULL;
+  memcpy(c, inner->cols, sizeof *c * (size_t)inner->ncols);
+  for (int i = 0; i < outer->ncols; i++) {
+    sql_col *o = &c[inner->ncols + i];
+    *o = outer->cols[i];
+    for (int k = 0; k < inner->ncols && !o->hidden; k++)
+      if (!strcmp(inner->cols[k].name, o->name) && !inner->cols[k].hidden) o->hidden = true;
+  }
+  return c;
+}
+
+/* One IN / EXISTS term of WHERE as a semi or anti join of in. */
+static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *t) {
+  sql_arena *a = sql_binder_arena(b);
+  bool neg = false;
+  while (is_op(t, "not")) neg = !neg, t = t->kids[0];
+  bool exists = is_op(t, "exists");
+  if (is_op(t, "not-in")) neg = !neg;
+  const sql_node *sq = exists ? t->kids[0] : t->kids[1], *q = query_of(sq);
+  sql_expr *x = NULL;
+  if (!exists) {
+    if (t->kids[0]->kind == SQL_ROW) return sql_binder_fail(b, t->kids[0], "not supported yet: a row of values IN (subquery)");
+    if (!(x = sql_binder_expr(b, in->cols, in->ncols, t->kids[0], false))) return NULL;
+  }
+  sql_plan *r;
+  sql_expr *cond = NULL, *y = NULL;
+  if (plain_select(q)) { /* may be correlated: its WHERE and item see the outer columns */
+    if (!(r = sql_binder_from(b, kid_of(q, SQL_FROM)->kids[0]))) return NULL;
+    sql_col *scope = corr_scope(a, r, in);
+    if (!scope) return sql_binder_fail(b, t, "out of memory");
+    int nl = in->ncols, nr = r->ncols;
+    const sql_node *w = kid_of(q, SQL_WHERE);
+    if (w) {
+      sql_expr *c = sql_binder_expr(b, scope, nr + nl, w->kids[0], false);
+      if (!c) return NULL;
+      if (c->type.id && c->type.id != STROM_BOOLEAN) return sql_binder_fail(b, w->kids[0], "WHERE needs a BOOLEAN condition");
+      if (!(cond = remap(a, c, nr, nl, -nr))) return sql_binder_fail(b, t, "out of memory");
+    }
+    if (!exists) {
+      const sql_node *items = kid_of(q, SQL_ITEMS), *it = items->nkids == 1 ? items->kids[0] : NULL;
+      if (!it || it->kind == SQL_STAR)
+        return sql_binder_fail(b, sq, "the subquery of IN must return one column");
+      if (it->kind == SQL_AS) it = it->kids[0];
+      sql_expr *e = sql_binder_expr(b, scope, nr + nl, it, false);
+      if (!e || !(y = remap(a, e, nr, nl, -nr))) return NULL;
+    }
+  } else {
+    if (!(r = sql_binder_query(b, q))) return NULL;
+    if (!exists) {
+      if (r->ncols != 1) return sql_binder_fail(b, sq, "the subquery of IN must return one column, not %d", r->ncols);
+      y = col(a, in->ncols, &r->cols[0].type);
+    }
+  }
+  if (!exists) {
+    sql_expr *eq = equal(b, t, x, y);
+    if (!eq) return NULL;
+    if (neg && (!x->type.not_null || !y->type.not_null)) /* NOT IN is null-aware */
+      eq = node2(a, SQL_E_OR, node2(a, SQL_E_OR, eq, is_null(a, x)), is_null(a, y));
+    if (!(cond = and_of(a, eq, cond))) return sql_binder_fail(b, t, "out of memory");
+  }
+  return semi_join(b, t, in, r, neg, cond);
+}
+
+/* Whether the scalar subquery sq is an operand of a comparison in the WHERE term t:
+ * the condition rejects the NULL a LEFT join would pad with. */
+static bool null_rejecting(const sql_node *t, const sql_node *sq) {
+  static const char *cmp[] = {"=", "<>", "!=", "<", ">", "<=", ">=", "between", "not-between", "like", "not-like"};
+  if (t->kind != SQL_OP) return false;
+  for (size_t i = 0; i < sizeof cmp / sizeof *cmp; i++)
+    if (!strcmp(t->text, cmp[i]))
+      for (int k = 0; k < t->nkids; k++)
+        if (t->kids[k] == sq) return true;
+  return false;
+}
+
+static bool one_row(const sql_plan *r) {
+  if (r->kind == SQL_P_VALUES) return r->nrows == 1;
+  return r->kind == SQL_P_CALC && r->in->kind == SQL_P_AGG && r->in->nkeys == 0 && r->in->win.kind == SQL_W_NONE &&
+         !r->cond;
+}
+
+/* The check that a scalar subquery gives at most one row (per value of its first nkeys
+ * columns, the correlation keys) (subq_plan.c). */
+static sql_plan *single_row(sql_arena *a, sql_plan *r, int nkeys) {
+  sql_plan *p = sql_arena_alloc(a, sizeof *p);
+  if (!p) return NULL;
+  *p = (sql_plan){.kind = SQL_P_SETOP, .ncols = r->ncols, .cols = r->cols, .in = r, .changelog = r->changelog,
+                  .time_col = -1, .setop = SQL_SO_SINGLE_ROW, .nkeys = nkeys};
+  return p;
+}
+
+/* A correlated scalar subquery q: its WHERE's terms that read the inner columns only
+ * stay, equalities inner = outer become the GROUP BY of the aggregate and the join's
+ * keys (without an aggregate, the rows per key are checked to be one).  NULL with no error when q is not one (the caller reports why it failed). */
+static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *items = kid_of(q, SQL_ITEMS), *from = kid_of(q, SQL_FROM), *w = kid_of(q, SQL_WHERE);
+  if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || kid_of(q, SQL_GROUP_BY) ||
+      kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT)) || items->kids[0]->kind == SQL_STAR ||
+      sql_node_has_over(items))
+    return NULL;
+  bool agg = is_agg_call(items);
+  sql_plan *r0 = sql_binder_from(b, from->kids[0]);
+  if (!r0) return NULL;
+  const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
+  int n = and_terms(w->kids[0], t, 0), nkeep = 0, nk = 0;
+  if (n > MAX_TERMS) return NULL;
+  sql_expr *ok[MAX_TERMS];
+  for (int i = 0; i < n; i++) {
+    if (sql_binder_expr(b, r0->cols, r0->ncols, t[i], true)) {
+      keep[nkeep++] = t[i];
+      continue;
+    }
+    if (!is_op(t[i], "=")) return sql_binder_fail(b, t[i], "not supported yet: a correlated scalar subquery whose condition on the outer query is not an equality");
+    for (int s = 0; s < 2; s++) {
+      sql_expr *o;
+      if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
+        ik[nk] = t[i]->kids[s], ok[nk++] = o;
+        break;
+      }
+      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+    }
+  }
+  if (!nk) return NULL;
+  /* SELECT ik0 AS $k0, ..., item FROM ... WHERE keep GROUP BY ik0, ... */
+  sql_node *sel = new_node(a, SQL_SELECT, q, NULL, 0), *its = new_node(a, SQL_ITEMS, items, NULL, nk + 1),
+           *gb = new_node(a, SQL_GROUP_BY, w, NULL, nk);
+  if (!sel || !its || !gb) return sql_binder_fail(b, q, "out of memory");
+  for (int i = 0; i < nk; i++) {
+    sql_node *as = new_node(a, SQL_AS, ik[i], NULL, 2);
+    char *nm = sql_arena_alloc(a, 16);
+    if (!as || !nm || !(as->kids[1] = new_node(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
+    snprintf(nm, 16, "$k%d", i);
+    as->kids[0] = (sql_node *)ik[i];
+    its->kids[i] = as;
+    gb->kids[i] = (sql_node *)ik[i];
+  }
+  its->kids[nk] = items->kids[0];
+  const sql_node *wk = and_node(a, keep, nkeep);
+  sql_node *wn = wk ? new_node(a, SQL_WHERE, w, NULL, 1) : NULL;
+  if (wn) wn->kids[0] = (sql_node *)wk;
+  sel->kids = sql_arena_alloc(a, 4 * sizeof(sql_node *));
+  if (!sel->kids) return sql_binder_fail(b, q, "out of memory");
+  sel->kids[sel->nkids++] = its;
+  sel->kids[sel->nkids++] = (sql_node *)from;
+  if (wn) sel->kids[sel->nkids++] = wn;
+  if (agg) sel->kids[sel->nkids++] = gb;
+  sel->cap = sel->nkids;
+  sql_plan *r = sql_binder_query(b, sel);
+  if (!r) return NULL;
+  /* without an aggregate: each key's rows, checked to be at most one (Flink's SINGLE_VALUE) */
+  if (!agg && !(r = single_row(a, r, nk))) return sql_binder_fail(b, q, "out of memory");
+  for (int i = 0; i < nk; i++) {
+    sql_expr *eq = equal(b, ik[i], ok[i], col(a, in->ncols + i, &r->cols[i].type));
+    if (!eq || !(*cond = and_of(a, *cond, eq))) return NULL;
+  }
+  *nkeys = nk;
+  return r;
+}
+
+/* Joins the scalar subquery sq to in: LEFT, or INNER when in_where and the term t
+ * rejects NULLs; records the column its value is in. */
+static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const sql_node *sq, const sql_node *t) {
+  sql_arena *a = sql_binder_arena(b);
+  if (s->nrefs == MAX_TERMS) return sql_binder_fail(b, sq, "more than %d subqueries in one SELECT", MAX_TERMS);
+  const sql_node *q = query_of(sq);
+  char *err = sql_binder_err(b), first[512];
+  sql_expr *cond = NULL;
+  int nkeys = 0;
+  sql_plan *r = sql_binder_query(b, q);
+  if (!r) { /* correlated? */
+    snprintf(first, sizeof first, "%s", err);
+    err[0] = 0;
+    r = correlated_scalar(b, in, q, &cond, &nkeys);
+    if (!r && !err[0]) sql_binder_fail(b, NULL, "%s", first);
+    if (!r) return NULL;
+  } else {
+    if (r->ncols != 1) return sql_binder_fail(b, sq, "a scalar subquery must return one column, not %d", r->ncols);
+    if (!one_row(r) && !(r = single_row(a, r, 0))) return sql_binder_fail(b, sq, "out of memory");
+  }
+  bool inner = t && null_rejecting(t, sq);
+  char m[512];
+  sql_plan *j = sql_join_new(a, in, r, inner ? (nkeys ? "inner" : "cross") : "left", m, sizeof m);
+  if (!j || sql_join_add_cond(a, j, cond, m, sizeof m)) return sql_binder_fail(b, sq, "%s", m);
+  for (int i = in->ncols; i < j->ncols; i++) {
+    char *nm = sql_arena_alloc(a, 24);
+    if (!nm) return sql_binder_fail(b, sq, "out of memory");
+    snprintf(nm, 24, "$subquery%d_%d", s->nrefs, i - in->ncols);
+    j->cols[i].name = nm, j->cols[i].qual = NULL, j->cols[i].hidden = true;
+    j->cols[i].type.not_null = false; /* a LEFT join's padding, an empty aggregate */
+  }
+  const sql_node *item = kid_of(q, SQL_ITEMS) ? kid_of(q, SQL_ITEMS)->kids[0] : NULL;
+  if (item && item->kind == SQL_AS) item = item->kids[0];
+  bool count = nkeys && item && item->kind == SQL_CALL && !strcasecmp(item->text, "COUNT");
+  s->refs[s->nrefs++] = (subq_ref){sq, in->ncols + nkeys, j->cols[in->ncols + nkeys].type, count};
+  return j;
+}
+
+/* ---- the hooks ---- */
+
+sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where) {
+  sql_subq *s = sql_arena_alloc(sql_binder_arena(b), sizeof *s);
+  if (!s) return sql_binder_fail(b, *where, "out of memory");
+  *sql_binder_subq(b) = s;
+  if (!*where) return in;
+  const sql_node *t[MAX_TERMS], *rest[MAX_TERMS];
+  int n = and_terms((*where)->kids[0], t, 0), nrest = 0;
+  if (n > MAX_TERMS) { /* too many to take apart: bound as written */
+    for (int i = 0; i < MAX_TERMS; i++)
+      if (semi_term(t[i])) return sql_binder_fail(b, t[i], "not supported yet: subqueries in a WHERE of more than %d AND terms", MAX_TERMS);
+    return in;
+  }
+  bool any = false;
+  for (int i = 0; i < n; i++) {
+    if (semi_term(t[i])) {
+      s->terms[s->nterms++] = t[i];
+      any = true;
+      continue;
+    }
+    rest[nrest++] = t[i];
+    const sql_node *sq[MAX_TERMS];
+    int k = scalars(t[i], sq, 0);
+    if (k > MAX_TERMS) return sql_binder_fail(b, t[i], "more than %d subqueries in one condition", MAX_TERMS);
+    for (int j = 0; j < k; j++)
+      if (!(in = scalar_join(b, s, in, sq[j], t[i]))) return NULL;
+  }
+  if (any) {
+    const sql_node *r = and_node(sql_binder_arena(b), rest, nrest);
+    sql_node *w = r ? new_node(sql_binder_arena(b), SQL_WHERE, *where, NULL, 1) : NULL;
+    if (w) w->kids[0] = (sql_node *)r;
+    else if (r) return sql_binder_fail(b, *where, "out of memory");
+    *where = w;
+  }
+  return in;
+}
+
+sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node *items, bool aggregate) {
+  sql_subq *s = *sql_binder_subq(b);
+  for (int i = 0; i < s->nterms; i++)
+    if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
+  const sql_node *sq[MAX_TERMS];
+  int k = scalars(items, sq, 0);
+  if (k > MAX_TERMS) return sql_binder_fail(b, items, "more than %d subqueries in one select list", MAX_TERMS);
+  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query");
+  for (int j = 0; j < k; j++)
+    if (!(in = scalar_join(b, s, in, sq[j], NULL))) return NULL;
+  return in;
+}
+
+sql_expr *sql_subq_ref(struct binder *b, const sql_node *n) {
+  sql_subq *s = *sql_binder_subq(b);
+  for (int i = 0; s && i < s->nrefs; i++)
+    if (s->refs[i].node == n) {
+      sql_arena *a = sql_binder_arena(b);
+      sql_expr *e = col(a, s->refs[i].col, &s->refs[i].type);
+      if (e && s->refs[i].count) { /* CASE WHEN c IS NULL THEN 0 ELSE c END */
+        sql_expr *c = sql_arena_alloc(a, sizeof *c), *zero = sql_arena_alloc(a, sizeof *zero);
+        sql_expr **args = sql_arena_alloc(a, 3 * sizeof *args);
+        if (!c || !zero || !args || !(args[0] = is_null(a, e))) return sql_binder_fail(b, n, "out of memory");
+        zero->op = SQL_E_LIT, zero->col = -1, zero->type = e->type;
+        args[1] = zero, args[2] = e;
+        c->op = SQL_E_CASE, c->col = -1, c->n = 3, c->a = args, c->type = e->type;
+        c->type.not_null = true;
+        e = c;
+      }
+      return e ? e : sql_binder_fail(b, n, "out of memory");
+    }
+  return sql_binder_fail(b, n, "not supported yet: a scalar subquery here (only in WHERE and the select list)");
+}
+
+/* ---- set operations ---- */
+
+sql_plan *sql_setop_bind(struct binder *b, const sql_node *n, sql_plan *u) {
+  sql_arena *a = sql_binder_arena(b);
+  bool all = n->flags & SQL_F(ALL);
+  char m[512];
+  sql_plan *d;
+  if (!strcmp(n->text, "union")) return (d = sql_select_distinct(a, u, m, sizeof m)) ? d : sql_binder_fail(b, n, "%s", m);
+  bool intersect = n->text[0] == 'i';
+  if (all) {
+    sql_plan *p = sql_arena_alloc(a, sizeof *p);
+    if (!p) return sql_binder_fail(b, n, "out of memory");
+    *p = (sql_plan){.kind = SQL_P_SETOP, .ncols = u->ncols, .cols = u->cols, .in = u->in, .in2 = u->in2,
+                    .changelog = true, .time_col = -1, .setop = intersect ? SQL_SO_INTERSECT_ALL : SQL_SO_EXCEPT_ALL};
+    for (int i = 0; i < p->ncols; i++) p->cols[i].rowtime = false;
+    return p;
+  }
+  /* a semi (anti) join on every column, NULLs equal, then DISTINCT */
+  sql_plan *j = sql_join_new(a, u->in, u->in2, "inner", m, sizeof m);
+  if (!j) return sql_binder_fail(b, n, "%s", m);
+  sql_join *jj = j->join;
+  int nc = u->ncols;
+  jj->type = intersect ? SQL_J_SEMI : SQL_J_ANTI;
+  jj->kind = SQL_JK_REGULAR;
+  jj->null_safe = true;
+  jj->nkeys = nc;
+  jj->lkeys = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(nc ? nc : 1));
+  jj->rkeys = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(nc ? nc : 1));
+  if (!jj->lkeys || !jj->rkeys) return sql_binder_fail(b, n, "out of memory");
+  for (int i = 0; i < nc; i++)
+    if (!(jj->lkeys[i] = col(a, i, &u->cols[i].type)) || !(jj->rkeys[i] = col(a, i, &u->cols[i].type)))
+      return sql_binder_fail(b, n, "out of memory");
+  j->ncols = nc;
+  j->changelog = !intersect || u->in->changelog || u->in2->changelog;
+  return (d = sql_select_distinct(a, j, m, sizeof m)) ? d : sql_binder_fail(b, n, "%s", m);
+}
