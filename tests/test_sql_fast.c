@@ -70,6 +70,15 @@ TEST(arithmetic_casts_and_overflow) {
   CHECK_ERR("SELECT CAST('x' AS INT) FROM (VALUES (1)) AS t(a)", "cannot cast 'x' to INT");
 }
 
+TEST(huge_interval_literals_are_refused) {
+  /* found by fuzz_sql_plan: the milliseconds of these do not fit 64 bits */
+  CHECK_ERR("SELECT TIMESTAMP '2020-01-01 00:00:00' + INTERVAL '99999999999999999' HOUR", "interval '99999999999999999' is out of range");
+  CHECK_ERR("SELECT TIMESTAMP '2020-01-01 00:00:00' - INTERVAL '999999999999999 01:00:00' DAY TO SECOND",
+            "is out of range");
+  CHECK_BOTH("SELECT TIMESTAMP '2020-01-01 00:00:00' + INTERVAL '1 01:00:00' DAY TO SECOND",
+             "+I[2020-01-02 01:00:00.000]\n");
+}
+
 /* ---- the nexmark source's projection pushdown ---- */
 
 typedef struct {
@@ -207,6 +216,7 @@ int main(int argc, char **argv) {
   RUN(comparisons_and_logic_with_nulls);
   RUN(case_dispatch_and_general_case);
   RUN(arithmetic_casts_and_overflow);
+  RUN(huge_interval_literals_are_refused);
   RUN(nexmark_projection_pushdown_equals_the_full_source);
   RUN(computed_rowtime_and_computed_columns_in_the_scan);
   char cmd[300];

@@ -233,7 +233,11 @@ static bool interval_ms(binder *b, const sql_node *n, int64_t *out) {
     static const int64_t units[] = {86400000, 3600000, 60000, 1000};
     int first = unit == 86400000 ? 0 : unit == 3600000 ? 1 : unit == 60000 ? 2 : 3;
     int64_t ms = 0;
-    for (int i = 0; i < np && first + i < 4; i++) ms += parts[i] * units[first + i];
+    for (int i = 0; i < np && first + i < 4; i++) {
+      int64_t part;
+      if (__builtin_mul_overflow(parts[i], units[first + i], &part) || __builtin_add_overflow(ms, part, &ms))
+        return fail_at(b, n, "interval '%s' is out of range", n->kids[0]->text), false;
+    }
     if (first + np == 4) ms += frac;
     *out = neg ? -ms : ms;
     return true;
@@ -241,7 +245,9 @@ static bool interval_ms(binder *b, const sql_node *n, int64_t *out) {
   char *end;
   double x = strtod(v, &end);
   if (end == v || *end) return fail_at(b, n, "malformed interval '%s'", n->kids[0]->text), false;
-  *out = (int64_t)(x * (double)unit + (x >= 0 ? 0.5 : -0.5));
+  double ms = x * (double)unit + (x >= 0 ? 0.5 : -0.5);
+  if (!(ms > -9.2e18 && ms < 9.2e18)) return fail_at(b, n, "interval '%s' is out of range", n->kids[0]->text), false;
+  *out = (int64_t)ms;
   if (neg) *out = -*out;
   return true;
 }
