@@ -754,8 +754,125 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   return out ? calc_stream(b, s, cond, exprs, ntop, out, p->exprs ? (p->cond ? "Calc" : "Project") : "Filter") : NULL;
 }
 
+/* ---- columns a join's parent does not read are dropped below the join ---- */
+
+/* A CALC over p passing on the columns i with keep[i], map[i] their new positions. */
+static sql_plan *project_cols(sql_arena *a, sql_plan *p, const bool *keep, const int *map, int n) {
+  sql_plan *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  c->kind = SQL_P_CALC, c->in = p, c->ncols = n, c->changelog = p->changelog, c->time_col = -1;
+  if (!(c->cols = sql_arena_alloc(a, sizeof *c->cols * (size_t)(n ? n : 1))) ||
+      !(c->exprs = sql_arena_alloc(a, sizeof *c->exprs * (size_t)(n ? n : 1))))
+    return NULL;
+  for (int i = 0; i < p->ncols; i++) {
+    if (!keep[i]) continue;
+    c->cols[map[i]] = p->cols[i];
+    if (!(c->exprs[map[i]] = sql_arena_alloc(a, sizeof(sql_expr)))) return NULL;
+    *c->exprs[map[i]] = (sql_expr){.op = SQL_E_COL, .col = i, .type = p->cols[i].type};
+    if (p->time_col == i) c->time_col = map[i];
+  }
+  return c;
+}
+
+/* As Flink's ProjectJoinTransposeRule: the join p of which its parent reads the columns
+ * need[i], with each input narrowed to the columns the parent, the keys, the residual
+ * and the time bounds use, so the join's state holds only those; map[i] is column i's
+ * new position (-1: dropped).  NULL when nothing would be dropped (or on no memory). */
+static sql_plan *prune_join(sql_build *b, const sql_plan *p, bool *need, int *map) {
+  const sql_join *j = p->join;
+  if (j->type >= SQL_J_SEMI) return NULL;
+  int nl = p->in->ncols, n = p->ncols;
+  if (j->residual) mark_cols(j->residual, need);
+  for (int i = 0; i < j->nkeys; i++) {
+    bool *lneed = need, *rneed = need + nl;
+    mark_cols(j->lkeys[i], lneed);
+    mark_cols(j->rkeys[i], rneed);
+  }
+  if (j->kind == SQL_JK_INTERVAL) need[j->ltime] = need[nl + j->rtime] = true;
+  if (j->kind == SQL_JK_WINDOW) need[j->lwend] = need[nl + j->rwend] = true;
+  int kl = 0, kr = 0;
+  for (int i = 0; i < n; i++) {
+    if (!need[i]) map[i] = -1;
+    else map[i] = i < nl ? kl++ : nl + kr++; /* right columns renumbered below */
+  }
+  if (kl + kr == n) return NULL;
+  for (int i = nl; i < n; i++)
+    if (map[i] >= 0) map[i] -= nl - kl;
+  sql_arena *a = &b->arena;
+  int *rmap = sql_arena_alloc(a, sizeof *rmap * (size_t)(n - nl ? n - nl : 1));
+  sql_join *nj = sql_arena_alloc(a, sizeof *nj);
+  sql_plan *np = sql_arena_alloc(a, sizeof *np);
+  if (!rmap || !nj || !np) return NULL;
+  for (int i = nl; i < n; i++) rmap[i - nl] = map[i] >= 0 ? map[i] - kl : -1;
+  *nj = *j;
+  if (!(nj->lkeys = sql_arena_alloc(a, sizeof *nj->lkeys * (size_t)(j->nkeys ? j->nkeys : 1))) ||
+      !(nj->rkeys = sql_arena_alloc(a, sizeof *nj->rkeys * (size_t)(j->nkeys ? j->nkeys : 1))))
+    return NULL;
+  for (int i = 0; i < j->nkeys; i++)
+    if (!(nj->lkeys[i] = remap(a, j->lkeys[i], map)) || !(nj->rkeys[i] = remap(a, j->rkeys[i], rmap))) return NULL;
+  if (j->residual && !(nj->residual = remap(a, j->residual, map))) return NULL;
+  nj->cond = NULL; /* the condition was analysed into the fields above */
+  if (j->kind == SQL_JK_INTERVAL) nj->ltime = map[j->ltime], nj->rtime = rmap[j->rtime];
+  if (j->kind == SQL_JK_WINDOW) nj->lwend = map[j->lwend], nj->rwend = rmap[j->rwend];
+  *np = *p;
+  np->join = nj, np->ncols = kl + kr;
+  if (!(np->in = project_cols(a, p->in, need, map, kl)) || !(np->in2 = project_cols(a, p->in2, need + nl, rmap, kr)) ||
+      !(np->cols = sql_arena_alloc(a, sizeof *np->cols * (size_t)(kl + kr ? kl + kr : 1))))
+    return NULL;
+  for (int i = 0; i < n; i++)
+    if (map[i] >= 0) np->cols[map[i]] = p->cols[i];
+  np->time_col = p->time_col >= 0 ? map[p->time_col] : -1;
+  return np;
+}
+
+/* A CALC or AGG over a join, reading the join pruned by prune_join; NULL: as it is. */
+static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
+  const sql_plan *jp = p->in;
+  if (jp->kind != SQL_P_JOIN || (p->kind != SQL_P_CALC && p->kind != SQL_P_AGG) || (p->kind == SQL_P_CALC && !p->exprs))
+    return NULL;
+  sql_arena *a = &b->arena;
+  bool *need = sql_arena_alloc(a, sizeof *need * (size_t)(jp->ncols ? jp->ncols : 1));
+  int *map = sql_arena_alloc(a, sizeof *map * (size_t)(jp->ncols ? jp->ncols : 1));
+  sql_plan *np = sql_arena_alloc(a, sizeof *np);
+  if (!need || !map || !np) return NULL;
+  *np = *p;
+  if (p->kind == SQL_P_CALC) {
+    if (p->cond) mark_cols(p->cond, need);
+    for (int i = 0; i < p->ncols; i++) mark_cols(p->exprs[i], need);
+  } else {
+    for (int i = 0; i < p->nkeys; i++) mark_cols(p->keys[i], need);
+    for (int i = 0; i < p->naggs; i++) {
+      if (p->agg_args[i]) mark_cols(p->agg_args[i], need);
+      if (p->agg_filters && p->agg_filters[i]) mark_cols(p->agg_filters[i], need);
+    }
+    if (p->time_col >= 0) need[p->time_col] = true;
+  }
+  if (!(np->in = prune_join(b, jp, need, map))) return NULL;
+  if (p->kind == SQL_P_CALC) {
+    if (p->cond && !(np->cond = remap(a, p->cond, map))) return NULL;
+    if (!(np->exprs = sql_arena_alloc(a, sizeof *np->exprs * (size_t)p->ncols))) return NULL;
+    for (int i = 0; i < p->ncols; i++)
+      if (!(np->exprs[i] = remap(a, p->exprs[i], map))) return NULL;
+    return np;
+  }
+  if ((p->nkeys && !(np->keys = sql_arena_alloc(a, sizeof *np->keys * (size_t)p->nkeys))) ||
+      (p->naggs && !(np->agg_args = sql_arena_alloc(a, sizeof *np->agg_args * (size_t)p->naggs))) ||
+      (p->naggs && p->agg_filters && !(np->agg_filters = sql_arena_alloc(a, sizeof *np->agg_filters * (size_t)p->naggs))))
+    return NULL;
+  for (int i = 0; i < p->nkeys; i++)
+    if (!(np->keys[i] = remap(a, p->keys[i], map))) return NULL;
+  for (int i = 0; i < p->naggs; i++) {
+    if (p->agg_args[i] && !(np->agg_args[i] = remap(a, p->agg_args[i], map))) return NULL;
+    if (p->agg_filters && p->agg_filters[i] && !(np->agg_filters[i] = remap(a, p->agg_filters[i], map))) return NULL;
+  }
+  if (p->time_col >= 0) np->time_col = map[p->time_col];
+  return np;
+}
+
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
   for (const sql_plan *m; p->kind == SQL_P_CALC && p->in->kind == SQL_P_CALC && (m = merge_calc(b, p));) p = m;
+  const sql_plan *pruned = p->in && p->in->kind == SQL_P_JOIN ? over_pruned_join(b, p) : NULL;
+  if (pruned) p = pruned;
   switch (p->kind) {
     case SQL_P_SCAN: return scan_stream(b, p);
     case SQL_P_VALUES: return values_stream(b, p);
