@@ -106,9 +106,14 @@ int strom__row_own_strings(strom_row *r) {
   size_t need = 0;
   for (int i = 0; i < r->ncols; i++)
     if (r->schema->cols[i].type == STROM_VARCHAR && !r->nulls[i]) need += r->v[i].s.n;
-  /* Copy into a fresh arena: the sources may be in the old one. */
-  char *a = strom__malloc(need);
-  if (!a) return STROM_ENOMEM;
+  /* The old arena is reused when it is big enough and no source is in it (a row
+   * copied again and again, as Top-N's, then allocates nothing); else a fresh one. */
+  char *a = r->arena;
+  bool reuse = a && r->arena_cap >= need && need;
+  for (int i = 0; reuse && i < r->ncols; i++)
+    if (r->schema->cols[i].type == STROM_VARCHAR && !r->nulls[i] && r->v[i].s.p >= a && r->v[i].s.p < a + r->arena_cap)
+      reuse = false;
+  if (!reuse && !(a = strom__malloc(need))) return STROM_ENOMEM;
   size_t off = 0;
   for (int i = 0; i < r->ncols; i++) {
     if (r->schema->cols[i].type != STROM_VARCHAR || r->nulls[i]) continue;
@@ -116,9 +121,12 @@ int strom__row_own_strings(strom_row *r) {
     r->v[i].s.p = a + off;
     off += r->v[i].s.n;
   }
-  free(r->arena);
-  r->arena = a;
-  r->arena_len = r->arena_cap = need;
+  if (!reuse) {
+    free(r->arena);
+    r->arena = a;
+    r->arena_cap = need;
+  }
+  r->arena_len = need;
   return STROM_OK;
 }
 

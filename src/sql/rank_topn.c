@@ -48,15 +48,26 @@ void rank_rows_free(rank_rows *p) {
   *p = (rank_rows){0};
 }
 
-int rank_rows_load(rank_rows *p, strom_state *st) {
+/* Loads st's list into p; own: the rows own their strings, else they point into the
+ * state's stored list, valid until the state changes (what a read-then-rewrite wants). */
+static int load_rows(rank_rows *p, strom_state *st, bool own) {
   rank_rows_clear(p);
   size_t n = strom_state_list_size(st);
   for (size_t i = 0; i < n; i++) {
-    int rc = rank_rows_push(p, strom_state_list_get(st, i));
-    if (rc) return rc;
+    const strom_row *src = strom_state_list_get(st, i);
+    if (!src) return STROM_ENOMEM;
+    if (own || p->n == p->cap) { /* (growing the array owns this one row: harmless) */
+      int rc = rank_rows_push(p, src);
+      if (rc) return rc;
+      continue;
+    }
+    if (!p->r[p->n] && !(p->r[p->n] = strom_row_new(p->schema))) return STROM_ENOMEM;
+    strom_row_copy(p->r[p->n++], src);
   }
   return STROM_OK;
 }
+
+int rank_rows_load(rank_rows *p, strom_state *st) { return load_rows(p, st, true); }
 
 strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,
                          const strom_schema **pre_out) {
@@ -100,6 +111,8 @@ typedef struct topn {
 typedef struct topn_local {
   strom_state *st;
   rank_rows cur, next;
+  const strom_row **nx; /* ROW_NUMBER Top-N: the new list, rows of cur and the input */
+  int nxcap;
 } topn_local;
 
 static int topn_mode(const sql_plan *p, bool *ties_before) {
@@ -160,6 +173,7 @@ static void topn_close(strom_ctx *ctx) {
   if (!l) return;
   rank_rows_free(&l->cur);
   rank_rows_free(&l->next);
+  free(l->nx);
   free(l);
 }
 
@@ -338,7 +352,9 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     int c = cmp_rows(t, strom_state_list_get(l->st, have - 1), in);
     if (c < 0 || (c == 0 && !t->ties_before)) return STROM_OK;
   }
-  int rc = rank_rows_load(&l->cur, l->st);
+  /* The list is read without copying its strings and rewritten from pointers to its
+   * rows and the input: nothing else changes the state in between. */
+  int rc = load_rows(&l->cur, l->st, false);
   if (rc) return rc;
   int m = l->cur.n, pos = 0;
   while (pos < m) {
@@ -347,13 +363,18 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     pos++;
   }
   if (pos >= limit) return STROM_OK;
-  rank_rows_clear(&l->next);
-  for (int i = 0; i < m && !rc; i++) {
-    if (i == pos) rc = rank_rows_push(&l->next, in);
-    if (!rc && l->next.n < limit) rc = rank_rows_push(&l->next, l->cur.r[i]);
+  if (l->nxcap < m + 1) {
+    const strom_row **nx = realloc(l->nx, sizeof *nx * (size_t)(m + 1));
+    if (!nx) return STROM_ENOMEM;
+    l->nx = nx, l->nxcap = m + 1;
   }
-  if (!rc && pos == m) rc = rank_rows_push(&l->next, in);
-  if (rc) return rc;
+  const strom_row **nx = l->nx;
+  int nn = 0;
+  for (int i = 0; i < m; i++) {
+    if (i == pos) nx[nn++] = in;
+    if (nn < limit) nx[nn++] = l->cur.r[i];
+  }
+  if (pos == m) nx[nn++] = in;
   if (t->mode == WINDOW_TOPN) {
     if ((rc = strom_ctx_register_event_timer(ctx, wend - 1))) return rc;
   } else if (!t->o->rank_out && t->o->start <= 1) {
@@ -362,12 +383,12 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   } else {
     for (int i = pos; i < m && !rc; i++) {
       rc = emit(t, out, l->cur.r[i], STROM_UPDATE_BEFORE, i + 1);
-      if (!rc) rc = emit(t, out, l->next.r[i], STROM_UPDATE_AFTER, i + 1);
+      if (!rc) rc = emit(t, out, nx[i], STROM_UPDATE_AFTER, i + 1);
     }
-    if (!rc && m < limit) rc = emit(t, out, l->next.r[m], STROM_INSERT, m + 1);
+    if (!rc && m < limit) rc = emit(t, out, nx[m], STROM_INSERT, m + 1);
     if (rc) return rc;
   }
-  return strom_state_list_update(l->st, (const strom_row *const *)l->next.r, (size_t)l->next.n);
+  return strom_state_list_update(l->st, nx, (size_t)nn);
 }
 
 static int topn_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
