@@ -32,6 +32,7 @@ typedef struct match {
 typedef struct jlocal {
   strom_state *st[2];
   bool list[2]; /* the side's rows are a list (append-only, not outer) */
+  size_t lsize[2]; /* its length while it is read (side_next) */
   strom_row *key[2]; /* the input row as a map key (kind +I) */
   strom_row *val;    /* (count, matches) */
   strom_row *joined;
@@ -111,7 +112,8 @@ static bool key_has_null(strom_ctx *ctx) {
  * there is one.  *pos starts at 0. */
 static int side_next(jlocal *l, int s, size_t *pos, const strom_row **row, int64_t *count, int64_t *assoc) {
   if (l->list[s]) {
-    if (*pos >= strom_state_list_size(l->st[s])) return 0;
+    if (*pos == 0) l->lsize[s] = strom_state_list_size(l->st[s]); /* once: it scans the list */
+    if (*pos >= l->lsize[s]) return 0;
     *row = strom_state_list_get(l->st[s], (*pos)++);
     *count = 1, *assoc = 0;
     return *row ? 1 : -1;
