@@ -713,7 +713,10 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   }
   strom_schema *ps = strom_schema_new();
   if (!ps || sql_build_own(b, ps, (void (*)(void *))strom_schema_free)) return NULL;
-  bool prune = t->conn->prunes && !text_io;
+  int shared = -1;
+  for (int i = 0; i < b->nshared; i++)
+    if (b->shared[i] == t) shared = i;
+  bool prune = t->conn->prunes && !text_io && shared < 0;
   for (int c = 0, k = 0; c < n; c++) {
     if (pidx[c] < 0) continue;
     if (prune && !used[pidx[c]]) {
@@ -743,12 +746,15 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   if (!exprs || (p->cond && !(cond = substitute(a, p->cond, lower)))) return NULL;
   for (int i = 0; i < ntop; i++)
     if (!(exprs[i] = substitute(a, top[i], lower))) return NULL;
-  strom_stream *s = sql_io_decode(b, t, t->conn->scan(b, t, ps));
-  if (!s) return NULL;
-  if (t->wm_col >= 0) {
-    const sql_expr *rowtime = wm_computed ? remap(a, sc->exprs[t->wm_col], map) : NULL;
-    if ((wm_computed && !rowtime) || !(s = add_watermarks(b, t, s, wm_computed ? -1 : map[pidx[t->wm_col]], rowtime)))
-      return NULL;
+  strom_stream *s = shared >= 0 ? b->shared_stream[shared] : NULL;
+  if (!s) {
+    if (!(s = sql_io_decode(b, t, t->conn->scan(b, t, ps)))) return NULL;
+    if (t->wm_col >= 0) {
+      const sql_expr *rowtime = wm_computed ? remap(a, sc->exprs[t->wm_col], map) : NULL;
+      if ((wm_computed && !rowtime) || !(s = add_watermarks(b, t, s, wm_computed ? -1 : map[pidx[t->wm_col]], rowtime)))
+        return NULL;
+    }
+    if (shared >= 0) b->shared_stream[shared] = s;
   }
   const strom_schema *out = owned_schema(b, sql_plan_schema(p));
   return out ? calc_stream(b, s, cond, exprs, ntop, out, p->exprs ? (p->cond ? "Calc" : "Project") : "Filter") : NULL;
@@ -867,6 +873,31 @@ static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
   }
   if (p->time_col >= 0) np->time_col = map[p->time_col];
   return np;
+}
+
+/* How many times p reads table t. */
+static int scans_of(const sql_plan *p, const sql_table *t) {
+  if (!p) return 0;
+  return (p->kind == SQL_P_SCAN && p->table == t) + scans_of(p->in, t) + scans_of(p->in2, t);
+}
+
+static void note_shared(sql_build *b, const sql_plan *root, const sql_plan *p) {
+  if (!p) return;
+  if (p->kind == SQL_P_SCAN && b->nshared < (int)(sizeof b->shared / sizeof *b->shared) && scans_of(root, p->table) > 1) {
+    bool known = false;
+    for (int i = 0; i < b->nshared; i++) known |= b->shared[i] == p->table;
+    if (!known) b->shared[b->nshared] = p->table, b->shared_stream[b->nshared++] = NULL;
+  }
+  note_shared(b, root, p->in);
+  note_shared(b, root, p->in2);
+}
+
+strom_stream *sql_plan_stream_root(sql_build *b, const sql_plan *p) {
+  b->nshared = 0; /* per statement: a statement set's INSERTs each read their own sources */
+  note_shared(b, p, p);
+  strom_stream *s = sql_plan_stream(b, p);
+  b->nshared = 0;
+  return s;
 }
 
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {

@@ -268,7 +268,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     sql_plan_explain(explain, p, 1);
   }
   if (explain_only) return STROM_OK;
-  strom_stream *st = sql_plan_stream(b, p);
+  strom_stream *st = sql_plan_stream_root(b, p);
   st = sql_io_encode(b, t, st);
   int rc = st ? t->conn->write(b, t, st) : STROM_EINVAL;
   if (rc || b->err[0]) {
@@ -297,7 +297,7 @@ static int do_select(exec *x, const sql_node *q) {
     build_free(b);
     return err_at(s, q, err);
   }
-  strom_stream *st = sql_plan_stream(b, p);
+  strom_stream *st = sql_plan_stream_root(b, p);
   rc = st ? sql_print_sink(b, st, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL;
   if (rc || b->err[0]) {
     set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env));

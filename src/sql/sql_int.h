@@ -418,6 +418,12 @@ struct sql_build {
   sql_arena arena; /* plans and expressions of the job's statements */
   char err[512];
   int njobs_stmts;
+  /* Tables the statement being planned reads more than once (a self-join, q5's two
+   * aggregations of bids): one source, read in full, feeds every CALC over them, as
+   * Flink's sub-plan reuse does.  The stream of each after its watermark operator. */
+  int nshared;
+  const struct sql_table *shared[8];
+  strom_stream *shared_stream[8];
 };
 
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
@@ -446,6 +452,8 @@ strom_stream *sql_io_decode(sql_build *b, const sql_table *t, strom_stream *in);
 strom_stream *sql_io_encode(sql_build *b, const sql_table *t, strom_stream *in);
 /* planner.c: the plan's output stream on b->env. */
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p);
+/* The same for a statement's whole plan: first notes the tables it reads twice. */
+strom_stream *sql_plan_stream_root(sql_build *b, const sql_plan *p);
 /* EXPLAIN's text of the plan. */
 void sql_plan_explain(strom_buf *out, const sql_plan *p, int depth);
 /* A schema of the plan's output columns. */
