@@ -221,7 +221,7 @@ static int tj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
     }
     if (!match && !d->left_outer) continue;
     if (!match) fill(d, l->joined, lr, NULL);
-    rc = emit(out, l->joined, strom_row_time(lr));
+    rc = emit(out, l->joined, l->r[i].t); /* the state keeps no row timestamps: the time attribute is it */
   }
   if (rc) return rc;
   /* the left rows still waiting */
