@@ -13,9 +13,9 @@ shift
 args=("$@")
 if [ ${#args[@]} -eq 0 ] && [ -n "${BENCH_ARGS:-}" ]; then read -r -a args <<<"$BENCH_ARGS"; fi
 events=10000000
-# q10 (partitioned filesystem sink), q12 (processing-time windows) and q21
+# q10 (partitioned filesystem sink) and q21
 # (REGEXP_EXTRACT) need SQL features not built yet; q14 needs its UDF library.
-queries="0 1 2 3 4 5 7 8 9 11 13 15 16 17 18 19 20 22"
+queries="0 1 2 3 4 5 7 8 9 11 12 13 15 16 17 18 19 20 22"
 while [ ${#args[@]} -gt 0 ]; do
   case "${args[0]}" in
     --events) events=${args[1]} ;;

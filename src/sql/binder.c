@@ -1032,17 +1032,18 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   if (!in) return NULL;
   int tc = find_col(b, in->cols, in->ncols, NULL, timecol->kids[0]->text, timecol->kids[0], false);
   if (tc < 0) return NULL;
-  if (!in->cols[tc].rowtime)
+  if (!in->cols[tc].rowtime && !in->cols[tc].proctime)
     return fail_at(b, timecol->kids[0], "column '%s' is not a time attribute: declare WATERMARK FOR %s AS ... on its table",
                    in->cols[tc].name, in->cols[tc].name);
+  w.proctime = in->cols[tc].proctime;
   sql_plan *p = new_plan(b, SQL_P_WINDOW_TVF, in->ncols + 3);
   if (!p) return NULL;
   if (in->ncols) memcpy(p->cols, in->cols, sizeof(sql_col) * (size_t)in->ncols);
   sql_type ts = {.id = STROM_TIMESTAMP, .p = 3, .not_null = true};
   p->cols[in->ncols] = (sql_col){.name = "window_start", .type = ts, .wincol = SQL_WIN_START};
   p->cols[in->ncols + 1] = (sql_col){.name = "window_end", .type = ts, .wincol = SQL_WIN_END};
-  p->cols[in->ncols + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = true};
-  for (int i = 0; i < in->ncols; i++) p->cols[i].rowtime = false; /* window_time is the new time attribute */
+  p->cols[in->ncols + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = !w.proctime, .proctime = w.proctime};
+  for (int i = 0; i < in->ncols; i++) p->cols[i].rowtime = p->cols[i].proctime = false; /* window_time is the new time attribute */
   p->in = in;
   p->win = w;
   p->time_col = tc;
@@ -1220,9 +1221,10 @@ static bool legacy_window(binder *b, const sql_node *g, const sql_plan *in) {
   if (g->nkids != want) return fail_at(b, g, "%s takes %d arguments", fn, want), false;
   int tc = node_col(b, g->kids[0], in->cols, in->ncols, false);
   if (tc < 0) return false;
-  if (!in->cols[tc].rowtime)
+  if (!in->cols[tc].rowtime && !in->cols[tc].proctime)
     return fail_at(b, g->kids[0], "column '%s' is not a time attribute: declare WATERMARK FOR %s AS ... on its table",
                    in->cols[tc].name, in->cols[tc].name), false;
+  w.proctime = in->cols[tc].proctime;
   int64_t a0, a1 = 0;
   if (!interval_ms(b, g->kids[1], &a0) || (want == 3 && !interval_ms(b, g->kids[2], &a1))) return false;
   if (w.kind == SQL_W_TUMBLE) w.size = a0;

@@ -239,6 +239,7 @@ typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULAT
 typedef struct sql_window {
   sql_wkind kind;
   int64_t size, slide, gap;
+  bool proctime; /* over a PROCTIME() attribute: windows of the clock (tjoin_bind.c) */
 } sql_window;
 
 struct sql_table;
