@@ -10,6 +10,7 @@
  * resume; EXPLAIN; the errors of what is refused.  Expected rows are computed by hand
  * from Flink's semantics.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "kafka_mock.h"
 #include "pg_test.h"
 #include "sql_proc_test.h"
 #include "sql_test.h"
@@ -584,8 +586,72 @@ TEST(processing_time_windows) {
             "DISTINCT aggregates in processing-time windows");
 }
 
+/* ---- a versioned table from a changelog: debezium-json on Kafka ---- */
+
+static kmock MOCK;
+static bool kafka_ready;
+
+static int produce_changes(void) {
+  static const char *v[] = {
+      "{\"before\":null,\"after\":{\"cur\":\"EUR\",\"rate\":114,\"ts\":\"2024-01-01 00:00:00\"},\"op\":\"c\"}",
+      "{\"before\":null,\"after\":{\"cur\":\"USD\",\"rate\":100,\"ts\":\"2024-01-01 00:00:00\"},\"op\":\"c\"}",
+      /* an update: -U and +U at the change's time (the +U replaces the -U of that time) */
+      "{\"before\":{\"cur\":\"EUR\",\"rate\":114,\"ts\":\"2024-01-01 00:00:10\"},"
+      "\"after\":{\"cur\":\"EUR\",\"rate\":116,\"ts\":\"2024-01-01 00:00:10\"},\"op\":\"u\"}",
+      /* USD deleted at 00:15, back at 00:20 */
+      "{\"before\":{\"cur\":\"USD\",\"rate\":100,\"ts\":\"2024-01-01 00:00:15\"},\"after\":null,\"op\":\"d\"}",
+      "{\"before\":null,\"after\":{\"cur\":\"USD\",\"rate\":101,\"ts\":\"2024-01-01 00:00:20\"},\"op\":\"c\"}",
+  };
+  char err[256];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) return -1;
+  int rc = 0;
+  for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+    rc |= rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("rates_cdc"), RD_KAFKA_V_PARTITION(0),
+                            RD_KAFKA_V_VALUE((void *)v[i], strlen(v[i])), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_END);
+  if (rd_kafka_flush(rk, 10000)) rc = -1;
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
+TEST(temporal_join_of_a_changelog) {
+  if (!kafka_ready) {
+    fprintf(stderr, "  no Kafka mock cluster\n");
+    CHECK(0);
+  }
+  CHECK_INT(kmock_topic(&MOCK, "rates_cdc", 1), 0);
+  CHECK_INT(produce_changes(), 0);
+  put("orders.csv", "1,EUR,2024-01-01 00:00:05\n2,EUR,2024-01-01 00:00:12\n3,USD,2024-01-01 00:00:10\n"
+                    "4,USD,2024-01-01 00:00:17\n5,USD,2024-01-01 00:00:25\n");
+  char ddl[2048], sql[4096];
+  snprintf(ddl, sizeof ddl,
+           "CREATE TABLE rates (cur STRING, rate INT, ts TIMESTAMP(3), PRIMARY KEY (cur) NOT ENFORCED, "
+           "WATERMARK FOR ts AS ts) WITH ('connector' = 'kafka', 'topic' = 'rates_cdc', "
+           "'properties.bootstrap.servers' = '%s', 'format' = 'debezium-json', 'scan.startup.mode' = 'earliest-offset', "
+           "'scan.bounded.mode' = 'latest-offset');"
+           "CREATE TABLE orders (id INT, cur STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '10' SECOND) "
+           "WITH ('connector' = 'filesystem', 'path' = '${TMP}/orders.csv', 'format' = 'csv');",
+           MOCK.bootstrap);
+  /* USD was deleted from 00:15 to 00:20: order 4 finds no version */
+  snprintf(sql, sizeof sql, "%sSELECT o.id, r.rate FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r "
+           "ON o.cur = r.cur;", ddl);
+  CHECK_ROWS(sql, true, "+I[1, 114]\n+I[2, 116]\n+I[3, 100]\n+I[5, 101]\n");
+  snprintf(sql, sizeof sql, "%sSELECT o.id, r.rate FROM orders AS o LEFT JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r "
+           "ON o.cur = r.cur;", ddl);
+  CHECK_ROWS(sql, true, "+I[1, 114]\n+I[2, 116]\n+I[3, 100]\n+I[4, <NULL>]\n+I[5, 101]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  kafka_ready = !kmock_start(&MOCK);
+  if (kafka_ready) { /* the PostgreSQL script must not inherit the mock's command pipe */
+    fcntl(fileno(MOCK.to), F_SETFD, FD_CLOEXEC);
+    fcntl(fileno(MOCK.from), F_SETFD, FD_CLOEXEC);
+  }
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-temporal-%d", (int)getpid());
   mkdir(tmp, 0777);
   pg_ready = pg_start();
@@ -599,7 +665,9 @@ int main(int argc, char **argv) {
   RUN(temporal_join_explain_and_errors);
   RUN(temporal_join_killed_and_resumed);
   RUN(processing_time_windows);
+  RUN(temporal_join_of_a_changelog);
   pg_stop();
+  if (kafka_ready) kmock_stop(&MOCK);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
