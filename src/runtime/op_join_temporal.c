@@ -168,7 +168,7 @@ static int load_versions(tlocal *l) {
     v->t = strom_row_get_bigint(k, 0);
     l->nv++;
   }
-  qsort(l->v, l->nv, sizeof *l->v, cmp_version);
+  if (l->nv > 1) qsort(l->v, l->nv, sizeof *l->v, cmp_version);
   return STROM_OK;
 }
 
@@ -205,7 +205,7 @@ static int tj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
     if (lt <= wm) l->r[nready++] = (ready){lt, i};
     else if (lt < next) next = lt;
   }
-  qsort(l->r, nready, sizeof *l->r, cmp_ready);
+  if (nready > 1) qsort(l->r, nready, sizeof *l->r, cmp_ready);
   for (size_t i = 0; i < nready && !rc; i++) {
     const strom_row *lr = strom_state_list_get(l->left, l->r[i].i);
     if (!lr) return STROM_ENOMEM;
