@@ -372,7 +372,8 @@ TEST(lookup_explain_and_errors) {
   CHECK_ERR(SIDE "SELECT * FROM o RIGHT JOIN side FOR SYSTEM_TIME AS OF o.p AS s ON o.k = s.key;", "INNER or LEFT joins only");
   CHECK_ERR(SIDE "SELECT * FROM o JOIN side FOR SYSTEM_TIME AS OF o.p AS s ON o.k = s.key + 1;",
             "a lookup join's keys must be columns of table 'side'");
-  CHECK_ERR(SIDE "SELECT * FROM side FOR SYSTEM_TIME AS OF TIMESTAMP '2020-01-01 00:00:00';", "temporal joins");
+  CHECK_ERR(SIDE "SELECT * FROM side FOR SYSTEM_TIME AS OF TIMESTAMP '2020-01-01 00:00:00';",
+            "FOR SYSTEM_TIME AS OF belongs on the right side of a JOIN");
   CHECK_ERR("CREATE TABLE side (key BIGINT, v STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/side.csv', "
             "'format' = 'csv', 'lookup.join.cache.ttl' = 'soon');"
             "CREATE VIEW o AS SELECT *, PROCTIME() AS p FROM (VALUES (1, 1)) AS x(id, k);"

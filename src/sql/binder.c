@@ -1186,7 +1186,7 @@ static sql_plan *bind_from(binder *b, const sql_node *n) {
     case SQL_TABLE_FUNCTION: return bind_tvf(b, n);
     case SQL_VALUES: return bind_values(b, n);
     case SQL_JOIN: return bind_join(b, n);
-    case SQL_SYSTEM_TIME: return fail_at(b, n, "not supported yet: temporal joins (FOR SYSTEM_TIME AS OF)");
+    case SQL_SYSTEM_TIME: return fail_at(b, n, "FOR SYSTEM_TIME AS OF belongs on the right side of a JOIN (a temporal or lookup join)");
     default: return fail_at(b, n, "not supported yet: %s in FROM", sql_kind_name(n->kind));
   }
 }
