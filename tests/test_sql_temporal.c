@@ -596,8 +596,8 @@ static int produce_changes(void) {
   static const char *v[] = {
       "{\"before\":null,\"after\":{\"cur\":\"EUR\",\"rate\":114,\"ts\":\"2024-01-01 00:00:00\"},\"op\":\"c\"}",
       "{\"before\":null,\"after\":{\"cur\":\"USD\",\"rate\":100,\"ts\":\"2024-01-01 00:00:00\"},\"op\":\"c\"}",
-      /* an update: -U and +U at the change's time (the +U replaces the -U of that time) */
-      "{\"before\":{\"cur\":\"EUR\",\"rate\":114,\"ts\":\"2024-01-01 00:00:10\"},"
+      /* an update: the -U (of the old version's time) is ignored, the +U is the new version */
+      "{\"before\":{\"cur\":\"EUR\",\"rate\":114,\"ts\":\"2024-01-01 00:00:00\"},"
       "\"after\":{\"cur\":\"EUR\",\"rate\":116,\"ts\":\"2024-01-01 00:00:10\"},\"op\":\"u\"}",
       /* USD deleted at 00:15, back at 00:20 */
       "{\"before\":{\"cur\":\"USD\",\"rate\":100,\"ts\":\"2024-01-01 00:00:15\"},\"after\":null,\"op\":\"d\"}",

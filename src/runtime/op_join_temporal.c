@@ -5,7 +5,8 @@
  *
  * Per key, the right side's versions live in a map state from their time to the row
  * (a later row with the same time replaces it, as in Flink) with a flag saying whether
- * it is a live version (+I/+U) or a deletion (-U/-D); the left rows wait in a list
+ * it is a live version (+I/+U) or a deletion (-D; -U rows are ignored: the side is read
+ * as upserts); the left rows wait in a list
  * state.  A left row registers an event timer at its time; when the watermark passes
  * it, every waiting left row at or before the watermark is joined, in time order, with
  * the latest version whose time is at or before its own (none, or a deletion: no
@@ -125,7 +126,9 @@ static int tj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
     int rc = strom_state_add(l->left, in);
     return rc ? rc : timer_at(ctx, t);
   }
-  if (key_null(d, 1, in) || t == INT64_MIN) return STROM_OK;
+  /* the versioned side is read as upserts (as Flink requires of it): a -U says nothing
+   * the +U after it does not, and its time may be the old version's */
+  if (key_null(d, 1, in) || t == INT64_MIN || strom_row_get_kind(in) == STROM_UPDATE_BEFORE) return STROM_OK;
   int n = strom_schema_ncols(d->in_schema[1]);
   strom_row *v = l->vrow;
   for (int i = 0; i < n; i++) v->nulls[i] = in->nulls[i], v->v[i] = in->v[i];
