@@ -436,6 +436,39 @@ TEST(event_time_temporal_join) {
   }
 }
 
+/* Flink's versioned view: the last row per key by rowtime.  The deduplication drops
+ * EUR@5, which arrives after EUR@10, so order 2 (00:07) finds EUR@0. */
+TEST(temporal_join_of_a_versioned_view) {
+  put("rates.csv", rates_csv);
+  put("orders.csv", orders_csv);
+  const char *view = "CREATE TABLE r0 (cur STRING, rate INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '10' SECOND) "
+                     "WITH ('connector' = 'filesystem', 'path' = '${TMP}/rates.csv', 'format' = 'csv');"
+                     "CREATE VIEW vr AS SELECT cur, rate, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY cur "
+                     "ORDER BY ts DESC) AS rn FROM r0) WHERE rn = 1;";
+  char sql[4096];
+  for (int par = 1; par <= 2; par++) {
+    snprintf(sql, sizeof sql, "SET 'parallelism.default' = '%d';" RATES "%sSELECT o.id, r.rate FROM orders AS o "
+             "LEFT JOIN vr FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;", par, view);
+    CHECK_ROWS(sql, true, "+I[1, 114]\n+I[2, 114]\n+I[3, 100]\n+I[4, 114]\n+I[5, <NULL>]\n+I[6, 119]\n+I[7, 116]\n"
+                          "+I[8, 101]\n+I[9, <NULL>]\n");
+  }
+  char *out, err[1024];
+  snprintf(sql, sizeof sql, RATES "%sEXPLAIN SELECT o.id, r.rate FROM orders AS o JOIN vr FOR SYSTEM_TIME AS OF o.ts AS r "
+           "ON o.cur = r.cur;", view);
+  int rc = run(sql, &out, err, sizeof err);
+  CHECK_INT(rc, 0);
+  CHECK(strstr(out, "TemporalJoin(table=[r], joinType=[InnerJoin], rowtime=[ts], leftKeys=[cur], rightKeys=[cur])"));
+  CHECK(strstr(out, "Deduplicate(keep=[LastRow], key=[cur], order=[ROWTIME])"));
+  free(out);
+  /* not the key of the deduplication, or keeping the first row: refused */
+  snprintf(sql, sizeof sql, RATES "%sSELECT * FROM orders AS o JOIN vr FOR SYSTEM_TIME AS OF o.ts AS r ON o.id = r.rate;", view);
+  CHECK_ERR(sql, "must contain the primary key of versioned table 'r' (r.cur = ...)");
+  CHECK_ERR(RATES "CREATE VIEW v1 AS SELECT cur, rate, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY cur "
+                  "ORDER BY ts ASC) AS rn FROM rates) WHERE rn = 1;"
+                  "SELECT * FROM orders AS o JOIN v1 FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;",
+            "a view keeping the last row per key by its rowtime");
+}
+
 TEST(temporal_join_explain_and_errors) {
   put("rates.csv", rates_csv);
   put("orders.csv", orders_csv);
@@ -457,7 +490,7 @@ TEST(temporal_join_explain_and_errors) {
             "(r2 has no watermark)");
   CHECK_ERR(RATES "CREATE VIEW v AS SELECT * FROM rates;"
                   "SELECT * FROM orders AS o JOIN v FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;",
-            "versioned views are not supported yet");
+            "(r has neither)");
   CHECK_ERR(RATES "SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.id = r.rate;",
             "must contain the primary key of versioned table 'rates' (rates.cur = ...)");
   CHECK_ERR(RATES "SELECT * FROM orders AS o FULL JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;",
@@ -663,6 +696,7 @@ int main(int argc, char **argv) {
   RUN(nexmark_q13_against_reference);
   RUN(lookup_explain_and_errors);
   RUN(event_time_temporal_join);
+  RUN(temporal_join_of_a_versioned_view);
   RUN(temporal_join_explain_and_errors);
   RUN(temporal_join_killed_and_resumed);
   RUN(processing_time_windows);

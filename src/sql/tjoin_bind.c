@@ -10,8 +10,9 @@
  * - a processing-time attribute: a lookup join (tjoin_lookup.c) against a jdbc or
  *   filesystem table, whose lookup keys are columns of that table;
  * - a rowtime attribute: an event-time temporal join against a versioned table (a
- *   PRIMARY KEY and a watermark): keyed by the equi-join keys, which must cover the
- *   primary key, on src/runtime/op_join_temporal.c.
+ *   PRIMARY KEY and a watermark, or a view deduplicating to the last row per key by
+ *   rowtime): keyed by the equi-join keys, which must cover the primary key, on
+ *   src/runtime/op_join_temporal.c.
  *
  * Both keep the left's time attributes, and append (a lookup join passes a changelog
  * of its left input on).
@@ -19,7 +20,7 @@
 #include <inttypes.h>
 
 #include "../runtime/join_temporal.h"
-#include "sql_int.h"
+#include "rank.h"
 
 bool sql_is_proctime_call(const sql_expr *e) {
   return e && e->op == SQL_E_FUNC && e->fn && !strcmp(e->fn->name, "PROCTIME");
@@ -47,14 +48,51 @@ static int lookup_keys(sql_arena *a, sql_join *j, const sql_plan *r, char *err, 
   return 0;
 }
 
+/* A versioned view (Flink's: the last row per key by rowtime, a deduplication under
+ * projections): its key columns (pk[i] for each of r's columns) and its rowtime column.
+ * A table with a PRIMARY KEY and a watermark is one as well. */
+static bool versioned(const sql_plan *r, bool *pk, int *tcol) {
+  memset(pk, 0, sizeof(bool) * (size_t)r->ncols);
+  if (r->kind == SQL_P_SCAN) {
+    if (r->table->wm_col < 0 || !r->table->npk) return false;
+    for (int i = 0; i < r->ncols; i++)
+      for (int k = 0; k < r->table->npk; k++) pk[i] |= !strcmp(r->cols[i].name, r->table->pk[k]);
+    *tcol = r->table->wm_col;
+    return true;
+  }
+  int m[256]; /* r's column i is column m[i] of the node reached */
+  if (r->ncols > 256) return false;
+  for (int i = 0; i < r->ncols; i++) m[i] = i;
+  const sql_plan *cur = r;
+  for (; cur->kind == SQL_P_CALC; cur = cur->in) {
+    if (cur->cond) return false;
+    for (int i = 0; cur->exprs && i < r->ncols; i++)
+      if (m[i] >= 0) m[i] = cur->exprs[m[i]]->op == SQL_E_COL ? cur->exprs[m[i]]->col : -1;
+  }
+  const sql_over *o = cur->kind == SQL_P_OVER ? cur->over : NULL;
+  if (!o || !o->rank || o->window || o->limit != 1 || o->start > 1 || o->rank_out || o->norder != 1 || !o->desc[0] ||
+      o->order[0]->op != SQL_E_COL || !cur->in->cols[o->order[0]->col].rowtime || cur->in->changelog || !o->npart)
+    return false;
+  *tcol = -1;
+  for (int i = 0; i < r->ncols; i++)
+    if (m[i] >= 0 && m[i] == o->order[0]->col) *tcol = i;
+  for (int k = 0; k < o->npart; k++) {
+    bool found = false;
+    for (int i = 0; o->part[k]->op == SQL_E_COL && i < r->ncols; i++)
+      if (m[i] == o->part[k]->col) pk[i] = found = true;
+    if (!found) return false;
+  }
+  return *tcol >= 0;
+}
+
 int sql_asof_analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   sql_join *j = p->join;
   const sql_plan *l = p->in, *r = p->in2;
   int nl = l->ncols;
-  const char *tn = r->kind == SQL_P_SCAN ? r->table->name : "the right side";
+  const char *tn = r->kind == SQL_P_SCAN ? r->table->name : r->ncols && r->cols[0].qual ? r->cols[0].qual : "the right side";
   if (!j->nkeys)
-    return snprintf(err, errlen, "a temporal join needs an equality between the left input and a column of %s%s%s",
-                    r->kind == SQL_P_SCAN ? "table '" : "", tn, r->kind == SQL_P_SCAN ? "'" : ""), -1;
+    return snprintf(err, errlen, "a temporal join needs an equality between the left input and a column of %s'%s'",
+                    r->kind == SQL_P_SCAN ? "table " : "", tn), -1;
   if (l->cols[j->asof].proctime) {
     const char *cn = conn_name(r);
     if (!cn || (strcmp(cn, "jdbc") && strcmp(cn, "filesystem")))
@@ -73,24 +111,28 @@ int sql_asof_analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
     j->kind = SQL_JK_LOOKUP;
     p->changelog = l->changelog;
   } else {
-    if (r->kind != SQL_P_SCAN || r->table->wm_col < 0 || !r->table->npk)
+    bool *pk = sql_arena_alloc(a, sizeof(bool) * (size_t)(r->ncols ? r->ncols : 1));
+    int tcol;
+    if (!pk) return snprintf(err, errlen, "out of memory"), -1;
+    if (!versioned(r, pk, &tcol))
       return snprintf(err, errlen, "an event-time temporal join needs a versioned table on its right: a table with a "
-                                   "PRIMARY KEY and a WATERMARK (%s has %s)", tn,
-                      r->kind != SQL_P_SCAN ? "none; versioned views are not supported yet"
-                      : r->table->npk ? "no watermark" : "no primary key"), -1;
+                                   "PRIMARY KEY and a WATERMARK (%s has %s), or a view keeping the last row per key "
+                                   "by its rowtime (ROW_NUMBER() OVER (PARTITION BY key ORDER BY rowtime DESC) = 1)", tn,
+                      r->kind != SQL_P_SCAN ? "neither" : r->table->npk ? "no watermark" : "no primary key"), -1;
     if (l->changelog) return snprintf(err, errlen, "not supported yet: an event-time temporal join of an updating left input"), -1;
-    for (int k = 0; k < r->table->npk; k++) {
-      bool found = false;
+    for (int c = 0; c < r->ncols; c++) {
+      bool found = !pk[c];
       for (int i = 0; i < j->nkeys && !found; i++) {
         const sql_expr *re = j->rkeys[i];
         while (re->op == SQL_E_CAST && re->n == 1) re = re->a[0];
-        found = re->op == SQL_E_COL && !strcmp(r->cols[re->col].name, r->table->pk[k]);
+        found = re->op == SQL_E_COL && re->col == c;
       }
       if (!found)
         return snprintf(err, errlen, "an event-time temporal join's condition must contain the primary key of "
-                                     "versioned table '%s' (%s.%s = ...)", tn, tn, r->table->pk[k]), -1;
+                                     "versioned table '%s' (%s.%s = ...)", tn, tn, r->cols[c].name), -1;
     }
     j->kind = SQL_JK_TEMPORAL;
+    j->rtime = tcol;
     p->changelog = false;
   }
   /* the left's time attributes survive the join; the right's do not */
@@ -107,7 +149,7 @@ void sql_asof_explain(strom_buf *o, const sql_plan *p) {
   const sql_join *j = p->join;
   bool lookup = j->kind == SQL_JK_LOOKUP;
   strom__buf_printf(o, "%s(table=[%s], joinType=[%s], %s=[%s], leftKeys=[", lookup ? "LookupJoin" : "TemporalJoin",
-                    p->in2->kind == SQL_P_SCAN ? p->in2->table->name : "?", types[j->type],
+                    p->in2->kind == SQL_P_SCAN ? p->in2->table->name : p->in2->ncols && p->in2->cols[0].qual ? p->in2->cols[0].qual : "?", types[j->type],
                     lookup ? "proctime" : "rowtime", p->in->cols[j->asof].name);
 }
 
@@ -127,7 +169,7 @@ strom_stream *sql_temporal_join(sql_build *b, const sql_plan *p, strom_keyed *kl
   strom__temporal_join_def *d = sql_arena_alloc(&b->arena, sizeof *d);
   if (!d) return NULL;
   *d = (strom__temporal_join_def){.left_outer = j->type == SQL_J_LEFT, .in_schema = {ls, rs},
-                                  .ncols = {p->in->ncols, p->in2->ncols}, .time_col = {j->asof, p->in2->table->wm_col},
+                                  .ncols = {p->in->ncols, p->in2->ncols}, .time_col = {j->asof, j->rtime},
                                   .nkeys = j->nkeys, .out_schema = out, .cond = j->residual ? residual : NULL,
                                   .data = j->residual};
   return strom__temporal_join(kl, kr, d);
