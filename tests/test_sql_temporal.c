@@ -77,6 +77,11 @@ TEST(filesystem_lookup_join) {
   CHECK_ROWS(SIDE "SELECT o.id, s.v FROM o JOIN side FOR SYSTEM_TIME AS OF o.p AS s ON o.k = s.key"
                   " WHERE s.v LIKE 't%';",
              true, "+I[2, two]\n");
+  /* a changelog probe side: each change looks its row up, and keeps its kind */
+  CHECK_ROWS("SET 'parallelism.default' = '1';" SIDE "CREATE VIEW c AS SELECT k, n, PROCTIME() AS p FROM "
+             "(SELECT k, COUNT(*) AS n FROM (VALUES (1), (2), (1)) AS x(k) GROUP BY k);"
+             "SELECT c.k, c.n, s.v FROM c JOIN side FOR SYSTEM_TIME AS OF c.p AS s ON c.k = s.key;",
+             false, "+I[1, 1, one]\n+I[2, 1, two]\n+I[2, 1, deux]\n-U[1, 1, one]\n+U[1, 2, one]\n");
   /* the probe side's time attribute survives: a window over the joined rows' rowtime */
   put("ev.csv", "1,2024-01-01 00:00:01\n2,2024-01-01 00:00:04\n5,2024-01-01 00:00:12\n");
   CHECK_ROWS(SIDE "CREATE TABLE ev (k INT, ts TIMESTAMP(3), p AS PROCTIME(), WATERMARK FOR ts AS ts) WITH ("
