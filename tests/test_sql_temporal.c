@@ -615,6 +615,22 @@ TEST(processing_time_windows) {
   CHECK_INT(sum[1], 625);
   CHECK_INT(sum[0], 650);
   CHECK(windows >= 6);
+  /* HOP windows hold each row twice; a SESSION of the clock (gap 300 ms) holds them all */
+  CHECK_ROWS("SET 'parallelism.default' = '1';"
+             "CREATE TABLE o (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'number-of-rows' = '50',"
+             " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50');"
+             "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '10',"
+             " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '10');"
+             "CREATE VIEW u AS SELECT id, PROCTIME() AS p FROM (SELECT id FROM o UNION ALL SELECT id FROM slow WHERE id < 0);"
+             "CREATE VIEW h AS SELECT COUNT(*) AS n FROM TABLE(HOP(TABLE u, DESCRIPTOR(p), INTERVAL '0.2' SECOND,"
+             " INTERVAL '0.4' SECOND)) GROUP BY window_start, window_end;"
+             "CREATE TABLE hs (n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/hop', 'format' = 'csv');"
+             "INSERT INTO hs SELECT n FROM h;"
+             "SELECT COUNT(*) FROM u GROUP BY SESSION(p, INTERVAL '0.3' SECOND);",
+             false, "+I[50]\n");
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "test \"$(cat %s/hop/part-* | awk '{ s += $1 } END { print s }')\" = 100", tmp);
+  CHECK_INT(system(cmd), 0);
   /* the legacy GROUP BY TUMBLE(p, ...) form plans the same; what does not run is refused */
   rc = run("CREATE VIEW u AS SELECT *, PROCTIME() AS p FROM (VALUES (1)) AS x(id);"
            "EXPLAIN SELECT COUNT(*) FROM u GROUP BY TUMBLE(p, INTERVAL '1' SECOND);",
