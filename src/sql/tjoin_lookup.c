@@ -31,6 +31,7 @@ typedef struct lookup {
   const strom_schema *phys, *keys;
   int64_t ttl_ms;
   int nskip; /* jdbc: the key columns between the left's and the table's columns */
+  int pcol;  /* the left's PROCTIME() attribute: the row's processing time, read once */
 } lookup;
 
 static const strom_schema *own_schema(sql_build *b, strom_schema *s) {
@@ -134,7 +135,7 @@ static int fs_load_file(strom_ctx *ctx, const lookup *k, fs_table *f, strom_form
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int fs_load(strom_ctx *ctx, const lookup *k, fs_table *f) {
+static int fs_load(strom_ctx *ctx, const lookup *k, fs_table *f, int64_t now) {
   fs_clear(f);
   const sql_table *t = k->t;
   const char *path = sql_table_option(t, "path"), *fmtname = sql_table_option(t, "format");
@@ -184,7 +185,7 @@ static int fs_load(strom_ctx *ctx, const lookup *k, fs_table *f) {
   }
   strom__format_free(&fmt);
   if (!rc) rc = fs_index(k, f);
-  f->loaded = strom_ctx_now(ctx);
+  f->loaded = now;
   return rc;
 }
 
@@ -236,11 +237,14 @@ static int fs_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   const lookup *k = strom_ctx_data(ctx);
   fs_table *f = strom_ctx_local(ctx);
   int rc;
-  if (f->loaded == INT64_MIN || strom_ctx_now(ctx) - f->loaded >= k->ttl_ms)
-    if ((rc = fs_load(ctx, k, f))) return rc;
+  /* the row's PROCTIME() value is the clock when it was processed: no second read */
+  int64_t now = in->nulls[k->pcol] ? strom_ctx_now(ctx) : in->v[k->pcol].i;
+  if (f->loaded == INT64_MIN || now - f->loaded >= k->ttl_ms)
+    if ((rc = fs_load(ctx, k, f, now))) return rc;
   /* the probe's key values, as the table's key types */
   bool null = false;
-  sql_ectx c = {0};
+  sql_ectx c;
+  c.chunks = NULL, c.used = 0, c.err[0] = 0; /* not the whole error buffer, per row */
   for (int i = 0; i < k->nkeys && !null; i++) {
     sql_val v;
     if (sql_eval(k->lkeys[i], in, &c, &v)) {
@@ -251,7 +255,7 @@ static int fs_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
     if (v.null) null = true;
     else if ((rc = sql_val_set(f->key, i, &v))) break;
   }
-  sql_ectx_free(&c);
+  if (c.chunks) sql_ectx_free(&c);
   if (rc) return rc;
   bool any = false;
   if (!null) {
@@ -354,7 +358,8 @@ strom_stream *sql_lookup_stream(sql_build *b, const sql_plan *p) {
   if (j->nkeys > 16) return sql_build_fail(b, "a lookup join on more than 16 key columns"), NULL;
   for (int i = 0; i < j->nkeys; i++) rcols[i] = j->rkeys[i]->col;
   *k = (lookup){.t = t, .nl = p->in->ncols, .nr = p->in2->ncols, .nkeys = j->nkeys, .lkeys = j->lkeys,
-                .rcols = rcols, .residual = j->residual, .left_outer = j->type == SQL_J_LEFT, .ttl_ms = 3600000};
+                .rcols = rcols, .residual = j->residual, .left_outer = j->type == SQL_J_LEFT, .ttl_ms = 3600000,
+                .pcol = j->asof};
   if (!strcmp(t->conn->name, "jdbc")) return jdbc_lookup(b, p, k, ls);
   const char *ttl = sql_table_option(t, "lookup.join.cache.ttl");
   if (ttl && !sql_parse_duration(ttl, &k->ttl_ms))
@@ -367,6 +372,7 @@ strom_stream *sql_lookup_stream(sql_build *b, const sql_plan *p) {
     snprintf(nm, sizeof nm, "k%d", i);
     if (sql_schema_add(keys, nm, &t->cols[rcols[i]].type)) strom_schema_free(keys), keys = NULL;
   }
+  for (int i = 0; i < k->nkeys; i++) sql_expr_compile(k->lkeys[i]);
   k->phys = own_schema(b, phys);
   k->keys = own_schema(b, keys);
   const strom_schema *os = own_schema(b, sql_plan_schema(p));
