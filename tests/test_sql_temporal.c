@@ -448,7 +448,9 @@ TEST(event_time_temporal_join) {
 }
 
 /* Flink's versioned view: the last row per key by rowtime.  The deduplication drops
- * EUR@5, which arrives after EUR@10, so order 2 (00:07) finds EUR@0. */
+ * EUR@5, which arrives after EUR@10, so order 2 (00:07) finds EUR@0.  At parallelism 1
+ * only: at 2 the file's splits reach the deduplication in either order, which changes
+ * what it drops (in Flink as well). */
 TEST(temporal_join_of_a_versioned_view) {
   put("rates.csv", rates_csv);
   put("orders.csv", orders_csv);
@@ -457,12 +459,10 @@ TEST(temporal_join_of_a_versioned_view) {
                      "CREATE VIEW vr AS SELECT cur, rate, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY cur "
                      "ORDER BY ts DESC) AS rn FROM r0) WHERE rn = 1;";
   char sql[4096];
-  for (int par = 1; par <= 2; par++) {
-    snprintf(sql, sizeof sql, "SET 'parallelism.default' = '%d';" RATES "%sSELECT o.id, r.rate FROM orders AS o "
-             "LEFT JOIN vr FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;", par, view);
-    CHECK_ROWS(sql, true, "+I[1, 114]\n+I[2, 114]\n+I[3, 100]\n+I[4, 114]\n+I[5, <NULL>]\n+I[6, 119]\n+I[7, 116]\n"
-                          "+I[8, 101]\n+I[9, <NULL>]\n");
-  }
+  snprintf(sql, sizeof sql, "SET 'parallelism.default' = '1';" RATES "%sSELECT o.id, r.rate FROM orders AS o "
+           "LEFT JOIN vr FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;", view);
+  CHECK_ROWS(sql, true, "+I[1, 114]\n+I[2, 114]\n+I[3, 100]\n+I[4, 114]\n+I[5, <NULL>]\n+I[6, 119]\n+I[7, 116]\n"
+                        "+I[8, 101]\n+I[9, <NULL>]\n");
   char *out, err[1024];
   snprintf(sql, sizeof sql, RATES "%sEXPLAIN SELECT o.id, r.rate FROM orders AS o JOIN vr FOR SYSTEM_TIME AS OF o.ts AS r "
            "ON o.cur = r.cur;", view);
