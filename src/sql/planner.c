@@ -784,6 +784,7 @@ static sql_plan *project_cols(sql_arena *a, sql_plan *p, const bool *keep, const
 static sql_plan *prune_join(sql_build *b, const sql_plan *p, bool *need, int *map) {
   const sql_join *j = p->join;
   if (j->type >= SQL_J_SEMI) return NULL;
+  if (j->asof >= 0) return NULL; /* FOR SYSTEM_TIME AS OF: the lookup reads its table whole (tjoin_*.c) */
   int nl = p->in->ncols, n = p->ncols;
   if (j->residual) mark_cols(j->residual, need);
   for (int i = 0; i < j->nkeys; i++) {
