@@ -2,8 +2,8 @@
  * fuzz_sql_plan.c -- libFuzzer target for the SQL binder and planner's EXPLAIN: the
  * input is parsed as one statement; a query (or an INSERT's query) is bound against a
  * fixed catalog (a table with every supported type, computed columns and a watermark,
- * a view) and its plan printed.  Nothing runs.  Invariants: no memory error, UB or
- * leak; a rejected query has a message.
+ * a view, a versioned filesystem table with a PROCTIME column) and its plan printed.
+ * Nothing runs.  Invariants: no memory error, UB or leak; a rejected query has a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +19,9 @@ static strom_sql_session *session(void) {
       "CREATE TABLE t (a INT, b BIGINT, c DOUBLE, d DECIMAL(10, 2), s STRING, f BOOLEAN, ts TIMESTAMP(3),"
       " e AS a + 1, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen');"
       "CREATE TABLE o (a INT, s STRING) WITH ('connector' = 'blackhole');"
-      "CREATE VIEW v AS SELECT a, s, ts FROM t WHERE a > 0;";
+      "CREATE VIEW v AS SELECT a, s, ts FROM t WHERE a > 0;"
+      "CREATE TABLE r (k INT, w STRING, rt TIMESTAMP(3), pt AS PROCTIME(), PRIMARY KEY (k) NOT ENFORCED,"
+      " WATERMARK FOR rt AS rt) WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'csv');";
   if (strom_sql_execute(s, ddl, strlen(ddl))) abort();
   return s;
 }

@@ -920,6 +920,7 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
     if (t->cols[i].computed) {
       if (!(p->exprs[i] = bind(&b, t->cols[i].computed))) return NULL;
       p->cols[i].type = p->exprs[i]->type;
+      p->cols[i].proctime = sql_is_proctime_call(p->exprs[i]);
     } else {
       p->exprs[i] = col_ref(a, k, &phys[k].type);
       k++;
@@ -1031,17 +1032,18 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   if (!in) return NULL;
   int tc = find_col(b, in->cols, in->ncols, NULL, timecol->kids[0]->text, timecol->kids[0], false);
   if (tc < 0) return NULL;
-  if (!in->cols[tc].rowtime)
+  if (!in->cols[tc].rowtime && !in->cols[tc].proctime)
     return fail_at(b, timecol->kids[0], "column '%s' is not a time attribute: declare WATERMARK FOR %s AS ... on its table",
                    in->cols[tc].name, in->cols[tc].name);
+  w.proctime = in->cols[tc].proctime;
   sql_plan *p = new_plan(b, SQL_P_WINDOW_TVF, in->ncols + 3);
   if (!p) return NULL;
   if (in->ncols) memcpy(p->cols, in->cols, sizeof(sql_col) * (size_t)in->ncols);
   sql_type ts = {.id = STROM_TIMESTAMP, .p = 3, .not_null = true};
   p->cols[in->ncols] = (sql_col){.name = "window_start", .type = ts, .wincol = SQL_WIN_START};
   p->cols[in->ncols + 1] = (sql_col){.name = "window_end", .type = ts, .wincol = SQL_WIN_END};
-  p->cols[in->ncols + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = true};
-  for (int i = 0; i < in->ncols; i++) p->cols[i].rowtime = false; /* window_time is the new time attribute */
+  p->cols[in->ncols + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = !w.proctime, .proctime = w.proctime};
+  for (int i = 0; i < in->ncols; i++) p->cols[i].rowtime = p->cols[i].proctime = false; /* window_time is the new time attribute */
   p->in = in;
   p->win = w;
   p->time_col = tc;
@@ -1112,11 +1114,27 @@ static sql_plan *bind_from(binder *b, const sql_node *n);
 /* Both inputs, then the ON condition (or USING's equalities) over their columns:
  * join_bind.c chooses the join. */
 static sql_plan *bind_join(binder *b, const sql_node *n) {
-  sql_plan *l = bind_from(b, n->kids[0]), *r = l ? bind_from(b, n->kids[1]) : NULL;
+  /* t FOR SYSTEM_TIME AS OF l.time [AS x]: the table as it is at the left's time (tjoin_bind.c) */
+  const sql_node *rn = n->kids[1], *sys = rn->kind == SQL_AS ? rn->kids[0] : rn;
+  bool asof = sys->kind == SQL_SYSTEM_TIME && sys->kids[0]->kind == SQL_NAME && (rn == sys || rn->nkids == 2);
+  sql_plan *l = bind_from(b, n->kids[0]);
+  sql_plan *r = !l ? NULL : asof ? bind_table_name(b, sys->kids[0], rn != sys ? rn->kids[1]->text : NULL) : bind_from(b, rn);
   if (!r) return NULL;
   char m[512];
   sql_plan *j = sql_join_new(b->a, l, r, n->text, m, sizeof m);
   if (!j) return fail_at(b, n, "%s", m);
+  if (asof) {
+    b->cols = l->cols, b->ncols = l->ncols, b->agg = false;
+    sql_expr *t = bind(b, sys->kids[1]);
+    if (!t) return NULL;
+    if (t->op != SQL_E_COL || (!l->cols[t->col].proctime && !l->cols[t->col].rowtime))
+      return fail_at(b, sys->kids[1], "FOR SYSTEM_TIME AS OF needs a time attribute of the left table: a PROCTIME() "
+                                      "column (lookup join) or a rowtime column with a watermark (event-time temporal join)");
+    if (n->nkids < 3 || j->join->cross) return fail_at(b, n, "a temporal join needs an ON condition with an equality on the right table's key");
+    if (j->join->type == SQL_J_RIGHT || j->join->type == SQL_J_FULL)
+      return fail_at(b, n, "temporal joins are INNER or LEFT joins only (as in Flink)");
+    j->join->asof = t->col;
+  }
   if (n->nkids < 3) return j;
   const sql_node *on = n->kids[2];
   sql_expr *cond = NULL;
@@ -1168,7 +1186,7 @@ static sql_plan *bind_from(binder *b, const sql_node *n) {
     case SQL_TABLE_FUNCTION: return bind_tvf(b, n);
     case SQL_VALUES: return bind_values(b, n);
     case SQL_JOIN: return bind_join(b, n);
-    case SQL_SYSTEM_TIME: return fail_at(b, n, "not supported yet: temporal joins (FOR SYSTEM_TIME AS OF)");
+    case SQL_SYSTEM_TIME: return fail_at(b, n, "FOR SYSTEM_TIME AS OF belongs on the right side of a JOIN (a temporal or lookup join)");
     default: return fail_at(b, n, "not supported yet: %s in FROM", sql_kind_name(n->kind));
   }
 }
@@ -1203,9 +1221,10 @@ static bool legacy_window(binder *b, const sql_node *g, const sql_plan *in) {
   if (g->nkids != want) return fail_at(b, g, "%s takes %d arguments", fn, want), false;
   int tc = node_col(b, g->kids[0], in->cols, in->ncols, false);
   if (tc < 0) return false;
-  if (!in->cols[tc].rowtime)
+  if (!in->cols[tc].rowtime && !in->cols[tc].proctime)
     return fail_at(b, g->kids[0], "column '%s' is not a time attribute: declare WATERMARK FOR %s AS ... on its table",
                    in->cols[tc].name, in->cols[tc].name), false;
+  w.proctime = in->cols[tc].proctime;
   int64_t a0, a1 = 0;
   if (!interval_ms(b, g->kids[1], &a0) || (want == 3 && !interval_ms(b, g->kids[2], &a1))) return false;
   if (w.kind == SQL_W_TUMBLE) w.size = a0;
@@ -1361,6 +1380,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     calc->exprs[k] = e;
     calc->cols[k] = (sql_col){.name = item_name(b, it, k), .type = e->type};
     if (e->op == SQL_E_COL && !aggregate) calc->cols[k].rowtime = in->cols[e->col].rowtime;
+    if (!aggregate) calc->cols[k].proctime = e->op == SQL_E_COL ? in->cols[e->col].proctime : sql_is_proctime_call(e);
     k++;
   }
   if (having) {

@@ -361,6 +361,7 @@ static const sql_option fs_opts[] = {
     {"sink.rolling-policy.file-size", "roll part files at this size (e.g. 128MB)"},
     {"sink.rolling-policy.rollover-interval", "roll a part file open this long (e.g. 30 min)"},
     {"sink.rolling-policy.inactivity-interval", "roll a part file idle this long (e.g. 5 min)"},
+    {"lookup.join.cache.ttl", "a lookup join reloads the table after this long (default 60 min)"},
     {NULL, NULL},
 };
 

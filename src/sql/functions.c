@@ -690,9 +690,11 @@ static int f_now(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c)
   return 0;
 }
 
-static int ck_unsupported(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
-  (void)a;
-  return fail(err, errlen, e, "not supported yet");
+/* PROCTIME(): a processing-time attribute, TIMESTAMP_LTZ(3) NOT NULL (tjoin_bind.c) */
+static int ck_proctime(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  ck_now(a, e, err, errlen);
+  e->type.not_null = true;
+  return 0;
 }
 
 static const sql_func funcs[] = {
@@ -755,7 +757,7 @@ static const sql_func funcs[] = {
     {"NOW", 0, 0, false, ck_now, f_now},
     {"CURRENT_TIMESTAMP", 0, 0, false, ck_now, f_now},
     {"LOCALTIMESTAMP", 0, 0, false, ck_now, f_now},
-    {"PROCTIME", 0, 0, false, ck_unsupported, f_now},
+    {"PROCTIME", 0, 0, false, ck_proctime, f_now},
 };
 
 const sql_func *sql_func_find(const char *name) {

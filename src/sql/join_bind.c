@@ -35,6 +35,7 @@ sql_plan *sql_join_new(sql_arena *a, sql_plan *l, sql_plan *r, const char *type,
   j->type = !strcmp(type, "left") ? SQL_J_LEFT : !strcmp(type, "right") ? SQL_J_RIGHT : !strcmp(type, "full") ? SQL_J_FULL : SQL_J_INNER;
   j->cross = !strcmp(type, "cross");
   j->ltime = j->rtime = j->lwend = j->rwend = -1;
+  j->asof = -1;
   p->changelog = l->changelog || r->changelog || j->type != SQL_J_INNER;
   return p;
 }
@@ -195,7 +196,7 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
   /* A condition on one input only filters that input before the join (Flink's filter
    * push-down), unless that input is preserved by an outer join. */
   bool push_l = j->type == SQL_J_INNER || j->type == SQL_J_RIGHT || j->type == SQL_J_SEMI,
-       push_r = j->type == SQL_J_INNER || j->type == SQL_J_LEFT || j->type >= SQL_J_SEMI;
+       push_r = (j->type == SQL_J_INNER || j->type == SQL_J_LEFT || j->type >= SQL_J_SEMI) && j->asof < 0;
   sql_expr *kept = NULL;
   for (int i = 0; i < n; i++) {
     int sd = side_of(c[i], nl);
@@ -241,6 +242,11 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
       continue;
     }
     j->residual = and_of(a, j->residual, e);
+  }
+  if (j->asof >= 0) { /* FOR SYSTEM_TIME AS OF: tjoin_bind.c */
+    j->residual = and_of(a, j->residual, timeconds);
+    j->lwend = j->rwend = -1;
+    return sql_asof_analyze(a, p, err, errlen);
   }
   bool append = !p->in->changelog && !p->in2->changelog && j->type < SQL_J_SEMI; /* semi/anti: regular only */
   if (ws && we && append) {

@@ -232,6 +232,7 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
 
 strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   const sql_join *j = p->join;
+  if (j->kind == SQL_JK_LOOKUP) return sql_lookup_stream(b, p);
   strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
   if (!rs) return NULL;
   const strom_schema *lsch, *rsch;
@@ -257,7 +258,8 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
                              .data = w, .out_schema = out};
       return strom_set_name(strom_keyed_co_process(kl, kr, &d), "WindowJoin");
     }
-    case SQL_JK_REGULAR: break;
+    case SQL_JK_TEMPORAL: return sql_temporal_join(b, p, kl, kr, lsch, rsch, out);
+    case SQL_JK_LOOKUP: case SQL_JK_REGULAR: break;
   }
   strom__regular_join_def *d = sql_arena_alloc(&b->arena, sizeof *d);
   if (!d) return NULL;
@@ -282,7 +284,8 @@ void sql_join_explain(strom_buf *o, const sql_plan *p, int depth) {
   static const char *types[] = {"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin", "LeftSemiJoin", "LeftAntiJoin"};
   static const char *kinds[] = {"Join", "IntervalJoin", "WindowJoin"};
   const sql_join *j = p->join;
-  strom__buf_printf(o, "%s(joinType=[%s], leftKeys=[", kinds[j->kind], types[j->type]);
+  if (j->asof >= 0) sql_asof_explain(o, p);
+  else strom__buf_printf(o, "%s(joinType=[%s], leftKeys=[", kinds[j->kind], types[j->type]);
   keys_text(o, j->lkeys, j->nkeys, p->in->cols);
   strom__buf_printf(o, "], rightKeys=[");
   keys_text(o, j->rkeys, j->nkeys, p->in2->cols);

@@ -527,7 +527,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
   a->rows_col = strom_schema_ncols(acc);
   if (p->win.kind && strom_schema_add(acc, "rows", STROM_BIGINT)) return strom_schema_free(acc), NULL;
   a->tcol = tcol;
-  a->slice = p->win.kind == SQL_W_HOP && tcol >= 0 ? p->win.slide : 0;
+  a->slice = p->win.kind == SQL_W_HOP && tcol >= 0 && !p->win.proctime ? p->win.slide : 0;
   a->aggs = aggs, a->naggs = na, a->nkeys = nk, a->real_keys = p->nkeys > 0, a->windowed = p->win.kind != SQL_W_NONE;
   a->acc = owned_schema(b, acc);
   a->ttl_ms = b->sess->state_ttl_ms;
@@ -539,6 +539,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
   }
   const strom_schema *os = owned_schema(b, outs);
   if (!os) return NULL;
+  if (a->windowed && p->win.proctime && (p->win.kind == SQL_W_CUMULATE || sql_agg_any_distinct(aggs, na)))
+    return sql_build_fail(b, "not supported yet: processing-time CUMULATE windows and DISTINCT aggregates in processing-time windows"), NULL;
   if (a->windowed && (p->win.kind == SQL_W_CUMULATE || (p->win.kind != SQL_W_SESSION && sql_agg_any_distinct(aggs, na))))
     /* rank_cumulate.c */
     return sql_cumulate_agg(b, ks, aggs, na, nk, a->real_keys, tcol, a->acc, os, &p->win);
@@ -555,6 +557,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
     strom_window_assigner w = p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
                               : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
                                                           : strom_session(p->win.gap);
+    w.processing_time = p->win.proctime;
     strom_window_def wd = {.assigner = w, .aggregate = ad, .process = window_fire, .out_schema = os, .data = a};
     return strom_set_name(strom_window(ks, &wd), "Window aggregate");
   }
@@ -787,6 +790,7 @@ static sql_plan *project_cols(sql_arena *a, sql_plan *p, const bool *keep, const
 static sql_plan *prune_join(sql_build *b, const sql_plan *p, bool *need, int *map) {
   const sql_join *j = p->join;
   if (j->type >= SQL_J_SEMI) return NULL;
+  if (j->asof >= 0) return NULL; /* FOR SYSTEM_TIME AS OF: the lookup reads its table whole (tjoin_*.c) */
   int nl = p->in->ncols, n = p->ncols;
   if (j->residual) mark_cols(j->residual, need);
   for (int i = 0; i < j->nkeys; i++) {
@@ -924,8 +928,8 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
       return r ? strom_union(l, r) : NULL;
     }
     case SQL_P_WINDOW_TVF: {
-      if (p->win.kind == SQL_W_SESSION) {
-        sql_build_fail(b, "not supported yet: SESSION windows without an aggregation");
+      if (p->win.kind == SQL_W_SESSION || p->win.proctime) {
+        sql_build_fail(b, "not supported yet: %s windows without an aggregation", p->win.proctime ? "processing-time" : "SESSION");
         return NULL;
       }
       strom_stream *in = sql_plan_stream(b, p->in);
@@ -961,6 +965,7 @@ static void win_text(strom_buf *o, const sql_window *w) {
   else if (w->kind == SQL_W_HOP) strom__buf_printf(o, "HOP(slide=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
   else if (w->kind == SQL_W_CUMULATE) strom__buf_printf(o, "CUMULATE(step=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
   else strom__buf_printf(o, "SESSION(gap=%" PRId64 " ms)", w->gap);
+  if (w->proctime) strom__buf_printf(o, " [processing time]");
 }
 
 void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {

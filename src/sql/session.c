@@ -408,6 +408,7 @@ static int do_describe(exec *x, const sql_node *n) {
     bool not_null = ty.not_null;
     ty.not_null = false;
     sql_type_name(&ty, tn, sizeof tn);
+    if (p->cols[i].proctime) strcat(tn, " *PROCTIME*"); /* as Flink's DESCRIBE */
     const char *name = t->view && t->column_list ? t->column_list->kids[i]->text : p->cols[i].name;
     if (!t->view) {
       for (int k = 0; k < t->npk; k++)

@@ -229,6 +229,7 @@ typedef struct sql_col {
   /* Not part of '*', and only a qualified name finds it: the other column of a
    * JOIN ... USING pair, an OVER call's column. */
   bool hidden;
+  bool proctime; /* a processing-time attribute: PROCTIME() (tjoin_bind.c) */
 } sql_col;
 
 typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP } sql_pkind;
@@ -238,6 +239,7 @@ typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULAT
 typedef struct sql_window {
   sql_wkind kind;
   int64_t size, slide, gap;
+  bool proctime; /* over a PROCTIME() attribute: windows of the clock (tjoin_bind.c) */
 } sql_window;
 
 struct sql_table;
@@ -278,7 +280,7 @@ struct sql_plan {
 
 enum { SQL_WIN_START = 1, SQL_WIN_END = 2 };
 typedef enum { SQL_J_INNER, SQL_J_LEFT, SQL_J_RIGHT, SQL_J_FULL, SQL_J_SEMI, SQL_J_ANTI } sql_jtype;
-typedef enum { SQL_JK_REGULAR, SQL_JK_INTERVAL, SQL_JK_WINDOW } sql_jkind;
+typedef enum { SQL_JK_REGULAR, SQL_JK_INTERVAL, SQL_JK_WINDOW, SQL_JK_LOOKUP, SQL_JK_TEMPORAL } sql_jkind;
 
 typedef struct sql_join {
   sql_jtype type;
@@ -293,6 +295,9 @@ typedef struct sql_join {
   int64_t lower, upper;      /* INTERVAL: right time - left time in [lower, upper] */
   int lwend, rwend;          /* WINDOW: the window_end columns of each side */
   bool null_safe;            /* SEMI/ANTI of INTERSECT/EXCEPT: NULL keys match (IS NOT DISTINCT FROM) */
+  /* FOR SYSTEM_TIME AS OF (tjoin_bind.c): the left's time attribute it names, or -1
+   * for an ordinary join; LOOKUP (proctime) or TEMPORAL (rowtime) after the analysis */
+  int asof;
 } sql_join;
 
 /* A JOIN plan of l and r (type: inner, left, right, full, cross) without a condition. */
@@ -306,6 +311,17 @@ int sql_join_push_where(sql_arena *a, sql_plan *in, sql_expr **cond, char *err, 
 struct sql_build;
 strom_stream *sql_join_stream(struct sql_build *b, const sql_plan *p);
 void sql_join_explain(strom_buf *o, const sql_plan *p, int depth);
+/* tjoin_bind.c, tjoin_lookup.c, op_join_temporal.c: FOR SYSTEM_TIME AS OF joins (lookup and event time). */
+bool sql_is_proctime_call(const sql_expr *e);
+/* After sql_join_analyze of a join whose right side is FOR SYSTEM_TIME AS OF: checks
+ * and chooses LOOKUP or TEMPORAL. */
+int sql_asof_analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen);
+/* tjoin_lookup.c: a lookup join (jdbc, filesystem); tjoin_bind.c: an event-time
+ * temporal join of the keyed inputs; the start of EXPLAIN's line. */
+strom_stream *sql_lookup_stream(struct sql_build *b, const sql_plan *p);
+strom_stream *sql_temporal_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
+                                const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
+void sql_asof_explain(strom_buf *o, const sql_plan *p);
 /* join_interval.c: an outer interval join of the keyed inputs (schemas ls, rs). */
 strom_stream *sql_outer_interval_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
                                       const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
