@@ -369,14 +369,18 @@ static int register_timers(strom_op *op, win w) {
   /* As Flink's EventTimeTrigger: a window whose end the watermark has passed fires on
    * the element itself, so it gets no timer (one would fire it a second time). */
   bool ev_trigger = c->trigger == STROM_TRIGGER_EVENT_TIME || c->trigger == STROM_TRIGGER_CONTINUOUS_EVENT_TIME;
+  int domain = -1; /* of the trigger's timer, if one was added */
   if (ev_trigger && max_ts(w) > op->ctx.watermark)
-    rc = strom__keyed_timer_add(&st->keyed, STROM_EVENT_TIME, max_ts(w), ns, 16);
+    rc = strom__keyed_timer_add(&st->keyed, domain = STROM_EVENT_TIME, max_ts(w), ns, 16);
   else if (c->trigger == STROM_TRIGGER_PROCESSING_TIME || c->trigger == STROM_TRIGGER_CONTINUOUS_PROCESSING_TIME)
-    rc = strom__keyed_timer_add(&st->keyed, STROM_PROCESSING_TIME, max_ts(w), ns, 16);
+    rc = strom__keyed_timer_add(&st->keyed, domain = STROM_PROCESSING_TIME, max_ts(w), ns, 16);
   if (rc || w.end == GLOBAL_END) return rc;
-  /* The cleanup timer. */
-  return strom__keyed_timer_add(&st->keyed, c->event_time ? STROM_EVENT_TIME : STROM_PROCESSING_TIME,
-                                cleanup_time(c, w), ns, 16);
+  /* The cleanup timer; without allowed lateness it is the trigger's own timer (the
+   * timer service keeps one per key, namespace and time), so adding it again would
+   * only look it up a second time. */
+  int cdomain = c->event_time ? STROM_EVENT_TIME : STROM_PROCESSING_TIME;
+  if (cdomain == domain && cleanup_time(c, w) == max_ts(w)) return STROM_OK;
+  return strom__keyed_timer_add(&st->keyed, cdomain, cleanup_time(c, w), ns, 16);
 }
 
 /* Count and continuous triggers keep a number per window in the aux state. */
