@@ -421,7 +421,7 @@ TEST(semi_join_killed_and_resumed_exactly_once) {
       "SET 'state.checkpoints.num-retained' = '5';\n%s"
       "CREATE TABLE nx (event_type INT, person_id BIGINT, person_state VARCHAR, auction_id BIGINT, "
       "auction_seller BIGINT, date_time TIMESTAMP(3)) "
-      "WITH ('connector' = 'nexmark', 'events.num' = '300000', 'rate-limit' = '100000', 'first-event.rate' = '100000');\n"
+      "WITH ('connector' = 'nexmark', 'events.num' = '500000', 'rate-limit' = '100000', 'first-event.rate' = '100000');\n"
       "CREATE TABLE dst (a BIGINT, s BIGINT) WITH ('connector' = 'filesystem', 'path' = '${OUT}', 'format' = 'csv');\n"
       "INSERT INTO dst SELECT auction_id, auction_seller FROM nx WHERE event_type = 1 AND auction_seller IN "
       "(SELECT person_id FROM nx WHERE event_type = 0 AND person_state IN ('OR', 'ID', 'CA'));\n";
@@ -444,7 +444,7 @@ TEST(semi_join_killed_and_resumed_exactly_once) {
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   pid = spawn(bin, kill0, ck2, out2, NULL, NULL);
   for (int i = 0; i < 500 && newest_checkpoint(ck2, chk, sizeof chk) < 3; i++) sleep_ms(10);
-  CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: the input takes 3 s */
+  CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: the input takes 5 s */
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   CHECK(newest_checkpoint(ck2, chk, sizeof chk) >= 3);

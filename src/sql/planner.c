@@ -460,8 +460,10 @@ static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
   return strom_out_emit(out, l->next);
 }
 
-static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
-  /* 1. pre-project: keys, aggregate arguments, filters */
+static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
+  /* 1. pre-project: keys, aggregate arguments, filters, as a CALC over the input, so it
+   * merges with the input's CALCs (and the scan): columns the aggregation does not read
+   * are never computed.  Its columns are named c0, c1, ... (sql_plan_schema). */
   int nk = p->nkeys ? p->nkeys : 1, na = p->naggs;
   int n = nk + 2 * na + 1;
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(n ? n : 1));
@@ -512,12 +514,17 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p, strom_stream *i
     sql_schema_add(pre, "t", &te->type);
     tcol = k++;
   }
-  const strom_schema *ps = owned_schema(b, pre);
-  if (!ps) return NULL;
-  strom_stream *s = calc_stream(b, in, NULL, ex, k, ps, p->win.kind ? "Window pre-aggregate projection" : "Group key projection");
+  sql_plan *pp = sql_arena_alloc(&b->arena, sizeof *pp);
+  if (!pp || !(pp->cols = sql_arena_alloc(&b->arena, sizeof *pp->cols * (size_t)(k ? k : 1)))) return strom_schema_free(pre), NULL;
+  pp->kind = SQL_P_CALC, pp->in = p->in, pp->ncols = k, pp->exprs = ex, pp->changelog = p->in->changelog, pp->time_col = -1;
+  for (int i = 0; i < k; i++)
+    pp->cols[i] = (sql_col){.name = strom_schema_col_name(pre, i), .type = ex[i]->type.id ? ex[i]->type : t_int};
+  strom_stream *s = sql_plan_stream(b, pp);
+  strom_schema_free(pre);
+  if (!s) return NULL;
   /* 2. key_by */
   strom_buf keys = {0};
-  for (int i = 0; i < nk; i++) strom__buf_printf(&keys, "%sk%d", i ? ", " : "", i);
+  for (int i = 0; i < nk; i++) strom__buf_printf(&keys, "%sc%d", i ? ", " : "", i);
   strom_keyed *ks = strom_key_by(s, keys.p);
   strom__buf_free(&keys);
   /* 3. the aggregation */
@@ -941,8 +948,7 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
                             "Window TVF");
     }
     case SQL_P_AGG: {
-      strom_stream *in = sql_plan_stream(b, p->in);
-      return in ? agg_stream(b, p, in) : NULL;
+      return agg_stream(b, p);
     }
     case SQL_P_OVER: {
       strom_stream *in = sql_plan_stream(b, p->in);
