@@ -159,6 +159,12 @@ static strom_stream *calc_stream(sql_build *b, strom_stream *in, const sql_expr 
     k->direct[i] = ic && ic->type == oc->type && ic->precision == oc->precision && ic->scale == oc->scale ? exprs[i]->col : -1;
     if (exprs[i]->op == SQL_E_ROWTIME && oc->type == STROM_TIMESTAMP) k->direct[i] = -2;
   }
+  /* Every column passed on as it is, in order, under the same name, and no filter: no
+   * operator at all (names matter: key_by and sinks find columns by them). */
+  bool identity = !cond && exprs && n == is->ncols;
+  for (int i = 0; identity && i < n; i++)
+    identity = k->direct[i] == i && !strcmp(strom_schema_col_name(is, i), strom_schema_col_name(out, i));
+  if (identity) return in;
   strom_process_def d = {.open = calc_open, .process = calc_process, .close = calc_close, .data = k, .out_schema = out};
   return strom_set_name(strom_process(in, &d), name);
 }
