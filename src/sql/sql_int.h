@@ -35,6 +35,10 @@ typedef struct sql_type {
   bool not_null;
   uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
   const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
+  /* DECIMAL declared or derived with more than SQL_MAX_PRECISION digits and held in
+   * that many: a value that does not fit fails the job (Flink would hold it), where an
+   * overflow of the type's own precision is NULL as in Flink (sql_dec_overflow). */
+  bool wide;
 } sql_type;
 
 /* SQL types beyond the row model's own, on its columns (types_time.c, types_coll.c). */
@@ -127,6 +131,10 @@ extern const int64_t sql_pow10s[19];
 /* v (unscaled at scale from) at scale to, rounding half up; false if it needs more
  * than p digits. */
 bool sql_dec_rescale(__int128 v, int from, int to, int p, int64_t *out);
+/* A DECIMAL result that did not fit t: NULL (out->null) as Flink, or an error when t is
+ * wide (its value would fit Flink's type but not Strom's 18 digits).  types.c. */
+struct sql_val;
+int sql_dec_overflow(const sql_type *t, struct sql_val *out, sql_ectx *c);
 
 /* ---- expressions ---- */
 
