@@ -368,6 +368,7 @@ typedef struct sql_table {
   const sql_connector *conn;
   char **own_names; /* names of flattened ROW fields ("person.id"), see types_row.c */
   int nown_names;
+  const sql_node *partitioned_by; /* PARTITIONED BY's column list, or NULL (connectors_fs_part.c) */
 } sql_table;
 
 typedef struct sql_catalog {
@@ -456,6 +457,12 @@ struct sql_build {
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
 /* Records err in b (printf style) and returns STROM_EINVAL. */
 int sql_build_fail(sql_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* connectors_fs_part.c: PARTITIONED BY on the filesystem sink; a path without file://. */
+int sql_fs_partition_check(const sql_table *t, const sql_node *pb, char *err, size_t errlen);
+int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in, const strom_file_sink_opts *files,
+                             const char *path);
+int sql_fs_partition_refuse_scan(sql_build *b, const sql_table *t);
+const char *sql_fs_path(const char *path);
 
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
  * memory.  Whether the cast is allowed is sql_can_cast's question. */
