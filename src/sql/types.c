@@ -104,7 +104,8 @@ sql_type sql_decimal(int p, int s) {
 sql_type sql_type_as_decimal(const sql_type *t) {
   if (t->id == STROM_DECIMAL) return *t;
   if (t->id == STROM_INT) return (sql_type){.id = STROM_DECIMAL, .p = 10, .s = 0};
-  return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = 0};
+  /* BIGINT is Flink's DECIMAL(19, 0): one digit more than Strom holds */
+  return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = 0, .wide = t->id == STROM_BIGINT};
 }
 
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t) {
