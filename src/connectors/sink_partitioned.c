@@ -17,10 +17,13 @@
  * At the end of a bounded input every partition is due, as in Flink.  Each subtask
  * commits the partitions it wrote to with its own watermark (Flink's single committer
  * takes the smallest of the writers'); the success file is idempotent.  A committed
- * partition is forgotten; a late row reopens it, and it is committed again.
+ * partition is forgotten; a late row reopens it, and it is committed again.  The
+ * snapshot holds the pending files and the partitions not committed yet, so a restored
+ * job commits both (subtask 0 takes over every former subtask's, as sink_files.c).
  */
 #include "sink_partitioned.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -359,10 +362,20 @@ static int p_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
     st->wms = w, st->capwms = cap;
   }
   if (!rc) st->wms[st->nwms++] = (wm_at){ckpt, st->ended ? INT64_MAX : st->wm};
-  strom_buf b = {0};
-  for (int i = 0; !rc && i < st->npend; i++) rc = strom__put_bytes(&b, st->pend[i].name, strlen(st->pend[i].name));
+  /* "f" + a pending file's name; "p" + time + ' ' + spec of a partition not committed yet */
+  strom_buf b = {0}, e = {0};
+  for (int i = 0; !rc && i < st->npend; i++) {
+    e.len = 0;
+    rc = strom__buf_printf(&e, "f%s", st->pend[i].name) < 0 ? STROM_ENOMEM : strom__put_bytes(&b, e.p, e.len);
+  }
+  for (int i = 0; !rc && i < st->np; i++) {
+    e.len = 0;
+    rc = strom__buf_printf(&e, "p%lld %s", (long long)st->p[i].time, st->p[i].spec) < 0 ? STROM_ENOMEM
+                                                                                       : strom__put_bytes(&b, e.p, e.len);
+  }
   if (!rc) rc = strom__snap_add(s, STROM_SNAP_USER, -1, b.p, b.len);
   strom__buf_free(&b);
+  strom__buf_free(&e);
   return rc;
 }
 
@@ -425,6 +438,53 @@ static int p_notify(strom_op *op, int64_t ckpt) {
   return commit_upto(op, ckpt, wm);
 }
 
+/* Deletes, in dir and its partition directories down to depth levels, the in-progress
+ * files of other runs (no checkpoint pre-committed them). */
+static void delete_leftovers(const pconf *c, const char *run, const char *dir, int depth) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  size_t plen = strlen(c->prefix);
+  for (struct dirent *e; (e = readdir(d));) {
+    const char *n = e->d_name;
+    size_t len = strlen(n);
+    if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
+    char *path = strom__aprintf("%s/%s", dir, n);
+    if (!path) break;
+    struct stat sb;
+    if (depth > 0 && n[0] != '.' && strchr(n, '=') && !stat(path, &sb) && S_ISDIR(sb.st_mode)) {
+      delete_leftovers(c, run, path, depth - 1);
+    } else if (n[0] == '.' && !strncmp(n + 1, c->prefix, plen) && n[1 + plen] == '-' && len > 12 &&
+               !strcmp(n + len - 11, ".inprogress") && !strstr(n, run)) {
+      if (unlink(path) && errno != ENOENT) strom__log(STROM_LOG_WARN, "cannot delete '%s': %s", path, strerror(errno));
+    }
+    free(path);
+  }
+  closedir(d);
+}
+
+/* A snapshot entry: a pending file is committed (its checkpoint completed); a partition
+ * not committed yet is known again, to be committed when a checkpoint makes it due. */
+static int restore_entry(strom_op *op, const char *e) {
+  pstate *st = op->state;
+  if (e[0] == 'f') return commit_one(op, e + 1);
+  char *sp = NULL;
+  long long t = e[0] == 'p' ? strtoll(e + 1, &sp, 10) : 0;
+  if (!sp || *sp != ' ' || !sp[1]) return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
+  for (int i = 0; i < st->np; i++)
+    if (!strcmp(st->p[i].spec, sp + 1)) return STROM_OK;
+  if (st->np == st->cap) {
+    int cap = st->cap ? st->cap * 2 : 8;
+    part *p = strom__realloc(st->p, (size_t)cap * sizeof *p);
+    if (!p) return STROM_ENOMEM;
+    st->p = p, st->cap = cap;
+  }
+  part *p = &st->p[st->np];
+  *p = (part){.time = (int64_t)t, .created_ms = strom__job_now(op->task->job), .ready_ckpt = 1};
+  if (!(p->spec = strom__strdup(sp + 1))) return STROM_ENOMEM;
+  st->np++;
+  return STROM_OK;
+}
+
 static int p_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
   STROM_UNUSED(kg_lo);
   STROM_UNUSED(kg_hi);
@@ -435,14 +495,17 @@ static int p_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi)
     while (p < end) {
       const uint8_t *name;
       size_t n;
-      if (!strom__get_bytes(&p, end, &name, &n) || !n || (n >= 2 && !memcmp(name, "..", 2)) || memmem(name, n, "/..", 3))
+      if (!strom__get_bytes(&p, end, &name, &n) || n < 2 || (name[0] != 'f' && name[0] != 'p') || memchr(name, 0, n) ||
+          (n >= 3 && !memcmp(name + 1, "..", 2)) || memmem(name, n, "/..", 3) || (name[1] == '/'))
         return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
       char *nm = strom__strndup((const char *)name, n);
-      int rc = nm ? commit_one(op, nm) : STROM_ENOMEM;
+      int rc = nm ? restore_entry(op, nm) : STROM_ENOMEM;
       free(nm);
       if (rc) return rc;
     }
   }
+  const pconf *c = op->conf;
+  delete_leftovers(c, ((pstate *)op->state)->run, c->dir, c->npart);
   return STROM_OK;
 }
 
