@@ -120,7 +120,7 @@ static int translate_class(const char *p, size_t n, size_t *ip, strom_buf *o, ch
   /* POSIX wants ']' first, '-' last and '^' anywhere but first */
   strom__buf_append(o, neg ? "[^" : "[", neg ? 2 : 1);
   if (rbr) strom__buf_append(o, "]", 1);
-  strom__buf_append(o, body.p, body.len);
+  if (body.len) strom__buf_append(o, body.p, body.len);
   if (caret) {
     if (!rbr && !body.len && !neg) {
       /* a class of only '^' (and maybe '-'): '-' may come first */
@@ -321,6 +321,17 @@ static const regex_t *pattern(const sql_expr *e, const sql_val *a, regex_t *own,
   return own;
 }
 
+/* The subject NUL-terminated in the row's scratch: regexec's callers (sanitizers'
+ * interceptors among them) may read the string to its NUL even with REG_STARTEND.
+ * Offsets into the copy are offsets into the original. */
+static const char *subject(const sql_val *v, sql_ectx *c) {
+  char *p = sql_ectx_alloc(c, (size_t)v->s.n + 1);
+  if (!p) return NULL;
+  if (v->s.n) memcpy(p, v->s.p, v->s.n);
+  p[v->s.n] = 0;
+  return p;
+}
+
 /* Finds the first match in s[from, n); true if found.  m has nm slots. */
 static bool search(const regex_t *re, const char *s, size_t from, size_t n, regmatch_t *m, size_t nm) {
   m[0].rm_so = (regoff_t)from, m[0].rm_eo = (regoff_t)n;
@@ -337,7 +348,12 @@ static int f_extract(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   int64_t g = e->n > 2 ? a[2].i : 0;
   regmatch_t m[MAX_GROUPS + 1];
   out->null = true;
-  if (g >= 0 && (size_t)g <= re->re_nsub && g <= MAX_GROUPS && search(re, a[0].s.p, 0, a[0].s.n, m, (size_t)g + 1) &&
+  const char *subj = subject(&a[0], c);
+  if (!subj) {
+    if (owned) regfree(&own);
+    return STROM_ENOMEM;
+  }
+  if (g >= 0 && (size_t)g <= re->re_nsub && g <= MAX_GROUPS && search(re, subj, 0, a[0].s.n, m, (size_t)g + 1) &&
       m[g].rm_so >= 0) {
     out->null = false;
     out->s.p = a[0].s.p + m[g].rm_so, out->s.n = (uint32_t)(m[g].rm_eo - m[g].rm_so);
@@ -352,9 +368,10 @@ static int f_pred(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c
   const regex_t *re = pattern(e, a, &own, &owned, c);
   if (!re) return STROM_EUSER;
   regmatch_t m[1];
-  out->i = search(re, a[0].s.p, 0, a[0].s.n, m, 1);
+  const char *subj = subject(&a[0], c);
+  if (subj) out->i = search(re, subj, 0, a[0].s.n, m, 1);
   if (owned) regfree(&own);
-  return 0;
+  return subj ? 0 : STROM_ENOMEM;
 }
 
 /* Java's replaceAll: $n is group n, \x is x. */
@@ -378,7 +395,11 @@ static int f_replace(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   bool owned;
   const regex_t *re = pattern(e, a, &own, &owned, c);
   if (!re) return STROM_EUSER;
-  const char *s = a[0].s.p;
+  const char *s = subject(&a[0], c);
+  if (!s) {
+    if (owned) regfree(&own);
+    return STROM_ENOMEM;
+  }
   size_t n = a[0].s.n, at = 0, ng = re->re_nsub + 1 > MAX_GROUPS + 1 ? MAX_GROUPS + 1 : re->re_nsub + 1;
   regmatch_t m[MAX_GROUPS + 1];
   strom_buf b = {0};
