@@ -333,6 +333,10 @@ strom_stream *sql_lookup_stream(struct sql_build *b, const sql_plan *p);
 strom_stream *sql_temporal_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
                                 const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
 void sql_asof_explain(strom_buf *o, const sql_plan *p);
+/* join_expire.c: lets a regular inner join drop one side's rows by event time when its
+ * condition proves they can match nothing more (q7). */
+struct strom__regular_join_def;
+void sql_join_expiry(const sql_plan *p, struct strom__regular_join_def *d);
 /* join_interval.c: an outer interval join of the keyed inputs (schemas ls, rs). */
 strom_stream *sql_outer_interval_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
                                       const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
