@@ -121,6 +121,13 @@ bench: all $(BENCHES)
 	@bench/run.sh $(O)
 
 # Nexmark q0-q5, q7, q8 as DataStream jobs (BENCH_ARGS="--events N --par '1 2' ...").
+# Nexmark q14's count_char, a C function library that q14.sql loads with CREATE FUNCTION.
+NEXMARK_UDF := $(O)/lib/libnexmark_udf.so
+all: $(NEXMARK_UDF)
+$(NEXMARK_UDF): bench/nexmark/udf/count_char.c include/strom/sql.h include/strom.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -o $@ $< $(LDFLAGS)
+
 bench-nexmark: all
 	@bench/nexmark/run.sh $(O)
 

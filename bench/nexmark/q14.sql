@@ -2,7 +2,9 @@
 -- Written from the query's definition in ../shared/NEXMARK.md; run after ddl.sql.
 -- Uses: user-defined scalar function count_char, HOUR.
 
--- count_char(s, c): how many times the character c occurs in s (a scalar UDF).
+-- count_char(s, c): how many times the character c occurs in s (a scalar UDF in C,
+-- bench/nexmark/udf/count_char.c; NEXMARK_UDF is the path of build/<BUILD>/lib/libnexmark_udf.so).
+CREATE FUNCTION count_char AS '${NEXMARK_UDF}:count_char_udf' LANGUAGE C;
 
 CREATE TABLE nexmark_q14 (
   auction BIGINT,

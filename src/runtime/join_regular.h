@@ -25,6 +25,12 @@ typedef struct strom__regular_join_def {
    * list (appended, read in order) instead of a map keyed by the whole row, which
    * saves hashing and comparing every row.  A retraction on it fails the job. */
   bool append_only[2];
+  /* Event-time expiry (inner joins; the SQL planner proves it, join_expire.c): a row of
+   * side expire_side whose column expire_col holds t can match no row of the other side
+   * that arrives after the watermark passed t + expire_ms, so it is dropped then. */
+  bool expire;
+  int expire_side, expire_col;
+  int64_t expire_ms;
 } strom__regular_join_def;
 
 /* The join of left and right, keyed by the equi-join keys (rows with a NULL key match

@@ -15,7 +15,10 @@
  * A side that only inserts and is not outer keeps its rows in a list state instead
  * (each with count 1 and no matches to track), as appending needs no lookup.
  * Built on the public keyed co-process function and map/list state, so checkpoints,
- * rescaling and state TTL come from the state layer.
+ * rescaling and state TTL come from the state layer.  With def->expire, the first row
+ * of a key on that side sets an event-time timer at its time + expire_ms, which removes
+ * the key's rows that can no longer match and sets the next (q7's bids once their 10 s
+ * window has been emitted).
  */
 #include "join_regular.h"
 
@@ -197,9 +200,81 @@ static int stream_matches(strom_ctx *ctx, const strom__regular_join_def *d, jloc
   return acc ? put(l, s, l->key[s], have + 1, in_outer ? total : 0) : STROM_OK;
 }
 
+/* Registers the expiry timer of a row of time t (rounded up to a whole second, so a
+ * key's rows of one second share it); far-future times do not expire. */
+static int expiry_timer_at(strom_ctx *ctx, const strom__regular_join_def *d, int64_t t) {
+  if (t > INT64_MAX - d->expire_ms - 1000) return STROM_OK;
+  int64_t at = t + d->expire_ms, r = ((at % 1000) + 1000) % 1000;
+  return strom_ctx_register_event_timer(ctx, r ? at + (1000 - r) : at);
+}
+
+/* One timer per key at a time: the first row of a key sets it; when it fires, the
+ * earliest row left sets the next.  NULL times never expire. */
+static int expiry_timer(strom_ctx *ctx, const strom__regular_join_def *d, jlocal *l, const strom_row *in) {
+  if (in->nulls[d->expire_col]) return STROM_OK;
+  size_t pos = 0;
+  const strom_row *k;
+  int64_t count, assoc;
+  if (side_next(l, d->expire_side, &pos, &k, &count, &assoc) == 1) return STROM_OK; /* the key has its timer */
+  return expiry_timer_at(ctx, d, strom_row_get_timestamp(in, d->expire_col));
+}
+
+/* Drops the key's rows of the expiring side whose time + expire_ms <= time. */
+static int rj_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)out;
+  const strom__regular_join_def *d = strom_ctx_data(ctx);
+  jlocal *l = strom_ctx_local(ctx);
+  /* at the end of the input (the final watermark) nothing is to come: removing is waste */
+  if (strom_ctx_watermark(ctx) == INT64_MAX) return STROM_OK;
+  int s = d->expire_side;
+  size_t pos = 0, n = 0, total = 0;
+  const strom_row *k;
+  int64_t count, assoc, next = INT64_MAX;
+  /* copied first: the expired rows of a map (to remove), the kept rows of a list (to rewrite) */
+  while (side_next(l, s, &pos, &k, &count, &assoc) == 1) {
+    total++;
+    bool expired = !k->nulls[d->expire_col] && strom_row_get_timestamp(k, d->expire_col) <= time - d->expire_ms;
+    if (!expired && !k->nulls[d->expire_col] && strom_row_get_timestamp(k, d->expire_col) < next)
+      next = strom_row_get_timestamp(k, d->expire_col);
+    if (expired == l->list[s]) continue;
+    if (n == l->capm) {
+      size_t cap = l->capm ? 2 * l->capm : 8;
+      match *m = strom__realloc(l->m, cap * sizeof *m);
+      if (!m) return STROM_ENOMEM;
+      memset(m + l->capm, 0, (cap - l->capm) * sizeof *m);
+      l->m = m, l->capm = cap;
+    }
+    if (!l->m[n].row && !(l->m[n].row = strom_row_new(d->in_schema[s]))) return STROM_ENOMEM;
+    strom_row_copy(l->m[n].row, k);
+    int rc = strom__row_own_strings(l->m[n].row);
+    if (rc) return rc;
+    n++;
+  }
+  int rc = STROM_OK;
+  if (l->list[s]) {
+    if (n == total) return STROM_OK; /* nothing expired */
+    if (!n) strom_state_clear(l->st[s]);
+    else {
+      const strom_row **rows = strom__malloc(n * sizeof *rows);
+      if (!rows) return STROM_ENOMEM;
+      for (size_t i = 0; i < n; i++) rows[i] = l->m[i].row;
+      rc = strom_state_list_update(l->st[s], rows, n);
+      free(rows);
+    }
+  } else {
+    for (size_t i = 0; i < n && !rc; i++) rc = strom_state_map_remove(l->st[s], l->m[i].row);
+  }
+  if (rc || next == INT64_MAX) return rc;
+  return expiry_timer_at(ctx, d, next);
+}
+
 static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
   const strom__regular_join_def *d = strom_ctx_data(ctx);
   jlocal *l = strom_ctx_local(ctx);
+  if (d->expire && s == d->expire_side && (strom_row_get_kind(in) == STROM_INSERT || strom_row_get_kind(in) == STROM_UPDATE_AFTER)) {
+    int rc = expiry_timer(ctx, d, l, in);
+    if (rc) return rc;
+  }
   int o = 1 - s;
   bool in_outer = d->type == STROM__JOIN_FULL || d->type == (s == 0 ? STROM__JOIN_LEFT : STROM__JOIN_RIGHT);
   bool other_outer = d->type == STROM__JOIN_FULL || d->type == (s == 0 ? STROM__JOIN_RIGHT : STROM__JOIN_LEFT);
@@ -275,6 +350,6 @@ static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
 
 strom_stream *strom__regular_join(strom_keyed *left, strom_keyed *right, const strom__regular_join_def *def) {
   strom_process_def d = {.open = rj_open, .process = rj_process, .close = rj_close, .data = (void *)def,
-                         .out_schema = def->out_schema};
+                         .out_schema = def->out_schema, .on_timer = def->expire ? rj_timer : NULL};
   return strom_set_name(strom_keyed_co_process(left, right, &d), "Join");
 }

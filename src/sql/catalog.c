@@ -91,10 +91,10 @@ static int watermark_delay(const sql_node *w, const char *col, int64_t *out, cha
 
 int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen) {
   *out = NULL;
-  const sql_node *name = n->kids[0], *cols = n->kids[1], *with = NULL;
+  const sql_node *name = n->kids[0], *cols = n->kids[1], *with = NULL, *part = NULL;
   for (int i = 2; i < n->nkids; i++) {
     if (n->kids[i]->kind == SQL_WITH_OPTIONS) with = n->kids[i];
-    if (n->kids[i]->kind == SQL_PARTITIONED_BY) return at(err, errlen, n->kids[i], "not supported yet: PARTITIONED BY%s%s", "", "");
+    if (n->kids[i]->kind == SQL_PARTITIONED_BY) part = n->kids[i];
   }
   sql_table *t = strom__calloc(1, sizeof *t);
   if (!t) return STROM_ENOMEM;
@@ -228,6 +228,8 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
     at(err, errlen, with, "table '%s': %s", t->name, m);
     goto fail;
   }
+  if (part && (rc = sql_fs_partition_check(t, part, err, errlen))) goto fail;
+  t->partitioned_by = part;
   *out = t;
   return STROM_OK;
 fail:

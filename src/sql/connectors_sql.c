@@ -362,6 +362,14 @@ static const sql_option fs_opts[] = {
     {"sink.rolling-policy.rollover-interval", "roll a part file open this long (e.g. 30 min)"},
     {"sink.rolling-policy.inactivity-interval", "roll a part file idle this long (e.g. 5 min)"},
     {"lookup.join.cache.ttl", "a lookup join reloads the table after this long (default 60 min)"},
+    {"sink.rolling-policy.check-interval", "accepted (Strom checks the rolling policy at every row)"},
+    {"sink.partition-commit.trigger", "PARTITIONED BY: partition-time or process-time (default)"},
+    {"sink.partition-commit.delay", "PARTITIONED BY: commit a partition this long after its time (default 0 s)"},
+    {"sink.partition-commit.policy.kind", "PARTITIONED BY: success-file"},
+    {"sink.partition-commit.success-file.name", "PARTITIONED BY: the success file's name (default _SUCCESS)"},
+    {"partition.time-extractor.kind", "PARTITIONED BY: default"},
+    {"partition.time-extractor.timestamp-pattern", "PARTITIONED BY: e.g. '$dt $hm:00' (default: the first partition value)"},
+    {"partition.time-extractor.timestamp-formatter", "PARTITIONED BY: yyyy-MM-dd HH:mm:ss"},
     {NULL, NULL},
 };
 
@@ -485,7 +493,8 @@ static strom_stream *fs_read_one(sql_build *b, const sql_table *t, const char *p
 }
 
 static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
-  const char *path = sql_table_option(t, "path"), *d = sql_table_option(t, "csv.field-delimiter"),
+  if (t->partitioned_by) return sql_fs_partition_refuse_scan(b, t), NULL;
+  const char *path = sql_fs_path(sql_table_option(t, "path")), *d = sql_table_option(t, "csv.field-delimiter"),
              *ign = sql_table_option(t, "csv.ignore-parse-errors");
   strom_csv_opts o = {.delimiter = d ? (strcmp(d, "\\t") ? d[0] : '\t') : ',', .skip_malformed = ign && !strcasecmp(ign, "true")};
   struct stat st;
@@ -556,7 +565,8 @@ static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
     if (v && (!sql_parse_duration(v, ms[i]) || *ms[i] <= 0))
       return sql_build_fail(b, "table '%s': bad '%s' '%s' (a duration such as '10 min')", t->name, by_time[i], v);
   }
-  const char *path = sql_table_option(t, "path");
+  const char *path = sql_fs_path(sql_table_option(t, "path"));
+  if (t->partitioned_by) return sql_fs_partitioned_write(b, t, in, &o, path);
   if (mkdir(path, 0777) && errno != EEXIST) return sql_build_fail(b, "table '%s': cannot create '%s': %s", t->name, path, strerror(errno));
   if (strcmp(sql_table_option(t, "format"), "json")) return strom_write_files(in, path, &o);
   /* json: each row encoded by name into one line (the columns named as the table's) */

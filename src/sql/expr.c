@@ -87,7 +87,7 @@ static int arith(const sql_expr *e, const sql_val *x, const sql_val *y, sql_val 
         break;
       }
     }
-    if (!sql_dec_rescale(v, vs, t->s, t->p, &out->i)) out->null = true;
+    if (!sql_dec_rescale(v, vs, t->s, t->p, &out->i)) return sql_dec_overflow(t, out, c);
     return 0;
   }
   return sql_ectx_fail(c, "bad arithmetic operands");

@@ -166,7 +166,7 @@ static int f_dec_mul(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val
     return 0;
   }
   out->null = !dec_scaled(x.i, y.i, e->type.p, &out->i);
-  return 0;
+  return out->null ? sql_dec_overflow(&e->type, out, c) : 0;
 }
 
 /* literal * DECIMAL, the literal's scale and the other's adding up to the result's */
@@ -174,8 +174,9 @@ static int f_dec_mul_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
   sql_val x;
   int rc;
   if ((rc = EVAL(e->a[1], r, c, &x))) return rc;
-  out->null = x.null || !dec_scaled(e->a[0]->lit.i, x.i, e->type.p, &out->i);
-  return 0;
+  if ((out->null = x.null)) return 0;
+  out->null = !dec_scaled(e->a[0]->lit.i, x.i, e->type.p, &out->i);
+  return out->null ? sql_dec_overflow(&e->type, out, c) : 0;
 }
 
 /* CAST(integer AS DECIMAL(p, s)) and CAST(DECIMAL(p', s) AS DECIMAL(p, s)) */
@@ -189,7 +190,7 @@ static int f_cast_dec(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_va
   }
   int from = e->a[0]->type.id == STROM_DECIMAL ? e->a[0]->type.s : 0;
   out->null = !dec_scaled(x.i, sql_pow10s[e->type.s - from], e->type.p, &out->i);
-  return 0;
+  return out->null ? sql_dec_overflow(&e->type, out, c) : 0;
 }
 
 /* CAST between INT, BIGINT and TIMESTAMP */

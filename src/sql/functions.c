@@ -763,9 +763,10 @@ static const sql_func funcs[] = {
 const sql_func *sql_func_find(const char *name) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
     if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
-  return NULL;
+  return sql_regex_func_find(name);
 }
 
 void sql_func_list(strom_buf *b) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++) strom__buf_printf(b, "%s%s", i ? " " : "", funcs[i].name);
+  strom__buf_printf(b, " REGEXP REGEXP_EXTRACT REGEXP_REPLACE");
 }

@@ -35,6 +35,10 @@ typedef struct sql_type {
   bool not_null;
   uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
   const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
+  /* DECIMAL declared or derived with more than SQL_MAX_PRECISION digits and held in
+   * that many: a value that does not fit fails the job (Flink would hold it), where an
+   * overflow of the type's own precision is NULL as in Flink (sql_dec_overflow). */
+  bool wide;
 } sql_type;
 
 /* SQL types beyond the row model's own, on its columns (types_time.c, types_coll.c). */
@@ -127,6 +131,10 @@ extern const int64_t sql_pow10s[19];
 /* v (unscaled at scale from) at scale to, rounding half up; false if it needs more
  * than p digits. */
 bool sql_dec_rescale(__int128 v, int from, int to, int p, int64_t *out);
+/* A DECIMAL result that did not fit t: NULL (out->null) as Flink, or an error when t is
+ * wide (its value would fit Flink's type but not Strom's 18 digits).  types.c. */
+struct sql_val;
+int sql_dec_overflow(const sql_type *t, struct sql_val *out, sql_ectx *c);
 
 /* ---- expressions ---- */
 
@@ -189,6 +197,9 @@ struct sql_func {
   sql_fn_eval eval;
 };
 const sql_func *sql_func_find(const char *name);
+/* fn_regex.c: REGEXP_EXTRACT, REGEXP_REPLACE, REGEXP (Java patterns on POSIX ERE). */
+const sql_func *sql_regex_func_find(const char *name);
+int sql_regex_translate(const char *p, size_t n, strom_buf *o, char *err, size_t errlen);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
 void sql_func_list(strom_buf *b);
 
@@ -322,6 +333,10 @@ strom_stream *sql_lookup_stream(struct sql_build *b, const sql_plan *p);
 strom_stream *sql_temporal_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
                                 const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
 void sql_asof_explain(strom_buf *o, const sql_plan *p);
+/* join_expire.c: lets a regular inner join drop one side's rows by event time when its
+ * condition proves they can match nothing more (q7). */
+struct strom__regular_join_def;
+void sql_join_expiry(const sql_plan *p, struct strom__regular_join_def *d);
 /* join_interval.c: an outer interval join of the keyed inputs (schemas ls, rs). */
 strom_stream *sql_outer_interval_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
                                       const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
@@ -357,6 +372,7 @@ typedef struct sql_table {
   const sql_connector *conn;
   char **own_names; /* names of flattened ROW fields ("person.id"), see types_row.c */
   int nown_names;
+  const sql_node *partitioned_by; /* PARTITIONED BY's column list, or NULL (connectors_fs_part.c) */
 } sql_table;
 
 typedef struct sql_catalog {
@@ -445,6 +461,12 @@ struct sql_build {
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
 /* Records err in b (printf style) and returns STROM_EINVAL. */
 int sql_build_fail(sql_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* connectors_fs_part.c: PARTITIONED BY on the filesystem sink; a path without file://. */
+int sql_fs_partition_check(const sql_table *t, const sql_node *pb, char *err, size_t errlen);
+int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in, const strom_file_sink_opts *files,
+                             const char *path);
+int sql_fs_partition_refuse_scan(sql_build *b, const sql_table *t);
+const char *sql_fs_path(const char *path);
 
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
  * memory.  Whether the cast is allowed is sql_can_cast's question. */

@@ -32,7 +32,7 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
       return type_err(t, err, errlen, "DECIMAL wants 1 <= precision and 0 <= scale <= precision");
     /* Wider declarations (Nexmark's DECIMAL(23, 3)) are held in 18 digits at the same
      * scale: a value that needs more digits fails as an overflow, never silently. */
-    if (out->p > SQL_MAX_PRECISION && out->s <= SQL_MAX_PRECISION - 1) out->p = SQL_MAX_PRECISION;
+    if (out->p > SQL_MAX_PRECISION && out->s <= SQL_MAX_PRECISION - 1) out->p = SQL_MAX_PRECISION, out->wide = true;
     if (out->p > SQL_MAX_PRECISION) {
       char m[160];
       snprintf(m, sizeof m, "not supported yet: DECIMAL(%d, %d) (Strom's DECIMAL holds at most %d digits)", out->p,
@@ -80,8 +80,17 @@ bool sql_type_numeric(const sql_type *t) {
   return !t->kind && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_DOUBLE || t->id == STROM_DECIMAL);
 }
 
+int sql_dec_overflow(const sql_type *t, sql_val *out, sql_ectx *c) {
+  if (t->wide)
+    return sql_ectx_fail(c, "DECIMAL overflow: a value of DECIMAL(%d, %d) needs more than %d digits (Strom holds DECIMAL in %d; "
+                            "Flink's wider type would hold it)", t->p, t->s, SQL_MAX_PRECISION, SQL_MAX_PRECISION);
+  out->null = true;
+  return 0;
+}
+
 sql_type sql_decimal(int p, int s) {
   /* Flink (Calcite) keeps the integer digits and gives up scale first, down to 6. */
+  bool wide = p > SQL_MAX_PRECISION;
   if (p > SQL_MAX_PRECISION) {
     int intd = p - s;
     int keep = s < 6 ? s : 6;
@@ -89,13 +98,14 @@ sql_type sql_decimal(int p, int s) {
     p = SQL_MAX_PRECISION;
     if (s > p) s = p;
   }
-  return (sql_type){.id = STROM_DECIMAL, .p = p, .s = s};
+  return (sql_type){.id = STROM_DECIMAL, .p = p, .s = s, .wide = wide};
 }
 
 sql_type sql_type_as_decimal(const sql_type *t) {
   if (t->id == STROM_DECIMAL) return *t;
   if (t->id == STROM_INT) return (sql_type){.id = STROM_DECIMAL, .p = 10, .s = 0};
-  return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = 0};
+  /* BIGINT is Flink's DECIMAL(19, 0): one digit more than Strom holds */
+  return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = 0, .wide = t->id == STROM_BIGINT};
 }
 
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t) {

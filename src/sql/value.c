@@ -375,13 +375,13 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
     case STROM_DECIMAL:
       if (from->id == STROM_DOUBLE) {
         double scaled = v->d * (double)sql_pow10s[to->s];
-        if (!(fabs(scaled) < (double)sql_pow10s[to->p])) out->null = true;
+        if (!(fabs(scaled) < (double)sql_pow10s[to->p])) return sql_dec_overflow(to, out, c);
         else out->i = (int64_t)llround(scaled);
         return 0;
       }
       {
         int fs = from->id == STROM_DECIMAL ? from->s : 0;
-        if (!sql_dec_rescale(v->i, fs, to->s, to->p, &out->i)) out->null = true;
+        if (!sql_dec_rescale(v->i, fs, to->s, to->p, &out->i)) return sql_dec_overflow(to, out, c);
       }
       return 0;
     case STROM_TIMESTAMP: out->i = v->i; return 0;
