@@ -42,15 +42,13 @@ static int f_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *ou
   return 0;
 }
 
-static inline bool cmp_holds(sql_eop op, int64_t x, int64_t y) {
-  switch (op) {
-    case SQL_E_EQ: return x == y;
-    case SQL_E_NE: return x != y;
-    case SQL_E_LT: return x < y;
-    case SQL_E_GT: return x > y;
-    case SQL_E_LE: return x <= y;
-    default: return x >= y;
-  }
+/* Evaluates both operands of e into x and y; *null: one is NULL (out is set NULL). */
+static inline int operands(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *x, sql_val *y, sql_val *out,
+                           bool *null) {
+  int rc;
+  if ((rc = EVAL(e->a[0], r, c, x)) || (rc = EVAL(e->a[1], r, c, y))) return rc;
+  *null = out->null = x->null || y->null;
+  return 0;
 }
 
 /* column op literal, both integers of one type */
@@ -58,7 +56,7 @@ static int f_cmp_col_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
   (void)c;
   int col = e->a[0]->col;
   out->null = r->nulls[col];
-  out->i = cmp_holds(e->op, r->v[col].i, e->a[1]->lit.i);
+  out->i = sql_cmp_holds(e->op, r->v[col].i, e->a[1]->lit.i);
   return 0;
 }
 
@@ -68,17 +66,16 @@ static int f_cmp_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val
   int rc = EVAL(e->a[0], r, c, &x);
   if (rc) return rc;
   out->null = x.null;
-  out->i = !x.null && cmp_holds(e->op, x.i, e->a[1]->lit.i);
+  out->i = !x.null && sql_cmp_holds(e->op, x.i, e->a[1]->lit.i);
   return 0;
 }
 
 static int f_cmp(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x, y;
-  int rc;
-  if ((rc = EVAL(e->a[0], r, c, &x)) || (rc = EVAL(e->a[1], r, c, &y))) return rc;
-  out->null = x.null || y.null;
-  out->i = !out->null && cmp_holds(e->op, x.i, y.i);
-  return 0;
+  bool null;
+  int rc = operands(e, r, c, &x, &y, out, &null);
+  out->i = !rc && !null && sql_cmp_holds(e->op, x.i, y.i);
+  return rc;
 }
 
 static int truth(const sql_val *v) { return v->null ? -1 : v->i != 0; }
@@ -131,12 +128,9 @@ static int f_case_switch(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
 /* INT/BIGINT + - *: wraps on overflow, as expr.c's arith */
 static int f_arith_int(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x, y;
-  int rc;
-  if ((rc = EVAL(e->a[0], r, c, &x)) || (rc = EVAL(e->a[1], r, c, &y))) return rc;
-  if (x.null || y.null) {
-    out->null = true;
-    return 0;
-  }
+  bool null;
+  int rc = operands(e, r, c, &x, &y, out, &null);
+  if (rc || null) return rc;
   uint64_t a = (uint64_t)x.i, b = (uint64_t)y.i;
   int64_t v = (int64_t)(e->op == SQL_E_ADD ? a + b : e->op == SQL_E_SUB ? a - b : a * b);
   out->null = false;
@@ -159,12 +153,9 @@ static inline bool dec_scaled(int64_t x, int64_t m, int p, int64_t *out) {
 /* DECIMAL * DECIMAL whose product's scale is the result's: no rounding */
 static int f_dec_mul(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x, y;
-  int rc;
-  if ((rc = EVAL(e->a[0], r, c, &x)) || (rc = EVAL(e->a[1], r, c, &y))) return rc;
-  if (x.null || y.null) {
-    out->null = true;
-    return 0;
-  }
+  bool null;
+  int rc = operands(e, r, c, &x, &y, out, &null);
+  if (rc || null) return rc;
   out->null = !dec_scaled(x.i, y.i, e->type.p, &out->i);
   return out->null ? sql_dec_overflow(&e->type, out, c) : 0;
 }

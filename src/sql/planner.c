@@ -74,15 +74,7 @@ static void fast_cond(calc *k, const sql_expr *cond) {
 
 static bool fast_pass(const calc *k, const strom_row *in) {
   if (in->nulls[k->fast_col]) return false; /* NULL compared is unknown: filtered out */
-  int64_t x = in->v[k->fast_col].i, y = k->fast_lit;
-  switch (k->fast_op) {
-    case SQL_E_EQ: return x == y;
-    case SQL_E_NE: return x != y;
-    case SQL_E_LT: return x < y;
-    case SQL_E_GT: return x > y;
-    case SQL_E_LE: return x <= y;
-    default: return x >= y;
-  }
+  return sql_cmp_holds(k->fast_op, in->v[k->fast_col].i, k->fast_lit);
 }
 
 static int calc_open(strom_ctx *ctx) {

@@ -166,6 +166,17 @@ struct sql_expr {
    * general one.  Valid only while the node's children keep their shape. */
   int (*fast)(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 };
+/* x op y for a comparison op (SQL_E_EQ .. SQL_E_GE) of two integers. */
+static inline bool sql_cmp_holds(sql_eop op, int64_t x, int64_t y) {
+  switch (op) {
+    case SQL_E_EQ: return x == y;
+    case SQL_E_NE: return x != y;
+    case SQL_E_LT: return x < y;
+    case SQL_E_GT: return x > y;
+    case SQL_E_LE: return x <= y;
+    default: return x >= y;
+  }
+}
 /* Chooses the specialised evaluator of e and its children (once the plan is final). */
 void sql_expr_compile(sql_expr *e);
 
