@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 
+#include "batch.h"
 #include "sql_int.h"
 
 strom_schema *sql_plan_schema(const sql_plan *p) {
@@ -581,6 +582,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   }
   if (st) strom_schema_add(st, "rows", STROM_BIGINT);
   if (!(a->state_schema = owned_schema(b, st))) return NULL;
+  if (b->sess->batch) /* batch_agg.c: one final row per group */
+    return sql_batch_agg(b, ks, aggs, na, nk, a->real_keys, a->state_schema, os, a->ttl_ms);
   strom_process_def d = {.open = group_open, .process = group_process, .close = group_close, .data = a, .out_schema = os};
   return strom_set_name(strom_keyed_process(ks, &d), "Group aggregate");
 }
@@ -958,10 +961,11 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
     }
     case SQL_P_OVER: {
       strom_stream *in = sql_plan_stream(b, p->in);
-      return in ? sql_over_stream(b, p, in) : NULL;
+      return in ? sql_batch_final(b, p, sql_over_stream(b, p, in)) : NULL;
     }
-    case SQL_P_JOIN: return sql_join_stream(b, p);
-    case SQL_P_SETOP: return sql_setop_stream(b, p);
+    case SQL_P_JOIN: return sql_batch_final(b, p, sql_join_stream(b, p));
+    case SQL_P_SETOP: return sql_batch_final(b, p, sql_setop_stream(b, p));
+    case SQL_P_SORT: return sql_sort_stream(b, p);
   }
   return NULL;
 }
@@ -1049,5 +1053,6 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       return;
     case SQL_P_JOIN: sql_join_explain(o, p, depth); return;
     case SQL_P_SETOP: sql_setop_explain(o, p, depth); return;
+    case SQL_P_SORT: sql_sort_explain(o, p, depth); return;
   }
 }

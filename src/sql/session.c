@@ -11,6 +11,7 @@
  */
 #include <strings.h>
 
+#include "batch.h"
 #include "parser.h"
 #include "sql_int.h"
 
@@ -252,7 +253,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   }
   char err[1024];
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
-  if (!p) return err_at(s, q, err);
+  if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) return err_at(s, q, err);
   if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);
   if (p->changelog && !t->conn->changelog_sink && !(t->conn->takes_changes && t->conn->takes_changes(t))) {
     char m[512];
@@ -293,7 +294,7 @@ static int do_select(exec *x, const sql_node *q) {
   if (!b) return STROM_ENOMEM;
   char err[1024];
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
-  if (!p) {
+  if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) {
     build_free(b);
     return err_at(s, q, err);
   }
@@ -327,7 +328,7 @@ static int do_explain(exec *x, const sql_node *n) {
            st->kind == SQL_QUERY) {
     char err[1024];
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
-    if (!p) rc = err_at(s, st, err);
+    if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
     else sql_plan_explain(&o, p, 0);
   } else rc = err_at(s, st, "EXPLAIN supports queries, INSERT and STATEMENT SET");
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);

@@ -1,0 +1,166 @@
+/*
+ * sort_plan.c -- the SORT node's operator (sort_bind.c chose the mode), a keyed process
+ * function on one constant key (one subtask) with the rows waiting in LIST state:
+ *
+ * - batch (Flink's batch Sort / SortLimit): every row waits; the end-of-input
+ *   watermark fires one timer, which sorts them (stable: ties keep their arrival
+ *   order) and emits rows offset+1 .. offset+limit as +I.
+ * - time (Flink's TemporalSort, RowTimeSortOperator): a row waits for the watermark to
+ *   pass its time (an event-time timer at it); then the rows at or before the timer's
+ *   time are sorted on all keys (the time first) and emitted, keeping their event time.
+ *   A row at or before the watermark when it arrives is late and dropped, as in Flink.
+ */
+#include <inttypes.h>
+
+#include "batch.h"
+#include "rank.h"
+
+typedef struct sorter {
+  const sql_sort *s;
+  int nin;  /* the input's columns, first in the projected row */
+  int key0; /* the first sort key in the projected row */
+  const strom_schema *pre;
+} sorter;
+
+typedef struct sort_local {
+  strom_state *st;
+  rank_rows rows;
+  const strom_row **ord;
+  int cap;
+} sort_local;
+
+static int cmp_keys(const sorter *t, const strom_row *a, const strom_row *b) {
+  const sql_sort *s = t->s;
+  for (int i = 0; i < s->n; i++) {
+    int c = t->key0 + i;
+    bool an = a->nulls[c], bn = b->nulls[c];
+    int r;
+    if (an || bn) r = an && bn ? 0 : (an ? -1 : 1) * (s->nulls_first[i] ? 1 : -1);
+    else {
+      sql_val x, y;
+      sql_val_get(a, c, &x);
+      sql_val_get(b, c, &y);
+      r = sql_val_cmp(&s->keys[i]->type, &x, &y);
+      if (s->desc[i]) r = -r;
+    }
+    if (r) return r;
+  }
+  return 0;
+}
+
+/* A stable merge sort of r[0..n) (tmp: n more slots): ties keep their order. */
+static void msort(const sorter *t, const strom_row **r, const strom_row **tmp, int n) {
+  if (n < 2) return;
+  int h = n / 2;
+  msort(t, r, tmp, h);
+  msort(t, r + h, tmp, n - h);
+  int i = 0, j = h, k = 0;
+  while (i < h && j < n) tmp[k++] = cmp_keys(t, r[j], r[i]) < 0 ? r[j++] : r[i++];
+  while (i < h) tmp[k++] = r[i++];
+  while (j < n) tmp[k++] = r[j++];
+  memcpy(r, tmp, sizeof *r * (size_t)n);
+}
+
+static int sort_open(strom_ctx *ctx) {
+  const sorter *t = strom_ctx_data(ctx);
+  sort_local *l = strom__calloc(1, sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  strom_ctx_set_local(ctx, l);
+  l->rows.schema = t->pre;
+  strom_state_desc d = {.name = "sort", .kind = STROM_STATE_LIST, .schema = t->pre};
+  return (l->st = strom_ctx_state(ctx, &d)) ? STROM_OK : STROM_EINVAL;
+}
+
+static void sort_close(strom_ctx *ctx) {
+  sort_local *l = strom_ctx_local(ctx);
+  if (!l) return;
+  rank_rows_free(&l->rows);
+  free(l->ord);
+  free(l);
+}
+
+static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input, (void)out;
+  const sorter *t = strom_ctx_data(ctx);
+  sort_local *l = strom_ctx_local(ctx);
+  int64_t due = INT64_MAX; /* batch: the end of input */
+  if (t->s->mode == SQL_SORT_TIME) {
+    if (in->nulls[t->key0]) return STROM_OK;
+    due = in->v[t->key0].i;
+    if (due <= strom_ctx_watermark(ctx)) return STROM_OK; /* late */
+  } else if (strom_state_list_size(l->st)) {
+    return strom_state_add(l->st, in);
+  }
+  int rc = strom_ctx_register_event_timer(ctx, due);
+  return rc ? rc : strom_state_add(l->st, in);
+}
+
+static int emit_row(const sorter *t, strom_out *out, const strom_row *r) {
+  strom_row *o = strom_out_row(out);
+  for (int i = 0; i < t->nin; i++) o->nulls[i] = r->nulls[i], o->v[i] = r->v[i];
+  strom_row_set_kind(o, STROM_INSERT);
+  strom_row_set_time(o, t->s->mode == SQL_SORT_TIME ? r->v[t->key0].i : STROM_NO_TIMESTAMP);
+  return strom_out_emit(out, o);
+}
+
+static int sort_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  const sorter *t = strom_ctx_data(ctx);
+  sort_local *l = strom_ctx_local(ctx);
+  int rc = rank_rows_load(&l->rows, l->st);
+  if (rc) return rc;
+  int n = l->rows.n;
+  if (2 * n > l->cap) {
+    const strom_row **o = realloc(l->ord, sizeof *o * (size_t)(2 * n));
+    if (!o) return STROM_ENOMEM;
+    l->ord = o, l->cap = 2 * n;
+  }
+  /* the rows due now (all of them in batch mode); the others wait in the list */
+  int due = 0, keep = 0;
+  const strom_row **rest = l->ord + n;
+  for (int i = 0; i < n; i++) {
+    const strom_row *r = l->rows.r[i];
+    if (t->s->mode == SQL_SORT_BATCH || r->v[t->key0].i <= time) l->ord[due++] = r;
+    else rest[keep++] = r;
+  }
+  if (keep) rc = strom_state_list_update(l->st, rest, (size_t)keep);
+  else strom_state_clear(l->st);
+  if (rc) return rc;
+  msort(t, l->ord, rest, due); /* rest's rows are in state again: its slots are free */
+  int64_t from = t->s->offset, to = t->s->limit < 0 ? INT64_MAX : from + t->s->limit;
+  for (int64_t i = from; i < due && i < to && !rc; i++) rc = emit_row(t, out, l->ord[i]);
+  return rc;
+}
+
+strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
+  const sql_sort *s = p->sort;
+  strom_stream *in = sql_plan_stream(b, p->in);
+  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(s->n + 1));
+  sorter *t = sql_arena_alloc(&b->arena, sizeof *t);
+  strom_schema *os = sql_plan_schema(p);
+  if (!in || !ex || !t || !os || sql_build_own(b, os, (void (*)(void *))strom_schema_free)) return strom_schema_free(os), NULL;
+  if (!(ex[0] = sql_arena_alloc(&b->arena, sizeof *ex[0]))) return NULL;
+  *ex[0] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_INT}}; /* one key: every row in one place */
+  for (int i = 0; i < s->n; i++) ex[1 + i] = s->keys[i];
+  const strom_schema *pre = NULL;
+  strom_keyed *ks = rank_key_by(b, p, in, ex, s->n + 1, 1, &pre);
+  if (!ks) return NULL;
+  *t = (sorter){.s = s, .nin = p->in->ncols, .key0 = p->in->ncols + 1, .pre = pre};
+  strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
+                         .data = t, .out_schema = os};
+  strom_stream *out = strom_keyed_process(ks, &d);
+  out = strom_set_name(out, s->mode == SQL_SORT_TIME ? "Temporal sort" : s->n ? "Sort" : "Limit");
+  return strom_set_parallelism(out, 1);
+}
+
+void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth) {
+  const sql_sort *s = p->sort;
+  const char *name = s->mode == SQL_SORT_TIME ? "TemporalSort" : !s->n ? "Limit" : s->limit >= 0 || s->offset ? "SortLimit" : "Sort";
+  strom__buf_printf(o, "%s(", name);
+  if (s->n) rank_exprs_text(o, "orderBy", s->keys, s->n, s->desc, p->in->cols);
+  if (s->limit >= 0 || s->offset)
+    strom__buf_printf(o, "%soffset=[%" PRId64 "], fetch=[%s", s->n ? ", " : "", s->offset, s->limit < 0 ? "unlimited" : "");
+  if (s->limit >= 0) strom__buf_printf(o, "%" PRId64, s->limit);
+  if (s->limit >= 0 || s->offset) strom__buf_printf(o, "]");
+  strom__buf_printf(o, ")%s\n", s->mode == SQL_SORT_TIME ? "" : " [emits at end of input]");
+  sql_plan_explain(o, p->in, depth + 1);
+}
