@@ -41,6 +41,12 @@ sql_node *sql_sort_strip(sql_arena *a, const sql_node *q);
  * (an OVER node under a projection) for a streaming LIMIT; NULL with err otherwise. */
 sql_plan *sql_sort_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *q, char *err, size_t errlen);
 
+/* A SELECT with ORDER BY / LIMIT / OFFSET: bind (the binder's bind_select, with ctx)
+ * binds it without them, and again with the sort keys that name no output column
+ * added as hidden items, which a projection drops after the sort. */
+sql_plan *sql_sort_select(sql_session *s, sql_arena *a, const sql_node *sel, sql_plan *(*bind)(void *, const sql_node *),
+                          void *ctx, char *err, size_t errlen);
+
 /* sort_plan.c: the SORT node's operator, and its EXPLAIN line. */
 strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p);
 void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth);

@@ -1246,14 +1246,14 @@ static int max_col(const sql_expr *e) {
   return m;
 }
 
+static sql_plan *bind_select(binder *b, const sql_node *sel);
+static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
+
 static sql_plan *bind_select(binder *b, const sql_node *sel) {
   const sql_node *items = kid_of(sel, SQL_ITEMS), *from = kid_of(sel, SQL_FROM), *where = kid_of(sel, SQL_WHERE),
                  *group = kid_of(sel, SQL_GROUP_BY), *having = kid_of(sel, SQL_HAVING);
-  if (kid_of(sel, SQL_ORDER_BY) || kid_of(sel, SQL_LIMIT) || kid_of(sel, SQL_OFFSET)) { /* sort_bind.c */
-    sql_node *bare = sql_sort_strip(b->a, sel);
-    sql_plan *in = bare ? bind_select(b, bare) : fail_at(b, NULL, "out of memory");
-    return in ? sql_sort_bind(b->s, b->a, in, sel, b->err, b->errlen) : NULL;
-  }
+  if (kid_of(sel, SQL_ORDER_BY) || kid_of(sel, SQL_LIMIT) || kid_of(sel, SQL_OFFSET))
+    return sql_sort_select(b->s, b->a, sel, bind_select_cb, b, b->err, b->errlen); /* sort_bind.c */
   sql_plan *in;
   if (from) {
     in = bind_from(b, from->kids[0]);

@@ -11,6 +11,10 @@
  * - streaming, LIMIT n [OFFSET m]: a Top-N over the whole input (rank_topn.c with no
  *   partition key, one subtask), an updating result; without ORDER BY it keeps the
  *   first rows and only appends.
+ *
+ * A sort key of a SELECT that names no output column (`SELECT k FROM t ORDER BY v`)
+ * is added to the select list as a hidden item, sorted on, and projected away after
+ * the sort (not under SELECT DISTINCT, where it would change the rows).
  */
 #include "batch.h"
 #include "rank.h"
@@ -81,7 +85,10 @@ static sql_plan *topn(sql_arena *a, sql_plan *in, const sql_sort *st) {
   return c;
 }
 
-sql_plan *sql_sort_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *q, char *err, size_t errlen) {
+/* The sort of in; key i is column extra[i] of in when extra && extra[i] >= 0, else
+ * bound over in's columns. */
+static sql_plan *sort_over(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *q, const int *extra, char *err,
+                           size_t errlen) {
   const sql_node *ob = kid(q, SQL_ORDER_BY), *lim = kid(q, SQL_LIMIT), *off = kid(q, SQL_OFFSET);
   bool batch = s && s->batch;
   sql_sort *st = sql_arena_alloc(a, sizeof *st);
@@ -96,7 +103,12 @@ sql_plan *sql_sort_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     const sql_node *k = ob->kids[i];
     unsigned fl = k->kind == SQL_SORT ? k->flags : 0;
     if (k->kind == SQL_SORT) k = k->kids[0];
-    if (!(st->keys[i] = sql_bind_expr(s, a, in->cols, in->ncols, k, err, errlen))) return NULL;
+    if (extra && extra[i] >= 0) {
+      if (!(st->keys[i] = sql_arena_alloc(a, sizeof *st->keys[i]))) return fail(err, errlen, NULL, "out of memory");
+      *st->keys[i] = (sql_expr){.op = SQL_E_COL, .col = extra[i], .type = in->cols[extra[i]].type};
+    } else if (!(st->keys[i] = sql_bind_expr(s, a, in->cols, in->ncols, k, err, errlen))) {
+      return NULL;
+    }
     st->desc[i] = fl & SQL_F(DESC);
     /* Flink sorts NULL as the smallest value unless told otherwise */
     st->nulls_first[i] = (fl & SQL_F(NULLS_FIRST)) ? true : (fl & SQL_F(NULLS_LAST)) ? false : !st->desc[i];
@@ -136,4 +148,71 @@ sql_plan *sql_sort_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
   *p = (sql_plan){.kind = SQL_P_SORT, .ncols = in->ncols, .cols = cols, .in = in, .changelog = in->changelog,
                   .time_col = in->time_col, .sort = st};
   return p;
+}
+
+sql_plan *sql_sort_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *q, char *err, size_t errlen) {
+  return sort_over(s, a, in, q, NULL, err, errlen);
+}
+
+static sql_node *new_node(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  sql_node *n = sql_arena_alloc(a, sizeof *n);
+  sql_node **kids = sql_arena_alloc(a, sizeof *kids * (size_t)(nkids ? nkids : 1));
+  if (!n || !kids) return NULL;
+  *n = (sql_node){.kind = k, .line = at->line, .col = at->col, .text = text, .p = -1, .s = -1, .cap = nkids, .kids = kids};
+  return n;
+}
+
+sql_plan *sql_sort_select(sql_session *s, sql_arena *a, const sql_node *sel, sql_plan *(*bind)(void *, const sql_node *),
+                          void *ctx, char *err, size_t errlen) {
+  const sql_node *ob = kid(sel, SQL_ORDER_BY);
+  sql_node *bare = sql_sort_strip(a, sel);
+  if (!bare) return fail(err, errlen, NULL, "out of memory");
+  sql_plan *in = bind(ctx, bare);
+  if (!in) return NULL;
+  if (!ob || (sel->flags & SQL_F(DISTINCT))) return sort_over(s, a, in, sel, NULL, err, errlen);
+  /* the keys that name no output column become hidden items */
+  int *extra = sql_arena_alloc(a, sizeof *extra * (size_t)ob->nkids), nextra = 0;
+  if (!extra) return fail(err, errlen, NULL, "out of memory");
+  for (int i = 0; i < ob->nkids; i++) {
+    const sql_node *k = ob->kids[i]->kind == SQL_SORT ? ob->kids[i]->kids[0] : ob->kids[i];
+    extra[i] = -1;
+    if (sql_bind_expr(s, a, in->cols, in->ncols, k, err, errlen)) continue;
+    err[0] = 0;
+    extra[i] = in->ncols + nextra++;
+  }
+  if (!nextra) return sort_over(s, a, in, sel, NULL, err, errlen);
+  const sql_node *items = kid(bare, SQL_ITEMS);
+  sql_node *wide_items = items ? new_node(a, SQL_ITEMS, items, NULL, items->nkids + nextra) : NULL;
+  if (!wide_items) return fail(err, errlen, NULL, "out of memory");
+  for (int i = 0; i < items->nkids; i++) wide_items->kids[wide_items->nkids++] = items->kids[i];
+  for (int i = 0; i < ob->nkids; i++) {
+    if (extra[i] < 0) continue;
+    const sql_node *k = ob->kids[i]->kind == SQL_SORT ? ob->kids[i]->kids[0] : ob->kids[i];
+    char *name = sql_arena_alloc(a, 24);
+    /* a column keeps its name (EXPLAIN shows it), an expression gets one */
+    if (name) snprintf(name, 24, "$sort%d", i);
+    const char *nm = k->kind == SQL_ID ? k->text : name;
+    sql_node *as = new_node(a, SQL_AS, k, NULL, 2), *id = nm ? new_node(a, SQL_ID, k, nm, 0) : NULL;
+    if (!as || !id) return fail(err, errlen, NULL, "out of memory");
+    as->kids[0] = (sql_node *)k, as->kids[1] = id, as->nkids = 2;
+    wide_items->kids[wide_items->nkids++] = as;
+  }
+  for (int i = 0; i < bare->nkids; i++)
+    if (bare->kids[i] == items) bare->kids[i] = wide_items;
+  sql_plan *w = bind(ctx, bare);
+  if (!w) return NULL;
+  for (int i = in->ncols; i < w->ncols; i++) w->cols[i].hidden = true;
+  sql_plan *sorted = sort_over(s, a, w, sel, extra, err, errlen);
+  if (!sorted) return NULL;
+  /* project the hidden keys away */
+  sql_plan *c = sql_arena_alloc(a, sizeof *c);
+  sql_expr **ex = sql_arena_alloc(a, sizeof *ex * (size_t)(in->ncols ? in->ncols : 1));
+  if (!c || !ex) return fail(err, errlen, NULL, "out of memory");
+  for (int i = 0; i < in->ncols; i++) {
+    if (!(ex[i] = sql_arena_alloc(a, sizeof *ex[i]))) return fail(err, errlen, NULL, "out of memory");
+    *ex[i] = (sql_expr){.op = SQL_E_COL, .col = i, .type = w->cols[i].type};
+  }
+  *c = (sql_plan){.kind = SQL_P_CALC, .ncols = in->ncols, .cols = sorted->cols, .in = sorted, .exprs = ex,
+                  .changelog = sorted->changelog, .time_col = sorted->time_col < in->ncols ? sorted->time_col : -1};
+  return c;
 }

@@ -8,7 +8,9 @@
  * - time (Flink's TemporalSort, RowTimeSortOperator): a row waits for the watermark to
  *   pass its time (an event-time timer at it); then the rows at or before the timer's
  *   time are sorted on all keys (the time first) and emitted, keeping their event time.
- *   A row at or before the watermark when it arrives is late and dropped, as in Flink.
+ *   As in Flink, a row is late -- dropped -- when its time is at or before the last
+ *   timer that fired (VALUE state), not the watermark: a row behind the watermark but
+ *   after the rows emitted so far still goes out, at the next watermark.
  */
 #include <inttypes.h>
 
@@ -20,10 +22,12 @@ typedef struct sorter {
   int nin;  /* the input's columns, first in the projected row */
   int key0; /* the first sort key in the projected row */
   const strom_schema *pre;
+  const strom_schema *last; /* time: (BIGINT) the time of the last timer fired */
 } sorter;
 
 typedef struct sort_local {
-  strom_state *st;
+  strom_state *st, *last;
+  strom_row *lrow;
   rank_rows rows;
   const strom_row **ord;
   int cap;
@@ -68,13 +72,17 @@ static int sort_open(strom_ctx *ctx) {
   strom_ctx_set_local(ctx, l);
   l->rows.schema = t->pre;
   strom_state_desc d = {.name = "sort", .kind = STROM_STATE_LIST, .schema = t->pre};
-  return (l->st = strom_ctx_state(ctx, &d)) ? STROM_OK : STROM_EINVAL;
+  if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
+  strom_state_desc ld = {.name = "sort-last-fired", .kind = STROM_STATE_VALUE, .schema = t->last};
+  if (!(l->last = strom_ctx_state(ctx, &ld))) return STROM_EINVAL;
+  return (l->lrow = strom_row_new(t->last)) ? STROM_OK : STROM_ENOMEM;
 }
 
 static void sort_close(strom_ctx *ctx) {
   sort_local *l = strom_ctx_local(ctx);
   if (!l) return;
   rank_rows_free(&l->rows);
+  strom_row_free(l->lrow);
   free(l->ord);
   free(l);
 }
@@ -87,7 +95,8 @@ static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (t->s->mode == SQL_SORT_TIME) {
     if (in->nulls[t->key0]) return STROM_OK;
     due = in->v[t->key0].i;
-    if (due <= strom_ctx_watermark(ctx)) return STROM_OK; /* late */
+    const strom_row *last = strom_state_get(l->last);
+    if (last && due <= strom_row_get_bigint(last, 0)) return STROM_OK; /* late */
   } else if (strom_state_list_size(l->st)) {
     return strom_state_add(l->st, in);
   }
@@ -107,6 +116,10 @@ static int sort_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const sorter *t = strom_ctx_data(ctx);
   sort_local *l = strom_ctx_local(ctx);
   int rc = rank_rows_load(&l->rows, l->st);
+  if (!rc && t->s->mode == SQL_SORT_TIME) {
+    strom_row_set_bigint(l->lrow, 0, time);
+    rc = strom_state_update(l->last, l->lrow);
+  }
   if (rc) return rc;
   int n = l->rows.n;
   if (2 * n > l->cap) {
@@ -141,10 +154,13 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
   if (!(ex[0] = sql_arena_alloc(&b->arena, sizeof *ex[0]))) return NULL;
   *ex[0] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_INT}}; /* one key: every row in one place */
   for (int i = 0; i < s->n; i++) ex[1 + i] = s->keys[i];
+  strom_schema *last = strom_schema_new();
+  if (!last || strom_schema_add(last, "t", STROM_BIGINT) || sql_build_own(b, last, (void (*)(void *))strom_schema_free))
+    return strom_schema_free(last), NULL;
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, s->n + 1, 1, &pre);
   if (!ks) return NULL;
-  *t = (sorter){.s = s, .nin = p->in->ncols, .key0 = p->in->ncols + 1, .pre = pre};
+  *t = (sorter){.s = s, .nin = p->in->ncols, .key0 = p->in->ncols + 1, .pre = pre, .last = last};
   strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
                          .data = t, .out_schema = os};
   strom_stream *out = strom_keyed_process(ks, &d);
