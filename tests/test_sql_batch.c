@@ -228,6 +228,11 @@ TEST(batch_order_by_limit_offset) {
              "+I[bob, 25]\n+I[alice, 18]\n+I[carol, 7]\n");
   CHECK_ROWS(NUMS_DDL BATCH "SELECT k FROM nums WHERE v = 3 UNION ALL SELECT k FROM nums WHERE v = 1 ORDER BY k DESC;",
              false, "+I[d]\n+I[c]\n+I[a]\n");
+  /* positions; a hidden aggregate key (alice 18, bob 25, carol 7) */
+  CHECK_ROWS(NUMS_DDL BATCH "SELECT k, v FROM nums ORDER BY 2 DESC, 1 DESC LIMIT 3;", false,
+             "+I[d, 3]\n+I[a, 3]\n+I[e, 2]\n");
+  CHECK_ROWS(BIDS_DDL BATCH "SELECT name FROM bids GROUP BY name ORDER BY SUM(price);", false,
+             "+I[carol]\n+I[alice]\n+I[bob]\n");
   /* every row, the late ones too, by time */
   CHECK_ROWS(BIDS_DDL BATCH "SELECT id FROM bids ORDER BY ts;", false,
              "+I[1]\n+I[7]\n+I[2]\n+I[3]\n+I[5]\n+I[4]\n+I[6]\n");
@@ -257,6 +262,22 @@ TEST(streaming_order_by_time_and_top_n) {
   CHECK_ROWS(NUMS_DDL "SELECT k FROM nums LIMIT 0;", false, "");
 }
 
+TEST(batch_at_parallelism_two) {
+  /* keyed aggregation, the final-result operator and the sort on two subtasks; a global
+   * aggregate over no rows still gives one row */
+  same_in_both_modes("SET 'parallelism.default' = '2';\n" BIDS_DDL
+                     "SELECT name, COUNT(*), SUM(price) FROM bids GROUP BY name",
+                     "+I[alice, 3, 18]\n+I[bob, 3, 25]\n+I[carol, 1, 7]\n");
+  same_in_both_modes("SET 'parallelism.default' = '2';\n" BIDS_DDL
+                     "SELECT b.id, p.total FROM bids b LEFT JOIN (SELECT name, SUM(price) AS total FROM bids "
+                     "WHERE price > 8 GROUP BY name) p ON b.name = p.name WHERE b.price < 5",
+                     "+I[5, 20]\n+I[6, 10]\n+I[7, 20]\n");
+  CHECK_ROWS("SET 'parallelism.default' = '2';\n" BIDS_DDL BATCH "SELECT COUNT(*) FROM bids WHERE price > 100;",
+             false, "+I[0]\n");
+  CHECK_ROWS("SET 'parallelism.default' = '2';\n" BIDS_DDL BATCH "SELECT id FROM bids ORDER BY price DESC LIMIT 3;",
+             false, "+I[2]\n+I[1]\n+I[4]\n");
+}
+
 TEST(explain_and_errors) {
   char *out, err[1024];
   int rc = run(NUMS_DDL BATCH "EXPLAIN SELECT k FROM nums ORDER BY v DESC, k LIMIT 2 OFFSET 1;", &out, err, sizeof err);
@@ -267,6 +288,10 @@ TEST(explain_and_errors) {
   CHECK_INT(rc, 0);
   CHECK(strstr(out, "Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[], "
                     "orderBy=[v DESC], outputRankNumber=[false]) [changelog]") != NULL);
+  free(out);
+  rc = run(BIDS_DDL BATCH "EXPLAIN SELECT name, COUNT(*) FROM bids GROUP BY name;", &out, err, sizeof err);
+  CHECK_INT(rc, 0);
+  CHECK(strstr(out, "GroupAggregate(groupBy=[name], select=[(COUNT *)]) [emits at end of input]") != NULL);
   free(out);
   rc = run(BIDS_DDL "EXPLAIN SELECT id FROM bids ORDER BY ts, id;", &out, err, sizeof err);
   CHECK_INT(rc, 0);
@@ -279,6 +304,9 @@ TEST(explain_and_errors) {
   CHECK_ERR(NUMS_DDL BATCH "SELECT k FROM nums LIMIT -1;", "line 3, column 20: LIMIT needs a non-negative integer literal");
   CHECK_ERR(NUMS_DDL BATCH "SELECT k FROM nums LIMIT 'x';", "LIMIT needs a non-negative integer literal");
   CHECK_ERR(NUMS_DDL BATCH "SELECT k FROM nums ORDER BY nope;", "nope");
+  CHECK_ERR(NUMS_DDL BATCH "SELECT k FROM nums ORDER BY 2;", "line 3, column 29: ORDER BY position 2 is not in the select list (1..1)");
+  /* SELECT DISTINCT sorts on its columns only */
+  CHECK_ERR(NUMS_DDL BATCH "SELECT DISTINCT k FROM nums ORDER BY v;", "'v' not found");
   CHECK_ERR("SET 'execution.runtime-mode' = 'sometimes';", "expected 'streaming' or 'batch'");
 }
 
@@ -299,6 +327,7 @@ int main(int argc, char **argv) {
   RUN(batch_windows_take_every_row);
   RUN(batch_order_by_limit_offset);
   RUN(streaming_order_by_time_and_top_n);
+  RUN(batch_at_parallelism_two);
   RUN(explain_and_errors);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

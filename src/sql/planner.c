@@ -1045,7 +1045,7 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       }
       strom__buf_printf(o, "select=[");
       for (int i = 0; i < p->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->aggs[i].text);
-      strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : " [changelog]");
+      strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : p->changelog ? " [changelog]" : " [emits at end of input]");
       sql_plan_explain(o, p->in, depth + 1);
       return;
     case SQL_P_OVER:

@@ -16,6 +16,8 @@
  * is added to the select list as a hidden item, sorted on, and projected away after
  * the sort (not under SELECT DISTINCT, where it would change the rows).
  */
+#include <stdlib.h>
+
 #include "batch.h"
 #include "rank.h"
 
@@ -103,7 +105,16 @@ static sql_plan *sort_over(sql_session *s, sql_arena *a, sql_plan *in, const sql
     const sql_node *k = ob->kids[i];
     unsigned fl = k->kind == SQL_SORT ? k->flags : 0;
     if (k->kind == SQL_SORT) k = k->kids[0];
-    if (extra && extra[i] >= 0) {
+    if (k->kind == SQL_NUMBER && strspn(k->text, "0123456789") == strlen(k->text)) { /* ORDER BY 2: a position */
+      long pos = strtol(k->text, NULL, 10);
+      if (pos < 1 || pos > in->ncols) {
+        char m[96];
+        snprintf(m, sizeof m, "ORDER BY position %s is not in the select list (1..%d)", k->text, in->ncols);
+        return fail(err, errlen, k, m);
+      }
+      if (!(st->keys[i] = sql_arena_alloc(a, sizeof *st->keys[i]))) return fail(err, errlen, NULL, "out of memory");
+      *st->keys[i] = (sql_expr){.op = SQL_E_COL, .col = (int)pos - 1, .type = in->cols[pos - 1].type};
+    } else if (extra && extra[i] >= 0) {
       if (!(st->keys[i] = sql_arena_alloc(a, sizeof *st->keys[i]))) return fail(err, errlen, NULL, "out of memory");
       *st->keys[i] = (sql_expr){.op = SQL_E_COL, .col = extra[i], .type = in->cols[extra[i]].type};
     } else if (!(st->keys[i] = sql_bind_expr(s, a, in->cols, in->ncols, k, err, errlen))) {

@@ -163,9 +163,11 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
   *t = (sorter){.s = s, .nin = p->in->ncols, .key0 = p->in->ncols + 1, .pre = pre, .last = last};
   strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
                          .data = t, .out_schema = os};
+  /* The default parallelism, not 1: the one subtask that has the key feeds its
+   * operators downstream one to one, so they (and a sink of parallelism 1) see the
+   * rows in order, where a rebalance from one subtask to several would not. */
   strom_stream *out = strom_keyed_process(ks, &d);
-  out = strom_set_name(out, s->mode == SQL_SORT_TIME ? "Temporal sort" : s->n ? "Sort" : "Limit");
-  return strom_set_parallelism(out, 1);
+  return strom_set_name(out, s->mode == SQL_SORT_TIME ? "Temporal sort" : s->n ? "Sort" : "Limit");
 }
 
 void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth) {
