@@ -1,7 +1,8 @@
 #!/bin/sh
 # sql_batch.sh -- a GROUP BY in streaming and in batch mode ('execution.runtime-mode'),
 # over bounded Nexmark bids and over a CSV file, through `strom sql -f`: wall seconds
-# and peak RSS (/usr/bin/time), the median of RUNS runs each.
+# and peak RSS (/usr/bin/time), the median of RUNS runs each; then ORDER BY in batch mode
+# (a full sort, and a LIMIT).
 #   bench/sql_batch.sh [build/release]     EVENTS=1000000 ROWS=1000000 KEYS=10000 RUNS=3
 set -e
 dir=${1:-build/release}
@@ -11,7 +12,7 @@ KEYS=${KEYS:-10000}
 RUNS=${RUNS:-3}
 tmp=$(mktemp -d /tmp/strom-sql-batch-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-awk -v n="$ROWS" -v k="$KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "k%d,%d\n", (i * 7919) % k, i % 1000 }' >"$tmp/rows.csv"
+awk -v n="$ROWS" -v k="$KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "k%d,%d\n", (i * 7919) % k, (i * 31) % 1000 }' >"$tmp/rows.csv"
 
 nexmark="CREATE TABLE datagen (event_type INT, bid_auction BIGINT, bid_price BIGINT, bid_channel VARCHAR,
   date_time TIMESTAMP(3), WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)
@@ -19,9 +20,9 @@ nexmark="CREATE TABLE datagen (event_type INT, bid_auction BIGINT, bid_price BIG
 CREATE VIEW bid AS SELECT bid_auction AS auction, bid_price AS price, bid_channel AS channel FROM datagen WHERE event_type = 2;"
 file="CREATE TABLE rows_t (k STRING, v INT) WITH ('connector' = 'filesystem', 'path' = '$tmp/rows.csv', 'format' = 'csv');"
 
-# name, DDL, sink columns, query
+# name, DDL, sink columns, query[, modes]
 run_case() {
-  for mode in streaming batch; do
+  for mode in ${5:-streaming batch}; do
     cat >"$tmp/q.sql" <<SQL
 SET 'execution.runtime-mode' = '$mode';
 $2
@@ -45,3 +46,5 @@ run_case "nexmark bids by channel" "$nexmark" "channel STRING, n BIGINT, a BIGIN
   "SELECT channel, COUNT(*), AVG(price) FROM bid GROUP BY channel"
 run_case "csv rows by k ($KEYS keys)" "$file" "k STRING, n BIGINT, s BIGINT, d BIGINT" \
   "SELECT k, COUNT(*), SUM(v), COUNT(DISTINCT v) FROM rows_t GROUP BY k"
+run_case "csv rows ORDER BY v DESC, k" "$file" "k STRING, v INT" "SELECT k, v FROM rows_t ORDER BY v DESC, k" batch
+run_case "csv rows ORDER BY v LIMIT 3" "$file" "k STRING, v INT" "SELECT k, v FROM rows_t ORDER BY v DESC LIMIT 3" batch

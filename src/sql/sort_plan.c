@@ -4,7 +4,9 @@
  *
  * - batch (Flink's batch Sort / SortLimit): every row waits; the end-of-input
  *   watermark fires one timer, which sorts them (stable: ties keep their arrival
- *   order) and emits rows offset+1 .. offset+limit as +I.
+ *   order) and emits rows offset+1 .. offset+limit as +I.  With a small LIMIT the
+ *   list holds only the best offset+limit rows so far, in order (a row that does not
+ *   beat the last one is dropped at once), so memory does not grow with the input.
  * - time (Flink's TemporalSort, RowTimeSortOperator): a row waits for the watermark to
  *   pass its time (an event-time timer at it); then the rows at or before the timer's
  *   time are sorted on all keys (the time first) and emitted, keeping their event time.
@@ -21,6 +23,7 @@ typedef struct sorter {
   const sql_sort *s;
   int nin;  /* the input's columns, first in the projected row */
   int key0; /* the first sort key in the projected row */
+  int64_t keep; /* batch with a small LIMIT: rows kept (offset + limit), else 0 */
   const strom_schema *pre;
   const strom_schema *last; /* time: (BIGINT) the time of the last timer fired */
 } sorter;
@@ -28,9 +31,10 @@ typedef struct sorter {
 typedef struct sort_local {
   strom_state *st, *last;
   strom_row *lrow;
-  rank_rows rows;
+  rank_rows rows, next;
   const strom_row **ord;
   int cap;
+  bool armed; /* batch: the end-of-input timer is registered (one key: one timer) */
 } sort_local;
 
 static int cmp_keys(const sorter *t, const strom_row *a, const strom_row *b) {
@@ -70,7 +74,7 @@ static int sort_open(strom_ctx *ctx) {
   sort_local *l = strom__calloc(1, sizeof *l);
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
-  l->rows.schema = t->pre;
+  l->rows.schema = l->next.schema = t->pre;
   strom_state_desc d = {.name = "sort", .kind = STROM_STATE_LIST, .schema = t->pre};
   if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
   strom_state_desc ld = {.name = "sort-last-fired", .kind = STROM_STATE_VALUE, .schema = t->last};
@@ -82,9 +86,27 @@ static void sort_close(strom_ctx *ctx) {
   sort_local *l = strom_ctx_local(ctx);
   if (!l) return;
   rank_rows_free(&l->rows);
+  rank_rows_free(&l->next);
   strom_row_free(l->lrow);
   free(l->ord);
   free(l);
+}
+
+/* Batch with a small LIMIT: in joins the sorted best t->keep rows if it beats the last
+ * (a tie goes after the rows it ties with, so it never beats the last). */
+static int keep_best(const sorter *t, sort_local *l, const strom_row *in) {
+  size_t have = strom_state_list_size(l->st);
+  if ((int64_t)have >= t->keep && cmp_keys(t, strom_state_list_get(l->st, have - 1), in) <= 0) return STROM_OK;
+  int rc = rank_rows_load(&l->rows, l->st);
+  if (rc) return rc;
+  int pos = 0;
+  while (pos < l->rows.n && cmp_keys(t, l->rows.r[pos], in) <= 0) pos++;
+  rank_rows_clear(&l->next);
+  for (int i = 0; i <= l->rows.n && !rc && l->next.n < t->keep; i++) {
+    if (i == pos) rc = rank_rows_push(&l->next, in);
+    if (!rc && i < l->rows.n && l->next.n < t->keep) rc = rank_rows_push(&l->next, l->rows.r[i]);
+  }
+  return rc ? rc : strom_state_list_update(l->st, (const strom_row *const *)l->next.r, (size_t)l->next.n);
 }
 
 static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
@@ -97,11 +119,12 @@ static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     due = in->v[t->key0].i;
     const strom_row *last = strom_state_get(l->last);
     if (last && due <= strom_row_get_bigint(last, 0)) return STROM_OK; /* late */
-  } else if (strom_state_list_size(l->st)) {
-    return strom_state_add(l->st, in);
+  } else if (l->armed) { /* (asking the list its size would walk it: quadratic) */
+    return t->keep ? keep_best(t, l, in) : strom_state_add(l->st, in);
   }
+  l->armed = true; /* after a restore the timer is registered again: it is the same timer */
   int rc = strom_ctx_register_event_timer(ctx, due);
-  return rc ? rc : strom_state_add(l->st, in);
+  return rc ? rc : t->keep ? keep_best(t, l, in) : strom_state_add(l->st, in);
 }
 
 static int emit_row(const sorter *t, strom_out *out, const strom_row *r) {
@@ -161,6 +184,7 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
   strom_keyed *ks = rank_key_by(b, p, in, ex, s->n + 1, 1, &pre);
   if (!ks) return NULL;
   *t = (sorter){.s = s, .nin = p->in->ncols, .key0 = p->in->ncols + 1, .pre = pre, .last = last};
+  if (s->mode == SQL_SORT_BATCH && s->limit >= 0 && s->offset + s->limit <= 10000) t->keep = s->offset + s->limit;
   strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
                          .data = t, .out_schema = os};
   /* The default parallelism, not 1: the one subtask that has the key feeds its
