@@ -22,7 +22,8 @@
 typedef struct sorter {
   const sql_sort *s;
   int nin;  /* the input's columns, first in the projected row */
-  int key0; /* the first sort key in the projected row */
+  const int *kcol; /* sort key i is column kcol[i] of the projected row: an input column,
+                     or an expression's column after the input's and the constant key */
   int64_t keep; /* batch with a small LIMIT: rows kept (offset + limit), else 0 */
   const strom_schema *pre;
   const strom_schema *last; /* time: (BIGINT) the time of the last timer fired */
@@ -40,7 +41,7 @@ typedef struct sort_local {
 static int cmp_keys(const sorter *t, const strom_row *a, const strom_row *b) {
   const sql_sort *s = t->s;
   for (int i = 0; i < s->n; i++) {
-    int c = t->key0 + i;
+    int c = t->kcol[i];
     bool an = a->nulls[c], bn = b->nulls[c];
     int r;
     if (an || bn) r = an && bn ? 0 : (an ? -1 : 1) * (s->nulls_first[i] ? 1 : -1);
@@ -115,8 +116,8 @@ static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   sort_local *l = strom_ctx_local(ctx);
   int64_t due = INT64_MAX; /* batch: the end of input */
   if (t->s->mode == SQL_SORT_TIME) {
-    if (in->nulls[t->key0]) return STROM_OK;
-    due = in->v[t->key0].i;
+    if (in->nulls[t->kcol[0]]) return STROM_OK;
+    due = in->v[t->kcol[0]].i;
     const strom_row *last = strom_state_get(l->last);
     if (last && due <= strom_row_get_bigint(last, 0)) return STROM_OK; /* late */
   } else if (l->armed) { /* (asking the list its size would walk it: quadratic) */
@@ -131,7 +132,7 @@ static int emit_row(const sorter *t, strom_out *out, const strom_row *r) {
   strom_row *o = strom_out_row(out);
   for (int i = 0; i < t->nin; i++) o->nulls[i] = r->nulls[i], o->v[i] = r->v[i];
   strom_row_set_kind(o, STROM_INSERT);
-  strom_row_set_time(o, t->s->mode == SQL_SORT_TIME ? r->v[t->key0].i : STROM_NO_TIMESTAMP);
+  strom_row_set_time(o, t->s->mode == SQL_SORT_TIME ? r->v[t->kcol[0]].i : STROM_NO_TIMESTAMP);
   return strom_out_emit(out, o);
 }
 
@@ -155,7 +156,7 @@ static int sort_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const strom_row **rest = l->ord + n;
   for (int i = 0; i < n; i++) {
     const strom_row *r = l->rows.r[i];
-    if (t->s->mode == SQL_SORT_BATCH || r->v[t->key0].i <= time) l->ord[due++] = r;
+    if (t->s->mode == SQL_SORT_BATCH || r->v[t->kcol[0]].i <= time) l->ord[due++] = r;
     else rest[keep++] = r;
   }
   if (keep) rc = strom_state_list_update(l->st, rest, (size_t)keep);
@@ -176,14 +177,19 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
   if (!in || !ex || !t || !os || sql_build_own(b, os, (void (*)(void *))strom_schema_free)) return strom_schema_free(os), NULL;
   if (!(ex[0] = sql_arena_alloc(&b->arena, sizeof *ex[0]))) return NULL;
   *ex[0] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_INT}}; /* one key: every row in one place */
-  for (int i = 0; i < s->n; i++) ex[1 + i] = s->keys[i];
+  int *kcol = sql_arena_alloc(&b->arena, sizeof *kcol * (size_t)(s->n + 1)), m = 1;
+  if (!kcol) return NULL;
+  for (int i = 0; i < s->n; i++) { /* a column is compared where it is: no copy per row */
+    if (s->keys[i]->op == SQL_E_COL) kcol[i] = s->keys[i]->col;
+    else kcol[i] = p->in->ncols + m, ex[m++] = s->keys[i];
+  }
   strom_schema *last = strom_schema_new();
   if (!last || strom_schema_add(last, "t", STROM_BIGINT) || sql_build_own(b, last, (void (*)(void *))strom_schema_free))
     return strom_schema_free(last), NULL;
   const strom_schema *pre = NULL;
-  strom_keyed *ks = rank_key_by(b, p, in, ex, s->n + 1, 1, &pre);
+  strom_keyed *ks = rank_key_by(b, p, in, ex, m, 1, &pre);
   if (!ks) return NULL;
-  *t = (sorter){.s = s, .nin = p->in->ncols, .key0 = p->in->ncols + 1, .pre = pre, .last = last};
+  *t = (sorter){.s = s, .nin = p->in->ncols, .kcol = kcol, .pre = pre, .last = last};
   if (s->mode == SQL_SORT_BATCH && s->limit >= 0 && s->offset + s->limit <= 10000) t->keep = s->offset + s->limit;
   strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
                          .data = t, .out_schema = os};
