@@ -148,6 +148,24 @@ TEST(outer_joins_are_final_and_insert_only) {
                      "+I[1, 10]\n+I[2, 20]\n");
 }
 
+TEST(subqueries_and_set_operations_are_final) {
+  /* semi join: ids of prices > 5 are 1, 2, 4 */
+  same_in_both_modes(BIDS_DDL "SELECT name FROM bids WHERE id IN (SELECT id FROM bids WHERE price > 5)",
+                     "+I[alice]\n+I[bob]\n+I[carol]\n");
+  /* names with a price > 8: alice, bob */
+  same_in_both_modes(BIDS_DDL "SELECT name FROM bids EXCEPT SELECT name FROM bids WHERE price > 8", "+I[carol]\n");
+  /* prices < 5: bob 1, alice 3, bob 4 */
+  same_in_both_modes(BIDS_DDL "SELECT name FROM bids INTERSECT ALL SELECT name FROM bids WHERE price < 5",
+                     "+I[alice]\n+I[bob]\n+I[bob]\n");
+  /* AVG(price) of INT is 50 / 7 = 7 */
+  same_in_both_modes(BIDS_DDL "SELECT id FROM bids WHERE price > (SELECT AVG(price) FROM bids)", "+I[1]\n+I[2]\n");
+  /* a changelog source: Flink's batch mode refuses it */
+  CHECK_ERR("CREATE TABLE cdc (id BIGINT, name STRING) WITH ('connector' = 'kafka', 'topic' = 't', "
+            "'properties.bootstrap.servers' = '127.0.0.1:1', 'format' = 'debezium-json', "
+            "'scan.bounded.mode' = 'latest-offset');\n" BATCH "SELECT name, COUNT(*) FROM cdc GROUP BY name;",
+            "doesn't support consuming update and delete changes, which table 'cdc' (format 'debezium-json') produces");
+}
+
 TEST(group_by_into_an_append_only_sink) {
   const char *ddl = BIDS_DDL "CREATE TABLE totals (name STRING, total BIGINT) WITH ('connector' = 'filesystem', "
                              "'path' = '${TMP}/totals', 'format' = 'csv');\n";
@@ -385,6 +403,7 @@ int main(int argc, char **argv) {
   write_file(path, "a,3\nb,\nc,1\nd,3\ne,2\nf,\n");
   RUN(group_by_equals_streaming_final_result);
   RUN(outer_joins_are_final_and_insert_only);
+  RUN(subqueries_and_set_operations_are_final);
   RUN(group_by_into_an_append_only_sink);
   RUN(unbounded_sources_are_refused);
   RUN(global_aggregate_over_no_rows);

@@ -3,8 +3,9 @@
  * As in Flink, batch mode runs the same query to the same final result, but only over
  * bounded sources and without updates: a non-windowed GROUP BY (binder.c asks
  * s->batch) emits one row per group at the end of input (batch_agg.c), and an operator
- * whose streaming form still emits a changelog -- an outer regular join, a Top-N or
- * deduplication -- has its output folded into final rows (batch_final.c).  So no node
+ * whose streaming form still emits a changelog -- an outer regular join, a semi/anti join,
+ * a Top-N or deduplication, INTERSECT/EXCEPT ALL -- has its output folded into final rows
+ * (batch_final.c).  A changelog source (debezium-json) is refused, as Flink refuses it.  So no node
  * of a batch plan is a changelog, and append-only sinks take every query.  Window
  * aggregations and interval/window joins already emit final rows; the end-of-input
  * watermark fires what is left.
@@ -48,12 +49,19 @@ int sql_batch_plan(sql_plan *p, char *err, size_t errlen) {
                p->table->name, p->table->conn->name, why);
       return STROM_EINVAL;
     }
+    if (p->changelog) { /* Flink's batch mode takes no updates from a source either */
+      snprintf(err, errlen,
+               "batch mode ('execution.runtime-mode' = 'batch') doesn't support consuming update and delete changes, "
+               "which table '%s' (format 'debezium-json') produces; run in streaming mode",
+               p->table->name);
+      return STROM_EINVAL;
+    }
   }
   if (p->in && sql_batch_plan(p->in, err, errlen)) return STROM_EINVAL;
   if (p->in2 && sql_batch_plan(p->in2, err, errlen)) return STROM_EINVAL;
   /* A GROUP BY emits final rows itself (the planner picks batch_agg.c); a CALC or a
    * UNION passes its input's rows on, which are final below this point. */
-  if (p->changelog && (p->kind == SQL_P_JOIN || p->kind == SQL_P_OVER)) p->batch_final = true;
+  if (p->changelog && (p->kind == SQL_P_JOIN || p->kind == SQL_P_OVER || p->kind == SQL_P_SETOP)) p->batch_final = true;
   p->changelog = false;
   return STROM_OK;
 }
