@@ -1,15 +1,17 @@
 /*
  * sort_plan.c -- the SORT node's operator (sort_bind.c chose the mode), a keyed process
- * function on one constant key (one subtask) with the rows waiting in LIST state:
+ * function on one constant key (one subtask) with the rows waiting in keyed state:
  *
- * - batch (Flink's batch Sort / SortLimit): every row waits; the end-of-input
+ * - batch (Flink's batch Sort / SortLimit): every row waits in LIST state; the end-of-input
  *   watermark fires one timer, which sorts them (stable: ties keep their arrival
  *   order) and emits rows offset+1 .. offset+limit as +I.  With a small LIMIT the
  *   list holds only the best offset+limit rows so far, in order (a row that does not
  *   beat the last one is dropped at once), so memory does not grow with the input.
- * - time (Flink's TemporalSort, RowTimeSortOperator): a row waits for the watermark to
- *   pass its time (an event-time timer at it); then the rows at or before the timer's
- *   time are sorted on all keys (the time first) and emitted, keeping their event time.
+ * - time (Flink's TemporalSort, RowTimeSortOperator): a row waits in MAP state under
+ *   (its time, its number among the rows of that time), with a count per time, for the
+ *   watermark to pass its time (an event-time timer at it); the timer takes the rows of
+ *   its time, sorts them on the other keys and emits them, keeping their event time.
+ *   Timers fire in time order, so the output is sorted, and each row is touched once.
  *   As in Flink, a row is late -- dropped -- when its time is at or before the last
  *   timer that fired (VALUE state), not the watermark: a row behind the watermark but
  *   after the rows emitted so far still goes out, at the next watermark.
@@ -26,12 +28,14 @@ typedef struct sorter {
                      or an expression's column after the input's and the constant key */
   int64_t keep; /* batch with a small LIMIT: rows kept (offset + limit), else 0 */
   const strom_schema *pre;
-  const strom_schema *last; /* time: (BIGINT) the time of the last timer fired */
+  const strom_schema *last; /* time: (BIGINT): the last timer fired, a count, a time */
+  const strom_schema *tkey; /* time: (t BIGINT, i BIGINT) a waiting row's key */
 } sorter;
 
 typedef struct sort_local {
   strom_state *st, *last;
-  strom_row *lrow;
+  strom_state *counts; /* time: rows waiting per time */
+  strom_row *lrow, *k1, *k2;
   rank_rows rows, next;
   const strom_row **ord;
   int cap;
@@ -76,11 +80,17 @@ static int sort_open(strom_ctx *ctx) {
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
   l->rows.schema = l->next.schema = t->pre;
-  strom_state_desc d = {.name = "sort", .kind = STROM_STATE_LIST, .schema = t->pre};
+  bool tm = t->s->mode == SQL_SORT_TIME;
+  strom_state_desc d = {.name = "sort", .kind = tm ? STROM_STATE_MAP : STROM_STATE_LIST, .schema = t->pre,
+                        .map_key_schema = tm ? t->tkey : NULL};
   if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
+  if (!tm) return STROM_OK;
   strom_state_desc ld = {.name = "sort-last-fired", .kind = STROM_STATE_VALUE, .schema = t->last};
-  if (!(l->last = strom_ctx_state(ctx, &ld))) return STROM_EINVAL;
-  return (l->lrow = strom_row_new(t->last)) ? STROM_OK : STROM_ENOMEM;
+  strom_state_desc cd = {.name = "sort-counts", .kind = STROM_STATE_MAP, .schema = t->last, .map_key_schema = t->last};
+  if (!(l->last = strom_ctx_state(ctx, &ld)) || !(l->counts = strom_ctx_state(ctx, &cd))) return STROM_EINVAL;
+  return (l->lrow = strom_row_new(t->last)) && (l->k1 = strom_row_new(t->last)) && (l->k2 = strom_row_new(t->tkey))
+             ? STROM_OK
+             : STROM_ENOMEM;
 }
 
 static void sort_close(strom_ctx *ctx) {
@@ -89,6 +99,8 @@ static void sort_close(strom_ctx *ctx) {
   rank_rows_free(&l->rows);
   rank_rows_free(&l->next);
   strom_row_free(l->lrow);
+  strom_row_free(l->k1);
+  strom_row_free(l->k2);
   free(l->ord);
   free(l);
 }
@@ -110,21 +122,33 @@ static int keep_best(const sorter *t, sort_local *l, const strom_row *in) {
   return rc ? rc : strom_state_list_update(l->st, (const strom_row *const *)l->next.r, (size_t)l->next.n);
 }
 
+/* Time mode: in waits under (its time, the count of rows of that time so far). */
+static int time_add(strom_ctx *ctx, const sorter *t, sort_local *l, const strom_row *in) {
+  if (in->nulls[t->kcol[0]]) return STROM_OK;
+  int64_t ts = in->v[t->kcol[0]].i;
+  const strom_row *last = strom_state_get(l->last);
+  if (last && ts <= strom_row_get_bigint(last, 0)) return STROM_OK; /* late */
+  strom_row_set_bigint(l->k1, 0, ts);
+  const strom_row *c = strom_state_map_get(l->counts, l->k1);
+  int64_t n = c ? strom_row_get_bigint(c, 0) : 0;
+  strom_row_set_bigint(l->k2, 0, ts);
+  strom_row_set_bigint(l->k2, 1, n);
+  strom_row_set_bigint(l->lrow, 0, n + 1);
+  int rc = strom_state_map_put(l->st, l->k2, in);
+  if (!rc) rc = strom_state_map_put(l->counts, l->k1, l->lrow);
+  if (!rc && !n) rc = strom_ctx_register_event_timer(ctx, ts);
+  return rc;
+}
+
 static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)input, (void)out;
   const sorter *t = strom_ctx_data(ctx);
   sort_local *l = strom_ctx_local(ctx);
-  int64_t due = INT64_MAX; /* batch: the end of input */
-  if (t->s->mode == SQL_SORT_TIME) {
-    if (in->nulls[t->kcol[0]]) return STROM_OK;
-    due = in->v[t->kcol[0]].i;
-    const strom_row *last = strom_state_get(l->last);
-    if (last && due <= strom_row_get_bigint(last, 0)) return STROM_OK; /* late */
-  } else if (l->armed) { /* (asking the list its size would walk it: quadratic) */
+  if (t->s->mode == SQL_SORT_TIME) return time_add(ctx, t, l, in);
+  if (l->armed) /* (asking the list its size would walk it: quadratic) */
     return t->keep ? keep_best(t, l, in) : strom_state_add(l->st, in);
-  }
   l->armed = true; /* after a restore the timer is registered again: it is the same timer */
-  int rc = strom_ctx_register_event_timer(ctx, due);
+  int rc = strom_ctx_register_event_timer(ctx, INT64_MAX);
   return rc ? rc : t->keep ? keep_best(t, l, in) : strom_state_add(l->st, in);
 }
 
@@ -136,14 +160,34 @@ static int emit_row(const sorter *t, strom_out *out, const strom_row *r) {
   return strom_out_emit(out, o);
 }
 
+/* Time mode: the rows of this timer's time, taken out of state (batch: all rows). */
+static int take_due(const sorter *t, sort_local *l, int64_t time) {
+  if (t->s->mode == SQL_SORT_BATCH) {
+    int rc = rank_rows_load(&l->rows, l->st);
+    strom_state_clear(l->st);
+    return rc;
+  }
+  rank_rows_clear(&l->rows);
+  strom_row_set_bigint(l->k1, 0, time);
+  const strom_row *c = strom_state_map_get(l->counts, l->k1);
+  int64_t n = c ? strom_row_get_bigint(c, 0) : 0;
+  strom_state_map_remove(l->counts, l->k1);
+  strom_row_set_bigint(l->k2, 0, time);
+  for (int64_t i = 0; i < n; i++) {
+    strom_row_set_bigint(l->k2, 1, i);
+    const strom_row *r = strom_state_map_get(l->st, l->k2);
+    int rc = r ? rank_rows_push(&l->rows, r) : STROM_OK;
+    if (rc) return rc;
+    strom_state_map_remove(l->st, l->k2);
+  }
+  strom_row_set_bigint(l->lrow, 0, time);
+  return strom_state_update(l->last, l->lrow);
+}
+
 static int sort_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const sorter *t = strom_ctx_data(ctx);
   sort_local *l = strom_ctx_local(ctx);
-  int rc = rank_rows_load(&l->rows, l->st);
-  if (!rc && t->s->mode == SQL_SORT_TIME) {
-    strom_row_set_bigint(l->lrow, 0, time);
-    rc = strom_state_update(l->last, l->lrow);
-  }
+  int rc = take_due(t, l, time);
   if (rc) return rc;
   int n = l->rows.n;
   if (2 * n > l->cap) {
@@ -151,20 +195,10 @@ static int sort_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
     if (!o) return STROM_ENOMEM;
     l->ord = o, l->cap = 2 * n;
   }
-  /* the rows due now (all of them in batch mode); the others wait in the list */
-  int due = 0, keep = 0;
-  const strom_row **rest = l->ord + n;
-  for (int i = 0; i < n; i++) {
-    const strom_row *r = l->rows.r[i];
-    if (t->s->mode == SQL_SORT_BATCH || r->v[t->kcol[0]].i <= time) l->ord[due++] = r;
-    else rest[keep++] = r;
-  }
-  if (keep) rc = strom_state_list_update(l->st, rest, (size_t)keep);
-  else strom_state_clear(l->st);
-  if (rc) return rc;
-  msort(t, l->ord, rest, due); /* rest's rows are in state again: its slots are free */
+  for (int i = 0; i < n; i++) l->ord[i] = l->rows.r[i];
+  msort(t, l->ord, l->ord + n, n);
   int64_t from = t->s->offset, to = t->s->limit < 0 ? INT64_MAX : from + t->s->limit;
-  for (int64_t i = from; i < due && i < to && !rc; i++) rc = emit_row(t, out, l->ord[i]);
+  for (int64_t i = from; i < n && i < to && !rc; i++) rc = emit_row(t, out, l->ord[i]);
   return rc;
 }
 
@@ -186,10 +220,14 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
   strom_schema *last = strom_schema_new();
   if (!last || strom_schema_add(last, "t", STROM_BIGINT) || sql_build_own(b, last, (void (*)(void *))strom_schema_free))
     return strom_schema_free(last), NULL;
+  strom_schema *tkey = strom_schema_new();
+  if (!tkey || strom_schema_add(tkey, "t", STROM_BIGINT) || strom_schema_add(tkey, "i", STROM_BIGINT) ||
+      sql_build_own(b, tkey, (void (*)(void *))strom_schema_free))
+    return strom_schema_free(tkey), NULL;
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, m, 1, &pre);
   if (!ks) return NULL;
-  *t = (sorter){.s = s, .nin = p->in->ncols, .kcol = kcol, .pre = pre, .last = last};
+  *t = (sorter){.s = s, .nin = p->in->ncols, .kcol = kcol, .pre = pre, .last = last, .tkey = tkey};
   if (s->mode == SQL_SORT_BATCH && s->limit >= 0 && s->offset + s->limit <= 10000) t->keep = s->offset + s->limit;
   strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
                          .data = t, .out_schema = os};
