@@ -373,6 +373,10 @@ TEST(explain_and_errors) {
   CHECK_INT(rc, 0);
   CHECK(strstr(out, "GroupAggregate(groupBy=[name], select=[(COUNT *)]) [emits at end of input]") != NULL);
   free(out);
+  rc = run(NUMS_DDL BATCH "EXPLAIN SELECT a.k, b.v FROM nums a LEFT JOIN nums b ON a.k = b.k;", &out, err, sizeof err);
+  CHECK_INT(rc, 0);
+  CHECK(strstr(out, "  FinalResult() [emits at end of input]\n    Join(joinType=[LeftOuterJoin]") != NULL);
+  free(out);
   rc = run(BIDS_DDL "EXPLAIN SELECT id FROM bids ORDER BY ts, id;", &out, err, sizeof err);
   CHECK_INT(rc, 0);
   CHECK(strstr(out, "TemporalSort(orderBy=[ts ASC, id ASC])") != NULL);

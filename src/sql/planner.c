@@ -987,6 +987,11 @@ static void win_text(strom_buf *o, const sql_window *w) {
 
 void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
   for (int i = 0; i < depth; i++) strom__buf_append(o, "  ", 2);
+  if (p->batch_final) { /* batch mode: batch_final.c folds this node's changelog */
+    strom__buf_printf(o, "FinalResult() [emits at end of input]\n");
+    for (int i = 0; i <= depth; i++) strom__buf_append(o, "  ", 2);
+    depth++;
+  }
   switch (p->kind) {
     case SQL_P_SCAN:
       strom__buf_printf(o, "TableSourceScan(table=[%s], connector=[%s], fields=[", p->table->name, p->table->conn->name);
