@@ -216,6 +216,23 @@ TEST(global_aggregate_over_no_rows) {
   CHECK_ROWS(BIDS_DDL BATCH "SELECT name, COUNT(*) FROM bids WHERE price > 100 GROUP BY name;", false, "");
 }
 
+TEST(batch_mode_ignores_state_ttl) {
+  /* 20 rows 10 ms apart: a 1 ms TTL expires every group between two rows in streaming
+   * (each count restarts), never in batch mode */
+  const char *ddl = "CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', "
+                    "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20');\n"
+                    "SET 'table.exec.state.ttl' = '1 ms';\n";
+  char sql[1024];
+  snprintf(sql, sizeof sql, "%s" BATCH "SELECT MOD(id, 2), COUNT(*) FROM g GROUP BY MOD(id, 2);", ddl);
+  CHECK_ROWS(sql, true, "+I[0, 10]\n+I[1, 10]\n");
+  char *out, err[1024];
+  snprintf(sql, sizeof sql, "%sSELECT MOD(id, 2), COUNT(*) FROM g GROUP BY MOD(id, 2);", ddl);
+  CHECK_INT(run(sql, &out, err, sizeof err), 0);
+  char *rows = rows_of(out, false), *fin = final_of(rows);
+  CHECK(strcmp(fin, "+I[0, 10]\n+I[1, 10]\n") != 0); /* the TTL did expire state in streaming */
+  free(out), free(rows), free(fin);
+}
+
 TEST(batch_windows_take_every_row) {
   /* streaming drops rows 5 (bob 1 at 9 s) and 7 (bob 4 at 2 s): [0, 10) fired at the
    * watermark 10 s; batch has no late rows, as in Flink */
@@ -411,6 +428,7 @@ int main(int argc, char **argv) {
   RUN(group_by_into_an_append_only_sink);
   RUN(unbounded_sources_are_refused);
   RUN(global_aggregate_over_no_rows);
+  RUN(batch_mode_ignores_state_ttl);
   RUN(batch_windows_take_every_row);
   RUN(batch_order_by_limit_offset);
   RUN(streaming_order_by_time_and_top_n);

@@ -124,6 +124,7 @@ static void apply_sql_settings(sql_session *s) {
   if (v) sql_parse_duration(v, &s->state_ttl_ms);
   v = sql_session_get(s, "execution.runtime-mode");
   s->batch = v && !strcasecmp(v, "batch");
+  if (s->batch) s->state_ttl_ms = 0; /* as in Flink, state TTL is for streaming: batch state lives to the end */
 }
 
 static int do_set(sql_session *s, const sql_node *n) {
