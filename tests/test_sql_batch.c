@@ -375,6 +375,13 @@ TEST(streaming_order_by_time_and_top_n) {
   CHECK_ROWS(NUMS_DDL "SELECT k, v FROM nums ORDER BY v DESC LIMIT 2;", false,
              "+I[a, 3]\n+I[b, <NULL>]\n-D[b, <NULL>]\n+I[c, 1]\n-D[c, 1]\n+I[d, 3]\n");
   CHECK_ROWS(NUMS_DDL BATCH "SELECT k, v FROM nums ORDER BY v DESC LIMIT 2;", false, "+I[a, 3]\n+I[d, 3]\n");
+  /* a PROCTIME() first: the rows of each millisecond sorted on the other keys, all of
+   * them by the end of the input (which millisecond a row falls in is the clock's) */
+  CHECK_ROWS(NUMS_DDL "CREATE VIEW pv AS SELECT *, PROCTIME() AS p FROM nums;\n"
+                      "SELECT k, v FROM pv ORDER BY p, v DESC;",
+             true, "+I[a, 3]\n+I[b, <NULL>]\n+I[c, 1]\n+I[d, 3]\n+I[e, 2]\n+I[f, <NULL>]\n");
+  CHECK_ERR(NUMS_DDL "CREATE VIEW pv AS SELECT *, PROCTIME() AS p FROM nums;\n"
+                     "SELECT k, v FROM pv ORDER BY p DESC;", "ORDER BY must start with a time attribute in ascending order");
   /* LIMIT without ORDER BY keeps the first rows and only appends */
   CHECK_ROWS(NUMS_DDL "SELECT k FROM nums LIMIT 2 OFFSET 1;", false, "+I[b]\n+I[c]\n");
   CHECK_ROWS(NUMS_DDL "SELECT k FROM nums LIMIT 0;", false, "");

@@ -25,9 +25,10 @@ strom_stream *sql_batch_agg(sql_build *b, strom_keyed *ks, const sql_agg *aggs, 
 strom_stream *sql_batch_final(sql_build *b, const sql_plan *p, strom_stream *in);
 
 /* sort_bind.c: ORDER BY / LIMIT / OFFSET of a query. */
-typedef enum { SQL_SORT_BATCH = 1, SQL_SORT_TIME } sql_sort_mode;
+typedef enum { SQL_SORT_BATCH = 1, SQL_SORT_TIME, SQL_SORT_PROCTIME } sql_sort_mode;
 typedef struct sql_sort {
-  sql_sort_mode mode; /* BATCH: all rows sorted at end of input; TIME: by the rowtime on watermarks */
+  sql_sort_mode mode; /* BATCH: all rows sorted at end of input; TIME: by the rowtime on watermarks;
+                         PROCTIME: the rows of each millisecond of the clock, on the other keys */
   int n;
   sql_expr **keys; /* over the input's columns */
   bool *desc, *nulls_first;

@@ -7,7 +7,8 @@
  *   the first rows to arrive.
  * - streaming, ORDER BY without LIMIT/OFFSET: the first key must be a time attribute,
  *   ascending (Flink's temporal sort): a SORT node emitting rows in order as the
- *   watermark passes them; any other ORDER BY is refused, saying why.
+ *   watermark passes them (a rowtime) or as the clock moves on (a PROCTIME()); any
+ *   other ORDER BY is refused, saying why.
  * - streaming, LIMIT n [OFFSET m]: a Top-N over the whole input (rank_topn.c with no
  *   partition key, one subtask), an updating result; without ORDER BY it keeps the
  *   first rows and only appends.
@@ -143,14 +144,15 @@ static sql_plan *sort_over(sql_session *s, sql_arena *a, sql_plan *in, const sql
   if (!batch) {
     if (off) return fail(err, errlen, off, "not supported in streaming mode: OFFSET without LIMIT (set 'execution.runtime-mode' = 'batch' for a bounded input)");
     const sql_expr *k0 = st->keys[0];
-    if (k0->op != SQL_E_COL || !in->cols[k0->col].rowtime || st->desc[0])
+    bool proc = k0->op == SQL_E_COL && in->cols[k0->col].proctime;
+    if (k0->op != SQL_E_COL || !(in->cols[k0->col].rowtime || proc) || st->desc[0])
       return fail(err, errlen, ob,
-                  "in streaming mode, ORDER BY must start with a time attribute in ascending order (a sort on "
-                  "watermarks); ORDER BY ... LIMIT n is a Top-N, and batch mode ('execution.runtime-mode' = "
+                  "in streaming mode, ORDER BY must start with a time attribute in ascending order (rows are "
+                  "sorted as the watermark or the clock passes them); ORDER BY ... LIMIT n is a Top-N, and batch mode ('execution.runtime-mode' = "
                   "'batch') sorts a bounded input on any columns");
     if (in->changelog)
       return fail(err, errlen, ob, "not supported yet: ORDER BY on a time attribute over an updating input");
-    st->mode = SQL_SORT_TIME;
+    st->mode = proc ? SQL_SORT_PROCTIME : SQL_SORT_TIME;
   }
   sql_plan *p = sql_arena_alloc(a, sizeof *p);
   sql_col *cols = sql_arena_alloc(a, sizeof *cols * (size_t)(in->ncols ? in->ncols : 1));

@@ -12,6 +12,10 @@
  *   watermark to pass its time (an event-time timer at it); the timer takes the rows of
  *   its time, sorts them on the other keys and emits them, keeping their event time.
  *   Timers fire in time order, so the output is sorted, and each row is touched once.
+ * - proctime (Flink's ProcTimeSortOperator): rows wait in LIST state for a
+ *   processing-time timer a millisecond on; it sorts them on the keys after the
+ *   PROCTIME() one and emits them; the end of a bounded input (an event-time timer at
+ *   the maximum watermark) emits what still waits.
  *   As in Flink, a row is late -- dropped -- when its time is at or before the last
  *   timer that fired (VALUE state), not the watermark: a row behind the watermark but
  *   after the rows emitted so far still goes out, at the next watermark.
@@ -27,6 +31,7 @@ typedef struct sorter {
   const int *kcol; /* sort key i is column kcol[i] of the projected row: an input column,
                      or an expression's column after the input's and the constant key */
   int64_t keep; /* batch with a small LIMIT: rows kept (offset + limit), else 0 */
+  int first;    /* the first key compared: 1 for proctime, whose rows share "now" */
   const strom_schema *pre;
   const strom_schema *last; /* time: (BIGINT): the last timer fired, a count, a time */
   const strom_schema *tkey; /* time: (t BIGINT, i BIGINT) a waiting row's key */
@@ -40,11 +45,12 @@ typedef struct sort_local {
   const strom_row **ord;
   int cap;
   bool armed; /* batch: the end-of-input timer is registered (one key: one timer) */
+  int64_t pt;  /* proctime: the processing-time timer registered last */
 } sort_local;
 
 static int cmp_keys(const sorter *t, const strom_row *a, const strom_row *b) {
   const sql_sort *s = t->s;
-  for (int i = 0; i < s->n; i++) {
+  for (int i = t->first; i < s->n; i++) {
     int c = t->kcol[i];
     bool an = a->nulls[c], bn = b->nulls[c];
     int r;
@@ -145,6 +151,14 @@ static int sort_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   const sorter *t = strom_ctx_data(ctx);
   sort_local *l = strom_ctx_local(ctx);
   if (t->s->mode == SQL_SORT_TIME) return time_add(ctx, t, l, in);
+  if (t->s->mode == SQL_SORT_PROCTIME) { /* one timer per millisecond of the clock */
+    int64_t due = strom_ctx_now(ctx) + 1;
+    int rc = due > l->pt ? strom_ctx_register_processing_timer(ctx, due) : STROM_OK;
+    if (due > l->pt) l->pt = due;
+    if (!rc && !l->armed) /* a bounded input's end fires no clock timer: its watermark flushes */
+      l->armed = true, rc = strom_ctx_register_event_timer(ctx, INT64_MAX);
+    return rc ? rc : strom_state_add(l->st, in);
+  }
   if (l->armed) /* (asking the list its size would walk it: quadratic) */
     return t->keep ? keep_best(t, l, in) : strom_state_add(l->st, in);
   l->armed = true; /* after a restore the timer is registered again: it is the same timer */
@@ -160,9 +174,9 @@ static int emit_row(const sorter *t, strom_out *out, const strom_row *r) {
   return strom_out_emit(out, o);
 }
 
-/* Time mode: the rows of this timer's time, taken out of state (batch: all rows). */
+/* Time mode: the rows of this timer's time, taken out of state (the others: all rows). */
 static int take_due(const sorter *t, sort_local *l, int64_t time) {
-  if (t->s->mode == SQL_SORT_BATCH) {
+  if (t->s->mode != SQL_SORT_TIME) {
     int rc = rank_rows_load(&l->rows, l->st);
     strom_state_clear(l->st);
     return rc;
@@ -227,7 +241,8 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, m, 1, &pre);
   if (!ks) return NULL;
-  *t = (sorter){.s = s, .nin = p->in->ncols, .kcol = kcol, .pre = pre, .last = last, .tkey = tkey};
+  *t = (sorter){.s = s, .nin = p->in->ncols, .kcol = kcol, .pre = pre, .last = last, .tkey = tkey,
+                .first = s->mode == SQL_SORT_PROCTIME};
   if (s->mode == SQL_SORT_BATCH && s->limit >= 0 && s->offset + s->limit <= 10000) t->keep = s->offset + s->limit;
   strom_process_def d = {.open = sort_open, .process = sort_process, .on_timer = sort_timer, .close = sort_close,
                          .data = t, .out_schema = os};
@@ -235,18 +250,21 @@ strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p) {
    * operators downstream one to one, so they (and a sink of parallelism 1) see the
    * rows in order, where a rebalance from one subtask to several would not. */
   strom_stream *out = strom_keyed_process(ks, &d);
-  return strom_set_name(out, s->mode == SQL_SORT_TIME ? "Temporal sort" : s->n ? "Sort" : "Limit");
+  return strom_set_name(out, s->mode == SQL_SORT_TIME       ? "Temporal sort"
+                             : s->mode == SQL_SORT_PROCTIME ? "Processing-time sort"
+                             : s->n                         ? "Sort"
+                                                            : "Limit");
 }
 
 void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth) {
   const sql_sort *s = p->sort;
-  const char *name = s->mode == SQL_SORT_TIME ? "TemporalSort" : !s->n ? "Limit" : s->limit >= 0 || s->offset ? "SortLimit" : "Sort";
+  const char *name = s->mode != SQL_SORT_BATCH ? "TemporalSort" : !s->n ? "Limit" : s->limit >= 0 || s->offset ? "SortLimit" : "Sort";
   strom__buf_printf(o, "%s(", name);
   if (s->n) rank_exprs_text(o, "orderBy", s->keys, s->n, s->desc, p->in->cols);
   if (s->limit >= 0 || s->offset)
     strom__buf_printf(o, "%soffset=[%" PRId64 "], fetch=[%s", s->n ? ", " : "", s->offset, s->limit < 0 ? "unlimited" : "");
   if (s->limit >= 0) strom__buf_printf(o, "%" PRId64, s->limit);
   if (s->limit >= 0 || s->offset) strom__buf_printf(o, "]");
-  strom__buf_printf(o, ")%s\n", s->mode == SQL_SORT_TIME ? "" : " [emits at end of input]");
+  strom__buf_printf(o, ")%s\n", s->mode != SQL_SORT_BATCH ? "" : " [emits at end of input]");
   sql_plan_explain(o, p->in, depth + 1);
 }
