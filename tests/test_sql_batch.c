@@ -265,6 +265,18 @@ TEST(group_by_into_an_append_only_sink) {
   CHECK_STR(buf, "alice,18\nbob,25\ncarol,7\n");
 }
 
+TEST(a_mode_change_runs_the_inserts_before_it) {
+  /* the first INSERT (streaming: updates) runs before the SET, the second in batch mode */
+  char *out, err[1024];
+  CHECK_INT(run(BIDS_DDL "CREATE TABLE p (name STRING, n BIGINT) WITH ('connector' = 'print');\n"
+                         "INSERT INTO p SELECT name, COUNT(*) FROM bids WHERE name = 'bob' GROUP BY name;\n" BATCH
+                         "INSERT INTO p SELECT name, COUNT(*) FROM bids WHERE name = 'bob' GROUP BY name;\n",
+                &out, err, sizeof err),
+            0);
+  CHECK_STR(out, "+I[bob, 1]\n-U[bob, 1]\n+U[bob, 2]\n-U[bob, 2]\n+U[bob, 3]\n+I[bob, 3]\n");
+  free(out);
+}
+
 TEST(unbounded_sources_are_refused) {
   CHECK_ERR("CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen');\n" BATCH "SELECT COUNT(*) FROM g;",
             "table 'g' (connector 'datagen') is unbounded: set 'number-of-rows' or a sequence field");
@@ -511,6 +523,7 @@ int main(int argc, char **argv) {
   RUN(subqueries_and_set_operations_are_final);
   RUN(nexmark_queries_equal_streaming_final_results);
   RUN(group_by_into_an_append_only_sink);
+  RUN(a_mode_change_runs_the_inserts_before_it);
   RUN(unbounded_sources_are_refused);
   RUN(global_aggregate_over_no_rows);
   RUN(batch_mode_ignores_state_ttl);

@@ -495,7 +495,12 @@ static int do_drop(sql_session *s, const sql_node *n, bool view) {
 static int statement(exec *x, const sql_node *n) {
   sql_session *s = x->s;
   switch (n->kind) {
-    case SQL_SET: return do_set(s, n);
+    case SQL_SET: /* the INSERTs before a change of runtime mode run in the mode they were planned in */
+      if (n->nkids && !strcmp(n->kids[0]->text, "execution.runtime-mode")) {
+        int rc = flush_pending(x);
+        if (rc) return rc;
+      }
+      return do_set(s, n);
     case SQL_RESET: return do_reset(s, n);
     case SQL_CREATE_TABLE: return do_create_table(s, n);
     case SQL_CREATE_VIEW: return do_create_view(s, n);
