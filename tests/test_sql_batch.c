@@ -14,16 +14,11 @@
 #include <unistd.h>
 
 #include "kafka_mock.h"
+#include "sql_proc_test.h" /* write_file */
 #include "sql_test.h"
 
 static kmock MOCK;
 static bool mock_up;
-
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  fputs(text, f);
-  fclose(f);
-}
 
 static const char *bids_csv =
     "1,alice,10,2020-01-01 00:00:01\n"
