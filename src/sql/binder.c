@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <strings.h>
 
+#include "batch.h"
 #include "sql_int.h"
 
 typedef struct cte {
@@ -1245,11 +1246,14 @@ static int max_col(const sql_expr *e) {
   return m;
 }
 
+static sql_plan *bind_select(binder *b, const sql_node *sel);
+static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
+
 static sql_plan *bind_select(binder *b, const sql_node *sel) {
   const sql_node *items = kid_of(sel, SQL_ITEMS), *from = kid_of(sel, SQL_FROM), *where = kid_of(sel, SQL_WHERE),
                  *group = kid_of(sel, SQL_GROUP_BY), *having = kid_of(sel, SQL_HAVING);
   if (kid_of(sel, SQL_ORDER_BY) || kid_of(sel, SQL_LIMIT) || kid_of(sel, SQL_OFFSET))
-    return fail_at(b, sel, "not supported yet: ORDER BY, LIMIT and OFFSET");
+    return sql_sort_select(b->s, b->a, sel, bind_select_cb, b, b->err, b->errlen); /* sort_bind.c */
   sql_plan *in;
   if (from) {
     in = bind_from(b, from->kids[0]);
@@ -1416,7 +1420,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     agg->nkeys = b->nkeys, agg->keys = b->keys;
     agg->naggs = b->naggs, agg->aggs = b->aggs, agg->agg_args = b->agg_args, agg->agg_filters = b->agg_filters;
     agg->win = b->windowed ? b->win : (sql_window){0};
-    agg->changelog = !b->windowed;
+    agg->changelog = !b->windowed && !(b->s && b->s->batch); /* batch: batch_agg.c's final rows */
     if (b->windowed && in->changelog)
       return fail_at(b, sel, "not supported yet: a window aggregation over an updating input");
     /* A TVF's window columns are computed by the window operator: the AGG reads the
@@ -1508,7 +1512,10 @@ static sql_plan *bind_query(binder *b, const sql_node *q) {
     }
     case SQL_SETOP: p = bind_union(b, q); break;
     case SQL_VALUES: p = bind_values(b, q); break;
-    case SQL_QUERY: p = fail_at(b, q, "not supported yet: ORDER BY, LIMIT and OFFSET"); break;
+    case SQL_QUERY: /* sort_bind.c */
+      p = bind_query(b, q->kids[0]);
+      if (p) p = sql_sort_bind(b->s, b->a, p, q, b->err, b->errlen);
+      break;
     case SQL_SUBQUERY: p = bind_query(b, q->kids[0]); break;
     case SQL_WITH: {
       cte *save = b->ctes;

@@ -874,7 +874,7 @@ static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_sc
   if (kafka_own_watermark(t)) {
     int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
     if (!delay) return NULL;
-    *delay = t->wm_delay_ms;
+    *delay = b->sess->batch ? INT64_MAX / 4 : t->wm_delay_ms; /* batch: no row is late (batch_plan.c) */
     const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
     bool on_event = emit && !strcmp(emit, "on-event");
     ws = (strom_watermark_strategy){.kind = STROM_WM_CUSTOM,

@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 
+#include "batch.h"
 #include "sql_int.h"
 
 strom_schema *sql_plan_schema(const sql_plan *p) {
@@ -206,6 +207,7 @@ static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stre
   wm_sql *w = sql_arena_alloc(&b->arena, sizeof *w);
   if (!w) return NULL;
   w->delay = t->wm_delay_ms, w->rowtime = rowtime, w->name = t->cols[t->wm_col].name;
+  if (b->sess->batch) w->delay = INT64_MAX / 4; /* batch: no row is late, the end of input fires every window */
   sql_expr_compile((sql_expr *)rowtime);
   const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
   bool on_event = emit && !strcmp(emit, "on-event");
@@ -573,6 +575,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   }
   if (st) strom_schema_add(st, "rows", STROM_BIGINT);
   if (!(a->state_schema = owned_schema(b, st))) return NULL;
+  if (b->sess->batch) /* batch_agg.c: one final row per group */
+    return sql_batch_agg(b, ks, aggs, na, nk, a->real_keys, a->state_schema, os, a->ttl_ms);
   strom_process_def d = {.open = group_open, .process = group_process, .close = group_close, .data = a, .out_schema = os};
   return strom_set_name(strom_keyed_process(ks, &d), "Group aggregate");
 }
@@ -950,10 +954,11 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
     }
     case SQL_P_OVER: {
       strom_stream *in = sql_plan_stream(b, p->in);
-      return in ? sql_over_stream(b, p, in) : NULL;
+      return in ? sql_batch_final(b, p, sql_over_stream(b, p, in)) : NULL;
     }
-    case SQL_P_JOIN: return sql_join_stream(b, p);
-    case SQL_P_SETOP: return sql_setop_stream(b, p);
+    case SQL_P_JOIN: return sql_batch_final(b, p, sql_join_stream(b, p));
+    case SQL_P_SETOP: return sql_batch_final(b, p, sql_setop_stream(b, p));
+    case SQL_P_SORT: return sql_sort_stream(b, p);
   }
   return NULL;
 }
@@ -974,6 +979,11 @@ static void win_text(strom_buf *o, const sql_window *w) {
 
 void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
   for (int i = 0; i < depth; i++) strom__buf_append(o, "  ", 2);
+  if (p->batch_final) { /* batch mode: batch_final.c folds this node's changelog */
+    strom__buf_printf(o, "FinalResult() [emits at end of input]\n");
+    for (int i = 0; i <= depth; i++) strom__buf_append(o, "  ", 2);
+    depth++;
+  }
   switch (p->kind) {
     case SQL_P_SCAN:
       strom__buf_printf(o, "TableSourceScan(table=[%s], connector=[%s], fields=[", p->table->name, p->table->conn->name);
@@ -1032,7 +1042,7 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       }
       strom__buf_printf(o, "select=[");
       for (int i = 0; i < p->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->aggs[i].text);
-      strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : " [changelog]");
+      strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : p->changelog ? " [changelog]" : " [emits at end of input]");
       sql_plan_explain(o, p->in, depth + 1);
       return;
     case SQL_P_OVER:
@@ -1041,5 +1051,6 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       return;
     case SQL_P_JOIN: sql_join_explain(o, p, depth); return;
     case SQL_P_SETOP: sql_setop_explain(o, p, depth); return;
+    case SQL_P_SORT: sql_sort_explain(o, p, depth); return;
   }
 }

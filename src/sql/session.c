@@ -11,6 +11,7 @@
  */
 #include <strings.h>
 
+#include "batch.h"
 #include "parser.h"
 #include "sql_int.h"
 
@@ -123,6 +124,7 @@ static void apply_sql_settings(sql_session *s) {
   if (v) sql_parse_duration(v, &s->state_ttl_ms);
   v = sql_session_get(s, "execution.runtime-mode");
   s->batch = v && !strcasecmp(v, "batch");
+  if (s->batch) s->state_ttl_ms = 0; /* as in Flink, state TTL is for streaming: batch state lives to the end */
 }
 
 static int do_set(sql_session *s, const sql_node *n) {
@@ -252,7 +254,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   }
   char err[1024];
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
-  if (!p) return err_at(s, q, err);
+  if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) return err_at(s, q, err);
   if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);
   if (p->changelog && !t->conn->changelog_sink && !(t->conn->takes_changes && t->conn->takes_changes(t))) {
     char m[512];
@@ -293,7 +295,7 @@ static int do_select(exec *x, const sql_node *q) {
   if (!b) return STROM_ENOMEM;
   char err[1024];
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
-  if (!p) {
+  if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) {
     build_free(b);
     return err_at(s, q, err);
   }
@@ -327,7 +329,7 @@ static int do_explain(exec *x, const sql_node *n) {
            st->kind == SQL_QUERY) {
     char err[1024];
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
-    if (!p) rc = err_at(s, st, err);
+    if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
     else sql_plan_explain(&o, p, 0);
   } else rc = err_at(s, st, "EXPLAIN supports queries, INSERT and STATEMENT SET");
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
@@ -493,7 +495,12 @@ static int do_drop(sql_session *s, const sql_node *n, bool view) {
 static int statement(exec *x, const sql_node *n) {
   sql_session *s = x->s;
   switch (n->kind) {
-    case SQL_SET: return do_set(s, n);
+    case SQL_SET: /* the INSERTs before a change of runtime mode run in the mode they were planned in */
+      if (n->nkids && !strcmp(n->kids[0]->text, "execution.runtime-mode")) {
+        int rc = flush_pending(x);
+        if (rc) return rc;
+      }
+      return do_set(s, n);
     case SQL_RESET: return do_reset(s, n);
     case SQL_CREATE_TABLE: return do_create_table(s, n);
     case SQL_CREATE_VIEW: return do_create_view(s, n);

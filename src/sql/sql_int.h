@@ -254,7 +254,7 @@ typedef struct sql_col {
   bool proctime; /* a processing-time attribute: PROCTIME() (tjoin_bind.c) */
 } sql_col;
 
-typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP } sql_pkind;
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT } sql_pkind;
 
 typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE } sql_wkind;
 
@@ -296,6 +296,11 @@ struct sql_plan {
   struct sql_join *join;
   /* SETOP (subq_plan.c): INTERSECT ALL / EXCEPT ALL of in and in2, or the one-row check of a scalar subquery */
   int setop;
+  /* SORT (sort_bind.c): ORDER BY / LIMIT / OFFSET over in, the same columns */
+  struct sql_sort *sort;
+  /* batch mode (batch_plan.c): the streaming operator's changelog is folded into final
+   * insert-only rows at the end of input */
+  bool batch_final;
 };
 
 /* ---- joins (join_bind.c, join_plan.c) ---- */
