@@ -888,6 +888,71 @@ static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
   return np;
 }
 
+/* ---- equal sub-plans (Flink's sub-plan reuse, for aggregations) ---- */
+
+static bool type_equal(const sql_type *a, const sql_type *b) {
+  return a->id == b->id && a->p == b->p && a->s == b->s && a->ltz == b->ltz && a->kind == b->kind && a->elem == b->elem &&
+         a->key == b->key;
+}
+
+static bool expr_equal(const sql_expr *a, const sql_expr *b) {
+  if (!a || !b) return a == b;
+  if (a->op != b->op || a->n != b->n || a->col != b->col || a->fn != b->fn || a->aux != b->aux ||
+      a->try_cast != b->try_cast || !type_equal(&a->type, &b->type))
+    return false;
+  if (a->op == SQL_E_LIT) {
+    if (a->lit.null != b->lit.null) return false;
+    if (!a->lit.null && a->type.id == STROM_VARCHAR
+            ? a->lit.s.n != b->lit.s.n || (a->lit.s.n && memcmp(a->lit.s.p, b->lit.s.p, a->lit.s.n))
+            : !a->lit.null && a->lit.i != b->lit.i)
+      return false;
+  }
+  for (int i = 0; i < a->n; i++)
+    if (!expr_equal(a->a[i], b->a[i])) return false;
+  return true;
+}
+
+static bool win_equal(const sql_window *a, const sql_window *b) {
+  return a->kind == b->kind && a->size == b->size && a->slide == b->slide && a->gap == b->gap && a->proctime == b->proctime;
+}
+
+static bool exprs_equal(sql_expr *const *a, sql_expr *const *b, int n) {
+  if (!a || !b) return a == b;
+  for (int i = 0; i < n; i++)
+    if (!expr_equal(a[i], b[i])) return false;
+  return true;
+}
+
+/* Whether a and b compute the same rows: scans, CALCs, window TVFs and aggregations
+ * compared field by field; any other node is taken as different. */
+static bool plan_equal(const sql_plan *a, const sql_plan *b) {
+  if (a == b) return true;
+  if (!a || !b || a->kind != b->kind || a->ncols != b->ncols || a->changelog != b->changelog || a->time_col != b->time_col ||
+      a->batch_final != b->batch_final)
+    return false;
+  for (int i = 0; i < a->ncols; i++)
+    if (!type_equal(&a->cols[i].type, &b->cols[i].type) || a->cols[i].rowtime != b->cols[i].rowtime) return false;
+  switch (a->kind) {
+    case SQL_P_SCAN: return a->table == b->table && exprs_equal(a->exprs, b->exprs, a->ncols);
+    case SQL_P_CALC:
+      return expr_equal(a->cond, b->cond) && exprs_equal(a->exprs, b->exprs, a->ncols) && plan_equal(a->in, b->in);
+    case SQL_P_WINDOW_TVF: return win_equal(&a->win, &b->win) && plan_equal(a->in, b->in);
+    case SQL_P_AGG:
+      if (a->nkeys != b->nkeys || a->naggs != b->naggs || !win_equal(&a->win, &b->win) ||
+          !exprs_equal(a->keys, b->keys, a->nkeys) || !exprs_equal(a->agg_args, b->agg_args, a->naggs) ||
+          !exprs_equal(a->agg_filters, b->agg_filters, a->naggs))
+        return false;
+      for (int i = 0; i < a->naggs; i++) {
+        const sql_agg *x = &a->aggs[i], *y = &b->aggs[i];
+        if (x->kind != y->kind || x->distinct != y->distinct || !type_equal(&x->type, &y->type) ||
+            !type_equal(&x->in_type, &y->in_type))
+          return false;
+      }
+      return plan_equal(a->in, b->in);
+    default: return false;
+  }
+}
+
 /* How many times p reads table t. */
 static int scans_of(const sql_plan *p, const sql_table *t) {
   if (!p) return 0;
@@ -906,10 +971,10 @@ static void note_shared(sql_build *b, const sql_plan *root, const sql_plan *p) {
 }
 
 strom_stream *sql_plan_stream_root(sql_build *b, const sql_plan *p) {
-  b->nshared = 0; /* per statement: a statement set's INSERTs each read their own sources */
+  b->nshared = b->nreuse = 0; /* per statement: a statement set's INSERTs each read their own sources */
   note_shared(b, p, p);
   strom_stream *s = sql_plan_stream(b, p);
-  b->nshared = 0;
+  b->nshared = b->nreuse = 0;
   return s;
 }
 
@@ -950,7 +1015,12 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
                             "Window TVF");
     }
     case SQL_P_AGG: {
-      return agg_stream(b, p);
+      for (int i = 0; i < b->nreuse; i++)
+        if (plan_equal(b->reuse_plan[i], p)) return b->reuse_stream[i];
+      strom_stream *s = agg_stream(b, p);
+      if (s && b->nreuse < (int)(sizeof b->reuse_plan / sizeof *b->reuse_plan))
+        b->reuse_plan[b->nreuse] = p, b->reuse_stream[b->nreuse++] = s;
+      return s;
     }
     case SQL_P_OVER: {
       strom_stream *in = sql_plan_stream(b, p->in);

@@ -472,6 +472,11 @@ struct sql_build {
   int nshared;
   const struct sql_table *shared[8];
   strom_stream *shared_stream[8];
+  /* Aggregations of the statement built so far: an equal one (q5's two HOP counts of
+   * bids) reuses the stream instead of running again. */
+  int nreuse;
+  const struct sql_plan *reuse_plan[16];
+  strom_stream *reuse_stream[16];
 };
 
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
