@@ -1078,7 +1078,7 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       }
       if (p->cond) {
         strom__buf_printf(o, "%swhere=[", p->exprs ? ", " : "");
-        sql_expr_print(o, p->cond, p->exprs ? p->cols : p->in->cols);
+        sql_expr_print(o, p->cond, p->in->cols); /* the filter runs before the projection */
         strom__buf_printf(o, "]");
       }
       strom__buf_printf(o, ")%s\n", p->changelog ? " [changelog]" : "");
