@@ -106,7 +106,8 @@ static char *run_query(int q, const char *tps, int events, const char *extra_nam
   char *d2 = replace(ddl, "'connector' = 'nexmark',", "'connector' = 'nexmark', 'seed' = '7',");
   char *q2 = replace(qs, "'blackhole'", "'print'");
   strom_buf script = {0};
-  strom__buf_printf(&script, "%s\n%s", d2, q2);
+  /* q7's join drops bids by event time (join_expire.c), which is off by default */
+  strom__buf_printf(&script, "%s%s\n%s", q == 7 ? "SET 'strom.join.watermark-expiry' = 'true';\n" : "", d2, q2);
   size_t n;
   char *out = NULL, ev[32];
   FILE *f = open_memstream(&out, &n);
@@ -568,6 +569,7 @@ TEST(q7_join_expiry_keeps_flinks_result) {
                    "7,41,2020-01-01 00:00:45\n");
   char sql[2048];
   snprintf(sql, sizeof sql,
+           "SET 'strom.join.watermark-expiry' = 'true';\n"
            "CREATE TABLE bid (id BIGINT, price BIGINT, dateTime TIMESTAMP(3), WATERMARK FOR dateTime AS dateTime)"
            " WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv', 'scan.watermark.emit.strategy' = 'on-event');\n"
            "SELECT B.id, B.price, B1.dateTime FROM bid AS B JOIN (\n"
@@ -580,6 +582,7 @@ TEST(q7_join_expiry_keeps_flinks_result) {
   CHECK_ROWS(sql, true,
              "+I[2, 30, 2020-01-01 00:00:10.000]\n+I[4, 25, 2020-01-01 00:00:20.000]\n+I[5, 40, 2020-01-01 00:00:40.000]\n"
              "+I[6, 30, 2020-01-01 00:00:10.000]\n+I[7, 41, 2020-01-01 00:00:50.000]\n");
+  CHECK_ERR("SET 'strom.join.watermark-expiry' = 'maybe';", "expected 'true' or 'false', got 'maybe'");
 }
 
 TEST(nexmark_q7_against_reference_over_many_windows) {

@@ -268,7 +268,7 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
                                  .out_schema = out, .cond = j->residual ? residual_cond : NULL,
                                  .data = j->residual, .ttl_ms = b->sess->state_ttl_ms,
                                  .append_only = {!p->in->changelog, !p->in2->changelog}};
-  sql_join_expiry(p, d);
+  if (b->sess->join_expiry) sql_join_expiry(p, d);
   return strom__regular_join(kl, kr, d);
 }
 

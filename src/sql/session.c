@@ -17,7 +17,8 @@
 
 /* SQL-only configuration keys; every other key must be one strom_env_set knows. */
 static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "table.exec.state.ttl",
-                                 "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync", NULL};
+                                 "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync",
+                                 "strom.join.watermark-expiry", NULL};
 
 static void set_err(sql_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_err(sql_session *s, const char *fmt, ...) {
@@ -100,6 +101,8 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
       return set_err(s, "SET '%s': expected a duration such as '1 h' or '60000 ms', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "sql-client.execution.result-mode") && strcasecmp(value, "tableau"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (only 'tableau')", key, value), STROM_ENOTSUP;
+    if (!strcmp(key, "strom.join.watermark-expiry") && strcasecmp(value, "true") && strcasecmp(value, "false"))
+      return set_err(s, "SET '%s': expected 'true' or 'false', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "table.local-time-zone") && strcmp(value, "UTC"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (Strom computes in UTC)", key, value), STROM_ENOTSUP;
     return STROM_OK;
@@ -111,7 +114,7 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
     const char *m = strom_env_errmsg(e);
     if (strstr(m, "unknown option"))
       set_err(s, "SET: %s; SQL keys: pipeline.name, execution.runtime-mode, table.exec.state.ttl, "
-                 "sql-client.execution.result-mode, table.local-time-zone", m);
+                 "sql-client.execution.result-mode, table.local-time-zone, strom.join.watermark-expiry", m);
     else set_err(s, "SET: %s", m);
   }
   strom_env_free(e);
@@ -125,6 +128,8 @@ static void apply_sql_settings(sql_session *s) {
   v = sql_session_get(s, "execution.runtime-mode");
   s->batch = v && !strcasecmp(v, "batch");
   if (s->batch) s->state_ttl_ms = 0; /* as in Flink, state TTL is for streaming: batch state lives to the end */
+  v = sql_session_get(s, "strom.join.watermark-expiry");
+  s->join_expiry = v && !strcasecmp(v, "true");
 }
 
 static int do_set(sql_session *s, const sql_node *n) {

@@ -543,6 +543,10 @@ struct strom_sql_session {
   char err[1024];
   int64_t state_ttl_ms;
   bool batch;
+  /* 'strom.join.watermark-expiry' = 'true': regular joins drop rows by event time when
+   * the plan proves they can match nothing more (join_expire.c); off by default, as Flink
+   * keeps them, since the timers cost CPU and memory where nothing expires. */
+  bool join_expiry;
   bool interactive;
   pthread_mutex_t out_mu;
   strom_env *volatile running;
