@@ -77,6 +77,12 @@ TEST(huge_interval_literals_are_refused) {
             "is out of range");
   CHECK_BOTH("SELECT TIMESTAMP '2020-01-01 00:00:00' + INTERVAL '1 01:00:00' DAY TO SECOND",
              "+I[2020-01-02 01:00:00.000]\n");
+  /* found by fuzz_sql_values: interval text whose months or milliseconds overflow */
+  CHECK_ERR("SELECT CAST(s AS INTERVAL YEAR TO MONTH) FROM (VALUES ('-025555555555555555531-0')) AS t(s)",
+            "cannot cast '-025555555555555555531-0' to INTERVAL YEAR TO MONTH");
+  CHECK_ERR("SELECT CAST(s AS INTERVAL DAY TO SECOND) FROM (VALUES ('99999999999999 00:00:00')) AS t(s)",
+            "cannot cast '99999999999999 00:00:00' to INTERVAL DAY TO SECOND");
+  CHECK_BOTH("SELECT CAST(s AS INTERVAL YEAR TO MONTH) FROM (VALUES ('1-02')) AS t(s)", "+I[+1-02]\n");
 }
 
 TEST(joins_read_only_the_columns_used_above_them) {

@@ -117,12 +117,14 @@ static int parse_interval(const sql_type *t, const char *s, int64_t *out) {
     long long y, m;
     int used = 0;
     if (sscanf(s, "%lld-%lld%n", &y, &m, &used) != 2 || s[used] || m < 0 || m > 11) return -1;
+    if (y < 0 || y > (INT32_MAX - 11) / 12) return -1; /* the months are an INT */
     *out = (neg ? -1 : 1) * (y * 12 + m);
     return 0;
   }
   long long d;
   int h, mi, sec, used = 0, ms = 0;
   if (sscanf(s, "%lld %2d:%2d:%2d%n", &d, &h, &mi, &sec, &used) != 4) return -1;
+  if (d < 0 || d > INT64_MAX / 86400000 - 1 || h < 0 || mi < 0 || sec < 0) return -1; /* the milliseconds fit a BIGINT */
   const char *p = s + used;
   if (*p == '.') {
     int digits = 0;
