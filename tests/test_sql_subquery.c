@@ -20,62 +20,12 @@
 #include <sys/wait.h>
 
 #include "runtime/join_regular.h"
-#define SQL_TEST_OWN_ROWS
-#include "sql_test.h"
+#include "sql_changelog_test.h"
 #include "sql_proc_test.h"
+/* after sql_proc_test.h, whose spawn() has a parameter named script */
+#include "join_script_test.h"
 
 /* ---- the operator, inputs in a known order ---- */
-
-static atomic_long vclock;
-static atomic_int outputs;
-static int64_t virtual_now(void *d) {
-  (void)d;
-  return atomic_load(&vclock);
-}
-
-/* One step of the script: the side, the row, its kind, how many join outputs to wait
- * for before it is emitted, and a clock advance before it. */
-typedef struct step {
-  int side, k;
-  const char *v;
-  strom_row_kind kind;
-  int wait_outputs;
-  int64_t advance_ms;
-} step;
-
-typedef struct script {
-  const step *steps;
-  int n;
-} script;
-
-static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
-  const script *s = strom_ctx_data(ctx);
-  if (i >= (uint64_t)s->n) return 0;
-  const step *st = &s->steps[i];
-  if (atomic_load(&outputs) < st->wait_outputs) return STROM_GEN_IDLE;
-  if (st->advance_ms) atomic_fetch_add(&vclock, st->advance_ms);
-  strom_row_set_int(out, 0, st->side);
-  strom_row_set_int(out, 1, st->k);
-  strom_row_set_str(out, 2, st->v, strlen(st->v));
-  strom_row_set_kind(out, st->kind);
-  return 1;
-}
-
-static int side0(strom_ctx *ctx, const strom_row *in) { (void)ctx; return strom_row_get_int(in, 0) == 0; }
-static int side1(strom_ctx *ctx, const strom_row *in) { (void)ctx; return strom_row_get_int(in, 0) == 1; }
-
-/* The join's output in order (one subtask): a sink with parallelism of its own would
- * interleave it.  Each side's filter runs on one subtask, so a side's rows stay in order. */
-static char changelog[8192];
-
-static int count_out(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)ctx, (void)input, (void)out;
-  size_t n = strlen(changelog);
-  int k = strom_row_format(in, changelog + n, sizeof changelog - n - 1);
-  if (k > 0 && n + (size_t)k + 1 < sizeof changelog) strcat(changelog, "\n");
-  atomic_fetch_add(&outputs, 1);
-  return STROM_OK;
-}
 
 /* Runs the script through a semi (anti) join; the changelog as lines. */
 static char *run_semi(bool anti, const step *steps, int n) {
@@ -104,106 +54,9 @@ static char *run_semi(bool anti, const step *steps, int n) {
   return text;
 }
 
-#define CHECK_TEXT(got, want)                                           \
-  do {                                                                  \
-    char *g_ = (got);                                                   \
-    if (strcmp(g_, want)) fprintf(stderr, "  got:\n%s  expected:\n%s", g_, want); \
-    int ok_ = !strcmp(g_, want);                                        \
-    free(g_);                                                           \
-    CHECK(ok_);                                                         \
-  } while (0)
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The tableau's rows as "+I[a, b]" lines.  final: the table the changelog builds,
- * as "[a, b]" lines sorted ("RETRACTS A MISSING ROW" when a -U/-D finds nothing);
- * else sorted or as printed. */
-static char *rows_of(const char *out, bool sort, bool final) {
-  static char *lines[4096];
-  int n = 0;
-  bool bad = false;
-  for (const char *p = out; *p && n < 4096;) {
-    const char *e = strchr(p, '\n');
-    if (!e) e = p + strlen(p);
-    if (e - p > 6 && p[0] == '|' && p[1] == ' ' && (p[2] == '+' || p[2] == '-') && p[5] == '|') {
-      char buf[2048];
-      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
-      bool first = true;
-      for (const char *c = p + 6; c < e;) {
-        const char *bar = memchr(c, '|', (size_t)(e - c));
-        if (!bar) break;
-        const char *a = c, *z = bar;
-        while (a < z && *a == ' ') a++;
-        while (z > a && z[-1] == ' ') z--;
-        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
-        first = false;
-        c = bar + 1;
-      }
-      snprintf(buf + k, sizeof buf - (size_t)k, "]");
-      if (!final) {
-        lines[n++] = strdup(buf);
-      } else if (buf[0] == '+') {
-        lines[n++] = strdup(buf + 2);
-      } else {
-        int i = 0;
-        while (i < n && strcmp(lines[i], buf + 2)) i++;
-        if (i == n) bad = true;
-        else free(lines[i]), lines[i] = lines[--n];
-      }
-    }
-    p = *e ? e + 1 : e;
-  }
-  if (sort || final) qsort(lines, (size_t)n, sizeof *lines, cmp_str);
-  size_t len = 64;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *r = calloc(1, len);
-  if (bad) strcat(r, "RETRACTS A MISSING ROW\n");
-  for (int i = 0; i < n; i++) {
-    strcat(r, lines[i]);
-    strcat(r, "\n");
-    free(lines[i]);
-  }
-  return r;
-}
-
-#define CHECK_MODE(sql, sorted, final, expected)                   \
-  do {                                                             \
-    char *out_, err_[1024];                                        \
-    int rc_ = run(sql, &out_, err_, sizeof err_);                  \
-    if (rc_) fprintf(stderr, "  error: %s\n", err_);               \
-    char *rows_ = rows_of(out_, sorted, final);                    \
-    free(out_);                                                    \
-    if (strcmp(rows_, expected)) {                                 \
-      fprintf(stderr, "  got:\n%s  expected:\n%s", rows_, expected); \
-      free(rows_);                                                 \
-      CHECK(0);                                                    \
-    }                                                              \
-    free(rows_);                                                   \
-    CHECK_INT(rc_, 0);                                             \
-  } while (0)
-#define CHECK_ROWS(sql, expected) CHECK_MODE(sql, true, false, expected)
-#define CHECK_FINAL(sql, expected) CHECK_MODE(sql, false, true, expected)
-
-#define CHECK_ERR(sql, expected_substring)                                          \
-  do {                                                                              \
-    char *out_, err_[1024];                                                         \
-    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
-    free(out_);                                                                     \
-    if (!strstr(err_, expected_substring))                                          \
-      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
-    CHECK(rc_ != 0);                                                                \
-    CHECK(strstr(err_, expected_substring) != NULL);                                \
-  } while (0)
 
 
-#define CHECK_TEXT(got, want)                                           \
-  do {                                                                  \
-    char *g_ = (got);                                                   \
-    if (strcmp(g_, want)) fprintf(stderr, "  got:\n%s  expected:\n%s", g_, want); \
-    int ok_ = !strcmp(g_, want);                                        \
-    free(g_);                                                           \
-    CHECK(ok_);                                                         \
-  } while (0)
+
 
 TEST(anti_join_changelog_in_order) {
   /* a passes with no match; x's arrival retracts it, y adds a second match (nothing),
