@@ -41,6 +41,14 @@ TEST(comparisons_and_logic_with_nulls) {
   /* decimals of one scale compare as integers; MOD(...) = literal */
   CHECK_BOTH("SELECT d > 2.5, d = 999.99, MOD(b, 3) = 1 " T4,
              "+I[FALSE, FALSE, TRUE]\n+I[<NULL>, <NULL>, <NULL>]\n+I[FALSE, FALSE, FALSE]\n+I[TRUE, TRUE, FALSE]\n");
+  /* [NOT] BETWEEN includes both ends; a NULL operand anywhere gives NULL; decimals of
+   * one scale; bounds that are expressions */
+  CHECK_BOTH("SELECT a BETWEEN 1 AND 2, a NOT BETWEEN 1 AND 2, b BETWEEN a AND 10, 3 BETWEEN a AND b, "
+             "d BETWEEN -1.25 AND 2.50, a BETWEEN b - 10 AND b + 1 " T4,
+             "+I[TRUE, FALSE, TRUE, TRUE, TRUE, TRUE]\n"
+             "+I[TRUE, FALSE, <NULL>, <NULL>, <NULL>, <NULL>]\n"
+             "+I[<NULL>, <NULL>, <NULL>, <NULL>, TRUE, <NULL>]\n"
+             "+I[FALSE, TRUE, TRUE, TRUE, FALSE, TRUE]\n");
 }
 
 TEST(case_dispatch_and_general_case) {
@@ -100,6 +108,12 @@ TEST(joins_read_only_the_columns_used_above_them) {
   snprintf(sql, sizeof sql,
            "%s SELECT c.label, a.x FROM a JOIN b ON a.k = b.k JOIN c ON b.y = c.y WHERE a.x > 5", t);
   CHECK_BOTH(sql, "+I[five, 10]\n+I[seven, 20]\n");
+  /* a compiled residual: BETWEEN over timestamps with interval arithmetic (q4/q7's shape) */
+  CHECK_BOTH("WITH a(k, t) AS (VALUES (1, TIMESTAMP '2026-01-01 10:00:00'), (2, TIMESTAMP '2026-01-01 10:00:05')), "
+             "b(k, t, p) AS (VALUES (1, TIMESTAMP '2026-01-01 10:00:10', 7), (1, TIMESTAMP '2026-01-01 10:00:10.001', 8), "
+             "(2, TIMESTAMP '2026-01-01 10:00:05', 9), (2, TIMESTAMP '2026-01-01 10:00:04.999', 10)) "
+             "SELECT a.k, b.p FROM a JOIN b ON a.k = b.k AND b.t BETWEEN a.t AND a.t + INTERVAL '10' SECOND",
+             "+I[1, 7]\n+I[2, 9]\n");
 }
 
 TEST(explain_of_having_on_an_aggregate_not_selected) {

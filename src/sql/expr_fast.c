@@ -78,6 +78,16 @@ static int f_cmp(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *ou
   return rc;
 }
 
+/* x [NOT] BETWEEN lo AND hi, integers of one type */
+static int f_between(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  sql_val x, lo, hi;
+  int rc;
+  if ((rc = EVAL(e->a[0], r, c, &x)) || (rc = EVAL(e->a[1], r, c, &lo)) || (rc = EVAL(e->a[2], r, c, &hi))) return rc;
+  out->null = x.null || lo.null || hi.null;
+  out->i = !out->null && (x.i >= lo.i && x.i <= hi.i) == (e->op == SQL_E_BETWEEN);
+  return 0;
+}
+
 static int truth(const sql_val *v) { return v->null ? -1 : v->i != 0; }
 
 static int f_and_or(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
@@ -235,6 +245,14 @@ void sql_expr_compile(sql_expr *e) {
       if (t0->id == STROM_DECIMAL && t0->s != t1->s) break;
       if (e->a[1]->op == SQL_E_LIT && !e->a[1]->lit.null) e->fast = e->a[0]->op == SQL_E_COL ? f_cmp_col_lit : f_cmp_lit;
       else e->fast = f_cmp;
+      break;
+    case SQL_E_BETWEEN:
+    case SQL_E_NOT_BETWEEN:
+      if (e->n != 3 || !int_like(t0) || !int_like(t1) || !int_like(&e->a[2]->type) || t0->id != t1->id ||
+          t0->id != e->a[2]->type.id)
+        break;
+      if (t0->id == STROM_DECIMAL && (t0->s != t1->s || t0->s != e->a[2]->type.s)) break;
+      e->fast = f_between;
       break;
     case SQL_E_CASE: {
       e->fast = f_case;

@@ -240,6 +240,7 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, &rsch) : NULL;
   const strom_schema *out = own_schema(b, sql_plan_schema(p));
   if (!kr || !out) return NULL;
+  sql_expr_compile((sql_expr *)j->residual); /* its columns are final: the join's inputs are built */
   if (j->type >= SQL_J_SEMI) return sql_semi_join_stream(b, p, kl, kr, lsch, rsch); /* subq_plan.c */
   switch (j->kind) {
     case SQL_JK_INTERVAL: {
