@@ -341,6 +341,11 @@ typedef struct strom_process_def {
   int (*on_timer)(strom_ctx *ctx, int64_t time, strom_out *out);
   void *data;
   const strom_schema *out_schema; /* NULL: the (first) input's schema */
+  /* Keyed process functions that buffer rows outside state (optional): called before
+   * a watermark passes the operator, before its state is snapshotted for a checkpoint
+   * and before finish, so that what it holds is emitted first (Flink's
+   * prepareSnapshotPreBarrier).  The current key is undefined. */
+  int (*flush)(strom_ctx *ctx, strom_out *out);
 } strom_process_def;
 
 /* ---- Keyed state ---------------------------------------------------------------

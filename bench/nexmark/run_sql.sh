@@ -6,7 +6,8 @@
 # the ratio.  Exactly-once checkpoints every 10 s, into a temporary directory.  Each
 # script writes to its own sink (blackhole in the scripts as written).
 #   ARGS / BENCH_ARGS: --events N (default 10000000), --queries "0 1 2 ..." (default:
-#   every script that runs today)
+#   every script that runs today), --set "key=value" (a SET before each script, repeatable:
+#   --set table.exec.mini-batch.enabled=true --set table.exec.mini-batch.allow-latency=2s ...)
 set -u
 dir=${1:?usage: bench/nexmark/run_sql.sh BUILD_DIR [ARGS...]}
 shift
@@ -16,10 +17,12 @@ events=10000000
 # Every script runs.  q14 loads its UDF from $dir/lib/libnexmark_udf.so; q10 writes its
 # partitions under a temporary directory.
 queries="0 1 2 3 4 5 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22"
+sets=()
 while [ ${#args[@]} -gt 0 ]; do
   case "${args[0]}" in
     --events) events=${args[1]} ;;
     --queries) queries=${args[1]} ;;
+    --set) sets+=("${args[1]}") ;;
     *) echo "bench/nexmark/run_sql.sh: unknown argument '${args[0]}'" >&2; exit 2 ;;
   esac
   args=("${args[@]:2}")
@@ -45,7 +48,7 @@ seq 0 9999 | awk '{ print $1 "," $1 }' >"$work/side_input.csv"
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "== Nexmark SQL queries (strom sql, parallelism 1), $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), nproc $(nproc); load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "events per run: $events; checkpoints every 10 s (exactly-once)"
+echo "events per run: $events; checkpoints every 10 s (exactly-once)${sets[*]:+; SET ${sets[*]}}"
 echo
 printf '%-5s %12s %6s %14s %10s %12s %7s\n' query events/s cores events/s/core "peak RSS" "Flink best" ratio
 rc=0
@@ -55,6 +58,7 @@ for q in $queries; do
     echo "SET 'parallelism.default' = '1';"
     echo "SET 'execution.checkpointing.interval' = '10 s';"
     echo "SET 'state.checkpoints.dir' = '$work/ckpt-q$q';"
+    for kv in "${sets[@]}"; do echo "SET '${kv%%=*}' = '${kv#*=}';"; done
     cat "$root/bench/nexmark/ddl.sql" "$root/bench/nexmark/q$q.sql"
   } >"$script"
   out=$( { /usr/bin/time -f 'TIME %e %U %S %M' "$strom" sql -f "$script" -D TPS=10000000 -D EVENTS_NUM="$events" \

@@ -51,6 +51,9 @@ int strom__keyed_init(strom_keyed *k, strom_op *op, const int *keycols, int nkey
                       int (*on_timer)(strom_op *, const strom_timer *, int));
 void strom__keyed_destroy(strom_keyed *k);
 int strom__keyed_set_key_from_row(strom_keyed *k, int input, const strom_row *row);
+/* In a keyed process function (op_keyed_process.c): the current key becomes row's, as
+ * if row had arrived on input (a buffering function's flush); STROM_EINVAL elsewhere. */
+int strom__ctx_set_key_from_row(strom_ctx *ctx, int input, const strom_row *row);
 int strom__keyed_set_key(strom_keyed *k, const uint8_t *key, size_t klen, uint64_t hash);
 /* Timers of the current key in namespace ns (NULL/0: the default namespace).
  * domain is STROM_EVENT_TIME or STROM_PROCESSING_TIME. */

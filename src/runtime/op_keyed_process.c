@@ -2,7 +2,10 @@
  * op_keyed_process.c -- keyed process functions, with one input or two
  * (Flink's KeyedProcessFunction and KeyedCoProcessFunction): before each record the
  * current key is set from the record, so keyed state and timers in the user function
- * belong to that key; fired timers call on_timer with the timer's key set.
+ * belong to that key; fired timers call on_timer with the timer's key set.  A function
+ * that buffers rows in memory (the SQL layer's mini-batch aggregation) empties its
+ * buffer through flush before a watermark, a checkpoint's snapshot and finish, and
+ * sets the key of each buffered group with strom__ctx_set_key_from_row.
  */
 #include "keyed.h"
 #include "snapshot.h"
@@ -46,16 +49,36 @@ static int kp_process(strom_op *op, int input, const strom_row *in) {
   return rc ? strom__op_user_error(op, rc) : STROM_OK;
 }
 
+static int kp_flush(strom_op *op) {
+  const strom_process_def *d = &conf(op)->def;
+  if (!d->flush) return STROM_OK;
+  op->out.time = STROM_NO_TIMESTAMP;
+  int rc = d->flush(&op->ctx, &op->out);
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
+}
+
+int strom__ctx_set_key_from_row(strom_ctx *ctx, int input, const strom_row *row) {
+  strom_op *op = ctx->op;
+  if (op->vt != &strom__op_keyed_process) return STROM_EINVAL;
+  kp_state *st = op->state;
+  op->out.time = row->time;
+  op->ctx.timestamp = row->time;
+  return strom__keyed_set_key_from_row(&st->keyed, input, row);
+}
+
 static int kp_watermark(strom_op *op, int64_t wm) {
   kp_state *st = op->state;
-  int rc = strom__keyed_advance_watermark(&st->keyed, wm);
+  int rc = kp_flush(op);
+  if (!rc) rc = strom__keyed_advance_watermark(&st->keyed, wm);
   return rc ? rc : strom__op_forward_watermark(op, wm);
 }
 
 static int kp_finish(strom_op *op) {
   const strom_process_def *d = &conf(op)->def;
+  int rc = kp_flush(op);
+  if (rc) return rc;
   op->out.time = STROM_NO_TIMESTAMP;
-  int rc = d->finish ? d->finish(&op->ctx, &op->out) : STROM_OK;
+  rc = d->finish ? d->finish(&op->ctx, &op->out) : STROM_OK;
   return rc ? strom__op_user_error(op, rc) : STROM_OK;
 }
 
@@ -72,6 +95,8 @@ static void kp_close(strom_op *op) {
 /* Checkpoints: everything is keyed state and timers. */
 static int keyed_process_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   (void)id;
+  int rc = kp_flush(op); /* rows it emits reach the chained operators before their snapshots */
+  if (rc) return rc;
   return strom__keyed_snapshot(&((kp_state *)op->state)->keyed, snap);
 }
 

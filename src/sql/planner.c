@@ -315,6 +315,7 @@ typedef struct aggconf {
   int rows_col;   /* windowed: rows counted into the accumulator */
   const strom_schema *acc, *state_schema;
   int64_t ttl_ms;
+  int64_t mb_size, mb_latency_ms; /* mini-batch: rows and latency of a batch; 0: none */
 } aggconf;
 
 static int acc_create(strom_ctx *ctx, strom_row *acc) {
@@ -376,6 +377,7 @@ typedef struct group_local {
   strom_row *acc, *prev, *next;
   sql_ectx ec;
   sql_distinct *dist; /* DISTINCT aggregates' value counts */
+  sql_minibatch *mb;  /* table.exec.mini-batch.enabled */
 } group_local;
 
 static int group_open(strom_ctx *ctx) {
@@ -388,6 +390,7 @@ static int group_open(strom_ctx *ctx) {
   if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
   l->acc = strom_row_new(a->state_schema);
   if (sql_agg_any_distinct(a->aggs, a->naggs) && !(l->dist = sql_distinct_open(ctx, a->aggs, a->naggs, a->ttl_ms))) return STROM_EINVAL;
+  if (a->mb_size > 0 && !(l->mb = sql_minibatch_new(a->nkeys, a->mb_size, a->mb_latency_ms))) return STROM_ENOMEM;
   return l->acc ? STROM_OK : STROM_ENOMEM;
 }
 
@@ -399,6 +402,7 @@ static void group_close(strom_ctx *ctx) {
   strom_row_free(l->next);
   sql_ectx_free(&l->ec);
   sql_distinct_free(l->dist);
+  sql_minibatch_free(l->mb);
   free(l);
 }
 
@@ -415,8 +419,10 @@ static bool rows_equal(const strom_row *x, const strom_row *y) {
   return true;
 }
 
-static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)input;
+/* Folds rows (one key's, in arrival order: one row, or a mini-batch's) into the group's
+ * accumulator with one state read and write, and emits one change: +I for a new group,
+ * -U/+U when its result changed, -D when its last row was retracted. */
+static int group_fold(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   const aggconf *a = strom_ctx_data(ctx);
   group_local *l = strom_ctx_local(ctx);
   const strom_schema *os = strom_row_schema(strom_out_row(out));
@@ -425,26 +431,31 @@ static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
   const strom_row *cur = strom_state_get(l->st);
   bool had = cur != NULL;
   if (had) strom_row_copy(l->acc, cur), strom__row_own_strings(l->acc);
-  else sql_agg_init(a->aggs, a->naggs, l->acc), strom_row_set_bigint(l->acc, cnt_col, 0);
   strom_row_clear(l->prev);
   if (had) {
     put_keys(a, ctx, l->prev);
     sql_agg_result(a->aggs, a->naggs, l->acc, l->prev, a->real_keys ? a->nkeys : 0);
   }
-  strom_row_kind k = strom_row_get_kind(in);
-  bool retract = k == STROM_UPDATE_BEFORE || k == STROM_DELETE;
   sql_ectx_reset(&l->ec);
-  int rc = sql_agg_add(a->aggs, a->naggs, l->acc, in, retract, &l->ec);
-  if (!rc && l->dist) rc = sql_distinct_add(l->dist, l->acc, in, retract, &l->ec);
-  if (rc) return strom_ctx_fail(ctx, "%s", l->ec.err);
-  int64_t rows = strom_row_get_bigint(l->acc, cnt_col) + (retract ? -1 : 1);
-  strom_row_set_bigint(l->acc, cnt_col, rows);
-  if (rows <= 0) {
+  int64_t count = had ? strom_row_get_bigint(l->acc, cnt_col) : 0;
+  for (size_t i = 0; i < n; i++) {
+    /* a group that has no rows (new, or emptied by retractions) starts over */
+    if (count <= 0) sql_agg_init(a->aggs, a->naggs, l->acc), count = 0;
+    strom_row_kind k = strom_row_get_kind(rows[i]);
+    bool retract = k == STROM_UPDATE_BEFORE || k == STROM_DELETE;
+    int rc = sql_agg_add(a->aggs, a->naggs, l->acc, rows[i], retract, &l->ec);
+    if (!rc && l->dist) rc = sql_distinct_add(l->dist, l->acc, rows[i], retract, &l->ec);
+    if (rc) return strom_ctx_fail(ctx, "%s", l->ec.err);
+    count += retract ? -1 : 1;
+  }
+  strom_row_set_bigint(l->acc, cnt_col, count);
+  if (count <= 0) {
     strom_state_clear(l->st);
     if (!had) return STROM_OK;
     strom_row_set_kind(l->prev, STROM_DELETE);
     return strom_out_emit(out, l->prev);
   }
+  int rc;
   if ((rc = strom_state_update(l->st, l->acc))) return rc;
   strom_row_clear(l->next);
   put_keys(a, ctx, l->next);
@@ -458,6 +469,24 @@ static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
   if ((rc = strom_out_emit(out, l->prev))) return rc;
   strom_row_set_kind(l->next, STROM_UPDATE_AFTER);
   return strom_out_emit(out, l->next);
+}
+
+static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input;
+  group_local *l = strom_ctx_local(ctx);
+  if (l->mb) return sql_minibatch_add(l->mb, ctx, in, group_fold, out);
+  return group_fold(ctx, &in, 1, out);
+}
+
+/* The mini-batch's end: its latency timer, or a watermark, checkpoint or end of input. */
+static int group_flush(strom_ctx *ctx, strom_out *out) {
+  group_local *l = strom_ctx_local(ctx);
+  return l->mb ? sql_minibatch_flush(l->mb, ctx, group_fold, out) : STROM_OK;
+}
+
+static int group_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)time;
+  return group_flush(ctx, out);
 }
 
 static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
@@ -578,7 +607,14 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   if (b->sess->batch) /* batch_agg.c: one final row per group */
     return sql_batch_agg(b, ks, aggs, na, nk, a->real_keys, a->state_schema, os, a->ttl_ms);
   strom_process_def d = {.open = group_open, .process = group_process, .close = group_close, .data = a, .out_schema = os};
-  return strom_set_name(strom_keyed_process(ks, &d), "Group aggregate");
+  if (b->sess->minibatch) {
+    if (b->sess->minibatch_latency_ms <= 0 || b->sess->minibatch_size <= 0)
+      return sql_build_fail(b, "'table.exec.mini-batch.enabled' is true: set 'table.exec.mini-batch.allow-latency' "
+                               "and 'table.exec.mini-batch.size' to values greater than 0"), NULL;
+    a->mb_size = b->sess->minibatch_size, a->mb_latency_ms = b->sess->minibatch_latency_ms;
+    d.flush = group_flush, d.on_timer = group_timer;
+  }
+  return strom_set_name(strom_keyed_process(ks, &d), a->mb_size ? "MiniBatch group aggregate" : "Group aggregate");
 }
 
 /* ---- merging adjacent CALCs (Flink's CalcMergeRule) ---- */

@@ -18,7 +18,8 @@
 /* SQL-only configuration keys; every other key must be one strom_env_set knows. */
 static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "table.exec.state.ttl",
                                  "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync",
-                                 "strom.join.watermark-expiry", NULL};
+                                 "strom.join.watermark-expiry", "table.exec.mini-batch.enabled",
+                                 "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size", NULL};
 
 static void set_err(sql_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_err(sql_session *s, const char *fmt, ...) {
@@ -101,8 +102,17 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
       return set_err(s, "SET '%s': expected a duration such as '1 h' or '60000 ms', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "sql-client.execution.result-mode") && strcasecmp(value, "tableau"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (only 'tableau')", key, value), STROM_ENOTSUP;
-    if (!strcmp(key, "strom.join.watermark-expiry") && strcasecmp(value, "true") && strcasecmp(value, "false"))
+    if ((!strcmp(key, "strom.join.watermark-expiry") || !strcmp(key, "table.exec.mini-batch.enabled")) &&
+        strcasecmp(value, "true") && strcasecmp(value, "false"))
       return set_err(s, "SET '%s': expected 'true' or 'false', got '%s'", key, value), STROM_EINVAL;
+    if (!strcmp(key, "table.exec.mini-batch.allow-latency") && !sql_parse_duration(value, &ms))
+      return set_err(s, "SET '%s': expected a duration such as '2 s' or '500 ms', got '%s'", key, value), STROM_EINVAL;
+    if (!strcmp(key, "table.exec.mini-batch.size")) {
+      char *end;
+      long long n = strtoll(value, &end, 10);
+      if (end == value || *end || n > INT32_MAX || n < -1)
+        return set_err(s, "SET '%s': expected a number of rows such as '5000', got '%s'", key, value), STROM_EINVAL;
+    }
     if (!strcmp(key, "table.local-time-zone") && strcmp(value, "UTC"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (Strom computes in UTC)", key, value), STROM_ENOTSUP;
     return STROM_OK;
@@ -114,7 +124,8 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
     const char *m = strom_env_errmsg(e);
     if (strstr(m, "unknown option"))
       set_err(s, "SET: %s; SQL keys: pipeline.name, execution.runtime-mode, table.exec.state.ttl, "
-                 "sql-client.execution.result-mode, table.local-time-zone, strom.join.watermark-expiry", m);
+                 "sql-client.execution.result-mode, table.local-time-zone, strom.join.watermark-expiry, "
+                 "table.exec.mini-batch.enabled, table.exec.mini-batch.allow-latency, table.exec.mini-batch.size", m);
     else set_err(s, "SET: %s", m);
   }
   strom_env_free(e);
@@ -130,6 +141,14 @@ static void apply_sql_settings(sql_session *s) {
   if (s->batch) s->state_ttl_ms = 0; /* as in Flink, state TTL is for streaming: batch state lives to the end */
   v = sql_session_get(s, "strom.join.watermark-expiry");
   s->join_expiry = v && !strcasecmp(v, "true");
+  /* Checked when a GROUP BY is planned (agg_minibatch.c): Flink wants both set. */
+  v = sql_session_get(s, "table.exec.mini-batch.enabled");
+  s->minibatch = v && !strcasecmp(v, "true") && !s->batch;
+  v = sql_session_get(s, "table.exec.mini-batch.allow-latency");
+  s->minibatch_latency_ms = -1;
+  if (v) sql_parse_duration(v, &s->minibatch_latency_ms);
+  v = sql_session_get(s, "table.exec.mini-batch.size");
+  s->minibatch_size = v ? strtoll(v, NULL, 10) : -1;
 }
 
 static int do_set(sql_session *s, const sql_node *n) {

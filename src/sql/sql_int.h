@@ -547,6 +547,9 @@ struct strom_sql_session {
    * the plan proves they can match nothing more (join_expire.c); off by default, as Flink
    * keeps them, since the timers cost CPU and memory where nothing expires. */
   bool join_expiry;
+  /* table.exec.mini-batch.*: non-windowed GROUP BYs buffer rows (agg_minibatch.c) */
+  bool minibatch;
+  int64_t minibatch_latency_ms, minibatch_size;
   bool interactive;
   pthread_mutex_t out_mu;
   strom_env *volatile running;
@@ -556,6 +559,15 @@ struct strom_sql_session {
   struct sql_udf **udfs; /* CREATE FUNCTION ... LANGUAGE C (udf.c) */
   int nudfs;
 };
+
+/* agg_minibatch.c: a GROUP BY's mini-batch buffer; fold gets one key's rows (the key
+ * set) in arrival order. */
+typedef struct sql_minibatch sql_minibatch;
+typedef int (*sql_mb_fold)(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out);
+sql_minibatch *sql_minibatch_new(int nkeys, int64_t size, int64_t latency_ms);
+int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, const strom_row *in, sql_mb_fold fold, strom_out *out);
+int sql_minibatch_flush(sql_minibatch *m, strom_ctx *ctx, sql_mb_fold fold, strom_out *out);
+void sql_minibatch_free(sql_minibatch *m);
 
 /* udf.c: C scalar functions of the session. */
 int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen);
