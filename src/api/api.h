@@ -49,6 +49,8 @@ strom_stream *strom__add_node(strom_env *env, strom_stream *in, const char *name
                               void *conf, const strom_schema *schema);
 /* The configuration of a keyed operator: a strom_fn_conf with in's key columns. */
 strom_fn_conf *strom__keyed_conf(strom_stream *in, void *fn);
+/* strom_key_by by column positions (planners whose column names may repeat). */
+strom_keyed *strom__key_by_cols(strom_stream *in, const int *cols, int n);
 /* A sink node fed by in. */
 int strom__add_sink(strom_stream *in, const char *name, const strom_op_vt *vt, void *conf);
 

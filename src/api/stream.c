@@ -162,6 +162,15 @@ strom_keyed *strom_key_by(strom_stream *in, const char *columns) {
   return (strom_keyed *)repartition(in, STROM_PART_HASH, keys, nkey);
 }
 
+strom_keyed *strom__key_by_cols(strom_stream *in, const int *cols, int n) {
+  if (!in) return NULL;
+  if (n < 1 || n > 64) return strom__env_error(in->env, STROM_EINVAL, "key_by: %d key columns", n);
+  for (int i = 0; i < n; i++)
+    if (cols[i] < 0 || cols[i] >= strom_schema_ncols(in->schema))
+      return strom__env_error(in->env, STROM_EINVAL, "key_by: no column %d", cols[i]);
+  return (strom_keyed *)repartition(in, STROM_PART_HASH, cols, n);
+}
+
 strom_fn_conf *strom__keyed_conf(strom_stream *in, void *fn) {
   strom_fn_conf *c = fn_conf(in->env, fn);
   if (!c) return NULL;

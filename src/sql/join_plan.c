@@ -16,6 +16,7 @@
  */
 #include <inttypes.h>
 
+#include "../api/api.h"
 #include "../runtime/join_regular.h"
 #include "sql_int.h"
 
@@ -60,8 +61,27 @@ static int keyproj_process(strom_ctx *ctx, int input, const strom_row *in, strom
   return strom_out_emit(out, o);
 }
 
+/* Keys that are plain columns of the same types on both sides: the sides are keyed by
+ * those columns as they are, without a projection that copies every row to append
+ * them (and stores them twice in the join's state). */
+static bool direct_keys(const sql_join *j) {
+  if (!j->nkeys || j->nkeys > 64) return false;
+  for (int i = 0; i < j->nkeys; i++) {
+    const sql_expr *l = j->lkeys[i], *r = j->rkeys[i];
+    if (l->op != SQL_E_COL || r->op != SQL_E_COL || l->type.id != r->type.id || l->type.kind != r->type.kind ||
+        (l->type.id == STROM_DECIMAL && l->type.s != r->type.s))
+      return false;
+  }
+  return true;
+}
+
 static strom_keyed *keyed_side(sql_build *b, const sql_plan *side, strom_stream *in, sql_expr **keys, int nkeys,
-                               const strom_schema **schema) {
+                               bool direct, const strom_schema **schema) {
+  if (direct) {
+    int cols[64];
+    for (int i = 0; i < nkeys; i++) cols[i] = keys[i]->col;
+    return (*schema = own_schema(b, sql_plan_schema(side))) ? strom__key_by_cols(in, cols, nkeys) : NULL;
+  }
   strom_schema *s = sql_plan_schema(side);
   static const sql_type t_int = {.id = STROM_INT};
   char name[24];
@@ -236,8 +256,10 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
   if (!rs) return NULL;
   const strom_schema *lsch, *rsch;
-  strom_keyed *kl = keyed_side(b, p->in, ls, j->lkeys, j->nkeys, &lsch);
-  strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, &rsch) : NULL;
+  /* only the regular join's operator is known not to read the appended keys */
+  bool direct = j->kind == SQL_JK_REGULAR && j->type < SQL_J_SEMI && !b->sess->join_expiry && direct_keys(j);
+  strom_keyed *kl = keyed_side(b, p->in, ls, j->lkeys, j->nkeys, direct, &lsch);
+  strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, direct, &rsch) : NULL;
   const strom_schema *out = own_schema(b, sql_plan_schema(p));
   if (!kr || !out) return NULL;
   sql_expr_compile((sql_expr *)j->residual); /* its columns are final: the join's inputs are built */
