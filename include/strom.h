@@ -426,6 +426,11 @@ size_t strom_state_list_size(strom_state *s);
 const strom_row *strom_state_list_get(strom_state *s, size_t i);
 /* LIST: replaces the whole list. */
 int strom_state_list_update(strom_state *s, const strom_row *const *rows, size_t n);
+/* LIST: inserts row before element index (at the end when index is past it) and keeps
+ * the first max_len elements, dropping those pushed past; nothing when index >= max_len.
+ * Only the new row is encoded, where strom_state_list_update rewrites the list (a
+ * Top-N's insertion). */
+int strom_state_list_insert(strom_state *s, size_t index, const strom_row *row, size_t max_len);
 /* MAP */
 const strom_row *strom_state_map_get(strom_state *s, const strom_row *key);
 int strom_state_map_put(strom_state *s, const strom_row *key, const strom_row *value);

@@ -384,7 +384,12 @@ TEST(list_and_map_copy_on_write_match_the_synchronous_snapshot) {
           CHECK_INT(strom_state_add(a, r), strom_state_add(b, r));
         } else if (what == 4) {
           size_t n = rnd() % 4;
-          CHECK_INT(strom_state_list_update(a, rows, n), strom_state_list_update(b, rows, n));
+          if (rnd() % 2) {
+            CHECK_INT(strom_state_list_update(a, rows, n), strom_state_list_update(b, rows, n));
+          } else {
+            size_t at = rnd() % 5;
+            CHECK_INT(strom_state_list_insert(a, at, r, n + 1), strom_state_list_insert(b, at, r, n + 1));
+          }
         } else if (what == 5) {
           strom_state_clear(a);
           strom_state_clear(b);
@@ -960,6 +965,80 @@ TEST(ttl_on_read_and_write) {
   fake_free(f);
 }
 
+/* strom_state_list_insert against the list it should give, for every position and
+ * length limit, on a list stored before and on a new key; with TTL every element's
+ * clock restarts, as a rewrite would. */
+TEST(list_insert_places_and_cuts) {
+  fake *f = fake_new(true);
+  strom_kstate *ks = f->op.kstate;
+  strom_schema *sc = strom_schema_parse("n BIGINT, s VARCHAR", NULL, 0);
+  strom_state *l = reg(f, &(strom_state_desc){.name = "l", .kind = STROM_STATE_LIST, .schema = sc});
+  strom_state *t = reg(f, &(strom_state_desc){.name = "t", .kind = STROM_STATE_LIST, .schema = sc,
+                                               .ttl = {.ttl_ms = 100, .update = STROM_TTL_ON_CREATE_AND_WRITE}});
+  CHECK(l && t);
+  strom_row *r = strom_row_new(sc);
+  int bad = 0;
+  for (int len = 0; len <= 4; len++)
+    for (int at = 0; at <= len + 1; at++)
+      for (int max = 1; max <= 6; max++) {
+        set_key(ks, len * 100 + at * 10 + max);
+        int64_t model[8];
+        int m = 0;
+        for (int i = 0; i < len; i++) { /* strings of different lengths: elements differ in size */
+          strom_row_set_bigint(r, 0, i);
+          strom_row_set_str(r, 1, "abcdefghij", (size_t)(i * 3 % 10));
+          CHECK_INT(strom_state_add(l, r), STROM_OK);
+          model[m++] = i;
+        }
+        strom_row_clear(r);
+        strom_row_set_bigint(r, 0, 99);
+        strom_row_set_str(r, 1, "new", 3);
+        CHECK_INT(strom_state_list_insert(l, (size_t)at, r, (size_t)max), STROM_OK);
+        if (at < max) {
+          int p = at < m ? at : m;
+          for (int i = m; i > p; i--) model[i] = model[i - 1];
+          model[p] = 99;
+          m = m + 1 < max ? m + 1 : max;
+        }
+        size_t n = strom_state_list_size(l);
+        bad += (int)n != m;
+        for (int i = 0; i < m && (int)n == m; i++) {
+          const strom_row *g = strom_state_list_get(l, (size_t)i);
+          size_t sl;
+          const char *sv = strom_row_get_str(g, 1, &sl);
+          bad += val(g) != model[i];
+          bad += model[i] == 99 ? (sl != 3 || memcmp(sv, "new", 3)) : sl != (size_t)(model[i] * 3 % 10);
+        }
+        strom_state_clear(l);
+      }
+  CHECK_INT(bad, 0);
+  /* TTL: elements written at 0 and 50; an insert at 80 restarts both clocks */
+  set_key(ks, 7);
+  now_ms = 0;
+  strom_row_set_bigint(r, 0, 1);
+  CHECK_INT(strom_state_add(t, r), STROM_OK);
+  now_ms = 50;
+  strom_row_set_bigint(r, 0, 2);
+  CHECK_INT(strom_state_add(t, r), STROM_OK);
+  now_ms = 80;
+  strom_row_set_bigint(r, 0, 3);
+  CHECK_INT(strom_state_list_insert(t, 1, r, 10), STROM_OK);
+  now_ms = 170; /* the first would have expired at 100 without the restart */
+  CHECK_INT(strom_state_list_size(t), 3);
+  CHECK_INT(val(strom_state_list_get(t, 0)), 1);
+  CHECK_INT(val(strom_state_list_get(t, 1)), 3);
+  CHECK_INT(val(strom_state_list_get(t, 2)), 2);
+  now_ms = 181;
+  CHECK_INT(strom_state_list_size(t), 0);
+  /* an index at or past the limit changes nothing; a wrong kind is an error */
+  CHECK_INT(strom_state_list_insert(t, 2, r, 2), STROM_OK);
+  CHECK_INT(strom_state_list_size(t), 0);
+  strom_row_free(r);
+  CHECK_STR(take_err(f), "");
+  strom_schema_free(sc);
+  fake_free(f);
+}
+
 TEST(ttl_list_and_map_per_element) {
   fake *f = fake_new(true);
   strom_kstate *ks = f->op.kstate;
@@ -1457,6 +1536,7 @@ int main(int argc, char **argv) {
   RUN(merge_namespaces);
   RUN(ttl_on_create_and_write);
   RUN(ttl_on_read_and_write);
+  RUN(list_insert_places_and_cuts);
   RUN(ttl_list_and_map_per_element);
   RUN(ttl_incremental_cleanup);
   RUN(wrong_kind_and_other_errors);

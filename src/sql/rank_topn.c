@@ -352,8 +352,8 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     int c = cmp_rows(t, strom_state_list_get(l->st, have - 1), in);
     if (c < 0 || (c == 0 && !t->ties_before)) return STROM_OK;
   }
-  /* The list is read without copying its strings and rewritten from pointers to its
-   * rows and the input: nothing else changes the state in between. */
+  /* The list is read without copying its strings (nothing changes the state until the
+   * input is inserted into it, last) */
   int rc = load_rows(&l->cur, l->st, false);
   if (rc) return rc;
   int m = l->cur.n, pos = 0;
@@ -388,7 +388,7 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     if (!rc && m < limit) rc = emit(t, out, nx[m], STROM_INSERT, m + 1);
     if (rc) return rc;
   }
-  return strom_state_list_update(l->st, nx, (size_t)nn);
+  return strom_state_list_insert(l->st, (size_t)pos, in, (size_t)limit); /* the list becomes nx */
 }
 
 static int topn_timer(strom_ctx *ctx, int64_t time, strom_out *out) {

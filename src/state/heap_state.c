@@ -1157,6 +1157,48 @@ static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n
   return STROM_OK;
 }
 
+/* One element encoded and moved into place; the elements after the max_len-th are cut
+ * off (their bytes are simply not kept).  With TTL every element's clock restarts, as
+ * a rewrite by list_update would. */
+static int list_insert_op(strom_state *b, size_t idx, const strom_row *row, size_t max_len) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc || idx >= max_len) return rc;
+  s->b1.len = 0;
+  if (enc(&s->b3, row) || elem_append(s, &s->b1, s->b3.p, s->b3.len, now)) return STROM_ENOMEM;
+  size_t i, n = s->b1.len;
+  if (!cur_find(s, &i)) return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, n);
+  if (s->ttl) list_expire(s, i, now, true);
+  lbuf *l = list_own(s, i);
+  if (!l) return STROM_ENOMEM;
+  /* at: where element idx starts; cut: where element max_len - 1 starts (it and those
+   * after it are pushed out) */
+  size_t off = 0, k = 0, at = SIZE_MAX, cut = SIZE_MAX;
+  for (; off < l->len && cut == SIZE_MAX; k++) {
+    if (k == idx) at = off;
+    if (k == max_len - 1) cut = off;
+    const uint8_t *r;
+    size_t rl;
+    if (cut == SIZE_MAX) off += elem_at(s, l->d + off, &r, &rl);
+  }
+  if (cut == SIZE_MAX) cut = l->len;
+  if (at == SIZE_MAX) at = cut;
+  if (cut + n > l->cap) {
+    ent pe;
+    ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
+    size_t cap = (size_t)l->cap + l->cap / 2;
+    if (cap < cut + n) cap = cut + n;
+    if (!(l = lbuf_resize(&s->a, l, cap))) return STROM_ENOMEM;
+    memcpy(pe.val, &l, sizeof l);
+  }
+  memmove(l->d + at + n, l->d + at, cut - at);
+  memcpy(l->d + at, s->b1.p, n);
+  l->len = (uint32_t)(cut + n);
+  s->gen++;
+  return STROM_OK;
+}
+
 static int add_op(strom_state *b, const strom_row *v) {
   hstate *s = (hstate *)b;
   int64_t now;
@@ -1427,6 +1469,11 @@ static int hs_list_update(strom_state *b, const strom_row *const *rows, size_t n
   finish((hstate *)b);
   return rc;
 }
+static int hs_list_insert(strom_state *b, size_t idx, const strom_row *row, size_t max_len) {
+  int rc = list_insert_op(b, idx, row, max_len);
+  finish((hstate *)b);
+  return rc;
+}
 static const strom_row *hs_map_get(strom_state *b, const strom_row *key) {
   const strom_row *r = map_get_op(b, key);
   finish((hstate *)b);
@@ -1463,6 +1510,7 @@ static const strom_state_vt heap_vt = {
     .map_next = hs_map_next,
     .set_namespace = hs_set_namespace,
     .merge_namespaces = hs_merge_namespaces,
+    .list_insert = hs_list_insert,
 };
 
 /* ---- the backend ---- */

@@ -233,6 +233,12 @@ int strom_state_list_update(strom_state *s, const strom_row *const *rows, size_t
   return s->vt->list_update(s, rows, n);
 }
 
+int strom_state_list_insert(strom_state *s, size_t index, const strom_row *row, size_t max_len) {
+  if (!kind_ok(s, "strom_state_list_insert", K(STROM_STATE_LIST))) return STROM_EINVAL;
+  int rc = row_ok(s, "strom_state_list_insert", row, s->schema, "list");
+  return rc ? rc : s->vt->list_insert(s, index, row, max_len);
+}
+
 const strom_row *strom_state_map_get(strom_state *s, const strom_row *key) {
   if (!kind_ok(s, "strom_state_map_get", K(STROM_STATE_MAP))) return NULL;
   if (row_ok(s, "strom_state_map_get", key, s->map_key_schema, "key")) return NULL;

@@ -30,6 +30,7 @@ typedef struct strom_state_vt {
   int (*set_namespace)(strom_state *s, const void *ns, size_t nslen);
   int (*merge_namespaces)(strom_state *s, const void *target, size_t tlen, const void *const *srcs,
                           const size_t *slens, size_t n);
+  int (*list_insert)(strom_state *s, size_t index, const strom_row *row, size_t max_len);
 } strom_state_vt;
 
 enum { STROM_STATE_SCOPE_KEYED, STROM_STATE_SCOPE_OPERATOR, STROM_STATE_SCOPE_BROADCAST };
