@@ -48,6 +48,14 @@ void rank_rows_free(rank_rows *p) {
   *p = (rank_rows){0};
 }
 
+/* Appends a copy of src whose strings stay where src's are (in the state's storage). */
+static int push_ref(rank_rows *p, const strom_row *src) {
+  if (p->n == p->cap) return rank_rows_push(p, src); /* (growing the array owns this one row: harmless) */
+  if (!p->r[p->n] && !(p->r[p->n] = strom_row_new(p->schema))) return STROM_ENOMEM;
+  strom_row_copy(p->r[p->n++], src);
+  return STROM_OK;
+}
+
 /* Loads st's list into p; own: the rows own their strings, else they point into the
  * state's stored list, valid until the state changes (what a read-then-rewrite wants). */
 static int load_rows(rank_rows *p, strom_state *st, bool own) {
@@ -56,13 +64,8 @@ static int load_rows(rank_rows *p, strom_state *st, bool own) {
   for (size_t i = 0; i < n; i++) {
     const strom_row *src = strom_state_list_get(st, i);
     if (!src) return STROM_ENOMEM;
-    if (own || p->n == p->cap) { /* (growing the array owns this one row: harmless) */
-      int rc = rank_rows_push(p, src);
-      if (rc) return rc;
-      continue;
-    }
-    if (!p->r[p->n] && !(p->r[p->n] = strom_row_new(p->schema))) return STROM_ENOMEM;
-    strom_row_copy(p->r[p->n++], src);
+    int rc = own ? rank_rows_push(p, src) : push_ref(p, src);
+    if (rc) return rc;
   }
   return STROM_OK;
 }
@@ -111,8 +114,6 @@ typedef struct topn {
 typedef struct topn_local {
   strom_state *st;
   rank_rows cur, next;
-  const strom_row **nx; /* ROW_NUMBER Top-N: the new list, rows of cur and the input */
-  int nxcap;
 } topn_local;
 
 static int topn_mode(const sql_plan *p, bool *ties_before) {
@@ -173,7 +174,6 @@ static void topn_close(strom_ctx *ctx) {
   if (!l) return;
   rank_rows_free(&l->cur);
   rank_rows_free(&l->next);
-  free(l->nx);
   free(l);
 }
 
@@ -347,48 +347,47 @@ static int topn_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     if (in->nulls[t->o->wend_col] || wend - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its window has fired */
   }
   if (t->o->rank_fn != SQL_RANK_ROW_NUMBER) return rank_process(t, l, in, out, wend, ctx);
-  size_t have = strom_state_list_size(l->st);
-  if ((int64_t)have >= limit) { /* full: a row that does not beat the last one changes nothing */
-    int c = cmp_rows(t, strom_state_list_get(l->st, have - 1), in);
+  int m = (int)strom_state_list_size(l->st), pos = m;
+  if (m >= limit) { /* full: a row that does not beat the last one changes nothing */
+    int c = cmp_rows(t, strom_state_list_get(l->st, (size_t)m - 1), in);
     if (c < 0 || (c == 0 && !t->ties_before)) return STROM_OK;
   }
-  /* The list is read without copying its strings (nothing changes the state until the
-   * input is inserted into it, last) */
-  int rc = load_rows(&l->cur, l->st, false);
-  if (rc) return rc;
-  int m = l->cur.n, pos = 0;
-  while (pos < m) {
-    int c = cmp_rows(t, l->cur.r[pos], in);
-    if (c > 0 || (c == 0 && t->ties_before)) break;
-    pos++;
+  /* The rows after the input's place, read from the end (the rows before it are
+   * neither emitted nor rewritten): cur holds old rows pos..m-1, their strings pointing
+   * into the state, which nothing changes until the input is inserted, last. */
+  rank_rows_clear(&l->cur);
+  while (pos > 0) {
+    const strom_row *r = strom_state_list_get(l->st, (size_t)pos - 1);
+    if (!r) return STROM_ENOMEM;
+    int c = cmp_rows(t, r, in);
+    if (!(c > 0 || (c == 0 && t->ties_before))) break;
+    int rc = push_ref(&l->cur, r);
+    if (rc) return rc;
+    pos--;
   }
   if (pos >= limit) return STROM_OK;
-  if (l->nxcap < m + 1) {
-    const strom_row **nx = realloc(l->nx, sizeof *nx * (size_t)(m + 1));
-    if (!nx) return STROM_ENOMEM;
-    l->nx = nx, l->nxcap = m + 1;
+  strom_row **tail = l->cur.r;
+  for (int i = 0, j = l->cur.n - 1; i < j; i++, j--) {
+    strom_row *x = tail[i];
+    tail[i] = tail[j], tail[j] = x;
   }
-  const strom_row **nx = l->nx;
-  int nn = 0;
-  for (int i = 0; i < m; i++) {
-    if (i == pos) nx[nn++] = in;
-    if (nn < limit) nx[nn++] = l->cur.r[i];
-  }
-  if (pos == m) nx[nn++] = in;
+  /* old row i (i >= pos) is tail[i - pos]; the new list has the input at pos and old
+   * row i - 1 at i > pos */
+  int rc = STROM_OK;
   if (t->mode == WINDOW_TOPN) {
     if ((rc = strom_ctx_register_event_timer(ctx, wend - 1))) return rc;
   } else if (!t->o->rank_out && t->o->start <= 1) {
-    if (m == limit && (rc = emit(t, out, l->cur.r[m - 1], STROM_DELETE, 0))) return rc;
+    if (m == limit && (rc = emit(t, out, tail[m - 1 - pos], STROM_DELETE, 0))) return rc;
     if ((rc = emit(t, out, in, STROM_INSERT, 0))) return rc;
   } else {
     for (int i = pos; i < m && !rc; i++) {
-      rc = emit(t, out, l->cur.r[i], STROM_UPDATE_BEFORE, i + 1);
-      if (!rc) rc = emit(t, out, nx[i], STROM_UPDATE_AFTER, i + 1);
+      rc = emit(t, out, tail[i - pos], STROM_UPDATE_BEFORE, i + 1);
+      if (!rc) rc = emit(t, out, i == pos ? in : tail[i - 1 - pos], STROM_UPDATE_AFTER, i + 1);
     }
-    if (!rc && m < limit) rc = emit(t, out, nx[m], STROM_INSERT, m + 1);
+    if (!rc && m < limit) rc = emit(t, out, m == pos ? in : tail[m - 1 - pos], STROM_INSERT, m + 1);
     if (rc) return rc;
   }
-  return strom_state_list_insert(l->st, (size_t)pos, in, (size_t)limit); /* the list becomes nx */
+  return strom_state_list_insert(l->st, (size_t)pos, in, (size_t)limit);
 }
 
 static int topn_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
