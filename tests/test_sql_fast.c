@@ -222,6 +222,35 @@ TEST(nexmark_projection_pushdown_equals_the_full_source) {
   }
 }
 
+/* EXPLAIN shows the plan as it runs: the source's projection (Flink's project=[...]),
+ * CALCs merged, an aggregation's input narrowed to what it reads, mini-batch. */
+TEST(explain_shows_the_optimized_plan) {
+  const char *ddl = "CREATE TABLE nx (event_type INT, bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, "
+                    "channel VARCHAR, url VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR>) "
+                    "WITH ('connector' = 'nexmark', 'seed' = '7');\n"
+                    "CREATE TEMPORARY VIEW b AS SELECT bid.auction, bid.price, bid.url FROM nx WHERE event_type = 2;\n";
+  char sql[2048], *out, err[512];
+  snprintf(sql, sizeof sql, "%sEXPLAIN SELECT auction, price * 2 FROM b WHERE price > 10;", ddl);
+  CHECK_INT(run(sql, &out, err, sizeof err), 0);
+  const char *want = "Calc(select=[bid.auction AS auction, (bid.price * CAST(2 AS BIGINT)) AS EXPR$1], "
+                     "where=[((event_type = 2) AND (bid.price > CAST(10 AS BIGINT)))])\n"
+                     "  TableSourceScan(table=[nx], connector=[nexmark], project=[event_type, bid.auction, bid.price])\n";
+  if (!strstr(out, want)) fprintf(stderr, "%s\n", out);
+  CHECK(strstr(out, want) != NULL);
+  free(out);
+  snprintf(sql, sizeof sql,
+           "%sSET 'table.exec.mini-batch.enabled' = 'true';\nSET 'table.exec.mini-batch.allow-latency' = '2 s';\n"
+           "SET 'table.exec.mini-batch.size' = '5000';\nEXPLAIN SELECT auction, COUNT(*) FROM b GROUP BY auction;",
+           ddl);
+  CHECK_INT(run(sql, &out, err, sizeof err), 0);
+  want = "GroupAggregate(groupBy=[auction], select=[(COUNT *)]) [changelog] [mini-batch: 5000 rows or 2000 ms]\n"
+         "    Calc(select=[bid.auction AS auction], where=[(event_type = 2)])\n"
+         "      TableSourceScan(table=[nx], connector=[nexmark], project=[event_type, bid.auction])\n";
+  if (!strstr(out, want)) fprintf(stderr, "%s\n", out);
+  CHECK(strstr(out, want) != NULL);
+  free(out);
+}
+
 static void write_file(const char *path, const char *text);
 
 /* ---- equal aggregations computed once ---- */
@@ -362,6 +391,7 @@ int main(int argc, char **argv) {
   RUN(nexmark_projection_pushdown_equals_the_full_source);
   RUN(computed_rowtime_and_computed_columns_in_the_scan);
   RUN(q5_with_its_two_equal_aggregations_computed_once);
+  RUN(explain_shows_the_optimized_plan);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);

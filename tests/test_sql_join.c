@@ -119,8 +119,10 @@ TEST(interval_joins) {
                 &out, err, sizeof err), 0);
   if (!strstr(out, "IntervalJoin(joinType=[InnerJoin], leftKeys=[id], rightKeys=[oid], bounds=[ts - ts in [0 ms, 3000 ms]], where=[")) fprintf(stderr, "%s\n", out);
   CHECK(strstr(out, "IntervalJoin(joinType=[InnerJoin], leftKeys=[id], rightKeys=[oid], bounds=[ts - ts in [0 ms, 3000 ms]], where=[") != NULL);
-  /* a condition on one input filters it before the join */
-  CHECK(strstr(out, "    Calc(where=[(item <> 'x')])\n      TableSourceScan(table=[orders]") != NULL);
+  /* a condition on one input filters it before the join, which keeps only the columns
+   * read above it and by its keys, bounds and residual */
+  CHECK(strstr(out, "    Calc(select=[id, ts], where=[(item <> 'x')])\n      TableSourceScan(table=[orders]") != NULL);
+  CHECK(strstr(out, "    Calc(select=[oid, ts])\n      TableSourceScan(table=[ships]") != NULL);
   free(out);
   /* outer interval joins append too: a row of the preserved side that found no partner
    * once the watermark passed its interval is emitted padded */
@@ -197,8 +199,8 @@ TEST(explain_and_sinks_of_regular_joins) {
    * that join's key, not a filter over a cross product */
   CHECK_INT(run("EXPLAIN SELECT x.a, z.c FROM (VALUES (1, 10)) AS x(a, xb) JOIN (VALUES (10, 'p')) AS y(yb, b) ON TRUE "
                 "JOIN (VALUES ('p', 7)) AS z(zb, c) ON x.xb = y.yb AND y.b = z.zb", &out, err, sizeof err), 0);
-  CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[b], rightKeys=[zb])\n    Join(joinType=[InnerJoin], leftKeys=[xb], "
-                    "rightKeys=[yb], where=[TRUE])\n") != NULL);
+  CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[b], rightKeys=[zb])\n    Calc(select=[a, b])\n"
+                    "      Join(joinType=[InnerJoin], leftKeys=[xb], rightKeys=[yb], where=[TRUE])\n") != NULL);
   free(out);
   CHECK_ROWS("SELECT x.a, z.c FROM (VALUES (1, 10), (2, 20)) AS x(a, xb) JOIN (VALUES (10, 'p'), (20, 'q')) AS y(yb, b) ON TRUE "
              "JOIN (VALUES ('p', 7)) AS z(zb, c) ON x.xb = y.yb AND y.b = z.zb", "+I[1, 7]\n");

@@ -880,6 +880,32 @@ static sql_plan *prune_join(sql_build *b, const sql_plan *p, bool *need, int *ma
   return np;
 }
 
+/* The input columns an AGG reads: keys, arguments, filters, its time. */
+static void agg_mark(const sql_plan *p, bool *need) {
+  for (int i = 0; i < p->nkeys; i++) mark_cols(p->keys[i], need);
+  for (int i = 0; i < p->naggs; i++) {
+    if (p->agg_args[i]) mark_cols(p->agg_args[i], need);
+    if (p->agg_filters && p->agg_filters[i]) mark_cols(p->agg_filters[i], need);
+  }
+  if (p->time_col >= 0) need[p->time_col] = true;
+}
+
+/* np (a copy of AGG p over a narrowed input) with p's expressions renumbered by map. */
+static sql_plan *agg_remap(sql_arena *a, const sql_plan *p, sql_plan *np, const int *map) {
+  if ((p->nkeys && !(np->keys = sql_arena_alloc(a, sizeof *np->keys * (size_t)p->nkeys))) ||
+      (p->naggs && !(np->agg_args = sql_arena_alloc(a, sizeof *np->agg_args * (size_t)p->naggs))) ||
+      (p->naggs && p->agg_filters && !(np->agg_filters = sql_arena_alloc(a, sizeof *np->agg_filters * (size_t)p->naggs))))
+    return NULL;
+  for (int i = 0; i < p->nkeys; i++)
+    if (!(np->keys[i] = remap(a, p->keys[i], map))) return NULL;
+  for (int i = 0; i < p->naggs; i++) {
+    if (p->agg_args[i] && !(np->agg_args[i] = remap(a, p->agg_args[i], map))) return NULL;
+    if (p->agg_filters && p->agg_filters[i] && !(np->agg_filters[i] = remap(a, p->agg_filters[i], map))) return NULL;
+  }
+  if (p->time_col >= 0) np->time_col = map[p->time_col];
+  return np;
+}
+
 /* A CALC or AGG over a join, reading the join pruned by prune_join; NULL: as it is. */
 static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
   const sql_plan *jp = p->in;
@@ -895,12 +921,7 @@ static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
     if (p->cond) mark_cols(p->cond, need);
     for (int i = 0; i < p->ncols; i++) mark_cols(p->exprs[i], need);
   } else {
-    for (int i = 0; i < p->nkeys; i++) mark_cols(p->keys[i], need);
-    for (int i = 0; i < p->naggs; i++) {
-      if (p->agg_args[i]) mark_cols(p->agg_args[i], need);
-      if (p->agg_filters && p->agg_filters[i]) mark_cols(p->agg_filters[i], need);
-    }
-    if (p->time_col >= 0) need[p->time_col] = true;
+    agg_mark(p, need);
   }
   if (!(np->in = prune_join(b, jp, need, map))) return NULL;
   if (p->kind == SQL_P_CALC) {
@@ -910,18 +931,7 @@ static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
       if (!(np->exprs[i] = remap(a, p->exprs[i], map))) return NULL;
     return np;
   }
-  if ((p->nkeys && !(np->keys = sql_arena_alloc(a, sizeof *np->keys * (size_t)p->nkeys))) ||
-      (p->naggs && !(np->agg_args = sql_arena_alloc(a, sizeof *np->agg_args * (size_t)p->naggs))) ||
-      (p->naggs && p->agg_filters && !(np->agg_filters = sql_arena_alloc(a, sizeof *np->agg_filters * (size_t)p->naggs))))
-    return NULL;
-  for (int i = 0; i < p->nkeys; i++)
-    if (!(np->keys[i] = remap(a, p->keys[i], map))) return NULL;
-  for (int i = 0; i < p->naggs; i++) {
-    if (p->agg_args[i] && !(np->agg_args[i] = remap(a, p->agg_args[i], map))) return NULL;
-    if (p->agg_filters && p->agg_filters[i] && !(np->agg_filters[i] = remap(a, p->agg_filters[i], map))) return NULL;
-  }
-  if (p->time_col >= 0) np->time_col = map[p->time_col];
-  return np;
+  return agg_remap(a, p, np, map);
 }
 
 /* ---- equal sub-plans (Flink's sub-plan reuse, for aggregations) ---- */
@@ -1071,6 +1081,94 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
 
 /* ---- EXPLAIN ---- */
 
+/* An AGG (not over a join: over_pruned_join) over a CALC of the columns it reads, as
+ * agg_stream's pre-projection merged into that CALC runs it; p when it reads them all. */
+static const sql_plan *agg_narrowed(sql_build *b, const sql_plan *p) {
+  sql_arena *a = &b->arena;
+  int n = p->in->ncols, k = 0;
+  bool *need = sql_arena_alloc(a, sizeof *need * (size_t)(n ? n : 1));
+  int *map = sql_arena_alloc(a, sizeof *map * (size_t)(n ? n : 1));
+  sql_plan *np = sql_arena_alloc(a, sizeof *np);
+  if (!need || !map || !np) return p;
+  agg_mark(p, need);
+  for (int i = 0; i < n; i++) map[i] = need[i] ? k++ : -1;
+  if (k == n) return p;
+  *np = *p;
+  if (!(np->in = project_cols(a, p->in, need, map, k))) return p;
+  return agg_remap(a, p, np, map) ? np : p;
+}
+
+const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p) {
+  for (const sql_plan *m; p->kind == SQL_P_CALC && p->in->kind == SQL_P_CALC && (m = merge_calc(b, p));) p = m;
+  const sql_plan *pruned = p->in && p->in->kind == SQL_P_JOIN ? over_pruned_join(b, p) : NULL;
+  if (pruned) p = pruned;
+  else if (p->kind == SQL_P_AGG && p->in->kind != SQL_P_SCAN) p = agg_narrowed(b, p);
+  const sql_plan *in = p->in ? sql_plan_optimized(b, p->in) : NULL, *in2 = p->in2 ? sql_plan_optimized(b, p->in2) : NULL;
+  bool mb = p->kind == SQL_P_AGG && !p->win.kind && b->sess->minibatch && b->sess->minibatch_size > 0 &&
+            b->sess->minibatch_latency_ms > 0;
+  if (in == p->in && in2 == p->in2 && !mb) return p;
+  sql_plan *np = sql_arena_alloc(&b->arena, sizeof *np);
+  if (!np) return p;
+  *np = *p;
+  np->in = (sql_plan *)in, np->in2 = (sql_plan *)in2;
+  if (mb) np->mb_size = b->sess->minibatch_size, np->mb_latency_ms = b->sess->minibatch_latency_ms;
+  return np;
+}
+
+/* The physical columns of scan sc that a CALC or AGG p over it reads (and the watermark),
+ * as scan_calc_stream and the source's projection prune them: computed columns read
+ * theirs.  used: one flag per physical column. */
+static void scan_reads(const sql_plan *p, const sql_plan *sc, bool *used, bool *ref) {
+  const sql_table *t = sc->table;
+  for (int c = 0; c < sc->ncols; c++) ref[c] = c == t->wm_col;
+  if (p->kind == SQL_P_CALC) {
+    if (p->cond) mark_cols(p->cond, ref);
+    if (p->exprs)
+      for (int i = 0; i < p->ncols; i++) mark_cols(p->exprs[i], ref);
+    else
+      for (int c = 0; c < sc->ncols; c++) ref[c] = true;
+  } else {
+    for (int i = 0; i < p->nkeys; i++) mark_cols(p->keys[i], ref);
+    for (int i = 0; i < p->naggs; i++) {
+      if (p->agg_args[i]) mark_cols(p->agg_args[i], ref);
+      if (p->agg_filters && p->agg_filters[i]) mark_cols(p->agg_filters[i], ref);
+    }
+    if (p->time_col >= 0) ref[p->time_col] = true;
+  }
+  for (int c = 0, k = 0; c < sc->ncols; c++) {
+    if (t->cols[c].computed) {
+      if (ref[c] && sc->exprs) mark_cols(sc->exprs[c], used);
+      continue;
+    }
+    if (ref[c]) used[k] = true;
+    k++;
+  }
+}
+
+/* A scan under a CALC or AGG: the fields its source reads, Flink's project=[...]. */
+static void explain_scan(strom_buf *o, const sql_plan *p, const sql_plan *sc, int depth) {
+  const sql_table *t = sc->table;
+  int n = sc->ncols;
+  bool used[512] = {0}, ref[512];
+  bool text_io = false;
+  for (int c = 0; c < n; c++) text_io |= !t->cols[c].computed && t->cols[c].type.kind;
+  if (n > 512 || !t->conn->prunes || text_io) {
+    sql_plan_explain(o, sc, depth);
+    return;
+  }
+  scan_reads(p, sc, used, ref);
+  for (int i = 0; i < depth; i++) strom__buf_append(o, "  ", 2);
+  strom__buf_printf(o, "TableSourceScan(table=[%s], connector=[%s], project=[", t->name, t->conn->name);
+  bool first = true;
+  for (int c = 0, k = 0; c < n; c++) {
+    if (t->cols[c].computed) continue;
+    if (used[k++]) strom__buf_printf(o, "%s%s", first ? "" : ", ", t->cols[c].name), first = false;
+  }
+  strom__buf_printf(o, "]");
+  if (t->wm_col >= 0) strom__buf_printf(o, ", watermark=[%s - %" PRId64 " ms]", t->cols[t->wm_col].name, t->wm_delay_ms);
+  strom__buf_printf(o, ")\n");
+}
+
 static void cols_list(strom_buf *o, const sql_plan *p) {
   for (int i = 0; i < p->ncols; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->cols[i].name);
 }
@@ -1118,7 +1216,8 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
         strom__buf_printf(o, "]");
       }
       strom__buf_printf(o, ")%s\n", p->changelog ? " [changelog]" : "");
-      sql_plan_explain(o, p->in, depth + 1);
+      if (p->in->kind == SQL_P_SCAN) explain_scan(o, p, p->in, depth + 1);
+      else sql_plan_explain(o, p->in, depth + 1);
       return;
     case SQL_P_UNION:
       strom__buf_printf(o, "Union(all=[true])\n");
@@ -1148,8 +1247,12 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       }
       strom__buf_printf(o, "select=[");
       for (int i = 0; i < p->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->aggs[i].text);
-      strom__buf_printf(o, "])%s\n", p->win.kind ? " [emits final results]" : p->changelog ? " [changelog]" : " [emits at end of input]");
-      sql_plan_explain(o, p->in, depth + 1);
+      strom__buf_printf(o, "])%s", p->win.kind ? " [emits final results]" : p->changelog ? " [changelog]" : " [emits at end of input]");
+      if (p->mb_size > 0)
+        strom__buf_printf(o, " [mini-batch: %" PRId64 " rows or %" PRId64 " ms]", p->mb_size, p->mb_latency_ms);
+      strom__buf_printf(o, "\n");
+      if (p->in->kind == SQL_P_SCAN) explain_scan(o, p, p->in, depth + 1);
+      else sql_plan_explain(o, p->in, depth + 1);
       return;
     case SQL_P_OVER:
       sql_over_explain(o, p);

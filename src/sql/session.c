@@ -291,7 +291,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   }
   if (explain) {
     strom__buf_printf(explain, "Sink(table=[%s], connector=[%s])\n", t->name, t->conn->name);
-    sql_plan_explain(explain, p, 1);
+    sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
   if (explain_only) return STROM_OK;
   strom_stream *st = sql_plan_stream_root(b, p);
@@ -354,7 +354,7 @@ static int do_explain(exec *x, const sql_node *n) {
     char err[1024];
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
     if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
-    else sql_plan_explain(&o, p, 0);
+    else sql_plan_explain(&o, sql_plan_optimized(b, p), 0);
   } else rc = err_at(s, st, "EXPLAIN supports queries, INSERT and STATEMENT SET");
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
   strom__buf_free(&o);

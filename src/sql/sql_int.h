@@ -301,6 +301,8 @@ struct sql_plan {
   /* batch mode (batch_plan.c): the streaming operator's changelog is folded into final
    * insert-only rows at the end of input */
   bool batch_final;
+  /* EXPLAIN (sql_plan_optimized): a mini-batch GROUP BY's rows per batch and latency */
+  int64_t mb_size, mb_latency_ms;
 };
 
 /* ---- joins (join_bind.c, join_plan.c) ---- */
@@ -515,6 +517,9 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p);
 strom_stream *sql_plan_stream_root(sql_build *b, const sql_plan *p);
 /* EXPLAIN's text of the plan. */
 void sql_plan_explain(strom_buf *out, const sql_plan *p, int depth);
+/* p as sql_plan_stream runs it, for EXPLAIN: CALCs merged, joins narrowed, mini-batch
+ * marked (nodes copied where they change; p itself when nothing does). */
+const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p);
 /* A schema of the plan's output columns. */
 strom_schema *sql_plan_schema(const sql_plan *p);
 
