@@ -251,6 +251,44 @@ TEST(explain_shows_the_optimized_plan) {
   free(out);
 }
 
+/* The INSERTs of a statement set that read one table share its source (one task at
+ * parallelism 1, where each used to run its own), and each sink gets every row. */
+TEST(statement_set_inserts_share_a_source) {
+  const char *bin = getenv("STROM_BIN");
+  if (!bin || access(bin, X_OK)) {
+    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
+    return;
+  }
+  char path[600], cmd[1400], line[256];
+  snprintf(path, sizeof path, "%s/set.sql", tmp);
+  FILE *f = fopen(path, "w");
+  fprintf(f,
+          "SET 'parallelism.default' = '1';\n"
+          "CREATE TABLE nx (event_type INT, bid ROW<auction BIGINT, price BIGINT>) WITH ('connector' = 'nexmark', "
+          "'seed' = '7', 'events.num' = '10000');\n"
+          "CREATE TABLE a (auction BIGINT) WITH ('connector' = 'filesystem', 'path' = '%s/a', 'format' = 'csv');\n"
+          "CREATE TABLE b (price BIGINT) WITH ('connector' = 'filesystem', 'path' = '%s/b', 'format' = 'csv');\n"
+          "EXECUTE STATEMENT SET BEGIN\n"
+          "INSERT INTO a SELECT bid.auction FROM nx WHERE event_type = 2;\n"
+          "INSERT INTO b SELECT bid.price FROM nx WHERE event_type = 2 AND bid.price > 0;\n"
+          "END;\n",
+          tmp, tmp);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "STROM_LOG=info '%s' sql -f '%s' 2>&1 | grep -c 'job: 1 tasks'", bin, path);
+  FILE *p = popen(cmd, "r");
+  CHECK(fgets(line, sizeof line, p) != NULL);
+  pclose(p);
+  CHECK_INT(atoi(line), 1);
+  /* 46 of every 50 events are bids */
+  for (int i = 0; i < 2; i++) {
+    snprintf(cmd, sizeof cmd, "cat %s/%s/part-* | wc -l", tmp, i ? "b" : "a");
+    p = popen(cmd, "r");
+    CHECK(fgets(line, sizeof line, p) != NULL);
+    pclose(p);
+    CHECK_INT(atoi(line), 9200);
+  }
+}
+
 static void write_file(const char *path, const char *text);
 
 /* ---- equal aggregations computed once ---- */
@@ -392,6 +430,7 @@ int main(int argc, char **argv) {
   RUN(computed_rowtime_and_computed_columns_in_the_scan);
   RUN(q5_with_its_two_equal_aggregations_computed_once);
   RUN(explain_shows_the_optimized_plan);
+  RUN(statement_set_inserts_share_a_source);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);

@@ -1005,22 +1005,33 @@ static int scans_of(const sql_plan *p, const sql_table *t) {
   return (p->kind == SQL_P_SCAN && p->table == t) + scans_of(p->in, t) + scans_of(p->in2, t);
 }
 
-static void note_shared(sql_build *b, const sql_plan *root, const sql_plan *p) {
+/* Notes the tables of p that the roots read more than once. */
+static void note_shared(sql_build *b, const sql_plan *const *roots, int n, const sql_plan *p) {
   if (!p) return;
-  if (p->kind == SQL_P_SCAN && b->nshared < (int)(sizeof b->shared / sizeof *b->shared) && scans_of(root, p->table) > 1) {
+  if (p->kind == SQL_P_SCAN && b->nshared < (int)(sizeof b->shared / sizeof *b->shared)) {
+    int scans = 0;
+    for (int i = 0; i < n && scans < 2; i++) scans += scans_of(roots[i], p->table);
     bool known = false;
     for (int i = 0; i < b->nshared; i++) known |= b->shared[i] == p->table;
-    if (!known) b->shared[b->nshared] = p->table, b->shared_stream[b->nshared++] = NULL;
+    if (scans > 1 && !known) b->shared[b->nshared] = p->table, b->shared_stream[b->nshared++] = NULL;
   }
-  note_shared(b, root, p->in);
-  note_shared(b, root, p->in2);
+  note_shared(b, roots, n, p->in);
+  note_shared(b, roots, n, p->in2);
+}
+
+int sql_plan_stream_roots(sql_build *b, const sql_plan *const *roots, int n, strom_stream **out) {
+  b->nshared = b->nreuse = 0;
+  for (int i = 0; i < n; i++) note_shared(b, roots, n, roots[i]);
+  int rc = STROM_OK;
+  for (int i = 0; i < n; i++)
+    if (!(out[i] = sql_plan_stream(b, roots[i]))) rc = STROM_EINVAL;
+  b->nshared = b->nreuse = 0;
+  return rc;
 }
 
 strom_stream *sql_plan_stream_root(sql_build *b, const sql_plan *p) {
-  b->nshared = b->nreuse = 0; /* per statement: a statement set's INSERTs each read their own sources */
-  note_shared(b, p, p);
-  strom_stream *s = sql_plan_stream(b, p);
-  b->nshared = b->nreuse = 0;
+  strom_stream *s;
+  sql_plan_stream_roots(b, &p, 1, &s);
   return s;
 }
 

@@ -225,6 +225,8 @@ static void build_free(sql_build *b) {
   free(b->owned);
   free(b->owned_free);
   sql_arena_free(&b->arena);
+  free(b->ins_plan);
+  free(b->ins_table);
   free(b);
 }
 
@@ -246,11 +248,14 @@ typedef struct exec {
   int ninserts;
 } exec;
 
+static int build_inserts(sql_session *s, sql_build *b);
+
 static int flush_pending(exec *x) {
   if (!x->pending) return STROM_OK;
   sql_build *b = x->pending;
   x->pending = NULL;
-  int rc = run_build(x->s, b, x->ninserts > 1 ? "insert-into (statement set)" : "insert-into");
+  int rc = build_inserts(x->s, b);
+  if (!rc) rc = run_build(x->s, b, x->ninserts > 1 ? "insert-into (statement set)" : "insert-into");
   x->ninserts = 0;
   build_free(b);
   return rc;
@@ -294,15 +299,35 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
   if (explain_only) return STROM_OK;
-  strom_stream *st = sql_plan_stream_root(b, p);
-  st = sql_io_encode(b, t, st);
-  int rc = st ? t->conn->write(b, t, st) : STROM_EINVAL;
+  if (b->nins == b->capins) { /* built with the others when the statement set ends */
+    int cap = b->capins ? 2 * b->capins : 8;
+    const sql_plan **np = strom__realloc(b->ins_plan, sizeof *np * (size_t)cap);
+    if (np) b->ins_plan = np;
+    sql_table **nt = np ? strom__realloc(b->ins_table, sizeof *nt * (size_t)cap) : NULL;
+    if (!nt) return STROM_ENOMEM;
+    b->ins_table = nt, b->capins = cap;
+  }
+  b->ins_plan[b->nins] = p, b->ins_table[b->nins++] = t;
+  x->ninserts++;
+  return STROM_OK;
+}
+
+/* The pending INSERTs' streams and sinks: planned together, so a table read by several
+ * of them (or twice by one) is one source, as Flink's sub-plan reuse across sinks. */
+static int build_inserts(sql_session *s, sql_build *b) {
+  strom_stream **st = strom__calloc((size_t)(b->nins ? b->nins : 1), sizeof *st);
+  if (!st) return STROM_ENOMEM;
+  int rc = sql_plan_stream_roots(b, b->ins_plan, b->nins, st);
+  for (int i = 0; i < b->nins && !rc && !b->err[0]; i++) {
+    strom_stream *e = sql_io_encode(b, b->ins_table[i], st[i]);
+    rc = e ? b->ins_table[i]->conn->write(b, b->ins_table[i], e) : STROM_EINVAL;
+  }
+  free(st);
   if (rc || b->err[0]) {
     if (b->err[0]) set_err(s, "%s", b->err);
     else set_err(s, "%s", strom_env_errmsg(b->env));
     return rc ? rc : STROM_EINVAL;
   }
-  x->ninserts++;
   return STROM_OK;
 }
 

@@ -479,6 +479,11 @@ struct sql_build {
   int nreuse;
   const struct sql_plan *reuse_plan[16];
   strom_stream *reuse_stream[16];
+  /* The INSERTs of a statement set, bound and checked, built together when the set
+   * ends (session.c), so that a table they read more than once has one source. */
+  const struct sql_plan **ins_plan;
+  struct sql_table **ins_table;
+  int nins, capins;
 };
 
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
@@ -520,6 +525,9 @@ void sql_plan_explain(strom_buf *out, const sql_plan *p, int depth);
 /* p as sql_plan_stream runs it, for EXPLAIN: CALCs merged, joins narrowed, mini-batch
  * marked (nodes copied where they change; p itself when nothing does). */
 const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p);
+/* The streams of several roots planned together (a statement set): sources of a table
+ * that more than one of them reads are one.  NULL entries in out: failed (b->err). */
+int sql_plan_stream_roots(sql_build *b, const sql_plan *const *roots, int n, strom_stream **out);
 /* A schema of the plan's output columns. */
 strom_schema *sql_plan_schema(const sql_plan *p);
 
