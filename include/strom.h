@@ -61,7 +61,7 @@ typedef enum strom_type_id {
   STROM_INT,       /* 32-bit signed */
   STROM_BIGINT,    /* 64-bit signed */
   STROM_DOUBLE,
-  STROM_DECIMAL,   /* DECIMAL(p,s), p <= 18: an unscaled 64-bit integer */
+  STROM_DECIMAL,   /* DECIMAL(p,s), p <= 18: an unscaled 64-bit integer; 19..38: 128-bit */
   STROM_VARCHAR,   /* bytes with a length; UTF-8 by convention */
   STROM_TIMESTAMP, /* TIMESTAMP(3): milliseconds since the epoch, no time zone */
 } strom_type_id;
@@ -116,6 +116,12 @@ void strom_row_set_bigint(strom_row *r, int col, int64_t v);
 void strom_row_set_double(strom_row *r, int col, double v);
 void strom_row_set_decimal(strom_row *r, int col, int64_t unscaled);
 void strom_row_set_timestamp(strom_row *r, int col, int64_t millis);
+/* DECIMAL(p, s) with 18 < p <= 38 holds an unscaled 128-bit integer: its two's
+ * complement as a signed high word and an unsigned low word (value = hi * 2^64 + lo).
+ * get also reads a narrow DECIMAL (sign-extended); set on a narrow column stores lo.
+ * The value must fit the column's precision (|value| < 10^p). */
+void strom_row_get_decimal128(const strom_row *r, int col, int64_t *hi, uint64_t *lo);
+void strom_row_set_decimal128(strom_row *r, int col, int64_t hi, uint64_t lo);
 /* Copies the bytes into storage owned by the row. */
 int strom_row_set_str(strom_row *r, int col, const char *s, size_t len);
 /* Keeps a pointer to the caller's bytes, which must outlive the row's use

@@ -45,6 +45,7 @@ struct strom_schema {
   strom_col *cols;
   size_t fixed_size; /* encoded bytes of the fixed-width columns when all are non-null */
   int nstr;          /* number of VARCHAR columns */
+  int nwide;         /* number of DECIMAL columns of precision > 18 (16 bytes encoded) */
 };
 
 strom_schema *strom__schema_ref(const strom_schema *s);
@@ -59,6 +60,12 @@ typedef union strom_value {
     const char *p;
     uint32_t n;
   } s;
+  /* DECIMAL(p, s) with p > 18: the unscaled value's low word (aliasing i) and high
+   * word (strom__dec128_get/put; dec128.c) */
+  struct {
+    uint64_t lo;
+    int64_t hi;
+  } w;
 } strom_value;
 
 struct strom_row {
@@ -166,6 +173,41 @@ int strom__format_value(strom_buf *b, const strom_row *r, int col, bool csv);
 int strom__row_format_buf(strom_buf *b, const strom_row *r);
 /* Parses text into column col of r (copying strings); on error writes why to err. */
 int strom__parse_value(strom_row *r, int col, const char *s, size_t n, char *err, size_t errlen);
+
+/* ---- wide DECIMAL (precision 19..38; dec128.c) ----
+ * A DECIMAL of precision <= 18 is the unscaled int64 in v.i, as always; a wider one is
+ * an unscaled 128-bit integer in v.w (two's complement, lo aliasing v.i).  Encoded
+ * rows and key bytes carry 16 bytes (lo, then hi) for it, 8 for the narrow one. */
+#define STROM_DEC64_DIGITS 18
+#define STROM_DEC_MAX_DIGITS 38
+static inline bool strom__col_wide(const strom_col *c) { return c->type == STROM_DECIMAL && c->precision > STROM_DEC64_DIGITS; }
+static inline __int128 strom__dec128_get(const strom_value *v) {
+  return (__int128)(((unsigned __int128)(uint64_t)v->w.hi << 64) | v->w.lo);
+}
+static inline void strom__dec128_put(strom_value *v, __int128 x) {
+  v->w.lo = (uint64_t)x;
+  v->w.hi = (int64_t)(x >> 64);
+}
+__int128 strom__dec128_pow10(int n); /* 10^n for 0 <= n <= 38, else 0 */
+extern const unsigned __int128 strom__pow10_128[39];
+/* True when |v| < 10^p (p <= 38). */
+static inline bool strom__dec128_fits(__int128 v, int p) {
+  unsigned __int128 m = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+  return m < strom__pow10_128[p > STROM_DEC_MAX_DIGITS ? STROM_DEC_MAX_DIGITS : p];
+}
+/* v at scale from to scale to (half up); false if it needs more than p digits. */
+bool strom__dec128_rescale(__int128 v, int from, int to, int p, __int128 *out);
+/* a * b / 10^drop (half up), exact through 256 bits; false past p digits. */
+bool strom__dec128_mul(__int128 a, __int128 b, int drop, int p, __int128 *out);
+/* a (scale sa) + or - b (scale sb) at scale s (half up); false past p digits. */
+bool strom__dec128_addsub(__int128 a, int sa, __int128 b, int sb, bool sub, int s, int p, __int128 *out);
+/* a * 10^up / b (half up; up may be negative); false past p digits or b == 0. */
+bool strom__dec128_div(__int128 a, int up, __int128 b, int p, __int128 *out);
+/* Appends v (unscaled) with scale digits after the point. */
+void strom__dec128_format(strom_buf *b, __int128 v, int scale);
+/* Text to an unscaled value of precision p and scale s: 0, -1 malformed, -2 more than
+ * p digits, -3 more fractional digits than s (only when !round; round: half up). */
+int strom__dec128_parse(const char *s, size_t n, int p, int scale, bool round, __int128 *out);
 
 /* ---- time ---- */
 int64_t strom__now_ms(void);     /* wall clock */

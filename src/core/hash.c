@@ -31,7 +31,7 @@ static size_t key_bytes_general(const strom_row *r, const int *cols, int ncols, 
 size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap) {
   if (ncols == 1 && cap >= 9) {
     strom_type_id type = r->schema->cols[cols[0]].type;
-    if (type != STROM_VARCHAR) return key1_fixed(r, cols[0], type, buf);
+    if (type != STROM_VARCHAR && !strom__col_wide(&r->schema->cols[cols[0]])) return key1_fixed(r, cols[0], type, buf);
   }
   return key_bytes_general(r, cols, ncols, buf, cap);
 }
@@ -43,7 +43,7 @@ __attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, co
     int c = cols[k];
     need += 1;
     if (r->nulls[c]) continue;
-    need += r->schema->cols[c].type == STROM_VARCHAR ? 4 + r->v[c].s.n : 8;
+    need += r->schema->cols[c].type == STROM_VARCHAR ? 4 + r->v[c].s.n : strom__col_wide(&r->schema->cols[c]) ? 16 : 8;
   }
   if (need > cap) return need;
   for (int k = 0; k < ncols; k++) {
@@ -55,6 +55,10 @@ __attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, co
       memcpy(buf, &n, 4);
       memcpy(buf + 4, r->v[c].s.p, n);
       buf += 4 + n;
+    } else if (strom__col_wide(&r->schema->cols[c])) { /* lo, then hi: one value, one form */
+      memcpy(buf, &r->v[c].w.lo, 8);
+      memcpy(buf + 8, &r->v[c].w.hi, 8);
+      buf += 16;
     } else {
       int64_t v = r->v[c].i;
       if (r->schema->cols[c].type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
@@ -80,7 +84,7 @@ __attribute__((noinline)) static uint64_t key_hash_general(const strom_row *r, c
 uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
   if (ncols == 1) {
     strom_type_id type = r->schema->cols[cols[0]].type;
-    if (type != STROM_VARCHAR) {
+    if (type != STROM_VARCHAR && !strom__col_wide(&r->schema->cols[cols[0]])) {
       uint8_t b[9];
       return XXH3_64bits(b, key1_fixed(r, cols[0], type, b));
     }
@@ -102,6 +106,11 @@ int strom__key_decode(strom_row *r, const uint8_t *p, size_t n) {
       r->v[c].s.p = (const char *)p + 4;
       r->v[c].s.n = len;
       p += 4 + len;
+    } else if (strom__col_wide(&r->schema->cols[c])) {
+      if (end - p < 16) return STROM_EPARSE;
+      memcpy(&r->v[c].w.lo, p, 8);
+      memcpy(&r->v[c].w.hi, p + 8, 8);
+      p += 16;
     } else {
       if (end - p < 8) return STROM_EPARSE;
       memcpy(&r->v[c].i, p, 8);

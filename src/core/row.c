@@ -57,6 +57,18 @@ void strom_row_set_double(strom_row *r, int c, double v) { r->v[c].d = v; r->nul
 void strom_row_set_decimal(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
 void strom_row_set_timestamp(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
 
+void strom_row_get_decimal128(const strom_row *r, int c, int64_t *hi, uint64_t *lo) {
+  __int128 v = r->nulls[c] ? 0 : strom__col_wide(&r->schema->cols[c]) ? strom__dec128_get(&r->v[c]) : r->v[c].i;
+  if (hi) *hi = (int64_t)(v >> 64);
+  if (lo) *lo = (uint64_t)v;
+}
+
+void strom_row_set_decimal128(strom_row *r, int c, int64_t hi, uint64_t lo) {
+  r->nulls[c] = 0;
+  if (strom__col_wide(&r->schema->cols[c])) r->v[c].w.lo = lo, r->v[c].w.hi = hi;
+  else r->v[c].i = (int64_t)lo; /* a narrow column holds what fits its 18 digits */
+}
+
 void strom_row_set_str_ref(strom_row *r, int c, const char *s, size_t len) {
   r->v[c].s.p = s;
   r->v[c].s.n = (uint32_t)len;

@@ -21,7 +21,7 @@ size_t strom__row_strings_size(const strom_row *r) {
  * DECIMAL, TIMESTAMP) and none NULL is a zero bitmap byte and the values.  The null
  * flags are read 8 at a time (rows pad them to 8 bytes; see STROM_ROW_NULLS_SIZE).
  * The general paths are kept out of line, so that the fast ones need no stack frame. */
-static inline bool wide8(const strom_schema *s, unsigned n) { return n - 1 < 8 && s->fixed_size == 8 * (size_t)n; }
+static inline bool wide8(const strom_schema *s, unsigned n) { return n - 1 < 8 && s->fixed_size == 8 * (size_t)n && !s->nwide; }
 
 #define FALLTHROUGH __attribute__((fallthrough))
 /* Copies n (1..8) 8-byte values between a row and the encoding. */
@@ -71,6 +71,16 @@ __attribute__((noinline)) static uint8_t *encode_general(const strom_row *r, uin
           dst += v[i].s.n;
           break;
         }
+        case STROM_DECIMAL:
+          if (STROM_UNLIKELY(cols[i].precision > STROM_DEC64_DIGITS)) { /* lo, then hi */
+            memcpy(dst, &v[i].w.lo, 8);
+            memcpy(dst + 8, &v[i].w.hi, 8);
+            dst += 16;
+            break;
+          }
+          memcpy(dst, &v[i], 8);
+          dst += 8;
+          break;
         default: memcpy(dst, &v[i], 8); dst += 8; break;
       }
     }
@@ -142,6 +152,18 @@ __attribute__((noinline)) static const uint8_t *decode_general(strom_row *r, con
         src += len;
         break;
       }
+      case STROM_DECIMAL:
+        if (STROM_UNLIKELY(cols[i].precision > STROM_DEC64_DIGITS)) {
+          if (end - src < 16) return NULL;
+          memcpy(&v[i].w.lo, src, 8);
+          memcpy(&v[i].w.hi, src + 8, 8);
+          src += 16;
+          break;
+        }
+        if (end - src < 8) return NULL;
+        memcpy(&v[i], src, 8);
+        src += 8;
+        break;
       default:
         if (end - src < 8) return NULL;
         memcpy(&v[i], src, 8);
@@ -204,6 +226,7 @@ __attribute__((noinline)) static const uint8_t *skip_general(const strom_schema 
         w = len;
         break;
       }
+      case STROM_DECIMAL: w = s->cols[i].precision > STROM_DEC64_DIGITS ? 16 : 8; break;
       default: w = 8; break;
     }
     if ((size_t)(end - src) < w) return NULL;

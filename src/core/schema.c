@@ -54,6 +54,7 @@ static int add_col(strom_schema *s, const char *name, size_t nlen, strom_type_id
   s->cols[s->ncols++] = (strom_col){.name = n, .type = t, .precision = p, .scale = sc};
   s->fixed_size += fixed_width(t);
   if (t == STROM_VARCHAR) s->nstr++;
+  if (t == STROM_DECIMAL && p > STROM_DEC64_DIGITS) s->fixed_size += 8, s->nwide++;
   return STROM_OK;
 }
 
@@ -63,7 +64,7 @@ int strom_schema_add(strom_schema *s, const char *name, strom_type_id t) {
 }
 
 int strom_schema_add_decimal(strom_schema *s, const char *name, int p, int sc) {
-  if (p < 1 || p > 18 || sc < 0 || sc > p) return STROM_ENOTSUP;
+  if (p < 1 || p > STROM_DEC_MAX_DIGITS || sc < 0 || sc > p) return STROM_ENOTSUP;
   return add_col(s, name, name ? strlen(name) : 0, STROM_DECIMAL, p, sc);
 }
 
@@ -90,7 +91,9 @@ int strom_schema_find(const strom_schema *s, const char *name) {
 bool strom__schema_compatible(const strom_schema *a, const strom_schema *b) {
   if (a->ncols != b->ncols) return false;
   for (int i = 0; i < a->ncols; i++)
-    if (a->cols[i].type != b->cols[i].type || a->cols[i].scale != b->cols[i].scale) return false;
+    if (a->cols[i].type != b->cols[i].type || a->cols[i].scale != b->cols[i].scale ||
+        strom__col_wide(&a->cols[i]) != strom__col_wide(&b->cols[i]))
+      return false;
   return true;
 }
 
@@ -189,8 +192,8 @@ strom_schema *strom_schema_parse(const char *spec, char *err, size_t errlen) {
       if (t == STROM_VARCHAR || t == STROM_TIMESTAMP) prec = 18;
       p = q + 1;
     }
-    int rc = t == STROM_DECIMAL ? (prec < 1 || prec > 18 || scale > prec ? STROM_ENOTSUP : 0) : 0;
-    if (rc) { why = "DECIMAL precision must be 1..18 and scale at most the precision"; break; }
+    int rc = t == STROM_DECIMAL ? (prec < 1 || prec > STROM_DEC_MAX_DIGITS || scale > prec ? STROM_ENOTSUP : 0) : 0;
+    if (rc) { why = "DECIMAL precision must be 1..38 and scale at most the precision"; break; }
     rc = add_col(s, name, nlen, t, t == STROM_DECIMAL ? prec : 0, scale);
     if (rc) { p = name; why = rc == STROM_EINVAL ? "duplicate column name" : strom_strerror(rc); break; }
     p = skip_ws(p);

@@ -43,7 +43,10 @@ int strom__format_value(strom_buf *b, const strom_row *r, int c, bool csv) {
     case STROM_INT:
     case STROM_BIGINT: return strom__buf_printf(b, "%" PRId64, r->v[c].i);
     case STROM_DOUBLE: return strom__buf_printf(b, "%.17g", r->v[c].d);
-    case STROM_DECIMAL: format_decimal(b, r->v[c].i, col->scale); return STROM_OK;
+    case STROM_DECIMAL:
+      if (col->precision > STROM_DEC64_DIGITS) strom__dec128_format(b, strom__dec128_get(&r->v[c]), col->scale);
+      else format_decimal(b, r->v[c].i, col->scale);
+      return STROM_OK;
     case STROM_TIMESTAMP: format_timestamp(b, r->v[c].i); return STROM_OK;
     case STROM_VARCHAR: {
       const char *p = r->v[c].s.p;
@@ -176,7 +179,11 @@ int strom__parse_value(strom_row *r, int c, const char *s, size_t n, char *err, 
     }
     case STROM_DECIMAL: {
       int64_t v;
-      if (parse_decimal(s, n, col->scale, col->precision, &v)) want = "DECIMAL";
+      if (col->precision > STROM_DEC64_DIGITS) {
+        __int128 w;
+        if (strom__dec128_parse(s, n, col->precision, col->scale, false, &w)) want = "DECIMAL";
+        else strom__dec128_put(&r->v[c], w), r->nulls[c] = 0;
+      } else if (parse_decimal(s, n, col->scale, col->precision, &v)) want = "DECIMAL";
       else strom_row_set_decimal(r, c, v);
       break;
     }

@@ -6,7 +6,7 @@
  * and give NULL for no values; MIN and MAX cannot retract without keeping every
  * value, so the planner refuses them over updating input.  Result types are Flink's:
  * SUM and AVG of INT stay INT (AVG divides as integers), of DECIMAL(p, s) give
- * DECIMAL(18, s) and DECIMAL(18, max(6, s)) (Flink says 38: Strom's DECIMAL has 18 digits).
+ * DECIMAL(38, s) and DECIMAL(38, max(6, s)) as in Flink: a 128-bit accumulator.
  */
 #include "sql_int.h"
 
@@ -51,7 +51,7 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
       case SQL_AGG_SUM:
       case SQL_AGG_AVG:
         if (g->in_type.id == STROM_DOUBLE) strom_row_set_double(acc, g->acc, 0);
-        else acc->nulls[g->acc] = 0, acc->v[g->acc].i = 0;
+        else acc->nulls[g->acc] = 0, acc->v[g->acc].i = 0, acc->v[g->acc].w.hi = 0;
         strom_row_set_bigint(acc, g->acc + 1, 0);
         break;
       default: break; /* MIN/MAX: NULL until the first value */
@@ -59,8 +59,15 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
   }
 }
 
+/* A DECIMAL sum in its 128-bit accumulator (wrapping; a sum past 38 digits is NULL at
+ * the end, Flink's overflow). */
+static inline void add_dec(strom_value *acc, __int128 x) {
+  strom__dec128_put(acc, (__int128)((unsigned __int128)strom__dec128_get(acc) + (unsigned __int128)x));
+}
+
 static void add_sum(const sql_agg *g, strom_row *acc, const sql_val *v, int sign) {
   if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d += sign * v->d;
+  else if (g->in_type.id == STROM_DECIMAL) add_dec(&acc->v[g->acc], sign * sql_dec_get(&g->in_type, v));
   else acc->v[g->acc].i = (int64_t)((uint64_t)acc->v[g->acc].i + (uint64_t)(sign * v->i));
   acc->v[g->acc + 1].i += sign;
 }
@@ -110,6 +117,7 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
       case SQL_AGG_SUM:
       case SQL_AGG_AVG:
         if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d += o->v[g->acc].d;
+        else if (g->in_type.id == STROM_DECIMAL) add_dec(&acc->v[g->acc], strom__dec128_get(&o->v[g->acc]));
         else acc->v[g->acc].i += o->v[g->acc].i;
         acc->v[g->acc + 1].i += o->v[g->acc + 1].i;
         break;
@@ -150,17 +158,13 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
           double s = acc->v[g->acc].d;
           out->v[col].d = g->kind == SQL_AGG_AVG ? s / (double)cnt : s;
         } else if (g->in_type.id == STROM_DECIMAL) {
-          int64_t s = acc->v[g->acc].i;
-          if (g->kind == SQL_AGG_SUM) {
-            out->v[col].i = s;
-          } else {
-            int64_t r;
-            __int128 num = s;
-            for (int k = g->in_type.s; k < g->type.s + 1; k++) num *= 10;
-            __int128 q = num / cnt;
-            if (!sql_dec_rescale(q, g->type.s + 1, g->type.s, g->type.p, &r)) strom_row_set_null(out, col);
-            else out->v[col].i = r;
-          }
+          __int128 s = strom__dec128_get(&acc->v[g->acc]), r = s;
+          bool ok = g->kind == SQL_AGG_SUM ? strom__dec128_fits(s, g->type.p)
+                                           : strom__dec128_div(s, g->type.s - g->in_type.s, cnt, g->type.p, &r);
+          sql_val v = {0};
+          if (ok) sql_dec_put(&g->type, r, &v);
+          if (!ok || v.null) strom_row_set_null(out, col);
+          else out->v[col].i = v.i, out->v[col].w.hi = v.w.hi;
         } else {
           int64_t s = acc->v[g->acc].i, v = g->kind == SQL_AGG_AVG ? s / cnt : s;
           out->v[col].i = g->type.id == STROM_INT ? (int32_t)(uint32_t)(uint64_t)v : v;

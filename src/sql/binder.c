@@ -173,21 +173,21 @@ static sql_expr *number_literal(binder *b, const sql_node *n) {
     return e;
   }
   const char *dot = strchr(t, '.');
+  errno = 0;
+  long long v = dot ? 0 : strtoll(t, NULL, 10);
+  if (!dot && errno) dot = t + strlen(t); /* past BIGINT: a DECIMAL(p, 0) literal, as in Flink */
   if (!dot) {
-    errno = 0;
-    long long v = strtoll(t, NULL, 10);
-    if (errno) return fail_at(b, n, "number %s is out of range", t);
     e->type = (sql_type){.id = v >= INT32_MIN && v <= INT32_MAX ? STROM_INT : STROM_BIGINT, .not_null = true};
     e->lit.i = v;
     return e;
   }
-  int digits = 0, scale = (int)strlen(dot + 1);
+  int digits = 0, scale = *dot ? (int)strlen(dot + 1) : 0;
   for (const char *p = t; *p; p++) digits += isdigit((unsigned char)*p) != 0;
   const char *p = t;
   if (*p == '-') p++;
   while (*p == '0' && p[1] != '.') p++, digits--;
   if (digits < 1) digits = 1;
-  if (digits > SQL_MAX_PRECISION) return fail_at(b, n, "not supported yet: decimal literal %s has more than 18 digits", t);
+  if (digits > SQL_MAX_PRECISION) return fail_at(b, n, "number %s has more than %d digits (DECIMAL's maximum)", t, SQL_MAX_PRECISION);
   e->type = (sql_type){.id = STROM_DECIMAL, .p = digits < scale ? scale : digits, .s = scale, .not_null = true};
   sql_ectx c = {0};
   if (sql_val_parse(&e->type, t, strlen(t), &e->lit, &c)) return fail_at(b, n, "malformed number %s", t);

@@ -56,6 +56,7 @@ static int arith(const sql_expr *e, const sql_val *x, const sql_val *y, sql_val 
     return 0;
   }
   if (t->id == STROM_DECIMAL) {
+    if (sql_dec_wide(t) || sql_dec_wide(tx) || sql_dec_wide(ty)) return sql_dec_wide_arith(e->op, t, tx, x, ty, y, out, c);
     int sx = tx->id == STROM_DECIMAL ? tx->s : 0, sy = ty->id == STROM_DECIMAL ? ty->s : 0;
     __int128 a = x->i, b = y->i, v;
     int vs;
@@ -257,6 +258,7 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
     case SQL_E_MOD: return arith(e, &v[0], &v[1], out, c);
     case SQL_E_NEG:
       if (e->type.id == STROM_DOUBLE) out->d = -v[0].d;
+      else if (sql_dec_wide(&e->type)) sql_dec_put(&e->type, -sql_dec_get(&e->type, &v[0]), out);
       else if (e->type.id == STROM_INT) out->i = (int32_t)(0u - (uint32_t)v[0].i);
       else out->i = (int64_t)(0 - (uint64_t)v[0].i);
       return 0;

@@ -18,13 +18,22 @@
 /* Kept in the value's 64-bit integer and ordered as one (sql_val_cmp's default). */
 static bool int_like(const sql_type *t) {
   return t->kind == SQL_K_NONE && (t->id == STROM_BOOLEAN || t->id == STROM_INT || t->id == STROM_BIGINT ||
-                                   t->id == STROM_DECIMAL || t->id == STROM_TIMESTAMP);
+                                   (t->id == STROM_DECIMAL && !sql_dec_wide(t)) || t->id == STROM_TIMESTAMP);
 }
 
 static int f_col(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   (void)c;
   out->null = r->nulls[e->col];
   out->i = r->v[e->col].i; /* a union: doubles copy bit for bit */
+  return 0;
+}
+
+/* a wide DECIMAL column: both words */
+static int f_col_w(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  (void)c;
+  out->null = r->nulls[e->col];
+  out->w.lo = r->v[e->col].w.lo;
+  out->w.hi = r->v[e->col].w.hi;
   return 0;
 }
 
@@ -180,6 +189,45 @@ static int f_dec_mul_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
   return out->null ? sql_dec_overflow(&e->type, out, c) : 0;
 }
 
+/* DECIMAL * DECIMAL into a wide result whose operands are int64s (narrow DECIMALs, or
+ * integers cast to DECIMAL(p, 0), read past the cast: aux bit 0 for the left, 1 for
+ * the right) and whose product's scale is the result's: one 64x64 multiply, no
+ * rounding.  Nexmark q1's 0.908 * price (DECIMAL(4, 3) * BIGINT = DECIMAL(23, 3)). */
+static int f_dec_mul_w64(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  sql_val x, y;
+  int rc;
+  const sql_expr *l = e->aux & 1 ? e->a[0]->a[0] : e->a[0], *rt = e->aux & 2 ? e->a[1]->a[0] : e->a[1];
+  if ((rc = EVAL(l, r, c, &x)) || (rc = EVAL(rt, r, c, &y))) return rc;
+  if ((out->null = x.null || y.null)) return 0;
+  __int128 v = (__int128)x.i * y.i;
+  sql_dec_put(&e->type, v, out);
+  return 0;
+}
+
+/* the same with a literal on the left */
+static int f_dec_mul_w64_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  sql_val y;
+  int rc;
+  const sql_expr *rt = e->aux & 2 ? e->a[1]->a[0] : e->a[1];
+  if ((rc = EVAL(rt, r, c, &y))) return rc;
+  if ((out->null = y.null)) return 0;
+  __int128 v = (__int128)e->a[0]->lit.i * y.i;
+  sql_dec_put(&e->type, v, out);
+  return 0;
+}
+
+/* An operand of f_dec_mul_w64: 0 not one, 1 a narrow DECIMAL, 2 an integer cast to a
+ * DECIMAL of scale 0 (the cast is the identity on the int64). */
+static int w64_operand(const sql_expr *x) {
+  const sql_type *t = &x->type;
+  if (t->kind || t->id != STROM_DECIMAL) return 0;
+  if (!sql_dec_wide(t)) return 1;
+  if (x->op == SQL_E_CAST && x->n == 1 && t->s == 0 && !x->a[0]->type.kind &&
+      (x->a[0]->type.id == STROM_INT || x->a[0]->type.id == STROM_BIGINT))
+    return 2;
+  return 0;
+}
+
 /* CAST(integer AS DECIMAL(p, s)) and CAST(DECIMAL(p', s) AS DECIMAL(p, s)) */
 static int f_cast_dec(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x;
@@ -228,7 +276,7 @@ void sql_expr_compile(sql_expr *e) {
   const sql_type *t = &e->type, *t0 = e->n ? &e->a[0]->type : NULL, *t1 = e->n > 1 ? &e->a[1]->type : NULL;
   switch (e->op) {
     case SQL_E_COL:
-      if (t->kind == SQL_K_NONE && t->id) e->fast = t->id == STROM_VARCHAR ? f_col_str : f_col;
+      if (t->kind == SQL_K_NONE && t->id) e->fast = t->id == STROM_VARCHAR ? f_col_str : sql_dec_wide(t) ? f_col_w : f_col;
       break;
     case SQL_E_LIT: e->fast = f_lit; break;
     case SQL_E_AND:
@@ -267,8 +315,14 @@ void sql_expr_compile(sql_expr *e) {
     case SQL_E_MUL:
       if (e->n == 2 && plain_int(t) && plain_int(t0) && plain_int(t1)) e->fast = f_arith_int;
       else if (e->op == SQL_E_MUL && e->n == 2 && t->kind == SQL_K_NONE && t->id == STROM_DECIMAL && t0->id == STROM_DECIMAL &&
-               t1->id == STROM_DECIMAL && !t0->kind && !t1->kind && t0->s + t1->s == t->s)
+               t1->id == STROM_DECIMAL && !t0->kind && !t1->kind && t0->s + t1->s == t->s && !sql_dec_wide(t) &&
+               !sql_dec_wide(t0) && !sql_dec_wide(t1))
         e->fast = e->a[0]->op == SQL_E_LIT && !e->a[0]->lit.null ? f_dec_mul_lit : f_dec_mul;
+      else if (e->op == SQL_E_MUL && e->n == 2 && t->kind == SQL_K_NONE && sql_dec_wide(t) && w64_operand(e->a[0]) &&
+               w64_operand(e->a[1]) && t0->s + t1->s == t->s) {
+        e->aux = (w64_operand(e->a[0]) == 2) | (w64_operand(e->a[1]) == 2) << 1;
+        e->fast = e->a[0]->op == SQL_E_LIT && !e->a[0]->lit.null && w64_operand(e->a[0]) == 1 ? f_dec_mul_w64_lit : f_dec_mul_w64;
+      }
       break;
     case SQL_E_CAST:
       if (e->n != 1 || t->kind || t0->kind) break;
@@ -282,7 +336,8 @@ void sql_expr_compile(sql_expr *e) {
           break;
         }
       }
-      if (t->id == STROM_DECIMAL && (plain_int(t0) || (t0->id == STROM_DECIMAL && t0->s <= t->s)) && t->s <= 18)
+      if (t->id == STROM_DECIMAL && (plain_int(t0) || (t0->id == STROM_DECIMAL && t0->s <= t->s)) && t->s <= 18 &&
+          !sql_dec_wide(t) && !sql_dec_wide(t0))
         e->fast = f_cast_dec;
       else if ((t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP) &&
                (t0->id == STROM_INT || t0->id == STROM_BIGINT || t0->id == STROM_TIMESTAMP))

@@ -349,14 +349,16 @@ static int ck_floor(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 }
 
 static int f_abs(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)c;
+  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+    return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   if (e->type.id == STROM_DOUBLE) out->d = fabs(a[0].d);
   else out->i = a[0].i < 0 ? (int64_t)(0 - (uint64_t)a[0].i) : a[0].i;
   return 0;
 }
 
 static int f_sign(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)c;
+  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+    return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   if (e->type.id == STROM_DOUBLE) out->d = a[0].d > 0 ? 1.0 : a[0].d < 0 ? -1.0 : 0.0;
   else if (e->type.id == STROM_DECIMAL) out->i = (a[0].i > 0 ? 1 : a[0].i < 0 ? -1 : 0) * sql_pow10(e->type.s);
   else out->i = a[0].i > 0 ? 1 : a[0].i < 0 ? -1 : 0;
@@ -364,7 +366,8 @@ static int f_sign(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c
 }
 
 static int f_floor_ceil(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)c;
+  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+    return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   bool ceil_ = strncmp(e->fn->name, "CEIL", 4) == 0;
   const sql_type *in = &e->a[0]->type;
   if (in->id == STROM_DOUBLE) out->d = ceil_ ? ceil(a[0].d) : floor(a[0].d);
@@ -378,7 +381,8 @@ static int f_floor_ceil(const sql_expr *e, const sql_val *a, sql_val *out, sql_e
 }
 
 static int f_round(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)c;
+  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+    return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   int d = e->n > 1 ? (int)a[1].i : 0;
   const sql_type *in = &e->a[0]->type;
   if (in->id == STROM_DOUBLE) {
@@ -432,6 +436,8 @@ static int ck_mod(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 }
 
 static int f_mod(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+    return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   if (a[1].i == 0) return sql_ectx_fail(c, "division by zero");
   int64_t r = a[1].i == -1 ? 0 : a[0].i % a[1].i;
   const sql_type *t = &e->a[0]->type;

@@ -52,7 +52,7 @@ static int keyproj_process(strom_ctx *ctx, int input, const strom_row *in, strom
       int col = k->ncols + i;
       if (v.null) o->nulls[col] = 1;
       else if (k->keys[i]->type.id == STROM_VARCHAR) strom_row_set_str(o, col, v.s.p, v.s.n);
-      else o->nulls[col] = 0, o->v[col].i = v.i;
+      else o->nulls[col] = 0, o->v[col].i = v.i, o->v[col].w.hi = v.w.hi;
     }
     sql_ectx_free(&c);
   }

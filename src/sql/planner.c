@@ -127,7 +127,7 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
      * the emit below returns: reference them instead of copying. */
     if (v.null) o->nulls[i] = 1;
     else if (k->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
-    else o->nulls[i] = 0, o->v[i].i = v.i;
+    else o->nulls[i] = 0, o->v[i].i = v.i, o->v[i].w.hi = v.w.hi; /* hi: a wide DECIMAL's */
   }
   strom_row_set_kind(o, strom_row_get_kind(in));
   return strom_out_emit(out, o);

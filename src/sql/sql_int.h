@@ -35,10 +35,6 @@ typedef struct sql_type {
   bool not_null;
   uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
   const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
-  /* DECIMAL declared or derived with more than SQL_MAX_PRECISION digits and held in
-   * that many: a value that does not fit fails the job (Flink would hold it), where an
-   * overflow of the type's own precision is NULL as in Flink (sql_dec_overflow). */
-  bool wide;
 } sql_type;
 
 /* SQL types beyond the row model's own, on its columns (types_time.c, types_coll.c). */
@@ -52,7 +48,7 @@ typedef enum {
   SQL_K_MAP,   /* VARCHAR: an encoded map */
 } sql_tkind;
 
-#define SQL_MAX_PRECISION 18
+#define SQL_MAX_PRECISION 38
 #define SQL_VARCHAR_MAX 2147483647
 
 /* The type of a TYPE node, or an error "line L, column C: ..." in err. */
@@ -98,6 +94,10 @@ typedef struct sql_val {
       const char *p;
       uint32_t n;
     } s;
+    struct { /* DECIMAL(p, s) with p > 18 (sql_dec_wide): lo aliases i */
+      uint64_t lo;
+      int64_t hi;
+    } w;
   };
 } sql_val;
 
@@ -131,10 +131,33 @@ extern const int64_t sql_pow10s[19];
 /* v (unscaled at scale from) at scale to, rounding half up; false if it needs more
  * than p digits. */
 bool sql_dec_rescale(__int128 v, int from, int to, int p, int64_t *out);
-/* A DECIMAL result that did not fit t: NULL (out->null) as Flink, or an error when t is
- * wide (its value would fit Flink's type but not Strom's 18 digits).  types.c. */
+/* A DECIMAL result that did not fit t: NULL (out->null) as Flink.  types.c. */
 struct sql_val;
 int sql_dec_overflow(const sql_type *t, struct sql_val *out, sql_ectx *c);
+
+/* ---- DECIMAL wider than 18 digits (decimal_wide.c) ----
+ * DECIMAL(p, s) with p <= 18 is the unscaled int64 in i; with 19 <= p <= 38 it is an
+ * unscaled 128-bit integer in w.  sql_dec_get reads either (and INT/BIGINT) as 128
+ * bits; sql_dec_put stores into t's form when |x| < 10^p, else out is NULL (Flink's
+ * overflow). */
+static inline bool sql_dec_wide(const sql_type *t) { return t->id == STROM_DECIMAL && !t->kind && t->p > 18; }
+static inline __int128 sql_dec_get(const sql_type *t, const sql_val *v) {
+  return sql_dec_wide(t) ? (__int128)(((unsigned __int128)(uint64_t)v->w.hi << 64) | v->w.lo) : (__int128)v->i;
+}
+static inline void sql_dec_put(const sql_type *t, __int128 x, sql_val *out) {
+  out->null = !strom__dec128_fits(x, t->p);
+  if (sql_dec_wide(t)) out->w.lo = (uint64_t)x, out->w.hi = (int64_t)(x >> 64);
+  else out->i = (int64_t)x;
+}
+/* +, -, *, /, % when the result or an operand is wide (expr.c's arith hook). */
+int sql_dec_wide_arith(int op, const sql_type *t, const sql_type *tx, const sql_val *x, const sql_type *ty,
+                       const sql_val *y, sql_val *out, sql_ectx *c);
+/* CAST from or to a wide DECIMAL between numeric and boolean types. */
+int sql_dec_wide_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
+int sql_dec_wide_cmp(const sql_type *t, const sql_val *a, const sql_val *b);
+/* ABS, SIGN, FLOOR/CEIL, ROUND, MOD when an argument or the result is wide. */
+int sql_dec_wide_fn(const char *name, const sql_type *rt, const sql_type *in, const sql_val *a, int n, sql_val *out,
+                    sql_ectx *c);
 
 /* ---- expressions ---- */
 

@@ -3,7 +3,8 @@
  * seven the rows carry (TINYINT/SMALLINT widen to INT, FLOAT to DOUBLE, CHAR/STRING
  * are VARCHAR, TIMESTAMP(p)/TIMESTAMP_LTZ(p) keep milliseconds); types the rows cannot
  * hold are refused by name so a script never silently changes meaning.  DECIMAL
- * precision follows Flink's rules, with 18 digits (an int64) as the maximum.
+ * precision follows Flink's rules up to its 38 digits: an int64 up to 18, 128 bits above
+ * (decimal_wide.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,13 +31,9 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
     out->s = t->s < 0 ? 0 : t->s;
     if (out->p < 1 || out->s > out->p)
       return type_err(t, err, errlen, "DECIMAL wants 1 <= precision and 0 <= scale <= precision");
-    /* Wider declarations (Nexmark's DECIMAL(23, 3)) are held in 18 digits at the same
-     * scale: a value that needs more digits fails as an overflow, never silently. */
-    if (out->p > SQL_MAX_PRECISION && out->s <= SQL_MAX_PRECISION - 1) out->p = SQL_MAX_PRECISION, out->wide = true;
-    if (out->p > SQL_MAX_PRECISION) {
+    if (out->p > SQL_MAX_PRECISION) { /* Flink's maximum too */
       char m[160];
-      snprintf(m, sizeof m, "not supported yet: DECIMAL(%d, %d) (Strom's DECIMAL holds at most %d digits)", out->p,
-               out->s, SQL_MAX_PRECISION);
+      snprintf(m, sizeof m, "DECIMAL(%d, %d): the precision must be between 1 and %d", out->p, out->s, SQL_MAX_PRECISION);
       return type_err(t, err, errlen, m);
     }
   } else if (!strcmp(n, "STRING")) out->id = STROM_VARCHAR, out->p = SQL_VARCHAR_MAX;
@@ -81,16 +78,13 @@ bool sql_type_numeric(const sql_type *t) {
 }
 
 int sql_dec_overflow(const sql_type *t, sql_val *out, sql_ectx *c) {
-  if (t->wide)
-    return sql_ectx_fail(c, "DECIMAL overflow: a value of DECIMAL(%d, %d) needs more than %d digits (Strom holds DECIMAL in %d; "
-                            "Flink's wider type would hold it)", t->p, t->s, SQL_MAX_PRECISION, SQL_MAX_PRECISION);
+  (void)t, (void)c;
   out->null = true;
   return 0;
 }
 
 sql_type sql_decimal(int p, int s) {
   /* Flink (Calcite) keeps the integer digits and gives up scale first, down to 6. */
-  bool wide = p > SQL_MAX_PRECISION;
   if (p > SQL_MAX_PRECISION) {
     int intd = p - s;
     int keep = s < 6 ? s : 6;
@@ -98,14 +92,13 @@ sql_type sql_decimal(int p, int s) {
     p = SQL_MAX_PRECISION;
     if (s > p) s = p;
   }
-  return (sql_type){.id = STROM_DECIMAL, .p = p, .s = s, .wide = wide};
+  return (sql_type){.id = STROM_DECIMAL, .p = p, .s = s};
 }
 
 sql_type sql_type_as_decimal(const sql_type *t) {
   if (t->id == STROM_DECIMAL) return *t;
   if (t->id == STROM_INT) return (sql_type){.id = STROM_DECIMAL, .p = 10, .s = 0};
-  /* BIGINT is Flink's DECIMAL(19, 0): one digit more than Strom holds */
-  return (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = 0, .wide = t->id == STROM_BIGINT};
+  return (sql_type){.id = STROM_DECIMAL, .p = t->id == STROM_BIGINT ? 19 : SQL_MAX_PRECISION, .s = 0};
 }
 
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t) {

@@ -31,11 +31,15 @@ static int udf_check(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   for (int i = 0; i < e->n; i++) {
     if (!e->a[i]->type.id) e->a[i]->type = text; /* an untyped NULL */
     if (e->a[i]->type.kind && !(e->a[i] = sql_cast_to(a, e->a[i], &text))) return STROM_ENOMEM;
+    if (sql_dec_wide(&e->a[i]->type)) { /* the C ABI's DECIMAL is an int64: 18 digits */
+      sql_type d18 = {.id = STROM_DECIMAL, .p = 18, .s = e->a[i]->type.s > 18 ? 18 : e->a[i]->type.s};
+      if (!(e->a[i] = sql_cast_to(a, e->a[i], &d18))) return STROM_ENOMEM;
+    }
   }
   e->type = (sql_type){.id = u->d->result};
   if (u->d->result == STROM_VARCHAR) e->type.p = SQL_VARCHAR_MAX;
   if (u->d->result == STROM_TIMESTAMP) e->type.p = 3;
-  if (u->d->result == STROM_DECIMAL) e->type.p = SQL_MAX_PRECISION, e->type.s = u->d->result_scale;
+  if (u->d->result == STROM_DECIMAL) e->type.p = 18, e->type.s = u->d->result_scale;
   (void)err, (void)errlen;
   return 0;
 }
@@ -126,7 +130,7 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   else if (d->result < STROM_BOOLEAN || d->result > STROM_TIMESTAMP) snprintf(m, sizeof m, "an unknown result type %d", (int)d->result);
   else if (d->min_args < 0 || d->max_args < d->min_args || d->max_args > 64) snprintf(m, sizeof m, "bad argument counts %d..%d", d->min_args, d->max_args);
   else if (!d->eval) snprintf(m, sizeof m, "no eval function");
-  else if (d->result == STROM_DECIMAL && (d->result_scale < 0 || d->result_scale > SQL_MAX_PRECISION)) snprintf(m, sizeof m, "a bad DECIMAL scale");
+  else if (d->result == STROM_DECIMAL && (d->result_scale < 0 || d->result_scale > 18)) snprintf(m, sizeof m, "a bad DECIMAL scale");
   else m[0] = 0;
   if (m[0]) {
     at(id, err, errlen, "'%s' is not a Strom scalar function: %s", spec, m);

@@ -76,6 +76,7 @@ void sql_val_get(const strom_row *r, int col, sql_val *v) {
     v->s.n = r->v[col].s.n;
   } else {
     v->i = r->v[col].i; /* a union: doubles copy bit for bit */
+    v->w.hi = r->v[col].w.hi; /* a wide DECIMAL's high word */
   }
 }
 
@@ -87,6 +88,7 @@ int sql_val_set(strom_row *r, int col, const sql_val *v) {
   if (r->schema->cols[col].type == STROM_VARCHAR) return strom_row_set_str(r, col, v->s.p, v->s.n);
   r->nulls[col] = 0;
   r->v[col].i = v->i;
+  r->v[col].w.hi = v->w.hi;
   return STROM_OK;
 }
 
@@ -184,7 +186,10 @@ void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v) {
     case STROM_INT:
     case STROM_BIGINT: strom__buf_printf(b, "%" PRId64, v->i); return;
     case STROM_DOUBLE: format_double(b, v->d); return;
-    case STROM_DECIMAL: format_decimal(b, v->i, t->s); return;
+    case STROM_DECIMAL:
+      if (sql_dec_wide(t)) strom__dec128_format(b, sql_dec_get(t, v), t->s);
+      else format_decimal(b, v->i, t->s);
+      return;
     case STROM_VARCHAR: strom__buf_append(b, v->s.p, v->s.n); return;
     case STROM_TIMESTAMP: format_timestamp(b, v->i); return;
   }
@@ -263,6 +268,14 @@ int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ec
   }
   while (n && isspace((unsigned char)*s)) s++, n--;
   while (n && isspace((unsigned char)s[n - 1])) n--;
+  if (sql_dec_wide(t)) { /* rounds half up past the scale; NULL past the precision */
+    __int128 w = 0;
+    int rc = strom__dec128_parse(s, n, t->p, t->s, true, &w);
+    if (rc == -1) return -1;
+    sql_dec_put(t, w, v);
+    v->null = rc == -2;
+    return 0;
+  }
   char tmp[64];
   if (n == 0 || n >= sizeof tmp) return -1;
   memcpy(tmp, s, n);
@@ -350,6 +363,7 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
     }
     return 0;
   }
+  if (sql_dec_wide(from) || sql_dec_wide(to)) return sql_dec_wide_cast(from, to, v, out, c);
   switch (to->id) {
     case STROM_BOOLEAN:
       if (from->id == STROM_DOUBLE) out->i = v->d != 0;
@@ -393,6 +407,9 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
 int sql_val_cmp(const sql_type *t, const sql_val *a, const sql_val *b) {
   switch (t->id) {
     case STROM_DOUBLE: return a->d < b->d ? -1 : a->d > b->d;
+    case STROM_DECIMAL:
+      if (sql_dec_wide(t)) return sql_dec_wide_cmp(t, a, b);
+      return a->i < b->i ? -1 : a->i > b->i;
     case STROM_VARCHAR: {
       size_t n = a->s.n < b->s.n ? a->s.n : b->s.n;
       int r = n ? memcmp(a->s.p, b->s.p, n) : 0;
