@@ -79,6 +79,7 @@ int strom_schema_ncols(const strom_schema *s);
 const char *strom_schema_col_name(const strom_schema *s, int col);
 strom_type_id strom_schema_col_type(const strom_schema *s, int col);
 int strom_schema_col_scale(const strom_schema *s, int col);
+int strom_schema_col_precision(const strom_schema *s, int col); /* DECIMAL's; 0 for other types */
 /* The column index of name, or -1. */
 int strom_schema_find(const strom_schema *s, const char *name);
 /* Drops the caller's reference. */

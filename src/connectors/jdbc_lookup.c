@@ -209,7 +209,13 @@ static void copy_col(strom_row *dst, int to, const strom_row *src, int from) {
     case STROM_INT: strom_row_set_int(dst, to, strom_row_get_int(src, from)); break;
     case STROM_BIGINT: strom_row_set_bigint(dst, to, strom_row_get_bigint(src, from)); break;
     case STROM_DOUBLE: strom_row_set_double(dst, to, strom_row_get_double(src, from)); break;
-    case STROM_DECIMAL: strom_row_set_decimal(dst, to, strom_row_get_decimal(src, from)); break;
+    case STROM_DECIMAL: {
+      int64_t hi;
+      uint64_t lo;
+      strom_row_get_decimal128(src, from, &hi, &lo);
+      strom_row_set_decimal128(dst, to, hi, lo);
+      break;
+    }
     case STROM_TIMESTAMP: strom_row_set_timestamp(dst, to, strom_row_get_timestamp(src, from)); break;
     case STROM_VARCHAR: {
       size_t n;
@@ -328,7 +334,7 @@ strom_stream *strom_jdbc_lookup_join(strom_stream *in, const char *in_keys, cons
         snprintf(err, sizeof err, "column '%s' is both in the input and in the table's columns", name);
         rc = STROM_EINVAL;
       } else if (strom_schema_col_type(parts[p], i) == STROM_DECIMAL) {
-        rc = strom_schema_add_decimal(out, name, 18, strom_schema_col_scale(parts[p], i));
+        rc = strom_schema_add_decimal(out, name, strom_schema_col_precision(parts[p], i), strom_schema_col_scale(parts[p], i));
       } else {
         rc = strom_schema_add(out, name, strom_schema_col_type(parts[p], i));
       }

@@ -82,6 +82,10 @@ int strom_schema_col_scale(const strom_schema *s, int i) {
   return s && i >= 0 && i < s->ncols ? s->cols[i].scale : 0;
 }
 
+int strom_schema_col_precision(const strom_schema *s, int i) {
+  return s && i >= 0 && i < s->ncols ? s->cols[i].precision : 0;
+}
+
 int strom_schema_find(const strom_schema *s, const char *name) {
   for (int i = 0; s && name && i < s->ncols; i++)
     if (!strcasecmp(s->cols[i].name, name)) return i;

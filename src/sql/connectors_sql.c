@@ -193,7 +193,12 @@ static int dg_gen(strom_ctx *ctx, uint64_t index, strom_row *out) {
           break;
         }
         case STROM_DOUBLE: strom_row_set_double(out, i, (double)v); break;
-        case STROM_DECIMAL: strom_row_set_decimal(out, i, v * sql_pow10(f->type.s)); break;
+        case STROM_DECIMAL:
+          if (sql_dec_wide(&f->type)) {
+            __int128 w = (__int128)v * strom__dec128_pow10(f->type.s);
+            strom_row_set_decimal128(out, i, (int64_t)(w >> 64), (uint64_t)w);
+          } else strom_row_set_decimal(out, i, v * sql_pow10(f->type.s));
+          break;
         case STROM_INT: strom_row_set_int(out, i, (int32_t)v); break;
         default: strom_row_set_bigint(out, i, v); break;
       }
@@ -212,6 +217,13 @@ static int dg_gen(strom_ctx *ctx, uint64_t index, strom_row *out) {
       case STROM_DOUBLE: strom_row_set_double(out, i, f->dmin + (f->dmax - f->dmin) * ((double)(r >> 11) / 9007199254740992.0)); break;
       case STROM_DECIMAL: {
         double x = f->dmin + (f->dmax - f->dmin) * ((double)(r >> 11) / 9007199254740992.0);
+        if (sql_dec_wide(&f->type)) { /* 38 digits: scaled in long double, clamped to the precision */
+          long double y = roundl((long double)x * powl(10.0L, f->type.s));
+          __int128 lim = strom__dec128_pow10(f->type.p) - 1, w = fabsl(y) < 1e38L ? (__int128)y : lim;
+          w = w > lim ? lim : w < -lim ? -lim : w;
+          strom_row_set_decimal128(out, i, (int64_t)(w >> 64), (uint64_t)w);
+          break;
+        }
         int64_t u = (int64_t)llround(x * (double)sql_pow10(f->type.s));
         int64_t lim = sql_pow10(f->type.p) - 1;
         strom_row_set_decimal(out, i, u > lim ? lim : u < -lim ? -lim : u);
@@ -299,7 +311,7 @@ static int dg_configure(const sql_table *t, dg_conf *c, char *err, size_t errlen
     }
     f->imin = f->type.id == STROM_INT ? INT32_MIN : INT64_MIN / 2;
     f->imax = f->type.id == STROM_INT ? INT32_MAX : INT64_MAX / 2;
-    f->dmin = 0, f->dmax = f->type.id == STROM_DECIMAL ? (double)(sql_pow10(f->type.p - f->type.s) - 1) : 1e9;
+    f->dmin = 0, f->dmax = f->type.id == STROM_DECIMAL ? (f->type.p - f->type.s > 18 ? pow(10, f->type.p - f->type.s) - 1 : (double)(sql_pow10(f->type.p - f->type.s) - 1)) : 1e9;
     if ((v = field_opt(t, col, "min"))) {
       if (!parse_f64(v, &f->dmin)) return snprintf(err, errlen, "'fields.%s.min' is not a number: '%s'", col, v), STROM_EINVAL;
       f->imin = (int64_t)f->dmin;
