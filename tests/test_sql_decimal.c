@@ -156,6 +156,13 @@ TEST(casts_and_functions) {
              "123456789012345679000, 951.75]\n");
 }
 
+TEST(arrays_and_maps_of_wide_decimals) {
+  CHECK_ROWS("SELECT ARRAY[CAST('123456789012345678901.5' AS DECIMAL(30, 1)), 1.5][1],\n"
+             " CAST(ARRAY[CAST('-123456789012345678901.5' AS DECIMAL(30, 1)), NULL] AS STRING) = '[-123456789012345678901.5, NULL]',\n"
+             " MAP['k', CAST('99999999999999999999999.9' AS DECIMAL(30, 1))]['k']",
+             false, "+I[123456789012345678901.5, TRUE, 99999999999999999999999.9]\n");
+}
+
 TEST(group_by_a_decimal_30_2_key) {
   /* keys equal in value are one group; keys that differ only in the high word of the
    * 128-bit value (2^64 apart: 184467440737095516.16 at scale 2) are two */
@@ -299,6 +306,7 @@ int main(int argc, char **argv) {
   RUN(types_follow_flinks_derivation);
   RUN(arithmetic_at_18_to_38_digits);
   RUN(casts_and_functions);
+  RUN(arrays_and_maps_of_wide_decimals);
   RUN(group_by_a_decimal_30_2_key);
   RUN(json_and_csv_round_trip);
   if (pg_start()) {

@@ -412,7 +412,7 @@ static bool rows_equal(const strom_row *x, const strom_row *y) {
     if (x->nulls[i]) continue;
     if (x->schema->cols[i].type == STROM_VARCHAR) {
       if (x->v[i].s.n != y->v[i].s.n || memcmp(x->v[i].s.p, y->v[i].s.p, x->v[i].s.n)) return false;
-    } else if (x->v[i].i != y->v[i].i) {
+    } else if (x->v[i].i != y->v[i].i || (x->schema->nwide && x->v[i].w.hi != y->v[i].w.hi && strom__col_wide(&x->schema->cols[i]))) {
       return false;
     }
   }

@@ -2,7 +2,8 @@
  * types_coll.c -- ARRAY<T> and MAP<K, V>.  A value is encoded into the bytes of a
  * VARCHAR column, so rows, state and the network carry it unchanged: a u32 count,
  * then each element (a map: each key, then its value) as a null byte and, unless
- * NULL, 8 bytes (integers, DOUBLE, DECIMAL, timestamps, dates) or a u32 length and
+ * NULL, 8 bytes (integers, DOUBLE, DECIMAL, timestamps, dates; 16 for a DECIMAL wider
+ * than 18 digits) or a u32 length and
  * bytes (strings, nested arrays and maps).  Element types are interned (a process-wide
  * list that only grows, one entry per distinct type), so a sql_type can point to them
  * wherever it is copied.  This file has the types, the text form (Flink's CAST to
@@ -89,6 +90,7 @@ static void put_val(strom_buf *b, const sql_type *t, const sql_val *v) {
     strom__buf_append(b, &n, 4);
     strom__buf_append(b, v->s.p, n);
   } else if (t->id == STROM_DOUBLE) strom__buf_append(b, &v->d, 8);
+  else if (sql_dec_wide(t)) strom__buf_append(b, &v->w.lo, 8), strom__buf_append(b, &v->w.hi, 8); /* 16 bytes */
   else strom__buf_append(b, &v->i, 8);
 }
 
@@ -106,6 +108,13 @@ static bool get_val(const char **p, const char *end, const sql_type *t, sql_val 
     if ((size_t)(end - *p) < n) return false;
     v->s.p = *p, v->s.n = n;
     *p += n;
+    return true;
+  }
+  if (sql_dec_wide(t)) {
+    if (end - *p < 16) return false;
+    memcpy(&v->w.lo, *p, 8);
+    memcpy(&v->w.hi, *p + 8, 8);
+    *p += 16;
     return true;
   }
   if (end - *p < 8) return false;
