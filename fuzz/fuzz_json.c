@@ -11,7 +11,8 @@
 
 #include "connectors/format.h"
 
-static const char *SCHEMA = "b BOOLEAN, i INT, l BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, t TIMESTAMP(3), s2 VARCHAR";
+static const char *SCHEMA =
+    "b BOOLEAN, i INT, l BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, t TIMESTAMP(3), s2 VARCHAR, w DECIMAL(38,6)";
 
 static char *row_text(const strom_row *r) {
   int n = strom_row_format(r, NULL, 0);

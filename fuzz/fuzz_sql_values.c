@@ -1,7 +1,8 @@
 /*
  * fuzz_sql_values.c -- libFuzzer target for the text forms of the SQL-only types
  * (types_time.c, types_coll.c): the input is parsed as a DATE, TIME, both INTERVAL
- * kinds, and ARRAY/MAP types with nested elements, as CAST(text AS type) does.
+ * kinds, ARRAY/MAP types with nested elements and DECIMALs wider than 18 digits
+ * (decimal_wide.c, src/core/dec128.c), as CAST(text AS type) does.
  * Invariants: no memory error, UB or leak; a value that parses formats back to text
  * that parses to the same value.
  */
@@ -12,7 +13,8 @@
 #include "sql/sql_int.h"
 
 static const char *types[] = {"DATE", "TIME(3)", "INTERVAL YEAR TO MONTH", "INTERVAL DAY TO SECOND", "ARRAY<INT>",
-                              "ARRAY<STRING>", "MAP<STRING, ARRAY<DOUBLE>>", "ARRAY<ARRAY<BIGINT>>", "MAP<INT, DATE>"};
+                              "ARRAY<STRING>", "MAP<STRING, ARRAY<DOUBLE>>", "ARRAY<ARRAY<BIGINT>>", "MAP<INT, DATE>",
+                              "DECIMAL(38, 10)", "DECIMAL(19, 0)", "ARRAY<DECIMAL(30, 2)>"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < sizeof types / sizeof *types; i++) {

@@ -381,7 +381,7 @@ typed:;
         t = sql_decimal((p1 - s1 > p2 - s2 ? p1 - s1 : p2 - s2) + s + 1, s);
         break;
       }
-      case SQL_E_MUL: t = sql_decimal(p1 + p2, s1 + s2); break;
+      case SQL_E_MUL: t = sql_decimal(p1 + p2 + 1, s1 + s2); break; /* Flink: p1 + p2 + 1 */
       case SQL_E_DIV: {
         int s = s1 + p2 + 1 > 6 ? s1 + p2 + 1 : 6;
         t = sql_decimal(p1 - s1 + s2 + s, s);
