@@ -192,7 +192,7 @@ static int f_dec_mul_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
 /* DECIMAL * DECIMAL into a wide result whose operands are int64s (narrow DECIMALs, or
  * integers cast to DECIMAL(p, 0), read past the cast: aux bit 0 for the left, 1 for
  * the right) and whose product's scale is the result's: one 64x64 multiply, no
- * rounding.  Nexmark q1's 0.908 * price (DECIMAL(4, 3) * BIGINT = DECIMAL(23, 3)). */
+ * rounding.  Nexmark q1's 0.908 * price (DECIMAL(4, 3) * BIGINT = DECIMAL(24, 3)). */
 static int f_dec_mul_w64(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x, y;
   int rc;
