@@ -193,27 +193,42 @@ static int f_dec_mul_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
  * integers cast to DECIMAL(p, 0), read past the cast: aux bit 0 for the left, 1 for
  * the right) and whose product's scale is the result's: one 64x64 multiply, no
  * rounding.  Nexmark q1's 0.908 * price (DECIMAL(4, 3) * BIGINT = DECIMAL(24, 3)). */
-static int f_dec_mul_w64(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+static inline int mul_w64(const sql_expr *e, const sql_type *t, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x, y;
   int rc;
   const sql_expr *l = e->aux & 1 ? e->a[0]->a[0] : e->a[0], *rt = e->aux & 2 ? e->a[1]->a[0] : e->a[1];
   if ((rc = EVAL(l, r, c, &x)) || (rc = EVAL(rt, r, c, &y))) return rc;
   if ((out->null = x.null || y.null)) return 0;
   __int128 v = (__int128)x.i * y.i;
-  sql_dec_put(&e->type, v, out);
+  sql_dec_put(t, v, out);
   return 0;
 }
 
 /* the same with a literal on the left */
-static int f_dec_mul_w64_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+static inline int mul_w64_lit(const sql_expr *e, const sql_type *t, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val y;
   int rc;
   const sql_expr *rt = e->aux & 2 ? e->a[1]->a[0] : e->a[1];
   if ((rc = EVAL(rt, r, c, &y))) return rc;
   if ((out->null = y.null)) return 0;
   __int128 v = (__int128)e->a[0]->lit.i * y.i;
-  sql_dec_put(&e->type, v, out);
+  sql_dec_put(t, v, out);
   return 0;
+}
+
+static int f_dec_mul_w64(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  return mul_w64(e, &e->type, r, c, out);
+}
+static int f_dec_mul_w64_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  return mul_w64_lit(e, &e->type, r, c, out);
+}
+/* CAST(that product AS DECIMAL(p, s)) with its scale and p at most its precision: the
+ * product checked against p once (q1's DECIMAL(24, 3) into its sink's (23, 3)) */
+static int f_cast_mul_w64(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  return mul_w64(e->a[0], &e->type, r, c, out);
+}
+static int f_cast_mul_w64_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  return mul_w64_lit(e->a[0], &e->type, r, c, out);
 }
 
 /* An operand of f_dec_mul_w64: 0 not one, 1 a narrow DECIMAL, 2 an integer cast to a
@@ -240,6 +255,20 @@ static int f_cast_dec(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_va
   int from = e->a[0]->type.id == STROM_DECIMAL ? e->a[0]->type.s : 0;
   out->null = !dec_scaled(x.i, sql_pow10s[e->type.s - from], e->type.p, &out->i);
   return out->null ? sql_dec_overflow(&e->type, out, c) : 0;
+}
+
+/* CAST to or from a wide DECIMAL that keeps or raises the scale (from a DECIMAL or an
+ * integer): a multiply by 10^aux, then the precision check.  q1's DECIMAL(24, 3) into
+ * its sink's DECIMAL(23, 3). */
+static int f_cast_dec_w(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  sql_val x;
+  int rc;
+  if ((rc = EVAL(e->a[0], r, c, &x))) return rc;
+  if ((out->null = x.null)) return 0;
+  __int128 v = sql_dec_get(&e->a[0]->type, &x);
+  if (e->aux && __builtin_mul_overflow(v, (__int128)strom__pow10_128[e->aux], &v)) return sql_dec_overflow(&e->type, out, c);
+  sql_dec_put(&e->type, v, out);
+  return 0;
 }
 
 /* CAST between INT, BIGINT and TIMESTAMP */
@@ -339,6 +368,14 @@ void sql_expr_compile(sql_expr *e) {
       if (t->id == STROM_DECIMAL && (plain_int(t0) || (t0->id == STROM_DECIMAL && t0->s <= t->s)) && t->s <= 18 &&
           !sql_dec_wide(t) && !sql_dec_wide(t0))
         e->fast = f_cast_dec;
+      else if (t->id == STROM_DECIMAL && t0->id == STROM_DECIMAL && t0->s == t->s && t->p <= t0->p &&
+               (e->a[0]->fast == f_dec_mul_w64 || e->a[0]->fast == f_dec_mul_w64_lit))
+        e->fast = e->a[0]->fast == f_dec_mul_w64 ? f_cast_mul_w64 : f_cast_mul_w64_lit;
+      else if (t->id == STROM_DECIMAL && (sql_dec_wide(t) || sql_dec_wide(t0)) &&
+               (plain_int(t0) || (t0->id == STROM_DECIMAL && t0->s <= t->s))) {
+        e->aux = t->s - (t0->id == STROM_DECIMAL ? t0->s : 0);
+        e->fast = f_cast_dec_w;
+      }
       else if ((t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP) &&
                (t0->id == STROM_INT || t0->id == STROM_BIGINT || t0->id == STROM_TIMESTAMP))
         e->fast = f_cast_int;

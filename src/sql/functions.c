@@ -349,7 +349,7 @@ static int ck_floor(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 }
 
 static int f_abs(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+  if (sql_dec_wide(&e->a[0]->type)) /* the result is wide only if the argument is */
     return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   if (e->type.id == STROM_DOUBLE) out->d = fabs(a[0].d);
   else out->i = a[0].i < 0 ? (int64_t)(0 - (uint64_t)a[0].i) : a[0].i;
@@ -357,7 +357,7 @@ static int f_abs(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c)
 }
 
 static int f_sign(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+  if (sql_dec_wide(&e->a[0]->type)) /* the result is wide only if the argument is */
     return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   if (e->type.id == STROM_DOUBLE) out->d = a[0].d > 0 ? 1.0 : a[0].d < 0 ? -1.0 : 0.0;
   else if (e->type.id == STROM_DECIMAL) out->i = (a[0].i > 0 ? 1 : a[0].i < 0 ? -1 : 0) * sql_pow10(e->type.s);
@@ -366,7 +366,7 @@ static int f_sign(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c
 }
 
 static int f_floor_ceil(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+  if (sql_dec_wide(&e->a[0]->type)) /* the result is wide only if the argument is */
     return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   bool ceil_ = strncmp(e->fn->name, "CEIL", 4) == 0;
   const sql_type *in = &e->a[0]->type;
@@ -381,7 +381,7 @@ static int f_floor_ceil(const sql_expr *e, const sql_val *a, sql_val *out, sql_e
 }
 
 static int f_round(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+  if (sql_dec_wide(&e->a[0]->type)) /* the result is wide only if the argument is */
     return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   int d = e->n > 1 ? (int)a[1].i : 0;
   const sql_type *in = &e->a[0]->type;
@@ -436,7 +436,7 @@ static int ck_mod(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 }
 
 static int f_mod(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  if (sql_dec_wide(&e->type) || sql_dec_wide(&e->a[0]->type))
+  if (sql_dec_wide(&e->a[0]->type)) /* the result is wide only if the argument is */
     return sql_dec_wide_fn(e->fn->name, &e->type, &e->a[0]->type, a, e->n, out, c);
   if (a[1].i == 0) return sql_ectx_fail(c, "division by zero");
   int64_t r = a[1].i == -1 ? 0 : a[0].i % a[1].i;
