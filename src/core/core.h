@@ -37,7 +37,12 @@ typedef struct strom_col {
   char *name;
   strom_type_id type;
   int precision, scale; /* DECIMAL only */
+  /* The codec's view, fixed when the column is added: the type, or STROM__ENC_DEC128 for
+   * a DECIMAL wider than 18 digits (16 bytes), so the codec's switches cost what they
+   * did before wide decimals; keyw the column's key bytes (0 for VARCHAR). */
+  uint8_t enc, keyw;
 } strom_col;
+#define STROM__ENC_DEC128 8 /* past strom_type_id's last (STROM_TIMESTAMP, 7) */
 
 struct strom_schema {
   atomic_int refs;
@@ -46,6 +51,7 @@ struct strom_schema {
   size_t fixed_size; /* encoded bytes of the fixed-width columns when all are non-null */
   int nstr;          /* number of VARCHAR columns */
   int nwide;         /* number of DECIMAL columns of precision > 18 (16 bytes encoded) */
+  int n8;            /* number of columns encoded in exactly 8 bytes (the codec's fast path) */
 };
 
 strom_schema *strom__schema_ref(const strom_schema *s);

@@ -1,7 +1,7 @@
 /*
  * hash.c -- hashing of keys.  A key is the canonical byte form of the key columns
  * (the same encoding as rows, so equal values give equal bytes whatever their
- * storage), hashed with XXH3.  Key groups and partitioning derive from this hash, so
+ * storage; a DECIMAL wider than 18 digits 16 bytes), hashed with XXH3.  Key groups and partitioning derive from this hash, so
  * it must be identical on every subtask and stable across versions (savepoints
  * store state by key group).
  */
@@ -27,23 +27,25 @@ static inline size_t key1_fixed(const strom_row *r, int c, strom_type_id type, u
 }
 
 static size_t key_bytes_general(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap);
+static size_t key_bytes_wide(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap);
 
 size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t *buf, size_t cap) {
   if (ncols == 1 && cap >= 9) {
-    strom_type_id type = r->schema->cols[cols[0]].type;
-    if (type != STROM_VARCHAR && !strom__col_wide(&r->schema->cols[cols[0]])) return key1_fixed(r, cols[0], type, buf);
+    const strom_col *c = &r->schema->cols[cols[0]];
+    if (c->keyw == 8) return key1_fixed(r, cols[0], c->type, buf);
   }
   return key_bytes_general(r, cols, ncols, buf, cap);
 }
 
 __attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, const int *cols, int ncols, uint8_t *buf,
                                                           size_t cap) {
+  if (STROM_UNLIKELY(r->schema->nwide)) return key_bytes_wide(r, cols, ncols, buf, cap);
   size_t need = 0;
   for (int k = 0; k < ncols; k++) {
     int c = cols[k];
     need += 1;
     if (r->nulls[c]) continue;
-    need += r->schema->cols[c].type == STROM_VARCHAR ? 4 + r->v[c].s.n : strom__col_wide(&r->schema->cols[c]) ? 16 : 8;
+    need += r->schema->cols[c].type == STROM_VARCHAR ? 4 + r->v[c].s.n : 8;
   }
   if (need > cap) return need;
   for (int k = 0; k < ncols; k++) {
@@ -55,13 +57,44 @@ __attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, co
       memcpy(buf, &n, 4);
       memcpy(buf + 4, r->v[c].s.p, n);
       buf += 4 + n;
-    } else if (strom__col_wide(&r->schema->cols[c])) { /* lo, then hi: one value, one form */
+    } else {
+      int64_t v = r->v[c].i;
+      if (r->schema->cols[c].type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
+      memcpy(buf, &v, 8);
+      buf += 8;
+    }
+  }
+  return need;
+}
+
+/* The same with DECIMALs wider than 18 digits among the row's columns: those write 16
+ * bytes (low word, then high), so equal values give equal bytes. */
+__attribute__((noinline)) static size_t key_bytes_wide(const strom_row *r, const int *cols, int ncols, uint8_t *buf,
+                                                       size_t cap) {
+  size_t need = 0;
+  for (int k = 0; k < ncols; k++) {
+    const strom_col *c = &r->schema->cols[cols[k]];
+    need += 1;
+    if (!r->nulls[cols[k]]) need += c->keyw ? c->keyw : 4 + r->v[cols[k]].s.n;
+  }
+  if (need > cap) return need;
+  for (int k = 0; k < ncols; k++) {
+    int c = cols[k];
+    const strom_col *col = &r->schema->cols[c];
+    *buf++ = r->nulls[c];
+    if (r->nulls[c]) continue;
+    if (!col->keyw) {
+      uint32_t n = r->v[c].s.n;
+      memcpy(buf, &n, 4);
+      memcpy(buf + 4, r->v[c].s.p, n);
+      buf += 4 + n;
+    } else if (col->keyw == 16) {
       memcpy(buf, &r->v[c].w.lo, 8);
       memcpy(buf + 8, &r->v[c].w.hi, 8);
       buf += 16;
     } else {
       int64_t v = r->v[c].i;
-      if (r->schema->cols[c].type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
+      if (col->type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
       memcpy(buf, &v, 8);
       buf += 8;
     }
@@ -83,10 +116,10 @@ __attribute__((noinline)) static uint64_t key_hash_general(const strom_row *r, c
 
 uint64_t strom__key_hash(const strom_row *r, const int *cols, int ncols) {
   if (ncols == 1) {
-    strom_type_id type = r->schema->cols[cols[0]].type;
-    if (type != STROM_VARCHAR && !strom__col_wide(&r->schema->cols[cols[0]])) {
+    const strom_col *c = &r->schema->cols[cols[0]];
+    if (c->keyw == 8) {
       uint8_t b[9];
-      return XXH3_64bits(b, key1_fixed(r, cols[0], type, b));
+      return XXH3_64bits(b, key1_fixed(r, cols[0], c->type, b));
     }
   }
   return key_hash_general(r, cols, ncols);
@@ -106,7 +139,7 @@ int strom__key_decode(strom_row *r, const uint8_t *p, size_t n) {
       r->v[c].s.p = (const char *)p + 4;
       r->v[c].s.n = len;
       p += 4 + len;
-    } else if (strom__col_wide(&r->schema->cols[c])) {
+    } else if (r->schema->cols[c].keyw == 16) {
       if (end - p < 16) return STROM_EPARSE;
       memcpy(&r->v[c].w.lo, p, 8);
       memcpy(&r->v[c].w.hi, p + 8, 8);

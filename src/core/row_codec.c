@@ -21,7 +21,7 @@ size_t strom__row_strings_size(const strom_row *r) {
  * DECIMAL, TIMESTAMP) and none NULL is a zero bitmap byte and the values.  The null
  * flags are read 8 at a time (rows pad them to 8 bytes; see STROM_ROW_NULLS_SIZE).
  * The general paths are kept out of line, so that the fast ones need no stack frame. */
-static inline bool wide8(const strom_schema *s, unsigned n) { return n - 1 < 8 && s->fixed_size == 8 * (size_t)n && !s->nwide; }
+static inline bool wide8(const strom_schema *s, unsigned n) { return n - 1 < 8 && s->n8 == (int)n; }
 
 #define FALLTHROUGH __attribute__((fallthrough))
 /* Copies n (1..8) 8-byte values between a row and the encoding. */
@@ -52,7 +52,7 @@ __attribute__((noinline)) static uint8_t *encode_general(const strom_row *r, uin
         bits |= 1u << (i - base);
         continue;
       }
-      switch (cols[i].type) {
+      switch (cols[i].enc) {
         case STROM_BOOLEAN: *dst++ = (uint8_t)(v[i].i != 0); break;
         case STROM_INT: {
           int32_t x = (int32_t)v[i].i;
@@ -71,15 +71,10 @@ __attribute__((noinline)) static uint8_t *encode_general(const strom_row *r, uin
           dst += v[i].s.n;
           break;
         }
-        case STROM_DECIMAL:
-          if (STROM_UNLIKELY(cols[i].precision > STROM_DEC64_DIGITS)) { /* lo, then hi */
-            memcpy(dst, &v[i].w.lo, 8);
-            memcpy(dst + 8, &v[i].w.hi, 8);
-            dst += 16;
-            break;
-          }
-          memcpy(dst, &v[i], 8);
-          dst += 8;
+        case STROM__ENC_DEC128: /* lo, then hi */
+          memcpy(dst, &v[i].w.lo, 8);
+          memcpy(dst + 8, &v[i].w.hi, 8);
+          dst += 16;
           break;
         default: memcpy(dst, &v[i], 8); dst += 8; break;
       }
@@ -121,7 +116,7 @@ __attribute__((noinline)) static const uint8_t *decode_general(strom_row *r, con
       continue;
     }
     nulls[i] = 0;
-    switch (cols[i].type) {
+    switch (cols[i].enc) {
       case STROM_BOOLEAN:
         if (src >= end) return NULL;
         v[i].i = *src++ != 0;
@@ -152,17 +147,11 @@ __attribute__((noinline)) static const uint8_t *decode_general(strom_row *r, con
         src += len;
         break;
       }
-      case STROM_DECIMAL:
-        if (STROM_UNLIKELY(cols[i].precision > STROM_DEC64_DIGITS)) {
-          if (end - src < 16) return NULL;
-          memcpy(&v[i].w.lo, src, 8);
-          memcpy(&v[i].w.hi, src + 8, 8);
-          src += 16;
-          break;
-        }
-        if (end - src < 8) return NULL;
-        memcpy(&v[i], src, 8);
-        src += 8;
+      case STROM__ENC_DEC128:
+        if (end - src < 16) return NULL;
+        memcpy(&v[i].w.lo, src, 8);
+        memcpy(&v[i].w.hi, src + 8, 8);
+        src += 16;
         break;
       default:
         if (end - src < 8) return NULL;
@@ -212,7 +201,7 @@ __attribute__((noinline)) static const uint8_t *skip_general(const strom_schema 
   for (unsigned i = 0; i < n; i++) {
     if (bm[i >> 3] & (1u << (i & 7))) continue;
     size_t w;
-    switch (s->cols[i].type) {
+    switch (s->cols[i].enc) {
       case STROM_BOOLEAN: w = 1; break;
       case STROM_INT: w = 4; break;
       case STROM_VARCHAR: {
@@ -226,7 +215,7 @@ __attribute__((noinline)) static const uint8_t *skip_general(const strom_schema 
         w = len;
         break;
       }
-      case STROM_DECIMAL: w = s->cols[i].precision > STROM_DEC64_DIGITS ? 16 : 8; break;
+      case STROM__ENC_DEC128: w = 16; break;
       default: w = 8; break;
     }
     if ((size_t)(end - src) < w) return NULL;

@@ -51,10 +51,14 @@ static int add_col(strom_schema *s, const char *name, size_t nlen, strom_type_id
     if (strlen(s->cols[i].name) == nlen && !strncasecmp(s->cols[i].name, name, nlen)) return STROM_EINVAL;
   char *n = strom__strndup(name, nlen);
   if (!n) return STROM_ENOMEM;
-  s->cols[s->ncols++] = (strom_col){.name = n, .type = t, .precision = p, .scale = sc};
+  bool wide = t == STROM_DECIMAL && p > STROM_DEC64_DIGITS;
+  s->cols[s->ncols++] = (strom_col){.name = n, .type = t, .precision = p, .scale = sc,
+                                    .enc = (uint8_t)(wide ? STROM__ENC_DEC128 : t),
+                                    .keyw = (uint8_t)(t == STROM_VARCHAR ? 0 : wide ? 16 : 8)};
   s->fixed_size += fixed_width(t);
   if (t == STROM_VARCHAR) s->nstr++;
-  if (t == STROM_DECIMAL && p > STROM_DEC64_DIGITS) s->fixed_size += 8, s->nwide++;
+  if (wide) s->fixed_size += 8, s->nwide++;
+  else if (fixed_width(t) == 8) s->n8++;
   return STROM_OK;
 }
 
