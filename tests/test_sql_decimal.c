@@ -2,17 +2,20 @@
  * test_sql_decimal.c -- DECIMAL with up to 38 digits (Flink's maximum): the 128-bit
  * value in the row model (getters and setters, the binary encoding, key bytes, text),
  * SQL arithmetic with Flink's result types and rounding, casts, functions, SUM/AVG/
- * MIN/MAX, a GROUP BY key of DECIMAL(30, 2), the json and csv formats, a round trip
- * through a real PostgreSQL NUMERIC(38, 2) column, and a SUM of DECIMAL(38, 2) in
+ * MIN/MAX, a GROUP BY key of DECIMAL(30, 2), the json and csv formats, a debezium-json
+ * changelog through Kafka (librdkafka's mock cluster), a round trip through a real
+ * PostgreSQL NUMERIC(38, 2) column, and a SUM of DECIMAL(38, 2) in
  * state across a kill -9 and resume of `strom sql`.  Every expected value was worked
  * out by hand (with exact decimal arithmetic), never by this code.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core.h"
+#include "kafka_mock.h"
 #include "pg_test.h"
 #include "sql_proc_test.h"
 #include "sql_test.h"
@@ -213,6 +216,29 @@ TEST(json_and_csv_round_trip) {
             "DECIMAL(38,10)");
 }
 
+/* ---- Kafka ---- */
+
+static kmock MOCK;
+
+TEST(kafka_debezium_json_changelog_of_wide_sums) {
+  CHECK_INT(kmock_topic(&MOCK, "dec_cdc", 1), 0);
+  char sql[2048];
+  snprintf(sql, sizeof sql,
+           "CREATE TABLE cdc (name STRING, total DECIMAL(38, 2)) WITH ('connector' = 'kafka', 'topic' = 'dec_cdc',\n"
+           " 'properties.bootstrap.servers' = '%s', 'format' = 'debezium-json', 'scan.startup.mode' = 'earliest-offset',\n"
+           " 'scan.bounded.mode' = 'latest-offset');\n"
+           "INSERT INTO cdc SELECT name, SUM(v) FROM (VALUES ('a', CAST('12345678901234567890123456.01' AS DECIMAL(30, 2))),\n"
+           " ('b', CAST('-0.01' AS DECIMAL(30, 2))), ('a', CAST('87654321098765432109876543.99' AS DECIMAL(30, 2)))) AS t(name, v)\n"
+           " GROUP BY name;\n"
+           "SELECT name, total FROM cdc;",
+           MOCK.bootstrap);
+  /* a's sum updated from its first value to 10^26; the update travels as Flink's
+   * debezium-json writes it (a delete, then a create), so it reads back as -D and +I */
+  CHECK_ROWS(sql, true,
+             "+I[a, 100000000000000000000000000.00]\n+I[a, 12345678901234567890123456.01]\n+I[b, -0.01]\n"
+             "-D[a, 12345678901234567890123456.01]\n");
+}
+
 /* ---- PostgreSQL ---- */
 
 static char *run_pg(const char *fmt) {
@@ -300,6 +326,13 @@ TEST(sum_of_decimal_38_2_survives_kill_and_resume) {
 
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
+  if (kmock_start(&MOCK)) { /* before any thread: the mock is a forked child */
+    fprintf(stderr, "cannot start the Kafka mock cluster\n");
+    printf("0 passed, 1 failed\n");
+    return 1;
+  }
+  fcntl(fileno(MOCK.to), F_SETFD, FD_CLOEXEC); /* PostgreSQL's watchdog must not inherit the pipe */
+  fcntl(fileno(MOCK.from), F_SETFD, FD_CLOEXEC);
   snprintf(tmp, sizeof tmp, "/tmp/strom-decimal-%d", (int)getpid());
   mkdir(tmp, 0777);
   RUN(row_holds_a_128_bit_decimal);
@@ -309,6 +342,7 @@ int main(int argc, char **argv) {
   RUN(arrays_and_maps_of_wide_decimals);
   RUN(group_by_a_decimal_30_2_key);
   RUN(json_and_csv_round_trip);
+  RUN(kafka_debezium_json_changelog_of_wide_sums);
   if (pg_start()) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(postgres_numeric_38_2_in_and_out);
@@ -317,6 +351,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
     tests_failed++;
   }
+  kmock_stop(&MOCK);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
