@@ -105,7 +105,7 @@ bool strom_row_get_bool(const strom_row *r, int col);
 int32_t strom_row_get_int(const strom_row *r, int col);
 int64_t strom_row_get_bigint(const strom_row *r, int col);
 double strom_row_get_double(const strom_row *r, int col);
-int64_t strom_row_get_decimal(const strom_row *r, int col); /* unscaled */
+int64_t strom_row_get_decimal(const strom_row *r, int col); /* unscaled; p <= 18 (wider: _decimal128) */
 int64_t strom_row_get_timestamp(const strom_row *r, int col);
 /* The bytes of a VARCHAR column (not NUL-terminated); *len receives the length. */
 const char *strom_row_get_str(const strom_row *r, int col, size_t *len);

@@ -159,6 +159,13 @@ TEST(casts_and_functions) {
              "123456789012345679000, 951.75]\n");
 }
 
+TEST(truncate_toward_zero) {
+  CHECK_ROWS("SELECT TRUNCATE(CAST('-123456789012345678901.259' AS DECIMAL(30, 3)), 2),\n"
+             " TRUNCATE(CAST('-123456789012345678901.259' AS DECIMAL(30, 3)), -2), TRUNCATE(CAST('1.99' AS DECIMAL(5, 2))),\n"
+             " TRUNCATE(CAST('9.99' AS DECIMAL(3, 2)), 5), TRUNCATE(1234, -2), TRUNCATE(123.456E0, 1)",
+             false, "+I[-123456789012345678901.25, -123456789012345678900, 1, 9.99, 1200, 123.4]\n");
+}
+
 TEST(arrays_and_maps_of_wide_decimals) {
   CHECK_ROWS("SELECT ARRAY[CAST('123456789012345678901.5' AS DECIMAL(30, 1)), 1.5][1],\n"
              " CAST(ARRAY[CAST('-123456789012345678901.5' AS DECIMAL(30, 1)), NULL] AS STRING) = '[-123456789012345678901.5, NULL]',\n"
@@ -339,6 +346,7 @@ int main(int argc, char **argv) {
   RUN(types_follow_flinks_derivation);
   RUN(arithmetic_at_18_to_38_digits);
   RUN(casts_and_functions);
+  RUN(truncate_toward_zero);
   RUN(arrays_and_maps_of_wide_decimals);
   RUN(group_by_a_decimal_30_2_key);
   RUN(json_and_csv_round_trip);

@@ -2,7 +2,8 @@
  * decimal_wide.c -- SQL on DECIMALs wider than 18 digits (precision 19..38, Flink's
  * maximum): arithmetic, casts, comparison and the DECIMAL functions when the result or
  * an operand is held in 128 bits.  The narrow path (an int64, expr.c and expr_fast.c)
- * stays as it was; these are called from its hooks when sql_dec_wide says so.  Results
+ * stays as it was; these are called from its hooks when sql_dec_wide says so (and for
+ * TRUNCATE of any DECIMAL).  Results
  * follow Flink's DecimalDataUtils: exact, rounded half up to the result type's scale,
  * NULL when they need more than its precision.
  */
@@ -121,6 +122,15 @@ int sql_dec_wide_fn(const char *name, const sql_type *rt, const sql_type *in, co
       else ok = strom__dec128_rescale(r, -to, 0, 38, &r) && strom__dec128_rescale(r, 0, -to, 38, &r);
     }
     if (ok) ok = strom__dec128_rescale(r, to < 0 ? 0 : to, rt->s, rt->p, &r);
+  } else if (!strcmp(name, "TRUNCATE")) { /* toward zero: the digits past d dropped */
+    int d = n > 1 ? (int)a[1].i : 0, drop = s - (d < 0 ? 0 : d > s ? s : d);
+    __int128 m = strom__dec128_pow10(drop);
+    r = x / m; /* at scale s - drop */
+    if (d < 0) {
+      __int128 k = -d > 38 ? 0 : strom__dec128_pow10(-d);
+      r = k ? r / k * k : 0;
+    }
+    ok = strom__dec128_rescale(r, s - drop, rt->s, rt->p, &r);
   } else if (!strcmp(name, "MOD")) {
     __int128 y = sql_dec_get(in, &a[1]);
     if (y == 0) return sql_ectx_fail(c, "division by zero");

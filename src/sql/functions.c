@@ -412,6 +412,23 @@ static int f_round(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *
   return 0;
 }
 
+/* TRUNCATE(x [, d]): toward zero at d digits after the point (before it when d < 0),
+ * typed as ROUND (Flink gives both the same type). */
+static int f_truncate(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  int d = e->n > 1 ? (int)a[1].i : 0;
+  const sql_type *in = &e->a[0]->type;
+  if (in->id == STROM_DECIMAL) return sql_dec_wide_fn("TRUNCATE", &e->type, in, a, e->n, out, c);
+  if (in->id == STROM_DOUBLE) {
+    double m = pow(10.0, d);
+    out->d = trunc(a[0].d * m) / m;
+  } else if (d >= 0) out->i = a[0].i;
+  else {
+    int64_t m = sql_pow10(-d);
+    out->i = m ? a[0].i / m * m : 0;
+  }
+  return 0;
+}
+
 static int f_math1(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   (void)c;
   const char *n = e->fn->name;
@@ -731,6 +748,7 @@ static const sql_func funcs[] = {
     {"CEIL", 1, 1, true, ck_floor, f_floor_ceil},
     {"CEILING", 1, 1, true, ck_floor, f_floor_ceil},
     {"ROUND", 1, 2, true, ck_round, f_round},
+    {"TRUNCATE", 1, 2, true, ck_round, f_truncate},
     {"MOD", 2, 2, true, ck_mod, f_mod},
     {"SQRT", 1, 1, true, ck_double, f_math1},
     {"EXP", 1, 1, true, ck_double, f_math1},
