@@ -184,6 +184,12 @@ TEST(group_by_a_decimal_30_2_key) {
              true,
              "+I[0.01, 1, 3.00]\n+I[123456789012345678901234.50, 1, 1.00]\n+I[184467440737095516.17, 1, 4.00]\n"
              "+U[123456789012345678901234.50, 2, 3.00]\n-U[123456789012345678901234.50, 1, 1.00]\n");
+  /* the same keys through mini-batch aggregation's own key map */
+  CHECK_ROWS("SET 'table.exec.mini-batch.enabled' = 'true';\nSET 'table.exec.mini-batch.allow-latency' = '1 s';\n"
+             "SET 'table.exec.mini-batch.size' = '100';\n"
+             "SELECT k, COUNT(*) FROM (VALUES (CAST('0.01' AS DECIMAL(30, 2))), (CAST('184467440737095516.17' AS DECIMAL(30, 2))),\n"
+             " (CAST('0.01' AS DECIMAL(30, 2)))) AS t(k) GROUP BY k",
+             true, "+I[0.01, 2]\n+I[184467440737095516.17, 1]\n");
 }
 
 TEST(json_and_csv_round_trip) {
