@@ -155,7 +155,7 @@ int sql_dec_wide_arith(int op, const sql_type *t, const sql_type *tx, const sql_
 /* CAST from or to a wide DECIMAL between numeric and boolean types. */
 int sql_dec_wide_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
 int sql_dec_wide_cmp(const sql_type *t, const sql_val *a, const sql_val *b);
-/* ABS, SIGN, FLOOR/CEIL, ROUND, MOD when an argument or the result is wide. */
+/* ABS, SIGN, FLOOR/CEIL, ROUND, MOD when the argument is wide; TRUNCATE of any DECIMAL. */
 int sql_dec_wide_fn(const char *name, const sql_type *rt, const sql_type *in, const sql_val *a, int n, sql_val *out,
                     sql_ectx *c);
 
