@@ -137,6 +137,27 @@ TEST(arithmetic_at_18_to_38_digits) {
              false, "+I[100000000000000000000.5]\n+I[7.0]\n");
 }
 
+/* The specialised evaluators (expr_fast.c: the int64 product into a wide type, the
+ * casts folded into it or raising the scale) give what the interpreter gives. */
+TEST(fast_paths_equal_the_interpreter) {
+  const char *sql =
+      "SELECT 0.908 * b, CAST(0.908 * b AS DECIMAL(23, 3)), CAST(0.908 * b AS DECIMAL(4, 3)), d * b,\n"
+      " CAST(d AS DECIMAL(30, 5)), CAST(w AS DECIMAL(30, 1)), w * 2, CAST(b AS DECIMAL(25, 2))\n"
+      "FROM (VALUES (CAST(9223372036854775807 AS BIGINT), CAST(2.50 AS DECIMAL(5, 2)), CAST('123456789012345678901.25' AS DECIMAL(30, 2))),\n"
+      " (CAST(-5 AS BIGINT), CAST(NULL AS DECIMAL(5, 2)), CAST(NULL AS DECIMAL(30, 2))),\n"
+      " (CAST(NULL AS BIGINT), CAST(-1.25 AS DECIMAL(5, 2)), CAST('-0.05' AS DECIMAL(30, 2)))) AS t(b, d, w)";
+  const char *want =
+      "+I[8374821809464136432.756, 8374821809464136432.756, <NULL>, 23058430092136939517.50, 2.50000, "
+      "123456789012345678901.3, 246913578024691357802.50, 9223372036854775807.00]\n"
+      "+I[-4.540, -4.540, -4.540, <NULL>, <NULL>, <NULL>, <NULL>, -5.00]\n"
+      "+I[<NULL>, <NULL>, <NULL>, <NULL>, -1.25000, -0.1, -0.10, <NULL>]\n";
+  unsetenv("STROM_SQL_INTERPRET");
+  CHECK_ROWS(sql, false, want);
+  setenv("STROM_SQL_INTERPRET", "1", 1);
+  CHECK_ROWS(sql, false, want);
+  unsetenv("STROM_SQL_INTERPRET");
+}
+
 TEST(casts_and_functions) {
   /* 38 digits from a string and back; past 38 digits NULL; more fractional digits round
    * half up; to DOUBLE, BIGINT, INT and BOOLEAN and from DOUBLE and BIGINT */
@@ -351,6 +372,7 @@ int main(int argc, char **argv) {
   RUN(row_holds_a_128_bit_decimal);
   RUN(types_follow_flinks_derivation);
   RUN(arithmetic_at_18_to_38_digits);
+  RUN(fast_paths_equal_the_interpreter);
   RUN(casts_and_functions);
   RUN(truncate_toward_zero);
   RUN(arrays_and_maps_of_wide_decimals);
