@@ -2,7 +2,8 @@
  * fuzz_sql_plan.c -- libFuzzer target for the SQL binder and planner's EXPLAIN: the
  * input is parsed as one statement; a query (or an INSERT's query) is bound against a
  * fixed catalog (a table with every supported type, computed columns and a watermark,
- * a view, a versioned filesystem table with a PROCTIME column) and its plan printed.
+ * a view, a versioned filesystem table with a PROCTIME column) and its plan printed, as
+ * bound and as optimized for running (sql_plan_optimized).
  * Nothing runs.  Invariants: no memory error, UB or leak; a rejected query has a message.
  */
 #include <stdint.h>
@@ -39,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (p) {
         strom_buf b = {0};
         sql_plan_explain(&b, p, 0);
+        /* and as it would run: CALCs merged, joins and aggregations narrowed */
+        sql_build bb = {.sess = s};
+        sql_plan_explain(&b, sql_plan_optimized(&bb, p), 0);
+        sql_arena_free(&bb.arena);
         strom__buf_free(&b);
         sql_table *o = sql_catalog_find(&s->cat, "o");
         if (n->kind == SQL_INSERT) sql_bind_insert_cast(&a, p, o, NULL, err, sizeof err);

@@ -206,6 +206,11 @@ typedef struct strom_env_opts {
   int64_t checkpoint_timeout_ms;
   int64_t checkpoint_min_pause_ms;
   int checkpoint_tolerable_failures;
+  /* strom.pipeline.chain-keyed (a Strom option, off by default as Flink never chains
+   * across a keyBy): a one-input keyed operator whose producer and itself both run as
+   * a single subtask is chained to the producer, so its rows cross no channel and are
+   * not encoded; both then run on one thread (less pipelining, less CPU per record). */
+  bool chain_keyed;
 } strom_env_opts;
 
 enum { STROM_RESTART_NONE = 0, STROM_RESTART_FIXED_DELAY, STROM_RESTART_EXPONENTIAL_DELAY, STROM_RESTART_FAILURE_RATE };

@@ -58,8 +58,12 @@ static uint64_t N_EVENTS = 300000;
  * mid-stream cannot reach the end first, however slow the machine. */
 static atomic_uint_fast64_t hold_from = UINT64_MAX;
 
+/* The thread that last generated and last summed (the chaining test compares them). */
+static _Atomic(pthread_t) gen_thread, sum_thread;
+
 static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
+  atomic_store(&gen_thread, pthread_self());
   static _Thread_local uint64_t paused_at = UINT64_MAX;
   if (i >= N_EVENTS) return 0;
   if (i >= atomic_load(&hold_from)) return STROM_GEN_IDLE;
@@ -86,6 +90,7 @@ static int sum_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
   (void)input;
   (void)out;
   strom_state *st = strom_ctx_local(ctx);
+  atomic_store(&sum_thread, pthread_self());
   const strom_row *cur = strom_state_get(st);
   strom_row *next = strom_row_new(sum_desc.schema);
   strom_row_set_bigint(next, 0, (cur ? strom_row_get_bigint(cur, 0) : 0) + strom_row_get_bigint(in, 1));
@@ -137,9 +142,12 @@ static run run_held_until_checkpoints(strom_env *env, const char *dir, int n, ui
   return r;
 }
 
+static int src_par = 2; /* the source's parallelism in keyed_sum_job */
+static bool chain_keyed;  /* strom.pipeline.chain-keyed in cancel_and_resume */
+
 static strom_results *keyed_sum_job(strom_env *env, strom_schema *s) {
   strom_process_def def = {.open = sum_open, .process = sum_process, .on_timer = sum_timer};
-  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), 2), "source");
+  strom_stream *src = strom_set_uid(strom_set_parallelism(strom_from_generator(env, s, N_EVENTS, gen, NULL), src_par), "source");
   return strom_collect(strom_set_uid(strom_keyed_process(strom_key_by(src, "k"), &def), "sum"));
 }
 
@@ -191,15 +199,17 @@ static bool cancel_and_resume(int par_before, int par_after, const char *dir) {
   strom_schema *s = in_schema(), *vs = strom_schema_parse("total BIGINT", NULL, 0);
   sum_desc = (strom_state_desc){.name = "total", .kind = STROM_STATE_VALUE, .schema = vs};
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par_before, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
-                                                   .checkpoints_retained = 3});
+                                                   .checkpoints_retained = 3, .chain_keyed = chain_keyed});
   keyed_sum_job(env, s);
   run r = run_held_until_checkpoints(env, dir, 2, N_EVENTS / 4);
+  bool same_thread = pthread_equal(atomic_load(&gen_thread), atomic_load(&sum_thread));
+  if (chain_keyed && par_before == 1 && !same_thread) fprintf(stderr, "  the keyed operator did not chain to its source\n");
   /* Cancelled mid-stream (a finished job would resume from its final checkpoint, with
    * nothing left to do). */
-  bool ok = r.rc == STROM_ECANCELED && count_complete(dir) >= 1;
+  bool ok = r.rc == STROM_ECANCELED && count_complete(dir) >= 1 && same_thread == (chain_keyed && par_before == 1);
   if (!ok) fprintf(stderr, "  first run: %d (%s), %d checkpoints\n", r.rc, strom_env_errmsg(env), count_complete(dir));
   strom_env_free(env);
-  env = strom_env_new(&(strom_env_opts){.parallelism = par_after, .restore_path = dir});
+  env = strom_env_new(&(strom_env_opts){.parallelism = par_after, .restore_path = dir, .chain_keyed = chain_keyed});
   strom_results *res = keyed_sum_job(env, s);
   int rc = strom_execute(env, "resumed");
   if (rc) fprintf(stderr, "  resumed run: %s\n", strom_env_errmsg(env));
@@ -225,6 +235,21 @@ TEST(resume_at_another_parallelism_redistributes_key_groups) {
     rm_rf(dir);
     CHECK(ok);
   }
+}
+
+/* strom.pipeline.chain-keyed: at parallelism 1 the keyed operator runs on its source's
+ * thread (no channel), checkpoints and resumes exactly, also at parallelism 3 (a hash
+ * exchange again) and back. */
+TEST(keyed_operator_chained_at_parallelism_1_resumes_and_rescales) {
+  src_par = 1, chain_keyed = true;
+  const int runs[][2] = {{1, 1}, {1, 3}, {3, 1}};
+  for (int i = 0; i < 3; i++) {
+    char *dir = tmpdir("chained");
+    bool ok = cancel_and_resume(runs[i][0], runs[i][1], dir);
+    rm_rf(dir);
+    CHECK(ok);
+  }
+  src_par = 2, chain_keyed = false;
 }
 
 static int add_v(strom_ctx *ctx, const strom_row *acc, const strom_row *in, strom_row *out) {
@@ -1122,6 +1147,7 @@ int main(int argc, char **argv) {
   RUN(checkpoints_complete_periodically_and_old_ones_are_retired);
   RUN(resumed_job_has_exactly_the_state_of_an_uninterrupted_run);
   RUN(resume_at_another_parallelism_redistributes_key_groups);
+  RUN(keyed_operator_chained_at_parallelism_1_resumes_and_rescales);
   RUN(keyed_reduce_state_survives_a_resume);
   RUN(lists_maps_and_timers_survive_copy_on_write_checkpoints);
   RUN(savepoint_at_parallelism_2_resumes_at_4_and_at_1);

@@ -191,6 +191,8 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
              !strcmp(key, "execution.checkpointing.alignment-timeout")) {
     bad = parse_duration_ms(value, &ms);
     if (!bad) env->opts.aligned_checkpoint_timeout_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "strom.pipeline.chain-keyed")) {
+    bad = parse_bool(value, &env->opts.chain_keyed);
   } else if (!strcmp(key, "state.checkpoints.dir")) {
     if (set_string(&env->checkpoint_dir, &env->opts.checkpoint_dir, value)) return STROM_ENOMEM;
   } else if (!strcmp(key, "state.checkpoints.num-retained")) {
@@ -256,7 +258,7 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
                      "restart-strategy.exponential-delay.*, restart-strategy.failure-rate.*, "
                      "execution.checkpointing.timeout, execution.checkpointing.min-pause, "
                      "execution.checkpointing.tolerable-failed-checkpoints, "
-                     "execution.checkpointing.max-concurrent-checkpoints)", key);
+                     "execution.checkpointing.max-concurrent-checkpoints, strom.pipeline.chain-keyed)", key);
     return STROM_EINVAL;
   }
   if (bad) {
@@ -328,6 +330,7 @@ int strom_execute(strom_env *env, const char *job_name) {
   jo.restore_path = o->restore_path;
   jo.allow_non_restored_state = o->allow_non_restored_state;
   jo.job_name = job_name;
+  jo.chain_keyed = o->chain_keyed;
   jo.savepoint = &env->savepoint;
   jo.ckpt_timeout_ms = o->checkpoint_timeout_ms > 0 ? o->checkpoint_timeout_ms : 600000;
   jo.ckpt_min_pause_ms = o->checkpoint_min_pause_ms;

@@ -26,8 +26,14 @@ static int edge_part(const strom_job *j, const jg_edge *e) {
   return node_par(j, e->from) == node_par(j, e->to) ? STROM_PART_FORWARD : STROM_PART_REBALANCE;
 }
 
+/* A hash edge between single subtasks sends every row to the one consumer, as a forward
+ * edge does; keyed state needs no channel (the keyed operator sets each row's key
+ * itself), so with chain_keyed it chains like one. */
 static bool is_chained(const strom_job *j, const jg_edge *e) {
-  return edge_part(j, e) == STROM_PART_FORWARD && e->to->nin == 1 && !e->to->new_chain &&
+  int part = edge_part(j, e);
+  if (part == STROM_PART_HASH && j->opts.chain_keyed && node_par(j, e->from) == 1 && node_par(j, e->to) == 1)
+    part = STROM_PART_FORWARD;
+  return part == STROM_PART_FORWARD && e->to->nin == 1 && !e->to->new_chain &&
          !e->from->is_sink && node_par(j, e->from) == node_par(j, e->to);
 }
 

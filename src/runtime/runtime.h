@@ -354,6 +354,7 @@ typedef struct strom_job_opts {
   strom_savepoint_req *savepoint; /* may be NULL */
   int64_t (*now_ms)(void *data);      /* processing time; NULL: the wall clock */
   void *clock_data;
+  bool chain_keyed; /* hash edges between single subtasks chain (strom.pipeline.chain-keyed) */
 } strom_job_opts;
 
 /* Watermark alignment: the members of a group publish their watermarks here. */
