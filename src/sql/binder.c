@@ -595,7 +595,12 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         break;
       }
       if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
-        e = fail_at(b, n, "not supported yet: ROW column '%s' as one value (use its fields: %s.<field>)", n->text, n->text);
+        e = fail_at(b, n, "not supported yet: ROW column '%s' as one value other than as a select item or GROUP BY key (use its fields: %s.<field>)", n->text, n->text);
+        break;
+      }
+      const sql_node *leaf = c < 0 && b->cols ? sql_row_field_leaf(b->a, b->cols, b->ncols, n) : NULL;
+      if (leaf) { /* ROW(a, b).EXPR$1 (types_rowval.c) */
+        e = bind(b, leaf);
         break;
       }
       if (c < 0) c = node_col(b, n, b->cols, b->ncols, false);
@@ -707,7 +712,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (i && !(e = sql_coll_index(b->a, x, i, m, sizeof m))) e = fail_at(b, n, "%s", m);
       break;
     }
-    case SQL_ROW: e = fail_at(b, n, "not supported yet: ROW values"); break;
+    case SQL_ROW: e = fail_at(b, n, "not supported yet: a ROW value other than as a select item or GROUP BY key"); break;
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }
   b->depth--;
@@ -1246,6 +1251,29 @@ static int max_col(const sql_expr *e) {
   return m;
 }
 
+/* GROUP BY's expressions with ROW values replaced by their leaves (types_rowval.c); 0 on error. */
+static int row_key_nodes(binder *b, const sql_node *group, const sql_plan *in, const sql_node ***out) {
+  int n = 0, cap = group->nkids;
+  const sql_node **k = sql_arena_alloc(b->a, sizeof *k * (size_t)(cap + 1));
+  for (int i = 0; i < group->nkids && k; i++) {
+    const sql_node **l;
+    const char **p;
+    int nl = sql_row_leaves(b->a, in->cols, in->ncols, group->kids[i], &l, &p, b->err, b->errlen);
+    if (nl < 0) return 0;
+    if (n + (nl ? nl : 1) > cap) {
+      const sql_node **g = sql_arena_alloc(b->a, sizeof *g * (size_t)(cap = 2 * (n + nl) + 1));
+      if (g) memcpy(g, k, sizeof *k * (size_t)n);
+      k = g;
+      if (!k) break;
+    }
+    if (!nl) k[n++] = group->kids[i];
+    for (int j = 0; j < nl; j++) k[n++] = l[j];
+  }
+  if (!k) return fail_at(b, NULL, "out of memory"), 0;
+  *out = k;
+  return n;
+}
+
 static sql_plan *bind_select(binder *b, const sql_node *sel);
 static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
 
@@ -1288,17 +1316,24 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (!(in = sql_over_bind(b->s, b->a, in, items, &b->over_calls, &b->nover, b->err, b->errlen))) return NULL;
     b->over_base = base;
   }
-  /* expand * and t.* */
+  /* expand * and t.*, and ROW values into their leaves (types_rowval.c) */
   int nitems = 0;
+  const sql_node ***rl = sql_arena_alloc(b->a, sizeof *rl * (size_t)items->nkids);
+  const char ***rp = sql_arena_alloc(b->a, sizeof *rp * (size_t)items->nkids);
+  int *rn = sql_arena_alloc(b->a, sizeof *rn * (size_t)items->nkids);
+  if (!rl || !rp || !rn) return fail_at(b, NULL, "out of memory");
   for (int i = 0; i < items->nkids; i++) {
     const sql_node *it = items->kids[i];
+    if (it->kind != SQL_STAR &&
+        (rn[i] = sql_row_leaves(b->a, in->cols, in->ncols, it->kind == SQL_AS ? it->kids[0] : it, &rl[i], &rp[i], b->err, b->errlen)) < 0)
+      return NULL;
     if (it->kind == SQL_STAR) {
       const char *q = it->nkids ? (it->kids[0]->kind == SQL_ID ? it->kids[0]->text : NULL) : NULL;
       int k = 0;
       for (int c = 0; c < in->ncols; c++) k += q ? in->cols[c].qual && !strcmp(in->cols[c].qual, q) : !in->cols[c].hidden;
       if (q && !k) return fail_at(b, it, "no table named '%s' in FROM", q);
       nitems += k;
-    } else nitems++;
+    } else nitems += rn[i] ? rn[i] : 1;
   }
   sql_plan *agg = NULL;
   const sql_col *scope = in->cols;
@@ -1306,7 +1341,9 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
   if (aggregate) {
     b->in_cols = in->cols, b->in_ncols = in->ncols;
     b->win_in[0] = b->win_in[1] = b->win_in[2] = -1;
-    int ng = group ? group->nkids : 0;
+    int ng = 0;
+    const sql_node **gk = NULL;
+    if (group && !(ng = row_key_nodes(b, group, in, &gk))) return NULL;
     if (sel->flags & SQL_F(DISTINCT)) {
       if (group || having || contains_agg(items)) return fail_at(b, sel, "not supported yet: SELECT DISTINCT with GROUP BY or aggregates");
       sql_node plain = *sel; /* SELECT DISTINCT = the SELECT grouped by all its columns */
@@ -1321,7 +1358,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     b->cols = in->cols, b->ncols = in->ncols, b->agg = false;
     bool saw_ws = false, saw_we = false;
     for (int i = 0; i < ng; i++) {
-      const sql_node *g = group->kids[i];
+      const sql_node *g = gk[i];
       if (g->kind == SQL_CALL && (!strcasecmp(g->text, "TUMBLE") || !strcasecmp(g->text, "HOP") ||
                                   !strcasecmp(g->text, "SESSION") || !strcasecmp(g->text, "CUMULATE"))) {
         if (b->legacy) return fail_at(b, g, "only one group window is allowed");
@@ -1360,7 +1397,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
   sql_plan *calc = new_plan(b, SQL_P_CALC, nitems);
   if (!calc || !(calc->exprs = sql_arena_alloc(b->a, sizeof(sql_expr *) * (size_t)(nitems ? nitems : 1)))) return NULL;
   b->cols = scope, b->ncols = nscope;
-  int k = 0;
+  int k = 0, rowskip = 0; /* rowskip: the extra columns of the ROW items so far, which Flink's EXPR$n do not count */
   for (int i = 0; i < items->nkids; i++) {
     const sql_node *it = items->kids[i];
     if (it->kind == SQL_STAR) {
@@ -1378,11 +1415,27 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     }
     const sql_node *x = it->kind == SQL_AS ? it->kids[0] : it;
     if (it->kind == SQL_AS && it->nkids > 2) return fail_at(b, it, "a column alias list is not allowed here");
+    if (rn[i]) { /* a ROW value: a column per leaf, named by its path */
+      const char *base = item_name(b, it, k - rowskip);
+      rowskip += rn[i] - 1;
+      for (int j = 0; j < rn[i]; j++, k++) {
+        sql_expr *e = bind(b, rl[i][j]);
+        if (!e) return NULL;
+        if (!e->type.id) e->type = (sql_type){.id = STROM_INT};
+        size_t len = strlen(base) + strlen(rp[i][j]) + 2;
+        char *nm = sql_arena_alloc(b->a, len);
+        if (!nm) return fail_at(b, NULL, "out of memory");
+        snprintf(nm, len, "%s.%s", base, rp[i][j]);
+        calc->exprs[k] = e;
+        calc->cols[k] = (sql_col){.name = nm, .type = e->type};
+      }
+      continue;
+    }
     sql_expr *e = bind(b, x);
     if (!e) return NULL;
     if (!e->type.id) e->type = (sql_type){.id = STROM_INT}; /* SELECT NULL */
     calc->exprs[k] = e;
-    calc->cols[k] = (sql_col){.name = item_name(b, it, k), .type = e->type};
+    calc->cols[k] = (sql_col){.name = item_name(b, it, k - rowskip), .type = e->type};
     if (e->op == SQL_E_COL && !aggregate) calc->cols[k].rowtime = in->cols[e->col].rowtime;
     if (!aggregate) calc->cols[k].proctime = e->op == SQL_E_COL ? in->cols[e->col].proctime : sql_is_proctime_call(e);
     k++;

@@ -11,6 +11,38 @@
 
 #include "sql_int.h"
 
+/* The columns as the output shows them: a ROW value's columns (types_rowval.c) as one,
+ * named by their common prefix, 30 wide as the collections. */
+typedef struct shown {
+  sql_col col;
+  int lo, hi;
+  size_t seg;
+} shown;
+
+static shown *shown_cols(const sql_col *cols, int ncols, int *n) {
+  shown *s = strom__calloc((size_t)(ncols ? ncols : 1), sizeof *s);
+  *n = 0;
+  for (int i = 0; s && i < ncols;) {
+    shown *x = &s[(*n)++];
+    x->lo = i;
+    x->hi = i = sql_row_group_end(cols, ncols, i, &x->seg);
+    x->col = cols[x->lo];
+    if (x->seg) {
+      char *nm = strom__malloc(x->seg);
+      if (nm) snprintf(nm, x->seg, "%s", cols[x->lo].name);
+      x->col.name = nm ? nm : "?";
+      x->col.type = (sql_type){.id = STROM_VARCHAR, .kind = SQL_K_ARRAY};
+    }
+  }
+  return s;
+}
+
+static void shown_free(shown *s, int n) {
+  for (int i = 0; s && i < n; i++)
+    if (s[i].seg && strcmp(s[i].col.name, "?")) free((char *)s[i].col.name);
+  free(s);
+}
+
 typedef struct printer {
   sql_session *s;
   const sql_col *cols;
@@ -18,11 +50,14 @@ typedef struct printer {
   const char *ident;
   int mode;
   int *width;
+  shown *shown; /* the columns as shown: ROW values as one */
+  int nshown;
 } printer;
 
 static void printer_free(void *p) {
   printer *x = p;
   free(x->width);
+  shown_free(x->shown, x->nshown);
   free(x);
 }
 
@@ -66,6 +101,11 @@ static int col_width(const sql_col *c) {
   return n > w ? n : w;
 }
 
+static void tableau_field(strom_buf *b, const sql_type *t, const sql_val *v) {
+  if (v->null) strom__buf_append(b, "NULL", 4);
+  else sql_val_format(b, t, v);
+}
+
 static void rule(FILE *f, const sql_col *cols, int ncols) {
   fputs("+----+", f);
   for (int i = 0; i < ncols; i++) {
@@ -76,20 +116,35 @@ static void rule(FILE *f, const sql_col *cols, int ncols) {
   fputc('\n', f);
 }
 
-void sql_tableau_header(FILE *f, const sql_col *cols, int ncols) {
+void sql_tableau_header(FILE *f, const sql_col *all, int nall) {
+  int ncols;
+  shown *sh = shown_cols(all, nall, &ncols);
+  if (!sh) return;
+  sql_col *cols = strom__calloc((size_t)(ncols ? ncols : 1), sizeof *cols);
+  for (int i = 0; cols && i < ncols; i++) cols[i] = sh[i].col;
+  if (!cols) ncols = 0;
   rule(f, cols, ncols);
   fputs("| op |", f);
   for (int i = 0; i < ncols; i++) fprintf(f, " %*s |", col_width(&cols[i]), cols[i].name);
   fputc('\n', f);
   rule(f, cols, ncols);
   fflush(f);
+  free(cols);
+  shown_free(sh, ncols);
 }
 
-void sql_tableau_footer(FILE *f, const sql_col *cols, int ncols, int64_t rows) {
+void sql_tableau_footer(FILE *f, const sql_col *all, int nall, int64_t rows) {
+  int ncols;
+  shown *sh = shown_cols(all, nall, &ncols);
+  sql_col *cols = sh ? strom__calloc((size_t)(ncols ? ncols : 1), sizeof *cols) : NULL;
+  for (int i = 0; cols && i < ncols; i++) cols[i] = sh[i].col;
+  if (!cols) ncols = 0;
   if (rows) rule(f, cols, ncols);
   if (rows) fprintf(f, "Received a total of %lld row%s\n", (long long)rows, rows == 1 ? "" : "s");
   else fprintf(f, "Empty set\n");
   fflush(f);
+  free(cols);
+  shown_free(sh, ncols);
 }
 
 static int print_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
@@ -100,13 +155,16 @@ static int print_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
   if (p->mode == SQL_TABLEAU) {
     strom__buf_printf(&b, "| %s |", kind);
     strom_buf v = {0};
-    for (int i = 0; i < p->ncols; i++) {
+    for (int s = 0; s < p->nshown; s++) {
+      const shown *sh = &p->shown[s];
+      int i = sh->lo;
       sql_val x;
       sql_val_get(in, i, &x);
       v.len = 0;
-      if (x.null) strom__buf_printf(&v, "<NULL>");
+      if (sh->seg) sql_row_format(&v, p->cols, in, sh->lo, sh->hi, sh->seg, false, tableau_field);
+      else if (x.null) strom__buf_printf(&v, "<NULL>");
       else sql_val_format(&v, &p->cols[i].type, &x);
-      int w = col_width(&p->cols[i]);
+      int w = col_width(&sh->col);
       if ((int)v.len > w) strom__buf_printf(&b, " %.*s... |", w - 3, v.p);
       else strom__buf_printf(&b, " %*.*s |", w, (int)v.len, v.p ? v.p : "");
     }
@@ -120,11 +178,13 @@ static int print_process(strom_ctx *ctx, int input, const strom_row *in, strom_o
       strom__buf_printf(&b, "%d> ", sub);
     }
     strom__buf_printf(&b, "%s[", kind);
-    for (int i = 0; i < p->ncols; i++) {
+    for (int s = 0; s < p->nshown; s++) {
+      const shown *sh = &p->shown[s];
       sql_val x;
-      sql_val_get(in, i, &x);
-      if (i) strom__buf_append(&b, ", ", 2);
-      print_value(&b, &p->cols[i].type, &x);
+      sql_val_get(in, sh->lo, &x);
+      if (s) strom__buf_append(&b, ", ", 2);
+      if (sh->seg) sql_row_format(&b, p->cols, in, sh->lo, sh->hi, sh->seg, true, print_value);
+      else print_value(&b, &p->cols[sh->lo].type, &x);
     }
     strom__buf_append(&b, "]", 1);
   }
@@ -156,6 +216,10 @@ int sql_print_sink(sql_build *b, strom_stream *in, const sql_col *cols, int ncol
   p->ncols = ncols;
   p->ident = identifier;
   p->mode = mode;
+  if (!(p->shown = shown_cols(cols, ncols, &p->nshown))) {
+    free(p);
+    return STROM_ENOMEM;
+  }
   if (sql_build_own(b, p, printer_free)) return STROM_ENOMEM;
   strom_stream *s = strom_process(in, &(strom_process_def){.process = print_process, .finish = print_finish, .data = p});
   if (mode == SQL_TABLEAU) s = strom_set_parallelism(s, 1);

@@ -453,12 +453,24 @@ static int do_describe(exec *x, const sql_node *n) {
   fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
   fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", "name", "type", "null", "extras");
   fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
-  for (int i = 0; i < p->ncols; i++) {
-    char tn[64], extras[128] = "";
+  int shown = 0;
+  for (int i = 0; i < p->ncols; i++, shown++) {
+    char tn[512], extras[128] = "";
     sql_type ty = p->cols[i].type;
     bool not_null = ty.not_null;
     ty.not_null = false;
     sql_type_name(&ty, tn, sizeof tn);
+    size_t seg;
+    int end = t->view ? sql_row_group_end(p->cols, p->ncols, i, &seg) : i + 1;
+    if (t->view && seg) { /* a ROW value's columns (types_rowval.c) */
+      strom_buf rt = {0};
+      sql_row_type_name(&rt, p->cols, i, end, seg);
+      snprintf(tn, sizeof tn, "%s", rt.p ? rt.p : "ROW<>");
+      strom__buf_free(&rt);
+      fprintf(s->out, "| %-20.*s | %-20s | %-5s | %-13s |\n", (int)seg - 1, p->cols[i].name, tn, "TRUE", "");
+      i = end - 1;
+      continue;
+    }
     if (p->cols[i].proctime) strcat(tn, " *PROCTIME*"); /* as Flink's DESCRIBE */
     const char *name = t->view && t->column_list ? t->column_list->kids[i]->text : p->cols[i].name;
     if (!t->view) {
@@ -473,7 +485,7 @@ static int do_describe(exec *x, const sql_node *n) {
     fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", name, tn, not_null ? "FALSE" : "TRUE", extras);
   }
   fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
-  fprintf(s->out, "%d row%s in set\n", p->ncols, p->ncols == 1 ? "" : "s");
+  fprintf(s->out, "%d row%s in set\n", shown, shown == 1 ? "" : "s");
   sql_arena_free(&a);
   return STROM_OK;
 }

@@ -438,6 +438,21 @@ struct sql_col;
 int sql_row_field_col(const struct sql_col *cols, int ncols, const sql_node *n);
 /* Whether name is a flattened ROW column of cols (it has fields name.x). */
 bool sql_row_is_flattened(const struct sql_col *cols, int ncols, const char *name);
+/* types_rowval.c: a ROW-valued select item or GROUP BY key x (a ROW column, ROW(...),
+ * (a, b), CAST(... AS ROW<...>), a ROW field of those) as its scalar leaves and their
+ * paths ("id", "addr.city"); 0 when x is not ROW-valued, negative with err on error. */
+int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
+                   const char ***paths, char *err, size_t errlen);
+/* The scalar leaf a field access on a constructed ROW names (ROW(a, b).EXPR$1), or NULL. */
+const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n);
+/* The end of the ROW value starting at column i (its columns share the path prefix of
+ * *seg characters, dot included), i + 1 with *seg 0 for a scalar column. */
+int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg);
+/* "ROW<`id` BIGINT, `name` STRING>" of columns [lo, hi) past off characters of their names. */
+void sql_row_type_name(strom_buf *b, const sql_col *cols, int lo, int hi, size_t off);
+/* "(1, abc)" (java: Row.toString's "+I[1, abc]") of columns [lo, hi) of r, fields by fmt. */
+void sql_row_format(strom_buf *b, const sql_col *cols, const strom_row *r, int lo, int hi, size_t off, bool java,
+                    void (*fmt)(strom_buf *b, const sql_type *t, const struct sql_val *v));
 /* The option's value, or NULL. */
 const char *sql_table_option(const sql_table *t, const char *key);
 

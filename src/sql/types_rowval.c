@@ -1,0 +1,325 @@
+/*
+ * types_rowval.c -- a ROW as one value.  Rows stay flat (types_row.c): a ROW value is
+ * a group of consecutive columns whose names are its fields' paths ("person.id",
+ * "r.EXPR$0", "r.addr.city"), so the row codec, the operators and the fast `person.id`
+ * access are those of scalar columns.  Here:
+ *
+ *  - a ROW-valued select item or GROUP BY key (a ROW column `person`, `t.person`, the
+ *    constructors `ROW(a, b)` / `(a, b)`, `CAST(... AS ROW<x INT, y STRING>)`, a field
+ *    of one of those that is itself a ROW) is rewritten, on the syntax tree, into its
+ *    scalar leaves and their paths: the binder then binds, groups and projects the
+ *    leaves as any other expressions (aggregate queries match them by their text);
+ *  - `ROW(a, b).EXPR$1` / `CAST(...).x`: the leaf a field access on a constructed ROW
+ *    names;
+ *  - the output side: DESCRIBE's `ROW<`id` BIGINT, `name` STRING>`, the tableau's
+ *    `(1, abc)` and the print sink's `+I[1, abc]` (Java's Row.toString), grouping the
+ *    columns back by their path prefixes.
+ *
+ * Fields of a constructor are named EXPR$0, EXPR$1, ... as Calcite names them.  A ROW
+ * that is NULL as a whole is not distinguished from a ROW of NULL fields.
+ */
+#include <strings.h>
+
+#include "sql_int.h"
+
+typedef struct leaves {
+  sql_arena *a;
+  const sql_col *cols;
+  int ncols;
+  const sql_node **n;
+  const char **path;
+  int len, cap;
+  char *err;
+  size_t errlen;
+} leaves;
+
+static int lfail(leaves *l, const sql_node *at, const char *fmt, const char *arg) {
+  int k = at ? snprintf(l->err, l->errlen, "line %d, column %d: ", at->line, at->col) : 0;
+  if (k < 0 || (size_t)k >= l->errlen) k = 0;
+  snprintf(l->err + k, l->errlen - (size_t)k, fmt, arg);
+  return STROM_EINVAL;
+}
+
+static sql_node *mk(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  sql_node *n = sql_arena_alloc(a, sizeof *n);
+  if (!n) return NULL;
+  n->kind = k;
+  n->line = at->line, n->col = at->col;
+  n->text = text;
+  n->p = n->s = -1;
+  if (nkids) {
+    n->kids = sql_arena_alloc(a, sizeof *n->kids * (size_t)nkids);
+    if (!n->kids) return NULL;
+    n->cap = nkids;
+  }
+  return n;
+}
+
+static int push(leaves *l, const sql_node *n, const char *prefix, const char *path) {
+  if (l->len == l->cap) {
+    int cap = l->cap ? l->cap * 2 : 8;
+    const sql_node **nn = sql_arena_alloc(l->a, sizeof *nn * (size_t)cap);
+    const char **pp = sql_arena_alloc(l->a, sizeof *pp * (size_t)cap);
+    if (!nn || !pp) return STROM_ENOMEM;
+    if (l->len) memcpy(nn, l->n, sizeof *nn * (size_t)l->len), memcpy(pp, l->path, sizeof *pp * (size_t)l->len);
+    l->n = nn, l->path = pp, l->cap = cap;
+  }
+  size_t len = strlen(prefix) + strlen(path) + 2;
+  char *s = sql_arena_alloc(l->a, len);
+  if (!s) return STROM_ENOMEM;
+  snprintf(s, len, "%s%s%s", prefix, *prefix && *path ? "." : "", path);
+  l->n[l->len] = n;
+  l->path[l->len++] = s;
+  return STROM_OK;
+}
+
+/* The parts of a name chain FIELD(...FIELD(ID a, b)..., z) / NAME(a, b), 0 if n is not one. */
+static int name_parts(const sql_node *n, const char **parts, int max) {
+  if (n->kind == SQL_NAME) {
+    if (n->nkids > max) return 0;
+    for (int i = 0; i < n->nkids; i++) parts[i] = n->kids[i]->text;
+    return n->nkids;
+  }
+  const char *rev[16];
+  int k = 0;
+  while (n->kind == SQL_FIELD && n->nkids == 1 && k < 15) {
+    rev[k++] = n->text;
+    n = n->kids[0];
+  }
+  if (n->kind != SQL_ID || k >= max) return 0;
+  rev[k++] = n->text;
+  for (int i = 0; i < k; i++) parts[i] = rev[k - 1 - i];
+  return k;
+}
+
+static int expand(leaves *l, const sql_node *n, const char *prefix);
+
+/* A ROW column (person, t.person, t.person.addr) as the columns its path prefixes. */
+static int expand_name(leaves *l, const sql_node *n, const char *prefix) {
+  const char *parts[16];
+  int k = name_parts(n, parts, 16);
+  if (!k) return 0;
+  for (int q = k >= 2; q >= 0; q--) {
+    char pre[512];
+    size_t len = 0;
+    pre[0] = 0;
+    for (int i = q; i < k && len < sizeof pre; i++)
+      len += (size_t)snprintf(pre + len, sizeof pre - len, "%s%s", i > q ? "." : "", parts[i]);
+    if (len >= sizeof pre) return 0;
+    const char *qual = q ? parts[0] : NULL;
+    int found = 0;
+    for (int i = 0; i < l->ncols; i++) {
+      const sql_col *c = &l->cols[i];
+      if (qual ? !c->qual || strcmp(c->qual, qual) : c->hidden) continue;
+      if (!strcmp(c->name, pre)) return 0; /* a scalar column of that name */
+      found += !strncmp(c->name, pre, len) && c->name[len] == '.';
+    }
+    if (!found) continue;
+    for (int i = 0; i < l->ncols; i++) {
+      const sql_col *c = &l->cols[i];
+      if (qual ? !c->qual || strcmp(c->qual, qual) : c->hidden) continue;
+      if (strncmp(c->name, pre, len) || c->name[len] != '.') continue;
+      /* the leaf: n followed by a FIELD per remaining part of the column's path */
+      const sql_node *leaf = n;
+      for (const char *s = c->name + len + 1; *s;) {
+        const char *dot = strchr(s, '.');
+        size_t sl = dot ? (size_t)(dot - s) : strlen(s);
+        sql_node *f = mk(l->a, SQL_FIELD, n, sql_arena_strndup(l->a, s, sl), 1);
+        if (!f || !f->text) return STROM_ENOMEM;
+        f->kids[0] = (sql_node *)leaf;
+        f->nkids = 1;
+        leaf = f;
+        s += sl + (dot != NULL);
+      }
+      int rc = push(l, leaf, prefix, c->name + len + 1);
+      if (rc) return rc;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+/* The leaves [lo, hi) of s, whose paths from off on are one level of a ROW, cast to the
+ * fields of the ROW type node t. */
+static int cast_fields(leaves *l, const leaves *s, int lo, int hi, size_t off, const sql_node *t, const char *prefix,
+                       const sql_node *at) {
+  int nf = 0;
+  for (int i = lo; i < hi; nf++) { /* count the groups of this level */
+    const char *p = s->path[i] + off, *dot = strchr(p, '.');
+    size_t seg = dot ? (size_t)(dot - p) + 1 : strlen(p);
+    int j = i + 1;
+    while (dot && j < hi && !strncmp(s->path[j] + off, p, seg)) j++;
+    i = j;
+  }
+  if (nf != t->nkids) {
+    snprintf(l->err, l->errlen, "line %d, column %d: cannot cast a ROW of %d fields to a ROW of %d fields", at->line,
+             at->col, nf, t->nkids);
+    return STROM_EINVAL;
+  }
+  int f = 0;
+  for (int i = lo; i < hi; f++) {
+    const char *p = s->path[i] + off, *dot = strchr(p, '.');
+    size_t seg = dot ? (size_t)(dot - p) + 1 : strlen(p);
+    int j = i + 1;
+    while (dot && j < hi && !strncmp(s->path[j] + off, p, seg)) j++;
+    const sql_node *fld = t->kids[f], *ft = fld->kids[1];
+    const char *fname = fld->kids[0]->text;
+    bool row = ft->kind == SQL_TYPE && ft->text && !strcmp(ft->text, "ROW");
+    if (row != (dot != NULL)) {
+      snprintf(l->err, l->errlen, "line %d, column %d: cannot cast %s field %d to %s", at->line, at->col,
+               dot ? "a ROW" : "a scalar", f + 1, row ? "a ROW" : "a scalar type");
+      return STROM_EINVAL;
+    }
+    if (row) {
+      size_t len = strlen(prefix) + strlen(fname) + 2;
+      char *sub = sql_arena_alloc(l->a, len);
+      if (!sub) return STROM_ENOMEM;
+      snprintf(sub, len, "%s%s%s", prefix, *prefix ? "." : "", fname);
+      int rc = cast_fields(l, s, i, j, off + seg, ft, sub, at);
+      if (rc) return rc;
+    } else {
+      sql_node *c = mk(l->a, SQL_CAST, at, NULL, 2);
+      if (!c) return STROM_ENOMEM;
+      c->kids[0] = (sql_node *)s->n[i];
+      c->kids[1] = (sql_node *)ft;
+      c->nkids = 2;
+      c->flags = at->flags & SQL_F(TRY);
+      int rc = push(l, c, prefix, fname);
+      if (rc) return rc;
+    }
+    i = j;
+  }
+  return 1;
+}
+
+static bool is_row_ctor(const sql_node *n) {
+  return n->kind == SQL_ROW || (n->kind == SQL_CALL && !strcasecmp(n->text, "ROW"));
+}
+
+/* The leaves of field `name` of s: the sub-row's leaves (1), or the scalar leaf in *one (0). */
+static int pick_field(leaves *l, const leaves *s, const char *name, const char *prefix, const sql_node **one) {
+  size_t n = strlen(name);
+  int got = 0;
+  *one = NULL;
+  for (int i = 0; i < s->len; i++) {
+    const char *p = s->path[i];
+    if (strncmp(p, name, n)) continue;
+    if (!p[n]) *one = s->n[i];
+    else if (p[n] == '.') {
+      int rc = push(l, s->n[i], prefix, p + n + 1);
+      if (rc) return rc;
+      got = 1;
+    }
+  }
+  return got;
+}
+
+static int expand(leaves *l, const sql_node *n, const char *prefix) {
+  int rc = expand_name(l, n, prefix);
+  if (rc) return rc;
+  if (is_row_ctor(n)) {
+    if (!n->nkids) return lfail(l, n, "%s needs at least one field", "ROW");
+    for (int i = 0; i < n->nkids; i++) {
+      const sql_node *k = n->kids[i];
+      if (k->kind == SQL_FILTER || k->kind == SQL_OVER || k->kind == SQL_STAR)
+        return lfail(l, k, "%s is not allowed in a ROW constructor", sql_kind_name(k->kind));
+      char sub[512];
+      snprintf(sub, sizeof sub, "%s%sEXPR$%d", prefix, *prefix ? "." : "", i);
+      int r = expand(l, k, sub);
+      if (r < 0) return r;
+      if (!r && (r = push(l, k, sub, ""))) return r;
+    }
+    return 1;
+  }
+  if (n->kind == SQL_CAST && n->kids[1]->kind == SQL_TYPE && n->kids[1]->text && !strcmp(n->kids[1]->text, "ROW")) {
+    leaves s = {.a = l->a, .cols = l->cols, .ncols = l->ncols, .err = l->err, .errlen = l->errlen};
+    int r = expand(&s, n->kids[0], "");
+    if (r < 0) return r;
+    if (!r) return 0; /* the binder says what cannot be cast */
+    return cast_fields(l, &s, 0, s.len, 0, n->kids[1], prefix, n);
+  }
+  if (n->kind == SQL_FIELD && n->nkids == 1) { /* a ROW field of a constructed ROW */
+    leaves s = {.a = l->a, .cols = l->cols, .ncols = l->ncols, .err = l->err, .errlen = l->errlen};
+    int r = expand(&s, n->kids[0], "");
+    if (r <= 0) return r;
+    const sql_node *one;
+    return pick_field(l, &s, n->text, prefix, &one);
+  }
+  return 0;
+}
+
+int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
+                   const char ***paths, char *err, size_t errlen) {
+  leaves l = {.a = a, .cols = cols, .ncols = ncols, .err = err, .errlen = errlen};
+  int rc = expand(&l, x, "");
+  if (rc <= 0) return rc;
+  *nodes = l.n, *paths = l.path;
+  return l.len;
+}
+
+const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n) {
+  if (n->kind != SQL_FIELD || n->nkids != 1) return NULL;
+  char err[8];
+  leaves s = {.a = a, .cols = cols, .ncols = ncols, .err = err, .errlen = sizeof err};
+  if (expand(&s, n->kids[0], "") <= 0) return NULL;
+  leaves l = s;
+  l.len = l.cap = 0, l.n = NULL, l.path = NULL;
+  const sql_node *one;
+  return pick_field(&l, &s, n->text, "", &one) == 0 ? one : NULL;
+}
+
+/* ---- the output side ---- */
+
+int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg) {
+  const char *dot = strchr(cols[i].name, '.');
+  *seg = 0;
+  if (!dot) return i + 1;
+  *seg = (size_t)(dot - cols[i].name) + 1;
+  int j = i + 1;
+  while (j < ncols && !strncmp(cols[j].name, cols[i].name, *seg)) j++;
+  return j;
+}
+
+void sql_row_type_name(strom_buf *b, const sql_col *cols, int lo, int hi, size_t off) {
+  strom__buf_append(b, "ROW<", 4);
+  for (int i = lo; i < hi;) {
+    if (i > lo) strom__buf_append(b, ", ", 2);
+    const char *p = cols[i].name + off, *dot = strchr(p, '.');
+    size_t seg = dot ? (size_t)(dot - p) : strlen(p);
+    strom__buf_printf(b, "`%.*s` ", (int)seg, p);
+    if (dot) {
+      int j = i + 1;
+      while (j < hi && !strncmp(cols[j].name + off, p, seg + 1)) j++;
+      sql_row_type_name(b, cols, i, j, off + seg + 1);
+      i = j;
+    } else {
+      char tn[64];
+      sql_type_name(&cols[i].type, tn, sizeof tn);
+      strom__buf_printf(b, "%s", tn);
+      i++;
+    }
+  }
+  strom__buf_append(b, ">", 1);
+}
+
+void sql_row_format(strom_buf *b, const sql_col *cols, const strom_row *r, int lo, int hi, size_t off, bool java,
+                    void (*fmt)(strom_buf *b, const sql_type *t, const sql_val *v)) {
+  strom__buf_printf(b, "%s", java ? "+I[" : "(");
+  for (int i = lo; i < hi;) {
+    if (i > lo) strom__buf_append(b, ", ", 2);
+    const char *p = cols[i].name + off, *dot = strchr(p, '.');
+    if (dot) {
+      size_t seg = (size_t)(dot - p) + 1;
+      int j = i + 1;
+      while (j < hi && !strncmp(cols[j].name + off, p, seg)) j++;
+      sql_row_format(b, cols, r, i, j, off + seg, java, fmt);
+      i = j;
+    } else {
+      sql_val v;
+      sql_val_get(r, i, &v);
+      fmt(b, &cols[i].type, &v);
+      i++;
+    }
+  }
+  strom__buf_append(b, java ? "]" : ")", 1);
+}
