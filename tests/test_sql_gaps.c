@@ -3,12 +3,16 @@
  * (types_rowval.c: a ROW column selected whole, the ROW(...) / (a, b) constructors,
  * CAST to a named ROW, field access on a constructed ROW, a ROW through a view,
  * UNION ALL and GROUP BY; DESCRIBE, the tableau, the print sink and the json sink
- * showing it nested), ... Expected output is computed by hand from Flink's semantics.
+ * showing it nested); IN / EXISTS subqueries under OR, NOT (... AND ...) and in the
+ * select list (subq_mark.c: marker joins, NOT IN's NULLs), ... Expected output is computed by hand from Flink's semantics.
  */
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sql_test.h"
+#include "sql_changelog_test.h"
+
+/* The tableau rows as printed (sorted: sorted). */
+#define ROWS(sql, sorted, expected) CHECK_MODE(sql, sorted, false, expected)
 
 /* The file at tmp/name written with text. */
 static void write_file(const char *name, const char *text) {
@@ -40,8 +44,8 @@ TEST(row_as_one_value) {
                             "{\"id\":2,\"person\":{\"pid\":20,\"name\":null},\"k\":\"x\"}\n"
                             "{\"id\":3,\"person\":{\"pid\":10,\"name\":\"abc\"},\"k\":\"y\"}\n");
   /* a ROW column selected whole: the tableau shows it as Flink casts a ROW to a string */
-  CHECK_ROWS(PEOPLE "SELECT person FROM t", false, "+I[(10, abc)]\n+I[(20, NULL)]\n+I[(10, abc)]\n");
-  CHECK_ROWS(PEOPLE "SELECT t.person, person.name FROM t WHERE id = 1", false, "+I[(10, abc), abc]\n");
+  ROWS(PEOPLE "SELECT person FROM t", false, "+I[(10, abc)]\n+I[(20, NULL)]\n+I[(10, abc)]\n");
+  ROWS(PEOPLE "SELECT t.person, person.name FROM t WHERE id = 1", false, "+I[(10, abc), abc]\n");
   /* constructors: ROW(...) and (a, b); the unnamed item is EXPR$<its position> */
   char *out, err[1024];
   CHECK_INT(run(PEOPLE "SELECT id, ROW(id, k) AS r, (k, id + 1) FROM t WHERE id = 3", &out, err, sizeof err), 0);
@@ -49,9 +53,9 @@ TEST(row_as_one_value) {
   CHECK(strstr(out, "| +I |           3 |                         (3, y) |                         (y, 4) |") != NULL);
   free(out);
   /* CAST to a named ROW, and field access on constructed ROWs */
-  CHECK_ROWS(PEOPLE "SELECT CAST(ROW(id, k) AS ROW<x BIGINT, y STRING>) AS c FROM t WHERE id < 3", false,
+  ROWS(PEOPLE "SELECT CAST(ROW(id, k) AS ROW<x BIGINT, y STRING>) AS c FROM t WHERE id < 3", false,
              "+I[(1, x)]\n+I[(2, x)]\n");
-  CHECK_ROWS(PEOPLE "SELECT ROW(id, k).EXPR$1 AS f, CAST((id, k) AS ROW<x INT, y STRING>).x + 1 AS g FROM t", false,
+  ROWS(PEOPLE "SELECT ROW(id, k).EXPR$1 AS f, CAST((id, k) AS ROW<x INT, y STRING>).x + 1 AS g FROM t", false,
              "+I[x, 2]\n+I[x, 3]\n+I[y, 4]\n");
   CHECK_ERR(PEOPLE "SELECT CAST(ROW(id, k) AS ROW<x INT>) FROM t", "cannot cast a ROW of 2 fields to a ROW of 1 fields");
   CHECK_ERR(PEOPLE "SELECT id FROM t WHERE (id, k) = (1, 'x')", "not supported yet: a ROW value other than");
@@ -67,14 +71,14 @@ TEST(row_as_one_value) {
   if (!strstr(out, "3 rows in set")) fprintf(stderr, "%s\n", out);
   free(out);
   snprintf(sql, sizeof sql, "%s SELECT p, nested, p.name, nested.EXPR$1.EXPR$0 AS i FROM v;", view);
-  CHECK_ROWS(sql, false, "+I[(10, abc), (x, (1, z)), abc, 1]\n+I[(20, NULL), (x, (2, z)), <NULL>, 2]\n"
+  ROWS(sql, false, "+I[(10, abc), (x, (1, z)), abc, 1]\n+I[(20, NULL), (x, (2, z)), <NULL>, 2]\n"
                          "+I[(10, abc), (y, (3, z)), abc, 3]\n");
   /* GROUP BY a ROW (its fields are the keys) and UNION ALL */
-  CHECK_ROWS(PEOPLE "SELECT person, COUNT(*) AS n FROM t GROUP BY person", false,
+  ROWS(PEOPLE "SELECT person, COUNT(*) AS n FROM t GROUP BY person", false,
              "+I[(10, abc), 1]\n+I[(20, NULL), 1]\n-U[(10, abc), 1]\n+U[(10, abc), 2]\n");
-  CHECK_ROWS(PEOPLE "SELECT ROW(k, COUNT(*)) AS kn FROM t GROUP BY k", false,
+  ROWS(PEOPLE "SELECT ROW(k, COUNT(*)) AS kn FROM t GROUP BY k", false,
              "+I[(x, 1)]\n-U[(x, 1)]\n+U[(x, 2)]\n+I[(y, 1)]\n");
-  CHECK_ROWS(PEOPLE "SELECT person FROM t WHERE id = 1 UNION ALL SELECT (99, 'u')", true,
+  ROWS(PEOPLE "SELECT person FROM t WHERE id = 1 UNION ALL SELECT (99, 'u')", true,
              "+I[(10, abc)]\n+I[(99, u)]\n");
   /* the json sink writes ROW values nested; the print sink as Java's Row.toString */
   CHECK_INT(run(PEOPLE "CREATE TABLE o (id INT, r ROW<a INT, b ROW<c STRING>>) WITH ('connector' = 'filesystem', "
@@ -93,11 +97,49 @@ TEST(row_as_one_value) {
   free(out);
 }
 
+#define L "(VALUES (1, 'a'), (2, 'b'), (2, 'c'), (3, 'd'), (CAST(NULL AS INT), 'n')) AS l(k, v)"
+#define R "(VALUES (2, 'x'), (3, 'y'), (4, 'z')) AS r(k, w)"
+#define RN "(VALUES (2, 'x'), (CAST(NULL AS INT), 'm')) AS r(k, w)"
+
+TEST(in_and_exists_anywhere) {
+  /* under OR: NULL = 1 OR NULL IN (...) is NULL, so n is not kept */
+  CHECK_FINAL("SELECT k, v FROM " L " WHERE k = 1 OR k IN (SELECT k FROM " R ")", "[1, a]\n[2, b]\n[2, c]\n[3, d]\n");
+  /* NOT (x IN (...) AND y): n's IN is NULL (the subquery is not empty), NULL AND TRUE is NULL */
+  CHECK_FINAL("SELECT v FROM " L " WHERE NOT (k IN (SELECT k FROM " R ") AND v <> 'b')", "[a]\n[b]\n");
+  /* in the select list: three-valued IN / NOT IN */
+  CHECK_FINAL("SELECT v, k IN (SELECT k FROM " R ") AS f, k NOT IN (SELECT k FROM " R " WHERE k > 2) AS g FROM " L,
+              "[a, FALSE, TRUE]\n[b, TRUE, TRUE]\n[c, TRUE, TRUE]\n[d, TRUE, FALSE]\n[n, <NULL>, <NULL>]\n");
+  /* a NULL in the subquery: no match is NULL, so NOT IN is never TRUE */
+  CHECK_FINAL("SELECT v, k NOT IN (SELECT k FROM " RN ") AS g FROM " L,
+              "[a, <NULL>]\n[b, FALSE]\n[c, FALSE]\n[d, <NULL>]\n[n, <NULL>]\n");
+  /* an empty subquery: IN is FALSE, NOT IN TRUE, for a NULL x too */
+  CHECK_FINAL("SELECT v, k IN (SELECT k FROM " R " WHERE k > 9) AS f, k NOT IN (SELECT k FROM " R " WHERE k > 9) AS g FROM " L
+              " WHERE v IN ('a', 'n')",
+              "[a, FALSE, TRUE]\n[n, FALSE, TRUE]\n");
+  /* EXISTS: correlated by equality in the select list, uncorrelated under OR, over an aggregate */
+  CHECK_FINAL("SELECT v, EXISTS (SELECT 1 FROM " R " WHERE r.k = l.k AND w <> 'y') AS e FROM " L,
+              "[a, FALSE]\n[b, TRUE]\n[c, TRUE]\n[d, FALSE]\n[n, FALSE]\n");
+  CHECK_FINAL("SELECT v FROM " L " WHERE v = 'a' OR NOT EXISTS (SELECT 1 FROM " R " WHERE r.k = l.k)", "[a]\n[n]\n");
+  CHECK_FINAL("SELECT v FROM " L " WHERE v = 'a' OR EXISTS (SELECT k FROM " R " GROUP BY k HAVING COUNT(*) > 1)",
+              "[a]\n");
+  CHECK_FINAL("SELECT v FROM " L " WHERE v = 'a' OR EXISTS (SELECT 1 FROM " R " WHERE k > 3)",
+              "[a]\n[b]\n[c]\n[d]\n[n]\n");
+  /* the AND terms of WHERE keep their semi / anti joins */
+  char *out, err[1024];
+  CHECK_INT(run("EXPLAIN SELECT v FROM " L " WHERE k IN (SELECT k FROM " R ") AND (v = 'a' OR k IN (SELECT k FROM " R "))",
+                &out, err, sizeof err), 0);
+  CHECK(strstr(out, "LeftSemiJoin") != NULL);
+  CHECK(strstr(out, "joinType=[LeftOuterJoin]") != NULL);
+  if (!strstr(out, "LeftOuterJoin")) fprintf(stderr, "%s\n", out);
+  free(out);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps-%d", (int)getpid());
   mkdir(tmp, 0777);
   RUN(row_as_one_value);
+  RUN(in_and_exists_anywhere);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) fprintf(stderr, "  could not remove %s\n", tmp);

@@ -1310,7 +1310,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     }
   }
   bool aggregate = group || (having && contains_agg(having)) || contains_agg(items) || (sel->flags & SQL_F(DISTINCT));
-  if (!(in = sql_subq_after(b, in, items, aggregate))) return NULL;
+  if (!(in = sql_subq_after(b, in, &items, aggregate))) return NULL;
   if (!group && sql_node_has_over(items)) { /* OVER aggregates and ROW_NUMBER (rank_bind.c) */
     int base = in->ncols;
     if (!(in = sql_over_bind(b->s, b->a, in, items, &b->over_calls, &b->nover, b->err, b->errlen))) return NULL;

@@ -691,7 +691,10 @@ struct sql_subq **sql_binder_subq(struct binder *b);
  * sql_subq_after, which makes them semi and anti joins and joins the select list's
  * scalar subqueries.  sql_subq_ref: a scalar subquery's column. */
 sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where);
-sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node *items, bool aggregate);
+sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **items, bool aggregate);
+/* subq_mark.c: n with its IN / EXISTS subqueries rewritten into scalar subqueries (the
+ * marker joins of Flink's plan); *changed when any was.  NULL if out of memory. */
+const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *changed);
 sql_expr *sql_subq_ref(struct binder *b, const sql_node *n);
 /* UNION (distinct), INTERSECT [ALL], EXCEPT [ALL] of u's two (cast) inputs. */
 sql_plan *sql_setop_bind(struct binder *b, const sql_node *n, sql_plan *u);

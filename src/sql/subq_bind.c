@@ -417,6 +417,9 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
       any = true;
       continue;
     }
+    bool marked = false; /* IN / EXISTS under OR, NOT (... AND ...): marker joins (subq_mark.c) */
+    if (!(t[i] = sql_subq_mark_rewrite(sql_binder_arena(b), t[i], &marked))) return sql_binder_fail(b, *where, "out of memory");
+    any |= marked;
     rest[nrest++] = t[i];
     const sql_node *sq[MAX_TERMS];
     int k = scalars(t[i], sq, 0);
@@ -434,10 +437,13 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   return in;
 }
 
-sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node *items, bool aggregate) {
+sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp, bool aggregate) {
   sql_subq *s = *sql_binder_subq(b);
   for (int i = 0; i < s->nterms; i++)
     if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
+  bool marked = false; /* SELECT x IN (...) AS f: marker joins (subq_mark.c) */
+  if (!(*itemsp = sql_subq_mark_rewrite(sql_binder_arena(b), *itemsp, &marked))) return sql_binder_fail(b, NULL, "out of memory");
+  const sql_node *items = *itemsp;
   const sql_node *sq[MAX_TERMS];
   int k = scalars(items, sq, 0);
   if (k > MAX_TERMS) return sql_binder_fail(b, items, "more than %d subqueries in one select list", MAX_TERMS);

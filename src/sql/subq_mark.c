@@ -1,0 +1,166 @@
+/*
+ * subq_mark.c -- IN / EXISTS subqueries where a semi or anti join cannot take them
+ * (under OR, inside NOT (... AND ...), in the select list: `SELECT x IN (...) AS f`).
+ * Flink's planner (Calcite's SubQueryRemoveRule) LEFT joins the row with the subquery's
+ * distinct values and a marker, plus the subquery's row and NULL counts, and reads the
+ * predicate's three-valued result off them.  This file rewrites the syntax tree to that
+ * shape in terms of scalar subqueries, which subq_bind.c already joins (LEFT, keyed by
+ * the correlation equality when there is one, a COUNT reading 0 where nothing matches):
+ *
+ *   x IN (q)   -> CASE WHEN (SELECT COUNT(*) FROM (q) AS $in($v) WHERE $v = x) > 0 THEN TRUE
+ *                      WHEN x IS NULL AND (SELECT COUNT(*) FROM (q) AS $in($v)) > 0 THEN NULL
+ *                      WHEN (SELECT COUNT(*) - COUNT($v) FROM (q) AS $in($v)) > 0 THEN NULL
+ *                      ELSE FALSE END
+ *   x NOT IN (q) -> NOT (x IN (q))           (NULL stays NULL: SQL's null-aware NOT IN)
+ *   EXISTS (q) -> CASE WHEN (SELECT COUNT(*) FROM <q's FROM> WHERE <q's WHERE>) > 0
+ *                      THEN TRUE ELSE FALSE END   (q correlated by equalities, as a
+ *                 correlated scalar subquery), or over (q) AS $ex when q aggregates.
+ *
+ * The first subquery is correlated by `$v = x` (x reads the outer row), so it becomes
+ * the distinct values of q counted per value and LEFT joined on x = $v: Flink's marker
+ * join.  x IN (q) with q itself correlated is refused (as a correlated scalar subquery
+ * inside a derived table).
+ */
+#include <strings.h>
+
+#include "sql_int.h"
+
+static sql_node *nn(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  sql_node *n = sql_arena_alloc(a, sizeof *n);
+  if (!n) return NULL;
+  n->kind = k, n->line = at->line, n->col = at->col, n->text = text, n->p = n->s = -1;
+  n->nkids = n->cap = nkids;
+  if (nkids && !(n->kids = sql_arena_alloc(a, sizeof(sql_node *) * (size_t)nkids))) return NULL;
+  return n;
+}
+
+static sql_node *n1(sql_arena *a, sql_kind k, const sql_node *at, const char *text, const sql_node *x) {
+  sql_node *n = x ? nn(a, k, at, text, 1) : NULL;
+  if (n) n->kids[0] = (sql_node *)x;
+  return n;
+}
+
+static sql_node *n2(sql_arena *a, sql_kind k, const sql_node *at, const char *text, const sql_node *x, const sql_node *y) {
+  sql_node *n = x && y ? nn(a, k, at, text, 2) : NULL;
+  if (n) n->kids[0] = (sql_node *)x, n->kids[1] = (sql_node *)y;
+  return n;
+}
+
+static bool is_op(const sql_node *n, const char *op) { return n && n->kind == SQL_OP && n->text && !strcmp(n->text, op); }
+
+static const sql_node *kid_of(const sql_node *n, sql_kind k) {
+  for (int i = 0; i < n->nkids; i++)
+    if (n->kids[i]->kind == k) return n->kids[i];
+  return NULL;
+}
+
+/* (SELECT item FROM from [WHERE where]) */
+static sql_node *scalar(sql_arena *a, const sql_node *at, const sql_node *item, const sql_node *from, const sql_node *where) {
+  sql_node *sel = nn(a, SQL_SELECT, at, NULL, where ? 3 : 2);
+  if (!sel) return NULL;
+  if (!(sel->kids[0] = n1(a, SQL_ITEMS, at, NULL, item)) || !(sel->kids[1] = n1(a, SQL_FROM, at, NULL, from))) return NULL;
+  if (where && !(sel->kids[2] = n1(a, SQL_WHERE, at, NULL, where))) return NULL;
+  return n1(a, SQL_SUBQUERY, at, NULL, sel);
+}
+
+static sql_node *count_star(sql_arena *a, const sql_node *at) {
+  return n1(a, SQL_CALL, at, "COUNT", nn(a, SQL_STAR, at, NULL, 0));
+}
+
+static sql_node *positive(sql_arena *a, const sql_node *at, const sql_node *x) {
+  return n2(a, SQL_OP, at, ">", x, nn(a, SQL_NUMBER, at, "0", 0));
+}
+
+static sql_node *kw(sql_arena *a, const sql_node *at, const char *w) { return nn(a, SQL_KEYWORD, at, w, 0); }
+
+/* (q) AS alias[(col)] */
+static sql_node *derived(sql_arena *a, const sql_node *sq, const char *alias, const char *colname) {
+  sql_node *as = nn(a, SQL_AS, sq, NULL, colname ? 3 : 2);
+  if (!as || !(as->kids[1] = nn(a, SQL_ID, sq, alias, 0))) return NULL;
+  as->kids[0] = (sql_node *)sq;
+  if (colname && !(as->kids[2] = n1(a, SQL_COLUMN_LIST, sq, NULL, nn(a, SQL_ID, sq, colname, 0)))) return NULL;
+  return as;
+}
+
+/* CASE WHEN c0 THEN r0 ... ELSE e END */
+static sql_node *case_of(sql_arena *a, const sql_node *at, const sql_node **c, const sql_node **r, int n, const sql_node *e) {
+  sql_node *k = nn(a, SQL_CASE, at, NULL, n + 1);
+  if (!k) return NULL;
+  for (int i = 0; i < n; i++)
+    if (!(k->kids[i] = n2(a, SQL_WHEN, at, NULL, c[i], r[i]))) return NULL;
+  return (k->kids[n] = n1(a, SQL_ELSE, at, NULL, e)) ? k : NULL;
+}
+
+static sql_node *in_marker(sql_arena *a, const sql_node *t) {
+  const sql_node *x = t->kids[0], *sq = t->kids[1];
+  sql_node *v = nn(a, SQL_ID, t, "$v", 0);
+  sql_node *hit = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), n2(a, SQL_OP, t, "=", v, x));
+  sql_node *rows = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), NULL);
+  sql_node *nulls = scalar(a, t, n2(a, SQL_OP, t, "-", count_star(a, t), n1(a, SQL_CALL, t, "COUNT", v)),
+                           derived(a, sq, "$in", "$v"), NULL);
+  sql_node *null_bool = n2(a, SQL_CAST, t, NULL, kw(a, t, "NULL"), nn(a, SQL_TYPE, t, "BOOLEAN", 0));
+  const sql_node *c[3] = {positive(a, t, hit),
+                          n2(a, SQL_OP, t, "and", n1(a, SQL_OP, t, "is-null", x), positive(a, t, rows)),
+                          positive(a, t, nulls)};
+  const sql_node *r[3] = {kw(a, t, "TRUE"), null_bool, null_bool};
+  if (!c[0] || !c[1] || !c[2] || !r[0] || !r[1]) return NULL;
+  sql_node *k = case_of(a, t, c, r, 3, kw(a, t, "FALSE"));
+  return is_op(t, "not-in") ? n1(a, SQL_OP, t, "not", k) : k;
+}
+
+static sql_node *exists_marker(sql_arena *a, const sql_node *t) {
+  const sql_node *sq = t->kids[0], *q = sq->kids[0];
+  while (q->kind == SQL_SUBQUERY) q = q->kids[0];
+  sql_node *cnt;
+  const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
+  bool plain = q->kind == SQL_SELECT && !(q->flags & SQL_F(DISTINCT)) && kid_of(q, SQL_FROM) &&
+               !kid_of(q, SQL_GROUP_BY) && !kid_of(q, SQL_HAVING) && !kid_of(q, SQL_ORDER_BY) && !kid_of(q, SQL_LIMIT) &&
+               items && !sql_node_has_over(items);
+  for (int i = 0; plain && i < items->nkids; i++) {
+    const sql_node *it = items->kids[i]->kind == SQL_AS ? items->kids[i]->kids[0] : items->kids[i];
+    if (it->kind == SQL_CALL && it->text &&
+        (!strcasecmp(it->text, "COUNT") || !strcasecmp(it->text, "SUM") || !strcasecmp(it->text, "MIN") ||
+         !strcasecmp(it->text, "MAX") || !strcasecmp(it->text, "AVG")))
+      plain = false; /* an aggregate: one row, always */
+  }
+  if (plain) {
+    const sql_node *w = kid_of(q, SQL_WHERE);
+    cnt = scalar(a, t, count_star(a, t), kid_of(q, SQL_FROM)->kids[0], w ? w->kids[0] : NULL);
+  } else {
+    cnt = scalar(a, t, count_star(a, t), derived(a, sq, "$ex", NULL), NULL);
+  }
+  const sql_node *c[1] = {positive(a, t, cnt)}, *r[1] = {kw(a, t, "TRUE")};
+  if (!c[0] || !r[0]) return NULL;
+  return case_of(a, t, c, r, 1, kw(a, t, "FALSE"));
+}
+
+const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *changed) {
+  if (!n) return NULL;
+  if (n->kind == SQL_SUBQUERY || n->kind == SQL_SELECT || n->kind == SQL_SETOP || n->kind == SQL_WITH ||
+      n->kind == SQL_QUERY)
+    return n; /* a subquery's own IN / EXISTS are its business */
+  if ((is_op(n, "in") || is_op(n, "not-in")) && n->nkids == 2 && n->kids[1]->kind == SQL_SUBQUERY &&
+      n->kids[0]->kind != SQL_ROW) {
+    *changed = true;
+    return in_marker(a, n);
+  }
+  if (is_op(n, "exists") && n->nkids == 1 && n->kids[0]->kind == SQL_SUBQUERY) {
+    *changed = true;
+    return exists_marker(a, n);
+  }
+  sql_node *copy = NULL;
+  for (int i = 0; i < n->nkids; i++) {
+    bool ch = false;
+    const sql_node *k = sql_subq_mark_rewrite(a, n->kids[i], &ch);
+    if (!k) return NULL;
+    if (!ch) continue;
+    *changed = true;
+    if (!copy) {
+      if (!(copy = nn(a, n->kind, n, n->text, n->nkids))) return NULL;
+      copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
+      memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
+    }
+    copy->kids[i] = (sql_node *)k;
+  }
+  return copy ? copy : n;
+}
