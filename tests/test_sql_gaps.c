@@ -4,12 +4,14 @@
  * CAST to a named ROW, field access on a constructed ROW, a ROW through a view,
  * UNION ALL and GROUP BY; DESCRIBE, the tableau, the print sink and the json sink
  * showing it nested); IN / EXISTS subqueries under OR, NOT (... AND ...) and in the
- * select list (subq_mark.c: marker joins, NOT IN's NULLs), ... Expected output is computed by hand from Flink's semantics.
+ * select list (subq_mark.c: marker joins, NOT IN's NULLs); a LEFT lookup join on a jdbc
+ * table (a real PostgreSQL, tests/pg_test.h) with conditions beyond the keys, ... Expected output is computed by hand from Flink's semantics.
  */
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sql_changelog_test.h"
+#include "pg_test.h"
 
 /* The tableau rows as printed (sorted: sorted). */
 #define ROWS(sql, sorted, expected) CHECK_MODE(sql, sorted, false, expected)
@@ -134,12 +136,44 @@ TEST(in_and_exists_anywhere) {
   free(out);
 }
 
+static bool pg_ready;
+
+TEST(left_lookup_join_with_conditions) {
+  if (!pg_ready) {
+    fprintf(stderr, "  no PostgreSQL server (postgresql package): skipped\n");
+    CHECK(0);
+    return;
+  }
+  CHECK(pg_exec("DROP TABLE IF EXISTS items"));
+  CHECK(pg_exec("CREATE TABLE items (k int, x int, tag text)"));
+  CHECK(pg_exec("INSERT INTO items VALUES (1, 3, 'a'), (1, 8, 'b'), (2, 4, 'c'), (3, 9, 'd'), (3, 10, 'e')"));
+  char *n = pg_query("SELECT count(*) FROM items WHERE k = 1");
+  CHECK_STR(n, "2");
+  free(n);
+  char sql[4096];
+  const char *ddl = "CREATE TABLE items (k INT, x INT, tag STRING) WITH ('connector' = 'jdbc', 'url' = '%s', "
+                    "'table-name' = 'items', 'username' = 'postgres', 'lookup.cache.max-rows' = '10', "
+                    "'lookup.cache.ttl' = '1 min');"
+                    "CREATE VIEW o AS SELECT *, PROCTIME() AS p FROM (VALUES (10, 1, 5), (11, 2, 5), (12, 3, 9), "
+                    "(13, 4, 0), (14, CAST(NULL AS INT), 0)) AS o(id, k, lim);"
+                    "SELECT o.id, d.tag, d.x FROM o %s JOIN items FOR SYSTEM_TIME AS OF o.p AS d "
+                    "ON o.k = d.k AND d.x > 5 AND d.x > o.lim;";
+  /* a condition on the looked-up row and one on both: 11's only row fails, 12's first */
+  snprintf(sql, sizeof sql, ddl, pg_url, "LEFT");
+  ROWS(sql, true, "+I[10, b, 8]\n+I[11, <NULL>, <NULL>]\n+I[12, e, 10]\n+I[13, <NULL>, <NULL>]\n+I[14, <NULL>, <NULL>]\n");
+  snprintf(sql, sizeof sql, ddl, pg_url, "");
+  ROWS(sql, true, "+I[10, b, 8]\n+I[12, e, 10]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps-%d", (int)getpid());
   mkdir(tmp, 0777);
   RUN(row_as_one_value);
   RUN(in_and_exists_anywhere);
+  pg_ready = pg_start();
+  RUN(left_lookup_join_with_conditions);
+  pg_stop();
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) fprintf(stderr, "  could not remove %s\n", tmp);

@@ -94,6 +94,14 @@ strom_stream *strom_jdbc_scan(strom_env *env, const strom_schema *s, const strom
  * with those columns NULL, else it is dropped. */
 strom_stream *strom_jdbc_lookup_join(strom_stream *in, const char *in_keys, const strom_schema *table_schema,
                                      const char *table_keys, bool left_outer, const strom_jdbc_opts *o);
+/* The same, keeping only the joined rows (in's columns then the table's) for which
+ * cond returns 1 (0: drop; negative: fail the job with the message cond wrote into
+ * err); with left_outer a row none of whose matches is kept is emitted once with the
+ * table's columns NULL (Flink's LEFT lookup join with conditions beyond the keys). */
+typedef int (*strom_jdbc_lookup_cond)(const strom_row *joined, void *data, char *err, size_t errlen);
+strom_stream *strom_jdbc_lookup_join_where(strom_stream *in, const char *in_keys, const strom_schema *table_schema,
+                                           const char *table_keys, bool left_outer, const strom_jdbc_opts *o,
+                                           strom_jdbc_lookup_cond cond, void *cond_data);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,8 @@ typedef struct lookup_conf {
   int64_t cache_rows, ttl_ms;
   int max_retries;
   char *sql; /* SELECT cols FROM t WHERE k1 = $1 AND ... */
+  strom_jdbc_lookup_cond cond; /* keeps a joined row, or NULL */
+  void *cond_data;
 } lookup_conf;
 
 typedef struct entry {
@@ -235,6 +237,13 @@ static int emit_joined(strom_op *op, const strom_row *in, const strom_row *match
   for (int i = 0; match && i < nt; i++) copy_col(o, nin + i, match, i);
   strom_row_set_kind(o, strom_row_get_kind(in));
   strom_row_set_time(o, strom_row_time(in));
+  if (match && c->cond) {
+    lookup_state *st = op->state;
+    st->err[0] = 0;
+    int keep = c->cond(o, c->cond_data, st->err, sizeof st->err);
+    if (keep < 0) return strom__op_fail(op, STROM_EUSER, "%s", st->err[0] ? st->err : "join condition failed");
+    if (!keep) return 1; /* not kept: the caller pads the row if nothing was */
+  }
   return strom__emit(&op->out, o);
 }
 
@@ -249,8 +258,11 @@ static int lookup_process(strom_op *op, int input, const strom_row *in) {
     if (owned && e) entry_free(e);
     return strom__op_fail(op, rc, "%s", rc == STROM_ENOMEM ? "out of memory" : st->err);
   }
-  for (int i = 0; !rc && i < e->nrows; i++) rc = emit_joined(op, in, e->rows[i]);
-  if (!rc && !e->nrows && c->left_outer) rc = emit_joined(op, in, NULL);
+  int kept = 0;
+  for (int i = 0; rc >= 0 && i < e->nrows; i++)
+    if (!(rc = emit_joined(op, in, e->rows[i]))) kept++;
+  if (rc > 0) rc = STROM_OK; /* the last match was not kept */
+  if (!rc && !kept && c->left_outer) rc = emit_joined(op, in, NULL);
   if (owned) entry_free(e);
   return rc;
 }
@@ -290,6 +302,12 @@ static const strom_op_vt lookup_vt = {.kind = "JDBC Lookup Join",
 
 strom_stream *strom_jdbc_lookup_join(strom_stream *in, const char *in_keys, const strom_schema *table_schema,
                                      const char *table_keys, bool left_outer, const strom_jdbc_opts *o) {
+  return strom_jdbc_lookup_join_where(in, in_keys, table_schema, table_keys, left_outer, o, NULL, NULL);
+}
+
+strom_stream *strom_jdbc_lookup_join_where(strom_stream *in, const char *in_keys, const strom_schema *table_schema,
+                                           const char *table_keys, bool left_outer, const strom_jdbc_opts *o,
+                                           strom_jdbc_lookup_cond cond, void *cond_data) {
   if (!in) return NULL;
   char err[512] = "out of memory";
   if (!table_schema || !o) return strom__env_error(in->env, STROM_EINVAL, "jdbc lookup join: table schema and options are required");
@@ -345,6 +363,7 @@ strom_stream *strom_jdbc_lookup_join(strom_stream *in, const char *in_keys, cons
     return strom__env_error(in->env, rc, "jdbc lookup join: %s", err);
   }
   c->left_outer = left_outer;
+  c->cond = cond, c->cond_data = cond_data;
   c->cache_rows = o->cache_max_rows;
   c->ttl_ms = o->cache_ttl_ms;
   c->max_retries = o->lookup_max_retries < 0 ? 0 : o->lookup_max_retries;

@@ -105,9 +105,6 @@ int sql_asof_analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
         return snprintf(err, errlen, "not supported yet: column '%s' of type DATE/TIME/INTERVAL/ARRAY/MAP in lookup table '%s'",
                         r->cols[i].name, tn), -1;
     if (lookup_keys(a, j, r, err, errlen)) return -1;
-    if (!strcmp(cn, "jdbc") && j->type == SQL_J_LEFT && j->residual)
-      return snprintf(err, errlen, "not supported yet: a LEFT lookup join on jdbc table '%s' with conditions other "
-                                   "than key equalities", tn), -1;
     j->kind = SQL_JK_LOOKUP;
     p->changelog = l->changelog;
   } else {

@@ -8,7 +8,8 @@
  * - jdbc: the connector's lookup source (src/connectors/jdbc_lookup.c, an LRU cache of
  *   lookup.cache.max-rows keys kept lookup.cache.ttl): the left's columns and its keys
  *   (expressions of the left, cast to the table's key types) go in, the matches come
- *   out; a second step drops the key columns and applies the residual condition.
+ *   out, the residual condition kept per match inside the lookup (so a LEFT join pads a
+ *   row none of whose matches passes it); a second step drops the key columns.
  * - filesystem: as Flink, each subtask loads the whole table (csv or json lines, a file
  *   or a directory) into a hash table on its first row and loads it again once
  *   lookup.join.cache.ttl (default 60 min) of processing time has passed.
@@ -292,6 +293,31 @@ static int jdbc_after(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   return ok <= 0 ? ok : strom_out_emit(out, o);
 }
 
+/* The residual over the connector's joined row (the left's columns, the keys, the
+ * table's): kept per match, so a LEFT join pads the rows none of whose matches is kept. */
+static int jdbc_cond(const strom_row *joined, void *data, char *err, size_t errlen) {
+  sql_ectx c = {0};
+  int r = sql_eval_pred(data, joined, &c);
+  if (r < 0) snprintf(err, errlen, "join condition: %s", c.err[0] ? c.err : "evaluation failed");
+  sql_ectx_free(&c);
+  return r;
+}
+
+/* e with the columns from split on moved by shift. */
+static sql_expr *shift_cols(sql_arena *a, const sql_expr *e, int split, int shift) {
+  sql_expr *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *e;
+  c->fast = NULL;
+  if (e->op == SQL_E_COL && e->col >= split) c->col += shift;
+  if (e->n) {
+    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
+    for (int i = 0; i < e->n; i++)
+      if (!(c->a[i] = shift_cols(a, e->a[i], split, shift))) return NULL;
+  }
+  return c;
+}
+
 static strom_stream *jdbc_lookup(sql_build *b, const sql_plan *p, lookup *k, strom_stream *ls) {
   const sql_table *t = k->t;
   /* the left's columns under names no table column has, then its keys */
@@ -332,7 +358,11 @@ static strom_stream *jdbc_lookup(sql_build *b, const sql_plan *p, lookup *k, str
     goto done;
   }
   strom_stream *proj = sql_calc_stream(b, ls, ex, n, ks, "Lookup key projection");
-  strom_stream *j = proj ? strom_jdbc_lookup_join(proj, names.p, tss, tkeys.p, k->left_outer, &o) : NULL;
+  sql_expr *cond = k->residual ? shift_cols(&b->arena, k->residual, k->nl, k->nkeys) : NULL;
+  if (k->residual && !cond) goto done;
+  strom_stream *j = proj ? strom_jdbc_lookup_join_where(proj, names.p, tss, tkeys.p, k->left_outer, &o,
+                                                        cond ? jdbc_cond : NULL, cond) : NULL;
+  k->residual = NULL; /* applied by the lookup itself */
   if (!j) {
     sql_build_fail(b, "lookup join on table '%s': %s", t->name, strom_env_errmsg(b->env));
     goto done;
