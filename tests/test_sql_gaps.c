@@ -5,7 +5,8 @@
  * UNION ALL and GROUP BY; DESCRIBE, the tableau, the print sink and the json sink
  * showing it nested); IN / EXISTS subqueries under OR, NOT (... AND ...) and in the
  * select list (subq_mark.c: marker joins, NOT IN's NULLs); a LEFT lookup join on a jdbc
- * table (a real PostgreSQL, tests/pg_test.h) with conditions beyond the keys, ... Expected output is computed by hand from Flink's semantics.
+ * table (a real PostgreSQL, tests/pg_test.h) with conditions beyond the keys; CUMULATE
+ * windows (and DISTINCT aggregates) on processing time, ... Expected output is computed by hand from Flink's semantics.
  */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -165,12 +166,78 @@ TEST(left_lookup_join_with_conditions) {
   ROWS(sql, true, "+I[10, b, 8]\n+I[12, e, 10]\n");
 }
 
+/* 50 rows at 100 per second, the job kept alive a second by a slow source that passes
+ * nothing (as test_sql_temporal.c's processing-time windows) */
+#define PROC_ROWS                                                                                                   \
+  "SET 'parallelism.default' = '1';"                                                                               \
+  "CREATE TABLE o (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'number-of-rows' = '50',"     \
+  " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50');"                              \
+  "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '12',"   \
+  " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '12');"                              \
+  "CREATE VIEW u AS SELECT id, MOD(id, 5) AS m, PROCTIME() AS p FROM"                                               \
+  " (SELECT id FROM o UNION ALL SELECT id FROM slow WHERE id < 0);"
+
+TEST(processing_time_cumulate) {
+  char *out, err[1024];
+  /* CUMULATE(step 0.2 s, size 0.4 s): windows [s, s + 0.2) and [s, s + 0.4) for s a multiple of 0.4 s */
+  int rc = run(PROC_ROWS "SELECT window_start, window_end, COUNT(*) AS n, SUM(id) AS s, COUNT(DISTINCT m) AS dm"
+                         " FROM TABLE(CUMULATE(TABLE u, DESCRIPTOR(p), INTERVAL '0.2' SECOND, INTERVAL '0.4' SECOND))"
+                         " GROUP BY window_start, window_end;",
+               &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  char *rows = rows_of(out, false, false);
+  free(out);
+  long full_n = 0, full_s = 0, nfull = 0, half_n[64] = {0}, fulls[64] = {0};
+  long half_start[64];
+  int nhalf = 0;
+  bool shape = true;
+  for (char *l = rows, *e; (e = strchr(l, '\n')); l = e + 1) {
+    int h1, m1, s1, ms1, h2, m2, s2, ms2;
+    long c, sm, dm;
+    if (sscanf(l, "+I[%*d-%*d-%*d %d:%d:%d.%d, %*d-%*d-%*d %d:%d:%d.%d, %ld, %ld, %ld]", &h1, &m1, &s1, &ms1, &h2, &m2,
+               &s2, &ms2, &c, &sm, &dm) != 11) {
+      fprintf(stderr, "  unexpected row %.*s\n", (int)(e - l), l);
+      shape = false;
+      continue;
+    }
+    long start = ((h1 * 60L + m1) * 60 + s1) * 1000 + ms1, end = ((h2 * 60L + m2) * 60 + s2) * 1000 + ms2;
+    long len = (end - start + 86400000) % 86400000;
+    if (start % 400 || (len != 200 && len != 400) || dm < 1 || dm > 5 || dm > c) shape = false;
+    if (len == 400) {
+      full_n += c, full_s += sm, nfull++;
+      for (int i = 0; i < nhalf; i++)
+        if (half_start[i] == start) fulls[i] = c;
+    } else if (nhalf < 64) {
+      half_start[nhalf] = start, half_n[nhalf++] = c;
+    }
+  }
+  free(rows);
+  CHECK(shape);
+  /* every row is in exactly one full window: 50 rows, ids summing to 1275 */
+  CHECK_INT(full_n, 50);
+  CHECK_INT(full_s, 1275);
+  CHECK(nfull >= 2);
+  /* a window's first step holds a part of its rows (its full window fires after it) */
+  for (int i = 0; i < nhalf; i++) CHECK(fulls[i] == 0 || half_n[i] <= fulls[i]);
+  CHECK(nhalf >= 1);
+  /* EXPLAIN names the processing-time window */
+  CHECK_INT(run("CREATE VIEW u AS SELECT *, PROCTIME() AS p FROM (VALUES (1)) AS x(id);"
+                "EXPLAIN SELECT COUNT(*) FROM TABLE(CUMULATE(TABLE u, DESCRIPTOR(p), INTERVAL '1' SECOND,"
+                " INTERVAL '2' SECOND)) GROUP BY window_start, window_end;",
+                &out, err, sizeof err), 0);
+  CHECK(strstr(out, "[processing time]") != NULL);
+  if (!strstr(out, "[processing time]")) fprintf(stderr, "%s\n", out);
+  free(out);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps-%d", (int)getpid());
   mkdir(tmp, 0777);
   RUN(row_as_one_value);
   RUN(in_and_exists_anywhere);
+  RUN(processing_time_cumulate);
   pg_ready = pg_start();
   RUN(left_lookup_join_with_conditions);
   pg_stop();

@@ -575,8 +575,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   }
   const strom_schema *os = owned_schema(b, outs);
   if (!os) return NULL;
-  if (a->windowed && p->win.proctime && (p->win.kind == SQL_W_CUMULATE || sql_agg_any_distinct(aggs, na)))
-    return sql_build_fail(b, "not supported yet: processing-time CUMULATE windows and DISTINCT aggregates in processing-time windows"), NULL;
+  if (a->windowed && p->win.proctime && p->win.kind == SQL_W_SESSION && sql_agg_any_distinct(aggs, na))
+    return sql_build_fail(b, "not supported yet: DISTINCT aggregates in processing-time SESSION windows"), NULL;
   if (a->windowed && (p->win.kind == SQL_W_CUMULATE || (p->win.kind != SQL_W_SESSION && sql_agg_any_distinct(aggs, na))))
     /* rank_cumulate.c */
     return sql_cumulate_agg(b, ks, aggs, na, nk, a->real_keys, tcol, a->acc, os, &p->win);

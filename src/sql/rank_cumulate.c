@@ -11,7 +11,9 @@
  * motivate CUMULATE with) keep value counts per window end, dropped when it fires.
  * TUMBLE and HOP aggregations with DISTINCT aggregates run here too (one accumulator and
  * one set of value counts per window, late by slice as HOP is elsewhere), so they need
- * not keep the window's rows.
+ * not keep the window's rows.  Over a PROCTIME() attribute the windows are those of the
+ * row's processing time (the attribute's value) and fire on processing-time timers;
+ * nothing is late.
  */
 #include <inttypes.h>
 
@@ -96,7 +98,7 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (in->nulls[c->tcol]) return STROM_OK;
   int64_t ts = in->v[c->tcol].i;
   int64_t slice = slice_of(&c->w);
-  if (floor_to(ts, slice) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
+  if (!c->w.proctime && floor_to(ts, slice) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
   int64_t *st = l->starts, *en = l->ends;
   int nw = windows_of(&c->w, ts, st, en, l->cap);
   for (int i = 0; i < nw; i++) {
@@ -115,7 +117,10 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
         (l->dist && rank_distinct_add_window(l->dist, en[i], l->acc, in, &l->ec)))
       return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "a DISTINCT aggregate failed");
     l->acc->v[c->rows_col].i++;
-    if ((rc = strom_state_map_put(l->st, l->end, l->acc)) || (rc = strom_ctx_register_event_timer(ctx, en[i] - 1))) return rc;
+    if ((rc = strom_state_map_put(l->st, l->end, l->acc)) ||
+        (rc = c->w.proctime ? strom_ctx_register_processing_timer(ctx, en[i] - 1)
+                            : strom_ctx_register_event_timer(ctx, en[i] - 1)))
+      return rc;
   }
   return STROM_OK;
 }
