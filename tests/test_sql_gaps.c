@@ -6,7 +6,7 @@
  * showing it nested); IN / EXISTS subqueries under OR, NOT (... AND ...) and in the
  * select list (subq_mark.c: marker joins, NOT IN's NULLs); a LEFT lookup join on a jdbc
  * table (a real PostgreSQL, tests/pg_test.h) with conditions beyond the keys; CUMULATE
- * windows (and DISTINCT aggregates) on processing time, ... Expected output is computed by hand from Flink's semantics.
+ * windows (and DISTINCT aggregates) on processing time; NATURAL JOIN, ... Expected output is computed by hand from Flink's semantics.
  */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,6 +137,29 @@ TEST(in_and_exists_anywhere) {
   free(out);
 }
 
+#define NA "(VALUES (1, 'x', 10), (2, 'y', 20), (3, 'z', 30)) AS a(k, s, v)"
+#define NB "(VALUES (1, 'x', 'p'), (2, 'q', 'r'), (4, 'z', 't')) AS b(k, s, w)"
+
+TEST(natural_join) {
+  /* the columns both sides have (k, s) are the keys and appear once */
+  char *out, err[1024];
+  CHECK_INT(run("SELECT * FROM " NA " NATURAL JOIN " NB, &out, err, sizeof err), 0);
+  CHECK(strstr(out, "| op |           k |                              s |           v |                              w |") != NULL);
+  free(out);
+  CHECK_FINAL("SELECT * FROM " NA " NATURAL JOIN " NB, "[1, x, 10, p]\n");
+  CHECK_FINAL("SELECT k, s, v, w FROM " NA " NATURAL LEFT OUTER JOIN " NB,
+              "[1, x, 10, p]\n[2, y, 20, <NULL>]\n[3, z, 30, <NULL>]\n");
+  /* FULL: as with USING, an unqualified k is ambiguous (Strom does not COALESCE them yet) */
+  CHECK_FINAL("SELECT a.k, b.k, v, w FROM " NA " NATURAL FULL JOIN " NB,
+              "[1, 1, 10, p]\n[2, <NULL>, 20, <NULL>]\n[3, <NULL>, 30, <NULL>]\n[<NULL>, 2, <NULL>, r]\n[<NULL>, 4, <NULL>, t]\n");
+  /* no common column: a cross join */
+  CHECK_FINAL("SELECT * FROM " NA " NATURAL JOIN (VALUES (5)) AS c(u) WHERE k < 3", "[1, x, 10, 5]\n[2, y, 20, 5]\n");
+  CHECK_INT(run("EXPLAIN SELECT * FROM " NA " NATURAL JOIN " NB, &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[k, s], rightKeys=[k, s])") != NULL);
+  free(out);
+  CHECK_ERR("SELECT * FROM " NA " NATURAL CROSS JOIN " NB, "expected JOIN after NATURAL");
+}
+
 static bool pg_ready;
 
 TEST(left_lookup_join_with_conditions) {
@@ -238,6 +261,7 @@ int main(int argc, char **argv) {
   RUN(row_as_one_value);
   RUN(in_and_exists_anywhere);
   RUN(processing_time_cumulate);
+  RUN(natural_join);
   pg_ready = pg_start();
   RUN(left_lookup_join_with_conditions);
   pg_stop();

@@ -81,7 +81,7 @@ void sql_arena_free(sql_arena *a);
   X(AS, "as")                     /* kids: expr or table reference, ID alias, [COLUMN_LIST] */ \
   /* table references */                                                                 \
   X(NAME, "name")                 /* kids: IDs, the parts of a.b.c; prints as a.b.c */   \
-  X(JOIN, "join")                 /* text: inner, left, right, full, cross; kids: left, right, [ON|USING] */ \
+  X(JOIN, "join")                 /* text: inner, left, right, full, cross; kids: left, right, [ON|USING]; flag NATURAL */ \
   X(ON, "on")                     /* kids: expr */                                       \
   X(USING, "using")               /* kids: IDs */                                        \
   X(SUBQUERY, "subquery")         /* kids: query */                                      \
@@ -140,7 +140,8 @@ typedef enum {
   X(NULLS_FIRST, "nulls-first")           \
   X(NULLS_LAST, "nulls-last")             \
   X(QUOTED, "quoted")                     \
-  X(NOT_NULL, "not-null")
+  X(NOT_NULL, "not-null")                 \
+  X(NATURAL, "natural")
 
 enum {
 #define SQL_FLAG_BIT(f, s) SQL_FLAG_BIT_##f,

@@ -1117,6 +1117,26 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
 
 static sql_plan *bind_from(binder *b, const sql_node *n);
 
+/* NATURAL JOIN: USING every column name both inputs have (NULL: none, a cross join). */
+static const sql_node *natural_using(binder *b, const sql_node *n, const sql_plan *l, const sql_plan *r) {
+  sql_node *u = sql_arena_alloc(b->a, sizeof *u);
+  if (!u || !(u->kids = sql_arena_alloc(b->a, sizeof *u->kids * (size_t)(l->ncols ? l->ncols : 1))))
+    return fail_at(b, NULL, "out of memory");
+  u->kind = SQL_USING, u->line = n->line, u->col = n->col, u->p = u->s = -1, u->cap = l->ncols;
+  for (int i = 0; i < l->ncols; i++) {
+    if (l->cols[i].hidden) continue;
+    bool seen = false, in_r = false;
+    for (int k = 0; k < u->nkids && !seen; k++) seen = !strcmp(u->kids[k]->text, l->cols[i].name);
+    for (int k = 0; k < r->ncols && !in_r; k++) in_r = !r->cols[k].hidden && !strcmp(r->cols[k].name, l->cols[i].name);
+    if (seen || !in_r) continue;
+    sql_node *id = sql_arena_alloc(b->a, sizeof *id);
+    if (!id) return fail_at(b, NULL, "out of memory");
+    *id = (sql_node){.kind = SQL_ID, .line = n->line, .col = n->col, .text = l->cols[i].name, .p = -1, .s = -1};
+    u->kids[u->nkids++] = id;
+  }
+  return u->nkids ? u : NULL;
+}
+
 /* Both inputs, then the ON condition (or USING's equalities) over their columns:
  * join_bind.c chooses the join. */
 static sql_plan *bind_join(binder *b, const sql_node *n) {
@@ -1141,8 +1161,9 @@ static sql_plan *bind_join(binder *b, const sql_node *n) {
       return fail_at(b, n, "temporal joins are INNER or LEFT joins only (as in Flink)");
     j->join->asof = t->col;
   }
-  if (n->nkids < 3) return j;
-  const sql_node *on = n->kids[2];
+  const sql_node *on = n->nkids >= 3 ? n->kids[2] : NULL;
+  if ((n->flags & SQL_F(NATURAL)) && !(on = natural_using(b, n, l, r)) && b->err[0]) return NULL;
+  if (!on) return j;
   sql_expr *cond = NULL;
   b->cols = j->cols, b->ncols = j->ncols, b->agg = false;
   if (on->kind == SQL_ON) {

@@ -873,6 +873,8 @@ static sql_node *table_primary(parser *p) {
 static sql_node *joined(parser *p) {
   sql_node *l = table_primary(p);
   for (int levels = 0;; deepen(p, &levels)) {
+    const sql_token *nat = cur(p);
+    bool natural = accept_kw(p, "NATURAL");
     const sql_token *t = cur(p);
     const char *kind = NULL;
     if (accept_kw(p, "JOIN")) kind = "inner";
@@ -881,18 +883,20 @@ static sql_node *joined(parser *p) {
     else if (accept_kw(p, "RIGHT")) kind = "right";
     else if (accept_kw(p, "FULL")) kind = "full";
     else if (accept_kw(p, "CROSS")) kind = "cross";
-    else if (is_kw(t, "NATURAL")) unsupported(p, t, "NATURAL JOIN");
     else {
+      if (natural) expected(p, "JOIN after NATURAL");
       p->depth -= levels;
       return l;
     }
+    if (natural && !strcmp(kind, "cross")) expected(p, "JOIN after NATURAL");
     if (!is_kw(t, "JOIN")) {
       if (strcmp(kind, "inner") && strcmp(kind, "cross")) accept_kw(p, "OUTER");
       expect_kw(p, "JOIN");
     }
     if (is_kw(cur(p), "LATERAL")) unsupported(p, cur(p), "LATERAL TABLE");
-    sql_node *j = wrap(p, SQL_JOIN, t, kind, l, table_primary(p));
-    if (strcmp(kind, "cross")) {
+    sql_node *j = wrap(p, SQL_JOIN, natural ? nat : t, kind, l, table_primary(p));
+    if (natural) j->flags |= SQL_F(NATURAL); /* the columns of the same name: the binder's USING */
+    else if (strcmp(kind, "cross")) {
       const sql_token *o = cur(p);
       if (accept_kw(p, "ON")) add(p, j, wrap(p, SQL_ON, o, NULL, parse_expr(p), NULL));
       else if (is_kw(o, "USING")) {
