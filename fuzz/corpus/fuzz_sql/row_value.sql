@@ -1,0 +1,1 @@
+SELECT ROW(a, (b, c)).EXPR$1, CAST((a, b) AS ROW<x INT, y STRING>) AS r FROM t GROUP BY (a, b)
