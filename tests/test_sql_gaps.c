@@ -6,7 +6,8 @@
  * showing it nested); IN / EXISTS subqueries under OR, NOT (... AND ...) and in the
  * select list (subq_mark.c: marker joins, NOT IN's NULLs); a LEFT lookup join on a jdbc
  * table (a real PostgreSQL, tests/pg_test.h) with conditions beyond the keys; CUMULATE
- * windows (and DISTINCT aggregates) on processing time; NATURAL JOIN, ... Expected output is computed by hand from Flink's semantics.
+ * windows (and DISTINCT aggregates) on processing time; NATURAL JOIN; a streaming LIMIT
+ * without ORDER BY explained as Flink's Limit(offset, fetch) and running.  Expected output is computed by hand from Flink's semantics.
  */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -160,6 +161,27 @@ TEST(natural_join) {
   CHECK_ERR("SELECT * FROM " NA " NATURAL CROSS JOIN " NB, "expected JOIN after NATURAL");
 }
 
+TEST(streaming_limit_explain) {
+  char *out, err[1024];
+  CHECK_INT(run("CREATE TABLE t (a INT, s STRING) WITH ('connector' = 'datagen');"
+                "EXPLAIN SELECT a FROM t LIMIT 3;"
+                "EXPLAIN SELECT a FROM t WHERE a > 0 LIMIT 3 OFFSET 2;",
+                &out, err, sizeof err), 0);
+  CHECK(strstr(out, "== Optimized Physical Plan ==\nLimit(offset=[0], fetch=[3])\n  Calc(select=[a])\n"
+                    "    TableSourceScan(table=[t], connector=[datagen], fields=[a, s])\n") != NULL);
+  CHECK(strstr(out, "Limit(offset=[2], fetch=[3])\n  Calc(select=[a])\n    Calc(where=[(a > 0)])") != NULL);
+  CHECK(strstr(out, "Rank(") == NULL);
+  if (!strstr(out, "Limit(offset=[2]")) fprintf(stderr, "%s\n", out);
+  free(out);
+  /* ORDER BY ... LIMIT stays a Rank (Top-N) */
+  CHECK_INT(run("CREATE TABLE t (a INT, s STRING) WITH ('connector' = 'datagen');"
+                "EXPLAIN SELECT a FROM t ORDER BY a LIMIT 3;", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3]") != NULL);
+  free(out);
+  /* and it runs: the first rows, appended */
+  ROWS("SELECT k FROM (VALUES (1), (2), (3), (4), (5)) AS x(k) LIMIT 2 OFFSET 1", false, "+I[2]\n+I[3]\n");
+}
+
 static bool pg_ready;
 
 TEST(left_lookup_join_with_conditions) {
@@ -262,6 +284,7 @@ int main(int argc, char **argv) {
   RUN(in_and_exists_anywhere);
   RUN(processing_time_cumulate);
   RUN(natural_join);
+  RUN(streaming_limit_explain);
   pg_ready = pg_start();
   RUN(left_lookup_join_with_conditions);
   pg_stop();

@@ -51,5 +51,8 @@ sql_plan *sql_sort_select(sql_session *s, sql_arena *a, const sql_node *sel, sql
 /* sort_plan.c: the SORT node's operator, and its EXPLAIN line. */
 strom_stream *sql_sort_stream(sql_build *b, const sql_plan *p);
 void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth);
+/* sort_plan.c: EXPLAIN of a streaming LIMIT without ORDER BY (p: the CALC over its Top-N)
+ * as Flink's Limit(offset=[m], fetch=[n]); false when p is not one. */
+bool sql_limit_explain(strom_buf *o, const sql_plan *p, int depth);
 
 #endif

@@ -1210,6 +1210,7 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       return;
     case SQL_P_VALUES: strom__buf_printf(o, "Values(rows=%d, fields=[", p->nrows); cols_list(o, p); strom__buf_printf(o, "])\n"); return;
     case SQL_P_CALC:
+      if (sql_limit_explain(o, p, depth)) return; /* sort_plan.c */
       strom__buf_printf(o, "Calc(");
       if (p->exprs) {
         strom__buf_printf(o, "select=[");

@@ -268,3 +268,20 @@ void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth) {
   strom__buf_printf(o, ")%s\n", s->mode != SQL_SORT_BATCH ? "" : " [emits at end of input]");
   sql_plan_explain(o, p->in, depth + 1);
 }
+
+/* A streaming LIMIT without ORDER BY is a Top-N over the whole input under the CALC
+ * that drops its row number; EXPLAIN shows it as Flink's StreamPhysicalLimit does. */
+bool sql_limit_explain(strom_buf *o, const sql_plan *p, int depth) {
+  const sql_plan *r = p->in;
+  if (p->kind != SQL_P_CALC || p->cond || !p->exprs || !r || r->kind != SQL_P_OVER || !r->over->rank ||
+      r->over->norder || r->over->npart || r->over->rank_out || !r->over->text || strcmp(r->over->text, "ORDER BY") ||
+      p->ncols != r->ncols - 1)
+    return false;
+  for (int i = 0; i < p->ncols; i++)
+    if (p->exprs[i]->op != SQL_E_COL || p->exprs[i]->col != i) return false;
+  int64_t offset = r->over->start > 1 ? r->over->start - 1 : 0;
+  strom__buf_printf(o, "Limit(offset=[%" PRId64 "], fetch=[%" PRId64 "])%s\n", offset, r->over->limit - offset,
+                    p->changelog ? " [changelog]" : "");
+  sql_plan_explain(o, r->in, depth + 1);
+  return true;
+}
