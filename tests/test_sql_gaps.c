@@ -128,6 +128,11 @@ TEST(in_and_exists_anywhere) {
               "[a]\n");
   CHECK_FINAL("SELECT v FROM " L " WHERE v = 'a' OR EXISTS (SELECT 1 FROM " R " WHERE k > 3)",
               "[a]\n[b]\n[c]\n[d]\n[n]\n");
+  /* what is not done says so */
+  CHECK_ERR("SELECT v FROM " L " WHERE v = 'a' OR k IN (SELECT k FROM " R " WHERE r.w = l.v)",
+            "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (column 'l.v' not found");
+  CHECK_ERR("SELECT v FROM " L " WHERE v = 'a' OR (k, v) IN (SELECT k, w FROM " R ")", "only in WHERE and the select list, one value IN");
+  CHECK_ERR("SELECT v FROM " L " GROUP BY v HAVING v IN (SELECT w FROM " R ")", "IN (subquery) here");
   /* the AND terms of WHERE keep their semi / anti joins */
   char *out, err[1024];
   CHECK_INT(run("EXPLAIN SELECT v FROM " L " WHERE k IN (SELECT k FROM " R ") AND (v = 'a' OR k IN (SELECT k FROM " R "))",

@@ -656,7 +656,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       } else if (!strcmp(o, "between") || !strcmp(o, "not-between") || !strcmp(o, "in") || !strcmp(o, "not-in")) {
         bool in = o[0] == 'i' || o[4] == 'i';
         if (in && n->nkids == 2 && n->kids[1]->kind == SQL_SUBQUERY) {
-          e = fail_at(b, n, "not supported yet: IN (subquery) other than as an AND term of WHERE");
+          e = fail_at(b, n, "not supported yet: IN (subquery) here (only in WHERE and the select list, one value IN)");
           break;
         }
         if ((e = new_expr(b, in ? (o[0] == 'i' ? SQL_E_IN : SQL_E_NOT_IN) : (o[0] == 'b' ? SQL_E_BETWEEN : SQL_E_NOT_BETWEEN), n->nkids))) {
@@ -672,7 +672,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
           if (e) e->type = (sql_type){.id = STROM_BOOLEAN};
         }
       } else if (!strcmp(o, "exists")) {
-        e = fail_at(b, n, "not supported yet: EXISTS (subquery) other than as an AND term of WHERE");
+        e = fail_at(b, n, "not supported yet: EXISTS (subquery) here (only in WHERE and the select list)");
       } else {
         e = fail_at(b, n, "not supported yet: operator %s", o);
       }

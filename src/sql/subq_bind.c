@@ -372,6 +372,12 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     snprintf(first, sizeof first, "%s", err);
     err[0] = 0;
     r = correlated_scalar(b, in, q, &cond, &nkeys);
+    if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
+      const char *why = strstr(err[0] ? err : first, ": ");
+      err[0] = 0;
+      return sql_binder_fail(b, sq, "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (%s)",
+                             why ? why + 2 : first);
+    }
     if (!r && !err[0]) sql_binder_fail(b, NULL, "%s", first);
     if (!r) return NULL;
   } else {

@@ -60,7 +60,7 @@ static sql_node *scalar(sql_arena *a, const sql_node *at, const sql_node *item, 
   if (!sel) return NULL;
   if (!(sel->kids[0] = n1(a, SQL_ITEMS, at, NULL, item)) || !(sel->kids[1] = n1(a, SQL_FROM, at, NULL, from))) return NULL;
   if (where && !(sel->kids[2] = n1(a, SQL_WHERE, at, NULL, where))) return NULL;
-  return n1(a, SQL_SUBQUERY, at, NULL, sel);
+  return n1(a, SQL_SUBQUERY, at, "$marker", sel); /* the text tells subq_bind.c's errors where it came from */
 }
 
 static sql_node *count_star(sql_arena *a, const sql_node *at) {
