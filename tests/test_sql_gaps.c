@@ -77,6 +77,14 @@ TEST(row_as_one_value) {
   snprintf(sql, sizeof sql, "%s SELECT p, nested, p.name, nested.EXPR$1.EXPR$0 AS i FROM v;", view);
   ROWS(sql, false, "+I[(10, abc), (x, (1, z)), abc, 1]\n+I[(20, NULL), (x, (2, z)), <NULL>, 2]\n"
                          "+I[(10, abc), (y, (3, z)), abc, 3]\n");
+  /* ROW values in VALUES, and column lists naming a ROW value once */
+  ROWS("SELECT * FROM (VALUES (1, ROW(2, 'x')), (3, ROW(4, 'y'))) AS t(a, r) WHERE r.EXPR$0 > 2", false, "+I[3, (4, y)]\n");
+  CHECK_INT(run("CREATE VIEW w (id, who) AS SELECT id, ROW(id, 'n') FROM (VALUES (1), (2)) AS x(id);"
+                "DESCRIBE w; SELECT who.EXPR$0 + 10 AS z, who FROM w WHERE id = 2;", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "| who                  | ROW<`EXPR$0` INT NOT NULL, `EXPR$1` ") != NULL);
+  CHECK(strstr(out, "| +I |          12 |                         (2, n) |") != NULL);
+  if (!strstr(out, "(2, n)")) fprintf(stderr, "%s\n", out);
+  free(out);
   /* GROUP BY a ROW (its fields are the keys) and UNION ALL */
   ROWS(PEOPLE "SELECT person, COUNT(*) AS n FROM t GROUP BY person", false,
              "+I[(10, abc), 1]\n+I[(20, NULL), 1]\n-U[(10, abc), 1]\n+U[(10, abc), 2]\n");

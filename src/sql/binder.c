@@ -945,7 +945,8 @@ static sql_plan *requalify(binder *b, sql_plan *p, const char *qual, const sql_n
   if (!cols) return fail_at(b, NULL, "out of memory");
   if (p->ncols) memcpy(cols, p->cols, sizeof(sql_col) * (size_t)p->ncols);
   if (collist && collist->nkids != p->ncols)
-    return fail_at(b, at, "%d column names given for %d columns", collist->nkids, p->ncols);
+    return sql_row_rename(b->a, cols, p->ncols, qual, collist) ? (p->cols = cols, p)
+                                                                : fail_at(b, at, "%d column names given for %d columns", collist->nkids, p->ncols);
   for (int i = 0; i < p->ncols; i++) {
     cols[i].qual = qual;
     if (collist) cols[i].name = collist->kids[i]->text;
@@ -1057,6 +1058,8 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
 }
 
 static sql_plan *bind_values(binder *b, const sql_node *v) {
+  const char **paths = NULL; /* ROW values: their leaves as columns (types_rowval.c) */
+  if (!(v = sql_row_values(b->a, v, &paths, b->err, b->errlen))) return NULL;
   int nrows = v->nkids, ncols = v->kids[0]->nkids;
   sql_plan *p = new_plan(b, SQL_P_VALUES, ncols);
   if (!p || !(p->rows = sql_arena_alloc(b->a, sizeof(sql_expr **) * (size_t)nrows))) return NULL;
@@ -1107,9 +1110,9 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
       }
       e->type = t;
     }
-    char *name = sql_arena_alloc(b->a, 24);
+    char *name = paths ? (char *)paths[c] : sql_arena_alloc(b->a, 24);
     if (!name) return fail_at(b, NULL, "out of memory");
-    snprintf(name, 24, "EXPR$%d", c);
+    if (!paths) snprintf(name, 24, "EXPR$%d", c);
     p->cols[c] = (sql_col){.name = name, .type = t};
   }
   return p;

@@ -467,12 +467,14 @@ static int do_describe(exec *x, const sql_node *n) {
       sql_row_type_name(&rt, p->cols, i, end, seg);
       snprintf(tn, sizeof tn, "%s", rt.p ? rt.p : "ROW<>");
       strom__buf_free(&rt);
-      fprintf(s->out, "| %-20.*s | %-20s | %-5s | %-13s |\n", (int)seg - 1, p->cols[i].name, tn, "TRUE", "");
+      if (t->column_list && shown < t->column_list->nkids)
+        fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", t->column_list->kids[shown]->text, tn, "TRUE", "");
+      else fprintf(s->out, "| %-20.*s | %-20s | %-5s | %-13s |\n", (int)seg - 1, p->cols[i].name, tn, "TRUE", "");
       i = end - 1;
       continue;
     }
     if (p->cols[i].proctime) strcat(tn, " *PROCTIME*"); /* as Flink's DESCRIBE */
-    const char *name = t->view && t->column_list ? t->column_list->kids[i]->text : p->cols[i].name;
+    const char *name = t->view && t->column_list && shown < t->column_list->nkids ? t->column_list->kids[shown]->text : p->cols[i].name;
     if (!t->view) {
       for (int k = 0; k < t->npk; k++)
         if (!strcmp(t->pk[k], name)) strcat(extras, "PRI ");
@@ -524,10 +526,13 @@ static int do_create_view(sql_session *s, const sql_node *n) {
   sql_arena a = {0};
   char err[1024];
   sql_plan *p = sql_bind_query(s, &a, q, err, sizeof err);
-  int ncols = p ? p->ncols : 0;
+  int ncols = p ? p->ncols : 0, nvalues = 0; /* nvalues: a ROW value's columns count once (types_rowval.c) */
+  size_t seg;
+  for (int i = 0; i < ncols; i = sql_row_group_end(p->cols, ncols, i, &seg)) nvalues++;
   sql_arena_free(&a);
   if (!p) return err_at(s, q, err);
-  if (collist && collist->nkids != ncols) return err_at(s, collist, "the column list does not match the query's columns");
+  if (collist && collist->nkids != ncols && collist->nkids != nvalues)
+    return err_at(s, collist, "the column list does not match the query's columns");
   sql_table *t = strom__calloc(1, sizeof *t);
   if (!t || !(t->name = strom__strdup(name))) {
     free(t);

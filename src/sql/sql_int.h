@@ -445,6 +445,12 @@ int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node 
                    const char ***paths, char *err, size_t errlen);
 /* The scalar leaf a field access on a constructed ROW names (ROW(a, b).EXPR$1), or NULL. */
 const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n);
+/* VALUES rows with their ROW values replaced by the leaves; *paths: the column names
+ * ("EXPR$1.EXPR$0"), NULL when no value was a ROW (v itself is returned).  NULL on error. */
+const sql_node *sql_row_values(sql_arena *a, const sql_node *v, const char ***paths, char *err, size_t errlen);
+/* A column list naming the ROW values of cols as one each: renames them (qualified by
+ * qual) and returns true; false when the counts do not match that way either. */
+bool sql_row_rename(sql_arena *a, sql_col *cols, int ncols, const char *qual, const sql_node *collist);
 /* The end of the ROW value starting at column i (its columns share the path prefix of
  * *seg characters, dot included), i + 1 with *seg 0 for a scalar column. */
 int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg);

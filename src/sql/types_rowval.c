@@ -268,6 +268,60 @@ const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols,
   return pick_field(&l, &s, n->text, "", &one) == 0 ? one : NULL;
 }
 
+const sql_node *sql_row_values(sql_arena *a, const sql_node *v, const char ***paths, char *err, size_t errlen) {
+  *paths = NULL;
+  bool any = false;
+  for (int r = 0; r < v->nkids && !any; r++)
+    for (int c = 0; c < v->kids[r]->nkids && !any; c++) any = is_row_ctor(v->kids[r]->kids[c]) || v->kids[r]->kids[c]->kind == SQL_CAST;
+  if (!any) return v;
+  sql_node *nv = mk(a, v->kind, v, v->text, v->nkids);
+  if (!nv) return NULL;
+  nv->nkids = v->nkids;
+  for (int r = 0; r < v->nkids; r++) {
+    const sql_node *row = v->kids[r];
+    leaves l = {.a = a, .err = err, .errlen = errlen};
+    for (int c = 0; c < row->nkids; c++) {
+      char pre[24];
+      snprintf(pre, sizeof pre, "EXPR$%d", c);
+      int rc = expand(&l, row->kids[c], pre);
+      if (rc < 0) return NULL;
+      if (!rc && push(&l, row->kids[c], pre, "")) return NULL;
+    }
+    sql_node *nr = mk(a, row->kind, row, row->text, l.len);
+    if (!nr) return NULL;
+    nr->nkids = l.len;
+    for (int i = 0; i < l.len; i++) nr->kids[i] = (sql_node *)l.n[i];
+    nv->kids[r] = nr;
+    if (!r) *paths = l.path;
+  }
+  return nv;
+}
+
+bool sql_row_rename(sql_arena *a, sql_col *cols, int ncols, const char *qual, const sql_node *collist) {
+  int n = 0;
+  size_t seg;
+  for (int i = 0; i < ncols; i = sql_row_group_end(cols, ncols, i, &seg)) n++;
+  if (n != collist->nkids) return false;
+  int k = 0;
+  for (int i = 0; i < ncols; k++) {
+    int end = sql_row_group_end(cols, ncols, i, &seg);
+    const char *nm = collist->kids[k]->text;
+    for (; i < end; i++) {
+      cols[i].qual = qual;
+      if (!seg) {
+        cols[i].name = nm;
+        continue;
+      }
+      size_t len = strlen(nm) + strlen(cols[i].name + seg) + 2;
+      char *s = sql_arena_alloc(a, len);
+      if (!s) return false;
+      snprintf(s, len, "%s.%s", nm, cols[i].name + seg);
+      cols[i].name = s;
+    }
+  }
+  return true;
+}
+
 /* ---- the output side ---- */
 
 int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg) {
