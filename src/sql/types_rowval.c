@@ -94,7 +94,8 @@ static int name_parts(const sql_node *n, const char **parts, int max) {
 
 static int expand(leaves *l, const sql_node *n, const char *prefix);
 
-/* A ROW column (person, t.person, t.person.addr) as the columns its path prefixes. */
+/* A ROW column (person, t.person, t.person.addr) as the columns its path prefixes; 2 when
+ * n names a scalar column (nothing more to try), 0 when it names nothing. */
 static int expand_name(leaves *l, const sql_node *n, const char *prefix) {
   const char *parts[16];
   int k = name_parts(n, parts, 16);
@@ -111,7 +112,7 @@ static int expand_name(leaves *l, const sql_node *n, const char *prefix) {
     for (int i = 0; i < l->ncols; i++) {
       const sql_col *c = &l->cols[i];
       if (qual ? !c->qual || strcmp(c->qual, qual) : c->hidden) continue;
-      if (!strcmp(c->name, pre)) return 0; /* a scalar column of that name */
+      if (!strcmp(c->name, pre)) return 2; /* a scalar column of that name */
       found += !strncmp(c->name, pre, len) && c->name[len] == '.';
     }
     if (!found) continue;
@@ -216,6 +217,7 @@ static int pick_field(leaves *l, const leaves *s, const char *name, const char *
 
 static int expand(leaves *l, const sql_node *n, const char *prefix) {
   int rc = expand_name(l, n, prefix);
+  if (rc == 2) return 0;
   if (rc) return rc;
   if (is_row_ctor(n)) {
     if (!n->nkids) return lfail(l, n, "%s needs at least one field", "ROW");
