@@ -107,6 +107,15 @@ TEST(row_as_one_value) {
                 &out, err, sizeof err), 0);
   CHECK_STR(out, "+I[2, +I[20, null]]\n");
   free(out);
+  /* an INSERT's column list names a ROW column once */
+  CHECK_INT(run(PEOPLE "CREATE TABLE pr (id INT, r ROW<a INT, b STRING>) WITH ('connector' = 'print');"
+                       "INSERT INTO pr (r, id) SELECT person, id FROM t WHERE id = 1;",
+                &out, err, sizeof err), 0);
+  CHECK_STR(out, "+I[1, +I[10, abc]]\n");
+  free(out);
+  CHECK_ERR(PEOPLE "CREATE TABLE pr (id INT, r ROW<a INT, b STRING>) WITH ('connector' = 'print');"
+                   "INSERT INTO pr (id, r) SELECT id, ROW(id) FROM t;",
+            "the column list has 3 names but the query gives 2 columns");
 }
 
 #define L "(VALUES (1, 'a'), (2, 'b'), (2, 'c'), (3, 'd'), (CAST(NULL AS INT), 'n')) AS l(k, v)"

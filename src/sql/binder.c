@@ -1634,6 +1634,7 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
   int map[256];
   if (nphys > 256) return fail_at(&b, NULL, "table '%s' has too many columns", sink->name);
   for (int i = 0; i < nphys; i++) map[i] = -1;
+  if (collist && !(collist = sql_row_insert_columns(a, sink, collist))) return fail_at(&b, NULL, "out of memory");
   if (collist) {
     if (collist->nkids != p->ncols)
       return fail_at(&b, collist, "the column list has %d names but the query gives %d columns", collist->nkids, p->ncols);

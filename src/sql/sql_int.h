@@ -451,6 +451,10 @@ const sql_node *sql_row_values(sql_arena *a, const sql_node *v, const char ***pa
 /* A column list naming the ROW values of cols as one each: renames them (qualified by
  * qual) and returns true; false when the counts do not match that way either. */
 bool sql_row_rename(sql_arena *a, sql_col *cols, int ncols, const char *qual, const sql_node *collist);
+/* An INSERT's column list with each ROW column of the sink named by its fields'
+ * columns (NULL if out of memory). */
+struct sql_table;
+const sql_node *sql_row_insert_columns(sql_arena *a, const struct sql_table *sink, const sql_node *collist);
 /* The end of the ROW value starting at column i (its columns share the path prefix of
  * *seg characters, dot included), i + 1 with *seg 0 for a scalar column. */
 int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg);

@@ -324,6 +324,40 @@ bool sql_row_rename(sql_arena *a, sql_col *cols, int ncols, const char *qual, co
   return true;
 }
 
+const sql_node *sql_row_insert_columns(sql_arena *a, const sql_table *sink, const sql_node *collist) {
+  int n = 0;
+  for (int i = 0; i < collist->nkids; i++) {
+    const char *nm = collist->kids[i]->text;
+    size_t len = strlen(nm);
+    int k = 0;
+    bool exact = false;
+    for (int c = 0; c < sink->ncols; c++) {
+      if (!sql_col_written(&sink->cols[c])) continue;
+      exact |= !strcmp(sink->cols[c].name, nm);
+      k += !strncmp(sink->cols[c].name, nm, len) && sink->cols[c].name[len] == '.';
+    }
+    n += exact || !k ? 1 : k;
+  }
+  if (n == collist->nkids) return collist;
+  sql_node *l = mk(a, collist->kind, collist, collist->text, n);
+  if (!l) return NULL;
+  for (int i = 0; i < collist->nkids; i++) {
+    const sql_node *id = collist->kids[i];
+    size_t len = strlen(id->text);
+    int before = l->nkids;
+    for (int c = 0; c < sink->ncols; c++) {
+      const char *cn = sink->cols[c].name;
+      if (!sql_col_written(&sink->cols[c]) || !strcmp(cn, id->text)) continue;
+      if (strncmp(cn, id->text, len) || cn[len] != '.') continue;
+      sql_node *leaf = mk(a, SQL_ID, id, cn, 0);
+      if (!leaf) return NULL;
+      l->kids[l->nkids++] = leaf;
+    }
+    if (l->nkids == before) l->kids[l->nkids++] = (sql_node *)id;
+  }
+  return l;
+}
+
 /* ---- the output side ---- */
 
 int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg) {
