@@ -619,6 +619,11 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         un[] = {{"is-null", SQL_E_IS_NULL}, {"is-not-null", SQL_E_IS_NOT_NULL}, {"is-true", SQL_E_IS_TRUE},
                 {"is-not-true", SQL_E_IS_NOT_TRUE}, {"is-false", SQL_E_IS_FALSE}, {"is-not-false", SQL_E_IS_NOT_FALSE},
                 {"is-unknown", SQL_E_IS_NULL}, {"is-not-unknown", SQL_E_IS_NOT_NULL}};
+      if ((!strcmp(o, "=") || !strcmp(o, "<>") || !strcmp(o, "!=")) && n->nkids == 2) { /* ROW values (types_rowval.c) */
+        const sql_node *rw = sql_row_compare(b->a, b->cols, b->ncols, n, b->err, b->errlen);
+        if (rw) e = bind(b, rw);
+        if (rw || b->err[0]) break;
+      }
       for (size_t i = 0; i < sizeof cmp / sizeof *cmp && !e; i++)
         if (!strcmp(o, cmp[i].name)) e = comparison(b, n, cmp[i].op);
       if (e || b->err[0]) break;

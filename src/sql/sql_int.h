@@ -455,6 +455,9 @@ bool sql_row_rename(sql_arena *a, sql_col *cols, int ncols, const char *qual, co
  * columns (NULL if out of memory). */
 struct sql_table;
 const sql_node *sql_row_insert_columns(sql_arena *a, const struct sql_table *sink, const sql_node *collist);
+/* n (an = / <> / != node) over ROW values as the AND (OR) of its fields' comparisons;
+ * NULL when neither side is a ROW, or with err when the sides do not match. */
+const sql_node *sql_row_compare(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n, char *err, size_t errlen);
 /* The end of the ROW value starting at column i (its columns share the path prefix of
  * *seg characters, dot included), i + 1 with *seg 0 for a scalar column. */
 int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg);

@@ -10,7 +10,7 @@
  *    scalar leaves and their paths: the binder then binds, groups and projects the
  *    leaves as any other expressions (aggregate queries match them by their text);
  *  - `ROW(a, b).EXPR$1` / `CAST(...).x`: the leaf a field access on a constructed ROW
- *    names;
+ *    names; `person = ROW(1, 'a')` / `<>`: the comparisons of the leaves, ANDed / ORed;
  *  - the output side: DESCRIBE's `ROW<`id` BIGINT, `name` STRING>`, the tableau's
  *    `(1, abc)` and the print sink's `+I[1, abc]` (Java's Row.toString), grouping the
  *    columns back by their path prefixes.
@@ -356,6 +356,36 @@ const sql_node *sql_row_insert_columns(sql_arena *a, const sql_table *sink, cons
     if (l->nkids == before) l->kids[l->nkids++] = (sql_node *)id;
   }
   return l;
+}
+
+const sql_node *sql_row_compare(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n, char *err, size_t errlen) {
+  leaves l = {.a = a, .cols = cols, .ncols = ncols, .err = err, .errlen = errlen}, r = l;
+  int rl = expand(&l, n->kids[0], ""), rr = rl < 0 ? rl : expand(&r, n->kids[1], "");
+  if (rl < 0 || rr < 0 || (!rl && !rr)) return NULL;
+  if (!rl || !rr || l.len != r.len) {
+    snprintf(err, errlen, "line %d, column %d: cannot compare %s with %s", n->line, n->col,
+             rl ? "a ROW" : "a scalar value", rr ? "a ROW" : "a scalar value");
+    if (rl && rr) snprintf(err, errlen, "line %d, column %d: cannot compare a ROW of %d fields with a ROW of %d fields",
+                           n->line, n->col, l.len, r.len);
+    return NULL;
+  }
+  /* field by field: = is the AND of the fields' =, <> the OR of their <> (SQL's row comparison) */
+  bool eq = !strcmp(n->text, "=");
+  const sql_node *acc = NULL;
+  for (int i = 0; i < l.len; i++) {
+    sql_node *c = mk(a, SQL_OP, n, eq ? "=" : "<>", 2);
+    if (!c) return NULL;
+    c->kids[0] = (sql_node *)l.n[i], c->kids[1] = (sql_node *)r.n[i], c->nkids = 2;
+    if (!acc) {
+      acc = c;
+      continue;
+    }
+    sql_node *j = mk(a, SQL_OP, n, eq ? "and" : "or", 2);
+    if (!j) return NULL;
+    j->kids[0] = (sql_node *)acc, j->kids[1] = c, j->nkids = 2;
+    acc = j;
+  }
+  return acc;
 }
 
 /* ---- the output side ---- */
