@@ -153,6 +153,13 @@ TEST(in_and_exists_anywhere) {
               "[a]\n");
   CHECK_FINAL("SELECT v FROM " L " WHERE v = 'a' OR EXISTS (SELECT 1 FROM " R " WHERE k > 3)",
               "[a]\n[b]\n[c]\n[d]\n[n]\n");
+  /* (a, b) [NOT] IN (SELECT c, d ...): a semi / anti join on both; NOT IN is null-aware per field */
+#define RR "(VALUES (2, 'b'), (3, 'y'), (4, 'z'), (CAST(NULL AS INT), 'a')) AS r(k, w)"
+  CHECK_FINAL("SELECT k, v FROM " L " WHERE (k, v) IN (SELECT k, w FROM " RR ")", "[2, b]\n");
+  CHECK_FINAL("SELECT k, v FROM " L " WHERE (k, v) NOT IN (SELECT k, w FROM " RR ")", "[2, c]\n[3, d]\n[<NULL>, n]\n");
+  CHECK_FINAL("SELECT k, v FROM " L " WHERE (k, v) NOT IN (SELECT k, w FROM " RR " WHERE k IS NOT NULL)",
+              "[1, a]\n[2, c]\n[3, d]\n[<NULL>, n]\n");
+  CHECK_ERR("SELECT k FROM " L " WHERE (k, v) IN (SELECT k FROM " RR ")", "must return 2 columns, one per value");
   /* what is not done says so */
   CHECK_ERR("SELECT v FROM " L " WHERE v = 'a' OR k IN (SELECT k FROM " R " WHERE r.w = l.v)",
             "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (column 'l.v' not found");

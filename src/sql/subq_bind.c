@@ -216,13 +216,18 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
   bool exists = is_op(t, "exists");
   if (is_op(t, "not-in")) neg = !neg;
   const sql_node *sq = exists ? t->kids[0] : t->kids[1], *q = query_of(sq);
-  sql_expr *x = NULL;
-  if (!exists) {
-    if (t->kids[0]->kind == SQL_ROW) return sql_binder_fail(b, t->kids[0], "not supported yet: a row of values IN (subquery)");
-    if (!(x = sql_binder_expr(b, in->cols, in->ncols, t->kids[0], false))) return NULL;
-  }
+  /* (a, b) IN (SELECT c, d ...): one equality per field (types_rowval.c's leaves) */
+  const sql_node *one[1] = {exists ? NULL : t->kids[0]}, **xn = one;
+  const char **paths;
+  int nx = exists ? 0 : sql_row_leaves(a, in->cols, in->ncols, t->kids[0], &xn, &paths, sql_binder_err(b), 256);
+  if (nx < 0) return NULL;
+  if (!nx) xn = one, nx = !exists;
+  if (nx > MAX_TERMS) return sql_binder_fail(b, t->kids[0], "more than %d values IN (subquery)", MAX_TERMS);
+  sql_expr *xs[MAX_TERMS], *ys[MAX_TERMS];
+  for (int i = 0; i < nx; i++)
+    if (!(xs[i] = sql_binder_expr(b, in->cols, in->ncols, xn[i], false))) return NULL;
   sql_plan *r;
-  sql_expr *cond = NULL, *y = NULL;
+  sql_expr *cond = NULL;
   if (plain_select(q)) { /* may be correlated: its WHERE and item see the outer columns */
     if (!(r = sql_binder_from(b, kid_of(q, SQL_FROM)->kids[0]))) return NULL;
     sql_col *scope = corr_scope(a, r, in);
@@ -236,24 +241,32 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
       if (!(cond = remap(a, c, nr, nl, -nr))) return sql_binder_fail(b, t, "out of memory");
     }
     if (!exists) {
-      const sql_node *items = kid_of(q, SQL_ITEMS), *it = items->nkids == 1 ? items->kids[0] : NULL;
-      if (!it || it->kind == SQL_STAR)
-        return sql_binder_fail(b, sq, "the subquery of IN must return one column");
-      if (it->kind == SQL_AS) it = it->kids[0];
-      sql_expr *e = sql_binder_expr(b, scope, nr + nl, it, false);
-      if (!e || !(y = remap(a, e, nr, nl, -nr))) return NULL;
+      const sql_node *items = kid_of(q, SQL_ITEMS);
+      bool star = false;
+      for (int i = 0; i < items->nkids; i++) star |= items->kids[i]->kind == SQL_STAR;
+      if (items->nkids != nx || star) {
+        if (nx == 1) return sql_binder_fail(b, sq, "the subquery of IN must return one column");
+        return sql_binder_fail(b, sq, "the subquery of IN must return %d columns, one per value", nx);
+      }
+      for (int i = 0; i < nx; i++) {
+        const sql_node *it = items->kids[i]->kind == SQL_AS ? items->kids[i]->kids[0] : items->kids[i];
+        sql_expr *e = sql_binder_expr(b, scope, nr + nl, it, false);
+        if (!e || !(ys[i] = remap(a, e, nr, nl, -nr))) return NULL;
+      }
     }
   } else {
     if (!(r = sql_binder_query(b, q))) return NULL;
     if (!exists) {
-      if (r->ncols != 1) return sql_binder_fail(b, sq, "the subquery of IN must return one column, not %d", r->ncols);
-      y = col(a, in->ncols, &r->cols[0].type);
+      if (r->ncols != nx && nx == 1) return sql_binder_fail(b, sq, "the subquery of IN must return one column, not %d", r->ncols);
+      if (r->ncols != nx) return sql_binder_fail(b, sq, "the subquery of IN must return %d columns, one per value, not %d", nx, r->ncols);
+      for (int i = 0; i < nx; i++) ys[i] = col(a, in->ncols + i, &r->cols[i].type);
     }
   }
-  if (!exists) {
-    sql_expr *eq = equal(b, t, x, y);
+  for (int i = nx - 1; i >= 0; i--) {
+    sql_expr *x = xs[i], *y = ys[i], *eq = equal(b, t, x, y);
     if (!eq) return NULL;
-    if (neg && (!x->type.not_null || !y->type.not_null)) /* NOT IN is null-aware */
+    /* NOT IN is null-aware: a field pair with a NULL may be equal, so it cannot prove the row absent */
+    if (neg && (!x->type.not_null || !y->type.not_null))
       eq = node2(a, SQL_E_OR, node2(a, SQL_E_OR, eq, is_null(a, x)), is_null(a, y));
     if (!(cond = and_of(a, eq, cond))) return sql_binder_fail(b, t, "out of memory");
   }
