@@ -93,6 +93,14 @@ TEST(row_as_one_value) {
   CHECK(strstr(out, "| +I |          12 |                         (2, n) |") != NULL);
   if (!strstr(out, "(2, n)")) fprintf(stderr, "%s\n", out);
   free(out);
+  /* DESCRIBE of a table shows its ROW columns as declared */
+  CHECK_INT(run("CREATE TABLE n (id INT, p ROW<name STRING, addr ROW<city STRING, zip INT>>, k INT) "
+                "WITH ('connector' = 'blackhole'); DESCRIBE n;", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "| p                    | ROW<`name` STRING, `addr` ROW<`city` STRING, `zip` INT>> | TRUE  |") != NULL);
+  CHECK(strstr(out, "| k                    | INT                  | TRUE  |") != NULL);
+  CHECK(strstr(out, "3 rows in set") != NULL);
+  if (!strstr(out, "3 rows in set")) fprintf(stderr, "%s\n", out);
+  free(out);
   /* GROUP BY a ROW (its fields are the keys) and UNION ALL */
   ROWS(PEOPLE "SELECT person, COUNT(*) AS n FROM t GROUP BY person", false,
              "+I[(10, abc), 1]\n+I[(20, NULL), 1]\n-U[(10, abc), 1]\n+U[(10, abc), 2]\n");

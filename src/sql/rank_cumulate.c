@@ -12,8 +12,8 @@
  * TUMBLE and HOP aggregations with DISTINCT aggregates run here too (one accumulator and
  * one set of value counts per window, late by slice as HOP is elsewhere), so they need
  * not keep the window's rows.  Over a PROCTIME() attribute the windows are those of the
- * row's processing time (the attribute's value) and fire on processing-time timers;
- * nothing is late.
+ * operator's clock when the row arrives (as Flink assigns them) and fire on
+ * processing-time timers; nothing is late.
  */
 #include <inttypes.h>
 
@@ -95,8 +95,10 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   (void)input, (void)out;
   const cumu *c = strom_ctx_data(ctx);
   cumu_local *l = strom_ctx_local(ctx);
-  if (in->nulls[c->tcol]) return STROM_OK;
-  int64_t ts = in->v[c->tcol].i;
+  /* processing time: the windows of this operator's clock, as Flink assigns them (the
+   * PROCTIME() value was read upstream, and a window may have fired since) */
+  if (!c->w.proctime && in->nulls[c->tcol]) return STROM_OK;
+  int64_t ts = c->w.proctime ? strom_ctx_now(ctx) : in->v[c->tcol].i;
   int64_t slice = slice_of(&c->w);
   if (!c->w.proctime && floor_to(ts, slice) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
   int64_t *st = l->starts, *en = l->ends;

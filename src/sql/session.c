@@ -461,8 +461,8 @@ static int do_describe(exec *x, const sql_node *n) {
     ty.not_null = false;
     sql_type_name(&ty, tn, sizeof tn);
     size_t seg;
-    int end = t->view ? sql_row_group_end(p->cols, p->ncols, i, &seg) : i + 1;
-    if (t->view && seg) { /* a ROW value's columns (types_rowval.c) */
+    int end = sql_row_group_end(p->cols, p->ncols, i, &seg);
+    if (seg) { /* a ROW value's columns (types_rowval.c) */
       strom_buf rt = {0};
       sql_row_type_name(&rt, p->cols, i, end, seg);
       snprintf(tn, sizeof tn, "%s", rt.p ? rt.p : "ROW<>");
