@@ -256,14 +256,14 @@ TEST(left_lookup_join_with_conditions) {
   ROWS(sql, true, "+I[10, b, 8]\n+I[12, e, 10]\n");
 }
 
-/* 50 rows at 100 per second, the job kept alive a second by a slow source that passes
+/* 50 rows at 100 per second, the job kept alive two seconds by a slow source that passes
  * nothing (as test_sql_temporal.c's processing-time windows) */
 #define PROC_ROWS                                                                                                   \
   "SET 'parallelism.default' = '1';"                                                                               \
   "CREATE TABLE o (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'number-of-rows' = '50',"     \
   " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50');"                              \
-  "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '12',"   \
-  " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '12');"                              \
+  "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '20',"   \
+  " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20');"                              \
   "CREATE VIEW u AS SELECT id, MOD(id, 5) AS m, PROCTIME() AS p FROM"                                               \
   " (SELECT id FROM o UNION ALL SELECT id FROM slow WHERE id < 0);"
 
