@@ -195,7 +195,12 @@ TEST(natural_join) {
   CHECK_FINAL("SELECT * FROM " NA " NATURAL JOIN " NB, "[1, x, 10, p]\n");
   CHECK_FINAL("SELECT k, s, v, w FROM " NA " NATURAL LEFT OUTER JOIN " NB,
               "[1, x, 10, p]\n[2, y, 20, <NULL>]\n[3, z, 30, <NULL>]\n");
-  /* FULL: as with USING, an unqualified k is ambiguous (Strom does not COALESCE them yet) */
+  /* FULL: the common columns are COALESCE(a.x, b.x), first; a.k and b.k stay reachable */
+  CHECK_FINAL("SELECT * FROM " NA " NATURAL FULL JOIN " NB,
+              "[1, x, 10, p]\n[2, q, <NULL>, r]\n[2, y, 20, <NULL>]\n[3, z, 30, <NULL>]\n[4, z, <NULL>, t]\n");
+  CHECK_FINAL("SELECT k, a.s, v FROM " NA " FULL JOIN " NB " USING (k) WHERE k > 1",
+              "[2, y, 20]\n[3, z, 30]\n[4, <NULL>, <NULL>]\n");
+  CHECK_ERR("SELECT s FROM " NA " FULL JOIN " NB " USING (k)", "column 's' is ambiguous");
   CHECK_FINAL("SELECT a.k, b.k, v, w FROM " NA " NATURAL FULL JOIN " NB,
               "[1, 1, 10, p]\n[2, <NULL>, 20, <NULL>]\n[3, <NULL>, 30, <NULL>]\n[<NULL>, 2, <NULL>, r]\n[<NULL>, 4, <NULL>, t]\n");
   /* no common column: a cross join */

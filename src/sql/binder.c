@@ -1125,6 +1125,44 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
 
 static sql_plan *bind_from(binder *b, const sql_node *n);
 
+/* FULL JOIN ... USING (k): as Flink, one k, the COALESCE of both sides' (CASE WHEN l.k IS
+ * NOT NULL THEN l.k ELSE r.k END), first, then every column of the join with both k's
+ * reachable qualified only. */
+static sql_plan *full_using(binder *b, sql_plan *j, const sql_node *on, int nl) {
+  int nu = on->nkids, n = nu + j->ncols;
+  sql_plan *c = new_plan(b, SQL_P_CALC, n);
+  if (!c || !(c->exprs = sql_arena_alloc(b->a, sizeof(sql_expr *) * (size_t)n))) return fail_at(b, NULL, "out of memory");
+  for (int i = 0; i < nu; i++) {
+    int lc = find_col(b, j->cols, nl, NULL, on->kids[i]->text, on->kids[i], false);
+    int rc = find_col(b, j->cols + nl, j->ncols - nl, NULL, on->kids[i]->text, on->kids[i], false);
+    if (lc < 0 || rc < 0) return NULL;
+    rc += nl;
+    sql_type t;
+    if (!sql_common_type(&j->cols[lc].type, &j->cols[rc].type, &t)) return fail_at(b, on->kids[i], "USING: the columns' types differ");
+    t.not_null = false;
+    sql_expr *e = new_expr(b, SQL_E_CASE, 3), *isnn = new_expr(b, SQL_E_IS_NOT_NULL, 1);
+    if (!e || !isnn) return NULL;
+    isnn->a[0] = col_ref(b->a, lc, &j->cols[lc].type);
+    isnn->type = (sql_type){.id = STROM_BOOLEAN, .not_null = true};
+    e->a[0] = isnn;
+    if (!(e->a[1] = cast_or_fail(b, on, col_ref(b->a, lc, &j->cols[lc].type), &t)) ||
+        !(e->a[2] = cast_or_fail(b, on, col_ref(b->a, rc, &j->cols[rc].type), &t)))
+      return NULL;
+    e->type = t;
+    c->exprs[i] = e;
+    c->cols[i] = (sql_col){.name = j->cols[lc].name, .type = t};
+    j->cols[lc].hidden = j->cols[rc].hidden = true;
+  }
+  for (int i = 0; i < j->ncols; i++) {
+    c->exprs[nu + i] = col_ref(b->a, i, &j->cols[i].type);
+    c->cols[nu + i] = j->cols[i];
+  }
+  c->in = j;
+  c->changelog = j->changelog;
+  c->time_col = -1;
+  return c;
+}
+
 /* NATURAL JOIN: USING every column name both inputs have (NULL: none, a cross join). */
 static const sql_node *natural_using(binder *b, const sql_node *n, const sql_plan *l, const sql_plan *r) {
   sql_node *u = sql_arena_alloc(b->a, sizeof *u);
@@ -1203,6 +1241,7 @@ static sql_plan *bind_join(binder *b, const sql_node *n) {
     }
   }
   if (sql_join_add_cond(b->a, j, cond, m, sizeof m)) return fail_at(b, on, "%s", m);
+  if (on->kind == SQL_USING && !strcmp(n->text, "full")) return full_using(b, j, on, l->ncols);
   return j;
 }
 
