@@ -173,6 +173,7 @@ TEST(in_and_exists_anywhere) {
             "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (column 'l.v' not found");
   CHECK_ERR("SELECT v FROM " L " WHERE v = 'a' OR (k, v) IN (SELECT k, w FROM " R ")", "only in WHERE and the select list, one value IN");
   CHECK_ERR("SELECT v FROM " L " GROUP BY v HAVING v IN (SELECT w FROM " R ")", "IN (subquery) here");
+  CHECK_ERR("SELECT v FROM " L " WHERE v = 'a' OR k IN (SELECT k, w FROM " R ")", "the subquery of IN must return one column");
   /* the AND terms of WHERE keep their semi / anti joins */
   char *out, err[1024];
   CHECK_INT(run("EXPLAIN SELECT v FROM " L " WHERE k IN (SELECT k FROM " R ") AND (v = 'a' OR k IN (SELECT k FROM " R "))",

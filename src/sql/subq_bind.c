@@ -388,6 +388,8 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
       const char *why = strstr(err[0] ? err : first, ": ");
       err[0] = 0;
+      if (strstr(first, "column names given for")) /* (q) AS $in($v): q is not one column */
+        return sql_binder_fail(b, sq, "the subquery of IN must return one column");
       return sql_binder_fail(b, sq, "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (%s)",
                              why ? why + 2 : first);
     }
