@@ -220,7 +220,7 @@ TEST(streaming_limit_explain) {
                 &out, err, sizeof err), 0);
   CHECK(strstr(out, "== Optimized Physical Plan ==\nLimit(offset=[0], fetch=[3])\n  Calc(select=[a])\n"
                     "    TableSourceScan(table=[t], connector=[datagen], fields=[a, s])\n") != NULL);
-  CHECK(strstr(out, "Limit(offset=[2], fetch=[3])\n  Calc(select=[a])\n    Calc(where=[(a > 0)])") != NULL);
+  CHECK(strstr(out, "Limit(offset=[2], fetch=[3])\n  Calc(select=[a], where=[(a > 0)])\n") != NULL);
   CHECK(strstr(out, "Rank(") == NULL);
   if (!strstr(out, "Limit(offset=[2]")) fprintf(stderr, "%s\n", out);
   free(out);

@@ -120,7 +120,9 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
       return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "a DISTINCT aggregate failed");
     l->acc->v[c->rows_col].i++;
     if ((rc = strom_state_map_put(l->st, l->end, l->acc)) ||
-        (rc = c->w.proctime ? strom_ctx_register_processing_timer(ctx, en[i] - 1)
+        /* processing time: at the end itself, when no row can join the window any more (a
+         * row of the clock's last millisecond in it would otherwise fire it twice) */
+        (rc = c->w.proctime ? strom_ctx_register_processing_timer(ctx, en[i])
                             : strom_ctx_register_event_timer(ctx, en[i] - 1)))
       return rc;
   }
@@ -130,7 +132,7 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
 static int cumu_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const cumu *c = strom_ctx_data(ctx);
   cumu_local *l = strom_ctx_local(ctx);
-  int64_t we = time + 1;
+  int64_t we = c->w.proctime ? time : time + 1;
   strom_row_set_bigint(l->end, 0, we);
   const strom_row *acc = strom_state_map_get(l->st, l->end);
   if (!acc) return STROM_OK;
