@@ -12,7 +12,8 @@
 #include "connectors/format.h"
 
 static const char *SCHEMA =
-    "b BOOLEAN, i INT, l BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, t TIMESTAMP(3), s2 VARCHAR, w DECIMAL(38,6)";
+    "b BOOLEAN, i INT, l BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, t TIMESTAMP(3), s2 VARCHAR, w DECIMAL(38,6), "
+    "t6 TIMESTAMP(6), t9 TIMESTAMP(9)";
 
 static char *row_text(const strom_row *r) {
   int n = strom_row_format(r, NULL, 0);

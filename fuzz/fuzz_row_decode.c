@@ -2,7 +2,7 @@
  * fuzz_row_decode.c -- libFuzzer target for the binary row decoder.  The input is a
  * sequence of encoded rows of a schema with every type (and more than 8 columns, so
  * the null bitmap has two bytes), and again of one with DECIMALs of 19..38 digits (16
- * bytes each).  Invariants: no read outside the input (ASan); an
+ * bytes each) and TIMESTAMPs of 6 and 9 digits (12).  Invariants: no read outside the input (ASan); an
  * accepted row lies inside the input, re-encodes to exactly the bytes it was decoded
  * from in length, and the re-encoding decodes and re-encodes identically; formatting
  * and key hashing of any decoded row are safe.
@@ -16,8 +16,9 @@ static const char *SCHEMA =
     "b BOOLEAN, i INT, l BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, t TIMESTAMP(3), s2 VARCHAR, "
     "m2 DECIMAL(18,18), b2 BOOLEAN";
 
-/* DECIMALs of 19..38 digits (16 bytes each) among the others. */
-static const char *WIDE = "w DECIMAL(38,2), s VARCHAR, n DECIMAL(19,0), b BOOLEAN, m DECIMAL(18,2), w2 DECIMAL(25,25)";
+/* DECIMALs of 19..38 digits (16 bytes each) and TIMESTAMP(4..9) (12) among the others. */
+static const char *WIDE = "w DECIMAL(38,2), s VARCHAR, n DECIMAL(19,0), b BOOLEAN, m DECIMAL(18,2), w2 DECIMAL(25,25), "
+                          "t9 TIMESTAMP(9), t6 TIMESTAMP(6)";
 
 static void decode_all(const strom_schema *schema, strom_row *row, strom_row *again, const uint8_t *data, size_t size) {
   static int allcols[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};

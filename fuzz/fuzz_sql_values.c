@@ -14,7 +14,8 @@
 
 static const char *types[] = {"DATE", "TIME(3)", "INTERVAL YEAR TO MONTH", "INTERVAL DAY TO SECOND", "ARRAY<INT>",
                               "ARRAY<STRING>", "MAP<STRING, ARRAY<DOUBLE>>", "ARRAY<ARRAY<BIGINT>>", "MAP<INT, DATE>",
-                              "DECIMAL(38, 10)", "DECIMAL(19, 0)", "ARRAY<DECIMAL(30, 2)>"};
+                              "DECIMAL(38, 10)", "DECIMAL(19, 0)", "ARRAY<DECIMAL(30, 2)>",
+                              "TIMESTAMP(9)", "TIMESTAMP(0)", "TIMESTAMP_LTZ(6)", "TIME(9)"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < sizeof types / sizeof *types; i++) {

@@ -63,7 +63,7 @@ typedef enum strom_type_id {
   STROM_DOUBLE,
   STROM_DECIMAL,   /* DECIMAL(p,s), p <= 18: an unscaled 64-bit integer; 19..38: 128-bit */
   STROM_VARCHAR,   /* bytes with a length; UTF-8 by convention */
-  STROM_TIMESTAMP, /* TIMESTAMP(3): milliseconds since the epoch, no time zone */
+  STROM_TIMESTAMP, /* TIMESTAMP(p): milliseconds since the epoch, no time zone (p > 3: and nanoseconds) */
 } strom_type_id;
 
 typedef struct strom_schema strom_schema;
@@ -79,7 +79,12 @@ int strom_schema_ncols(const strom_schema *s);
 const char *strom_schema_col_name(const strom_schema *s, int col);
 strom_type_id strom_schema_col_type(const strom_schema *s, int col);
 int strom_schema_col_scale(const strom_schema *s, int col);
-int strom_schema_col_precision(const strom_schema *s, int col); /* DECIMAL's; 0 for other types */
+/* TIMESTAMP(precision), 0..9 fractional digits of the second (strom_schema_add and
+ * strom_schema_parse's bare TIMESTAMP give TIMESTAMP(3)).  A column of precision 4..9
+ * keeps the nanoseconds of the millisecond beside the milliseconds. */
+int strom_schema_add_timestamp(strom_schema *s, const char *name, int precision);
+/* The precision of a DECIMAL or TIMESTAMP column (0 for the others). */
+int strom_schema_col_precision(const strom_schema *s, int col);
 /* The column index of name, or -1. */
 int strom_schema_find(const strom_schema *s, const char *name);
 /* Drops the caller's reference. */
@@ -107,6 +112,9 @@ int64_t strom_row_get_bigint(const strom_row *r, int col);
 double strom_row_get_double(const strom_row *r, int col);
 int64_t strom_row_get_decimal(const strom_row *r, int col); /* unscaled; p <= 18 (wider: _decimal128) */
 int64_t strom_row_get_timestamp(const strom_row *r, int col);
+/* The nanoseconds within the millisecond (0..999999) of a TIMESTAMP(4..9) column;
+ * 0 for NULL and for TIMESTAMP(0..3). */
+int32_t strom_row_get_timestamp_nanos(const strom_row *r, int col);
 /* The bytes of a VARCHAR column (not NUL-terminated); *len receives the length. */
 const char *strom_row_get_str(const strom_row *r, int col, size_t *len);
 
@@ -123,6 +131,9 @@ void strom_row_set_timestamp(strom_row *r, int col, int64_t millis);
  * The value must fit the column's precision (|value| < 10^p). */
 void strom_row_get_decimal128(const strom_row *r, int col, int64_t *hi, uint64_t *lo);
 void strom_row_set_decimal128(strom_row *r, int col, int64_t hi, uint64_t lo);
+/* millis and the nanoseconds within that millisecond (0..999999; kept by TIMESTAMP(4..9)
+ * columns, ignored by the others).  STROM_EINVAL if nanos is out of range. */
+int strom_row_set_timestamp_nanos(strom_row *r, int col, int64_t millis, int32_t nanos);
 /* Copies the bytes into storage owned by the row. */
 int strom_row_set_str(strom_row *r, int col, const char *s, size_t len);
 /* Keeps a pointer to the caller's bytes, which must outlive the row's use

@@ -155,22 +155,22 @@ TEST(schema_parse_errors_name_the_offset) {
   } cases[] = {
       {"", "schema: expected a column name at offset 0"},
       {"   ", "schema: expected a column name at offset 3"},
-      {"a", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(3)) at offset 1"},
+      {"a", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(p)) at offset 1"},
       {"a INT,", "schema: expected a column name at offset 6"},
       {"a INT, , b INT", "schema: expected a column name at offset 7"},
-      {"a INT, b FLOAT", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(3)) at offset 9"},
-      {"a INTS", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(3)) at offset 2"},
+      {"a INT, b FLOAT", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(p)) at offset 9"},
+      {"a INTS", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(p)) at offset 2"},
       {"x DECIMAL(10", "schema: malformed type parameters at offset 9"},
       {"x DECIMAL(10,", "schema: malformed type parameters at offset 9"},
       {"x DECIMAL(,2)", "schema: malformed type parameters at offset 9"},
       {"x DECIMAL(99999999999)", "schema: malformed type parameters at offset 9"},
-      {"x TIMESTAMP(6)", "schema: only TIMESTAMP(3) is supported at offset 11"},
+      {"x TIMESTAMP(10)", "schema: TIMESTAMP precision must be 0..9 at offset 11"},
       {"x DECIMAL(39,2)", "schema: DECIMAL precision must be 1..38 and scale at most the precision at offset 15"},
       {"x DECIMAL(0,0)", "schema: DECIMAL precision must be 1..38 and scale at most the precision at offset 14"},
       {"x DECIMAL(5,6)", "schema: DECIMAL precision must be 1..38 and scale at most the precision at offset 14"},
       {"a INT b INT", "schema: expected ',' or the end at offset 6"},
       {"a INT;", "schema: expected ',' or the end at offset 5"},
-      {"a-b INT", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(3)) at offset 1"},
+      {"a-b INT", "schema: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(p)) at offset 1"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char err[256] = "";

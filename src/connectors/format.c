@@ -52,7 +52,7 @@ int strom__format_init(strom_format *f, const strom_format_opts *o, const strom_
     for (int i = 0; sub && !rc && i < f->ncols; i++) {
       const strom_col *col = &s->cols[f->cols[i]];
       rc = col->type == STROM_DECIMAL ? strom_schema_add_decimal(sub, col->name, col->precision, col->scale)
-                                      : strom_schema_add(sub, col->name, col->type);
+                                      : strom__schema_add_col(sub, col->name, col);
     }
     if (!sub || rc || !(f->scratch = strom_row_new(sub))) rc = rc ? rc : STROM_ENOMEM;
     strom_schema_free(sub);

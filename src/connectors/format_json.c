@@ -3,11 +3,13 @@
  * to columns by name (unknown members are ignored, missing ones are NULL or an error
  * with fail-on-missing-field).  Scalars go through the shared value parser, so a
  * number may also come as a string ("42") as Flink accepts; TIMESTAMP columns read
- * both "2020-12-30 12:13:14.123" and "2020-12-30T12:13:14.123Z".  The row model has
+ * both "2020-12-30 12:13:14.123" and "2020-12-30T12:13:14.123Z" (up to nine fractional
+ * digits, kept as the column's precision allows; debezium-json also Debezium's epoch numbers).  The row model has
  * no nested types: a nested object or array is kept, as its JSON text, in a VARCHAR
  * column and refused for any other type.  The parser is a small recursive descent
  * over the bytes with a depth limit; it never reads past the end it was given.
  */
+#include <errno.h>
 #include <math.h>
 
 #include "format.h"
@@ -18,6 +20,7 @@ typedef struct jp {
   const char *p, *end, *start;
   char *err;
   size_t errlen;
+  bool epoch_ts; /* debezium-json: a number in a TIMESTAMP column is Debezium's epoch value */
 } jp;
 
 static int jerr(jp *j, const char *what) {
@@ -173,6 +176,31 @@ int strom__json_validate(const char *p, size_t n) {
   return rc ? rc : j.p == j.end ? STROM_OK : STROM_EPARSE;
 }
 
+/* Debezium's temporal numbers for a TIMESTAMP(p) column: milliseconds (io.debezium.time.Timestamp)
+ * for p <= 3, microseconds (MicroTimestamp, PostgreSQL's timestamp(6)) for p <= 6, else
+ * nanoseconds (NanoTimestamp) since the epoch. */
+static int epoch_timestamp(strom_row *r, int c, const char *s, size_t n, char *why, size_t whylen) {
+  char tmp[32];
+  int p = r->schema->cols[c].precision;
+  if (n < sizeof tmp && memchr(s, '.', n) == NULL && memchr(s, 'e', n) == NULL && memchr(s, 'E', n) == NULL) {
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(tmp, &end, 10);
+    int64_t per_ms = p <= 3 ? 1 : p <= 6 ? 1000 : 1000000;
+    int64_t ms = v / per_ms, sub = v % per_ms;
+    if (sub < 0) ms--, sub += per_ms;
+    if (!*end && !errno && ms >= -62167219200000LL && ms <= 253402300799999LL) {
+      strom__row_set_ts(r, c, ms, (uint32_t)(sub * (1000000 / per_ms)));
+      return STROM_OK;
+    }
+  }
+  snprintf(why, whylen, "%.*s is not an epoch %s of the TIMESTAMP range", (int)(n > 40 ? 40 : n), s,
+           p <= 3 ? "milliseconds" : p <= 6 ? "microseconds" : "nanoseconds");
+  return STROM_EPARSE;
+}
+
 /* The value at j->p into column c of r. */
 static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
   const strom_col *col = &r->schema->cols[c];
@@ -215,11 +243,12 @@ static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
       snprintf(j->err, j->errlen, "column '%s': %.*s does not fit its type", col->name, (int)(j->p - s), s);
       return STROM_EPARSE;
     }
-    if (col->type == STROM_TIMESTAMP) {
+    if (col->type == STROM_TIMESTAMP && !j->epoch_ts) {
       snprintf(j->err, j->errlen, "column '%s': a TIMESTAMP must be a string", col->name);
       return STROM_EPARSE;
     }
-    rc = strom__parse_value(r, c, s, (size_t)(j->p - s), why, sizeof why);
+    if (col->type == STROM_TIMESTAMP) rc = epoch_timestamp(r, c, s, (size_t)(j->p - s), why, sizeof why);
+    else rc = strom__parse_value(r, c, s, (size_t)(j->p - s), why, sizeof why);
   }
   if (rc == STROM_ENOMEM) return rc;
   if (!rc && col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) {
@@ -293,6 +322,7 @@ static int jmembers(jp *j, const strom_format *f, strom_row *r, strom_buf *tmp, 
 int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row *r, strom_buf *tmp, char *err,
                        size_t errlen) {
   jp j = {.p = p, .end = p + n, .start = p, .err = err, .errlen = errlen};
+  j.epoch_ts = f->o.kind == STROM_FORMAT_DEBEZIUM_JSON;
   uint64_t seen_small = 0;
   uint8_t *seen_big = f->ncols > 64 ? strom__calloc((size_t)f->ncols, 1) : NULL;
   if (f->ncols > 64 && !seen_big) return STROM_ENOMEM;

@@ -218,7 +218,9 @@ static void copy_col(strom_row *dst, int to, const strom_row *src, int from) {
       strom_row_set_decimal128(dst, to, hi, lo);
       break;
     }
-    case STROM_TIMESTAMP: strom_row_set_timestamp(dst, to, strom_row_get_timestamp(src, from)); break;
+    case STROM_TIMESTAMP:
+      strom_row_set_timestamp_nanos(dst, to, strom_row_get_timestamp(src, from), strom_row_get_timestamp_nanos(src, from));
+      break;
     case STROM_VARCHAR: {
       size_t n;
       const char *s = strom_row_get_str(src, from, &n);
@@ -354,7 +356,7 @@ strom_stream *strom_jdbc_lookup_join_where(strom_stream *in, const char *in_keys
       } else if (strom_schema_col_type(parts[p], i) == STROM_DECIMAL) {
         rc = strom_schema_add_decimal(out, name, strom_schema_col_precision(parts[p], i), strom_schema_col_scale(parts[p], i));
       } else {
-        rc = strom_schema_add(out, name, strom_schema_col_type(parts[p], i));
+        rc = strom__schema_add_col(out, name, &parts[p]->cols[i]);
       }
     }
   if (rc) {

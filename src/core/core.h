@@ -36,13 +36,14 @@ char *strom__vaprintf(const char *fmt, va_list ap);
 typedef struct strom_col {
   char *name;
   strom_type_id type;
-  int precision, scale; /* DECIMAL only */
+  int precision, scale; /* DECIMAL; TIMESTAMP's precision (0..9 fractional digits) */
   /* The codec's view, fixed when the column is added: the type, or STROM__ENC_DEC128 for
    * a DECIMAL wider than 18 digits (16 bytes), so the codec's switches cost what they
    * did before wide decimals; keyw the column's key bytes (0 for VARCHAR). */
   uint8_t enc, keyw;
 } strom_col;
 #define STROM__ENC_DEC128 8 /* past strom_type_id's last (STROM_TIMESTAMP, 7) */
+#define STROM__ENC_TS_WIDE 9 /* TIMESTAMP(4..9): milliseconds and nanoseconds, 12 bytes */
 
 struct strom_schema {
   atomic_int refs;
@@ -50,11 +51,14 @@ struct strom_schema {
   strom_col *cols;
   size_t fixed_size; /* encoded bytes of the fixed-width columns when all are non-null */
   int nstr;          /* number of VARCHAR columns */
-  int nwide;         /* number of DECIMAL columns of precision > 18 (16 bytes encoded) */
+  int nwide;         /* columns with a second word: DECIMAL of precision > 18 (16 bytes
+                      * encoded), TIMESTAMP(4..9) (12 bytes; strom__hi_differs) */
   int n8;            /* number of columns encoded in exactly 8 bytes (the codec's fast path) */
 };
 
 strom_schema *strom__schema_ref(const strom_schema *s);
+/* Adds a column named name of c's type with its precision and scale. */
+int strom__schema_add_col(strom_schema *s, const char *name, const strom_col *c);
 /* True when both have the same column types (names may differ). */
 bool strom__schema_compatible(const strom_schema *a, const strom_schema *b);
 
@@ -72,7 +76,22 @@ typedef union strom_value {
     uint64_t lo;
     int64_t hi;
   } w;
+  /* TIMESTAMP(p > 3): ms is i; nano the nanoseconds within that millisecond
+   * (0..999999).  A TIMESTAMP(0..3) column leaves nano undefined: readers look at its
+   * column first (strom__ts_wide). */
+  struct {
+    int64_t ms;
+    uint32_t nano;
+  } ts;
 } strom_value;
+
+/* Whether a column keeps nanoseconds beside its milliseconds (TIMESTAMP(4..9)). */
+static inline bool strom__ts_wide(const struct strom_col *c) { return c->enc == STROM__ENC_TS_WIDE; }
+/* Whether two values of column c whose i are equal differ in their second word: a wide
+ * DECIMAL's high word or a TIMESTAMP(4..9)'s nanoseconds (only for schemas with nwide). */
+static inline bool strom__hi_differs(const struct strom_col *c, const strom_value *a, const strom_value *b) {
+  return c->enc == STROM__ENC_DEC128 ? a->w.hi != b->w.hi : c->enc == STROM__ENC_TS_WIDE && a->ts.nano != b->ts.nano;
+}
 
 struct strom_row {
   const strom_schema *schema;
@@ -113,6 +132,7 @@ int strom__row_own_strings(strom_row *r);
 /* ---- binary row encoding ----
  * A row is encoded as its null bitmap (one bit per column) followed by each non-null
  * value: BOOLEAN 1 byte, INT 4, BIGINT/DOUBLE/DECIMAL/TIMESTAMP 8 (little-endian,
+ * TIMESTAMP(4..9) 12: the milliseconds, then the nanoseconds of the millisecond in 4;
  * unaligned), VARCHAR a varint length and the bytes.  The schema is not encoded:
  * both ends know it.  The encoding is used by channels, keyed state and checkpoints. */
 size_t strom__row_strings_size(const strom_row *r); /* the VARCHAR columns' part */
@@ -177,6 +197,15 @@ void strom__buf_free(strom_buf *b);
 int strom__format_value(strom_buf *b, const strom_row *r, int col, bool csv);
 /* Appends the row as Flink prints it: "+I[a, 1]" (its kind, then the values). */
 int strom__row_format_buf(strom_buf *b, const strom_row *r);
+/* A timestamp as "yyyy-MM-dd HH:mm:ss[.fraction]" (sep between date and time), the
+ * fraction as Flink prints TIMESTAMP(precision): at least precision digits, more when
+ * nano has them.  nano is read only when precision > 3. */
+int strom__format_ts(strom_buf *b, int64_t ms, uint32_t nano, int precision, char sep);
+/* "yyyy-MM-dd[( |T)HH:mm:ss[.f{1,9}][Z]]" to milliseconds and the nanoseconds of the
+ * millisecond; -1 if malformed or outside years 0000..9999. */
+int strom__parse_ts(const char *s, size_t n, int64_t *ms, uint32_t *nano);
+/* Sets a TIMESTAMP column to ms and nano, truncated to the column's precision. */
+void strom__row_set_ts(strom_row *r, int col, int64_t ms, uint32_t nano);
 /* Parses text into column col of r (copying strings); on error writes why to err. */
 int strom__parse_value(strom_row *r, int col, const char *s, size_t n, char *err, size_t errlen);
 

@@ -68,7 +68,8 @@ __attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, co
 }
 
 /* The same with DECIMALs wider than 18 digits among the row's columns: those write 16
- * bytes (low word, then high), so equal values give equal bytes. */
+ * bytes (low word, then high), so equal values give equal bytes; TIMESTAMP(4..9) 12
+ * (milliseconds, nanoseconds). */
 __attribute__((noinline)) static size_t key_bytes_wide(const strom_row *r, const int *cols, int ncols, uint8_t *buf,
                                                        size_t cap) {
   size_t need = 0;
@@ -92,6 +93,10 @@ __attribute__((noinline)) static size_t key_bytes_wide(const strom_row *r, const
       memcpy(buf, &r->v[c].w.lo, 8);
       memcpy(buf + 8, &r->v[c].w.hi, 8);
       buf += 16;
+    } else if (col->keyw == 12) { /* TIMESTAMP(4..9): milliseconds, nanoseconds */
+      memcpy(buf, &r->v[c].ts.ms, 8);
+      memcpy(buf + 8, &r->v[c].ts.nano, 4);
+      buf += 12;
     } else {
       int64_t v = r->v[c].i;
       if (col->type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
@@ -139,11 +144,17 @@ int strom__key_decode(strom_row *r, const uint8_t *p, size_t n) {
       r->v[c].s.p = (const char *)p + 4;
       r->v[c].s.n = len;
       p += 4 + len;
-    } else if (r->schema->cols[c].keyw == 16) {
-      if (end - p < 16) return STROM_EPARSE;
-      memcpy(&r->v[c].w.lo, p, 8);
-      memcpy(&r->v[c].w.hi, p + 8, 8);
-      p += 16;
+    } else if (r->schema->cols[c].keyw != 8) { /* a wide DECIMAL (16) or TIMESTAMP(4..9) (12) */
+      size_t w = r->schema->cols[c].keyw;
+      if ((size_t)(end - p) < w) return STROM_EPARSE;
+      if (w == 16) {
+        memcpy(&r->v[c].w.lo, p, 8);
+        memcpy(&r->v[c].w.hi, p + 8, 8);
+      } else {
+        memcpy(&r->v[c].ts.ms, p, 8);
+        memcpy(&r->v[c].ts.nano, p + 8, 4);
+      }
+      p += w;
     } else {
       if (end - p < 8) return STROM_EPARSE;
       memcpy(&r->v[c].i, p, 8);

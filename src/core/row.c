@@ -55,7 +55,35 @@ void strom_row_set_int(strom_row *r, int c, int32_t v) { r->v[c].i = v; r->nulls
 void strom_row_set_bigint(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
 void strom_row_set_double(strom_row *r, int c, double v) { r->v[c].d = v; r->nulls[c] = 0; }
 void strom_row_set_decimal(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
-void strom_row_set_timestamp(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
+void strom_row_set_timestamp(strom_row *r, int c, int64_t v) {
+  r->v[c].ts.ms = v;
+  r->v[c].ts.nano = 0; /* a TIMESTAMP(4..9) set by milliseconds is on the millisecond */
+  r->nulls[c] = 0;
+}
+
+void strom__row_set_ts(strom_row *r, int c, int64_t ms, uint32_t nano) {
+  static const uint32_t unit[10] = {1000000, 100000, 10000, 1000, 100, 10, 1}; /* ns of the last digit, p = 3..9 */
+  int p = r->schema->cols[c].precision;
+  if (p < 3) { /* TIMESTAMP(0..2): whole seconds, tenths, hundredths */
+    int64_t u = p == 0 ? 1000 : p == 1 ? 100 : 10;
+    ms -= ((ms % u) + u) % u;
+  }
+  r->v[c].ts.ms = ms;
+  r->v[c].ts.nano = p > 3 ? nano - nano % unit[p - 3] : 0;
+  r->nulls[c] = 0;
+}
+
+int32_t strom_row_get_timestamp_nanos(const strom_row *r, int c) {
+  return r->nulls[c] || !strom__ts_wide(&r->schema->cols[c]) ? 0 : (int32_t)r->v[c].ts.nano;
+}
+
+int strom_row_set_timestamp_nanos(strom_row *r, int c, int64_t ms, int32_t nanos) {
+  if (nanos < 0 || nanos > 999999) return STROM_EINVAL;
+  r->v[c].ts.ms = ms;
+  r->v[c].ts.nano = (uint32_t)nanos;
+  r->nulls[c] = 0;
+  return STROM_OK;
+}
 
 void strom_row_get_decimal128(const strom_row *r, int c, int64_t *hi, uint64_t *lo) {
   __int128 v = r->nulls[c] ? 0 : strom__col_wide(&r->schema->cols[c]) ? strom__dec128_get(&r->v[c]) : r->v[c].i;

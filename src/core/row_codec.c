@@ -76,6 +76,11 @@ __attribute__((noinline)) static uint8_t *encode_general(const strom_row *r, uin
           memcpy(dst + 8, &v[i].w.hi, 8);
           dst += 16;
           break;
+        case STROM__ENC_TS_WIDE: /* milliseconds, then the nanoseconds of the millisecond */
+          memcpy(dst, &v[i].ts.ms, 8);
+          memcpy(dst + 8, &v[i].ts.nano, 4);
+          dst += 12;
+          break;
         default: memcpy(dst, &v[i], 8); dst += 8; break;
       }
     }
@@ -153,6 +158,13 @@ __attribute__((noinline)) static const uint8_t *decode_general(strom_row *r, con
         memcpy(&v[i].w.hi, src + 8, 8);
         src += 16;
         break;
+      case STROM__ENC_TS_WIDE:
+        if (end - src < 12) return NULL;
+        memcpy(&v[i].ts.ms, src, 8);
+        memcpy(&v[i].ts.nano, src + 8, 4);
+        src += 12;
+        if (v[i].ts.nano > 999999) return NULL;
+        break;
       default:
         if (end - src < 8) return NULL;
         memcpy(&v[i], src, 8);
@@ -216,6 +228,7 @@ __attribute__((noinline)) static const uint8_t *skip_general(const strom_schema 
         break;
       }
       case STROM__ENC_DEC128: w = 16; break;
+      case STROM__ENC_TS_WIDE: w = 12; break;
       default: w = 8; break;
     }
     if ((size_t)(end - src) < w) return NULL;

@@ -52,24 +52,36 @@ static int add_col(strom_schema *s, const char *name, size_t nlen, strom_type_id
   char *n = strom__strndup(name, nlen);
   if (!n) return STROM_ENOMEM;
   bool wide = t == STROM_DECIMAL && p > STROM_DEC64_DIGITS;
+  bool ts_wide = t == STROM_TIMESTAMP && p > 3; /* + 4 bytes of nanoseconds */
   s->cols[s->ncols++] = (strom_col){.name = n, .type = t, .precision = p, .scale = sc,
-                                    .enc = (uint8_t)(wide ? STROM__ENC_DEC128 : t),
-                                    .keyw = (uint8_t)(t == STROM_VARCHAR ? 0 : wide ? 16 : 8)};
+                                    .enc = (uint8_t)(wide ? STROM__ENC_DEC128 : ts_wide ? STROM__ENC_TS_WIDE : t),
+                                    .keyw = (uint8_t)(t == STROM_VARCHAR ? 0 : wide ? 16 : ts_wide ? 12 : 8)};
   s->fixed_size += fixed_width(t);
   if (t == STROM_VARCHAR) s->nstr++;
   if (wide) s->fixed_size += 8, s->nwide++;
+  else if (ts_wide) s->fixed_size += 4, s->nwide++;
   else if (fixed_width(t) == 8) s->n8++;
   return STROM_OK;
 }
 
 int strom_schema_add(strom_schema *s, const char *name, strom_type_id t) {
   if (t == STROM_DECIMAL) return strom_schema_add_decimal(s, name, 18, 0);
+  if (t == STROM_TIMESTAMP) return strom_schema_add_timestamp(s, name, 3);
   return add_col(s, name, name ? strlen(name) : 0, t, 0, 0);
 }
 
 int strom_schema_add_decimal(strom_schema *s, const char *name, int p, int sc) {
   if (p < 1 || p > STROM_DEC_MAX_DIGITS || sc < 0 || sc > p) return STROM_ENOTSUP;
   return add_col(s, name, name ? strlen(name) : 0, STROM_DECIMAL, p, sc);
+}
+
+int strom__schema_add_col(strom_schema *s, const char *name, const strom_col *c) {
+  return add_col(s, name, name ? strlen(name) : 0, c->type, c->precision, c->scale);
+}
+
+int strom_schema_add_timestamp(strom_schema *s, const char *name, int p) {
+  if (p < 0 || p > 9) return STROM_ENOTSUP;
+  return add_col(s, name, name ? strlen(name) : 0, STROM_TIMESTAMP, p, 0);
 }
 
 int strom_schema_ncols(const strom_schema *s) { return s ? s->ncols : 0; }
@@ -100,7 +112,7 @@ bool strom__schema_compatible(const strom_schema *a, const strom_schema *b) {
   if (a->ncols != b->ncols) return false;
   for (int i = 0; i < a->ncols; i++)
     if (a->cols[i].type != b->cols[i].type || a->cols[i].scale != b->cols[i].scale ||
-        strom__col_wide(&a->cols[i]) != strom__col_wide(&b->cols[i]))
+        strom__col_wide(&a->cols[i]) != strom__col_wide(&b->cols[i]) || strom__ts_wide(&a->cols[i]) != strom__ts_wide(&b->cols[i]))
       return false;
   return true;
 }
@@ -113,7 +125,7 @@ static const char *type_name(strom_type_id t) {
     case STROM_DOUBLE: return "DOUBLE";
     case STROM_DECIMAL: return "DECIMAL";
     case STROM_VARCHAR: return "VARCHAR";
-    case STROM_TIMESTAMP: return "TIMESTAMP(3)";
+    case STROM_TIMESTAMP: return "TIMESTAMP";
   }
   return "?";
 }
@@ -124,6 +136,7 @@ int strom_schema_format(const strom_schema *s, char *buf, size_t cap) {
     const strom_col *c = &s->cols[i];
     strom__buf_printf(&b, "%s%s %s", i ? ", " : "", c->name, type_name(c->type));
     if (c->type == STROM_DECIMAL) strom__buf_printf(&b, "(%d,%d)", c->precision, c->scale);
+    if (c->type == STROM_TIMESTAMP) strom__buf_printf(&b, "(%d)", c->precision);
   }
   int n = (int)b.len;
   if (cap) snprintf(buf, cap, "%s", b.p ? b.p : "");
@@ -189,20 +202,20 @@ strom_schema *strom_schema_parse(const char *spec, char *err, size_t errlen) {
     for (size_t i = 0; i < sizeof type_names / sizeof *type_names; i++)
       if (strlen(type_names[i].name) == tlen && !strncasecmp(tn, type_names[i].name, tlen))
         t = type_names[i].type;
-    if (!t) { p = tn; why = "expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(3))"; break; }
-    int prec = 18, scale = 0;
+    if (!t) { p = tn; why = "expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, TIMESTAMP(p))"; break; }
+    int prec = t == STROM_TIMESTAMP ? 3 : 18, scale = 0;
     p = skip_ws(p);
     if (*p == '(') {
       const char *q = parse_int(p + 1, &prec);
       if (q && t == STROM_DECIMAL && *q == ',') q = parse_int(q + 1, &scale);
       if (!q || *q != ')') { why = "malformed type parameters"; break; }
-      if (t == STROM_TIMESTAMP && prec != 3) { why = "only TIMESTAMP(3) is supported"; break; }
-      if (t == STROM_VARCHAR || t == STROM_TIMESTAMP) prec = 18;
+      if (t == STROM_TIMESTAMP && prec > 9) { why = "TIMESTAMP precision must be 0..9"; break; }
+      if (t == STROM_VARCHAR) prec = 18;
       p = q + 1;
     }
     int rc = t == STROM_DECIMAL ? (prec < 1 || prec > STROM_DEC_MAX_DIGITS || scale > prec ? STROM_ENOTSUP : 0) : 0;
     if (rc) { why = "DECIMAL precision must be 1..38 and scale at most the precision"; break; }
-    rc = add_col(s, name, nlen, t, t == STROM_DECIMAL ? prec : 0, scale);
+    rc = add_col(s, name, nlen, t, t == STROM_DECIMAL || t == STROM_TIMESTAMP ? prec : 0, scale);
     if (rc) { p = name; why = rc == STROM_EINVAL ? "duplicate column name" : strom_strerror(rc); break; }
     p = skip_ws(p);
     if (*p == 0) return s;

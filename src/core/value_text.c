@@ -35,6 +35,26 @@ static void format_timestamp(strom_buf *b, int64_t ms) {
                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
+int strom__format_ts(strom_buf *b, int64_t ms, uint32_t nano, int precision, char sep) {
+  int64_t secs = ms / 1000;
+  int millis = (int)(ms % 1000);
+  if (millis < 0) secs--, millis += 1000;
+  time_t t = (time_t)secs;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strom__buf_printf(b, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep, tm.tm_hour,
+                    tm.tm_min, tm.tm_sec);
+  /* Flink's rule (TimestampStringUtils): nine digits, trailing zeros dropped down to
+   * the precision's count. */
+  char frac[10];
+  snprintf(frac, sizeof frac, "%03d%06u", millis, precision > 3 ? nano % 1000000u : 0u);
+  int n = 9;
+  while (n > precision && frac[n - 1] == '0') n--;
+  if (!n) return STROM_OK;
+  strom__buf_append(b, ".", 1);
+  return strom__buf_append(b, frac, (size_t)n);
+}
+
 int strom__format_value(strom_buf *b, const strom_row *r, int c, bool csv) {
   if (r->nulls[c]) return csv ? STROM_OK : strom__buf_append(b, "null", 4);
   const strom_col *col = &r->schema->cols[c];
@@ -47,7 +67,10 @@ int strom__format_value(strom_buf *b, const strom_row *r, int c, bool csv) {
       if (col->precision > STROM_DEC64_DIGITS) strom__dec128_format(b, strom__dec128_get(&r->v[c]), col->scale);
       else format_decimal(b, r->v[c].i, col->scale);
       return STROM_OK;
-    case STROM_TIMESTAMP: format_timestamp(b, r->v[c].i); return STROM_OK;
+    case STROM_TIMESTAMP:
+      if (col->precision == 3) format_timestamp(b, r->v[c].i);
+      else strom__format_ts(b, r->v[c].ts.ms, r->v[c].ts.nano, col->precision, ' ');
+      return STROM_OK;
     case STROM_VARCHAR: {
       const char *p = r->v[c].s.p;
       size_t n = r->v[c].s.n;
@@ -74,7 +97,7 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-static int parse_timestamp(const char *s, size_t n, int64_t *out) {
+static int parse_timestamp_ns(const char *s, size_t n, int64_t *out, uint32_t *nano) {
   char tmp[40];
   if (n >= sizeof tmp) return -1;
   memcpy(tmp, s, n);
@@ -91,11 +114,15 @@ static int parse_timestamp(const char *s, size_t n, int64_t *out) {
     p += 1 + u2;
     if (*p == '.') {
       int digits = 0, frac = 0;
+      uint32_t ns = 0;
       for (p++; *p >= '0' && *p <= '9'; p++, digits++)
         if (digits < 3) frac = frac * 10 + (*p - '0');
+        else if (digits < 9) ns = ns * 10 + (uint32_t)(*p - '0');
       if (!digits || digits > 9) return -1;
       for (int i = digits; i < 3; i++) frac *= 10;
+      for (int i = digits < 3 ? 3 : digits; i < 9; i++) ns *= 10;
       ms = frac;
+      *nano = ns;
     }
     if (sep == 'T' && *p == 'Z') p++;
   }
@@ -107,6 +134,11 @@ static int parse_timestamp(const char *s, size_t n, int64_t *out) {
   if (v < -62167219200000 || v > 253402300799999) return -1;
   *out = v;
   return 0;
+}
+
+int strom__parse_ts(const char *s, size_t n, int64_t *ms, uint32_t *nano) {
+  *nano = 0;
+  return parse_timestamp_ns(s, n, ms, nano);
 }
 
 static int parse_decimal(const char *s, size_t n, int scale, int prec, int64_t *out) {
@@ -189,8 +221,9 @@ int strom__parse_value(strom_row *r, int c, const char *s, size_t n, char *err, 
     }
     case STROM_TIMESTAMP: {
       int64_t v;
-      if (parse_timestamp(s, n, &v)) want = "TIMESTAMP(3)";
-      else strom_row_set_timestamp(r, c, v);
+      uint32_t ns;
+      if (strom__parse_ts(s, n, &v, &ns)) want = "TIMESTAMP";
+      else strom__row_set_ts(r, c, v, ns);
       break;
     }
     default: want = "?"; break;
@@ -199,6 +232,8 @@ int strom__parse_value(strom_row *r, int c, const char *s, size_t n, char *err, 
   if (err && errlen) {
     if (col->type == STROM_DECIMAL)
       snprintf(err, errlen, "cannot parse '%.*s' as DECIMAL(%d,%d)", (int)(n > 40 ? 40 : n), s, col->precision, col->scale);
+    else if (col->type == STROM_TIMESTAMP)
+      snprintf(err, errlen, "cannot parse '%.*s' as TIMESTAMP(%d)", (int)(n > 40 ? 40 : n), s, col->precision);
     else
       snprintf(err, errlen, "cannot parse '%.*s' as %s", (int)(n > 40 ? 40 : n), s, want);
   }

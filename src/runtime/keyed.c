@@ -30,7 +30,7 @@ int strom__keyed_init(strom_keyed *k, strom_op *op, const int *keycols, int nkey
   for (int i = 0; i < nkey; i++) {
     const strom_col *c = &in->cols[keycols[i]];
     int rc = c->type == STROM_DECIMAL ? strom_schema_add_decimal(k->key_schema, c->name, c->precision, c->scale)
-                                      : strom_schema_add(k->key_schema, c->name, c->type);
+                                      : strom__schema_add_col(k->key_schema, c->name, c);
     if (rc) return rc;
   }
   if (!(k->key_row = strom_row_new(k->key_schema))) return STROM_ENOMEM;

@@ -111,11 +111,13 @@ static int left_row(strom_ctx *ctx, const strom__semi_join_def *d, slocal *l, co
   if (!no_match_key(ctx, d)) {
     size_t pos = 0;
     const strom_row *k, *v;
-    while (strom_state_map_next(l->st[1], &pos, &k, &v) == 1) {
+    int it;
+    while ((it = strom_state_map_next(l->st[1], &pos, &k, &v)) == 1) {
       int r = pair_matches(ctx, d, l, in, k);
       if (r < 0) return r;
       if (r) m += strom_row_get_bigint(v, 0);
     }
+    if (it < 0) return strom_ctx_fail(ctx, "semi join: reading the right rows of a key failed");
   }
   const strom_row *cur = strom_state_map_get(l->st[0], l->key);
   int64_t have = cur ? strom_row_get_bigint(cur, 0) : 0;
@@ -133,7 +135,8 @@ static int matching_left(strom_ctx *ctx, const strom__semi_join_def *d, slocal *
   if (no_match_key(ctx, d)) return STROM_OK;
   size_t pos = 0;
   const strom_row *k, *v;
-  while (strom_state_map_next(l->st[0], &pos, &k, &v) == 1) {
+  int it;
+  while ((it = strom_state_map_next(l->st[0], &pos, &k, &v)) == 1) {
     int r = pair_matches(ctx, d, l, k, in);
     if (r < 0) return r;
     if (!r) continue;
@@ -159,6 +162,7 @@ static int matching_left(strom_ctx *ctx, const strom__semi_join_def *d, slocal *
     l->lassoc[l->nl] = strom_row_get_bigint(v, 1);
     l->nl++;
   }
+  if (it < 0) return strom_ctx_fail(ctx, "semi join: reading the left rows of a key failed");
   return STROM_OK;
 }
 

@@ -55,7 +55,7 @@ static int tj_open(strom_ctx *ctx) {
     rc = strom_schema_col_type(rs, i) == STROM_DECIMAL
              ? strom_schema_add_decimal(l->vschema, strom_schema_col_name(rs, i), rs->cols[i].precision,
                                         strom_schema_col_scale(rs, i))
-             : strom_schema_add(l->vschema, strom_schema_col_name(rs, i), strom_schema_col_type(rs, i));
+             : strom__schema_add_col(l->vschema, strom_schema_col_name(rs, i), &rs->cols[i]);
   if (rc || strom_schema_add(l->vschema, "$live", STROM_BOOLEAN) || strom_schema_add(l->tschema, "t", STROM_BIGINT))
     return STROM_ENOMEM;
   strom_state_desc ld = {.name = "temporal-join-left", .kind = STROM_STATE_LIST, .schema = d->in_schema[0]};

@@ -76,7 +76,7 @@ static bool keys_equal(const sql_minibatch *m, const strom_row *a, const strom_r
     if (a->nulls[i]) continue;
     if (a->schema->cols[i].type == STROM_VARCHAR) {
       if (a->v[i].s.n != b->v[i].s.n || memcmp(a->v[i].s.p, b->v[i].s.p, a->v[i].s.n)) return false;
-    } else if (a->v[i].i != b->v[i].i || (a->schema->nwide && a->v[i].w.hi != b->v[i].w.hi && strom__col_wide(&a->schema->cols[i]))) {
+    } else if (a->v[i].i != b->v[i].i || (a->schema->nwide && strom__hi_differs(&a->schema->cols[i], &a->v[i], &b->v[i]))) {
       return false;
     }
   }

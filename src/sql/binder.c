@@ -101,7 +101,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
       int s = a->s > b->s ? a->s : b->s, ip = a->p - a->s > b->p - b->s ? a->p - a->s : b->p - b->s;
       t = sql_decimal(ip + s, s);
     } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p;
-    else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz;
+    else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz, t.p = a->p > b->p ? a->p : b->p;
     *out = t;
     return true;
   }
@@ -131,7 +131,7 @@ bool sql_can_cast(const sql_type *from, const sql_type *to) {
 
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t) {
   if (e->type.id == t->id && e->type.kind == t->kind && e->type.elem == t->elem && e->type.key == t->key && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
-      (t->id != STROM_TIMESTAMP || e->type.ltz == t->ltz))
+      (t->id != STROM_TIMESTAMP || (e->type.ltz == t->ltz && e->type.p == t->p)))
     return e;
   if (e->op == SQL_E_LIT && !e->type.id) { /* NULL takes any type */
     e->type = *t;
@@ -479,6 +479,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   const sql_func *f = sql_func_find(name);
   if (!f) f = sql_udf_find(b->s, name);
   if (!f) f = sql_coll_func_find(name);
+  if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
@@ -488,6 +489,8 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
     unit = n->kids[0]->text;
     first = 1;
     nargs = 1;
+  } else if (sql_ts_unit_call(f) && nargs >= 1 && (n->kids[0]->kind == SQL_ID || n->kids[0]->kind == SQL_KEYWORD)) {
+    unit = n->kids[0]->text, first = 1, nargs--;
   }
   if (nargs < f->min_args || nargs > f->max_args) {
     if (f->min_args == f->max_args) return fail_at(b, n, "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
@@ -497,8 +500,10 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   sql_expr *e = new_expr(b, SQL_E_FUNC, nargs);
   if (!e) return NULL;
   e->fn = f;
-  if (unit) {
-    static const char *units[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "DOW", "DOY", "EPOCH"};
+  if (unit && sql_ts_unit_call(f)) {
+    if (!(e->aux = (int64_t)(intptr_t)sql_ts_unit(unit))) return fail_at(b, n->kids[0], "%s: unknown unit %s", f->name, unit);
+  } else if (unit) {
+    static const char *units[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "DOW", "DOY", "EPOCH", "MICROSECOND", "NANOSECOND"};
     for (size_t i = 0; i < sizeof units / sizeof *units; i++)
       if (!strcasecmp(unit, units[i])) e->aux = (int64_t)(intptr_t)units[i];
     if (!e->aux || !strcmp(unit, "WEEK")) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
@@ -561,6 +566,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       e->type = (sql_type){.id = STROM_TIMESTAMP, .p = 3, .ltz = n->text[9] == '_'};
       sql_ectx c = {0};
       const char *s = n->kids[0]->text;
+      e->type.p = sql_ts_literal_precision(s); /* types_ts.c */
       if (sql_val_parse(&e->type, s, strlen(s), &e->lit, &c)) e = fail_at(b, n, "malformed timestamp '%s'", s);
       break;
     }
@@ -940,7 +946,7 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
   if (t->wm_col >= 0) {
     p->time_col = t->wm_col;
     if (p->cols[t->wm_col].type.id != STROM_TIMESTAMP)
-      return fail_at(&b, NULL, "WATERMARK FOR %s: the column must be a TIMESTAMP(3) or TIMESTAMP_LTZ(3)", t->cols[t->wm_col].name);
+      return fail_at(&b, NULL, "WATERMARK FOR %s: the column must be a TIMESTAMP(p) or TIMESTAMP_LTZ(p)", t->cols[t->wm_col].name);
   }
   return p;
 }

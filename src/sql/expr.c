@@ -37,6 +37,7 @@ static int arith(const sql_expr *e, const sql_val *x, const sql_val *y, sql_val 
   }
   if (t->id == STROM_TIMESTAMP) { /* timestamp +/- an interval in milliseconds */
     out->i = e->op == SQL_E_SUB ? x->i - y->i : x->i + y->i;
+    out->ts.nano = x->ts.nano; /* TIMESTAMP(4..9) keeps its nanoseconds (types_ts.c) */
     return 0;
   }
   if (t->id == STROM_INT || t->id == STROM_BIGINT) {

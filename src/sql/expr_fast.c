@@ -17,7 +17,7 @@
 
 /* Kept in the value's 64-bit integer and ordered as one (sql_val_cmp's default). */
 static bool int_like(const sql_type *t) {
-  return t->kind == SQL_K_NONE && (t->id == STROM_BOOLEAN || t->id == STROM_INT || t->id == STROM_BIGINT ||
+  return t->kind == SQL_K_NONE && !sql_ts_wide(t) && (t->id == STROM_BOOLEAN || t->id == STROM_INT || t->id == STROM_BIGINT ||
                                    (t->id == STROM_DECIMAL && !sql_dec_wide(t)) || t->id == STROM_TIMESTAMP);
 }
 
@@ -305,7 +305,8 @@ void sql_expr_compile(sql_expr *e) {
   const sql_type *t = &e->type, *t0 = e->n ? &e->a[0]->type : NULL, *t1 = e->n > 1 ? &e->a[1]->type : NULL;
   switch (e->op) {
     case SQL_E_COL:
-      if (t->kind == SQL_K_NONE && t->id) e->fast = t->id == STROM_VARCHAR ? f_col_str : sql_dec_wide(t) ? f_col_w : f_col;
+      if (t->kind == SQL_K_NONE && t->id) /* f_col_w: both words, a wide DECIMAL's or a TIMESTAMP(4..9)'s */
+        e->fast = t->id == STROM_VARCHAR ? f_col_str : sql_dec_wide(t) || sql_ts_wide(t) ? f_col_w : f_col;
       break;
     case SQL_E_LIT: e->fast = f_lit; break;
     case SQL_E_AND:
@@ -377,7 +378,8 @@ void sql_expr_compile(sql_expr *e) {
         e->fast = f_cast_dec_w;
       }
       else if ((t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP) &&
-               (t0->id == STROM_INT || t0->id == STROM_BIGINT || t0->id == STROM_TIMESTAMP))
+               (t0->id == STROM_INT || t0->id == STROM_BIGINT || t0->id == STROM_TIMESTAMP) &&
+               (t->id != STROM_TIMESTAMP || t0->id != STROM_TIMESTAMP || t->p == t0->p || (t->p <= 3 && t0->p <= t->p)))
         e->fast = f_cast_int;
       break;
     case SQL_E_FUNC:

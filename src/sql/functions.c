@@ -551,13 +551,17 @@ static int f_extract(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   else if (!strcmp(u, "SECOND")) out->i = tm.tm_sec;
   else if (!strcmp(u, "MILLISECOND")) out->i = ((ms % 1000) + 1000) % 1000 + tm.tm_sec * 1000;
   else if (!strcmp(u, "EPOCH")) out->i = secs;
+  else if (!strcmp(u, "MICROSECOND") || !strcmp(u, "NANOSECOND")) /* types_ts.c */
+    out->i = sql_ts_extract_sub(&e->a[e->n - 1]->type, &a[e->n - 1], u[1] == 'I');
   else out->null = true;
   return 0;
 }
 
 /* Java SimpleDateFormat patterns as Flink's DATE_FORMAT uses them: yyyy MM dd HH mm ss
  * SSS, other letters copied. */
-static int format_ts(int64_t ms, const char *f, size_t fn, strom_buf *b) {
+static int format_ts_ns(int64_t ms, uint32_t nano, const char *f, size_t fn, strom_buf *b);
+static int format_ts(int64_t ms, const char *f, size_t fn, strom_buf *b) { return format_ts_ns(ms, 0, f, fn, b); }
+static int format_ts_ns(int64_t ms, uint32_t nano, const char *f, size_t fn, strom_buf *b) {
   int64_t secs = ms / 1000;
   int milli = (int)(ms % 1000);
   if (milli < 0) secs--, milli += 1000;
@@ -575,7 +579,10 @@ static int format_ts(int64_t ms, const char *f, size_t fn, strom_buf *b) {
       case 'H': strom__buf_printf(b, run >= 2 ? "%02d" : "%d", tm.tm_hour); break;
       case 'm': strom__buf_printf(b, run >= 2 ? "%02d" : "%d", tm.tm_min); break;
       case 's': strom__buf_printf(b, run >= 2 ? "%02d" : "%d", tm.tm_sec); break;
-      case 'S': strom__buf_printf(b, "%03d", milli); break;
+      case 'S':
+        if (run <= 3) strom__buf_printf(b, "%03d", milli);
+        else strom__buf_printf(b, "%.*s", (int)(run > 9 ? 9 : run), sql_ts_fraction9(milli, nano)); /* java.time: SSSSSS */
+        break;
       case '\'': {
         size_t j = i + 1;
         while (j < fn && f[j] != '\'') j++;
@@ -598,9 +605,8 @@ static int ck_date_format(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 }
 
 static int f_date_format(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)e;
   strom_buf b = {0};
-  format_ts(a[0].i, a[1].s.p, a[1].s.n, &b);
+  format_ts_ns(a[0].i, sql_ts_wide(&e->a[0]->type) ? a[0].ts.nano : 0, a[1].s.p, a[1].s.n, &b);
   char *p = alloc_str(c, out, b.len);
   if (p) memcpy(p, b.p, b.len);
   strom__buf_free(&b);
@@ -632,6 +638,7 @@ static int f_to_timestamp(const sql_expr *e, const sql_val *a, sql_val *out, sql
       size_t maxd = f[j] == 'y' && k - j == 4 ? 4 : k - j < 2 ? 3 : k - j;
       while (i < n && isdigit((unsigned char)s[i]) && (size_t)digits < maxd) x = x * 10 + (s[i++] - '0'), digits++;
       if (!digits) goto bad;
+      if (f[j] == 'S') for (int d = digits; d > 3; d--) x /= 10; /* SSSSSS: a fraction, cut to milliseconds */
       v[li - letters] = x;
       j = k;
     } else {
@@ -668,16 +675,18 @@ static int f_from_unixtime(const sql_expr *e, const sql_val *a, sql_val *out, sq
 static int ck_to_timestamp_ltz(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   int rc = arg_to(a, e, 0, &T_BIGINT, err, errlen);
   if (!rc && e->n > 1) {
-    if (e->a[1]->op != SQL_E_LIT || (e->a[1]->lit.i != 0 && e->a[1]->lit.i != 3))
-      return fail(err, errlen, e, "the precision must be the literal 0 (seconds) or 3 (milliseconds)");
+    if (e->a[1]->op != SQL_E_LIT || e->a[1]->lit.i < 0 || e->a[1]->lit.i > 9)
+      return fail(err, errlen, e, "the precision must be a literal 0 to 9 (0 seconds, 3 milliseconds, 6 microseconds, 9 nanoseconds)");
   }
   e->type = T_TS;
   e->type.ltz = true;
+  if (!rc && e->n > 1 && e->a[1]->lit.i > 3) e->type.p = (int)e->a[1]->lit.i; /* Flink 2.3: TIMESTAMP_LTZ(p) for p > 3 */
   return rc;
 }
 
 static int f_to_timestamp_ltz(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   (void)c;
+  if (e->n > 1 && a[1].i != 3 && a[1].i != 0) return sql_ts_from_epoch(a[0].i, (int)a[1].i, out, c); /* types_ts.c */
   out->i = e->n > 1 && a[1].i == 0 ? a[0].i * 1000 : a[0].i;
   return 0;
 }

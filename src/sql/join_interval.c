@@ -41,7 +41,7 @@ static strom_schema *with_flag(const strom_schema *s) {
   for (int i = 0; o && i < s->ncols; i++) {
     const strom_col *c = &s->cols[i];
     int rc = c->type == STROM_DECIMAL ? strom_schema_add_decimal(o, c->name, c->precision, c->scale)
-                                      : strom_schema_add(o, c->name, c->type);
+                                      : strom__schema_add_col(o, c->name, c);
     if (rc) strom_schema_free(o), o = NULL;
   }
   if (o && strom_schema_add(o, "$matched", STROM_BOOLEAN)) strom_schema_free(o), o = NULL;

@@ -53,7 +53,7 @@ typedef struct calc {
 } calc;
 
 static bool int_like(const sql_type *t) {
-  return t->kind == SQL_K_NONE && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP);
+  return t->kind == SQL_K_NONE && !sql_ts_wide(t) && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP);
 }
 
 /* Sets k's fast path when cond is an integer column compared with a literal of its type. */
@@ -412,7 +412,7 @@ static bool rows_equal(const strom_row *x, const strom_row *y) {
     if (x->nulls[i]) continue;
     if (x->schema->cols[i].type == STROM_VARCHAR) {
       if (x->v[i].s.n != y->v[i].s.n || memcmp(x->v[i].s.p, y->v[i].s.p, x->v[i].s.n)) return false;
-    } else if (x->v[i].i != y->v[i].i || (x->schema->nwide && x->v[i].w.hi != y->v[i].w.hi && strom__col_wide(&x->schema->cols[i]))) {
+    } else if (x->v[i].i != y->v[i].i || (x->schema->nwide && strom__hi_differs(&x->schema->cols[i], &x->v[i], &y->v[i]))) {
       return false;
     }
   }
@@ -600,7 +600,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   strom_schema *st = strom_schema_new();
   for (int i = 0; st && i < strom_schema_ncols(a->acc); i++) {
     if (a->acc->cols[i].type == STROM_DECIMAL) strom_schema_add_decimal(st, a->acc->cols[i].name, a->acc->cols[i].precision, a->acc->cols[i].scale);
-    else strom_schema_add(st, a->acc->cols[i].name, a->acc->cols[i].type);
+    else strom__schema_add_col(st, a->acc->cols[i].name, &a->acc->cols[i]);
   }
   if (st) strom_schema_add(st, "rows", STROM_BIGINT);
   if (!(a->state_schema = owned_schema(b, st))) return NULL;
@@ -780,7 +780,7 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   for (int c = 0; c < n; c++) {
     lower[c] = NULL;
     if (!ref[c]) continue;
-    if (c == t->wm_col && wm_computed) {
+    if (c == t->wm_col && wm_computed && !sql_ts_wide(&sc->cols[c].type)) { /* the row time holds no nanoseconds */
       if (!(lower[c] = sql_arena_alloc(a, sizeof *lower[c]))) return NULL;
       *lower[c] = (sql_expr){.op = SQL_E_ROWTIME, .type = sc->cols[c].type};
     } else if (pidx[c] >= 0) {

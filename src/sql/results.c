@@ -78,6 +78,7 @@ static void java_timestamp(strom_buf *b, int64_t ms, bool instant) {
 static void print_value(strom_buf *b, const sql_type *t, const sql_val *v) {
   if (v->null) strom__buf_append(b, "null", 4);
   else if (t->id == STROM_BOOLEAN) strom__buf_printf(b, "%s", v->i ? "true" : "false");
+  else if (t->id == STROM_TIMESTAMP && t->p > 3) sql_ts_java(b, v, true, t->ltz);
   else if (t->id == STROM_TIMESTAMP) java_timestamp(b, v->i, t->ltz);
   else sql_val_format(b, t, v);
 }
@@ -91,7 +92,7 @@ static int type_width(const sql_type *t) {
     case STROM_DOUBLE: return 22;
     case STROM_DECIMAL: return t->p + 2;
     case STROM_VARCHAR: return t->p < 30 ? (t->p < 6 ? 6 : t->p) : 30;
-    case STROM_TIMESTAMP: return 23;
+    case STROM_TIMESTAMP: return t->p == 0 ? 19 : 20 + t->p;
   }
   return 6;
 }

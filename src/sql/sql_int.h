@@ -98,8 +98,37 @@ typedef struct sql_val {
       uint64_t lo;
       int64_t hi;
     } w;
+    struct { /* TIMESTAMP(p > 3): ms is i, nano the nanoseconds of the millisecond */
+      int64_t ms;
+      uint32_t nano;
+    } ts;
   };
 } sql_val;
+
+/* ---- TIMESTAMP(p) with p up to 9 (types_ts.c) ---- */
+/* A TIMESTAMP(4..9): its values keep the nanoseconds of the millisecond beside it. */
+static inline bool sql_ts_wide(const sql_type *t) { return t->id == STROM_TIMESTAMP && !t->kind && t->p > 3; }
+/* Cuts v's fraction to p digits (Flink truncates between precisions, never rounds). */
+void sql_ts_truncate(sql_val *v, int p);
+/* Flink's text of a TIMESTAMP(p) / TIME(p) value: at least p fractional digits. */
+void sql_ts_format(strom_buf *b, const sql_type *t, const sql_val *v);
+/* Orders two TIMESTAMP(4..9) values. */
+int sql_ts_cmp(const sql_val *a, const sql_val *b);
+/* The precision of TIMESTAMP '...' text: its fractional digits, at least 3. */
+int sql_ts_literal_precision(const char *text);
+/* Java's LocalDateTime.toString of v (the print connector): fractions in groups of 3. */
+void sql_ts_java(strom_buf *b, const sql_val *v, bool wide, bool instant);
+/* EXTRACT(MICROSECOND / NANOSECOND): of the minute, as MILLISECOND is seconds * 1000 + ms. */
+int64_t sql_ts_extract_sub(const sql_type *t, const sql_val *v, bool micro);
+/* The nine fractional digits of a second (DATE_FORMAT's S letters); a static buffer per thread. */
+const char *sql_ts_fraction9(int milli, uint32_t nano);
+/* TIMESTAMPDIFF(unit, a, b) and TIMESTAMPADD(unit, n, ts): the unit is the first argument,
+ * bound to e->aux as sql_ts_unit's static name. */
+const struct sql_func *sql_ts_func_find(const char *name);
+bool sql_ts_unit_call(const struct sql_func *f);
+const char *sql_ts_unit(const char *text);
+/* An epoch value in units of 10^-p seconds (p = 0..9) as a timestamp (TO_TIMESTAMP_LTZ(n, p)). */
+int sql_ts_from_epoch(int64_t v, int p, sql_val *out, struct sql_ectx *c);
 
 /* Per-thread evaluation scratch: strings made by functions live here until reset. */
 typedef struct sql_ectx {

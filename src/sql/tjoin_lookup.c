@@ -216,7 +216,7 @@ static bool same_key(const lookup *k, const strom_row *key, const strom_row *r) 
       if (key->v[i].s.n != r->v[c].s.n || memcmp(key->v[i].s.p, r->v[c].s.p, r->v[c].s.n)) return false;
     } else if (strom_schema_col_type(k->phys, c) == STROM_DOUBLE) {
       if (key->v[i].d != r->v[c].d) return false;
-    } else if (key->v[i].i != r->v[c].i || (r->schema->nwide && key->v[i].w.hi != r->v[c].w.hi && strom__col_wide(&r->schema->cols[c]))) {
+    } else if (key->v[i].i != r->v[c].i || (r->schema->nwide && strom__hi_differs(&r->schema->cols[c], &key->v[i], &r->v[c]))) {
       return false;
     }
   }

@@ -43,8 +43,8 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
   } else if (!strcmp(n, "TIMESTAMP") || !strcmp(n, "TIMESTAMP_LTZ")) {
     out->id = STROM_TIMESTAMP;
     out->ltz = n[9] == '_';
-    out->p = 3;
-    if (t->p > 3) return type_err(t, err, errlen, "not supported yet: timestamps finer than milliseconds (precision > 3)");
+    out->p = t->p < 0 ? 6 : t->p; /* Flink: a bare TIMESTAMP / TIMESTAMP_LTZ is TIMESTAMP(6) */
+    if (t->p > 9) return type_err(t, err, errlen, "TIMESTAMP precision must be between 0 and 9");
   } else {
     int rc = sql_temporal_type_from_ast(t, out, err, errlen);
     if (rc != 1) return rc;
@@ -68,7 +68,7 @@ void sql_type_name(const sql_type *t, char *buf, size_t cap) {
       if (t->p == SQL_VARCHAR_MAX) snprintf(buf, cap, "STRING%s", nn);
       else snprintf(buf, cap, "VARCHAR(%d)%s", t->p, nn);
       return;
-    case STROM_TIMESTAMP: snprintf(buf, cap, "%s(3)%s", t->ltz ? "TIMESTAMP_LTZ" : "TIMESTAMP", nn); return;
+    case STROM_TIMESTAMP: snprintf(buf, cap, "%s(%d)%s", t->ltz ? "TIMESTAMP_LTZ" : "TIMESTAMP", t->p, nn); return;
   }
   snprintf(buf, cap, "NULL");
 }
@@ -103,5 +103,6 @@ sql_type sql_type_as_decimal(const sql_type *t) {
 
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t) {
   if (t->id == STROM_DECIMAL) return strom_schema_add_decimal(s, name, t->p, t->s);
+  if (t->id == STROM_TIMESTAMP && !t->kind) return strom_schema_add_timestamp(s, name, t->p);
   return strom_schema_add(s, name, t->id ? t->id : STROM_INT);
 }

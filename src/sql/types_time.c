@@ -23,8 +23,8 @@ int sql_temporal_type_from_ast(const sql_node *t, sql_type *out, char *err, size
   const char *n = t->text;
   if (!strcmp(n, "DATE")) out->id = STROM_INT, out->kind = SQL_K_DATE;
   else if (!strcmp(n, "TIME")) {
-    if (t->p > 3) {
-      snprintf(err, errlen, "line %d, column %d: not supported yet: TIME(%d) (finer than milliseconds)", t->line, t->col, t->p);
+    if (t->p > 9) {
+      snprintf(err, errlen, "line %d, column %d: TIME precision must be between 0 and 9", t->line, t->col);
       return STROM_ENOTSUP;
     }
     out->id = STROM_INT, out->kind = SQL_K_TIME, out->p = t->p < 0 ? 0 : t->p;
@@ -60,6 +60,7 @@ void sql_temporal_format(strom_buf *b, const sql_type *t, int64_t v) {
       int64_t ms = v;
       strom__buf_printf(b, "%02d:%02d:%02d", (int)(ms / 3600000), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60));
       if (t->p > 0) strom__buf_printf(b, ".%03d", (int)(ms % 1000));
+      for (int i = 3; i < t->p; i++) strom__buf_append(b, "0", 1); /* TIME(4..9) holds milliseconds, as Flink's */
       return;
     }
     case SQL_K_IV_DT: {
@@ -189,6 +190,7 @@ int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v
   else if (to->kind == SQL_K_TIME) out->i = v->i - floor_div(v->i, DAY_MS) * DAY_MS;
   else if (from->kind == SQL_K_TIME) out->i = v->i;
   else return sql_ectx_fail(c, "unsupported cast");
+  if (sql_ts_wide(to)) out->ts.nano = 0; /* from a DATE or TIME: on the millisecond */
   return 0;
 }
 
@@ -264,6 +266,7 @@ static int f_datetime_plus(const sql_expr *e, const sql_val *a, sql_val *out, sq
     int64_t r = (x + iv) % DAY_MS;
     out->i = r < 0 ? r + DAY_MS : r;
   } else out->i = x + iv;
+  out->ts.nano = a[0].ts.nano; /* a TIMESTAMP(4..9) keeps its nanoseconds (types_ts.c) */
   return 0;
 }
 
@@ -319,7 +322,7 @@ bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *ou
   if (b->id == STROM_VARCHAR && !b->kind) return *out = *a, out->not_null = false, true;
   /* a DATE compared with a TIMESTAMP: both as TIMESTAMP */
   if ((a->kind == SQL_K_DATE && b->id == STROM_TIMESTAMP && !b->kind) || (b->kind == SQL_K_DATE && a->id == STROM_TIMESTAMP && !a->kind))
-    return *out = (sql_type){.id = STROM_TIMESTAMP, .p = 3}, true;
+    return *out = (sql_type){.id = STROM_TIMESTAMP, .p = a->kind ? (b->p > 3 ? b->p : 3) : (a->p > 3 ? a->p : 3)}, true;
   return false;
 }
 

@@ -191,7 +191,10 @@ void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v) {
       else format_decimal(b, v->i, t->s);
       return;
     case STROM_VARCHAR: strom__buf_append(b, v->s.p, v->s.n); return;
-    case STROM_TIMESTAMP: format_timestamp(b, v->i); return;
+    case STROM_TIMESTAMP:
+      if (t->p == 3) format_timestamp(b, v->i);
+      else sql_ts_format(b, t, v);
+      return;
   }
   strom__buf_append(b, "NULL", 4);
 }
@@ -225,7 +228,7 @@ static int parse_decimal(const char *s, size_t n, int p, int sc, int64_t *out) {
   return 0;
 }
 
-static int parse_ts(const char *s, size_t n, int64_t *out) {
+static int parse_ts(const char *s, size_t n, int64_t *out, uint32_t *nano) {
   char tmp[48];
   if (n >= sizeof tmp) return -1;
   memcpy(tmp, s, n);
@@ -245,8 +248,10 @@ static int parse_ts(const char *s, size_t n, int64_t *out) {
       int digits = 0;
       for (p++; *p >= '0' && *p <= '9'; p++, digits++)
         if (digits < 3) ms = ms * 10 + (*p - '0');
-      if (!digits) return -1;
+        else if (digits < 9) *nano = *nano * 10 + (uint32_t)(*p - '0');
+      if (!digits || digits > 9) return -1;
       for (int i = digits; i < 3; i++) ms *= 10;
+      for (int i = digits < 3 ? 3 : digits; i < 9; i++) *nano *= 10;
     }
     if (*p == 'Z') p++;
   }
@@ -303,7 +308,12 @@ int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ec
       if (rc == -2) v->null = true;
       return rc == -1 ? -1 : 0;
     }
-    case STROM_TIMESTAMP: return parse_ts(tmp, n, &v->i);
+    case STROM_TIMESTAMP: {
+      v->ts.nano = 0;
+      if (parse_ts(tmp, n, &v->i, &v->ts.nano)) return -1;
+      sql_ts_truncate(v, t->p);
+      return 0;
+    }
     default: break;
   }
   (void)c;
@@ -398,7 +408,11 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
         if (!sql_dec_rescale(v->i, fs, to->s, to->p, &out->i)) return sql_dec_overflow(to, out, c);
       }
       return 0;
-    case STROM_TIMESTAMP: out->i = v->i; return 0;
+    case STROM_TIMESTAMP:
+      out->i = v->i;
+      out->ts.nano = from->id == STROM_TIMESTAMP && from->p > 3 ? v->ts.nano : 0;
+      if (to->p < 9) sql_ts_truncate(out, to->p);
+      return 0;
     default: break;
   }
   return sql_ectx_fail(c, "unsupported cast");
@@ -416,6 +430,9 @@ int sql_val_cmp(const sql_type *t, const sql_val *a, const sql_val *b) {
       if (r) return r;
       return a->s.n < b->s.n ? -1 : a->s.n > b->s.n;
     }
+    case STROM_TIMESTAMP:
+      if (t->p > 3 && !t->kind) return sql_ts_cmp(a, b);
+      return a->i < b->i ? -1 : a->i > b->i;
     default: return a->i < b->i ? -1 : a->i > b->i;
   }
 }

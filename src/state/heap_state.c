@@ -551,26 +551,7 @@ static const strom_row *decode(hstate *s, strom_row *r, const uint8_t *p, size_t
 
 /* Decodes map key bytes (strom__key_bytes of all columns) into r; strings point into p. */
 static bool keybytes_decode(strom_row *r, const uint8_t *p, const uint8_t *end) {
-  for (int c = 0; c < r->ncols; c++) {
-    if (p >= end) return false;
-    r->nulls[c] = *p++;
-    if (r->nulls[c]) continue;
-    if (r->schema->cols[c].type == STROM_VARCHAR) {
-      uint32_t n;
-      if (end - p < 4) return false;
-      memcpy(&n, p, 4);
-      p += 4;
-      if ((size_t)(end - p) < n) return false;
-      r->v[c].s.p = (const char *)p;
-      r->v[c].s.n = n;
-      p += n;
-    } else {
-      if (end - p < 8) return false;
-      memcpy(&r->v[c], p, 8);
-      p += 8;
-    }
-  }
-  return p == end;
+  return strom__key_decode(r, p, (size_t)(end - p)) == STROM_OK; /* wide DECIMAL and TIMESTAMP(4..9) too */
 }
 
 static int keybytes(hstate *s, strom_buf *b, const strom_row *key) {
