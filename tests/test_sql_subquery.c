@@ -95,6 +95,19 @@ TEST(semi_join_changelog_in_order) {
 #define R "(VALUES (2, 'x'), (3, 'y'), (4, 'z')) AS r(k, w)"
 #define RN "(VALUES (2, 'x'), (CAST(NULL AS INT), 'm')) AS r(k, w)"
 
+/* A semi/anti join keeps its rows as map keys: columns wider than 8 bytes
+ * (TIMESTAMP(6), DECIMAL(30, 2)) are stored and read back whole. */
+TEST(semi_and_anti_joins_over_wide_columns) {
+  const char *l = "(VALUES (TIMESTAMP '2026-01-01 10:00:00.000001', CAST(12345678901234567890.25 AS DECIMAL(30, 2))), "
+                  "(TIMESTAMP '2026-01-01 10:00:00.000002', CAST(1.50 AS DECIMAL(30, 2)))) AS l(t, d)";
+  const char *r = "(VALUES (CAST(12345678901234567890.25 AS DECIMAL(30, 2))), (CAST(7 AS DECIMAL(30, 2)))) AS r(d)";
+  char sql[1024];
+  snprintf(sql, sizeof sql, "SELECT t, d FROM %s WHERE d IN (SELECT d FROM %s)", l, r);
+  CHECK_FINAL(sql, "[2026-01-01 10:00:00.000001, 12345678901234567890.25]\n");
+  snprintf(sql, sizeof sql, "SELECT t, d FROM %s WHERE d NOT IN (SELECT d FROM %s)", l, r);
+  CHECK_FINAL(sql, "[2026-01-01 10:00:00.000002, 1.50]\n");
+}
+
 TEST(in_and_exists_subqueries) {
   /* IN: a semi join on k; the NULL key matches nothing */
   CHECK_ROWS("SELECT k, v FROM " L " WHERE k IN (SELECT k FROM " R ")", "+I[2, b]\n+I[2, c]\n+I[3, d]\n");
@@ -319,6 +332,7 @@ int main(int argc, char **argv) {
   mkdir(tmp, 0777);
   RUN(anti_join_changelog_in_order);
   RUN(semi_join_changelog_in_order);
+  RUN(semi_and_anti_joins_over_wide_columns);
   RUN(in_and_exists_subqueries);
   RUN(scalar_subqueries);
   RUN(set_operations);
