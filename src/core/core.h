@@ -104,6 +104,23 @@ struct strom_row {
   size_t arena_len, arena_cap;
 };
 
+/* Whether columns 0..n-1 of a and b (rows of schemas with the same types there) hold
+ * equal values: NULL equals NULL, strings by their bytes, wide values by both words. */
+static inline bool strom__row_prefix_equal(const strom_row *a, const strom_row *b, int n) {
+  const strom_col *cols = a->schema->cols;
+  bool wide = a->schema->nwide > 0;
+  for (int i = 0; i < n; i++) {
+    if (a->nulls[i] != b->nulls[i]) return false;
+    if (a->nulls[i]) continue;
+    if (cols[i].type == STROM_VARCHAR) {
+      if (a->v[i].s.n != b->v[i].s.n || memcmp(a->v[i].s.p, b->v[i].s.p, a->v[i].s.n)) return false;
+    } else if (a->v[i].i != b->v[i].i || (wide && strom__hi_differs(&cols[i], &a->v[i], &b->v[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Bytes of null flags a row of n columns has: a multiple of 8, at least 8 (the
  * padding bytes after the last column mean nothing). */
 #define STROM_ROW_NULLS_SIZE(n) ((size_t)(n) <= 8 ? (size_t)8 : ((size_t)(n) + 7) & ~(size_t)7)

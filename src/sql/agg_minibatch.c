@@ -71,16 +71,7 @@ static uint64_t key_hash(const sql_minibatch *m, const strom_row *r) {
 }
 
 static bool keys_equal(const sql_minibatch *m, const strom_row *a, const strom_row *b) {
-  for (int i = 0; i < m->nkeys; i++) {
-    if (a->nulls[i] != b->nulls[i]) return false;
-    if (a->nulls[i]) continue;
-    if (a->schema->cols[i].type == STROM_VARCHAR) {
-      if (a->v[i].s.n != b->v[i].s.n || memcmp(a->v[i].s.p, b->v[i].s.p, a->v[i].s.n)) return false;
-    } else if (a->v[i].i != b->v[i].i || (a->schema->nwide && strom__hi_differs(&a->schema->cols[i], &a->v[i], &b->v[i]))) {
-      return false;
-    }
-  }
-  return true;
+  return strom__row_prefix_equal(a, b, m->nkeys);
 }
 
 /* Room for one more row (and its group) in every array. */

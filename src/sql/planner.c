@@ -406,18 +406,7 @@ static void group_close(strom_ctx *ctx) {
   free(l);
 }
 
-static bool rows_equal(const strom_row *x, const strom_row *y) {
-  for (int i = 0; i < x->ncols; i++) {
-    if (x->nulls[i] != y->nulls[i]) return false;
-    if (x->nulls[i]) continue;
-    if (x->schema->cols[i].type == STROM_VARCHAR) {
-      if (x->v[i].s.n != y->v[i].s.n || memcmp(x->v[i].s.p, y->v[i].s.p, x->v[i].s.n)) return false;
-    } else if (x->v[i].i != y->v[i].i || (x->schema->nwide && strom__hi_differs(&x->schema->cols[i], &x->v[i], &y->v[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+static bool rows_equal(const strom_row *x, const strom_row *y) { return strom__row_prefix_equal(x, y, x->ncols); }
 
 /* Folds rows (one key's, in arrival order: one row, or a mini-batch's) into the group's
  * accumulator with one state read and write, and emits one change: +I for a new group,

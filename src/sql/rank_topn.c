@@ -196,18 +196,7 @@ static int dedup_process(const topn *t, topn_local *l, const strom_row *in, stro
 }
 
 /* The same input row (its columns, not its kind). */
-static bool same_row(const topn *t, const strom_row *a, const strom_row *b) {
-  for (int i = 0; i < t->nin; i++) {
-    if (a->nulls[i] != b->nulls[i]) return false;
-    if (a->nulls[i]) continue;
-    if (a->schema->cols[i].type == STROM_VARCHAR) {
-      if (a->v[i].s.n != b->v[i].s.n || memcmp(a->v[i].s.p, b->v[i].s.p, a->v[i].s.n)) return false;
-    } else if (a->v[i].i != b->v[i].i || (a->schema->nwide && strom__hi_differs(&a->schema->cols[i], &a->v[i], &b->v[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+static bool same_row(const topn *t, const strom_row *a, const strom_row *b) { return strom__row_prefix_equal(a, b, t->nin); }
 
 /* Top-N over an updating input (Flink's RetractableTopNFunction): the list holds every
  * row of the partition in order, since a retraction from the top N pulls the next row
