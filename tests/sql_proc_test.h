@@ -7,10 +7,13 @@
 #define STROM_SQL_PROC_TEST_H
 
 #include <dirent.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +65,45 @@ static inline pid_t spawn(const char *bin, const char *script, const char *ckpt,
     _exit(127);
   }
   return pid;
+}
+
+/* Runs the job fmt (its one %s is where the resumed run's SET 'execution.savepoint.path'
+ * goes) once to the end, and once killed with SIGKILL after ckpts checkpoints and
+ * resumed from the newest, with files dir/<tag>-*; the committed part files of each run,
+ * sorted, go to dir/<tag>1.txt and dir/<tag>2.txt.  NULL when every step went as it
+ * should and the two are equal, else what went wrong. */
+static inline const char *once_and_killed(const char *bin, const char *dir, const char *tag, const char *fmt, int ckpts) {
+  char text[8192], s_once[300], s_kill[300], s_resume[300], ck1[300], ck2[300], o1[300], o2[300], chk[600] = "";
+  snprintf(s_once, sizeof s_once, "%s/%s-once.sql", dir, tag);
+  snprintf(s_kill, sizeof s_kill, "%s/%s-kill.sql", dir, tag);
+  snprintf(s_resume, sizeof s_resume, "%s/%s-resume.sql", dir, tag);
+  snprintf(ck1, sizeof ck1, "%s/%s-ck1", dir, tag);
+  snprintf(ck2, sizeof ck2, "%s/%s-ck2", dir, tag);
+  snprintf(o1, sizeof o1, "%s/%s-out1", dir, tag);
+  snprintf(o2, sizeof o2, "%s/%s-out2", dir, tag);
+  snprintf(text, sizeof text, fmt, "");
+  write_file(s_once, text);
+  write_file(s_kill, text);
+  snprintf(text, sizeof text, fmt, "SET 'execution.savepoint.path' = '${RESUME}';\n");
+  write_file(s_resume, text);
+  int status = 0;
+  pid_t pid = spawn(bin, s_once, ck1, o1, NULL, NULL);
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status)) return "the uninterrupted run failed";
+  pid = spawn(bin, s_kill, ck2, o2, NULL, NULL);
+  for (int i = 0; i < 500 && newest_checkpoint(ck2, chk, sizeof chk) < ckpts; i++) sleep_ms(10);
+  bool running = waitpid(pid, &status, WNOHANG) == 0;
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  if (!running) return "the job ended before it was killed";
+  if (newest_checkpoint(ck2, chk, sizeof chk) < ckpts) return "too few checkpoints before the kill";
+  pid = spawn(bin, s_resume, ck2, o2, chk, NULL);
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status)) return "the resumed run failed";
+  char cmd[2400];
+  snprintf(cmd, sizeof cmd, "cat %s/part-* | LC_ALL=C sort > %s/%s1.txt; cat %s/part-* | LC_ALL=C sort > %s/%s2.txt; "
+           "cmp -s %s/%s1.txt %s/%s2.txt", o1, dir, tag, o2, dir, tag, dir, tag, dir, tag);
+  return system(cmd) ? "the killed and resumed run committed other rows" : NULL;
 }
 
 #endif
