@@ -157,6 +157,72 @@ TEST(tumbling_out_of_order_at_parallelism_1_and_4) {
     }
 }
 
+/* strom_process_def.flush: a keyed process function that holds every row in memory
+ * (not in state) and emits them only from flush.  The runtime calls flush before it
+ * passes a watermark on, so the tumbling windows after it still count every row; were
+ * the rows emitted after the watermark (at finish only), they would be late and lost. */
+typedef struct held {
+  strom_row **rows;
+  size_t n;
+} held;
+
+static int hold_open(strom_ctx *ctx) {
+  held *h = calloc(1, sizeof *h);
+  h->rows = calloc(NEV, sizeof *h->rows);
+  strom_ctx_set_local(ctx, h);
+  return 0;
+}
+
+static int hold_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+  (void)input, (void)out;
+  held *h = strom_ctx_local(ctx);
+  h->rows[h->n] = strom_row_new(strom_row_schema(in));
+  strom_row_copy(h->rows[h->n], in);
+  size_t len;
+  const char *k = strom_row_get_str(in, 0, &len); /* copied: the input row's bytes go away */
+  strom_row_set_str(h->rows[h->n], 0, k, len);
+  h->n++;
+  return 0;
+}
+
+static int hold_flush(strom_ctx *ctx, strom_out *out) {
+  held *h = strom_ctx_local(ctx);
+  int rc = 0;
+  for (size_t i = 0; i < h->n; i++) {
+    if (!rc) rc = strom_out_emit(out, h->rows[i]);
+    strom_row_free(h->rows[i]);
+  }
+  h->n = 0;
+  return rc;
+}
+
+static void hold_close(strom_ctx *ctx) {
+  held *h = strom_ctx_local(ctx);
+  for (size_t i = 0; i < h->n; i++) strom_row_free(h->rows[i]);
+  free(h->rows);
+  free(h);
+}
+
+TEST(rows_a_function_flushes_reach_the_windows_before_the_watermark) {
+  setup_schemas();
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  strom_schema *s = ev_schema();
+  strom_stream *in = strom_assign_timestamps(
+      events(env, EVENTS, NEV, s),
+      &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 6000, .timestamp_column = "ts", .interval_ms = 1});
+  strom_process_def hold = {.open = hold_open, .process = hold_process, .close = hold_close, .flush = hold_flush};
+  strom_stream *later = strom_keyed_process(strom_key_by(in, "k"), &hold);
+  strom_window_def def = {.assigner = strom_tumbling(10000), .aggregate = &count_sum, .process = with_window,
+                          .out_schema = out_schema};
+  strom_results *r = strom_collect(strom_window(strom_key_by(later, "k"), &def));
+  int rc = strom_execute(env, "flush");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, STROM_OK);
+  CHECK_STR(rc ? "" : dump(r), TUMBLING);
+  strom_env_free(env);
+  strom_schema_free(s);
+}
+
 /* Sliding 10 s every 5 s: each record is in two windows.
  * a: [-5,5) 1,4 -> 2, 5; [0,10) 1,3,4 -> 3, 8; [5,15) 3,6 -> 2, 9; [10,20) 6,8,9 -> 3, 23;
  *    [15,25) 8,9,11 -> 3, 28; [20,30) 11 -> 1, 11.
@@ -580,6 +646,7 @@ TEST(sliced_and_generic_agree_on_ten_panes_per_window) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(tumbling_out_of_order_at_parallelism_1_and_4);
+  RUN(rows_a_function_flushes_reach_the_windows_before_the_watermark);
   RUN(sliding_out_of_order_at_parallelism_1_and_4);
   RUN(session_merging_out_of_order_at_parallelism_1_and_4);
   RUN(late_data_within_lateness_updates_beyond_goes_to_side_output);
