@@ -218,6 +218,8 @@ int strom__row_format_buf(strom_buf *b, const strom_row *r);
  * fraction as Flink prints TIMESTAMP(precision): at least precision digits, more when
  * nano has them.  nano is read only when precision > 3. */
 int strom__format_ts(strom_buf *b, int64_t ms, uint32_t nano, int precision, char sep);
+/* The TIMESTAMP(3) form, "yyyy-MM-dd HH:mm:ss.SSS" (strom__format_ts's common case, cheaper). */
+void strom__format_ts_ms(strom_buf *b, int64_t ms);
 /* "yyyy-MM-dd[( |T)HH:mm:ss[.f{1,9}][Z]]" to milliseconds and the nanoseconds of the
  * millisecond; -1 if malformed or outside years 0000..9999. */
 int strom__parse_ts(const char *s, size_t n, int64_t *ms, uint32_t *nano);

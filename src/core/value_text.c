@@ -24,7 +24,7 @@ static void format_decimal(strom_buf *b, int64_t v, int scale) {
   }
 }
 
-static void format_timestamp(strom_buf *b, int64_t ms) {
+void strom__format_ts_ms(strom_buf *b, int64_t ms) {
   int64_t secs = ms / 1000; /* floor division that cannot overflow (ms may be INT64_MIN) */
   int millis = (int)(ms % 1000);
   if (millis < 0) secs--, millis += 1000;
@@ -68,7 +68,7 @@ int strom__format_value(strom_buf *b, const strom_row *r, int c, bool csv) {
       else format_decimal(b, r->v[c].i, col->scale);
       return STROM_OK;
     case STROM_TIMESTAMP:
-      if (col->precision == 3) format_timestamp(b, r->v[c].i);
+      if (col->precision == 3) strom__format_ts_ms(b, r->v[c].i);
       else strom__format_ts(b, r->v[c].ts.ms, r->v[c].ts.nano, col->precision, ' ');
       return STROM_OK;
     case STROM_VARCHAR: {

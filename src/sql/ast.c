@@ -37,6 +37,15 @@ void *sql_arena_alloc(sql_arena *a, size_t n) {
   return p;
 }
 
+sql_node *sql_node_new(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  sql_node *n = sql_arena_alloc(a, sizeof *n);
+  if (!n) return NULL;
+  n->kind = k, n->line = at->line, n->col = at->col, n->text = text, n->p = n->s = -1;
+  n->nkids = n->cap = nkids;
+  if (nkids && !(n->kids = sql_arena_alloc(a, sizeof(sql_node *) * (size_t)nkids))) return NULL;
+  return n;
+}
+
 char *sql_arena_strndup(sql_arena *a, const char *s, size_t n) {
   char *p = sql_arena_alloc(a, n + 1);
   if (!p) return NULL;

@@ -161,6 +161,9 @@ typedef struct sql_node {
 } sql_node;
 
 const char *sql_kind_name(sql_kind k);
+/* A node made by a rewrite (not the parser): at's position, nkids kid slots (all
+ * counted, to be filled by the caller); NULL when out of memory. */
+sql_node *sql_node_new(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids);
 
 /* Appends the canonical S-expression of n (see README.md) to b.  Returns 0 or
  * STROM_ENOMEM. */

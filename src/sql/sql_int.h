@@ -465,6 +465,9 @@ int sql_row_flatten(sql_table *t, const sql_node *col, int remaining, char *err,
  * ambiguous. */
 struct sql_col;
 int sql_row_field_col(const struct sql_col *cols, int ncols, const sql_node *n);
+/* The path of a chain FIELD(...FIELD(ID a, b)..., z) as its parts (at most max), or 0
+ * if n is not one (types_row.c). */
+int sql_field_path(const struct sql_node *n, const char **parts, int max);
 /* Whether name is a flattened ROW column of cols (it has fields name.x). */
 bool sql_row_is_flattened(const struct sql_col *cols, int ncols, const char *name);
 /* types_rowval.c: a ROW-valued select item or GROUP BY key x (a ROW column, ROW(...),

@@ -47,14 +47,6 @@ static const sql_node *kid_of(const sql_node *n, sql_kind k) {
   return NULL;
 }
 
-static sql_node *new_node(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
-  sql_node *n = sql_arena_alloc(a, sizeof *n);
-  if (!n) return NULL;
-  n->kind = k, n->line = at->line, n->col = at->col, n->text = text, n->p = n->s = -1;
-  n->nkids = n->cap = nkids;
-  if (nkids && !(n->kids = sql_arena_alloc(a, sizeof(sql_node *) * (size_t)nkids))) return NULL;
-  return n;
-}
 
 static int and_terms(const sql_node *n, const sql_node **out, int k) {
   if (is_op(n, "and")) return and_terms(n->kids[1], out, and_terms(n->kids[0], out, k));
@@ -65,7 +57,7 @@ static int and_terms(const sql_node *n, const sql_node **out, int k) {
 static const sql_node *and_node(sql_arena *a, const sql_node **t, int n) {
   const sql_node *r = n ? t[0] : NULL;
   for (int i = 1; i < n && r; i++) {
-    sql_node *x = new_node(a, SQL_OP, t[i], "and", 2);
+    sql_node *x = sql_node_new(a, SQL_OP, t[i], "and", 2);
     if (!x) return NULL;
     x->kids[0] = (sql_node *)r, x->kids[1] = (sql_node *)t[i];
     r = x;
@@ -336,13 +328,13 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   }
   if (!nk) return NULL;
   /* SELECT ik0 AS $k0, ..., item FROM ... WHERE keep GROUP BY ik0, ... */
-  sql_node *sel = new_node(a, SQL_SELECT, q, NULL, 0), *its = new_node(a, SQL_ITEMS, items, NULL, nk + 1),
-           *gb = new_node(a, SQL_GROUP_BY, w, NULL, nk);
+  sql_node *sel = sql_node_new(a, SQL_SELECT, q, NULL, 0), *its = sql_node_new(a, SQL_ITEMS, items, NULL, nk + 1),
+           *gb = sql_node_new(a, SQL_GROUP_BY, w, NULL, nk);
   if (!sel || !its || !gb) return sql_binder_fail(b, q, "out of memory");
   for (int i = 0; i < nk; i++) {
-    sql_node *as = new_node(a, SQL_AS, ik[i], NULL, 2);
+    sql_node *as = sql_node_new(a, SQL_AS, ik[i], NULL, 2);
     char *nm = sql_arena_alloc(a, 16);
-    if (!as || !nm || !(as->kids[1] = new_node(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
+    if (!as || !nm || !(as->kids[1] = sql_node_new(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
     snprintf(nm, 16, "$k%d", i);
     as->kids[0] = (sql_node *)ik[i];
     its->kids[i] = as;
@@ -350,7 +342,7 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   }
   its->kids[nk] = items->kids[0];
   const sql_node *wk = and_node(a, keep, nkeep);
-  sql_node *wn = wk ? new_node(a, SQL_WHERE, w, NULL, 1) : NULL;
+  sql_node *wn = wk ? sql_node_new(a, SQL_WHERE, w, NULL, 1) : NULL;
   if (wn) wn->kids[0] = (sql_node *)wk;
   sel->kids = sql_arena_alloc(a, 4 * sizeof(sql_node *));
   if (!sel->kids) return sql_binder_fail(b, q, "out of memory");
@@ -450,7 +442,7 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   }
   if (any) {
     const sql_node *r = and_node(sql_binder_arena(b), rest, nrest);
-    sql_node *w = r ? new_node(sql_binder_arena(b), SQL_WHERE, *where, NULL, 1) : NULL;
+    sql_node *w = r ? sql_node_new(sql_binder_arena(b), SQL_WHERE, *where, NULL, 1) : NULL;
     if (w) w->kids[0] = (sql_node *)r;
     else if (r) return sql_binder_fail(b, *where, "out of memory");
     *where = w;

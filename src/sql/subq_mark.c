@@ -25,23 +25,15 @@
 
 #include "sql_int.h"
 
-static sql_node *nn(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
-  sql_node *n = sql_arena_alloc(a, sizeof *n);
-  if (!n) return NULL;
-  n->kind = k, n->line = at->line, n->col = at->col, n->text = text, n->p = n->s = -1;
-  n->nkids = n->cap = nkids;
-  if (nkids && !(n->kids = sql_arena_alloc(a, sizeof(sql_node *) * (size_t)nkids))) return NULL;
-  return n;
-}
 
 static sql_node *n1(sql_arena *a, sql_kind k, const sql_node *at, const char *text, const sql_node *x) {
-  sql_node *n = x ? nn(a, k, at, text, 1) : NULL;
+  sql_node *n = x ? sql_node_new(a, k, at, text, 1) : NULL;
   if (n) n->kids[0] = (sql_node *)x;
   return n;
 }
 
 static sql_node *n2(sql_arena *a, sql_kind k, const sql_node *at, const char *text, const sql_node *x, const sql_node *y) {
-  sql_node *n = x && y ? nn(a, k, at, text, 2) : NULL;
+  sql_node *n = x && y ? sql_node_new(a, k, at, text, 2) : NULL;
   if (n) n->kids[0] = (sql_node *)x, n->kids[1] = (sql_node *)y;
   return n;
 }
@@ -56,7 +48,7 @@ static const sql_node *kid_of(const sql_node *n, sql_kind k) {
 
 /* (SELECT item FROM from [WHERE where]) */
 static sql_node *scalar(sql_arena *a, const sql_node *at, const sql_node *item, const sql_node *from, const sql_node *where) {
-  sql_node *sel = nn(a, SQL_SELECT, at, NULL, where ? 3 : 2);
+  sql_node *sel = sql_node_new(a, SQL_SELECT, at, NULL, where ? 3 : 2);
   if (!sel) return NULL;
   if (!(sel->kids[0] = n1(a, SQL_ITEMS, at, NULL, item)) || !(sel->kids[1] = n1(a, SQL_FROM, at, NULL, from))) return NULL;
   if (where && !(sel->kids[2] = n1(a, SQL_WHERE, at, NULL, where))) return NULL;
@@ -64,27 +56,27 @@ static sql_node *scalar(sql_arena *a, const sql_node *at, const sql_node *item, 
 }
 
 static sql_node *count_star(sql_arena *a, const sql_node *at) {
-  return n1(a, SQL_CALL, at, "COUNT", nn(a, SQL_STAR, at, NULL, 0));
+  return n1(a, SQL_CALL, at, "COUNT", sql_node_new(a, SQL_STAR, at, NULL, 0));
 }
 
 static sql_node *positive(sql_arena *a, const sql_node *at, const sql_node *x) {
-  return n2(a, SQL_OP, at, ">", x, nn(a, SQL_NUMBER, at, "0", 0));
+  return n2(a, SQL_OP, at, ">", x, sql_node_new(a, SQL_NUMBER, at, "0", 0));
 }
 
-static sql_node *kw(sql_arena *a, const sql_node *at, const char *w) { return nn(a, SQL_KEYWORD, at, w, 0); }
+static sql_node *kw(sql_arena *a, const sql_node *at, const char *w) { return sql_node_new(a, SQL_KEYWORD, at, w, 0); }
 
 /* (q) AS alias[(col)] */
 static sql_node *derived(sql_arena *a, const sql_node *sq, const char *alias, const char *colname) {
-  sql_node *as = nn(a, SQL_AS, sq, NULL, colname ? 3 : 2);
-  if (!as || !(as->kids[1] = nn(a, SQL_ID, sq, alias, 0))) return NULL;
+  sql_node *as = sql_node_new(a, SQL_AS, sq, NULL, colname ? 3 : 2);
+  if (!as || !(as->kids[1] = sql_node_new(a, SQL_ID, sq, alias, 0))) return NULL;
   as->kids[0] = (sql_node *)sq;
-  if (colname && !(as->kids[2] = n1(a, SQL_COLUMN_LIST, sq, NULL, nn(a, SQL_ID, sq, colname, 0)))) return NULL;
+  if (colname && !(as->kids[2] = n1(a, SQL_COLUMN_LIST, sq, NULL, sql_node_new(a, SQL_ID, sq, colname, 0)))) return NULL;
   return as;
 }
 
 /* CASE WHEN c0 THEN r0 ... ELSE e END */
 static sql_node *case_of(sql_arena *a, const sql_node *at, const sql_node **c, const sql_node **r, int n, const sql_node *e) {
-  sql_node *k = nn(a, SQL_CASE, at, NULL, n + 1);
+  sql_node *k = sql_node_new(a, SQL_CASE, at, NULL, n + 1);
   if (!k) return NULL;
   for (int i = 0; i < n; i++)
     if (!(k->kids[i] = n2(a, SQL_WHEN, at, NULL, c[i], r[i]))) return NULL;
@@ -93,12 +85,12 @@ static sql_node *case_of(sql_arena *a, const sql_node *at, const sql_node **c, c
 
 static sql_node *in_marker(sql_arena *a, const sql_node *t) {
   const sql_node *x = t->kids[0], *sq = t->kids[1];
-  sql_node *v = nn(a, SQL_ID, t, "$v", 0);
+  sql_node *v = sql_node_new(a, SQL_ID, t, "$v", 0);
   sql_node *hit = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), n2(a, SQL_OP, t, "=", v, x));
   sql_node *rows = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), NULL);
   sql_node *nulls = scalar(a, t, n2(a, SQL_OP, t, "-", count_star(a, t), n1(a, SQL_CALL, t, "COUNT", v)),
                            derived(a, sq, "$in", "$v"), NULL);
-  sql_node *null_bool = n2(a, SQL_CAST, t, NULL, kw(a, t, "NULL"), nn(a, SQL_TYPE, t, "BOOLEAN", 0));
+  sql_node *null_bool = n2(a, SQL_CAST, t, NULL, kw(a, t, "NULL"), sql_node_new(a, SQL_TYPE, t, "BOOLEAN", 0));
   const sql_node *c[3] = {positive(a, t, hit),
                           n2(a, SQL_OP, t, "and", n1(a, SQL_OP, t, "is-null", x), positive(a, t, rows)),
                           positive(a, t, nulls)};
@@ -156,7 +148,7 @@ const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *cha
     if (!ch) continue;
     *changed = true;
     if (!copy) {
-      if (!(copy = nn(a, n->kind, n, n->text, n->nkids))) return NULL;
+      if (!(copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return NULL;
       copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
       memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
     }

@@ -82,7 +82,7 @@ int sql_row_flatten(sql_table *t, const sql_node *col, int remaining, char *err,
 }
 
 /* The path of a chain FIELD(...FIELD(ID a, b)..., z) as its parts, or 0 if n is not one. */
-static int field_path(const sql_node *n, const char **parts, int max) {
+int sql_field_path(const sql_node *n, const char **parts, int max) {
   int k = 0;
   const char *rev[16];
   while (n->kind == SQL_FIELD && n->nkids == 1 && k < 15) {
@@ -114,7 +114,7 @@ static int find_unique(const sql_col *cols, int ncols, const char *qual, const c
 
 int sql_row_field_col(const sql_col *cols, int ncols, const sql_node *n) {
   const char *parts[16];
-  int k = field_path(n, parts, 16);
+  int k = sql_field_path(n, parts, 16);
   if (k < 2) return -1;
   char path[512];
   /* t.person.id: qualifier t, column person.id; then person.id unqualified */

@@ -80,16 +80,7 @@ static int name_parts(const sql_node *n, const char **parts, int max) {
     for (int i = 0; i < n->nkids; i++) parts[i] = n->kids[i]->text;
     return n->nkids;
   }
-  const char *rev[16];
-  int k = 0;
-  while (n->kind == SQL_FIELD && n->nkids == 1 && k < 15) {
-    rev[k++] = n->text;
-    n = n->kids[0];
-  }
-  if (n->kind != SQL_ID || k >= max) return 0;
-  rev[k++] = n->text;
-  for (int i = 0; i < k; i++) parts[i] = rev[k - 1 - i];
-  return k;
+  return sql_field_path(n, parts, max);
 }
 
 static int expand(leaves *l, const sql_node *n, const char *prefix);

@@ -164,17 +164,6 @@ static void format_decimal(strom_buf *b, int64_t v, int scale) {
   }
 }
 
-static void format_timestamp(strom_buf *b, int64_t ms) {
-  int64_t secs = ms / 1000;
-  int millis = (int)(ms % 1000);
-  if (millis < 0) secs--, millis += 1000;
-  time_t t = (time_t)secs;
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strom__buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                    tm.tm_min, tm.tm_sec, millis);
-}
-
 void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v) {
   if (v->null) {
     strom__buf_append(b, "NULL", 4);
@@ -192,7 +181,7 @@ void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v) {
       return;
     case STROM_VARCHAR: strom__buf_append(b, v->s.p, v->s.n); return;
     case STROM_TIMESTAMP:
-      if (t->p == 3) format_timestamp(b, v->i);
+      if (t->p == 3) strom__format_ts_ms(b, v->i);
       else sql_ts_format(b, t, v);
       return;
   }
