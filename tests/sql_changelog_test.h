@@ -2,7 +2,7 @@
  * sql_changelog_test.h -- for SQL test files whose joins and subqueries emit
  * changelogs in an order the test does not control: the tableau's rows sorted, or the
  * final table the changelog builds (every -U/-D must retract a row that is there), and
- * CHECK_ROWS / CHECK_FINAL / CHECK_ERR over them.  Header-only, included by one test
+ * CHECK_ROWS / CHECK_FINAL over them (CHECK_ERR: sql_test.h).  Header-only, included by one test
  * file each, in place of sql_test.h.
  */
 #ifndef STROM_SQL_CHANGELOG_TEST_H
@@ -23,21 +23,8 @@ static inline char *rows_of(const char *out, bool sort, bool final) {
   for (const char *p = out; *p && n < 4096;) {
     const char *e = strchr(p, '\n');
     if (!e) e = p + strlen(p);
-    if (e - p > 6 && p[0] == '|' && p[1] == ' ' && (p[2] == '+' || p[2] == '-') && p[5] == '|') {
-      char buf[2048];
-      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
-      bool first = true;
-      for (const char *c = p + 6; c < e;) {
-        const char *bar = memchr(c, '|', (size_t)(e - c));
-        if (!bar) break;
-        const char *a = c, *z = bar;
-        while (a < z && *a == ' ') a++;
-        while (z > a && z[-1] == ' ') z--;
-        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
-        first = false;
-        c = bar + 1;
-      }
-      snprintf(buf + k, sizeof buf - (size_t)k, "]");
+    char buf[2048];
+    if (tableau_row(p, e, buf, sizeof buf)) {
       if (!final) {
         lines[n++] = strdup(buf);
       } else if (buf[0] == '+') {
@@ -82,15 +69,5 @@ static inline char *rows_of(const char *out, bool sort, bool final) {
 #define CHECK_ROWS(sql, expected) CHECK_MODE(sql, true, false, expected)
 #define CHECK_FINAL(sql, expected) CHECK_MODE(sql, false, true, expected)
 
-#define CHECK_ERR(sql, expected_substring)                                          \
-  do {                                                                              \
-    char *out_, err_[1024];                                                         \
-    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
-    free(out_);                                                                     \
-    if (!strstr(err_, expected_substring))                                          \
-      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
-    CHECK(rc_ != 0);                                                                \
-    CHECK(strstr(err_, expected_substring) != NULL);                                \
-  } while (0)
 
 #endif

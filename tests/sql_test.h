@@ -29,6 +29,38 @@ static inline int run(const char *sql, char **out, char *err, size_t errlen) {
   return rc;
 }
 
+/* Whether the tableau line [p, e) is a changelog row; if so buf gets it as "+I[a, b]"
+ * (cells trimmed). */
+static inline bool tableau_row(const char *p, const char *e, char *buf, size_t cap) {
+  if (strncmp(p, "| +I |", 6) && strncmp(p, "| -U |", 6) && strncmp(p, "| +U |", 6) && strncmp(p, "| -D |", 6))
+    return false;
+  int k = snprintf(buf, cap, "%.2s[", p + 2);
+  bool first = true;
+  for (const char *c = p + 6; c < e;) {
+    const char *bar = memchr(c, '|', (size_t)(e - c));
+    if (!bar) break;
+    const char *a = c, *z = bar;
+    while (a < z && *a == ' ') a++;
+    while (z > a && z[-1] == ' ') z--;
+    k += snprintf(buf + k, cap - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
+    first = false;
+    c = bar + 1;
+  }
+  snprintf(buf + k, cap - (size_t)k, "]");
+  return true;
+}
+
+#define CHECK_ERR(sql, expected_substring)                                          \
+  do {                                                                              \
+    char *out_, err_[1024];                                                         \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
+    free(out_);                                                                     \
+    if (!strstr(err_, expected_substring))                                          \
+      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
+    CHECK(rc_ != 0);                                                                \
+    CHECK(strstr(err_, expected_substring) != NULL);                                \
+  } while (0)
+
 #ifndef SQL_TEST_OWN_ROWS
 /* The rows of tableau output as "+I[a, b]" lines (cells trimmed), optionally sorted. */
 static inline char *rows_of(const char *out, bool sort) {
@@ -37,24 +69,8 @@ static inline char *rows_of(const char *out, bool sort) {
   for (const char *p = out; *p && n < 4096;) {
     const char *e = strchr(p, '\n');
     if (!e) e = p + strlen(p);
-    if (!strncmp(p, "| +I |", 6) || !strncmp(p, "| -U |", 6) || !strncmp(p, "| +U |", 6) || !strncmp(p, "| -D |", 6)) {
-      char buf[2048];
-      int k = snprintf(buf, sizeof buf, "%.2s[", p + 2);
-      const char *c = p + 6;
-      bool first = true;
-      while (c < e) {
-        const char *bar = memchr(c, '|', (size_t)(e - c));
-        if (!bar) break;
-        const char *a = c, *z = bar;
-        while (a < z && *a == ' ') a++;
-        while (z > a && z[-1] == ' ') z--;
-        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%.*s", first ? "" : ", ", (int)(z - a), a);
-        first = false;
-        c = bar + 1;
-      }
-      snprintf(buf + k, sizeof buf - (size_t)k, "]");
-      lines[n++] = strdup(buf);
-    }
+    char buf[2048];
+    if (tableau_row(p, e, buf, sizeof buf)) lines[n++] = strdup(buf);
     p = *e ? e + 1 : e;
   }
   if (sort)
@@ -92,16 +108,6 @@ static inline char *rows_of(const char *out, bool sort) {
     CHECK_INT(rc_, 0);                                             \
   } while (0)
 
-#define CHECK_ERR(sql, expected_substring)                                          \
-  do {                                                                              \
-    char *out_, err_[1024];                                                         \
-    int rc_ = run(sql, &out_, err_, sizeof err_);                                   \
-    free(out_);                                                                     \
-    if (!strstr(err_, expected_substring))                                          \
-      fprintf(stderr, "  error was: %s\n  expected it to contain: %s\n", err_, expected_substring); \
-    CHECK(rc_ != 0);                                                                \
-    CHECK(strstr(err_, expected_substring) != NULL);                                \
-  } while (0)
 #endif
 
 #endif
