@@ -56,6 +56,7 @@ void strom__keyed_destroy(strom_keyed *k) {
   strom_schema_free(k->key_schema);
   strom__buf_free(&k->key);
   strom__buf_free(&k->scratch);
+  strom__buf_free(&k->last_key);
   strom__kstate_free(k->op->kstate);
   k->op->kstate = NULL;
   k->op->keyed = NULL;
@@ -145,11 +146,26 @@ static int live_key(strom_keyed *k, int d, int64_t time, const uint8_t *key, siz
   return STROM_OK;
 }
 
+/* Notes the current key's timer (d, time) as the last one known live. */
+static void remember(strom_keyed *k, int d, int64_t time) {
+  k->last_ok = false;
+  if (strom__buf_reserve(&k->last_key, k->key.len ? k->key.len : 1)) return;
+  if (k->key.len) memcpy(k->last_key.p, k->key.p, k->key.len);
+  k->last_key.len = k->key.len;
+  k->last_d = d, k->last_time = time, k->last_ok = true;
+}
+
 int strom__keyed_timer_add(strom_keyed *k, int domain, int64_t time, const void *ns, size_t nslen) {
   int d = dom_index(domain);
+  if (!nslen && k->last_ok && k->last_time == time && k->last_d == d && k->last_key.len == k->key.len &&
+      !memcmp(k->last_key.p, k->key.p, k->key.len))
+    return STROM_OK;
   if (live_key(k, d, time, (const uint8_t *)k->key.p, k->key.len, ns, nslen)) return STROM_ENOMEM;
   uint64_t h = strom__hash_bytes(k->scratch.p, k->scratch.len);
-  if (strom__keymap_get(&k->live, h, k->scratch.p, k->scratch.len)) return STROM_OK; /* already there */
+  if (strom__keymap_get(&k->live, h, k->scratch.p, k->scratch.len)) { /* already there */
+    if (!nslen) remember(k, d, time);
+    return STROM_OK;
+  }
   if (strom__keymap_put(&k->live, h, 0, k->scratch.p, k->scratch.len, "", 0)) return STROM_ENOMEM;
   strom_timer t = {.time = time, .seq = k->seq++, .khash = k->khash, .klen = (uint32_t)k->key.len, .nslen = (uint32_t)nslen};
   t.bytes = strom__malloc(k->key.len + nslen);
@@ -163,6 +179,7 @@ int strom__keyed_timer_add(strom_keyed *k, int domain, int64_t time, const void 
     strom__keymap_del(&k->live, h, k->scratch.p, k->scratch.len);
     return STROM_ENOMEM;
   }
+  if (!nslen) remember(k, d, time);
   if (d == PT && time < k->pt_scheduled) {
     extern int strom__keyed_pt_fire(strom_op *, int64_t);
     k->pt_scheduled = time;
@@ -173,6 +190,7 @@ int strom__keyed_timer_add(strom_keyed *k, int domain, int64_t time, const void 
 
 int strom__keyed_timer_del(strom_keyed *k, int domain, int64_t time, const void *ns, size_t nslen) {
   int d = dom_index(domain);
+  k->last_ok = false;
   if (live_key(k, d, time, (const uint8_t *)k->key.p, k->key.len, ns, nslen)) return STROM_ENOMEM;
   strom__keymap_del(&k->live, strom__hash_bytes(k->scratch.p, k->scratch.len), k->scratch.p, k->scratch.len);
   return STROM_OK;
@@ -184,6 +202,7 @@ static int pop_due(strom_keyed *k, int d, int64_t upto, strom_timer *out, bool *
   strom_timer_heap *h = &k->heap[d];
   while (h->n && h->h[0].time <= upto) {
     strom_timer t = heap_pop(h);
+    k->last_ok = false;
     if (live_key(k, d, t.time, t.bytes, t.klen, t.bytes + t.klen, t.nslen)) {
       free_timer_bytes(k, t.bytes);
       return STROM_ENOMEM;
@@ -309,6 +328,7 @@ static int put_timer(strom_snap_groups *g, int d, const strom_timer *t) {
  * when their sizes say there is something to drop. */
 static int timers_compact(strom_keyed *k) {
   if (k->heap[EV].n + k->heap[PT].n == k->live.count) return STROM_OK;
+  k->last_ok = false;
   for (int d = 0; d < 2; d++) {
     strom_timer_heap *h = &k->heap[d];
     size_t w = 0;

@@ -43,6 +43,13 @@ struct strom_keyed {
   /* The operator's timer callback; the current key is already set. */
   int (*on_timer)(strom_op *op, const strom_timer *t, int domain);
   strom_buf scratch;
+  /* The last timer registered or found registered (default namespace): the same one
+   * again, as a window operator asks for each row of a window, skips the live-set lookup.
+   * Cleared whenever a timer leaves the live set. */
+  strom_buf last_key;
+  int64_t last_time;
+  int last_d;
+  bool last_ok;
 };
 
 /* Sets up op->keyed and op->kstate for an operator keyed by keycols (and keycols2 on

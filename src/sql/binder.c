@@ -1348,6 +1348,21 @@ static int row_key_nodes(binder *b, const sql_node *group, const sql_plan *in, c
   return n;
 }
 
+/* Whether GROUP BY gk over in aggregates windows attached to in's rows (a window
+ * aggregation's, window join's or TVF's window_start and window_end among the keys):
+ * *w set, or left zero.  0 on error. */
+static int attached_window(binder *b, const sql_node **gk, int ng, const sql_plan *in, sql_window *w, int *time_col) {
+  int *cols = sql_arena_alloc(b->a, sizeof *cols * (size_t)ng);
+  if (!cols) return fail_at(b, NULL, "out of memory"), 0;
+  for (int i = 0; i < ng; i++) {
+    if (gk[i]->kind == SQL_CALL) return 1; /* a legacy group window */
+    cols[i] = gk[i]->kind == SQL_ID || gk[i]->kind == SQL_FIELD || gk[i]->kind == SQL_NAME
+                  ? node_col(b, gk[i], in->cols, in->ncols, true) : -1;
+  }
+  if (!sql_window_attach(in, cols, ng, w, time_col)) *w = (sql_window){0};
+  return 1;
+}
+
 static sql_plan *bind_select(binder *b, const sql_node *sel);
 static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
 
@@ -1431,6 +1446,9 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     b->nkeys = 0;
     b->cols = in->cols, b->ncols = in->ncols, b->agg = false;
     bool saw_ws = false, saw_we = false;
+    int att_time = -1; /* GROUP BY a windowed input's window_start, window_end: agg_attached.c */
+    sql_window att = {0};
+    if (!tvf && ng && !attached_window(b, gk, ng, in, &att, &att_time)) return NULL;
     for (int i = 0; i < ng; i++) {
       const sql_node *g = gk[i];
       if (g->kind == SQL_CALL && (!strcasecmp(g->text, "TUMBLE") || !strcasecmp(g->text, "HOP") ||
@@ -1446,6 +1464,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
         saw_we |= c == in->ncols - 2;
         continue; /* window_start/window_end/window_time: the window, not a key */
       }
+      if (att.kind && c >= 0 && (c == att.start_col || c == att.end_col || c == att_time)) continue;
       sql_expr *k = bind(b, g);
       if (!k) return NULL;
       b->keys[b->nkeys] = k;
@@ -1459,6 +1478,10 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       for (int w = 0; w < 3; w++) b->win_in[w] = in->ncols - 3 + w;
     } else if (b->legacy) {
       b->windowed = true;
+    } else if (att.kind) {
+      b->windowed = true;
+      b->win = att;
+      b->win_in[0] = att.start_col, b->win_in[1] = att.end_col, b->win_in[2] = att_time;
     }
     b->win_out = b->nkeys;
     /* bind the select list and HAVING in aggregate mode, collecting the aggregates */
@@ -1587,6 +1610,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
   }
   calc->time_col = -1;
   for (int i = 0; i < calc->ncols; i++) {
+    /* a window aggregation's window_time stays a time attribute (Flink's cascading windows) */
+    if (agg && calc->exprs[i]->op == SQL_E_COL && agg->cols[calc->exprs[i]->col].rowtime) calc->cols[i].rowtime = true;
     if (calc->cols[i].rowtime) calc->time_col = i;
     if (calc->exprs[i]->op == SQL_E_COL) calc->cols[i].wincol = calc->in->cols[calc->exprs[i]->col].wincol;
   }

@@ -256,8 +256,9 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
   if (!rs) return NULL;
   const strom_schema *lsch, *rsch;
-  /* only the regular join's operator is known not to read the appended keys */
-  bool direct = j->kind == SQL_JK_REGULAR && j->type < SQL_J_SEMI && !b->sess->join_expiry && direct_keys(j);
+  /* only the regular and window joins' operators are known not to read the appended keys */
+  bool direct = ((j->kind == SQL_JK_REGULAR && !b->sess->join_expiry) || j->kind == SQL_JK_WINDOW) && j->type < SQL_J_SEMI &&
+                direct_keys(j);
   strom_keyed *kl = keyed_side(b, p->in, ls, j->lkeys, j->nkeys, direct, &lsch);
   strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, direct, &rsch) : NULL;
   const strom_schema *out = own_schema(b, sql_plan_schema(p));

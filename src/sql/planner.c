@@ -333,9 +333,10 @@ static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
     if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
   }
   acc_out->v[a->rows_col].i++;
-  sql_ectx c = {0};
+  sql_ectx c; /* not zeroed whole: 256 bytes per row for an error message that is rare */
+  c.chunks = NULL, c.used = 0, c.err[0] = 0;
   int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
-  sql_ectx_free(&c);
+  if (c.chunks) sql_ectx_free(&c);
   return rc;
 }
 
@@ -482,7 +483,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   /* 1. pre-project: keys, aggregate arguments, filters, as a CALC over the input, so it
    * merges with the input's CALCs (and the scan): columns the aggregation does not read
    * are never computed.  Its columns are named c0, c1, ... (sql_plan_schema). */
-  int nk = p->nkeys ? p->nkeys : 1, na = p->naggs;
+  bool attached = p->win.kind == SQL_W_ATTACHED; /* keyed by the window too: agg_attached.c */
+  int nk = attached ? p->nkeys + 2 : p->nkeys ? p->nkeys : 1, na = p->naggs;
   int n = nk + 2 * na + 1;
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(n ? n : 1));
   strom_schema *pre = strom_schema_new();
@@ -491,11 +493,15 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   static const sql_type t_int = {.id = STROM_INT}, t_bool = {.id = STROM_BOOLEAN};
   int k = 0;
   for (int i = 0; i < nk; i++, k++) {
-    sql_expr *e = p->nkeys ? p->keys[i] : NULL;
+    sql_expr *e = i < p->nkeys ? p->keys[i] : NULL;
     if (!e) {
       e = sql_arena_alloc(&b->arena, sizeof *e);
       if (!e) return strom_schema_free(pre), NULL;
       e->op = SQL_E_LIT, e->type = t_int;
+      if (attached) {
+        e->op = SQL_E_COL, e->col = i == p->nkeys ? p->win.start_col : p->win.end_col;
+        e->type = p->in->cols[e->col].type;
+      }
     }
     ex[k] = e;
     snprintf(name, sizeof name, "k%d", i);
@@ -564,6 +570,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   }
   const strom_schema *os = owned_schema(b, outs);
   if (!os) return NULL;
+  if (attached) return sql_attached_agg(b, ks, aggs, na, p->nkeys, a->acc, os);
   if (a->windowed && p->win.proctime && p->win.kind == SQL_W_SESSION && sql_agg_any_distinct(aggs, na))
     return sql_build_fail(b, "not supported yet: DISTINCT aggregates in processing-time SESSION windows"), NULL;
   if (a->windowed && (p->win.kind == SQL_W_CUMULATE || (p->win.kind != SQL_W_SESSION && sql_agg_any_distinct(aggs, na))))
@@ -877,6 +884,7 @@ static void agg_mark(const sql_plan *p, bool *need) {
     if (p->agg_filters && p->agg_filters[i]) mark_cols(p->agg_filters[i], need);
   }
   if (p->time_col >= 0) need[p->time_col] = true;
+  if (p->win.kind == SQL_W_ATTACHED) need[p->win.start_col] = need[p->win.end_col] = true;
 }
 
 /* np (a copy of AGG p over a narrowed input) with p's expressions renumbered by map. */
@@ -892,6 +900,7 @@ static sql_plan *agg_remap(sql_arena *a, const sql_plan *p, sql_plan *np, const 
     if (p->agg_filters && p->agg_filters[i] && !(np->agg_filters[i] = remap(a, p->agg_filters[i], map))) return NULL;
   }
   if (p->time_col >= 0) np->time_col = map[p->time_col];
+  if (p->win.kind == SQL_W_ATTACHED) np->win.start_col = map[p->win.start_col], np->win.end_col = map[p->win.end_col];
   return np;
 }
 
@@ -948,7 +957,8 @@ static bool expr_equal(const sql_expr *a, const sql_expr *b) {
 }
 
 static bool win_equal(const sql_window *a, const sql_window *b) {
-  return a->kind == b->kind && a->size == b->size && a->slide == b->slide && a->gap == b->gap && a->proctime == b->proctime;
+  return a->kind == b->kind && a->size == b->size && a->slide == b->slide && a->gap == b->gap && a->proctime == b->proctime &&
+         (a->kind != SQL_W_ATTACHED || (a->inner == b->inner && a->start_col == b->start_col && a->end_col == b->end_col));
 }
 
 static bool exprs_equal(sql_expr *const *a, sql_expr *const *b, int n) {
@@ -1174,6 +1184,12 @@ static void cols_list(strom_buf *o, const sql_plan *p) {
 }
 
 static void win_text(strom_buf *o, const sql_window *w) {
+  if (w->kind == SQL_W_ATTACHED) {
+    sql_window inner = *w;
+    inner.kind = w->inner;
+    win_text(o, &inner);
+    return;
+  }
   if (w->kind == SQL_W_TUMBLE) strom__buf_printf(o, "TUMBLE(size=%" PRId64 " ms)", w->size);
   else if (w->kind == SQL_W_HOP) strom__buf_printf(o, "HOP(slide=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
   else if (w->kind == SQL_W_CUMULATE) strom__buf_printf(o, "CUMULATE(step=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
@@ -1244,6 +1260,9 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       if (p->win.kind) {
         strom__buf_printf(o, "window=[");
         win_text(o, &p->win);
+        if (p->win.kind == SQL_W_ATTACHED)
+          strom__buf_printf(o, ", win_start=[%s], win_end=[%s]", p->in->cols[p->win.start_col].name,
+                            p->in->cols[p->win.end_col].name);
         strom__buf_printf(o, "], ");
       }
       strom__buf_printf(o, "select=[");

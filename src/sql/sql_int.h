@@ -308,12 +308,19 @@ typedef struct sql_col {
 
 typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT } sql_pkind;
 
-typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE } sql_wkind;
+/* SQL_W_ATTACHED: the windows are read from a windowed input's window_start/window_end
+ * columns (a GROUP BY of a window aggregation's or window join's output by them, Flink's
+ * WindowAttachedWindowingStrategy; agg_attached.c). */
+typedef enum { SQL_W_NONE, SQL_W_TUMBLE, SQL_W_HOP, SQL_W_SESSION, SQL_W_CUMULATE, SQL_W_ATTACHED } sql_wkind;
 
 typedef struct sql_window {
   sql_wkind kind;
   int64_t size, slide, gap;
   bool proctime; /* over a PROCTIME() attribute: windows of the clock (tjoin_bind.c) */
+  /* SQL_W_ATTACHED: the input's window_start and window_end columns, and the kind of the
+   * windows they came from (size, slide and gap are theirs), for EXPLAIN */
+  sql_wkind inner;
+  int start_col, end_col;
 } sql_window;
 
 struct sql_table;
@@ -705,6 +712,13 @@ void sql_over_explain(strom_buf *o, const sql_plan *p);
 strom_stream *sql_cumulate_agg(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                bool real_keys, int tcol, const strom_schema *acc, const strom_schema *out,
                                const sql_window *w);
+/* agg_attached.c: whether a GROUP BY of in by the columns cols (-1: not a column) is a
+ * window aggregation over windows attached to in's rows (*w; *time_col: a grouped
+ * window_time of the same windows, or -1); the aggregation of the pre-projected stream
+ * keyed by the group keys, then window_start and window_end. */
+bool sql_window_attach(const sql_plan *in, const int *cols, int n, sql_window *w, int *time_col);
+strom_stream *sql_attached_agg(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
+                               const strom_schema *acc, const strom_schema *out);
 /* rank_distinct.c: DISTINCT aggregates.  Non-windowed GROUP BY: per-value counts in
  * MAP state, opened in the keyed operator's open(). */
 typedef struct sql_distinct sql_distinct;
