@@ -176,12 +176,129 @@ TEST(processing_time_sql_windows_fire_once) {
              600, 180300, 10);
 }
 
+/* ---- 2. C UDFs: ABI 2's wide DECIMALs and nanoseconds, ABI 1 libraries unchanged ---- */
+
+/* ABI 2, built against today's header. */
+static const char *udf2_src =
+    "#include <string.h>\n"
+    "#include \"strom/sql.h\"\n"
+    "static int fail(strom_sql_udf_ctx *c, const char *m) { strncpy(c->err, m, c->errlen - 1); return 1; }\n"
+    "/* twice(DECIMAL(p, s <= 2)) -> DECIMAL(38, 2): 2 x, from the 128-bit value */\n"
+    "static int twice(strom_sql_udf_ctx *c, int argc, const strom_sql_value *a, strom_sql_value *r) {\n"
+    "  (void)argc;\n"
+    "  if (a[0].type != STROM_DECIMAL || a[0].scale > 2 || a[0].precision < 19) return fail(c, \"wants a wide DECIMAL\");\n"
+    "  __int128 x = (__int128)(((unsigned __int128)(uint64_t)a[0].hi << 64) | (uint64_t)a[0].i);\n"
+    "  for (int s = a[0].scale; s < 2; s++) x *= 10;\n"
+    "  x *= 2;\n"
+    "  r->type = STROM_DECIMAL, r->i = (int64_t)(uint64_t)x, r->hi = (int64_t)(x >> 64);\n"
+    "  return 0;\n"
+    "}\n"
+    "const strom_sql_udf twice_udf = {STROM_SQL_UDF_ABI, STROM_DECIMAL, 1, 1, 1, twice, 2, 38};\n"
+    "/* plus_nano(TIMESTAMP(9)) -> TIMESTAMP(9): one nanosecond later */\n"
+    "static int plus_nano(strom_sql_udf_ctx *c, int argc, const strom_sql_value *a, strom_sql_value *r) {\n"
+    "  (void)argc;\n"
+    "  if (a[0].type != STROM_TIMESTAMP || a[0].precision != 9) return fail(c, \"wants a TIMESTAMP(9)\");\n"
+    "  r->type = STROM_TIMESTAMP, r->i = a[0].i, r->nano = a[0].nano + 1;\n"
+    "  if (r->nano == 1000000) r->i++, r->nano = 0;\n"
+    "  return 0;\n"
+    "}\n"
+    "const strom_sql_udf plus_nano_udf = {STROM_SQL_UDF_ABI, STROM_TIMESTAMP, 1, 1, 1, plus_nano, 0, 9};\n"
+    "/* bad_nano() -> TIMESTAMP(6) with nano out of range */\n"
+    "static int bad_nano(strom_sql_udf_ctx *c, int argc, const strom_sql_value *a, strom_sql_value *r) {\n"
+    "  (void)c, (void)argc, (void)a;\n"
+    "  r->type = STROM_TIMESTAMP, r->i = 0, r->nano = 1000000;\n"
+    "  return 0;\n"
+    "}\n"
+    "const strom_sql_udf bad_nano_udf = {STROM_SQL_UDF_ABI, STROM_TIMESTAMP, 0, 0, 0, bad_nano, 0, 6};\n"
+    "const strom_sql_udf bad_prec_udf = {STROM_SQL_UDF_ABI, STROM_DECIMAL, 0, 0, 0, bad_nano, 2, 39};\n";
+
+/* ABI 1, as a library built against the old header was laid out (no strom/sql.h). */
+static const char *udf1_src =
+    "#include <stddef.h>\n"
+    "#include \"strom.h\"\n"
+    "typedef struct v1 { strom_type_id type; int is_null; int scale; int64_t i; double d; const char *s; size_t len; } v1;\n"
+    "typedef struct ctx1 { void *(*alloc)(struct ctx1 *, size_t); char *err; size_t errlen; void *internal; } ctx1;\n"
+    "typedef struct udf1 { int abi; strom_type_id result; int min_args, max_args; int null_on_null;\n"
+    "  int (*eval)(ctx1 *, int, const v1 *, v1 *); int result_scale; } udf1;\n"
+    "/* old_sum(DECIMAL, TIMESTAMP) -> BIGINT: the unscaled DECIMAL + ms * 100000 + its scale */\n"
+    "static int old_sum(ctx1 *c, int argc, const v1 *a, v1 *r) {\n"
+    "  (void)c, (void)argc;\n"
+    "  if (a[0].type != STROM_DECIMAL || a[1].type != STROM_TIMESTAMP) return 1;\n"
+    "  r->type = STROM_BIGINT, r->i = a[0].i + a[1].i * 100000 + a[0].scale;\n"
+    "  return 0;\n"
+    "}\n"
+    "const udf1 old_sum_udf = {1, STROM_BIGINT, 2, 2, 1, old_sum, 0};\n"
+    "static int old_dec(ctx1 *c, int argc, const v1 *a, v1 *r) {\n"
+    "  (void)c, (void)argc;\n"
+    "  r->type = STROM_DECIMAL, r->i = a[0].i * 3;\n"
+    "  return 0;\n"
+    "}\n"
+    "const udf1 old_dec_udf = {1, STROM_DECIMAL, 1, 1, 1, old_dec, 3};\n";
+
+static bool build_lib(const char *name, const char *src_text, char *lib, size_t cap) {
+  char src[300], cmd[1400];
+  snprintf(src, sizeof src, "%s/%s.c", tmp, name);
+  snprintf(lib, cap, "%s/lib%s.so", tmp, name);
+  FILE *f = fopen(src, "w");
+  if (!f) return false;
+  fputs(src_text, f);
+  fclose(f);
+  const char *root = getenv("STROM_TEST_ROOT");
+  snprintf(cmd, sizeof cmd, "cc -std=c17 -Wall -Werror -shared -fPIC -I%s/include -o %s %s", root ? root : ".", lib, src);
+  return system(cmd) == 0;
+}
+
+TEST(c_udf_abi2_wide_decimal_and_nanoseconds) {
+  char lib[300], q[4096];
+  CHECK(build_lib("udf2", udf2_src, lib, sizeof lib));
+  /* 12345678901234567890.12 needs 22 digits: ABI 1 would get it cast to DECIMAL(18, 2) */
+  snprintf(q, sizeof q,
+           "CREATE FUNCTION twice AS '%s:twice_udf' LANGUAGE C;"
+           "CREATE FUNCTION plus_nano AS '%s:plus_nano_udf';"
+           "SELECT twice(CAST('12345678901234567890.12' AS DECIMAL(22, 2))), twice(CAST('-0.5' AS DECIMAL(30, 1))),"
+           " plus_nano(TIMESTAMP '2024-01-01 00:00:00.123456789'), plus_nano(TIMESTAMP '2024-01-01 00:00:00.999999999');",
+           lib, lib);
+  CHECK_ROWS(q, false, "+I[24691357802469135780.24, -1.00, 2024-01-01 00:00:00.123456790, 2024-01-01 00:00:01.000000000]\n");
+  /* the result types are the declared ones */
+  snprintf(q, sizeof q,
+           "CREATE FUNCTION twice AS '%s:twice_udf' LANGUAGE C;"
+           "CREATE FUNCTION plus_nano AS '%s:plus_nano_udf';"
+           "CREATE VIEW v AS SELECT twice(CAST(1 AS DECIMAL(20, 0))) AS d, plus_nano(TIMESTAMP '2024-01-01 00:00:00.123456789') AS t;"
+           "DESCRIBE v;",
+           lib, lib);
+  char *out, err[1024];
+  CHECK_INT(run(q, &out, err, sizeof err), 0);
+  CHECK(strstr(out, "DECIMAL(38, 2)") != NULL);
+  CHECK(strstr(out, "TIMESTAMP(9)") != NULL);
+  if (!strstr(out, "DECIMAL(38, 2)") || !strstr(out, "TIMESTAMP(9)")) fprintf(stderr, "%s\n", out);
+  free(out);
+  snprintf(q, sizeof q, "CREATE FUNCTION bad AS '%s:bad_nano_udf'; SELECT bad();", lib);
+  CHECK_ERR(q, "function bad returned a TIMESTAMP with nano 1000000, outside 0..999999");
+  snprintf(q, sizeof q, "CREATE FUNCTION bad AS '%s:bad_prec_udf';", lib);
+  CHECK_ERR(q, "a DECIMAL result precision 39 outside 1..38");
+}
+
+TEST(c_udf_abi1_library_keeps_working) {
+  char lib[300], q[2048];
+  CHECK(build_lib("udf1", udf1_src, lib, sizeof lib));
+  /* 123.45 as DECIMAL(22, 2) arrives narrowed to DECIMAL(18, 2): 12345, scale 2; the
+   * TIMESTAMP(6) 00:00:01.500999 as 1500 ms: 12345 + 150000000 + 2 */
+  snprintf(q, sizeof q,
+           "CREATE FUNCTION old_sum AS '%s:old_sum_udf' LANGUAGE C;"
+           "CREATE FUNCTION old_dec AS '%s:old_dec_udf' LANGUAGE C;"
+           "SELECT old_sum(CAST('123.45' AS DECIMAL(22, 2)), TIMESTAMP '1970-01-01 00:00:01.500999'), old_dec(7);",
+           lib, lib);
+  CHECK_ROWS(q, false, "+I[150012347, 0.021]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps3-%d", (int)getpid());
   mkdir(tmp, 0777);
   RUN(processing_time_window_fires_once_after_its_last_millisecond);
   RUN(processing_time_sql_windows_fire_once);
+  RUN(c_udf_abi2_wide_decimal_and_nanoseconds);
+  RUN(c_udf_abi1_library_keeps_working);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;
