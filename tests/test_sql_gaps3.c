@@ -291,6 +291,87 @@ TEST(c_udf_abi1_library_keeps_working) {
   CHECK_ROWS(q, false, "+I[150012347, 0.021]\n");
 }
 
+/* ---- 3. general watermark expressions ---- */
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (f) {
+    fputs(text, f);
+    fclose(f);
+  }
+}
+
+/* A filesystem csv table with columns (k STRING, v INT, lag INT, ts TIMESTAMP(3)) and the
+ * given WATERMARK expression, on-event (a watermark after every row: which rows are
+ * late is exact); then the 10 s tumbling counts and sums. */
+static void wm_query(char *sql, size_t cap, const char *file, const char *wm, const char *emit) {
+  snprintf(sql, cap,
+           "SET 'parallelism.default' = '1';"
+           "CREATE TABLE t (k STRING, v INT, lag INT, ts TIMESTAMP(3), WATERMARK FOR ts AS %s)"
+           " WITH ('connector' = 'filesystem', 'path' = '%s/%s', 'format' = 'csv'%s);"
+           "SELECT window_start, COUNT(*), SUM(v) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' SECOND))"
+           " GROUP BY window_start, window_end;",
+           wm, tmp, file, emit);
+}
+
+#define ON_EVENT ", 'scan.watermark.emit.strategy' = 'on-event'"
+
+TEST(watermark_expressions_beyond_the_bounded_form) {
+  char path[400], sql[2048];
+  /* rows in arrival order: ts 1 s, 12 s, 9 s, 21 s, 19.5 s */
+  snprintf(path, sizeof path, "%s/wm1.csv", tmp);
+  write_file(path, "a,1,0,2020-01-01 00:00:01\na,2,0,2020-01-01 00:00:12\na,4,0,2020-01-01 00:00:09\n"
+                   "a,8,0,2020-01-01 00:00:21\na,16,0,2020-01-01 00:00:19.500\n");
+  /* ts - 2 s: after 12 s the watermark is 10 s, so 9 s is late ([0, 10) fired with 1 s
+   * alone); after 21 s it is 19 s, so 19.5 s still counts in [10, 20) */
+  wm_query(sql, sizeof sql, "wm1.csv", "ts - INTERVAL '1' SECOND * 2", ON_EVENT);
+  CHECK_ROWS(sql, true,
+             "+I[2020-01-01 00:00:00.000, 1, 1]\n+I[2020-01-01 00:00:10.000, 2, 18]\n+I[2020-01-01 00:00:20.000, 1, 8]\n");
+  /* the same as the fast path's `ts - INTERVAL '2' SECOND` */
+  wm_query(sql, sizeof sql, "wm1.csv", "ts - INTERVAL '2' SECOND", ON_EVENT);
+  CHECK_ROWS(sql, true,
+             "+I[2020-01-01 00:00:00.000, 1, 1]\n+I[2020-01-01 00:00:10.000, 2, 18]\n+I[2020-01-01 00:00:20.000, 1, 8]\n");
+  /* a function of two columns: ts - lag seconds; lag 0 except for the 21 s row (lag 5:
+   * watermark 16 s; 19.5 s counts, and the max stays 16 s) */
+  snprintf(path, sizeof path, "%s/wm2.csv", tmp);
+  write_file(path, "a,1,0,2020-01-01 00:00:01\na,2,3,2020-01-01 00:00:12\na,4,0,2020-01-01 00:00:09\n"
+                   "a,8,5,2020-01-01 00:00:21\na,16,0,2020-01-01 00:00:19.500\n");
+  /* 12 s with lag 3: watermark 9 s, so 9 s is not late: [0, 10) holds 1 s and 9 s */
+  wm_query(sql, sizeof sql, "wm2.csv", "TIMESTAMPADD(SECOND, -lag, ts)", ON_EVENT);
+  CHECK_ROWS(sql, true,
+             "+I[2020-01-01 00:00:00.000, 2, 5]\n+I[2020-01-01 00:00:10.000, 2, 18]\n+I[2020-01-01 00:00:20.000, 1, 8]\n");
+  /* CASE: a 'slow' row holds the watermark 10 s back; the watermark is the largest value
+   * seen, so it does not go back to 2 s after the slow 12 s row: rows 5 s, slow 12 s, 3 s
+   * (still in [0, 10): watermark 5 s), 11 s (watermark 11 s fires [0, 10)), 8 s (late) */
+  snprintf(path, sizeof path, "%s/wm3.csv", tmp);
+  write_file(path, "a,1,0,2020-01-01 00:00:05\nslow,2,0,2020-01-01 00:00:12\na,4,0,2020-01-01 00:00:03\n"
+                   "a,8,0,2020-01-01 00:00:11\na,16,0,2020-01-01 00:00:08\n");
+  wm_query(sql, sizeof sql, "wm3.csv", "CASE WHEN k = 'slow' THEN ts - INTERVAL '10' SECOND ELSE ts END", ON_EVENT);
+  CHECK_ROWS(sql, true, "+I[2020-01-01 00:00:00.000, 2, 5]\n+I[2020-01-01 00:00:10.000, 2, 10]\n");
+  /* periodic (the default): in order, nothing is late; every window once */
+  wm_query(sql, sizeof sql, "wm2.csv", "TIMESTAMPADD(SECOND, -lag, ts)", "");
+  CHECK_ROWS(sql, true,
+             "+I[2020-01-01 00:00:00.000, 2, 5]\n+I[2020-01-01 00:00:10.000, 2, 18]\n+I[2020-01-01 00:00:20.000, 1, 8]\n");
+  /* EXPLAIN shows the expression */
+  snprintf(sql, sizeof sql,
+           "CREATE TABLE t (v INT, lag INT, ts TIMESTAMP(3), WATERMARK FOR ts AS TIMESTAMPADD(SECOND, -lag, ts))"
+           " WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv'); EXPLAIN SELECT v FROM t;", path);
+  char *out, err[1024];
+  CHECK_INT(run(sql, &out, err, sizeof err), 0);
+  CHECK(strstr(out, "watermark=[ts, ") != NULL);
+  if (!strstr(out, "watermark=[ts, ")) fprintf(stderr, "%s\n", out);
+  free(out);
+  /* not a timestamp, an unknown column */
+  snprintf(sql, sizeof sql,
+           "CREATE TABLE t (v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS v + 1)"
+           " WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv'); SELECT * FROM t;", path);
+  CHECK_ERR(sql, "line 1, column 63: WATERMARK FOR ts: the watermark expression must give a TIMESTAMP(p) or TIMESTAMP_LTZ(p) with p <= 3, not INT");
+  snprintf(sql, sizeof sql,
+           "CREATE TABLE t (v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - nope)"
+           " WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv'); SELECT * FROM t;", path);
+  CHECK_ERR(sql, "nope");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps3-%d", (int)getpid());
@@ -299,6 +380,7 @@ int main(int argc, char **argv) {
   RUN(processing_time_sql_windows_fire_once);
   RUN(c_udf_abi2_wide_decimal_and_nanoseconds);
   RUN(c_udf_abi1_library_keeps_working);
+  RUN(watermark_expressions_beyond_the_bounded_form);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;

@@ -865,7 +865,7 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
 /* A WATERMARK on a physical column is generated in the source, per partition (Flink
  * pushes it down into the Kafka source the same way); on a computed column it is the
  * planner's operator after the computed columns. */
-static bool kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed; }
+static bool kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed && !t->wm_expr; }
 
 static int64_t kafka_wm_periodic(strom_ctx *ctx, int64_t max_ts) {
   const int64_t *delay = strom_ctx_data(ctx);

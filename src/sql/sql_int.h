@@ -355,6 +355,8 @@ struct sql_plan {
   bool batch_final;
   /* EXPLAIN (sql_plan_optimized): a mini-batch GROUP BY's rows per batch and latency */
   int64_t mb_size, mb_latency_ms;
+  /* SCAN: the table's general WATERMARK expression bound over its columns (wm_expr.c) */
+  sql_expr *wm_expr;
 };
 
 /* ---- joins (join_bind.c, join_plan.c) ---- */
@@ -443,6 +445,7 @@ typedef struct sql_table {
   char **own_names; /* names of flattened ROW fields ("person.id"), see types_row.c */
   int nown_names;
   const sql_node *partitioned_by; /* PARTITIONED BY's column list, or NULL (connectors_fs_part.c) */
+  const sql_node *wm_expr; /* a WATERMARK expression other than c and c - INTERVAL: wm_expr.c */
 } sql_table;
 
 typedef struct sql_catalog {
@@ -664,6 +667,17 @@ sql_minibatch *sql_minibatch_new(int nkeys, int64_t size, int64_t latency_ms);
 int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, const strom_row *in, sql_mb_fold fold, strom_out *out);
 int sql_minibatch_flush(sql_minibatch *m, strom_ctx *ctx, sql_mb_fold fold, strom_out *out);
 void sql_minibatch_free(sql_minibatch *m);
+
+/* types_ivmul.c: INTERVAL * integer (either order), for sql_temporal_arith. */
+sql_expr *sql_interval_times(sql_arena *a, sql_expr *l, sql_expr *r, char *err, size_t errlen);
+
+/* wm_expr.c: a WATERMARK expression other than c and c - INTERVAL (sql_table.wm_expr):
+ * its bound form's check (at: the expression, for the error's position), and the
+ * watermark operator that keeps the largest value it gave as the watermark. */
+int sql_wm_expr_check(const sql_expr *e, const sql_table *t, const sql_node *at, char *err, size_t errlen);
+strom_stream *sql_wm_expr_watermarks(sql_build *b, const sql_table *t, strom_stream *s, int ts_col, const sql_expr *wm);
+/* EXPLAIN's ", watermark=[c, expr]" of scan sc. */
+void sql_wm_expr_explain(strom_buf *o, const sql_plan *sc);
 
 /* udf.c: C scalar functions of the session. */
 int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen);
