@@ -505,11 +505,11 @@ static strom_stream *fs_read_one(sql_build *b, const sql_table *t, const char *p
 }
 
 static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
-  if (t->partitioned_by) return sql_fs_partition_refuse_scan(b, t), NULL;
   const char *path = sql_fs_path(sql_table_option(t, "path")), *d = sql_table_option(t, "csv.field-delimiter"),
              *ign = sql_table_option(t, "csv.ignore-parse-errors");
   strom_csv_opts o = {.delimiter = d ? (strcmp(d, "\\t") ? d[0] : '\t') : ',', .skip_malformed = ign && !strcasecmp(ign, "true")};
   struct stat st;
+  if (t->partitioned_by) return sql_fs_partitioned_scan(b, t, phys, &o, path); /* connectors_fs_part.c */
   if (stat(path, &st)) {
     sql_build_fail(b, "table '%s': cannot read '%s': %s", t->name, path, strerror(errno));
     return NULL;

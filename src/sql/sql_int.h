@@ -579,7 +579,9 @@ int sql_build_fail(sql_build *b, const char *fmt, ...) __attribute__((format(pri
 int sql_fs_partition_check(const sql_table *t, const sql_node *pb, char *err, size_t errlen);
 int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in, const strom_file_sink_opts *files,
                              const char *path);
-int sql_fs_partition_refuse_scan(sql_build *b, const sql_table *t);
+/* Reads the partitioned table t under path (a directory of k1=v1/k2=v2/ partitions). */
+strom_stream *sql_fs_partitioned_scan(sql_build *b, const sql_table *t, const strom_schema *phys, const strom_csv_opts *o,
+                                      const char *path);
 const char *sql_fs_path(const char *path);
 
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
