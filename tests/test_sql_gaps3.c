@@ -431,6 +431,46 @@ TEST(partitioned_filesystem_table_read) {
             "table 'b2': partition value hr='xx' of");
 }
 
+/* ---- 5. INSERT OVERWRITE (batch mode, filesystem) ---- */
+
+#define BATCH "SET 'execution.runtime-mode' = 'batch';"
+#define OW_DDL "CREATE TABLE o (a INT, b STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/ow', 'format' = 'csv');"
+#define OWP_DDL                                                                                                    \
+  "CREATE TABLE p (a INT, dt STRING) PARTITIONED BY (dt) WITH ('connector' = 'filesystem', 'path' = '${TMP}/owp',"  \
+  " 'format' = 'csv');"
+
+static void run_ok(const char *sql) {
+  char *out, err[1024];
+  int rc = run(sql, &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  free(out);
+}
+
+TEST(insert_overwrite_in_batch_mode) {
+  run_ok(BATCH OW_DDL "INSERT INTO o VALUES (1, 'a'), (2, 'b');");
+  run_ok(BATCH OW_DDL "INSERT INTO o VALUES (5, 'e');");
+  CHECK_ROWS(BATCH OW_DDL "SELECT * FROM o;", true, "+I[1, a]\n+I[2, b]\n+I[5, e]\n");
+  /* the table's files are replaced by the statement's */
+  run_ok(BATCH OW_DDL "INSERT OVERWRITE o VALUES (3, 'c');");
+  CHECK_ROWS(BATCH OW_DDL "SELECT * FROM o;", false, "+I[3, c]\n");
+  /* reading the table it overwrites: the old rows, then only the new ones remain */
+  run_ok(BATCH OW_DDL "INSERT OVERWRITE o SELECT a + 10, b FROM o;");
+  CHECK_ROWS(BATCH OW_DDL "SELECT * FROM o;", false, "+I[13, c]\n");
+  /* nothing written: nothing left (a table without partitions is replaced whole) */
+  run_ok(BATCH OW_DDL "INSERT OVERWRITE o SELECT a, b FROM o WHERE a < 0;");
+  CHECK_ROWS(BATCH OW_DDL "SELECT * FROM o;", false, "");
+  /* partitions: only those written are replaced (Flink's dynamic overwrite) */
+  run_ok(BATCH OWP_DDL "INSERT INTO p VALUES (1, 'x'), (2, 'y'), (6, 'x');");
+  run_ok(BATCH OWP_DDL "INSERT OVERWRITE p VALUES (3, 'x'), (4, 'z');");
+  CHECK_ROWS(BATCH OWP_DDL "SELECT * FROM p;", true, "+I[2, y]\n+I[3, x]\n+I[4, z]\n");
+  /* streaming mode and other connectors refuse it, as Flink */
+  CHECK_ERR(OW_DDL "INSERT OVERWRITE o VALUES (1, 'a');", "INSERT OVERWRITE runs in batch mode only");
+  CHECK_ERR(BATCH "CREATE TABLE pr (a INT) WITH ('connector' = 'print'); INSERT OVERWRITE pr VALUES (1);",
+            "table 'pr' (connector 'print') cannot be overwritten");
+  CHECK_ROWS(BATCH OW_DDL "SELECT * FROM o;", false, "");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps3-%d", (int)getpid());
@@ -441,6 +481,7 @@ int main(int argc, char **argv) {
   RUN(c_udf_abi1_library_keeps_working);
   RUN(watermark_expressions_beyond_the_bounded_form);
   RUN(partitioned_filesystem_table_read);
+  RUN(insert_overwrite_in_batch_mode);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;

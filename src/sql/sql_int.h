@@ -570,6 +570,7 @@ struct sql_build {
   const struct sql_plan **ins_plan;
   struct sql_table **ins_table;
   int nins, capins;
+  struct sql_overwrite *overwrite; /* INSERT OVERWRITE's old files (insert_overwrite.c) */
 };
 
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
@@ -583,6 +584,13 @@ int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in,
 strom_stream *sql_fs_partitioned_scan(sql_build *b, const sql_table *t, const strom_schema *phys, const strom_csv_opts *o,
                                       const char *path);
 const char *sql_fs_path(const char *path);
+/* insert_overwrite.c: INSERT OVERWRITE of a filesystem table in batch mode.  check: why
+ * not (m), else 0; prepare lists t's files before the job; commit, after the job
+ * succeeded, removes those it replaced (an error in b->err). */
+typedef struct sql_overwrite sql_overwrite;
+int sql_overwrite_check(bool batch, const sql_table *t, char *m, size_t mlen);
+int sql_overwrite_prepare(sql_build *b, const sql_table *t);
+int sql_overwrite_commit(sql_build *b);
 
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
  * memory.  Whether the cast is allowed is sql_can_cast's question. */
