@@ -542,7 +542,7 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
     names[n++] = full;
   }
   closedir(dir);
-  qsort(names, n, sizeof *names, cmp_str);
+  if (n) qsort(names, n, sizeof *names, cmp_str); /* names is NULL for an empty directory */
   strom_stream *out = NULL;
   for (size_t i = 0; i < n; i++) {
     strom_stream *s = fs_read_one(b, t, names[i], phys, &o);
