@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sql/parser.h"
 #include "sql_test.h"
 
 static void sleep_ms(int ms) {
@@ -471,6 +472,47 @@ TEST(insert_overwrite_in_batch_mode) {
   CHECK_ROWS(BATCH OW_DDL "SELECT * FROM o;", false, "");
 }
 
+#define SP_DDL                                                                                                     \
+  "CREATE TABLE sp (a INT, dt STRING, hr INT) PARTITIONED BY (dt, hr) WITH ('connector' = 'filesystem',"           \
+  " 'path' = '${TMP}/sp', 'format' = 'csv');"
+
+TEST(insert_with_static_partition_values) {
+  run_ok(SP_DDL "INSERT INTO sp PARTITION (dt = '2024-01-01', hr = 10) VALUES (1), (2);");
+  /* a partly static spec: the query gives the other columns in table order (a, hr) */
+  run_ok(SP_DDL "INSERT INTO sp PARTITION (dt = '2024-01-02') SELECT a, h FROM (VALUES (3, 11), (4, 12)) AS x(a, h);");
+  char dir[400];
+  struct stat st;
+  snprintf(dir, sizeof dir, "%s/sp/dt=2024-01-01/hr=10", tmp);
+  CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+  CHECK_ROWS(SP_DDL "SELECT * FROM sp;", true,
+             "+I[1, 2024-01-01, 10]\n+I[2, 2024-01-01, 10]\n+I[3, 2024-01-02, 11]\n+I[4, 2024-01-02, 12]\n");
+  /* with a column list; OVERWRITE of one static partition leaves the others */
+  run_ok(BATCH SP_DDL "INSERT OVERWRITE sp PARTITION (hr = 10, dt = '2024-01-01') (a) VALUES (5);");
+  CHECK_ROWS(SP_DDL "SELECT * FROM sp;", true, "+I[3, 2024-01-02, 11]\n+I[4, 2024-01-02, 12]\n+I[5, 2024-01-01, 10]\n");
+  CHECK_ERR(OW_DDL "INSERT INTO o PARTITION (b = 'x') VALUES (1);", "INSERT ... PARTITION: table 'o' is not partitioned");
+  CHECK_ERR(SP_DDL "INSERT INTO sp PARTITION (a = 1) VALUES ('x', 1);", "'a' is not a partition column of 'sp'");
+  CHECK_ERR(SP_DDL "INSERT INTO sp PARTITION (dt = 'x', dt = 'y') VALUES (1, 1);", "column 'dt' is given twice");
+  CHECK_ERR(SP_DDL "INSERT INTO sp PARTITION (dt = UPPER('x')) VALUES (1, 1);", "the value of 'dt' must be a literal");
+  CHECK_ERR(SP_DDL "INSERT INTO sp PARTITION (dt = 'x') (a, dt) VALUES (1, 'y');",
+            "column 'dt' has a static value and is in the column list too");
+}
+
+TEST(insert_partition_spec_parses) {
+  sql_arena a = {0};
+  char err[256];
+  const char *q = "INSERT OVERWRITE t PARTITION (dt = '2024-01-01', hr = 10) (a) SELECT 1";
+  sql_node *n = sql_parse_statement(&a, q, strlen(q), NULL, 0, err, sizeof err);
+  strom_buf b = {0};
+  if (n) sql_print(n, &b);
+  CHECK_STR(b.p ? b.p : err, "(insert overwrite t (partition (= dt '2024-01-01') (= hr 10)) (column-list a) (select (items 1)))");
+  strom__buf_free(&b);
+  q = "INSERT INTO t PARTITION (dt) SELECT 1";
+  CHECK(!sql_parse_statement(&a, q, strlen(q), NULL, 0, err, sizeof err));
+  CHECK(strstr(err, "line 1, column 28: expected '=', found ')'") != NULL);
+  if (!strstr(err, "expected '='")) fprintf(stderr, "  %s\n", err);
+  sql_arena_free(&a);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps3-%d", (int)getpid());
@@ -482,6 +524,8 @@ int main(int argc, char **argv) {
   RUN(watermark_expressions_beyond_the_bounded_form);
   RUN(partitioned_filesystem_table_read);
   RUN(insert_overwrite_in_batch_mode);
+  RUN(insert_with_static_partition_values);
+  RUN(insert_partition_spec_parses);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;

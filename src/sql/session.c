@@ -272,7 +272,11 @@ static const char *last_name(const sql_node *name) { return name->kids[name->nki
 
 static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_only, strom_buf *explain) {
   sql_session *s = x->s;
-  const sql_node *name = n->kids[0], *collist = n->nkids > 2 ? n->kids[1] : NULL, *q = n->kids[n->nkids - 1];
+  const sql_node *name = n->kids[0], *collist = NULL, *spec = NULL, *q = n->kids[n->nkids - 1];
+  for (int i = 1; i < n->nkids - 1; i++) {
+    if (n->kids[i]->kind == SQL_COLUMN_LIST) collist = n->kids[i];
+    if (n->kids[i]->kind == SQL_PARTITION_SPEC) spec = n->kids[i];
+  }
   sql_table *t = sql_catalog_find(&s->cat, last_name(name));
   if (!t) return err_at(s, name, "table not found");
   if (t->view) return err_at(s, name, "cannot INSERT INTO a view");
@@ -284,6 +288,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     return err_at(s, name, m);
   }
   char err[1024];
+  if (spec && !(q = sql_insert_partition(&b->arena, t, spec, &collist, q, err, sizeof err))) return err_at(s, spec, err);
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
   if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) return err_at(s, q, err);
   if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);

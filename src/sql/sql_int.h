@@ -588,6 +588,10 @@ const char *sql_fs_path(const char *path);
  * not (m), else 0; prepare lists t's files before the job; commit, after the job
  * succeeded, removes those it replaced (an error in b->err). */
 typedef struct sql_overwrite sql_overwrite;
+/* insert_partition.c: INSERT ... PARTITION (k = v, ...) query rewritten into an INSERT
+ * with a column list (*collist, replaced) of this query; NULL with err on a bad spec. */
+const sql_node *sql_insert_partition(sql_arena *a, const sql_table *t, const sql_node *spec, const sql_node **collist,
+                                     const sql_node *q, char *err, size_t errlen);
 int sql_overwrite_check(bool batch, const sql_table *t, char *m, size_t mlen);
 int sql_overwrite_prepare(sql_build *b, const sql_table *t);
 int sql_overwrite_commit(sql_build *b);
