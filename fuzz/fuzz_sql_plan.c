@@ -2,7 +2,8 @@
  * fuzz_sql_plan.c -- libFuzzer target for the SQL binder and planner's EXPLAIN: the
  * input is parsed as one statement; a query (or an INSERT's query) is bound against a
  * fixed catalog (a table with every supported type, computed columns and a watermark,
- * a view, a versioned filesystem table with a PROCTIME column) and its plan printed, as
+ * a view, a versioned filesystem table with a PROCTIME column, a table with a general
+ * watermark expression) and its plan printed, as
  * bound and as optimized for running (sql_plan_optimized).
  * Nothing runs.  Invariants: no memory error, UB or leak; a rejected query has a message.
  */
@@ -22,7 +23,9 @@ static strom_sql_session *session(void) {
       "CREATE TABLE o (a INT, s STRING) WITH ('connector' = 'blackhole');"
       "CREATE VIEW v AS SELECT a, s, ts FROM t WHERE a > 0;"
       "CREATE TABLE r (k INT, w STRING, rt TIMESTAMP(3), pt AS PROCTIME(), PRIMARY KEY (k) NOT ENFORCED,"
-      " WATERMARK FOR rt AS rt) WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'csv');";
+      " WATERMARK FOR rt AS rt) WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'csv');"
+      "CREATE TABLE w (v INT, lag INT, ts TIMESTAMP(3), WATERMARK FOR ts AS TIMESTAMPADD(SECOND, -lag, ts))"
+      " WITH ('connector' = 'datagen');";
   if (strom_sql_execute(s, ddl, strlen(ddl))) abort();
   return s;
 }

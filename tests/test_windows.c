@@ -359,7 +359,7 @@ TEST(processing_time_tumbling_window_fires_by_the_clock) {
   for (int i = 0; i < 5000 && atomic_load(&p_seen) < 3; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
   nanosleep(&(struct timespec){0, 50000000}, NULL); /* let the records reach the window */
   int before = atomic_load(&p_fired);
-  atomic_store(&pclock, 1999); /* the window [1000, 2000) fires at its max timestamp, 1999 */
+  atomic_store(&pclock, 2000); /* the window [1000, 2000) fires once the clock passes its max timestamp, 1999 (Flink) */
   for (int i = 0; i < 5000 && atomic_load(&p_fired) < 1; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
   atomic_store(&p_stop, 1);
   void *rc;

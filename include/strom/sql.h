@@ -56,9 +56,16 @@ const char *strom_sql_get(const strom_sql_session *s, const char *key);
        return 0;
      }
      const strom_sql_udf count_char_udf = {STROM_SQL_UDF_ABI, STROM_BIGINT, 2, 2, 1, count_char};
+
+   ABI 2 (this header) adds the fields marked "ABI 2" below: a DECIMAL(p > 18) argument
+   arrives whole (128-bit unscaled in hi:i) instead of cast to DECIMAL(18, s), a
+   TIMESTAMP(p > 3) keeps its nanoseconds instead of being cut to milliseconds, and a
+   function may return either (result_precision).  A library built against ABI 1 keeps
+   working unchanged: it is called with ABI 1's smaller values and gets the narrowed
+   arguments as before.
 */
 
-#define STROM_SQL_UDF_ABI 1
+#define STROM_SQL_UDF_ABI 2
 
 /* A SQL value: type says which field holds it.  BOOLEAN, INT, BIGINT and TIMESTAMP
  * (milliseconds since the epoch) use i; DOUBLE d; DECIMAL i unscaled with scale;
@@ -72,6 +79,13 @@ typedef struct strom_sql_value {
   double d;
   const char *s;
   size_t len;
+  /* ABI 2: DECIMAL p (1..38) and TIMESTAMP p (0..9) of an argument; ignored in a result */
+  int precision;
+  /* ABI 2: DECIMAL's unscaled value is the 128-bit hi:i (i its low 64 bits as int64_t);
+   * for p <= 18, hi is i's sign (0 or -1).  A result of p <= 18 may leave hi 0. */
+  int64_t hi;
+  /* ABI 2: TIMESTAMP's nanoseconds within the millisecond i (0..999999) */
+  int32_t nano;
 } strom_sql_value;
 
 typedef struct strom_sql_udf_ctx strom_sql_udf_ctx;
@@ -86,12 +100,15 @@ struct strom_sql_udf_ctx {
 
 typedef struct strom_sql_udf {
   int abi;                 /* STROM_SQL_UDF_ABI */
-  strom_type_id result;    /* the result's type (DECIMAL results: scale 0..18 in result_scale) */
+  strom_type_id result;    /* the result's type (DECIMAL results: scale in result_scale) */
   int min_args, max_args;
   int null_on_null;        /* nonzero: a NULL argument gives NULL without calling eval */
   /* Sets *result (its type must be `result`, or is_null); 0 on success. */
   int (*eval)(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv, strom_sql_value *result);
   int result_scale;
+  /* ABI 2: DECIMAL result precision 1..38 (0: 18), then scale 0..precision;
+   * TIMESTAMP result precision 1..9 (0: 3), read from i and nano. */
+  int result_precision;
 } strom_sql_udf;
 
 #ifdef __cplusplus

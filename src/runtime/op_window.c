@@ -57,6 +57,16 @@ static int64_t cleanup_time(const window_conf *c, win w) {
   return m > INT64_MAX - l ? INT64_MAX : m + l;
 }
 
+/* Flink fires a processing-time timer for t only once the clock has passed t (its
+ * processing-time service delays every timer by 1 ms, as a watermark t means nothing
+ * at or before t is to come).  The task's timers fire when the clock reaches t, so a
+ * window's timer at its max timestamp would fire while rows of its last millisecond
+ * still arrive, and each would fire the window again: this operator's processing-time
+ * timers are kept at t + 1 and read back as t in window_on_timer. */
+static inline int64_t pt_at(int domain, int64_t t) {
+  return domain == STROM_PROCESSING_TIME && t != INT64_MAX ? t + 1 : t;
+}
+
 static int64_t floor_mod(int64_t a, int64_t b) {
   int64_t r = a % b;
   return r < 0 ? r + b : r;
@@ -323,7 +333,7 @@ static int merge_session(strom_op *op, win w, win *into) {
       strom__keyed_timer_del(&st->keyed, STROM_EVENT_TIME, max_ts(o), nsbuf[nsrc - 1], 16);
       strom__keyed_timer_del(&st->keyed, STROM_EVENT_TIME, cleanup_time(c, o), nsbuf[nsrc - 1], 16);
     } else {
-      strom__keyed_timer_del(&st->keyed, STROM_PROCESSING_TIME, max_ts(o), nsbuf[nsrc - 1], 16);
+      strom__keyed_timer_del(&st->keyed, STROM_PROCESSING_TIME, pt_at(STROM_PROCESSING_TIME, max_ts(o)), nsbuf[nsrc - 1], 16);
     }
   }
   if (nsrc) {
@@ -373,14 +383,14 @@ static int register_timers(strom_op *op, win w) {
   if (ev_trigger && max_ts(w) > op->ctx.watermark)
     rc = strom__keyed_timer_add(&st->keyed, domain = STROM_EVENT_TIME, max_ts(w), ns, 16);
   else if (c->trigger == STROM_TRIGGER_PROCESSING_TIME || c->trigger == STROM_TRIGGER_CONTINUOUS_PROCESSING_TIME)
-    rc = strom__keyed_timer_add(&st->keyed, domain = STROM_PROCESSING_TIME, max_ts(w), ns, 16);
+    rc = strom__keyed_timer_add(&st->keyed, domain = STROM_PROCESSING_TIME, pt_at(STROM_PROCESSING_TIME, max_ts(w)), ns, 16);
   if (rc || w.end == GLOBAL_END) return rc;
   /* The cleanup timer; without allowed lateness it is the trigger's own timer (the
    * timer service keeps one per key, namespace and time), so adding it again would
    * only look it up a second time. */
   int cdomain = c->event_time ? STROM_EVENT_TIME : STROM_PROCESSING_TIME;
   if (cdomain == domain && cleanup_time(c, w) == max_ts(w)) return STROM_OK;
-  return strom__keyed_timer_add(&st->keyed, cdomain, cleanup_time(c, w), ns, 16);
+  return strom__keyed_timer_add(&st->keyed, cdomain, pt_at(cdomain, cleanup_time(c, w)), ns, 16);
 }
 
 /* Count and continuous triggers keep a number per window in the aux state. */
@@ -428,7 +438,8 @@ static int on_element(strom_op *op, win w, int64_t ts, bool *fire_now) {
         uint8_t ns[16];
         ns_of(w, ns);
         if (!(rc = aux_set(st, next)))
-          rc = strom__keyed_timer_add(&st->keyed, ev ? STROM_EVENT_TIME : STROM_PROCESSING_TIME, next, ns, 16);
+          rc = strom__keyed_timer_add(&st->keyed, ev ? STROM_EVENT_TIME : STROM_PROCESSING_TIME,
+                                      pt_at(ev ? STROM_EVENT_TIME : STROM_PROCESSING_TIME, next), ns, 16);
       }
       break;
     }
@@ -445,6 +456,9 @@ static int window_on_timer(strom_op *op, const strom_timer *t, int domain) {
   win w = win_of(t->bytes + t->klen);
   bool ev = domain == STROM_EVENT_TIME, do_fire = false;
   int rc = STROM_OK;
+  strom_timer shifted = *t; /* a processing-time timer is kept 1 ms late (pt_at) */
+  if (!ev && t->time != INT64_MAX) shifted.time = t->time - 1;
+  t = &shifted;
   switch (c->trigger) {
     case STROM_TRIGGER_EVENT_TIME: do_fire = ev && t->time == max_ts(w); break;
     case STROM_TRIGGER_PROCESSING_TIME: do_fire = !ev && t->time == max_ts(w); break;
@@ -461,7 +475,7 @@ static int window_on_timer(strom_op *op, const strom_timer *t, int domain) {
         int64_t next = t->time + c->def.trigger.interval_ms;
         if (next > max_ts(w)) next = max_ts(w); /* as Flink: never past the window's end */
         if (!(rc = aux_set(st, next)))
-          rc = strom__keyed_timer_add(&st->keyed, domain, next, t->bytes + t->klen, 16);
+          rc = strom__keyed_timer_add(&st->keyed, domain, pt_at(domain, next), t->bytes + t->klen, 16);
       }
       break;
     }

@@ -41,7 +41,7 @@ void sql_arena_free(sql_arena *a);
   X(DROP_TABLE, "drop-table")     /* kids: NAME */                                       \
   X(DROP_VIEW, "drop-view")       /* kids: NAME */                                       \
   X(DROP_FUNCTION, "drop-function") /* kids: NAME */                                     \
-  X(INSERT, "insert")             /* kids: NAME, [COLUMN_LIST], query */                 \
+  X(INSERT, "insert")             /* kids: NAME, [PARTITION_SPEC], [COLUMN_LIST], query */ \
   X(EXPLAIN, "explain")           /* kids: statement */                                  \
   X(SHOW, "show")                 /* text: TABLES, VIEWS, FUNCTIONS, ... */              \
   X(DESCRIBE, "describe")         /* kids: NAME */                                       \
@@ -116,7 +116,8 @@ void sql_arena_free(sql_arena *a);
   X(FRAME, NULL)                  /* text: rows or range; kids: start BOUND, [end BOUND] */ \
   X(BOUND, NULL)                  /* text: unbounded-preceding, unbounded-following,     \
                                      current-row, preceding, following; kids: [expr] */  \
-  X(ROW, "row")                   /* kids: exprs */
+  X(ROW, "row")                   /* kids: exprs */                                      \
+  X(PARTITION_SPEC, "partition")  /* INSERT ... PARTITION (k = v, ...): kids: OPs "=" (ID, literal) */
 
 typedef enum {
 #define SQL_KIND_ENUM(k, s) SQL_##k,

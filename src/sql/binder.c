@@ -947,6 +947,10 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
     p->time_col = t->wm_col;
     if (p->cols[t->wm_col].type.id != STROM_TIMESTAMP)
       return fail_at(&b, NULL, "WATERMARK FOR %s: the column must be a TIMESTAMP(p) or TIMESTAMP_LTZ(p)", t->cols[t->wm_col].name);
+    if (t->wm_expr) { /* a general WATERMARK expression: over every column (wm_expr.c) */
+      b.cols = p->cols, b.ncols = p->ncols;
+      if (!(p->wm_expr = bind(&b, t->wm_expr)) || sql_wm_expr_check(p->wm_expr, t, t->wm_expr, err, errlen)) return NULL;
+    }
   }
   return p;
 }

@@ -80,13 +80,13 @@ static int watermark_delay(const sql_node *w, const char *col, int64_t *out, cha
     double x = strtod(iv->kids[0]->text, NULL);
     double unit = !strncmp(u, "SECOND", 6) ? 1000 : !strncmp(u, "MINUTE", 6) ? 60000 : !strncmp(u, "HOUR", 4) ? 3600000
                   : !strncmp(u, "DAY", 3) ? 86400000 : -1;
-    if (unit < 0 || strstr(u, " TO ")) return at(err, errlen, iv, "not supported yet: a watermark delay in %s%s", u, "");
+    if (unit < 0 || strstr(u, " TO ")) return 1; /* a general expression (wm_expr.c) */
     if (x < 0) return at(err, errlen, iv, "the watermark delay must not be negative%s%s", "", "");
     *out = (int64_t)(x * unit + 0.5);
     return 0;
   }
-  return at(err, errlen, e,
-            "not supported yet: this watermark expression (Strom supports WATERMARK FOR %s AS %s - INTERVAL 'n' unit)", col, col);
+  (void)col;
+  return 1; /* any other expression: evaluated per row (wm_expr.c) */
 }
 
 int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen) {
@@ -177,7 +177,8 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
       rc = at(err, errlen, wm, "WATERMARK FOR %s: the column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3)%s", wc, "");
       goto fail;
     }
-    if ((rc = watermark_delay(wm, wc, &t->wm_delay_ms, err, errlen))) goto fail;
+    if ((rc = watermark_delay(wm, wc, &t->wm_delay_ms, err, errlen)) == 1) t->wm_expr = wm->kids[1], rc = 0;
+    if (rc) goto fail;
   }
   for (int k = 0; k < t->npk; k++) {
     bool found = false;

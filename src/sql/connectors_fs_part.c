@@ -3,9 +3,12 @@
  * Flink's: the partition columns name the directories (path/dt=.../hm=.../) and are not
  * written into the files; the partition commit options (trigger, delay, the
  * success-file policy, the time extractor's pattern) are checked at CREATE TABLE, and
- * the sink is src/connectors/sink_partitioned.c.  Reading a partitioned table back is
- * not built yet and is refused by name.
+ * the sink is src/connectors/sink_partitioned.c.  Reading one back (as Flink's
+ * filesystem source) walks path/k1=v1/k2=v2/: each file there holds the other columns,
+ * and the partition columns take the directories' values (unescaped, the default
+ * partition name as NULL).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -136,7 +139,173 @@ int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in,
   return STROM_OK;
 }
 
-int sql_fs_partition_refuse_scan(sql_build *b, const sql_table *t) {
-  return sql_build_fail(b, "not supported yet: reading the partitioned filesystem table '%s' (its partitions are written, not read)",
-                        t->name);
+/* ---- reading ---- */
+
+/* One partition's files: the file columns (the table's minus the partition columns)
+ * widened to the table's physical row, partition columns from the template row. */
+typedef struct part_read {
+  int n;
+  const int *src; /* per output column: its file column, or -1: the template's */
+  strom_row *tmpl;
+} part_read;
+
+static int part_widen(strom_ctx *ctx, const strom_row *in, strom_row *out) {
+  const part_read *r = strom_ctx_data(ctx);
+  for (int i = 0; i < r->n; i++) {
+    sql_val v;
+    sql_val_get(r->src[i] >= 0 ? in : r->tmpl, r->src[i] >= 0 ? r->src[i] : i, &v);
+    int rc = sql_val_set(out, i, &v);
+    if (rc) return rc;
+  }
+  strom_row_set_time(out, strom_row_time(in));
+  return STROM_OK;
+}
+
+typedef struct part_scan {
+  sql_build *b;
+  const sql_table *t;
+  const strom_schema *phys, *file;
+  const int *src;
+  const int *pcol; /* per partition level: its column in phys */
+  const strom_csv_opts *o;
+  char *values[16]; /* the directories' values so far, unescaped; NULL: the default partition */
+  strom_stream *out;
+  int rc;
+} part_scan;
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The visible entries of dir (hidden and _-prefixed ones are in progress or metadata,
+ * as Flink skips them), sorted; NULL with *n = 0 if none. */
+static char **entries(const char *dir, size_t *n) {
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) return NULL;
+  char **names = NULL;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.' || de->d_name[0] == '_') continue;
+    char **nn = strom__realloc(names, sizeof *nn * (*n + 1));
+    if (!nn || !(nn[*n] = strom__strdup(de->d_name))) {
+      names = nn ? nn : names;
+      break;
+    }
+    names = nn;
+    (*n)++;
+  }
+  closedir(d);
+  if (*n) qsort(names, *n, sizeof *names, cmp_name);
+  return names;
+}
+
+/* %XX escapes back to bytes (the sink's escape_value); NULL for the default partition. */
+static char *unescape(const char *s) {
+  if (!strcmp(s, "__DEFAULT_PARTITION__")) return NULL;
+  char *o = strom__strdup(s), *w = o;
+  if (!o) return NULL;
+  for (const char *p = s; *p; p++) {
+    unsigned x;
+    if (p[0] == '%' && p[1] && p[2] && sscanf(p + 1, "%2x", &x) == 1) *w++ = (char)x, p += 2;
+    else *w++ = *p;
+  }
+  *w = 0;
+  return o;
+}
+
+/* One file of the partition whose values are s->values. */
+static void read_file(part_scan *s, const char *path) {
+  int npart = s->t->partitioned_by->nkids;
+  strom_row *tmpl = strom_row_new(s->phys);
+  if (!tmpl || sql_build_own(s->b, tmpl, (void (*)(void *))strom_row_free)) {
+    s->rc = STROM_ENOMEM;
+    return;
+  }
+  for (int l = 0; l < npart; l++) {
+    int c = s->pcol[l];
+    char err[200];
+    if (c < 0) continue;
+    if (!s->values[l]) strom_row_set_null(tmpl, c);
+    else if (strom__parse_value(tmpl, c, s->values[l], strlen(s->values[l]), err, sizeof err)) {
+      s->rc = sql_build_fail(s->b, "table '%s': partition value %s='%s' of '%s': %s", s->t->name,
+                             s->t->partitioned_by->kids[l]->text, s->values[l], path, err);
+      return;
+    }
+  }
+  part_read *r = sql_arena_alloc(&s->b->arena, sizeof *r);
+  if (!r) {
+    s->rc = STROM_ENOMEM;
+    return;
+  }
+  *r = (part_read){.n = strom_schema_ncols(s->phys), .src = s->src, .tmpl = tmpl};
+  strom_stream *w = strom_map(strom_read_csv(s->b->env, path, s->file, s->o), s->phys, part_widen, r);
+  s->out = s->out ? strom_union(s->out, w) : w;
+}
+
+/* dir at partition level lvl: directories named after that level's column, down to
+ * the last level, whose regular files are the partition's data. */
+static void walk(part_scan *s, const char *dir, int lvl) {
+  const sql_node *pb = s->t->partitioned_by;
+  size_t n;
+  char **names = entries(dir, &n);
+  for (size_t i = 0; i < n && !s->rc; i++) {
+    char *full = strom__aprintf("%s/%s", dir, names[i]);
+    struct stat st;
+    if (!full) {
+      s->rc = STROM_ENOMEM;
+      break;
+    }
+    if (!stat(full, &st) && lvl < pb->nkids && S_ISDIR(st.st_mode)) {
+      const char *col = pb->kids[lvl]->text;
+      size_t cl = strlen(col);
+      if (strncmp(names[i], col, cl) || names[i][cl] != '=') {
+        s->rc = sql_build_fail(s->b, "table '%s': directory '%s' is not a partition of '%s' (%s=...)", s->t->name, full,
+                               col, col);
+      } else {
+        bool dflt = !strcmp(names[i] + cl + 1, "__DEFAULT_PARTITION__");
+        s->values[lvl] = dflt ? NULL : unescape(names[i] + cl + 1);
+        if (!dflt && !s->values[lvl]) s->rc = STROM_ENOMEM;
+        else walk(s, full, lvl + 1);
+        free(s->values[lvl]);
+        s->values[lvl] = NULL;
+      }
+    } else if (!stat(full, &st) && lvl == pb->nkids && S_ISREG(st.st_mode)) {
+      read_file(s, full);
+    }
+    free(full);
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+}
+
+strom_stream *sql_fs_partitioned_scan(sql_build *b, const sql_table *t, const strom_schema *phys, const strom_csv_opts *o,
+                                      const char *path) {
+  const sql_node *pb = t->partitioned_by;
+  int n = strom_schema_ncols(phys);
+  int *src = sql_arena_alloc(&b->arena, sizeof *src * (size_t)(n ? n : 1)), pcol[16];
+  strom_schema *file = strom_schema_new();
+  if (!src || !file || sql_build_own(b, file, (void (*)(void *))strom_schema_free)) return NULL;
+  for (int l = 0; l < pb->nkids && l < 16; l++) pcol[l] = strom_schema_find(phys, pb->kids[l]->text);
+  for (int i = 0, k = 0; i < n; i++) {
+    const char *name = strom_schema_col_name(phys, i);
+    bool part = false;
+    for (int l = 0; l < pb->nkids; l++) part |= pcol[l] == i;
+    src[i] = part ? -1 : k++;
+    if (part) continue;
+    strom_type_id ty = strom_schema_col_type(phys, i);
+    int rc = ty == STROM_DECIMAL ? strom_schema_add_decimal(file, name, strom_schema_col_precision(phys, i), strom_schema_col_scale(phys, i))
+             : ty == STROM_TIMESTAMP ? strom_schema_add_timestamp(file, name, strom_schema_col_precision(phys, i))
+                                     : strom_schema_add(file, name, ty);
+    if (rc) return NULL;
+  }
+  struct stat st;
+  errno = 0;
+  if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+    sql_build_fail(b, "table '%s': cannot read the partitioned table's directory '%s': %s", t->name, path,
+                   errno ? strerror(errno) : "not a directory");
+    return NULL;
+  }
+  part_scan s = {.b = b, .t = t, .phys = phys, .file = file, .src = src, .pcol = pcol, .o = o};
+  walk(&s, path, 0);
+  if (s.rc) return NULL;
+  return s.out ? s.out : strom_from_rows(b->env, phys, NULL, 0); /* no partition yet: no rows */
 }

@@ -505,11 +505,11 @@ static strom_stream *fs_read_one(sql_build *b, const sql_table *t, const char *p
 }
 
 static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
-  if (t->partitioned_by) return sql_fs_partition_refuse_scan(b, t), NULL;
   const char *path = sql_fs_path(sql_table_option(t, "path")), *d = sql_table_option(t, "csv.field-delimiter"),
              *ign = sql_table_option(t, "csv.ignore-parse-errors");
   strom_csv_opts o = {.delimiter = d ? (strcmp(d, "\\t") ? d[0] : '\t') : ',', .skip_malformed = ign && !strcasecmp(ign, "true")};
   struct stat st;
+  if (t->partitioned_by) return sql_fs_partitioned_scan(b, t, phys, &o, path); /* connectors_fs_part.c */
   if (stat(path, &st)) {
     sql_build_fail(b, "table '%s': cannot read '%s': %s", t->name, path, strerror(errno));
     return NULL;
@@ -542,7 +542,7 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
     names[n++] = full;
   }
   closedir(dir);
-  qsort(names, n, sizeof *names, cmp_str);
+  if (n) qsort(names, n, sizeof *names, cmp_str); /* names is NULL for an empty directory */
   strom_stream *out = NULL;
   for (size_t i = 0; i < n; i++) {
     strom_stream *s = fs_read_one(b, t, names[i], phys, &o);
@@ -865,7 +865,7 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
 /* A WATERMARK on a physical column is generated in the source, per partition (Flink
  * pushes it down into the Kafka source the same way); on a computed column it is the
  * planner's operator after the computed columns. */
-static bool kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed; }
+static bool kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed && !t->wm_expr; }
 
 static int64_t kafka_wm_periodic(strom_ctx *ctx, int64_t max_ts) {
   const int64_t *delay = strom_ctx_data(ctx);

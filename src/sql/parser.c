@@ -1249,7 +1249,20 @@ static sql_node *insert(parser *p) {
   if (accept_kw(p, "OVERWRITE")) n->flags |= SQL_F(OVERWRITE);
   else expect_kw(p, "INTO");
   add(p, n, name(p, "a table name"));
-  if (is_kw(cur(p), "PARTITION")) unsupported(p, cur(p), "INSERT ... PARTITION");
+  if (is_kw(cur(p), "PARTITION")) { /* static partition values (insert_partition.c) */
+    sql_node *spec = node_at(p, SQL_PARTITION_SPEC, advance(p), NULL);
+    expect_op(p, "(");
+    do {
+      sql_node *k = ident(p, "a partition column");
+      const sql_token *eq = cur(p);
+      expect_op(p, "=");
+      sql_node *kv = node_at(p, SQL_OP, eq, "=");
+      add(p, kv, k);
+      add(p, spec, add(p, kv, parse_expr(p)));
+    } while (accept_op(p, ","));
+    expect_op(p, ")");
+    add(p, n, spec);
+  }
   if (is_op(cur(p), "(") && !query_starts(p, 1)) add(p, n, ident_list(p, SQL_COLUMN_LIST, "a column name"));
   return add(p, n, parse_query(p));
 }

@@ -237,7 +237,8 @@ static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
     if (!full) return NULL;
     s = calc_stream(b, s, NULL, p->exprs, p->ncols, full, "Computed columns");
   }
-  if (t->wm_col >= 0 && !(t->conn->own_watermark && t->conn->own_watermark(t))) s = add_watermarks(b, t, s, t->wm_col, NULL);
+  if (p->wm_expr) s = sql_wm_expr_watermarks(b, t, s, t->wm_col, p->wm_expr);
+  else if (t->wm_col >= 0 && !(t->conn->own_watermark && t->conn->own_watermark(t))) s = add_watermarks(b, t, s, t->wm_col, NULL);
   return s;
 }
 
@@ -721,6 +722,7 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   int n = sc->ncols, ntop = p->exprs ? p->ncols : n;
   *applies = false;
   if (t->wm_col >= 0 && t->conn->own_watermark && t->conn->own_watermark(t)) return NULL;
+  if (sc->wm_expr) return NULL; /* its expression reads the full row (wm_expr.c) */
   bool wm_computed = t->wm_col >= 0 && t->cols[t->wm_col].computed;
   sql_arena *a = &b->arena;
   sql_expr **top = p->exprs;
@@ -1131,6 +1133,7 @@ const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p) {
 static void scan_reads(const sql_plan *p, const sql_plan *sc, bool *used, bool *ref) {
   const sql_table *t = sc->table;
   for (int c = 0; c < sc->ncols; c++) ref[c] = c == t->wm_col;
+  if (sc->wm_expr) mark_cols(sc->wm_expr, ref);
   if (p->kind == SQL_P_CALC) {
     if (p->cond) mark_cols(p->cond, ref);
     if (p->exprs)
@@ -1175,7 +1178,8 @@ static void explain_scan(strom_buf *o, const sql_plan *p, const sql_plan *sc, in
     if (used[k++]) strom__buf_printf(o, "%s%s", first ? "" : ", ", t->cols[c].name), first = false;
   }
   strom__buf_printf(o, "]");
-  if (t->wm_col >= 0) strom__buf_printf(o, ", watermark=[%s - %" PRId64 " ms]", t->cols[t->wm_col].name, t->wm_delay_ms);
+  if (sc->wm_expr) sql_wm_expr_explain(o, sc);
+  else if (t->wm_col >= 0) strom__buf_printf(o, ", watermark=[%s - %" PRId64 " ms]", t->cols[t->wm_col].name, t->wm_delay_ms);
   strom__buf_printf(o, ")\n");
 }
 
@@ -1209,7 +1213,8 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       strom__buf_printf(o, "TableSourceScan(table=[%s], connector=[%s], fields=[", p->table->name, p->table->conn->name);
       cols_list(o, p);
       strom__buf_printf(o, "]");
-      if (p->table->wm_col >= 0)
+      if (p->wm_expr) sql_wm_expr_explain(o, p);
+      else if (p->table->wm_col >= 0)
         strom__buf_printf(o, ", watermark=[%s - %" PRId64 " ms]", p->table->cols[p->table->wm_col].name, p->table->wm_delay_ms);
       strom__buf_printf(o, ")\n");
       return;

@@ -256,6 +256,7 @@ static int flush_pending(exec *x) {
   x->pending = NULL;
   int rc = build_inserts(x->s, b);
   if (!rc) rc = run_build(x->s, b, x->ninserts > 1 ? "insert-into (statement set)" : "insert-into");
+  if (!rc && b->overwrite && (rc = sql_overwrite_commit(b))) set_err(x->s, "%s", b->err); /* insert_overwrite.c */
   x->ninserts = 0;
   build_free(b);
   return rc;
@@ -271,17 +272,23 @@ static const char *last_name(const sql_node *name) { return name->kids[name->nki
 
 static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_only, strom_buf *explain) {
   sql_session *s = x->s;
-  const sql_node *name = n->kids[0], *collist = n->nkids > 2 ? n->kids[1] : NULL, *q = n->kids[n->nkids - 1];
-  if (n->flags & SQL_F(OVERWRITE)) return err_at(s, n, "not supported yet: INSERT OVERWRITE");
+  const sql_node *name = n->kids[0], *collist = NULL, *spec = NULL, *q = n->kids[n->nkids - 1];
+  for (int i = 1; i < n->nkids - 1; i++) {
+    if (n->kids[i]->kind == SQL_COLUMN_LIST) collist = n->kids[i];
+    if (n->kids[i]->kind == SQL_PARTITION_SPEC) spec = n->kids[i];
+  }
   sql_table *t = sql_catalog_find(&s->cat, last_name(name));
   if (!t) return err_at(s, name, "table not found");
   if (t->view) return err_at(s, name, "cannot INSERT INTO a view");
+  char om[300];
+  if ((n->flags & SQL_F(OVERWRITE)) && sql_overwrite_check(s->batch, t, om, sizeof om)) return err_at(s, n, om);
   if (!t->conn->sink) {
     char m[160];
     snprintf(m, sizeof m, "table '%s' (connector '%s') is a source only: it cannot be written", t->name, t->conn->name);
     return err_at(s, name, m);
   }
   char err[1024];
+  if (spec && !(q = sql_insert_partition(&b->arena, t, spec, &collist, q, err, sizeof err))) return err_at(s, spec, err);
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
   if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) return err_at(s, q, err);
   if (!(p = sql_bind_insert_cast(&b->arena, p, t, collist, err, sizeof err))) return err_at(s, n, err);
@@ -299,6 +306,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
   if (explain_only) return STROM_OK;
+  if ((n->flags & SQL_F(OVERWRITE)) && sql_overwrite_prepare(b, t)) return err_at(s, n, b->err[0] ? b->err : "out of memory");
   if (b->nins == b->capins) { /* built with the others when the statement set ends */
     int cap = b->capins ? 2 * b->capins : 8;
     const sql_plan **np = strom__realloc(b->ins_plan, sizeof *np * (size_t)cap);

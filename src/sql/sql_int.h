@@ -362,6 +362,8 @@ struct sql_plan {
   bool batch_final;
   /* EXPLAIN (sql_plan_optimized): a mini-batch GROUP BY's rows per batch and latency */
   int64_t mb_size, mb_latency_ms;
+  /* SCAN: the table's general WATERMARK expression bound over its columns (wm_expr.c) */
+  sql_expr *wm_expr;
 };
 
 /* ---- joins (join_bind.c, join_plan.c) ---- */
@@ -450,6 +452,7 @@ typedef struct sql_table {
   char **own_names; /* names of flattened ROW fields ("person.id"), see types_row.c */
   int nown_names;
   const sql_node *partitioned_by; /* PARTITIONED BY's column list, or NULL (connectors_fs_part.c) */
+  const sql_node *wm_expr; /* a WATERMARK expression other than c and c - INTERVAL: wm_expr.c */
 } sql_table;
 
 typedef struct sql_catalog {
@@ -574,6 +577,7 @@ struct sql_build {
   const struct sql_plan **ins_plan;
   struct sql_table **ins_table;
   int nins, capins;
+  struct sql_overwrite *overwrite; /* INSERT OVERWRITE's old files (insert_overwrite.c) */
 };
 
 int sql_build_own(sql_build *b, void *p, void (*fn)(void *));
@@ -583,8 +587,21 @@ int sql_build_fail(sql_build *b, const char *fmt, ...) __attribute__((format(pri
 int sql_fs_partition_check(const sql_table *t, const sql_node *pb, char *err, size_t errlen);
 int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in, const strom_file_sink_opts *files,
                              const char *path);
-int sql_fs_partition_refuse_scan(sql_build *b, const sql_table *t);
+/* Reads the partitioned table t under path (a directory of k1=v1/k2=v2/ partitions). */
+strom_stream *sql_fs_partitioned_scan(sql_build *b, const sql_table *t, const strom_schema *phys, const strom_csv_opts *o,
+                                      const char *path);
 const char *sql_fs_path(const char *path);
+/* insert_overwrite.c: INSERT OVERWRITE of a filesystem table in batch mode.  check: why
+ * not (m), else 0; prepare lists t's files before the job; commit, after the job
+ * succeeded, removes those it replaced (an error in b->err). */
+typedef struct sql_overwrite sql_overwrite;
+/* insert_partition.c: INSERT ... PARTITION (k = v, ...) query rewritten into an INSERT
+ * with a column list (*collist, replaced) of this query; NULL with err on a bad spec. */
+const sql_node *sql_insert_partition(sql_arena *a, const sql_table *t, const sql_node *spec, const sql_node **collist,
+                                     const sql_node *q, char *err, size_t errlen);
+int sql_overwrite_check(bool batch, const sql_table *t, char *m, size_t mlen);
+int sql_overwrite_prepare(sql_build *b, const sql_table *t);
+int sql_overwrite_commit(sql_build *b);
 
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
  * memory.  Whether the cast is allowed is sql_can_cast's question. */
@@ -671,6 +688,17 @@ sql_minibatch *sql_minibatch_new(int nkeys, int64_t size, int64_t latency_ms);
 int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, const strom_row *in, sql_mb_fold fold, strom_out *out);
 int sql_minibatch_flush(sql_minibatch *m, strom_ctx *ctx, sql_mb_fold fold, strom_out *out);
 void sql_minibatch_free(sql_minibatch *m);
+
+/* types_ivmul.c: INTERVAL * integer (either order), for sql_temporal_arith. */
+sql_expr *sql_interval_times(sql_arena *a, sql_expr *l, sql_expr *r, char *err, size_t errlen);
+
+/* wm_expr.c: a WATERMARK expression other than c and c - INTERVAL (sql_table.wm_expr):
+ * its bound form's check (at: the expression, for the error's position), and the
+ * watermark operator that keeps the largest value it gave as the watermark. */
+int sql_wm_expr_check(const sql_expr *e, const sql_table *t, const sql_node *at, char *err, size_t errlen);
+strom_stream *sql_wm_expr_watermarks(sql_build *b, const sql_table *t, strom_stream *s, int ts_col, const sql_expr *wm);
+/* EXPLAIN's ", watermark=[c, expr]" of scan sc. */
+void sql_wm_expr_explain(strom_buf *o, const sql_plan *sc);
 
 /* udf.c: C scalar functions of the session. */
 int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen);

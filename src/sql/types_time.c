@@ -312,6 +312,7 @@ sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r,
     args[0] = l, args[1] = r;
     return e;
   }
+  if (op == SQL_E_MUL && (xi || yi)) return sql_interval_times(a, l, r, err, errlen); /* types_ivmul.c */
   snprintf(err, errlen, "cannot apply %s to %s and %s", op == SQL_E_ADD ? "+" : op == SQL_E_SUB ? "-" : "arithmetic", xs, ys);
   return NULL;
 }

@@ -5,6 +5,11 @@
  * binds like a built-in (a sql_func whose eval converts the SQL values to the ABI's
  * strom_sql_value and back).  Functions live in the session until DROP FUNCTION or
  * the session's end, when their libraries are closed.
+ *
+ * Two ABIs: a library built against ABI 1 lays its values out without ABI 2's tail
+ * (precision, hi, nano), so it is called through ABI 1's layout below with its
+ * arguments narrowed as ABI 1 promised (DECIMAL(p > 18) cast to DECIMAL(18, s),
+ * TIMESTAMP(p > 3) as milliseconds); an ABI 2 function gets them whole.
  */
 #include <dlfcn.h>
 #include <strings.h>
@@ -16,7 +21,21 @@ typedef struct sql_udf {
   const strom_sql_udf *d;
   void *lib;
   char *name;
+  int abi;
+  int rprec; /* ABI 2's result_precision (0: the ABI 1 default); never read from an ABI 1 descriptor */
 } sql_udf;
+
+/* ABI 1's value, as libraries built against it laid it out. */
+typedef struct udf_value_v1 {
+  strom_type_id type;
+  int is_null;
+  int scale;
+  int64_t i;
+  double d;
+  const char *s;
+  size_t len;
+} udf_value_v1;
+typedef int (*udf_eval_v1)(strom_sql_udf_ctx *ctx, int argc, const udf_value_v1 *argv, udf_value_v1 *result);
 
 static int at(const sql_node *n, char *err, size_t errlen, const char *fmt, const char *a, const char *b) {
   int k = snprintf(err, errlen, "line %d, column %d: ", n->line, n->col);
@@ -31,15 +50,15 @@ static int udf_check(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   for (int i = 0; i < e->n; i++) {
     if (!e->a[i]->type.id) e->a[i]->type = text; /* an untyped NULL */
     if (e->a[i]->type.kind && !(e->a[i] = sql_cast_to(a, e->a[i], &text))) return STROM_ENOMEM;
-    if (sql_dec_wide(&e->a[i]->type)) { /* the C ABI's DECIMAL is an int64: 18 digits */
+    if (u->abi < 2 && sql_dec_wide(&e->a[i]->type)) { /* ABI 1's DECIMAL is an int64: 18 digits */
       sql_type d18 = {.id = STROM_DECIMAL, .p = 18, .s = e->a[i]->type.s > 18 ? 18 : e->a[i]->type.s};
       if (!(e->a[i] = sql_cast_to(a, e->a[i], &d18))) return STROM_ENOMEM;
     }
   }
   e->type = (sql_type){.id = u->d->result};
   if (u->d->result == STROM_VARCHAR) e->type.p = SQL_VARCHAR_MAX;
-  if (u->d->result == STROM_TIMESTAMP) e->type.p = 3;
-  if (u->d->result == STROM_DECIMAL) e->type.p = 18, e->type.s = u->d->result_scale;
+  if (u->d->result == STROM_TIMESTAMP) e->type.p = u->rprec ? u->rprec : 3;
+  if (u->d->result == STROM_DECIMAL) e->type.p = u->rprec ? u->rprec : 18, e->type.s = u->d->result_scale;
   (void)err, (void)errlen;
   return 0;
 }
@@ -51,16 +70,33 @@ static int udf_eval(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx 
   strom_sql_value argv[64], r;
   for (int i = 0; i < e->n && i < 64; i++) {
     const sql_type *t = &e->a[i]->type;
-    argv[i] = (strom_sql_value){.type = t->id, .is_null = a[i].null, .scale = t->id == STROM_DECIMAL ? t->s : 0};
+    argv[i] = (strom_sql_value){.type = t->id, .is_null = a[i].null, .scale = t->id == STROM_DECIMAL ? t->s : 0,
+                                .precision = t->id == STROM_DECIMAL || t->id == STROM_TIMESTAMP ? t->p : 0};
     if (a[i].null) continue;
     if (t->id == STROM_DOUBLE) argv[i].d = a[i].d;
     else if (t->id == STROM_VARCHAR) argv[i].s = a[i].s.p, argv[i].len = a[i].s.n;
-    else argv[i].i = a[i].i;
+    else if (t->id == STROM_DECIMAL) {
+      __int128 x = sql_dec_get(t, &a[i]);
+      argv[i].i = (int64_t)(uint64_t)x, argv[i].hi = (int64_t)(x >> 64);
+    } else {
+      argv[i].i = a[i].i;
+      if (sql_ts_wide(t)) argv[i].nano = (int32_t)a[i].ts.nano;
+    }
   }
   memset(&r, 0, sizeof r);
   char msg[200] = "";
   strom_sql_udf_ctx ctx = {.alloc = udf_alloc, .err = msg, .errlen = sizeof msg, .internal = c};
-  if (u->d->eval(&ctx, e->n, argv, &r)) return sql_ectx_fail(c, "function %s failed: %s", u->name, msg[0] ? msg : "(no message)");
+  int rc;
+  if (u->abi < 2) {
+    udf_value_v1 v1[64], r1 = {0};
+    for (int i = 0; i < e->n && i < 64; i++)
+      v1[i] = (udf_value_v1){argv[i].type, argv[i].is_null, argv[i].scale, argv[i].i, argv[i].d, argv[i].s, argv[i].len};
+    rc = ((udf_eval_v1)(void (*)(void))u->d->eval)(&ctx, e->n, v1, &r1);
+    r = (strom_sql_value){r1.type, r1.is_null, r1.scale, r1.i, r1.d, r1.s, r1.len, 0, 0, 0};
+  } else {
+    rc = u->d->eval(&ctx, e->n, argv, &r);
+  }
+  if (rc) return sql_ectx_fail(c, "function %s failed: %s", u->name, msg[0] ? msg : "(no message)");
   out->null = r.is_null != 0;
   if (out->null) return 0;
   if (r.type != u->d->result) return sql_ectx_fail(c, "function %s returned a value of another type than it declares", u->name);
@@ -68,6 +104,13 @@ static int udf_eval(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx 
   else if (r.type == STROM_VARCHAR) {
     if (r.len > UINT32_MAX || (r.len && !r.s)) return sql_ectx_fail(c, "function %s returned a bad string", u->name);
     out->s.p = r.len ? r.s : "", out->s.n = (uint32_t)r.len;
+  } else if (sql_dec_wide(&e->type)) {
+    sql_dec_put(&e->type, (__int128)(((unsigned __int128)(uint64_t)r.hi << 64) | (uint64_t)r.i), out); /* overflow: NULL */
+  } else if (sql_ts_wide(&e->type)) {
+    if (r.nano < 0 || r.nano > 999999)
+      return sql_ectx_fail(c, "function %s returned a TIMESTAMP with nano %d, outside 0..999999", u->name, (int)r.nano);
+    out->ts.ms = r.i, out->ts.nano = (uint32_t)r.nano;
+    sql_ts_truncate(out, e->type.p);
   } else out->i = r.i;
   return 0;
 }
@@ -126,12 +169,18 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   char m[160];
   /* the symbol may be anything: read it only when it can be the descriptor */
   if ((uintptr_t)d % _Alignof(strom_sql_udf)) snprintf(m, sizeof m, "the symbol is not a strom_sql_udf");
-  else if (d->abi != STROM_SQL_UDF_ABI) snprintf(m, sizeof m, "ABI version %d, expected %d", d->abi, STROM_SQL_UDF_ABI);
+  else if (d->abi != 1 && d->abi != STROM_SQL_UDF_ABI) snprintf(m, sizeof m, "ABI version %d, expected 1 or %d", d->abi, STROM_SQL_UDF_ABI);
   else if (d->result < STROM_BOOLEAN || d->result > STROM_TIMESTAMP) snprintf(m, sizeof m, "an unknown result type %d", (int)d->result);
   else if (d->min_args < 0 || d->max_args < d->min_args || d->max_args > 64) snprintf(m, sizeof m, "bad argument counts %d..%d", d->min_args, d->max_args);
   else if (!d->eval) snprintf(m, sizeof m, "no eval function");
-  else if (d->result == STROM_DECIMAL && (d->result_scale < 0 || d->result_scale > 18)) snprintf(m, sizeof m, "a bad DECIMAL scale");
   else m[0] = 0;
+  /* ABI 1's descriptor ends before result_precision */
+  int rprec = !m[0] && d->abi >= 2 ? d->result_precision : 0;
+  if (m[0]) {
+  } else if (d->result == STROM_DECIMAL && (rprec < 0 || rprec > 38)) snprintf(m, sizeof m, "a DECIMAL result precision %d outside 1..38", rprec);
+  else if (d->result == STROM_DECIMAL && (d->result_scale < 0 || d->result_scale > (rprec ? rprec : 18))) snprintf(m, sizeof m, "a bad DECIMAL scale");
+  else if (d->result == STROM_TIMESTAMP && (rprec < 0 || rprec > 9)) snprintf(m, sizeof m, "a TIMESTAMP result precision %d outside 1..9", rprec);
+  u->abi = d->abi, u->rprec = d->result == STROM_DECIMAL || d->result == STROM_TIMESTAMP ? rprec : 0;
   if (m[0]) {
     at(id, err, errlen, "'%s' is not a Strom scalar function: %s", spec, m);
     udf_free(u);
