@@ -40,29 +40,28 @@ size_t strom__key_bytes(const strom_row *r, const int *cols, int ncols, uint8_t 
 __attribute__((noinline)) static size_t key_bytes_general(const strom_row *r, const int *cols, int ncols, uint8_t *buf,
                                                           size_t cap) {
   if (STROM_UNLIKELY(r->schema->nwide)) return key_bytes_wide(r, cols, ncols, buf, cap);
+  /* one pass: columns are written while they fit; past cap only the size is counted
+   * (the caller grows the buffer and asks again) */
   size_t need = 0;
   for (int k = 0; k < ncols; k++) {
     int c = cols[k];
-    need += 1;
-    if (r->nulls[c]) continue;
-    need += r->schema->cols[c].type == STROM_VARCHAR ? 4 + r->v[c].s.n : 8;
-  }
-  if (need > cap) return need;
-  for (int k = 0; k < ncols; k++) {
-    int c = cols[k];
-    *buf++ = r->nulls[c];
-    if (r->nulls[c]) continue;
-    if (r->schema->cols[c].type == STROM_VARCHAR) {
-      uint32_t n = r->v[c].s.n;
-      memcpy(buf, &n, 4);
-      memcpy(buf + 4, r->v[c].s.p, n);
-      buf += 4 + n;
-    } else {
-      int64_t v = r->v[c].i;
-      if (r->schema->cols[c].type == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
-      memcpy(buf, &v, 8);
-      buf += 8;
+    uint8_t null = r->nulls[c];
+    strom_type_id t = r->schema->cols[c].type;
+    size_t w = null ? 1 : t == STROM_VARCHAR ? 5 + (size_t)r->v[c].s.n : 9;
+    if (need + w <= cap) {
+      uint8_t *p = buf + need;
+      *p = null;
+      if (!null && t == STROM_VARCHAR) {
+        uint32_t n = r->v[c].s.n;
+        memcpy(p + 1, &n, 4);
+        memcpy(p + 5, r->v[c].s.p, n);
+      } else if (!null) {
+        int64_t v = r->v[c].i;
+        if (t == STROM_DOUBLE && r->v[c].d == 0) v = 0; /* -0.0 == 0.0 */
+        memcpy(p + 1, &v, 8);
+      }
     }
+    need += w;
   }
   return need;
 }
