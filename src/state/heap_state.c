@@ -165,6 +165,18 @@ static inline void ent_parse(uint8_t *e, bool has_ts, ent *o) {
   o->base = e;
 }
 
+/* a[0..n) == b[0..n): keys are mostly 9 to 17 bytes (a null flag and one or two
+ * 8-byte values), compared by two overlapping word loads instead of a memcmp call. */
+static inline bool bytes_eq(const uint8_t *a, const uint8_t *b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8), memcpy(&b0, b, 8);
+    memcpy(&a1, a + n - 8, 8), memcpy(&b1, b + n - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return !memcmp(a, b, n);
+}
+
 static inline bool ent_is(const uint8_t *e, bool has_ts, const void *k, size_t kl, const void *ns, size_t nl) {
   size_t ekl, enl;
   const uint8_t *p = uv_get(e + 2, &ekl);
@@ -172,7 +184,7 @@ static inline bool ent_is(const uint8_t *e, bool has_ts, const void *k, size_t k
   p = uv_get(p, &enl);
   if (enl != nl) return false;
   if (has_ts) p += 8;
-  return !memcmp(p, k, kl) && (!nl || !memcmp(p + kl, ns, nl));
+  return bytes_eq(p, k, kl) && (!nl || bytes_eq(p + kl, ns, nl));
 }
 
 static uint64_t ent_hash(const uint8_t *e, bool has_ts) {
