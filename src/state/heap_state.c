@@ -585,7 +585,7 @@ static lbuf *lbuf_new(acct *a, uint32_t epoch, const void *d, size_t n) {
   if (!l) return NULL;
   l->len = l->cap = (uint32_t)n;
   l->epoch = epoch;
-  if (n) memcpy(l->d, d, n);
+  if (n && d) memcpy(l->d, d, n); /* NULL d: the caller writes the bytes */
   a->bytes += heap_cost(sizeof *l + n);
   return l;
 }
@@ -1054,11 +1054,46 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
   return STROM_OK;
 }
 
+/* Appends v as one element, encoded in place at the list's end (no staging copies:
+ * the append of a join's or window's every row). */
 static int list_add(hstate *s, const strom_row *v, int64_t now) {
-  if (enc(&s->b3, v)) return STROM_ENOMEM;
-  s->b1.len = 0;
-  if (elem_append(s, &s->b1, s->b3.p, s->b3.len, now)) return STROM_ENOMEM;
-  return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, s->b1.len);
+  size_t n = strom__row_encoded_size(v), total = (s->ttl ? 8 : 0) + uv_len(n) + n;
+  size_t i;
+  uint8_t *e = find_ns(s, s->ns, s->nslen, s->nsmix, &i), *p;
+  lbuf *l;
+  if (!e) {
+    if (!(l = lbuf_new(&s->a, s->ks->epoch, NULL, total))) return STROM_ENOMEM;
+    p = l->d;
+  } else {
+    if (!(l = list_own(s, i))) return STROM_ENOMEM;
+    if ((size_t)l->len + total > l->cap) {
+      size_t cap = (size_t)l->cap + l->cap / 2;
+      if (cap < (size_t)l->len + total) cap = (size_t)l->len + total;
+      if (cap < 64) cap = 64;
+      if (!(l = lbuf_resize(&s->a, l, cap))) return STROM_ENOMEM;
+      ent pe;
+      ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
+      memcpy(pe.val, &l, sizeof l);
+    }
+    p = l->d + l->len;
+  }
+  if (s->ttl) {
+    ts_put(p, now);
+    p += 8;
+  }
+  p = uv_put(p, n);
+  strom__row_encode(v, p);
+  if (!e) {
+    int rc = insert_ns(s, s->ns, s->nslen, s->nsmix, INT64_MIN, &l, sizeof l);
+    if (rc) {
+      s->a.bytes -= heap_cost(sizeof *l + l->cap);
+      free(l);
+    }
+    return rc;
+  }
+  l->len += (uint32_t)total;
+  s->gen++;
+  return STROM_OK;
 }
 
 /* Builds the offsets of the current list's live elements. */
