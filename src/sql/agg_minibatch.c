@@ -64,6 +64,11 @@ static uint64_t key_hash(const sql_minibatch *m, const strom_row *r) {
     if (r->nulls[i]) x = 0x5bd1e995u;
     else if (r->schema->cols[i].type == STROM_VARCHAR) x = strom__hash_bytes(r->v[i].s.p, r->v[i].s.n);
     else x = (uint64_t)r->v[i].i;
+    if (!r->nulls[i] && r->schema->nwide) { /* the other word of a wide DECIMAL or TIMESTAMP(4..9) */
+      const strom_col *c = &r->schema->cols[i];
+      if (c->enc == STROM__ENC_DEC128) x ^= (uint64_t)r->v[i].w.hi * 0x9e3779b97f4a7c15ull;
+      else if (c->enc == STROM__ENC_TS_WIDE) x ^= (uint64_t)r->v[i].ts.nano * 0x9e3779b97f4a7c15ull;
+    }
     h = (h ^ x) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
