@@ -13,16 +13,13 @@
  * checkpoint completed, so its commit must happen even if the process died before
  * doing it).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "../api/api.h"
 #include "../runtime/snapshot.h"
 #include "format.h"
 #include "format_csv.h"
+#include "part_files.h"
 
 typedef struct files_conf {
   char *dir, *prefix;
@@ -31,11 +28,6 @@ typedef struct files_conf {
   bool text; /* the row is one VARCHAR column, written as it is */
 } files_conf;
 
-typedef struct pending {
-  int64_t ckpt; /* the checkpoint that pre-committed it */
-  char *name;   /* the visible name; the in-progress name is "." name ".inprogress" */
-} pending;
-
 typedef struct files_state {
   FILE *f;
   char *cur; /* visible name of the current file */
@@ -43,66 +35,17 @@ typedef struct files_state {
   int64_t opened_ms, written_ms; /* processing time, when rolling by time */
   uint64_t next_part;
   char run[24];
-  pending *p;
-  int np, cap;
+  strom__pending_list pend;
   strom_buf line;
 } files_state;
 
-static char *path_of(const files_conf *c, const char *name, bool inprogress) {
-  return inprogress ? strom__aprintf("%s/.%s.inprogress", c->dir, name) : strom__aprintf("%s/%s", c->dir, name);
-}
-
-static int fail_io(strom_op *op, const char *what, const char *path) {
-  return strom__op_fail(op, STROM_EIO, "%s '%s': %s", what, path, strerror(errno));
-}
-
-/* Renames one pre-committed file to its visible name.  Already committed is fine. */
-static int commit_one(strom_op *op, const char *name) {
-  files_conf *c = op->conf;
-  char *from = path_of(c, name, true), *to = path_of(c, name, false);
-  int rc = STROM_OK;
-  if (!from || !to) rc = STROM_ENOMEM;
-  else if (rename(from, to)) {
-    struct stat st;
-    if (errno != ENOENT || stat(to, &st)) rc = fail_io(op, "committing", from);
-  }
-  free(from);
-  free(to);
-  return rc;
-}
-
-static int close_current(strom_op *op, files_state *st) {
-  if (!st->f) return STROM_OK;
-  int bad = fflush(st->f) || fsync(fileno(st->f));
-  bad |= fclose(st->f);
-  st->f = NULL;
-  if (bad) {
-    char *p = path_of(op->conf, st->cur, true);
-    int rc = fail_io(op, "writing", p ? p : st->cur);
-    free(p);
-    return rc;
-  }
-  return STROM_OK;
-}
-
-static int add_pending(files_state *st, int64_t ckpt, char *name) {
-  if (st->np == st->cap) {
-    int cap = st->cap ? st->cap * 2 : 8;
-    pending *p = strom__realloc(st->p, (size_t)cap * sizeof *p);
-    if (!p) return STROM_ENOMEM;
-    st->p = p;
-    st->cap = cap;
-  }
-  st->p[st->np++] = (pending){.ckpt = ckpt, .name = name};
-  return STROM_OK;
-}
-
 /* Closes the current file and makes it pending for checkpoint ckpt. */
 static int precommit(strom_op *op, int64_t ckpt) {
+  files_conf *c = op->conf;
   files_state *st = op->state;
   if (!st->f) return STROM_OK;
-  int rc = close_current(op, st);
-  if (!rc) rc = add_pending(st, ckpt, st->cur);
+  int rc = strom__part_close(op, c->dir, st->cur, &st->f);
+  if (!rc) rc = strom__pending_add(&st->pend, ckpt, st->cur);
   else free(st->cur);
   st->cur = NULL;
   return rc;
@@ -111,13 +54,8 @@ static int precommit(strom_op *op, int64_t ckpt) {
 static int open_next(strom_op *op, files_state *st) {
   files_conf *c = op->conf;
   st->cur = strom__aprintf("%s-%d-%s-%llu", c->prefix, op->ctx.subtask, st->run, (unsigned long long)st->next_part++);
-  char *path = st->cur ? path_of(c, st->cur, true) : NULL;
-  if (!path) return STROM_ENOMEM;
-  st->f = fopen(path, "w");
-  int rc = st->f ? STROM_OK : fail_io(op, "cannot create", path);
-  free(path);
   st->bytes = 0;
-  return rc;
+  return st->cur ? strom__part_create(op, c->dir, st->cur, &st->f) : STROM_ENOMEM;
 }
 
 static int files_open(strom_op *op) {
@@ -127,7 +65,7 @@ static int files_open(strom_op *op) {
   op->state = st;
   /* A run id in every name keeps this run's files apart from an earlier run's leftovers. */
   snprintf(st->run, sizeof st->run, "%llx", (unsigned long long)op->task->job->run_id);
-  if (mkdir(c->dir, 0777) && errno != EEXIST) return fail_io(op, "cannot create directory", c->dir);
+  if (mkdir(c->dir, 0777) && errno != EEXIST) return strom__part_io_fail(op, "cannot create directory", c->dir);
   return STROM_OK;
 }
 
@@ -155,7 +93,7 @@ static int files_process(strom_op *op, int input, const strom_row *row) {
   } else if (strom__csv_format(&st->line, row)) {
     return STROM_ENOMEM;
   }
-  if (fwrite(st->line.p, 1, st->line.len, st->f) != st->line.len) return fail_io(op, "writing", st->cur);
+  if (fwrite(st->line.p, 1, st->line.len, st->f) != st->line.len) return strom__part_io_fail(op, "writing", st->cur);
   st->bytes += st->line.len;
   /* Rolling by size or age: the file waits for the next checkpoint like any other. */
   if (st->bytes >= c->max_part_bytes || (c->rollover_ms && now - st->opened_ms >= c->rollover_ms))
@@ -165,51 +103,18 @@ static int files_process(strom_op *op, int input, const strom_row *row) {
 
 static int files_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   files_state *st = op->state;
-  /* Files rolled since the last checkpoint belong to this one too. */
-  for (int i = 0; i < st->np; i++)
-    if (st->p[i].ckpt == INT64_MAX - 1) st->p[i].ckpt = ckpt;
+  strom__pending_assign(&st->pend, ckpt); /* files rolled since the last checkpoint belong to this one too */
   int rc = precommit(op, ckpt);
   strom_buf b = {0};
-  for (int i = 0; !rc && i < st->np; i++) rc = strom__put_bytes(&b, st->p[i].name, strlen(st->p[i].name));
+  for (int i = 0; !rc && i < st->pend.n; i++) rc = strom__put_bytes(&b, st->pend.p[i].name, strlen(st->pend.p[i].name));
   if (!rc) rc = strom__snap_add(s, STROM_SNAP_USER, -1, b.p, b.len);
   strom__buf_free(&b);
   return rc;
 }
 
 static int files_notify(strom_op *op, int64_t ckpt) {
-  files_state *st = op->state;
-  int k = 0, rc = STROM_OK;
-  for (int i = 0; i < st->np; i++) {
-    if (!rc && st->p[i].ckpt <= ckpt) {
-      rc = commit_one(op, st->p[i].name);
-      free(st->p[i].name);
-    } else {
-      st->p[k++] = st->p[i];
-    }
-  }
-  st->np = k;
-  return rc;
-}
-
-/* Deletes in-progress files of other runs that no checkpoint pre-committed. */
-static int delete_leftovers(strom_op *op) {
   files_conf *c = op->conf;
-  files_state *st = op->state;
-  DIR *d = opendir(c->dir);
-  if (!d) return errno == ENOENT ? STROM_OK : fail_io(op, "cannot read directory", c->dir);
-  size_t plen = strlen(c->prefix);
-  for (struct dirent *e; (e = readdir(d));) {
-    const char *n = e->d_name;
-    size_t len = strlen(n);
-    if (n[0] != '.' || strncmp(n + 1, c->prefix, plen) || n[1 + plen] != '-' || len < 12 ||
-        strcmp(n + len - 11, ".inprogress") || strstr(n, st->run))
-      continue;
-    char *path = strom__aprintf("%s/%s", c->dir, n);
-    if (path && unlink(path) && errno != ENOENT) strom__log(STROM_LOG_WARN, "cannot delete '%s': %s", path, strerror(errno));
-    free(path);
-  }
-  closedir(d);
-  return STROM_OK;
+  return strom__pending_commit(op, c->dir, &((files_state *)op->state)->pend, ckpt);
 }
 
 static int files_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi) {
@@ -227,12 +132,13 @@ static int files_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg
       if (!strom__get_bytes(&p, end, &name, &n) || !n || memchr(name, '/', n))
         return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
       char *nm = strom__strndup((const char *)name, n);
-      int rc = nm ? commit_one(op, nm) : STROM_ENOMEM;
+      int rc = nm ? strom__part_commit(op, ((files_conf *)op->conf)->dir, nm) : STROM_ENOMEM;
       free(nm);
       if (rc) return rc;
     }
   }
-  return delete_leftovers(op);
+  files_conf *c = op->conf;
+  return strom__part_delete_leftovers(op, c->dir, c->prefix, ((files_state *)op->state)->run, 0);
 }
 
 static int files_finish(strom_op *op) {
@@ -249,8 +155,7 @@ static void files_close(strom_op *op) {
   if (!st) return;
   if (st->f) fclose(st->f);
   free(st->cur);
-  for (int i = 0; i < st->np; i++) free(st->p[i].name);
-  free(st->p);
+  strom__pending_free(&st->pend);
   strom__buf_free(&st->line);
   free(st);
 }

@@ -23,14 +23,12 @@
  */
 #include "sink_partitioned.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "../api/api.h"
 #include "../runtime/snapshot.h"
+#include "part_files.h"
 
 typedef struct pconf {
   char *dir, *prefix, *success, *pattern;
@@ -53,11 +51,6 @@ typedef struct part {
   int64_t opened_ms, written_ms;
 } part;
 
-typedef struct pending {
-  int64_t ckpt;
-  char *name; /* relative: "k1=v1/.../part-..." */
-} pending;
-
 typedef struct wm_at {
   int64_t ckpt, wm;
 } wm_at;
@@ -65,8 +58,7 @@ typedef struct wm_at {
 typedef struct pstate {
   part *p;
   int np, cap, last;
-  pending *pend;
-  int npend, cappend;
+  strom__pending_list pend; /* names relative to the directory: "k1=v1/.../part-..." */
   wm_at *wms;
   int nwms, capwms;
   int64_t wm;
@@ -75,18 +67,6 @@ typedef struct pstate {
   char run[24];
   strom_buf line, key;
 } pstate;
-
-static int fail_io(strom_op *op, const char *what, const char *path) {
-  return strom__op_fail(op, STROM_EIO, "%s '%s': %s", what, path, strerror(errno));
-}
-
-static char *path_of(const pconf *c, const char *name, bool inprogress) {
-  if (!inprogress) return strom__aprintf("%s/%s", c->dir, name);
-  const char *slash = strrchr(name, '/');
-  int d = slash ? (int)(slash - name) : 0;
-  return slash ? strom__aprintf("%s/%.*s/.%s.inprogress", c->dir, d, name, slash + 1)
-               : strom__aprintf("%s/.%s.inprogress", c->dir, name);
-}
 
 /* ---- partition time ---- */
 
@@ -172,7 +152,7 @@ static int make_dirs(strom_op *op, const pconf *c, const char *spec) {
     if (*q == '/' || !*q) {
       char was = *q;
       *q = 0;
-      if (mkdir(path, 0777) && errno != EEXIST) rc = fail_io(op, "cannot create directory", path);
+      if (mkdir(path, 0777) && errno != EEXIST) rc = strom__part_io_fail(op, "cannot create directory", path);
       *q = was;
       if (rc || !was) break;
     }
@@ -237,32 +217,13 @@ static part *find_part(strom_op *op, const strom_row *row, int64_t now, int *rc)
   return p;
 }
 
-static int add_pending(pstate *st, int64_t ckpt, char *name) {
-  if (st->npend == st->cappend) {
-    int cap = st->cappend ? st->cappend * 2 : 8;
-    pending *p = strom__realloc(st->pend, (size_t)cap * sizeof *p);
-    if (!p) return STROM_ENOMEM;
-    st->pend = p, st->cappend = cap;
-  }
-  st->pend[st->npend++] = (pending){.ckpt = ckpt, .name = name};
-  return STROM_OK;
-}
-
 static int close_file(strom_op *op, part *p, int64_t ckpt) {
   if (!p->f) return STROM_OK;
-  int bad = fflush(p->f) || fsync(fileno(p->f));
-  bad |= fclose(p->f);
-  p->f = NULL;
+  const pconf *c = op->conf;
   char *name = p->cur;
   p->cur = NULL;
-  if (bad) {
-    char *path = path_of(op->conf, name, true);
-    int rc = fail_io(op, "writing", path ? path : name);
-    free(path);
-    free(name);
-    return rc;
-  }
-  int rc = add_pending(op->state, ckpt, name);
+  int rc = strom__part_close(op, c->dir, name, &p->f);
+  if (!rc) rc = strom__pending_add(&((pstate *)op->state)->pend, ckpt, name);
   if (rc) free(name);
   return rc;
 }
@@ -271,26 +232,9 @@ static int open_file(strom_op *op, part *p, int64_t now) {
   const pconf *c = op->conf;
   pstate *st = op->state;
   p->cur = strom__aprintf("%s/%s-%d-%s-%llu", p->spec, c->prefix, op->ctx.subtask, st->run, (unsigned long long)st->next_part++);
-  char *path = p->cur ? path_of(c, p->cur, true) : NULL;
-  if (!path) return STROM_ENOMEM;
-  p->f = fopen(path, "w");
-  int rc = p->f ? STROM_OK : fail_io(op, "cannot create", path);
-  free(path);
   p->bytes = 0;
   p->opened_ms = now;
-  return rc;
-}
-
-static int commit_one(strom_op *op, const char *name) {
-  const pconf *c = op->conf;
-  char *from = path_of(c, name, true), *to = path_of(c, name, false);
-  int rc = STROM_OK;
-  struct stat sb;
-  if (!from || !to) rc = STROM_ENOMEM;
-  else if (rename(from, to) && (errno != ENOENT || stat(to, &sb))) rc = fail_io(op, "committing", from);
-  free(from);
-  free(to);
-  return rc;
+  return p->cur ? strom__part_create(op, c->dir, p->cur, &p->f) : STROM_ENOMEM;
 }
 
 static void free_part(part *p) {
@@ -308,7 +252,7 @@ static int p_open(strom_op *op) {
   op->state = st;
   st->wm = INT64_MIN;
   snprintf(st->run, sizeof st->run, "%llx", (unsigned long long)op->task->job->run_id);
-  if (mkdir(c->dir, 0777) && errno != EEXIST) return fail_io(op, "cannot create directory", c->dir);
+  if (mkdir(c->dir, 0777) && errno != EEXIST) return strom__part_io_fail(op, "cannot create directory", c->dir);
   return STROM_OK;
 }
 
@@ -333,7 +277,7 @@ static int p_process(strom_op *op, int input, const strom_row *row) {
     first = false;
   }
   if (strom__buf_append(&st->line, "\n", 1)) return STROM_ENOMEM;
-  if (fwrite(st->line.p, 1, st->line.len, p->f) != st->line.len) return fail_io(op, "writing", p->cur);
+  if (fwrite(st->line.p, 1, st->line.len, p->f) != st->line.len) return strom__part_io_fail(op, "writing", p->cur);
   p->bytes += st->line.len;
   if (p->bytes >= c->max_part_bytes || (c->rollover_ms && now - p->opened_ms >= c->rollover_ms))
     return close_file(op, p, INT64_MAX - 1);
@@ -349,8 +293,7 @@ static int p_watermark(strom_op *op, int64_t wm) {
 static int p_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   pstate *st = op->state;
   int rc = STROM_OK;
-  for (int i = 0; i < st->npend; i++)
-    if (st->pend[i].ckpt == INT64_MAX - 1) st->pend[i].ckpt = ckpt;
+  strom__pending_assign(&st->pend, ckpt);
   for (int i = 0; !rc && i < st->np; i++) {
     rc = close_file(op, &st->p[i], ckpt);
     if (!st->p[i].ready_ckpt) st->p[i].ready_ckpt = ckpt;
@@ -364,9 +307,9 @@ static int p_snapshot(strom_op *op, int64_t ckpt, strom_snapshot *s) {
   if (!rc) st->wms[st->nwms++] = (wm_at){ckpt, st->ended ? INT64_MAX : st->wm};
   /* "f" + a pending file's name; "p" + time + ' ' + spec of a partition not committed yet */
   strom_buf b = {0}, e = {0};
-  for (int i = 0; !rc && i < st->npend; i++) {
+  for (int i = 0; !rc && i < st->pend.n; i++) {
     e.len = 0;
-    rc = strom__buf_printf(&e, "f%s", st->pend[i].name) < 0 ? STROM_ENOMEM : strom__put_bytes(&b, e.p, e.len);
+    rc = strom__buf_printf(&e, "f%s", st->pend.p[i].name) < 0 ? STROM_ENOMEM : strom__put_bytes(&b, e.p, e.len);
   }
   for (int i = 0; !rc && i < st->np; i++) {
     e.len = 0;
@@ -384,7 +327,7 @@ static int write_success(strom_op *op, const part *p) {
   char *path = strom__aprintf("%s/%s/%s", c->dir, p->spec, c->success);
   if (!path) return STROM_ENOMEM;
   FILE *f = fopen(path, "w");
-  int rc = f && !fclose(f) ? STROM_OK : fail_io(op, "cannot write", path);
+  int rc = f && !fclose(f) ? STROM_OK : strom__part_io_fail(op, "cannot write", path);
   free(path);
   return rc;
 }
@@ -393,19 +336,10 @@ static int write_success(strom_op *op, const part *p) {
 static int commit_upto(strom_op *op, int64_t ckpt, int64_t wm) {
   const pconf *c = op->conf;
   pstate *st = op->state;
-  int k = 0, rc = STROM_OK;
-  for (int i = 0; i < st->npend; i++) {
-    if (!rc && st->pend[i].ckpt <= ckpt) {
-      rc = commit_one(op, st->pend[i].name);
-      free(st->pend[i].name);
-    } else {
-      st->pend[k++] = st->pend[i];
-    }
-  }
-  st->npend = k;
+  int rc = strom__pending_commit(op, c->dir, &st->pend, ckpt);
   if (rc || !c->success_file) return rc;
   int64_t now = strom__job_now(op->task->job);
-  k = 0;
+  int k = 0;
   for (int i = 0; i < st->np; i++) {
     part *p = &st->p[i];
     bool due = p->ready_ckpt && p->ready_ckpt <= ckpt && !p->f &&
@@ -438,35 +372,11 @@ static int p_notify(strom_op *op, int64_t ckpt) {
   return commit_upto(op, ckpt, wm);
 }
 
-/* Deletes, in dir and its partition directories down to depth levels, the in-progress
- * files of other runs (no checkpoint pre-committed them). */
-static void delete_leftovers(const pconf *c, const char *run, const char *dir, int depth) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  size_t plen = strlen(c->prefix);
-  for (struct dirent *e; (e = readdir(d));) {
-    const char *n = e->d_name;
-    size_t len = strlen(n);
-    if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
-    char *path = strom__aprintf("%s/%s", dir, n);
-    if (!path) break;
-    struct stat sb;
-    if (depth > 0 && n[0] != '.' && strchr(n, '=') && !stat(path, &sb) && S_ISDIR(sb.st_mode)) {
-      delete_leftovers(c, run, path, depth - 1);
-    } else if (n[0] == '.' && !strncmp(n + 1, c->prefix, plen) && n[1 + plen] == '-' && len > 12 &&
-               !strcmp(n + len - 11, ".inprogress") && !strstr(n, run)) {
-      if (unlink(path) && errno != ENOENT) strom__log(STROM_LOG_WARN, "cannot delete '%s': %s", path, strerror(errno));
-    }
-    free(path);
-  }
-  closedir(d);
-}
-
 /* A snapshot entry: a pending file is committed (its checkpoint completed); a partition
  * not committed yet is known again, to be committed when a checkpoint makes it due. */
 static int restore_entry(strom_op *op, const char *e) {
   pstate *st = op->state;
-  if (e[0] == 'f') return commit_one(op, e + 1);
+  if (e[0] == 'f') return strom__part_commit(op, ((const pconf *)op->conf)->dir, e + 1);
   char *sp = NULL;
   long long t = e[0] == 'p' ? strtoll(e + 1, &sp, 10) : 0;
   if (!sp || *sp != ' ' || !sp[1]) return strom__op_fail(op, STROM_EPARSE, "restoring %s: malformed snapshot", op->node->name);
@@ -505,8 +415,7 @@ static int p_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi)
     }
   }
   const pconf *c = op->conf;
-  delete_leftovers(c, ((pstate *)op->state)->run, c->dir, c->npart);
-  return STROM_OK;
+  return strom__part_delete_leftovers(op, c->dir, c->prefix, ((pstate *)op->state)->run, c->npart);
 }
 
 static int p_finish(strom_op *op) {
@@ -525,8 +434,7 @@ static void p_close(strom_op *op) {
   if (!st) return;
   for (int i = 0; i < st->np; i++) free_part(&st->p[i]);
   free(st->p);
-  for (int i = 0; i < st->npend; i++) free(st->pend[i].name);
-  free(st->pend);
+  strom__pending_free(&st->pend);
   free(st->wms);
   strom__buf_free(&st->line);
   strom__buf_free(&st->key);
