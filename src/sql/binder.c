@@ -625,7 +625,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         un[] = {{"is-null", SQL_E_IS_NULL}, {"is-not-null", SQL_E_IS_NOT_NULL}, {"is-true", SQL_E_IS_TRUE},
                 {"is-not-true", SQL_E_IS_NOT_TRUE}, {"is-false", SQL_E_IS_FALSE}, {"is-not-false", SQL_E_IS_NOT_FALSE},
                 {"is-unknown", SQL_E_IS_NULL}, {"is-not-unknown", SQL_E_IS_NOT_NULL}};
-      if ((!strcmp(o, "=") || !strcmp(o, "<>") || !strcmp(o, "!=")) && n->nkids == 2) { /* ROW values (types_rowval.c) */
+      if (sql_row_op(o) && n->nkids <= 2) { /* ROW values (types_rowval.c) */
         const sql_node *rw = sql_row_compare(b->a, b->cols, b->ncols, n, b->err, b->errlen);
         if (rw) e = bind(b, rw);
         if (rw || b->err[0]) break;
@@ -1714,9 +1714,12 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
   if (nphys > 256) return fail_at(&b, NULL, "table '%s' has too many columns", sink->name);
   for (int i = 0; i < nphys; i++) map[i] = -1;
   if (collist && !(collist = sql_row_insert_columns(a, sink, collist))) return fail_at(&b, NULL, "out of memory");
+  int qidx[256], nq = p->ncols <= 256 ? sql_row_insert_cols(p->cols, p->ncols, sink, qidx) : p->ncols; /* ROW null markers (types_row.c) */
+  if (nq > 256) return fail_at(&b, NULL, "the query has too many columns");
   if (collist) {
-    if (collist->nkids != p->ncols)
-      return fail_at(&b, collist, "the column list has %d names but the query gives %d columns", collist->nkids, p->ncols);
+    if (collist->nkids != nq)
+      return fail_at(&b, collist, "the column list has %d names but the query gives %d columns", sql_row_unmarked(collist, NULL, NULL, 0),
+                     sql_row_unmarked(NULL, p->cols, qidx, nq));
     for (int i = 0; i < collist->nkids; i++) {
       int k = 0, found = -1;
       for (int c = 0; c < sink->ncols; c++) {
@@ -1725,10 +1728,10 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
         k++;
       }
       if (found < 0) return fail_at(&b, collist->kids[i], "table '%s' has no column '%s'", sink->name, collist->kids[i]->text);
-      map[found] = i;
+      map[found] = qidx[i];
     }
   } else {
-    if (p->ncols != nphys) {
+    if (nq != nphys) {
       strom_buf q = {0}, s = {0};
       char tn[48];
       for (int i = 0; i < p->ncols; i++) {
@@ -1745,7 +1748,7 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
       strom__buf_free(&s);
       return NULL;
     }
-    for (int i = 0; i < nphys; i++) map[i] = i;
+    for (int i = 0; i < nphys; i++) map[i] = qidx[i];
   }
   sql_plan *c = new_plan(&b, SQL_P_CALC, nphys);
   if (!c || !(c->exprs = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(nphys ? nphys : 1)))) return NULL;

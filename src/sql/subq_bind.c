@@ -211,7 +211,7 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
   /* (a, b) IN (SELECT c, d ...): one equality per field (types_rowval.c's leaves) */
   const sql_node *one[1] = {exists ? NULL : t->kids[0]}, **xn = one;
   const char **paths;
-  int nx = exists ? 0 : sql_row_leaves(a, in->cols, in->ncols, t->kids[0], &xn, &paths, sql_binder_err(b), 256);
+  int nx = exists ? 0 : sql_row_value_leaves(a, in->cols, in->ncols, t->kids[0], &xn, &paths, sql_binder_err(b), 256);
   if (nx < 0) return NULL;
   if (!nx) xn = one, nx = !exists;
   if (nx > MAX_TERMS) return sql_binder_fail(b, t->kids[0], "more than %d values IN (subquery)", MAX_TERMS);
