@@ -274,6 +274,17 @@ static bool is_marker(const char *name) {
   return n >= 2 && !strcmp(name + n - 2, ".$");
 }
 
+/* A ROW whose marker stayed NULL ("p": null, or no "p") has no fields, even ones a
+ * member spelled "p.a" set. */
+static void null_rows(const strom_format *f, strom_row *r) {
+  for (int i = 0; i < f->ncols; i++) {
+    const char *m = f->schema->cols[f->cols[i]].name;
+    if (!is_marker(m) || !r->nulls[f->cols[i]]) continue;
+    size_t n = strlen(m) - 1; /* "p." */
+    while (i + 1 < f->ncols && !strncmp(f->schema->cols[f->cols[i + 1]].name, m, n)) strom_row_set_null(r, f->cols[++i]);
+  }
+}
+
 /* The members of the object at j->p into the columns named prefix + member; a member
  * that is an object and prefixes columns ("person" for "person.id", the flattened
  * fields of a SQL ROW column) is read recursively. */
@@ -311,6 +322,8 @@ static int jmembers(jp *j, const strom_format *f, strom_row *r, strom_buf *tmp, 
       if (strlen(cn) == path->len && !memcmp(cn, path->p, path->len)) { k = i; break; }
       if (!prefix && strlen(cn) > path->len && !memcmp(cn, path->p, path->len) && cn[path->len] == '.') prefix = true;
     }
+    /* a member spelled "p.$" is not the marker: only an object or null "p" sets that */
+    if (k >= 0 && path->len && path->p[path->len - 1] == '$' && is_marker(f->schema->cols[f->cols[k]].name)) k = -1;
     ws(j);
     if (k < 0 && prefix && j->p < j->end && *j->p == '{') {
       int m = marker_col(f, path);
@@ -357,6 +370,7 @@ int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row
     goto out;
   }
   if ((rc = jmembers(&j, f, r, tmp, &path, 1, &seen_small, seen_big, &next))) goto out;
+  if (f->row_markers) null_rows(f, r);
   ws(&j);
   if (j.p != j.end) { rc = jerr(&j, "text after the object"); goto out; }
   if (f->o.fail_on_missing_field)
