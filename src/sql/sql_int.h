@@ -797,6 +797,10 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **items,
 /* subq_mark.c: n with its IN / EXISTS subqueries rewritten into scalar subqueries (the
  * marker joins of Flink's plan); *changed when any was.  NULL if out of memory. */
 const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *changed);
+/* The same over a row of columns outer: an IN whose subquery is a plain SELECT with a
+ * WHERE (which may be correlated) counts over its FROM and WHERE directly, the outer
+ * names of x qualified so the subquery's columns do not hide them. */
+const sql_node *sql_subq_mark_rewrite_in(sql_arena *a, const sql_node *n, bool *changed, const sql_col *outer, int nouter);
 sql_expr *sql_subq_ref(struct binder *b, const sql_node *n);
 /* UNION (distinct), INTERSECT [ALL], EXCEPT [ALL] of u's two (cast) inputs. */
 sql_plan *sql_setop_bind(struct binder *b, const sql_node *n, sql_plan *u);
