@@ -179,6 +179,46 @@ TEST(correlated_in_anywhere) {
   free(out);
 }
 
+TEST(date_format_milliseconds) {
+  /* SimpleDateFormat's S is the milliseconds as a number, padded to the letters' count */
+  SORTED("SELECT DATE_FORMAT(TIMESTAMP '2024-01-02 03:04:05.005', 'S/SS/SSS'), "
+         "DATE_FORMAT(TIMESTAMP '2024-01-02 03:04:05.050', 'S/SS/SSS'), "
+         "DATE_FORMAT(TIMESTAMP '2024-01-02 03:04:05.123', 'ss.S ss.SS'), "
+         "DATE_FORMAT(TIMESTAMP '2024-01-02 03:04:05', 'HH:mm:ss.S')",
+         "+I[5/05/005, 50/50/050, 05.123 05.123, 03:04:05.0]\n");
+  /* over a column, per row */
+  SORTED("SELECT DATE_FORMAT(ts, 'mm:ss.SS') FROM (VALUES (TIMESTAMP '2024-01-02 03:04:05.009'), "
+         "(TIMESTAMP '2024-01-02 03:59:00.990')) AS t(ts)",
+         "+I[04:05.09]\n+I[59:00.990]\n");
+}
+
+TEST(sort_limit_explain) {
+  char *out, err[1024];
+  /* append-only input: AppendFastStrategy; the Top-N keeps running as before */
+  CHECK_INT(run("EXPLAIN SELECT k, v FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c')) AS t(k, v) ORDER BY k DESC, v LIMIT 2 OFFSET 1",
+                &out, err, sizeof err), 0);
+  CHECK(strstr(out, "SortLimit(orderBy=[k DESC, v ASC], offset=[1], fetch=[2], strategy=[AppendFastStrategy]) [changelog]\n"
+                    "  Calc(select=[k, v])\n") != NULL);
+  CHECK(strstr(out, "Rank(") == NULL);
+  free(out);
+  /* an updating input: RetractStrategy; a sort key not selected is projected away above */
+  CHECK_INT(run("EXPLAIN SELECT k, COUNT(*) AS n FROM (VALUES (1), (2), (2)) AS t(k) GROUP BY k ORDER BY n DESC LIMIT 1",
+                &out, err, sizeof err), 0);
+  CHECK(strstr(out, "SortLimit(orderBy=[n DESC], offset=[0], fetch=[1], strategy=[RetractStrategy]) [changelog]") != NULL);
+  free(out);
+  CHECK_INT(run("EXPLAIN SELECT k FROM (VALUES (1, 'a'), (2, 'b')) AS t(k, v) ORDER BY v LIMIT 1", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Calc(select=[k]) [changelog]\n  SortLimit(orderBy=[v ASC], offset=[0], fetch=[1], "
+                    "strategy=[AppendFastStrategy]) [changelog]\n") != NULL);
+  free(out);
+  /* a ROW_NUMBER Top-N written out stays a Rank */
+  CHECK_INT(run("EXPLAIN SELECT k FROM (SELECT k, ROW_NUMBER() OVER (ORDER BY k) AS rn FROM (VALUES (1), (2)) AS t(k)) "
+                "WHERE rn <= 1", &out, err, sizeof err), 0);
+  CHECK(strstr(out, "Rank(rankType=[ROW_NUMBER]") != NULL);
+  free(out);
+  /* and it runs: 3 then 2 enter, 1 never does */
+  CHECK_FINAL("SELECT k FROM (VALUES (1), (3), (2)) AS t(k) ORDER BY k DESC LIMIT 2", "[2]\n[3]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps2-%d", (int)getpid());
@@ -188,6 +228,8 @@ int main(int argc, char **argv) {
   RUN(row_comparisons);
   RUN(row_valued_choices);
   RUN(correlated_in_anywhere);
+  RUN(date_format_milliseconds);
+  RUN(sort_limit_explain);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) fprintf(stderr, "  could not remove %s\n", tmp);
