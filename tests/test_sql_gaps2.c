@@ -128,6 +128,12 @@ TEST(row_comparisons) {
   SORTED(PEOPLE "SELECT id FROM t WHERE person IS NOT DISTINCT FROM ROW(CAST(NULL AS INT), CAST(NULL AS STRING))", "+I[3]\n");
   SORTED(PEOPLE "SELECT id FROM t WHERE person IS NOT DISTINCT FROM CAST(NULL AS ROW<pid INT, name STRING>)", "+I[2]\n+I[4]\n");
   SORTED(PEOPLE "SELECT id FROM t WHERE person IS DISTINCT FROM (10, 'a')", "+I[2]\n+I[3]\n+I[4]\n");
+  /* IN a list of ROWs: the ORs of =, NOT IN its negation */
+  SORTED(PEOPLE "SELECT id, person IN (ROW(10, 'a'), ROW(3, 'q')), person NOT IN ((10, 'b')) FROM t",
+         "+I[1, TRUE, TRUE]\n+I[2, <NULL>, <NULL>]\n+I[3, <NULL>, <NULL>]\n+I[4, <NULL>, <NULL>]\n");
+  SORTED(PEOPLE "SELECT id FROM t WHERE (id, k) IN ((1, 'x'), (3, 'z'), (4, 'q'))", "+I[1]\n+I[3]\n");
+  CHECK_ERR(PEOPLE "SELECT id FROM t WHERE person IN (ROW(1), ROW(2))", "cannot compare a ROW of 2 fields with a ROW of 1 fields");
+  CHECK_ERR(PEOPLE "SELECT id FROM t WHERE person BETWEEN (1, 'a') AND (2, 'b')", "operator BETWEEN does not apply to ROW values");
   /* ordering comparisons: Flink has no order on ROW types */
   CHECK_ERR(PEOPLE "SELECT id FROM t WHERE person < (1, 'a')", "line 1, column 183: operator < does not apply to ROW values");
   CHECK_ERR("SELECT (1, 2) >= (1, 3)", "operator >= does not apply to ROW values");

@@ -571,9 +571,37 @@ const sql_node *sql_row_compare(sql_arena *a, const sql_col *cols, int ncols, co
     if (rl <= 0) return NULL;
     return op2(a, n, o, l.n[0], NULL);
   }
+  bool in = !strcmp(o, "in") || !strcmp(o, "not-in");
+  if (in) { /* (a, b) IN ((1, 2), (3, 4)): x = v1 OR x = v2 ..., NOT IN its negation */
+    if (n->nkids < 2 || n->kids[1]->kind == SQL_SUBQUERY) return NULL; /* IN (subquery): subq_bind.c */
+    int rl = expand(&l, n->kids[0], "");
+    if (rl <= 0) return NULL;
+    const sql_node *acc = NULL;
+    for (int i = 1; i < n->nkids; i++) {
+      sql_node *eq = op2(a, n->kids[i], "=", n->kids[0], n->kids[i]);
+      const sql_node *c = eq ? sql_row_compare(a, cols, ncols, eq, err, errlen) : NULL;
+      if (!c) {
+        if (!err[0]) snprintf(err, errlen, "line %d, column %d: IN compares a ROW with ROWs of its type only", n->kids[i]->line,
+                              n->kids[i]->col);
+        return NULL;
+      }
+      if (acc && !(c = op2(a, n, "or", acc, c))) return NULL;
+      acc = c;
+    }
+    return o[0] == 'n' ? op2(a, n, "not", acc, NULL) : acc;
+  }
+  bool ordering = !strcmp(o, "<") || !strcmp(o, ">") || !strcmp(o, "<=") || !strcmp(o, ">=") || !strcmp(o, "between") ||
+                  !strcmp(o, "not-between");
+  if (ordering && n->nkids == 3) { /* BETWEEN: refused on ROWs, as < is */
+    int rl = expand(&l, n->kids[0], "");
+    if (rl < 0) return NULL;
+    if (!rl) return NULL;
+    snprintf(err, errlen, "line %d, column %d: operator %s does not apply to ROW values (a ROW type has no order in Flink SQL); compare their fields",
+             n->line, n->col, o[0] == 'n' ? "NOT BETWEEN" : "BETWEEN");
+    return NULL;
+  }
   int rl = expand(&l, n->kids[0], ""), rr = rl < 0 ? rl : expand(&r, n->kids[1], "");
   if (rl < 0 || rr < 0 || (!rl && !rr)) return NULL;
-  bool ordering = !strcmp(o, "<") || !strcmp(o, ">") || !strcmp(o, "<=") || !strcmp(o, ">=");
   if (ordering) {
     snprintf(err, errlen, "line %d, column %d: operator %s does not apply to ROW values (a ROW type has no order in Flink SQL); compare their fields", n->line, n->col, o);
     return NULL;
@@ -591,7 +619,9 @@ const sql_node *sql_row_compare(sql_arena *a, const sql_col *cols, int ncols, co
 }
 
 bool sql_row_op(const char *o) {
-  static const char *const ops[] = {"=", "<>", "!=", "<", ">", "<=", ">=", "is-distinct-from", "is-not-distinct-from", "is-null", "is-not-null"};
+  static const char *const ops[] = {"=",           "<>",          "!=",      "<",      ">",           "<=",
+                                    ">=",          "is-distinct-from", "is-not-distinct-from", "is-null", "is-not-null",
+                                    "in",          "not-in",      "between", "not-between"};
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
     if (!strcmp(o, ops[i])) return true;
   return false;
