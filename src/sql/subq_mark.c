@@ -18,8 +18,12 @@
  *
  * The first subquery is correlated by `$v = x` (x reads the outer row), so it becomes
  * the distinct values of q counted per value and LEFT joined on x = $v: Flink's marker
- * join.  x IN (q) with q itself correlated is refused (as a correlated scalar subquery
- * inside a derived table).
+ * join.  When q is a plain `SELECT y FROM f WHERE w` (w may be correlated by equalities,
+ * `t.k = s.k`), the counts are taken over f and w directly instead of a derived table:
+ * `(SELECT COUNT(*) FROM f WHERE w AND y = x)`, `... WHERE w`, `COUNT(*) - COUNT(y) ...
+ * WHERE w`, each a scalar subquery correlated by w's equalities (and y = x), so the
+ * three-valued IN and NOT IN hold per outer row.  x's names of outer columns are
+ * qualified first (`k` -> `s.k`), so a column of f with the same name does not hide them.
  */
 #include <strings.h>
 
