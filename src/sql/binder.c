@@ -601,7 +601,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         break;
       }
       if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
-        e = fail_at(b, n, "not supported yet: ROW column '%s' as one value other than as a select item or GROUP BY key (use its fields: %s.<field>)", n->text, n->text);
+        e = fail_at(b, n, "not supported yet: ROW column '%s' as an argument here (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] DISTINCT FROM, IS [NOT] NULL, IN, CASE, COALESCE, IF, NULLIF, CAST; or use its fields: %s.<field>)", n->text, n->text);
         break;
       }
       const sql_node *leaf = c < 0 && b->cols ? sql_row_field_leaf(b->a, b->cols, b->ncols, n) : NULL;
