@@ -65,6 +65,11 @@ TEST(row_null_as_a_whole) {
   /* GROUP BY a ROW: the NULL ROWs are one group, the ROW of NULLs another */
   CHECK_FINAL(PEOPLE "SELECT person, COUNT(*) AS n FROM t GROUP BY person",
               "[(10, a), 1]\n[(NULL, NULL), 1]\n[<NULL>, 2]\n");
+  /* ROW operators over a grouped ROW, in the select list and HAVING */
+  CHECK_FINAL(PEOPLE "SELECT person IS NULL AS n, person = ROW(10, 'a') AS e, COUNT(*) AS c FROM t GROUP BY person",
+              "[FALSE, <NULL>, 1]\n[FALSE, TRUE, 1]\n[TRUE, <NULL>, 2]\n");
+  CHECK_FINAL(PEOPLE "SELECT person, COUNT(*) AS c FROM t GROUP BY person HAVING person IS NOT NULL",
+              "[(10, a), 1]\n[(NULL, NULL), 1]\n");
   /* the print sink writes Java's Row.toString: null for a NULL ROW */
   char *out, err[512];
   CHECK_INT(run(PEOPLE "CREATE TABLE pr (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'print');"

@@ -626,7 +626,8 @@ static sql_expr *bind(binder *b, const sql_node *n) {
                 {"is-not-true", SQL_E_IS_NOT_TRUE}, {"is-false", SQL_E_IS_FALSE}, {"is-not-false", SQL_E_IS_NOT_FALSE},
                 {"is-unknown", SQL_E_IS_NULL}, {"is-not-unknown", SQL_E_IS_NOT_NULL}};
       if (sql_row_op(o)) { /* ROW values (types_rowval.c) */
-        const sql_node *rw = sql_row_compare(b->a, b->cols, b->ncols, n, b->err, b->errlen);
+        const sql_node *rw = b->agg ? sql_row_compare(b->a, b->in_cols, b->in_ncols, n, b->err, b->errlen) /* over the AGG's input: leaves match group keys */
+                                    : sql_row_compare(b->a, b->cols, b->ncols, n, b->err, b->errlen);
         if (rw) e = bind(b, rw);
         if (rw || b->err[0]) break;
       }
