@@ -70,6 +70,8 @@ TEST(row_null_as_a_whole) {
               "[FALSE, <NULL>, 1]\n[FALSE, TRUE, 1]\n[TRUE, <NULL>, 2]\n");
   CHECK_FINAL(PEOPLE "SELECT person, COUNT(*) AS c FROM t GROUP BY person HAVING person IS NOT NULL",
               "[(10, a), 1]\n[(NULL, NULL), 1]\n");
+  /* COUNT(person) counts the ROWs that are there (3's ROW of NULLs too), COUNT(person.pid) the pids */
+  CHECK_FINAL(PEOPLE "SELECT COUNT(person) AS r, COUNT(*) AS a, COUNT(person.pid) AS p FROM t", "[2, 4, 1]\n");
   /* the print sink writes Java's Row.toString: null for a NULL ROW */
   char *out, err[512];
   CHECK_INT(run(PEOPLE "CREATE TABLE pr (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'print');"

@@ -788,7 +788,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   b->agg = false;
   b->cols = b->in_cols, b->ncols = b->in_ncols;
   sql_expr *arg = NULL, *fil = NULL;
-  if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, n->kids[0]);
+  const sql_node *row = g.kind == SQL_AGG_COUNT && !g.distinct ? sql_row_marker(b->a, b->cols, b->ncols, n->kids[0]) : NULL;
+  if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
   if (filter) fil = bind(b, filter->kids[0]);
   b->agg = true;
   b->cols = save, b->ncols = savec;

@@ -488,6 +488,8 @@ int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node 
 /* sql_row_leaves without the ROWs' null markers: the fields an IN compares one by one. */
 int sql_row_value_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
                          const char ***paths, char *err, size_t errlen);
+/* The null marker leaf of x when x is ROW-valued (COUNT(person) counts it), else NULL. */
+const sql_node *sql_row_marker(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x);
 /* The scalar leaf a field access on a constructed ROW names (ROW(a, b).EXPR$1), or NULL. */
 const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n);
 /* VALUES rows with their ROW values replaced by the leaves; *paths: the column names

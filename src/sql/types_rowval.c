@@ -438,6 +438,12 @@ int sql_row_value_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql
   return n < 0 ? n : k;
 }
 
+const sql_node *sql_row_marker(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x) {
+  char err[8];
+  leaves l = {.a = a, .cols = cols, .ncols = ncols, .err = err, .errlen = sizeof err};
+  return expand(&l, x, "") > 0 && l.len && !strcmp(l.path[0], "$") ? l.n[0] : NULL;
+}
+
 const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n) {
   if (n->kind != SQL_FIELD || n->nkids != 1) return NULL;
   char err[8];
