@@ -165,6 +165,11 @@ TEST(row_valued_choices) {
   CHECK_ERR(PEOPLE "SELECT CASE WHEN id = 1 THEN person ELSE 5 END FROM t", "CASE mixes ROW and scalar values");
   CHECK_ERR(PEOPLE "SELECT COALESCE(person, ROW(1)) FROM t", "the branches are ROWs of different types");
   CHECK_ERR(PEOPLE "SELECT UPPER(person) FROM t", "not supported yet: ROW column 'person' as an argument here");
+  CHECK_ERR(PEOPLE "SELECT person IS NULL, COUNT(*) FROM t GROUP BY k", "column 'person' is neither in GROUP BY");
+  CHECK_ERR(PEOPLE "CREATE TABLE o (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'filesystem', "
+                   "'path' = '${TMP}/never', 'format' = 'json');"
+                   "INSERT INTO o SELECT id, person.pid, person.name FROM t",
+            "the query's columns (INT, INT, STRING) do not match table 'o' (id INT, person.pid INT, person.name STRING)");
 }
 
 #define S "(VALUES (1, 10), (2, 20), (3, 30), (4, CAST(NULL AS INT)), (5, 50)) AS s(k, x)"

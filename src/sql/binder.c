@@ -891,7 +891,9 @@ static int agg_ref(binder *b, const sql_node *n, sql_expr **out) {
     }
   }
   if (c >= 0) {
-    fail_at(b, n, "column '%s' is neither in GROUP BY nor inside an aggregate function", b->in_cols[c].name);
+    const char *cn = b->in_cols[c].name; /* a ROW's null marker "person.$" is the ROW person */
+    fail_at(b, n, "column '%.*s' is neither in GROUP BY nor inside an aggregate function",
+            (int)(strlen(cn) - (sql_row_is_marker(cn) ? 2 : 0)), cn);
     return -1;
   }
   return 0;
@@ -1737,11 +1739,12 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
       strom_buf q = {0}, s = {0};
       char tn[48];
       for (int i = 0; i < p->ncols; i++) {
+        if (sql_row_is_marker(p->cols[i].name)) continue; /* a ROW's null marker (types_row.c) */
         sql_type_name(&p->cols[i].type, tn, sizeof tn);
-        strom__buf_printf(&q, "%s%s", i ? ", " : "", tn);
+        strom__buf_printf(&q, "%s%s", q.len ? ", " : "", tn);
       }
       for (int i = 0; i < sink->ncols; i++) {
-        if (!sql_col_written(&sink->cols[i])) continue;
+        if (!sql_col_written(&sink->cols[i]) || sql_row_is_marker(sink->cols[i].name)) continue;
         sql_type_name(&sink->cols[i].type, tn, sizeof tn);
         strom__buf_printf(&s, "%s%s %s", s.len ? ", " : "", sink->cols[i].name, tn);
       }
