@@ -169,7 +169,8 @@ TEST(row_valued_choices) {
   CHECK_ERR(PEOPLE "CREATE TABLE o (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'filesystem', "
                    "'path' = '${TMP}/never', 'format' = 'json');"
                    "INSERT INTO o SELECT id, person.pid, person.name FROM t",
-            "the query's columns (INT, INT, STRING) do not match table 'o' (id INT, person.pid INT, person.name STRING)");
+            "the query's columns (INT, INT, STRING) do not match table 'o' (id INT, person.pid INT, person.name STRING); "
+            "a ROW column takes one ROW value");
 }
 
 #define S "(VALUES (1, 10), (2, 20), (3, 30), (4, CAST(NULL AS INT)), (5, 50)) AS s(k, x)"

@@ -1748,7 +1748,8 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
         sql_type_name(&sink->cols[i].type, tn, sizeof tn);
         strom__buf_printf(&s, "%s%s %s", s.len ? ", " : "", sink->cols[i].name, tn);
       }
-      fail_at(&b, NULL, "the query's columns (%s) do not match table '%s' (%s)", q.p ? q.p : "", sink->name, s.p ? s.p : "");
+      fail_at(&b, NULL, "the query's columns (%s) do not match table '%s' (%s)%s", q.p ? q.p : "", sink->name, s.p ? s.p : "",
+              nq != p->ncols || nphys != sql_row_unmarked_sink(sink) ? "; a ROW column takes one ROW value, e.g. ROW(a, b)" : "");
       strom__buf_free(&q);
       strom__buf_free(&s);
       return NULL;

@@ -527,6 +527,8 @@ void sql_row_markers(sql_table *t);
 int sql_row_insert_cols(const sql_col *qcols, int nq, const sql_table *sink, int *qidx);
 /* The names of list, or the columns cols[idx[0..n)], that are not markers (messages). */
 int sql_row_unmarked(const sql_node *list, const sql_col *cols, const int *idx, int n);
+/* The written columns of sink that are not markers. */
+int sql_row_unmarked_sink(const sql_table *sink);
 
 /* ---- connectors ---- */
 

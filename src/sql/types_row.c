@@ -177,3 +177,9 @@ int sql_row_unmarked(const sql_node *list, const sql_col *cols, const int *idx, 
     for (int i = 0; i < n; i++) k += !sql_row_is_marker(cols[idx[i]].name);
   return k;
 }
+
+int sql_row_unmarked_sink(const sql_table *sink) {
+  int k = 0;
+  for (int c = 0; c < sink->ncols; c++) k += sql_col_written(&sink->cols[c]) && !sql_row_is_marker(sink->cols[c].name);
+  return k;
+}
