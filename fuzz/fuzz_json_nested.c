@@ -27,8 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const struct {
       const char *name;
       strom_type_id t;
-    } cols[] = {{"id", STROM_INT},      {"p.a", STROM_BIGINT},  {"p.q.b", STROM_VARCHAR}, {"p.q.c", STROM_DOUBLE},
-                {"p.d", STROM_TIMESTAMP}, {"x", STROM_BOOLEAN}, {"r.s", STROM_VARCHAR}};
+    } cols[] = {{"id", STROM_INT},      {"p.$", STROM_BOOLEAN}, {"p.a", STROM_BIGINT},  {"p.q.$", STROM_BOOLEAN},
+                {"p.q.b", STROM_VARCHAR}, {"p.q.c", STROM_DOUBLE}, {"p.d", STROM_TIMESTAMP}, {"x", STROM_BOOLEAN},
+                {"r.s", STROM_VARCHAR}}; /* "p.$": a SQL ROW's null marker (src/sql/types_row.c) */
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
       if (strom_schema_add(schema, cols[i].name, cols[i].t)) abort();
     row = strom_row_new(schema);

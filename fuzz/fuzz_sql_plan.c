@@ -3,7 +3,7 @@
  * input is parsed as one statement; a query (or an INSERT's query) is bound against a
  * fixed catalog (a table with every supported type, computed columns and a watermark,
  * a view, a versioned filesystem table with a PROCTIME column, a table with a general
- * watermark expression) and its plan printed, as
+ * watermark expression, a json table with nested ROWs) and its plan printed, as
  * bound and as optimized for running (sql_plan_optimized).
  * Nothing runs.  Invariants: no memory error, UB or leak; a rejected query has a message.
  */
@@ -25,7 +25,9 @@ static strom_sql_session *session(void) {
       "CREATE TABLE r (k INT, w STRING, rt TIMESTAMP(3), pt AS PROCTIME(), PRIMARY KEY (k) NOT ENFORCED,"
       " WATERMARK FOR rt AS rt) WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'csv');"
       "CREATE TABLE w (v INT, lag INT, ts TIMESTAMP(3), WATERMARK FOR ts AS TIMESTAMPADD(SECOND, -lag, ts))"
-      " WITH ('connector' = 'datagen');";
+      " WITH ('connector' = 'datagen');"
+      "CREATE TABLE j (id INT, p ROW<x INT, q ROW<y STRING>>) WITH ('connector' = 'filesystem', 'path' = '/nonexistent',"
+      " 'format' = 'json');";
   if (strom_sql_execute(s, ddl, strlen(ddl))) abort();
   return s;
 }

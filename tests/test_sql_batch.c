@@ -474,8 +474,7 @@ TEST(explain_and_errors) {
   free(out);
   rc = run(NUMS_DDL "EXPLAIN SELECT k FROM nums ORDER BY v DESC LIMIT 2;", &out, err, sizeof err);
   CHECK_INT(rc, 0);
-  CHECK(strstr(out, "Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[], "
-                    "orderBy=[v DESC], outputRankNumber=[false]) [changelog]") != NULL);
+  CHECK(strstr(out, "SortLimit(orderBy=[v DESC], offset=[0], fetch=[2], strategy=[AppendFastStrategy]) [changelog]") != NULL);
   free(out);
   rc = run(BIDS_DDL BATCH "EXPLAIN SELECT name, COUNT(*) FROM bids GROUP BY name;", &out, err, sizeof err);
   CHECK_INT(rc, 0);

@@ -43,6 +43,11 @@ int strom__format_init(strom_format *f, const strom_format_opts *o, const strom_
     }
     if (!rc && !f->ncols) snprintf(err, errlen, "key.fields is empty"), rc = STROM_EINVAL;
   }
+  for (int i = 0; !rc && i < f->ncols; i++) { /* src/sql/types_row.c's "p.$" columns */
+    const char *nm = s->cols[f->cols[i]].name;
+    size_t len = strlen(nm);
+    f->row_markers |= len >= 2 && nm[len - 2] == '.' && nm[len - 1] == '$';
+  }
   if (!rc && o->kind == STROM_FORMAT_RAW && (f->ncols != 1 || s->cols[f->cols[0]].type != STROM_VARCHAR)) {
     snprintf(err, errlen, "the raw format needs exactly one VARCHAR column, got %d column(s)", f->ncols);
     rc = STROM_EINVAL;

@@ -19,6 +19,7 @@ typedef struct strom_format {
   strom_buf tmp;
   const uint8_t *raw_json;    /* json encoding: per covered column, 1 = the VARCHAR holds JSON
                                * text to embed as is (SQL ARRAY/MAP columns); NULL = none */
+  bool row_markers;           /* json: some covered column is a SQL ROW's null marker "p.$" */
 } strom_format;
 
 /* Sets up f over the columns named in fields ("a;b" or "a,b"; NULL: every column).

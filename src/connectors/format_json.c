@@ -260,6 +260,31 @@ static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
   return rc;
 }
 
+/* The column "path.$" (the null marker of a SQL ROW, src/sql/types_row.c), -1 if none. */
+static int marker_col(const strom_format *f, const strom_buf *path) {
+  for (int i = 0; i < f->ncols; i++) {
+    const char *cn = f->schema->cols[f->cols[i]].name;
+    if (strlen(cn) == path->len + 2 && !memcmp(cn, path->p, path->len) && !strcmp(cn + path->len, ".$")) return i;
+  }
+  return -1;
+}
+
+static bool is_marker(const char *name) {
+  size_t n = strlen(name);
+  return n >= 2 && !strcmp(name + n - 2, ".$");
+}
+
+/* A ROW whose marker stayed NULL ("p": null, or no "p") has no fields, even ones a
+ * member spelled "p.a" set. */
+static void null_rows(const strom_format *f, strom_row *r) {
+  for (int i = 0; i < f->ncols; i++) {
+    const char *m = f->schema->cols[f->cols[i]].name;
+    if (!is_marker(m) || !r->nulls[f->cols[i]]) continue;
+    size_t n = strlen(m) - 1; /* "p." */
+    while (i + 1 < f->ncols && !strncmp(f->schema->cols[f->cols[i + 1]].name, m, n)) strom_row_set_null(r, f->cols[++i]);
+  }
+}
+
 /* The members of the object at j->p into the columns named prefix + member; a member
  * that is an object and prefixes columns ("person" for "person.id", the flattened
  * fields of a SQL ROW column) is read recursively. */
@@ -297,8 +322,18 @@ static int jmembers(jp *j, const strom_format *f, strom_row *r, strom_buf *tmp, 
       if (strlen(cn) == path->len && !memcmp(cn, path->p, path->len)) { k = i; break; }
       if (!prefix && strlen(cn) > path->len && !memcmp(cn, path->p, path->len) && cn[path->len] == '.') prefix = true;
     }
+    /* a member spelled "p.$" is not the marker: only an object or null "p" sets that */
+    if (k >= 0 && path->len && path->p[path->len - 1] == '$' && is_marker(f->schema->cols[f->cols[k]].name)) k = -1;
     ws(j);
-    if (k < 0 && prefix && j->p < j->end && *j->p == '{') rc = jmembers(j, f, r, tmp, path, depth + 1, seen_small, seen_big, next);
+    if (k < 0 && prefix && j->p < j->end && *j->p == '{') {
+      int m = marker_col(f, path);
+      if (m >= 0) { /* the ROW is there (its "path.$" column: a SQL ROW's null marker) */
+        strom_row_set_bool(r, f->cols[m], true);
+        if (seen_big) seen_big[m] = 1;
+        else *seen_small |= (uint64_t)1 << m;
+      }
+      rc = jmembers(j, f, r, tmp, path, depth + 1, seen_small, seen_big, next);
+    }
     else if (k < 0) rc = jskip(j, 1);
     else {
       rc = jvalue(j, r, f->cols[k], tmp);
@@ -335,11 +370,12 @@ int strom__json_decode(const strom_format *f, const char *p, size_t n, strom_row
     goto out;
   }
   if ((rc = jmembers(&j, f, r, tmp, &path, 1, &seen_small, seen_big, &next))) goto out;
+  if (f->row_markers) null_rows(f, r);
   ws(&j);
   if (j.p != j.end) { rc = jerr(&j, "text after the object"); goto out; }
   if (f->o.fail_on_missing_field)
     for (int i = 0; i < f->ncols; i++)
-      if (!(seen_big ? seen_big[i] : (seen_small >> i) & 1)) {
+      if (!(seen_big ? seen_big[i] : (seen_small >> i) & 1) && !is_marker(f->schema->cols[f->cols[i]].name)) {
         snprintf(err, errlen, "field '%s' is missing", f->schema->cols[f->cols[i]].name);
         rc = STROM_EPARSE;
         break;
@@ -387,27 +423,41 @@ static int common_parts(const char *a, const char *b) {
  * nested objects; consecutive columns of one ROW share their object. */
 int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) {
   if (strom__buf_append(b, "{", 1)) return STROM_ENOMEM;
+  size_t start = b->len;
   const char *prev = "";
   int open = 0; /* nested objects open */
+  char nulled[2][512]; /* the names of NULL ROWs written as one member (prev may point to one) */
+  int alt = 0;
   for (int i = 0; i < f->ncols; i++) {
     int c = f->cols[i];
     const strom_col *col = &r->schema->cols[c];
-    const char *leaf = col->name;
-    if (open || strchr(col->name, '.')) {
-      int keep = common_parts(prev, col->name);
+    const char *name = col->name, *leaf = name, *pdot = strchr(name, '.');
+    if (pdot && is_marker(name)) { /* a SQL ROW's null marker: a NULL ROW is `"person": null`, its fields not written */
+      size_t n = strlen(name) - 2;
+      if (!r->nulls[c] || n >= sizeof nulled[0]) continue;
+      memcpy(nulled[alt], name, n);
+      nulled[alt][n] = 0;
+      name = leaf = nulled[alt];
+      alt ^= 1;
+      while (i + 1 < f->ncols && !strncmp(r->schema->cols[f->cols[i + 1]].name, name, n) &&
+             r->schema->cols[f->cols[i + 1]].name[n] == '.')
+        i++;
+    }
+    if (open || (name == col->name ? pdot != NULL : strchr(name, '.') != NULL)) {
+      int keep = common_parts(prev, name);
       if (keep > open) keep = open;
       for (; open > keep; open--)
         if (strom__buf_append(b, "}", 1)) return STROM_ENOMEM;
-      const char *q = col->name;
+      const char *q = name;
       for (int k = 0; k < keep; k++) q = strchr(q, '.') + 1;
-      bool first = i == 0 || (b->len && b->p[b->len - 1] == '{');
+      bool first = b->len == start || b->p[b->len - 1] == '{';
       for (const char *dot; (dot = strchr(q, '.')); q = dot + 1, open++, first = true)
         if ((!first && strom__buf_append(b, ",", 1)) || put_jstring(b, q, (size_t)(dot - q)) || strom__buf_append(b, ":{", 2))
           return STROM_ENOMEM;
       leaf = q;
       if ((!first && strom__buf_append(b, ",", 1))) return STROM_ENOMEM;
-      prev = col->name;
-    } else if (i && strom__buf_append(b, ",", 1)) return STROM_ENOMEM;
+      prev = name;
+    } else if (b->len > start && strom__buf_append(b, ",", 1)) return STROM_ENOMEM;
     if (put_jstring(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
     int rc;
     if (r->nulls[c] || (col->type == STROM_DOUBLE && !isfinite(r->v[c].d))) rc = strom__buf_append(b, "null", 4);

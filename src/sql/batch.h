@@ -54,5 +54,8 @@ void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth);
 /* sort_plan.c: EXPLAIN of a streaming LIMIT without ORDER BY (p: the CALC over its Top-N)
  * as Flink's Limit(offset=[m], fetch=[n]); false when p is not one. */
 bool sql_limit_explain(strom_buf *o, const sql_plan *p, int depth);
+/* The line of a streaming ORDER BY ... LIMIT's Top-N (an OVER node r) as Flink's
+ * SortLimit(orderBy, offset, fetch, strategy); false for any other OVER. */
+bool sql_sortlimit_explain(strom_buf *o, const sql_plan *r);
 
 #endif

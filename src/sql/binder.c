@@ -601,7 +601,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         break;
       }
       if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
-        e = fail_at(b, n, "not supported yet: ROW column '%s' as one value other than as a select item or GROUP BY key (use its fields: %s.<field>)", n->text, n->text);
+        e = fail_at(b, n, "not supported yet: ROW column '%s' as an argument here (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] DISTINCT FROM, IS [NOT] NULL, IN, CASE, COALESCE, IF, NULLIF, CAST; or use its fields: %s.<field>)", n->text, n->text);
         break;
       }
       const sql_node *leaf = c < 0 && b->cols ? sql_row_field_leaf(b->a, b->cols, b->ncols, n) : NULL;
@@ -625,8 +625,9 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         un[] = {{"is-null", SQL_E_IS_NULL}, {"is-not-null", SQL_E_IS_NOT_NULL}, {"is-true", SQL_E_IS_TRUE},
                 {"is-not-true", SQL_E_IS_NOT_TRUE}, {"is-false", SQL_E_IS_FALSE}, {"is-not-false", SQL_E_IS_NOT_FALSE},
                 {"is-unknown", SQL_E_IS_NULL}, {"is-not-unknown", SQL_E_IS_NOT_NULL}};
-      if ((!strcmp(o, "=") || !strcmp(o, "<>") || !strcmp(o, "!=")) && n->nkids == 2) { /* ROW values (types_rowval.c) */
-        const sql_node *rw = sql_row_compare(b->a, b->cols, b->ncols, n, b->err, b->errlen);
+      if (sql_row_op(o)) { /* ROW values (types_rowval.c) */
+        const sql_node *rw = b->agg ? sql_row_compare(b->a, b->in_cols, b->in_ncols, n, b->err, b->errlen) /* over the AGG's input: leaves match group keys */
+                                    : sql_row_compare(b->a, b->cols, b->ncols, n, b->err, b->errlen);
         if (rw) e = bind(b, rw);
         if (rw || b->err[0]) break;
       }
@@ -787,7 +788,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   b->agg = false;
   b->cols = b->in_cols, b->ncols = b->in_ncols;
   sql_expr *arg = NULL, *fil = NULL;
-  if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, n->kids[0]);
+  const sql_node *row = g.kind == SQL_AGG_COUNT && !g.distinct ? sql_row_marker(b->a, b->cols, b->ncols, n->kids[0]) : NULL;
+  if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
   if (filter) fil = bind(b, filter->kids[0]);
   b->agg = true;
   b->cols = save, b->ncols = savec;
@@ -889,7 +891,9 @@ static int agg_ref(binder *b, const sql_node *n, sql_expr **out) {
     }
   }
   if (c >= 0) {
-    fail_at(b, n, "column '%s' is neither in GROUP BY nor inside an aggregate function", b->in_cols[c].name);
+    const char *cn = b->in_cols[c].name; /* a ROW's null marker "person.$" is the ROW person */
+    fail_at(b, n, "column '%.*s' is neither in GROUP BY nor inside an aggregate function",
+            (int)(strlen(cn) - (sql_row_is_marker(cn) ? 2 : 0)), cn);
     return -1;
   }
   return 0;
@@ -1714,9 +1718,12 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
   if (nphys > 256) return fail_at(&b, NULL, "table '%s' has too many columns", sink->name);
   for (int i = 0; i < nphys; i++) map[i] = -1;
   if (collist && !(collist = sql_row_insert_columns(a, sink, collist))) return fail_at(&b, NULL, "out of memory");
+  int qidx[256], nq = p->ncols <= 256 ? sql_row_insert_cols(p->cols, p->ncols, sink, qidx) : p->ncols; /* ROW null markers (types_row.c) */
+  if (nq > 256) return fail_at(&b, NULL, "the query has too many columns");
   if (collist) {
-    if (collist->nkids != p->ncols)
-      return fail_at(&b, collist, "the column list has %d names but the query gives %d columns", collist->nkids, p->ncols);
+    if (collist->nkids != nq)
+      return fail_at(&b, collist, "the column list has %d names but the query gives %d columns", sql_row_unmarked(collist, NULL, NULL, 0),
+                     sql_row_unmarked(NULL, p->cols, qidx, nq));
     for (int i = 0; i < collist->nkids; i++) {
       int k = 0, found = -1;
       for (int c = 0; c < sink->ncols; c++) {
@@ -1725,27 +1732,29 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
         k++;
       }
       if (found < 0) return fail_at(&b, collist->kids[i], "table '%s' has no column '%s'", sink->name, collist->kids[i]->text);
-      map[found] = i;
+      map[found] = qidx[i];
     }
   } else {
-    if (p->ncols != nphys) {
+    if (nq != nphys) {
       strom_buf q = {0}, s = {0};
       char tn[48];
       for (int i = 0; i < p->ncols; i++) {
+        if (sql_row_is_marker(p->cols[i].name)) continue; /* a ROW's null marker (types_row.c) */
         sql_type_name(&p->cols[i].type, tn, sizeof tn);
-        strom__buf_printf(&q, "%s%s", i ? ", " : "", tn);
+        strom__buf_printf(&q, "%s%s", q.len ? ", " : "", tn);
       }
       for (int i = 0; i < sink->ncols; i++) {
-        if (!sql_col_written(&sink->cols[i])) continue;
+        if (!sql_col_written(&sink->cols[i]) || sql_row_is_marker(sink->cols[i].name)) continue;
         sql_type_name(&sink->cols[i].type, tn, sizeof tn);
         strom__buf_printf(&s, "%s%s %s", s.len ? ", " : "", sink->cols[i].name, tn);
       }
-      fail_at(&b, NULL, "the query's columns (%s) do not match table '%s' (%s)", q.p ? q.p : "", sink->name, s.p ? s.p : "");
+      fail_at(&b, NULL, "the query's columns (%s) do not match table '%s' (%s)%s", q.p ? q.p : "", sink->name, s.p ? s.p : "",
+              nq != p->ncols || nphys != sql_row_unmarked_sink(sink) ? "; a ROW column takes one ROW value, e.g. ROW(a, b)" : "");
       strom__buf_free(&q);
       strom__buf_free(&s);
       return NULL;
     }
-    for (int i = 0; i < nphys; i++) map[i] = i;
+    for (int i = 0; i < nphys; i++) map[i] = qidx[i];
   }
   sql_plan *c = new_plan(&b, SQL_P_CALC, nphys);
   if (!c || !(c->exprs = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)(nphys ? nphys : 1)))) return NULL;

@@ -205,6 +205,7 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
     t->keys[t->nopts] = o->kids[0]->text;
     t->vals[t->nopts++] = o->kids[1]->text;
   }
+  sql_row_markers(t); /* types_row.c */
   const char *conn = sql_table_option(t, "connector");
   if (!conn) {
     rc = at(err, errlen, n, "table '%s' has no 'connector' option (e.g. WITH ('connector' = 'filesystem', ...))%s", t->name, "");

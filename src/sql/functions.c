@@ -558,7 +558,7 @@ static int f_extract(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
 }
 
 /* Java SimpleDateFormat patterns as Flink's DATE_FORMAT uses them: yyyy MM dd HH mm ss
- * SSS, other letters copied. */
+ * S SS SSS (the milliseconds, at least that many digits), other letters copied. */
 static int format_ts_ns(int64_t ms, uint32_t nano, const char *f, size_t fn, strom_buf *b);
 static int format_ts(int64_t ms, const char *f, size_t fn, strom_buf *b) { return format_ts_ns(ms, 0, f, fn, b); }
 static int format_ts_ns(int64_t ms, uint32_t nano, const char *f, size_t fn, strom_buf *b) {
@@ -580,7 +580,7 @@ static int format_ts_ns(int64_t ms, uint32_t nano, const char *f, size_t fn, str
       case 'm': strom__buf_printf(b, run >= 2 ? "%02d" : "%d", tm.tm_min); break;
       case 's': strom__buf_printf(b, run >= 2 ? "%02d" : "%d", tm.tm_sec); break;
       case 'S':
-        if (run <= 3) strom__buf_printf(b, "%03d", milli);
+        if (run <= 3) strom__buf_printf(b, "%0*d", (int)run, milli); /* SimpleDateFormat: milliseconds as a number, S 5, SS 05, SSS 005 */
         else strom__buf_printf(b, "%.*s", (int)(run > 9 ? 9 : run), sql_ts_fraction9(milli, nano)); /* java.time: SSSSSS */
         break;
       case '\'': {

@@ -17,6 +17,7 @@
  */
 #include <inttypes.h>
 
+#include "batch.h"
 #include "rank.h"
 
 /* ---- owned row copies ---- */
@@ -443,6 +444,7 @@ void sql_over_explain(strom_buf *o, const sql_plan *p) {
     rank_over_explain(o, p);
     return;
   }
+  if (sql_sortlimit_explain(o, p)) return; /* ORDER BY ... LIMIT (sort_plan.c) */
   int mode = topn_mode(p, NULL);
   if (mode == DEDUP) {
     strom__buf_printf(o, "Deduplicate(keep=[%s], ", v->desc[0] ? "LastRow" : "FirstRow");

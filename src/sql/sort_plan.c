@@ -269,19 +269,34 @@ void sql_sort_explain(strom_buf *o, const sql_plan *p, int depth) {
   sql_plan_explain(o, p->in, depth + 1);
 }
 
-/* A streaming LIMIT without ORDER BY is a Top-N over the whole input under the CALC
- * that drops its row number; EXPLAIN shows it as Flink's StreamPhysicalLimit does. */
+bool sql_sortlimit_explain(strom_buf *o, const sql_plan *r) {
+  const sql_over *v = r->over;
+  if (r->kind != SQL_P_OVER || !v->rank || !v->norder || v->npart || v->rank_out || !v->text || strcmp(v->text, "ORDER BY"))
+    return false;
+  int64_t offset = v->start > 1 ? v->start - 1 : 0;
+  strom__buf_printf(o, "SortLimit(");
+  rank_exprs_text(o, "orderBy", v->order, v->norder, v->desc, r->in->cols);
+  strom__buf_printf(o, ", offset=[%" PRId64 "], fetch=[%" PRId64 "], strategy=[%s])%s\n", offset, v->limit - offset,
+                    r->in->changelog ? "RetractStrategy" : "AppendFastStrategy", r->changelog ? " [changelog]" : "");
+  return true;
+}
+
+/* A streaming LIMIT is a Top-N over the whole input under the CALC that drops its row
+ * number; EXPLAIN shows it as Flink's StreamPhysicalLimit does, or with ORDER BY as its
+ * StreamPhysicalSortLimit (the Top-N's strategy: AppendFastStrategy over an insert-only
+ * input, RetractStrategy over an updating one). */
 bool sql_limit_explain(strom_buf *o, const sql_plan *p, int depth) {
   const sql_plan *r = p->in;
   if (p->kind != SQL_P_CALC || p->cond || !p->exprs || !r || r->kind != SQL_P_OVER || !r->over->rank ||
-      r->over->norder || r->over->npart || r->over->rank_out || !r->over->text || strcmp(r->over->text, "ORDER BY") ||
+      r->over->npart || r->over->rank_out || !r->over->text || strcmp(r->over->text, "ORDER BY") ||
       p->ncols != r->ncols - 1)
     return false;
   for (int i = 0; i < p->ncols; i++)
     if (p->exprs[i]->op != SQL_E_COL || p->exprs[i]->col != i) return false;
   int64_t offset = r->over->start > 1 ? r->over->start - 1 : 0;
-  strom__buf_printf(o, "Limit(offset=[%" PRId64 "], fetch=[%" PRId64 "])%s\n", offset, r->over->limit - offset,
-                    p->changelog ? " [changelog]" : "");
+  if (!sql_sortlimit_explain(o, r))
+    strom__buf_printf(o, "Limit(offset=[%" PRId64 "], fetch=[%" PRId64 "])%s\n", offset, r->over->limit - offset,
+                      p->changelog ? " [changelog]" : "");
   sql_plan_explain(o, r->in, depth + 1);
   return true;
 }

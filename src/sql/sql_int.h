@@ -485,6 +485,11 @@ bool sql_row_is_flattened(const struct sql_col *cols, int ncols, const char *nam
  * paths ("id", "addr.city"); 0 when x is not ROW-valued, negative with err on error. */
 int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
                    const char ***paths, char *err, size_t errlen);
+/* sql_row_leaves without the ROWs' null markers: the fields an IN compares one by one. */
+int sql_row_value_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
+                         const char ***paths, char *err, size_t errlen);
+/* The null marker leaf of x when x is ROW-valued (COUNT(person) counts it), else NULL. */
+const sql_node *sql_row_marker(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x);
 /* The scalar leaf a field access on a constructed ROW names (ROW(a, b).EXPR$1), or NULL. */
 const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n);
 /* VALUES rows with their ROW values replaced by the leaves; *paths: the column names
@@ -500,6 +505,9 @@ const sql_node *sql_row_insert_columns(sql_arena *a, const struct sql_table *sin
 /* n (an = / <> / != node) over ROW values as the AND (OR) of its fields' comparisons;
  * NULL when neither side is a ROW, or with err when the sides do not match. */
 const sql_node *sql_row_compare(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n, char *err, size_t errlen);
+/* Whether sql_row_compare takes operator o (also IS [NOT] DISTINCT FROM, IS [NOT] NULL,
+ * and the ordering ones, which it refuses over ROWs). */
+bool sql_row_op(const char *o);
 /* The end of the ROW value starting at column i (its columns share the path prefix of
  * *seg characters, dot included), i + 1 with *seg 0 for a scalar column. */
 int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg);
@@ -510,6 +518,17 @@ void sql_row_format(strom_buf *b, const sql_col *cols, const strom_row *r, int l
                     void (*fmt)(strom_buf *b, const sql_type *t, const struct sql_val *v));
 /* The option's value, or NULL. */
 const char *sql_table_option(const sql_table *t, const char *key);
+/* types_row.c: whether a column is a ROW's null marker ("person.$"); makes t's markers
+ * computed TRUE unless its format writes nested objects (json); the query columns an
+ * INSERT into sink takes (their indexes in qidx, the count returned: markers dropped for
+ * a sink without them). */
+bool sql_row_is_marker(const char *name);
+void sql_row_markers(sql_table *t);
+int sql_row_insert_cols(const sql_col *qcols, int nq, const sql_table *sink, int *qidx);
+/* The names of list, or the columns cols[idx[0..n)], that are not markers (messages). */
+int sql_row_unmarked(const sql_node *list, const sql_col *cols, const int *idx, int n);
+/* The written columns of sink that are not markers. */
+int sql_row_unmarked_sink(const sql_table *sink);
 
 /* ---- connectors ---- */
 
@@ -782,6 +801,10 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **items,
 /* subq_mark.c: n with its IN / EXISTS subqueries rewritten into scalar subqueries (the
  * marker joins of Flink's plan); *changed when any was.  NULL if out of memory. */
 const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *changed);
+/* The same over a row of columns outer: an IN whose subquery is a plain SELECT with a
+ * WHERE (which may be correlated) counts over its FROM and WHERE directly, the outer
+ * names of x qualified so the subquery's columns do not hide them. */
+const sql_node *sql_subq_mark_rewrite_in(sql_arena *a, const sql_node *n, bool *changed, const sql_col *outer, int nouter);
 sql_expr *sql_subq_ref(struct binder *b, const sql_node *n);
 /* UNION (distinct), INTERSECT [ALL], EXCEPT [ALL] of u's two (cast) inputs. */
 sql_plan *sql_setop_bind(struct binder *b, const sql_node *n, sql_plan *u);

@@ -211,7 +211,7 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
   /* (a, b) IN (SELECT c, d ...): one equality per field (types_rowval.c's leaves) */
   const sql_node *one[1] = {exists ? NULL : t->kids[0]}, **xn = one;
   const char **paths;
-  int nx = exists ? 0 : sql_row_leaves(a, in->cols, in->ncols, t->kids[0], &xn, &paths, sql_binder_err(b), 256);
+  int nx = exists ? 0 : sql_row_value_leaves(a, in->cols, in->ncols, t->kids[0], &xn, &paths, sql_binder_err(b), 256);
   if (nx < 0) return NULL;
   if (!nx) xn = one, nx = !exists;
   if (nx > MAX_TERMS) return sql_binder_fail(b, t->kids[0], "more than %d values IN (subquery)", MAX_TERMS);
@@ -431,7 +431,7 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
       continue;
     }
     bool marked = false; /* IN / EXISTS under OR, NOT (... AND ...): marker joins (subq_mark.c) */
-    if (!(t[i] = sql_subq_mark_rewrite(sql_binder_arena(b), t[i], &marked))) return sql_binder_fail(b, *where, "out of memory");
+    if (!(t[i] = sql_subq_mark_rewrite_in(sql_binder_arena(b), t[i], &marked, in->cols, in->ncols))) return sql_binder_fail(b, *where, "out of memory");
     any |= marked;
     rest[nrest++] = t[i];
     const sql_node *sq[MAX_TERMS];
@@ -455,7 +455,7 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   for (int i = 0; i < s->nterms; i++)
     if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
   bool marked = false; /* SELECT x IN (...) AS f: marker joins (subq_mark.c) */
-  if (!(*itemsp = sql_subq_mark_rewrite(sql_binder_arena(b), *itemsp, &marked))) return sql_binder_fail(b, NULL, "out of memory");
+  if (!(*itemsp = sql_subq_mark_rewrite_in(sql_binder_arena(b), *itemsp, &marked, in->cols, in->ncols))) return sql_binder_fail(b, NULL, "out of memory");
   const sql_node *items = *itemsp;
   const sql_node *sq[MAX_TERMS];
   int k = scalars(items, sq, 0);

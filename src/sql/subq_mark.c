@@ -18,8 +18,12 @@
  *
  * The first subquery is correlated by `$v = x` (x reads the outer row), so it becomes
  * the distinct values of q counted per value and LEFT joined on x = $v: Flink's marker
- * join.  x IN (q) with q itself correlated is refused (as a correlated scalar subquery
- * inside a derived table).
+ * join.  When q is a plain `SELECT y FROM f WHERE w` (w may be correlated by equalities,
+ * `t.k = s.k`), the counts are taken over f and w directly instead of a derived table:
+ * `(SELECT COUNT(*) FROM f WHERE w AND y = x)`, `... WHERE w`, `COUNT(*) - COUNT(y) ...
+ * WHERE w`, each a scalar subquery correlated by w's equalities (and y = x), so the
+ * three-valued IN and NOT IN hold per outer row.  x's names of outer columns are
+ * qualified first (`k` -> `s.k`), so a column of f with the same name does not hide them.
  */
 #include <strings.h>
 
@@ -83,13 +87,83 @@ static sql_node *case_of(sql_arena *a, const sql_node *at, const sql_node **c, c
   return (k->kids[n] = n1(a, SQL_ELSE, at, NULL, e)) ? k : NULL;
 }
 
-static sql_node *in_marker(sql_arena *a, const sql_node *t) {
-  const sql_node *x = t->kids[0], *sq = t->kids[1];
-  sql_node *v = sql_node_new(a, SQL_ID, t, "$v", 0);
-  sql_node *hit = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), n2(a, SQL_OP, t, "=", v, x));
-  sql_node *rows = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), NULL);
-  sql_node *nulls = scalar(a, t, n2(a, SQL_OP, t, "-", count_star(a, t), n1(a, SQL_CALL, t, "COUNT", v)),
-                           derived(a, sq, "$in", "$v"), NULL);
+static bool has_agg(const sql_node *n) {
+  static const char *const aggs[] = {"COUNT", "SUM", "MIN", "MAX", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
+                                     "VAR_SAMP", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE"};
+  if (n->kind == SQL_SUBQUERY) return false;
+  if (n->kind == SQL_CALL && n->text)
+    for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++)
+      if (!strcasecmp(n->text, aggs[i])) return true;
+  for (int i = 0; i < n->nkids; i++)
+    if (has_agg(n->kids[i])) return true;
+  return false;
+}
+
+/* q's one item when q is a plain SELECT item FROM ... WHERE ... (no DISTINCT, grouping,
+ * aggregate, OVER, ORDER BY or LIMIT), the shape whose WHERE may read the outer row. */
+static const sql_node *plain_item(const sql_node *q) {
+  while (q->kind == SQL_SUBQUERY) q = q->kids[0];
+  if (q->kind != SQL_SELECT || (q->flags & SQL_F(DISTINCT)) || !kid_of(q, SQL_FROM) || !kid_of(q, SQL_WHERE) ||
+      kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) ||
+      kid_of(q, SQL_OFFSET))
+    return NULL;
+  const sql_node *items = kid_of(q, SQL_ITEMS);
+  if (!items || items->nkids != 1 || sql_node_has_over(items) || has_agg(items)) return NULL;
+  const sql_node *it = items->kids[0]->kind == SQL_AS ? items->kids[0]->kids[0] : items->kids[0];
+  return it->kind == SQL_STAR ? NULL : it;
+}
+
+/* x with its unqualified names of outer columns qualified (l.k for k), so that inside q,
+ * whose own columns come first, they still read the outer row; NULL if out of memory. */
+static const sql_node *outer_names(sql_arena *a, const sql_node *x, const sql_col *cols, int ncols) {
+  if (x->kind == SQL_SUBQUERY) return x;
+  if (x->kind == SQL_ID) {
+    const char *qual = NULL;
+    int found = 0;
+    for (int i = 0; i < ncols; i++)
+      if (!cols[i].hidden && !strcmp(cols[i].name, x->text)) found++, qual = cols[i].qual;
+    if (found != 1 || !qual) return x;
+    sql_node *f = sql_node_new(a, SQL_FIELD, x, x->text, 1);
+    if (f && !(f->kids[0] = sql_node_new(a, SQL_ID, x, qual, 0))) return NULL;
+    if (f) f->flags = x->flags;
+    return f;
+  }
+  sql_node *copy = NULL;
+  for (int i = 0; i < x->nkids; i++) {
+    if (x->kind == SQL_FIELD) break; /* t.k is qualified already */
+    const sql_node *k = outer_names(a, x->kids[i], cols, ncols);
+    if (!k) return NULL;
+    if (k == x->kids[i]) continue;
+    if (!copy) {
+      if (!(copy = sql_node_new(a, x->kind, x, x->text, x->nkids))) return NULL;
+      copy->flags = x->flags, copy->p = x->p, copy->s = x->s;
+      memcpy(copy->kids, x->kids, sizeof(sql_node *) * (size_t)x->nkids);
+    }
+    copy->kids[i] = (sql_node *)k;
+  }
+  return copy ? copy : x;
+}
+
+static sql_node *in_marker(sql_arena *a, const sql_node *t, const sql_col *outer, int nouter) {
+  const sql_node *x = t->kids[0], *sq = t->kids[1], *item = plain_item(sq);
+  sql_node *hit, *rows, *nulls;
+  if (item && !(x = outer_names(a, x, outer, nouter))) return NULL;
+  if (item) {
+    /* q's WHERE may be correlated (by equalities): count over q's FROM and WHERE, so each
+     * count is a scalar subquery correlated by them, and hit also by item = x */
+    const sql_node *q = sq;
+    while (q->kind == SQL_SUBQUERY) q = q->kids[0];
+    const sql_node *from = kid_of(q, SQL_FROM)->kids[0], *w = kid_of(q, SQL_WHERE)->kids[0];
+    hit = scalar(a, t, count_star(a, t), from, n2(a, SQL_OP, t, "and", w, n2(a, SQL_OP, t, "=", item, x)));
+    rows = scalar(a, t, count_star(a, t), from, w);
+    nulls = scalar(a, t, n2(a, SQL_OP, t, "-", count_star(a, t), n1(a, SQL_CALL, t, "COUNT", item)), from, w);
+  } else {
+    sql_node *v = sql_node_new(a, SQL_ID, t, "$v", 0);
+    hit = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), n2(a, SQL_OP, t, "=", v, x));
+    rows = scalar(a, t, count_star(a, t), derived(a, sq, "$in", "$v"), NULL);
+    nulls = scalar(a, t, n2(a, SQL_OP, t, "-", count_star(a, t), n1(a, SQL_CALL, t, "COUNT", v)),
+                   derived(a, sq, "$in", "$v"), NULL);
+  }
   sql_node *null_bool = n2(a, SQL_CAST, t, NULL, kw(a, t, "NULL"), sql_node_new(a, SQL_TYPE, t, "BOOLEAN", 0));
   const sql_node *c[3] = {positive(a, t, hit),
                           n2(a, SQL_OP, t, "and", n1(a, SQL_OP, t, "is-null", x), positive(a, t, rows)),
@@ -127,6 +201,10 @@ static sql_node *exists_marker(sql_arena *a, const sql_node *t) {
 }
 
 const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *changed) {
+  return sql_subq_mark_rewrite_in(a, n, changed, NULL, 0);
+}
+
+const sql_node *sql_subq_mark_rewrite_in(sql_arena *a, const sql_node *n, bool *changed, const sql_col *outer, int nouter) {
   if (!n) return NULL;
   if (n->kind == SQL_SUBQUERY || n->kind == SQL_SELECT || n->kind == SQL_SETOP || n->kind == SQL_WITH ||
       n->kind == SQL_QUERY)
@@ -134,7 +212,7 @@ const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *cha
   if ((is_op(n, "in") || is_op(n, "not-in")) && n->nkids == 2 && n->kids[1]->kind == SQL_SUBQUERY &&
       n->kids[0]->kind != SQL_ROW) {
     *changed = true;
-    return in_marker(a, n);
+    return in_marker(a, n, outer, nouter);
   }
   if (is_op(n, "exists") && n->nkids == 1 && n->kids[0]->kind == SQL_SUBQUERY) {
     *changed = true;
@@ -143,7 +221,7 @@ const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *cha
   sql_node *copy = NULL;
   for (int i = 0; i < n->nkids; i++) {
     bool ch = false;
-    const sql_node *k = sql_subq_mark_rewrite(a, n->kids[i], &ch);
+    const sql_node *k = sql_subq_mark_rewrite_in(a, n->kids[i], &ch, outer, nouter);
     if (!k) return NULL;
     if (!ch) continue;
     *changed = true;

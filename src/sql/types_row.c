@@ -3,8 +3,12 @@
  * CREATE TABLE, into one physical column per leaf field, named by its path
  * ("person.id", "a.b.c"), so rows stay flat (the connectors fill them as they fill any
  * column and nothing per event builds a nested value) and the binder resolves
- * `person.id` or `t.person.id` to one of them.  A ROW as one value (SELECT person,
- * ROW(...) constructors, a ROW sink column fed by a ROW expression) is not supported.
+ * `person.id` or `t.person.id` to one of them.  Each ROW level also gets a BOOLEAN
+ * null-marker column "person.$" first in its group: TRUE when the ROW is there, NULL when
+ * the ROW itself is NULL (json `"person": null`, the padded side of an outer join), so a
+ * whole-NULL ROW differs from a ROW of NULL fields.  The json format reads and writes
+ * the marker; for every other format it is a computed column TRUE (sql_row_markers), so
+ * their files keep one column per field.  Tables without ROWs get nothing.
  */
 #include <strings.h>
 
@@ -27,7 +31,7 @@ static char *own_name(sql_table *t, const char *prefix, const char *field) {
 
 static int leaves(const sql_node *type) {
   if (!type->text || strcmp(type->text, "ROW")) return 1;
-  int n = 0;
+  int n = 1; /* the null marker */
   for (int i = 0; i < type->nkids; i++) n += leaves(type->kids[i]->kids[1]);
   return n;
 }
@@ -37,6 +41,11 @@ static int add_fields(sql_table *t, const char *prefix, const sql_node *type, ch
     snprintf(err, errlen, "line %d, column %d: ROW column '%s' has no fields", type->line, type->col, prefix);
     return STROM_EINVAL;
   }
+  sql_table_col *mc = &t->cols[t->ncols];
+  memset(mc, 0, sizeof *mc);
+  if (!(mc->name = own_name(t, prefix, "$"))) return STROM_ENOMEM;
+  mc->type = (sql_type){.id = STROM_BOOLEAN};
+  t->ncols++;
   for (int i = 0; i < type->nkids; i++) {
     const sql_node *f = type->kids[i], *ft = f->kids[1];
     char *name = own_name(t, prefix, f->kids[0]->text);
@@ -129,4 +138,48 @@ int sql_row_field_col(const sql_col *cols, int ncols, const sql_node *n) {
     if (c == -2) return -1; /* ambiguous: the caller's lookup reports it */
   }
   return -1;
+}
+
+bool sql_row_is_marker(const char *name) {
+  size_t n = strlen(name);
+  return n >= 2 && name[n - 1] == '$' && name[n - 2] == '.';
+}
+
+/* A format that writes nested objects has a place for a NULL ROW (`"person": null`), and
+ * the print sink writes one as Java does (`null`); the others (csv, a database row,
+ * generated data) have none, and their ROWs are there. */
+static bool format_nests(const sql_table *t) {
+  const char *f = sql_table_option(t, "format"), *v = sql_table_option(t, "value.format"), *c = sql_table_option(t, "connector");
+  return (f && !strcmp(f, "json")) || (v && !strcmp(v, "json")) || (c && !strcmp(c, "print"));
+}
+
+void sql_row_markers(sql_table *t) {
+  static const sql_node present = {.kind = SQL_KEYWORD, .text = "TRUE", .p = -1, .s = -1};
+  if (format_nests(t)) return;
+  for (int i = 0; i < t->ncols; i++)
+    if (!t->cols[i].computed && !t->cols[i].metadata && sql_row_is_marker(t->cols[i].name)) t->cols[i].computed = &present;
+}
+
+int sql_row_insert_cols(const sql_col *qcols, int nq, const sql_table *sink, int *qidx) {
+  bool sink_markers = false;
+  for (int c = 0; c < sink->ncols; c++) sink_markers |= sql_col_written(&sink->cols[c]) && sql_row_is_marker(sink->cols[c].name);
+  int k = 0;
+  for (int i = 0; i < nq; i++)
+    if (sink_markers || !sql_row_is_marker(qcols[i].name)) qidx[k++] = i;
+  return k;
+}
+
+int sql_row_unmarked(const sql_node *list, const sql_col *cols, const int *idx, int n) {
+  int k = 0;
+  if (list)
+    for (int i = 0; i < list->nkids; i++) k += !sql_row_is_marker(list->kids[i]->text);
+  else
+    for (int i = 0; i < n; i++) k += !sql_row_is_marker(cols[idx[i]].name);
+  return k;
+}
+
+int sql_row_unmarked_sink(const sql_table *sink) {
+  int k = 0;
+  for (int c = 0; c < sink->ncols; c++) k += sql_col_written(&sink->cols[c]) && !sql_row_is_marker(sink->cols[c].name);
+  return k;
 }

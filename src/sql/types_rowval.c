@@ -15,8 +15,14 @@
  *    `(1, abc)` and the print sink's `+I[1, abc]` (Java's Row.toString), grouping the
  *    columns back by their path prefixes.
  *
- * Fields of a constructor are named EXPR$0, EXPR$1, ... as Calcite names them.  A ROW
- * that is NULL as a whole is not distinguished from a ROW of NULL fields.
+ * Fields of a constructor are named EXPR$0, EXPR$1, ... as Calcite names them.  Every
+ * ROW level carries a null marker leaf "$" first (types_row.c): TRUE for a constructor,
+ * the "person.$" column for a ROW column, NULL for CAST(NULL AS ROW<...>) and a padded
+ * outer-join side.  So a whole-NULL ROW is NULL (IS NULL, `<NULL>` in the tableau,
+ * `null` in json) while ROW(CAST(NULL AS INT)) is a ROW.  ROW-valued CASE, COALESCE, IF
+ * and NULLIF are their leaves' CASEs; =, <>, IS [NOT] DISTINCT FROM and IS [NOT] NULL
+ * over ROWs are rewritten into the leaves' (sql_row_compare); <, >, <=, >= are refused,
+ * as Flink refuses them (a ROW type is not ordered).
  */
 #include <strings.h>
 
@@ -135,6 +141,11 @@ static int expand_name(leaves *l, const sql_node *n, const char *prefix) {
  * fields of the ROW type node t. */
 static int cast_fields(leaves *l, const leaves *s, int lo, int hi, size_t off, const sql_node *t, const char *prefix,
                        const sql_node *at) {
+  if (lo < hi && !strcmp(s->path[lo] + off, "$")) { /* the marker: a NULL ROW casts to NULL */
+    int rc = push(l, s->n[lo], prefix, "$");
+    if (rc) return rc;
+    lo++;
+  }
   int nf = 0;
   for (int i = lo; i < hi; nf++) { /* count the groups of this level */
     const char *p = s->path[i] + off, *dot = strchr(p, '.');
@@ -206,12 +217,172 @@ static int pick_field(leaves *l, const leaves *s, const char *name, const char *
   return got;
 }
 
+static sql_node *null_lit(sql_arena *a, const sql_node *at) { return mk(a, SQL_KEYWORD, at, "NULL", 0); }
+
+static sql_node *typed_null(sql_arena *a, const sql_node *at, const sql_node *type) {
+  sql_node *c = mk(a, SQL_CAST, at, NULL, 2), *nl = null_lit(a, at);
+  if (!c || !nl) return NULL;
+  c->kids[0] = nl, c->kids[1] = (sql_node *)type, c->nkids = 2;
+  return c;
+}
+
+/* CAST(NULL AS ROW<...>): a NULL marker and NULL fields of the declared types. */
+static int null_row(leaves *l, const sql_node *t, const char *prefix, const sql_node *at) {
+  static const sql_node boolean = {.kind = SQL_TYPE, .text = "BOOLEAN", .p = -1, .s = -1};
+  sql_node *m = typed_null(l->a, at, &boolean);
+  if (!m) return STROM_ENOMEM;
+  int rc = push(l, m, prefix, "$");
+  for (int i = 0; i < t->nkids && !rc; i++) {
+    const sql_node *f = t->kids[i], *ft = f->kids[1];
+    size_t len = strlen(prefix) + strlen(f->kids[0]->text) + 2;
+    char *sub = sql_arena_alloc(l->a, len);
+    if (!sub) return STROM_ENOMEM;
+    snprintf(sub, len, "%s%s%s", prefix, *prefix ? "." : "", f->kids[0]->text);
+    if (ft->kind == SQL_TYPE && ft->text && !strcmp(ft->text, "ROW")) {
+      int r = null_row(l, ft, sub, at);
+      if (r < 0) return r;
+      continue;
+    }
+    sql_node *v = typed_null(l->a, at, ft);
+    if (!v) return STROM_ENOMEM;
+    rc = push(l, v, sub, "");
+  }
+  return rc ? rc : 1;
+}
+
+/* A branch of a ROW-valued CASE / COALESCE / IF / NULLIF: its leaves (1), or a bare NULL
+ * (2: a NULL of the other branches' shape), 0 if it is a scalar. */
+static int branch(leaves *l, const sql_node *n) {
+  if (n->kind == SQL_KEYWORD && !strcmp(n->text, "NULL")) return 2;
+  return expand(l, n, "");
+}
+
+/* Expands the branches v[0..nv) into b[]; fails unless all ROWs (or NULL) of one shape. 0: none a ROW. */
+static int branches(leaves *l, const sql_node *const *v, int nv, leaves *b, const sql_node *at) {
+  int shape = -1, rows = 0, scalars = 0;
+  for (int i = 0; i < nv; i++) {
+    b[i] = (leaves){.a = l->a, .cols = l->cols, .ncols = l->ncols, .err = l->err, .errlen = l->errlen};
+    int r = branch(&b[i], v[i]);
+    if (r < 0) return r;
+    if (r == 2) continue;
+    if (!r) {
+      scalars++;
+      continue;
+    }
+    rows++;
+    if (shape < 0) shape = i;
+    else if (b[i].len != b[shape].len) return lfail(l, v[i], "the branches are ROWs of different types%s", "");
+  }
+  if (!rows) return 0;
+  if (scalars) return lfail(l, at, "%s mixes ROW and scalar values", at->kind == SQL_CASE ? "CASE" : at->text);
+  for (int i = 0; i < nv; i++) {
+    if (b[i].len) continue;
+    for (int k = 0; k < b[shape].len; k++) {
+      sql_node *nl = null_lit(l->a, v[i]);
+      if (!nl) return STROM_ENOMEM;
+      int rc = push(&b[i], nl, b[shape].path[k], "");
+      if (rc) return rc;
+    }
+  }
+  return shape + 1;
+}
+
+static int expand_case(leaves *l, const sql_node *n, const char *prefix) {
+  const sql_node *vals[64];
+  int nv = 0;
+  for (int i = 0; i < n->nkids && nv < 64; i++) {
+    const sql_node *k = n->kids[i];
+    if (k->kind == SQL_WHEN) vals[nv++] = k->kids[1];
+    else if (k->kind == SQL_ELSE) vals[nv++] = k->kids[0];
+  }
+  leaves b[64];
+  int shape = branches(l, vals, nv, b, n);
+  if (shape <= 0) return shape;
+  bool has_else = n->kids[n->nkids - 1]->kind == SQL_ELSE;
+  for (int k = 0; k < b[shape - 1].len; k++) {
+    sql_node *c = mk(l->a, SQL_CASE, n, n->text, n->nkids + !has_else);
+    if (!c) return STROM_ENOMEM;
+    int v = 0;
+    for (int i = 0; i < n->nkids; i++) {
+      const sql_node *x = n->kids[i];
+      if (x->kind != SQL_WHEN && x->kind != SQL_ELSE) {
+        c->kids[c->nkids++] = (sql_node *)x; /* the operand */
+        continue;
+      }
+      sql_node *y = mk(l->a, x->kind, x, x->text, x->nkids);
+      if (!y) return STROM_ENOMEM;
+      if (x->kind == SQL_WHEN) y->kids[y->nkids++] = x->kids[0];
+      y->kids[y->nkids++] = (sql_node *)b[v++].n[k];
+      c->kids[c->nkids++] = y;
+    }
+    if (!has_else) { /* no ELSE: a NULL ROW */
+      sql_node *y = mk(l->a, SQL_ELSE, n, NULL, 1), *nl = null_lit(l->a, n);
+      if (!y || !nl) return STROM_ENOMEM;
+      y->kids[y->nkids++] = nl;
+      c->kids[c->nkids++] = y;
+    }
+    int rc = push(l, c, prefix, b[shape - 1].path[k]);
+    if (rc) return rc;
+  }
+  return 1;
+}
+
+static sql_node *op2(sql_arena *a, const sql_node *at, const char *op, const sql_node *x, const sql_node *y) {
+  sql_node *o = mk(a, SQL_OP, at, op, 2);
+  if (!o) return NULL;
+  o->kids[0] = (sql_node *)x, o->kids[1] = (sql_node *)y, o->nkids = y ? 2 : 1;
+  return o;
+}
+
+static sql_node *when(sql_arena *a, const sql_node *at, const sql_node *cond, const sql_node *then) {
+  sql_node *w = mk(a, SQL_WHEN, at, NULL, 2);
+  if (!w) return NULL;
+  w->kids[0] = (sql_node *)cond, w->kids[1] = (sql_node *)then, w->nkids = 2;
+  return w;
+}
+
+static const sql_node *compare_leaves(sql_arena *a, const leaves *x, const leaves *y, const sql_node *at, const char *op);
+
+/* COALESCE(r1, r2, ...): the first whose marker is not NULL; IF(c, r1, r2); NULLIF(r1, r2). */
+static int expand_choice(leaves *l, const sql_node *n, const char *prefix) {
+  bool is_if = !strcasecmp(n->text, "IF"), is_nullif = !strcasecmp(n->text, "NULLIF");
+  if ((is_if && n->nkids != 3) || (is_nullif && n->nkids != 2) || n->nkids > 64) return 0;
+  const sql_node *const *vals = (const sql_node *const *)n->kids + is_if;
+  int nv = n->nkids - is_if;
+  leaves b[64];
+  int shape = branches(l, vals, nv, b, n);
+  if (shape <= 0) return shape;
+  const sql_node *same = NULL;
+  if (is_nullif && !(same = compare_leaves(l->a, &b[0], &b[1], n, "="))) return STROM_ENOMEM;
+  for (int k = 0; k < b[shape - 1].len; k++) {
+    sql_node *c = mk(l->a, SQL_CASE, n, NULL, nv + 1);
+    if (!c) return STROM_ENOMEM;
+    if (is_if) c->kids[c->nkids++] = when(l->a, n, n->kids[0], b[0].n[k]);
+    else if (is_nullif) c->kids[c->nkids++] = when(l->a, n, same, null_lit(l->a, n));
+    else
+      for (int i = 0; i + 1 < nv; i++) c->kids[c->nkids++] = when(l->a, n, op2(l->a, n, "is-not-null", b[i].n[0], NULL), b[i].n[k]);
+    sql_node *e = mk(l->a, SQL_ELSE, n, NULL, 1);
+    if (!e) return STROM_ENOMEM;
+    e->kids[e->nkids++] = (sql_node *)b[is_nullif ? 0 : nv - 1].n[k];
+    c->kids[c->nkids++] = e;
+    for (int i = 0; i < c->nkids; i++)
+      if (!c->kids[i] || (c->kids[i]->kind == SQL_WHEN && (!c->kids[i]->kids[0] || !c->kids[i]->kids[1]))) return STROM_ENOMEM;
+    int rc = push(l, c, prefix, b[shape - 1].path[k]);
+    if (rc) return rc;
+  }
+  return 1;
+}
+
 static int expand(leaves *l, const sql_node *n, const char *prefix) {
   int rc = expand_name(l, n, prefix);
   if (rc == 2) return 0;
   if (rc) return rc;
   if (is_row_ctor(n)) {
     if (!n->nkids) return lfail(l, n, "%s needs at least one field", "ROW");
+    sql_node *there = mk(l->a, SQL_KEYWORD, n, "TRUE", 0);
+    if (!there) return STROM_ENOMEM;
+    int mrc = push(l, there, prefix, "$");
+    if (mrc) return mrc;
     for (int i = 0; i < n->nkids; i++) {
       const sql_node *k = n->kids[i];
       if (k->kind == SQL_FILTER || k->kind == SQL_OVER || k->kind == SQL_STAR)
@@ -225,12 +396,17 @@ static int expand(leaves *l, const sql_node *n, const char *prefix) {
     return 1;
   }
   if (n->kind == SQL_CAST && n->kids[1]->kind == SQL_TYPE && n->kids[1]->text && !strcmp(n->kids[1]->text, "ROW")) {
+    if (n->kids[0]->kind == SQL_KEYWORD && !strcmp(n->kids[0]->text, "NULL")) return null_row(l, n->kids[1], prefix, n);
     leaves s = {.a = l->a, .cols = l->cols, .ncols = l->ncols, .err = l->err, .errlen = l->errlen};
     int r = expand(&s, n->kids[0], "");
     if (r < 0) return r;
     if (!r) return 0; /* the binder says what cannot be cast */
     return cast_fields(l, &s, 0, s.len, 0, n->kids[1], prefix, n);
   }
+  if (n->kind == SQL_CASE) return expand_case(l, n, prefix);
+  if (n->kind == SQL_CALL && n->nkids >= 1 &&
+      (!strcasecmp(n->text, "COALESCE") || !strcasecmp(n->text, "IF") || !strcasecmp(n->text, "NULLIF")))
+    return expand_choice(l, n, prefix);
   if (n->kind == SQL_FIELD && n->nkids == 1) { /* a ROW field of a constructed ROW */
     leaves s = {.a = l->a, .cols = l->cols, .ncols = l->ncols, .err = l->err, .errlen = l->errlen};
     int r = expand(&s, n->kids[0], "");
@@ -248,6 +424,24 @@ int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node 
   if (rc <= 0) return rc;
   *nodes = l.n, *paths = l.path;
   return l.len;
+}
+
+int sql_row_value_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
+                         const char ***paths, char *err, size_t errlen) {
+  int n = sql_row_leaves(a, cols, ncols, x, nodes, paths, err, errlen), k = 0;
+  for (int i = 0; i < n; i++) {
+    const char *p = (*paths)[i];
+    size_t len = strlen(p);
+    if (!strcmp(p, "$") || (len >= 2 && !strcmp(p + len - 2, ".$"))) continue;
+    (*nodes)[k] = (*nodes)[i], (*paths)[k++] = p;
+  }
+  return n < 0 ? n : k;
+}
+
+const sql_node *sql_row_marker(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x) {
+  char err[8];
+  leaves l = {.a = a, .cols = cols, .ncols = ncols, .err = err, .errlen = sizeof err};
+  return expand(&l, x, "") > 0 && l.len && !strcmp(l.path[0], "$") ? l.n[0] : NULL;
 }
 
 const sql_node *sql_row_field_leaf(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n) {
@@ -349,34 +543,94 @@ const sql_node *sql_row_insert_columns(sql_arena *a, const sql_table *sink, cons
   return l;
 }
 
+/* The fields of the outer ROW of l: its leaves' first path parts, the marker not counted. */
+static int top_fields(const leaves *l) {
+  int n = 0;
+  for (int i = 0; i < l->len; i++) {
+    const char *p = l->path[i], *dot = strchr(p, '.');
+    size_t seg = dot ? (size_t)(dot - p) : strlen(p);
+    bool same = i && !strncmp(l->path[i - 1], p, seg) && (l->path[i - 1][seg] == '.' || !l->path[i - 1][seg]);
+    n += strcmp(p, "$") && !same;
+  }
+  return n;
+}
+
+/* The leaves of x and y compared pairwise by op, joined by AND (=, IS NOT DISTINCT FROM)
+ * or OR (<>, IS DISTINCT FROM).  The markers are leaves too: a NULL ROW makes = and <>
+ * NULL and is distinct from any ROW that is there. */
+static const sql_node *compare_leaves(sql_arena *a, const leaves *x, const leaves *y, const sql_node *at, const char *op) {
+  bool all = !strcmp(op, "=") || !strcmp(op, "is-not-distinct-from");
+  const sql_node *acc = NULL;
+  for (int i = 0; i < x->len; i++) {
+    const sql_node *c = op2(a, at, op, x->n[i], y->n[i]);
+    if (!c || (acc && !(c = op2(a, at, all ? "and" : "or", acc, c)))) return NULL;
+    acc = c;
+  }
+  return acc;
+}
+
 const sql_node *sql_row_compare(sql_arena *a, const sql_col *cols, int ncols, const sql_node *n, char *err, size_t errlen) {
   leaves l = {.a = a, .cols = cols, .ncols = ncols, .err = err, .errlen = errlen}, r = l;
+  const char *o = n->text;
+  if (n->nkids == 1) { /* IS [NOT] NULL: the ROW's own nullness, its marker's */
+    int rl = expand(&l, n->kids[0], "");
+    if (rl <= 0) return NULL;
+    return op2(a, n, o, l.n[0], NULL);
+  }
+  bool in = !strcmp(o, "in") || !strcmp(o, "not-in");
+  if (in) { /* (a, b) IN ((1, 2), (3, 4)): x = v1 OR x = v2 ..., NOT IN its negation */
+    if (n->nkids < 2 || n->kids[1]->kind == SQL_SUBQUERY) return NULL; /* IN (subquery): subq_bind.c */
+    int rl = expand(&l, n->kids[0], "");
+    if (rl <= 0) return NULL;
+    const sql_node *acc = NULL;
+    for (int i = 1; i < n->nkids; i++) {
+      sql_node *eq = op2(a, n->kids[i], "=", n->kids[0], n->kids[i]);
+      const sql_node *c = eq ? sql_row_compare(a, cols, ncols, eq, err, errlen) : NULL;
+      if (!c) {
+        if (!err[0]) snprintf(err, errlen, "line %d, column %d: IN compares a ROW with ROWs of its type only", n->kids[i]->line,
+                              n->kids[i]->col);
+        return NULL;
+      }
+      if (acc && !(c = op2(a, n, "or", acc, c))) return NULL;
+      acc = c;
+    }
+    return o[0] == 'n' ? op2(a, n, "not", acc, NULL) : acc;
+  }
+  bool ordering = !strcmp(o, "<") || !strcmp(o, ">") || !strcmp(o, "<=") || !strcmp(o, ">=") || !strcmp(o, "between") ||
+                  !strcmp(o, "not-between");
+  if (ordering && n->nkids == 3) { /* BETWEEN: refused on ROWs, as < is */
+    int rl = expand(&l, n->kids[0], "");
+    if (rl < 0) return NULL;
+    if (!rl) return NULL;
+    snprintf(err, errlen, "line %d, column %d: operator %s does not apply to ROW values (a ROW type has no order in Flink SQL); compare their fields",
+             n->line, n->col, o[0] == 'n' ? "NOT BETWEEN" : "BETWEEN");
+    return NULL;
+  }
   int rl = expand(&l, n->kids[0], ""), rr = rl < 0 ? rl : expand(&r, n->kids[1], "");
   if (rl < 0 || rr < 0 || (!rl && !rr)) return NULL;
+  if (ordering) {
+    snprintf(err, errlen, "line %d, column %d: operator %s does not apply to ROW values (a ROW type has no order in Flink SQL); compare their fields", n->line, n->col, o);
+    return NULL;
+  }
   if (!rl || !rr || l.len != r.len) {
     snprintf(err, errlen, "line %d, column %d: cannot compare %s with %s", n->line, n->col,
              rl ? "a ROW" : "a scalar value", rr ? "a ROW" : "a scalar value");
     if (rl && rr) snprintf(err, errlen, "line %d, column %d: cannot compare a ROW of %d fields with a ROW of %d fields",
-                           n->line, n->col, l.len, r.len);
+                           n->line, n->col, top_fields(&l), top_fields(&r));
     return NULL;
   }
-  /* field by field: = is the AND of the fields' =, <> the OR of their <> (SQL's row comparison) */
-  bool eq = !strcmp(n->text, "=");
-  const sql_node *acc = NULL;
-  for (int i = 0; i < l.len; i++) {
-    sql_node *c = mk(a, SQL_OP, n, eq ? "=" : "<>", 2);
-    if (!c) return NULL;
-    c->kids[0] = (sql_node *)l.n[i], c->kids[1] = (sql_node *)r.n[i], c->nkids = 2;
-    if (!acc) {
-      acc = c;
-      continue;
-    }
-    sql_node *j = mk(a, SQL_OP, n, eq ? "and" : "or", 2);
-    if (!j) return NULL;
-    j->kids[0] = (sql_node *)acc, j->kids[1] = c, j->nkids = 2;
-    acc = j;
-  }
-  return acc;
+  const sql_node *c = compare_leaves(a, &l, &r, n, !strcmp(o, "!=") ? "<>" : o);
+  if (!c) snprintf(err, errlen, "out of memory");
+  return c;
+}
+
+bool sql_row_op(const char *o) {
+  static const char *const ops[] = {"=",           "<>",          "!=",      "<",      ">",           "<=",
+                                    ">=",          "is-distinct-from", "is-not-distinct-from", "is-null", "is-not-null",
+                                    "in",          "not-in",      "between", "not-between"};
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+    if (!strcmp(o, ops[i])) return true;
+  return false;
 }
 
 /* ---- the output side ---- */
@@ -393,6 +647,7 @@ int sql_row_group_end(const sql_col *cols, int ncols, int i, size_t *seg) {
 
 void sql_row_type_name(strom_buf *b, const sql_col *cols, int lo, int hi, size_t off) {
   strom__buf_append(b, "ROW<", 4);
+  if (lo < hi && !strcmp(cols[lo].name + off, "$")) lo++; /* the null marker */
   for (int i = lo; i < hi;) {
     if (i > lo) strom__buf_append(b, ", ", 2);
     const char *p = cols[i].name + off, *dot = strchr(p, '.');
@@ -415,6 +670,16 @@ void sql_row_type_name(strom_buf *b, const sql_col *cols, int lo, int hi, size_t
 
 void sql_row_format(strom_buf *b, const sql_col *cols, const strom_row *r, int lo, int hi, size_t off, bool java,
                     void (*fmt)(strom_buf *b, const sql_type *t, const sql_val *v)) {
+  if (lo < hi && !strcmp(cols[lo].name + off, "$")) { /* the null marker: a NULL ROW prints as NULL */
+    sql_val m;
+    sql_val_get(r, lo, &m);
+    if (m.null) {
+      if (!java && !memchr(cols[lo].name, '.', off - 1)) strom__buf_append(b, "<NULL>", 6); /* a NULL cell, as the tableau shows one */
+      else fmt(b, &cols[lo].type, &m);
+      return;
+    }
+    lo++;
+  }
   strom__buf_printf(b, "%s", java ? "+I[" : "(");
   for (int i = lo; i < hi;) {
     if (i > lo) strom__buf_append(b, ", ", 2);
