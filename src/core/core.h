@@ -159,7 +159,8 @@ static inline size_t strom__row_encoded_size(const strom_row *r) {
   /* an over-estimate when fixed-width columns are NULL; that is fine */
   return STROM_LIKELY(!s->nstr) ? n : n + strom__row_strings_size(r);
 }
-/* Writes exactly strom__row_encoded_size(r) bytes at dst; returns the end. */
+/* Writes r at dst, at most strom__row_encoded_size(r) bytes (fewer when fixed-width
+ * columns are NULL); returns the end. */
 uint8_t *strom__row_encode(const strom_row *r, uint8_t *dst);
 /* Encodes r into *buf (grown as needed, *cap its size); *len receives the length. */
 int strom__row_encode_scratch(const strom_row *r, uint8_t **buf, size_t *cap, size_t *len);

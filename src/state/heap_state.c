@@ -1061,12 +1061,17 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
   size_t i;
   uint8_t *e = find_ns(s, s->ns, s->nslen, s->nsmix, &i), *p;
   lbuf *l;
+  bool moved = false; /* the list grew: v's bytes are in s->b3 */
   if (!e) {
     if (!(l = lbuf_new(&s->a, s->ks->epoch, NULL, total))) return STROM_ENOMEM;
     p = l->d;
   } else {
     if (!(l = list_own(s, i))) return STROM_ENOMEM;
     if ((size_t)l->len + total > l->cap) {
+      /* v may be a row read from this very list (its strings point into it): encoded
+       * before the list moves */
+      if (enc(&s->b3, v)) return STROM_ENOMEM;
+      moved = true;
       size_t cap = (size_t)l->cap + l->cap / 2;
       if (cap < (size_t)l->len + total) cap = (size_t)l->len + total;
       if (cap < 64) cap = 64;
@@ -1077,13 +1082,21 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
     }
     p = l->d + l->len;
   }
+  uint8_t *start = p;
   if (s->ttl) {
     ts_put(p, now);
     p += 8;
   }
-  p = uv_put(p, n);
-  strom__row_encode(v, p);
+  /* n over-estimates a row with NULL fixed-width columns: the row is written after room
+   * for n's length, then its real length goes before it */
+  uint8_t *row = p + uv_len(n);
+  size_t m = moved ? s->b3.len : (size_t)(strom__row_encode(v, row) - row);
+  if (moved) memcpy(row, s->b3.p, m);
+  if (uv_len(m) != uv_len(n)) memmove(p + uv_len(m), row, m);
+  p = uv_put(p, m) + m;
+  uint32_t used = (uint32_t)(p - start);
   if (!e) {
+    l->len = used;
     int rc = insert_ns(s, s->ns, s->nslen, s->nsmix, INT64_MIN, &l, sizeof l);
     if (rc) {
       s->a.bytes -= heap_cost(sizeof *l + l->cap);
@@ -1091,7 +1104,7 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
     }
     return rc;
   }
-  l->len += (uint32_t)total;
+  l->len += used;
   s->gen++;
   return STROM_OK;
 }
