@@ -117,7 +117,12 @@ void sql_arena_free(sql_arena *a);
   X(BOUND, NULL)                  /* text: unbounded-preceding, unbounded-following,     \
                                      current-row, preceding, following; kids: [expr] */  \
   X(ROW, "row")                   /* kids: exprs */                                      \
-  X(PARTITION_SPEC, "partition")  /* INSERT ... PARTITION (k = v, ...): kids: OPs "=" (ID, literal) */
+  X(PARTITION_SPEC, "partition")  /* INSERT ... PARTITION (k = v, ...): kids: OPs "=" (ID, literal) */ \
+  X(CATALOG_STMT, NULL)           /* text: create-catalog, create-database, drop-catalog, \
+                                     drop-database, use-catalog, use, alter-table-rename, \
+                                     alter-table-set, alter-table-reset, alter-view-rename, \
+                                     alter-view-as; kids: NAMEs, [COMMENT], [WITH], [ID \
+                                     CASCADE], [STRINGs], [query] (catalog_grammar.h) */
 
 typedef enum {
 #define SQL_KIND_ENUM(k, s) SQL_##k,

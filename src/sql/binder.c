@@ -976,13 +976,7 @@ static sql_plan *requalify(binder *b, sql_plan *p, const char *qual, const sql_n
 
 static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias) {
   const char *name = n->kids[n->nkids - 1]->text;
-  if (n->nkids > 1) {
-    /* catalog.database.table: only the default catalog and database exist */
-    for (int i = 0; i < n->nkids - 1; i++)
-      if (strcmp(n->kids[i]->text, "default_catalog") && strcmp(n->kids[i]->text, "default_database"))
-        return fail_at(b, n, "not supported yet: catalogs and databases other than default_catalog.default_database");
-  }
-  for (cte *c = b->ctes; c; c = c->next)
+  for (cte *c = b->ctes; c && n->nkids == 1; c = c->next)
     if (!strcmp(c->name, name)) {
       cte *save = b->ctes;
       b->ctes = c->next; /* a CTE sees the ones before it */
@@ -990,10 +984,14 @@ static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias
       b->ctes = save;
       return p ? requalify(b, p, alias ? alias : name, c->cols, n) : NULL;
     }
-  sql_table *t = sql_catalog_find(&b->s->cat, name);
+  char lm[300];
+  sql_table *t = sql_catalog_lookup(&b->s->cat, n, lm, sizeof lm); /* t, db.t, cat.db.t: catalog_ns.c */
+  if (!t && lm[0]) return fail_at(b, n, "%s", lm);
   if (!t) {
     strom_buf l = {0};
-    for (int i = 0; i < b->s->cat.n; i++) strom__buf_printf(&l, "%s%s", i ? ", " : "", b->s->cat.t[i]->name);
+    for (int i = 0, k = 0; i < b->s->cat.n; i++)
+      if (sql_catalog_find(&b->s->cat, b->s->cat.t[i]->name) == b->s->cat.t[i])
+        strom__buf_printf(&l, "%s%s", k++ ? ", " : "", b->s->cat.t[i]->name);
     fail_at(b, n, "table or view '%s' not found%s%s", name, l.len ? "; known: " : "", l.len ? l.p : "");
     strom__buf_free(&l);
     return NULL;
@@ -1002,7 +1000,10 @@ static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias
     if (++b->depth > 50) return fail_at(b, n, "views nested too deeply (a view that refers to itself?)");
     cte *save = b->ctes;
     b->ctes = NULL;
+    const char *home[2];
+    sql_ns_enter(&b->s->cat, t, home); /* the view's names resolve where it was made */
     sql_plan *p = bind_query(b, t->query);
+    sql_ns_leave(&b->s->cat, home);
     b->ctes = save;
     b->depth--;
     return p ? requalify(b, p, alias ? alias : name, t->column_list, n) : NULL;

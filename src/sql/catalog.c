@@ -1,17 +1,17 @@
 /*
- * catalog.c -- the session's tables and views (Flink's default_catalog.default_database):
+ * catalog.c -- the session's tables and views:
  * CREATE TABLE turns into a sql_table (columns with their SQL types, computed columns,
  * the watermark, the primary key, the WITH options and the connector they name), views
- * keep their query's syntax tree.  Names are case-sensitive, as in Flink.
+ * keep their query's syntax tree.  Names are case-sensitive, as in Flink.  Which catalog
+ * and database a table lives in, and the current ones, are catalog_ns.c's.
  */
 #include <strings.h>
 
 #include "sql_int.h"
 
+/* In the current catalog and database (catalog_ns.c). */
 sql_table *sql_catalog_find(const sql_catalog *c, const char *name) {
-  for (int i = 0; i < c->n; i++)
-    if (!strcmp(c->t[i]->name, name)) return c->t[i];
-  return NULL;
+  return sql_ns_find(c, sql_ns_catalog(c), sql_ns_database(c), name);
 }
 
 int sql_catalog_add(sql_catalog *c, sql_table *t) {
@@ -21,24 +21,23 @@ int sql_catalog_add(sql_catalog *c, sql_table *t) {
     if (!n) return STROM_ENOMEM;
     c->t = n, c->cap = cap;
   }
+  if (!t->catalog && !(t->catalog = strom__strdup(sql_ns_catalog(c)))) return STROM_ENOMEM;
+  if (!t->database && !(t->database = strom__strdup(sql_ns_database(c)))) return STROM_ENOMEM;
   c->t[c->n++] = t;
   return STROM_OK;
 }
 
 int sql_catalog_drop(sql_catalog *c, const char *name) {
-  for (int i = 0; i < c->n; i++)
-    if (!strcmp(c->t[i]->name, name)) {
-      sql_table_free(c->t[i]);
-      memmove(&c->t[i], &c->t[i + 1], sizeof *c->t * (size_t)(c->n - i - 1));
-      c->n--;
-      return 0;
-    }
-  return -1;
+  sql_table *t = sql_catalog_find(c, name);
+  if (!t) return -1;
+  sql_catalog_remove(c, t);
+  return 0;
 }
 
 void sql_catalog_free(sql_catalog *c) {
   for (int i = 0; i < c->n; i++) sql_table_free(c->t[i]);
   free(c->t);
+  sql_ns_free(c->ns);
   memset(c, 0, sizeof *c);
 }
 
@@ -51,6 +50,11 @@ void sql_table_free(sql_table *t) {
   free(t->vals);
   for (int i = 0; i < t->nown_names; i++) free(t->own_names[i]);
   free(t->own_names);
+  free(t->catalog);
+  free(t->database);
+  free(t->view_text);
+  free(t->ctx_catalog);
+  free(t->ctx_database);
   free(t);
 }
 
@@ -91,19 +95,16 @@ static int watermark_delay(const sql_node *w, const char *col, int64_t *out, cha
 
 int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t errlen) {
   *out = NULL;
-  const sql_node *name = n->kids[0], *cols = n->kids[1], *with = NULL, *part = NULL;
+  const sql_node *name = n->kids[0], *cols = n->kids[1], *with = NULL, *part = NULL, *t_comment = NULL;
   for (int i = 2; i < n->nkids; i++) {
     if (n->kids[i]->kind == SQL_WITH_OPTIONS) with = n->kids[i];
     if (n->kids[i]->kind == SQL_PARTITIONED_BY) part = n->kids[i];
+    if (n->kids[i]->kind == SQL_COMMENT) t_comment = n->kids[i];
   }
   sql_table *t = strom__calloc(1, sizeof *t);
   if (!t) return STROM_ENOMEM;
   t->wm_col = -1;
   int rc = STROM_OK;
-  if (name->nkids > 1 && (strcmp(name->kids[0]->text, "default_catalog") && strcmp(name->kids[0]->text, "default_database"))) {
-    rc = at(err, errlen, name, "not supported yet: catalogs and databases other than default_catalog.default_database%s%s", "", "");
-    goto fail;
-  }
   t->name = strom__strdup(name->kids[name->nkids - 1]->text);
   t->cols = strom__calloc((size_t)cols->nkids + 1, sizeof *t->cols);
   t->pk = strom__calloc((size_t)cols->nkids + 1, sizeof *t->pk);
@@ -232,6 +233,8 @@ int sql_table_from_ast(const sql_node *n, sql_table **out, char *err, size_t err
   }
   if (part && (rc = sql_fs_partition_check(t, part, err, errlen))) goto fail;
   t->partitioned_by = part;
+  t->comment = t_comment;
+  t->ddl = n;
   *out = t;
   return STROM_OK;
 fail:

@@ -1191,6 +1191,8 @@ static unsigned if_exists(parser *p) {
   return SQL_F(IF_EXISTS);
 }
 
+#include "catalog_grammar.h"
+
 static sql_node *create(parser *p, const sql_token *t) {
   unsigned flags = 0;
   if (accept_kw(p, "TEMPORARY")) flags |= SQL_F(TEMPORARY);
@@ -1221,9 +1223,7 @@ static sql_node *create(parser *p, const sql_token *t) {
     if (is_kw(cur(p), "USING")) unsupported(p, cur(p), "CREATE FUNCTION ... USING JAR");
     return n;
   }
-  if (is_kw(what, "CATALOG") || is_kw(what, "DATABASE")) {
-    unsupported(p, what, is_kw(what, "CATALOG") ? "CREATE CATALOG" : "CREATE DATABASE");
-  }
+  if (is_kw(what, "CATALOG") || is_kw(what, "DATABASE")) return cat_create(p, t, flags);
   expected(p, "TABLE, VIEW or FUNCTION");
 }
 
@@ -1236,7 +1236,7 @@ static sql_node *drop(parser *p, const sql_token *t) {
   if (accept_kw(p, "TABLE")) k = SQL_DROP_TABLE;
   else if (accept_kw(p, "VIEW")) k = SQL_DROP_VIEW;
   else if (accept_kw(p, "FUNCTION")) k = SQL_DROP_FUNCTION;
-  else if (is_kw(what, "CATALOG") || is_kw(what, "DATABASE")) unsupported(p, what, "DROP CATALOG and DROP DATABASE");
+  else if (is_kw(what, "CATALOG") || is_kw(what, "DATABASE")) return cat_drop(p, t);
   else expected(p, "TABLE, VIEW or FUNCTION");
   sql_node *n = node_at(p, k, t, NULL);
   n->flags = flags | if_exists(p);
@@ -1320,7 +1320,7 @@ static sql_node *parse_statement(parser *p) {
     advance(p);
     static const char *const what[] = {"TABLES", "VIEWS", "FUNCTIONS", "CATALOGS", "DATABASES", "JOBS", "MODULES"};
     const sql_token *w = cur(p);
-    n = NULL;
+    n = cat_show(p, t);
     for (size_t i = 0; i < sizeof what / sizeof *what && !n; i++)
       if (is_kw(w, what[i])) {
         advance(p);
@@ -1342,7 +1342,10 @@ static sql_node *parse_statement(parser *p) {
     else n = statement_set(p, t, 1);
   } else if (query_starts(p, 0) || is_op(t, "(")) {
     n = parse_query(p);
-  } else if (is_kw(t, "ALTER") || is_kw(t, "USE") || is_kw(t, "LOAD") || is_kw(t, "UNLOAD") || is_kw(t, "ADD") ||
+  } else if (is_kw(t, "USE") || is_kw(t, "ALTER")) {
+    advance(p);
+    n = is_kw(t, "USE") ? cat_use(p, t) : cat_alter(p, t);
+  } else if (is_kw(t, "LOAD") || is_kw(t, "UNLOAD") || is_kw(t, "ADD") ||
              is_kw(t, "REMOVE") || is_kw(t, "ANALYZE") || is_kw(t, "TRUNCATE") || is_kw(t, "DELETE") ||
              is_kw(t, "UPDATE") || is_kw(t, "STOP") || is_kw(t, "CALL")) {
     char what[64];

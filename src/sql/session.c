@@ -268,8 +268,6 @@ static int err_at(sql_session *s, const sql_node *n, const char *msg) {
   return STROM_EINVAL;
 }
 
-static const char *last_name(const sql_node *name) { return name->kids[name->nkids - 1]->text; }
-
 static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_only, strom_buf *explain) {
   sql_session *s = x->s;
   const sql_node *name = n->kids[0], *collist = NULL, *spec = NULL, *q = n->kids[n->nkids - 1];
@@ -277,8 +275,9 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     if (n->kids[i]->kind == SQL_COLUMN_LIST) collist = n->kids[i];
     if (n->kids[i]->kind == SQL_PARTITION_SPEC) spec = n->kids[i];
   }
-  sql_table *t = sql_catalog_find(&s->cat, last_name(name));
-  if (!t) return err_at(s, name, "table not found");
+  char lm[300];
+  sql_table *t = sql_catalog_lookup(&s->cat, name, lm, sizeof lm); /* catalog_ns.c */
+  if (!t) return err_at(s, name, lm[0] ? lm : "table not found");
   if (t->view) return err_at(s, name, "cannot INSERT INTO a view");
   char om[300];
   if ((n->flags & SQL_F(OVERWRITE)) && sql_overwrite_check(s->batch, t, om, sizeof om)) return err_at(s, n, om);
@@ -415,6 +414,8 @@ static int cmp_names(const void *a, const void *b) { return strcmp(*(const char 
 
 static int do_show(sql_session *s, const sql_node *n) {
   const char *what = n->text;
+  int crc = sql_catalog_show(s, n); /* catalog_ns.c: names by catalog and database */
+  if (crc != 1) return crc;
   if (!strcasecmp(what, "TABLES") || !strcasecmp(what, "VIEWS")) {
     bool views = what[0] == 'V' || what[0] == 'v';
     const char **names = strom__calloc((size_t)s->cat.n + 1, sizeof *names);
@@ -446,14 +447,18 @@ static int do_show(sql_session *s, const sql_node *n) {
 
 static int do_describe(exec *x, const sql_node *n) {
   sql_session *s = x->s;
-  sql_table *t = sql_catalog_find(&s->cat, last_name(n->kids[0]));
-  if (!t) return err_at(s, n->kids[0], "table or view not found");
+  char lm[300];
+  sql_table *t = sql_catalog_lookup(&s->cat, n->kids[0], lm, sizeof lm);
+  if (!t) return err_at(s, n->kids[0], lm[0] ? lm : "table or view not found");
   /* bind a scan (or the view) to learn computed columns' types */
   sql_arena a = {0};
   char err[1024];
   sql_plan *p;
+  const char *home[2];
+  sql_ns_enter(&s->cat, t, home); /* a view binds where it was made */
   if (t->view) p = sql_bind_query(s, &a, t->query, err, sizeof err);
   else p = sql_bind_scan(&a, t, t->name, err, sizeof err);
+  sql_ns_leave(&s->cat, home);
   if (!p) {
     sql_arena_free(&a);
     return err_at(s, n, err);
@@ -501,8 +506,10 @@ static int do_describe(exec *x, const sql_node *n) {
 }
 
 static int do_create_table(sql_session *s, const sql_node *n) {
-  const char *name = last_name(n->kids[0]);
-  if (sql_catalog_find(&s->cat, name)) {
+  const char *cat, *db, *name;
+  char lm[300];
+  if (sql_ns_resolve(&s->cat, n->kids[0], &cat, &db, &name, lm, sizeof lm)) return err_at(s, n->kids[0], lm);
+  if (sql_ns_find(&s->cat, cat, db, name)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return err_at(s, n->kids[0], "a table or view with this name already exists");
   }
@@ -520,13 +527,16 @@ static int do_create_table(sql_session *s, const sql_node *n) {
       return err_at(s, n, err);
     }
   }
+  t->catalog = strom__strdup(cat), t->database = strom__strdup(db);
   if ((rc = sql_catalog_add(&s->cat, t))) sql_table_free(t);
   return rc;
 }
 
 static int do_create_view(sql_session *s, const sql_node *n) {
-  const char *name = last_name(n->kids[0]);
-  if (sql_catalog_find(&s->cat, name)) {
+  const char *cat, *db, *name;
+  char lm[300];
+  if (sql_ns_resolve(&s->cat, n->kids[0], &cat, &db, &name, lm, sizeof lm)) return err_at(s, n->kids[0], lm);
+  if (sql_ns_find(&s->cat, cat, db, name)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return err_at(s, n->kids[0], "a table or view with this name already exists");
   }
@@ -550,19 +560,21 @@ static int do_create_view(sql_session *s, const sql_node *n) {
   t->query = q;
   t->column_list = collist;
   t->wm_col = -1;
+  t->catalog = strom__strdup(cat), t->database = strom__strdup(db);
+  sql_view_text(s, t, n); /* catalog_show.c: SHOW CREATE VIEW */
   int rc = sql_catalog_add(&s->cat, t);
   if (rc) sql_table_free(t);
   return rc;
 }
 
 static int do_drop(sql_session *s, const sql_node *n, bool view) {
-  const char *name = last_name(n->kids[0]);
-  sql_table *t = sql_catalog_find(&s->cat, name);
+  char lm[300];
+  sql_table *t = sql_catalog_lookup(&s->cat, n->kids[0], lm, sizeof lm);
   if (!t || t->view != view) {
     if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
-    return err_at(s, n->kids[0], view ? "view not found" : "table not found");
+    return err_at(s, n->kids[0], lm[0] ? lm : view ? "view not found" : "table not found");
   }
-  sql_catalog_drop(&s->cat, name);
+  sql_catalog_remove(&s->cat, t);
   return STROM_OK;
 }
 
@@ -578,8 +590,13 @@ static int statement(exec *x, const sql_node *n) {
     case SQL_RESET: return do_reset(s, n);
     case SQL_CREATE_TABLE: return do_create_table(s, n);
     case SQL_CREATE_VIEW: return do_create_view(s, n);
-    case SQL_DROP_TABLE: return do_drop(s, n, false);
-    case SQL_DROP_VIEW: return do_drop(s, n, true);
+    case SQL_DROP_TABLE:
+    case SQL_DROP_VIEW:
+    case SQL_CATALOG_STMT: { /* the INSERTs before run first: their plans point at the tables */
+      int rc = n->kind == SQL_CATALOG_STMT && strncmp(n->text, "drop-", 5) && strncmp(n->text, "alter-", 6) ? 0 : flush_pending(x);
+      if (rc) return rc;
+      return n->kind == SQL_CATALOG_STMT ? sql_catalog_stmt(s, n) : do_drop(s, n, n->kind == SQL_DROP_VIEW);
+    }
     case SQL_SHOW: return do_show(s, n);
     case SQL_DESCRIBE: return do_describe(x, n);
     case SQL_EXPLAIN: return do_explain(x, n);
@@ -618,6 +635,7 @@ int strom_sql_execute(strom_sql_session *s, const char *text, size_t len) {
   memset(a, 0, sizeof *a);
   sql_node *script = sql_parse_script(a, text, len, s->vars, s->nvars, s->err, sizeof s->err);
   if (!script) return STROM_EINVAL;
+  s->text = sql_arena_strndup(a, text, len); /* views keep their text (catalog_show.c) */
   exec x = {.s = s};
   int rc = STROM_OK;
   for (int i = 0; i < script->nkids && !rc; i++) {

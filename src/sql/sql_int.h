@@ -453,11 +453,17 @@ typedef struct sql_table {
   int nown_names;
   const sql_node *partitioned_by; /* PARTITIONED BY's column list, or NULL (connectors_fs_part.c) */
   const sql_node *wm_expr; /* a WATERMARK expression other than c and c - INTERVAL: wm_expr.c */
+  char *catalog, *database; /* where the table lives (catalog_ns.c); set by sql_catalog_add when NULL */
+  const sql_node *comment;  /* CREATE TABLE / VIEW ... COMMENT (catalog_show.c) */
+  char *view_text;          /* a view's query as written (SHOW CREATE VIEW), or NULL */
+  const sql_node *ddl;      /* the CREATE TABLE node (SHOW CREATE TABLE), or NULL */
+  char *ctx_catalog, *ctx_database; /* a view's query resolves names as when it was made (Flink expands them then) */
 } sql_table;
 
 typedef struct sql_catalog {
   sql_table **t;
   int n, cap;
+  struct sql_ns *ns; /* catalogs, databases and the current ones (catalog_ns.c); NULL: only the defaults */
 } sql_catalog;
 
 sql_table *sql_catalog_find(const sql_catalog *c, const char *name);
@@ -697,6 +703,7 @@ struct strom_sql_session {
   int64_t last_rows;
   struct sql_udf **udfs; /* CREATE FUNCTION ... LANGUAGE C (udf.c) */
   int nudfs;
+  const char *text; /* the script being run, NUL-terminated in its arena (a view's text: catalog_show.c) */
 };
 
 /* agg_minibatch.c: a GROUP BY's mini-batch buffer; fold gets one key's rows (the key
@@ -814,5 +821,41 @@ strom_stream *sql_semi_join_stream(sql_build *b, const sql_plan *p, strom_keyed 
                                    const strom_schema *ls, const strom_schema *rs);
 strom_stream *sql_setop_stream(sql_build *b, const sql_plan *p);
 void sql_setop_explain(strom_buf *o, const sql_plan *p, int depth);
+
+
+/* ---- catalogs and databases (catalog_ns.c, catalog_show.c, catalog_alter.c) ---- */
+
+/* The current catalog and database ("default_catalog", "default_database" at first). */
+const char *sql_ns_catalog(const sql_catalog *c);
+const char *sql_ns_database(const sql_catalog *c);
+/* A NAME node (t, db.t, cat.db.t) as its catalog, database and object, the missing parts
+ * the current ones; 0, or -1 with "catalog 'x' does not exist" / "database 'c.d' does
+ * not exist" in err. */
+int sql_ns_resolve(const sql_catalog *c, const sql_node *name, const char **cat, const char **db, const char **obj,
+                   char *err, size_t errlen);
+sql_table *sql_ns_find(const sql_catalog *c, const char *cat, const char *db, const char *name);
+/* The table or view a NAME node names; NULL with the reason in err (empty when the
+ * catalog and database exist but the object does not). */
+sql_table *sql_catalog_lookup(const sql_catalog *c, const sql_node *name, char *err, size_t errlen);
+/* Makes the current catalog and database those view t was made in (its query's names
+ * resolve as then); sql_ns_leave restores what sql_ns_enter saved. */
+void sql_ns_enter(sql_catalog *c, const sql_table *t, const char *save[2]);
+void sql_ns_leave(sql_catalog *c, const char *save[2]);
+/* Removes t from the catalog and frees it. */
+void sql_catalog_remove(sql_catalog *c, sql_table *t);
+void sql_ns_free(struct sql_ns *ns);
+/* The catalog statements (SQL_CATALOG_STMT: CREATE/DROP/USE CATALOG and DATABASE, ALTER
+ * TABLE/VIEW) and the SHOW statements other than SHOW FUNCTIONS / JOBS / MODULES; 1 when
+ * n is not one of them. */
+int sql_catalog_stmt(sql_session *s, const sql_node *n);
+int sql_catalog_show(sql_session *s, const sql_node *n);
+int sql_catalog_alter(sql_session *s, const sql_node *n);
+int sql_show_more(sql_session *s, const sql_node *n); /* catalog_show.c: SHOW CREATE, COLUMNS, FUNCTIONS */
+/* Keeps view t's query text (from the CREATE VIEW n in the session's script). */
+void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
+/* "CREATE TABLE `c`.`d`.`t` (...)" as Flink's SHOW CREATE TABLE prints it. */
+void sql_show_create(strom_buf *b, const sql_table *t);
+/* the error of a statement at n, "line L, column C: ..." */
+int sql_ns_err(sql_session *s, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

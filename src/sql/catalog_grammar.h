@@ -1,0 +1,145 @@
+/*
+ * catalog_grammar.h -- the parser rules of the catalog statements (CREATE / DROP / USE
+ * CATALOG and DATABASE, ALTER TABLE / VIEW, the SHOW forms that name a catalog, database
+ * or table).  Included by parser.c only, after its token helpers, so these rules use the
+ * same helpers and error paths as every other rule while living apart from it; the
+ * statements they build are run by catalog_ns.c and catalog_alter.c.
+ */
+#ifndef STROM_SQL_CATALOG_GRAMMAR_H
+#define STROM_SQL_CATALOG_GRAMMAR_H
+
+static sql_node *cat_stmt(parser *p, const sql_token *t, const char *what, unsigned flags) {
+  sql_node *n = node_at(p, SQL_CATALOG_STMT, t, what);
+  n->flags = flags;
+  return n;
+}
+
+/* CREATE CATALOG [IF NOT EXISTS] c [COMMENT '...'] WITH (...)
+ * CREATE DATABASE [IF NOT EXISTS] [c.]db [COMMENT '...'] [WITH (...)] */
+static sql_node *cat_create(parser *p, const sql_token *t, unsigned flags) {
+  bool catalog = accept_kw(p, "CATALOG");
+  if (!catalog) expect_kw(p, "DATABASE");
+  sql_node *n = cat_stmt(p, t, catalog ? "create-catalog" : "create-database", flags | if_not_exists(p));
+  add(p, n, name(p, catalog ? "a catalog name" : "a database name"));
+  add(p, n, comment(p));
+  if (catalog) expect_kw(p, "WITH");
+  else if (!accept_kw(p, "WITH")) return n;
+  return add(p, n, with_options(p));
+}
+
+/* DROP CATALOG [IF EXISTS] c;  DROP DATABASE [IF EXISTS] [c.]db [RESTRICT | CASCADE] */
+static sql_node *cat_drop(parser *p, const sql_token *t) {
+  bool catalog = accept_kw(p, "CATALOG");
+  if (!catalog) expect_kw(p, "DATABASE");
+  sql_node *n = cat_stmt(p, t, catalog ? "drop-catalog" : "drop-database", if_exists(p));
+  add(p, n, name(p, catalog ? "a catalog name" : "a database name"));
+  if (!catalog && (is_kw(cur(p), "CASCADE") || is_kw(cur(p), "RESTRICT"))) {
+    const sql_token *k = advance(p);
+    add(p, n, node_at(p, SQL_ID, k, upper(p, k->text)));
+  }
+  return n;
+}
+
+/* USE CATALOG c;  USE [c.]db */
+static sql_node *cat_use(parser *p, const sql_token *t) {
+  if (is_kw(cur(p), "MODULES")) unsupported(p, cur(p), "USE MODULES");
+  if (is_kw(cur(p), "CATALOG") && !is_op(peek(p, 1), ";") && peek(p, 1)->kind != SQL_TOK_EOF) {
+    advance(p);
+    return add(p, cat_stmt(p, t, "use-catalog", 0), name(p, "a catalog name"));
+  }
+  return add(p, cat_stmt(p, t, "use", 0), name(p, "a database name"));
+}
+
+/* ALTER TABLE [IF EXISTS] t (RENAME TO u | SET (...) | RESET ('k', ...))
+ * ALTER VIEW v (RENAME TO w | AS query) */
+static sql_node *cat_alter(parser *p, const sql_token *t) {
+  bool view = accept_kw(p, "VIEW");
+  if (!view && !accept_kw(p, "TABLE")) {
+    if (is_kw(cur(p), "DATABASE") || is_kw(cur(p), "CATALOG") || is_kw(cur(p), "FUNCTION") || is_kw(cur(p), "MODEL"))
+      unsupported(p, cur(p), "this ALTER statement");
+    expected(p, "TABLE or VIEW");
+  }
+  unsigned flags = view ? 0 : if_exists(p);
+  sql_node *nm = name(p, view ? "a view name" : "a table name");
+  if (accept_kw(p, "RENAME")) {
+    if (is_kw(cur(p), "TO")) {
+      advance(p);
+      sql_node *n = cat_stmt(p, t, view ? "alter-view-rename" : "alter-table-rename", flags);
+      return add(p, add(p, n, nm), name(p, "a new name"));
+    }
+    unsupported(p, cur(p), "ALTER TABLE ... RENAME of a column");
+  }
+  if (view) {
+    expect_kw(p, "AS");
+    return add(p, add(p, cat_stmt(p, t, "alter-view-as", 0), nm), parse_query(p));
+  }
+  if (is_kw(cur(p), "SET") && is_op(peek(p, 1), "(")) {
+    advance(p);
+    return add(p, add(p, cat_stmt(p, t, "alter-table-set", flags), nm), with_options(p));
+  }
+  if (accept_kw(p, "RESET")) {
+    sql_node *n = add(p, cat_stmt(p, t, "alter-table-reset", flags), nm);
+    expect_op(p, "(");
+    do add(p, n, string(p, "an option key string"));
+    while (accept_op(p, ","));
+    expect_op(p, ")");
+    return n;
+  }
+  if (is_kw(cur(p), "ADD") || is_kw(cur(p), "MODIFY") || is_kw(cur(p), "DROP") || is_kw(cur(p), "SET"))
+    unsupported(p, cur(p), "ALTER TABLE of the schema (ADD, MODIFY, DROP, SET of a column)");
+  expected(p, "RENAME TO, SET (...) or RESET (...)");
+}
+
+/* [NOT] LIKE 'pattern' after a SHOW: an OP like / not-like over the STRING. */
+static void cat_like(parser *p, sql_node *n) {
+  const sql_token *t = cur(p);
+  bool not = is_kw(t, "NOT") && is_kw(peek(p, 1), "LIKE");
+  if (not) advance(p);
+  if (!accept_kw(p, "LIKE")) return;
+  add(p, n, wrap(p, SQL_OP, t, not ? "not-like" : "like", string(p, "a LIKE pattern string"), NULL));
+}
+
+/* The SHOW forms besides the bare word ones: CURRENT CATALOG / DATABASE, CREATE TABLE /
+ * VIEW t, COLUMNS FROM t, [USER] FUNCTIONS, TABLES / VIEWS [FROM db] [LIKE], DATABASES
+ * [FROM c] [LIKE], CATALOGS [LIKE]; NULL (nothing consumed) for the others. */
+static sql_node *cat_show(parser *p, const sql_token *t) {
+  const sql_token *w = cur(p);
+  sql_node *n;
+  if (is_kw(w, "CURRENT")) {
+    advance(p);
+    if (accept_kw(p, "CATALOG")) return node_at(p, SQL_SHOW, t, "CURRENT CATALOG");
+    if (accept_kw(p, "DATABASE")) return node_at(p, SQL_SHOW, t, "CURRENT DATABASE");
+    expected(p, "CATALOG or DATABASE");
+  }
+  if (is_kw(w, "CREATE")) {
+    advance(p);
+    if (accept_kw(p, "TABLE")) n = node_at(p, SQL_SHOW, t, "CREATE TABLE");
+    else if (accept_kw(p, "VIEW")) n = node_at(p, SQL_SHOW, t, "CREATE VIEW");
+    else expected(p, "TABLE or VIEW");
+    return add(p, n, name(p, "a table name"));
+  }
+  if (is_kw(w, "COLUMNS")) {
+    advance(p);
+    if (!accept_kw(p, "FROM") && !accept_kw(p, "IN")) expected(p, "FROM or IN");
+    n = add(p, node_at(p, SQL_SHOW, t, "COLUMNS"), name(p, "a table name"));
+    cat_like(p, n);
+    return n;
+  }
+  bool user = is_kw(w, "USER") && is_kw(peek(p, 1), "FUNCTIONS");
+  const char *what = user ? "USER FUNCTIONS" : is_kw(w, "TABLES") ? "TABLES" : is_kw(w, "VIEWS") ? "VIEWS"
+                     : is_kw(w, "DATABASES") ? "DATABASES" : is_kw(w, "CATALOGS") ? "CATALOGS"
+                     : is_kw(w, "FUNCTIONS") ? "FUNCTIONS" : NULL;
+  if (!what) return NULL;
+  const sql_token *after = peek(p, user ? 2 : 1);
+  bool more = is_kw(after, "FROM") || is_kw(after, "IN") || is_kw(after, "LIKE") || is_kw(after, "NOT");
+  if (!user && !more) return NULL; /* the bare word: parser.c's own SHOW */
+  advance(p);
+  if (user) advance(p);
+  n = node_at(p, SQL_SHOW, t, what);
+  if (strcmp(what, "CATALOGS") && (accept_kw(p, "FROM") || accept_kw(p, "IN")))
+    add(p, n, name(p, !strcmp(what, "DATABASES") ? "a catalog name" : "a database name"));
+  cat_like(p, n);
+  return n;
+}
+
+#endif
