@@ -257,6 +257,47 @@ TEST(alter_table_and_view) {
   CHECK_ERR("ALTER TABLE t ADD (c INT);", "not supported: ALTER TABLE of the schema");
 }
 
+#define BASE                                                                                                       \
+  "CREATE TABLE base (id INT, name STRING, ts TIMESTAMP(3), up AS UPPER(name), "                                   \
+  "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'datagen', "  \
+  "'number-of-rows' = '3', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3', "       \
+  "'fields.name.length' = '1');\n"
+
+TEST(create_table_like_merges_as_flink) {
+  /* default: INCLUDING ALL OVERWRITING OPTIONS -- the base's columns first, then the new ones */
+  CHECK_OUT(BASE "CREATE TABLE d (extra AS id * 10) WITH ('number-of-rows' = '2') LIKE base;\nSHOW CREATE TABLE d;",
+            "CREATE TABLE `default_catalog`.`default_database`.`d` (\n  `id` INT NOT NULL,\n  `name` VARCHAR(2147483647),\n"
+            "  `ts` TIMESTAMP(3),\n  `up` AS UPPER(`name`),\n  `extra` AS `id` * 10,\n"
+            "  WATERMARK FOR `ts` AS `ts` - INTERVAL '1' SECOND,\n  CONSTRAINT `PK_id` PRIMARY KEY (`id`) NOT ENFORCED\n)\n"
+            "WITH (\n  'connector' = 'datagen',\n  'fields.id.end' = '3',\n  'fields.id.kind' = 'sequence',\n"
+            "  'fields.id.start' = '1',\n  'fields.name.length' = '1',\n  'number-of-rows' = '2'\n)\n");
+  CHECK_ROWS(BASE "CREATE TABLE d (extra AS id * 10) WITH ('number-of-rows' = '2') LIKE base;\nSELECT id, extra FROM d;",
+             true, "+I[1, 10]\n+I[2, 20]\n");
+  /* no column list; the options of the base as ALTER left them */
+  CHECK_ROWS(BASE "ALTER TABLE base SET ('fields.id.end' = '1');\nCREATE TABLE d LIKE base;\nSELECT id FROM d;", true, "+I[1]\n");
+  /* EXCLUDING ALL INCLUDING GENERATED: the physical and computed columns only, a new watermark */
+  CHECK_OUT(BASE "CREATE TABLE d (WATERMARK FOR ts AS ts) WITH ('connector' = 'blackhole') LIKE base (\n"
+            "  EXCLUDING ALL\n  INCLUDING GENERATED\n);\nSHOW CREATE TABLE d;",
+            "CREATE TABLE `default_catalog`.`default_database`.`d` (\n  `id` INT,\n  `name` VARCHAR(2147483647),\n"
+            "  `ts` TIMESTAMP(3),\n  `up` AS UPPER(`name`),\n  WATERMARK FOR `ts` AS `ts`\n)\nWITH (\n"
+            "  'connector' = 'blackhole'\n)\n");
+  /* OVERWRITING WATERMARKS / GENERATED replace the base's in place */
+  CHECK_OUT(BASE "CREATE TABLE d (up AS LOWER(name), WATERMARK FOR ts AS ts) LIKE base (OVERWRITING WATERMARKS, "
+            "OVERWRITING GENERATED);\nSHOW CREATE TABLE d;",
+            "  `up` AS LOWER(`name`),\n  WATERMARK FOR `ts` AS `ts`,\n  CONSTRAINT");
+  CHECK_ERR(BASE "CREATE TABLE d (id INT) LIKE base;", "line 2, column 17: a column named 'id' already exists in the base table");
+  CHECK_ERR(BASE "CREATE TABLE d (WATERMARK FOR ts AS ts) LIKE base;",
+            "there already exists a watermark spec for column 'ts' in the base table");
+  CHECK_ERR(BASE "CREATE TABLE d (up AS LOWER(name)) LIKE base;", "a column named 'up' already exists in the base table");
+  CHECK_ERR(BASE "CREATE TABLE d (PRIMARY KEY (name) NOT ENFORCED) LIKE base;", "the base table already has a primary key");
+  CHECK_ERR(BASE "CREATE TABLE d WITH ('number-of-rows' = '1') LIKE base (INCLUDING OPTIONS);",
+            "there already exists an option ['number-of-rows' -> '3'] in the base table");
+  CHECK_ERR(BASE "CREATE TABLE d LIKE base (OVERWRITING CONSTRAINTS);", "illegal merging strategy 'OVERWRITING' for 'CONSTRAINTS' option");
+  CHECK_ERR("CREATE TABLE d LIKE nope;", "line 1, column 21: source table 'default_catalog.default_database.nope' of the LIKE clause does not exist");
+  CHECK_ERR(BASE "CREATE VIEW v AS SELECT id FROM base;\nCREATE TABLE d LIKE v;", "of the LIKE clause can not be a view");
+  CHECK_ERR("CREATE TABLE d WITH ('connector' = 'blackhole');", "expected LIKE, or a column list");
+}
+
 static char *parsed(const char *q) {
   sql_arena a = {0};
   char err[256];
@@ -296,6 +337,11 @@ TEST(catalog_statements_parse) {
   CHECK_PARSE("USE", "line 1, column 4: expected a database name, found end of input");
   CHECK_PARSE("ALTER TABLE t", "line 1, column 14: expected RENAME TO, SET (...) or RESET (...), found end of input");
   CHECK_PARSE("CREATE CATALOG c", "line 1, column 17: expected WITH, found end of input");
+  CHECK_PARSE("CREATE TABLE t (a INT) WITH ('k' = 'v') LIKE s (EXCLUDING ALL INCLUDING GENERATED, OVERWRITING OPTIONS)",
+              "(create-table t (columns (column a INT)) (with (option 'k' 'v')) "
+              "(like s EXCLUDING ALL INCLUDING GENERATED OVERWRITING OPTIONS))");
+  CHECK_PARSE("CREATE TABLE t LIKE s (INCLUDING NOTHING)",
+              "line 1, column 34: expected ALL, CONSTRAINTS, PARTITIONS, GENERATED, OPTIONS, WATERMARKS or METADATA, found NOTHING");
   CHECK_PARSE("SHOW CURRENT x", "line 1, column 14: expected CATALOG or DATABASE, found x");
 }
 
@@ -310,6 +356,7 @@ int main(int argc, char **argv) {
   RUN(show_create_table_and_view_in_flinks_form);
   RUN(show_columns_and_functions);
   RUN(alter_table_and_view);
+  RUN(create_table_like_merges_as_flink);
   RUN(catalog_statements_parse);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

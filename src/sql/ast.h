@@ -122,7 +122,8 @@ void sql_arena_free(sql_arena *a);
                                      drop-database, use-catalog, use, alter-table-rename, \
                                      alter-table-set, alter-table-reset, alter-view-rename, \
                                      alter-view-as; kids: NAMEs, [COMMENT], [WITH], [ID \
-                                     CASCADE], [STRINGs], [query] (catalog_grammar.h) */
+                                     CASCADE], [STRINGs], [query] (catalog_grammar.h) */ \
+  X(LIKE_CLAUSE, "like")          /* CREATE TABLE ... LIKE: kids: NAME, IDs "INCLUDING ALL", ... */
 
 typedef enum {
 #define SQL_KIND_ENUM(k, s) SQL_##k,

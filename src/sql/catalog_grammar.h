@@ -8,6 +8,9 @@
 #ifndef STROM_SQL_CATALOG_GRAMMAR_H
 #define STROM_SQL_CATALOG_GRAMMAR_H
 
+static unsigned if_not_exists(parser *p);
+static unsigned if_exists(parser *p);
+
 static sql_node *cat_stmt(parser *p, const sql_token *t, const char *what, unsigned flags) {
   sql_node *n = node_at(p, SQL_CATALOG_STMT, t, what);
   n->flags = flags;
@@ -88,6 +91,34 @@ static sql_node *cat_alter(parser *p, const sql_token *t) {
   if (is_kw(cur(p), "ADD") || is_kw(cur(p), "MODIFY") || is_kw(cur(p), "DROP") || is_kw(cur(p), "SET"))
     unsupported(p, cur(p), "ALTER TABLE of the schema (ADD, MODIFY, DROP, SET of a column)");
   expected(p, "RENAME TO, SET (...) or RESET (...)");
+}
+
+/* CREATE TABLE ... LIKE source [( {INCLUDING | EXCLUDING | OVERWRITING} {ALL | CONSTRAINTS |
+ * PARTITIONS | GENERATED | OPTIONS | WATERMARKS | METADATA} ... )]: each option an ID
+ * "INCLUDING ALL" (checked by catalog_like.c). */
+static sql_node *cat_like_clause(parser *p) {
+  sql_node *n = node(p, SQL_LIKE_CLAUSE, NULL);
+  advance(p); /* LIKE */
+  add(p, n, name(p, "the source table's name"));
+  if (!accept_op(p, "(")) return n;
+  do {
+    const sql_token *how = cur(p);
+    if (!is_kw(how, "INCLUDING") && !is_kw(how, "EXCLUDING") && !is_kw(how, "OVERWRITING"))
+      expected(p, "INCLUDING, EXCLUDING or OVERWRITING");
+    advance(p);
+    const sql_token *what = cur(p);
+    static const char *const features[] = {"ALL", "CONSTRAINTS", "PARTITIONS", "GENERATED", "OPTIONS", "WATERMARKS", "METADATA"};
+    size_t i = 0;
+    while (i < sizeof features / sizeof *features && !is_kw(what, features[i])) i++;
+    if (i == sizeof features / sizeof *features)
+      expected(p, "ALL, CONSTRAINTS, PARTITIONS, GENERATED, OPTIONS, WATERMARKS or METADATA");
+    advance(p);
+    char *text = alloc(p, 32);
+    snprintf(text, 32, "%s %s", upper(p, how->text), features[i]);
+    add(p, n, node_at(p, SQL_ID, how, text));
+  } while (accept_op(p, ",") || is_kw(cur(p), "INCLUDING") || is_kw(cur(p), "EXCLUDING") || is_kw(cur(p), "OVERWRITING"));
+  expect_op(p, ")");
+  return n;
 }
 
 /* [NOT] LIKE 'pattern' after a SHOW: an OP like / not-like over the STRING. */

@@ -1151,16 +1151,20 @@ static sql_node *table_element(parser *p) {
   return add(p, c, comment(p));
 }
 
+#include "catalog_grammar.h"
+
 static sql_node *create_table(parser *p, sql_node *n) {
   add(p, n, name(p, "a table name"));
   const sql_token *t = cur(p);
-  if (is_kw(t, "LIKE")) unsupported(p, t, "CREATE TABLE ... LIKE");
-  if (is_kw(t, "WITH") || is_kw(t, "AS")) unsupported(p, t, "CREATE TABLE without columns (or CREATE TABLE AS)");
+  bool bare = is_kw(t, "LIKE") || is_kw(t, "WITH"); /* CREATE TABLE t [WITH (...)] LIKE s */
+  if (is_kw(t, "AS")) unsupported(p, t, "CREATE TABLE AS");
   sql_node *cols = node(p, SQL_COLUMNS, NULL);
-  expect_op(p, "(");
-  do add(p, cols, table_element(p));
-  while (accept_op(p, ","));
-  expect_op(p, ")");
+  if (!bare) {
+    expect_op(p, "(");
+    do add(p, cols, table_element(p));
+    while (accept_op(p, ","));
+    expect_op(p, ")");
+  }
   add(p, n, cols);
   add(p, n, comment(p));
   const sql_token *pt = cur(p);
@@ -1171,7 +1175,8 @@ static sql_node *create_table(parser *p, sql_node *n) {
     add(p, n, pb);
   }
   if (accept_kw(p, "WITH")) add(p, n, with_options(p));
-  if (is_kw(cur(p), "LIKE")) unsupported(p, cur(p), "CREATE TABLE ... LIKE");
+  if (is_kw(cur(p), "LIKE")) add(p, n, cat_like_clause(p));
+  else if (bare) expected(p, "LIKE, or a column list");
   if (is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS");
   return n;
 }
@@ -1190,8 +1195,6 @@ static unsigned if_exists(parser *p) {
   expect_kw(p, "EXISTS");
   return SQL_F(IF_EXISTS);
 }
-
-#include "catalog_grammar.h"
 
 static sql_node *create(parser *p, const sql_token *t) {
   unsigned flags = 0;

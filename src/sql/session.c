@@ -515,7 +515,9 @@ static int do_create_table(sql_session *s, const sql_node *n) {
   }
   sql_table *t;
   char err[1024];
-  int rc = sql_table_from_ast(n, &t, err, sizeof err);
+  int rc = sql_table_like(s, n, &n); /* catalog_like.c: CREATE TABLE ... LIKE merged into one definition */
+  if (rc) return rc;
+  rc = sql_table_from_ast(n, &t, err, sizeof err);
   if (rc) return err_at(s, n, err), rc;
   /* bind the scan once: computed columns and the watermark column must type-check */
   if (t->conn->source || t->ncols) {

@@ -855,6 +855,8 @@ int sql_show_more(sql_session *s, const sql_node *n); /* catalog_show.c: SHOW CR
 void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
 /* "CREATE TABLE `c`.`d`.`t` (...)" as Flink's SHOW CREATE TABLE prints it. */
 void sql_show_create(strom_buf *b, const sql_table *t);
+/* catalog_like.c: CREATE TABLE ... LIKE as one CREATE TABLE tree (*out = n without LIKE). */
+int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
 /* the error of a statement at n, "line L, column C: ..." */
 int sql_ns_err(sql_session *s, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
