@@ -3,7 +3,8 @@
  * input is parsed as one statement; a query (or an INSERT's query) is bound against a
  * fixed catalog (a table with every supported type, computed columns and a watermark,
  * a view, a versioned filesystem table with a PROCTIME column, a table with a general
- * watermark expression, a json table with nested ROWs) and its plan printed, as
+ * watermark expression, a json table with nested ROWs, a table and a view in a second
+ * catalog's database c.d) and its plan printed, as
  * bound and as optimized for running (sql_plan_optimized).
  * Nothing runs.  Invariants: no memory error, UB or leak; a rejected query has a message.
  */
@@ -27,7 +28,10 @@ static strom_sql_session *session(void) {
       "CREATE TABLE w (v INT, lag INT, ts TIMESTAMP(3), WATERMARK FOR ts AS TIMESTAMPADD(SECOND, -lag, ts))"
       " WITH ('connector' = 'datagen');"
       "CREATE TABLE j (id INT, p ROW<x INT, q ROW<y STRING>>) WITH ('connector' = 'filesystem', 'path' = '/nonexistent',"
-      " 'format' = 'json');";
+      " 'format' = 'json');"
+      "CREATE CATALOG c WITH ('type' = 'generic_in_memory'); CREATE DATABASE c.d;"
+      "CREATE TABLE c.d.t2 (a INT, s STRING) WITH ('connector' = 'datagen');"
+      "CREATE VIEW c.d.v2 AS SELECT a, s FROM c.d.t2 UNION ALL SELECT a, s FROM v;";
   if (strom_sql_execute(s, ddl, strlen(ddl))) abort();
   return s;
 }

@@ -298,6 +298,52 @@ TEST(create_table_like_merges_as_flink) {
   CHECK_ERR("CREATE TABLE d WITH ('connector' = 'blackhole');", "expected LIKE, or a column list");
 }
 
+/* A C function for the function namespace tests: shout(s) = upper(s) || '!'. */
+static const char *udf_src =
+    "#include \"strom/sql.h\"\n"
+    "static int shout(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv, strom_sql_value *r) {\n"
+    "  (void)argc;\n"
+    "  char *p = ctx->alloc(ctx, argv[0].len + 1);\n"
+    "  for (size_t i = 0; i < argv[0].len; i++) p[i] = argv[0].s[i] >= 'a' && argv[0].s[i] <= 'z' ? argv[0].s[i] - 32 : argv[0].s[i];\n"
+    "  p[argv[0].len] = '!';\n"
+    "  r->type = STROM_VARCHAR, r->s = p, r->len = argv[0].len + 1;\n"
+    "  return 0;\n"
+    "}\n"
+    "const strom_sql_udf shout_udf = {STROM_SQL_UDF_ABI, STROM_VARCHAR, 1, 1, 1, shout, 0};\n";
+
+TEST(functions_live_in_their_database) {
+  char src[300], lib[300], cmd[1400], sql[4096];
+  snprintf(src, sizeof src, "%s/udf.c", tmp);
+  snprintf(lib, sizeof lib, "%s/libshout.so", tmp);
+  FILE *f = fopen(src, "w");
+  CHECK(f != NULL);
+  if (!f) return;
+  fputs(udf_src, f);
+  fclose(f);
+  const char *root = getenv("STROM_TEST_ROOT");
+  snprintf(cmd, sizeof cmd, "cc -std=c17 -shared -fPIC -I%s/include -o %s %s", root ? root : ".", lib, src);
+  CHECK_INT(system(cmd), 0);
+  /* made in d: found from d only (and from a view made there) */
+  snprintf(sql, sizeof sql,
+           "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\nUSE d;\n"
+           "CREATE VIEW v AS SELECT shout(s) AS x FROM (VALUES ('ab')) AS t(s);\nUSE default_database;\n"
+           "SELECT x FROM d.v;\nUSE d;\nSELECT shout('cd');", lib);
+  CHECK_ROWS(sql, false, "+I[AB!]\n+I[CD!]\n");
+  snprintf(sql, sizeof sql, "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\nSELECT shout('a');", lib);
+  CHECK_ERR(sql, "no function named SHOUT");
+  /* a TEMPORARY SYSTEM function is seen from every database */
+  snprintf(sql, sizeof sql, "CREATE TEMPORARY SYSTEM FUNCTION shout AS '%s:shout_udf' LANGUAGE C;\nCREATE DATABASE d;\n"
+           "USE d;\nSELECT shout('x');", lib);
+  CHECK_ROWS(sql, false, "+I[X!]\n");
+  /* the same name in two databases; SHOW USER FUNCTIONS lists the current database's */
+  snprintf(sql, sizeof sql, "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\n"
+           "CREATE FUNCTION shout AS '%s:shout_udf' LANGUAGE C;\nDROP FUNCTION d.shout;\nSHOW USER FUNCTIONS;\nUSE d;\n"
+           "SHOW USER FUNCTIONS;", lib, lib);
+  CHECK_OUT(sql, "| function name |\n+---------------+\n| shout         |\n+---------------+\n1 row in set\nEmpty set\n");
+  snprintf(sql, sizeof sql, "CREATE FUNCTION nope.shout AS '%s:shout_udf' LANGUAGE C;", lib);
+  CHECK_ERR(sql, "line 1, column 17: database 'default_catalog.nope' does not exist");
+}
+
 static char *parsed(const char *q) {
   sql_arena a = {0};
   char err[256];
@@ -342,6 +388,7 @@ TEST(catalog_statements_parse) {
               "(like s EXCLUDING ALL INCLUDING GENERATED OVERWRITING OPTIONS))");
   CHECK_PARSE("CREATE TABLE t LIKE s (INCLUDING NOTHING)",
               "line 1, column 34: expected ALL, CONSTRAINTS, PARTITIONS, GENERATED, OPTIONS, WATERMARKS or METADATA, found NOTHING");
+  CHECK_PARSE("CREATE TEMPORARY SYSTEM FUNCTION f AS 'l.so:f'", "(create-function temporary system f 'l.so:f')");
   CHECK_PARSE("SHOW CURRENT x", "line 1, column 14: expected CATALOG or DATABASE, found x");
 }
 
@@ -357,6 +404,7 @@ int main(int argc, char **argv) {
   RUN(show_columns_and_functions);
   RUN(alter_table_and_view);
   RUN(create_table_like_merges_as_flink);
+  RUN(functions_live_in_their_database);
   RUN(catalog_statements_parse);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

@@ -148,7 +148,8 @@ typedef enum {
   X(NULLS_LAST, "nulls-last")             \
   X(QUOTED, "quoted")                     \
   X(NOT_NULL, "not-null")                 \
-  X(NATURAL, "natural")
+  X(NATURAL, "natural")                   \
+  X(SYSTEM, "system")
 
 enum {
 #define SQL_FLAG_BIT(f, s) SQL_FLAG_BIT_##f,

@@ -1199,7 +1199,7 @@ static unsigned if_exists(parser *p) {
 static sql_node *create(parser *p, const sql_token *t) {
   unsigned flags = 0;
   if (accept_kw(p, "TEMPORARY")) flags |= SQL_F(TEMPORARY);
-  accept_kw(p, "SYSTEM");
+  if (accept_kw(p, "SYSTEM")) flags |= SQL_F(SYSTEM);
   const sql_token *what = cur(p);
   sql_node *n;
   if (accept_kw(p, "TABLE")) {
@@ -1233,7 +1233,7 @@ static sql_node *create(parser *p, const sql_token *t) {
 static sql_node *drop(parser *p, const sql_token *t) {
   unsigned flags = 0;
   if (accept_kw(p, "TEMPORARY")) flags |= SQL_F(TEMPORARY);
-  accept_kw(p, "SYSTEM");
+  if (accept_kw(p, "SYSTEM")) flags |= SQL_F(SYSTEM);
   sql_kind k;
   const sql_token *what = cur(p);
   if (accept_kw(p, "TABLE")) k = SQL_DROP_TABLE;

@@ -4,7 +4,8 @@
  * dlopens the library and takes symbol as a `const strom_sql_udf`; the function then
  * binds like a built-in (a sql_func whose eval converts the SQL values to the ABI's
  * strom_sql_value and back).  Functions live in the session until DROP FUNCTION or
- * the session's end, when their libraries are closed.
+ * the session's end, when their libraries are closed.  A function belongs to the
+ * catalog and database it was created in (found from there only); a SYSTEM one to none.
  *
  * Two ABIs: a library built against ABI 1 lays its values out without ABI 2's tail
  * (precision, hi, nano), so it is called through ABI 1's layout below with its
@@ -23,6 +24,7 @@ typedef struct sql_udf {
   char *name;
   int abi;
   int rprec; /* ABI 2's result_precision (0: the ABI 1 default); never read from an ABI 1 descriptor */
+  char *catalog, *database; /* where it lives (catalog_ns.c); NULL for a SYSTEM function, seen everywhere */
 } sql_udf;
 
 /* ABI 1's value, as libraries built against it laid it out. */
@@ -115,14 +117,22 @@ static int udf_eval(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx 
   return 0;
 }
 
-static sql_udf *find(const sql_session *s, const char *name, int *idx) {
+/* A function of database cat.db (NULL: the current one) or a SYSTEM one. */
+static bool in_db(const sql_session *s, const sql_udf *u, const char *cat, const char *db) {
+  if (!u->catalog) return true;
+  return !strcmp(u->catalog, cat ? cat : sql_ns_catalog(&s->cat)) && !strcmp(u->database, db ? db : sql_ns_database(&s->cat));
+}
+
+static sql_udf *find_in(const sql_session *s, const char *name, const char *cat, const char *db, int *idx) {
   for (int i = 0; i < s->nudfs; i++)
-    if (!strcasecmp(s->udfs[i]->name, name)) {
+    if (!strcasecmp(s->udfs[i]->name, name) && in_db(s, s->udfs[i], cat, db)) {
       if (idx) *idx = i;
       return s->udfs[i];
     }
   return NULL;
 }
+
+static sql_udf *find(const sql_session *s, const char *name, int *idx) { return find_in(s, name, NULL, NULL, idx); }
 
 const sql_func *sql_udf_find(const sql_session *s, const char *name) {
   sql_udf *u = s ? find(s, name, NULL) : NULL;
@@ -133,6 +143,8 @@ static void udf_free(sql_udf *u) {
   if (!u) return;
   if (u->lib) dlclose(u->lib);
   free(u->name);
+  free(u->catalog);
+  free(u->database);
   free(u);
 }
 
@@ -142,7 +154,11 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   if (lang && strcasecmp(lang->text, "C"))
     return at(lang, err, errlen, "not supported yet: LANGUAGE %s functions (Strom loads C functions: AS 'lib.so:symbol' LANGUAGE C)%s", lang->text, "");
   if (sql_func_find(name)) return at(nm, err, errlen, "function %s is a built-in function%s", name, "");
-  if (find(s, name, NULL)) {
+  const char *cat = NULL, *db = NULL, *obj;
+  char nsm[300];
+  if (!(n->flags & SQL_F(SYSTEM)) && sql_ns_resolve(&s->cat, nm, &cat, &db, &obj, nsm, sizeof nsm))
+    return at(nm, err, errlen, "%s%s", nsm, "");
+  if (find_in(s, name, cat, db, NULL)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return at(nm, err, errlen, "function %s already exists%s", name, "");
   }
@@ -153,6 +169,7 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   snprintf(lib, sizeof lib, "%.*s", (int)(colon - spec), spec);
   sql_udf *u = strom__calloc(1, sizeof *u);
   if (!u || !(u->name = strom__strdup(name))) return free(u), STROM_ENOMEM;
+  if (cat && (!(u->catalog = strom__strdup(cat)) || !(u->database = strom__strdup(db)))) return udf_free(u), STROM_ENOMEM;
   dlerror();
   if (!(u->lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
     const char *why = dlerror();
@@ -197,9 +214,14 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
 
 int sql_udf_drop(sql_session *s, const sql_node *n, char *err, size_t errlen) {
   const sql_node *nm = n->kids[0];
-  const char *name = nm->kids[nm->nkids - 1]->text;
+  const char *name = nm->kids[nm->nkids - 1]->text, *cat = NULL, *db = NULL, *obj;
+  char m[300];
+  if (!(n->flags & SQL_F(SYSTEM)) && nm->nkids > 1 && sql_ns_resolve(&s->cat, nm, &cat, &db, &obj, m, sizeof m)) {
+    if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
+    return at(nm, err, errlen, "%s%s", m, "");
+  }
   int i;
-  sql_udf *u = find(s, name, &i);
+  sql_udf *u = find_in(s, name, cat, db, &i);
   if (!u) {
     if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
     return at(nm, err, errlen, "function %s does not exist%s", name, "");
@@ -211,7 +233,8 @@ int sql_udf_drop(sql_session *s, const sql_node *n, char *err, size_t errlen) {
 }
 
 void sql_udf_list(const sql_session *s, strom_buf *b) {
-  for (int i = 0; i < s->nudfs; i++) strom__buf_printf(b, " %s", s->udfs[i]->name);
+  for (int i = 0; i < s->nudfs; i++)
+    if (in_db(s, s->udfs[i], NULL, NULL)) strom__buf_printf(b, " %s", s->udfs[i]->name);
 }
 
 void sql_udf_free_all(sql_session *s) {
