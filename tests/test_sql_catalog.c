@@ -90,6 +90,12 @@ TEST(names_resolve_in_the_current_or_named_database) {
              "CREATE TABLE out (id INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/out_default', 'format' = 'csv');\n"
              "INSERT INTO c.d.out SELECT id * 7 FROM src;\nUSE CATALOG c;\nUSE d;\nSELECT id FROM out;",
              true, "+I[14]\n+I[21]\n+I[7]\n");
+  /* the INSERTs planned before a DROP run first (their plans point at the dropped tables) */
+  CHECK_ROWS(SEQ("src", 1, 2) "CREATE TABLE out (id INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/out_drop', "
+             "'format' = 'csv');\nINSERT INTO out SELECT id FROM src;\nDROP TABLE src;\nDROP TABLE out;\n"
+             "CREATE TABLE back (id INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/out_drop', 'format' = 'csv');\n"
+             "SELECT id FROM back;",
+             true, "+I[1]\n+I[2]\n");
   /* DROP by a qualified name drops that one only */
   CHECK_ROWS("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\n" SEQ("t", 1, 1) "USE CATALOG c;\n" SEQ("t", 5, 5)
              "DROP TABLE default_catalog.default_database.t;\nSELECT id FROM t;",
