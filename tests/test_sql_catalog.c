@@ -346,6 +346,12 @@ TEST(functions_live_in_their_database) {
            "CREATE FUNCTION shout AS '%s:shout_udf' LANGUAGE C;\nDROP FUNCTION d.shout;\nSHOW USER FUNCTIONS;\nUSE d;\n"
            "SHOW USER FUNCTIONS;", lib, lib);
   CHECK_OUT(sql, "| function name |\n+---------------+\n| shout         |\n+---------------+\n1 row in set\nEmpty set\n");
+  /* a database with a function is not empty; CASCADE drops it */
+  snprintf(sql, sizeof sql, "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\nDROP DATABASE d;", lib);
+  CHECK_ERR(sql, "line 3, column 15: database 'default_catalog.d' is not empty (it has functions");
+  snprintf(sql, sizeof sql, "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\nDROP DATABASE d CASCADE;\n"
+           "CREATE DATABASE d;\nUSE d;\nSHOW USER FUNCTIONS;", lib);
+  CHECK_OUT(sql, "Empty set\n");
   snprintf(sql, sizeof sql, "CREATE FUNCTION nope.shout AS '%s:shout_udf' LANGUAGE C;", lib);
   CHECK_ERR(sql, "line 1, column 17: database 'default_catalog.nope' does not exist");
 }

@@ -108,6 +108,7 @@ static void ns_set(struct sql_ns *ns, const char *cat, const char *db) {
 int sql_ns_resolve(const sql_catalog *c, const sql_node *name, const char **cat, const char **db, const char **obj,
                    char *err, size_t errlen) {
   int n = name->nkids;
+  if (n < 1) return snprintf(err, errlen, "an empty name"), -1;
   if (n > 3) return snprintf(err, errlen, "'%s...' has %d parts; a name is [catalog.][database.]object", name->kids[0]->text, n), -1;
   *obj = name->kids[n - 1]->text;
   *db = n >= 2 ? name->kids[n - 2]->text : sql_ns_database(c);
@@ -368,6 +369,9 @@ static int drop_database(sql_session *s, const sql_node *n) {
     if (in_ns(sc->t[i], c->name, d->name) && !cascade)
       return sql_ns_err(s, nm, "database '%s.%s' is not empty (it has '%s'; DROP DATABASE ... CASCADE drops its tables and views)",
                         cat, db, sc->t[i]->name);
+  if (!cascade && sql_udf_drop_ns(s, c->name, d->name, true))
+    return sql_ns_err(s, nm, "database '%s.%s' is not empty (it has functions; DROP DATABASE ... CASCADE drops them)", cat, db);
+  sql_udf_drop_ns(s, c->name, d->name, false);
   for (int i = 0; i < sc->n;)
     if (in_ns(sc->t[i], c->name, d->name)) sql_catalog_remove(sc, sc->t[i]);
     else i++;
@@ -392,6 +396,7 @@ static int drop_catalog(sql_session *s, const sql_node *n) {
   for (int i = 0; i < sc->n;)
     if (!strcmp(sc->t[i]->catalog ? sc->t[i]->catalog : DEF_CAT, c->name)) sql_catalog_remove(sc, sc->t[i]);
     else i++;
+  sql_udf_drop_ns(s, c->name, NULL, false);
   for (int k = 0; k < c->ndbs; k++) free(c->dbs[k].name);
   free(c->dbs);
   free(c->name);

@@ -732,6 +732,9 @@ int sql_udf_drop(sql_session *s, const sql_node *n, char *err, size_t errlen);
 const sql_func *sql_udf_find(const sql_session *s, const char *name);
 void sql_udf_list(const sql_session *s, strom_buf *b);
 void sql_udf_free_all(sql_session *s);
+/* The functions of catalog cat's database db (all its databases: db NULL): counted, or
+ * dropped unless count_only (DROP DATABASE / CATALOG, catalog_ns.c). */
+int sql_udf_drop_ns(sql_session *s, const char *cat, const char *db, bool count_only);
 
 const char *sql_session_get(const sql_session *s, const char *key);
 

@@ -237,6 +237,26 @@ void sql_udf_list(const sql_session *s, strom_buf *b) {
     if (in_db(s, s->udfs[i], NULL, NULL)) strom__buf_printf(b, " %s", s->udfs[i]->name);
 }
 
+int sql_udf_drop_ns(sql_session *s, const char *cat, const char *db, bool count_only) {
+  int n = 0;
+  for (int i = 0; i < s->nudfs;) {
+    sql_udf *u = s->udfs[i];
+    if (!u->catalog || strcmp(u->catalog, cat) || (db && strcmp(u->database, db))) {
+      i++;
+      continue;
+    }
+    n++;
+    if (count_only) {
+      i++;
+      continue;
+    }
+    udf_free(u);
+    memmove(&s->udfs[i], &s->udfs[i + 1], sizeof *s->udfs * (size_t)(s->nudfs - i - 1));
+    s->nudfs--;
+  }
+  return n;
+}
+
 void sql_udf_free_all(sql_session *s) {
   for (int i = 0; i < s->nudfs; i++) udf_free(s->udfs[i]);
   free(s->udfs);
