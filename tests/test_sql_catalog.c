@@ -216,6 +216,9 @@ TEST(show_columns_and_functions) {
                  "| name | STRING | TRUE |     |        |           |\n");
   snprintf(sql, sizeof sql, "%sSHOW COLUMNS FROM t NOT LIKE '_%%';", ddl);
   CHECK_OUT(sql, "Empty set\n");
+  /* a ROW column is one line, as DESCRIBE shows it */
+  CHECK_OUT("CREATE TABLE r (id INT, p ROW<x INT, y STRING>) WITH ('connector' = 'datagen');\nSHOW COLUMNS FROM r LIKE 'p';",
+            "|    p | ROW<`x` INT, `y` STRING> | TRUE |");
   CHECK_OUT("SHOW FUNCTIONS LIKE 'UPP%';", "| function name |\n+---------------+\n| UPPER         |\n+---------------+\n1 row in set\n");
   CHECK_OUT("SHOW USER FUNCTIONS;", "Empty set\n");
   CHECK_ERR("SHOW COLUMNS FROM nope;", "table 'default_catalog.default_database.nope' does not exist");

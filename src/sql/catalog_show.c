@@ -417,8 +417,25 @@ static int show_columns(sql_session *s, const sql_node *n, sql_table *t) {
   }
   char **cells = strom__calloc((size_t)p->ncols * 6 + 1, sizeof *cells);
   int nrows = 0;
-  for (int i = 0; cells && i < p->ncols; i++) {
-    const char *name = t->view && t->column_list && i < t->column_list->nkids ? t->column_list->kids[i]->text : p->cols[i].name;
+  for (int i = 0, shown = 0; cells && i < p->ncols; i++, shown++) {
+    const char *name = t->view && t->column_list && shown < t->column_list->nkids ? t->column_list->kids[shown]->text : p->cols[i].name;
+    size_t seg;
+    int end = sql_row_group_end(p->cols, p->ncols, i, &seg);
+    if (seg) { /* a ROW value's columns, one line as DESCRIBE (types_rowval.c) */
+      char rn[256];
+      strom_buf rt = {0};
+      snprintf(rn, sizeof rn, "%.*s", (int)seg - 1, p->cols[i].name);
+      if (!(t->view && t->column_list && shown < t->column_list->nkids)) name = rn;
+      sql_row_type_name(&rt, p->cols, i, end, seg);
+      const char *row[6] = {name, rt.p ? rt.p : "ROW<>", "TRUE", "", "", ""};
+      if (passes(n, name)) {
+        for (int c = 0; c < 6; c++) cells[nrows * 6 + c] = strom__strdup(row[c]);
+        nrows++;
+      }
+      strom__buf_free(&rt);
+      i = end - 1;
+      continue;
+    }
     if (!passes(n, name)) continue;
     sql_type ty = p->cols[i].type;
     bool not_null = ty.not_null;
