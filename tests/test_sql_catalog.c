@@ -355,6 +355,11 @@ TEST(functions_live_in_their_database) {
   snprintf(sql, sizeof sql, "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\nDROP DATABASE d CASCADE;\n"
            "CREATE DATABASE d;\nUSE d;\nSHOW USER FUNCTIONS;", lib);
   CHECK_OUT(sql, "Empty set\n");
+  snprintf(sql, sizeof sql, "CREATE DATABASE d;\nCREATE FUNCTION d.shout AS '%s:shout_udf' LANGUAGE C;\n"
+           "SHOW USER FUNCTIONS FROM d;\nSHOW FUNCTIONS IN default_catalog.d LIKE 'sh%%';\nSHOW USER FUNCTIONS;", lib);
+  CHECK_OUT(sql, "| function name |\n+---------------+\n| shout         |\n+---------------+\n1 row in set\n"
+                 "+---------------+\n| function name |\n+---------------+\n| shout         |\n+---------------+\n1 row in set\n"
+                 "Empty set\n");
   snprintf(sql, sizeof sql, "CREATE FUNCTION nope.shout AS '%s:shout_udf' LANGUAGE C;", lib);
   CHECK_ERR(sql, "line 1, column 17: database 'default_catalog.nope' does not exist");
 }

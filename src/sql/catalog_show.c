@@ -541,6 +541,13 @@ int sql_show_more(sql_session *s, const sql_node *n) {
       kids[q.nkids] = &dummy;
       q.kids = kids, q.nkids++;
       if (sql_ns_resolve(&s->cat, &q, &c, &d, &o, m, sizeof m)) return sql_ns_err(s, n->kids[0], "%s", m);
+      /* the functions of that database: list them with it current */
+      const char *save[2];
+      sql_table where = {.ctx_catalog = (char *)c, .ctx_database = (char *)d};
+      sql_ns_enter(&s->cat, &where, save);
+      int rc = show_functions(s, n, what[0] == 'U');
+      sql_ns_leave(&s->cat, save);
+      return rc;
     }
     return show_functions(s, n, what[0] == 'U');
   }
