@@ -182,6 +182,30 @@ TEST(show_create_table_and_view_in_flinks_form) {
             "  'fields.id.start' = '1',\n"
             "  'number-of-rows' = '1'\n"
             ")\n");
+  /* expressions written back as SQL */
+  CHECK_OUT("CREATE TABLE t (a INT, s STRING, ts TIMESTAMP(3), lag INT, e1 AS EXTRACT(DAY FROM ts),\n"
+            " e2 AS CASE WHEN a IS NULL THEN 'x' WHEN a BETWEEN 1 AND 2 THEN 'y' ELSE s END,\n"
+            " e3 AS (a + 1) * 2 - (3 - a), e4 AS a IN (1, 2) AND NOT (s LIKE 'a%'), e5 AS CAST(s AS DECIMAL(5, 1)),\n"
+            " e6 AS s || 'it''s', e7 AS ARRAY[1, 2], e8 AS DATE '2020-01-01',\n"
+            " WATERMARK FOR ts AS TIMESTAMPADD(SECOND, -lag, ts)) WITH ('connector' = 'datagen');\nSHOW CREATE TABLE t;",
+            "  `e1` AS EXTRACT(DAY FROM `ts`),\n"
+            "  `e2` AS CASE WHEN `a` IS NULL THEN 'x' WHEN `a` BETWEEN 1 AND 2 THEN 'y' ELSE `s` END,\n"
+            "  `e3` AS (`a` + 1) * 2 - (3 - `a`),\n  `e4` AS `a` IN (1, 2) AND NOT `s` LIKE 'a%',\n"
+            "  `e5` AS CAST(`s` AS DECIMAL(5, 1)),\n  `e6` AS `s` || 'it''s',\n  `e7` AS ARRAY[1, 2],\n"
+            "  `e8` AS DATE '2020-01-01',\n  WATERMARK FOR `ts` AS TIMESTAMPADD(SECOND, -`lag`, `ts`)\n)\n");
+  /* the text runs: made again from it, the table prints the same text */
+  char *o1, *o2, e[1024];
+  const char *mk = "CREATE TABLE k (id BIGINT NOT NULL COMMENT 'i', s STRING, d DECIMAL(12, 3), lt TIMESTAMP_LTZ(3), "
+                   "m MAP<STRING, ARRAY<INT>>, r ROW<x INT, y STRING>, c AS CAST(id AS STRING) || s, ts TIMESTAMP(3), "
+                   "WATERMARK FOR ts AS ts - INTERVAL '2' SECOND, PRIMARY KEY (id, s) NOT ENFORCED) COMMENT 'k''s' "
+                   "WITH ('connector' = 'datagen', 'rows-per-second' = '1');\nSHOW CREATE TABLE k;";
+  CHECK_INT(run(mk, &o1, e, sizeof e), 0);
+  char *again = malloc(strlen(o1) + 32);
+  sprintf(again, "%s;\nSHOW CREATE TABLE k;", o1);
+  CHECK_INT(run(again, &o2, e, sizeof e), 0);
+  if (strcmp(o1, o2)) fprintf(stderr, "  first:\n%s  second:\n%s  error: %s\n", o1, o2, e);
+  CHECK_STR(o1, o2);
+  free(o1), free(o2), free(again);
   /* a key column is NOT NULL (Flink's resolved schema); partitions after the comment */
   CHECK_OUT("CREATE TABLE p (a INT, dt STRING, PRIMARY KEY (a) NOT ENFORCED) PARTITIONED BY (dt) WITH ("
             "'connector' = 'filesystem', 'path' = '${TMP}/p', 'format' = 'csv');\nSHOW CREATE TABLE p;",

@@ -116,16 +116,26 @@ static void expr_sql(strom_buf *b, const sql_node *n) {
       type_sql(b, n->kids[1]);
       strom__buf_printf(b, ")");
       return;
-    case SQL_CALL:
-      strom__buf_printf(b, "%s(%s", n->text, n->flags & SQL_F(DISTINCT) ? "DISTINCT " : "");
+    case SQL_CALL: {
+      bool brackets = !strcmp(n->text, "ARRAY") || !strcmp(n->text, "MAP"); /* constructors: ARRAY[1, 2] */
+      bool unit = !strcasecmp(n->text, "TIMESTAMPADD") || !strcasecmp(n->text, "TIMESTAMPDIFF");
+      if (!strcasecmp(n->text, "EXTRACT") && n->nkids == 2) {
+        strom__buf_printf(b, "EXTRACT(%s FROM ", n->kids[0]->text);
+        expr_sql(b, n->kids[1]);
+        strom__buf_printf(b, ")");
+        return;
+      }
+      strom__buf_printf(b, "%s%s%s", n->text, brackets ? "[" : "(", n->flags & SQL_F(DISTINCT) ? "DISTINCT " : "");
       for (int i = 0; i < n->nkids; i++) {
         if (n->kids[i]->kind == SQL_FILTER || n->kids[i]->kind == SQL_OVER) break;
         strom__buf_printf(b, "%s", i ? ", " : "");
         if (n->kids[i]->kind == SQL_STAR) strom__buf_printf(b, "*");
+        else if (i == 0 && unit && n->kids[0]->kind == SQL_ID) strom__buf_printf(b, "%s", n->kids[0]->text); /* the unit word */
         else expr_sql(b, n->kids[i]);
       }
-      strom__buf_printf(b, ")");
+      strom__buf_printf(b, brackets ? "]" : ")");
       return;
+    }
     case SQL_INDEX:
       expr_sql(b, n->kids[0]);
       strom__buf_printf(b, "[");

@@ -212,7 +212,8 @@ static sql_node *string(parser *p, const char *what) {
 
 static int integer(parser *p, const char *what) {
   const sql_token *t = cur(p);
-  if (t->kind != SQL_TOK_NUMBER || strspn(t->text, "0123456789") != strlen(t->text) || strlen(t->text) > 9)
+  if (t->kind != SQL_TOK_NUMBER || strspn(t->text, "0123456789") != strlen(t->text) || strlen(t->text) > 10 ||
+      atoll(t->text) > INT32_MAX) /* VARCHAR(2147483647): Flink's STRING, as SHOW CREATE TABLE prints it */
     expected(p, what);
   advance(p);
   return atoi(t->text);
