@@ -384,6 +384,13 @@ TEST(functions_live_in_their_database) {
   CHECK_OUT(sql, "| function name |\n+---------------+\n| shout         |\n+---------------+\n1 row in set\n"
                  "+---------------+\n| function name |\n+---------------+\n| shout         |\n+---------------+\n1 row in set\n"
                  "Empty set\n");
+  /* called by a qualified name from anywhere */
+  snprintf(sql, sizeof sql, "CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nCREATE DATABASE c.d;\n"
+           "CREATE FUNCTION c.d.shout AS '%s:shout_udf' LANGUAGE C;\nCREATE DATABASE e;\n"
+           "CREATE FUNCTION e.shout AS '%s:shout_udf' LANGUAGE C;\n"
+           "SELECT c.d.shout('a') || e.shout('b') || c.`d`.Shout('c');\nUSE CATALOG c;\nSELECT d.shout('x');", lib, lib);
+  CHECK_ROWS(sql, false, "+I[A!B!C!]\n+I[X!]\n");
+  CHECK_ERR("SELECT d.shout('a');", "no function named d.SHOUT");
   snprintf(sql, sizeof sql, "CREATE FUNCTION nope.shout AS '%s:shout_udf' LANGUAGE C;", lib);
   CHECK_ERR(sql, "line 1, column 17: database 'default_catalog.nope' does not exist");
 }
@@ -433,6 +440,8 @@ TEST(catalog_statements_parse) {
   CHECK_PARSE("CREATE TABLE t LIKE s (INCLUDING NOTHING)",
               "line 1, column 34: expected ALL, CONSTRAINTS, PARTITIONS, GENERATED, OPTIONS, WATERMARKS or METADATA, found NOTHING");
   CHECK_PARSE("CREATE TEMPORARY SYSTEM FUNCTION f AS 'l.so:f'", "(create-function temporary system f 'l.so:f')");
+  CHECK_PARSE("SELECT c.d.f(1), `d`.`g`(x)", "(select (items (c.d.F 1) (d.g x)))");
+  CHECK_PARSE("SELECT a.b.c.f(1)", "line 1, column 15: expected a function name of at most three parts before '(', found '('");
   CHECK_PARSE("SHOW CURRENT x", "line 1, column 14: expected CATALOG or DATABASE, found x");
 }
 

@@ -121,6 +121,26 @@ static sql_node *cat_like_clause(parser *p) {
   return n;
 }
 
+/* db.f(...) / c.db.f(...): a CALL whose text is the qualified name ("db.F": the function's
+ * part upper case unless quoted, as any call's); e is the FIELD chain read so far. */
+static sql_node *cat_qualified_call(parser *p, sql_node *e) {
+  const sql_node *parts[3];
+  int n = 0;
+  const sql_node *x = e;
+  for (; x->kind == SQL_FIELD && n < 3; x = x->kids[0]) parts[n++] = x;
+  if (x->kind != SQL_ID || n > 2) expected(p, "a function name of at most three parts before '('");
+  parts[n++] = x;
+  size_t len = 0;
+  for (int i = 0; i < n; i++) len += strlen(parts[i]->text) + 1;
+  char *text = alloc(p, len + 1);
+  text[0] = 0;
+  for (int i = n - 1; i > 0; i--) strcat(strcat(text, parts[i]->text), ".");
+  strcat(text, e->flags & SQL_F(QUOTED) ? e->text : upper(p, e->text));
+  sql_node *call = node_at(p, SQL_CALL, cur(p), text);
+  call->line = x->line, call->col = x->col;
+  return call_args(p, call);
+}
+
 /* [NOT] LIKE 'pattern' after a SHOW: an OP like / not-like over the STRING. */
 static void cat_like(parser *p, sql_node *n) {
   const sql_token *t = cur(p);

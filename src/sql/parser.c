@@ -635,6 +635,8 @@ static sql_node *primary(parser *p) {
   return ident(p, "an expression");
 }
 
+static sql_node *cat_qualified_call(parser *p, sql_node *e); /* catalog_grammar.h */
+
 static sql_node *postfix(parser *p) {
   sql_node *e = primary(p);
   for (int levels = 0;; deepen(p, &levels)) {
@@ -651,6 +653,7 @@ static sql_node *postfix(parser *p) {
       advance(p);
       e = wrap(p, SQL_FIELD, t, f->text, e, NULL);
       if (f->kind == SQL_TOK_QUOTED) e->flags |= SQL_F(QUOTED);
+      if (is_op(cur(p), "(")) e = cat_qualified_call(p, e); /* db.f(x), c.db.f(x) */
     } else if (is_op(t, "[")) {
       advance(p);
       e = wrap(p, SQL_INDEX, t, NULL, e, parse_expr(p));

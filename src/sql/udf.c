@@ -135,6 +135,15 @@ static sql_udf *find_in(const sql_session *s, const char *name, const char *cat,
 static sql_udf *find(const sql_session *s, const char *name, int *idx) { return find_in(s, name, NULL, NULL, idx); }
 
 const sql_func *sql_udf_find(const sql_session *s, const char *name) {
+  const char *dot = s ? strrchr(name, '.') : NULL;
+  if (dot) { /* db.F or c.db.F (catalog_grammar.h): the function of that database */
+    char q[512];
+    snprintf(q, sizeof q, "%.*s", (int)(dot - name), name);
+    char *db = strchr(q, '.');
+    if (db) *db++ = 0;
+    sql_udf *u = find_in(s, dot + 1, db ? q : sql_ns_catalog(&s->cat), db ? db : q, NULL);
+    return u && u->catalog ? &u->f : NULL;
+  }
   sql_udf *u = s ? find(s, name, NULL) : NULL;
   return u ? &u->f : NULL;
 }

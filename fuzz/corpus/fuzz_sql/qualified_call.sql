@@ -1,0 +1,1 @@
+SELECT c.d.f(1), `d`.`g`(x), d.f(DISTINCT a), e.h() FROM c.d.t
