@@ -796,6 +796,7 @@ static const sql_func funcs[] = {
 const sql_func *sql_func_find(const char *name) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
     if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
+  if (sql_bytes_func_find(name)) return sql_bytes_func_find(name); /* types_bytes.c */
   return sql_regex_func_find(name);
 }
 

@@ -1,0 +1,150 @@
+/*
+ * test_sql_bytes.c -- BYTES / BINARY(n) / VARBINARY(n) in SQL (types_bytes.c): X'..'
+ * literals, casts, comparisons and keys, the functions on bytes, their text in the
+ * tableau, the print connector and the json/csv files; SELECT DISTINCT over a GROUP BY;
+ * the filesystem source's metadata columns.  Expectations are computed by hand.
+ */
+#include <sys/stat.h>
+
+#include "sql_test.h"
+
+#define BATCH "SET 'execution.runtime-mode' = 'batch';\n"
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return strdup("");
+  char *b = calloc(1, 65536);
+  size_t n = fread(b, 1, 65535, f);
+  b[n] = 0;
+  fclose(f);
+  return b;
+}
+
+/* The concatenated contents of the part files under dir. */
+static char *dir_text(const char *dir) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "cat $(find %s -type f ! -name '.*' | sort) > %s.all 2>/dev/null", dir, dir);
+  if (system(cmd)) {}
+  snprintf(cmd, sizeof cmd, "%s.all", dir);
+  return slurp(cmd);
+}
+
+TEST(bytes_literals_and_casts) {
+  CHECK_ROWS("SELECT X'0A1b', X'', CAST('h\xc3\xa9' AS BYTES), CAST(X'68c3a9' AS STRING)", false,
+             "+I[x'0a1b', x'', x'68c3a9', h\xc3\xa9]\n");
+  /* BINARY(n) pads with zero bytes and truncates; VARBINARY(n) truncates */
+  CHECK_ROWS("SELECT CAST(X'0102' AS BINARY(4)), CAST('ab' AS BINARY(3)), CAST(X'010203' AS VARBINARY(2)), "
+             "CAST(X'010203' AS BINARY(1)), CAST(X'01' AS VARBINARY(5))",
+             false, "+I[x'01020000', x'616200', x'0102', x'01', x'01']\n");
+  /* malformed UTF-8 reads as U+FFFD, as Java's new String(bytes, UTF_8) */
+  CHECK_ROWS("SELECT CAST(X'61ff62' AS STRING), CAST(CAST(NULL AS BYTES) AS STRING)", false,
+             "+I[a\xef\xbf\xbd" "b, <NULL>]\n");
+  /* the declared types */
+  char *out, err[1024];
+  int rc = run("CREATE TABLE t (a BYTES, b BINARY(3), c VARBINARY(7), d BINARY) WITH ('connector' = 'datagen');\n"
+               "DESCRIBE t;",
+               &out, err, sizeof err);
+  CHECK_INT(rc, 0);
+  CHECK(strstr(out, "BYTES") && strstr(out, "BINARY(3)") && strstr(out, "VARBINARY(7)") && strstr(out, "BINARY(1)"));
+  free(out);
+}
+
+TEST(bytes_functions) {
+  CHECK_ROWS("SELECT TO_BASE64(X'00ff10'), TO_BASE64('hello'), TO_BASE64(X'0102'), FROM_BASE64('aGVsbG8='), "
+             "CAST(FROM_BASE64('AP8Q') AS BYTES)",
+             false, "+I[AP8Q, aGVsbG8=, AQI=, hello, x'00efbfbd10']\n"); /* FROM_BASE64 is a STRING: 0xff is U+FFFD */
+  CHECK_ROWS("SELECT HEX(X'0aff'), HEX(255), HEX('hi'), HEX(-1)", false, "+I[0AFF, FF, 6869, FFFFFFFFFFFFFFFF]\n");
+  CHECK_ROWS("SELECT ENCODE('h\xc3\xa9', 'UTF-8'), DECODE(X'68c3a9', 'utf-8'), DECODE(X'e9', 'ISO-8859-1'), "
+             "ENCODE('\xc3\xa9', 'US-ASCII'), ENCODE('\xc3\xa9', 'ISO-8859-1')",
+             false, "+I[x'68c3a9', h\xc3\xa9, \xc3\xa9, x'3f', x'e9']\n");
+  CHECK_ROWS("SELECT SUBSTRING(X'01020304', 2, 2), SUBSTRING(X'01020304', -1), SUBSTR(X'01020304', 3), "
+             "CHAR_LENGTH(X'0102'), OCTET_LENGTH('h\xc3\xa9'), OCTET_LENGTH(X'')",
+             false, "+I[x'0203', x'04', x'0304', 2, 3, 0]\n");
+  CHECK_ROWS("SELECT CONCAT(X'01', X'02', X'ff'), X'01' || X'ff', 'a' || 'b'", false, "+I[x'0102ff', x'01ff', ab]\n");
+}
+
+TEST(bytes_compare_order_group_join) {
+  /* unsigned bytewise: x'ff' > x'7f' (a signed compare would say otherwise); a prefix first */
+  CHECK_ROWS("SELECT X'ff' > X'7f', X'0100' > X'01', X'01' = CAST(X'01' AS VARBINARY(3)), X'' < X'00', "
+             "CAST(X'01' AS BINARY(2)) = X'0100'",
+             false, "+I[TRUE, TRUE, TRUE, TRUE, TRUE]\n");
+  CHECK_ROWS(BATCH "SELECT b FROM (VALUES (X'7f'), (X'ff'), (X'0100'), (X'01'), (X'80')) AS t(b) ORDER BY b", false,
+             "+I[x'01']\n+I[x'0100']\n+I[x'7f']\n+I[x'80']\n+I[x'ff']\n");
+  CHECK_ROWS(BATCH "SELECT MIN(b), MAX(b) FROM (VALUES (X'7f'), (X'ff'), (X'01')) AS t(b)", false,
+             "+I[x'01', x'ff']\n");
+  CHECK_ROWS(BATCH "SELECT b, COUNT(*) FROM (VALUES (X'01'), (X'ff'), (X'01'), (X'ff'), (X'01')) AS t(b) GROUP BY b", true,
+             "+I[x'01', 3]\n+I[x'ff', 2]\n");
+  CHECK_ROWS(BATCH "SELECT l.n, r.m FROM (VALUES (X'01', 1), (X'ff', 2)) AS l(k, n) "
+                   "JOIN (VALUES (X'ff', 'x'), (X'02', 'y'), (X'01', 'z')) AS r(k, m) ON l.k = r.k",
+             true, "+I[1, z]\n+I[2, x]\n");
+}
+
+TEST(bytes_in_files_and_print) {
+  /* json and csv carry base64 (Flink's formats); reading it back gives the bytes */
+  char *out, err[1024];
+  int rc = run("CREATE TABLE j (id INT, b BYTES) WITH ('connector' = 'filesystem', 'path' = '${TMP}/j', 'format' = 'json');\n"
+               "CREATE TABLE c (id INT, b VARBINARY(4)) WITH ('connector' = 'filesystem', 'path' = '${TMP}/c', 'format' = 'csv');\n"
+               "INSERT INTO j VALUES (1, X'00ff10'), (2, CAST(NULL AS BYTES));\n"
+               "INSERT INTO c VALUES (1, X'0102'), (2, X'');\n",
+               &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  free(out);
+  char d[400];
+  snprintf(d, sizeof d, "%s/j", tmp);
+  char *txt = dir_text(d);
+  CHECK(strstr(txt, "\"b\":\"AP8Q\"") != NULL);
+  free(txt);
+  snprintf(d, sizeof d, "%s/c", tmp);
+  txt = dir_text(d);
+  CHECK(strstr(txt, "1,AQI=") != NULL);
+  free(txt);
+  CHECK_ROWS(BATCH "CREATE TABLE j (id INT, b BYTES) WITH ('connector' = 'filesystem', 'path' = '${TMP}/j', 'format' = 'json');\n"
+                   "SELECT id, b, HEX(b) FROM j",
+             true, "+I[1, x'00ff10', 00FF10]\n+I[2, <NULL>, <NULL>]\n");
+  CHECK_ROWS(BATCH "CREATE TABLE c (id INT, b VARBINARY(4)) WITH ('connector' = 'filesystem', 'path' = '${TMP}/c', 'format' = 'csv');\n"
+                   "SELECT id, OCTET_LENGTH(b) FROM c",
+             true, "+I[1, 2]\n+I[2, 0]\n");
+  /* a file with bad base64 fails the job with a message naming it */
+  char path[400];
+  snprintf(path, sizeof path, "%s/bad.json", tmp);
+  FILE *f = fopen(path, "w");
+  fputs("{\"b\":\"A*==\"}\n", f);
+  fclose(f);
+  CHECK_ERR("CREATE TABLE bad (b BYTES) WITH ('connector' = 'filesystem', 'path' = '${TMP}/bad.json', 'format' = 'json');\n"
+            "SELECT * FROM bad",
+            "not base64");
+  /* the print connector shows Java's byte[] (signed) */
+  rc = run("CREATE TABLE p (b BYTES) WITH ('connector' = 'print');\nINSERT INTO p VALUES (X'0aff');", &out, err, sizeof err);
+  CHECK_INT(rc, 0);
+  if (!strstr(out, "+I[[10, -1]]")) fprintf(stderr, "  print output: %s\n", out);
+  CHECK(strstr(out, "+I[[10, -1]]") != NULL);
+  free(out);
+}
+
+TEST(bytes_errors) {
+  CHECK_ERR("SELECT X'0A1'", "line 1, column 8: binary literal X'0A1' must have an even number of hex digits");
+  CHECK_ERR("SELECT X'0g'", "not a hex digit: 'g'");
+  CHECK_ERR("SELECT FROM_BASE64('a')", "is not base64");
+  CHECK_ERR("SELECT FROM_BASE64('ab$=')", "illegal character '$'");
+  CHECK_ERR("SELECT CAST(X'01' AS INT)", "cannot cast BINARY(1) NOT NULL to INT");
+  CHECK_ERR("SELECT X'01' = 'a'", "cannot compare BINARY(1) NOT NULL with VARCHAR(1)");
+  CHECK_ERR("SELECT DECODE(X'01', 'UTF-16')", "unsupported charset 'UTF-16'");
+  CHECK_ERR("CREATE TABLE t (b BINARY(0)) WITH ('connector' = 'datagen'); SELECT * FROM t", "BINARY length must be between 1");
+  CHECK_ERR("SELECT CONCAT(X'01', 'a')", "CONCAT: mixes BYTES with other types");
+}
+
+int main(int argc, char **argv) {
+  snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_bytes_XXXXXX");
+  if (!mkdtemp(tmp)) return 1;
+  TEST_MAIN_BEGIN(argc, argv);
+  RUN(bytes_literals_and_casts);
+  RUN(bytes_functions);
+  RUN(bytes_compare_order_group_join);
+  RUN(bytes_in_files_and_print);
+  RUN(bytes_errors);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) {}
+  TEST_MAIN_END();
+}
