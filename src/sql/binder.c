@@ -1449,7 +1449,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     const sql_node **gk = NULL;
     if (group && !(ng = row_key_nodes(b, group, in, &gk))) return NULL;
     if (sel->flags & SQL_F(DISTINCT)) {
-      if (group || having || contains_agg(items)) return fail_at(b, sel, "not supported yet: SELECT DISTINCT with GROUP BY or aggregates");
+      /* with GROUP BY or aggregates too: the DISTINCT groups the aggregated rows again (Flink's second aggregation) */
       sql_node plain = *sel; /* SELECT DISTINCT = the SELECT grouped by all its columns */
       plain.flags &= ~SQL_F(DISTINCT);
       sql_plan *p = bind_select(b, &plain);
