@@ -5,6 +5,7 @@
  * the filesystem source's metadata columns.  Expectations are computed by hand.
  */
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "sql_test.h"
 
@@ -151,6 +152,66 @@ TEST(select_distinct_with_group_by) {
              "+I[1]\n+I[2]\n");
 }
 
+/* ---- the filesystem source's metadata columns ---- */
+
+static void put_file(const char *name, const char *text, time_t mtime) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/%s", tmp, name);
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+  struct timeval tv[2] = {{mtime, 0}, {mtime, 0}};
+  utimes(path, tv);
+}
+
+TEST(filesystem_metadata_columns) {
+  char d[300];
+  snprintf(d, sizeof d, "%s/m", tmp);
+  mkdir(d, 0755);
+  put_file("m/one.csv", "1,a\n2,b\n", 1614834367); /* 2021-03-04 05:06:07 UTC */
+  put_file("m/two.csv", "3,c\n", 1614834368);
+  char q[2400];
+  const char *csv =
+           "CREATE TABLE f (id INT, p STRING METADATA FROM 'file.path' VIRTUAL, s STRING, "
+           "n STRING METADATA FROM 'file.name' VIRTUAL, sz BIGINT METADATA FROM 'file.size' VIRTUAL, "
+           "mt TIMESTAMP_LTZ(3) METADATA FROM 'file.modification-time' VIRTUAL) "
+           "WITH ('connector' = 'filesystem', 'path' = '${TMP}/m', 'format' = 'csv');\n";
+  snprintf(q, sizeof q, BATCH "%sSELECT id, REPLACE(p, '${TMP}', '$'), s, n, sz, mt FROM f", csv);
+  CHECK_ROWS(q, true,
+             "+I[1, $/m/one.csv, a, one.csv, 8, 2021-03-04 05:06:07.000]\n"
+             "+I[2, $/m/one.csv, b, one.csv, 8, 2021-03-04 05:06:07.000]\n"
+             "+I[3, $/m/two.csv, c, two.csv, 4, 2021-03-04 05:06:08.000]\n");
+  snprintf(q, sizeof q, BATCH "%sSELECT n, COUNT(*), SUM(sz) FROM f WHERE sz > 4 GROUP BY n", csv);
+  CHECK_ROWS(q, true, "+I[one.csv, 2, 16]\n");
+  /* json: the metadata column need not be last; a sink skips the VIRTUAL columns */
+  snprintf(d, sizeof d, "%s/mj", tmp);
+  mkdir(d, 0755);
+  put_file("mj/x.json", "{\"id\": 7, \"s\": \"q\"}\n", 1614834367);
+  snprintf(q, sizeof q,
+           BATCH "CREATE TABLE j (n STRING METADATA FROM 'file.name' VIRTUAL, id INT, s STRING) "
+                 "WITH ('connector' = 'filesystem', 'path' = '${TMP}/mj', 'format' = 'json');\n"
+                 "CREATE TABLE o (id INT, s STRING, n STRING METADATA FROM 'file.name' VIRTUAL) "
+                 "WITH ('connector' = 'filesystem', 'path' = '${TMP}/mo', 'format' = 'csv');\n"
+                 "INSERT INTO o SELECT id, s FROM j;\n"
+                 "SELECT o.id, o.s, j.n FROM o JOIN j ON o.id = j.id");
+  CHECK_ROWS(q, false, "+I[7, q, x.json]\n");
+  snprintf(d, sizeof d, "%s/mo", tmp);
+  char *txt = dir_text(d);
+  CHECK_STR(txt, "7,q\n");
+  free(txt);
+  /* errors: an unknown key lists the valid ones; a metadata column that is not VIRTUAL cannot be written */
+  CHECK_ERR("CREATE TABLE g (id INT, x STRING METADATA FROM 'file.owner') "
+            "WITH ('connector' = 'filesystem', 'path' = '${TMP}/m', 'format' = 'csv')",
+            "unknown filesystem metadata key 'file.owner' (supported: file.path, file.name, file.size, file.modification-time)");
+  CHECK_ERR("CREATE TABLE g (id INT, x INT METADATA FROM 'file.path' VIRTUAL) "
+            "WITH ('connector' = 'filesystem', 'path' = '${TMP}/m', 'format' = 'csv')",
+            "metadata 'file.path' is STRING");
+  CHECK_ERR("CREATE TABLE g (id INT, s STRING, x STRING METADATA FROM 'file.path') "
+            "WITH ('connector' = 'filesystem', 'path' = '${TMP}/g', 'format' = 'csv');\n"
+            "INSERT INTO g VALUES (1, 'a', 'b')",
+            "metadata column 'x' ('file.path') is read-only");
+}
+
 int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_bytes_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
@@ -161,6 +222,7 @@ int main(int argc, char **argv) {
   RUN(bytes_in_files_and_print);
   RUN(bytes_errors);
   RUN(select_distinct_with_group_by);
+  RUN(filesystem_metadata_columns);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

@@ -580,6 +580,14 @@ struct sql_connector {
 };
 
 const sql_connector *sql_connector_find(const char *name);
+/* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
+int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
+int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);
+bool sql_fs_meta_wanted(const sql_table *t, const strom_schema *phys);
+typedef strom_stream *(*sql_fs_reader)(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
+                                       const strom_csv_opts *o);
+strom_stream *sql_fs_meta_read(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
+                               const strom_csv_opts *o, sql_fs_reader read);
 /* Flink durations: "10 s", "500 ms", "1 min", "2 h", "1 d"; a bare number is ms. */
 bool sql_parse_duration(const char *v, int64_t *ms);
 /* Checks every option key against the connector's table; the error lists the valid keys. */
