@@ -75,6 +75,10 @@ TEST(bytes_compare_order_group_join) {
              "+I[x'01', x'ff']\n");
   CHECK_ROWS(BATCH "SELECT b, COUNT(*) FROM (VALUES (X'01'), (X'ff'), (X'01'), (X'ff'), (X'01')) AS t(b) GROUP BY b", true,
              "+I[x'01', 3]\n+I[x'ff', 2]\n");
+  /* streaming GROUP BY in keyed state: keys with zero bytes inside stay apart */
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "SELECT HEX(b), COUNT(*) FROM (VALUES (X'0001'), (X'00'), (X'0001'), (X'000100')) AS t(b) GROUP BY b", false,
+             "+I[0001, 1]\n+I[00, 1]\n-U[0001, 1]\n+U[0001, 2]\n+I[000100, 1]\n");
   CHECK_ROWS(BATCH "SELECT l.n, r.m FROM (VALUES (X'01', 1), (X'ff', 2)) AS l(k, n) "
                    "JOIN (VALUES (X'ff', 'x'), (X'02', 'y'), (X'01', 'z')) AS r(k, m) ON l.k = r.k",
              true, "+I[1, z]\n+I[2, x]\n");
@@ -115,6 +119,10 @@ TEST(bytes_in_files_and_print) {
   CHECK_ERR("CREATE TABLE bad (b BYTES) WITH ('connector' = 'filesystem', 'path' = '${TMP}/bad.json', 'format' = 'json');\n"
             "SELECT * FROM bad",
             "not base64");
+  /* datagen: random bytes, 100 by default as Flink's, a VARBINARY(n) n */
+  CHECK_ROWS("CREATE TABLE d (b BYTES, v VARBINARY(4)) WITH ('connector' = 'datagen', 'number-of-rows' = '2');\n"
+             "SELECT OCTET_LENGTH(b), OCTET_LENGTH(v) FROM d",
+             false, "+I[100, 4]\n+I[100, 4]\n");
   /* the print connector shows Java's byte[] (signed) */
   rc = run("CREATE TABLE p (b BYTES) WITH ('connector' = 'print');\nINSERT INTO p VALUES (X'0aff');", &out, err, sizeof err);
   CHECK_INT(rc, 0);

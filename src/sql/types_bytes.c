@@ -276,9 +276,9 @@ static int ck_from_base64(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   return arg_to(a, e, 0, &T_STR, err, errlen);
 }
 static int f_from_base64(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)e;
   int rc = from_base64(a[0].s.p, a[0].s.n, out, c);
-  if (rc || is_bytes(&e->type)) return rc;
-  return utf8_decode(out, out, c);
+  return rc ? rc : utf8_decode(out, out, c);
 }
 
 /* HEX(numeric): Long.toHexString, upper case; HEX(string or bytes): two digits a byte. */
@@ -463,9 +463,12 @@ static const sql_func f_io_dec = {"FROM_BASE64", 1, 1, true, ck_io, f_io_from};
 /* A bytes column x as its connector text (decode: text -> bytes).  json and csv carry
  * base64 (Flink's formats do); 'raw' carries the bytes themselves. */
 sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format) {
-  if (format && !strcmp(format, "raw")) {
-    x->type = decode ? *t : T_STR;
-    return x;
+  if (format && !strcmp(format, "raw")) { /* the bytes themselves; read, they still fit t's length */
+    x->type = decode ? T_STR : *t;
+    if (!decode) return x;
+    sql_expr *c = sql_cast_to(a, x, t);
+    if (c) c->type.not_null = false;
+    return c;
   }
   sql_expr *e = sql_arena_alloc(a, sizeof *e);
   sql_expr **args = sql_arena_alloc(a, sizeof *args);
