@@ -219,8 +219,9 @@ static int b64val(char ch) {
 static int from_base64(const char *s, size_t n, sql_val *out, sql_ectx *c) {
   size_t data = n;
   while (data && s[data - 1] == '=') data--;
-  if (n - data > 2 || (n - data && n % 4)) return sql_ectx_fail(c, "FROM_BASE64: malformed base64 padding in '%.40s'", s);
-  if (data % 4 == 1) return sql_ectx_fail(c, "FROM_BASE64: '%.40s' is not base64 (its length leaves one character over)", s);
+  int shown = n > 40 ? 40 : (int)n; /* s is not NUL-terminated */
+  if (n - data > 2 || (n - data && n % 4)) return sql_ectx_fail(c, "FROM_BASE64: malformed base64 padding in '%.*s'", shown, s);
+  if (data % 4 == 1) return sql_ectx_fail(c, "FROM_BASE64: '%.*s' is not base64 (its length leaves one character over)", shown, s);
   char *p = sql_ectx_alloc(c, data / 4 * 3 + 3), *o = p;
   if (!p) return STROM_ENOMEM;
   uint32_t acc = 0;
@@ -228,7 +229,7 @@ static int from_base64(const char *s, size_t n, sql_val *out, sql_ectx *c) {
   for (size_t i = 0; i < data; i++) {
     int x = b64val(s[i]);
     if (x < 0)
-      return sql_ectx_fail(c, "FROM_BASE64: '%.40s' is not base64 (illegal character '%c' at %zu)", s, s[i], i + 1);
+      return sql_ectx_fail(c, "FROM_BASE64: '%.*s' is not base64 (illegal character '%c' at %zu)", shown, s, s[i], i + 1);
     acc = acc << 6 | (uint32_t)x, bits += 6;
     if (bits >= 8) bits -= 8, *o++ = (char)(acc >> bits & 0xFF);
   }
