@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include "pg_test.h"
 #include "sql_test.h"
 
 #define BATCH "SET 'execution.runtime-mode' = 'batch';\n"
@@ -143,6 +144,30 @@ TEST(bytes_errors) {
   CHECK_ERR("SELECT CONCAT(X'01', 'a')", "CONCAT: mixes BYTES with other types");
 }
 
+/* jdbc: a BYTES column is PostgreSQL's bytea, written and read in its hex text form */
+TEST(bytes_in_postgresql) {
+  CHECK(pg_exec("CREATE TABLE blobs (id int, b bytea)"));
+  CHECK(pg_exec("INSERT INTO blobs VALUES (9, '\\x7f80'::bytea)"));
+  char q[1200];
+  snprintf(q, sizeof q,
+           "CREATE TABLE blobs (id INT, b BYTES) WITH ('connector' = 'jdbc', 'url' = '%s', 'table-name' = 'blobs');\n"
+           "INSERT INTO blobs VALUES (1, X'00ff10'), (2, X''), (3, CAST(NULL AS BYTES));\n",
+           pg_url);
+  char *out, err[1024];
+  int rc = run(q, &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  free(out);
+  char *got = pg_query("SELECT id, encode(b, 'hex') FROM blobs ORDER BY id");
+  CHECK_STR(got, "1,00ff10;2,;3,null;9,7f80");
+  free(got);
+  snprintf(q, sizeof q,
+           BATCH "CREATE TABLE blobs (id INT, b VARBINARY(2)) WITH ('connector' = 'jdbc', 'url' = '%s', 'table-name' = 'blobs');\n"
+                 "SELECT id, b FROM blobs",
+           pg_url);
+  CHECK_ROWS(q, true, "+I[1, x'00ff']\n+I[2, x'']\n+I[3, <NULL>]\n+I[9, x'7f80']\n");
+}
+
 /* ---- SELECT DISTINCT over a GROUP BY: the aggregated rows grouped again ---- */
 
 TEST(select_distinct_with_group_by) {
@@ -231,6 +256,13 @@ int main(int argc, char **argv) {
   RUN(bytes_errors);
   RUN(select_distinct_with_group_by);
   RUN(filesystem_metadata_columns);
+  if (pg_start()) {
+    strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
+    RUN(bytes_in_postgresql);
+  } else {
+    fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
+    tests_failed++;
+  }
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

@@ -461,8 +461,35 @@ static int ck_io(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 static const sql_func f_io_enc = {"TO_BASE64", 1, 1, true, ck_io, f_io_to};
 static const sql_func f_io_dec = {"FROM_BASE64", 1, 1, true, ck_io, f_io_from};
 
+/* PostgreSQL's text form of bytea: \x and two hex digits a byte (bytea_output = hex). */
+static int f_pg_to(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)e;
+  char *p = sql_ectx_alloc(c, (size_t)a[0].s.n * 2 + 3);
+  if (!p) return STROM_ENOMEM;
+  p[0] = '\\', p[1] = 'x';
+  for (uint32_t i = 0; i < a[0].s.n; i++) {
+    unsigned char x = (unsigned char)a[0].s.p[i];
+    p[2 + 2 * i] = hexd[x >> 4], p[3 + 2 * i] = hexd[x & 15];
+  }
+  out->s.p = p, out->s.n = a[0].s.n * 2 + 2;
+  return 0;
+}
+static int f_pg_from(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  const char *s = a[0].s.p;
+  size_t n = a[0].s.n, bad;
+  if (n < 2 || s[0] != '\\' || s[1] != 'x') return sql_ectx_fail(c, "a bytea value not in PostgreSQL's hex form (\\x...)");
+  char *p = sql_ectx_alloc(c, n / 2 + 1);
+  if (!p) return STROM_ENOMEM;
+  if (unhex(s + 2, n - 2, p, &bad)) return sql_ectx_fail(c, "a malformed bytea value");
+  out->s.p = p, out->s.n = (uint32_t)((n - 2) / 2);
+  return fit(&e->type, out, c);
+}
+static const sql_func f_pg_enc = {"BYTEA_OUT", 1, 1, true, ck_io, f_pg_to};
+static const sql_func f_pg_dec = {"BYTEA_IN", 1, 1, true, ck_io, f_pg_from};
+
 /* A bytes column x as its connector text (decode: text -> bytes).  json and csv carry
- * base64 (Flink's formats do); 'raw' carries the bytes themselves. */
+ * base64 (Flink's formats do); 'raw' carries the bytes themselves, 'bytea' PostgreSQL's
+ * hex text. */
 sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format) {
   if (format && !strcmp(format, "raw")) { /* the bytes themselves; read, they still fit t's length */
     x->type = decode ? T_STR : *t;
@@ -474,7 +501,9 @@ sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode
   sql_expr *e = sql_arena_alloc(a, sizeof *e);
   sql_expr **args = sql_arena_alloc(a, sizeof *args);
   if (!e || !args) return NULL;
-  *e = (sql_expr){.op = SQL_E_FUNC, .n = 1, .a = args, .fn = decode ? &f_io_dec : &f_io_enc, .type = decode ? *t : T_STR};
+  bool pg = format && !strcmp(format, "bytea");
+  *e = (sql_expr){.op = SQL_E_FUNC, .n = 1, .a = args, .fn = decode ? (pg ? &f_pg_dec : &f_io_dec) : (pg ? &f_pg_enc : &f_io_enc),
+                  .type = decode ? *t : T_STR};
   e->type.not_null = false;
   args[0] = x;
   return e;
