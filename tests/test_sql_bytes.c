@@ -244,8 +244,8 @@ TEST(filesystem_metadata_columns) {
             "INSERT INTO g VALUES (1, 'a', 'b')",
             "metadata column 'x' ('file.path') is read-only");
   CHECK_ERR("CREATE TABLE g (id INT, x STRING METADATA FROM 'file.name' VIRTUAL, k STRING) PARTITIONED BY (k) "
-            "WITH ('connector' = 'filesystem', 'path' = '${TMP}/g', 'format' = 'csv')",
-            "not supported yet: metadata column 'x' on a PARTITIONED BY table");
+            "WITH ('connector' = 'filesystem', 'path' = '${TMP}/g', 'format' = 'csv');\nSELECT * FROM g",
+            "table 'g': not supported yet: metadata columns on a PARTITIONED BY table");
 }
 
 int main(int argc, char **argv) {

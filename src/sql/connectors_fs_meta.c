@@ -37,8 +37,6 @@ int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen) {
     if (!ok)
       return snprintf(err, errlen, "column '%s': metadata '%s' is %s, the column's type cannot hold it", c->name,
                       c->metadata, k <= K_NAME ? "STRING" : k == K_SIZE ? "BIGINT" : "TIMESTAMP_LTZ(3)"), STROM_EINVAL;
-    if (t->partitioned_by)
-      return snprintf(err, errlen, "not supported yet: metadata column '%s' on a PARTITIONED BY table", c->name), STROM_ENOTSUP;
   }
   return STROM_OK;
 }
@@ -57,6 +55,11 @@ static int meta_of(const sql_table *t, const strom_schema *phys, int i) {
   for (int c = 0; c < t->ncols; c++)
     if (t->cols[c].metadata && !strcmp(t->cols[c].name, n)) return key_of(t->cols[c].metadata);
   return -1;
+}
+
+int sql_fs_meta_check_read(sql_build *b, const sql_table *t, const strom_schema *phys) {
+  if (!t->partitioned_by || !sql_fs_meta_wanted(t, phys)) return STROM_OK;
+  return sql_build_fail(b, "table '%s': not supported yet: metadata columns on a PARTITIONED BY table", t->name);
 }
 
 bool sql_fs_meta_wanted(const sql_table *t, const strom_schema *phys) {

@@ -510,6 +510,7 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
              *ign = sql_table_option(t, "csv.ignore-parse-errors");
   strom_csv_opts o = {.delimiter = d ? (strcmp(d, "\\t") ? d[0] : '\t') : ',', .skip_malformed = ign && !strcasecmp(ign, "true")};
   struct stat st;
+  if (sql_fs_meta_check_read(b, t, phys)) return NULL; /* connectors_fs_meta.c */
   if (t->partitioned_by) return sql_fs_partitioned_scan(b, t, phys, &o, path); /* connectors_fs_part.c */
   if (stat(path, &st)) {
     sql_build_fail(b, "table '%s': cannot read '%s': %s", t->name, path, strerror(errno));

@@ -584,6 +584,7 @@ const sql_connector *sql_connector_find(const char *name);
 int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
 int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);
 bool sql_fs_meta_wanted(const sql_table *t, const strom_schema *phys);
+int sql_fs_meta_check_read(sql_build *b, const sql_table *t, const strom_schema *phys);
 typedef strom_stream *(*sql_fs_reader)(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
                                        const strom_csv_opts *o);
 strom_stream *sql_fs_meta_read(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
