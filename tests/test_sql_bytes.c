@@ -144,6 +144,28 @@ TEST(bytes_errors) {
   CHECK_ERR("SELECT CONCAT(X'01', 'a')", "CONCAT: mixes BYTES with other types");
 }
 
+/* a C UDF gets BYTES as the bytes themselves */
+TEST(bytes_to_a_c_udf) {
+  char src[300], lib[300], cmd[1400], q[1200];
+  snprintf(src, sizeof src, "%s/udf.c", tmp);
+  snprintf(lib, sizeof lib, "%s/libudf.so", tmp);
+  FILE *f = fopen(src, "w");
+  fputs("#include \"strom/sql.h\"\n"
+        "static int blen(strom_sql_udf_ctx *ctx, int argc, const strom_sql_value *argv, strom_sql_value *r) {\n"
+        "  (void)ctx, (void)argc;\n"
+        "  r->type = STROM_BIGINT, r->i = (int64_t)argv[0].len * 1000 + (unsigned char)argv[0].s[argv[0].len - 1];\n"
+        "  return 0;\n"
+        "}\n"
+        "const strom_sql_udf blen_udf = {STROM_SQL_UDF_ABI, STROM_BIGINT, 1, 1, 1, blen, 0};\n",
+        f);
+  fclose(f);
+  const char *root = getenv("STROM_TEST_ROOT");
+  snprintf(cmd, sizeof cmd, "cc -std=c17 -shared -fPIC -I%s/include -o %s %s", root ? root : ".", lib, src);
+  CHECK(system(cmd) == 0);
+  snprintf(q, sizeof q, "CREATE FUNCTION blen AS '%s:blen_udf' LANGUAGE C;\nSELECT blen(X'00ff'), blen('h\xc3\xa9')", lib);
+  CHECK_ROWS(q, false, "+I[2255, 3169]\n");
+}
+
 /* jdbc: a BYTES column is PostgreSQL's bytea, written and read in its hex text form */
 TEST(bytes_in_postgresql) {
   CHECK(pg_exec("CREATE TABLE blobs (id int, b bytea)"));
@@ -259,6 +281,7 @@ int main(int argc, char **argv) {
   RUN(bytes_errors);
   RUN(select_distinct_with_group_by);
   RUN(filesystem_metadata_columns);
+  RUN(bytes_to_a_c_udf);
   if (pg_start()) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(bytes_in_postgresql);
