@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <fcntl.h>
+
+#include "kafka_mock.h"
 #include "pg_test.h"
 #include "sql_test.h"
 
@@ -144,6 +147,31 @@ TEST(bytes_errors) {
   CHECK_ERR("SELECT CONCAT(X'01', 'a')", "CONCAT: mixes BYTES with other types");
 }
 
+/* kafka: a raw key carries the bytes themselves, a json value base64 */
+static kmock MOCK;
+
+static void on_record(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn) {
+  (void)part, (void)off;
+  char *seen = arg;
+  if (kn == 2 && (unsigned char)key[0] == 0x0a && (unsigned char)key[1] == 0xff && vn < 200)
+    snprintf(seen, 256, "%.*s", (int)vn, val);
+}
+
+TEST(bytes_in_kafka) {
+  CHECK_INT(kmock_topic(&MOCK, "kb", 1), 0);
+  char q[1600], seen[256] = "";
+  snprintf(q, sizeof q,
+           "CREATE TABLE kb (k BYTES, id INT, b BYTES) WITH ('connector' = 'kafka', 'topic' = 'kb', "
+           "'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'key.fields' = 'k', 'value.format' = 'json', "
+           "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');\n"
+           "INSERT INTO kb VALUES (X'0aff', 1, X'00ff10');\n"
+           "SELECT k, id, b FROM kb;",
+           MOCK.bootstrap);
+  CHECK_ROWS(q, false, "+I[x'0aff', 1, x'00ff10']\n");
+  kmock_read_all(&MOCK, "kb", on_record, seen);
+  CHECK(strstr(seen, "\"b\":\"AP8Q\"") != NULL);
+}
+
 /* a C UDF gets BYTES as the bytes themselves */
 TEST(bytes_to_a_c_udf) {
   char src[300], lib[300], cmd[1400], q[1200];
@@ -274,6 +302,14 @@ int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_bytes_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
   TEST_MAIN_BEGIN(argc, argv);
+  if (kmock_start(&MOCK)) {
+    fprintf(stderr, "cannot start the Kafka mock cluster\n");
+    printf("0 passed, 1 failed\n");
+    return 1;
+  }
+  /* the PostgreSQL script's watchdog must not inherit the mock's command pipe */
+  fcntl(fileno(MOCK.to), F_SETFD, FD_CLOEXEC);
+  fcntl(fileno(MOCK.from), F_SETFD, FD_CLOEXEC);
   RUN(bytes_literals_and_casts);
   RUN(bytes_functions);
   RUN(bytes_compare_order_group_join);
@@ -282,6 +318,7 @@ int main(int argc, char **argv) {
   RUN(select_distinct_with_group_by);
   RUN(filesystem_metadata_columns);
   RUN(bytes_to_a_c_udf);
+  RUN(bytes_in_kafka);
   if (pg_start()) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(bytes_in_postgresql);
@@ -289,6 +326,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
     tests_failed++;
   }
+  kmock_stop(&MOCK);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

@@ -259,6 +259,8 @@ const sql_func *sql_bytes_func_find(const char *name);
 const sql_func *sql_bytes_call(const sql_func *f, const sql_expr *e);
 sql_type sql_bytes_concat_type(const sql_expr *l, const sql_expr *r);
 sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format);
+struct sql_table;
+const char *sql_bytes_conn_format(const struct sql_table *t, const char *col);
 /* Evaluates e over row r into out (strings may point into r or into c's scratch). */
 int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 /* A predicate: 1 true, 0 false or NULL, negative error. */

@@ -487,6 +487,26 @@ static int f_pg_from(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
 static const sql_func f_pg_enc = {"BYTEA_OUT", 1, 1, true, ck_io, f_pg_to};
 static const sql_func f_pg_dec = {"BYTEA_IN", 1, 1, true, ck_io, f_pg_from};
 
+/* How table t's connector carries bytes column col: "raw" (the bytes themselves: print,
+ * datagen, Kafka's raw format), "bytea" (jdbc: PostgreSQL's hex text), else the format's
+ * text (json and csv: base64).  A Kafka key column takes key.format. */
+const char *sql_bytes_conn_format(const sql_table *t, const char *col) {
+  const char *conn = t->conn->name;
+  if (!strcmp(conn, "jdbc")) return "bytea";
+  if (!strcmp(conn, "print") || !strcmp(conn, "datagen")) return "raw";
+  if (strcmp(conn, "kafka")) return sql_table_option(t, "format");
+  const char *keys = sql_table_option(t, "key.fields"), *kf = sql_table_option(t, "key.format");
+  size_t n = strlen(col);
+  for (const char *k = keys; k && *k;) { /* 'a;b' */
+    const char *e = strchr(k, ';');
+    size_t len = e ? (size_t)(e - k) : strlen(k);
+    if (len == n && !strncmp(k, col, n)) return kf;
+    k = e ? e + 1 : k + len;
+  }
+  const char *vf = sql_table_option(t, "value.format");
+  return vf ? vf : sql_table_option(t, "format");
+}
+
 /* A bytes column x as its connector text (decode: text -> bytes).  json and csv carry
  * base64 (Flink's formats do); 'raw' carries the bytes themselves, 'bytea' PostgreSQL's
  * hex text. */
