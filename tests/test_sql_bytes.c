@@ -172,6 +172,34 @@ TEST(bytes_in_kafka) {
   CHECK(strstr(seen, "\"b\":\"AP8Q\"") != NULL);
 }
 
+/* kafka: the headers column as Flink types it, MAP<STRING, BYTES> */
+TEST(kafka_headers_as_a_map_of_bytes) {
+  CHECK_INT(kmock_topic(&MOCK, "kh", 1), 0);
+  char q[2400];
+#define KH(cols)                                                                                              \
+  "CREATE TABLE %s (" cols ") WITH ('connector' = 'kafka', 'topic' = 'kh', 'properties.bootstrap.servers' = '%s', " \
+  "'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');\n"
+  snprintf(q, sizeof q,
+           KH("id INT, h MAP<STRING, BYTES> METADATA FROM 'headers'") KH("id INT, h STRING METADATA FROM 'headers'")
+           "INSERT INTO m VALUES (1, MAP['a', X'01ff', 'b', CAST(NULL AS BYTES)]);\n"
+           "INSERT INTO s VALUES (2, '{\"x\": \"1\", \"y\": \"2\", \"x\": \"3\"}');\n",
+           "m", MOCK.bootstrap, "s", MOCK.bootstrap);
+  char *out, err[1024];
+  int rc = run(q, &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  free(out);
+  /* read as a MAP: the bytes; a repeated name keeps its last value (Flink's HashMap) */
+  snprintf(q, sizeof q, KH("id INT, h MAP<STRING, BYTES> METADATA FROM 'headers' VIRTUAL")
+           "SELECT id, h, h['x'] FROM m", "m", MOCK.bootstrap);
+  CHECK_ROWS(q, true, "+I[1, {a=x'01ff', b=NULL}, <NULL>]\n+I[2, {x=x'33', y=x'32'}, x'33']\n");
+  /* read as the STRING form: the same headers as JSON text */
+  snprintf(q, sizeof q, KH("id INT, h STRING METADATA FROM 'headers' VIRTUAL") "SELECT id, h FROM s WHERE id = 1",
+           "s", MOCK.bootstrap);
+  CHECK_ROWS(q, false, "+I[1, {\"a\":\"\\u0001\xff\",\"b\":null}]\n");
+#undef KH
+}
+
 /* a C UDF gets BYTES as the bytes themselves */
 TEST(bytes_to_a_c_udf) {
   char src[300], lib[300], cmd[1400], q[1200];
@@ -319,6 +347,7 @@ int main(int argc, char **argv) {
   RUN(filesystem_metadata_columns);
   RUN(bytes_to_a_c_udf);
   RUN(bytes_in_kafka);
+  RUN(kafka_headers_as_a_map_of_bytes);
   if (pg_start()) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(bytes_in_postgresql);

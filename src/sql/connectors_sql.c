@@ -846,7 +846,7 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
       return snprintf(err, errlen, "column '%s': unknown Kafka metadata key '%s' (supported: timestamp, partition, offset, "
                       "topic, headers, timestamp-type)", t->cols[i].name, m), STROM_EINVAL;
     const sql_type *ty = &t->cols[i].type;
-    if (m && !strcmp(m, "headers") && (ty->id != STROM_VARCHAR || ty->kind != SQL_K_NONE))
+    if (m && !strcmp(m, "headers") && (ty->id != STROM_VARCHAR || ty->kind != SQL_K_NONE) && !sql_kafka_headers_map(ty))
       return snprintf(err, errlen, "column '%s': Kafka headers are a STRING holding a JSON object here (Flink declares "
                       "MAP<STRING, BYTES>)", t->cols[i].name), STROM_ENOTSUP;
   }

@@ -261,6 +261,9 @@ sql_type sql_bytes_concat_type(const sql_expr *l, const sql_expr *r);
 sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format);
 struct sql_table;
 const char *sql_bytes_conn_format(const struct sql_table *t, const char *col);
+/* kafka_headers_map.c: the Kafka 'headers' column as MAP<STRING, BYTES> (Flink's type). */
+bool sql_kafka_headers_map(const sql_type *t);
+sql_expr *sql_kafka_headers_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode);
 /* Evaluates e over row r into out (strings may point into r or into c's scratch). */
 int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 /* A predicate: 1 true, 0 false or NULL, negative error. */
