@@ -105,7 +105,7 @@ static int fit(const sql_type *t, sql_val *v, sql_ectx *c) {
   else if (is_fixed(t) && v->s.n < n) {
     char *p = sql_ectx_alloc(c, n);
     if (!p) return STROM_ENOMEM;
-    memcpy(p, v->s.p, v->s.n);
+    if (v->s.n) memcpy(p, v->s.p, v->s.n);
     memset(p + v->s.n, 0, n - v->s.n);
     v->s.p = p, v->s.n = n;
   }
@@ -398,10 +398,11 @@ static int f_bsubstr(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
 /* CONCAT of bytes: every argument bytes (Flink: CONCAT(bytes, bytes, ...) is BYTES). */
 static int ck_bconcat(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   e->type = T_BYTES;
-  for (int i = 0; i < e->n; i++)
-    if (!is_bytes(&e->a[i]->type) && e->a[i]->type.id) return fail(err, errlen, e, "mixes BYTES with other types");
-    else if (!e->a[i]->type.id) e->a[i]->type = T_BYTES;
   (void)a;
+  for (int i = 0; i < e->n; i++) {
+    if (!e->a[i]->type.id) e->a[i]->type = T_BYTES; /* an untyped NULL */
+    if (!is_bytes(&e->a[i]->type)) return fail(err, errlen, e, "mixes BYTES with other types");
+  }
   return 0;
 }
 static int f_bconcat(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
@@ -410,7 +411,8 @@ static int f_bconcat(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   char *p = sql_ectx_alloc(c, n + 1);
   if (!p) return STROM_ENOMEM;
   out->s.p = p, out->s.n = (uint32_t)n;
-  for (int i = 0; i < e->n; i++) memcpy(p, a[i].s.p, a[i].s.n), p += a[i].s.n;
+  for (int i = 0; i < e->n; i++)
+    if (a[i].s.n) memcpy(p, a[i].s.p, a[i].s.n), p += a[i].s.n;
   return 0;
 }
 
