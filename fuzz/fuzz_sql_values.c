@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (int i = 0; i < 2; i++) {
     sql_arena a = {0};
     sql_expr col = {.op = SQL_E_COL, .type = bytes};
-    sql_expr *d = sql_bytes_io(&a, &col, &bytes, true, forms[i]), *en = sql_bytes_io(&a, &col, &bytes, false, forms[i]);
+    sql_expr *d = sql_bytes_io(&a, &col, &bytes, true, forms[i], "b"), *en = sql_bytes_io(&a, &col, &bytes, false, forms[i], "b");
     if (!d || !en) abort();
     d->fn->eval(d, &in, &dec, &c);
     if (en->fn->eval(en, &in, &enc, &c) || d->fn->eval(d, &enc, &dec, &c) || dec.s.n != size ||

@@ -258,7 +258,8 @@ const sql_func *sql_bytes_func_find(const char *name);
 /* f, or its bytes form when e's first argument is bytes (SUBSTRING, CONCAT, CHAR_LENGTH). */
 const sql_func *sql_bytes_call(const sql_func *f, const sql_expr *e);
 sql_type sql_bytes_concat_type(const sql_expr *l, const sql_expr *r);
-sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format);
+/* col names the column in errors. */
+sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format, const char *col);
 struct sql_table;
 const char *sql_bytes_conn_format(const struct sql_table *t, const char *col);
 /* kafka_headers_map.c: the Kafka 'headers' column as MAP<STRING, BYTES> (Flink's type). */

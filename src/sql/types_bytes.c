@@ -216,12 +216,13 @@ static int b64val(char ch) {
   return q ? (int)(q - b64) : -1;
 }
 
-static int from_base64(const char *s, size_t n, sql_val *out, sql_ectx *c) {
+/* what names the value in errors: "FROM_BASE64", "column 'b'". */
+static int from_base64(const char *s, size_t n, sql_val *out, sql_ectx *c, const char *what) {
   size_t data = n;
   while (data && s[data - 1] == '=') data--;
   int shown = n > 40 ? 40 : (int)n; /* s is not NUL-terminated */
-  if (n - data > 2 || (n - data && n % 4)) return sql_ectx_fail(c, "FROM_BASE64: malformed base64 padding in '%.*s'", shown, s);
-  if (data % 4 == 1) return sql_ectx_fail(c, "FROM_BASE64: '%.*s' is not base64 (its length leaves one character over)", shown, s);
+  if (n - data > 2 || (n - data && n % 4)) return sql_ectx_fail(c, "%s: malformed base64 padding in '%.*s'", what, shown, s);
+  if (data % 4 == 1) return sql_ectx_fail(c, "%s: '%.*s' is not base64 (its length leaves one character over)", what, shown, s);
   char *p = sql_ectx_alloc(c, data / 4 * 3 + 3), *o = p;
   if (!p) return STROM_ENOMEM;
   uint32_t acc = 0;
@@ -229,7 +230,7 @@ static int from_base64(const char *s, size_t n, sql_val *out, sql_ectx *c) {
   for (size_t i = 0; i < data; i++) {
     int x = b64val(s[i]);
     if (x < 0)
-      return sql_ectx_fail(c, "FROM_BASE64: '%.*s' is not base64 (illegal character '%c' at %zu)", shown, s, s[i], i + 1);
+      return sql_ectx_fail(c, "%s: '%.*s' is not base64 (illegal character '%c' at %zu)", what, shown, s, s[i], i + 1);
     acc = acc << 6 | (uint32_t)x, bits += 6;
     if (bits >= 8) bits -= 8, *o++ = (char)(acc >> bits & 0xFF);
   }
@@ -278,7 +279,7 @@ static int ck_from_base64(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 }
 static int f_from_base64(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   (void)e;
-  int rc = from_base64(a[0].s.p, a[0].s.n, out, c);
+  int rc = from_base64(a[0].s.p, a[0].s.n, out, c, "FROM_BASE64");
   return rc ? rc : utf8_decode(out, out, c);
 }
 
@@ -453,7 +454,9 @@ static int f_io_to(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *
   return to_base64(a[0].s.p, a[0].s.n, out, c);
 }
 static int f_io_from(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  int rc = from_base64(a[0].s.p, a[0].s.n, out, c);
+  char what[96];
+  snprintf(what, sizeof what, "column '%s'", e->aux ? (const char *)(intptr_t)e->aux : "?");
+  int rc = from_base64(a[0].s.p, a[0].s.n, out, c, what);
   return rc ? rc : fit(&e->type, out, c);
 }
 static int ck_io(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
@@ -479,10 +482,11 @@ static int f_pg_to(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *
 static int f_pg_from(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   const char *s = a[0].s.p;
   size_t n = a[0].s.n, bad;
-  if (n < 2 || s[0] != '\\' || s[1] != 'x') return sql_ectx_fail(c, "a bytea value not in PostgreSQL's hex form (\\x...)");
+  const char *col = e->aux ? (const char *)(intptr_t)e->aux : "?";
+  if (n < 2 || s[0] != '\\' || s[1] != 'x') return sql_ectx_fail(c, "column '%s': a bytea value not in PostgreSQL's hex form (\\x...)", col);
   char *p = sql_ectx_alloc(c, n / 2 + 1);
   if (!p) return STROM_ENOMEM;
-  if (unhex(s + 2, n - 2, p, &bad)) return sql_ectx_fail(c, "a malformed bytea value");
+  if (unhex(s + 2, n - 2, p, &bad)) return sql_ectx_fail(c, "column '%s': a malformed bytea value", col);
   out->s.p = p, out->s.n = (uint32_t)((n - 2) / 2);
   return fit(&e->type, out, c);
 }
@@ -512,7 +516,7 @@ const char *sql_bytes_conn_format(const sql_table *t, const char *col) {
 /* A bytes column x as its connector text (decode: text -> bytes).  json and csv carry
  * base64 (Flink's formats do); 'raw' carries the bytes themselves, 'bytea' PostgreSQL's
  * hex text. */
-sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format) {
+sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format, const char *col) {
   if (format && !strcmp(format, "raw")) { /* the bytes themselves; read, they still fit t's length */
     x->type = decode ? T_STR : *t;
     if (!decode) return x;
@@ -526,6 +530,9 @@ sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode
   bool pg = format && !strcmp(format, "bytea");
   *e = (sql_expr){.op = SQL_E_FUNC, .n = 1, .a = args, .fn = decode ? (pg ? &f_pg_dec : &f_io_dec) : (pg ? &f_pg_enc : &f_io_enc),
                   .type = decode ? *t : T_STR};
+  /* the plan's arena outlives the job; the catalog's name may not (DROP TABLE) */
+  const char *name = col ? sql_arena_strndup(a, col, strlen(col)) : NULL;
+  e->aux = (int64_t)(intptr_t)name;
   e->type.not_null = false;
   args[0] = x;
   return e;
