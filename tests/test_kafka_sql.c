@@ -192,8 +192,8 @@ TEST(metadata_errors_are_clear) {
   CHECK(strstr(got, "headers expected '{' at byte 0") != NULL);
   free(got);
   snprintf(sql, sizeof sql, "%s", DST_DDL("bad", "id BIGINT, h MAP<STRING, BYTES> METADATA FROM 'headers'"));
-  got = query(sql);
-  CHECK(strncmp(got, "error: ", 7) == 0);
+  got = query(sql); /* Flink's type of the column (branch bytes: tests/test_sql_bytes.c) */
+  CHECK_STR(got, "");
   free(got);
   got = query(DST_DDL("bad", "id BIGINT, h MAP<STRING, STRING> METADATA FROM 'headers'"));
   CHECK(strstr(got, "column 'h': Kafka headers are a STRING holding a JSON object here") != NULL);

@@ -510,6 +510,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   }
   for (int i = 0; i < nargs; i++)
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;
+  e->fn = f = sql_bytes_call(f, e); /* SUBSTRING, CONCAT, CHAR_LENGTH of bytes (types_bytes.c) */
   char m[256];
   m[0] = 0;
   int rc = f->check(b->a, e, m, sizeof m);
@@ -556,6 +557,12 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       }
       break;
     case SQL_TYPED_LITERAL: {
+      if (!strcmp(n->text, "X")) { /* X'0a1b' (types_bytes.c) */
+        char m[160];
+        if ((e = new_expr(b, SQL_E_LIT, 0)) && sql_bytes_literal(b->a, n->kids[0]->text, &e->type, &e->lit, m, sizeof m))
+          e = fail_at(b, n, "%s", m);
+        break;
+      }
       if (strcmp(n->text, "TIMESTAMP") && strcmp(n->text, "TIMESTAMP_LTZ")) {
         if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
         int rc = sql_temporal_literal(n->text, n->kids[0]->text, &e->type, &e->lit);
@@ -660,7 +667,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         } else e = NULL;
       } else if (!strcmp(o, "||")) {
         if (!(e = binary(b, n, SQL_E_CONCAT, n->kids[0], n->kids[1]))) break;
-        sql_type st = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
+        sql_type st = sql_bytes_concat_type(e->a[0], e->a[1]); /* STRING, or BYTES of bytes */
         if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &st)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &st))) e = NULL;
         else e->type = st;
       } else if (!strcmp(o, "is-distinct-from") || !strcmp(o, "is-not-distinct-from")) {
@@ -1443,7 +1450,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     const sql_node **gk = NULL;
     if (group && !(ng = row_key_nodes(b, group, in, &gk))) return NULL;
     if (sel->flags & SQL_F(DISTINCT)) {
-      if (group || having || contains_agg(items)) return fail_at(b, sel, "not supported yet: SELECT DISTINCT with GROUP BY or aggregates");
+      /* with GROUP BY or aggregates too: the DISTINCT groups the aggregated rows again (Flink's second aggregation) */
       sql_node plain = *sel; /* SELECT DISTINCT = the SELECT grouped by all its columns */
       plain.flags &= ~SQL_F(DISTINCT);
       sql_plan *p = bind_select(b, &plain);

@@ -400,7 +400,7 @@ static int fs_validate(const sql_table *t, char *err, size_t errlen) {
     return snprintf(err, errlen, "'csv.field-delimiter' must be one character, got '%s'", d), STROM_EINVAL;
   if ((d = sql_table_option(t, "csv.ignore-parse-errors")) && strcasecmp(d, "true") && strcasecmp(d, "false"))
     return snprintf(err, errlen, "'csv.ignore-parse-errors' must be true or false, got '%s'", d), STROM_EINVAL;
-  return STROM_OK;
+  return sql_fs_meta_validate(t, err, errlen); /* connectors_fs_meta.c */
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -433,7 +433,7 @@ static json_lines *json_lines_new(sql_build *b, const sql_table *t, const strom_
   if (!(j->raw = sql_arena_alloc(&b->arena, (size_t)n + 1))) return NULL;
   memset(j->raw, 0, (size_t)n + 1);
   for (int i = 0; i < t->ncols && k < n; i++)
-    if (!t->cols[i].computed) j->raw[k++] = t->cols[i].type.kind >= SQL_K_ARRAY;
+    if (!t->cols[i].computed && !t->cols[i].metadata) j->raw[k++] = t->cols[i].type.kind >= SQL_K_ARRAY;
   return j;
 }
 
@@ -494,6 +494,7 @@ static int json_encode_process(strom_ctx *ctx, int input, const strom_row *in, s
 /* One file as the table's rows. */
 static strom_stream *fs_read_one(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
                                  const strom_csv_opts *o) {
+  if (sql_fs_meta_wanted(t, phys)) return sql_fs_meta_read(b, t, path, phys, o, fs_read_one); /* connectors_fs_meta.c */
   const char *fmt = sql_table_option(t, "format");
   if (strcmp(fmt, "json")) return strom_read_csv(b->env, path, phys, o);
   json_lines *j = json_lines_new(b, t, phys);
@@ -509,6 +510,7 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
              *ign = sql_table_option(t, "csv.ignore-parse-errors");
   strom_csv_opts o = {.delimiter = d ? (strcmp(d, "\\t") ? d[0] : '\t') : ',', .skip_malformed = ign && !strcasecmp(ign, "true")};
   struct stat st;
+  if (sql_fs_meta_check_read(b, t, phys)) return NULL; /* connectors_fs_meta.c */
   if (t->partitioned_by) return sql_fs_partitioned_scan(b, t, phys, &o, path); /* connectors_fs_part.c */
   if (stat(path, &st)) {
     sql_build_fail(b, "table '%s': cannot read '%s': %s", t->name, path, strerror(errno));
@@ -558,6 +560,8 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
 }
 
 static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  char merr[256];
+  if (sql_fs_meta_check_write(t, merr, sizeof merr)) return sql_build_fail(b, "%s", merr); /* connectors_fs_meta.c */
   strom_file_sink_opts o = {0};
   const char *roll = sql_table_option(t, "sink.rolling-policy.file-size");
   if (roll) {
@@ -842,7 +846,7 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
       return snprintf(err, errlen, "column '%s': unknown Kafka metadata key '%s' (supported: timestamp, partition, offset, "
                       "topic, headers, timestamp-type)", t->cols[i].name, m), STROM_EINVAL;
     const sql_type *ty = &t->cols[i].type;
-    if (m && !strcmp(m, "headers") && (ty->id != STROM_VARCHAR || ty->kind != SQL_K_NONE))
+    if (m && !strcmp(m, "headers") && (ty->id != STROM_VARCHAR || ty->kind != SQL_K_NONE) && !sql_kafka_headers_map(ty))
       return snprintf(err, errlen, "column '%s': Kafka headers are a STRING holding a JSON object here (Flink declares "
                       "MAP<STRING, BYTES>)", t->cols[i].name), STROM_ENOTSUP;
   }
@@ -1005,7 +1009,7 @@ static bool jdbc_takes_changes(const sql_table *t) { return t->npk > 0; }
 
 static const sql_connector connectors[] = {
     {"datagen", datagen_opts, true, false, false, dg_validate, dg_scan, NULL},
-    {"filesystem", fs_opts, true, true, false, fs_validate, fs_scan, fs_write},
+    {"filesystem", fs_opts, true, true, false, fs_validate, fs_scan, fs_write, .has_metadata = true},
     {"print", print_opts, false, true, true, NULL, NULL, print_write},
     {"blackhole", blackhole_opts, false, true, true, NULL, NULL, blackhole_write},
     {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL, .prunes = true},

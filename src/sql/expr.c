@@ -302,7 +302,7 @@ void sql_expr_print(strom_buf *b, const sql_expr *e, const sql_col *cols) {
     case SQL_E_COL: strom__buf_printf(b, "%s", cols ? cols[e->col].name : "$"); return;
     case SQL_E_ROWTIME: strom__buf_printf(b, "ROWTIME()"); return;
     case SQL_E_LIT:
-      if (e->type.id == STROM_VARCHAR && !e->lit.null) {
+      if (e->type.id == STROM_VARCHAR && !e->lit.null && e->type.kind != SQL_K_BYTES) { /* bytes: x'0a' */
         strom__buf_append(b, "'", 1);
         sql_val_format(b, &e->type, &e->lit);
         strom__buf_append(b, "'", 1);

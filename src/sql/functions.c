@@ -796,10 +796,12 @@ static const sql_func funcs[] = {
 const sql_func *sql_func_find(const char *name) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
     if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
+  if (sql_bytes_func_find(name)) return sql_bytes_func_find(name); /* types_bytes.c */
   return sql_regex_func_find(name);
 }
 
 void sql_func_list(strom_buf *b) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++) strom__buf_printf(b, "%s%s", i ? " " : "", funcs[i].name);
   strom__buf_printf(b, " REGEXP REGEXP_EXTRACT REGEXP_REPLACE");
+  strom__buf_printf(b, " TO_BASE64 FROM_BASE64 HEX ENCODE DECODE OCTET_LENGTH"); /* types_bytes.c */
 }

@@ -603,6 +603,11 @@ static sql_node *primary(parser *p) {
     expect_op(p, "]");
     return n;
   }
+  if (is_kw(t, "X") && peek(p, 1)->kind == SQL_TOK_STRING && peek(p, 1)->line == t->line && peek(p, 1)->col == t->col + 1) {
+    advance(p); /* X'0a1b': a binary literal, the quote right after the X */
+    const sql_token *s = advance(p);
+    return wrap(p, SQL_TYPED_LITERAL, t, "X", node_at(p, SQL_STRING, s, s->text), NULL);
+  }
   if ((is_kw(t, "DATE") || is_kw(t, "TIME") || is_kw(t, "TIMESTAMP") || is_kw(t, "TIMESTAMP_LTZ")) &&
       peek(p, 1)->kind == SQL_TOK_STRING) {
     advance(p);

@@ -78,6 +78,7 @@ static void java_timestamp(strom_buf *b, int64_t ms, bool instant) {
 static void print_value(strom_buf *b, const sql_type *t, const sql_val *v) {
   if (v->null) strom__buf_append(b, "null", 4);
   else if (t->id == STROM_BOOLEAN) strom__buf_printf(b, "%s", v->i ? "true" : "false");
+  else if (t->kind == SQL_K_BYTES) sql_bytes_java(b, v);
   else if (t->id == STROM_TIMESTAMP && t->p > 3) sql_ts_java(b, v, true, t->ltz);
   else if (t->id == STROM_TIMESTAMP) java_timestamp(b, v->i, t->ltz);
   else sql_val_format(b, t, v);

@@ -44,6 +44,7 @@ typedef enum {
   SQL_K_TIME,  /* INT: milliseconds of the day; p = fractional digits */
   SQL_K_IV_DT, /* BIGINT: INTERVAL DAY TO SECOND in milliseconds */
   SQL_K_IV_YM, /* INT: INTERVAL YEAR TO MONTH in months */
+  SQL_K_BYTES, /* VARCHAR: BYTES / VARBINARY(n) / BINARY(n) (s = 1) as they are (types_bytes.c) */
   SQL_K_ARRAY, /* VARCHAR: an encoded array (types_coll.c) */
   SQL_K_MAP,   /* VARCHAR: an encoded map */
 } sql_tkind;
@@ -80,6 +81,11 @@ void sql_coll_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
 int sql_coll_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to);
 int sql_coll_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
+/* types_bytes.c: BYTES, BINARY(n), VARBINARY(n) (from_ast returns 1 when the node is none). */
+int sql_bytes_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+void sql_bytes_type_name(const sql_type *t, char *buf, size_t cap);
+bool sql_bytes_common_type(const sql_type *a, const sql_type *b, sql_type *out);
+bool sql_bytes_can_cast(const sql_type *from, const sql_type *to);
 /* Adds a column of type t to schema s. */
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t);
 
@@ -241,6 +247,24 @@ const sql_func *sql_coll_func_find(const char *name);
 sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size_t errlen);
 /* x (an ARRAY or MAP) as JSON text, for the filesystem json sink. */
 sql_expr *sql_coll_to_json(sql_arena *a, sql_expr *x);
+/* types_bytes.c: the value side of BYTES: x'0a1b' text, Java's byte[] text (print),
+ * CASTs, the X'..' literal, the functions on bytes, the connector form (base64; raw as is). */
+void sql_bytes_format(strom_buf *b, const sql_val *v);
+void sql_bytes_java(strom_buf *b, const sql_val *v);
+int sql_bytes_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ectx *c);
+int sql_bytes_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
+int sql_bytes_literal(sql_arena *a, const char *text, sql_type *t, sql_val *v, char *err, size_t errlen);
+const sql_func *sql_bytes_func_find(const char *name);
+/* f, or its bytes form when e's first argument is bytes (SUBSTRING, CONCAT, CHAR_LENGTH). */
+const sql_func *sql_bytes_call(const sql_func *f, const sql_expr *e);
+sql_type sql_bytes_concat_type(const sql_expr *l, const sql_expr *r);
+/* col names the column in errors. */
+sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format, const char *col);
+struct sql_table;
+const char *sql_bytes_conn_format(const struct sql_table *t, const char *col);
+/* kafka_headers_map.c: the Kafka 'headers' column as MAP<STRING, BYTES> (Flink's type). */
+bool sql_kafka_headers_map(const sql_type *t);
+sql_expr *sql_kafka_headers_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode);
 /* Evaluates e over row r into out (strings may point into r or into c's scratch). */
 int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
 /* A predicate: 1 true, 0 false or NULL, negative error. */
@@ -568,6 +592,15 @@ struct sql_connector {
 };
 
 const sql_connector *sql_connector_find(const char *name);
+/* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
+int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
+int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);
+bool sql_fs_meta_wanted(const sql_table *t, const strom_schema *phys);
+int sql_fs_meta_check_read(sql_build *b, const sql_table *t, const strom_schema *phys);
+typedef strom_stream *(*sql_fs_reader)(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
+                                       const strom_csv_opts *o);
+strom_stream *sql_fs_meta_read(sql_build *b, const sql_table *t, const char *path, const strom_schema *phys,
+                               const strom_csv_opts *o, sql_fs_reader read);
 /* Flink durations: "10 s", "500 ms", "1 min", "2 h", "1 d"; a bare number is ms. */
 bool sql_parse_duration(const char *v, int64_t *ms);
 /* Checks every option key against the connector's table; the error lists the valid keys. */

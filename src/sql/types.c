@@ -45,6 +45,8 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
     out->ltz = n[9] == '_';
     out->p = t->p < 0 ? 6 : t->p; /* Flink: a bare TIMESTAMP / TIMESTAMP_LTZ is TIMESTAMP(6) */
     if (t->p > 9) return type_err(t, err, errlen, "TIMESTAMP precision must be between 0 and 9");
+  } else if (!strcmp(n, "BYTES") || !strcmp(n, "BINARY") || !strcmp(n, "VARBINARY")) {
+    return sql_bytes_type_from_ast(t, out, err, errlen); /* types_bytes.c */
   } else {
     int rc = sql_temporal_type_from_ast(t, out, err, errlen);
     if (rc != 1) return rc;

@@ -41,7 +41,10 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     sql_expr *e = sql_arena_alloc(&b->arena, sizeof *e);
     if (!e) return strom_schema_free(out), NULL;
     *e = (sql_expr){.op = SQL_E_COL, .col = k, .type = from};
-    if (!decode && json && c->type.kind >= SQL_K_ARRAY) e = sql_coll_to_json(&b->arena, e);
+    if (c->type.kind == SQL_K_BYTES) e = sql_bytes_io(&b->arena, e, &c->type, decode, sql_bytes_conn_format(t, c->name), c->name); /* types_bytes.c */
+    else if (c->metadata && !strcmp(c->metadata, "headers") && sql_kafka_headers_map(&c->type))
+      e = sql_kafka_headers_io(&b->arena, e, &c->type, decode); /* kafka_headers_map.c */
+    else if (!decode && json && c->type.kind >= SQL_K_ARRAY) e = sql_coll_to_json(&b->arena, e);
     else if (c->type.kind) e = sql_cast_to(&b->arena, e, &to);
     if (!e) return strom_schema_free(out), NULL;
     ex[k++] = e;

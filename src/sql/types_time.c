@@ -43,6 +43,7 @@ void sql_temporal_type_name(const sql_type *t, char *buf, size_t cap) {
     case SQL_K_TIME: snprintf(buf, cap, "TIME(%d)%s", t->p, nn); return;
     case SQL_K_IV_DT: snprintf(buf, cap, "INTERVAL DAY TO SECOND(3)%s", nn); return;
     case SQL_K_IV_YM: snprintf(buf, cap, "INTERVAL YEAR TO MONTH%s", nn); return;
+    case SQL_K_BYTES: sql_bytes_type_name(t, buf, cap); return;
     default: sql_coll_type_name(t, buf, cap); return;
   }
 }
@@ -153,6 +154,7 @@ int sql_temporal_parse(const sql_type *t, const char *s, size_t n, int64_t *out)
 }
 
 bool sql_temporal_can_cast(const sql_type *from, const sql_type *to) {
+  if (from->kind == SQL_K_BYTES || to->kind == SQL_K_BYTES) return sql_bytes_can_cast(from, to);
   if (from->kind >= SQL_K_ARRAY || to->kind >= SQL_K_ARRAY) return sql_coll_can_cast(from, to);
   if (!from->id || from->id == STROM_VARCHAR || to->id == STROM_VARCHAR) return true;
   if (from->kind == to->kind) return from->id == to->id;
@@ -164,6 +166,7 @@ bool sql_temporal_can_cast(const sql_type *from, const sql_type *to) {
 }
 
 int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c) {
+  if (from->kind == SQL_K_BYTES || to->kind == SQL_K_BYTES) return sql_bytes_cast(from, to, v, out, c);
   out->null = false;
   if (to->id == STROM_VARCHAR && !to->kind) {
     strom_buf b = {0};
@@ -318,6 +321,7 @@ sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r,
 }
 
 bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
+  if (a->kind == SQL_K_BYTES || b->kind == SQL_K_BYTES) return sql_bytes_common_type(a, b, out);
   if (a->kind == b->kind && a->id == b->id && a->elem == b->elem && a->key == b->key) return *out = *a, out->not_null = a->not_null && b->not_null, true;
   if (a->id == STROM_VARCHAR && !a->kind) return *out = *b, out->not_null = false, true;
   if (b->id == STROM_VARCHAR && !b->kind) return *out = *a, out->not_null = false, true;

@@ -51,6 +51,7 @@ static int udf_check(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   static const sql_type text = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
   for (int i = 0; i < e->n; i++) {
     if (!e->a[i]->type.id) e->a[i]->type = text; /* an untyped NULL */
+    if (e->a[i]->type.kind == SQL_K_BYTES) continue; /* bytes arrive as a VARCHAR of the bytes themselves */
     if (e->a[i]->type.kind && !(e->a[i] = sql_cast_to(a, e->a[i], &text))) return STROM_ENOMEM;
     if (u->abi < 2 && sql_dec_wide(&e->a[i]->type)) { /* ABI 1's DECIMAL is an int64: 18 digits */
       sql_type d18 = {.id = STROM_DECIMAL, .p = 18, .s = e->a[i]->type.s > 18 ? 18 : e->a[i]->type.s};

@@ -169,7 +169,8 @@ void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v) {
     strom__buf_append(b, "NULL", 4);
     return;
   }
-  if (t->kind) return t->kind >= SQL_K_ARRAY ? sql_coll_format(b, t, v) : sql_temporal_format(b, t, v->i);
+  if (t->kind) return t->kind == SQL_K_BYTES ? sql_bytes_format(b, v) /* types_bytes.c */
+                     : t->kind >= SQL_K_ARRAY ? sql_coll_format(b, t, v) : sql_temporal_format(b, t, v->i);
   switch (t->id) {
     case STROM_BOOLEAN: strom__buf_printf(b, "%s", v->i ? "TRUE" : "FALSE"); return;
     case STROM_INT:
@@ -255,7 +256,8 @@ static int parse_ts(const char *s, size_t n, int64_t *out, uint32_t *nano) {
 
 int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ectx *c) {
   v->null = false;
-  if (t->kind) return t->kind >= SQL_K_ARRAY ? sql_coll_parse(t, s, n, v, c) : sql_temporal_parse(t, s, n, &v->i);
+  if (t->kind) return t->kind == SQL_K_BYTES ? sql_bytes_parse(t, s, n, v, c) /* types_bytes.c */
+                     : t->kind >= SQL_K_ARRAY ? sql_coll_parse(t, s, n, v, c) : sql_temporal_parse(t, s, n, &v->i);
   if (t->id == STROM_VARCHAR) {
     v->s.p = s, v->s.n = (uint32_t)n;
     return 0;
