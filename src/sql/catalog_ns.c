@@ -176,7 +176,7 @@ static bool like(const char *s, const char *p) {
 }
 
 /* Whether name passes the SHOW's [NOT] LIKE kid, if it has one. */
-static bool show_like(const sql_node *n, const char *name) {
+bool sql_show_like(const sql_node *n, const char *name) {
   for (int i = 0; i < n->nkids; i++)
     if (n->kids[i]->kind == SQL_OP) return like(name, n->kids[i]->kids[0]->text) == !strcmp(n->kids[i]->text, "like");
   return true;
@@ -223,7 +223,7 @@ int sql_catalog_show(sql_session *s, const sql_node *n) {
     if (!names) return STROM_ENOMEM;
     int k = 0;
     for (int i = 0; i < ns->ncats; i++)
-      if (show_like(n, ns->cats[i].name)) names[k++] = ns->cats[i].name;
+      if (sql_show_like(n, ns->cats[i].name)) names[k++] = ns->cats[i].name;
     print_list(s->out, "catalog name", names, k);
     free(names);
     return STROM_OK;
@@ -239,7 +239,7 @@ int sql_catalog_show(sql_session *s, const sql_node *n) {
     if (!names) return STROM_ENOMEM;
     int k = 0;
     for (int i = 0; i < cat->ndbs; i++)
-      if (show_like(n, cat->dbs[i].name)) names[k++] = cat->dbs[i].name;
+      if (sql_show_like(n, cat->dbs[i].name)) names[k++] = cat->dbs[i].name;
     print_list(s->out, "database name", names, k);
     free(names);
     return STROM_OK;
@@ -264,7 +264,7 @@ int sql_catalog_show(sql_session *s, const sql_node *n) {
     if (!names) return STROM_ENOMEM;
     int k = 0;
     for (int i = 0; i < c->n; i++)
-      if ((!views || c->t[i]->view) && in_ns(c->t[i], cat, db) && show_like(n, c->t[i]->name)) names[k++] = c->t[i]->name;
+      if ((!views || c->t[i]->view) && in_ns(c->t[i], cat, db) && sql_show_like(n, c->t[i]->name)) names[k++] = c->t[i]->name;
     print_list(s->out, views ? "view name" : "table name", names, k);
     free(names);
     return STROM_OK;

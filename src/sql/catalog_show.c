@@ -361,29 +361,6 @@ void sql_view_text(sql_session *s, sql_table *t, const sql_node *n) {
 
 /* ---- SHOW COLUMNS ---- */
 
-static bool like(const char *s, const char *p) {
-  for (; *p; p++, s++) {
-    if (*p == '%') {
-      while (p[1] == '%') p++;
-      for (;; s++) {
-        if (like(s, p + 1)) return true;
-        if (!*s) return false;
-      }
-    }
-    if (!*s) return false;
-    if (*p == '\\' && p[1]) p++;
-    else if (*p == '_') continue;
-    if (*p != *s) return false;
-  }
-  return !*s;
-}
-
-static bool passes(const sql_node *n, const char *name) {
-  for (int i = 0; i < n->nkids; i++)
-    if (n->kids[i]->kind == SQL_OP) return like(name, n->kids[i]->kids[0]->text) == !strcmp(n->kids[i]->text, "like");
-  return true;
-}
-
 /* A tableau of ncols columns (Flink's SQL client form): cells[r * ncols + c]. */
 static void tableau(FILE *f, const char *const *head, int ncols, char **cells, int nrows) {
   int w[8] = {0};
@@ -438,7 +415,7 @@ static int show_columns(sql_session *s, const sql_node *n, sql_table *t) {
       if (!(t->view && t->column_list && shown < t->column_list->nkids)) name = rn;
       sql_row_type_name(&rt, p->cols, i, end, seg);
       const char *row[6] = {name, rt.p ? rt.p : "ROW<>", "TRUE", "", "", ""};
-      if (passes(n, name)) {
+      if (sql_show_like(n, name)) {
         for (int c = 0; c < 6; c++) cells[nrows * 6 + c] = strom__strdup(row[c]);
         nrows++;
       }
@@ -446,7 +423,7 @@ static int show_columns(sql_session *s, const sql_node *n, sql_table *t) {
       i = end - 1;
       continue;
     }
-    if (!passes(n, name)) continue;
+    if (!sql_show_like(n, name)) continue;
     sql_type ty = p->cols[i].type;
     bool not_null = ty.not_null;
     for (int k = 0; !t->view && k < t->npk; k++) not_null |= !strcmp(t->pk[k], name); /* as Flink's resolved schema */
@@ -514,7 +491,7 @@ static int show_functions(sql_session *s, const sql_node *n, bool user) {
   if (!names) return strom__buf_free(&b), STROM_ENOMEM;
   int k = 0;
   for (char *save = NULL, *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save))
-    if (passes(n, w)) names[k++] = w;
+    if (sql_show_like(n, w)) names[k++] = w;
   qsort(names, (size_t)k, sizeof *names, cmp_str);
   char **cells = (char **)names;
   static const char *const head[1] = {"function name"};

@@ -887,6 +887,9 @@ int sql_catalog_stmt(sql_session *s, const sql_node *n);
 int sql_catalog_show(sql_session *s, const sql_node *n);
 int sql_catalog_alter(sql_session *s, const sql_node *n);
 int sql_show_more(sql_session *s, const sql_node *n); /* catalog_show.c: SHOW CREATE, COLUMNS, FUNCTIONS */
+/* catalog_ns.c: whether name passes a SHOW's [NOT] LIKE pattern (% any run, _ one
+ * character, \ escapes), if the statement n has one */
+bool sql_show_like(const sql_node *n, const char *name);
 /* Keeps view t's query text (from the CREATE VIEW n in the session's script). */
 void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
 /* "CREATE TABLE `c`.`d`.`t` (...)" as Flink's SHOW CREATE TABLE prints it. */
