@@ -1,7 +1,7 @@
 /*
  * kafka_headers.c -- Kafka record headers as text, for the 'headers' metadata column.
- * Flink types that column MAP<STRING, BYTES>; Strom has no MAP type yet, so the
- * column is a STRING holding a JSON object, {"name": "value", ...} in header order
+ * The connector carries them as a STRING holding a JSON object (SQL's MAP<STRING, BYTES>
+ * column converts from and to it: src/sql/kafka_headers_map.c), {"name": "value", ...} in header order
  * (a name may repeat, a header without a value is null).  The source renders a
  * record's headers this way and the sink parses the same text back into headers, so
  * a table read and written again keeps them.  Values are bytes: a byte below 0x20, a

@@ -266,8 +266,8 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
     case SQL_E_CONCAT: {
       char *p = sql_ectx_alloc(c, (size_t)v[0].s.n + v[1].s.n + 1);
       if (!p) return STROM_ENOMEM;
-      memcpy(p, v[0].s.p, v[0].s.n);
-      memcpy(p + v[0].s.n, v[1].s.p, v[1].s.n);
+      if (v[0].s.n) memcpy(p, v[0].s.p, v[0].s.n); /* an empty value's pointer may be NULL */
+      if (v[1].s.n) memcpy(p + v[0].s.n, v[1].s.p, v[1].s.n);
       out->s.p = p, out->s.n = v[0].s.n + v[1].s.n;
       return 0;
     }
