@@ -61,6 +61,28 @@ static inline bool tableau_row(const char *p, const char *e, char *buf, size_t c
     CHECK(strstr(err_, expected_substring) != NULL);                                \
   } while (0)
 
+/* The file tmp/name written with text. */
+static inline void write_tmp_file(const char *name, const char *text) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/%s", tmp, name);
+  FILE *f = fopen(path, "w");
+  if (!f) return;
+  fputs(text, f);
+  fclose(f);
+}
+
+/* The lines of the files under tmp/dir, sorted (malloc'd). */
+static inline char *slurp_tmp_dir(const char *dir) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "cat %s/%s/* 2>/dev/null | sort", tmp, dir);
+  FILE *p = popen(cmd, "r");
+  char *buf = calloc(1, 65536);
+  size_t n = p ? fread(buf, 1, 65535, p) : 0;
+  buf[n] = 0;
+  if (p) pclose(p);
+  return buf;
+}
+
 #ifndef SQL_TEST_OWN_ROWS
 /* The rows of tableau output as "+I[a, b]" lines (cells trimmed), optionally sorted. */
 static inline char *rows_of(const char *out, bool sort) {

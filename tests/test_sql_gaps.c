@@ -19,33 +19,13 @@
 /* The tableau rows as printed (sorted: sorted). */
 #define ROWS(sql, sorted, expected) CHECK_MODE(sql, sorted, false, expected)
 
-/* The file at tmp/name written with text. */
-static void write_file(const char *name, const char *text) {
-  char path[400];
-  snprintf(path, sizeof path, "%s/%s", tmp, name);
-  FILE *f = fopen(path, "w");
-  if (!f) return;
-  fputs(text, f);
-  fclose(f);
-}
-
-static char *slurp_dir(const char *dir) {
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "cat %s/%s/* 2>/dev/null | sort", tmp, dir);
-  FILE *p = popen(cmd, "r");
-  char *buf = calloc(1, 65536);
-  size_t n = p ? fread(buf, 1, 65535, p) : 0;
-  buf[n] = 0;
-  if (p) pclose(p);
-  return buf;
-}
 
 #define PEOPLE                                                                                        \
   "CREATE TABLE t (id INT, person ROW<pid INT, name STRING>, k STRING) WITH ('connector' = 'filesystem', " \
   "'path' = '${TMP}/people.json', 'format' = 'json');"
 
 TEST(row_as_one_value) {
-  write_file("people.json", "{\"id\":1,\"person\":{\"pid\":10,\"name\":\"abc\"},\"k\":\"x\"}\n"
+  write_tmp_file("people.json", "{\"id\":1,\"person\":{\"pid\":10,\"name\":\"abc\"},\"k\":\"x\"}\n"
                             "{\"id\":2,\"person\":{\"pid\":20,\"name\":null},\"k\":\"x\"}\n"
                             "{\"id\":3,\"person\":{\"pid\":10,\"name\":\"abc\"},\"k\":\"y\"}\n");
   /* a ROW column selected whole: the tableau shows it as Flink casts a ROW to a string */
@@ -114,7 +94,7 @@ TEST(row_as_one_value) {
                        "INSERT INTO o SELECT id, (id, ROW(k)) FROM t;",
                 &out, err, sizeof err), 0);
   free(out);
-  char *o = slurp_dir("o");
+  char *o = slurp_tmp_dir("o");
   CHECK_STR(o, "{\"id\":1,\"r\":{\"a\":1,\"b\":{\"c\":\"x\"}}}\n{\"id\":2,\"r\":{\"a\":2,\"b\":{\"c\":\"x\"}}}\n"
                "{\"id\":3,\"r\":{\"a\":3,\"b\":{\"c\":\"y\"}}}\n");
   free(o);

@@ -16,26 +16,6 @@
 /* The tableau rows as printed, sorted. */
 #define SORTED(sql, expected) CHECK_MODE(sql, true, false, expected)
 
-static void write_file(const char *name, const char *text) {
-  char path[400];
-  snprintf(path, sizeof path, "%s/%s", tmp, name);
-  FILE *f = fopen(path, "w");
-  if (!f) return;
-  fputs(text, f);
-  fclose(f);
-}
-
-/* The lines of the files under tmp/dir, sorted. */
-static char *slurp_dir(const char *dir) {
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "cat %s/%s/* 2>/dev/null | sort", tmp, dir);
-  FILE *p = popen(cmd, "r");
-  char *buf = calloc(1, 65536);
-  size_t n = p ? fread(buf, 1, 65535, p) : 0;
-  buf[n] = 0;
-  if (p) pclose(p);
-  return buf;
-}
 
 /* id 1: a ROW; 2: "person": null; 3: a ROW whose fields are NULL; 4: no person member */
 #define PEOPLE                                                                                        \
@@ -43,7 +23,7 @@ static char *slurp_dir(const char *dir) {
   "'path' = '${TMP}/people.json', 'format' = 'json');"
 
 static void people(void) {
-  write_file("people.json", "{\"id\": 1, \"person\": {\"pid\": 10, \"name\": \"a\"}, \"k\": \"x\"}\n"
+  write_tmp_file("people.json", "{\"id\": 1, \"person\": {\"pid\": 10, \"name\": \"a\"}, \"k\": \"x\"}\n"
                             "{\"id\": 2, \"person\": null, \"k\": \"y\"}\n"
                             "{\"id\": 3, \"person\": {\"pid\": null, \"name\": null}, \"k\": \"z\"}\n"
                             "{\"id\": 4, \"k\": \"w\"}\n");
@@ -88,7 +68,7 @@ TEST(row_null_in_sinks) {
   CHECK_ROWS(PEOPLE "CREATE TABLE o (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'filesystem', "
                     "'path' = '${TMP}/o', 'format' = 'json');"
                     "INSERT INTO o SELECT id, person FROM t", "");
-  char *got = slurp_dir("o");
+  char *got = slurp_tmp_dir("o");
   CHECK_STR(got, "{\"id\":1,\"person\":{\"pid\":10,\"name\":\"a\"}}\n{\"id\":2,\"person\":null}\n"
                  "{\"id\":3,\"person\":{\"pid\":null,\"name\":null}}\n{\"id\":4,\"person\":null}\n");
   free(got);
@@ -96,7 +76,7 @@ TEST(row_null_in_sinks) {
                     "'connector' = 'filesystem', 'path' = '${TMP}/o2', 'format' = 'json');"
                     "INSERT INTO o2 SELECT id, ROW(k, CASE WHEN id = 1 THEN ROW('Oslo') END, id * 2) FROM t WHERE id < 3",
              "");
-  got = slurp_dir("o2");
+  got = slurp_tmp_dir("o2");
   CHECK_STR(got, "{\"id\":1,\"p\":{\"name\":\"x\",\"addr\":{\"city\":\"Oslo\"},\"n\":2}}\n"
                  "{\"id\":2,\"p\":{\"name\":\"y\",\"addr\":null,\"n\":4}}\n");
   free(got);
@@ -108,7 +88,7 @@ TEST(row_null_in_sinks) {
   CHECK_ROWS(PEOPLE "CREATE TABLE c (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'filesystem', "
                     "'path' = '${TMP}/c', 'format' = 'csv');"
                     "INSERT INTO c SELECT id, person FROM t", "");
-  got = slurp_dir("c");
+  got = slurp_tmp_dir("c");
   CHECK_STR(got, "1,10,a\n2,,\n3,,\n4,,\n");
   free(got);
   /* a csv ROW is always there: its fields read back NULL, the ROW not */
@@ -119,7 +99,7 @@ TEST(row_null_in_sinks) {
   /* a json source into a csv sink and a constructor into a json sink by column list */
   CHECK_ROWS("CREATE TABLE j (id INT, r ROW<a INT>) WITH ('connector' = 'filesystem', 'path' = '${TMP}/j', 'format' = 'json');"
              "INSERT INTO j (r, id) SELECT CAST(NULL AS ROW<a INT>), 7 UNION ALL SELECT ROW(5), 8", "");
-  got = slurp_dir("j");
+  got = slurp_tmp_dir("j");
   CHECK_STR(got, "{\"id\":7,\"r\":null}\n{\"id\":8,\"r\":{\"a\":5}}\n");
   free(got);
 }
