@@ -18,7 +18,10 @@
  * passes a window's end, its slices are scanned once and every key's result is emitted; a
  * slice is freed when the last window using it is past its allowed lateness.  A
  * record for a window that already fired but is within the allowed lateness updates
- * it and re-emits that key's result at once, as the generic operator does.
+ * it and re-emits that key's result at once, as the generic operator does.  Records of
+ * one key often come in runs (a window over no key, or over few): the accumulator of
+ * the last record's key and slice stays decoded, and is encoded back only when another
+ * key's record comes or something reads the slices.
  *
  * Results are the same as the generic window operator's (op_window.c); the tests run
  * both (STROM_WINDOW_GENERIC=1 forces the generic one).
@@ -84,6 +87,13 @@ typedef struct slice_state {
   int64_t next_window; /* panes: the start of the next window to fire */
   int64_t late_dropped;
   int max_par;
+  /* The accumulator of the last record's (slice, key), decoded in acc while that key's
+   * records come in a run (a window over one key or few): hot_e's bytes are stale until
+   * hot_flush writes them back, which everything that reads the slices calls first.
+   * Only for accumulators without strings, which could point into a transient input. */
+  bool can_hot, hot;
+  int64_t hot_start;
+  strom_kv *hot_e; /* valid while hot: its map sees no put or del until the flush */
 } slice_state;
 
 static inline slice_conf *conf(strom_op *op) { return op->conf; }
@@ -151,14 +161,60 @@ static int store(slice_state *st, strom_keymap *m, strom_kv *e, uint64_t h, cons
   return strom__keymap_put(m, h, strom__key_group(h, st->max_par), key, klen, st->enc, len);
 }
 
+/* Writes the hot accumulator back into its entry. */
+static int hot_flush(slice_state *st) {
+  if (!st->hot) return STROM_OK;
+  st->hot = false;
+  strom_kv *e = st->hot_e;
+  size_t len;
+  int rc = strom__row_encode_scratch(st->acc, &st->enc, &st->enc_cap, &len);
+  if (rc) return rc;
+  if (len <= e->vcap) {
+    memcpy(strom__kv_val(e), st->enc, len);
+    e->vlen = (uint32_t)len;
+    return STROM_OK;
+  }
+  slice *s = find_slice(st, st->hot_start);
+  return strom__keymap_put(&s->accs, e->hash, e->kg, e->data, e->klen, st->enc, len);
+}
+
+static void swap_accs(slice_state *st) {
+  strom_row *t = st->acc;
+  st->acc = st->acc2;
+  st->acc2 = t;
+}
+
+/* Folds `in` into the hot accumulator (its key's and slice's). */
+static int fold_hot(strom_op *op, const strom_row *in) {
+  slice_conf *c = conf(op);
+  slice_state *st = op->state;
+  int rc;
+  if (c->def.reduce) {
+    strom__row_reset(st->acc2);
+    rc = c->def.reduce(&op->ctx, st->acc, in, st->acc2);
+  } else {
+    strom_row_copy(st->acc2, st->acc);
+    rc = c->def.aggregate->add(&op->ctx, in, st->acc, st->acc2);
+  }
+  if (rc) return strom__op_user_error(op, rc);
+  swap_accs(st);
+  return STROM_OK;
+}
+
 /* Folds `in` (a record) into key's accumulator in slice s. */
 static int fold_record(strom_op *op, slice *s, const strom_row *in) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
   strom_keyed *k = &st->keyed;
   const uint8_t *key = (const uint8_t *)k->key.p;
-  strom_kv *e = strom__keymap_get(&s->accs, k->khash, key, k->key.len);
   int rc = STROM_OK;
+  if (st->hot) {
+    strom_kv *h = st->hot_e;
+    if (st->hot_start == s->start && h->hash == k->khash && h->klen == k->key.len && !memcmp(h->data, key, h->klen))
+      return fold_hot(op, in);
+    if ((rc = hot_flush(st))) return rc;
+  }
+  strom_kv *e = strom__keymap_get(&s->accs, k->khash, key, k->key.len);
   const strom_row *v;
   if (c->def.reduce) {
     if (!e) return store(st, &s->accs, NULL, k->khash, key, k->key.len, in);
@@ -183,6 +239,11 @@ static int fold_record(strom_op *op, slice *s, const strom_row *in) {
     v = st->acc2;
   }
   if (rc) return strom__op_user_error(op, rc);
+  if (e && st->can_hot) { /* the key's second record in a row: keep it decoded */
+    swap_accs(st);
+    st->hot = true, st->hot_start = s->start, st->hot_e = e;
+    return STROM_OK;
+  }
   return store(st, &s->accs, e, k->khash, key, k->key.len, v);
 }
 
@@ -318,12 +379,14 @@ static void slice_free(slice *s) {
  * key's sealed one (sealed first: it holds the earlier records). */
 static int seal(strom_op *op, slice *s) {
   slice_state *st = op->state;
+  int rc = hot_flush(st);
+  if (rc) return rc;
   size_t n = s->accs.count;
   if (!n) return STROM_OK;
   hkv *a = strom__malloc(n * sizeof *a);
   seal_mark *idx = strom__malloc(((s->sn + n) / SEAL_SPARSE + 1) * sizeof *idx);
   strom_buf out = {0};
-  int rc = a && idx ? STROM_OK : STROM_ENOMEM;
+  rc = a && idx ? STROM_OK : STROM_ENOMEM;
   size_t pos = 0, k = 0, bytes = s->slen;
   for (strom_kv *e; !rc && (e = strom__keymap_next(&s->accs, &pos));) {
     a[k++] = (hkv){e->hash, e};
@@ -450,13 +513,14 @@ static int emit_key(strom_op *op, int64_t ws) {
   slice_state *st = op->state;
   strom_keyed *k = &st->keyed;
   const uint8_t *key = (const uint8_t *)k->key.p;
+  int rc = hot_flush(st);
+  if (rc) return rc;
   if (c->mode != MODE_PANES) {
     slice *s = find_slice(st, ws);
     strom_kv *e = s ? strom__keymap_get(&s->accs, k->khash, key, k->key.len) : NULL;
     return e ? emit_acc(op, e, ws) : STROM_OK;
   }
   bool have = false;
-  int rc = STROM_OK;
   for (int64_t p = ws; !rc && p < ws + size_of(c); p += c->len) {
     slice *s = find_slice(st, p);
     if (!s) continue;
@@ -536,7 +600,7 @@ static int slice_watermark(strom_op *op, int64_t wm) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
   int64_t size = size_of(c), slide = slide_of(c);
-  int rc = STROM_OK;
+  int rc = hot_flush(st);
   if (c->mode == MODE_PANES) {
     if (st->n) {
       /* The first window that holds the oldest pane. */
@@ -646,6 +710,7 @@ static int slice_open(strom_op *op) {
   st->chain = strom_row_new(acc);
   st->other = strom_row_new(acc);
   if (!st->acc || !st->acc2 || !st->result || !st->chain || !st->other) return STROM_ENOMEM;
+  st->can_hot = !acc->nstr;
   return STROM_OK;
 }
 
@@ -716,7 +781,7 @@ static int snap_sealed(slice_state *st, const slice *s, strom_snapshot *snap) {
 static int slice_snapshot(strom_op *op, int64_t id, strom_snapshot *snap) {
   (void)id;
   slice_state *st = op->state;
-  int rc = STROM_OK;
+  int rc = hot_flush(st);
   for (int i = 0; !rc && i < st->n; i++) {
     slice *s = &st->s[i];
     /* A pane is written in one form, so a restore never sees a key twice in it. */

@@ -72,12 +72,6 @@ static void add_sum(const sql_agg *g, strom_row *acc, const sql_val *v, int sign
   acc->v[g->acc + 1].i += sign;
 }
 
-/* MIN/MAX of an integer or TIMESTAMP(3) argument: compared as the int64 it is, without
- * the general value path (the hot aggregate of Nexmark's windows). */
-static inline bool plain_int(const sql_type *t) {
-  return t->kind == SQL_K_NONE && !sql_ts_wide(t) && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP);
-}
-
 int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
   for (int i = 0; i < n; i++) {
     const sql_agg *g = &aggs[i];
@@ -87,7 +81,8 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       acc->v[g->acc].i += retract ? -1 : 1;
       continue;
     }
-    if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && plain_int(&g->in_type)) {
+    if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && sql_int64_type(&g->in_type)) {
+      /* the hot aggregate of Nexmark's windows, compared as the int64 it is */
       if (in->nulls[g->arg]) continue;
       int64_t x = in->v[g->arg].i, cur = acc->v[g->acc].i;
       if (acc->nulls[g->acc] || (g->kind == SQL_AGG_MAX ? x > cur : x < cur)) acc->nulls[g->acc] = 0, acc->v[g->acc].i = x;

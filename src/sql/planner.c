@@ -52,10 +52,6 @@ typedef struct calc {
   int64_t fast_lit;
 } calc;
 
-static bool int_like(const sql_type *t) {
-  return t->kind == SQL_K_NONE && !sql_ts_wide(t) && (t->id == STROM_INT || t->id == STROM_BIGINT || t->id == STROM_TIMESTAMP);
-}
-
 /* Sets k's fast path when cond is an integer column compared with a literal of its type. */
 static void fast_cond(calc *k, const sql_expr *cond) {
   k->fast_col = -1;
@@ -67,8 +63,8 @@ static void fast_cond(calc *k, const sql_expr *cond) {
   }
   if (!cond || cond->op < SQL_E_EQ || cond->op > SQL_E_GE || cond->n != 2) return;
   const sql_expr *l = cond->a[0], *r = cond->a[1];
-  if (l->op != SQL_E_COL || r->op != SQL_E_LIT || r->lit.null || !int_like(&l->type) || l->type.id != r->type.id ||
-      !int_like(&r->type))
+  if (l->op != SQL_E_COL || r->op != SQL_E_LIT || r->lit.null || !sql_int64_type(&l->type) || l->type.id != r->type.id ||
+      !sql_int64_type(&r->type))
     return;
   k->fast_col = l->col, k->fast_op = cond->op, k->fast_lit = r->lit.i;
 }
@@ -191,7 +187,7 @@ static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
 static int64_t wm_rowtime(strom_ctx *ctx, const strom_row *row) {
   const wm_sql *w = strom_ctx_data(ctx);
   sql_ectx c;
-  c.chunks = NULL, c.used = 0, c.err[0] = 0;
+  sql_ectx_init(&c);
   sql_val v;
   int rc = sql_eval(w->rowtime, row, &c, &v);
   if (c.chunks) sql_ectx_free(&c);
@@ -334,8 +330,8 @@ static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
     if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
   }
   acc_out->v[a->rows_col].i++;
-  sql_ectx c; /* not zeroed whole: 256 bytes per row for an error message that is rare */
-  c.chunks = NULL, c.used = 0, c.err[0] = 0;
+  sql_ectx c;
+  sql_ectx_init(&c);
   int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
   if (c.chunks) sql_ectx_free(&c);
   return rc;

@@ -245,7 +245,7 @@ static int fs_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   /* the probe's key values, as the table's key types */
   bool null = false;
   sql_ectx c;
-  c.chunks = NULL, c.used = 0, c.err[0] = 0; /* not the whole error buffer, per row */
+  sql_ectx_init(&c);
   for (int i = 0; i < k->nkeys && !null; i++) {
     sql_val v;
     if (sql_eval(k->lkeys[i], in, &c, &v)) {

@@ -45,7 +45,7 @@ int sql_wm_expr_check(const sql_expr *e, const sql_table *t, const sql_node *at,
  * job has failed with the reason). */
 static int64_t eval(strom_ctx *ctx, const wm_expr *w, const strom_row *row) {
   sql_ectx c;
-  c.chunks = NULL, c.used = 0, c.err[0] = 0;
+  sql_ectx_init(&c);
   sql_val v;
   int rc = sql_eval(w->e, row, &c, &v);
   if (c.chunks) sql_ectx_free(&c);
