@@ -216,8 +216,10 @@ static tuple row_tuple(int q, const strom_row *r) {
 }
 
 /* Runs query q; rows in the order collected (per subtask, the order emitted). */
+static bool chain; /* strom.pipeline.chain-keyed: at parallelism 1 the joins run on the source's thread */
+
 static long engine(int q, int par, tuple *out, strom__nexmark_latency *lat) {
-  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par});
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = par, .chain_keyed = chain});
   strom_stream *src = strom_nexmark_source(env, &(strom_nexmark_opts){.events = EVENTS, .seed = 11, .first_event_rate = RATE});
   strom_results *r = strom_collect(strom__nexmark_query_probed(env, q, src, lat));
   long n = -1;
@@ -238,14 +240,17 @@ static void compare(int q, size_t (*ref)(tuple *), size_t at_least) {
     test_failed_now = 1;
     return;
   }
-  for (int par = 1; par <= 2; par++) {
+  for (int run = 0; run < 3; run++) { /* parallelism 1, 2, and 1 with every operator chained */
+    int par = run == 1 ? 2 : 1;
+    chain = run == 2;
     long ng = engine(q, par, got, NULL);
+    chain = false;
     if (ng >= 0) qsort(got, (size_t)ng, sizeof *got, cmp_tuple);
     if (ng != (long)nw || memcmp(got, want, nw * sizeof *want)) {
       size_t i = 0;
       while (ng > 0 && i < nw && i < (size_t)ng && !cmp_tuple(&got[i], &want[i])) i++;
-      fprintf(stderr, "  q%d at parallelism %d: %ld rows, expected %zu; first difference at sorted row %zu\n", q, par, ng,
-              nw, i);
+      fprintf(stderr, "  q%d at parallelism %d%s: %ld rows, expected %zu; first difference at sorted row %zu\n", q, par,
+              run == 2 ? " (chained)" : "", ng, nw, i);
       test_failed_now = 1;
       return;
     }
@@ -267,6 +272,11 @@ TEST(q4_updates_the_average_winning_bid_per_category) {
               (long long)got[i].f[1], (long long)want[i].f[0], (long long)want[i].f[1]);
       break;
     }
+  CHECK_INT(ng, (long)nw);
+  CHECK(!memcmp(got, want, nw * sizeof *want));
+  chain = true; /* the join and both aggregations on the source's thread: the same updates */
+  ng = engine(4, 1, got, NULL);
+  chain = false;
   CHECK_INT(ng, (long)nw);
   CHECK(!memcmp(got, want, nw * sizeof *want));
   /* Parallelism 2 sees them in another order: other intermediate averages, the same
@@ -426,8 +436,8 @@ static char **run_to_files(int q, bool fail, size_t *n, int *restarts) {
   char out[] = "/tmp/strom-nx-out-XXXXXX", ckpt[] = "/tmp/strom-nx-ckpt-XXXXXX";
   *n = 0;
   if (!mkdtemp(out) || !mkdtemp(ckpt)) return NULL;
-  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 50, .checkpoint_dir = ckpt,
-                                                   .restart_attempts = fail ? 1 : 0});
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = chain ? 1 : 2, .checkpoint_interval_ms = 50, .checkpoint_dir = ckpt,
+                                                   .restart_attempts = fail ? 1 : 0, .chain_keyed = chain});
   strom_stream *src = strom_nexmark_source(
       env, &(strom_nexmark_opts){.events = EVENTS, .seed = 11, .first_event_rate = RATE, .rate_limit = 200000});
   src = strom_set_uid(src, "source");
@@ -449,17 +459,20 @@ static void free_lines(char **l, size_t n) {
 }
 
 TEST(stateful_queries_give_the_same_result_after_a_failure) {
-  static const int qs[] = {3, 5, 7, 8};
+  static const int qs[] = {3, 5, 7, 8, -3, -7, -8}; /* negative: at parallelism 1, chained */
   for (size_t k = 0; k < sizeof qs / sizeof *qs; k++) {
+    chain = qs[k] < 0;
+    int q = abs(qs[k]);
     size_t n0, n1;
     int r0, r1;
-    char **clean = run_to_files(qs[k], false, &n0, &r0), **again = run_to_files(qs[k], true, &n1, &r1);
+    char **clean = run_to_files(q, false, &n0, &r0), **again = run_to_files(q, true, &n1, &r1);
+    chain = false;
     bool same = n0 == n1;
     for (size_t i = 0; same && i < n0; i++) same = !strcmp(clean[i], again[i]);
     free_lines(clean, n0);
     free_lines(again, n1);
     if (!same || r1 != 1 || n0 == 0)
-      fprintf(stderr, "  q%d: %zu lines without a failure, %zu with one (%d restarts)\n", qs[k], n0, n1, r1);
+      fprintf(stderr, "  q%d%s: %zu lines without a failure, %zu with one (%d restarts)\n", q, qs[k] < 0 ? " chained" : "", n0, n1, r1);
     CHECK(n0 > 0);
     CHECK_INT(r1, 1);
     CHECK(same);

@@ -26,16 +26,50 @@ static int edge_part(const strom_job *j, const jg_edge *e) {
   return node_par(j, e->from) == node_par(j, e->to) ? STROM_PART_FORWARD : STROM_PART_REBALANCE;
 }
 
-/* A hash edge between single subtasks sends every row to the one consumer, as a forward
- * edge does; keyed state needs no channel (the keyed operator sets each row's key
- * itself), so with chain_keyed it chains like one. */
-static bool is_chained(const strom_job *j, const jg_edge *e) {
+/* Whether e, taken alone, may be a direct call: each producer subtask's rows all go to
+ * the same consumer subtask.  A hash edge between single subtasks sends every row to the
+ * one consumer, as a forward edge does; keyed state needs no channel (the keyed operator
+ * sets each row's key itself), so with chain_keyed it chains like one. */
+static bool chainable(const strom_job *j, const jg_edge *e) {
   int part = edge_part(j, e);
   if (part == STROM_PART_HASH && j->opts.chain_keyed && node_par(j, e->from) == 1 && node_par(j, e->to) == 1)
     part = STROM_PART_FORWARD;
-  return part == STROM_PART_FORWARD && e->to->nin == 1 && !e->to->new_chain &&
-         !e->from->is_sink && node_par(j, e->from) == node_par(j, e->to);
+  return part == STROM_PART_FORWARD && !e->to->new_chain && !e->from->is_sink && node_par(j, e->from) == node_par(j, e->to);
 }
+
+/* The physical plan.  opsof[node][subtask] and taskof[node][subtask] index it;
+ * chained[node] (0 unknown, 1 no, 2 yes) says whether the node runs in its inputs' task. */
+typedef struct plan {
+  strom_op ***opsof;
+  strom_task ***taskof;
+  signed char *chained;
+} plan;
+
+static bool node_chained(const strom_job *j, plan *p, const jg_node *n);
+
+static const jg_node *chain_head(const strom_job *j, plan *p, const jg_node *n) {
+  while (node_chained(j, p, n)) n = n->in[0]->from;
+  return n;
+}
+
+/* A one-input node chains to its producer over a chainable edge.  With chain_keyed, a
+ * node of several inputs chains too when every input edge is chainable and all come
+ * from one chain (a join of two views of one source): its inputs then arrive in one
+ * thread, in order, and cross no channel. */
+static bool node_chained(const strom_job *j, plan *p, const jg_node *n) {
+  if (p->chained[n->id]) return p->chained[n->id] == 2;
+  bool yes = n->nin == 1 && chainable(j, n->in[0]);
+  if (n->nin > 1 && j->opts.chain_keyed) {
+    yes = true;
+    for (int k = 0; yes && k < n->nin; k++) yes = chainable(j, n->in[k]);
+    const jg_node *h = yes ? chain_head(j, p, n->in[0]->from) : NULL;
+    for (int k = 1; yes && k < n->nin; k++) yes = chain_head(j, p, n->in[k]->from) == h;
+  }
+  p->chained[n->id] = yes ? 2 : 1;
+  return yes;
+}
+
+static bool is_chained(const strom_job *j, plan *p, const jg_edge *e) { return node_chained(j, p, e->to); }
 
 static const strom_schema *port_schema(const jg *g, const jg_edge *e) {
   return e->from_port < 0 ? e->from->schema : g->tags[e->from_port]->schema;
@@ -151,7 +185,10 @@ static strom_op *op_new(strom_job *j, const jg_node *n, int s) {
   if (op->nsides) op->sides = strom__alloc_lines((size_t)op->nsides * sizeof *op->sides);
   for (int k = 0; k < op->nsides && op->sides; k++) op->sides[k].owner = op;
   if (n->schema) op->out.scratch = strom_row_new(n->schema);
-  if ((op->nsides && !op->sides) || (n->schema && !op->out.scratch)) {
+  if (n->nin > 1 && (op->in_wm = strom__malloc((size_t)n->nin * sizeof *op->in_wm)))
+    for (int k = 0; k < n->nin; k++) op->in_wm[k] = INT64_MIN;
+  if ((op->nsides && !op->sides) || (n->schema && !op->out.scratch) || (n->nin > 1 && !op->in_wm)) {
+    free(op->in_wm);
     strom_row_free(op->out.scratch);
     free(op->sides);
     free(op);
@@ -169,6 +206,7 @@ static void op_free(strom_op *op) {
     free(op->sides[k].t);
   }
   free(op->sides);
+  free(op->in_wm);
   strom__opstate_free(op->opstate);
   free(op);
 }
@@ -189,12 +227,6 @@ static int add_channel(strom_job *j, strom_channel *c) {
   return STROM_OK;
 }
 
-/* The physical plan.  opsof[node][subtask] and taskof[node][subtask] index it. */
-typedef struct plan {
-  strom_op ***opsof;
-  strom_task ***taskof;
-} plan;
-
 static int build_task(strom_job *j, plan *p, jg_node *head, int s) {
   const jg *g = j->graph;
   strom_task *t = strom__alloc_lines(sizeof *t);
@@ -213,8 +245,11 @@ static int build_task(strom_job *j, plan *p, jg_node *head, int s) {
   if (strom__gate_init(&t->gate)) return STROM_ENOMEM;
   t->ops = strom__alloc_lines((size_t)g->nnodes * sizeof *t->ops);
   if (!t->ops) return STROM_ENOMEM;
-  /* Breadth-first over chained edges: parents come before children. */
+  /* Breadth-first over chained edges: parents come before children (a node of several
+   * inputs comes once, when its last input edge is reached). */
   strom_buf name = {0};
+  int *reached = strom__calloc((size_t)g->nnodes, sizeof *reached);
+  if (!reached) return STROM_ENOMEM;
   t->ops[t->nops++] = p->opsof[head->id][s];
   for (int q = 0; q < t->nops; q++) {
     strom_op *op = t->ops[q];
@@ -223,9 +258,10 @@ static int build_task(strom_job *j, plan *p, jg_node *head, int s) {
     strom__buf_printf(&name, "%s%s", q ? " -> " : "", op->node->name);
     for (int k = 0; k < op->node->nout; k++) {
       jg_edge *e = op->node->out[k];
-      if (is_chained(j, e)) t->ops[t->nops++] = p->opsof[e->to->id][s];
+      if (is_chained(j, p, e) && ++reached[e->to->id] == e->to->nin) t->ops[t->nops++] = p->opsof[e->to->id][s];
     }
   }
+  free(reached);
   strom__buf_printf(&name, " (%d/%d)", s + 1, t->parallelism);
   t->name = name.p;
   for (int k = 0; k < head->nin; k++) {
@@ -245,8 +281,11 @@ static int connect_outputs(strom_job *j, plan *p, jg_node *n, int s) {
   for (int k = 0; k < n->nout; k++) {
     jg_edge *e = n->out[k];
     strom_out *o = e->from_port < 0 ? &op->out : &op->sides[e->from_port];
-    if (is_chained(j, e)) {
-      if (add_target(o, (out_target){.op = p->opsof[e->to->id][s], .input = e->to_input})) return STROM_ENOMEM;
+    if (is_chained(j, p, e)) {
+      int edge = 0; /* which of several input edges, for their watermarks */
+      for (int q = 0; e->to->nin > 1 && q < e->to->nin; q++)
+        if (e->to->in[q] == e) edge = q + 1;
+      if (add_target(o, (out_target){.op = p->opsof[e->to->id][s], .input = e->to_input, .edge = edge})) return STROM_ENOMEM;
       continue;
     }
     int part = edge_part(j, e), pto = node_par(j, e->to);
@@ -295,7 +334,8 @@ static int build(strom_job *j, plan *p) {
   }
   p->opsof = strom__calloc((size_t)g->nnodes, sizeof *p->opsof);
   p->taskof = strom__calloc((size_t)g->nnodes, sizeof *p->taskof);
-  if (!p->opsof || !p->taskof) return STROM_ENOMEM;
+  p->chained = strom__calloc((size_t)g->nnodes, sizeof *p->chained);
+  if (!p->opsof || !p->taskof || !p->chained) return STROM_ENOMEM;
   for (int i = 0; i < g->nnodes; i++) {
     jg_node *n = g->nodes[i];
     int par = node_par(j, n);
@@ -307,7 +347,7 @@ static int build(strom_job *j, plan *p) {
   }
   for (int i = 0; i < g->nnodes; i++) {
     jg_node *n = g->nodes[i];
-    bool head = !(n->nin == 1 && is_chained(j, n->in[0]));
+    bool head = !node_chained(j, p, n);
     for (int s = 0; head && s < node_par(j, n); s++) {
       int rc = build_task(j, p, n, s);
       if (rc) return rc;
@@ -330,6 +370,7 @@ static void teardown(strom_job *j, plan *p) {
   }
   free(p->opsof);
   free(p->taskof);
+  free(p->chained);
   for (int i = 0; i < j->ntasks; i++) {
     strom_task *t = j->tasks[i];
     for (int k = 0; k < t->nwriters; k++) {

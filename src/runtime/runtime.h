@@ -120,6 +120,7 @@ typedef struct strom_writer strom_writer;
 typedef struct out_target {
   strom_op *op; /* chained operator, or */
   int input;
+  int edge; /* a chained operator of several input edges: 1 + this one's index, else 0 */
   strom_writer *w; /* a channel writer */
 } out_target;
 
@@ -155,6 +156,7 @@ struct strom_op {
   /* Set by a task's head operator that looks records up by key hash: called with the
    * key hash of a record a few records ahead in the input buffer (to prefetch). */
   void (*key_hint)(strom_op *op, uint64_t hash);
+  int64_t *in_wm; /* an operator of several input edges: each edge's watermark (when chained) */
 };
 
 /* Emits row on an output (to chained operators and channels). */

@@ -116,13 +116,28 @@ int strom__out_status(strom_out *o, bool idle) {
   return STROM_OK;
 }
 
+/* A chained operator of several input edges is at the least of their watermarks: false
+ * when wm, arriving on t's edge, does not move that. */
+static bool edges_watermark(const out_target *t, int64_t *wm) {
+  strom_op *op = t->op;
+  if (*wm > op->in_wm[t->edge - 1]) op->in_wm[t->edge - 1] = *wm;
+  int64_t min = INT64_MAX;
+  for (int k = 0; k < op->node->nin; k++)
+    if (op->in_wm[k] < min) min = op->in_wm[k];
+  if (min <= op->ctx.watermark) return false;
+  *wm = min;
+  return true;
+}
+
 int strom__out_watermark(strom_out *o, int64_t wm) {
   for (int i = 0; i < o->nt; i++) {
     out_target *t = &o->t[i];
     int rc;
     if (t->op) {
-      t->op->ctx.watermark = wm;
-      rc = t->op->vt->watermark ? t->op->vt->watermark(t->op, wm) : strom__op_forward_watermark(t->op, wm);
+      int64_t w = wm;
+      if (STROM_UNLIKELY(t->edge) && !edges_watermark(t, &w)) continue;
+      t->op->ctx.watermark = w;
+      rc = t->op->vt->watermark ? t->op->vt->watermark(t->op, w) : strom__op_forward_watermark(t->op, w);
     } else {
       rc = strom__writer_watermark(t->w, wm);
     }
