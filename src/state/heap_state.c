@@ -149,8 +149,14 @@ static inline int ent_kg(const uint8_t *e) {
   return k;
 }
 
+/* An entry: [uint16 key group][uint32 low bits of its hash, set by ht_add][varint key
+ * length][varint namespace length][int64 timestamp, TTL tables only][key][namespace]
+ * [varint value length][value].  The stored hash lets a table grow or close a gap
+ * without hashing keys again. */
+enum { ENT_HDR = 6 };
+
 static inline void ent_parse(uint8_t *e, bool has_ts, ent *o) {
-  const uint8_t *p = uv_get(e + 2, &o->klen);
+  const uint8_t *p = uv_get(e + ENT_HDR, &o->klen);
   p = uv_get(p, &o->nslen);
   o->ts = has_ts ? (uint8_t *)p : NULL;
   if (has_ts) p += 8;
@@ -179,7 +185,7 @@ static inline bool bytes_eq(const uint8_t *a, const uint8_t *b, size_t n) {
 
 static inline bool ent_is(const uint8_t *e, bool has_ts, const void *k, size_t kl, const void *ns, size_t nl) {
   size_t ekl, enl;
-  const uint8_t *p = uv_get(e + 2, &ekl);
+  const uint8_t *p = uv_get(e + ENT_HDR, &ekl);
   if (ekl != kl) return false;
   p = uv_get(p, &enl);
   if (enl != nl) return false;
@@ -189,10 +195,18 @@ static inline bool ent_is(const uint8_t *e, bool has_ts, const void *k, size_t k
 
 static uint64_t ent_hash(const uint8_t *e, bool has_ts) {
   size_t kl, nl;
-  const uint8_t *p = uv_get(e + 2, &kl);
+  const uint8_t *p = uv_get(e + ENT_HDR, &kl);
   p = uv_get(p, &nl);
   if (has_ts) p += 8;
   return strom__hash_bytes(p, kl) ^ ns_mix(p + kl, nl);
+}
+
+/* The entry's home slot in a table of mask + 1 slots. */
+static inline size_t ent_home(const uint8_t *e, bool has_ts, size_t mask) {
+  if (STROM_UNLIKELY(mask > UINT32_MAX)) return ent_hash(e, has_ts) & mask;
+  uint32_t h;
+  memcpy(&h, e + 2, 4);
+  return h & mask;
 }
 
 typedef struct acct {
@@ -201,12 +215,13 @@ typedef struct acct {
 
 static uint8_t *ent_new(acct *a, int kg, const void *k, size_t kl, const void *ns, size_t nl, bool has_ts, int64_t ts,
                         const void *v, size_t vl) {
-  size_t n = 2 + uv_len(kl) + uv_len(nl) + (has_ts ? 8 : 0) + kl + nl + uv_len(vl) + vl;
+  size_t n = ENT_HDR + uv_len(kl) + uv_len(nl) + (has_ts ? 8 : 0) + kl + nl + uv_len(vl) + vl;
   uint8_t *e = strom__malloc(n);
   if (!e) return NULL;
   uint16_t g = (uint16_t)kg;
   memcpy(e, &g, 2);
-  uint8_t *p = uv_put(e + 2, kl);
+  memset(e + 2, 0, 4); /* the hash: ht_add's */
+  uint8_t *p = uv_put(e + ENT_HDR, kl);
   p = uv_put(p, nl);
   if (has_ts) {
     ts_put(p, ts);
@@ -273,7 +288,7 @@ static int ht_resize(htab *t, acct *a, size_t cap) {
     if (i + 16 <= t->mask && t->slots[i + 16]) __builtin_prefetch(slot_ent(t->slots[i + 16]));
     uintptr_t s = t->slots[i];
     if (!s) continue;
-    size_t j = ent_hash(slot_ent(s), t->has_ts) & (cap - 1);
+    size_t j = ent_home(slot_ent(s), t->has_ts, cap - 1);
     while (ns[j]) j = (j + 1) & (cap - 1);
     ns[j] = s;
   }
@@ -289,6 +304,8 @@ static int ht_resize(htab *t, acct *a, size_t cap) {
 /* Adds e, whose key is known to be absent. */
 static int ht_add(htab *t, acct *a, uint64_t h, uint8_t *e) {
   assert(((uintptr_t)e & TAG_MASK) == 0);
+  uint32_t h32 = (uint32_t)h;
+  memcpy(e + 2, &h32, 4);
   if (!t->slots || (t->count + 1) * 4 > (t->mask + 1) * 3) {
     int rc = ht_resize(t, a, t->slots ? (t->mask + 1) * 2 : MIN_SLOTS);
     if (rc) return rc;
@@ -309,7 +326,7 @@ static void ht_del(htab *t, acct *a, size_t i) {
   for (size_t j = (i + 1) & t->mask;; j = (j + 1) & t->mask) {
     uintptr_t s = t->slots[j];
     if (!s) break;
-    size_t home = ent_hash(slot_ent(s), t->has_ts) & t->mask;
+    size_t home = ent_home(slot_ent(s), t->has_ts, t->mask);
     if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
       t->slots[i] = s;
       t->slots[j] = 0;
@@ -492,6 +509,7 @@ static int cow_set(hstate *s, size_t i, const void *v, size_t vl, int64_t ts) {
   size_t bytes = s->a.bytes;
   uint8_t *ne = ent_new(&s->a, ent_kg(pe.base), pe.key, pe.klen, pe.ns, pe.nslen, t->has_ts, ts, v, vl);
   if (!ne) return STROM_ENOMEM;
+  memcpy(ne + 2, pe.base + 2, 4); /* the same key: the same hash */
   if (defer_free(s->ks, pe.base)) {
     s->a.bytes = bytes;
     free(ne);
