@@ -69,6 +69,15 @@ static int f_cmp_col_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql
   return 0;
 }
 
+/* column op column, integers of one type (a join's time condition) */
+static int f_cmp_col_col(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
+  (void)c;
+  int x = e->a[0]->col, y = e->a[1]->col;
+  out->null = r->nulls[x] || r->nulls[y];
+  out->i = !out->null && sql_cmp_holds(e->op, r->v[x].i, r->v[y].i);
+  return 0;
+}
+
 /* anything op literal, integers of one type */
 static int f_cmp_lit(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   sql_val x;
@@ -322,7 +331,7 @@ void sql_expr_compile(sql_expr *e) {
       if (e->n != 2 || !int_like(t0) || !int_like(t1) || t0->id != t1->id) break;
       if (t0->id == STROM_DECIMAL && t0->s != t1->s) break;
       if (e->a[1]->op == SQL_E_LIT && !e->a[1]->lit.null) e->fast = e->a[0]->op == SQL_E_COL ? f_cmp_col_lit : f_cmp_lit;
-      else e->fast = f_cmp;
+      else e->fast = e->a[0]->op == SQL_E_COL && e->a[1]->op == SQL_E_COL ? f_cmp_col_col : f_cmp;
       break;
     case SQL_E_BETWEEN:
     case SQL_E_NOT_BETWEEN:

@@ -106,7 +106,8 @@ static strom_keyed *keyed_side(sql_build *b, const sql_plan *side, strom_stream 
 static int residual_cond(strom_ctx *ctx, const strom_row *joined, void *data) {
   (void)ctx;
   const sql_expr *e = data;
-  sql_ectx c = {0};
+  sql_ectx c;
+  sql_ectx_init(&c);
   int r = sql_eval_pred(e, joined, &c);
   if (r < 0) r = strom_ctx_fail(ctx, "join condition: %s", c.err[0] ? c.err : "evaluation failed");
   sql_ectx_free(&c);
