@@ -292,9 +292,8 @@ struct sql_func {
   sql_fn_eval eval;
 };
 const sql_func *sql_func_find(const char *name);
-/* fn_regex.c: REGEXP_EXTRACT, REGEXP_REPLACE, REGEXP (Java patterns on POSIX ERE). */
+/* fn_regex.c: the REGEXP* functions (Java patterns, src/core/regex.c). */
 const sql_func *sql_regex_func_find(const char *name);
-int sql_regex_translate(const char *p, size_t n, strom_buf *o, char *err, size_t errlen);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
 void sql_func_list(strom_buf *b);
 
