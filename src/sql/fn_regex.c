@@ -280,7 +280,69 @@ static int f_substr(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx 
   return first_match(e, a, out, c, false);
 }
 
+static int ck_extract_all(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  int rc = ck_extract(a, e, err, errlen);
+  if (!rc && e->aux && e->n == 2 && strom__regex_groups((const strom__regex *)(intptr_t)e->aux) < 1) {
+    snprintf(err, errlen, "%s: group 1 (the default) does not exist (the pattern has no groups)", e->fn->name);
+    rc = STROM_EINVAL;
+  }
+  sql_type t = T_STR;
+  e->type = sql_coll_array_type(&t);
+  return rc;
+}
+
+/* REGEXP_EXTRACT_ALL(str, regex[, group = 1]): group of every match, as Flink's
+ * RegexpExtractAllFunction (a bad pattern or group fails, as it throws). */
+static int f_extract_all(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  strom__regex *own = NULL;
+  const strom__regex *re = (const strom__regex *)(intptr_t)e->aux;
+  if (!re) {
+    char m[400];
+    if (compile(a[1].s.p ? a[1].s.p : "", a[1].s.n, &own, m, sizeof m))
+      return sql_ectx_fail(c, "%s: %s", e->fn->name, m), STROM_EUSER;
+    re = own;
+  }
+  int64_t g = e->n > 2 ? a[2].i : 1, stack[WORK_STACK];
+  int ng = strom__regex_groups(re);
+  if (g < 0 || g > ng || g > MAX_GROUPS) {
+    strom__regex_free(own);
+    return sql_ectx_fail(c, "%s: extract group index %lld is out of range [0, %d]", e->fn->name, (long long)g, ng),
+           STROM_EUSER;
+  }
+  void *work = work_for(re, stack, c);
+  if (!work) {
+    strom__regex_free(own);
+    return STROM_ENOMEM;
+  }
+  strom_buf b = {0};
+  uint32_t k = 0;
+  strom__buf_append(&b, &k, 4);
+  int32_t caps[2 * (MAX_GROUPS + 1)];
+  size_t at = 0, n = a[0].s.n;
+  while (at <= n && strom__regex_find(re, a[0].s.p, n, at, caps, (int)g + 1, work)) {
+    uint8_t null = caps[2 * g] < 0;
+    strom__buf_append(&b, &null, 1);
+    if (!null) {
+      uint32_t len = (uint32_t)(caps[2 * g + 1] - caps[2 * g]);
+      strom__buf_append(&b, &len, 4);
+      strom__buf_append(&b, a[0].s.p + caps[2 * g], len);
+    }
+    k++;
+    at = caps[1] == caps[0] ? strom__regex_next(a[0].s.p, n, (size_t)caps[1]) : (size_t)caps[1];
+  }
+  strom__regex_free(own);
+  char *p = b.p ? sql_ectx_alloc(c, b.len) : NULL;
+  if (p) {
+    memcpy(b.p, &k, 4);
+    memcpy(p, b.p, b.len);
+    out->null = false, out->s.p = p, out->s.n = (uint32_t)b.len;
+  }
+  strom__buf_free(&b);
+  return p ? 0 : STROM_ENOMEM;
+}
+
 static const sql_func regex_funcs[] = {
+    {"REGEXP_EXTRACT_ALL", 2, 3, true, ck_extract_all, f_extract_all},
     {"REGEXP_EXTRACT", 2, 3, true, ck_extract, f_extract},
     {"REGEXP_REPLACE", 3, 3, true, ck_replace, f_replace},
     {"REGEXP", 2, 2, true, ck_pred, f_pred},
