@@ -209,6 +209,10 @@ struct strom__regex {
   int nnames;
   bool anchored; /* starts with \A or ^ (not multiline): try at the start only */
   int first_byte; /* every match starts with this byte, or -1 */
+  bool use_start;  /* a match can only start at a byte in start (it cannot be empty) */
+  uint8_t start[256];
+  char *literal; /* the pattern is this plain string (no groups, flags or metacharacters) */
+  size_t literal_len;
 };
 
 /* ---- the parser ---- */
@@ -1033,6 +1037,83 @@ static bool starts_anchored(const parser *ps, int k) {
   }
 }
 
+/* The bytes a match can start with at a position other than 0, from the closure of
+ * the first instruction; false when that set would not help (a match may be empty or
+ * start with anything). */
+static bool start_set(strom__regex *re) {
+  int np = re->nprog;
+  uint8_t *seen = calloc((size_t)np, 1);
+  int32_t *st = malloc(sizeof *st * (size_t)(2 * np + 2));
+  bool ok = seen && st;
+  size_t sp = 0;
+  if (ok) st[sp++] = 0;
+  while (ok && sp) {
+    int pc = st[--sp];
+    if (seen[pc]) continue;
+    seen[pc] = 1;
+    const inst *in = &re->prog[pc];
+    switch (in->op) {
+      case I_JMP: st[sp++] = in->x; break;
+      case I_SPLIT:
+      case I_LOOP: st[sp++] = in->x, st[sp++] = in->y; break;
+      case I_SAVE: st[sp++] = pc + 1; break;
+      case I_ASSERT:
+        if (in->c != A_BEGIN) st[sp++] = pc + 1; /* \A blocks anywhere but at 0 */
+        break;
+      case I_MATCH:
+      case I_ANY:
+      case I_ANYNL: ok = false; break;
+      case I_CHAR: {
+        uint32_t c = in->c;
+        if (c > 0x10FFFF) ok = false;
+        else re->start[c < 0x80 ? c : c < 0x800 ? 0xC0 | (c >> 6) : c < 0x10000 ? 0xE0 | (c >> 12) : 0xF0 | (c >> 18)] = 1;
+        break;
+      }
+      case I_CHARI: re->start[in->c] = re->start[in->c >= 'a' && in->c <= 'z' ? in->c - 32 : in->c] = 1; break;
+      case I_CLASS: {
+        const cls *k = &re->classes[in->c];
+        for (int b = 0; b < 128; b++)
+          if ((k->ascii[b >> 6] >> (b & 63)) & 1) re->start[b] = 1;
+        if (k->n)
+          for (int b = 0x80; b < 0x100; b++) re->start[b] = 1;
+        break;
+      }
+      default: break;
+    }
+  }
+  free(seen);
+  free(st);
+  return ok;
+}
+
+/* The UTF-8 text of a pattern that is a plain string, or NULL. */
+static char *plain_literal(const parser *ps, int root, size_t *len) {
+  const node *d = &ps->nodes[root];
+  if (d->kind != N_CAT || d->kid < 0 || ps->ngroups) return NULL;
+  strom_buf b = {0};
+  for (int k = d->kid; k >= 0; k = ps->nodes[k].next) {
+    const node *e = &ps->nodes[k];
+    uint32_t c = e->v;
+    if (e->kind != N_CHAR || e->fold || c > 0x10FFFF) {
+      strom__buf_free(&b);
+      return NULL;
+    }
+    char u[4];
+    size_t n = c < 0x80 ? (u[0] = (char)c, 1)
+               : c < 0x800 ? (u[0] = (char)(0xC0 | (c >> 6)), u[1] = (char)(0x80 | (c & 0x3F)), 2)
+               : c < 0x10000 ? (u[0] = (char)(0xE0 | (c >> 12)), u[1] = (char)(0x80 | ((c >> 6) & 0x3F)),
+                                u[2] = (char)(0x80 | (c & 0x3F)), 3)
+                             : (u[0] = (char)(0xF0 | (c >> 18)), u[1] = (char)(0x80 | ((c >> 12) & 0x3F)),
+                                u[2] = (char)(0x80 | ((c >> 6) & 0x3F)), u[3] = (char)(0x80 | (c & 0x3F)), 4);
+    if (strom__buf_append(&b, u, n)) {
+      strom__buf_free(&b);
+      return NULL;
+    }
+  }
+  *len = b.len;
+  return b.p;
+}
+
 static void parser_free(parser *ps) {
   free(ps->nodes);
   for (int i = 0; i < ps->nsets; i++) free(ps->sets[i].r);
@@ -1045,6 +1126,7 @@ static void parser_free(parser *ps) {
 void strom__regex_free(strom__regex *re) {
   if (!re) return;
   free(re->prog);
+  free(re->literal);
   for (int i = 0; i < re->nclasses; i++) free(re->classes[i].r);
   free(re->classes);
   for (int i = 0; i < re->nnames; i++) free(re->names[i]);
@@ -1090,6 +1172,8 @@ int strom__regex_compile(const char *p, size_t n, strom__regex **out, char *err,
     k->r = s->r, k->n = w;
     s->r = NULL;
   }
+  re->use_start = !re->anchored && start_set(re);
+  re->literal = plain_literal(&ps, root, &re->literal_len);
   re->names = ps.names, re->name_group = ps.name_group, re->nnames = ps.nnames;
   ps.names = NULL, ps.name_group = NULL, ps.nnames = 0;
   parser_free(&ps);
@@ -1127,6 +1211,7 @@ typedef struct vm {
   uint32_t gen;
   int32_t *stack; /* pairs: pc (>= 0) or -1 - slot (a restore), value */
   int32_t *cur;   /* the slots of the thread being added */
+  int ns;         /* slots kept per thread: none when only the answer matters */
 } vm;
 
 size_t strom__regex_work_size(const strom__regex *re) {
@@ -1175,7 +1260,7 @@ static bool assert_at(const vm *m, uint32_t kind, size_t i) {
  * following jumps, splits, saves and assertions in priority order. */
 static void add_thread(vm *m, tlist *l, int pc0, size_t pos, const int32_t *src) {
   const inst *prog = m->re->prog;
-  int ns = m->re->nslots;
+  int ns = m->ns;
   if (src) memcpy(m->cur, src, (size_t)ns * sizeof *m->cur);
   else
     for (int k = 0; k < ns; k++) m->cur[k] = -1;
@@ -1198,12 +1283,19 @@ static void add_thread(vm *m, tlist *l, int pc0, size_t pos, const int32_t *src)
         st[sp++] = in->x, st[sp++] = 0;
         break;
       case I_SAVE:
-        st[sp++] = -1 - (int32_t)in->c, st[sp++] = m->cur[in->c];
-        m->cur[in->c] = (int32_t)pos;
+        if (ns) {
+          st[sp++] = -1 - (int32_t)in->c, st[sp++] = m->cur[in->c];
+          m->cur[in->c] = (int32_t)pos;
+        }
         st[sp++] = pc + 1, st[sp++] = 0;
         break;
       case I_LOOP:
-        st[sp++] = (int32_t)pos > m->cur[in->c] ? in->x : in->y, st[sp++] = 0;
+        if (ns) {
+          st[sp++] = (int32_t)pos > m->cur[in->c] ? in->x : in->y, st[sp++] = 0;
+        } else { /* whether there is a match does not depend on ending empty iterations */
+          st[sp++] = in->y, st[sp++] = 0;
+          st[sp++] = in->x, st[sp++] = 0;
+        }
         break;
       case I_ASSERT:
         if (assert_at(m, in->c, pos)) st[sp++] = pc + 1, st[sp++] = 0;
@@ -1220,9 +1312,17 @@ static void add_thread(vm *m, tlist *l, int pc0, size_t pos, const int32_t *src)
 bool strom__regex_find(const strom__regex *re, const char *str, size_t n, size_t from, int32_t *caps, int ncap,
                        void *work) {
   if (from > n) return false;
-  size_t np = (size_t)re->nprog, ns = (size_t)re->nslots;
+  if (re->literal) {
+    const char *q = memmem(str + from, n - from, re->literal, re->literal_len);
+    if (q && ncap > 0) {
+      caps[0] = (int32_t)(q - str), caps[1] = caps[0] + (int32_t)re->literal_len;
+      for (int i = 2; i < 2 * ncap; i++) caps[i] = -1;
+    }
+    return q != NULL;
+  }
+  size_t np = (size_t)re->nprog, ns = ncap > 0 ? (size_t)re->nslots : 0;
   int32_t *w = (int32_t *)work;
-  vm m = {.re = re, .s = (const uint8_t *)str, .n = n};
+  vm m = {.re = re, .s = (const uint8_t *)str, .n = n, .ns = (int)ns};
   m.visited = (uint32_t *)w, w += np;
   m.stack = w, w += 2 * (2 * np + 2);
   m.cur = w, w += ns;
@@ -1244,6 +1344,10 @@ bool strom__regex_find(const strom__regex *re, const char *str, size_t n, size_t
           const uint8_t *q = memchr(m.s + pos, re->first_byte, n - pos);
           if (!q) break;
           pos = (size_t)(q - m.s);
+          m.gen++;
+        } else if (re->use_start && pos > 0 && pos < n && !re->start[m.s[pos]]) {
+          while (pos < n && !re->start[m.s[pos]]) pos++;
+          if (pos == n) break; /* no match can start (or be empty) here */
           m.gen++;
         }
       }
