@@ -293,6 +293,27 @@ TEST(find_from_an_offset_keeps_anchors_absolute) {
   strom__regex_free(re);
 }
 
+/* Long ASCII subjects take the DFA when no groups are wanted; m() checks that its answer
+ * is the Pike VM's. */
+TEST(the_answer_alone_agrees_with_the_full_find_on_long_subjects) {
+  CHECK_STR(m("a$", "xxxxxxxxa\n"), "a");
+  CHECK_STR(m("a$", "xxxxxxxxa\r\n"), "a");
+  CHECK_STR(m("a$", "xxxxxxxxa\nb"), "NOMATCH");
+  CHECK_STR(m("a$\n", "xxxxxxxxa\n"), "a\n");
+  CHECK_STR(m("a\\z", "xxxxxxxxa"), "a");
+  CHECK_STR(m("a\\z", "xxxxxxxxa\n"), "NOMATCH");
+  CHECK_STR(m("^xa", "xxxxxxxxa"), "NOMATCH");
+  CHECK_STR(m("^xx", "xxxxxxxxa"), "xx");
+  CHECK_STR(m("(&|^)k=(\\d+)", "zzzzzzzz&k=12&q"), "&k=12|&|12");
+  CHECK_STR(m("(&|^)k=(\\d+)", "zzzzzzzzk=12&q"), "NOMATCH");
+  CHECK_STR(m("[^x]y", "xxxxxxxxxxxxxay"), "ay");
+  CHECK_STR(m("(?i)ab+c", "xxxxxxxxxxxxxABBBc"), "ABBBc");
+  CHECK_STR(m("a.c", "xxxxxxxxxxxxxa\nc a-c"), "a-c");
+  CHECK_STR(m("h.llo", "xxxxxxxxxxxh\xc3\xa4llo"), "h\xc3\xa4llo"); /* non-ASCII: the VM takes over */
+  CHECK_STR(m("(a|ab)(c|bcd)(d*)", "xxxxxxxxxxabcd"), "abcd|a|bcd|");
+  CHECK_STR(m("x{3}y", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxy"), "xxxy");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(leftmost_first_alternation_and_groups);
@@ -307,5 +328,6 @@ int main(int argc, char **argv) {
   RUN(refused_and_malformed_patterns_say_what_and_where);
   RUN(matching_is_linear_in_the_subject);
   RUN(find_from_an_offset_keeps_anchors_absolute);
+  RUN(the_answer_alone_agrees_with_the_full_find_on_long_subjects);
   TEST_MAIN_END();
 }

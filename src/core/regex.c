@@ -213,7 +213,29 @@ struct strom__regex {
   uint8_t start[256];
   char *literal; /* the pattern is this plain string (no groups, flags or metacharacters) */
   size_t literal_len;
+  struct dfa *dfa; /* for finds without groups over ASCII text, or NULL */
 };
+
+/* ---- a DFA for the answer alone ----
+ *
+ * Whether there is a match does not depend on priorities or groups, so a find that
+ * wants no groups runs a DFA built when the pattern is compiled: its states are sets of
+ * program counters, its transitions cover ASCII characters.  It is built only for small
+ * programs whose assertions are \A, \z and non-multiline $ (those can only hold at the
+ * ends), and it stops four bytes before the end of the subject and at the first
+ * non-ASCII byte, where the Pike VM takes over from its state. */
+
+#define DFA_MAX_PROG 256
+#define DFA_MAX_STATES 128
+#define DFA_WORDS (DFA_MAX_PROG / 64)
+
+typedef struct dfa {
+  int n;
+  uint64_t (*sets)[DFA_WORDS];
+  uint16_t (*next)[128];
+  uint8_t *match; /* the state holds MATCH */
+  uint16_t start0, startn; /* the states at position 0 and elsewhere */
+} dfa;
 
 /* ---- the parser ---- */
 
@@ -1114,6 +1136,99 @@ static char *plain_literal(const parser *ps, int root, size_t *len) {
   return b.p;
 }
 
+static bool inst_takes(const strom__regex *re, const inst *in, uint32_t c) {
+  switch (in->op) {
+    case I_CHAR: return c == in->c;
+    case I_CHARI: return ascii_lower(c) == in->c;
+    case I_ANY: return !is_term(c);
+    case I_ANYNL: return true;
+    case I_CLASS: return cls_has(&re->classes[in->c], c);
+    default: return false;
+  }
+}
+
+/* Adds to set what pc0 reaches without consuming (assertions other than \A kept as
+ * members: they are only decided at the ends, by the Pike VM). */
+static void dfa_closure(const strom__regex *re, int pc0, bool at_begin, uint64_t *set, int32_t *st) {
+  size_t sp = 0;
+  st[sp++] = pc0;
+  uint64_t seen[DFA_WORDS] = {0};
+  while (sp) {
+    int pc = st[--sp];
+    if (seen[pc >> 6] >> (pc & 63) & 1) continue;
+    seen[pc >> 6] |= (uint64_t)1 << (pc & 63);
+    const inst *in = &re->prog[pc];
+    switch (in->op) {
+      case I_JMP: st[sp++] = in->x; break;
+      case I_SPLIT:
+      case I_LOOP: st[sp++] = in->y, st[sp++] = in->x; break;
+      case I_SAVE: st[sp++] = pc + 1; break;
+      case I_ASSERT:
+        if (in->c == A_BEGIN) {
+          if (at_begin) st[sp++] = pc + 1;
+          break;
+        }
+        set[pc >> 6] |= (uint64_t)1 << (pc & 63);
+        break;
+      default: set[pc >> 6] |= (uint64_t)1 << (pc & 63); break;
+    }
+  }
+}
+
+static int dfa_state(dfa *d, const uint64_t *set) {
+  for (int i = 0; i < d->n; i++)
+    if (!memcmp(d->sets[i], set, sizeof d->sets[i])) return i;
+  if (d->n == DFA_MAX_STATES) return -1;
+  memcpy(d->sets[d->n], set, sizeof d->sets[d->n]);
+  return d->n++;
+}
+
+static void dfa_free(dfa *d) {
+  if (!d) return;
+  free(d->sets);
+  free(d->next);
+  free(d->match);
+  free(d);
+}
+
+static dfa *dfa_build(const strom__regex *re) {
+  if (re->nprog > DFA_MAX_PROG) return NULL;
+  for (int pc = 0; pc < re->nprog; pc++)
+    if (re->prog[pc].op == I_ASSERT && re->prog[pc].c != A_BEGIN && re->prog[pc].c != A_END &&
+        re->prog[pc].c != A_DOLLAR)
+      return NULL;
+  dfa *d = calloc(1, sizeof *d);
+  int32_t st[2 * DFA_MAX_PROG + 2];
+  if (!d || !(d->sets = calloc(DFA_MAX_STATES, sizeof *d->sets)) || !(d->next = calloc(DFA_MAX_STATES, sizeof *d->next)) ||
+      !(d->match = calloc(DFA_MAX_STATES, 1))) {
+    dfa_free(d);
+    return NULL;
+  }
+  uint64_t startn[DFA_WORDS] = {0}, start0[DFA_WORDS] = {0};
+  if (!re->anchored) dfa_closure(re, 0, false, startn, st);
+  dfa_closure(re, 0, true, start0, st);
+  d->startn = (uint16_t)dfa_state(d, startn);
+  d->start0 = (uint16_t)dfa_state(d, start0);
+  for (int k = 0; k < d->n; k++) {
+    const int match_pc = re->nprog - 1; /* the program ends with MATCH */
+    d->match[k] = d->sets[k][match_pc >> 6] >> (match_pc & 63) & 1;
+    for (uint32_t c = 0; c < 128; c++) {
+      uint64_t t[DFA_WORDS];
+      memcpy(t, startn, sizeof t);
+      for (int pc = 0; pc < re->nprog; pc++)
+        if ((d->sets[k][pc >> 6] >> (pc & 63) & 1) && inst_takes(re, &re->prog[pc], c))
+          dfa_closure(re, pc + 1, false, t, st);
+      int to = dfa_state(d, t);
+      if (to < 0) {
+        dfa_free(d);
+        return NULL;
+      }
+      d->next[k][c] = (uint16_t)to;
+    }
+  }
+  return d;
+}
+
 static void parser_free(parser *ps) {
   free(ps->nodes);
   for (int i = 0; i < ps->nsets; i++) free(ps->sets[i].r);
@@ -1127,6 +1242,7 @@ void strom__regex_free(strom__regex *re) {
   if (!re) return;
   free(re->prog);
   free(re->literal);
+  dfa_free(re->dfa);
   for (int i = 0; i < re->nclasses; i++) free(re->classes[i].r);
   free(re->classes);
   for (int i = 0; i < re->nnames; i++) free(re->names[i]);
@@ -1174,6 +1290,7 @@ int strom__regex_compile(const char *p, size_t n, strom__regex **out, char *err,
   }
   re->use_start = !re->anchored && start_set(re);
   re->literal = plain_literal(&ps, root, &re->literal_len);
+  re->dfa = re->literal ? NULL : dfa_build(re);
   re->names = ps.names, re->name_group = ps.name_group, re->nnames = ps.nnames;
   ps.names = NULL, ps.name_group = NULL, ps.nnames = 0;
   parser_free(&ps);
@@ -1336,6 +1453,19 @@ bool strom__regex_find(const strom__regex *re, const char *str, size_t n, size_t
   bool matched = false, want = ncap > 0;
   size_t pos = from;
   m.gen = 1;
+  if (!want && re->dfa) {
+    const dfa *d = re->dfa;
+    unsigned k = pos == 0 ? d->start0 : d->startn;
+    const uint8_t *s = m.s;
+    for (;; pos++) {
+      if (d->match[k]) return true;
+      if (pos + 4 > n || s[pos] >= 0x80) break;
+      k = d->next[k][s[pos]];
+    }
+    /* the Pike VM goes on from the DFA's state */
+    for (int pc = 0; pc < re->nprog; pc++)
+      if (d->sets[k][pc >> 6] >> (pc & 63) & 1) add_thread(&m, cl, pc, pos, NULL);
+  }
   for (;;) {
     if (!matched) {
       if (!cl->n) {
