@@ -43,6 +43,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s\n", err);
       return 1;
     }
+    strom__regex_optimize(re); /* as the SQL functions do for a literal pattern */
     regex_t px;
     regcomp(&px, pats[p].ere, REG_EXTENDED);
     void *work = malloc(strom__regex_work_size(re));

@@ -345,6 +345,7 @@ static void skip_x(parser *ps) {
 
 static uint32_t next_cp(parser *ps) {
   size_t len;
+  if (at_end(ps)) return 0; /* callers check first; this only keeps a slip in bounds */
   uint32_t c = dec(ps->p, ps->n, ps->i, &len);
   ps->i += len;
   return c;
@@ -597,6 +598,10 @@ static int parse_class(parser *ps, int depth, rset *out) {
       ps->i++;
       skip_x(ps);
       size_t at2 = ps->i;
+      if (at_end(ps)) {
+        rc = fail(ps, start, "unclosed character class [");
+        break;
+      }
       if (peekc(ps) == '\\') {
         rset s = {0};
         int k = parse_escape(ps, true, &hi, &s);
@@ -1191,6 +1196,8 @@ static void dfa_free(dfa *d) {
   free(d);
 }
 
+/* Builds the DFA: the closure of each pc + 1 is computed once, and a transition is the
+ * union of those of the state's members that take the character. */
 static dfa *dfa_build(const strom__regex *re) {
   if (re->nprog > DFA_MAX_PROG) return NULL;
   for (int pc = 0; pc < re->nprog; pc++)
@@ -1204,6 +1211,13 @@ static dfa *dfa_build(const strom__regex *re) {
     dfa_free(d);
     return NULL;
   }
+  uint64_t(*after)[DFA_WORDS] = calloc((size_t)re->nprog, sizeof *after);
+  if (!after) {
+    dfa_free(d);
+    return NULL;
+  }
+  for (int pc = 0; pc + 1 < re->nprog; pc++)
+    if (re->prog[pc].op <= I_CLASS) dfa_closure(re, pc + 1, false, after[pc], st);
   uint64_t startn[DFA_WORDS] = {0}, start0[DFA_WORDS] = {0};
   if (!re->anchored) dfa_closure(re, 0, false, startn, st);
   dfa_closure(re, 0, true, start0, st);
@@ -1215,18 +1229,27 @@ static dfa *dfa_build(const strom__regex *re) {
     for (uint32_t c = 0; c < 128; c++) {
       uint64_t t[DFA_WORDS];
       memcpy(t, startn, sizeof t);
-      for (int pc = 0; pc < re->nprog; pc++)
-        if ((d->sets[k][pc >> 6] >> (pc & 63) & 1) && inst_takes(re, &re->prog[pc], c))
-          dfa_closure(re, pc + 1, false, t, st);
+      for (int w = 0; w < DFA_WORDS; w++)
+        for (uint64_t bits = d->sets[k][w]; bits; bits &= bits - 1) {
+          int pc = w * 64 + __builtin_ctzll(bits);
+          if (inst_takes(re, &re->prog[pc], c))
+            for (int j = 0; j < DFA_WORDS; j++) t[j] |= after[pc][j];
+        }
       int to = dfa_state(d, t);
       if (to < 0) {
+        free(after);
         dfa_free(d);
         return NULL;
       }
       d->next[k][c] = (uint16_t)to;
     }
   }
+  free(after);
   return d;
+}
+
+void strom__regex_optimize(strom__regex *re) {
+  if (!re->literal && !re->dfa) re->dfa = dfa_build(re);
 }
 
 static void parser_free(parser *ps) {
@@ -1290,7 +1313,7 @@ int strom__regex_compile(const char *p, size_t n, strom__regex **out, char *err,
   }
   re->use_start = !re->anchored && start_set(re);
   re->literal = plain_literal(&ps, root, &re->literal_len);
-  re->dfa = re->literal ? NULL : dfa_build(re);
+
   re->names = ps.names, re->name_group = ps.name_group, re->nnames = ps.nnames;
   ps.names = NULL, ps.name_group = NULL, ps.nnames = 0;
   parser_free(&ps);

@@ -28,6 +28,10 @@ typedef struct strom__regex strom__regex;
 int strom__regex_compile(const char *p, size_t n, strom__regex **out, char *err, size_t errlen);
 void strom__regex_free(strom__regex *re);
 
+/* Prepares re for many finds: builds a DFA (up to a few ms) that answers finds without
+ * groups over ASCII text.  Not thread-safe; call before sharing re. */
+void strom__regex_optimize(strom__regex *re);
+
 /* The number of capturing groups (group 0, the whole match, not counted). */
 int strom__regex_groups(const strom__regex *re);
 /* The number of a named group, or -1. */

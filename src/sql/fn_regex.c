@@ -63,6 +63,7 @@ static const strom__regex *intern(const char *p, size_t n, char *err, size_t err
         pthread_mutex_unlock(&rx_mu);
         return NULL;
       }
+      strom__regex_optimize(e->re); /* used for every row of the query */
       e->next = rx_all;
       rx_all = e;
     }
