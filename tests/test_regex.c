@@ -102,6 +102,10 @@ TEST(greedy_lazy_and_counted_quantifiers) {
   CHECK_STR(m("(ab){2}", "abababab"), "abab|ab");
   CHECK_STR(m("(a*)*", "b"), "|"); /* an empty iteration ends the loop, the group is set */
   CHECK_STR(m("(a*)+b", "aab"), "aab|");
+  CHECK_STR(m("(a|)+b", "aab"), "aab|"); /* the empty last iteration sets the group */
+  CHECK_STR(m("(a?)+", "aa"), "aa|");
+  CHECK_STR(m("(a?)*?b", "aab"), "aab|a"); /* lazy: b is tried before each iteration */
+  CHECK_STR(m("(?:(a)|(b)|)+c", "abc"), "abc|a|b");
   CHECK_STR(m("a}", "a}"), "a}");
   CHECK_STR(m("a]", "a]"), "a]");
 }

@@ -940,20 +940,36 @@ static int gen(comp *c, int k);
 static int gen_rep(comp *c, const node *d) {
   for (int i = 0; i < d->min; i++)
     if (gen(c, d->kid)) return -1;
-  if (d->max < 0) {
-    bool empty = nullable(c->ps, d->kid);
-    int slot = empty ? c->base_slots + c->nhidden++ : -1;
+  if (d->max < 0 && !nullable(c->ps, d->kid)) {
     int split = emit(c, I_SPLIT, 0, 0, 0);
     if (split < 0) return -1;
     int body = c->n;
-    if (empty && emit(c, I_SAVE, (uint32_t)slot, 0, 0) < 0) return -1;
     if (gen(c, d->kid)) return -1;
-    int back = empty ? emit(c, I_LOOP, (uint32_t)slot, split, 0) : emit(c, I_JMP, 0, split, 0);
-    if (back < 0) return -1;
+    if (emit(c, I_JMP, 0, split, 0) < 0) return -1;
     int exit = c->n;
-    if (empty) c->prog[back].y = exit;
     c->prog[split].x = d->greedy ? body : exit;
     c->prog[split].y = d->greedy ? exit : body;
+    return 0;
+  }
+  if (d->max < 0) {
+    /* A body that can match empty: each iteration saves where it began and loops back
+     * only if it consumed something.  The body is emitted twice and iterations
+     * alternate between the copies, so the iteration after a non-empty one is not cut
+     * short by program counters its predecessor already visited at this position: an
+     * empty last iteration sets its groups, as in Java. */
+    int slot = c->base_slots + c->nhidden++;
+    int head[2], loop[2];
+    for (int k = 0; k < 2; k++) {
+      if ((head[k] = emit(c, I_SPLIT, 0, 0, 0)) < 0 || emit(c, I_SAVE, (uint32_t)slot, 0, 0) < 0 || gen(c, d->kid) ||
+          (loop[k] = emit(c, I_LOOP, (uint32_t)slot, 0, 0)) < 0)
+        return -1;
+    }
+    int exit = c->n;
+    for (int k = 0; k < 2; k++) {
+      c->prog[loop[k]].x = head[1 - k], c->prog[loop[k]].y = exit;
+      c->prog[head[k]].x = d->greedy ? head[k] + 1 : exit;
+      c->prog[head[k]].y = d->greedy ? exit : head[k] + 1;
+    }
     return 0;
   }
   int nopt = d->max - d->min;
