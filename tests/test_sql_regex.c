@@ -67,6 +67,24 @@ TEST(bad_literal_patterns_fail_at_bind_naming_construct_and_position) {
   CHECK_ERR("SELECT REGEXP_EXTRACT('ab', '(a)', 2)", "group 2 does not exist (the pattern has 1 group)");
 }
 
+/* SIMILAR TO translates its pattern as Calcite's sqlToRegexSimilar (Flink's) does and
+ * matches the whole string. */
+TEST(similar_to) {
+  CHECK_ROWS("SELECT 'abc' SIMILAR TO 'a%', 'abc' SIMILAR TO 'b%', 'abc' SIMILAR TO '_b_', 'abc' SIMILAR TO '(a|x)(b|y)c',"
+             " 'aaa' SIMILAR TO 'a+', 'ab' SIMILAR TO 'a', 'a$' SIMILAR TO 'a$', 'a\\' SIMILAR TO 'a\\',"
+             " 'b' SIMILAR TO '[a-c]', 'x1' SIMILAR TO 'x[[:DIGIT:]]', 'a%' SIMILAR TO 'a!%' ESCAPE '!',"
+             " 'ab' SIMILAR TO 'a!%' ESCAPE '!', 'abc' NOT SIMILAR TO 'a%', CAST(NULL AS STRING) SIMILAR TO 'a',"
+             " 'a\nb' SIMILAR TO 'a%b', 'a\nb' SIMILAR TO 'a_b'",
+             false, "+I[TRUE, FALSE, TRUE, TRUE, TRUE, FALSE, TRUE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE, <NULL>, TRUE, FALSE]\n");
+  CHECK_ROWS("SELECT s FROM (VALUES ('apple'), ('banana'), ('avocado')) AS t(s) WHERE s SIMILAR TO 'a(p|v)%'", false,
+             "+I[apple]\n+I[avocado]\n");
+  CHECK_ROWS("SELECT s SIMILAR TO p FROM (VALUES ('abc', '_b%')) AS t(s, p)", false, "+I[TRUE]\n");
+  CHECK_ERR("SELECT 'a' SIMILAR TO 'a]'", "invalid SIMILAR TO pattern 'a]'");
+  CHECK_ERR("SELECT 'a' SIMILAR TO 'a!' ESCAPE '!'", "invalid escape sequence");
+  CHECK_ERR("SELECT 'a' SIMILAR TO 'a' ESCAPE 'xy'", "the escape must be one character");
+  CHECK_ERR("SELECT 'a' SIMILAR TO '(a'", "unclosed group");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-regex-test-%d", (int)getpid());
@@ -76,6 +94,7 @@ int main(int argc, char **argv) {
   RUN(count_instr_substr_as_flink_2);
   RUN(per_row_patterns);
   RUN(bad_literal_patterns_fail_at_bind_naming_construct_and_position);
+  RUN(similar_to);
   rmdir(tmp);
   TEST_MAIN_END();
 }

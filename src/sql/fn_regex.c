@@ -342,7 +342,145 @@ static int f_extract_all(const sql_expr *e, const sql_val *a, sql_val *out, sql_
   return p ? 0 : STROM_ENOMEM;
 }
 
+/* ---- SIMILAR TO ---- */
+
+/* Translates the SQL SIMILAR TO pattern p (escape character esc, or -1) into a Java
+ * regex matching the whole string, as Calcite's sqlToRegexSimilar (which Flink uses)
+ * does: % and _ are any string and any character, $ and \ are literal, [...] keeps
+ * ranges, ^ and [:ALPHA:]-style classes, the rest of the syntax is Java's. */
+static int similar_to_java(const char *p, size_t n, int esc, strom_buf *o, char *err, size_t errlen) {
+  static const char *java_specials = "[]()|^-+*?{}$\\.", *similar_specials = "[]()|^-+*_%?{}";
+  static const char *classes[][2] = {{"[:ALPHA:]", "\\p{Alpha}"}, {"[:alpha:]", "\\p{Alpha}"}, {"[:UPPER:]", "\\p{Upper}"},
+                                     {"[:upper:]", "\\p{Upper}"}, {"[:LOWER:]", "\\p{Lower}"}, {"[:lower:]", "\\p{Lower}"},
+                                     {"[:DIGIT:]", "\\d"},        {"[:digit:]", "\\d"},        {"[:SPACE:]", " "},
+                                     {"[:space:]", " "},          {"[:WHITESPACE:]", "\\s"},   {"[:whitespace:]", "\\s"},
+                                     {"[:ALNUM:]", "\\p{Alnum}"}, {"[:alnum:]", "\\p{Alnum}"}};
+  strom__buf_append(o, "\\A(?:", 5);
+  bool in_class = false;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    char c = p[i];
+    if (esc >= 0 && (unsigned char)c == esc) {
+      if (i + 1 >= n) goto bad_escape;
+      char d = p[++i];
+      if (d && strchr(similar_specials, d)) {
+        if (strchr(java_specials, d)) strom__buf_append(o, "\\", 1);
+        strom__buf_append(o, &d, 1);
+      } else if ((unsigned char)d == esc) {
+        strom__buf_append(o, &d, 1); /* as Calcite: unescaped, even when Java gives it a meaning */
+      } else {
+        goto bad_escape;
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') {
+        in_class = false;
+        strom__buf_append(o, "]", 1);
+        continue;
+      }
+      if (c == '[' && i + 1 < n && p[i + 1] == ':') {
+        size_t k = 0;
+        while (k < sizeof classes / sizeof *classes &&
+               (n - i < strlen(classes[k][0]) || memcmp(p + i, classes[k][0], strlen(classes[k][0]))))
+          k++;
+        if (k == sizeof classes / sizeof *classes) goto bad; /* at i */
+        strom__buf_append(o, classes[k][1], strlen(classes[k][1]));
+        i += strlen(classes[k][0]) - 1;
+        continue;
+      }
+      if (c != '-' && c != '^' && strchr(similar_specials, c)) goto bad;
+      strom__buf_append(o, &c, 1);
+      continue;
+    }
+    switch (c) {
+      case '_': strom__buf_append(o, ".", 1); break;
+      case '%': strom__buf_append(o, "(?s:.*)", 7); break;
+      case '[': strom__buf_append(o, "[", 1), in_class = true; break;
+      case ']': goto bad;
+      case '\\': strom__buf_append(o, "\\\\", 2); break;
+      case '$': strom__buf_append(o, "\\$", 2); break;
+      default: strom__buf_append(o, &c, 1);
+    }
+  }
+  if (in_class) goto bad;
+  strom__buf_append(o, ")\\z", 3);
+  return 0;
+bad_escape:
+  snprintf(err, errlen, "invalid escape sequence in the SIMILAR TO pattern '%.*s'", (int)(n > 80 ? 80 : n), p);
+  return STROM_EINVAL;
+bad:
+  snprintf(err, errlen, "invalid SIMILAR TO pattern '%.*s' (%s at byte %zu)", (int)(n > 80 ? 80 : n), p,
+           i < n ? "a misplaced special character" : "an unclosed [", i + 1);
+  return STROM_EINVAL;
+}
+
+/* The escape character of a SIMILAR TO call (-1 for none), or -2 if it is not one byte. */
+static int similar_escape(const sql_val *a, int n) {
+  if (n < 3) return -1;
+  return a[2].s.n == 1 ? (unsigned char)a[2].s.p[0] : -2;
+}
+
+static int similar_compile(const char *fn, const char *p, size_t n, int esc, strom__regex **re, char *err, size_t errlen) {
+  if (esc == -2) {
+    snprintf(err, errlen, "%s: the escape must be one character", fn);
+    return STROM_EINVAL;
+  }
+  strom_buf o = {0};
+  char m[400];
+  int rc = similar_to_java(p, n, esc, &o, m, sizeof m);
+  if (!rc) rc = compile(o.p, o.len, re, m, sizeof m);
+  if (rc) snprintf(err, errlen, "%s: %s", fn, m);
+  strom__buf_free(&o);
+  return rc;
+}
+
+static int ck_similar(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  e->type = T_BOOL;
+  int rc = 0;
+  for (int i = 0; !rc && i < e->n; i++) rc = to(a, e, i, &T_STR, err, errlen);
+  if (rc) return rc;
+  const sql_expr *pe = e->a[1], *ee = e->n > 2 ? e->a[2] : NULL;
+  if (pe->op == SQL_E_LIT && !pe->lit.null && (!ee || (ee->op == SQL_E_LIT && !ee->lit.null))) {
+    sql_val v[3] = {[1] = pe->lit};
+    if (ee) v[2] = ee->lit;
+    strom__regex *re;
+    if ((rc = similar_compile(e->fn->name, pe->lit.s.p ? pe->lit.s.p : "", pe->lit.s.n, similar_escape(v, e->n), &re, err,
+                              errlen)))
+      return rc;
+    /* interned under its Java form, so plans keep only a pointer */
+    char m[400];
+    strom_buf o = {0};
+    similar_to_java(pe->lit.s.p ? pe->lit.s.p : "", pe->lit.s.n, similar_escape(v, e->n), &o, m, sizeof m);
+    strom__regex_free(re);
+    const strom__regex *in = intern(o.p, o.len, m, sizeof m);
+    strom__buf_free(&o);
+    if (!in) return snprintf(err, errlen, "%s: %s", e->fn->name, m), STROM_EINVAL;
+    e->aux = (int64_t)(intptr_t)in;
+  }
+  return 0;
+}
+
+/* string SIMILAR TO pattern [ESCAPE c]: the whole string matches; a bad pattern
+ * computed per row fails, as Flink's throws. */
+static int f_similar(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  strom__regex *own = NULL;
+  const strom__regex *re = (const strom__regex *)(intptr_t)e->aux;
+  if (!re) {
+    char m[500];
+    if (similar_compile(e->fn->name, a[1].s.p ? a[1].s.p : "", a[1].s.n, similar_escape(a, e->n), &own, m, sizeof m))
+      return sql_ectx_fail(c, "%s", m), STROM_EUSER;
+    re = own;
+  }
+  int64_t stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  if (work) out->i = strom__regex_find(re, a[0].s.p, a[0].s.n, 0, NULL, 0, work);
+  strom__regex_free(own);
+  return work ? 0 : STROM_ENOMEM;
+}
+
 static const sql_func regex_funcs[] = {
+    {"SIMILAR TO", 2, 3, true, ck_similar, f_similar},
     {"REGEXP_EXTRACT_ALL", 2, 3, true, ck_extract_all, f_extract_all},
     {"REGEXP_EXTRACT", 2, 3, true, ck_extract, f_extract},
     {"REGEXP_REPLACE", 3, 3, true, ck_replace, f_replace},
