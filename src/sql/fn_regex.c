@@ -1,27 +1,27 @@
 /*
- * fn_regex.c -- the regular-expression functions REGEXP_EXTRACT, REGEXP_REPLACE and
- * REGEXP (the predicate), as Flink's function reference defines them, on POSIX
- * extended regular expressions (regex.h).  Flink's patterns are Java regexes: the
- * pattern is translated to ERE first (\d \w \s and their negations, escapes), and a
- * Java construct ERE has no equivalent for (lazy or possessive quantifiers, (?...)
- * groups, lookaround, \b, back-references) is refused when the function is bound,
- * naming the construct.  One difference remains: POSIX picks the leftmost-longest
- * match where Java picks the leftmost match of the first alternative that succeeds.
+ * fn_regex.c -- the regular-expression functions REGEXP (the predicate),
+ * REGEXP_EXTRACT, REGEXP_REPLACE, REGEXP_COUNT, REGEXP_INSTR and REGEXP_SUBSTR, as
+ * Flink's function reference defines them.  Patterns are Java regexes, run by the
+ * engine in src/core/regex.c (java.util.regex syntax and leftmost-first results, in
+ * linear time); what it cannot do (back-references, lookaround, possessive
+ * quantifiers) is refused naming the construct.
  *
  * A literal pattern is compiled once, at bind time, into a process-wide table keyed
- * by the pattern (plans only point at the compiled form, so they need no destructor);
- * a pattern computed per row is compiled and freed per call.
+ * by the pattern (plans only point at the compiled form, so they need no destructor),
+ * and a bad one fails the statement there.  A pattern computed per row is compiled
+ * per call, and a bad one gives what Flink's runtime gives: NULL (FALSE for REGEXP).
  */
 #include <pthread.h>
-#include <regex.h>
 #include <strings.h>
 
+#include "../core/regex.h"
 #include "sql_int.h"
 
 typedef struct rx_entry {
   struct rx_entry *next;
   char *pat;
-  regex_t re;
+  size_t n;
+  strom__regex *re;
 } rx_entry;
 
 static pthread_mutex_t rx_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -31,222 +31,46 @@ __attribute__((destructor)) static void rx_free_all(void) {
   while (rx_all) {
     rx_entry *e = rx_all;
     rx_all = e->next;
-    regfree(&e->re);
+    strom__regex_free(e->re);
     free(e->pat);
     free(e);
   }
 }
 
-static int bad(char *err, size_t errlen, const char *what, size_t at) {
-  snprintf(err, errlen, "%s (at character %zu of the pattern)", what, at + 1);
+/* Compiles pattern p into *re; err says why not, naming the pattern. */
+static int compile(const char *p, size_t n, strom__regex **re, char *err, size_t errlen) {
+  char m[240];
+  if (!strom__regex_compile(p, n, re, m, sizeof m)) return 0;
+  snprintf(err, errlen, "bad regular expression '%.*s': %s", (int)(n > 80 ? 80 : n), p, m);
   return STROM_EINVAL;
 }
 
-/* Java's \d \w \s inside a bracket expression. */
-static const char *class_body(char c) {
-  switch (c) {
-    case 'd': return "0-9";
-    case 'w': return "[:alnum:]_";
-    case 's': return "[:space:]";
-    default: return NULL;
-  }
-}
-
-static int ctl_escape(char c) {
-  switch (c) {
-    case 't': return '\t';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 'f': return '\f';
-    case 'a': return '\a';
-    case 'e': return 27;
-    default: return -1;
-  }
-}
-
-/* A Java bracket expression starting at p[i] == '['; appends its ERE form. */
-static int translate_class(const char *p, size_t n, size_t *ip, strom_buf *o, char *err, size_t errlen) {
-  size_t i = *ip + 1, start = *ip;
-  bool neg = false, rbr = false, dash = false, caret = false;
-  strom_buf body = {0};
-  if (i < n && p[i] == '^') neg = true, i++;
-  bool first = true;
-  for (;; first = false) {
-    if (i >= n) {
-      strom__buf_free(&body);
-      return bad(err, errlen, "unclosed [ in the regular expression", start);
-    }
-    char c = p[i];
-    if (c == ']' && !first) break;
-    if (c == '[' || (c == '&' && i + 1 < n && p[i + 1] == '&')) {
-      strom__buf_free(&body);
-      return bad(err, errlen, "nested or intersected character classes ([a[b]], &&) have no POSIX equivalent", i);
-    }
-    if (c == '\\') {
-      if (i + 1 >= n) break;
-      char d = p[i + 1];
-      const char *cls = class_body(d);
-      int ctl = ctl_escape(d);
-      if (cls) strom__buf_append(&body, cls, strlen(cls));
-      else if (ctl >= 0) {
-        char ch = (char)ctl;
-        strom__buf_append(&body, &ch, 1);
-      } else if (d == ']') rbr = true;
-      else if (d == '-') dash = true;
-      else if (d == '^') caret = true;
-      else if (d == '\\' || d == '[' || d == '.' || d == '$' || d == '(' || d == ')' || d == '*' || d == '+' || d == '?' ||
-               d == '{' || d == '}' || d == '|' || d == '/' || d == '&' || d == ' ' || d == ',' || d == ':' || d == '=' ||
-               d == '#' || d == '!' || d == '@' || d == '%' || d == '\'' || d == '"' || d == '_' || d == '~' || d == '<' || d == '>')
-        strom__buf_append(&body, &d, 1);
-      else {
-        strom__buf_free(&body);
-        char m[96];
-        snprintf(m, sizeof m, "the Java escape \\%c in a character class has no POSIX equivalent", d);
-        return bad(err, errlen, m, i);
-      }
-      i += 2;
-      continue;
-    }
-    if (c == ']') rbr = true; /* ']' first is literal in both */
-    else if (c == '-' && (first || i + 1 >= n || p[i + 1] == ']')) dash = true;
-    else if (c == '^') caret = true;
-    else strom__buf_append(&body, &c, 1);
-    i++;
-  }
-  if (!body.len && !rbr && !dash && !caret) {
-    strom__buf_free(&body);
-    return bad(err, errlen, "an empty character class", start);
-  }
-  /* POSIX wants ']' first, '-' last and '^' anywhere but first */
-  strom__buf_append(o, neg ? "[^" : "[", neg ? 2 : 1);
-  if (rbr) strom__buf_append(o, "]", 1);
-  if (body.len) strom__buf_append(o, body.p, body.len);
-  if (caret) {
-    if (!rbr && !body.len && !neg) {
-      /* a class of only '^' (and maybe '-'): '-' may come first */
-      if (dash) strom__buf_append(o, "-", 1), dash = false;
-      else {
-        o->len--; /* "[^]" would negate: write \^ outside a class instead */
-        strom__buf_append(o, "\\^", 2);
-        strom__buf_free(&body);
-        *ip = i + 1;
-        return 0;
-      }
-    }
-    strom__buf_append(o, "^", 1);
-  }
-  if (dash) strom__buf_append(o, "-", 1);
-  strom__buf_append(o, "]", 1);
-  strom__buf_free(&body);
-  *ip = i + 1;
-  return 0;
-}
-
-/* Translates the Java pattern p (n bytes) into a NUL-terminated ERE in o. */
-int sql_regex_translate(const char *p, size_t n, strom_buf *o, char *err, size_t errlen) {
-  bool after_quant = false; /* the last item was a quantifier */
-  for (size_t i = 0; i < n;) {
-    char c = p[i];
-    if (after_quant && (c == '?' || c == '+'))
-      return bad(err, errlen, c == '?' ? "lazy quantifiers (*? +? ?? {n}?) have no POSIX equivalent"
-                                       : "possessive quantifiers (*+ ++ ?+) have no POSIX equivalent", i);
-    after_quant = false;
-    if (c == '\\') {
-      if (i + 1 >= n) return bad(err, errlen, "a pattern cannot end with a backslash", i);
-      char d = p[i + 1];
-      int ctl = ctl_escape(d);
-      if (class_body(d) || (d == 'D' || d == 'W' || d == 'S')) {
-        char lo = (char)(d | 0x20);
-        strom__buf_append(o, d == lo ? "[" : "[^", d == lo ? 1 : 2);
-        strom__buf_append(o, class_body(lo), strlen(class_body(lo)));
-        strom__buf_append(o, "]", 1);
-      } else if (ctl >= 0) {
-        char ch = (char)ctl;
-        strom__buf_append(o, &ch, 1);
-      } else if (strchr(".[]()*+?{}|^$\\", d)) {
-        strom__buf_append(o, p + i, 2);
-      } else if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9')) {
-        char m[128];
-        snprintf(m, sizeof m, "the Java escape \\%c (%s) has no POSIX equivalent", d,
-                 d >= '0' && d <= '9' ? "a back-reference" : d == 'b' || d == 'B' ? "a word boundary"
-                 : d == 'Q' || d == 'E'                    ? "quoting"
-                                                           : "an escape");
-        return bad(err, errlen, m, i);
-      } else {
-        strom__buf_append(o, &d, 1); /* an escaped punctuation character is itself */
-      }
-      i += 2;
-      continue;
-    }
-    if (c == '[') {
-      int rc = translate_class(p, n, &i, o, err, errlen);
-      if (rc) return rc;
-      continue;
-    }
-    if (c == '(' && i + 1 < n && p[i + 1] == '?')
-      return bad(err, errlen, "(?...) groups (non-capturing, lookaround, inline flags) have no POSIX equivalent", i);
-    if (c == '*' || c == '+' || c == '?') after_quant = true;
-    if (c == '{') {
-      const char *close = memchr(p + i, '}', n - i);
-      if (close) {
-        strom__buf_append(o, p + i, (size_t)(close - (p + i)) + 1);
-        i = (size_t)(close - p) + 1;
-        after_quant = true;
-        continue;
-      }
-    }
-    strom__buf_append(o, &c, 1);
-    i++;
-  }
-  strom__buf_append(o, "", 1);
-  o->len--;
-  return 0;
-}
-
-/* Compiles pattern p (Java syntax) into re; err says why not. */
-static int compile(const char *p, size_t n, regex_t *re, char *err, size_t errlen) {
-  strom_buf o = {0};
-  int rc = sql_regex_translate(p, n, &o, err, errlen);
-  if (rc) {
-    strom__buf_free(&o);
-    return rc;
-  }
-  int r = regcomp(re, o.p ? o.p : "", REG_EXTENDED);
-  strom__buf_free(&o);
-  if (r) {
-    char m[160];
-    regerror(r, NULL, m, sizeof m);
-    snprintf(err, errlen, "bad regular expression '%.*s': %s", (int)(n > 80 ? 80 : n), p, m);
-    return STROM_EINVAL;
-  }
-  return 0;
-}
-
-static const regex_t *intern(const char *p, size_t n, char *err, size_t errlen) {
+static const strom__regex *intern(const char *p, size_t n, char *err, size_t errlen) {
   pthread_mutex_lock(&rx_mu);
   rx_entry *e;
   for (e = rx_all; e; e = e->next)
-    if (strlen(e->pat) == n && !memcmp(e->pat, p, n)) break;
+    if (e->n == n && !memcmp(e->pat, p, n)) break;
   if (!e && (e = strom__calloc(1, sizeof *e))) {
     if (!(e->pat = strom__malloc(n + 1))) {
       free(e);
       e = NULL;
     } else {
       memcpy(e->pat, p, n);
-      e->pat[n] = 0;
+      e->pat[n] = 0, e->n = n;
       if (compile(p, n, &e->re, err, errlen)) {
         free(e->pat);
         free(e);
         pthread_mutex_unlock(&rx_mu);
         return NULL;
       }
+      strom__regex_optimize(e->re); /* used for every row of the query */
       e->next = rx_all;
       rx_all = e;
     }
   }
   pthread_mutex_unlock(&rx_mu);
   if (!e) snprintf(err, errlen, "out of memory");
-  return e ? &e->re : NULL;
+  return e ? e->re : NULL;
 }
 
 static const sql_type T_STR = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX}, T_BOOL = {.id = STROM_BOOLEAN},
@@ -273,8 +97,8 @@ static int check(sql_arena *a, sql_expr *e, const sql_type *rest, char *err, siz
   if (rc) return rc;
   const sql_expr *pe = e->a[1];
   if (pe->op == SQL_E_LIT && !pe->lit.null) {
-    char m[200];
-    const regex_t *re = intern(pe->lit.s.p, pe->lit.s.n, m, sizeof m);
+    char m[400];
+    const strom__regex *re = intern(pe->lit.s.p, pe->lit.s.n, m, sizeof m);
     if (!re) {
       snprintf(err, errlen, "%s: %s", e->fn->name, m);
       return STROM_EINVAL;
@@ -288,10 +112,11 @@ static int ck_extract(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   e->type = T_STR;
   int rc = check(a, e, &T_INT, err, errlen);
   if (!rc && e->aux && e->n > 2 && e->a[2]->op == SQL_E_LIT && !e->a[2]->lit.null) {
-    const regex_t *re = (const regex_t *)(intptr_t)e->aux;
-    if (e->a[2]->lit.i < 0 || (size_t)e->a[2]->lit.i > re->re_nsub) {
-      snprintf(err, errlen, "%s: group %lld does not exist (the pattern has %zu group%s)", e->fn->name,
-               (long long)e->a[2]->lit.i, re->re_nsub, re->re_nsub == 1 ? "" : "s");
+    const strom__regex *re = (const strom__regex *)(intptr_t)e->aux;
+    int ng = strom__regex_groups(re);
+    if (e->a[2]->lit.i < 0 || e->a[2]->lit.i > ng) {
+      snprintf(err, errlen, "%s: group %lld does not exist (the pattern has %d group%s)", e->fn->name,
+               (long long)e->a[2]->lit.i, ng, ng == 1 ? "" : "s");
       return STROM_EINVAL;
     }
   }
@@ -308,127 +133,361 @@ static int ck_pred(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   return check(a, e, &T_STR, err, errlen);
 }
 
-/* The compiled pattern of this call: the interned one, or *own compiled now. */
-static const regex_t *pattern(const sql_expr *e, const sql_val *a, regex_t *own, bool *owned, sql_ectx *c) {
-  *owned = false;
-  if (e->aux) return (const regex_t *)(intptr_t)e->aux;
-  char m[200];
-  if (compile(a[1].s.p, a[1].s.n, own, m, sizeof m)) {
-    sql_ectx_fail(c, "%s: %s", e->fn->name, m);
-    return NULL;
-  }
-  *owned = true;
-  return own;
+static int ck_int(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  e->type = T_INT;
+  return check(a, e, &T_STR, err, errlen);
 }
 
-/* The subject NUL-terminated in the row's scratch: regexec's callers (sanitizers'
- * interceptors among them) may read the string to its NUL even with REG_STARTEND.
- * Offsets into the copy are offsets into the original. */
-static const char *subject(const sql_val *v, sql_ectx *c) {
-  char *p = sql_ectx_alloc(c, (size_t)v->s.n + 1);
-  if (!p) return NULL;
-  if (v->s.n) memcpy(p, v->s.p, v->s.n);
-  p[v->s.n] = 0;
-  return p;
+/* The compiled pattern of this call: the interned one, or *own compiled now (NULL if
+ * the per-row pattern is bad: Flink's runtime then answers NULL). */
+static const strom__regex *pattern(const sql_expr *e, const sql_val *a, strom__regex **own) {
+  *own = NULL;
+  if (e->aux) return (const strom__regex *)(intptr_t)e->aux;
+  char m[8];
+  if (strom__regex_compile(a[1].s.p ? a[1].s.p : "", a[1].s.n, own, m, sizeof m)) return NULL;
+  return *own;
 }
 
-/* Finds the first match in s[from, n); true if found.  m has nm slots. */
-static bool search(const regex_t *re, const char *s, size_t from, size_t n, regmatch_t *m, size_t nm) {
-  m[0].rm_so = (regoff_t)from, m[0].rm_eo = (regoff_t)n;
-  return regexec(re, s ? s : "", nm, m, REG_STARTEND | (from ? REG_NOTBOL : 0)) == 0;
+/* Scratch for a find: on the stack when small, else in the row's scratch. */
+#define WORK_STACK 2048
+static void *work_for(const strom__regex *re, int64_t *stack, sql_ectx *c) {
+  size_t need = strom__regex_work_size(re);
+  return need <= WORK_STACK * sizeof *stack ? (void *)stack : (void *)sql_ectx_alloc(c, need);
 }
 
 #define MAX_GROUPS 32
 
 static int f_extract(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  regex_t own;
-  bool owned;
-  const regex_t *re = pattern(e, a, &own, &owned, c);
-  if (!re) return STROM_EUSER;
-  int64_t g = e->n > 2 ? a[2].i : 0;
-  regmatch_t m[MAX_GROUPS + 1];
+  strom__regex *own;
+  const strom__regex *re = pattern(e, a, &own);
   out->null = true;
-  const char *subj = subject(&a[0], c);
-  if (!subj) {
-    if (owned) regfree(&own);
-    return STROM_ENOMEM;
-  }
-  if (g >= 0 && (size_t)g <= re->re_nsub && g <= MAX_GROUPS && search(re, subj, 0, a[0].s.n, m, (size_t)g + 1) &&
-      m[g].rm_so >= 0) {
+  if (!re) return 0;
+  int64_t g = e->n > 2 ? a[2].i : 0, stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  int32_t caps[2 * (MAX_GROUPS + 1)];
+  int rc = work ? 0 : STROM_ENOMEM;
+  if (work && g >= 0 && g <= strom__regex_groups(re) && g <= MAX_GROUPS &&
+      strom__regex_find(re, a[0].s.p, a[0].s.n, 0, caps, (int)g + 1, work) && caps[2 * g] >= 0) {
     out->null = false;
-    out->s.p = a[0].s.p + m[g].rm_so, out->s.n = (uint32_t)(m[g].rm_eo - m[g].rm_so);
+    out->s.p = a[0].s.p + caps[2 * g], out->s.n = (uint32_t)(caps[2 * g + 1] - caps[2 * g]);
   }
-  if (owned) regfree(&own);
-  return 0;
+  strom__regex_free(own);
+  return rc;
 }
 
 static int f_pred(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  regex_t own;
-  bool owned;
-  const regex_t *re = pattern(e, a, &own, &owned, c);
-  if (!re) return STROM_EUSER;
-  regmatch_t m[1];
-  const char *subj = subject(&a[0], c);
-  if (subj) out->i = search(re, subj, 0, a[0].s.n, m, 1);
-  if (owned) regfree(&own);
-  return subj ? 0 : STROM_ENOMEM;
+  strom__regex *own;
+  out->i = 0;
+  if (!a[1].s.n) return 0; /* Flink: an empty pattern matches nothing */
+  const strom__regex *re = pattern(e, a, &own);
+  if (!re) return 0;
+  int64_t stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  if (work) out->i = strom__regex_find(re, a[0].s.p, a[0].s.n, 0, NULL, 0, work);
+  strom__regex_free(own);
+  return work ? 0 : STROM_ENOMEM;
 }
 
-/* Java's replaceAll: $n is group n, \x is x. */
-static void append_replacement(strom_buf *b, const char *r, size_t rn, const char *s, const regmatch_t *m, size_t ng) {
-  for (size_t i = 0; i < rn; i++) {
-    if (r[i] == '\\' && i + 1 < rn) {
-      strom__buf_append(b, r + ++i, 1);
-    } else if (r[i] == '$' && i + 1 < rn && r[i + 1] >= '0' && r[i + 1] <= '9') {
-      size_t g = (size_t)(r[++i] - '0');
-      while (i + 1 < rn && r[i + 1] >= '0' && r[i + 1] <= '9' && g * 10 + (size_t)(r[i + 1] - '0') <= ng - 1)
-        g = g * 10 + (size_t)(r[++i] - '0');
-      if (g < ng && m[g].rm_so >= 0) strom__buf_append(b, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
-    } else {
-      strom__buf_append(b, r + i, 1);
-    }
-  }
-}
-
+/* Java's replaceAll with Java's replacement syntax ($n, ${name}, \x); a bad reference
+ * gives NULL, as Flink's runtime catches the exception. */
 static int f_replace(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  regex_t own;
-  bool owned;
-  const regex_t *re = pattern(e, a, &own, &owned, c);
-  if (!re) return STROM_EUSER;
-  const char *s = subject(&a[0], c);
-  if (!s) {
-    if (owned) regfree(&own);
+  strom__regex *own;
+  const strom__regex *re = pattern(e, a, &own);
+  out->null = true;
+  if (!re) return 0;
+  int64_t stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  if (!work) {
+    strom__regex_free(own);
     return STROM_ENOMEM;
   }
-  size_t n = a[0].s.n, at = 0, ng = re->re_nsub + 1 > MAX_GROUPS + 1 ? MAX_GROUPS + 1 : re->re_nsub + 1;
-  regmatch_t m[MAX_GROUPS + 1];
   strom_buf b = {0};
-  while (at <= n && search(re, s, at, n, m, ng)) {
-    size_t so = (size_t)m[0].rm_so, eo = (size_t)m[0].rm_eo;
-    strom__buf_append(&b, s + at, so - at);
-    append_replacement(&b, a[2].s.p, a[2].s.n, s, m, ng);
-    if (eo == so) { /* an empty match: keep the next character and move on */
-      if (so < n) strom__buf_append(&b, s + so, 1);
-      at = so + 1;
-    } else {
-      at = eo;
+  char m[8];
+  int rc = strom__regex_replace(re, a[0].s.p, a[0].s.n, a[2].s.p, a[2].s.n, false, &b, work, m, sizeof m);
+  strom__regex_free(own);
+  if (rc == STROM_ENOMEM) {
+    strom__buf_free(&b);
+    return rc;
+  }
+  if (!rc) {
+    char *p = sql_ectx_alloc(c, b.len + 1);
+    if (!p) {
+      strom__buf_free(&b);
+      return STROM_ENOMEM;
+    }
+    if (b.len) memcpy(p, b.p, b.len);
+    out->null = false, out->s.p = p, out->s.n = (uint32_t)b.len;
+  }
+  strom__buf_free(&b);
+  return 0;
+}
+
+/* REGEXP_COUNT: the number of matches, found as Java's repeated find() does. */
+static int f_count(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  strom__regex *own;
+  const strom__regex *re = pattern(e, a, &own);
+  out->null = true;
+  if (!re) return 0;
+  int64_t stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  if (work) {
+    int32_t caps[2];
+    size_t at = 0, n = a[0].s.n;
+    int64_t k = 0;
+    while (at <= n && strom__regex_find(re, a[0].s.p, n, at, caps, 1, work)) {
+      k++;
+      at = caps[1] == caps[0] ? strom__regex_next(a[0].s.p, n, (size_t)caps[1]) : (size_t)caps[1];
+    }
+    out->null = false, out->i = k;
+  }
+  strom__regex_free(own);
+  return work ? 0 : STROM_ENOMEM;
+}
+
+/* REGEXP_INSTR (1-based position of the first match in Java chars, 0 if none) and
+ * REGEXP_SUBSTR (the first match, NULL if none). */
+static int first_match(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c, bool instr) {
+  strom__regex *own;
+  const strom__regex *re = pattern(e, a, &own);
+  out->null = true;
+  if (!re) return 0;
+  int64_t stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  int32_t caps[2];
+  if (work) {
+    bool found = strom__regex_find(re, a[0].s.p, a[0].s.n, 0, caps, 1, work);
+    if (instr) {
+      int64_t units = 0;
+      if (found)
+        for (int32_t i = 0; i < caps[0]; i++) {
+          uint8_t b = (uint8_t)a[0].s.p[i];
+          units += (b & 0xC0) != 0x80; /* a code point; one above U+FFFF is two UTF-16 chars */
+          units += b >= 0xF0;
+        }
+      out->null = false, out->i = found ? units + 1 : 0;
+    } else if (found) {
+      out->null = false, out->s.p = a[0].s.p + caps[0], out->s.n = (uint32_t)(caps[1] - caps[0]);
     }
   }
-  if (at < n) strom__buf_append(&b, s + at, n - at);
-  if (owned) regfree(&own);
-  char *p = sql_ectx_alloc(c, b.len + 1);
+  strom__regex_free(own);
+  return work ? 0 : STROM_ENOMEM;
+}
+
+static int f_instr(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  return first_match(e, a, out, c, true);
+}
+
+static int f_substr(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  return first_match(e, a, out, c, false);
+}
+
+static int ck_extract_all(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  int rc = ck_extract(a, e, err, errlen);
+  if (!rc && e->aux && e->n == 2 && strom__regex_groups((const strom__regex *)(intptr_t)e->aux) < 1) {
+    snprintf(err, errlen, "%s: group 1 (the default) does not exist (the pattern has no groups)", e->fn->name);
+    rc = STROM_EINVAL;
+  }
+  sql_type t = T_STR;
+  e->type = sql_coll_array_type(&t);
+  return rc;
+}
+
+/* REGEXP_EXTRACT_ALL(str, regex[, group = 1]): group of every match, as Flink's
+ * RegexpExtractAllFunction (a bad pattern or group fails, as it throws). */
+static int f_extract_all(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  strom__regex *own = NULL;
+  const strom__regex *re = (const strom__regex *)(intptr_t)e->aux;
+  if (!re) {
+    char m[400];
+    if (compile(a[1].s.p ? a[1].s.p : "", a[1].s.n, &own, m, sizeof m))
+      return sql_ectx_fail(c, "%s: %s", e->fn->name, m), STROM_EUSER;
+    re = own;
+  }
+  int64_t g = e->n > 2 ? a[2].i : 1, stack[WORK_STACK];
+  int ng = strom__regex_groups(re);
+  if (g < 0 || g > ng || g > MAX_GROUPS) {
+    strom__regex_free(own);
+    return sql_ectx_fail(c, "%s: extract group index %lld is out of range [0, %d]", e->fn->name, (long long)g, ng),
+           STROM_EUSER;
+  }
+  void *work = work_for(re, stack, c);
+  if (!work) {
+    strom__regex_free(own);
+    return STROM_ENOMEM;
+  }
+  strom_buf b = {0};
+  uint32_t k = 0;
+  strom__buf_append(&b, &k, 4);
+  int32_t caps[2 * (MAX_GROUPS + 1)];
+  size_t at = 0, n = a[0].s.n;
+  while (at <= n && strom__regex_find(re, a[0].s.p, n, at, caps, (int)g + 1, work)) {
+    uint8_t null = caps[2 * g] < 0;
+    strom__buf_append(&b, &null, 1);
+    if (!null) {
+      uint32_t len = (uint32_t)(caps[2 * g + 1] - caps[2 * g]);
+      strom__buf_append(&b, &len, 4);
+      strom__buf_append(&b, a[0].s.p + caps[2 * g], len);
+    }
+    k++;
+    at = caps[1] == caps[0] ? strom__regex_next(a[0].s.p, n, (size_t)caps[1]) : (size_t)caps[1];
+  }
+  strom__regex_free(own);
+  char *p = b.p ? sql_ectx_alloc(c, b.len) : NULL;
   if (p) {
-    if (b.len) memcpy(p, b.p, b.len);
-    out->s.p = p, out->s.n = (uint32_t)b.len;
+    memcpy(b.p, &k, 4);
+    memcpy(p, b.p, b.len);
+    out->null = false, out->s.p = p, out->s.n = (uint32_t)b.len;
   }
   strom__buf_free(&b);
   return p ? 0 : STROM_ENOMEM;
 }
 
+/* ---- SIMILAR TO ---- */
+
+/* Translates the SQL SIMILAR TO pattern p (escape character esc, or -1) into a Java
+ * regex matching the whole string, as Calcite's sqlToRegexSimilar (which Flink uses)
+ * does: % and _ are any string and any character, $ and \ are literal, [...] keeps
+ * ranges, ^ and [:ALPHA:]-style classes, the rest of the syntax is Java's. */
+static int similar_to_java(const char *p, size_t n, int esc, strom_buf *o, char *err, size_t errlen) {
+  static const char *java_specials = "[]()|^-+*?{}$\\.", *similar_specials = "[]()|^-+*_%?{}";
+  static const char *classes[][2] = {{"[:ALPHA:]", "\\p{Alpha}"}, {"[:alpha:]", "\\p{Alpha}"}, {"[:UPPER:]", "\\p{Upper}"},
+                                     {"[:upper:]", "\\p{Upper}"}, {"[:LOWER:]", "\\p{Lower}"}, {"[:lower:]", "\\p{Lower}"},
+                                     {"[:DIGIT:]", "\\d"},        {"[:digit:]", "\\d"},        {"[:SPACE:]", " "},
+                                     {"[:space:]", " "},          {"[:WHITESPACE:]", "\\s"},   {"[:whitespace:]", "\\s"},
+                                     {"[:ALNUM:]", "\\p{Alnum}"}, {"[:alnum:]", "\\p{Alnum}"}};
+  strom__buf_append(o, "\\A(?:", 5);
+  bool in_class = false;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    char c = p[i];
+    if (esc >= 0 && (unsigned char)c == esc) {
+      if (i + 1 >= n) goto bad_escape;
+      char d = p[++i];
+      if (d && strchr(similar_specials, d)) {
+        if (strchr(java_specials, d)) strom__buf_append(o, "\\", 1);
+        strom__buf_append(o, &d, 1);
+      } else if ((unsigned char)d == esc) {
+        strom__buf_append(o, &d, 1); /* as Calcite: unescaped, even when Java gives it a meaning */
+      } else {
+        goto bad_escape;
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') {
+        in_class = false;
+        strom__buf_append(o, "]", 1);
+        continue;
+      }
+      if (c == '[' && i + 1 < n && p[i + 1] == ':') {
+        size_t k = 0;
+        while (k < sizeof classes / sizeof *classes &&
+               (n - i < strlen(classes[k][0]) || memcmp(p + i, classes[k][0], strlen(classes[k][0]))))
+          k++;
+        if (k == sizeof classes / sizeof *classes) goto bad; /* at i */
+        strom__buf_append(o, classes[k][1], strlen(classes[k][1]));
+        i += strlen(classes[k][0]) - 1;
+        continue;
+      }
+      if (c != '-' && c != '^' && strchr(similar_specials, c)) goto bad;
+      strom__buf_append(o, &c, 1);
+      continue;
+    }
+    switch (c) {
+      case '_': strom__buf_append(o, ".", 1); break;
+      case '%': strom__buf_append(o, "(?s:.*)", 7); break;
+      case '[': strom__buf_append(o, "[", 1), in_class = true; break;
+      case ']': goto bad;
+      case '\\': strom__buf_append(o, "\\\\", 2); break;
+      case '$': strom__buf_append(o, "\\$", 2); break;
+      default: strom__buf_append(o, &c, 1);
+    }
+  }
+  if (in_class) goto bad;
+  strom__buf_append(o, ")\\z", 3);
+  return 0;
+bad_escape:
+  snprintf(err, errlen, "invalid escape sequence in the SIMILAR TO pattern '%.*s'", (int)(n > 80 ? 80 : n), p);
+  return STROM_EINVAL;
+bad:
+  snprintf(err, errlen, "invalid SIMILAR TO pattern '%.*s' (%s at byte %zu)", (int)(n > 80 ? 80 : n), p,
+           i < n ? "a misplaced special character" : "an unclosed [", i + 1);
+  return STROM_EINVAL;
+}
+
+/* The escape character of a SIMILAR TO call (-1 for none), or -2 if it is not one byte. */
+static int similar_escape(const sql_val *a, int n) {
+  if (n < 3) return -1;
+  return a[2].s.n == 1 ? (unsigned char)a[2].s.p[0] : -2;
+}
+
+static int similar_compile(const char *fn, const char *p, size_t n, int esc, strom__regex **re, char *err, size_t errlen) {
+  if (esc == -2) {
+    snprintf(err, errlen, "%s: the escape must be one character", fn);
+    return STROM_EINVAL;
+  }
+  strom_buf o = {0};
+  char m[400];
+  int rc = similar_to_java(p, n, esc, &o, m, sizeof m);
+  if (!rc) rc = compile(o.p, o.len, re, m, sizeof m);
+  if (rc) snprintf(err, errlen, "%s: %s", fn, m);
+  strom__buf_free(&o);
+  return rc;
+}
+
+static int ck_similar(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  e->type = T_BOOL;
+  int rc = 0;
+  for (int i = 0; !rc && i < e->n; i++) rc = to(a, e, i, &T_STR, err, errlen);
+  if (rc) return rc;
+  const sql_expr *pe = e->a[1], *ee = e->n > 2 ? e->a[2] : NULL;
+  if (pe->op == SQL_E_LIT && !pe->lit.null && (!ee || (ee->op == SQL_E_LIT && !ee->lit.null))) {
+    sql_val v[3] = {[1] = pe->lit};
+    if (ee) v[2] = ee->lit;
+    strom__regex *re;
+    if ((rc = similar_compile(e->fn->name, pe->lit.s.p ? pe->lit.s.p : "", pe->lit.s.n, similar_escape(v, e->n), &re, err,
+                              errlen)))
+      return rc;
+    /* interned under its Java form, so plans keep only a pointer */
+    char m[400];
+    strom_buf o = {0};
+    similar_to_java(pe->lit.s.p ? pe->lit.s.p : "", pe->lit.s.n, similar_escape(v, e->n), &o, m, sizeof m);
+    strom__regex_free(re);
+    const strom__regex *in = intern(o.p, o.len, m, sizeof m);
+    strom__buf_free(&o);
+    if (!in) return snprintf(err, errlen, "%s: %s", e->fn->name, m), STROM_EINVAL;
+    e->aux = (int64_t)(intptr_t)in;
+  }
+  return 0;
+}
+
+/* string SIMILAR TO pattern [ESCAPE c]: the whole string matches; a bad pattern
+ * computed per row fails, as Flink's throws. */
+static int f_similar(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  strom__regex *own = NULL;
+  const strom__regex *re = (const strom__regex *)(intptr_t)e->aux;
+  if (!re) {
+    char m[500];
+    if (similar_compile(e->fn->name, a[1].s.p ? a[1].s.p : "", a[1].s.n, similar_escape(a, e->n), &own, m, sizeof m))
+      return sql_ectx_fail(c, "%s", m), STROM_EUSER;
+    re = own;
+  }
+  int64_t stack[WORK_STACK];
+  void *work = work_for(re, stack, c);
+  if (work) out->i = strom__regex_find(re, a[0].s.p, a[0].s.n, 0, NULL, 0, work);
+  strom__regex_free(own);
+  return work ? 0 : STROM_ENOMEM;
+}
+
 static const sql_func regex_funcs[] = {
+    {"SIMILAR TO", 2, 3, true, ck_similar, f_similar},
+    {"REGEXP_EXTRACT_ALL", 2, 3, true, ck_extract_all, f_extract_all},
     {"REGEXP_EXTRACT", 2, 3, true, ck_extract, f_extract},
     {"REGEXP_REPLACE", 3, 3, true, ck_replace, f_replace},
     {"REGEXP", 2, 2, true, ck_pred, f_pred},
+    {"REGEXP_COUNT", 2, 2, true, ck_int, f_count},
+    {"REGEXP_INSTR", 2, 2, true, ck_int, f_instr},
+    {"REGEXP_SUBSTR", 2, 2, true, ck_replace, f_substr},
 };
 
 const sql_func *sql_regex_func_find(const char *name) {

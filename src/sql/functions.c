@@ -802,6 +802,6 @@ const sql_func *sql_func_find(const char *name) {
 
 void sql_func_list(strom_buf *b) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++) strom__buf_printf(b, "%s%s", i ? " " : "", funcs[i].name);
-  strom__buf_printf(b, " REGEXP REGEXP_EXTRACT REGEXP_REPLACE");
+  strom__buf_printf(b, " REGEXP REGEXP_EXTRACT REGEXP_REPLACE REGEXP_COUNT REGEXP_INSTR REGEXP_SUBSTR REGEXP_EXTRACT_ALL");
   strom__buf_printf(b, " TO_BASE64 FROM_BASE64 HEX ENCODE DECODE OCTET_LENGTH"); /* types_bytes.c */
 }

@@ -775,8 +775,13 @@ static sql_node *predicate(parser *p) {
     } else if (accept_kw(p, "LIKE")) {
       e = wrap(p, SQL_OP, t, neg ? "not-like" : "like", e, parse_additive(p));
       if (accept_kw(p, "ESCAPE")) add(p, e, string(p, "an escape string"));
-    } else if (is_kw(k, "SIMILAR")) {
-      unsupported(p, k, "SIMILAR TO");
+    } else if (accept_kw(p, "SIMILAR")) { /* a call of fn_regex.c's "SIMILAR TO" */
+      expect_kw(p, "TO");
+      sql_node *call = node_at(p, SQL_CALL, k, "SIMILAR TO");
+      add(p, call, e);
+      add(p, call, parse_additive(p));
+      if (accept_kw(p, "ESCAPE")) add(p, call, string(p, "an escape string"));
+      e = neg ? wrap(p, SQL_OP, t, "not", call, NULL) : call;
     } else {
       p->depth -= levels;
       return e;

@@ -80,6 +80,7 @@ void sql_coll_type_name(const sql_type *t, char *buf, size_t cap);
 void sql_coll_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
 int sql_coll_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to);
+sql_type sql_coll_array_type(const sql_type *elem);
 int sql_coll_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
 /* types_bytes.c: BYTES, BINARY(n), VARBINARY(n) (from_ast returns 1 when the node is none). */
 int sql_bytes_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
@@ -292,9 +293,8 @@ struct sql_func {
   sql_fn_eval eval;
 };
 const sql_func *sql_func_find(const char *name);
-/* fn_regex.c: REGEXP_EXTRACT, REGEXP_REPLACE, REGEXP (Java patterns on POSIX ERE). */
+/* fn_regex.c: the REGEXP* functions (Java patterns, src/core/regex.c). */
 const sql_func *sql_regex_func_find(const char *name);
-int sql_regex_translate(const char *p, size_t n, strom_buf *o, char *err, size_t errlen);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
 void sql_func_list(strom_buf *b);
 

@@ -53,6 +53,9 @@ static sql_type coll_type(sql_tkind kind, const sql_type *key, const sql_type *e
   return t;
 }
 
+/* ARRAY<elem>, for functions that return one (REGEXP_EXTRACT_ALL). */
+sql_type sql_coll_array_type(const sql_type *elem) { return coll_type(SQL_K_ARRAY, NULL, elem); }
+
 int sql_coll_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen) {
   bool arr = !strcmp(t->text, "ARRAY"), map = !strcmp(t->text, "MAP");
   if (!arr && !map) return 1;
