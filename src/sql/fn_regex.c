@@ -188,8 +188,8 @@ static int f_pred(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c
   return work ? 0 : STROM_ENOMEM;
 }
 
-/* Java's replaceAll with Java's replacement syntax ($n, ${name}, \x); a bad reference
- * gives NULL, as Flink's runtime catches the exception. */
+/* Every match replaced by the replacement taken literally: Flink's runtime quotes it
+ * (Matcher.quoteReplacement), so `$1` and `\$` are text there, not group references. */
 static int f_replace(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   strom__regex *own;
   const strom__regex *re = pattern(e, a, &own);
@@ -203,7 +203,7 @@ static int f_replace(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   }
   strom_buf b = {0};
   char m[8];
-  int rc = strom__regex_replace(re, a[0].s.p, a[0].s.n, a[2].s.p, a[2].s.n, false, &b, work, m, sizeof m);
+  int rc = strom__regex_replace(re, a[0].s.p, a[0].s.n, a[2].s.p, a[2].s.n, true, &b, work, m, sizeof m);
   strom__regex_free(own);
   if (rc == STROM_ENOMEM) {
     strom__buf_free(&b);
