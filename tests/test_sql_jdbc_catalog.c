@@ -8,6 +8,7 @@
  * there or an unknown table give errors naming the catalog and the URL.  The catalog
  * logs in as a user with a password (scram-sha-256), so a wrong one fails.
  */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pg_test.h"
@@ -59,23 +60,38 @@ static char *output(const char *sql) {
   return out;
 }
 
+/* Flink's one-column tableau of names (given sorted), appended to b. */
+static void tableau(char *b, size_t cap, const char *title, const char *const *names, int n) {
+  int w = (int)strlen(title);
+  for (int i = 0; i < n; i++)
+    if ((int)strlen(names[i]) > w) w = (int)strlen(names[i]);
+  char line[128] = "+";
+  for (int i = 0; i < w + 2; i++) strcat(line, "-");
+  strcat(line, "+\n");
+  size_t k = strlen(b);
+  k += (size_t)snprintf(b + k, cap - k, "%s| %-*s |\n%s", line, w, title, line);
+  for (int i = 0; i < n; i++) k += (size_t)snprintf(b + k, cap - k, "| %-*s |\n", w, names[i]);
+  snprintf(b + k, cap - k, "%s%d row%s in set\n", line, n, n == 1 ? "" : "s");
+}
+
 TEST(lists_databases_and_tables) {
   char *out = output(with_cat("SHOW CATALOGS;\nUSE CATALOG pg;\nSHOW CURRENT DATABASE;\nSHOW DATABASES;\nSHOW TABLES;\n"
                               "SHOW TABLES FROM postgres;\nSHOW TABLES LIKE 'public.%';\nSHOW VIEWS;\n"));
-  CHECK_STR(out,
-            "+-----------------+\n| catalog name    |\n+-----------------+\n| default_catalog |\n| pg              |\n"
-            "+-----------------+\n2 rows in set\n"
-            "+-----------------------+\n| current database name |\n+-----------------------+\n| shop                  |\n"
-            "+-----------------------+\n1 row in set\n"
-            "+---------------+\n| database name |\n+---------------+\n| postgres      |\n| shop          |\n"
-            "+---------------+\n2 rows in set\n"
-            "+-------------------+\n| table name        |\n+-------------------+\n| inventory.items   |\n"
-            "| public.orders     |\n| public.types      |\n| public.unmappable |\n+-------------------+\n4 rows in set\n"
-            "+------------------+\n| table name       |\n+------------------+\n| public.elsewhere |\n+------------------+\n"
-            "1 row in set\n"
-            "+-------------------+\n| table name        |\n+-------------------+\n| public.orders     |\n"
-            "| public.types      |\n| public.unmappable |\n+-------------------+\n3 rows in set\n"
-            "Empty set\n");
+  /* the server's databases less the templates; base tables of every user schema (the
+   * view order_view is not one); what user alice may see */
+  const char *cats[] = {"default_catalog", "pg"}, *cur[] = {"shop"}, *dbs[] = {"postgres", "shop"};
+  const char *tables[] = {"inventory.items", "public.Mixed Case", "public.orders", "public.quoted_cols", "public.types",
+                          "public.unmappable"};
+  const char *other[] = {"public.elsewhere"};
+  char want[4096] = "";
+  tableau(want, sizeof want, "catalog name", cats, 2);
+  tableau(want, sizeof want, "current database name", cur, 1);
+  tableau(want, sizeof want, "database name", dbs, 2);
+  tableau(want, sizeof want, "table name", tables, 6);
+  tableau(want, sizeof want, "table name", other, 1);
+  tableau(want, sizeof want, "table name", tables + 1, 5);
+  strcat(want, "Empty set\n");
+  CHECK_STR(out, want);
   free(out);
 }
 
@@ -160,6 +176,39 @@ TEST(writes_with_upsert_by_the_tables_key) {
   free(got);
 }
 
+TEST(lookup_join_quoted_names_and_show_create) {
+  /* a catalog table as the dimension of a lookup join */
+  CHECK_ROWS(with_cat("CREATE VIEW o AS SELECT *, PROCTIME() AS p FROM (VALUES (11, 2), (12, 9), (13, 2)) AS x(n, k);\n"
+                      "SELECT o.n, c.customer, c.amount FROM o JOIN pg.shop.orders FOR SYSTEM_TIME AS OF o.p AS c "
+                      "ON o.k = c.id;"),
+             true, "+I[11, bob, 3.25]\n+I[13, bob, 3.25]\n");
+  /* a table name PostgreSQL keeps only in double quotes: read and written */
+  CHECK_ROWS(with_cat("INSERT INTO pg.shop.`public.Mixed Case` VALUES (2, 'two');\n"
+                      "SELECT id, v FROM pg.shop.`public.Mixed Case`;"),
+             true, "+I[1, one]\n+I[2, two]\n");
+  /* a column name that needs quoting is refused by name (the connector writes names unquoted) */
+  CHECK_ERR(with_cat("SELECT * FROM pg.shop.quoted_cols;"),
+            "column 'Bad Col' of table 'shop.public.quoted_cols': not supported yet");
+  char *out = output(with_cat("SHOW CREATE TABLE pg.shop.orders;"));
+  CHECK(strstr(out, "CREATE TABLE `pg`.`shop`.`public.orders` (") != NULL);
+  CHECK(strstr(out, "CONSTRAINT `PK_id` PRIMARY KEY (`id`) NOT ENFORCED") != NULL);
+  CHECK(strstr(out, "'table-name' = 'public.orders'") != NULL);
+  if (!strstr(out, "'table-name' = 'public.orders'")) fprintf(stderr, "%s", out);
+  free(out);
+}
+
+/* DATE and TIME columns reach text sinks as text (the sink's columns are the encoded ones) */
+TEST(json_sink_writes_dates_as_text) {
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "CREATE TABLE j (id INT, d DATE, t TIME(0)) WITH ('connector' = 'filesystem', 'path' = '%s/j', "
+           "'format' = 'json');\nINSERT INTO j VALUES (1, DATE '2024-02-29', TIME '10:11:12');\nSELECT * FROM j;", tmp);
+  CHECK_ROWS(sql, true, "+I[1, 2024-02-29, 10:11:12]\n");
+  char *got = slurp_tmp_dir("j");
+  CHECK_STR(got, "{\"id\":1,\"d\":\"2024-02-29\",\"t\":\"10:11:12\"}\n");
+  free(got);
+}
+
 TEST(ddl_in_the_catalog_is_refused) {
   CHECK_ERR(with_cat("CREATE TABLE pg.shop.t2 (x INT) WITH ('connector' = 'datagen');"),
             "could not execute CreateTable in path `pg`.`shop`.`t2`: catalog 'pg' (type 'jdbc') is read-only");
@@ -168,6 +217,7 @@ TEST(ddl_in_the_catalog_is_refused) {
   CHECK_ERR(with_cat("CREATE DATABASE pg.more;"), "could not execute CreateDatabase in path `pg`.`more`");
   CHECK_ERR(with_cat("DROP DATABASE pg.postgres;"), "could not execute DropDatabase");
   CHECK_ERR(with_cat("ALTER TABLE pg.shop.orders RENAME TO o2;"), "could not execute AlterTable");
+  CHECK_ERR(with_cat("CREATE FUNCTION pg.shop.f AS 'x.so:f' LANGUAGE C;"), "could not execute CreateFunction in path `pg`.`shop`.`f`");
   /* the table is still there, and DROP ... IF EXISTS of a missing one is no error */
   CHECK_ROWS(with_cat("DROP TABLE IF EXISTS pg.shop.nothing;\nSELECT id FROM pg.shop.orders WHERE id = 2;"), false, "+I[2]\n");
   /* the default catalog is not affected */
@@ -215,6 +265,8 @@ int main(int argc, char **argv) {
     printf("0 passed, 1 failed\n");
     return 1;
   }
+  snprintf(tmp, sizeof tmp, "/tmp/strom-jdbccat-%d", (int)getpid());
+  mkdir(tmp, 0777);
   sscanf(pg_url, "jdbc:postgresql://127.0.0.1:%d", &pg_port);
   snprintf(base_url, sizeof base_url, "jdbc:postgresql://127.0.0.1:%d", pg_port);
   /* alice logs in with a password over TCP; the superuser keeps trust */
@@ -242,6 +294,9 @@ int main(int argc, char **argv) {
                       "'{\"a b\",c}'), (NULL, 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
                       "NULL, NULL, NULL, NULL, NULL, NULL)") &&
             shop_exec("CREATE TABLE unmappable (id int, u uuid)") && shop_exec("CREATE VIEW order_view AS SELECT id FROM orders") &&
+            shop_exec("CREATE TABLE \"Mixed Case\" (id int PRIMARY KEY, v text)") &&
+            shop_exec("INSERT INTO \"Mixed Case\" VALUES (1, 'one')") &&
+            shop_exec("CREATE TABLE quoted_cols (\"Bad Col\" int)") &&
             shop_exec("GRANT ALL ON ALL TABLES IN SCHEMA public, inventory TO alice");
   if (!ok) {
     printf("0 passed, 1 failed\n");
@@ -251,7 +306,12 @@ int main(int argc, char **argv) {
   RUN(describe_maps_postgresql_types);
   RUN(reads_tables);
   RUN(writes_with_upsert_by_the_tables_key);
+  RUN(lookup_join_quoted_names_and_show_create);
+  RUN(json_sink_writes_dates_as_text);
   RUN(ddl_in_the_catalog_is_refused);
   RUN(errors_name_the_catalog_and_url);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
   TEST_MAIN_END();
 }

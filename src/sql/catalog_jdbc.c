@@ -223,6 +223,25 @@ static void quoted_str(strom_buf *b, const char *s) {
   strom__buf_printf(b, "'");
 }
 
+/* Whether PostgreSQL reads s unquoted as itself (it folds other names to lower case). */
+static bool plain_name(const char *s) {
+  if (!*s || isdigit((unsigned char)*s) || *s == '$') return false;
+  for (; *s; s++)
+    if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' && *s != '$') return false;
+  return true;
+}
+
+/* name as PostgreSQL reads it back: as it is, or in double quotes */
+static void pg_name(strom_buf *b, const char *s) {
+  if (plain_name(s)) {
+    strom__buf_printf(b, "%s", s);
+    return;
+  }
+  strom__buf_printf(b, "\"");
+  for (; *s; s++) strom__buf_printf(b, *s == '"' ? "\"\"" : "%c", *s);
+  strom__buf_printf(b, "\"");
+}
+
 /* PostgreSQL's columns of schema.table (in order): name, typname, typmod, NOT NULL, and
  * the column's place in the primary key (0: not in it). */
 static const char COLUMNS_Q[] =
@@ -252,6 +271,12 @@ static int table_ddl(sql_jdbc_cat *j, const char *db, const char *schema, const 
   for (int i = 0; i < n && !rc; i++) {
     const char *ty = PQgetvalue(r, i, 1);
     bool arr = ty[0] == '_';
+    if (!plain_name(PQgetvalue(r, i, 0))) { /* the connector's statements name columns unquoted */
+      snprintf(err, errlen, "catalog '%s': column '%s' of table '%s.%s': not supported yet: a column name PostgreSQL "
+               "reads only in double quotes (upper case, spaces, ...)", j->name, PQgetvalue(r, i, 0), db, path);
+      rc = STROM_EINVAL;
+      break;
+    }
     strom__buf_printf(b, "%s", i ? ", " : "");
     quoted_id(b, PQgetvalue(r, i, 0));
     strom__buf_printf(b, " %s", arr ? "ARRAY<" : "");
@@ -278,8 +303,13 @@ static int table_ddl(sql_jdbc_cat *j, const char *db, const char *schema, const 
   snprintf(url, sizeof url, "%s/%s", j->base, db);
   strom__buf_printf(b, ") WITH ('connector' = 'jdbc', 'url' = ");
   quoted_str(b, url);
+  strom_buf tn = {0}; /* the name the connector's statements use */
+  pg_name(&tn, schema);
+  strom__buf_printf(&tn, ".");
+  pg_name(&tn, table);
   strom__buf_printf(b, ", 'table-name' = ");
-  quoted_str(b, path);
+  quoted_str(b, tn.p ? tn.p : "");
+  strom__buf_free(&tn);
   strom__buf_printf(b, ", 'username' = ");
   quoted_str(b, j->user);
   strom__buf_printf(b, ", 'password' = ");
