@@ -176,6 +176,17 @@ TEST(writes_with_upsert_by_the_tables_key) {
   free(got);
 }
 
+/* array elements with quotes, backslashes, newlines and NULL survive the way out and back */
+TEST(array_text_round_trip) {
+  free(output(with_cat("INSERT INTO pg.shop.types (b, r, s) VALUES (20, ARRAY[7, CAST(NULL AS INT)], "
+                       "ARRAY['x\"y', 'back\\slash', 'new\nline', CAST(NULL AS STRING), 'NULL', '{,}']);\n")));
+  char *got = shop_query("SELECT r[1], r[2] IS NULL, s[1], s[2], s[3], s[4] IS NULL, s[5], s[6] FROM types WHERE b = 20");
+  CHECK_STR(got, "7,t,x\"y,back\\slash,new\nline,t,NULL,{,}");
+  free(got);
+  CHECK_ROWS(with_cat("SELECT r, s[1], s[2], CHAR_LENGTH(s[3]), s[4] IS NULL, s[5], s[6] FROM pg.shop.types WHERE b = 20;"), true,
+             "+I[[7, NULL], x\"y, back\\slash, 8, TRUE, NULL, {,}]\n");
+}
+
 TEST(lookup_join_quoted_names_and_show_create) {
   /* a catalog table as the dimension of a lookup join */
   CHECK_ROWS(with_cat("CREATE VIEW o AS SELECT *, PROCTIME() AS p FROM (VALUES (11, 2), (12, 9), (13, 2)) AS x(n, k);\n"
@@ -257,6 +268,37 @@ TEST(errors_name_the_catalog_and_url) {
   CHECK_ERR("CREATE CATALOG pg WITH ('type' = 'hive');", "catalog type 'hive'");
 }
 
+/* The server refusing the catalog after CREATE CATALOG: the statement that first needs
+ * a table fails naming the catalog and URL; the session stays usable; DROP CATALOG frees it. */
+TEST(connection_lost_after_create) {
+  size_t n;
+  char *out = NULL;
+  FILE *f = open_memstream(&out, &n);
+  strom_sql_session *s = strom_sql_session_new(f);
+  const char *create = with_cat("");
+  CHECK_INT(strom_sql_execute(s, create, strlen(create)), 0);
+  CHECK(pg_exec("ALTER ROLE alice PASSWORD 'changed'"));
+  const char *q = "SELECT * FROM pg.shop.orders;";
+  CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
+  char want[400];
+  snprintf(want, sizeof want, "catalog 'pg': cannot connect to %s/shop as user 'alice': ", base_url);
+  if (!strstr(strom_sql_errmsg(s), want)) fprintf(stderr, "  error was: %s\n", strom_sql_errmsg(s));
+  CHECK(strstr(strom_sql_errmsg(s), want) != NULL);
+  q = "USE CATALOG pg;\nSHOW TABLES;";
+  CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
+  CHECK(strstr(strom_sql_errmsg(s), "password authentication failed") != NULL);
+  CHECK(pg_exec("ALTER ROLE alice PASSWORD 's3cret'"));
+  q = "SELECT id FROM orders WHERE id = 2;\nUSE CATALOG default_catalog;\nDROP CATALOG pg;\n";
+  CHECK_INT(strom_sql_execute(s, q, strlen(q)), 0);
+  q = "SELECT * FROM pg.shop.orders;";
+  CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
+  CHECK(strstr(strom_sql_errmsg(s), "catalog 'pg' does not exist") != NULL);
+  strom_sql_session_free(s);
+  fclose(f);
+  CHECK(strstr(out, "| +I |           2 |") != NULL);
+  free(out);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -306,10 +348,12 @@ int main(int argc, char **argv) {
   RUN(describe_maps_postgresql_types);
   RUN(reads_tables);
   RUN(writes_with_upsert_by_the_tables_key);
+  RUN(array_text_round_trip);
   RUN(lookup_join_quoted_names_and_show_create);
   RUN(json_sink_writes_dates_as_text);
   RUN(ddl_in_the_catalog_is_refused);
   RUN(errors_name_the_catalog_and_url);
+  RUN(connection_lost_after_create);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);

@@ -258,6 +258,10 @@ sql_expr *sql_coll_to_json(sql_arena *a, sql_expr *x);
 /* types_pgarray.c: a jdbc ARRAY column x between PostgreSQL's array text and type t
  * (decode: text -> t). */
 sql_expr *sql_pg_array_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode);
+/* PostgreSQL's array text s -> [..] with every element a quoted string or NULL, appended
+ * to b; -1 when s is malformed.  sql_pg_array_out: an array's JSON -> PostgreSQL's text. */
+int sql_pg_array_in(const char *s, size_t n, strom_buf *b);
+void sql_pg_array_out(const char *s, size_t n, strom_buf *b);
 /* types_bytes.c: the value side of BYTES: x'0a1b' text, Java's byte[] text (print),
  * CASTs, the X'..' literal, the functions on bytes, the connector form (base64; raw as is). */
 void sql_bytes_format(strom_buf *b, const sql_val *v);

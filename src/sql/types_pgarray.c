@@ -23,7 +23,8 @@ static int text_out(strom_buf *b, sql_val *out, sql_ectx *c) {
   return 0;
 }
 
-static void json_char(strom_buf *b, char ch) {
+/* one character of a string element as types_coll.c's reader unescapes it */
+static void elem_char(strom_buf *b, char ch) {
   if (ch == '"' || ch == '\\') strom__buf_append(b, "\\", 1);
   if (ch == '\n') strom__buf_append(b, "\\n", 2);
   else if (ch == '\t') strom__buf_append(b, "\\t", 2);
@@ -31,58 +32,93 @@ static void json_char(strom_buf *b, char ch) {
   else strom__buf_append(b, &ch, 1);
 }
 
-/* PostgreSQL's {..} text -> [..] with JSON string elements (NULL stays NULL) */
-static int f_from_pg(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)e;
-  const char *s = a[0].s.p, *end = s + a[0].s.n;
-  strom_buf b = {0};
-  if (s < end && *s == '[') /* a dimension decoration "[0:2]={...}": the elements only */
-    while (s < end && *s != '=') s++, s += s < end && *s == '=';
+int sql_pg_array_in(const char *s, size_t n, strom_buf *b) {
+  const char *end = s + n;
+  if (s < end && *s == '[') { /* a dimension decoration "[0:2]={...}": the elements only */
+    while (s < end && *s != '=') s++;
+    if (s < end) s++;
+  }
+  int depth = 0;
   for (const char *p = s; p < end;) {
     char ch = *p;
-    if (ch == '{') strom__buf_append(&b, "[", 1), p++;
-    else if (ch == '}') strom__buf_append(&b, "]", 1), p++;
-    else if (ch == ',') strom__buf_append(&b, ", ", 2), p++;
+    if (ch == '{') strom__buf_append(b, "[", 1), p++, depth++;
+    else if (ch == '}') {
+      if (--depth < 0) return -1;
+      strom__buf_append(b, "]", 1), p++;
+    } else if (ch == ',') strom__buf_append(b, ", ", 2), p++;
     else if (ch == ' ') p++;
     else if (ch == '"') {
-      strom__buf_append(&b, "\"", 1);
+      strom__buf_append(b, "\"", 1);
       for (p++; p < end && *p != '"'; p++) {
         if (*p == '\\' && p + 1 < end) p++;
-        json_char(&b, *p);
+        elem_char(b, *p);
       }
-      if (p >= end) return strom__buf_free(&b), sql_ectx_fail(c, "a malformed PostgreSQL array: %.*s", (int)a[0].s.n, a[0].s.p);
-      strom__buf_append(&b, "\"", 1), p++;
+      if (p >= end) return -1;
+      strom__buf_append(b, "\"", 1), p++;
     } else {
       const char *q = p;
-      while (q < end && *q != ',' && *q != '}' && *q != '{') q++;
-      if (q - p == 4 && !strncasecmp(p, "null", 4)) strom__buf_append(&b, "NULL", 4);
+      while (q < end && *q != ',' && *q != '}' && *q != '{' && *q != '"') q++;
+      if (q - p == 4 && !strncasecmp(p, "null", 4)) strom__buf_append(b, "NULL", 4);
       else {
-        strom__buf_append(&b, "\"", 1);
-        for (; p < q; p++) json_char(&b, *p);
-        strom__buf_append(&b, "\"", 1);
+        strom__buf_append(b, "\"", 1);
+        for (; p < q; p++) elem_char(b, *p);
+        strom__buf_append(b, "\"", 1);
       }
       p = q;
     }
   }
-  return text_out(&b, out, c);
+  return depth ? -1 : 0;
 }
 
-/* the array's JSON [..] -> PostgreSQL's {..} (brackets outside strings) */
-static int f_to_pg(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
-  (void)e;
-  strom_buf b = {0};
+static int hexval(char c) {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+void sql_pg_array_out(const char *s, size_t n, strom_buf *b) {
   bool str = false;
-  for (uint32_t i = 0; i < a[0].s.n; i++) {
-    char ch = a[0].s.p[i];
-    if (str && ch == '\\' && i + 1 < a[0].s.n) {
-      strom__buf_append(&b, a[0].s.p + i, 2), i++;
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+    if (str && ch == '\\' && i + 1 < n) { /* JSON's escapes -> the character, escaped for PostgreSQL when it must be */
+      char e = s[++i];
+      if (e == 'u' && i + 4 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0 &&
+          hexval(s[i + 4]) >= 0) {
+        int v = hexval(s[i + 1]) << 12 | hexval(s[i + 2]) << 8 | hexval(s[i + 3]) << 4 | hexval(s[i + 4]);
+        i += 4;
+        if (v < 0x80) e = (char)v; /* the JSON writer escapes control characters only */
+        else { /* UTF-8 of the code point */
+          if (v < 0x800) strom__buf_printf(b, "%c%c", 0xc0 | v >> 6, 0x80 | (v & 0x3f));
+          else strom__buf_printf(b, "%c%c%c", 0xe0 | v >> 12, 0x80 | (v >> 6 & 0x3f), 0x80 | (v & 0x3f));
+          continue;
+        }
+      } else
+        e = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+      if (e == '"' || e == '\\') strom__buf_append(b, "\\", 1);
+      strom__buf_append(b, &e, 1);
       continue;
     }
     if (ch == '"') str = !str;
     else if (!str && ch == '[') ch = '{';
     else if (!str && ch == ']') ch = '}';
-    strom__buf_append(&b, &ch, 1);
+    strom__buf_append(b, &ch, 1);
   }
+}
+
+/* PostgreSQL's {..} text -> [..] with JSON string elements (NULL stays NULL) */
+static int f_from_pg(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)e;
+  strom_buf b = {0};
+  if (sql_pg_array_in(a[0].s.p, a[0].s.n, &b)) {
+    strom__buf_free(&b);
+    return sql_ectx_fail(c, "a malformed PostgreSQL array: %.*s", (int)(a[0].s.n > 200 ? 200 : a[0].s.n), a[0].s.p);
+  }
+  return text_out(&b, out, c);
+}
+
+/* the array's JSON [..] -> PostgreSQL's {..} */
+static int f_to_pg(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)e;
+  strom_buf b = {0};
+  sql_pg_array_out(a[0].s.p, a[0].s.n, &b);
   return text_out(&b, out, c);
 }
 
