@@ -277,8 +277,15 @@ TEST(connection_lost_after_create) {
   strom_sql_session *s = strom_sql_session_new(f);
   const char *create = with_cat("");
   CHECK_INT(strom_sql_execute(s, create, strlen(create)), 0);
+  /* a database made after CREATE CATALOG is listed and resolves, as Flink asks the server each time */
+  CHECK(pg_exec("CREATE DATABASE later"));
+  const char *q = "SHOW DATABASES FROM pg LIKE 'l%';\nUSE pg.later;\nSHOW TABLES;\nUSE pg.shop;";
+  CHECK_INT(strom_sql_execute(s, q, strlen(q)), 0);
+  q = "SELECT * FROM pg.other.t;";
+  CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
+  CHECK(strstr(strom_sql_errmsg(s), "database 'pg.other' does not exist") != NULL);
   CHECK(pg_exec("ALTER ROLE alice PASSWORD 'changed'"));
-  const char *q = "SELECT * FROM pg.shop.orders;";
+  q = "SELECT * FROM pg.shop.orders;";
   CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
   char want[400];
   snprintf(want, sizeof want, "catalog 'pg': cannot connect to %s/shop as user 'alice': ", base_url);
@@ -296,6 +303,8 @@ TEST(connection_lost_after_create) {
   strom_sql_session_free(s);
   fclose(f);
   CHECK(strstr(out, "| +I |           2 |") != NULL);
+  CHECK(strstr(out, "+---------------+\n| database name |\n+---------------+\n| later         |\n+---------------+\n"
+                    "1 row in set\nEmpty set\n") != NULL);
   free(out);
 }
 

@@ -27,6 +27,7 @@ struct sql_jdbc_cat {
   char *name;
   char *base;           /* "jdbc:postgresql://host:port", no trailing '/' */
   char *user, *password;
+  char *defdb;          /* 'default-database': where the databases are listed from */
   jtable *tables;
   int ntables;
 };
@@ -39,7 +40,7 @@ void sql_jdbc_cat_free(sql_jdbc_cat *j) {
     free(j->tables[i].db), free(j->tables[i].path), free(j->tables[i].ddl);
   }
   free(j->tables);
-  free(j->name), free(j->base), free(j->user), free(j->password);
+  free(j->name), free(j->base), free(j->user), free(j->password), free(j->defdb);
   free(j);
 }
 
@@ -138,31 +139,34 @@ sql_jdbc_cat *sql_jdbc_cat_open(sql_session *s, const sql_node *n, const char *n
   }
   sql_jdbc_cat *j = strom__calloc(1, sizeof *j);
   if (!j || !(j->name = strom__strdup(name)) || !(j->base = strom__strdup(base)) ||
-      !(j->user = strom__strdup(opt(with, "username"))) || !(j->password = strom__strdup(opt(with, "password")))) {
+      !(j->user = strom__strdup(opt(with, "username"))) || !(j->password = strom__strdup(opt(with, "password"))) ||
+      !(j->defdb = strom__strdup(db))) {
     sql_jdbc_cat_free(j);
     return NULL;
   }
   j->base[blen] = 0;
   char err[1024];
-  PGconn *c = connect_db(j, db, err, sizeof err);
-  PGresult *r = c ? query(j, c,
-                          "SELECT datname FROM pg_database WHERE datname NOT IN ('template0', 'template1') "
-                          "ORDER BY datname = $1 DESC, datname", 1, &db, err, sizeof err)
-                  : NULL;
-  if (!r) {
-    PQfinish(c);
-    sql_jdbc_cat_free(j);
-    sql_ns_err(s, n, "%s", err);
-    return NULL;
-  }
-  int rc = column_strings(r, dbs, ndbs);
-  PQclear(r);
-  PQfinish(c);
+  int rc = sql_jdbc_cat_databases(j, dbs, ndbs, err, sizeof err);
   if (rc) {
     sql_jdbc_cat_free(j);
+    if (rc != STROM_ENOMEM) sql_ns_err(s, n, "%s", err);
     return NULL;
   }
   return j;
+}
+
+int sql_jdbc_cat_databases(sql_jdbc_cat *j, char ***dbs, int *ndbs, char *err, size_t errlen) {
+  *dbs = NULL, *ndbs = 0;
+  const char *db = j->defdb;
+  PGconn *c = connect_db(j, db, err, errlen);
+  PGresult *r = c ? query(j, c,
+                          "SELECT datname FROM pg_database WHERE datname NOT IN ('template0', 'template1') "
+                          "ORDER BY datname = $1 DESC, datname", 1, &db, err, errlen)
+                  : NULL;
+  int rc = r ? column_strings(r, dbs, ndbs) : STROM_EINVAL;
+  PQclear(r);
+  PQfinish(c);
+  return rc;
 }
 
 /* Flink's builtin schemas, which hold no user tables */

@@ -78,6 +78,21 @@ static int db_add(ns_cat *c, const char *name) {
   return STROM_OK;
 }
 
+/* A jdbc catalog's databases as the server has them now: new ones are added (none is
+ * removed, the current one's name must stay); the live list in *live when asked for. */
+static int jdbc_sync(ns_cat *c, char ***live, int *nlive, char *err, size_t errlen) {
+  char **dbs;
+  int n, rc = sql_jdbc_cat_databases(c->jdbc, &dbs, &n, err, errlen);
+  for (int i = 0; !rc && i < n; i++)
+    if (!db_find(c, dbs[i])) rc = db_add(c, dbs[i]);
+  if (live && !rc) *live = dbs, *nlive = n;
+  else {
+    for (int i = 0; i < n; i++) free(dbs[i]);
+    free(dbs);
+  }
+  return rc;
+}
+
 static ns_cat *cat_add(struct sql_ns *ns, const char *name, const char *db) {
   ns_cat *c = strom__realloc(ns->cats, sizeof *c * (size_t)(ns->ncats + 1));
   if (!c) return NULL;
@@ -117,6 +132,8 @@ int sql_ns_resolve(const sql_catalog *c, const sql_node *name, const char **cat,
   *cat = n == 3 ? name->kids[0]->text : sql_ns_catalog(c);
   bool cat_ok = c->ns ? cat_find(c->ns, *cat) != NULL : !strcmp(*cat, DEF_CAT);
   if (!cat_ok) return snprintf(err, errlen, "catalog '%s' does not exist", *cat), -1;
+  ns_cat *jc = c->ns ? cat_find(c->ns, *cat) : NULL;
+  if (jc && jc->jdbc && !db_find(jc, *db) && jdbc_sync(jc, NULL, NULL, err, errlen)) return -1; /* made since? */
   bool db_ok = c->ns ? db_find(cat_find(c->ns, *cat), *db) != NULL : !strcmp(*db, DEF_DB);
   if (!db_ok) return snprintf(err, errlen, "database '%s.%s' does not exist", *cat, *db), -1;
   return 0;
@@ -257,6 +274,21 @@ int sql_catalog_show(sql_session *s, const sql_node *n) {
     if (from && from->nkids != 1) return sql_ns_err(s, from, "SHOW DATABASES FROM takes a catalog name");
     ns_cat *cat = cat_find(ns, from ? from->kids[0]->text : ns->cur_cat);
     if (!cat) return sql_ns_err(s, from, "catalog '%s' does not exist", from->kids[0]->text);
+    if (cat->jdbc) { /* the server's list now */
+      char **live = NULL, m[1024];
+      int nlive = 0, rc = jdbc_sync(cat, &live, &nlive, m, sizeof m);
+      const char **names = rc ? NULL : strom__calloc((size_t)nlive + 1, sizeof *names);
+      if (!rc && !names) rc = STROM_ENOMEM;
+      int k = 0;
+      for (int i = 0; names && i < nlive; i++)
+        if (sql_show_like(n, live[i])) names[k++] = live[i];
+      if (names) print_list(s->out, "database name", names, k);
+      free(names);
+      for (int i = 0; i < nlive; i++) free(live[i]);
+      free(live);
+      if (rc) return rc == STROM_ENOMEM ? rc : sql_ns_err(s, from ? from : n, "%s", m);
+      return STROM_OK;
+    }
     const char **names = strom__calloc((size_t)cat->ndbs, sizeof *names);
     if (!names) return STROM_ENOMEM;
     int k = 0;

@@ -926,6 +926,8 @@ void sql_jdbc_cat_free(sql_jdbc_cat *j);
 /* Database db's table obj ("schema.table", or "table" in schema public), read from
  * PostgreSQL the first time; NULL with why in err (err may be NULL). */
 sql_table *sql_jdbc_cat_table(sql_jdbc_cat *j, const char *db, const char *obj, char *err, size_t errlen);
+/* The server's databases now, the default one first (as sql_jdbc_cat_open's). */
+int sql_jdbc_cat_databases(sql_jdbc_cat *j, char ***dbs, int *ndbs, char *err, size_t errlen);
 /* db's base tables as "schema.table" (malloc'd array of malloc'd strings). */
 int sql_jdbc_cat_tables(sql_jdbc_cat *j, const char *db, char ***names, int *n, char *err, size_t errlen);
 /* catalog_ns.c: an error at `at` when cat is a jdbc catalog (read-only for DDL; what is
