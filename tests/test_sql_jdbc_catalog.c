@@ -228,7 +228,8 @@ TEST(ddl_in_the_catalog_is_refused) {
   CHECK_ERR(with_cat("CREATE DATABASE pg.more;"), "could not execute CreateDatabase in path `pg`.`more`");
   CHECK_ERR(with_cat("DROP DATABASE pg.postgres;"), "could not execute DropDatabase");
   CHECK_ERR(with_cat("ALTER TABLE pg.shop.orders RENAME TO o2;"), "could not execute AlterTable");
-  CHECK_ERR(with_cat("CREATE FUNCTION pg.shop.f AS 'x.so:f' LANGUAGE C;"), "could not execute CreateFunction in path `pg`.`shop`.`f`");
+  CHECK_ERR(with_cat("CREATE FUNCTION pg.shop.f AS 'x.so:f' LANGUAGE C;"),
+            "could not execute CreateFunction in path `pg`.`shop`.`f`");
   /* the table is still there, and DROP ... IF EXISTS of a missing one is no error */
   CHECK_ROWS(with_cat("DROP TABLE IF EXISTS pg.shop.nothing;\nSELECT id FROM pg.shop.orders WHERE id = 2;"), false, "+I[2]\n");
   /* the default catalog is not affected */
@@ -242,7 +243,8 @@ TEST(errors_name_the_catalog_and_url) {
   CHECK_ERR(with_cat("USE CATALOG pg;\nINSERT INTO `a.b.c` VALUES (1);"), "table name 'a.b.c' is not valid");
   CHECK_ERR(with_cat("SELECT * FROM pg.nodb.orders;"), "database 'pg.nodb' does not exist");
   /* a table with a type Flink has no mapping for is refused when it is used, naming the column */
-  CHECK_ERR(with_cat("SELECT id FROM pg.shop.unmappable;"), "column 'u' of table 'shop.public.unmappable' has PostgreSQL type 'uuid'");
+  CHECK_ERR(with_cat("SELECT id FROM pg.shop.unmappable;"),
+            "column 'u' of table 'shop.public.unmappable' has PostgreSQL type 'uuid'");
   char sql[1024];
   snprintf(sql, sizeof sql, "CREATE CATALOG pg WITH ('type' = 'jdbc', 'base-url' = '%s', 'default-database' = 'shop', "
            "'username' = 'alice', 'password' = 'wrong');", base_url);
@@ -344,7 +346,8 @@ int main(int argc, char **argv) {
                       "'2024-03-01 10:00:00.123456', '2024-03-01 10:00:00+02', '\\x00ff', '{1,2,NULL}', "
                       "'{\"a b\",c}'), (NULL, 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
                       "NULL, NULL, NULL, NULL, NULL, NULL)") &&
-            shop_exec("CREATE TABLE unmappable (id int, u uuid)") && shop_exec("CREATE VIEW order_view AS SELECT id FROM orders") &&
+            shop_exec("CREATE TABLE unmappable (id int, u uuid)") &&
+            shop_exec("CREATE VIEW order_view AS SELECT id FROM orders") &&
             shop_exec("CREATE TABLE \"Mixed Case\" (id int PRIMARY KEY, v text)") &&
             shop_exec("INSERT INTO \"Mixed Case\" VALUES (1, 'one')") &&
             shop_exec("CREATE TABLE quoted_cols (\"Bad Col\" int)") &&
