@@ -286,6 +286,12 @@ TEST(connection_lost_after_create) {
   q = "SELECT * FROM pg.other.t;";
   CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
   CHECK(strstr(strom_sql_errmsg(s), "database 'pg.other' does not exist") != NULL);
+  /* a table changed in PostgreSQL is read again (its old definition was read before) */
+  q = "DESCRIBE pg.shop.orders;";
+  CHECK_INT(strom_sql_execute(s, q, strlen(q)), 0);
+  CHECK(shop_exec("ALTER TABLE orders ADD COLUMN note text"));
+  CHECK_INT(strom_sql_execute(s, q, strlen(q)), 0);
+  CHECK(shop_exec("ALTER TABLE orders DROP COLUMN note"));
   CHECK(pg_exec("ALTER ROLE alice PASSWORD 'changed'"));
   q = "SELECT * FROM pg.shop.orders;";
   CHECK(strom_sql_execute(s, q, strlen(q)) != 0);
@@ -305,6 +311,8 @@ TEST(connection_lost_after_create) {
   strom_sql_session_free(s);
   fclose(f);
   CHECK(strstr(out, "| +I |           2 |") != NULL);
+  CHECK(strstr(out, "| amount               | DECIMAL(10, 2)       | TRUE  |               |\n"
+                    "| note                 | STRING               | TRUE  |               |\n") != NULL);
   CHECK(strstr(out, "+---------------+\n| database name |\n+---------------+\n| later         |\n+---------------+\n"
                     "1 row in set\nEmpty set\n") != NULL);
   free(out);

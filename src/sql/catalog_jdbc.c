@@ -2,12 +2,13 @@
  * catalog_jdbc.c -- CREATE CATALOG ... WITH ('type' = 'jdbc'): Flink's JdbcCatalog over
  * PostgreSQL (its PostgresCatalog).  The catalog's databases are the server's (less the
  * templates), a database's tables are its base tables as "schema.table" (a bare name is
- * in schema public), and a table is read from PostgreSQL's system catalogs the first
- * time a statement names it: its columns with Flink's PostgreSQL type mapping, NOT NULL,
+ * in schema public), and a table is read from PostgreSQL's system catalogs when a
+ * statement names it: its columns with Flink's PostgreSQL type mapping, NOT NULL,
  * and the primary key.  It becomes an ordinary jdbc connector table (the scan, the sink,
  * upsert by that key, the lookup join) made from a CREATE TABLE text, so it is checked
- * and shown (DESCRIBE, SHOW CREATE TABLE) like one a user wrote.  Nothing is cached but
- * the tables already read: they live as long as the catalog, since plans point at them.
+ * and shown (DESCRIBE, SHOW CREATE TABLE) like one a user wrote.  The table made last
+ * serves again while the definition is unchanged; the tables made live as long as the
+ * catalog, since plans point at them.
  * The catalog is read-only for DDL, as Flink's (catalog_ns.c refuses it).
  */
 #include <ctype.h>
@@ -341,8 +342,8 @@ sql_table *sql_jdbc_cat_table(sql_jdbc_cat *j, const char *db, const char *obj, 
   }
   char path[520];
   snprintf(path, sizeof path, "%s.%s", schema, table);
-  for (int i = 0; i < j->ntables; i++)
-    if (!strcmp(j->tables[i].db, db) && !strcmp(j->tables[i].path, path)) return j->tables[i].t;
+  /* read every time, as Flink's getTable; the table made last time serves while the
+   * definition is the same, and older ones stay for the plans that point at them */
   strom_buf ddl = {0};
   int rc = table_ddl(j, db, schema, table, &ddl, err, errlen);
   if (rc) {
@@ -352,6 +353,12 @@ sql_table *sql_jdbc_cat_table(sql_jdbc_cat *j, const char *db, const char *obj, 
                path, j->name, j->base, db);
     return NULL;
   }
+  for (int i = j->ntables - 1; i >= 0; i--)
+    if (!strcmp(j->tables[i].db, db) && !strcmp(j->tables[i].path, path)) {
+      if (strcmp(j->tables[i].ddl, ddl.p)) break;
+      strom__buf_free(&ddl);
+      return j->tables[i].t;
+    }
   jtable *grown = strom__realloc(j->tables, sizeof *grown * (size_t)(j->ntables + 1));
   if (!grown) {
     strom__buf_free(&ddl);
