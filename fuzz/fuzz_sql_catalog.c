@@ -23,10 +23,18 @@ static const char setup[] =
     "CREATE VIEW c.d.w AS SELECT a, s FROM default_catalog.default_database.t WHERE a > 1;"
     "CREATE TABLE l (z AS s || 'x') WITH ('number-of-rows' = '1') LIKE t;";
 
+/* CREATE CATALOG ... ('type' = 'jdbc'), which connects to a server */
+static int jdbc_catalog(const sql_node *n) {
+  for (int i = 0; i < n->nkids; i++)
+    for (int k = 0; n->kids[i]->kind == SQL_WITH_OPTIONS && k < n->kids[i]->nkids; k++)
+      if (!strcmp(n->kids[i]->kids[k]->kids[0]->text, "type") && !strcmp(n->kids[i]->kids[k]->kids[1]->text, "jdbc")) return 1;
+  return 0;
+}
+
 /* Statements that only change or print the catalog. */
 static int catalog_only(const sql_node *n) {
   switch (n->kind) {
-    case SQL_CATALOG_STMT:
+    case SQL_CATALOG_STMT: return !jdbc_catalog(n);
     case SQL_SHOW:
     case SQL_DESCRIBE:
     case SQL_CREATE_TABLE:

@@ -124,8 +124,8 @@ TEST(drops_and_errors_name_what_is_missing) {
   CHECK_ERR("SELECT * FROM\n  y.t;", "line 2, column 3: database 'default_catalog.y' does not exist");
   CHECK_ERR("SELECT * FROM a.b.c.d;", "has 4 parts");
   CHECK_ERR("CREATE CATALOG h WITH ('type' = 'hive', 'hive-conf-dir' = '/x');",
-            "not supported: catalog type 'hive' (Strom has 'generic_in_memory' catalogs only)");
-  CHECK_ERR("CREATE CATALOG j WITH ('type' = 'jdbc');", "catalog type 'jdbc'");
+            "not supported: catalog type 'hive' (Strom has 'generic_in_memory' and 'jdbc' catalogs)");
+  CHECK_ERR("CREATE CATALOG j WITH ('type' = 'jdbc');", "catalog 'j': the option 'base-url' is required for a jdbc catalog");
   CHECK_ERR("CREATE CATALOG j WITH ('default-database' = 'x');", "the 'type' option is missing");
   CHECK_ERR("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nCREATE CATALOG c WITH ('type' = 'generic_in_memory');",
             "line 2, column 16: catalog 'c' already exists");

@@ -51,6 +51,8 @@ PGconn *strom__pg_connect(const strom_pg_target *t, const char *role, char *err,
   if (t->password) keys[n] = "password", vals[n++] = t->password;
   keys[n] = "application_name", vals[n++] = app;
   keys[n] = "connect_timeout", vals[n++] = "10";
+  /* timestamptz values cross as UTC text ("... +00"), the instants TIMESTAMP_LTZ holds */
+  keys[n] = "options", vals[n++] = "-c TimeZone=UTC";
   keys[n] = NULL, vals[n] = NULL;
   PGconn *c = PQconnectdbParams(keys, vals, 1);
   if (!c || PQstatus(c) != CONNECTION_OK) {
@@ -100,6 +102,8 @@ int strom__pg_parse_value(strom_row *r, int col, const char *s, size_t n, char *
     strom_row_set_bool(r, col, *s == 't');
     return STROM_OK;
   }
+  /* a timestamptz in the connection's UTC: the instant without its "+00" */
+  if (strom_schema_col_type(sc, col) == STROM_TIMESTAMP && n > 3 && !memcmp(s + n - 3, "+00", 3)) n -= 3;
   return strom__parse_value(r, col, s, n, err, errlen);
 }
 

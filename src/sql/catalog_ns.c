@@ -20,6 +20,7 @@ typedef struct ns_cat {
   char *name;
   ns_db *dbs;
   int ndbs;
+  sql_jdbc_cat *jdbc; /* a 'jdbc' catalog's tables (catalog_jdbc.c), else NULL */
 } ns_cat;
 
 struct sql_ns {
@@ -50,6 +51,7 @@ void sql_ns_free(struct sql_ns *ns) {
     for (int k = 0; k < ns->cats[i].ndbs; k++) free(ns->cats[i].dbs[k].name);
     free(ns->cats[i].dbs);
     free(ns->cats[i].name);
+    sql_jdbc_cat_free(ns->cats[i].jdbc);
   }
   free(ns->cats);
   free(ns);
@@ -74,6 +76,21 @@ static int db_add(ns_cat *c, const char *name) {
   if (!(d[c->ndbs].name = strom__strdup(name))) return STROM_ENOMEM;
   c->ndbs++;
   return STROM_OK;
+}
+
+/* A jdbc catalog's databases as the server has them now: new ones are added (none is
+ * removed, the current one's name must stay); the live list in *live when asked for. */
+static int jdbc_sync(ns_cat *c, char ***live, int *nlive, char *err, size_t errlen) {
+  char **dbs;
+  int n, rc = sql_jdbc_cat_databases(c->jdbc, &dbs, &n, err, errlen);
+  for (int i = 0; !rc && i < n; i++)
+    if (!db_find(c, dbs[i])) rc = db_add(c, dbs[i]);
+  if (live && !rc) *live = dbs, *nlive = n;
+  else {
+    for (int i = 0; i < n; i++) free(dbs[i]);
+    free(dbs);
+  }
+  return rc;
 }
 
 static ns_cat *cat_add(struct sql_ns *ns, const char *name, const char *db) {
@@ -115,6 +132,8 @@ int sql_ns_resolve(const sql_catalog *c, const sql_node *name, const char **cat,
   *cat = n == 3 ? name->kids[0]->text : sql_ns_catalog(c);
   bool cat_ok = c->ns ? cat_find(c->ns, *cat) != NULL : !strcmp(*cat, DEF_CAT);
   if (!cat_ok) return snprintf(err, errlen, "catalog '%s' does not exist", *cat), -1;
+  ns_cat *jc = c->ns ? cat_find(c->ns, *cat) : NULL;
+  if (jc && jc->jdbc && !db_find(jc, *db) && jdbc_sync(jc, NULL, NULL, err, errlen)) return -1; /* made since? */
   bool db_ok = c->ns ? db_find(cat_find(c->ns, *cat), *db) != NULL : !strcmp(*db, DEF_DB);
   if (!db_ok) return snprintf(err, errlen, "database '%s.%s' does not exist", *cat, *db), -1;
   return 0;
@@ -125,6 +144,8 @@ static bool in_ns(const sql_table *t, const char *cat, const char *db) {
 }
 
 sql_table *sql_ns_find(const sql_catalog *c, const char *cat, const char *db, const char *name) {
+  ns_cat *jc = cat_find(c->ns, cat);
+  if (jc && jc->jdbc) return sql_jdbc_cat_table(jc->jdbc, db, name, NULL, 0);
   for (int i = 0; i < c->n; i++)
     if (!strcmp(c->t[i]->name, name) && in_ns(c->t[i], cat, db)) return c->t[i];
   return NULL;
@@ -134,6 +155,8 @@ sql_table *sql_catalog_lookup(const sql_catalog *c, const sql_node *name, char *
   const char *cat, *db, *obj;
   if (errlen) err[0] = 0;
   if (sql_ns_resolve(c, name, &cat, &db, &obj, err, errlen)) return NULL;
+  ns_cat *jc = cat_find(c->ns, cat);
+  if (jc && jc->jdbc) return sql_jdbc_cat_table(jc->jdbc, db, obj, err, errlen); /* read from PostgreSQL */
   return sql_ns_find(c, cat, db, obj);
 }
 
@@ -208,6 +231,22 @@ static void print_list(FILE *f, const char *title, const char **names, int n) {
   strom__buf_free(&line);
 }
 
+/* SHOW TABLES of a jdbc catalog: PostgreSQL's tables; no views, as Flink's */
+static int show_jdbc_tables(sql_session *s, const sql_node *n, sql_jdbc_cat *j, const char *db, bool views) {
+  char **all = NULL, m[1024];
+  int nall = 0;
+  if (!views && sql_jdbc_cat_tables(j, db, &all, &nall, m, sizeof m)) return sql_ns_err(s, n, "%s", m);
+  const char **names = strom__calloc((size_t)nall + 1, sizeof *names);
+  int k = 0;
+  for (int i = 0; names && i < nall; i++)
+    if (sql_show_like(n, all[i])) names[k++] = all[i];
+  if (names) print_list(s->out, views ? "view name" : "table name", names, k);
+  free(names);
+  for (int i = 0; i < nall; i++) free(all[i]);
+  free(all);
+  return names ? STROM_OK : STROM_ENOMEM;
+}
+
 int sql_catalog_show(sql_session *s, const sql_node *n) {
   const char *what = n->text;
   sql_catalog *c = &s->cat;
@@ -235,6 +274,21 @@ int sql_catalog_show(sql_session *s, const sql_node *n) {
     if (from && from->nkids != 1) return sql_ns_err(s, from, "SHOW DATABASES FROM takes a catalog name");
     ns_cat *cat = cat_find(ns, from ? from->kids[0]->text : ns->cur_cat);
     if (!cat) return sql_ns_err(s, from, "catalog '%s' does not exist", from->kids[0]->text);
+    if (cat->jdbc) { /* the server's list now */
+      char **live = NULL, m[1024];
+      int nlive = 0, rc = jdbc_sync(cat, &live, &nlive, m, sizeof m);
+      const char **names = rc ? NULL : strom__calloc((size_t)nlive + 1, sizeof *names);
+      if (!rc && !names) rc = STROM_ENOMEM;
+      int k = 0;
+      for (int i = 0; names && i < nlive; i++)
+        if (sql_show_like(n, live[i])) names[k++] = live[i];
+      if (names) print_list(s->out, "database name", names, k);
+      free(names);
+      for (int i = 0; i < nlive; i++) free(live[i]);
+      free(live);
+      if (rc) return rc == STROM_ENOMEM ? rc : sql_ns_err(s, from ? from : n, "%s", m);
+      return STROM_OK;
+    }
     const char **names = strom__calloc((size_t)cat->ndbs, sizeof *names);
     if (!names) return STROM_ENOMEM;
     int k = 0;
@@ -260,6 +314,8 @@ int sql_catalog_show(sql_session *s, const sql_node *n) {
       q.kids = kids, q.nkids = from->nkids + 1;
       if (sql_ns_resolve(c, &q, &cat, &db, &obj, m, sizeof m)) return sql_ns_err(s, from, "%s", m);
     }
+    ns_cat *jc = cat_find(c->ns, cat);
+    if (jc && jc->jdbc) return show_jdbc_tables(s, n, jc->jdbc, db, views);
     const char **names = strom__calloc((size_t)c->n + 1, sizeof *names);
     if (!names) return STROM_ENOMEM;
     int k = 0;
@@ -286,6 +342,33 @@ static const char *opt(const sql_node *with, const char *key) {
   return NULL;
 }
 
+/* PostgreSQL's databases, the default one first (USE CATALOG picks the first) */
+static int create_jdbc_catalog(sql_session *s, const sql_node *n, struct sql_ns *ns, const char *name, const sql_node *with) {
+  char **dbs;
+  int ndbs, rc = STROM_OK;
+  sql_jdbc_cat *j = sql_jdbc_cat_open(s, n, name, with, &dbs, &ndbs);
+  if (!j) return s->err[0] ? STROM_EINVAL : STROM_ENOMEM;
+  ns_cat *c = ndbs ? cat_add(ns, name, dbs[0]) : NULL;
+  if (!ndbs) rc = sql_ns_err(s, n, "catalog '%s': the server has no database", name);
+  else if (!c) rc = STROM_ENOMEM;
+  for (int i = 1; c && !rc && i < ndbs; i++) rc = db_add(c, dbs[i]);
+  for (int i = 0; i < ndbs; i++) free(dbs[i]);
+  free(dbs);
+  if (c) c->jdbc = j;
+  else sql_jdbc_cat_free(j);
+  return rc;
+}
+
+/* Whether cat is a jdbc catalog, whose tables and databases are PostgreSQL's: DDL in it
+ * fails as Flink's (its JdbcCatalog throws UnsupportedOperationException). */
+int sql_ns_read_only(sql_session *s, const sql_node *at, const char *what, const char *cat, const char *db, const char *obj) {
+  ns_cat *c = cat_find(s->cat.ns, cat);
+  if (!c || !c->jdbc) return STROM_OK;
+  return sql_ns_err(s, at, "could not execute %s in path `%s`.`%s`%s%s%s: catalog '%s' (type 'jdbc') is read-only: "
+                    "its databases and tables are PostgreSQL's", what, cat, db, obj ? ".`" : "", obj ? obj : "",
+                    obj ? "`" : "", cat);
+}
+
 static int create_catalog(sql_session *s, const sql_node *n) {
   const sql_node *nm = n->kids[0], *with = kid(n, SQL_WITH_OPTIONS);
   if (nm->nkids != 1) return sql_ns_err(s, nm, "a catalog name has one part");
@@ -297,9 +380,10 @@ static int create_catalog(sql_session *s, const sql_node *n) {
     return sql_ns_err(s, nm, "catalog '%s' already exists", name);
   }
   const char *type = opt(with, "type");
-  if (!type) return sql_ns_err(s, n, "CREATE CATALOG %s: the 'type' option is missing (Strom has 'generic_in_memory')", name);
+  if (!type) return sql_ns_err(s, n, "CREATE CATALOG %s: the 'type' option is missing (Strom has 'generic_in_memory' and 'jdbc')", name);
+  if (!strcmp(type, "jdbc")) return create_jdbc_catalog(s, n, ns, name, with);
   if (strcmp(type, "generic_in_memory"))
-    return sql_ns_err(s, with, "not supported: catalog type '%s' (Strom has 'generic_in_memory' catalogs only)", type);
+    return sql_ns_err(s, with, "not supported: catalog type '%s' (Strom has 'generic_in_memory' and 'jdbc' catalogs)", type);
   for (int i = 0; i < with->nkids; i++) {
     const char *k = with->kids[i]->kids[0]->text;
     if (strcmp(k, "type") && strcmp(k, "default-database") && strcmp(k, "property-version"))
@@ -341,6 +425,7 @@ static int create_database(sql_session *s, const sql_node *n) {
   const char *cat = nm->nkids == 2 ? nm->kids[0]->text : ns->cur_cat, *db = nm->kids[nm->nkids - 1]->text;
   ns_cat *c = cat_find(ns, cat);
   if (!c) return sql_ns_err(s, nm, "catalog '%s' does not exist", cat);
+  if (c->jdbc) return sql_ns_read_only(s, nm, "CreateDatabase", cat, db, NULL);
   if (db_find(c, db)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return sql_ns_err(s, nm, "database '%s.%s' already exists", cat, db);
@@ -357,6 +442,7 @@ static int drop_database(sql_session *s, const sql_node *n) {
   const char *cat = nm->nkids == 2 ? nm->kids[0]->text : ns->cur_cat, *db = nm->kids[nm->nkids - 1]->text;
   ns_cat *c = cat_find(ns, cat);
   ns_db *d = db_find(c, db);
+  if (c && c->jdbc) return sql_ns_read_only(s, nm, "DropDatabase", cat, db, NULL);
   if (!c || !d) {
     if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
     if (!c) return sql_ns_err(s, nm, "catalog '%s' does not exist", cat);
@@ -400,9 +486,25 @@ static int drop_catalog(sql_session *s, const sql_node *n) {
   for (int k = 0; k < c->ndbs; k++) free(c->dbs[k].name);
   free(c->dbs);
   free(c->name);
+  sql_jdbc_cat_free(c->jdbc);
   memmove(c, c + 1, sizeof *c * (size_t)(ns->ncats - (c - ns->cats) - 1));
   ns->ncats--;
   return STROM_OK;
+}
+
+/* ALTER TABLE / VIEW / DATABASE in a jdbc catalog: refused (sql_ns_read_only) */
+static int jdbc_alter(sql_session *s, const sql_node *n) {
+  const sql_node *nm = n->kids[0];
+  if (!s->cat.ns || nm->kind != SQL_NAME || nm->nkids < 1) return STROM_OK;
+  if (!strncmp(n->text, "alter-database", 14)) {
+    if (nm->nkids > 2) return STROM_OK;
+    const char *cat = nm->nkids == 2 ? nm->kids[0]->text : s->cat.ns->cur_cat;
+    return sql_ns_read_only(s, nm, "AlterDatabase", cat, nm->kids[nm->nkids - 1]->text, NULL);
+  }
+  const char *cat, *db, *obj;
+  char m[300];
+  if (sql_ns_resolve(&s->cat, nm, &cat, &db, &obj, m, sizeof m)) return STROM_OK; /* sql_catalog_alter says why */
+  return sql_ns_read_only(s, nm, !strncmp(n->text, "alter-view", 10) ? "AlterView" : "AlterTable", cat, db, obj);
 }
 
 int sql_catalog_stmt(sql_session *s, const sql_node *n) {
@@ -413,6 +515,7 @@ int sql_catalog_stmt(sql_session *s, const sql_node *n) {
   if (!strcmp(w, "drop-database")) return drop_database(s, n);
   if (!strcmp(w, "use-catalog")) return use(s, n, true);
   if (!strcmp(w, "use")) return use(s, n, false);
+  if (!strncmp(w, "alter-", 6) && jdbc_alter(s, n)) return STROM_EINVAL;
   if (!strncmp(w, "alter-", 6)) return sql_catalog_alter(s, n);
   return 1;
 }

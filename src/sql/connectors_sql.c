@@ -774,7 +774,7 @@ static int rename_process(strom_ctx *ctx, int input, const strom_row *in, strom_
 static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_stream *in) {
   strom_schema *s = strom_schema_new();
   for (int i = 0; s && i < t->ncols; i++)
-    if (sql_col_written(&t->cols[i]) && sql_schema_add(s, t->cols[i].name, &t->cols[i].type)) {
+    if (sql_col_written(&t->cols[i]) && sql_schema_add_io(s, t->cols[i].name, &t->cols[i].type)) {
       strom_schema_free(s);
       s = NULL;
     }

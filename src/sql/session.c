@@ -509,6 +509,7 @@ static int do_create_table(sql_session *s, const sql_node *n) {
   const char *cat, *db, *name;
   char lm[300];
   if (sql_ns_resolve(&s->cat, n->kids[0], &cat, &db, &name, lm, sizeof lm)) return err_at(s, n->kids[0], lm);
+  if (sql_ns_read_only(s, n->kids[0], "CreateTable", cat, db, name)) return STROM_EINVAL; /* a jdbc catalog */
   if (sql_ns_find(&s->cat, cat, db, name)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return err_at(s, n->kids[0], "a table or view with this name already exists");
@@ -538,6 +539,7 @@ static int do_create_view(sql_session *s, const sql_node *n) {
   const char *cat, *db, *name;
   char lm[300];
   if (sql_ns_resolve(&s->cat, n->kids[0], &cat, &db, &name, lm, sizeof lm)) return err_at(s, n->kids[0], lm);
+  if (sql_ns_read_only(s, n->kids[0], "CreateView", cat, db, name)) return STROM_EINVAL; /* a jdbc catalog */
   if (sql_ns_find(&s->cat, cat, db, name)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return err_at(s, n->kids[0], "a table or view with this name already exists");
@@ -576,6 +578,7 @@ static int do_drop(sql_session *s, const sql_node *n, bool view) {
     if (n->flags & SQL_F(IF_EXISTS)) return STROM_OK;
     return err_at(s, n->kids[0], lm[0] ? lm : view ? "view not found" : "table not found");
   }
+  if (sql_ns_read_only(s, n->kids[0], view ? "DropView" : "DropTable", t->catalog, t->database, t->name)) return STROM_EINVAL;
   sql_catalog_remove(&s->cat, t);
   return STROM_OK;
 }

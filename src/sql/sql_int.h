@@ -256,6 +256,13 @@ const sql_func *sql_coll_func_find(const char *name);
 sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size_t errlen);
 /* x (an ARRAY or MAP) as JSON text, for the filesystem json sink. */
 sql_expr *sql_coll_to_json(sql_arena *a, sql_expr *x);
+/* types_pgarray.c: a jdbc ARRAY column x between PostgreSQL's array text and type t
+ * (decode: text -> t). */
+sql_expr *sql_pg_array_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode);
+/* PostgreSQL's array text s -> [..] with every element a quoted string or NULL, appended
+ * to b; -1 when s is malformed.  sql_pg_array_out: an array's JSON -> PostgreSQL's text. */
+int sql_pg_array_in(const char *s, size_t n, strom_buf *b);
+void sql_pg_array_out(const char *s, size_t n, strom_buf *b);
 /* types_bytes.c: the value side of BYTES: x'0a1b' text, Java's byte[] text (print),
  * CASTs, the X'..' literal, the functions on bytes, the connector form (base64; raw as is). */
 void sql_bytes_format(strom_buf *b, const sql_val *v);
@@ -906,5 +913,25 @@ void sql_show_create(strom_buf *b, const sql_table *t);
 int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
 /* the error of a statement at n, "line L, column C: ..." */
 int sql_ns_err(sql_session *s, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- catalog_jdbc.c: CREATE CATALOG ... WITH ('type' = 'jdbc'), PostgreSQL's tables ---- */
+
+typedef struct sql_jdbc_cat sql_jdbc_cat;
+/* Checks CREATE CATALOG n's options (with), connects to the default database and lists
+ * the server's databases, the default one first (*dbs: malloc'd strings); NULL with the
+ * error in s->err (empty: out of memory). */
+sql_jdbc_cat *sql_jdbc_cat_open(sql_session *s, const sql_node *n, const char *name, const sql_node *with, char ***dbs,
+                                int *ndbs);
+void sql_jdbc_cat_free(sql_jdbc_cat *j);
+/* Database db's table obj ("schema.table", or "table" in schema public), read from
+ * PostgreSQL the first time; NULL with why in err (err may be NULL). */
+sql_table *sql_jdbc_cat_table(sql_jdbc_cat *j, const char *db, const char *obj, char *err, size_t errlen);
+/* The server's databases now, the default one first (as sql_jdbc_cat_open's). */
+int sql_jdbc_cat_databases(sql_jdbc_cat *j, char ***dbs, int *ndbs, char *err, size_t errlen);
+/* db's base tables as "schema.table" (malloc'd array of malloc'd strings). */
+int sql_jdbc_cat_tables(sql_jdbc_cat *j, const char *db, char ***names, int *n, char *err, size_t errlen);
+/* catalog_ns.c: an error at `at` when cat is a jdbc catalog (read-only for DDL; what is
+ * Flink's operation name, "CreateTable"), else STROM_OK. */
+int sql_ns_read_only(sql_session *s, const sql_node *at, const char *what, const char *cat, const char *db, const char *obj);
 
 #endif

@@ -44,6 +44,7 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     if (c->type.kind == SQL_K_BYTES) e = sql_bytes_io(&b->arena, e, &c->type, decode, sql_bytes_conn_format(t, c->name), c->name); /* types_bytes.c */
     else if (c->metadata && !strcmp(c->metadata, "headers") && sql_kafka_headers_map(&c->type))
       e = sql_kafka_headers_io(&b->arena, e, &c->type, decode); /* kafka_headers_map.c */
+    else if (c->type.kind == SQL_K_ARRAY && !strcmp(t->conn->name, "jdbc")) e = sql_pg_array_io(&b->arena, e, &c->type, decode); /* types_pgarray.c */
     else if (!decode && json && c->type.kind >= SQL_K_ARRAY) e = sql_coll_to_json(&b->arena, e);
     else if (c->type.kind) e = sql_cast_to(&b->arena, e, &to);
     if (!e) return strom_schema_free(out), NULL;

@@ -168,6 +168,8 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   char nsm[300];
   if (!(n->flags & SQL_F(SYSTEM)) && sql_ns_resolve(&s->cat, nm, &cat, &db, &obj, nsm, sizeof nsm))
     return at(nm, err, errlen, "%s%s", nsm, "");
+  if (cat && !(n->flags & SQL_F(TEMPORARY)) && sql_ns_read_only(s, nm, "CreateFunction", cat, db, obj)) /* a jdbc catalog */
+    return snprintf(err, errlen, "%s", s->err), STROM_EINVAL;
   if (find_in(s, name, cat, db, NULL)) {
     if (n->flags & SQL_F(IF_NOT_EXISTS)) return STROM_OK;
     return at(nm, err, errlen, "function %s already exists%s", name, "");
