@@ -213,11 +213,15 @@ typedef struct acct {
   size_t entries, bytes;
 } acct;
 
-static uint8_t *ent_new(acct *a, int kg, const void *k, size_t kl, const void *ns, size_t nl, bool has_ts, int64_t ts,
-                        const void *v, size_t vl) {
+/* An entry followed by tail bytes (8-aligned, at *tailp) in the same allocation; the
+ * tail is not accounted here. */
+static uint8_t *ent_new_tail(acct *a, int kg, const void *k, size_t kl, const void *ns, size_t nl, bool has_ts,
+                             int64_t ts, const void *v, size_t vl, size_t tail, void **tailp) {
   size_t n = ENT_HDR + uv_len(kl) + uv_len(nl) + (has_ts ? 8 : 0) + kl + nl + uv_len(vl) + vl;
-  uint8_t *e = strom__malloc(n);
+  size_t at = (n + 7) & ~(size_t)7;
+  uint8_t *e = strom__malloc(tail ? at + tail : n);
   if (!e) return NULL;
+  if (tail) *tailp = e + at;
   uint16_t g = (uint16_t)kg;
   memcpy(e, &g, 2);
   memset(e + 2, 0, 4); /* the hash: ht_add's */
@@ -235,6 +239,11 @@ static uint8_t *ent_new(acct *a, int kg, const void *k, size_t kl, const void *n
   if (vl) memcpy(p, v, vl);
   a->bytes += heap_cost(n);
   return e;
+}
+
+static uint8_t *ent_new(acct *a, int kg, const void *k, size_t kl, const void *ns, size_t nl, bool has_ts, int64_t ts,
+                        const void *v, size_t vl) {
+  return ent_new_tail(a, kg, k, kl, ns, nl, has_ts, ts, v, vl, 0, NULL);
 }
 
 /* ---- tables ---- */
@@ -381,6 +390,9 @@ static int ent_set(htab *t, acct *a, size_t i, const void *v, size_t vl, int64_t
 typedef struct lbuf {
   uint32_t len, cap;
   uint32_t epoch; /* the backend's epoch when it was made (copy-on-write) */
+  /* Allocated at the end of its entry (a list's first element, list_add): it lives and
+   * dies with the entry, and growing it moves it out to its own allocation. */
+  uint8_t in_entry;
   uint8_t d[];
 } lbuf;
 
@@ -536,8 +548,9 @@ static int own_value(hstate *s, size_t i, void *nv, void *old, bool is_map) {
   int rc = cow_set(s, i, &nv, sizeof nv, INT64_MIN);
   if (rc) return rc;
   s->gen++; /* views of the old value (list_get) are stale */
-  /* On ENOMEM the old value leaks rather than dangles. */
-  (void)defer_free(s->ks, (uint8_t *)((uintptr_t)old | (is_map ? DEFER_MAP : 0)));
+  /* On ENOMEM the old value leaks rather than dangles.  A list in its old entry goes
+   * with that entry, which cow_set deferred. */
+  if (is_map || !((lbuf *)old)->in_entry) (void)defer_free(s->ks, (uint8_t *)((uintptr_t)old | (is_map ? DEFER_MAP : 0)));
   return STROM_OK;
 }
 
@@ -603,6 +616,7 @@ static lbuf *lbuf_new(acct *a, uint32_t epoch, const void *d, size_t n) {
   if (!l) return NULL;
   l->len = l->cap = (uint32_t)n;
   l->epoch = epoch;
+  l->in_entry = 0;
   if (n && d) memcpy(l->d, d, n); /* NULL d: the caller writes the bytes */
   a->bytes += heap_cost(sizeof *l + n);
   return l;
@@ -610,8 +624,14 @@ static lbuf *lbuf_new(acct *a, uint32_t epoch, const void *d, size_t n) {
 
 static lbuf *lbuf_resize(acct *a, lbuf *l, size_t cap) {
   if (cap > UINT32_MAX) return NULL;
-  lbuf *n = strom__realloc(l, sizeof *l + cap);
-  if (!n) return NULL;
+  lbuf *n;
+  if (l->in_entry) { /* its bytes stay in the entry, unused, until the entry goes */
+    if (!(n = strom__malloc(sizeof *l + cap))) return NULL;
+    memcpy(n, l, sizeof *l + (l->len < cap ? l->len : cap));
+    n->in_entry = 0;
+  } else if (!(n = strom__realloc(l, sizeof *l + cap))) {
+    return NULL;
+  }
   a->bytes -= heap_cost(sizeof *n + n->cap);
   a->bytes += heap_cost(sizeof *n + cap);
   n->cap = (uint32_t)cap;
@@ -805,6 +825,7 @@ static void drop_value(hstate *s, const ent *pe, bool cow) {
   if (s->base.kind == STROM_STATE_LIST) {
     lbuf *l = val_ptr(pe);
     s->a.bytes -= heap_cost(sizeof *l + l->cap);
+    if (l->in_entry) return; /* it goes with the entry */
     if (cow && l->epoch != s->ks->epoch) (void)defer_free(s->ks, (uint8_t *)l);
     else free(l);
   } else if (s->base.kind == STROM_STATE_MAP) {
@@ -854,6 +875,30 @@ static int insert_ns(hstate *s, const void *ns, size_t nl, uint64_t nsmix, int64
   }
   s->gen++;
   return STROM_OK;
+}
+
+/* A new list of cap bytes for the current key and namespace, allocated with its entry
+ * (one allocation for a key's first element, the common case of a join's state); the
+ * caller writes the bytes and sets len.  NULL: out of memory (nothing changed). */
+static lbuf *insert_list(hstate *s, size_t cap) {
+  strom_kstate *ks = s->ks;
+  if (cap > UINT32_MAX) return NULL;
+  lbuf *l = NULL;
+  uint8_t *e = ent_new_tail(&s->a, ks->kg, ks->key, ks->klen, s->ns, s->nslen, s->t.has_ts, INT64_MIN, &l, sizeof l,
+                            sizeof *l + cap, (void **)&l);
+  if (!e) return NULL;
+  *l = (lbuf){.len = 0, .cap = (uint32_t)cap, .epoch = ks->epoch, .in_entry = 1};
+  ent pe;
+  ent_parse(e, s->t.has_ts, &pe);
+  memcpy(pe.val, &l, sizeof l);
+  if (ht_add(&s->t, &s->a, ks->hash ^ s->nsmix, e)) {
+    s->a.bytes -= heap_cost(pe.size);
+    free(e);
+    return NULL;
+  }
+  s->a.bytes += heap_cost(sizeof *l + cap);
+  s->gen++;
+  return l;
 }
 
 /* Stores a plain value for (current key, ns), inserting or replacing. */
@@ -1081,7 +1126,7 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
   lbuf *l;
   bool moved = false; /* the list grew: v's bytes are in s->b3 */
   if (!e) {
-    if (!(l = lbuf_new(&s->a, s->ks->epoch, NULL, total))) return STROM_ENOMEM;
+    if (!(l = insert_list(s, total))) return STROM_ENOMEM;
     p = l->d;
   } else {
     if (!(l = list_own(s, i))) return STROM_ENOMEM;
@@ -1112,18 +1157,8 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
   if (moved) memcpy(row, s->b3.p, m);
   if (uv_len(m) != uv_len(n)) memmove(p + uv_len(m), row, m);
   p = uv_put(p, m) + m;
-  uint32_t used = (uint32_t)(p - start);
-  if (!e) {
-    l->len = used;
-    int rc = insert_ns(s, s->ns, s->nslen, s->nsmix, INT64_MIN, &l, sizeof l);
-    if (rc) {
-      s->a.bytes -= heap_cost(sizeof *l + l->cap);
-      free(l);
-    }
-    return rc;
-  }
-  l->len += used;
-  s->gen++;
+  l->len += (uint32_t)(p - start);
+  if (e) s->gen++;
   return STROM_OK;
 }
 
