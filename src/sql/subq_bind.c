@@ -106,9 +106,10 @@ static const sql_node *query_of(const sql_node *sq) {
   return q;
 }
 
-/* A SELECT with FROM and none of GROUP BY, HAVING, DISTINCT, aggregates, ORDER BY. */
+/* A SELECT with FROM and none of GROUP BY, HAVING, aggregates, ORDER BY (a DISTINCT
+ * changes neither IN nor EXISTS: the semi join reads the rows as if it were not there). */
 static bool plain_select(const sql_node *q) {
-  if (q->kind != SQL_SELECT || (q->flags & SQL_F(DISTINCT)) || !kid_of(q, SQL_FROM)) return false;
+  if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM)) return false;
   if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT)) return false;
   const sql_node *items = kid_of(q, SQL_ITEMS);
   return items && !is_agg_call(items) && !sql_node_has_over(items);
@@ -200,6 +201,8 @@ static sql_col *corr_scope(sql_arena *a, const sql_plan *inner, const sql_plan *
   return c;
 }
 
+static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys);
+
 /* One IN / EXISTS term of WHERE as a semi or anti join of in. */
 static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *t) {
   sql_arena *a = sql_binder_arena(b);
@@ -247,14 +250,25 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
       }
     }
   } else {
-    if (!(r = sql_binder_query(b, q))) return NULL;
-    if (!exists) {
+    char *err = sql_binder_err(b), first[512];
+    int nk = 0;
+    if (!(r = sql_binder_query(b, q))) { /* correlated by equalities, with GROUP BY / DISTINCT? */
+      snprintf(first, sizeof first, "%s", err);
+      err[0] = 0;
+      if (!(r = grouped_correlated(b, in, q, &cond, &nk))) {
+        if (!err[0]) sql_binder_fail(b, NULL, "%s", first);
+        return NULL;
+      }
+      if (!exists && r->ncols - nk != nx)
+        return sql_binder_fail(b, sq, "the subquery of IN must return %d column%s, not %d", nx, nx == 1 ? "" : "s", r->ncols - nk);
+      for (int i = 0; i < nx && !exists; i++) ys[i] = col(a, in->ncols + nk + i, &r->cols[nk + i].type);
+    } else if (!exists) {
       if (r->ncols != nx && nx == 1) return sql_binder_fail(b, sq, "the subquery of IN must return one column, not %d", r->ncols);
       if (r->ncols != nx) return sql_binder_fail(b, sq, "the subquery of IN must return %d columns, one per value, not %d", nx, r->ncols);
       for (int i = 0; i < nx; i++) ys[i] = col(a, in->ncols + i, &r->cols[i].type);
     }
   }
-  for (int i = nx - 1; i >= 0; i--) {
+  for (int i = nx - 1; i >= 0 && !exists; i--) {
     sql_expr *x = xs[i], *y = ys[i], *eq = equal(b, t, x, y);
     if (!eq) return NULL;
     /* NOT IN is null-aware: a field pair with a NULL may be equal, so it cannot prove the row absent */
@@ -363,6 +377,114 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   return r;
 }
 
+/* The subquery q of an IN / EXISTS term with GROUP BY, DISTINCT or HAVING, correlated
+ * by equalities inner = outer in its WHERE (`SELECT MAX(x) FROM b WHERE b.k = a.k GROUP
+ * BY b.g`): the inner side of each equality joins the GROUP BY (a DISTINCT's columns) and
+ * leads the select list, so q runs once for every outer value, and the equalities become
+ * the semi join's keys (cond, over in's columns then q's).  Within one value of the
+ * inner side the groups are those q forms for it.  NULL with no error when q is not
+ * one. */
+static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL, *from = items ? kid_of(q, SQL_FROM) : NULL,
+                 *w = from ? kid_of(q, SQL_WHERE) : NULL, *g = w ? kid_of(q, SQL_GROUP_BY) : NULL,
+                 *h = w ? kid_of(q, SQL_HAVING) : NULL;
+  if (!w || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) || kid_of(q, SQL_OFFSET) || sql_node_has_over(items))
+    return NULL;
+  if (!g && is_agg_call(items)) return NULL; /* one row per outer row: the caller's scalar comparison */
+  for (int i = 0; i < items->nkids; i++)
+    if (items->kids[i]->kind == SQL_STAR) return NULL;
+  sql_plan *r0 = sql_binder_from(b, from->kids[0]);
+  if (!r0) return NULL;
+  const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
+  int n = and_terms(w->kids[0], t, 0), nkeep = 0, nk = 0;
+  if (n > MAX_TERMS) return NULL;
+  sql_expr *ok[MAX_TERMS];
+  for (int i = 0; i < n; i++) {
+    if (sql_binder_expr(b, r0->cols, r0->ncols, t[i], true)) {
+      keep[nkeep++] = t[i];
+      continue;
+    }
+    if (!is_op(t[i], "="))
+      return sql_binder_fail(b, t[i], "not supported yet: a correlated condition other than inner = outer in a subquery with GROUP BY, DISTINCT or HAVING");
+    for (int s = 0; s < 2; s++) {
+      sql_expr *o;
+      if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
+        ik[nk] = t[i]->kids[s], ok[nk++] = o;
+        break;
+      }
+      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+    }
+  }
+  if (!nk) return NULL;
+  /* SELECT ik0 AS $k0, ..., items FROM from WHERE keep [GROUP BY g..., ik0, ...] [HAVING h] */
+  sql_node *sel = sql_node_new(a, SQL_SELECT, q, NULL, 2 + !!nkeep + !!g + !!h),
+           *its = sql_node_new(a, SQL_ITEMS, items, NULL, nk + items->nkids),
+           *gb = g ? sql_node_new(a, SQL_GROUP_BY, g, NULL, g->nkids + nk) : NULL;
+  if (!sel || !its || (g && !gb)) return sql_binder_fail(b, q, "out of memory");
+  for (int i = 0; i < nk; i++) {
+    sql_node *as = sql_node_new(a, SQL_AS, ik[i], NULL, 2);
+    char *nm = sql_arena_alloc(a, 16);
+    if (!as || !nm || !(as->kids[1] = sql_node_new(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
+    snprintf(nm, 16, "$k%d", i);
+    as->kids[0] = (sql_node *)ik[i];
+    its->kids[i] = as;
+    if (gb) gb->kids[g->nkids + i] = (sql_node *)ik[i];
+  }
+  for (int i = 0; i < items->nkids; i++) its->kids[nk + i] = items->kids[i];
+  for (int i = 0; gb && i < g->nkids; i++) gb->kids[i] = g->kids[i];
+  int k = 0;
+  sel->flags = q->flags; /* DISTINCT */
+  sel->kids[k++] = its;
+  sel->kids[k++] = (sql_node *)from;
+  if (nkeep) {
+    sql_node *wn = sql_node_new(a, SQL_WHERE, w, NULL, 1);
+    if (!wn || !(wn->kids[0] = (sql_node *)and_node(a, keep, nkeep))) return sql_binder_fail(b, q, "out of memory");
+    sel->kids[k++] = wn;
+  }
+  if (gb) sel->kids[k++] = gb;
+  if (h) sel->kids[k++] = (sql_node *)h;
+  sql_plan *r = sql_binder_query(b, sel);
+  if (!r) return NULL;
+  for (int i = 0; i < nk; i++) {
+    sql_expr *eq = equal(b, ik[i], ok[i], col(a, in->ncols + i, &r->cols[i].type));
+    if (!eq || !(*cond = and_of(a, *cond, eq))) return NULL;
+  }
+  *nkeys = nk;
+  return r;
+}
+
+/* x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY: q is one row per
+ * outer row, so the term is the comparison (x = (q)) IS TRUE (NOT IN: x <> (q)), a
+ * correlated scalar subquery LEFT joined (a COUNT reads 0 where nothing matches).  t
+ * itself when it is not one; NULL when out of memory. */
+static const sql_node *agg_in_term(struct binder *b, sql_plan *in, const sql_node *t) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *u = t;
+  bool neg = false;
+  while (is_op(u, "not") && u->nkids == 1) neg = !neg, u = u->kids[0];
+  if (!(is_op(u, "in") || is_op(u, "not-in")) || u->nkids != 2 || u->kids[1]->kind != SQL_SUBQUERY ||
+      u->kids[0]->kind == SQL_ROW)
+    return t;
+  if (is_op(u, "not-in")) neg = !neg;
+  const sql_node *q = query_of(u->kids[1]), *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
+  if (!items || items->nkids != 1 || !kid_of(q, SQL_WHERE) || kid_of(q, SQL_GROUP_BY) || !is_agg_call(items) ||
+      (q->flags & SQL_F(DISTINCT)) || sql_node_has_over(items))
+    return t;
+  char *err = sql_binder_err(b), first[512];
+  snprintf(first, sizeof first, "%s", err);
+  bool alone = sql_binder_query(b, q) != NULL; /* uncorrelated: the semi join as before */
+  snprintf(err, 512, "%s", first);
+  if (alone) return t;
+  (void)in;
+  sql_node *cmp = sql_node_new(a, SQL_OP, u, neg ? "<>" : "=", 2), *it = sql_node_new(a, SQL_OP, t, "is-true", 1);
+  if (!cmp || !it) return NULL;
+  cmp->kids[0] = u->kids[0], cmp->kids[1] = u->kids[1];
+  it->kids[0] = cmp;
+  return it;
+}
+
 /* Joins the scalar subquery sq to in: LEFT, or INNER when in_where and the term t
  * rejects NULLs; records the column its value is in. */
 static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const sql_node *sq, const sql_node *t) {
@@ -382,8 +504,9 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
       err[0] = 0;
       if (strstr(first, "column names given for")) /* (q) AS $in($v): q is not one column */
         return sql_binder_fail(b, sq, "the subquery of IN must return one column");
-      return sql_binder_fail(b, sq, "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (%s)",
-                             why ? why + 2 : first);
+      why = why ? why + 2 : first;
+      if (!strncmp(why, "not supported yet: ", 19)) why += 19;
+      return sql_binder_fail(b, sq, "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (%s)", why);
     }
     if (!r && !err[0]) sql_binder_fail(b, NULL, "%s", first);
     if (!r) return NULL;
@@ -425,6 +548,10 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   }
   bool any = false;
   for (int i = 0; i < n; i++) {
+    const sql_node *rt = agg_in_term(b, in, t[i]);
+    if (!rt) return sql_binder_fail(b, t[i], "out of memory");
+    any |= rt != t[i];
+    t[i] = rt;
     if (semi_term(t[i])) {
       s->terms[s->nterms++] = t[i];
       any = true;
