@@ -177,7 +177,7 @@ TEST(scalar_subqueries) {
   CHECK(strstr(out, "GroupAggregate(groupBy=[k]") != NULL);
   free(out);
   CHECK_ERR("SELECT (SELECT MAX(x) FROM " B " WHERE b.k > l.k) FROM " L, "not an equality");
-  CHECK_ERR("SELECT COUNT(*), (SELECT 1) FROM " L, "a scalar subquery in the select list of an aggregate query");
+  CHECK_FINAL("SELECT COUNT(*), (SELECT 1) FROM " L, "[5, 1]\n"); /* branch subqgaps: subq_agg.c */
   CHECK_ERR("SELECT (SELECT k, w FROM " R ") FROM " L, "must return one column");
 }
 

@@ -277,6 +277,7 @@ typedef struct on_rw {
   const sql_node *moved[32];
   int nmoved;
   const sql_node *bad;
+  bool temporal; /* bad is the ON of a FOR SYSTEM_TIME AS OF join */
 } on_rw;
 
 /* n with the ON conditions that hold subqueries taken out into o->moved (inner joins on
@@ -297,7 +298,9 @@ static const sql_node *take_on(on_rw *o, const sql_node *n, bool inner_path) {
     copy->kids[i] = (sql_node *)k;
   }
   if (on && has_subq(on->kids[0])) {
-    if (!inner || !inner_path || o->nmoved == 32) {
+    bool temporal = n->kids[0]->kind == SQL_SYSTEM_TIME || (n->nkids > 1 && n->kids[1]->kind == SQL_SYSTEM_TIME);
+    if (!inner || !inner_path || temporal || o->nmoved == 32) {
+      o->temporal = temporal;
       o->bad = on;
       return n;
     }
@@ -320,8 +323,8 @@ static const sql_node *move_on(sql_arena *a, const sql_node *sel, char *err, siz
   if (!j) return fail(err, errlen, sel, "out of memory");
   if (o.bad) {
     char m[160];
-    snprintf(m, sizeof m, "not supported yet: a subquery in the ON condition of an outer join (only INNER JOIN ... ON "
-                          "takes one)");
+    snprintf(m, sizeof m, "not supported yet: a subquery in the ON condition of %s (only INNER JOIN ... ON takes one)",
+             o.temporal ? "a FOR SYSTEM_TIME AS OF join" : "an outer join");
     return fail(err, errlen, o.bad, m);
   }
   if (!o.nmoved) return sel;
