@@ -90,8 +90,8 @@ static void expected_top(char *buf, size_t cap) {
 }
 
 static const char *run_job(const char *bin, const char *tag, const char *table, bool kill_it) {
-  char job[4096], script[400], rscript[400], ck[300], chk[600] = "", set[200];
-  snprintf(ck, 200, "%.150s/%.20s-ck", tmp, tag);
+  char job[4096], script[400], rscript[400], ck[120], chk[400] = "", set[200];
+  snprintf(ck, sizeof ck, "%.90s/%.20s-ck", tmp, tag);
   for (int pass = 0; pass < 2; pass++) {
     snprintf(set, sizeof set, "%s", pass ? "SET 'execution.savepoint.path' = '${RESUME}';\n" : "");
     snprintf(job, sizeof job,
