@@ -246,6 +246,20 @@ TEST(correlated_by_non_equalities_and_grouped_in) {
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v NOT IN (SELECT COUNT(*) FROM t2 WHERE t2.k = t.k)",
               "[<NULL>, 7]\n[a, 1]\n[b, 5]\n[c, 4]\n");
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v - 4 IN (SELECT COUNT(*) FROM t2 WHERE t2.k = t.k)", "[b, 5]\n[c, 4]\n");
+  /* outside WHERE's AND terms: the aggregate as a comparison, DISTINCT as the plain
+   * subquery's marker counts */
+  CHECK_FINAL(VIEWS "SELECT k, v, v IN (SELECT MIN(x) - 1 FROM t2 WHERE t2.k = t.k) AS i FROM t",
+              "[<NULL>, 7, <NULL>]\n[a, 1, FALSE]\n[a, 2, TRUE]\n[b, 5, FALSE]\n[c, 4, <NULL>]\n");
+  CHECK_FINAL(VIEWS "SELECT k, v, v NOT IN (SELECT COUNT(*) FROM t2 WHERE t2.k = t.k) AS i FROM t",
+              "[<NULL>, 7, TRUE]\n[a, 1, TRUE]\n[a, 2, FALSE]\n[b, 5, TRUE]\n[c, 4, TRUE]\n");
+  CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v > 4 OR v IN (SELECT MIN(x) - 1 FROM t2 WHERE t2.k = t.k)",
+              "[<NULL>, 7]\n[a, 2]\n[b, 5]\n");
+  CHECK_FINAL(VIEWS "SELECT k, v, v IN (SELECT DISTINCT x - 8 FROM t2 WHERE t2.k = t.k) AS i FROM t",
+              "[<NULL>, 7, FALSE]\n[a, 1, FALSE]\n[a, 2, TRUE]\n[b, 5, FALSE]\n[c, 4, FALSE]\n");
+  CHECK_FINAL(VIEWS "SELECT k, v, EXISTS (SELECT DISTINCT x FROM t2 WHERE t2.k = t.k) AS e FROM t",
+              "[<NULL>, 7, FALSE]\n[a, 1, TRUE]\n[a, 2, TRUE]\n[b, 5, TRUE]\n[c, 4, FALSE]\n");
+  CHECK_ERR(VIEWS "SELECT k, v, v IN (SELECT MIN(x) FROM t2 WHERE t2.k = t.k GROUP BY x) FROM t",
+            "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE");
   CHECK_ERR(VIEWS "SELECT k, v FROM t WHERE v IN (SELECT MIN(x) FROM t2 WHERE t2.x > t.v GROUP BY t2.k)",
             "not supported yet: a correlated condition other than inner = outer in a subquery with GROUP BY");
   CHECK_ERR(VIEWS "SELECT k, v, EXISTS (SELECT * FROM t2 WHERE t2.x > t.v AND t2.k = t.k) FROM t",

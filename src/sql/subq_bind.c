@@ -455,34 +455,58 @@ static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_no
   return r;
 }
 
-/* x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY: q is one row per
- * outer row, so the term is the comparison (x = (q)) IS TRUE (NOT IN: x <> (q)), a
- * correlated scalar subquery LEFT joined (a COUNT reads 0 where nothing matches).  t
- * itself when it is not one; NULL when out of memory. */
-static const sql_node *agg_in_term(struct binder *b, sql_plan *in, const sql_node *t) {
-  sql_arena *a = sql_binder_arena(b);
-  const sql_node *u = t;
-  bool neg = false;
-  while (is_op(u, "not") && u->nkids == 1) neg = !neg, u = u->kids[0];
+/* Whether u is x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY. */
+static bool agg_in(struct binder *b, const sql_node *u) {
   if (!(is_op(u, "in") || is_op(u, "not-in")) || u->nkids != 2 || u->kids[1]->kind != SQL_SUBQUERY ||
       u->kids[0]->kind == SQL_ROW)
-    return t;
-  if (is_op(u, "not-in")) neg = !neg;
+    return false;
   const sql_node *q = query_of(u->kids[1]), *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
   if (!items || items->nkids != 1 || !kid_of(q, SQL_WHERE) || kid_of(q, SQL_GROUP_BY) || !is_agg_call(items) ||
       (q->flags & SQL_F(DISTINCT)) || sql_node_has_over(items))
-    return t;
+    return false;
   char *err = sql_binder_err(b), first[512];
   snprintf(first, sizeof first, "%s", err);
-  bool alone = sql_binder_query(b, q) != NULL; /* uncorrelated: the semi join as before */
-  snprintf(err, 512, "%s", first);
-  if (alone) return t;
-  (void)in;
-  sql_node *cmp = sql_node_new(a, SQL_OP, u, neg ? "<>" : "=", 2), *it = sql_node_new(a, SQL_OP, t, "is-true", 1);
-  if (!cmp || !it) return NULL;
-  cmp->kids[0] = u->kids[0], cmp->kids[1] = u->kids[1];
-  it->kids[0] = cmp;
-  return it;
+  bool alone = sql_binder_query(b, q) != NULL; /* uncorrelated: the semi / marker join as before */
+  memcpy(err, first, strlen(first) + 1);
+  return !alone;
+}
+
+/* n with each x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY, which
+ * is one row per outer row, written as the comparison x = (q) (NOT IN: x <> (q)), a
+ * correlated scalar subquery LEFT joined (a COUNT reads 0 where nothing matches).  top:
+ * n is an AND term of WHERE, whose comparison becomes (x = (q)) IS TRUE so that the join
+ * stays LEFT.  n itself when there is none; NULL when out of memory. */
+static const sql_node *agg_in_rewrite(struct binder *b, const sql_node *n, bool top) {
+  sql_arena *a = sql_binder_arena(b);
+  if (!n || n->kind == SQL_SUBQUERY || n->kind == SQL_SELECT || n->kind == SQL_SETOP || n->kind == SQL_WITH ||
+      n->kind == SQL_QUERY)
+    return n;
+  const sql_node *u = n;
+  bool neg = false;
+  while (top && is_op(u, "not") && u->nkids == 1) neg = !neg, u = u->kids[0];
+  if (agg_in(b, u)) {
+    if (is_op(u, "not-in")) neg = !neg;
+    sql_node *cmp = sql_node_new(a, SQL_OP, u, neg ? "<>" : "=", 2);
+    if (!cmp) return NULL;
+    cmp->kids[0] = u->kids[0], cmp->kids[1] = u->kids[1];
+    if (!top) return cmp;
+    sql_node *it = sql_node_new(a, SQL_OP, n, "is-true", 1);
+    if (it) it->kids[0] = cmp;
+    return it;
+  }
+  sql_node *copy = NULL;
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *k = agg_in_rewrite(b, n->kids[i], false);
+    if (!k) return NULL;
+    if (k == n->kids[i]) continue;
+    if (!copy) {
+      if (!(copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return NULL;
+      copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
+      memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
+    }
+    copy->kids[i] = (sql_node *)k;
+  }
+  return copy ? copy : n;
 }
 
 /* Joins the scalar subquery sq to in: LEFT, or INNER when in_where and the term t
@@ -548,7 +572,7 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   }
   bool any = false;
   for (int i = 0; i < n; i++) {
-    const sql_node *rt = agg_in_term(b, in, t[i]);
+    const sql_node *rt = agg_in_rewrite(b, t[i], true);
     if (!rt) return sql_binder_fail(b, t[i], "out of memory");
     any |= rt != t[i];
     t[i] = rt;
@@ -582,6 +606,7 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   for (int i = 0; i < s->nterms; i++)
     if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
   bool marked = false; /* SELECT x IN (...) AS f: marker joins (subq_mark.c) */
+  if (!(*itemsp = agg_in_rewrite(b, *itemsp, false))) return sql_binder_fail(b, NULL, "out of memory");
   if (!(*itemsp = sql_subq_mark_rewrite_in(sql_binder_arena(b), *itemsp, &marked, in->cols, in->ncols))) return sql_binder_fail(b, NULL, "out of memory");
   const sql_node *items = *itemsp;
   const sql_node *sq[MAX_TERMS];
