@@ -187,6 +187,13 @@ TEST(scalar_subqueries_in_an_aggregate_query) {
               "[<NULL>, 20]\n[a, -1]\n[b, 20]\n[c, 20]\n");
   /* without GROUP BY: one row */
   CHECK_FINAL(VIEWS "SELECT SUM(v) - (SELECT MIN(x) FROM t2), COUNT(*) FROM t", "[16, 5]\n");
+  /* DISTINCT over the joined subquery's values */
+  CHECK_FINAL(VIEWS "SELECT DISTINCT SUM(v) * 2 > (SELECT AVG(x) FROM t2) AS big FROM t GROUP BY k", "[FALSE]\n[TRUE]\n");
+  CHECK_FINAL(VIEWS "SELECT DISTINCT k IN (SELECT k FROM t2) AS i FROM t", "[<NULL>]\n[TRUE]\n");
+  CHECK_ERR(VIEWS "SELECT k, v + 1 FROM t GROUP BY k HAVING SUM(v) > (SELECT MIN(x) FROM t2)",
+            "line 4, column 11: column 'v' is neither in GROUP BY nor inside an aggregate function");
+  CHECK_ERR(VIEWS "SELECT k, SUM((SELECT MAX(x) FROM t2)) FROM t GROUP BY k",
+            "not supported yet: a subquery as an aggregate function's argument");
   /* the subquery's side updates: SUM of the counts per key grows 1, 2, 3, 4 */
   CHECK_FINAL(VIEWS "SELECT k, SUM(v) FROM t GROUP BY k HAVING SUM(v) >= "
                     "(SELECT SUM(c) FROM (SELECT k, COUNT(*) AS c FROM t2 GROUP BY k))",

@@ -163,6 +163,20 @@ static const sql_node *replace(rw *r, const sql_node *n, bool in_subq) {
   return copy ? copy : n;
 }
 
+/* The first column read left in n outside subqueries once keys and aggregates read $agg:
+ * one neither grouped nor aggregated. */
+static const sql_node *loose_column(const sql_node *n) {
+  if (!n || n->kind == SQL_SUBQUERY) return NULL;
+  if (n->kind == SQL_ID) return n;
+  if (n->kind == SQL_FIELD) return n->kids[0]->kind == SQL_ID && !strcmp(n->kids[0]->text, "$agg") ? NULL : n;
+  if (n->kind == SQL_NAMED_ARG) return loose_column(n->kids[1]);
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *c = loose_column(n->kids[i]);
+    if (c) return c;
+  }
+  return NULL;
+}
+
 static bool legacy_window_key(const sql_node *g) {
   if (g->kind != SQL_CALL || !g->text) return false;
   return !strcasecmp(g->text, "TUMBLE") || !strcasecmp(g->text, "HOP") || !strcasecmp(g->text, "SESSION") ||
@@ -229,6 +243,14 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
   }
   const sql_node *cond = having ? replace(r, having->kids[0], false) : NULL;
   if (r->oom) return fail(err, errlen, sel, "out of memory");
+  for (int i = 0; i <= oitems->nkids; i++) {
+    const sql_node *c = loose_column(i < oitems->nkids ? oitems->kids[i]->kids[0] : cond);
+    if (c) {
+      char m[200];
+      snprintf(m, sizeof m, "column '%s' is neither in GROUP BY nor inside an aggregate function", c->text);
+      return fail(err, errlen, c, m);
+    }
+  }
   for (int j = 0; j < r->naggs; j++)
     if (has_subq(r->aggs[j]))
       return fail(err, errlen, r->aggs[j], "not supported yet: a subquery as an aggregate function's argument");
@@ -266,7 +288,6 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
   osel->kids[0] = oitems;
   osel->kids[1] = ofrom;
   if (ow) ow->kids[0] = (sql_node *)cond, osel->kids[2] = ow;
-  osel->flags = sel->flags; /* DISTINCT */
   return osel;
 }
 
@@ -360,6 +381,22 @@ static const sql_node *move_on(sql_arena *a, const sql_node *sel, char *err, siz
 const sql_node *sql_subq_select_rewrite(sql_arena *a, const sql_node *sel, char *err, size_t errlen) {
   if (sel->kind != SQL_SELECT || kid_of(sel, SQL_ORDER_BY) || kid_of(sel, SQL_LIMIT) || kid_of(sel, SQL_OFFSET))
     return sel; /* sort_bind.c binds the SELECT without them, which comes back here */
+  if ((sel->flags & SQL_F(DISTINCT)) && kid_of(sel, SQL_ITEMS) && has_subq(kid_of(sel, SQL_ITEMS))) {
+    /* SELECT DISTINCT * FROM (the SELECT without DISTINCT) AS $d: the subqueries join
+     * below the DISTINCT's grouping (which the binder treats as an aggregation) */
+    sql_node *in = sql_node_new(a, SQL_SELECT, sel, NULL, sel->nkids), *sq = sql_node_new(a, SQL_SUBQUERY, sel, NULL, 1),
+             *as = sql_node_new(a, SQL_AS, sel, NULL, 2), *fr = sql_node_new(a, SQL_FROM, sel, NULL, 1),
+             *its = sql_node_new(a, SQL_ITEMS, sel, NULL, 1), *d = sql_node_new(a, SQL_SELECT, sel, NULL, 2);
+    if (!in || !sq || !as || !fr || !its || !d || !(as->kids[1] = id(a, sel, "$d")) ||
+        !(its->kids[0] = sql_node_new(a, SQL_STAR, sel, NULL, 0)))
+      return fail(err, errlen, sel, "out of memory");
+    memcpy(in->kids, sel->kids, sizeof(sql_node *) * (size_t)sel->nkids);
+    in->flags = sel->flags & ~SQL_F(DISTINCT);
+    sq->kids[0] = in, as->kids[0] = sq, fr->kids[0] = as;
+    d->kids[0] = its, d->kids[1] = fr;
+    d->flags = SQL_F(DISTINCT);
+    return d;
+  }
   const sql_node *s = move_on(a, sel, err, errlen);
   if (!s) return NULL;
   const sql_node *items = kid_of(s, SQL_ITEMS), *group = kid_of(s, SQL_GROUP_BY), *having = kid_of(s, SQL_HAVING);
