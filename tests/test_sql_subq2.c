@@ -32,6 +32,9 @@ TEST(rank_over_an_updating_input_exact_changelog) {
              "+I[a, 1, 5, 1]\n-U[a, 1, 5, 1]\n+U[a, 1, 5, 2]\n+I[a, 2, 7, 1]\n+I[a, 3, 5, 2]\n"
              "-D[a, 1, 5, 2]\n-U[a, 2, 7, 1]\n+U[a, 2, 7, 2]\n-D[a, 3, 5, 2]\n+I[a, 1, 9, 1]\n"
              "+I[a, 4, 7, 2]\n-D[a, 2, 7, 2]\n");
+  /* with a state TTL (the list's rows keep their clocks): the same */
+  CHECK_FINAL("SET 'table.exec.state.ttl' = '1 h';\nSELECT * FROM (SELECT g, id, s, RANK() OVER (PARTITION BY g ORDER BY s DESC) "
+              "AS rk FROM " SUMS(T1) ") WHERE rk <= 2", "[a, 1, 9, 1]\n[a, 4, 7, 2]\n");
   /* without the rank: -D for rows that leave, then +I for those that enter */
   CHECK_MODE("SELECT g, id, s FROM (SELECT g, id, s, DENSE_RANK() OVER (PARTITION BY g ORDER BY s DESC) AS rk FROM "
              SUMS(T1) ") WHERE rk <= 2", false, false,
