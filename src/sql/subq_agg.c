@@ -1,6 +1,6 @@
 /*
  * subq_agg.c -- subqueries where the binder's joins cannot take them as written: in an
- * aggregate query's select list and HAVING, and in an INNER JOIN's ON condition.  Both
+ * aggregate query's select list and HAVING, and in a JOIN's ON condition.  All
  * are rewrites of the syntax tree, before the SELECT is bound, to shapes subq_bind.c and
  * subq_mark.c already plan, as Calcite's SubQueryRemoveRule does for Flink (the
  * subquery is joined above the Aggregate / above the Join's inputs):
@@ -18,8 +18,13 @@
  *   FROM a JOIN b ON c [WHERE w]   (c has a subquery) -> FROM a CROSS JOIN b WHERE c AND w
  *
  * for INNER joins reached from FROM through INNER / CROSS joins only (the same rows; the
- * WHERE's equalities move back into the join as its keys).  A subquery in the ON of an
- * outer join is refused.
+ * WHERE's equalities move back into the join as its keys).  In an outer join's ON, each
+ * AND term with a subquery reads one side only and becomes a BOOLEAN column of it:
+ *
+ *   a LEFT JOIN b ON a.k = b.k AND a.x IN (q) -> (SELECT *, a.x IN (q) AS $on0 FROM a) AS a
+ *                                                LEFT JOIN b ON a.k = b.k AND a.$on0
+ *
+ * (a term that reads both sides, or columns not qualified by their table, is refused).
  */
 #include <strings.h>
 
@@ -298,11 +303,117 @@ typedef struct on_rw {
   const sql_node *moved[32];
   int nmoved;
   const sql_node *bad;
-  bool temporal; /* bad is the ON of a FOR SYSTEM_TIME AS OF join */
+  bool temporal;   /* bad is the ON of a FOR SYSTEM_TIME AS OF join */
+  const char *why; /* else why bad's term cannot be taken apart */
+  int ncols;       /* $on columns so far */
 } on_rw;
 
 /* n with the ON conditions that hold subqueries taken out into o->moved (inner joins on
  * an inner path only); o->bad: the first that cannot move. */
+/* The qualifiers n reads: t of t.c outside subqueries, and inside them those of the
+ * outer tables quals lists (correlation); *bare: a column read unqualified outside them. */
+static void read_quals(const sql_node *n, bool in_subq, const rw *outer, const char **q, int *nq, bool *bare) {
+  if (!n) return;
+  if (n->kind == SQL_ID && !in_subq) *bare = true;
+  if (n->kind == SQL_FIELD && n->nkids == 1 && n->kids[0]->kind == SQL_ID) {
+    const char *t = n->kids[0]->text;
+    if ((!in_subq || outer_qual(outer, t)) && *nq < 32) q[(*nq)++] = t;
+    return;
+  }
+  if (n->kind == SQL_AS && in_subq) { /* an alias is no column read */
+    read_quals(n->kids[0], in_subq, outer, q, nq, bare);
+    return;
+  }
+  for (int i = 0; i < n->nkids; i++) read_quals(n->kids[i], in_subq || n->kind == SQL_SUBQUERY, outer, q, nq, bare);
+}
+
+/* The alias a single table reference is read by (t of `t`, `db.t`, `x AS t`), or NULL. */
+static const char *ref_alias(const sql_node *n) {
+  if (n->kind == SQL_NAME && n->nkids) return n->kids[n->nkids - 1]->text;
+  if (n->kind == SQL_AS && n->nkids > 1 && n->kids[1]->kind == SQL_ID &&
+      (n->kids[0]->kind == SQL_NAME || n->kids[0]->kind == SQL_SUBQUERY))
+    return n->kids[1]->text;
+  return NULL;
+}
+
+/* (SELECT *, term AS name FROM side) AS alias */
+static sql_node *with_column(sql_arena *a, const sql_node *side, const char *alias, const sql_node *term, const char *name) {
+  sql_node *sel = sql_node_new(a, SQL_SELECT, side, NULL, 2), *its = sql_node_new(a, SQL_ITEMS, side, NULL, 2),
+           *as = sql_node_new(a, SQL_AS, term, NULL, 2), *fr = sql_node_new(a, SQL_FROM, side, NULL, 1),
+           *sq = sql_node_new(a, SQL_SUBQUERY, side, NULL, 1), *out = sql_node_new(a, SQL_AS, side, NULL, 2);
+  if (!sel || !its || !as || !fr || !sq || !out || !(its->kids[0] = sql_node_new(a, SQL_STAR, side, NULL, 0)) ||
+      !(as->kids[1] = id(a, term, name)) || !(out->kids[1] = id(a, side, alias)))
+    return NULL;
+  as->kids[0] = (sql_node *)term, its->kids[1] = as;
+  fr->kids[0] = (sql_node *)side;
+  sel->kids[0] = its, sel->kids[1] = fr;
+  sq->kids[0] = sel, out->kids[0] = sq;
+  return out;
+}
+
+static int and_split(const sql_node *n, const sql_node **out, int k) {
+  if (n->kind == SQL_OP && n->text && !strcmp(n->text, "and") && n->nkids == 2)
+    return and_split(n->kids[1], out, and_split(n->kids[0], out, k));
+  if (k < 64) out[k] = n;
+  return k + 1;
+}
+
+/* An outer join's ON whose AND terms hold subqueries, as Calcite's SubQueryRemoveRule
+ * joins a subquery below the join: each such term reads one side only (its columns
+ * qualified), so it becomes a BOOLEAN column of that side, `(SELECT *, term AS $onN FROM
+ * side) AS side`, and the ON reads `side.$onN` (a NULL or FALSE term matches nothing, as
+ * before).  NULL with o->bad set when a term reads both sides or unqualified columns, or a
+ * side is not one table. */
+static const sql_node *outer_on(on_rw *o, const sql_node *n, const sql_node *on, const sql_node *l, const sql_node *r) {
+  const sql_node *t[64];
+  int nt = and_split(on->kids[0], t, 0);
+  if (nt > 64) return o->bad = on, o->why = "more than 64 AND terms", NULL;
+  const sql_node *side[2] = {l, r};
+  for (int i = 0; i < nt; i++) {
+    if (!has_subq(t[i])) continue;
+    rw sq[2] = {{.a = o->a}, {.a = o->a}};
+    from_quals(&sq[0], side[0]);
+    from_quals(&sq[1], side[1]);
+    rw both = {.a = o->a};
+    from_quals(&both, side[0]), from_quals(&both, side[1]);
+    const char *q[32];
+    int nq = 0;
+    bool bare = false;
+    read_quals(t[i], false, &both, q, &nq, &bare);
+    if (bare) return o->bad = t[i], o->why = "it reads columns not qualified by their table (write t.col)", NULL;
+    int s = 1; /* reads no column: either side; the right one */
+    bool in0 = false, in1 = false;
+    for (int k = 0; k < nq; k++) in0 |= outer_qual(&sq[0], q[k]), in1 |= outer_qual(&sq[1], q[k]);
+    if (in0 && in1) return o->bad = t[i], o->why = "it reads both sides of the join", NULL;
+    if (in0) s = 0;
+    const char *alias = ref_alias(side[s]);
+    if (!alias) return o->bad = t[i], o->why = "the side it reads is not one table", NULL;
+    char *nm = sql_arena_alloc(o->a, 16);
+    if (!nm) return NULL;
+    snprintf(nm, 16, "$on%d", o->ncols++);
+    if (!(side[s] = with_column(o->a, side[s], alias, t[i], nm))) return NULL;
+    sql_node *f = sql_node_new(o->a, SQL_FIELD, t[i], nm, 1);
+    if (!f || !(f->kids[0] = id(o->a, t[i], alias))) return NULL;
+    t[i] = f;
+  }
+  const sql_node *c = t[0];
+  for (int i = 1; i < nt; i++) {
+    sql_node *x = sql_node_new(o->a, SQL_OP, t[i], "and", 2);
+    if (!x) return NULL;
+    x->kids[0] = (sql_node *)c, x->kids[1] = (sql_node *)t[i];
+    c = x;
+  }
+  sql_node *j = sql_node_new(o->a, SQL_JOIN, n, n->text, n->nkids), *non = sql_node_new(o->a, SQL_ON, on, NULL, 1);
+  if (!j || !non) return NULL;
+  j->flags = n->flags;
+  memcpy(j->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
+  j->kids[0] = (sql_node *)side[0], j->kids[1] = (sql_node *)side[1];
+  non->kids[0] = (sql_node *)c;
+  for (int i = 2; i < j->nkids; i++)
+    if (j->kids[i]->kind == SQL_ON) j->kids[i] = non;
+  return j;
+}
+
 static const sql_node *take_on(on_rw *o, const sql_node *n, bool inner_path) {
   if (!n || n->kind != SQL_JOIN || o->bad) return n;
   bool inner = n->text && (!strcmp(n->text, "inner") || !strcmp(n->text, "cross"));
@@ -320,10 +431,14 @@ static const sql_node *take_on(on_rw *o, const sql_node *n, bool inner_path) {
   }
   if (on && has_subq(on->kids[0])) {
     bool temporal = n->kids[0]->kind == SQL_SYSTEM_TIME || (n->nkids > 1 && n->kids[1]->kind == SQL_SYSTEM_TIME);
-    if (!inner || !inner_path || temporal || o->nmoved == 32) {
+    if (temporal || o->nmoved == 32) {
       o->temporal = temporal;
       o->bad = on;
       return n;
+    }
+    if (!inner || !inner_path) {
+      const sql_node *j = outer_on(o, n, on, copy ? copy->kids[0] : n->kids[0], copy ? copy->kids[1] : n->kids[1]);
+      return j ? j : o->bad ? n : NULL;
     }
     o->moved[o->nmoved++] = on->kids[0];
     sql_node *c = sql_node_new(o->a, SQL_JOIN, n, "cross", 2);
@@ -343,12 +458,20 @@ static const sql_node *move_on(sql_arena *a, const sql_node *sel, char *err, siz
   const sql_node *j = take_on(&o, from->kids[0], true);
   if (!j) return fail(err, errlen, sel, "out of memory");
   if (o.bad) {
-    char m[160];
-    snprintf(m, sizeof m, "not supported yet: a subquery in the ON condition of %s (only INNER JOIN ... ON takes one)",
-             o.temporal ? "a FOR SYSTEM_TIME AS OF join" : "an outer join");
+    char m[300];
+    if (o.temporal) snprintf(m, sizeof m, "not supported yet: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join");
+    else snprintf(m, sizeof m, "not supported yet: this subquery in the ON condition of an outer join (%s)", o.why);
     return fail(err, errlen, o.bad, m);
   }
-  if (!o.nmoved) return sel;
+  if (j == from->kids[0]) return sel;
+  if (!o.nmoved) { /* outer joins' ON terms as columns of a side: only the FROM changes */
+    sql_node *s = sql_node_new(a, SQL_SELECT, sel, NULL, sel->nkids), *nf = sql_node_new(a, SQL_FROM, from, NULL, 1);
+    if (!s || !nf) return fail(err, errlen, sel, "out of memory");
+    nf->kids[0] = (sql_node *)j;
+    s->flags = sel->flags;
+    for (int i = 0; i < sel->nkids; i++) s->kids[i] = sel->kids[i]->kind == SQL_FROM ? nf : sel->kids[i];
+    return s;
+  }
   const sql_node *where = kid_of(sel, SQL_WHERE);
   const sql_node *c = where ? where->kids[0] : NULL;
   for (int i = o.nmoved - 1; i >= 0; i--) {
