@@ -384,7 +384,8 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
  * the semi join's keys (cond, over in's columns then q's).  Within one value of the
  * inner side the groups are those q forms for it.  NULL with no error when q is not
  * one. */
-static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
+static sql_node *grouped_select(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
+                                int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
   const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL, *from = items ? kid_of(q, SQL_FROM) : NULL,
                  *w = from ? kid_of(q, SQL_WHERE) : NULL, *g = w ? kid_of(q, SQL_GROUP_BY) : NULL,
@@ -399,7 +400,6 @@ static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_no
   const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
   int n = and_terms(w->kids[0], t, 0), nkeep = 0, nk = 0;
   if (n > MAX_TERMS) return NULL;
-  sql_expr *ok[MAX_TERMS];
   for (int i = 0; i < n; i++) {
     if (sql_binder_expr(b, r0->cols, r0->ncols, t[i], true)) {
       keep[nkeep++] = t[i];
@@ -411,7 +411,7 @@ static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_no
       sql_expr *o;
       if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
           (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
-        ik[nk] = t[i]->kids[s], ok[nk++] = o;
+        on[nk] = t[i]->kids[1 - s], ik[nk] = t[i]->kids[s], ok[nk++] = o;
         break;
       }
       if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
@@ -445,14 +445,73 @@ static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_no
   }
   if (gb) sel->kids[k++] = gb;
   if (h) sel->kids[k++] = (sql_node *)h;
-  sql_plan *r = sql_binder_query(b, sel);
+  *nkeys = nk;
+  return sel;
+}
+
+static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *on[MAX_TERMS];
+  sql_expr *ok[MAX_TERMS];
+  int nk = 0;
+  sql_node *sel = grouped_select(b, in, q, on, ok, &nk);
+  sql_plan *r = sel ? sql_binder_query(b, sel) : NULL;
   if (!r) return NULL;
   for (int i = 0; i < nk; i++) {
-    sql_expr *eq = equal(b, ik[i], ok[i], col(a, in->ncols + i, &r->cols[i].type));
+    sql_expr *eq = equal(b, on[i], ok[i], col(a, in->ncols + i, &r->cols[i].type));
     if (!eq || !(*cond = and_of(a, *cond, eq))) return NULL;
   }
   *nkeys = nk;
   return r;
+}
+
+static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys);
+
+/* subq_mark.c's count over `(q) AS $in($v)` when q is correlated by equalities and has
+ * GROUP BY / HAVING: q grouped by the correlation's inner side too ($k0, ...) and the
+ * count correlated by `$in.$ki = <outer side>` as well, so correlated_scalar groups it
+ * per outer value.  NULL with no error when the marker is not one. */
+static sql_plan *grouped_marker(struct binder *b, sql_plan *in, const sql_node *mq, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *from = kid_of(mq, SQL_FROM), *as = from ? from->kids[0] : NULL;
+  if (!as || as->kind != SQL_AS || as->nkids != 3 || as->kids[0]->kind != SQL_SUBQUERY ||
+      as->kids[2]->kind != SQL_COLUMN_LIST || as->kids[2]->nkids != 1)
+    return NULL;
+  const sql_node *on[MAX_TERMS];
+  sql_expr *ok[MAX_TERMS];
+  int nk = 0;
+  sql_node *sel = grouped_select(b, in, query_of(as->kids[0]), on, ok, &nk);
+  if (!sel) return NULL;
+  /* SELECT item FROM (sel) AS $in($k0, ..., $v) WHERE [w AND] $in.$k0 = on0 AND ... */
+  sql_node *sq = sql_node_new(a, SQL_SUBQUERY, as, NULL, 1), *nas = sql_node_new(a, SQL_AS, as, NULL, 3),
+           *cl = sql_node_new(a, SQL_COLUMN_LIST, as, NULL, nk + 1), *nf = sql_node_new(a, SQL_FROM, from, NULL, 1);
+  if (!sq || !nas || !cl || !nf) return sql_binder_fail(b, mq, "out of memory");
+  sq->kids[0] = sel;
+  nas->kids[0] = sq, nas->kids[1] = as->kids[1], nas->kids[2] = cl;
+  nf->kids[0] = nas;
+  const sql_node *w = kid_of(mq, SQL_WHERE) ? kid_of(mq, SQL_WHERE)->kids[0] : NULL;
+  for (int i = 0; i <= nk; i++) {
+    char *nm = i < nk ? sql_arena_alloc(a, 16) : NULL;
+    if (i < nk && !nm) return sql_binder_fail(b, mq, "out of memory");
+    if (nm) snprintf(nm, 16, "$k%d", i);
+    if (!(cl->kids[i] = i < nk ? sql_node_new(a, SQL_ID, as, nm, 0) : as->kids[2]->kids[0]))
+      return sql_binder_fail(b, mq, "out of memory");
+    if (i == nk) break;
+    sql_node *f = sql_node_new(a, SQL_FIELD, on[i], nm, 1), *eq = sql_node_new(a, SQL_OP, on[i], "=", 2);
+    if (!f || !eq || !(f->kids[0] = sql_node_new(a, SQL_ID, as, as->kids[1]->text, 0))) return sql_binder_fail(b, mq, "out of memory");
+    eq->kids[0] = f, eq->kids[1] = (sql_node *)on[i];
+    if (w) {
+      sql_node *x = sql_node_new(a, SQL_OP, on[i], "and", 2);
+      if (!x) return sql_binder_fail(b, mq, "out of memory");
+      x->kids[0] = (sql_node *)w, x->kids[1] = eq;
+      w = x;
+    } else w = eq;
+  }
+  sql_node *nw = sql_node_new(a, SQL_WHERE, mq, NULL, 1), *nq = sql_node_new(a, SQL_SELECT, mq, NULL, 3);
+  if (!nw || !nq) return sql_binder_fail(b, mq, "out of memory");
+  nw->kids[0] = (sql_node *)w;
+  nq->kids[0] = (sql_node *)kid_of(mq, SQL_ITEMS), nq->kids[1] = nf, nq->kids[2] = nw;
+  return correlated_scalar(b, in, nq, cond, nkeys);
 }
 
 /* Whether u is x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY. */
@@ -523,6 +582,12 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     snprintf(first, sizeof first, "%s", err);
     err[0] = 0;
     r = correlated_scalar(b, in, q, &cond, &nkeys);
+    if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* a correlated IN's subquery with GROUP BY? */
+      char second[512];
+      snprintf(second, sizeof second, "%s", err);
+      err[0] = 0;
+      if (!(r = grouped_marker(b, in, q, &cond, &nkeys)) && !err[0]) memcpy(err, second, strlen(second) + 1);
+    }
     if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
       const char *why = strstr(err[0] ? err : first, ": ");
       err[0] = 0;
