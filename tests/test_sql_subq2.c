@@ -203,6 +203,27 @@ TEST(scalar_subqueries_in_an_aggregate_query) {
               "[<NULL>, 7]\n[b, 5]\n[c, 4]\n");
 }
 
+/* a window TVF's aggregation (its rows final when the window fires) under the subquery
+ * joins; the legacy GROUP BY TUMBLE(...) form is refused */
+TEST(subqueries_over_a_window_aggregation) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/ticks.csv", tmp);
+  write_file(path, "a,5,2020-01-01 00:00:01\na,7,2020-01-01 00:00:02\nb,7,2020-01-01 00:00:03\na,9,2020-01-01 00:00:12\n");
+#define TICKS                                                                                                    \
+  "CREATE TABLE ticks (g STRING, s INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (" \
+  "'connector' = 'filesystem', 'path' = '${TMP}/ticks.csv', 'format' = 'csv');\n"                             \
+  "CREATE VIEW t2 AS SELECT * FROM (VALUES ('a', 10), ('b', 20)) AS t2(k, x);\n"
+#define TUMBLE10 "TABLE(TUMBLE(TABLE ticks, DESCRIPTOR(ts), INTERVAL '10' SECOND))"
+  CHECK_FINAL(TICKS "SELECT window_start, g, SUM(s) + (SELECT MAX(x) FROM t2) AS z FROM " TUMBLE10
+                    " GROUP BY window_start, window_end, g",
+              "[2020-01-01 00:00:00.000, a, 32]\n[2020-01-01 00:00:00.000, b, 27]\n[2020-01-01 00:00:10.000, a, 29]\n");
+  CHECK_FINAL(TICKS "SELECT window_start, g, SUM(s) AS z FROM " TUMBLE10
+                    " GROUP BY window_start, window_end, g HAVING g IN (SELECT k FROM t2 WHERE x > 15)",
+              "[2020-01-01 00:00:00.000, b, 7]\n");
+  CHECK_ERR(TICKS "SELECT SUM(s) + (SELECT MAX(x) FROM t2) FROM ticks GROUP BY TUMBLE(ts, INTERVAL '10' SECOND)",
+            "grouped by a legacy group window");
+}
+
 TEST(in_and_exists_in_having_and_case) {
   CHECK_FINAL(VIEWS "SELECT k, SUM(v) AS s FROM t GROUP BY k HAVING SUM(v) IN (SELECT x FROM t2)", "[a, 3]\n[b, 5]\n");
   /* NOT IN with a NULL in the subquery: never TRUE */
@@ -306,6 +327,7 @@ int main(int argc, char **argv) {
   RUN(rank_and_dense_rank_final_tables_with_ties_and_nulls);
   RUN(rank_over_updates_killed_and_resumed);
   RUN(scalar_subqueries_in_an_aggregate_query);
+  RUN(subqueries_over_a_window_aggregation);
   RUN(in_and_exists_in_having_and_case);
   RUN(subqueries_in_a_join_on);
   RUN(correlated_by_non_equalities_and_grouped_in);

@@ -677,7 +677,7 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   const sql_node *sq[MAX_TERMS];
   int k = scalars(items, sq, 0);
   if (k > MAX_TERMS) return sql_binder_fail(b, items, "more than %d subqueries in one select list", MAX_TERMS);
-  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query");
+  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query grouped by a legacy group window (TUMBLE/HOP/SESSION(...) in GROUP BY; window TVFs take one), a ROW or a subquery");
   for (int j = 0; j < k; j++)
     if (!(in = scalar_join(b, s, in, sq[j], NULL))) return NULL;
   return in;
