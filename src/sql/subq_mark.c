@@ -104,7 +104,8 @@ static bool has_agg(const sql_node *n) {
 static const sql_node *plain_item(const sql_node *q) {
   while (q->kind == SQL_SUBQUERY) q = q->kids[0];
   /* (a DISTINCT changes none of the three counts: the item = x rows, the rows, the NULL items) */
-  if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM) || !kid_of(q, SQL_WHERE) || kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) ||
+  if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM) || !kid_of(q, SQL_WHERE) ||
+      kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) ||
       kid_of(q, SQL_OFFSET))
     return NULL;
   const sql_node *items = kid_of(q, SQL_ITEMS);
