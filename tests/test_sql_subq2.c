@@ -276,6 +276,13 @@ TEST(correlated_by_non_equalities_and_grouped_in) {
               "[<NULL>, 7]\n[c, 4]\n");
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v IN (SELECT x - 8 FROM t2 WHERE t2.k = t.k AND t2.x > t.v)",
               "[a, 2]\n");
+  /* correlated by a non-equality only: a semi / anti join without keys, the whole
+   * condition its residual (x in 10, 20, 3, 5) */
+  CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE EXISTS (SELECT * FROM t2 WHERE t2.x > t.v * 3)",
+              "[a, 1]\n[a, 2]\n[b, 5]\n[c, 4]\n");
+  CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE NOT EXISTS (SELECT * FROM t2 WHERE t2.x > t.v * 3)", "[<NULL>, 7]\n");
+  CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v NOT IN (SELECT x - 8 FROM t2 WHERE t2.x > t.v)",
+              "[<NULL>, 7]\n[a, 1]\n[b, 5]\n[c, 4]\n");
   /* IN over DISTINCT / GROUP BY / an aggregate, correlated by k */
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v IN (SELECT DISTINCT x - 8 FROM t2 WHERE t2.k = t.k)", "[a, 2]\n");
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v IN (SELECT MIN(x) - 1 FROM t2 WHERE t2.k = t.k GROUP BY t2.k)", "[a, 2]\n");
