@@ -296,6 +296,8 @@ TEST(correlated_by_non_equalities_and_grouped_in) {
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v NOT IN (SELECT COUNT(*) FROM t2 WHERE t2.k = t.k)",
               "[<NULL>, 7]\n[a, 1]\n[b, 5]\n[c, 4]\n");
   CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE v - 4 IN (SELECT COUNT(*) FROM t2 WHERE t2.k = t.k)", "[b, 5]\n[c, 4]\n");
+  /* a comparison with a correlated COUNT keeps the rows nothing matches (COUNT 0) */
+  CHECK_FINAL(VIEWS "SELECT k, v FROM t WHERE 0 = (SELECT COUNT(*) FROM t2 WHERE t2.k = t.k)", "[<NULL>, 7]\n[c, 4]\n");
   /* outside WHERE's AND terms: the aggregate as a comparison, DISTINCT as the plain
    * subquery's marker counts */
   CHECK_FINAL(VIEWS "SELECT k, v, v IN (SELECT MIN(x) - 1 FROM t2 WHERE t2.k = t.k) AS i FROM t",

@@ -603,7 +603,12 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     if (r->ncols != 1) return sql_binder_fail(b, sq, "a scalar subquery must return one column, not %d", r->ncols);
     if (!one_row(r) && !(r = single_row(a, r, 0))) return sql_binder_fail(b, sq, "out of memory");
   }
-  bool inner = t && null_rejecting(t, sq);
+  const sql_node *it0 = kid_of(q, SQL_ITEMS) ? kid_of(q, SQL_ITEMS)->kids[0] : NULL;
+  if (it0 && it0->kind == SQL_AS) it0 = it0->kids[0];
+  /* a correlated COUNT reads 0, not NULL, where nothing matches: the comparison may hold
+   * there, so the join stays LEFT */
+  bool zero = nkeys && it0 && it0->kind == SQL_CALL && !strcasecmp(it0->text, "COUNT");
+  bool inner = t && null_rejecting(t, sq) && !zero;
   char m[512];
   sql_plan *j = sql_join_new(a, in, r, inner ? (nkeys ? "inner" : "cross") : "left", m, sizeof m);
   if (!j || sql_join_add_cond(a, j, cond, m, sizeof m)) return sql_binder_fail(b, sq, "%s", m);
