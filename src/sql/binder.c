@@ -1383,6 +1383,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel);
 static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
 
 static sql_plan *bind_select(binder *b, const sql_node *sel) {
+  const sql_node *rw = sql_subq_select_rewrite(b->a, sel, b->err, b->errlen); /* subq_agg.c */
+  if (rw != sel) return rw ? bind_select(b, rw) : NULL;
   const sql_node *items = kid_of(sel, SQL_ITEMS), *from = kid_of(sel, SQL_FROM), *where = kid_of(sel, SQL_WHERE),
                  *group = kid_of(sel, SQL_GROUP_BY), *having = kid_of(sel, SQL_HAVING);
   if (kid_of(sel, SQL_ORDER_BY) || kid_of(sel, SQL_LIMIT) || kid_of(sel, SQL_OFFSET))

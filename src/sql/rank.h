@@ -54,6 +54,10 @@ int rank_rows_load(rank_rows *p, strom_state *st);
  * Both get the input projected to: input columns, partition keys, sort keys / args. */
 strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in);
+/* rank_retract.c: RANK / DENSE_RANK Top-N over an updating input, on ks (rank_key_by's
+ * projection pre, whose first sort key is column ord0). */
+strom_stream *sql_rank_retract_stream(sql_build *b, const sql_plan *p, strom_keyed *ks, const strom_schema *pre,
+                                      int ord0);
 void rank_over_explain(strom_buf *o, const sql_plan *p);
 /* "label=[e1 DESC, e2 ASC]" (desc may be NULL) */
 void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const bool *desc, const sql_col *cols);

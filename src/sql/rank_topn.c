@@ -401,10 +401,6 @@ strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in)
     sql_build_fail(b, "not supported yet: %s() without a WHERE that bounds it (rn <= N, rn < N, rn = 1)", fns[o->rank_fn]);
     return NULL;
   }
-  if (o->rank_fn && p->in->changelog && !o->window) {
-    sql_build_fail(b, "not supported yet: %s() over an updating input (ROW_NUMBER() takes one)", fns[o->rank_fn]);
-    return NULL;
-  }
   int nk = o->npart ? o->npart : 1;
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + o->norder));
   topn *t = sql_arena_alloc(&b->arena, sizeof *t);
@@ -419,6 +415,7 @@ strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in)
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, nk + o->norder, nk, &pre);
   if (!ks) return NULL;
+  if (o->rank_fn && p->in->changelog && !o->window) return sql_rank_retract_stream(b, p, ks, pre, p->in->ncols + nk);
   *t = (topn){.o = o, .nin = p->in->ncols, .ord0 = p->in->ncols + nk, .pre = pre, .ttl_ms = b->sess->state_ttl_ms};
   t->mode = topn_mode(p, &t->ties_before);
   strom_process_def d = {.open = topn_open, .process = topn_process, .close = topn_close, .on_timer = topn_timer,

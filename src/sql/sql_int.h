@@ -863,6 +863,10 @@ const sql_node *sql_subq_mark_rewrite(sql_arena *a, const sql_node *n, bool *cha
  * WHERE (which may be correlated) counts over its FROM and WHERE directly, the outer
  * names of x qualified so the subquery's columns do not hide them. */
 const sql_node *sql_subq_mark_rewrite_in(sql_arena *a, const sql_node *n, bool *changed, const sql_col *outer, int nouter);
+/* subq_agg.c: an aggregate query with subqueries in its select list or HAVING split into
+ * the aggregation and a SELECT over it; an INNER JOIN's ON with subqueries moved to WHERE.
+ * sel itself when neither applies, NULL with err set on an error. */
+const sql_node *sql_subq_select_rewrite(sql_arena *a, const sql_node *sel, char *err, size_t errlen);
 sql_expr *sql_subq_ref(struct binder *b, const sql_node *n);
 /* UNION (distinct), INTERSECT [ALL], EXCEPT [ALL] of u's two (cast) inputs. */
 sql_plan *sql_setop_bind(struct binder *b, const sql_node *n, sql_plan *u);

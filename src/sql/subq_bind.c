@@ -106,9 +106,10 @@ static const sql_node *query_of(const sql_node *sq) {
   return q;
 }
 
-/* A SELECT with FROM and none of GROUP BY, HAVING, DISTINCT, aggregates, ORDER BY. */
+/* A SELECT with FROM and none of GROUP BY, HAVING, aggregates, ORDER BY (a DISTINCT
+ * changes neither IN nor EXISTS: the semi join reads the rows as if it were not there). */
 static bool plain_select(const sql_node *q) {
-  if (q->kind != SQL_SELECT || (q->flags & SQL_F(DISTINCT)) || !kid_of(q, SQL_FROM)) return false;
+  if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM)) return false;
   if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT)) return false;
   const sql_node *items = kid_of(q, SQL_ITEMS);
   return items && !is_agg_call(items) && !sql_node_has_over(items);
@@ -200,6 +201,8 @@ static sql_col *corr_scope(sql_arena *a, const sql_plan *inner, const sql_plan *
   return c;
 }
 
+static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys);
+
 /* One IN / EXISTS term of WHERE as a semi or anti join of in. */
 static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *t) {
   sql_arena *a = sql_binder_arena(b);
@@ -247,14 +250,25 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
       }
     }
   } else {
-    if (!(r = sql_binder_query(b, q))) return NULL;
-    if (!exists) {
+    char *err = sql_binder_err(b), first[512];
+    int nk = 0;
+    if (!(r = sql_binder_query(b, q))) { /* correlated by equalities, with GROUP BY / DISTINCT? */
+      snprintf(first, sizeof first, "%s", err);
+      err[0] = 0;
+      if (!(r = grouped_correlated(b, in, q, &cond, &nk))) {
+        if (!err[0]) sql_binder_fail(b, NULL, "%s", first);
+        return NULL;
+      }
+      if (!exists && r->ncols - nk != nx)
+        return sql_binder_fail(b, sq, "the subquery of IN must return %d column%s, not %d", nx, nx == 1 ? "" : "s", r->ncols - nk);
+      for (int i = 0; i < nx && !exists; i++) ys[i] = col(a, in->ncols + nk + i, &r->cols[nk + i].type);
+    } else if (!exists) {
       if (r->ncols != nx && nx == 1) return sql_binder_fail(b, sq, "the subquery of IN must return one column, not %d", r->ncols);
       if (r->ncols != nx) return sql_binder_fail(b, sq, "the subquery of IN must return %d columns, one per value, not %d", nx, r->ncols);
       for (int i = 0; i < nx; i++) ys[i] = col(a, in->ncols + i, &r->cols[i].type);
     }
   }
-  for (int i = nx - 1; i >= 0; i--) {
+  for (int i = nx - 1; i >= 0 && !exists; i--) {
     sql_expr *x = xs[i], *y = ys[i], *eq = equal(b, t, x, y);
     if (!eq) return NULL;
     /* NOT IN is null-aware: a field pair with a NULL may be equal, so it cannot prove the row absent */
@@ -363,6 +377,197 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   return r;
 }
 
+/* The subquery q of an IN / EXISTS term with GROUP BY, DISTINCT or HAVING, correlated
+ * by equalities inner = outer in its WHERE (`SELECT MAX(x) FROM b WHERE b.k = a.k GROUP
+ * BY b.g`): the inner side of each equality joins the GROUP BY (a DISTINCT's columns) and
+ * leads the select list, so q runs once for every outer value, and the equalities become
+ * the semi join's keys (cond, over in's columns then q's).  Within one value of the
+ * inner side the groups are those q forms for it.  NULL with no error when q is not
+ * one. */
+static sql_node *grouped_select(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
+                                int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL, *from = items ? kid_of(q, SQL_FROM) : NULL,
+                 *w = from ? kid_of(q, SQL_WHERE) : NULL, *g = w ? kid_of(q, SQL_GROUP_BY) : NULL,
+                 *h = w ? kid_of(q, SQL_HAVING) : NULL;
+  if (!w || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) || kid_of(q, SQL_OFFSET) || sql_node_has_over(items))
+    return NULL;
+  if (!g && is_agg_call(items)) return NULL; /* one row per outer row: the caller's scalar comparison */
+  for (int i = 0; i < items->nkids; i++)
+    if (items->kids[i]->kind == SQL_STAR) return NULL;
+  sql_plan *r0 = sql_binder_from(b, from->kids[0]);
+  if (!r0) return NULL;
+  const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
+  int n = and_terms(w->kids[0], t, 0), nkeep = 0, nk = 0;
+  if (n > MAX_TERMS) return NULL;
+  for (int i = 0; i < n; i++) {
+    if (sql_binder_expr(b, r0->cols, r0->ncols, t[i], true)) {
+      keep[nkeep++] = t[i];
+      continue;
+    }
+    if (!is_op(t[i], "="))
+      return sql_binder_fail(b, t[i], "not supported yet: a correlated condition other than inner = outer in a subquery with GROUP BY, DISTINCT or HAVING");
+    for (int s = 0; s < 2; s++) {
+      sql_expr *o;
+      if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
+        on[nk] = t[i]->kids[1 - s], ik[nk] = t[i]->kids[s], ok[nk++] = o;
+        break;
+      }
+      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+    }
+  }
+  if (!nk) return NULL;
+  /* SELECT ik0 AS $k0, ..., items FROM from WHERE keep [GROUP BY g..., ik0, ...] [HAVING h] */
+  sql_node *sel = sql_node_new(a, SQL_SELECT, q, NULL, 2 + !!nkeep + !!g + !!h),
+           *its = sql_node_new(a, SQL_ITEMS, items, NULL, nk + items->nkids),
+           *gb = g ? sql_node_new(a, SQL_GROUP_BY, g, NULL, g->nkids + nk) : NULL;
+  if (!sel || !its || (g && !gb)) return sql_binder_fail(b, q, "out of memory");
+  for (int i = 0; i < nk; i++) {
+    sql_node *as = sql_node_new(a, SQL_AS, ik[i], NULL, 2);
+    char *nm = sql_arena_alloc(a, 16);
+    if (!as || !nm || !(as->kids[1] = sql_node_new(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
+    snprintf(nm, 16, "$k%d", i);
+    as->kids[0] = (sql_node *)ik[i];
+    its->kids[i] = as;
+    if (gb) gb->kids[g->nkids + i] = (sql_node *)ik[i];
+  }
+  for (int i = 0; i < items->nkids; i++) its->kids[nk + i] = items->kids[i];
+  for (int i = 0; gb && i < g->nkids; i++) gb->kids[i] = g->kids[i];
+  int k = 0;
+  sel->flags = q->flags; /* DISTINCT */
+  sel->kids[k++] = its;
+  sel->kids[k++] = (sql_node *)from;
+  if (nkeep) {
+    sql_node *wn = sql_node_new(a, SQL_WHERE, w, NULL, 1);
+    if (!wn || !(wn->kids[0] = (sql_node *)and_node(a, keep, nkeep))) return sql_binder_fail(b, q, "out of memory");
+    sel->kids[k++] = wn;
+  }
+  if (gb) sel->kids[k++] = gb;
+  if (h) sel->kids[k++] = (sql_node *)h;
+  *nkeys = nk;
+  return sel;
+}
+
+static sql_plan *grouped_correlated(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *on[MAX_TERMS];
+  sql_expr *ok[MAX_TERMS];
+  int nk = 0;
+  sql_node *sel = grouped_select(b, in, q, on, ok, &nk);
+  sql_plan *r = sel ? sql_binder_query(b, sel) : NULL;
+  if (!r) return NULL;
+  for (int i = 0; i < nk; i++) {
+    sql_expr *eq = equal(b, on[i], ok[i], col(a, in->ncols + i, &r->cols[i].type));
+    if (!eq || !(*cond = and_of(a, *cond, eq))) return NULL;
+  }
+  *nkeys = nk;
+  return r;
+}
+
+static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys);
+
+/* subq_mark.c's count over `(q) AS $in($v)` when q is correlated by equalities and has
+ * GROUP BY / HAVING: q grouped by the correlation's inner side too ($k0, ...) and the
+ * count correlated by `$in.$ki = <outer side>` as well, so correlated_scalar groups it
+ * per outer value.  NULL with no error when the marker is not one. */
+static sql_plan *grouped_marker(struct binder *b, sql_plan *in, const sql_node *mq, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *from = kid_of(mq, SQL_FROM), *as = from ? from->kids[0] : NULL;
+  if (!as || as->kind != SQL_AS || as->nkids != 3 || as->kids[0]->kind != SQL_SUBQUERY ||
+      as->kids[2]->kind != SQL_COLUMN_LIST || as->kids[2]->nkids != 1)
+    return NULL;
+  const sql_node *on[MAX_TERMS];
+  sql_expr *ok[MAX_TERMS];
+  int nk = 0;
+  sql_node *sel = grouped_select(b, in, query_of(as->kids[0]), on, ok, &nk);
+  if (!sel) return NULL;
+  /* SELECT item FROM (sel) AS $in($k0, ..., $v) WHERE [w AND] $in.$k0 = on0 AND ... */
+  sql_node *sq = sql_node_new(a, SQL_SUBQUERY, as, NULL, 1), *nas = sql_node_new(a, SQL_AS, as, NULL, 3),
+           *cl = sql_node_new(a, SQL_COLUMN_LIST, as, NULL, nk + 1), *nf = sql_node_new(a, SQL_FROM, from, NULL, 1);
+  if (!sq || !nas || !cl || !nf) return sql_binder_fail(b, mq, "out of memory");
+  sq->kids[0] = sel;
+  nas->kids[0] = sq, nas->kids[1] = as->kids[1], nas->kids[2] = cl;
+  nf->kids[0] = nas;
+  const sql_node *w = kid_of(mq, SQL_WHERE) ? kid_of(mq, SQL_WHERE)->kids[0] : NULL;
+  for (int i = 0; i <= nk; i++) {
+    char *nm = i < nk ? sql_arena_alloc(a, 16) : NULL;
+    if (i < nk && !nm) return sql_binder_fail(b, mq, "out of memory");
+    if (nm) snprintf(nm, 16, "$k%d", i);
+    if (!(cl->kids[i] = i < nk ? sql_node_new(a, SQL_ID, as, nm, 0) : as->kids[2]->kids[0]))
+      return sql_binder_fail(b, mq, "out of memory");
+    if (i == nk) break;
+    sql_node *f = sql_node_new(a, SQL_FIELD, on[i], nm, 1), *eq = sql_node_new(a, SQL_OP, on[i], "=", 2);
+    if (!f || !eq || !(f->kids[0] = sql_node_new(a, SQL_ID, as, as->kids[1]->text, 0))) return sql_binder_fail(b, mq, "out of memory");
+    eq->kids[0] = f, eq->kids[1] = (sql_node *)on[i];
+    if (w) {
+      sql_node *x = sql_node_new(a, SQL_OP, on[i], "and", 2);
+      if (!x) return sql_binder_fail(b, mq, "out of memory");
+      x->kids[0] = (sql_node *)w, x->kids[1] = eq;
+      w = x;
+    } else w = eq;
+  }
+  sql_node *nw = sql_node_new(a, SQL_WHERE, mq, NULL, 1), *nq = sql_node_new(a, SQL_SELECT, mq, NULL, 3);
+  if (!nw || !nq) return sql_binder_fail(b, mq, "out of memory");
+  nw->kids[0] = (sql_node *)w;
+  nq->kids[0] = (sql_node *)kid_of(mq, SQL_ITEMS), nq->kids[1] = nf, nq->kids[2] = nw;
+  return correlated_scalar(b, in, nq, cond, nkeys);
+}
+
+/* Whether u is x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY. */
+static bool agg_in(struct binder *b, const sql_node *u) {
+  if (!(is_op(u, "in") || is_op(u, "not-in")) || u->nkids != 2 || u->kids[1]->kind != SQL_SUBQUERY ||
+      u->kids[0]->kind == SQL_ROW)
+    return false;
+  const sql_node *q = query_of(u->kids[1]), *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
+  if (!items || items->nkids != 1 || !kid_of(q, SQL_WHERE) || kid_of(q, SQL_GROUP_BY) || !is_agg_call(items) ||
+      (q->flags & SQL_F(DISTINCT)) || sql_node_has_over(items))
+    return false;
+  char *err = sql_binder_err(b), first[512];
+  snprintf(first, sizeof first, "%s", err);
+  bool alone = sql_binder_query(b, q) != NULL; /* uncorrelated: the semi / marker join as before */
+  memcpy(err, first, strlen(first) + 1);
+  return !alone;
+}
+
+/* n with each x [NOT] IN (SELECT agg FROM ... WHERE <correlated>) without GROUP BY, which
+ * is one row per outer row, written as the comparison x = (q) (NOT IN: x <> (q)), a
+ * correlated scalar subquery LEFT joined (a COUNT reads 0 where nothing matches).  top:
+ * n is an AND term of WHERE, whose comparison becomes (x = (q)) IS TRUE so that the join
+ * stays LEFT.  n itself when there is none; NULL when out of memory. */
+static const sql_node *agg_in_rewrite(struct binder *b, const sql_node *n, bool top) {
+  sql_arena *a = sql_binder_arena(b);
+  if (!n || n->kind == SQL_SUBQUERY || n->kind == SQL_SELECT || n->kind == SQL_SETOP || n->kind == SQL_WITH ||
+      n->kind == SQL_QUERY)
+    return n;
+  const sql_node *u = n;
+  bool neg = false;
+  while (top && is_op(u, "not") && u->nkids == 1) neg = !neg, u = u->kids[0];
+  if (agg_in(b, u)) {
+    if (is_op(u, "not-in")) neg = !neg;
+    sql_node *cmp = sql_node_new(a, SQL_OP, u, neg ? "<>" : "=", 2);
+    if (!cmp) return NULL;
+    cmp->kids[0] = u->kids[0], cmp->kids[1] = u->kids[1];
+    if (!top) return cmp;
+    sql_node *it = sql_node_new(a, SQL_OP, n, "is-true", 1);
+    if (it) it->kids[0] = cmp;
+    return it;
+  }
+  sql_node *copy = NULL;
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *k = agg_in_rewrite(b, n->kids[i], false);
+    if (!k) return NULL;
+    if (k == n->kids[i]) continue;
+    if (!copy) {
+      if (!(copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return NULL;
+      copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
+      memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
+    }
+    copy->kids[i] = (sql_node *)k;
+  }
+  return copy ? copy : n;
+}
+
 /* Joins the scalar subquery sq to in: LEFT, or INNER when in_where and the term t
  * rejects NULLs; records the column its value is in. */
 static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const sql_node *sq, const sql_node *t) {
@@ -377,13 +582,20 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     snprintf(first, sizeof first, "%s", err);
     err[0] = 0;
     r = correlated_scalar(b, in, q, &cond, &nkeys);
+    if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* a correlated IN's subquery with GROUP BY? */
+      char second[512];
+      snprintf(second, sizeof second, "%s", err);
+      err[0] = 0;
+      if (!(r = grouped_marker(b, in, q, &cond, &nkeys)) && !err[0]) memcpy(err, second, strlen(second) + 1);
+    }
     if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
       const char *why = strstr(err[0] ? err : first, ": ");
       err[0] = 0;
       if (strstr(first, "column names given for")) /* (q) AS $in($v): q is not one column */
         return sql_binder_fail(b, sq, "the subquery of IN must return one column");
-      return sql_binder_fail(b, sq, "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (%s)",
-                             why ? why + 2 : first);
+      why = why ? why + 2 : first;
+      if (!strncmp(why, "not supported yet: ", 19)) why += 19;
+      return sql_binder_fail(b, sq, "not supported yet: this IN / EXISTS subquery outside the AND terms of WHERE (%s)", why);
     }
     if (!r && !err[0]) sql_binder_fail(b, NULL, "%s", first);
     if (!r) return NULL;
@@ -391,7 +603,12 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     if (r->ncols != 1) return sql_binder_fail(b, sq, "a scalar subquery must return one column, not %d", r->ncols);
     if (!one_row(r) && !(r = single_row(a, r, 0))) return sql_binder_fail(b, sq, "out of memory");
   }
-  bool inner = t && null_rejecting(t, sq);
+  const sql_node *it0 = kid_of(q, SQL_ITEMS) ? kid_of(q, SQL_ITEMS)->kids[0] : NULL;
+  if (it0 && it0->kind == SQL_AS) it0 = it0->kids[0];
+  /* a correlated COUNT reads 0, not NULL, where nothing matches: the comparison may hold
+   * there, so the join stays LEFT */
+  bool zero = nkeys && it0 && it0->kind == SQL_CALL && !strcasecmp(it0->text, "COUNT");
+  bool inner = t && null_rejecting(t, sq) && !zero;
   char m[512];
   sql_plan *j = sql_join_new(a, in, r, inner ? (nkeys ? "inner" : "cross") : "left", m, sizeof m);
   if (!j || sql_join_add_cond(a, j, cond, m, sizeof m)) return sql_binder_fail(b, sq, "%s", m);
@@ -425,6 +642,10 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   }
   bool any = false;
   for (int i = 0; i < n; i++) {
+    const sql_node *rt = agg_in_rewrite(b, t[i], true);
+    if (!rt) return sql_binder_fail(b, t[i], "out of memory");
+    any |= rt != t[i];
+    t[i] = rt;
     if (semi_term(t[i])) {
       s->terms[s->nterms++] = t[i];
       any = true;
@@ -455,12 +676,13 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   for (int i = 0; i < s->nterms; i++)
     if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
   bool marked = false; /* SELECT x IN (...) AS f: marker joins (subq_mark.c) */
+  if (!(*itemsp = agg_in_rewrite(b, *itemsp, false))) return sql_binder_fail(b, NULL, "out of memory");
   if (!(*itemsp = sql_subq_mark_rewrite_in(sql_binder_arena(b), *itemsp, &marked, in->cols, in->ncols))) return sql_binder_fail(b, NULL, "out of memory");
   const sql_node *items = *itemsp;
   const sql_node *sq[MAX_TERMS];
   int k = scalars(items, sq, 0);
   if (k > MAX_TERMS) return sql_binder_fail(b, items, "more than %d subqueries in one select list", MAX_TERMS);
-  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query");
+  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query grouped by a legacy group window (TUMBLE/HOP/SESSION(...) in GROUP BY; window TVFs take one), a ROW or a subquery");
   for (int j = 0; j < k; j++)
     if (!(in = scalar_join(b, s, in, sq[j], NULL))) return NULL;
   return in;

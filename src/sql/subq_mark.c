@@ -99,11 +99,12 @@ static bool has_agg(const sql_node *n) {
   return false;
 }
 
-/* q's one item when q is a plain SELECT item FROM ... WHERE ... (no DISTINCT, grouping,
+/* q's one item when q is a plain SELECT [DISTINCT] item FROM ... WHERE ... (no grouping,
  * aggregate, OVER, ORDER BY or LIMIT), the shape whose WHERE may read the outer row. */
 static const sql_node *plain_item(const sql_node *q) {
   while (q->kind == SQL_SUBQUERY) q = q->kids[0];
-  if (q->kind != SQL_SELECT || (q->flags & SQL_F(DISTINCT)) || !kid_of(q, SQL_FROM) || !kid_of(q, SQL_WHERE) ||
+  /* (a DISTINCT changes none of the three counts: the item = x rows, the rows, the NULL items) */
+  if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM) || !kid_of(q, SQL_WHERE) ||
       kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) ||
       kid_of(q, SQL_OFFSET))
     return NULL;
@@ -179,7 +180,7 @@ static sql_node *exists_marker(sql_arena *a, const sql_node *t) {
   while (q->kind == SQL_SUBQUERY) q = q->kids[0];
   sql_node *cnt;
   const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
-  bool plain = q->kind == SQL_SELECT && !(q->flags & SQL_F(DISTINCT)) && kid_of(q, SQL_FROM) &&
+  bool plain = q->kind == SQL_SELECT && kid_of(q, SQL_FROM) && /* DISTINCT: the same EXISTS */
                !kid_of(q, SQL_GROUP_BY) && !kid_of(q, SQL_HAVING) && !kid_of(q, SQL_ORDER_BY) && !kid_of(q, SQL_LIMIT) &&
                items && !sql_node_has_over(items);
   for (int i = 0; plain && i < items->nkids; i++) {
