@@ -46,6 +46,16 @@ sql_node *sql_node_new(sql_arena *a, sql_kind k, const sql_node *at, const char 
   return n;
 }
 
+bool sql_node_set_kid(sql_arena *a, const sql_node *n, sql_node **copy, int i, const sql_node *kid) {
+  if (!*copy) {
+    if (!(*copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return false;
+    (*copy)->flags = n->flags, (*copy)->p = n->p, (*copy)->s = n->s;
+    memcpy((*copy)->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
+  }
+  (*copy)->kids[i] = (sql_node *)kid;
+  return true;
+}
+
 char *sql_arena_strndup(sql_arena *a, const char *s, size_t n) {
   char *p = sql_arena_alloc(a, n + 1);
   if (!p) return NULL;

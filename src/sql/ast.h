@@ -172,6 +172,9 @@ const char *sql_kind_name(sql_kind k);
 /* A node made by a rewrite (not the parser): at's position, nkids kid slots (all
  * counted, to be filled by the caller); NULL when out of memory. */
 sql_node *sql_node_new(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids);
+/* A rewrite that copies only what changes: kid i of n becomes kid, in *copy, a shallow
+ * copy of n made on the first change.  false: out of memory. */
+bool sql_node_set_kid(sql_arena *a, const sql_node *n, sql_node **copy, int i, const sql_node *kid);
 
 /* Appends the canonical S-expression of n (see README.md) to b.  Returns 0 or
  * STROM_ENOMEM. */

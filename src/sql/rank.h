@@ -59,6 +59,8 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
 strom_stream *sql_rank_retract_stream(sql_build *b, const sql_plan *p, strom_keyed *ks, const strom_schema *pre,
                                       int ord0);
 void rank_over_explain(strom_buf *o, const sql_plan *p);
+/* The OVER clause's ORDER BY on two rows whose order columns start at ord0. */
+int rank_cmp_rows(const sql_over *o, int ord0, const strom_row *a, const strom_row *b);
 /* "label=[e1 DESC, e2 ASC]" (desc may be NULL) */
 void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const bool *desc, const sql_col *cols);
 /* The input projected to its columns, then extra (n expressions); keyed on the

@@ -49,24 +49,7 @@ static void rr_close(strom_ctx *ctx) {
   free(l);
 }
 
-static int cmp_rows(const rr *t, const strom_row *a, const strom_row *b) {
-  const sql_over *o = t->o;
-  for (int i = 0; i < o->norder; i++) {
-    int c = t->ord0 + i;
-    bool an = a->nulls[c], bn = b->nulls[c];
-    int r;
-    if (an || bn) r = an && bn ? 0 : (an ? -1 : 1) * (o->nulls_first[i] ? 1 : -1);
-    else {
-      sql_val x, y;
-      sql_val_get(a, c, &x);
-      sql_val_get(b, c, &y);
-      r = sql_val_cmp(&o->order[i]->type, &x, &y);
-      if (o->desc[i]) r = -r;
-    }
-    if (r) return r;
-  }
-  return 0;
-}
+static int cmp_rows(const rr *t, const strom_row *a, const strom_row *b) { return rank_cmp_rows(t->o, t->ord0, a, b); }
 
 /* rk[i]: the RANK or DENSE_RANK of row i of the sorted rows. */
 static void ranks(const rr *t, const rank_rows *p, int64_t *rk) {

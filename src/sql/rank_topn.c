@@ -127,10 +127,11 @@ static int topn_mode(const sql_plan *p, bool *ties_before) {
   return by_time && p->in->cols[o->order[0]->col].rowtime ? DEDUP : TOPN;
 }
 
-static int cmp_rows(const topn *t, const strom_row *a, const strom_row *b) {
-  const sql_over *o = t->o;
+/* The ORDER BY of o over rows whose order columns start at ord0 (shared with
+ * rank_retract.c). */
+int rank_cmp_rows(const sql_over *o, int ord0, const strom_row *a, const strom_row *b) {
   for (int i = 0; i < o->norder; i++) {
-    int c = t->ord0 + i;
+    int c = ord0 + i;
     bool an = a->nulls[c], bn = b->nulls[c];
     int r;
     if (an || bn) r = an && bn ? 0 : (an ? -1 : 1) * (o->nulls_first[i] ? 1 : -1);
@@ -145,6 +146,8 @@ static int cmp_rows(const topn *t, const strom_row *a, const strom_row *b) {
   }
   return 0;
 }
+
+static int cmp_rows(const topn *t, const strom_row *a, const strom_row *b) { return rank_cmp_rows(t->o, t->ord0, a, b); }
 
 /* Emits r at rank rn (0: no rank), unless rn is before the first rank asked for. */
 static int emit(const topn *t, strom_out *out, const strom_row *r, strom_row_kind k, int64_t rn) {

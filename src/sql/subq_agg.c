@@ -158,12 +158,7 @@ static const sql_node *replace(rw *r, const sql_node *n, bool in_subq) {
   for (int i = 0; i < n->nkids; i++) {
     const sql_node *k = replace(r, n->kids[i], sub);
     if (k == n->kids[i]) continue;
-    if (!copy) {
-      if (!(copy = sql_node_new(r->a, n->kind, n, n->text, n->nkids))) return r->oom = true, n;
-      copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
-      memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
-    }
-    copy->kids[i] = (sql_node *)k;
+    if (!sql_node_set_kid(r->a, n, &copy, i, k)) return r->oom = true, n;
   }
   return copy ? copy : n;
 }

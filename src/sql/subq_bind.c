@@ -558,12 +558,7 @@ static const sql_node *agg_in_rewrite(struct binder *b, const sql_node *n, bool 
     const sql_node *k = agg_in_rewrite(b, n->kids[i], false);
     if (!k) return NULL;
     if (k == n->kids[i]) continue;
-    if (!copy) {
-      if (!(copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return NULL;
-      copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
-      memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
-    }
-    copy->kids[i] = (sql_node *)k;
+    if (!sql_node_set_kid(a, n, &copy, i, k)) return NULL;
   }
   return copy ? copy : n;
 }

@@ -135,12 +135,7 @@ static const sql_node *outer_names(sql_arena *a, const sql_node *x, const sql_co
     const sql_node *k = outer_names(a, x->kids[i], cols, ncols);
     if (!k) return NULL;
     if (k == x->kids[i]) continue;
-    if (!copy) {
-      if (!(copy = sql_node_new(a, x->kind, x, x->text, x->nkids))) return NULL;
-      copy->flags = x->flags, copy->p = x->p, copy->s = x->s;
-      memcpy(copy->kids, x->kids, sizeof(sql_node *) * (size_t)x->nkids);
-    }
-    copy->kids[i] = (sql_node *)k;
+    if (!sql_node_set_kid(a, x, &copy, i, k)) return NULL;
   }
   return copy ? copy : x;
 }
@@ -226,12 +221,7 @@ const sql_node *sql_subq_mark_rewrite_in(sql_arena *a, const sql_node *n, bool *
     if (!k) return NULL;
     if (!ch) continue;
     *changed = true;
-    if (!copy) {
-      if (!(copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return NULL;
-      copy->flags = n->flags, copy->p = n->p, copy->s = n->s;
-      memcpy(copy->kids, n->kids, sizeof(sql_node *) * (size_t)n->nkids);
-    }
-    copy->kids[i] = (sql_node *)k;
+    if (!sql_node_set_kid(a, n, &copy, i, k)) return NULL;
   }
   return copy ? copy : n;
 }
