@@ -314,6 +314,9 @@ const sql_func *sql_math_func_find(const char *name);
 void sql_math_func_list(strom_buf *b);
 const sql_func *sql_fncoll_func_find(const char *name);
 void sql_fncoll_func_list(strom_buf *b);
+/* fn_time2.c: TO_DATE, CONVERT_TZ. */
+const sql_func *sql_time2_func_find(const char *name);
+void sql_time2_func_list(strom_buf *b);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
 void sql_func_list(strom_buf *b);
 
