@@ -62,6 +62,13 @@ static int ck_common_coll(sql_arena *a, sql_expr *e, sql_tkind k, char *err, siz
   }
   sql_type el = *e->a[0]->type.elem, key = k == SQL_K_MAP ? *e->a[0]->type.key : (sql_type){0};
   for (int i = 1; i < e->n; i++) {
+    if (family(e->a[i]->type.elem) != family(&el) || (k == SQL_K_MAP && family(e->a[i]->type.key) != family(&key))) {
+      char want[96], got[96], m[240];
+      sql_type_name(&e->a[0]->type, want, sizeof want);
+      sql_type_name(&e->a[i]->type, got, sizeof got);
+      snprintf(m, sizeof m, "argument %d is %s, expected %s", i + 1, got, want);
+      return fail(err, errlen, e, m);
+    }
     if (!sql_common_type(&el, e->a[i]->type.elem, &el) || (k == SQL_K_MAP && !sql_common_type(&key, e->a[i]->type.key, &key)))
       return fail(err, errlen, e, "the arguments have no common type");
   }
