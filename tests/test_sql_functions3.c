@@ -6,6 +6,7 @@
  * MAP_* with NULLs, empty arrays, duplicates and negative offsets, TO_DATE and
  * CONVERT_TZ, and the errors for bad arguments.
  */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sql_test.h"
@@ -133,6 +134,25 @@ TEST(time_to_date_and_convert_tz) {
   CHECK_ERR("SELECT TO_DATE(5)", "TO_DATE: argument 1 is INT NOT NULL, expected a string");
 }
 
+TEST(time_current_watermark) {
+  /* Watermarks on every row, 1 s behind the largest timestamp: row 1 sees none yet;
+   * after it the watermark is 0 s, after row 2 (5 s) 4 s, and row 3 (3 s) is late, so
+   * it does not move; the usual late-data filter keeps rows 1, 2 and 4. */
+  char sql[1024];
+  write_tmp_file("wm.csv", "1,2020-01-01 00:00:01\n2,2020-01-01 00:00:05\n3,2020-01-01 00:00:03\n4,2020-01-01 00:00:09\n");
+  const char *ddl = "CREATE TABLE t (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ("
+                    "'connector' = 'filesystem', 'path' = '${TMP}/wm.csv', 'format' = 'csv', "
+                    "'scan.watermark.emit.strategy' = 'on-event');\n";
+  snprintf(sql, sizeof sql, "%sSELECT id, CURRENT_WATERMARK(ts) FROM t;", ddl);
+  CHECK_ROWS(sql, false,
+             "+I[1, <NULL>]\n+I[2, 2020-01-01 00:00:00.000]\n+I[3, 2020-01-01 00:00:04.000]\n+I[4, 2020-01-01 00:00:04.000]\n");
+  snprintf(sql, sizeof sql, "%sSELECT id FROM t WHERE CURRENT_WATERMARK(ts) IS NULL OR ts > CURRENT_WATERMARK(ts);", ddl);
+  CHECK_ROWS(sql, false, "+I[1]\n+I[2]\n+I[4]\n");
+  /* no operator, no watermark */
+  CHECK_ROWS("SELECT CURRENT_WATERMARK(TIMESTAMP '2020-01-01 00:00:00')", false, "+I[<NULL>]\n");
+  CHECK_ERR("SELECT CURRENT_WATERMARK(1)", "CURRENT_WATERMARK: argument 1 is INT NOT NULL, expected a rowtime attribute");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_fn3_%d", (int)getpid());
@@ -144,5 +164,10 @@ int main(int argc, char **argv) {
   RUN(collection_combine_and_reduce);
   RUN(collection_maps);
   RUN(time_to_date_and_convert_tz);
+  mkdir(tmp, 0755);
+  RUN(time_current_watermark);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) {}
   TEST_MAIN_END();
 }

@@ -128,7 +128,37 @@ static int f_convert_tz(const sql_expr *e, const sql_val *a, sql_val *out, sql_e
   return 0;
 }
 
+/* ---- CURRENT_WATERMARK ---- */
+
+_Thread_local strom_ctx *sql_calc_ctx;
+
+/* CURRENT_WATERMARK(rowtime): the watermark of the operator evaluating it, typed as the
+ * argument with precision 3; NULL before the first watermark and outside a projection
+ * or filter (where Flink has no watermark either: VALUES). */
+static int ck_current_watermark(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  (void)a;
+  const sql_type *t = &e->a[0]->type;
+  if (t->id != STROM_TIMESTAMP || t->kind) {
+    char got[64];
+    if (t->id) sql_type_name(t, got, sizeof got);
+    else snprintf(got, sizeof got, "NULL");
+    snprintf(err, errlen, "CURRENT_WATERMARK: argument 1 is %s, expected a rowtime attribute (TIMESTAMP or TIMESTAMP_LTZ)", got);
+    return STROM_EINVAL;
+  }
+  e->type = (sql_type){.id = STROM_TIMESTAMP, .p = 3, .ltz = t->ltz};
+  return 0;
+}
+
+static int f_current_watermark(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)e, (void)a, (void)c;
+  int64_t wm = sql_calc_ctx ? strom_ctx_watermark(sql_calc_ctx) : INT64_MIN;
+  if (wm == INT64_MIN) out->null = true;
+  else out->null = false, out->i = wm;
+  return 0;
+}
+
 static const sql_func time2_funcs[] = {
+    {"CURRENT_WATERMARK", 1, 1, false, ck_current_watermark, f_current_watermark},
     {"TO_DATE", 1, 2, true, ck_strings, f_to_date},
     {"CONVERT_TZ", 3, 3, true, ck_strings, f_convert_tz},
 };

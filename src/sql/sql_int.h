@@ -314,7 +314,9 @@ const sql_func *sql_math_func_find(const char *name);
 void sql_math_func_list(strom_buf *b);
 const sql_func *sql_fncoll_func_find(const char *name);
 void sql_fncoll_func_list(strom_buf *b);
-/* fn_time2.c: TO_DATE, CONVERT_TZ. */
+/* fn_time2.c: TO_DATE, CONVERT_TZ, CURRENT_WATERMARK; the CALC operator evaluating on this
+ * thread (planner.c sets it per row), whose watermark CURRENT_WATERMARK gives. */
+extern _Thread_local strom_ctx *sql_calc_ctx;
 const sql_func *sql_time2_func_find(const char *name);
 void sql_time2_func_list(strom_buf *b);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
