@@ -100,6 +100,13 @@ TEST(collection_combine_and_reduce) {
   CHECK_ROWS("SELECT ARRAY_JOIN(ARRAY['a', NULL, 'c'], ', '), ARRAY_JOIN(ARRAY['a', NULL, 'c'], '-', 'x'), "
              "ARRAY_JOIN(ARRAY['a'], CAST(NULL AS STRING)), ARRAY_JOIN(ARRAY['a', 'b'], '')",
              false, "+I[a, c, a-x-c, <NULL>, ab]\n");
+  /* EXCEPT and INTERSECT give distinct elements of the first array, in its order */
+  CHECK_ROWS("SELECT ARRAY_EXCEPT(ARRAY[1, 2, 2], ARRAY[1, NULL, 4]), ARRAY_EXCEPT(ARRAY[1, 2, 3, 2, 4, 2], ARRAY[2, 2]), "
+             "ARRAY_EXCEPT(ARRAY[NULL, NULL, 1], ARRAY[NULL, 42]), ARRAY_INTERSECT(ARRAY[1, 2, 2, NULL, 3], ARRAY[2, NULL, 5]), "
+             "ARRAY_INTERSECT(ARRAY[1], ARRAY[2]), ARRAY_APPEND(ARRAY[1, 2], NULL), ARRAY_PREPEND(ARRAY['a'], 'b'), "
+             "ARRAY_APPEND(ARRAY_REMOVE(ARRAY[1], 1), 7)",
+             false, "+I[[2], [1, 3, 4], [1], [2, NULL], [], [1, 2, NULL], [b, a], [7]]\n");
+  CHECK_ERR("SELECT ARRAY_MAX(ARRAY[TRUE])", "ARRAY_MAX: the elements must be numbers, strings or date-times, not BOOLEAN");
   CHECK_ERR("SELECT ELEMENT(ARRAY[1, 2])", "ELEMENT: the array has 2 elements, expected at most one");
   CHECK_ERR("SELECT ARRAY_JOIN(ARRAY[1, 2], ',')", "ARRAY_JOIN: the array's elements must be strings");
   CHECK_ERR("SELECT ARRAY_UNION(ARRAY[1, 2], ARRAY['a'])", "ARRAY_UNION: argument 2 is ARRAY<STRING> NOT NULL, expected ARRAY<INT>");

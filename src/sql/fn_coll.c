@@ -227,6 +227,8 @@ static int ck_minmax(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   e->type = *e->a[0]->type.elem;
   e->type.not_null = false;
   if (e->type.kind >= SQL_K_ARRAY) return fail(err, errlen, e, "the elements must be comparable (not ARRAY or MAP)");
+  if (e->type.id == STROM_BOOLEAN && strcmp(e->fn->name, "ARRAY_SORT")) /* Flink's MAX/MIN refuse BOOLEAN elements */
+    return fail(err, errlen, e, "the elements must be numbers, strings or date-times, not BOOLEAN");
   return 0;
 }
 
@@ -367,6 +369,39 @@ static int f_concat_union(const sql_expr *e, const sql_val *a, sql_val *out, sql
   return encode(&e->type, NULL, all, total, out, c);
 }
 
+/* ARRAY_EXCEPT / ARRAY_INTERSECT: the distinct elements of the first array (in its
+ * order) that are not / are in the second. */
+static int f_except_intersect(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  bool keep_common = !strcmp(e->fn->name, "ARRAY_INTERSECT");
+  sql_val *x, *y;
+  uint32_t nx, ny, k = 0;
+  int rc = decode(&e->type, &a[0], &x, NULL, &nx, c);
+  if (!rc) rc = decode(&e->type, &a[1], &y, NULL, &ny, c);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < nx; i++) {
+    bool seen = false, in_y = false;
+    for (uint32_t j = 0; j < k && !seen; j++) seen = same(e->type.elem, &x[j], &x[i]);
+    for (uint32_t j = 0; j < ny && !in_y; j++) in_y = same(e->type.elem, &y[j], &x[i]);
+    if (!seen && in_y == keep_common) x[k++] = x[i];
+  }
+  return encode(&e->type, NULL, x, k, out, c);
+}
+
+/* ARRAY_APPEND(a, x) / ARRAY_PREPEND(a, x): a NULL x is added as a NULL element. */
+static int f_append(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  if (a[0].null) return out->null = true, 0;
+  sql_val *v;
+  uint32_t n;
+  int rc = decode(&e->a[0]->type, &a[0], &v, NULL, &n, c);
+  if (rc) return rc;
+  sql_val *w = (sql_val *)(void *)sql_ectx_alloc(c, sizeof(sql_val) * (n + 1));
+  if (!w) return STROM_ENOMEM;
+  bool front = !strcmp(e->fn->name, "ARRAY_PREPEND");
+  memcpy(w + front, v, sizeof(sql_val) * n);
+  w[front ? 0 : n] = a[1];
+  return encode(&e->type, NULL, w, n + 1, out, c);
+}
+
 /* ---- maps ---- */
 
 static int ck_map_part(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
@@ -450,6 +485,10 @@ static const sql_func coll_funcs[] = {
     {"ARRAY_SORT", 1, 3, true, ck_sort, f_sort},
     {"ARRAY_UNION", 2, 2, true, ck_arrays, f_concat_union},
     {"ARRAY_CONCAT", 1, 64, true, ck_arrays, f_concat_union},
+    {"ARRAY_EXCEPT", 2, 2, true, ck_arrays, f_except_intersect},
+    {"ARRAY_INTERSECT", 2, 2, true, ck_arrays, f_except_intersect},
+    {"ARRAY_APPEND", 2, 2, false, ck_needle, f_append},
+    {"ARRAY_PREPEND", 2, 2, false, ck_needle, f_append},
     {"ELEMENT", 1, 1, true, ck_element, f_element},
     {"MAP_KEYS", 1, 1, true, ck_map_part, f_map_part},
     {"MAP_VALUES", 1, 1, true, ck_map_part, f_map_part},
