@@ -132,9 +132,11 @@ TEST(time_to_date_and_convert_tz) {
   CHECK_ROWS("SELECT CONVERT_TZ('1970-01-01 00:00:00', 'UTC', 'America/Los_Angeles'), "
              "CONVERT_TZ('2024-07-01 12:00:00', 'Europe/Berlin', 'Asia/Tokyo'), "
              "CONVERT_TZ('2024-01-01 00:00:00', 'GMT+08:00', 'UTC'), CONVERT_TZ('2024-01-01 00:00:00', 'UTC', 'GMT-05:30'), "
-             "CONVERT_TZ('bad', 'UTC', 'UTC'), CONVERT_TZ('2024-01-01 00:00:00', CAST(NULL AS STRING), 'UTC')",
+             "CONVERT_TZ('bad', 'UTC', 'UTC'), CONVERT_TZ('2024-01-01 00:00:00', CAST(NULL AS STRING), 'UTC'), "
+             "CONVERT_TZ('2024-07-04 12:00:00', 'UTC', 'PST'), CONVERT_TZ('2024-01-01 00:00:00', 'Nowhere/Else', 'JST')",
              false,
-             "+I[1969-12-31 16:00:00, 2024-07-01 19:00:00, 2023-12-31 16:00:00, 2023-12-31 18:30:00, <NULL>, <NULL>]\n");
+             "+I[1969-12-31 16:00:00, 2024-07-01 19:00:00, 2023-12-31 16:00:00, 2023-12-31 18:30:00, <NULL>, <NULL>, "
+             "2024-07-04 05:00:00, 2024-01-01 09:00:00]\n");
   /* DATE_FORMAT of a TIMESTAMP_LTZ: in the session zone (UTC) */
   CHECK_ROWS("SELECT DATE_FORMAT(TO_TIMESTAMP_LTZ(90061000, 3), 'yyyy-MM-dd HH:mm:ss'), FROM_UNIXTIME(44, 'yyyy/MM/dd HH:mm:ss')",
              false, "+I[1970-01-02 01:01:01, 1970/01/01 00:00:44]\n");

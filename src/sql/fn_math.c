@@ -102,7 +102,7 @@ typedef struct gen {
   uint64_t state;
 } gen;
 
-static _Thread_local gen gens[32];
+static _Thread_local gen gens[128]; /* call sites with a generator, per task thread */
 static _Thread_local unsigned gens_next;
 static atomic_int_fast64_t next_site = 1;
 

@@ -9,8 +9,9 @@
  * the system's time zone database through the C library: the TZ variable is swapped
  * under a lock, which is safe because nothing else in Strom uses local time (the
  * engine computes in UTC).  Offsets written as GMT+hh:mm / UTC-hh / +hh:mm are read
- * here, because POSIX reads the sign of "GMT-08:00" the other way round from Java.
- * An unknown zone is UTC, as java.util.TimeZone makes it GMT.
+ * here, because POSIX reads the sign of "GMT-08:00" the other way round from Java, and
+ * Java's three-letter IDs (PST) are mapped to their regions.  An unknown zone is UTC,
+ * as java.util.TimeZone makes it GMT.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -76,10 +77,24 @@ static bool fixed_offset(const char *z, long *secs) {
   return true;
 }
 
+/* Java's three-letter zone IDs (java.time.ZoneId.SHORT_IDS, which TimeZone.getTimeZone
+ * also resolves): the region each stands for.  EST, MST and HST are zones of their own. */
+static const char *const short_ids[][2] = {
+    {"ACT", "Australia/Darwin"}, {"AET", "Australia/Sydney"}, {"AGT", "America/Argentina/Buenos_Aires"},
+    {"ART", "Africa/Cairo"}, {"AST", "America/Anchorage"}, {"BET", "America/Sao_Paulo"}, {"BST", "Asia/Dhaka"},
+    {"CAT", "Africa/Harare"}, {"CNT", "America/St_Johns"}, {"CST", "America/Chicago"}, {"CTT", "Asia/Shanghai"},
+    {"EAT", "Africa/Addis_Ababa"}, {"ECT", "Europe/Paris"}, {"IET", "America/Indiana/Indianapolis"},
+    {"IST", "Asia/Kolkata"}, {"JST", "Asia/Tokyo"}, {"MIT", "Pacific/Apia"}, {"NET", "Asia/Yerevan"},
+    {"NST", "Pacific/Auckland"}, {"PLT", "Asia/Karachi"}, {"PNT", "America/Phoenix"}, {"PRT", "America/Puerto_Rico"},
+    {"PST", "America/Los_Angeles"}, {"SST", "Pacific/Guadalcanal"}, {"VST", "Asia/Ho_Chi_Minh"},
+};
+
 /* Seconds east of UTC of zone at the UTC instant t (local: t is a wall-clock time). */
 static long zone_offset(const char *zone, time_t t, bool local) {
   long off;
   if (fixed_offset(zone, &off)) return off;
+  for (size_t i = 0; i < sizeof short_ids / sizeof *short_ids; i++)
+    if (!strcmp(zone, short_ids[i][0])) zone = short_ids[i][1];
   pthread_mutex_lock(&tz_mu);
   char *old = getenv("TZ");
   char *saved = old ? strdup(old) : NULL;
