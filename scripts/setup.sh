@@ -7,7 +7,7 @@ set -euo pipefail
 # librdkafka-dev, kcat: the Kafka connector and its tests (mock cluster, kcat reading and writing topics).
 # postgresql, libpq-dev: the PostgreSQL connector and its tests (a real server on loopback).
 # libedit-dev: line editing and history in the interactive `strom sql` (BSD licensed).
-PKGS=(build-essential pkg-config libxxhash-dev libzstd-dev clang libclang-rt-dev python3 netcat-openbsd procps librdkafka-dev kcat postgresql libpq-dev libedit-dev time)
+PKGS=(build-essential pkg-config libxxhash-dev libzstd-dev clang libclang-rt-dev python3 netcat-openbsd procps librdkafka-dev kcat postgresql libpq-dev libedit-dev time tzdata)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

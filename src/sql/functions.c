@@ -797,6 +797,9 @@ const sql_func *sql_func_find(const char *name) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
     if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
   if (sql_bytes_func_find(name)) return sql_bytes_func_find(name); /* types_bytes.c */
+  if (sql_math_func_find(name)) return sql_math_func_find(name);   /* fn_math.c */
+  if (sql_fncoll_func_find(name)) return sql_fncoll_func_find(name); /* fn_coll.c */
+  if (sql_time2_func_find(name)) return sql_time2_func_find(name);   /* fn_time2.c */
   return sql_regex_func_find(name);
 }
 
@@ -804,4 +807,5 @@ void sql_func_list(strom_buf *b) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++) strom__buf_printf(b, "%s%s", i ? " " : "", funcs[i].name);
   strom__buf_printf(b, " REGEXP REGEXP_EXTRACT REGEXP_REPLACE REGEXP_COUNT REGEXP_INSTR REGEXP_SUBSTR REGEXP_EXTRACT_ALL");
   strom__buf_printf(b, " TO_BASE64 FROM_BASE64 HEX ENCODE DECODE OCTET_LENGTH"); /* types_bytes.c */
+  sql_math_func_list(b), sql_fncoll_func_list(b), sql_time2_func_list(b); /* fn_math.c, fn_coll.c, fn_time2.c */
 }

@@ -85,6 +85,7 @@ static void calc_close(strom_ctx *ctx) {
   sql_ectx *c = strom_ctx_local(ctx);
   if (c) sql_ectx_free(c);
   free(c);
+  if (sql_calc_ctx == ctx) sql_calc_ctx = NULL;
 }
 
 static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
@@ -92,6 +93,7 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   const calc *k = strom_ctx_data(ctx);
   sql_ectx *c = strom_ctx_local(ctx);
   sql_ectx_reset(c);
+  sql_calc_ctx = ctx; /* CURRENT_WATERMARK (fn_time2.c) */
   const sql_expr *cond = k->cond;
   if (k->fast_col >= 0) {
     if (!fast_pass(k, in)) return STROM_OK;

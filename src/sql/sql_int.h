@@ -81,6 +81,13 @@ void sql_coll_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
 int sql_coll_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to);
 sql_type sql_coll_array_type(const sql_type *elem);
+/* The encoding, for fn_coll.c: read an element / the count, append an element, copy the
+ * buffer (count first) into c as the value; the MAP<key, elem> type. */
+bool sql_coll_get(const char **p, const char *end, const sql_type *t, struct sql_val *v);
+bool sql_coll_count(const char **p, const char *end, uint32_t *n);
+void sql_coll_put(strom_buf *b, const sql_type *t, const struct sql_val *v);
+int sql_coll_finish(strom_buf *b, struct sql_val *v, struct sql_ectx *c);
+sql_type sql_coll_map_type(const sql_type *key, const sql_type *elem);
 int sql_coll_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
 /* types_bytes.c: BYTES, BINARY(n), VARBINARY(n) (from_ast returns 1 when the node is none). */
 int sql_bytes_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
@@ -302,6 +309,16 @@ struct sql_func {
 const sql_func *sql_func_find(const char *name);
 /* fn_regex.c: the REGEXP* functions (Java patterns, src/core/regex.c). */
 const sql_func *sql_regex_func_find(const char *name);
+/* fn_math.c: trigonometry, LOG, PI, E, RAND, RAND_INTEGER; fn_coll.c: ARRAY_* and MAP_*. */
+const sql_func *sql_math_func_find(const char *name);
+void sql_math_func_list(strom_buf *b);
+const sql_func *sql_fncoll_func_find(const char *name);
+void sql_fncoll_func_list(strom_buf *b);
+/* fn_time2.c: TO_DATE, CONVERT_TZ, CURRENT_WATERMARK; the CALC operator evaluating on this
+ * thread (planner.c sets it per row), whose watermark CURRENT_WATERMARK gives. */
+extern _Thread_local strom_ctx *sql_calc_ctx;
+const sql_func *sql_time2_func_find(const char *name);
+void sql_time2_func_list(strom_buf *b);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
 void sql_func_list(strom_buf *b);
 

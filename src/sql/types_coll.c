@@ -464,3 +464,11 @@ sql_expr *sql_coll_to_json(sql_arena *a, sql_expr *x) {
   *e = (sql_expr){.op = SQL_E_FUNC, .type = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX}, .n = 1, .a = args, .fn = &to_json_fn, .col = -1};
   return e;
 }
+
+/* ---- the encoding for the collection functions (fn_coll.c) ---- */
+
+bool sql_coll_get(const char **p, const char *end, const sql_type *t, sql_val *v) { return get_val(p, end, t, v); }
+bool sql_coll_count(const char **p, const char *end, uint32_t *n) { return get_count(p, end, n); }
+void sql_coll_put(strom_buf *b, const sql_type *t, const sql_val *v) { put_val(b, t, v); }
+int sql_coll_finish(strom_buf *b, sql_val *v, sql_ectx *c) { return finish(b, v, c); }
+sql_type sql_coll_map_type(const sql_type *key, const sql_type *elem) { return coll_type(SQL_K_MAP, key, elem); }
