@@ -128,5 +128,7 @@ int sql_catalog_alter(sql_session *s, const sql_node *n) {
   if (!strcmp(n->text, "alter-table-set")) return alter_options(s, n, t, false);
   if (!strcmp(n->text, "alter-table-reset")) return alter_options(s, n, t, true);
   if (!strcmp(n->text, "alter-view-as")) return alter_view_as(s, n, t);
+  int rc = sql_alter_schema(s, n, t); /* catalog_alter_schema.c */
+  if (rc != 1) return rc;
   return sql_ns_err(s, n, "not supported yet: %s", n->text);
 }

@@ -915,6 +915,11 @@ void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
 void sql_show_create(strom_buf *b, const sql_table *t);
 /* catalog_like.c: CREATE TABLE ... LIKE as one CREATE TABLE tree (*out = n without LIKE). */
 int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
+/* catalog_show.c: an expression as SHOW CREATE TABLE writes it */
+void sql_show_expr(strom_buf *b, const sql_node *n);
+/* catalog_alter_schema.c: ALTER TABLE ADD / MODIFY / DROP / RENAME of a column; 1 when n is
+ * not one of them */
+int sql_alter_schema(sql_session *s, const sql_node *n, sql_table *t);
 /* the error of a statement at n, "line L, column C: ..." */
 int sql_ns_err(sql_session *s, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

