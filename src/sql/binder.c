@@ -719,6 +719,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         e->type = t;
         e->type.not_null = false;
         e->try_cast = (n->flags & SQL_F(TRY)) != 0;
+        e->fit_len = sql_cast_fit_kind(n->kids[1], &t); /* cast_len.c */
       }
       break;
     }

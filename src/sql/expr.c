@@ -209,6 +209,7 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
     case SQL_E_CAST:
       if ((rc = sql_eval(e->a[0], r, c, &v[0]))) return rc;
       rc = sql_val_cast(&e->a[0]->type, &e->type, &v[0], out, c);
+      if (!rc && e->fit_len) rc = sql_cast_fit(e, out, c); /* cast_len.c */
       if (rc == STROM_EUSER && e->try_cast) {
         out->null = true;
         return 0;

@@ -301,7 +301,10 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     return err_at(s, n, m);
   }
   if (explain) {
-    strom__buf_printf(explain, "Sink(table=[%s], connector=[%s])\n", t->name, t->conn->name);
+    strom__buf_printf(explain, "Sink(table=[%s.%s.%s], fields=[", t->catalog, t->database, t->name); /* as Flink's */
+    for (int i = 0, k = 0; i < p->ncols; i++)
+      if (!sql_row_is_marker(p->cols[i].name)) strom__buf_printf(explain, "%s%s", k++ ? ", " : "", p->cols[i].name);
+    strom__buf_printf(explain, "])\n");
     sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
   if (explain_only) return STROM_OK;

@@ -232,7 +232,11 @@ struct sql_expr {
   /* expr_fast.c: this node's specialised evaluator, set by sql_expr_compile; NULL: the
    * general one.  Valid only while the node's children keep their shape. */
   int (*fast)(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
+  uint8_t fit_len; /* an explicit CAST to VARCHAR(n) (1) / CHAR(n) (2): cast_len.c fits the text */
 };
+/* cast_len.c: what fit_len an explicit CAST to the type (its AST) gets; the cast value fitted */
+uint8_t sql_cast_fit_kind(const sql_node *type_ast, const sql_type *t);
+int sql_cast_fit(const sql_expr *e, sql_val *v, sql_ectx *c);
 /* x op y for a comparison op (SQL_E_EQ .. SQL_E_GE) of two integers. */
 static inline bool sql_cmp_holds(sql_eop op, int64_t x, int64_t y) {
   switch (op) {
