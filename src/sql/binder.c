@@ -735,6 +735,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
     case SQL_ROW: e = fail_at(b, n, "not supported yet: a ROW value other than as a select item or GROUP BY key"); break;
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }
+  if (e) sql_expr_nullability(e); /* nullability.c */
   b->depth--;
   return e;
 }

@@ -149,12 +149,12 @@ static int rebuild(sql_session *s, const sql_node *at, sql_table *t, const schem
   return STROM_OK;
 }
 
-/* ADD / MODIFY: kids NAME, then elements, a column's FIRST / AFTER c keyword after it. */
+/* ADD / MODIFY: kids NAME, then elements, a column's COLUMN_LIST FIRST / AFTER c after it. */
 static int add_modify(sql_session *s, const sql_node *n, sql_table *t, schema *sc, bool add) {
   sql_arena *a = &s->arenas[s->narenas - 1];
   bool wm_seen = false, pk_seen = false;
   for (int i = 1; i < n->nkids; i++) {
-    const sql_node *e = n->kids[i], *pos = i + 1 < n->nkids && n->kids[i + 1]->kind == SQL_KEYWORD ? n->kids[++i] : NULL;
+    const sql_node *e = n->kids[i], *pos = i + 1 < n->nkids && n->kids[i + 1]->kind == SQL_COLUMN_LIST ? n->kids[++i] : NULL;
     if (e->kind == SQL_WATERMARK) {
       if (wm_seen) return fail(s, e, t, "only one WATERMARK is allowed%s%s", "", "");
       wm_seen = true;
@@ -174,7 +174,7 @@ static int add_modify(sql_session *s, const sql_node *n, sql_table *t, schema *s
     if (e->kind != SQL_PRIMARY_KEY) {
       const char *c = el_name(e);
       for (int j = 1; j < i; j++)
-        if (n->kids[j]->kind != SQL_KEYWORD && n->kids[j]->kind != SQL_WATERMARK && n->kids[j]->kind != SQL_PRIMARY_KEY &&
+        if (n->kids[j]->kind != SQL_COLUMN_LIST && n->kids[j]->kind != SQL_WATERMARK && n->kids[j]->kind != SQL_PRIMARY_KEY &&
             n->kids[j] != e && !strcmp(el_name(n->kids[j]), c))
           return fail(s, e, t, "Encounter duplicate column `%s`.%s", c, "");
       int at = find(sc, c);

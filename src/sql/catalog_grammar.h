@@ -54,14 +54,14 @@ static sql_node *cat_use(parser *p, const sql_token *t) {
 }
 
 /* One element of ALTER TABLE ADD / MODIFY: a table element, then for a column an optional
- * KEYWORD FIRST or AFTER (kid: the ID) right after it. */
+ * COLUMN_LIST "FIRST" (no kids) or "AFTER" (kid: the ID) right after it. */
 static void cat_alter_element(parser *p, sql_node *n) {
   sql_node *e = table_element(p);
   add(p, n, e);
   if (e->kind != SQL_COLUMN && e->kind != SQL_COMPUTED && e->kind != SQL_METADATA) return;
   const sql_token *k = cur(p);
-  if (accept_kw(p, "FIRST")) add(p, n, node_at(p, SQL_KEYWORD, k, "FIRST"));
-  else if (accept_kw(p, "AFTER")) add(p, n, add(p, node_at(p, SQL_KEYWORD, k, "AFTER"), ident(p, "a column name")));
+  if (accept_kw(p, "FIRST")) add(p, n, node_at(p, SQL_COLUMN_LIST, k, "FIRST"));
+  else if (accept_kw(p, "AFTER")) add(p, n, add(p, node_at(p, SQL_COLUMN_LIST, k, "AFTER"), ident(p, "a column name")));
 }
 
 /* ALTER TABLE t ADD | MODIFY (element [FIRST | AFTER c], ...) or one element without the

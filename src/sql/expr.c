@@ -319,7 +319,9 @@ void sql_expr_print(strom_buf *b, const sql_expr *e, const sql_col *cols) {
       return;
     case SQL_E_CAST: {
       char tn[48];
-      sql_type_name(&e->type, tn, sizeof tn);
+      sql_type nt = e->type; /* EXPLAIN names the type without its nullability */
+      nt.not_null = false;
+      sql_type_name(&nt, tn, sizeof tn);
       strom__buf_printf(b, "%s(", e->try_cast ? "TRY_CAST" : "CAST");
       sql_expr_print(b, e->a[0], cols);
       strom__buf_printf(b, " AS %s)", tn);

@@ -235,6 +235,8 @@ struct sql_expr {
   uint8_t fit_len; /* an explicit CAST to VARCHAR(n) (1) / CHAR(n) (2): cast_len.c fits the text */
 };
 /* cast_len.c: what fit_len an explicit CAST to the type (its AST) gets; the cast value fitted */
+/* nullability.c: narrows e's type to NOT NULL where Flink infers it from the operands */
+void sql_expr_nullability(sql_expr *e);
 uint8_t sql_cast_fit_kind(const sql_node *type_ast, const sql_type *t);
 int sql_cast_fit(const sql_expr *e, sql_val *v, sql_ectx *c);
 /* x op y for a comparison op (SQL_E_EQ .. SQL_E_GE) of two integers. */
