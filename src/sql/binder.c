@@ -705,6 +705,14 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         e = fail_at(b, NULL, "%s", m);
         break;
       }
+      if (t.id == STROM_VARCHAR && !t.kind) { /* a ROW's text (types_rowcast.c) */
+        const sql_node *rs;
+        int r = sql_row_cast_string(b->a, b->agg ? b->in_cols : b->cols, b->agg ? b->in_ncols : b->ncols, n, &rs, b->err, b->errlen);
+        if (r) {
+          e = r > 0 ? bind(b, rs) : NULL;
+          break;
+        }
+      }
       sql_expr *x = bind(b, n->kids[0]);
       if (!x) break;
       if (!sql_can_cast(&x->type, &t)) {

@@ -921,6 +921,10 @@ void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
 void sql_show_create(strom_buf *b, const sql_table *t);
 /* catalog_like.c: CREATE TABLE ... LIKE as one CREATE TABLE tree (*out = n without LIKE). */
 int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
+/* types_rowcast.c: CAST(row AS STRING) as the text expression of the ROW's fields (*out);
+ * 0 when the operand is not a ROW, negative with err on an error */
+int sql_row_cast_string(sql_arena *a, const sql_col *cols, int ncols, const sql_node *cast, const sql_node **out, char *err,
+                        size_t errlen);
 /* catalog_show.c: an expression as SHOW CREATE TABLE writes it */
 void sql_show_expr(strom_buf *b, const sql_node *n);
 /* catalog_alter_schema.c: ALTER TABLE ADD / MODIFY / DROP / RENAME of a column; 1 when n is
