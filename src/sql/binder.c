@@ -480,6 +480,8 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_udf_find(b->s, name);
   if (!f) f = sql_coll_func_find(name);
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
+  if (!f && !strcasecmp(name, "ROW")) /* a ROW value where only scalars are bound (types_rowval.c) */
+    return fail_at(b, n, "not supported yet: a ROW value here (as an ARRAY or MAP element, or a function's argument); a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF and CAST");
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
