@@ -181,6 +181,44 @@ TEST(alter_table_schema_parses) {
   CHECK_PARSE("ALTER TABLE t DROP ()", "line 1, column 21: expected a column name, found ')'");
 }
 
+TEST(alter_database_and_catalog) {
+  CHECK_OUT("CREATE CATALOG c COMMENT 'first' WITH ('type' = 'generic_in_memory');\n"
+            "ALTER CATALOG c SET ('default-database' = 'd');\nSHOW CREATE CATALOG c;",
+            "CREATE CATALOG `c` COMMENT 'first'\nWITH (\n  'default-database' = 'd',\n  'type' = 'generic_in_memory'\n)\n");
+  CHECK_OUT("CREATE CATALOG c WITH ('type' = 'generic_in_memory', 'default-database' = 'd');\n"
+            "ALTER CATALOG c COMMENT 'it''s';\nALTER CATALOG c RESET ('default-database');\nDESCRIBE CATALOG EXTENDED c;",
+            "+-----------+-------------------+\n"
+            "| info name |        info value |\n"
+            "+-----------+-------------------+\n"
+            "|      name |                 c |\n"
+            "|      type | generic_in_memory |\n"
+            "|   comment |              it's |\n"
+            "+-----------+-------------------+\n3 rows in set\n");
+  CHECK_OUT("DESCRIBE CATALOG EXTENDED default_catalog;", "| option:default-database |  default_database |\n");
+  /* the tables of an altered catalog stay */
+  CHECK_OUT("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nCREATE TABLE c.`default`.t (a INT) WITH ('connector' = 'datagen');\n"
+            "ALTER CATALOG c SET ('default-database' = 'default');\nSHOW TABLES FROM c.`default`;",
+            "| t          |\n");
+  CHECK_ERR("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nALTER CATALOG c RESET ('type');",
+            "line 2, column 24: ALTER CATALOG RESET does not support changing 'type'");
+  CHECK_ERR("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nALTER CATALOG c SET ('foo' = 'bar');",
+            "catalog 'c': unsupported option 'foo'");
+  CHECK_ERR("ALTER CATALOG nope SET ('default-database' = 'x');", "catalog 'nope' does not exist");
+  /* a refused change leaves the options as they were */
+  CHECK_ERR("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nALTER CATALOG c SET ('type' = 'hive');",
+            "not supported: catalog type 'hive'");
+  /* ALTER DATABASE: the database must exist; its properties merge */
+  CHECK_ROWS("CREATE DATABASE d WITH ('k' = 'v');\nALTER DATABASE d SET ('k' = 'w');\nALTER DATABASE default_catalog.d SET ('x' = 'y');",
+             false, "");
+  CHECK_ERR("ALTER DATABASE nope SET ('k' = 'v');", "line 1, column 16: database 'default_catalog.nope' does not exist");
+  CHECK_ERR("ALTER DATABASE nope.d SET ('k' = 'v');", "catalog 'nope' does not exist");
+  CHECK_PARSE("ALTER DATABASE c.d SET ('k' = 'v')", "(alter-database c.d (with (option 'k' 'v')))");
+  CHECK_PARSE("ALTER CATALOG c RESET ('a', 'b')", "(alter-catalog-reset c 'a' 'b')");
+  CHECK_PARSE("ALTER CATALOG c COMMENT 'x'", "(alter-catalog-comment c 'x')");
+  CHECK_PARSE("ALTER CATALOG c", "line 1, column 16: expected SET (...), RESET (...) or COMMENT, found end of input");
+  CHECK_PARSE("DESCRIBE CATALOG EXTENDED c", "(show DESCRIBE CATALOG EXTENDED c)");
+}
+
 /* ---- 2. a ROW as CAST's argument: Flink's text form of a ROW ---- */
 
 TEST(cast_of_a_row_to_string) {
@@ -276,6 +314,7 @@ int main(int argc, char **argv) {
   RUN(alter_table_drop_and_rename_columns);
   RUN(alter_table_then_insert_uses_the_new_schema);
   RUN(alter_table_schema_parses);
+  RUN(alter_database_and_catalog);
   RUN(cast_of_a_row_to_string);
   RUN(cast_to_char_and_varchar_fits_the_length);
   RUN(derived_types_are_not_null_as_flink_infers);

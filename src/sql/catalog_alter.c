@@ -111,6 +111,8 @@ static int alter_view_as(sql_session *s, const sql_node *n, sql_table *t) {
 }
 
 int sql_catalog_alter(sql_session *s, const sql_node *n) {
+  int prc = sql_props_alter(s, n); /* ALTER DATABASE / CATALOG: catalog_props.c */
+  if (prc != 1) return prc;
   bool view = !strncmp(n->text, "alter-view", 10);
   char m[300];
   sql_table *t = sql_catalog_lookup(&s->cat, n->kids[0], m, sizeof m);

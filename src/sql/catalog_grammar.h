@@ -105,8 +105,30 @@ static sql_node *cat_alter_drop(parser *p, const sql_token *t, sql_node *nm, uns
  * ALTER VIEW v (RENAME TO w | AS query) */
 static sql_node *cat_alter(parser *p, const sql_token *t) {
   bool view = accept_kw(p, "VIEW");
+  if (!view && accept_kw(p, "DATABASE")) { /* ALTER DATABASE [c.]db SET (...) */
+    sql_node *n = add(p, cat_stmt(p, t, "alter-database", 0), name(p, "a database name"));
+    expect_kw(p, "SET");
+    return add(p, n, with_options(p));
+  }
+  if (!view && accept_kw(p, "CATALOG")) { /* ALTER CATALOG c SET (...) | RESET ('k', ...) | COMMENT '...' */
+    sql_node *nm = name(p, "a catalog name");
+    if (is_kw(cur(p), "SET")) {
+      advance(p);
+      return add(p, add(p, cat_stmt(p, t, "alter-catalog-set", 0), nm), with_options(p));
+    }
+    if (accept_kw(p, "RESET")) {
+      sql_node *n = add(p, cat_stmt(p, t, "alter-catalog-reset", 0), nm);
+      expect_op(p, "(");
+      do add(p, n, string(p, "an option key string"));
+      while (accept_op(p, ","));
+      expect_op(p, ")");
+      return n;
+    }
+    if (accept_kw(p, "COMMENT")) return add(p, add(p, cat_stmt(p, t, "alter-catalog-comment", 0), nm), string(p, "a comment string"));
+    expected(p, "SET (...), RESET (...) or COMMENT");
+  }
   if (!view && !accept_kw(p, "TABLE")) {
-    if (is_kw(cur(p), "DATABASE") || is_kw(cur(p), "CATALOG") || is_kw(cur(p), "FUNCTION") || is_kw(cur(p), "MODEL"))
+    if (is_kw(cur(p), "FUNCTION") || is_kw(cur(p), "MODEL"))
       unsupported(p, cur(p), "this ALTER statement");
     expected(p, "TABLE or VIEW");
   }
@@ -195,6 +217,16 @@ static sql_node *cat_qualified_call(parser *p, sql_node *e) {
   return call_args(p, call);
 }
 
+/* DESCRIBE CATALOG [EXTENDED] c (a SHOW node, catalog_props.c); NULL (nothing consumed)
+ * when DESCRIBE names a table called CATALOG. */
+static sql_node *cat_describe(parser *p, const sql_token *t) {
+  if (!is_kw(cur(p), "CATALOG") || !is_ident(peek(p, 1))) return NULL;
+  advance(p);
+  bool ext = is_kw(cur(p), "EXTENDED") && is_ident(peek(p, 1));
+  if (ext) advance(p);
+  return add(p, node_at(p, SQL_SHOW, t, ext ? "DESCRIBE CATALOG EXTENDED" : "DESCRIBE CATALOG"), name(p, "a catalog name"));
+}
+
 /* [NOT] LIKE 'pattern' after a SHOW: an OP like / not-like over the STRING. */
 static void cat_like(parser *p, sql_node *n) {
   const sql_token *t = cur(p);
@@ -220,7 +252,8 @@ static sql_node *cat_show(parser *p, const sql_token *t) {
     advance(p);
     if (accept_kw(p, "TABLE")) n = node_at(p, SQL_SHOW, t, "CREATE TABLE");
     else if (accept_kw(p, "VIEW")) n = node_at(p, SQL_SHOW, t, "CREATE VIEW");
-    else expected(p, "TABLE or VIEW");
+    else if (accept_kw(p, "CATALOG")) return add(p, node_at(p, SQL_SHOW, t, "CREATE CATALOG"), name(p, "a catalog name"));
+    else expected(p, "TABLE, VIEW or CATALOG");
     return add(p, n, name(p, "a table name"));
   }
   if (is_kw(w, "COLUMNS")) {

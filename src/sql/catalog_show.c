@@ -563,5 +563,5 @@ int sql_show_more(sql_session *s, const sql_node *n) {
     strom__buf_free(&b);
     return STROM_OK;
   }
-  return 1;
+  return sql_props_show(s, n); /* SHOW CREATE CATALOG, DESCRIBE CATALOG: catalog_props.c */
 }

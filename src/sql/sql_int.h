@@ -509,6 +509,7 @@ typedef struct sql_catalog {
   sql_table **t;
   int n, cap;
   struct sql_ns *ns; /* catalogs, databases and the current ones (catalog_ns.c); NULL: only the defaults */
+  struct sql_props *props; /* catalogs' and databases' options and comments (catalog_props.c) */
 } sql_catalog;
 
 sql_table *sql_catalog_find(const sql_catalog *c, const char *name);
@@ -925,6 +926,14 @@ int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
  * 0 when the operand is not a ROW, negative with err on an error */
 int sql_row_cast_string(sql_arena *a, const sql_col *cols, int ncols, const sql_node *cast, const sql_node **out, char *err,
                         size_t errlen);
+/* catalog_ns.c: whether catalog cat (and its database db, unless NULL) exists */
+bool sql_ns_exists(const sql_catalog *c, const char *cat, const char *db);
+/* catalog_props.c: a created catalog's / database's options kept; ALTER DATABASE / CATALOG;
+ * SHOW CREATE CATALOG, DESCRIBE CATALOG [EXTENDED] (1: n is not one of them) */
+int sql_props_created(sql_session *s, const sql_node *n);
+int sql_props_alter(sql_session *s, const sql_node *n);
+int sql_props_show(sql_session *s, const sql_node *n);
+void sql_props_free(struct sql_props *p);
 /* catalog_show.c: an expression as SHOW CREATE TABLE writes it */
 void sql_show_expr(strom_buf *b, const sql_node *n);
 /* catalog_alter_schema.c: ALTER TABLE ADD / MODIFY / DROP / RENAME of a column; 1 when n is
