@@ -280,6 +280,27 @@ TEST(derived_types_are_not_null_as_flink_infers) {
             "| m                    | BOOLEAN              | FALSE |               |\n");
 }
 
+/* the sink's NOT NULL columns: Flink's table.exec.sink.not-null-enforcer */
+TEST(sink_not_null_enforcer) {
+  write_tmp_file("src.csv", "1,x\n,y\n3,z\n");
+#define SRC "CREATE TABLE src (a INT, b STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/src.csv', 'format' = 'csv');\n"
+#define SNK(dir, key) "CREATE TABLE snk (a INT NOT NULL, b STRING" key ") WITH ('connector' = 'filesystem', 'path' = '${TMP}/" dir "', 'format' = 'csv');\n"
+#define BACK(dir) "CREATE TABLE back (a INT, b STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/" dir "', 'format' = 'csv');\nSELECT * FROM back;"
+  CHECK_ERR(SRC SNK("nn1", "") "INSERT INTO snk SELECT a, b FROM src;",
+            "Column 'a' is NOT NULL, however, a null value is being written into it. You can set job configuration "
+            "'table.exec.sink.not-null-enforcer'='DROP' to suppress this exception and drop such records silently.");
+  CHECK_ROWS(SRC SNK("nn2", "") "SET 'table.exec.sink.not-null-enforcer' = 'DROP';\nINSERT INTO snk SELECT a, b FROM src;\n" BACK("nn2"),
+             true, "+I[1, x]\n+I[3, z]\n");
+  /* a query that proves the column NOT NULL needs no check */
+  CHECK_ROWS(SRC SNK("nn3", "") "INSERT INTO snk SELECT COALESCE(a, 0) * 2, b FROM src;\n" BACK("nn3"), true,
+             "+I[0, y]\n+I[2, x]\n+I[6, z]\n");
+  /* a primary key column is NOT NULL too */
+  CHECK_ERR(SRC "CREATE TABLE pk (a INT, b STRING, PRIMARY KEY (b) NOT ENFORCED) WITH ('connector' = 'blackhole');\n"
+                "INSERT INTO pk SELECT a, CASE WHEN a = 3 THEN NULL ELSE b END FROM src;",
+            "Column 'b' is NOT NULL, however, a null value is being written into it.");
+  CHECK_ERR("SET 'table.exec.sink.not-null-enforcer' = 'IGNORE';", "expected 'ERROR' or 'DROP', got 'IGNORE'");
+}
+
 /* ---- 5. EXPLAIN names the sink as Flink does ---- */
 
 TEST(explain_prints_the_sink_as_flink) {
@@ -318,6 +339,7 @@ int main(int argc, char **argv) {
   RUN(cast_of_a_row_to_string);
   RUN(cast_to_char_and_varchar_fits_the_length);
   RUN(derived_types_are_not_null_as_flink_infers);
+  RUN(sink_not_null_enforcer);
   RUN(explain_prints_the_sink_as_flink);
   RUN(row_comparison_with_nulls_is_fieldwise);
   char cmd[300];

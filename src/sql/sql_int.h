@@ -926,6 +926,8 @@ int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
  * 0 when the operand is not a ROW, negative with err on an error */
 int sql_row_cast_string(sql_arena *a, const sql_col *cols, int ncols, const sql_node *cast, const sql_node **out, char *err,
                         size_t errlen);
+/* sink_notnull.c: the INSERT's cast p into t checks t's NOT NULL columns (table.exec.sink.not-null-enforcer) */
+int sql_sink_not_null(sql_session *s, sql_arena *a, sql_plan *p, const sql_table *t, char *err, size_t errlen);
 /* catalog_ns.c: whether catalog cat (and its database db, unless NULL) exists */
 bool sql_ns_exists(const sql_catalog *c, const char *cat, const char *db);
 /* catalog_props.c: a created catalog's / database's options kept; ALTER DATABASE / CATALOG;
