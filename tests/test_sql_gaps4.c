@@ -312,6 +312,10 @@ TEST(explain_prints_the_sink_as_flink) {
             "CREATE TABLE c.d.snk (x INT) WITH ('connector' = 'blackhole');\n"
             "EXPLAIN INSERT INTO c.d.snk SELECT 1;",
             "Sink(table=[c.d.snk], fields=[x])\n");
+  /* a ROW column is one field */
+  CHECK_OUT("CREATE TABLE snk (a INT, r ROW<x INT, y ROW<z STRING>>, b STRING) WITH ('connector' = 'blackhole');\n"
+            "EXPLAIN INSERT INTO snk SELECT 1, ROW(2, ROW('z')), 'b';",
+            "Sink(table=[default_catalog.default_database.snk], fields=[a, r, b])\n");
 }
 
 /* ---- 6. ROW comparisons expand field by field (Calcite), so a NULL field makes them UNKNOWN ---- */

@@ -306,8 +306,12 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
   }
   if (explain) {
     strom__buf_printf(explain, "Sink(table=[%s.%s.%s], fields=[", t->catalog, t->database, t->name); /* as Flink's */
-    for (int i = 0, k = 0; i < p->ncols; i++)
-      if (!sql_row_is_marker(p->cols[i].name)) strom__buf_printf(explain, "%s%s", k++ ? ", " : "", p->cols[i].name);
+    for (int i = 0, k = 0; i < p->ncols; i++) { /* a ROW column once, by its name (its leaves are "r.x") */
+      const char *c = p->cols[i].name, *dot = strchr(c, '.');
+      size_t len = dot ? (size_t)(dot - c) : strlen(c);
+      if (i && dot && !strncmp(p->cols[i - 1].name, c, len + 1)) continue;
+      strom__buf_printf(explain, "%s%.*s", k++ ? ", " : "", (int)len, c);
+    }
     strom__buf_printf(explain, "])\n");
     sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
