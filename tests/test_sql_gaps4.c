@@ -184,17 +184,25 @@ TEST(alter_table_schema_parses) {
 TEST(alter_database_and_catalog) {
   CHECK_OUT("CREATE CATALOG c COMMENT 'first' WITH ('type' = 'generic_in_memory');\n"
             "ALTER CATALOG c SET ('default-database' = 'd');\nSHOW CREATE CATALOG c;",
-            "CREATE CATALOG `c` COMMENT 'first'\nWITH (\n  'default-database' = 'd',\n  'type' = 'generic_in_memory'\n)\n");
+            "CREATE CATALOG `c`\nCOMMENT 'first'\nWITH (\n  'default-database' = 'd',\n  'type' = 'generic_in_memory'\n)\n");
   CHECK_OUT("CREATE CATALOG c WITH ('type' = 'generic_in_memory', 'default-database' = 'd');\n"
             "ALTER CATALOG c COMMENT 'it''s';\nALTER CATALOG c RESET ('default-database');\nDESCRIBE CATALOG EXTENDED c;",
-            "+-----------+-------------------+\n"
-            "| info name |        info value |\n"
-            "+-----------+-------------------+\n"
-            "|      name |                 c |\n"
-            "|      type | generic_in_memory |\n"
-            "|   comment |              it's |\n"
-            "+-----------+-------------------+\n3 rows in set\n");
-  CHECK_OUT("DESCRIBE CATALOG EXTENDED default_catalog;", "| option:default-database |  default_database |\n");
+            "+-------------+-------------------+\n"
+            "|   info name |        info value |\n"
+            "+-------------+-------------------+\n"
+            "|        name |                 c |\n"
+            "|        type | generic_in_memory |\n"
+            "|     comment |              it's |\n"
+            "| option:type | generic_in_memory |\n"
+            "+-------------+-------------------+\n4 rows in set\n");
+  CHECK_OUT("CREATE CATALOG c WITH ('type' = 'generic_in_memory', 'default-database' = 'db1');\nDESCRIBE CATALOG EXTENDED c;",
+            "|                    name |                 c |\n"
+            "|                    type | generic_in_memory |\n"
+            "|                 comment |                   |\n"
+            "| option:default-database |               db1 |\n"
+            "|             option:type | generic_in_memory |\n"
+            "+-------------------------+-------------------+\n5 rows in set\n");
+  CHECK_ERR("DESCRIBE CATALOG default_catalog;", "Cannot obtain metadata information from Catalog default_catalog.");
   /* the tables of an altered catalog stay */
   CHECK_OUT("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nCREATE TABLE c.`default`.t (a INT) WITH ('connector' = 'datagen');\n"
             "ALTER CATALOG c SET ('default-database' = 'default');\nSHOW TABLES FROM c.`default`;",
@@ -204,6 +212,7 @@ TEST(alter_database_and_catalog) {
   CHECK_ERR("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nALTER CATALOG c SET ('foo' = 'bar');",
             "catalog 'c': unsupported option 'foo'");
   CHECK_ERR("ALTER CATALOG nope SET ('default-database' = 'x');", "catalog 'nope' does not exist");
+  CHECK_ERR("ALTER CATALOG default_catalog SET ('default-database' = 'x');", "Catalog default_catalog does not exist in the catalog store");
   /* a refused change leaves the options as they were */
   CHECK_ERR("CREATE CATALOG c WITH ('type' = 'generic_in_memory');\nALTER CATALOG c SET ('type' = 'hive');",
             "not supported: catalog type 'hive'");

@@ -132,14 +132,9 @@ int sql_props_created(sql_session *s, const sql_node *n) {
   return STROM_OK;
 }
 
-/* A catalog's entry; the default catalog's is made on first use, as Flink describes it. */
-static prop_ent *cat_ent(sql_session *s, const char *cat) {
-  prop_ent *e = s->cat.props ? find(s->cat.props, cat, NULL) : NULL;
-  if (e || strcmp(cat, "default_catalog")) return e;
-  if (!(e = get(s, cat, NULL, false)) || put(e, "type", "generic_in_memory") || put(e, "default-database", "default_database"))
-    return NULL;
-  return e;
-}
+/* A catalog's entry: NULL for the session's default catalog, which no CREATE CATALOG
+ * described (Flink has no descriptor of it in its catalog store either). */
+static prop_ent *cat_ent(sql_session *s, const char *cat) { return s->cat.props ? find(s->cat.props, cat, NULL) : NULL; }
 
 static bool cat_exists(sql_session *s, const char *cat) { return sql_ns_exists(&s->cat, cat, NULL); }
 
@@ -180,7 +175,7 @@ static int alter_catalog(sql_session *s, const sql_node *n) {
   const char *cat = nm->kids[0]->text;
   if (!cat_exists(s, cat)) return sql_ns_err(s, nm, "catalog '%s' does not exist", cat);
   prop_ent *e = cat_ent(s, cat);
-  if (!e && !(e = get(s, cat, NULL, false))) return STROM_ENOMEM;
+  if (!e) return sql_ns_err(s, nm, "Catalog %s does not exist in the catalog store (it was not made by CREATE CATALOG).", cat);
   if (!strcmp(n->text, "alter-catalog-comment")) return set_comment(e, n->kids[1]->text);
   /* the change on a copy, checked, then kept */
   prop_ent c = {.cat = e->cat};
@@ -241,17 +236,16 @@ int sql_props_show(sql_session *s, const sql_node *n) {
   const char *cat = nm->kids[0]->text;
   if (!cat_exists(s, cat)) return sql_ns_err(s, nm, "catalog '%s' does not exist", cat);
   prop_ent *e = cat_ent(s, cat);
-  prop_ent none = {0};
-  if (!e) e = &none;
+  if (!e) return sql_ns_err(s, nm, "Cannot obtain metadata information from Catalog %s.", cat);
   int *order = strom__calloc((size_t)e->n + 1, sizeof *order);
   if (!order) return STROM_ENOMEM;
   for (int i = 0; i < e->n; i++) order[i] = i;
   qsort_r(order, (size_t)e->n, sizeof *order, cmp_idx, e->keys);
   if (show) {
     strom_buf b = {0};
-    strom__buf_printf(&b, "CREATE CATALOG `%s` ", cat);
-    if (e->comment && *e->comment) strom__buf_printf(&b, "COMMENT "), quoted(&b, e->comment), strom__buf_printf(&b, "\n");
-    strom__buf_printf(&b, "WITH (\n");
+    strom__buf_printf(&b, "CREATE CATALOG `%s`\n", cat); /* Flink's ShowCreateUtil layout */
+    if (e->comment) strom__buf_printf(&b, "COMMENT "), quoted(&b, e->comment), strom__buf_printf(&b, "\n");
+    if (e->n) strom__buf_printf(&b, "WITH (\n");
     for (int i = 0; i < e->n; i++) {
       strom__buf_printf(&b, "  ");
       quoted(&b, e->keys[order[i]]);
@@ -259,7 +253,7 @@ int sql_props_show(sql_session *s, const sql_node *n) {
       quoted(&b, e->vals[order[i]]);
       strom__buf_printf(&b, "%s\n", i + 1 < e->n ? "," : "");
     }
-    strom__buf_printf(&b, ")\n");
+    if (e->n) strom__buf_printf(&b, ")\n");
     fprintf(s->out, "%s", b.p);
     strom__buf_free(&b);
   } else {
@@ -274,8 +268,7 @@ int sql_props_show(sql_session *s, const sql_node *n) {
     names[k] = strom__strdup("name"), vals[k++] = cat;
     names[k] = strom__strdup("type"), vals[k++] = type;
     names[k] = strom__strdup("comment"), vals[k++] = e->comment ? e->comment : "";
-    for (int i = 0; ext && i < e->n; i++) {
-      if (!strcmp(e->keys[order[i]], "type")) continue;
+    for (int i = 0; ext && i < e->n; i++) { /* every option, 'type' too, as Flink */
       size_t len = strlen(e->keys[order[i]]) + 8;
       if ((names[k] = malloc(len))) snprintf(names[k], len, "option:%s", e->keys[order[i]]);
       vals[k++] = e->vals[order[i]];
