@@ -7,7 +7,8 @@
  * 'type'); SHOW CREATE CATALOG and DESCRIBE CATALOG [EXTENDED] print them.  The catalogs
  * and databases themselves are catalog_ns.c's; this side table, keyed by their names,
  * is filled by CREATE CATALOG / DATABASE (sql_props_created) and read by name, so a
- * catalog made again starts afresh.  Unlike Flink, ALTER CATALOG keeps the in-memory
+ * catalog made again starts afresh; the session's default_catalog has no entry, as Flink
+ * keeps no descriptor of it (DESCRIBE / SHOW CREATE / ALTER CATALOG refuse it).  Unlike Flink, ALTER CATALOG keeps the in-memory
  * catalog's tables (Flink re-creates the catalog object, which empties an in-memory one).
  */
 #include <strings.h>
