@@ -287,6 +287,15 @@ TEST(derived_types_are_not_null_as_flink_infers) {
             "| k                    | STRING               | FALSE |               |\n"
             "| l                    | INT                  | FALSE |               |\n"
             "| m                    | BOOLEAN              | FALSE |               |\n");
+  /* the side an outer join pads is nullable, and so is what is derived from it */
+  CHECK_OUT("CREATE TABLE a (id INT NOT NULL) WITH ('connector' = 'datagen');\n"
+            "CREATE TABLE b (id INT NOT NULL, v INT NOT NULL) WITH ('connector' = 'datagen');\n"
+            "CREATE VIEW j AS SELECT a.id AS aid, b.v AS bv, b.v * 2 AS bv2, a.id + 1 AS aid1 FROM a LEFT JOIN b ON a.id = b.id;\n"
+            "DESCRIBE j;",
+            "| aid                  | INT                  | FALSE |               |\n"
+            "| bv                   | INT                  | TRUE  |               |\n"
+            "| bv2                  | INT                  | TRUE  |               |\n"
+            "| aid1                 | INT                  | FALSE |               |\n");
 }
 
 /* the sink's NOT NULL columns: Flink's table.exec.sink.not-null-enforcer */
