@@ -296,6 +296,24 @@ TEST(derived_types_are_not_null_as_flink_infers) {
             "| bv                   | INT                  | TRUE  |               |\n"
             "| bv2                  | INT                  | TRUE  |               |\n"
             "| aid1                 | INT                  | FALSE |               |\n");
+  /* SUM / MIN / MAX of a NOT NULL argument per group are NOT NULL; over the whole input, or with FILTER, not */
+  CHECK_OUT("CREATE TABLE a (id INT NOT NULL, v INT) WITH ('connector' = 'datagen');\n"
+            "CREATE VIEW g AS SELECT id, COUNT(*) AS n, SUM(id) AS s, MAX(id) + 1 AS m, SUM(v) AS sv, "
+            "MIN(id) FILTER (WHERE id > 1) AS f, AVG(id) AS av FROM a GROUP BY id;\n"
+            "CREATE VIEW h AS SELECT SUM(id) AS s FROM a;\nDESCRIBE g;\nDESCRIBE h;",
+            "| id                   | INT                  | FALSE |               |\n"
+            "| n                    | BIGINT               | FALSE |               |\n"
+            "| s                    | INT                  | FALSE |               |\n"
+            "| m                    | INT                  | FALSE |               |\n"
+            "| sv                   | INT                  | TRUE  |               |\n"
+            "| f                    | INT                  | TRUE  |               |\n"
+            "| av                   | INT                  | TRUE  |               |\n"
+            "+----------------------+----------------------+-------+---------------+\n"
+            "7 rows in set\n"
+            "+----------------------+----------------------+-------+---------------+\n"
+            "| name                 | type                 | null  | extras        |\n"
+            "+----------------------+----------------------+-------+---------------+\n"
+            "| s                    | INT                  | TRUE  |               |\n");
 }
 
 /* the sink's NOT NULL columns: Flink's table.exec.sink.not-null-enforcer */

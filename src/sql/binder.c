@@ -835,6 +835,10 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
       break;
     default: g.type = g.in_type, g.type.not_null = false; break;
   }
+  /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
+  if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
+      (b->nkeys || b->windowed))
+    g.type.not_null = true;
   if (b->naggs == b->capaggs) {
     int cap = b->capaggs ? b->capaggs * 2 : 8;
     sql_agg *na = sql_arena_alloc(b->a, sizeof *na * (size_t)cap);
