@@ -502,6 +502,7 @@ static int drop_catalog(sql_session *s, const sql_node *n) {
 static int jdbc_alter(sql_session *s, const sql_node *n) {
   const sql_node *nm = n->kids[0];
   if (!s->cat.ns || nm->kind != SQL_NAME || nm->nkids < 1) return STROM_OK;
+  if (!strncmp(n->text, "alter-catalog", 13)) return STROM_OK; /* names a catalog, not a table: catalog_props.c */
   if (!strncmp(n->text, "alter-database", 14)) {
     if (nm->nkids > 2) return STROM_OK;
     const char *cat = nm->nkids == 2 ? nm->kids[0]->text : s->cat.ns->cur_cat;

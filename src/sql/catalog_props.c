@@ -178,6 +178,9 @@ static int alter_catalog(sql_session *s, const sql_node *n) {
   prop_ent *e = cat_ent(s, cat);
   if (!e) return sql_ns_err(s, nm, "Catalog %s does not exist in the catalog store (it was not made by CREATE CATALOG).", cat);
   if (!strcmp(n->text, "alter-catalog-comment")) return set_comment(e, n->kids[1]->text);
+  for (int i = 0; i < e->n; i++)
+    if (!strcmp(e->keys[i], "type") && strcmp(e->vals[i], "generic_in_memory"))
+      return sql_ns_err(s, nm, "not supported yet: ALTER CATALOG SET / RESET of a '%s' catalog", e->vals[i]);
   /* the change on a copy, checked, then kept */
   prop_ent c = {.cat = e->cat};
   for (int i = 0; i < e->n; i++)
