@@ -480,6 +480,8 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_udf_find(b->s, name);
   if (!f) f = sql_coll_func_find(name);
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
+  if (!f && !strcasecmp(name, "ROW")) /* a ROW value where only scalars are bound (types_rowval.c) */
+    return fail_at(b, n, "not supported yet: a ROW value here (as an ARRAY or MAP element, or a function's argument); a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF and CAST");
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
@@ -705,6 +707,14 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         e = fail_at(b, NULL, "%s", m);
         break;
       }
+      if (t.id == STROM_VARCHAR && !t.kind) { /* a ROW's text (types_rowcast.c) */
+        const sql_node *rs;
+        int r = sql_row_cast_string(b->a, b->agg ? b->in_cols : b->cols, b->agg ? b->in_ncols : b->ncols, n, &rs, b->err, b->errlen);
+        if (r) {
+          e = r > 0 ? bind(b, rs) : NULL;
+          break;
+        }
+      }
       sql_expr *x = bind(b, n->kids[0]);
       if (!x) break;
       if (!sql_can_cast(&x->type, &t)) {
@@ -719,6 +729,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         e->type = t;
         e->type.not_null = false;
         e->try_cast = (n->flags & SQL_F(TRY)) != 0;
+        e->fit_len = sql_cast_fit_kind(n->kids[1], &t); /* cast_len.c */
       }
       break;
     }
@@ -734,6 +745,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
     case SQL_ROW: e = fail_at(b, n, "not supported yet: a ROW value other than as a select item or GROUP BY key"); break;
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }
+  if (e) sql_expr_nullability(e); /* nullability.c */
   b->depth--;
   return e;
 }
@@ -823,6 +835,10 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
       break;
     default: g.type = g.in_type, g.type.not_null = false; break;
   }
+  /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
+  if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
+      (b->nkeys || b->windowed))
+    g.type.not_null = true;
   if (b->naggs == b->capaggs) {
     int cap = b->capaggs ? b->capaggs * 2 : 8;
     sql_agg *na = sql_arena_alloc(b->a, sizeof *na * (size_t)cap);

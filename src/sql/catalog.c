@@ -38,6 +38,7 @@ void sql_catalog_free(sql_catalog *c) {
   for (int i = 0; i < c->n; i++) sql_table_free(c->t[i]);
   free(c->t);
   sql_ns_free(c->ns);
+  sql_props_free(c->props); /* catalog_props.c */
   memset(c, 0, sizeof *c);
 }
 

@@ -111,6 +111,8 @@ static int alter_view_as(sql_session *s, const sql_node *n, sql_table *t) {
 }
 
 int sql_catalog_alter(sql_session *s, const sql_node *n) {
+  int prc = sql_props_alter(s, n); /* ALTER DATABASE / CATALOG: catalog_props.c */
+  if (prc != 1) return prc;
   bool view = !strncmp(n->text, "alter-view", 10);
   char m[300];
   sql_table *t = sql_catalog_lookup(&s->cat, n->kids[0], m, sizeof m);
@@ -128,5 +130,7 @@ int sql_catalog_alter(sql_session *s, const sql_node *n) {
   if (!strcmp(n->text, "alter-table-set")) return alter_options(s, n, t, false);
   if (!strcmp(n->text, "alter-table-reset")) return alter_options(s, n, t, true);
   if (!strcmp(n->text, "alter-view-as")) return alter_view_as(s, n, t);
+  int rc = sql_alter_schema(s, n, t); /* catalog_alter_schema.c */
+  if (rc != 1) return rc;
   return sql_ns_err(s, n, "not supported yet: %s", n->text);
 }

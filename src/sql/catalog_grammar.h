@@ -53,12 +53,82 @@ static sql_node *cat_use(parser *p, const sql_token *t) {
   return add(p, cat_stmt(p, t, "use", 0), name(p, "a database name"));
 }
 
+/* One element of ALTER TABLE ADD / MODIFY: a table element, then for a column an optional
+ * COLUMN_LIST "FIRST" (no kids) or "AFTER" (kid: the ID) right after it. */
+static void cat_alter_element(parser *p, sql_node *n) {
+  sql_node *e = table_element(p);
+  add(p, n, e);
+  if (e->kind != SQL_COLUMN && e->kind != SQL_COMPUTED && e->kind != SQL_METADATA) return;
+  const sql_token *k = cur(p);
+  if (accept_kw(p, "FIRST")) add(p, n, node_at(p, SQL_COLUMN_LIST, k, "FIRST"));
+  else if (accept_kw(p, "AFTER")) add(p, n, add(p, node_at(p, SQL_COLUMN_LIST, k, "AFTER"), ident(p, "a column name")));
+}
+
+/* ALTER TABLE t ADD | MODIFY (element [FIRST | AFTER c], ...) or one element without the
+ * parentheses: kids NAME, then the elements (catalog_alter_schema.c). */
+static sql_node *cat_alter_schema(parser *p, const sql_token *t, sql_node *nm, unsigned flags) {
+  bool add_ = is_kw(advance(p), "ADD");
+  sql_node *n = add(p, cat_stmt(p, t, add_ ? "alter-table-add" : "alter-table-modify", flags), nm);
+  if (accept_op(p, "(")) {
+    do cat_alter_element(p, n);
+    while (accept_op(p, ","));
+    expect_op(p, ")");
+  } else {
+    cat_alter_element(p, n);
+  }
+  return n;
+}
+
+/* ALTER TABLE t DROP (c, ...) | c | PRIMARY KEY | WATERMARK */
+static sql_node *cat_alter_drop(parser *p, const sql_token *t, sql_node *nm, unsigned flags) {
+  if (is_kw(cur(p), "PRIMARY") && is_kw(peek(p, 1), "KEY")) {
+    advance(p), advance(p);
+    return add(p, cat_stmt(p, t, "alter-table-drop-pk", flags), nm);
+  }
+  if (is_kw(cur(p), "WATERMARK") && !is_op(peek(p, 1), ",")) {
+    advance(p);
+    return add(p, cat_stmt(p, t, "alter-table-drop-watermark", flags), nm);
+  }
+  if (is_kw(cur(p), "CONSTRAINT")) unsupported(p, cur(p), "ALTER TABLE ... DROP CONSTRAINT (use DROP PRIMARY KEY)");
+  sql_node *n = add(p, cat_stmt(p, t, "alter-table-drop", flags), nm);
+  if (accept_op(p, "(")) {
+    do add(p, n, ident(p, "a column name"));
+    while (accept_op(p, ","));
+    expect_op(p, ")");
+  } else {
+    add(p, n, ident(p, "a column name, PRIMARY KEY or WATERMARK"));
+  }
+  return n;
+}
+
 /* ALTER TABLE [IF EXISTS] t (RENAME TO u | SET (...) | RESET ('k', ...))
  * ALTER VIEW v (RENAME TO w | AS query) */
 static sql_node *cat_alter(parser *p, const sql_token *t) {
   bool view = accept_kw(p, "VIEW");
+  if (!view && accept_kw(p, "DATABASE")) { /* ALTER DATABASE [c.]db SET (...) */
+    sql_node *n = add(p, cat_stmt(p, t, "alter-database", 0), name(p, "a database name"));
+    expect_kw(p, "SET");
+    return add(p, n, with_options(p));
+  }
+  if (!view && accept_kw(p, "CATALOG")) { /* ALTER CATALOG c SET (...) | RESET ('k', ...) | COMMENT '...' */
+    sql_node *nm = name(p, "a catalog name");
+    if (is_kw(cur(p), "SET")) {
+      advance(p);
+      return add(p, add(p, cat_stmt(p, t, "alter-catalog-set", 0), nm), with_options(p));
+    }
+    if (accept_kw(p, "RESET")) {
+      sql_node *n = add(p, cat_stmt(p, t, "alter-catalog-reset", 0), nm);
+      expect_op(p, "(");
+      do add(p, n, string(p, "an option key string"));
+      while (accept_op(p, ","));
+      expect_op(p, ")");
+      return n;
+    }
+    if (accept_kw(p, "COMMENT")) return add(p, add(p, cat_stmt(p, t, "alter-catalog-comment", 0), nm), string(p, "a comment string"));
+    expected(p, "SET (...), RESET (...) or COMMENT");
+  }
   if (!view && !accept_kw(p, "TABLE")) {
-    if (is_kw(cur(p), "DATABASE") || is_kw(cur(p), "CATALOG") || is_kw(cur(p), "FUNCTION") || is_kw(cur(p), "MODEL"))
+    if (is_kw(cur(p), "FUNCTION") || is_kw(cur(p), "MODEL"))
       unsupported(p, cur(p), "this ALTER statement");
     expected(p, "TABLE or VIEW");
   }
@@ -70,7 +140,12 @@ static sql_node *cat_alter(parser *p, const sql_token *t) {
       sql_node *n = cat_stmt(p, t, view ? "alter-view-rename" : "alter-table-rename", flags);
       return add(p, add(p, n, nm), name(p, "a new name"));
     }
-    unsupported(p, cur(p), "ALTER TABLE ... RENAME of a column");
+    if (view) expected(p, "TO");
+    /* RENAME col TO col2: kids NAME, ID old, ID new */
+    sql_node *n = add(p, cat_stmt(p, t, "alter-table-rename-column", flags), nm);
+    add(p, n, ident(p, "a column name or TO"));
+    expect_kw(p, "TO");
+    return add(p, n, ident(p, "the column's new name"));
   }
   if (view) {
     expect_kw(p, "AS");
@@ -88,9 +163,10 @@ static sql_node *cat_alter(parser *p, const sql_token *t) {
     expect_op(p, ")");
     return n;
   }
-  if (is_kw(cur(p), "ADD") || is_kw(cur(p), "MODIFY") || is_kw(cur(p), "DROP") || is_kw(cur(p), "SET"))
-    unsupported(p, cur(p), "ALTER TABLE of the schema (ADD, MODIFY, DROP, SET of a column)");
-  expected(p, "RENAME TO, SET (...) or RESET (...)");
+  if (is_kw(cur(p), "ADD") || is_kw(cur(p), "MODIFY")) return cat_alter_schema(p, t, nm, flags);
+  if (accept_kw(p, "DROP")) return cat_alter_drop(p, t, nm, flags);
+  if (is_kw(cur(p), "SET")) unsupported(p, cur(p), "ALTER TABLE ... SET of a column");
+  expected(p, "RENAME, ADD, MODIFY, DROP, SET (...) or RESET (...)");
 }
 
 /* CREATE TABLE ... LIKE source [( {INCLUDING | EXCLUDING | OVERWRITING} {ALL | CONSTRAINTS |
@@ -141,6 +217,16 @@ static sql_node *cat_qualified_call(parser *p, sql_node *e) {
   return call_args(p, call);
 }
 
+/* DESCRIBE CATALOG [EXTENDED] c (a SHOW node, catalog_props.c); NULL (nothing consumed)
+ * when DESCRIBE names a table called CATALOG. */
+static sql_node *cat_describe(parser *p, const sql_token *t) {
+  if (!is_kw(cur(p), "CATALOG") || !is_ident(peek(p, 1))) return NULL;
+  advance(p);
+  bool ext = is_kw(cur(p), "EXTENDED") && is_ident(peek(p, 1));
+  if (ext) advance(p);
+  return add(p, node_at(p, SQL_SHOW, t, ext ? "DESCRIBE CATALOG EXTENDED" : "DESCRIBE CATALOG"), name(p, "a catalog name"));
+}
+
 /* [NOT] LIKE 'pattern' after a SHOW: an OP like / not-like over the STRING. */
 static void cat_like(parser *p, sql_node *n) {
   const sql_token *t = cur(p);
@@ -166,7 +252,8 @@ static sql_node *cat_show(parser *p, const sql_token *t) {
     advance(p);
     if (accept_kw(p, "TABLE")) n = node_at(p, SQL_SHOW, t, "CREATE TABLE");
     else if (accept_kw(p, "VIEW")) n = node_at(p, SQL_SHOW, t, "CREATE VIEW");
-    else expected(p, "TABLE or VIEW");
+    else if (accept_kw(p, "CATALOG")) return add(p, node_at(p, SQL_SHOW, t, "CREATE CATALOG"), name(p, "a catalog name"));
+    else expected(p, "TABLE, VIEW or CATALOG");
     return add(p, n, name(p, "a table name"));
   }
   if (is_kw(w, "COLUMNS")) {

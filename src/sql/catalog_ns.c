@@ -143,6 +143,12 @@ static bool in_ns(const sql_table *t, const char *cat, const char *db) {
   return !strcmp(t->catalog ? t->catalog : DEF_CAT, cat) && !strcmp(t->database ? t->database : DEF_DB, db);
 }
 
+bool sql_ns_exists(const sql_catalog *c, const char *cat, const char *db) {
+  if (!c->ns) return !strcmp(cat, DEF_CAT) && (!db || !strcmp(db, DEF_DB));
+  const ns_cat *k = cat_find(c->ns, cat);
+  return k && (!db || db_find(k, db));
+}
+
 sql_table *sql_ns_find(const sql_catalog *c, const char *cat, const char *db, const char *name) {
   ns_cat *jc = cat_find(c->ns, cat);
   if (jc && jc->jdbc) return sql_jdbc_cat_table(jc->jdbc, db, name, NULL, 0);
@@ -496,6 +502,7 @@ static int drop_catalog(sql_session *s, const sql_node *n) {
 static int jdbc_alter(sql_session *s, const sql_node *n) {
   const sql_node *nm = n->kids[0];
   if (!s->cat.ns || nm->kind != SQL_NAME || nm->nkids < 1) return STROM_OK;
+  if (!strncmp(n->text, "alter-catalog", 13)) return STROM_OK; /* names a catalog, not a table: catalog_props.c */
   if (!strncmp(n->text, "alter-database", 14)) {
     if (nm->nkids > 2) return STROM_OK;
     const char *cat = nm->nkids == 2 ? nm->kids[0]->text : s->cat.ns->cur_cat;
@@ -509,8 +516,11 @@ static int jdbc_alter(sql_session *s, const sql_node *n) {
 
 int sql_catalog_stmt(sql_session *s, const sql_node *n) {
   const char *w = n->text;
-  if (!strcmp(w, "create-catalog")) return create_catalog(s, n);
-  if (!strcmp(w, "create-database")) return create_database(s, n);
+  if (!strcmp(w, "create-catalog") || !strcmp(w, "create-database")) { /* their options: catalog_props.c */
+    bool had = n->kids[0]->nkids == 1 && w[7] == 'c' && sql_ns_exists(&s->cat, n->kids[0]->kids[0]->text, NULL);
+    int rc = w[7] == 'c' ? create_catalog(s, n) : create_database(s, n);
+    return rc || had ? rc : sql_props_created(s, n);
+  }
   if (!strcmp(w, "drop-catalog")) return drop_catalog(s, n);
   if (!strcmp(w, "drop-database")) return drop_database(s, n);
   if (!strcmp(w, "use-catalog")) return use(s, n, true);

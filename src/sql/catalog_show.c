@@ -89,6 +89,8 @@ static void operand(strom_buf *b, const sql_node *n, int prec, bool right) {
   strom__buf_printf(b, paren ? ")" : "");
 }
 
+void sql_show_expr(strom_buf *b, const sql_node *n) { expr_sql(b, n); }
+
 static void expr_sql(strom_buf *b, const sql_node *n) {
   switch (n->kind) {
     case SQL_ID: ident(b, n->text); return;
@@ -561,5 +563,5 @@ int sql_show_more(sql_session *s, const sql_node *n) {
     strom__buf_free(&b);
     return STROM_OK;
   }
-  return 1;
+  return sql_props_show(s, n); /* SHOW CREATE CATALOG, DESCRIBE CATALOG: catalog_props.c */
 }

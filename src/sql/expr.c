@@ -209,6 +209,7 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
     case SQL_E_CAST:
       if ((rc = sql_eval(e->a[0], r, c, &v[0]))) return rc;
       rc = sql_val_cast(&e->a[0]->type, &e->type, &v[0], out, c);
+      if (!rc && e->fit_len) rc = sql_cast_fit(e, out, c); /* cast_len.c */
       if (rc == STROM_EUSER && e->try_cast) {
         out->null = true;
         return 0;
@@ -318,7 +319,9 @@ void sql_expr_print(strom_buf *b, const sql_expr *e, const sql_col *cols) {
       return;
     case SQL_E_CAST: {
       char tn[48];
-      sql_type_name(&e->type, tn, sizeof tn);
+      sql_type nt = e->type; /* EXPLAIN names the type without its nullability */
+      nt.not_null = false;
+      sql_type_name(&nt, tn, sizeof tn);
       strom__buf_printf(b, "%s(", e->try_cast ? "TRY_CAST" : "CAST");
       sql_expr_print(b, e->a[0], cols);
       strom__buf_printf(b, " AS %s)", tn);

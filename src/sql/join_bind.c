@@ -34,6 +34,9 @@ sql_plan *sql_join_new(sql_arena *a, sql_plan *l, sql_plan *r, const char *type,
   for (int i = 0; i < n; i++) p->cols[i].rowtime = false; /* a join's output carries no time attribute */
   j->type = !strcmp(type, "left") ? SQL_J_LEFT : !strcmp(type, "right") ? SQL_J_RIGHT : !strcmp(type, "full") ? SQL_J_FULL : SQL_J_INNER;
   j->cross = !strcmp(type, "cross");
+  for (int i = 0; i < n; i++) /* the side an outer join pads with NULLs is nullable (nullability.c) */
+    if (i < l->ncols ? j->type == SQL_J_RIGHT || j->type == SQL_J_FULL : j->type == SQL_J_LEFT || j->type == SQL_J_FULL)
+      p->cols[i].type.not_null = false;
   j->ltime = j->rtime = j->lwend = j->rwend = -1;
   j->asof = -1;
   p->changelog = l->changelog || r->changelog || j->type != SQL_J_INNER;

@@ -1349,7 +1349,7 @@ static sql_node *parse_statement(parser *p) {
     }
   } else if (is_kw(t, "DESCRIBE") || is_kw(t, "DESC")) {
     advance(p);
-    n = wrap(p, SQL_DESCRIBE, t, NULL, name(p, "a table name"), NULL);
+    if (!(n = cat_describe(p, t))) n = wrap(p, SQL_DESCRIBE, t, NULL, name(p, "a table name"), NULL); /* catalog_grammar.h */
   } else if (is_kw(t, "BEGIN")) {
     advance(p);
     n = statement_set(p, t, 0);

@@ -19,7 +19,8 @@
 static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "table.exec.state.ttl",
                                  "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync",
                                  "strom.join.watermark-expiry", "table.exec.mini-batch.enabled",
-                                 "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size", NULL};
+                                 "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size",
+                                 "table.exec.sink.not-null-enforcer", NULL};
 
 static void set_err(sql_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_err(sql_session *s, const char *fmt, ...) {
@@ -113,6 +114,8 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
       if (end == value || *end || n > INT32_MAX || n < -1)
         return set_err(s, "SET '%s': expected a number of rows such as '5000', got '%s'", key, value), STROM_EINVAL;
     }
+    if (!strcmp(key, "table.exec.sink.not-null-enforcer") && strcasecmp(value, "ERROR") && strcasecmp(value, "DROP"))
+      return set_err(s, "SET '%s': expected 'ERROR' or 'DROP', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "table.local-time-zone") && strcmp(value, "UTC"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (Strom computes in UTC)", key, value), STROM_ENOTSUP;
     return STROM_OK;
@@ -125,7 +128,8 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
     if (strstr(m, "unknown option"))
       set_err(s, "SET: %s; SQL keys: pipeline.name, execution.runtime-mode, table.exec.state.ttl, "
                  "sql-client.execution.result-mode, table.local-time-zone, strom.join.watermark-expiry, "
-                 "table.exec.mini-batch.enabled, table.exec.mini-batch.allow-latency, table.exec.mini-batch.size", m);
+                 "table.exec.mini-batch.enabled, table.exec.mini-batch.allow-latency, table.exec.mini-batch.size, "
+                 "table.exec.sink.not-null-enforcer", m);
     else set_err(s, "SET: %s", m);
   }
   strom_env_free(e);
@@ -301,10 +305,18 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
     return err_at(s, n, m);
   }
   if (explain) {
-    strom__buf_printf(explain, "Sink(table=[%s], connector=[%s])\n", t->name, t->conn->name);
+    strom__buf_printf(explain, "Sink(table=[%s.%s.%s], fields=[", t->catalog, t->database, t->name); /* as Flink's */
+    for (int i = 0, k = 0; i < p->ncols; i++) { /* a ROW column once, by its name (its leaves are "r.x") */
+      const char *c = p->cols[i].name, *dot = strchr(c, '.');
+      size_t len = dot ? (size_t)(dot - c) : strlen(c);
+      if (i && dot && !strncmp(p->cols[i - 1].name, c, len + 1)) continue;
+      strom__buf_printf(explain, "%s%.*s", k++ ? ", " : "", (int)len, c);
+    }
+    strom__buf_printf(explain, "])\n");
     sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
   if (explain_only) return STROM_OK;
+  if (sql_sink_not_null(s, &b->arena, p, t, err, sizeof err)) return err_at(s, n, err); /* sink_notnull.c */
   if ((n->flags & SQL_F(OVERWRITE)) && sql_overwrite_prepare(b, t)) return err_at(s, n, b->err[0] ? b->err : "out of memory");
   if (b->nins == b->capins) { /* built with the others when the statement set ends */
     int cap = b->capins ? 2 * b->capins : 8;

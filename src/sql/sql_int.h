@@ -239,7 +239,13 @@ struct sql_expr {
   /* expr_fast.c: this node's specialised evaluator, set by sql_expr_compile; NULL: the
    * general one.  Valid only while the node's children keep their shape. */
   int (*fast)(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out);
+  uint8_t fit_len; /* an explicit CAST to VARCHAR(n) (1) / CHAR(n) (2): cast_len.c fits the text */
 };
+/* cast_len.c: what fit_len an explicit CAST to the type (its AST) gets; the cast value fitted */
+/* nullability.c: narrows e's type to NOT NULL where Flink infers it from the operands */
+void sql_expr_nullability(sql_expr *e);
+uint8_t sql_cast_fit_kind(const sql_node *type_ast, const sql_type *t);
+int sql_cast_fit(const sql_expr *e, sql_val *v, sql_ectx *c);
 /* x op y for a comparison op (SQL_E_EQ .. SQL_E_GE) of two integers. */
 static inline bool sql_cmp_holds(sql_eop op, int64_t x, int64_t y) {
   switch (op) {
@@ -520,6 +526,7 @@ typedef struct sql_catalog {
   sql_table **t;
   int n, cap;
   struct sql_ns *ns; /* catalogs, databases and the current ones (catalog_ns.c); NULL: only the defaults */
+  struct sql_props *props; /* catalogs' and databases' options and comments (catalog_props.c) */
 } sql_catalog;
 
 sql_table *sql_catalog_find(const sql_catalog *c, const char *name);
@@ -932,6 +939,25 @@ void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
 void sql_show_create(strom_buf *b, const sql_table *t);
 /* catalog_like.c: CREATE TABLE ... LIKE as one CREATE TABLE tree (*out = n without LIKE). */
 int sql_table_like(sql_session *s, const sql_node *n, const sql_node **out);
+/* types_rowcast.c: CAST(row AS STRING) as the text expression of the ROW's fields (*out);
+ * 0 when the operand is not a ROW, negative with err on an error */
+int sql_row_cast_string(sql_arena *a, const sql_col *cols, int ncols, const sql_node *cast, const sql_node **out, char *err,
+                        size_t errlen);
+/* sink_notnull.c: the INSERT's cast p into t checks t's NOT NULL columns (table.exec.sink.not-null-enforcer) */
+int sql_sink_not_null(sql_session *s, sql_arena *a, sql_plan *p, const sql_table *t, char *err, size_t errlen);
+/* catalog_ns.c: whether catalog cat (and its database db, unless NULL) exists */
+bool sql_ns_exists(const sql_catalog *c, const char *cat, const char *db);
+/* catalog_props.c: a created catalog's / database's options kept; ALTER DATABASE / CATALOG;
+ * SHOW CREATE CATALOG, DESCRIBE CATALOG [EXTENDED] (1: n is not one of them) */
+int sql_props_created(sql_session *s, const sql_node *n);
+int sql_props_alter(sql_session *s, const sql_node *n);
+int sql_props_show(sql_session *s, const sql_node *n);
+void sql_props_free(struct sql_props *p);
+/* catalog_show.c: an expression as SHOW CREATE TABLE writes it */
+void sql_show_expr(strom_buf *b, const sql_node *n);
+/* catalog_alter_schema.c: ALTER TABLE ADD / MODIFY / DROP / RENAME of a column; 1 when n is
+ * not one of them */
+int sql_alter_schema(sql_session *s, const sql_node *n, sql_table *t);
 /* the error of a statement at n, "line L, column C: ..." */
 int sql_ns_err(sql_session *s, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
