@@ -5,20 +5,22 @@
  * gives NULL for text that does not match, as Flink does.
  *
  * CONVERT_TZ reads 'yyyy-MM-dd HH:mm:ss' as a wall-clock time in one zone and writes
- * it as the wall-clock time in another.  Region names (America/Los_Angeles) come from
- * the system's time zone database through the C library: the TZ variable is swapped
- * under a lock, which is safe because nothing else in Strom uses local time (the
- * engine computes in UTC).  Offsets written as GMT+hh:mm / UTC-hh / +hh:mm are read
- * here, because POSIX reads the sign of "GMT-08:00" the other way round from Java, and
- * Java's three-letter IDs (PST) are mapped to their regions.  An unknown zone is UTC,
- * as java.util.TimeZone makes it GMT.
+ * it as the wall-clock time in another.  Region names (America/Los_Angeles) are read
+ * from the system's compiled time zone files by src/core/tzif.c, not through the C
+ * library's TZ variable: setenv there would race with getenv in other task threads.
+ * A wall-clock time skipped by a DST jump moves forward and a doubled one takes the
+ * earlier instant, as Flink's (java.util.TimeZone) parsing does.  Offsets written as
+ * GMT+hh:mm / UTC-hh / +hh:mm are read here, because POSIX reads the sign of
+ * "GMT-08:00" the other way round from Java, and Java's three-letter IDs (PST) are
+ * mapped to their regions.  An unknown zone is UTC, as java.util.TimeZone makes it
+ * GMT.
  */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <time.h>
 
+#include "../core/tzif.h"
 #include "sql_int.h"
 
 static const sql_type T_STR = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
@@ -55,8 +57,6 @@ static int f_to_date(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
 }
 
 /* ---- CONVERT_TZ ---- */
-
-static pthread_mutex_t tz_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* A fixed offset in seconds east of UTC written as GMT+h[h][:mm], UTC-hh:mm, +hhmm or Z. */
 static bool fixed_offset(const char *z, long *secs) {
@@ -95,28 +95,10 @@ static long zone_offset(const char *zone, time_t t, bool local) {
   if (fixed_offset(zone, &off)) return off;
   for (size_t i = 0; i < sizeof short_ids / sizeof *short_ids; i++)
     if (!strcmp(zone, short_ids[i][0])) zone = short_ids[i][1];
-  pthread_mutex_lock(&tz_mu);
-  char *old = getenv("TZ");
-  char *saved = old ? strdup(old) : NULL;
-  char spec[160];
-  snprintf(spec, sizeof spec, ":%s", zone);
-  setenv("TZ", spec, 1);
-  tzset();
-  struct tm tm;
-  if (local) {
-    gmtime_r(&t, &tm); /* the wall-clock fields */
-    tm.tm_isdst = -1;
-    time_t u = mktime(&tm);
-    off = (long)(t - u);
-  } else {
-    localtime_r(&t, &tm);
-    off = tm.tm_gmtoff;
-  }
-  if (saved) setenv("TZ", saved, 1), free(saved);
-  else unsetenv("TZ");
-  tzset();
-  pthread_mutex_unlock(&tz_mu);
-  return off;
+  int32_t o = 0; /* an unknown or unreadable zone stays 0: GMT, as in Java */
+  if (local) strom__tz_offset_local(zone, (int64_t)t, &o);
+  else strom__tz_offset(zone, (int64_t)t, &o);
+  return o;
 }
 
 static int f_convert_tz(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
