@@ -198,7 +198,8 @@ TEST(version1_and_footer_rules) {
   CHECK_INT(parsed_off(f, n, W(2024, 7, 1, 0, 0), true), 3600);
   /* malformed footers */
   const char *bad[] = {"EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.0.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0",
-                       "EST5EDT,J0,J300", "EST5EDT,J60", "EST500", "<+05", "EST5EDT,J60,J300x", "EST5x"};
+                       "EST5EDT,J0,J300", "EST5EDT,J60", "EST500", "<+05", "EST5EDT,J60,J300x", "EST5x",
+                       "AAA-26BBB,M3.2.0,M11.1.0" /* DST a day and 3 hours east */};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     n = v2_file(f, 0, bad[i]);
     CHECK(!strom__tz_parse(f, n));

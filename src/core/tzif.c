@@ -186,6 +186,7 @@ static bool parse_posix(const char *s0, size_t n, posix_tz *f) {
     if (!p_hms(&s, &off) || off > MAX_UTOFF || off < -MAX_UTOFF) return false;
     f->dst_off = -off;
   }
+  if (f->dst_off > MAX_UTOFF || f->dst_off < -MAX_UTOFF) return false; /* std + 1 h may be too far */
   if (!*s) { /* no rule: the US rule POSIX implementations assume */
     f->start = (rule_date){.kind = 'M', .m = 3, .w = 2, .d = 0, .time = 7200};
     f->end = (rule_date){.kind = 'M', .m = 11, .w = 1, .d = 0, .time = 7200};
