@@ -7,6 +7,7 @@
  * at instants before, inside and after DST, and after 2037 where only the file's
  * POSIX TZ footer answers.  Gaps and overlaps follow java.time's ZonedDateTime.ofLocal.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -280,6 +281,30 @@ TEST(tzdir_with_real_truncated_and_corrupt_files) {
   rmdir(dir);
 }
 
+/* Task threads look zones up at once while the cache fills: every answer is right and
+ * (under ThreadSanitizer) nothing races. */
+static void *lookups(void *arg) {
+  static const char *zones[] = {"America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Sao_Paulo"};
+  static const int32_t july[] = {-4 * 3600, 2 * 3600, 9 * 3600, -3 * 3600};
+  intptr_t wrong = 0, k = (intptr_t)arg;
+  for (int i = 0; i < 2000; i++) {
+    size_t z = (size_t)(i + k) % 4;
+    int32_t o;
+    if (strom__tz_offset(zones[z], W(2024, 7, 1, 0, 0), &o) || o != july[z]) wrong++;
+  }
+  return (void *)wrong;
+}
+
+TEST(concurrent_lookups) {
+  pthread_t th[4];
+  for (intptr_t i = 0; i < 4; i++) pthread_create(&th[i], NULL, lookups, (void *)i);
+  for (int i = 0; i < 4; i++) {
+    void *wrong;
+    pthread_join(th[i], &wrong);
+    CHECK_INT((intptr_t)wrong, 0);
+  }
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(los_angeles_by_instant);
@@ -289,5 +314,6 @@ int main(int argc, char **argv) {
   RUN(version1_and_footer_rules);
   RUN(corrupt_files_are_refused);
   RUN(tzdir_with_real_truncated_and_corrupt_files);
+  RUN(concurrent_lookups);
   TEST_MAIN_END();
 }
