@@ -62,10 +62,10 @@ TEST(instr_overlay_translate_elt) {
              false, "+I[This is a new string, xxxxxxxxx, xxxxxxxxxst, abcdX, abc, abc, h\xc3\xa8llo]\n");
   CHECK_ROWS("SELECT OVERLAY('This is an old string' PLACING ' new' FROM 10 FOR 5), OVERLAY('xxxxxtest' PLACING 'xxxx' FROM 6)",
              false, "+I[This is a new string, xxxxxxxxx]\n");
-  CHECK_ROWS("SELECT TRANSLATE('www.apache.org', 'wapcheorg', ' APCHEcom'), TRANSLATE('abcde', 'bd', 'X'),"
+  CHECK_ROWS("SELECT '[' || TRANSLATE('www.apache.org', 'wapcheorg', ' APCHEcom') || ']', TRANSLATE('abcde', 'bd', 'X'),"
              " TRANSLATE('abc', CAST(NULL AS STRING), 'x'), TRANSLATE('abc', 'b', CAST(NULL AS STRING)),"
              " TRANSLATE(CAST(NULL AS STRING), 'a', 'b'), TRANSLATE('h\xc3\xa9', '\xc3\xa9', 'e')",
-             false, "+I[   .APACHE.com, aXce, abc, ac, <NULL>, he]\n");
+             false, "+I[[   .APACHE.com], aXce, abc, ac, <NULL>, he]\n");
   CHECK_ROWS("SELECT ELT(2, 'a', 'b', 'c'), ELT(4, 'a', 'b', 'c'), ELT(0, 'a'), ELT(CAST(NULL AS INT), 'a'),"
              " ELT(1, CAST(NULL AS STRING), 'b'), ELT(2, 10, 20)",
              false, "+I[b, <NULL>, <NULL>, <NULL>, <NULL>, 20]\n");

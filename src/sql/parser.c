@@ -459,6 +459,7 @@ static sql_node *call_args(parser *p, sql_node *call) {
   if (accept_kw(p, "DISTINCT")) call->flags |= SQL_F(DISTINCT);
   else accept_kw(p, "ALL");
   if (!is_op(cur(p), ")")) {
+    bool sep;
     do {
       const sql_token *t = cur(p);
       if (is_op(t, "*") && (is_op(peek(p, 1), ")") || is_op(peek(p, 1), ","))) {
@@ -493,7 +494,9 @@ static sql_node *call_args(parser *p, sql_node *call) {
       } else {
         add(p, call, parse_expr(p));
       }
-    } while (accept_op(p, ","));
+      /* OVERLAY(s PLACING r FROM n [FOR m]): the keywords separate positional arguments */
+      sep = call->text && !strcmp(call->text, "OVERLAY") && (accept_kw(p, "PLACING") || accept_kw(p, "FROM") || accept_kw(p, "FOR"));
+    } while (sep || accept_op(p, ","));
   }
   expect_op(p, ")");
   if (is_kw(cur(p), "FILTER")) {
