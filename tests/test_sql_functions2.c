@@ -103,6 +103,44 @@ TEST(url_encode_decode_as_java) {
              false, "+I[TRUE, http://a.b/c d?x=\xc3\xa9, <NULL>, <NULL>, , <NULL>]\n");
 }
 
+TEST(json_value_exists_query_as_flink) {
+  CHECK_ROWS("SELECT JSON_EXISTS('{\"a\": true}', '$.a'), JSON_EXISTS('{\"a\": true}', '$.b'),"
+             " JSON_EXISTS('{\"a\": [{ \"b\": 1 }]}', '$.a[0].b'), JSON_EXISTS('{\"a\": true}', 'strict $.b' TRUE ON ERROR),"
+             " JSON_EXISTS('{\"a\": true}', 'strict $.b' FALSE ON ERROR), JSON_EXISTS('not json', '$'),"
+             " JSON_EXISTS(CAST(NULL AS STRING), '$'), JSON_EXISTS('[1, 2]', '$[2]'), JSON_EXISTS('[1, 2]', '$[1]')",
+             false, "+I[TRUE, FALSE, TRUE, TRUE, FALSE, FALSE, <NULL>, FALSE, TRUE]\n");
+  CHECK_ROWS("SELECT JSON_VALUE('{\"a\": true}', '$.a'), JSON_VALUE('{\"a\": true}', 'lax $.b' RETURNING BOOLEAN DEFAULT FALSE ON EMPTY),"
+             " JSON_VALUE('{\"a\": true}', 'strict $.b' RETURNING BOOLEAN DEFAULT FALSE ON ERROR),"
+             " JSON_VALUE('{\"a.b\": [0.998,0.996]}', '$.[\"a.b\"][1]' RETURNING DOUBLE),"
+             " JSON_VALUE('{\"a\": 1}', '$.a' RETURNING INT) + 1, JSON_VALUE('{\"a\": \"x\\u00e9\\n\"}', '$.a') = 'x\xc3\xa9\n',"
+             " JSON_VALUE('{\"a\": [1]}', '$.a'), JSON_VALUE('{\"a\": null}', '$.a'), JSON_VALUE('{\"a\": \"x\"}', '$.a' RETURNING INT)",
+             false, "+I[true, FALSE, FALSE, 0.996, 2, TRUE, <NULL>, <NULL>, <NULL>]\n");
+  CHECK_ERR("SELECT JSON_VALUE('{\"a\": [1]}', 'strict $.a' ERROR ON ERROR)", "JSON_VALUE: strict mode requires a scalar value");
+  CHECK_ERR("SELECT JSON_VALUE('{}', '$.b' ERROR ON EMPTY)", "JSON_VALUE: no value for the path");
+  CHECK_ERR("SELECT JSON_VALUE('{}', 'a.b')", "JSON_VALUE: the JSON path must start with $");
+  CHECK_ROWS("SELECT JSON_QUERY('{ \"a\": { \"b\": 1 } }', '$.a'), JSON_QUERY('[1, 2]', '$'), JSON_QUERY(CAST(NULL AS STRING), '$'),"
+             " JSON_QUERY('{}', 'strict $.invalid' EMPTY OBJECT ON ERROR), JSON_QUERY('{}', 'lax $.invalid' EMPTY ARRAY ON EMPTY),"
+             " JSON_QUERY('{\"a\": 1}', '$.a' WITH WRAPPER), JSON_QUERY('{\"a\": 1}', '$.a'),"
+             " JSON_QUERY('{\"a\": [1, 2]}', '$.a' WITH CONDITIONAL ARRAY WRAPPER), JSON_QUERY('{\"a\":[{\"c\":\"c1\"},{\"c\":\"c2\"}]}', 'lax $.a[*].c')",
+             false, "+I[{\"b\":1}, [1,2], <NULL>, {}, [], [1], <NULL>, [1,2], [\"c1\",\"c2\"]]\n");
+}
+
+TEST(is_json_and_building_json) {
+  CHECK_ROWS("SELECT '1' IS JSON, 'abc' IS JSON, '{}' IS JSON OBJECT, '[]' IS JSON SCALAR, '\"x\"' IS NOT JSON ARRAY,"
+             " '[1, {\"a\": 2}]' IS JSON ARRAY, '{\"a\": 1,}' IS JSON, '' IS JSON VALUE, CAST(NULL AS STRING) IS JSON",
+             false, "+I[TRUE, FALSE, TRUE, FALSE, TRUE, TRUE, FALSE, FALSE, FALSE]\n");
+  CHECK_ROWS("SELECT JSON_OBJECT(), JSON_OBJECT('K1' VALUE 'V1'), JSON_OBJECT(KEY 'K1' VALUE 1, KEY 'K2' VALUE TRUE),"
+             " JSON_OBJECT(KEY 'K1' VALUE CAST(NULL AS STRING) NULL ON NULL), JSON_OBJECT(KEY 'K1' VALUE CAST(NULL AS STRING) ABSENT ON NULL),"
+             " JSON_OBJECT('K1' VALUE JSON_OBJECT('K2' VALUE 'V'))",
+             false, "+I[{}, {\"K1\":\"V1\"}, {\"K1\":1,\"K2\":true}, {\"K1\":null}, {}, {\"K1\":{\"K2\":\"V\"}}]\n");
+  CHECK_ROWS("SELECT JSON_ARRAY(), JSON_ARRAY(1, '2'), JSON_ARRAY(CAST(NULL AS INT)), JSON_ARRAY(CAST(NULL AS INT) NULL ON NULL),"
+             " JSON_ARRAY(JSON_ARRAY(1)), JSON_STRING(1), JSON_STRING(TRUE), JSON_STRING('Hi'), JSON_STRING(CAST(NULL AS INT))",
+             false, "+I[[], [1,\"2\"], [], [null], [[1]], 1, true, \"Hi\", <NULL>]\n");
+  CHECK_ROWS("SELECT JSON_QUOTE('a\"b') = '\"a\\\"b\"', JSON_UNQUOTE('\"a\\u00e9\"'), JSON_UNQUOTE('abc'), JSON_UNQUOTE('\"bad'),"
+             " JSON_QUOTE(CAST(NULL AS STRING))",
+             false, "+I[TRUE, a\xc3\xa9, abc, \"bad, <NULL>]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-fn2-test-%d", (int)getpid());
@@ -114,6 +152,8 @@ int main(int argc, char **argv) {
   RUN(split_and_str_to_map);
   RUN(parse_url_as_java_net_url);
   RUN(url_encode_decode_as_java);
+  RUN(json_value_exists_query_as_flink);
+  RUN(is_json_and_building_json);
   rmdir(tmp);
   TEST_MAIN_END();
 }

@@ -454,6 +454,51 @@ static sql_node *window_spec(parser *p) {
   return n;
 }
 
+/* The clauses of the JSON functions after an argument, passed on to fn_json.c as
+ * arguments: RETURNING t as CAST(NULL AS t); any other clause as its words in a string
+ * ('NULL ON EMPTY', 'WITH CONDITIONAL ARRAY WRAPPER', 'DEFAULT ON ERROR' followed by
+ * the default's expression).  Returns true when VALUE separated a JSON_OBJECT key from
+ * its value (KEY before the key is skipped by the caller). */
+static bool json_clauses(parser *p, sql_node *call) {
+  if (!call->text || strncmp(call->text, "JSON_", 5)) return false;
+  if (!strcmp(call->text, "JSON_OBJECT") && accept_kw(p, "VALUE")) return true;
+  static const char *const words[] = {"NULL",   "ERROR",      "TRUE",          "FALSE",   "UNKNOWN", "EMPTY",
+                                      "ARRAY",  "OBJECT",     "ON",            "WITH",    "WITHOUT", "CONDITIONAL",
+                                      "UNCONDITIONAL", "WRAPPER", "ABSENT",    "DEFAULT"};
+  for (;;) {
+    const sql_token *t = cur(p);
+    if (accept_kw(p, "RETURNING")) {
+      sql_node *c = node_at(p, SQL_CAST, t, NULL);
+      add(p, c, node_at(p, SQL_KEYWORD, t, "NULL"));
+      add(p, call, add(p, c, parse_type(p)));
+      continue;
+    }
+    char buf[96] = "";
+    sql_node *dflt = NULL;
+    for (bool more = true; more && strlen(buf) < 64;) {
+      const sql_token *w = cur(p);
+      size_t i = 0;
+      while (i < sizeof words / sizeof *words && !is_kw(w, words[i])) i++;
+      if (i == sizeof words / sizeof *words) break;
+      advance(p);
+      snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? " " : "", words[i]);
+      if (i == 15 && !dflt) dflt = parse_expr(p); /* DEFAULT expr */
+      if (i == 13) more = false;                  /* ... WRAPPER */
+      if (i == 8) { /* ON EMPTY / ON ERROR / ON NULL ends a clause */
+        const sql_token *x = cur(p);
+        if (!accept_kw(p, "EMPTY") && !accept_kw(p, "ERROR") && !accept_kw(p, "NULL")) expected(p, "EMPTY, ERROR or NULL after ON");
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %s", upper(p, x->text));
+        more = false;
+      }
+    }
+    if (!buf[0]) return false;
+    char *text = alloc(p, strlen(buf) + 1);
+    memcpy(text, buf, strlen(buf) + 1);
+    add(p, call, node_at(p, SQL_STRING, t, text));
+    add(p, call, dflt);
+  }
+}
+
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
   if (accept_kw(p, "DISTINCT")) call->flags |= SQL_F(DISTINCT);
@@ -461,6 +506,7 @@ static sql_node *call_args(parser *p, sql_node *call) {
   if (!is_op(cur(p), ")")) {
     bool sep;
     do {
+      if (call->text && !strcmp(call->text, "JSON_OBJECT") && is_kw(cur(p), "KEY")) advance(p);
       const sql_token *t = cur(p);
       if (is_op(t, "*") && (is_op(peek(p, 1), ")") || is_op(peek(p, 1), ","))) {
         advance(p);
@@ -495,7 +541,7 @@ static sql_node *call_args(parser *p, sql_node *call) {
         add(p, call, parse_expr(p));
       }
       /* OVERLAY(s PLACING r FROM n [FOR m]): the keywords separate positional arguments */
-      sep = call->text && !strcmp(call->text, "OVERLAY") && (accept_kw(p, "PLACING") || accept_kw(p, "FROM") || accept_kw(p, "FOR"));
+      sep = json_clauses(p, call) || (call->text && !strcmp(call->text, "OVERLAY") && (accept_kw(p, "PLACING") || accept_kw(p, "FROM") || accept_kw(p, "FOR")));
     } while (sep || accept_op(p, ","));
   }
   expect_op(p, ")");
@@ -742,6 +788,14 @@ static sql_node *predicate(parser *p) {
       else if (accept_kw(p, "TRUE")) what = neg ? "is-not-true" : "is-true";
       else if (accept_kw(p, "FALSE")) what = neg ? "is-not-false" : "is-false";
       else if (accept_kw(p, "UNKNOWN")) what = neg ? "is-not-null" : "is-null";
+      else if (accept_kw(p, "JSON")) { /* IS [NOT] JSON [VALUE|SCALAR|ARRAY|OBJECT]: fn_json.c's IS_JSON(e, kind) */
+        const char *kind = accept_kw(p, "SCALAR") ? "SCALAR" : accept_kw(p, "ARRAY") ? "ARRAY" : accept_kw(p, "OBJECT") ? "OBJECT" : "VALUE";
+        accept_kw(p, "VALUE");
+        sql_node *call = node_at(p, SQL_CALL, t, "IS_JSON");
+        add(p, call, e);
+        e = add(p, call, node_at(p, SQL_STRING, t, neg ? (kind[0] == 'S' ? "NOT SCALAR" : kind[0] == 'A' ? "NOT ARRAY" : kind[0] == 'O' ? "NOT OBJECT" : "NOT VALUE") : kind));
+        continue;
+      }
       else if (accept_kw(p, "DISTINCT")) {
         expect_kw(p, "FROM");
         e = wrap(p, SQL_OP, t, neg ? "is-not-distinct-from" : "is-distinct-from", e, parse_additive(p));
