@@ -125,6 +125,18 @@ TEST(json_value_exists_query_as_flink) {
              false, "+I[{\"b\":1}, [1,2], <NULL>, {}, [], [1], <NULL>, [1,2], [\"c1\",\"c2\"]]\n");
 }
 
+TEST(json_per_row_documents_and_paths) {
+  /* a bad document or path computed per row takes the ON ERROR behaviour (NULL, FALSE) instead of failing the query */
+  CHECK_ROWS("SELECT k, JSON_VALUE(j, p), JSON_EXISTS(j, p), JSON_QUERY(j, p), j IS JSON FROM (VALUES (1, '{\"a\": {\"b\": [7]}}', '$.a.b[0]'),"
+             " (2, '[1', '$'), (3, CAST(NULL AS STRING), '$'), (4, '{\"a\": 1}', 'x'), (5, '{\"a\": {\"b\": [7]}}', '$.a')) AS t(k, j, p)",
+             true, "+I[1, 7, TRUE, <NULL>, TRUE]\n+I[2, <NULL>, FALSE, <NULL>, FALSE]\n+I[3, <NULL>, <NULL>, <NULL>, FALSE]\n"
+             "+I[4, <NULL>, FALSE, <NULL>, TRUE]\n+I[5, <NULL>, TRUE, {\"b\":[7]}, TRUE]\n");
+  CHECK_ERR("SELECT JSON_EXISTS('{}', '$' DEFAULT 1 ON ERROR)", "JSON_EXISTS: DEFAULT ON ERROR is not a clause of this function");
+  CHECK_ERR("SELECT JSON_QUERY('{}', '$' RETURNING INT)", "JSON_QUERY: RETURNING must be STRING");
+  CHECK_ERR("SELECT JSON_VALUE('{}', '$' WITH WRAPPER)", "only JSON_QUERY takes a WRAPPER clause");
+  CHECK_ERR("SELECT JSON_VALUE('{}', '$' NULL ON FOO)", "EMPTY, ERROR or NULL after ON");
+}
+
 TEST(is_json_and_building_json) {
   CHECK_ROWS("SELECT '1' IS JSON, 'abc' IS JSON, '{}' IS JSON OBJECT, '[]' IS JSON SCALAR, '\"x\"' IS NOT JSON ARRAY,"
              " '[1, {\"a\": 2}]' IS JSON ARRAY, '{\"a\": 1,}' IS JSON, '' IS JSON VALUE, CAST(NULL AS STRING) IS JSON",
@@ -153,6 +165,7 @@ int main(int argc, char **argv) {
   RUN(parse_url_as_java_net_url);
   RUN(url_encode_decode_as_java);
   RUN(json_value_exists_query_as_flink);
+  RUN(json_per_row_documents_and_paths);
   RUN(is_json_and_building_json);
   rmdir(tmp);
   TEST_MAIN_END();
