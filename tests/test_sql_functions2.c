@@ -153,6 +153,25 @@ TEST(is_json_and_building_json) {
              false, "+I[TRUE, a\xc3\xa9, abc, \"bad, <NULL>]\n");
 }
 
+TEST(substring_index_and_printf) {
+  CHECK_ROWS("SELECT SUBSTRING_INDEX('www.apache.org', '.', 2), SUBSTRING_INDEX('www.apache.org', '.', -2),"
+             " '[' || SUBSTRING_INDEX('www.apache.org', '.', 0) || ']', SUBSTRING_INDEX('www.apache.org', '.', 5),"
+             " SUBSTRING_INDEX('www.apache.org', '.', -5), '[' || SUBSTRING_INDEX('a', '', 1) || ']',"
+             " SUBSTRING_INDEX('a::b::c', '::', -1), SUBSTRING_INDEX(CAST(NULL AS STRING), '.', 1)",
+             false, "+I[www.apache, apache.org, [], www.apache.org, www.apache.org, [], c, <NULL>]\n");
+  CHECK_ROWS("SELECT PRINTF('Hello World %d %s', 100, 'days'), '[' || PRINTF('%5.2f;%-4s;%x;%%;%2$s', 3.14159, 'ab', 255) || ']',"
+             " PRINTF('%s and %b and %B', CAST(NULL AS STRING), CAST(NULL AS INT), TRUE), PRINTF('%S%c%05d', 'ab', 233, -42),"
+             " PRINTF(CAST(NULL AS STRING), 1), PRINTF('%.3e', 12345.678)",
+             false, "+I[Hello World 100 days, [ 3.14;ab  ;ff;%;ab], null and false and TRUE, AB\xc3\xa9-0042, <NULL>, 1.235e+04]\n");
+  CHECK_ERR("SELECT PRINTF('%d', 'x')", "PRINTF: %d does not take");
+  CHECK_ERR("SELECT PRINTF('%s %s', 'x')", "PRINTF: no argument for the conversion at character 4");
+}
+
+TEST(json_of_arrays_and_maps) {
+  CHECK_ROWS("SELECT JSON_STRING(ARRAY[1, 2]), JSON_OBJECT('a' VALUE ARRAY['x', 'y']), JSON_ARRAY(MAP['k', 1])",
+             false, "+I[[1,2], {\"a\":[\"x\",\"y\"]}, [{\"k\":1}]]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-fn2-test-%d", (int)getpid());
@@ -165,6 +184,8 @@ int main(int argc, char **argv) {
   RUN(parse_url_as_java_net_url);
   RUN(url_encode_decode_as_java);
   RUN(json_value_exists_query_as_flink);
+  RUN(substring_index_and_printf);
+  RUN(json_of_arrays_and_maps);
   RUN(json_per_row_documents_and_paths);
   RUN(is_json_and_building_json);
   rmdir(tmp);

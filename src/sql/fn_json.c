@@ -549,7 +549,17 @@ static int f_is_json(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
  * JSON_QUERY call), as Flink nests them. */
 static bool raw_json(const sql_expr *x) {
   return x->op == SQL_E_FUNC && x->fn &&
-         (!strcmp(x->fn->name, "JSON_OBJECT") || !strcmp(x->fn->name, "JSON_ARRAY") || !strcmp(x->fn->name, "JSON_QUERY"));
+         (!strcmp(x->fn->name, "JSON_OBJECT") || !strcmp(x->fn->name, "JSON_ARRAY") || !strcmp(x->fn->name, "JSON_QUERY") ||
+          !strcmp(x->fn->name, "TO_JSON"));
+}
+
+/* ARRAY and MAP arguments become their JSON (types_coll.c's TO_JSON), which is then
+ * inserted as it is: Flink writes them as JSON arrays and objects. */
+static int coll_args(sql_arena *a, sql_expr *e, int n) {
+  for (int i = 0; i < n; i++)
+    if (e->a[i]->type.kind == SQL_K_ARRAY || e->a[i]->type.kind == SQL_K_MAP)
+      if (!(e->a[i] = sql_coll_to_json(a, e->a[i]))) return STROM_ENOMEM;
+  return 0;
 }
 
 /* Appends v (of type t) as JSON. */
@@ -572,7 +582,6 @@ static void put_json(strom_buf *b, const sql_expr *x, const sql_val *v, sql_ectx
 }
 
 static int ck_build(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
-  (void)a;
   sql_type ret;
   bool has_ret;
   int nargs;
@@ -585,7 +594,7 @@ static int ck_build(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   e->aux |= (int64_t)nargs << 24;
   e->type = T_STR;
   e->type.not_null = true;
-  return 0;
+  return coll_args(a, e, nargs);
 }
 
 static int f_build(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
@@ -613,10 +622,10 @@ static int f_build(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *
 /* ---- JSON_STRING, JSON_QUOTE, JSON_UNQUOTE ---- */
 
 static int ck_any_str(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
-  (void)a, (void)err, (void)errlen;
+  (void)err, (void)errlen;
   if (!e->a[0]->type.id) e->a[0]->type = T_STR;
   e->type = T_STR;
-  return 0;
+  return coll_args(a, e, 1);
 }
 static int ck_str(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   e->type = T_STR;

@@ -1,7 +1,7 @@
 /*
  * fn_string2.c -- the string functions of Flink's reference that functions.c lacks:
  * REPEAT, ASCII, CHR, INSTR, OVERLAY, TRANSLATE, ELT, SPLIT, STR_TO_MAP, PARSE_URL,
- * URL_ENCODE, URL_DECODE and BIN.  Each follows what Flink's runtime does
+ * URL_ENCODE, URL_DECODE, BIN, SUBSTRING_INDEX and PRINTF.  Each follows what Flink's runtime does
  * (SqlFunctionUtils, BinaryStringDataUtil and the function classes), including its
  * odd corners: ASCII gives the first byte as a signed Java byte, CHR keeps the low 8
  * bits, OVERLAY drops the tail when the replaced span runs past the end, STR_TO_MAP
@@ -528,7 +528,126 @@ static int f_bin(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c)
   return 0;
 }
 
+/* SUBSTRING_INDEX(s, delim, count): what precedes the count-th delim from the left
+ * (count > 0) or follows the -count-th from the right; all of s when there are fewer,
+ * '' for a count of 0 or an empty delim. */
+static int f_substring_index(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)e, (void)c;
+  const char *s = a[0].s.p, *d = a[1].s.p;
+  size_t n = a[0].s.n, dn = a[1].s.n;
+  int64_t k = a[2].i;
+  out->s.p = s, out->s.n = 0;
+  if (!k || !dn) return 0;
+  if (k > 0) {
+    int64_t at = -1;
+    for (size_t from = 0; k > 0; k--, from = (size_t)at + dn)
+      if ((at = find(s, n, d, dn, from)) < 0) return out->s.n = (uint32_t)n, 0;
+    out->s.n = (uint32_t)at;
+    return 0;
+  }
+  int64_t at = (int64_t)n;
+  for (; k < 0; k++)
+    if (at == 0 || (at = rfind(s, n, d, dn, (size_t)at - 1)) < 0) return out->s.n = (uint32_t)n, 0;
+  out->s.p = s + at + dn, out->s.n = (uint32_t)(n - (size_t)at - dn);
+  return 0;
+}
+
+/* PRINTF(format, args...): java.util.Formatter (Locale.US) for %[i$][flags][width][.prec]
+ * with s S d x X o f e E g b B c % n; NULL prints as "null".  A conversion that does not
+ * fit its argument fails, as Java throws. */
+static int ck_printf(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  int rc = to(a, e, 0, &T_STR, err, errlen);
+  for (int i = 1; i < e->n; i++)
+    if (!e->a[i]->type.id) e->a[i]->type = T_STR;
+  e->type = T_STR;
+  return rc;
+}
+static int f_printf(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  if (a[0].null) return out->null = true, 0;
+  const char *f = a[0].s.p;
+  size_t n = a[0].s.n;
+  strom_buf b = {0};
+  strom__buf_append(&b, "", 0);
+  int next = 1;
+  for (size_t i = 0; i < n;) {
+    if (f[i] != '%') {
+      strom__buf_append(&b, f + i, 1), i++;
+      continue;
+    }
+    size_t st = ++i;
+    int idx = 0;
+    size_t j = i;
+    while (j < n && isdigit((unsigned char)f[j])) j++;
+    if (j < n && j > i && f[j] == '$') idx = atoi(f + i), i = j + 1;
+    char spec[32] = "%";
+    size_t k = 1;
+    while (i < n && strchr("-#+ 0", f[i]) && k < 8) spec[k++] = f[i++];
+    while (i < n && isdigit((unsigned char)f[i]) && k < 16) spec[k++] = f[i++];
+    if (i < n && f[i] == '.') {
+      spec[k++] = f[i++];
+      while (i < n && isdigit((unsigned char)f[i]) && k < 24) spec[k++] = f[i++];
+    }
+    if (i >= n) {
+      strom__buf_free(&b);
+      return sql_ectx_fail(c, "PRINTF: the format ends inside a conversion at character %zu", st);
+    }
+    char conv = f[i++];
+    if (conv == '%' || conv == 'n') {
+      strom__buf_append(&b, conv == '%' ? "%" : "\n", 1);
+      continue;
+    }
+    int ai = idx ? idx : next++;
+    if (ai >= e->n) {
+      strom__buf_free(&b);
+      return sql_ectx_fail(c, "PRINTF: no argument for the conversion at character %zu", st);
+    }
+    const sql_type *t = &e->a[ai]->type;
+    const sql_val *v = &a[ai];
+    bool real = t->id == STROM_DOUBLE || t->id == STROM_DECIMAL, integer = sql_type_numeric(t) && !real;
+    if (strchr("sSbB", conv) || v->null) {
+      strom_buf tb = {0};
+      if (v->null) strom__buf_append(&tb, strchr("bB", conv) ? "false" : "null", strchr("bB", conv) ? 5 : 4);
+      else if (strchr("bB", conv)) strom__buf_printf(&tb, "%s", t->id == STROM_BOOLEAN && !v->i ? "false" : "true");
+      else if (t->id == STROM_BOOLEAN) strom__buf_printf(&tb, "%s", v->i ? "true" : "false");
+      else sql_val_format(&tb, t, v);
+      if (!tb.p) strom__buf_append(&tb, "", 0);
+      if (conv == 'S' || conv == 'B')
+        for (size_t q = 0; q < tb.len; q++) tb.p[q] = (char)toupper((unsigned char)tb.p[q]);
+      spec[k++] = 's', spec[k] = 0;
+      strom__buf_printf(&b, spec, tb.p);
+      strom__buf_free(&tb);
+    } else if (strchr("dxXo", conv) && integer) {
+      spec[k++] = 'l', spec[k++] = 'l', spec[k++] = conv, spec[k] = 0;
+      strom__buf_printf(&b, spec, (long long)v->i);
+    } else if (strchr("feEgG", conv) && real) {
+      double d = v->d;
+      if (t->id == STROM_DECIMAL) { /* through its text: a DECIMAL wider than 18 digits is 128 bits */
+        strom_buf tb = {0};
+        sql_val_format(&tb, t, v);
+        strom__buf_append(&tb, "", 1);
+        d = strtod(tb.p, NULL);
+        strom__buf_free(&tb);
+      }
+      if (!strchr(spec, '.')) spec[k++] = '.', spec[k++] = '6';
+      spec[k++] = conv, spec[k] = 0;
+      strom__buf_printf(&b, spec, d);
+    } else if (conv == 'c' && integer) {
+      char u[4];
+      int m = put_cp(u, (uint32_t)(v->i & 0x1FFFFF));
+      strom__buf_append(&b, u, (size_t)m);
+    } else {
+      char tn[48];
+      sql_type_name(t, tn, sizeof tn);
+      strom__buf_free(&b);
+      return sql_ectx_fail(c, "PRINTF: %%%c does not take %s (argument %d)", conv, tn, ai);
+    }
+  }
+  return put_buf(&b, out, c);
+}
+
 static const sql_func funcs[] = {
+    {"PRINTF", 1, 64, false, ck_printf, f_printf},
+    {"SUBSTRING_INDEX", 3, 3, true, ck_ssii, f_substring_index},
     {"REPEAT", 2, 2, true, ck_si, f_repeat},
     {"ASCII", 1, 1, true, ck_ascii, f_ascii},
     {"CHR", 1, 1, true, ck_i, f_chr},
@@ -553,6 +672,7 @@ const sql_func *sql_fnstr_func_find(const char *name) {
 
 void sql_fnstr_func_list(strom_buf *b) {
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++) strom__buf_printf(b, " %s", funcs[i].name);
+  /* IS_JSON is the form IS [NOT] JSON takes, not listed */
   strom__buf_printf(b, " MD5 SHA1 SHA224 SHA256 SHA384 SHA512 SHA2 UUID"); /* fn_hash.c */
   strom__buf_printf(b, " JSON_VALUE JSON_EXISTS JSON_QUERY JSON_STRING JSON_QUOTE JSON_UNQUOTE JSON_OBJECT JSON_ARRAY"); /* fn_json.c */
 }
