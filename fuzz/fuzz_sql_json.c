@@ -4,7 +4,8 @@
  * up to the first newline, then a document.  JSON_VALUE, JSON_EXISTS and JSON_QUERY
  * run it under every wrapper and with NULL and ERROR behaviours; IS JSON, JSON_QUOTE /
  * JSON_UNQUOTE, PARSE_URL, URL_DECODE, STR_TO_MAP (the path as regex delimiters),
- * SPLIT, INSTR and TRANSLATE run on the parts.  Invariants: no memory error, UB or leak;
+ * SPLIT, INSTR, TRANSLATE, SUBSTRING_INDEX and PRINTF (the document as the format) run
+ * on the parts.  Invariants: no memory error, UB or leak;
  * what JSON_QUERY returns and what JSON_QUOTE makes is valid JSON; JSON_UNQUOTE undoes
  * JSON_QUOTE.
  */
@@ -74,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sql_val a4[4] = {doc, path, {.i = size % 2 ? -(int64_t)(size % 7) : (int64_t)(size % 7)}, {.i = 1 + (int64_t)(size % 3)}};
   call("INSTR", 4, 0, &(sql_type){.id = STROM_INT}, a4, &out, &c);
   call("OVERLAY", 4, 0, &T_STR, a4, &out, &c);
+  call("SUBSTRING_INDEX", 3, 0, &T_STR, a4, &out, &c);
+  call("PRINTF", 3, 0, &T_STR, a3, &out, &c); /* the document as a format, the path as its arguments */
   sql_ectx_free(&c);
   return 0;
 }

@@ -282,30 +282,44 @@ static int f_split(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *
 
 /* ---- STR_TO_MAP ---- */
 
-/* Java's String.split(delim, limit) into at most max pieces (0: unlimited, trailing
- * empty pieces dropped).  delim is a Java regex; one without regex syntax is matched as
- * text.  Returns the number of pieces (-1: a bad regex), their offsets in at[2 * i]. */
-static int jsplit(const char *s, size_t n, const char *d, size_t dn, int max, size_t *at, int cap, char *err, size_t errlen) {
-  strom__regex *re = NULL;
+/* A delimiter as Java's String.split takes it: a regex, matched as text when it has no
+ * regex syntax.  Compiled once per call of STR_TO_MAP, not per pair. */
+typedef struct splitter {
+  const char *d;
+  size_t dn;
+  strom__regex *re;
+  void *work;
+} splitter;
+
+static int splitter_init(splitter *sp, const char *d, size_t dn, char *err, size_t errlen) {
+  *sp = (splitter){.d = d, .dn = dn};
   bool plain = true;
   for (size_t i = 0; i < dn; i++)
     if (strchr(".$|()[]{}^?*+\\", d[i])) plain = false;
-  void *work = NULL;
-  if (!plain) {
-    if (strom__regex_compile(d, dn, &re, err, errlen)) return -1;
-    if (!(work = strom__malloc(strom__regex_work_size(re) + 8))) return strom__regex_free(re), -1;
-  }
+  if (plain) return 0;
+  if (strom__regex_compile(d, dn, &sp->re, err, errlen)) return -1;
+  if (!(sp->work = strom__malloc(strom__regex_work_size(sp->re) + 8))) return snprintf(err, errlen, "out of memory"), -1;
+  return 0;
+}
+static void splitter_free(splitter *sp) {
+  strom__regex_free(sp->re);
+  free(sp->work);
+}
+
+/* String.split(delim, max) of s into at most cap pieces (max 0: unlimited, trailing empty
+ * pieces dropped); returns the number of pieces, their offsets in at[2 * i]. */
+static int jsplit(const char *s, size_t n, const splitter *sp, int max, size_t *at, int cap) {
   int k = 0;
   size_t from = 0, pos = 0;
   while (k < cap - 1 && (!max || k < max - 1)) {
     size_t ms, me;
-    if (plain) {
-      int64_t f = dn ? find(s, n, d, dn, pos) : -1;
+    if (!sp->re) {
+      int64_t f = sp->dn ? find(s, n, sp->d, sp->dn, pos) : -1;
       if (f < 0) break;
-      ms = (size_t)f, me = ms + dn;
+      ms = (size_t)f, me = ms + sp->dn;
     } else {
       int32_t caps[2];
-      if (pos > n || !strom__regex_find(re, s, n, pos, caps, 1, work)) break;
+      if (pos > n || !strom__regex_find(sp->re, s, n, pos, caps, 1, sp->work)) break;
       ms = (size_t)caps[0], me = (size_t)caps[1];
       if (me == ms) { /* an empty match: Java never splits at 0 and moves on by a character */
         pos = ms < n ? strom__regex_next(s, n, ms) : n + 1;
@@ -319,8 +333,6 @@ static int jsplit(const char *s, size_t n, const char *d, size_t dn, int max, si
   at[2 * k] = from, at[2 * k + 1] = n, k++;
   if (!max && k > 1) /* trailing empty pieces go, all of them when every piece is empty */
     while (k > 0 && at[2 * (k - 1)] == at[2 * (k - 1) + 1]) k--;
-  strom__regex_free(re);
-  free(work);
   return k;
 }
 
@@ -333,27 +345,29 @@ static int ck_str_to_map(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
 static int f_str_to_map(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   const char *s = a[0].s.p, *ld = e->n > 1 ? a[1].s.p : ",", *kd = e->n > 2 ? a[2].s.p : "=";
   size_t n = a[0].s.n, ldn = e->n > 1 ? a[1].s.n : 1, kdn = e->n > 2 ? a[2].s.n : 1;
-  size_t cap = n + 2, *pairs = strom__malloc(sizeof(size_t) * 2 * cap);
   char err[200];
-  if (!pairs) return STROM_ENOMEM;
+  splitter lsp, ksp;
+  if (splitter_init(&lsp, ld, ldn, err, sizeof err)) return splitter_free(&lsp), sql_ectx_fail(c, "STR_TO_MAP: bad delimiter: %s", err);
+  if (splitter_init(&ksp, kd, kdn, err, sizeof err)) {
+    splitter_free(&lsp), splitter_free(&ksp);
+    return sql_ectx_fail(c, "STR_TO_MAP: bad delimiter: %s", err);
+  }
+  size_t cap = n + 2, *pairs = strom__malloc(sizeof(size_t) * 2 * cap), *kv = strom__malloc(sizeof(size_t) * 4 * cap);
   strom_buf b = {0};
   uint32_t cnt = 0;
+  int rc = 0;
+  if (!pairs || !kv) {
+    rc = STROM_ENOMEM;
+    goto out;
+  }
   strom__buf_append(&b, &cnt, 4);
-  int k = n ? jsplit(s, n, ld, ldn, 0, pairs, (int)cap, err, sizeof err) : 0;
-  if (k < 0) goto bad;
+  int k = n ? jsplit(s, n, &lsp, 0, pairs, (int)cap) : 0, m = 0; /* Flink: '' is an empty map */
   /* later pairs replace earlier ones of the same key (a HashMap); kept in first-seen order */
-  size_t *kv = strom__malloc(sizeof(size_t) * 4 * (size_t)(k ? k : 1));
-  if (!kv) return free(pairs), strom__buf_free(&b), STROM_ENOMEM;
-  int m = 0;
   for (int i = 0; i < k; i++) {
-    const char *p = s + pairs[2 * i];
-    size_t pn = pairs[2 * i + 1] - pairs[2 * i], sp[4];
-    int parts = jsplit(p, pn, kd, kdn, 2, sp, 2, err, sizeof err);
-    if (parts < 0) {
-      free(kv);
-      goto bad;
-    }
-    size_t ks = pairs[2 * i] + sp[0], kn = sp[1] - sp[0], vs = parts < 2 ? 0 : pairs[2 * i] + sp[2], vn = parts < 2 ? SIZE_MAX : sp[3] - sp[2];
+    size_t sp[4];
+    int parts = jsplit(s + pairs[2 * i], pairs[2 * i + 1] - pairs[2 * i], &ksp, 2, sp, 2);
+    size_t ks = pairs[2 * i] + sp[0], kn = sp[1] - sp[0];
+    size_t vs = parts < 2 ? 0 : pairs[2 * i] + sp[2], vn = parts < 2 ? SIZE_MAX : sp[3] - sp[2];
     int j = 0;
     while (j < m && !(kv[4 * j + 1] == kn && !memcmp(s + kv[4 * j], s + ks, kn))) j++;
     kv[4 * j] = ks, kv[4 * j + 1] = kn, kv[4 * j + 2] = vs, kv[4 * j + 3] = vn;
@@ -365,13 +379,12 @@ static int f_str_to_map(const sql_expr *e, const sql_val *a, sql_val *out, sql_e
   }
   cnt = (uint32_t)m;
   memcpy(b.p, &cnt, 4);
-  free(kv);
-  free(pairs);
-  return put_buf(&b, out, c);
-bad:
-  free(pairs);
+  rc = put_buf(&b, out, c);
+out:
   strom__buf_free(&b);
-  return sql_ectx_fail(c, "STR_TO_MAP: bad delimiter: %s", err);
+  free(pairs), free(kv);
+  splitter_free(&lsp), splitter_free(&ksp);
+  return rc;
 }
 
 /* ---- URLs ---- */
