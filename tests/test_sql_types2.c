@@ -157,6 +157,29 @@ TEST(files_are_read_rounded_to_float) {
   CHECK_HAS(d, "(f * CAST(2 AS FLOAT))"); /* Flink's plan shows the operand cast to FLOAT */
 }
 
+/* the filesystem sink writes FLOAT as Flink does: Float.toString (json: Jackson's
+ * number, Infinity quoted); read back it is the same float */
+TEST(files_are_written_as_float_text) {
+  CHECK_STR(q("CREATE TABLE j (d DOUBLE, f FLOAT, x TINYINT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/oj', 'format' = 'json');\n"
+              "INSERT INTO j VALUES (2.5, CAST(1.1 AS FLOAT) * 3, CAST(-1 AS TINYINT)), (2, CAST(NULL AS FLOAT), CAST(NULL AS TINYINT)), "
+              "(1, CAST(1e40 AS FLOAT), CAST(3 AS TINYINT));\n"),
+            "");
+  char *o = slurp_tmp_dir("oj");
+  CHECK_STR(o, "{\"d\":1,\"f\":\"Infinity\",\"x\":3}\n{\"d\":2,\"f\":null,\"x\":null}\n{\"d\":2.5,\"f\":3.3000002,\"x\":-1}\n");
+  free(o);
+  CHECK_STR(q("CREATE TABLE c (f FLOAT, s SMALLINT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/oc', 'format' = 'csv');\n"
+              "INSERT INTO c VALUES (CAST(0.1 AS FLOAT), CAST(-3 AS SMALLINT)), (CAST(16777217 AS FLOAT), CAST(NULL AS SMALLINT)), "
+              "(CAST(1e-5 AS FLOAT), CAST(1 AS SMALLINT));\n"),
+            "");
+  o = slurp_tmp_dir("oc");
+  CHECK_STR(o, "0.1,-3\n1.0E-5,1\n1.6777216E7,\n");
+  free(o);
+  CHECK_STR(q("SET 'execution.runtime-mode' = 'batch';\n"
+              "CREATE TABLE c (f FLOAT, s SMALLINT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/oc', 'format' = 'csv');\n"
+              "SELECT SUM(f), MAX(s) FROM c"),
+            "+I[1.6777216E7, 1]");
+}
+
 /* jdbc: PostgreSQL's int2 and float4 as SMALLINT and FLOAT, written and read back */
 TEST(smallint_and_float_in_postgresql) {
   CHECK(pg_exec("CREATE TABLE nums (id int, s int2, f float4)"));
@@ -187,6 +210,7 @@ int main(int argc, char **argv) {
   RUN(arithmetic_keeps_the_narrow_type);
   RUN(columns_from_values_and_aggregates);
   RUN(files_are_read_rounded_to_float);
+  RUN(files_are_written_as_float_text);
   if (pg_start()) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(smallint_and_float_in_postgresql);

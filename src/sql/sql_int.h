@@ -744,6 +744,11 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
 int sql_schema_add_io(strom_schema *s, const char *name, const sql_type *t);
 strom_stream *sql_io_decode(sql_build *b, const sql_table *t, strom_stream *in);
 strom_stream *sql_io_encode(sql_build *b, const sql_table *t, strom_stream *in);
+/* types_narrow.c: a FLOAT column the filesystem csv/json sink writes as Java's
+ * Float.toString text (a VARCHAR on the way to the sink), and the sink's column for c. */
+bool sql_float_as_text(const sql_table *t, const sql_table_col *c);
+int sql_schema_add_sink_io(strom_schema *s, const sql_table *t, const sql_table_col *c);
+sql_expr *sql_float_text(sql_arena *a, sql_expr *x, bool json);
 /* planner.c: the plan's output stream on b->env. */
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p);
 /* The same for a statement's whole plan: first notes the tables it reads twice. */

@@ -10,6 +10,7 @@
  * leaves nodes of these types to it, so INT/BIGINT/DOUBLE paths are unchanged.
  */
 #include <math.h>
+#include <string.h>
 
 #include "sql_int.h"
 
@@ -84,4 +85,45 @@ const char *sql_narrow_name(const sql_type *t) {
     case SQL_N_FLOAT: return "FLOAT";
     default: return NULL;
   }
+}
+
+/* ---- FLOAT in the filesystem connector's csv and json: Float.toString's text ---- */
+
+bool sql_float_as_text(const sql_table *t, const sql_table_col *c) {
+  if (c->type.narrow != SQL_N_FLOAT || c->type.kind || !t->conn || strcmp(t->conn->name, "filesystem")) return false;
+  const char *f = sql_table_option(t, "format");
+  return f && (!strcmp(f, "csv") || !strcmp(f, "json"));
+}
+
+int sql_schema_add_sink_io(strom_schema *s, const sql_table *t, const sql_table_col *c) {
+  if (sql_float_as_text(t, c)) return strom_schema_add(s, c->name, STROM_VARCHAR);
+  return sql_schema_add_io(s, c->name, &c->type);
+}
+
+/* aux 1: json, which embeds the text: Infinity and NaN quoted, as Jackson writes them */
+static int f_float_text(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  static const sql_type ft = {.id = STROM_DOUBLE, .narrow = SQL_N_FLOAT};
+  strom_buf b = {0};
+  bool q = e->aux && !isfinite(a[0].d);
+  if (q) strom__buf_append(&b, "\"", 1);
+  sql_val_format(&b, &ft, &a[0]);
+  if (q) strom__buf_append(&b, "\"", 1);
+  char *p = sql_ectx_alloc(c, b.len + 1);
+  if (!p) return strom__buf_free(&b), STROM_ENOMEM;
+  memcpy(p, b.p, b.len);
+  out->s.p = p, out->s.n = (uint32_t)b.len;
+  strom__buf_free(&b);
+  return 0;
+}
+
+static const sql_func float_text_fn = {"FLOAT_TEXT", 1, 1, true, NULL, f_float_text};
+
+sql_expr *sql_float_text(sql_arena *a, sql_expr *x, bool json) {
+  sql_expr *e = sql_arena_alloc(a, sizeof *e);
+  sql_expr **args = sql_arena_alloc(a, sizeof *args);
+  if (!e || !args) return NULL;
+  args[0] = x;
+  *e = (sql_expr){.op = SQL_E_FUNC, .type = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX}, .n = 1, .a = args,
+                  .fn = &float_text_fn, .col = -1, .aux = json};
+  return e;
 }
