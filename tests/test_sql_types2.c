@@ -73,6 +73,9 @@ TEST(declared_types_are_shown) {
   CHECK_COL(d, "c", "FLOAT");
   CHECK_COL(d, "d", "INT");
   CHECK_COL(d, "e", "DOUBLE");
+  /* the tableau's columns are as wide as Flink makes them for the type */
+  d = all("SELECT CAST(1 AS TINYINT) AS a, CAST(2 AS SMALLINT) AS b, 3 AS c;\n");
+  CHECK_HAS(d, "| op |      a |      b |           c |");
   d = all("CREATE TABLE t (a TINYINT, b SMALLINT, c FLOAT) WITH ('connector' = 'datagen');\nSHOW CREATE TABLE t;\n");
   CHECK_HAS(d, "`a` TINYINT");
   CHECK_HAS(d, "`b` SMALLINT");
@@ -111,6 +114,9 @@ TEST(arithmetic_keeps_the_narrow_type) {
   CHECK_STR(q("SELECT CAST(1.1 AS FLOAT) * 3, CAST(1.1 AS FLOAT) + CAST(2.2 AS FLOAT), "
               "CAST(1.1 AS FLOAT) * CAST(3 AS DOUBLE), CAST(1 AS FLOAT) / 3"),
             "+I[3.3000002, 3.3000002, 3.3000000715255737, 0.33333334]");
+  /* functions of a narrow type give a value of it (Java's (byte) Math.abs(-128) is -128) */
+  CHECK_STR(q("SELECT ABS(CAST(-128 AS TINYINT)), ABS(CAST(-5 AS TINYINT)), ABS(CAST(-1.1 AS FLOAT)) * 3"),
+            "+I[-128, 5, 3.3000002]");
   const char *d = all("CREATE VIEW v AS SELECT CAST(1 AS TINYINT) + CAST(2 AS TINYINT) AS a, "
                       "CAST(1 AS TINYINT) + CAST(2 AS SMALLINT) AS b, CAST(1 AS TINYINT) + 2 AS c, "
                       "CAST(1 AS FLOAT) * 2 AS d, CAST(1 AS FLOAT) * CAST(2 AS DOUBLE) AS e;\nDESCRIBE v;\n");

@@ -227,7 +227,9 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
         }
       }
       out->null = false;
-      return e->fn->eval(e, a, out, c);
+      if ((rc = e->fn->eval(e, a, out, c)) || !e->type.narrow) return rc;
+      sql_narrow_fix(&e->type, out); /* ABS of a TINYINT, ROUND of a FLOAT: the narrow type's value */
+      return 0;
     }
     default: break;
   }
