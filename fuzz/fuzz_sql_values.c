@@ -3,7 +3,7 @@
  * (types_time.c, types_coll.c): the input is parsed as a DATE, TIME, both INTERVAL
  * kinds, ARRAY/MAP types with nested elements and DECIMALs wider than 18 digits
  * (decimal_wide.c, src/core/dec128.c), BYTES / BINARY(n) / VARBINARY(n) (types_bytes.c), as
- * CAST(text AS type) does; and base64 (FROM_BASE64, the json/csv form of bytes).
+ * CAST(text AS type) does, TINYINT / SMALLINT / FLOAT (types_narrow.c); and base64 (FROM_BASE64, the json/csv form of bytes).
  * Invariants: no memory error, UB or leak; a value that parses formats back to text
  * that parses to the same value.
  */
@@ -17,7 +17,7 @@ static const char *types[] = {"DATE", "TIME(3)", "INTERVAL YEAR TO MONTH", "INTE
                               "ARRAY<STRING>", "MAP<STRING, ARRAY<DOUBLE>>", "ARRAY<ARRAY<BIGINT>>", "MAP<INT, DATE>",
                               "DECIMAL(38, 10)", "DECIMAL(19, 0)", "ARRAY<DECIMAL(30, 2)>",
                               "TIMESTAMP(9)", "TIMESTAMP(0)", "TIMESTAMP_LTZ(6)", "TIME(9)",
-                              "BYTES", "BINARY(4)", "VARBINARY(3)"};
+                              "BYTES", "BINARY(4)", "VARBINARY(3)", "TINYINT", "SMALLINT", "FLOAT"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < sizeof types / sizeof *types; i++) {

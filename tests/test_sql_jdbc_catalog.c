@@ -97,16 +97,16 @@ TEST(lists_databases_and_tables) {
 
 TEST(describe_maps_postgresql_types) {
   char *out = output(with_cat("DESCRIBE pg.shop.types;\nUSE CATALOG pg;\nDESCRIBE `inventory.items`;\nDESCRIBE orders;\n"));
-  /* Flink's mapping; Strom's rows widen SMALLINT to INT, FLOAT to DOUBLE and CHAR(n) to
-   * VARCHAR(n) (types.c), so DESCRIBE shows those */
+  /* Flink's mapping (int2 SMALLINT, float4 FLOAT); Strom's rows widen CHAR(n) to
+   * VARCHAR(n) (types.c), so DESCRIBE shows that */
   const char *line = "+----------------------+----------------------+-------+---------------+\n";
   char want[8192];
   snprintf(want, sizeof want,
            "%s| name                 | type                 | null  | extras        |\n%s"
-           "| a                    | INT                  | TRUE  |               |\n"
+           "| a                    | SMALLINT             | TRUE  |               |\n"
            "| b                    | INT                  | FALSE | PRI           |\n"
            "| c                    | BIGINT               | TRUE  |               |\n"
-           "| d                    | DOUBLE               | TRUE  |               |\n"
+           "| d                    | FLOAT                | TRUE  |               |\n"
            "| e                    | DOUBLE               | TRUE  |               |\n"
            "| f                    | DECIMAL(10, 2)       | TRUE  |               |\n"
            "| g                    | DECIMAL(38, 18)      | TRUE  |               |\n"

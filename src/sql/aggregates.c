@@ -180,6 +180,12 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
           int64_t s = acc->v[g->acc].i, v = g->kind == SQL_AGG_AVG ? s / cnt : s;
           out->v[col].i = g->type.id == STROM_INT ? (int32_t)(uint32_t)(uint64_t)v : v;
         }
+        if (g->type.narrow) { /* SUM of TINYINT wraps as Flink's byte sum, of FLOAT rounds (types_narrow.c) */
+          sql_val nv;
+          sql_val_get(out, col, &nv);
+          sql_narrow_fix(&g->type, &nv);
+          sql_val_set(out, col, &nv);
+        }
         break;
       }
       case SQL_AGG_MIN:

@@ -102,6 +102,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
       t = sql_decimal(ip + s, s);
     } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p;
     else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz, t.p = a->p > b->p ? a->p : b->p;
+    t.narrow = sql_narrow_arith(a, b, &t); /* types_narrow.c */
     *out = t;
     return true;
   }
@@ -111,6 +112,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
       sql_type x = sql_type_as_decimal(a), y = sql_type_as_decimal(b);
       return sql_common_type(&x, &y, out);
     } else t = (sql_type){.id = STROM_BIGINT};
+    t.narrow = sql_narrow_arith(a, b, &t);
     *out = t;
     return true;
   }
@@ -131,7 +133,7 @@ bool sql_can_cast(const sql_type *from, const sql_type *to) {
 
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t) {
   if (e->type.id == t->id && e->type.kind == t->kind && e->type.elem == t->elem && e->type.key == t->key && (t->id != STROM_DECIMAL || (e->type.p == t->p && e->type.s == t->s)) &&
-      (t->id != STROM_TIMESTAMP || (e->type.ltz == t->ltz && e->type.p == t->p)))
+      (t->id != STROM_TIMESTAMP || (e->type.ltz == t->ltz && e->type.p == t->p)) && !sql_narrow_needs_cast(&e->type, t))
     return e;
   if (e->op == SQL_E_LIT && !e->type.id) { /* NULL takes any type */
     e->type = *t;
@@ -397,6 +399,7 @@ typed:;
     e->type = t;
     return e;
   } else t = (sql_type){.id = x.id == STROM_BIGINT || y.id == STROM_BIGINT ? STROM_BIGINT : STROM_INT};
+  t.narrow = sql_narrow_arith(&x, &y, &t); /* types_narrow.c */
   if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &t)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &t))) return NULL;
   e->type = t;
   return e;
@@ -839,6 +842,9 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
       (b->nkeys || b->windowed))
     g.type.not_null = true;
+  if (g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_AVG) { /* Flink: SUM/AVG of TINYINT is TINYINT, of FLOAT FLOAT */
+    if (g.type.id == g.in_type.id && !g.in_type.kind) g.type.narrow = g.in_type.narrow;
+  }
   if (b->naggs == b->capaggs) {
     int cap = b->capaggs ? b->capaggs * 2 : 8;
     sql_agg *na = sql_arena_alloc(b->a, sizeof *na * (size_t)cap);

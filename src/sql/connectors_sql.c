@@ -433,7 +433,7 @@ static json_lines *json_lines_new(sql_build *b, const sql_table *t, const strom_
   if (!(j->raw = sql_arena_alloc(&b->arena, (size_t)n + 1))) return NULL;
   memset(j->raw, 0, (size_t)n + 1);
   for (int i = 0; i < t->ncols && k < n; i++)
-    if (!t->cols[i].computed && !t->cols[i].metadata) j->raw[k++] = t->cols[i].type.kind >= SQL_K_ARRAY;
+    if (!t->cols[i].computed && !t->cols[i].metadata) j->raw[k++] = t->cols[i].type.kind >= SQL_K_ARRAY || sql_float_as_text(t, &t->cols[i]);
   return j;
 }
 
@@ -774,7 +774,7 @@ static int rename_process(strom_ctx *ctx, int input, const strom_row *in, strom_
 static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_stream *in) {
   strom_schema *s = strom_schema_new();
   for (int i = 0; s && i < t->ncols; i++)
-    if (sql_col_written(&t->cols[i]) && sql_schema_add_io(s, t->cols[i].name, &t->cols[i].type)) {
+    if (sql_col_written(&t->cols[i]) && sql_schema_add_sink_io(s, t, &t->cols[i])) { /* types_narrow.c */
       strom_schema_free(s);
       s = NULL;
     }

@@ -227,7 +227,9 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
         }
       }
       out->null = false;
-      return e->fn->eval(e, a, out, c);
+      if ((rc = e->fn->eval(e, a, out, c)) || !e->type.narrow) return rc;
+      sql_narrow_fix(&e->type, out); /* ABS of a TINYINT, ROUND of a FLOAT: the narrow type's value */
+      return 0;
     }
     default: break;
   }
@@ -257,12 +259,16 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
     case SQL_E_SUB:
     case SQL_E_MUL:
     case SQL_E_DIV:
-    case SQL_E_MOD: return arith(e, &v[0], &v[1], out, c);
+    case SQL_E_MOD:
+      if ((rc = arith(e, &v[0], &v[1], out, c))) return rc;
+      if (e->type.narrow) sql_narrow_fix(&e->type, out); /* TINYINT wraps, FLOAT rounds (types_narrow.c) */
+      return 0;
     case SQL_E_NEG:
       if (e->type.id == STROM_DOUBLE) out->d = -v[0].d;
       else if (sql_dec_wide(&e->type)) sql_dec_put(&e->type, -sql_dec_get(&e->type, &v[0]), out);
       else if (e->type.id == STROM_INT) out->i = (int32_t)(0u - (uint32_t)v[0].i);
       else out->i = (int64_t)(0 - (uint64_t)v[0].i);
+      if (e->type.narrow) sql_narrow_fix(&e->type, out);
       return 0;
     case SQL_E_CONCAT: {
       char *p = sql_ectx_alloc(c, (size_t)v[0].s.n + v[1].s.n + 1);

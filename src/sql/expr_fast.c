@@ -312,6 +312,11 @@ void sql_expr_compile(sql_expr *e) {
   const char *off = getenv("STROM_SQL_INTERPRET");
   if (off && *off && strcmp(off, "0")) return;
   const sql_type *t = &e->type, *t0 = e->n ? &e->a[0]->type : NULL, *t1 = e->n > 1 ? &e->a[1]->type : NULL;
+  if (t->narrow && ((e->op >= SQL_E_ADD && e->op <= SQL_E_NEG) || e->op == SQL_E_FUNC))
+    return; /* wraps/rounds: the general evaluator (types_narrow.c) */
+  if (t->narrow && e->op == SQL_E_CAST && e->n == 1 && (t0->id != t->id || sql_narrow_needs_cast(t0, t)) &&
+      e->a[0]->op != SQL_E_LIT)
+    return;
   switch (e->op) {
     case SQL_E_COL:
       if (t->kind == SQL_K_NONE && t->id) /* f_col_w: both words, a wide DECIMAL's or a TIMESTAMP(4..9)'s */

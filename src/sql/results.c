@@ -88,7 +88,7 @@ static int type_width(const sql_type *t) {
   if (t->kind) return t->kind == SQL_K_DATE ? 10 : t->kind == SQL_K_TIME ? 12 : 30;
   switch (t->id) {
     case STROM_BOOLEAN: return 6;
-    case STROM_INT: return 11;
+    case STROM_INT: return sql_narrow_bits(t) ? 6 : 11; /* Flink: TINYINT 4, SMALLINT 6, at least "<NULL>" */
     case STROM_BIGINT: return 20;
     case STROM_DOUBLE: return 22;
     case STROM_DECIMAL: return t->p + 2;

@@ -35,7 +35,31 @@ typedef struct sql_type {
   bool not_null;
   uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
   const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
+  uint8_t narrow;   /* sql_narrow: TINYINT/SMALLINT on an INT column, FLOAT on a DOUBLE one */
 } sql_type;
+
+/* types_narrow.c: the declared type of a column the rows widen (INT holds TINYINT and
+ * SMALLINT, DOUBLE holds FLOAT); values are kept in the narrow type's range/precision. */
+typedef enum { SQL_N_NONE, SQL_N_TINYINT, SQL_N_SMALLINT, SQL_N_FLOAT } sql_narrow;
+struct sql_val;
+struct sql_ectx;
+/* Wraps (TINYINT/SMALLINT, as Java's (byte)/(short)) or rounds to float (FLOAT) v in place. */
+void sql_narrow_fix(const sql_type *t, struct sql_val *v);
+/* The narrow kind of x op y (arithmetic) where both are INT/BIGINT/DOUBLE ids; t is the
+ * result's id as the binder chose it. */
+uint8_t sql_narrow_arith(const sql_type *x, const sql_type *y, const sql_type *t);
+/* Bits of a narrow integer type (8, 16) or 0. */
+/* True when a value of type from must be narrowed to become a to (INT -> TINYINT,
+ * DOUBLE -> FLOAT); widening needs no cast, the value already fits. */
+bool sql_narrow_needs_cast(const sql_type *from, const sql_type *to);
+/* CAST to a narrow type (sql_val_cast's hook), with Java's narrowing. */
+int sql_narrow_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out,
+                    struct sql_ectx *c);
+/* "TINYINT", "SMALLINT", "FLOAT", or NULL for a type that is not narrow. */
+const char *sql_narrow_name(const sql_type *t);
+static inline int sql_narrow_bits(const sql_type *t) {
+  return t->narrow == SQL_N_TINYINT ? 8 : t->narrow == SQL_N_SMALLINT ? 16 : 0;
+}
 
 /* SQL types beyond the row model's own, on its columns (types_time.c, types_coll.c). */
 typedef enum {
@@ -725,6 +749,11 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
 int sql_schema_add_io(strom_schema *s, const char *name, const sql_type *t);
 strom_stream *sql_io_decode(sql_build *b, const sql_table *t, strom_stream *in);
 strom_stream *sql_io_encode(sql_build *b, const sql_table *t, strom_stream *in);
+/* types_narrow.c: a FLOAT column the filesystem csv/json sink writes as Java's
+ * Float.toString text (a VARCHAR on the way to the sink), and the sink's column for c. */
+bool sql_float_as_text(const sql_table *t, const sql_table_col *c);
+int sql_schema_add_sink_io(strom_schema *s, const sql_table *t, const sql_table_col *c);
+sql_expr *sql_float_text(sql_arena *a, sql_expr *x, bool json);
 /* planner.c: the plan's output stream on b->env. */
 strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p);
 /* The same for a statement's whole plan: first notes the tables it reads twice. */

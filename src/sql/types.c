@@ -1,7 +1,7 @@
 /*
  * types.c -- SQL data types on Strom's row model.  Flink's types are mapped onto the
- * seven the rows carry (TINYINT/SMALLINT widen to INT, FLOAT to DOUBLE, CHAR/STRING
- * are VARCHAR, TIMESTAMP(p)/TIMESTAMP_LTZ(p) keep milliseconds); types the rows cannot
+ * seven the rows carry (TINYINT/SMALLINT on INT, FLOAT on DOUBLE, their declared type
+ * kept in sql_type.narrow: types_narrow.c; CHAR/STRING are VARCHAR, TIMESTAMP(p)/TIMESTAMP_LTZ(p) keep milliseconds); types the rows cannot
  * hold are refused by name so a script never silently changes meaning.  DECIMAL
  * precision follows Flink's rules up to its 38 digits: an int64 up to 18, 128 bits above
  * (decimal_wide.c).
@@ -22,9 +22,12 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
   const char *n = t->text;
   out->not_null = (t->flags & SQL_F(NOT_NULL)) != 0;
   if (!strcmp(n, "BOOLEAN")) out->id = STROM_BOOLEAN;
-  else if (!strcmp(n, "TINYINT") || !strcmp(n, "SMALLINT") || !strcmp(n, "INT")) out->id = STROM_INT;
+  else if (!strcmp(n, "TINYINT") || !strcmp(n, "SMALLINT") || !strcmp(n, "INT")) {
+    out->id = STROM_INT;
+    out->narrow = n[0] == 'T' ? SQL_N_TINYINT : n[0] == 'S' ? SQL_N_SMALLINT : SQL_N_NONE; /* types_narrow.c */
+  }
   else if (!strcmp(n, "BIGINT")) out->id = STROM_BIGINT;
-  else if (!strcmp(n, "FLOAT") || !strcmp(n, "DOUBLE")) out->id = STROM_DOUBLE;
+  else if (!strcmp(n, "FLOAT") || !strcmp(n, "DOUBLE")) out->id = STROM_DOUBLE, out->narrow = n[0] == 'F' ? SQL_N_FLOAT : SQL_N_NONE;
   else if (!strcmp(n, "DECIMAL")) {
     out->id = STROM_DECIMAL;
     out->p = t->p < 0 ? 10 : t->p;
@@ -60,6 +63,10 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
 void sql_type_name(const sql_type *t, char *buf, size_t cap) {
   const char *nn = t->not_null ? " NOT NULL" : "";
   if (t->kind) return sql_temporal_type_name(t, buf, cap);
+  if (t->narrow && (t->id == STROM_INT || t->id == STROM_DOUBLE)) {
+    snprintf(buf, cap, "%s%s", sql_narrow_name(t), nn);
+    return;
+  }
   switch (t->id) {
     case STROM_BOOLEAN: snprintf(buf, cap, "BOOLEAN%s", nn); return;
     case STROM_INT: snprintf(buf, cap, "INT%s", nn); return;

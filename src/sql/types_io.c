@@ -5,12 +5,14 @@
  * 2021-03-04, 10:11:12, [1, 2], {a=1}; ARRAY and MAP as JSON for the filesystem json
  * format, which embeds it) and converted right after the source and right
  * before the sink by a projection of CASTs.  Tables without such columns pay nothing.
+ * A FLOAT, TINYINT or SMALLINT column crosses as DOUBLE / INT and is narrowed on the way
+ * in (types_narrow.c).
  */
 #include "sql_int.h"
 
 static bool has_text_io(const sql_table *t) {
   for (int i = 0; i < t->ncols; i++)
-    if (!t->cols[i].computed && t->cols[i].type.kind) return true;
+    if (!t->cols[i].computed && (t->cols[i].type.kind || t->cols[i].type.narrow)) return true;
   return false;
 }
 
@@ -47,9 +49,14 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     else if (c->type.kind == SQL_K_ARRAY && !strcmp(t->conn->name, "jdbc")) e = sql_pg_array_io(&b->arena, e, &c->type, decode); /* types_pgarray.c */
     else if (!decode && json && c->type.kind >= SQL_K_ARRAY) e = sql_coll_to_json(&b->arena, e);
     else if (c->type.kind) e = sql_cast_to(&b->arena, e, &to);
+    else if (!decode && sql_float_as_text(t, c)) e = sql_float_text(&b->arena, e, json); /* types_narrow.c */
+    else if (c->type.narrow && decode) { /* a FLOAT read as a double is rounded to float, a TINYINT wraps (types_narrow.c) */
+      e->type.narrow = SQL_N_NONE;
+      e = sql_cast_to(&b->arena, e, &c->type);
+    }
     if (!e) return strom_schema_free(out), NULL;
     ex[k++] = e;
-    if (decode ? sql_schema_add(out, c->name, &c->type) : sql_schema_add_io(out, c->name, &c->type))
+    if (decode ? sql_schema_add(out, c->name, &c->type) : sql_schema_add_sink_io(out, t, c))
       return strom_schema_free(out), NULL;
   }
 #undef CROSSES

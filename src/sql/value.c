@@ -101,7 +101,7 @@ const int64_t sql_pow10s[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 100000
 
 int64_t sql_pow10(int n) { return n >= 0 && n <= 18 ? sql_pow10s[n] : 0; }
 
-static void format_double(strom_buf *b, double d) {
+static void format_double(strom_buf *b, double d, bool single) {
   if (isnan(d)) {
     strom__buf_printf(b, "NaN");
     return;
@@ -119,7 +119,7 @@ static void format_double(strom_buf *b, double d) {
   char e[40];
   for (int prec = 0; prec < 17; prec++) {
     snprintf(e, sizeof e, "%.*e", prec, d);
-    if (strtod(e, NULL) == d) break;
+    if (single ? strtof(e, NULL) == (float)d : strtod(e, NULL) == d) break; /* FLOAT: Java's Float.toString */
   }
   char digits[24];
   int nd = 0, exp10;
@@ -175,7 +175,7 @@ void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v) {
     case STROM_BOOLEAN: strom__buf_printf(b, "%s", v->i ? "TRUE" : "FALSE"); return;
     case STROM_INT:
     case STROM_BIGINT: strom__buf_printf(b, "%" PRId64, v->i); return;
-    case STROM_DOUBLE: format_double(b, v->d); return;
+    case STROM_DOUBLE: format_double(b, v->d, t->narrow == SQL_N_FLOAT); return;
     case STROM_DECIMAL:
       if (sql_dec_wide(t)) strom__dec128_format(b, sql_dec_get(t, v), t->s);
       else format_decimal(b, v->i, t->s);
@@ -288,11 +288,12 @@ int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ec
     case STROM_BIGINT: {
       long long x = strtoll(tmp, &end, 10);
       if (*end || errno || (t->id == STROM_INT && (x < INT32_MIN || x > INT32_MAX))) return -1;
+      if (sql_narrow_bits(t) && x != (sql_narrow_bits(t) == 8 ? (int8_t)x : (int16_t)x)) return -1; /* TINYINT/SMALLINT */
       v->i = x;
       return 0;
     }
     case STROM_DOUBLE:
-      v->d = strtod(tmp, &end);
+      v->d = t->narrow == SQL_N_FLOAT ? (double)strtof(tmp, &end) : strtod(tmp, &end); /* FLOAT: Float.parseFloat */
       return *end ? -1 : 0;
     case STROM_DECIMAL: {
       int rc = parse_decimal(tmp, n, t->p, t->s, &v->i);
@@ -338,6 +339,8 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
     return 0;
   }
   if (from->kind || to->kind) return sql_temporal_cast(from, to, v, out, c);
+  if (to->narrow && (from->id != to->id || sql_narrow_needs_cast(from, to)))
+    return sql_narrow_cast(from, to, v, out, c); /* types_narrow.c */
   out->null = false;
   if (to->id == STROM_VARCHAR) {
     if (from->id == STROM_VARCHAR) {
