@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sql/parser.h"
+#include "sql_parse_test.h"
 #include "sql_test.h"
 
 /* Runs sql and checks it succeeds and its output contains want. */
@@ -395,24 +395,6 @@ TEST(functions_live_in_their_database) {
   CHECK_ERR(sql, "line 1, column 17: database 'default_catalog.nope' does not exist");
 }
 
-static char *parsed(const char *q) {
-  sql_arena a = {0};
-  char err[256];
-  sql_node *n = sql_parse_statement(&a, q, strlen(q), NULL, 0, err, sizeof err);
-  strom_buf b = {0};
-  if (n) sql_print(n, &b);
-  char *r = strdup(n ? b.p : err);
-  strom__buf_free(&b);
-  sql_arena_free(&a);
-  return r;
-}
-
-#define CHECK_PARSE(q, want)   \
-  do {                         \
-    char *p_ = parsed(q);      \
-    CHECK_STR(p_, want);       \
-    free(p_);                  \
-  } while (0)
 
 TEST(catalog_statements_parse) {
   CHECK_PARSE("CREATE CATALOG IF NOT EXISTS c COMMENT 'x' WITH ('type' = 'generic_in_memory')",

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sql/parser.h"
+#include "sql_parse_test.h"
 #include "sql_test.h"
 
 #define CHECK_OUT(sql, want)                                                           \
@@ -146,24 +146,6 @@ TEST(alter_table_then_insert_uses_the_new_schema) {
 }
 
 
-static char *parsed(const char *q) {
-  sql_arena a = {0};
-  char err[256];
-  sql_node *n = sql_parse_statement(&a, q, strlen(q), NULL, 0, err, sizeof err);
-  strom_buf b = {0};
-  if (n) sql_print(n, &b);
-  char *r = strdup(n ? b.p : err);
-  strom__buf_free(&b);
-  sql_arena_free(&a);
-  return r;
-}
-
-#define CHECK_PARSE(q, want) \
-  do {                       \
-    char *p_ = parsed(q);    \
-    CHECK_STR(p_, want);     \
-    free(p_);                \
-  } while (0)
 
 TEST(alter_table_schema_parses) {
   CHECK_PARSE("ALTER TABLE t ADD (a INT FIRST, b AS a + 1 AFTER a, WATERMARK FOR ts AS ts, PRIMARY KEY (a) NOT ENFORCED)",
