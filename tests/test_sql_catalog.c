@@ -12,18 +12,6 @@
 #include "sql_parse_test.h"
 #include "sql_test.h"
 
-/* Runs sql and checks it succeeds and its output contains want. */
-#define CHECK_OUT(sql, want)                                                           \
-  do {                                                                                 \
-    char *o_, e_[1024];                                                                \
-    int r_ = run(sql, &o_, e_, sizeof e_);                                             \
-    if (r_) fprintf(stderr, "  error: %s\n", e_);                                      \
-    if (!strstr(o_, want)) fprintf(stderr, "  output:\n%s  expected to contain:\n%s\n", o_, want); \
-    CHECK_INT(r_, 0);                                                                  \
-    CHECK(strstr(o_, want) != NULL);                                                   \
-    free(o_);                                                                          \
-  } while (0)
-
 #define SEQ(name, lo, hi)                                                                                  \
   "CREATE TABLE " name " (id INT, v STRING) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', " \
   "'fields.id.start' = '" #lo "', 'fields.id.end' = '" #hi "', 'fields.v.length' = '1');\n"
@@ -394,7 +382,6 @@ TEST(functions_live_in_their_database) {
   snprintf(sql, sizeof sql, "CREATE FUNCTION nope.shout AS '%s:shout_udf' LANGUAGE C;", lib);
   CHECK_ERR(sql, "line 1, column 17: database 'default_catalog.nope' does not exist");
 }
-
 
 TEST(catalog_statements_parse) {
   CHECK_PARSE("CREATE CATALOG IF NOT EXISTS c COMMENT 'x' WITH ('type' = 'generic_in_memory')",

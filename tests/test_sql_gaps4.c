@@ -10,17 +10,6 @@
 #include "sql_parse_test.h"
 #include "sql_test.h"
 
-#define CHECK_OUT(sql, want)                                                           \
-  do {                                                                                 \
-    char *o_, e_[1024];                                                                \
-    int r_ = run(sql, &o_, e_, sizeof e_);                                             \
-    if (r_) fprintf(stderr, "  error: %s\n", e_);                                      \
-    if (!strstr(o_, want)) fprintf(stderr, "  output:\n%s  expected to contain:\n%s\n", o_, want); \
-    CHECK_INT(r_, 0);                                                                  \
-    CHECK(strstr(o_, want) != NULL);                                                   \
-    free(o_);                                                                          \
-  } while (0)
-
 /* t over ${TMP}/t.csv: (1, 'a', 1 s), (2, 'b', 2 s), (3, NULL, 3 s) */
 #define T3                                                                                          \
   "CREATE TABLE t (id INT NOT NULL, v STRING, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', "  \
@@ -144,8 +133,6 @@ TEST(alter_table_then_insert_uses_the_new_schema) {
                 "SELECT * FROM back;",
              true, "+I[2, 1, a]\n+I[4, 2, b]\n+I[6, 3, ]\n");
 }
-
-
 
 TEST(alter_table_schema_parses) {
   CHECK_PARSE("ALTER TABLE t ADD (a INT FIRST, b AS a + 1 AFTER a, WATERMARK FOR ts AS ts, PRIMARY KEY (a) NOT ENFORCED)",
