@@ -171,11 +171,11 @@ static int put(jlocal *l, int s, const strom_row *key, int64_t count, int64_t as
 /* When the other side is not outer its rows' match counts do not matter: the matches
  * are emitted while the other side's map is read, without copying them. */
 static int stream_matches(strom_ctx *ctx, const strom__regular_join_def *d, jlocal *l, int s, const strom_row *in,
-                          strom_out *out, bool in_outer, strom_row_kind kind, bool acc) {
-  const strom_row *cur = l->list[s] ? NULL : strom_state_map_get(l->st[s], l->key[s]);
+                          const strom_row *key, strom_out *out, bool in_outer, strom_row_kind kind, bool acc) {
+  const strom_row *cur = l->list[s] ? NULL : strom_state_map_get(l->st[s], key);
   int64_t have = cur ? strom_row_get_bigint(cur, 0) : 0, assoc = cur ? strom_row_get_bigint(cur, 1) : 0;
   int rc;
-  if (!acc && have > 0 && (rc = put(l, s, l->key[s], have - 1, assoc))) return rc;
+  if (!acc && have > 0 && (rc = put(l, s, key, have - 1, assoc))) return rc;
   strom_row_kind k = in_outer ? (acc ? STROM_INSERT : STROM_DELETE) : kind;
   int64_t total = 0;
   if (!key_has_null(ctx)) {
@@ -197,7 +197,7 @@ static int stream_matches(strom_ctx *ctx, const strom__regular_join_def *d, jloc
     fill(d, l, s == 0 ? in : NULL, s == 0 ? NULL : in);
     if ((rc = emit(out, l, acc ? STROM_INSERT : STROM_DELETE, 1))) return rc;
   }
-  return acc ? put(l, s, l->key[s], have + 1, in_outer ? total : 0) : STROM_OK;
+  return acc ? put(l, s, key, have + 1, in_outer ? total : 0) : STROM_OK;
 }
 
 /* Registers the expiry timer of a row of time t (rounded up to a whole second, so a
@@ -284,10 +284,14 @@ static int rj_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
     return strom_ctx_fail(ctx, "join: a %s row reached the %s input, which the plan takes for insert-only",
                           strom_row_kind_str(kind), s == 0 ? "left" : "right");
   strom_row_set_time(l->joined, strom_row_time(in)); /* the output carries its trigger's timestamp */
-  strom_row *key = l->key[s];
-  strom_row_copy(key, in);
-  strom_row_set_kind(key, STROM_INSERT);
-  if (!other_outer) return stream_matches(ctx, d, l, s, in, out, in_outer, kind, acc);
+  /* a map keys rows by their values alone (+I); a list side's rows are all +I already */
+  const strom_row *key = in;
+  if (!l->list[s]) {
+    strom_row_copy(l->key[s], in);
+    strom_row_set_kind(l->key[s], STROM_INSERT);
+    key = l->key[s];
+  }
+  if (!other_outer) return stream_matches(ctx, d, l, s, in, key, out, in_outer, kind, acc);
   int rc = find_matches(ctx, d, l, s, in);
   if (rc) return rc;
   int64_t total = 0;

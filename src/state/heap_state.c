@@ -81,6 +81,10 @@ static inline uint8_t *uv_put(uint8_t *p, size_t v) {
 }
 /* Trusted bytes (written by this file). */
 static inline const uint8_t *uv_get(const uint8_t *p, size_t *v) {
+  if (STROM_LIKELY(*p < 0x80)) { /* keys, namespaces and most values are under 128 bytes */
+    *v = *p;
+    return p + 1;
+  }
   size_t r = 0;
   int sh = 0;
   uint8_t b;
@@ -638,6 +642,14 @@ static lbuf *lbuf_resize(acct *a, lbuf *l, size_t cap) {
   return n;
 }
 
+/* The capacity a list grows to when need bytes do not fit: doubling (a join's list
+ * under a hot key grows by small rows, and each move copies it), at least 64. */
+static size_t grown_cap(const lbuf *l, size_t need) {
+  size_t cap = 2 * (size_t)l->cap;
+  if (cap < need) cap = need;
+  return cap < 64 ? 64 : cap;
+}
+
 /* The size of the element at p: [ts][varint len][row]; *row and *rowlen its row. */
 static inline size_t elem_at(const hstate *s, const uint8_t *p, const uint8_t **row, size_t *rowlen) {
   const uint8_t *q = uv_get(p + (s->ttl ? 8 : 0), rowlen);
@@ -1105,10 +1117,7 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
   ent pe;
   ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
   if ((size_t)l->len + n > l->cap) {
-    size_t cap = (size_t)l->cap + l->cap / 2;
-    if (cap < (size_t)l->len + n) cap = (size_t)l->len + n;
-    if (cap < 64) cap = 64;
-    if (!(l = lbuf_resize(&s->a, l, cap))) return STROM_ENOMEM;
+    if (!(l = lbuf_resize(&s->a, l, grown_cap(l, (size_t)l->len + n)))) return STROM_ENOMEM;
     memcpy(pe.val, &l, sizeof l);
   }
   memcpy(l->d + l->len, d, n);
@@ -1119,6 +1128,16 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
 
 /* Appends v as one element, encoded in place at the list's end (no staging copies:
  * the append of a join's or window's every row). */
+/* True if a string of r lies in the n bytes at d (compared as integers: the pointers
+ * may be to different objects). */
+static bool row_points_into(const strom_row *r, const uint8_t *d, size_t n) {
+  if (STROM_LIKELY(!r->schema->nstr)) return false;
+  uintptr_t lo = (uintptr_t)d;
+  for (int c = 0; c < r->ncols; c++)
+    if (r->schema->cols[c].type == STROM_VARCHAR && !r->nulls[c] && (uintptr_t)r->v[c].s.p - lo < n) return true;
+  return false;
+}
+
 static int list_add(hstate *s, const strom_row *v, int64_t now) {
   size_t n = strom__row_encoded_size(v), total = (s->ttl ? 8 : 0) + uv_len(n) + n;
   size_t i;
@@ -1133,12 +1152,11 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
     if ((size_t)l->len + total > l->cap) {
       /* v may be a row read from this very list (its strings point into it): encoded
        * before the list moves */
-      if (enc(&s->b3, v)) return STROM_ENOMEM;
-      moved = true;
-      size_t cap = (size_t)l->cap + l->cap / 2;
-      if (cap < (size_t)l->len + total) cap = (size_t)l->len + total;
-      if (cap < 64) cap = 64;
-      if (!(l = lbuf_resize(&s->a, l, cap))) return STROM_ENOMEM;
+      if (row_points_into(v, l->d, l->len)) {
+        if (enc(&s->b3, v)) return STROM_ENOMEM;
+        moved = true;
+      }
+      if (!(l = lbuf_resize(&s->a, l, grown_cap(l, (size_t)l->len + total)))) return STROM_ENOMEM;
       ent pe;
       ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
       memcpy(pe.val, &l, sizeof l);
@@ -1281,9 +1299,7 @@ static int list_insert_op(strom_state *b, size_t idx, const strom_row *row, size
   if (cut + n > l->cap) {
     ent pe;
     ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
-    size_t cap = (size_t)l->cap + l->cap / 2;
-    if (cap < cut + n) cap = cut + n;
-    if (!(l = lbuf_resize(&s->a, l, cap))) return STROM_ENOMEM;
+    if (!(l = lbuf_resize(&s->a, l, grown_cap(l, cut + n)))) return STROM_ENOMEM;
     memcpy(pe.val, &l, sizeof l);
   }
   memmove(l->d + at + n, l->d + at, cut - at);

@@ -176,7 +176,13 @@ static bool kind_ok(strom_state *s, const char *fn, unsigned kinds) {
 
 static int row_ok(strom_state *s, const char *fn, const strom_row *r, const strom_schema *sc, const char *what) {
   if (!r) return strom__state_fail(s, STROM_EINVAL, "%s: the %s row is NULL", fn, what);
-  if (!sc || compat(r->schema, sc)) return STROM_OK;
+  if (!sc || r->schema == sc) return STROM_OK;
+  const strom_schema **seen = sc == s->schema ? &s->seen_val : &s->seen_key;
+  if (r->schema == *seen) return STROM_OK;
+  if (compat(r->schema, sc)) {
+    *seen = r->schema;
+    return STROM_OK;
+  }
   char have[200], want[200];
   strom_schema_format(r->schema, have, sizeof have);
   strom_schema_format(sc, want, sizeof want);

@@ -48,6 +48,9 @@ struct strom_state {
   strom_schema *acc_schema, *out_schema;
   strom_state_ttl ttl;          /* ttl.update == DISABLED when no TTL */
   strom_ctx *ctx;               /* passed to reduce and aggregate functions */
+  /* the last row schemas found compatible with schema and map_key_schema: rows of one
+   * upstream share a schema object, so the column-by-column check runs once */
+  const strom_schema *seen_val, *seen_key;
 };
 
 /* "LIST" etc. */
