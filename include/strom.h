@@ -402,6 +402,9 @@ typedef struct strom_aggregate_def {
   int (*add)(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *acc_out);
   int (*merge)(strom_ctx *ctx, const strom_row *a, const strom_row *b, strom_row *out); /* optional */
   int (*result)(strom_ctx *ctx, const strom_row *acc, strom_row *out);
+  /* add reads only acc_out (holding acc) and updates it: callers may pass one row as
+   * both acc and acc_out and skip the copy (Flink's accumulate() is in place). */
+  bool add_in_place;
 } strom_aggregate_def;
 
 typedef enum strom_ttl_update {

@@ -71,6 +71,17 @@ static int agg_result(strom_ctx *ctx, const strom_row *acc, strom_row *out) {
 
 static strom_aggregate_def count_sum = {.create = agg_create, .add = agg_add, .merge = agg_merge, .result = agg_result};
 
+/* The same, adding in place: it reads only out, which must hold the accumulator. */
+static int agg_add_in_place(strom_ctx *ctx, const strom_row *in, const strom_row *acc, strom_row *out) {
+  (void)ctx, (void)acc;
+  strom_row_set_bigint(out, 0, strom_row_get_bigint(out, 0) + 1);
+  strom_row_set_bigint(out, 1, strom_row_get_bigint(out, 1) + strom_row_get_bigint(in, 2));
+  return 0;
+}
+static strom_aggregate_def count_sum_in_place = {
+    .create = agg_create, .add = agg_add_in_place, .merge = agg_merge, .result = agg_result, .add_in_place = true};
+static strom_aggregate_def *the_agg = &count_sum;
+
 /* Process function after the aggregate: (k, start, end, cnt, sum). */
 static int with_window(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   for (size_t i = 0; i < n; i++) {
@@ -109,6 +120,7 @@ static void setup_schemas(void) {
   out_schema = strom_schema_parse("k VARCHAR, wstart BIGINT, wend BIGINT, cnt BIGINT, total BIGINT", NULL, 0);
   count_sum.acc_schema = acc_schema;
   count_sum.out_schema = acc_schema;
+  count_sum_in_place.acc_schema = count_sum_in_place.out_schema = acc_schema;
 }
 
 /* Formats every collected row, sorted, one per line, into buf. */
@@ -130,7 +142,7 @@ static strom_results *run_windows(int par, strom_window_def def, bool raw, strom
       events(env, EVENTS, NEV, s),
       &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .max_out_of_orderness_ms = 6000, .timestamp_column = "ts", .interval_ms = 1});
   if (raw) def.process = sum_rows;
-  else def.aggregate = &count_sum, def.process = with_window;
+  else def.aggregate = the_agg, def.process = with_window;
   def.out_schema = out_schema;
   strom_results *r = strom_collect(strom_window(strom_key_by(in, "k"), &def));
   int rc = strom_execute(env, "windows");
@@ -643,6 +655,21 @@ TEST(sliced_and_generic_agree_on_ten_panes_per_window) {
   CHECK_STR(packed, slow);
 }
 
+/* An aggregate that adds in place gets its accumulator as acc_out, in the sliced
+ * operator (records of a key in a row, panes, late firings) and the generic one. */
+TEST(in_place_aggregate_gives_the_same_windows) {
+  char copying[8192];
+  snprintf(copying, sizeof copying, "%s", sliding_1s());
+  the_agg = &count_sum_in_place;
+  CHECK_STR(sliding_1s(), copying);
+  tumbling_out_of_order_at_parallelism_1_and_4();
+  late_data_within_lateness_updates_beyond_goes_to_side_output();
+  generic();
+  CHECK_STR(sliding_1s(), copying);
+  sliced();
+  the_agg = &count_sum;
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   RUN(tumbling_out_of_order_at_parallelism_1_and_4);
@@ -657,6 +684,7 @@ int main(int argc, char **argv) {
   RUN(generic_sliding);
   RUN(generic_late_data);
   RUN(sliced_and_generic_agree_on_uneven_sliding_windows);
+  RUN(in_place_aggregate_gives_the_same_windows);
   RUN(late_data_in_sliding_windows_fires_again_from_the_panes);
   RUN(sliding_windows_with_panes_sealed_after_every_record);
   RUN(sliced_and_generic_agree_on_ten_panes_per_window);

@@ -184,8 +184,8 @@ static void swap_accs(slice_state *st) {
   st->acc2 = t;
 }
 
-/* Folds `in` into the hot accumulator (its key's and slice's). */
-static int fold_hot(strom_op *op, const strom_row *in) {
+/* st->acc = st->acc folded with `in` (a user error's code on failure). */
+static int fold_into_acc(strom_op *op, const strom_row *in) {
   slice_conf *c = conf(op);
   slice_state *st = op->state;
   int rc;
@@ -193,12 +193,19 @@ static int fold_hot(strom_op *op, const strom_row *in) {
     strom__row_reset(st->acc2);
     rc = c->def.reduce(&op->ctx, st->acc, in, st->acc2);
   } else {
+    const strom_aggregate_def *a = c->def.aggregate;
+    if (a->add_in_place) return a->add(&op->ctx, in, st->acc, st->acc);
     strom_row_copy(st->acc2, st->acc);
-    rc = c->def.aggregate->add(&op->ctx, in, st->acc, st->acc2);
+    rc = a->add(&op->ctx, in, st->acc, st->acc2);
   }
-  if (rc) return strom__op_user_error(op, rc);
-  swap_accs(st);
-  return STROM_OK;
+  if (!rc) swap_accs(st);
+  return rc;
+}
+
+/* Folds `in` into the hot accumulator (its key's and slice's). */
+static int fold_hot(strom_op *op, const strom_row *in) {
+  int rc = fold_into_acc(op, in);
+  return rc ? strom__op_user_error(op, rc) : STROM_OK;
 }
 
 /* Folds `in` (a record) into key's accumulator in slice s. */
@@ -215,36 +222,21 @@ static int fold_record(strom_op *op, slice *s, const strom_row *in) {
     if ((rc = hot_flush(st))) return rc;
   }
   strom_kv *e = strom__keymap_get(&s->accs, k->khash, key, k->key.len);
-  const strom_row *v;
-  if (c->def.reduce) {
-    if (!e) return store(st, &s->accs, NULL, k->khash, key, k->key.len, in);
+  if (c->def.reduce && !e) return store(st, &s->accs, NULL, k->khash, key, k->key.len, in);
+  if (e) {
     const uint8_t *p = strom__kv_val(e);
     if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
-    strom__row_reset(st->acc2);
-    rc = c->def.reduce(&op->ctx, st->acc, in, st->acc2);
-    v = st->acc2;
   } else {
-    const strom_aggregate_def *a = c->def.aggregate;
-    if (e) {
-      const uint8_t *p = strom__kv_val(e);
-      if (!strom__row_decode(st->acc, p, p + e->vlen)) return strom__op_fail(op, STROM_EPARSE, "corrupt window state");
-    } else {
-      strom__row_reset(st->acc);
-      if (a->create) rc = a->create(&op->ctx, st->acc);
-    }
-    if (!rc) {
-      strom_row_copy(st->acc2, st->acc);
-      rc = a->add(&op->ctx, in, st->acc, st->acc2);
-    }
-    v = st->acc2;
+    strom__row_reset(st->acc);
+    if (c->def.aggregate->create) rc = c->def.aggregate->create(&op->ctx, st->acc);
   }
+  if (!rc) rc = fold_into_acc(op, in);
   if (rc) return strom__op_user_error(op, rc);
   if (e && st->can_hot) { /* the key's second record in a row: keep it decoded */
-    swap_accs(st);
     st->hot = true, st->hot_start = s->start, st->hot_e = e;
     return STROM_OK;
   }
-  return store(st, &s->accs, e, k->khash, key, k->key.len, v);
+  return store(st, &s->accs, e, k->khash, key, k->key.len, st->acc);
 }
 
 /* acc2 = merge(acc, other) for panes. */

@@ -584,7 +584,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
     strom_aggregate_def *ad = sql_arena_alloc(&b->arena, sizeof *ad);
     if (!ad) return NULL;
     *ad = (strom_aggregate_def){.acc_schema = a->acc, .out_schema = a->acc, .create = acc_create, .add = acc_add,
-                                .merge = acc_merge, .result = acc_result};
+                                .merge = acc_merge, .result = acc_result, .add_in_place = true};
     strom_window_assigner w = p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
                               : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
                                                           : strom_session(p->win.gap);
