@@ -104,6 +104,23 @@ struct strom_row {
   size_t arena_len, arena_cap;
 };
 
+/* A join's output row o: l's nl columns then r's nr; a NULL side pads its columns with
+ * NULLs.  Strings are referenced, not copied. */
+static inline void strom__row_fill_pair(strom_row *o, const strom_row *l, int nl, const strom_row *r, int nr) {
+  if (l) {
+    memcpy(o->nulls, l->nulls, (size_t)nl);
+    memcpy(o->v, l->v, (size_t)nl * sizeof *o->v);
+  } else {
+    memset(o->nulls, 1, (size_t)nl);
+  }
+  if (r) {
+    memcpy(o->nulls + nl, r->nulls, (size_t)nr);
+    memcpy(o->v + nl, r->v, (size_t)nr * sizeof *o->v);
+  } else {
+    memset(o->nulls + nl, 1, (size_t)nr);
+  }
+}
+
 /* Whether columns 0..n-1 of a and b (rows of schemas with the same types there) hold
  * equal values: NULL equals NULL, strings by their bytes, wide values by both words. */
 static inline bool strom__row_prefix_equal(const strom_row *a, const strom_row *b, int n) {

@@ -83,16 +83,7 @@ static void rj_close(strom_ctx *ctx) {
 
 /* Fills l->joined from the left and right rows; NULL pads that side. */
 static void fill(const strom__regular_join_def *d, jlocal *l, const strom_row *left, const strom_row *right) {
-  strom_row *o = l->joined;
-  int nl = d->ncols[0];
-  for (int i = 0; i < nl; i++) {
-    o->nulls[i] = left ? left->nulls[i] : 1;
-    if (left) o->v[i] = left->v[i];
-  }
-  for (int i = 0; i < d->ncols[1]; i++) {
-    o->nulls[nl + i] = right ? right->nulls[i] : 1;
-    if (right) o->v[nl + i] = right->v[i];
-  }
+  strom__row_fill_pair(l->joined, left, d->ncols[0], right, d->ncols[1]);
 }
 
 static int emit(strom_out *out, jlocal *l, strom_row_kind k, int64_t times) {

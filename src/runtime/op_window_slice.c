@@ -657,8 +657,10 @@ static int slice_process(strom_op *op, int input, const strom_row *in) {
       if ((rc = fold_record(op, s, in))) return rc;
       if (s->accs.count >= c->seal_min && s->accs.count >= s->sn / 4 && (rc = seal(op, s))) return rc;
       placed = true;
-      for (int64_t w = last - size + slide; !rc && w <= last; w += slide)
-        if (w + size - 1 <= wm && cleanup(c, w) > wm) rc = emit_key(op, w); /* late firing */
+      /* the oldest window holding the pane ends first: if it has not fired, none has */
+      if (last + slide - 1 <= wm)
+        for (int64_t w = last - size + slide; !rc && w <= last; w += slide)
+          if (w + size - 1 <= wm && cleanup(c, w) > wm) rc = emit_key(op, w); /* late firing */
     }
   } else {
     for (int64_t w = last; !rc && w > ts - size; w -= slide) {

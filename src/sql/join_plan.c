@@ -122,14 +122,7 @@ typedef struct ijoin {
 } ijoin;
 
 static void fill(strom_row *o, int nl, int nr, const strom_row *l, const strom_row *r) {
-  for (int i = 0; i < nl; i++) {
-    o->nulls[i] = l ? l->nulls[i] : 1;
-    if (l) o->v[i] = l->v[i];
-  }
-  for (int i = 0; i < nr; i++) {
-    o->nulls[nl + i] = r ? r->nulls[i] : 1;
-    if (r) o->v[nl + i] = r->v[i];
-  }
+  strom__row_fill_pair(o, l, nl, r, nr);
 }
 
 static int interval_pair(strom_ctx *ctx, const strom_row *left, const strom_row *right, strom_out *out) {
@@ -215,12 +208,15 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
   if (nr) memset(l->matched, 0, nr * sizeof *l->matched);
   bool lo = w->type == SQL_J_LEFT || w->type == SQL_J_FULL, ro = w->type == SQL_J_RIGHT || w->type == SQL_J_FULL;
   int rc = STROM_OK;
+  /* one right row (a window's aggregate, as q5's maximum) is read once, not per left row */
+  const strom_row *only = nr == 1 ? strom_state_list_get(l->rows[1], 0) : NULL;
+  if (nr == 1 && !only) return STROM_ENOMEM;
   for (size_t i = 0; i < nl && !rc; i++) {
     const strom_row *lr = strom_state_list_get(l->rows[0], i);
     if (!lr) return STROM_ENOMEM;
     bool any = false;
     for (size_t k = 0; k < nr && !rc; k++) {
-      const strom_row *rr = strom_state_list_get(l->rows[1], k);
+      const strom_row *rr = only ? only : strom_state_list_get(l->rows[1], k);
       if (!rr) return STROM_ENOMEM;
       fill(l->joined, w->nl, w->nr, lr, rr);
       if (w->residual) {
