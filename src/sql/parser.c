@@ -423,7 +423,10 @@ static sql_node *frame_bound(parser *p) {
 
 static sql_node *window_spec(parser *p) {
   const sql_token *t = cur(p);
-  if (is_ident(t)) unsupported(p, t, "named windows (OVER w)");
+  if (is_ident(t)) { /* OVER w: docs_window.c puts the WINDOW clause's definition here */
+    advance(p);
+    return node_at(p, SQL_OVER, t, dup(p, t->text));
+  }
   sql_node *n = node(p, SQL_OVER, NULL);
   expect_op(p, "(");
   if (accept_kw(p, "PARTITION")) {
@@ -520,8 +523,10 @@ static sql_node *call_args(parser *p, sql_node *call) {
         sql_node *d = ident_list(p, SQL_DESCRIPTOR, "a column name");
         d->line = t->line, d->col = t->col;
         add(p, call, d);
-      } else if (is_ident(t) && is_op(peek(p, 1), "=>")) {
-        sql_node *id = ident(p, "a parameter name");
+      } else if ((is_ident(t) || t->kind == SQL_TOK_WORD) && is_op(peek(p, 1), "=>")) { /* any word: OFFSET => */
+        advance(p);
+        sql_node *id = node_at(p, SQL_ID, t, t->text);
+        if (t->kind == SQL_TOK_QUOTED) id->flags |= SQL_F(QUOTED);
         advance(p);
         const sql_token *v = cur(p);
         sql_node *val;
@@ -1022,16 +1027,28 @@ static sql_node *select_body(parser *p) {
   c = cur(p);
   if (accept_kw(p, "GROUP")) {
     expect_kw(p, "BY");
-    if (is_kw(cur(p), "GROUPING") || is_kw(cur(p), "ROLLUP") || is_kw(cur(p), "CUBE"))
-      unsupported(p, cur(p), "GROUPING SETS, ROLLUP and CUBE");
     sql_node *g = node_at(p, SQL_GROUP_BY, c, NULL);
-    do add(p, g, parse_expr(p));
-    while (accept_op(p, ","));
+    do {
+      if (is_kw(cur(p), "GROUPING") || is_kw(cur(p), "ROLLUP") || is_kw(cur(p), "CUBE"))
+        unsupported(p, cur(p), "GROUPING SETS, ROLLUP and CUBE");
+      add(p, g, parse_expr(p));
+    } while (accept_op(p, ","));
     add(p, s, g);
   }
   c = cur(p);
   if (accept_kw(p, "HAVING")) add(p, s, clause(p, SQL_HAVING, c, parse_expr(p)));
-  if (is_kw(cur(p), "WINDOW")) unsupported(p, cur(p), "WINDOW clause");
+  sql_node *defs = NULL;
+  if (accept_kw(p, "WINDOW")) {
+    defs = node(p, SQL_AS, NULL);
+    do {
+      const sql_token *w = cur(p);
+      sql_node *name = ident(p, "a window name");
+      expect_kw(p, "AS");
+      add(p, defs, wrap(p, SQL_AS, w, name->text, window_spec(p), NULL));
+      if (defs->kids[defs->nkids - 1]->kids[0]->text) unsupported(p, w, "a window defined by another window's name");
+    } while (accept_op(p, ","));
+  }
+  if (!sql_named_windows(s, defs, p->err, p->errlen)) longjmp(p->jb, 1);
   return s;
 }
 
