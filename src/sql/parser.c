@@ -1264,6 +1264,7 @@ static sql_node *create_table(parser *p, sql_node *n) {
   }
   if (accept_kw(p, "WITH")) add(p, n, with_options(p));
   if (is_kw(cur(p), "LIKE")) add(p, n, cat_like_clause(p));
+  else if (bare && is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS"); /* CTAS: WITH (...) AS query */
   else if (bare) expected(p, "LIKE, or a column list");
   if (is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS");
   return n;
@@ -1404,6 +1405,12 @@ static sql_node *parse_statement(parser *p) {
   } else if (is_kw(t, "EXPLAIN")) {
     advance(p);
     if (accept_kw(p, "PLAN")) expect_kw(p, "FOR");
+    else /* Flink's ExplainDetails: accepted, the plan printed is the same */
+      while (is_kw(cur(p), "ESTIMATED_COST") || is_kw(cur(p), "CHANGELOG_MODE") || is_kw(cur(p), "JSON_EXECUTION_PLAN") ||
+             is_kw(cur(p), "PLAN_ADVICE")) {
+        advance(p);
+        if (!accept_op(p, ",")) break;
+      }
     const sql_token *s = cur(p);
     sql_node *what = is_kw(s, "STATEMENT") ? statement_set(p, s, 1) : parse_statement(p);
     n = wrap(p, SQL_EXPLAIN, t, NULL, what, NULL);
@@ -1412,6 +1419,10 @@ static sql_node *parse_statement(parser *p) {
     static const char *const what[] = {"TABLES", "VIEWS", "FUNCTIONS", "CATALOGS", "DATABASES", "JOBS", "MODULES"};
     const sql_token *w = cur(p);
     n = cat_show(p, t);
+    if (!n && is_kw(w, "FULL") && is_kw(peek(p, 1), "MODULES")) { /* docs_show.c */
+      advance(p), advance(p);
+      n = node_at(p, SQL_SHOW, t, "FULL MODULES");
+    }
     for (size_t i = 0; i < sizeof what / sizeof *what && !n; i++)
       if (is_kw(w, what[i])) {
         advance(p);

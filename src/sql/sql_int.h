@@ -962,6 +962,8 @@ void sql_ns_free(struct sql_ns *ns);
  * n is not one of them. */
 int sql_catalog_stmt(sql_session *s, const sql_node *n);
 int sql_catalog_show(sql_session *s, const sql_node *n);
+/* docs_show.c: SHOW [FULL] MODULES; 1 when n is another SHOW */
+int sql_show_modules(sql_session *s, const sql_node *n);
 int sql_catalog_alter(sql_session *s, const sql_node *n);
 int sql_show_more(sql_session *s, const sql_node *n); /* catalog_show.c: SHOW CREATE, COLUMNS, FUNCTIONS */
 /* catalog_ns.c: whether name passes a SHOW's [NOT] LIKE pattern (% any run, _ one
