@@ -825,6 +825,118 @@ TEST(insert_into_partitions) {
   }
 }
 
+/* ---- functions/systemFunctions.md: the "E.g." examples, each as SELECT expr ---- */
+
+TEST(system_functions_examples) {
+  static const char *const cases[][2] = {
+      {"1 IS DISTINCT FROM NULL", "TRUE"},
+      {"NULL IS DISTINCT FROM NULL", "FALSE"},
+      {"1 IS NOT DISTINCT FROM NULL", "FALSE"},
+      {"NULL IS NOT DISTINCT FROM NULL", "TRUE"},
+      {"12 BETWEEN 15 AND 12", "FALSE"},
+      {"12 BETWEEN SYMMETRIC 15 AND 12", "TRUE"},
+      {"12 BETWEEN 10 AND NULL", "<NULL>"},
+      {"12 BETWEEN NULL AND 10", "FALSE"},
+      {"12 BETWEEN SYMMETRIC NULL AND 12", "<NULL>"},
+      {"12 NOT BETWEEN 15 AND 12", "TRUE"},
+      {"12 NOT BETWEEN SYMMETRIC 15 AND 12", "FALSE"},
+      {"12 NOT BETWEEN NULL AND 15", "<NULL>"},
+      {"12 NOT BETWEEN 15 AND NULL", "TRUE"},
+      {"12 NOT BETWEEN SYMMETRIC 12 AND NULL", "<NULL>"},
+      {"'abc' SIMILAR TO 'a%'", "TRUE"},
+      {"4 IN (1, 2, 3)", "FALSE"},
+      {"1 IN (1, 2, NULL)", "TRUE"},
+      {"4 IN (1, 2, NULL)", "<NULL>"},
+      {"4 NOT IN (1, 2, 3)", "TRUE"},
+      {"1 NOT IN (1, 2, NULL)", "FALSE"},
+      {"4 NOT IN (1, 2, NULL)", "<NULL>"},
+      {"true OR CAST(NULL AS BOOLEAN)", "TRUE"},
+      {"true AND CAST(NULL AS BOOLEAN)", "<NULL>"},
+      {"CAST(NULL AS BOOLEAN) IS UNKNOWN", "TRUE"},
+      {"BIN(4)", "100"},
+      {"BIN(12)", "1100"},
+      {"HEX(20)", "14"},
+      {"HEX(100)", "64"},
+      {"HEX('hello,world')", "68656C6C6F2C776F726C64"},
+      {"TRUNCATE(42.324, 2)", "42.32"},
+      {"TRUNCATE(42.324)", "42"},
+      {"LTRIM(' This is a test String.')", "This is a test String."},
+      {"RTRIM('This is a test String. ')", "This is a test String."},
+      {"OVERLAY('xxxxxtest' PLACING 'xxxx' FROM 6)", "xxxxxxxxx"},
+      {"OVERLAY('xxxxxtest' PLACING 'xxxx' FROM 6 FOR 2)", "xxxxxxxxxst"},
+      {"REPLACE('hello world', 'world', 'flink')", "hello flink"},
+      {"REPLACE('ababab', 'abab', 'z')", "zab"},
+      {"REGEXP_EXTRACT('foothebar', 'foo(.*?)(bar)', 2)", "bar"},
+      {"CONCAT('AA', 'BB', 'CC')", "AABBCC"},
+      {"CONCAT_WS('~', 'AA', CAST(NULL AS STRING), 'BB', '', 'CC')", "AA~BB~~CC"},
+      {"LPAD('hi', 4, '?\?')", "?\?hi"},
+      {"LPAD('hi', 1, '?\?')", "h"},
+      {"RPAD('hi', 4, '?\?')", "hi?\?"},
+      {"RPAD('hi', 1, '?\?')", "h"},
+      {"FROM_BASE64('aGVsbG8gd29ybGQ=')", "hello world"},
+      {"TO_BASE64('hello world')", "aGVsbG8gd29ybGQ="},
+      {"ascii('abc')", "97"},
+      {"ascii(CAST(NULL AS VARCHAR))", "<NULL>"},
+      {"chr(97)", "a"},
+      {"chr(353)", "a"},
+      {"parse_url('http://facebook.com/path1/p.php?k1=v1&k2=v2#Ref1', 'HOST')", "facebook.com"},
+      {"parse_url('http://facebook.com/path1/p.php?k1=v1&k2=v2#Ref1', 'QUERY', 'k1')", "v1"},
+      {"POSITION('b' IN 'abc')", "2"},
+      {"TRIM(BOTH 'x' FROM 'xxaxx')", "a"},
+      {"SUBSTRING('abcdef' FROM 2 FOR 3)", "bcd"},
+      {"INITCAP('hello wORLD')", "Hello World"},
+      {"EXTRACT(DAY FROM DATE '2006-06-05')", "5"},
+      {"YEAR(DATE '1994-09-27')", "1994"},
+      {"QUARTER(DATE '1994-09-27')", "3"},
+      {"MONTH(DATE '1994-09-27')", "9"},
+      {"WEEK(DATE '1994-09-27')", "39"},
+      {"DAYOFYEAR(DATE '1994-09-27')", "270"},
+      {"DAYOFMONTH(DATE '1994-09-27')", "27"},
+      {"DAYOFWEEK(DATE '1994-09-27')", "3"},
+      {"HOUR(TIMESTAMP '1994-09-27 13:14:15')", "13"},
+      {"MINUTE(TIMESTAMP '1994-09-27 13:14:15')", "14"},
+      {"SECOND(TIMESTAMP '1994-09-27 13:14:15')", "15"},
+      {"FLOOR(TIME '12:44:31' TO MINUTE)", "12:44:00"},
+      {"CEIL(TIME '12:44:31' TO MINUTE)", "12:45:00"},
+      {"INTERVAL '10 00:00:00.004' DAY TO SECOND", "+10 00:00:00.004"},
+      {"INTERVAL '2-10' YEAR TO MONTH", "+2-10"},
+      {"TRIM(LEADING 'x' FROM 'xxaxx')", "axx"},
+      {"TRIM(TRAILING 'x' FROM 'xxaxx')", "xxa"},
+      {"TRIM('x' FROM 'xxaxx')", "a"},
+      {"TRIM(BOTH FROM '  a  ')", "a"},
+      {"TRIM(LEADING FROM '  a  ')", "a"},
+      {"SUBSTRING('abcdef' FROM 2)", "bcdef"},
+      {"FLOOR(TIMESTAMP '2024-05-17 13:45:10.123' TO HOUR)", "2024-05-17 13:00:00.000"},
+      {"CEIL(TIMESTAMP '2024-05-17 13:45:10.123' TO MONTH)", "2024-06-01 00:00:00.000"},
+      {"FLOOR(TIMESTAMP '2024-05-17 13:45:10.123' TO QUARTER)", "2024-04-01 00:00:00.000"},
+      {"CEIL(DATE '2024-12-17' TO YEAR)", "2025-01-01"},
+      {"FLOOR(DATE '2024-12-17' TO MONTH)", "2024-12-01"},
+      {"FLOOR(13.7)", "13"},
+      {"WEEK(DATE '2021-01-03')", "53"},
+      {"REPEAT('This is a test String.', 2) = 'This is a test String.This is a test String.'", "TRUE"},
+      {"REGEXP_REPLACE('foobar', 'oo|ar', '')", "fb"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char sql[512], want[256];
+    snprintf(sql, sizeof sql, "SELECT %s;", cases[i][0]);
+    snprintf(want, sizeof want, "+I[%s]\n", cases[i][1]);
+    char *out, err[1024];
+    int rc = run(sql, &out, err, sizeof err);
+    char *rows = rows_of(out, false, false);
+    if (rc || strcmp(rows, want)) fprintf(stderr, "  %s\n  got: %s%s  want: %s", sql, rc ? err : "", rows, want);
+    CHECK_INT(rc, 0);
+    CHECK_STR(rows, want);
+    free(rows);
+    free(out);
+  }
+  /* the OVERLAPS predicate: not supported yet (src/sql/README.md) */
+  CHECK_ERR("SELECT (TIME '2:55:00', INTERVAL '1' HOUR) OVERLAPS (TIME '3:30:00', INTERVAL '2' HOUR);", "line 1, column 53");
+  /* the call forms' errors name what is wrong */
+  CHECK_ERR("SELECT FLOOR(TIMESTAMP '2024-05-17 13:45:10' TO FORTNIGHT);", "expected a time unit");
+  CHECK_ERR("SELECT CEIL(DATE '2024-05-17' TO HOUR);", "not supported yet: CEIL(... TO HOUR) of this type");
+  CHECK_ERR("SELECT TRIM(BOTH 'x' 'abc');", "expected FROM");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-docs-%d", (int)getpid());
@@ -890,6 +1002,7 @@ int main(int argc, char **argv) {
   RUN(explain_plan_for_and_details);
   RUN(insert_into_and_statement_sets);
   RUN(insert_into_partitions);
+  RUN(system_functions_examples);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;

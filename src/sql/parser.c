@@ -502,11 +502,13 @@ static bool json_clauses(parser *p, sql_node *call) {
   }
 }
 
+#include "docs_grammar.h"
+
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
   if (accept_kw(p, "DISTINCT")) call->flags |= SQL_F(DISTINCT);
   else accept_kw(p, "ALL");
-  if (!is_op(cur(p), ")")) {
+  if (!is_op(cur(p), ")") && !docs_call_args(p, call)) { /* docs_grammar.h: TRIM(... FROM s) and the like */
     bool sep;
     do {
       if (call->text && !strcmp(call->text, "JSON_OBJECT") && is_kw(cur(p), "KEY")) advance(p);
@@ -817,11 +819,13 @@ static sql_node *predicate(parser *p) {
     }
     const sql_token *k = cur(p);
     if (accept_kw(p, "BETWEEN")) {
-      if (!accept_kw(p, "ASYMMETRIC") && is_kw(cur(p), "SYMMETRIC")) unsupported(p, cur(p), "BETWEEN SYMMETRIC");
-      sql_node *lo = parse_additive(p);
+      bool sym = !accept_kw(p, "ASYMMETRIC") && accept_kw(p, "SYMMETRIC");
+      sql_node *x = e, *lo = parse_additive(p);
       expect_kw(p, "AND");
-      e = wrap(p, SQL_OP, t, neg ? "not-between" : "between", e, lo);
-      add(p, e, parse_additive(p));
+      sql_node *hi = parse_additive(p);
+      e = add(p, wrap(p, SQL_OP, t, neg ? "not-between" : "between", x, lo), hi);
+      if (sym) /* the bounds in either order: (x BETWEEN lo AND hi) OR (x BETWEEN hi AND lo); NOT: AND of NOTs */
+        e = wrap(p, SQL_OP, t, neg ? "and" : "or", e, add(p, wrap(p, SQL_OP, t, neg ? "not-between" : "between", x, hi), lo));
     } else if (accept_kw(p, "IN")) {
       sql_node *in = wrap(p, SQL_OP, t, neg ? "not-in" : "in", e, NULL);
       if (!is_op(cur(p), "(")) expected(p, "'(' after IN");

@@ -339,6 +339,10 @@ struct sql_func {
 const sql_func *sql_func_find(const char *name);
 /* fn_regex.c: the REGEXP* functions (Java patterns, src/core/regex.c). */
 const sql_func *sql_regex_func_find(const char *name);
+/* docs_fn.c: FLOOR/CEIL(x TO unit), TRIM(... chars FROM s) as docs_grammar.h rewrites them, WEEK */
+const sql_func *sql_docs_func_find(const char *name);
+/* docs_between.c: x [NOT] BETWEEN lo AND hi when a bound is NULL and x is not */
+void sql_between_null_bound(const sql_expr *e, const sql_val *v, sql_val *out);
 /* fn_math.c: trigonometry, LOG, PI, E, RAND, RAND_INTEGER; fn_coll.c: ARRAY_* and MAP_*. */
 const sql_func *sql_math_func_find(const char *name);
 void sql_math_func_list(strom_buf *b);
