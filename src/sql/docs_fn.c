@@ -10,6 +10,9 @@
  *                                       TRIM(... chars FROM s): removes any of the
  *                                       characters of chars from the side(s)
  *   WEEK(date)                          the ISO-8601 week of the year (1..53)
+ *   IS_ALPHA / IS_DIGIT / IS_DECIMAL(s) Flink's SqlFunctionUtils: FALSE for NULL and '';
+ *                                       letters only / digits only / text Java's
+ *                                       Integer, Long or Double parsing accepts
  *
  * Days are converted to and from the proleptic Gregorian calendar with the usual
  * era-based arithmetic (days since 1970-01-01).
@@ -166,6 +169,64 @@ static int f_week(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c
   return 0;
 }
 
+/* ---- IS_ALPHA, IS_DIGIT, IS_DECIMAL ---- */
+
+static int ck_is(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  if (!e->a[0]->type.id) e->a[0]->type = T_STR;
+  if (e->a[0]->type.id != STROM_VARCHAR || e->a[0]->type.kind) {
+    char got[64];
+    sql_type_name(&e->a[0]->type, got, sizeof got);
+    snprintf(err, errlen, "%s: the argument is %s, expected a string", e->fn->name, got);
+    return STROM_EINVAL;
+  }
+  if (!(e->a[0] = sql_cast_to(a, e->a[0], &T_STR))) return STROM_ENOMEM;
+  e->type = (sql_type){.id = STROM_BOOLEAN, .not_null = true};
+  return 0;
+}
+
+/* Java's Double.parseDouble (decimal forms; hex floats are not taken), after trimming
+ * the characters <= ' ' as String.trim does. */
+static bool java_double(const char *p, size_t n) {
+  while (n && (unsigned char)*p <= ' ') p++, n--;
+  while (n && (unsigned char)p[n - 1] <= ' ') n--;
+  size_t i = 0;
+  if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+  if ((n - i == 3 && !memcmp(p + i, "NaN", 3)) || (n - i == 8 && !memcmp(p + i, "Infinity", 8))) return true;
+  size_t digits = 0;
+  while (i < n && p[i] >= '0' && p[i] <= '9') i++, digits++;
+  if (i < n && p[i] == '.') {
+    i++;
+    while (i < n && p[i] >= '0' && p[i] <= '9') i++, digits++;
+  }
+  if (!digits) return false;
+  if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+    i++;
+    if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+    size_t ed = 0;
+    while (i < n && p[i] >= '0' && p[i] <= '9') i++, ed++;
+    if (!ed) return false;
+  }
+  if (i < n && strchr("fFdD", p[i])) i++;
+  return i == n;
+}
+
+static int f_is(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  (void)c;
+  out->null = false, out->i = 0;
+  if (a[0].null || !a[0].s.n) return 0;
+  const unsigned char *p = (const unsigned char *)a[0].s.p;
+  size_t n = a[0].s.n;
+  char kind = e->fn->name[3]; /* IS_Alpha, IS_Digit, IS_DEcimal */
+  if (kind == 'D' && e->fn->name[4] == 'E') return out->i = java_double(a[0].s.p, n), 0;
+  for (size_t i = 0; i < n; i++) {
+    /* non-ASCII characters count as letters (most are; Java's Character.isLetter decides there) */
+    bool ok = kind == 'A' ? (p[i] >= 0x80 || (unsigned)((p[i] | 0x20) - 'a') < 26u) : (p[i] >= '0' && p[i] <= '9');
+    if (!ok) return 0;
+  }
+  out->i = 1;
+  return 0;
+}
+
 static const sql_func docs_funcs[] = {
     {"FLOOR TO", 2, 2, true, ck_floor_to, f_floor_to},
     {"CEIL TO", 2, 2, true, ck_floor_to, f_floor_to},
@@ -173,6 +234,9 @@ static const sql_func docs_funcs[] = {
     {"TRIM LEADING", 2, 2, true, ck_trim_chars, f_trim_chars},
     {"TRIM TRAILING", 2, 2, true, ck_trim_chars, f_trim_chars},
     {"WEEK", 1, 1, true, ck_week, f_week},
+    {"IS_ALPHA", 1, 1, false, ck_is, f_is},
+    {"IS_DIGIT", 1, 1, false, ck_is, f_is},
+    {"IS_DECIMAL", 1, 1, false, ck_is, f_is},
 };
 
 const sql_func *sql_docs_func_find(const char *name) {

@@ -811,5 +811,5 @@ void sql_func_list(strom_buf *b) {
   strom__buf_printf(b, " TO_BASE64 FROM_BASE64 HEX ENCODE DECODE OCTET_LENGTH"); /* types_bytes.c */
   sql_math_func_list(b), sql_fncoll_func_list(b), sql_time2_func_list(b); /* fn_math.c, fn_coll.c, fn_time2.c */
   sql_fnstr_func_list(b); /* fn_string2.c */
-  strom__buf_printf(b, " WEEK"); /* docs_fn.c (its other names are the call forms' rewrites) */
+  strom__buf_printf(b, " WEEK IS_ALPHA IS_DIGIT IS_DECIMAL"); /* docs_fn.c (its other names are the call forms' rewrites) */
 }
