@@ -485,6 +485,13 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
   if (!f && !strcasecmp(name, "ROW")) /* a ROW value where only scalars are bound (types_rowval.c) */
     return fail_at(b, n, "not supported yet: a ROW value here (as an ARRAY or MAP element, or a function's argument); a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF and CAST");
+  if (!f && !n->nkids && !strcasecmp(name, "CURRENT_DATABASE")) { /* the session's when bound (docs sweep) */
+    const char *db = b->s ? sql_ns_database(&b->s->cat) : "default_database";
+    sql_expr *e = new_expr(b, SQL_E_LIT, 0);
+    if (e && !(e->lit.s.p = sql_arena_strndup(b->a, db, strlen(db)))) return fail_at(b, n, "out of memory");
+    if (e) e->type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true}, e->lit.s.n = (uint32_t)strlen(db);
+    return e;
+  }
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
