@@ -110,20 +110,59 @@ TEST(window_tvf_cumulate) {
 }
 
 TEST(window_tvf_offset) {
-  /* not supported yet (listed in src/sql/README.md): the page's rows would be windows
-   * [08:01, 08:11) 11.00 and [08:11, 08:21) 10.00 */
-  CHECK_ERR(BID "SELECT window_start, window_end, SUM(price)\n"
-                "  FROM TABLE(\n"
-                "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES, INTERVAL '1' MINUTES))\n"
-                "  GROUP BY window_start, window_end;",
-            "line 4, column 67: not supported yet: the offset argument of TUMBLE");
-  CHECK_ERR(BID "SELECT * FROM TABLE(\n"
-                "   TUMBLE(\n"
-                "     DATA => TABLE Bid,\n"
-                "     TIMECOL => DESCRIPTOR(bidtime),\n"
-                "     SIZE => INTERVAL '10' MINUTES,\n"
-                "     OFFSET => INTERVAL '1' MINUTES));",
-            "not supported yet: the offset argument of TUMBLE");
+  CHECK_ROWS(BID "SELECT window_start, window_end, SUM(price)\n"
+                 "  FROM TABLE(\n"
+                 "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES, INTERVAL '1' MINUTES))\n"
+                 "  GROUP BY window_start, window_end;",
+             "+I[" TS("08:01") ", " TS("08:11") ", 11.00]\n"
+             "+I[" TS("08:11") ", " TS("08:21") ", 10.00]\n");
+  CHECK_ROWS(BID "SELECT * FROM TABLE(\n"
+                 "   TUMBLE(\n"
+                 "     DATA => TABLE Bid,\n"
+                 "     TIMECOL => DESCRIPTOR(bidtime),\n"
+                 "     SIZE => INTERVAL '10' MINUTES,\n"
+                 "     OFFSET => INTERVAL '1' MINUTES));",
+             "+I[" TS("08:05") ", 4.00, C, supplier1, " TS("08:01") ", " TS("08:11") ", 2020-04-15 08:10:59.999]\n"
+             "+I[" TS("08:07") ", 2.00, A, supplier1, " TS("08:01") ", " TS("08:11") ", 2020-04-15 08:10:59.999]\n"
+             "+I[" TS("08:09") ", 5.00, D, supplier2, " TS("08:01") ", " TS("08:11") ", 2020-04-15 08:10:59.999]\n"
+             "+I[" TS("08:11") ", 3.00, B, supplier2, " TS("08:11") ", " TS("08:21") ", 2020-04-15 08:20:59.999]\n"
+             "+I[" TS("08:13") ", 1.00, E, supplier1, " TS("08:11") ", " TS("08:21") ", 2020-04-15 08:20:59.999]\n"
+             "+I[" TS("08:17") ", 6.00, F, supplier2, " TS("08:11") ", " TS("08:21") ", 2020-04-15 08:20:59.999]\n");
+  /* the page's table of offsets: a row at 2021-06-30 00:00:04 in 10-minute windows */
+  static const char *const offsets[][2] = {
+      {"-16", "2021-06-29 23:54:00.000, 2021-06-30 00:04:00.000"}, {"-6", "2021-06-29 23:54:00.000, 2021-06-30 00:04:00.000"},
+      {"-4", "2021-06-29 23:56:00.000, 2021-06-30 00:06:00.000"},  {"0", "2021-06-30 00:00:00.000, 2021-06-30 00:10:00.000"},
+      {"4", "2021-06-29 23:54:00.000, 2021-06-30 00:04:00.000"},   {"6", "2021-06-29 23:56:00.000, 2021-06-30 00:06:00.000"},
+      {"16", "2021-06-29 23:56:00.000, 2021-06-30 00:06:00.000"},
+  };
+  for (size_t i = 0; i < sizeof offsets / sizeof *offsets; i++) {
+    char sql[1024], want[128];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem',"
+             " 'path' = '${TMP}/offset.csv', 'format' = 'csv');\n"
+             "SELECT window_start, window_end FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTE,"
+             " INTERVAL '%s' MINUTE));", offsets[i][0]);
+    snprintf(want, sizeof want, "+I[%s]\n", offsets[i][1]);
+    CHECK_ROWS(sql, want);
+  }
+  /* HOP and CUMULATE take an offset too (hand-computed: windows start at 1 mod 5 / 10 minutes) */
+  CHECK_ROWS(BID "SELECT window_start, window_end, SUM(price) FROM TABLE(HOP(TABLE Bid, DESCRIPTOR(bidtime),"
+                 " INTERVAL '5' MINUTES, INTERVAL '10' MINUTES, INTERVAL '1' MINUTES)) GROUP BY window_start, window_end;",
+             "+I[2020-04-15 07:56:00.000, " TS("08:06") ", 4.00]\n+I[" TS("08:01") ", " TS("08:11") ", 11.00]\n"
+             "+I[" TS("08:06") ", " TS("08:16") ", 11.00]\n+I[" TS("08:11") ", " TS("08:21") ", 10.00]\n"
+             "+I[" TS("08:16") ", " TS("08:26") ", 6.00]\n");
+  CHECK_ROWS(BID "SELECT window_start, window_end, SUM(price) FROM TABLE(CUMULATE(TABLE Bid, DESCRIPTOR(bidtime),"
+                 " INTERVAL '2' MINUTES, INTERVAL '10' MINUTES, INTERVAL '1' MINUTES)) GROUP BY window_start, window_end;",
+             "+I[" TS("08:01") ", " TS("08:07") ", 4.00]\n+I[" TS("08:01") ", " TS("08:09") ", 6.00]\n"
+             "+I[" TS("08:01") ", " TS("08:11") ", 11.00]\n+I[" TS("08:11") ", " TS("08:13") ", 3.00]\n"
+             "+I[" TS("08:11") ", " TS("08:15") ", 4.00]\n+I[" TS("08:11") ", " TS("08:17") ", 4.00]\n"
+             "+I[" TS("08:11") ", " TS("08:19") ", 10.00]\n+I[" TS("08:11") ", " TS("08:21") ", 10.00]\n");
+  /* DISTINCT aggregates (their own window operator) and a negative offset */
+  CHECK_ROWS(BID "SELECT window_start, COUNT(DISTINCT supplier_id) FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime),"
+                 " INTERVAL '10' MINUTES, INTERVAL '-4' MINUTES)) GROUP BY window_start, window_end;",
+             "+I[2020-04-15 07:56:00.000, 1]\n+I[" TS("08:06") ", 2]\n+I[" TS("08:16") ", 1]\n");
+  CHECK_ERR(BID "SELECT * FROM TABLE(SESSION(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '1' MINUTES, INTERVAL '1' MINUTES));",
+            "SESSION wants (TABLE t, DESCRIPTOR(time_col), gap INTERVAL)");
 }
 
 TEST(window_agg_grouping_sets_rollup_cube) {
@@ -1049,6 +1088,7 @@ int main(int argc, char **argv) {
   write_tmp_file("orders_lk.csv", "1,100,7\n2,50,8\n3,10,9\n");
   write_tmp_file("customers.csv", "7,ann,DE,10115\n8,bob,FR,75001\n");
   write_tmp_file("orders_sel.csv", "1,1,10,1\n10,2,20,2\n3,3,30,3\n");
+  write_tmp_file("offset.csv", "2021-06-30 00:00:04\n");
   write_tmp_file("orders_ins.csv", "1,Rubber duck,2\n2,Glass bowl,3\n3,Rubber band,4\n");
   write_tmp_file("pv.csv", "u1,5,DE\nu2,7,China\n");
   write_tmp_file("orders_distinct.csv", "1,a\n2,b\n1,c\n");

@@ -416,6 +416,7 @@ typedef struct sql_window {
    * windows they came from (size, slide and gap are theirs), for EXPLAIN */
   sql_wkind inner;
   int start_col, end_col;
+  int64_t offset; /* a window TVF's offset, in [0, slide) for HOP, [0, size) otherwise (Flink's) */
 } sql_window;
 
 struct sql_table;
