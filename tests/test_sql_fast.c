@@ -41,13 +41,14 @@ TEST(comparisons_and_logic_with_nulls) {
   /* decimals of one scale compare as integers; MOD(...) = literal */
   CHECK_BOTH("SELECT d > 2.5, d = 999.99, MOD(b, 3) = 1 " T4,
              "+I[FALSE, FALSE, TRUE]\n+I[<NULL>, <NULL>, <NULL>]\n+I[FALSE, FALSE, FALSE]\n+I[TRUE, TRUE, FALSE]\n");
-  /* [NOT] BETWEEN includes both ends; a NULL operand anywhere gives NULL; decimals of
-   * one scale; bounds that are expressions */
+  /* [NOT] BETWEEN includes both ends; a NULL value gives NULL, a NULL bound NULL unless
+   * the other bound fails (3 BETWEEN NULL AND 0 is FALSE, as x >= lo AND x <= hi in
+   * Flink); decimals of one scale; bounds that are expressions */
   CHECK_BOTH("SELECT a BETWEEN 1 AND 2, a NOT BETWEEN 1 AND 2, b BETWEEN a AND 10, 3 BETWEEN a AND b, "
              "d BETWEEN -1.25 AND 2.50, a BETWEEN b - 10 AND b + 1 " T4,
              "+I[TRUE, FALSE, TRUE, TRUE, TRUE, TRUE]\n"
              "+I[TRUE, FALSE, <NULL>, <NULL>, <NULL>, <NULL>]\n"
-             "+I[<NULL>, <NULL>, <NULL>, <NULL>, TRUE, <NULL>]\n"
+             "+I[<NULL>, <NULL>, <NULL>, FALSE, TRUE, <NULL>]\n"
              "+I[FALSE, TRUE, TRUE, TRUE, FALSE, TRUE]\n");
 }
 

@@ -485,6 +485,13 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
   if (!f && !strcasecmp(name, "ROW")) /* a ROW value where only scalars are bound (types_rowval.c) */
     return fail_at(b, n, "not supported yet: a ROW value here (as an ARRAY or MAP element, or a function's argument); a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF and CAST");
+  if (!f && !n->nkids && !strcasecmp(name, "CURRENT_DATABASE")) { /* the session's when bound (docs sweep) */
+    const char *db = b->s ? sql_ns_database(&b->s->cat) : "default_database";
+    sql_expr *e = new_expr(b, SQL_E_LIT, 0);
+    if (e && !(e->lit.s.p = sql_arena_strndup(b->a, db, strlen(db)))) return fail_at(b, n, "out of memory");
+    if (e) e->type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true}, e->lit.s.n = (uint32_t)strlen(db);
+    return e;
+  }
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
@@ -1054,7 +1061,7 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   else if (!strcasecmp(fn, "CUMULATE")) w.kind = SQL_W_CUMULATE;
   else return fail_at(b, call, "not supported yet: table function %s", fn);
   /* positional or named (DATA =>, TIMECOL =>, SIZE =>, SLIDE =>, GAP =>) arguments */
-  const sql_node *data = NULL, *timecol = NULL, *iv[2] = {0};
+  const sql_node *data = NULL, *timecol = NULL, *iv[2] = {0}, *off = NULL;
   int niv = 0;
   for (int i = 0; i < call->nkids; i++) {
     const sql_node *a = call->kids[i], *v = a;
@@ -1062,6 +1069,9 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
     if (a->kind == SQL_NAMED_ARG) an = a->kids[0]->text, v = a->kids[1];
     if (v->kind == SQL_TABLE_ARG) data = v;
     else if (v->kind == SQL_DESCRIPTOR) timecol = v;
+    else if (v->kind == SQL_INTERVAL && !off && w.kind != SQL_W_SESSION &&
+             ((an && !strcasecmp(an, "OFFSET")) || niv == (w.kind == SQL_W_HOP || w.kind == SQL_W_CUMULATE ? 2 : 1)))
+      off = v; /* the window offset (Flink's optional last argument) */
     else if (v->kind == SQL_INTERVAL && niv < 2) {
       int slot = niv++;
       if (an && w.kind == SQL_W_HOP) slot = !strcasecmp(an, "SLIDE") ? 0 : 1;
@@ -1084,6 +1094,11 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
     return fail_at(b, call, "CUMULATE: the size must be a multiple of the step (as in Flink)");
   if (w.kind == SQL_W_HOP && w.size % w.slide)
     return fail_at(b, call, "HOP: the size must be a multiple of the slide (as in Flink's window TVF)");
+  if (off) { /* windows start at offset + k * slide (size): any offset is taken modulo that */
+    int64_t o, m = w.kind == SQL_W_HOP ? w.slide : w.size;
+    if (!interval_ms(b, off, &o)) return NULL;
+    w.offset = (o % m + m) % m;
+  }
   sql_plan *in = bind_table_name(b, data->kids[0], NULL);
   if (!in) return NULL;
   int tc = find_col(b, in->cols, in->ncols, NULL, timecol->kids[0]->text, timecol->kids[0], false);

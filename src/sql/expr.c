@@ -235,6 +235,8 @@ int sql_eval(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val *out) {
   }
   /* Strict operators: any NULL operand gives NULL. */
   if ((rc = eval_args(e, r, c, v))) return rc;
+  if ((e->op == SQL_E_BETWEEN || e->op == SQL_E_NOT_BETWEEN) && e->n == 3 && !v[0].null && (v[1].null || v[2].null))
+    return sql_between_null_bound(e, v, out), 0; /* docs_between.c: not strict in its bounds */
   for (int i = 0; i < e->n; i++)
     if (v[i].null) {
       out->null = true;

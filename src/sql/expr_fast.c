@@ -101,6 +101,11 @@ static int f_between(const sql_expr *e, const strom_row *r, sql_ectx *c, sql_val
   sql_val x, lo, hi;
   int rc;
   if ((rc = EVAL(e->a[0], r, c, &x)) || (rc = EVAL(e->a[1], r, c, &lo)) || (rc = EVAL(e->a[2], r, c, &hi))) return rc;
+  if (!x.null && (lo.null || hi.null)) { /* docs_between.c: a NULL bound */
+    bool fails = lo.null ? !hi.null && x.i > hi.i : x.i < lo.i;
+    out->null = !fails, out->i = fails && e->op == SQL_E_NOT_BETWEEN;
+    return 0;
+  }
   out->null = x.null || lo.null || hi.null;
   out->i = !out->null && (x.i >= lo.i && x.i <= hi.i) == (e->op == SQL_E_BETWEEN);
   return 0;

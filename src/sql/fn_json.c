@@ -497,7 +497,9 @@ static int f_json_fn(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
     }
     strom_buf b = {0};
     bool is_scalar = !many && scalar(s, r.span[0]);
-    bool wrapped = wrap == W_UNCONDITIONAL || (wrap == W_CONDITIONAL && is_scalar);
+    /* CONDITIONAL wraps all but an array (Calcite: a List stays, an object is wrapped) */
+    bool is_array = many || s[r.span[0]] == '[';
+    bool wrapped = wrap == W_UNCONDITIONAL || (wrap == W_CONDITIONAL && !is_array);
     if (!wrapped && is_scalar) {
       if (jp.strict) rc = behave(e, on_err, def_err, a, "strict mode requires an array or object value", out, c);
       else rc = behave(e, on_empty, def_empty, a, "the value is a scalar", out, c);

@@ -423,7 +423,10 @@ static sql_node *frame_bound(parser *p) {
 
 static sql_node *window_spec(parser *p) {
   const sql_token *t = cur(p);
-  if (is_ident(t)) unsupported(p, t, "named windows (OVER w)");
+  if (is_ident(t)) { /* OVER w: docs_window.c puts the WINDOW clause's definition here */
+    advance(p);
+    return node_at(p, SQL_OVER, t, dup(p, t->text));
+  }
   sql_node *n = node(p, SQL_OVER, NULL);
   expect_op(p, "(");
   if (accept_kw(p, "PARTITION")) {
@@ -499,11 +502,13 @@ static bool json_clauses(parser *p, sql_node *call) {
   }
 }
 
+#include "docs_grammar.h"
+
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
   if (accept_kw(p, "DISTINCT")) call->flags |= SQL_F(DISTINCT);
   else accept_kw(p, "ALL");
-  if (!is_op(cur(p), ")")) {
+  if (!is_op(cur(p), ")") && !docs_call_args(p, call)) { /* docs_grammar.h: TRIM(... FROM s) and the like */
     bool sep;
     do {
       if (call->text && !strcmp(call->text, "JSON_OBJECT") && is_kw(cur(p), "KEY")) advance(p);
@@ -520,8 +525,10 @@ static sql_node *call_args(parser *p, sql_node *call) {
         sql_node *d = ident_list(p, SQL_DESCRIPTOR, "a column name");
         d->line = t->line, d->col = t->col;
         add(p, call, d);
-      } else if (is_ident(t) && is_op(peek(p, 1), "=>")) {
-        sql_node *id = ident(p, "a parameter name");
+      } else if ((is_ident(t) || t->kind == SQL_TOK_WORD) && is_op(peek(p, 1), "=>")) { /* any word: OFFSET => */
+        advance(p);
+        sql_node *id = node_at(p, SQL_ID, t, t->text);
+        if (t->kind == SQL_TOK_QUOTED) id->flags |= SQL_F(QUOTED);
         advance(p);
         const sql_token *v = cur(p);
         sql_node *val;
@@ -812,11 +819,13 @@ static sql_node *predicate(parser *p) {
     }
     const sql_token *k = cur(p);
     if (accept_kw(p, "BETWEEN")) {
-      if (!accept_kw(p, "ASYMMETRIC") && is_kw(cur(p), "SYMMETRIC")) unsupported(p, cur(p), "BETWEEN SYMMETRIC");
-      sql_node *lo = parse_additive(p);
+      bool sym = !accept_kw(p, "ASYMMETRIC") && accept_kw(p, "SYMMETRIC");
+      sql_node *x = e, *lo = parse_additive(p);
       expect_kw(p, "AND");
-      e = wrap(p, SQL_OP, t, neg ? "not-between" : "between", e, lo);
-      add(p, e, parse_additive(p));
+      sql_node *hi = parse_additive(p);
+      e = add(p, wrap(p, SQL_OP, t, neg ? "not-between" : "between", x, lo), hi);
+      if (sym) /* the bounds in either order: (x BETWEEN lo AND hi) OR (x BETWEEN hi AND lo); NOT: AND of NOTs */
+        e = wrap(p, SQL_OP, t, neg ? "and" : "or", e, add(p, wrap(p, SQL_OP, t, neg ? "not-between" : "between", x, hi), lo));
     } else if (accept_kw(p, "IN")) {
       sql_node *in = wrap(p, SQL_OP, t, neg ? "not-in" : "in", e, NULL);
       if (!is_op(cur(p), "(")) expected(p, "'(' after IN");
@@ -1022,16 +1031,28 @@ static sql_node *select_body(parser *p) {
   c = cur(p);
   if (accept_kw(p, "GROUP")) {
     expect_kw(p, "BY");
-    if (is_kw(cur(p), "GROUPING") || is_kw(cur(p), "ROLLUP") || is_kw(cur(p), "CUBE"))
-      unsupported(p, cur(p), "GROUPING SETS, ROLLUP and CUBE");
     sql_node *g = node_at(p, SQL_GROUP_BY, c, NULL);
-    do add(p, g, parse_expr(p));
-    while (accept_op(p, ","));
+    do {
+      if (is_kw(cur(p), "GROUPING") || is_kw(cur(p), "ROLLUP") || is_kw(cur(p), "CUBE"))
+        unsupported(p, cur(p), "GROUPING SETS, ROLLUP and CUBE");
+      add(p, g, parse_expr(p));
+    } while (accept_op(p, ","));
     add(p, s, g);
   }
   c = cur(p);
   if (accept_kw(p, "HAVING")) add(p, s, clause(p, SQL_HAVING, c, parse_expr(p)));
-  if (is_kw(cur(p), "WINDOW")) unsupported(p, cur(p), "WINDOW clause");
+  sql_node *defs = NULL;
+  if (accept_kw(p, "WINDOW")) {
+    defs = node(p, SQL_AS, NULL);
+    do {
+      const sql_token *w = cur(p);
+      sql_node *name = ident(p, "a window name");
+      expect_kw(p, "AS");
+      add(p, defs, wrap(p, SQL_AS, w, name->text, window_spec(p), NULL));
+      if (defs->kids[defs->nkids - 1]->kids[0]->text) unsupported(p, w, "a window defined by another window's name");
+    } while (accept_op(p, ","));
+  }
+  if (!sql_named_windows(s, defs, p->err, p->errlen)) longjmp(p->jb, 1);
   return s;
 }
 
@@ -1247,6 +1268,7 @@ static sql_node *create_table(parser *p, sql_node *n) {
   }
   if (accept_kw(p, "WITH")) add(p, n, with_options(p));
   if (is_kw(cur(p), "LIKE")) add(p, n, cat_like_clause(p));
+  else if (bare && is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS"); /* CTAS: WITH (...) AS query */
   else if (bare) expected(p, "LIKE, or a column list");
   if (is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS");
   return n;
@@ -1387,6 +1409,12 @@ static sql_node *parse_statement(parser *p) {
   } else if (is_kw(t, "EXPLAIN")) {
     advance(p);
     if (accept_kw(p, "PLAN")) expect_kw(p, "FOR");
+    else /* Flink's ExplainDetails: accepted, the plan printed is the same */
+      while (is_kw(cur(p), "ESTIMATED_COST") || is_kw(cur(p), "CHANGELOG_MODE") || is_kw(cur(p), "JSON_EXECUTION_PLAN") ||
+             is_kw(cur(p), "PLAN_ADVICE")) {
+        advance(p);
+        if (!accept_op(p, ",")) break;
+      }
     const sql_token *s = cur(p);
     sql_node *what = is_kw(s, "STATEMENT") ? statement_set(p, s, 1) : parse_statement(p);
     n = wrap(p, SQL_EXPLAIN, t, NULL, what, NULL);
@@ -1395,6 +1423,10 @@ static sql_node *parse_statement(parser *p) {
     static const char *const what[] = {"TABLES", "VIEWS", "FUNCTIONS", "CATALOGS", "DATABASES", "JOBS", "MODULES"};
     const sql_token *w = cur(p);
     n = cat_show(p, t);
+    if (!n && is_kw(w, "FULL") && is_kw(peek(p, 1), "MODULES")) { /* docs_show.c */
+      advance(p), advance(p);
+      n = node_at(p, SQL_SHOW, t, "FULL MODULES");
+    }
     for (size_t i = 0; i < sizeof what / sizeof *what && !n; i++)
       if (is_kw(w, what[i])) {
         advance(p);

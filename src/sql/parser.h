@@ -21,4 +21,8 @@ sql_node *sql_parse_statement(sql_arena *a, const char *text, size_t len, const 
 /* Parses one expression (for tests and for expressions in options). */
 sql_node *sql_parse_expression(sql_arena *a, const char *text, size_t len, char *err, size_t errlen);
 
+/* docs_window.c: puts the WINDOW clause's definitions (defs: AS nodes, may be NULL) in
+ * place of the `OVER name` nodes of select; false (err set) for a name not defined. */
+bool sql_named_windows(sql_node *select, const sql_node *defs, char *err, size_t errlen);
+
 #endif

@@ -273,7 +273,7 @@ static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
   int64_t ts = strom_row_time(in);
   if (ts == STROM_NO_TIMESTAMP) return strom_ctx_fail(ctx, "a row has no event time");
   if (t->w.kind == SQL_W_CUMULATE) { /* windows sharing a start, ending every step (rank_cumulate.c) */
-    int64_t st = ts - ((ts % t->w.size) + t->w.size) % t->w.size;
+    int64_t st = ts - (((ts - t->w.offset) % t->w.size) + t->w.size) % t->w.size;
     for (int64_t en = st + t->w.slide; en <= st + t->w.size; en += t->w.slide) {
       if (en <= ts) continue;
       strom_row *o = strom_out_row(out);
@@ -288,7 +288,7 @@ static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
     return STROM_OK;
   }
   int64_t size = t->w.size, slide = t->w.kind == SQL_W_HOP ? t->w.slide : size;
-  int64_t last = ts - ((ts % slide) + slide) % slide; /* the last window start at or before ts */
+  int64_t last = ts - (((ts - t->w.offset) % slide) + slide) % slide; /* the last window start at or before ts */
   for (int64_t start = last; start > ts - size; start -= slide) {
     strom_row *o = strom_out_row(out);
     for (int i = 0; i < t->ncols; i++) o->nulls[i] = in->nulls[i], o->v[i] = in->v[i];
@@ -589,6 +589,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
                               : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
                                                           : strom_session(p->win.gap);
     w.processing_time = p->win.proctime;
+    w.offset_ms = p->win.offset;
     strom_window_def wd = {.assigner = w, .aggregate = ad, .process = window_fire, .out_schema = os, .data = a};
     return strom_set_name(strom_window(ks, &wd), "Window aggregate");
   }
@@ -958,6 +959,7 @@ static bool expr_equal(const sql_expr *a, const sql_expr *b) {
 
 static bool win_equal(const sql_window *a, const sql_window *b) {
   return a->kind == b->kind && a->size == b->size && a->slide == b->slide && a->gap == b->gap && a->proctime == b->proctime &&
+         a->offset == b->offset &&
          (a->kind != SQL_W_ATTACHED || (a->inner == b->inner && a->start_col == b->start_col && a->end_col == b->end_col));
 }
 
@@ -1196,6 +1198,7 @@ static void win_text(strom_buf *o, const sql_window *w) {
   else if (w->kind == SQL_W_HOP) strom__buf_printf(o, "HOP(slide=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
   else if (w->kind == SQL_W_CUMULATE) strom__buf_printf(o, "CUMULATE(step=%" PRId64 " ms, size=%" PRId64 " ms)", w->slide, w->size);
   else strom__buf_printf(o, "SESSION(gap=%" PRId64 " ms)", w->gap);
+  if (w->offset) strom__buf_printf(o, " [offset=%" PRId64 " ms]", w->offset);
   if (w->proctime) strom__buf_printf(o, " [processing time]");
 }
 

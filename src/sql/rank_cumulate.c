@@ -19,11 +19,12 @@
 
 #include "rank.h"
 
-static int64_t floor_to(int64_t t, int64_t m) { return t - ((t % m) + m) % m; }
+/* The start of t's window or slice of length m, windows starting at off + k * m. */
+static int64_t floor_to(int64_t t, int64_t m, int64_t off) { return t - (((t - off) % m) + m) % m; }
 
 /* The CUMULATE windows a row at ts belongs to (ends ascending). */
 static int cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap) {
-  int64_t start = floor_to(ts, w->size);
+  int64_t start = floor_to(ts, w->size, w->offset);
   int n = 0;
   for (int64_t end = start + w->slide; end <= start + w->size && n < cap; end += w->slide)
     if (end > ts) starts[n] = start, ends[n] = end, n++;
@@ -33,7 +34,7 @@ static int cumulate_windows(const sql_window *w, int64_t ts, int64_t *starts, in
 /* The windows of a row at ts for CUMULATE, TUMBLE and HOP (ends ascending). */
 static int windows_of(const sql_window *w, int64_t ts, int64_t *starts, int64_t *ends, int cap) {
   if (w->kind == SQL_W_CUMULATE) return cumulate_windows(w, ts, starts, ends, cap);
-  int64_t slide = w->kind == SQL_W_HOP ? w->slide : w->size, last = floor_to(ts, slide);
+  int64_t slide = w->kind == SQL_W_HOP ? w->slide : w->size, last = floor_to(ts, slide, w->offset);
   int n = 0;
   for (int64_t start = last - ((w->size - 1) / slide) * slide; start <= last && n < cap; start += slide)
     if (start + w->size > ts) starts[n] = start, ends[n] = start + w->size, n++;
@@ -100,7 +101,7 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   if (!c->w.proctime && in->nulls[c->tcol]) return STROM_OK;
   int64_t ts = c->w.proctime ? strom_ctx_now(ctx) : in->v[c->tcol].i;
   int64_t slice = slice_of(&c->w);
-  if (!c->w.proctime && floor_to(ts, slice) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
+  if (!c->w.proctime && floor_to(ts, slice, c->w.offset) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
   int64_t *st = l->starts, *en = l->ends;
   int nw = windows_of(&c->w, ts, st, en, l->cap);
   for (int i = 0; i < nw; i++) {
@@ -142,7 +143,7 @@ static int cumu_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
     const strom_row *key = strom_ctx_key(ctx);
     for (; k < c->nkeys; k++) o->nulls[k] = key->nulls[k], o->v[k] = key->v[k];
   }
-  strom_row_set_timestamp(o, k, c->w.kind == SQL_W_CUMULATE ? floor_to(we - 1, c->w.size) : we - c->w.size);
+  strom_row_set_timestamp(o, k, c->w.kind == SQL_W_CUMULATE ? floor_to(we - 1, c->w.size, c->w.offset) : we - c->w.size);
   strom_row_set_timestamp(o, k + 1, we);
   strom_row_set_timestamp(o, k + 2, we - 1);
   sql_agg_result(c->aggs, c->naggs, acc, o, k + 3);

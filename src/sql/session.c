@@ -454,6 +454,7 @@ static int do_show(sql_session *s, const sql_node *n) {
     print_names(s->out, what[0] == 'C' || what[0] == 'c' ? "catalog name" : "database name", &one, 1);
     return STROM_OK;
   }
+  if (sql_show_modules(s, n) == STROM_OK) return STROM_OK; /* docs_show.c */
   return err_at(s, n, "not supported yet: this SHOW statement");
 }
 

@@ -339,6 +339,10 @@ struct sql_func {
 const sql_func *sql_func_find(const char *name);
 /* fn_regex.c: the REGEXP* functions (Java patterns, src/core/regex.c). */
 const sql_func *sql_regex_func_find(const char *name);
+/* docs_fn.c: FLOOR/CEIL(x TO unit), TRIM(... chars FROM s) as docs_grammar.h rewrites them, WEEK */
+const sql_func *sql_docs_func_find(const char *name);
+/* docs_between.c: x [NOT] BETWEEN lo AND hi when a bound is NULL and x is not */
+void sql_between_null_bound(const sql_expr *e, const sql_val *v, sql_val *out);
 /* fn_math.c: trigonometry, LOG, PI, E, RAND, RAND_INTEGER; fn_coll.c: ARRAY_* and MAP_*. */
 const sql_func *sql_math_func_find(const char *name);
 void sql_math_func_list(strom_buf *b);
@@ -412,6 +416,7 @@ typedef struct sql_window {
    * windows they came from (size, slide and gap are theirs), for EXPLAIN */
   sql_wkind inner;
   int start_col, end_col;
+  int64_t offset; /* a window TVF's offset, in [0, slide) for HOP, [0, size) otherwise (Flink's) */
 } sql_window;
 
 struct sql_table;
@@ -962,6 +967,8 @@ void sql_ns_free(struct sql_ns *ns);
  * n is not one of them. */
 int sql_catalog_stmt(sql_session *s, const sql_node *n);
 int sql_catalog_show(sql_session *s, const sql_node *n);
+/* docs_show.c: SHOW [FULL] MODULES; 1 when n is another SHOW */
+int sql_show_modules(sql_session *s, const sql_node *n);
 int sql_catalog_alter(sql_session *s, const sql_node *n);
 int sql_show_more(sql_session *s, const sql_node *n); /* catalog_show.c: SHOW CREATE, COLUMNS, FUNCTIONS */
 /* catalog_ns.c: whether name passes a SHOW's [NOT] LIKE pattern (% any run, _ one
