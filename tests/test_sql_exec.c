@@ -226,7 +226,7 @@ TEST(ddl_show_describe_explain_set) {
   if (rc) fprintf(stderr, "  %s\n", err);
   CHECK_INT(rc, 0);
   CHECK(strstr(out, "| bids       |\n| v          |\n") != NULL);
-  CHECK(strstr(out, "| ts                   | TIMESTAMP(3)         | TRUE  | *ROWTIME* wm-2000ms |") != NULL);
+  CHECK(strstr(out, "|    ts | TIMESTAMP(3) *ROWTIME* | TRUE |     |        | `ts` - INTERVAL '2' SECOND |\n") != NULL);
   CHECK(strstr(out, "GroupAggregate(groupBy=[name]") != NULL);
   CHECK(strstr(out, "TableSourceScan(table=[bids], connector=[filesystem], fields=[id, name, price, ts], watermark=[ts - 2000 ms])") != NULL);
   CHECK(strstr(out, "'parallelism.default' = '2'\n'table.exec.state.ttl' = '1 h'\n'table.exec.state.ttl' = '1 h'\n") != NULL);

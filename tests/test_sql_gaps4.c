@@ -38,7 +38,8 @@ TEST(alter_table_add_columns_with_positions) {
   CHECK_ROWS(T3 "ALTER TABLE t ADD (d AS id * 10 FIRST);\nSELECT * FROM t WHERE id = 2;", false,
              "+I[20, 2, b, 2020-01-01 00:00:02.000]\n");
   /* AFTER a column added by the same statement */
-  CHECK_OUT(T3 "ALTER TABLE t ADD (a INT FIRST, b INT AFTER a);\nDESCRIBE t;", "| a ");
+  CHECK_OUT(T3 "ALTER TABLE t ADD (a INT FIRST, b INT AFTER a);\nDESCRIBE t;",
+            "|    a |          INT |  TRUE |     |        |           |\n|    b |          INT |  TRUE |");
   CHECK_ERR(T3 "ALTER TABLE t ADD (v INT);", "ALTER TABLE t: Try to add a column `v` which already exists in the table.");
   CHECK_ERR(T3 "ALTER TABLE t ADD (x INT, x BIGINT);", "Encounter duplicate column `x`.");
   CHECK_ERR(T3 "ALTER TABLE t ADD (x INT AFTER nope);", "Referenced column `nope` by 'AFTER' does not exist in the table.");
@@ -243,46 +244,46 @@ TEST(derived_types_are_not_null_as_flink_infers) {
             "CASE WHEN id > 1 THEN 1 ELSE 2 END AS e, v || 'x' AS f, CASE WHEN id > 1 THEN 1 END AS g, "
             "w || CAST(id + 1 AS STRING) AS h, CASE WHEN id > 1 THEN v ELSE w END AS i, TRY_CAST(w AS INT) AS j, "
             "COALESCE(v, w) AS k, -id AS l, id IN (1, 2) AND NOT w LIKE 'a%' AS m FROM s;\nDESCRIBE x;",
-            "| a                    | INT                  | FALSE |               |\n"
-            "| b                    | BOOLEAN              | FALSE |               |\n"
-            "| c                    | STRING               | FALSE |               |\n"
-            "| d                    | STRING               | FALSE |               |\n"
-            "| e                    | INT                  | FALSE |               |\n"
-            "| f                    | STRING               | TRUE  |               |\n"
-            "| g                    | INT                  | TRUE  |               |\n"
-            "| h                    | STRING               | FALSE |               |\n"
-            "| i                    | STRING               | TRUE  |               |\n"
-            "| j                    | INT                  | TRUE  |               |\n"
-            "| k                    | STRING               | FALSE |               |\n"
-            "| l                    | INT                  | FALSE |               |\n"
-            "| m                    | BOOLEAN              | FALSE |               |\n");
+            "|    a |     INT | FALSE |     |        |           |\n"
+            "|    b | BOOLEAN | FALSE |     |        |           |\n"
+            "|    c |  STRING | FALSE |     |        |           |\n"
+            "|    d |  STRING | FALSE |     |        |           |\n"
+            "|    e |     INT | FALSE |     |        |           |\n"
+            "|    f |  STRING |  TRUE |     |        |           |\n"
+            "|    g |     INT |  TRUE |     |        |           |\n"
+            "|    h |  STRING | FALSE |     |        |           |\n"
+            "|    i |  STRING |  TRUE |     |        |           |\n"
+            "|    j |     INT |  TRUE |     |        |           |\n"
+            "|    k |  STRING | FALSE |     |        |           |\n"
+            "|    l |     INT | FALSE |     |        |           |\n"
+            "|    m | BOOLEAN | FALSE |     |        |           |\n");
   /* the side an outer join pads is nullable, and so is what is derived from it */
   CHECK_OUT("CREATE TABLE a (id INT NOT NULL) WITH ('connector' = 'datagen');\n"
             "CREATE TABLE b (id INT NOT NULL, v INT NOT NULL) WITH ('connector' = 'datagen');\n"
             "CREATE VIEW j AS SELECT a.id AS aid, b.v AS bv, b.v * 2 AS bv2, a.id + 1 AS aid1 FROM a LEFT JOIN b ON a.id = b.id;\n"
             "DESCRIBE j;",
-            "| aid                  | INT                  | FALSE |               |\n"
-            "| bv                   | INT                  | TRUE  |               |\n"
-            "| bv2                  | INT                  | TRUE  |               |\n"
-            "| aid1                 | INT                  | FALSE |               |\n");
+            "|  aid |  INT | FALSE |     |        |           |\n"
+            "|   bv |  INT |  TRUE |     |        |           |\n"
+            "|  bv2 |  INT |  TRUE |     |        |           |\n"
+            "| aid1 |  INT | FALSE |     |        |           |\n");
   /* SUM / MIN / MAX of a NOT NULL argument per group are NOT NULL; over the whole input, or with FILTER, not */
   CHECK_OUT("CREATE TABLE a (id INT NOT NULL, v INT) WITH ('connector' = 'datagen');\n"
             "CREATE VIEW g AS SELECT id, COUNT(*) AS n, SUM(id) AS s, MAX(id) + 1 AS m, SUM(v) AS sv, "
             "MIN(id) FILTER (WHERE id > 1) AS f, AVG(id) AS av FROM a GROUP BY id;\n"
             "CREATE VIEW h AS SELECT SUM(id) AS s FROM a;\nDESCRIBE g;\nDESCRIBE h;",
-            "| id                   | INT                  | FALSE |               |\n"
-            "| n                    | BIGINT               | FALSE |               |\n"
-            "| s                    | INT                  | FALSE |               |\n"
-            "| m                    | INT                  | FALSE |               |\n"
-            "| sv                   | INT                  | TRUE  |               |\n"
-            "| f                    | INT                  | TRUE  |               |\n"
-            "| av                   | INT                  | TRUE  |               |\n"
-            "+----------------------+----------------------+-------+---------------+\n"
+            "|   id |    INT | FALSE |     |        |           |\n"
+            "|    n | BIGINT | FALSE |     |        |           |\n"
+            "|    s |    INT | FALSE |     |        |           |\n"
+            "|    m |    INT | FALSE |     |        |           |\n"
+            "|   sv |    INT |  TRUE |     |        |           |\n"
+            "|    f |    INT |  TRUE |     |        |           |\n"
+            "|   av |    INT |  TRUE |     |        |           |\n"
+            "+------+--------+-------+-----+--------+-----------+\n"
             "7 rows in set\n"
-            "+----------------------+----------------------+-------+---------------+\n"
-            "| name                 | type                 | null  | extras        |\n"
-            "+----------------------+----------------------+-------+---------------+\n"
-            "| s                    | INT                  | TRUE  |               |\n");
+            "+------+------+------+-----+--------+-----------+\n"
+            "| name | type | null | key | extras | watermark |\n"
+            "+------+------+------+-----+--------+-----------+\n"
+            "|    s |  INT | TRUE |     |        |           |\n");
 }
 
 /* the sink's NOT NULL columns: Flink's table.exec.sink.not-null-enforcer */

@@ -99,41 +99,47 @@ TEST(describe_maps_postgresql_types) {
   char *out = output(with_cat("DESCRIBE pg.shop.types;\nUSE CATALOG pg;\nDESCRIBE `inventory.items`;\nDESCRIBE orders;\n"));
   /* Flink's mapping (int2 SMALLINT, float4 FLOAT); Strom's rows widen CHAR(n) to
    * VARCHAR(n) (types.c), so DESCRIBE shows that */
-  const char *line = "+----------------------+----------------------+-------+---------------+\n";
-  char want[8192];
-  snprintf(want, sizeof want,
-           "%s| name                 | type                 | null  | extras        |\n%s"
-           "| a                    | SMALLINT             | TRUE  |               |\n"
-           "| b                    | INT                  | FALSE | PRI           |\n"
-           "| c                    | BIGINT               | TRUE  |               |\n"
-           "| d                    | FLOAT                | TRUE  |               |\n"
-           "| e                    | DOUBLE               | TRUE  |               |\n"
-           "| f                    | DECIMAL(10, 2)       | TRUE  |               |\n"
-           "| g                    | DECIMAL(38, 18)      | TRUE  |               |\n"
-           "| h                    | BOOLEAN              | TRUE  |               |\n"
-           "| i                    | STRING               | TRUE  |               |\n"
-           "| j                    | VARCHAR(20)          | TRUE  |               |\n"
-           "| k                    | VARCHAR(3)           | TRUE  |               |\n"
-           "| l                    | DATE                 | TRUE  |               |\n"
-           "| m                    | TIME(6)              | TRUE  |               |\n"
-           "| n                    | TIMESTAMP(3)         | TRUE  |               |\n"
-           "| o                    | TIMESTAMP(6)         | TRUE  |               |\n"
-           "| p                    | TIMESTAMP_LTZ(6)     | TRUE  |               |\n"
-           "| q                    | BYTES                | TRUE  |               |\n"
-           "| r                    | ARRAY<INT>           | TRUE  |               |\n"
-           "| s                    | ARRAY<STRING>        | TRUE  |               |\n"
-           "%s19 rows in set\n"
-           "%s| name                 | type                 | null  | extras        |\n%s"
-           "| sku                  | STRING               | FALSE | PRI           |\n"
-           "| store                | INT                  | FALSE | PRI           |\n"
-           "| qty                  | BIGINT               | TRUE  |               |\n"
-           "%s3 rows in set\n"
-           "%s| name                 | type                 | null  | extras        |\n%s"
-           "| id                   | INT                  | FALSE | PRI           |\n"
-           "| customer             | VARCHAR(20)          | FALSE |               |\n"
-           "| amount               | DECIMAL(10, 2)       | TRUE  |               |\n"
-           "%s3 rows in set\n",
-           line, line, line, line, line, line, line, line, line);
+  const char *want =
+      "+------+------------------+-------+--------+--------+-----------+\n"
+      "| name |             type |  null |    key | extras | watermark |\n"
+      "+------+------------------+-------+--------+--------+-----------+\n"
+      "|    a |         SMALLINT |  TRUE |        |        |           |\n"
+      "|    b |              INT | FALSE | PRI(b) |        |           |\n"
+      "|    c |           BIGINT |  TRUE |        |        |           |\n"
+      "|    d |            FLOAT |  TRUE |        |        |           |\n"
+      "|    e |           DOUBLE |  TRUE |        |        |           |\n"
+      "|    f |   DECIMAL(10, 2) |  TRUE |        |        |           |\n"
+      "|    g |  DECIMAL(38, 18) |  TRUE |        |        |           |\n"
+      "|    h |          BOOLEAN |  TRUE |        |        |           |\n"
+      "|    i |           STRING |  TRUE |        |        |           |\n"
+      "|    j |      VARCHAR(20) |  TRUE |        |        |           |\n"
+      "|    k |       VARCHAR(3) |  TRUE |        |        |           |\n"
+      "|    l |             DATE |  TRUE |        |        |           |\n"
+      "|    m |          TIME(6) |  TRUE |        |        |           |\n"
+      "|    n |     TIMESTAMP(3) |  TRUE |        |        |           |\n"
+      "|    o |     TIMESTAMP(6) |  TRUE |        |        |           |\n"
+      "|    p | TIMESTAMP_LTZ(6) |  TRUE |        |        |           |\n"
+      "|    q |            BYTES |  TRUE |        |        |           |\n"
+      "|    r |       ARRAY<INT> |  TRUE |        |        |           |\n"
+      "|    s |    ARRAY<STRING> |  TRUE |        |        |           |\n"
+      "+------+------------------+-------+--------+--------+-----------+\n"
+      "19 rows in set\n"
+      "+-------+--------+-------+-----------------+--------+-----------+\n"
+      "|  name |   type |  null |             key | extras | watermark |\n"
+      "+-------+--------+-------+-----------------+--------+-----------+\n"
+      "|   sku | STRING | FALSE | PRI(store, sku) |        |           |\n"
+      "| store |    INT | FALSE | PRI(store, sku) |        |           |\n"
+      "|   qty | BIGINT |  TRUE |                 |        |           |\n"
+      "+-------+--------+-------+-----------------+--------+-----------+\n"
+      "3 rows in set\n"
+      "+----------+----------------+-------+---------+--------+-----------+\n"
+      "|     name |           type |  null |     key | extras | watermark |\n"
+      "+----------+----------------+-------+---------+--------+-----------+\n"
+      "|       id |            INT | FALSE | PRI(id) |        |           |\n"
+      "| customer |    VARCHAR(20) | FALSE |         |        |           |\n"
+      "|   amount | DECIMAL(10, 2) |  TRUE |         |        |           |\n"
+      "+----------+----------------+-------+---------+--------+-----------+\n"
+      "3 rows in set\n";
   CHECK_STR(out, want);
   free(out);
 }
@@ -311,8 +317,8 @@ TEST(connection_lost_after_create) {
   strom_sql_session_free(s);
   fclose(f);
   CHECK(strstr(out, "| +I |           2 |") != NULL);
-  CHECK(strstr(out, "| amount               | DECIMAL(10, 2)       | TRUE  |               |\n"
-                    "| note                 | STRING               | TRUE  |               |\n") != NULL);
+  CHECK(strstr(out, "|   amount | DECIMAL(10, 2) |  TRUE |         |        |           |\n"
+                    "|     note |         STRING |  TRUE |         |        |           |\n") != NULL);
   CHECK(strstr(out, "+---------------+\n| database name |\n+---------------+\n| later         |\n+---------------+\n"
                     "1 row in set\nEmpty set\n") != NULL);
   free(out);

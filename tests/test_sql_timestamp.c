@@ -261,7 +261,7 @@ TEST(tumble_over_timestamp6_rowtime) {
   char *out, err[1024];
   snprintf(sql, sizeof sql, "%sDESCRIBE ev;", ddl);
   CHECK_INT(run(sql, &out, err, sizeof err), 0);
-  CHECK(strstr(out, "| ts                   | TIMESTAMP(6)") && strstr(out, "*ROWTIME*"));
+  CHECK(strstr(out, "| TIMESTAMP(6) *ROWTIME* |"));
   free(out);
   /* the window TVF keeps the rowtime column's precision */
   snprintf(sql, sizeof sql,

@@ -393,7 +393,7 @@ static void tableau(FILE *f, const char *const *head, int ncols, char **cells, i
 }
 
 /* Flink's SHOW COLUMNS (DESCRIBE's columns): name, type, null, key, extras, watermark. */
-static int show_columns(sql_session *s, const sql_node *n, sql_table *t) {
+int sql_show_columns(sql_session *s, const sql_node *n, sql_table *t) {
   sql_arena a = {0};
   char err[1024];
   const char *home[2];
@@ -549,7 +549,7 @@ int sql_show_more(sql_session *s, const sql_node *n) {
           snprintf(m, sizeof m, "%s '%s.%s.%s' does not exist", what[7] == 'V' ? "view" : "table", c, d, o);
       return sql_ns_err(s, n->kids[0], "%s", m);
     }
-    if (what[0] == 'C' && what[1] == 'O') return show_columns(s, n, t);
+    if (what[0] == 'C' && what[1] == 'O') return sql_show_columns(s, n, t);
     bool view = what[7] == 'V';
     if (t->view != view)
       return sql_ns_err(s, n->kids[0], "SHOW CREATE %s is only supported for %ss, but '%s' is a %s; use SHOW CREATE %s",

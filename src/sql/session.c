@@ -458,64 +458,13 @@ static int do_show(sql_session *s, const sql_node *n) {
   return err_at(s, n, "not supported yet: this SHOW statement");
 }
 
+/* Flink's DESCRIBE prints the table SHOW COLUMNS prints (catalog_show.c). */
 static int do_describe(exec *x, const sql_node *n) {
   sql_session *s = x->s;
   char lm[300];
   sql_table *t = sql_catalog_lookup(&s->cat, n->kids[0], lm, sizeof lm);
   if (!t) return err_at(s, n->kids[0], lm[0] ? lm : "table or view not found");
-  /* bind a scan (or the view) to learn computed columns' types */
-  sql_arena a = {0};
-  char err[1024];
-  sql_plan *p;
-  const char *home[2];
-  sql_ns_enter(&s->cat, t, home); /* a view binds where it was made */
-  if (t->view) p = sql_bind_query(s, &a, t->query, err, sizeof err);
-  else p = sql_bind_scan(&a, t, t->name, err, sizeof err);
-  sql_ns_leave(&s->cat, home);
-  if (!p) {
-    sql_arena_free(&a);
-    return err_at(s, n, err);
-  }
-  fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
-  fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", "name", "type", "null", "extras");
-  fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
-  int shown = 0;
-  for (int i = 0; i < p->ncols; i++, shown++) {
-    char tn[512], extras[128] = "";
-    sql_type ty = p->cols[i].type;
-    bool not_null = ty.not_null;
-    ty.not_null = false;
-    sql_type_name(&ty, tn, sizeof tn);
-    size_t seg;
-    int end = sql_row_group_end(p->cols, p->ncols, i, &seg);
-    if (seg) { /* a ROW value's columns (types_rowval.c) */
-      strom_buf rt = {0};
-      sql_row_type_name(&rt, p->cols, i, end, seg);
-      snprintf(tn, sizeof tn, "%s", rt.p ? rt.p : "ROW<>");
-      strom__buf_free(&rt);
-      if (t->column_list && shown < t->column_list->nkids)
-        fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", t->column_list->kids[shown]->text, tn, "TRUE", "");
-      else fprintf(s->out, "| %-20.*s | %-20s | %-5s | %-13s |\n", (int)seg - 1, p->cols[i].name, tn, "TRUE", "");
-      i = end - 1;
-      continue;
-    }
-    if (p->cols[i].proctime) strcat(tn, " *PROCTIME*"); /* as Flink's DESCRIBE */
-    const char *name = t->view && t->column_list && shown < t->column_list->nkids ? t->column_list->kids[shown]->text : p->cols[i].name;
-    if (!t->view) {
-      for (int k = 0; k < t->npk; k++)
-        if (!strcmp(t->pk[k], name)) strcat(extras, "PRI ");
-      if (t->cols[i].computed) strcat(extras, "AS ... ");
-      if (i == t->wm_col) {
-        size_t l = strlen(extras);
-        snprintf(extras + l, sizeof extras - l, "*ROWTIME* wm-%lldms", (long long)t->wm_delay_ms);
-      }
-    }
-    fprintf(s->out, "| %-20s | %-20s | %-5s | %-13s |\n", name, tn, not_null ? "FALSE" : "TRUE", extras);
-  }
-  fprintf(s->out, "+----------------------+----------------------+-------+---------------+\n");
-  fprintf(s->out, "%d row%s in set\n", shown, shown == 1 ? "" : "s");
-  sql_arena_free(&a);
-  return STROM_OK;
+  return sql_show_columns(s, n, t);
 }
 
 static int do_create_table(sql_session *s, const sql_node *n) {

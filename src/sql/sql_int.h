@@ -974,6 +974,8 @@ int sql_show_more(sql_session *s, const sql_node *n); /* catalog_show.c: SHOW CR
 /* catalog_ns.c: whether name passes a SHOW's [NOT] LIKE pattern (% any run, _ one
  * character, \ escapes), if the statement n has one */
 bool sql_show_like(const sql_node *n, const char *name);
+/* SHOW COLUMNS and DESCRIBE of t: Flink's name, type, null, key, extras, watermark table. */
+int sql_show_columns(sql_session *s, const sql_node *n, sql_table *t);
 /* Keeps view t's query text (from the CREATE VIEW n in the session's script). */
 void sql_view_text(sql_session *s, sql_table *t, const sql_node *n);
 /* "CREATE TABLE `c`.`d`.`t` (...)" as Flink's SHOW CREATE TABLE prints it. */
