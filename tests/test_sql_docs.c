@@ -723,9 +723,9 @@ TEST(drop_use_set_reset) {
             "| cat1            |\n| default_catalog |\n", "| db1           |\n| default       |\n", "| db1 ");
   CHECK_HAS("SET 'parallelism.default' = '2';\nSET;\nRESET 'parallelism.default';\nRESET;",
             "'parallelism.default' = '2'");
-  /* USE MODULES, and SET of keys Strom does not know (Flink keeps any key): refused */
+  /* USE MODULES is refused; SET of a key Strom does not use is kept, as Flink keeps any key */
   CHECK_ERR("USE MODULES hive;", "not supported");
-  CHECK_ERR("SET 'table.planner' = 'blink';", "unknown option 'table.planner'");
+  CHECK_HAS("SET 'table.planner' = 'blink';\nSET;", "'table.planner' = 'blink'\n");
   /* reset.md writes `RESET table.planner;` unquoted, which Flink's parser (RESET ['key'])
    * refuses too; quoted, RESET of any key is accepted */
   CHECK_ERR("RESET table.planner;", "line 1, column 7");

@@ -93,7 +93,8 @@ const char *strom_sql_get(const strom_sql_session *s, const char *key) { return 
 
 /* ---- SET / RESET ---- */
 
-static int check_setting(sql_session *s, const char *key, const char *value) {
+static int check_setting(sql_session *s, const char *key, const char *value, bool *unused) {
+  *unused = false;
   for (int i = 0; sql_keys[i]; i++) {
     if (strcmp(key, sql_keys[i])) continue;
     int64_t ms;
@@ -125,12 +126,18 @@ static int check_setting(sql_session *s, const char *key, const char *value) {
   int rc = strom_env_set(e, key, value);
   if (rc) {
     const char *m = strom_env_errmsg(e);
-    if (strstr(m, "unknown option"))
-      set_err(s, "SET: %s; SQL keys: pipeline.name, execution.runtime-mode, table.exec.state.ttl, "
-                 "sql-client.execution.result-mode, table.local-time-zone, strom.join.watermark-expiry, "
-                 "table.exec.mini-batch.enabled, table.exec.mini-batch.allow-latency, table.exec.mini-batch.size, "
-                 "table.exec.sink.not-null-enforcer", m);
-    else set_err(s, "SET: %s", m);
+    if (strstr(m, "unknown option")) {
+      /* Flink's client keeps any key, so scripts written for it set keys of its planner
+       * and deployment (table.optimizer.*, state.backend, ...): kept, with a warning */
+      strom__log(STROM_LOG_WARN,
+                 "SET '%s': not a setting Strom uses; kept, with no effect (README.md, \"Configuration\", "
+                 "lists the ones it uses)",
+                 key);
+      *unused = true;
+      rc = STROM_OK;
+    } else {
+      set_err(s, "SET: %s", m);
+    }
   }
   strom_env_free(e);
   return rc;
@@ -169,7 +176,8 @@ static int do_set(sql_session *s, const sql_node *n) {
     return STROM_OK;
   }
   const char *key = n->kids[0]->text, *value = n->kids[1]->text;
-  int rc = check_setting(s, key, value);
+  bool unused;
+  int rc = check_setting(s, key, value, &unused);
   if (rc) return rc;
   for (int i = 0; i < s->nset; i++)
     if (!strcmp(s->set[i].key, key)) {
@@ -177,6 +185,7 @@ static int do_set(sql_session *s, const sql_node *n) {
       if (!v) return STROM_ENOMEM;
       free(s->set[i].value);
       s->set[i].value = v;
+      s->set[i].unused = unused;
       apply_sql_settings(s);
       return STROM_OK;
     }
@@ -188,7 +197,7 @@ static int do_set(sql_session *s, const sql_node *n) {
     free(k), free(v);
     return STROM_ENOMEM;
   }
-  s->set[s->nset++] = (sql_setting){k, v};
+  s->set[s->nset++] = (sql_setting){k, v, unused};
   apply_sql_settings(s);
   return STROM_OK;
 }
@@ -217,7 +226,7 @@ static sql_build *build_new(sql_session *s) {
   for (int i = 0; i < s->nset; i++) {
     bool sql_only = false;
     for (int k = 0; sql_keys[k]; k++) sql_only |= !strcmp(s->set[i].key, sql_keys[k]);
-    if (!sql_only) strom_env_set(b->env, s->set[i].key, s->set[i].value); /* checked at SET */
+    if (!sql_only && !s->set[i].unused) strom_env_set(b->env, s->set[i].key, s->set[i].value); /* checked at SET */
   }
   return b;
 }

@@ -785,6 +785,7 @@ void sql_tableau_footer(FILE *f, const sql_col *cols, int ncols, int64_t rows);
 
 typedef struct sql_setting {
   char *key, *value;
+  bool unused; /* a key Strom does not know: kept (Flink's client keeps any key), not applied */
 } sql_setting;
 
 struct strom_sql_session {
