@@ -913,6 +913,17 @@ void *sql_binder_fail(struct binder *b, const sql_node *at, const char *fmt, ...
 char *sql_binder_err(struct binder *b); /* the error buffer (the first error stays) */
 sql_arena *sql_binder_arena(struct binder *b);
 struct sql_subq **sql_binder_subq(struct binder *b);
+/* name (unique, not writable in SQL) reads the bound plan p in FROM from now on in this
+ * binding (subq_corr.c); -1 when out of memory */
+int sql_binder_plan_name(struct binder *b, const char *name, sql_plan *p);
+/* subq_corr.c: a subquery q correlated by more than equalities.  _values: the distinct
+ * values of the outer columns q's WHERE reads joined with q's FROM on it, named for FROM
+ * (its first *nvals columns name.$c0, ... are in's columns outer[0], ...); NULL when q's
+ * WHERE reads no outer column (no error then) or with an error.  _scalar: q's item
+ * grouped (agg) by those values, in's LEFT join condition on them (NULLs equal) in *cond,
+ * their number in *nkeys. */
+const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node *q, int *outer, int *nvals);
+sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys);
 /* subq_bind.c.  Before WHERE: the scalar subqueries of *where's AND terms are joined to
  * in, the IN / EXISTS terms taken out of *where (NULL when nothing is left) for
  * sql_subq_after, which makes them semi and anti joins and joins the select list's

@@ -329,15 +329,16 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
       keep[nkeep++] = t[i];
       continue;
     }
-    if (!is_op(t[i], "=")) return sql_binder_fail(b, t[i], "not supported yet: a correlated scalar subquery whose condition on the outer query is not an equality");
-    for (int s = 0; s < 2; s++) {
+    bool eq = false; /* inner = outer: a key; anything else: subq_corr.c's value generator */
+    for (int s = 0; s < 2 && is_op(t[i], "=") && !eq; s++) {
       sql_expr *o;
       if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
-          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
-        ik[nk] = t[i]->kids[s], ok[nk++] = o;
-        break;
-      }
-      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true)))
+        ik[nk] = t[i]->kids[s], ok[nk++] = o, eq = true;
+    }
+    if (!eq) {
+      sql_plan *r = sql_subq_corr_scalar(b, in, q, agg, cond, nkeys);
+      return !r || agg ? r : single_row(a, r, *nkeys) ? single_row(a, r, *nkeys) : sql_binder_fail(b, q, "out of memory");
     }
   }
   if (!nk) return NULL;

@@ -1,0 +1,211 @@
+/*
+ * subq_corr.c -- correlated subqueries whose correlation is not by equalities alone
+ * (`(SELECT MAX(x) FROM t2 WHERE t2.k = t1.k AND t2.ts < t1.ts)`, `WHERE t2.x > t1.v`),
+ * decorrelated as Calcite's RelDecorrelator does for Flink: the distinct values of the
+ * outer columns the subquery's WHERE reads (a "value generator") are joined with the
+ * subquery's FROM on that WHERE, the subquery runs grouped by those values, and the
+ * outer row is LEFT joined to its group on them, NULLs equal (a NULL outer value still
+ * has its group: `t2.x > t1.v OR t2.y = 1` can hold for it).  Everything is a regular
+ * join or aggregation, so updates and retractions on either side update the result.
+ *
+ * The generator is a bound plan the binder reads by an internal name in FROM
+ * (sql_binder_plan_name), so the subquery's own select list, GROUP BY and HAVING bind as
+ * written over it.  The outer input is planned twice (once for the generator), as Flink
+ * plans the two uses of the outer scan when subplan reuse is off.
+ */
+#include <strings.h>
+
+#include "sql_int.h"
+
+#define MAX_VALUES 64
+
+static void outer_used(const sql_expr *e, int nr, bool *used) {
+  if (e->op == SQL_E_COL && e->col >= nr) used[e->col - nr] = true;
+  for (int i = 0; i < e->n; i++) outer_used(e->a[i], nr, used);
+}
+
+/* e with each column c read as map[c] */
+static sql_expr *mapped(sql_arena *a, const sql_expr *e, const int *map) {
+  sql_expr *c = sql_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *e;
+  if (e->op == SQL_E_COL) c->col = map[e->col];
+  if (e->n) {
+    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
+    for (int i = 0; i < e->n; i++)
+      if (!(c->a[i] = mapped(a, e->a[i], map))) return NULL;
+  }
+  return c;
+}
+
+static sql_expr *node(sql_arena *a, sql_eop op, const sql_type *t, int n) {
+  sql_expr *e = sql_arena_alloc(a, sizeof *e);
+  sql_expr **args = sql_arena_alloc(a, sizeof *args * (size_t)n);
+  if (!e || !args) return NULL;
+  *e = (sql_expr){.op = op, .type = *t, .n = n, .a = args, .col = -1};
+  return e;
+}
+
+static sql_expr *colref(sql_arena *a, int c, const sql_type *t) {
+  sql_expr *e = sql_arena_alloc(a, sizeof *e);
+  if (e) *e = (sql_expr){.op = SQL_E_COL, .col = c, .type = *t};
+  return e;
+}
+
+/* x as a join key that is never NULL: CASE WHEN x IS NULL THEN <zero> ELSE x END */
+static sql_expr *non_null(sql_arena *a, sql_expr *x) {
+  static const sql_type tb = {.id = STROM_BOOLEAN, .not_null = true};
+  sql_type t = x->type;
+  t.not_null = true;
+  sql_expr *c = node(a, SQL_E_CASE, &t, 3), *isn = node(a, SQL_E_IS_NULL, &tb, 1), *zero = sql_arena_alloc(a, sizeof *zero);
+  if (!c || !isn || !zero) return NULL;
+  *zero = (sql_expr){.op = SQL_E_LIT, .type = t, .col = -1};
+  if (t.id == STROM_VARCHAR) zero->lit.s.p = "";
+  isn->a[0] = x;
+  c->a[0] = isn, c->a[1] = zero, c->a[2] = x;
+  return c;
+}
+
+/* x IS NOT DISTINCT FROM y as equalities the join takes as keys:
+ * (x IS NULL) = (y IS NULL) AND non_null(x) = non_null(y) */
+static sql_expr *same_value(sql_arena *a, sql_expr *x, sql_expr *y) {
+  static const sql_type tb = {.id = STROM_BOOLEAN, .not_null = true};
+  sql_expr *eq = node(a, SQL_E_EQ, &tb, 2);
+  if (!eq) return NULL;
+  if (x->type.not_null && y->type.not_null) {
+    eq->a[0] = x, eq->a[1] = y;
+    return eq;
+  }
+  sql_expr *n0 = node(a, SQL_E_EQ, &tb, 2), *both = node(a, SQL_E_AND, &tb, 2), *xn = node(a, SQL_E_IS_NULL, &tb, 1),
+           *yn = node(a, SQL_E_IS_NULL, &tb, 1);
+  if (!n0 || !both || !xn || !yn || !(eq->a[0] = non_null(a, x)) || !(eq->a[1] = non_null(a, y))) return NULL;
+  xn->a[0] = x, yn->a[0] = y;
+  n0->a[0] = xn, n0->a[1] = yn;
+  both->a[0] = n0, both->a[1] = eq;
+  return both;
+}
+
+static sql_node *mk(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  return sql_node_new(a, k, at, text, nkids);
+}
+
+/* name.col */
+static sql_node *field(sql_arena *a, const sql_node *at, const char *name, const char *col) {
+  sql_node *f = mk(a, SQL_FIELD, at, col, 1);
+  if (f && !(f->kids[0] = mk(a, SQL_ID, at, name, 0))) return NULL;
+  return f;
+}
+
+const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node *q, int *outer, int *nvals) {
+  sql_arena *a = sql_binder_arena(b);
+  const sql_node *from = NULL, *w = NULL;
+  for (int i = 0; i < q->nkids; i++) {
+    if (q->kids[i]->kind == SQL_FROM) from = q->kids[i];
+    if (q->kids[i]->kind == SQL_WHERE) w = q->kids[i];
+  }
+  if (!from || !w) return sql_binder_fail(b, q, "a correlated subquery needs FROM and WHERE");
+  sql_plan *r0 = sql_binder_from(b, from->kids[0]);
+  if (!r0) return NULL;
+  int nr = r0->ncols, nl = in->ncols;
+  /* the subquery's columns, then the outer ones (hidden where an inner name shadows them) */
+  sql_col *scope = sql_arena_alloc(a, sizeof *scope * (size_t)(nr + nl + 1));
+  bool *used = sql_arena_alloc(a, (size_t)nl + 1);
+  int *map = sql_arena_alloc(a, sizeof *map * (size_t)(nr + nl + 1));
+  if (!scope || !used || !map) return sql_binder_fail(b, q, "out of memory");
+  memcpy(scope, r0->cols, sizeof *scope * (size_t)nr);
+  for (int i = 0; i < nl; i++) {
+    sql_col *o = &scope[nr + i];
+    *o = in->cols[i];
+    for (int k = 0; k < nr && !o->hidden; k++)
+      if (!r0->cols[k].hidden && !strcmp(r0->cols[k].name, o->name)) o->hidden = true;
+    used[i] = false;
+  }
+  sql_expr *c = sql_binder_expr(b, scope, nr + nl, w->kids[0], false);
+  if (!c) return NULL;
+  if (c->type.id && c->type.id != STROM_BOOLEAN) return sql_binder_fail(b, w->kids[0], "WHERE needs a BOOLEAN condition");
+  outer_used(c, nr, used);
+  int nv = 0;
+  for (int i = 0; i < nl; i++)
+    if (used[i]) {
+      if (nv == MAX_VALUES) return sql_binder_fail(b, w->kids[0], "a correlated subquery reading more than %d outer columns", MAX_VALUES);
+      outer[nv++] = i;
+    }
+  if (!nv) return NULL; /* not correlated by its WHERE: the caller's error stands */
+  /* SELECT DISTINCT the outer columns FROM in: the generator's values $c0, ... */
+  sql_plan *p = sql_arena_alloc(a, sizeof *p);
+  sql_col *pc = sql_arena_alloc(a, sizeof *pc * (size_t)nv);
+  sql_expr **ex = sql_arena_alloc(a, sizeof *ex * (size_t)nv);
+  char *name = sql_arena_alloc(a, 40);
+  if (!p || !pc || !ex || !name) return sql_binder_fail(b, q, "out of memory");
+  snprintf(name, 40, "$corr%d_%d_%d", q->line, q->col, in->ncols);
+  for (int k = 0; k < nv; k++) {
+    char *cn = sql_arena_alloc(a, 16);
+    if (!cn || !(ex[k] = colref(a, outer[k], &in->cols[outer[k]].type))) return sql_binder_fail(b, q, "out of memory");
+    snprintf(cn, 16, "$c%d", k);
+    pc[k] = (sql_col){.name = cn, .type = in->cols[outer[k]].type};
+  }
+  *p = (sql_plan){.kind = SQL_P_CALC, .ncols = nv, .cols = pc, .in = in, .exprs = ex, .changelog = in->changelog, .time_col = -1};
+  char m[512];
+  sql_plan *d = sql_select_distinct(a, p, m, sizeof m);
+  if (!d) return sql_binder_fail(b, q, "%s", m);
+  for (int k = 0; k < nv; k++) d->cols[k].qual = name;
+  /* over an append-only input the DISTINCT only inserts (a value's first row), so MIN /
+   * MAX over the join stay possible */
+  d->changelog = in->changelog;
+  /* joined with the subquery's FROM on its WHERE (over the values, then the FROM's columns) */
+  for (int i = 0; i < nr; i++) map[i] = nv + i;
+  for (int i = 0; i < nl; i++) map[nr + i] = -1;
+  for (int k = 0; k < nv; k++) map[nr + outer[k]] = k;
+  sql_plan *j = sql_join_new(a, d, r0, "inner", m, sizeof m);
+  sql_expr *jc = j ? mapped(a, c, map) : NULL;
+  if (!j || !jc || sql_join_add_cond(a, j, jc, m, sizeof m)) return sql_binder_fail(b, w, "%s", j ? m : "out of memory");
+  if (sql_binder_plan_name(b, name, j)) return sql_binder_fail(b, q, "out of memory");
+  *nvals = nv;
+  return name;
+}
+
+/* SELECT name.$c0 AS $k0, ..., item FROM name [GROUP BY name.$c0, ...] */
+sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  int outer[MAX_VALUES], nv = 0;
+  const char *name = sql_subq_corr_values(b, in, q, outer, &nv);
+  if (!name) return NULL;
+  const sql_node *items = NULL;
+  for (int i = 0; i < q->nkids; i++)
+    if (q->kids[i]->kind == SQL_ITEMS) items = q->kids[i];
+  sql_node *sel = mk(a, SQL_SELECT, q, NULL, agg ? 3 : 2), *its = mk(a, SQL_ITEMS, items, NULL, nv + 1),
+           *fr = mk(a, SQL_FROM, q, NULL, 1), *tn = mk(a, SQL_NAME, q, NULL, 1), *gb = agg ? mk(a, SQL_GROUP_BY, q, NULL, nv) : NULL;
+  if (!sel || !its || !fr || !tn || (agg && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
+    return sql_binder_fail(b, q, "out of memory");
+  for (int k = 0; k < nv; k++) {
+    char *cn = sql_arena_alloc(a, 16), *kn = sql_arena_alloc(a, 16);
+    sql_node *as = mk(a, SQL_AS, q, NULL, 2);
+    if (!cn || !kn || !as) return sql_binder_fail(b, q, "out of memory");
+    snprintf(cn, 16, "$c%d", k), snprintf(kn, 16, "$k%d", k);
+    if (!(as->kids[0] = field(a, q, name, cn)) || !(as->kids[1] = mk(a, SQL_ID, q, kn, 0)) ||
+        (gb && !(gb->kids[k] = field(a, q, name, cn))))
+      return sql_binder_fail(b, q, "out of memory");
+    its->kids[k] = as;
+  }
+  its->kids[nv] = items->kids[0];
+  fr->kids[0] = tn;
+  sel->kids[0] = its, sel->kids[1] = fr;
+  if (gb) sel->kids[2] = gb;
+  sql_plan *r = sql_binder_query(b, sel);
+  if (!r) return NULL;
+  for (int k = 0; k < nv; k++) {
+    sql_expr *x = colref(a, outer[k], &in->cols[outer[k]].type), *y = colref(a, in->ncols + k, &r->cols[k].type);
+    sql_expr *eq = x && y ? same_value(a, x, y) : NULL;
+    if (!eq) return sql_binder_fail(b, q, "out of memory");
+    if (*cond) {
+      static const sql_type tb = {.id = STROM_BOOLEAN};
+      sql_expr *and = node(a, SQL_E_AND, &tb, 2);
+      if (!and) return sql_binder_fail(b, q, "out of memory");
+      and->a[0] = *cond, and->a[1] = eq;
+      eq = and;
+    }
+    *cond = eq;
+  }
+  *nkeys = nv;
+  return r;
+}
