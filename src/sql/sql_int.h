@@ -924,6 +924,10 @@ int sql_binder_plan_name(struct binder *b, const char *name, sql_plan *p);
  * their number in *nkeys. */
 const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node *q, int *outer, int *nvals);
 sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys);
+/* _grouped: q with GROUP BY / DISTINCT / HAVING as subq_bind.c's grouped_select makes it,
+ * grouped by the generator's values too ($k0, ... leading), on / ok their outer columns */
+sql_node *sql_subq_corr_grouped(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
+                                int *nkeys);
 /* subq_bind.c.  Before WHERE: the scalar subqueries of *where's AND terms are joined to
  * in, the IN / EXISTS terms taken out of *where (NULL when nothing is left) for
  * sql_subq_after, which makes them semi and anti joins and joins the select list's

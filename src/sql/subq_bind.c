@@ -406,17 +406,14 @@ static sql_node *grouped_select(struct binder *b, sql_plan *in, const sql_node *
       keep[nkeep++] = t[i];
       continue;
     }
-    if (!is_op(t[i], "="))
-      return sql_binder_fail(b, t[i], "not supported yet: a correlated condition other than inner = outer in a subquery with GROUP BY, DISTINCT or HAVING");
-    for (int s = 0; s < 2; s++) {
+    bool eq = false; /* inner = outer: a key; anything else: subq_corr.c's value generator */
+    for (int s = 0; s < 2 && is_op(t[i], "=") && !eq; s++) {
       sql_expr *o;
       if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
-          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
-        on[nk] = t[i]->kids[1 - s], ik[nk] = t[i]->kids[s], ok[nk++] = o;
-        break;
-      }
-      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true)))
+        on[nk] = t[i]->kids[1 - s], ik[nk] = t[i]->kids[s], ok[nk++] = o, eq = true;
     }
+    if (!eq) return sql_subq_corr_grouped(b, in, q, on, ok, nkeys);
   }
   if (!nk) return NULL;
   /* SELECT ik0 AS $k0, ..., items FROM from WHERE keep [GROUP BY g..., ik0, ...] [HAVING h] */

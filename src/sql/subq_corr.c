@@ -131,7 +131,11 @@ const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node 
       outer[nv++] = i;
     }
   if (!nv) return NULL; /* not correlated by its WHERE: the caller's error stands */
-  /* SELECT DISTINCT the outer columns FROM in: the generator's values $c0, ... */
+  /* SELECT DISTINCT the outer columns FROM in: the generator's values $c0, ...  A LEFT
+   * join (an earlier subquery's, which makes in updating) keeps every left row, so the
+   * values of its left columns are those of its left input, which may only insert */
+  sql_plan *base = in;
+  while (base->kind == SQL_P_JOIN && base->join->type == SQL_J_LEFT && outer[nv - 1] < base->in->ncols) base = base->in;
   sql_plan *p = sql_arena_alloc(a, sizeof *p);
   sql_col *pc = sql_arena_alloc(a, sizeof *pc * (size_t)nv);
   sql_expr **ex = sql_arena_alloc(a, sizeof *ex * (size_t)nv);
@@ -144,14 +148,14 @@ const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node 
     snprintf(cn, 16, "$c%d", k);
     pc[k] = (sql_col){.name = cn, .type = in->cols[outer[k]].type};
   }
-  *p = (sql_plan){.kind = SQL_P_CALC, .ncols = nv, .cols = pc, .in = in, .exprs = ex, .changelog = in->changelog, .time_col = -1};
+  *p = (sql_plan){.kind = SQL_P_CALC, .ncols = nv, .cols = pc, .in = base, .exprs = ex, .changelog = base->changelog, .time_col = -1};
   char m[512];
   sql_plan *d = sql_select_distinct(a, p, m, sizeof m);
   if (!d) return sql_binder_fail(b, q, "%s", m);
   for (int k = 0; k < nv; k++) d->cols[k].qual = name;
   /* over an append-only input the DISTINCT only inserts (a value's first row), so MIN /
    * MAX over the join stay possible */
-  d->changelog = in->changelog;
+  d->changelog = base->changelog;
   /* joined with the subquery's FROM on its WHERE (over the values, then the FROM's columns) */
   for (int i = 0; i < nr; i++) map[i] = nv + i;
   for (int i = 0; i < nl; i++) map[nr + i] = -1;
@@ -208,4 +212,50 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
   }
   *nkeys = nv;
   return r;
+}
+
+/* q (an IN / EXISTS subquery with GROUP BY, DISTINCT or HAVING) over the generator:
+ * SELECT name.$c0 AS $k0, ..., q's items FROM name [GROUP BY q's keys, name.$c0, ...]
+ * [HAVING h], so q's groups are formed per outer value; on[i] / ok[i]: the outer column
+ * of value i as written and bound over in. */
+sql_node *sql_subq_corr_grouped(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
+                                int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  int outer[MAX_VALUES], nv = 0;
+  const char *name = sql_subq_corr_values(b, in, q, outer, &nv);
+  if (!name) return NULL;
+  const sql_node *items = NULL, *g = NULL, *h = NULL;
+  for (int i = 0; i < q->nkids; i++) {
+    if (q->kids[i]->kind == SQL_ITEMS) items = q->kids[i];
+    if (q->kids[i]->kind == SQL_GROUP_BY) g = q->kids[i];
+    if (q->kids[i]->kind == SQL_HAVING) h = q->kids[i];
+  }
+  int ng = g ? g->nkids : 0;
+  sql_node *sel = mk(a, SQL_SELECT, q, NULL, 2 + !!g + !!h), *its = mk(a, SQL_ITEMS, items, NULL, nv + items->nkids),
+           *fr = mk(a, SQL_FROM, q, NULL, 1), *tn = mk(a, SQL_NAME, q, NULL, 1), *gb = g ? mk(a, SQL_GROUP_BY, g, NULL, ng + nv) : NULL;
+  if (!sel || !its || !fr || !tn || (g && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
+    return sql_binder_fail(b, q, "out of memory");
+  for (int k = 0; k < nv; k++) {
+    char *cn = sql_arena_alloc(a, 16), *kn = sql_arena_alloc(a, 16);
+    sql_node *as = mk(a, SQL_AS, q, NULL, 2);
+    const sql_col *oc = &in->cols[outer[k]];
+    if (!cn || !kn || !as) return sql_binder_fail(b, q, "out of memory");
+    snprintf(cn, 16, "$c%d", k), snprintf(kn, 16, "$k%d", k);
+    if (!(as->kids[0] = field(a, q, name, cn)) || !(as->kids[1] = mk(a, SQL_ID, q, kn, 0)) ||
+        (gb && !(gb->kids[ng + k] = field(a, q, name, cn))))
+      return sql_binder_fail(b, q, "out of memory");
+    its->kids[k] = as;
+    on[k] = oc->qual ? field(a, q, oc->qual, oc->name) : mk(a, SQL_ID, q, oc->name, 0);
+    if (!on[k] || !(ok[k] = colref(a, outer[k], &oc->type))) return sql_binder_fail(b, q, "out of memory");
+  }
+  for (int i = 0; i < items->nkids; i++) its->kids[nv + i] = items->kids[i];
+  for (int i = 0; i < ng; i++) gb->kids[i] = g->kids[i];
+  fr->kids[0] = tn;
+  int k = 0;
+  sel->flags = q->flags; /* DISTINCT */
+  sel->kids[k++] = its, sel->kids[k++] = fr;
+  if (gb) sel->kids[k++] = gb;
+  if (h) sel->kids[k++] = (sql_node *)h;
+  *nkeys = nv;
+  return sel;
 }
