@@ -72,6 +72,47 @@ TEST(in_and_exists_correlated_by_non_equalities_outside_and_terms) {
   CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a = 0 OR NOT (a - 9 IN (SELECT x / 100 FROM s WHERE s.ts < t.ts))", "[14]\n");
 }
 
+/* per t row, COUNT(*) of s rows with s.ts < t.ts per s.k: 10 {1}; 11 {3, 2, 1};
+ * 12 {2, 1}; 13 {2, 2, 1}; 14 {} */
+TEST(correlated_in_over_group_by_by_a_non_equality) {
+  CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a - 9 IN (SELECT COUNT(*) FROM s WHERE s.ts < t.ts GROUP BY s.k)", "[10]\n[11]\n");
+  CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a - 9 NOT IN (SELECT COUNT(*) FROM s WHERE s.ts < t.ts GROUP BY s.k)",
+              "[12]\n[13]\n[14]\n");
+  CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a - 9 IN (SELECT COUNT(*) FROM s WHERE s.ts < t.ts GROUP BY s.k HAVING COUNT(*) > 1)",
+              "[11]\n");
+  CHECK_FINAL(VIEWS "SELECT a, a - 9 IN (SELECT COUNT(*) FROM s WHERE s.ts < t.ts GROUP BY s.k) AS i FROM t",
+              "[10, TRUE]\n[11, TRUE]\n[12, FALSE]\n[13, FALSE]\n[14, FALSE]\n");
+  /* MAX(x) / 100 per k: 10 {1}; 11 {4, 3, 5}; 12 {2, NULL (b's only x), 5}; 13 {2, 3, 5}; 14 {} */
+  CHECK_FINAL(VIEWS "SELECT a, a - 9 IN (SELECT MAX(x) / 100 FROM s WHERE s.ts < t.ts GROUP BY s.k) AS i FROM t",
+              "[10, TRUE]\n[11, FALSE]\n[12, <NULL>]\n[13, FALSE]\n[14, FALSE]\n");
+  /* x / 100 of the rows before: 10 {1}; 11 {1, 2, 4, 3, NULL, 5}; 12 {1, 2, NULL, 5} (3: NULL) */
+  CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a = 14 OR a - 9 IN (SELECT DISTINCT x / 100 FROM s WHERE s.ts < t.ts GROUP BY x)",
+              "[10]\n[11]\n[14]\n");
+  /* the subquery's side updates: final s2 (a, 0) 100, (a, 2) 50; (b, 1) came and went */
+  CHECK_FINAL("CREATE VIEW t AS SELECT * FROM " T ";\n"
+              "CREATE VIEW s2 AS SELECT k, ts, SUM(x) AS x FROM (VALUES ('a', 2, 200), ('a', 0, 100), ('a', 2, 50), "
+              "('b', 1, 7), ('a', 2, -200), ('b', 1, -7)) AS r(k, ts, x) GROUP BY k, ts HAVING SUM(x) <> 0;\n"
+              "SELECT a, a - 9 IN (SELECT COUNT(*) FROM s2 WHERE s2.ts < t.ts GROUP BY s2.k) AS i FROM t",
+              "[10, TRUE]\n[11, TRUE]\n[12, FALSE]\n[13, FALSE]\n[14, FALSE]\n");
+}
+
+/* Calcite drops an ORDER BY without LIMIT in a subquery; a correlated LIMIT cannot be
+ * decorrelated (RelDecorrelator keeps the correlation, Flink's planner then refuses) */
+TEST(order_by_and_limit_in_subqueries) {
+  /* x / 100 of the same k: a {1, 2, 4}, b {3, NULL}, NULL none */
+  CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a - 8 IN (SELECT x / 100 FROM s WHERE s.k = t.k ORDER BY x)", "[10]\n");
+  CHECK_FINAL(VIEWS "SELECT a, a - 8 IN (SELECT x / 100 FROM s WHERE s.k = t.k ORDER BY x DESC) AS i FROM t",
+              "[10, TRUE]\n[11, FALSE]\n[12, <NULL>]\n[13, FALSE]\n[14, FALSE]\n");
+  CHECK_FINAL(VIEWS "SELECT a FROM t WHERE a - 8 IN (SELECT x / 100 FROM s ORDER BY x)", "[10]\n[11]\n[12]\n[13]\n");
+  CHECK_ERR(VIEWS "SELECT a FROM t WHERE a IN (SELECT x FROM s WHERE s.k = t.k ORDER BY x LIMIT 1)",
+            "line 3, column 28: not supported: a correlated subquery with LIMIT or OFFSET");
+  CHECK_ERR(VIEWS "SELECT a, a IN (SELECT x FROM s WHERE s.k = t.k LIMIT 2) FROM t", "a correlated subquery with LIMIT or OFFSET");
+  CHECK_ERR(VIEWS "SELECT a, (SELECT x FROM s WHERE s.k = t.k ORDER BY x LIMIT 1) FROM t",
+            "a correlated subquery with LIMIT or OFFSET");
+  CHECK_ERR(VIEWS "SELECT a FROM t WHERE EXISTS (SELECT x FROM s WHERE s.ts > t.ts OFFSET 1)",
+            "a correlated subquery with LIMIT or OFFSET");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -80,6 +121,8 @@ int main(int argc, char **argv) {
   RUN(correlated_scalar_by_a_non_equality);
   RUN(correlated_subquery_side_updates);
   RUN(in_and_exists_correlated_by_non_equalities_outside_and_terms);
+  RUN(correlated_in_over_group_by_by_a_non_equality);
+  RUN(order_by_and_limit_in_subqueries);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {

@@ -928,6 +928,13 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
  * grouped by the generator's values too ($k0, ... leading), on / ok their outer columns */
 sql_node *sql_subq_corr_grouped(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
                                 int *nkeys);
+/* n with the ORDER BY of its subqueries without LIMIT / OFFSET dropped (Calcite drops it:
+ * it orders nothing there); NULL when out of memory.  _limited: n has a LIMIT / OFFSET. */
+const sql_node *sql_subq_drop_sort(sql_arena *a, const sql_node *n);
+bool sql_subq_limited(const sql_node *n);
+#define SQL_SUBQ_LIMIT_MSG                                                                                            \
+  "not supported: a correlated subquery with LIMIT or OFFSET (the limit would hold per outer row, which no join "   \
+  "can decorrelate; Flink's planner refuses it too)"
 /* subq_bind.c.  Before WHERE: the scalar subqueries of *where's AND terms are joined to
  * in, the IN / EXISTS terms taken out of *where (NULL when nothing is left) for
  * sql_subq_after, which makes them semi and anti joins and joins the select list's

@@ -256,6 +256,7 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
       snprintf(first, sizeof first, "%s", err);
       err[0] = 0;
       if (!(r = grouped_correlated(b, in, q, &cond, &nk))) {
+        if (!err[0] && strstr(first, " not found") && sql_subq_limited(q)) sql_binder_fail(b, sq, SQL_SUBQ_LIMIT_MSG);
         if (!err[0]) sql_binder_fail(b, NULL, "%s", first);
         return NULL;
       }
@@ -313,6 +314,8 @@ static sql_plan *single_row(sql_arena *a, sql_plan *r, int nkeys) {
 static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
   const sql_node *items = kid_of(q, SQL_ITEMS), *from = kid_of(q, SQL_FROM), *w = kid_of(q, SQL_WHERE);
+  if (q->kind == SQL_SELECT && (kid_of(q, SQL_LIMIT) || kid_of(q, SQL_OFFSET))) /* not bound alone: correlated */
+    return sql_binder_fail(b, q, SQL_SUBQ_LIMIT_MSG);
   if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || kid_of(q, SQL_GROUP_BY) ||
       kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT)) || items->kids[0]->kind == SQL_STAR ||
       sql_node_has_over(items))
@@ -581,6 +584,10 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
       err[0] = 0;
       if (!(r = grouped_marker(b, in, q, &cond, &nkeys)) && !err[0]) memcpy(err, second, strlen(second) + 1);
     }
+    if (!r && strstr(first, " not found") && sql_subq_limited(q)) {
+      err[0] = 0;
+      return sql_binder_fail(b, sq, SQL_SUBQ_LIMIT_MSG);
+    }
     if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
       const char *why = strstr(err[0] ? err : first, ": ");
       err[0] = 0;
@@ -626,6 +633,14 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   if (!s) return sql_binder_fail(b, *where, "out of memory");
   *sql_binder_subq(b) = s;
   if (!*where) return in;
+  const sql_node *ws = sql_subq_drop_sort(sql_binder_arena(b), (*where)->kids[0]);
+  if (!ws) return sql_binder_fail(b, *where, "out of memory");
+  if (ws != (*where)->kids[0]) {
+    sql_node *nw = sql_node_new(sql_binder_arena(b), SQL_WHERE, *where, NULL, 1);
+    if (!nw) return sql_binder_fail(b, *where, "out of memory");
+    nw->kids[0] = (sql_node *)ws;
+    *where = nw;
+  }
   const sql_node *t[MAX_TERMS], *rest[MAX_TERMS];
   int n = and_terms((*where)->kids[0], t, 0), nrest = 0;
   if (n > MAX_TERMS) { /* too many to take apart: bound as written */
@@ -669,7 +684,7 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   for (int i = 0; i < s->nterms; i++)
     if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
   bool marked = false; /* SELECT x IN (...) AS f: marker joins (subq_mark.c) */
-  if (!(*itemsp = agg_in_rewrite(b, *itemsp, false))) return sql_binder_fail(b, NULL, "out of memory");
+  if (!(*itemsp = sql_subq_drop_sort(sql_binder_arena(b), *itemsp)) || !(*itemsp = agg_in_rewrite(b, *itemsp, false))) return sql_binder_fail(b, NULL, "out of memory");
   if (!(*itemsp = sql_subq_mark_rewrite_in(sql_binder_arena(b), *itemsp, &marked, in->cols, in->ncols))) return sql_binder_fail(b, NULL, "out of memory");
   const sql_node *items = *itemsp;
   const sql_node *sq[MAX_TERMS];

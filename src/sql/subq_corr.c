@@ -259,3 +259,45 @@ sql_node *sql_subq_corr_grouped(struct binder *b, sql_plan *in, const sql_node *
   *nkeys = nv;
   return sel;
 }
+
+static const sql_node *kid(const sql_node *n, sql_kind k) {
+  for (int i = 0; i < n->nkids; i++)
+    if (n->kids[i]->kind == k) return n->kids[i];
+  return NULL;
+}
+
+const sql_node *sql_subq_drop_sort(sql_arena *a, const sql_node *n) {
+  if (!n || n->kind == SQL_SELECT || n->kind == SQL_SETOP || n->kind == SQL_WITH || n->kind == SQL_QUERY) return n;
+  if (n->kind == SQL_SUBQUERY) {
+    const sql_node *q = n->kids[0];
+    if (q->kind == SQL_SUBQUERY) {
+      const sql_node *in = sql_subq_drop_sort(a, q);
+      if (!in || in == q) return in;
+      sql_node *c = NULL;
+      return sql_node_set_kid(a, n, &c, 0, in) ? c : NULL;
+    }
+    if (q->kind != SQL_SELECT || !kid(q, SQL_ORDER_BY) || kid(q, SQL_LIMIT) || kid(q, SQL_OFFSET)) return n;
+    sql_node *s = sql_node_new(a, SQL_SELECT, q, q->text, q->nkids - 1), *c = NULL;
+    if (!s) return NULL;
+    s->flags = q->flags;
+    for (int i = 0, k = 0; i < q->nkids; i++)
+      if (q->kids[i]->kind != SQL_ORDER_BY) s->kids[k++] = q->kids[i];
+    return sql_node_set_kid(a, n, &c, 0, s) ? c : NULL;
+  }
+  sql_node *copy = NULL;
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *k = sql_subq_drop_sort(a, n->kids[i]);
+    if (!k) return NULL;
+    if (k != n->kids[i] && !sql_node_set_kid(a, n, &copy, i, k)) return NULL;
+  }
+  return copy ? copy : n;
+}
+
+bool sql_subq_limited(const sql_node *n) {
+  if (!n) return false;
+  if (n->kind == SQL_SELECT && (kid(n, SQL_LIMIT) || kid(n, SQL_OFFSET))) return true;
+  if (n->kind == SQL_QUERY && (kid(n, SQL_LIMIT) || kid(n, SQL_OFFSET))) return true;
+  for (int i = 0; i < n->nkids; i++)
+    if (sql_subq_limited(n->kids[i])) return true;
+  return false;
+}
