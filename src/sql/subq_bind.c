@@ -110,7 +110,9 @@ static const sql_node *query_of(const sql_node *sq) {
  * changes neither IN nor EXISTS: the semi join reads the rows as if it were not there). */
 static bool plain_select(const sql_node *q) {
   if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM)) return false;
-  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT)) return false;
+  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) ||
+      kid_of(q, SQL_OFFSET))
+    return false;
   const sql_node *items = kid_of(q, SQL_ITEMS);
   return items && !is_agg_call(items) && !sql_node_has_over(items);
 }

@@ -177,6 +177,7 @@ static sql_node *exists_marker(sql_arena *a, const sql_node *t) {
   const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
   bool plain = q->kind == SQL_SELECT && kid_of(q, SQL_FROM) && /* DISTINCT: the same EXISTS */
                !kid_of(q, SQL_GROUP_BY) && !kid_of(q, SQL_HAVING) && !kid_of(q, SQL_ORDER_BY) && !kid_of(q, SQL_LIMIT) &&
+               !kid_of(q, SQL_OFFSET) &&
                items && !sql_node_has_over(items);
   for (int i = 0; plain && i < items->nkids; i++) {
     const sql_node *it = items->kids[i]->kind == SQL_AS ? items->kids[i]->kids[0] : items->kids[i];
