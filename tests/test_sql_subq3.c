@@ -113,6 +113,47 @@ TEST(order_by_and_limit_in_subqueries) {
             "a correlated subquery with LIMIT or OFFSET");
 }
 
+/* An error for a statement a rewrite took apart names what the user wrote (its text or
+ * line and column), never the rewrites' columns ($a0, $agg, $on0, $k0, $c0, $subquery0_0) */
+#define CHECK_ERR_PLAIN(sql, expected_substring)                                                  \
+  do {                                                                                            \
+    char *out_, err_[1024];                                                                       \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                                                 \
+    free(out_);                                                                                   \
+    if (!strstr(err_, expected_substring) || strchr(err_, '$'))                                   \
+      fprintf(stderr, "  error was: %s\n  expected it to contain: %s (and no '$')\n", err_, expected_substring); \
+    CHECK(rc_ != 0);                                                                              \
+    CHECK(strstr(err_, expected_substring) != NULL);                                              \
+    CHECK(strchr(err_, '$') == NULL);                                                             \
+  } while (0)
+
+TEST(errors_never_name_internal_columns) {
+  /* subq_agg.c's split: the aggregate columns $a0 and the derived table $agg */
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, SUM(a) + (SELECT MAX(x) FROM s WHERE s.k = zz) FROM t GROUP BY k",
+                  "line 3, column 54: column 'zz' not found in any table; available: k, ts, x, k");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) FROM s WHERE s.k = t.zz) FROM t GROUP BY k",
+                  "line 3, column 46: column 't.zz' not found");
+  /* an outer join's ON term as a column $on0 of its side */
+  CHECK_ERR_PLAIN(VIEWS "SELECT * FROM t LEFT JOIN s ON t.k = s.k AND t.a IN (SELECT x FROM s AS s2 WHERE s2.x = t.zz)",
+                  "line 3, column 90: column 't.zz' not found");
+  /* subq_mark.c's counts over (q) AS $in($v): the error inside q as it is */
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT zz FROM s) FROM t", "line 3, column 24: column 'zz' not found in any table; available: k, ts, x");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x FROM s WHERE s.k = t.k GROUP BY x HAVING zz > 1) FROM t",
+                  "line 3, column 67: column 'zz' not found in any table");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x, k FROM s) FROM t", "line 3, column 16: the subquery of IN must return one column");
+  /* the scalar subqueries' hidden columns, the value generator's $c0 and $k0 */
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(zz) FROM s WHERE s.k = t.k AND s.x > t.a) FROM t",
+                  "line 3, column 23: column 'zz' not found in any table; available: k, ts, x");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts) AS m FROM t WHERE zz > 1",
+                  "column 'zz' not found in any table; available: k, ts, a");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts HAVING zz > 1) FROM t",
+                  "line 3, column 57: column 'zz' not found in any table");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) + t.a FROM s WHERE s.ts > t.ts) FROM t",
+                  "line 3, column 28: not supported yet: a subquery correlated by more than equalities whose select list reads the outer query (t.a)");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x FROM s WHERE s.ts > t.ts GROUP BY x HAVING zz > 1) FROM t",
+                  "line 3, column 67: column 'zz' not found in any table");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -123,6 +164,7 @@ int main(int argc, char **argv) {
   RUN(in_and_exists_correlated_by_non_equalities_outside_and_terms);
   RUN(correlated_in_over_group_by_by_a_non_equality);
   RUN(order_by_and_limit_in_subqueries);
+  RUN(errors_never_name_internal_columns);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {

@@ -272,7 +272,8 @@ static int find_col(binder *b, const sql_col *cols, int ncols, const char *qual,
   }
   if (found < 0 && !quiet) {
     strom_buf l = {0};
-    for (int i = 0; i < ncols && i < 40; i++) strom__buf_printf(&l, "%s%s", i ? ", " : "", cols[i].name);
+    for (int i = 0, k = 0; i < ncols && i < 40; i++) /* '$' names: the subquery rewrites' own columns (subq_*.c) */
+      if (cols[i].name[0] != '$') strom__buf_printf(&l, "%s%s", k++ ? ", " : "", cols[i].name);
     if (qual) fail_at(b, at, "column '%s.%s' not found; available: %s", qual, name, l.p ? l.p : "none");
     else fail_at(b, at, "column '%s' not found in any table; available: %s", name, l.p ? l.p : "none");
     strom__buf_free(&l);

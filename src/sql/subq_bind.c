@@ -592,6 +592,8 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
     }
     if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
       const char *why = strstr(err[0] ? err : first, ": ");
+      if (err[0] && why && strncmp(why + 2, "not supported", 13) && !strstr(err, "column names given for"))
+        return NULL; /* the user's error inside the subquery (a column not found, a type): as it is */
       err[0] = 0;
       if (strstr(first, "column names given for")) /* (q) AS $in($v): q is not one column */
         return sql_binder_fail(b, sq, "the subquery of IN must return one column");

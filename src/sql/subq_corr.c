@@ -168,6 +168,37 @@ const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node 
   return name;
 }
 
+/* The first t.c in n (outside nested subqueries) whose t is a table of in and not of
+ * q's FROM: the outer row read where the generator's join does not carry it. */
+static const sql_node *outer_field(const sql_node *n, const sql_plan *in, const sql_plan *r0) {
+  if (!n || n->kind == SQL_SUBQUERY) return NULL;
+  if (n->kind == SQL_FIELD && n->nkids == 1 && n->kids[0]->kind == SQL_ID) {
+    const char *t = n->kids[0]->text;
+    bool outer = false, inner = false;
+    for (int i = 0; i < in->ncols && !outer; i++) outer = in->cols[i].qual && !strcmp(in->cols[i].qual, t);
+    for (int i = 0; i < r0->ncols && !inner; i++) inner = r0->cols[i].qual && !strcmp(r0->cols[i].qual, t);
+    return outer && !inner ? n : NULL;
+  }
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *f = outer_field(n->kids[i], in, r0);
+    if (f) return f;
+  }
+  return NULL;
+}
+
+static const sql_node *outer_read(struct binder *b, const sql_plan *in, const sql_node *q, const sql_node *item) {
+  const sql_node *from = NULL;
+  for (int i = 0; i < q->nkids; i++)
+    if (q->kids[i]->kind == SQL_FROM) from = q->kids[i];
+  char *err = sql_binder_err(b), keep[512];
+  snprintf(keep, sizeof keep, "%s", err);
+  if (!strstr(keep, " not found")) return NULL;
+  err[0] = 0;
+  const sql_plan *r0 = from ? sql_binder_from(b, from->kids[0]) : NULL;
+  memcpy(err, keep, strlen(keep) + 1);
+  return r0 ? outer_field(item, in, r0) : NULL;
+}
+
 /* SELECT name.$c0 AS $k0, ..., item FROM name [GROUP BY name.$c0, ...] */
 sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
@@ -196,7 +227,15 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
   sel->kids[0] = its, sel->kids[1] = fr;
   if (gb) sel->kids[2] = gb;
   sql_plan *r = sql_binder_query(b, sel);
-  if (!r) return NULL;
+  if (!r) {
+    const sql_node *at = outer_read(b, in, q, items->kids[0]);
+    if (at) {
+      sql_binder_err(b)[0] = 0;
+      return sql_binder_fail(b, at, "not supported yet: a subquery correlated by more than equalities whose select list "
+                                    "reads the outer query (%s.%s)", at->kids[0]->text, at->text);
+    }
+    return NULL;
+  }
   for (int k = 0; k < nv; k++) {
     sql_expr *x = colref(a, outer[k], &in->cols[outer[k]].type), *y = colref(a, in->ncols + k, &r->cols[k].type);
     sql_expr *eq = x && y ? same_value(a, x, y) : NULL;
