@@ -140,7 +140,7 @@ TEST(errors_never_name_internal_columns) {
   CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT zz FROM s) FROM t", "line 3, column 24: column 'zz' not found in any table; available: k, ts, x");
   CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x FROM s WHERE s.k = t.k GROUP BY x HAVING zz > 1) FROM t",
                   "line 3, column 67: column 'zz' not found in any table");
-  CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x, k FROM s) FROM t", "line 3, column 16: the subquery of IN must return one column");
+  CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x, k FROM s) FROM t", "line 3, column 13: the subquery of IN must return one column");
   /* the scalar subqueries' hidden columns, the value generator's $c0 and $k0 */
   CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(zz) FROM s WHERE s.k = t.k AND s.x > t.a) FROM t",
                   "line 3, column 23: column 'zz' not found in any table; available: k, ts, x");
