@@ -38,6 +38,18 @@ TEST(correlated_scalar_by_a_non_equality) {
    * equal in the join back), so (NULL, 4) still counts the s rows with k NULL */
   CHECK_FINAL(VIEWS "SELECT a, (SELECT COUNT(*) FROM s WHERE s.k = t.k OR (t.k IS NULL AND s.k IS NULL)) AS c FROM t",
               "[10, 3]\n[11, 3]\n[12, 2]\n[13, 1]\n[14, 3]\n");
+  /* HAVING over the one aggregate: MAX of the earlier rows when there are 4 or more
+   * (ts 1: 1 row; 5: 6 rows; 3: 4 rows, one x NULL; 4: 5 rows; NULL: none) */
+  CHECK_FINAL(VIEWS "SELECT a, (SELECT MAX(x) FROM s WHERE s.ts < t.ts HAVING COUNT(*) >= 4) AS m FROM t",
+              "[10, <NULL>]\n[11, 500]\n[12, 500]\n[13, 500]\n[14, <NULL>]\n");
+  /* GROUP BY / DISTINCT by an equality: one row per outer row (a's only x over 300 is
+   * 400; b's DISTINCT k one row), else the job fails */
+  CHECK_FINAL(VIEWS "SELECT a, (SELECT MAX(x) FROM s WHERE s.k = t.k AND x > 300 GROUP BY s.k) AS m FROM t",
+              "[10, 400]\n[11, 400]\n[12, <NULL>]\n[13, <NULL>]\n[14, 400]\n");
+  CHECK_FINAL(VIEWS "SELECT a, (SELECT DISTINCT k FROM s WHERE s.k = t.k AND s.ts < t.ts) AS d FROM t",
+              "[10, a]\n[11, a]\n[12, b]\n[13, <NULL>]\n[14, <NULL>]\n");
+  CHECK_ERR(VIEWS "SELECT a, (SELECT MAX(x) FROM s WHERE s.ts < t.ts GROUP BY s.k) AS m FROM t",
+            "a scalar subquery returned more than one row");
   /* without an aggregate: one row per outer row or the job fails */
   CHECK_FINAL(VIEWS "SELECT a, (SELECT x FROM s WHERE s.k = t.k AND s.ts = t.ts - 1) AS x FROM t",
               "[10, 100]\n[11, 400]\n[12, <NULL>]\n[13, <NULL>]\n[14, <NULL>]\n");
@@ -147,11 +159,11 @@ TEST(errors_never_name_internal_columns) {
   CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts) AS m FROM t WHERE zz > 1",
                   "column 'zz' not found in any table; available: k, ts, a");
   CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts HAVING zz > 1) FROM t",
-                  "line 3, column 57: column 'zz' not found in any table");
+                  "line 3, column 58: column 'zz' not found in any table");
   CHECK_ERR_PLAIN(VIEWS "SELECT k, (SELECT MAX(x) + t.a FROM s WHERE s.ts > t.ts) FROM t",
-                  "line 3, column 28: not supported yet: a subquery correlated by more than equalities whose select list reads the outer query (t.a)");
+                  "line 3, column 29: not supported yet: a subquery correlated by more than equalities whose select list reads the outer query (t.a)");
   CHECK_ERR_PLAIN(VIEWS "SELECT k, a IN (SELECT x FROM s WHERE s.ts > t.ts GROUP BY x HAVING zz > 1) FROM t",
-                  "line 3, column 67: column 'zz' not found in any table");
+                  "line 3, column 69: column 'zz' not found in any table");
 }
 
 int main(int argc, char **argv) {

@@ -310,6 +310,11 @@ static sql_plan *single_row(sql_arena *a, sql_plan *r, int nkeys) {
   return p;
 }
 
+static sql_plan *checked_rows(struct binder *b, const sql_node *q, sql_plan *r, int nkeys) {
+  sql_plan *c = single_row(sql_binder_arena(b), r, nkeys);
+  return c ? c : sql_binder_fail(b, q, "out of memory");
+}
+
 /* A correlated scalar subquery q: its WHERE's terms that read the inner columns only
  * stay, equalities inner = outer become the GROUP BY of the aggregate and the join's
  * keys (without an aggregate, the rows per key are checked to be one).  NULL with no error when q is not one (the caller reports why it failed). */
@@ -318,11 +323,17 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   const sql_node *items = kid_of(q, SQL_ITEMS), *from = kid_of(q, SQL_FROM), *w = kid_of(q, SQL_WHERE);
   if (q->kind == SQL_SELECT && (kid_of(q, SQL_LIMIT) || kid_of(q, SQL_OFFSET))) /* not bound alone: correlated */
     return sql_binder_fail(b, q, SQL_SUBQ_LIMIT_MSG);
-  if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || kid_of(q, SQL_GROUP_BY) ||
-      kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT)) || items->kids[0]->kind == SQL_STAR ||
+  if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || items->kids[0]->kind == SQL_STAR ||
       sql_node_has_over(items))
     return NULL;
   bool agg = is_agg_call(items);
+  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT))) {
+    /* grouped per outer value by subq_corr.c; one row per outer value only when it is an
+     * aggregate without GROUP BY, else checked */
+    sql_plan *r = sql_subq_corr_scalar(b, in, q, agg, cond, nkeys);
+    bool one = agg && !kid_of(q, SQL_GROUP_BY) && !(q->flags & SQL_F(DISTINCT));
+    return !r || one ? r : checked_rows(b, q, r, *nkeys);
+  }
   sql_plan *r0 = sql_binder_from(b, from->kids[0]);
   if (!r0) return NULL;
   const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
@@ -343,7 +354,7 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
     }
     if (!eq) {
       sql_plan *r = sql_subq_corr_scalar(b, in, q, agg, cond, nkeys);
-      return !r || agg ? r : single_row(a, r, *nkeys) ? single_row(a, r, *nkeys) : sql_binder_fail(b, q, "out of memory");
+      return !r || agg ? r : checked_rows(b, q, r, *nkeys);
     }
   }
   if (!nk) return NULL;

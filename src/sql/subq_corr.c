@@ -199,18 +199,25 @@ static const sql_node *outer_read(struct binder *b, const sql_plan *in, const sq
   return r0 ? outer_field(item, in, r0) : NULL;
 }
 
-/* SELECT name.$c0 AS $k0, ..., item FROM name [GROUP BY name.$c0, ...] */
+/* SELECT [DISTINCT] name.$c0 AS $k0, ..., item FROM name [GROUP BY q's keys, name.$c0,
+ * ...] [HAVING h] (grouped when agg or q has GROUP BY) */
 sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
   int outer[MAX_VALUES], nv = 0;
   const char *name = sql_subq_corr_values(b, in, q, outer, &nv);
   if (!name) return NULL;
-  const sql_node *items = NULL;
-  for (int i = 0; i < q->nkids; i++)
+  const sql_node *items = NULL, *g = NULL, *h = NULL;
+  for (int i = 0; i < q->nkids; i++) {
     if (q->kids[i]->kind == SQL_ITEMS) items = q->kids[i];
-  sql_node *sel = mk(a, SQL_SELECT, q, NULL, agg ? 3 : 2), *its = mk(a, SQL_ITEMS, items, NULL, nv + 1),
-           *fr = mk(a, SQL_FROM, q, NULL, 1), *tn = mk(a, SQL_NAME, q, NULL, 1), *gb = agg ? mk(a, SQL_GROUP_BY, q, NULL, nv) : NULL;
-  if (!sel || !its || !fr || !tn || (agg && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
+    if (q->kids[i]->kind == SQL_GROUP_BY) g = q->kids[i];
+    if (q->kids[i]->kind == SQL_HAVING) h = q->kids[i];
+  }
+  int ng = g ? g->nkids : 0;
+  bool grouped = agg || g;
+  sql_node *sel = mk(a, SQL_SELECT, q, NULL, 2 + grouped + !!h), *its = mk(a, SQL_ITEMS, items, NULL, nv + 1),
+           *fr = mk(a, SQL_FROM, q, NULL, 1), *tn = mk(a, SQL_NAME, q, NULL, 1),
+           *gb = grouped ? mk(a, SQL_GROUP_BY, g ? g : q, NULL, ng + nv) : NULL;
+  if (!sel || !its || !fr || !tn || (grouped && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
     return sql_binder_fail(b, q, "out of memory");
   for (int k = 0; k < nv; k++) {
     char *cn = sql_arena_alloc(a, 16), *kn = sql_arena_alloc(a, 16);
@@ -218,14 +225,18 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
     if (!cn || !kn || !as) return sql_binder_fail(b, q, "out of memory");
     snprintf(cn, 16, "$c%d", k), snprintf(kn, 16, "$k%d", k);
     if (!(as->kids[0] = field(a, q, name, cn)) || !(as->kids[1] = mk(a, SQL_ID, q, kn, 0)) ||
-        (gb && !(gb->kids[k] = field(a, q, name, cn))))
+        (gb && !(gb->kids[ng + k] = field(a, q, name, cn))))
       return sql_binder_fail(b, q, "out of memory");
     its->kids[k] = as;
   }
+  for (int i = 0; i < ng; i++) gb->kids[i] = g->kids[i];
   its->kids[nv] = items->kids[0];
   fr->kids[0] = tn;
-  sel->kids[0] = its, sel->kids[1] = fr;
-  if (gb) sel->kids[2] = gb;
+  int n = 0;
+  sel->flags = q->flags; /* DISTINCT */
+  sel->kids[n++] = its, sel->kids[n++] = fr;
+  if (gb) sel->kids[n++] = gb;
+  if (h) sel->kids[n++] = (sql_node *)h;
   sql_plan *r = sql_binder_query(b, sel);
   if (!r) {
     const sql_node *at = outer_read(b, in, q, items->kids[0]);
