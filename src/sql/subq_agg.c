@@ -64,6 +64,16 @@ static bool has_subq(const sql_node *n) {
   return false;
 }
 
+/* A subquery of n outside aggregate calls (those inside are joined below the
+ * aggregation, as Calcite converts them first: they give the aggregates their rows). */
+static bool subq_outside_agg(const sql_node *n) {
+  if (!n || is_agg(n)) return false;
+  if (n->kind == SQL_SUBQUERY) return true;
+  for (int i = 0; i < n->nkids; i++)
+    if (subq_outside_agg(n->kids[i])) return true;
+  return false;
+}
+
 /* The same expression as written (names compared as SQL compares them). */
 static bool same(const sql_node *x, const sql_node *y) {
   if (x->kind != y->kind || x->nkids != y->nkids || x->flags != y->flags) return false;
@@ -93,6 +103,7 @@ typedef struct rw {
   const char *quals[32]; /* the FROM's table names and aliases */
   int nquals;
   bool oom;
+  bool legacy; /* GROUP BY TUMBLE/HOP/SESSION(...): its _START/_END/... calls are computed below too */
 } rw;
 
 static void from_quals(rw *r, const sql_node *n) {
@@ -130,9 +141,20 @@ static int key_of(const rw *r, const sql_node *n, bool in_subq) {
   return -1;
 }
 
+/* TUMBLE_START(...), HOP_END(...), SESSION_ROWTIME(...): a legacy group window's own column */
+static bool window_aux(const sql_node *n) {
+  static const char *const fns[] = {"TUMBLE_START", "TUMBLE_END", "TUMBLE_ROWTIME", "TUMBLE_PROCTIME", "HOP_START", "HOP_END",
+                                    "HOP_ROWTIME", "HOP_PROCTIME", "SESSION_START", "SESSION_END", "SESSION_ROWTIME",
+                                    "SESSION_PROCTIME"};
+  if (n->kind != SQL_CALL || !n->text) return false;
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+    if (!strcasecmp(n->text, fns[i])) return true;
+  return false;
+}
+
 static const sql_node *replace(rw *r, const sql_node *n, bool in_subq) {
   if (!n) return n;
-  if (!in_subq && is_agg(n)) {
+  if (!in_subq && (is_agg(n) || (r->legacy && window_aux(n)))) {
     int j = 0;
     while (j < r->naggs && r->aggs[j] != n) j++;
     if (j == r->naggs) {
@@ -203,7 +225,8 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
   if (!r->keys || !r->knames) return fail(err, errlen, sel, "out of memory");
   for (int i = 0; i < r->nkeys; i++) {
     const sql_node *g = group->kids[i];
-    if (legacy_window_key(g) || g->kind == SQL_ROW || has_subq(g)) return sel; /* bound as written */
+    if (g->kind == SQL_ROW || has_subq(g)) return sel; /* bound as written */
+    r->legacy |= legacy_window_key(g); /* stays below, not selected: its columns are the _START/_END calls */
     r->keys[i] = g;
     const char *nm = g->kind == SQL_ID || g->kind == SQL_FIELD ? g->text : NULL;
     for (int j = 0; nm && j < i; j++)
@@ -251,17 +274,18 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
       return fail(err, errlen, c, m);
     }
   }
-  for (int j = 0; j < r->naggs; j++)
-    if (has_subq(r->aggs[j]))
-      return fail(err, errlen, r->aggs[j], "not supported yet: a subquery as an aggregate function's argument");
-  /* SELECT keys, aggregates FROM from WHERE where GROUP BY group */
-  int ni = r->nkeys + r->naggs;
+  /* SELECT keys, aggregates FROM from WHERE where GROUP BY group (a subquery in an
+   * aggregate's argument is joined there, below the aggregation: subq_bind.c) */
+  int nlegacy = 0;
+  for (int i = 0; i < r->nkeys; i++) nlegacy += legacy_window_key(r->keys[i]);
+  int ni = r->nkeys - nlegacy + r->naggs;
   if (!ni) return sel;
   sql_node *isel = sql_node_new(a, SQL_SELECT, sel, NULL, 1 + !!from + !!where + !!group),
            *iitems = sql_node_new(a, SQL_ITEMS, items, NULL, ni);
   if (!isel || !iitems) return fail(err, errlen, sel, "out of memory");
-  for (int i = 0; i < ni; i++) {
+  for (int i = 0, o = 0; i < r->nkeys + r->naggs; i++) {
     const sql_node *x = i < r->nkeys ? r->keys[i] : r->aggs[i - r->nkeys];
+    if (i < r->nkeys && legacy_window_key(x)) continue;
     char *nm = i < r->nkeys ? (char *)r->knames[i] : sql_arena_alloc(a, 16);
     if (!nm) return fail(err, errlen, sel, "out of memory");
     if (i >= r->nkeys) snprintf(nm, 16, "$a%d", i - r->nkeys);
@@ -269,7 +293,7 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
     if (!as || !(as->kids[1] = id(a, x, nm))) return fail(err, errlen, sel, "out of memory");
     as->kids[1]->flags = SQL_F(QUOTED);
     as->kids[0] = (sql_node *)x;
-    iitems->kids[i] = as;
+    iitems->kids[o++] = as;
   }
   int k = 0;
   isel->kids[k++] = iitems;
@@ -520,6 +544,7 @@ const sql_node *sql_subq_select_rewrite(sql_arena *a, const sql_node *sel, char 
   const sql_node *items = kid_of(s, SQL_ITEMS), *group = kid_of(s, SQL_GROUP_BY), *having = kid_of(s, SQL_HAVING);
   if (!items || sql_node_has_over(items)) return s;
   bool aggregate = group || has_agg(items) || (having && has_agg(having->kids[0]));
-  if (aggregate && (has_subq(items) || (having && has_subq(having->kids[0])))) return split_agg(a, s, err, errlen);
+  if (aggregate && (subq_outside_agg(items) || (having && subq_outside_agg(having->kids[0]))))
+    return split_agg(a, s, err, errlen);
   return s;
 }

@@ -83,6 +83,16 @@ static bool is_agg_call(const sql_node *n) {
   return false;
 }
 
+/* n is an aggregate call (not an OVER call) */
+static bool is_agg_call_node(const sql_node *n) {
+  static const char *const aggs[] = {"COUNT", "SUM", "MIN", "MAX", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
+                                     "VAR_SAMP", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE"};
+  if (n->kind != SQL_CALL || !n->text || kid_of(n, SQL_OVER)) return false;
+  for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++)
+    if (!strcasecmp(n->text, aggs[i])) return true;
+  return false;
+}
+
 /* The scalar subqueries of n (not those inside another subquery). */
 static int scalars(const sql_node *n, const sql_node **out, int k) {
   if (!n) return k;
@@ -97,6 +107,17 @@ static int scalars(const sql_node *n, const sql_node **out, int k) {
     k = scalars(n->kids[i], out, k);
   }
   return k;
+}
+
+/* The first subquery of n outside aggregate calls. */
+static const sql_node *outside_aggs(const sql_node *n) {
+  if (!n || is_agg_call_node(n)) return NULL;
+  if (n->kind == SQL_SUBQUERY) return n;
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *s = outside_aggs(n->kids[i]);
+    if (s) return s;
+  }
+  return NULL;
 }
 
 /* The query of a SUBQUERY node, through extra parentheses. */
@@ -705,7 +726,8 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   const sql_node *sq[MAX_TERMS];
   int k = scalars(items, sq, 0);
   if (k > MAX_TERMS) return sql_binder_fail(b, items, "more than %d subqueries in one select list", MAX_TERMS);
-  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query grouped by a legacy group window (TUMBLE/HOP/SESSION(...) in GROUP BY; window TVFs take one), a ROW or a subquery");
+  const sql_node *outside = aggregate ? outside_aggs(items) : NULL; /* those inside: joined below the aggregation */
+  if (outside) return sql_binder_fail(b, outside, "not supported yet: a scalar subquery in the select list of an aggregate query grouped by a ROW or a subquery");
   for (int j = 0; j < k; j++)
     if (!(in = scalar_join(b, s, in, sq[j], NULL))) return NULL;
   return in;
