@@ -125,6 +125,53 @@ TEST(order_by_and_limit_in_subqueries) {
             "a correlated subquery with LIMIT or OFFSET");
 }
 
+/* Calcite converts a subquery in an aggregate's argument before the aggregation (it
+ * gives the aggregate its rows); Flink then plans the join below the GROUP BY */
+TEST(subqueries_as_aggregate_arguments) {
+  /* per k: SUM of MAX(x) over all s (500) a row: a 3 rows, b 1, NULL 1 */
+  CHECK_FINAL(VIEWS "SELECT k, SUM((SELECT MAX(x) FROM s)) AS m FROM t GROUP BY k", "[<NULL>, 500]\n[a, 1500]\n[b, 500]\n");
+  /* correlated by equality: a * (count of s rows of k): a 3 each (10+11+14)*3 = 105,
+   * b 12*2 = 24, NULL 13*0 = 0 */
+  CHECK_FINAL(VIEWS "SELECT k, SUM(a * (SELECT COUNT(*) FROM s WHERE s.k = t.k)) AS m FROM t GROUP BY k",
+              "[<NULL>, 0]\n[a, 105]\n[b, 24]\n");
+  /* by a non-equality, NULLs skipped by SUM: MAX(x) of earlier rows: 100, 500, 500,
+   * 500, NULL */
+  CHECK_FINAL(VIEWS "SELECT SUM((SELECT MAX(x) FROM s WHERE s.ts < t.ts)) AS m, COUNT((SELECT MAX(x) FROM s WHERE s.ts < t.ts)) AS c FROM t",
+              "[1600, 4]\n");
+  /* in HAVING and beside a subquery outside the aggregates */
+  CHECK_FINAL(VIEWS "SELECT k, SUM(a) + (SELECT MIN(x) FROM s) AS m FROM t GROUP BY k HAVING SUM((SELECT 1)) > 1",
+              "[a, 135]\n");
+  /* IN inside the argument (a marker join below the aggregation): rows whose a - 9 is
+   * an x / 100 of their k: (a, 10) 1, (a, 11) 2, (a, 14) 5 no, (b, 12) 3 */
+  CHECK_FINAL(VIEWS "SELECT k, COUNT(CASE WHEN a - 9 IN (SELECT x / 100 FROM s WHERE s.k = t.k) THEN 1 END) AS c FROM t GROUP BY k",
+              "[<NULL>, 0]\n[a, 2]\n[b, 1]\n");
+  /* the subquery's side updates: final s2 (a, 0) 100, (a, 2) 50 -> MAX 100 */
+  CHECK_FINAL("CREATE VIEW t AS SELECT * FROM " T ";\n"
+              "CREATE VIEW s2 AS SELECT k, ts, SUM(x) AS x FROM (VALUES ('a', 2, 200), ('a', 0, 100), ('a', 2, 50), "
+              "('b', 1, 7), ('a', 2, -200), ('b', 1, -7)) AS r(k, ts, x) GROUP BY k, ts HAVING SUM(x) <> 0;\n"
+              "SELECT k, SUM((SELECT SUM(x) FROM s2)) AS m FROM t GROUP BY k",
+              "[<NULL>, 150]\n[a, 450]\n[b, 150]\n");
+}
+
+/* GROUP BY TUMBLE(...): split like any aggregate query, TUMBLE_START / _END computed
+ * with the aggregates below the subquery's join */
+TEST(subqueries_over_a_legacy_group_window) {
+  write_tmp_file("ev.csv", "a,5,2020-01-01 00:00:01\na,7,2020-01-01 00:00:02\nb,7,2020-01-01 00:00:03\na,9,2020-01-01 00:00:12\n");
+#define EV                                                                                                      \
+  "CREATE TABLE ev (g STRING, n INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (" \
+  "'connector' = 'filesystem', 'path' = '${TMP}/ev.csv', 'format' = 'csv');\n"                            \
+  "CREATE VIEW u AS SELECT * FROM (VALUES ('a', 100), ('b', 200), (CAST(NULL AS STRING), 300)) AS u(g, w);\n"
+  CHECK_FINAL(EV "SELECT TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, g, SUM(n) + (SELECT w FROM u WHERE u.g = ev.g) AS z "
+                 "FROM ev GROUP BY TUMBLE(ts, INTERVAL '10' SECOND), g",
+              "[2020-01-01 00:00:00.000, a, 112]\n[2020-01-01 00:00:00.000, b, 207]\n[2020-01-01 00:00:10.000, a, 109]\n");
+  CHECK_FINAL(EV "SELECT TUMBLE_END(ts, INTERVAL '10' SECOND) AS we, SUM(n) AS z FROM ev GROUP BY TUMBLE(ts, INTERVAL '10' SECOND) "
+                 "HAVING SUM(n) > (SELECT MIN(w) FROM u) / 10",
+              "[2020-01-01 00:00:10.000, 19]\n");
+  CHECK_FINAL(EV "SELECT g, COUNT(*) AS c, g IN (SELECT g FROM u WHERE w > 100) AS i FROM ev " /* {b, NULL}: a is NULL */
+                 "GROUP BY TUMBLE(ts, INTERVAL '10' SECOND), g",
+              "[a, 1, <NULL>]\n[a, 2, <NULL>]\n[b, 1, TRUE]\n");
+}
+
 /* An error for a statement a rewrite took apart names what the user wrote (its text or
  * line and column), never the rewrites' columns ($a0, $agg, $on0, $k0, $c0, $subquery0_0) */
 #define CHECK_ERR_PLAIN(sql, expected_substring)                                                  \
@@ -176,6 +223,8 @@ int main(int argc, char **argv) {
   RUN(in_and_exists_correlated_by_non_equalities_outside_and_terms);
   RUN(correlated_in_over_group_by_by_a_non_equality);
   RUN(order_by_and_limit_in_subqueries);
+  RUN(subqueries_as_aggregate_arguments);
+  RUN(subqueries_over_a_legacy_group_window);
   RUN(errors_never_name_internal_columns);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
