@@ -403,7 +403,9 @@ static const sql_node *outer_on(on_rw *o, const sql_node *n, const sql_node *on,
     int s = 1; /* reads no column: either side; the right one */
     bool in0 = false, in1 = false;
     for (int k = 0; k < nq; k++) in0 |= outer_qual(&sq[0], q[k]), in1 |= outer_qual(&sq[1], q[k]);
-    if (in0 && in1) return o->bad = t[i], o->why = "it reads both sides of the join", NULL;
+    if (in0 && in1) /* Calcite decorrelates it over a domain of both sides' values only in its newest releases */
+      return o->bad = t[i], o->why = "it reads both sides of the join: write it as an INNER join with the term in WHERE, "
+                                      "or compute the term in a derived table", NULL;
     if (in0) s = 0;
     const char *alias = ref_alias(side[s]);
     if (!alias) return o->bad = t[i], o->why = "the side it reads is not one table", NULL;
@@ -478,7 +480,10 @@ static const sql_node *move_on(sql_arena *a, const sql_node *sel, char *err, siz
   if (!j) return fail(err, errlen, sel, "out of memory");
   if (o.bad) {
     char m[300];
-    if (o.temporal) snprintf(m, sizeof m, "not supported yet: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join");
+    if (o.temporal) /* its join would go below the temporal join, where the time attribute is none any more */
+      snprintf(m, sizeof m, "not supported: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join (its join "
+                            "would take the left table's time attribute, which Flink refuses too: temporal table join "
+                            "currently only supports 'FOR SYSTEM_TIME AS OF' left table's time attribute field)");
     else snprintf(m, sizeof m, "not supported yet: this subquery in the ON condition of an outer join (%s)", o.why);
     return fail(err, errlen, o.bad, m);
   }
