@@ -125,6 +125,21 @@ TEST(order_by_and_limit_in_subqueries) {
             "a correlated subquery with LIMIT or OFFSET");
 }
 
+/* An outer join's ON term with a subquery reading both sides, as Calcite's
+ * SubQueryRemoveRule rewrites it over a domain of both sides' values */
+TEST(outer_join_on_reading_both_sides) {
+  /* MIN(x) of the s rows before t.ts: ts 1: 100, 5: 100, 3: 100, 4: 100, NULL: NULL;
+   * the same k with a greater x: (a, 1) and (a, 5) 200 and 400, (b, 3) 300 (the NULL x
+   * is no match), (NULL, 4) and (a, NULL) padded */
+  const char *want = "[10, 200]\n[10, 400]\n[11, 200]\n[11, 400]\n[12, 300]\n[13, <NULL>]\n[14, <NULL>]\n";
+  CHECK_FINAL(VIEWS "SELECT t.a, s.x FROM t LEFT JOIN s ON t.k = s.k AND s.x > (SELECT MIN(s2.x) FROM s AS s2 WHERE s2.ts < t.ts)", want);
+  CHECK_FINAL(VIEWS "SELECT t.a, s.x FROM s RIGHT JOIN t ON t.k = s.k AND s.x > (SELECT MIN(s2.x) FROM s AS s2 WHERE s2.ts < t.ts)", want);
+  /* an IN reading both sides, correlated by equality: the t rows of s's k whose a - 9
+   * is s's x / 100: 100 -> 10, 200 -> 11, 300 (b) -> 12; 400 none; NULL k none */
+  CHECK_FINAL(VIEWS "SELECT s.x, t.a FROM s LEFT JOIN t ON s.k = t.k AND t.a - 9 IN (SELECT s2.x / 100 FROM s AS s2 WHERE s2.x = s.x)",
+              "[100, 10]\n[200, 11]\n[300, 12]\n[400, <NULL>]\n[500, <NULL>]\n[<NULL>, <NULL>]\n");
+}
+
 /* Calcite converts a subquery in an aggregate's argument before the aggregation (it
  * gives the aggregate its rows); Flink then plans the join below the GROUP BY */
 TEST(subqueries_as_aggregate_arguments) {
@@ -191,8 +206,8 @@ TEST(errors_never_name_internal_columns) {
    * outer join's ON term reading both sides */
   CHECK_ERR_PLAIN(VIEWS "SELECT * FROM t JOIN s FOR SYSTEM_TIME AS OF t.ts ON t.k = s.k AND t.a IN (SELECT x FROM s)",
                   "line 3, column 51: not supported: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join");
-  CHECK_ERR_PLAIN(VIEWS "SELECT * FROM t LEFT JOIN s ON t.k = s.k AND t.a < (SELECT MAX(x) FROM s AS s2 WHERE s2.ts > s.ts)",
-                  "line 3, column 50: not supported yet: this subquery in the ON condition of an outer join (it reads both sides");
+  CHECK_ERR_PLAIN(VIEWS "SELECT * FROM t FULL JOIN s ON t.k = s.k AND t.a < (SELECT MAX(x) FROM s AS s2 WHERE s2.ts > s.ts)",
+                  "line 3, column 50: not supported yet: this subquery in the ON condition of an outer join (it reads both sides of a FULL join)");
   /* subq_agg.c's split: the aggregate columns $a0 and the derived table $agg */
   CHECK_ERR_PLAIN(VIEWS "SELECT k, SUM(a) + (SELECT MAX(x) FROM s WHERE s.k = zz) FROM t GROUP BY k",
                   "line 3, column 54: column 'zz' not found in any table; available: k, ts, x, k");
@@ -229,6 +244,7 @@ int main(int argc, char **argv) {
   RUN(in_and_exists_correlated_by_non_equalities_outside_and_terms);
   RUN(correlated_in_over_group_by_by_a_non_equality);
   RUN(order_by_and_limit_in_subqueries);
+  RUN(outer_join_on_reading_both_sides);
   RUN(subqueries_as_aggregate_arguments);
   RUN(subqueries_over_a_legacy_group_window);
   RUN(errors_never_name_internal_columns);

@@ -96,6 +96,39 @@ static sql_node *field(sql_arena *a, const sql_node *at, const char *name, const
   return f;
 }
 
+/* The input whose values of the columns cols[0..n) (ascending) are at least those of p's
+ * (cols renumbered for it): the generator may offer values no outer row has (their
+ * groups join nothing), never miss one.  A join's output keeps a subset of each side's
+ * values (NULL padding aside: not through the padded side); a DISTINCT (a GROUP BY of
+ * every column without aggregates) keeps its input's.  Going down keeps the generator
+ * append-only where the outer input is updating only above (MIN / MAX need that). */
+static sql_plan *value_source(sql_plan *p, int *cols, int n) {
+  for (;;) {
+    if (p->kind == SQL_P_JOIN && p->in && p->in2) {
+      sql_jtype t = p->join->type;
+      int nl = p->in->ncols;
+      if (cols[n - 1] < nl && (t == SQL_J_INNER || t == SQL_J_LEFT || t == SQL_J_SEMI || t == SQL_J_ANTI)) {
+        p = p->in;
+        continue;
+      }
+      if (cols[0] >= nl && (t == SQL_J_INNER || t == SQL_J_RIGHT) && p->join->kind == SQL_JK_REGULAR) {
+        for (int k = 0; k < n; k++) cols[k] -= nl;
+        p = p->in2;
+        continue;
+      }
+      return p;
+    }
+    if (p->kind == SQL_P_AGG && p->naggs == 0 && p->nkeys == p->ncols && p->win.kind == SQL_W_NONE && p->in) {
+      bool same = p->in->ncols == p->ncols;
+      for (int i = 0; same && i < p->nkeys; i++) same = p->keys[i]->op == SQL_E_COL && p->keys[i]->col == i;
+      if (!same) return p;
+      p = p->in;
+      continue;
+    }
+    return p;
+  }
+}
+
 const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node *q, int *outer, int *nvals) {
   sql_arena *a = sql_binder_arena(b);
   const sql_node *from = NULL, *w = NULL;
@@ -135,7 +168,10 @@ const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node 
    * join (an earlier subquery's, which makes in updating) keeps every left row, so the
    * values of its left columns are those of its left input, which may only insert */
   sql_plan *base = in;
-  while (base->kind == SQL_P_JOIN && base->join->type == SQL_J_LEFT && outer[nv - 1] < base->in->ncols) base = base->in;
+  int *bcol = sql_arena_alloc(a, sizeof *bcol * (size_t)nv);
+  if (!bcol) return sql_binder_fail(b, q, "out of memory");
+  memcpy(bcol, outer, sizeof *bcol * (size_t)nv);
+  base = value_source(base, bcol, nv);
   sql_plan *p = sql_arena_alloc(a, sizeof *p);
   sql_col *pc = sql_arena_alloc(a, sizeof *pc * (size_t)nv);
   sql_expr **ex = sql_arena_alloc(a, sizeof *ex * (size_t)nv);
@@ -144,7 +180,7 @@ const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node 
   snprintf(name, 40, "$corr%d_%d_%d", q->line, q->col, in->ncols);
   for (int k = 0; k < nv; k++) {
     char *cn = sql_arena_alloc(a, 16);
-    if (!cn || !(ex[k] = colref(a, outer[k], &in->cols[outer[k]].type))) return sql_binder_fail(b, q, "out of memory");
+    if (!cn || !(ex[k] = colref(a, bcol[k], &base->cols[bcol[k]].type))) return sql_binder_fail(b, q, "out of memory");
     snprintf(cn, 16, "$c%d", k);
     pc[k] = (sql_col){.name = cn, .type = in->cols[outer[k]].type};
   }
