@@ -24,7 +24,11 @@
  *   a LEFT JOIN b ON a.k = b.k AND a.x IN (q) -> (SELECT *, a.x IN (q) AS $on0 FROM a) AS a
  *                                                LEFT JOIN b ON a.k = b.k AND a.$on0
  *
- * (a term that reads both sides, or columns not qualified by their table, is refused).
+ * A term that reads both sides of a LEFT / RIGHT join is computed over a domain of both
+ * sides' values (Calcite's rewriteSubQueryOnDomain, see both_sides); one reading columns
+ * not qualified by their table, or both sides of a FULL join, is refused.  A subquery
+ * inside an aggregate call does not split the query: subq_bind.c joins it below the
+ * aggregation (Calcite converts it first: it gives the aggregate its rows).
  */
 #include <strings.h>
 
