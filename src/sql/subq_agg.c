@@ -43,7 +43,7 @@ static const sql_node *kid_of(const sql_node *n, sql_kind k) {
   return NULL;
 }
 
-static bool is_agg(const sql_node *n) {
+bool sql_subq_is_agg(const sql_node *n) {
   static const char *const aggs[] = {"COUNT", "SUM", "MIN", "MAX", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
                                      "VAR_SAMP", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE"};
   if (n->kind != SQL_CALL || !n->text || kid_of(n, SQL_OVER)) return false;
@@ -54,7 +54,7 @@ static bool is_agg(const sql_node *n) {
 
 static bool has_agg(const sql_node *n) {
   if (!n || n->kind == SQL_SUBQUERY) return false;
-  if (is_agg(n)) return true;
+  if (sql_subq_is_agg(n)) return true;
   for (int i = 0; i < n->nkids; i++)
     if (has_agg(n->kids[i])) return true;
   return false;
@@ -71,7 +71,7 @@ static bool has_subq(const sql_node *n) {
 /* A subquery of n outside aggregate calls (those inside are joined below the
  * aggregation, as Calcite converts them first: they give the aggregates their rows). */
 static bool subq_outside_agg(const sql_node *n) {
-  if (!n || is_agg(n)) return false;
+  if (!n || sql_subq_is_agg(n)) return false;
   if (n->kind == SQL_SUBQUERY) return true;
   for (int i = 0; i < n->nkids; i++)
     if (subq_outside_agg(n->kids[i])) return true;
@@ -158,7 +158,7 @@ static bool window_aux(const sql_node *n) {
 
 static const sql_node *replace(rw *r, const sql_node *n, bool in_subq) {
   if (!n) return n;
-  if (!in_subq && (is_agg(n) || (r->legacy && window_aux(n)))) {
+  if (!in_subq && (sql_subq_is_agg(n) || (r->legacy && window_aux(n)))) {
     int j = 0;
     while (j < r->naggs && r->aggs[j] != n) j++;
     if (j == r->naggs) {

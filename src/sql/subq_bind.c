@@ -83,16 +83,6 @@ static bool is_agg_call(const sql_node *n) {
   return false;
 }
 
-/* n is an aggregate call (not an OVER call) */
-static bool is_agg_call_node(const sql_node *n) {
-  static const char *const aggs[] = {"COUNT", "SUM", "MIN", "MAX", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
-                                     "VAR_SAMP", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE"};
-  if (n->kind != SQL_CALL || !n->text || kid_of(n, SQL_OVER)) return false;
-  for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++)
-    if (!strcasecmp(n->text, aggs[i])) return true;
-  return false;
-}
-
 /* The scalar subqueries of n (not those inside another subquery). */
 static int scalars(const sql_node *n, const sql_node **out, int k) {
   if (!n) return k;
@@ -111,7 +101,7 @@ static int scalars(const sql_node *n, const sql_node **out, int k) {
 
 /* The first subquery of n outside aggregate calls. */
 static const sql_node *outside_aggs(const sql_node *n) {
-  if (!n || is_agg_call_node(n)) return NULL;
+  if (!n || sql_subq_is_agg(n)) return NULL;
   if (n->kind == SQL_SUBQUERY) return n;
   for (int i = 0; i < n->nkids; i++) {
     const sql_node *s = outside_aggs(n->kids[i]);

@@ -129,7 +129,11 @@ static sql_plan *value_source(sql_plan *p, int *cols, int n) {
   }
 }
 
-const char *sql_subq_corr_values(struct binder *b, sql_plan *in, const sql_node *q, int *outer, int *nvals) {
+/* The generator of q: the distinct values of the outer columns q's WHERE reads joined
+ * with q's FROM on it, named for FROM (its first *nvals columns name.$c0, ... are in's
+ * columns outer[0], ...); NULL when q's WHERE reads no outer column (no error then) or
+ * with an error. */
+static const char *corr_values(struct binder *b, sql_plan *in, const sql_node *q, int *outer, int *nvals) {
   sql_arena *a = sql_binder_arena(b);
   const sql_node *from = NULL, *w = NULL;
   for (int i = 0; i < q->nkids; i++) {
@@ -235,12 +239,12 @@ static const sql_node *outer_read(struct binder *b, const sql_plan *in, const sq
   return r0 ? outer_field(item, in, r0) : NULL;
 }
 
-/* SELECT [DISTINCT] name.$c0 AS $k0, ..., item FROM name [GROUP BY q's keys, name.$c0,
- * ...] [HAVING h] (grouped when agg or q has GROUP BY) */
-sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys) {
+/* q over its generator: SELECT [DISTINCT] name.$c0 AS $k0, ..., q's items FROM name
+ * [GROUP BY q's keys, name.$c0, ...] [HAVING h], so q's rows or groups are formed per
+ * outer value; outer[] / *nv: the values' columns in in.  NULL as corr_values. */
+static sql_node *over_values(struct binder *b, sql_plan *in, const sql_node *q, bool grouped, int *outer, int *nv) {
   sql_arena *a = sql_binder_arena(b);
-  int outer[MAX_VALUES], nv = 0;
-  const char *name = sql_subq_corr_values(b, in, q, outer, &nv);
+  const char *name = corr_values(b, in, q, outer, nv);
   if (!name) return NULL;
   const sql_node *items = NULL, *g = NULL, *h = NULL;
   for (int i = 0; i < q->nkids; i++) {
@@ -248,14 +252,14 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
     if (q->kids[i]->kind == SQL_GROUP_BY) g = q->kids[i];
     if (q->kids[i]->kind == SQL_HAVING) h = q->kids[i];
   }
-  int ng = g ? g->nkids : 0;
-  bool grouped = agg || g;
-  sql_node *sel = mk(a, SQL_SELECT, q, NULL, 2 + grouped + !!h), *its = mk(a, SQL_ITEMS, items, NULL, nv + 1),
+  int ng = g ? g->nkids : 0, n = *nv;
+  grouped |= g != NULL;
+  sql_node *sel = mk(a, SQL_SELECT, q, NULL, 2 + grouped + !!h), *its = mk(a, SQL_ITEMS, items, NULL, n + items->nkids),
            *fr = mk(a, SQL_FROM, q, NULL, 1), *tn = mk(a, SQL_NAME, q, NULL, 1),
-           *gb = grouped ? mk(a, SQL_GROUP_BY, g ? g : q, NULL, ng + nv) : NULL;
+           *gb = grouped ? mk(a, SQL_GROUP_BY, g ? g : q, NULL, ng + n) : NULL;
   if (!sel || !its || !fr || !tn || (grouped && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
     return sql_binder_fail(b, q, "out of memory");
-  for (int k = 0; k < nv; k++) {
+  for (int k = 0; k < n; k++) {
     char *cn = sql_arena_alloc(a, 16), *kn = sql_arena_alloc(a, 16);
     sql_node *as = mk(a, SQL_AS, q, NULL, 2);
     if (!cn || !kn || !as) return sql_binder_fail(b, q, "out of memory");
@@ -265,17 +269,26 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
       return sql_binder_fail(b, q, "out of memory");
     its->kids[k] = as;
   }
+  for (int i = 0; i < items->nkids; i++) its->kids[n + i] = items->kids[i];
   for (int i = 0; i < ng; i++) gb->kids[i] = g->kids[i];
-  its->kids[nv] = items->kids[0];
   fr->kids[0] = tn;
-  int n = 0;
+  int k = 0;
   sel->flags = q->flags; /* DISTINCT */
-  sel->kids[n++] = its, sel->kids[n++] = fr;
-  if (gb) sel->kids[n++] = gb;
-  if (h) sel->kids[n++] = (sql_node *)h;
+  sel->kids[k++] = its, sel->kids[k++] = fr;
+  if (gb) sel->kids[k++] = gb;
+  if (h) sel->kids[k++] = (sql_node *)h;
+  return sel;
+}
+
+/* q's one item over the generator, grouped by its values when agg (or q has GROUP BY) */
+sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys) {
+  sql_arena *a = sql_binder_arena(b);
+  int outer[MAX_VALUES], nv = 0;
+  sql_node *sel = over_values(b, in, q, agg, outer, &nv);
+  if (!sel) return NULL;
   sql_plan *r = sql_binder_query(b, sel);
   if (!r) {
-    const sql_node *at = outer_read(b, in, q, items->kids[0]);
+    const sql_node *at = outer_read(b, in, q, sel->kids[0]->kids[nv]);
     if (at) {
       sql_binder_err(b)[0] = 0;
       return sql_binder_fail(b, at, "not supported yet: a subquery correlated by more than equalities whose select list "
@@ -300,48 +313,19 @@ sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q
   return r;
 }
 
-/* q (an IN / EXISTS subquery with GROUP BY, DISTINCT or HAVING) over the generator:
- * SELECT name.$c0 AS $k0, ..., q's items FROM name [GROUP BY q's keys, name.$c0, ...]
- * [HAVING h], so q's groups are formed per outer value; on[i] / ok[i]: the outer column
- * of value i as written and bound over in. */
+/* q (an IN / EXISTS subquery with GROUP BY, DISTINCT or HAVING) over the generator;
+ * on[i] / ok[i]: the outer column of value i as written and bound over in. */
 sql_node *sql_subq_corr_grouped(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
                                 int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
   int outer[MAX_VALUES], nv = 0;
-  const char *name = sql_subq_corr_values(b, in, q, outer, &nv);
-  if (!name) return NULL;
-  const sql_node *items = NULL, *g = NULL, *h = NULL;
-  for (int i = 0; i < q->nkids; i++) {
-    if (q->kids[i]->kind == SQL_ITEMS) items = q->kids[i];
-    if (q->kids[i]->kind == SQL_GROUP_BY) g = q->kids[i];
-    if (q->kids[i]->kind == SQL_HAVING) h = q->kids[i];
-  }
-  int ng = g ? g->nkids : 0;
-  sql_node *sel = mk(a, SQL_SELECT, q, NULL, 2 + !!g + !!h), *its = mk(a, SQL_ITEMS, items, NULL, nv + items->nkids),
-           *fr = mk(a, SQL_FROM, q, NULL, 1), *tn = mk(a, SQL_NAME, q, NULL, 1), *gb = g ? mk(a, SQL_GROUP_BY, g, NULL, ng + nv) : NULL;
-  if (!sel || !its || !fr || !tn || (g && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
-    return sql_binder_fail(b, q, "out of memory");
+  sql_node *sel = over_values(b, in, q, false, outer, &nv);
+  if (!sel) return NULL;
   for (int k = 0; k < nv; k++) {
-    char *cn = sql_arena_alloc(a, 16), *kn = sql_arena_alloc(a, 16);
-    sql_node *as = mk(a, SQL_AS, q, NULL, 2);
     const sql_col *oc = &in->cols[outer[k]];
-    if (!cn || !kn || !as) return sql_binder_fail(b, q, "out of memory");
-    snprintf(cn, 16, "$c%d", k), snprintf(kn, 16, "$k%d", k);
-    if (!(as->kids[0] = field(a, q, name, cn)) || !(as->kids[1] = mk(a, SQL_ID, q, kn, 0)) ||
-        (gb && !(gb->kids[ng + k] = field(a, q, name, cn))))
-      return sql_binder_fail(b, q, "out of memory");
-    its->kids[k] = as;
     on[k] = oc->qual ? field(a, q, oc->qual, oc->name) : mk(a, SQL_ID, q, oc->name, 0);
     if (!on[k] || !(ok[k] = colref(a, outer[k], &oc->type))) return sql_binder_fail(b, q, "out of memory");
   }
-  for (int i = 0; i < items->nkids; i++) its->kids[nv + i] = items->kids[i];
-  for (int i = 0; i < ng; i++) gb->kids[i] = g->kids[i];
-  fr->kids[0] = tn;
-  int k = 0;
-  sel->flags = q->flags; /* DISTINCT */
-  sel->kids[k++] = its, sel->kids[k++] = fr;
-  if (gb) sel->kids[k++] = gb;
-  if (h) sel->kids[k++] = (sql_node *)h;
   *nkeys = nv;
   return sel;
 }
