@@ -21,6 +21,7 @@ typedef struct cte {
   const char *name;
   const sql_node *cols, *query;
   struct cte *next;
+  sql_plan *plan; /* bound already (subq_corr.c's value generators): read as it is */
 } cte;
 
 typedef struct binder {
@@ -271,7 +272,8 @@ static int find_col(binder *b, const sql_col *cols, int ncols, const char *qual,
   }
   if (found < 0 && !quiet) {
     strom_buf l = {0};
-    for (int i = 0; i < ncols && i < 40; i++) strom__buf_printf(&l, "%s%s", i ? ", " : "", cols[i].name);
+    for (int i = 0, k = 0; i < ncols && i < 40; i++) /* '$' names: the subquery rewrites' own columns (subq_*.c) */
+      if (cols[i].name[0] != '$') strom__buf_printf(&l, "%s%s", k++ ? ", " : "", cols[i].name);
     if (qual) fail_at(b, at, "column '%s.%s' not found; available: %s", qual, name, l.p ? l.p : "none");
     else fail_at(b, at, "column '%s' not found in any table; available: %s", name, l.p ? l.p : "none");
     strom__buf_free(&l);
@@ -1014,6 +1016,7 @@ static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias
   const char *name = n->kids[n->nkids - 1]->text;
   for (cte *c = b->ctes; c && n->nkids == 1; c = c->next)
     if (!strcmp(c->name, name)) {
+      if (c->plan) return c->plan;
       cte *save = b->ctes;
       b->ctes = c->next; /* a CTE sees the ones before it */
       sql_plan *p = bind_query(b, c->query);
@@ -1841,6 +1844,14 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
 sql_plan *sql_binder_query(binder *b, const sql_node *q) { return bind_query(b, q); }
 
 sql_plan *sql_binder_from(binder *b, const sql_node *n) { return bind_from(b, n); }
+
+int sql_binder_plan_name(binder *b, const char *name, sql_plan *p) {
+  cte *e = sql_arena_alloc(b->a, sizeof *e);
+  if (!e) return -1;
+  *e = (cte){.name = name, .next = b->ctes, .plan = p};
+  b->ctes = e;
+  return 0;
+}
 
 sql_expr *sql_binder_expr(binder *b, const sql_col *cols, int ncols, const sql_node *n, bool quiet) {
   binder c = *b;

@@ -914,6 +914,28 @@ void *sql_binder_fail(struct binder *b, const sql_node *at, const char *fmt, ...
 char *sql_binder_err(struct binder *b); /* the error buffer (the first error stays) */
 sql_arena *sql_binder_arena(struct binder *b);
 struct sql_subq **sql_binder_subq(struct binder *b);
+/* name (unique, not writable in SQL) reads the bound plan p in FROM from now on in this
+ * binding (subq_corr.c); -1 when out of memory */
+int sql_binder_plan_name(struct binder *b, const char *name, sql_plan *p);
+/* subq_corr.c: a subquery q correlated by more than equalities, over a value generator
+ * (the distinct values of the outer columns q's WHERE reads joined with q's FROM).
+ * _scalar: q's item grouped (agg) by those values, in's LEFT join condition on them (NULLs
+ * equal) in *cond, their number in *nkeys; NULL with no error when q's WHERE reads no
+ * outer column. */
+sql_plan *sql_subq_corr_scalar(struct binder *b, sql_plan *in, const sql_node *q, bool agg, sql_expr **cond, int *nkeys);
+/* _grouped: q with GROUP BY / DISTINCT / HAVING as subq_bind.c's grouped_select makes it,
+ * grouped by the generator's values too ($k0, ... leading), on / ok their outer columns */
+sql_node *sql_subq_corr_grouped(struct binder *b, sql_plan *in, const sql_node *q, const sql_node **on, sql_expr **ok,
+                                int *nkeys);
+/* n with the ORDER BY of its subqueries without LIMIT / OFFSET dropped (Calcite drops it:
+ * it orders nothing there); NULL when out of memory.  _limited: n has a LIMIT / OFFSET. */
+const sql_node *sql_subq_drop_sort(sql_arena *a, const sql_node *n);
+bool sql_subq_limited(const sql_node *n);
+/* subq_agg.c: n is an aggregate call (not an OVER call) */
+bool sql_subq_is_agg(const sql_node *n);
+#define SQL_SUBQ_LIMIT_MSG                                                                                            \
+  "not supported: a correlated subquery with LIMIT or OFFSET (the limit would hold per outer row, which no join "   \
+  "can decorrelate; Flink's planner refuses it too)"
 /* subq_bind.c.  Before WHERE: the scalar subqueries of *where's AND terms are joined to
  * in, the IN / EXISTS terms taken out of *where (NULL when nothing is left) for
  * sql_subq_after, which makes them semi and anti joins and joins the select list's

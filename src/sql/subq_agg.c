@@ -24,7 +24,11 @@
  *   a LEFT JOIN b ON a.k = b.k AND a.x IN (q) -> (SELECT *, a.x IN (q) AS $on0 FROM a) AS a
  *                                                LEFT JOIN b ON a.k = b.k AND a.$on0
  *
- * (a term that reads both sides, or columns not qualified by their table, is refused).
+ * A term that reads both sides of a LEFT / RIGHT join is computed over a domain of both
+ * sides' values (Calcite's rewriteSubQueryOnDomain, see both_sides); one reading columns
+ * not qualified by their table, or both sides of a FULL join, is refused.  A subquery
+ * inside an aggregate call does not split the query: subq_bind.c joins it below the
+ * aggregation (Calcite converts it first: it gives the aggregate its rows).
  */
 #include <strings.h>
 
@@ -39,7 +43,7 @@ static const sql_node *kid_of(const sql_node *n, sql_kind k) {
   return NULL;
 }
 
-static bool is_agg(const sql_node *n) {
+bool sql_subq_is_agg(const sql_node *n) {
   static const char *const aggs[] = {"COUNT", "SUM", "MIN", "MAX", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
                                      "VAR_SAMP", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE"};
   if (n->kind != SQL_CALL || !n->text || kid_of(n, SQL_OVER)) return false;
@@ -50,7 +54,7 @@ static bool is_agg(const sql_node *n) {
 
 static bool has_agg(const sql_node *n) {
   if (!n || n->kind == SQL_SUBQUERY) return false;
-  if (is_agg(n)) return true;
+  if (sql_subq_is_agg(n)) return true;
   for (int i = 0; i < n->nkids; i++)
     if (has_agg(n->kids[i])) return true;
   return false;
@@ -61,6 +65,16 @@ static bool has_subq(const sql_node *n) {
   if (n->kind == SQL_SUBQUERY) return true;
   for (int i = 0; i < n->nkids; i++)
     if (has_subq(n->kids[i])) return true;
+  return false;
+}
+
+/* A subquery of n outside aggregate calls (those inside are joined below the
+ * aggregation, as Calcite converts them first: they give the aggregates their rows). */
+static bool subq_outside_agg(const sql_node *n) {
+  if (!n || sql_subq_is_agg(n)) return false;
+  if (n->kind == SQL_SUBQUERY) return true;
+  for (int i = 0; i < n->nkids; i++)
+    if (subq_outside_agg(n->kids[i])) return true;
   return false;
 }
 
@@ -93,6 +107,7 @@ typedef struct rw {
   const char *quals[32]; /* the FROM's table names and aliases */
   int nquals;
   bool oom;
+  bool legacy; /* GROUP BY TUMBLE/HOP/SESSION(...): its _START/_END/... calls are computed below too */
 } rw;
 
 static void from_quals(rw *r, const sql_node *n) {
@@ -130,9 +145,20 @@ static int key_of(const rw *r, const sql_node *n, bool in_subq) {
   return -1;
 }
 
+/* TUMBLE_START(...), HOP_END(...), SESSION_ROWTIME(...): a legacy group window's own column */
+static bool window_aux(const sql_node *n) {
+  static const char *const fns[] = {"TUMBLE_START", "TUMBLE_END", "TUMBLE_ROWTIME", "TUMBLE_PROCTIME", "HOP_START", "HOP_END",
+                                    "HOP_ROWTIME", "HOP_PROCTIME", "SESSION_START", "SESSION_END", "SESSION_ROWTIME",
+                                    "SESSION_PROCTIME"};
+  if (n->kind != SQL_CALL || !n->text) return false;
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+    if (!strcasecmp(n->text, fns[i])) return true;
+  return false;
+}
+
 static const sql_node *replace(rw *r, const sql_node *n, bool in_subq) {
   if (!n) return n;
-  if (!in_subq && is_agg(n)) {
+  if (!in_subq && (sql_subq_is_agg(n) || (r->legacy && window_aux(n)))) {
     int j = 0;
     while (j < r->naggs && r->aggs[j] != n) j++;
     if (j == r->naggs) {
@@ -203,7 +229,8 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
   if (!r->keys || !r->knames) return fail(err, errlen, sel, "out of memory");
   for (int i = 0; i < r->nkeys; i++) {
     const sql_node *g = group->kids[i];
-    if (legacy_window_key(g) || g->kind == SQL_ROW || has_subq(g)) return sel; /* bound as written */
+    if (g->kind == SQL_ROW || has_subq(g)) return sel; /* bound as written */
+    r->legacy |= legacy_window_key(g); /* stays below, not selected: its columns are the _START/_END calls */
     r->keys[i] = g;
     const char *nm = g->kind == SQL_ID || g->kind == SQL_FIELD ? g->text : NULL;
     for (int j = 0; nm && j < i; j++)
@@ -251,17 +278,18 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
       return fail(err, errlen, c, m);
     }
   }
-  for (int j = 0; j < r->naggs; j++)
-    if (has_subq(r->aggs[j]))
-      return fail(err, errlen, r->aggs[j], "not supported yet: a subquery as an aggregate function's argument");
-  /* SELECT keys, aggregates FROM from WHERE where GROUP BY group */
-  int ni = r->nkeys + r->naggs;
+  /* SELECT keys, aggregates FROM from WHERE where GROUP BY group (a subquery in an
+   * aggregate's argument is joined there, below the aggregation: subq_bind.c) */
+  int nlegacy = 0;
+  for (int i = 0; i < r->nkeys; i++) nlegacy += legacy_window_key(r->keys[i]);
+  int ni = r->nkeys - nlegacy + r->naggs;
   if (!ni) return sel;
   sql_node *isel = sql_node_new(a, SQL_SELECT, sel, NULL, 1 + !!from + !!where + !!group),
            *iitems = sql_node_new(a, SQL_ITEMS, items, NULL, ni);
   if (!isel || !iitems) return fail(err, errlen, sel, "out of memory");
-  for (int i = 0; i < ni; i++) {
+  for (int i = 0, o = 0; i < r->nkeys + r->naggs; i++) {
     const sql_node *x = i < r->nkeys ? r->keys[i] : r->aggs[i - r->nkeys];
+    if (i < r->nkeys && legacy_window_key(x)) continue;
     char *nm = i < r->nkeys ? (char *)r->knames[i] : sql_arena_alloc(a, 16);
     if (!nm) return fail(err, errlen, sel, "out of memory");
     if (i >= r->nkeys) snprintf(nm, 16, "$a%d", i - r->nkeys);
@@ -269,7 +297,7 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
     if (!as || !(as->kids[1] = id(a, x, nm))) return fail(err, errlen, sel, "out of memory");
     as->kids[1]->flags = SQL_F(QUOTED);
     as->kids[0] = (sql_node *)x;
-    iitems->kids[i] = as;
+    iitems->kids[o++] = as;
   }
   int k = 0;
   isel->kids[k++] = iitems;
@@ -353,6 +381,124 @@ static int and_split(const sql_node *n, const sql_node **out, int k) {
   return k + 1;
 }
 
+static sql_node *op2(sql_arena *a, const sql_node *at, const char *op, const sql_node *x, const sql_node *y) {
+  sql_node *n = x && y ? sql_node_new(a, SQL_OP, at, op, 2) : NULL;
+  if (n) n->kids[0] = (sql_node *)x, n->kids[1] = (sql_node *)y;
+  return n;
+}
+
+static sql_node *qfield(sql_arena *a, const sql_node *at, const char *t, const char *c) {
+  sql_node *f = sql_node_new(a, SQL_FIELD, at, c, 1);
+  if (f && !(f->kids[0] = id(a, at, t))) return NULL;
+  return f;
+}
+
+/* The column names n reads qualified by t (outside and inside subqueries), at most 32. */
+static void cols_of(const sql_node *n, const char *t, const char **out, int *k) {
+  if (!n) return;
+  if (n->kind == SQL_FIELD && n->nkids == 1 && n->kids[0]->kind == SQL_ID) {
+    if (strcasecmp(n->kids[0]->text, t)) return;
+    for (int i = 0; i < *k; i++)
+      if (!strcmp(out[i], n->text)) return;
+    if (*k < 32) out[(*k)++] = n->text;
+    return;
+  }
+  for (int i = 0; i < n->nkids; i++) cols_of(n->kids[i], t, out, k);
+}
+
+/* (SELECT [DISTINCT] items FROM from) */
+static sql_node *select_of(sql_arena *a, const sql_node *at, sql_node *items, const sql_node *from, bool distinct) {
+  sql_node *sel = sql_node_new(a, SQL_SELECT, at, NULL, 2), *fr = sql_node_new(a, SQL_FROM, at, NULL, 1),
+           *sq = sql_node_new(a, SQL_SUBQUERY, at, NULL, 1);
+  if (!sel || !fr || !sq || !items) return NULL;
+  fr->kids[0] = (sql_node *)from;
+  sel->kids[0] = items, sel->kids[1] = fr;
+  if (distinct) sel->flags = SQL_F(DISTINCT);
+  sq->kids[0] = sel;
+  return sq;
+}
+
+static sql_node *as_of(sql_arena *a, const sql_node *at, const sql_node *x, const char *name) {
+  sql_node *as = x ? sql_node_new(a, SQL_AS, at, NULL, 2) : NULL;
+  if (!as || !(as->kids[1] = id(a, at, name))) return NULL;
+  as->kids[0] = (sql_node *)x;
+  return as;
+}
+
+/* A term of an outer join's ON reading both sides, as Calcite's SubQueryRemoveRule
+ * rewrites it over a domain (rewriteSubQueryOnDomain): the distinct values of the
+ * columns it reads of each side, crossed, give the term as a column $onN (its subquery
+ * joined there, correlated to the domain's columns, which keep the sides' names); the
+ * side that keeps its rows' NULL padding (the right of a LEFT join, the left of a RIGHT
+ * one) is joined to the domain on its own columns, and the term becomes `<other side's
+ * columns> = side.$dN_i AND side.$onN`.  A row whose read columns hold a NULL meets no
+ * domain row (as Calcite's equalities).  NULL with *why when it cannot. */
+static const sql_node *both_sides(on_rw *o, const sql_node *n, const sql_node *term, const sql_node **side, const char **why) {
+  sql_arena *a = o->a;
+  if (!n->text || (strcmp(n->text, "left") && strcmp(n->text, "right")))
+    return *why = "it reads both sides of a FULL join", NULL;
+  const char *al[2] = {ref_alias(side[0]), ref_alias(side[1])};
+  if (!al[0] || !al[1]) return *why = "it reads both sides, and a side is not one table", NULL;
+  const char *cn[2][32];
+  int nc[2] = {0, 0};
+  for (int s = 0; s < 2; s++) cols_of(term, al[s], cn[s], &nc[s]);
+  if (nc[0] >= 32 || nc[1] >= 32) return *why = "it reads more than 31 columns of a side", NULL;
+  int id0 = o->ncols++, keep = strcmp(n->text, "left") ? 0 : 1; /* the side the domain joins */
+  char *dn = sql_arena_alloc(a, 16), *on = sql_arena_alloc(a, 16);
+  if (!dn || !on) return NULL;
+  snprintf(dn, 16, "$d%d", id0), snprintf(on, 16, "$on%d", id0);
+  /* (SELECT DISTINCT al.c, ... FROM side) AS al, for each side */
+  const sql_node *dom[2];
+  for (int s = 0; s < 2; s++) {
+    sql_node *its = sql_node_new(a, SQL_ITEMS, term, NULL, nc[s] ? nc[s] : 1);
+    if (!its) return NULL;
+    for (int k = 0; k < nc[s]; k++)
+      if (!(its->kids[k] = qfield(a, term, al[s], cn[s][k]))) return NULL;
+    if (!nc[s] && !(its->kids[0] = sql_node_new(a, SQL_NUMBER, term, "1", 0))) return NULL;
+    if (!(dom[s] = as_of(a, term, select_of(a, term, its, side[s], true), al[s]))) return NULL;
+  }
+  /* (SELECT al0.c AS $dN_0, ..., al1.c AS ..., term AS $onN FROM dom0 CROSS JOIN dom1) AS $dN */
+  int nd = nc[0] + nc[1];
+  sql_node *its = sql_node_new(a, SQL_ITEMS, term, NULL, nd + 1), *cj = sql_node_new(a, SQL_JOIN, term, "cross", 2);
+  if (!its || !cj) return NULL;
+  cj->kids[0] = (sql_node *)dom[0], cj->kids[1] = (sql_node *)dom[1];
+  const char *dcol[64];
+  for (int s = 0, k = 0; s < 2; s++)
+    for (int c = 0; c < nc[s]; c++, k++) {
+      char *nm = sql_arena_alloc(a, 24);
+      if (!nm) return NULL;
+      snprintf(nm, 24, "$d%d_%d", id0, k);
+      dcol[k] = nm;
+      if (!(its->kids[k] = as_of(a, term, qfield(a, term, al[s], cn[s][c]), nm))) return NULL;
+    }
+  if (!(its->kids[nd] = as_of(a, term, term, on))) return NULL;
+  const sql_node *d = as_of(a, term, select_of(a, term, its, cj, false), dn);
+  if (!d) return NULL;
+  /* (SELECT keep.*, $dN.<other side's columns>, $dN.$onN FROM keep JOIN d ON keep.c = $dN.$dN_k ...) AS keep */
+  int other = 1 - keep, base_other = other == 0 ? 0 : nc[0], base_keep = keep == 0 ? 0 : nc[0];
+  sql_node *kits = sql_node_new(a, SQL_ITEMS, term, NULL, nc[other] + 2), *star = sql_node_new(a, SQL_STAR, term, NULL, 1);
+  if (!kits || !star || !(star->kids[0] = id(a, term, al[keep]))) return NULL;
+  kits->kids[0] = star;
+  for (int c = 0; c < nc[other]; c++)
+    if (!(kits->kids[1 + c] = as_of(a, term, qfield(a, term, dn, dcol[base_other + c]), dcol[base_other + c]))) return NULL;
+  if (!(kits->kids[1 + nc[other]] = as_of(a, term, qfield(a, term, dn, on), on))) return NULL;
+  const sql_node *jc = NULL;
+  for (int c = 0; c < nc[keep]; c++) {
+    sql_node *eq = op2(a, term, "=", qfield(a, term, al[keep], cn[keep][c]), qfield(a, term, dn, dcol[base_keep + c]));
+    if (!(jc = jc ? op2(a, term, "and", jc, eq) : eq)) return NULL;
+  }
+  sql_node *j = sql_node_new(a, SQL_JOIN, term, jc ? "inner" : "cross", jc ? 3 : 2), *jon = jc ? sql_node_new(a, SQL_ON, term, NULL, 1) : NULL;
+  if (!j || (jc && !jon)) return NULL;
+  j->kids[0] = (sql_node *)side[keep], j->kids[1] = (sql_node *)d;
+  if (jc) jon->kids[0] = (sql_node *)jc, j->kids[2] = jon;
+  if (!(side[keep] = as_of(a, term, select_of(a, term, kits, j, false), al[keep]))) return NULL;
+  /* the term: other.c = keep.$dN_k AND ... AND keep.$onN */
+  const sql_node *nt = qfield(a, term, al[keep], on);
+  for (int c = nc[other] - 1; c >= 0 && nt; c--)
+    nt = op2(a, term, "and", op2(a, term, "=", qfield(a, term, al[other], cn[other][c]), qfield(a, term, al[keep], dcol[base_other + c])), nt);
+  return nt;
+}
+
 /* An outer join's ON whose AND terms hold subqueries, as Calcite's SubQueryRemoveRule
  * joins a subquery below the join: each such term reads one side only (its columns
  * qualified), so it becomes a BOOLEAN column of that side, `(SELECT *, term AS $onN FROM
@@ -379,7 +525,14 @@ static const sql_node *outer_on(on_rw *o, const sql_node *n, const sql_node *on,
     int s = 1; /* reads no column: either side; the right one */
     bool in0 = false, in1 = false;
     for (int k = 0; k < nq; k++) in0 |= outer_qual(&sq[0], q[k]), in1 |= outer_qual(&sq[1], q[k]);
-    if (in0 && in1) return o->bad = t[i], o->why = "it reads both sides of the join", NULL;
+    if (in0 && in1) {
+      const char *why = NULL;
+      const sql_node *bt = both_sides(o, n, t[i], side, &why);
+      if (!bt && why) o->bad = t[i], o->why = why;
+      if (!bt) return NULL;
+      t[i] = bt;
+      continue;
+    }
     if (in0) s = 0;
     const char *alias = ref_alias(side[s]);
     if (!alias) return o->bad = t[i], o->why = "the side it reads is not one table", NULL;
@@ -454,7 +607,10 @@ static const sql_node *move_on(sql_arena *a, const sql_node *sel, char *err, siz
   if (!j) return fail(err, errlen, sel, "out of memory");
   if (o.bad) {
     char m[300];
-    if (o.temporal) snprintf(m, sizeof m, "not supported yet: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join");
+    if (o.temporal) /* its join would go below the temporal join, where the time attribute is none any more */
+      snprintf(m, sizeof m, "not supported: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join (its join "
+                            "would take the left table's time attribute, which Flink refuses too: temporal table join "
+                            "currently only supports 'FOR SYSTEM_TIME AS OF' left table's time attribute field)");
     else snprintf(m, sizeof m, "not supported yet: this subquery in the ON condition of an outer join (%s)", o.why);
     return fail(err, errlen, o.bad, m);
   }
@@ -520,6 +676,7 @@ const sql_node *sql_subq_select_rewrite(sql_arena *a, const sql_node *sel, char 
   const sql_node *items = kid_of(s, SQL_ITEMS), *group = kid_of(s, SQL_GROUP_BY), *having = kid_of(s, SQL_HAVING);
   if (!items || sql_node_has_over(items)) return s;
   bool aggregate = group || has_agg(items) || (having && has_agg(having->kids[0]));
-  if (aggregate && (has_subq(items) || (having && has_subq(having->kids[0])))) return split_agg(a, s, err, errlen);
+  if (aggregate && (subq_outside_agg(items) || (having && subq_outside_agg(having->kids[0]))))
+    return split_agg(a, s, err, errlen);
   return s;
 }

@@ -99,6 +99,17 @@ static int scalars(const sql_node *n, const sql_node **out, int k) {
   return k;
 }
 
+/* The first subquery of n outside aggregate calls. */
+static const sql_node *outside_aggs(const sql_node *n) {
+  if (!n || sql_subq_is_agg(n)) return NULL;
+  if (n->kind == SQL_SUBQUERY) return n;
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *s = outside_aggs(n->kids[i]);
+    if (s) return s;
+  }
+  return NULL;
+}
+
 /* The query of a SUBQUERY node, through extra parentheses. */
 static const sql_node *query_of(const sql_node *sq) {
   const sql_node *q = sq->kids[0];
@@ -110,7 +121,9 @@ static const sql_node *query_of(const sql_node *sq) {
  * changes neither IN nor EXISTS: the semi join reads the rows as if it were not there). */
 static bool plain_select(const sql_node *q) {
   if (q->kind != SQL_SELECT || !kid_of(q, SQL_FROM)) return false;
-  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT)) return false;
+  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || kid_of(q, SQL_ORDER_BY) || kid_of(q, SQL_LIMIT) ||
+      kid_of(q, SQL_OFFSET))
+    return false;
   const sql_node *items = kid_of(q, SQL_ITEMS);
   return items && !is_agg_call(items) && !sql_node_has_over(items);
 }
@@ -256,6 +269,7 @@ static sql_plan *semi_term_join(struct binder *b, sql_plan *in, const sql_node *
       snprintf(first, sizeof first, "%s", err);
       err[0] = 0;
       if (!(r = grouped_correlated(b, in, q, &cond, &nk))) {
+        if (!err[0] && strstr(first, " not found") && sql_subq_limited(q)) sql_binder_fail(b, sq, SQL_SUBQ_LIMIT_MSG);
         if (!err[0]) sql_binder_fail(b, NULL, "%s", first);
         return NULL;
       }
@@ -307,17 +321,30 @@ static sql_plan *single_row(sql_arena *a, sql_plan *r, int nkeys) {
   return p;
 }
 
+static sql_plan *checked_rows(struct binder *b, const sql_node *q, sql_plan *r, int nkeys) {
+  sql_plan *c = single_row(sql_binder_arena(b), r, nkeys);
+  return c ? c : sql_binder_fail(b, q, "out of memory");
+}
+
 /* A correlated scalar subquery q: its WHERE's terms that read the inner columns only
  * stay, equalities inner = outer become the GROUP BY of the aggregate and the join's
  * keys (without an aggregate, the rows per key are checked to be one).  NULL with no error when q is not one (the caller reports why it failed). */
 static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_node *q, sql_expr **cond, int *nkeys) {
   sql_arena *a = sql_binder_arena(b);
   const sql_node *items = kid_of(q, SQL_ITEMS), *from = kid_of(q, SQL_FROM), *w = kid_of(q, SQL_WHERE);
-  if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || kid_of(q, SQL_GROUP_BY) ||
-      kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT)) || items->kids[0]->kind == SQL_STAR ||
+  if (q->kind == SQL_SELECT && (kid_of(q, SQL_LIMIT) || kid_of(q, SQL_OFFSET))) /* not bound alone: correlated */
+    return sql_binder_fail(b, q, SQL_SUBQ_LIMIT_MSG);
+  if (q->kind != SQL_SELECT || !items || !from || !w || items->nkids != 1 || items->kids[0]->kind == SQL_STAR ||
       sql_node_has_over(items))
     return NULL;
   bool agg = is_agg_call(items);
+  if (kid_of(q, SQL_GROUP_BY) || kid_of(q, SQL_HAVING) || (q->flags & SQL_F(DISTINCT))) {
+    /* grouped per outer value by subq_corr.c; one row per outer value only when it is an
+     * aggregate without GROUP BY, else checked */
+    sql_plan *r = sql_subq_corr_scalar(b, in, q, agg, cond, nkeys);
+    bool one = agg && !kid_of(q, SQL_GROUP_BY) && !(q->flags & SQL_F(DISTINCT));
+    return !r || one ? r : checked_rows(b, q, r, *nkeys);
+  }
   sql_plan *r0 = sql_binder_from(b, from->kids[0]);
   if (!r0) return NULL;
   const sql_node *t[MAX_TERMS], *keep[MAX_TERMS], *ik[MAX_TERMS];
@@ -329,15 +356,16 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
       keep[nkeep++] = t[i];
       continue;
     }
-    if (!is_op(t[i], "=")) return sql_binder_fail(b, t[i], "not supported yet: a correlated scalar subquery whose condition on the outer query is not an equality");
-    for (int s = 0; s < 2; s++) {
+    bool eq = false; /* inner = outer: a key; anything else: subq_corr.c's value generator */
+    for (int s = 0; s < 2 && is_op(t[i], "=") && !eq; s++) {
       sql_expr *o;
       if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
-          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
-        ik[nk] = t[i]->kids[s], ok[nk++] = o;
-        break;
-      }
-      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true)))
+        ik[nk] = t[i]->kids[s], ok[nk++] = o, eq = true;
+    }
+    if (!eq) {
+      sql_plan *r = sql_subq_corr_scalar(b, in, q, agg, cond, nkeys);
+      return !r || agg ? r : checked_rows(b, q, r, *nkeys);
     }
   }
   if (!nk) return NULL;
@@ -405,17 +433,14 @@ static sql_node *grouped_select(struct binder *b, sql_plan *in, const sql_node *
       keep[nkeep++] = t[i];
       continue;
     }
-    if (!is_op(t[i], "="))
-      return sql_binder_fail(b, t[i], "not supported yet: a correlated condition other than inner = outer in a subquery with GROUP BY, DISTINCT or HAVING");
-    for (int s = 0; s < 2; s++) {
+    bool eq = false; /* inner = outer: a key; anything else: subq_corr.c's value generator */
+    for (int s = 0; s < 2 && is_op(t[i], "=") && !eq; s++) {
       sql_expr *o;
       if (sql_binder_expr(b, r0->cols, r0->ncols, t[i]->kids[s], true) &&
-          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true))) {
-        on[nk] = t[i]->kids[1 - s], ik[nk] = t[i]->kids[s], ok[nk++] = o;
-        break;
-      }
-      if (s == 1) return sql_binder_fail(b, t[i], "not supported yet: a correlated condition that is not inner = outer");
+          (o = sql_binder_expr(b, in->cols, in->ncols, t[i]->kids[1 - s], true)))
+        on[nk] = t[i]->kids[1 - s], ik[nk] = t[i]->kids[s], ok[nk++] = o, eq = true;
     }
+    if (!eq) return sql_subq_corr_grouped(b, in, q, on, ok, nkeys);
   }
   if (!nk) return NULL;
   /* SELECT ik0 AS $k0, ..., items FROM from WHERE keep [GROUP BY g..., ik0, ...] [HAVING h] */
@@ -583,8 +608,14 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
       err[0] = 0;
       if (!(r = grouped_marker(b, in, q, &cond, &nkeys)) && !err[0]) memcpy(err, second, strlen(second) + 1);
     }
+    if (!r && strstr(first, " not found") && sql_subq_limited(q)) {
+      err[0] = 0;
+      return sql_binder_fail(b, sq, SQL_SUBQ_LIMIT_MSG);
+    }
     if (!r && sq->text && !strcmp(sq->text, "$marker")) { /* subq_mark.c's rewrite of an IN */
       const char *why = strstr(err[0] ? err : first, ": ");
+      if (err[0] && why && strncmp(why + 2, "not supported", 13) && !strstr(err, "column names given for"))
+        return NULL; /* the user's error inside the subquery (a column not found, a type): as it is */
       err[0] = 0;
       if (strstr(first, "column names given for")) /* (q) AS $in($v): q is not one column */
         return sql_binder_fail(b, sq, "the subquery of IN must return one column");
@@ -628,6 +659,14 @@ sql_plan *sql_subq_where(struct binder *b, sql_plan *in, const sql_node **where)
   if (!s) return sql_binder_fail(b, *where, "out of memory");
   *sql_binder_subq(b) = s;
   if (!*where) return in;
+  const sql_node *ws = sql_subq_drop_sort(sql_binder_arena(b), (*where)->kids[0]);
+  if (!ws) return sql_binder_fail(b, *where, "out of memory");
+  if (ws != (*where)->kids[0]) {
+    sql_node *nw = sql_node_new(sql_binder_arena(b), SQL_WHERE, *where, NULL, 1);
+    if (!nw) return sql_binder_fail(b, *where, "out of memory");
+    nw->kids[0] = (sql_node *)ws;
+    *where = nw;
+  }
   const sql_node *t[MAX_TERMS], *rest[MAX_TERMS];
   int n = and_terms((*where)->kids[0], t, 0), nrest = 0;
   if (n > MAX_TERMS) { /* too many to take apart: bound as written */
@@ -671,13 +710,14 @@ sql_plan *sql_subq_after(struct binder *b, sql_plan *in, const sql_node **itemsp
   for (int i = 0; i < s->nterms; i++)
     if (!(in = semi_term_join(b, in, s->terms[i]))) return NULL;
   bool marked = false; /* SELECT x IN (...) AS f: marker joins (subq_mark.c) */
-  if (!(*itemsp = agg_in_rewrite(b, *itemsp, false))) return sql_binder_fail(b, NULL, "out of memory");
+  if (!(*itemsp = sql_subq_drop_sort(sql_binder_arena(b), *itemsp)) || !(*itemsp = agg_in_rewrite(b, *itemsp, false))) return sql_binder_fail(b, NULL, "out of memory");
   if (!(*itemsp = sql_subq_mark_rewrite_in(sql_binder_arena(b), *itemsp, &marked, in->cols, in->ncols))) return sql_binder_fail(b, NULL, "out of memory");
   const sql_node *items = *itemsp;
   const sql_node *sq[MAX_TERMS];
   int k = scalars(items, sq, 0);
   if (k > MAX_TERMS) return sql_binder_fail(b, items, "more than %d subqueries in one select list", MAX_TERMS);
-  if (k && aggregate) return sql_binder_fail(b, sq[0], "not supported yet: a scalar subquery in the select list of an aggregate query grouped by a legacy group window (TUMBLE/HOP/SESSION(...) in GROUP BY; window TVFs take one), a ROW or a subquery");
+  const sql_node *outside = aggregate ? outside_aggs(items) : NULL; /* those inside: joined below the aggregation */
+  if (outside) return sql_binder_fail(b, outside, "not supported yet: a scalar subquery in the select list of an aggregate query grouped by a ROW or a subquery");
   for (int j = 0; j < k; j++)
     if (!(in = scalar_join(b, s, in, sq[j], NULL))) return NULL;
   return in;

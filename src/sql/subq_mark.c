@@ -175,16 +175,22 @@ static sql_node *exists_marker(sql_arena *a, const sql_node *t) {
   while (q->kind == SQL_SUBQUERY) q = q->kids[0];
   sql_node *cnt;
   const sql_node *items = q->kind == SQL_SELECT ? kid_of(q, SQL_ITEMS) : NULL;
-  bool plain = q->kind == SQL_SELECT && kid_of(q, SQL_FROM) && /* DISTINCT: the same EXISTS */
-               !kid_of(q, SQL_GROUP_BY) && !kid_of(q, SQL_HAVING) && !kid_of(q, SQL_ORDER_BY) && !kid_of(q, SQL_LIMIT) &&
+  /* DISTINCT, or GROUP BY without HAVING: the same EXISTS (rows exist iff groups do) */
+  bool grouped = q->kind == SQL_SELECT && kid_of(q, SQL_GROUP_BY) && !kid_of(q, SQL_HAVING);
+  bool plain = q->kind == SQL_SELECT && kid_of(q, SQL_FROM) && (grouped || !kid_of(q, SQL_GROUP_BY)) &&
+               !kid_of(q, SQL_HAVING) && !kid_of(q, SQL_ORDER_BY) && !kid_of(q, SQL_LIMIT) &&
+               !kid_of(q, SQL_OFFSET) &&
                items && !sql_node_has_over(items);
-  for (int i = 0; plain && i < items->nkids; i++) {
+  for (int i = 0; plain && !grouped && i < items->nkids; i++) {
     const sql_node *it = items->kids[i]->kind == SQL_AS ? items->kids[i]->kids[0] : items->kids[i];
     if (it->kind == SQL_CALL && it->text &&
         (!strcasecmp(it->text, "COUNT") || !strcasecmp(it->text, "SUM") || !strcasecmp(it->text, "MIN") ||
          !strcasecmp(it->text, "MAX") || !strcasecmp(it->text, "AVG")))
       plain = false; /* an aggregate: one row, always */
   }
+  if (!plain && q->kind == SQL_SELECT && !kid_of(q, SQL_GROUP_BY) && !kid_of(q, SQL_HAVING) && !kid_of(q, SQL_LIMIT) &&
+      !kid_of(q, SQL_OFFSET) && items && !sql_node_has_over(items))
+    return kw(a, t, "TRUE"); /* an aggregate without GROUP BY: one row, correlated or not */
   if (plain) {
     const sql_node *w = kid_of(q, SQL_WHERE);
     cnt = scalar(a, t, count_star(a, t), kid_of(q, SQL_FROM)->kids[0], w ? w->kids[0] : NULL);
