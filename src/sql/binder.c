@@ -467,6 +467,19 @@ static sql_expr *bind_case(binder *b, const sql_node *n) {
   return e;
 }
 
+static sql_expr *bind_cb(void *b, const sql_node *n) { return bind(b, n); }
+/* A ROW value packed into one (rowfn_val.c), where a function or constructor takes it. */
+static sql_expr *bind_rowv(binder *b, const sql_node *n) {
+  char m[300];
+  sql_expr *e = sql_rowv_pack(b->a, b->cols, b->ncols, n, bind_cb, b, m, sizeof m);
+  return e ? e : m[0] ? fail_at(b, n, "%s", m) : NULL;
+}
+/* x in x.f is a value that may be a packed ROW: an element x[i], a field of one. */
+static bool rowv_field_base(const sql_node *x) {
+  while (x->kind == SQL_FIELD && x->nkids == 1) x = x->kids[0];
+  return x->kind == SQL_INDEX;
+}
+
 static sql_expr *bind_call(binder *b, const sql_node *n) {
   const char *name = n->text;
   for (int i = 0; i < b->nover; i++) /* bound by sql_over_bind */
@@ -483,8 +496,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_udf_find(b->s, name);
   if (!f) f = sql_coll_func_find(name);
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
-  if (!f && !strcasecmp(name, "ROW")) /* a ROW value where only scalars are bound (types_rowval.c) */
-    return fail_at(b, n, "not supported yet: a ROW value here (as an ARRAY or MAP element, or a function's argument); a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF and CAST");
+  if (!f && !strcasecmp(name, "ROW")) return bind_rowv(b, n); /* a ROW as one value (rowfn_val.c) */
   if (!f && !n->nkids && !strcasecmp(name, "CURRENT_DATABASE")) { /* the session's when bound (docs sweep) */
     const char *db = b->s ? sql_ns_database(&b->s->cat) : "default_database";
     sql_expr *e = new_expr(b, SQL_E_LIT, 0);
@@ -520,8 +532,11 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
       if (!strcasecmp(unit, units[i])) e->aux = (int64_t)(intptr_t)units[i];
     if (!e->aux || !strcmp(unit, "WEEK")) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
   }
-  for (int i = 0; i < nargs; i++)
+  for (int i = 0; i < nargs; i++) {
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;
+    if (e->a[i]->type.kind == SQL_K_ROWV && !sql_rowv_arg_ok(f->name)) /* rowfn_val.c */
+      return fail_at(b, n->kids[first + i], "not supported yet: a ROW value as an argument of %s (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF, CAST, as an ARRAY or MAP element and in JSON_OBJECT / JSON_ARRAY / JSON_STRING)", f->name);
+  }
   e->fn = f = sql_bytes_call(f, e); /* SUBSTRING, CONCAT, CHAR_LENGTH of bytes (types_bytes.c) */
   char m[256];
   m[0] = 0;
@@ -620,12 +635,18 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         break;
       }
       if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
-        e = fail_at(b, n, "not supported yet: ROW column '%s' as an argument here (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] DISTINCT FROM, IS [NOT] NULL, IN, CASE, COALESCE, IF, NULLIF, CAST; or use its fields: %s.<field>)", n->text, n->text);
+        e = bind_rowv(b, n); /* a ROW column as one value (rowfn_val.c) */
         break;
       }
       const sql_node *leaf = c < 0 && b->cols ? sql_row_field_leaf(b->a, b->cols, b->ncols, n) : NULL;
       if (leaf) { /* ROW(a, b).EXPR$1 (types_rowval.c) */
         e = bind(b, leaf);
+        break;
+      }
+      if (c < 0 && n->kind == SQL_FIELD && n->nkids == 1 && rowv_field_base(n->kids[0])) { /* arr[1].f0 (rowfn_val.c) */
+        sql_expr *x = bind(b, n->kids[0]);
+        char m[300];
+        if (x && !(e = sql_rowv_field(b->a, x, n->text, m, sizeof m))) e = fail_at(b, n, "%s", m);
         break;
       }
       if (c < 0) c = node_col(b, n, b->cols, b->ncols, false);
@@ -752,7 +773,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (i && !(e = sql_coll_index(b->a, x, i, m, sizeof m))) e = fail_at(b, n, "%s", m);
       break;
     }
-    case SQL_ROW: e = fail_at(b, n, "not supported yet: a ROW value other than as a select item or GROUP BY key"); break;
+    case SQL_ROW: e = bind_rowv(b, n); break; /* (a, b) as one value (rowfn_val.c) */
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }
   if (e) sql_expr_nullability(e); /* nullability.c */

@@ -559,7 +559,7 @@ static bool raw_json(const sql_expr *x) {
  * inserted as it is: Flink writes them as JSON arrays and objects. */
 static int coll_args(sql_arena *a, sql_expr *e, int n) {
   for (int i = 0; i < n; i++)
-    if (e->a[i]->type.kind == SQL_K_ARRAY || e->a[i]->type.kind == SQL_K_MAP)
+    if (e->a[i]->type.kind >= SQL_K_ARRAY) /* ROW and MULTISET too (rowfn_val.c) */
       if (!(e->a[i] = sql_coll_to_json(a, e->a[i]))) return STROM_ENOMEM;
   return 0;
 }

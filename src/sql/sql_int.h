@@ -71,6 +71,8 @@ typedef enum {
   SQL_K_BYTES, /* VARCHAR: BYTES / VARBINARY(n) / BINARY(n) (s = 1) as they are (types_bytes.c) */
   SQL_K_ARRAY, /* VARCHAR: an encoded array (types_coll.c) */
   SQL_K_MAP,   /* VARCHAR: an encoded map */
+  SQL_K_ROWV,     /* VARCHAR: a packed ROW value (rowfn_val.c); elem points at its fields */
+  SQL_K_MULTISET, /* VARCHAR: a MULTISET<key> encoded as a MAP<key, INT> of counts (rowfn_val.c) */
 } sql_tkind;
 
 #define SQL_MAX_PRECISION 38
@@ -591,6 +593,30 @@ int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node 
 /* sql_row_leaves without the ROWs' null markers: the fields an IN compares one by one. */
 int sql_row_value_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
                          const char ***paths, char *err, size_t errlen);
+/* rowfn_val.c: a ROW as one packed value (ARRAY/MAP elements, JSON values) and MULTISET. */
+bool sql_rowv_is(const sql_type *t);
+int sql_rowv_nfields(const sql_type *t);
+const char *sql_rowv_fname(const sql_type *t, int i);
+const sql_type *sql_rowv_ftype(const sql_type *t, int i);
+sql_type sql_rowv_type(int n, const char *const *names, const sql_type *types);
+int sql_rowv_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+void sql_rowv_type_name(const sql_type *t, char *buf, size_t cap);
+void sql_rowv_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
+int sql_rowv_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
+bool sql_rowv_can_cast(const sql_type *from, const sql_type *to);
+void sql_rowv_json(strom_buf *b, const sql_type *t, const struct sql_val *v, int depth);
+typedef struct sql_expr *(*sql_rowv_bind_fn)(void *ctx, const sql_node *n);
+/* x (ROW(...), (a, b), a ROW column) packed into one value; NULL with err ("" when bind failed). */
+struct sql_expr *sql_rowv_pack(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, sql_rowv_bind_fn bind,
+                               void *ctx, char *err, size_t errlen);
+struct sql_expr *sql_rowv_field(sql_arena *a, struct sql_expr *x, const char *name, char *err, size_t errlen);
+bool sql_rowv_arg_ok(const char *fn);
+/* An ARRAY / MAP / ROW / MULTISET as Java's toString of Flink's external types prints it
+ * (`[1, null]`, `{a=1}`, `+I[1, a]`), leaves through leaf (the print sink's). */
+void sql_coll_java(strom_buf *b, const sql_type *t, const struct sql_val *v,
+                   void (*leaf)(strom_buf *b, const sql_type *t, const struct sql_val *v));
+/* types_coll.c: a value as JSON (rowfn_val.c recurses through it). */
+void sql_coll_json(strom_buf *b, const sql_type *t, const struct sql_val *v, int depth);
 /* The null marker leaf of x when x is ROW-valued (COUNT(person) counts it), else NULL. */
 const sql_node *sql_row_marker(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x);
 /* The scalar leaf a field access on a constructed ROW names (ROW(a, b).EXPR$1), or NULL. */
