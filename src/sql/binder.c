@@ -734,6 +734,10 @@ static sql_expr *bind(binder *b, const sql_node *n) {
     case SQL_CAST: {
       sql_type t;
       char m[200];
+      if (n->kids[1]->text && !strcmp(n->kids[1]->text, "ROW")) { /* CAST(... AS ROW<...>) as one value (rowfn_val.c) */
+        e = bind_rowv(b, n);
+        break;
+      }
       if (sql_type_from_ast(n->kids[1], &t, m, sizeof m)) {
         e = fail_at(b, NULL, "%s", m);
         break;

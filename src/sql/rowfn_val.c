@@ -473,3 +473,38 @@ void sql_coll_java(strom_buf *b, const sql_type *t, const sql_val *v,
   }
   strom__buf_append(b, arr || row ? "]" : "}", 1);
 }
+
+/* ---- common type and casts between ROW types ---- */
+
+/* Field by field (the names of a), as Calcite's leastRestrictive for ROW types. */
+bool sql_rowv_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
+  int n = sql_rowv_nfields(a);
+  if (a->kind != SQL_K_ROWV || b->kind != SQL_K_ROWV || n != sql_rowv_nfields(b) || n > 256) return false;
+  const char *names[256];
+  sql_type types[256];
+  for (int i = 0; i < n; i++) {
+    names[i] = sql_rowv_fname(a, i);
+    if (!sql_common_type(sql_rowv_ftype(a, i), sql_rowv_ftype(b, i), &types[i])) return false;
+    types[i] = field_norm(&types[i]);
+  }
+  *out = sql_rowv_type(n, names, types);
+  out->not_null = a->not_null && b->not_null;
+  return out->elem != NULL;
+}
+
+int sql_rowv_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c) {
+  const char *p = v->s.p, *end = p + v->s.n;
+  uint32_t n;
+  if (!sql_coll_count(&p, end, &n) || (int)n != sql_rowv_nfields(from) || (int)n != sql_rowv_nfields(to))
+    return sql_ectx_fail(c, "malformed ROW value");
+  strom_buf b = {0};
+  strom__buf_append(&b, &n, 4);
+  for (uint32_t i = 0; i < n; i++) {
+    sql_val x, y;
+    if (!sql_coll_get(&p, end, sql_rowv_ftype(from, (int)i), &x)) return strom__buf_free(&b), sql_ectx_fail(c, "malformed ROW value");
+    int rc = x.null ? (y = x, 0) : sql_val_cast(sql_rowv_ftype(from, (int)i), sql_rowv_ftype(to, (int)i), &x, &y, c);
+    if (rc) return strom__buf_free(&b), rc;
+    sql_coll_put(&b, sql_rowv_ftype(to, (int)i), &y);
+  }
+  return sql_coll_finish(&b, out, c);
+}

@@ -611,6 +611,8 @@ struct sql_expr *sql_rowv_pack(sql_arena *a, const sql_col *cols, int ncols, con
                                void *ctx, char *err, size_t errlen);
 struct sql_expr *sql_rowv_field(sql_arena *a, struct sql_expr *x, const char *name, char *err, size_t errlen);
 bool sql_rowv_arg_ok(const char *fn);
+bool sql_rowv_common_type(const sql_type *a, const sql_type *b, sql_type *out);
+int sql_rowv_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
 /* An ARRAY / MAP / ROW / MULTISET as Java's toString of Flink's external types prints it
  * (`[1, null]`, `{a=1}`, `+I[1, a]`), leaves through leaf (the print sink's). */
 void sql_coll_java(strom_buf *b, const sql_type *t, const struct sql_val *v,

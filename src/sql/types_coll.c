@@ -268,6 +268,7 @@ int sql_coll_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_e
 
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to) {
   if ((from->id == STROM_VARCHAR && !from->kind) || (to->id == STROM_VARCHAR && !to->kind)) return true;
+  if (!from->id) return true; /* NULL */
   if (from->kind != to->kind) return false;
   if (from->kind >= SQL_K_ROWV) return sql_rowv_can_cast(from, to); /* rowfn_val.c */
   return sql_can_cast(from->elem, to->elem) && (!from->key || sql_can_cast(from->key, to->key));
@@ -276,6 +277,7 @@ bool sql_coll_can_cast(const sql_type *from, const sql_type *to) {
 /* ARRAY<INT> to ARRAY<BIGINT> and the like: element by element, through the text form. */
 int sql_coll_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c) {
   if (from->elem == to->elem && from->key == to->key) return *out = *v, 0;
+  if (from->kind == SQL_K_ROWV && to->kind == SQL_K_ROWV) return sql_rowv_cast(from, to, v, out, c); /* rowfn_val.c */
   strom_buf b = {0};
   sql_val_format(&b, from, v);
   int rc = sql_val_parse(to, b.p ? b.p : "", b.len, out, c);
