@@ -36,6 +36,8 @@ int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
       }
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: rc = sql_schema_add(acc, name, &g->in_type); break;
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_JSON_ARRAY: rc = sql_aggjson_schema(g, acc, name); break; /* agg_json.c */
     }
   }
   return rc;
@@ -54,6 +56,8 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
         else acc->nulls[g->acc] = 0, acc->v[g->acc].i = 0, acc->v[g->acc].w.hi = 0;
         strom_row_set_bigint(acc, g->acc + 1, 0);
         break;
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_JSON_ARRAY: sql_aggjson_init(g, acc); break; /* agg_json.c */
       default: break; /* MIN/MAX: NULL until the first value */
     }
   }
@@ -79,6 +83,11 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
     if (g->filter >= 0 && (in->nulls[g->filter] || !in->v[g->filter].i)) continue;
     if (g->kind == SQL_AGG_COUNT_STAR) {
       acc->v[g->acc].i += retract ? -1 : 1;
+      continue;
+    }
+    if (g->kind >= SQL_AGG_JSON_OBJECT) { /* NULLs count for these (agg_json.c) */
+      int rc = sql_aggjson_add(g, acc, in, retract, c);
+      if (rc) return rc;
       continue;
     }
     if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && sql_int64_type(&g->in_type)) {
@@ -114,6 +123,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
         }
         break;
       }
+      default: break; /* JSON_*AGG: above */
     }
   }
   return 0;
@@ -143,6 +153,12 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
           int rc = sql_val_set(acc, g->acc, &b);
           if (rc) return rc;
         }
+        break;
+      }
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_JSON_ARRAY: { /* agg_json.c */
+        int rc = sql_aggjson_merge(g, acc, o);
+        if (rc) return rc;
         break;
       }
     }
@@ -195,6 +211,8 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
         sql_val_set(out, col, &v);
         break;
       }
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_JSON_ARRAY: sql_aggjson_result(g, acc, out, col); break; /* agg_json.c */
     }
   }
 }

@@ -298,7 +298,7 @@ static sql_expr *bind(binder *b, const sql_node *n);
 
 static bool is_agg_name(const char *name) {
   return !strcasecmp(name, "COUNT") || !strcasecmp(name, "SUM") || !strcasecmp(name, "MIN") ||
-         !strcasecmp(name, "MAX") || !strcasecmp(name, "AVG");
+         !strcasecmp(name, "MAX") || !strcasecmp(name, "AVG") || sql_aggjson_name(name); /* agg_json.c */
 }
 
 static bool contains_agg(const sql_node *n) {
@@ -807,6 +807,20 @@ static char *node_text(binder *b, const sql_node *n) {
   return s;
 }
 
+/* JSON_OBJECTAGG / JSON_ARRAYAGG's arguments as the one column the aggregate reads (agg_json.c). */
+static sql_expr *bind_json_agg(binder *b, const sql_node *n, sql_agg *g) {
+  sql_expr *args[8];
+  int k = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    if (n->kids[i]->kind == SQL_FILTER) continue;
+    if (k == 8) return fail_at(b, n, "%s: too many arguments", n->text);
+    if (!(args[k++] = bind(b, n->kids[i]))) return NULL;
+  }
+  char m[300];
+  sql_expr *e = sql_aggjson_arg(b->a, g, args, k, m, sizeof m);
+  return e ? e : fail_at(b, n, "%s", m);
+}
+
 static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   char *text = node_text(b, n);
   if (!text) return fail_at(b, NULL, "out of memory"), -1;
@@ -829,13 +843,15 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   else if (!strcasecmp(name, "SUM")) g.kind = SQL_AGG_SUM;
   else if (!strcasecmp(name, "MIN")) g.kind = SQL_AGG_MIN;
   else if (!strcasecmp(name, "MAX")) g.kind = SQL_AGG_MAX;
+  else if (sql_aggjson_name(name)) g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : SQL_AGG_JSON_ARRAY;
   else g.kind = SQL_AGG_AVG;
+  if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
   if (n->flags & SQL_F(DISTINCT)) {
     if (g.kind == SQL_AGG_COUNT_STAR) return fail_at(b, n, "COUNT(DISTINCT ...) needs an argument"), -1;
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
     if (g.distinct && nargs == 1 && !(g.distinct_arg = node_text(b, n->kids[0]))) return fail_at(b, NULL, "out of memory"), -1;
   }
-  if (g.kind != SQL_AGG_COUNT_STAR && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
+  if (g.kind != SQL_AGG_COUNT_STAR && g.kind < SQL_AGG_JSON_OBJECT && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */
   const sql_col *save = b->cols;
   int savec = b->ncols;
@@ -843,7 +859,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   b->cols = b->in_cols, b->ncols = b->in_ncols;
   sql_expr *arg = NULL, *fil = NULL;
   const sql_node *row = g.kind == SQL_AGG_COUNT && !g.distinct ? sql_row_marker(b->a, b->cols, b->ncols, n->kids[0]) : NULL;
-  if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
+  if (g.kind >= SQL_AGG_JSON_OBJECT) arg = bind_json_agg(b, n, &g); /* agg_json.c */
+  else if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
   if (filter) fil = bind(b, filter->kids[0]);
   b->agg = true;
   b->cols = save, b->ncols = savec;
@@ -870,6 +887,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
       break;
     default: g.type = g.in_type, g.type.not_null = false; break;
   }
+  if (g.kind >= SQL_AGG_JSON_OBJECT) g.type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true};
   /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
   if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
       (b->nkeys || b->windowed))

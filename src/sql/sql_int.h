@@ -365,7 +365,7 @@ void sql_func_list(strom_buf *b);
 
 /* ---- aggregates ---- */
 
-typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG } sql_agg_kind;
+typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG, SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY } sql_agg_kind;
 
 typedef struct sql_agg {
   sql_agg_kind kind;
@@ -377,6 +377,7 @@ typedef struct sql_agg {
   char *text;       /* as written, to find the same call twice */
   bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
   const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
+  bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
 } sql_agg;
 
 /* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
@@ -388,6 +389,15 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
 int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *other);
 /* Writes aggregate i's result into column out_col + i of out. */
 void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row *out, int out_col);
+/* agg_json.c: JSON_OBJECTAGG / JSON_ARRAYAGG.  sql_aggjson_arg: the one argument the
+ * aggregate reads, built from its bound arguments (clauses last), or NULL with err. */
+bool sql_aggjson_name(const char *name);
+struct sql_expr *sql_aggjson_arg(sql_arena *a, sql_agg *g, struct sql_expr **args, int nargs, char *err, size_t errlen);
+int sql_aggjson_schema(const sql_agg *g, strom_schema *acc, const char *name);
+void sql_aggjson_init(const sql_agg *g, strom_row *acc);
+int sql_aggjson_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
+int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
+void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 
 /* ---- plans ---- */
 
