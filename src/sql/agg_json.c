@@ -24,7 +24,9 @@
 
 static const sql_type T_STR = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
 
-bool sql_aggjson_name(const char *name) { return !strcasecmp(name, "JSON_OBJECTAGG") || !strcasecmp(name, "JSON_ARRAYAGG"); }
+bool sql_aggjson_name(const char *name) {
+  return !strcasecmp(name, "JSON_OBJECTAGG") || !strcasecmp(name, "JSON_ARRAYAGG") || !strcasecmp(name, "COLLECT");
+}
 
 /* (k, v) -> k's and v's encodings side by side (v may be NULL: JSON's null or absent). */
 static int f_kv(const sql_expr *e, const sql_val *args, sql_val *out, sql_ectx *c) {
@@ -189,7 +191,16 @@ static int fold(const sql_agg *g, entry *e, int *n, const sql_val *k, const sql_
   return 0;
 }
 
+static int collect_add(const sql_agg *g, strom_row *acc, const sql_val *x, int64_t times);
+
 int sql_aggjson_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
+  if (g->kind == SQL_AGG_COLLECT) {
+    sql_val x;
+    sql_val_get(in, g->arg, &x);
+    if (x.null) return 0; /* Flink's CollectAggFunction skips NULLs */
+    int rc = collect_add(g, acc, &x, retract ? -1 : 1);
+    return rc ? sql_ectx_fail(c, "malformed COLLECT state") : 0;
+  }
   sql_val x, k = {0}, v;
   sql_val_get(in, g->arg, &x);
   if (g->kind == SQL_AGG_JSON_OBJECT) {
@@ -211,6 +222,21 @@ int sql_aggjson_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool 
 }
 
 int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
+  if (g->kind == SQL_AGG_COLLECT) {
+    if (o->nulls[g->acc]) return 0;
+    sql_val col;
+    sql_val_get(o, g->acc, &col);
+    const char *p = col.s.p, *end = p + col.s.n;
+    uint32_t n;
+    if (!sql_coll_count(&p, end, &n)) return STROM_EINVAL;
+    for (uint32_t i = 0; i < n; i++) {
+      sql_val x, cnt;
+      if (!sql_coll_get(&p, end, g->type.key, &x) || !sql_coll_get(&p, end, g->type.elem, &cnt)) return STROM_EINVAL;
+      int rc = collect_add(g, acc, &x, cnt.i);
+      if (rc) return rc;
+    }
+    return 0;
+  }
   entry *a, *b;
   int na = entries(g, acc, &a), nb = entries(g, o, &b);
   if (na < 0 || nb < 0) return free(a), free(b), STROM_EINVAL;
@@ -225,6 +251,24 @@ int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
 }
 
 void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col) {
+  if (g->kind == SQL_AGG_COLLECT) { /* the counts that are positive (a retraction may run ahead) */
+    sql_val v;
+    sql_val_get(acc, g->acc, &v);
+    const char *p = v.s.p, *end = p + v.s.n;
+    uint32_t n, k = 0;
+    strom_buf b = {0};
+    strom__buf_append(&b, &k, 4);
+    if (!v.null && sql_coll_count(&p, end, &n))
+      for (uint32_t i = 0; i < n; i++) {
+        sql_val x, cnt;
+        if (!sql_coll_get(&p, end, g->type.key, &x) || !sql_coll_get(&p, end, g->type.elem, &cnt)) break;
+        if (cnt.i > 0) sql_coll_put(&b, g->type.key, &x), sql_coll_put(&b, g->type.elem, &cnt), k++;
+      }
+    if (b.p) memcpy(b.p, &k, 4), strom_row_set_str(out, col, b.p, b.len);
+    else strom_row_set_null(out, col);
+    strom__buf_free(&b);
+    return;
+  }
   entry *e;
   int n = entries(g, acc, &e);
   strom_buf b = {0};
@@ -244,4 +288,37 @@ void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, 
   if (!b.p) strom_row_set_null(out, col);
   else strom_row_set_str(out, col, b.p, b.len);
   strom__buf_free(&b);
+}
+
+/* ---- COLLECT: a MULTISET of the values, as value -> count (Flink's CollectAggFunction) ---- */
+
+/* Adds times (negative: retracts) to x's count; the entries stay ordered by value, an
+ * entry whose count reaches 0 goes. */
+static int collect_add(const sql_agg *g, strom_row *acc, const sql_val *x, int64_t times) {
+  const sql_type *kt = g->type.key, *ct = g->type.elem;
+  sql_val col = {.null = true};
+  if (!acc->nulls[g->acc]) sql_val_get(acc, g->acc, &col);
+  const char *p = col.null ? NULL : col.s.p, *end = p ? p + col.s.n : NULL;
+  uint32_t n = 0, k = 0;
+  if (p && !sql_coll_count(&p, end, &n)) return STROM_EINVAL;
+  strom_buf b = {0};
+  strom__buf_append(&b, &k, 4);
+  bool done = false;
+  for (uint32_t i = 0; i <= n; i++) {
+    sql_val y, cnt;
+    bool last = i == n;
+    if (!last && (!sql_coll_get(&p, end, kt, &y) || !sql_coll_get(&p, end, ct, &cnt))) return strom__buf_free(&b), STROM_EINVAL;
+    int cmp = last ? -1 : sql_val_cmp(kt, x, &y); /* at the end: x goes last */
+    if (!done && cmp <= 0) { /* x goes here */
+      sql_val nc = {.i = (cmp == 0 ? cnt.i : 0) + times};
+      if (nc.i) sql_coll_put(&b, kt, x), sql_coll_put(&b, ct, &nc), k++;
+      done = true;
+      if (cmp == 0) continue;
+    }
+    if (!last) sql_coll_put(&b, kt, &y), sql_coll_put(&b, ct, &cnt), k++;
+  }
+  memcpy(b.p, &k, 4);
+  int rc = strom_row_set_str(acc, g->acc, b.p, b.len);
+  strom__buf_free(&b);
+  return rc;
 }

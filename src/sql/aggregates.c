@@ -37,6 +37,7 @@ int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: rc = sql_schema_add(acc, name, &g->in_type); break;
       case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: rc = sql_aggjson_schema(g, acc, name); break; /* agg_json.c */
     }
   }
@@ -57,6 +58,7 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
         strom_row_set_bigint(acc, g->acc + 1, 0);
         break;
       case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: sql_aggjson_init(g, acc); break; /* agg_json.c */
       default: break; /* MIN/MAX: NULL until the first value */
     }
@@ -85,7 +87,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       acc->v[g->acc].i += retract ? -1 : 1;
       continue;
     }
-    if (g->kind >= SQL_AGG_JSON_OBJECT) { /* NULLs count for these (agg_json.c) */
+    if (g->kind >= SQL_AGG_JSON_OBJECT) { /* JSON_*AGG count NULLs, COLLECT skips them (agg_json.c) */
       int rc = sql_aggjson_add(g, acc, in, retract, c);
       if (rc) return rc;
       continue;
@@ -123,7 +125,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
         }
         break;
       }
-      default: break; /* JSON_*AGG: above */
+      default: break; /* JSON_*AGG, COLLECT: above */
     }
   }
   return 0;
@@ -156,6 +158,7 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
         break;
       }
       case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: { /* agg_json.c */
         int rc = sql_aggjson_merge(g, acc, o);
         if (rc) return rc;
@@ -212,6 +215,7 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
         break;
       }
       case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: sql_aggjson_result(g, acc, out, col); break; /* agg_json.c */
     }
   }

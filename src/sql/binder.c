@@ -843,7 +843,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   else if (!strcasecmp(name, "SUM")) g.kind = SQL_AGG_SUM;
   else if (!strcasecmp(name, "MIN")) g.kind = SQL_AGG_MIN;
   else if (!strcasecmp(name, "MAX")) g.kind = SQL_AGG_MAX;
-  else if (sql_aggjson_name(name)) g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : SQL_AGG_JSON_ARRAY;
+  else if (sql_aggjson_name(name)) /* agg_json.c */
+    g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : !strcasecmp(name, "COLLECT") ? SQL_AGG_COLLECT : SQL_AGG_JSON_ARRAY;
   else g.kind = SQL_AGG_AVG;
   if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
   if (n->flags & SQL_F(DISTINCT)) {
@@ -851,7 +852,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
     if (g.distinct && nargs == 1 && !(g.distinct_arg = node_text(b, n->kids[0]))) return fail_at(b, NULL, "out of memory"), -1;
   }
-  if (g.kind != SQL_AGG_COUNT_STAR && g.kind < SQL_AGG_JSON_OBJECT && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
+  if (g.kind != SQL_AGG_COUNT_STAR && (g.kind < SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_COLLECT) && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */
   const sql_col *save = b->cols;
   int savec = b->ncols;
@@ -859,7 +860,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   b->cols = b->in_cols, b->ncols = b->in_ncols;
   sql_expr *arg = NULL, *fil = NULL;
   const sql_node *row = g.kind == SQL_AGG_COUNT && !g.distinct ? sql_row_marker(b->a, b->cols, b->ncols, n->kids[0]) : NULL;
-  if (g.kind >= SQL_AGG_JSON_OBJECT) arg = bind_json_agg(b, n, &g); /* agg_json.c */
+  if (g.kind == SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_JSON_ARRAY) arg = bind_json_agg(b, n, &g); /* agg_json.c */
   else if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
   if (filter) fil = bind(b, filter->kids[0]);
   b->agg = true;
@@ -888,6 +889,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     default: g.type = g.in_type, g.type.not_null = false; break;
   }
   if (g.kind >= SQL_AGG_JSON_OBJECT) g.type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true};
+  if (g.kind == SQL_AGG_COLLECT) g.in_type.not_null = false, g.type = sql_multiset_type(&g.in_type), g.type.not_null = true; /* rowfn_val.c */
   /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
   if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
       (b->nkeys || b->windowed))

@@ -508,3 +508,57 @@ int sql_rowv_cast(const sql_type *from, const sql_type *to, const sql_val *v, sq
   }
   return sql_coll_finish(&b, out, c);
 }
+
+/* ---- MULTISET<T> and MAP_ENTRIES ---- */
+
+sql_type sql_multiset_type(const sql_type *elem) {
+  sql_type el = field_norm(elem), cnt = {.id = STROM_INT, .not_null = true};
+  sql_type t = sql_coll_map_type(&el, &cnt);
+  t.kind = SQL_K_MULTISET;
+  return t;
+}
+
+/* MAP_ENTRIES(m): ARRAY<ROW<key K, value V>> in the map's order (Flink's MapEntriesFunction). */
+static int ck_entries(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  (void)a;
+  const sql_type *m = &e->a[0]->type;
+  if (m->kind != SQL_K_MAP) {
+    char tn[128];
+    sql_type_name(m, tn, sizeof tn);
+    return snprintf(err, errlen, "MAP_ENTRIES wants a MAP, got %s", tn), STROM_EINVAL;
+  }
+  const char *names[2] = {"key", "value"};
+  sql_type types[2] = {*m->key, *m->elem};
+  sql_type row = sql_rowv_type(2, names, types);
+  if (!row.elem) return snprintf(err, errlen, "out of memory"), STROM_ENOMEM;
+  e->type = sql_coll_array_type(&row);
+  e->type.not_null = e->a[0]->type.not_null;
+  return 0;
+}
+
+static int f_entries(const sql_expr *e, const sql_val *args, sql_val *out, sql_ectx *c) {
+  const sql_type *m = &e->a[0]->type, *row = e->type.elem;
+  const char *p = args[0].s.p, *end = p + args[0].s.n;
+  uint32_t n, two = 2;
+  if (!sql_coll_count(&p, end, &n)) return sql_ectx_fail(c, "malformed MAP value");
+  strom_buf b = {0}, r = {0};
+  strom__buf_append(&b, &n, 4);
+  for (uint32_t i = 0; i < n; i++) {
+    sql_val k, v;
+    if (!sql_coll_get(&p, end, m->key, &k) || !sql_coll_get(&p, end, m->elem, &v)) {
+      strom__buf_free(&b), strom__buf_free(&r);
+      return sql_ectx_fail(c, "malformed MAP value");
+    }
+    r.len = 0;
+    strom__buf_append(&r, &two, 4);
+    sql_coll_put(&r, m->key, &k), sql_coll_put(&r, m->elem, &v);
+    sql_val rv = {.s = {r.p, (uint32_t)r.len}};
+    sql_coll_put(&b, row, &rv);
+  }
+  strom__buf_free(&r);
+  return sql_coll_finish(&b, out, c);
+}
+
+static const sql_func entries_fn = {"MAP_ENTRIES", 1, 1, true, ck_entries, f_entries};
+
+const sql_func *sql_rowv_func_find(const char *name) { return !strcasecmp(name, "MAP_ENTRIES") ? &entries_fn : NULL; }

@@ -365,7 +365,7 @@ void sql_func_list(strom_buf *b);
 
 /* ---- aggregates ---- */
 
-typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG, SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY } sql_agg_kind;
+typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG, SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY, SQL_AGG_COLLECT } sql_agg_kind;
 
 typedef struct sql_agg {
   sql_agg_kind kind;
@@ -389,7 +389,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
 int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *other);
 /* Writes aggregate i's result into column out_col + i of out. */
 void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row *out, int out_col);
-/* agg_json.c: JSON_OBJECTAGG / JSON_ARRAYAGG.  sql_aggjson_arg: the one argument the
+/* agg_json.c: JSON_OBJECTAGG / JSON_ARRAYAGG and COLLECT.  sql_aggjson_arg: the one argument the
  * aggregate reads, built from its bound arguments (clauses last), or NULL with err. */
 bool sql_aggjson_name(const char *name);
 struct sql_expr *sql_aggjson_arg(sql_arena *a, sql_agg *g, struct sql_expr **args, int nargs, char *err, size_t errlen);
@@ -621,6 +621,9 @@ struct sql_expr *sql_rowv_pack(sql_arena *a, const sql_col *cols, int ncols, con
                                void *ctx, char *err, size_t errlen);
 struct sql_expr *sql_rowv_field(sql_arena *a, struct sql_expr *x, const char *name, char *err, size_t errlen);
 bool sql_rowv_arg_ok(const char *fn);
+sql_type sql_multiset_type(const sql_type *elem);
+/* MAP_ENTRIES (rowfn_val.c), found through sql_coll_func_find. */
+const struct sql_func *sql_rowv_func_find(const char *name);
 bool sql_rowv_common_type(const sql_type *a, const sql_type *b, sql_type *out);
 int sql_rowv_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
 /* An ARRAY / MAP / ROW / MULTISET as Java's toString of Flink's external types prints it
