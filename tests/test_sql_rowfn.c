@@ -178,6 +178,22 @@ TEST(json_aggs_in_windows) {
   CHECK_ERR(W_DDL "SELECT JSON_ARRAYAGG(v) OVER (PARTITION BY k ORDER BY ts) FROM w", "JSON_ARRAYAGG");
 }
 
+TEST(json_path_filters) {
+  /* Jayway's filters, which Flink's JSON functions reach through Calcite: a list of the
+   * elements that pass, then the path's further steps on each */
+  CHECK_LOG("SELECT JSON_QUERY('{\"a\":[{\"b\":1,\"n\":\"x\"},{\"b\":2,\"n\":\"y\"},{\"b\":3}]}', '$.a[?(@.b > 1)].b') AS q, "
+            "JSON_QUERY('{\"a\":[{\"b\":1,\"n\":\"x\"},{\"b\":2,\"n\":\"y\"}]}', '$.a[?(@.n == ''x'' || @.b >= 2)].n') AS q2, "
+            "JSON_QUERY('{\"a\":[{\"b\":1},{\"c\":2},{\"b\":2}]}', '$.a[?(!@.c && @.b != 2)]') AS q3, "
+            "JSON_QUERY('{\"a\":{\"b\":5}}', 'lax $.a[?(@.b == 5)].b') AS o, "
+            "JSON_QUERY('{\"a\":[{\"b\":null},{\"b\":\"1\"},{\"b\":true}]}', '$.a[?(@.b == null || @.b == true)]') AS k",
+            "+I[[2,3], [\"x\",\"y\"], [{\"b\":1}], [5], [{\"b\":null},{\"b\":true}]]\n");
+  CHECK_LOG("SELECT JSON_EXISTS('{\"a\":[{\"b\":1}]}', '$.a[?(@.b)]') AS e, JSON_EXISTS('{\"a\":[{\"b\":1}]}', '$.a[?(@.c)]') AS f",
+            "+I[TRUE, FALSE]\n");
+  CHECK_ERR("SELECT JSON_VALUE('{}', '$.a[?(@.b =~ /x/)]')", "not supported: =~ (regular expressions) in the JSON path filter");
+  CHECK_ERR("SELECT JSON_QUERY('{}', '$.a[?(@.b > )]')", "expected a value in the JSON path filter at character 7");
+  CHECK_ERR("SELECT JSON_QUERY('{}', '$.a[?(@.b > 1)')", "expected ']' after the filter in the JSON path");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_rowfn_%d", (int)getpid());
@@ -192,6 +208,7 @@ int main(int argc, char **argv) {
   RUN(json_objectagg_arrayagg_group_by);
   RUN(json_aggs_and_collect_retract);
   RUN(json_aggs_in_windows);
+  RUN(json_path_filters);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

@@ -630,6 +630,11 @@ int sql_rowv_cast(const sql_type *from, const sql_type *to, const struct sql_val
  * (`[1, null]`, `{a=1}`, `+I[1, a]`), leaves through leaf (the print sink's). */
 void sql_coll_java(strom_buf *b, const sql_type *t, const struct sql_val *v,
                    void (*leaf)(strom_buf *b, const sql_type *t, const struct sql_val *v));
+/* fn_jsonfilter.c: JSON path filters [?(...)].  scan: p[i] is the '?'; checks the
+ * predicate, sets f/fn to its text, returns the index after its ']' (0 with err). */
+typedef bool (*sql_json_resolve)(const char *doc, size_t b, size_t e, const char *path, size_t pn, size_t *rb, size_t *re);
+size_t sql_jsonfilter_scan(const char *p, size_t n, size_t i, const char **f, size_t *fn, char *err, size_t errlen);
+bool sql_jsonfilter_match(const char *f, size_t fn, const char *doc, size_t vb, size_t ve, sql_json_resolve resolve);
 /* types_coll.c: a value as JSON (rowfn_val.c recurses through it). */
 void sql_coll_json(strom_buf *b, const sql_type *t, const struct sql_val *v, int depth);
 /* The null marker leaf of x when x is ROW-valued (COUNT(person) counts it), else NULL. */

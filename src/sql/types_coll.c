@@ -325,7 +325,7 @@ static int f_array(const sql_expr *e, const sql_val *args, sql_val *out, sql_ect
 static int ck_cardinality(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   (void)a;
   if (e->a[0]->type.kind != SQL_K_ARRAY && e->a[0]->type.kind != SQL_K_MAP && e->a[0]->type.kind != SQL_K_MULTISET)
-    return snprintf(err, errlen, "CARDINALITY wants an ARRAY, a MAP or a MULTISET"), STROM_EINVAL;
+    return snprintf(err, errlen, "CARDINALITY wants an ARRAY or a MAP (or a MULTISET)"), STROM_EINVAL;
   e->type = (sql_type){.id = STROM_INT};
   return 0;
 }
