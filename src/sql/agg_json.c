@@ -242,7 +242,7 @@ int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
   if (na < 0 || nb < 0) return free(a), free(b), STROM_EINVAL;
   entry *m = strom__calloc((size_t)(na + nb + 1), sizeof *m);
   int rc = m ? 0 : STROM_ENOMEM;
-  if (m) memcpy(m, a, sizeof *m * (size_t)na);
+  if (m && na) memcpy(m, a, sizeof *m * (size_t)na);
   int n = na;
   for (int i = 0; i < nb && !rc; i++) rc = fold(g, m, &n, &b[i].k, &b[i].v, false, NULL);
   if (!rc) rc = store(g, acc, m, n);
