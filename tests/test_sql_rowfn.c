@@ -42,6 +42,12 @@ TEST(row_as_array_and_map_element) {
   CHECK_LOG("SELECT ARRAY[ROW(1, 'a'), ROW(CAST(2 AS BIGINT), 'bb')] AS x, ARRAY[ROW(1, ROW('x', 2))][1].EXPR$1.EXPR$0 AS n, "
             "ARRAY[CAST(NULL AS ROW<a INT>), ROW(5)] AS z, MAP['k', (1, 'q')]['k'].EXPR$1 AS q",
             "+I[[(1, a), (2, bb)], x, [NULL, (5)], q]\n");
+  /* a view's packed ROW column: its fields by name */
+  CHECK_LOG("CREATE VIEW v AS SELECT ARRAY[ROW(1, 'a')][1] AS r; SELECT r.EXPR$1 AS f, v.r.EXPR$0 AS g, r FROM v",
+            "+I[a, 1, (1, a)]\n");
+  CHECK_ERR("CREATE TABLE s (id INT, p ROW<a INT, b STRING>) WITH ('connector' = 'print');"
+            "INSERT INTO s SELECT 1, ARRAY[ROW(1, 'a')][1]",
+            "a ROW column takes one ROW value");
   CHECK_ERR("SELECT UPPER(ROW(1, 'a'))", "a ROW value as an argument of UPPER");
   CHECK_ERR("SELECT ARRAY[ROW(1, 'a')][1].nope", "no field named nope in ROW<`EXPR$0` INT, `EXPR$1` STRING>");
   CHECK_ERR("SELECT ARRAY[ROW(1, 'a'), ROW(1)]", "the ARRAY elements have no common type");

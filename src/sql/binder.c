@@ -474,6 +474,12 @@ static sql_expr *bind_rowv(binder *b, const sql_node *n) {
   sql_expr *e = sql_rowv_pack(b->a, b->cols, b->ncols, n, bind_cb, b, m, sizeof m);
   return e ? e : m[0] ? fail_at(b, n, "%s", m) : NULL;
 }
+/* x names a column holding packed ROWs (a view's `arr[1] AS r`). */
+static bool rowv_column(binder *b, const sql_node *x) {
+  if (x->kind != SQL_ID && x->kind != SQL_NAME && x->kind != SQL_FIELD) return false;
+  int c = b->cols ? node_col(b, x, b->cols, b->ncols, true) : -1;
+  return c >= 0 && b->cols[c].type.kind == SQL_K_ROWV;
+}
 /* x in x.f is a value that may be a packed ROW: an element x[i], a field of one. */
 static bool rowv_field_base(const sql_node *x) {
   while (x->kind == SQL_FIELD && x->nkids == 1) x = x->kids[0];
@@ -643,7 +649,8 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         e = bind(b, leaf);
         break;
       }
-      if (c < 0 && n->kind == SQL_FIELD && n->nkids == 1 && rowv_field_base(n->kids[0])) { /* arr[1].f0 (rowfn_val.c) */
+      if (c < 0 && n->kind == SQL_FIELD && n->nkids == 1 &&
+          (rowv_field_base(n->kids[0]) || rowv_column(b, n->kids[0]))) { /* arr[1].f0, v.r.f0 (rowfn_val.c) */
         sql_expr *x = bind(b, n->kids[0]);
         char m[300];
         if (x && !(e = sql_rowv_field(b->a, x, n->text, m, sizeof m))) e = fail_at(b, n, "%s", m);
