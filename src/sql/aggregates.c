@@ -87,16 +87,16 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       acc->v[g->acc].i += retract ? -1 : 1;
       continue;
     }
-    if (g->kind >= SQL_AGG_JSON_OBJECT) { /* JSON_*AGG count NULLs, COLLECT skips them (agg_json.c) */
-      int rc = sql_aggjson_add(g, acc, in, retract, c);
-      if (rc) return rc;
-      continue;
-    }
     if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && sql_int64_type(&g->in_type)) {
       /* the hot aggregate of Nexmark's windows, compared as the int64 it is */
       if (in->nulls[g->arg]) continue;
       int64_t x = in->v[g->arg].i, cur = acc->v[g->acc].i;
       if (acc->nulls[g->acc] || (g->kind == SQL_AGG_MAX ? x > cur : x < cur)) acc->nulls[g->acc] = 0, acc->v[g->acc].i = x;
+      continue;
+    }
+    if (g->kind >= SQL_AGG_JSON_OBJECT) { /* JSON_*AGG count NULLs, COLLECT skips them (agg_json.c) */
+      int rc = sql_aggjson_add(g, acc, in, retract, c);
+      if (rc) return rc;
       continue;
     }
     sql_val v = {.null = false};

@@ -330,6 +330,8 @@ static sql_expr *comparison(binder *b, const sql_node *n, sql_eop op) {
     sql_type_name(&e->a[1]->type, y, sizeof y);
     return fail_at(b, n, "cannot compare %s with %s", x, y);
   }
+  if (t.kind >= SQL_K_ROWV && op != SQL_E_EQ && op != SQL_E_NE) /* rowfn_val.c: no order, as Flink */
+    return fail_at(b, n, "operator %s does not apply to %s values (Flink SQL has no order on them)", n->text, t.kind == SQL_K_ROWV ? "ROW" : "MULTISET");
   if (t.id == STROM_VARCHAR) t.p = SQL_VARCHAR_MAX;
   if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &t)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &t))) return NULL;
   e->type = (sql_type){.id = STROM_BOOLEAN};

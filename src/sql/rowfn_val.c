@@ -446,7 +446,7 @@ bool sql_rowv_arg_ok(const char *fn) {
   static const char *ok[] = {"ARRAY", "MAP", "JSON_OBJECT", "JSON_ARRAY", "JSON_STRING", "CARDINALITY", "ELEMENT",
                              "ARRAY_CONTAINS", "ARRAY_DISTINCT", "ARRAY_REVERSE", "ARRAY_SLICE", "ARRAY_CONCAT", "ARRAY_UNION",
                              "ARRAY_REMOVE", "ARRAY_POSITION", "ARRAY_APPEND", "ARRAY_PREPEND", "MAP_KEYS", "MAP_VALUES",
-                             "MAP_UNION", "MAP_ENTRIES", "MAP_FROM_ARRAYS", "IFNULL", "COLLECT"};
+                             "MAP_UNION", "MAP_ENTRIES", "MAP_FROM_ARRAYS", "IFNULL", "COALESCE", "IF", "NULLIF", "COLLECT"};
   for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
     if (!strcasecmp(ok[i], fn)) return true;
   return false;
