@@ -144,7 +144,7 @@ TEST(row_valued_choices) {
   SORTED(PEOPLE "SELECT id FROM t WHERE COALESCE(person, (0, 'none')) = (0, 'none')", "+I[2]\n+I[4]\n");
   CHECK_ERR(PEOPLE "SELECT CASE WHEN id = 1 THEN person ELSE 5 END FROM t", "CASE mixes ROW and scalar values");
   CHECK_ERR(PEOPLE "SELECT COALESCE(person, ROW(1)) FROM t", "the branches are ROWs of different types");
-  CHECK_ERR(PEOPLE "SELECT UPPER(person) FROM t", "not supported yet: ROW column 'person' as an argument here");
+  CHECK_ERR(PEOPLE "SELECT UPPER(person) FROM t", "not supported yet: a ROW value as an argument of UPPER"); /* jsonagg: ROWs are values in ARRAY[...] etc. */
   CHECK_ERR(PEOPLE "SELECT person IS NULL, COUNT(*) FROM t GROUP BY k", "column 'person' is neither in GROUP BY");
   CHECK_ERR(PEOPLE "CREATE TABLE o (id INT, person ROW<pid INT, name STRING>) WITH ('connector' = 'filesystem', "
                    "'path' = '${TMP}/never', 'format' = 'json');"

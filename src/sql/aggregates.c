@@ -36,6 +36,9 @@ int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
       }
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: rc = sql_schema_add(acc, name, &g->in_type); break;
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
+      case SQL_AGG_JSON_ARRAY: rc = sql_aggjson_schema(g, acc, name); break; /* agg_json.c */
     }
   }
   return rc;
@@ -54,6 +57,9 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
         else acc->nulls[g->acc] = 0, acc->v[g->acc].i = 0, acc->v[g->acc].w.hi = 0;
         strom_row_set_bigint(acc, g->acc + 1, 0);
         break;
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
+      case SQL_AGG_JSON_ARRAY: sql_aggjson_init(g, acc); break; /* agg_json.c */
       default: break; /* MIN/MAX: NULL until the first value */
     }
   }
@@ -88,6 +94,11 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       if (acc->nulls[g->acc] || (g->kind == SQL_AGG_MAX ? x > cur : x < cur)) acc->nulls[g->acc] = 0, acc->v[g->acc].i = x;
       continue;
     }
+    if (g->kind >= SQL_AGG_JSON_OBJECT) { /* JSON_*AGG count NULLs, COLLECT skips them (agg_json.c) */
+      int rc = sql_aggjson_add(g, acc, in, retract, c);
+      if (rc) return rc;
+      continue;
+    }
     sql_val v = {.null = false};
     if (g->arg >= 0) {
       sql_val_get(in, g->arg, &v);
@@ -114,6 +125,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
         }
         break;
       }
+      default: break; /* JSON_*AGG, COLLECT: above */
     }
   }
   return 0;
@@ -143,6 +155,13 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
           int rc = sql_val_set(acc, g->acc, &b);
           if (rc) return rc;
         }
+        break;
+      }
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
+      case SQL_AGG_JSON_ARRAY: { /* agg_json.c */
+        int rc = sql_aggjson_merge(g, acc, o);
+        if (rc) return rc;
         break;
       }
     }
@@ -195,6 +214,9 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
         sql_val_set(out, col, &v);
         break;
       }
+      case SQL_AGG_JSON_OBJECT:
+      case SQL_AGG_COLLECT:
+      case SQL_AGG_JSON_ARRAY: sql_aggjson_result(g, acc, out, col); break; /* agg_json.c */
     }
   }
 }

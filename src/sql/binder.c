@@ -300,7 +300,7 @@ static sql_expr *bind(binder *b, const sql_node *n);
 
 static bool is_agg_name(const char *name) {
   return !strcasecmp(name, "COUNT") || !strcasecmp(name, "SUM") || !strcasecmp(name, "MIN") ||
-         !strcasecmp(name, "MAX") || !strcasecmp(name, "AVG");
+         !strcasecmp(name, "MAX") || !strcasecmp(name, "AVG") || sql_aggjson_name(name); /* agg_json.c */
 }
 
 static bool contains_agg(const sql_node *n) {
@@ -332,6 +332,8 @@ static sql_expr *comparison(binder *b, const sql_node *n, sql_eop op) {
     sql_type_name(&e->a[1]->type, y, sizeof y);
     return fail_at(b, n, "cannot compare %s with %s", x, y);
   }
+  if (t.kind >= SQL_K_ROWV && op != SQL_E_EQ && op != SQL_E_NE) /* rowfn_val.c: no order, as Flink */
+    return fail_at(b, n, "operator %s does not apply to %s values (Flink SQL has no order on them)", n->text, t.kind == SQL_K_ROWV ? "ROW" : "MULTISET");
   if (t.id == STROM_VARCHAR) t.p = SQL_VARCHAR_MAX;
   if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &t)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &t))) return NULL;
   e->type = (sql_type){.id = STROM_BOOLEAN};
@@ -469,6 +471,25 @@ static sql_expr *bind_case(binder *b, const sql_node *n) {
   return e;
 }
 
+static sql_expr *bind_cb(void *b, const sql_node *n) { return bind(b, n); }
+/* A ROW value packed into one (rowfn_val.c), where a function or constructor takes it. */
+static sql_expr *bind_rowv(binder *b, const sql_node *n) {
+  char m[300];
+  sql_expr *e = sql_rowv_pack(b->a, b->cols, b->ncols, n, bind_cb, b, m, sizeof m);
+  return e ? e : m[0] ? fail_at(b, n, "%s", m) : NULL;
+}
+/* x names a column holding packed ROWs (a view's `arr[1] AS r`). */
+static bool rowv_column(binder *b, const sql_node *x) {
+  if (x->kind != SQL_ID && x->kind != SQL_NAME && x->kind != SQL_FIELD) return false;
+  int c = b->cols ? node_col(b, x, b->cols, b->ncols, true) : -1;
+  return c >= 0 && b->cols[c].type.kind == SQL_K_ROWV;
+}
+/* x in x.f is a value that may be a packed ROW: an element x[i], a field of one. */
+static bool rowv_field_base(const sql_node *x) {
+  while (x->kind == SQL_FIELD && x->nkids == 1) x = x->kids[0];
+  return x->kind == SQL_INDEX;
+}
+
 static sql_expr *bind_call(binder *b, const sql_node *n) {
   const char *name = n->text;
   for (int i = 0; i < b->nover; i++) /* bound by sql_over_bind */
@@ -485,8 +506,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_udf_find(b->s, name);
   if (!f) f = sql_coll_func_find(name);
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
-  if (!f && !strcasecmp(name, "ROW")) /* a ROW value where only scalars are bound (types_rowval.c) */
-    return fail_at(b, n, "not supported yet: a ROW value here (as an ARRAY or MAP element, or a function's argument); a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF and CAST");
+  if (!f && !strcasecmp(name, "ROW")) return bind_rowv(b, n); /* a ROW as one value (rowfn_val.c) */
   if (!f && !n->nkids && !strcasecmp(name, "CURRENT_DATABASE")) { /* the session's when bound (docs sweep) */
     const char *db = b->s ? sql_ns_database(&b->s->cat) : "default_database";
     sql_expr *e = new_expr(b, SQL_E_LIT, 0);
@@ -522,8 +542,11 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
       if (!strcasecmp(unit, units[i])) e->aux = (int64_t)(intptr_t)units[i];
     if (!e->aux || !strcmp(unit, "WEEK")) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
   }
-  for (int i = 0; i < nargs; i++)
+  for (int i = 0; i < nargs; i++) {
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;
+    if (e->a[i]->type.kind == SQL_K_ROWV && !sql_rowv_arg_ok(f->name)) /* rowfn_val.c */
+      return fail_at(b, n->kids[first + i], "not supported yet: a ROW value as an argument of %s (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF, CAST, as an ARRAY or MAP element and in JSON_OBJECT / JSON_ARRAY / JSON_STRING)", f->name);
+  }
   e->fn = f = sql_bytes_call(f, e); /* SUBSTRING, CONCAT, CHAR_LENGTH of bytes (types_bytes.c) */
   char m[256];
   m[0] = 0;
@@ -622,12 +645,19 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         break;
       }
       if (c < 0 && n->kind == SQL_ID && sql_row_is_flattened(b->cols, b->ncols, n->text)) {
-        e = fail_at(b, n, "not supported yet: ROW column '%s' as an argument here (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] DISTINCT FROM, IS [NOT] NULL, IN, CASE, COALESCE, IF, NULLIF, CAST; or use its fields: %s.<field>)", n->text, n->text);
+        e = bind_rowv(b, n); /* a ROW column as one value (rowfn_val.c) */
         break;
       }
       const sql_node *leaf = c < 0 && b->cols ? sql_row_field_leaf(b->a, b->cols, b->ncols, n) : NULL;
       if (leaf) { /* ROW(a, b).EXPR$1 (types_rowval.c) */
         e = bind(b, leaf);
+        break;
+      }
+      if (c < 0 && n->kind == SQL_FIELD && n->nkids == 1 &&
+          (rowv_field_base(n->kids[0]) || rowv_column(b, n->kids[0]))) { /* arr[1].f0, v.r.f0 (rowfn_val.c) */
+        sql_expr *x = bind(b, n->kids[0]);
+        char m[300];
+        if (x && !(e = sql_rowv_field(b->a, x, n->text, m, sizeof m))) e = fail_at(b, n, "%s", m);
         break;
       }
       if (c < 0) c = node_col(b, n, b->cols, b->ncols, false);
@@ -715,6 +745,10 @@ static sql_expr *bind(binder *b, const sql_node *n) {
     case SQL_CAST: {
       sql_type t;
       char m[200];
+      if (n->kids[1]->text && !strcmp(n->kids[1]->text, "ROW")) { /* CAST(... AS ROW<...>) as one value (rowfn_val.c) */
+        e = bind_rowv(b, n);
+        break;
+      }
       if (sql_type_from_ast(n->kids[1], &t, m, sizeof m)) {
         e = fail_at(b, NULL, "%s", m);
         break;
@@ -754,7 +788,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (i && !(e = sql_coll_index(b->a, x, i, m, sizeof m))) e = fail_at(b, n, "%s", m);
       break;
     }
-    case SQL_ROW: e = fail_at(b, n, "not supported yet: a ROW value other than as a select item or GROUP BY key"); break;
+    case SQL_ROW: e = bind_rowv(b, n); break; /* (a, b) as one value (rowfn_val.c) */
     default: e = fail_at(b, n, "not supported yet: %s in an expression", sql_kind_name(n->kind)); break;
   }
   if (e) sql_expr_nullability(e); /* nullability.c */
@@ -784,6 +818,20 @@ static char *node_text(binder *b, const sql_node *n) {
   return s;
 }
 
+/* JSON_OBJECTAGG / JSON_ARRAYAGG's arguments as the one column the aggregate reads (agg_json.c). */
+static sql_expr *bind_json_agg(binder *b, const sql_node *n, sql_agg *g) {
+  sql_expr *args[8];
+  int k = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    if (n->kids[i]->kind == SQL_FILTER) continue;
+    if (k == 8) return fail_at(b, n, "%s: too many arguments", n->text);
+    if (!(args[k++] = bind(b, n->kids[i]))) return NULL;
+  }
+  char m[300];
+  sql_expr *e = sql_aggjson_arg(b->a, g, args, k, m, sizeof m);
+  return e ? e : fail_at(b, n, "%s", m);
+}
+
 static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   char *text = node_text(b, n);
   if (!text) return fail_at(b, NULL, "out of memory"), -1;
@@ -806,13 +854,16 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   else if (!strcasecmp(name, "SUM")) g.kind = SQL_AGG_SUM;
   else if (!strcasecmp(name, "MIN")) g.kind = SQL_AGG_MIN;
   else if (!strcasecmp(name, "MAX")) g.kind = SQL_AGG_MAX;
+  else if (sql_aggjson_name(name)) /* agg_json.c */
+    g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : !strcasecmp(name, "COLLECT") ? SQL_AGG_COLLECT : SQL_AGG_JSON_ARRAY;
   else g.kind = SQL_AGG_AVG;
+  if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
   if (n->flags & SQL_F(DISTINCT)) {
     if (g.kind == SQL_AGG_COUNT_STAR) return fail_at(b, n, "COUNT(DISTINCT ...) needs an argument"), -1;
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
     if (g.distinct && nargs == 1 && !(g.distinct_arg = node_text(b, n->kids[0]))) return fail_at(b, NULL, "out of memory"), -1;
   }
-  if (g.kind != SQL_AGG_COUNT_STAR && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
+  if (g.kind != SQL_AGG_COUNT_STAR && (g.kind < SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_COLLECT) && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */
   const sql_col *save = b->cols;
   int savec = b->ncols;
@@ -820,7 +871,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   b->cols = b->in_cols, b->ncols = b->in_ncols;
   sql_expr *arg = NULL, *fil = NULL;
   const sql_node *row = g.kind == SQL_AGG_COUNT && !g.distinct ? sql_row_marker(b->a, b->cols, b->ncols, n->kids[0]) : NULL;
-  if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
+  if (g.kind == SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_JSON_ARRAY) arg = bind_json_agg(b, n, &g); /* agg_json.c */
+  else if (g.kind != SQL_AGG_COUNT_STAR) arg = bind(b, row ? row : n->kids[0]); /* COUNT(person): the ROWs that are there (types_rowval.c) */
   if (filter) fil = bind(b, filter->kids[0]);
   b->agg = true;
   b->cols = save, b->ncols = savec;
@@ -847,6 +899,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
       break;
     default: g.type = g.in_type, g.type.not_null = false; break;
   }
+  if (g.kind >= SQL_AGG_JSON_OBJECT) g.type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true};
+  if (g.kind == SQL_AGG_COLLECT) g.in_type.not_null = false, g.type = sql_multiset_type(&g.in_type), g.type.not_null = true; /* rowfn_val.c */
   /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
   if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
       (b->nkeys || b->windowed))

@@ -167,7 +167,7 @@ static void compact(strom_buf *b, const char *s, size_t i, size_t end) {
 /* ---- paths ---- */
 
 typedef struct step {
-  int kind; /* 0 key, 1 index, 2 any element */
+  int kind; /* 0 key, 1 index, 2 any element, 3 a filter [?(...)] (key: its text, fn_jsonfilter.c) */
   const char *key;
   size_t key_n;
   int64_t index;
@@ -200,6 +200,14 @@ static bool parse_path(const char *p, size_t n, jpath *jp, char *err, size_t err
       *s = (step){.kind = 0, .key = p + b, .key_n = i - b};
     } else if (p[i] == '[') {
       i = ws(p, n, i + 1);
+      if (i < n && p[i] == '?') { /* a filter (fn_jsonfilter.c) */
+        const char *f;
+        size_t fl, j = sql_jsonfilter_scan(p, n, i, &f, &fl, err, errlen);
+        if (!j) return false;
+        *s = (step){.kind = 3, .key = f, .key_n = fl};
+        jp->n++, i = j;
+        continue;
+      }
       if (i < n && p[i] == '*') *s = (step){.kind = 2}, i++;
       else if (i < n && (p[i] == '\'' || p[i] == '"')) {
         char q = p[i];
@@ -242,6 +250,8 @@ static void res_add(results *r, size_t b, size_t e) {
 }
 
 /* Applies steps k.. to the value at s[b, e) (valid JSON). */
+static bool resolve_rel(const char *s, size_t b, size_t e, const char *path, size_t pn, size_t *rb, size_t *re);
+
 static void walk(const char *s, size_t b, size_t e, const jpath *jp, int k, results *r) {
   if (k == jp->n) {
     res_add(r, b, e);
@@ -249,6 +259,10 @@ static void walk(const char *s, size_t b, size_t e, const jpath *jp, int k, resu
   }
   const step *st = &jp->st[k];
   char open = s[b];
+  if (st->kind == 3 && open == '{') { /* a filter on an object tests the object (Jayway) */
+    if (sql_jsonfilter_match(st->key, st->key_n, s, b, e, resolve_rel)) walk(s, b, e, jp, k + 1, r);
+    return;
+  }
   if ((st->kind == 0 && open != '{') || (st->kind != 0 && open != '[')) {
     r->missing = true;
     return;
@@ -257,7 +271,7 @@ static void walk(const char *s, size_t b, size_t e, const jpath *jp, int k, resu
   int64_t idx = 0;
   bool found = false;
   if (s[i] == (open == '{' ? '}' : ']')) {
-    if (st->kind != 2) r->missing = true;
+    if (st->kind < 2) r->missing = true;
     return;
   }
   for (;;) {
@@ -267,7 +281,8 @@ static void walk(const char *s, size_t b, size_t e, const jpath *jp, int k, resu
       i = ws(s, e, ke) + 1;
     }
     size_t vb = ws(s, e, i), ve = skip_value(s, e, vb, 0);
-    bool take = st->kind == 2 || (st->kind == 1 && idx == st->index);
+    bool take = st->kind == 2 || (st->kind == 1 && idx == st->index) ||
+                (st->kind == 3 && sql_jsonfilter_match(st->key, st->key_n, s, vb, ve, resolve_rel));
     if (st->kind == 0) {
       strom_buf kbuf = {0};
       unescape(&kbuf, s, kb, ke);
@@ -277,14 +292,30 @@ static void walk(const char *s, size_t b, size_t e, const jpath *jp, int k, resu
     if (take) {
       found = true;
       walk(s, vb, ve, jp, k + 1, r);
-      if (st->kind != 2) return;
+      if (st->kind < 2) return;
     }
     idx++;
     i = ws(s, e, ve);
     if (s[i] == ',') i = ws(s, e, i + 1);
     else break;
   }
-  if (!found && st->kind != 2) r->missing = true;
+  if (!found && st->kind < 2) r->missing = true;
+}
+
+/* @.a.b of a filter: the first value the relative path reaches from s[b, e). */
+static bool resolve_rel(const char *s, size_t b, size_t e, const char *path, size_t pn, size_t *rb, size_t *re) {
+  char buf[512], m[8];
+  jpath jp;
+  if (pn + 2 > sizeof buf) return false;
+  buf[0] = '$';
+  memcpy(buf + 1, path, pn);
+  if (!parse_path(buf, pn + 1, &jp, m, sizeof m)) return false;
+  results r = {0};
+  walk(s, b, e, &jp, 0, &r);
+  bool ok = r.n > 0;
+  if (ok) *rb = r.span[0], *re = r.span[1];
+  free(r.span);
+  return ok;
 }
 
 /* ---- clauses (bind time) ---- */
@@ -456,7 +487,7 @@ static int f_json_fn(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   if (!whole(s, n, &db, &de)) return behave(e, on_err, def_err, a, "the input is not valid JSON", out, c);
   results r = {0};
   walk(s, db, de, &jp, 0, &r);
-  for (int k = 0; k < jp.n; k++) r.list |= jp.st[k].kind == 2;
+  for (int k = 0; k < jp.n; k++) r.list |= jp.st[k].kind >= 2; /* [*] and filters give lists */
   int rc = 0;
   if (jp.strict && r.missing && !r.n) {
     rc = behave(e, on_err, def_err, a, "no results for the path (strict mode)", out, c);
@@ -559,7 +590,7 @@ static bool raw_json(const sql_expr *x) {
  * inserted as it is: Flink writes them as JSON arrays and objects. */
 static int coll_args(sql_arena *a, sql_expr *e, int n) {
   for (int i = 0; i < n; i++)
-    if (e->a[i]->type.kind == SQL_K_ARRAY || e->a[i]->type.kind == SQL_K_MAP)
+    if (e->a[i]->type.kind >= SQL_K_ARRAY) /* ROW and MULTISET too (rowfn_val.c) */
       if (!(e->a[i] = sql_coll_to_json(a, e->a[i]))) return STROM_ENOMEM;
   return 0;
 }

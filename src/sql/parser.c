@@ -464,7 +464,7 @@ static sql_node *window_spec(parser *p) {
  * its value (KEY before the key is skipped by the caller). */
 static bool json_clauses(parser *p, sql_node *call) {
   if (!call->text || strncmp(call->text, "JSON_", 5)) return false;
-  if (!strcmp(call->text, "JSON_OBJECT") && accept_kw(p, "VALUE")) return true;
+  if ((!strcmp(call->text, "JSON_OBJECT") || !strcmp(call->text, "JSON_OBJECTAGG")) && accept_kw(p, "VALUE")) return true;
   static const char *const words[] = {"NULL",   "ERROR",      "TRUE",          "FALSE",   "UNKNOWN", "EMPTY",
                                       "ARRAY",  "OBJECT",     "ON",            "WITH",    "WITHOUT", "CONDITIONAL",
                                       "UNCONDITIONAL", "WRAPPER", "ABSENT",    "DEFAULT"};
@@ -511,7 +511,7 @@ static sql_node *call_args(parser *p, sql_node *call) {
   if (!is_op(cur(p), ")") && !docs_call_args(p, call)) { /* docs_grammar.h: TRIM(... FROM s) and the like */
     bool sep;
     do {
-      if (call->text && !strcmp(call->text, "JSON_OBJECT") && is_kw(cur(p), "KEY")) advance(p);
+      if (call->text && (!strcmp(call->text, "JSON_OBJECT") || !strcmp(call->text, "JSON_OBJECTAGG")) && is_kw(cur(p), "KEY")) advance(p);
       const sql_token *t = cur(p);
       if (is_op(t, "*") && (is_op(peek(p, 1), ")") || is_op(peek(p, 1), ","))) {
         advance(p);

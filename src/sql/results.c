@@ -81,6 +81,7 @@ static void print_value(strom_buf *b, const sql_type *t, const sql_val *v) {
   else if (t->kind == SQL_K_BYTES) sql_bytes_java(b, v);
   else if (t->id == STROM_TIMESTAMP && t->p > 3) sql_ts_java(b, v, true, t->ltz);
   else if (t->id == STROM_TIMESTAMP) java_timestamp(b, v->i, t->ltz);
+  else if (t->kind >= SQL_K_ARRAY) sql_coll_java(b, t, v, print_value); /* rowfn_val.c */
   else sql_val_format(b, t, v);
 }
 

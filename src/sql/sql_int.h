@@ -71,6 +71,8 @@ typedef enum {
   SQL_K_BYTES, /* VARCHAR: BYTES / VARBINARY(n) / BINARY(n) (s = 1) as they are (types_bytes.c) */
   SQL_K_ARRAY, /* VARCHAR: an encoded array (types_coll.c) */
   SQL_K_MAP,   /* VARCHAR: an encoded map */
+  SQL_K_ROWV,     /* VARCHAR: a packed ROW value (rowfn_val.c); elem points at its fields */
+  SQL_K_MULTISET, /* VARCHAR: a MULTISET<key> encoded as a MAP<key, INT> of counts (rowfn_val.c) */
 } sql_tkind;
 
 #define SQL_MAX_PRECISION 38
@@ -363,7 +365,7 @@ void sql_func_list(strom_buf *b);
 
 /* ---- aggregates ---- */
 
-typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG } sql_agg_kind;
+typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG, SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY, SQL_AGG_COLLECT } sql_agg_kind;
 
 typedef struct sql_agg {
   sql_agg_kind kind;
@@ -375,6 +377,7 @@ typedef struct sql_agg {
   char *text;       /* as written, to find the same call twice */
   bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
   const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
+  bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
 } sql_agg;
 
 /* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
@@ -386,6 +389,15 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
 int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *other);
 /* Writes aggregate i's result into column out_col + i of out. */
 void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row *out, int out_col);
+/* agg_json.c: JSON_OBJECTAGG / JSON_ARRAYAGG and COLLECT.  sql_aggjson_arg: the one argument the
+ * aggregate reads, built from its bound arguments (clauses last), or NULL with err. */
+bool sql_aggjson_name(const char *name);
+struct sql_expr *sql_aggjson_arg(sql_arena *a, sql_agg *g, struct sql_expr **args, int nargs, char *err, size_t errlen);
+int sql_aggjson_schema(const sql_agg *g, strom_schema *acc, const char *name);
+void sql_aggjson_init(const sql_agg *g, strom_row *acc);
+int sql_aggjson_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
+int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
+void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 
 /* ---- plans ---- */
 
@@ -591,6 +603,40 @@ int sql_row_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node 
 /* sql_row_leaves without the ROWs' null markers: the fields an IN compares one by one. */
 int sql_row_value_leaves(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, const sql_node ***nodes,
                          const char ***paths, char *err, size_t errlen);
+/* rowfn_val.c: a ROW as one packed value (ARRAY/MAP elements, JSON values) and MULTISET. */
+bool sql_rowv_is(const sql_type *t);
+int sql_rowv_nfields(const sql_type *t);
+const char *sql_rowv_fname(const sql_type *t, int i);
+const sql_type *sql_rowv_ftype(const sql_type *t, int i);
+sql_type sql_rowv_type(int n, const char *const *names, const sql_type *types);
+int sql_rowv_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen);
+void sql_rowv_type_name(const sql_type *t, char *buf, size_t cap);
+void sql_rowv_format(strom_buf *b, const sql_type *t, const struct sql_val *v);
+int sql_rowv_parse(const sql_type *t, const char *s, size_t n, struct sql_val *v, struct sql_ectx *c);
+bool sql_rowv_can_cast(const sql_type *from, const sql_type *to);
+void sql_rowv_json(strom_buf *b, const sql_type *t, const struct sql_val *v, int depth);
+typedef struct sql_expr *(*sql_rowv_bind_fn)(void *ctx, const sql_node *n);
+/* x (ROW(...), (a, b), a ROW column) packed into one value; NULL with err ("" when bind failed). */
+struct sql_expr *sql_rowv_pack(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x, sql_rowv_bind_fn bind,
+                               void *ctx, char *err, size_t errlen);
+struct sql_expr *sql_rowv_field(sql_arena *a, struct sql_expr *x, const char *name, char *err, size_t errlen);
+bool sql_rowv_arg_ok(const char *fn);
+sql_type sql_multiset_type(const sql_type *elem);
+/* MAP_ENTRIES (rowfn_val.c), found through sql_coll_func_find. */
+const struct sql_func *sql_rowv_func_find(const char *name);
+bool sql_rowv_common_type(const sql_type *a, const sql_type *b, sql_type *out);
+int sql_rowv_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);
+/* An ARRAY / MAP / ROW / MULTISET as Java's toString of Flink's external types prints it
+ * (`[1, null]`, `{a=1}`, `+I[1, a]`), leaves through leaf (the print sink's). */
+void sql_coll_java(strom_buf *b, const sql_type *t, const struct sql_val *v,
+                   void (*leaf)(strom_buf *b, const sql_type *t, const struct sql_val *v));
+/* fn_jsonfilter.c: JSON path filters [?(...)].  scan: p[i] is the '?'; checks the
+ * predicate, sets f/fn to its text, returns the index after its ']' (0 with err). */
+typedef bool (*sql_json_resolve)(const char *doc, size_t b, size_t e, const char *path, size_t pn, size_t *rb, size_t *re);
+size_t sql_jsonfilter_scan(const char *p, size_t n, size_t i, const char **f, size_t *fn, char *err, size_t errlen);
+bool sql_jsonfilter_match(const char *f, size_t fn, const char *doc, size_t vb, size_t ve, sql_json_resolve resolve);
+/* types_coll.c: a value as JSON (rowfn_val.c recurses through it). */
+void sql_coll_json(strom_buf *b, const sql_type *t, const struct sql_val *v, int depth);
 /* The null marker leaf of x when x is ROW-valued (COUNT(person) counts it), else NULL. */
 const sql_node *sql_row_marker(sql_arena *a, const sql_col *cols, int ncols, const sql_node *x);
 /* The scalar leaf a field access on a constructed ROW names (ROW(a, b).EXPR$1), or NULL. */

@@ -58,6 +58,7 @@ sql_type sql_coll_array_type(const sql_type *elem) { return coll_type(SQL_K_ARRA
 
 int sql_coll_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen) {
   bool arr = !strcmp(t->text, "ARRAY"), map = !strcmp(t->text, "MAP");
+  if (!strcmp(t->text, "MULTISET") || !strcmp(t->text, "ROW")) return sql_rowv_type_from_ast(t, out, err, errlen); /* rowfn_val.c */
   if (!arr && !map) return 1;
   sql_type k, v;
   int rc = sql_type_from_ast(t->kids[0], arr ? &v : &k, err, errlen);
@@ -71,6 +72,7 @@ int sql_coll_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t e
 }
 
 void sql_coll_type_name(const sql_type *t, char *buf, size_t cap) {
+  if (t->kind >= SQL_K_ROWV) return sql_rowv_type_name(t, buf, cap); /* rowfn_val.c */
   char a[128], b[128];
   sql_type_name(t->elem, a, sizeof a);
   if (t->kind == SQL_K_ARRAY) snprintf(buf, cap, "ARRAY<%s>%s", a, t->not_null ? " NOT NULL" : "");
@@ -148,6 +150,7 @@ static int finish(strom_buf *b, sql_val *v, sql_ectx *c) {
 /* ---- text ---- */
 
 void sql_coll_format(strom_buf *b, const sql_type *t, const sql_val *v) {
+  if (t->kind >= SQL_K_ROWV) return sql_rowv_format(b, t, v); /* rowfn_val.c */
   const char *p = v->s.p, *end = p + v->s.n;
   uint32_t n;
   if (!get_count(&p, end, &n)) return (void)strom__buf_printf(b, "?");
@@ -221,6 +224,7 @@ static int parse_one(const sql_type *t, const char *s, size_t n, bool quoted, sq
 }
 
 int sql_coll_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ectx *c) {
+  if (t->kind >= SQL_K_ROWV) return sql_rowv_parse(t, s, n, v, c); /* rowfn_val.c */
   tp x = {s, s + n};
   tws(&x);
   char open = t->kind == SQL_K_ARRAY ? '[' : '{', close = t->kind == SQL_K_ARRAY ? ']' : '}';
@@ -264,13 +268,16 @@ int sql_coll_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_e
 
 bool sql_coll_can_cast(const sql_type *from, const sql_type *to) {
   if ((from->id == STROM_VARCHAR && !from->kind) || (to->id == STROM_VARCHAR && !to->kind)) return true;
+  if (!from->id) return true; /* NULL */
   if (from->kind != to->kind) return false;
+  if (from->kind >= SQL_K_ROWV) return sql_rowv_can_cast(from, to); /* rowfn_val.c */
   return sql_can_cast(from->elem, to->elem) && (!from->key || sql_can_cast(from->key, to->key));
 }
 
 /* ARRAY<INT> to ARRAY<BIGINT> and the like: element by element, through the text form. */
 int sql_coll_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c) {
   if (from->elem == to->elem && from->key == to->key) return *out = *v, 0;
+  if (from->kind == SQL_K_ROWV && to->kind == SQL_K_ROWV) return sql_rowv_cast(from, to, v, out, c); /* rowfn_val.c */
   strom_buf b = {0};
   sql_val_format(&b, from, v);
   int rc = sql_val_parse(to, b.p ? b.p : "", b.len, out, c);
@@ -317,8 +324,8 @@ static int f_array(const sql_expr *e, const sql_val *args, sql_val *out, sql_ect
 
 static int ck_cardinality(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   (void)a;
-  if (e->a[0]->type.kind != SQL_K_ARRAY && e->a[0]->type.kind != SQL_K_MAP)
-    return snprintf(err, errlen, "CARDINALITY wants an ARRAY or a MAP"), STROM_EINVAL;
+  if (e->a[0]->type.kind != SQL_K_ARRAY && e->a[0]->type.kind != SQL_K_MAP && e->a[0]->type.kind != SQL_K_MULTISET)
+    return snprintf(err, errlen, "CARDINALITY wants an ARRAY or a MAP (or a MULTISET)"), STROM_EINVAL;
   e->type = (sql_type){.id = STROM_INT};
   return 0;
 }
@@ -368,6 +375,7 @@ static const sql_func coll_funcs[] = {
 static const sql_func element_fn = {"ELEMENT_AT", 2, 2, true, ck_none, f_element};
 
 const sql_func *sql_coll_func_find(const char *name) {
+  if (sql_rowv_func_find(name)) return sql_rowv_func_find(name); /* MAP_ENTRIES (rowfn_val.c) */
   for (size_t i = 0; i < sizeof coll_funcs / sizeof *coll_funcs; i++)
     if (!strcasecmp(coll_funcs[i].name, name)) return &coll_funcs[i];
   return NULL;
@@ -410,6 +418,7 @@ static void json_string(strom_buf *b, const char *s, size_t n) {
 
 static void json_value(strom_buf *b, const sql_type *t, const sql_val *v, int depth) {
   if (v->null || depth > 64) return (void)strom__buf_append(b, "null", 4);
+  if (t->kind >= SQL_K_ROWV) return sql_rowv_json(b, t, v, depth); /* rowfn_val.c */
   if (t->kind >= SQL_K_ARRAY) {
     const char *p = v->s.p, *end = p + v->s.n;
     uint32_t n;
@@ -472,3 +481,4 @@ bool sql_coll_count(const char **p, const char *end, uint32_t *n) { return get_c
 void sql_coll_put(strom_buf *b, const sql_type *t, const sql_val *v) { put_val(b, t, v); }
 int sql_coll_finish(strom_buf *b, sql_val *v, sql_ectx *c) { return finish(b, v, c); }
 sql_type sql_coll_map_type(const sql_type *key, const sql_type *elem) { return coll_type(SQL_K_MAP, key, elem); }
+void sql_coll_json(strom_buf *b, const sql_type *t, const sql_val *v, int depth) { json_value(b, t, v, depth); }

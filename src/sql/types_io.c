@@ -40,10 +40,13 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     const sql_table_col *c = &t->cols[i];
     if (!CROSSES(c)) continue;
     sql_type from = c->type.kind && decode ? text : c->type, to = c->type.kind && !decode ? text : c->type;
+    /* the print sink prints SQL values itself, as Java's Row.toString (results.c) */
+    bool keep = !decode && c->type.kind && c->type.kind != SQL_K_BYTES && !strcmp(t->conn->name, "print");
     sql_expr *e = sql_arena_alloc(&b->arena, sizeof *e);
     if (!e) return strom_schema_free(out), NULL;
     *e = (sql_expr){.op = SQL_E_COL, .col = k, .type = from};
-    if (c->type.kind == SQL_K_BYTES) e = sql_bytes_io(&b->arena, e, &c->type, decode, sql_bytes_conn_format(t, c->name), c->name); /* types_bytes.c */
+    if (keep) e->type = c->type;
+    else if (c->type.kind == SQL_K_BYTES) e = sql_bytes_io(&b->arena, e, &c->type, decode, sql_bytes_conn_format(t, c->name), c->name); /* types_bytes.c */
     else if (c->metadata && !strcmp(c->metadata, "headers") && sql_kafka_headers_map(&c->type))
       e = sql_kafka_headers_io(&b->arena, e, &c->type, decode); /* kafka_headers_map.c */
     else if (c->type.kind == SQL_K_ARRAY && !strcmp(t->conn->name, "jdbc")) e = sql_pg_array_io(&b->arena, e, &c->type, decode); /* types_pgarray.c */
@@ -56,7 +59,7 @@ static strom_stream *convert(sql_build *b, const sql_table *t, strom_stream *in,
     }
     if (!e) return strom_schema_free(out), NULL;
     ex[k++] = e;
-    if (decode ? sql_schema_add(out, c->name, &c->type) : sql_schema_add_sink_io(out, t, c))
+    if (decode || keep ? sql_schema_add(out, c->name, &c->type) : sql_schema_add_sink_io(out, t, c))
       return strom_schema_free(out), NULL;
   }
 #undef CROSSES

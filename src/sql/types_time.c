@@ -323,6 +323,7 @@ sql_expr *sql_temporal_arith(sql_arena *a, sql_eop op, sql_expr *l, sql_expr *r,
 bool sql_temporal_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
   if (a->kind == SQL_K_BYTES || b->kind == SQL_K_BYTES) return sql_bytes_common_type(a, b, out);
   if (a->kind == b->kind && a->id == b->id && a->elem == b->elem && a->key == b->key) return *out = *a, out->not_null = a->not_null && b->not_null, true;
+  if (a->kind == SQL_K_ROWV && b->kind == SQL_K_ROWV) return sql_rowv_common_type(a, b, out); /* rowfn_val.c */
   if (a->id == STROM_VARCHAR && !a->kind) return *out = *b, out->not_null = false, true;
   if (b->id == STROM_VARCHAR && !b->kind) return *out = *a, out->not_null = false, true;
   /* a DATE compared with a TIMESTAMP: both as TIMESTAMP */
