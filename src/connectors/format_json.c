@@ -460,7 +460,9 @@ int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) 
     } else if (b->len > start && strom__buf_append(b, ",", 1)) return STROM_ENOMEM;
     if (put_jstring(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
     int rc;
-    if (r->nulls[c] || (col->type == STROM_DOUBLE && !isfinite(r->v[c].d))) rc = strom__buf_append(b, "null", 4);
+    if (r->nulls[c]) rc = strom__buf_append(b, "null", 4);
+    else if (col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) /* Jackson quotes NaN and Infinity */
+      rc = strom__buf_append(b, "\"", 1) || strom__format_value(b, r, c, false) || strom__buf_append(b, "\"", 1);
     else if (col->type == STROM_VARCHAR && f->raw_json && f->raw_json[i]) rc = strom__buf_append(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_VARCHAR) rc = put_jstring(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_TIMESTAMP) {
