@@ -242,6 +242,81 @@ TEST(two_sinks_into_one_directory_killed_and_resumed) {
   CHECK_INT(system(cmd), 0);
 }
 
+/* The DESCRIBE line of column name has type (and its null column). */
+#define CHECK_COL(d, name, type)                                                            \
+  do {                                                                                      \
+    char want_[128];                                                                        \
+    snprintf(want_, sizeof want_, "| %-20s | %-20s |", name, type);                         \
+    if (!strstr(d, want_)) fprintf(stderr, "  %s:%d: no '%s' in:\n%s", __FILE__, __LINE__, want_, d); \
+    CHECK(strstr(d, want_) != NULL);                                                        \
+  } while (0)
+
+static char *output_of(const char *sql) {
+  char *out = NULL, err[1024];
+  int rc = run(sql, &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  error: %s\n", err);
+  return out;
+}
+
+/* MOD and %: the second operand's type for integers (the remainder always fits it),
+ * Flink's DECIMAL(min(p1 - s1, p2 - s2) + max(s1, s2), max(s1, s2)) when a fraction */
+TEST(mod_types_as_flink) {
+  const char *v = "CREATE TEMPORARY VIEW v AS SELECT CAST(a AS TINYINT) AS t, CAST(b AS SMALLINT) AS s, CAST(c AS INT) AS i, "
+                  "CAST(d AS BIGINT) AS l, CAST(e AS DECIMAL(10, 2)) AS d, CAST(f AS DECIMAL(5, 1)) AS d2 "
+                  "FROM (VALUES (7, 300, 1000, 5000000000, 12.34, 5.5)) AS x(a, b, c, d, e, f);\n";
+  const char *w = "CREATE VIEW w AS SELECT MOD(t, s) AS ts, MOD(s, t) AS st, MOD(i, t) AS it, MOD(l, i) AS li, MOD(i, l) AS il, "
+                  "MOD(d, d2) AS dd, MOD(d, i) AS di, MOD(i, d) AS id, MOD(d2, 3) AS d3, l % s AS lps, -i % t AS nit, "
+                  "MOD(CAST(-7 AS DECIMAL(3, 0)), s) AS ds FROM v;\n";
+  char sql[2000];
+  snprintf(sql, sizeof sql, "%s%sDESCRIBE w;\n", v, w);
+  char *d = output_of(sql);
+  CHECK_COL(d, "ts", "SMALLINT");
+  CHECK_COL(d, "st", "TINYINT");
+  CHECK_COL(d, "it", "TINYINT");
+  CHECK_COL(d, "li", "INT");
+  CHECK_COL(d, "il", "BIGINT");
+  CHECK_COL(d, "dd", "DECIMAL(6, 2)");
+  CHECK_COL(d, "di", "DECIMAL(10, 2)");
+  CHECK_COL(d, "id", "DECIMAL(10, 2)");
+  CHECK_COL(d, "d3", "DECIMAL(5, 1)");
+  CHECK_COL(d, "lps", "SMALLINT");
+  CHECK_COL(d, "nit", "TINYINT");
+  CHECK_COL(d, "ds", "SMALLINT");
+  free(d);
+  snprintf(sql, sizeof sql, "%s%sSELECT * FROM w", v, w);
+  /* 300 % 7 = 6, 1000 % 7 = 6, 12.34 % 5.5 = 1.34, 1000 % 12.34 = 0.46 (81 * 12.34 = 999.54),
+   * 5.5 % 3 = 2.5, 5000000000 % 300 = 200, -1000 % 7 = -6 (Java's sign: the dividend's) */
+  CHECK_ROWS(sql, false, "+I[7, 6, 6, 0, 1000, 1.34, 12.34, 0.46, 2.5, 200, -6, -7]\n");
+}
+
+/* SUM / AVG OVER of TINYINT, SMALLINT and FLOAT keep the argument's type as Flink's
+ * Byte/Short/FloatSumAggFunction and the AVG functions do: sums wrap (100 + 100 is -56
+ * as a byte, 30000 + 30000 is -5536 as a short), averages are the BIGINT (DOUBLE for
+ * FLOAT) sum over the count cast back ((float) (1.1f + 2.2f) / 2 is 1.6500001). */
+TEST(sum_avg_over_keep_narrow_types) {
+  write_tmp_file("o.csv", "a,100,30000,1.1,2024-01-01 00:00:01\na,100,30000,2.2,2024-01-01 00:00:02\na,7,5,0.1,2024-01-01 00:00:03\n");
+#define W " OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+  const char *t = "CREATE TABLE v (k STRING, t TINYINT, s SMALLINT, f FLOAT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) "
+                  "WITH ('connector' = 'filesystem', 'path' = '${TMP}/o.csv', 'format' = 'csv');\n"
+                  "CREATE VIEW w AS SELECT k, SUM(t)" W " AS st, AVG(t)" W " AS at, SUM(s)" W " AS ss, AVG(s)" W " AS a_s, "
+                  "SUM(f)" W " AS sf, AVG(f)" W " AS af FROM v;\n";
+#undef W
+  char sql[2000];
+  snprintf(sql, sizeof sql, "%sDESCRIBE w;\n", t);
+  char *d = output_of(sql);
+  CHECK_COL(d, "st", "TINYINT");
+  CHECK_COL(d, "at", "TINYINT");
+  CHECK_COL(d, "ss", "SMALLINT");
+  CHECK_COL(d, "a_s", "SMALLINT");
+  CHECK_COL(d, "sf", "FLOAT");
+  CHECK_COL(d, "af", "FLOAT");
+  free(d);
+  snprintf(sql, sizeof sql, "%sSELECT * FROM w", t);
+  CHECK_ROWS(sql, false,
+             "+I[a, 100, 100, 30000, 30000, 1.1, 1.1]\n+I[a, -56, 100, -5536, 30000, 3.3000002, 1.6500001]\n"
+             "+I[a, -49, 69, -5531, 20001, 3.4, 1.1333333]\n");
+}
+
 int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_fmt_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
@@ -261,6 +336,8 @@ int main(int argc, char **argv) {
   RUN(kafka_writes_float_and_double_as_java);
   RUN(narrow_ints_out_of_range_in_files);
   RUN(two_inserts_into_one_directory);
+  RUN(mod_types_as_flink);
+  RUN(sum_avg_over_keep_narrow_types);
   RUN(two_sinks_into_one_directory_killed_and_resumed);
   if (pg_start()) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);

@@ -742,6 +742,11 @@ int sql_overwrite_commit(sql_build *b);
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
  * memory.  Whether the cast is allowed is sql_can_cast's question. */
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t);
+/* mod_type.c: MOD's / %'s result type for exact operands x and y (false if not both
+ * exact); out->not_null is kept. */
+bool sql_mod_type(const sql_type *x, const sql_type *y, sql_type *out);
+/* e (a remainder computed in its operands' common type) as type t (its value fits). */
+sql_expr *sql_mod_cast(sql_arena *a, sql_expr *e, const sql_type *t);
 bool sql_can_cast(const sql_type *from, const sql_type *to);
 /* The type both a and b convert to for comparison, union and CASE; false if none. */
 bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out);
