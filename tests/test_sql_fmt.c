@@ -76,6 +76,8 @@ TEST(float_text_is_javas) {
   CHECK_STR(dtext(-0.0f, true), "-0.0");
   CHECK_STR(dtext(NAN, true), "NaN");
   CHECK_STR(dtext(-INFINITY, true), "-Infinity");
+  CHECK_STR(dtext(1e300, true), "Infinity"); /* past FLT_MAX as a float */
+  CHECK_STR(dtext(-1e-300, true), "-0.0");
 }
 
 #define DOUBLES                                                                                                   \

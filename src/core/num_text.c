@@ -47,10 +47,10 @@ static int shortest_digits(double d, bool single, char *dg, int *exp10) {
 }
 
 size_t strom__double_text(char *out, double d, bool single) {
+  if (single) d = (double)(float)d; /* first: a double past FLT_MAX is a float Infinity */
   if (isnan(d)) return (size_t)sprintf(out, "NaN");
   if (isinf(d)) return (size_t)sprintf(out, d > 0 ? "Infinity" : "-Infinity");
   if (d == 0) return (size_t)sprintf(out, signbit(d) ? "-0.0" : "0.0");
-  if (single) d = (double)(float)d;
   char dg[24];
   int exp10, nd = shortest_digits(d, single, dg, &exp10);
   char *o = out;
