@@ -183,7 +183,7 @@ TEST(files_are_written_as_float_text) {
               "(1, CAST(1e40 AS FLOAT), CAST(3 AS TINYINT));\n"),
             "");
   char *o = slurp_tmp_dir("oj");
-  CHECK_STR(o, "{\"d\":1,\"f\":\"Infinity\",\"x\":3}\n{\"d\":2,\"f\":null,\"x\":null}\n{\"d\":2.5,\"f\":3.3000002,\"x\":-1}\n");
+  CHECK_STR(o, "{\"d\":1.0,\"f\":\"Infinity\",\"x\":3}\n{\"d\":2.0,\"f\":null,\"x\":null}\n{\"d\":2.5,\"f\":3.3000002,\"x\":-1}\n");
   free(o);
   CHECK_STR(q("CREATE TABLE c (f FLOAT, s SMALLINT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/oc', 'format' = 'csv');\n"
               "INSERT INTO c VALUES (CAST(0.1 AS FLOAT), CAST(-3 AS SMALLINT)), (CAST(16777217 AS FLOAT), CAST(NULL AS SMALLINT)), "

@@ -201,6 +201,15 @@ static int epoch_timestamp(strom_row *r, int c, const char *s, size_t n, char *w
   return STROM_EPARSE;
 }
 
+/* Whether t is "NaN", "Infinity", "-Infinity" or "+Infinity" (Double.parseDouble's words). */
+static bool java_nonfinite(const strom_buf *t) {
+  const char *p = t->p;
+  size_t n = t->len;
+  if (n == 3 && !memcmp(p, "NaN", 3)) return true;
+  if (n && (*p == '-' || *p == '+')) p++, n--;
+  return n == 8 && !memcmp(p, "Infinity", 8);
+}
+
 /* The value at j->p into column c of r. */
 static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
   const strom_col *col = &r->schema->cols[c];
@@ -251,7 +260,9 @@ static int jvalue(jp *j, strom_row *r, int c, strom_buf *tmp) {
     else rc = strom__parse_value(r, c, s, (size_t)(j->p - s), why, sizeof why);
   }
   if (rc == STROM_ENOMEM) return rc;
-  if (!rc && col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) {
+  /* The strings "NaN", "Infinity", "-Infinity" are Double.parseDouble's (Flink reads a
+   * string for a DOUBLE so), which is how the writer quotes them, as Jackson does. */
+  if (!rc && col->type == STROM_DOUBLE && !isfinite(r->v[c].d) && !(ch == '"' && java_nonfinite(tmp))) {
     /* JSON has no infinity: 1e999 is out of range, not a value to pass on. */
     snprintf(why, sizeof why, "%.*s is out of the DOUBLE range", (int)(j->p - s > 40 ? 40 : j->p - s), s);
     rc = STROM_EPARSE;
@@ -460,7 +471,9 @@ int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) 
     } else if (b->len > start && strom__buf_append(b, ",", 1)) return STROM_ENOMEM;
     if (put_jstring(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
     int rc;
-    if (r->nulls[c] || (col->type == STROM_DOUBLE && !isfinite(r->v[c].d))) rc = strom__buf_append(b, "null", 4);
+    if (r->nulls[c]) rc = strom__buf_append(b, "null", 4);
+    else if (col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) /* Jackson quotes NaN and Infinity */
+      rc = strom__buf_append(b, "\"", 1) || strom__format_value(b, r, c, false) || strom__buf_append(b, "\"", 1);
     else if (col->type == STROM_VARCHAR && f->raw_json && f->raw_json[i]) rc = strom__buf_append(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_VARCHAR) rc = put_jstring(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_TIMESTAMP) {

@@ -91,6 +91,10 @@ void strom__pending_free(strom__pending_list *l) {
   *l = (strom__pending_list){0};
 }
 
+char *strom__part_prefix(const strom_op *op, const char *prefix) {
+  return strom__aprintf("%s-%x", prefix, (unsigned)op->node->id);
+}
+
 int strom__part_delete_leftovers(strom_op *op, const char *dir, const char *prefix, const char *run, int depth) {
   DIR *d = opendir(dir);
   if (!d) return errno == ENOENT || !op ? STROM_OK : strom__part_io_fail(op, "cannot read directory", dir);

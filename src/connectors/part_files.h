@@ -44,5 +44,10 @@ void strom__pending_free(strom__pending_list *l);
 /* Deletes the in-progress files of prefix in dir, and in its k=v partition directories
  * down to depth levels, that are not run's (no checkpoint pre-committed them). */
 int strom__part_delete_leftovers(strom_op *op, const char *dir, const char *prefix, const char *run, int depth);
+/* The name prefix of op's files: prefix-<sink>, the sink's node in the job, which keeps
+ * two sinks writing into one directory (two INSERTs of a statement set) from taking each
+ * other's names or deleting each other's files on restore, as Flink's
+ * part-<uuid>-<subtask>-<n> does (the node is the same in the restored job).  Owned. */
+char *strom__part_prefix(const strom_op *op, const char *prefix);
 
 #endif

@@ -35,6 +35,7 @@ typedef struct files_state {
   int64_t opened_ms, written_ms; /* processing time, when rolling by time */
   uint64_t next_part;
   char run[24];
+  char *prefix; /* strom__part_prefix's */
   strom__pending_list pend;
   strom_buf line;
 } files_state;
@@ -53,7 +54,7 @@ static int precommit(strom_op *op, int64_t ckpt) {
 
 static int open_next(strom_op *op, files_state *st) {
   files_conf *c = op->conf;
-  st->cur = strom__aprintf("%s-%d-%s-%llu", c->prefix, op->ctx.subtask, st->run, (unsigned long long)st->next_part++);
+  st->cur = strom__aprintf("%s-%d-%s-%llu", st->prefix, op->ctx.subtask, st->run, (unsigned long long)st->next_part++);
   st->bytes = 0;
   return st->cur ? strom__part_create(op, c->dir, st->cur, &st->f) : STROM_ENOMEM;
 }
@@ -65,6 +66,7 @@ static int files_open(strom_op *op) {
   op->state = st;
   /* A run id in every name keeps this run's files apart from an earlier run's leftovers. */
   snprintf(st->run, sizeof st->run, "%llx", (unsigned long long)op->task->job->run_id);
+  if (!(st->prefix = strom__part_prefix(op, c->prefix))) return STROM_ENOMEM;
   if (mkdir(c->dir, 0777) && errno != EEXIST) return strom__part_io_fail(op, "cannot create directory", c->dir);
   return STROM_OK;
 }
@@ -138,7 +140,7 @@ static int files_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg
     }
   }
   files_conf *c = op->conf;
-  return strom__part_delete_leftovers(op, c->dir, c->prefix, ((files_state *)op->state)->run, 0);
+  return strom__part_delete_leftovers(op, c->dir, ((files_state *)op->state)->prefix, ((files_state *)op->state)->run, 0);
 }
 
 static int files_finish(strom_op *op) {
@@ -155,6 +157,7 @@ static void files_close(strom_op *op) {
   if (!st) return;
   if (st->f) fclose(st->f);
   free(st->cur);
+  free(st->prefix);
   strom__pending_free(&st->pend);
   strom__buf_free(&st->line);
   free(st);

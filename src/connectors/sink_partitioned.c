@@ -66,6 +66,7 @@ typedef struct pstate {
   uint64_t next_part;
   char run[24];
   strom_buf line, key;
+  char *prefix; /* strom__part_prefix's */
 } pstate;
 
 /* ---- partition time ---- */
@@ -231,7 +232,7 @@ static int close_file(strom_op *op, part *p, int64_t ckpt) {
 static int open_file(strom_op *op, part *p, int64_t now) {
   const pconf *c = op->conf;
   pstate *st = op->state;
-  p->cur = strom__aprintf("%s/%s-%d-%s-%llu", p->spec, c->prefix, op->ctx.subtask, st->run, (unsigned long long)st->next_part++);
+  p->cur = strom__aprintf("%s/%s-%d-%s-%llu", p->spec, st->prefix, op->ctx.subtask, st->run, (unsigned long long)st->next_part++);
   p->bytes = 0;
   p->opened_ms = now;
   return p->cur ? strom__part_create(op, c->dir, p->cur, &p->f) : STROM_ENOMEM;
@@ -252,6 +253,7 @@ static int p_open(strom_op *op) {
   op->state = st;
   st->wm = INT64_MIN;
   snprintf(st->run, sizeof st->run, "%llx", (unsigned long long)op->task->job->run_id);
+  if (!(st->prefix = strom__part_prefix(op, c->prefix))) return STROM_ENOMEM;
   if (mkdir(c->dir, 0777) && errno != EEXIST) return strom__part_io_fail(op, "cannot create directory", c->dir);
   return STROM_OK;
 }
@@ -415,7 +417,7 @@ static int p_restore(strom_op *op, const strom_restore *r, int kg_lo, int kg_hi)
     }
   }
   const pconf *c = op->conf;
-  return strom__part_delete_leftovers(op, c->dir, c->prefix, ((pstate *)op->state)->run, c->npart);
+  return strom__part_delete_leftovers(op, c->dir, ((pstate *)op->state)->prefix, ((pstate *)op->state)->run, c->npart);
 }
 
 static int p_finish(strom_op *op) {
@@ -438,6 +440,7 @@ static void p_close(strom_op *op) {
   free(st->wms);
   strom__buf_free(&st->line);
   strom__buf_free(&st->key);
+  free(st->prefix);
   free(st);
 }
 

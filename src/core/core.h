@@ -41,7 +41,12 @@ typedef struct strom_col {
    * a DECIMAL wider than 18 digits (16 bytes), so the codec's switches cost what they
    * did before wide decimals; keyw the column's key bytes (0 for VARCHAR). */
   uint8_t enc, keyw;
+  /* The SQL type an INT or DOUBLE column holds when narrower (STROM__NARROW_*): text
+   * only (a FLOAT is written as Java's Float.toString, a TINYINT read from text must fit
+   * it); the codec does not read it. */
+  uint8_t narrow;
 } strom_col;
+enum { STROM__NARROW_NONE, STROM__NARROW_TINYINT, STROM__NARROW_SMALLINT, STROM__NARROW_FLOAT };
 #define STROM__ENC_DEC128 8 /* past strom_type_id's last (STROM_TIMESTAMP, 7) */
 #define STROM__ENC_TS_WIDE 9 /* TIMESTAMP(4..9): milliseconds and nanoseconds, 12 bytes */
 
@@ -230,6 +235,12 @@ void strom__buf_free(strom_buf *b);
 /* ---- value formatting and parsing (CSV, print) ---- */
 /* Appends the text form of column col of r (NULL as "null" for print, "" for csv). */
 int strom__format_value(strom_buf *b, const strom_row *r, int col, bool csv);
+/* A double as Java's Double.toString writes it (single: Float.toString of (float)d),
+ * into out (STROM__DOUBLE_TEXT_MAX bytes, NUL-terminated); returns its length.
+ * num_text.c. */
+#define STROM__DOUBLE_TEXT_MAX 32
+size_t strom__double_text(char *out, double d, bool single);
+int strom__format_double(strom_buf *b, double d, bool single);
 /* Appends the row as Flink prints it: "+I[a, 1]" (its kind, then the values). */
 int strom__row_format_buf(strom_buf *b, const strom_row *r);
 /* A timestamp as "yyyy-MM-dd HH:mm:ss[.fraction]" (sep between date and time), the

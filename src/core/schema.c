@@ -76,7 +76,9 @@ int strom_schema_add_decimal(strom_schema *s, const char *name, int p, int sc) {
 }
 
 int strom__schema_add_col(strom_schema *s, const char *name, const strom_col *c) {
-  return add_col(s, name, name ? strlen(name) : 0, c->type, c->precision, c->scale);
+  int rc = add_col(s, name, name ? strlen(name) : 0, c->type, c->precision, c->scale);
+  if (!rc) s->cols[s->ncols - 1].narrow = c->narrow;
+  return rc;
 }
 
 int strom_schema_add_timestamp(strom_schema *s, const char *name, int p) {

@@ -62,7 +62,7 @@ int strom__format_value(strom_buf *b, const strom_row *r, int c, bool csv) {
     case STROM_BOOLEAN: return strom__buf_printf(b, "%s", r->v[c].i ? "true" : "false");
     case STROM_INT:
     case STROM_BIGINT: return strom__buf_printf(b, "%" PRId64, r->v[c].i);
-    case STROM_DOUBLE: return strom__buf_printf(b, "%.17g", r->v[c].d);
+    case STROM_DOUBLE: return strom__format_double(b, r->v[c].d, col->narrow == STROM__NARROW_FLOAT); /* num_text.c */
     case STROM_DECIMAL:
       if (col->precision > STROM_DEC64_DIGITS) strom__dec128_format(b, strom__dec128_get(&r->v[c]), col->scale);
       else format_decimal(b, r->v[c].i, col->scale);
@@ -195,7 +195,10 @@ int strom__parse_value(strom_row *r, int c, const char *s, size_t n, char *err, 
       errno = 0;
       long long v = strtoll(tmp, &end, 10);
       bool bad = *end || errno || (col->type == STROM_INT && (v < INT32_MIN || v > INT32_MAX));
-      if (bad) want = col->type == STROM_INT ? "INT" : "BIGINT";
+      /* Byte.parseByte / Short.parseShort: Flink's json and csv refuse what does not fit */
+      bool tiny = col->narrow == STROM__NARROW_TINYINT, small = col->narrow == STROM__NARROW_SMALLINT;
+      bad = bad || (tiny && (v < INT8_MIN || v > INT8_MAX)) || (small && (v < INT16_MIN || v > INT16_MAX));
+      if (bad) want = tiny ? "TINYINT" : small ? "SMALLINT" : col->type == STROM_INT ? "INT" : "BIGINT";
       else r->v[c].i = v, r->nulls[c] = 0;
       break;
     }

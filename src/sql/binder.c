@@ -369,6 +369,8 @@ typed:;
   }
   if (!x.id) x = y.id ? y : (sql_type){.id = STROM_INT};
   if (!y.id) y = x;
+  sql_type mt = {0};
+  bool mod = op == SQL_E_MOD && sql_mod_type(&x, &y, &mt); /* mod_type.c: % typed as Flink's MOD */
   if (!sql_type_numeric(&x) || !sql_type_numeric(&y)) {
     char xs[48], ys[48];
     sql_type_name(&x, xs, sizeof xs);
@@ -401,12 +403,12 @@ typed:;
     }
     if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &dx)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &dy))) return NULL;
     e->type = t;
-    return e;
+    return mod ? sql_mod_cast(b->a, e, &mt) : e;
   } else t = (sql_type){.id = x.id == STROM_BIGINT || y.id == STROM_BIGINT ? STROM_BIGINT : STROM_INT};
   t.narrow = sql_narrow_arith(&x, &y, &t); /* types_narrow.c */
   if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &t)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &t))) return NULL;
   e->type = t;
-  return e;
+  return mod ? sql_mod_cast(b->a, e, &mt) : e;
 }
 
 static sql_expr *common_args(binder *b, const sql_node *n, sql_expr *e, int from, int step) {

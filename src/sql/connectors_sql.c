@@ -412,6 +412,7 @@ typedef struct json_lines {
   const strom_schema *s;
   const char *table;
   uint8_t *raw; /* per column: ARRAY/MAP written as JSON (types_io.c made the text) */
+  const char *path; /* the file read, for errors (fs_lines.c) */
 } json_lines;
 
 static bool opt_true(const sql_table *t, const char *k) {
@@ -470,6 +471,8 @@ static int json_decode_process(strom_ctx *ctx, int input, const strom_row *in, s
   char err[256];
   if (strom__format_decode(strom_ctx_local(ctx), p, n, o, err, sizeof err)) {
     if (j->o.ignore_parse_errors) return STROM_OK;
+    long no = sql_fs_line_of(j->path, p, n); /* fs_lines.c */
+    if (no) return strom_ctx_fail(ctx, "table '%s': %s:%ld: %s (line '%.*s')", j->table, j->path, no, err, (int)(n < 80 ? n : 80), p);
     return strom_ctx_fail(ctx, "table '%s': %s (line '%.*s')", j->table, err, (int)(n < 80 ? n : 80), p);
   }
   strom_row_set_time(o, strom_row_time(in));
@@ -498,7 +501,8 @@ static strom_stream *fs_read_one(sql_build *b, const sql_table *t, const char *p
   const char *fmt = sql_table_option(t, "format");
   if (strcmp(fmt, "json")) return strom_read_csv(b->env, path, phys, o);
   json_lines *j = json_lines_new(b, t, phys);
-  if (!j) return NULL;
+  if (!j || !(j->path = sql_arena_alloc(&b->arena, strlen(path) + 1))) return NULL;
+  strcpy((char *)j->path, path);
   return strom_set_name(strom_process(strom_read_text(b->env, path),
                                       &(strom_process_def){.open = json_open, .process = json_decode_process,
                                                            .close = json_close, .data = j, .out_schema = phys}),

@@ -14,6 +14,7 @@
  * into e->aux.  JSON text is scanned in place (no tree): a value is a byte span.
  */
 #include <ctype.h>
+#include <math.h>
 #include <strings.h>
 
 #include "sql_int.h"
@@ -602,7 +603,11 @@ static void put_json(strom_buf *b, const sql_expr *x, const sql_val *v, sql_ectx
   else if (raw_json(x)) strom__buf_append(b, v->s.p, v->s.n);
   else if (t->id == STROM_BOOLEAN) strom__buf_printf(b, "%s", v->i ? "true" : "false");
   else if (t->id == STROM_INT || t->id == STROM_BIGINT) strom__buf_printf(b, "%lld", (long long)v->i);
-  else if (t->id == STROM_DOUBLE) strom__buf_printf(b, "%.17g", v->d);
+  else if (t->id == STROM_DOUBLE && isfinite(v->d)) strom__format_double(b, v->d, t->narrow == SQL_N_FLOAT); /* Jackson: Double.toString */
+  else if (t->id == STROM_DOUBLE) { /* Jackson quotes NaN and Infinity (QUOTE_NON_NUMERIC_NUMBERS) */
+    char nt[STROM__DOUBLE_TEXT_MAX];
+    quote(b, nt, strom__double_text(nt, v->d, false));
+  }
   else if (t->id == STROM_VARCHAR && !t->kind) quote(b, v->s.p, v->s.n);
   else { /* decimals, times, collections: their text, as a string (numbers as numbers) */
     strom_buf tb = {0};

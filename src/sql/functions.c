@@ -449,6 +449,7 @@ static int ck_mod(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
     return fail(err, errlen, e, "expects exact numeric arguments");
   if (!sql_common_type(&e->a[0]->type, &e->a[1]->type, &t)) return fail(err, errlen, e, "bad arguments");
   e->type = e->a[1]->type;
+  sql_mod_type(&e->a[0]->type, &e->a[1]->type, &e->type); /* mod_type.c: DECIMAL when a fraction */
   return all_to(a, e, &t, err, errlen);
 }
 

@@ -98,6 +98,7 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
                     ? (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION,
                                  .s = g->kind == SQL_AGG_AVG && g->in_type.s < 6 ? 6 : g->in_type.s}
                     : (sql_type){.id = g->in_type.id};
+      if (!g->in_type.kind) g->type.narrow = g->in_type.narrow; /* Flink: SUM/AVG of TINYINT is TINYINT, of FLOAT FLOAT */
       break;
     default: g->type = g->in_type, g->type.not_null = false; break;
   }

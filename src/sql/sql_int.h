@@ -57,6 +57,9 @@ int sql_narrow_cast(const sql_type *from, const sql_type *to, const struct sql_v
                     struct sql_ectx *c);
 /* "TINYINT", "SMALLINT", "FLOAT", or NULL for a type that is not narrow. */
 const char *sql_narrow_name(const sql_type *t);
+/* A column of a TINYINT, SMALLINT or FLOAT type (t->narrow set), which the formats
+ * read and write as Flink does (types_narrow.c). */
+int sql_schema_add_narrow(strom_schema *s, const char *name, const sql_type *t);
 static inline int sql_narrow_bits(const sql_type *t) {
   return t->narrow == SQL_N_TINYINT ? 8 : t->narrow == SQL_N_SMALLINT ? 16 : 0;
 }
@@ -768,6 +771,8 @@ int sql_fs_partitioned_write(sql_build *b, const sql_table *t, strom_stream *in,
 strom_stream *sql_fs_partitioned_scan(sql_build *b, const sql_table *t, const strom_schema *phys, const strom_csv_opts *o,
                                       const char *path);
 const char *sql_fs_path(const char *path);
+/* fs_lines.c: the 1-based number of the first line of path that is line[0..n), else 0. */
+long sql_fs_line_of(const char *path, const char *line, size_t n);
 /* insert_overwrite.c: INSERT OVERWRITE of a filesystem table in batch mode.  check: why
  * not (m), else 0; prepare lists t's files before the job; commit, after the job
  * succeeded, removes those it replaced (an error in b->err). */
@@ -783,6 +788,11 @@ int sql_overwrite_commit(sql_build *b);
 /* binder.c: e converted to type t (e itself when it has it already), NULL if out of
  * memory.  Whether the cast is allowed is sql_can_cast's question. */
 sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t);
+/* mod_type.c: MOD's / %'s result type for exact operands x and y (false if not both
+ * exact); out->not_null is kept. */
+bool sql_mod_type(const sql_type *x, const sql_type *y, sql_type *out);
+/* e (a remainder computed in its operands' common type) as type t (its value fits). */
+sql_expr *sql_mod_cast(sql_arena *a, sql_expr *e, const sql_type *t);
 bool sql_can_cast(const sql_type *from, const sql_type *to);
 /* The type both a and b convert to for comparison, union and CASE; false if none. */
 bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out);

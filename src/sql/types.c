@@ -113,5 +113,6 @@ sql_type sql_type_as_decimal(const sql_type *t) {
 int sql_schema_add(strom_schema *s, const char *name, const sql_type *t) {
   if (t->id == STROM_DECIMAL) return strom_schema_add_decimal(s, name, t->p, t->s);
   if (t->id == STROM_TIMESTAMP && !t->kind) return strom_schema_add_timestamp(s, name, t->p);
+  if (t->narrow && !t->kind) return sql_schema_add_narrow(s, name, t); /* types_narrow.c */
   return strom_schema_add(s, name, t->id ? t->id : STROM_INT);
 }

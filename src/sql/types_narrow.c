@@ -87,6 +87,16 @@ const char *sql_narrow_name(const sql_type *t) {
   }
 }
 
+int sql_schema_add_narrow(strom_schema *s, const char *name, const sql_type *t) {
+  int rc = strom_schema_add(s, name, t->id);
+  /* the formats' text: a FLOAT written as Float.toString (num_text.c), a TINYINT read
+   * from json or csv must fit (value_text.c) */
+  if (!rc) s->cols[s->ncols - 1].narrow = t->narrow == SQL_N_TINYINT ? STROM__NARROW_TINYINT
+                                          : t->narrow == SQL_N_SMALLINT ? STROM__NARROW_SMALLINT
+                                                                        : STROM__NARROW_FLOAT;
+  return rc;
+}
+
 /* ---- FLOAT in the filesystem connector's csv and json: Float.toString's text ---- */
 
 bool sql_float_as_text(const sql_table *t, const sql_table_col *c) {

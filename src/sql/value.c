@@ -101,56 +101,8 @@ const int64_t sql_pow10s[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 100000
 
 int64_t sql_pow10(int n) { return n >= 0 && n <= 18 ? sql_pow10s[n] : 0; }
 
-static void format_double(strom_buf *b, double d, bool single) {
-  if (isnan(d)) {
-    strom__buf_printf(b, "NaN");
-    return;
-  }
-  if (isinf(d)) {
-    strom__buf_printf(b, d > 0 ? "Infinity" : "-Infinity");
-    return;
-  }
-  if (d == 0) {
-    strom__buf_printf(b, signbit(d) ? "-0.0" : "0.0");
-    return;
-  }
-  /* The shortest digits that read back as d, placed as Java's Double.toString does:
-   * plain between 1e-3 and 1e7, else d.dddE<exp>. */
-  char e[40];
-  for (int prec = 0; prec < 17; prec++) {
-    snprintf(e, sizeof e, "%.*e", prec, d);
-    if (single ? strtof(e, NULL) == (float)d : strtod(e, NULL) == d) break; /* FLOAT: Java's Float.toString */
-  }
-  char digits[24];
-  int nd = 0, exp10;
-  const char *p = e;
-  bool neg = *p == '-';
-  if (neg) p++;
-  for (; *p && *p != 'e'; p++)
-    if (*p >= '0' && *p <= '9') digits[nd++] = *p;
-  exp10 = atoi(p + 1);
-  while (nd > 1 && digits[nd - 1] == '0') nd--;
-  if (neg) strom__buf_append(b, "-", 1);
-  double a = fabs(d);
-  if (a >= 1e-3 && a < 1e7) {
-    if (exp10 >= 0) {
-      for (int i = 0; i <= exp10; i++) strom__buf_append(b, i < nd ? &digits[i] : "0", 1);
-      strom__buf_append(b, ".", 1);
-      if (nd > exp10 + 1) strom__buf_append(b, digits + exp10 + 1, (size_t)(nd - exp10 - 1));
-      else strom__buf_append(b, "0", 1);
-    } else {
-      strom__buf_append(b, "0.", 2);
-      for (int i = 0; i < -exp10 - 1; i++) strom__buf_append(b, "0", 1);
-      strom__buf_append(b, digits, (size_t)nd);
-    }
-  } else {
-    strom__buf_append(b, digits, 1);
-    strom__buf_append(b, ".", 1);
-    if (nd > 1) strom__buf_append(b, digits + 1, (size_t)(nd - 1));
-    else strom__buf_append(b, "0", 1);
-    strom__buf_printf(b, "E%d", exp10);
-  }
-}
+/* Java's Double.toString / Float.toString (src/core/num_text.c, shared with the formats). */
+static void format_double(strom_buf *b, double d, bool single) { strom__format_double(b, d, single); }
 
 static void format_decimal(strom_buf *b, int64_t v, int scale) {
   char d[32];
