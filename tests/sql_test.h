@@ -83,6 +83,18 @@ static inline char *slurp_tmp_dir(const char *dir) {
   return buf;
 }
 
+/* Runs sql and checks it succeeds and its output contains want. */
+#define CHECK_OUT(sql, want)                                                           \
+  do {                                                                                 \
+    char *o_, e_[1024];                                                                \
+    int r_ = run(sql, &o_, e_, sizeof e_);                                             \
+    if (r_) fprintf(stderr, "  error: %s\n", e_);                                      \
+    if (!strstr(o_, want)) fprintf(stderr, "  output:\n%s  expected to contain:\n%s\n", o_, want); \
+    CHECK_INT(r_, 0);                                                                  \
+    CHECK(strstr(o_, want) != NULL);                                                   \
+    free(o_);                                                                          \
+  } while (0)
+
 #ifndef SQL_TEST_OWN_ROWS
 /* The rows of tableau output as "+I[a, b]" lines (cells trimmed), optionally sorted. */
 static inline char *rows_of(const char *out, bool sort) {
@@ -113,18 +125,6 @@ static inline char *rows_of(const char *out, bool sort) {
   }
   return r;
 }
-
-/* Runs sql and checks it succeeds and its output contains want. */
-#define CHECK_OUT(sql, want)                                                           \
-  do {                                                                                 \
-    char *o_, e_[1024];                                                                \
-    int r_ = run(sql, &o_, e_, sizeof e_);                                             \
-    if (r_) fprintf(stderr, "  error: %s\n", e_);                                      \
-    if (!strstr(o_, want)) fprintf(stderr, "  output:\n%s  expected to contain:\n%s\n", o_, want); \
-    CHECK_INT(r_, 0);                                                                  \
-    CHECK(strstr(o_, want) != NULL);                                                   \
-    free(o_);                                                                          \
-  } while (0)
 
 #define CHECK_ROWS(sql, sorted, expected)                          \
   do {                                                             \

@@ -14,18 +14,6 @@
 
 #define CHECK_LOG(sql, expected) CHECK_MODE(sql, false, false, expected)
 
-/* Runs sql and checks it succeeds and its output (the print sink's lines) contains want. */
-#define CHECK_OUT(sql, want)                                                                        \
-  do {                                                                                              \
-    char *o_, e_[1024];                                                                             \
-    int r_ = run(sql, &o_, e_, sizeof e_);                                                          \
-    if (r_) fprintf(stderr, "  error: %s\n", e_);                                                   \
-    if (!strstr(o_, want)) fprintf(stderr, "  output:\n%s  expected to contain:\n%s\n", o_, want); \
-    CHECK_INT(r_, 0);                                                                               \
-    CHECK(strstr(o_, want) != NULL);                                                                \
-    free(o_);                                                                                       \
-  } while (0)
-
 /* The event-time table w over tmp/w/d.json: ts 1 a 1, 2 b NULL, 7 a 3, 12 c 4 (seconds). */
 #define W_DDL                                                                                                    \
   "CREATE TABLE w (ts TIMESTAMP(3), k STRING NOT NULL, v INT, WATERMARK FOR ts AS ts) WITH ('connector' = " \

@@ -696,7 +696,7 @@ static void mark_cols(const sql_expr *e, bool *used) {
 }
 
 /* e with column c renamed map[c]. */
-static sql_expr *remap(sql_arena *a, const sql_expr *e, const int *map) {
+sql_expr *sql_expr_remap(sql_arena *a, const sql_expr *e, const int *map) {
   sql_expr *c = sql_arena_alloc(a, sizeof *c);
   if (!c) return NULL;
   *c = *e;
@@ -704,7 +704,7 @@ static sql_expr *remap(sql_arena *a, const sql_expr *e, const int *map) {
   if (e->n) {
     if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
     for (int i = 0; i < e->n; i++)
-      if (!(c->a[i] = remap(a, e->a[i], map))) return NULL;
+      if (!(c->a[i] = sql_expr_remap(a, e->a[i], map))) return NULL;
   }
   return c;
 }
@@ -783,7 +783,7 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
     } else if (pidx[c] >= 0) {
       if (!(lower[c] = sql_arena_alloc(a, sizeof *lower[c]))) return NULL;
       *lower[c] = (sql_expr){.op = SQL_E_COL, .col = map[pidx[c]], .type = sc->cols[c].type};
-    } else if (!(lower[c] = remap(a, sc->exprs[c], map))) {
+    } else if (!(lower[c] = sql_expr_remap(a, sc->exprs[c], map))) {
       return NULL;
     }
   }
@@ -795,7 +795,7 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   if (!s) {
     if (!(s = sql_io_decode(b, t, t->conn->scan(b, t, ps)))) return NULL;
     if (t->wm_col >= 0) {
-      const sql_expr *rowtime = wm_computed ? remap(a, sc->exprs[t->wm_col], map) : NULL;
+      const sql_expr *rowtime = wm_computed ? sql_expr_remap(a, sc->exprs[t->wm_col], map) : NULL;
       if ((wm_computed && !rowtime) || !(s = add_watermarks(b, t, s, wm_computed ? -1 : map[pidx[t->wm_col]], rowtime)))
         return NULL;
     }
@@ -861,8 +861,8 @@ static sql_plan *prune_join(sql_build *b, const sql_plan *p, bool *need, int *ma
       !(nj->rkeys = sql_arena_alloc(a, sizeof *nj->rkeys * (size_t)(j->nkeys ? j->nkeys : 1))))
     return NULL;
   for (int i = 0; i < j->nkeys; i++)
-    if (!(nj->lkeys[i] = remap(a, j->lkeys[i], map)) || !(nj->rkeys[i] = remap(a, j->rkeys[i], rmap))) return NULL;
-  if (j->residual && !(nj->residual = remap(a, j->residual, map))) return NULL;
+    if (!(nj->lkeys[i] = sql_expr_remap(a, j->lkeys[i], map)) || !(nj->rkeys[i] = sql_expr_remap(a, j->rkeys[i], rmap))) return NULL;
+  if (j->residual && !(nj->residual = sql_expr_remap(a, j->residual, map))) return NULL;
   nj->cond = NULL; /* the condition was analysed into the fields above */
   if (j->kind == SQL_JK_INTERVAL) nj->ltime = map[j->ltime], nj->rtime = rmap[j->rtime];
   if (j->kind == SQL_JK_WINDOW) nj->lwend = map[j->lwend], nj->rwend = rmap[j->rwend];
@@ -895,10 +895,10 @@ static sql_plan *agg_remap(sql_arena *a, const sql_plan *p, sql_plan *np, const 
       (p->naggs && p->agg_filters && !(np->agg_filters = sql_arena_alloc(a, sizeof *np->agg_filters * (size_t)p->naggs))))
     return NULL;
   for (int i = 0; i < p->nkeys; i++)
-    if (!(np->keys[i] = remap(a, p->keys[i], map))) return NULL;
+    if (!(np->keys[i] = sql_expr_remap(a, p->keys[i], map))) return NULL;
   for (int i = 0; i < p->naggs; i++) {
-    if (p->agg_args[i] && !(np->agg_args[i] = remap(a, p->agg_args[i], map))) return NULL;
-    if (p->agg_filters && p->agg_filters[i] && !(np->agg_filters[i] = remap(a, p->agg_filters[i], map))) return NULL;
+    if (p->agg_args[i] && !(np->agg_args[i] = sql_expr_remap(a, p->agg_args[i], map))) return NULL;
+    if (p->agg_filters && p->agg_filters[i] && !(np->agg_filters[i] = sql_expr_remap(a, p->agg_filters[i], map))) return NULL;
   }
   if (p->time_col >= 0) np->time_col = map[p->time_col];
   if (p->win.kind == SQL_W_ATTACHED) np->win.start_col = map[p->win.start_col], np->win.end_col = map[p->win.end_col];
@@ -924,10 +924,10 @@ static sql_plan *over_pruned_join(sql_build *b, const sql_plan *p) {
   }
   if (!(np->in = prune_join(b, jp, need, map))) return NULL;
   if (p->kind == SQL_P_CALC) {
-    if (p->cond && !(np->cond = remap(a, p->cond, map))) return NULL;
+    if (p->cond && !(np->cond = sql_expr_remap(a, p->cond, map))) return NULL;
     if (!(np->exprs = sql_arena_alloc(a, sizeof *np->exprs * (size_t)p->ncols))) return NULL;
     for (int i = 0; i < p->ncols; i++)
-      if (!(np->exprs[i] = remap(a, p->exprs[i], map))) return NULL;
+      if (!(np->exprs[i] = sql_expr_remap(a, p->exprs[i], map))) return NULL;
     return np;
   }
   return agg_remap(a, p, np, map);

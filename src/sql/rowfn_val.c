@@ -196,17 +196,6 @@ static int token(const char **p, const char *end, bool key, strom_buf *tmp, cons
   return 0;
 }
 
-static int parse_field(const sql_type *t, const char *s, size_t n, bool quoted, sql_val *v, sql_ectx *c) {
-  if (!quoted && ((n == 4 && !strncasecmp(s, "null", 4)) || n == 0)) return v->null = true, 0;
-  if (t->id == STROM_VARCHAR && !t->kind) {
-    char *p = sql_ectx_alloc(c, n ? n : 1);
-    if (!p) return STROM_ENOMEM;
-    memcpy(p, s, n);
-    v->null = false, v->s.p = p, v->s.n = (uint32_t)n;
-    return 0;
-  }
-  return sql_val_parse(t, s, n, v, c);
-}
 
 static void skip_ws(const char **p, const char *end) {
   while (*p < end && isspace((unsigned char)**p)) (*p)++;
@@ -248,7 +237,7 @@ int sql_rowv_parse(const sql_type *t, const char *s, size_t len, sql_val *v, sql
       if (open == '{') { /* a member name (ROW) or an element (MULTISET), then ':' or '=' */
         if ((rc = token(&p, end, true, &tmp, &es, &en, &q))) break;
         if (ms) {
-          if ((rc = parse_field(t->key, es, en, q, &kv, c))) break;
+          if ((rc = sql_coll_parse_elem(t->key, es, en, q, &kv, c))) break;
         } else {
           idx = -1;
           for (int i = 0; i < nf && idx < 0; i++)
@@ -261,12 +250,12 @@ int sql_rowv_parse(const sql_type *t, const char *s, size_t len, sql_val *v, sql
       if ((rc = token(&p, end, false, &tmp, &es, &en, &q))) break;
       if (ms) {
         sql_val cv;
-        if ((rc = parse_field(t->elem, es, en, q, &cv, c))) break;
+        if ((rc = sql_coll_parse_elem(t->elem, es, en, q, &cv, c))) break;
         if (cv.null || cv.i < 1) { rc = -1; break; }
         sql_coll_put(&b, t->key, &kv), sql_coll_put(&b, t->elem, &cv);
         count++;
       } else if (idx >= 0 && idx < nf) {
-        if ((rc = parse_field(sql_rowv_ftype(t, idx), es, en, q, &vals[idx], c))) break;
+        if ((rc = sql_coll_parse_elem(sql_rowv_ftype(t, idx), es, en, q, &vals[idx], c))) break;
         seen[idx] = true;
       } else if (open != '{') { rc = -1; break; } /* more fields than the type */
       pos++;

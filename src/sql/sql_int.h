@@ -195,6 +195,8 @@ int sql_val_set(strom_row *r, int col, const sql_val *v);
 void sql_val_format(strom_buf *b, const sql_type *t, const sql_val *v);
 /* Parses text into a value of type t (CAST from a string).  -1 if malformed. */
 int sql_val_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_ectx *c);
+/* types_coll.c: one element of a collection's or ROW's text (NULL unless quoted). */
+int sql_coll_parse_elem(const sql_type *t, const char *s, size_t n, bool quoted, sql_val *v, sql_ectx *c);
 /* Converts v of type from to type to (CAST); STROM_EUSER with the reason in c->err. */
 int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
 int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql_val *out, sql_ectx *c);
@@ -330,6 +332,8 @@ int sql_eval_pred(const sql_expr *e, const strom_row *r, sql_ectx *c);
 /* Appends a readable form of e (EXPLAIN), column names from cols. */
 struct sql_col;
 void sql_expr_print(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+/* planner.c: a copy of e (in a) with each column c read as map[c]. */
+sql_expr *sql_expr_remap(sql_arena *a, const sql_expr *e, const int *map);
 
 /* Built-in scalar functions (functions.c). */
 typedef int (*sql_fn_eval)(const sql_expr *e, const sql_val *args, sql_val *out, sql_ectx *c);

@@ -24,19 +24,6 @@ static void outer_used(const sql_expr *e, int nr, bool *used) {
   for (int i = 0; i < e->n; i++) outer_used(e->a[i], nr, used);
 }
 
-/* e with each column c read as map[c] */
-static sql_expr *mapped(sql_arena *a, const sql_expr *e, const int *map) {
-  sql_expr *c = sql_arena_alloc(a, sizeof *c);
-  if (!c) return NULL;
-  *c = *e;
-  if (e->op == SQL_E_COL) c->col = map[e->col];
-  if (e->n) {
-    if (!(c->a = sql_arena_alloc(a, sizeof(sql_expr *) * (size_t)e->n))) return NULL;
-    for (int i = 0; i < e->n; i++)
-      if (!(c->a[i] = mapped(a, e->a[i], map))) return NULL;
-  }
-  return c;
-}
 
 static sql_expr *node(sql_arena *a, sql_eop op, const sql_type *t, int n) {
   sql_expr *e = sql_arena_alloc(a, sizeof *e);
@@ -201,7 +188,7 @@ static const char *corr_values(struct binder *b, sql_plan *in, const sql_node *q
   for (int i = 0; i < nl; i++) map[nr + i] = -1;
   for (int k = 0; k < nv; k++) map[nr + outer[k]] = k;
   sql_plan *j = sql_join_new(a, d, r0, "inner", m, sizeof m);
-  sql_expr *jc = j ? mapped(a, c, map) : NULL;
+  sql_expr *jc = j ? sql_expr_remap(a, c, map) : NULL;
   if (!j || !jc || sql_join_add_cond(a, j, jc, m, sizeof m)) return sql_binder_fail(b, w, "%s", j ? m : "out of memory");
   if (sql_binder_plan_name(b, name, j)) return sql_binder_fail(b, q, "out of memory");
   *nvals = nv;

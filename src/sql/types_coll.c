@@ -211,7 +211,7 @@ static int element(tp *x, char stop, strom_buf *tmp, const char **s, size_t *n, 
   return 0;
 }
 
-static int parse_one(const sql_type *t, const char *s, size_t n, bool quoted, sql_val *v, sql_ectx *c) {
+int sql_coll_parse_elem(const sql_type *t, const char *s, size_t n, bool quoted, sql_val *v, sql_ectx *c) {
   if (!quoted && ((n == 4 && !strncasecmp(s, "null", 4)) || n == 0)) return v->null = true, 0;
   if (t->id == STROM_VARCHAR && !t->kind) {
     char *p = sql_ectx_alloc(c, n ? n : 1);
@@ -243,13 +243,13 @@ int sql_coll_parse(const sql_type *t, const char *s, size_t n, sql_val *v, sql_e
       bool q;
       sql_val kv, ev;
       if (t->kind == SQL_K_MAP) {
-        if ((rc = element(&x, '=', &tmp, &es, &en, &q)) || (rc = parse_one(t->key, es, en, q, &kv, c))) break;
+        if ((rc = element(&x, '=', &tmp, &es, &en, &q)) || (rc = sql_coll_parse_elem(t->key, es, en, q, &kv, c))) break;
         tws(&x);
         if (x.p >= x.end || (*x.p != '=' && *x.p != ':')) { rc = -1; break; }
         x.p++;
         put_val(&b, t->key, &kv);
       }
-      if ((rc = element(&x, 0, &tmp, &es, &en, &q)) || (rc = parse_one(t->elem, es, en, q, &ev, c))) break;
+      if ((rc = element(&x, 0, &tmp, &es, &en, &q)) || (rc = sql_coll_parse_elem(t->elem, es, en, q, &ev, c))) break;
       put_val(&b, t->elem, &ev);
       count++;
       tws(&x);
