@@ -4,6 +4,9 @@
  * told apart from a set's absent key, retractions through the Expand, and what is
  * refused.  Expected rows are hand-computed (final tables of the changelogs, sorted).
  */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "sql_changelog_test.h"
 
 #define T3 "FROM (VALUES ('x', 1), (CAST(NULL AS STRING), 2), ('x', 3)) AS t(a, v)\n"
@@ -59,6 +62,41 @@ TEST(retractions_through_expand) {
               "[<NULL>, 4]\n[x, 2]\n[y, 2]\n");
 }
 
+#define B                                                                                              \
+  "CREATE TABLE B (ts TIMESTAMP(3), k STRING, v INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem'," \
+  " 'path' = '${TMP}/b.csv', 'format' = 'csv');\n"
+#define W(hm) "2020-04-15 " hm ":00.000"
+
+TEST(windows) {
+  /* HOP 10 min every 5: [07:55, 08:05) a1 b2; [08:00, 08:10) a1 b2 a4; [08:05, 08:15) a4 b8; [08:10, 08:20) b8 */
+  CHECK_ROWS(B "SELECT window_start, k, SUM(v) FROM TABLE(HOP(TABLE B, DESCRIPTOR(ts), INTERVAL '5' MINUTES,"
+               " INTERVAL '10' MINUTES)) GROUP BY window_start, window_end, ROLLUP (k)",
+             "+I[" W("07:55") ", <NULL>, 3]\n+I[" W("07:55") ", a, 1]\n+I[" W("07:55") ", b, 2]\n"
+             "+I[" W("08:00") ", <NULL>, 7]\n+I[" W("08:00") ", a, 5]\n+I[" W("08:00") ", b, 2]\n"
+             "+I[" W("08:05") ", <NULL>, 12]\n+I[" W("08:05") ", a, 4]\n+I[" W("08:05") ", b, 8]\n"
+             "+I[" W("08:10") ", <NULL>, 8]\n+I[" W("08:10") ", b, 8]\n");
+  /* windows attached to the input's rows (a window aggregation's output) */
+  CHECK_ROWS(B "SELECT window_start, k, SUM(s) FROM (SELECT window_start, window_end, k, SUM(v) AS s FROM TABLE("
+               "TUMBLE(TABLE B, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) GROUP BY window_start, window_end, k)"
+               " GROUP BY window_start, window_end, ROLLUP (k)",
+             "+I[" W("08:00") ", <NULL>, 7]\n+I[" W("08:00") ", a, 5]\n+I[" W("08:00") ", b, 2]\n"
+             "+I[" W("08:10") ", <NULL>, 8]\n+I[" W("08:10") ", b, 8]\n");
+  /* the legacy group window: [08:00, 08:10) a a b, [08:10, 08:20) b */
+  CHECK_ROWS(B "SELECT TUMBLE_START(ts, INTERVAL '10' MINUTE), k, COUNT(*), GROUPING(k) FROM B"
+               " GROUP BY TUMBLE(ts, INTERVAL '10' MINUTE), ROLLUP (k)",
+             "+I[" W("08:00") ", <NULL>, 3, 1]\n+I[" W("08:00") ", a, 2, 0]\n+I[" W("08:00") ", b, 1, 0]\n"
+             "+I[" W("08:10") ", <NULL>, 1, 1]\n+I[" W("08:10") ", b, 1, 0]\n");
+}
+
+TEST(distinct_batch_minibatch) {
+  CHECK_FINAL("SELECT a, COUNT(DISTINCT b) " T4 "GROUP BY ROLLUP (a)", "[<NULL>, 2]\n[x, 2]\n[y, 1]\n");
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT a, b, SUM(v) " T4 "GROUP BY ROLLUP (a, b)",
+             "+I[<NULL>, <NULL>, 15]\n+I[x, <NULL>, 3]\n+I[x, p, 1]\n+I[x, q, 2]\n+I[y, <NULL>, 12]\n+I[y, p, 12]\n");
+  CHECK_FINAL("SET 'table.exec.mini-batch.enabled' = 'true';\nSET 'table.exec.mini-batch.allow-latency' = '1 s';\n"
+              "SET 'table.exec.mini-batch.size' = '100';\nSELECT a, b, SUM(v) " T4 "GROUP BY ROLLUP (a, b)",
+              "[<NULL>, <NULL>, 15]\n[x, <NULL>, 3]\n[x, p, 1]\n[x, q, 2]\n[y, <NULL>, 12]\n[y, p, 12]\n");
+}
+
 TEST(refused_and_errors) {
   CHECK_ERR("SELECT a, GROUPING(v) " T4 "GROUP BY ROLLUP (a)", "column 'v' is neither in GROUP BY nor inside an aggregate function");
   CHECK_ERR("SELECT a, GROUPING(v + 1) " T4 "GROUP BY ROLLUP (a)", "GROUPING's arguments must be GROUP BY expressions");
@@ -87,13 +125,22 @@ TEST(explain_shows_expand) {
 
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
+  snprintf(tmp, sizeof tmp, "/tmp/strom-sql-groupsets-%d", (int)getpid());
+  mkdir(tmp, 0777);
+  write_tmp_file("b.csv", "2020-04-15 08:01:00,a,1\n2020-04-15 08:02:00,b,2\n2020-04-15 08:06:00,a,4\n"
+                          "2020-04-15 08:12:00,b,8\n");
   RUN(null_key_vs_absent_key);
   RUN(rollup_is_grouping_sets);
   RUN(cube_and_grouping_bits);
   RUN(group_id_of_repeated_sets);
   RUN(aggregate_of_a_key_column);
   RUN(retractions_through_expand);
+  RUN(windows);
+  RUN(distinct_batch_minibatch);
   RUN(refused_and_errors);
   RUN(explain_shows_expand);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
   TEST_MAIN_END();
 }
