@@ -950,6 +950,8 @@ static int grouping_call(binder *b, const sql_node *n, sql_expr **out) {
   if (!k) return fail_at(b, NULL, "out of memory"), -1;
   for (int i = 0; i < n->nkids; i++) {
     sql_expr *e = NULL;
+    if (n->kids[i]->kind == SQL_FILTER || n->kids[i]->kind == SQL_OVER)
+      return fail_at(b, n->kids[i], "not supported: %s with FILTER or OVER", n->text), -1;
     int r = n->kids[i]->kind == SQL_CALL ? 0 : agg_ref(b, n->kids[i], &e);
     if (r < 0) return -1;
     if (!r || e->op != SQL_E_COL || e->col >= b->nkeys || (b->gs && e->col == b->gs->e_key))

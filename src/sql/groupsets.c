@@ -211,7 +211,7 @@ sql_expr *sql_gsets_call(sql_arena *a, const sql_gsets *gs, const sql_node *call
   if (gid && n) return gs_fail(err, errlen, call, "%s takes no arguments", "GROUP_ID");
   if (!gid && !n) return gs_fail(err, errlen, call, "%s needs at least one GROUP BY expression", call->text);
   if (n > 63) return gs_fail(err, errlen, call, "%s takes at most 63 arguments", call->text);
-  if (call->flags || (call->nkids > n)) return gs_fail(err, errlen, call, "not supported: %s with DISTINCT, FILTER or OVER", call->text);
+  if (call->flags) return gs_fail(err, errlen, call, "not supported: %s with DISTINCT", call->text);
   int nsets = gs ? gs->nsets : 1;
   int64_t *v = sql_arena_alloc(a, sizeof *v * (size_t)nsets);
   if (!v) return gs_fail(err, errlen, NULL, "%s", "out of memory");
