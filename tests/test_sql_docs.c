@@ -166,23 +166,47 @@ TEST(window_tvf_offset) {
 }
 
 TEST(window_agg_grouping_sets_rollup_cube) {
-  /* not supported yet (src/sql/README.md); the page's rows: per window, the total
-   * (supplier_id NULL) and one row per supplier */
-  CHECK_ERR(BID "SELECT window_start, window_end, supplier_id, SUM(price) as price\n"
-                "  FROM TABLE(\n"
-                "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES))\n"
-                "  GROUP BY window_start, window_end, GROUPING SETS ((supplier_id), ());",
-            "line 5, column 38: not supported: GROUPING SETS, ROLLUP and CUBE");
-  CHECK_ERR(BID "SELECT window_start, window_end, supplier_id, SUM(price) as price\n"
-                "FROM TABLE(\n"
-                "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES))\n"
-                "GROUP BY window_start, window_end, ROLLUP (supplier_id);",
-            "not supported: GROUPING SETS, ROLLUP and CUBE");
-  CHECK_ERR(BID "SELECT window_start, window_end, item, supplier_id, SUM(price) as price\n"
-                "  FROM TABLE(\n"
-                "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES))\n"
-                "  GROUP BY window_start, window_end, CUBE (supplier_id, item);",
-            "not supported: GROUPING SETS, ROLLUP and CUBE");
+  /* the page's rows: per window, the total (supplier_id NULL) and one row per supplier */
+  const char *per_supplier = "+I[" TS("08:00") ", " TS("08:10") ", <NULL>, 11.00]\n"
+                             "+I[" TS("08:00") ", " TS("08:10") ", supplier1, 6.00]\n"
+                             "+I[" TS("08:00") ", " TS("08:10") ", supplier2, 5.00]\n"
+                             "+I[" TS("08:10") ", " TS("08:20") ", <NULL>, 10.00]\n"
+                             "+I[" TS("08:10") ", " TS("08:20") ", supplier1, 1.00]\n"
+                             "+I[" TS("08:10") ", " TS("08:20") ", supplier2, 9.00]\n";
+  CHECK_ROWS(BID "SELECT window_start, window_end, supplier_id, SUM(price) as price\n"
+                 "  FROM TABLE(\n"
+                 "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES))\n"
+                 "  GROUP BY window_start, window_end, GROUPING SETS ((supplier_id), ());",
+             per_supplier);
+  CHECK_ROWS(BID "SELECT window_start, window_end, supplier_id, SUM(price) as price\n"
+                 "FROM TABLE(\n"
+                 "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES))\n"
+                 "GROUP BY window_start, window_end, ROLLUP (supplier_id);",
+             per_supplier);
+  /* CUBE (supplier_id, item): every item is one bid, so the (supplier_id, item) and (item)
+   * rows are the bids; plus the per-supplier rows and the totals: 2 * 6 + 4 + 2 */
+  CHECK_ROWS(BID "SELECT window_start, window_end, item, supplier_id, SUM(price) as price\n"
+                 "  FROM TABLE(\n"
+                 "    TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES))\n"
+                 "  GROUP BY window_start, window_end, CUBE (supplier_id, item);",
+             "+I[" TS("08:00") ", " TS("08:10") ", <NULL>, <NULL>, 11.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", <NULL>, supplier1, 6.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", <NULL>, supplier2, 5.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", A, <NULL>, 2.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", A, supplier1, 2.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", C, <NULL>, 4.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", C, supplier1, 4.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", D, <NULL>, 5.00]\n"
+             "+I[" TS("08:00") ", " TS("08:10") ", D, supplier2, 5.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", <NULL>, <NULL>, 10.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", <NULL>, supplier1, 1.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", <NULL>, supplier2, 9.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", B, <NULL>, 3.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", B, supplier2, 3.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", E, <NULL>, 1.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", E, supplier1, 1.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", F, <NULL>, 6.00]\n"
+             "+I[" TS("08:10") ", " TS("08:20") ", F, supplier2, 6.00]\n");
 }
 
 TEST(window_agg_cascading) {
@@ -374,17 +398,28 @@ TEST(group_agg_count_distinct_having) {
 }
 
 TEST(group_agg_grouping_sets_rollup_cube) {
-  /* not supported yet (src/sql/README.md); the page's rows for the first query:
-   * [supplier1, 4, 1] [supplier1, NULL, 2] [NULL, NULL, 4] [supplier1, 3, 1]
-   * [supplier2, 3, 1] [supplier2, NULL, 2] [supplier2, 4, 1] */
-  CHECK_ERR("SELECT supplier_id, rating, COUNT(*) AS total\n" PRODUCTS_VALUES
-            "GROUP BY GROUPING SETS ((supplier_id, rating), (supplier_id), ())",
-            "line 8, column 10: not supported: GROUPING SETS, ROLLUP and CUBE");
-  CHECK_ERR("SELECT supplier_id, rating, COUNT(*)\n" PRODUCTS_VALUES "GROUP BY ROLLUP (supplier_id, rating)",
-            "not supported: GROUPING SETS, ROLLUP and CUBE");
-  CHECK_ERR("SELECT supplier_id, rating, product_id, COUNT(*)\n" PRODUCTS_VALUES
-            "GROUP BY CUBE (supplier_id, rating, product_id)",
-            "not supported: GROUPING SETS, ROLLUP and CUBE");
+  /* the page's 7 rows for the first query */
+  CHECK_FINAL("SELECT supplier_id, rating, COUNT(*) AS total\n" PRODUCTS_VALUES
+              "GROUP BY GROUPING SETS ((supplier_id, rating), (supplier_id), ())",
+              "[<NULL>, <NULL>, 4]\n[supplier1, 3, 1]\n[supplier1, 4, 1]\n[supplier1, <NULL>, 2]\n"
+              "[supplier2, 3, 1]\n[supplier2, 4, 1]\n[supplier2, <NULL>, 2]\n");
+  /* ROLLUP is the same three sets */
+  CHECK_FINAL("SELECT supplier_id, rating, COUNT(*)\n" PRODUCTS_VALUES "GROUP BY ROLLUP (supplier_id, rating)",
+              "[<NULL>, <NULL>, 4]\n[supplier1, 3, 1]\n[supplier1, 4, 1]\n[supplier1, <NULL>, 2]\n"
+              "[supplier2, 3, 1]\n[supplier2, 4, 1]\n[supplier2, <NULL>, 2]\n");
+  /* CUBE of three: 8 sets; hand-counted rows */
+  CHECK_FINAL("SELECT supplier_id, rating, product_id, COUNT(*)\n" PRODUCTS_VALUES
+              "GROUP BY CUBE (supplier_id, rating, product_id)",
+              "[<NULL>, 3, <NULL>, 2]\n[<NULL>, 3, product2, 1]\n[<NULL>, 3, product3, 1]\n"
+              "[<NULL>, 4, <NULL>, 2]\n[<NULL>, 4, product1, 1]\n[<NULL>, 4, product4, 1]\n"
+              "[<NULL>, <NULL>, <NULL>, 4]\n[<NULL>, <NULL>, product1, 1]\n[<NULL>, <NULL>, product2, 1]\n"
+              "[<NULL>, <NULL>, product3, 1]\n[<NULL>, <NULL>, product4, 1]\n"
+              "[supplier1, 3, <NULL>, 1]\n[supplier1, 3, product2, 1]\n[supplier1, 4, <NULL>, 1]\n"
+              "[supplier1, 4, product1, 1]\n[supplier1, <NULL>, <NULL>, 2]\n[supplier1, <NULL>, product1, 1]\n"
+              "[supplier1, <NULL>, product2, 1]\n"
+              "[supplier2, 3, <NULL>, 1]\n[supplier2, 3, product3, 1]\n[supplier2, 4, <NULL>, 1]\n"
+              "[supplier2, 4, product4, 1]\n[supplier2, <NULL>, <NULL>, 2]\n[supplier2, <NULL>, product3, 1]\n"
+              "[supplier2, <NULL>, product4, 1]\n");
 }
 
 /* ---- queries/over-agg.md ---- */

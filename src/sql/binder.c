@@ -51,6 +51,7 @@ typedef struct binder {
   const sql_node **over_calls; /* OVER calls of the select list: columns over_base + i */
   int nover, over_base;
   struct sql_subq *subq; /* subq_bind.c: the subqueries of the SELECT at hand */
+  sql_gsets *gs; /* groupsets.c: the GROUP BY's grouping sets, or NULL */
 } binder;
 
 static void *fail_at(binder *b, const sql_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -943,8 +944,26 @@ static bool same_window_call(binder *b, const sql_node *call, int skip_first_arg
   return true;
 }
 
+/* GROUPING(k, ...) / GROUPING_ID / GROUP_ID(): constants per grouping set (groupsets.c) */
+static int grouping_call(binder *b, const sql_node *n, sql_expr **out) {
+  int *k = sql_arena_alloc(b->a, sizeof *k * (size_t)(n->nkids + 1));
+  if (!k) return fail_at(b, NULL, "out of memory"), -1;
+  for (int i = 0; i < n->nkids; i++) {
+    sql_expr *e = NULL;
+    if (n->kids[i]->kind == SQL_FILTER || n->kids[i]->kind == SQL_OVER)
+      return fail_at(b, n->kids[i], "not supported: %s with FILTER or OVER", n->text), -1;
+    int r = n->kids[i]->kind == SQL_CALL ? 0 : agg_ref(b, n->kids[i], &e);
+    if (r < 0) return -1;
+    if (!r || e->op != SQL_E_COL || e->col >= b->nkeys || (b->gs && e->col == b->gs->e_key))
+      return fail_at(b, n->kids[i], "%s's arguments must be GROUP BY expressions", n->text), -1;
+    k[i] = e->col;
+  }
+  return (*out = sql_gsets_call(b->a, b->gs, n, k, n->nkids, b->err, b->errlen)) ? 1 : -1;
+}
+
 static int agg_ref(binder *b, const sql_node *n, sql_expr **out) {
   if (n->kind == SQL_CALL && is_agg_name(n->text)) return add_agg(b, n, out);
+  if (n->kind == SQL_CALL && sql_gsets_is_fn(n->text)) return grouping_call(b, n, out);
   if (n->kind == SQL_CALL && b->legacy) {
     const char *name = n->text, *us = strchr(name, '_');
     size_t wl = strlen(b->legacy->text);
@@ -1546,7 +1565,10 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     b->win_in[0] = b->win_in[1] = b->win_in[2] = -1;
     int ng = 0;
     const sql_node **gk = NULL;
+    sql_gsets *gs = NULL; /* GROUPING SETS / ROLLUP / CUBE: the distinct keys and the sets (groupsets.c) */
+    if (group && !sql_gsets_flatten(b->a, group, &group, &gs, b->err, b->errlen)) return NULL;
     if (group && !(ng = row_key_nodes(b, group, in, &gk))) return NULL;
+    if (gs && ng != gs->nflat) return fail_at(b, group, "not supported: ROW values in GROUPING SETS, ROLLUP or CUBE");
     if (sel->flags & SQL_F(DISTINCT)) {
       /* with GROUP BY or aggregates too: the DISTINCT groups the aggregated rows again (Flink's second aggregation) */
       sql_node plain = *sel; /* SELECT DISTINCT = the SELECT grouped by all its columns */
@@ -1583,7 +1605,10 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       if (!k) return NULL;
       b->keys[b->nkeys] = k;
       b->key_nodes[b->nkeys++] = g;
+      if (gs) gs->key_of[i] = b->nkeys - 1;
     }
+    if (gs && !sql_gsets_keys(b->a, gs, b->keys, b->key_nodes, &b->nkeys, group, b->err, b->errlen)) return NULL;
+    b->gs = gs;
     if (tvf) {
       if (!saw_ws || !saw_we)
         return fail_at(b, group ? group : sel, "an aggregation over a window TVF must GROUP BY window_start and window_end");
@@ -1710,6 +1735,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     for (int i = 0; i < b->naggs; i++)
       if ((b->aggs[i].kind == SQL_AGG_MIN || b->aggs[i].kind == SQL_AGG_MAX) && src->changelog)
         return fail_at(b, sel, "not supported yet: MIN/MAX over an updating input (they would need to retract)");
+    if (b->gs && !(src = sql_gsets_expand(b->a, src, b->gs, agg, b->err, b->errlen))) return NULL;
+    b->gs = NULL;
     agg->in = src;
     calc->in = agg;
     calc->changelog = agg->changelog;

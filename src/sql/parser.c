@@ -503,6 +503,7 @@ static bool json_clauses(parser *p, sql_node *call) {
 }
 
 #include "docs_grammar.h"
+#include "groupsets_grammar.h"
 
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
@@ -1033,9 +1034,7 @@ static sql_node *select_body(parser *p) {
     expect_kw(p, "BY");
     sql_node *g = node_at(p, SQL_GROUP_BY, c, NULL);
     do {
-      if (is_kw(cur(p), "GROUPING") || is_kw(cur(p), "ROLLUP") || is_kw(cur(p), "CUBE"))
-        unsupported(p, cur(p), "GROUPING SETS, ROLLUP and CUBE");
-      add(p, g, parse_expr(p));
+      add(p, g, gsets_starts(p) ? gsets_item(p) : parse_expr(p)); /* groupsets_grammar.h */
     } while (accept_op(p, ","));
     add(p, s, g);
   }

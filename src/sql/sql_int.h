@@ -420,7 +420,7 @@ typedef struct sql_col {
   bool proctime; /* a processing-time attribute: PROCTIME() (tjoin_bind.c) */
 } sql_col;
 
-typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT } sql_pkind;
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT, SQL_P_EXPAND } sql_pkind;
 
 /* SQL_W_ATTACHED: the windows are read from a windowed input's window_start/window_end
  * columns (a GROUP BY of a window aggregation's or window join's output by them, Flink's
@@ -479,7 +479,33 @@ struct sql_plan {
   int64_t mb_size, mb_latency_ms;
   /* SCAN: the table's general WATERMARK expression bound over its columns (wm_expr.c) */
   sql_expr *wm_expr;
+  /* EXPAND (groupsets.c): the input's columns then $e, one row per grouping set */
+  struct sql_gsets *gsets;
 };
+
+/* ---- GROUPING SETS / ROLLUP / CUBE (groupsets.c) ---- */
+typedef struct sql_gsets {
+  int nflat;      /* distinct GROUP BY expressions (the flattened GROUP BY's kids) */
+  int nsets;
+  uint64_t *sets; /* per set: bit i when flat expression i is in it */
+  int *gid;       /* per set: GROUP_ID() */
+  int *key_of;    /* per flat expression: its AGG key, -1 for a window column (binder.c) */
+  int e_key;      /* $e's AGG key */
+  int first_key, nkeys; /* the Expand's key columns */
+  uint64_t *null_keys;  /* per set: bit k when key k is NULL in its rows */
+} sql_gsets;
+bool sql_gsets_is_item(const sql_node *n);
+bool sql_gsets_is_fn(const char *name);
+/* group with GROUPING SETS / ROLLUP / CUBE items: *flat the distinct expressions, *gs the
+ * sets; otherwise *gs NULL.  0 on error. */
+int sql_gsets_flatten(sql_arena *a, const sql_node *group, const sql_node **flat, sql_gsets **gs, char *err, size_t errlen);
+/* After the keys are bound (key_of set): adds the $e key; 0 on error. */
+int sql_gsets_keys(sql_arena *a, sql_gsets *gs, sql_expr **keys, const sql_node **key_nodes, int *nkeys, const sql_node *group,
+                   char *err, size_t errlen);
+/* GROUPING / GROUPING_ID / GROUP_ID over the AGG's output (key: each argument's AGG key). */
+sql_expr *sql_gsets_call(sql_arena *a, const sql_gsets *gs, const sql_node *call, const int *key, int n, char *err, size_t errlen);
+/* The Expand under agg (over src); re-points agg's keys at its columns. */
+sql_plan *sql_gsets_expand(sql_arena *a, sql_plan *src, sql_gsets *gs, sql_plan *agg, char *err, size_t errlen);
 
 /* ---- joins (join_bind.c, join_plan.c) ---- */
 
@@ -931,6 +957,9 @@ void sql_topn_finish(sql_plan *calc);
 /* SELECT DISTINCT: a GROUP BY on every column of p. */
 sql_plan *sql_select_distinct(sql_arena *a, sql_plan *p, char *err, size_t errlen);
 /* planner.c: a projection of in to exprs (out's columns), as CALC plans run. */
+/* groupsets.c: the Expand operator of p over in, and its EXPLAIN line */
+strom_stream *sql_gsets_stream(const sql_plan *p, strom_stream *in, const strom_schema *out);
+void sql_gsets_explain(strom_buf *o, const sql_plan *p);
 strom_stream *sql_calc_stream(sql_build *b, strom_stream *in, sql_expr **exprs, int n, const strom_schema *out,
                               const char *name);
 /* rank_over.c, rank_topn.c */
