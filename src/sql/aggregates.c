@@ -23,6 +23,10 @@ int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
     g->acc = strom_schema_ncols(acc);
     char name[32];
     snprintf(name, sizeof name, "a%d", i);
+    if (sql_agg_more(g)) {
+      rc = sql_agg_more_schema(g, i, acc);
+      continue;
+    }
     switch (g->kind) {
       case SQL_AGG_COUNT:
       case SQL_AGG_COUNT_STAR: rc = strom_schema_add(acc, name, STROM_BIGINT); break;
@@ -39,6 +43,7 @@ int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
       case SQL_AGG_JSON_OBJECT:
       case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: rc = sql_aggjson_schema(g, acc, name); break; /* agg_json.c */
+      default: break;
     }
   }
   return rc;
@@ -60,7 +65,9 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
       case SQL_AGG_JSON_OBJECT:
       case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: sql_aggjson_init(g, acc); break; /* agg_json.c */
-      default: break; /* MIN/MAX: NULL until the first value */
+      default:
+        if (sql_agg_more(g)) sql_agg_more_init(g, acc);
+        break; /* MIN/MAX: NULL until the first value */
     }
   }
 }
@@ -85,6 +92,11 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
     if (g->filter >= 0 && (in->nulls[g->filter] || !in->v[g->filter].i)) continue;
     if (g->kind == SQL_AGG_COUNT_STAR) {
       acc->v[g->acc].i += retract ? -1 : 1;
+      continue;
+    }
+    if (sql_agg_more(g)) {
+      int rc = sql_agg_more_add(g, acc, in, retract);
+      if (rc) return rc;
       continue;
     }
     if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && sql_int64_type(&g->in_type)) {
@@ -134,6 +146,11 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
 int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o) {
   for (int i = 0; i < n; i++) {
     const sql_agg *g = &aggs[i];
+    if (sql_agg_more(g)) {
+      int rc = sql_agg_more_merge(g, acc, o);
+      if (rc) return rc;
+      continue;
+    }
     switch (g->kind) {
       case SQL_AGG_COUNT:
       case SQL_AGG_COUNT_STAR: acc->v[g->acc].i += o->v[g->acc].i; break;
@@ -164,6 +181,7 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
         if (rc) return rc;
         break;
       }
+      default: break;
     }
   }
   return 0;
@@ -173,6 +191,10 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
   for (int i = 0; i < n; i++) {
     const sql_agg *g = &aggs[i];
     int col = oc + i;
+    if (sql_agg_more(g)) {
+      sql_agg_more_result(g, acc, out, col);
+      continue;
+    }
     switch (g->kind) {
       case SQL_AGG_COUNT:
       case SQL_AGG_COUNT_STAR: strom_row_set_bigint(out, col, acc->v[g->acc].i); break;
@@ -217,6 +239,7 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
       case SQL_AGG_JSON_OBJECT:
       case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: sql_aggjson_result(g, acc, out, col); break; /* agg_json.c */
+      default: break;
     }
   }
 }

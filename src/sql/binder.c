@@ -301,7 +301,8 @@ static sql_expr *bind(binder *b, const sql_node *n);
 
 static bool is_agg_name(const char *name) {
   return !strcasecmp(name, "COUNT") || !strcasecmp(name, "SUM") || !strcasecmp(name, "MIN") ||
-         !strcasecmp(name, "MAX") || !strcasecmp(name, "AVG") || sql_aggjson_name(name); /* agg_json.c */
+         !strcasecmp(name, "MAX") || !strcasecmp(name, "AVG") || sql_aggjson_name(name) || /* agg_json.c */
+         sql_agg_more_kind(name) >= 0;
 }
 
 static bool contains_agg(const sql_node *n) {
@@ -859,6 +860,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   else if (!strcasecmp(name, "MAX")) g.kind = SQL_AGG_MAX;
   else if (sql_aggjson_name(name)) /* agg_json.c */
     g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : !strcasecmp(name, "COLLECT") ? SQL_AGG_COLLECT : SQL_AGG_JSON_ARRAY;
+  else if (sql_agg_more_kind(name) >= 0) g.kind = (sql_agg_kind)sql_agg_more_kind(name); /* agg_more.c */
   else g.kind = SQL_AGG_AVG;
   if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
   if (n->flags & SQL_F(DISTINCT)) {
@@ -866,7 +868,10 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
     if (g.distinct && nargs == 1 && !(g.distinct_arg = node_text(b, n->kids[0]))) return fail_at(b, NULL, "out of memory"), -1;
   }
-  if (g.kind != SQL_AGG_COUNT_STAR && (g.kind < SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_COLLECT) && nargs != 1) return fail_at(b, n, "%s takes one argument", name), -1;
+  if (g.kind == SQL_AGG_COUNT && g.distinct && nargs > 1)
+    return fail_at(b, n, "not supported yet: COUNT(DISTINCT ...) of several arguments"), -1;
+  if (g.kind != SQL_AGG_COUNT_STAR && (g.kind < SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_COLLECT) && nargs != 1 &&
+      !sql_agg_more(&g)) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */
   const sql_col *save = b->cols;
   int savec = b->ncols;
@@ -888,6 +893,8 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_AVG) && !sql_type_numeric(&g.in_type))
       return fail_at(b, n, "%s needs a numeric argument", name), -1;
   }
+  const char *more = sql_agg_more(&g) ? sql_agg_more_bind(&g, nargs, nargs > 1 ? n->kids[1] : NULL) : NULL;
+  if (more) return fail_at(b, n, "%s: %s", name, more), -1;
   switch (g.kind) {
     case SQL_AGG_COUNT:
     case SQL_AGG_COUNT_STAR: g.type = (sql_type){.id = STROM_BIGINT, .not_null = true}; break;
@@ -900,7 +907,9 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
                    ? (sql_type){.id = STROM_DECIMAL, .p = SQL_MAX_PRECISION, .s = g.in_type.s > 6 ? g.in_type.s : 6}
                    : (sql_type){.id = g.in_type.id};
       break;
-    default: g.type = g.in_type, g.type.not_null = false; break;
+    case SQL_AGG_MIN:
+    case SQL_AGG_MAX: g.type = g.in_type, g.type.not_null = false; break;
+    default: break; /* agg_more.c */
   }
   if (g.kind >= SQL_AGG_JSON_OBJECT) g.type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true};
   if (g.kind == SQL_AGG_COLLECT) g.in_type.not_null = false, g.type = sql_multiset_type(&g.in_type), g.type.not_null = true; /* rowfn_val.c */
@@ -1737,6 +1746,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
         return fail_at(b, sel, "not supported yet: MIN/MAX over an updating input (they would need to retract)");
     if (b->gs && !(src = sql_gsets_expand(b->a, src, b->gs, agg, b->err, b->errlen))) return NULL;
     b->gs = NULL;
+    sql_agg_more_changelog(b->aggs, b->naggs, src->changelog);
     agg->in = src;
     calc->in = agg;
     calc->changelog = agg->changelog;

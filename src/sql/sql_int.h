@@ -372,7 +372,11 @@ void sql_func_list(strom_buf *b);
 
 /* ---- aggregates ---- */
 
-typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG, SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY, SQL_AGG_COLLECT } sql_agg_kind;
+typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_AGG_MAX, SQL_AGG_AVG,
+               /* agg_more.c */
+               SQL_AGG_STDDEV_POP, SQL_AGG_STDDEV_SAMP, SQL_AGG_VAR_POP, SQL_AGG_VAR_SAMP, SQL_AGG_LISTAGG,
+               SQL_AGG_FIRST_VALUE, SQL_AGG_LAST_VALUE,
+               SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY, SQL_AGG_COLLECT } sql_agg_kind;
 
 typedef struct sql_agg {
   sql_agg_kind kind;
@@ -385,7 +389,22 @@ typedef struct sql_agg {
   bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
   const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
   bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
+  const char *sep;  /* LISTAGG's separator */
+  bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
 } sql_agg;
+
+/* agg_more.c: STDDEV/VARIANCE, LISTAGG, FIRST_VALUE, LAST_VALUE.  kind returns -1 for
+ * another name; bind checks the arguments and sets the result type (NULL, or the error). */
+int sql_agg_more_kind(const char *name);
+const char *sql_agg_more_bind(sql_agg *g, int nargs, const struct sql_node *sep);
+/* Marks the aggregates that must keep every value because their input retracts. */
+void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog);
+static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_LAST_VALUE; }
+int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc);
+void sql_agg_more_init(const sql_agg *g, strom_row *acc);
+int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract);
+int sql_agg_more_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
+void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 
 /* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
 int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc);

@@ -1,0 +1,128 @@
+/*
+ * test_sql_aggfns.c -- STDDEV_POP/STDDEV_SAMP/STDDEV, VAR_POP/VAR_SAMP/VARIANCE,
+ * LISTAGG, FIRST_VALUE and LAST_VALUE as aggregates (agg_more.c), with Flink's result
+ * types: in streaming (the final table of the changelog), in batch mode, over an
+ * updating input (a GROUP BY's changelog, retracted values leave the lists), and in a
+ * TUMBLE window aggregation.  Expected values are computed by hand: 2,4,4,4,5,5,7,9
+ * has mean 5, m2 32, so VAR_POP 4, STDDEV_POP 2, VAR_SAMP 32/7.
+ */
+#include <unistd.h>
+
+#include "sql_changelog_test.h"
+
+#define BATCH "SET 'execution.runtime-mode' = 'batch';\n"
+
+#define DATA                                                                                              \
+  "(VALUES ('a',2,'p'),('a',4,'q'),('a',4,CAST(NULL AS STRING)),('a',4,'r'),('a',5,'s'),('a',5,'t'),"   \
+  "('a',7,'u'),('a',9,CAST(NULL AS STRING)),('b',5,'w'),('c',CAST(NULL AS INT),CAST(NULL AS STRING))) AS t(g, x, s)"
+
+#define VARS_INT "SELECT g, STDDEV_POP(x), STDDEV_SAMP(x), STDDEV(x), VAR_POP(x), VAR_SAMP(x), VARIANCE(x) FROM " DATA " GROUP BY g"
+/* INT in, INT out: sqrt(32/7) = 2.138 and 32/7 = 4.57 truncated; one row: 0 and NULL */
+#define VARS_INT_WANT "[a, 2, 2, 2, 4, 4, 4]\n[b, 0, <NULL>, <NULL>, 0, <NULL>, <NULL>]\n[c, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>]\n"
+
+#define VARS_DBL                                                                                         \
+  "SELECT g, STDDEV_POP(CAST(x AS DOUBLE)), STDDEV_SAMP(CAST(x AS DOUBLE)), VAR_POP(CAST(x AS DOUBLE)), " \
+  "VAR_SAMP(CAST(x AS DOUBLE)), VAR_SAMP(CAST(x AS DECIMAL(5, 2))), VAR_POP(CAST(x AS DECIMAL(10, 8))) FROM " DATA " GROUP BY g"
+#define VARS_DBL_WANT                                                           \
+  "[a, 2.0, 2.138089935299395, 4.0, 4.571428571428571, 4.571429, 4.00000000]\n" \
+  "[b, 0.0, <NULL>, 0.0, <NULL>, <NULL>, 0.00000000]\n"                              \
+  "[c, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>]\n"
+
+#define LISTS "SELECT g, LISTAGG(s), LISTAGG(s, '; '), FIRST_VALUE(s), LAST_VALUE(s), FIRST_VALUE(x), LAST_VALUE(x) FROM " DATA " GROUP BY g"
+#define LISTS_WANT "[a, p,q,r,s,t,u, p; q; r; s; t; u, p, u, 2, 9]\n[b, w, w, w, w, 5, 5]\n[c, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>]\n"
+
+#define CHECK_FINAL_ROWS(sql, expected)                          \
+  do {                                                           \
+    char *out_, err_[1024];                                      \
+    int rc_ = run(sql, &out_, err_, sizeof err_);                \
+    if (rc_) fprintf(stderr, "  error: %s\n", err_);             \
+    char *rows_ = rows_of(out_, true, true);                     \
+    free(out_);                                                  \
+    if (strcmp(rows_, expected)) fprintf(stderr, "  got:\n%s  expected:\n%s", rows_, expected); \
+    bool ok_ = !strcmp(rows_, expected);                         \
+    free(rows_);                                                 \
+    CHECK(ok_);                                                  \
+  } while (0)
+
+TEST(variances_of_int_keep_the_int_type_streaming_and_batch) {
+  CHECK_FINAL_ROWS(VARS_INT, VARS_INT_WANT);
+  CHECK_FINAL_ROWS(BATCH VARS_INT, VARS_INT_WANT);
+}
+
+TEST(variances_of_double_and_decimal) {
+  CHECK_FINAL_ROWS(VARS_DBL, VARS_DBL_WANT);
+  CHECK_FINAL_ROWS(BATCH VARS_DBL, VARS_DBL_WANT);
+}
+
+TEST(listagg_first_last_value_skip_nulls) {
+  CHECK_FINAL_ROWS(LISTS, LISTS_WANT);
+  CHECK_FINAL_ROWS(BATCH LISTS, LISTS_WANT);
+}
+
+/* The inner GROUP BY's changelog: +I(k1, x), +I(k2, 2), then k1's x retracted for 3:
+ * the outer lists lose the 1 and end as [2, 3]; the variance of {2, 3} is 0.25. */
+#define UPD                                                                                             \
+  "SET 'parallelism.default' = '1';\n" /* the keys' rows in the order they came */                     \
+  "SELECT LISTAGG(CAST(m AS STRING)), FIRST_VALUE(m), LAST_VALUE(m), VAR_POP(CAST(m AS DOUBLE)), "      \
+  "STDDEV_POP(CAST(m AS DOUBLE)), COUNT(*) FROM (SELECT k, MAX(v) AS m FROM (VALUES ('k1', 1), ('k2', 2), ('k1', 3)) " \
+  "AS t(k, v) GROUP BY k)"
+
+TEST(updating_input_retracts_from_the_lists_and_the_variance) {
+  CHECK_FINAL_ROWS(UPD, "[2,3, 2, 3, 0.25, 0.5, 2]\n");
+  /* batch: the inner GROUP BY gives its final rows only, in the order of its keys */
+  CHECK_FINAL_ROWS(BATCH "SELECT VAR_POP(CAST(m AS DOUBLE)), STDDEV_POP(CAST(m AS DOUBLE)), COUNT(*) FROM (SELECT k, MAX(v) AS m "
+                         "FROM (VALUES ('k1', 1), ('k2', 2), ('k1', 3)) AS t(k, v) GROUP BY k)",
+                   "[0.25, 0.5, 2]\n");
+}
+
+/* [0, 10): 1, 3 and 5 (an empty name: the csv format reads '', not NULL); [10, 20): 4 alone. */
+TEST(tumble_window_aggregation) {
+  write_tmp_file("w.csv",
+                 "1,a,2020-01-01 00:00:01\n"
+                 "3,,2020-01-01 00:00:04\n"
+                 "5,c,2020-01-01 00:00:08\n"
+                 "4,d,2020-01-01 00:00:12\n");
+  const char *ddl =
+      "CREATE TABLE w (v INT, s STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', "
+      "'path' = '${TMP}/w.csv', 'format' = 'csv');\n";
+  char sql[2048];
+  snprintf(sql, sizeof sql,
+           "%sSELECT window_start, STDDEV_POP(CAST(v AS DOUBLE)), VAR_SAMP(v), LISTAGG(s), FIRST_VALUE(s), LAST_VALUE(v) "
+           "FROM TABLE(TUMBLE(TABLE w, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+           ddl);
+  /* {1, 3, 5}: mean 3, m2 8: STDDEV_POP sqrt(8/3), VAR_SAMP 4 */
+  const char *want = "[2020-01-01 00:00:00.000, 1.632993161855452, 4, a,,c, a, 5]\n"
+                     "[2020-01-01 00:00:10.000, 0.0, <NULL>, d, d, 4]\n";
+  CHECK_FINAL_ROWS(sql, want);
+  char bsql[2100];
+  snprintf(bsql, sizeof bsql, BATCH "%s", sql);
+  CHECK_FINAL_ROWS(bsql, want);
+}
+
+TEST(bad_calls_are_refused_by_name) {
+  CHECK_ERR("SELECT LISTAGG(x) FROM (VALUES (1)) AS t(x)", "LISTAGG needs a character string argument");
+  CHECK_ERR("SELECT LISTAGG(s, s) FROM (VALUES ('a')) AS t(s)", "separator must be a string literal");
+  CHECK_ERR("SELECT STDDEV_POP(s) FROM (VALUES ('a')) AS t(s)", "STDDEV_POP: this aggregate function needs a numeric");
+  CHECK_ERR("SELECT VAR_POP(x, x) FROM (VALUES (1)) AS t(x)", "takes one argument");
+  CHECK_ERR("SELECT VAR_POP(DISTINCT x) FROM (VALUES (1)) AS t(x)", "not supported yet: DISTINCT");
+  CHECK_ERR("SELECT COUNT(DISTINCT x, y) FROM (VALUES (1, 2)) AS t(x, y)", "COUNT(DISTINCT ...) of several arguments");
+  CHECK_ERR("SELECT x FROM (VALUES (1)) AS t(x) WHERE STDDEV(x) > 0", "STDDEV");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  snprintf(tmp, sizeof tmp, "/tmp/strom_test_aggfns_%d", (int)getpid());
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "mkdir -p %s", tmp);
+  if (system(cmd)) return 1;
+  RUN(variances_of_int_keep_the_int_type_streaming_and_batch);
+  RUN(variances_of_double_and_decimal);
+  RUN(listagg_first_last_value_skip_nulls);
+  RUN(updating_input_retracts_from_the_lists_and_the_variance);
+  RUN(tumble_window_aggregation);
+  RUN(bad_calls_are_refused_by_name);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) return 1;
+  TEST_MAIN_END();
+}
