@@ -99,13 +99,40 @@ TEST(tumble_window_aggregation) {
   CHECK_FINAL_ROWS(bsql, want);
 }
 
+/* Tuples of a: (1,p) twice, (1,q), (2,p), then (NULL,p) and (3,NULL) do not count: 3;
+ * with FILTER x > 1 only (2,p).  VAR_POP(DISTINCT x) of a: {1, 2, 3}: 2/3 as INT 0, as DOUBLE 0.666... */
+#define TUPLES                                                                                               \
+  "SELECT g, COUNT(DISTINCT x, y), COUNT(DISTINCT x), COUNT(DISTINCT x, y) FILTER (WHERE x > 1), "           \
+  "VAR_POP(DISTINCT x), VAR_SAMP(DISTINCT CAST(x AS DOUBLE)) FROM (VALUES ('a', 1, 'p'), ('a', 1, 'p'), "    \
+  "('a', 1, 'q'), ('a', 2, 'p'), ('a', CAST(NULL AS INT), 'p'), ('a', 3, CAST(NULL AS STRING)), ('b', 1, 'p')) " \
+  "AS t(g, x, y) GROUP BY g"
+#define TUPLES_WANT "[a, 3, 3, 1, 0, 1.0]\n[b, 1, 1, 0, 0, <NULL>]\n"
+
+TEST(count_distinct_of_several_arguments_and_distinct_variances) {
+  CHECK_FINAL_ROWS(TUPLES, TUPLES_WANT);
+  CHECK_FINAL_ROWS(BATCH TUPLES, TUPLES_WANT);
+  /* in a window: [0, 10) has (1,a), (1,a), (3,<empty>), (5,c): 3 tuples; [10, 20) one */
+  write_tmp_file("t.csv",
+                 "1,a,2020-01-01 00:00:01\n"
+                 "1,a,2020-01-01 00:00:02\n"
+                 "3,,2020-01-01 00:00:04\n"
+                 "5,c,2020-01-01 00:00:08\n"
+                 "4,d,2020-01-01 00:00:12\n");
+  const char *sql =
+      "CREATE TABLE w (v INT, s STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', "
+      "'path' = '${TMP}/t.csv', 'format' = 'csv');\n"
+      "SELECT window_start, COUNT(DISTINCT v, s), VAR_POP(DISTINCT v) FROM TABLE(TUMBLE(TABLE w, DESCRIPTOR(ts), "
+      "INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
+  /* VAR_POP(DISTINCT v) of {1, 3, 5}: 8/3 = 2.67 as INT 2 */
+  CHECK_FINAL_ROWS(sql, "[2020-01-01 00:00:00.000, 3, 2]\n[2020-01-01 00:00:10.000, 1, 0]\n");
+}
+
 TEST(bad_calls_are_refused_by_name) {
   CHECK_ERR("SELECT LISTAGG(x) FROM (VALUES (1)) AS t(x)", "LISTAGG needs a character string argument");
   CHECK_ERR("SELECT LISTAGG(s, s) FROM (VALUES ('a')) AS t(s)", "separator must be a string literal");
   CHECK_ERR("SELECT STDDEV_POP(s) FROM (VALUES ('a')) AS t(s)", "STDDEV_POP: this aggregate function needs a numeric");
   CHECK_ERR("SELECT VAR_POP(x, x) FROM (VALUES (1)) AS t(x)", "takes one argument");
-  CHECK_ERR("SELECT VAR_POP(DISTINCT x) FROM (VALUES (1)) AS t(x)", "not supported yet: DISTINCT");
-  CHECK_ERR("SELECT COUNT(DISTINCT x, y) FROM (VALUES (1, 2)) AS t(x, y)", "COUNT(DISTINCT ...) of several arguments");
+  CHECK_ERR("SELECT LISTAGG(DISTINCT s) FROM (VALUES ('a')) AS t(s)", "not supported yet: DISTINCT");
   CHECK_ERR("SELECT x FROM (VALUES (1)) AS t(x) WHERE STDDEV(x) > 0", "STDDEV");
 }
 
@@ -121,6 +148,7 @@ int main(int argc, char **argv) {
   RUN(listagg_first_last_value_skip_nulls);
   RUN(updating_input_retracts_from_the_lists_and_the_variance);
   RUN(tumble_window_aggregation);
+  RUN(count_distinct_of_several_arguments_and_distinct_variances);
   RUN(bad_calls_are_refused_by_name);
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;

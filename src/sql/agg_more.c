@@ -37,7 +37,7 @@ static bool is_list(const sql_agg *g) { return g->kind == SQL_AGG_LISTAGG || g->
 static bool is_text(const sql_type *t) { return t->id == STROM_VARCHAR; }
 
 const char *sql_agg_more_bind(sql_agg *g, int nargs, const sql_node *sep) {
-  if (g->distinct) return "not supported yet: DISTINCT in this aggregate function";
+  if (g->distinct && !is_variance(g)) return "not supported yet: DISTINCT in this aggregate function";
   if (g->kind == SQL_AGG_LISTAGG) {
     if (nargs != 1 && nargs != 2) return "LISTAGG takes one or two arguments";
     if (!is_text(&g->in_type) || g->in_type.kind) return "LISTAGG needs a character string argument";
@@ -283,4 +283,47 @@ void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out,
   }
   strom_row_set_str(out, col, b.p ? b.p : "", b.len);
   strom__buf_free(&b);
+}
+
+/* ---- COUNT(DISTINCT a, b, ...) ---- */
+
+static sql_node *node(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids) {
+  return sql_node_new(a, k, at, text, nkids);
+}
+
+/* COUNT(DISTINCT a, b) counts the distinct tuples with no NULL in them (Calcite's
+ * COUNT of several arguments): it becomes COUNT(DISTINCT CASE WHEN a IS NOT NULL AND b IS
+ * NOT NULL THEN ARRAY[CAST(a AS STRING), CAST(b AS STRING)] END), one value a tuple,
+ * which the one-argument DISTINCT state (rank_distinct.c) counts.  The casts keep
+ * distinct values distinct within a column; the array's encoding keeps the columns
+ * apart. */
+const sql_node *sql_agg_more_count_tuple(sql_arena *a, const sql_node *call, int nargs) {
+  sql_node *arr = node(a, SQL_CALL, call, "ARRAY", nargs), *cond = NULL;
+  if (!arr) return NULL;
+  for (int i = 0; i < nargs; i++) {
+    const sql_node *x = call->kids[i];
+    sql_node *cast = node(a, SQL_CAST, x, NULL, 2), *t = node(a, SQL_TYPE, x, "STRING", 0),
+             *nn = node(a, SQL_OP, x, "is-not-null", 1);
+    if (!cast || !t || !nn) return NULL;
+    cast->kids[0] = (sql_node *)x, cast->kids[1] = t;
+    arr->kids[i] = cast;
+    nn->kids[0] = (sql_node *)x;
+    if (!cond) cond = nn;
+    else {
+      sql_node *and = node(a, SQL_OP, x, "and", 2);
+      if (!and) return NULL;
+      and->kids[0] = cond, and->kids[1] = nn;
+      cond = and;
+    }
+  }
+  sql_node *when = node(a, SQL_WHEN, call, NULL, 2), *cs = node(a, SQL_CASE, call, NULL, 1);
+  int extra = call->nkids - nargs; /* FILTER */
+  sql_node *out = node(a, SQL_CALL, call, call->text, 1 + extra);
+  if (!when || !cs || !out) return NULL;
+  when->kids[0] = cond, when->kids[1] = arr;
+  cs->kids[0] = when;
+  out->flags = call->flags;
+  out->kids[0] = cs;
+  for (int i = 0; i < extra; i++) out->kids[1 + i] = call->kids[nargs + i];
+  return out;
 }

@@ -868,8 +868,11 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
     if (g.distinct && nargs == 1 && !(g.distinct_arg = node_text(b, n->kids[0]))) return fail_at(b, NULL, "out of memory"), -1;
   }
-  if (g.kind == SQL_AGG_COUNT && g.distinct && nargs > 1)
-    return fail_at(b, n, "not supported yet: COUNT(DISTINCT ...) of several arguments"), -1;
+  if (g.kind == SQL_AGG_COUNT && g.distinct && nargs > 1) { /* agg_more.c: one value per tuple */
+    if (!(n = sql_agg_more_count_tuple(b->a, n, nargs)) || !(g.distinct_arg = node_text(b, n->kids[0])))
+      return fail_at(b, NULL, "out of memory"), -1;
+    nargs = 1;
+  }
   if (g.kind != SQL_AGG_COUNT_STAR && (g.kind < SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_COLLECT) && nargs != 1 &&
       !sql_agg_more(&g)) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */

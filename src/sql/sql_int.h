@@ -405,6 +405,8 @@ void sql_agg_more_init(const sql_agg *g, strom_row *acc);
 int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract);
 int sql_agg_more_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
 void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
+/* COUNT(DISTINCT a, b, ...) as a COUNT(DISTINCT x) of one value per tuple (NULL if any is NULL). */
+const struct sql_node *sql_agg_more_count_tuple(sql_arena *a, const struct sql_node *call, int nargs);
 
 /* Adds the accumulator columns of each aggregate to acc (setting their acc fields). */
 int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc);
