@@ -6,9 +6,12 @@
  * TUMBLE window aggregation.  Expected values are computed by hand: 2,4,4,4,5,5,7,9
  * has mean 5, m2 32, so VAR_POP 4, STDDEV_POP 2, VAR_SAMP 32/7.
  */
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sql_changelog_test.h"
+#include "sql_proc_test.h"
 
 #define BATCH "SET 'execution.runtime-mode' = 'batch';\n"
 
@@ -127,6 +130,71 @@ TEST(count_distinct_of_several_arguments_and_distinct_variances) {
   CHECK_FINAL_ROWS(sql, "[2020-01-01 00:00:00.000, 3, 2]\n[2020-01-01 00:00:10.000, 1, 0]\n");
 }
 
+/* HOP merges slices (the lists concatenate, the variances merge m2); CUMULATE too. */
+TEST(hop_and_cumulate_windows_merge_slices) {
+  write_tmp_file("h.csv",
+                 "1,a,2020-01-01 00:00:01\n"
+                 "3,b,2020-01-01 00:00:04\n"
+                 "5,c,2020-01-01 00:00:08\n"
+                 "4,d,2020-01-01 00:00:12\n");
+  const char *ddl = "CREATE TABLE w (v INT, s STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = "
+                    "'filesystem', 'path' = '${TMP}/h.csv', 'format' = 'csv');\n";
+  char sql[2048];
+  snprintf(sql, sizeof sql,
+           "%sSELECT window_start, STDDEV_POP(CAST(v AS DOUBLE)), LISTAGG(s), FIRST_VALUE(s), LAST_VALUE(v), "
+           "COUNT(DISTINCT v, s) FROM TABLE(HOP(TABLE w, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) "
+           "GROUP BY window_start, window_end",
+           ddl);
+  CHECK_FINAL_ROWS(sql, "[2019-12-31 23:59:55.000, 1.0, a,b, a, 3, 2]\n"
+                        "[2020-01-01 00:00:00.000, 1.632993161855452, a,b,c, a, 5, 3]\n"
+                        "[2020-01-01 00:00:05.000, 0.5, c,d, c, 4, 2]\n"
+                        "[2020-01-01 00:00:10.000, 0.0, d, d, 4, 1]\n");
+  snprintf(sql, sizeof sql,
+           "%sSELECT window_end, VAR_POP(v), LISTAGG(s, ''), LAST_VALUE(s) FROM TABLE(CUMULATE(TABLE w, DESCRIPTOR(ts), "
+           "INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
+           ddl);
+  /* {1, 3}: 1; {1, 3, 5}: 8/3 -> 2 */
+  CHECK_FINAL_ROWS(sql, "[2020-01-01 00:00:05.000, 1, ab, b]\n"
+                        "[2020-01-01 00:00:10.000, 2, abc, c]\n"
+                        "[2020-01-01 00:00:15.000, 0, d, d]\n"
+                        "[2020-01-01 00:00:20.000, 0, d, d]\n");
+}
+
+/* A window aggregation of every new aggregate over Nexmark bids, killed with SIGKILL
+ * after three checkpoints and resumed: the accumulators (lists included) are in keyed
+ * state, so the committed rows are those of an uninterrupted run. */
+TEST(killed_and_resumed_exactly_once) {
+  const char *bin = getenv("STROM_BIN");
+  if (!bin || access(bin, X_OK)) {
+    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
+    return;
+  }
+  const char *job =
+      "SET 'parallelism.default' = '1';\n"
+      "SET 'execution.checkpointing.interval' = '100 ms';\n"
+      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
+      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, bid_channel STRING, "
+      "date_time TIMESTAMP(3), WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
+      "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
+      "CREATE TABLE dst (a BIGINT, ws TIMESTAMP(3), sd DOUBLE, vs BIGINT, l STRING, f STRING, la BIGINT, n BIGINT) WITH"
+      " ('connector' = 'filesystem', 'path' = '${OUT}', 'format' = 'csv');\n"
+      "INSERT INTO dst SELECT bid_auction, window_start, STDDEV_POP(CAST(bid_price AS DOUBLE)), VAR_SAMP(bid_price), "
+      "LISTAGG(CAST(bid_price AS STRING), ' '), FIRST_VALUE(bid_channel), LAST_VALUE(bid_bidder), "
+      "COUNT(DISTINCT bid_bidder, bid_channel) FROM TABLE(TUMBLE(TABLE nx, DESCRIPTOR(date_time), INTERVAL '2' SECOND)) "
+      "WHERE event_type = 2 GROUP BY bid_auction, window_start, window_end;\n";
+  const char *why = once_and_killed(bin, tmp, "agg", job, 3);
+  if (why) fprintf(stderr, "  %s\n", why);
+  CHECK(why == NULL);
+  char path[400];
+  snprintf(path, sizeof path, "%s/agg1.txt", tmp);
+  FILE *f = fopen(path, "r");
+  int lines = 0;
+  for (int ch; f && (ch = fgetc(f)) != EOF;) lines += ch == '\n';
+  if (f) fclose(f);
+  CHECK(lines > 100);
+}
+
 TEST(bad_calls_are_refused_by_name) {
   CHECK_ERR("SELECT LISTAGG(x) FROM (VALUES (1)) AS t(x)", "LISTAGG needs a character string argument");
   CHECK_ERR("SELECT LISTAGG(s, s) FROM (VALUES ('a')) AS t(s)", "separator must be a string literal");
@@ -149,6 +217,8 @@ int main(int argc, char **argv) {
   RUN(updating_input_retracts_from_the_lists_and_the_variance);
   RUN(tumble_window_aggregation);
   RUN(count_distinct_of_several_arguments_and_distinct_variances);
+  RUN(hop_and_cumulate_windows_merge_slices);
+  RUN(killed_and_resumed_exactly_once);
   RUN(bad_calls_are_refused_by_name);
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;
