@@ -78,6 +78,18 @@ TEST(updating_input_retracts_from_the_lists_and_the_variance) {
                    "[0.25, 0.5, 2]\n");
 }
 
+/* Mini-batch folds a key's rows at once (the keys in its own order, so only what does
+ * not depend on it is checked). */
+TEST(mini_batch_group_by) {
+  CHECK_FINAL_ROWS("SET 'table.exec.mini-batch.enabled' = 'true';\n"
+                   "SET 'table.exec.mini-batch.allow-latency' = '1 s';\n"
+                   "SET 'table.exec.mini-batch.size' = '100';\n"
+                   "SELECT VAR_POP(CAST(m AS DOUBLE)), STDDEV_POP(m), COUNT(DISTINCT m, k), LISTAGG(l) FILTER (WHERE k = 'k1') FROM ("
+                   "SELECT k, MAX(v) AS m, LISTAGG(s, '') AS l FROM (VALUES ('k1', 1, 'a'), ('k2', 2, 'b'), ('k1', 3, 'c')) "
+                   "AS t(k, v, s) GROUP BY k)",
+                   "[0.25, 0, 2, ac]\n");
+}
+
 /* [0, 10): 1, 3 and 5 (an empty name: the csv format reads '', not NULL); [10, 20): 4 alone. */
 TEST(tumble_window_aggregation) {
   write_tmp_file("w.csv",
@@ -215,6 +227,7 @@ int main(int argc, char **argv) {
   RUN(variances_of_double_and_decimal);
   RUN(listagg_first_last_value_skip_nulls);
   RUN(updating_input_retracts_from_the_lists_and_the_variance);
+  RUN(mini_batch_group_by);
   RUN(tumble_window_aggregation);
   RUN(count_distinct_of_several_arguments_and_distinct_variances);
   RUN(hop_and_cumulate_windows_merge_slices);
