@@ -1094,16 +1094,9 @@ TEST(system_functions_examples) {
                                         {"FIRST_VALUE(x)", "1.0"},           {"LAST_VALUE(x)", "2.0"}};
   for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++) {
     char sql[256], want[64];
-    snprintf(sql, sizeof sql, "SET 'execution.runtime-mode' = 'batch';\nSELECT %s FROM (VALUES (1.0), (2.0)) AS t(x);", aggs[i][0]);
-    snprintf(want, sizeof want, "+I[%s]\n", aggs[i][1]);
-    char *out, err[1024];
-    int rc = run(sql, &out, err, sizeof err);
-    char *rows = rows_of(out, false, false);
-    if (rc || strcmp(rows, want)) fprintf(stderr, "  %s\n  got: %s%s  want: %s", sql, rc ? err : "", rows, want);
-    CHECK_INT(rc, 0);
-    CHECK_STR(rows, want);
-    free(rows);
-    free(out);
+    snprintf(sql, sizeof sql, "SELECT %s FROM (VALUES (1.0), (2.0)) AS t(x);", aggs[i][0]);
+    snprintf(want, sizeof want, "[%s]\n", aggs[i][1]);
+    CHECK_FINAL(sql, want);
   }
   /* not there yet (listed in the report): TYPEOF */
   static const char *const missing[] = {"TYPEOF(x)"};
