@@ -179,7 +179,7 @@ static int list_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool 
   return rc;
 }
 
-int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract) {
+int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
   sql_val v;
   sql_val_get(in, g->arg, &v);
   if (v.null) return STROM_OK; /* all of them skip NULLs */
@@ -188,7 +188,8 @@ int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool
     return STROM_OK;
   }
   if (is_list(g)) return list_update(g, acc, &v, retract);
-  if (retract) return STROM_ENOTSUP; /* the binder marks them keep_list over updating input */
+  if (retract) /* the binder marks them keep_list over updating input */
+    return sql_ectx_fail(c, "%s cannot retract a row here", g->kind == SQL_AGG_FIRST_VALUE ? "FIRST_VALUE" : "LAST_VALUE");
   if (g->kind == SQL_AGG_FIRST_VALUE && !acc->nulls[g->acc]) return STROM_OK;
   return sql_val_set(acc, g->acc, &v);
 }

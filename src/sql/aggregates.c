@@ -95,7 +95,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       continue;
     }
     if (sql_agg_more(g)) {
-      int rc = sql_agg_more_add(g, acc, in, retract);
+      int rc = sql_agg_more_add(g, acc, in, retract, c);
       if (rc) return rc;
       continue;
     }

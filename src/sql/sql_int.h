@@ -402,7 +402,7 @@ void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog);
 static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_LAST_VALUE; }
 int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc);
 void sql_agg_more_init(const sql_agg *g, strom_row *acc);
-int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract);
+int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, struct sql_ectx *c);
 int sql_agg_more_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
 void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 /* COUNT(DISTINCT a, b, ...) as a COUNT(DISTINCT x) of one value per tuple (NULL if any is NULL). */
