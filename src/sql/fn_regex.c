@@ -209,15 +209,7 @@ static int f_replace(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
     strom__buf_free(&b);
     return rc;
   }
-  if (!rc) {
-    char *p = sql_ectx_alloc(c, b.len + 1);
-    if (!p) {
-      strom__buf_free(&b);
-      return STROM_ENOMEM;
-    }
-    if (b.len) memcpy(p, b.p, b.len);
-    out->null = false, out->s.p = p, out->s.n = (uint32_t)b.len;
-  }
+  if (!rc) return sql_coll_finish(&b, out, c);
   strom__buf_free(&b);
   return 0;
 }

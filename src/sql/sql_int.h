@@ -115,6 +115,7 @@ sql_type sql_coll_array_type(const sql_type *elem);
 bool sql_coll_get(const char **p, const char *end, const sql_type *t, struct sql_val *v);
 bool sql_coll_count(const char **p, const char *end, uint32_t *n);
 void sql_coll_put(strom_buf *b, const sql_type *t, const struct sql_val *v);
+/* v = the bytes of b as a string in c's scratch (non-NULL); b is freed. */
 int sql_coll_finish(strom_buf *b, struct sql_val *v, struct sql_ectx *c);
 sql_type sql_coll_map_type(const sql_type *key, const sql_type *elem);
 int sql_coll_cast(const sql_type *from, const sql_type *to, const struct sql_val *v, struct sql_val *out, struct sql_ectx *c);

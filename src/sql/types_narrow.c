@@ -118,12 +118,7 @@ static int f_float_text(const sql_expr *e, const sql_val *a, sql_val *out, sql_e
   if (q) strom__buf_append(&b, "\"", 1);
   sql_val_format(&b, &ft, &a[0]);
   if (q) strom__buf_append(&b, "\"", 1);
-  char *p = sql_ectx_alloc(c, b.len + 1);
-  if (!p) return strom__buf_free(&b), STROM_ENOMEM;
-  memcpy(p, b.p, b.len);
-  out->s.p = p, out->s.n = (uint32_t)b.len;
-  strom__buf_free(&b);
-  return 0;
+  return sql_coll_finish(&b, out, c);
 }
 
 static const sql_func float_text_fn = {"FLOAT_TEXT", 1, 1, true, NULL, f_float_text};

@@ -171,12 +171,7 @@ int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v
   if (to->id == STROM_VARCHAR && !to->kind) {
     strom_buf b = {0};
     sql_val_format(&b, from, v);
-    char *p = sql_ectx_alloc(c, b.len + 1);
-    if (!p) return strom__buf_free(&b), STROM_ENOMEM;
-    memcpy(p, b.p, b.len);
-    out->s.p = p, out->s.n = (uint32_t)b.len;
-    strom__buf_free(&b);
-    return 0;
+    return sql_coll_finish(&b, out, c);
   }
   if (from->id == STROM_VARCHAR && !from->kind) {
     if (sql_val_parse(to, v->s.p, v->s.n, out, c)) {

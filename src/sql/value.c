@@ -301,15 +301,7 @@ int sql_val_cast(const sql_type *from, const sql_type *to, const sql_val *v, sql
     }
     strom_buf b = {0};
     sql_val_format(&b, from, v);
-    char *p = sql_ectx_alloc(c, b.len + 1);
-    if (!p) {
-      strom__buf_free(&b);
-      return STROM_ENOMEM;
-    }
-    memcpy(p, b.p, b.len);
-    out->s.p = p, out->s.n = (uint32_t)b.len;
-    strom__buf_free(&b);
-    return 0;
+    return sql_coll_finish(&b, out, c);
   }
   if (from->id == STROM_VARCHAR) {
     if (sql_val_parse(to, v->s.p, v->s.n, out, c)) {
