@@ -756,12 +756,20 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
     if (pidx[c] >= 0) used[pidx[c]] = true;
     else mark_cols(sc->exprs[c], used);
   }
-  strom_schema *ps = strom_schema_new();
-  if (!ps || sql_build_own(b, ps, (void (*)(void *))strom_schema_free)) return NULL;
   int shared = -1;
   for (int i = 0; i < b->nshared; i++)
     if (b->shared[i] == t) shared = i;
-  bool prune = t->conn->prunes && !text_io && shared < 0;
+  bool prune = t->conn->prunes && !text_io && (shared < 0 || b->shared_used[shared]);
+  if (prune && shared >= 0) { /* the shared source reads what every CALC over it reads */
+    for (int k = 0; k < nphys; k++)
+      if (used[k] && !b->shared_used[shared][k]) { /* a CALC shared_reads did not foresee */
+        *applies = false;
+        return NULL;
+      }
+    used = b->shared_used[shared];
+  }
+  strom_schema *ps = strom_schema_new();
+  if (!ps || sql_build_own(b, ps, (void (*)(void *))strom_schema_free)) return NULL;
   for (int c = 0, k = 0; c < n; c++) {
     if (pidx[c] < 0) continue;
     if (prune && !used[pidx[c]]) {
@@ -1020,9 +1028,35 @@ static void note_shared(sql_build *b, const sql_plan *const *roots, int n, const
   note_shared(b, roots, n, p->in2);
 }
 
+static void scan_reads(const sql_plan *p, const sql_plan *sc, bool *used, bool *ref);
+
+/* Adds to used the physical columns of table t that the CALCs and AGGs over its scans
+ * in p read; *all when a scan of it has another parent. */
+static void union_reads(sql_build *b, const sql_plan *p, const sql_plan *parent, const sql_table *t, bool *used, bool *all) {
+  if (!p || *all) return;
+  if (p->kind == SQL_P_SCAN && p->table == t) {
+    bool *ref = sql_arena_alloc(&b->arena, sizeof *ref * (size_t)(p->ncols ? p->ncols : 1));
+    if (!ref || !parent || (parent->kind != SQL_P_CALC && parent->kind != SQL_P_AGG)) *all = true;
+    else scan_reads(parent, p, used, ref);
+  }
+  union_reads(b, p->in, p, t, used, all);
+  union_reads(b, p->in2, p, t, used, all);
+}
+
+/* The physical columns of shared table t that the roots, as they will be planned
+ * (sql_plan_optimized), read; NULL when they read all of them. */
+static bool *shared_reads(sql_build *b, const sql_plan *const *roots, int n, const sql_table *t) {
+  int nphys = 0;
+  for (int c = 0; c < t->ncols; c++) nphys += !t->cols[c].computed;
+  bool *used = sql_arena_alloc(&b->arena, sizeof *used * (size_t)(nphys ? nphys : 1)), all = !used;
+  for (int i = 0; i < n && !all; i++) union_reads(b, sql_plan_optimized(b, roots[i]), NULL, t, used, &all);
+  return all ? NULL : used;
+}
+
 int sql_plan_stream_roots(sql_build *b, const sql_plan *const *roots, int n, strom_stream **out) {
   b->nshared = b->nreuse = 0;
   for (int i = 0; i < n; i++) note_shared(b, roots, n, roots[i]);
+  for (int i = 0; i < b->nshared; i++) b->shared_used[i] = shared_reads(b, roots, n, b->shared[i]);
   int rc = STROM_OK;
   for (int i = 0; i < n; i++)
     if (!(out[i] = sql_plan_stream(b, roots[i]))) rc = STROM_EINVAL;

@@ -794,11 +794,13 @@ struct sql_build {
   char err[512];
   int njobs_stmts;
   /* Tables the statement being planned reads more than once (a self-join, q5's two
-   * aggregations of bids): one source, read in full, feeds every CALC over them, as
-   * Flink's sub-plan reuse does.  The stream of each after its watermark operator. */
+   * aggregations of bids): one source feeds every CALC over them, as Flink's sub-plan
+   * reuse does.  The stream of each after its watermark operator, and the physical
+   * columns any of those CALCs reads (NULL: all of them), which that source reads. */
   int nshared;
   const struct sql_table *shared[8];
   strom_stream *shared_stream[8];
+  bool *shared_used[8];
   /* Aggregations of the statement built so far: an equal one (q5's two HOP counts of
    * bids) reuses the stream instead of running again. */
   int nreuse;
