@@ -441,6 +441,35 @@ TEST(computed_rowtime_and_computed_columns_in_the_scan) {
   CHECK_ERR(sql, "the timestamp column 'ts' is NULL");
 }
 
+/* A rowtime CASE that picks one of several timestamp columns by an integer column (as
+ * Nexmark's datagen table declares it) is read by the watermark operator without the
+ * evaluator: each kind must take its own column, a NULL or unmatched kind the ELSE. */
+TEST(rowtime_picking_a_column_by_kind) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/kinds.csv", tmp);
+  write_file(path,
+             "0,1970-01-01 00:00:01,1970-01-01 00:00:30,,1\n"
+             "1,1970-01-01 00:00:50,1970-01-01 00:00:02,,2\n"
+             "2,,,1970-01-01 00:00:12,4\n"
+             ",,,1970-01-01 00:00:15,8\n"
+             "5,1970-01-01 00:00:40,,1970-01-01 00:00:03,16\n");
+  const char *ddl = "CREATE TABLE kinds (k INT, a TIMESTAMP(3), b TIMESTAMP(3), c TIMESTAMP(3), v INT, "
+                    "ts AS CASE WHEN k = 0 THEN a WHEN k = 1 THEN b ELSE c END, "
+                    "WATERMARK FOR ts AS ts - INTERVAL '10' SECOND) "
+                    "WITH ('connector' = 'filesystem', 'path' = '${TMP}/kinds.csv', 'format' = 'csv');";
+  char sql[2048];
+  /* [0 s, 10 s): 1 s, 2 s and 3 s (1 + 2 + 16); [10 s, 20 s): 12 s and 15 s (4 + 8) */
+  snprintf(sql, sizeof sql,
+           "%s SELECT window_start, COUNT(*), SUM(v) FROM TABLE(TUMBLE(TABLE kinds, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
+           "GROUP BY window_start, window_end",
+           ddl);
+  CHECK_BOTH(sql, "+I[1970-01-01 00:00:00.000, 3, 19]\n+I[1970-01-01 00:00:10.000, 2, 12]\n");
+  /* the column a kind picks is NULL: the job fails naming the rowtime */
+  write_file(path, "0,1970-01-01 00:00:01,,,1\n1,1970-01-01 00:00:05,,,2\n");
+  snprintf(sql, sizeof sql, "%s SELECT v FROM kinds", ddl);
+  CHECK_ERR(sql, "the timestamp column 'ts' is NULL");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-fast-%d", (int)getpid());
@@ -453,6 +482,7 @@ int main(int argc, char **argv) {
   RUN(joins_read_only_the_columns_used_above_them);
   RUN(nexmark_projection_pushdown_equals_the_full_source);
   RUN(computed_rowtime_and_computed_columns_in_the_scan);
+  RUN(rowtime_picking_a_column_by_kind);
   RUN(q5_with_its_two_equal_aggregations_computed_once);
   RUN(explain_shows_the_optimized_plan);
   RUN(statement_set_inserts_share_a_source);

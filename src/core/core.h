@@ -149,6 +149,13 @@ static inline bool strom__row_prefix_equal(const strom_row *a, const strom_row *
 
 /* Resets every column to NULL without freeing the arena (cheap per record): up to 8
  * columns with one 8-byte store, not a call to memset. */
+/* strom_row_set_timestamp for the per-row paths of other layers. */
+static inline void strom__row_put_ts(strom_row *r, int c, int64_t ms) {
+  r->v[c].ts.ms = ms;
+  r->v[c].ts.nano = 0; /* a TIMESTAMP(4..9) set by milliseconds is on the millisecond */
+  r->nulls[c] = 0;
+}
+
 static inline void strom__row_reset(strom_row *r) {
   const uint64_t all_null = 0x0101010101010101ull;
   if (STROM_LIKELY(r->ncols <= 8)) memcpy(r->nulls, &all_null, 8);

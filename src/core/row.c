@@ -55,11 +55,7 @@ void strom_row_set_int(strom_row *r, int c, int32_t v) { r->v[c].i = v; r->nulls
 void strom_row_set_bigint(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
 void strom_row_set_double(strom_row *r, int c, double v) { r->v[c].d = v; r->nulls[c] = 0; }
 void strom_row_set_decimal(strom_row *r, int c, int64_t v) { r->v[c].i = v; r->nulls[c] = 0; }
-void strom_row_set_timestamp(strom_row *r, int c, int64_t v) {
-  r->v[c].ts.ms = v;
-  r->v[c].ts.nano = 0; /* a TIMESTAMP(4..9) set by milliseconds is on the millisecond */
-  r->nulls[c] = 0;
-}
+void strom_row_set_timestamp(strom_row *r, int c, int64_t v) { strom__row_put_ts(r, c, v); }
 
 void strom__row_set_ts(strom_row *r, int c, int64_t ms, uint32_t nano) {
   static const uint32_t unit[10] = {1000000, 100000, 10000, 1000, 100, 10, 1}; /* ns of the last digit, p = 3..9 */

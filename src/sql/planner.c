@@ -74,25 +74,33 @@ static bool fast_pass(const calc *k, const strom_row *in) {
   return sql_cmp_holds(k->fast_op, in->v[k->fast_col].i, k->fast_lit);
 }
 
+/* A CALC subtask's scratch for evaluation, and its plan (one lookup per row, not two). */
+typedef struct calc_local {
+  sql_ectx c;
+  const calc *k;
+} calc_local;
+
 static int calc_open(strom_ctx *ctx) {
-  sql_ectx *c = strom__calloc(1, sizeof *c);
-  if (!c) return STROM_ENOMEM;
-  strom_ctx_set_local(ctx, c);
+  calc_local *l = strom__calloc(1, sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  l->k = strom_ctx_data(ctx);
+  strom_ctx_set_local(ctx, l);
   return STROM_OK;
 }
 
 static void calc_close(strom_ctx *ctx) {
-  sql_ectx *c = strom_ctx_local(ctx);
-  if (c) sql_ectx_free(c);
-  free(c);
+  calc_local *l = strom_ctx_local(ctx);
+  if (l) sql_ectx_free(&l->c);
+  free(l);
   if (sql_calc_ctx == ctx) sql_calc_ctx = NULL;
 }
 
 static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)input;
-  const calc *k = strom_ctx_data(ctx);
-  sql_ectx *c = strom_ctx_local(ctx);
-  sql_ectx_reset(c);
+  calc_local *l = strom_ctx_local(ctx);
+  const calc *k = l->k;
+  sql_ectx *c = &l->c;
+  if (c->chunks) sql_ectx_reset(c); /* most rows allocate nothing */
   sql_calc_ctx = ctx; /* CURRENT_WATERMARK (fn_time2.c) */
   const sql_expr *cond = k->cond;
   if (k->fast_col >= 0) {
@@ -127,7 +135,7 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     else if (k->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
     else o->nulls[i] = 0, o->v[i].i = v.i, o->v[i].w.hi = v.w.hi; /* hi: a wide DECIMAL's */
   }
-  strom_row_set_kind(o, strom_row_get_kind(in));
+  o->kind = in->kind;
   return strom_out_emit(out, o);
 }
 
@@ -173,7 +181,41 @@ typedef struct wm_sql {
   int64_t delay;
   const sql_expr *rowtime;
   const char *name;
+  /* A rowtime `CASE WHEN k = lit THEN ts_a ... ELSE ts_z END` that picks one of several
+   * millisecond timestamp columns by an integer column, as a table holding several
+   * kinds of event declares its event time (Nexmark's datagen): read without the
+   * evaluator.  sw_col -1: none; sw_res[sw_n] is the ELSE column (-1: NULL). */
+  int sw_col, sw_n;
+  const int64_t *sw_lit;
+  const int *sw_res;
 } wm_sql;
+
+/* Sets w's column switch when its rowtime has that shape. */
+static void wm_switch(sql_arena *a, wm_sql *w) {
+  const sql_expr *e = w->rowtime;
+  w->sw_col = -1;
+  if (!e || e->op != SQL_E_CASE || e->n < 2 || sql_ts_wide(&e->type)) return;
+  int n = e->n / 2;
+  int64_t *lit = sql_arena_alloc(a, sizeof *lit * (size_t)n);
+  int *res = sql_arena_alloc(a, sizeof *res * (size_t)(n + 1));
+  if (!lit || !res) return;
+  int col = -1;
+  for (int i = 0; i < e->n; i++) {
+    const sql_expr *x = e->a[i];
+    if (i % 2 || i == e->n - 1) { /* a THEN or the ELSE: a timestamp column as it is */
+      if (x->op != SQL_E_COL || x->type.id != e->type.id || x->type.kind || sql_ts_wide(&x->type)) return;
+      res[i % 2 ? i / 2 : n] = x->col;
+      continue;
+    }
+    const sql_expr *k = x->n == 2 ? x->a[0] : NULL, *l = x->n == 2 ? x->a[1] : NULL;
+    if (x->op != SQL_E_EQ || k->op != SQL_E_COL || l->op != SQL_E_LIT || l->lit.null || !sql_int64_type(&k->type) ||
+        k->type.id != l->type.id || (col >= 0 && k->col != col))
+      return;
+    col = k->col, lit[i / 2] = l->lit.i;
+  }
+  if (!(e->n & 1)) res[n] = -1;
+  w->sw_col = col, w->sw_n = n, w->sw_lit = lit, w->sw_res = res;
+}
 
 static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
   const wm_sql *w = strom_ctx_data(ctx);
@@ -188,6 +230,14 @@ static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
 
 static int64_t wm_rowtime(strom_ctx *ctx, const strom_row *row) {
   const wm_sql *w = strom_ctx_data(ctx);
+  if (w->sw_col >= 0) {
+    int i = 0, col;
+    if (!row->nulls[w->sw_col])
+      for (int64_t k = row->v[w->sw_col].i; i < w->sw_n && w->sw_lit[i] != k; i++) continue;
+    else
+      i = w->sw_n;
+    if ((col = w->sw_res[i]) >= 0 && !row->nulls[col]) return row->v[col].i;
+  }
   sql_ectx c;
   sql_ectx_init(&c);
   sql_val v;
@@ -205,6 +255,7 @@ static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stre
   wm_sql *w = sql_arena_alloc(&b->arena, sizeof *w);
   if (!w) return NULL;
   w->delay = t->wm_delay_ms, w->rowtime = rowtime, w->name = t->cols[t->wm_col].name;
+  wm_switch(&b->arena, w);
   if (b->sess->batch) w->delay = INT64_MAX / 4; /* batch: no row is late, the end of input fires every window */
   sql_expr_compile((sql_expr *)rowtime);
   const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
@@ -312,6 +363,7 @@ typedef struct aggconf {
   int64_t slice;  /* HOP: a row whose slice (of the slide's size) has ended is late, as in Flink */
   int tcol;       /* the row time in the pre-projected row */
   int rows_col;   /* windowed: rows counted into the accumulator */
+  bool counts;    /* every aggregate a plain COUNT(*): acc_add counts without sql_agg_add */
   const strom_schema *acc, *state_schema;
   int64_t ttl_ms;
   int64_t mb_size, mb_latency_ms; /* mini-batch: rows and latency of a batch; 0: none */
@@ -332,6 +384,10 @@ static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
     if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
   }
   acc_out->v[a->rows_col].i++;
+  if (a->counts) {
+    for (int i = 0; i < a->naggs; i++) acc_out->v[a->aggs[i].acc].i++;
+    return STROM_OK;
+  }
   sql_ectx c;
   sql_ectx_init(&c);
   int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
@@ -364,9 +420,9 @@ static int window_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, s
   put_keys(a, ctx, o);
   int k = a->real_keys ? a->nkeys : 0;
   int64_t ws = strom_ctx_window_start(ctx), we = strom_ctx_window_end(ctx);
-  strom_row_set_timestamp(o, k, ws);
-  strom_row_set_timestamp(o, k + 1, we);
-  strom_row_set_timestamp(o, k + 2, we - 1);
+  strom__row_put_ts(o, k, ws);
+  strom__row_put_ts(o, k + 1, we);
+  strom__row_put_ts(o, k + 2, we - 1);
   sql_agg_result(a->aggs, a->naggs, rows[0], o, k + 3);
   return strom_out_emit(out, o);
 }
@@ -559,6 +615,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   a->tcol = tcol;
   a->slice = p->win.kind == SQL_W_HOP && tcol >= 0 && !p->win.proctime ? p->win.slide : 0;
   a->aggs = aggs, a->naggs = na, a->nkeys = nk, a->real_keys = p->nkeys > 0, a->windowed = p->win.kind != SQL_W_NONE;
+  a->counts = true;
+  for (int i = 0; i < na; i++) a->counts &= aggs[i].kind == SQL_AGG_COUNT_STAR && !aggs[i].distinct && aggs[i].filter < 0;
   a->acc = owned_schema(b, acc);
   a->ttl_ms = b->sess->state_ttl_ms;
   if (!a->acc) return NULL;
