@@ -464,6 +464,13 @@ TEST(rowtime_picking_a_column_by_kind) {
            "GROUP BY window_start, window_end",
            ddl);
   CHECK_BOTH(sql, "+I[1970-01-01 00:00:00.000, 3, 19]\n+I[1970-01-01 00:00:10.000, 2, 12]\n");
+  /* the first WHEN that matches wins: kind 0 takes a (1 s), not b (30 s) */
+  const char *ddl2 = "CREATE TABLE kinds (k INT, a TIMESTAMP(3), b TIMESTAMP(3), c TIMESTAMP(3), v INT, "
+                     "ts AS CASE WHEN k = 0 THEN a WHEN k = 0 THEN b WHEN k = 1 THEN b ELSE c END, "
+                     "WATERMARK FOR ts AS ts - INTERVAL '10' SECOND) "
+                     "WITH ('connector' = 'filesystem', 'path' = '${TMP}/kinds.csv', 'format' = 'csv');";
+  snprintf(sql, sizeof sql, "%s SELECT v, ts FROM kinds WHERE k = 0", ddl2);
+  CHECK_BOTH(sql, "+I[1, 1970-01-01 00:00:01.000]\n");
   /* the column a kind picks is NULL: the job fails naming the rowtime */
   write_file(path, "0,1970-01-01 00:00:01,,,1\n1,1970-01-01 00:00:05,,,2\n");
   snprintf(sql, sizeof sql, "%s SELECT v FROM kinds", ddl);

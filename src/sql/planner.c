@@ -184,37 +184,39 @@ typedef struct wm_sql {
   /* A rowtime `CASE WHEN k = lit THEN ts_a ... ELSE ts_z END` that picks one of several
    * millisecond timestamp columns by an integer column, as a table holding several
    * kinds of event declares its event time (Nexmark's datagen): read without the
-   * evaluator.  sw_col -1: none; sw_res[sw_n] is the ELSE column (-1: NULL). */
-  int sw_col, sw_n;
-  const int64_t *sw_lit;
-  const int *sw_res;
+   * evaluator.  sw_col -1: none; sw_res[k] is the column of kind k, for kinds 0..15
+   * (the literals must lie there), others and NULL take the ELSE, sw_res[16] (-1: NULL). */
+  int sw_col;
+  int sw_res[17];
 } wm_sql;
 
 /* Sets w's column switch when its rowtime has that shape. */
-static void wm_switch(sql_arena *a, wm_sql *w) {
+static void wm_switch(wm_sql *w) {
   const sql_expr *e = w->rowtime;
   w->sw_col = -1;
   if (!e || e->op != SQL_E_CASE || e->n < 2 || sql_ts_wide(&e->type)) return;
-  int n = e->n / 2;
-  int64_t *lit = sql_arena_alloc(a, sizeof *lit * (size_t)n);
-  int *res = sql_arena_alloc(a, sizeof *res * (size_t)(n + 1));
-  if (!lit || !res) return;
-  int col = -1;
-  for (int i = 0; i < e->n; i++) {
-    const sql_expr *x = e->a[i];
-    if (i % 2 || i == e->n - 1) { /* a THEN or the ELSE: a timestamp column as it is */
-      if (x->op != SQL_E_COL || x->type.id != e->type.id || x->type.kind || sql_ts_wide(&x->type)) return;
-      res[i % 2 ? i / 2 : n] = x->col;
-      continue;
-    }
+  int col = -1, res[17];
+  bool set[16] = {0};
+  res[16] = -1;
+  for (int i = 0; i + 1 < e->n; i += 2) {
+    const sql_expr *x = e->a[i], *then = e->a[i + 1];
     const sql_expr *k = x->n == 2 ? x->a[0] : NULL, *l = x->n == 2 ? x->a[1] : NULL;
     if (x->op != SQL_E_EQ || k->op != SQL_E_COL || l->op != SQL_E_LIT || l->lit.null || !sql_int64_type(&k->type) ||
-        k->type.id != l->type.id || (col >= 0 && k->col != col))
+        k->type.id != l->type.id || (col >= 0 && k->col != col) || l->lit.i < 0 || l->lit.i > 15)
       return;
-    col = k->col, lit[i / 2] = l->lit.i;
+    if (then->op != SQL_E_COL || then->type.id != e->type.id || then->type.kind || sql_ts_wide(&then->type)) return;
+    col = k->col;
+    if (!set[l->lit.i]) set[l->lit.i] = true, res[l->lit.i] = then->col; /* the first WHEN that matches wins */
   }
-  if (!(e->n & 1)) res[n] = -1;
-  w->sw_col = col, w->sw_n = n, w->sw_lit = lit, w->sw_res = res;
+  if (e->n & 1) {
+    const sql_expr *x = e->a[e->n - 1];
+    if (x->op != SQL_E_COL || x->type.id != e->type.id || x->type.kind || sql_ts_wide(&x->type)) return;
+    res[16] = x->col;
+  }
+  for (int k = 0; k < 16; k++)
+    if (!set[k]) res[k] = res[16];
+  w->sw_col = col;
+  memcpy(w->sw_res, res, sizeof res);
 }
 
 static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
@@ -230,14 +232,6 @@ static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
 
 static int64_t wm_rowtime(strom_ctx *ctx, const strom_row *row) {
   const wm_sql *w = strom_ctx_data(ctx);
-  if (w->sw_col >= 0) {
-    int i = 0, col;
-    if (!row->nulls[w->sw_col])
-      for (int64_t k = row->v[w->sw_col].i; i < w->sw_n && w->sw_lit[i] != k; i++) continue;
-    else
-      i = w->sw_n;
-    if ((col = w->sw_res[i]) >= 0 && !row->nulls[col]) return row->v[col].i;
-  }
   sql_ectx c;
   sql_ectx_init(&c);
   sql_val v;
@@ -249,13 +243,22 @@ static int64_t wm_rowtime(strom_ctx *ctx, const strom_row *row) {
   return INT64_MIN;
 }
 
+/* wm_rowtime by w's column switch; the evaluator for a NULL result (its error). */
+static int64_t wm_rowtime_switch(strom_ctx *ctx, const strom_row *row) {
+  const wm_sql *w = strom_ctx_data(ctx);
+  uint64_t k = (uint64_t)row->v[w->sw_col].i;
+  int col = w->sw_res[row->nulls[w->sw_col] || k > 15 ? 16 : k];
+  if (STROM_LIKELY(col >= 0 && !row->nulls[col])) return row->v[col].i;
+  return wm_rowtime(ctx, row);
+}
+
 /* The watermark operator of table t over s: the rowtime is column ts_col of s, or the
  * expression rowtime over s's columns. */
 static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stream *s, int ts_col, const sql_expr *rowtime) {
   wm_sql *w = sql_arena_alloc(&b->arena, sizeof *w);
   if (!w) return NULL;
   w->delay = t->wm_delay_ms, w->rowtime = rowtime, w->name = t->cols[t->wm_col].name;
-  wm_switch(&b->arena, w);
+  wm_switch(w);
   if (b->sess->batch) w->delay = INT64_MAX / 4; /* batch: no row is late, the end of input fires every window */
   sql_expr_compile((sql_expr *)rowtime);
   const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
@@ -263,7 +266,7 @@ static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stre
   return strom_assign_timestamps(
       s, &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
                                      .timestamp_column = rowtime ? NULL : strom_schema_col_name(strom_stream_schema(s), ts_col),
-                                     .timestamp_fn = rowtime ? wm_rowtime : NULL,
+                                     .timestamp_fn = !rowtime ? NULL : w->sw_col >= 0 ? wm_rowtime_switch : wm_rowtime,
                                      .on_periodic = on_event ? NULL : wm_periodic,
                                      .on_event = on_event ? wm_on_event : NULL,
                                      .data = w});
