@@ -75,12 +75,15 @@ check: tests
 
 # The whole suite, as CI runs it.
 # Each stage adds its counts to build/test-totals; the last line is the grand total.
+# The stages compile on every core (JOBS); tests/run.sh runs the test binaries in parallel.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@mkdir -p build && rm -f build/test-totals
-	$(MAKE) BUILD=release check
-	$(MAKE) BUILD=debug check
-	$(MAKE) BUILD=tsan tests
+	$(MAKE) -j$(JOBS) BUILD=release check
+	$(MAKE) -j$(JOBS) BUILD=debug check
+	$(MAKE) -j$(JOBS) BUILD=tsan tests
 	@TESTS_ONLY="$(TSAN_TESTS)" tests/run.sh build/tsan
+	$(MAKE) -j$(JOBS) fuzz
 	$(MAKE) fuzz-run FUZZ_SECONDS=10
 	@awk '{p += $$1; f += $$2} END {print "all stages (release, ASan+UBSan, TSan, fuzz):"; print p " passed, " f " failed"; exit f > 0}' build/test-totals
 
