@@ -115,6 +115,18 @@ TEST(cumulate_windows) {
   CHECK_ROWS(T_DDL Q_NOT_IN(CUM5_10), true, "+I[L7, 7, " W("12:10", "12:15") "+I[L7, 7, " W("12:10", "12:20"));
 }
 
+TEST(window_join_null_keys_match_nothing) {
+  /* the inner and outer window joins filter NULL keys as Flink's (LN and RN do not meet) */
+  CHECK_ROWS(T_DDL "SELECT L.id, R.id FROM TABLE(" TUMBLE5("LV") ") L JOIN TABLE(" TUMBLE5("RV") ") R ON L.num = R.num AND "
+                   SAME_WINDOW,
+             true, "+I[L1, R1]\n+I[L2, R2]\n");
+  CHECK_ROWS(T_DDL "SELECT L.id, R.id FROM TABLE(" TUMBLE5("LV") ") L FULL JOIN TABLE(" TUMBLE5("RV") ") R ON L.num = R.num AND "
+                   SAME_WINDOW,
+             true,
+             "+I[<NULL>, R3]\n+I[<NULL>, RN]\n+I[L0, <NULL>]\n+I[L1, R1]\n+I[L2, R2]\n+I[L5, <NULL>]\n+I[L6, <NULL>]\n"
+             "+I[L7, <NULL>]\n+I[LN, <NULL>]\n");
+}
+
 static void check_explain(const char *query, const char *want, bool window) {
   char *out, err[1024];
   int rc = run(query, &out, err, sizeof err);
@@ -206,6 +218,22 @@ TEST(batch_mode_gives_the_same_rows) {
   }
 }
 
+TEST(full_join_on_subquery_reading_both_sides_is_refused_as_flink) {
+  /* Flink's planner leaves the subquery's correlation over both inputs in the plan and
+   * fails; one side's columns only is a column of that side (subq_agg.c) */
+  const char *t = "CREATE TABLE a (k INT, v INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n"
+                  "CREATE TABLE b (k INT, w INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n"
+                  "CREATE TABLE c (x INT, y INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n";
+  char sql[1024];
+  snprintf(sql, sizeof sql, "%sEXPLAIN SELECT * FROM a FULL JOIN b ON a.k = b.k AND EXISTS (SELECT 1 FROM c WHERE c.x = a.v AND c.y = b.w)", t);
+  CHECK_ERR(sql, "line 4, column 54: not supported: a subquery in the ON condition of a FULL join that reads both sides "
+                 "(Flink cannot plan it either: its decorrelation leaves an unexpected correlate variable in the plan)");
+  snprintf(sql, sizeof sql, "%sEXPLAIN SELECT * FROM a FULL JOIN b ON a.k = b.k AND a.v + b.w IN (SELECT x FROM c)", t);
+  CHECK_ERR(sql, "not supported: a subquery in the ON condition of a FULL join that reads both sides");
+  snprintf(sql, sizeof sql, "%sEXPLAIN SELECT * FROM a FULL JOIN b ON a.k = b.k AND a.v IN (SELECT x FROM c)", t);
+  CHECK_OUT(sql, "FullOuterJoin");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-winsemi-%d", (int)getpid());
@@ -218,10 +246,12 @@ int main(int argc, char **argv) {
   RUN(tumble_not_exists_keeps_null_keys);
   RUN(hop_windows);
   RUN(cumulate_windows);
+  RUN(window_join_null_keys_match_nothing);
   RUN(explain_shows_the_window_join);
   RUN(other_correlations_stay_regular_joins);
   RUN(an_append_only_sink_takes_the_anti_join);
   RUN(batch_mode_gives_the_same_rows);
+  RUN(full_join_on_subquery_reading_both_sides_is_refused_as_flink);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) return 1;

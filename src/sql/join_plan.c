@@ -145,7 +145,15 @@ typedef struct wjoin {
   const sql_expr *residual;
   const strom_schema *in[2], *out;
   const struct sql_winsemi *semi; /* SEMI / ANTI: winjoin_semi.c decides per left row */
+  int nkey;
+  const int *lkey; /* the left rows' equi-key columns: a NULL among them matches nothing (Flink's null filters) */
 } wjoin;
+
+static bool wj_null_key(const wjoin *w, const strom_row *lr) {
+  for (int i = 0; i < w->nkey; i++)
+    if (lr->nulls[w->lkey[i]]) return true;
+  return false;
+}
 
 typedef struct wlocal {
   strom_state *rows[2];
@@ -220,7 +228,8 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
     const strom_row *lr = strom_state_list_get(l->rows[0], i);
     if (!lr) return STROM_ENOMEM;
     bool any = false;
-    for (size_t k = 0; k < nr && !rc; k++) {
+    size_t nrk = wj_null_key(w, lr) ? 0 : nr;
+    for (size_t k = 0; k < nrk && !rc; k++) {
       const strom_row *rr = only ? only : strom_state_list_get(l->rows[1], k);
       if (!rr) return STROM_ENOMEM;
       fill(l->joined, w->nl, w->nr, lr, rr);
@@ -281,6 +290,10 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
       *w = (wjoin){.type = j->type, .nl = p->in->ncols, .nr = p->in2->ncols, .wend = {j->lwend, j->rwend},
                    .residual = j->residual, .in = {lsch, rsch}, .out = out};
       if (j->type >= SQL_J_SEMI && !(w->semi = sql_winsemi_new(b, p, out))) return NULL; /* keys appended: not direct */
+      int *lkey = sql_arena_alloc(&b->arena, sizeof *lkey * (size_t)(j->nkeys ? j->nkeys : 1));
+      if (!lkey) return NULL;
+      for (int i = 0; i < j->nkeys; i++) lkey[i] = direct ? j->lkeys[i]->col : p->in->ncols + i;
+      w->nkey = j->nkeys, w->lkey = lkey;
       strom_process_def d = {.open = wj_open, .process = wj_process, .close = wj_close, .on_timer = wj_timer,
                              .data = w, .out_schema = out};
       return strom_set_name(strom_keyed_co_process(kl, kr, &d), "WindowJoin");
