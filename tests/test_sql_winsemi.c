@@ -115,6 +115,15 @@ TEST(cumulate_windows) {
   CHECK_ROWS(T_DDL Q_NOT_IN(CUM5_10), true, "+I[L7, 7, " W("12:10", "12:15") "+I[L7, 7, " W("12:10", "12:20"));
 }
 
+TEST(two_terms_cascade) {
+  /* IN keeps L1, L2 of [0, 5); then no right row of the window is above num + 1 for L2 only
+   * (R3 = 3 > 1 + 1).  The semi join's rows reach the anti join before the watermark that
+   * fired them: not late. */
+  CHECK_ROWS(T_DDL Q_IN(TUMBLE5) " AND NOT EXISTS (SELECT * FROM TABLE(" TUMBLE5("RV") ") R2 WHERE R2.num > L.num + 1 "
+                               "AND L.window_start = R2.window_start AND L.window_end = R2.window_end)",
+             false, "+I[L2, 2, " W("12:00", "12:05"));
+}
+
 TEST(window_join_null_keys_match_nothing) {
   /* the inner and outer window joins filter NULL keys as Flink's (LN and RN do not meet) */
   CHECK_ROWS(T_DDL "SELECT L.id, R.id FROM TABLE(" TUMBLE5("LV") ") L JOIN TABLE(" TUMBLE5("RV") ") R ON L.num = R.num AND "
@@ -216,6 +225,10 @@ TEST(batch_mode_gives_the_same_rows) {
              modes[m]);
     CHECK_ROWS(sql, true, "+I[L1, 1]\n+I[L2, 2]\n");
   }
+  /* batch mode reads every row before the end-of-input watermark: no row is late (as Flink's
+   * batch join), so Llate meets R3 */
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\n" T_DDL Q_IN(TUMBLE5), true,
+             "+I[L1, 1, " W("12:00", "12:05") "+I[L2, 2, " W("12:00", "12:05") "+I[Llate, 3, " W("12:00", "12:05"));
 }
 
 TEST(full_join_on_subquery_reading_both_sides_is_refused_as_flink) {
@@ -246,6 +259,7 @@ int main(int argc, char **argv) {
   RUN(tumble_not_exists_keeps_null_keys);
   RUN(hop_windows);
   RUN(cumulate_windows);
+  RUN(two_terms_cascade);
   RUN(window_join_null_keys_match_nothing);
   RUN(explain_shows_the_window_join);
   RUN(other_correlations_stay_regular_joins);
