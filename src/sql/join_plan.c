@@ -144,7 +144,16 @@ typedef struct wjoin {
   int wend[2]; /* window_end column of each side */
   const sql_expr *residual;
   const strom_schema *in[2], *out;
+  const struct sql_winsemi *semi; /* SEMI / ANTI: winjoin_semi.c decides per left row */
+  int nkey;
+  const int *lkey; /* the left rows' equi-key columns: a NULL among them matches nothing (Flink's null filters) */
 } wjoin;
+
+static bool wj_null_key(const wjoin *w, const strom_row *lr) {
+  for (int i = 0; i < w->nkey; i++)
+    if (lr->nulls[w->lkey[i]]) return true;
+  return false;
+}
 
 typedef struct wlocal {
   strom_state *rows[2];
@@ -152,6 +161,7 @@ typedef struct wlocal {
   bool *matched;
   size_t cap;
   int64_t late;
+  strom_row *left; /* SEMI / ANTI: the left row emitted */
 } wlocal;
 
 static int wj_open(strom_ctx *ctx) {
@@ -164,6 +174,7 @@ static int wj_open(strom_ctx *ctx) {
     strom_state_desc d = {.name = names[s], .kind = STROM_STATE_LIST, .schema = w->in[s]};
     if (!(l->rows[s] = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
   }
+  if (w->semi) return sql_winsemi_rows(w->semi, &l->joined, &l->left);
   return (l->joined = strom_row_new(w->out)) ? STROM_OK : STROM_ENOMEM;
 }
 
@@ -172,6 +183,7 @@ static void wj_close(strom_ctx *ctx) {
   if (!l) return;
   if (l->late) strom__log(STROM_LOG_WARN, "window join: dropped %" PRId64 " late rows", l->late);
   strom_row_free(l->joined);
+  strom_row_free(l->left);
   free(l->matched);
   free(l);
 }
@@ -199,6 +211,7 @@ static int wj_emit(wlocal *l, strom_out *out, int64_t t) {
 static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
   const wjoin *w = strom_ctx_data(ctx);
   wlocal *l = strom_ctx_local(ctx);
+  if (w->semi) return sql_winsemi_fire(ctx, w->semi, l->rows, l->joined, l->left, out, t);
   size_t nl = strom_state_list_size(l->rows[0]), nr = strom_state_list_size(l->rows[1]);
   if (nr > l->cap) {
     bool *m = strom__realloc(l->matched, nr * sizeof *m);
@@ -215,7 +228,8 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
     const strom_row *lr = strom_state_list_get(l->rows[0], i);
     if (!lr) return STROM_ENOMEM;
     bool any = false;
-    for (size_t k = 0; k < nr && !rc; k++) {
+    size_t nrk = wj_null_key(w, lr) ? 0 : nr;
+    for (size_t k = 0; k < nrk && !rc; k++) {
       const strom_row *rr = only ? only : strom_state_list_get(l->rows[1], k);
       if (!rr) return STROM_ENOMEM;
       fill(l->joined, w->nl, w->nr, lr, rr);
@@ -261,7 +275,7 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   const strom_schema *out = own_schema(b, sql_plan_schema(p));
   if (!kr || !out) return NULL;
   sql_expr_compile((sql_expr *)j->residual); /* its columns are final: the join's inputs are built */
-  if (j->type >= SQL_J_SEMI) return sql_semi_join_stream(b, p, kl, kr, lsch, rsch); /* subq_plan.c */
+  if (j->type >= SQL_J_SEMI && j->kind != SQL_JK_WINDOW) return sql_semi_join_stream(b, p, kl, kr, lsch, rsch); /* subq_plan.c */
   switch (j->kind) {
     case SQL_JK_INTERVAL: {
       if (j->type != SQL_J_INNER) return sql_outer_interval_join(b, p, kl, kr, lsch, rsch, out);
@@ -275,6 +289,11 @@ strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
       if (!w) return NULL;
       *w = (wjoin){.type = j->type, .nl = p->in->ncols, .nr = p->in2->ncols, .wend = {j->lwend, j->rwend},
                    .residual = j->residual, .in = {lsch, rsch}, .out = out};
+      if (j->type >= SQL_J_SEMI && !(w->semi = sql_winsemi_new(b, p, out))) return NULL; /* keys appended: not direct */
+      int *lkey = sql_arena_alloc(&b->arena, sizeof *lkey * (size_t)(j->nkeys ? j->nkeys : 1));
+      if (!lkey) return NULL;
+      for (int i = 0; i < j->nkeys; i++) lkey[i] = direct ? j->lkeys[i]->col : p->in->ncols + i;
+      w->nkey = j->nkeys, w->lkey = lkey;
       strom_process_def d = {.open = wj_open, .process = wj_process, .close = wj_close, .on_timer = wj_timer,
                              .data = w, .out_schema = out};
       return strom_set_name(strom_keyed_co_process(kl, kr, &d), "WindowJoin");

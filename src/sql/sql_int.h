@@ -1160,4 +1160,17 @@ int sql_jdbc_cat_tables(sql_jdbc_cat *j, const char *db, char ***names, int *n, 
  * Flink's operation name, "CreateTable"), else STROM_OK. */
 int sql_ns_read_only(sql_session *s, const sql_node *at, const char *what, const char *cat, const char *db, const char *obj);
 
+/* ---- winjoin_semi.c: window semi / anti joins (IN / EXISTS between window TVFs) ---- */
+
+struct sql_winsemi;
+/* Whether the semi/anti join p (its condition analysed, window_start and window_end
+ * equal) runs as a window join, as Flink's WindowJoinUtil decides. */
+bool sql_winsemi_applies(const sql_plan *p);
+/* The semi/anti part of join_plan.c's window join operator: its configuration (out: the
+ * left's columns), the rows it needs, and a window's firing (emits, clears the state). */
+struct sql_winsemi *sql_winsemi_new(sql_build *b, const sql_plan *p, const strom_schema *out);
+int sql_winsemi_rows(const struct sql_winsemi *s, strom_row **joined, strom_row **left);
+int sql_winsemi_fire(strom_ctx *ctx, const struct sql_winsemi *s, strom_state *rows[2], strom_row *joined,
+                     strom_row *left, strom_out *out, int64_t t);
+
 #endif

@@ -26,7 +26,7 @@
  *
  * A term that reads both sides of a LEFT / RIGHT join is computed over a domain of both
  * sides' values (Calcite's rewriteSubQueryOnDomain, see both_sides); one reading columns
- * not qualified by their table, or both sides of a FULL join, is refused.  A subquery
+ * not qualified by their table, or both sides of a FULL join (as Flink), is refused.  A subquery
  * inside an aggregate call does not split the query: subq_bind.c joins it below the
  * aggregation (Calcite converts it first: it gives the aggregate its rows).
  */
@@ -433,10 +433,16 @@ static sql_node *as_of(sql_arena *a, const sql_node *at, const sql_node *x, cons
  * one) is joined to the domain on its own columns, and the term becomes `<other side's
  * columns> = side.$dN_i AND side.$onN`.  A row whose read columns hold a NULL meets no
  * domain row (as Calcite's equalities).  NULL with *why when it cannot. */
+/* Flink cannot plan it either: Calcite's SubQueryRemoveRule joins the subquery to the
+ * join's right input under a correlation over both inputs, which Flink's decorrelation
+ * leaves in the plan (TableException "unexpected correlate variable $cor0 in the plan");
+ * Calcite's later domain rewrite would pad a right row once per distinct left value. */
+static const char full_both[] = "a FULL join";
+
 static const sql_node *both_sides(on_rw *o, const sql_node *n, const sql_node *term, const sql_node **side, const char **why) {
   sql_arena *a = o->a;
   if (!n->text || (strcmp(n->text, "left") && strcmp(n->text, "right")))
-    return *why = "it reads both sides of a FULL join", NULL;
+    return *why = full_both, NULL;
   const char *al[2] = {ref_alias(side[0]), ref_alias(side[1])};
   if (!al[0] || !al[1]) return *why = "it reads both sides, and a side is not one table", NULL;
   const char *cn[2][32];
@@ -611,6 +617,9 @@ static const sql_node *move_on(sql_arena *a, const sql_node *sel, char *err, siz
       snprintf(m, sizeof m, "not supported: a subquery in the ON condition of a FOR SYSTEM_TIME AS OF join (its join "
                             "would take the left table's time attribute, which Flink refuses too: temporal table join "
                             "currently only supports 'FOR SYSTEM_TIME AS OF' left table's time attribute field)");
+    else if (o.why == full_both)
+      snprintf(m, sizeof m, "not supported: a subquery in the ON condition of a FULL join that reads both sides (Flink "
+                            "cannot plan it either: its decorrelation leaves an unexpected correlate variable in the plan)");
     else snprintf(m, sizeof m, "not supported yet: this subquery in the ON condition of an outer join (%s)", o.why);
     return fail(err, errlen, o.bad, m);
   }

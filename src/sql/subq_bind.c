@@ -194,7 +194,7 @@ static sql_plan *semi_join(struct binder *b, const sql_node *at, sql_plan *l, sq
   p->join->type = anti ? SQL_J_ANTI : SQL_J_SEMI;
   if (sql_join_add_cond(sql_binder_arena(b), p, cond, m, sizeof m)) return sql_binder_fail(b, at, "%s", m);
   p->ncols = p->in->ncols; /* the left's columns (the condition still sees both) */
-  p->changelog = anti || p->in->changelog || p->in2->changelog;
+  p->changelog = (anti && p->join->kind != SQL_JK_WINDOW) || p->in->changelog || p->in2->changelog;
   return p;
 }
 
