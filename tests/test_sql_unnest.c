@@ -198,7 +198,7 @@ TEST(lateral_table_calls_a_c_table_function) {
   CHECK_ROWS(q, true, "+I[1, a, 1]\n+I[1, bb, 2]\n+I[2, <NULL>, <NULL>]\n+I[3, <NULL>, <NULL>]\n+I[4, x-yz, 4]\n");
   /* errors: arity, alias width, scalar use, LEFT JOIN other than ON TRUE, a failing function, a bad descriptor */
   snprintf(q, sizeof q, "CREATE FUNCTION words AS '%s:split_fn';\nSELECT * FROM %s, LATERAL TABLE(words(s, 'a', 'b'))", lib, data);
-  CHECK_ERR(q, "line 2, column 112: table function WORDS takes 1 to 2 arguments, got 3");
+  CHECK_ERR(q, "line 2, column 112: table function words takes 1 to 2 arguments, got 3");
   snprintf(q, sizeof q, "CREATE FUNCTION words AS '%s:split_fn';\nSELECT * FROM %s, LATERAL TABLE(words(s)) AS w(a)", lib, data);
   CHECK_ERR(q, "LATERAL TABLE gives 2 columns, but its alias names 1");
   snprintf(q, sizeof q, "CREATE FUNCTION words AS '%s:split_fn';\nSELECT words(s) FROM %s", lib, data);
@@ -207,7 +207,7 @@ TEST(lateral_table_calls_a_c_table_function) {
            lib, data);
   CHECK_ERR(q, "must be ON TRUE");
   snprintf(q, sizeof q, "CREATE FUNCTION f AS '%s:fail_fn';\nSELECT * FROM %s, LATERAL TABLE(f())", lib, data);
-  CHECK_ERR(q, "table function F failed: no luck");
+  CHECK_ERR(q, "table function f failed: no luck");
   snprintf(q, sizeof q, "CREATE FUNCTION b AS '%s:bad_fn'", lib);
   CHECK_ERR(q, "is not a Strom table function: column word has type");
 }

@@ -63,7 +63,8 @@ static bool bind_fn(binder *b, sql_unnest *u, const sql_node *call, const sql_pl
            false;
   }
   if (call->nkids < f->min_args || call->nkids > f->max_args)
-    return sql_binder_fail(b, call, "table function %s takes %d to %d arguments, got %d", call->text, f->min_args, f->max_args,
+    return sql_binder_fail(b, call, "table function %s takes %d to %d arguments, got %d", sql_udf_find(s, call->text)->name,
+                           f->min_args, f->max_args,
                            call->nkids),
            false;
   sql_arena *a = sql_binder_arena(b);
@@ -79,7 +80,7 @@ static bool bind_fn(binder *b, sql_unnest *u, const sql_node *call, const sql_pl
     if (e->type.kind && e->type.kind != SQL_K_BYTES && !(e = sql_cast_to(a, e, &text))) return oom(b), false;
     u->args[i] = e;
   }
-  u->nargs = call->nkids, u->fn = f, u->fname = call->text, u->kind = SQL_UN_FUNCTION;
+  u->nargs = call->nkids, u->fn = f, u->fname = sql_udf_find(s, call->text)->name, u->kind = SQL_UN_FUNCTION;
   return true;
 }
 
