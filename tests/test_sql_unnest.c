@@ -105,6 +105,21 @@ TEST(unnest_expands_a_group_by_changelog) {
   CHECK_ROWS(b, true, "+I[1, 1, 1]\n+I[1, 2, 2]\n+I[2, <NULL>, <NULL>]\n+I[3, 5, 1]\n+I[4, <NULL>, <NULL>]\n");
 }
 
+TEST(unnested_append_only_rows_go_to_an_append_only_sink) {
+  write_tmp_file("ev.json", events_json);
+  char *out, err[1024];
+  int rc = run(EV_DDL "CREATE TABLE sink (id INT, x INT, n INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/out', "
+                      "'format' = 'csv');\n"
+                      "INSERT INTO sink SELECT id, x, n FROM ev CROSS JOIN UNNEST(xs) WITH ORDINALITY AS u(x, n) WHERE n < 3",
+               &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  error: %s\n", err);
+  free(out);
+  CHECK_INT(rc, 0);
+  char *got = slurp_tmp_dir("out");
+  CHECK_STR(got, "1,1,1\n1,2,2\n3,5,1\n5,7,1\n5,8,2\n");
+  free(got);
+}
+
 TEST(explain_shows_the_correlate) {
   write_tmp_file("ev.json", events_json);
   CHECK_OUT(EV_DDL "EXPLAIN SELECT id, x FROM ev CROSS JOIN UNNEST(xs) WITH ORDINALITY AS u(x, o) WHERE x > 1",
@@ -196,6 +211,9 @@ TEST(lateral_table_calls_a_c_table_function) {
            "SELECT id, T.w, T.n FROM %s LEFT JOIN LATERAL TABLE(words(s)) AS T(w, n) ON TRUE",
            lib, data);
   CHECK_ROWS(q, true, "+I[1, a, 1]\n+I[1, bb, 2]\n+I[2, <NULL>, <NULL>]\n+I[3, <NULL>, <NULL>]\n+I[4, x-yz, 4]\n");
+  snprintf(q, sizeof q, "CREATE FUNCTION words AS '%s:split_fn';\nEXPLAIN SELECT id, word FROM %s, LATERAL TABLE(words(s, '-'))",
+           lib, data);
+  CHECK_OUT(q, "Correlate(invocation=[words(s, '-')], select=[id,s,word,len], joinType=[INNER])");
   /* errors: arity, alias width, scalar use, LEFT JOIN other than ON TRUE, a failing function, a bad descriptor */
   snprintf(q, sizeof q, "CREATE FUNCTION words AS '%s:split_fn';\nSELECT * FROM %s, LATERAL TABLE(words(s, 'a', 'b'))", lib, data);
   CHECK_ERR(q, "line 2, column 112: table function words takes 1 to 2 arguments, got 3");
@@ -222,6 +240,7 @@ int main(int argc, char **argv) {
   RUN(rows_maps_and_multisets_expand);
   RUN(tumble_window_over_unnested_rows_keeps_the_time_attribute);
   RUN(unnest_expands_a_group_by_changelog);
+  RUN(unnested_append_only_rows_go_to_an_append_only_sink);
   RUN(explain_shows_the_correlate);
   RUN(bad_unnest_sql_names_line_and_column);
   RUN(lateral_table_calls_a_c_table_function);
