@@ -33,16 +33,18 @@ static sql_plan *plan_new(binder *b, sql_pkind k, int ncols, sql_plan *in) {
   return p;
 }
 
-/* The element columns of an ARRAY / MULTISET element type et: its fields when it is a ROW. */
+/* The element columns of an ARRAY / MULTISET element type et: its fields when it is a ROW
+ * (-1: more than 64). */
 static int elem_cols(sql_unnest *u, const sql_type *et, const char **names, sql_type *types) {
   int nf = sql_rowv_nfields(et);
   if (!nf) {
     names[0] = "EXPR$0", types[0] = *et;
     return 1;
   }
+  if (nf > 64) return -1;
   u->rowv = true;
-  for (int i = 0; i < nf && i < 64; i++) names[i] = sql_rowv_fname(et, i), types[i] = *sql_rowv_ftype(et, i);
-  return nf < 64 ? nf : 64;
+  for (int i = 0; i < nf; i++) names[i] = sql_rowv_fname(et, i), types[i] = *sql_rowv_ftype(et, i);
+  return nf;
 }
 
 static bool is_true(const sql_node *on) {
@@ -110,6 +112,10 @@ static sql_plan *expand(binder *b, const sql_node *ref, sql_plan *in, bool left)
       u->kind = SQL_UN_MAP;
       names[0] = "KEY", types[0] = *t->key, names[1] = "VALUE", types[1] = *t->elem, n = 2;
     } else {
+      n = -2;
+    }
+    if (n == -1) return sql_binder_fail(b, x->kids[0], "not supported: UNNEST of ROW elements with more than 64 fields");
+    if (n == -2) {
       char tn[128];
       sql_type_name(t, tn, sizeof tn);
       return sql_binder_fail(b, x->kids[0], "UNNEST needs an ARRAY, MAP or MULTISET, got %s", t->id ? tn : "NULL");
