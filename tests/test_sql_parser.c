@@ -355,9 +355,20 @@ TEST(errors_name_line_column_and_expectation) {
   }
 }
 
+TEST(unnest_and_lateral_table) {
+  CHECK_STR(script("SELECT * FROM t CROSS JOIN UNNEST(t.arr) WITH ORDINALITY AS u (x, n)"),
+            "(script (select (items *) (from (join cross t (as (unnest with-ordinality (. t arr)) u (column-list x n))))))");
+  CHECK_STR(script("SELECT * FROM t, LATERAL TABLE(f(a, 1)) AS w(x) LEFT JOIN UNNEST(m) ON TRUE"),
+            "(script (select (items *) (from (join cross t (join left (as (lateral-table (F a 1)) w (column-list x)) (unnest m) "
+            "(on TRUE))))))");
+  /* UNNEST is not reserved: a table may be called so */
+  CHECK_STR(script("SELECT * FROM unnest, UNNEST(ARRAY[1])"), "(script (select (items *) (from (join cross unnest (unnest (ARRAY 1))))))");
+}
+
 TEST(errors_not_supported_by_name) {
   CHECK_STR(script("CREATE CATALOG c"), "error: line 1, column 17: expected WITH, found end of input");
-  CHECK_STR(script("SELECT * FROM t, LATERAL TABLE(f(a))"), "error: line 1, column 18: not supported: LATERAL TABLE");
+  CHECK_STR(script("SELECT * FROM t, LATERAL (SELECT 1)"),
+            "error: line 1, column 26: not supported: LATERAL other than LATERAL TABLE(function(...))");
   CHECK_STR(script("SELECT * FROM t MATCH_RECOGNIZE (x)"), "error: line 1, column 17: not supported: MATCH_RECOGNIZE");
   CHECK_STR(script("ALTER TABLE t DROP CONSTRAINT pk"),
             "error: line 1, column 20: not supported: ALTER TABLE ... DROP CONSTRAINT (use DROP PRIMARY KEY)");
@@ -534,6 +545,7 @@ int main(int argc, char **argv) {
   RUN(query_window_tvfs);
   RUN(errors_name_line_column_and_expectation);
   RUN(errors_not_supported_by_name);
+  RUN(unnest_and_lateral_table);
   RUN(errors_nesting_is_bounded);
   RUN(nexmark_queries_parse);
   TEST_MAIN_END();

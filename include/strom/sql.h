@@ -111,6 +111,55 @@ typedef struct strom_sql_udf {
   int result_precision;
 } strom_sql_udf;
 
+/* ---- Table functions in C (LATERAL TABLE) -----------------------------------
+
+   The same CREATE FUNCTION name AS 'path/to/libfoo.so:symbol' [LANGUAGE C] loads a
+   table function when symbol is a `const strom_sql_table_fn` (its abi field tells it
+   from a scalar function's descriptor).  A query calls it per row of a table:
+
+     SELECT t.s, w.word, w.len FROM t, LATERAL TABLE(split(t.s, ' ')) AS w(word, len)
+     SELECT ... FROM t LEFT JOIN LATERAL TABLE(split(t.s, ' ')) AS w(word, len) ON TRUE
+
+   eval is called once per input row with the arguments as SQL values (as a scalar
+   function gets them) and emits zero or more rows through ctx->emit, each an array of
+   ncols values of the declared column types (or is_null).  A row's strings need only
+   live until emit returns.  The LEFT JOIN form gives an input row for which eval emitted
+   nothing one row with NULL columns.  eval must be thread-safe and keep no pointers to
+   its arguments.  Example:
+
+     static int split(strom_sql_table_fn_ctx *ctx, int argc, const strom_sql_value *argv) {
+       ...for each word w of argv[0]:
+         strom_sql_value row[2] = {{.type = STROM_VARCHAR, .s = w, .len = n},
+                                   {.type = STROM_INT, .i = (int64_t)n}};
+         if (ctx->emit(ctx, row)) return -1;
+       return 0;
+     }
+     static const char *const split_names[] = {"word", "len"};
+     static const strom_type_id split_types[] = {STROM_VARCHAR, STROM_INT};
+     const strom_sql_table_fn split_fn = {STROM_SQL_TABLE_FN_ABI, 2, split_names, split_types, 1, 2, split};
+*/
+
+#define STROM_SQL_TABLE_FN_ABI 0x54460001 /* "TF" 1: never a scalar function's ABI */
+
+typedef struct strom_sql_table_fn_ctx strom_sql_table_fn_ctx;
+struct strom_sql_table_fn_ctx {
+  /* Emits one row of the function's ncols columns; nonzero: stop, the job fails. */
+  int (*emit)(strom_sql_table_fn_ctx *ctx, const strom_sql_value *row);
+  /* Returning nonzero from eval fails the job; a message written here says why. */
+  char *err;
+  size_t errlen;
+  void *internal;
+};
+
+typedef struct strom_sql_table_fn {
+  int abi;                         /* STROM_SQL_TABLE_FN_ABI */
+  int ncols;                       /* 1..64 columns per emitted row */
+  const char *const *col_names;    /* the columns' names when the query gives none */
+  const strom_type_id *col_types;  /* BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR or TIMESTAMP (ms) */
+  int min_args, max_args;          /* 0..64 */
+  int (*eval)(strom_sql_table_fn_ctx *ctx, int argc, const strom_sql_value *argv);
+} strom_sql_table_fn;
+
 #ifdef __cplusplus
 }
 #endif

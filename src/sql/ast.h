@@ -89,6 +89,8 @@ void sql_arena_free(sql_arena *a);
   X(TABLE_ARG, "table")           /* kids: NAME, as in TUMBLE(TABLE t, ...) */           \
   X(DESCRIPTOR, "descriptor")     /* kids: IDs */                                        \
   X(SYSTEM_TIME, "for-system-time-as-of") /* kids: table reference, expr */              \
+  X(UNNEST, "unnest")             /* kids: exprs; flag ORDINALITY (unnest_grammar.h) */  \
+  X(LATERAL, "lateral-table")     /* kids: CALL, as in LATERAL TABLE(f(x)) */            \
   /* expressions */                                                                      \
   X(ID, "id")                     /* text: the name; flag QUOTED if back-quoted */       \
   X(FIELD, ".")                   /* text: field name; kids: expr; flag QUOTED */        \
@@ -149,7 +151,8 @@ typedef enum {
   X(QUOTED, "quoted")                     \
   X(NOT_NULL, "not-null")                 \
   X(NATURAL, "natural")                   \
-  X(SYSTEM, "system")
+  X(SYSTEM, "system")                     \
+  X(ORDINALITY, "with-ordinality")
 
 enum {
 #define SQL_FLAG_BIT(f, s) SQL_FLAG_BIT_##f,

@@ -16,6 +16,7 @@
 
 #include "batch.h"
 #include "sql_int.h"
+#include "unnest.h"
 
 typedef struct cte {
   const char *name;
@@ -1336,6 +1337,7 @@ static const sql_node *natural_using(binder *b, const sql_node *n, const sql_pla
  * join_bind.c chooses the join. */
 static sql_plan *bind_join(binder *b, const sql_node *n) {
   /* t FOR SYSTEM_TIME AS OF l.time [AS x]: the table as it is at the left's time (tjoin_bind.c) */
+  if (sql_unnest_is(n->kids[1])) return sql_unnest_join(b, n, bind_from(b, n->kids[0])); /* unnest_bind.c */
   const sql_node *rn = n->kids[1], *sys = rn->kind == SQL_AS ? rn->kids[0] : rn;
   bool asof = sys->kind == SQL_SYSTEM_TIME && sys->kids[0]->kind == SQL_NAME && (rn == sys || rn->nkids == 2);
   sql_plan *l = bind_from(b, n->kids[0]);
@@ -1409,6 +1411,8 @@ static sql_plan *bind_from(binder *b, const sql_node *n) {
     case SQL_TABLE_FUNCTION: return bind_tvf(b, n);
     case SQL_VALUES: return bind_values(b, n);
     case SQL_JOIN: return bind_join(b, n);
+    case SQL_UNNEST:
+    case SQL_LATERAL: return sql_unnest_alone(b, n);
     case SQL_SYSTEM_TIME: return fail_at(b, n, "FOR SYSTEM_TIME AS OF belongs on the right side of a JOIN (a temporal or lookup join)");
     default: return fail_at(b, n, "not supported yet: %s in FROM", sql_kind_name(n->kind));
   }
@@ -1969,5 +1973,6 @@ void *sql_binder_fail(binder *b, const sql_node *at, const char *fmt, ...) {
 }
 
 char *sql_binder_err(binder *b) { return b->err; }
+sql_session *sql_binder_session(binder *b) { return b->s; }
 sql_arena *sql_binder_arena(binder *b) { return b->a; }
 struct sql_subq **sql_binder_subq(binder *b) { return &b->subq; }

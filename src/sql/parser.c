@@ -504,6 +504,7 @@ static bool json_clauses(parser *p, sql_node *call) {
 
 #include "docs_grammar.h"
 #include "groupsets_grammar.h"
+#include "unnest_grammar.h"
 
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
@@ -929,10 +930,8 @@ static sql_node *table_primary(parser *p) {
     if (call->kind != SQL_CALL) fail_at(p, c, "expected a table function call such as TUMBLE(...)");
     expect_op(p, ")");
     ref = wrap(p, SQL_TABLE_FUNCTION, t, NULL, call, NULL);
-  } else if (is_kw(t, "LATERAL")) {
-    unsupported(p, t, "LATERAL TABLE");
-  } else if (is_kw(t, "UNNEST")) {
-    unsupported(p, t, "UNNEST");
+  } else if (unnest_starts(p)) {
+    ref = unnest_ref(p); /* unnest_grammar.h */
   } else if (is_kw(t, "VALUES")) {
     ref = wrap(p, SQL_SUBQUERY, t, NULL, parse_query(p), NULL);
   } else {
@@ -974,7 +973,6 @@ static sql_node *joined(parser *p) {
       if (strcmp(kind, "inner") && strcmp(kind, "cross")) accept_kw(p, "OUTER");
       expect_kw(p, "JOIN");
     }
-    if (is_kw(cur(p), "LATERAL")) unsupported(p, cur(p), "LATERAL TABLE");
     sql_node *j = wrap(p, SQL_JOIN, natural ? nat : t, kind, l, table_primary(p));
     if (natural) j->flags |= SQL_F(NATURAL); /* the columns of the same name: the binder's USING */
     else if (strcmp(kind, "cross")) {

@@ -442,7 +442,8 @@ typedef struct sql_col {
   bool proctime; /* a processing-time attribute: PROCTIME() (tjoin_bind.c) */
 } sql_col;
 
-typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT, SQL_P_EXPAND } sql_pkind;
+typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT, SQL_P_EXPAND,
+              SQL_P_UNNEST /* unnest.h */ } sql_pkind;
 
 /* SQL_W_ATTACHED: the windows are read from a windowed input's window_start/window_end
  * columns (a GROUP BY of a window aggregation's or window join's output by them, Flink's
@@ -503,6 +504,8 @@ struct sql_plan {
   sql_expr *wm_expr;
   /* EXPAND (groupsets.c): the input's columns then $e, one row per grouping set */
   struct sql_gsets *gsets;
+  /* UNNEST (unnest.h): the input's columns then those of each row the input row expands to */
+  struct sql_unnest *unnest;
 };
 
 /* ---- GROUPING SETS / ROLLUP / CUBE (groupsets.c) ---- */
@@ -1025,6 +1028,7 @@ sql_plan *sql_binder_from(struct binder *b, const sql_node *n);
 sql_expr *sql_binder_expr(struct binder *b, const sql_col *cols, int ncols, const sql_node *n, bool quiet);
 void *sql_binder_fail(struct binder *b, const sql_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *sql_binder_err(struct binder *b); /* the error buffer (the first error stays) */
+sql_session *sql_binder_session(struct binder *b);
 sql_arena *sql_binder_arena(struct binder *b);
 struct sql_subq **sql_binder_subq(struct binder *b);
 /* name (unique, not writable in SQL) reads the bound plan p in FROM from now on in this

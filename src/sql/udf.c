@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "sql_int.h"
+#include "unnest.h"
 
 typedef struct sql_udf {
   sql_func f; /* first: e->fn points here */
@@ -25,6 +26,7 @@ typedef struct sql_udf {
   int abi;
   int rprec; /* ABI 2's result_precision (0: the ABI 1 default); never read from an ABI 1 descriptor */
   char *catalog, *database; /* where it lives (catalog_ns.c); NULL for a SYSTEM function, seen everywhere */
+  const strom_sql_table_fn *table; /* a table function (udtf.c): d is not read */
 } sql_udf;
 
 /* ABI 1's value, as libraries built against it laid it out. */
@@ -149,6 +151,11 @@ const sql_func *sql_udf_find(const sql_session *s, const char *name) {
   return u ? &u->f : NULL;
 }
 
+const strom_sql_table_fn *sql_udf_table_find(const sql_session *s, const char *name) {
+  const sql_func *f = sql_udf_find(s, name);
+  return f ? ((const sql_udf *)f)->table : NULL;
+}
+
 static void udf_free(sql_udf *u) {
   if (!u) return;
   if (u->lib) dlclose(u->lib);
@@ -196,6 +203,16 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   }
   const strom_sql_udf *d = u->d;
   char m[160];
+  if (sql_udtf_is(u->d)) { /* LATERAL TABLE's (udtf.c) */
+    sql_udtf_check(u->table = (const strom_sql_table_fn *)u->d, m, sizeof m);
+    if (m[0]) {
+      at(id, err, errlen, "'%s' is not a Strom table function: %s", spec, m);
+      udf_free(u);
+      return STROM_EINVAL;
+    }
+    u->f = (sql_func){.name = u->name, .min_args = 0, .max_args = 64, .check = sql_udtf_scalar_check};
+    goto keep;
+  }
   /* the symbol may be anything: read it only when it can be the descriptor */
   if ((uintptr_t)d % _Alignof(strom_sql_udf)) snprintf(m, sizeof m, "the symbol is not a strom_sql_udf");
   else if (d->abi != 1 && d->abi != STROM_SQL_UDF_ABI) snprintf(m, sizeof m, "ABI version %d, expected 1 or %d", d->abi, STROM_SQL_UDF_ABI);
@@ -217,6 +234,7 @@ int sql_udf_create(sql_session *s, const sql_node *n, char *err, size_t errlen) 
   }
   u->f = (sql_func){.name = u->name, .min_args = d->min_args, .max_args = d->max_args, .strict = d->null_on_null != 0,
                     .check = udf_check, .eval = udf_eval};
+keep:;
   sql_udf **a = strom__realloc(s->udfs, sizeof *a * (size_t)(s->nudfs + 1));
   if (!a) return udf_free(u), STROM_ENOMEM;
   s->udfs = a;

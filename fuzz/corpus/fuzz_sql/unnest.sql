@@ -1,0 +1,4 @@
+SELECT * FROM t, UNNEST(t.arr) AS u(x);
+SELECT * FROM t CROSS JOIN UNNEST(a, b) WITH ORDINALITY AS u(x, y, n);
+SELECT * FROM t LEFT JOIN LATERAL TABLE(split(s, ' ')) AS w(word, len) ON TRUE;
+SELECT * FROM unnest, LATERAL TABLE(f())
