@@ -96,6 +96,7 @@ static void put_val(strom_buf *b, const sql_type *t, const sql_val *v) {
     strom__buf_append(b, v->s.p, n);
   } else if (t->id == STROM_DOUBLE) strom__buf_append(b, &v->d, 8);
   else if (sql_dec_wide(t)) strom__buf_append(b, &v->w.lo, 8), strom__buf_append(b, &v->w.hi, 8); /* 16 bytes */
+  else if (sql_ts_wide(t)) strom__buf_append(b, &v->ts.ms, 8), strom__buf_append(b, &v->ts.nano, 4); /* 12 bytes */
   else strom__buf_append(b, &v->i, 8);
 }
 
@@ -121,6 +122,13 @@ static bool get_val(const char **p, const char *end, const sql_type *t, sql_val 
     memcpy(&v->w.hi, *p + 8, 8);
     *p += 16;
     return true;
+  }
+  if (sql_ts_wide(t)) {
+    if (end - *p < 12) return false;
+    memcpy(&v->ts.ms, *p, 8);
+    memcpy(&v->ts.nano, *p + 8, 4);
+    *p += 12;
+    return v->ts.nano < 1000000;
   }
   if (end - *p < 8) return false;
   if (t->id == STROM_DOUBLE) memcpy(&v->d, *p, 8);
