@@ -61,6 +61,11 @@ TEST(lag_in_streaming_with_peers_nulls_and_a_late_row) {
              "+I[6, a, 50, 30, <NULL>]\n"
              "+I[7, b, 45, 40, 20]\n"
              "+I[9, a, 60, 50, 30]\n");
+  /* an expression as the default: the last folded row's (peers 5, 7 both get 7's 700)
+   * LAG(v, 3, id * 100): a: 1 100, 3 300, 4 400, 6 10, 9 NULL; b: 2 200, 5/7 700, 10 20 */
+  CHECK_ROWS(EV_DDL "SELECT id, LAG(v, 3, id * 100) " W " FROM ev", true,
+             "+I[1, 100]\n+I[10, 20]\n+I[2, 200]\n+I[3, 300]\n+I[4, 400]\n+I[5, 700]\n+I[6, 10]\n+I[7, 700]\n"
+             "+I[9, <NULL>]\n");
   /* one partition, strings, a default: in time order a b a a a(6) b b(peers) a b */
   CHECK_ROWS(EV_DDL "SELECT id, LAG(k, 1, 'none') OVER (ORDER BY ts) FROM ev", true,
              "+I[1, none]\n+I[10, a]\n+I[2, a]\n+I[3, b]\n+I[4, a]\n+I[5, b]\n+I[6, a]\n+I[7, b]\n+I[9, b]\n");
@@ -137,6 +142,10 @@ TEST(lead_and_the_distribution_functions_in_batch) {
              "+I[7, 40, 80, <NULL>, 105]\n"
              "+I[8, 10, <NULL>, 30, 80]\n"
              "+I[9, 50, 0, <NULL>, 220]\n");
+  /* the default an expression: the current row's (a: 1 8 3 4 6 9; b: 2 5 7 10) */
+  CHECK_ROWS(BATCH EV_DDL "SELECT id, LEAD(v, 2, id) " W " FROM ev", true,
+             "+I[1, <NULL>]\n+I[10, 10]\n+I[2, 45]\n+I[3, 50]\n+I[4, 60]\n+I[5, 80]\n+I[6, 6]\n+I[7, 7]\n+I[8, 30]\n"
+             "+I[9, 9]\n");
   /* b: ranks 1, 2, 2, 4 of 4 rows: PERCENT_RANK 0, 1/3, 1/3, 1; CUME_DIST 1/4, 3/4, 3/4, 1;
    * NTILE(3) of 4 rows: 1, 1, 2, 3; of a's 6 rows: 1, 1, 2, 2, 3, 3 */
   CHECK_ROWS(BATCH EV_DDL "SELECT id, PERCENT_RANK() " W ", CUME_DIST() " W ", NTILE(3) " W " FROM ev", true,
@@ -173,7 +182,7 @@ TEST(refusals_match_flink) {
   CHECK_ERR(EV_DDL "SELECT LAG(v, -1) " W " FROM ev", "Offset(-1) should be positive");
   CHECK_ERR(EV_DDL "SELECT LAG(v, 1, 'x') " W " FROM ev", "line 2, column 18: LAG's default of type");
   CHECK_ERR(BATCH EV_DDL "SELECT LEAD(k, 1, 2) " W " FROM ev", "LEAD's default of type INT NOT NULL does not fit its argument's type STRING");
-  CHECK_ERR(EV_DDL "SELECT LAG(v, 1, v) " W " FROM ev", "a LAG default other than a literal");
+  CHECK_ERR(EV_DDL "SELECT LAG(v, id) " W " FROM ev", "LAG's offset must be an integer literal");
   CHECK_ERR(EV_DDL "SELECT LISTAGG(v) " W " FROM ev", "LISTAGG needs a character string argument");
 }
 

@@ -12,10 +12,12 @@
  * Calcite, these five need ORDER BY and take no frame.
  *
  * Streaming LAG is Flink's LagAggFunction: an accumulator with the last offset + 1 values
- * folded (NULLs too), whose result is the oldest of them once there are offset + 1, else
- * the default.  They live in one VARCHAR accumulator column, so the OVER operator's keyed
- * state (and checkpoints) hold them; an unbounded frame's peers (RANGE, one timestamp)
- * are all folded before any is emitted, so they share the value, as in Flink.
+ * folded (NULLs too) and the default of the last row folded, whose result is the oldest
+ * value once there are offset + 1, else that default.  They live in one VARCHAR
+ * accumulator column, so the OVER operator's keyed state (and checkpoints) hold them; an
+ * unbounded frame's peers (RANGE, one timestamp) are all folded before any is emitted, so
+ * they share the value, as in Flink.  The default, an expression over the input row, is
+ * projected next to the argument by the operators (column arg + 1).
  */
 #include <stdarg.h>
 #include <strings.h>
@@ -66,7 +68,7 @@ static bool int_literal(const sql_node *n, int64_t *v) {
   return true;
 }
 
-/* LAG / LEAD (x [, offset [, default]]): the default is a literal, cast to x's type. */
+/* LAG / LEAD (x [, offset [, default]]): the offset a literal, the default an expression. */
 static int bind_lag(sql_session *s, sql_arena *a, const sql_plan *in, const sql_node *n, int nargs, sql_agg *g,
                     sql_expr **arg, struct sql_over_fn *f, char *err, size_t errlen) {
   const char *name = n->text;
@@ -75,7 +77,6 @@ static int bind_lag(sql_session *s, sql_arena *a, const sql_plan *in, const sql_
   g->in_type = (*arg)->type.id ? (*arg)->type : (sql_type){.id = STROM_INT};
   g->type = g->in_type, g->type.not_null = false;
   f->offset = 1;
-  f->def.null = true;
   if (nargs > 1) {
     char at[32];
     if (!int_literal(n->kids[1], &f->offset))
@@ -83,38 +84,18 @@ static int bind_lag(sql_session *s, sql_arena *a, const sql_plan *in, const sql_
     snprintf(at, sizeof at, "%lld", (long long)f->offset);
     if (f->offset < 0) return fail(err, errlen, n->kids[1], "Offset(%s) should be positive (in %s).", at, name);
   }
-  if (nargs > 2) {
+  if (nargs > 2) { /* any expression of the argument's type family (Calcite), cast to its type */
     sql_expr *d = sql_bind_expr(s, a, in->cols, in->ncols, n->kids[2], err, errlen);
     if (!d) return -1;
-    const sql_expr *lit = d;
-    while (lit->op == SQL_E_CAST && lit->n == 1) lit = lit->a[0];
-    if (lit->op != SQL_E_LIT)
-      return fail(err, errlen, n->kids[2], "not supported yet: a %s default other than a literal", name);
     sql_type ct;
     char xt[64], dt[64];
     sql_type_name(&g->in_type, xt, sizeof xt);
     sql_type_name(&d->type, dt, sizeof dt);
-    bool null_lit = lit->lit.null && !lit->type.id;
-    /* Calcite's LAG / LEAD take a default of the argument's type family only */
+    bool null_lit = d->op == SQL_E_LIT && !d->type.id;
     bool family = sql_type_numeric(&g->in_type) ? sql_type_numeric(&d->type) : d->type.id == g->in_type.id;
-    if (!null_lit && (!family || !sql_common_type(&g->in_type, &d->type, &ct)))
+    if (!null_lit && (!family || !sql_common_type(&g->in_type, &d->type, &ct) || !sql_can_cast(&d->type, &g->in_type)))
       return fail(err, errlen, n->kids[2], "%s's default of type %s does not fit its argument's type %s", name, dt, xt);
-    sql_ectx c;
-    sql_ectx_init(&c);
-    sql_val v = {.null = true}, out = {.null = true};
-    int rc = null_lit ? 0 : sql_eval(d, NULL, &c, &v);
-    if (!rc && !v.null) rc = sql_val_cast(&d->type, &g->in_type, &v, &out, &c);
-    if (rc) {
-      sql_ectx_free(&c);
-      return fail(err, errlen, n->kids[2], "%s's default cannot be cast to %s", name, xt);
-    }
-    if (!out.null && g->in_type.id == STROM_VARCHAR) { /* the ectx's scratch goes away */
-      char *p = sql_arena_strndup(a, out.s.p ? out.s.p : "", out.s.n);
-      if (!p) return sql_ectx_free(&c), fail(err, errlen, NULL, "out of memory");
-      out.s.p = p;
-    }
-    sql_ectx_free(&c);
-    f->def = out;
+    if (!(f->def = sql_cast_to(a, d, &g->in_type))) return fail(err, errlen, NULL, "out of memory");
   }
   return 1;
 }
@@ -151,7 +132,7 @@ int sql_over_fn_bind(sql_session *s, sql_arena *a, const sql_plan *in, const sql
     return fail(err, errlen, n, "%s Function is not supported in stream mode.", name);
   struct sql_over_fn *f = sql_arena_alloc(a, sizeof *f);
   if (!f) return fail(err, errlen, NULL, "out of memory");
-  *f = (struct sql_over_fn){.offset = 1, .def = {.null = true}};
+  *f = (struct sql_over_fn){.offset = 1};
   g->over_fn = f;
   if (k == SQL_AGG_LAG || k == SQL_AGG_LEAD) return bind_lag(s, a, in, n, nargs, g, arg, f, err, errlen);
   if (k == SQL_AGG_NTILE) {
@@ -165,7 +146,8 @@ int sql_over_fn_bind(sql_session *s, sql_arena *a, const sql_plan *in, const sql
   return 1;
 }
 
-/* ---- LAG's accumulator: [u8 null][u32 length + bytes | 16 bytes] per value, oldest first ---- */
+/* ---- LAG's accumulator: the default of the last row folded, then the values, oldest first;
+ * each [u8 null][u32 length + bytes | 16 bytes] ---- */
 
 static bool is_text(const sql_type *t) { return t->id == STROM_VARCHAR; }
 
@@ -191,6 +173,33 @@ static void elem_get(const sql_type *t, const char *p, sql_val *v) {
   }
 }
 
+static void elem_put(strom_buf *b, const sql_type *t, const sql_val *v) {
+  uint8_t null = v->null;
+  strom__buf_append(b, &null, 1);
+  if (v->null) return;
+  if (is_text(t)) {
+    uint32_t len = v->s.n;
+    strom__buf_append(b, &len, 4);
+    strom__buf_append(b, v->s.p, len);
+  } else {
+    strom__buf_append(b, &v->w.lo, 8);
+    strom__buf_append(b, &v->w.hi, 8);
+  }
+}
+
+/* The elements of [p, end): their count, and where the first value (after the default) is. */
+static int64_t elems(const sql_type *t, const char *p, const char *end, const char **values) {
+  int64_t count = 0;
+  *values = end;
+  for (const char *q = p; q < end; count++) {
+    size_t k = elem_size(t, q, end);
+    if (!k) break;
+    q += k;
+    if (!count) *values = q;
+  }
+  return count;
+}
+
 int sql_over_fn_schema(sql_agg *g, int i, strom_schema *acc) {
   char name[32];
   g->acc = strom_schema_ncols(acc);
@@ -203,49 +212,29 @@ void sql_over_fn_init(const sql_agg *g, strom_row *acc) { strom_row_set_str(acc,
 int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in) {
   if (g->kind != SQL_AGG_LAG || !g->over_fn) return STROM_OK;
   size_t n;
-  const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n;
-  int64_t count = 0;
-  for (const char *q = p; q < end; count++) {
-    size_t k = elem_size(&g->in_type, q, end);
-    if (!k) break;
-    q += k;
-  }
-  /* keep offset values and append the new one: offset + 1 */
-  const char *keep = p;
+  const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n, *keep;
+  int64_t count = elems(&g->in_type, p, end, &keep) - 1; /* values */
+  /* keep offset values, append the new one: offset + 1 */
   for (; count > g->over_fn->offset; count--) keep += elem_size(&g->in_type, keep, end);
   strom_buf b = {0};
+  sql_val v = {.null = true};
+  if (g->over_fn->def) sql_val_get(in, g->arg + 1, &v); /* Flink's LagAcc keeps the last row's default */
+  elem_put(&b, &g->in_type, &v);
   if (end > keep) strom__buf_append(&b, keep, (size_t)(end - keep));
-  sql_val v;
   sql_val_get(in, g->arg, &v);
-  uint8_t null = v.null;
-  strom__buf_append(&b, &null, 1);
-  if (!v.null && is_text(&g->in_type)) {
-    uint32_t len = v.s.n;
-    strom__buf_append(&b, &len, 4);
-    strom__buf_append(&b, v.s.p, len);
-  } else if (!v.null) {
-    strom__buf_append(&b, &v.w.lo, 8);
-    strom__buf_append(&b, &v.w.hi, 8);
-  }
+  elem_put(&b, &g->in_type, &v);
   int rc = strom_row_set_str(acc, g->acc, b.p ? b.p : "", b.len);
   strom__buf_free(&b);
   return rc;
 }
 
 void sql_over_fn_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col) {
-  if (g->kind != SQL_AGG_LAG || !g->over_fn) { /* over_batch.c writes the others */
-    strom_row_set_null(out, col);
-    return;
+  sql_val v = {.null = true};
+  if (g->kind == SQL_AGG_LAG && g->over_fn) { /* over_batch.c writes the others */
+    size_t n;
+    const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n, *values;
+    int64_t count = elems(&g->in_type, p, end, &values) - 1;
+    if (count >= 0) elem_get(&g->in_type, count == g->over_fn->offset + 1 ? values : p, &v);
   }
-  size_t n;
-  const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n;
-  int64_t count = 0;
-  for (const char *q = p; q < end; count++) {
-    size_t k = elem_size(&g->in_type, q, end);
-    if (!k) break;
-    q += k;
-  }
-  sql_val v = g->over_fn->def;
-  if (count == g->over_fn->offset + 1) elem_get(&g->in_type, p, &v);
   sql_val_set(out, col, &v);
 }

@@ -69,10 +69,11 @@ void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const
 strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,
                          const strom_schema **pre);
 
-/* over_fns.c: LAG / LEAD's offset and default, NTILE's bucket count (constants). */
+/* over_fns.c: LAG / LEAD's offset and NTILE's bucket count (literals), LAG / LEAD's default. */
 struct sql_over_fn {
   int64_t offset, buckets;
-  sql_val def; /* in the argument's type; NULL when not given */
+  sql_expr *def; /* over the OVER node's input, of the argument's type; NULL when not given.  The
+                    operators project it right after the argument (column arg + 1). */
 };
 /* Binds OVER call n (nargs arguments) when it is LAG, LEAD, CUME_DIST, PERCENT_RANK, NTILE or
  * one of agg_more.c's aggregates: 1 when bound (g, *arg), 0 when n is none of them, -1
