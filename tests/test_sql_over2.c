@@ -170,6 +170,21 @@ TEST(lead_and_the_distribution_functions_in_batch) {
              true, "+I[1, 8, 10]\n+I[3, 4, 70]\n+I[4, 6, 30]\n+I[6, 9, 50]\n+I[8, 3, 70]\n+I[9, <NULL>, 60]\n");
 }
 
+TEST(row_number_rank_dense_rank_without_a_bound_in_batch) {
+  /* Flink's batch OverAggregate numbers every row: a = 1 8 3 4 6 9, b = 2 5 7(peer of 5) 10 */
+  CHECK_ROWS(BATCH EV_DDL "SELECT id, ROW_NUMBER() " W " AS rn FROM ev", true,
+             "+I[1, 1]\n+I[10, 4]\n+I[2, 1]\n+I[3, 3]\n+I[4, 4]\n+I[5, 2]\n+I[6, 5]\n+I[7, 3]\n+I[8, 2]\n+I[9, 6]\n");
+  CHECK_ROWS(BATCH EV_DDL "SELECT id, RANK() " W " FROM ev WHERE k = 'b'", true,
+             "+I[10, 4]\n+I[2, 1]\n+I[5, 2]\n+I[7, 2]\n");
+  /* one partition ordered by k: a's rows, then b's */
+  CHECK_ROWS(BATCH EV_DDL "SELECT id, DENSE_RANK() OVER (ORDER BY k) FROM ev WHERE id IN (1, 2, 3, 10)", true,
+             "+I[1, 1]\n+I[10, 2]\n+I[2, 2]\n+I[3, 1]\n");
+  CHECK_ROWS(BATCH EV_DDL "SELECT id, RANK() OVER (ORDER BY k DESC) FROM ev WHERE id > 7", true,
+             "+I[10, 1]\n+I[8, 2]\n+I[9, 2]\n");
+  /* streaming still wants the WHERE that makes it a Top-N */
+  CHECK_ERR(EV_DDL "SELECT id, ROW_NUMBER() " W " FROM ev", "without a WHERE that bounds it");
+}
+
 TEST(refusals_match_flink) {
   CHECK_ERR(EV_DDL "SELECT LEAD(v) " W " FROM ev", "LEAD Function is not supported in stream mode.");
   CHECK_ERR(EV_DDL "SELECT CUME_DIST() " W " FROM ev", "CUME_DIST Function is not supported in stream mode.");
@@ -195,6 +210,7 @@ int main(int argc, char **argv) {
   RUN(first_last_listagg_over_rows_frames);
   RUN(variances_over_range_frames);
   RUN(lead_and_the_distribution_functions_in_batch);
+  RUN(row_number_rank_dense_rank_without_a_bound_in_batch);
   RUN(refusals_match_flink);
   char cmd[320];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

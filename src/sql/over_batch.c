@@ -12,7 +12,8 @@
  *   NTILE(n)             the partition cut into n buckets in order, the first
  *                        (rows mod n) buckets one row larger
  *
- * Other aggregates of the same window fold their frame's rows (ROWS n PRECEDING, RANGE
+ * ROW_NUMBER / RANK / DENSE_RANK without a WHERE that makes them a Top-N come here too
+ * (rank_topn.c), numbering every row.  Other aggregates of the same window fold their frame's rows (ROWS n PRECEDING, RANGE
  * INTERVAL PRECEDING, UNBOUNDED PRECEDING; RANGE frames end at the last peer).
  * Rows of a partition wait in LIST state (keyed by the PARTITION BY) until the
  * end-of-input timer; ties in ORDER BY keep their arrival order.
@@ -126,12 +127,13 @@ static int ob_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   sort_rows(v, r, tmp, n);
   free(tmp);
   bool running = o->preceding < 0 && !sql_agg_any_distinct(v->aggs, v->naggs); /* one accumulator grows */
-  int upto = 0, ps = 0, pe = 0;
+  int upto = 0, ps = 0, pe = 0, dense = 0;
   sql_agg_init(v->aggs, v->naggs, l->acc);
   for (int i = 0; i < n && !rc; i++) {
     if (i >= pe) { /* the next group of peers */
       ps = i;
       for (pe = i + 1; pe < n && !rank_cmp_rows(o, v->ord0, r[ps], r[pe]);) pe++;
+      dense++;
     }
     int lo = 0, hi = o->rows ? i + 1 : pe;
     if (o->preceding >= 0) {
@@ -156,6 +158,8 @@ static int ob_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
     sql_agg_result(v->aggs, v->naggs, l->acc, e, v->nin);
     for (int a = 0; a < v->naggs; a++)
       if (sql_agg_over_only(&v->aggs[a])) positional(v, &v->aggs[a], r, n, i, ps, pe, e, v->nin + a);
+    if (o->rank) /* ROW_NUMBER / RANK / DENSE_RANK with no WHERE bounding them */
+      strom_row_set_bigint(e, v->nin, o->rank_fn == SQL_RANK_RANK ? ps + 1 : o->rank_fn == SQL_RANK_DENSE ? dense : i + 1);
     rc = strom_out_emit(out, e);
   }
   return rc;

@@ -83,8 +83,9 @@ int sql_over_fn_bind(sql_session *s, sql_arena *a, const sql_plan *in, const sql
 /* Whether n is called as LAG, LEAD, CUME_DIST, PERCENT_RANK or NTILE (computed from the
  * partition's sorted rows in batch mode). */
 bool sql_over_fn_positional(const sql_node *n);
-/* over_batch.c: the OVER node of batch mode with those functions: each partition's rows
- * in LIST state, sorted and computed when the input ends. */
+/* over_batch.c: the OVER node of batch mode with those functions (or ROW_NUMBER / RANK /
+ * DENSE_RANK that no WHERE bounds): each partition's rows in LIST state, sorted and
+ * computed when the input ends. */
 strom_stream *sql_over_batch_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 
 /* rank_distinct.c: DISTINCT aggregates per window (CUMULATE): counts keyed by (window
