@@ -185,6 +185,24 @@ TEST(row_number_rank_dense_rank_without_a_bound_in_batch) {
   CHECK_ERR(EV_DDL "SELECT id, ROW_NUMBER() " W " FROM ev", "without a WHERE that bounds it");
 }
 
+TEST(partitions_on_two_subtasks) {
+  /* a and b may land on different subtasks, and the source's two readers interleave the
+   * rows, so peers (5, 7) may come in either order: the results here do not depend on it.
+   * (Whether the late row 8 is behind the watermark depends on when the other reader's
+   * watermark comes, so it is filtered out.)
+   * LAG(v, 3, -1): a: 1 -1, 3 -1, 4 -1, 6 10, 9 NULL; b: 2 -1, 5/7 -1, 10 20 */
+  CHECK_ROWS("SET 'parallelism.default' = '2';\n" EV_DDL "SELECT id, LAG(v, 3, -1) " W ", LISTAGG(k) " W
+             " FROM ev WHERE id <> 8", true,
+             "+I[1, -1, a]\n+I[10, 20, b,b,b,b]\n+I[2, -1, b]\n+I[3, -1, a,a]\n+I[4, -1, a,a,a]\n+I[5, -1, b,b,b]\n"
+             "+I[6, 10, a,a,a,a]\n+I[7, -1, b,b,b]\n+I[9, <NULL>, a,a,a,a,a]\n");
+  /* batch without row 7: a = 1 8 3 4 6 9, b = 2 5 10 */
+  CHECK_ROWS("SET 'parallelism.default' = '2';\n" BATCH EV_DDL "SELECT id, LEAD(id) " W ", CUME_DIST() " W
+             " FROM ev WHERE id <> 7", true,
+             "+I[1, 8, 0.16666666666666666]\n+I[10, <NULL>, 1.0]\n+I[2, 5, 0.3333333333333333]\n+I[3, 4, 0.5]\n"
+             "+I[4, 6, 0.6666666666666666]\n+I[5, 10, 0.6666666666666666]\n+I[6, 9, 0.8333333333333334]\n"
+             "+I[8, 3, 0.3333333333333333]\n+I[9, <NULL>, 1.0]\n");
+}
+
 TEST(refusals_match_flink) {
   CHECK_ERR(EV_DDL "SELECT LEAD(v) " W " FROM ev", "LEAD Function is not supported in stream mode.");
   CHECK_ERR(EV_DDL "SELECT CUME_DIST() " W " FROM ev", "CUME_DIST Function is not supported in stream mode.");
@@ -211,6 +229,7 @@ int main(int argc, char **argv) {
   RUN(variances_over_range_frames);
   RUN(lead_and_the_distribution_functions_in_batch);
   RUN(row_number_rank_dense_rank_without_a_bound_in_batch);
+  RUN(partitions_on_two_subtasks);
   RUN(refusals_match_flink);
   char cmd[320];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
