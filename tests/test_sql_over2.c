@@ -203,6 +203,17 @@ TEST(partitions_on_two_subtasks) {
              "+I[8, 3, 0.3333333333333333]\n+I[9, <NULL>, 1.0]\n");
 }
 
+TEST(lag_result_type) {
+  /* x's type; NOT NULL only when x and the default both are (Flink's LagAggFunction) */
+#define NN_DDL "CREATE TABLE nn (a INT NOT NULL, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen');\n"
+  CHECK_OUT(NN_DDL "CREATE VIEW x AS SELECT LAG(a) OVER (ORDER BY ts) AS l1, LAG(a, 1, 0) OVER (ORDER BY ts) AS l2, "
+                   "LAG(a, 1, CAST(NULL AS INT)) OVER (ORDER BY ts) AS l3 FROM nn;\nDESCRIBE x",
+            "|   l1 |  INT |  TRUE |     |        |           |\n"
+            "|   l2 |  INT | FALSE |     |        |           |\n"
+            "|   l3 |  INT |  TRUE |     |        |           |\n");
+#undef NN_DDL
+}
+
 TEST(refusals_match_flink) {
   CHECK_ERR(EV_DDL "SELECT LEAD(v) " W " FROM ev", "LEAD Function is not supported in stream mode.");
   CHECK_ERR(EV_DDL "SELECT CUME_DIST() " W " FROM ev", "CUME_DIST Function is not supported in stream mode.");
@@ -230,6 +241,7 @@ int main(int argc, char **argv) {
   RUN(lead_and_the_distribution_functions_in_batch);
   RUN(row_number_rank_dense_rank_without_a_bound_in_batch);
   RUN(partitions_on_two_subtasks);
+  RUN(lag_result_type);
   RUN(refusals_match_flink);
   char cmd[320];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

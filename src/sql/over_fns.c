@@ -95,7 +95,11 @@ static int bind_lag(sql_session *s, sql_arena *a, const sql_plan *in, const sql_
     bool family = sql_type_numeric(&g->in_type) ? sql_type_numeric(&d->type) : d->type.id == g->in_type.id;
     if (!null_lit && (!family || !sql_common_type(&g->in_type, &d->type, &ct) || !sql_can_cast(&d->type, &g->in_type)))
       return fail(err, errlen, n->kids[2], "%s's default of type %s does not fit its argument's type %s", name, dt, xt);
-    if (!(f->def = sql_cast_to(a, d, &g->in_type))) return fail(err, errlen, NULL, "out of memory");
+    /* NOT NULL only when neither x nor the default can be NULL (Flink's LagAggFunction) */
+    g->type.not_null = g->in_type.not_null && d->type.not_null && !null_lit;
+    sql_type dt_in = g->in_type;
+    dt_in.not_null = d->type.not_null;
+    if (!(f->def = sql_cast_to(a, d, &dt_in))) return fail(err, errlen, NULL, "out of memory");
   }
   return 1;
 }
