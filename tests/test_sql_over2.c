@@ -228,6 +228,10 @@ TEST(refusals_match_flink) {
   CHECK_ERR(BATCH EV_DDL "SELECT LEAD(k, 1, 2) " W " FROM ev", "LEAD's default of type INT NOT NULL does not fit its argument's type STRING");
   CHECK_ERR(EV_DDL "SELECT LAG(v, id) " W " FROM ev", "LAG's offset must be an integer literal");
   CHECK_ERR(EV_DDL "SELECT LISTAGG(v) " W " FROM ev", "LISTAGG needs a character string argument");
+  /* (GROUP BY aggregates of agg_more.c with no argument crashed the binder) */
+  CHECK_ERR("SELECT COUNT(x), VAR_SAMP() FROM (VALUES (1)) AS t(x)", "VAR_SAMP takes one argument");
+  CHECK_ERR("SELECT LISTAGG() FROM (VALUES ('a')) AS t(x)", "LISTAGG takes one argument");
+  CHECK_ERR(EV_DDL "SELECT FIRST_VALUE() " W " FROM ev", "FIRST_VALUE needs an argument");
 }
 
 int main(int argc, char **argv) {
