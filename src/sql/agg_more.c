@@ -65,6 +65,7 @@ void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog) {
 }
 
 int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc) {
+  if (sql_agg_over_only(g)) return sql_over_fn_schema(g, i, acc);
   char name[32];
   g->acc = strom_schema_ncols(acc);
   snprintf(name, sizeof name, "a%d", i);
@@ -80,6 +81,10 @@ int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc) {
 }
 
 void sql_agg_more_init(const sql_agg *g, strom_row *acc) {
+  if (sql_agg_over_only(g)) {
+    sql_over_fn_init(g, acc);
+    return;
+  }
   if (is_variance(g)) {
     strom_row_set_bigint(acc, g->acc, 0);
     strom_row_set_double(acc, g->acc + 1, 0);
@@ -180,6 +185,7 @@ static int list_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool 
 }
 
 int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
+  if (sql_agg_over_only(g)) return sql_over_fn_add(g, acc, in); /* OVER input appends */
   sql_val v;
   sql_val_get(in, g->arg, &v);
   if (v.null) return STROM_OK; /* all of them skip NULLs */
@@ -195,6 +201,7 @@ int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool
 }
 
 int sql_agg_more_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
+  if (sql_agg_over_only(g)) return STROM_OK; /* OVER accumulators are never merged */
   if (is_variance(g)) { /* Flink's merge of two m2 accumulators (Chan et al.) */
     int64_t na = acc->v[g->acc].i, nb = o->v[g->acc].i;
     if (nb <= 0) {
@@ -250,6 +257,10 @@ static void variance_result(const sql_agg *g, const strom_row *acc, strom_row *o
 }
 
 void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col) {
+  if (sql_agg_over_only(g)) {
+    sql_over_fn_result(g, acc, out, col);
+    return;
+  }
   if (is_variance(g)) {
     variance_result(g, acc, out, col);
     return;

@@ -875,7 +875,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     nargs = 1;
   }
   if (g.kind != SQL_AGG_COUNT_STAR && (g.kind < SQL_AGG_JSON_OBJECT || g.kind == SQL_AGG_COLLECT) && nargs != 1 &&
-      !sql_agg_more(&g)) return fail_at(b, n, "%s takes one argument", name), -1;
+      (!sql_agg_more(&g) || nargs < 1)) return fail_at(b, n, "%s takes one argument", name), -1;
   /* the argument and the filter are over the AGG's input */
   const sql_col *save = b->cols;
   int savec = b->ncols;

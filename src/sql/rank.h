@@ -33,6 +33,7 @@ struct sql_over {
   int64_t preceding; /* rows or milliseconds; -1 = UNBOUNDED */
   const char *text;  /* the window as written, for EXPLAIN */
   int rank_fn;       /* the Top-N's function: SQL_RANK_ROW_NUMBER, SQL_RANK_RANK, SQL_RANK_DENSE */
+  bool batch_fns;    /* batch mode with LAG / LEAD / CUME_DIST / PERCENT_RANK / NTILE: over_batch.c */
 };
 
 enum { SQL_RANK_ROW_NUMBER, SQL_RANK_RANK, SQL_RANK_DENSE };
@@ -67,6 +68,25 @@ void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const
  * first nkeys of extra.  NULL on error. */
 strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,
                          const strom_schema **pre);
+
+/* over_fns.c: LAG / LEAD's offset and NTILE's bucket count (literals), LAG / LEAD's default. */
+struct sql_over_fn {
+  int64_t offset, buckets;
+  sql_expr *def; /* over the OVER node's input, of the argument's type; NULL when not given.  The
+                    operators project it right after the argument (column arg + 1). */
+};
+/* Binds OVER call n (nargs arguments) when it is LAG, LEAD, CUME_DIST, PERCENT_RANK, NTILE or
+ * one of agg_more.c's aggregates: 1 when bound (g, *arg), 0 when n is none of them, -1
+ * with err. */
+int sql_over_fn_bind(sql_session *s, sql_arena *a, const sql_plan *in, const sql_node *n, int nargs, sql_agg *g,
+                     sql_expr **arg, char *err, size_t errlen);
+/* Whether n is called as LAG, LEAD, CUME_DIST, PERCENT_RANK or NTILE (computed from the
+ * partition's sorted rows in batch mode). */
+bool sql_over_fn_positional(const sql_node *n);
+/* over_batch.c: the OVER node of batch mode with those functions (or ROW_NUMBER / RANK /
+ * DENSE_RANK that no WHERE bounds): each partition's rows in LIST state, sorted and
+ * computed when the input ends. */
+strom_stream *sql_over_batch_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 
 /* rank_distinct.c: DISTINCT aggregates per window (CUMULATE): counts keyed by (window
  * end, value), dropped when the window fires. */

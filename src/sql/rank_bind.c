@@ -70,6 +70,8 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
   }
   *g = (sql_agg){.arg = -1, .filter = -1, .text = text_of(a, n)};
   bool star = nargs == 1 && n->kids[0]->kind == SQL_STAR;
+  int fn = sql_over_fn_bind(s, a, in, n, nargs, g, arg, err, errlen); /* over_fns.c: LAG, LEAD, LISTAGG, ... */
+  if (fn) return fn > 0;
   if (!strcasecmp(name, "COUNT")) g->kind = star || !nargs ? SQL_AGG_COUNT_STAR : SQL_AGG_COUNT;
   else if (!strcasecmp(name, "SUM")) g->kind = SQL_AGG_SUM;
   else if (!strcasecmp(name, "MIN")) g->kind = SQL_AGG_MIN;
@@ -106,11 +108,12 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
 }
 
 static bool frame(sql_over *o, const sql_node *over, const sql_plan *in, char *err, size_t errlen) {
-  if (o->norder != 1 || o->order[0]->op != SQL_E_COL || !in->cols[o->order[0]->col].rowtime || o->desc[0])
+  bool timed = o->norder == 1 && o->order[0]->op == SQL_E_COL && in->cols[o->order[0]->col].rowtime && !o->desc[0];
+  if (!timed && !o->batch_fns) /* batch mode's sorted partitions (over_batch.c) take any ORDER BY */
     return fail(err, errlen, over,
                 "OVER aggregates must be ordered by one time attribute, ascending (ORDER BY rowtime); "
                 "declare WATERMARK FOR it on its table", NULL), false;
-  o->time_col = o->order[0]->col;
+  o->time_col = timed ? o->order[0]->col : -1;
   const sql_node *f = kid(over, SQL_FRAME);
   o->rows = false, o->preceding = -1; /* the default: RANGE UNBOUNDED PRECEDING */
   if (!f) return true;
@@ -132,6 +135,8 @@ static bool frame(sql_over *o, const sql_node *over, const sql_plan *in, char *e
     return true;
   }
   if (v->kind != SQL_INTERVAL) return fail(err, errlen, v, "RANGE BETWEEN ... PRECEDING wants an INTERVAL", NULL), false;
+  if (!timed)
+    return fail(err, errlen, v, "not supported yet: RANGE BETWEEN INTERVAL ... PRECEDING ordered by other than one time attribute, ascending", NULL), false;
   if (!sql_interval_ms(v, &o->preceding, err, errlen)) return false;
   if (o->preceding < 0) return fail(err, errlen, v, "the interval must not be negative", NULL), false;
   return true;
@@ -206,6 +211,8 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     else if (!strcasecmp(fn, "DENSE_RANK")) o->rank = true, o->rank_fn = SQL_RANK_DENSE;
   }
   bool is_rank = o->rank;
+  for (int i = 0; i < n && !is_rank; i++)
+    if (s->batch && sql_over_fn_positional(calls[i])) o->batch_fns = true;
   if (in->changelog && !is_rank) /* a Top-N takes updates (it keeps every row), an OVER aggregate does not */
     return fail(err, errlen, calls[0], "not supported yet: OVER aggregates over an updating input", NULL);
   if (o->rank) {

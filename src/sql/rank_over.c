@@ -205,8 +205,9 @@ static int over_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
 
 strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   const sql_over *o = p->over;
+  if (o->batch_fns) return sql_over_batch_stream(b, p, in); /* over_batch.c */
   int nk = o->npart ? o->npart : 1, nin = p->in->ncols, na = o->naggs;
-  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + na + 1));
+  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + 2 * na + 1)); /* 2: LAG's default */
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
   overop *v = sql_arena_alloc(&b->arena, sizeof *v);
   strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new(), *last = strom_schema_new(),
@@ -231,6 +232,7 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
     aggs[i].filter = -1;
     if (o->args[i]) ex[k] = o->args[i], aggs[i].arg = nin + k++;
     else aggs[i].arg = -1;
+    if (aggs[i].over_fn && aggs[i].over_fn->def) ex[k++] = aggs[i].over_fn->def; /* over_fns.c: column arg + 1 */
   }
   if (!(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
   *ex[k] = (sql_expr){.op = SQL_E_COL, .col = o->time_col, .type = p->in->cols[o->time_col].type};

@@ -400,6 +400,7 @@ static int topn_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
 strom_stream *sql_topn_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   const sql_over *o = p->over;
   static const char *fns[] = {"ROW_NUMBER", "RANK", "DENSE_RANK"};
+  if (!o->limit && b->sess->batch && !o->window) return sql_over_batch_stream(b, p, in); /* over_batch.c: every row numbered */
   if (!o->limit) {
     sql_build_fail(b, "not supported yet: %s() without a WHERE that bounds it (rn <= N, rn < N, rn = 1)", fns[o->rank_fn]);
     return NULL;

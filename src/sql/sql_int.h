@@ -377,6 +377,7 @@ typedef enum { SQL_AGG_COUNT, SQL_AGG_COUNT_STAR, SQL_AGG_SUM, SQL_AGG_MIN, SQL_
                /* agg_more.c */
                SQL_AGG_STDDEV_POP, SQL_AGG_STDDEV_SAMP, SQL_AGG_VAR_POP, SQL_AGG_VAR_SAMP, SQL_AGG_LISTAGG,
                SQL_AGG_FIRST_VALUE, SQL_AGG_LAST_VALUE,
+               SQL_AGG_LAG, SQL_AGG_LEAD, SQL_AGG_CUME_DIST, SQL_AGG_PERCENT_RANK, SQL_AGG_NTILE, /* OVER only: over_fns.c */
                SQL_AGG_JSON_OBJECT, SQL_AGG_JSON_ARRAY, SQL_AGG_COLLECT } sql_agg_kind;
 
 typedef struct sql_agg {
@@ -392,6 +393,7 @@ typedef struct sql_agg {
   bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
   const char *sep;  /* LISTAGG's separator */
   bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
+  const struct sql_over_fn *over_fn; /* LAG / LEAD / NTILE's constant arguments (over_fns.c) */
 } sql_agg;
 
 /* agg_more.c: STDDEV/VARIANCE, LISTAGG, FIRST_VALUE, LAST_VALUE.  kind returns -1 for
@@ -400,12 +402,19 @@ int sql_agg_more_kind(const char *name);
 const char *sql_agg_more_bind(sql_agg *g, int nargs, const struct sql_node *sep);
 /* Marks the aggregates that must keep every value because their input retracts. */
 void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog);
-static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_LAST_VALUE; }
+static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_NTILE; }
 int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc);
 void sql_agg_more_init(const sql_agg *g, strom_row *acc);
 int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, struct sql_ectx *c);
 int sql_agg_more_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
 void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
+/* over_fns.c: the accumulators of the OVER-only kinds, which agg_more.c hands on: LAG's
+ * last offset + 1 values; the others are computed by over_batch.c over the sorted partition. */
+static inline bool sql_agg_over_only(const sql_agg *g) { return g->kind >= SQL_AGG_LAG && g->kind <= SQL_AGG_NTILE; }
+int sql_over_fn_schema(sql_agg *g, int i, strom_schema *acc);
+void sql_over_fn_init(const sql_agg *g, strom_row *acc);
+int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in);
+void sql_over_fn_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 /* COUNT(DISTINCT a, b, ...) as a COUNT(DISTINCT x) of one value per tuple (NULL if any is NULL). */
 const struct sql_node *sql_agg_more_count_tuple(sql_arena *a, const struct sql_node *call, int nargs);
 
