@@ -329,6 +329,8 @@ static sql_expr *comparison(binder *b, const sql_node *n, sql_eop op) {
   sql_expr *e = binary(b, n, op, n->kids[0], n->kids[1]);
   if (!e) return NULL;
   sql_type t;
+  char fm[300];
+  if (!sql_fid_check_cmp(e->a[0], e->a[1], n->text, fm, sizeof fm)) return fail_at(b, n->kids[0], "%s", fm); /* fid_check.c */
   if (!sql_common_type(&e->a[0]->type, &e->a[1]->type, &t)) {
     char x[48], y[48];
     sql_type_name(&e->a[0]->type, x, sizeof x);
@@ -730,6 +732,8 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         if ((e = new_expr(b, in ? (o[0] == 'i' ? SQL_E_IN : SQL_E_NOT_IN) : (o[0] == 'b' ? SQL_E_BETWEEN : SQL_E_NOT_BETWEEN), n->nkids))) {
           for (int i = 0; i < n->nkids && e; i++)
             if (!(e->a[i] = bind(b, n->kids[i]))) e = NULL;
+          char fm[200];
+          if (e && in && !sql_fid_check_in(e, fm, sizeof fm)) e = fail_at(b, n->kids[0], "%s", fm); /* fid_check.c */
           if (e && (e = common_args(b, n, e, 0, 1))) e->type = (sql_type){.id = STROM_BOOLEAN};
         }
       } else if (!strcmp(o, "like") || !strcmp(o, "not-like")) {
@@ -1548,6 +1552,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     }
   }
   bool aggregate = group || (having && contains_agg(having)) || contains_agg(items) || (sel->flags & SQL_F(DISTINCT));
+  if (group && !group->nkids) group = NULL; /* GROUP BY (): a global aggregate (the parser drops the () sets) */
   if (!(in = sql_subq_after(b, in, &items, aggregate))) return NULL;
   if (!group && sql_node_has_over(items)) { /* OVER aggregates and ROW_NUMBER (rank_bind.c) */
     int base = in->ncols;

@@ -1032,6 +1032,10 @@ static sql_node *select_body(parser *p) {
     expect_kw(p, "BY");
     sql_node *g = node_at(p, SQL_GROUP_BY, c, NULL);
     do {
+      if (is_op(cur(p), "(") && is_op(peek(p, 1), ")")) { /* (): the empty grouping set, a global aggregate */
+        advance(p), advance(p);
+        continue;
+      }
       add(p, g, gsets_starts(p) ? gsets_item(p) : parse_expr(p)); /* groupsets_grammar.h */
     } while (accept_op(p, ","));
     add(p, s, g);

@@ -848,6 +848,22 @@ sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t);
 /* mod_type.c: MOD's / %'s result type for exact operands x and y (false if not both
  * exact); out->not_null is kept. */
 bool sql_mod_type(const sql_type *x, const sql_type *y, sql_type *out);
+/* fid_check.c: Flink's validation of comparison and IN operand types */
+bool sql_fid_comparable(const sql_type *a, const sql_type *b);
+bool sql_fid_check_cmp(const sql_expr *l, const sql_expr *r, const char *op, char *m, size_t cap);
+bool sql_fid_check_in(const sql_expr *e, char *m, size_t cap);
+/* fid_names.c: EXPLAIN's names for the rewrites' columns and calls */
+char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x);
+const char *sql_fid_shown(const char *name);
+bool sql_fid_has_shown(const char *name);
+bool sql_fid_print_call(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+/* fid_json.c: a TIMESTAMP in the JSON constructors as ISO-8601 */
+bool sql_fid_json_ts(strom_buf *b, const sql_type *t, const struct sql_val *v);
+/* SUM(FLOAT) adds in float (inline: the hot path), as Flink's FloatSumAggFunction; other sums in double */
+static inline double sql_fid_float_add(const sql_agg *g, double acc, double x) {
+  if (g->kind == SQL_AGG_SUM && g->in_type.narrow == SQL_N_FLOAT) return (double)((float)acc + (float)x);
+  return acc + x;
+}
 /* e (a remainder computed in its operands' common type) as type t (its value fits). */
 sql_expr *sql_mod_cast(sql_arena *a, sql_expr *e, const sql_type *t);
 bool sql_can_cast(const sql_type *from, const sql_type *to);

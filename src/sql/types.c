@@ -106,7 +106,8 @@ sql_type sql_decimal(int p, int s) {
 
 sql_type sql_type_as_decimal(const sql_type *t) {
   if (t->id == STROM_DECIMAL) return *t;
-  if (t->id == STROM_INT) return (sql_type){.id = STROM_DECIMAL, .p = 10, .s = 0};
+  if (t->id == STROM_INT) /* Flink: TINYINT DECIMAL(3, 0), SMALLINT DECIMAL(5, 0), INT DECIMAL(10, 0) */
+    return (sql_type){.id = STROM_DECIMAL, .p = t->narrow == SQL_N_TINYINT ? 3 : t->narrow == SQL_N_SMALLINT ? 5 : 10, .s = 0};
   return (sql_type){.id = STROM_DECIMAL, .p = t->id == STROM_BIGINT ? 19 : SQL_MAX_PRECISION, .s = 0};
 }
 
