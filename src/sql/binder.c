@@ -103,7 +103,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     if (a->id == STROM_DECIMAL) {
       int s = a->s > b->s ? a->s : b->s, ip = a->p - a->s > b->p - b->s ? a->p - a->s : b->p - b->s;
       t = sql_decimal(ip + s, s);
-    } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p;
+    } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p, t.chr = a->chr && b->chr && a->p == b->p;
     else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz, t.p = a->p > b->p ? a->p : b->p;
     t.narrow = sql_narrow_arith(a, b, &t); /* types_narrow.c */
     *out = t;
@@ -203,7 +203,7 @@ static sql_expr *string_literal(binder *b, const sql_node *n) {
   sql_expr *e = new_expr(b, SQL_E_LIT, 0);
   if (!e) return NULL;
   size_t len = strlen(n->text);
-  e->type = (sql_type){.id = STROM_VARCHAR, .p = len ? (int)len : 1, .not_null = true};
+  e->type = (sql_type){.id = STROM_VARCHAR, .p = len ? (int)len : 1, .not_null = true, .chr = len > 0}; /* Flink: CHAR(n) */
   e->lit.s.p = n->text;
   e->lit.s.n = (uint32_t)len;
   return e;
@@ -551,7 +551,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   }
   for (int i = 0; i < nargs; i++) {
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;
-    if (e->a[i]->type.kind == SQL_K_ROWV && !sql_rowv_arg_ok(f->name)) /* rowfn_val.c */
+    if (e->a[i]->type.kind == SQL_K_ROWV && !sql_rowv_arg_ok(f->name) && strcmp(f->name, "TYPEOF")) /* rowfn_val.c; fid_typeof.c */
       return fail_at(b, n->kids[first + i], "not supported yet: a ROW value as an argument of %s (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF, CAST, as an ARRAY or MAP element and in JSON_OBJECT / JSON_ARRAY / JSON_STRING)", f->name);
   }
   e->fn = f = sql_bytes_call(f, e); /* SUBSTRING, CONCAT, CHAR_LENGTH of bytes (types_bytes.c) */
@@ -743,6 +743,9 @@ static sql_expr *bind(binder *b, const sql_node *n) {
             if (!(e->a[i] = bind(b, n->kids[i])) || !(e->a[i] = cast_or_fail(b, n, e->a[i], &st))) e = NULL;
           if (e) e->type = (sql_type){.id = STROM_BOOLEAN};
         }
+      } else if (!strcmp(o, "overlaps")) { /* fid_overlaps.c: Calcite's rewrite into comparisons */
+        const sql_node *r = sql_fid_overlaps(b->a, n, b->err, b->errlen);
+        e = r ? bind(b, r) : NULL;
       } else if (!strcmp(o, "exists")) {
         e = fail_at(b, n, "not supported yet: EXISTS (subquery) here (only in WHERE and the select list)");
       } else {

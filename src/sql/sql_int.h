@@ -36,6 +36,7 @@ typedef struct sql_type {
   uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
   const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
   uint8_t narrow;   /* sql_narrow: TINYINT/SMALLINT on an INT column, FLOAT on a DOUBLE one */
+  bool chr;         /* VARCHAR: a CHAR(p), as Flink types a declared CHAR and a string literal (fid_typeof.c) */
 } sql_type;
 
 /* types_narrow.c: the declared type of a column the rows widen (INT holds TINYINT and
@@ -1123,6 +1124,12 @@ void sql_ns_free(struct sql_ns *ns);
  * n is not one of them. */
 int sql_catalog_stmt(sql_session *s, const sql_node *n);
 int sql_catalog_show(sql_session *s, const sql_node *n);
+/* fid_modules.c: USE MODULES / LOAD MODULE / UNLOAD MODULE (SHOW nodes): 0 done, -1 error in m, 1 another SHOW */
+int sql_fid_modules(const sql_node *n, char *m, size_t cap);
+/* fid_overlaps.c: (s, e) OVERLAPS (s, e) as comparisons; NULL with err on error */
+const sql_node *sql_fid_overlaps(sql_arena *a, const sql_node *n, char *err, size_t errlen);
+/* fid_typeof.c: TYPEOF(x [, force_serializable]) */
+const sql_func *sql_fid_func_find(const char *name);
 /* docs_show.c: SHOW [FULL] MODULES; 1 when n is another SHOW */
 int sql_show_modules(sql_session *s, const sql_node *n);
 int sql_catalog_alter(sql_session *s, const sql_node *n);

@@ -43,6 +43,7 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
   else if (!strcmp(n, "VARCHAR") || !strcmp(n, "CHAR")) {
     out->id = STROM_VARCHAR;
     out->p = t->p < 0 ? (n[0] == 'C' ? 1 : 1) : t->p;
+    out->chr = n[0] == 'C'; /* DESCRIBE and TYPEOF say CHAR(n) (fid_typeof.c) */
   } else if (!strcmp(n, "TIMESTAMP") || !strcmp(n, "TIMESTAMP_LTZ")) {
     out->id = STROM_TIMESTAMP;
     out->ltz = n[9] == '_';
@@ -74,7 +75,8 @@ void sql_type_name(const sql_type *t, char *buf, size_t cap) {
     case STROM_DOUBLE: snprintf(buf, cap, "DOUBLE%s", nn); return;
     case STROM_DECIMAL: snprintf(buf, cap, "DECIMAL(%d, %d)%s", t->p, t->s, nn); return;
     case STROM_VARCHAR:
-      if (t->p == SQL_VARCHAR_MAX) snprintf(buf, cap, "STRING%s", nn);
+      if (t->chr && t->p != SQL_VARCHAR_MAX) snprintf(buf, cap, "CHAR(%d)%s", t->p, nn); /* fid_typeof.c */
+      else if (t->p == SQL_VARCHAR_MAX) snprintf(buf, cap, "STRING%s", nn);
       else snprintf(buf, cap, "VARCHAR(%d)%s", t->p, nn);
       return;
     case STROM_TIMESTAMP: snprintf(buf, cap, "%s(%d)%s", t->ltz ? "TIMESTAMP_LTZ" : "TIMESTAMP", t->p, nn); return;
