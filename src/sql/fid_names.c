@@ -4,7 +4,9 @@
  * ($a0) keep their unique internal names for name resolution, with the text Flink's
  * plans show for them (the key's column name, the aggregate call) carried after a
  * unit separator; EXPLAIN prints that text.  A ROW value's field access prints as
- * Flink's r.f instead of the evaluator's $FIELD(r).
+ * Flink's r.f instead of the evaluator's $FIELD(r), a ROW constructor without the
+ * NULL marker its packed value carries first.  The grouping sets' $e stays: Flink's
+ * Expand names that column $e too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +40,15 @@ const char *sql_fid_shown(const char *name) {
 bool sql_fid_has_shown(const char *name) { return name && name[0] == '$' && strchr(name, SEP); }
 
 bool sql_fid_print_call(strom_buf *b, const sql_expr *e, const sql_col *cols) {
+  if (e->op == SQL_E_FUNC && e->fn && !strcmp(e->fn->name, "ROW") && e->type.kind == SQL_K_ROWV && e->aux == 1 && e->n >= 1) {
+    strom__buf_printf(b, "ROW("); /* without the packed value's NULL marker, its first argument */
+    for (int i = 1; i < e->n; i++) {
+      if (i > 1) strom__buf_append(b, ", ", 2);
+      sql_expr_print(b, e->a[i], cols);
+    }
+    strom__buf_append(b, ")", 1);
+    return true;
+  }
   if (e->op != SQL_E_FUNC || !e->fn || strcmp(e->fn->name, "$FIELD") || e->n != 1 || e->a[0]->type.kind != SQL_K_ROWV)
     return false;
   sql_expr_print(b, e->a[0], cols);
