@@ -33,7 +33,7 @@ static rowdesc *desc_list;
 
 static bool type_same(const sql_type *a, const sql_type *b) {
   return a->id == b->id && a->kind == b->kind && a->p == b->p && a->s == b->s && a->ltz == b->ltz &&
-         a->not_null == b->not_null && a->elem == b->elem && a->key == b->key && a->narrow == b->narrow && a->chr == b->chr;
+         a->not_null == b->not_null && a->elem == b->elem && a->key == b->key && a->narrow == b->narrow;
 }
 
 static const rowdesc *desc_of(const sql_type *t) { return (const rowdesc *)(const void *)t->elem; }
