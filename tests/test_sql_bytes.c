@@ -141,7 +141,7 @@ TEST(bytes_errors) {
   CHECK_ERR("SELECT FROM_BASE64('a')", "is not base64");
   CHECK_ERR("SELECT FROM_BASE64('ab$=')", "illegal character '$'");
   CHECK_ERR("SELECT CAST(X'01' AS INT)", "cannot cast BINARY(1) NOT NULL to INT");
-  CHECK_ERR("SELECT X'01' = 'a'", "cannot compare BINARY(1) NOT NULL with VARCHAR(1)");
+  CHECK_ERR("SELECT X'01' = 'a'", "cannot compare BINARY(1) NOT NULL with CHAR(1)");
   CHECK_ERR("SELECT DECODE(X'01', 'UTF-16')", "unsupported charset 'UTF-16'");
   CHECK_ERR("CREATE TABLE t (b BINARY(0)) WITH ('connector' = 'datagen'); SELECT * FROM t", "BINARY length must be between 1");
   CHECK_ERR("SELECT CONCAT(X'01', 'a')", "CONCAT: mixes BYTES with other types");

@@ -138,7 +138,7 @@ TEST(drops_and_errors_name_what_is_missing) {
   CHECK_OUT("DROP TABLE IF EXISTS t; DROP VIEW IF EXISTS v; SHOW TABLES;", "Empty set\n");
   CHECK_ERR("DESCRIBE d.t;", "database 'default_catalog.d' does not exist");
   CHECK_ERR("CREATE TABLE d.t (a INT) WITH ('connector' = 'blackhole');", "database 'default_catalog.d' does not exist");
-  CHECK_ERR("USE MODULES core;", "not supported: USE MODULES");
+  CHECK_ERR("USE MODULES core, hive;", "No module with name 'hive' exists");
 }
 
 TEST(show_create_table_and_view_in_flinks_form) {

@@ -20,7 +20,7 @@ TEST(math_trig_and_log) {
   /* integers and decimals are computed on as DOUBLE; NULL in gives NULL out */
   CHECK_ROWS("SELECT SIN(x), LOG(x, 9), DEGREES(CAST(1.5 AS DECIMAL(3, 1))) FROM (VALUES (3), (CAST(NULL AS INT))) AS t(x)",
              false, "+I[0.1411200080598672, 2.0, 85.94366926962348]\n+I[<NULL>, <NULL>, 85.94366926962348]\n");
-  CHECK_ERR("SELECT SIN('a')", "SIN: argument 1 is VARCHAR(1) NOT NULL, expected a number");
+  CHECK_ERR("SELECT SIN('a')", "SIN: argument 1 is CHAR(1) NOT NULL, expected a number");
   CHECK_ERR("SELECT ATAN2(1)", "ATAN2 takes 2 arguments, got 1");
 }
 
@@ -70,7 +70,7 @@ TEST(collection_search_and_remove) {
              false,
              "+I[TRUE, TRUE, [NULL], [1, NULL], [1, NULL, 1], [1, NULL, 1], 1, 2]\n"
              "+I[<NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>]\n");
-  CHECK_ERR("SELECT ARRAY_CONTAINS(ARRAY[1, 2], 'x')", "ARRAY_CONTAINS: argument 2 is VARCHAR(1) NOT NULL, expected INT");
+  CHECK_ERR("SELECT ARRAY_CONTAINS(ARRAY[1, 2], 'x')", "ARRAY_CONTAINS: argument 2 is CHAR(1) NOT NULL, expected INT");
   CHECK_ERR("SELECT ARRAY_REVERSE(5)", "ARRAY_REVERSE: argument 1 is INT NOT NULL, expected an ARRAY");
 }
 

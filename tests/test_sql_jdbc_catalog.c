@@ -97,8 +97,7 @@ TEST(lists_databases_and_tables) {
 
 TEST(describe_maps_postgresql_types) {
   char *out = output(with_cat("DESCRIBE pg.shop.types;\nUSE CATALOG pg;\nDESCRIBE `inventory.items`;\nDESCRIBE orders;\n"));
-  /* Flink's mapping (int2 SMALLINT, float4 FLOAT); Strom's rows widen CHAR(n) to
-   * VARCHAR(n) (types.c), so DESCRIBE shows that */
+  /* Flink's mapping (int2 SMALLINT, float4 FLOAT, bpchar(n) CHAR(n)) */
   const char *want =
       "+------+------------------+-------+--------+--------+-----------+\n"
       "| name |             type |  null |    key | extras | watermark |\n"
@@ -113,7 +112,7 @@ TEST(describe_maps_postgresql_types) {
       "|    h |          BOOLEAN |  TRUE |        |        |           |\n"
       "|    i |           STRING |  TRUE |        |        |           |\n"
       "|    j |      VARCHAR(20) |  TRUE |        |        |           |\n"
-      "|    k |       VARCHAR(3) |  TRUE |        |        |           |\n"
+      "|    k |          CHAR(3) |  TRUE |        |        |           |\n"
       "|    l |             DATE |  TRUE |        |        |           |\n"
       "|    m |          TIME(6) |  TRUE |        |        |           |\n"
       "|    n |     TIMESTAMP(3) |  TRUE |        |        |           |\n"

@@ -372,7 +372,7 @@ TEST(errors_not_supported_by_name) {
   CHECK_STR(script("SELECT * FROM t MATCH_RECOGNIZE (x)"), "error: line 1, column 17: not supported: MATCH_RECOGNIZE");
   CHECK_STR(script("ALTER TABLE t DROP CONSTRAINT pk"),
             "error: line 1, column 20: not supported: ALTER TABLE ... DROP CONSTRAINT (use DROP PRIMARY KEY)");
-  CHECK_STR(script("LOAD MODULE hive"), "error: line 1, column 1: not supported: LOAD statements");
+  CHECK_STR(script("LOAD JAR 'x.jar'"), "error: line 1, column 1: not supported: LOAD statements");
   CHECK_STR(script("SELECT a FROM t GROUP BY ROLLUP (a, CUBE (b))"),
             "error: line 1, column 37: not supported: GROUPING SETS, ROLLUP or CUBE inside ROLLUP or CUBE");
   CHECK_STR(script("CREATE TABLE t AS SELECT 1"), "error: line 1, column 16: not supported: CREATE TABLE AS");

@@ -173,7 +173,7 @@ TEST(scalar_subqueries) {
   CHECK(strstr(out, "Join(joinType=[InnerJoin], leftKeys=[], rightKeys=[], where=[") != NULL);
   free(out);
   CHECK_INT(run("EXPLAIN SELECT (SELECT MAX(x) FROM " B " WHERE b.k = l.k) FROM " L, &out, err, sizeof err), 0);
-  CHECK(strstr(out, "Join(joinType=[LeftOuterJoin], leftKeys=[k], rightKeys=[$k0])") != NULL);
+  CHECK(strstr(out, "Join(joinType=[LeftOuterJoin], leftKeys=[k], rightKeys=[k])") != NULL);
   CHECK(strstr(out, "GroupAggregate(groupBy=[k]") != NULL);
   free(out);
   /* by a non-equality (branch subq3): only k 1 has a greater b.k (2: x 9) */

@@ -79,7 +79,7 @@ static inline void add_dec(strom_value *acc, __int128 x) {
 }
 
 static void add_sum(const sql_agg *g, strom_row *acc, const sql_val *v, int sign) {
-  if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d += sign * v->d;
+  if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d = sql_fid_float_add(g, acc->v[g->acc].d, sign * v->d); /* fid_agg.c */
   else if (g->in_type.id == STROM_DECIMAL) add_dec(&acc->v[g->acc], sign * sql_dec_get(&g->in_type, v));
   else acc->v[g->acc].i = (int64_t)((uint64_t)acc->v[g->acc].i + (uint64_t)(sign * v->i));
   acc->v[g->acc + 1].i += sign;
@@ -156,7 +156,7 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
       case SQL_AGG_COUNT_STAR: acc->v[g->acc].i += o->v[g->acc].i; break;
       case SQL_AGG_SUM:
       case SQL_AGG_AVG:
-        if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d += o->v[g->acc].d;
+        if (g->in_type.id == STROM_DOUBLE) acc->v[g->acc].d = sql_fid_float_add(g, acc->v[g->acc].d, o->v[g->acc].d); /* fid_agg.c */
         else if (g->in_type.id == STROM_DECIMAL) add_dec(&acc->v[g->acc], strom__dec128_get(&o->v[g->acc]));
         else acc->v[g->acc].i += o->v[g->acc].i;
         acc->v[g->acc + 1].i += o->v[g->acc + 1].i;

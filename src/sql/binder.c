@@ -103,7 +103,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     if (a->id == STROM_DECIMAL) {
       int s = a->s > b->s ? a->s : b->s, ip = a->p - a->s > b->p - b->s ? a->p - a->s : b->p - b->s;
       t = sql_decimal(ip + s, s);
-    } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p;
+    } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p, t.chr = a->chr && b->chr && a->p == b->p;
     else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz, t.p = a->p > b->p ? a->p : b->p;
     t.narrow = sql_narrow_arith(a, b, &t); /* types_narrow.c */
     *out = t;
@@ -203,7 +203,7 @@ static sql_expr *string_literal(binder *b, const sql_node *n) {
   sql_expr *e = new_expr(b, SQL_E_LIT, 0);
   if (!e) return NULL;
   size_t len = strlen(n->text);
-  e->type = (sql_type){.id = STROM_VARCHAR, .p = len ? (int)len : 1, .not_null = true};
+  e->type = (sql_type){.id = STROM_VARCHAR, .p = len ? (int)len : 1, .not_null = true, .chr = len > 0}; /* Flink: CHAR(n) */
   e->lit.s.p = n->text;
   e->lit.s.n = (uint32_t)len;
   return e;
@@ -329,6 +329,8 @@ static sql_expr *comparison(binder *b, const sql_node *n, sql_eop op) {
   sql_expr *e = binary(b, n, op, n->kids[0], n->kids[1]);
   if (!e) return NULL;
   sql_type t;
+  char fm[300];
+  if (!sql_fid_check_cmp(e->a[0], e->a[1], n->text, fm, sizeof fm)) return fail_at(b, n->kids[0], "%s", fm); /* fid_check.c */
   if (!sql_common_type(&e->a[0]->type, &e->a[1]->type, &t)) {
     char x[48], y[48];
     sql_type_name(&e->a[0]->type, x, sizeof x);
@@ -549,7 +551,7 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   }
   for (int i = 0; i < nargs; i++) {
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;
-    if (e->a[i]->type.kind == SQL_K_ROWV && !sql_rowv_arg_ok(f->name)) /* rowfn_val.c */
+    if (e->a[i]->type.kind == SQL_K_ROWV && !sql_rowv_arg_ok(f->name) && strcmp(f->name, "TYPEOF")) /* rowfn_val.c; fid_typeof.c */
       return fail_at(b, n->kids[first + i], "not supported yet: a ROW value as an argument of %s (a ROW works as a select item, GROUP BY key, in =, <>, IS [NOT] NULL, CASE, COALESCE, IF, NULLIF, CAST, as an ARRAY or MAP element and in JSON_OBJECT / JSON_ARRAY / JSON_STRING)", f->name);
   }
   e->fn = f = sql_bytes_call(f, e); /* SUBSTRING, CONCAT, CHAR_LENGTH of bytes (types_bytes.c) */
@@ -730,6 +732,8 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         if ((e = new_expr(b, in ? (o[0] == 'i' ? SQL_E_IN : SQL_E_NOT_IN) : (o[0] == 'b' ? SQL_E_BETWEEN : SQL_E_NOT_BETWEEN), n->nkids))) {
           for (int i = 0; i < n->nkids && e; i++)
             if (!(e->a[i] = bind(b, n->kids[i]))) e = NULL;
+          char fm[200];
+          if (e && in && !sql_fid_check_in(e, fm, sizeof fm)) e = fail_at(b, n->kids[0], "%s", fm); /* fid_check.c */
           if (e && (e = common_args(b, n, e, 0, 1))) e->type = (sql_type){.id = STROM_BOOLEAN};
         }
       } else if (!strcmp(o, "like") || !strcmp(o, "not-like")) {
@@ -739,6 +743,9 @@ static sql_expr *bind(binder *b, const sql_node *n) {
             if (!(e->a[i] = bind(b, n->kids[i])) || !(e->a[i] = cast_or_fail(b, n, e->a[i], &st))) e = NULL;
           if (e) e->type = (sql_type){.id = STROM_BOOLEAN};
         }
+      } else if (!strcmp(o, "overlaps")) { /* fid_overlaps.c: Calcite's rewrite into comparisons */
+        const sql_node *r = sql_fid_overlaps(b->a, n, b->err, b->errlen);
+        e = r ? bind(b, r) : NULL;
       } else if (!strcmp(o, "exists")) {
         e = fail_at(b, n, "not supported yet: EXISTS (subquery) here (only in WHERE and the select list)");
       } else {
@@ -1548,6 +1555,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     }
   }
   bool aggregate = group || (having && contains_agg(having)) || contains_agg(items) || (sel->flags & SQL_F(DISTINCT));
+  if (group && !group->nkids) group = NULL; /* GROUP BY (): a global aggregate (the parser drops the () sets) */
   if (!(in = sql_subq_after(b, in, &items, aggregate))) return NULL;
   if (!group && sql_node_has_over(items)) { /* OVER aggregates and ROW_NUMBER (rank_bind.c) */
     int base = in->ncols;

@@ -45,7 +45,13 @@ static sql_node *cat_drop(parser *p, const sql_token *t) {
 
 /* USE CATALOG c;  USE [c.]db */
 static sql_node *cat_use(parser *p, const sql_token *t) {
-  if (is_kw(cur(p), "MODULES")) unsupported(p, cur(p), "USE MODULES");
+  if (is_kw(cur(p), "MODULES")) { /* USE MODULES m, ... (fid_modules.c) */
+    advance(p);
+    sql_node *n = node_at(p, SQL_SHOW, t, "USE MODULES");
+    do add(p, n, ident(p, "a module name"));
+    while (accept_op(p, ","));
+    return n;
+  }
   if (is_kw(cur(p), "CATALOG") && !is_op(peek(p, 1), ";") && peek(p, 1)->kind != SQL_TOK_EOF) {
     advance(p);
     return add(p, cat_stmt(p, t, "use-catalog", 0), name(p, "a catalog name"));

@@ -308,7 +308,7 @@ static const char *op_names[] = {
 
 void sql_expr_print(strom_buf *b, const sql_expr *e, const sql_col *cols) {
   switch (e->op) {
-    case SQL_E_COL: strom__buf_printf(b, "%s", cols ? cols[e->col].name : "$"); return;
+    case SQL_E_COL: strom__buf_printf(b, "%s", cols ? sql_fid_shown(cols[e->col].name) : "$"); return; /* fid_names.c */
     case SQL_E_ROWTIME: strom__buf_printf(b, "ROWTIME()"); return;
     case SQL_E_LIT:
       if (e->type.id == STROM_VARCHAR && !e->lit.null && e->type.kind != SQL_K_BYTES) { /* bytes: x'0a' */
@@ -352,6 +352,7 @@ void sql_expr_print(strom_buf *b, const sql_expr *e, const sql_col *cols) {
                                 [SQL_E_IS_NOT_DISTINCT] = "IS NOT DISTINCT FROM", [SQL_E_BETWEEN] = "BETWEEN",
                                 [SQL_E_NOT_BETWEEN] = "NOT BETWEEN", [SQL_E_IN] = "IN", [SQL_E_NOT_IN] = "NOT IN",
                                 [SQL_E_CASE] = "CASE", [SQL_E_LIKE] = "LIKE", [SQL_E_NOT_LIKE] = "NOT LIKE"};
+  if (sql_fid_print_call(b, e, cols)) return; /* fid_names.c: r.f */
   const char *name = e->op == SQL_E_FUNC ? e->fn->name
                      : e->op < (int)(sizeof names / sizeof *names) && names[e->op] ? names[e->op]
                                                                                    : "?";

@@ -609,6 +609,7 @@ static void put_json(strom_buf *b, const sql_expr *x, const sql_val *v, sql_ectx
     quote(b, nt, strom__double_text(nt, v->d, false));
   }
   else if (t->id == STROM_VARCHAR && !t->kind) quote(b, v->s.p, v->s.n);
+  else if (sql_fid_json_ts(b, t, v)) {} /* fid_json.c: ISO-8601 */
   else { /* decimals, times, collections: their text, as a string (numbers as numbers) */
     strom_buf tb = {0};
     sql_val_format(&tb, t, v);

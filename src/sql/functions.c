@@ -803,6 +803,7 @@ const sql_func *sql_func_find(const char *name) {
   if (sql_time2_func_find(name)) return sql_time2_func_find(name);   /* fn_time2.c */
   if (sql_fnstr_func_find(name)) return sql_fnstr_func_find(name); /* fn_string2.c */
   if (sql_docs_func_find(name)) return sql_docs_func_find(name);   /* docs_fn.c */
+  if (sql_fid_func_find(name)) return sql_fid_func_find(name);     /* fid_typeof.c */
   return sql_regex_func_find(name);
 }
 
@@ -813,4 +814,5 @@ void sql_func_list(strom_buf *b) {
   sql_math_func_list(b), sql_fncoll_func_list(b), sql_time2_func_list(b); /* fn_math.c, fn_coll.c, fn_time2.c */
   sql_fnstr_func_list(b); /* fn_string2.c */
   strom__buf_printf(b, " WEEK IS_ALPHA IS_DIGIT IS_DECIMAL"); /* docs_fn.c (its other names are the call forms' rewrites) */
+  strom__buf_printf(b, " TYPEOF"); /* fid_typeof.c */
 }

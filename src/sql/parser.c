@@ -843,6 +843,8 @@ static sql_node *predicate(parser *p) {
     } else if (accept_kw(p, "LIKE")) {
       e = wrap(p, SQL_OP, t, neg ? "not-like" : "like", e, parse_additive(p));
       if (accept_kw(p, "ESCAPE")) add(p, e, string(p, "an escape string"));
+    } else if (!neg && accept_kw(p, "OVERLAPS")) { /* (s, e) OVERLAPS (s, e): fid_overlaps.c */
+      e = wrap(p, SQL_OP, t, "overlaps", e, parse_additive(p));
     } else if (accept_kw(p, "SIMILAR")) { /* a call of fn_regex.c's "SIMILAR TO" */
       expect_kw(p, "TO");
       sql_node *call = node_at(p, SQL_CALL, k, "SIMILAR TO");
@@ -1032,6 +1034,10 @@ static sql_node *select_body(parser *p) {
     expect_kw(p, "BY");
     sql_node *g = node_at(p, SQL_GROUP_BY, c, NULL);
     do {
+      if (is_op(cur(p), "(") && is_op(peek(p, 1), ")")) { /* (): the empty grouping set, a global aggregate */
+        advance(p), advance(p);
+        continue;
+      }
       add(p, g, gsets_starts(p) ? gsets_item(p) : parse_expr(p)); /* groupsets_grammar.h */
     } while (accept_op(p, ","));
     add(p, s, g);
@@ -1448,6 +1454,10 @@ static sql_node *parse_statement(parser *p) {
   } else if (is_kw(t, "USE") || is_kw(t, "ALTER")) {
     advance(p);
     n = is_kw(t, "USE") ? cat_use(p, t) : cat_alter(p, t);
+  } else if ((is_kw(t, "LOAD") || is_kw(t, "UNLOAD")) && is_kw(peek(p, 1), "MODULE")) { /* fid_modules.c */
+    advance(p), advance(p);
+    n = add(p, node_at(p, SQL_SHOW, t, is_kw(t, "LOAD") ? "LOAD MODULE" : "UNLOAD MODULE"), ident(p, "a module name"));
+    if (is_kw(t, "LOAD") && accept_kw(p, "WITH")) add(p, n, with_options(p));
   } else if (is_kw(t, "LOAD") || is_kw(t, "UNLOAD") || is_kw(t, "ADD") ||
              is_kw(t, "REMOVE") || is_kw(t, "ANALYZE") || is_kw(t, "TRUNCATE") || is_kw(t, "DELETE") ||
              is_kw(t, "UPDATE") || is_kw(t, "STOP") || is_kw(t, "CALL")) {

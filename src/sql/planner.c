@@ -1282,7 +1282,7 @@ static void explain_scan(strom_buf *o, const sql_plan *p, const sql_plan *sc, in
 }
 
 static void cols_list(strom_buf *o, const sql_plan *p) {
-  for (int i = 0; i < p->ncols; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", p->cols[i].name);
+  for (int i = 0; i < p->ncols; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", sql_fid_shown(p->cols[i].name));
 }
 
 static void win_text(strom_buf *o, const sql_window *w) {
@@ -1326,6 +1326,7 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
         for (int i = 0; i < p->ncols; i++) {
           if (i) strom__buf_append(o, ", ", 2);
           sql_expr_print(o, p->exprs[i], p->in->cols);
+          if (sql_fid_has_shown(p->cols[i].name)) continue; /* fid_names.c: a rewrite's column shows as its text */
           if (p->exprs[i]->op != SQL_E_COL || strcmp(p->in->cols[p->exprs[i]->col].name, p->cols[i].name))
             strom__buf_printf(o, " AS %s", p->cols[i].name);
         }

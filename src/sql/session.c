@@ -464,6 +464,9 @@ static int do_show(sql_session *s, const sql_node *n) {
     return STROM_OK;
   }
   if (sql_show_modules(s, n) == STROM_OK) return STROM_OK; /* docs_show.c */
+  char mm[200];
+  int mrc = sql_fid_modules(n, mm, sizeof mm); /* fid_modules.c: USE MODULES, [UN]LOAD MODULE */
+  if (mrc <= 0) return mrc ? err_at(s, n, mm) : STROM_OK;
   return err_at(s, n, "not supported yet: this SHOW statement");
 }
 

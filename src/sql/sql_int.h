@@ -36,6 +36,7 @@ typedef struct sql_type {
   uint8_t kind;     /* sql_tkind: what a DATE/TIME/INTERVAL/ARRAY/MAP's physical column holds */
   const struct sql_type *elem, *key; /* ARRAY element, MAP value; MAP key */
   uint8_t narrow;   /* sql_narrow: TINYINT/SMALLINT on an INT column, FLOAT on a DOUBLE one */
+  bool chr;         /* VARCHAR: a CHAR(p), as Flink types a declared CHAR and a string literal (fid_typeof.c) */
 } sql_type;
 
 /* types_narrow.c: the declared type of a column the rows widen (INT holds TINYINT and
@@ -857,6 +858,22 @@ sql_expr *sql_cast_to(sql_arena *a, sql_expr *e, const sql_type *t);
 /* mod_type.c: MOD's / %'s result type for exact operands x and y (false if not both
  * exact); out->not_null is kept. */
 bool sql_mod_type(const sql_type *x, const sql_type *y, sql_type *out);
+/* fid_check.c: Flink's validation of comparison and IN operand types */
+bool sql_fid_comparable(const sql_type *a, const sql_type *b);
+bool sql_fid_check_cmp(const sql_expr *l, const sql_expr *r, const char *op, char *m, size_t cap);
+bool sql_fid_check_in(const sql_expr *e, char *m, size_t cap);
+/* fid_names.c: EXPLAIN's names for the rewrites' columns and calls */
+char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x);
+const char *sql_fid_shown(const char *name);
+bool sql_fid_has_shown(const char *name);
+bool sql_fid_print_call(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+/* fid_json.c: a TIMESTAMP in the JSON constructors as ISO-8601 */
+bool sql_fid_json_ts(strom_buf *b, const sql_type *t, const struct sql_val *v);
+/* SUM(FLOAT) adds in float (inline: the hot path), as Flink's FloatSumAggFunction; other sums in double */
+static inline double sql_fid_float_add(const sql_agg *g, double acc, double x) {
+  if (g->kind == SQL_AGG_SUM && g->in_type.narrow == SQL_N_FLOAT) return (double)((float)acc + (float)x);
+  return acc + x;
+}
 /* e (a remainder computed in its operands' common type) as type t (its value fits). */
 sql_expr *sql_mod_cast(sql_arena *a, sql_expr *e, const sql_type *t);
 bool sql_can_cast(const sql_type *from, const sql_type *to);
@@ -1116,6 +1133,12 @@ void sql_ns_free(struct sql_ns *ns);
  * n is not one of them. */
 int sql_catalog_stmt(sql_session *s, const sql_node *n);
 int sql_catalog_show(sql_session *s, const sql_node *n);
+/* fid_modules.c: USE MODULES / LOAD MODULE / UNLOAD MODULE (SHOW nodes): 0 done, -1 error in m, 1 another SHOW */
+int sql_fid_modules(const sql_node *n, char *m, size_t cap);
+/* fid_overlaps.c: (s, e) OVERLAPS (s, e) as comparisons; NULL with err on error */
+const sql_node *sql_fid_overlaps(sql_arena *a, const sql_node *n, char *err, size_t errlen);
+/* fid_typeof.c: TYPEOF(x [, force_serializable]) */
+const sql_func *sql_fid_func_find(const char *name);
 /* docs_show.c: SHOW [FULL] MODULES; 1 when n is another SHOW */
 int sql_show_modules(sql_session *s, const sql_node *n);
 int sql_catalog_alter(sql_session *s, const sql_node *n);

@@ -165,9 +165,10 @@ static const sql_node *replace(rw *r, const sql_node *n, bool in_subq) {
       if (j == MAX_ITEMS) return r->oom = true, n;
       r->aggs[r->naggs++] = n;
     }
-    char *nm = sql_arena_alloc(r->a, 16);
+    char ab[16];
+    snprintf(ab, sizeof ab, "$a%d", j);
+    char *nm = sql_fid_hidden_name(r->a, ab, n); /* fid_names.c: EXPLAIN shows the call */
     if (!nm) return r->oom = true, n;
-    snprintf(nm, 16, "$a%d", j);
     sql_node *c = agg_col(r->a, n, nm);
     return c ? c : (r->oom = true, n);
   }
@@ -290,9 +291,10 @@ static const sql_node *split_agg(sql_arena *a, const sql_node *sel, char *err, s
   for (int i = 0, o = 0; i < r->nkeys + r->naggs; i++) {
     const sql_node *x = i < r->nkeys ? r->keys[i] : r->aggs[i - r->nkeys];
     if (i < r->nkeys && legacy_window_key(x)) continue;
-    char *nm = i < r->nkeys ? (char *)r->knames[i] : sql_arena_alloc(a, 16);
+    char ab[16];
+    snprintf(ab, sizeof ab, "$a%d", i - r->nkeys);
+    char *nm = i < r->nkeys ? (char *)r->knames[i] : sql_fid_hidden_name(a, ab, x); /* fid_names.c */
     if (!nm) return fail(err, errlen, sel, "out of memory");
-    if (i >= r->nkeys) snprintf(nm, 16, "$a%d", i - r->nkeys);
     sql_node *as = sql_node_new(a, SQL_AS, x, NULL, 2);
     if (!as || !(as->kids[1] = id(a, x, nm))) return fail(err, errlen, sel, "out of memory");
     as->kids[1]->flags = SQL_F(QUOTED);

@@ -375,9 +375,10 @@ static sql_plan *correlated_scalar(struct binder *b, sql_plan *in, const sql_nod
   if (!sel || !its || !gb) return sql_binder_fail(b, q, "out of memory");
   for (int i = 0; i < nk; i++) {
     sql_node *as = sql_node_new(a, SQL_AS, ik[i], NULL, 2);
-    char *nm = sql_arena_alloc(a, 16);
+    char kb[16];
+    snprintf(kb, sizeof kb, "$k%d", i);
+    char *nm = sql_fid_hidden_name(a, kb, ik[i]); /* fid_names.c: EXPLAIN shows the key's name */
     if (!as || !nm || !(as->kids[1] = sql_node_new(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
-    snprintf(nm, 16, "$k%d", i);
     as->kids[0] = (sql_node *)ik[i];
     its->kids[i] = as;
     gb->kids[i] = (sql_node *)ik[i];
@@ -450,9 +451,10 @@ static sql_node *grouped_select(struct binder *b, sql_plan *in, const sql_node *
   if (!sel || !its || (g && !gb)) return sql_binder_fail(b, q, "out of memory");
   for (int i = 0; i < nk; i++) {
     sql_node *as = sql_node_new(a, SQL_AS, ik[i], NULL, 2);
-    char *nm = sql_arena_alloc(a, 16);
+    char kb[16];
+    snprintf(kb, sizeof kb, "$k%d", i);
+    char *nm = sql_fid_hidden_name(a, kb, ik[i]); /* fid_names.c: EXPLAIN shows the key's name */
     if (!as || !nm || !(as->kids[1] = sql_node_new(a, SQL_ID, ik[i], nm, 0))) return sql_binder_fail(b, q, "out of memory");
-    snprintf(nm, 16, "$k%d", i);
     as->kids[0] = (sql_node *)ik[i];
     its->kids[i] = as;
     if (gb) gb->kids[g->nkids + i] = (sql_node *)ik[i];
@@ -516,9 +518,11 @@ static sql_plan *grouped_marker(struct binder *b, sql_plan *in, const sql_node *
   nf->kids[0] = nas;
   const sql_node *w = kid_of(mq, SQL_WHERE) ? kid_of(mq, SQL_WHERE)->kids[0] : NULL;
   for (int i = 0; i <= nk; i++) {
-    char *nm = i < nk ? sql_arena_alloc(a, 16) : NULL;
+    char kb[16];
+    snprintf(kb, sizeof kb, "$k%d", i);
+    const sql_node *sits = kid_of(sel, SQL_ITEMS); /* the inner key's name for EXPLAIN (fid_names.c) */
+    char *nm = i < nk ? sql_fid_hidden_name(a, kb, sits && i < sits->nkids && sits->kids[i]->kind == SQL_AS ? sits->kids[i]->kids[1] : NULL) : NULL;
     if (i < nk && !nm) return sql_binder_fail(b, mq, "out of memory");
-    if (nm) snprintf(nm, 16, "$k%d", i);
     if (!(cl->kids[i] = i < nk ? sql_node_new(a, SQL_ID, as, nm, 0) : as->kids[2]->kids[0]))
       return sql_binder_fail(b, mq, "out of memory");
     if (i == nk) break;

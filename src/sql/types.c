@@ -43,6 +43,7 @@ int sql_type_from_ast(const sql_node *t, sql_type *out, char *err, size_t errlen
   else if (!strcmp(n, "VARCHAR") || !strcmp(n, "CHAR")) {
     out->id = STROM_VARCHAR;
     out->p = t->p < 0 ? (n[0] == 'C' ? 1 : 1) : t->p;
+    out->chr = n[0] == 'C'; /* DESCRIBE and TYPEOF say CHAR(n) (fid_typeof.c) */
   } else if (!strcmp(n, "TIMESTAMP") || !strcmp(n, "TIMESTAMP_LTZ")) {
     out->id = STROM_TIMESTAMP;
     out->ltz = n[9] == '_';
@@ -74,7 +75,8 @@ void sql_type_name(const sql_type *t, char *buf, size_t cap) {
     case STROM_DOUBLE: snprintf(buf, cap, "DOUBLE%s", nn); return;
     case STROM_DECIMAL: snprintf(buf, cap, "DECIMAL(%d, %d)%s", t->p, t->s, nn); return;
     case STROM_VARCHAR:
-      if (t->p == SQL_VARCHAR_MAX) snprintf(buf, cap, "STRING%s", nn);
+      if (t->chr && t->p != SQL_VARCHAR_MAX) snprintf(buf, cap, "CHAR(%d)%s", t->p, nn); /* fid_typeof.c */
+      else if (t->p == SQL_VARCHAR_MAX) snprintf(buf, cap, "STRING%s", nn);
       else snprintf(buf, cap, "VARCHAR(%d)%s", t->p, nn);
       return;
     case STROM_TIMESTAMP: snprintf(buf, cap, "%s(%d)%s", t->ltz ? "TIMESTAMP_LTZ" : "TIMESTAMP", t->p, nn); return;
@@ -106,7 +108,8 @@ sql_type sql_decimal(int p, int s) {
 
 sql_type sql_type_as_decimal(const sql_type *t) {
   if (t->id == STROM_DECIMAL) return *t;
-  if (t->id == STROM_INT) return (sql_type){.id = STROM_DECIMAL, .p = 10, .s = 0};
+  if (t->id == STROM_INT) /* Flink: TINYINT DECIMAL(3, 0), SMALLINT DECIMAL(5, 0), INT DECIMAL(10, 0) */
+    return (sql_type){.id = STROM_DECIMAL, .p = t->narrow == SQL_N_TINYINT ? 3 : t->narrow == SQL_N_SMALLINT ? 5 : 10, .s = 0};
   return (sql_type){.id = STROM_DECIMAL, .p = t->id == STROM_BIGINT ? 19 : SQL_MAX_PRECISION, .s = 0};
 }
 
