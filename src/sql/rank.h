@@ -34,6 +34,7 @@ struct sql_over {
   const char *text;  /* the window as written, for EXPLAIN */
   int rank_fn;       /* the Top-N's function: SQL_RANK_ROW_NUMBER, SQL_RANK_RANK, SQL_RANK_DENSE */
   bool batch_fns;    /* batch mode with LAG / LEAD / CUME_DIST / PERCENT_RANK / NTILE: over_batch.c */
+  bool proc;         /* ORDER BY a PROCTIME() attribute: over_proc.c */
 };
 
 enum { SQL_RANK_ROW_NUMBER, SQL_RANK_RANK, SQL_RANK_DENSE };
@@ -96,5 +97,11 @@ int rank_distinct_drop_window(sql_distinct *d, int64_t window);
 /* Folds each distinct value of rows[0..n) once into acc, for every DISTINCT aggregate. */
 int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n,
                        sql_ectx *ec);
+
+/* over_proc.c: OVER aggregates ordered by a processing-time attribute.  The binder's
+ * check: sets o->proc when the ORDER BY is one PROCTIME() column, ascending; false with
+ * err when it is one descending. */
+bool sql_over_proc_bind(sql_over *o, const sql_node *over, const sql_plan *in, char *err, size_t errlen);
+strom_stream *sql_over_proc_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 
 #endif

@@ -109,7 +109,8 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
 
 static bool frame(sql_over *o, const sql_node *over, const sql_plan *in, char *err, size_t errlen) {
   bool timed = o->norder == 1 && o->order[0]->op == SQL_E_COL && in->cols[o->order[0]->col].rowtime && !o->desc[0];
-  if (!timed && !o->batch_fns) /* batch mode's sorted partitions (over_batch.c) take any ORDER BY */
+  if (!timed && !o->batch_fns && !sql_over_proc_bind(o, over, in, err, errlen)) return false; /* over_proc.c */
+  if (!timed && !o->batch_fns && !o->proc) /* batch mode's sorted partitions (over_batch.c) take any ORDER BY */
     return fail(err, errlen, over,
                 "OVER aggregates must be ordered by one time attribute, ascending (ORDER BY rowtime); "
                 "declare WATERMARK FOR it on its table", NULL), false;
@@ -135,7 +136,7 @@ static bool frame(sql_over *o, const sql_node *over, const sql_plan *in, char *e
     return true;
   }
   if (v->kind != SQL_INTERVAL) return fail(err, errlen, v, "RANGE BETWEEN ... PRECEDING wants an INTERVAL", NULL), false;
-  if (!timed)
+  if (!timed && !o->proc)
     return fail(err, errlen, v, "not supported yet: RANGE BETWEEN INTERVAL ... PRECEDING ordered by other than one time attribute, ascending", NULL), false;
   if (!sql_interval_ms(v, &o->preceding, err, errlen)) return false;
   if (o->preceding < 0) return fail(err, errlen, v, "the interval must not be negative", NULL), false;

@@ -206,6 +206,7 @@ static int over_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
 strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   const sql_over *o = p->over;
   if (o->batch_fns) return sql_over_batch_stream(b, p, in); /* over_batch.c */
+  if (o->proc) return sql_over_proc_stream(b, p, in); /* over_proc.c */
   int nk = o->npart ? o->npart : 1, nin = p->in->ncols, na = o->naggs;
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + 2 * na + 1)); /* 2: LAG's default */
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));

@@ -1,0 +1,160 @@
+/*
+ * test_sql_over_proc.c -- OVER aggregates ordered by a processing-time attribute
+ * (over_proc.c): ROWS UNBOUNDED and n PRECEDING frames, RANGE UNBOUNDED and a RANGE
+ * INTERVAL frame wide enough to hold every row, several partitions, NULLs, DISTINCT,
+ * over_fns.c's functions, EXPLAIN and the refusals.  Every result depends only on the
+ * arrival order within a partition (a file read at parallelism 1), never on the clock;
+ * expected rows are computed by hand in the comments.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sql_test.h"
+
+/* Arrival order, per partition:  a = 1(10) 3(NULL) 4(30) 6(50);  b = 2(20) 5(5) 7(20) */
+static const char *ev_csv = "1,a,10\n2,b,20\n3,a,\n4,a,30\n5,b,5\n6,a,50\n7,b,20\n";
+
+#define EV_DDL                                                                                        \
+  "SET 'parallelism.default' = '1';\n"                                                              \
+  "CREATE TABLE ev (id INT, k STRING, v INT, pt AS PROCTIME()) "                                    \
+  "WITH ('connector' = 'filesystem', 'path' = '${TMP}/ev.csv', 'format' = 'csv');\n"
+
+TEST(rows_unbounded_preceding) {
+  /* running SUM, COUNT(v), COUNT(*), MIN, MAX, AVG (INT: truncated) per partition:
+   * a: 1: 10 1 1 10 10 10 | 3: 10 1 2 10 10 10 | 4: 40 2 3 10 30 20 | 6: 90 3 4 10 50 30
+   * b: 2: 20 1 1 20 20 20 | 5: 25 2 2 5 20 12  | 7: 45 3 3 5 20 15 */
+#define W1 " OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+  CHECK_ROWS(EV_DDL "SELECT id, k, SUM(v)" W1 ", COUNT(v)" W1 ", COUNT(*)" W1 ", MIN(v)" W1 ", MAX(v)" W1
+                    ", AVG(v)" W1 " FROM ev",
+             true,
+             "+I[1, a, 10, 1, 1, 10, 10, 10]\n"
+             "+I[2, b, 20, 1, 1, 20, 20, 20]\n"
+             "+I[3, a, 10, 1, 2, 10, 10, 10]\n"
+             "+I[4, a, 40, 2, 3, 10, 30, 20]\n"
+             "+I[5, b, 25, 2, 2, 5, 20, 12]\n"
+             "+I[6, a, 90, 3, 4, 10, 50, 30]\n"
+             "+I[7, b, 45, 3, 3, 5, 20, 15]\n");
+}
+
+TEST(rows_n_preceding) {
+  /* ROWS 1 PRECEDING: SUM, MIN, MAX, COUNT(v) of the row and the one before it
+   * a: 1 [10] | 3 [10, NULL] | 4 [NULL, 30] | 6 [30, 50];  b: 2 [20] | 5 [20, 5] | 7 [5, 20] */
+#define W2 " OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)"
+  CHECK_ROWS(EV_DDL "SELECT id, SUM(v)" W2 ", MIN(v)" W2 ", MAX(v)" W2 ", COUNT(v)" W2 " FROM ev", true,
+             "+I[1, 10, 10, 10, 1]\n"
+             "+I[2, 20, 20, 20, 1]\n"
+             "+I[3, 10, 10, 10, 1]\n"
+             "+I[4, 30, 30, 30, 1]\n"
+             "+I[5, 25, 5, 20, 2]\n"
+             "+I[6, 80, 30, 50, 2]\n"
+             "+I[7, 25, 5, 20, 2]\n");
+  /* CURRENT ROW alone: the row itself */
+  CHECK_ROWS(EV_DDL "SELECT id, COUNT(*) OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN CURRENT ROW AND CURRENT ROW)"
+                    " FROM ev WHERE id < 3",
+             true, "+I[1, 1]\n+I[2, 1]\n");
+}
+
+TEST(over_fns) {
+  /* ROWS 2 PRECEDING: FIRST_VALUE / LAST_VALUE skip NULLs
+   *   a: 1 [10] | 3 [10, NULL] | 4 [10, NULL, 30] | 6 [NULL, 30, 50]
+   *   b: 2 [20] | 5 [20, 5] | 7 [20, 5, 20] */
+#define W3 " OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)"
+  CHECK_ROWS(EV_DDL "SELECT id, FIRST_VALUE(v)" W3 ", LAST_VALUE(v)" W3 " FROM ev", true,
+             "+I[1, 10, 10]\n"
+             "+I[2, 20, 20]\n"
+             "+I[3, 10, 10]\n"
+             "+I[4, 10, 30]\n"
+             "+I[5, 20, 5]\n"
+             "+I[6, 30, 50]\n"
+             "+I[7, 20, 20]\n");
+  /* LAG takes no frame: the row before in arrival order (NULLs too), else the default
+   *   LAG(v):        a: 1 NULL, 3 10, 4 NULL, 6 30;  b: 2 NULL, 5 20, 7 5
+   *   LAG(v, 2, -1): a: 1 -1, 3 -1, 4 10, 6 NULL;    b: 2 -1, 5 -1, 7 20 */
+#define W6 " OVER (PARTITION BY k ORDER BY pt)"
+  CHECK_ROWS(EV_DDL "SELECT id, LAG(v)" W6 ", LAG(v, 2, -1)" W6 " FROM ev", true,
+             "+I[1, <NULL>, -1]\n"
+             "+I[2, <NULL>, -1]\n"
+             "+I[3, 10, -1]\n"
+             "+I[4, <NULL>, 10]\n"
+             "+I[5, 20, -1]\n"
+             "+I[6, 30, <NULL>]\n"
+             "+I[7, 5, 20]\n");
+  /* streaming refuses what needs rows still to come, as over event time */
+  CHECK_ERR(EV_DDL "SELECT id, LEAD(v)" W6 " FROM ev", "LEAD");
+}
+
+TEST(range_frames) {
+  /* a day back holds every row: running SUM and COUNT(*) */
+#define W4 " OVER (PARTITION BY k ORDER BY pt RANGE BETWEEN INTERVAL '1' DAY PRECEDING AND CURRENT ROW)"
+  CHECK_ROWS(EV_DDL "SELECT id, SUM(v)" W4 ", COUNT(*)" W4 ", MAX(v)" W4 " FROM ev", true,
+             "+I[1, 10, 1, 10]\n"
+             "+I[2, 20, 1, 20]\n"
+             "+I[3, 10, 2, 10]\n"
+             "+I[4, 40, 3, 30]\n"
+             "+I[5, 25, 2, 20]\n"
+             "+I[6, 90, 4, 50]\n"
+             "+I[7, 45, 3, 20]\n");
+  /* the default frame, RANGE UNBOUNDED PRECEDING, with DISTINCT:
+   * COUNT(DISTINCT v)  a: 1, 1, 2, 3;  b: 1, 2, 2 */
+#define W5 " OVER (PARTITION BY k ORDER BY pt)"
+  CHECK_ROWS(EV_DDL "SELECT id, SUM(v)" W5 ", COUNT(DISTINCT v)" W5 " FROM ev", true,
+             "+I[1, 10, 1]\n"
+             "+I[2, 20, 1]\n"
+             "+I[3, 10, 1]\n"
+             "+I[4, 40, 2]\n"
+             "+I[5, 25, 2]\n"
+             "+I[6, 90, 3]\n"
+             "+I[7, 45, 2]\n");
+}
+
+TEST(one_partition_over_values) {
+  /* no PARTITION BY; v = 10, 20, NULL, 30, 5: ROWS 2 PRECEDING
+   * SUM 10, 30, 30, 50, 35;  COUNT(*) 1, 2, 3, 3, 3 */
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "CREATE VIEW u AS SELECT *, PROCTIME() AS pt FROM (VALUES (1, 10), (2, 20), (3, CAST(NULL AS INT)),"
+             " (4, 30), (5, 5)) AS x(id, v);\n"
+             "SELECT id, SUM(v) OVER w, COUNT(*) OVER w FROM u"
+             " WINDOW w AS (ORDER BY pt ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
+             true,
+             "+I[1, 10, 1]\n"
+             "+I[2, 30, 2]\n"
+             "+I[3, 30, 3]\n"
+             "+I[4, 50, 3]\n"
+             "+I[5, 35, 3]\n");
+}
+
+TEST(explain) {
+  CHECK_OUT(EV_DDL "EXPLAIN SELECT id, SUM(v)" W2 " FROM ev", "OverAggregate(partitionBy=[k]");
+  CHECK_OUT(EV_DDL "EXPLAIN SELECT id, SUM(v)" W2 " FROM ev", "(order-by pt)");
+}
+
+TEST(refusals) {
+  CHECK_ERR(EV_DDL "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY pt DESC) FROM ev",
+            "line 3, column 24: OVER aggregates ordered by a processing-time attribute must be ascending");
+  CHECK_ERR(EV_DDL "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY pt, id) FROM ev",
+            "OVER aggregates must be ordered by one time attribute");
+  CHECK_ERR(EV_DDL "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY pt RANGE BETWEEN 2 PRECEDING AND CURRENT ROW)"
+                   " FROM ev",
+            "RANGE BETWEEN ... PRECEDING wants an INTERVAL");
+  CHECK_ERR(EV_DDL "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)"
+                   " FROM ev",
+            "not supported yet: OVER frames that end after the current row");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  snprintf(tmp, sizeof tmp, "/tmp/strom-sql-over-proc-test-%d", (int)getpid());
+  mkdir(tmp, 0777);
+  write_tmp_file("ev.csv", ev_csv);
+  RUN(rows_unbounded_preceding);
+  RUN(rows_n_preceding);
+  RUN(over_fns);
+  RUN(range_frames);
+  RUN(one_partition_over_values);
+  RUN(explain);
+  RUN(refusals);
+  char cmd[320];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) {}
+  TEST_MAIN_END();
+}
