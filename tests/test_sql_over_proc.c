@@ -110,6 +110,40 @@ TEST(range_frames) {
              "+I[7, 45, 2]\n");
 }
 
+/* A 10 ms RANGE frame over rows that come 5 ms apart: which rows share a frame depends
+ * on the clock, so only what holds whatever the timing is checked.  A frame is always a
+ * run of the partition's latest rows ending at the row (rows leave from the front, on
+ * arrival or on their timer): ids of one parity, ascending, so MAX is the row's id,
+ * MIN is id - 2 (COUNT - 1) >= 1 and SUM is COUNT (id + MIN) / 2. */
+TEST(range_interval_frame_drops_from_the_front) {
+  char *out, err[1024];
+  int rc = run("SET 'parallelism.default' = '1';\n"
+               "CREATE TABLE g (id INT, pt AS PROCTIME()) WITH ('connector' = 'datagen', 'rows-per-second' = '200',"
+               " 'number-of-rows' = '60', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',"
+               " 'fields.id.end' = '60');\n"
+               "SELECT id, COUNT(*) OVER w, SUM(id) OVER w, MIN(id) OVER w, MAX(id) OVER w FROM g"
+               " WINDOW w AS (PARTITION BY MOD(id, 2) ORDER BY pt"
+               " RANGE BETWEEN INTERVAL '0.01' SECOND PRECEDING AND CURRENT ROW)",
+               &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  char *rows = rows_of(out, false);
+  free(out);
+  int n = 0;
+  bool ok = true;
+  for (char *l = rows, *e; (e = strchr(l, '\n')); l = e + 1, n++) {
+    long id, c, sum, mn, mx;
+    if (sscanf(l, "+I[%ld, %ld, %ld, %ld, %ld]", &id, &c, &sum, &mn, &mx) != 5 || c < 1 || mx != id ||
+        mn != id - 2 * (c - 1) || mn < 1 || sum != c * (id + mn) / 2) {
+      fprintf(stderr, "  unexpected row %.*s\n", (int)(e - l), l);
+      ok = false;
+    }
+  }
+  free(rows);
+  CHECK(ok);
+  CHECK_INT(n, 60);
+}
+
 TEST(one_partition_over_values) {
   /* no PARTITION BY; v = 10, 20, NULL, 30, 5: ROWS 2 PRECEDING
    * SUM 10, 30, 30, 50, 35;  COUNT(*) 1, 2, 3, 3, 3 */
@@ -188,6 +222,7 @@ int main(int argc, char **argv) {
   RUN(rows_n_preceding);
   RUN(over_fns);
   RUN(range_frames);
+  RUN(range_interval_frame_drops_from_the_front);
   RUN(one_partition_over_values);
   RUN(explain);
   RUN(refusals);
