@@ -273,6 +273,19 @@ static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stre
                                      .data = w});
 }
 
+/* The index of scan p's table in b->shared when its shared source reads every physical
+ * column and the scan's own watermarks are the shared ones; -1 otherwise. */
+static int shared_scan(const sql_build *b, const sql_plan *p) {
+  const sql_table *t = p->table;
+  int sh = -1;
+  for (int i = 0; i < b->nshared; i++)
+    if (b->shared[i] == t) sh = i;
+  if (sh < 0 || p->wm_expr || (t->wm_col >= 0 && t->conn->own_watermark && t->conn->own_watermark(t))) return -1;
+  bool text_io = false; /* as scan_calc_stream decides whether it prunes */
+  for (int c = 0; c < t->ncols; c++) text_io |= !t->cols[c].computed && t->cols[c].type.kind;
+  return t->conn->prunes && !text_io && b->shared_used[sh] ? -1 : sh;
+}
+
 static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
   const sql_table *t = p->table;
   strom_schema *phys = strom_schema_new();
@@ -283,13 +296,26 @@ static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
     }
   const strom_schema *ps = owned_schema(b, phys);
   if (!ps) return NULL;
-  strom_stream *s = sql_io_decode(b, t, t->conn->scan(b, t, ps));
-  if (!s) return NULL;
+  /* a table read twice: one source, as scan_calc_stream shares it, when that one reads
+   * every column (watermarks on the physical row, its way), so both readers see the same
+   * rows and watermarks in one order (a window join of two TVFs over t) */
+  int sh = shared_scan(b, p);
+  strom_stream *s = sh >= 0 ? b->shared_stream[sh] : NULL;
+  if (!s && !(s = sql_io_decode(b, t, t->conn->scan(b, t, ps)))) return NULL;
+  if (sh >= 0 && !b->shared_stream[sh]) {
+    int pc = 0; /* the rowtime's physical index */
+    for (int i = 0; i < t->wm_col; i++) pc += !t->cols[i].computed;
+    bool computed = t->wm_col >= 0 && t->cols[t->wm_col].computed;
+    if (t->wm_col >= 0 && !(s = add_watermarks(b, t, s, computed ? -1 : pc, computed ? p->exprs[t->wm_col] : NULL)))
+      return NULL;
+    b->shared_stream[sh] = s;
+  }
   if (p->exprs) {
     const strom_schema *full = owned_schema(b, sql_plan_schema(p));
     if (!full) return NULL;
     s = calc_stream(b, s, NULL, p->exprs, p->ncols, full, "Computed columns");
   }
+  if (sh >= 0) return s;
   if (p->wm_expr) s = sql_wm_expr_watermarks(b, t, s, t->wm_col, p->wm_expr);
   else if (t->wm_col >= 0 && !(t->conn->own_watermark && t->conn->own_watermark(t))) s = add_watermarks(b, t, s, t->wm_col, NULL);
   return s;

@@ -1209,4 +1209,10 @@ int sql_winsemi_rows(const struct sql_winsemi *s, strom_row **joined, strom_row 
 int sql_winsemi_fire(strom_ctx *ctx, const struct sql_winsemi *s, strom_state *rows[2], strom_row *joined,
                      strom_row *left, strom_out *out, int64_t t);
 
+/* ---- winjoin_check.c: Flink's WindowJoinUtil check, for every window join ---- */
+
+/* Whether the join p (its condition analysed: lwend / rwend set) equates window_start
+ * and window_end of inputs that carry the same windows; false: a regular join. */
+bool sql_winjoin_same_windows(const sql_plan *p);
+
 #endif

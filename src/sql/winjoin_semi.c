@@ -6,10 +6,9 @@
  * SemiAntiWindowJoinProcessor) instead of a regular semi/anti join.
  *
  * Planning (`sql_winsemi_applies`, asked by join_bind.c's analysis): as Flink's
- * WindowJoinUtil, both inputs must be append-only and windowed (a window TVF or a
- * window aggregation, seen through projections and filters: agg_attached.c's
- * `sql_window_attach`), with the same window (kind, size, slide, offset) in event
- * time; otherwise the join stays the regular semi/anti join, as Flink falls back.
+ * WindowJoinUtil, both inputs must be append-only and windowed with the same window
+ * (winjoin_check.c's `sql_winjoin_same_windows`, shared with the inner and outer
+ * window joins); otherwise the join stays the regular semi/anti join, as Flink falls back.
  * INTERSECT / EXCEPT (keys with NULLs equal) keep their regular plan too.
  *
  * Running: join_plan.c's window join operator keeps both sides' rows per key and
@@ -32,27 +31,10 @@ struct sql_winsemi {
   const strom_schema *both, *out;
 };
 
-/* The window of p's columns start and end, in *w; false when they carry none. */
-static bool window_of(const sql_plan *p, int start, int end, sql_window *w) {
-  int cols[2] = {start, end}, time_col;
-  return sql_window_attach(p, cols, 2, w, &time_col) && w->start_col == start && w->end_col == end;
-}
-
 bool sql_winsemi_applies(const sql_plan *p) {
   const sql_join *j = p->join;
   if (j->type < SQL_J_SEMI || j->null_safe || p->in->changelog || p->in2->changelog || j->lwend < 0) return false;
-  int ls = -1, rs = -1;
-  for (int i = 0; i < j->nkeys && ls < 0; i++) {
-    const sql_expr *l = j->lkeys[i], *r = j->rkeys[i];
-    if (l->op == SQL_E_COL && r->op == SQL_E_COL && p->in->cols[l->col].wincol == SQL_WIN_START &&
-        p->in2->cols[r->col].wincol == SQL_WIN_START)
-      ls = l->col, rs = r->col;
-  }
-  sql_window lw, rw;
-  if (ls < 0 || !window_of(p->in, ls, j->lwend, &lw) || !window_of(p->in2, rs, j->rwend, &rw)) return false;
-  /* Flink's WindowJoinUtil: a join of different windows is a regular join */
-  return lw.inner == rw.inner && lw.size == rw.size && lw.slide == rw.slide && lw.gap == rw.gap &&
-         lw.offset == rw.offset;
+  return sql_winjoin_same_windows(p); /* winjoin_check.c: Flink's WindowJoinUtil */
 }
 
 struct sql_winsemi *sql_winsemi_new(sql_build *b, const sql_plan *p, const strom_schema *out) {
