@@ -273,17 +273,30 @@ static strom_stream *add_watermarks(sql_build *b, const sql_table *t, strom_stre
                                      .data = w});
 }
 
+/* Whether t's source can read only some of its columns: its connector prunes and no
+ * column crosses it as text (ARRAY, MAP, ROW values: types_io.c). */
+static bool prunable(const sql_table *t) {
+  if (!t->conn->prunes) return false;
+  for (int c = 0; c < t->ncols; c++)
+    if (!t->cols[c].computed && t->cols[c].type.kind) return false;
+  return true;
+}
+
+/* The index of table t in b->shared; -1 when the statement reads it once. */
+static int shared_of(const sql_build *b, const sql_table *t) {
+  int sh = -1;
+  for (int i = 0; i < b->nshared; i++)
+    if (b->shared[i] == t) sh = i;
+  return sh;
+}
+
 /* The index of scan p's table in b->shared when its shared source reads every physical
  * column and the scan's own watermarks are the shared ones; -1 otherwise. */
 static int shared_scan(const sql_build *b, const sql_plan *p) {
   const sql_table *t = p->table;
-  int sh = -1;
-  for (int i = 0; i < b->nshared; i++)
-    if (b->shared[i] == t) sh = i;
+  int sh = shared_of(b, t);
   if (sh < 0 || p->wm_expr || (t->wm_col >= 0 && t->conn->own_watermark && t->conn->own_watermark(t))) return -1;
-  bool text_io = false; /* as scan_calc_stream decides whether it prunes */
-  for (int c = 0; c < t->ncols; c++) text_io |= !t->cols[c].computed && t->cols[c].type.kind;
-  return t->conn->prunes && !text_io && b->shared_used[sh] ? -1 : sh;
+  return prunable(t) && b->shared_used[sh] ? -1 : sh; /* as scan_calc_stream prunes */
 }
 
 static strom_stream *scan_stream(sql_build *b, const sql_plan *p) {
@@ -836,18 +849,14 @@ static strom_stream *scan_calc_stream(sql_build *b, const sql_plan *p, bool *app
   bool *used = sql_arena_alloc(a, sizeof *used * (size_t)(nphys ? nphys : 1));
   int *map = sql_arena_alloc(a, sizeof *map * (size_t)(nphys ? nphys : 1));
   if (!used || !map) return NULL;
-  bool text_io = false;
-  for (int c = 0; c < n; c++) text_io |= !t->cols[c].computed && t->cols[c].type.kind;
   for (int c = 0; c < n; c++) {
     bool need = ref[c] || c == t->wm_col;
     if (!need) continue;
     if (pidx[c] >= 0) used[pidx[c]] = true;
     else mark_cols(sc->exprs[c], used);
   }
-  int shared = -1;
-  for (int i = 0; i < b->nshared; i++)
-    if (b->shared[i] == t) shared = i;
-  bool prune = t->conn->prunes && !text_io && (shared < 0 || b->shared_used[shared]);
+  int shared = shared_of(b, t);
+  bool prune = prunable(t) && (shared < 0 || b->shared_used[shared]);
   if (prune && shared >= 0) { /* the shared source reads what every CALC over it reads */
     for (int k = 0; k < nphys; k++)
       if (used[k] && !b->shared_used[shared][k]) { /* a CALC shared_reads did not foresee */
@@ -1287,9 +1296,7 @@ static void explain_scan(strom_buf *o, const sql_plan *p, const sql_plan *sc, in
   const sql_table *t = sc->table;
   int n = sc->ncols;
   bool used[512] = {0}, ref[512];
-  bool text_io = false;
-  for (int c = 0; c < n; c++) text_io |= !t->cols[c].computed && t->cols[c].type.kind;
-  if (n > 512 || !t->conn->prunes || text_io) {
+  if (n > 512 || !prunable(t)) {
     sql_plan_explain(o, sc, depth);
     return;
   }
