@@ -187,21 +187,9 @@ strom_stream *sql_over_proc_stream(sql_build *b, const sql_plan *p, strom_stream
   strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new();
   if (!os || sql_build_own(b, os, (void (*)(void *))strom_schema_free)) return strom_schema_free(acc), NULL;
   if (!acc || sql_build_own(b, acc, (void (*)(void *))strom_schema_free) || !ex || !aggs || !v) return NULL;
-  int k = 0;
-  for (int i = 0; i < nk; i++, k++) {
-    if (o->npart) ex[k] = o->part[i];
-    else if ((ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) *ex[k] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_INT}};
-    else return NULL;
-  }
-  for (int i = 0; i < na; i++) {
-    aggs[i] = o->aggs[i];
-    aggs[i].filter = -1;
-    if (o->args[i]) ex[k] = o->args[i], aggs[i].arg = nin + k++;
-    else aggs[i].arg = -1;
-    if (aggs[i].over_fn && aggs[i].over_fn->def) ex[k++] = aggs[i].over_fn->def; /* over_fns.c: column arg + 1 */
-  }
+  int k = sql_over_pre_exprs(b, o, ex, aggs, nk, na, nin);
   /* a slot for the clock's time, set as each row of a RANGE frame comes */
-  if (!(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
+  if (k < 0 || !(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
   *ex[k] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_BIGINT}};
   int tcol = nin + k++;
   if (sql_agg_acc_schema(aggs, na, acc)) return NULL;
