@@ -92,6 +92,14 @@ TEST(declared_types_are_shown) {
   CHECK_HAS(d, "`a` TINYINT");
   CHECK_HAS(d, "`b` SMALLINT");
   CHECK_HAS(d, "`c` FLOAT");
+  /* collections of a narrow type and of its wide one are different types (ARRAY<INT>
+   * was shown as the ARRAY<TINYINT> declared before it) */
+  d = all("CREATE TABLE c (x ARRAY<TINYINT>, y ARRAY<INT>, z MAP<STRING, SMALLINT>, w MAP<STRING, INT>) "
+          "WITH ('connector' = 'datagen');\nDESCRIBE c;\n");
+  CHECK_COL(d, "x", "ARRAY<TINYINT>");
+  CHECK_COL(d, "y", "ARRAY<INT>");
+  CHECK_COL(d, "z", "MAP<STRING, SMALLINT>");
+  CHECK_COL(d, "w", "MAP<STRING, INT>");
 }
 
 TEST(casts_narrow_as_java) {

@@ -28,7 +28,8 @@ static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
 static interned *intern_list;
 
 static bool same_type(const sql_type *a, const sql_type *b) {
-  if (a->id != b->id || a->kind != b->kind || a->p != b->p || a->s != b->s || a->ltz != b->ltz || a->not_null != b->not_null)
+  if (a->id != b->id || a->kind != b->kind || a->p != b->p || a->s != b->s || a->ltz != b->ltz || a->not_null != b->not_null ||
+      a->narrow != b->narrow)
     return false;
   return a->elem == b->elem && a->key == b->key; /* interned: equal types are the same pointer */
 }
