@@ -187,14 +187,10 @@ strom_stream *sql_over_proc_stream(sql_build *b, const sql_plan *p, strom_stream
   strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new();
   if (!os || sql_build_own(b, os, (void (*)(void *))strom_schema_free)) return strom_schema_free(acc), NULL;
   if (!acc || sql_build_own(b, acc, (void (*)(void *))strom_schema_free) || !ex || !aggs || !v) return NULL;
-  int k = sql_over_pre_exprs(b, o, ex, aggs, nk, na, nin);
-  /* a slot for the clock's time, set as each row of a RANGE frame comes */
-  if (k < 0 || !(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
-  *ex[k] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_BIGINT}};
-  int tcol = nin + k++;
-  if (sql_agg_acc_schema(aggs, na, acc)) return NULL;
+  /* the time slot holds the clock's time, set as each row of a RANGE frame comes */
+  int tcol;
   const strom_schema *pre = NULL;
-  strom_keyed *ks = rank_key_by(b, p, in, ex, k, nk, &pre);
+  strom_keyed *ks = sql_over_key_by(b, p, in, ex, aggs, (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_BIGINT}}, acc, &tcol, &pre);
   if (!ks) return NULL;
   *v = (procop){.o = o, .aggs = aggs, .naggs = na, .nin = nin, .tcol = tcol, .pre = pre, .acc = acc};
   strom_process_def d = {.open = op_open, .process = op_process, .close = op_close, .on_timer = op_timer,

@@ -67,7 +67,8 @@ int rank_cmp_rows(const sql_over *o, int ord0, const strom_row *a, const strom_r
 void rank_exprs_text(strom_buf *o, const char *label, sql_expr **e, int n, const bool *desc, const sql_col *cols);
 /* The input projected to its columns, then extra (n expressions); keyed on the
  * first nkeys of extra.  NULL on error. */
-int sql_over_pre_exprs(sql_build *b, const sql_over *o, sql_expr **ex, sql_agg *aggs, int nk, int na, int nin);
+strom_keyed *sql_over_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **ex, sql_agg *aggs, sql_expr time,
+                             strom_schema *acc, int *tcol, const strom_schema **pre);
 strom_keyed *rank_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **extra, int n, int nkeys,
                          const strom_schema **pre);
 

@@ -203,25 +203,32 @@ static int over_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   return strom_state_update(l->last, l->lastrow);
 }
 
-/* The columns appended to an OVER's input row, ex[0..]: the partition keys (a constant
- * without PARTITION BY), then each aggregate's argument (and over_fns.c's default beside
- * it), with aggs[i] (o's, unfiltered) pointing at them past the nin input columns.  The
- * count, or -1. */
-int sql_over_pre_exprs(sql_build *b, const sql_over *o, sql_expr **ex, sql_agg *aggs, int nk, int na, int nin) {
-  int k = 0;
+/* The OVER's input keyed by its partition (a constant without PARTITION BY), each row
+ * carrying, past its nin columns, ex[..]: the partition keys, each aggregate's argument
+ * (and over_fns.c's default beside it), then time, the frame's time.  aggs[i] (o's,
+ * unfiltered) point at their arguments there, acc gets their accumulators' columns,
+ * *tcol the time's column, *pre the row's schema.  NULL on error. */
+strom_keyed *sql_over_key_by(sql_build *b, const sql_plan *p, strom_stream *in, sql_expr **ex, sql_agg *aggs, sql_expr time,
+                             strom_schema *acc, int *tcol, const strom_schema **pre) {
+  const sql_over *o = p->over;
+  int nk = o->npart ? o->npart : 1, nin = p->in->ncols, k = 0;
   for (int i = 0; i < nk; i++, k++) {
     if (o->npart) ex[k] = o->part[i];
     else if ((ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) *ex[k] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_INT}};
-    else return -1;
+    else return NULL;
   }
-  for (int i = 0; i < na; i++) {
+  for (int i = 0; i < o->naggs; i++) {
     aggs[i] = o->aggs[i];
     aggs[i].filter = -1;
     if (o->args[i]) ex[k] = o->args[i], aggs[i].arg = nin + k++;
     else aggs[i].arg = -1;
     if (aggs[i].over_fn && aggs[i].over_fn->def) ex[k++] = aggs[i].over_fn->def; /* over_fns.c: column arg + 1 */
   }
-  return k;
+  if (!(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
+  *ex[k] = time;
+  *tcol = nin + k++;
+  if (sql_agg_acc_schema(aggs, o->naggs, acc)) return NULL;
+  return rank_key_by(b, p, in, ex, k, nk, pre);
 }
 
 strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
@@ -243,13 +250,10 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
   if (!ex || !aggs || !v || strom_schema_add(last, "ts", STROM_BIGINT) || strom_schema_add(slot, "ts", STROM_BIGINT) ||
       strom_schema_add(slot, "seq", STROM_BIGINT) || strom_schema_add(count, "n", STROM_BIGINT))
     return NULL;
-  int k = sql_over_pre_exprs(b, o, ex, aggs, nk, na, nin);
-  if (k < 0 || !(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
-  *ex[k] = (sql_expr){.op = SQL_E_COL, .col = o->time_col, .type = p->in->cols[o->time_col].type};
-  int tcol = nin + k++;
-  if (sql_agg_acc_schema(aggs, na, acc)) return NULL;
+  int tcol;
   const strom_schema *pre = NULL;
-  strom_keyed *ks = rank_key_by(b, p, in, ex, k, nk, &pre);
+  strom_keyed *ks = sql_over_key_by(
+      b, p, in, ex, aggs, (sql_expr){.op = SQL_E_COL, .col = o->time_col, .type = p->in->cols[o->time_col].type}, acc, &tcol, &pre);
   if (!ks) return NULL;
   *v = (overop){.o = o, .aggs = aggs, .naggs = na, .nin = nin, .tcol = tcol, .pre = pre, .acc = acc, .last = last,
                 .slot = slot, .count = count};
