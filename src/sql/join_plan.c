@@ -264,6 +264,7 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
 strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   const sql_join *j = p->join;
   if (j->kind == SQL_JK_LOOKUP) return sql_lookup_stream(b, p);
+  if (sql_winmax_applies(b, p)) return sql_winmax_stream(b, p);
   strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
   if (!rs) return NULL;
   const strom_schema *lsch, *rsch;
@@ -325,6 +326,7 @@ void sql_join_explain(strom_buf *o, const sql_plan *p, int depth) {
   static const char *types[] = {"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin", "LeftSemiJoin", "LeftAntiJoin"};
   static const char *kinds[] = {"Join", "IntervalJoin", "WindowJoin"};
   const sql_join *j = p->join;
+  if (p->winmax && sql_winmax_explain(o, p, depth)) return;
   if (j->asof >= 0) sql_asof_explain(o, p);
   else strom__buf_printf(o, "%s(joinType=[%s], leftKeys=[", kinds[j->kind], types[j->type]);
   keys_text(o, j->lkeys, j->nkeys, p->in->cols);

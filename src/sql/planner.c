@@ -1045,7 +1045,7 @@ static bool type_equal(const sql_type *a, const sql_type *b) {
          a->key == b->key;
 }
 
-static bool expr_equal(const sql_expr *a, const sql_expr *b) {
+bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
   if (!a || !b) return a == b;
   if (a->op != b->op || a->n != b->n || a->col != b->col || a->fn != b->fn || a->aux != b->aux ||
       a->try_cast != b->try_cast || !type_equal(&a->type, &b->type))
@@ -1058,7 +1058,7 @@ static bool expr_equal(const sql_expr *a, const sql_expr *b) {
       return false;
   }
   for (int i = 0; i < a->n; i++)
-    if (!expr_equal(a->a[i], b->a[i])) return false;
+    if (!sql_expr_equal(a->a[i], b->a[i])) return false;
   return true;
 }
 
@@ -1071,13 +1071,13 @@ static bool win_equal(const sql_window *a, const sql_window *b) {
 static bool exprs_equal(sql_expr *const *a, sql_expr *const *b, int n) {
   if (!a || !b) return a == b;
   for (int i = 0; i < n; i++)
-    if (!expr_equal(a[i], b[i])) return false;
+    if (!sql_expr_equal(a[i], b[i])) return false;
   return true;
 }
 
 /* Whether a and b compute the same rows: scans, CALCs, window TVFs and aggregations
  * compared field by field; any other node is taken as different. */
-static bool plan_equal(const sql_plan *a, const sql_plan *b) {
+bool sql_plan_equal(const sql_plan *a, const sql_plan *b) {
   if (a == b) return true;
   if (!a || !b || a->kind != b->kind || a->ncols != b->ncols || a->changelog != b->changelog || a->time_col != b->time_col ||
       a->batch_final != b->batch_final)
@@ -1087,8 +1087,8 @@ static bool plan_equal(const sql_plan *a, const sql_plan *b) {
   switch (a->kind) {
     case SQL_P_SCAN: return a->table == b->table && exprs_equal(a->exprs, b->exprs, a->ncols);
     case SQL_P_CALC:
-      return expr_equal(a->cond, b->cond) && exprs_equal(a->exprs, b->exprs, a->ncols) && plan_equal(a->in, b->in);
-    case SQL_P_WINDOW_TVF: return win_equal(&a->win, &b->win) && plan_equal(a->in, b->in);
+      return sql_expr_equal(a->cond, b->cond) && exprs_equal(a->exprs, b->exprs, a->ncols) && sql_plan_equal(a->in, b->in);
+    case SQL_P_WINDOW_TVF: return win_equal(&a->win, &b->win) && sql_plan_equal(a->in, b->in);
     case SQL_P_AGG:
       if (a->nkeys != b->nkeys || a->naggs != b->naggs || !win_equal(&a->win, &b->win) ||
           !exprs_equal(a->keys, b->keys, a->nkeys) || !exprs_equal(a->agg_args, b->agg_args, a->naggs) ||
@@ -1100,7 +1100,7 @@ static bool plan_equal(const sql_plan *a, const sql_plan *b) {
             !type_equal(&x->in_type, &y->in_type))
           return false;
       }
-      return plan_equal(a->in, b->in);
+      return sql_plan_equal(a->in, b->in);
     default: return false;
   }
 }
@@ -1205,7 +1205,7 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
     }
     case SQL_P_AGG: {
       for (int i = 0; i < b->nreuse; i++)
-        if (plan_equal(b->reuse_plan[i], p)) return b->reuse_stream[i];
+        if (sql_plan_equal(b->reuse_plan[i], p)) return b->reuse_stream[i];
       strom_stream *s = agg_stream(b, p);
       if (s && b->nreuse < (int)(sizeof b->reuse_plan / sizeof *b->reuse_plan))
         b->reuse_plan[b->nreuse] = p, b->reuse_stream[b->nreuse++] = s;
@@ -1243,20 +1243,27 @@ static const sql_plan *agg_narrowed(sql_build *b, const sql_plan *p) {
   return agg_remap(a, p, np, map) ? np : p;
 }
 
-const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p) {
+const sql_plan *sql_calc_merged(sql_build *b, const sql_plan *p) {
   for (const sql_plan *m; p->kind == SQL_P_CALC && p->in->kind == SQL_P_CALC && (m = merge_calc(b, p));) p = m;
+  return p;
+}
+
+const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p) {
+  p = sql_calc_merged(b, p);
   const sql_plan *pruned = p->in && p->in->kind == SQL_P_JOIN ? over_pruned_join(b, p) : NULL;
   if (pruned) p = pruned;
   else if (p->kind == SQL_P_AGG && p->in->kind != SQL_P_SCAN) p = agg_narrowed(b, p);
   const sql_plan *in = p->in ? sql_plan_optimized(b, p->in) : NULL, *in2 = p->in2 ? sql_plan_optimized(b, p->in2) : NULL;
   bool mb = p->kind == SQL_P_AGG && !p->win.kind && b->sess->minibatch && b->sess->minibatch_size > 0 &&
             b->sess->minibatch_latency_ms > 0;
-  if (in == p->in && in2 == p->in2 && !mb) return p;
+  bool wmx = p->kind == SQL_P_JOIN && sql_winmax_applies(b, p);
+  if (in == p->in && in2 == p->in2 && !mb && !wmx) return p;
   sql_plan *np = sql_arena_alloc(&b->arena, sizeof *np);
   if (!np) return p;
   *np = *p;
   np->in = (sql_plan *)in, np->in2 = (sql_plan *)in2;
   if (mb) np->mb_size = b->sess->minibatch_size, np->mb_latency_ms = b->sess->minibatch_latency_ms;
+  np->winmax = wmx;
   return np;
 }
 

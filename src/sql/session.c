@@ -18,7 +18,7 @@
 /* SQL-only configuration keys; every other key must be one strom_env_set knows. */
 static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "table.exec.state.ttl",
                                  "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync",
-                                 "strom.join.watermark-expiry", "table.exec.mini-batch.enabled",
+                                 "strom.join.watermark-expiry", "strom.optimizer.window-max-join", "table.exec.mini-batch.enabled",
                                  "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size",
                                  "table.exec.sink.not-null-enforcer", NULL};
 
@@ -104,7 +104,8 @@ static int check_setting(sql_session *s, const char *key, const char *value, boo
       return set_err(s, "SET '%s': expected a duration such as '1 h' or '60000 ms', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "sql-client.execution.result-mode") && strcasecmp(value, "tableau"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (only 'tableau')", key, value), STROM_ENOTSUP;
-    if ((!strcmp(key, "strom.join.watermark-expiry") || !strcmp(key, "table.exec.mini-batch.enabled")) &&
+    if ((!strcmp(key, "strom.join.watermark-expiry") || !strcmp(key, "strom.optimizer.window-max-join") ||
+         !strcmp(key, "table.exec.mini-batch.enabled")) &&
         strcasecmp(value, "true") && strcasecmp(value, "false"))
       return set_err(s, "SET '%s': expected 'true' or 'false', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "table.exec.mini-batch.allow-latency") && !sql_parse_duration(value, &ms))
@@ -152,6 +153,8 @@ static void apply_sql_settings(sql_session *s) {
   if (s->batch) s->state_ttl_ms = 0; /* as in Flink, state TTL is for streaming: batch state lives to the end */
   v = sql_session_get(s, "strom.join.watermark-expiry");
   s->join_expiry = v && !strcasecmp(v, "true");
+  v = sql_session_get(s, "strom.optimizer.window-max-join");
+  s->winmax = !v || strcasecmp(v, "false");
   /* Checked when a GROUP BY is planned (agg_minibatch.c): Flink wants both set. */
   v = sql_session_get(s, "table.exec.mini-batch.enabled");
   s->minibatch = v && !strcasecmp(v, "true") && !s->batch;

@@ -516,6 +516,8 @@ struct sql_plan {
   struct sql_gsets *gsets;
   /* UNNEST (unnest.h): the input's columns then those of each row the input row expands to */
   struct sql_unnest *unnest;
+  /* EXPLAIN (sql_plan_optimized): a JOIN that runs as join_winmax.c's operator */
+  bool winmax;
 };
 
 /* ---- GROUPING SETS / ROLLUP / CUBE (groupsets.c) ---- */
@@ -592,6 +594,17 @@ void sql_asof_explain(strom_buf *o, const sql_plan *p);
  * condition proves they can match nothing more (q7). */
 struct strom__regular_join_def;
 void sql_join_expiry(const sql_plan *p, struct strom__regular_join_def *d);
+/* join_winmax.c: whether p, an inner join of rows with their own tumbling window's MAX
+ * or MIN of the same rows (Nexmark q7), runs as a window operator instead of a regular
+ * join; the operator; its EXPLAIN line and input (false: p is no such join). */
+bool sql_winmax_applies(struct sql_build *b, const sql_plan *p);
+strom_stream *sql_winmax_stream(struct sql_build *b, const sql_plan *p);
+bool sql_winmax_explain(strom_buf *o, const sql_plan *p, int depth);
+/* planner.c: the same expression / the same rows (Flink's sub-plan reuse). */
+bool sql_expr_equal(const sql_expr *a, const sql_expr *b);
+bool sql_plan_equal(const sql_plan *a, const sql_plan *b);
+/* planner.c: p with the CALCs right under it merged into it, as the planner runs them. */
+const sql_plan *sql_calc_merged(struct sql_build *b, const sql_plan *p);
 /* join_interval.c: an outer interval join of the keyed inputs (schemas ls, rs). */
 strom_stream *sql_outer_interval_join(struct sql_build *b, const sql_plan *p, strom_keyed *kl, strom_keyed *kr,
                                       const strom_schema *ls, const strom_schema *rs, const strom_schema *out);
@@ -943,6 +956,8 @@ struct strom_sql_session {
    * the plan proves they can match nothing more (join_expire.c); off by default, as Flink
    * keeps them, since the timers cost CPU and memory where nothing expires. */
   bool join_expiry;
+  /* 'strom.optimizer.window-max-join' (default true): join_winmax.c's rewrite */
+  bool winmax;
   /* table.exec.mini-batch.*: non-windowed GROUP BYs buffer rows (agg_minibatch.c) */
   bool minibatch;
   int64_t minibatch_latency_ms, minibatch_size;
