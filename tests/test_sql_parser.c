@@ -302,7 +302,11 @@ TEST(query_window_tvfs) {
             "(script (select (items *) (from (table-function (CUMULATE (table t) (descriptor ts) "
             "(interval '2' MINUTE) (interval '10' MINUTE))))))");
   CHECK_STR(script("SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL '5' MINUTE))"),
-            "error: line 1, column 37: not supported: PARTITION BY in a table argument");
+            "(script (select (items *) (from (table-function (SESSION (table t k) (descriptor ts) "
+            "(interval '5' MINUTE))))))");
+  CHECK_STR(script("SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY (k, j), DESCRIPTOR(ts), INTERVAL '5' MINUTE))"),
+            "(script (select (items *) (from (table-function (SESSION (table t k j) (descriptor ts) "
+            "(interval '5' MINUTE))))))");
   CHECK_STR(script("SELECT * FROM TABLE(SESSION(TABLE t, DESCRIPTOR(ts), INTERVAL '5' MINUTE))"),
             "(script (select (items *) (from (table-function (SESSION (table t) (descriptor ts) "
             "(interval '5' MINUTE))))))");

@@ -86,7 +86,7 @@ void sql_arena_free(sql_arena *a);
   X(USING, "using")               /* kids: IDs */                                        \
   X(SUBQUERY, "subquery")         /* kids: query */                                      \
   X(TABLE_FUNCTION, "table-function") /* kids: CALL, as in TABLE(TUMBLE(...)) */         \
-  X(TABLE_ARG, "table")           /* kids: NAME, as in TUMBLE(TABLE t, ...) */           \
+  X(TABLE_ARG, "table")           /* kids: NAME[, ID...]: TUMBLE(TABLE t, ...), SESSION(TABLE t PARTITION BY k, ...) */           \
   X(DESCRIPTOR, "descriptor")     /* kids: IDs */                                        \
   X(SYSTEM_TIME, "for-system-time-as-of") /* kids: table reference, expr */              \
   X(UNNEST, "unnest")             /* kids: exprs; flag ORDINALITY (unnest_grammar.h) */  \

@@ -1149,6 +1149,29 @@ static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias
   return p;
 }
 
+/* A SESSION window TVF's aggregation runs its sessions per GROUP BY key (the window
+ * operator's keys), which is Flink's PARTITION BY when the two are the same columns;
+ * other keys would split or merge its sessions, and are refused. */
+static bool session_keys_are_partition(binder *b, const sql_plan *tvf, const sql_node *group) {
+  const sql_window *w = &tvf->win;
+  uint64_t seen = 0;
+  bool ok = b->nkeys == w->npart && !b->gs && w->npart <= 64;
+  for (int k = 0; ok && k < b->nkeys; k++) {
+    const sql_expr *e = b->keys[k];
+    int i = 0;
+    while (i < w->npart && !(e->op == SQL_E_COL && e->col == w->part[i])) i++;
+    ok = i < w->npart && !(seen & (1ull << i));
+    seen |= 1ull << i;
+  }
+  if (ok) return true;
+  strom_buf names = {0};
+  for (int i = 0; i < w->npart; i++) strom__buf_printf(&names, "%s%s", i ? ", " : "", tvf->cols[w->part[i]].name);
+  fail_at(b, group, "not supported: a SESSION window aggregation must GROUP BY window_start, window_end and exactly the "
+                    "window's PARTITION BY columns (%s)", names.p);
+  strom__buf_free(&names);
+  return false;
+}
+
 static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   const sql_node *call = tf->kids[0];
   const char *fn = call->text;
@@ -1205,6 +1228,15 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
     return fail_at(b, timecol->kids[0], "column '%s' is not a time attribute: declare WATERMARK FOR %s AS ... on its table",
                    in->cols[tc].name, in->cols[tc].name);
   w.proctime = in->cols[tc].proctime;
+  if (data->nkids > 1) { /* PARTITION BY */
+    if (w.kind != SQL_W_SESSION)
+      return fail_at(b, data->kids[1], "%s does not take PARTITION BY: only SESSION windows are partitioned", fn);
+    int *part = sql_arena_alloc(b->a, sizeof *part * (size_t)(data->nkids - 1));
+    if (!part) return fail_at(b, NULL, "out of memory");
+    for (int i = 1; i < data->nkids; i++)
+      if ((part[i - 1] = find_col(b, in->cols, in->ncols, NULL, data->kids[i]->text, data->kids[i], false)) < 0) return NULL;
+    w.part = part, w.npart = data->nkids - 1;
+  }
   sql_plan *p = new_plan(b, SQL_P_WINDOW_TVF, in->ncols + 3);
   if (!p) return NULL;
   if (in->ncols) memcpy(p->cols, in->cols, sizeof(sql_col) * (size_t)in->ncols);
@@ -1639,6 +1671,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       b->windowed = true;
       b->win = tvf->win;
       for (int w = 0; w < 3; w++) b->win_in[w] = in->ncols - 3 + w;
+      if (tvf->win.npart && !session_keys_are_partition(b, tvf, group)) return NULL;
     } else if (b->legacy) {
       b->windowed = true;
     } else if (att.kind) {

@@ -506,6 +506,19 @@ static bool json_clauses(parser *p, sql_node *call) {
 #include "groupsets_grammar.h"
 #include "unnest_grammar.h"
 
+/* TABLE t [PARTITION BY k | (k1, k2, ...)] of a window TVF (TABLE already taken):
+ * SESSION's partition keys follow the name. */
+static sql_node *table_arg(parser *p, const sql_token *t) {
+  sql_node *ta = wrap(p, SQL_TABLE_ARG, t, NULL, name(p, "a table name"), NULL);
+  if (!accept_kw(p, "PARTITION")) return ta;
+  expect_kw(p, "BY");
+  if (!accept_op(p, "(")) return add(p, ta, ident(p, "a column name")), ta;
+  do add(p, ta, ident(p, "a column name"));
+  while (accept_op(p, ","));
+  expect_op(p, ")");
+  return ta;
+}
+
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
   if (accept_kw(p, "DISTINCT")) call->flags |= SQL_F(DISTINCT);
@@ -520,8 +533,7 @@ static sql_node *call_args(parser *p, sql_node *call) {
         add(p, call, node_at(p, SQL_STAR, t, NULL));
       } else if (is_kw(t, "TABLE")) {
         advance(p);
-        add(p, call, wrap(p, SQL_TABLE_ARG, t, NULL, name(p, "a table name"), NULL));
-        if (is_kw(cur(p), "PARTITION")) unsupported(p, cur(p), "PARTITION BY in a table argument");
+        add(p, call, table_arg(p, t));
       } else if (is_kw(t, "DESCRIPTOR")) {
         advance(p);
         sql_node *d = ident_list(p, SQL_DESCRIPTOR, "a column name");
@@ -537,7 +549,7 @@ static sql_node *call_args(parser *p, sql_node *call) {
         if (is_kw(v, "TABLE") || is_kw(v, "DESCRIPTOR")) { /* reuse the positional forms */
           if (is_kw(v, "TABLE")) {
             advance(p);
-            val = wrap(p, SQL_TABLE_ARG, v, NULL, name(p, "a table name"), NULL);
+            val = table_arg(p, v);
           } else {
             advance(p);
             val = ident_list(p, SQL_DESCRIPTOR, "a column name");

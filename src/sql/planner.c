@@ -1064,7 +1064,8 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
 
 static bool win_equal(const sql_window *a, const sql_window *b) {
   return a->kind == b->kind && a->size == b->size && a->slide == b->slide && a->gap == b->gap && a->proctime == b->proctime &&
-         a->offset == b->offset &&
+         a->offset == b->offset && a->npart == b->npart &&
+         (!a->npart || !memcmp(a->part, b->part, sizeof *a->part * (size_t)a->npart)) &&
          (a->kind != SQL_W_ATTACHED || (a->inner == b->inner && a->start_col == b->start_col && a->end_col == b->end_col));
 }
 

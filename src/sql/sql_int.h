@@ -469,6 +469,10 @@ typedef struct sql_window {
   sql_wkind inner;
   int start_col, end_col;
   int64_t offset; /* a window TVF's offset, in [0, slide) for HOP, [0, size) otherwise (Flink's) */
+  /* SESSION(TABLE t PARTITION BY ...): the partition columns of the TVF's input; the
+   * aggregation must GROUP BY exactly them (sessions are per key, as its operator's) */
+  int npart;
+  const int *part;
 } sql_window;
 
 struct sql_table;
