@@ -143,6 +143,16 @@ TEST(time_to_date_and_convert_tz) {
   CHECK_ERR("SELECT TO_DATE(5)", "TO_DATE: argument 1 is INT NOT NULL, expected a string");
 }
 
+TEST(time_now_functions) {
+  /* Flink's types: NOW(), CURRENT_TIMESTAMP and CURRENT_ROW_TIMESTAMP() are TIMESTAMP_LTZ(3)
+   * NOT NULL, LOCALTIMESTAMP a TIMESTAMP(3) NOT NULL; all read the clock (after 2026 here) */
+  CHECK_ROWS("SELECT TYPEOF(NOW()), TYPEOF(CURRENT_TIMESTAMP), TYPEOF(CURRENT_ROW_TIMESTAMP()), TYPEOF(LOCALTIMESTAMP), "
+             "CURRENT_ROW_TIMESTAMP() > TIMESTAMP '2026-01-01 00:00:00', LOCALTIMESTAMP > TIMESTAMP '2026-01-01 00:00:00'",
+             false,
+             "+I[TIMESTAMP_LTZ(3) NOT NULL, TIMESTAMP_LTZ(3) NOT NULL, TIMESTAMP_LTZ(3) NOT NULL, TIMESTAMP(3) NOT NULL, "
+             "TRUE, TRUE]\n");
+}
+
 TEST(time_current_watermark) {
   /* Watermarks on every row, 1 s behind the largest timestamp: row 1 sees none yet;
    * after it the watermark is 0 s, after row 2 (5 s) 4 s, and row 3 (3 s) is late, so
@@ -174,6 +184,7 @@ int main(int argc, char **argv) {
   RUN(collection_maps);
   RUN(time_to_date_and_convert_tz);
   mkdir(tmp, 0755);
+  RUN(time_now_functions);
   RUN(time_current_watermark);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

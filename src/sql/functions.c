@@ -723,10 +723,18 @@ static int f_now(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c)
   return 0;
 }
 
-/* PROCTIME(): a processing-time attribute, TIMESTAMP_LTZ(3) NOT NULL (tjoin_bind.c) */
+/* PROCTIME(): a processing-time attribute, TIMESTAMP_LTZ(3) NOT NULL (tjoin_bind.c); so
+ * are NOW(), CURRENT_TIMESTAMP and CURRENT_ROW_TIMESTAMP(), read per row in streaming */
 static int ck_proctime(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   ck_now(a, e, err, errlen);
   e->type.not_null = true;
+  return 0;
+}
+
+/* LOCALTIMESTAMP: the same instant as a TIMESTAMP(3) NOT NULL in the session's zone (UTC) */
+static int ck_local_now(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  ck_proctime(a, e, err, errlen);
+  e->type.ltz = false;
   return 0;
 }
 
@@ -788,9 +796,10 @@ static const sql_func funcs[] = {
     {"FROM_UNIXTIME", 1, 2, true, ck_from_unixtime, f_from_unixtime},
     {"UNIX_TIMESTAMP", 0, 2, true, ck_unix_timestamp, f_unix_timestamp},
     {"TO_TIMESTAMP_LTZ", 1, 2, true, ck_to_timestamp_ltz, f_to_timestamp_ltz},
-    {"NOW", 0, 0, false, ck_now, f_now},
-    {"CURRENT_TIMESTAMP", 0, 0, false, ck_now, f_now},
-    {"LOCALTIMESTAMP", 0, 0, false, ck_now, f_now},
+    {"NOW", 0, 0, false, ck_proctime, f_now},
+    {"CURRENT_TIMESTAMP", 0, 0, false, ck_proctime, f_now},
+    {"CURRENT_ROW_TIMESTAMP", 0, 0, false, ck_proctime, f_now},
+    {"LOCALTIMESTAMP", 0, 0, false, ck_local_now, f_now},
     {"PROCTIME", 0, 0, false, ck_proctime, f_now},
 };
 
