@@ -216,6 +216,32 @@ TEST(datagen_sequence_print_and_variables) {
   free(out);
 }
 
+/* Flink's datagen choices for the types that cross as text: DATE and TIME the current
+ * date and time of day, intervals random (INTERVAL DAY within 99 days), collections of
+ * 3 elements (or `length`), VARCHAR(n) n characters, CHAR(n) n and no custom length. */
+TEST(datagen_dates_intervals_collections_and_lengths) {
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\n"
+             "CREATE TABLE g (d DATE, t TIME(3), i INTERVAL DAY, y INTERVAL YEAR TO MONTH, a ARRAY<INT>, m MAP<STRING, "
+             "DOUBLE>, s MULTISET<TINYINT>, n ARRAY<ARRAY<VARCHAR(4)>>, v VARCHAR(5), c CHAR(3), w STRING) WITH ("
+             "'connector' = 'datagen', 'number-of-rows' = '20', 'fields.a.length' = '5', 'fields.i.min' = '1000', "
+             "'fields.i.max' = '2000');\n"
+             "SELECT COUNT(*), MIN(d) = CURRENT_DATE OR MIN(d) = CURRENT_DATE - INTERVAL '1' DAY, MIN(i) >= INTERVAL '1' SECOND, "
+             "MAX(i) <= INTERVAL '2' SECOND, MAX(y) <= INTERVAL '99-11' YEAR TO MONTH, MIN(CARDINALITY(a)), "
+             "MAX(CARDINALITY(a)), MIN(CARDINALITY(m)), MAX(CARDINALITY(s)), MIN(CARDINALITY(n[1])), "
+             "MAX(CHAR_LENGTH(n[2][3])), MIN(CHAR_LENGTH(v)), MAX(CHAR_LENGTH(v)), MAX(CHAR_LENGTH(c)), "
+             "MIN(CHAR_LENGTH(w)), COUNT(DISTINCT a[1]) > 15 FROM g",
+             false, "+I[20, TRUE, TRUE, TRUE, TRUE, 5, 5, 3, 3, 3, 4, 5, 5, 3, 100, TRUE]\n");
+  CHECK_ERR("CREATE TABLE g (c CHAR(3)) WITH ('connector' = 'datagen', 'fields.c.length' = '2'); SELECT * FROM g",
+            "custom length for fixed-length type (CHAR) field 'c' is not supported");
+  CHECK_ERR("CREATE TABLE g (v VARCHAR(3)) WITH ('connector' = 'datagen', 'fields.v.length' = '4'); SELECT * FROM g",
+            "'fields.v.length' (4) is longer than the column's VARCHAR(3)");
+  CHECK_ERR("CREATE TABLE g (d DATE) WITH ('connector' = 'datagen', 'fields.d.kind' = 'sequence', 'fields.d.start' = '1', "
+            "'fields.d.end' = '3'); SELECT * FROM g",
+            "field 'd': sequences are for numbers and strings");
+  CHECK_ERR("CREATE TABLE g (a ARRAY<ROW<x INT>>) WITH ('connector' = 'datagen'); SELECT * FROM g",
+            "datagen does not generate ROW or bytes elements of a collection yet");
+}
+
 TEST(ddl_show_describe_explain_set) {
   char *out, err[1024];
   int rc = run(BIDS_DDL "CREATE VIEW v AS SELECT name FROM bids;\nSHOW TABLES;\nDESCRIBE bids;\n"
@@ -275,6 +301,7 @@ int main(int argc, char **argv) {
   RUN(union_all_cte_and_subquery);
   RUN(insert_statement_set_into_filesystem_and_read_back);
   RUN(datagen_sequence_print_and_variables);
+  RUN(datagen_dates_intervals_collections_and_lengths);
   RUN(ddl_show_describe_explain_set);
   RUN(errors_name_the_place_and_what_was_expected);
   char cmd[300];

@@ -131,6 +131,7 @@ typedef struct dg_field {
   int64_t max_past_ms;  /* random timestamps */
   double null_rate;
   sql_type type;
+  bool text; /* DATE, TIME, INTERVAL, ARRAY, MAP, MULTISET: written as text (datagen_text.c) */
 } dg_field;
 
 typedef struct dg_conf {
@@ -183,6 +184,15 @@ static int dg_gen(strom_ctx *ctx, uint64_t index, strom_row *out) {
       continue;
     }
     r = mix(r);
+    if (f->text) {
+      strom_buf b = {0};
+      int64_t range[2] = {f->imin, f->imax};
+      sql_dg_text(&b, &f->type, r, strom_ctx_now(ctx), f->length, range);
+      int rc = strom_row_set_str(out, i, b.p ? b.p : "", b.len);
+      strom__buf_free(&b);
+      if (rc) return rc;
+      continue;
+    }
     if (f->sequence) {
       int64_t v = f->start + (int64_t)index;
       switch (f->type.id) {
@@ -309,8 +319,20 @@ static int dg_configure(const sql_table *t, dg_conf *c, char *err, size_t errlen
       uint64_t len = (uint64_t)(f->end - f->start) + 1;
       if (len < c->count) c->count = len; /* a sequence ends the source, as in Flink */
     }
+    f->text = f->type.kind && f->type.kind != SQL_K_BYTES;
+    if (f->text && f->sequence)
+      return snprintf(err, errlen, "field '%s': sequences are for numbers and strings", col), STROM_EINVAL;
+    if (f->text && !sql_dg_text_supported(&f->type))
+      return snprintf(err, errlen, "field '%s': datagen does not generate ROW or bytes elements of a collection yet", col),
+             STROM_EINVAL;
     f->imin = f->type.id == STROM_INT ? INT32_MIN : INT64_MIN / 2;
     f->imax = f->type.id == STROM_INT ? INT32_MAX : INT64_MAX / 2;
+    if (f->type.kind == SQL_K_IV_DT || f->type.kind == SQL_K_IV_YM) /* up to 99 days / years, as INTERVAL DAY / YEAR hold */
+      f->imin = 0, f->imax = f->type.kind == SQL_K_IV_DT ? 100 * 86400000LL - 1 : 99 * 12 + 11;
+    bool fixed = f->type.id == STROM_VARCHAR && !f->type.kind && f->type.chr, /* CHAR(n) */
+        bounded = f->type.id == STROM_VARCHAR && !f->type.kind && f->type.p > 0 && f->type.p < SQL_VARCHAR_MAX;
+    if (f->type.kind == SQL_K_ARRAY || f->type.kind == SQL_K_MAP || f->type.kind == SQL_K_MULTISET) f->length = 3;
+    else if (bounded && f->type.p < f->length) f->length = f->type.p; /* VARCHAR(n): n characters, as Flink's */
     f->dmin = 0, f->dmax = f->type.id == STROM_DECIMAL ? (f->type.p - f->type.s > 18 ? pow(10, f->type.p - f->type.s) - 1 : (double)(sql_pow10(f->type.p - f->type.s) - 1)) : 1e9;
     if ((v = field_opt(t, col, "min"))) {
       if (!parse_f64(v, &f->dmin)) return snprintf(err, errlen, "'fields.%s.min' is not a number: '%s'", col, v), STROM_EINVAL;
@@ -321,8 +343,15 @@ static int dg_configure(const sql_table *t, dg_conf *c, char *err, size_t errlen
       f->imax = (int64_t)f->dmax;
     }
     if (f->imax < f->imin || f->dmax < f->dmin) return snprintf(err, errlen, "field '%s': min > max", col), STROM_EINVAL;
-    if ((v = field_opt(t, col, "length")) && (!parse_i64(v, &f->length) || f->length < 0 || f->length > 256))
-      return snprintf(err, errlen, "'fields.%s.length' wants 0..256, got '%s'", col, v), STROM_EINVAL;
+    if ((v = field_opt(t, col, "length"))) {
+      if (fixed)
+        return snprintf(err, errlen, "custom length for fixed-length type (CHAR) field '%s' is not supported", col), STROM_EINVAL;
+      if (!parse_i64(v, &f->length) || f->length < 0 || f->length > 256)
+        return snprintf(err, errlen, "'fields.%s.length' wants 0..256, got '%s'", col, v), STROM_EINVAL;
+      if (bounded && f->length > f->type.p)
+        return snprintf(err, errlen, "'fields.%s.length' (%lld) is longer than the column's VARCHAR(%d)", col,
+                        (long long)f->length, f->type.p), STROM_EINVAL;
+    }
     if ((v = field_opt(t, col, "max-past")) && !sql_parse_duration(v, &f->max_past_ms))
       return snprintf(err, errlen, "'fields.%s.max-past' is not a duration: '%s'", col, v), STROM_EINVAL;
     if ((v = field_opt(t, col, "null-rate")) && (!parse_f64(v, &f->null_rate) || f->null_rate < 0 || f->null_rate > 1))

@@ -905,6 +905,11 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
 /* The plan reading table t (with computed columns) under alias qual. */
 sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err, size_t errlen);
 
+/* datagen_text.c: whether datagen can generate a value of type t as text (no ROW or
+ * bytes inside collections), and one such value's text appended to b (len: a
+ * collection's elements; range: an interval's [min, max], NULL for the default). */
+bool sql_dg_text_supported(const sql_type *t);
+void sql_dg_text(strom_buf *b, const sql_type *t, uint64_t seed, int64_t now, int64_t len, const int64_t *range);
 /* types_io.c: columns of DATE/TIME/INTERVAL/ARRAY/MAP cross connectors as text:
  * the physical schema's column, and the conversions after a source / before a sink. */
 int sql_schema_add_io(strom_schema *s, const char *name, const sql_type *t);
