@@ -505,6 +505,7 @@ static bool json_clauses(parser *p, sql_node *call) {
 #include "docs_grammar.h"
 #include "groupsets_grammar.h"
 #include "unnest_grammar.h"
+#include "match_grammar.h"
 
 static sql_node *call_args(parser *p, sql_node *call) {
   expect_op(p, "(");
@@ -946,7 +947,7 @@ static sql_node *table_primary(parser *p) {
       ref = wrap(p, SQL_SYSTEM_TIME, f, NULL, ref, parse_additive(p));
     }
   }
-  if (is_kw(cur(p), "MATCH_RECOGNIZE")) unsupported(p, cur(p), "MATCH_RECOGNIZE");
+  if (is_kw(cur(p), "MATCH_RECOGNIZE")) ref = match_clause(p, ref); /* match_grammar.h */
   ref = alias(p, ref, 1);
   leave(p);
   return ref;
