@@ -333,7 +333,7 @@ sql_plan *sql_match_bind(binder *b, const sql_node *n) {
     m->define_ast[v] = d->kids[0];
     if (!bind_cond(&x, d->kids[0], m->define[v])) return NULL;
     if (m->define[v]->e->type.id != STROM_BOOLEAN && m->define[v]->e->type.id)
-      return sql_binder_fail(b, d->kids[0], "DEFINE %s needs a BOOLEAN condition", d->kids[1]->text);
+      return sql_binder_fail(b, d->kids[1], "DEFINE %s needs a BOOLEAN condition", d->kids[1]->text);
   }
   const sql_node *meas = clause(n, "measures");
   m->nmeasures = meas ? meas->nkids : 0;

@@ -234,11 +234,10 @@ static int op_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   for (int i = 0; i < l->q.n; i++)
     if (l->q.r[i]->v[v->tcol].i <= time) {
       strom_row *t = l->q.r[i];
-      int j = i;
-      while (j > due && cmp_rows(v, l->q.r[j - 1], t) > 0) j--;
-      memmove(l->q.r + j + 1, l->q.r + j, sizeof *l->q.r * (size_t)(i - j));
+      memmove(l->q.r + due + 1, l->q.r + due, sizeof *l->q.r * (size_t)(i - due)); /* the rows not due yet */
+      int j = due++;
+      for (; j > 0 && cmp_rows(v, l->q.r[j - 1], t) > 0; j--) l->q.r[j] = l->q.r[j - 1];
       l->q.r[j] = t;
-      due++;
     }
   if (!due) return STROM_OK;
   if ((rc = load(v, l))) return rc;
