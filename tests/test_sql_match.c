@@ -72,15 +72,20 @@ TEST(greedy_and_reluctant_quantifiers) {
   CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "A+? B"), false, "+I[a, 1, 1, 2]\n+I[a, 3, 3, 4]\n");
   /* {2}: exactly two A rows */
   CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "A{2} B"), false, "+I[a, 1, 2, 3]\n");
-  /* {1,2} greedy takes 2 A rows; {1,2}? one */
-  CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "A{1,2} B"), false, "+I[a, 1, 2, 3]\n");
+  /* {1,2} greedy: B may not take a row A's condition holds for, even once A has two rows
+   * (Flink guards the next state with NOT A's condition), so the match from 1 dies at 3;
+   * from 2: A=2,3 B=4.  {1,2}? is reluctant: one A row */
+  CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "A{1,2} B"), false, "+I[a, 2, 3, 4]\n");
   CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "A{1,2}? B"), false, "+I[a, 1, 1, 2]\n+I[a, 3, 3, 4]\n");
   /* {2,} at least two: 1-3 with B=4; 2-3 with B=4; 3 alone is too few */
   CHECK_ROWS(QM("", "A{2,} B"), false, "+I[a, 1, 3, 4]\n+I[a, 2, 3, 4]\n");
   /* A*: row 4 (v = 2) matches with no A row at all */
   CHECK_ROWS(QM("", "A* B"), false, "+I[a, 1, 3, 4]\n+I[a, 2, 3, 4]\n+I[a, 3, 3, 4]\n+I[a, <NULL>, <NULL>, 4]\n");
-  /* {,2}: at most two A rows, greedy: 1-2 B=3, 2-3 B=4, 3 B=4, no A B=4 */
-  CHECK_ROWS(QM("", "A{,2} B"), false, "+I[a, 1, 2, 3]\n+I[a, 2, 3, 4]\n+I[a, 3, 3, 4]\n+I[a, <NULL>, <NULL>, 4]\n");
+  /* {,2}: at most two A rows, greedy and guarded as {1,2}: from 1 it dies at 3 (A is full,
+   * B may not take a v = 1 row); 2-3 B=4, 3 B=4, no A B=4 */
+  CHECK_ROWS(QM("", "A{,2} B"), false, "+I[a, 2, 3, 4]\n+I[a, 3, 3, 4]\n+I[a, <NULL>, <NULL>, 4]\n");
+  /* A? B, greedy optional: A takes the v = 1 row, B any next row (only A's own skip is guarded) */
+  CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "A? B"), false, "+I[a, 1, 1, 2]\n+I[a, 3, 3, 4]\n");
   /* a group without a quantifier is its variables in place */
   CHECK_ROWS(QM("AFTER MATCH SKIP PAST LAST ROW", "(A+) (B)"), false, "+I[a, 1, 3, 4]\n");
 }

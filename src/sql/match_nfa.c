@@ -107,9 +107,15 @@ static int push(mr_nfa *f, mr_partial **np, int *n, int *cap, const mr_partial *
  * the next row comes. */
 static int expand(mr_nfa *f, const mr_partial *p, char *vars, int i, int c, mr_partial **np, int *n, int *cap) {
   const mr_elem *e = &f->m->elems[i];
-  int take = 0;
-  if (e->max < 0 || c < e->max) take = holds(f, p, vars, e->var);
-  if (take < 0) return -1;
+  /* Flink's NFACompiler guards the state after a greedy {n,m} (n < m, m > 1) or loop with
+   * NOT(its take condition): the rest of the pattern never gets a row the greedy variable's
+   * condition holds for, even once it has its maximum (an optional ? guards only itself) */
+  bool guard = e->greedy && e->min != e->max && e->max != 1;
+  bool proceed = c >= e->min && i + 1 < f->m->nelems;
+  int cond = 0;
+  if (e->max < 0 || c < e->max || (guard && proceed)) cond = holds(f, p, vars, e->var);
+  if (cond < 0) return -1;
+  int take = cond && (e->max < 0 || c < e->max);
   if (take) {
     vars[p->n] = (char)(e->var + 1);
     mr_partial s = *p;
@@ -123,7 +129,7 @@ static int expand(mr_nfa *f, const mr_partial *p, char *vars, int i, int c, mr_p
     if (rc) return rc;
   }
   /* proceed past element i without the row (a greedy one not while it can take it) */
-  if (c >= e->min && i + 1 < f->m->nelems && !(e->greedy && take)) return expand(f, p, vars, i + 1, 0, np, n, cap);
+  if (proceed && !(e->greedy && (guard ? cond : take))) return expand(f, p, vars, i + 1, 0, np, n, cap);
   return 0;
 }
 
