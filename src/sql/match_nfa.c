@@ -98,7 +98,7 @@ static int push(mr_nfa *f, mr_partial **np, int *n, int *cap, const mr_partial *
   mr_partial *d = &(*np)[(*n)++];
   *d = *p;
   if (!(d->vars = malloc((size_t)p->n + 1))) return (*n)--, STROM_ENOMEM;
-  memcpy(d->vars, p->vars, (size_t)p->n);
+  if (p->n) memcpy(d->vars, p->vars, (size_t)p->n);
   (void)f;
   return 0;
 }
@@ -201,7 +201,7 @@ int mr_nfa_row(mr_nfa *f, int64_t ts, mr_emit_fn emit, void *ctx) {
       break;
     }
     vars = v;
-    memcpy(vars, p->vars, (size_t)p->n);
+    if (p->n) memcpy(vars, p->vars, (size_t)p->n);
     rc = expand(f, p, vars, p->n ? p->elem : 0, p->n ? p->count : 0, &np, &n, &cap);
   }
   free(vars);
