@@ -108,6 +108,10 @@ TEST(after_match_skip_modes) {
   CHECK_ROWS(SK("AFTER MATCH SKIP TO FIRST B"), false, "+I[1, 4]\n+I[2, 5]\n+I[3, 6]\n");
   /* to the last B (3): the match from 2 is pruned, the one from 3 stays */
   CHECK_ROWS(SK("AFTER MATCH SKIP TO LAST B"), false, "+I[1, 4]\n+I[3, 6]\n");
+  /* a skip variable without a row in the match fails the job, as in Flink */
+  CHECK_ERR(DDL("s.csv") "SELECT * FROM ev MATCH_RECOGNIZE (ORDER BY ts MEASURES A.id AS a AFTER MATCH SKIP TO FIRST B"
+                         " PATTERN (A B*? C) DEFINE A AS A.v > 0)",
+            "Could not skip to B. No such element in the found match");
   /* to C (4): only matches starting at 4 or later, too few rows */
   CHECK_ROWS(SK("AFTER MATCH SKIP TO LAST C"), false, "+I[1, 4]\n");
 }

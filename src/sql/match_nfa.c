@@ -161,8 +161,12 @@ static int flush(mr_nfa *f, mr_emit_fn emit, void *ctx) {
     if (f->m->skip == MR_SKIP_PAST_LAST) pid = m.start + m.n - 1;
     else if (f->m->skip == MR_SKIP_TO_FIRST || f->m->skip == MR_SKIP_TO_LAST) {
       int k = nth_row(m.vars, m.n, f->m->skip_var, 0, f->m->skip == MR_SKIP_TO_LAST);
-      /* Flink fails the job when the variable has no row in the match; this skips nothing */
-      pid = k < 0 ? INT64_MIN : m.start + k;
+      if (k < 0) { /* as Flink's throwExceptionOnMiss, which SQL's translation sets */
+        int v = f->m->skip_var;
+        mr_partial_free(&m);
+        return sql_ectx_fail(&f->ec, "Could not skip to %s. No such element in the found match", f->m->vars[v]);
+      }
+      pid = m.start + k;
       inclusive = false;
     }
     mr_partial_free(&m);
