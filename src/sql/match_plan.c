@@ -169,6 +169,12 @@ static int emit(void *c, mr_nfa *f, const mr_partial *m) {
   return strom_out_emit(e->out, o);
 }
 
+/* The matcher's error as the job's (its expressions' message). */
+static int matcher_rc(strom_ctx *ctx, mr_nfa *f, int rc) {
+  if (rc < 0 && rc != STROM_ENOMEM && f->ec.err[0]) return strom_ctx_fail(ctx, "MATCH_RECOGNIZE: %s", f->ec.err);
+  return rc;
+}
+
 static int step(strom_ctx *ctx, const matchop *v, match_local *l, const strom_row *r, strom_out *out) {
   mr_nfa *f = &l->nfa;
   int rc = rank_rows_push(&l->rr, r);
@@ -177,9 +183,7 @@ static int step(strom_ctx *ctx, const matchop *v, match_local *l, const strom_ro
   f->next++;
   emit_ctx e = {.v = v, .out = out, .ctx = ctx};
   sql_ectx_reset(&f->ec);
-  rc = mr_nfa_row(f, r->v[v->tcol].i, emit, &e);
-  if (rc < 0 && rc != STROM_ENOMEM && f->ec.err[0]) return strom_ctx_fail(ctx, "MATCH_RECOGNIZE: %s", f->ec.err);
-  return rc;
+  return matcher_rc(ctx, f, mr_nfa_row(f, r->v[v->tcol].i, emit, &e));
 }
 
 static int op_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
@@ -196,7 +200,10 @@ static int op_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
     strom_row_set_bigint(l->q.r[l->q.n - 1], v->tcol, l->nfa.now);
     rc = step(ctx, v, l, l->q.r[l->q.n - 1], out);
     rank_rows_clear(&l->q);
-    return rc ? rc : store(v, l);
+    if (!rc) rc = store(v, l);
+    /* WITHIN: the partial matches this row started time out then, even if no row follows */
+    if (!rc && v->m->within > 0 && l->nfa.np) rc = strom_ctx_register_processing_timer(ctx, l->nfa.now + v->m->within);
+    return rc;
   }
   if (in->nulls[v->tcol]) return STROM_OK;
   int64_t ts = in->v[v->tcol].i;
@@ -227,8 +234,14 @@ static int cmp_rows(const matchop *v, const strom_row *a, const strom_row *b) {
 static int op_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const matchop *v = strom_ctx_data(ctx);
   match_local *l = strom_ctx_local(ctx);
-  int rc = rank_rows_load(&l->q, l->queue);
-  if (rc) return rc;
+  int rc;
+  if (v->m->proctime) { /* WITHIN's time-out in processing time */
+    emit_ctx e = {.v = v, .out = out, .ctx = ctx};
+    l->nfa.now = time;
+    if ((rc = load(v, l)) || (rc = matcher_rc(ctx, &l->nfa, mr_nfa_advance(&l->nfa, time, emit, &e)))) return rc;
+    return store(v, l);
+  }
+  if ((rc = rank_rows_load(&l->q, l->queue))) return rc;
   /* the due rows, stably sorted, to the front */
   int due = 0;
   for (int i = 0; i < l->q.n; i++)
@@ -244,7 +257,7 @@ static int op_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   for (int i = 0; i < due && !rc; i++) rc = step(ctx, v, l, l->q.r[i], out);
   if (!rc) {
     emit_ctx e = {.v = v, .out = out, .ctx = ctx};
-    rc = mr_nfa_advance(&l->nfa, time, emit, &e);
+    rc = matcher_rc(ctx, &l->nfa, mr_nfa_advance(&l->nfa, time, emit, &e));
   }
   if (rc) return rc;
   if (due == l->q.n) strom_state_clear(l->queue);
