@@ -300,6 +300,8 @@ strom_stream *sql_match_stream(sql_build *b, const sql_plan *p, strom_stream *in
   for (int i = 0; i < m->nvars; i++)
     if (m->define[i]) sql_expr_compile(m->define[i]->e);
   for (int i = 0; i < m->nmeasures; i++) sql_expr_compile(m->measures[i].e);
+  if (!m->npart) /* as Flink, which warns the same */
+    strom__log(STROM_LOG_WARN, "MATCH_RECOGNIZE without PARTITION BY runs in one task (every row goes to one key)");
   for (int i = 0; i < nk; i++) {
     if (m->npart) ex[i] = m->part[i];
     else if ((ex[i] = sql_arena_alloc(&b->arena, sizeof *ex[i]))) *ex[i] = (sql_expr){.op = SQL_E_LIT, .type = {.id = STROM_INT}};
