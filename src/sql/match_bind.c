@@ -246,8 +246,9 @@ static bool bind_pattern(mctx *x, const sql_node *pat) {
     strom__buf_printf(&t, "%s%s%s", i ? " " : "", id->text, k->kind == SQL_MR_QUANT ? k->text : "");
     if (k->kind != SQL_MR_QUANT) continue;
     e->min = k->p, e->max = k->s;
-    e->greedy = k->text[strlen(k->text) - 1] != '?' || !strcmp(k->text, "?");
-    if (!e->greedy && e->min == 0 && e->max == 1)
+    /* Flink's translation: ? is a plain optional (both ways tried), never greedy; ?? is refused */
+    e->greedy = k->text[strlen(k->text) - 1] != '?' && !(e->min == 0 && e->max == 1);
+    if (e->min == 0 && e->max == 1 && strcmp(k->text, "?") && strcmp(k->text, "{0,1}"))
       return strom__buf_free(&t), sql_binder_fail(b, k, "not supported: a reluctant optional variable (%s%s); Flink's CEP has none", id->text, k->text), false;
     if (i == pat->nkids - 1 && e->greedy && e->min != e->max)
       return strom__buf_free(&t),
@@ -317,6 +318,9 @@ sql_plan *sql_match_bind(binder *b, const sql_node *n) {
   const sql_node *within = clause(n, "within");
   if (within) {
     char m2[256];
+    const char *u = within->kids[0]->text;
+    if (u && (strstr(u, "YEAR") || strstr(u, "MONTH")))
+      return sql_binder_fail(b, within, "not supported: WITHIN a YEAR / MONTH interval (Flink takes day-time intervals only)");
     if (!sql_interval_ms(within->kids[0], &m->within, m2, sizeof m2)) return sql_binder_fail(b, within, "%s", m2);
     if (m->within <= 0) return sql_binder_fail(b, within, "WITHIN needs a positive interval");
   }
