@@ -52,6 +52,9 @@ TEST(ticker_example_of_the_flink_docs) {
    * without rising again. */
   CHECK_ROWS(TICKER_DDL TICKER_Q ";", false,
              "+I[ACME, 2011-04-01 10:00:04.000, 2011-04-01 10:00:07.000, 2011-04-01 10:00:08.000]\n");
+  /* the same in batch mode (the watermark jumps to the end: every row in time order) */
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\n" TICKER_DDL TICKER_Q ";", false,
+             "+I[ACME, 2011-04-01 10:00:04.000, 2011-04-01 10:00:07.000, 2011-04-01 10:00:08.000]\n");
 }
 
 /* ids 1..5, v = 1 1 1 2 1, one second apart */

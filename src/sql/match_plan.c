@@ -317,7 +317,8 @@ strom_stream *sql_match_stream(sql_build *b, const sql_plan *p, strom_stream *in
   *v = (matchop){.m = m, .nin = p->in->ncols, .nk = nk, .tcol = p->in->ncols + nk, .pre = pre, .pm = pm, .meta = meta, .terms = terms};
   strom_process_def d = {.open = op_open, .process = op_process, .close = op_close, .on_timer = op_timer,
                          .data = v, .out_schema = os};
-  return strom_set_name(strom_keyed_process(ks, &d), "Match");
+  strom_stream *s = strom_set_name(strom_keyed_process(ks, &d), "Match");
+  return s && !m->npart ? strom_set_parallelism(s, 1) : s; /* one key: one task, as Flink */
 }
 
 void sql_match_explain(strom_buf *o, const sql_plan *p) {
