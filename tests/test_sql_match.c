@@ -279,6 +279,42 @@ TEST(killed_and_resumed_gives_the_same_matches) {
   CHECK(lines > 1000);
 }
 
+/* The same in event time: rows also wait in keyed state for the watermark. */
+TEST(killed_and_resumed_in_event_time) {
+  const char *bin = getenv("STROM_BIN");
+  if (!bin || access(bin, X_OK)) {
+    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
+    return;
+  }
+  const char *job =
+      "SET 'parallelism.default' = '1';\n"
+      "SET 'execution.checkpointing.interval' = '100 ms';\n"
+      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
+      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_price BIGINT, date_time TIMESTAMP(3),"
+      " WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
+      "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
+      "CREATE TABLE dst (a BIGINT, s BIGINT, top BIGINT, n BIGINT, d BIGINT, t TIMESTAMP(3)) WITH"
+      " ('connector' = 'filesystem', 'path' = '${OUT}', 'format' = 'csv');\n"
+      "CREATE VIEW b AS SELECT * FROM nx WHERE event_type = 2;\n"
+      "INSERT INTO dst SELECT * FROM b MATCH_RECOGNIZE (PARTITION BY bid_auction ORDER BY date_time\n"
+      " MEASURES S.bid_price AS s, LAST(UP.bid_price) AS top, COUNT(UP.bid_price) AS n, DOWN.bid_price AS d,"
+      " MATCH_ROWTIME() AS t\n"
+      " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN) WITHIN INTERVAL '10' SECOND\n"
+      " DEFINE UP AS UP.bid_price > LAST(UP.bid_price, 1) OR (LAST(UP.bid_price, 1) IS NULL AND UP.bid_price > S.bid_price),"
+      " DOWN AS DOWN.bid_price < LAST(UP.bid_price));\n";
+  const char *why = once_and_killed(bin, tmp, "matchet", job, 3);
+  if (why) fprintf(stderr, "  %s\n", why);
+  CHECK(why == NULL);
+  char path[400];
+  snprintf(path, sizeof path, "%s/matchet1.txt", tmp);
+  FILE *f = fopen(path, "r");
+  int lines = 0;
+  for (int ch; f && (ch = fgetc(f)) != EOF;) lines += ch == '\n';
+  if (f) fclose(f);
+  CHECK(lines > 1000);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom-sql-match-test-%d", (int)getpid());
@@ -298,6 +334,7 @@ int main(int argc, char **argv) {
   RUN(explain_shows_the_match_node);
   RUN(refusals_name_what_and_where);
   RUN(killed_and_resumed_gives_the_same_matches);
+  RUN(killed_and_resumed_in_event_time);
   char cmd[320];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}
