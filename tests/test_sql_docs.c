@@ -638,16 +638,19 @@ TEST(joins_unnest_and_table_functions) {
             "table function TABLE_FUNC not found");
 }
 
-/* ---- queries/match_recognize.md: out of scope, refused by name ---- */
+/* ---- queries/match_recognize.md's first example (tests/test_sql_match.c has the rest) ---- */
 
-TEST(match_recognize_refused) {
-  CHECK_ERR("CREATE TABLE MyTable (id INT, userid INT, name STRING, proctime AS PROCTIME())"
-            " WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n"
-            "SELECT T.aid, T.bid, T.cid\nFROM MyTable\n    MATCH_RECOGNIZE (\n      PARTITION BY userid\n"
-            "      ORDER BY proctime\n      MEASURES\n        A.id AS aid,\n        B.id AS bid,\n        C.id AS cid\n"
-            "      PATTERN (A B C)\n      DEFINE\n        A AS name = 'a',\n        B AS name = 'b',\n"
-            "        C AS name = 'c'\n    ) AS T",
-            "line 4, column 5: not supported: MATCH_RECOGNIZE");
+TEST(match_recognize_runs) {
+  /* user 1: a b c (ids 1 3 4) in a row; user 2: a then x breaks it */
+  write_tmp_file("mr.csv", "1,1,a\n2,2,a\n3,1,b\n4,1,c\n5,2,x\n6,2,b\n");
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "CREATE TABLE MyTable (id INT, userid INT, name STRING, proctime AS PROCTIME())"
+             " WITH ('connector' = 'filesystem', 'path' = '${TMP}/mr.csv', 'format' = 'csv');\n"
+             "SELECT T.aid, T.bid, T.cid\nFROM MyTable\n    MATCH_RECOGNIZE (\n      PARTITION BY userid\n"
+             "      ORDER BY proctime\n      MEASURES\n        A.id AS aid,\n        B.id AS bid,\n        C.id AS cid\n"
+             "      PATTERN (A B C)\n      DEFINE\n        A AS name = 'a',\n        B AS name = 'b',\n"
+             "        C AS name = 'c'\n    ) AS T",
+             "+I[1, 3, 4]\n");
 }
 
 /* ---- queries/select.md and the LIMIT example (limit.md of Flink 1.13) ---- */
@@ -1166,7 +1169,7 @@ int main(int argc, char **argv) {
   RUN(joins_event_time_temporal);
   RUN(joins_processing_time_temporal_and_lookup);
   RUN(joins_unnest_and_table_functions);
-  RUN(match_recognize_refused);
+  RUN(match_recognize_runs);
   RUN(select_where_values_and_limit);
   RUN(create_table_like);
   RUN(alter_table_view_database);

@@ -367,13 +367,19 @@ TEST(unnest_and_lateral_table) {
             "(on TRUE))))))");
   /* UNNEST is not reserved: a table may be called so */
   CHECK_STR(script("SELECT * FROM unnest, UNNEST(ARRAY[1])"), "(script (select (items *) (from (join cross unnest (unnest (ARRAY 1))))))");
+  CHECK_STR(script("SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES A.x AS ax AFTER MATCH SKIP TO LAST B "
+                   "PATTERN (A (B+? C{2,}) D?) WITHIN INTERVAL '5' SECOND DEFINE B AS B.x > PREV(B.x)) AS m"),
+            "(script (select (items *) (from (as (match-recognize t (partition-by k) (order-by ts) (measures (as (. A x) ax)) "
+            "(skip-to-last B) (pattern A (+? B) ({2,} C) (? D)) (within (interval '5' SECOND)) "
+            "(define (as (> (. B x) (PREV (. B x))) B))) m))))");
 }
 
 TEST(errors_not_supported_by_name) {
   CHECK_STR(script("CREATE CATALOG c"), "error: line 1, column 17: expected WITH, found end of input");
   CHECK_STR(script("SELECT * FROM t, LATERAL (SELECT 1)"),
             "error: line 1, column 26: not supported: LATERAL other than LATERAL TABLE(function(...))");
-  CHECK_STR(script("SELECT * FROM t MATCH_RECOGNIZE (x)"), "error: line 1, column 17: not supported: MATCH_RECOGNIZE");
+  CHECK_STR(script("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A|B) DEFINE A AS TRUE)"),
+            "error: line 1, column 56: not supported: alternation | in MATCH_RECOGNIZE patterns");
   CHECK_STR(script("ALTER TABLE t DROP CONSTRAINT pk"),
             "error: line 1, column 20: not supported: ALTER TABLE ... DROP CONSTRAINT (use DROP PRIMARY KEY)");
   CHECK_STR(script("LOAD JAR 'x.jar'"), "error: line 1, column 1: not supported: LOAD statements");

@@ -91,6 +91,10 @@ void sql_arena_free(sql_arena *a);
   X(SYSTEM_TIME, "for-system-time-as-of") /* kids: table reference, expr */              \
   X(UNNEST, "unnest")             /* kids: exprs; flag ORDINALITY (unnest_grammar.h) */  \
   X(LATERAL, "lateral-table")     /* kids: CALL, as in LATERAL TABLE(f(x)) */            \
+  X(MATCH_RECOGNIZE, "match-recognize") /* kids: table reference, [PARTITION_BY], [ORDER_BY], MR_CLAUSEs (match_grammar.h) */ \
+  X(MR_CLAUSE, NULL)              /* text: measures, define (kids: ASs), pattern (kids: IDs, MR_QUANTs), within (kids: INTERVAL), \
+                                     skip-to-next-row, skip-past-last-row, skip-to-first, skip-to-last (kids: [ID]) */ \
+  X(MR_QUANT, NULL)               /* text: the quantifier (+, *?, {2,3}); p, s: min, max (-1: none); kids: ID */ \
   /* expressions */                                                                      \
   X(ID, "id")                     /* text: the name; flag QUOTED if back-quoted */       \
   X(FIELD, ".")                   /* text: field name; kids: expr; flag QUOTED */        \

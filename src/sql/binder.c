@@ -17,6 +17,7 @@
 #include "batch.h"
 #include "sql_int.h"
 #include "unnest.h"
+#include "match.h"
 
 typedef struct cte {
   const char *name;
@@ -1452,6 +1453,7 @@ static sql_plan *bind_from(binder *b, const sql_node *n) {
     case SQL_JOIN: return bind_join(b, n);
     case SQL_UNNEST:
     case SQL_LATERAL: return sql_unnest_alone(b, n);
+    case SQL_MATCH_RECOGNIZE: return sql_match_bind(b, n); /* match_bind.c */
     case SQL_SYSTEM_TIME: return fail_at(b, n, "FOR SYSTEM_TIME AS OF belongs on the right side of a JOIN (a temporal or lookup join)");
     default: return fail_at(b, n, "not supported yet: %s in FROM", sql_kind_name(n->kind));
   }

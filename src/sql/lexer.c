@@ -229,7 +229,7 @@ int sql_lex(sql_arena *a, const char *text, size_t len, const sql_var *vars, siz
           i++;
           break;
         }
-      if (i - start == 1 && !strchr("=<>+-*/%(),;.[]", c)) {
+      if (i - start == 1 && !strchr("=<>+-*/%(),;.[]{}?|^$", c)) {
         if (isprint(c)) rc = lex_error(&lx, line, col, "unexpected character '%c'", c);
         else rc = lex_error(&lx, line, col, "unexpected byte 0x%02x", c);
         goto fail;

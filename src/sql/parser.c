@@ -505,6 +505,7 @@ static bool json_clauses(parser *p, sql_node *call) {
 #include "docs_grammar.h"
 #include "groupsets_grammar.h"
 #include "unnest_grammar.h"
+#include "match_grammar.h"
 
 /* TABLE t [PARTITION BY k | (k1, k2, ...)] of a window TVF (TABLE already taken):
  * SESSION's partition keys follow the name. */
@@ -958,7 +959,7 @@ static sql_node *table_primary(parser *p) {
       ref = wrap(p, SQL_SYSTEM_TIME, f, NULL, ref, parse_additive(p));
     }
   }
-  if (is_kw(cur(p), "MATCH_RECOGNIZE")) unsupported(p, cur(p), "MATCH_RECOGNIZE");
+  if (is_kw(cur(p), "MATCH_RECOGNIZE")) ref = match_clause(p, ref); /* match_grammar.h */
   ref = alias(p, ref, 1);
   leave(p);
   return ref;

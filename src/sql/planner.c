@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "sql_int.h"
 #include "unnest.h"
+#include "match.h"
 
 strom_schema *sql_plan_schema(const sql_plan *p) {
   strom_schema *s = strom_schema_new();
@@ -1221,6 +1222,7 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
     case SQL_P_SORT: return sql_sort_stream(b, p);
     case SQL_P_EXPAND: return sql_gsets_stream(p, sql_plan_stream(b, p->in), owned_schema(b, sql_plan_schema(p)));
     case SQL_P_UNNEST: return sql_unnest_stream(b, p, sql_plan_stream(b, p->in)); /* unnest_plan.c */
+    case SQL_P_MATCH: return sql_match_stream(b, p, sql_plan_stream(b, p->in)); /* match_plan.c */
   }
   return NULL;
 }
@@ -1429,5 +1431,6 @@ void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
     case SQL_P_SORT: sql_sort_explain(o, p, depth); return;
     case SQL_P_EXPAND: sql_gsets_explain(o, p); sql_plan_explain(o, p->in, depth + 1); return;
     case SQL_P_UNNEST: sql_unnest_explain(o, p); sql_plan_explain(o, p->in, depth + 1); return;
+    case SQL_P_MATCH: sql_match_explain(o, p); sql_plan_explain(o, p->in, depth + 1); return;
   }
 }

@@ -453,7 +453,7 @@ typedef struct sql_col {
 } sql_col;
 
 typedef enum { SQL_P_SCAN, SQL_P_VALUES, SQL_P_CALC, SQL_P_UNION, SQL_P_WINDOW_TVF, SQL_P_AGG, SQL_P_OVER, SQL_P_JOIN, SQL_P_SETOP, SQL_P_SORT, SQL_P_EXPAND,
-              SQL_P_UNNEST /* unnest.h */ } sql_pkind;
+              SQL_P_UNNEST /* unnest.h */, SQL_P_MATCH /* match.h */ } sql_pkind;
 
 /* SQL_W_ATTACHED: the windows are read from a windowed input's window_start/window_end
  * columns (a GROUP BY of a window aggregation's or window join's output by them, Flink's
@@ -522,6 +522,8 @@ struct sql_plan {
   struct sql_unnest *unnest;
   /* EXPLAIN (sql_plan_optimized): a JOIN that runs as join_winmax.c's operator */
   bool winmax;
+  /* MATCH (match.h): the PARTITION BY columns then the measures, one row per match */
+  struct sql_match *match;
 };
 
 /* ---- GROUPING SETS / ROLLUP / CUBE (groupsets.c) ---- */
