@@ -38,6 +38,7 @@ int sql_explain_details(const char *details, char *err, size_t errlen) {
 
 static const char *mode_of(const sql_plan *p) {
   if (!p->changelog) return "I";
+  if ((p->kind == SQL_P_CALC || p->kind == SQL_P_UNNEST) && p->in) return mode_of(p->in); /* row by row: its input's kinds */
   if (p->kind == SQL_P_AGG && !p->win.kind && p->in && !p->in->changelog) return "I,UB,UA";
   return "I,UB,UA,D";
 }

@@ -1276,7 +1276,9 @@ static sql_node *create_table(parser *p, sql_node *n) {
   if (accept_kw(p, "WITH")) add(p, n, with_options(p));
   bool like = is_kw(cur(p), "LIKE");
   if (like) add(p, n, cat_like_clause(p));
-  else if (bare && !is_kw(cur(p), "AS")) expected(p, "LIKE, AS, or a column list");
+  else if (bare && !is_kw(cur(p), "AS"))
+    expected(p, n->flags & (SQL_F(REPLACE) | SQL_F(OR_REPLACE)) ? "AS and a query (REPLACE TABLE is REPLACE TABLE ... AS SELECT)"
+                                                                : "LIKE, AS, or a column list");
   if (!like && is_kw(cur(p), "AS")) { /* the query's node follows the table's: session.c's CTAS */
     const sql_token *as = advance(p);
     add(p, n, wrap(p, SQL_SUBQUERY, as, NULL, parse_query(p), NULL));
