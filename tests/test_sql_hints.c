@@ -140,6 +140,8 @@ TEST(ctas_refusals_are_flinks) {
   CHECK_ERR(SRC "CREATE TABLE src WITH ('connector' = 'blackhole') AS SELECT id FROM src", "already exists");
   CHECK_ERR(SRC "CREATE TABLE t WITH ('connector' = 'blackhole', 'bad' = '1') AS SELECT id FROM src", "unsupported option 'bad'");
   CHECK_ERR(SRC "REPLACE TABLE src WITH ('connector' = 'blackhole')", "expected AS and a query");
+  CHECK_ERR(SRC "EXPLAIN STATEMENT SET BEGIN CREATE TABLE t WITH ('connector' = 'blackhole') AS SELECT id FROM src; END",
+            "not supported: EXPLAIN of CREATE TABLE ... AS SELECT");
 }
 
 TEST(explain_changelog_mode_marks_each_node) {

@@ -410,14 +410,17 @@ static int do_explain(exec *x, const sql_node *n) {
   strom__buf_printf(&o, "== Optimized Physical Plan ==\n");
   if (st->kind == SQL_INSERT) rc = plan_insert(x, b, st, true, &o);
   else if (st->kind == SQL_STATEMENT_SET)
-    for (int i = 0; i < st->nkids && !rc; i++) rc = plan_insert(x, b, st->kids[i], true, &o);
+    for (int i = 0; i < st->nkids && !rc; i++)
+      rc = sql_ctas_is(st->kids[i]) ? err_at(s, st->kids[i], "not supported: EXPLAIN of CREATE TABLE ... AS SELECT")
+                                    : plan_insert(x, b, st->kids[i], true, &o);
   else if (st->kind == SQL_SELECT || st->kind == SQL_SETOP || st->kind == SQL_WITH || st->kind == SQL_VALUES ||
            st->kind == SQL_QUERY) {
     char err[1024];
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
     if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
     else sql_plan_explain(&o, sql_plan_optimized(b, p), 0);
-  } else rc = err_at(s, st, "EXPLAIN supports queries, INSERT and STATEMENT SET");
+  } else rc = err_at(s, st, sql_ctas_is(st) ? "not supported: EXPLAIN of CREATE TABLE ... AS SELECT"
+                                             : "EXPLAIN supports queries, INSERT and STATEMENT SET");
   sql_explain_changelog_fill(&o);
   sql_explain_changelog(false);
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
