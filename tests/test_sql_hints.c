@@ -170,6 +170,22 @@ TEST(explain_changelog_mode_marks_each_node) {
   CHECK(lines >= 3);
   CHECK_INT(marked, lines);
   free(out);
+  /* an aggregate of an updating input deletes groups; an outer join updates; a scan fused
+   * under its aggregate is insert-only */
+  write_tmp_file("e.csv", "");
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "CREATE TABLE fs (k INT, v STRING) WITH ('connector' = 'filesystem', 'path' = '${TMP}/e.csv', 'format' = 'csv');\n"
+           "EXPLAIN CHANGELOG_MODE SELECT n, COUNT(*) FROM (SELECT k, COUNT(*) AS n FROM fs GROUP BY k) GROUP BY n;\n"
+           "EXPLAIN CHANGELOG_MODE SELECT a.k, b.v FROM fs a LEFT JOIN fs b ON a.k = b.k;\n");
+  rc = run(sql, &out, err, sizeof err);
+  if (rc) fprintf(stderr, "  error: %s\n", err);
+  CHECK_INT(rc, 0);
+  CHECK(strstr(out, "GroupAggregate(groupBy=[n], select=[(COUNT *)], changelogMode=[I,UB,UA,D]) [changelog]\n") != NULL);
+  CHECK(strstr(out, "GroupAggregate(groupBy=[k], select=[(COUNT *)], changelogMode=[I,UB,UA]) [changelog]\n") != NULL);
+  CHECK(strstr(out, "TableSourceScan(table=[fs], connector=[filesystem], fields=[k, v], changelogMode=[I])\n") != NULL);
+  CHECK(strstr(out, "Join(joinType=[LeftOuterJoin], leftKeys=[k], rightKeys=[k], changelogMode=[I,UB,UA,D]) [changelog]\n") != NULL);
+  free(out);
   /* without the detail the plan has no modes; PLAN FOR is the plain plan */
   rc = run(SRC "EXPLAIN PLAN FOR SELECT id FROM src", &out, err, sizeof err);
   CHECK_INT(rc, 0);

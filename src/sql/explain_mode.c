@@ -5,8 +5,7 @@
  * insert-only input (it updates but never deletes a group), [I,UB,UA,D] for the other
  * updating nodes, [NONE] for a sink.  The printer (planner.c) calls
  * sql_explain_changelog_mark after each node; the lines it prints for a node fused into
- * another (a scan under its CALC) take their parent's mode, which is the same as the
- * fused node passes rows through unchanged.  ESTIMATED_COST, JSON_EXECUTION_PLAN and
+ * another (a scan under its CALC) take the mode of the node's input.  ESTIMATED_COST, JSON_EXECUTION_PLAN and
  * PLAN_ADVICE are refused by name: Strom has no cost model, no JSON plan and no advisor.
  */
 #include <strings.h>
@@ -64,6 +63,17 @@ static void annotate(strom_buf *o, size_t at, const char *m) {
 void sql_explain_changelog_mark(strom_buf *o, size_t mark, const sql_plan *p) {
   if (!changelog_on || mark >= o->len) return;
   annotate(o, mark, mode_of(p));
+  /* the node's other lines without a mode (its children have theirs by now): its input
+   * printed fused into it, a scan under its CALC or aggregate, which emits what the input
+   * does */
+  const char *in = mode_of(p->in ? p->in : p);
+  size_t at = mark;
+  while (at < o->len && o->p[at] != '\n') at++;
+  for (at++; at < o->len;) {
+    annotate(o, at, in);
+    while (at < o->len && o->p[at] != '\n') at++;
+    at++;
+  }
 }
 
 void sql_explain_changelog_fill(strom_buf *o) {
