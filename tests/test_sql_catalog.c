@@ -316,7 +316,7 @@ TEST(create_table_like_merges_as_flink) {
   CHECK_ERR(BASE "CREATE TABLE d LIKE base (OVERWRITING CONSTRAINTS);", "illegal merging strategy 'OVERWRITING' for 'CONSTRAINTS' option");
   CHECK_ERR("CREATE TABLE d LIKE nope;", "line 1, column 21: source table 'default_catalog.default_database.nope' of the LIKE clause does not exist");
   CHECK_ERR(BASE "CREATE VIEW v AS SELECT id FROM base;\nCREATE TABLE d LIKE v;", "of the LIKE clause can not be a view");
-  CHECK_ERR("CREATE TABLE d WITH ('connector' = 'blackhole');", "expected LIKE, or a column list");
+  CHECK_ERR("CREATE TABLE d WITH ('connector' = 'blackhole');", "expected LIKE, AS, or a column list");
 }
 
 /* A C function for the function namespace tests: shout(s) = upper(s) || '!'. */

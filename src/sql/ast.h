@@ -35,14 +35,15 @@ void sql_arena_free(sql_arena *a);
   X(SCRIPT, "script")             /* kids: statements */                                 \
   X(SET, "set")                   /* kids: key STRING, value STRING (none: list all) */  \
   X(RESET, "reset")               /* kids: key STRING (none: reset all) */               \
-  X(CREATE_TABLE, "create-table") /* kids: NAME, COLUMNS, [COMMENT], [PARTITIONED_BY], [WITH] */ \
+  X(CREATE_TABLE, "create-table") /* kids: NAME, COLUMNS, [COMMENT], [PARTITIONED_BY], [WITH], \
+                                     [SUBQUERY] (CTAS/RTAS: flags REPLACE, OR_REPLACE) */ \
   X(CREATE_VIEW, "create-view")   /* kids: NAME, [COLUMN_LIST], query */                 \
   X(CREATE_FUNCTION, "create-function") /* kids: NAME, STRING, [ID language] */          \
   X(DROP_TABLE, "drop-table")     /* kids: NAME */                                       \
   X(DROP_VIEW, "drop-view")       /* kids: NAME */                                       \
   X(DROP_FUNCTION, "drop-function") /* kids: NAME */                                     \
-  X(INSERT, "insert")             /* kids: NAME, [PARTITION_SPEC], [COLUMN_LIST], query */ \
-  X(EXPLAIN, "explain")           /* kids: statement */                                  \
+  X(INSERT, "insert")             /* kids: NAME, [HINTS], [PARTITION_SPEC], [COLUMN_LIST], query */ \
+  X(EXPLAIN, "explain")           /* text: NULL or the details (CHANGELOG_MODE, ...) joined by ','; kids: statement */ \
   X(SHOW, "show")                 /* text: TABLES, VIEWS, FUNCTIONS, ... */              \
   X(DESCRIBE, "describe")         /* kids: NAME */                                       \
   X(STATEMENT_SET, "statement-set") /* kids: INSERTs */                                  \
@@ -63,7 +64,7 @@ void sql_arena_free(sql_arena *a);
                                      COLUMN fields (ROW); flag NOT_NULL */              \
   /* queries */                                                                          \
   X(SELECT, "select")             /* kids: ITEMS, [FROM], [WHERE], [GROUP_BY], [HAVING], \
-                                     [ORDER_BY], [LIMIT], [OFFSET]; flag DISTINCT */     \
+                                     [HINTS], [ORDER_BY], [LIMIT], [OFFSET]; flag DISTINCT */ \
   X(ITEMS, "items")               /* kids: expr, AS, STAR */                             \
   X(FROM, "from")                 /* kids: one table reference */                        \
   X(WHERE, "where")               /* kids: expr */                                       \
@@ -95,6 +96,10 @@ void sql_arena_free(sql_arena *a);
   X(MR_CLAUSE, NULL)              /* text: measures, define (kids: ASs), pattern (kids: IDs, MR_QUANTs), within (kids: INTERVAL), \
                                      skip-to-next-row, skip-past-last-row, skip-to-first, skip-to-last (kids: [ID]) */ \
   X(MR_QUANT, NULL)               /* text: the quantifier (+, *?, {2,3}); p, s: min, max (-1: none); kids: ID */ \
+  X(HINTED, "hinted")             /* kids: NAME, HINTS: a table name with hints (hint_grammar.h) */ \
+  X(HINTS, "hints")               /* kids: HINTs */                                      \
+  X(HINT, "hint")                 /* text: the name in upper case; kids: OPTIONs (key ID or \
+                                     STRING, value STRING), or IDs, STRINGs, NUMBERs */  \
   /* expressions */                                                                      \
   X(ID, "id")                     /* text: the name; flag QUOTED if back-quoted */       \
   X(FIELD, ".")                   /* text: field name; kids: expr; flag QUOTED */        \
@@ -156,7 +161,9 @@ typedef enum {
   X(NOT_NULL, "not-null")                 \
   X(NATURAL, "natural")                   \
   X(SYSTEM, "system")                     \
-  X(ORDINALITY, "with-ordinality")
+  X(ORDINALITY, "with-ordinality")        \
+  X(REPLACE, "replace")                   \
+  X(OR_REPLACE, "or-replace")
 
 enum {
 #define SQL_FLAG_BIT(f, s) SQL_FLAG_BIT_##f,

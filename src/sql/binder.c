@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "batch.h"
+#include "hint.h"
 #include "sql_int.h"
 #include "unnest.h"
 #include "match.h"
@@ -1109,9 +1110,12 @@ static sql_plan *requalify(binder *b, sql_plan *p, const char *qual, const sql_n
 }
 
 static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias) {
+  const sql_node *hints = NULL; /* t with hints (hint_apply.c) */
+  if (n->kind == SQL_HINTED) hints = n->kids[1], n = n->kids[0];
   const char *name = n->kids[n->nkids - 1]->text;
   for (cte *c = b->ctes; c && n->nkids == 1; c = c->next)
     if (!strcmp(c->name, name)) {
+      if (hints) return fail_at(b, hints, "'%s' is a WITH query: hints can only be applied to tables", name);
       if (c->plan) return c->plan;
       cte *save = b->ctes;
       b->ctes = c->next; /* a CTE sees the ones before it */
@@ -1131,6 +1135,10 @@ static sql_plan *bind_table_name(binder *b, const sql_node *n, const char *alias
     strom__buf_free(&l);
     return NULL;
   }
+  if (t->view && hints)
+    return fail_at(b, hints, "View '%s.%s.%s' cannot be enriched with new options. Hints can only be applied to tables.",
+                   t->catalog, t->database, t->name);
+  if (hints && !(t = sql_hint_table(b->a, t, hints, b->err, b->errlen))) return NULL;
   if (t->view) {
     if (++b->depth > 50) return fail_at(b, n, "views nested too deeply (a view that refers to itself?)");
     cte *save = b->ctes;
@@ -1379,7 +1387,8 @@ static sql_plan *bind_join(binder *b, const sql_node *n) {
   /* t FOR SYSTEM_TIME AS OF l.time [AS x]: the table as it is at the left's time (tjoin_bind.c) */
   if (sql_unnest_is(n->kids[1])) return sql_unnest_join(b, n, bind_from(b, n->kids[0])); /* unnest_bind.c */
   const sql_node *rn = n->kids[1], *sys = rn->kind == SQL_AS ? rn->kids[0] : rn;
-  bool asof = sys->kind == SQL_SYSTEM_TIME && sys->kids[0]->kind == SQL_NAME && (rn == sys || rn->nkids == 2);
+  bool asof = sys->kind == SQL_SYSTEM_TIME && (sys->kids[0]->kind == SQL_NAME || sys->kids[0]->kind == SQL_HINTED) &&
+              (rn == sys || rn->nkids == 2);
   sql_plan *l = bind_from(b, n->kids[0]);
   sql_plan *r = !l ? NULL : asof ? bind_table_name(b, sys->kids[0], rn != sys ? rn->kids[1]->text : NULL) : bind_from(b, rn);
   if (!r) return NULL;
@@ -1438,12 +1447,13 @@ static sql_plan *bind_join(binder *b, const sql_node *n) {
 
 static sql_plan *bind_from(binder *b, const sql_node *n) {
   switch (n->kind) {
-    case SQL_NAME: return bind_table_name(b, n, NULL);
+    case SQL_NAME:
+    case SQL_HINTED: return bind_table_name(b, n, NULL);
     case SQL_AS: {
       const sql_node *inner = n->kids[0];
       const char *alias = n->kids[1]->text;
       const sql_node *collist = n->nkids > 2 ? n->kids[2] : NULL;
-      if (inner->kind == SQL_NAME && !collist) return bind_table_name(b, inner, alias);
+      if ((inner->kind == SQL_NAME || inner->kind == SQL_HINTED) && !collist) return bind_table_name(b, inner, alias);
       sql_plan *p = bind_from(b, inner);
       return p ? requalify(b, p, alias, collist, n) : NULL;
     }
@@ -1555,6 +1565,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel);
 static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
 
 static sql_plan *bind_select(binder *b, const sql_node *sel) {
+  const sql_node *qh = kid_of(sel, SQL_HINTS); /* accepted or refused by name (hint_apply.c) */
+  if (qh && !b->err[0] && sql_hint_query(qh, b->err, b->errlen)) return NULL;
   const sql_node *rw = sql_subq_select_rewrite(b->a, sel, b->err, b->errlen); /* subq_agg.c */
   if (rw != sel) return rw ? bind_select(b, rw) : NULL;
   const sql_node *items = kid_of(sel, SQL_ITEMS), *from = kid_of(sel, SQL_FROM), *where = kid_of(sel, SQL_WHERE),

@@ -80,7 +80,7 @@ static int substitute(lexer *lx, const char *s, size_t n, const sql_var *vars, s
       if (c == '\'') st = STR;
       else if (c == '`') st = QID;
       else if (c == '-' && i + 1 < n && s[i + 1] == '-') st = LINE_COMMENT;
-      else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+      else if (c == '/' && i + 1 < n && s[i + 1] == '*' && !(i + 2 < n && s[i + 2] == '+')) { /* a hint is SQL */
         st = BLOCK_COMMENT;
         if ((rc = emit(lx, s + i, 2, line, col, 1))) return rc;
         i += 2, col += 2;
@@ -117,6 +117,7 @@ int sql_lex(sql_arena *a, const char *text, size_t len, const sql_var *vars, siz
   lexer lx = {.a = a, .err = err, .errlen = errlen};
   sql_token *toks = NULL;
   size_t ntoks = 0, cap = 0;
+  int in_hint = 0, hint_line = 0, hint_col = 0;
   int rc = substitute(&lx, text, len, vars, nvars);
   if (rc) goto fail;
   const char *s = lx.out.p ? lx.out.p : "";
@@ -133,6 +134,10 @@ int sql_lex(sql_arena *a, const char *text, size_t len, const sql_var *vars, siz
       toks = t;
     }
     sql_token *t = &toks[ntoks];
+    if (i >= n && in_hint) {
+      rc = lex_error(&lx, hint_line, hint_col, "unterminated hint (expected */)");
+      goto fail;
+    }
     if (i >= n) {
       *t = (sql_token){SQL_TOK_EOF, lx.eof_line, lx.eof_col, ""};
       ntoks++;
@@ -144,6 +149,21 @@ int sql_lex(sql_arena *a, const char *text, size_t len, const sql_var *vars, siz
     *t = (sql_token){.line = line, .col = col};
     if (c == '-' && i + 1 < n && s[i + 1] == '-') {
       while (i < n && s[i] != '\n') i++;
+      continue;
+    }
+    if (c == '/' && i + 2 < n && s[i + 1] == '*' && s[i + 2] == '+' && !in_hint) {
+      /* a hint (hint_grammar.h): its opening and closing marks are tokens, what is between is SQL */
+      in_hint = 1, hint_line = line, hint_col = col;
+      t->kind = SQL_TOK_OP;
+      if (!(t->text = sql_arena_strndup(a, "/*+", 3))) goto nomem;
+      i += 3, ntoks++;
+      continue;
+    }
+    if (in_hint && c == '*' && i + 1 < n && s[i + 1] == '/') {
+      in_hint = 0;
+      t->kind = SQL_TOK_OP;
+      if (!(t->text = sql_arena_strndup(a, "*/", 2))) goto nomem;
+      i += 2, ntoks++;
       continue;
     }
     if (c == '/' && i + 1 < n && s[i + 1] == '*') {

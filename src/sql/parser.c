@@ -914,6 +914,8 @@ static sql_node *parse_expr(parser *p) {
 
 static sql_node *table_ref(parser *p);
 
+#include "hint_grammar.h"
+
 static sql_node *alias(parser *p, sql_node *target, int allow_columns) {
   const sql_token *t = cur(p);
   int as = accept_kw(p, "AS");
@@ -951,6 +953,7 @@ static sql_node *table_primary(parser *p) {
     ref = wrap(p, SQL_SUBQUERY, t, NULL, parse_query(p), NULL);
   } else {
     ref = name(p, "a table name");
+    if (hint_starts(p)) ref = wrap(p, SQL_HINTED, t, NULL, ref, hints(p)); /* hint_grammar.h */
     if (is_kw(cur(p), "FOR")) {
       const sql_token *f = advance(p);
       expect_kw(p, "SYSTEM_TIME");
@@ -1035,6 +1038,7 @@ static sql_node *clause(parser *p, sql_kind k, const sql_token *t, sql_node *e) 
 static sql_node *select_body(parser *p) {
   const sql_token *t = advance(p); /* SELECT */
   sql_node *s = node_at(p, SQL_SELECT, t, NULL);
+  sql_node *h = hint_starts(p) ? hints(p) : NULL; /* query hints: after the other clauses */
   if (accept_kw(p, "DISTINCT")) s->flags |= SQL_F(DISTINCT);
   else accept_kw(p, "ALL");
   add(p, s, select_items(p));
@@ -1069,7 +1073,7 @@ static sql_node *select_body(parser *p) {
     } while (accept_op(p, ","));
   }
   if (!sql_named_windows(s, defs, p->err, p->errlen)) longjmp(p->jb, 1);
-  return s;
+  return add(p, s, h);
 }
 
 static sql_node *query_term(parser *p) {
@@ -1264,8 +1268,8 @@ static sql_node *table_element(parser *p) {
 static sql_node *create_table(parser *p, sql_node *n) {
   add(p, n, name(p, "a table name"));
   const sql_token *t = cur(p);
-  bool bare = is_kw(t, "LIKE") || is_kw(t, "WITH"); /* CREATE TABLE t [WITH (...)] LIKE s */
-  if (is_kw(t, "AS")) unsupported(p, t, "CREATE TABLE AS");
+  /* CREATE TABLE t [WITH (...)] LIKE s, or CTAS: CREATE TABLE t [WITH (...)] AS query */
+  bool bare = is_kw(t, "LIKE") || is_kw(t, "WITH") || is_kw(t, "AS");
   sql_node *cols = node(p, SQL_COLUMNS, NULL);
   if (!bare) {
     expect_op(p, "(");
@@ -1283,10 +1287,16 @@ static sql_node *create_table(parser *p, sql_node *n) {
     add(p, n, pb);
   }
   if (accept_kw(p, "WITH")) add(p, n, with_options(p));
-  if (is_kw(cur(p), "LIKE")) add(p, n, cat_like_clause(p));
-  else if (bare && is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS"); /* CTAS: WITH (...) AS query */
-  else if (bare) expected(p, "LIKE, or a column list");
-  if (is_kw(cur(p), "AS")) unsupported(p, cur(p), "CREATE TABLE AS");
+  bool like = is_kw(cur(p), "LIKE");
+  if (like) add(p, n, cat_like_clause(p));
+  else if (bare && !is_kw(cur(p), "AS"))
+    expected(p, n->flags & (SQL_F(REPLACE) | SQL_F(OR_REPLACE)) ? "AS and a query (REPLACE TABLE is REPLACE TABLE ... AS SELECT)"
+                                                                : "LIKE, AS, or a column list");
+  if (!like && is_kw(cur(p), "AS")) { /* the query's node follows the table's: session.c's CTAS */
+    const sql_token *as = advance(p);
+    add(p, n, wrap(p, SQL_SUBQUERY, as, NULL, parse_query(p), NULL));
+  } else if (n->flags & (SQL_F(REPLACE) | SQL_F(OR_REPLACE)))
+    expected(p, "AS and a query (REPLACE TABLE is REPLACE TABLE ... AS SELECT)");
   return n;
 }
 
@@ -1307,6 +1317,11 @@ static unsigned if_exists(parser *p) {
 
 static sql_node *create(parser *p, const sql_token *t) {
   unsigned flags = 0;
+  if (is_kw(t, "REPLACE")) flags |= SQL_F(REPLACE); /* [CREATE OR] REPLACE [TEMPORARY] TABLE ... AS query */
+  else if (accept_kw(p, "OR")) {
+    expect_kw(p, "REPLACE");
+    flags |= SQL_F(OR_REPLACE);
+  }
   if (accept_kw(p, "TEMPORARY")) flags |= SQL_F(TEMPORARY);
   if (accept_kw(p, "SYSTEM")) flags |= SQL_F(SYSTEM);
   const sql_token *what = cur(p);
@@ -1316,6 +1331,7 @@ static sql_node *create(parser *p, const sql_token *t) {
     n->flags = flags | if_not_exists(p);
     return create_table(p, n);
   }
+  if (flags & (SQL_F(REPLACE) | SQL_F(OR_REPLACE))) expected(p, "TABLE");
   if (accept_kw(p, "VIEW")) {
     n = node_at(p, SQL_CREATE_VIEW, t, NULL);
     n->flags = flags | if_not_exists(p);
@@ -1361,6 +1377,7 @@ static sql_node *insert(parser *p) {
   if (accept_kw(p, "OVERWRITE")) n->flags |= SQL_F(OVERWRITE);
   else expect_kw(p, "INTO");
   add(p, n, name(p, "a table name"));
+  if (hint_starts(p)) add(p, n, hints(p));
   if (is_kw(cur(p), "PARTITION")) { /* static partition values (insert_partition.c) */
     sql_node *spec = node_at(p, SQL_PARTITION_SPEC, advance(p), NULL);
     expect_op(p, "(");
@@ -1388,8 +1405,15 @@ static sql_node *statement_set(parser *p, const sql_token *t, int execute) {
   sql_node *n = node_at(p, SQL_STATEMENT_SET, t, NULL);
   while (!is_kw(cur(p), "END")) {
     if (accept_op(p, ";")) continue;
-    if (!is_kw(cur(p), "INSERT")) expected(p, "INSERT or END");
-    add(p, n, insert(p));
+    const sql_token *c = cur(p);
+    if (is_kw(c, "CREATE") || (is_kw(c, "REPLACE") && is_kw(peek(p, 1), "TABLE"))) { /* CTAS, RTAS: one of the INSERTs */
+      advance(p);
+      sql_node *ct = create(p, c);
+      if (ct->kind != SQL_CREATE_TABLE || !ct->nkids || ct->kids[ct->nkids - 1]->kind != SQL_SUBQUERY)
+        fail_at(p, c, "a statement set holds INSERT and CREATE TABLE ... AS SELECT statements only");
+      add(p, n, ct);
+    } else if (!is_kw(c, "INSERT")) expected(p, "INSERT or END");
+    else add(p, n, insert(p));
     if (!is_kw(cur(p), "END")) expect_op(p, ";");
   }
   advance(p);
@@ -1414,7 +1438,7 @@ static sql_node *parse_statement(parser *p) {
     advance(p);
     n = node_at(p, SQL_RESET, t, NULL);
     if (cur(p)->kind == SQL_TOK_STRING) add(p, n, string(p, "a configuration key string"));
-  } else if (is_kw(t, "CREATE")) {
+  } else if (is_kw(t, "CREATE") || (is_kw(t, "REPLACE") && (is_kw(peek(p, 1), "TABLE") || is_kw(peek(p, 1), "TEMPORARY")))) {
     advance(p);
     n = create(p, t);
   } else if (is_kw(t, "DROP")) {
@@ -1424,16 +1448,23 @@ static sql_node *parse_statement(parser *p) {
     n = insert(p);
   } else if (is_kw(t, "EXPLAIN")) {
     advance(p);
+    const char *details = NULL; /* Flink's ExplainDetails, as "CHANGELOG_MODE,..." (session.c) */
     if (accept_kw(p, "PLAN")) expect_kw(p, "FOR");
-    else /* Flink's ExplainDetails: accepted, the plan printed is the same */
+    else
       while (is_kw(cur(p), "ESTIMATED_COST") || is_kw(cur(p), "CHANGELOG_MODE") || is_kw(cur(p), "JSON_EXECUTION_PLAN") ||
              is_kw(cur(p), "PLAN_ADVICE")) {
-        advance(p);
+        const char *d = upper(p, advance(p)->text);
+        if (details) {
+          char *j = alloc(p, strlen(details) + strlen(d) + 2);
+          sprintf(j, "%s,%s", details, d);
+          d = j;
+        }
+        details = d;
         if (!accept_op(p, ",")) break;
       }
     const sql_token *s = cur(p);
     sql_node *what = is_kw(s, "STATEMENT") ? statement_set(p, s, 1) : parse_statement(p);
-    n = wrap(p, SQL_EXPLAIN, t, NULL, what, NULL);
+    n = wrap(p, SQL_EXPLAIN, t, details, what, NULL);
   } else if (is_kw(t, "SHOW")) {
     advance(p);
     static const char *const what[] = {"TABLES", "VIEWS", "FUNCTIONS", "CATALOGS", "DATABASES", "JOBS", "MODULES"};

@@ -14,6 +14,7 @@
 #include <inttypes.h>
 
 #include "batch.h"
+#include "hint.h"
 #include "sql_int.h"
 #include "unnest.h"
 #include "match.h"
@@ -1343,7 +1344,15 @@ static void win_text(strom_buf *o, const sql_window *w) {
   if (w->proctime) strom__buf_printf(o, " [processing time]");
 }
 
+static void plan_explain(strom_buf *o, const sql_plan *p, int depth);
+
 void sql_plan_explain(strom_buf *o, const sql_plan *p, int depth) {
+  size_t mark = o->len;
+  plan_explain(o, p, depth);
+  sql_explain_changelog_mark(o, mark, p); /* EXPLAIN CHANGELOG_MODE (explain_mode.c) */
+}
+
+static void plan_explain(strom_buf *o, const sql_plan *p, int depth) {
   for (int i = 0; i < depth; i++) strom__buf_append(o, "  ", 2);
   if (p->batch_final) { /* batch mode: batch_final.c folds this node's changelog */
     strom__buf_printf(o, "FinalResult() [emits at end of input]\n");

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "batch.h"
+#include "hint.h"
 #include "parser.h"
 #include "sql_int.h"
 
@@ -286,15 +287,18 @@ static int err_at(sql_session *s, const sql_node *n, const char *msg) {
 
 static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_only, strom_buf *explain) {
   sql_session *s = x->s;
-  const sql_node *name = n->kids[0], *collist = NULL, *spec = NULL, *q = n->kids[n->nkids - 1];
+  const sql_node *name = n->kids[0], *collist = NULL, *spec = NULL, *hints = NULL, *q = n->kids[n->nkids - 1];
   for (int i = 1; i < n->nkids - 1; i++) {
     if (n->kids[i]->kind == SQL_COLUMN_LIST) collist = n->kids[i];
     if (n->kids[i]->kind == SQL_PARTITION_SPEC) spec = n->kids[i];
+    if (n->kids[i]->kind == SQL_HINTS) hints = n->kids[i];
   }
   char lm[300];
   sql_table *t = sql_catalog_lookup(&s->cat, name, lm, sizeof lm); /* catalog_ns.c */
   if (!t) return err_at(s, name, lm[0] ? lm : "table not found");
   if (t->view) return err_at(s, name, "cannot INSERT INTO a view");
+  char herr[1024];
+  if (hints && !(t = sql_hint_table(&b->arena, t, hints, herr, sizeof herr))) return err_at(s, hints, herr); /* hint_apply.c */
   char om[300];
   if ((n->flags & SQL_F(OVERWRITE)) && sql_overwrite_check(s->batch, t, om, sizeof om)) return err_at(s, n, om);
   if (!t->conn->sink) {
@@ -324,7 +328,7 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
       if (i && dot && !strncmp(p->cols[i - 1].name, c, len + 1)) continue;
       strom__buf_printf(explain, "%s%.*s", k++ ? ", " : "", (int)len, c);
     }
-    strom__buf_printf(explain, "])\n");
+    strom__buf_printf(explain, "]%s)\n", sql_explain_changelog_on() ? ", changelogMode=[NONE]" : "");
     sql_plan_explain(explain, sql_plan_optimized(b, p), 1);
   }
   if (explain_only) return STROM_OK;
@@ -397,6 +401,8 @@ static int do_select(exec *x, const sql_node *q) {
 static int do_explain(exec *x, const sql_node *n) {
   sql_session *s = x->s;
   const sql_node *st = n->kids[0];
+  char dm[300];
+  if (n->text && sql_explain_details(n->text, dm, sizeof dm)) return err_at(s, n, dm); /* explain_mode.c */
   strom_buf o = {0};
   sql_build *b = build_new(s);
   if (!b) return STROM_ENOMEM;
@@ -404,14 +410,19 @@ static int do_explain(exec *x, const sql_node *n) {
   strom__buf_printf(&o, "== Optimized Physical Plan ==\n");
   if (st->kind == SQL_INSERT) rc = plan_insert(x, b, st, true, &o);
   else if (st->kind == SQL_STATEMENT_SET)
-    for (int i = 0; i < st->nkids && !rc; i++) rc = plan_insert(x, b, st->kids[i], true, &o);
+    for (int i = 0; i < st->nkids && !rc; i++)
+      rc = sql_ctas_is(st->kids[i]) ? err_at(s, st->kids[i], "not supported: EXPLAIN of CREATE TABLE ... AS SELECT")
+                                    : plan_insert(x, b, st->kids[i], true, &o);
   else if (st->kind == SQL_SELECT || st->kind == SQL_SETOP || st->kind == SQL_WITH || st->kind == SQL_VALUES ||
            st->kind == SQL_QUERY) {
     char err[1024];
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
     if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
     else sql_plan_explain(&o, sql_plan_optimized(b, p), 0);
-  } else rc = err_at(s, st, "EXPLAIN supports queries, INSERT and STATEMENT SET");
+  } else rc = err_at(s, st, sql_ctas_is(st) ? "not supported: EXPLAIN of CREATE TABLE ... AS SELECT"
+                                             : "EXPLAIN supports queries, INSERT and STATEMENT SET");
+  sql_explain_changelog_fill(&o);
+  sql_explain_changelog(false);
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
   strom__buf_free(&o);
   build_free(b);
@@ -548,6 +559,34 @@ static int do_create_view(sql_session *s, const sql_node *n) {
   return rc;
 }
 
+/* CREATE / [CREATE OR] REPLACE TABLE ... AS query (ctas.c): the table now, its INSERT
+ * with the pending ones.  IF NOT EXISTS on an existing table inserts into it, as Flink. */
+static int do_ctas(exec *x, const sql_node *n) {
+  sql_session *s = x->s;
+  char err[1200];
+  if (sql_ctas_check(n, err, sizeof err)) return err_at(s, n, err);
+  const char *cat, *db, *name;
+  if (sql_ns_resolve(&s->cat, n->kids[0], &cat, &db, &name, err, sizeof err)) return err_at(s, n->kids[0], err);
+  sql_table *old = sql_ns_find(&s->cat, cat, db, name);
+  bool replace = n->flags & (SQL_F(REPLACE) | SQL_F(OR_REPLACE));
+  if ((n->flags & SQL_F(REPLACE)) && !old) {
+    snprintf(err, sizeof err, "The table `%s`.`%s`.`%s` to be replaced doesn't exist. You can try to use CREATE TABLE AS "
+             "statement or CREATE OR REPLACE TABLE AS statement.", cat, db, name);
+    return err_at(s, n->kids[0], err);
+  }
+  if (old && replace && old->view) return err_at(s, n->kids[0], "REPLACE TABLE cannot replace a view");
+  sql_node *ddl, *ins;
+  int rc = sql_ctas_build(s, &s->arenas[s->narenas - 1], n, &ddl, &ins, err, sizeof err);
+  if (rc) return err_at(s, n, err);
+  if (old && replace) { /* the INSERTs before run first: their plans point at the old table */
+    if ((rc = flush_pending(x))) return rc;
+    if (sql_ns_read_only(s, n->kids[0], "DropTable", old->catalog, old->database, old->name)) return STROM_EINVAL;
+    sql_catalog_remove(&s->cat, old);
+  }
+  if (!(old && !replace && (n->flags & SQL_F(IF_NOT_EXISTS))) && (rc = do_create_table(s, ddl))) return rc;
+  return do_insert(x, ins);
+}
+
 static int do_drop(sql_session *s, const sql_node *n, bool view) {
   char lm[300];
   sql_table *t = sql_catalog_lookup(&s->cat, n->kids[0], lm, sizeof lm);
@@ -570,7 +609,7 @@ static int statement(exec *x, const sql_node *n) {
       }
       return do_set(s, n);
     case SQL_RESET: return do_reset(s, n);
-    case SQL_CREATE_TABLE: return do_create_table(s, n);
+    case SQL_CREATE_TABLE: return sql_ctas_is(n) ? do_ctas(x, n) : do_create_table(s, n);
     case SQL_CREATE_VIEW: return do_create_view(s, n);
     case SQL_DROP_TABLE:
     case SQL_DROP_VIEW:
@@ -585,7 +624,7 @@ static int statement(exec *x, const sql_node *n) {
     case SQL_INSERT: return do_insert(x, n);
     case SQL_STATEMENT_SET: {
       for (int i = 0; i < n->nkids; i++) {
-        int rc = do_insert(x, n->kids[i]);
+        int rc = n->kids[i]->kind == SQL_CREATE_TABLE ? do_ctas(x, n->kids[i]) : do_insert(x, n->kids[i]);
         if (rc) return rc;
       }
       return flush_pending(x);
