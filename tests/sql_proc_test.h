@@ -67,6 +67,19 @@ static inline pid_t spawn(const char *bin, const char *script, const char *ckpt,
   return pid;
 }
 
+/* The lines of dir/<tag>1.txt: the committed rows of once_and_killed's uninterrupted run
+ * (-1 when there is no such file). */
+static inline int committed_lines(const char *dir, const char *tag) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/%s1.txt", dir, tag);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  int lines = 0;
+  for (int ch; (ch = fgetc(f)) != EOF;) lines += ch == '\n';
+  fclose(f);
+  return lines;
+}
+
 /* Runs the job fmt (its one %s is where the resumed run's SET 'execution.savepoint.path'
  * goes) once to the end, and once killed with SIGKILL after ckpts checkpoints and
  * resumed from the newest, with files dir/<tag>-*; the committed part files of each run,

@@ -187,13 +187,7 @@ TEST(killed_and_resumed_exactly_once) {
   const char *why = once_and_killed(bin, tmp, "agg", job, 3);
   if (why) fprintf(stderr, "  %s\n", why);
   CHECK(why == NULL);
-  char path[400];
-  snprintf(path, sizeof path, "%s/agg1.txt", tmp);
-  FILE *f = fopen(path, "r");
-  int lines = 0;
-  for (int ch; f && (ch = fgetc(f)) != EOF;) lines += ch == '\n';
-  if (f) fclose(f);
-  CHECK(lines > 100);
+  CHECK(committed_lines(tmp, "agg") > 100);
 }
 
 TEST(bad_calls_are_refused_by_name) {

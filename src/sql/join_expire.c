@@ -33,8 +33,7 @@ static bool window_end_of_agg(const sql_plan *p, int col) {
          p->cols[col].wincol == SQL_WIN_END;
 }
 
-/* A TIMESTAMP column plus or minus a constant (milliseconds). */
-static bool term(const sql_expr *e, int *col, int64_t *off) {
+bool sql_time_term(const sql_expr *e, int *col, int64_t *off) {
   if (e->op == SQL_E_COL && e->type.id == STROM_TIMESTAMP) return *col = e->col, *off = 0, true;
   if ((e->op == SQL_E_ADD || e->op == SQL_E_SUB) && e->n == 2 && e->a[0]->op == SQL_E_COL &&
       e->a[0]->type.id == STROM_TIMESTAMP && e->a[1]->op == SQL_E_LIT && e->a[1]->type.id == STROM_BIGINT &&
@@ -57,7 +56,7 @@ typedef struct expiry {
 static void ge(const sql_plan *p, const sql_expr *big, const sql_expr *small, expiry *x) {
   int cb, cs, nl = p->in->ncols;
   int64_t ob, os;
-  if (!term(big, &cb, &ob) || !term(small, &cs, &os)) return;
+  if (!sql_time_term(big, &cb, &ob) || !sql_time_term(small, &cs, &os)) return;
   int sb = cb < nl ? 0 : 1, ss = cs < nl ? 0 : 1;
   if (sb == ss) return;
   const sql_plan *xin = sb ? p->in2 : p->in, *yin = ss ? p->in2 : p->in;

@@ -82,9 +82,7 @@ static bool same_rows(const sql_plan *y, const sql_plan *a, const int *yc, const
   if (!sql_plan_equal(yb, ab) || !sql_expr_equal(ycond, acond)) return false;
   for (int i = 0; i < n; i++) {
     sql_expr t1, t2;
-    const sql_expr *ye = y->kind == SQL_P_CALC ? calc_col(y, yc[i], &t1) : (t1 = (sql_expr){.op = SQL_E_COL, .col = yc[i], .type = y->cols[yc[i]].type}, &t1);
-    const sql_expr *ae = a->kind == SQL_P_CALC ? calc_col(a, ac[i], &t2) : (t2 = (sql_expr){.op = SQL_E_COL, .col = ac[i], .type = a->cols[ac[i]].type}, &t2);
-    if (!sql_expr_equal(ye, ae)) return false;
+    if (!sql_expr_equal(calc_col(y, yc[i], &t1), calc_col(a, ac[i], &t2))) return false;
   }
   return true;
 }
@@ -117,19 +115,6 @@ static bool agg_side(sql_build *b, sql_arena *ar, const sql_plan *x, winmax *m, 
   return true;
 }
 
-/* A time term: a column of the join plus a constant (ms). */
-static bool term(const sql_expr *e, int *col, int64_t *off) {
-  if (e->op == SQL_E_COL && e->type.id == STROM_TIMESTAMP) return *col = e->col, *off = 0, true;
-  if ((e->op == SQL_E_ADD || e->op == SQL_E_SUB) && e->n == 2 && e->a[0]->op == SQL_E_COL &&
-      e->a[0]->type.id == STROM_TIMESTAMP && e->a[1]->op == SQL_E_LIT && e->a[1]->type.id == STROM_BIGINT &&
-      !e->a[1]->lit.null && e->a[1]->lit.i > -((int64_t)1 << 50) && e->a[1]->lit.i < ((int64_t)1 << 50)) {
-    *col = e->a[0]->col;
-    *off = e->op == SQL_E_ADD ? e->a[1]->lit.i : -e->a[1]->lit.i;
-    return true;
-  }
-  return false;
-}
-
 typedef struct bounds {
   bool has_lo, has_hi;
   int64_t lo, hi;
@@ -140,7 +125,7 @@ typedef struct bounds {
 static bool ge(const sql_plan *p, const winmax *m, const sql_expr *big, const sql_expr *small, bool strict, bounds *b) {
   int cb, cs, nl = p->in->ncols;
   int64_t ob, os;
-  if (!term(big, &cb, &ob) || !term(small, &cs, &os)) return false;
+  if (!sql_time_term(big, &cb, &ob) || !sql_time_term(small, &cs, &os)) return false;
   int yoff = m->probe ? nl : 0, xoff = m->probe ? 0 : nl;
   bool big_y = cb == yoff + m->ts, small_y = cs == yoff + m->ts;
   int xc = big_y ? cs - xoff : cb - xoff;

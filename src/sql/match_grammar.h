@@ -99,17 +99,7 @@ static sql_node *match_clause(parser *p, sql_node *input) {
   const sql_token *t = advance(p);
   sql_node *m = wrap(p, SQL_MATCH_RECOGNIZE, t, NULL, input, NULL);
   expect_op(p, "(");
-  if (accept_kw(p, "PARTITION")) {
-    expect_kw(p, "BY");
-    sql_node *pb = node(p, SQL_PARTITION_BY, NULL);
-    do add(p, pb, parse_expr(p));
-    while (accept_op(p, ","));
-    add(p, m, pb);
-  }
-  if (accept_kw(p, "ORDER")) {
-    expect_kw(p, "BY");
-    add(p, m, sort_list(p, SQL_ORDER_BY));
-  }
+  partition_and_order(p, m);
   const sql_token *c = cur(p);
   if (accept_kw(p, "MEASURES")) add(p, m, mr_named_list(p, c, "measures", false));
   c = cur(p);

@@ -421,14 +421,8 @@ static sql_node *frame_bound(parser *p) {
   expected(p, "PRECEDING or FOLLOWING");
 }
 
-static sql_node *window_spec(parser *p) {
-  const sql_token *t = cur(p);
-  if (is_ident(t)) { /* OVER w: docs_window.c puts the WINDOW clause's definition here */
-    advance(p);
-    return node_at(p, SQL_OVER, t, dup(p, t->text));
-  }
-  sql_node *n = node(p, SQL_OVER, NULL);
-  expect_op(p, "(");
+/* [PARTITION BY e, ...] [ORDER BY ...] of an OVER window or MATCH_RECOGNIZE, added to n. */
+static void partition_and_order(parser *p, sql_node *n) {
   if (accept_kw(p, "PARTITION")) {
     expect_kw(p, "BY");
     sql_node *pb = node(p, SQL_PARTITION_BY, NULL);
@@ -440,6 +434,17 @@ static sql_node *window_spec(parser *p) {
     expect_kw(p, "BY");
     add(p, n, sort_list(p, SQL_ORDER_BY));
   }
+}
+
+static sql_node *window_spec(parser *p) {
+  const sql_token *t = cur(p);
+  if (is_ident(t)) { /* OVER w: docs_window.c puts the WINDOW clause's definition here */
+    advance(p);
+    return node_at(p, SQL_OVER, t, dup(p, t->text));
+  }
+  sql_node *n = node(p, SQL_OVER, NULL);
+  expect_op(p, "(");
+  partition_and_order(p, n);
   const sql_token *ft = cur(p);
   if (is_kw(ft, "ROWS") || is_kw(ft, "RANGE")) {
     advance(p);

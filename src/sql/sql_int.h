@@ -600,6 +600,8 @@ void sql_asof_explain(strom_buf *o, const sql_plan *p);
  * condition proves they can match nothing more (q7). */
 struct strom__regular_join_def;
 void sql_join_expiry(const sql_plan *p, struct strom__regular_join_def *d);
+/* A TIMESTAMP column plus or minus a constant (ms): *col, *off (join_expire.c, join_winmax.c). */
+bool sql_time_term(const sql_expr *e, int *col, int64_t *off);
 /* join_winmax.c: whether p, an inner join of rows with their own tumbling window's MAX
  * or MIN of the same rows (Nexmark q7), runs as a window operator instead of a regular
  * join; the operator; its EXPLAIN line and input (false: p is no such join). */
