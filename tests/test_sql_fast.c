@@ -125,7 +125,7 @@ TEST(explain_of_having_on_an_aggregate_not_selected) {
                "EXPLAIN SELECT a >= COUNT(*) FROM t GROUP BY a HAVING SUM(b) > 1;",
                &out, err, sizeof err);
   CHECK_INT(rc, 0);
-  CHECK(strstr(out, "where=[((SUM b) > 1)]") != NULL);
+  CHECK(strstr(out, "where=[(SUM(b) > 1)]") != NULL);
   free(out);
 }
 
@@ -244,7 +244,7 @@ TEST(explain_shows_the_optimized_plan) {
            "SET 'table.exec.mini-batch.size' = '5000';\nEXPLAIN SELECT auction, COUNT(*) FROM b GROUP BY auction;",
            ddl);
   CHECK_INT(run(sql, &out, err, sizeof err), 0);
-  want = "GroupAggregate(groupBy=[auction], select=[(COUNT *)]) [changelog] [mini-batch: 5000 rows or 2000 ms]\n"
+  want = "GroupAggregate(groupBy=[auction], select=[COUNT(*)]) [changelog] [mini-batch: 5000 rows or 2000 ms]\n"
          "    Calc(select=[bid.auction AS auction], where=[(event_type = 2)])\n"
          "      TableSourceScan(table=[nx], connector=[nexmark], project=[event_type, bid.auction])\n";
   if (!strstr(out, want)) fprintf(stderr, "%s\n", out);

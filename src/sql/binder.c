@@ -845,7 +845,7 @@ static sql_expr *bind_json_agg(binder *b, const sql_node *n, sql_agg *g) {
 }
 
 static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
-  char *text = node_text(b, n);
+  char *text = sql_fid_call_text(b->a, n); /* fid_names.c: SUM(a), as Flink's plans name it */
   if (!text) return fail_at(b, NULL, "out of memory"), -1;
   for (int i = 0; i < b->naggs; i++)
     if (!strcmp(b->aggs[i].text, text)) {

