@@ -85,7 +85,7 @@ TEST(huge_interval_literals_are_refused) {
   CHECK_ERR("SELECT TIMESTAMP '2020-01-01 00:00:00' - INTERVAL '999999999999999 01:00:00' DAY TO SECOND",
             "is out of range");
   CHECK_BOTH("SELECT TIMESTAMP '2020-01-01 00:00:00' + INTERVAL '1 01:00:00' DAY TO SECOND",
-             "+I[2020-01-02 01:00:00.000]\n");
+             "+I[2020-01-02 01:00:00]\n");
   /* found by fuzz_sql_values: interval text whose months or milliseconds overflow */
   CHECK_ERR("SELECT CAST(s AS INTERVAL YEAR TO MONTH) FROM (VALUES ('-025555555555555555531-0')) AS t(s)",
             "cannot cast '-025555555555555555531-0' to INTERVAL YEAR TO MONTH");

@@ -57,11 +57,44 @@ TEST(explain_names_as_flink) {
   free(o);
 }
 
+TEST(values_columns_typed_as_flink) {
+  /* a column is NOT NULL where no row has NULL; strings take Calcite's least restrictive
+   * type: CHAR(n) when all rows agree, else VARCHAR of the longest (Flink's ragged CHARs
+   * turn VARCHAR), values unpadded; TRUE / FALSE are BOOLEAN NOT NULL */
+  CHECK_OUT("CREATE VIEW v AS VALUES (1, 'a', TRUE, 'xy'), (2, 'bc', FALSE, 'zw'); DESCRIBE v;",
+            "| EXPR$0 |        INT | FALSE |     |        |           |\n"
+            "| EXPR$1 | VARCHAR(2) | FALSE |     |        |           |\n"
+            "| EXPR$2 |    BOOLEAN | FALSE |     |        |           |\n"
+            "| EXPR$3 |    CHAR(2) | FALSE |     |        |           |\n");
+  CHECK_ROWS("SELECT TYPEOF(y), CHAR_LENGTH(y), TYPEOF(z) FROM (VALUES (1, 'a', 1), (2, 'bc', CAST(NULL AS INT))) AS t(x, y, z)", false,
+             "+I[VARCHAR(2) NOT NULL, 1, INT]\n+I[VARCHAR(2) NOT NULL, 2, INT]\n");
+  CHECK_ROWS("SELECT TYPEOF(TRUE), TYPEOF(UNKNOWN), TYPEOF(y) FROM (VALUES ('a'), (CAST(NULL AS CHAR(1)))) AS t(y)", false,
+             "+I[BOOLEAN NOT NULL, BOOLEAN, CHAR(1)]\n+I[BOOLEAN NOT NULL, BOOLEAN, CHAR(1)]\n");
+}
+
+TEST(timestamp_literals_take_their_digits) {
+  /* Calcite: a timestamp literal's precision is its fraction's digit count, NOT NULL */
+  CHECK_ROWS("SELECT TYPEOF(TIMESTAMP '2020-01-01 00:00:00'), TYPEOF(TIMESTAMP '2020-01-01 00:00:00.5'), "
+             "TYPEOF(TIMESTAMP '2020-01-01 00:00:00.12'), TYPEOF(TIMESTAMP '2020-01-01 00:00:00.123'), "
+             "TYPEOF(TIMESTAMP '2020-01-01 00:00:00.1234567'), TYPEOF(TIMESTAMP_LTZ '2020-01-01 00:00:00')",
+             false,
+             "+I[TIMESTAMP(0) NOT NULL, TIMESTAMP(1) NOT NULL, TIMESTAMP(2) NOT NULL, TIMESTAMP(3) NOT NULL, "
+             "TIMESTAMP(7) NOT NULL, TIMESTAMP_LTZ(0) NOT NULL]\n");
+  /* the value prints in its precision; + INTERVAL keeps the timestamp's type (Calcite's
+   * TIMESTAMPADD type deduction); a comparison with TIMESTAMP(3) sees the same instant */
+  CHECK_ROWS("SELECT TIMESTAMP '2020-01-01 00:00:00', TIMESTAMP '2020-01-01 00:00:00.50', "
+             "TIMESTAMP '2020-01-01 23:30:00' + INTERVAL '1' HOUR, "
+             "TIMESTAMP '2020-01-01 00:00:00' = CAST('2020-01-01 00:00:00.000' AS TIMESTAMP(3))",
+             false, "+I[2020-01-01 00:00:00, 2020-01-01 00:00:00.50, 2020-01-02 00:30:00, TRUE]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_fidelity2_%d", (int)getpid());
   mkdir(tmp, 0755);
   RUN(explain_names_as_flink);
+  RUN(values_columns_typed_as_flink);
+  RUN(timestamp_literals_take_their_digits);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

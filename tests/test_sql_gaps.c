@@ -170,7 +170,7 @@ TEST(natural_join) {
   /* the columns both sides have (k, s) are the keys and appear once */
   char *out, err[1024];
   CHECK_INT(run("SELECT * FROM " NA " NATURAL JOIN " NB, &out, err, sizeof err), 0);
-  CHECK(strstr(out, "| op |           k |                              s |           v |                              w |") != NULL);
+  CHECK(strstr(out, "| op |           k |      s |           v |      w |") != NULL);
   free(out);
   CHECK_FINAL("SELECT * FROM " NA " NATURAL JOIN " NB, "[1, x, 10, p]\n");
   CHECK_FINAL("SELECT k, s, v, w FROM " NA " NATURAL LEFT OUTER JOIN " NB,

@@ -592,7 +592,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         if ((e = new_expr(b, SQL_E_LIT, 0))) e->lit.null = true;
       } else if (!strcmp(n->text, "TRUE") || !strcmp(n->text, "FALSE") || !strcmp(n->text, "UNKNOWN")) {
         if ((e = new_expr(b, SQL_E_LIT, 0))) {
-          e->type = (sql_type){.id = STROM_BOOLEAN};
+          e->type = (sql_type){.id = STROM_BOOLEAN, .not_null = n->text[0] != 'U'};
           e->lit.null = n->text[0] == 'U';
           e->lit.i = n->text[0] == 'T';
         }
@@ -617,7 +617,8 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       e->type = (sql_type){.id = STROM_TIMESTAMP, .p = 3, .ltz = n->text[9] == '_'};
       sql_ectx c = {0};
       const char *s = n->kids[0]->text;
-      e->type.p = sql_ts_literal_precision(s); /* types_ts.c */
+      e->type.p = sql_ts_literal_precision(s); /* types_ts.c: Flink's, the fraction's digits */
+      e->type.not_null = true;
       if (sql_val_parse(&e->type, s, strlen(s), &e->lit, &c)) e = fail_at(b, n, "malformed timestamp '%s'", s);
       break;
     }
@@ -1259,7 +1260,9 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
     for (int r = 1; r < nrows; r++)
       if (!sql_common_type(&t, &p->rows[r][c]->type, &t)) return fail_at(b, v, "VALUES column %d has no common type", c + 1);
     if (!t.id) t = (sql_type){.id = STROM_INT};
-    if (t.id == STROM_VARCHAR) t.p = SQL_VARCHAR_MAX;
+    /* strings keep Calcite's least restrictive type: CHAR(n) when every row's is, else
+     * VARCHAR of the longest, unpadded (Flink turns ragged CHARs into VARCHAR) */
+    if (t.id == STROM_VARCHAR && t.kind) t.p = SQL_VARCHAR_MAX;
     for (int r = 0; r < nrows; r++) {
       sql_expr *e = p->rows[r][c];
       if (e->type.id != t.id || (t.id == STROM_DECIMAL && e->type.s != t.s)) {
