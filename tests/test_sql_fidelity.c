@@ -146,7 +146,7 @@ TEST(string_literals_are_char) {
   /* Flink types 'abc' CHAR(3) NOT NULL, in a ROW too; a declared CHAR(n) stays CHAR(n) */
   CHECK_OUT("CREATE VIEW v AS SELECT ROW('ab', 1) AS r, 'abc' AS s, CAST('x' AS CHAR(3)) AS c FROM (VALUES (1)) AS t(x);"
             "DESCRIBE v;",
-            "|    r | ROW<`EXPR$0` CHAR(2) NOT NULL, `EXPR$1` INT NOT NULL> |  TRUE |");
+            "|    r | ROW<`EXPR$0` CHAR(2) NOT NULL, `EXPR$1` INT NOT NULL> | FALSE |");
   CHECK_OUT("CREATE VIEW v AS SELECT 'abc' AS s, CASE WHEN x = 1 THEN 'a' ELSE 'b' END AS k FROM (VALUES (1)) AS t(x);"
             "DESCRIBE v;",
             "|    s | CHAR(3) | FALSE |");

@@ -88,6 +88,27 @@ TEST(timestamp_literals_take_their_digits) {
              false, "+I[2020-01-01 00:00:00, 2020-01-01 00:00:00.50, 2020-01-02 00:30:00, TRUE]\n");
 }
 
+TEST(row_columns_nullability) {
+  /* a ROW constructor is NOT NULL (Calcite's ROW), whatever its fields; a CAST keeps its
+   * operand's; a NULL ROW and a declared ROW<...> are nullable, ROW<...> NOT NULL is not
+   * (nested too) */
+  CHECK_OUT("CREATE VIEW w AS SELECT ROW(1, 'a') AS r, ROW(x, 'b') AS r3, CAST(ROW(1, 'a') AS ROW<a INT, b STRING>) AS r2, "
+            "CAST(NULL AS ROW<a INT>) AS r4 FROM (VALUES (1), (CAST(NULL AS INT))) AS t(x); DESCRIBE w;",
+            "|    r | ROW<`EXPR$0` INT NOT NULL, `EXPR$1` CHAR(1) NOT NULL> | FALSE |     |        |           |\n"
+            "|   r3 |          ROW<`EXPR$0` INT, `EXPR$1` CHAR(1) NOT NULL> | FALSE |     |        |           |\n"
+            "|   r2 |            ROW<`a` INT NOT NULL, `b` STRING NOT NULL> | FALSE |     |        |           |\n"
+            "|   r4 |                                          ROW<`a` INT> |  TRUE |     |        |           |\n");
+  const char *ddl = "CREATE TABLE tr (p ROW<a INT, b STRING>, q ROW<a INT, n ROW<c INT> NOT NULL> NOT NULL) "
+                    "WITH ('connector' = 'datagen', 'number-of-rows' = '1');";
+  char sql[600];
+  snprintf(sql, sizeof sql, "%s DESCRIBE tr;", ddl);
+  CHECK_OUT(sql, "|    p |                ROW<`a` INT, `b` STRING> |  TRUE |     |        |           |\n"
+                 "|    q | ROW<`a` INT, `n` ROW<`c` INT> NOT NULL> | FALSE |     |        |           |\n");
+  snprintf(sql, sizeof sql, "%s CREATE VIEW v AS SELECT p, q FROM tr; DESCRIBE v;", ddl);
+  CHECK_OUT(sql, "|    p |                ROW<`a` INT, `b` STRING> |  TRUE |     |        |           |\n"
+                 "|    q | ROW<`a` INT, `n` ROW<`c` INT> NOT NULL> | FALSE |     |        |           |\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_fidelity2_%d", (int)getpid());
@@ -95,6 +116,7 @@ int main(int argc, char **argv) {
   RUN(explain_names_as_flink);
   RUN(values_columns_typed_as_flink);
   RUN(timestamp_literals_take_their_digits);
+  RUN(row_columns_nullability);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

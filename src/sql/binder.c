@@ -1075,6 +1075,7 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
     if (t->cols[i].computed) {
       if (!(p->exprs[i] = bind(&b, t->cols[i].computed))) return NULL;
       p->cols[i].type = p->exprs[i]->type;
+      if (sql_row_is_marker(t->cols[i].name)) p->cols[i].type.not_null = t->cols[i].type.not_null; /* a ROW there, declared nullable */
       p->cols[i].proctime = sql_is_proctime_call(p->exprs[i]);
     } else {
       p->exprs[i] = col_ref(a, k, &phys[k].type);

@@ -428,7 +428,9 @@ int sql_show_columns(sql_session *s, const sql_node *n, sql_table *t) {
       snprintf(rn, sizeof rn, "%.*s", (int)seg - 1, p->cols[i].name);
       if (!(t->view && t->column_list && shown < t->column_list->nkids)) name = rn;
       sql_row_type_name(&rt, p->cols, i, end, seg);
-      const char *row[6] = {name, rt.p ? rt.p : "ROW<>", "TRUE", "", "", ""};
+      /* nullable unless its null marker is NOT NULL: a ROW(...) constructor's, a ROW<...> NOT NULL column's */
+      bool nn = !strcmp(p->cols[i].name + seg, "$") && p->cols[i].type.not_null;
+      const char *row[6] = {name, rt.p ? rt.p : "ROW<>", nn ? "FALSE" : "TRUE", "", "", ""};
       if (sql_show_like(n, name)) {
         for (int c = 0; c < 6; c++) cells[nrows * 6 + c] = strom__strdup(row[c]);
         nrows++;
