@@ -109,6 +109,40 @@ TEST(row_columns_nullability) {
                  "|    q | ROW<`a` INT, `n` ROW<`c` INT> NOT NULL> | FALSE |     |        |           |\n");
 }
 
+TEST(char_types_and_padding) {
+  /* Calcite's least restrictive type of CHARs of different lengths is VARCHAR (Flink's
+   * type system converts ragged unions to varying, FLINK-9559): UNION, CASE, COALESCE,
+   * VALUES give VARCHAR(n) and nothing is padded; equal lengths stay CHAR(n) */
+  CHECK_ROWS("SELECT y, CHAR_LENGTH(y), TYPEOF(y) FROM (SELECT 'a' AS y UNION ALL SELECT 'bc' AS y)", true,
+             "+I[a, 1, VARCHAR(2) NOT NULL]\n+I[bc, 2, VARCHAR(2) NOT NULL]\n");
+  CHECK_ROWS("SELECT TYPEOF(y) FROM (SELECT 'a' AS y UNION ALL SELECT 'b' AS y)", false,
+             "+I[CHAR(1) NOT NULL]\n+I[CHAR(1) NOT NULL]\n");
+  CHECK_ROWS("SELECT CHAR_LENGTH(CASE WHEN x = 1 THEN 'a' ELSE 'bcd' END), TYPEOF(CASE WHEN x = 1 THEN 'a' ELSE 'bcd' END), "
+             "TYPEOF(COALESCE(CAST(NULL AS CHAR(3)), 'a')) FROM (VALUES (1)) AS t(x)",
+             false, "+I[1, VARCHAR(3) NOT NULL, VARCHAR(3) NOT NULL]\n");
+  /* a CAST to CHAR(n) pads to n and cuts longer values; a CHAR(3) keeps its spaces
+   * through a ragged CASE and in comparisons (Flink compares the strings as they are) */
+  CHECK_ROWS("SELECT CHAR_LENGTH(CAST('a' AS CHAR(3))), CAST('abcd' AS CHAR(2)), CAST('a' AS CHAR(3)) = 'a', "
+             "CHAR_LENGTH(CASE WHEN x = 1 THEN CAST('a' AS CHAR(3)) ELSE 'bcde' END) FROM (VALUES (1)) AS t(x)",
+             false, "+I[3, ab, FALSE, 3]\n");
+  /* || adds the lengths: CHAR when both sides are, else VARCHAR; unbounded stays STRING */
+  CHECK_ROWS("SELECT TYPEOF('a' || 'bc'), TYPEOF(CAST('a' AS CHAR(3)) || 'x'), CHAR_LENGTH(CAST('a' AS CHAR(3)) || 'x'), "
+             "TYPEOF(CAST('a' AS VARCHAR(3)) || 'x'), TYPEOF(CAST('a' AS STRING) || 'x')",
+             false, "+I[CHAR(3) NOT NULL, CHAR(4) NOT NULL, 4, VARCHAR(4) NOT NULL, STRING NOT NULL]\n");
+}
+
+TEST(time_precision_above_3_is_refused) {
+  /* Flink's planner: "TIME precision is not supported: p" for p > 3 (FlinkTypeFactory,
+   * FLINK-17224), in a CAST, a DDL column and a literal with more than three digits */
+  CHECK_ERR("SELECT CAST('10:00:00' AS TIME(6))", "line 1, column 27: TIME precision is not supported: 6");
+  CHECK_ERR("CREATE TABLE x (t TIME(9)) WITH ('connector' = 'datagen')", "line 1, column 19: TIME precision is not supported: 9");
+  CHECK_ERR("SELECT TIME '10:00:00.1234'", "line 1, column 8: TIME precision is not supported: 4");
+  CHECK_ERR("SELECT CAST('10:00:00' AS TIME(10))", "TIME precision must be between 0 and 9");
+  /* TIME(0..3) and milliseconds work as before */
+  CHECK_ROWS("SELECT TIME '10:00:00.123', CAST('10:00:00.5' AS TIME(3)), TIME '10:00:00' < TIME '10:00:00.001'", false,
+             "+I[10:00:00.123, 10:00:00.500, TRUE]\n");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_fidelity2_%d", (int)getpid());
@@ -117,6 +151,8 @@ int main(int argc, char **argv) {
   RUN(values_columns_typed_as_flink);
   RUN(timestamp_literals_take_their_digits);
   RUN(row_columns_nullability);
+  RUN(char_types_and_padding);
+  RUN(time_precision_above_3_is_refused);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

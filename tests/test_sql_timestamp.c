@@ -141,19 +141,19 @@ TEST(literals_casts_and_text) {
              "+I[2026-01-01 10:00:00.500000, 2026-01-01 10:00:00.1234567, 2026-01-01 11:00:00.000001,"
              " 2026-02-28 10:00:00.000001]\n");
   char *out, err[1024];
-  CHECK_INT(run("CREATE TABLE t (a TIMESTAMP, b TIMESTAMP_LTZ, c TIMESTAMP(9), d TIME(6), e TIMESTAMP(0)) WITH"
+  CHECK_INT(run("CREATE TABLE t (a TIMESTAMP, b TIMESTAMP_LTZ, c TIMESTAMP(9), d TIME(3), e TIMESTAMP(0)) WITH"
                 " ('connector' = 'datagen', 'number-of-rows' = '1'); DESCRIBE t;",
                 &out, err, sizeof err),
             0);
   CHECK(strstr(out, " TIMESTAMP(6) "));
   CHECK(strstr(out, " TIMESTAMP_LTZ(6) "));
   CHECK(strstr(out, " TIMESTAMP(9) "));
-  CHECK(strstr(out, " TIME(6) "));
+  CHECK(strstr(out, " TIME(3) "));
   CHECK(strstr(out, " TIMESTAMP(0) "));
   free(out);
-  /* TIME(p > 3) holds milliseconds, as Flink's TIME does */
-  CHECK_ROWS("SELECT CAST(CAST('12:34:56.123456' AS TIME(6)) AS STRING), CAST(TIMESTAMP '2026-01-01 12:34:56.123456' AS TIME(3));",
-             false, "+I[12:34:56.123000, 12:34:56.123]\n");
+  /* TIME holds milliseconds; Flink's planner refuses TIME(p > 3) (test_sql_fidelity2.c) */
+  CHECK_ROWS("SELECT CAST(CAST('12:34:56.123456' AS TIME(3)) AS STRING), CAST(TIMESTAMP '2026-01-01 12:34:56.123456' AS TIME(3));",
+             false, "+I[12:34:56.123, 12:34:56.123]\n");
   /* a DATE meets a TIMESTAMP(6) as a TIMESTAMP(6) */
   CHECK_ROWS("SELECT CASE WHEN 1 = 2 THEN DATE '2026-01-01' ELSE TIMESTAMP '2026-01-01 00:00:00.123456' END,"
              " DATE '2026-01-01' < TIMESTAMP '2026-01-01 00:00:00.000001';",

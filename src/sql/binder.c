@@ -610,7 +610,8 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (strcmp(n->text, "TIMESTAMP") && strcmp(n->text, "TIMESTAMP_LTZ")) {
         if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
         int rc = sql_temporal_literal(n->text, n->kids[0]->text, &e->type, &e->lit);
-        if (rc) e = fail_at(b, n, rc == -2 ? "not supported yet: %s literals" : "malformed %s literal", n->text);
+        if (rc == -3) e = fail_at(b, n, "TIME precision is not supported: %d", (int)strspn(strchr(n->kids[0]->text, '.') + 1, "0123456789"));
+        else if (rc) e = fail_at(b, n, rc == -2 ? "not supported yet: %s literals" : "malformed %s literal", n->text);
         break;
       }
       if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
@@ -721,7 +722,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         if (!(e = binary(b, n, SQL_E_CONCAT, n->kids[0], n->kids[1]))) break;
         sql_type st = sql_bytes_concat_type(e->a[0], e->a[1]); /* STRING, or BYTES of bytes */
         if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &st)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &st))) e = NULL;
-        else e->type = st;
+        else e->type = st, sql_fid_concat_type(e); /* fid_char.c: CHAR(n) || CHAR(m) is CHAR(n + m) */
       } else if (!strcmp(o, "is-distinct-from") || !strcmp(o, "is-not-distinct-from")) {
         if ((e = comparison(b, n, o[3] == 'd' ? SQL_E_IS_DISTINCT : SQL_E_IS_NOT_DISTINCT))) e->type.not_null = true;
       } else if (!strcmp(o, "between") || !strcmp(o, "not-between") || !strcmp(o, "in") || !strcmp(o, "not-in")) {
@@ -1800,7 +1801,7 @@ static sql_plan *bind_union(binder *b, const sql_node *n) {
     sql_type t;
     if (!sql_common_type(&l->cols[i].type, &r->cols[i].type, &t))
       return fail_at(b, n, "UNION ALL: column %d has types that do not match", i + 1);
-    if (t.id == STROM_VARCHAR) t.p = SQL_VARCHAR_MAX;
+    if (t.id == STROM_VARCHAR && t.kind) t.p = SQL_VARCHAR_MAX; /* strings: CHAR(n), or VARCHAR of the longest (ragged CHARs) */
     u->cols[i] = (sql_col){.name = l->cols[i].name, .type = t, .rowtime = l->cols[i].rowtime && r->cols[i].rowtime};
     cast |= l->cols[i].type.id != t.id || r->cols[i].type.id != t.id || (t.id == STROM_DECIMAL);
   }

@@ -867,6 +867,10 @@ char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x);
 const char *sql_fid_shown(const char *name);
 bool sql_fid_has_shown(const char *name);
 bool sql_fid_print_call(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+/* fid_char.c: the type of a || b as Calcite's (lengths added, CHAR when both are) */
+void sql_fid_concat_type(sql_expr *e);
+/* fid_time.c: the first TIME(p) type in a statement with 3 < p <= 9, or NULL */
+const sql_node *sql_fid_time_check(const sql_node *n);
 char *sql_fid_hidden_as(sql_arena *a, const char *base, const char *shown);
 char *sql_fid_call_text(sql_arena *a, const sql_node *call);
 void sql_fid_over_explain(strom_buf *b, const sql_plan *p);
