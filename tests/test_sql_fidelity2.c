@@ -143,6 +143,28 @@ TEST(time_precision_above_3_is_refused) {
              "+I[10:00:00.123, 10:00:00.500, TRUE]\n");
 }
 
+#define LG_DDL                                                                                              \
+  "CREATE TABLE lg (id INT, v INT, o INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', " \
+  "'path' = '${TMP}/lg.csv', 'format' = 'csv');\n"
+
+TEST(lag_and_lead_offsets_from_the_row) {
+  write_tmp_file("lg.csv", "1,10,1,2026-01-01 00:00:01\n2,20,1,2026-01-01 00:00:02\n3,30,2,2026-01-01 00:00:03\n"
+                           "4,40,0,2026-01-01 00:00:04\n5,50,3,2026-01-01 00:00:05\n");
+  /* streaming: Flink's LagAggFunction takes each row's offset and trims its buffer to it
+   * (offset + 1 values): 1: [10] of 2 -> default; 2: [10, 20] -> 10; 3: [10, 20, 30] -> 10;
+   * 4: offset 0 trims to [40] -> 40; 5: [40, 50] of 4 -> default */
+  CHECK_ROWS(LG_DDL "SELECT id, LAG(v, o) OVER (ORDER BY ts), LAG(v, o + 0, id * 100) OVER (ORDER BY ts) FROM lg", true,
+             "+I[1, <NULL>, 100]\n+I[2, 10, 10]\n+I[3, 10, 10]\n+I[4, 40, 40]\n+I[5, <NULL>, 500]\n");
+  /* batch: each row's offset counted in its sorted partition (Flink's OffsetOverFrame):
+   * LAG 1 - 1, 2 - 1, 3 - 2, 4 - 0, 5 - 3; LEAD 1 + 1, 2 + 1, 3 + 2, 4 + 0, 5 + 3 (past the end) */
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\n" LG_DDL
+             "SELECT id, LAG(v, o, -1) OVER (ORDER BY ts), LEAD(v, o) OVER (ORDER BY ts) FROM lg", true,
+             "+I[1, -1, 20]\n+I[2, 10, 30]\n+I[3, 10, 50]\n+I[4, 40, 40]\n+I[5, 20, <NULL>]\n");
+  /* a negative offset fails the job with Flink's message; a non-integer is refused */
+  CHECK_ERR(LG_DDL "SELECT id, LAG(v, o - 2) OVER (ORDER BY ts) FROM lg", "Offset(-1) should be positive.");
+  CHECK_ERR(LG_DDL "SELECT LAG(v, CAST(o AS DOUBLE)) OVER (ORDER BY ts) FROM lg", "LAG's offset must be an integer, not DOUBLE");
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_fidelity2_%d", (int)getpid());
@@ -153,6 +175,7 @@ int main(int argc, char **argv) {
   RUN(row_columns_nullability);
   RUN(char_types_and_padding);
   RUN(time_precision_above_3_is_refused);
+  RUN(lag_and_lead_offsets_from_the_row);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

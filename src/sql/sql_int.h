@@ -414,7 +414,7 @@ void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out,
 static inline bool sql_agg_over_only(const sql_agg *g) { return g->kind >= SQL_AGG_LAG && g->kind <= SQL_AGG_NTILE; }
 int sql_over_fn_schema(sql_agg *g, int i, strom_schema *acc);
 void sql_over_fn_init(const sql_agg *g, strom_row *acc);
-int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in);
+int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in, struct sql_ectx *c);
 void sql_over_fn_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 /* COUNT(DISTINCT a, b, ...) as a COUNT(DISTINCT x) of one value per tuple (NULL if any is NULL). */
 const struct sql_node *sql_agg_more_count_tuple(sql_arena *a, const struct sql_node *call, int nargs);
