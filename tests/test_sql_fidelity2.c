@@ -163,6 +163,10 @@ TEST(lag_and_lead_offsets_from_the_row) {
   /* a negative offset fails the job with Flink's message; a non-integer is refused */
   CHECK_ERR(LG_DDL "SELECT id, LAG(v, o - 2) OVER (ORDER BY ts) FROM lg", "Offset(-1) should be positive.");
   CHECK_ERR(LG_DDL "SELECT LAG(v, CAST(o AS DOUBLE)) OVER (ORDER BY ts) FROM lg", "LAG's offset must be an integer, not DOUBLE");
+  /* UNNEST of two collections: Flink's LogicalUnnestRule types the first one only, so it
+   * cannot plan it; refused by name */
+  CHECK_ERR("SELECT x, y FROM (VALUES (ARRAY[1, 2], ARRAY['a'])) AS t(a, b) CROSS JOIN UNNEST(a, b) AS u(x, y)",
+            "line 1, column 85: not supported: UNNEST of more than one collection (Flink cannot plan it either");
 }
 
 int main(int argc, char **argv) {
