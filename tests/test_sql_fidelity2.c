@@ -50,6 +50,9 @@ TEST(explain_names_as_flink) {
   CHECK_PLAN(T2 "EXPLAIN SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts) AS m FROM t;", "Calc(select=[ts AS ts0])");
   CHECK_PLAN(T2 "EXPLAIN SELECT k, SUM(a) FROM t GROUP BY k HAVING SUM(a) > (SELECT MAX(x) FROM s);",
              "Join(joinType=[InnerJoin], leftKeys=[], rightKeys=[], where=[(SUM(a) > EXPR$0)])");
+  /* a Top-N's row number: Flink's Rank names it w0$o0 */
+  CHECK_PLAN(T2 "EXPLAIN SELECT * FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM t) WHERE rn <= 2;",
+             "Calc(select=[k, a, w0$o0 AS rn])");
   char *o, e[1024];
   CHECK_INT(run(T2 "EXPLAIN SELECT k, (SELECT MAX(x) FROM s WHERE s.ts > t.ts AND s.k = t.k) AS m FROM t;", &o, e, sizeof e), 0);
   CHECK(strstr(o, "$c") == NULL);

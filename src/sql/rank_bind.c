@@ -222,7 +222,9 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     if (calls[0]->nkids != 1) return fail(err, errlen, calls[0], "%s() takes no arguments", fn);
     if (!o->norder) return fail(err, errlen, over, "%s() needs ORDER BY in its OVER clause", fn);
     o->rank_out = true;
-    cols[in->ncols] = (sql_col){.name = "$row_number", .type = {.id = STROM_BIGINT, .not_null = true}, .hidden = true};
+    const char *rn = sql_fid_hidden_as(a, "$row_number", "w0$o0"); /* fid_names.c: Flink's Rank names it w0$o0 */
+    if (!rn) return fail(err, errlen, NULL, "out of memory", NULL);
+    cols[in->ncols] = (sql_col){.name = rn, .type = {.id = STROM_BIGINT, .not_null = true}, .hidden = true};
   } else {
     if (!frame(o, over, in, err, errlen)) return NULL;
     o->naggs = n;
