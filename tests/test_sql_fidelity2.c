@@ -73,6 +73,11 @@ TEST(values_columns_typed_as_flink) {
              "+I[VARCHAR(2) NOT NULL, 1, INT]\n+I[VARCHAR(2) NOT NULL, 2, INT]\n");
   CHECK_ROWS("SELECT TYPEOF(TRUE), TYPEOF(UNKNOWN), TYPEOF(y) FROM (VALUES ('a'), (CAST(NULL AS CHAR(1)))) AS t(y)", false,
              "+I[BOOLEAN NOT NULL, BOOLEAN, CHAR(1)]\n+I[BOOLEAN NOT NULL, BOOLEAN, CHAR(1)]\n");
+  /* numbers of different types meet NOT NULL when both are (INT with DECIMAL(3, 2) is
+   * DECIMAL(12, 2)); GREATEST / LEAST are NULL only for a NULL argument */
+  CHECK_ROWS("SELECT TYPEOF(d), TYPEOF(CASE WHEN d > 2 THEN 1 ELSE 2.5 END), TYPEOF(GREATEST('a', 'bc')), "
+             "TYPEOF(LEAST(1, CAST(NULL AS INT))) FROM (VALUES (1.5), (2.25), (3)) AS v(d) WHERE d = 3", false,
+             "+I[DECIMAL(12, 2) NOT NULL, DECIMAL(11, 1) NOT NULL, VARCHAR(2) NOT NULL, INT]\n");
 }
 
 TEST(timestamp_literals_take_their_digits) {

@@ -106,6 +106,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p, t.chr = a->chr && b->chr && a->p == b->p;
     else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz, t.p = a->p > b->p ? a->p : b->p;
     t.narrow = sql_narrow_arith(a, b, &t); /* types_narrow.c */
+    t.not_null = a->not_null && b->not_null; /* NOT NULL when both are (Calcite's leastRestrictive) */
     *out = t;
     return true;
   }
@@ -113,9 +114,11 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     if (a->id == STROM_DOUBLE || b->id == STROM_DOUBLE) t = (sql_type){.id = STROM_DOUBLE};
     else if (a->id == STROM_DECIMAL || b->id == STROM_DECIMAL) {
       sql_type x = sql_type_as_decimal(a), y = sql_type_as_decimal(b);
+      x.not_null = a->not_null, y.not_null = b->not_null;
       return sql_common_type(&x, &y, out);
     } else t = (sql_type){.id = STROM_BIGINT};
     t.narrow = sql_narrow_arith(a, b, &t);
+    t.not_null = a->not_null && b->not_null;
     *out = t;
     return true;
   }
