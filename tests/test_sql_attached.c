@@ -52,7 +52,7 @@ TEST(cascaded_max_joined_on_the_window_is_a_window_join) {
   char *out, err[1024];
   CHECK_INT(run(BIDS_DDL "EXPLAIN " HOT_ITEMS, &out, err, sizeof err), 0);
   CHECK(strstr(out, "WindowJoin(joinType=[InnerJoin]") != NULL);
-  CHECK(strstr(out, "WindowAggregate(window=[TUMBLE(size=10000 ms), win_start=[ws], win_end=[we]], select=[(MAX num)]) "
+  CHECK(strstr(out, "WindowAggregate(window=[TUMBLE(size=10000 ms), win_start=[ws], win_end=[we]], select=[MAX(num)]) "
                     "[emits final results]") != NULL);
   CHECK(strstr(out, "GroupAggregate") == NULL);
   CHECK(strstr(out, "[changelog]") == NULL);

@@ -478,7 +478,7 @@ TEST(explain_and_errors) {
   free(out);
   rc = run(BIDS_DDL BATCH "EXPLAIN SELECT name, COUNT(*) FROM bids GROUP BY name;", &out, err, sizeof err);
   CHECK_INT(rc, 0);
-  CHECK(strstr(out, "GroupAggregate(groupBy=[name], select=[(COUNT *)]) [emits at end of input]") != NULL);
+  CHECK(strstr(out, "GroupAggregate(groupBy=[name], select=[COUNT(*)]) [emits at end of input]") != NULL);
   free(out);
   rc = run(NUMS_DDL BATCH "EXPLAIN SELECT a.k, b.v FROM nums a LEFT JOIN nums b ON a.k = b.k;", &out, err, sizeof err);
   CHECK_INT(rc, 0);

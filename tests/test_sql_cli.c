@@ -84,7 +84,7 @@ TEST(statements_from_stdin_keep_going_after_an_error) {
   int rc = sh("", "SET 'pipeline.name' = 'x';\nSELECT nope;\nSELECT 'a' ||\n 'b' AS s;\nSET;\n", out, sizeof out, err, sizeof err);
   CHECK_INT(rc, 1); /* one statement failed */
   CHECK(strstr(err, "column 'nope' not found") != NULL);
-  CHECK(strstr(out, "| +I |                             ab |") != NULL);
+  CHECK(strstr(out, "| +I |     ab |") != NULL);
   CHECK(strstr(out, "'pipeline.name' = 'x'") != NULL);
 }
 

@@ -1105,8 +1105,8 @@ TEST(system_functions_examples) {
     snprintf(want, sizeof want, "[%s]\n", aggs[i][1]);
     CHECK_FINAL(sql, want);
   }
-  /* TYPEOF (fid_typeof.c); Flink's VALUES column would be NOT NULL too (Strom's VALUES columns are nullable) */
-  CHECK_HAS("SELECT TYPEOF(x), TYPEOF(1.0) FROM (VALUES (1.0), (2.0)) AS t(x);", "|                  DECIMAL(2, 1) |         DECIMAL(2, 1) NOT NULL |");
+  /* TYPEOF (fid_typeof.c); a VALUES column with no NULL is NOT NULL, as Flink's */
+  CHECK_HAS("SELECT TYPEOF(x), TYPEOF(1.0) FROM (VALUES (1.0), (2.0)) AS t(x);", "|         DECIMAL(2, 1) NOT NULL |         DECIMAL(2, 1) NOT NULL |");
   CHECK_HAS("SELECT CURRENT_DATABASE();\nCREATE DATABASE db1;\nUSE db1;\nSELECT CURRENT_DATABASE();",
             " default_database |\n", " db1 |\n");
   /* the OVERLAPS predicate (fid_overlaps.c): the docs' two examples, TRUE and FALSE */

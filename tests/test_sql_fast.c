@@ -85,7 +85,7 @@ TEST(huge_interval_literals_are_refused) {
   CHECK_ERR("SELECT TIMESTAMP '2020-01-01 00:00:00' - INTERVAL '999999999999999 01:00:00' DAY TO SECOND",
             "is out of range");
   CHECK_BOTH("SELECT TIMESTAMP '2020-01-01 00:00:00' + INTERVAL '1 01:00:00' DAY TO SECOND",
-             "+I[2020-01-02 01:00:00.000]\n");
+             "+I[2020-01-02 01:00:00]\n");
   /* found by fuzz_sql_values: interval text whose months or milliseconds overflow */
   CHECK_ERR("SELECT CAST(s AS INTERVAL YEAR TO MONTH) FROM (VALUES ('-025555555555555555531-0')) AS t(s)",
             "cannot cast '-025555555555555555531-0' to INTERVAL YEAR TO MONTH");
@@ -125,7 +125,7 @@ TEST(explain_of_having_on_an_aggregate_not_selected) {
                "EXPLAIN SELECT a >= COUNT(*) FROM t GROUP BY a HAVING SUM(b) > 1;",
                &out, err, sizeof err);
   CHECK_INT(rc, 0);
-  CHECK(strstr(out, "where=[((SUM b) > 1)]") != NULL);
+  CHECK(strstr(out, "where=[(SUM(b) > 1)]") != NULL);
   free(out);
 }
 
@@ -244,7 +244,7 @@ TEST(explain_shows_the_optimized_plan) {
            "SET 'table.exec.mini-batch.size' = '5000';\nEXPLAIN SELECT auction, COUNT(*) FROM b GROUP BY auction;",
            ddl);
   CHECK_INT(run(sql, &out, err, sizeof err), 0);
-  want = "GroupAggregate(groupBy=[auction], select=[(COUNT *)]) [changelog] [mini-batch: 5000 rows or 2000 ms]\n"
+  want = "GroupAggregate(groupBy=[auction], select=[COUNT(*)]) [changelog] [mini-batch: 5000 rows or 2000 ms]\n"
          "    Calc(select=[bid.auction AS auction], where=[(event_type = 2)])\n"
          "      TableSourceScan(table=[nx], connector=[nexmark], project=[event_type, bid.auction])\n";
   if (!strstr(out, want)) fprintf(stderr, "%s\n", out);

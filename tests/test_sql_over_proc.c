@@ -163,7 +163,7 @@ TEST(one_partition_over_values) {
 
 TEST(explain) {
   CHECK_OUT(EV_DDL "EXPLAIN SELECT id, SUM(v)" W2 " FROM ev", "OverAggregate(partitionBy=[k]");
-  CHECK_OUT(EV_DDL "EXPLAIN SELECT id, SUM(v)" W2 " FROM ev", "(order-by pt)");
+  CHECK_OUT(EV_DDL "EXPLAIN SELECT id, SUM(v)" W2 " FROM ev", "orderBy=[pt ASC], window=[ROWS BETWEEN 1 PRECEDING AND CURRENT ROW], select=[SUM(v) AS w0$o0]");
 }
 
 TEST(refusals) {

@@ -278,7 +278,7 @@ TEST(explain_names_the_operators) {
              "WindowRank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3]");
   CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT SUM(price) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT "
                       "ROW) FROM bids",
-             "OverAggregate(partitionBy=[name], window=[");
+             "OverAggregate(partitionBy=[name], orderBy=[ts ASC], window=[ROWS BETWEEN 2 PRECEDING AND CURRENT ROW]");
   CHECK_PLAN(BIDS_DDL "EXPLAIN SELECT window_end, COUNT(*) FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' "
                       "SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end",
              "WindowAggregate(window=[CUMULATE(step=5000 ms, size=10000 ms)]");

@@ -185,7 +185,7 @@ static int list_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool 
 }
 
 int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
-  if (sql_agg_over_only(g)) return sql_over_fn_add(g, acc, in); /* OVER input appends */
+  if (sql_agg_over_only(g)) return sql_over_fn_add(g, acc, in, c); /* OVER input appends */
   sql_val v;
   sql_val_get(in, g->arg, &v);
   if (v.null) return STROM_OK; /* all of them skip NULLs */

@@ -108,6 +108,7 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     } else if (a->id == STROM_VARCHAR) t.p = a->p > b->p ? a->p : b->p, t.chr = a->chr && b->chr && a->p == b->p;
     else if (a->id == STROM_TIMESTAMP) t.ltz = a->ltz && b->ltz, t.p = a->p > b->p ? a->p : b->p;
     t.narrow = sql_narrow_arith(a, b, &t); /* types_narrow.c */
+    t.not_null = a->not_null && b->not_null; /* NOT NULL when both are (Calcite's leastRestrictive) */
     *out = t;
     return true;
   }
@@ -115,9 +116,11 @@ bool sql_common_type(const sql_type *a, const sql_type *b, sql_type *out) {
     if (a->id == STROM_DOUBLE || b->id == STROM_DOUBLE) t = (sql_type){.id = STROM_DOUBLE};
     else if (a->id == STROM_DECIMAL || b->id == STROM_DECIMAL) {
       sql_type x = sql_type_as_decimal(a), y = sql_type_as_decimal(b);
+      x.not_null = a->not_null, y.not_null = b->not_null;
       return sql_common_type(&x, &y, out);
     } else t = (sql_type){.id = STROM_BIGINT};
     t.narrow = sql_narrow_arith(a, b, &t);
+    t.not_null = a->not_null && b->not_null;
     *out = t;
     return true;
   }
@@ -594,7 +597,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         if ((e = new_expr(b, SQL_E_LIT, 0))) e->lit.null = true;
       } else if (!strcmp(n->text, "TRUE") || !strcmp(n->text, "FALSE") || !strcmp(n->text, "UNKNOWN")) {
         if ((e = new_expr(b, SQL_E_LIT, 0))) {
-          e->type = (sql_type){.id = STROM_BOOLEAN};
+          e->type = (sql_type){.id = STROM_BOOLEAN, .not_null = n->text[0] != 'U'};
           e->lit.null = n->text[0] == 'U';
           e->lit.i = n->text[0] == 'T';
         }
@@ -612,14 +615,16 @@ static sql_expr *bind(binder *b, const sql_node *n) {
       if (strcmp(n->text, "TIMESTAMP") && strcmp(n->text, "TIMESTAMP_LTZ")) {
         if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
         int rc = sql_temporal_literal(n->text, n->kids[0]->text, &e->type, &e->lit);
-        if (rc) e = fail_at(b, n, rc == -2 ? "not supported yet: %s literals" : "malformed %s literal", n->text);
+        if (rc == -3) e = fail_at(b, n, "TIME precision is not supported: %d", (int)strspn(strchr(n->kids[0]->text, '.') + 1, "0123456789"));
+        else if (rc) e = fail_at(b, n, rc == -2 ? "not supported yet: %s literals" : "malformed %s literal", n->text);
         break;
       }
       if (!(e = new_expr(b, SQL_E_LIT, 0))) break;
       e->type = (sql_type){.id = STROM_TIMESTAMP, .p = 3, .ltz = n->text[9] == '_'};
       sql_ectx c = {0};
       const char *s = n->kids[0]->text;
-      e->type.p = sql_ts_literal_precision(s); /* types_ts.c */
+      e->type.p = sql_ts_literal_precision(s); /* types_ts.c: Flink's, the fraction's digits */
+      e->type.not_null = true;
       if (sql_val_parse(&e->type, s, strlen(s), &e->lit, &c)) e = fail_at(b, n, "malformed timestamp '%s'", s);
       break;
     }
@@ -722,7 +727,7 @@ static sql_expr *bind(binder *b, const sql_node *n) {
         if (!(e = binary(b, n, SQL_E_CONCAT, n->kids[0], n->kids[1]))) break;
         sql_type st = sql_bytes_concat_type(e->a[0], e->a[1]); /* STRING, or BYTES of bytes */
         if (!(e->a[0] = cast_or_fail(b, n, e->a[0], &st)) || !(e->a[1] = cast_or_fail(b, n, e->a[1], &st))) e = NULL;
-        else e->type = st;
+        else e->type = st, sql_fid_concat_type(e); /* fid_char.c: CHAR(n) || CHAR(m) is CHAR(n + m) */
       } else if (!strcmp(o, "is-distinct-from") || !strcmp(o, "is-not-distinct-from")) {
         if ((e = comparison(b, n, o[3] == 'd' ? SQL_E_IS_DISTINCT : SQL_E_IS_NOT_DISTINCT))) e->type.not_null = true;
       } else if (!strcmp(o, "between") || !strcmp(o, "not-between") || !strcmp(o, "in") || !strcmp(o, "not-in")) {
@@ -847,7 +852,7 @@ static sql_expr *bind_json_agg(binder *b, const sql_node *n, sql_agg *g) {
 }
 
 static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
-  char *text = node_text(b, n);
+  char *text = sql_fid_call_text(b->a, n); /* fid_names.c: SUM(a), as Flink's plans name it */
   if (!text) return fail_at(b, NULL, "out of memory"), -1;
   for (int i = 0; i < b->naggs; i++)
     if (!strcmp(b->aggs[i].text, text)) {
@@ -1076,6 +1081,7 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
     if (t->cols[i].computed) {
       if (!(p->exprs[i] = bind(&b, t->cols[i].computed))) return NULL;
       p->cols[i].type = p->exprs[i]->type;
+      if (sql_row_is_marker(t->cols[i].name)) p->cols[i].type.not_null = t->cols[i].type.not_null; /* a ROW there, declared nullable */
       p->cols[i].proctime = sql_is_proctime_call(p->exprs[i]);
     } else {
       p->exprs[i] = col_ref(a, k, &phys[k].type);
@@ -1300,7 +1306,9 @@ static sql_plan *bind_values(binder *b, const sql_node *v) {
     for (int r = 1; r < nrows; r++)
       if (!sql_common_type(&t, &p->rows[r][c]->type, &t)) return fail_at(b, v, "VALUES column %d has no common type", c + 1);
     if (!t.id) t = (sql_type){.id = STROM_INT};
-    if (t.id == STROM_VARCHAR) t.p = SQL_VARCHAR_MAX;
+    /* strings keep Calcite's least restrictive type: CHAR(n) when every row's is, else
+     * VARCHAR of the longest, unpadded (Flink turns ragged CHARs into VARCHAR) */
+    if (t.id == STROM_VARCHAR && t.kind) t.p = SQL_VARCHAR_MAX;
     for (int r = 0; r < nrows; r++) {
       sql_expr *e = p->rows[r][c];
       if (e->type.id != t.id || (t.id == STROM_DECIMAL && e->type.s != t.s)) {
@@ -1843,7 +1851,7 @@ static sql_plan *bind_union(binder *b, const sql_node *n) {
     sql_type t;
     if (!sql_common_type(&l->cols[i].type, &r->cols[i].type, &t))
       return fail_at(b, n, "UNION ALL: column %d has types that do not match", i + 1);
-    if (t.id == STROM_VARCHAR) t.p = SQL_VARCHAR_MAX;
+    if (t.id == STROM_VARCHAR && t.kind) t.p = SQL_VARCHAR_MAX; /* strings: CHAR(n), or VARCHAR of the longest (ragged CHARs) */
     u->cols[i] = (sql_col){.name = l->cols[i].name, .type = t, .rowtime = l->cols[i].rowtime && r->cols[i].rowtime};
     cast |= l->cols[i].type.id != t.id || r->cols[i].type.id != t.id || (t.id == STROM_DECIMAL);
   }

@@ -13,7 +13,13 @@
 
 /* ---- SQL text of syntax trees ---- */
 
+static _Thread_local bool plain_ids; /* EXPLAIN's text (sql_show_expr_plain): names as they are */
+
 static void ident(strom_buf *b, const char *s) {
+  if (plain_ids) {
+    strom__buf_printf(b, "%s", s);
+    return;
+  }
   strom__buf_printf(b, "`");
   for (; *s; s++) strom__buf_printf(b, *s == '`' ? "``" : "%c", *s);
   strom__buf_printf(b, "`");
@@ -90,6 +96,12 @@ static void operand(strom_buf *b, const sql_node *n, int prec, bool right) {
 }
 
 void sql_show_expr(strom_buf *b, const sql_node *n) { expr_sql(b, n); }
+
+void sql_show_expr_plain(strom_buf *b, const sql_node *n) {
+  plain_ids = true;
+  expr_sql(b, n);
+  plain_ids = false;
+}
 
 static void expr_sql(strom_buf *b, const sql_node *n) {
   switch (n->kind) {
@@ -416,7 +428,9 @@ int sql_show_columns(sql_session *s, const sql_node *n, sql_table *t) {
       snprintf(rn, sizeof rn, "%.*s", (int)seg - 1, p->cols[i].name);
       if (!(t->view && t->column_list && shown < t->column_list->nkids)) name = rn;
       sql_row_type_name(&rt, p->cols, i, end, seg);
-      const char *row[6] = {name, rt.p ? rt.p : "ROW<>", "TRUE", "", "", ""};
+      /* nullable unless its null marker is NOT NULL: a ROW(...) constructor's, a ROW<...> NOT NULL column's */
+      bool nn = !strcmp(p->cols[i].name + seg, "$") && p->cols[i].type.not_null;
+      const char *row[6] = {name, rt.p ? rt.p : "ROW<>", nn ? "FALSE" : "TRUE", "", "", ""};
       if (sql_show_like(n, name)) {
         for (int c = 0; c < 6; c++) cells[nrows * 6 + c] = strom__strdup(row[c]);
         nrows++;

@@ -6,20 +6,27 @@
  * unit separator; EXPLAIN prints that text.  A ROW value's field access prints as
  * Flink's r.f instead of the evaluator's $FIELD(r), a ROW constructor without the
  * NULL marker its packed value carries first.  The grouping sets' $e stays: Flink's
- * Expand names that column $e too.
+ * Expand names that column $e too.  Aggregate calls print as Flink's plans print them
+ * (SUM(a), COUNT(DISTINCT b), not the parser's S-expression), and an OVER aggregate as
+ * Flink's OverAggregate (partitionBy, orderBy, the frame as SQL, columns w0$o0, ...).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "rank.h"
 #include "sql_int.h"
 
 #define SEP '\x1f'
+
+static void call_text(strom_buf *t, const sql_node *n);
 
 char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x) {
   strom_buf t = {0};
   if (x && (x->kind == SQL_ID || x->kind == SQL_FIELD) && x->text) strom__buf_printf(&t, "%s", sql_fid_shown(x->text));
   else if (x && x->kind == SQL_NAME && x->nkids && x->kids[x->nkids - 1]->text) strom__buf_printf(&t, "%s", x->kids[x->nkids - 1]->text);
-  else if (x) sql_print(x, &t);
+  else if (x && x->kind == SQL_CALL && x->text) call_text(&t, x);
+  else if (x) sql_show_expr_plain(&t, x);
   size_t bl = strlen(base);
   char *s = sql_arena_alloc(a, bl + 2 + t.len);
   if (s) {
@@ -30,6 +37,80 @@ char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x) {
   }
   strom__buf_free(&t);
   return s;
+}
+
+char *sql_fid_hidden_as(sql_arena *a, const char *base, const char *shown) {
+  size_t bl = strlen(base), sl = shown ? strlen(shown) : 0;
+  char *s = sql_arena_alloc(a, bl + 2 + sl);
+  if (s) {
+    memcpy(s, base, bl);
+    s[bl] = SEP;
+    if (sl) memcpy(s + bl + 1, shown, sl);
+    s[bl + 1 + sl] = 0;
+  }
+  return s;
+}
+
+/* An aggregate call as Flink's plan prints it: NAME([DISTINCT] args) [FILTER (WHERE c)],
+ * the OVER clause left to the OverAggregate that computes it. */
+static void call_text(strom_buf *t, const sql_node *n) {
+  strom__buf_printf(t, "%s(%s", n->text, n->flags & SQL_F(DISTINCT) ? "DISTINCT " : "");
+  const sql_node *filter = NULL;
+  int k = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    const sql_node *x = n->kids[i];
+    if (x->kind == SQL_FILTER) filter = x;
+    if (x->kind == SQL_FILTER || x->kind == SQL_OVER) continue;
+    if (k++) strom__buf_append(t, ", ", 2);
+    if (x->kind == SQL_STAR) strom__buf_append(t, "*", 1);
+    else sql_show_expr_plain(t, x);
+  }
+  strom__buf_append(t, ")", 1);
+  if (filter && filter->nkids) {
+    strom__buf_printf(t, " FILTER (WHERE ");
+    sql_show_expr_plain(t, filter->kids[0]);
+    strom__buf_append(t, ")", 1);
+  }
+}
+
+char *sql_fid_call_text(sql_arena *a, const sql_node *call) {
+  strom_buf t = {0};
+  if (call->kind == SQL_CALL && call->text) call_text(&t, call);
+  else sql_show_expr_plain(&t, call);
+  char *s = sql_arena_strndup(a, t.p ? t.p : "", t.len);
+  strom__buf_free(&t);
+  return s;
+}
+
+void sql_fid_over_explain(strom_buf *b, const sql_plan *p) {
+  const sql_over *v = p->over;
+  const sql_col *cols = p->in->cols;
+  strom__buf_printf(b, "OverAggregate(");
+  if (v->npart) {
+    strom__buf_printf(b, "partitionBy=[");
+    for (int i = 0; i < v->npart; i++) {
+      if (i) strom__buf_append(b, ", ", 2);
+      sql_expr_print(b, v->part[i], cols);
+    }
+    strom__buf_printf(b, "], ");
+  }
+  if (v->norder) {
+    strom__buf_printf(b, "orderBy=[");
+    for (int i = 0; i < v->norder; i++) {
+      if (i) strom__buf_append(b, ", ", 2);
+      sql_expr_print(b, v->order[i], cols);
+      strom__buf_printf(b, " %s", v->desc[i] ? "DESC" : "ASC");
+    }
+    strom__buf_printf(b, "], ");
+  }
+  strom__buf_printf(b, "window=[%s BETWEEN ", v->rows ? "ROWS" : "RANGE");
+  if (v->preceding < 0) strom__buf_printf(b, "UNBOUNDED PRECEDING");
+  else if (v->preceding == 0) strom__buf_printf(b, "CURRENT ROW");
+  else strom__buf_printf(b, "%" PRId64 " PRECEDING", v->preceding); /* RANGE: milliseconds, as Flink prints it */
+  strom__buf_printf(b, " AND CURRENT ROW], select=[");
+  for (int i = 0; i < v->naggs; i++)
+    strom__buf_printf(b, "%s%s AS %s", i ? ", " : "", v->aggs[i].text, sql_fid_shown(p->cols[p->in->ncols + i].name));
+  strom__buf_printf(b, "])\n");
 }
 
 const char *sql_fid_shown(const char *name) {

@@ -94,8 +94,9 @@ static void positional(const obatch *v, const sql_agg *g, strom_row *const *r, i
   switch (g->kind) {
     case SQL_AGG_LAG:
     case SQL_AGG_LEAD: {
-      int64_t j = g->kind == SQL_AGG_LAG ? (int64_t)i - f->offset : (int64_t)i + f->offset;
-      sql_val x = {.null = true};
+      sql_val x = {.null = true}, off = {.i = f->offset};
+      if (f->off) sql_val_get(r[i], sql_over_fn_offset_col(g), &off); /* this row's offset (over_fns.c) */
+      int64_t j = off.null ? -1 : g->kind == SQL_AGG_LAG ? (int64_t)i - off.i : (int64_t)i + off.i;
       if (j >= 0 && j < n) sql_val_get(r[j], g->arg, &x);
       else if (f->def) sql_val_get(r[i], g->arg + 1, &x); /* the current row's default */
       sql_val_set(o, col, &x);
@@ -168,7 +169,7 @@ static int ob_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
 strom_stream *sql_over_batch_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   const sql_over *o = p->over;
   int nk = o->npart ? o->npart : 1, nin = p->in->ncols, na = o->naggs;
-  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + o->norder + 2 * na + 1));
+  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + o->norder + 3 * na + 1));
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
   obatch *v = sql_arena_alloc(&b->arena, sizeof *v);
   strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new();
@@ -188,6 +189,7 @@ strom_stream *sql_over_batch_stream(sql_build *b, const sql_plan *p, strom_strea
     if (o->args[i]) ex[k] = o->args[i], aggs[i].arg = nin + k++;
     else aggs[i].arg = -1;
     if (aggs[i].over_fn && aggs[i].over_fn->def) ex[k++] = aggs[i].over_fn->def; /* the default: column arg + 1 */
+    if (aggs[i].over_fn && aggs[i].over_fn->off) ex[k++] = aggs[i].over_fn->off;  /* then a non-literal offset */
   }
   int tcol = -1;
   if (o->time_col >= 0) {

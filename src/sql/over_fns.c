@@ -12,12 +12,16 @@
  * Calcite, these five need ORDER BY and take no frame.
  *
  * Streaming LAG is Flink's LagAggFunction: an accumulator with the last offset + 1 values
- * folded (NULLs too) and the default of the last row folded, whose result is the oldest
- * value once there are offset + 1, else that default.  They live in one VARCHAR
+ * folded (NULLs too) and the offset and default of the last row folded, whose result is
+ * the oldest value once there are offset + 1, else that default.  They live in one VARCHAR
  * accumulator column, so the OVER operator's keyed state (and checkpoints) hold them; an
  * unbounded frame's peers (RANGE, one timestamp) are all folded before any is emitted, so
- * they share the value, as in Flink.  The default, an expression over the input row, is
- * projected next to the argument by the operators (column arg + 1).
+ * they share the value, as in Flink.  The offset may be any integer expression, as
+ * Flink's LagAggFunction takes it per row (a row's offset trims what the accumulator
+ * keeps: a larger offset later finds fewer values and gives the default); a negative one
+ * fails the job with Flink's message.  The default and a non-literal offset, expressions
+ * over the input row, are projected after the argument by the operators (column arg + 1
+ * the default, then the offset).
  */
 #include <stdarg.h>
 #include <strings.h>
@@ -68,7 +72,8 @@ static bool int_literal(const sql_node *n, int64_t *v) {
   return true;
 }
 
-/* LAG / LEAD (x [, offset [, default]]): the offset a literal, the default an expression. */
+/* LAG / LEAD (x [, offset [, default]]): the offset an integer (a literal, or an
+ * expression over the row), the default an expression. */
 static int bind_lag(sql_session *s, sql_arena *a, const sql_plan *in, const sql_node *n, int nargs, sql_agg *g,
                     sql_expr **arg, struct sql_over_fn *f, char *err, size_t errlen) {
   const char *name = n->text;
@@ -77,12 +82,19 @@ static int bind_lag(sql_session *s, sql_arena *a, const sql_plan *in, const sql_
   g->in_type = (*arg)->type.id ? (*arg)->type : (sql_type){.id = STROM_INT};
   g->type = g->in_type, g->type.not_null = false;
   f->offset = 1;
-  if (nargs > 1) {
+  if (nargs > 1 && !int_literal(n->kids[1], &f->offset)) { /* an expression: each row's (Flink's LagAggFunction) */
+    sql_expr *o = sql_bind_expr(s, a, in->cols, in->ncols, n->kids[1], err, errlen);
+    if (!o) return -1;
+    char ot[64];
+    sql_type_name(&o->type, ot, sizeof ot);
+    if (o->type.kind || (o->type.id != STROM_INT && o->type.id != STROM_BIGINT))
+      return fail(err, errlen, n->kids[1], "%s's offset must be an integer, not %s", name, o->type.id ? ot : "NULL");
+    static const sql_type big = {.id = STROM_BIGINT};
+    if (!(f->off = sql_cast_to(a, o, &big))) return fail(err, errlen, NULL, "out of memory");
+  } else if (nargs > 1 && f->offset < 0) {
     char at[32];
-    if (!int_literal(n->kids[1], &f->offset))
-      return fail(err, errlen, n->kids[1], "%s's offset must be an integer literal", name);
     snprintf(at, sizeof at, "%lld", (long long)f->offset);
-    if (f->offset < 0) return fail(err, errlen, n->kids[1], "Offset(%s) should be positive (in %s).", at, name);
+    return fail(err, errlen, n->kids[1], "Offset(%s) should be positive (in %s).", at, name);
   }
   if (nargs > 2) { /* any expression of the argument's type family (Calcite), cast to its type */
     sql_expr *d = sql_bind_expr(s, a, in->cols, in->ncols, n->kids[2], err, errlen);
@@ -150,58 +162,26 @@ int sql_over_fn_bind(sql_session *s, sql_arena *a, const sql_plan *in, const sql
   return 1;
 }
 
-/* ---- LAG's accumulator: the default of the last row folded, then the values, oldest first;
- * each [u8 null][u32 length + bytes | 16 bytes] ---- */
+/* ---- LAG's accumulator: the offset and the default of the last row folded, then the
+ * values, oldest first, each in types_coll.c's encoding of its type ---- */
 
-static bool is_text(const sql_type *t) { return t->id == STROM_VARCHAR; }
+static const sql_type off_type = {.id = STROM_BIGINT};
 
-static size_t elem_size(const sql_type *t, const char *p, const char *end) {
-  if (end - p < 1) return 0;
-  if (p[0]) return 1; /* NULL */
-  if (!is_text(t)) return end - p >= 17 ? 17 : 0;
-  uint32_t n;
-  if (end - p < 5) return 0;
-  memcpy(&n, p + 1, 4);
-  return (size_t)(end - p - 5) >= n ? 5 + n : 0;
-}
+int sql_over_fn_offset_col(const sql_agg *g) { return g->arg + 1 + (g->over_fn->def != NULL); }
 
-static void elem_get(const sql_type *t, const char *p, sql_val *v) {
-  *v = (sql_val){.null = p[0] != 0};
-  if (v->null) return;
-  if (is_text(t)) {
-    memcpy(&v->s.n, p + 1, 4);
-    v->s.p = p + 5;
-  } else {
-    memcpy(&v->w.lo, p + 1, 8);
-    memcpy(&v->w.hi, p + 9, 8);
-  }
-}
-
-static void elem_put(strom_buf *b, const sql_type *t, const sql_val *v) {
-  uint8_t null = v->null;
-  strom__buf_append(b, &null, 1);
-  if (v->null) return;
-  if (is_text(t)) {
-    uint32_t len = v->s.n;
-    strom__buf_append(b, &len, 4);
-    strom__buf_append(b, v->s.p, len);
-  } else {
-    strom__buf_append(b, &v->w.lo, 8);
-    strom__buf_append(b, &v->w.hi, 8);
-  }
-}
-
-/* The elements of [p, end): their count, and where the first value (after the default) is. */
-static int64_t elems(const sql_type *t, const char *p, const char *end, const char **values) {
-  int64_t count = 0;
-  *values = end;
-  for (const char *q = p; q < end; count++) {
-    size_t k = elem_size(t, q, end);
-    if (!k) break;
-    q += k;
-    if (!count) *values = q;
-  }
-  return count;
+/* The accumulator [p, end): its offset, where the default and the values start; the
+ * number of values, -1 when it holds nothing yet (or is malformed). */
+static int64_t lag_read(const sql_type *t, const char *p, const char *end, int64_t *off, const char **def,
+                        const char **values) {
+  sql_val v;
+  *off = 0, *def = *values = end;
+  if (p >= end || !sql_coll_get(&p, end, &off_type, &v)) return -1;
+  *off = v.i, *def = p;
+  if (!sql_coll_get(&p, end, t, &v)) return -1;
+  *values = p;
+  int64_t n = 0;
+  while (p < end && sql_coll_get(&p, end, t, &v)) n++;
+  return n;
 }
 
 int sql_over_fn_schema(sql_agg *g, int i, strom_schema *acc) {
@@ -213,20 +193,28 @@ int sql_over_fn_schema(sql_agg *g, int i, strom_schema *acc) {
 
 void sql_over_fn_init(const sql_agg *g, strom_row *acc) { strom_row_set_str(acc, g->acc, "", 0); }
 
-int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in) {
+int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in, sql_ectx *c) {
   if (g->kind != SQL_AGG_LAG || !g->over_fn) return STROM_OK;
+  const sql_type *t = &g->in_type;
+  sql_val o = {.i = g->over_fn->offset}, v;
+  if (g->over_fn->off) {
+    sql_val_get(in, sql_over_fn_offset_col(g), &o);
+    if (o.null) return sql_ectx_fail(c, "LAG's offset is NULL");
+    if (o.i < 0) return sql_ectx_fail(c, "Offset(%lld) should be positive.", (long long)o.i);
+  }
   size_t n;
-  const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n, *keep;
-  int64_t count = elems(&g->in_type, p, end, &keep) - 1; /* values */
-  /* keep offset values, append the new one: offset + 1 */
-  for (; count > g->over_fn->offset; count--) keep += elem_size(&g->in_type, keep, end);
+  const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n, *def, *keep;
+  int64_t old;
+  int64_t count = lag_read(t, p, end, &old, &def, &keep);
+  for (; count > o.i; count--) sql_coll_get(&keep, end, t, &v); /* keep offset values, append the new one */
   strom_buf b = {0};
-  sql_val v = {.null = true};
-  if (g->over_fn->def) sql_val_get(in, g->arg + 1, &v); /* Flink's LagAcc keeps the last row's default */
-  elem_put(&b, &g->in_type, &v);
-  if (end > keep) strom__buf_append(&b, keep, (size_t)(end - keep));
+  sql_coll_put(&b, &off_type, &o);
+  sql_val d = {.null = true};
+  if (g->over_fn->def) sql_val_get(in, g->arg + 1, &d); /* Flink's LagAcc keeps the last row's default */
+  sql_coll_put(&b, t, &d);
+  if (count > 0 && end > keep) strom__buf_append(&b, keep, (size_t)(end - keep));
   sql_val_get(in, g->arg, &v);
-  elem_put(&b, &g->in_type, &v);
+  sql_coll_put(&b, t, &v);
   int rc = strom_row_set_str(acc, g->acc, b.p ? b.p : "", b.len);
   strom__buf_free(&b);
   return rc;
@@ -236,9 +224,9 @@ void sql_over_fn_result(const sql_agg *g, const strom_row *acc, strom_row *out, 
   sql_val v = {.null = true};
   if (g->kind == SQL_AGG_LAG && g->over_fn) { /* over_batch.c writes the others */
     size_t n;
-    const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n, *values;
-    int64_t count = elems(&g->in_type, p, end, &values) - 1;
-    if (count >= 0) elem_get(&g->in_type, count == g->over_fn->offset + 1 ? values : p, &v);
+    const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n, *def, *values;
+    int64_t off, count = lag_read(&g->in_type, p, end, &off, &def, &values);
+    if (count >= 0 && !sql_coll_get(count == off + 1 ? &values : &def, end, &g->in_type, &v)) v = (sql_val){.null = true};
   }
   sql_val_set(out, col, &v);
 }

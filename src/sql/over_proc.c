@@ -181,7 +181,7 @@ static int op_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
 strom_stream *sql_over_proc_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
   const sql_over *o = p->over;
   int nk = o->npart ? o->npart : 1, nin = p->in->ncols, na = o->naggs;
-  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + 2 * na + 1)); /* 2: LAG's default */
+  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + 3 * na + 1)); /* 3: LAG's default and offset */
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
   procop *v = sql_arena_alloc(&b->arena, sizeof *v);
   strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new();

@@ -1377,10 +1377,12 @@ static void plan_explain(strom_buf *o, const sql_plan *p, int depth) {
         strom__buf_printf(o, "select=[");
         for (int i = 0; i < p->ncols; i++) {
           if (i) strom__buf_append(o, ", ", 2);
+          size_t at = o->len;
           sql_expr_print(o, p->exprs[i], p->in->cols);
-          if (sql_fid_has_shown(p->cols[i].name)) continue; /* fid_names.c: a rewrite's column shows as its text */
-          if (p->exprs[i]->op != SQL_E_COL || strcmp(p->in->cols[p->exprs[i]->col].name, p->cols[i].name))
-            strom__buf_printf(o, " AS %s", p->cols[i].name);
+          const char *shown = sql_fid_shown(p->cols[i].name); /* fid_names.c: a rewrite's column shows as its text */
+          if (sql_fid_has_shown(p->cols[i].name) ? strlen(shown) != o->len - at || memcmp(o->p + at, shown, o->len - at)
+                                                 : p->exprs[i]->op != SQL_E_COL || strcmp(sql_fid_shown(p->in->cols[p->exprs[i]->col].name), p->cols[i].name))
+            strom__buf_printf(o, " AS %s", shown);
         }
         strom__buf_printf(o, "]");
       }

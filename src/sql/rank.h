@@ -77,7 +77,10 @@ struct sql_over_fn {
   int64_t offset, buckets;
   sql_expr *def; /* over the OVER node's input, of the argument's type; NULL when not given.  The
                     operators project it right after the argument (column arg + 1). */
+  sql_expr *off; /* LAG / LEAD's offset when not a literal: BIGINT over the OVER node's input,
+                    projected after the default (sql_over_fn_offset_col) */
 };
+int sql_over_fn_offset_col(const sql_agg *g);
 /* Binds OVER call n (nargs arguments) when it is LAG, LEAD, CUME_DIST, PERCENT_RANK, NTILE or
  * one of agg_more.c's aggregates: 1 when bound (g, *arg), 0 when n is none of them, -1
  * with err. */

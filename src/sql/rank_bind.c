@@ -68,7 +68,7 @@ static bool over_agg(sql_session *s, sql_arena *a, const sql_plan *in, const sql
     if (n->kids[i]->kind == SQL_FILTER) return fail(err, errlen, n, "not supported yet: FILTER in an OVER aggregate", NULL), false;
     if (n->kids[i]->kind != SQL_OVER) nargs++;
   }
-  *g = (sql_agg){.arg = -1, .filter = -1, .text = text_of(a, n)};
+  *g = (sql_agg){.arg = -1, .filter = -1, .text = sql_fid_call_text(a, n)}; /* fid_names.c: SUM(a) */
   bool star = nargs == 1 && n->kids[0]->kind == SQL_STAR;
   int fn = sql_over_fn_bind(s, a, in, n, nargs, g, arg, err, errlen); /* over_fns.c: LAG, LEAD, LISTAGG, ... */
   if (fn) return fn > 0;
@@ -222,7 +222,9 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     if (calls[0]->nkids != 1) return fail(err, errlen, calls[0], "%s() takes no arguments", fn);
     if (!o->norder) return fail(err, errlen, over, "%s() needs ORDER BY in its OVER clause", fn);
     o->rank_out = true;
-    cols[in->ncols] = (sql_col){.name = "$row_number", .type = {.id = STROM_BIGINT, .not_null = true}, .hidden = true};
+    const char *rn = sql_fid_hidden_as(a, "$row_number", "w0$o0"); /* fid_names.c: Flink's Rank names it w0$o0 */
+    if (!rn) return fail(err, errlen, NULL, "out of memory", NULL);
+    cols[in->ncols] = (sql_col){.name = rn, .type = {.id = STROM_BIGINT, .not_null = true}, .hidden = true};
   } else {
     if (!frame(o, over, in, err, errlen)) return NULL;
     o->naggs = n;
@@ -231,9 +233,9 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
     if (!o->aggs || !o->args) return fail(err, errlen, NULL, "out of memory", NULL);
     for (int i = 0; i < n; i++) {
       if (!over_agg(s, a, in, calls[i], &o->aggs[i], &o->args[i], err, errlen)) return NULL;
-      char *nm = sql_arena_alloc(a, 24);
-      if (!nm) return fail(err, errlen, NULL, "out of memory", NULL);
-      snprintf(nm, 24, "$over%d", i);
+      char base[24], shown[24], *nm;
+      snprintf(base, sizeof base, "$over%d", i), snprintf(shown, sizeof shown, "w0$o%d", i);
+      if (!(nm = sql_fid_hidden_as(a, base, shown))) return fail(err, errlen, NULL, "out of memory", NULL); /* fid_names.c */
       cols[in->ncols + i] = (sql_col){.name = nm, .type = o->aggs[i].type, .hidden = true};
     }
   }

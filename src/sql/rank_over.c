@@ -223,6 +223,7 @@ strom_keyed *sql_over_key_by(sql_build *b, const sql_plan *p, strom_stream *in, 
     if (o->args[i]) ex[k] = o->args[i], aggs[i].arg = nin + k++;
     else aggs[i].arg = -1;
     if (aggs[i].over_fn && aggs[i].over_fn->def) ex[k++] = aggs[i].over_fn->def; /* over_fns.c: column arg + 1 */
+    if (aggs[i].over_fn && aggs[i].over_fn->off) ex[k++] = aggs[i].over_fn->off;  /* then a non-literal offset */
   }
   if (!(ex[k] = sql_arena_alloc(&b->arena, sizeof *ex[k]))) return NULL;
   *ex[k] = time;
@@ -236,7 +237,7 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
   if (o->batch_fns) return sql_over_batch_stream(b, p, in); /* over_batch.c */
   if (o->proc) return sql_over_proc_stream(b, p, in); /* over_proc.c */
   int nk = o->npart ? o->npart : 1, nin = p->in->ncols, na = o->naggs;
-  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + 2 * na + 1)); /* 2: LAG's default */
+  sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(nk + 3 * na + 1)); /* 3: LAG's default and offset */
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
   overop *v = sql_arena_alloc(&b->arena, sizeof *v);
   strom_schema *os = sql_plan_schema(p), *acc = strom_schema_new(), *last = strom_schema_new(),
@@ -262,11 +263,4 @@ strom_stream *sql_over_agg_stream(sql_build *b, const sql_plan *p, strom_stream 
   return strom_set_name(strom_keyed_process(ks, &d), "OverAggregate");
 }
 
-void rank_over_explain(strom_buf *o, const sql_plan *p) {
-  const sql_over *v = p->over;
-  strom__buf_printf(o, "OverAggregate(");
-  rank_exprs_text(o, "partitionBy", v->part, v->npart, NULL, p->in->cols);
-  strom__buf_printf(o, ", window=[%s], select=[", v->text);
-  for (int i = 0; i < v->naggs; i++) strom__buf_printf(o, "%s%s", i ? ", " : "", v->aggs[i].text);
-  strom__buf_printf(o, "])\n");
-}
+void rank_over_explain(strom_buf *o, const sql_plan *p) { sql_fid_over_explain(o, p); /* fid_names.c */ }

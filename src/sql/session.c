@@ -601,6 +601,12 @@ static int do_drop(sql_session *s, const sql_node *n, bool view) {
 
 static int statement(exec *x, const sql_node *n) {
   sql_session *s = x->s;
+  const sql_node *tp = sql_fid_time_check(n); /* fid_time.c: TIME(p > 3), refused as Flink's planner does */
+  if (tp) {
+    char tm[80];
+    snprintf(tm, sizeof tm, "TIME precision is not supported: %d", tp->p);
+    return err_at(s, tp, tm);
+  }
   switch (n->kind) {
     case SQL_SET: /* the INSERTs before a change of runtime mode run in the mode they were planned in */
       if (n->nkids && !strcmp(n->kids[0]->text, "execution.runtime-mode")) {

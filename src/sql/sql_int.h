@@ -414,7 +414,7 @@ void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out,
 static inline bool sql_agg_over_only(const sql_agg *g) { return g->kind >= SQL_AGG_LAG && g->kind <= SQL_AGG_NTILE; }
 int sql_over_fn_schema(sql_agg *g, int i, strom_schema *acc);
 void sql_over_fn_init(const sql_agg *g, strom_row *acc);
-int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in);
+int sql_over_fn_add(const sql_agg *g, strom_row *acc, const strom_row *in, struct sql_ectx *c);
 void sql_over_fn_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 /* COUNT(DISTINCT a, b, ...) as a COUNT(DISTINCT x) of one value per tuple (NULL if any is NULL). */
 const struct sql_node *sql_agg_more_count_tuple(sql_arena *a, const struct sql_node *call, int nargs);
@@ -888,6 +888,13 @@ char *sql_fid_hidden_name(sql_arena *a, const char *base, const sql_node *x);
 const char *sql_fid_shown(const char *name);
 bool sql_fid_has_shown(const char *name);
 bool sql_fid_print_call(strom_buf *b, const sql_expr *e, const struct sql_col *cols);
+/* fid_char.c: the type of a || b as Calcite's (lengths added, CHAR when both are) */
+void sql_fid_concat_type(sql_expr *e);
+/* fid_time.c: the first TIME(p) type in a statement with 3 < p <= 9, or NULL */
+const sql_node *sql_fid_time_check(const sql_node *n);
+char *sql_fid_hidden_as(sql_arena *a, const char *base, const char *shown);
+char *sql_fid_call_text(sql_arena *a, const sql_node *call);
+void sql_fid_over_explain(strom_buf *b, const sql_plan *p);
 /* fid_json.c: a TIMESTAMP in the JSON constructors as ISO-8601 */
 bool sql_fid_json_ts(strom_buf *b, const sql_type *t, const struct sql_val *v);
 /* SUM(FLOAT) adds in float (inline: the hot path), as Flink's FloatSumAggFunction; other sums in double */
@@ -1198,6 +1205,7 @@ int sql_props_show(sql_session *s, const sql_node *n);
 void sql_props_free(struct sql_props *p);
 /* catalog_show.c: an expression as SHOW CREATE TABLE writes it */
 void sql_show_expr(strom_buf *b, const sql_node *n);
+void sql_show_expr_plain(strom_buf *b, const sql_node *n); /* names unquoted, for EXPLAIN */
 /* catalog_alter_schema.c: ALTER TABLE ADD / MODIFY / DROP / RENAME of a column; 1 when n is
  * not one of them */
 int sql_alter_schema(sql_session *s, const sql_node *n, sql_table *t);

@@ -643,9 +643,10 @@ static sql_plan *scalar_join(struct binder *b, sql_subq *s, sql_plan *in, const 
   sql_plan *j = sql_join_new(a, in, r, inner ? (nkeys ? "inner" : "cross") : "left", m, sizeof m);
   if (!j || sql_join_add_cond(a, j, cond, m, sizeof m)) return sql_binder_fail(b, sq, "%s", m);
   for (int i = in->ncols; i < j->ncols; i++) {
-    char *nm = sql_arena_alloc(a, 24);
-    if (!nm) return sql_binder_fail(b, sq, "out of memory");
-    snprintf(nm, 24, "$subquery%d_%d", s->nrefs, i - in->ncols);
+    char base[32], *nm;
+    snprintf(base, sizeof base, "$subquery%d_%d", s->nrefs, i - in->ncols);
+    /* fid_names.c: EXPLAIN shows the subquery's column (EXPR$0, its alias) */
+    if (!(nm = sql_fid_hidden_as(a, base, sql_fid_shown(j->cols[i].name)))) return sql_binder_fail(b, sq, "out of memory");
     j->cols[i].name = nm, j->cols[i].qual = NULL, j->cols[i].hidden = true;
     j->cols[i].type.not_null = false; /* a LEFT join's padding, an empty aggregate */
   }

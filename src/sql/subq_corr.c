@@ -116,6 +116,18 @@ static sql_plan *value_source(sql_plan *p, int *cols, int n) {
   }
 }
 
+/* The generator's copy of outer column c as EXPLAIN shows it: its name and a 0, as
+ * Flink's plans tell a decorrelated variable from the column it copies (ts0, not ts). */
+static const char *value_name(sql_arena *a, const sql_plan *in, int c) {
+  const char *n = sql_fid_shown(in->cols[c].name);
+  size_t l = strlen(n);
+  char *s = sql_arena_alloc(a, l + 2);
+  if (!s) return n;
+  memcpy(s, n, l);
+  s[l] = '0', s[l + 1] = 0;
+  return s;
+}
+
 /* The generator of q: the distinct values of the outer columns q's WHERE reads joined
  * with q's FROM on it, named for FROM (its first *nvals columns name.$c0, ... are in's
  * columns outer[0], ...); NULL when q's WHERE reads no outer column (no error then) or
@@ -170,9 +182,10 @@ static const char *corr_values(struct binder *b, sql_plan *in, const sql_node *q
   if (!p || !pc || !ex || !name) return sql_binder_fail(b, q, "out of memory");
   snprintf(name, 40, "$corr%d_%d_%d", q->line, q->col, in->ncols);
   for (int k = 0; k < nv; k++) {
-    char *cn = sql_arena_alloc(a, 16);
+    char cb[16];
+    snprintf(cb, sizeof cb, "$c%d", k);
+    char *cn = sql_fid_hidden_as(a, cb, value_name(a, in, outer[k])); /* fid_names.c: EXPLAIN shows the column */
     if (!cn || !(ex[k] = colref(a, bcol[k], &base->cols[bcol[k]].type))) return sql_binder_fail(b, q, "out of memory");
-    snprintf(cn, 16, "$c%d", k);
     pc[k] = (sql_col){.name = cn, .type = in->cols[outer[k]].type};
   }
   *p = (sql_plan){.kind = SQL_P_CALC, .ncols = nv, .cols = pc, .in = base, .exprs = ex, .changelog = base->changelog, .time_col = -1};
@@ -247,10 +260,12 @@ static sql_node *over_values(struct binder *b, sql_plan *in, const sql_node *q, 
   if (!sel || !its || !fr || !tn || (grouped && !gb) || !(tn->kids[0] = mk(a, SQL_ID, q, name, 0)))
     return sql_binder_fail(b, q, "out of memory");
   for (int k = 0; k < n; k++) {
-    char *cn = sql_arena_alloc(a, 16), *kn = sql_arena_alloc(a, 16);
+    char cb[16], kb[16];
+    snprintf(cb, sizeof cb, "$c%d", k), snprintf(kb, sizeof kb, "$k%d", k);
+    const char *shown = value_name(a, in, outer[k]); /* fid_names.c: EXPLAIN shows the column */
+    char *cn = sql_fid_hidden_as(a, cb, shown), *kn = sql_fid_hidden_as(a, kb, shown);
     sql_node *as = mk(a, SQL_AS, q, NULL, 2);
     if (!cn || !kn || !as) return sql_binder_fail(b, q, "out of memory");
-    snprintf(cn, 16, "$c%d", k), snprintf(kn, 16, "$k%d", k);
     if (!(as->kids[0] = field(a, q, name, cn)) || !(as->kids[1] = mk(a, SQL_ID, q, kn, 0)) ||
         (gb && !(gb->kids[ng + k] = field(a, q, name, cn))))
       return sql_binder_fail(b, q, "out of memory");

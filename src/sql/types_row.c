@@ -44,7 +44,7 @@ static int add_fields(sql_table *t, const char *prefix, const sql_node *type, ch
   sql_table_col *mc = &t->cols[t->ncols];
   memset(mc, 0, sizeof *mc);
   if (!(mc->name = own_name(t, prefix, "$"))) return STROM_ENOMEM;
-  mc->type = (sql_type){.id = STROM_BOOLEAN};
+  mc->type = (sql_type){.id = STROM_BOOLEAN, .not_null = (type->flags & SQL_F(NOT_NULL)) != 0}; /* ROW<...> NOT NULL */
   t->ncols++;
   for (int i = 0; i < type->nkids; i++) {
     const sql_node *f = type->kids[i], *ft = f->kids[1];

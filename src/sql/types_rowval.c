@@ -657,6 +657,7 @@ void sql_row_type_name(strom_buf *b, const sql_col *cols, int lo, int hi, size_t
       int j = i + 1;
       while (j < hi && !strncmp(cols[j].name + off, p, seg + 1)) j++;
       sql_row_type_name(b, cols, i, j, off + seg + 1);
+      if (!strcmp(cols[i].name + off + seg + 1, "$") && cols[i].type.not_null) strom__buf_printf(b, " NOT NULL");
       i = j;
     } else {
       char tn[64];

@@ -197,8 +197,10 @@ int sql_temporal_cast(const sql_type *from, const sql_type *to, const sql_val *v
 int sql_temporal_literal(const char *kw, const char *text, sql_type *t, sql_val *v) {
   memset(t, 0, sizeof *t);
   if (!strcmp(kw, "DATE")) t->id = STROM_INT, t->kind = SQL_K_DATE;
-  else if (!strcmp(kw, "TIME")) t->id = STROM_INT, t->kind = SQL_K_TIME, t->p = strchr(text, '.') ? 3 : 0;
-  else return -2;
+  else if (!strcmp(kw, "TIME")) {
+    t->id = STROM_INT, t->kind = SQL_K_TIME, t->p = strchr(text, '.') ? 3 : 0;
+    if (t->p && strspn(strchr(text, '.') + 1, "0123456789") > 3) return -3; /* TIME(p > 3): as Flink, refused */
+  } else return -2;
   t->not_null = true;
   v->null = false;
   return sql_temporal_parse(t, text, strlen(text), &v->i);

@@ -43,10 +43,10 @@ int sql_ts_cmp(const sql_val *a, const sql_val *b) {
 
 int sql_ts_literal_precision(const char *text) {
   const char *dot = strchr(text, '.');
-  if (!dot) return 3;
+  if (!dot) return 0;
   int n = 0;
   for (const char *p = dot + 1; *p >= '0' && *p <= '9'; p++) n++;
-  return n > 3 ? n : 3;
+  return n;
 }
 
 void sql_ts_java(strom_buf *b, const sql_val *v, bool wide, bool instant) {

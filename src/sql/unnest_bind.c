@@ -102,7 +102,8 @@ static sql_plan *expand(binder *b, const sql_node *ref, sql_plan *in, bool left)
     if (!bind_fn(b, u, x->kids[0], in)) return NULL;
     for (int i = 0; i < u->fn->ncols; i++) names[n] = u->fn->col_names[i], types[n++] = sql_udtf_col_type(u->fn->col_types[i]);
   } else {
-    if (x->nkids != 1) return sql_binder_fail(b, x->kids[1], "not supported: UNNEST of more than one collection");
+    if (x->nkids != 1) return sql_binder_fail(b, x->kids[1], "not supported: UNNEST of more than one collection (Flink cannot plan it either: "
+                                                     "its LogicalUnnestRule unnests the first collection only)");
     if (!(u->arg = sql_binder_expr(b, in->cols, in->ncols, x->kids[0], false))) return NULL;
     const sql_type *t = &u->arg->type;
     u->coll = *t;
