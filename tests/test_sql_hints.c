@@ -181,8 +181,8 @@ TEST(explain_changelog_mode_marks_each_node) {
   rc = run(sql, &out, err, sizeof err);
   if (rc) fprintf(stderr, "  error: %s\n", err);
   CHECK_INT(rc, 0);
-  CHECK(strstr(out, "GroupAggregate(groupBy=[n], select=[(COUNT *)], changelogMode=[I,UB,UA,D]) [changelog]\n") != NULL);
-  CHECK(strstr(out, "GroupAggregate(groupBy=[k], select=[(COUNT *)], changelogMode=[I,UB,UA]) [changelog]\n") != NULL);
+  CHECK(strstr(out, "GroupAggregate(groupBy=[n], select=[COUNT(*)], changelogMode=[I,UB,UA,D]) [changelog]\n") != NULL);
+  CHECK(strstr(out, "GroupAggregate(groupBy=[k], select=[COUNT(*)], changelogMode=[I,UB,UA]) [changelog]\n") != NULL);
   CHECK(strstr(out, "TableSourceScan(table=[fs], connector=[filesystem], fields=[k, v], changelogMode=[I])\n") != NULL);
   CHECK(strstr(out, "Join(joinType=[LeftOuterJoin], leftKeys=[k], rightKeys=[k], changelogMode=[I,UB,UA,D]) [changelog]\n") != NULL);
   free(out);
