@@ -185,6 +185,18 @@ TEST(row_number_rank_dense_rank_without_a_bound_in_batch) {
   CHECK_ERR(EV_DDL "SELECT id, ROW_NUMBER() " W " FROM ev", "without a WHERE that bounds it");
 }
 
+TEST(several_windows_in_batch) {
+  /* b = 2(20 @2) 5(40 @6) 7(45 @6, a peer of 5) 10(80 @12); each window is a node of its
+   * own, as in Flink's batch plan: RANK by v DESC, a running SUM and COUNT by ts (peers
+   * share them), ROW_NUMBER over the whole input by id DESC */
+  CHECK_ROWS(BATCH EV_DDL "SELECT id, v, RANK() OVER (PARTITION BY k ORDER BY v DESC), SUM(v) " W ", ROW_NUMBER() OVER "
+                          "(ORDER BY id DESC), COUNT(*) " W " FROM ev WHERE k = 'b'",
+             true, "+I[10, 80, 1, 185, 1, 4]\n+I[2, 20, 4, 20, 4, 1]\n+I[5, 40, 3, 105, 3, 3]\n+I[7, 45, 2, 105, 2, 3]\n");
+  /* streaming computes one window per SELECT, as Flink's StreamExecOverAggregate */
+  CHECK_ERR(EV_DDL "SELECT id, SUM(v) " W ", COUNT(*) OVER (PARTITION BY id ORDER BY ts) FROM ev",
+            "line 2, column 54: Over Agg: Unsupported use of OVER windows. All aggregates must be computed on the same window.");
+}
+
 TEST(partitions_on_two_subtasks) {
   /* a and b may land on different subtasks, and the source's two readers interleave the
    * rows, so peers (5, 7) may come in either order: the results here do not depend on it.
@@ -244,6 +256,7 @@ int main(int argc, char **argv) {
   RUN(variances_over_range_frames);
   RUN(lead_and_the_distribution_functions_in_batch);
   RUN(row_number_rank_dense_rank_without_a_bound_in_batch);
+  RUN(several_windows_in_batch);
   RUN(partitions_on_two_subtasks);
   RUN(lag_result_type);
   RUN(refusals_match_flink);

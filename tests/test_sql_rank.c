@@ -483,7 +483,7 @@ TEST(errors) {
   CHECK_ERR("SELECT RANK() OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "not supported yet: RANK()");
   CHECK_ERR("SELECT SUM(a) OVER (ORDER BY a) FROM (VALUES (1)) AS t(a)", "must be ordered by one time attribute");
   CHECK_ERR(BIDS_DDL "SELECT SUM(price) OVER (PARTITION BY name ORDER BY ts), COUNT(*) OVER (ORDER BY ts) FROM bids",
-            "different windows");
+            "All aggregates must be computed on the same window.");
   CHECK_ERR(BIDS_DDL "SELECT * FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '3' SECOND, INTERVAL '10' SECOND))",
             "multiple of the step");
 }

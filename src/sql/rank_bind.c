@@ -159,22 +159,19 @@ static bool window_col(const sql_plan *p, int col, int which) {
   return false;
 }
 
-sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *items, const sql_node ***calls_out,
-                        int *ncalls, char *err, size_t errlen) {
-  int n = 0;
-  collect(items, NULL, &n, 0);
-  const sql_node **calls = sql_arena_alloc(a, sizeof *calls * (size_t)n);
+static bool is_rank_call(const sql_node *c) {
+  return !strcasecmp(c->text, "ROW_NUMBER") || !strcasecmp(c->text, "RANK") || !strcasecmp(c->text, "DENSE_RANK");
+}
+
+/* One OVER node over in for calls[0, n), which share one window. */
+static sql_plan *bind_window(sql_session *s, sql_arena *a, sql_plan *in, const sql_node **calls, int n, char *err,
+                             size_t errlen) {
   sql_over *o = sql_arena_alloc(a, sizeof *o);
   sql_plan *p = sql_arena_alloc(a, sizeof *p);
   sql_col *cols = sql_arena_alloc(a, sizeof *cols * (size_t)(in->ncols + n));
-  if (!calls || !o || !p || !cols) return fail(err, errlen, NULL, "out of memory", NULL);
-  int k = 0;
-  collect(items, calls, &k, n);
+  if (!o || !p || !cols) return fail(err, errlen, NULL, "out of memory", NULL);
   const sql_node *over = kid(calls[0], SQL_OVER);
   o->text = text_of(a, over);
-  for (int i = 1; i < n; i++)
-    if (strcmp(text_of(a, kid(calls[i], SQL_OVER)), o->text))
-      return fail(err, errlen, calls[i], "not supported yet: OVER calls with different windows in one SELECT", NULL);
   /* PARTITION BY, ORDER BY */
   const sql_node *pb = kid(over, SQL_PARTITION_BY), *ob = kid(over, SQL_ORDER_BY);
   o->npart = pb ? pb->nkids : 0;
@@ -241,7 +238,40 @@ sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_no
   }
   *p = (sql_plan){.kind = SQL_P_OVER, .ncols = in->ncols + n, .cols = cols, .in = in, .changelog = false,
                   .time_col = in->time_col, .over = o};
-  *calls_out = calls;
+  return p;
+}
+
+/* The OVER calls of a SELECT's items: one OVER node per window.  Streaming takes one
+ * window (as Flink's StreamExecOverAggregate); batch mode stacks a node per window (and
+ * per ranking call), each adding its columns, as Flink's batch plan does.  *calls_out
+ * gets the calls in the order of the columns they add after in's. */
+sql_plan *sql_over_bind(sql_session *s, sql_arena *a, sql_plan *in, const sql_node *items, const sql_node ***calls_out,
+                        int *ncalls, char *err, size_t errlen) {
+  int n = 0;
+  collect(items, NULL, &n, 0);
+  const sql_node **calls = sql_arena_alloc(a, sizeof *calls * (size_t)n), **order = sql_arena_alloc(a, sizeof *order * (size_t)n);
+  bool *taken = sql_arena_alloc(a, sizeof *taken * (size_t)n);
+  if (!calls || !order || !taken) return fail(err, errlen, NULL, "out of memory", NULL);
+  int k = 0;
+  collect(items, calls, &k, n);
+  int done = 0;
+  sql_plan *p = in;
+  for (int i = 0; i < n; i++) {
+    if (taken[i]) continue;
+    const char *w = text_of(a, kid(calls[i], SQL_OVER));
+    bool alone = s->batch && is_rank_call(calls[i]); /* a ranking call is a node of its own */
+    int first = done;
+    for (int j = i; j < n; j++) {
+      if (taken[j] || strcmp(text_of(a, kid(calls[j], SQL_OVER)), w) || (j > i && (alone || (s->batch && is_rank_call(calls[j])))))
+        continue;
+      taken[j] = true, order[done++] = calls[j];
+    }
+    if (first && !s->batch)
+      return fail(err, errlen, calls[i], "Over Agg: Unsupported use of OVER windows. All aggregates must be computed on the "
+                                          "same window.", NULL);
+    if (!(p = bind_window(s, a, p, order + first, done - first, err, errlen))) return NULL;
+  }
+  *calls_out = order;
   *ncalls = n;
   return p;
 }
