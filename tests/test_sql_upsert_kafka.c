@@ -51,6 +51,8 @@ TEST(setup) {
   CHECK_INT(kmock_topic(&MOCK, "pv", 2), 0);
   CHECK_INT(kmock_topic(&MOCK, "hand", 1), 0);
   CHECK_INT(kmock_topic(&MOCK, "pref", 1), 0);
+  CHECK_INT(kmock_topic(&MOCK, "eo", 1), 0);
+  CHECK_INT(kmock_topic(&MOCK, "strom-txn-markers", 1), 0);
   static const char *const recs[] = {
       "k1", "{\"v\":1}", "k2", "{\"v\":2}", "k1", "{\"v\":3}", "k1", "{\"v\":3}",
       "k2", NULL,        "k3", NULL,        "k2", "{\"v\":5}", "k1", "{\"v\":4}",
@@ -117,6 +119,20 @@ TEST(prefix_except_key_and_tombstones_written) {
              "+I[1, a]\n+I[2, b]\n+I[7, k2]\n-D[7, k2]\n+I[7, k2]\n");
 }
 
+/* Exactly-once: the tombstone goes through the transaction's record list as a null
+ * value (not an empty one). */
+TEST(exactly_once_keeps_tombstones) {
+  CHECK_MODE(with_bs(HAND_DDL "CREATE TABLE eo (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "
+                              "'upsert-kafka', 'topic' = 'eo', 'properties.bootstrap.servers' = '%s', 'key.format' = "
+                              "'raw', 'value.format' = 'json', 'sink.delivery-guarantee' = 'exactly-once', "
+                              "'sink.transactional-id-prefix' = 'upsert-eo');\n"
+                              "INSERT INTO eo SELECT k, v FROM hand WHERE k = 'k2';"),
+             false, false, "");
+  char recs[4096] = "";
+  CHECK_INT(kmock_read_all(&MOCK, "eo", on_record, recs), 3);
+  CHECK_STR(recs, "k2={\"k\":\"k2\",\"v\":2}\nk2=<null>\nk2={\"k\":\"k2\",\"v\":5}\n");
+}
+
 TEST(errors) {
   CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT) WITH ('connector' = 'upsert-kafka', 'topic' = 't', "
                     "'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json');"),
@@ -155,6 +171,7 @@ int main(int argc, char **argv) {
   RUN(group_by_written_and_read_back);
   RUN(source_changelog_of_hand_written_records);
   RUN(prefix_except_key_and_tombstones_written);
+  RUN(exactly_once_keeps_tombstones);
   RUN(errors);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
