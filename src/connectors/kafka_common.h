@@ -30,6 +30,16 @@ int strom__kafka_owner(const char *topic, int32_t partition, int parallelism);
 strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
                                       const strom_watermark_strategy *ws, const char *metadata);
 int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata);
+/* The upsert-kafka table's connectors (src/sql/upsert_kafka.c): value_fields ("a;b")
+ * are the columns the value format covers (EXCEPT_KEY leaves the key out); a record
+ * with a null value (a tombstone) is a -D row holding only its key columns (source);
+ * a -D row is written as a tombstone and a -U row not at all (sink). */
+strom_stream *strom__kafka_source_upsert(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                         const strom_watermark_strategy *ws, const char *value_fields);
+int strom__kafka_sink_upsert(strom_stream *in, const char *const *kv, size_t n, const char *value_fields);
+strom_stream *strom__kafka_source_ex(strom_env *env, const strom_schema *s, const strom_kafka_source_opts *o,
+                                     const char *upsert_value_fields);
+int strom__kafka_sink_ex(strom_stream *in, const strom_kafka_sink_opts *o, const char *upsert_value_fields);
 
 /* Metadata columns ("col:key;col:key", strom_kafka_*_opts.metadata_columns): which
  * column holds which of a record's timestamp, partition, offset, topic, headers and

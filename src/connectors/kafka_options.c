@@ -179,8 +179,8 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
   return STROM_OK;
 }
 
-strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
-                                      const strom_watermark_strategy *ws, const char *metadata) {
+static strom_stream *source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                const strom_watermark_strategy *ws, const char *metadata, const char *upsert) {
   if (!env) return NULL;
   strom_kafka_source_opts o = {.discovery_interval_ms = 5 * 60000}; /* Flink's default */
   const char **props = NULL;
@@ -189,17 +189,27 @@ strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, con
     o.properties = props;
     o.watermarks = ws;
     o.metadata_columns = metadata;
-    st = strom_kafka_source(env, s, &o);
+    st = strom__kafka_source_ex(env, s, &o, upsert);
   }
   free(props);
   return st;
+}
+
+strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                      const strom_watermark_strategy *ws, const char *metadata) {
+  return source_sql(env, s, kv, n, ws, metadata, NULL);
+}
+
+strom_stream *strom__kafka_source_upsert(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
+                                         const strom_watermark_strategy *ws, const char *value_fields) {
+  return source_sql(env, s, kv, n, ws, NULL, value_fields);
 }
 
 strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv, size_t n) {
   return strom__kafka_source_sql(env, s, kv, n, NULL, NULL);
 }
 
-int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata) {
+static int sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata, const char *upsert) {
   if (!in) return STROM_EINVAL;
   strom_kafka_sink_opts o = {0};
   const char **props = NULL;
@@ -207,10 +217,18 @@ int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, con
   if (!rc) {
     o.properties = props;
     o.metadata_columns = metadata;
-    rc = strom_kafka_sink(in, &o);
+    rc = strom__kafka_sink_ex(in, &o, upsert);
   }
   free(props);
   return rc;
+}
+
+int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, const char *metadata) {
+  return sink_sql(in, kv, n, metadata, NULL);
+}
+
+int strom__kafka_sink_upsert(strom_stream *in, const char *const *kv, size_t n, const char *value_fields) {
+  return sink_sql(in, kv, n, NULL, value_fields);
 }
 
 int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n) {

@@ -42,6 +42,7 @@ typedef struct ksink_conf {
   strom_kafka_meta *meta; /* writable metadata columns */
   int nmeta, ts_col, hdr_col; /* the timestamp and headers columns, or -1 */
   char *value_fields;     /* the columns the value format covers; NULL: all */
+  bool upsert;            /* upsert-kafka: -D is a tombstone, -U is not written */
 } ksink_conf;
 
 typedef struct ksink_state {
@@ -71,12 +72,12 @@ static int hook(strom_op *op, const char *ev, int64_t ckpt, uint64_t n) {
 }
 
 /* An entry (in txn and held): [i64 partition, -1 = by the partitioner][varint flags:
- * 1 has key, 2 has headers][key][value][i64 timestamp][headers text, if flag 2].  The
+ * 1 has key, 2 has headers, 4 null value][key][value][i64 timestamp][headers text, if flag 2].  The
  * partition is fixed-width so that the delivery report can fill it in place. */
 static int put_entry(strom_buf *b, int64_t part, bool has_k, const void *k, size_t kn, const void *v, size_t vn,
                      int64_t ts, const char *h, size_t hn) {
   int rc = strom__put_i64(b, part);
-  if (!rc) rc = strom__put_varint(b, (uint64_t)has_k | (h ? 2u : 0u));
+  if (!rc) rc = strom__put_varint(b, (uint64_t)has_k | (h ? 2u : 0u) | (v ? 0u : 4u));
   if (!rc) rc = strom__put_bytes(b, kn ? k : "", kn);
   if (!rc) rc = strom__put_bytes(b, vn ? v : "", vn);
   if (!rc) rc = strom__put_i64(b, ts);
@@ -91,6 +92,7 @@ static bool get_entry(const uint8_t **p, const uint8_t *end, int64_t *part, bool
       !strom__get_bytes(p, end, v, vn) || !strom__get_i64(p, end, ts))
     return false;
   *has_k = flags & 1;
+  if (flags & 4) *v = NULL;
   *h = NULL, *hn = 0;
   return !(flags & 2) || strom__get_bytes(p, end, h, hn);
 }
@@ -289,8 +291,13 @@ static int ksink_process(strom_op *op, int input, const strom_row *row) {
   ksink_conf *c = op->conf;
   ksink_state *st = op->state;
   st->v.len = st->k.len = 0;
-  if (strom__format_encode(&st->vfmt, row, &st->v) || (st->has_key && strom__format_encode(&st->kfmt, row, &st->k)))
+  strom_row_kind kind = strom_row_get_kind(row);
+  if (c->upsert && kind == STROM_UPDATE_BEFORE) return STROM_OK; /* the +U that follows replaces the value */
+  bool tombstone = c->upsert && kind == STROM_DELETE;
+  if ((!tombstone && strom__format_encode(&st->vfmt, row, &st->v)) ||
+      (st->has_key && strom__format_encode(&st->kfmt, row, &st->k)))
     return STROM_ENOMEM;
+  const char *v = tombstone ? NULL : st->v.p ? st->v.p : "";
   int64_t ts = row->time;
   const char *h = NULL;
   size_t hn = 0;
@@ -300,10 +307,9 @@ static int ksink_process(strom_op *op, int input, const strom_row *row) {
   }
   if (st->pending_ckpt >= 0) {
     /* The producer's transaction is pre-committed: hold the record for the next one. */
-    return put_entry(&st->held, -1, st->has_key, st->k.p, st->k.len, st->v.p, st->v.len, ts, h, hn) ? STROM_ENOMEM
-                                                                                                      : STROM_OK;
+    return put_entry(&st->held, -1, st->has_key, st->k.p, st->k.len, v, st->v.len, ts, h, hn) ? STROM_ENOMEM : STROM_OK;
   }
-  return produce(op, -1, st->k.p, st->k.len, st->has_key, st->v.p ? st->v.p : "", st->v.len, ts, h, hn);
+  return produce(op, -1, st->k.p, st->k.len, st->has_key, v, st->v.len, ts, h, hn);
 }
 
 /* Waits until every produced record is acknowledged; an error names the first failure. */
@@ -602,7 +608,9 @@ static const strom_op_vt ksink_vt = {.kind = "Kafka Sink",
                                      .restore = ksink_restore,
                                      .notify_complete = ksink_notify};
 
-int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *o) {
+int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *o) { return strom__kafka_sink_ex(in, o, NULL); }
+
+int strom__kafka_sink_ex(strom_stream *in, const strom_kafka_sink_opts *o, const char *upsert_value_fields) {
   if (!in) return STROM_EINVAL;
   strom_env *env = in->env;
   const char *why = NULL;
@@ -625,6 +633,13 @@ int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *o) {
     strom__env_error(env, rc, "Kafka sink: %s", err);
     return rc;
   }
+  if (upsert_value_fields) {
+    free(value_fields);
+    if (!(value_fields = strom__strdup(upsert_value_fields))) {
+      free(meta);
+      return STROM_ENOMEM;
+    }
+  }
   ksink_conf *c = strom__calloc(1, sizeof *c);
   if (!c) {
     free(meta);
@@ -632,6 +647,7 @@ int strom_kafka_sink(strom_stream *in, const strom_kafka_sink_opts *o) {
     return STROM_ENOMEM;
   }
   c->meta = meta, c->nmeta = nmeta, c->value_fields = value_fields, c->ts_col = c->hdr_col = -1;
+  c->upsert = upsert_value_fields != NULL;
   for (int i = 0; i < nmeta; i++) {
     if (meta[i].key == STROM_KMETA_TIMESTAMP) c->ts_col = meta[i].col;
     if (meta[i].key == STROM_KMETA_HEADERS) c->hdr_col = meta[i].col;

@@ -53,6 +53,7 @@ typedef struct ksrc_conf {
   strom_kafka_meta *meta; /* metadata columns */
   int nmeta;
   char *value_fields; /* the columns the value format covers; NULL: all */
+  bool upsert;        /* upsert-kafka: a tombstone is a -D row of its key */
 } ksrc_conf;
 
 typedef struct kpart {
@@ -495,7 +496,13 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
   strom__row_reset(rows[1]);
   char err[512];
   int nrows = 0;
-  int rc = strom__format_decode_changes(&st->vfmt, m->payload, m->len, rows[0], rows[1], &nrows, err, sizeof err);
+  int rc = STROM_OK;
+  if (c->upsert && !m->payload) { /* a tombstone: the key says what is deleted */
+    strom_row_set_kind(rows[0], STROM_DELETE);
+    nrows = 1;
+  } else {
+    rc = strom__format_decode_changes(&st->vfmt, m->payload, m->len, rows[0], rows[1], &nrows, err, sizeof err);
+  }
   bool ignore = c->o.value_format.ignore_parse_errors;
   for (int i = 0; !rc && st->has_key && i < nrows; i++) {
     rc = strom__format_decode(&st->kfmt, m->key, m->key_len, rows[i], err, sizeof err);
@@ -681,6 +688,11 @@ static char *dup_opt(const char *s, bool *oom) {
 }
 
 strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const strom_kafka_source_opts *o) {
+  return strom__kafka_source_ex(env, s, o, NULL);
+}
+
+strom_stream *strom__kafka_source_ex(strom_env *env, const strom_schema *s, const strom_kafka_source_opts *o,
+                                     const char *upsert_value_fields) {
   if (!env) return NULL;
   if (!s || !o || !o->bootstrap_servers)
     return strom__env_error(env, STROM_EINVAL, "Kafka source: a schema and properties.bootstrap.servers are required");
@@ -723,6 +735,13 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
   char *value_fields;
   int mrc = strom__kafka_meta_parse(o->metadata_columns, s, false, &meta, &nmeta, &value_fields, err, sizeof err);
   if (mrc) return strom__env_error(env, mrc, "Kafka source: %s", err);
+  if (upsert_value_fields) {
+    free(value_fields);
+    if (!(value_fields = strom__strdup(upsert_value_fields))) {
+      free(meta);
+      return strom__env_error(env, STROM_ENOMEM, "out of memory");
+    }
+  }
   if (strom__format_init(&f, &o->value_format, s, value_fields, err, sizeof err)) {
     free(meta);
     free(value_fields);
@@ -735,7 +754,7 @@ strom_stream *strom_kafka_source(strom_env *env, const strom_schema *s, const st
     free(value_fields);
     return strom__env_error(env, STROM_ENOMEM, "out of memory");
   }
-  c->meta = meta, c->nmeta = nmeta, c->value_fields = value_fields;
+  c->meta = meta, c->nmeta = nmeta, c->value_fields = value_fields, c->upsert = upsert_value_fields != NULL;
   if (o->key_format.kind != STROM_FORMAT_NONE) {
     if (strom__format_init(&f, &o->key_format, s, o->key_fields, err, sizeof err)) {
       conf_free(c);

@@ -5,7 +5,8 @@
  * DataStream API: datagen (the generator source, Flink's options), filesystem (CSV or
  * JSON lines: the file source over a file or a directory; the exactly-once part-file
  * sink), print, blackhole, nexmark (the Nexmark generator), kafka and jdbc (their
- * options passed through to the connectors' own option parsers).  Registration is the one list
+ * options passed through to the connectors' own option parsers); upsert-kafka is
+ * upsert_kafka.c.  Registration is the one list
  * at the bottom.
  */
 #include <dirent.h>
@@ -1048,6 +1049,8 @@ static const sql_connector connectors[] = {
     {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL, .prunes = true},
     {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes, kafka_own_watermark, true},
     {"jdbc", jdbc_opts, true, true, false, jdbc_validate, jdbc_scan_sql, jdbc_write, jdbc_takes_changes},
+    {"upsert-kafka", sql_upsert_kafka_opts, true, true, true, sql_upsert_kafka_validate, sql_upsert_kafka_scan,
+     sql_upsert_kafka_write, NULL, sql_upsert_kafka_own_watermark},
 };
 
 const sql_connector *sql_connector_find(const char *name) {

@@ -800,6 +800,12 @@ struct sql_connector {
 };
 
 const sql_connector *sql_connector_find(const char *name);
+/* upsert_kafka.c: the 'upsert-kafka' connector's options and functions. */
+extern const sql_option sql_upsert_kafka_opts[];
+int sql_upsert_kafka_validate(const sql_table *t, char *err, size_t errlen);
+strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const strom_schema *physical);
+int sql_upsert_kafka_write(sql_build *b, const sql_table *t, strom_stream *in);
+bool sql_upsert_kafka_own_watermark(const sql_table *t);
 /* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
 int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
 int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);

@@ -1,0 +1,178 @@
+/*
+ * test_sql_upsert_kafka.c -- the 'upsert-kafka' connector against librdkafka's mock
+ * cluster (tests/kafka_mock.h): a GROUP BY's updates written as records keyed by the
+ * primary key (no -U, the latest value per key) and read back as the final per-key
+ * values; the exact changelog the source makes of a hand-written topic (first value
+ * +I, a change -U/+U, a repeated value nothing, a tombstone -D of the previous value,
+ * a tombstone of an unknown key nothing); EXCEPT_KEY and key.fields-prefix; the errors
+ * for a missing primary key, a bad option and a prefix with 'ALL'.
+ */
+#include "kafka_mock.h"
+#include "sql_changelog_test.h"
+
+static kmock MOCK;
+
+/* sql with every %s replaced by the mock's bootstrap servers (up to four). */
+static char *with_bs(const char *sql) {
+  static char buf[8192];
+  snprintf(buf, sizeof buf, sql, MOCK.bootstrap, MOCK.bootstrap, MOCK.bootstrap, MOCK.bootstrap);
+  return buf;
+}
+
+/* key -> value records (value NULL: a tombstone) into partition 0 of topic. */
+static int produce(const char *topic, const char *const *kv, int n) {
+  char err[256];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) return -1;
+  int rc = 0;
+  for (int i = 0; i < n; i++) {
+    const char *k = kv[2 * i], *v = kv[2 * i + 1];
+    rc |= rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY(k, strlen(k)),
+                            RD_KAFKA_V_VALUE((void *)v, v ? strlen(v) : 0), RD_KAFKA_V_TIMESTAMP(1700000000000 + i),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  }
+  if (rd_kafka_flush(rk, 10000)) rc = -1;
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
+/* The records of a topic as "key=value" lines in offset order ("key=<null>": a tombstone). */
+static void on_record(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn) {
+  (void)part, (void)off;
+  char *all = arg;
+  size_t l = strlen(all);
+  if (val) snprintf(all + l, 4096 - l, "%.*s=%.*s\n", (int)kn, key, (int)vn, val);
+  else snprintf(all + l, 4096 - l, "%.*s=<null>\n", (int)kn, key);
+}
+
+TEST(setup) {
+  CHECK_INT(kmock_topic(&MOCK, "pv", 2), 0);
+  CHECK_INT(kmock_topic(&MOCK, "hand", 1), 0);
+  CHECK_INT(kmock_topic(&MOCK, "pref", 1), 0);
+  CHECK_INT(kmock_topic(&MOCK, "eo", 1), 0);
+  CHECK_INT(kmock_topic(&MOCK, "strom-txn-markers", 1), 0);
+  static const char *const recs[] = {
+      "k1", "{\"v\":1}", "k2", "{\"v\":2}", "k1", "{\"v\":3}", "k1", "{\"v\":3}",
+      "k2", NULL,        "k3", NULL,        "k2", "{\"v\":5}", "k1", "{\"v\":4}",
+  };
+  CHECK_INT(produce("hand", recs, 8), 0);
+}
+
+#define PV_DDL                                                                                                  \
+  "CREATE TABLE pv (region STRING, n BIGINT, total INT, PRIMARY KEY (region) NOT ENFORCED) WITH ("            \
+  "'connector' = 'upsert-kafka', 'topic' = 'pv', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', " \
+  "'value.format' = 'json', 'scan.bounded.mode' = 'latest-offset', 'sink.buffer-flush.max-rows' = '0');\n"
+
+/* A GROUP BY's -U/+U/+I written as upserts: each record's key is the region, the last
+ * record per key holds the final count, and reading the topic back gives a changelog
+ * whose final table is the GROUP BY's result. */
+TEST(group_by_written_and_read_back) {
+  CHECK_MODE(with_bs(PV_DDL "INSERT INTO pv SELECT r, COUNT(*), CAST(SUM(x) AS INT) FROM (VALUES ('eu', 1), ('us', 2), "
+                            "('eu', 3), ('ap', 4), ('eu', 5), ('us', 6)) AS t(r, x) GROUP BY r;"),
+             false, false, "");
+  char recs[4096] = "";
+  long n = kmock_read_all(&MOCK, "pv", on_record, recs);
+  CHECK(n >= 3);
+  /* the latest record of each key is its final value; no record is a tombstone */
+  CHECK(strstr(recs, "eu={\"region\":\"eu\",\"n\":3,\"total\":9}\n") != NULL);
+  CHECK(strstr(recs, "us={\"region\":\"us\",\"n\":2,\"total\":8}\n") != NULL);
+  CHECK(strstr(recs, "ap={\"region\":\"ap\",\"n\":1,\"total\":4}\n") != NULL);
+  CHECK(strstr(recs, "<null>") == NULL);
+  CHECK_FINAL(with_bs(PV_DDL "SELECT * FROM pv;"), "[ap, 1, 4]\n[eu, 3, 9]\n[us, 2, 8]\n");
+  /* read back into an aggregation, which takes the source's retractions */
+  CHECK_FINAL(with_bs(PV_DDL "SELECT SUM(n) AS s, COUNT(*) AS c FROM pv;"), "[6, 3]\n");
+}
+
+#define HAND_DDL                                                                                                     \
+  "SET 'parallelism.default' = '1';\n"                                                                              \
+  "CREATE TABLE hand (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', "      \
+  "'topic' = 'hand', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json', "        \
+  "'value.fields-include' = 'EXCEPT_KEY', 'scan.bounded.mode' = 'latest-offset');\n"
+
+/* The source's changelog of k1=1, k2=2, k1=3, k1=3, k2=<null>, k3=<null>, k2=5, k1=4, as
+ * Flink's ChangelogNormalize makes it. */
+TEST(source_changelog_of_hand_written_records) {
+  CHECK_MODE(with_bs(HAND_DDL "SELECT k, v FROM hand;"), false, false,
+             "+I[k1, 1]\n+I[k2, 2]\n-U[k1, 1]\n+U[k1, 3]\n-D[k2, 2]\n+I[k2, 5]\n-U[k1, 3]\n+U[k1, 4]\n");
+  CHECK_FINAL(with_bs(HAND_DDL "SELECT k, v * 10 AS v10 FROM hand WHERE k <> 'k3';"), "[k1, 40]\n[k2, 50]\n");
+}
+
+#define PREF_DDL                                                                                                   \
+  "SET 'parallelism.default' = '1';\n"                                                                            \
+  "CREATE TABLE pref (k_id BIGINT, name STRING, PRIMARY KEY (k_id) NOT ENFORCED) WITH ('connector' = "          \
+  "'upsert-kafka', 'topic' = 'pref', 'properties.bootstrap.servers' = '%s', 'key.format' = 'json', "              \
+  "'value.format' = 'csv', 'key.fields-prefix' = 'k_', 'value.fields-include' = 'EXCEPT_KEY', "                  \
+  "'scan.bounded.mode' = 'latest-offset', 'sink.delivery-guarantee' = 'at-least-once');\n"
+
+/* The key format names the key column without its prefix; the value holds the rest;
+ * a -D from the source upstream becomes a tombstone. */
+TEST(prefix_except_key_and_tombstones_written) {
+  CHECK_MODE(with_bs(PREF_DDL "INSERT INTO pref VALUES (1, 'a'), (2, 'b');"), false, false, "");
+  CHECK_MODE(with_bs(HAND_DDL PREF_DDL "INSERT INTO pref SELECT 7, k FROM hand WHERE k = 'k2';"), false, false, "");
+  char recs[4096] = "";
+  CHECK_INT(kmock_read_all(&MOCK, "pref", on_record, recs), 5);
+  /* hand's k2 changelog is +I, -D, +I: two values and a tombstone in between */
+  CHECK_STR(recs, "{\"id\":1}=a\n{\"id\":2}=b\n{\"id\":7}=k2\n{\"id\":7}=<null>\n{\"id\":7}=k2\n");
+  CHECK_MODE(with_bs(PREF_DDL "SELECT * FROM pref;"), false, false,
+             "+I[1, a]\n+I[2, b]\n+I[7, k2]\n-D[7, k2]\n+I[7, k2]\n");
+}
+
+/* Exactly-once: the tombstone goes through the transaction's record list as a null
+ * value (not an empty one). */
+TEST(exactly_once_keeps_tombstones) {
+  CHECK_MODE(with_bs(HAND_DDL "CREATE TABLE eo (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "
+                              "'upsert-kafka', 'topic' = 'eo', 'properties.bootstrap.servers' = '%s', 'key.format' = "
+                              "'raw', 'value.format' = 'json', 'sink.delivery-guarantee' = 'exactly-once', "
+                              "'sink.transactional-id-prefix' = 'upsert-eo');\n"
+                              "INSERT INTO eo SELECT k, v FROM hand WHERE k = 'k2';"),
+             false, false, "");
+  char recs[4096] = "";
+  CHECK_INT(kmock_read_all(&MOCK, "eo", on_record, recs), 3);
+  CHECK_STR(recs, "k2={\"k\":\"k2\",\"v\":2}\nk2=<null>\nk2={\"k\":\"k2\",\"v\":5}\n");
+}
+
+TEST(errors) {
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT) WITH ('connector' = 'upsert-kafka', 'topic' = 't', "
+                    "'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json');"),
+            "'upsert-kafka' tables require to define a PRIMARY KEY constraint");
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "
+                    "'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', "
+                    "'value.format' = 'json', 'scan.startup.mode' = 'earliest-offset');"),
+            "unsupported option 'scan.startup.mode' for connector 'upsert-kafka'; supported options: connector, "
+            "scan.watermark.emit.strategy, properties.bootstrap.servers, topic, key.format, value.format");
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "
+                    "'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'value.format' = 'json');"),
+            "option 'key.format' is required");
+  CHECK_ERR(with_bs("CREATE TABLE e (k_k STRING, v BIGINT, PRIMARY KEY (k_k) NOT ENFORCED) WITH ('connector' = "
+                    "'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', "
+                    "'value.format' = 'json', 'key.fields-prefix' = 'k_');"),
+            "A key prefix is not allowed when option 'value.fields-include' is set to 'ALL'");
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "
+                    "'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'key.format' = 'avro', "
+                    "'value.format' = 'json');"),
+            "unknown key.format 'avro' (supported: json, csv, raw)");
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "
+                    "'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', "
+                    "'value.format' = 'json', 'sink.buffer-flush.max-rows' = '10');"),
+            "must be set to be greater than zero together");
+}
+
+int main(int argc, char **argv) {
+  TEST_MAIN_BEGIN(argc, argv);
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (kmock_start(&MOCK)) {
+    fprintf(stderr, "cannot start the Kafka mock cluster\n");
+    printf("0 passed, 1 failed\n");
+    return 1;
+  }
+  RUN(setup);
+  RUN(group_by_written_and_read_back);
+  RUN(source_changelog_of_hand_written_records);
+  RUN(prefix_except_key_and_tombstones_written);
+  RUN(exactly_once_keeps_tombstones);
+  RUN(errors);
+  kmock_stop(&MOCK);
+  TEST_MAIN_END();
+}
