@@ -134,6 +134,12 @@ TEST(exactly_once_keeps_tombstones) {
 }
 
 TEST(errors) {
+  /* a changelog source, which batch mode does not take (as Flink) */
+  CHECK_ERR(with_bs("SET 'execution.runtime-mode' = 'batch';\n"
+                    "CREATE TABLE e (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', "
+                    "'topic' = 't', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json', "
+                    "'scan.bounded.mode' = 'latest-offset');\nSELECT * FROM e;"),
+            "which table 'e' (connector 'upsert-kafka') produces; run in streaming mode");
   CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT) WITH ('connector' = 'upsert-kafka', 'topic' = 't', "
                     "'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json');"),
             "'upsert-kafka' tables require to define a PRIMARY KEY constraint");

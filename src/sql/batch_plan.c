@@ -5,7 +5,7 @@
  * s->batch) emits one row per group at the end of input (batch_agg.c), and an operator
  * whose streaming form still emits a changelog -- an outer regular join, a semi/anti join,
  * a Top-N or deduplication, INTERSECT/EXCEPT ALL -- has its output folded into final rows
- * (batch_final.c).  A changelog source (debezium-json) is refused, as Flink refuses it.  So no node
+ * (batch_final.c).  A changelog source (debezium-json, upsert-kafka) is refused, as Flink refuses it.  So no node
  * of a batch plan is a changelog, and append-only sinks take every query.  Window
  * aggregations and interval/window joins already emit final rows; the end-of-input
  * watermark fires what is left.
@@ -52,8 +52,9 @@ int sql_batch_plan(sql_plan *p, char *err, size_t errlen) {
     if (p->changelog) { /* Flink's batch mode takes no updates from a source either */
       snprintf(err, errlen,
                "batch mode ('execution.runtime-mode' = 'batch') doesn't support consuming update and delete changes, "
-               "which table '%s' (format 'debezium-json') produces; run in streaming mode",
-               p->table->name);
+               "which table '%s' (%s '%s') produces; run in streaming mode",
+               p->table->name, strcmp(p->table->conn->name, "kafka") ? "connector" : "format",
+               strcmp(p->table->conn->name, "kafka") ? p->table->conn->name : "debezium-json");
       return STROM_EINVAL;
     }
   }
