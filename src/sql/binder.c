@@ -323,6 +323,13 @@ static bool contains_agg(const sql_node *n) {
   return false;
 }
 
+/* An aggregate call (not an OVER one) or a legacy group window's bound: what a grouping computes. */
+static bool agg_call(const sql_node *n) {
+  if (n->kind != SQL_CALL || sql_call_is_over(n)) return false;
+  return is_agg_name(n->text) || !strcasecmp(n->text, "TUMBLE_START") || !strcasecmp(n->text, "TUMBLE_END") ||
+         !strcasecmp(n->text, "HOP_START") || !strcasecmp(n->text, "HOP_END");
+}
+
 static sql_expr *binary(binder *b, const sql_node *n, sql_eop op, const sql_node *l, const sql_node *r) {
   (void)n;
   sql_expr *e = new_expr(b, op, 2);
@@ -1581,6 +1588,10 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
                  *group = kid_of(sel, SQL_GROUP_BY), *having = kid_of(sel, SQL_HAVING);
   if (kid_of(sel, SQL_ORDER_BY) || kid_of(sel, SQL_LIMIT) || kid_of(sel, SQL_OFFSET))
     return sql_sort_select(b->s, b->a, sel, bind_select_cb, b, b->err, b->errlen); /* sort_bind.c */
+  if (items && sql_node_has_over(items) && (group || contains_agg(items))) { /* OVER after a GROUP BY (over_group.c) */
+    const sql_node *r = sql_over_group_rewrite(b->a, sel, agg_call, b->err, b->errlen);
+    return r ? bind_select(b, r) : NULL;
+  }
   sql_plan *in;
   if (from) {
     in = bind_from(b, from->kids[0]);

@@ -922,6 +922,10 @@ sql_plan *sql_bind_insert_cast(sql_arena *a, sql_plan *p, const sql_table *sink,
 /* The plan reading table t (with computed columns) under alias qual. */
 sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err, size_t errlen);
 
+/* over_group.c: a SELECT with OVER calls that also aggregates, as a SELECT of the OVER
+ * calls over the grouping (is_agg: an aggregate call, which moves inside); NULL with err. */
+const struct sql_node *sql_over_group_rewrite(sql_arena *a, const struct sql_node *sel,
+                                              bool (*is_agg)(const struct sql_node *n), char *err, size_t errlen);
 /* datagen_text.c: whether datagen can generate a value of type t as text (no ROW or
  * bytes inside collections), and one such value's text appended to b (len: a
  * collection's elements; range: an interval's [min, max], NULL for the default). */
