@@ -1,7 +1,8 @@
 /*
  * test_sql_over_group.c -- OVER calls in a SELECT that also aggregates (over_group.c):
  * the window functions run over the grouped rows, in batch (RANK, a HAVING, an
- * expression key, several windows, ORDER BY and LIMIT) and in streaming (a Top-N over
+ * expression key, several windows, ORDER BY and LIMIT, running aggregates by any
+ * order) and in streaming (a Top-N over
  * a GROUP BY's updates, checked by the table its changelog builds).  Expected rows are
  * computed by hand in the comments.
  */
@@ -29,6 +30,19 @@ TEST(window_functions_over_groups_in_batch) {
              false, false, "+I[c, 60, 3]\n+I[a, 50, 2]\n");
 }
 
+TEST(running_aggregates_by_any_order_in_batch) {
+  /* batch sorts each partition, so an OVER aggregate may be ordered by any column: a by
+   * v DESC (NULL last) 50, 80, 90, 90; b 20, 25; c 60; and a ROWS frame by id */
+  CHECK_ROWS(BATCH DDL "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY v DESC), COUNT(*) OVER (ORDER BY id ROWS BETWEEN "
+                       "1 PRECEDING AND CURRENT ROW) FROM o",
+             "+I[1, 90, 1]\n+I[2, 20, 2]\n+I[3, 80, 2]\n+I[4, 25, 2]\n+I[5, 50, 2]\n+I[6, 60, 2]\n+I[7, 90, 2]\n");
+  /* over groups: A 4, B 2, C 1, running 4, 6, 7 */
+  CHECK_ROWS(BATCH DDL "SELECT UPPER(k), COUNT(*), SUM(COUNT(*)) OVER (ORDER BY UPPER(k)) FROM o GROUP BY UPPER(k)",
+             "+I[A, 4, 4]\n+I[B, 2, 6]\n+I[C, 1, 7]\n");
+  /* streaming still wants a time attribute */
+  CHECK_ERR(DDL "SELECT SUM(v) OVER (ORDER BY id) FROM o", "must be ordered by one time attribute");
+}
+
 TEST(top_n_over_groups_in_streaming) {
   /* the two largest SUMs once every row is in: a 90, c 60 */
   CHECK_FINAL(DDL "SELECT * FROM (SELECT k, SUM(v) AS s, ROW_NUMBER() OVER (ORDER BY SUM(v) DESC) AS rn FROM o GROUP BY k) "
@@ -44,6 +58,7 @@ int main(int argc, char **argv) {
   mkdir(tmp, 0777);
   write_tmp_file("o.csv", o_csv);
   RUN(window_functions_over_groups_in_batch);
+  RUN(running_aggregates_by_any_order_in_batch);
   RUN(top_n_over_groups_in_streaming);
   char cmd[320];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

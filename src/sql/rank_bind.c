@@ -209,8 +209,10 @@ static sql_plan *bind_window(sql_session *s, sql_arena *a, sql_plan *in, const s
     else if (!strcasecmp(fn, "DENSE_RANK")) o->rank = true, o->rank_fn = SQL_RANK_DENSE;
   }
   bool is_rank = o->rank;
+  /* batch mode sorts each partition (over_batch.c), so any ORDER BY will do */
+  bool timed = o->norder == 1 && o->order[0]->op == SQL_E_COL && in->cols[o->order[0]->col].rowtime && !o->desc[0];
   for (int i = 0; i < n && !is_rank; i++)
-    if (s->batch && sql_over_fn_positional(calls[i])) o->batch_fns = true;
+    if (s->batch && (sql_over_fn_positional(calls[i]) || (!timed && o->norder))) o->batch_fns = true;
   if (in->changelog && !is_rank) /* a Top-N takes updates (it keeps every row), an OVER aggregate does not */
     return fail(err, errlen, calls[0], "not supported yet: OVER aggregates over an updating input", NULL);
   if (o->rank) {
