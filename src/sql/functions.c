@@ -804,6 +804,7 @@ static const sql_func funcs[] = {
 };
 
 const sql_func *sql_func_find(const char *name) {
+  if (sql_fnstr3_func_find(name)) return sql_fnstr3_func_find(name); /* fn_string3.c: first, for LTRIM / RTRIM / LOCATE's longer forms */
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
     if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
   if (sql_bytes_func_find(name)) return sql_bytes_func_find(name); /* types_bytes.c */
@@ -822,6 +823,7 @@ void sql_func_list(strom_buf *b) {
   strom__buf_printf(b, " TO_BASE64 FROM_BASE64 HEX ENCODE DECODE OCTET_LENGTH"); /* types_bytes.c */
   sql_math_func_list(b), sql_fncoll_func_list(b), sql_time2_func_list(b); /* fn_math.c, fn_coll.c, fn_time2.c */
   sql_fnstr_func_list(b); /* fn_string2.c */
+  sql_fnstr3_func_list(b); /* fn_string3.c */
   strom__buf_printf(b, " WEEK IS_ALPHA IS_DIGIT IS_DECIMAL"); /* docs_fn.c (its other names are the call forms' rewrites) */
   strom__buf_printf(b, " TYPEOF"); /* fid_typeof.c */
 }

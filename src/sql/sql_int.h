@@ -367,6 +367,8 @@ void sql_time2_func_list(strom_buf *b);
 /* fn_string2.c (with fn_hash.c, fn_json.c): Flink's string, hash, URL and JSON functions. */
 const sql_func *sql_fnstr_func_find(const char *name);
 void sql_fnstr_func_list(strom_buf *b);
+const sql_func *sql_fnstr3_func_find(const char *name); /* fn_string3.c */
+void sql_fnstr3_func_list(strom_buf *b);
 const sql_func *sql_hash_func_find(const char *name);
 const sql_func *sql_json_func_find(const char *name);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
