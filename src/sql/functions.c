@@ -674,6 +674,8 @@ static int f_from_unixtime(const sql_expr *e, const sql_val *a, sql_val *out, sq
 }
 
 static int ck_to_timestamp_ltz(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  if (e->a[0]->type.id == STROM_VARCHAR && !e->a[0]->type.kind) return (e->fn = sql_ltz_string_func())->check(a, e, err, errlen); /* fn_time2.c */
+  if (e->n > 2) return fail(err, errlen, e, "takes (numeric [, precision]) or (string [, format [, time zone]])");
   int rc = arg_to(a, e, 0, &T_BIGINT, err, errlen);
   if (!rc && e->n > 1) {
     if (e->a[1]->op != SQL_E_LIT || e->a[1]->lit.i < 0 || e->a[1]->lit.i > 9)
@@ -795,7 +797,7 @@ static const sql_func funcs[] = {
     {"TO_TIMESTAMP", 1, 2, true, ck_to_timestamp, f_to_timestamp},
     {"FROM_UNIXTIME", 1, 2, true, ck_from_unixtime, f_from_unixtime},
     {"UNIX_TIMESTAMP", 0, 2, true, ck_unix_timestamp, f_unix_timestamp},
-    {"TO_TIMESTAMP_LTZ", 1, 2, true, ck_to_timestamp_ltz, f_to_timestamp_ltz},
+    {"TO_TIMESTAMP_LTZ", 1, 3, true, ck_to_timestamp_ltz, f_to_timestamp_ltz},
     {"NOW", 0, 0, false, ck_proctime, f_now},
     {"CURRENT_TIMESTAMP", 0, 0, false, ck_proctime, f_now},
     {"CURRENT_ROW_TIMESTAMP", 0, 0, false, ck_proctime, f_now},

@@ -368,6 +368,7 @@ void sql_time2_func_list(strom_buf *b);
 const sql_func *sql_fnstr_func_find(const char *name);
 void sql_fnstr_func_list(strom_buf *b);
 const sql_func *sql_fnstr3_func_find(const char *name); /* fn_string3.c */
+const sql_func *sql_ltz_string_func(void); /* fn_time2.c: TO_TIMESTAMP_LTZ(string [, format [, zone]]) */
 void sql_fnstr3_func_list(strom_buf *b);
 const sql_func *sql_hash_func_find(const char *name);
 const sql_func *sql_json_func_find(const char *name);
