@@ -549,10 +549,10 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (unit && sql_ts_unit_call(f)) {
     if (!(e->aux = (int64_t)(intptr_t)sql_ts_unit(unit))) return fail_at(b, n->kids[0], "%s: unknown unit %s", f->name, unit);
   } else if (unit) {
-    static const char *units[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "DOW", "DOY", "EPOCH", "MICROSECOND", "NANOSECOND"};
+    static const char *units[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "DOW", "DOY", "EPOCH", "MICROSECOND", "NANOSECOND", "ISODOW", "ISOYEAR", "DECADE", "CENTURY", "MILLENNIUM"}; /* functions.c */
     for (size_t i = 0; i < sizeof units / sizeof *units; i++)
       if (!strcasecmp(unit, units[i])) e->aux = (int64_t)(intptr_t)units[i];
-    if (!e->aux || !strcmp(unit, "WEEK")) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
+    if (!e->aux) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
   }
   for (int i = 0; i < nargs; i++) {
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;

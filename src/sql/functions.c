@@ -554,7 +554,19 @@ static int f_extract(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   else if (!strcmp(u, "EPOCH")) out->i = secs;
   else if (!strcmp(u, "MICROSECOND") || !strcmp(u, "NANOSECOND")) /* types_ts.c */
     out->i = sql_ts_extract_sub(&e->a[e->n - 1]->type, &a[e->n - 1], u[1] == 'I');
-  else out->null = true;
+  else if (!strcmp(u, "ISODOW")) out->i = (tm.tm_wday + 6) % 7 + 1; /* Monday 1 .. Sunday 7 */
+  else if (!strcmp(u, "WEEK") || !strcmp(u, "ISOYEAR")) { /* the ISO week: the year of its Thursday */
+    time_t thu = t + (time_t)(3 - (tm.tm_wday + 6) % 7) * 86400;
+    struct tm th;
+    gmtime_r(&thu, &th);
+    out->i = u[0] == 'W' ? th.tm_yday / 7 + 1 : th.tm_year + 1900;
+  } else { /* DECADE, CENTURY, MILLENNIUM as Calcite counts them (the year 2000 is in the 20th century) */
+    int64_t y = tm.tm_year + 1900;
+    if (!strcmp(u, "DECADE")) out->i = y / 10 - (y % 10 < 0);
+    else if (!strcmp(u, "CENTURY")) out->i = y > 0 ? (y + 99) / 100 : (y - 99) / 100;
+    else if (!strcmp(u, "MILLENNIUM")) out->i = y > 0 ? (y + 999) / 1000 : (y - 999) / 1000;
+    else out->null = true;
+  }
   return 0;
 }
 
