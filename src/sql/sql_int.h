@@ -395,6 +395,7 @@ typedef struct sql_agg {
   bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
   const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
   bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
+  bool array_agg;   /* ARRAY_AGG: JSON_ARRAYAGG's list of element encodings (agg_json.c) */
   const char *sep;  /* LISTAGG's separator */
   bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
   const struct sql_over_fn *over_fn; /* LAG / LEAD / NTILE's constant arguments (over_fns.c) */
