@@ -108,7 +108,17 @@ TEST(array_agg_retracts) {
   CHECK_ROWS("SELECT c, ARRAY_AGG(k) FROM (SELECT k, COUNT(*) AS c FROM " T4 " GROUP BY k) GROUP BY c", false,
              "+I[1, [1]]\n-D[1, [1]]\n+I[2, [1]]\n+I[1, [2]]\n-D[2, [1]]\n+I[3, [1]]\n");
   CHECK_ERR("SELECT ARRAY_AGG(x, x) FROM " T4, "ARRAY_AGG takes one argument");
-  CHECK_ERR("SELECT ARRAY_AGG(DISTINCT x) FROM " T4, "DISTINCT is not allowed in ARRAY_AGG");
+}
+
+TEST(array_agg_distinct_keeps_first_arrivals) {
+  /* each value once, in the order first seen; the NULL once too */
+  CHECK_ROWS("SELECT ARRAY_AGG(DISTINCT s), ARRAY_AGG(DISTINCT x) FROM " T4, false,
+             "+I[[a], [1]]\n-U[[a], [1]]\n+U[[a, b], [1, 2]]\n-U[[a, b], [1, 2]]\n+U[[a, b, c], [1, 2, 4]]\n"
+             "-U[[a, b, c], [1, 2, 4]]\n+U[[a, b, c], [1, 2, 4, NULL]]\n");
+  /* a retraction of the value's last copy takes it out */
+  CHECK_ROWS("SELECT c, ARRAY_AGG(DISTINCT s) FROM (SELECT s, COUNT(*) AS c FROM " T4 " GROUP BY s) GROUP BY c", false,
+             "+I[1, [a]]\n-U[1, [a]]\n+U[1, [a, b]]\n-U[1, [a, b]]\n+U[1, [a, b, c]]\n-U[1, [a, b, c]]\n+U[1, [b, c]]\n"
+             "+I[2, [a]]\n");
 }
 
 TEST(array_agg_in_a_window) {
@@ -133,6 +143,7 @@ int main(int argc, char **argv) {
   RUN(extract_iso_and_calendar_units);
   RUN(array_agg_collects_in_arrival_order);
   RUN(array_agg_retracts);
+  RUN(array_agg_distinct_keeps_first_arrivals);
   RUN(array_agg_in_a_window);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

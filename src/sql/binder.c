@@ -877,7 +877,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : !strcasecmp(name, "COLLECT") ? SQL_AGG_COLLECT : SQL_AGG_JSON_ARRAY;
   else if (sql_agg_more_kind(name) >= 0) g.kind = (sql_agg_kind)sql_agg_more_kind(name); /* agg_more.c */
   else g.kind = SQL_AGG_AVG;
-  if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
+  if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT && strcasecmp(name, "ARRAY_AGG")) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
   if (n->flags & SQL_F(DISTINCT)) {
     if (g.kind == SQL_AGG_COUNT_STAR) return fail_at(b, n, "COUNT(DISTINCT ...) needs an argument"), -1;
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
