@@ -2,7 +2,7 @@
  * test_sql_functions4.c -- what a sweep of Flink's built-in function reference added or
  * fixed: STARTSWITH, ENDSWITH, BTRIM, UNHEX, LTRIM / RTRIM with the characters to remove,
  * LOCATE's start position, TIMESTAMPADD's DATE and TIME results, TO_TIMESTAMP_LTZ of a
- * string, EXTRACT's ISO and calendar units, and the ARRAY_AGG aggregate (append-only,
+ * string, EXTRACT's ISO and calendar units, FLOOR / CEIL TO WEEK, and the ARRAY_AGG aggregate (append-only,
  * retracting, windowed).  Expected values are the examples of Flink's docs or worked
  * out by hand from the inputs written here.
  */
@@ -89,6 +89,15 @@ TEST(extract_iso_and_calendar_units) {
              false, "+I[202, 20, 21, 2, 3, <NULL>]\n");
 }
 
+TEST(floor_and_ceil_to_week) {
+  /* weeks start on Sunday as Calcite floors them: 2024-05-19 and 1969-12-28 are Sundays */
+  CHECK_ROWS("SELECT FLOOR(TIMESTAMP '2024-05-17 12:44:31' TO WEEK), CEIL(TIMESTAMP '2024-05-17 12:44:31' TO WEEK),"
+             " FLOOR(DATE '2024-05-19' TO WEEK), CEIL(DATE '2024-05-19' TO WEEK), CEIL(DATE '2024-05-20' TO WEEK),"
+             " FLOOR(DATE '1969-12-31' TO WEEK)",
+             false, "+I[2024-05-12 00:00:00, 2024-05-19 00:00:00, 2024-05-19, 2024-05-19, 2024-05-26, 1969-12-28]\n");
+  CHECK_ERR("SELECT FLOOR(TIME '10:00:00' TO WEEK)", "not supported yet: FLOOR(... TO WEEK) of this type");
+}
+
 #define T4 "(VALUES (1, 1, 'a'), (1, 2, 'b'), (2, 4, 'c'), (1, CAST(NULL AS INT), 'a')) AS t(k, x, s)"
 
 TEST(array_agg_collects_in_arrival_order) {
@@ -141,6 +150,7 @@ int main(int argc, char **argv) {
   RUN(timestampadd_keeps_date_and_time);
   RUN(to_timestamp_ltz_of_a_string);
   RUN(extract_iso_and_calendar_units);
+  RUN(floor_and_ceil_to_week);
   RUN(array_agg_collects_in_arrival_order);
   RUN(array_agg_retracts);
   RUN(array_agg_distinct_keeps_first_arrivals);
