@@ -2,9 +2,10 @@
  * test_sql_functions4.c -- what a sweep of Flink's built-in function reference added or
  * fixed: STARTSWITH, ENDSWITH, BTRIM, UNHEX, LTRIM / RTRIM with the characters to remove,
  * LOCATE's start position, TIMESTAMPADD's DATE and TIME results, TO_TIMESTAMP_LTZ of a
- * string, EXTRACT's ISO and calendar units, FLOOR / CEIL TO WEEK, and the ARRAY_AGG aggregate (append-only,
- * retracting, windowed).  Expected values are the examples of Flink's docs or worked
- * out by hand from the inputs written here.
+ * string, EXTRACT's ISO and calendar units, FLOOR / CEIL TO WEEK, JSON_QUERY RETURNING
+ * ARRAY<STRING>, and the ARRAY_AGG aggregate (append-only, retracting, DISTINCT,
+ * windowed).  Expected values are the examples of Flink's docs or worked out by hand
+ * from the inputs written here.
  */
 #include <stdlib.h>
 
@@ -98,6 +99,19 @@ TEST(floor_and_ceil_to_week) {
   CHECK_ERR("SELECT FLOOR(TIME '10:00:00' TO WEEK)", "not supported yet: FLOOR(... TO WEEK) of this type");
 }
 
+TEST(json_query_returning_an_array_of_strings) {
+  /* the docs' example gives ['c1', 'c2']; strings unquoted, null NULL, others compact JSON */
+  CHECK_ROWS("SELECT JSON_QUERY('{\"a\":[{\"c\":\"c1\"},{\"c\":\"c2\"}]}', 'lax $.a[*].c' RETURNING ARRAY<STRING>),"
+             " JSON_QUERY('{\"a\":[1, \"x\", null, {\"b\": 2}]}', '$.a' RETURNING ARRAY<STRING>),"
+             " TYPEOF(JSON_QUERY('{\"a\":[1]}', '$.a' RETURNING ARRAY<STRING>))",
+             false, "+I[[c1, c2], [1, x, NULL, {\"b\":2}], ARRAY<STRING>]\n");
+  CHECK_ROWS("SELECT JSON_QUERY('{\"a\":1}', '$.b' RETURNING ARRAY<STRING> EMPTY ARRAY ON EMPTY),"
+             " JSON_QUERY('{\"a\":1}', '$.b' RETURNING ARRAY<STRING>), JSON_QUERY('{\"a\":1}', '$.a' RETURNING ARRAY<STRING> WITH WRAPPER),"
+             " JSON_QUERY('{\"a\":[\"x\",\"y\"]}', '$.a' RETURNING ARRAY<STRING>)[2]",
+             false, "+I[[], <NULL>, [1], y]\n");
+  CHECK_ERR("SELECT JSON_QUERY('{}', '$.a' RETURNING INT)", "RETURNING must be STRING or ARRAY<STRING>");
+}
+
 #define T4 "(VALUES (1, 1, 'a'), (1, 2, 'b'), (2, 4, 'c'), (1, CAST(NULL AS INT), 'a')) AS t(k, x, s)"
 
 TEST(array_agg_collects_in_arrival_order) {
@@ -151,6 +165,7 @@ int main(int argc, char **argv) {
   RUN(to_timestamp_ltz_of_a_string);
   RUN(extract_iso_and_calendar_units);
   RUN(floor_and_ceil_to_week);
+  RUN(json_query_returning_an_array_of_strings);
   RUN(array_agg_collects_in_arrival_order);
   RUN(array_agg_retracts);
   RUN(array_agg_distinct_keeps_first_arrivals);
