@@ -144,6 +144,17 @@ TEST(array_agg_distinct_keeps_first_arrivals) {
              "+I[2, [a]]\n");
 }
 
+TEST(array_agg_ignore_nulls_and_batch) {
+  CHECK_ROWS("SELECT ARRAY_AGG(x IGNORE NULLS), ARRAY_AGG(x RESPECT NULLS) FROM " T4 " WHERE k = 1", false,
+             "+I[[1], [1]]\n-U[[1], [1]]\n+U[[1, 2], [1, 2]]\n-U[[1, 2], [1, 2]]\n+U[[1, 2], [1, 2, NULL]]\n");
+  CHECK_ERR("SELECT ARRAY_AGG(x IGNORE) FROM " T4, "line 1, column 26: expected NULLS after IGNORE or RESPECT");
+  /* batch: one final row per group; no input rows give NULL */
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\n"
+             "SELECT k, ARRAY_AGG(x), ARRAY_AGG(DISTINCT s) FROM " T4 " GROUP BY k",
+             true, "+I[1, [1, 2, NULL], [a, b]]\n+I[2, [4], [c]]\n");
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT ARRAY_AGG(x) FROM " T4 " WHERE x > 5", false, "+I[<NULL>]\n");
+}
+
 TEST(array_agg_in_a_window) {
   CHECK_ROWS("CREATE TABLE src (k INT, ts AS TIMESTAMP '2024-01-01 00:00:00' + k * INTERVAL '1' MINUTE, WATERMARK FOR ts AS ts)"
              " WITH ('connector' = 'datagen', 'number-of-rows' = '5', 'fields.k.kind' = 'sequence', 'fields.k.start' = '1',"
@@ -169,6 +180,7 @@ int main(int argc, char **argv) {
   RUN(array_agg_collects_in_arrival_order);
   RUN(array_agg_retracts);
   RUN(array_agg_distinct_keeps_first_arrivals);
+  RUN(array_agg_ignore_nulls_and_batch);
   RUN(array_agg_in_a_window);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);

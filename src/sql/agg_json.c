@@ -20,7 +20,8 @@
  *
  * ARRAY_AGG(v) (Flink's ArrayAggFunction) rides on JSON_ARRAYAGG's list: each entry is
  * v in types_coll.c's element encoding instead of a JSON text, so the result is the
- * count and the entries side by side.  NULLs are kept (RESPECT NULLS, Flink's default),
+ * count and the entries side by side.  NULLs are kept (RESPECT NULLS, Flink's default;
+ * IGNORE NULLS makes a NULL v a NULL entry, which the list skips as ABSENT ON NULL),
  * a retraction removes the first equal element, and a group with no rows gives NULL.
  */
 #include <strings.h>
@@ -84,13 +85,18 @@ static int f_elem(const sql_expr *e, const sql_val *args, sql_val *out, sql_ectx
 }
 
 static const sql_func elem_fn = {"$ARRAY_ELEM", 1, 1, false, ck_none, f_elem};
+static const sql_func elem_strict_fn = {"$ARRAY_ELEM", 1, 1, true, ck_none, f_elem}; /* IGNORE NULLS: NULL stays NULL */
 
 sql_expr *sql_aggjson_arg(sql_arena *a, sql_agg *g, sql_expr **args, int nargs, char *err, size_t errlen) {
   if (g->text && !strncasecmp(g->text, "ARRAY_AGG(", 10)) {
-    if (nargs != 1) return snprintf(err, errlen, "ARRAY_AGG takes one argument"), NULL;
+    const sql_expr *last = nargs == 2 ? args[1] : NULL;
+    bool ignore = last && last->op == SQL_E_LIT && last->lit.s.n == 12 && !memcmp(last->lit.s.p, "IGNORE NULLS", 12);
+    bool respect = last && last->op == SQL_E_LIT && last->lit.s.n == 13 && !memcmp(last->lit.s.p, "RESPECT NULLS", 13);
+    if (nargs != 1 && !ignore && !respect) return snprintf(err, errlen, "ARRAY_AGG takes one argument"), NULL;
     if (!args[0]->type.id) args[0]->type = (sql_type){.id = STROM_INT}; /* an untyped NULL */
     g->array_agg = true;
-    return call(a, &elem_fn, args, 1, err, errlen);
+    g->json_absent = ignore; /* a NULL entry is skipped */
+    return call(a, ignore ? &elem_strict_fn : &elem_fn, args, 1, err, errlen);
   }
   bool obj = g->kind == SQL_AGG_JSON_OBJECT, absent = !obj;
   const char *name = obj ? "JSON_OBJECTAGG" : "JSON_ARRAYAGG";
