@@ -3,8 +3,8 @@
  * fixed: STARTSWITH, ENDSWITH, BTRIM, UNHEX, LTRIM / RTRIM with the characters to remove,
  * LOCATE's start position, TIMESTAMPADD's DATE and TIME results, TO_TIMESTAMP_LTZ of a
  * string, EXTRACT's ISO and calendar units, FLOOR / CEIL TO WEEK, JSON_QUERY RETURNING
- * ARRAY<STRING>, and the ARRAY_AGG aggregate (append-only, retracting, DISTINCT,
- * windowed).  Expected values are the examples of Flink's docs or worked out by hand
+ * ARRAY<STRING>, and the ARRAY_AGG and PERCENTILE aggregates (append-only, retracting,
+ * DISTINCT, windowed, batch).  Expected values are the examples of Flink's docs or worked out by hand
  * from the inputs written here.
  */
 #include <stdlib.h>
@@ -155,6 +155,28 @@ TEST(array_agg_ignore_nulls_and_batch) {
   CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT ARRAY_AGG(x) FROM " T4 " WHERE x > 5", false, "+I[<NULL>]\n");
 }
 
+TEST(percentile_interpolates) {
+  /* the examples of Flink's reference: 6.0, 6.0 with frequencies, [2.5, 7.5], 17.5 */
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT PERCENTILE(col, 0.3) FROM (VALUES (0), (10), (10)) AS tab(col)", false, "+I[6.0]\n");
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT PERCENTILE(col, 0.3, freq) FROM (VALUES (0, 1), (10, 2)) AS tab(col, freq)",
+             false, "+I[6.0]\n");
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT PERCENTILE(col, ARRAY[0.25, 0.75]) FROM (VALUES (0), (10)) AS tab(col)",
+             false, "+I[[2.5, 7.5]]\n");
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT PERCENTILE(age, 0.25), TYPEOF(PERCENTILE(age, 0.25)), PERCENTILE(age, 0),"
+             " PERCENTILE(age, 1) FROM (VALUES (10), (20), (30), (40)) AS t(age)",
+             false, "+I[17.5, DOUBLE, 10.0, 40.0]\n");
+  /* NULL values, NULL or non-positive frequencies leave the row out; nothing left gives NULL */
+  CHECK_ROWS("SET 'execution.runtime-mode' = 'batch';\nSELECT PERCENTILE(x, 0.5, f), PERCENTILE(CAST(NULL AS INT), 0.5)"
+             " FROM (VALUES (1, 0), (CAST(NULL AS INT), 1), (3, CAST(NULL AS INT)), (5, 2)) AS t(x, f)",
+             false, "+I[5.0, <NULL>]\n");
+  /* streaming over an updating input: the median of the keys seen once */
+  CHECK_ROWS("SELECT c, PERCENTILE(k, 0.5) FROM (SELECT k, COUNT(*) AS c FROM (VALUES (1), (1), (2), (3)) AS t(k) GROUP BY k) GROUP BY c",
+             false, "+I[1, 1.0]\n-D[1, 1.0]\n+I[2, 1.0]\n+I[1, 2.0]\n-U[1, 2.0]\n+U[1, 2.5]\n");
+  CHECK_ERR("SELECT PERCENTILE(x, 1.5) FROM (VALUES (1)) AS t(x)", "PERCENTILE: the percentage 1.5 is outside [0, 1]");
+  CHECK_ERR("SELECT PERCENTILE(x, x) FROM (VALUES (1)) AS t(x)", "the percentage must be a numeric literal in [0, 1] or an ARRAY of them");
+  CHECK_ERR("SELECT PERCENTILE('a', 0.5)", "PERCENTILE: expr must be numeric");
+}
+
 TEST(array_agg_in_a_window) {
   CHECK_ROWS("CREATE TABLE src (k INT, ts AS TIMESTAMP '2024-01-01 00:00:00' + k * INTERVAL '1' MINUTE, WATERMARK FOR ts AS ts)"
              " WITH ('connector' = 'datagen', 'number-of-rows' = '5', 'fields.k.kind' = 'sequence', 'fields.k.start' = '1',"
@@ -182,6 +204,7 @@ int main(int argc, char **argv) {
   RUN(array_agg_distinct_keeps_first_arrivals);
   RUN(array_agg_ignore_nulls_and_batch);
   RUN(array_agg_in_a_window);
+  RUN(percentile_interpolates);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

@@ -931,7 +931,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   }
   if (g.kind >= SQL_AGG_JSON_OBJECT) g.type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true};
   if (g.kind == SQL_AGG_COLLECT) g.in_type.not_null = false, g.type = sql_multiset_type(&g.in_type), g.type.not_null = true; /* rowfn_val.c */
-  if (g.array_agg) g.type = sql_coll_array_type(&arg->a[0]->type); /* agg_json.c: ARRAY_AGG, NULL for no rows */
+  if (g.array_agg || g.npct) g.type = sql_aggjson_type(&g, arg); /* agg_json.c: ARRAY_AGG, PERCENTILE */
   /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
   if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
       (b->nkeys || b->windowed))

@@ -396,6 +396,9 @@ typedef struct sql_agg {
   const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
   bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
   bool array_agg;   /* ARRAY_AGG: JSON_ARRAYAGG's list of element encodings (agg_json.c) */
+  const double *pct; /* PERCENTILE's percentages (npct), an ARRAY of them when pct_array (agg_percentile.c) */
+  int npct;
+  bool pct_array;
   const char *sep;  /* LISTAGG's separator */
   bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
   const struct sql_over_fn *over_fn; /* LAG / LEAD / NTILE's constant arguments (over_fns.c) */
@@ -441,6 +444,11 @@ void sql_aggjson_init(const sql_agg *g, strom_row *acc);
 int sql_aggjson_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
 int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
 void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
+/* agg_percentile.c: PERCENTILE on agg_json.c's list; the type of ARRAY_AGG or PERCENTILE */
+struct sql_expr *sql_pct_arg(sql_arena *a, sql_agg *g, struct sql_expr **args, int nargs, char *err, size_t errlen);
+sql_type sql_pct_type(const sql_agg *g);
+void sql_pct_result(const sql_agg *g, const struct sql_val *entries, int n, strom_row *out, int col);
+sql_type sql_aggjson_type(const sql_agg *g, const struct sql_expr *arg);
 
 /* ---- plans ---- */
 
