@@ -18,7 +18,8 @@ TEST(startswith_and_endswith) {
              false, "+I[TRUE, FALSE, TRUE, FALSE, TRUE, FALSE, <NULL>]\n");
   /* bytes against bytes */
   CHECK_ROWS("SELECT STARTSWITH(x'0a0b0c', x'0a0b'), ENDSWITH(x'0a0b0c', x'0b')", false, "+I[TRUE, FALSE]\n");
-  CHECK_ROWS("SELECT TYPEOF(STARTSWITH('a', 'b'))", false, "+I[BOOLEAN]\n");
+  CHECK_ROWS("SELECT TYPEOF(STARTSWITH('a', 'b')), TYPEOF(BTRIM('a')), TYPEOF(BTRIM(CAST(NULL AS STRING)))", false,
+             "+I[BOOLEAN NOT NULL, STRING NOT NULL, STRING]\n");
   CHECK_ERR("SELECT STARTSWITH(1, 'a')", "STARTSWITH: argument 1 is INT NOT NULL, expected a STRING");
 }
 
