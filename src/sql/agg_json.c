@@ -17,6 +17,13 @@
  * order (Flink's follow its MapView, i.e. the state backend's iteration order) and
  * JSON_ARRAYAGG's elements in arrival order.  Each change rewrites the column: O(entries)
  * per row, as RANK over updates costs.
+ *
+ * ARRAY_AGG(v) (Flink's ArrayAggFunction) rides on JSON_ARRAYAGG's list: each entry is
+ * v in types_coll.c's element encoding instead of a JSON text, so the result is the
+ * count and the entries side by side.  NULLs are kept (RESPECT NULLS, Flink's default;
+ * IGNORE NULLS makes a NULL v a NULL entry, which the list skips as ABSENT ON NULL),
+ * a retraction removes the first equal element, and a group with no rows gives NULL.
+ * PERCENTILE keeps its (value, frequency) pairs the same way (agg_percentile.c).
  */
 #include <strings.h>
 
@@ -25,7 +32,8 @@
 static const sql_type T_STR = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
 
 bool sql_aggjson_name(const char *name) {
-  return !strcasecmp(name, "JSON_OBJECTAGG") || !strcasecmp(name, "JSON_ARRAYAGG") || !strcasecmp(name, "COLLECT");
+  return !strcasecmp(name, "JSON_OBJECTAGG") || !strcasecmp(name, "JSON_ARRAYAGG") || !strcasecmp(name, "COLLECT") ||
+         !strcasecmp(name, "ARRAY_AGG") || !strcasecmp(name, "PERCENTILE");
 }
 
 /* (k, v) -> k's and v's encodings side by side (v may be NULL: JSON's null or absent). */
@@ -70,7 +78,32 @@ static bool is_clause(const sql_expr *x, bool *absent) {
   return false;
 }
 
+sql_type sql_aggjson_type(const sql_agg *g, const sql_expr *arg) {
+  return g->npct ? sql_pct_type(g) : sql_coll_array_type(&arg->a[0]->type); /* ARRAY_AGG: NULL for no rows */
+}
+
+/* ARRAY_AGG's entry: v's element encoding, a NULL v included. */
+static int f_elem(const sql_expr *e, const sql_val *args, sql_val *out, sql_ectx *c) {
+  strom_buf b = {0};
+  sql_coll_put(&b, &e->a[0]->type, &args[0]);
+  return sql_coll_finish(&b, out, c);
+}
+
+static const sql_func elem_fn = {"$ARRAY_ELEM", 1, 1, false, ck_none, f_elem};
+static const sql_func elem_strict_fn = {"$ARRAY_ELEM", 1, 1, true, ck_none, f_elem}; /* IGNORE NULLS: NULL stays NULL */
+
 sql_expr *sql_aggjson_arg(sql_arena *a, sql_agg *g, sql_expr **args, int nargs, char *err, size_t errlen) {
+  if (g->text && !strncasecmp(g->text, "PERCENTILE(", 11)) return sql_pct_arg(a, g, args, nargs, err, errlen); /* agg_percentile.c */
+  if (g->text && !strncasecmp(g->text, "ARRAY_AGG(", 10)) {
+    const sql_expr *last = nargs == 2 ? args[1] : NULL;
+    bool ignore = last && last->op == SQL_E_LIT && last->lit.s.n == 12 && !memcmp(last->lit.s.p, "IGNORE NULLS", 12);
+    bool respect = last && last->op == SQL_E_LIT && last->lit.s.n == 13 && !memcmp(last->lit.s.p, "RESPECT NULLS", 13);
+    if (nargs != 1 && !ignore && !respect) return snprintf(err, errlen, "ARRAY_AGG takes one argument"), NULL;
+    if (!args[0]->type.id) args[0]->type = (sql_type){.id = STROM_INT}; /* an untyped NULL */
+    g->array_agg = true;
+    g->json_absent = ignore; /* a NULL entry is skipped */
+    return call(a, ignore ? &elem_strict_fn : &elem_fn, args, 1, err, errlen);
+  }
   bool obj = g->kind == SQL_AGG_JSON_OBJECT, absent = !obj;
   const char *name = obj ? "JSON_OBJECTAGG" : "JSON_ARRAYAGG";
   if (nargs > 0 && is_clause(args[nargs - 1], &absent)) nargs--;
@@ -272,6 +305,23 @@ void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, 
   entry *e;
   int n = entries(g, acc, &e);
   strom_buf b = {0};
+  if (g->npct) { /* PERCENTILE (agg_percentile.c) */
+    sql_val *v = n > 0 ? malloc(sizeof *v * (size_t)n) : NULL;
+    for (int i = 0; v && i < n; i++) v[i] = e[i].v;
+    sql_pct_result(g, v, v ? n : 0, out, col);
+    free(v), free(e);
+    return;
+  }
+  if (g->array_agg) { /* the count, then the elements as they are encoded */
+    uint32_t cnt = (uint32_t)(n > 0 ? n : 0);
+    strom__buf_append(&b, &cnt, 4);
+    for (int i = 0; i < n; i++) strom__buf_append(&b, e[i].v.s.p, e[i].v.s.n);
+    free(e);
+    if (!b.p || n <= 0) strom_row_set_null(out, col);
+    else strom_row_set_str(out, col, b.p, b.len);
+    strom__buf_free(&b);
+    return;
+  }
   bool obj = g->kind == SQL_AGG_JSON_OBJECT;
   strom__buf_append(&b, obj ? "{" : "[", 1);
   for (int i = 0; i < n; i++) {

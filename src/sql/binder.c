@@ -556,10 +556,10 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (unit && sql_ts_unit_call(f)) {
     if (!(e->aux = (int64_t)(intptr_t)sql_ts_unit(unit))) return fail_at(b, n->kids[0], "%s: unknown unit %s", f->name, unit);
   } else if (unit) {
-    static const char *units[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "DOW", "DOY", "EPOCH", "MICROSECOND", "NANOSECOND"};
+    static const char *units[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "DOW", "DOY", "EPOCH", "MICROSECOND", "NANOSECOND", "ISODOW", "ISOYEAR", "DECADE", "CENTURY", "MILLENNIUM"}; /* functions.c */
     for (size_t i = 0; i < sizeof units / sizeof *units; i++)
       if (!strcasecmp(unit, units[i])) e->aux = (int64_t)(intptr_t)units[i];
-    if (!e->aux || !strcmp(unit, "WEEK")) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
+    if (!e->aux) return fail_at(b, n->kids[0], "not supported yet: EXTRACT(%s FROM ...)", unit);
   }
   for (int i = 0; i < nargs; i++) {
     if (!(e->a[i] = bind(b, n->kids[first + i]))) return NULL;
@@ -884,7 +884,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
     g.kind = !strcasecmp(name, "JSON_OBJECTAGG") ? SQL_AGG_JSON_OBJECT : !strcasecmp(name, "COLLECT") ? SQL_AGG_COLLECT : SQL_AGG_JSON_ARRAY;
   else if (sql_agg_more_kind(name) >= 0) g.kind = (sql_agg_kind)sql_agg_more_kind(name); /* agg_more.c */
   else g.kind = SQL_AGG_AVG;
-  if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
+  if ((n->flags & SQL_F(DISTINCT)) && g.kind >= SQL_AGG_JSON_OBJECT && strcasecmp(name, "ARRAY_AGG")) return fail_at(b, n, "DISTINCT is not allowed in %s", name), -1;
   if (n->flags & SQL_F(DISTINCT)) {
     if (g.kind == SQL_AGG_COUNT_STAR) return fail_at(b, n, "COUNT(DISTINCT ...) needs an argument"), -1;
     g.distinct = g.kind != SQL_AGG_MIN && g.kind != SQL_AGG_MAX; /* MIN/MAX of distinct values is MIN/MAX */
@@ -938,6 +938,7 @@ static int add_agg(binder *b, const sql_node *n, sql_expr **out) {
   }
   if (g.kind >= SQL_AGG_JSON_OBJECT) g.type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true};
   if (g.kind == SQL_AGG_COLLECT) g.in_type.not_null = false, g.type = sql_multiset_type(&g.in_type), g.type.not_null = true; /* rowfn_val.c */
+  if (g.array_agg || g.npct) g.type = sql_aggjson_type(&g, arg); /* agg_json.c: ARRAY_AGG, PERCENTILE */
   /* Calcite's ARG0_NULLABLE_IF_EMPTY: SUM / MIN / MAX of a NOT NULL argument over groups that are never empty (a GROUP BY or a window, no FILTER) */
   if ((g.kind == SQL_AGG_SUM || g.kind == SQL_AGG_MIN || g.kind == SQL_AGG_MAX) && arg && arg->type.not_null && !fil &&
       (b->nkeys || b->windowed))

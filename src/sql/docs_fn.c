@@ -65,7 +65,7 @@ static int ck_floor_to(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   e->aux = -1;
   for (int i = 0; u->op == SQL_E_LIT && i < (int)(sizeof unit_names / sizeof *unit_names); i++)
     if (u->lit.s.n == strlen(unit_names[i]) && !strncasecmp(u->lit.s.p, unit_names[i], u->lit.s.n)) e->aux = i;
-  if (e->aux == U_WEEK || e->aux < 0 || (date && e->aux > U_DAY) || (time && e->aux < U_HOUR)) {
+  if (e->aux < 0 || (date && e->aux > U_DAY) || (time && e->aux < U_HOUR)) {
     snprintf(err, errlen, "not supported yet: %s(... TO %.*s) of this type", fn, u->op == SQL_E_LIT ? (int)u->lit.s.n : 1,
              u->op == SQL_E_LIT ? u->lit.s.p : "?");
     return STROM_EINVAL;
@@ -84,6 +84,10 @@ static int f_floor_to(const sql_expr *e, const sql_val *a, sql_val *out, sql_ect
     int64_t u = unit_ms[e->aux];
     f = floor_div(ms, u) * u;
     if (ceil && f != ms) f += u;
+  } else if (e->aux == U_WEEK) { /* Calcite's weeks start on Sunday; 1970-01-01 was a Thursday */
+    int64_t day = floor_div(ms, 86400000), dow = ((day + 4) % 7 + 7) % 7;
+    f = (day - dow) * 86400000;
+    if (ceil && f != ms) f += 7 * 86400000LL;
   } else {
     int64_t y, m, d, day = floor_div(ms, 86400000);
     civil_from_days(day, &y, &m, &d);

@@ -430,8 +430,10 @@ static int ck_json_fn(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   const char *fn = e->fn->name;
   if (!strcmp(fn, "JSON_EXISTS")) e->type = T_BOOL;
   else if (!strcmp(fn, "JSON_QUERY")) {
-    if (has_ret && (ret.id != STROM_VARCHAR || ret.kind)) return fail(err, errlen, e, "RETURNING must be STRING");
+    bool arr = ret.kind == SQL_K_ARRAY && ret.elem && ret.elem->id == STROM_VARCHAR && !ret.elem->kind;
+    if (has_ret && !arr && (ret.id != STROM_VARCHAR || ret.kind)) return fail(err, errlen, e, "RETURNING must be STRING or ARRAY<STRING>");
     e->type = T_STR;
+    if (has_ret && arr) e->type = ret, e->type.not_null = false;
   } else {
     if (has_ret && ret.kind) return fail(err, errlen, e, "RETURNING must be a scalar type");
     if (has_ret && !sql_can_cast(&T_STR, &ret)) return fail(err, errlen, e, "cannot return that type");
@@ -476,7 +478,49 @@ static int behave(const sql_expr *e, int beh, int def_arg, const sql_val *a, con
 
 static bool scalar(const char *s, size_t b) { return s[b] != '{' && s[b] != '['; }
 
+/* JSON_QUERY ... RETURNING ARRAY<STRING>: the elements of the JSON array text j, a string
+ * element as its text, null as NULL, others as compact JSON (Flink's example gives
+ * ['c1', 'c2'] for ["c1","c2"]); a result that is not an array is NULL. */
+static int to_string_array(const sql_val *j, sql_val *out, sql_ectx *c) {
+  size_t db, de;
+  jpath jp;
+  char m[64];
+  if (!whole(j->s.p, j->s.n, &db, &de) || j->s.p[db] != '[' || !parse_path("$[*]", 4, &jp, m, sizeof m))
+    return out->null = true, 0;
+  results r = {0};
+  walk(j->s.p, db, de, &jp, 0, &r);
+  strom_buf b = {0}, t = {0};
+  uint32_t cnt = (uint32_t)r.n;
+  strom__buf_append(&b, &cnt, 4);
+  for (size_t k = 0; k < r.n; k++) {
+    size_t i = r.span[2 * k], en = r.span[2 * k + 1];
+    t.len = 0;
+    sql_val v = {.null = en - i == 4 && !memcmp(j->s.p + i, "null", 4)};
+    if (!v.null) {
+      if (j->s.p[i] == '"') unescape(&t, j->s.p, i, en);
+      else compact(&t, j->s.p, i, en);
+      v.s.p = t.p ? t.p : "", v.s.n = (uint32_t)t.len;
+    }
+    sql_coll_put(&b, &T_STR, &v);
+  }
+  free(r.span);
+  strom__buf_free(&t);
+  return sql_coll_finish(&b, out, c);
+}
+
+static int f_json_query_fn(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c);
+
 static int f_json_fn(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  if (e->type.kind == SQL_K_ARRAY) { /* JSON_QUERY RETURNING ARRAY<STRING>: the text, then its elements */
+    sql_val j = {0};
+    int rc = f_json_query_fn(e, a, &j, c);
+    if (rc || j.null) return rc ? rc : (out->null = true, 0);
+    return to_string_array(&j, out, c);
+  }
+  return f_json_query_fn(e, a, out, c);
+}
+
+static int f_json_query_fn(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
   if (a[0].null || a[1].null) return out->null = true, 0;
   const char *fn = e->fn->name, *s = a[0].s.p;
   size_t n = a[0].s.n, db, de;

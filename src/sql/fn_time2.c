@@ -125,6 +125,44 @@ static int f_convert_tz(const sql_expr *e, const sql_val *a, sql_val *out, sql_e
   return 0;
 }
 
+/* ---- TO_TIMESTAMP_LTZ(string [, format [, zone]]) (Flink 2.0) ---- */
+
+/* The text is a wall-clock time in zone (UTC by default) read by TO_TIMESTAMP's pattern
+ * reader with the format (by default 'yyyy-MM-dd HH:mm:ss.SSS', which the text must
+ * match whole, as Flink's DateTimeFormatter does); the instant is a TIMESTAMP_LTZ(3).
+ * Text that does not match gives NULL.  functions.c's TO_TIMESTAMP_LTZ hands a string
+ * first argument here. */
+static int ck_ltz_string(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  int rc = ck_strings(a, e, err, errlen);
+  e->type = (sql_type){.id = STROM_TIMESTAMP, .p = 3, .ltz = true};
+  return rc;
+}
+
+static int f_ltz_string(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c) {
+  const sql_func *ts = sql_func_find("TO_TIMESTAMP");
+  sql_expr call = *e;
+  sql_val args[2] = {a[0], {.s = {.p = "yyyy-MM-dd HH:mm:ss.SSS", .n = 23}}};
+  if (e->n > 1) args[1] = a[1];
+  call.fn = ts, call.n = 2;
+  sql_val t = {0};
+  int rc = ts->eval(&call, args, &t, c);
+  if (rc || t.null) return rc ? rc : (out->null = true, 0);
+  long off = 0;
+  if (e->n > 2) {
+    char zone[128];
+    if (a[2].s.n >= sizeof zone) return out->null = true, 0;
+    memcpy(zone, a[2].s.p, a[2].s.n), zone[a[2].s.n] = 0;
+    int64_t secs = t.i / 1000 - (t.i % 1000 < 0);
+    off = zone_offset(zone, (time_t)secs, true);
+  }
+  out->i = t.i - (int64_t)off * 1000;
+  return 0;
+}
+
+static const sql_func ltz_string = {"TO_TIMESTAMP_LTZ", 1, 3, true, ck_ltz_string, f_ltz_string};
+
+const sql_func *sql_ltz_string_func(void) { return &ltz_string; }
+
 /* ---- CURRENT_WATERMARK ---- */
 
 _Thread_local strom_ctx *sql_calc_ctx;

@@ -554,7 +554,19 @@ static int f_extract(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx
   else if (!strcmp(u, "EPOCH")) out->i = secs;
   else if (!strcmp(u, "MICROSECOND") || !strcmp(u, "NANOSECOND")) /* types_ts.c */
     out->i = sql_ts_extract_sub(&e->a[e->n - 1]->type, &a[e->n - 1], u[1] == 'I');
-  else out->null = true;
+  else if (!strcmp(u, "ISODOW")) out->i = (tm.tm_wday + 6) % 7 + 1; /* Monday 1 .. Sunday 7 */
+  else if (!strcmp(u, "WEEK") || !strcmp(u, "ISOYEAR")) { /* the ISO week: the year of its Thursday */
+    time_t thu = t + (time_t)(3 - (tm.tm_wday + 6) % 7) * 86400;
+    struct tm th;
+    gmtime_r(&thu, &th);
+    out->i = u[0] == 'W' ? th.tm_yday / 7 + 1 : th.tm_year + 1900;
+  } else { /* DECADE, CENTURY, MILLENNIUM as Calcite counts them (the year 2000 is in the 20th century) */
+    int64_t y = tm.tm_year + 1900;
+    if (!strcmp(u, "DECADE")) out->i = y / 10 - (y % 10 < 0);
+    else if (!strcmp(u, "CENTURY")) out->i = y > 0 ? (y + 99) / 100 : (y - 99) / 100;
+    else if (!strcmp(u, "MILLENNIUM")) out->i = y > 0 ? (y + 999) / 1000 : (y - 999) / 1000;
+    else out->null = true;
+  }
   return 0;
 }
 
@@ -674,6 +686,8 @@ static int f_from_unixtime(const sql_expr *e, const sql_val *a, sql_val *out, sq
 }
 
 static int ck_to_timestamp_ltz(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
+  if (e->a[0]->type.id == STROM_VARCHAR && !e->a[0]->type.kind) return (e->fn = sql_ltz_string_func())->check(a, e, err, errlen); /* fn_time2.c */
+  if (e->n > 2) return fail(err, errlen, e, "takes (numeric [, precision]) or (string [, format [, time zone]])");
   int rc = arg_to(a, e, 0, &T_BIGINT, err, errlen);
   if (!rc && e->n > 1) {
     if (e->a[1]->op != SQL_E_LIT || e->a[1]->lit.i < 0 || e->a[1]->lit.i > 9)
@@ -795,7 +809,7 @@ static const sql_func funcs[] = {
     {"TO_TIMESTAMP", 1, 2, true, ck_to_timestamp, f_to_timestamp},
     {"FROM_UNIXTIME", 1, 2, true, ck_from_unixtime, f_from_unixtime},
     {"UNIX_TIMESTAMP", 0, 2, true, ck_unix_timestamp, f_unix_timestamp},
-    {"TO_TIMESTAMP_LTZ", 1, 2, true, ck_to_timestamp_ltz, f_to_timestamp_ltz},
+    {"TO_TIMESTAMP_LTZ", 1, 3, true, ck_to_timestamp_ltz, f_to_timestamp_ltz},
     {"NOW", 0, 0, false, ck_proctime, f_now},
     {"CURRENT_TIMESTAMP", 0, 0, false, ck_proctime, f_now},
     {"CURRENT_ROW_TIMESTAMP", 0, 0, false, ck_proctime, f_now},
@@ -804,6 +818,7 @@ static const sql_func funcs[] = {
 };
 
 const sql_func *sql_func_find(const char *name) {
+  if (sql_fnstr3_func_find(name)) return sql_fnstr3_func_find(name); /* fn_string3.c: first, for LTRIM / RTRIM / LOCATE's longer forms */
   for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
     if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
   if (sql_bytes_func_find(name)) return sql_bytes_func_find(name); /* types_bytes.c */
@@ -822,6 +837,7 @@ void sql_func_list(strom_buf *b) {
   strom__buf_printf(b, " TO_BASE64 FROM_BASE64 HEX ENCODE DECODE OCTET_LENGTH"); /* types_bytes.c */
   sql_math_func_list(b), sql_fncoll_func_list(b), sql_time2_func_list(b); /* fn_math.c, fn_coll.c, fn_time2.c */
   sql_fnstr_func_list(b); /* fn_string2.c */
+  sql_fnstr3_func_list(b); /* fn_string3.c */
   strom__buf_printf(b, " WEEK IS_ALPHA IS_DIGIT IS_DECIMAL"); /* docs_fn.c (its other names are the call forms' rewrites) */
   strom__buf_printf(b, " TYPEOF"); /* fid_typeof.c */
 }

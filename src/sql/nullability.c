@@ -15,7 +15,7 @@
 /* Functions that are NULL only for a NULL argument (Flink: ARG0_NULLABLE and kin). */
 static const char *const null_only_on_null[] = {"UPPER", "LOWER", "INITCAP", "CHAR_LENGTH", "CHARACTER_LENGTH", "TRIM", "LTRIM",
                                                 "RTRIM", "CONCAT", "REPLACE", "ABS", "MOD", "SIGN", "FLOOR", "CEIL", "CEILING",
-                                                "GREATEST", "LEAST"};
+                                                "GREATEST", "LEAST", "STARTSWITH", "ENDSWITH", "BTRIM"};
 
 /* x is NOT NULL; an implicit cast the binder put over a NOT NULL operand is too. */
 static bool nn(sql_expr *x) {

@@ -467,7 +467,17 @@ static sql_node *window_spec(parser *p) {
  * ('NULL ON EMPTY', 'WITH CONDITIONAL ARRAY WRAPPER', 'DEFAULT ON ERROR' followed by
  * the default's expression).  Returns true when VALUE separated a JSON_OBJECT key from
  * its value (KEY before the key is skipped by the caller). */
+/* ARRAY_AGG(v [RESPECT | IGNORE NULLS]): the clause as a string argument (agg_json.c). */
+static void sql_array_agg_nulls(parser *p, sql_node *call) {
+  const sql_token *t = cur(p);
+  bool ign = accept_kw(p, "IGNORE");
+  if (!ign && !accept_kw(p, "RESPECT")) return;
+  if (!accept_kw(p, "NULLS")) expected(p, "NULLS after IGNORE or RESPECT");
+  add(p, call, node_at(p, SQL_STRING, t, ign ? "IGNORE NULLS" : "RESPECT NULLS"));
+}
+
 static bool json_clauses(parser *p, sql_node *call) {
+  if (call->text && !strcmp(call->text, "ARRAY_AGG")) return sql_array_agg_nulls(p, call), false;
   if (!call->text || strncmp(call->text, "JSON_", 5)) return false;
   if ((!strcmp(call->text, "JSON_OBJECT") || !strcmp(call->text, "JSON_OBJECTAGG")) && accept_kw(p, "VALUE")) return true;
   static const char *const words[] = {"NULL",   "ERROR",      "TRUE",          "FALSE",   "UNKNOWN", "EMPTY",

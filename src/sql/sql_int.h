@@ -367,6 +367,9 @@ void sql_time2_func_list(strom_buf *b);
 /* fn_string2.c (with fn_hash.c, fn_json.c): Flink's string, hash, URL and JSON functions. */
 const sql_func *sql_fnstr_func_find(const char *name);
 void sql_fnstr_func_list(strom_buf *b);
+const sql_func *sql_fnstr3_func_find(const char *name); /* fn_string3.c */
+const sql_func *sql_ltz_string_func(void); /* fn_time2.c: TO_TIMESTAMP_LTZ(string [, format [, zone]]) */
+void sql_fnstr3_func_list(strom_buf *b);
 const sql_func *sql_hash_func_find(const char *name);
 const sql_func *sql_json_func_find(const char *name);
 /* Space separated names of every built-in function (SHOW FUNCTIONS). */
@@ -392,6 +395,10 @@ typedef struct sql_agg {
   bool distinct;    /* COUNT/SUM/AVG(DISTINCT x): each value once (rank_distinct.c) */
   const char *distinct_arg; /* the argument as written: DISTINCT aggregates of one argument share state */
   bool json_absent; /* JSON_OBJECTAGG / JSON_ARRAYAGG: ABSENT ON NULL (agg_json.c) */
+  bool array_agg;   /* ARRAY_AGG: JSON_ARRAYAGG's list of element encodings (agg_json.c) */
+  const double *pct; /* PERCENTILE's percentages (npct), an ARRAY of them when pct_array (agg_percentile.c) */
+  int npct;
+  bool pct_array;
   const char *sep;  /* LISTAGG's separator */
   bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
   const struct sql_over_fn *over_fn; /* LAG / LEAD / NTILE's constant arguments (over_fns.c) */
@@ -437,6 +444,11 @@ void sql_aggjson_init(const sql_agg *g, strom_row *acc);
 int sql_aggjson_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
 int sql_aggjson_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
 void sql_aggjson_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
+/* agg_percentile.c: PERCENTILE on agg_json.c's list; the type of ARRAY_AGG or PERCENTILE */
+struct sql_expr *sql_pct_arg(sql_arena *a, sql_agg *g, struct sql_expr **args, int nargs, char *err, size_t errlen);
+sql_type sql_pct_type(const sql_agg *g);
+void sql_pct_result(const sql_agg *g, const struct sql_val *entries, int n, strom_row *out, int col);
+sql_type sql_aggjson_type(const sql_agg *g, const struct sql_expr *arg);
 
 /* ---- plans ---- */
 

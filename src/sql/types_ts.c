@@ -167,6 +167,14 @@ static int ck_add(sql_arena *a, sql_expr *e, char *err, size_t errlen) {
   const sql_type *t = &e->a[0]->type;
   if (t->kind || (t->id != STROM_INT && t->id != STROM_BIGINT && t->id))
     return snprintf(err, errlen, "TIMESTAMPADD: the interval must be an INT or BIGINT"), STROM_EINVAL;
+  /* Calcite's result type: a TIME stays TIME; a DATE stays DATE for DAY and longer
+   * units (TIMESTAMPADD(WEEK, 1, DATE '2003-01-02') is DATE '2003-01-09'), else TIMESTAMP */
+  const sql_type *d = &e->a[1]->type;
+  if (d->kind == SQL_K_TIME || (d->kind == SQL_K_DATE && unit_index(e) >= 6)) {
+    e->type = *d;
+    e->type.not_null = false;
+    return 0;
+  }
   int rc = ts_arg(a, e, 1, err, errlen);
   e->type = e->a[1]->type;
   e->type.not_null = false;
@@ -177,6 +185,12 @@ static int f_add(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c)
   int u = unit_index(e);
   int64_t n = a[0].i, ms = a[1].i, nano = nano_of(e->a[1], &a[1]);
   out->null = false;
+  if (e->type.kind == SQL_K_TIME) { /* wraps around the day; DAY and longer leave it */
+    __int128 t = u < 6 ? ((__int128)ms * 1000000 + (__int128)n * unit_len[u]) / 1000000 % 86400000 : ms;
+    out->i = (int64_t)(t < 0 ? t + 86400000 : t);
+    return 0;
+  }
+  if (e->a[1]->type.kind == SQL_K_DATE) ms *= 86400000; /* a DATE's days; DAY and longer units */
   if (u < 8) {
     __int128 t = (__int128)ms * 1000000 + nano + (__int128)n * unit_len[u];
     __int128 q = t / 1000000, r = t % 1000000;
@@ -198,6 +212,10 @@ static int f_add(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c)
     struct tm nt = {.tm_year = y, .tm_mon = mo, .tm_mday = tm.tm_mday > last ? last : tm.tm_mday};
     out->i = (int64_t)timegm(&nt) * 1000 + (ms - d * 86400000);
     out->ts.nano = (uint32_t)nano;
+  }
+  if (e->type.kind == SQL_K_DATE) {
+    out->i = out->i / 86400000 - (out->i % 86400000 < 0);
+    return 0;
   }
   if (e->type.p < 9) sql_ts_truncate(out, e->type.p);
   return 0;
