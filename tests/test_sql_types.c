@@ -56,6 +56,29 @@ static const char *sel(const char *fmt, ...) {
   return result;
 }
 
+/* The tableau's rows as "+I[a, b]" lines, or "ERROR: ...". */
+static const char *rows(const char *fmt, ...) {
+  char q[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(q, sizeof q, fmt, ap);
+  va_end(ap);
+  char *out = NULL, err[1024];
+  int rc = run(q, &out, err, sizeof err);
+  size_t k = 0;
+  result[0] = 0;
+  if (rc) snprintf(result, sizeof result, "ERROR: %s", err);
+  for (const char *p = out; !rc && p && *p;) {
+    const char *e = strchr(p, '\n');
+    if (!e) e = p + strlen(p);
+    char buf[512];
+    if (tableau_row(p, e, buf, sizeof buf) && k < sizeof result) k += (size_t)snprintf(result + k, sizeof result - k, "%s\n", buf);
+    p = *e ? e + 1 : e;
+  }
+  free(out);
+  return result;
+}
+
 static const char *error_of(const char *sql) {
   char *out = NULL, err[1024];
   int rc = run(sql, &out, err, sizeof err);
@@ -345,6 +368,20 @@ TEST(array_and_map_values) {
   CHECK_HAS(sel("SELECT CARDINALITY(3)"), "CARDINALITY wants an ARRAY or a MAP");
 }
 
+/* x.* of a ROW column gives its fields, named by them, as Flink expands it (it gave the
+ * whole table's columns for t.p.*); a nested ROW field stays one ROW column. */
+TEST(row_star_expands_the_fields) {
+  write_tmp_file("rs.json", "{\"id\": 1, \"p\": {\"a\": 2, \"q\": {\"x\": \"u\", \"y\": 3}}}\n");
+  const char *ddl = "CREATE TABLE rs (id INT, p ROW<a INT, q ROW<x STRING, y INT>>) "
+                    "WITH ('connector' = 'filesystem', 'path' = '${TMP}/rs.json', 'format' = 'json');";
+  CHECK_STR(rows("%s SELECT t.p.* FROM rs AS t", ddl), "+I[2, (u, 3)]\n");
+  CHECK_STR(rows("%s SELECT id, p.q.*, rs.p.a FROM rs", ddl), "+I[1, u, 3, 2]\n");
+  CHECK_STR(rows("%s SELECT y, x FROM (SELECT p.q.* FROM rs)", ddl), "+I[3, u]\n");
+  CHECK_STR(rows("%s SELECT t.* FROM rs AS t", ddl), "+I[1, (2, (u, 3))]\n");
+  CHECK_STR(sel("%s SELECT nope.* FROM rs", ddl), "ERROR: line 1, column 156: no table named 'nope' in FROM");
+  CHECK_STR(sel("%s SELECT rs.nope.* FROM rs", ddl), "ERROR: line 1, column 159: 'rs.nope.*': no ROW column of that name in FROM");
+}
+
 TEST(nested_json_columns) {
   char path[300];
   snprintf(path, sizeof path, "%s/n.json", tmp);
@@ -551,6 +588,7 @@ int main(int argc, char **argv) {
   RUN(date_time_casts_and_functions);
   RUN(date_columns_from_files);
   RUN(array_and_map_values);
+  RUN(row_star_expands_the_fields);
   RUN(nested_json_columns);
   RUN(c_udf_from_a_shared_library);
   RUN(c_udf_errors_are_clear);

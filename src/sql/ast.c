@@ -46,6 +46,18 @@ sql_node *sql_node_new(sql_arena *a, sql_kind k, const sql_node *at, const char 
   return n;
 }
 
+bool sql_node_append(sql_arena *a, sql_node *list, const sql_node *kid) {
+  if (list->nkids == list->cap) {
+    int cap = list->cap ? 2 * list->cap : 8;
+    sql_node **k = sql_arena_alloc(a, sizeof *k * (size_t)cap);
+    if (!k) return false;
+    if (list->nkids) memcpy(k, list->kids, sizeof *k * (size_t)list->nkids);
+    list->kids = k, list->cap = cap;
+  }
+  list->kids[list->nkids++] = (sql_node *)kid;
+  return true;
+}
+
 bool sql_node_set_kid(sql_arena *a, const sql_node *n, sql_node **copy, int i, const sql_node *kid) {
   if (!*copy) {
     if (!(*copy = sql_node_new(a, n->kind, n, n->text, n->nkids))) return false;

@@ -186,6 +186,8 @@ const char *sql_kind_name(sql_kind k);
 /* A node made by a rewrite (not the parser): at's position, nkids kid slots (all
  * counted, to be filled by the caller); NULL when out of memory. */
 sql_node *sql_node_new(sql_arena *a, sql_kind k, const sql_node *at, const char *text, int nkids);
+/* Appends kid to a node made by sql_node_new (its kids grow in the arena); false: out of memory. */
+bool sql_node_append(sql_arena *a, sql_node *list, const sql_node *kid);
 /* A rewrite that copies only what changes: kid i of n becomes kid, in *copy, a shallow
  * copy of n made on the first change.  false: out of memory. */
 bool sql_node_set_kid(sql_arena *a, const sql_node *n, sql_node **copy, int i, const sql_node *kid);

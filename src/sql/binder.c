@@ -1580,6 +1580,74 @@ static int attached_window(binder *b, const sql_node **gk, int ng, const sql_pla
 static sql_plan *bind_select(binder *b, const sql_node *sel);
 static sql_plan *bind_select_cb(void *b, const sql_node *sel) { return bind_select(b, sel); }
 
+/* The dotted path of x (p, t.p, t.p.q) into buf; false if x is no name. */
+static bool dotted(const sql_node *x, strom_buf *buf) {
+  if (x->kind == SQL_ID) return strom__buf_printf(buf, "%s", x->text) == 0;
+  if (x->kind != SQL_FIELD || x->nkids != 1 || !dotted(x->kids[0], buf)) return false;
+  return strom__buf_printf(buf, ".%s", x->text) == 0;
+}
+
+/* `x.*` of a ROW column x (p.*, t.p.*, t.p.q.*) as its fields, `x.f AS f` each, as
+ * Flink expands it; t.* of a table stays.  items itself when there is none; NULL on error. */
+static const sql_node *row_stars(binder *b, const sql_node *items, const sql_plan *in) {
+  sql_node *out = NULL;
+  for (int i = 0; i < items->nkids; i++) {
+    const sql_node *it = items->kids[i];
+    bool table = false;
+    if (it->kind == SQL_STAR && it->nkids && it->kids[0]->kind == SQL_ID)
+      for (int c = 0; c < in->ncols && !table; c++) table = in->cols[c].qual && !strcmp(in->cols[c].qual, it->kids[0]->text);
+    strom_buf path = {0};
+    if (it->kind != SQL_STAR || !it->nkids || table || !dotted(it->kids[0], &path)) {
+      strom__buf_free(&path);
+      if (out && !sql_node_append(b->a, out, it)) return fail_at(b, NULL, "out of memory");
+      continue;
+    }
+    /* the path is [qualifier.]column[.field...]: the columns under it are flattened leaves */
+    const char *dot = strchr(path.p, '.');
+    int nf = 0;
+    const char *fields[256];
+    for (int pass = 0; pass < 2 && !nf; pass++) { /* as written, then with its first part a qualifier */
+      const char *q = NULL, *name = path.p;
+      size_t ql = 0;
+      if (pass) {
+        if (!dot) break;
+        q = path.p, ql = (size_t)(dot - path.p), name = dot + 1;
+      }
+      size_t nl = strlen(name);
+      for (int c = 0; c < in->ncols && nf < 256; c++) {
+        const sql_col *col = &in->cols[c];
+        if (col->hidden || strncmp(col->name, name, nl) || col->name[nl] != '.') continue;
+        if (q && (!col->qual || strlen(col->qual) != ql || strncmp(col->qual, q, ql))) continue;
+        const char *f = col->name + nl + 1, *end = strchr(f, '.');
+        if (*f == '$') continue; /* the ROW's null marker (types_row.c), no field */
+        size_t fl = end ? (size_t)(end - f) : strlen(f);
+        bool seen = false;
+        for (int j = 0; j < nf && !seen; j++) seen = strlen(fields[j]) == fl && !strncmp(fields[j], f, fl);
+        if (!seen && !(fields[nf++] = sql_arena_strndup(b->a, f, fl))) return strom__buf_free(&path), fail_at(b, NULL, "out of memory");
+      }
+    }
+    if (!nf) {
+      if (it->kids[0]->kind == SQL_ID) fail_at(b, it, "no table named '%s' in FROM", it->kids[0]->text);
+      else fail_at(b, it, "'%s.*': no ROW column of that name in FROM", path.p);
+      return strom__buf_free(&path), NULL;
+    }
+    strom__buf_free(&path);
+    if (!out) {
+      if (!(out = sql_node_new(b->a, SQL_ITEMS, items, NULL, 0))) return fail_at(b, NULL, "out of memory");
+      for (int j = 0; j < i; j++)
+        if (!sql_node_append(b->a, out, items->kids[j])) return fail_at(b, NULL, "out of memory");
+    }
+    for (int j = 0; j < nf; j++) {
+      sql_node *f = sql_node_new(b->a, SQL_FIELD, it, fields[j], 1), *a = sql_node_new(b->a, SQL_AS, it, NULL, 2),
+               *alias = sql_node_new(b->a, SQL_ID, it, fields[j], 0);
+      if (!f || !a || !alias) return fail_at(b, NULL, "out of memory");
+      f->kids[0] = it->kids[0], a->kids[0] = f, a->kids[1] = alias;
+      if (!sql_node_append(b->a, out, a)) return fail_at(b, NULL, "out of memory");
+    }
+  }
+  return out ? out : items;
+}
+
 static sql_plan *bind_select(binder *b, const sql_node *sel) {
   const sql_node *qh = kid_of(sel, SQL_HINTS); /* accepted or refused by name (hint_apply.c) */
   if (qh && !b->err[0] && sql_hint_query(qh, b->err, b->errlen)) return NULL;
@@ -1628,6 +1696,7 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     if (!(in = sql_over_bind(b->s, b->a, in, items, &b->over_calls, &b->nover, b->err, b->errlen))) return NULL;
     b->over_base = base;
   }
+  if (!(items = row_stars(b, items, in))) return NULL;
   /* expand * and t.*, and ROW values into their leaves (types_rowval.c) */
   int nitems = 0;
   const sql_node ***rl = sql_arena_alloc(b->a, sizeof *rl * (size_t)items->nkids);

@@ -42,18 +42,6 @@ static sql_node *as(sql_arena *a, const sql_node *at, sql_node *e, const char *n
   return n;
 }
 
-static bool append(sql_arena *a, sql_node *list, sql_node *kid) {
-  if (list->nkids == list->cap) {
-    int cap = list->cap ? 2 * list->cap : 8;
-    sql_node **k = sql_arena_alloc(a, sizeof *k * (size_t)cap);
-    if (!k) return false;
-    if (list->nkids) memcpy(k, list->kids, sizeof *k * (size_t)list->nkids);
-    list->kids = k, list->cap = cap;
-  }
-  list->kids[list->nkids++] = kid;
-  return true;
-}
-
 /* The inner column an aggregate call becomes ($a0, $a1, ...; one per distinct call). */
 static const char *agg_column(rewrite *r, const sql_node *call) {
   const char *t = printed(r->a, call);
@@ -72,7 +60,7 @@ static const char *agg_column(rewrite *r, const sql_node *call) {
   r->agg_text[r->naggs++] = t;
   char *nm = sql_arena_strndup(r->a, name, strlen(name));
   sql_node *col = nm ? as(r->a, call, (sql_node *)call, nm) : NULL;
-  return col && append(r->a, r->inner_items, col) ? nm : NULL;
+  return col && sql_node_append(r->a, r->inner_items, col) ? nm : NULL;
 }
 
 /* n with its aggregate calls and GROUP BY expressions replaced by the inner columns;
@@ -128,7 +116,7 @@ const sql_node *sql_over_group_rewrite(sql_arena *a, const sql_node *sel, bool (
     char name[24];
     snprintf(name, sizeof name, "$g%d", i);
     sql_node *col = g->kind == SQL_ID ? (sql_node *)g : as(a, g, (sql_node *)g, sql_arena_strndup(a, name, strlen(name)));
-    if (!col || !append(a, r.inner_items, col)) goto oom;
+    if (!col || !sql_node_append(a, r.inner_items, col)) goto oom;
   }
   for (int i = 0; i < items->nkids; i++) {
     const sql_node *it = items->kids[i], *e = it->kind == SQL_AS ? it->kids[0] : it;
@@ -143,21 +131,21 @@ const sql_node *sql_over_group_rewrite(sql_arena *a, const sql_node *sel, bool (
       snprintf(name, sizeof name, "EXPR$%d", i);
       if (!(o = as(a, it, (sql_node *)o, sql_arena_strndup(a, name, strlen(name))))) goto oom;
     }
-    if (!append(a, oitems, (sql_node *)o)) goto oom;
+    if (!sql_node_append(a, oitems, (sql_node *)o)) goto oom;
   }
   if (!r.inner_items->nkids) { /* no keys and the aggregates only in OVERs' frames: keep one row */
     sql_node *one = sql_node_new(a, SQL_NUMBER, sel, "1", 0);
-    if (!one || !append(a, r.inner_items, one)) goto oom;
+    if (!one || !sql_node_append(a, r.inner_items, one)) goto oom;
   }
-  if (!append(a, inner, r.inner_items)) goto oom;
+  if (!sql_node_append(a, inner, r.inner_items)) goto oom;
   for (int i = 0; i < sel->nkids; i++)
-    if (sel->kids[i]->kind != SQL_ITEMS && !append(a, inner, sel->kids[i])) goto oom;
+    if (sel->kids[i]->kind != SQL_ITEMS && !sql_node_append(a, inner, sel->kids[i])) goto oom;
   sub->kids[0] = inner;
   sql_node *alias = as(a, sel, sub, "$grouped");
   if (!alias) goto oom;
   from->kids[0] = alias;
   osel->flags = sel->flags;
-  if (!append(a, osel, oitems) || !append(a, osel, from)) goto oom;
+  if (!sql_node_append(a, osel, oitems) || !sql_node_append(a, osel, from)) goto oom;
   return osel;
 oom:
   snprintf(err, errlen, "out of memory");
