@@ -791,7 +791,7 @@ static const char **option_pairs(sql_arena *a, const sql_table *t, const char *x
   return kv;
 }
 
-static int rename_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
+int sql_pass_row_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)ctx, (void)input;
   strom_row *o = strom_out_row(out);
   for (int i = 0; i < in->ncols; i++) {
@@ -813,7 +813,7 @@ static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_st
       s = NULL;
     }
   if (!s || sql_build_own(b, s, (void (*)(void *))strom_schema_free)) return NULL;
-  return strom_set_name(strom_process(in, &(strom_process_def){.process = rename_process, .out_schema = s}), "Sink columns");
+  return strom_set_name(strom_process(in, &(strom_process_def){.process = sql_pass_row_process, .out_schema = s}), "Sink columns");
 }
 
 /* Options that are the other side's (a Flink table holds its source's and its sink's),

@@ -938,6 +938,9 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
  * calls over the grouping (is_agg: an aggregate call, which moves inside); NULL with err. */
 const struct sql_node *sql_over_group_rewrite(sql_arena *a, const struct sql_node *sel,
                                               bool (*is_agg)(const struct sql_node *n), char *err, size_t errlen);
+/* connectors_sql.c: a process function that passes each row on as it is, under the
+ * stream's new schema (column names), with its kind and time. */
+int sql_pass_row_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out);
 /* datagen_text.c: whether datagen can generate a value of type t as text (no ROW or
  * bytes inside collections), and one such value's text appended to b (len: a
  * collection's elements; range: an interval's [min, max], NULL for the default). */

@@ -160,18 +160,6 @@ static const char *key_columns(sql_build *b, const sql_table *t, bool formats) {
   return out;
 }
 
-static int copy_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)ctx, (void)input;
-  strom_row *o = strom_out_row(out);
-  for (int i = 0; i < in->ncols; i++) {
-    o->nulls[i] = in->nulls[i];
-    o->v[i] = in->v[i];
-  }
-  strom_row_set_kind(o, strom_row_get_kind(in));
-  strom_row_set_time(o, strom_row_time(in));
-  return strom_out_emit(out, o);
-}
-
 /* ---- source ---- */
 
 typedef struct norm {
@@ -276,7 +264,7 @@ strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const stro
     return NULL;
   }
   if (fs != phys)
-    s = strom_set_name(strom_process(s, &(strom_process_def){.process = copy_process, .out_schema = phys}), "Key names");
+    s = strom_set_name(strom_process(s, &(strom_process_def){.process = sql_pass_row_process, .out_schema = phys}), "Key names");
   nm->schema = phys;
   s = strom_keyed_process(strom_key_by(s, keys), &(strom_process_def){.open = norm_open, .process = norm_process, .data = nm});
   return strom_set_name(s, "ChangelogNormalize");
@@ -305,8 +293,8 @@ int sql_upsert_kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   if (!s || sql_build_own(b, s, (void (*)(void *))strom_schema_free)) return STROM_ENOMEM;
   /* under the formats' names, partitioned by the primary key so that a key's changes
    * stay in order whatever the sink's parallelism (Flink does the same) */
-  in = strom_set_name(strom_process(in, &(strom_process_def){.process = copy_process, .out_schema = s}), "Sink columns");
-  strom_stream *keyed = strom_keyed_process(strom_key_by(in, keys), &(strom_process_def){.process = copy_process});
+  in = strom_set_name(strom_process(in, &(strom_process_def){.process = sql_pass_row_process, .out_schema = s}), "Sink columns");
+  strom_stream *keyed = strom_keyed_process(strom_key_by(in, keys), &(strom_process_def){.process = sql_pass_row_process});
   const char *p = sql_table_option(t, "sink.parallelism");
   if (p) keyed = strom_set_parallelism(keyed, atoi(p));
   int rc = strom__kafka_sink_upsert(strom_set_name(keyed, "Upsert key"), kv, n, vf);
