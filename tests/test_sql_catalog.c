@@ -232,6 +232,9 @@ TEST(show_columns_and_functions) {
   CHECK_OUT("CREATE TABLE r (id INT, p ROW<x INT, y STRING>) WITH ('connector' = 'datagen');\nSHOW COLUMNS FROM r LIKE 'p';",
             "|    p | ROW<`x` INT, `y` STRING> | TRUE |");
   CHECK_OUT("SHOW FUNCTIONS LIKE 'UPP%';", "| function name |\n+---------------+\n| UPPER         |\n+---------------+\n1 row in set\n");
+  /* the aggregate and OVER functions are listed too */
+  CHECK_OUT("SHOW FUNCTIONS LIKE '%AGG';", "| function name  |\n+----------------+\n| ARRAY_AGG      |\n| JSON_ARRAYAGG  |\n"
+                                           "| JSON_OBJECTAGG |\n| LISTAGG        |\n+----------------+\n4 rows in set\n");
   CHECK_OUT("SHOW USER FUNCTIONS;", "Empty set\n");
   CHECK_ERR("SHOW COLUMNS FROM nope;", "table 'default_catalog.default_database.nope' does not exist");
 }

@@ -1109,6 +1109,10 @@ TEST(system_functions_examples) {
   CHECK_HAS("SELECT TYPEOF(x), TYPEOF(1.0) FROM (VALUES (1.0), (2.0)) AS t(x);", "|         DECIMAL(2, 1) NOT NULL |         DECIMAL(2, 1) NOT NULL |");
   CHECK_HAS("SELECT CURRENT_DATABASE();\nCREATE DATABASE db1;\nUSE db1;\nSELECT CURRENT_DATABASE();",
             " default_database |\n", " db1 |\n");
+  /* CURRENT_CATALOG too, and both without parentheses, as Flink writes them */
+  CHECK_HAS("CREATE CATALOG c2 WITH ('type' = 'generic_in_memory');\nUSE CATALOG c2;\n"
+            "SELECT CURRENT_CATALOG || '/' || CURRENT_DATABASE, CURRENT_CATALOG(), TYPEOF(CURRENT_CATALOG);",
+            " c2/default |", " c2 |", " STRING NOT NULL |");
   /* the OVERLAPS predicate (fid_overlaps.c): the docs' two examples, TRUE and FALSE */
   CHECK_HAS("SELECT (TIME '2:55:00', INTERVAL '1' HOUR) OVERLAPS (TIME '3:30:00', INTERVAL '2' HOUR), "
             "(TIME '9:00:00', TIME '10:00:00') OVERLAPS (TIME '10:15:00', INTERVAL '3' HOUR);", "|   TRUE |  FALSE |");

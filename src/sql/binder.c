@@ -323,6 +323,18 @@ static bool contains_agg(const sql_node *n) {
   return false;
 }
 
+/* CURRENT_DATABASE / CURRENT_CATALOG (with or without parentheses): the session's
+ * current one when the statement is bound, a STRING NOT NULL. */
+static sql_expr *current_namespace(binder *b, const sql_node *n, const char *name) {
+  bool db = !strcasecmp(name, "CURRENT_DATABASE");
+  const char *v = b->s ? (db ? sql_ns_database(&b->s->cat) : sql_ns_catalog(&b->s->cat))
+                       : (db ? "default_database" : "default_catalog");
+  sql_expr *e = new_expr(b, SQL_E_LIT, 0);
+  if (e && !(e->lit.s.p = sql_arena_strndup(b->a, v, strlen(v)))) return fail_at(b, n, "out of memory");
+  if (e) e->type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true}, e->lit.s.n = (uint32_t)strlen(v);
+  return e;
+}
+
 /* An aggregate call (not an OVER one) or a legacy group window's bound: what a grouping computes. */
 static bool agg_call(const sql_node *n) {
   if (n->kind != SQL_CALL || sql_call_is_over(n)) return false;
@@ -526,13 +538,8 @@ static sql_expr *bind_call(binder *b, const sql_node *n) {
   if (!f) f = sql_coll_func_find(name);
   if (!f) f = sql_ts_func_find(name); /* TIMESTAMPDIFF, TIMESTAMPADD (types_ts.c) */
   if (!f && !strcasecmp(name, "ROW")) return bind_rowv(b, n); /* a ROW as one value (rowfn_val.c) */
-  if (!f && !n->nkids && !strcasecmp(name, "CURRENT_DATABASE")) { /* the session's when bound (docs sweep) */
-    const char *db = b->s ? sql_ns_database(&b->s->cat) : "default_database";
-    sql_expr *e = new_expr(b, SQL_E_LIT, 0);
-    if (e && !(e->lit.s.p = sql_arena_strndup(b->a, db, strlen(db)))) return fail_at(b, n, "out of memory");
-    if (e) e->type = (sql_type){.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX, .not_null = true}, e->lit.s.n = (uint32_t)strlen(db);
-    return e;
-  }
+  if (!f && !n->nkids && (!strcasecmp(name, "CURRENT_DATABASE") || !strcasecmp(name, "CURRENT_CATALOG")))
+    return current_namespace(b, n, name); /* the session's when bound (docs sweep) */
   if (!f) return fail_at(b, n, "no function named %s", name);
   int nargs = n->nkids;
   const char *unit = NULL;
@@ -655,6 +662,10 @@ static sql_expr *bind(binder *b, const sql_node *n) {
           char m[64];
           e->fn->check(b->a, e, m, sizeof m);
         }
+        break;
+      }
+      if (c < 0 && n->kind == SQL_ID && (!strcasecmp(n->text, "CURRENT_DATABASE") || !strcasecmp(n->text, "CURRENT_CATALOG"))) {
+        e = current_namespace(b, n, n->text);
         break;
       }
       if (c < 0 && n->kind == SQL_ID && sql_temporal_niladic(n->text)) { /* CURRENT_DATE, ... (types_time.c) */

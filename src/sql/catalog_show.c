@@ -499,7 +499,10 @@ static int show_functions(sql_session *s, const sql_node *n, bool user) {
   strom_buf b = {0};
   if (!user) {
     sql_func_list(&b);
-    strom__buf_printf(&b, " COUNT SUM MIN MAX AVG");
+    /* the aggregates (aggregates.c, agg_more.c, agg_json.c, agg_percentile.c) and the OVER functions */
+    strom__buf_printf(&b, " COUNT SUM MIN MAX AVG STDDEV_POP STDDEV_SAMP STDDEV VAR_POP VAR_SAMP VARIANCE LISTAGG"
+                          " FIRST_VALUE LAST_VALUE JSON_OBJECTAGG JSON_ARRAYAGG COLLECT ARRAY_AGG PERCENTILE"
+                          " ROW_NUMBER RANK DENSE_RANK LAG LEAD CUME_DIST PERCENT_RANK NTILE");
   }
   sql_udf_list(s, &b);
   char *list = b.p ? b.p : "";
