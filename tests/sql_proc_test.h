@@ -67,6 +67,30 @@ static inline pid_t spawn(const char *bin, const char *script, const char *ckpt,
   return pid;
 }
 
+/* The SETs a once_and_killed job starts with: checkpoints every 100 ms into ${CKPT}, five
+ * retained, then the %s where the resumed run's savepoint path goes. */
+#define KILL_TEST_SETS                                       \
+  "SET 'execution.checkpointing.interval' = '100 ms';\n"    \
+  "SET 'state.checkpoints.dir' = '${CKPT}';\n"              \
+  "SET 'state.checkpoints.num-retained' = '5';\n%s"
+
+/* The strom binary the child-process tests run (tests/run.sh sets STROM_BIN), or NULL
+ * after printing that the test is skipped. */
+static inline const char *strom_bin(void) {
+  const char *bin = getenv("STROM_BIN");
+  if (bin && !access(bin, X_OK)) return bin;
+  printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
+  return NULL;
+}
+
+/* once_and_killed below, with what went wrong printed: true when the two runs agree. */
+static inline const char *once_and_killed(const char *bin, const char *dir, const char *tag, const char *fmt, int ckpts);
+static inline bool killed_run_agrees(const char *bin, const char *dir, const char *tag, const char *fmt, int ckpts) {
+  const char *why = once_and_killed(bin, dir, tag, fmt, ckpts);
+  if (why) fprintf(stderr, "  %s\n", why);
+  return why == NULL;
+}
+
 /* The lines of dir/<tag>1.txt: the committed rows of once_and_killed's uninterrupted run
  * (-1 when there is no such file). */
 static inline int committed_lines(const char *dir, const char *tag) {

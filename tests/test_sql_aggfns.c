@@ -165,16 +165,11 @@ TEST(hop_and_cumulate_windows_merge_slices) {
  * after three checkpoints and resumed: the accumulators (lists included) are in keyed
  * state, so the committed rows are those of an uninterrupted run. */
 TEST(killed_and_resumed_exactly_once) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '1';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, bid_channel STRING, "
       "date_time TIMESTAMP(3), WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
       "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
@@ -184,9 +179,7 @@ TEST(killed_and_resumed_exactly_once) {
       "LISTAGG(CAST(bid_price AS STRING), ' '), FIRST_VALUE(bid_channel), LAST_VALUE(bid_bidder), "
       "COUNT(DISTINCT bid_bidder, bid_channel) FROM TABLE(TUMBLE(TABLE nx, DESCRIPTOR(date_time), INTERVAL '2' SECOND)) "
       "WHERE event_type = 2 GROUP BY bid_auction, window_start, window_end;\n";
-  const char *why = once_and_killed(bin, tmp, "agg", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "agg", job, 3));
   CHECK(committed_lines(tmp, "agg") > 100);
 }
 

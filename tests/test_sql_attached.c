@@ -148,16 +148,11 @@ TEST(window_time_kept_as_the_time_attribute_of_a_cascade) {
 /* Nexmark q5 at parallelism 2 into files, killed with SIGKILL after three checkpoints
  * and resumed from the newest: the committed rows must be those of an uninterrupted run. */
 TEST(hot_items_killed_and_resumed) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '2';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, date_time TIMESTAMP(3),"
       " WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
       "WITH ('connector' = 'nexmark', 'events.num' = '300000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
@@ -169,9 +164,7 @@ TEST(hot_items_killed_and_resumed) {
       " ('connector' = 'filesystem', 'path' = '${OUT}', 'format' = 'csv');\n"
       "INSERT INTO dst SELECT A.auction, A.num, A.ws FROM c AS A JOIN (SELECT MAX(num) AS maxn, ws, we FROM c"
       " GROUP BY ws, we) AS M ON A.ws = M.ws AND A.we = M.we AND A.num >= M.maxn;\n";
-  const char *why = once_and_killed(bin, tmp, "q5", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "q5", job, 3));
   char cmd[1024];
   /* 30 s of event time: a window every 2 s, each with at least one hot item */
   snprintf(cmd, sizeof cmd, "test $(wc -l < %s/q51.txt) -gt 14", tmp);

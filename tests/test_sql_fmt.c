@@ -230,16 +230,11 @@ TEST(two_inserts_into_one_directory) {
  * and resumed, commit what an uninterrupted run does -- each sink every bid once
  * (200000 events at Nexmark's 1:3:46 proportions are 184000 bids). */
 TEST(two_sinks_into_one_directory_killed_and_resumed) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '2';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_price BIGINT, date_time TIMESTAMP(3)) "
       "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '80000', 'first-event.rate' = '80000');\n"
       "CREATE TABLE a (tag STRING, auction BIGINT, price BIGINT) WITH ('connector' = 'filesystem', 'path' = '${OUT}', 'format' = 'csv');\n"
@@ -248,9 +243,7 @@ TEST(two_sinks_into_one_directory_killed_and_resumed) {
       "INSERT INTO a SELECT 'a', bid_auction, bid_price FROM nx WHERE event_type = 2;\n"
       "INSERT INTO b SELECT 'b', bid_auction, bid_price FROM nx WHERE event_type = 2;\n"
       "END;\n";
-  const char *why = once_and_killed(bin, tmp, "k", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "k", job, 3));
   char cmd[600];
   snprintf(cmd, sizeof cmd, "test $(grep -c '^a,' %s/k2.txt) -eq 184000 && test $(grep -c '^b,' %s/k2.txt) -eq 184000", tmp, tmp);
   CHECK_INT(system(cmd), 0);

@@ -247,16 +247,11 @@ TEST(refusals_name_what_and_where) {
  * are in keyed state, and the source replays from its checkpointed offset in the same
  * order, so the committed matches are those of an uninterrupted run. */
 TEST(killed_and_resumed_gives_the_same_matches) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '1';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, pt AS PROCTIME()) "
       "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
       "CREATE TABLE dst (a BIGINT, s BIGINT, top BIGINT, n BIGINT, d BIGINT, su BIGINT) WITH"
@@ -267,24 +262,17 @@ TEST(killed_and_resumed_gives_the_same_matches) {
       " SUM(UP.bid_price) AS su\n"
       " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN)\n"
       " DEFINE UP AS UP.bid_price > PREV(UP.bid_price), DOWN AS DOWN.bid_price < PREV(DOWN.bid_price));\n";
-  const char *why = once_and_killed(bin, tmp, "match", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "match", job, 3));
   CHECK(committed_lines(tmp, "match") > 1000);
 }
 
 /* The same in event time: rows also wait in keyed state for the watermark. */
 TEST(killed_and_resumed_in_event_time) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '1';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_price BIGINT, date_time TIMESTAMP(3),"
       " WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
       "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
@@ -297,9 +285,7 @@ TEST(killed_and_resumed_in_event_time) {
       " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN) WITHIN INTERVAL '10' SECOND\n"
       " DEFINE UP AS UP.bid_price > LAST(UP.bid_price, 1) OR (LAST(UP.bid_price, 1) IS NULL AND UP.bid_price > S.bid_price),"
       " DOWN AS DOWN.bid_price < LAST(UP.bid_price));\n";
-  const char *why = once_and_killed(bin, tmp, "matchet", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "matchet", job, 3));
   CHECK(committed_lines(tmp, "matchet") > 1000);
 }
 

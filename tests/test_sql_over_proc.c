@@ -184,16 +184,11 @@ TEST(refusals) {
  * its checkpointed offset in the same order, so the committed rows are those of an
  * uninterrupted run. */
 TEST(killed_and_resumed_exactly_once) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '1';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, pt AS PROCTIME()) "
       "WITH ('connector' = 'nexmark', 'events.num' = '200000', 'rate-limit' = '100000', 'first-event.rate' = '10000');\n"
       "CREATE TABLE dst (a BIGINT, p BIGINT, s BIGINT, m BIGINT, d BIGINT, u BIGINT) WITH"
@@ -202,9 +197,7 @@ TEST(killed_and_resumed_exactly_once) {
       "INSERT INTO dst SELECT bid_auction, bid_price, SUM(bid_price) OVER w, MAX(bid_price) OVER w, "
       "COUNT(DISTINCT bid_bidder) OVER w, u FROM (SELECT *, COUNT(*) OVER (PARTITION BY bid_auction ORDER BY pt) AS u"
       " FROM b) WINDOW w AS (PARTITION BY bid_auction ORDER BY pt ROWS BETWEEN 3 PRECEDING AND CURRENT ROW);\n";
-  const char *why = once_and_killed(bin, tmp, "over", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "over", job, 3));
   CHECK(committed_lines(tmp, "over") > 1000);
 }
 

@@ -282,9 +282,7 @@ TEST(semi_join_killed_and_resumed_exactly_once) {
   /* auctions of sellers from OR, ID or CA (q3's condition as IN): map state per side */
   static const char *job =
       "SET 'parallelism.default' = '2';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, person_id BIGINT, person_state VARCHAR, auction_id BIGINT, "
       "auction_seller BIGINT, date_time TIMESTAMP(3)) "
       "WITH ('connector' = 'nexmark', 'events.num' = '500000', 'rate-limit' = '100000', 'first-event.rate' = '100000');\n"

@@ -513,16 +513,11 @@ TEST(temporal_join_explain_and_errors) {
  * once killed with SIGKILL after three checkpoints and resumed from the newest; the
  * committed rows must be the same. */
 TEST(temporal_join_killed_and_resumed) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '2';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, person_id BIGINT, auction_id BIGINT, auction_seller BIGINT, "
       "date_time TIMESTAMP(3), WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
       "WITH ('connector' = 'nexmark', 'events.num' = '300000', 'rate-limit' = '100000', 'first-event.rate' = '100000');\n"
@@ -534,9 +529,7 @@ TEST(temporal_join_killed_and_resumed) {
       "INSERT INTO dst SELECT A.auction_id, A.auction_seller, P.person_name, P.date_time "
       "FROM (SELECT * FROM nx WHERE event_type = 1) AS A "
       "JOIN persons FOR SYSTEM_TIME AS OF A.date_time AS P ON A.auction_seller = P.person_id;\n";
-  const char *why = once_and_killed(bin, tmp, "tj", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "tj", job, 3));
   char cmd[4096];
   snprintf(cmd, sizeof cmd, "test $(wc -l < %s/tj1.txt) -gt 1000", tmp);
   CHECK_INT(system(cmd), 0);

@@ -386,16 +386,11 @@ TEST(postgresql_timestamp6_round_trip) {
  * TIMESTAMP(6) key in window state: run once, and once killed with SIGKILL after three
  * checkpoints and resumed from the newest; the committed rows must be the same. */
 TEST(timestamp6_state_killed_and_resumed) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job2 =
       "SET 'parallelism.default' = '2';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_price BIGINT, date_time TIMESTAMP(3),"
       " WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
       "WITH ('connector' = 'nexmark', 'events.num' = '300000', 'rate-limit' = '100000', 'first-event.rate' = '100000');\n"
@@ -407,9 +402,7 @@ TEST(timestamp6_state_killed_and_resumed) {
       " ('connector' = 'filesystem', 'path' = '${OUT}', 'format' = 'csv');\n"
       "INSERT INTO dst SELECT window_start, k, COUNT(*), MIN(t6), MAX(t6) FROM TABLE(TUMBLE(TABLE b,"
       " DESCRIPTOR(date_time), INTERVAL '1' SECOND)) GROUP BY window_start, window_end, k;\n";
-  const char *why = once_and_killed(bin, tmp, "k", job2, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "k", job2, 3));
   char cmd[4096];
   /* a window per second and key: 3 keys, microsecond digits kept */
   snprintf(cmd, sizeof cmd, "test $(wc -l < %s/k1.txt) -gt 6", tmp);

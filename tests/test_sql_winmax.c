@@ -183,16 +183,11 @@ TEST(other_shapes_stay_regular_joins) {
  * replays from its checkpointed offset, so the committed rows are those of an
  * uninterrupted run (1 000 events per second of event time: 20 windows). */
 TEST(killed_and_resumed_exactly_once) {
-  const char *bin = getenv("STROM_BIN");
-  if (!bin || access(bin, X_OK)) {
-    printf("     skip: STROM_BIN is not set to the strom binary (tests/run.sh sets it)\n");
-    return;
-  }
+  const char *bin = strom_bin();
+  if (!bin) return;
   const char *job =
       "SET 'parallelism.default' = '2';\n"
-      "SET 'execution.checkpointing.interval' = '100 ms';\n"
-      "SET 'state.checkpoints.dir' = '${CKPT}';\n"
-      "SET 'state.checkpoints.num-retained' = '5';\n%s"
+      KILL_TEST_SETS
       "CREATE TABLE nx (event_type INT, bid_auction BIGINT, bid_bidder BIGINT, bid_price BIGINT, date_time TIMESTAMP(3),"
       " WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) WITH ('connector' = 'nexmark', 'events.num' = '200000',"
       " 'rate-limit' = '100000', 'first-event.rate' = '1000');\n"
@@ -204,9 +199,7 @@ TEST(killed_and_resumed_exactly_once) {
       " window_end AS e FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND))"
       " GROUP BY window_start, window_end) AS B1 ON B.price = B1.m"
       " WHERE B.dateTime BETWEEN B1.e - INTERVAL '10' SECOND AND B1.e;\n";
-  const char *why = once_and_killed(bin, tmp, "q7", job, 3);
-  if (why) fprintf(stderr, "  %s\n", why);
-  CHECK(why == NULL);
+  CHECK(killed_run_agrees(bin, tmp, "q7", job, 3));
   CHECK(committed_lines(tmp, "q7") >= 19);
 }
 

@@ -903,7 +903,7 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
 /* A WATERMARK on a physical column is generated in the source, per partition (Flink
  * pushes it down into the Kafka source the same way); on a computed column it is the
  * planner's operator after the computed columns. */
-static bool kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed && !t->wm_expr; }
+bool sql_kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed && !t->wm_expr; }
 
 static int64_t kafka_wm_periodic(strom_ctx *ctx, int64_t max_ts) {
   const int64_t *delay = strom_ctx_data(ctx);
@@ -916,26 +916,31 @@ static int64_t kafka_wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t t
   return ts - *delay;
 }
 
+int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strategy *ws) {
+  if (!sql_kafka_own_watermark(t)) return 0;
+  int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
+  if (!delay) return -1;
+  *delay = b->sess->batch ? INT64_MAX / 4 : t->wm_delay_ms; /* batch: no row is late (batch_plan.c) */
+  const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
+  bool on_event = emit && !strcmp(emit, "on-event");
+  *ws = (strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
+                                   .timestamp_column = t->cols[t->wm_col].name,
+                                   .on_periodic = on_event ? NULL : kafka_wm_periodic,
+                                   .on_event = on_event ? kafka_wm_on_event : NULL,
+                                   .data = delay};
+  return 1;
+}
+
 static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   size_t n;
   const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, false);
   if (!kv) return NULL;
   strom_watermark_strategy ws = {0};
-  if (kafka_own_watermark(t)) {
-    int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
-    if (!delay) return NULL;
-    *delay = b->sess->batch ? INT64_MAX / 4 : t->wm_delay_ms; /* batch: no row is late (batch_plan.c) */
-    const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
-    bool on_event = emit && !strcmp(emit, "on-event");
-    ws = (strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
-                                    .timestamp_column = t->cols[t->wm_col].name,
-                                    .on_periodic = on_event ? NULL : kafka_wm_periodic,
-                                    .on_event = on_event ? kafka_wm_on_event : NULL,
-                                    .data = delay};
-  }
+  int own = sql_kafka_watermark(b, t, &ws);
+  if (own < 0) return NULL;
   const char *meta = kafka_metadata(b, t, false);
   if (!meta) return NULL;
-  strom_stream *s = strom__kafka_source_sql(b->env, phys, kv, n, kafka_own_watermark(t) ? &ws : NULL, meta);
+  strom_stream *s = strom__kafka_source_sql(b->env, phys, kv, n, own ? &ws : NULL, meta);
   if (!s) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
   return s;
 }
@@ -1047,10 +1052,10 @@ static const sql_connector connectors[] = {
     {"print", print_opts, false, true, true, NULL, NULL, print_write},
     {"blackhole", blackhole_opts, false, true, true, NULL, NULL, blackhole_write},
     {"nexmark", nexmark_opts, true, false, false, nx_validate, nx_scan, NULL, .prunes = true},
-    {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes, kafka_own_watermark, true},
+    {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes, sql_kafka_own_watermark, true},
     {"jdbc", jdbc_opts, true, true, false, jdbc_validate, jdbc_scan_sql, jdbc_write, jdbc_takes_changes},
     {"upsert-kafka", sql_upsert_kafka_opts, true, true, true, sql_upsert_kafka_validate, sql_upsert_kafka_scan,
-     sql_upsert_kafka_write, NULL, sql_upsert_kafka_own_watermark},
+     sql_upsert_kafka_write, NULL, sql_kafka_own_watermark},
 };
 
 const sql_connector *sql_connector_find(const char *name) {

@@ -244,7 +244,5 @@ static const sql_func docs_funcs[] = {
 };
 
 const sql_func *sql_docs_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof docs_funcs / sizeof *docs_funcs; i++)
-    if (!strcasecmp(docs_funcs[i].name, name)) return &docs_funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(docs_funcs, name);
 }

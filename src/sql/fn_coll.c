@@ -497,9 +497,7 @@ static const sql_func coll_funcs[] = {
 };
 
 const sql_func *sql_fncoll_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof coll_funcs / sizeof *coll_funcs; i++)
-    if (!strcasecmp(coll_funcs[i].name, name)) return &coll_funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(coll_funcs, name);
 }
 
 void sql_fncoll_func_list(strom_buf *b) {

@@ -752,7 +752,5 @@ static const sql_func funcs[] = {
 };
 
 const sql_func *sql_json_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
-    if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(funcs, name);
 }

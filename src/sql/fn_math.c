@@ -169,9 +169,7 @@ static const sql_func math_funcs[] = {
 };
 
 const sql_func *sql_math_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof math_funcs / sizeof *math_funcs; i++)
-    if (!strcasecmp(math_funcs[i].name, name)) return &math_funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(math_funcs, name);
 }
 
 void sql_math_func_list(strom_buf *b) {

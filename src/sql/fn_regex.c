@@ -483,7 +483,5 @@ static const sql_func regex_funcs[] = {
 };
 
 const sql_func *sql_regex_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof regex_funcs / sizeof *regex_funcs; i++)
-    if (!strcasecmp(regex_funcs[i].name, name)) return &regex_funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(regex_funcs, name);
 }

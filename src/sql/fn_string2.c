@@ -677,9 +677,9 @@ static const sql_func funcs[] = {
 };
 
 const sql_func *sql_fnstr_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
-    if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
-  const sql_func *f = sql_hash_func_find(name);
+  const sql_func *f = SQL_FUNC_IN(funcs, name);
+  if (f) return f;
+  f = sql_hash_func_find(name);
   return f ? f : sql_json_func_find(name);
 }
 

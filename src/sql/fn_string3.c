@@ -171,9 +171,7 @@ static const sql_func funcs[] = {
 };
 
 const sql_func *sql_fnstr3_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
-    if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(funcs, name);
 }
 
 void sql_fnstr3_func_list(strom_buf *b) {

@@ -199,9 +199,7 @@ static const sql_func time2_funcs[] = {
 };
 
 const sql_func *sql_time2_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof time2_funcs / sizeof *time2_funcs; i++)
-    if (!strcasecmp(time2_funcs[i].name, name)) return &time2_funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(time2_funcs, name);
 }
 
 void sql_time2_func_list(strom_buf *b) {

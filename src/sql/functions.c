@@ -817,10 +817,16 @@ static const sql_func funcs[] = {
     {"PROCTIME", 0, 0, false, ck_proctime, f_now},
 };
 
+const sql_func *sql_func_in(const sql_func *t, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcasecmp(t[i].name, name)) return &t[i];
+  return NULL;
+}
+
 const sql_func *sql_func_find(const char *name) {
   if (sql_fnstr3_func_find(name)) return sql_fnstr3_func_find(name); /* fn_string3.c: first, for LTRIM / RTRIM / LOCATE's longer forms */
-  for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
-    if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
+  const sql_func *f = SQL_FUNC_IN(funcs, name);
+  if (f) return f;
   if (sql_bytes_func_find(name)) return sql_bytes_func_find(name); /* types_bytes.c */
   if (sql_math_func_find(name)) return sql_math_func_find(name);   /* fn_math.c */
   if (sql_fncoll_func_find(name)) return sql_fncoll_func_find(name); /* fn_coll.c */

@@ -348,6 +348,9 @@ struct sql_func {
   sql_fn_eval eval;
 };
 const sql_func *sql_func_find(const char *name);
+/* The function of that name (case-insensitive) in table t of n entries, or NULL. */
+const sql_func *sql_func_in(const sql_func *t, size_t n, const char *name);
+#define SQL_FUNC_IN(table, name) sql_func_in((table), sizeof(table) / sizeof *(table), (name))
 /* fn_regex.c: the REGEXP* functions (Java patterns, src/core/regex.c). */
 const sql_func *sql_regex_func_find(const char *name);
 /* docs_fn.c: FLOOR/CEIL(x TO unit), TRIM(... chars FROM s) as docs_grammar.h rewrites them, WEEK */
@@ -817,7 +820,11 @@ extern const sql_option sql_upsert_kafka_opts[];
 int sql_upsert_kafka_validate(const sql_table *t, char *err, size_t errlen);
 strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const strom_schema *physical);
 int sql_upsert_kafka_write(sql_build *b, const sql_table *t, strom_stream *in);
-bool sql_upsert_kafka_own_watermark(const sql_table *t);
+/* connectors_sql.c: whether a kafka / upsert-kafka table's WATERMARK is on a physical
+ * column, generated in the source per partition (as Flink pushes it down); then its
+ * strategy in *ws (1), else 0; -1 when out of memory. */
+bool sql_kafka_own_watermark(const sql_table *t);
+int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strategy *ws);
 /* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
 int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
 int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);

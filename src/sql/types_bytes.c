@@ -430,9 +430,7 @@ static const sql_func f_bytes_concat = {"CONCAT", 1, 64, true, ck_bconcat, f_bco
 static const sql_func f_bytes_len = {"CHAR_LENGTH", 1, 1, true, ck_octets, f_octets};
 
 const sql_func *sql_bytes_func_find(const char *name) {
-  for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++)
-    if (!strcasecmp(funcs[i].name, name)) return &funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(funcs, name);
 }
 
 const sql_func *sql_bytes_call(const sql_func *f, const sql_expr *e) {

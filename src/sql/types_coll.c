@@ -385,9 +385,7 @@ static const sql_func element_fn = {"ELEMENT_AT", 2, 2, true, ck_none, f_element
 
 const sql_func *sql_coll_func_find(const char *name) {
   if (sql_rowv_func_find(name)) return sql_rowv_func_find(name); /* MAP_ENTRIES (rowfn_val.c) */
-  for (size_t i = 0; i < sizeof coll_funcs / sizeof *coll_funcs; i++)
-    if (!strcasecmp(coll_funcs[i].name, name)) return &coll_funcs[i];
-  return NULL;
+  return SQL_FUNC_IN(coll_funcs, name);
 }
 
 sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size_t errlen) {

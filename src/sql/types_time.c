@@ -353,7 +353,5 @@ static const sql_func niladic[] = {
 };
 
 const sql_func *sql_temporal_niladic(const char *name) {
-  for (size_t i = 0; i < sizeof niladic / sizeof *niladic; i++)
-    if (!strcasecmp(niladic[i].name, name)) return &niladic[i];
-  return NULL;
+  return SQL_FUNC_IN(niladic, name);
 }

@@ -169,16 +169,16 @@ typedef struct norm {
 static int norm_open(strom_ctx *ctx) {
   norm *n = strom_ctx_data(ctx);
   strom_state_desc d = {.name = "upsert-kafka-last", .kind = STROM_STATE_VALUE, .schema = n->schema};
-  return strom_ctx_state(ctx, &d) ? STROM_OK : STROM_EINVAL;
+  strom_state *st = strom_ctx_state(ctx, &d);
+  strom_ctx_set_local(ctx, st); /* the handle, found once per subtask */
+  return st ? STROM_OK : STROM_EINVAL;
 }
 
 /* Flink's ChangelogNormalize (the last row per key, no state TTL): an unchanged value
  * emits nothing, a tombstone of an unknown key nothing. */
 static int norm_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)input;
-  norm *n = strom_ctx_data(ctx);
-  strom_state *st = strom_ctx_state(ctx, &(strom_state_desc){.name = "upsert-kafka-last", .kind = STROM_STATE_VALUE, .schema = n->schema});
-  if (!st) return STROM_EINVAL;
+  strom_state *st = strom_ctx_local(ctx);
   const strom_row *prev = strom_state_get(st);
   strom_row *o;
   int rc;
@@ -209,19 +209,6 @@ static int norm_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   return strom_state_update(st, o);
 }
 
-static int64_t wm_periodic(strom_ctx *ctx, int64_t max_ts) {
-  const int64_t *delay = strom_ctx_data(ctx);
-  return max_ts == INT64_MIN ? INT64_MIN : max_ts - *delay;
-}
-
-static int64_t wm_on_event(strom_ctx *ctx, const strom_row *row, int64_t ts) {
-  (void)row;
-  const int64_t *delay = strom_ctx_data(ctx);
-  return ts - *delay;
-}
-
-bool sql_upsert_kafka_own_watermark(const sql_table *t) { return t->wm_col >= 0 && !t->cols[t->wm_col].computed && !t->wm_expr; }
-
 /* A copy of phys with the key columns under their format names (key.fields-prefix), or
  * phys itself without a prefix. */
 static const strom_schema *format_schema(sql_build *b, const sql_table *t, const strom_schema *phys) {
@@ -245,19 +232,8 @@ strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const stro
   norm *nm = sql_arena_alloc(&b->arena, sizeof *nm);
   if (!kv || !vf || !keys || !fs || !nm) return NULL;
   strom_watermark_strategy ws = {0};
-  bool own = sql_upsert_kafka_own_watermark(t);
-  if (own) {
-    int64_t *delay = sql_arena_alloc(&b->arena, sizeof *delay);
-    if (!delay) return NULL;
-    *delay = t->wm_delay_ms;
-    const char *emit = sql_table_option(t, "scan.watermark.emit.strategy");
-    bool on_event = emit && !strcmp(emit, "on-event");
-    ws = (strom_watermark_strategy){.kind = STROM_WM_CUSTOM,
-                                    .timestamp_column = t->cols[t->wm_col].name,
-                                    .on_periodic = on_event ? NULL : wm_periodic,
-                                    .on_event = on_event ? wm_on_event : NULL,
-                                    .data = delay};
-  }
+  int own = sql_kafka_watermark(b, t, &ws);
+  if (own < 0) return NULL;
   strom_stream *s = strom__kafka_source_upsert(b->env, fs, kv, n, own ? &ws : NULL, vf);
   if (!s) {
     sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
