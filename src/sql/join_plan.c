@@ -261,20 +261,33 @@ static int wj_timer(strom_ctx *ctx, int64_t t, strom_out *out) {
 
 /* ---- the stream ---- */
 
+/* Only the regular and window joins' operators are known not to read the appended keys. */
+static bool keyed_directly(const sql_build *b, const sql_join *j) {
+  return ((j->kind == SQL_JK_REGULAR && !b->sess->join_expiry) || j->kind == SQL_JK_WINDOW) && j->type < SQL_J_SEMI &&
+         direct_keys(j);
+}
+
+int sql_join_keyed(sql_build *b, const sql_plan *p, strom_keyed **kl, strom_keyed **kr, const strom_schema **lsch,
+                   const strom_schema **rsch) {
+  const sql_join *j = p->join;
+  strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
+  if (!rs) return STROM_EINVAL;
+  bool direct = keyed_directly(b, j);
+  *kl = keyed_side(b, p->in, ls, j->lkeys, j->nkeys, direct, lsch);
+  *kr = *kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, direct, rsch) : NULL;
+  return *kr ? STROM_OK : STROM_EINVAL;
+}
+
 strom_stream *sql_join_stream(sql_build *b, const sql_plan *p) {
   const sql_join *j = p->join;
   if (j->kind == SQL_JK_LOOKUP) return sql_lookup_stream(b, p);
   if (sql_winmax_applies(b, p)) return sql_winmax_stream(b, p);
-  strom_stream *ls = sql_plan_stream(b, p->in), *rs = ls ? sql_plan_stream(b, p->in2) : NULL;
-  if (!rs) return NULL;
+  strom_keyed *kl, *kr;
   const strom_schema *lsch, *rsch;
-  /* only the regular and window joins' operators are known not to read the appended keys */
-  bool direct = ((j->kind == SQL_JK_REGULAR && !b->sess->join_expiry) || j->kind == SQL_JK_WINDOW) && j->type < SQL_J_SEMI &&
-                direct_keys(j);
-  strom_keyed *kl = keyed_side(b, p->in, ls, j->lkeys, j->nkeys, direct, &lsch);
-  strom_keyed *kr = kl ? keyed_side(b, p->in2, rs, j->rkeys, j->nkeys, direct, &rsch) : NULL;
+  if (sql_join_keyed(b, p, &kl, &kr, &lsch, &rsch)) return NULL;
+  bool direct = keyed_directly(b, j);
   const strom_schema *out = own_schema(b, sql_plan_schema(p));
-  if (!kr || !out) return NULL;
+  if (!out) return NULL;
   sql_expr_compile((sql_expr *)j->residual); /* its columns are final: the join's inputs are built */
   if (j->type >= SQL_J_SEMI && j->kind != SQL_JK_WINDOW) return sql_semi_join_stream(b, p, kl, kr, lsch, rsch); /* subq_plan.c */
   switch (j->kind) {

@@ -579,24 +579,23 @@ static int group_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   return group_flush(ctx, out);
 }
 
-static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
-  /* 1. pre-project: keys, aggregate arguments, filters, as a CALC over the input, so it
-   * merges with the input's CALCs (and the scan): columns the aggregation does not read
-   * are never computed.  Its columns are named c0, c1, ... (sql_plan_schema). */
+/* agg_stream's pre-projection of p's input: keys, aggregate arguments, filters, as a
+ * CALC over the input, so it merges with the input's CALCs (and the scan): columns the
+ * aggregation does not read are never computed.  Its columns are named c0, c1, ...
+ * (sql_plan_schema).  join_agg.c evaluates the same expressions on joined rows. */
+int sql_agg_prepare(sql_build *b, const sql_plan *p, sql_agg_pre *out) {
   bool attached = p->win.kind == SQL_W_ATTACHED; /* keyed by the window too: agg_attached.c */
   int nk = attached ? p->nkeys + 2 : p->nkeys ? p->nkeys : 1, na = p->naggs;
   int n = nk + 2 * na + 1;
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)(n ? n : 1));
-  strom_schema *pre = strom_schema_new();
-  if (!ex || !pre) return strom_schema_free(pre), NULL;
-  char name[32];
-  static const sql_type t_int = {.id = STROM_INT}, t_bool = {.id = STROM_BOOLEAN};
+  if (!ex) return STROM_ENOMEM;
+  static const sql_type t_int = {.id = STROM_INT};
   int k = 0;
   for (int i = 0; i < nk; i++, k++) {
     sql_expr *e = i < p->nkeys ? p->keys[i] : NULL;
     if (!e) {
       e = sql_arena_alloc(&b->arena, sizeof *e);
-      if (!e) return strom_schema_free(pre), NULL;
+      if (!e) return STROM_ENOMEM;
       e->op = SQL_E_LIT, e->type = t_int;
       if (attached) {
         e->op = SQL_E_COL, e->col = i == p->nkeys ? p->win.start_col : p->win.end_col;
@@ -604,47 +603,77 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
       }
     }
     ex[k] = e;
-    snprintf(name, sizeof name, "k%d", i);
-    sql_schema_add(pre, name, &e->type);
   }
   /* sql_agg.arg and .filter are positions among the args and filters; shift them */
   sql_agg *aggs = sql_arena_alloc(&b->arena, sizeof *aggs * (size_t)(na ? na : 1));
-  if (!aggs) return strom_schema_free(pre), NULL;
-  int nargs = 0;
+  if (!aggs) return STROM_ENOMEM;
   for (int i = 0; i < na; i++) {
     aggs[i] = p->aggs[i];
-    if (p->agg_args[i]) {
-      ex[k] = p->agg_args[i];
-      snprintf(name, sizeof name, "a%d", i);
-      sql_schema_add(pre, name, p->agg_args[i]->type.id ? &p->agg_args[i]->type : &t_int);
-      aggs[i].arg = k++;
-      nargs++;
-    } else aggs[i].arg = -1;
+    aggs[i].arg = p->agg_args[i] ? k : -1;
+    if (p->agg_args[i]) ex[k++] = p->agg_args[i];
   }
   for (int i = 0; i < na; i++) {
-    if (p->agg_filters[i]) {
-      ex[k] = p->agg_filters[i];
-      snprintf(name, sizeof name, "f%d", i);
-      sql_schema_add(pre, name, &t_bool);
-      aggs[i].filter = k++;
-    } else aggs[i].filter = -1;
+    aggs[i].filter = p->agg_filters[i] ? k : -1;
+    if (p->agg_filters[i]) ex[k++] = p->agg_filters[i];
   }
   int tcol = -1;
   if (p->win.kind && p->time_col >= 0) {
     sql_expr *te = sql_arena_alloc(&b->arena, sizeof *te);
-    if (!te) return strom_schema_free(pre), NULL;
+    if (!te) return STROM_ENOMEM;
     te->op = SQL_E_COL, te->col = p->time_col, te->type = p->in->cols[p->time_col].type;
-    ex[k] = te;
-    sql_schema_add(pre, "t", &te->type);
-    tcol = k++;
+    tcol = k;
+    ex[k++] = te;
   }
   sql_plan *pp = sql_arena_alloc(&b->arena, sizeof *pp);
-  if (!pp || !(pp->cols = sql_arena_alloc(&b->arena, sizeof *pp->cols * (size_t)(k ? k : 1)))) return strom_schema_free(pre), NULL;
+  if (!pp || !(pp->cols = sql_arena_alloc(&b->arena, sizeof *pp->cols * (size_t)(k ? k : 1)))) return STROM_ENOMEM;
   pp->kind = SQL_P_CALC, pp->in = p->in, pp->ncols = k, pp->exprs = ex, pp->changelog = p->in->changelog, pp->time_col = -1;
-  for (int i = 0; i < k; i++)
-    pp->cols[i] = (sql_col){.name = strom_schema_col_name(pre, i), .type = ex[i]->type.id ? ex[i]->type : t_int};
-  strom_stream *s = sql_plan_stream(b, pp);
-  strom_schema_free(pre);
+  for (int i = 0, ia = 0, ifl = 0; i < k; i++) {
+    char name[32];
+    if (i < nk) snprintf(name, sizeof name, "k%d", i);
+    else if (i == tcol) snprintf(name, sizeof name, "t");
+    else {
+      while (ia < na && !p->agg_args[ia]) ia++;
+      while (ifl < na && !p->agg_filters[ifl]) ifl++;
+      if (ia < na) snprintf(name, sizeof name, "a%d", ia++);
+      else snprintf(name, sizeof name, "f%d", ifl++);
+    }
+    pp->cols[i] = (sql_col){.name = sql_arena_strndup(&b->arena, name, strlen(name)), .type = ex[i]->type.id ? ex[i]->type : t_int};
+    if (!pp->cols[i].name) return STROM_ENOMEM;
+  }
+  *out = (sql_agg_pre){.plan = pp, .nkeys = nk, .aggs = aggs, .tcol = tcol};
+  return STROM_OK;
+}
+
+/* The state of a non-windowed aggregation: the accumulators, then the group's row count. */
+const strom_schema *sql_agg_state_schema(sql_build *b, const strom_schema *acc) {
+  strom_schema *st = strom_schema_new();
+  for (int i = 0; st && i < strom_schema_ncols(acc); i++) {
+    if (acc->cols[i].type == STROM_DECIMAL) strom_schema_add_decimal(st, acc->cols[i].name, acc->cols[i].precision, acc->cols[i].scale);
+    else strom__schema_add_col(st, acc->cols[i].name, &acc->cols[i]);
+  }
+  if (st) strom_schema_add(st, "rows", STROM_BIGINT);
+  return owned_schema(b, st);
+}
+
+/* The columns of an AGG's output stream, named c0, c1, ... */
+const strom_schema *sql_agg_out_schema(sql_build *b, const sql_plan *p) {
+  strom_schema *outs = strom_schema_new();
+  for (int i = 0; outs && i < p->ncols; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "c%d", i);
+    sql_schema_add(outs, name, &p->cols[i].type);
+  }
+  return owned_schema(b, outs);
+}
+
+static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
+  if (sql_joinagg_applies(b, p)) return sql_joinagg_stream(b, p); /* join_agg.c */
+  sql_agg_pre pre;
+  if (sql_agg_prepare(b, p, &pre)) return NULL;
+  bool attached = p->win.kind == SQL_W_ATTACHED;
+  int nk = pre.nkeys, na = p->naggs, tcol = pre.tcol;
+  sql_agg *aggs = pre.aggs;
+  strom_stream *s = sql_plan_stream(b, pre.plan);
   if (!s) return NULL;
   /* 2. key_by */
   strom_buf keys = {0};
@@ -665,12 +694,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   a->acc = owned_schema(b, acc);
   a->ttl_ms = b->sess->state_ttl_ms;
   if (!a->acc) return NULL;
-  strom_schema *outs = strom_schema_new();
-  for (int i = 0; outs && i < p->ncols; i++) {
-    snprintf(name, sizeof name, "c%d", i);
-    sql_schema_add(outs, name, &p->cols[i].type);
-  }
-  const strom_schema *os = owned_schema(b, outs);
+  const strom_schema *os = sql_agg_out_schema(b, p);
   if (!os) return NULL;
   if (attached) return sql_attached_agg(b, ks, aggs, na, p->nkeys, a->acc, os);
   if (a->windowed && p->win.proctime && p->win.kind == SQL_W_SESSION && sql_agg_any_distinct(aggs, na))
@@ -696,13 +720,7 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
     strom_window_def wd = {.assigner = w, .aggregate = ad, .process = window_fire, .out_schema = os, .data = a};
     return strom_set_name(strom_window(ks, &wd), "Window aggregate");
   }
-  strom_schema *st = strom_schema_new();
-  for (int i = 0; st && i < strom_schema_ncols(a->acc); i++) {
-    if (a->acc->cols[i].type == STROM_DECIMAL) strom_schema_add_decimal(st, a->acc->cols[i].name, a->acc->cols[i].precision, a->acc->cols[i].scale);
-    else strom__schema_add_col(st, a->acc->cols[i].name, &a->acc->cols[i]);
-  }
-  if (st) strom_schema_add(st, "rows", STROM_BIGINT);
-  if (!(a->state_schema = owned_schema(b, st))) return NULL;
+  if (!(a->state_schema = sql_agg_state_schema(b, a->acc))) return NULL;
   if (b->sess->batch) /* batch_agg.c: one final row per group */
     return sql_batch_agg(b, ks, aggs, na, nk, a->real_keys, a->state_schema, os, a->ttl_ms);
   strom_process_def d = {.open = group_open, .process = group_process, .close = group_close, .data = a, .out_schema = os};
@@ -1258,16 +1276,18 @@ const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p) {
   if (pruned) p = pruned;
   else if (p->kind == SQL_P_AGG && p->in->kind != SQL_P_SCAN) p = agg_narrowed(b, p);
   const sql_plan *in = p->in ? sql_plan_optimized(b, p->in) : NULL, *in2 = p->in2 ? sql_plan_optimized(b, p->in2) : NULL;
-  bool mb = p->kind == SQL_P_AGG && !p->win.kind && b->sess->minibatch && b->sess->minibatch_size > 0 &&
+  bool jag = p->kind == SQL_P_AGG && sql_joinagg_applies(b, p);
+  bool mb = p->kind == SQL_P_AGG && !p->win.kind && !jag && b->sess->minibatch && b->sess->minibatch_size > 0 &&
             b->sess->minibatch_latency_ms > 0;
   bool wmx = p->kind == SQL_P_JOIN && sql_winmax_applies(b, p);
-  if (in == p->in && in2 == p->in2 && !mb && !wmx) return p;
+  if (in == p->in && in2 == p->in2 && !mb && !wmx && !jag) return p;
   sql_plan *np = sql_arena_alloc(&b->arena, sizeof *np);
   if (!np) return p;
   *np = *p;
   np->in = (sql_plan *)in, np->in2 = (sql_plan *)in2;
   if (mb) np->mb_size = b->sess->minibatch_size, np->mb_latency_ms = b->sess->minibatch_latency_ms;
   np->winmax = wmx;
+  np->joinagg = jag;
   return np;
 }
 
@@ -1429,6 +1449,7 @@ static void plan_explain(strom_buf *o, const sql_plan *p, int depth) {
       strom__buf_printf(o, "])%s", p->win.kind ? " [emits final results]" : p->changelog ? " [changelog]" : " [emits at end of input]");
       if (p->mb_size > 0)
         strom__buf_printf(o, " [mini-batch: %" PRId64 " rows or %" PRId64 " ms]", p->mb_size, p->mb_latency_ms);
+      if (p->joinagg) strom__buf_printf(o, " [folded into the join]");
       strom__buf_printf(o, "\n");
       if (p->in->kind == SQL_P_SCAN) explain_scan(o, p, p->in, depth + 1);
       else sql_plan_explain(o, p->in, depth + 1);

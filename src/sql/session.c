@@ -19,7 +19,8 @@
 /* SQL-only configuration keys; every other key must be one strom_env_set knows. */
 static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "table.exec.state.ttl",
                                  "sql-client.execution.result-mode", "table.local-time-zone", "table.dml-sync",
-                                 "strom.join.watermark-expiry", "strom.optimizer.window-max-join", "table.exec.mini-batch.enabled",
+                                 "strom.join.watermark-expiry", "strom.optimizer.window-max-join", "strom.optimizer.join-aggregate",
+                                 "table.exec.mini-batch.enabled",
                                  "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size",
                                  "table.exec.sink.not-null-enforcer", NULL};
 
@@ -106,6 +107,7 @@ static int check_setting(sql_session *s, const char *key, const char *value, boo
     if (!strcmp(key, "sql-client.execution.result-mode") && strcasecmp(value, "tableau"))
       return set_err(s, "not supported yet: SET '%s' = '%s' (only 'tableau')", key, value), STROM_ENOTSUP;
     if ((!strcmp(key, "strom.join.watermark-expiry") || !strcmp(key, "strom.optimizer.window-max-join") ||
+         !strcmp(key, "strom.optimizer.join-aggregate") ||
          !strcmp(key, "table.exec.mini-batch.enabled")) &&
         strcasecmp(value, "true") && strcasecmp(value, "false"))
       return set_err(s, "SET '%s': expected 'true' or 'false', got '%s'", key, value), STROM_EINVAL;
@@ -156,6 +158,8 @@ static void apply_sql_settings(sql_session *s) {
   s->join_expiry = v && !strcasecmp(v, "true");
   v = sql_session_get(s, "strom.optimizer.window-max-join");
   s->winmax = !v || strcasecmp(v, "false");
+  v = sql_session_get(s, "strom.optimizer.join-aggregate");
+  s->joinagg = !v || strcasecmp(v, "false");
   /* Checked when a GROUP BY is planned (agg_minibatch.c): Flink wants both set. */
   v = sql_session_get(s, "table.exec.mini-batch.enabled");
   s->minibatch = v && !strcasecmp(v, "true") && !s->batch;

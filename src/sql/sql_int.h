@@ -537,6 +537,8 @@ struct sql_plan {
   struct sql_unnest *unnest;
   /* EXPLAIN (sql_plan_optimized): a JOIN that runs as join_winmax.c's operator */
   bool winmax;
+  /* EXPLAIN: an AGG folded into the join below it (join_agg.c) */
+  bool joinagg;
   /* MATCH (match.h): the PARTITION BY columns then the measures, one row per match */
   struct sql_match *match;
 };
@@ -623,6 +625,26 @@ bool sql_time_term(const sql_expr *e, int *col, int64_t *off);
 bool sql_winmax_applies(struct sql_build *b, const sql_plan *p);
 strom_stream *sql_winmax_stream(struct sql_build *b, const sql_plan *p);
 bool sql_winmax_explain(strom_buf *o, const sql_plan *p, int depth);
+/* planner.c: an AGG's pre-projection as a CALC over its input (keys k0.., arguments
+ * a<i>, filters f<i>, a window's row time t), with its aggregates' arg and filter
+ * renumbered to those columns; the state of a non-windowed aggregation (accumulators,
+ * then the row count); its output stream's columns. */
+typedef struct sql_agg_pre {
+  sql_plan *plan;
+  int nkeys, tcol;
+  sql_agg *aggs;
+} sql_agg_pre;
+int sql_agg_prepare(struct sql_build *b, const sql_plan *p, sql_agg_pre *out);
+const strom_schema *sql_agg_state_schema(struct sql_build *b, const strom_schema *acc);
+const strom_schema *sql_agg_out_schema(struct sql_build *b, const sql_plan *p);
+/* join_plan.c: a join's two inputs keyed by its equi-keys, and their schemas. */
+int sql_join_keyed(struct sql_build *b, const sql_plan *p, strom_keyed **kl, strom_keyed **kr, const strom_schema **lsch,
+                   const strom_schema **rsch);
+/* join_agg.c: whether p, a GROUP BY over an inner regular join of two append-only
+ * inputs whose keys include the join's, folds the join's pairs into its groups in the
+ * join's own operator (eager aggregation); the operator. */
+bool sql_joinagg_applies(struct sql_build *b, const sql_plan *p);
+strom_stream *sql_joinagg_stream(struct sql_build *b, const sql_plan *p);
 /* planner.c: the same expression / the same rows (Flink's sub-plan reuse). */
 bool sql_expr_equal(const sql_expr *a, const sql_expr *b);
 bool sql_plan_equal(const sql_plan *a, const sql_plan *b);
@@ -1010,6 +1032,8 @@ struct strom_sql_session {
   bool join_expiry;
   /* 'strom.optimizer.window-max-join' (default true): join_winmax.c's rewrite */
   bool winmax;
+  /* 'strom.optimizer.join-aggregate' (default true): join_agg.c's fusion */
+  bool joinagg;
   /* table.exec.mini-batch.*: non-windowed GROUP BYs buffer rows (agg_minibatch.c) */
   bool minibatch;
   int64_t minibatch_latency_ms, minibatch_size;

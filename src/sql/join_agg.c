@@ -1,0 +1,324 @@
+/*
+ * join_agg.c -- a GROUP BY over an inner regular join, folded into the join's own
+ * operator (eager aggregation).  Nexmark q4's inner query is the shape:
+ *
+ *   SELECT MAX(B.price) AS final, A.category
+ *   FROM auction A, bid B
+ *   WHERE A.id = B.auction AND B.dateTime BETWEEN A.dateTime AND A.expires
+ *   GROUP BY A.id, A.category
+ *
+ * Flink plans a Join whose every pair is materialised, shuffled by the GROUP BY keys
+ * and folded by a GroupAggregate.  When the GROUP BY keys include the join's keys, all
+ * the pairs of one group share one join key, so the subtask that joins them can also
+ * fold them: the join's keyed operator keeps, beside each side's rows, the group
+ * accumulators of its join key, folds each new pair into its group and emits the
+ * group's change (+I, or -U/+U when its result moved) as the GroupAggregate would.  No
+ * joined row leaves the operator.  A join key's first group is VALUE state (its key,
+ * then its accumulators): one lookup, where a join key mostly has one group (q4's
+ * auction has one category); further groups are MAP state (group key ->
+ * accumulators).  The pairs only insert, so no row count is kept, and a group whose
+ * accumulators a pair leaves as they were (a bid below the maximum) is not written.
+ *
+ * It needs both inputs append-only: the pairs then only ever insert, so every
+ * aggregate folds them without retraction, and each side's rows are a list (appended,
+ * never searched).  The changes are those of the two operators with the pairs of one
+ * input row folded together (one change per group and input row, as a mini-batch of
+ * those pairs would give); the final results are the same, row for row.
+ *
+ * What is recognised (else the Join and the GroupAggregate run): a non-windowed GROUP
+ * BY whose input is an inner regular join (not a temporal, interval or window join,
+ * not join_winmax.c's rewrite) of two append-only inputs, with equi-keys that are
+ * plain columns, each of which the GROUP BY keys name from one side or the other; no
+ * DISTINCT aggregate; streaming mode without table.exec.state.ttl or
+ * strom.join.watermark-expiry (whose expiries this operator does not implement).
+ * 'strom.optimizer.join-aggregate' = 'false' turns it off.
+ */
+#include "../api/api.h"
+#include "sql_int.h"
+
+typedef struct joinagg {
+  int nside[2]; /* each side's columns in the joined row */
+  const sql_expr *residual;
+  sql_expr **pre; /* the aggregation's pre-projection over the joined row */
+  int npre, nkeys;
+  int njkeys, *keycol[2]; /* the join key's columns in each side's keyed rows */
+  int *direct; /* pre column i is joined column direct[i] as it is (-1: evaluated) */
+  bool *str;   /* pre column i is a VARCHAR */
+  const sql_agg *aggs;
+  int naggs;
+  /* acc: the accumulators; first: a join key's first group, its key then its acc */
+  const strom_schema *in[2], *joined, *pre_schema, *key_schema, *acc, *first;
+} joinagg;
+
+/* A group the current input row's pairs fold into: its key and accumulators (owned
+ * copies), and the accumulators as read (had: the group existed; first: it is the
+ * join key's first group). */
+typedef struct group {
+  strom_row *key, *acc, *orig;
+  bool had, first;
+} group;
+
+typedef struct ja_local {
+  strom_state *rows[2], *first, *groups;
+  strom_row *joined, *pre, *prev, *next, *firstrow;
+  group *g;
+  int ng, capg;
+  sql_ectx ec;
+} ja_local;
+
+static int ja_open(strom_ctx *ctx) {
+  const joinagg *j = strom_ctx_data(ctx);
+  ja_local *l = strom__calloc(1, sizeof *l);
+  if (!l) return STROM_ENOMEM;
+  strom_ctx_set_local(ctx, l);
+  sql_ectx_init(&l->ec);
+  static const char *names[2] = {"join-agg-left", "join-agg-right"};
+  for (int s = 0; s < 2; s++) {
+    strom_state_desc d = {.name = names[s], .kind = STROM_STATE_LIST, .schema = j->in[s]};
+    if (!(l->rows[s] = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
+  }
+  strom_state_desc fd = {.name = "join-agg-first-group", .kind = STROM_STATE_VALUE, .schema = j->first};
+  strom_state_desc gd = {.name = "join-agg-groups", .kind = STROM_STATE_MAP, .schema = j->acc, .map_key_schema = j->key_schema};
+  if (!(l->first = strom_ctx_state(ctx, &fd)) || !(l->groups = strom_ctx_state(ctx, &gd))) return STROM_EINVAL;
+  return (l->joined = strom_row_new(j->joined)) && (l->pre = strom_row_new(j->pre_schema)) &&
+                 (l->firstrow = strom_row_new(j->first))
+             ? STROM_OK
+             : STROM_ENOMEM;
+}
+
+static void ja_close(strom_ctx *ctx) {
+  ja_local *l = strom_ctx_local(ctx);
+  if (!l) return;
+  for (int i = 0; i < l->capg; i++) {
+    strom_row_free(l->g[i].key);
+    strom_row_free(l->g[i].acc);
+    strom_row_free(l->g[i].orig);
+  }
+  free(l->g);
+  strom_row_free(l->joined);
+  strom_row_free(l->pre);
+  strom_row_free(l->prev);
+  strom_row_free(l->next);
+  strom_row_free(l->firstrow);
+  sql_ectx_free(&l->ec);
+  free(l);
+}
+
+/* The pre-projection of l->joined into l->pre: 1, or 0 when the residual fails it. */
+static int project(strom_ctx *ctx, const joinagg *j, ja_local *l) {
+  if (j->residual) {
+    int r = sql_eval_pred(j->residual, l->joined, &l->ec);
+    if (r < 0) return strom_ctx_fail(ctx, "join condition: %s", l->ec.err[0] ? l->ec.err : "evaluation failed");
+    if (!r) return 0;
+  }
+  strom_row *o = l->pre;
+  for (int i = 0; i < j->npre; i++) {
+    int d = j->direct[i];
+    if (d >= 0) {
+      o->nulls[i] = l->joined->nulls[d], o->v[i] = l->joined->v[d];
+      continue;
+    }
+    sql_val v;
+    if (sql_eval(j->pre[i], l->joined, &l->ec, &v))
+      return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "evaluation failed");
+    /* strings point into the rows' state entries or the scratch, both alive until the
+     * groups are written back */
+    if (v.null) o->nulls[i] = 1;
+    else if (j->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
+    else o->nulls[i] = 0, o->v[i].i = v.i, o->v[i].w.hi = v.w.hi;
+  }
+  return 1;
+}
+
+/* The output row of a group's key and accumulators acc into o. */
+static void result(const joinagg *j, const group *g, const strom_row *acc, strom_row *o) {
+  strom_row_clear(o);
+  for (int i = 0; i < j->nkeys; i++) o->nulls[i] = g->key->nulls[i], o->v[i] = g->key->v[i];
+  sql_agg_result(j->aggs, j->naggs, acc, o, j->nkeys);
+}
+
+/* Sets g's accumulators from the state's row src (its columns from col on), or starts
+ * them when there is none. */
+static int load(const joinagg *j, group *g, const strom_row *src, int col) {
+  g->had = src != NULL;
+  if (!g->had) {
+    sql_agg_init(j->aggs, j->naggs, g->acc);
+    return STROM_OK;
+  }
+  for (int i = 0; i < g->orig->ncols; i++) g->orig->nulls[i] = src->nulls[col + i], g->orig->v[i] = src->v[col + i];
+  int rc = strom__row_own_strings(g->orig);
+  return rc ? rc : strom_row_copy(g->acc, g->orig) ? STROM_ENOMEM : strom__row_own_strings(g->acc);
+}
+
+/* The group of l->pre's keys among those of this input row, read from state (or
+ * started) the first time. */
+static group *group_of(const joinagg *j, ja_local *l) {
+  for (int i = 0; i < l->ng; i++)
+    if (strom__row_prefix_equal(l->pre, l->g[i].key, j->nkeys)) return &l->g[i];
+  if (l->ng == l->capg) {
+    int cap = l->capg ? 2 * l->capg : 4;
+    group *g = strom__realloc(l->g, (size_t)cap * sizeof *g);
+    if (!g) return NULL;
+    memset(g + l->capg, 0, (size_t)(cap - l->capg) * sizeof *g);
+    l->g = g, l->capg = cap;
+  }
+  group *g = &l->g[l->ng];
+  if (!g->key && (!(g->key = strom_row_new(j->key_schema)) || !(g->acc = strom_row_new(j->acc)) ||
+                  !(g->orig = strom_row_new(j->acc))))
+    return NULL;
+  for (int i = 0; i < j->nkeys; i++) g->key->nulls[i] = l->pre->nulls[i], g->key->v[i] = l->pre->v[i];
+  if (strom__row_own_strings(g->key)) return NULL;
+  /* the first group of the join key (or none yet: this one becomes it), else the map */
+  bool taken = false;
+  for (int i = 0; i < l->ng; i++) taken |= l->g[i].first;
+  const strom_row *cur = taken ? NULL : strom_state_get(l->first);
+  g->first = !taken && (!cur || strom__row_prefix_equal(l->pre, cur, j->nkeys));
+  if (load(j, g, g->first ? cur : strom_state_map_get(l->groups, g->key), g->first ? j->nkeys : 0)) return NULL;
+  l->ng++;
+  return g;
+}
+
+/* Writes back the touched groups whose accumulators moved and emits their changes, as
+ * group_fold (planner.c) does. */
+static int flush_groups(const joinagg *j, ja_local *l, int64_t time, strom_out *out) {
+  for (int i = 0; i < l->ng; i++) {
+    group *g = &l->g[i];
+    if (g->had && strom__row_prefix_equal(g->orig, g->acc, g->acc->ncols)) continue; /* nothing moved */
+    int rc;
+    if (g->first) {
+      strom_row *f = l->firstrow;
+      for (int c = 0; c < j->nkeys; c++) f->nulls[c] = g->key->nulls[c], f->v[c] = g->key->v[c];
+      for (int c = 0; c < g->acc->ncols; c++) f->nulls[j->nkeys + c] = g->acc->nulls[c], f->v[j->nkeys + c] = g->acc->v[c];
+      rc = strom_state_update(l->first, f);
+    } else {
+      rc = strom_state_map_put(l->groups, g->key, g->acc);
+    }
+    if (rc) return rc;
+    result(j, g, g->acc, l->next);
+    strom_row_set_time(l->next, time);
+    if (!g->had) {
+      strom_row_set_kind(l->next, STROM_INSERT);
+      if ((rc = strom_out_emit(out, l->next))) return rc;
+      continue;
+    }
+    result(j, g, g->orig, l->prev);
+    if (strom__row_prefix_equal(l->prev, l->next, l->next->ncols)) continue; /* the same result */
+    strom_row_set_kind(l->prev, STROM_UPDATE_BEFORE);
+    strom_row_set_time(l->prev, time);
+    strom_row_set_kind(l->next, STROM_UPDATE_AFTER);
+    if ((rc = strom_out_emit(out, l->prev)) || (rc = strom_out_emit(out, l->next))) return rc;
+  }
+  return STROM_OK;
+}
+
+static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
+  const joinagg *j = strom_ctx_data(ctx);
+  ja_local *l = strom_ctx_local(ctx);
+  if (strom_row_get_kind(in) != STROM_INSERT)
+    return strom_ctx_fail(ctx, "join aggregate: a %s row reached the %s input, which the plan takes for insert-only",
+                          strom_row_kind_str(strom_row_get_kind(in)), s == 0 ? "left" : "right");
+  for (int i = 0; i < j->njkeys; i++)
+    if (in->nulls[j->keycol[s][i]]) return STROM_OK; /* a NULL key matches nothing, ever: not kept */
+  if (!l->next && (!(l->next = strom_row_new(strom_row_schema(strom_out_row(out)))) || !(l->prev = strom_row_new(l->next->schema))))
+    return STROM_ENOMEM;
+  int rc = strom_state_add(l->rows[s], in);
+  if (rc) return rc;
+  size_t n = strom_state_list_size(l->rows[1 - s]);
+  if (!n) return STROM_OK;
+  l->ng = 0;
+  if (l->ec.chunks) sql_ectx_reset(&l->ec);
+  /* the input's half of the joined row once, the other half per pair */
+  strom_row *jr = l->joined;
+  int off = s == 0 ? 0 : j->nside[0], ooff = s == 0 ? j->nside[0] : 0, no = j->nside[1 - s];
+  memcpy(jr->nulls + off, in->nulls, (size_t)j->nside[s]);
+  memcpy(jr->v + off, in->v, (size_t)j->nside[s] * sizeof *jr->v);
+  for (size_t i = 0; i < n; i++) {
+    const strom_row *o = strom_state_list_get(l->rows[1 - s], i);
+    if (!o) return STROM_ENOMEM;
+    memcpy(jr->nulls + ooff, o->nulls, (size_t)no);
+    memcpy(jr->v + ooff, o->v, (size_t)no * sizeof *jr->v);
+    int r = project(ctx, j, l);
+    if (r < 0) return r;
+    if (!r) continue;
+    group *g = group_of(j, l);
+    if (!g) return STROM_ENOMEM;
+    if (sql_agg_add(j->aggs, j->naggs, g->acc, l->pre, false, &l->ec)) return strom_ctx_fail(ctx, "%s", l->ec.err);
+  }
+  return flush_groups(j, l, strom_row_time(in), out);
+}
+
+/* ---- recognition ---- */
+
+/* Whether the GROUP BY keys name join key i: its left column, or its right one. */
+static bool key_grouped(const sql_plan *p, const sql_join *jn, int i, int nl) {
+  for (int g = 0; g < p->nkeys; g++) {
+    const sql_expr *k = p->keys[g];
+    if (k->op == SQL_E_COL && (k->col == jn->lkeys[i]->col || k->col == nl + jn->rkeys[i]->col)) return true;
+  }
+  return false;
+}
+
+bool sql_joinagg_applies(sql_build *b, const sql_plan *p) {
+  const sql_session *se = b->sess;
+  if (!se->joinagg || se->batch || se->state_ttl_ms > 0 || se->join_expiry) return false;
+  if (p->kind != SQL_P_AGG || p->win.kind || !p->nkeys || sql_agg_any_distinct(p->aggs, p->naggs)) return false;
+  const sql_plan *jp = p->in;
+  if (jp->kind != SQL_P_JOIN || jp->in->changelog || jp->in2->changelog) return false;
+  const sql_join *jn = jp->join;
+  if (jn->kind != SQL_JK_REGULAR || jn->type != SQL_J_INNER || !jn->nkeys || jn->asof >= 0) return false;
+  for (int i = 0; i < jn->nkeys; i++)
+    if (jn->lkeys[i]->op != SQL_E_COL || jn->rkeys[i]->op != SQL_E_COL || !key_grouped(p, jn, i, jp->in->ncols))
+      return false;
+  return !sql_winmax_applies(b, jp);
+}
+
+/* ---- the stream ---- */
+
+strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
+  const sql_plan *jp = p->in;
+  sql_agg_pre pre;
+  joinagg *j = sql_arena_alloc(&b->arena, sizeof *j);
+  if (!j || sql_agg_prepare(b, p, &pre)) return NULL;
+  strom_keyed *kl, *kr;
+  if (sql_join_keyed(b, jp, &kl, &kr, &j->in[0], &j->in[1])) return NULL;
+  strom_schema *js = sql_plan_schema(jp), *ps = sql_plan_schema(pre.plan), *ks = strom_schema_new();
+  for (int i = 0; ps && ks && i < pre.nkeys; i++) strom__schema_add_col(ks, strom_schema_col_name(ps, i), &ps->cols[i]);
+  if (!js || !ps || !ks || sql_build_own(b, js, (void (*)(void *))strom_schema_free) ||
+      sql_build_own(b, ps, (void (*)(void *))strom_schema_free) || sql_build_own(b, ks, (void (*)(void *))strom_schema_free))
+    return NULL;
+  strom_schema *acc = strom_schema_new(), *first = strom_schema_new();
+  if (!acc || !first || sql_agg_acc_schema(pre.aggs, p->naggs, acc) ||
+      sql_build_own(b, acc, (void (*)(void *))strom_schema_free))
+    return strom_schema_free(acc), strom_schema_free(first), NULL;
+  for (int i = 0; i < pre.nkeys; i++) strom__schema_add_col(first, strom_schema_col_name(ps, i), &ps->cols[i]);
+  for (int i = 0; i < strom_schema_ncols(acc); i++) strom__schema_add_col(first, strom_schema_col_name(acc, i), &acc->cols[i]);
+  if (sql_build_own(b, first, (void (*)(void *))strom_schema_free)) return NULL;
+  const strom_schema *os = sql_agg_out_schema(b, p);
+  if (!os) return NULL;
+  j->acc = acc, j->first = first;
+  j->nside[0] = jp->in->ncols, j->nside[1] = jp->in2->ncols;
+  const sql_join *jn = jp->join;
+  j->njkeys = jn->nkeys;
+  for (int s = 0; s < 2; s++) {
+    if (!(j->keycol[s] = sql_arena_alloc(&b->arena, sizeof(int) * (size_t)jn->nkeys))) return NULL;
+    /* keyed by the columns themselves, or by copies appended after the side's own */
+    bool direct = strom_schema_ncols(j->in[s]) == j->nside[s];
+    for (int i = 0; i < jn->nkeys; i++) j->keycol[s][i] = direct ? (s ? jn->rkeys : jn->lkeys)[i]->col : j->nside[s] + i;
+  }
+  j->residual = jp->join->residual;
+  j->pre = pre.plan->exprs, j->npre = pre.plan->ncols, j->nkeys = pre.nkeys;
+  j->aggs = pre.aggs, j->naggs = p->naggs;
+  j->joined = js, j->pre_schema = ps, j->key_schema = ks;
+  if (!(j->direct = sql_arena_alloc(&b->arena, sizeof *j->direct * (size_t)(j->npre ? j->npre : 1))) ||
+      !(j->str = sql_arena_alloc(&b->arena, sizeof *j->str * (size_t)(j->npre ? j->npre : 1))))
+    return NULL;
+  sql_expr_compile((sql_expr *)j->residual);
+  for (int i = 0; i < j->npre; i++) {
+    sql_expr_compile(j->pre[i]);
+    const strom_col *oc = &ps->cols[i], *ic = j->pre[i]->op == SQL_E_COL ? &js->cols[j->pre[i]->col] : NULL;
+    j->direct[i] = ic && ic->type == oc->type && ic->precision == oc->precision && ic->scale == oc->scale ? j->pre[i]->col : -1;
+    j->str[i] = oc->type == STROM_VARCHAR;
+  }
+  strom_process_def d = {.open = ja_open, .process = ja_process, .close = ja_close, .data = j, .out_schema = os};
+  return strom_set_name(strom_keyed_co_process(kl, kr, &d), "Join aggregate");
+}
