@@ -151,6 +151,15 @@ TEST(time_precision_above_3_is_refused) {
              "+I[10:00:00.123, 10:00:00.500, TRUE]\n");
 }
 
+TEST(array_index_starts_at_one) {
+  /* a constant index below 1 is refused by Flink's planner; a computed one, and one past
+   * the end, give NULL */
+  CHECK_ERR("SELECT ARRAY[1, 2, 3][0]", "line 1, column 22: Array element access needs an index starting at 1 but was 0.");
+  CHECK_ERR("SELECT ARRAY['a'][-2]", "Array element access needs an index starting at 1 but was -2.");
+  CHECK_ROWS("SELECT ARRAY[1, 2, 3][3], ARRAY[1, 2][3], ARRAY[1, 2][CAST(0 AS INT) + 0], MAP['k', 1]['k']", false,
+             "+I[3, <NULL>, <NULL>, 1]\n");
+}
+
 #define LG_DDL                                                                                              \
   "CREATE TABLE lg (id INT, v INT, o INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', " \
   "'path' = '${TMP}/lg.csv', 'format' = 'csv');\n"
@@ -188,6 +197,7 @@ int main(int argc, char **argv) {
   RUN(char_types_and_padding);
   RUN(time_precision_above_3_is_refused);
   RUN(lag_and_lead_offsets_from_the_row);
+  RUN(array_index_starts_at_one);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   if (system(cmd)) {}

@@ -401,6 +401,11 @@ sql_expr *sql_coll_index(sql_arena *a, sql_expr *x, sql_expr *i, char *err, size
     snprintf(err, errlen, "%s", t->kind == SQL_K_MAP ? "the key does not have the MAP's key type" : "an ARRAY index must be an integer");
     return NULL;
   }
+  /* Flink's planner refuses a constant index below 1; a computed one gives NULL there */
+  if (t->kind == SQL_K_ARRAY && i->op == SQL_E_LIT && !i->lit.null && sql_int64_type(&i->type) && i->lit.i < 1) {
+    snprintf(err, errlen, "Array element access needs an index starting at 1 but was %lld.", (long long)i->lit.i);
+    return NULL;
+  }
   sql_expr *e = sql_arena_alloc(a, sizeof *e);
   sql_expr **args = sql_arena_alloc(a, 2 * sizeof *args);
   if (!e || !args || !(i = sql_cast_to(a, i, &it))) return snprintf(err, errlen, "out of memory"), NULL;
