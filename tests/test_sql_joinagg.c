@@ -81,6 +81,12 @@ TEST(keys_of_the_other_side_and_expressions) {
             "ON A.id = B.auction GROUP BY B.auction, B.channel;",
             "[1, app, 3, dog, 64]\n[1, web, 6, dog, 128]\n[2, <NULL>, 1, bee, 20]\n[2, app, 1, bee, 20]\n"
             "[2, web, 1, bee, 20]\n[3, app, 1, cat, 40]\n[3, web, 1, cat, 40]\n");
+  /* two equi-keys, the GROUP BY naming the second by the right side's column: auction
+   * rows starting at 0 (ant, dog, dog for id 1; bee for 2) meet their bids through z = 0 */
+  const char *two = "SELECT A.id, B.z, COUNT(*), SUM(B.price) FROM a AS A JOIN (SELECT auction, price, 0 AS z FROM b) AS B "
+                    "ON A.id = B.auction AND A.t0 = B.z GROUP BY A.id, B.z;";
+  both_ways(two, "[1, 0, 9, 63]\n[2, 0, 3, 11]\n");
+  CHECK_INT(explain_has("", two, "[folded into the join]"), 1);
   /* a grouping key computed from a column, a FILTER and HAVING */
   both_ways("SELECT A.id, UPPER(A.name) AS n, COUNT(*) FILTER (WHERE B.price > 6) FROM a AS A JOIN b AS B "
             "ON A.id = B.auction GROUP BY A.id, UPPER(A.name) HAVING COUNT(*) > 1;",
