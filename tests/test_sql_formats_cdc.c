@@ -108,7 +108,7 @@ static void collect(void *arg, int32_t part, int64_t off, const char *key, size_
   strom__buf_append(&r->b, "\n", 1);
 }
 
-__attribute__((unused)) static char *records(const char *topic, bool hex) {
+static char *records(const char *topic, bool hex) {
   recs r = {.hex = hex};
   kmock_read_all(&MOCK, topic, collect, &r);
   if (!r.b.p) strom__buf_append(&r.b, "", 0);
@@ -185,6 +185,90 @@ TEST(canal_json_retractions_reach_group_by) {
               "-U[y, 2, 4.50]\n+U[y, 1, 3.00]\n");
 }
 
+TEST(canal_json_sink_round_trip) {
+  CHECK_INT(kmock_topic(&MOCK, "canal_out", 1), 0);
+  CHECK_QUERY(CANAL_DDL(", 'canal-json.table.include' = 'products'")
+              "CREATE TABLE out_c (category STRING, n BIGINT) WITH ('connector' = 'kafka', 'topic' = 'canal_out', "
+              "'properties.bootstrap.servers' = '${BS}', 'format' = 'canal-json');\n"
+              "INSERT INTO out_c SELECT category, COUNT(*) FROM products WHERE id < 5 GROUP BY category;",
+              "");
+  /* Flink's encoding: +I and +U are INSERT, -U and -D DELETE, one row a message */
+  char *got = records("canal_out", false);
+  CHECK_STR(got, "{\"data\":[{\"category\":\"x\",\"n\":1}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"x\",\"n\":1}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"x\",\"n\":2}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":1}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"x\",\"n\":2}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"x\",\"n\":1}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":1}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":2}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"x\",\"n\":1}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"x\",\"n\":1}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":2}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":1}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":1}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":2}],\"type\":\"INSERT\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":2}],\"type\":\"DELETE\"}\n"
+                 "{\"data\":[{\"category\":\"y\",\"n\":1}],\"type\":\"INSERT\"}\n");
+  free(got);
+  /* read back, the aggregate's final state comes out of the counts per category */
+  CHECK_QUERY("CREATE TABLE back_c (category STRING, n BIGINT) WITH (" KAFKA("canal_out", "canal-json", "") ");\n"
+              "SELECT category, SUM(n) FROM back_c GROUP BY category;",
+              "+I[x, 1]\n-D[x, 1]\n+I[x, 2]\n+I[y, 1]\n-D[x, 2]\n+I[x, 1]\n-D[y, 1]\n+I[y, 2]\n-D[x, 1]\n+I[x, 1]\n"
+              "-D[y, 2]\n+I[y, 1]\n-D[y, 1]\n+I[y, 2]\n-D[y, 2]\n+I[y, 1]\n");
+}
+
+/* ---- maxwell-json ---- */
+
+static const char *const MAXWELL[] = {
+    "{\"database\":\"shop\",\"table\":\"products\",\"type\":\"insert\",\"ts\":1477053217,\"xid\":23396,"
+    "\"commit\":true,\"data\":{\"id\":1,\"name\":\"a\",\"price\":1.50,\"ts\":\"2020-05-13 12:38:35\"}}",
+    "{\"database\":\"shop\",\"table\":\"products\",\"type\":\"insert\",\"ts\":1477053218,"
+    "\"data\":{\"id\":2,\"name\":\"b\",\"price\":2.00,\"ts\":\"2020-05-13 12:38:36\"}}",
+    "{\"database\":\"shop\",\"table\":\"products\",\"type\":\"update\",\"ts\":1477053219,"
+    "\"data\":{\"id\":1,\"name\":\"a\",\"price\":1.75,\"ts\":\"2020-05-13 12:38:35\"},\"old\":{\"price\":1.50}}",
+    "{\"database\":\"shop\",\"table\":\"products\",\"type\":\"update\",\"ts\":1477053220,"
+    "\"data\":{\"id\":2,\"name\":\"b2\",\"price\":2.00,\"ts\":\"2020-05-13 12:40:00\"},"
+    "\"old\":{\"name\":null,\"ts\":\"2020-05-13 12:38:36\"}}",
+    "{\"database\":\"shop\",\"table\":\"products\",\"type\":\"delete\",\"ts\":1477053221,"
+    "\"data\":{\"id\":1,\"name\":\"a\",\"price\":1.75,\"ts\":\"2020-05-13 12:38:35\"}}",
+};
+
+#define MAXWELL_DDL(topic, extra)                                                                                 \
+  "CREATE TABLE mp (id INT, name STRING, price DECIMAL(5, 2), ts TIMESTAMP(3)) WITH (" \
+  KAFKA(topic, "maxwell-json", extra) ");\n"
+
+TEST(maxwell_json_reads_the_changelog) {
+  CHECK_INT(kmock_topic(&MOCK, "maxwell", 1), 0);
+  CHECK_INT(produce("maxwell", MAXWELL, NULL, (int)(sizeof MAXWELL / sizeof *MAXWELL)), 0);
+  CHECK_QUERY(MAXWELL_DDL("maxwell", "") "SELECT * FROM mp;",
+              "+I[1, a, 1.50, 2020-05-13 12:38:35.000]\n+I[2, b, 2.00, 2020-05-13 12:38:36.000]\n"
+              "-U[1, a, 1.50, 2020-05-13 12:38:35.000]\n+U[1, a, 1.75, 2020-05-13 12:38:35.000]\n"
+              "-U[2, <NULL>, 2.00, 2020-05-13 12:38:36.000]\n+U[2, b2, 2.00, 2020-05-13 12:40:00.000]\n"
+              "-D[1, a, 1.75, 2020-05-13 12:38:35.000]\n");
+  CHECK_QUERY(MAXWELL_DDL("maxwell", "") "SELECT COUNT(*), SUM(price) FROM mp;",
+              "+I[1, 1.50]\n-U[1, 1.50]\n+U[2, 3.50]\n-U[2, 3.50]\n+U[1, 2.00]\n-U[1, 2.00]\n+U[2, 3.75]\n"
+              "-U[2, 3.75]\n+U[1, 1.75]\n-U[1, 1.75]\n+U[2, 3.75]\n-U[2, 3.75]\n+U[1, 2.00]\n");
+}
+
+TEST(maxwell_json_sink_round_trip) {
+  CHECK_INT(kmock_topic(&MOCK, "maxwell_out", 1), 0);
+  CHECK_QUERY(MAXWELL_DDL("maxwell", "")
+              "CREATE TABLE out_m (id INT, name STRING, price DECIMAL(5, 2), ts TIMESTAMP(3)) WITH ("
+              "'connector' = 'kafka', 'topic' = 'maxwell_out', 'properties.bootstrap.servers' = '${BS}', "
+              "'format' = 'maxwell-json', 'maxwell-json.timestamp-format.standard' = 'ISO-8601');\n"
+              "INSERT INTO out_m SELECT * FROM mp WHERE id = 2;",
+              "");
+  char *got = records("maxwell_out", false);
+  CHECK_STR(got, "{\"data\":{\"id\":2,\"name\":\"b\",\"price\":2.00,\"ts\":\"2020-05-13T12:38:36.000\"},\"type\":\"insert\"}\n"
+                 "{\"data\":{\"id\":2,\"name\":null,\"price\":2.00,\"ts\":\"2020-05-13T12:38:36.000\"},\"type\":\"delete\"}\n"
+                 "{\"data\":{\"id\":2,\"name\":\"b2\",\"price\":2.00,\"ts\":\"2020-05-13T12:40:00.000\"},\"type\":\"insert\"}\n");
+  free(got);
+  CHECK_QUERY(MAXWELL_DDL("maxwell_out", "") "SELECT * FROM mp;",
+              "+I[2, b, 2.00, 2020-05-13 12:38:36.000]\n-D[2, <NULL>, 2.00, 2020-05-13 12:38:36.000]\n"
+              "+I[2, b2, 2.00, 2020-05-13 12:40:00.000]\n");
+}
+
 /* ---- entry ---- */
 
 int main(int argc, char **argv) {
@@ -198,6 +282,9 @@ int main(int argc, char **argv) {
   RUN(setup);
   RUN(canal_json_reads_the_changelog);
   RUN(canal_json_retractions_reach_group_by);
+  RUN(canal_json_sink_round_trip);
+  RUN(maxwell_json_reads_the_changelog);
+  RUN(maxwell_json_sink_round_trip);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
 }
