@@ -269,6 +269,107 @@ TEST(maxwell_json_sink_round_trip) {
               "+I[2, b2, 2.00, 2020-05-13 12:40:00.000]\n");
 }
 
+/* ---- avro ---- */
+
+#define AVRO_DDL(name, topic)                                                                                     \
+  "CREATE TABLE " name " (id INT NOT NULL, name STRING, price DECIMAL(5, 2), ts TIMESTAMP(3), ok BOOLEAN, "      \
+  "big BIGINT, f FLOAT, d DOUBLE, us TIMESTAMP(6)) WITH (" KAFKA(topic, "avro", "") ");\n"
+
+TEST(avro_bytes_are_avros) {
+  CHECK_INT(kmock_topic(&MOCK, "avro", 1), 0);
+  CHECK_QUERY(AVRO_DDL("av", "avro")
+              "INSERT INTO av VALUES (1, 'ab', 1.50, TIMESTAMP '1970-01-01 00:00:01', TRUE, -1, 1.5, 1.0, "
+              "TIMESTAMP '1970-01-01 00:00:00.000001'), (2, CAST(NULL AS STRING), -1.28, CAST(NULL AS TIMESTAMP(3)), "
+              "CAST(NULL AS BOOLEAN), CAST(NULL AS BIGINT), CAST(NULL AS FLOAT), CAST(NULL AS DOUBLE), "
+              "CAST(NULL AS TIMESTAMP(6)));",
+              "");
+  /* by hand: id NOT NULL is a bare int (zig-zag 1 = 02); the rest are unions ["null", T]
+   * (branch 02 = the value, 00 = null); "ab" = 04 61 62; 1.50 is unscaled 150 = 00 96
+   * (two bytes keep it positive); 1 s = 1000 ms, zig-zag 2000 = d0 0f; TRUE 01; -1 = 01;
+   * FLOAT 1.5 = 00 00 c0 3f; DOUBLE 1.0 = 00 .. f0 3f; 1 us = 02.  Row 2: id 04, -1.28 is
+   * unscaled -128 = 02 80 (one byte). */
+  char *got = records("avro", true);
+  CHECK_STR(got, "02" "02046162" "02040096" "02d00f" "0201" "0201" "020000c03f" "02000000000000f03f" "0202\n"
+                 "04" "00" "020280" "00" "00" "00" "00" "00" "00\n");
+  free(got);
+  /* a record written by hand: id -3, "x", NULL, 1700000000000 ms, FALSE, 2^40, NULL,
+   * NULL, -1 us */
+  static const char rec[] = "\x05\x02\x02x\x00\x02\x80\xa0\xab\xfe\xf9\x62\x02\x00\x02\x80\x80\x80\x80\x80\x40\x00\x00"
+                            "\x02\x01";
+  const char *msgs[] = {rec};
+  size_t lens[] = {sizeof rec - 1};
+  CHECK_INT(produce("avro", msgs, lens, 1), 0);
+  CHECK_QUERY(AVRO_DDL("av", "avro") "SELECT * FROM av;",
+              "+I[1, ab, 1.50, 1970-01-01 00:00:01.000, TRUE, -1, 1.5, 1.0, 1970-01-01 00:00:00.000001]\n"
+              "+I[2, <NULL>, -1.28, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>, <NULL>]\n"
+              "+I[-3, x, <NULL>, 2023-11-14 22:13:20.000, FALSE, 1099511627776, <NULL>, <NULL>, "
+              "1969-12-31 23:59:59.999999]\n");
+}
+
+/* ---- malformed records ---- */
+
+TEST(bad_records_name_format_topic_and_offset) {
+  CHECK_INT(kmock_topic(&MOCK, "canal_bad", 1), 0);
+  static const char *const cb[] = {
+      "{\"data\":[{\"id\":\"1\",\"name\":\"a\",\"category\":\"x\",\"price\":\"1.00\"}],\"type\":\"INSERT\"}",
+      "{\"data\":[{\"id\":\"2\"}],\"type\":\"TRUNCATE\"}",
+      "{\"data\":[{\"id\":\"3\"}],\"type\":",
+      "{\"data\":[{\"id\":\"4\",\"price\":\"x\"}],\"type\":\"INSERT\"}",
+      "{\"data\":[{\"id\":\"5\"}],\"old\":[],\"type\":\"UPDATE\"}",
+      "{\"data\":{\"id\":\"6\"},\"type\":\"INSERT\"}",
+      "{\"data\":[{\"id\":\"7\",\"name\":\"g\",\"category\":\"x\",\"price\":\"7.00\"}],\"type\":\"INSERT\"}",
+  };
+  CHECK_INT(produce("canal_bad", cb, NULL, 7), 0);
+#define CB_DDL(extra) \
+  "CREATE TABLE products (id BIGINT, name STRING, category STRING, price DECIMAL(10, 2)) WITH (" \
+  KAFKA("canal_bad", "canal-json", extra) ");\n"
+  CHECK_QUERY_HAS(CB_DDL("") "SELECT * FROM products;",
+                  "Kafka record canal_bad/0/1: canal-json: unknown \"type\" \"TRUNCATE\" (INSERT, UPDATE, DELETE expected)");
+  CHECK_QUERY(CB_DDL(", 'canal-json.ignore-parse-errors' = 'true'") "SELECT * FROM products;",
+              "+I[1, a, x, 1.00]\n+I[7, g, x, 7.00]\n");
+  CHECK_INT(kmock_topic(&MOCK, "maxwell_bad", 1), 0);
+  static const char *const mb[] = {
+      "{\"type\":\"insert\",\"data\":{\"id\":1,\"name\":\"a\",\"price\":1,\"ts\":null}}",
+      "{\"type\":\"update\",\"data\":{\"id\":1,\"name\":\"b\",\"price\":1,\"ts\":null}}",
+      "{\"type\":\"bootstrap-start\",\"data\":{}}",
+      "[1,2]",
+      "{\"type\":\"insert\",\"data\":{\"id\":\"x\"}}",
+      "{\"type\":\"delete\",\"data\":{\"id\":1,\"name\":\"a\",\"price\":1,\"ts\":null}}",
+  };
+  CHECK_INT(produce("maxwell_bad", mb, NULL, 6), 0);
+  CHECK_QUERY_HAS(MAXWELL_DDL("maxwell_bad", "") "SELECT * FROM mp;",
+                  "Kafka record maxwell_bad/0/1: maxwell-json: \"old\" must be an object");
+  CHECK_QUERY(MAXWELL_DDL("maxwell_bad", ", 'maxwell-json.ignore-parse-errors' = 'true'") "SELECT * FROM mp;",
+              "+I[1, a, 1.00, <NULL>]\n-D[1, a, 1.00, <NULL>]\n");
+  CHECK_INT(kmock_topic(&MOCK, "avro_bad", 1), 0);
+  static const char a0[] = "\x02\x00\x00\x00\x00\x00\x00\x00\x00", a1[] = "\x04\x04", a2[] = "\x06\x02\x7f",
+                    a3[] = "\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00";
+  const char *ab[] = {a0, a1, a2, a3};
+  size_t abn[] = {sizeof a0 - 1, sizeof a1 - 1, sizeof a2 - 1, sizeof a3 - 1};
+  CHECK_INT(produce("avro_bad", ab, abn, 4), 0);
+  CHECK_QUERY_HAS(AVRO_DDL("av", "avro_bad") "SELECT * FROM av;",
+                  "Kafka record avro_bad/0/1: avro: malformed record at byte 2 (column 'name'): a union branch other "
+                  "than 0 (null) or 1");
+}
+
+TEST(options_are_checked_by_name) {
+  CHECK_QUERY_HAS("CREATE TABLE t (a INT) WITH (" KAFKA("x", "avro-confluent", "") ");\nSELECT * FROM t;",
+                  "format 'avro-confluent' is not supported");
+  CHECK_QUERY_HAS("CREATE TABLE t (a INT) WITH (" KAFKA("avro", "avro", ", 'avro.encoding' = 'json'") ");\n"
+                  "SELECT * FROM t;",
+                  "option 'avro.encoding' = 'json' is not supported (only 'binary')");
+  CHECK_QUERY_HAS("CREATE TABLE t (a INT, d DATE) WITH (" KAFKA("avro", "avro", "") ");\nSELECT * FROM t;",
+                  "column 'd': type DATE is not supported by the avro format yet");
+  CHECK_QUERY_HAS("CREATE TABLE t (a INT, ts TIMESTAMP(9)) WITH (" KAFKA("avro", "avro", "") ");\nSELECT * FROM t;",
+                  "avro: column 'ts': Avro has no TIMESTAMP with precision above 6");
+  CHECK_QUERY_HAS(CANAL_DDL(", 'canal-json.table.include' = '(x'") "SELECT * FROM products;",
+                  "canal-json.table.include: ");
+  CHECK_QUERY_HAS(CANAL_DDL(", 'canal-json.bogus' = '1'") "SELECT * FROM products;", "'canal-json.bogus'");
+  CHECK_QUERY_HAS(CANAL_DDL(", 'canal-json.map-null-key.mode' = 'DROP', 'canal-json.encode.decimal-as-plain-number' = "
+                            "'true', 'canal-json.timestamp-format.standard' = 'ISO-8601'") "SELECT id FROM products;",
+                  "+I[1]\n");
+}
+
 /* ---- entry ---- */
 
 int main(int argc, char **argv) {
@@ -285,6 +386,9 @@ int main(int argc, char **argv) {
   RUN(canal_json_sink_round_trip);
   RUN(maxwell_json_reads_the_changelog);
   RUN(maxwell_json_sink_round_trip);
+  RUN(avro_bytes_are_avros);
+  RUN(bad_records_name_format_topic_and_offset);
+  RUN(options_are_checked_by_name);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
 }
