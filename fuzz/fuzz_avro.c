@@ -1,6 +1,6 @@
 /*
  * fuzz_avro.c -- libFuzzer target for the avro format's decoder (strom__avro_decode)
- * against a schema with every type, nullable and NOT NULL columns.  Invariants: no memory
+ * against a schema with every type, nullable and NOT NULL columns, DATE and TIME as text.  Invariants: no memory
  * error or UB (ASan, UBSan); a refused record has a message; an accepted one encodes to
  * bytes that decode back to a row that formats the same and encode to the same bytes.
  */
@@ -11,7 +11,7 @@
 
 static const char *SCHEMA =
     "b BOOLEAN, i INT, l BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, t TIMESTAMP(3), w DECIMAL(38,6), "
-    "t6 TIMESTAMP(6), n BIGINT, t0 TIMESTAMP(0)";
+    "t6 TIMESTAMP(6), n BIGINT, t0 TIMESTAMP(0), dt VARCHAR, tm VARCHAR";
 
 static char *row_text(const strom_row *r) {
   int n = strom_row_format(r, NULL, 0);
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     schema = strom_schema_parse(SCHEMA, NULL, 0);
     row = strom_row_new(schema);
     again = strom_row_new(schema);
-    strom_format_opts o = {.kind = STROM_FORMAT_AVRO, .not_null_fields = "i;n;s"};
+    strom_format_opts o = {.kind = STROM_FORMAT_AVRO, .avro_columns = "i:n;n:n;s:n;dt:d;tm:nt"};
     if (!row || !again || strom__format_init(&f, &o, schema, NULL, err, sizeof err)) abort();
   }
   char *bytes = malloc(size ? size : 1); /* exactly size bytes: ASan catches reads past them */

@@ -48,9 +48,10 @@ typedef struct strom_format_opts {
   /* canal-json.database.include / canal-json.table.include: Java regexes a record's
    * "database" / "table" must match whole, else the record is skipped; NULL: any. */
   const char *include_database, *include_table;
-  /* avro: the columns declared NOT NULL ("a;b"), whose Avro type is not a union with
-   * null (the SQL layer fills it from the table). */
-  const char *not_null_fields;
+  /* avro: what the row model does not say about columns, "name:flags;..." with flags n
+   * (NOT NULL: not a union with null), d (a DATE as its text: Avro int date) and t (a TIME
+   * as its text: Avro int time-millis); the SQL layer fills it from the table. */
+  const char *avro_columns;
 } strom_format_opts;
 
 /* ---- Source ------------------------------------------------------------------- */

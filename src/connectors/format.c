@@ -94,7 +94,7 @@ void strom__format_free(strom_format *f) {
   free(f->re_work);
   for (int i = 0; i < f->nextra; i++) strom_row_free(f->extra[i]);
   free(f->extra);
-  free(f->not_null);
+  free(f->avro_col);
   if (f->scratch) strom_row_free(f->scratch);
   strom__buf_free(&f->tmp);
   memset(f, 0, sizeof *f);

@@ -24,7 +24,7 @@ typedef struct strom_format {
   void *re_work;
   strom_row **extra;          /* changelog rows past the caller's two (canal-json's batches) */
   int nextra;
-  uint8_t *not_null;          /* avro: per covered column, 1 = NOT NULL (no union with null) */
+  uint8_t *avro_col;          /* avro: per covered column, AVRO_* flags (format_avro.c) */
 } strom_format;
 
 /* Sets up f over the columns named in fields ("a;b" or "a,b"; NULL: every column).

@@ -62,7 +62,7 @@ static const opt OPTS[] = {
     {"avro.codec", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
     {"avro.encoding", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
     {"avro.timestamp_mapping.legacy", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
-    {"avro.$not-null", O_STR, FOR_SOURCE | FOR_SINK, 0, 0}, /* internal: connectors_sql.c's NOT NULL columns */
+    {"avro.$columns", O_STR, FOR_SOURCE | FOR_SINK, 0, 0}, /* internal: connectors_sql.c's column facts */
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -151,8 +151,8 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
     } else if (!strcmp(k, "canal-json.database.include") || !strcmp(k, "canal-json.table.include")) {
       if (k[11] == 'd') vf->include_database = kf->include_database = v;
       else vf->include_table = kf->include_table = v;
-    } else if (!strcmp(k, "avro.$not-null")) {
-      vf->not_null_fields = kf->not_null_fields = v;
+    } else if (!strcmp(k, "avro.$columns")) {
+      vf->avro_columns = kf->avro_columns = v;
     } else if (strstr(k, ".map-null-key.mode")) {
       bad = strcmp(v, "FAIL") && strcmp(v, "DROP") && strcmp(v, "LITERAL"); /* no MAP column reaches a format */
     } else if (strstr(k, ".map-null-key.literal")) {

@@ -919,7 +919,10 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
       if (c->computed || c->metadata) continue;
       char tn[64];
       sql_type_name(&c->type, tn, sizeof tn);
-      if (c->type.kind || strchr(c->name, '.'))
+      if (c->type.kind == SQL_K_TIME && c->type.p > 3) /* Flink's AvroSchemaConverter refuses it too */
+        return snprintf(err, errlen, "column '%s': Avro has no TIME with precision above 3 (time-millis)", c->name), STROM_ENOTSUP;
+      bool ok_kind = !c->type.kind || c->type.kind == SQL_K_DATE || c->type.kind == SQL_K_TIME || c->type.kind == SQL_K_BYTES;
+      if (!ok_kind || strchr(c->name, '.'))
         return snprintf(err, errlen, "column '%s': type %s is not supported by the avro format yet", strchr(c->name, '.') ? "ROW" : c->name, tn), STROM_ENOTSUP;
     }
   }
@@ -957,15 +960,19 @@ int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strate
   return 1;
 }
 
-/* avro's NOT NULL columns ("a;b"), which its derived schema does not make unions with
- * null, for the internal option 'avro.$not-null' (kafka_options.c); NULL for other formats. */
-static const char *avro_not_null(sql_build *b, const sql_table *t) {
+/* What avro's derived schema needs beyond the row model, for the internal option
+ * 'avro.$columns' (strom_format_opts.avro_columns): NOT NULL columns (not unions with
+ * null), DATE and TIME columns (which cross as text); NULL for other formats. */
+static const char *avro_columns(sql_build *b, const sql_table *t) {
   const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
   if ((!f || strcmp(f, "avro")) && (!k || strcmp(k, "avro"))) return NULL;
   strom_buf l = {0};
-  for (int i = 0; i < t->ncols; i++)
-    if (!t->cols[i].computed && !t->cols[i].metadata && t->cols[i].type.not_null)
-      strom__buf_printf(&l, "%s%s", l.len ? ";" : "", t->cols[i].name);
+  for (int i = 0; i < t->ncols; i++) {
+    const sql_table_col *c = &t->cols[i];
+    if (c->computed || c->metadata || (!c->type.not_null && c->type.kind != SQL_K_DATE && c->type.kind != SQL_K_TIME)) continue;
+    strom__buf_printf(&l, "%s%s:%s%s", l.len ? ";" : "", c->name, c->type.not_null ? "n" : "",
+                      c->type.kind == SQL_K_DATE ? "d" : c->type.kind == SQL_K_TIME ? "t" : "");
+  }
   char *out = sql_arena_alloc(&b->arena, l.len + 1);
   if (out) memcpy(out, l.p ? l.p : "", l.len), out[l.len] = 0;
   strom__buf_free(&l);
@@ -974,8 +981,8 @@ static const char *avro_not_null(sql_build *b, const sql_table *t) {
 
 static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   size_t n;
-  const char *nn = avro_not_null(b, t);
-  const char **kv = option_pairs(&b->arena, t, nn ? "avro.$not-null" : NULL, nn, &n, kafka_other_side, false);
+  const char *nn = avro_columns(b, t);
+  const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, false);
   if (!kv) return NULL;
   strom_watermark_strategy ws = {0};
   int own = sql_kafka_watermark(b, t, &ws);
@@ -989,8 +996,8 @@ static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_sc
 
 static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   size_t n;
-  const char *nn = avro_not_null(b, t);
-  const char **kv = option_pairs(&b->arena, t, nn ? "avro.$not-null" : NULL, nn, &n, kafka_other_side, true);
+  const char *nn = avro_columns(b, t);
+  const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, true);
   const char *meta = kafka_metadata(b, t, true);
   if (!kv || !meta || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
   int rc = strom__kafka_sink_sql(in, kv, n, meta);
