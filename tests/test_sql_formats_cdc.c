@@ -379,6 +379,8 @@ TEST(options_are_checked_by_name) {
                   "avro: column 'ts': Avro has no TIMESTAMP with precision above 6");
   CHECK_QUERY_HAS(CANAL_DDL(", 'canal-json.table.include' = '(x'") "SELECT * FROM products;",
                   "canal-json.table.include: ");
+  CHECK_QUERY_HAS("SET 'execution.runtime-mode' = 'batch';\n" CANAL_DDL("") "SELECT * FROM products;",
+                  "which table 'products' (format 'canal-json') produces");
   CHECK_QUERY_HAS(CANAL_DDL(", 'canal-json.bogus' = '1'") "SELECT * FROM products;", "'canal-json.bogus'");
   CHECK_QUERY_HAS(CANAL_DDL(", 'canal-json.map-null-key.mode' = 'DROP', 'canal-json.encode.decimal-as-plain-number' = "
                             "'true', 'canal-json.timestamp-format.standard' = 'ISO-8601'") "SELECT id FROM products;",
