@@ -202,8 +202,8 @@ TEST(kafka_options_and_changelog_refused) {
   CHECK_ERR("CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json')",
             "'properties.bootstrap.servers' is required");
   CHECK_ERR("CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'x', "
-            "'format' = 'avro')",
-            "unknown format 'avro'");
+            "'format' = 'avro-confluent')",
+            "format 'avro-confluent' is not supported");
   CHECK_ERR("CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'x', "
             "'format' = 'json', 'scan.bogus' = '1')",
             "unsupported option 'scan.bogus' for connector 'kafka'");

@@ -25,6 +25,12 @@ typedef enum strom_format_kind {
   STROM_FORMAT_RAW,      /* 'raw': the bytes as one VARCHAR column */
   STROM_FORMAT_DEBEZIUM_JSON, /* 'debezium-json': a CDC changelog ({"before", "after", "op"})
                                * into +I / -U +U / -D rows (values only) */
+  STROM_FORMAT_CANAL_JSON,    /* 'canal-json': Canal's changelog ({"data": [...], "old": [...],
+                               * "type": "INSERT" | "UPDATE" | "DELETE"}), several rows a record */
+  STROM_FORMAT_MAXWELL_JSON,  /* 'maxwell-json': Maxwell's changelog ({"data": {...}, "old": {...},
+                               * "type": "insert" | "update" | "delete"}) */
+  STROM_FORMAT_AVRO,          /* 'avro': Avro binary, one record per message, the schema derived
+                               * from the columns as Flink derives it */
 } strom_format_kind;
 
 typedef struct strom_format_opts {
@@ -39,6 +45,13 @@ typedef struct strom_format_opts {
    * default 'SQL' is "2020-12-30 12:13:14.123". */
   bool iso8601;
   char csv_delimiter; /* csv.field-delimiter; 0 = ',' */
+  /* canal-json.database.include / canal-json.table.include: Java regexes a record's
+   * "database" / "table" must match whole, else the record is skipped; NULL: any. */
+  const char *include_database, *include_table;
+  /* avro: what the row model does not say about columns, "name:flags;..." with flags n
+   * (NOT NULL: not a union with null), d (a DATE as its text: Avro int date) and t (a TIME
+   * as its text: Avro int time-millis); the SQL layer fills it from the table. */
+  const char *avro_columns;
 } strom_format_opts;
 
 /* ---- Source ------------------------------------------------------------------- */

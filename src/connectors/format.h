@@ -20,6 +20,11 @@ typedef struct strom_format {
   const uint8_t *raw_json;    /* json encoding: per covered column, 1 = the VARCHAR holds JSON
                                * text to embed as is (SQL ARRAY/MAP columns); NULL = none */
   bool row_markers;           /* json: some covered column is a SQL ROW's null marker "p.$" */
+  struct strom__regex *db_re, *table_re; /* canal-json's database.include / table.include */
+  void *re_work;
+  strom_row **extra;          /* changelog rows past the caller's two (canal-json's batches) */
+  int nextra;
+  uint8_t *avro_col;          /* avro: per covered column, AVRO_* flags (format_avro.c) */
 } strom_format;
 
 /* Sets up f over the columns named in fields ("a;b" or "a,b"; NULL: every column).
@@ -35,6 +40,14 @@ int strom__format_decode(strom_format *f, const char *p, size_t n, strom_row *r,
  * record that stands for no row, such as a Kafka tombstone after a delete). */
 int strom__format_decode_changes(strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows,
                                  char *err, size_t errlen);
+/* Row i of a strom__format_decode_changes result: r1, r2, then rows f owns (NULL: no
+ * memory).  Decoders take each row they fill with _new_row (which clears f's rows). */
+strom_row *strom__format_row_at(strom_format *f, int i, strom_row *r1, strom_row *r2);
+strom_row *strom__format_new_row(strom_format *f, int i, strom_row *r1, strom_row *r2);
+/* Copies column i of src into column c of dst (same type). */
+int strom__format_copy_col(strom_row *dst, int c, const strom_row *src, int i);
+/* Whether the Java regex re matches all of s[0..n). */
+bool strom__format_matches(strom_format *f, const struct strom__regex *re, const char *s, size_t n);
 /* Appends the encoding of f's columns of r to b. */
 int strom__format_encode(strom_format *f, const strom_row *r, strom_buf *b);
 
@@ -49,6 +62,32 @@ int strom__json_validate(const char *p, size_t n);
  * 0 if absent, STROM_EPARSE (with err) if the text is not an object. */
 int strom__json_member(const char *p, size_t n, const char *name, const char **vp, size_t *vn, char *err,
                        size_t errlen);
+
+/* In the JSON array p[0..n): the next element (*pos starts at 0 and is advanced), its
+ * bytes *vp, length *vn; 1 if there is one, 0 at the end, STROM_EPARSE (with err) if the
+ * text is not an array.  Expects text strom__json_member has already checked. */
+int strom__json_element(const char *p, size_t n, size_t *pos, const char **vp, size_t *vn, char *err, size_t errlen);
+/* The JSON string s[0..n) (with its quotes) unescaped into out; STROM_EPARSE if it is not one. */
+int strom__json_string(const char *s, size_t n, strom_buf *out);
+
+/* canal-json (format_canal.c), maxwell-json (format_maxwell.c): rows through
+ * strom__format_row_at; nrows 0 for a record that is skipped (filtered out, DDL). */
+int strom__canal_decode(strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows, char *err,
+                        size_t errlen);
+int strom__canal_encode(const strom_format *f, const strom_row *r, strom_buf *b);
+int strom__maxwell_decode(strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows,
+                          char *err, size_t errlen);
+int strom__maxwell_encode(const strom_format *f, const strom_row *r, strom_buf *b);
+/* The changelog formats' update: before (decoded from old, an object of only the changed
+ * fields) takes the fields old lacks from after, as Flink fills them. */
+int strom__cdc_fill_before(const strom_format *f, const char *old, size_t oldn, strom_row *before,
+                           const strom_row *after);
+
+/* avro (format_avro.c): init checks the columns have an Avro type (err names the one that
+ * has not) and reads the NOT NULL list. */
+int strom__avro_init(strom_format *f, char *err, size_t errlen);
+int strom__avro_decode(const strom_format *f, const char *p, size_t n, strom_row *r, char *err, size_t errlen);
+int strom__avro_encode(const strom_format *f, const strom_row *r, strom_buf *b, char *err, size_t errlen);
 
 /* debezium-json (format_debezium.c). */
 int strom__debezium_decode(const strom_format *f, const char *p, size_t n, strom_row *r1, strom_row *r2, int *nrows,

@@ -519,3 +519,37 @@ int strom__json_member(const char *p, size_t n, const char *name, const char **v
   strom__buf_free(&key);
   return rc;
 }
+
+int strom__json_element(const char *p, size_t n, size_t *pos, const char **vp, size_t *vn, char *err, size_t errlen) {
+  jp j = {.p = p + *pos, .end = p + n, .start = p, .err = err, .errlen = errlen};
+  ws(&j);
+  if (*pos == 0) {
+    if (j.p >= j.end || *j.p != '[') return jerr(&j, "a JSON array expected");
+    j.p++;
+    ws(&j);
+    if (j.p < j.end && *j.p == ']') return 0;
+  } else {
+    if (j.p < j.end && *j.p == ']') return 0;
+    if (j.p >= j.end || *j.p != ',') return jerr(&j, "',' or ']' expected");
+    j.p++;
+  }
+  ws(&j);
+  const char *v = j.p;
+  int rc = jskip(&j, 1);
+  if (rc) return rc;
+  *vp = v;
+  *vn = (size_t)(j.p - v);
+  *pos = (size_t)(j.p - p);
+  return 1;
+}
+
+int strom__json_string(const char *s, size_t n, strom_buf *out) {
+  char err[64];
+  jp j = {.p = s, .end = s + n, .start = s, .err = err, .errlen = sizeof err};
+  if (!n || *s != '"') return STROM_EPARSE;
+  out->len = 0;
+  int rc = jstring(&j, out);
+  if (!rc && j.p != j.end) rc = STROM_EPARSE;
+  if (!rc && !out->p && strom__buf_append(out, "", 0)) rc = STROM_ENOMEM;
+  return rc;
+}

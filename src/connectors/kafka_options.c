@@ -47,6 +47,22 @@ static const opt OPTS[] = {
     {"json.timestamp-format.standard", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
     {"csv.ignore-parse-errors", O_BOOL, FOR_SOURCE | FOR_SINK, 0, 0},
     {"csv.field-delimiter", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.ignore-parse-errors", O_BOOL, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.timestamp-format.standard", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.database.include", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.table.include", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.map-null-key.mode", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.map-null-key.literal", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"canal-json.encode.decimal-as-plain-number", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"maxwell-json.ignore-parse-errors", O_BOOL, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"maxwell-json.timestamp-format.standard", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"maxwell-json.map-null-key.mode", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"maxwell-json.map-null-key.literal", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"maxwell-json.encode.decimal-as-plain-number", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"avro.codec", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"avro.encoding", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"avro.timestamp_mapping.legacy", O_STR, FOR_SOURCE | FOR_SINK, 0, 0},
+    {"avro.$columns", O_STR, FOR_SOURCE | FOR_SINK, 0, 0}, /* internal: connectors_sql.c's column facts */
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -55,6 +71,9 @@ static int fmt_kind(const char *v, strom_format_kind *k) {
   else if (!strcmp(v, "csv")) *k = STROM_FORMAT_CSV;
   else if (!strcmp(v, "raw")) *k = STROM_FORMAT_RAW;
   else if (!strcmp(v, "debezium-json")) *k = STROM_FORMAT_DEBEZIUM_JSON;
+  else if (!strcmp(v, "canal-json")) *k = STROM_FORMAT_CANAL_JSON;
+  else if (!strcmp(v, "maxwell-json")) *k = STROM_FORMAT_MAXWELL_JSON;
+  else if (!strcmp(v, "avro")) *k = STROM_FORMAT_AVRO;
   else return -1;
   return 0;
 }
@@ -84,7 +103,8 @@ static bool duration_ms(const char *v, int64_t *ms) {
 
 static int valid_keys(strom_buf *b, int where) {
   for (size_t i = 0; i < NOPTS; i++)
-    if (OPTS[i].where & where) strom__buf_printf(b, "%s%s", b->len ? ", " : "", OPTS[i].key);
+    if ((OPTS[i].where & where) && !strchr(OPTS[i].key, '$'))
+      strom__buf_printf(b, "%s%s", b->len ? ", " : "", OPTS[i].key);
   return strom__buf_printf(b, ", properties.*");
 }
 
@@ -120,13 +140,35 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
     }
     void *field = (char *)base + (where == FOR_SOURCE ? o->src_off : o->sink_off);
     bool bad = false;
-    if (!strcmp(k, "json.ignore-parse-errors") || !strcmp(k, "csv.ignore-parse-errors")) {
+    bool refused = false;
+    if (!strcmp(k, "json.ignore-parse-errors") || !strcmp(k, "csv.ignore-parse-errors") ||
+        !strcmp(k, "canal-json.ignore-parse-errors") || !strcmp(k, "maxwell-json.ignore-parse-errors")) {
       vf->ignore_parse_errors = kf->ignore_parse_errors = !strcasecmp(v, "true");
       bad = strcasecmp(v, "true") && strcasecmp(v, "false");
     } else if (!strcmp(k, "json.fail-on-missing-field")) {
       vf->fail_on_missing_field = kf->fail_on_missing_field = !strcasecmp(v, "true");
       bad = strcasecmp(v, "true") && strcasecmp(v, "false");
-    } else if (!strcmp(k, "json.timestamp-format.standard")) {
+    } else if (!strcmp(k, "canal-json.database.include") || !strcmp(k, "canal-json.table.include")) {
+      if (k[11] == 'd') vf->include_database = kf->include_database = v;
+      else vf->include_table = kf->include_table = v;
+    } else if (!strcmp(k, "avro.$columns")) {
+      vf->avro_columns = kf->avro_columns = v;
+    } else if (strstr(k, ".map-null-key.mode")) {
+      bad = strcmp(v, "FAIL") && strcmp(v, "DROP") && strcmp(v, "LITERAL"); /* no MAP column reaches a format */
+    } else if (strstr(k, ".map-null-key.literal")) {
+    } else if (strstr(k, ".encode.decimal-as-plain-number")) {
+      bad = strcasecmp(v, "true") && strcasecmp(v, "false"); /* decimals are always written plain here */
+    } else if (!strcmp(k, "avro.codec")) { /* a container file's codec: a Kafka record has none */
+      bad = strcmp(v, "null") && strcmp(v, "deflate") && strcmp(v, "snappy") && strcmp(v, "bzip2") && strcmp(v, "xz") &&
+            strcmp(v, "zstandard");
+    } else if (!strcmp(k, "avro.encoding")) {
+      refused = !strcmp(v, "json");
+      bad = strcmp(v, "binary") && !refused;
+    } else if (!strcmp(k, "avro.timestamp_mapping.legacy")) {
+      refused = !strcasecmp(v, "false");
+      bad = strcasecmp(v, "true") && !refused;
+    } else if (!strcmp(k, "json.timestamp-format.standard") || !strcmp(k, "canal-json.timestamp-format.standard") ||
+               !strcmp(k, "maxwell-json.timestamp-format.standard")) {
       vf->iso8601 = kf->iso8601 = !strcmp(v, "ISO-8601");
       bad = strcmp(v, "ISO-8601") && strcmp(v, "SQL");
     } else if (!strcmp(k, "csv.field-delimiter")) {
@@ -170,6 +212,11 @@ static int parse(strom_env *env, const char *what, int where, void *base, const 
           else bad = true;
           break;
       }
+    }
+    if (refused) {
+      strom__env_error(env, STROM_ENOTSUP, "%s: option '%s' = '%s' is not supported (only '%s')", what, k, v,
+                       k[5] == 'e' ? "binary" : "true");
+      return STROM_ENOTSUP;
     }
     if (bad) {
       strom__env_error(env, STROM_EINVAL, "%s: option '%s' has an invalid value '%s'", what, k, v);

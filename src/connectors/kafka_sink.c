@@ -294,9 +294,10 @@ static int ksink_process(strom_op *op, int input, const strom_row *row) {
   strom_row_kind kind = strom_row_get_kind(row);
   if (c->upsert && kind == STROM_UPDATE_BEFORE) return STROM_OK; /* the +U that follows replaces the value */
   bool tombstone = c->upsert && kind == STROM_DELETE;
-  if ((!tombstone && strom__format_encode(&st->vfmt, row, &st->v)) ||
-      (st->has_key && strom__format_encode(&st->kfmt, row, &st->k)))
-    return STROM_ENOMEM;
+  int erc = tombstone ? STROM_OK : strom__format_encode(&st->vfmt, row, &st->v);
+  if (!erc && st->has_key) erc = strom__format_encode(&st->kfmt, row, &st->k);
+  if (erc == STROM_ENOMEM) return erc;
+  if (erc) return strom__op_fail(op, erc, "Kafka sink: a row the format cannot encode (see the log)"); /* avro's NOT NULL */
   const char *v = tombstone ? NULL : st->v.p ? st->v.p : "";
   int64_t ts = row->time;
   const char *h = NULL;

@@ -88,7 +88,7 @@ typedef struct ksrc_state {
   kpending *pend;
   int npend;
   uint64_t skipped;
-  strom_row *row2; /* the +U of a changelog update (debezium-json) */
+  strom_row *row2; /* the +U of a changelog update (debezium-json); more rows: vfmt's */
   strom_buf hdr;   /* a record's headers as text */
   int64_t emitted; /* the subtask's last watermark */
   bool out_idle;   /* the subtask's output is marked idle */
@@ -505,7 +505,8 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
   }
   bool ignore = c->o.value_format.ignore_parse_errors;
   for (int i = 0; !rc && st->has_key && i < nrows; i++) {
-    rc = strom__format_decode(&st->kfmt, m->key, m->key_len, rows[i], err, sizeof err);
+    rc = strom__format_decode(&st->kfmt, m->key, m->key_len, strom__format_row_at(&st->vfmt, i, rows[0], rows[1]), err,
+                              sizeof err);
     ignore = c->o.key_format.ignore_parse_errors;
   }
   if (rc == STROM_ENOMEM) return rc;
@@ -519,25 +520,26 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
     return strom__op_fail(op, STROM_EPARSE, "Kafka record %s/%d/%lld: %s", kp->topic, kp->part, (long long)off, err);
   }
   for (int i = 0; !rc && i < nrows; i++) {
+    strom_row *row = strom__format_row_at(&st->vfmt, i, rows[0], rows[1]); /* canal-json: a batch of rows */
     if (ts >= 0) {
-      strom_row_set_time(rows[i], ts);
-      if (c->ts_idx >= 0) strom_row_set_timestamp(rows[i], c->ts_idx, ts);
+      strom_row_set_time(row, ts);
+      if (c->ts_idx >= 0) strom_row_set_timestamp(row, c->ts_idx, ts);
     }
-    if (c->nmeta && (rc = set_metadata(op, rows[i], m, kp, ts, tt))) return rc;
+    if (c->nmeta && (rc = set_metadata(op, row, m, kp, ts, tt))) return rc;
     if (c->has_ws) {
       int64_t ets = ts;
       if (c->wm_col >= 0) {
-        if (strom_row_is_null(rows[i], c->wm_col))
+        if (strom_row_is_null(row, c->wm_col))
           return strom__op_fail(op, STROM_EINVAL, "Kafka record %s/%d/%lld: the timestamp column '%s' is NULL", kp->topic,
                                 kp->part, (long long)off, c->wm_col_name);
-        ets = strom_row_get_bigint(rows[i], c->wm_col); /* TIMESTAMP and BIGINT are both milliseconds */
+        ets = strom_row_get_bigint(row, c->wm_col); /* TIMESTAMP and BIGINT are both milliseconds */
       } else if (c->ws.timestamp_fn) {
-        ets = c->ws.timestamp_fn(&op->ctx, rows[i]);
+        ets = c->ws.timestamp_fn(&op->ctx, row);
       }
-      strom_row_set_time(rows[i], ets);
-      if ((rc = wm_on_record(op, kp, rows[i], ets))) return rc;
+      strom_row_set_time(row, ets);
+      if ((rc = wm_on_record(op, kp, row, ets))) return rc;
     }
-    rc = strom__emit(&op->out, rows[i]);
+    rc = strom__emit(&op->out, row);
   }
   return rc;
 }

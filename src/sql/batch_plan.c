@@ -54,7 +54,9 @@ int sql_batch_plan(sql_plan *p, char *err, size_t errlen) {
                "batch mode ('execution.runtime-mode' = 'batch') doesn't support consuming update and delete changes, "
                "which table '%s' (%s '%s') produces; run in streaming mode",
                p->table->name, strcmp(p->table->conn->name, "kafka") ? "connector" : "format",
-               strcmp(p->table->conn->name, "kafka") ? p->table->conn->name : "debezium-json");
+               strcmp(p->table->conn->name, "kafka") ? p->table->conn->name
+               : sql_table_option(p->table, "value.format") ? sql_table_option(p->table, "value.format")
+                                                            : sql_table_option(p->table, "format"));
       return STROM_EINVAL;
     }
   }

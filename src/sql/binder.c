@@ -1080,10 +1080,12 @@ sql_plan *sql_bind_scan(sql_arena *a, sql_table *t, const char *qual, char *err,
   sql_plan *p = new_plan(&b, SQL_P_SCAN, t->ncols);
   if (!p) return NULL;
   p->table = t;
-  /* a debezium-json or upsert-kafka source reads a changelog (-U/+U/-D rows), as in Flink */
+  /* a debezium-json, canal-json, maxwell-json or upsert-kafka source reads a changelog
+   * (-U/+U/-D rows), as in Flink */
   const char *fmt = sql_table_option(t, "value.format");
   if (!fmt) fmt = sql_table_option(t, "format");
-  p->changelog = (fmt && !strcmp(fmt, "debezium-json")) || (t->conn && !strcmp(t->conn->name, "upsert-kafka"));
+  p->changelog = (fmt && (!strcmp(fmt, "debezium-json") || !strcmp(fmt, "canal-json") || !strcmp(fmt, "maxwell-json"))) ||
+                 (t->conn && !strcmp(t->conn->name, "upsert-kafka"));
   /* physical columns first, in declaration order: the scope of computed columns */
   sql_col *phys = sql_arena_alloc(a, sizeof(sql_col) * (size_t)(nphys ? nphys : 1));
   if (!phys) return fail_at(&b, NULL, "out of memory");

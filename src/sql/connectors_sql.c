@@ -834,7 +834,7 @@ static const sql_option kafka_opts[] = {
     {"scan.bounded.mode", "unbounded or latest-offset"},
     {"scan.watermark.idle-timeout", "a partition without records this long does not hold the watermark back"},
     {"scan.topic-partition-discovery.interval", "look for new partitions this often (default 5 min; 0 = off)"},
-    {"format", "json, csv, raw or debezium-json"},
+    {"format", "json, csv, raw, debezium-json, canal-json, maxwell-json or avro"},
     {"value.format", "the same as format"},
     {"key.format", "format of the record key"},
     {"key.fields", "columns of the key, 'a;b'"},
@@ -847,6 +847,21 @@ static const sql_option kafka_opts[] = {
     {"json.timestamp-format.standard", "SQL or ISO-8601"},
     {"csv.ignore-parse-errors", "skip malformed records"},
     {"csv.field-delimiter", "one character"},
+    {"canal-json.ignore-parse-errors", "skip malformed records"},
+    {"canal-json.timestamp-format.standard", "SQL or ISO-8601"},
+    {"canal-json.database.include", "a regex the record's database must match"},
+    {"canal-json.table.include", "a regex the record's table must match"},
+    {"canal-json.map-null-key.mode", "FAIL, DROP or LITERAL (no MAP reaches the format)"},
+    {"canal-json.map-null-key.literal", "see map-null-key.mode"},
+    {"canal-json.encode.decimal-as-plain-number", "decimals are written plain"},
+    {"maxwell-json.ignore-parse-errors", "skip malformed records"},
+    {"maxwell-json.timestamp-format.standard", "SQL or ISO-8601"},
+    {"maxwell-json.map-null-key.mode", "FAIL, DROP or LITERAL (no MAP reaches the format)"},
+    {"maxwell-json.map-null-key.literal", "see map-null-key.mode"},
+    {"maxwell-json.encode.decimal-as-plain-number", "decimals are written plain"},
+    {"avro.encoding", "binary (json is not supported)"},
+    {"avro.codec", "a container file's codec: no effect on Kafka records"},
+    {"avro.timestamp_mapping.legacy", "true (false is not supported)"},
     {"properties.*", "passed to librdkafka"},
     {NULL, NULL},
 };
@@ -888,14 +903,28 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
     return snprintf(err, errlen, "option 'properties.bootstrap.servers' is required"), STROM_EINVAL;
   if (!sql_table_option(t, "topic") && !sql_table_option(t, "topic-pattern"))
     return snprintf(err, errlen, "option 'topic' (or 'topic-pattern' for a source) is required"), STROM_EINVAL;
-  if (!f) return snprintf(err, errlen, "option 'format' is required (json, csv, raw or debezium-json)"), STROM_EINVAL;
-  static const char *const fmts[] = {"json", "csv", "raw", "debezium-json"};
+  if (!f) return snprintf(err, errlen, "option 'format' is required (json, csv, raw, debezium-json, canal-json, maxwell-json or avro)"), STROM_EINVAL;
+  static const char *const fmts[] = {"json", "csv", "raw", "debezium-json", "canal-json", "maxwell-json", "avro"};
   for (int w = 0; w < 2; w++) {
     const char *v = w ? k : f;
     if (!v) continue;
     bool ok = false;
-    for (int i = 0; i < 4; i++) ok |= !strcmp(v, fmts[i]);
-    if (!ok) return snprintf(err, errlen, "unknown %s '%s' (supported: json, csv, raw, debezium-json)", w ? "key.format" : "format", v), STROM_EINVAL;
+    for (int i = 0; i < 7; i++) ok |= !strcmp(v, fmts[i]);
+    if (!ok && !strcmp(v, "avro-confluent"))
+      return snprintf(err, errlen, "%s 'avro-confluent' is not supported (it needs a schema registry); 'avro' is", w ? "key.format" : "format"), STROM_ENOTSUP;
+    if (!ok) return snprintf(err, errlen, "unknown %s '%s' (supported: json, csv, raw, debezium-json, canal-json, maxwell-json, avro)", w ? "key.format" : "format", v), STROM_EINVAL;
+    if (strcmp(v, "avro")) continue;
+    for (int i = 0; i < t->ncols; i++) { /* the types format_avro.c derives an Avro type for */
+      const sql_table_col *c = &t->cols[i];
+      if (c->computed || c->metadata) continue;
+      char tn[64];
+      sql_type_name(&c->type, tn, sizeof tn);
+      if (c->type.kind == SQL_K_TIME && c->type.p > 3) /* Flink's AvroSchemaConverter refuses it too */
+        return snprintf(err, errlen, "column '%s': Avro has no TIME with precision above 3 (time-millis)", c->name), STROM_ENOTSUP;
+      bool ok_kind = !c->type.kind || c->type.kind == SQL_K_DATE || c->type.kind == SQL_K_TIME || c->type.kind == SQL_K_BYTES;
+      if (!ok_kind || strchr(c->name, '.'))
+        return snprintf(err, errlen, "column '%s': type %s is not supported by the avro format yet", strchr(c->name, '.') ? "ROW" : c->name, tn), STROM_ENOTSUP;
+    }
   }
   return STROM_OK;
 }
@@ -931,9 +960,29 @@ int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strate
   return 1;
 }
 
+/* What avro's derived schema needs beyond the row model, for the internal option
+ * 'avro.$columns' (strom_format_opts.avro_columns): NOT NULL columns (not unions with
+ * null), DATE and TIME columns (which cross as text); NULL for other formats. */
+static const char *avro_columns(sql_build *b, const sql_table *t) {
+  const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
+  if ((!f || strcmp(f, "avro")) && (!k || strcmp(k, "avro"))) return NULL;
+  strom_buf l = {0};
+  for (int i = 0; i < t->ncols; i++) {
+    const sql_table_col *c = &t->cols[i];
+    if (c->computed || c->metadata || (!c->type.not_null && c->type.kind != SQL_K_DATE && c->type.kind != SQL_K_TIME)) continue;
+    strom__buf_printf(&l, "%s%s:%s%s", l.len ? ";" : "", c->name, c->type.not_null ? "n" : "",
+                      c->type.kind == SQL_K_DATE ? "d" : c->type.kind == SQL_K_TIME ? "t" : "");
+  }
+  char *out = sql_arena_alloc(&b->arena, l.len + 1);
+  if (out) memcpy(out, l.p ? l.p : "", l.len), out[l.len] = 0;
+  strom__buf_free(&l);
+  return out;
+}
+
 static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   size_t n;
-  const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, false);
+  const char *nn = avro_columns(b, t);
+  const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, false);
   if (!kv) return NULL;
   strom_watermark_strategy ws = {0};
   int own = sql_kafka_watermark(b, t, &ws);
@@ -947,7 +996,8 @@ static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_sc
 
 static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   size_t n;
-  const char **kv = option_pairs(&b->arena, t, NULL, NULL, &n, kafka_other_side, true);
+  const char *nn = avro_columns(b, t);
+  const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, true);
   const char *meta = kafka_metadata(b, t, true);
   if (!kv || !meta || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
   int rc = strom__kafka_sink_sql(in, kv, n, meta);
@@ -955,10 +1005,11 @@ static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   return rc;
 }
 
-/* debezium-json encodes -U/+U/-D rows; the other formats are append-only, as in Flink */
+/* debezium-json, canal-json and maxwell-json encode -U/+U/-D rows; the other formats
+ * are append-only, as in Flink */
 static bool kafka_takes_changes(const sql_table *t) {
   const char *f = kafka_format(t);
-  return f && !strcmp(f, "debezium-json");
+  return f && (!strcmp(f, "debezium-json") || !strcmp(f, "canal-json") || !strcmp(f, "maxwell-json"));
 }
 
 static const sql_option jdbc_opts[] = {

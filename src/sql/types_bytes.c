@@ -515,7 +515,7 @@ const char *sql_bytes_conn_format(const sql_table *t, const char *col) {
  * base64 (Flink's formats do); 'raw' carries the bytes themselves, 'bytea' PostgreSQL's
  * hex text. */
 sql_expr *sql_bytes_io(sql_arena *a, sql_expr *x, const sql_type *t, bool decode, const char *format, const char *col) {
-  if (format && !strcmp(format, "raw")) { /* the bytes themselves; read, they still fit t's length */
+  if (format && (!strcmp(format, "raw") || !strcmp(format, "avro"))) { /* the bytes themselves (avro: its bytes type); read, they still fit t's length */
     x->type = decode ? T_STR : *t;
     if (!decode) return x;
     sql_expr *c = sql_cast_to(a, x, t);
