@@ -214,6 +214,63 @@ TEST(explain_shows_the_match_node) {
             "rowsPerMatch=[ONE ROW PER MATCH], after=[SKIP TO LAST PRICE_UP], pattern=[(START_ROW PRICE_DOWN+ PRICE_UP)]");
 }
 
+/* One key, one partial match over 20 000 rows: A (v=1), 19 998 B (v=2), C (v=3), each
+ * row 1 ms after the one before.  A row's cost does not grow with the partial match
+ * (rows in map state by sequence number, the partial as its runs), so this runs in well
+ * under a second where it took half a minute when each row rewrote the key's state. */
+TEST(a_long_partial_match_of_20000_rows) {
+  enum { N = 20000 };
+  size_t cap = (size_t)N * 40, len = 0;
+  char *csv = malloc(cap);
+  CHECK(csv != NULL);
+  if (!csv) return;
+  for (int i = 1; i <= N; i++) {
+    int s = i / 1000;
+    len += (size_t)snprintf(csv + len, cap - len, "%d,a,%d,2020-01-01 00:%02d:%02d.%03d\n", i,
+                            i == 1 ? 1 : i == N ? 3 : 2, s / 60, s % 60, i % 1000);
+  }
+  write_tmp_file("long.csv", csv);
+  free(csv);
+#define LONGQ(ddl)                                                                                                 \
+  ddl "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY " #ddl " MEASURES A.id AS a, COUNT(B.id) AS nb,"   \
+      " FIRST(B.id, 1) AS b2, LAST(B.id) AS lb, SUM(B.v) AS sb, C.id AS c PATTERN (A B* C)"                        \
+      " DEFINE A AS A.v = 1, B AS B.v = 2 AND B.v >= PREV(B.v), C AS C.v = 3 AND C.v > A.v)"
+  /* A = 1; B = 2..19999 (19 998 rows, the second is 3, their v sum 39 996); C = 20000 */
+  const char *want = "+I[a, 1, 19998, 3, 19999, 39996, 20000]\n";
+#define ts DDL("long.csv")
+  CHECK_ROWS(LONGQ(ts), false, want);
+#undef ts
+#define pt "SET 'parallelism.default' = '1';\nCREATE TABLE ev (id INT, k STRING, v INT, ts TIMESTAMP(3), pt AS PROCTIME()) " \
+           "WITH ('connector' = 'filesystem', 'path' = '${TMP}/long.csv', 'format' = 'csv');\n"
+  CHECK_ROWS(LONGQ(pt), false, want);
+#undef pt
+#undef LONGQ
+}
+
+/* WITHIN in event time has a timer of its own: key a's partial match from 1 (A, v=1;
+ * B = 2 (5 > 1), 3 (3 > 1)) holds back the completed match 2 3 (A v=5, C v=3 < 5, a
+ * later start); at 6 s it times out, and the watermark passing 6 s (key b's row at 20 s)
+ * drops it (nothing emitted for it, as Flink SQL) and emits the held match, though key a
+ * gets no further row.  Without WITHIN the partial match from 1 lives on and nothing
+ * comes out. */
+TEST(within_times_out_at_the_watermark) {
+  write_tmp_file("wt.csv", "1,a,1,2020-01-01 00:00:01\n2,a,5,2020-01-01 00:00:02\n3,a,3,2020-01-01 00:00:03\n"
+                           "4,b,9,2020-01-01 00:00:20\n");
+#define WT(file, w)                                                                                                \
+  DDL(file) "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES A.id AS a, C.id AS c"         \
+            " AFTER MATCH SKIP PAST LAST ROW PATTERN (A B* C) " w                                                 \
+            " DEFINE B AS B.v > A.v, C AS C.v < A.v)"
+  CHECK_ROWS(WT("wt.csv", "WITHIN INTERVAL '5' SECOND"), false, "+I[a, 2, 3]\n");
+  CHECK_ROWS(WT("wt.csv", ""), false, "");
+  /* a row of key a at 30 s (v=0 < 1) would end the match from 1 as its C had it not
+   * timed out; it is only a fresh start */
+  write_tmp_file("wt2.csv", "1,a,1,2020-01-01 00:00:01\n2,a,5,2020-01-01 00:00:02\n3,a,3,2020-01-01 00:00:03\n"
+                            "4,b,9,2020-01-01 00:00:20\n5,a,0,2020-01-01 00:00:30\n");
+  CHECK_ROWS(WT("wt2.csv", "WITHIN INTERVAL '5' SECOND"), false, "+I[a, 2, 3]\n");
+  CHECK_ROWS(WT("wt2.csv", ""), false, "+I[a, 1, 5]\n");
+#undef WT
+}
+
 #define MR(body) DDL("q.csv") "SELECT * FROM ev MATCH_RECOGNIZE (\nORDER BY ts " body ")"
 
 TEST(refusals_name_what_and_where) {
@@ -302,6 +359,8 @@ int main(int argc, char **argv) {
   RUN(after_match_skip_modes);
   RUN(prev_first_last_and_aggregates);
   RUN(within_drops_old_partial_matches);
+  RUN(a_long_partial_match_of_20000_rows);
+  RUN(within_times_out_at_the_watermark);
   RUN(out_of_order_and_late_rows_in_event_time);
   RUN(match_rowtime_feeds_a_tumble_window);
   RUN(processing_time);
