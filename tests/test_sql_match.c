@@ -1,6 +1,6 @@
 /*
  * test_sql_match.c -- MATCH_RECOGNIZE end to end (match_*.c): Flink's ticker example,
- * quantifiers greedy and reluctant, each AFTER MATCH SKIP mode, PREV / FIRST / LAST and
+ * quantifiers greedy and reluctant, each AFTER MATCH SKIP mode, FIRST / LAST and
  * aggregates in DEFINE and MEASURES, WITHIN, out-of-order and late rows in event time,
  * processing time, MATCH_ROWTIME() feeding a TUMBLE window, EXPLAIN's Match node, the
  * refusals with their line and column, and a job killed with SIGKILL and resumed.
@@ -130,12 +130,12 @@ static const char *n_csv = "1,a,5,2020-01-01 00:00:01\n2,a,6,2020-01-01 00:00:02
 
 TEST(prev_first_last_and_aggregates) {
   /* a: S=1, UP=2,3 (6, 8), DOWN=4; S=5, UP=6 (10), DOWN=7.  b: S=8, UP=9 (4), DOWN=10.
-   * PREV(UP.v) of the first UP row is S's value (the row before it in the match). */
+   * LAST(UP.v, 1) of the first UP row is NULL (no UP row before it): S's value instead. */
   CHECK_ROWS(DDL("n.csv") "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts\n"
                           " MEASURES S.id AS s, LAST(UP.id) AS top, DOWN.id AS d, SUM(UP.v) AS su, COUNT(UP.v) AS n,\n"
                           "  AVG(UP.v) AS av, FIRST(UP.v) AS f, LAST(UP.v, 1) AS l1, MAX(v) AS mx, COUNT(*) AS c\n"
                           " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN)\n"
-                          " DEFINE UP AS UP.v > PREV(UP.v), DOWN AS DOWN.v < PREV(DOWN.v))",
+                          " DEFINE UP AS UP.v > COALESCE(LAST(UP.v, 1), S.v), DOWN AS DOWN.v < LAST(UP.v))",
              true,
              "+I[a, 1, 3, 4, 14, 2, 7, 6, 6, 8, 4]\n"
              "+I[a, 5, 6, 7, 10, 1, 10, 10, <NULL>, 10, 3]\n"
@@ -234,7 +234,7 @@ TEST(a_long_partial_match_of_20000_rows) {
 #define LONGQ(ddl)                                                                                                 \
   ddl "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY " #ddl " MEASURES A.id AS a, COUNT(B.id) AS nb,"   \
       " FIRST(B.id, 1) AS b2, LAST(B.id) AS lb, SUM(B.v) AS sb, C.id AS c PATTERN (A B* C)"                        \
-      " DEFINE A AS A.v = 1, B AS B.v = 2 AND B.v >= PREV(B.v), C AS C.v = 3 AND C.v > A.v)"
+      " DEFINE A AS A.v = 1, B AS B.v = 2 AND B.v >= COALESCE(LAST(B.v, 1), A.v), C AS C.v = 3 AND C.v > A.v)"
   /* A = 1; B = 2..19999 (19 998 rows, the second is 3, their v sum 39 996); C = 20000 */
   const char *want = "+I[a, 1, 19998, 3, 19999, 39996, 20000]\n";
 #define ts DDL("long.csv")
@@ -282,6 +282,11 @@ TEST(refusals_name_what_and_where) {
   CHECK_ERR(MR("PATTERN (A B+) DEFINE A AS TRUE"), "line 3, column 25: Greedy quantifiers are not allowed as the last element");
   CHECK_ERR(MR("PATTERN (A B?? C) DEFINE A AS TRUE"), "line 3, column 25: not supported: a reluctant optional variable");
   CHECK_ERR(MR("PATTERN (A B) DEFINE A AS NEXT(A.v) > 1"), "line 3, column 39: not supported: NEXT");
+  /* Flink refuses PREV but with offset 0 (physical offsets), PREV(A.v) too (offset 1) */
+  CHECK_ERR(MR("PATTERN (A B) DEFINE A AS PREV(A.v) > 1"),
+            "line 3, column 39: Flink does not support physical offsets within partition.");
+  CHECK_ERR(MR("MEASURES PREV(B.v, 2) AS p PATTERN (A B) DEFINE A AS TRUE"),
+            "line 3, column 22: Flink does not support physical offsets within partition.");
   CHECK_ERR(MR("PATTERN (A B) DEFINE A AS SUM(DISTINCT A.v) > 1"), "line 3, column 39: not supported: DISTINCT aggregates");
   CHECK_ERR(MR("PATTERN (A B) DEFINE A AS SUM(A.v + B.v) > 1"), "an aggregate in MATCH_RECOGNIZE may read one pattern variable only");
   CHECK_ERR(MR("PATTERN (A B) DEFINE X AS TRUE"), "line 3, column 34: DEFINE names X, which is not a pattern variable");
@@ -318,7 +323,7 @@ TEST(killed_and_resumed_gives_the_same_matches) {
       " MEASURES S.bid_price AS s, LAST(UP.bid_price) AS top, COUNT(UP.bid_price) AS n, DOWN.bid_price AS d,"
       " SUM(UP.bid_price) AS su\n"
       " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN)\n"
-      " DEFINE UP AS UP.bid_price > PREV(UP.bid_price), DOWN AS DOWN.bid_price < PREV(DOWN.bid_price));\n";
+      " DEFINE UP AS UP.bid_price > COALESCE(LAST(UP.bid_price, 1), S.bid_price), DOWN AS DOWN.bid_price < LAST(UP.bid_price));\n";
   CHECK(killed_run_agrees(bin, tmp, "match", job, 3));
   CHECK(committed_lines(tmp, "match") > 1000);
 }
