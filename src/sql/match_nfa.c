@@ -41,6 +41,10 @@ static int nth_row(const mr_nfa *f, const int *runs, int n, int var, int64_t k, 
   return -1;
 }
 
+static int missing(mr_nfa *f, int64_t start) {
+  return sql_ectx_fail(&f->ec, "a row of the match from row %lld is missing from state", (long long)start);
+}
+
 static int fill_term(mr_nfa *f, int t, int64_t start, const int *runs, int n) {
   const mr_term *m = &f->m->terms[t];
   int k = -1;
@@ -56,7 +60,7 @@ static int fill_term(mr_nfa *f, int t, int64_t start, const int *runs, int n) {
     case MR_ROWTIME:
       if (n) {
         const strom_row *r = f->row(f->rctx, start + n - 1);
-        if (!r) return STROM_ESTATE;
+        if (!r) return missing(f, start);
         v = (sql_val){.i = r->v[f->tcol].i};
       }
       return sql_val_set(f->scratch, t, &v);
@@ -70,7 +74,7 @@ static int fill_term(mr_nfa *f, int t, int64_t start, const int *runs, int n) {
         if (m->var >= 0 && f->m->elems[i].var != m->var) continue;
         for (int j = 0; j < runs[i]; j++) {
           const strom_row *r = f->row(f->rctx, start + off + j);
-          if (!r) return STROM_ESTATE;
+          if (!r) return missing(f, start);
           strom_row_clear(arg);
           if (m->arg) {
             sql_val a;
@@ -85,7 +89,7 @@ static int fill_term(mr_nfa *f, int t, int64_t start, const int *runs, int n) {
   }
   if (k >= 0) {
     const strom_row *r = f->row(f->rctx, start + k);
-    if (!r) return STROM_ESTATE;
+    if (!r) return missing(f, start);
     sql_val_get(r, m->col, &v);
   }
   return sql_val_set(f->scratch, t, &v);
