@@ -105,6 +105,7 @@ typedef struct mr_nfa {
   strom_row **argr, **acc; /* per term: an aggregate's argument, its accumulator */
   sql_ectx ec;
   int64_t now;
+  bool dirty; /* the partial matches changed (the operator writes them back only then) */
 } mr_nfa;
 
 /* Processes row (the next in order, sequence number nfa->next - 1, readable by row);

@@ -165,6 +165,7 @@ static int expand(mr_nfa *f, const mr_partial *p, int i, int c, mr_partial **np,
 }
 
 static void drop_at(mr_nfa *f, int i) {
+  f->dirty = true;
   mr_partial_free(&f->p[i]);
   memmove(f->p + i, f->p + i + 1, sizeof *f->p * (size_t)(f->np - i - 1));
   f->np--;
@@ -247,6 +248,7 @@ int mr_nfa_row(mr_nfa *f, int64_t ts, mr_emit_fn emit, void *ctx) {
   for (int i = 0; i < f->np; i++) mr_partial_free(&f->p[i]);
   free(f->p);
   f->p = np, f->np = n, f->capp = cap;
+  f->dirty = true;
   return rc ? rc : flush(f, emit, ctx);
 }
 

@@ -124,6 +124,7 @@ static int load(match_local *l) {
   rank_rows_clear(&l->rr);
   for (int i = 0; i < MR_CACHE; i++) l->cseq[i] = -1;
   clear_partials(f);
+  f->dirty = false;
   size_t n = strom_state_list_size(l->partials);
   if ((int)n > f->capp) {
     mr_partial *p = realloc(f->p, sizeof *p * n);
@@ -147,6 +148,37 @@ static int load(match_local *l) {
     for (int e = 0; e < f->m->nelems; e++) p->n += p->runs[e];
   }
   return STROM_OK;
+}
+
+/* The partial matches as small records: their runs, not their rows. */
+static int store_partials(const matchop *v, match_local *l) {
+  mr_nfa *f = &l->nfa;
+  int rc;
+  if (f->np > l->cappm) {
+    strom_row **r = realloc(l->pmrows, sizeof *r * (size_t)f->np);
+    if (!r) return STROM_ENOMEM;
+    for (int i = l->cappm; i < f->np; i++) r[i] = NULL;
+    l->pmrows = r, l->cappm = f->np;
+  }
+  char buf[256];
+  for (int i = 0; i < f->np; i++) {
+    const mr_partial *p = &f->p[i];
+    if (!l->pmrows[i] && !(l->pmrows[i] = strom_row_new(v->pm))) return STROM_ENOMEM;
+    strom_row *r = l->pmrows[i];
+    strom_row_clear(r);
+    strom_row_set_bigint(r, PM_START, p->start), strom_row_set_bigint(r, PM_START_TS, p->start_ts);
+    strom_row_set_int(r, PM_ELEM, p->elem), strom_row_set_int(r, PM_COUNT, p->count);
+    strom_row_set_bool(r, PM_DONE, p->done);
+    size_t need = (size_t)f->m->nelems * 12, len = 0;
+    char *s = need <= sizeof buf ? buf : malloc(need);
+    if (!s) return STROM_ENOMEM;
+    for (int e = 0; e <= p->elem && e < f->m->nelems; e++)
+      len += (size_t)snprintf(s + len, need - len, "%s%d", e ? "," : "", p->runs[e]);
+    rc = strom_row_set_str(r, PM_RUNS, s, len);
+    if (s != buf) free(s);
+    if (rc) return rc;
+  }
+  return strom_state_list_update(l->partials, (const strom_row *const *)l->pmrows, (size_t)f->np);
 }
 
 static int write_meta(match_local *l, int64_t low) {
@@ -174,31 +206,7 @@ static int store(const matchop *v, match_local *l) {
       strom_row_set_bigint(l->key1, 0, s);
       if ((rc = strom_state_map_remove(l->rows, l->key1))) return rc;
     }
-    if (f->np > l->cappm) {
-      strom_row **r = realloc(l->pmrows, sizeof *r * (size_t)f->np);
-      if (!r) return STROM_ENOMEM;
-      for (int i = l->cappm; i < f->np; i++) r[i] = NULL;
-      l->pmrows = r, l->cappm = f->np;
-    }
-    char buf[256];
-    for (int i = 0; i < f->np; i++) {
-      const mr_partial *p = &f->p[i];
-      if (!l->pmrows[i] && !(l->pmrows[i] = strom_row_new(v->pm))) return STROM_ENOMEM;
-      strom_row *r = l->pmrows[i];
-      strom_row_clear(r);
-      strom_row_set_bigint(r, PM_START, p->start), strom_row_set_bigint(r, PM_START_TS, p->start_ts);
-      strom_row_set_int(r, PM_ELEM, p->elem), strom_row_set_int(r, PM_COUNT, p->count);
-      strom_row_set_bool(r, PM_DONE, p->done);
-      size_t need = (size_t)f->m->nelems * 12, len = 0;
-      char *s = need <= sizeof buf ? buf : malloc(need);
-      if (!s) return STROM_ENOMEM;
-      for (int e = 0; e <= p->elem && e < f->m->nelems; e++)
-        len += (size_t)snprintf(s + len, need - len, "%s%d", e ? "," : "", p->runs[e]);
-      rc = strom_row_set_str(r, PM_RUNS, s, len);
-      if (s != buf) free(s);
-      if (rc) return rc;
-    }
-    if ((rc = strom_state_list_update(l->partials, (const strom_row *const *)l->pmrows, (size_t)f->np))) return rc;
+    if (f->dirty && (rc = store_partials(v, l))) return rc;
   }
   l->first = low;
   if (!f->np && !l->waiting) return strom_state_clear(l->meta), STROM_OK;
