@@ -1,6 +1,6 @@
 /*
  * test_sql_match.c -- MATCH_RECOGNIZE end to end (match_*.c): Flink's ticker example,
- * quantifiers greedy and reluctant, each AFTER MATCH SKIP mode, PREV / FIRST / LAST and
+ * quantifiers greedy and reluctant, each AFTER MATCH SKIP mode, FIRST / LAST and
  * aggregates in DEFINE and MEASURES, WITHIN, out-of-order and late rows in event time,
  * processing time, MATCH_ROWTIME() feeding a TUMBLE window, EXPLAIN's Match node, the
  * refusals with their line and column, and a job killed with SIGKILL and resumed.
@@ -130,12 +130,12 @@ static const char *n_csv = "1,a,5,2020-01-01 00:00:01\n2,a,6,2020-01-01 00:00:02
 
 TEST(prev_first_last_and_aggregates) {
   /* a: S=1, UP=2,3 (6, 8), DOWN=4; S=5, UP=6 (10), DOWN=7.  b: S=8, UP=9 (4), DOWN=10.
-   * PREV(UP.v) of the first UP row is S's value (the row before it in the match). */
+   * LAST(UP.v, 1) of the first UP row is NULL (no UP row before it): S's value instead. */
   CHECK_ROWS(DDL("n.csv") "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts\n"
                           " MEASURES S.id AS s, LAST(UP.id) AS top, DOWN.id AS d, SUM(UP.v) AS su, COUNT(UP.v) AS n,\n"
                           "  AVG(UP.v) AS av, FIRST(UP.v) AS f, LAST(UP.v, 1) AS l1, MAX(v) AS mx, COUNT(*) AS c\n"
                           " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN)\n"
-                          " DEFINE UP AS UP.v > PREV(UP.v), DOWN AS DOWN.v < PREV(DOWN.v))",
+                          " DEFINE UP AS UP.v > COALESCE(LAST(UP.v, 1), S.v), DOWN AS DOWN.v < LAST(UP.v))",
              true,
              "+I[a, 1, 3, 4, 14, 2, 7, 6, 6, 8, 4]\n"
              "+I[a, 5, 6, 7, 10, 1, 10, 10, <NULL>, 10, 3]\n"
@@ -214,6 +214,63 @@ TEST(explain_shows_the_match_node) {
             "rowsPerMatch=[ONE ROW PER MATCH], after=[SKIP TO LAST PRICE_UP], pattern=[(START_ROW PRICE_DOWN+ PRICE_UP)]");
 }
 
+/* One key, one partial match over 20 000 rows: A (v=1), 19 998 B (v=2), C (v=3), each
+ * row 1 ms after the one before.  A row's cost does not grow with the partial match
+ * (rows in map state by sequence number, the partial as its runs), so this runs in well
+ * under a second where it took half a minute when each row rewrote the key's state. */
+TEST(a_long_partial_match_of_20000_rows) {
+  enum { N = 20000 };
+  size_t cap = (size_t)N * 40, len = 0;
+  char *csv = malloc(cap);
+  CHECK(csv != NULL);
+  if (!csv) return;
+  for (int i = 1; i <= N; i++) {
+    int s = i / 1000;
+    len += (size_t)snprintf(csv + len, cap - len, "%d,a,%d,2020-01-01 00:%02d:%02d.%03d\n", i,
+                            i == 1 ? 1 : i == N ? 3 : 2, s / 60, s % 60, i % 1000);
+  }
+  write_tmp_file("long.csv", csv);
+  free(csv);
+#define LONGQ(ddl)                                                                                                 \
+  ddl "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY " #ddl " MEASURES A.id AS a, COUNT(B.id) AS nb,"   \
+      " FIRST(B.id, 1) AS b2, LAST(B.id) AS lb, SUM(B.v) AS sb, C.id AS c PATTERN (A B* C)"                        \
+      " DEFINE A AS A.v = 1, B AS B.v = 2 AND B.v >= COALESCE(LAST(B.v, 1), A.v), C AS C.v = 3 AND C.v > A.v)"
+  /* A = 1; B = 2..19999 (19 998 rows, the second is 3, their v sum 39 996); C = 20000 */
+  const char *want = "+I[a, 1, 19998, 3, 19999, 39996, 20000]\n";
+#define ts DDL("long.csv")
+  CHECK_ROWS(LONGQ(ts), false, want);
+#undef ts
+#define pt "SET 'parallelism.default' = '1';\nCREATE TABLE ev (id INT, k STRING, v INT, ts TIMESTAMP(3), pt AS PROCTIME()) " \
+           "WITH ('connector' = 'filesystem', 'path' = '${TMP}/long.csv', 'format' = 'csv');\n"
+  CHECK_ROWS(LONGQ(pt), false, want);
+#undef pt
+#undef LONGQ
+}
+
+/* WITHIN in event time has a timer of its own: key a's partial match from 1 (A, v=1;
+ * B = 2 (5 > 1), 3 (3 > 1)) holds back the completed match 2 3 (A v=5, C v=3 < 5, a
+ * later start); at 6 s it times out, and the watermark passing 6 s (key b's row at 20 s)
+ * drops it (nothing emitted for it, as Flink SQL) and emits the held match, though key a
+ * gets no further row.  Without WITHIN the partial match from 1 lives on and nothing
+ * comes out. */
+TEST(within_times_out_at_the_watermark) {
+  write_tmp_file("wt.csv", "1,a,1,2020-01-01 00:00:01\n2,a,5,2020-01-01 00:00:02\n3,a,3,2020-01-01 00:00:03\n"
+                           "4,b,9,2020-01-01 00:00:20\n");
+#define WT(file, w)                                                                                                \
+  DDL(file) "SELECT * FROM ev MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES A.id AS a, C.id AS c"         \
+            " AFTER MATCH SKIP PAST LAST ROW PATTERN (A B* C) " w                                                 \
+            " DEFINE B AS B.v > A.v, C AS C.v < A.v)"
+  CHECK_ROWS(WT("wt.csv", "WITHIN INTERVAL '5' SECOND"), false, "+I[a, 2, 3]\n");
+  CHECK_ROWS(WT("wt.csv", ""), false, "");
+  /* a row of key a at 30 s (v=0 < 1) would end the match from 1 as its C had it not
+   * timed out; it is only a fresh start */
+  write_tmp_file("wt2.csv", "1,a,1,2020-01-01 00:00:01\n2,a,5,2020-01-01 00:00:02\n3,a,3,2020-01-01 00:00:03\n"
+                            "4,b,9,2020-01-01 00:00:20\n5,a,0,2020-01-01 00:00:30\n");
+  CHECK_ROWS(WT("wt2.csv", "WITHIN INTERVAL '5' SECOND"), false, "+I[a, 2, 3]\n");
+  CHECK_ROWS(WT("wt2.csv", ""), false, "+I[a, 1, 5]\n");
+#undef WT
+}
+
 #define MR(body) DDL("q.csv") "SELECT * FROM ev MATCH_RECOGNIZE (\nORDER BY ts " body ")"
 
 TEST(refusals_name_what_and_where) {
@@ -225,6 +282,11 @@ TEST(refusals_name_what_and_where) {
   CHECK_ERR(MR("PATTERN (A B+) DEFINE A AS TRUE"), "line 3, column 25: Greedy quantifiers are not allowed as the last element");
   CHECK_ERR(MR("PATTERN (A B?? C) DEFINE A AS TRUE"), "line 3, column 25: not supported: a reluctant optional variable");
   CHECK_ERR(MR("PATTERN (A B) DEFINE A AS NEXT(A.v) > 1"), "line 3, column 39: not supported: NEXT");
+  /* Flink refuses PREV but with offset 0 (physical offsets), PREV(A.v) too (offset 1) */
+  CHECK_ERR(MR("PATTERN (A B) DEFINE A AS PREV(A.v) > 1"),
+            "line 3, column 39: Flink does not support physical offsets within partition.");
+  CHECK_ERR(MR("MEASURES PREV(B.v, 2) AS p PATTERN (A B) DEFINE A AS TRUE"),
+            "line 3, column 22: Flink does not support physical offsets within partition.");
   CHECK_ERR(MR("PATTERN (A B) DEFINE A AS SUM(DISTINCT A.v) > 1"), "line 3, column 39: not supported: DISTINCT aggregates");
   CHECK_ERR(MR("PATTERN (A B) DEFINE A AS SUM(A.v + B.v) > 1"), "an aggregate in MATCH_RECOGNIZE may read one pattern variable only");
   CHECK_ERR(MR("PATTERN (A B) DEFINE X AS TRUE"), "line 3, column 34: DEFINE names X, which is not a pattern variable");
@@ -261,7 +323,7 @@ TEST(killed_and_resumed_gives_the_same_matches) {
       " MEASURES S.bid_price AS s, LAST(UP.bid_price) AS top, COUNT(UP.bid_price) AS n, DOWN.bid_price AS d,"
       " SUM(UP.bid_price) AS su\n"
       " AFTER MATCH SKIP PAST LAST ROW PATTERN (S UP+ DOWN)\n"
-      " DEFINE UP AS UP.bid_price > PREV(UP.bid_price), DOWN AS DOWN.bid_price < PREV(DOWN.bid_price));\n";
+      " DEFINE UP AS UP.bid_price > COALESCE(LAST(UP.bid_price, 1), S.bid_price), DOWN AS DOWN.bid_price < LAST(UP.bid_price));\n";
   CHECK(killed_run_agrees(bin, tmp, "match", job, 3));
   CHECK(committed_lines(tmp, "match") > 1000);
 }
@@ -302,6 +364,8 @@ int main(int argc, char **argv) {
   RUN(after_match_skip_modes);
   RUN(prev_first_last_and_aggregates);
   RUN(within_drops_old_partial_matches);
+  RUN(a_long_partial_match_of_20000_rows);
+  RUN(within_times_out_at_the_watermark);
   RUN(out_of_order_and_late_rows_in_event_time);
   RUN(match_rowtime_feeds_a_tumble_window);
   RUN(processing_time);

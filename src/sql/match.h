@@ -79,40 +79,50 @@ sql_plan *sql_match_bind(struct binder *b, const sql_node *n);
 strom_stream *sql_match_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 void sql_match_explain(strom_buf *o, const sql_plan *p);
 
-/* match_nfa.c: the matcher of one partition, in memory (the operator loads it from and
- * stores it to keyed state around each batch of rows). */
+/* match_nfa.c: the matcher of one partition.  A partial match is small and does not grow
+ * with its rows: rows are consecutive and elements come in pattern order, so the rows
+ * each element took (runs) say which variable every row has; rows are read by sequence
+ * number through a callback (the operator keeps them in keyed map state). */
 typedef struct mr_partial {
   int64_t start, start_ts; /* the first row's sequence number and time */
-  int elem, count;         /* the element taking rows, the rows it has */
+  int elem, count;         /* the element taking rows, the rows it has (runs[elem]) */
   int n;                   /* rows so far (consecutive from start) */
-  char *vars;              /* n variable indexes, as bytes 1 + var */
+  int *runs;               /* per element, the rows it took (0 past elem) */
   bool done;               /* a completed match waiting for earlier partial matches */
 } mr_partial;
 
 typedef struct mr_nfa {
   const sql_match *m;
-  const strom_row **rows; /* rows[seq - first]: the rows partial matches may still read */
-  int64_t first, next;
-  int nrows, caprows;
+  /* the row of sequence number seq, valid until the next call */
+  const strom_row *(*row)(void *rctx, int64_t seq);
+  void *rctx;
+  int64_t next; /* the next row's sequence number */
   mr_partial *p;
   int np, capp;
+  int *runs;           /* scratch: the partial being extended */
   int tcol;            /* the row's time column */
   strom_row *scratch;  /* the terms' values */
   strom_row **argr, **acc; /* per term: an aggregate's argument, its accumulator */
   sql_ectx ec;
   int64_t now;
+  bool dirty; /* the partial matches changed (the operator writes them back only then) */
 } mr_nfa;
 
-/* Processes row (the next in order, sequence number nfa->next - 1, already in rows);
+/* Processes row (the next in order, sequence number nfa->next - 1, readable by row);
  * calls emit for each match in order; negative on error (ec.err says why). */
 typedef int (*mr_emit_fn)(void *ctx, mr_nfa *nfa, const mr_partial *match);
 int mr_nfa_row(mr_nfa *nfa, int64_t ts, mr_emit_fn emit, void *ctx);
 /* Drops partial matches WITHIN no longer allows at time ts, then emits what that frees. */
 int mr_nfa_advance(mr_nfa *nfa, int64_t ts, mr_emit_fn emit, void *ctx);
-/* Evaluates c for the rows of match (n rows from start); the result in *out. */
+/* Evaluates c for the rows of match; the result in *out. */
 int mr_eval(mr_nfa *nfa, const mr_cond *c, const mr_partial *match, sql_val *out);
 /* The sequence number below which no row is read any more. */
 int64_t mr_nfa_low(const mr_nfa *nfa);
+/* The earliest start time of a partial match still running (WITHIN's next time-out);
+ * INT64_MAX when none. */
+int64_t mr_nfa_oldest(const mr_nfa *nfa);
+/* A partial match with room for the pattern's runs; its runs zeroed. */
+int mr_partial_init(const mr_nfa *nfa, mr_partial *p);
 void mr_partial_free(mr_partial *p);
 
 #endif

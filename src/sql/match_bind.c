@@ -181,6 +181,11 @@ static sql_node *rewrite(mctx *x, const sql_node *n) {
           return sql_binder_fail(b, o, "the offset of %s must be a non-negative integer literal", f);
         off = atoll(o->text);
       } else if (!strcasecmp(f, "PREV")) off = 1;
+      /* Flink's MatchCodeGenerator refuses PREV with any offset but 0 (its documentation lists
+       * physical offsets as unsupported); LAST(x, n) is the logical offset it offers */
+      if (off && !strcasecmp(f, "PREV"))
+        return sql_binder_fail(b, n, "Flink does not support physical offsets within partition. (PREV with an offset "
+                                     "other than 0; LAST(var.col, n) reads the n-th last row of a variable)");
       int var, col;
       if (!nav_ref(x, n->kids[0], &var, &col, f)) return NULL;
       mr_term t = {.kind = !strcasecmp(f, "FIRST") ? MR_FIRST : !strcasecmp(f, "LAST") ? MR_LAST : MR_PREV,

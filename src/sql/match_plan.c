@@ -2,33 +2,60 @@
  * match_plan.c -- the MATCH_RECOGNIZE operator (Flink's CepOperator for SQL) and its
  * EXPLAIN line.  The input is keyed by the PARTITION BY columns (a constant without
  * them: one subtask, as Flink runs it at parallelism 1).  In event time a row waits in
- * LIST state for the watermark to pass its timestamp (an event-time timer at it; rows
- * at or behind the watermark are late and dropped), then the rows of the timestamps
- * passed are matched in order of time and the ORDER BY's further keys (arrival order
- * among equals).  In processing time a row is matched as it arrives.  Between calls the
- * matcher (match_nfa.c) lives in keyed state: the rows partial matches may still read,
- * the partial and completed-but-held matches, and the sequence numbers, so a restored
- * job resumes the same matches.
+ * map state under (timestamp, arrival number) for the watermark to pass its timestamp
+ * (an event-time timer at it; rows at or behind the watermark are late and dropped),
+ * then the rows of that timestamp are matched in order of the ORDER BY's further keys
+ * (arrival order among equals).  In processing time a row is matched as it arrives.
+ *
+ * Between calls the matcher (match_nfa.c) lives in keyed state, laid out so that a row
+ * costs the same however long the key's partial matches are (Flink's SharedBuffer keeps
+ * each event once for the same reason): the rows partial matches may read in map state
+ * by sequence number, each written once and removed once no partial or held match
+ * starts at or before it; the partial matches as small records (their runs, not their
+ * rows); the sequence numbers in a value.  WITHIN registers an event-time timer at the
+ * oldest running partial match's start + WITHIN, so it is dropped (nothing emitted, as
+ * Flink SQL) and its rows freed when the watermark passes, not at the key's next row.
  */
 #include "match.h"
 #include "rank.h"
 
+enum { MR_CACHE = 8 }; /* rows read back from state, by sequence number mod MR_CACHE */
+
 typedef struct matchop {
   const sql_match *m;
   int nin, nk, tcol;
-  const strom_schema *pre, *pm, *meta, *terms;
+  const strom_schema *pre, *pm, *meta, *terms, *k1, *k2, *cnt;
 } matchop;
 
 typedef struct match_local {
-  strom_state *queue, *rows, *partials, *meta;
-  rank_rows rr, q;
+  strom_state *queue, *qn, *rows, *partials, *meta;
+  rank_rows rr, q;      /* rr: the rows matched in this call, from sequence number base */
+  int64_t base, first;  /* first: the lowest row in state */
+  int64_t waiting;      /* rows in the queue */
   mr_nfa nfa;
   strom_row **pmrows;
   int cappm;
-  strom_row *metarow;
+  strom_row *metarow, *key1, *key2, *cntrow;
+  strom_row *cache[MR_CACHE];
+  int64_t cseq[MR_CACHE];
 } match_local;
 
-enum { PM_START, PM_START_TS, PM_ELEM, PM_COUNT, PM_VARS, PM_DONE };
+enum { PM_START, PM_START_TS, PM_ELEM, PM_COUNT, PM_RUNS, PM_DONE };
+
+/* The row of sequence number seq: this call's or a copy of the stored one. */
+static const strom_row *row_of(void *c, int64_t seq) {
+  match_local *l = c;
+  if (seq >= l->base) return seq - l->base < l->rr.n ? l->rr.r[seq - l->base] : NULL;
+  int s = (int)(seq & (MR_CACHE - 1));
+  if (l->cseq[s] == seq) return l->cache[s];
+  strom_row_set_bigint(l->key1, 0, seq);
+  const strom_row *r = strom_state_map_get(l->rows, l->key1);
+  if (!r) return NULL;
+  strom_row_clear(l->cache[s]);
+  if (strom_row_copy(l->cache[s], r) || strom__row_own_strings(l->cache[s])) return l->cseq[s] = -1, NULL;
+  l->cseq[s] = seq;
+  return l->cache[s];
+}
 
 static int op_open(strom_ctx *ctx) {
   const matchop *v = strom_ctx_data(ctx);
@@ -36,19 +63,27 @@ static int op_open(strom_ctx *ctx) {
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
   l->rr.schema = l->q.schema = v->pre;
-  strom_state_desc qd = {.name = "match-queue", .kind = STROM_STATE_LIST, .schema = v->pre};
-  strom_state_desc rd = {.name = "match-rows", .kind = STROM_STATE_LIST, .schema = v->pre};
+  strom_state_desc qd = {.name = "match-queue", .kind = STROM_STATE_MAP, .schema = v->pre, .map_key_schema = v->k2};
+  strom_state_desc nd = {.name = "match-queue-n", .kind = STROM_STATE_MAP, .schema = v->cnt, .map_key_schema = v->k1};
+  strom_state_desc rd = {.name = "match-rows", .kind = STROM_STATE_MAP, .schema = v->pre, .map_key_schema = v->k1};
   strom_state_desc pd = {.name = "match-partials", .kind = STROM_STATE_LIST, .schema = v->pm};
   strom_state_desc md = {.name = "match-seq", .kind = STROM_STATE_VALUE, .schema = v->meta};
-  if (!(l->queue = strom_ctx_state(ctx, &qd)) || !(l->rows = strom_ctx_state(ctx, &rd)) ||
-      !(l->partials = strom_ctx_state(ctx, &pd)) || !(l->meta = strom_ctx_state(ctx, &md)))
+  if (!(l->queue = strom_ctx_state(ctx, &qd)) || !(l->qn = strom_ctx_state(ctx, &nd)) ||
+      !(l->rows = strom_ctx_state(ctx, &rd)) || !(l->partials = strom_ctx_state(ctx, &pd)) ||
+      !(l->meta = strom_ctx_state(ctx, &md)))
     return STROM_EINVAL;
   mr_nfa *f = &l->nfa;
-  f->m = v->m, f->tcol = v->tcol;
+  f->m = v->m, f->tcol = v->tcol, f->row = row_of, f->rctx = l;
   int nt = v->m->nterms ? v->m->nterms : 1;
   if (!(f->scratch = strom_row_new(v->terms)) || !(f->argr = strom__calloc((size_t)nt, sizeof *f->argr)) ||
-      !(f->acc = strom__calloc((size_t)nt, sizeof *f->acc)) || !(l->metarow = strom_row_new(v->meta)))
+      !(f->acc = strom__calloc((size_t)nt, sizeof *f->acc)) || !(l->metarow = strom_row_new(v->meta)) ||
+      !(f->runs = strom__calloc((size_t)v->m->nelems, sizeof *f->runs)) || !(l->key1 = strom_row_new(v->k1)) ||
+      !(l->key2 = strom_row_new(v->k2)) || !(l->cntrow = strom_row_new(v->cnt)))
     return STROM_ENOMEM;
+  for (int i = 0; i < MR_CACHE; i++) {
+    l->cseq[i] = -1;
+    if (!(l->cache[i] = strom_row_new(v->pre))) return STROM_ENOMEM;
+  }
   for (int i = 0; i < v->m->nterms; i++)
     if (v->m->terms[i].kind == MR_AGG &&
         (!(f->argr[i] = strom_row_new(v->m->terms[i].args)) || !(f->acc[i] = strom_row_new(v->m->terms[i].accs))))
@@ -66,27 +101,30 @@ static void op_close(strom_ctx *ctx) {
   if (!l) return;
   mr_nfa *f = &l->nfa;
   clear_partials(f);
-  free(f->p);
+  free(f->p), free(f->runs);
   for (int i = 0; f->argr && i < f->m->nterms; i++) strom_row_free(f->argr[i]), strom_row_free(f->acc[i]);
   free(f->argr), free(f->acc);
   strom_row_free(f->scratch);
   sql_ectx_free(&f->ec);
   rank_rows_free(&l->rr), rank_rows_free(&l->q);
   for (int i = 0; i < l->cappm; i++) strom_row_free(l->pmrows[i]);
+  for (int i = 0; i < MR_CACHE; i++) strom_row_free(l->cache[i]);
   free(l->pmrows);
-  strom_row_free(l->metarow);
+  strom_row_free(l->metarow), strom_row_free(l->key1), strom_row_free(l->key2), strom_row_free(l->cntrow);
   free(l);
 }
 
-/* The key's matcher from state. */
-static int load(const matchop *v, match_local *l) {
+/* The key's matcher from state: its sequence numbers and partial matches (rows are read
+ * as the matcher asks for them). */
+static int load(match_local *l) {
   mr_nfa *f = &l->nfa;
   const strom_row *meta = strom_state_get(l->meta);
-  f->first = meta ? meta->v[0].i : 0, f->next = meta ? meta->v[1].i : 0;
-  int rc = rank_rows_load(&l->rr, l->rows);
-  if (rc) return rc;
-  f->rows = (const strom_row **)l->rr.r;
+  l->first = meta ? meta->v[0].i : 0, f->next = meta ? meta->v[1].i : 0, l->waiting = meta ? meta->v[2].i : 0;
+  l->base = f->next;
+  rank_rows_clear(&l->rr);
+  for (int i = 0; i < MR_CACHE; i++) l->cseq[i] = -1;
   clear_partials(f);
+  f->dirty = false;
   size_t n = strom_state_list_size(l->partials);
   if ((int)n > f->capp) {
     mr_partial *p = realloc(f->p, sizeof *p * n);
@@ -96,55 +134,83 @@ static int load(const matchop *v, match_local *l) {
   for (size_t i = 0; i < n; i++) {
     const strom_row *r = strom_state_list_get(l->partials, i);
     size_t len;
-    const char *s = strom_row_get_str(r, PM_VARS, &len);
+    const char *s = strom_row_get_str(r, PM_RUNS, &len);
     mr_partial *p = &f->p[f->np];
     *p = (mr_partial){.start = r->v[PM_START].i, .start_ts = r->v[PM_START_TS].i, .elem = (int)r->v[PM_ELEM].i,
-                      .count = (int)r->v[PM_COUNT].i, .n = (int)len, .done = r->v[PM_DONE].i != 0};
-    if (!(p->vars = malloc(len + 1))) return STROM_ENOMEM;
-    for (size_t k = 0; k < len; k++) p->vars[k] = (char)(s[k] - 32); /* stored printable */
+                      .count = (int)r->v[PM_COUNT].i, .done = r->v[PM_DONE].i != 0};
+    if (mr_partial_init(f, p)) return STROM_ENOMEM;
     f->np++;
+    /* runs as decimal numbers separated by commas */
+    for (size_t k = 0, e = 0; k < len && e < (size_t)f->m->nelems; k++) {
+      if (s[k] == ',') e++;
+      else p->runs[e] = p->runs[e] * 10 + (s[k] - '0');
+    }
+    for (int e = 0; e < f->m->nelems; e++) p->n += p->runs[e];
   }
-  (void)v;
   return STROM_OK;
 }
 
-/* Keeps what the matcher still needs; an idle key keeps nothing. */
+/* The partial matches as small records: their runs, not their rows. */
+static int store_partials(const matchop *v, match_local *l) {
+  mr_nfa *f = &l->nfa;
+  int rc;
+  if (f->np > l->cappm) {
+    strom_row **r = realloc(l->pmrows, sizeof *r * (size_t)f->np);
+    if (!r) return STROM_ENOMEM;
+    for (int i = l->cappm; i < f->np; i++) r[i] = NULL;
+    l->pmrows = r, l->cappm = f->np;
+  }
+  char buf[256];
+  for (int i = 0; i < f->np; i++) {
+    const mr_partial *p = &f->p[i];
+    if (!l->pmrows[i] && !(l->pmrows[i] = strom_row_new(v->pm))) return STROM_ENOMEM;
+    strom_row *r = l->pmrows[i];
+    strom_row_clear(r);
+    strom_row_set_bigint(r, PM_START, p->start), strom_row_set_bigint(r, PM_START_TS, p->start_ts);
+    strom_row_set_int(r, PM_ELEM, p->elem), strom_row_set_int(r, PM_COUNT, p->count);
+    strom_row_set_bool(r, PM_DONE, p->done);
+    size_t need = (size_t)f->m->nelems * 12, len = 0;
+    char *s = need <= sizeof buf ? buf : malloc(need);
+    if (!s) return STROM_ENOMEM;
+    for (int e = 0; e <= p->elem && e < f->m->nelems; e++)
+      len += (size_t)snprintf(s + len, need - len, "%s%d", e ? "," : "", p->runs[e]);
+    rc = strom_row_set_str(r, PM_RUNS, s, len);
+    if (s != buf) free(s);
+    if (rc) return rc;
+  }
+  return strom_state_list_update(l->partials, (const strom_row *const *)l->pmrows, (size_t)f->np);
+}
+
+static int write_meta(match_local *l, int64_t low) {
+  strom_row_set_bigint(l->metarow, 0, low);
+  strom_row_set_bigint(l->metarow, 1, l->nfa.next);
+  strom_row_set_bigint(l->metarow, 2, l->waiting);
+  return strom_state_update(l->meta, l->metarow);
+}
+
+/* Writes back what changed: the rows of this call still read, the rows no longer
+ * read removed, the partial matches; an idle key keeps nothing. */
 static int store(const matchop *v, match_local *l) {
   mr_nfa *f = &l->nfa;
   int64_t low = mr_nfa_low(f);
-  int k = (int)(low - f->first), n = (int)(f->next - f->first), rc;
+  int rc;
   if (!f->np) {
-    strom_state_clear(l->rows), strom_state_clear(l->partials);
+    if (l->first < l->base) strom_state_clear(l->rows);
+    strom_state_clear(l->partials);
   } else {
-    if ((rc = strom_state_list_update(l->rows, (const strom_row *const *)f->rows + k, (size_t)(n - k)))) return rc;
-    if (f->np > l->cappm) {
-      strom_row **r = realloc(l->pmrows, sizeof *r * (size_t)f->np);
-      if (!r) return STROM_ENOMEM;
-      for (int i = l->cappm; i < f->np; i++) r[i] = NULL;
-      l->pmrows = r, l->cappm = f->np;
+    for (int64_t s = low > l->base ? low : l->base; s < f->next; s++) {
+      strom_row_set_bigint(l->key1, 0, s);
+      if ((rc = strom_state_map_put(l->rows, l->key1, l->rr.r[s - l->base]))) return rc;
     }
-    char buf[256];
-    for (int i = 0; i < f->np; i++) {
-      const mr_partial *p = &f->p[i];
-      if (!l->pmrows[i] && !(l->pmrows[i] = strom_row_new(v->pm))) return STROM_ENOMEM;
-      strom_row *r = l->pmrows[i];
-      strom_row_clear(r);
-      strom_row_set_bigint(r, PM_START, p->start), strom_row_set_bigint(r, PM_START_TS, p->start_ts);
-      strom_row_set_int(r, PM_ELEM, p->elem), strom_row_set_int(r, PM_COUNT, p->count);
-      strom_row_set_bool(r, PM_DONE, p->done);
-      char *s = p->n <= (int)sizeof buf ? buf : malloc((size_t)p->n);
-      if (!s) return STROM_ENOMEM;
-      for (int j = 0; j < p->n; j++) s[j] = (char)(p->vars[j] + 32);
-      rc = strom_row_set_str(r, PM_VARS, s, (size_t)p->n);
-      if (s != buf) free(s);
-      if (rc) return rc;
+    for (int64_t s = l->first, end = low < l->base ? low : l->base; s < end; s++) {
+      strom_row_set_bigint(l->key1, 0, s);
+      if ((rc = strom_state_map_remove(l->rows, l->key1))) return rc;
     }
-    if ((rc = strom_state_list_update(l->partials, (const strom_row *const *)l->pmrows, (size_t)f->np))) return rc;
+    if (f->dirty && (rc = store_partials(v, l))) return rc;
   }
-  if (!f->np && !strom_state_list_size(l->queue)) return strom_state_clear(l->meta), STROM_OK;
-  strom_row_set_bigint(l->metarow, 0, f->np ? low : f->next);
-  strom_row_set_bigint(l->metarow, 1, f->next);
-  return strom_state_update(l->meta, l->metarow);
+  l->first = low;
+  if (!f->np && !l->waiting) return strom_state_clear(l->meta), STROM_OK;
+  return write_meta(l, low);
 }
 
 typedef struct emit_ctx {
@@ -157,14 +223,16 @@ static int emit(void *c, mr_nfa *f, const mr_partial *m) {
   emit_ctx *e = c;
   const matchop *v = e->v;
   strom_row *o = strom_out_row(e->out);
-  const strom_row *first = f->rows[m->start - f->first], *last = f->rows[m->start + m->n - 1 - f->first];
-  for (int i = 0; i < v->m->npart; i++) o->nulls[i] = first->nulls[v->nin + i], o->v[i] = first->v[v->nin + i];
   sql_ectx_reset(&f->ec);
   for (int i = 0; i < v->m->nmeasures; i++) {
     sql_val x;
     if (mr_eval(f, &v->m->measures[i], m, &x) || sql_val_set(o, v->m->npart + i, &x))
       return strom_ctx_fail(e->ctx, "MATCH_RECOGNIZE: %s", f->ec.err[0] ? f->ec.err : "a measure failed");
   }
+  /* read last: the measures may have reused its copy (any row has the key's columns) */
+  const strom_row *last = f->row(f->rctx, m->start + m->n - 1);
+  if (!last) return strom_ctx_fail(e->ctx, "MATCH_RECOGNIZE: a matched row is missing from state");
+  for (int i = 0; i < v->m->npart; i++) o->nulls[i] = last->nulls[v->nin + i], o->v[i] = last->v[v->nin + i];
   strom_row_set_time(o, v->m->proctime ? f->now : last->v[v->tcol].i);
   return strom_out_emit(e->out, o);
 }
@@ -179,7 +247,6 @@ static int step(strom_ctx *ctx, const matchop *v, match_local *l, const strom_ro
   mr_nfa *f = &l->nfa;
   int rc = rank_rows_push(&l->rr, r);
   if (rc) return rc;
-  f->rows = (const strom_row **)l->rr.r;
   f->next++;
   emit_ctx e = {.v = v, .out = out, .ctx = ctx};
   sql_ectx_reset(&f->ec);
@@ -194,7 +261,7 @@ static int op_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   int rc;
   if (v->m->proctime) {
     l->nfa.now = strom_ctx_now(ctx);
-    if ((rc = load(v, l))) return rc;
+    if ((rc = load(l))) return rc;
     strom_row *r = (strom_row *)in; /* the time slot is set on a copy: rank_rows_push copies, then we overwrite */
     if ((rc = rank_rows_push(&l->q, r))) return rc;
     strom_row_set_bigint(l->q.r[l->q.n - 1], v->tcol, l->nfa.now);
@@ -208,11 +275,17 @@ static int op_process(strom_ctx *ctx, int input, const strom_row *in, strom_out 
   if (in->nulls[v->tcol]) return STROM_OK;
   int64_t ts = in->v[v->tcol].i;
   if (ts <= strom_ctx_watermark(ctx)) return STROM_OK; /* late, as Flink's CepOperator drops it */
-  if ((rc = strom_state_add(l->queue, in))) return rc;
-  if (!strom_state_get(l->meta)) { /* the key's state exists while rows wait */
-    strom_row_set_bigint(l->metarow, 0, 0), strom_row_set_bigint(l->metarow, 1, 0);
-    if ((rc = strom_state_update(l->meta, l->metarow))) return rc;
-  }
+  strom_row_set_bigint(l->key1, 0, ts);
+  const strom_row *c = strom_state_map_get(l->qn, l->key1);
+  int32_t n = c ? (int32_t)c->v[0].i : 0;
+  strom_row_set_bigint(l->key2, 0, ts), strom_row_set_int(l->key2, 1, n);
+  strom_row_set_int(l->cntrow, 0, n + 1);
+  if ((rc = strom_state_map_put(l->queue, l->key2, in)) || (rc = strom_state_map_put(l->qn, l->key1, l->cntrow)))
+    return rc;
+  /* the key's state exists while rows wait */
+  const strom_row *meta = strom_state_get(l->meta);
+  l->nfa.next = meta ? meta->v[1].i : 0, l->waiting = meta ? meta->v[2].i + 1 : 1;
+  if ((rc = write_meta(l, meta ? meta->v[0].i : 0))) return rc;
   return strom_ctx_register_event_timer(ctx, ts);
 }
 
@@ -234,35 +307,42 @@ static int cmp_rows(const matchop *v, const strom_row *a, const strom_row *b) {
 static int op_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   const matchop *v = strom_ctx_data(ctx);
   match_local *l = strom_ctx_local(ctx);
+  emit_ctx e = {.v = v, .out = out, .ctx = ctx};
   int rc;
   if (v->m->proctime) { /* WITHIN's time-out in processing time */
-    emit_ctx e = {.v = v, .out = out, .ctx = ctx};
     l->nfa.now = time;
-    if ((rc = load(v, l)) || (rc = matcher_rc(ctx, &l->nfa, mr_nfa_advance(&l->nfa, time, emit, &e)))) return rc;
+    if ((rc = load(l)) || (rc = matcher_rc(ctx, &l->nfa, mr_nfa_advance(&l->nfa, time, emit, &e)))) return rc;
     return store(v, l);
   }
-  if ((rc = rank_rows_load(&l->q, l->queue))) return rc;
-  /* the due rows, stably sorted, to the front */
-  int due = 0;
-  for (int i = 0; i < l->q.n; i++)
-    if (l->q.r[i]->v[v->tcol].i <= time) {
+  if (!strom_state_get(l->meta)) return STROM_OK;
+  if ((rc = load(l))) return rc;
+  /* the rows of this timestamp (those before had their own timers), in arrival order */
+  strom_row_set_bigint(l->key1, 0, time);
+  const strom_row *c = strom_state_map_get(l->qn, l->key1);
+  int32_t due = c ? (int32_t)c->v[0].i : 0;
+  rank_rows_clear(&l->q);
+  for (int32_t i = 0; i < due; i++) {
+    strom_row_set_bigint(l->key2, 0, time), strom_row_set_int(l->key2, 1, i);
+    const strom_row *r = strom_state_map_get(l->queue, l->key2);
+    if (r && (rc = rank_rows_push(&l->q, r))) return rc;
+    if ((rc = strom_state_map_remove(l->queue, l->key2))) return rc;
+  }
+  if (due && (rc = strom_state_map_remove(l->qn, l->key1))) return rc;
+  l->waiting -= due;
+  if (v->m->norder) /* stable: the further ORDER BY keys, arrival order among equals */
+    for (int i = 1; i < l->q.n; i++) {
       strom_row *t = l->q.r[i];
-      memmove(l->q.r + due + 1, l->q.r + due, sizeof *l->q.r * (size_t)(i - due)); /* the rows not due yet */
-      int j = due++;
+      int j = i;
       for (; j > 0 && cmp_rows(v, l->q.r[j - 1], t) > 0; j--) l->q.r[j] = l->q.r[j - 1];
       l->q.r[j] = t;
     }
-  if (!due) return STROM_OK;
-  if ((rc = load(v, l))) return rc;
-  for (int i = 0; i < due && !rc; i++) rc = step(ctx, v, l, l->q.r[i], out);
-  if (!rc) {
-    emit_ctx e = {.v = v, .out = out, .ctx = ctx};
-    rc = matcher_rc(ctx, &l->nfa, mr_nfa_advance(&l->nfa, time, emit, &e));
-  }
-  if (rc) return rc;
-  if (due == l->q.n) strom_state_clear(l->queue);
-  else if ((rc = strom_state_list_update(l->queue, (const strom_row *const *)l->q.r + due, (size_t)(l->q.n - due)))) return rc;
-  return store(v, l);
+  for (int i = 0; i < l->q.n && !rc; i++) rc = step(ctx, v, l, l->q.r[i], out);
+  if (!rc) rc = matcher_rc(ctx, &l->nfa, mr_nfa_advance(&l->nfa, time, emit, &e));
+  if (rc || (rc = store(v, l))) return rc;
+  /* WITHIN: the oldest running partial match times out when the watermark passes it */
+  int64_t oldest = mr_nfa_oldest(&l->nfa);
+  if (v->m->within > 0 && oldest != INT64_MAX) return strom_ctx_register_event_timer(ctx, oldest + v->m->within);
+  return STROM_OK;
 }
 
 strom_stream *sql_match_stream(sql_build *b, const sql_plan *p, strom_stream *in) {
@@ -272,16 +352,21 @@ strom_stream *sql_match_stream(sql_build *b, const sql_plan *p, strom_stream *in
   sql_expr **ex = sql_arena_alloc(&b->arena, sizeof *ex * (size_t)n);
   matchop *v = sql_arena_alloc(&b->arena, sizeof *v);
   strom_schema *os = sql_plan_schema(p), *pm = strom_schema_new(), *meta = strom_schema_new(), *terms = strom_schema_new();
-  strom_schema *all[] = {os, pm, meta, terms};
-  for (int i = 0; i < 4; i++)
+  strom_schema *k1 = strom_schema_new(), *k2 = strom_schema_new(), *cnt = strom_schema_new();
+  strom_schema *all[] = {os, pm, meta, terms, k1, k2, cnt};
+  int nall = (int)(sizeof all / sizeof *all);
+  for (int i = 0; i < nall; i++)
     if (!all[i] || sql_build_own(b, all[i], (void (*)(void *))strom_schema_free)) {
-      for (int j = i + (all[i] != NULL); j < 4; j++) strom_schema_free(all[j]);
+      for (int j = i + (all[i] != NULL); j < nall; j++) strom_schema_free(all[j]);
       return NULL;
     }
   if (!ex || !v || strom_schema_add(pm, "start", STROM_BIGINT) || strom_schema_add(pm, "start_ts", STROM_BIGINT) ||
       strom_schema_add(pm, "elem", STROM_INT) || strom_schema_add(pm, "count", STROM_INT) ||
-      strom_schema_add(pm, "vars", STROM_VARCHAR) || strom_schema_add(pm, "done", STROM_BOOLEAN) ||
-      strom_schema_add(meta, "first", STROM_BIGINT) || strom_schema_add(meta, "next", STROM_BIGINT))
+      strom_schema_add(pm, "runs", STROM_VARCHAR) || strom_schema_add(pm, "done", STROM_BOOLEAN) ||
+      strom_schema_add(meta, "first", STROM_BIGINT) || strom_schema_add(meta, "next", STROM_BIGINT) ||
+      strom_schema_add(meta, "waiting", STROM_BIGINT) || strom_schema_add(k1, "seq", STROM_BIGINT) ||
+      strom_schema_add(k2, "ts", STROM_BIGINT) || strom_schema_add(k2, "i", STROM_INT) ||
+      strom_schema_add(cnt, "n", STROM_INT))
     return NULL;
   char name[24];
   for (int i = 0; i < m->nterms; i++) {
@@ -314,7 +399,8 @@ strom_stream *sql_match_stream(sql_build *b, const sql_plan *p, strom_stream *in
   const strom_schema *pre = NULL;
   strom_keyed *ks = rank_key_by(b, p, in, ex, n, nk, &pre);
   if (!ks) return NULL;
-  *v = (matchop){.m = m, .nin = p->in->ncols, .nk = nk, .tcol = p->in->ncols + nk, .pre = pre, .pm = pm, .meta = meta, .terms = terms};
+  *v = (matchop){.m = m, .nin = p->in->ncols, .nk = nk, .tcol = p->in->ncols + nk, .pre = pre, .pm = pm, .meta = meta, .terms = terms,
+               .k1 = k1, .k2 = k2, .cnt = cnt};
   strom_process_def d = {.open = op_open, .process = op_process, .close = op_close, .on_timer = op_timer,
                          .data = v, .out_schema = os};
   strom_stream *s = strom_set_name(strom_keyed_process(ks, &d), "Match");
