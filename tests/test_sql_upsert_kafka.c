@@ -47,6 +47,25 @@ static void on_record(void *arg, int32_t part, int64_t off, const char *key, siz
   else snprintf(all + l, 4096 - l, "%.*s=<null>\n", (int)kn, key);
 }
 
+/* One record into partition part of topic, at ts, with a header h=v when h (value
+ * NULL: a tombstone). */
+static int produce1(const char *topic, int part, const char *k, const char *v, int64_t ts, const char *h, const char *hv) {
+  char err[256];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) return -1;
+  rd_kafka_headers_t *hs = rd_kafka_headers_new(1);
+  if (h) rd_kafka_header_add(hs, h, -1, hv, -1);
+  int rc = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_KEY(k, strlen(k)),
+                             RD_KAFKA_V_VALUE((void *)v, v ? strlen(v) : 0), RD_KAFKA_V_TIMESTAMP(ts),
+                             RD_KAFKA_V_HEADERS(hs), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  if (rc) rd_kafka_headers_destroy(hs);
+  if (rd_kafka_flush(rk, 10000)) rc = -1;
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
 TEST(setup) {
   CHECK_INT(kmock_topic(&MOCK, "pv", 2), 0);
   CHECK_INT(kmock_topic(&MOCK, "hand", 1), 0);
@@ -58,6 +77,22 @@ TEST(setup) {
       "k2", NULL,        "k3", NULL,        "k2", "{\"v\":5}", "k1", "{\"v\":4}",
   };
   CHECK_INT(produce("hand", recs, 8), 0);
+  /* metadata: k1 twice in partition 0 with the same value, k2 and its tombstone in 1 */
+  CHECK_INT(kmock_topic(&MOCK, "meta", 2), 0);
+  CHECK_INT(kmock_topic(&MOCK, "meta_out", 1), 0);
+  CHECK_INT(produce1("meta", 0, "k1", "{\"v\":1}", 1700000001000, "h1", "v1"), 0);
+  CHECK_INT(produce1("meta", 1, "k2", "{\"v\":2}", 1700000007000, NULL, NULL), 0);
+  CHECK_INT(produce1("meta", 0, "k1", "{\"v\":1}", 1700000002000, NULL, NULL), 0);
+  CHECK_INT(produce1("meta", 1, "k2", NULL, 1700000008000, NULL, NULL), 0);
+  /* a versioned table: EUR out of order (10 before 5), GBP deleted by a tombstone */
+  CHECK_INT(kmock_topic(&MOCK, "rates", 1), 0);
+  static const char *const rates[] = {
+      "EUR", "{\"rate\":114,\"ts\":\"2024-01-01 00:00:00\"}", "USD", "{\"rate\":100,\"ts\":\"2024-01-01 00:00:00\"}",
+      "EUR", "{\"rate\":116,\"ts\":\"2024-01-01 00:00:10\"}", "EUR", "{\"rate\":112,\"ts\":\"2024-01-01 00:00:05\"}",
+      "GBP", "{\"rate\":90,\"ts\":\"2024-01-01 00:00:03\"}",  "GBP", NULL,
+      "EUR", "{\"rate\":119,\"ts\":\"2024-01-01 00:00:20\"}", "USD", "{\"rate\":101,\"ts\":\"2024-01-01 00:00:16\"}",
+  };
+  CHECK_INT(produce("rates", rates, 8), 0);
 }
 
 #define PV_DDL                                                                                                  \
@@ -133,6 +168,50 @@ TEST(exactly_once_keeps_tombstones) {
   CHECK_STR(recs, "k2={\"k\":\"k2\",\"v\":2}\nk2=<null>\nk2={\"k\":\"k2\",\"v\":5}\n");
 }
 
+#define META_DDL                                                                                                     \
+  "SET 'parallelism.default' = '1';\n"                                                                              \
+  "CREATE TABLE meta (k STRING, v BIGINT, pt INT METADATA FROM 'partition' VIRTUAL, off BIGINT METADATA FROM "       \
+  "'offset' VIRTUAL, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', tp STRING METADATA FROM 'topic' VIRTUAL, "        \
+  "tt STRING METADATA FROM 'timestamp-type' VIRTUAL, h STRING METADATA FROM 'headers', PRIMARY KEY (k) NOT ENFORCED) " \
+  "WITH ('connector' = 'upsert-kafka', 'topic' = 'meta', 'properties.bootstrap.servers' = '%s', 'key.format' = "    \
+  "'raw', 'value.format' = 'json', 'value.fields-include' = 'EXCEPT_KEY', 'scan.bounded.mode' = 'latest-offset');\n"
+
+/* The kafka connector's metadata columns read from upsert records.  They are part of
+ * the row ChangelogNormalize compares (as in Flink), so k1's second record, with the
+ * same value at another offset, is an update; k2's tombstone deletes the row with its
+ * metadata. */
+TEST(metadata_columns_read) {
+  CHECK_ROWS(with_bs(META_DDL "SELECT k, v, pt, off, ts, tp, tt, h FROM meta;"),
+             "+I[k1, 1, 0, 0, 2023-11-14 22:13:21.000, meta, CreateTime, {\"h1\":\"v1\"}]\n"
+             "+I[k2, 2, 1, 0, 2023-11-14 22:13:27.000, meta, CreateTime, {}]\n"
+             "+U[k1, 1, 0, 1, 2023-11-14 22:13:22.000, meta, CreateTime, {}]\n"
+             "-D[k2, 2, 1, 0, 2023-11-14 22:13:27.000, meta, CreateTime, {}]\n"
+             "-U[k1, 1, 0, 0, 2023-11-14 22:13:21.000, meta, CreateTime, {\"h1\":\"v1\"}]\n");
+}
+
+#define META_OUT_DDL                                                                                                \
+  "CREATE TABLE mo (k STRING, v BIGINT, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', h STRING METADATA FROM "     \
+  "'headers', pt INT METADATA FROM 'partition' VIRTUAL, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = "        \
+  "'upsert-kafka', 'topic' = 'meta_out', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', "            \
+  "'value.format' = 'json', 'scan.bounded.mode' = 'latest-offset');\n"
+
+/* The writable metadata (timestamp, headers) goes into the records, not into the value;
+ * the VIRTUAL partition is not one of INSERT INTO's columns.  Read back, the records
+ * are k1 at 22:13:21 with h1=v1, k1 at 22:13:22, k2, k2's tombstone. */
+TEST(metadata_columns_written) {
+  CHECK_MODE(with_bs(META_DDL META_OUT_DDL "INSERT INTO mo SELECT k, v, ts, h FROM meta;"), false, false, "");
+  char recs[4096] = "";
+  CHECK_INT(kmock_read_all(&MOCK, "meta_out", on_record, recs), 4);
+  /* each key's records in order (the two partitions' records interleave as they come) */
+  const char *k1a = strstr(recs, "k1={\"k\":\"k1\",\"v\":1}\n"), *k2a = strstr(recs, "k2={\"k\":\"k2\",\"v\":2}\n");
+  CHECK(k1a && strstr(k1a + 1, "k1={\"k\":\"k1\",\"v\":1}\n"));
+  CHECK(k2a && strstr(k2a, "k2=<null>\n"));
+  CHECK_ROWS(with_bs(META_OUT_DDL "SELECT k, v, ts, h, pt FROM mo;"),
+             "+I[k1, 1, 2023-11-14 22:13:21.000, {\"h1\":\"v1\"}, 0]\n+I[k2, 2, 2023-11-14 22:13:27.000, {}, 0]\n"
+             "+U[k1, 1, 2023-11-14 22:13:22.000, {}, 0]\n-D[k2, 2, 2023-11-14 22:13:27.000, {}, 0]\n"
+             "-U[k1, 1, 2023-11-14 22:13:21.000, {\"h1\":\"v1\"}, 0]\n");
+}
+
 TEST(errors) {
   /* a changelog source, which batch mode does not take (as Flink) */
   CHECK_ERR(with_bs("SET 'execution.runtime-mode' = 'batch';\n"
@@ -163,6 +242,19 @@ TEST(errors) {
                     "'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', "
                     "'value.format' = 'json', 'sink.buffer-flush.max-rows' = '10');"),
             "must be set to be greater than zero together");
+  /* metadata: the kafka connector's keys and rules */
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, ep INT METADATA FROM 'epoch', PRIMARY KEY (k) NOT ENFORCED) "
+                    "WITH ('connector' = 'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', "
+                    "'key.format' = 'raw', 'value.format' = 'json');"),
+            "column 'ep': unknown Kafka metadata key 'epoch'");
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, o BIGINT METADATA FROM 'offset', PRIMARY KEY (k) NOT ENFORCED) "
+                    "WITH ('connector' = 'upsert-kafka', 'topic' = 'meta_out', 'properties.bootstrap.servers' = '%s', "
+                    "'key.format' = 'raw', 'value.format' = 'json');\nINSERT INTO e VALUES ('x', 1, 2);"),
+            "metadata column 'o' ('offset') is read-only: the sink writes only timestamp and headers (declare it VIRTUAL)");
+  CHECK_ERR(with_bs("CREATE TABLE e (k STRING, v BIGINT, o BIGINT METADATA FROM 'offset', PRIMARY KEY (o) NOT ENFORCED) "
+                    "WITH ('connector' = 'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', "
+                    "'key.format' = 'raw', 'value.format' = 'json');"),
+            "Could not create a PRIMARY KEY with column 'o'. A PRIMARY KEY constraint must be declared on physical columns.");
 }
 
 int main(int argc, char **argv) {
@@ -178,6 +270,8 @@ int main(int argc, char **argv) {
   RUN(source_changelog_of_hand_written_records);
   RUN(prefix_except_key_and_tombstones_written);
   RUN(exactly_once_keeps_tombstones);
+  RUN(metadata_columns_read);
+  RUN(metadata_columns_written);
   RUN(errors);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
