@@ -212,6 +212,35 @@ TEST(metadata_columns_written) {
              "-U[k1, 1, 2023-11-14 22:13:21.000, {\"h1\":\"v1\"}, 0]\n");
 }
 
+#define RATES_DDL                                                                                                  \
+  "SET 'parallelism.default' = '1';\n"                                                                             \
+  "CREATE TABLE rates (cur STRING, rate INT, ts TIMESTAMP(3), PRIMARY KEY (cur) NOT ENFORCED, WATERMARK FOR ts AS "  \
+  "ts - INTERVAL '1' MINUTE) WITH ('connector' = 'upsert-kafka', 'topic' = 'rates', "                                \
+  "'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json', "                          \
+  "'value.fields-include' = 'EXCEPT_KEY', 'scan.bounded.mode' = 'latest-offset');\n"                                 \
+  "CREATE TABLE orders (id INT, cur STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '10' SECOND) WITH ("  \
+  "'connector' = 'filesystem', 'path' = '${TMP}/orders.csv', 'format' = 'csv');\n"
+
+/* An upsert-kafka table with a WATERMARK is a versioned table (Flink's docs use it so):
+ * each order joins the rate valid at its time, the latest version at or before it --
+ * EUR@5 arrived after EUR@10 and still serves 00:07; GBP's only version is deleted by a
+ * tombstone (which has no time of its own and moves no watermark, where it used to
+ * fail the source for its NULL rowtime). */
+TEST(watermark_versioned_table) {
+  write_tmp_file("orders.csv", "1,EUR,2024-01-01 00:00:02\n2,EUR,2024-01-01 00:00:07\n3,USD,2024-01-01 00:00:12\n"
+                               "4,EUR,2024-01-01 00:00:04\n5,GBP,2024-01-01 00:00:15\n6,EUR,2024-01-01 00:00:25\n"
+                               "7,EUR,2024-01-01 00:00:18\n8,USD,2024-01-01 00:00:30\n");
+  CHECK_ROWS(with_bs(RATES_DDL "SELECT o.id, o.cur, r.rate, r.ts FROM orders AS o "
+                               "JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur;"),
+             "+I[1, EUR, 114, 2024-01-01 00:00:00.000]\n+I[2, EUR, 112, 2024-01-01 00:00:05.000]\n"
+             "+I[3, USD, 100, 2024-01-01 00:00:00.000]\n+I[4, EUR, 114, 2024-01-01 00:00:00.000]\n"
+             "+I[6, EUR, 119, 2024-01-01 00:00:20.000]\n+I[7, EUR, 116, 2024-01-01 00:00:10.000]\n"
+             "+I[8, USD, 101, 2024-01-01 00:00:16.000]\n");
+  CHECK_ROWS(with_bs(RATES_DDL "SELECT o.id, r.rate FROM orders AS o "
+                               "LEFT JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur WHERE o.cur = 'GBP';"),
+             "+I[5, <NULL>]\n");
+}
+
 TEST(errors) {
   /* a changelog source, which batch mode does not take (as Flink) */
   CHECK_ERR(with_bs("SET 'execution.runtime-mode' = 'batch';\n"
@@ -272,6 +301,7 @@ int main(int argc, char **argv) {
   RUN(exactly_once_keeps_tombstones);
   RUN(metadata_columns_read);
   RUN(metadata_columns_written);
+  RUN(watermark_versioned_table);
   RUN(errors);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
