@@ -241,6 +241,72 @@ TEST(watermark_versioned_table) {
              "+I[5, <NULL>]\n");
 }
 
+/* 200 updates of ten keys, k<i%10> = i; a key's records in one partition (as a
+ * keyed producer writes them), k0, k3, k6, k9 in partition 0 and so on */
+static int par_record(long i, char *key, size_t kcap, char *val, size_t vcap, int32_t *part, int64_t *ts) {
+  snprintf(key, kcap, "k%ld", i % 10);
+  snprintf(val, vcap, "{\"v\":%ld}", i);
+  *part = (int32_t)(i % 10 % 3);
+  *ts = 1700000000000 + i;
+  return 0;
+}
+
+/* Per key of par_out: its partition (-1: none yet), its last value and whether every
+ * record stayed in one partition with increasing values. */
+typedef struct par_seen {
+  int part[10];
+  long last[10], n;
+  bool ordered;
+} par_seen;
+
+static void on_par(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn) {
+  (void)off;
+  par_seen *ps = arg;
+  char v[64];
+  snprintf(v, sizeof v, "%.*s", (int)(vn < 63 ? vn : 63), val ? val : "");
+  int k = kn == 2 && key[0] == 'k' ? key[1] - '0' : -1;
+  const char *colon = strchr(v, ':');
+  long x = colon ? atol(colon + 1) : -1;
+  if (k < 0 || k > 9 || !val || x < 0 || (ps->part[k] >= 0 && ps->part[k] != part) || x <= ps->last[k]) {
+    ps->ordered = false;
+    return;
+  }
+  ps->part[k] = part, ps->last[k] = x, ps->n++;
+}
+
+#define PAR_DDL(topic, extra)                                                                                        \
+  "CREATE TABLE " topic " (k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', " \
+  "'topic' = '" topic "', 'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json', "  \
+  "'value.fields-include' = 'EXCEPT_KEY', 'scan.bounded.mode' = 'latest-offset'" extra ");\n"
+
+/* A source topic of three partitions read at parallelism 3, written by a sink of
+ * parallelism 2 into a topic of four partitions: the sink is keyed by the primary key,
+ * so each key's records go through one subtask into one partition in the order of its
+ * updates, and the last record of key k<j> holds its last value 190 + j. */
+TEST(parallel_sink_keeps_each_key_in_order) {
+  CHECK_INT(kmock_topic(&MOCK, "par_in", 3), 0);
+  CHECK_INT(kmock_topic(&MOCK, "par_out", 4), 0);
+  CHECK_INT(kmock_produce(&MOCK, "par_in", 200, par_record), 0);
+  CHECK_MODE(with_bs("SET 'parallelism.default' = '3';\n" PAR_DDL("par_in", "") PAR_DDL("par_out", ", 'sink.parallelism' = '2'")
+                     "INSERT INTO par_out SELECT k, v FROM par_in;"),
+             false, false, "");
+  par_seen ps = {.ordered = true};
+  for (int k = 0; k < 10; k++) ps.part[k] = -1, ps.last[k] = -1;
+  long n = kmock_read_all(&MOCK, "par_out", on_par, &ps);
+  CHECK(ps.ordered);
+  CHECK_INT(n, ps.n);
+  CHECK(n >= 10 && n <= 200);
+  int used[4] = {0};
+  for (int k = 0; k < 10; k++) {
+    CHECK_INT(ps.last[k], 190 + k);
+    if (ps.part[k] >= 0) used[ps.part[k]] = 1;
+  }
+  CHECK(used[0] + used[1] + used[2] + used[3] >= 2); /* the keys spread over the partitions */
+  CHECK_FINAL(with_bs("SET 'parallelism.default' = '3';\n" PAR_DDL("par_out", "") "SELECT k, v FROM par_out;"),
+              "[k0, 190]\n[k1, 191]\n[k2, 192]\n[k3, 193]\n[k4, 194]\n[k5, 195]\n[k6, 196]\n[k7, 197]\n[k8, 198]\n"
+              "[k9, 199]\n");
+}
+
 TEST(errors) {
   /* a changelog source, which batch mode does not take (as Flink) */
   CHECK_ERR(with_bs("SET 'execution.runtime-mode' = 'batch';\n"
@@ -302,6 +368,7 @@ int main(int argc, char **argv) {
   RUN(metadata_columns_read);
   RUN(metadata_columns_written);
   RUN(watermark_versioned_table);
+  RUN(parallel_sink_keeps_each_key_in_order);
   RUN(errors);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
