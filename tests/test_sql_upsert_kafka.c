@@ -4,8 +4,11 @@
  * primary key (no -U, the latest value per key) and read back as the final per-key
  * values; the exact changelog the source makes of a hand-written topic (first value
  * +I, a change -U/+U, a repeated value nothing, a tombstone -D of the previous value,
- * a tombstone of an unknown key nothing); EXCEPT_KEY and key.fields-prefix; the errors
- * for a missing primary key, a bad option and a prefix with 'ALL'.
+ * a tombstone of an unknown key nothing); EXCEPT_KEY and key.fields-prefix; METADATA
+ * columns read and written; a WATERMARK making the table the versioned side of an
+ * event-time temporal join; a parallel sink from a partitioned topic keeping each key's
+ * records in order; the normalization's state through a kill -9 and a resume; the
+ * errors for a missing primary key, a bad option, a prefix with 'ALL' and metadata.
  */
 #include "core/core.h"
 #include "kafka_mock.h"

@@ -7,7 +7,7 @@
  * does: the key's first value is +I, a later different one -U (the previous value) and
  * +U, a tombstone -D of the previous value, all from keyed state (so checkpoints cover
  * it).  The Kafka connector does the rest (src/connectors/kafka_*.c, through
- * strom__kafka_source_upsert / strom__kafka_sink_upsert).
+ * strom__kafka_source_upsert / strom__kafka_sink_upsert), METADATA columns included.
  */
 #include <strings.h>
 
