@@ -192,6 +192,14 @@ TEST(metadata_columns_read) {
              "+U[k1, 1, 0, 1, 2023-11-14 22:13:22.000, meta, CreateTime, {}]\n"
              "-D[k2, 2, 1, 0, 2023-11-14 22:13:27.000, meta, CreateTime, {}]\n"
              "-U[k1, 1, 0, 0, 2023-11-14 22:13:21.000, meta, CreateTime, {\"h1\":\"v1\"}]\n");
+  /* headers as Flink types them, MAP<STRING, BYTES> */
+  CHECK_ROWS(with_bs("SET 'parallelism.default' = '1';\n"
+                     "CREATE TABLE meta (k STRING, v BIGINT, h MAP<STRING, BYTES> METADATA FROM 'headers' VIRTUAL, "
+                     "PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = 'meta', "
+                     "'properties.bootstrap.servers' = '%s', 'key.format' = 'raw', 'value.format' = 'json', "
+                     "'value.fields-include' = 'EXCEPT_KEY', 'scan.bounded.mode' = 'latest-offset');\n"
+                     "SELECT k, h['h1'] FROM meta;"),
+             "+I[k1, x'7631']\n+I[k2, <NULL>]\n+U[k1, <NULL>]\n-D[k2, <NULL>]\n-U[k1, x'7631']\n");
 }
 
 #define META_OUT_DDL                                                                                                \
