@@ -33,10 +33,12 @@ int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, con
 /* The upsert-kafka table's connectors (src/sql/upsert_kafka.c): value_fields ("a;b")
  * are the columns the value format covers (EXCEPT_KEY leaves the key out); a record
  * with a null value (a tombstone) is a -D row holding only its key columns (source);
- * a -D row is written as a tombstone and a -U row not at all (sink). */
+ * a -D row is written as a tombstone and a -U row not at all (sink); metadata as above. */
 strom_stream *strom__kafka_source_upsert(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
-                                         const strom_watermark_strategy *ws, const char *value_fields);
-int strom__kafka_sink_upsert(strom_stream *in, const char *const *kv, size_t n, const char *value_fields);
+                                         const strom_watermark_strategy *ws, const char *metadata,
+                                         const char *value_fields);
+int strom__kafka_sink_upsert(strom_stream *in, const char *const *kv, size_t n, const char *metadata,
+                             const char *value_fields);
 strom_stream *strom__kafka_source_ex(strom_env *env, const strom_schema *s, const strom_kafka_source_opts *o,
                                      const char *upsert_value_fields);
 int strom__kafka_sink_ex(strom_stream *in, const strom_kafka_sink_opts *o, const char *upsert_value_fields);

@@ -248,8 +248,9 @@ strom_stream *strom__kafka_source_sql(strom_env *env, const strom_schema *s, con
 }
 
 strom_stream *strom__kafka_source_upsert(strom_env *env, const strom_schema *s, const char *const *kv, size_t n,
-                                         const strom_watermark_strategy *ws, const char *value_fields) {
-  return source_sql(env, s, kv, n, ws, NULL, value_fields);
+                                         const strom_watermark_strategy *ws, const char *metadata,
+                                         const char *value_fields) {
+  return source_sql(env, s, kv, n, ws, metadata, value_fields);
 }
 
 strom_stream *strom_kafka_source_from_options(strom_env *env, const strom_schema *s, const char *const *kv, size_t n) {
@@ -274,8 +275,9 @@ int strom__kafka_sink_sql(strom_stream *in, const char *const *kv, size_t n, con
   return sink_sql(in, kv, n, metadata, NULL);
 }
 
-int strom__kafka_sink_upsert(strom_stream *in, const char *const *kv, size_t n, const char *value_fields) {
-  return sink_sql(in, kv, n, NULL, value_fields);
+int strom__kafka_sink_upsert(strom_stream *in, const char *const *kv, size_t n, const char *metadata,
+                             const char *value_fields) {
+  return sink_sql(in, kv, n, metadata, value_fields);
 }
 
 int strom_kafka_sink_from_options(strom_stream *in, const char *const *kv, size_t n) {

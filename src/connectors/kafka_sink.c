@@ -679,5 +679,12 @@ int strom__kafka_sink_ex(strom_stream *in, const strom_kafka_sink_opts *o, const
     conf_free(c);
     return STROM_ENOMEM;
   }
-  return strom__add_sink(in, "Kafka Sink", &ksink_vt, c);
+  if (!c->upsert) return strom__add_sink(in, "Kafka Sink", &ksink_vt, c);
+  /* upsert: a key's rows all come from the subtask its key hashes to; the sink runs at
+   * that parallelism, over a forward edge, as a rebalance would reorder them */
+  strom_stream *s = strom__add_node(in->env, in, "Kafka Sink", &ksink_vt, c, NULL);
+  if (!s) return in->env->err_rc;
+  s->node->is_sink = true;
+  s->node->parallelism = in->node->parallelism;
+  return STROM_OK;
 }

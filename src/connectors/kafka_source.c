@@ -526,7 +526,10 @@ static int on_message(strom_op *op, rd_kafka_message_t *m, kpart *kp) {
       if (c->ts_idx >= 0) strom_row_set_timestamp(row, c->ts_idx, ts);
     }
     if (c->nmeta && (rc = set_metadata(op, row, m, kp, ts, tt))) return rc;
-    if (c->has_ws) {
+    /* an upsert tombstone holds only its key: no event time, so it moves no watermark
+     * (the -D made of it carries the deleted row's time) */
+    bool tomb = c->upsert && !m->payload && c->wm_col >= 0 && strom_row_is_null(row, c->wm_col);
+    if (c->has_ws && !tomb) {
       int64_t ets = ts;
       if (c->wm_col >= 0) {
         if (strom_row_is_null(row, c->wm_col))

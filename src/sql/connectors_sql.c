@@ -871,9 +871,7 @@ static const char *kafka_format(const sql_table *t) {
   return f ? f : sql_table_option(t, "format");
 }
 
-/* The table's metadata columns as "col:key;..." (the Kafka connectors' form), in the
- * build's arena; written: only those a sink writes (not VIRTUAL).  "" when none. */
-static const char *kafka_metadata(sql_build *b, const sql_table *t, bool written) {
+const char *sql_kafka_metadata(sql_build *b, const sql_table *t, bool written) {
   strom_buf l = {0};
   for (int i = 0; i < t->ncols; i++)
     if (t->cols[i].metadata && (!written || !t->cols[i].is_virtual))
@@ -884,8 +882,7 @@ static const char *kafka_metadata(sql_build *b, const sql_table *t, bool written
   return out;
 }
 
-static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
-  const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
+int sql_kafka_metadata_validate(const sql_table *t, char *err, size_t errlen) {
   static const char *const keys[] = {"timestamp", "partition", "offset", "topic", "headers", "timestamp-type"};
   for (int i = 0; i < t->ncols; i++) {
     const char *m = t->cols[i].metadata;
@@ -899,6 +896,13 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
       return snprintf(err, errlen, "column '%s': Kafka headers are a STRING holding a JSON object here (Flink declares "
                       "MAP<STRING, BYTES>)", t->cols[i].name), STROM_ENOTSUP;
   }
+  return STROM_OK;
+}
+
+static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
+  const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
+  int rc = sql_kafka_metadata_validate(t, err, errlen);
+  if (rc) return rc;
   if (!sql_table_option(t, "properties.bootstrap.servers"))
     return snprintf(err, errlen, "option 'properties.bootstrap.servers' is required"), STROM_EINVAL;
   if (!sql_table_option(t, "topic") && !sql_table_option(t, "topic-pattern"))
@@ -987,7 +991,7 @@ static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_sc
   strom_watermark_strategy ws = {0};
   int own = sql_kafka_watermark(b, t, &ws);
   if (own < 0) return NULL;
-  const char *meta = kafka_metadata(b, t, false);
+  const char *meta = sql_kafka_metadata(b, t, false);
   if (!meta) return NULL;
   strom_stream *s = strom__kafka_source_sql(b->env, phys, kv, n, own ? &ws : NULL, meta);
   if (!s) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
@@ -998,7 +1002,7 @@ static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   size_t n;
   const char *nn = avro_columns(b, t);
   const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, true);
-  const char *meta = kafka_metadata(b, t, true);
+  const char *meta = sql_kafka_metadata(b, t, true);
   if (!kv || !meta || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
   int rc = strom__kafka_sink_sql(in, kv, n, meta);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
@@ -1106,7 +1110,7 @@ static const sql_connector connectors[] = {
     {"kafka", kafka_opts, true, true, false, kafka_validate, kafka_scan, kafka_write, kafka_takes_changes, sql_kafka_own_watermark, true},
     {"jdbc", jdbc_opts, true, true, false, jdbc_validate, jdbc_scan_sql, jdbc_write, jdbc_takes_changes},
     {"upsert-kafka", sql_upsert_kafka_opts, true, true, true, sql_upsert_kafka_validate, sql_upsert_kafka_scan,
-     sql_upsert_kafka_write, NULL, sql_kafka_own_watermark},
+     sql_upsert_kafka_write, NULL, sql_kafka_own_watermark, true},
 };
 
 const sql_connector *sql_connector_find(const char *name) {

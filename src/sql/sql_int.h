@@ -847,6 +847,12 @@ int sql_upsert_kafka_write(sql_build *b, const sql_table *t, strom_stream *in);
  * strategy in *ws (1), else 0; -1 when out of memory. */
 bool sql_kafka_own_watermark(const sql_table *t);
 int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strategy *ws);
+/* connectors_sql.c: a kafka / upsert-kafka table's METADATA columns: their keys checked
+ * (timestamp, partition, offset, topic, headers, timestamp-type), and as the Kafka
+ * connectors take them, "col:key;..." in the build's arena (written: only those a sink
+ * writes, not VIRTUAL; "" when none). */
+int sql_kafka_metadata_validate(const sql_table *t, char *err, size_t errlen);
+const char *sql_kafka_metadata(sql_build *b, const sql_table *t, bool written);
 /* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
 int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
 int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);

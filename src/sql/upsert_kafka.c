@@ -7,7 +7,7 @@
  * does: the key's first value is +I, a later different one -U (the previous value) and
  * +U, a tombstone -D of the previous value, all from keyed state (so checkpoints cover
  * it).  The Kafka connector does the rest (src/connectors/kafka_*.c, through
- * strom__kafka_source_upsert / strom__kafka_sink_upsert).
+ * strom__kafka_source_upsert / strom__kafka_sink_upsert), METADATA columns included.
  */
 #include <strings.h>
 
@@ -55,11 +55,17 @@ static const char *format_name(const sql_table *t, const char *c) {
 }
 
 int sql_upsert_kafka_validate(const sql_table *t, char *err, size_t errlen) {
+  int mrc = sql_kafka_metadata_validate(t, err, errlen); /* the kafka connector's keys, as Flink's */
+  if (mrc) return mrc;
   if (!t->npk)
     return snprintf(err, errlen, "'upsert-kafka' tables require to define a PRIMARY KEY constraint. The PRIMARY KEY "
                     "specifies which columns should be read from or write to the Kafka message key. The PRIMARY KEY "
                     "also defines records in the 'upsert-kafka' table should update or delete on which keys."),
            STROM_EINVAL;
+  for (int i = 0; i < t->ncols; i++)
+    if ((t->cols[i].metadata || t->cols[i].computed) && is_key(t, t->cols[i].name))
+      return snprintf(err, errlen, "Could not create a PRIMARY KEY with column '%s'. A PRIMARY KEY constraint must be "
+                      "declared on physical columns.", t->cols[i].name), STROM_EINVAL;
   static const char *const req[] = {"properties.bootstrap.servers", "topic", "key.format", "value.format"};
   for (size_t i = 0; i < sizeof req / sizeof *req; i++)
     if (!sql_table_option(t, req[i])) return snprintf(err, errlen, "option '%s' is required", req[i]), STROM_EINVAL;
@@ -89,7 +95,7 @@ int sql_upsert_kafka_validate(const sql_table *t, char *err, size_t errlen) {
   }
   if (except_key(t)) {
     bool any = false;
-    for (int i = 0; i < t->ncols; i++) any |= !t->cols[i].computed && !is_key(t, t->cols[i].name);
+    for (int i = 0; i < t->ncols; i++) any |= !t->cols[i].computed && !t->cols[i].metadata && !is_key(t, t->cols[i].name);
     if (!any) return snprintf(err, errlen, "'value.fields-include' = 'EXCEPT_KEY' leaves the value no column"), STROM_EINVAL;
   }
   int64_t rows = 0, iv = 0;
@@ -138,11 +144,11 @@ static const char **kafka_pairs(sql_build *b, const sql_table *t, bool sink, siz
   return kv;
 }
 
-/* The value format's columns ("a;b"), or "" when it covers every column. */
+/* The value format's columns ("a;b"): the physical ones, without the key with EXCEPT_KEY. */
 static const char *value_fields(sql_build *b, const sql_table *t) {
   strom_buf l = {0};
   for (int i = 0; i < t->ncols; i++)
-    if (!t->cols[i].computed && !(except_key(t) && is_key(t, t->cols[i].name)))
+    if (!t->cols[i].computed && !t->cols[i].metadata && !(except_key(t) && is_key(t, t->cols[i].name)))
       strom__buf_printf(&l, "%s%s", l.len ? ";" : "", t->cols[i].name);
   char *out = sql_arena_alloc(&b->arena, l.len + 1);
   if (out) memcpy(out, l.p ? l.p : "", l.len), out[l.len] = 0;
@@ -164,7 +170,15 @@ static const char *key_columns(sql_build *b, const sql_table *t, bool formats) {
 
 typedef struct norm {
   const strom_schema *schema;
+  int time_col; /* the WATERMARK's column, or -1 */
 } norm;
+
+/* A -U or -D of prev: at prev's event time, where a window or a versioned table has it
+ * (a tombstone has no time of its own), else at the time of the record that ends it. */
+static int64_t retract_time(const norm *n, const strom_row *prev, const strom_row *in) {
+  return n->time_col >= 0 && !strom_row_is_null(prev, n->time_col) ? strom_row_get_bigint(prev, n->time_col)
+                                                                    : strom_row_time(in);
+}
 
 static int norm_open(strom_ctx *ctx) {
   norm *n = strom_ctx_data(ctx);
@@ -178,6 +192,7 @@ static int norm_open(strom_ctx *ctx) {
  * emits nothing, a tombstone of an unknown key nothing. */
 static int norm_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
   (void)input;
+  const norm *n = strom_ctx_data(ctx);
   strom_state *st = strom_ctx_local(ctx);
   const strom_row *prev = strom_state_get(st);
   strom_row *o;
@@ -187,7 +202,7 @@ static int norm_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     o = strom_out_row(out);
     if ((rc = strom_row_copy(o, prev))) return rc;
     strom_row_set_kind(o, STROM_DELETE);
-    strom_row_set_time(o, strom_row_time(in));
+    strom_row_set_time(o, retract_time(n, prev, in));
     if ((rc = strom_out_emit(out, o))) return rc;
     strom_state_clear(st);
     return STROM_OK;
@@ -197,7 +212,7 @@ static int norm_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
     o = strom_out_row(out);
     if ((rc = strom_row_copy(o, prev))) return rc;
     strom_row_set_kind(o, STROM_UPDATE_BEFORE);
-    strom_row_set_time(o, strom_row_time(in));
+    strom_row_set_time(o, retract_time(n, prev, in));
     if ((rc = strom_out_emit(out, o))) return rc;
   }
   o = strom_out_row(out);
@@ -227,14 +242,14 @@ static const strom_schema *format_schema(sql_build *b, const sql_table *t, const
 strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   size_t n;
   const char **kv = kafka_pairs(b, t, false, &n);
-  const char *vf = value_fields(b, t), *keys = key_columns(b, t, false);
+  const char *vf = value_fields(b, t), *keys = key_columns(b, t, false), *meta = sql_kafka_metadata(b, t, false);
   const strom_schema *fs = format_schema(b, t, phys);
   norm *nm = sql_arena_alloc(&b->arena, sizeof *nm);
-  if (!kv || !vf || !keys || !fs || !nm) return NULL;
+  if (!kv || !vf || !keys || !meta || !fs || !nm) return NULL;
   strom_watermark_strategy ws = {0};
   int own = sql_kafka_watermark(b, t, &ws);
   if (own < 0) return NULL;
-  strom_stream *s = strom__kafka_source_upsert(b->env, fs, kv, n, own ? &ws : NULL, vf);
+  strom_stream *s = strom__kafka_source_upsert(b->env, fs, kv, n, own ? &ws : NULL, meta, vf);
   if (!s) {
     sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
     return NULL;
@@ -242,6 +257,7 @@ strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const stro
   if (fs != phys)
     s = strom_set_name(strom_process(s, &(strom_process_def){.process = sql_pass_row_process, .out_schema = phys}), "Key names");
   nm->schema = phys;
+  nm->time_col = own ? strom_schema_find(phys, t->cols[t->wm_col].name) : -1;
   s = strom_keyed_process(strom_key_by(s, keys), &(strom_process_def){.open = norm_open, .process = norm_process, .data = nm});
   return strom_set_name(s, "ChangelogNormalize");
 }
@@ -251,9 +267,9 @@ strom_stream *sql_upsert_kafka_scan(sql_build *b, const sql_table *t, const stro
 int sql_upsert_kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   size_t n;
   const char **kv = kafka_pairs(b, t, true, &n);
-  const char *vf = value_fields(b, t), *keys = key_columns(b, t, true);
+  const char *vf = value_fields(b, t), *keys = key_columns(b, t, true), *meta = sql_kafka_metadata(b, t, true);
   strom_schema *s = strom_schema_new();
-  if (!kv || !vf || !keys || !s) {
+  if (!kv || !vf || !keys || !meta || !s) {
     strom_schema_free(s);
     return STROM_ENOMEM;
   }
@@ -273,7 +289,7 @@ int sql_upsert_kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   strom_stream *keyed = strom_keyed_process(strom_key_by(in, keys), &(strom_process_def){.process = sql_pass_row_process});
   const char *p = sql_table_option(t, "sink.parallelism");
   if (p) keyed = strom_set_parallelism(keyed, atoi(p));
-  int rc = strom__kafka_sink_upsert(strom_set_name(keyed, "Upsert key"), kv, n, vf);
+  int rc = strom__kafka_sink_upsert(strom_set_name(keyed, "Upsert key"), kv, n, meta, vf);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
   return rc;
 }
