@@ -1282,6 +1282,7 @@ static sql_plan *bind_tvf(binder *b, const sql_node *tf) {
   p->cols[in->ncols + 2] = (sql_col){.name = "window_time", .type = ts, .rowtime = !w.proctime, .proctime = w.proctime};
   for (int i = 0; i < in->ncols; i++) p->cols[i].rowtime = p->cols[i].proctime = false; /* window_time is the new time attribute */
   p->in = in;
+  p->changelog = in->changelog; /* a window TVF passes its input's -U/-D on */
   p->win = w;
   p->time_col = tc;
   return p;

@@ -252,7 +252,8 @@ static int analyze(sql_arena *a, sql_plan *p, char *err, size_t errlen) {
     return sql_asof_analyze(a, p, err, errlen);
   }
   bool append = !p->in->changelog && !p->in2->changelog && j->type < SQL_J_SEMI; /* semi/anti: regular only */
-  if (ws && we && ((append && sql_winjoin_same_windows(p)) || sql_winsemi_applies(p))) {
+  bool inserts = !p->in->changelog && !p->in2->changelog; /* a window join keeps no retractable state */
+  if (ws && we && ((append && sql_winjoin_same_windows(p)) || (inserts && sql_winsemi_applies(p)))) {
     j->kind = SQL_JK_WINDOW;
   } else if (b.has_lo && b.has_hi && append) {
     if (b.lo > b.hi) return snprintf(err, errlen, "the join's time bounds can never hold (an empty interval)"), -1;

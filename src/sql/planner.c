@@ -378,6 +378,7 @@ static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
       strom_row_set_timestamp(o, t->ncols + 1, en);
       strom_row_set_timestamp(o, t->ncols + 2, en - 1);
       strom_row_set_time(o, en - 1);
+      o->kind = in->kind; /* an updating input's -U/-D stay retractions */
       int rc = strom_out_emit(out, o);
       if (rc) return rc;
     }
@@ -392,6 +393,7 @@ static int tvf_process(strom_ctx *ctx, int input, const strom_row *in, strom_out
     strom_row_set_timestamp(o, t->ncols + 1, start + size);
     strom_row_set_timestamp(o, t->ncols + 2, start + size - 1);
     strom_row_set_time(o, start + size - 1);
+    o->kind = in->kind;
     int rc = strom_out_emit(out, o);
     if (rc) return rc;
   }
