@@ -49,28 +49,6 @@ int strom__avro_init(strom_format *f, char *err, size_t errlen) {
 
 /* ---- DATE and TIME: their text and Avro's ints ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 static bool digits(const char *s, size_t n, int *v) {
   *v = 0;
   for (size_t i = 0; i < n; i++) {
@@ -86,7 +64,7 @@ static bool date_days(const char *s, size_t n, int64_t *days) {
   if (n != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d) ||
       m < 1 || m > 12 || d < 1 || d > 31)
     return false;
-  *days = days_from_civil(y, m, d);
+  *days = strom__days_from_civil(y, m, d);
   return true;
 }
 
@@ -324,11 +302,10 @@ static int get_text(rd *d, strom_row *r, int c, uint8_t kind) {
   char t[32];
   int n;
   if (kind == AVRO_DATE) {
-    int64_t y;
-    int m, dd;
-    civil_from_days(v, &y, &m, &dd);
+    int64_t y, m, dd;
+    strom__civil_from_days(v, &y, &m, &dd);
     if (y < 0 || y > 9999) return rerr(d, "a date out of the DATE range");
-    n = snprintf(t, sizeof t, "%04d-%02d-%02d", (int)y, m, dd);
+    n = snprintf(t, sizeof t, "%04d-%02d-%02d", (int)y, (int)m, (int)dd);
   } else {
     if (v < 0 || v >= 86400000) return rerr(d, "a time-millis out of the day");
     n = snprintf(t, sizeof t, "%02d:%02d:%02d.%03d", (int)(v / 3600000), (int)(v / 60000 % 60), (int)(v / 1000 % 60),

@@ -259,6 +259,9 @@ void strom__format_ts_ms(strom_buf *b, int64_t ms);
 /* "yyyy-MM-dd[( |T)HH:mm:ss[.f{1,9}][Z]]" to milliseconds and the nanoseconds of the
  * millisecond; -1 if malformed or outside years 0000..9999. */
 int strom__parse_ts(const char *s, size_t n, int64_t *ms, uint32_t *nano);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Hinnant's algorithms). */
+int64_t strom__days_from_civil(int64_t y, int64_t m, int64_t d);
+void strom__civil_from_days(int64_t days, int64_t *y, int64_t *m, int64_t *d);
 /* Sets a TIMESTAMP column to ms and nano, truncated to the column's precision. */
 void strom__row_set_ts(strom_row *r, int col, int64_t ms, uint32_t nano);
 /* Parses text into column col of r (copying strings); on error writes why to err. */

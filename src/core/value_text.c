@@ -87,14 +87,25 @@ int strom__format_value(strom_buf *b, const strom_row *r, int c, bool csv) {
   return STROM_EINVAL;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d) {
+int64_t strom__days_from_civil(int64_t y, int64_t m, int64_t d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
   int64_t yoe = y - era * 400;
   int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + doe - 719468;
+}
+
+void strom__civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yoe + era * 400 + (*m <= 2);
 }
 
 static int parse_timestamp_ns(const char *s, size_t n, int64_t *out, uint32_t *nano) {
@@ -128,7 +139,7 @@ static int parse_timestamp_ns(const char *s, size_t n, int64_t *out, uint32_t *n
   }
   if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
     return -1; /* %2d also reads "-1" */
-  int64_t v = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
+  int64_t v = (strom__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
   /* TIMESTAMP's range, 0000-01-01 to 9999-12-31 ("9999-12-31 23:59:60" would format
    * as year 10000, which no longer parses). */
   if (v < -62167219200000 || v > 253402300799999) return -1;

@@ -24,23 +24,6 @@
 
 static const sql_type T_STR = {.id = STROM_VARCHAR, .p = SQL_VARCHAR_MAX};
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
 /* ---- FLOOR / CEIL (x TO unit) ---- */
@@ -90,12 +73,12 @@ static int f_floor_to(const sql_expr *e, const sql_val *a, sql_val *out, sql_ect
     if (ceil && f != ms) f += 7 * 86400000LL;
   } else {
     int64_t y, m, d, day = floor_div(ms, 86400000);
-    civil_from_days(day, &y, &m, &d);
+    strom__civil_from_days(day, &y, &m, &d);
     int64_t fm = e->aux == U_YEAR ? 1 : e->aux == U_QUARTER ? (m - 1) / 3 * 3 + 1 : m;
-    f = days_from_civil(y, fm, 1) * 86400000;
+    f = strom__days_from_civil(y, fm, 1) * 86400000;
     if (ceil && f != ms) {
       int64_t step = e->aux == U_YEAR ? 12 : e->aux == U_QUARTER ? 3 : 1, nm = fm + step;
-      f = days_from_civil(y + (nm - 1) / 12, (nm - 1) % 12 + 1, 1) * 86400000;
+      f = strom__days_from_civil(y + (nm - 1) / 12, (nm - 1) % 12 + 1, 1) * 86400000;
     }
   }
   out->i = t->kind == SQL_K_DATE ? floor_div(f, 86400000) : f;
@@ -168,8 +151,8 @@ static int f_week(const sql_expr *e, const sql_val *a, sql_val *out, sql_ectx *c
   int64_t day = e->a[0]->type.kind == SQL_K_DATE ? a[0].i : floor_div(a[0].i, 86400000);
   int64_t wd = ((day + 3) % 7 + 7) % 7 + 1; /* ISO weekday, Monday 1: 1970-01-01 was a Thursday */
   int64_t thu = day - wd + 4, y, m, d;      /* the week belongs to the year of its Thursday */
-  civil_from_days(thu, &y, &m, &d);
-  out->i = (thu - days_from_civil(y, 1, 1)) / 7 + 1;
+  strom__civil_from_days(thu, &y, &m, &d);
+  out->i = (thu - strom__days_from_civil(y, 1, 1)) / 7 + 1;
   return 0;
 }
 
