@@ -540,15 +540,16 @@ TEST(temporal_join_killed_and_resumed) {
 
 /* ---- processing-time windows ---- */
 
-/* 50 rows over 0.5 s into 200 ms windows of the clock; a second input that lasts 1 s
- * (and whose rows are filtered out) keeps the job alive until every window has fired. */
+/* 50 rows over 0.5 s into 200 ms windows of the clock; a second input that lasts 3 s
+ * (and whose rows are filtered out) keeps the job alive until every window has fired,
+ * with room for a loaded machine (1 s was too little under sanitizers and load). */
 TEST(processing_time_windows) {
   char *out, err[1024];
   int rc = run("SET 'parallelism.default' = '1';"
                "CREATE TABLE o (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'number-of-rows' = '50',"
                " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50');"
-               "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '10',"
-               " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '10');"
+               "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '30',"
+               " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '30');"
                "CREATE VIEW u AS SELECT id, MOD(id, 2) AS k, PROCTIME() AS p FROM"
                " (SELECT id FROM o UNION ALL SELECT id FROM slow WHERE id < 0);"
                "SELECT k, COUNT(*) AS n, SUM(id) AS s, window_start, window_end"
@@ -586,8 +587,8 @@ TEST(processing_time_windows) {
   CHECK_ROWS("SET 'parallelism.default' = '1';"
              "CREATE TABLE o (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'number-of-rows' = '50',"
              " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50');"
-             "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '10',"
-             " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '10');"
+             "CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10', 'number-of-rows' = '30',"
+             " 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '30');"
              "CREATE VIEW u AS SELECT id, PROCTIME() AS p FROM (SELECT id FROM o UNION ALL SELECT id FROM slow WHERE id < 0);"
              "CREATE VIEW h AS SELECT COUNT(*) AS n FROM TABLE(HOP(TABLE u, DESCRIPTOR(p), INTERVAL '0.2' SECOND,"
              " INTERVAL '0.4' SECOND)) GROUP BY window_start, window_end;"
