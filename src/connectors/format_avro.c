@@ -130,7 +130,7 @@ int strom__avro_encode(const strom_format *f, const strom_row *r, strom_buf *b, 
     int rc;
     uint8_t kind = f->avro_col ? f->avro_col[i] & (AVRO_DATE | AVRO_TIME) : 0;
     if (kind) {
-      int64_t v;
+      int64_t v = 0;
       if (kind == AVRO_DATE ? !date_days(r->v[c].s.p, r->v[c].s.n, &v) : !time_millis(r->v[c].s.p, r->v[c].s.n, &v))
         return snprintf(err, errlen, "avro: column '%s': '%.*s' is not a %s", col->name, (int)(r->v[c].s.n > 40 ? 40 : r->v[c].s.n),
                         r->v[c].s.p, kind == AVRO_DATE ? "DATE" : "TIME"),
