@@ -242,6 +242,33 @@ TEST(jdbc_upsert_of_a_group_by_changelog_then_scan) {
   free(got);
 }
 
+/* 'sink.parallelism' above the query's: the sink's three subtasks get each key's
+ * changes in order (shuffled by the primary key), so the table ends as the GROUP BY's
+ * final result; append mode spreads the rows. */
+TEST(jdbc_sink_parallelism) {
+  CHECK(pg_exec("CREATE TABLE totals3 (name text PRIMARY KEY, n bigint, total bigint)"));
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "CREATE TABLE totals3 (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
+             "WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'totals3', 'sink.parallelism' = '3');\n"
+             "INSERT INTO totals3 SELECT name, COUNT(*), SUM(price) FROM (VALUES ('a', 1), ('b', 2), ('a', 3), ('c', 4), "
+             "('b', 5), ('a', 6), ('d', 7), ('d', 8), ('a', 9)) AS t(name, price) GROUP BY name;\n",
+             "");
+  char *got = pg_query("SELECT name, n, total FROM totals3 ORDER BY name");
+  CHECK_STR(got, "a,4,19;b,2,7;c,1,4;d,2,15");
+  free(got);
+  CHECK(pg_exec("CREATE TABLE events3 (id int)"));
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "CREATE TABLE ev3 (id INT) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events3', "
+             "'sink.parallelism' = '2');\nINSERT INTO ev3 VALUES (1), (2), (3), (4), (5);\n",
+             "");
+  got = pg_query("SELECT count(*), sum(id) FROM events3");
+  CHECK_STR(got, "5,15");
+  free(got);
+  CHECK_ERR("CREATE TABLE ev3 (id INT) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events3', "
+            "'sink.parallelism' = '-1');\nINSERT INTO ev3 VALUES (1);",
+            "table 'ev3': bad 'sink.parallelism' '-1'");
+}
+
 TEST(jdbc_append_sink_and_errors) {
   CHECK(pg_exec("CREATE TABLE events (id int, what text)"));
   CHECK_ROWS("CREATE TABLE ev (id INT, what STRING) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events');\n"
@@ -349,6 +376,7 @@ int main(int argc, char **argv) {
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(jdbc_upsert_of_a_group_by_changelog_then_scan);
     RUN(jdbc_append_sink_and_errors);
+    RUN(jdbc_sink_parallelism);
   } else {
     fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
     tests_failed++;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../api/api.h" /* the sink nodes a write added (sink_parallelism) */
 #include "../connectors/format.h"
 #include "../connectors/kafka_common.h"
 #include "sql_int.h"
@@ -412,6 +413,7 @@ static const sql_option fs_opts[] = {
     {"partition.time-extractor.kind", "PARTITIONED BY: default"},
     {"partition.time-extractor.timestamp-pattern", "PARTITIONED BY: e.g. '$dt $hm:00' (default: the first partition value)"},
     {"partition.time-extractor.timestamp-formatter", "PARTITIONED BY: yyyy-MM-dd HH:mm:ss"},
+    {"sink.parallelism", "parallelism of the sink"},
     {NULL, NULL},
 };
 
@@ -593,7 +595,35 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
   return out;
 }
 
+/* 'sink.parallelism' (0 when absent) in *par; a bad value fails the build. */
+static int sink_par_option(sql_build *b, const sql_table *t, int *par) {
+  const char *p = sql_table_option(t, "sink.parallelism");
+  int64_t n = 0;
+  if (p && (!parse_i64(p, &n) || n < 1 || n > 1024))
+    return sql_build_fail(b, "table '%s': bad 'sink.parallelism' '%s'", t->name, p);
+  *par = (int)n;
+  return STROM_OK;
+}
+
+/* The sink nodes a write added since the graph had `from` nodes run at par (Flink's
+ * 'sink.parallelism' is the sink's own, not its input's); their input reaches them
+ * rebalanced, or by the key the sink shuffles by. */
+static void sink_parallelism(sql_build *b, int from, int par) {
+  for (int i = from; par && i < b->env->graph.nnodes; i++)
+    if (b->env->graph.nodes[i]->is_sink) b->env->graph.nodes[i]->parallelism = par;
+}
+
+static int fs_write_sink(sql_build *b, const sql_table *t, strom_stream *in);
+
+/* The filesystem sink takes inserts only, so its input may be spread over any parallelism. */
 static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  int par, from = b->env->graph.nnodes;
+  int rc = sink_par_option(b, t, &par);
+  if (!rc && !(rc = fs_write_sink(b, t, in))) sink_parallelism(b, from, par);
+  return rc;
+}
+
+static int fs_write_sink(sql_build *b, const sql_table *t, strom_stream *in) {
   char merr[256];
   if (sql_fs_meta_check_write(t, merr, sizeof merr)) return sql_build_fail(b, "%s", merr); /* connectors_fs_meta.c */
   strom_file_sink_opts o = {0};
@@ -1115,6 +1145,7 @@ static const sql_option jdbc_opts[] = {
     {"lookup.cache.max-rows", "lookup cache size"},
     {"lookup.cache.ttl", "lookup cache entry lifetime"},
     {"lookup.max-retries", "lookup retries"},
+    {"sink.parallelism", "parallelism of the sink"},
     {NULL, NULL},
 };
 
@@ -1126,11 +1157,17 @@ static char *jdbc_pk(const sql_table *t) {
   return l.p;
 }
 
+/* Options the SQL layer applies itself, not the JDBC connector's. */
+static bool jdbc_sql_only(const char *k, bool sink) {
+  (void)sink;
+  return !strcmp(k, "sink.parallelism");
+}
+
 /* Parses the options into o; kv (malloc'd, returned in *kvp) holds the strings o points at. */
 static int jdbc_parse(const sql_table *t, const char *pk, strom_jdbc_opts *o, const char ***kvp, sql_arena *a,
                       char *err, size_t errlen) {
   size_t n;
-  const char **kv = option_pairs(a, t, pk ? "sink.primary-key" : NULL, pk, &n, NULL, false);
+  const char **kv = option_pairs(a, t, pk ? "sink.primary-key" : NULL, pk, &n, jdbc_sql_only, false);
   if (!kv) return STROM_ENOMEM;
   if (kvp) *kvp = kv;
   int rc = strom_jdbc_opts_from_pairs(o, kv, n, err, errlen);
@@ -1171,8 +1208,15 @@ static int jdbc_write(sql_build *b, const sql_table *t, strom_stream *in) {
   if (pk && sql_build_own(b, pk, free)) return STROM_ENOMEM;
   if (jdbc_parse(t, pk, &o, NULL, &b->arena, err, sizeof err)) return sql_build_fail(b, "table '%s': %s", t->name, err);
   if (!(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int par, from;
+  if (sink_par_option(b, t, &par)) return STROM_EINVAL;
+  if (par && pk) /* upsert: a key's changes in one sink subtask, in order, at any parallelism */
+    in = strom_set_name(strom_set_parallelism(strom_keyed_process(strom_key_by(in, pk), &(strom_process_def){
+                                                  .process = sql_pass_row_process}), par), "Primary key");
+  from = b->env->graph.nnodes;
   int rc = strom_jdbc_sink(in, &o);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  else sink_parallelism(b, from, par);
   return rc;
 }
 

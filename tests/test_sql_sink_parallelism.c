@@ -1,11 +1,16 @@
 /*
- * test_sql_print_parallelism.c -- the print connector's 'sink.parallelism': the
- * printing node's own parallelism, not its input's.  Rows from one subtask reach two
+ * test_sql_sink_parallelism.c -- 'sink.parallelism' is the sink's own parallelism, not
+ * its input's (print, filesystem).  Rows from one subtask reach two
  * print subtasks round-robin, each line prefixed "N> " (or "id:N> ") as Flink's
  * print sink does at a parallelism above 1 and with no prefix at 1; an updating input
  * with a PRIMARY KEY is shuffled by it (a key's changes stay in one subtask, in order);
- * without one, a parallelism other than the input's is refused.
+ * without one, a parallelism other than the input's is refused.  The filesystem sink
+ * writes one part file per sink subtask.
  */
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "sql_test.h"
 
 /* The output's lines, sorted (malloc'd). */
@@ -132,10 +137,53 @@ TEST(updates_without_a_key) {
             "table 'p': bad 'sink.parallelism' '0'");
 }
 
+/* Two sink subtasks fed round-robin by one: two part files of three rows each. */
+TEST(filesystem_part_file_per_sink_subtask) {
+  char *o, e[1024];
+  int rc = run("SET 'parallelism.default' = '1';\n"
+               "CREATE TABLE f (x INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/fs', 'format' = 'csv', "
+               "'sink.parallelism' = '2');\n"
+               "INSERT INTO f " SIX ";",
+               &o, e, sizeof e);
+  if (rc) fprintf(stderr, "  error: %s\n", e);
+  CHECK_INT(rc, 0);
+  free(o);
+  char dir[400], path[700], buf[256];
+  snprintf(dir, sizeof dir, "%s/fs", tmp);
+  DIR *d = opendir(dir);
+  CHECK(d != NULL);
+  int files = 0;
+  for (struct dirent *de; d && (de = readdir(d));) {
+    if (de->d_name[0] == '.') continue;
+    files++;
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = 0;
+    if (f) fclose(f);
+    /* rows 1, 3, 5 in subtask 0's file, 2, 4, 6 in subtask 1's */
+    CHECK(!strcmp(buf, "1\n3\n5\n") || !strcmp(buf, "2\n4\n6\n"));
+  }
+  if (d) closedir(d);
+  CHECK_INT(files, 2);
+  char *all = slurp_tmp_dir("fs");
+  CHECK_STR(all, "1\n2\n3\n4\n5\n6\n");
+  free(all);
+  CHECK_ERR("CREATE TABLE f (x INT) WITH ('connector' = 'filesystem', 'path' = '${TMP}/fs2', 'format' = 'csv', "
+            "'sink.parallelism' = 'two');\nINSERT INTO f " SIX ";",
+            "table 'f': bad 'sink.parallelism' 'two'");
+}
+
 int main(int argc, char **argv) {
+  snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_sink_par_XXXXXX");
+  if (!mkdtemp(tmp)) return 1;
   TEST_MAIN_BEGIN(argc, argv);
   RUN(inserts_spread_over_the_sink_subtasks);
   RUN(updates_keyed_by_the_primary_key);
   RUN(updates_without_a_key);
+  RUN(filesystem_part_file_per_sink_subtask);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
   TEST_MAIN_END();
 }
