@@ -229,6 +229,30 @@ TEST(kafka_debezium_json_carries_a_changelog) {
 
 /* ---- jdbc ---- */
 
+static void per_partition(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn) {
+  (void)off, (void)key, (void)kn, (void)val, (void)vn;
+  ((int *)arg)[part & 1]++;
+}
+
+/* 'sink.parallelism' is the Kafka sink's own: with the fixed partitioner (subtask i
+ * writes partition i), two sink subtasks fed by one fill both partitions, three rows
+ * each (round-robin); a changelog into a sink of another parallelism is refused. */
+TEST(kafka_sink_parallelism) {
+  CHECK_INT(kmock_topic(&MOCK, "sql_par", 2), 0);
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             KAFKA_T("k", "sql_par", "json", ", 'sink.partitioner' = 'fixed', 'sink.parallelism' = '2'")
+             "INSERT INTO k VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (4, 'd', 4), (5, 'e', 5), (6, 'f', 6);\n",
+             "");
+  int parts[2] = {0, 0};
+  kmock_read_all(&MOCK, "sql_par", per_partition, parts);
+  CHECK_INT(parts[0], 3);
+  CHECK_INT(parts[1], 3);
+  CHECK_ERR("SET 'parallelism.default' = '1';\n"
+            KAFKA_T("k", "sql_par", "debezium-json", ", 'sink.parallelism' = '2'")
+            "INSERT INTO k SELECT 1, name, CAST(COUNT(*) AS INT) FROM (VALUES ('a')) AS t(name) GROUP BY name;",
+            "forward partitioning needs equal parallelism");
+}
+
 TEST(jdbc_upsert_of_a_group_by_changelog_then_scan) {
   CHECK(pg_exec("CREATE TABLE totals (name text PRIMARY KEY, n bigint, total bigint)"));
   CHECK_ROWS("CREATE TABLE totals (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
@@ -371,6 +395,7 @@ int main(int argc, char **argv) {
   RUN(kafka_csv_from_datagen);
   RUN(kafka_options_and_changelog_refused);
   RUN(kafka_debezium_json_carries_a_changelog);
+  RUN(kafka_sink_parallelism);
   if (pg_start()) {
     /* the SQL tables name the user in the URL (${PG}) */
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);

@@ -73,7 +73,8 @@ int strom__cdc_meta_set(int i, const char *p, size_t n, strom_row *row, int col,
   if (m->payload && strom__json_member(p, n, "payload", &v, &vn, err, sizeof err) == 1 && vn && v[0] == '{')
     p = v, n = vn;
   if (strom__json_member(p, n, m->member, &v, &vn, err, sizeof err) != 1 || is_null(v, vn)) return STROM_OK;
-  if (m->sub && (!vn || v[0] != '{' || strom__json_member(v, vn, m->sub, &v, &vn, err, sizeof err) != 1 || is_null(v, vn)))
+  if (m->sub && (!vn || v[0] != '{' || strom__json_member(v, vn, m->sub, &v, &vn, err, sizeof err) != 1 ||
+                 is_null(v, vn)))
     return STROM_OK;
   if (m->kind == M_MS || m->kind == M_S) {
     /* a number, or a string holding one (Flink reads Debezium's source map as strings) */

@@ -875,6 +875,7 @@ static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_st
 /* Options that are the other side's (a Flink table holds its source's and its sink's),
  * which the Kafka connectors' own parsers would refuse. */
 static bool kafka_other_side(const char *k, bool sink) {
+  if (!strcmp(k, "sink.parallelism")) return true; /* the SQL layer's (kafka_write) */
   if (sink) return !strncmp(k, "scan.", 5) || !strcmp(k, "topic-pattern") || !strcmp(k, "properties.group.id");
   return !strncmp(k, "sink.", 5);
 }
@@ -898,6 +899,7 @@ static const sql_option kafka_opts[] = {
     {"sink.transactional-id-prefix", "required for exactly-once"},
     {"sink.transaction-marker-topic", "exactly-once commit markers"},
     {"sink.partitioner", "default, fixed, round-robin"},
+    {"sink.parallelism", "parallelism of the sink"},
     {"json.ignore-parse-errors", "skip malformed records"},
     {"json.fail-on-missing-field", "a missing member is an error"},
     {"json.timestamp-format.standard", "SQL or ISO-8601"},
@@ -941,7 +943,7 @@ const char *sql_kafka_metadata(sql_build *b, const sql_table *t, bool written) {
 /* The value format's kind, for its metadata keys (format_cdc_meta.c); NONE for formats without. */
 static strom_format_kind kafka_value_kind(const sql_table *t) {
   const char *f = kafka_format(t);
-  if (!f || strcmp(t->conn->name, "kafka")) return STROM_FORMAT_NONE;
+  if (!f || !t->conn || strcmp(t->conn->name, "kafka")) return STROM_FORMAT_NONE;
   return !strcmp(f, "canal-json") ? STROM_FORMAT_CANAL_JSON : !strcmp(f, "maxwell-json") ? STROM_FORMAT_MAXWELL_JSON
          : !strcmp(f, "debezium-json") ? STROM_FORMAT_DEBEZIUM_JSON : STROM_FORMAT_NONE;
 }
@@ -1075,7 +1077,8 @@ int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strate
  * null; a PRIMARY KEY column is NOT NULL, as in Flink's resolved schema), DATE and TIME
  * columns (which cross as text), each under the name name() gives it (NULL: its own);
  * NULL for other formats. */
-const char *sql_kafka_avro_columns(sql_build *b, const sql_table *t, const char *(*name)(const sql_table *, const char *)) {
+const char *sql_kafka_avro_columns(sql_build *b, const sql_table *t,
+                                   const char *(*name)(const sql_table *, const char *)) {
   const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
   if ((!f || strcmp(f, "avro")) && (!k || strcmp(k, "avro"))) return NULL;
   strom_buf l = {0};
@@ -1114,8 +1117,14 @@ static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, true);
   const char *meta = sql_kafka_metadata(b, t, true);
   if (!kv || !meta || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int par, from = b->env->graph.nnodes;
+  if (sink_par_option(b, t, &par)) return STROM_EINVAL;
+  /* a changelog's rows keep their order only over a forward edge, which a job refuses
+   * between different parallelisms (Flink refuses it without a primary key too) */
+  if (par && insert_changelog(b, t)) in = strom_forward(in);
   int rc = strom__kafka_sink_sql(in, kv, n, meta);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  else sink_parallelism(b, from, par);
   return rc;
 }
 

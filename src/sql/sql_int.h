@@ -856,7 +856,8 @@ const char *sql_kafka_metadata(sql_build *b, const sql_table *t, bool written);
 /* connectors_sql.c: the avro format on a kafka / upsert-kafka table: its columns' types
  * checked, and the facts format_avro.c needs ("avro.$columns"; NULL when no side is avro). */
 int sql_kafka_avro_validate(const sql_table *t, char *err, size_t errlen);
-const char *sql_kafka_avro_columns(sql_build *b, const sql_table *t, const char *(*name)(const sql_table *, const char *));
+const char *sql_kafka_avro_columns(sql_build *b, const sql_table *t,
+                                   const char *(*name)(const sql_table *, const char *));
 /* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
 int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
 int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);
