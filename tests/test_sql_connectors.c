@@ -229,6 +229,30 @@ TEST(kafka_debezium_json_carries_a_changelog) {
 
 /* ---- jdbc ---- */
 
+static void per_partition(void *arg, int32_t part, int64_t off, const char *key, size_t kn, const char *val, size_t vn) {
+  (void)off, (void)key, (void)kn, (void)val, (void)vn;
+  ((int *)arg)[part & 1]++;
+}
+
+/* 'sink.parallelism' is the Kafka sink's own: with the fixed partitioner (subtask i
+ * writes partition i), two sink subtasks fed by one fill both partitions, three rows
+ * each (round-robin); a changelog into a sink of another parallelism is refused. */
+TEST(kafka_sink_parallelism) {
+  CHECK_INT(kmock_topic(&MOCK, "sql_par", 2), 0);
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             KAFKA_T("k", "sql_par", "json", ", 'sink.partitioner' = 'fixed', 'sink.parallelism' = '2'")
+             "INSERT INTO k VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (4, 'd', 4), (5, 'e', 5), (6, 'f', 6);\n",
+             "");
+  int parts[2] = {0, 0};
+  kmock_read_all(&MOCK, "sql_par", per_partition, parts);
+  CHECK_INT(parts[0], 3);
+  CHECK_INT(parts[1], 3);
+  CHECK_ERR("SET 'parallelism.default' = '1';\n"
+            KAFKA_T("k", "sql_par", "debezium-json", ", 'sink.parallelism' = '2'")
+            "INSERT INTO k SELECT 1, name, CAST(COUNT(*) AS INT) FROM (VALUES ('a')) AS t(name) GROUP BY name;",
+            "forward partitioning needs equal parallelism");
+}
+
 TEST(jdbc_upsert_of_a_group_by_changelog_then_scan) {
   CHECK(pg_exec("CREATE TABLE totals (name text PRIMARY KEY, n bigint, total bigint)"));
   CHECK_ROWS("CREATE TABLE totals (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
@@ -240,6 +264,33 @@ TEST(jdbc_upsert_of_a_group_by_changelog_then_scan) {
   char *got = pg_query("SELECT name, n, total FROM totals ORDER BY name");
   CHECK_STR(got, "a,3,10;b,2,7;c,1,4");
   free(got);
+}
+
+/* 'sink.parallelism' above the query's: the sink's three subtasks get each key's
+ * changes in order (shuffled by the primary key), so the table ends as the GROUP BY's
+ * final result; append mode spreads the rows. */
+TEST(jdbc_sink_parallelism) {
+  CHECK(pg_exec("CREATE TABLE totals3 (name text PRIMARY KEY, n bigint, total bigint)"));
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "CREATE TABLE totals3 (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
+             "WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'totals3', 'sink.parallelism' = '3');\n"
+             "INSERT INTO totals3 SELECT name, COUNT(*), SUM(price) FROM (VALUES ('a', 1), ('b', 2), ('a', 3), ('c', 4), "
+             "('b', 5), ('a', 6), ('d', 7), ('d', 8), ('a', 9)) AS t(name, price) GROUP BY name;\n",
+             "");
+  char *got = pg_query("SELECT name, n, total FROM totals3 ORDER BY name");
+  CHECK_STR(got, "a,4,19;b,2,7;c,1,4;d,2,15");
+  free(got);
+  CHECK(pg_exec("CREATE TABLE events3 (id int)"));
+  CHECK_ROWS("SET 'parallelism.default' = '1';\n"
+             "CREATE TABLE ev3 (id INT) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events3', "
+             "'sink.parallelism' = '2');\nINSERT INTO ev3 VALUES (1), (2), (3), (4), (5);\n",
+             "");
+  got = pg_query("SELECT count(*), sum(id) FROM events3");
+  CHECK_STR(got, "5,15");
+  free(got);
+  CHECK_ERR("CREATE TABLE ev3 (id INT) WITH ('connector' = 'jdbc', 'url' = '${PG}', 'table-name' = 'events3', "
+            "'sink.parallelism' = '-1');\nINSERT INTO ev3 VALUES (1);",
+            "table 'ev3': bad 'sink.parallelism' '-1'");
 }
 
 TEST(jdbc_append_sink_and_errors) {
@@ -344,11 +395,13 @@ int main(int argc, char **argv) {
   RUN(kafka_csv_from_datagen);
   RUN(kafka_options_and_changelog_refused);
   RUN(kafka_debezium_json_carries_a_changelog);
+  RUN(kafka_sink_parallelism);
   if (pg_start()) {
     /* the SQL tables name the user in the URL (${PG}) */
     strncat(pg_url, "?user=postgres", sizeof pg_url - strlen(pg_url) - 1);
     RUN(jdbc_upsert_of_a_group_by_changelog_then_scan);
     RUN(jdbc_append_sink_and_errors);
+    RUN(jdbc_sink_parallelism);
   } else {
     fprintf(stderr, "cannot start PostgreSQL (tests/pg_server.sh)\n");
     tests_failed++;

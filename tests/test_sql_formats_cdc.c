@@ -269,6 +269,96 @@ TEST(maxwell_json_sink_round_trip) {
               "+I[2, b2, 2.00, 2020-05-13 12:40:00.000]\n");
 }
 
+/* ---- the changelog formats' metadata ---- */
+
+/* Canal's message members beside the rows, the same for every row of a batch: the
+ * first message's ts/es/pkNames, the updates' ts 2, 3 and the delete's 4 (no es, no
+ * pkNames: NULL). */
+TEST(canal_json_metadata) {
+  CHECK_QUERY("CREATE TABLE cm (id BIGINT, db STRING METADATA FROM 'value.database' VIRTUAL, tb STRING METADATA FROM "
+              "'value.table' VIRTUAL, pks ARRAY<STRING> METADATA FROM 'value.pk-names' VIRTUAL, ing TIMESTAMP_LTZ(3) "
+              "METADATA FROM 'value.ingestion-timestamp' VIRTUAL, ev TIMESTAMP_LTZ(3) METADATA FROM "
+              "'value.event-timestamp' VIRTUAL) WITH (" KAFKA("canal", "canal-json", ", 'canal-json.table.include' = "
+              "'products', 'canal-json.database.include' = 'shop'") ");\n"
+              "SELECT id, db, tb, pks, CARDINALITY(pks), ing, ev FROM cm;",
+              "+I[1, shop, products, [id], 1, 2020-05-13 12:39:20.798, 2020-05-13 12:39:20.000]\n"
+              "+I[2, shop, products, [id], 1, 2020-05-13 12:39:20.798, 2020-05-13 12:39:20.000]\n"
+              "+I[3, shop, products, [id], 1, 2020-05-13 12:39:20.798, 2020-05-13 12:39:20.000]\n"
+              "-U[1, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.002, <NULL>]\n"
+              "+U[1, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.002, <NULL>]\n"
+              "-U[2, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.003, <NULL>]\n"
+              "+U[2, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.003, <NULL>]\n"
+              "-U[3, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.003, <NULL>]\n"
+              "+U[3, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.003, <NULL>]\n"
+              "-D[1, shop, products, <NULL>, <NULL>, 1970-01-01 00:00:00.004, <NULL>]\n");
+  /* sqlType as MAP<STRING, INT>, pkNames kept as its JSON text in a STRING */
+  CHECK_INT(kmock_topic(&MOCK, "canal_meta", 1), 0);
+  static const char *const cm[] = {
+      "{\"data\":[{\"id\":\"7\",\"name\":\"q\"}],\"database\":\"db1\",\"table\":\"t1\",\"pkNames\":[\"id\",\"name\"],"
+      "\"sqlType\":{\"id\":4,\"name\":12},\"ts\":1000,\"type\":\"INSERT\"}"};
+  CHECK_INT(produce("canal_meta", cm, NULL, 1), 0);
+  CHECK_QUERY("CREATE TABLE cm (id BIGINT, st MAP<STRING, INT> METADATA FROM 'value.sql-type' VIRTUAL, pks STRING "
+              "METADATA FROM 'value.pk-names' VIRTUAL) WITH (" KAFKA("canal_meta", "canal-json", "") ");\n"
+              "SELECT id, st['id'] + st['name'], pks FROM cm;",
+              "+I[7, 16, [\"id\",\"name\"]]\n");
+}
+
+/* Maxwell's "ts" is in seconds (Flink multiplies it by 1000). */
+TEST(maxwell_json_metadata) {
+  CHECK_INT(kmock_topic(&MOCK, "maxwell_meta", 1), 0);
+  static const char *const mm[] = {
+      "{\"database\":\"shop\",\"table\":\"products\",\"type\":\"insert\",\"ts\":1477053217,"
+      "\"primary_key_columns\":[\"id\"],\"data\":{\"id\":1,\"name\":\"a\"}}",
+      "{\"database\":\"crm\",\"table\":\"users\",\"type\":\"delete\",\"data\":{\"id\":1,\"name\":\"a\"}}"};
+  CHECK_INT(produce("maxwell_meta", mm, NULL, 2), 0);
+  CHECK_QUERY("CREATE TABLE mm (id INT, name STRING, db STRING METADATA FROM 'value.database' VIRTUAL, tb STRING "
+              "METADATA FROM 'value.table' VIRTUAL, pk ARRAY<STRING> METADATA FROM 'value.primary-key-columns' "
+              "VIRTUAL, ing TIMESTAMP_LTZ(3) METADATA FROM 'value.ingestion-timestamp' VIRTUAL) WITH ("
+              KAFKA("maxwell_meta", "maxwell-json", "") ");\nSELECT * FROM mm;",
+              "+I[1, a, shop, products, [id], 2016-10-21 12:33:37.000]\n"
+              "-D[1, a, crm, users, <NULL>, <NULL>]\n");
+}
+
+/* Debezium's: "schema" (its JSON text, at the top), the rest from the payload (wrapped
+ * or not), "source"'s members one level down. */
+TEST(debezium_json_metadata) {
+  CHECK_INT(kmock_topic(&MOCK, "dbz_meta", 1), 0);
+  static const char *const dm[] = {
+      "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"before\":null,\"after\":{\"id\":1,"
+      "\"name\":\"a\"},\"source\":{\"ts_ms\":1589355606000,\"db\":\"inventory\",\"table\":\"products\"},"
+      "\"op\":\"c\",\"ts_ms\":1589355606100}}",
+      "{\"before\":{\"id\":1,\"name\":\"a\"},\"after\":{\"id\":1,\"name\":\"b\"},\"source\":{\"ts_ms\":1589355607000,"
+      "\"db\":\"inventory\",\"schema\":\"public\",\"table\":\"products\"},\"op\":\"u\",\"ts_ms\":1589355607100}"};
+  CHECK_INT(produce("dbz_meta", dm, NULL, 2), 0);
+  CHECK_QUERY("CREATE TABLE dm (id INT, name STRING, sc STRING METADATA FROM 'value.schema' VIRTUAL, ing "
+              "TIMESTAMP_LTZ(3) METADATA FROM 'value.ingestion-timestamp' VIRTUAL, sts TIMESTAMP_LTZ(3) METADATA FROM "
+              "'value.source.timestamp' VIRTUAL, sdb STRING METADATA FROM 'value.source.database' VIRTUAL, ssc STRING "
+              "METADATA FROM 'value.source.schema' VIRTUAL, stb STRING METADATA FROM 'value.source.table' VIRTUAL, "
+              "props MAP<STRING, STRING> METADATA FROM 'value.source.properties' VIRTUAL) WITH ("
+              KAFKA("dbz_meta", "debezium-json", "") ");\n"
+              "SELECT id, name, sc, ing, sts, sdb, ssc, stb, props['db'], props['ts_ms'] FROM dm;",
+              "+I[1, a, {\"type\":\"struct\"}, 2020-05-13 07:40:06.100, 2020-05-13 07:40:06.000, "
+              "inventory, <NULL>, products, inventory, 1589355606000]\n"
+              "-U[1, a, <NULL>, 2020-05-13 07:40:07.100, 2020-05-13 07:40:07.000, inventory, public, products, "
+              "inventory, 1589355607000]\n"
+              "+U[1, b, <NULL>, 2020-05-13 07:40:07.100, 2020-05-13 07:40:07.000, inventory, public, products, "
+              "inventory, 1589355607000]\n");
+  /* errors: a key the format lacks, a key of another format, a wrong type, a written one */
+  CHECK_QUERY_HAS("CREATE TABLE dm (id INT, x STRING METADATA FROM 'value.database' VIRTUAL) WITH ("
+                  KAFKA("dbz_meta", "debezium-json", "") ");\nSELECT * FROM dm;",
+                  "column 'x': unknown metadata key 'value.database' (format 'debezium-json' has value.schema, "
+                  "value.ingestion-timestamp, value.source.timestamp");
+  CHECK_QUERY_HAS("CREATE TABLE dm (id INT, x STRING METADATA FROM 'value.table' VIRTUAL) WITH ("
+                  KAFKA("dbz_meta", "json", "") ");\nSELECT * FROM dm;",
+                  "column 'x': unknown metadata key 'value.table' (format 'json' has none)");
+  CHECK_QUERY_HAS("CREATE TABLE dm (id INT, x BIGINT METADATA FROM 'value.ingestion-timestamp' VIRTUAL) WITH ("
+                  KAFKA("dbz_meta", "debezium-json", "") ");\nSELECT * FROM dm;",
+                  "column 'x': metadata key 'value.ingestion-timestamp' is TIMESTAMP_LTZ(3), not BIGINT");
+  CHECK_QUERY_HAS("CREATE TABLE dm (id INT, x STRING METADATA FROM 'value.source.table') WITH ("
+                  KAFKA("dbz_meta", "debezium-json", "") ");\nINSERT INTO dm VALUES (1, 'a');",
+                  "read-only");
+}
+
 /* ---- avro ---- */
 
 #define AVRO_DDL(name, topic)                                                                                     \
@@ -403,6 +493,9 @@ int main(int argc, char **argv) {
   RUN(canal_json_sink_round_trip);
   RUN(maxwell_json_reads_the_changelog);
   RUN(maxwell_json_sink_round_trip);
+  RUN(canal_json_metadata);
+  RUN(maxwell_json_metadata);
+  RUN(debezium_json_metadata);
   RUN(avro_bytes_are_avros);
   RUN(avro_date_time_and_bytes);
   RUN(bad_records_name_format_topic_and_offset);

@@ -82,6 +82,14 @@ int strom__maxwell_encode(const strom_format *f, const strom_row *r, strom_buf *
  * fields) takes the fields old lacks from after, as Flink fills them. */
 int strom__cdc_fill_before(const strom_format *f, const char *old, size_t oldn, strom_row *before,
                            const strom_row *after);
+/* The changelog formats' metadata (format_cdc_meta.c): key n bytes long of format fmt
+ * (Flink's name without 'value.'), its index or -1; the column type it fills (and the
+ * SQL type Flink declares); the keys of fmt appended to b as "value.k, ..."; and
+ * column col of row set from message p[0..n) (NULL: a tombstone, NULL). */
+int strom__cdc_meta_find(strom_format_kind fmt, const char *key, size_t n);
+strom_type_id strom__cdc_meta_type(int i, const char **sql_type);
+int strom__cdc_meta_list(strom_format_kind fmt, strom_buf *b);
+int strom__cdc_meta_set(int i, const char *p, size_t n, strom_row *row, int col, strom_buf *tmp);
 
 /* avro (format_avro.c): init checks the columns have an Avro type (err names the one that
  * has not) and reads the NOT NULL list. */

@@ -2,6 +2,7 @@
  * kafka_common.c -- configuration, partition assignment and metadata column lists
  * shared by the Kafka source (kafka_source.c) and sink (kafka_sink.c).
  */
+#include "format.h"
 #include "kafka_common.h"
 
 static int set(rd_kafka_conf_t *conf, const char *k, const char *v, char *err, size_t errlen) {
@@ -61,8 +62,8 @@ int strom__kafka_owner(const char *topic, int32_t partition, int parallelism) {
   return (int)((start + (uint32_t)partition) % (uint32_t)parallelism);
 }
 
-int strom__kafka_meta_parse(const char *spec, const strom_schema *s, bool writable, strom_kafka_meta **out, int *n,
-                            char **value_fields, char *err, size_t errlen) {
+int strom__kafka_meta_parse(const char *spec, const strom_schema *s, bool writable, strom_format_kind vfmt,
+                            strom_kafka_meta **out, int *n, char **value_fields, char *err, size_t errlen) {
   static const struct {
     const char *name;
     strom_kafka_meta_key key;
@@ -94,6 +95,30 @@ int strom__kafka_meta_parse(const char *spec, const strom_schema *s, bool writab
     int ci = strom_schema_find(s, col), ki = -1;
     for (int i = 0; i < (int)(sizeof keys / sizeof keys[0]); i++)
       if (strlen(keys[i].name) == kn && !memcmp(keys[i].name, colon + 1, kn)) ki = i;
+    if (ci >= 0 && kn > 6 && !memcmp(colon + 1, "value.", 6)) { /* the value format's own */
+      int fk = strom__cdc_meta_find(vfmt, colon + 7, kn - 6);
+      const char *sqlt;
+      if (fk < 0) {
+        strom_buf l = {0};
+        strom__cdc_meta_list(vfmt, &l);
+        snprintf(err, errlen, "metadata column '%s': the value format has no metadata key '%.*s'%s%s", col, (int)kn,
+                 colon + 1, l.len ? " (it has: " : "", l.len ? l.p : "");
+        if (l.len && strlen(err) + 2 < errlen) strcat(err, ")");
+        strom__buf_free(&l);
+        rc = STROM_EINVAL;
+      } else if (writable) {
+        snprintf(err, errlen, "metadata column '%s' ('%.*s') is read-only: the sink writes only timestamp and headers "
+                 "(declare it VIRTUAL)", col, (int)kn, colon + 1);
+        rc = STROM_EINVAL;
+      } else if (strom_schema_col_type(s, ci) != strom__cdc_meta_type(fk, &sqlt)) {
+        snprintf(err, errlen, "metadata column '%s' ('%.*s') must be %s", col, (int)kn, colon + 1, sqlt);
+        rc = STROM_EINVAL;
+      } else if (k < ncols) {
+        m[k++] = (strom_kafka_meta){ci, STROM_KMETA_VALUE, fk};
+      }
+      p = *end ? end + 1 : end;
+      continue;
+    }
     if (ci < 0) {
       snprintf(err, errlen, "metadata column '%s' is not a column", col);
       rc = STROM_EINVAL;

@@ -53,17 +53,19 @@ typedef enum strom_kafka_meta_key {
   STROM_KMETA_TOPIC,         /* VARCHAR */
   STROM_KMETA_HEADERS,       /* VARCHAR: kafka_headers.c */
   STROM_KMETA_TIMESTAMP_TYPE, /* VARCHAR: NoTimestampType, CreateTime, LogAppendTime */
+  STROM_KMETA_VALUE,         /* 'value.<key>': the value format's (format_cdc_meta.c) */
 } strom_kafka_meta_key;
 typedef struct strom_kafka_meta {
   int col;
   strom_kafka_meta_key key;
+  int fkey; /* STROM_KMETA_VALUE: the format's key (strom__cdc_meta_find) */
 } strom_kafka_meta;
 /* Parses spec (NULL: none) against s, checking names and types; a sink (writable)
- * takes only timestamp and headers.  *value_fields receives the other columns as
- * "a;b" (malloc'd; NULL when there is no metadata column), which the value format
- * covers. */
-int strom__kafka_meta_parse(const char *spec, const strom_schema *s, bool writable, strom_kafka_meta **out, int *n,
-                            char **value_fields, char *err, size_t errlen);
+ * takes only timestamp and headers, a source also the value format vfmt's keys.
+ * *value_fields receives the other columns as "a;b" (malloc'd; NULL when there is no
+ * metadata column), which the value format covers. */
+int strom__kafka_meta_parse(const char *spec, const strom_schema *s, bool writable, strom_format_kind vfmt,
+                            strom_kafka_meta **out, int *n, char **value_fields, char *err, size_t errlen);
 /* The 'headers' column's text: a JSON object {"name": "value", ...} (kafka_headers.c). */
 int strom__kafka_headers_render(strom_buf *b, const rd_kafka_headers_t *h);
 int strom__kafka_headers_parse(const char *s, size_t n, rd_kafka_headers_t **out, char *err, size_t errlen);

@@ -629,7 +629,8 @@ int strom__kafka_sink_ex(strom_stream *in, const strom_kafka_sink_opts *o, const
   strom_kafka_meta *meta;
   int nmeta;
   char *value_fields;
-  int rc = strom__kafka_meta_parse(o->metadata_columns, in->schema, true, &meta, &nmeta, &value_fields, err, sizeof err);
+  int rc = strom__kafka_meta_parse(o->metadata_columns, in->schema, true, o->value_format.kind, &meta, &nmeta,
+                                   &value_fields, err, sizeof err);
   if (rc) {
     strom__env_error(env, rc, "Kafka sink: %s", err);
     return rc;

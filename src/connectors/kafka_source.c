@@ -472,6 +472,9 @@ static int set_metadata(strom_op *op, strom_row *row, rd_kafka_message_t *m, kpa
         strom_row_set_str(row, col, st->hdr.p, st->hdr.len);
         break;
       }
+      case STROM_KMETA_VALUE: /* every row of a message gets the message's (canal-json's batches) */
+        if (strom__cdc_meta_set(c->meta[i].fkey, m->payload, m->len, row, col, &st->hdr)) return STROM_ENOMEM;
+        break;
     }
   }
   return STROM_OK;
@@ -738,7 +741,8 @@ strom_stream *strom__kafka_source_ex(strom_env *env, const strom_schema *s, cons
   strom_kafka_meta *meta;
   int nmeta;
   char *value_fields;
-  int mrc = strom__kafka_meta_parse(o->metadata_columns, s, false, &meta, &nmeta, &value_fields, err, sizeof err);
+  int mrc = strom__kafka_meta_parse(o->metadata_columns, s, false, o->value_format.kind, &meta, &nmeta, &value_fields,
+                                    err, sizeof err);
   if (mrc) return strom__env_error(env, mrc, "Kafka source: %s", err);
   if (upsert_value_fields) {
     free(value_fields);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../api/api.h" /* the sink nodes a write added (sink_parallelism) */
 #include "../connectors/format.h"
 #include "../connectors/kafka_common.h"
 #include "sql_int.h"
@@ -412,6 +413,7 @@ static const sql_option fs_opts[] = {
     {"partition.time-extractor.kind", "PARTITIONED BY: default"},
     {"partition.time-extractor.timestamp-pattern", "PARTITIONED BY: e.g. '$dt $hm:00' (default: the first partition value)"},
     {"partition.time-extractor.timestamp-formatter", "PARTITIONED BY: yyyy-MM-dd HH:mm:ss"},
+    {"sink.parallelism", "parallelism of the sink"},
     {NULL, NULL},
 };
 
@@ -593,7 +595,35 @@ static strom_stream *fs_scan(sql_build *b, const sql_table *t, const strom_schem
   return out;
 }
 
+/* 'sink.parallelism' (0 when absent) in *par; a bad value fails the build. */
+static int sink_par_option(sql_build *b, const sql_table *t, int *par) {
+  const char *p = sql_table_option(t, "sink.parallelism");
+  int64_t n = 0;
+  if (p && (!parse_i64(p, &n) || n < 1 || n > 1024))
+    return sql_build_fail(b, "table '%s': bad 'sink.parallelism' '%s'", t->name, p);
+  *par = (int)n;
+  return STROM_OK;
+}
+
+/* The sink nodes a write added since the graph had `from` nodes run at par (Flink's
+ * 'sink.parallelism' is the sink's own, not its input's); their input reaches them
+ * rebalanced, or by the key the sink shuffles by. */
+static void sink_parallelism(sql_build *b, int from, int par) {
+  for (int i = from; par && i < b->env->graph.nnodes; i++)
+    if (b->env->graph.nodes[i]->is_sink) b->env->graph.nodes[i]->parallelism = par;
+}
+
+static int fs_write_sink(sql_build *b, const sql_table *t, strom_stream *in);
+
+/* The filesystem sink takes inserts only, so its input may be spread over any parallelism. */
 static int fs_write(sql_build *b, const sql_table *t, strom_stream *in) {
+  int par, from = b->env->graph.nnodes;
+  int rc = sink_par_option(b, t, &par);
+  if (!rc && !(rc = fs_write_sink(b, t, in))) sink_parallelism(b, from, par);
+  return rc;
+}
+
+static int fs_write_sink(sql_build *b, const sql_table *t, strom_stream *in) {
   char merr[256];
   if (sql_fs_meta_check_write(t, merr, sizeof merr)) return sql_build_fail(b, "%s", merr); /* connectors_fs_meta.c */
   strom_file_sink_opts o = {0};
@@ -644,20 +674,46 @@ static const sql_option print_opts[] = {
     {NULL, NULL},
 };
 
+/* Whether an INSERT into t being built writes a changelog (any of them, when a
+ * statement set writes t twice: they share the sink's options). */
+static bool insert_changelog(const sql_build *b, const sql_table *t) {
+  for (int i = 0; i < b->nins; i++)
+    if (b->ins_table[i] == t && b->ins_plan[i]->changelog) return true;
+  return false;
+}
+
+/* 'sink.parallelism' is the printing node's own, as Flink's.  Inserts reach it
+ * rebalanced; a changelog keeps each key's changes in one subtask, in order: shuffled
+ * by the PRIMARY KEY when the table has one, else over a forward edge, which a job
+ * refuses when the parallelisms differ (Flink refuses that too). */
 static int print_write(sql_build *b, const sql_table *t, strom_stream *in) {
   const char *p = sql_table_option(t, "sink.parallelism");
-  if (p) {
-    int64_t n;
-    if (!parse_i64(p, &n) || n < 1 || n > 1024) return sql_build_fail(b, "table '%s': bad 'sink.parallelism' '%s'", t->name, p);
-    in = strom_set_parallelism(in, (int)n);
-  }
+  int64_t par = 0;
+  if (p && (!parse_i64(p, &par) || par < 1 || par > 1024))
+    return sql_build_fail(b, "table '%s': bad 'sink.parallelism' '%s'", t->name, p);
   sql_col *cols = sql_arena_alloc(&b->arena, sizeof *cols * (size_t)(t->ncols ? t->ncols : 1));
   if (!cols) return STROM_ENOMEM;
   int k = 0;
   for (int i = 0; i < t->ncols; i++)
     if (!t->cols[i].computed) cols[k++] = (sql_col){.name = t->cols[i].name, .type = t->cols[i].type};
+  if (par && insert_changelog(b, t)) {
+    if (!t->npk) {
+      in = strom_forward(in);
+    } else {
+      const strom_schema *sc = strom_stream_schema(in);
+      strom_buf keys = {0};
+      for (int j = 0; sc && j < t->npk; j++)
+        for (int i = 0; i < k && i < sc->ncols; i++)
+          if (!strcmp(cols[i].name, t->pk[j])) strom__buf_printf(&keys, "%s%s", j ? ", " : "", sc->cols[i].name);
+      int rc = keys.p && !sql_build_own(b, keys.p, free) ? STROM_OK : STROM_ENOMEM;
+      if (rc) return keys.p ? rc : sql_build_fail(b, "table '%s': its primary key is not among its columns", t->name);
+      in = strom_keyed_process(strom_key_by(in, keys.p), &(strom_process_def){.process = sql_pass_row_process});
+      in = strom_set_name(strom_set_parallelism(in, (int)par), "Primary key");
+    }
+  }
   const char *se = sql_table_option(t, "standard-error");
-  return sql_print_sink(b, in, cols, k, sql_table_option(t, "print-identifier"), se && !strcasecmp(se, "true") ? SQL_PRINT_STDERR : SQL_PRINT);
+  return sql_print_sink_at(b, in, cols, k, sql_table_option(t, "print-identifier"),
+                           se && !strcasecmp(se, "true") ? SQL_PRINT_STDERR : SQL_PRINT, (int)par);
 }
 
 static const sql_option blackhole_opts[] = {{NULL, NULL}};
@@ -819,6 +875,7 @@ static strom_stream *with_table_names(sql_build *b, const sql_table *t, strom_st
 /* Options that are the other side's (a Flink table holds its source's and its sink's),
  * which the Kafka connectors' own parsers would refuse. */
 static bool kafka_other_side(const char *k, bool sink) {
+  if (!strcmp(k, "sink.parallelism")) return true; /* the SQL layer's (kafka_write) */
   if (sink) return !strncmp(k, "scan.", 5) || !strcmp(k, "topic-pattern") || !strcmp(k, "properties.group.id");
   return !strncmp(k, "sink.", 5);
 }
@@ -842,6 +899,7 @@ static const sql_option kafka_opts[] = {
     {"sink.transactional-id-prefix", "required for exactly-once"},
     {"sink.transaction-marker-topic", "exactly-once commit markers"},
     {"sink.partitioner", "default, fixed, round-robin"},
+    {"sink.parallelism", "parallelism of the sink"},
     {"json.ignore-parse-errors", "skip malformed records"},
     {"json.fail-on-missing-field", "a missing member is an error"},
     {"json.timestamp-format.standard", "SQL or ISO-8601"},
@@ -882,19 +940,80 @@ const char *sql_kafka_metadata(sql_build *b, const sql_table *t, bool written) {
   return out;
 }
 
+/* The value format's kind, for its metadata keys (format_cdc_meta.c); NONE for formats without. */
+static strom_format_kind kafka_value_kind(const sql_table *t) {
+  const char *f = kafka_format(t);
+  if (!f || !t->conn || strcmp(t->conn->name, "kafka")) return STROM_FORMAT_NONE;
+  return !strcmp(f, "canal-json") ? STROM_FORMAT_CANAL_JSON : !strcmp(f, "maxwell-json") ? STROM_FORMAT_MAXWELL_JSON
+         : !strcmp(f, "debezium-json") ? STROM_FORMAT_DEBEZIUM_JSON : STROM_FORMAT_NONE;
+}
+
+/* A 'value.<key>' column: a key of the value format, of the type Flink declares (an
+ * ARRAY or MAP also as STRING, its JSON text; TIMESTAMP(3) for TIMESTAMP_LTZ(3)). */
+static int value_metadata_validate(const sql_table *t, const sql_table_col *c, char *err, size_t errlen) {
+  strom_format_kind k = kafka_value_kind(t);
+  int fk = strom__cdc_meta_find(k, c->metadata + 6, strlen(c->metadata + 6));
+  if (fk < 0) {
+    strom_buf l = {0};
+    strom__cdc_meta_list(k, &l);
+    snprintf(err, errlen, "column '%s': unknown metadata key '%s' (format '%s' has %s%s)", c->name, c->metadata,
+             kafka_format(t) ? kafka_format(t) : "none", l.len ? "" : "none", l.len ? l.p : "");
+    strom__buf_free(&l);
+    return STROM_EINVAL;
+  }
+  const char *want;
+  strom__cdc_meta_type(fk, &want);
+  char tn[64];
+  sql_type tt = c->type;
+  tt.not_null = false;
+  sql_type_name(&tt, tn, sizeof tn);
+  bool ok = !strcmp(tn, want) || (!strcmp(want, "TIMESTAMP_LTZ(3)") && !strcmp(tn, "TIMESTAMP(3)")) ||
+            ((strchr(want, '<') || !strcmp(c->metadata, "value.schema")) && !strcmp(tn, "STRING"));
+  if (!ok)
+    return snprintf(err, errlen, "column '%s': metadata key '%s' is %s, not %s", c->name, c->metadata, want, tn),
+           STROM_EINVAL;
+  return STROM_OK;
+}
+
 int sql_kafka_metadata_validate(const sql_table *t, char *err, size_t errlen) {
   static const char *const keys[] = {"timestamp", "partition", "offset", "topic", "headers", "timestamp-type"};
   for (int i = 0; i < t->ncols; i++) {
     const char *m = t->cols[i].metadata;
+    if (m && !strncmp(m, "value.", 6)) {
+      int rc = value_metadata_validate(t, &t->cols[i], err, errlen);
+      if (rc) return rc;
+      continue;
+    }
     bool ok = !m;
     for (size_t j = 0; m && j < sizeof keys / sizeof *keys; j++) ok |= !strcmp(m, keys[j]);
-    if (!ok)
-      return snprintf(err, errlen, "column '%s': unknown Kafka metadata key '%s' (supported: timestamp, partition, offset, "
-                      "topic, headers, timestamp-type)", t->cols[i].name, m), STROM_EINVAL;
+    if (!ok) {
+      strom_buf l = {0};
+      strom__cdc_meta_list(kafka_value_kind(t), &l);
+      snprintf(err, errlen, "column '%s': unknown Kafka metadata key '%s' (supported: timestamp, partition, offset, "
+               "topic, headers, timestamp-type%s%s)", t->cols[i].name, m, l.len ? ", " : "", l.len ? l.p : "");
+      strom__buf_free(&l);
+      return STROM_EINVAL;
+    }
     const sql_type *ty = &t->cols[i].type;
     if (m && !strcmp(m, "headers") && (ty->id != STROM_VARCHAR || ty->kind != SQL_K_NONE) && !sql_kafka_headers_map(ty))
       return snprintf(err, errlen, "column '%s': Kafka headers are a STRING holding a JSON object here (Flink declares "
                       "MAP<STRING, BYTES>)", t->cols[i].name), STROM_ENOTSUP;
+  }
+  return STROM_OK;
+}
+
+/* The types format_avro.c derives an Avro type for, over the physical columns. */
+int sql_kafka_avro_validate(const sql_table *t, char *err, size_t errlen) {
+  for (int i = 0; i < t->ncols; i++) {
+    const sql_table_col *c = &t->cols[i];
+    if (c->computed || c->metadata) continue;
+    char tn[64];
+    sql_type_name(&c->type, tn, sizeof tn);
+    if (c->type.kind == SQL_K_TIME && c->type.p > 3) /* Flink's AvroSchemaConverter refuses it too */
+      return snprintf(err, errlen, "column '%s': Avro has no TIME with precision above 3 (time-millis)", c->name), STROM_ENOTSUP;
+    bool ok_kind = !c->type.kind || c->type.kind == SQL_K_DATE || c->type.kind == SQL_K_TIME || c->type.kind == SQL_K_BYTES;
+    if (!ok_kind || strchr(c->name, '.'))
+      return snprintf(err, errlen, "column '%s': type %s is not supported by the avro format yet", strchr(c->name, '.') ? "ROW" : c->name, tn), STROM_ENOTSUP;
   }
   return STROM_OK;
 }
@@ -917,18 +1036,7 @@ static int kafka_validate(const sql_table *t, char *err, size_t errlen) {
     if (!ok && !strcmp(v, "avro-confluent"))
       return snprintf(err, errlen, "%s 'avro-confluent' is not supported (it needs a schema registry); 'avro' is", w ? "key.format" : "format"), STROM_ENOTSUP;
     if (!ok) return snprintf(err, errlen, "unknown %s '%s' (supported: json, csv, raw, debezium-json, canal-json, maxwell-json, avro)", w ? "key.format" : "format", v), STROM_EINVAL;
-    if (strcmp(v, "avro")) continue;
-    for (int i = 0; i < t->ncols; i++) { /* the types format_avro.c derives an Avro type for */
-      const sql_table_col *c = &t->cols[i];
-      if (c->computed || c->metadata) continue;
-      char tn[64];
-      sql_type_name(&c->type, tn, sizeof tn);
-      if (c->type.kind == SQL_K_TIME && c->type.p > 3) /* Flink's AvroSchemaConverter refuses it too */
-        return snprintf(err, errlen, "column '%s': Avro has no TIME with precision above 3 (time-millis)", c->name), STROM_ENOTSUP;
-      bool ok_kind = !c->type.kind || c->type.kind == SQL_K_DATE || c->type.kind == SQL_K_TIME || c->type.kind == SQL_K_BYTES;
-      if (!ok_kind || strchr(c->name, '.'))
-        return snprintf(err, errlen, "column '%s': type %s is not supported by the avro format yet", strchr(c->name, '.') ? "ROW" : c->name, tn), STROM_ENOTSUP;
-    }
+    if (!strcmp(v, "avro") && (rc = sql_kafka_avro_validate(t, err, errlen))) return rc;
   }
   return STROM_OK;
 }
@@ -966,15 +1074,20 @@ int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strate
 
 /* What avro's derived schema needs beyond the row model, for the internal option
  * 'avro.$columns' (strom_format_opts.avro_columns): NOT NULL columns (not unions with
- * null), DATE and TIME columns (which cross as text); NULL for other formats. */
-static const char *avro_columns(sql_build *b, const sql_table *t) {
+ * null; a PRIMARY KEY column is NOT NULL, as in Flink's resolved schema), DATE and TIME
+ * columns (which cross as text), each under the name name() gives it (NULL: its own);
+ * NULL for other formats. */
+const char *sql_kafka_avro_columns(sql_build *b, const sql_table *t,
+                                   const char *(*name)(const sql_table *, const char *)) {
   const char *f = kafka_format(t), *k = sql_table_option(t, "key.format");
   if ((!f || strcmp(f, "avro")) && (!k || strcmp(k, "avro"))) return NULL;
   strom_buf l = {0};
   for (int i = 0; i < t->ncols; i++) {
     const sql_table_col *c = &t->cols[i];
-    if (c->computed || c->metadata || (!c->type.not_null && c->type.kind != SQL_K_DATE && c->type.kind != SQL_K_TIME)) continue;
-    strom__buf_printf(&l, "%s%s:%s%s", l.len ? ";" : "", c->name, c->type.not_null ? "n" : "",
+    bool nn = c->type.not_null;
+    for (int j = 0; j < t->npk; j++) nn |= !strcmp(t->pk[j], c->name);
+    if (c->computed || c->metadata || (!nn && c->type.kind != SQL_K_DATE && c->type.kind != SQL_K_TIME)) continue;
+    strom__buf_printf(&l, "%s%s:%s%s", l.len ? ";" : "", name ? name(t, c->name) : c->name, nn ? "n" : "",
                       c->type.kind == SQL_K_DATE ? "d" : c->type.kind == SQL_K_TIME ? "t" : "");
   }
   char *out = sql_arena_alloc(&b->arena, l.len + 1);
@@ -985,7 +1098,7 @@ static const char *avro_columns(sql_build *b, const sql_table *t) {
 
 static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_schema *phys) {
   size_t n;
-  const char *nn = avro_columns(b, t);
+  const char *nn = sql_kafka_avro_columns(b, t, NULL);
   const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, false);
   if (!kv) return NULL;
   strom_watermark_strategy ws = {0};
@@ -1000,12 +1113,18 @@ static strom_stream *kafka_scan(sql_build *b, const sql_table *t, const strom_sc
 
 static int kafka_write(sql_build *b, const sql_table *t, strom_stream *in) {
   size_t n;
-  const char *nn = avro_columns(b, t);
+  const char *nn = sql_kafka_avro_columns(b, t, NULL);
   const char **kv = option_pairs(&b->arena, t, nn ? "avro.$columns" : NULL, nn, &n, kafka_other_side, true);
   const char *meta = sql_kafka_metadata(b, t, true);
   if (!kv || !meta || !(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int par, from = b->env->graph.nnodes;
+  if (sink_par_option(b, t, &par)) return STROM_EINVAL;
+  /* a changelog's rows keep their order only over a forward edge, which a job refuses
+   * between different parallelisms (Flink refuses it without a primary key too) */
+  if (par && insert_changelog(b, t)) in = strom_forward(in);
   int rc = strom__kafka_sink_sql(in, kv, n, meta);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  else sink_parallelism(b, from, par);
   return rc;
 }
 
@@ -1035,6 +1154,7 @@ static const sql_option jdbc_opts[] = {
     {"lookup.cache.max-rows", "lookup cache size"},
     {"lookup.cache.ttl", "lookup cache entry lifetime"},
     {"lookup.max-retries", "lookup retries"},
+    {"sink.parallelism", "parallelism of the sink"},
     {NULL, NULL},
 };
 
@@ -1046,11 +1166,17 @@ static char *jdbc_pk(const sql_table *t) {
   return l.p;
 }
 
+/* Options the SQL layer applies itself, not the JDBC connector's. */
+static bool jdbc_sql_only(const char *k, bool sink) {
+  (void)sink;
+  return !strcmp(k, "sink.parallelism");
+}
+
 /* Parses the options into o; kv (malloc'd, returned in *kvp) holds the strings o points at. */
 static int jdbc_parse(const sql_table *t, const char *pk, strom_jdbc_opts *o, const char ***kvp, sql_arena *a,
                       char *err, size_t errlen) {
   size_t n;
-  const char **kv = option_pairs(a, t, pk ? "sink.primary-key" : NULL, pk, &n, NULL, false);
+  const char **kv = option_pairs(a, t, pk ? "sink.primary-key" : NULL, pk, &n, jdbc_sql_only, false);
   if (!kv) return STROM_ENOMEM;
   if (kvp) *kvp = kv;
   int rc = strom_jdbc_opts_from_pairs(o, kv, n, err, errlen);
@@ -1091,8 +1217,15 @@ static int jdbc_write(sql_build *b, const sql_table *t, strom_stream *in) {
   if (pk && sql_build_own(b, pk, free)) return STROM_ENOMEM;
   if (jdbc_parse(t, pk, &o, NULL, &b->arena, err, sizeof err)) return sql_build_fail(b, "table '%s': %s", t->name, err);
   if (!(in = with_table_names(b, t, in))) return STROM_ENOMEM;
+  int par, from;
+  if (sink_par_option(b, t, &par)) return STROM_EINVAL;
+  if (par && pk) /* upsert: a key's changes in one sink subtask, in order, at any parallelism */
+    in = strom_set_name(strom_set_parallelism(strom_keyed_process(strom_key_by(in, pk), &(strom_process_def){
+                                                  .process = sql_pass_row_process}), par), "Primary key");
+  from = b->env->graph.nnodes;
   int rc = strom_jdbc_sink(in, &o);
   if (rc) sql_build_fail(b, "table '%s': %s", t->name, strom_env_errmsg(b->env));
+  else sink_parallelism(b, from, par);
   return rc;
 }
 

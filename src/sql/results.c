@@ -212,6 +212,11 @@ static int print_finish(strom_ctx *ctx, strom_out *out) {
 }
 
 int sql_print_sink(sql_build *b, strom_stream *in, const sql_col *cols, int ncols, const char *identifier, int mode) {
+  return sql_print_sink_at(b, in, cols, ncols, identifier, mode, 0);
+}
+
+int sql_print_sink_at(sql_build *b, strom_stream *in, const sql_col *cols, int ncols, const char *identifier, int mode,
+                      int parallelism) {
   printer *p = strom__calloc(1, sizeof *p);
   if (!p) return STROM_ENOMEM;
   p->s = b->sess;
@@ -225,7 +230,7 @@ int sql_print_sink(sql_build *b, strom_stream *in, const sql_col *cols, int ncol
   }
   if (sql_build_own(b, p, printer_free)) return STROM_ENOMEM;
   strom_stream *s = strom_process(in, &(strom_process_def){.process = print_process, .finish = print_finish, .data = p});
-  if (mode == SQL_TABLEAU) s = strom_set_parallelism(s, 1);
+  if (mode == SQL_TABLEAU || parallelism) s = strom_set_parallelism(s, mode == SQL_TABLEAU ? 1 : parallelism);
   s = strom_set_name(s, mode == SQL_TABLEAU ? "Collect" : "Print");
   return strom_discard(s);
 }

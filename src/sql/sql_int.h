@@ -853,6 +853,11 @@ int sql_kafka_watermark(sql_build *b, const sql_table *t, strom_watermark_strate
  * writes, not VIRTUAL; "" when none). */
 int sql_kafka_metadata_validate(const sql_table *t, char *err, size_t errlen);
 const char *sql_kafka_metadata(sql_build *b, const sql_table *t, bool written);
+/* connectors_sql.c: the avro format on a kafka / upsert-kafka table: its columns' types
+ * checked, and the facts format_avro.c needs ("avro.$columns"; NULL when no side is avro). */
+int sql_kafka_avro_validate(const sql_table *t, char *err, size_t errlen);
+const char *sql_kafka_avro_columns(sql_build *b, const sql_table *t,
+                                   const char *(*name)(const sql_table *, const char *));
 /* connectors_fs_meta.c: the filesystem source's metadata columns (file.path, ...). */
 int sql_fs_meta_validate(const sql_table *t, char *err, size_t errlen);
 int sql_fs_meta_check_write(const sql_table *t, char *err, size_t errlen);
@@ -1009,6 +1014,10 @@ strom_schema *sql_plan_schema(const sql_plan *p);
 /* results.c: the print connector's sink and the tableau printer of SELECT. */
 enum { SQL_PRINT, SQL_PRINT_STDERR, SQL_TABLEAU };
 int sql_print_sink(sql_build *b, strom_stream *in, const sql_col *cols, int ncols, const char *identifier, int mode);
+/* The same with the printing node at parallelism (0: the default), the print
+ * connector's 'sink.parallelism'. */
+int sql_print_sink_at(sql_build *b, strom_stream *in, const sql_col *cols, int ncols, const char *identifier, int mode,
+                      int parallelism);
 /* The tableau's header and footer lines (the rows come from the sink). */
 void sql_tableau_header(FILE *f, const sql_col *cols, int ncols);
 void sql_tableau_footer(FILE *f, const sql_col *cols, int ncols, int64_t rows);

@@ -17,14 +17,16 @@
 const sql_option sql_upsert_kafka_opts[] = {
     {"properties.bootstrap.servers", "the brokers (required)"},
     {"topic", "the topic (required)"},
-    {"key.format", "json, csv or raw: the record key, the PRIMARY KEY columns (required)"},
-    {"value.format", "json, csv or raw: the record value (required)"},
+    {"key.format", "json, csv, raw or avro: the record key, the PRIMARY KEY columns (required)"},
+    {"value.format", "json, csv, raw or avro: the record value (required)"},
     {"key.fields-prefix", "the key columns' prefix, left out of the key format's names (needs EXCEPT_KEY)"},
     {"value.fields-include", "ALL (default) or EXCEPT_KEY: whether the value holds the key columns too"},
     {"key.json.*", "json options of the key format"},
     {"value.json.*", "json options of the value format"},
     {"key.csv.*", "csv options of the key format"},
     {"value.csv.*", "csv options of the value format"},
+    {"key.avro.*", "avro options of the key format"},
+    {"value.avro.*", "avro options of the value format"},
     {"scan.bounded.mode", "unbounded or latest-offset"},
     {"scan.watermark.idle-timeout", "a partition without records this long does not hold the watermark back"},
     {"sink.parallelism", "parallelism of the sink"},
@@ -74,8 +76,15 @@ int sql_upsert_kafka_validate(const sql_table *t, char *err, size_t errlen) {
            STROM_EINVAL;
   for (int w = 0; w < 2; w++) {
     const char *k = w ? "value.format" : "key.format", *v = sql_table_option(t, k);
-    if (strcmp(v, "json") && strcmp(v, "csv") && strcmp(v, "raw"))
-      return snprintf(err, errlen, "unknown %s '%s' (supported: json, csv, raw)", k, v), STROM_EINVAL;
+    if (!strcmp(v, "debezium-json") || !strcmp(v, "canal-json") || !strcmp(v, "maxwell-json")) /* Flink's words */
+      return snprintf(err, errlen, "'upsert-kafka' connector doesn't support '%s' as %s format, because '%s' is not in "
+                      "insert-only mode.", v, w ? "value" : "key", v), STROM_EINVAL;
+    if (!strcmp(v, "avro-confluent"))
+      return snprintf(err, errlen, "%s 'avro-confluent' is not supported (it needs a schema registry); 'avro' is", k),
+             STROM_ENOTSUP;
+    if (strcmp(v, "json") && strcmp(v, "csv") && strcmp(v, "raw") && strcmp(v, "avro"))
+      return snprintf(err, errlen, "unknown %s '%s' (supported: json, csv, raw, avro)", k, v), STROM_EINVAL;
+    if (!strcmp(v, "avro") && (mrc = sql_kafka_avro_validate(t, err, errlen))) return mrc;
   }
   const char *inc = sql_table_option(t, "value.fields-include"), *pre = sql_table_option(t, "key.fields-prefix");
   if (inc && strcmp(inc, "ALL") && strcmp(inc, "EXCEPT_KEY"))
@@ -135,10 +144,13 @@ static const char **kafka_pairs(sql_build *b, const sql_table *t, bool sink, siz
         !strcmp(key, "sink.parallelism"))
       continue;
     if (sink ? !strncmp(key, "scan.", 5) || !strcmp(key, "properties.group.id") : !strncmp(key, "sink.", 5)) continue;
-    if (!strncmp(key, "key.json.", 9) || !strncmp(key, "key.csv.", 8)) key += 4;
-    else if (!strncmp(key, "value.json.", 11) || !strncmp(key, "value.csv.", 10)) key += 6;
+    if (!strncmp(key, "key.json.", 9) || !strncmp(key, "key.csv.", 8) || !strncmp(key, "key.avro.", 9)) key += 4;
+    else if (!strncmp(key, "value.json.", 11) || !strncmp(key, "value.csv.", 10) || !strncmp(key, "value.avro.", 11))
+      key += 6;
     PUT(key, t->vals[i]);
   }
+  const char *av = sql_kafka_avro_columns(b, t, format_name);
+  if (av) PUT("avro.$columns", av);
 #undef PUT
   *n = k;
   return kv;
