@@ -430,14 +430,17 @@ static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
     int64_t t = in->v[a->tcol].i, end = t - ((t % a->slice) + a->slice) % a->slice + a->slice;
     if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
   }
-  acc_out->v[a->rows_col].i++;
+  /* an updating input's -U/-D take their row out of the window of its time */
+  strom_row_kind k = strom_row_get_kind(in);
+  bool retract = k == STROM_UPDATE_BEFORE || k == STROM_DELETE;
+  acc_out->v[a->rows_col].i += retract ? -1 : 1;
   if (a->counts) {
-    for (int i = 0; i < a->naggs; i++) acc_out->v[a->aggs[i].acc].i++;
+    for (int i = 0; i < a->naggs; i++) acc_out->v[a->aggs[i].acc].i += retract ? -1 : 1;
     return STROM_OK;
   }
   sql_ectx c;
   sql_ectx_init(&c);
-  int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
+  int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, retract, &c);
   if (c.chunks) sql_ectx_free(&c);
   return rc;
 }
@@ -462,7 +465,7 @@ static void put_keys(const aggconf *a, strom_ctx *ctx, strom_row *o) {
 
 static int window_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   const aggconf *a = strom_ctx_data(ctx);
-  if (!n || rows[0]->v[a->rows_col].i == 0) return STROM_OK;
+  if (!n || rows[0]->v[a->rows_col].i <= 0) return STROM_OK; /* emptied by retractions: no row, as Flink */
   strom_row *o = strom_out_row(out);
   put_keys(a, ctx, o);
   int k = a->real_keys ? a->nkeys : 0;

@@ -154,6 +154,10 @@ int rank_distinct_add_window(sql_distinct *d, int64_t window, strom_row *acc, co
   return add_distinct(d, window, acc, in, false, c);
 }
 
+int rank_distinct_retract_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c) {
+  return add_distinct(d, window, acc, in, true, c);
+}
+
 int rank_distinct_drop_window(sql_distinct *d, int64_t window) {
   for (int k = 0; k < d->ngroups; k++) {
     dgroup *g = &d->g[k];
