@@ -403,7 +403,7 @@ typedef struct sql_agg {
   int npct;
   bool pct_array;
   const char *sep;  /* LISTAGG's separator */
-  bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
+  bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input, MIN / MAX in windows over one: every value */
   const struct sql_over_fn *over_fn; /* LAG / LEAD / NTILE's constant arguments (over_fns.c) */
 } sql_agg;
 
@@ -413,6 +413,10 @@ int sql_agg_more_kind(const char *name);
 const char *sql_agg_more_bind(sql_agg *g, int nargs, const struct sql_node *sep);
 /* Marks the aggregates that must keep every value because their input retracts. */
 void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog);
+/* agg_minmax.c: MIN / MAX with keep_list, every value in a VARCHAR accumulator column. */
+int sql_minmax_add(const sql_agg *g, strom_row *acc, const sql_val *v, bool retract);
+int sql_minmax_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
+void sql_minmax_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_NTILE; }
 int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc);
 void sql_agg_more_init(const sql_agg *g, strom_row *acc);
