@@ -1884,10 +1884,6 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     agg->naggs = b->naggs, agg->aggs = b->aggs, agg->agg_args = b->agg_args, agg->agg_filters = b->agg_filters;
     agg->win = b->windowed ? b->win : (sql_window){0};
     agg->changelog = !b->windowed && !(b->s && b->s->batch); /* batch: batch_agg.c's final rows */
-    /* TUMBLE, HOP and CUMULATE take -U/-D into the window of their time (Flink 1.19's
-     * changelog window aggregation); a session's retraction would have to split it */
-    if (b->windowed && in->changelog && b->win.kind == SQL_W_SESSION)
-      return fail_at(b, sel, "not supported yet: a SESSION window aggregation over an updating input");
     /* A TVF's window columns are computed by the window operator: the AGG reads the
      * TVF's input directly (a WHERE in between keeps its filter). */
     sql_plan *src = in;

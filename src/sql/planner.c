@@ -584,6 +584,22 @@ static int group_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   return group_flush(ctx, out);
 }
 
+/* A SESSION window with DISTINCT keeps its rows in list state, which keeps no row kind:
+ * over an updating input each row carries its sign (-1 for -U/-D) in a last column. */
+static int signed_row(strom_ctx *ctx, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  for (int i = 0; i < in->ncols; i++) {
+    sql_val v;
+    sql_val_get(in, i, &v);
+    int rc = sql_val_set(out, i, &v);
+    if (rc) return rc;
+  }
+  strom_row_kind k = strom_row_get_kind(in);
+  strom_row_set_bigint(out, in->ncols, k == STROM_UPDATE_BEFORE || k == STROM_DELETE ? -1 : 1);
+  strom_row_set_time(out, strom_row_time(in));
+  return STROM_OK;
+}
+
 /* agg_stream's pre-projection of p's input: keys, aggregate arguments, filters, as a
  * CALC over the input, so it merges with the input's CALCs (and the scan): columns the
  * aggregation does not read are never computed.  Its columns are named c0, c1, ...
@@ -680,6 +696,15 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   sql_agg *aggs = pre.aggs;
   strom_stream *s = sql_plan_stream(b, pre.plan);
   if (!s) return NULL;
+  int sign_col = -1;
+  if (p->win.kind == SQL_W_SESSION && pre.plan->changelog && sql_agg_any_distinct(aggs, na)) {
+    strom_schema *ws = sql_plan_schema(pre.plan);
+    if (ws && strom_schema_add(ws, "sign", STROM_BIGINT)) strom_schema_free(ws), ws = NULL;
+    const strom_schema *wso = owned_schema(b, ws);
+    if (!wso) return NULL;
+    sign_col = pre.plan->ncols;
+    s = strom_set_name(strom_map(s, wso, signed_row, NULL), "Row kind as a column");
+  }
   /* 2. key_by */
   strom_buf keys = {0};
   for (int i = 0; i < nk; i++) strom__buf_printf(&keys, "%sc%d", i ? ", " : "", i);
@@ -711,7 +736,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
     return sql_distinct_window(b, ks, aggs, na, nk, a->real_keys, a->acc, os,
                                p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
                                : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
-                                                           : strom_session(p->win.gap));
+                                                           : strom_session(p->win.gap),
+                               sign_col);
   if (a->windowed) {
     strom_aggregate_def *ad = sql_arena_alloc(&b->arena, sizeof *ad);
     if (!ad) return NULL;

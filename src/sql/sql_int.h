@@ -1138,10 +1138,11 @@ bool sql_agg_any_distinct(const sql_agg *aggs, int n);
 sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms);
 int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
 void sql_distinct_free(sql_distinct *d);
-/* SESSION windows: the window keeps its rows and folds each distinct value once when it fires. */
+/* SESSION windows: the window keeps its rows and folds each distinct value once when it
+ * fires; sign_col >= 0: an updating input's rows, -1 in that column for a -U/-D. */
 strom_stream *sql_distinct_window(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                   bool real_keys, const strom_schema *acc, const strom_schema *out,
-                                  strom_window_assigner w);
+                                  strom_window_assigner w, int sign_col);
 
 
 /* ---- subqueries and set operations (subq_bind.c, subq_plan.c) ---- */
