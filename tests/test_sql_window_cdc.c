@@ -152,6 +152,28 @@ TEST(tumble_retracts_from_the_window_of_the_row_time) {
               "+I[b, 2024-01-01 00:00:20.000, 2024-01-01 00:00:30.000, 1, 1, 1, 1]\n");
 }
 
+TEST(tumble_with_where_grouping_sets_and_other_aggregates) {
+  /* the WHERE drops the 7s (their -D too): a [00, 10) keeps 2 */
+  CHECK_QUERY(DDL "SELECT k, window_start, COUNT(*) AS n, MAX(v) AS hi "
+                  "FROM TABLE(TUMBLE(TABLE cdc, DESCRIPTOR(ts), INTERVAL '10' SECOND)) WHERE v < 7 "
+                  "GROUP BY k, window_start, window_end;",
+              "+I[a, 2024-01-01 00:00:00.000, 1, 2]\n"
+              "+I[a, 2024-01-01 00:00:10.000, 1, 6]\n"
+              "+I[b, 2024-01-01 00:00:20.000, 1, 1]\n");
+  CHECK_QUERY(DDL "SELECT k, window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE cdc, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
+                  "GROUP BY GROUPING SETS ((k, window_start, window_end), (window_start, window_end));",
+              "+I[<NULL>, 2024-01-01 00:00:00.000, 2]\n+I[<NULL>, 2024-01-01 00:00:10.000, 1]\n"
+              "+I[<NULL>, 2024-01-01 00:00:20.000, 1]\n+I[a, 2024-01-01 00:00:00.000, 2]\n"
+              "+I[a, 2024-01-01 00:00:10.000, 1]\n+I[b, 2024-01-01 00:00:20.000, 1]\n");
+  /* a [00, 10) is left with 2 (id 4's update, arrived first) then 7 (id 6): STDDEV_POP 2.5 as INT */
+  CHECK_QUERY(DDL "SELECT k, window_start, LISTAGG(CAST(v AS STRING)) AS l, FIRST_VALUE(v) AS f, LAST_VALUE(v) AS la, "
+                  "STDDEV_POP(v) AS sd FROM TABLE(TUMBLE(TABLE cdc, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
+                  "GROUP BY k, window_start, window_end;",
+              "+I[a, 2024-01-01 00:00:00.000, 2,7, 2, 7, 2]\n"
+              "+I[a, 2024-01-01 00:00:10.000, 6, 6, 6, 0]\n"
+              "+I[b, 2024-01-01 00:00:20.000, 1, 1, 1, 0]\n");
+}
+
 TEST(tumble_counts_only) {
   CHECK_QUERY(DDL "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE cdc, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
                   "GROUP BY window_start, window_end;",
@@ -283,6 +305,7 @@ int main(int argc, char **argv) {
   RUN(setup);
   RUN(source_is_the_changelog);
   RUN(tumble_retracts_from_the_window_of_the_row_time);
+  RUN(tumble_with_where_grouping_sets_and_other_aggregates);
   RUN(tumble_counts_only);
   RUN(hop_retracts_from_both_windows);
   RUN(cumulate_retracts_from_every_step);
