@@ -4,7 +4,8 @@
  * side (columns given by sql_agg.acc), so a window or group keeps one row of state per
  * key.  SUM and AVG keep a count beside the sum so that they can retract (-U/-D input)
  * and give NULL for no values; MIN and MAX cannot retract without keeping every
- * value, so the planner refuses them over updating input.  Result types are Flink's:
+ * value: a window aggregation over an updating input keeps them (agg_minmax.c), other
+ * aggregations over one refuse them.  Result types are Flink's:
  * SUM and AVG of INT stay INT (AVG divides as integers), of DECIMAL(p, s) give
  * DECIMAL(38, s) and DECIMAL(38, max(6, s)) as in Flink: a 128-bit accumulator.
  */
@@ -39,7 +40,9 @@ int sql_agg_acc_schema(sql_agg *aggs, int n, strom_schema *acc) {
         break;
       }
       case SQL_AGG_MIN:
-      case SQL_AGG_MAX: rc = sql_schema_add(acc, name, &g->in_type); break;
+      case SQL_AGG_MAX:
+        rc = g->keep_list ? strom_schema_add(acc, name, STROM_VARCHAR) : sql_schema_add(acc, name, &g->in_type);
+        break;
       case SQL_AGG_JSON_OBJECT:
       case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: rc = sql_aggjson_schema(g, acc, name); break; /* agg_json.c */
@@ -65,6 +68,10 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc) {
       case SQL_AGG_JSON_OBJECT:
       case SQL_AGG_COLLECT:
       case SQL_AGG_JSON_ARRAY: sql_aggjson_init(g, acc); break; /* agg_json.c */
+      case SQL_AGG_MIN:
+      case SQL_AGG_MAX:
+        if (g->keep_list) strom_row_set_str(acc, g->acc, "", 0); /* agg_minmax.c's empty list */
+        break;
       default:
         if (sql_agg_more(g)) sql_agg_more_init(g, acc);
         break; /* MIN/MAX: NULL until the first value */
@@ -99,7 +106,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       if (rc) return rc;
       continue;
     }
-    if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && sql_int64_type(&g->in_type)) {
+    if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && !g->keep_list && sql_int64_type(&g->in_type)) {
       /* the hot aggregate of Nexmark's windows, compared as the int64 it is */
       if (in->nulls[g->arg]) continue;
       int64_t x = in->v[g->arg].i, cur = acc->v[g->acc].i;
@@ -124,6 +131,11 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       case SQL_AGG_AVG: add_sum(g, acc, &v, sign); break;
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: {
+        if (g->keep_list) {
+          int rc = sql_minmax_add(g, acc, &v, retract); /* agg_minmax.c */
+          if (rc) return rc;
+          break;
+        }
         if (retract) {
           sql_ectx_fail(c, "%s cannot retract a row: its input is an updating result", g->kind == SQL_AGG_MIN ? "MIN" : "MAX");
           return STROM_ENOTSUP;
@@ -163,6 +175,11 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
         break;
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: {
+        if (g->keep_list) {
+          int rc = sql_minmax_merge(g, acc, o);
+          if (rc) return rc;
+          break;
+        }
         sql_val a, b;
         sql_val_get(acc, g->acc, &a);
         sql_val_get(o, g->acc, &b);
@@ -231,6 +248,10 @@ void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row 
       }
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: {
+        if (g->keep_list) {
+          sql_minmax_result(g, acc, out, col);
+          break;
+        }
         sql_val v;
         sql_val_get(acc, g->acc, &v);
         sql_val_set(out, col, &v);

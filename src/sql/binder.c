@@ -1884,8 +1884,6 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
     agg->naggs = b->naggs, agg->aggs = b->aggs, agg->agg_args = b->agg_args, agg->agg_filters = b->agg_filters;
     agg->win = b->windowed ? b->win : (sql_window){0};
     agg->changelog = !b->windowed && !(b->s && b->s->batch); /* batch: batch_agg.c's final rows */
-    if (b->windowed && in->changelog)
-      return fail_at(b, sel, "not supported yet: a window aggregation over an updating input");
     /* A TVF's window columns are computed by the window operator: the AGG reads the
      * TVF's input directly (a WHERE in between keeps its filter). */
     sql_plan *src = in;
@@ -1907,8 +1905,11 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       agg->time_col = node_col(b, b->legacy->kids[0], in->cols, in->ncols, true);
     }
     for (int i = 0; i < b->naggs; i++)
-      if ((b->aggs[i].kind == SQL_AGG_MIN || b->aggs[i].kind == SQL_AGG_MAX) && src->changelog)
-        return fail_at(b, sel, "not supported yet: MIN/MAX over an updating input (they would need to retract)");
+      if ((b->aggs[i].kind == SQL_AGG_MIN || b->aggs[i].kind == SQL_AGG_MAX) && src->changelog) {
+        if (!b->windowed)
+          return fail_at(b, sel, "not supported yet: MIN/MAX over an updating input (they would need to retract)");
+        b->aggs[i].keep_list = true; /* a window keeps its values to retract any of them (agg_minmax.c) */
+      }
     if (b->gs && !(src = sql_gsets_expand(b->a, src, b->gs, agg, b->err, b->errlen))) return NULL;
     b->gs = NULL;
     sql_agg_more_changelog(b->aggs, b->naggs, src->changelog);

@@ -97,7 +97,7 @@ static bool agg_side(sql_build *b, sql_arena *ar, const sql_plan *x, winmax *m, 
   x = merged(b, x);
   const sql_plan *agg = x->kind == SQL_P_CALC ? x->in : x;
   if (agg->kind != SQL_P_AGG || agg->win.kind != SQL_W_TUMBLE || agg->win.proctime || agg->nkeys || agg->naggs != 1 ||
-      agg->changelog || agg->gsets || (agg->agg_filters && agg->agg_filters[0]) || agg->aggs[0].distinct ||
+      agg->changelog || agg->aggs[0].keep_list /* over an updating input */ || agg->gsets || (agg->agg_filters && agg->agg_filters[0]) || agg->aggs[0].distinct ||
       (agg->aggs[0].kind != SQL_AGG_MAX && agg->aggs[0].kind != SQL_AGG_MIN) || !agg->agg_args[0] ||
       agg->agg_args[0]->op != SQL_E_COL || !int_type(&agg->aggs[0].type) || agg->ncols != 4)
     return false;

@@ -430,14 +430,17 @@ static int acc_add(strom_ctx *ctx, const strom_row *in, const strom_row *acc, st
     int64_t t = in->v[a->tcol].i, end = t - ((t % a->slice) + a->slice) % a->slice + a->slice;
     if (end - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice has fired: late */
   }
-  acc_out->v[a->rows_col].i++;
+  /* an updating input's -U/-D take their row out of the window of its time */
+  strom_row_kind k = strom_row_get_kind(in);
+  bool retract = k == STROM_UPDATE_BEFORE || k == STROM_DELETE;
+  acc_out->v[a->rows_col].i += retract ? -1 : 1;
   if (a->counts) {
-    for (int i = 0; i < a->naggs; i++) acc_out->v[a->aggs[i].acc].i++;
+    for (int i = 0; i < a->naggs; i++) acc_out->v[a->aggs[i].acc].i += retract ? -1 : 1;
     return STROM_OK;
   }
   sql_ectx c;
   sql_ectx_init(&c);
-  int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, false, &c);
+  int rc = sql_agg_add(a->aggs, a->naggs, acc_out, in, retract, &c);
   if (c.chunks) sql_ectx_free(&c);
   return rc;
 }
@@ -462,7 +465,7 @@ static void put_keys(const aggconf *a, strom_ctx *ctx, strom_row *o) {
 
 static int window_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   const aggconf *a = strom_ctx_data(ctx);
-  if (!n || rows[0]->v[a->rows_col].i == 0) return STROM_OK;
+  if (!n || rows[0]->v[a->rows_col].i <= 0) return STROM_OK; /* emptied by retractions: no row, as Flink */
   strom_row *o = strom_out_row(out);
   put_keys(a, ctx, o);
   int k = a->real_keys ? a->nkeys : 0;
@@ -581,6 +584,22 @@ static int group_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   return group_flush(ctx, out);
 }
 
+/* A SESSION window with DISTINCT keeps its rows in list state, which keeps no row kind:
+ * over an updating input each row carries its sign (-1 for -U/-D) in a last column. */
+static int signed_row(strom_ctx *ctx, const strom_row *in, strom_row *out) {
+  (void)ctx;
+  for (int i = 0; i < in->ncols; i++) {
+    sql_val v;
+    sql_val_get(in, i, &v);
+    int rc = sql_val_set(out, i, &v);
+    if (rc) return rc;
+  }
+  strom_row_kind k = strom_row_get_kind(in);
+  strom_row_set_bigint(out, in->ncols, k == STROM_UPDATE_BEFORE || k == STROM_DELETE ? -1 : 1);
+  strom_row_set_time(out, strom_row_time(in));
+  return STROM_OK;
+}
+
 /* agg_stream's pre-projection of p's input: keys, aggregate arguments, filters, as a
  * CALC over the input, so it merges with the input's CALCs (and the scan): columns the
  * aggregation does not read are never computed.  Its columns are named c0, c1, ...
@@ -677,6 +696,15 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   sql_agg *aggs = pre.aggs;
   strom_stream *s = sql_plan_stream(b, pre.plan);
   if (!s) return NULL;
+  int sign_col = -1;
+  if (p->win.kind == SQL_W_SESSION && pre.plan->changelog && sql_agg_any_distinct(aggs, na)) {
+    strom_schema *ws = sql_plan_schema(pre.plan);
+    if (ws && strom_schema_add(ws, "sign", STROM_BIGINT)) strom_schema_free(ws), ws = NULL;
+    const strom_schema *wso = owned_schema(b, ws);
+    if (!wso) return NULL;
+    sign_col = pre.plan->ncols;
+    s = strom_set_name(strom_map(s, wso, signed_row, NULL), "Row kind as a column");
+  }
   /* 2. key_by */
   strom_buf keys = {0};
   for (int i = 0; i < nk; i++) strom__buf_printf(&keys, "%sc%d", i ? ", " : "", i);
@@ -708,7 +736,8 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
     return sql_distinct_window(b, ks, aggs, na, nk, a->real_keys, a->acc, os,
                                p->win.kind == SQL_W_TUMBLE ? strom_tumbling(p->win.size)
                                : p->win.kind == SQL_W_HOP  ? strom_sliding(p->win.size, p->win.slide)
-                                                           : strom_session(p->win.gap));
+                                                           : strom_session(p->win.gap),
+                               sign_col);
   if (a->windowed) {
     strom_aggregate_def *ad = sql_arena_alloc(&b->arena, sizeof *ad);
     if (!ad) return NULL;

@@ -98,6 +98,8 @@ strom_stream *sql_over_batch_stream(sql_build *b, const sql_plan *p, strom_strea
  * end, value), dropped when the window fires. */
 sql_distinct *rank_distinct_open_windowed(strom_ctx *ctx, const sql_agg *aggs, int n);
 int rank_distinct_add_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c);
+/* A -U/-D row of an updating input out of the window's counts (its value leaves when no row carries it). */
+int rank_distinct_retract_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c);
 int rank_distinct_drop_window(sql_distinct *d, int64_t window);
 /* Folds each distinct value of rows[0..n) once into acc, for every DISTINCT aggregate. */
 int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n,

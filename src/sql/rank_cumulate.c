@@ -102,6 +102,8 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   int64_t ts = c->w.proctime ? strom_ctx_now(ctx) : in->v[c->tcol].i;
   int64_t slice = slice_of(&c->w);
   if (!c->w.proctime && floor_to(ts, slice, c->w.offset) + slice - 1 <= strom_ctx_watermark(ctx)) return STROM_OK; /* its slice fired */
+  strom_row_kind kind = strom_row_get_kind(in); /* an updating input's -U/-D retract from their windows */
+  bool retract = kind == STROM_UPDATE_BEFORE || kind == STROM_DELETE;
   int64_t *st = l->starts, *en = l->ends;
   int nw = windows_of(&c->w, ts, st, en, l->cap);
   for (int i = 0; i < nw; i++) {
@@ -116,10 +118,10 @@ static int cumu_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
       strom_row_set_bigint(l->acc, c->rows_col, 0);
     }
     sql_ectx_reset(&l->ec);
-    if (sql_agg_add(c->aggs, c->naggs, l->acc, in, false, &l->ec) ||
-        (l->dist && rank_distinct_add_window(l->dist, en[i], l->acc, in, &l->ec)))
+    if (sql_agg_add(c->aggs, c->naggs, l->acc, in, retract, &l->ec) ||
+        (l->dist && (retract ? rank_distinct_retract_window : rank_distinct_add_window)(l->dist, en[i], l->acc, in, &l->ec)))
       return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "a DISTINCT aggregate failed");
-    l->acc->v[c->rows_col].i++;
+    l->acc->v[c->rows_col].i += retract ? -1 : 1;
     if ((rc = strom_state_map_put(l->st, l->end, l->acc)) ||
         /* processing time: at the end itself, when no row can join the window any more (a
          * row of the clock's last millisecond in it would otherwise fire it twice) */
@@ -137,6 +139,11 @@ static int cumu_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
   strom_row_set_bigint(l->end, 0, we);
   const strom_row *acc = strom_state_map_get(l->st, l->end);
   if (!acc) return STROM_OK;
+  if (acc->v[c->rows_col].i <= 0) { /* emptied by retractions: no row, as Flink */
+    int rc = strom_state_map_remove(l->st, l->end);
+    if (!rc && l->dist) rc = rank_distinct_drop_window(l->dist, we);
+    return rc;
+  }
   strom_row *o = strom_out_row(out);
   int k = 0;
   if (c->real_keys) {

@@ -8,7 +8,8 @@
  * it drops back to 0, so -U/-D input retracts correctly.  TUMBLE, HOP and CUMULATE
  * aggregations keep such counts per window end (rank_cumulate.c); a SESSION window
  * with a DISTINCT aggregate keeps the window's rows (the window operator's full-window
- * function, sessions merge) and folds each distinct value once when it fires.  SELECT
+ * function, sessions merge) and folds each distinct value once when it fires; over an
+ * updating input a value counts if more of its rows add it than retract it.  SELECT
  * DISTINCT is a GROUP BY on every selected column with no aggregate.
  */
 #include "rank.h"
@@ -154,6 +155,10 @@ int rank_distinct_add_window(sql_distinct *d, int64_t window, strom_row *acc, co
   return add_distinct(d, window, acc, in, false, c);
 }
 
+int rank_distinct_retract_window(sql_distinct *d, int64_t window, strom_row *acc, const strom_row *in, sql_ectx *c) {
+  return add_distinct(d, window, acc, in, true, c);
+}
+
 int rank_distinct_drop_window(sql_distinct *d, int64_t window) {
   for (int k = 0; k < d->ngroups; k++) {
     dgroup *g = &d->g[k];
@@ -177,6 +182,7 @@ typedef struct dwin {
   int naggs, nkeys;
   bool real_keys;
   const strom_schema *acc;
+  int sign_col; /* -1: insert-only input */
 } dwin;
 
 typedef struct sort_ctx {
@@ -194,8 +200,13 @@ static int by_value(const void *x, const void *y, void *arg) {
   return c ? c : (a > b) - (a < b);
 }
 
-int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n,
-                       sql_ectx *ec) {
+/* Whether r is a -U/-D: list state keeps no row kind, so the planner put it in sign_col. */
+static bool retracts(const strom_row *r, int sign_col) { return sign_col >= 0 && r->v[sign_col].i < 0; }
+
+/* sign_col >= 0: rows of an updating input, whose -U/-D cancel a +I/+U of their value (a
+ * value counts when more rows add it than retract it); otherwise every row adds. */
+static int fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n, int sign_col,
+                sql_ectx *ec) {
   size_t *idx = malloc(sizeof *idx * (n ? n : 1));
   if (!idx) return STROM_ENOMEM;
   int rc = STROM_OK;
@@ -212,26 +223,39 @@ int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const str
     }
     sort_ctx sc = {g, rows};
     qsort_r(idx, m, sizeof *idx, by_value, &sc);
-    for (size_t q = 0; q < m && !rc; q++) {
+    for (size_t q = 0, run = 0; q < m && !rc; q = run) {
       sql_val u, v;
-      if (q) sql_val_get(rows[idx[q - 1]], g->arg, &u), sql_val_get(rows[idx[q]], g->arg, &v);
-      if (!q || sql_val_cmp(&g->in_type, &u, &v)) rc = sql_agg_add(&one, 1, acc, rows[idx[q]], false, ec);
+      int64_t net = 0;
+      sql_val_get(rows[idx[q]], g->arg, &u);
+      for (run = q; run < m; run++) {
+        sql_val_get(rows[idx[run]], g->arg, &v);
+        if (sql_val_cmp(&g->in_type, &u, &v)) break;
+        net += retracts(rows[idx[run]], sign_col) ? -1 : 1;
+      }
+      if (net > 0) rc = sql_agg_add(&one, 1, acc, rows[idx[q]], false, ec);
     }
   }
   free(idx);
   return rc;
 }
 
+int rank_distinct_fold(const sql_agg *aggs, int naggs, strom_row *acc, const strom_row *const *rows, size_t n,
+                       sql_ectx *ec) {
+  return fold(aggs, naggs, acc, rows, n, -1, ec);
+}
+
 static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
   const dwin *w = strom_ctx_data(ctx);
-  if (!n) return STROM_OK;
+  int64_t net = 0; /* an updating input's -U/-D take their row back */
+  for (size_t r = 0; r < n; r++) net += retracts(rows[r], w->sign_col) ? -1 : 1;
+  if (net <= 0) return STROM_OK; /* no rows left (or none): no result, as a window emptied by retractions */
   strom_row *acc = strom_row_new(w->acc);
   if (!acc) return STROM_ENOMEM;
   sql_ectx c = {0};
   int rc = STROM_OK;
   sql_agg_init(w->aggs, w->naggs, acc);
-  for (size_t r = 0; r < n && !rc; r++) rc = sql_agg_add(w->aggs, w->naggs, acc, rows[r], false, &c);
-  if (!rc) rc = rank_distinct_fold(w->aggs, w->naggs, acc, rows, n, &c);
+  for (size_t r = 0; r < n && !rc; r++) rc = sql_agg_add(w->aggs, w->naggs, acc, rows[r], retracts(rows[r], w->sign_col), &c);
+  if (!rc) rc = fold(w->aggs, w->naggs, acc, rows, n, w->sign_col, &c);
   if (!rc) {
     strom_row *o = strom_out_row(out);
     int k = 0;
@@ -255,10 +279,10 @@ static int dwin_fire(strom_ctx *ctx, const strom_row *const *rows, size_t n, str
 
 strom_stream *sql_distinct_window(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                   bool real_keys, const strom_schema *acc, const strom_schema *out,
-                                  strom_window_assigner assigner) {
+                                  strom_window_assigner assigner, int sign_col) {
   dwin *w = sql_arena_alloc(&b->arena, sizeof *w);
   if (!w) return NULL;
-  *w = (dwin){.aggs = aggs, .naggs = naggs, .nkeys = nkeys, .real_keys = real_keys, .acc = acc};
+  *w = (dwin){.aggs = aggs, .naggs = naggs, .nkeys = nkeys, .real_keys = real_keys, .acc = acc, .sign_col = sign_col};
   strom_window_def wd = {.assigner = assigner, .process = dwin_fire, .out_schema = out, .data = w};
   return strom_set_name(strom_window(ks, &wd), "Window aggregate (distinct)");
 }

@@ -403,7 +403,7 @@ typedef struct sql_agg {
   int npct;
   bool pct_array;
   const char *sep;  /* LISTAGG's separator */
-  bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input: every value, in order */
+  bool keep_list;   /* FIRST_VALUE / LAST_VALUE over updating input, MIN / MAX in windows over one: every value */
   const struct sql_over_fn *over_fn; /* LAG / LEAD / NTILE's constant arguments (over_fns.c) */
 } sql_agg;
 
@@ -413,6 +413,10 @@ int sql_agg_more_kind(const char *name);
 const char *sql_agg_more_bind(sql_agg *g, int nargs, const struct sql_node *sep);
 /* Marks the aggregates that must keep every value because their input retracts. */
 void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog);
+/* agg_minmax.c: MIN / MAX with keep_list, every value in a VARCHAR accumulator column. */
+int sql_minmax_add(const sql_agg *g, strom_row *acc, const sql_val *v, bool retract);
+int sql_minmax_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
+void sql_minmax_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_NTILE; }
 int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc);
 void sql_agg_more_init(const sql_agg *g, strom_row *acc);
@@ -1143,10 +1147,11 @@ bool sql_agg_any_distinct(const sql_agg *aggs, int n);
 sql_distinct *sql_distinct_open(strom_ctx *ctx, const sql_agg *aggs, int n, int64_t ttl_ms);
 int sql_distinct_add(sql_distinct *d, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
 void sql_distinct_free(sql_distinct *d);
-/* SESSION windows: the window keeps its rows and folds each distinct value once when it fires. */
+/* SESSION windows: the window keeps its rows and folds each distinct value once when it
+ * fires; sign_col >= 0: an updating input's rows, -1 in that column for a -U/-D. */
 strom_stream *sql_distinct_window(sql_build *b, strom_keyed *ks, const sql_agg *aggs, int naggs, int nkeys,
                                   bool real_keys, const strom_schema *acc, const strom_schema *out,
-                                  strom_window_assigner w);
+                                  strom_window_assigner w, int sign_col);
 
 
 /* ---- subqueries and set operations (subq_bind.c, subq_plan.c) ---- */
