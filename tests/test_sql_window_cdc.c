@@ -251,8 +251,13 @@ TEST(min_max_keep_their_values_to_retract) {
               "+I[a, 2024-01-01 00:00:10.000, 2, 7, 2]\n"
               "+I[a, 2024-01-01 00:00:20.000, 6, 6, 1]\n"
               "+I[b, 2024-01-01 00:00:30.000, 1, 1, 1]\n");
-  /* a GROUP BY without a window still refuses them */
-  CHECK_QUERY_HAS(DDL "SELECT k, MAX(v) FROM cdc GROUP BY k;", "not supported yet: MIN/MAX over an updating input");
+  /* a GROUP BY without a window keeps them too (rows sorted): a's MIN 5 and MAX 9
+   * leave, b empties (-D) and comes back; id 6's 7 and id 2's retracted 7 change
+   * nothing, so the final table is [a, 7, 2], [b, 1, 1] */
+  CHECK_QUERY(DDL "SELECT k, MAX(v), MIN(v) FROM cdc GROUP BY k;",
+              "+I[a, 5, 5]\n+I[b, 1, 1]\n+I[b, 4, 4]\n+U[a, 7, 2]\n+U[a, 7, 5]\n+U[a, 7, 6]\n+U[a, 7, 6]\n"
+              "+U[a, 7, 7]\n+U[a, 9, 6]\n-D[b, 4, 4]\n-U[a, 5, 5]\n-U[a, 7, 5]\n-U[a, 7, 6]\n-U[a, 7, 6]\n"
+              "-U[a, 7, 7]\n-U[a, 9, 6]\n");
 }
 
 TEST(legacy_group_window) {

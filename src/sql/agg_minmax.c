@@ -1,8 +1,9 @@
 /*
  * agg_minmax.c -- MIN and MAX that retract (Flink's MinWithRetractAggFunction and
- * MaxWithRetractAggFunction), for window aggregations over an updating input: a -U/-D
- * may take out the current extreme, and the next one is only known if every value is
- * kept.  The accumulator is one VARCHAR column holding the window's values as a list
+ * MaxWithRetractAggFunction), for aggregations (windowed or not) over an updating
+ * input: a -U/-D may take out the current extreme, and the next one is only known if
+ * every value is kept.  Each change rewrites the list, so a group's cost per row grows
+ * with its live values (Flink keeps them in a MapView); a window's are bounded by it.  The accumulator is one VARCHAR column holding the window's values as a list
  * (a string as its u32 length then its bytes, any other value as its 16 bytes); a
  * retraction removes one equal value, and the result is the extreme of what is left
  * (NULL for none).  The list lives in the window's accumulator row, so it merges

@@ -1905,11 +1905,8 @@ static sql_plan *bind_select(binder *b, const sql_node *sel) {
       agg->time_col = node_col(b, b->legacy->kids[0], in->cols, in->ncols, true);
     }
     for (int i = 0; i < b->naggs; i++)
-      if ((b->aggs[i].kind == SQL_AGG_MIN || b->aggs[i].kind == SQL_AGG_MAX) && src->changelog) {
-        if (!b->windowed)
-          return fail_at(b, sel, "not supported yet: MIN/MAX over an updating input (they would need to retract)");
-        b->aggs[i].keep_list = true; /* a window keeps its values to retract any of them (agg_minmax.c) */
-      }
+      if ((b->aggs[i].kind == SQL_AGG_MIN || b->aggs[i].kind == SQL_AGG_MAX) && src->changelog)
+        b->aggs[i].keep_list = true; /* a group keeps its values to retract any of them (agg_minmax.c) */
     if (b->gs && !(src = sql_gsets_expand(b->a, src, b->gs, agg, b->err, b->errlen))) return NULL;
     b->gs = NULL;
     sql_agg_more_changelog(b->aggs, b->naggs, src->changelog);
