@@ -137,7 +137,7 @@ static void put_elem(strom_buf *b, const sql_type *t, const sql_val *v) {
 }
 
 /* The element at *p (advanced past it); false at the end. */
-static bool next_elem(const char **p, const char *end, const sql_type *t, sql_val *v) {
+bool sql_vlist_next(const char **p, const char *end, const sql_type *t, sql_val *v) {
   *v = (sql_val){.null = false};
   if (is_text(t)) {
     uint32_t n;
@@ -160,8 +160,7 @@ static bool same(const sql_type *t, const sql_val *a, const sql_val *b) {
   return sql_val_cmp(t, a, b) == 0;
 }
 
-/* The list with v appended, or with its oldest equal value removed. */
-static int list_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool retract) {
+int sql_vlist_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool retract) {
   size_t n;
   const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n;
   strom_buf b = {0};
@@ -173,7 +172,7 @@ static int list_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool 
     sql_val e;
     for (const char *q = p; q < end;) {
       const char *at = q;
-      if (!next_elem(&q, end, &g->in_type, &e)) break;
+      if (!sql_vlist_next(&q, end, &g->in_type, &e)) break;
       if (!removed && same(&g->in_type, &e, v)) removed = true;
       else strom__buf_append(&b, at, (size_t)(q - at));
     }
@@ -193,7 +192,7 @@ int sql_agg_more_add(const sql_agg *g, strom_row *acc, const strom_row *in, bool
     welford(acc, g->acc, as_double(&g->in_type, &v), retract ? -1 : 1);
     return STROM_OK;
   }
-  if (is_list(g)) return list_update(g, acc, &v, retract);
+  if (is_list(g)) return sql_vlist_update(g, acc, &v, retract);
   if (retract) /* the binder marks them keep_list over updating input */
     return sql_ectx_fail(c, "%s cannot retract a row here", g->kind == SQL_AGG_FIRST_VALUE ? "FIRST_VALUE" : "LAST_VALUE");
   if (g->kind == SQL_AGG_FIRST_VALUE && !acc->nulls[g->acc]) return STROM_OK;
@@ -276,7 +275,7 @@ void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out,
   sql_val e = {0};
   if (g->kind != SQL_AGG_LISTAGG) { /* FIRST_VALUE: the oldest value; LAST_VALUE: the newest */
     sql_val pick = {.null = true};
-    while (p < end && next_elem(&p, end, &g->in_type, &e)) {
+    while (p < end && sql_vlist_next(&p, end, &g->in_type, &e)) {
       if (pick.null || g->kind == SQL_AGG_LAST_VALUE) pick = e;
       if (g->kind == SQL_AGG_FIRST_VALUE) break;
     }
@@ -289,7 +288,7 @@ void sql_agg_more_result(const sql_agg *g, const strom_row *acc, strom_row *out,
   }
   strom_buf b = {0};
   size_t seplen = strlen(g->sep);
-  for (bool first = true; p < end && next_elem(&p, end, &g->in_type, &e); first = false) {
+  for (bool first = true; p < end && sql_vlist_next(&p, end, &g->in_type, &e); first = false) {
     if (!first) strom__buf_append(&b, g->sep, seplen);
     strom__buf_append(&b, e.s.p, e.s.n);
   }

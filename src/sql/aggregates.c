@@ -132,7 +132,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: {
         if (g->keep_list) {
-          int rc = sql_minmax_add(g, acc, &v, retract); /* agg_minmax.c */
+          int rc = sql_vlist_update(g, acc, &v, retract); /* agg_more.c: MIN/MAX keep their values (agg_minmax.c) */
           if (rc) return rc;
           break;
         }
