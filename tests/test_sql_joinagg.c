@@ -87,6 +87,11 @@ TEST(keys_of_the_other_side_and_expressions) {
                     "ON A.id = B.auction AND A.t0 = B.z GROUP BY A.id, B.z;";
   both_ways(two, "[1, 0, 9, 63]\n[2, 0, 3, 11]\n");
   CHECK_INT(explain_has("", two, "[folded into the join]"), 1);
+  /* -0.0 and 0.0 are one grouping key, as the GroupAggregate's hashing has them (they
+   * once made two groups sharing one state entry) */
+  both_ways("SELECT A.id, A.f, COUNT(*), SUM(B.price) FROM (SELECT id, CAST(CASE cat WHEN 10 THEN '0.0' WHEN 11 THEN "
+            "'-0.0' ELSE '5.0' END AS DOUBLE) AS f FROM a) AS A JOIN b AS B ON A.id = B.auction GROUP BY A.id, A.f;",
+            "[1, 0.0, 9, 63]\n[2, 0.0, 3, 11]\n[3, 5.0, 2, 104]\n");
   /* a grouping key computed from a column, a FILTER and HAVING */
   both_ways("SELECT A.id, UPPER(A.name) AS n, COUNT(*) FILTER (WHERE B.price > 6) FROM a AS A JOIN b AS B "
             "ON A.id = B.auction GROUP BY A.id, UPPER(A.name) HAVING COUNT(*) > 1;",

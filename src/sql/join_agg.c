@@ -44,6 +44,7 @@ typedef struct joinagg {
   int njkeys, *keycol[2]; /* the join key's columns in each side's keyed rows */
   int *direct; /* pre column i is joined column direct[i] as it is (-1: evaluated) */
   bool *str;   /* pre column i is a VARCHAR */
+  bool *dbl;   /* pre column i is a DOUBLE grouping key: -0.0 is made 0.0, as key hashing does */
   const sql_agg *aggs;
   int naggs;
   /* acc: the accumulators; first: a join key's first group, its key then its acc */
@@ -102,6 +103,7 @@ static void ja_close(strom_ctx *ctx) {
   strom_row_free(l->firstrow);
   sql_ectx_free(&l->ec);
   free(l);
+  if (sql_calc_ctx == ctx) sql_calc_ctx = NULL;
 }
 
 /* The pre-projection of l->joined into l->pre: 1, or 0 when the residual fails it. */
@@ -127,6 +129,10 @@ static int project(strom_ctx *ctx, const joinagg *j, ja_local *l) {
     else if (j->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
     else o->nulls[i] = 0, o->v[i].i = v.i, o->v[i].w.hi = v.w.hi;
   }
+  /* a group is one key for the state's hashing, which takes -0.0 for 0.0: so must the
+   * groups this row touches and the first group's check be */
+  for (int i = 0; i < j->nkeys; i++)
+    if (j->dbl[i] && !o->nulls[i] && o->v[i].d == 0) o->v[i].d = 0.0;
   return 1;
 }
 
@@ -227,6 +233,7 @@ static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
   if (!n) return STROM_OK;
   l->ng = 0;
   if (l->ec.chunks) sql_ectx_reset(&l->ec);
+  sql_calc_ctx = ctx; /* CURRENT_WATERMARK in a key or an argument (fn_time2.c) */
   /* the input's half of the joined row once, the other half per pair */
   strom_row *jr = l->joined;
   int off = s == 0 ? 0 : j->nside[0], ooff = s == 0 ? j->nside[0] : 0, no = j->nside[1 - s];
@@ -310,7 +317,8 @@ strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
   j->aggs = pre.aggs, j->naggs = p->naggs;
   j->joined = js, j->pre_schema = ps, j->key_schema = ks;
   if (!(j->direct = sql_arena_alloc(&b->arena, sizeof *j->direct * (size_t)(j->npre ? j->npre : 1))) ||
-      !(j->str = sql_arena_alloc(&b->arena, sizeof *j->str * (size_t)(j->npre ? j->npre : 1))))
+      !(j->str = sql_arena_alloc(&b->arena, sizeof *j->str * (size_t)(j->npre ? j->npre : 1))) ||
+      !(j->dbl = sql_arena_alloc(&b->arena, sizeof *j->dbl * (size_t)(j->npre ? j->npre : 1))))
     return NULL;
   sql_expr_compile((sql_expr *)j->residual);
   for (int i = 0; i < j->npre; i++) {
@@ -318,6 +326,7 @@ strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
     const strom_col *oc = &ps->cols[i], *ic = j->pre[i]->op == SQL_E_COL ? &js->cols[j->pre[i]->col] : NULL;
     j->direct[i] = ic && ic->type == oc->type && ic->precision == oc->precision && ic->scale == oc->scale ? j->pre[i]->col : -1;
     j->str[i] = oc->type == STROM_VARCHAR;
+    j->dbl[i] = i < j->nkeys && oc->type == STROM_DOUBLE;
   }
   strom_process_def d = {.open = ja_open, .process = ja_process, .close = ja_close, .data = j, .out_schema = os};
   return strom_set_name(strom_keyed_co_process(kl, kr, &d), "Join aggregate");
