@@ -11,18 +11,6 @@
  */
 #include "sql_int.h"
 
-int sql_minmax_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
-  size_t na, nb;
-  const char *a = strom_row_get_str(acc, g->acc, &na), *bp = strom_row_get_str(o, g->acc, &nb);
-  if (!nb) return STROM_OK;
-  strom_buf b = {0};
-  if (na) strom__buf_append(&b, a, na);
-  strom__buf_append(&b, bp, nb);
-  int rc = strom_row_set_str(acc, g->acc, b.p, b.len);
-  strom__buf_free(&b);
-  return rc;
-}
-
 void sql_minmax_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col) {
   size_t n;
   const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n;

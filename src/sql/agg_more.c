@@ -160,6 +160,18 @@ static bool same(const sql_type *t, const sql_val *a, const sql_val *b) {
   return sql_val_cmp(t, a, b) == 0;
 }
 
+int sql_vlist_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
+  size_t na, nb;
+  const char *a = strom_row_get_str(acc, g->acc, &na), *bp = strom_row_get_str(o, g->acc, &nb);
+  if (!nb) return STROM_OK;
+  strom_buf b = {0};
+  if (na) strom__buf_append(&b, a, na);
+  strom__buf_append(&b, bp, nb);
+  int rc = strom_row_set_str(acc, g->acc, b.p, b.len);
+  strom__buf_free(&b);
+  return rc;
+}
+
 int sql_vlist_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool retract) {
   size_t n;
   const char *p = strom_row_get_str(acc, g->acc, &n), *end = p + n;
@@ -218,17 +230,7 @@ int sql_agg_more_merge(const sql_agg *g, strom_row *acc, const strom_row *o) {
     if (acc->v[g->acc].i <= 0) acc->v[g->acc + 1].d = 0, acc->v[g->acc + 2].d = 0;
     return STROM_OK;
   }
-  if (is_list(g)) { /* acc holds the earlier rows */
-    size_t na, nb;
-    const char *a = strom_row_get_str(acc, g->acc, &na), *bp = strom_row_get_str(o, g->acc, &nb);
-    if (!nb) return STROM_OK;
-    strom_buf b = {0};
-    if (na) strom__buf_append(&b, a, na);
-    strom__buf_append(&b, bp, nb);
-    int rc = strom_row_set_str(acc, g->acc, b.p, b.len);
-    strom__buf_free(&b);
-    return rc;
-  }
+  if (is_list(g)) return sql_vlist_merge(g, acc, o); /* acc holds the earlier rows */
   if (o->nulls[g->acc] || (g->kind == SQL_AGG_FIRST_VALUE && !acc->nulls[g->acc])) return STROM_OK;
   sql_val v;
   sql_val_get(o, g->acc, &v);

@@ -176,7 +176,7 @@ int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *o
       case SQL_AGG_MIN:
       case SQL_AGG_MAX: {
         if (g->keep_list) {
-          int rc = sql_minmax_merge(g, acc, o);
+          int rc = sql_vlist_merge(g, acc, o);
           if (rc) return rc;
           break;
         }

@@ -417,9 +417,9 @@ void sql_agg_more_changelog(sql_agg *aggs, int n, bool changelog);
  * for strings, 16 bytes for the rest): v appended, or its oldest equal value removed;
  * the value at *p, *p advanced past it (false at the end). */
 int sql_vlist_update(const sql_agg *g, strom_row *acc, const sql_val *v, bool retract);
+int sql_vlist_merge(const sql_agg *g, strom_row *acc, const strom_row *o); /* o's values after acc's */
 bool sql_vlist_next(const char **p, const char *end, const sql_type *t, sql_val *v);
 /* agg_minmax.c: MIN / MAX with keep_list, every value in a VARCHAR accumulator column. */
-int sql_minmax_merge(const sql_agg *g, strom_row *acc, const strom_row *o);
 void sql_minmax_result(const sql_agg *g, const strom_row *acc, strom_row *out, int col);
 static inline bool sql_agg_more(const sql_agg *g) { return g->kind >= SQL_AGG_STDDEV_POP && g->kind <= SQL_AGG_NTILE; }
 int sql_agg_more_schema(sql_agg *g, int i, strom_schema *acc);
