@@ -450,6 +450,8 @@ void strom_state_clear(strom_state *s);
 /* LIST: the number of rows and the i-th row. */
 size_t strom_state_list_size(strom_state *s);
 const strom_row *strom_state_list_get(strom_state *s, size_t i);
+/* LIST: appends rows[0..n) in order, with one lookup of the list (Flink's addAll). */
+int strom_state_list_add_all(strom_state *s, const strom_row *const *rows, size_t n);
 /* LIST: replaces the whole list. */
 int strom_state_list_update(strom_state *s, const strom_row *const *rows, size_t n);
 /* LIST: inserts row before element index (at the end when index is past it) and keeps

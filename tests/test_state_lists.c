@@ -2,7 +2,7 @@
  * test_state_lists.c -- the heap backend's LIST reads against a model: list_size, reads
  * in order, backwards and at random, across keys, namespaces, removals, merges,
  * restores and copy-on-write snapshots.  Every write goes through a different path
- * (add, update, insert/cut, clear, merge, expiry), each of which must keep the list
+ * (add, add_all, update, insert/cut, clear, merge, expiry), each of which must keep the list
  * the model says.
  */
 #include "runtime/runtime.h"
@@ -117,7 +117,20 @@ TEST(list_reads_match_a_model_through_every_write_path) {
     ns_set(l, ns);
     int *n = &m.n[key][ns];
     int64_t *v = m.v[key][ns];
-    if (what < 7) { /* add, then read back at once (the cache's add-then-size) */
+    if (what == 6) { /* several at once, one of them maybe read from this very list */
+      int k = (int)(rnd() % 5);
+      if (*n + k > MAXLEN) *n = 0, strom_state_clear(l);
+      const strom_row *add[4];
+      for (int i = 0; i < k; i++) fill(rows[i], next), add[i] = rows[i], v[*n + i] = next++;
+      if (k && *n && rnd() % 2) { /* the list's own first element, its string pointing into the list */
+        add[k - 1] = strom_state_list_get(l, 0);
+        CHECK(add[k - 1] != NULL);
+        v[*n + k - 1] = v[0];
+      }
+      CHECK_INT(strom_state_list_add_all(l, add, (size_t)k), STROM_OK);
+      *n += k;
+      bad += check_list(l, &m, key, ns, 0);
+    } else if (what < 7) { /* add, then read back at once (the cache's add-then-size) */
       if (*n == MAXLEN) *n = 0, strom_state_clear(l);
       fill(r, next);
       CHECK_INT(strom_state_add(l, r), STROM_OK);

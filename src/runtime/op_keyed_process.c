@@ -5,7 +5,7 @@
  * belong to that key; fired timers call on_timer with the timer's key set.  A function
  * that buffers rows in memory (the SQL layer's mini-batch aggregation) empties its
  * buffer through flush before a watermark, a checkpoint's snapshot and finish, and
- * sets the key of each buffered group with strom__ctx_set_key_from_row.
+ * sets the key of each buffered group with strom__ctx_set_key (or _from_row).
  */
 #include "keyed.h"
 #include "snapshot.h"
@@ -64,6 +64,22 @@ int strom__ctx_set_key_from_row(strom_ctx *ctx, int input, const strom_row *row)
   op->out.time = row->time;
   op->ctx.timestamp = row->time;
   return strom__keyed_set_key_from_row(&st->keyed, input, row);
+}
+
+int strom__ctx_key(strom_ctx *ctx, const uint8_t **key, size_t *klen, uint64_t *hash) {
+  strom_op *op = ctx->op;
+  if (op->vt != &strom__op_keyed_process) return STROM_EINVAL;
+  const strom_keyed *k = &((kp_state *)op->state)->keyed;
+  *key = (const uint8_t *)k->key.p, *klen = k->key.len, *hash = k->khash;
+  return STROM_OK;
+}
+
+int strom__ctx_set_key(strom_ctx *ctx, const uint8_t *key, size_t klen, uint64_t hash, int64_t time) {
+  strom_op *op = ctx->op;
+  if (op->vt != &strom__op_keyed_process) return STROM_EINVAL;
+  op->out.time = time;
+  op->ctx.timestamp = time;
+  return strom__keyed_set_key(&((kp_state *)op->state)->keyed, key, klen, hash);
 }
 
 static int kp_watermark(strom_op *op, int64_t wm) {

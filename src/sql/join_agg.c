@@ -25,6 +25,11 @@
  * input row folded together (one change per group and input row, as a mini-batch of
  * those pairs would give); the final results are the same, row for row.
  *
+ * With table.exec.mini-batch.* (agg_minibatch.c) the rows are buffered by join key and
+ * a key's rows folded at once: each list is appended once, the other side's stored rows
+ * are decoded once for all of them, each group is read and written once, and one change
+ * per group and batch goes downstream (Flink's mini-batch join and aggregation).
+ *
  * What is recognised (else the Join and the GroupAggregate run): a non-windowed GROUP
  * BY whose input is an inner regular join (not a temporal, interval or window join,
  * not join_winmax.c's rewrite) of two append-only inputs, with equi-keys that are
@@ -49,6 +54,7 @@ typedef struct joinagg {
   int naggs;
   /* acc: the accumulators; first: a join key's first group, its key then its acc */
   const strom_schema *in[2], *joined, *pre_schema, *key_schema, *acc, *first;
+  int64_t mb_size, mb_latency_ms; /* table.exec.mini-batch.*: rows and latency of a batch; 0: none */
 } joinagg;
 
 /* A group the current input row's pairs fold into: its key and accumulators (owned
@@ -65,6 +71,11 @@ typedef struct ja_local {
   group *g;
   int ng, capg;
   sql_ectx ec;
+  sql_minibatch *mb;        /* table.exec.mini-batch.enabled */
+  const strom_row **side;   /* a batch's new rows by input: [0, capside) left, then right */
+  size_t capside;
+  strom_row **cache[2]; /* per side, its stored rows decoded for a batch (cache_other) */
+  size_t ncache[2];
 } ja_local;
 
 static int ja_open(strom_ctx *ctx) {
@@ -81,6 +92,7 @@ static int ja_open(strom_ctx *ctx) {
   strom_state_desc fd = {.name = "join-agg-first-group", .kind = STROM_STATE_VALUE, .schema = j->first};
   strom_state_desc gd = {.name = "join-agg-groups", .kind = STROM_STATE_MAP, .schema = j->acc, .map_key_schema = j->key_schema};
   if (!(l->first = strom_ctx_state(ctx, &fd)) || !(l->groups = strom_ctx_state(ctx, &gd))) return STROM_EINVAL;
+  if (j->mb_size > 0 && !(l->mb = sql_minibatch_new(j->mb_size, j->mb_latency_ms))) return STROM_ENOMEM;
   return (l->joined = strom_row_new(j->joined)) && (l->pre = strom_row_new(j->pre_schema)) &&
                  (l->firstrow = strom_row_new(j->first))
              ? STROM_OK
@@ -102,6 +114,12 @@ static void ja_close(strom_ctx *ctx) {
   strom_row_free(l->next);
   strom_row_free(l->firstrow);
   sql_ectx_free(&l->ec);
+  sql_minibatch_free(l->mb);
+  free(l->side);
+  for (int s = 0; s < 2; s++) {
+    for (size_t i = 0; i < l->ncache[s]; i++) strom_row_free(l->cache[s][i]);
+    free(l->cache[s]);
+  }
   free(l);
   if (sql_calc_ctx == ctx) sql_calc_ctx = NULL;
 }
@@ -217,30 +235,18 @@ static int flush_groups(const joinagg *j, ja_local *l, int64_t time, strom_out *
   return STROM_OK;
 }
 
-static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
-  const joinagg *j = strom_ctx_data(ctx);
-  ja_local *l = strom_ctx_local(ctx);
-  if (strom_row_get_kind(in) != STROM_INSERT)
-    return strom_ctx_fail(ctx, "join aggregate: a %s row reached the %s input, which the plan takes for insert-only",
-                          strom_row_kind_str(strom_row_get_kind(in)), s == 0 ? "left" : "right");
-  for (int i = 0; i < j->njkeys; i++)
-    if (in->nulls[j->keycol[s][i]]) return STROM_OK; /* a NULL key matches nothing, ever: not kept */
-  if (!l->next && (!(l->next = strom_row_new(strom_row_schema(strom_out_row(out)))) || !(l->prev = strom_row_new(l->next->schema))))
-    return STROM_ENOMEM;
-  int rc = strom_state_add(l->rows[s], in);
-  if (rc) return rc;
-  size_t n = strom_state_list_size(l->rows[1 - s]);
-  if (!n) return STROM_OK;
-  l->ng = 0;
-  if (l->ec.chunks) sql_ectx_reset(&l->ec);
-  sql_calc_ctx = ctx; /* CURRENT_WATERMARK in a key or an argument (fn_time2.c) */
+/* Folds the pairs of row in (input s's, already in state) with the other side's stored
+ * rows [0, n) into their groups: read from the list, or from copies made once for all
+ * the batch's rows of side s (cached). */
+static int pair_with(strom_ctx *ctx, const joinagg *j, ja_local *l, int s, const strom_row *in, size_t n,
+                     strom_row *const *cached) {
   /* the input's half of the joined row once, the other half per pair */
   strom_row *jr = l->joined;
   int off = s == 0 ? 0 : j->nside[0], ooff = s == 0 ? j->nside[0] : 0, no = j->nside[1 - s];
   memcpy(jr->nulls + off, in->nulls, (size_t)j->nside[s]);
   memcpy(jr->v + off, in->v, (size_t)j->nside[s] * sizeof *jr->v);
   for (size_t i = 0; i < n; i++) {
-    const strom_row *o = strom_state_list_get(l->rows[1 - s], i);
+    const strom_row *o = cached ? cached[i] : strom_state_list_get(l->rows[1 - s], i);
     if (!o) return STROM_ENOMEM;
     memcpy(jr->nulls + ooff, o->nulls, (size_t)no);
     memcpy(jr->v + ooff, o->v, (size_t)no * sizeof *jr->v);
@@ -251,7 +257,94 @@ static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out
     if (!g) return STROM_ENOMEM;
     if (sql_agg_add(j->aggs, j->naggs, g->acc, l->pre, false, &l->ec)) return strom_ctx_fail(ctx, "%s", l->ec.err);
   }
-  return flush_groups(j, l, strom_row_time(in), out);
+  return STROM_OK;
+}
+
+/* The other side's first n stored rows, decoded once for a batch's several rows of side
+ * s: copies whose strings point into the list, which stays put until the fold ends.
+ * NULL: out of memory. */
+enum { CACHE_MAX = 1024 }; /* more stored rows are read from the list per pair */
+static strom_row *const *cache_other(ja_local *l, const joinagg *j, int s, size_t n) {
+  int o = 1 - s;
+  if (n > l->ncache[o]) {
+    strom_row **c = strom__realloc(l->cache[o], n * sizeof *c);
+    if (!c) return NULL;
+    for (size_t i = l->ncache[o]; i < n; i++) c[i] = NULL;
+    l->cache[o] = c, l->ncache[o] = n;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const strom_row *r = strom_state_list_get(l->rows[o], i);
+    if (!r || (!l->cache[o][i] && !(l->cache[o][i] = strom_row_new(j->in[o]))) || strom_row_copy(l->cache[o][i], r))
+      return NULL;
+  }
+  return l->cache[o];
+}
+
+/* Folds one join key's new rows (one row, or a mini-batch's in arrival order with their
+ * inputs) as if its left rows had come before its right ones, an order two inputs may
+ * always arrive in: each new left row pairs with the right rows stored before, then
+ * each new right row with every left row.  Both lists are appended first, so the rows
+ * the pairs' strings point into stay put until the groups are written back. */
+static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inputs, size_t n, strom_out *out) {
+  const joinagg *j = strom_ctx_data(ctx);
+  ja_local *l = strom_ctx_local(ctx);
+  if (!l->next && (!(l->next = strom_row_new(strom_row_schema(strom_out_row(out)))) || !(l->prev = strom_row_new(l->next->schema))))
+    return STROM_ENOMEM;
+  size_t nnew[2] = {0, 0};
+  int rc;
+  if (n == 1) {
+    nnew[inputs[0]] = 1;
+    if ((rc = strom_state_add(l->rows[inputs[0]], rows[0]))) return rc;
+  } else {
+    if (n > l->capside) {
+      const strom_row **side = strom__realloc(l->side, 2 * n * sizeof *side);
+      if (!side) return STROM_ENOMEM;
+      l->side = side, l->capside = n;
+    }
+    for (size_t i = 0; i < n; i++) l->side[inputs[i] * n + nnew[inputs[i]]++] = rows[i];
+    for (int s = 0; s < 2; s++)
+      if (nnew[s] && (rc = strom_state_list_add_all(l->rows[s], l->side + s * n, nnew[s]))) return rc;
+  }
+  /* the stored rows each side's new rows pair with: the right side's from before them,
+   * the left side's all of them */
+  size_t nright = nnew[0] ? strom_state_list_size(l->rows[1]) - nnew[1] : 0;
+  size_t nleft = nnew[1] ? strom_state_list_size(l->rows[0]) : 0;
+  if (!nright && !nleft) return STROM_OK;
+  l->ng = 0;
+  if (l->ec.chunks) sql_ectx_reset(&l->ec);
+  sql_calc_ctx = ctx; /* CURRENT_WATERMARK in a key or an argument (fn_time2.c) */
+  for (int s = 0; s < 2; s++) {
+    size_t other = s == 0 ? nright : nleft;
+    if (!other) continue;
+    strom_row *const *cached = nnew[s] > 1 && other <= CACHE_MAX ? cache_other(l, j, s, other) : NULL;
+    if (nnew[s] > 1 && other <= CACHE_MAX && !cached) return STROM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+      if (inputs[i] == s && (rc = pair_with(ctx, j, l, s, rows[i], other, cached))) return rc;
+  }
+  return flush_groups(j, l, strom_row_time(rows[n - 1]), out);
+}
+
+static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
+  const joinagg *j = strom_ctx_data(ctx);
+  ja_local *l = strom_ctx_local(ctx);
+  if (strom_row_get_kind(in) != STROM_INSERT)
+    return strom_ctx_fail(ctx, "join aggregate: a %s row reached the %s input, which the plan takes for insert-only",
+                          strom_row_kind_str(strom_row_get_kind(in)), s == 0 ? "left" : "right");
+  for (int i = 0; i < j->njkeys; i++)
+    if (in->nulls[j->keycol[s][i]]) return STROM_OK; /* a NULL key matches nothing, ever: not kept */
+  if (l->mb) return sql_minibatch_add(l->mb, ctx, s, in, ja_fold, out);
+  return ja_fold(ctx, &in, &s, 1, out);
+}
+
+/* The mini-batch's end: its latency timer, or a watermark, checkpoint or end of input. */
+static int ja_flush(strom_ctx *ctx, strom_out *out) {
+  ja_local *l = strom_ctx_local(ctx);
+  return l->mb ? sql_minibatch_flush(l->mb, ctx, ja_fold, out) : STROM_OK;
+}
+
+static int ja_timer(strom_ctx *ctx, int64_t time, strom_out *out) {
+  (void)time;
+  return ja_flush(ctx, out);
 }
 
 /* ---- recognition ---- */
@@ -329,5 +422,11 @@ strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
     j->dbl[i] = i < j->nkeys && oc->type == STROM_DOUBLE;
   }
   strom_process_def d = {.open = ja_open, .process = ja_process, .close = ja_close, .data = j, .out_schema = os};
-  return strom_set_name(strom_keyed_co_process(kl, kr, &d), "Join aggregate");
+  int mb = sql_minibatch_on(b);
+  if (mb < 0) return NULL;
+  if (mb) {
+    j->mb_size = b->sess->minibatch_size, j->mb_latency_ms = b->sess->minibatch_latency_ms;
+    d.flush = ja_flush, d.on_timer = ja_timer;
+  }
+  return strom_set_name(strom_keyed_co_process(kl, kr, &d), j->mb_size ? "MiniBatch join aggregate" : "Join aggregate");
 }

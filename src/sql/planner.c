@@ -496,7 +496,7 @@ static int group_open(strom_ctx *ctx) {
   if (!(l->st = strom_ctx_state(ctx, &d))) return STROM_EINVAL;
   l->acc = strom_row_new(a->state_schema);
   if (sql_agg_any_distinct(a->aggs, a->naggs) && !(l->dist = sql_distinct_open(ctx, a->aggs, a->naggs, a->ttl_ms))) return STROM_EINVAL;
-  if (a->mb_size > 0 && !(l->mb = sql_minibatch_new(a->nkeys, a->mb_size, a->mb_latency_ms))) return STROM_ENOMEM;
+  if (a->mb_size > 0 && !(l->mb = sql_minibatch_new(a->mb_size, a->mb_latency_ms))) return STROM_ENOMEM;
   return l->acc ? STROM_OK : STROM_ENOMEM;
 }
 
@@ -517,7 +517,8 @@ static bool rows_equal(const strom_row *x, const strom_row *y) { return strom__r
 /* Folds rows (one key's, in arrival order: one row, or a mini-batch's) into the group's
  * accumulator with one state read and write, and emits one change: +I for a new group,
  * -U/+U when its result changed, -D when its last row was retracted. */
-static int group_fold(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out) {
+static int group_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inputs, size_t n, strom_out *out) {
+  (void)inputs;
   const aggconf *a = strom_ctx_data(ctx);
   group_local *l = strom_ctx_local(ctx);
   const strom_schema *os = strom_row_schema(strom_out_row(out));
@@ -567,10 +568,9 @@ static int group_fold(strom_ctx *ctx, const strom_row *const *rows, size_t n, st
 }
 
 static int group_process(strom_ctx *ctx, int input, const strom_row *in, strom_out *out) {
-  (void)input;
   group_local *l = strom_ctx_local(ctx);
-  if (l->mb) return sql_minibatch_add(l->mb, ctx, in, group_fold, out);
-  return group_fold(ctx, &in, 1, out);
+  if (l->mb) return sql_minibatch_add(l->mb, ctx, input, in, group_fold, out);
+  return group_fold(ctx, &in, &input, 1, out);
 }
 
 /* The mini-batch's end: its latency timer, or a watermark, checkpoint or end of input. */
@@ -755,10 +755,9 @@ static strom_stream *agg_stream(sql_build *b, const sql_plan *p) {
   if (b->sess->batch) /* batch_agg.c: one final row per group */
     return sql_batch_agg(b, ks, aggs, na, nk, a->real_keys, a->state_schema, os, a->ttl_ms);
   strom_process_def d = {.open = group_open, .process = group_process, .close = group_close, .data = a, .out_schema = os};
-  if (b->sess->minibatch) {
-    if (b->sess->minibatch_latency_ms <= 0 || b->sess->minibatch_size <= 0)
-      return sql_build_fail(b, "'table.exec.mini-batch.enabled' is true: set 'table.exec.mini-batch.allow-latency' "
-                               "and 'table.exec.mini-batch.size' to values greater than 0"), NULL;
+  int mb = sql_minibatch_on(b);
+  if (mb < 0) return NULL;
+  if (mb) {
     a->mb_size = b->sess->minibatch_size, a->mb_latency_ms = b->sess->minibatch_latency_ms;
     d.flush = group_flush, d.on_timer = group_timer;
   }
@@ -1308,7 +1307,7 @@ const sql_plan *sql_plan_optimized(sql_build *b, const sql_plan *p) {
   else if (p->kind == SQL_P_AGG && p->in->kind != SQL_P_SCAN) p = agg_narrowed(b, p);
   const sql_plan *in = p->in ? sql_plan_optimized(b, p->in) : NULL, *in2 = p->in2 ? sql_plan_optimized(b, p->in2) : NULL;
   bool jag = p->kind == SQL_P_AGG && sql_joinagg_applies(b, p);
-  bool mb = p->kind == SQL_P_AGG && !p->win.kind && !jag && b->sess->minibatch && b->sess->minibatch_size > 0 &&
+  bool mb = p->kind == SQL_P_AGG && !p->win.kind && b->sess->minibatch && b->sess->minibatch_size > 0 &&
             b->sess->minibatch_latency_ms > 0;
   bool wmx = p->kind == SQL_P_JOIN && sql_winmax_applies(b, p);
   if (in == p->in && in2 == p->in2 && !mb && !wmx && !jag) return p;

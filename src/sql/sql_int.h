@@ -1057,7 +1057,7 @@ struct strom_sql_session {
   bool winmax;
   /* 'strom.optimizer.join-aggregate' (default true): join_agg.c's fusion */
   bool joinagg;
-  /* table.exec.mini-batch.*: non-windowed GROUP BYs buffer rows (agg_minibatch.c) */
+  /* table.exec.mini-batch.*: non-windowed GROUP BYs and join aggregates buffer rows (agg_minibatch.c) */
   bool minibatch;
   int64_t minibatch_latency_ms, minibatch_size;
   bool interactive;
@@ -1071,12 +1071,16 @@ struct strom_sql_session {
   const char *text; /* the script being run, NUL-terminated in its arena (a view's text: catalog_show.c) */
 };
 
-/* agg_minibatch.c: a GROUP BY's mini-batch buffer; fold gets one key's rows (the key
- * set) in arrival order. */
+/* agg_minibatch.c: a keyed operator's mini-batch buffer; fold gets one key's rows (the
+ * key set) in arrival order, with the input (0 or 1) each came from. */
 typedef struct sql_minibatch sql_minibatch;
-typedef int (*sql_mb_fold)(strom_ctx *ctx, const strom_row *const *rows, size_t n, strom_out *out);
-sql_minibatch *sql_minibatch_new(int nkeys, int64_t size, int64_t latency_ms);
-int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, const strom_row *in, sql_mb_fold fold, strom_out *out);
+typedef int (*sql_mb_fold)(strom_ctx *ctx, const strom_row *const *rows, const int *inputs, size_t n, strom_out *out);
+/* 1 when the session batches (table.exec.mini-batch.enabled), 0 when not, -1 (the build
+ * failed) when it is on without a size and latency. */
+int sql_minibatch_on(sql_build *b);
+sql_minibatch *sql_minibatch_new(int64_t size, int64_t latency_ms);
+int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, int input, const strom_row *in, sql_mb_fold fold,
+                      strom_out *out);
 int sql_minibatch_flush(sql_minibatch *m, strom_ctx *ctx, sql_mb_fold fold, strom_out *out);
 void sql_minibatch_free(sql_minibatch *m);
 

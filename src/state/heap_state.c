@@ -1269,6 +1269,39 @@ static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n
   return STROM_OK;
 }
 
+/* The rows are encoded first (one may be read from this very list), then appended with
+ * one lookup and at most one move of the list; a new list takes one allocation, with
+ * its entry. */
+static int list_add_all_op(strom_state *b, const strom_row *const *rows, size_t n) {
+  hstate *s = (hstate *)b;
+  int64_t now;
+  int rc = begin(s, &now, true);
+  if (rc) return rc;
+  s->b1.len = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t en = strom__row_encoded_size(rows[k]);
+    if (strom__buf_reserve(&s->b1, 8 + 10 + en)) return STROM_ENOMEM;
+    uint8_t *p = (uint8_t *)s->b1.p + s->b1.len;
+    if (s->ttl) {
+      ts_put(p, now);
+      p += 8;
+    }
+    /* as list_add: room for en's length, then the row's real length before it */
+    uint8_t *row = p + uv_len(en);
+    size_t m = (size_t)(strom__row_encode(rows[k], row) - row);
+    if (uv_len(m) != uv_len(en)) memmove(p + uv_len(m), row, m);
+    p = uv_put(p, m) + m;
+    s->b1.len = (size_t)(p - (uint8_t *)s->b1.p);
+  }
+  size_t i;
+  if (cur_find(s, &i)) return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, s->b1.len);
+  lbuf *l = insert_list(s, s->b1.len);
+  if (!l) return STROM_ENOMEM;
+  memcpy(l->d, s->b1.p, s->b1.len);
+  l->len = (uint32_t)s->b1.len;
+  return STROM_OK;
+}
+
 /* One element encoded and moved into place; the elements after the max_len-th are cut
  * off (their bytes are simply not kept).  With TTL every element's clock restarts, as
  * a rewrite by list_update would. */
@@ -1579,6 +1612,11 @@ static int hs_list_update(strom_state *b, const strom_row *const *rows, size_t n
   finish((hstate *)b);
   return rc;
 }
+static int hs_list_add_all(strom_state *b, const strom_row *const *rows, size_t n) {
+  int rc = list_add_all_op(b, rows, n);
+  finish((hstate *)b);
+  return rc;
+}
 static int hs_list_insert(strom_state *b, size_t idx, const strom_row *row, size_t max_len) {
   int rc = list_insert_op(b, idx, row, max_len);
   finish((hstate *)b);
@@ -1614,6 +1652,7 @@ static const strom_state_vt heap_vt = {
     .list_size = hs_list_size,
     .list_get = hs_list_get,
     .list_update = hs_list_update,
+    .list_add_all = hs_list_add_all,
     .map_get = hs_map_get,
     .map_put = hs_map_put,
     .map_remove = hs_map_remove,

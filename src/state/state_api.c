@@ -229,6 +229,22 @@ const strom_row *strom_state_list_get(strom_state *s, size_t i) {
   return s->vt->list_get(s, i);
 }
 
+int strom_state_list_add_all(strom_state *s, const strom_row *const *rows, size_t n) {
+  if (!kind_ok(s, "strom_state_list_add_all", K(STROM_STATE_LIST))) return STROM_EINVAL;
+  if (n && !rows) return strom__state_fail(s, STROM_EINVAL, "strom_state_list_add_all: rows is NULL");
+  for (size_t i = 0; i < n; i++) {
+    int rc = row_ok(s, "strom_state_list_add_all", rows[i], s->schema, "added");
+    if (rc) return rc;
+  }
+  if (!n) return STROM_OK;
+  if (s->vt->list_add_all) return s->vt->list_add_all(s, rows, n);
+  for (size_t i = 0; i < n; i++) {
+    int rc = s->vt->add(s, rows[i]);
+    if (rc) return rc;
+  }
+  return STROM_OK;
+}
+
 int strom_state_list_update(strom_state *s, const strom_row *const *rows, size_t n) {
   if (!kind_ok(s, "strom_state_list_update", K(STROM_STATE_LIST))) return STROM_EINVAL;
   if (n && !rows) return strom__state_fail(s, STROM_EINVAL, "strom_state_list_update: rows is NULL");

@@ -23,6 +23,7 @@ typedef struct strom_state_vt {
   size_t (*list_size)(strom_state *s);
   const strom_row *(*list_get)(strom_state *s, size_t i);
   int (*list_update)(strom_state *s, const strom_row *const *rows, size_t n);
+  int (*list_add_all)(strom_state *s, const strom_row *const *rows, size_t n);
   const strom_row *(*map_get)(strom_state *s, const strom_row *key);
   int (*map_put)(strom_state *s, const strom_row *key, const strom_row *value);
   int (*map_remove)(strom_state *s, const strom_row *key);
