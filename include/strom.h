@@ -222,6 +222,10 @@ typedef struct strom_env_opts {
    * a single subtask is chained to the producer, so its rows cross no channel and are
    * not encoded; both then run on one thread (less pipelining, less CPU per record). */
   bool chain_keyed;
+  /* pipeline.auto-watermark-interval: how often periodic watermarks are emitted where a
+   * strategy sets no interval_ms; 0 = 200 ms, < 0 = never (Flink's 0: only end-of-input,
+   * punctuated and idleness watermarks). */
+  int64_t auto_watermark_interval_ms;
 } strom_env_opts;
 
 enum { STROM_RESTART_NONE = 0, STROM_RESTART_FIXED_DELAY, STROM_RESTART_EXPONENTIAL_DELAY, STROM_RESTART_FAILURE_RATE };
@@ -612,7 +616,7 @@ typedef struct strom_watermark_strategy {
   int64_t (*on_event)(strom_ctx *ctx, const strom_row *row, int64_t ts);
   int64_t (*on_periodic)(strom_ctx *ctx, int64_t max_ts);
   void *data;
-  /* Periodic emission interval (pipeline.auto-watermark-interval); 0 = 200 ms. */
+  /* Periodic emission interval; 0 = the job's pipeline.auto-watermark-interval (200 ms). */
   int64_t interval_ms;
   /* Watermark alignment (Flink 1.15+): sources of the same group whose watermark runs
    * ahead of the group's minimum by more than max_drift_ms pause until it catches up. */

@@ -235,6 +235,49 @@ TEST(idle_input_stalls_without_idleness_and_not_with_it) {
   CHECK_INT(after, 12);
 }
 
+/* pipeline.auto-watermark-interval: the periodic watermark's interval where the strategy
+ * sets none, and Flink's 0 turns periodic watermarks off.  One subtask sends 20 events 1 s
+ * apart and waits: with periodic watermarks the windows up to 15 s fire while it waits,
+ * without them only at the end of input. */
+static int run_interval_job(const char *interval, int *before_stop, int *after) {
+  atomic_store(&stop_source, 0);
+  atomic_store(&windows_fired, 0);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  int rc = strom_env_set(env, "pipeline.auto-watermark-interval", interval);
+  if (rc) {
+    strom_env_free(env);
+    return rc;
+  }
+  strom_schema *s = strom_schema_parse("k BIGINT, ts BIGINT", NULL, 0);
+  strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, idle_gen, NULL),
+                                             &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .timestamp_column = "ts"});
+  strom_window_def def = {.assigner = strom_tumbling(5000), .process = count_window, .out_schema = s};
+  strom_discard(strom_window(strom_key_by(in, "k"), &def));
+  job_thread j = {.env = env};
+  pthread_t th;
+  pthread_create(&th, NULL, run_job, &j);
+  wait_for(&windows_fired, 9, 600);
+  *before_stop = atomic_load(&windows_fired);
+  atomic_store(&stop_source, 1);
+  pthread_join(th, NULL);
+  *after = atomic_load(&windows_fired);
+  strom_schema_free(s);
+  strom_env_free(env);
+  return j.rc;
+}
+
+TEST(auto_watermark_interval_sets_or_stops_periodic_watermarks) {
+  int before, after;
+  CHECK_INT(run_interval_job("10 ms", &before, &after), STROM_OK);
+  CHECK_INT(before, 9); /* [0,5s), [5s,10s), [10s,15s) for 3 keys, while the job runs */
+  CHECK_INT(after, 12);
+  CHECK_INT(run_interval_job("0", &before, &after), STROM_OK);
+  CHECK_INT(before, 0); /* no periodic watermark: nothing fires until the end */
+  CHECK_INT(after, 12);
+  CHECK_INT(run_interval_job("soon", &before, &after), STROM_EINVAL);
+  CHECK_INT(run_interval_job("-5 ms", &before, &after), STROM_EINVAL);
+}
+
 /* Subtask 0 sends 20 events up to 19 s at once and goes idle; subtask 1 sends 20 up to
  * 3.8 s, 10 ms apart, and goes idle later.  Once both are idle nothing can advance
  * event time, so it moves to the highest watermark (18999), as Flink's valve does:
@@ -635,6 +678,7 @@ int main(int argc, char **argv) {
   RUN(event_timers_fire_once_in_order_and_deleted_ones_never);
   RUN(processing_timers_fire_by_the_virtual_clock);
   RUN(idle_input_stalls_without_idleness_and_not_with_it);
+  RUN(auto_watermark_interval_sets_or_stops_periodic_watermarks);
   RUN(all_inputs_idle_moves_event_time_to_the_highest_watermark);
   RUN(watermark_alignment_bounds_how_far_a_fast_source_runs_ahead);
   RUN(keyed_process_keeps_value_state_per_key);

@@ -191,6 +191,9 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
              !strcmp(key, "execution.checkpointing.alignment-timeout")) {
     bad = parse_duration_ms(value, &ms);
     if (!bad) env->opts.aligned_checkpoint_timeout_ms = ms < 0 ? 0 : ms;
+  } else if (!strcmp(key, "pipeline.auto-watermark-interval")) {
+    bad = parse_duration_ms(value, &ms) || ms < 0;
+    if (!bad) env->opts.auto_watermark_interval_ms = ms == 0 ? -1 : ms; /* Flink's 0 turns them off */
   } else if (!strcmp(key, "strom.pipeline.chain-keyed")) {
     bad = parse_bool(value, &env->opts.chain_keyed);
   } else if (!strcmp(key, "state.checkpoints.dir")) {
@@ -248,6 +251,7 @@ int strom_env_set(strom_env *env, const char *key, const char *value) {
   } else {
     strom__env_error(env, STROM_EINVAL,
                      "unknown option '%s' (known: parallelism.default, pipeline.max-parallelism, "
+                     "pipeline.auto-watermark-interval, "
                      "execution.buffer-timeout, taskmanager.memory.segment-size, "
                      "taskmanager.network.memory.buffers-per-channel, execution.checkpointing.interval, "
                      "execution.checkpointing.mode, execution.checkpointing.unaligned, "
@@ -331,6 +335,7 @@ int strom_execute(strom_env *env, const char *job_name) {
   jo.allow_non_restored_state = o->allow_non_restored_state;
   jo.job_name = job_name;
   jo.chain_keyed = o->chain_keyed;
+  jo.wm_interval_ms = o->auto_watermark_interval_ms == 0 ? 200 : o->auto_watermark_interval_ms;
   jo.savepoint = &env->savepoint;
   jo.ckpt_timeout_ms = o->checkpoint_timeout_ms > 0 ? o->checkpoint_timeout_ms : 600000;
   jo.ckpt_min_pause_ms = o->checkpoint_min_pause_ms;

@@ -368,10 +368,8 @@ static bool all_done(const ksrc_state *st) {
 
 /* ---- per-partition watermarks ---- */
 
-static int64_t wm_interval(const ksrc_conf *c) {
-  int64_t iv = c->ws.interval_ms > 0 ? c->ws.interval_ms : 200;
-  if (c->ws.idleness_ms > 0 && c->ws.idleness_ms / 2 < iv) iv = c->ws.idleness_ms / 2 > 0 ? c->ws.idleness_ms / 2 : 1;
-  return iv;
+static int64_t wm_interval(const strom_op *op, bool *emit) {
+  return strom__wm_interval(&((const ksrc_conf *)op->conf)->ws, &op->task->job->opts, emit);
 }
 
 static int set_idle(strom_op *op, bool idle) {
@@ -407,13 +405,15 @@ static int wm_advance(strom_op *op) {
 static int wm_periodic(strom_op *op, int64_t now) {
   ksrc_conf *c = op->conf;
   ksrc_state *st = op->state;
+  bool emit;
+  int64_t iv = wm_interval(op, &emit);
   for (int i = 0; i < st->np; i++) {
     kpart *kp = &st->p[i];
     int64_t w = INT64_MIN;
     if (kp->max_ts != INT64_MIN && c->ws.kind == STROM_WM_BOUNDED) w = kp->max_ts - c->ws.max_out_of_orderness_ms - 1;
     else if (kp->max_ts != INT64_MIN && c->ws.kind == STROM_WM_MONOTONOUS) w = kp->max_ts - 1;
     else if (c->ws.kind == STROM_WM_CUSTOM && c->ws.on_periodic) w = c->ws.on_periodic(&op->ctx, kp->max_ts);
-    if (w > kp->wm) kp->wm = w;
+    if (w > kp->wm && emit) kp->wm = w;
     if (kp->last_active_ms == INT64_MIN || kp->records != kp->records_seen) {
       kp->records_seen = kp->records;
       kp->last_active_ms = now;
@@ -422,7 +422,7 @@ static int wm_periodic(strom_op *op, int64_t now) {
     }
   }
   int rc = wm_advance(op);
-  return rc ? rc : strom__task_schedule(op->task, now + wm_interval(c), wm_periodic, op);
+  return rc ? rc : strom__task_schedule(op->task, now + iv, wm_periodic, op);
 }
 
 /* A record of kp at event time ts: the partition is active and its maximum moves. */
@@ -556,7 +556,8 @@ static int ksrc_run(strom_op *op) {
   int rc = discover(op);
   if (!rc) rc = assign(op);
   st->started = true;
-  if (!rc && c->has_ws) rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + wm_interval(c), wm_periodic, op);
+  bool emit;
+  if (!rc && c->has_ws) rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + wm_interval(op, &emit), wm_periodic, op);
   if (!rc && c->o.discovery_interval_ms > 0 && !c->o.bounded_latest)
     rc = strom__task_schedule(op->task, strom__job_now(op->task->job) + c->o.discovery_interval_ms, discover_new, op);
   strom_yield_pacer pacer = {0};

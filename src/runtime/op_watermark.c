@@ -49,10 +49,15 @@ static int64_t group_allowed(const wm_conf *c, wm_state *st) {
   return min >= INT64_MAX - c->ws.max_drift_ms ? INT64_MAX : min + c->ws.max_drift_ms;
 }
 
-static int64_t interval(const wm_conf *c) {
-  int64_t iv = c->ws.interval_ms > 0 ? c->ws.interval_ms : 200;
-  if (c->ws.idleness_ms > 0 && c->ws.idleness_ms / 2 < iv) iv = c->ws.idleness_ms / 2 > 0 ? c->ws.idleness_ms / 2 : 1;
+int64_t strom__wm_interval(const strom_watermark_strategy *ws, const strom_job_opts *o, bool *emit) {
+  int64_t iv = ws->interval_ms > 0 ? ws->interval_ms : o->wm_interval_ms > 0 ? o->wm_interval_ms : 200;
+  *emit = ws->interval_ms > 0 || o->wm_interval_ms >= 0;
+  if (ws->idleness_ms > 0 && ws->idleness_ms / 2 < iv) iv = ws->idleness_ms / 2 > 0 ? ws->idleness_ms / 2 : 1;
   return iv;
+}
+
+static int64_t interval(const strom_op *op, bool *emit) {
+  return strom__wm_interval(&((const wm_conf *)op->conf)->ws, &op->task->job->opts, emit);
 }
 
 static int emit_wm(strom_op *op, int64_t wm) {
@@ -74,7 +79,9 @@ static int periodic(strom_op *op, int64_t now) {
     else if (c->ws.kind == STROM_WM_MONOTONOUS) wm = st->max_ts - 1;
   }
   if (c->ws.kind == STROM_WM_CUSTOM && c->ws.on_periodic) wm = c->ws.on_periodic(&op->ctx, st->max_ts);
-  if (wm != INT64_MIN) rc = emit_wm(op, wm);
+  bool emit;
+  int64_t iv = interval(op, &emit);
+  if (wm != INT64_MIN && emit) rc = emit_wm(op, wm);
   if (!rc && c->ws.idleness_ms > 0) {
     if (st->records != st->records_seen) {
       st->records_seen = st->records;
@@ -87,7 +94,7 @@ static int periodic(strom_op *op, int64_t now) {
   }
   if (st->group) st->allowed = group_allowed(c, st);
   if (rc) return rc;
-  return strom__task_schedule(op->task, now + interval(c), periodic, op);
+  return strom__task_schedule(op->task, now + iv, periodic, op);
 }
 
 static int wm_open(strom_op *op) {
@@ -105,7 +112,8 @@ static int wm_open(strom_op *op) {
       return strom__op_fail(op, STROM_ENOTSUP, "watermark alignment group '%s' has more than %d members",
                             c->ws.alignment_group, STROM_ALIGN_MAX_MEMBERS);
   }
-  return strom__task_schedule(op->task, now + interval(op->conf), periodic, op);
+  bool emit;
+  return strom__task_schedule(op->task, now + interval(op, &emit), periodic, op);
 }
 
 /* The watermark this member would have after a record at max_ts. */

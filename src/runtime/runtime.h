@@ -357,7 +357,15 @@ typedef struct strom_job_opts {
   int64_t (*now_ms)(void *data);      /* processing time; NULL: the wall clock */
   void *clock_data;
   bool chain_keyed; /* hash edges between single subtasks chain (strom.pipeline.chain-keyed) */
+  /* Periodic watermarks' interval where a strategy sets none (pipeline.auto-watermark-
+   * interval); < 0: none.  0 (opts from a caller that set none): 200 ms. */
+  int64_t wm_interval_ms;
 } strom_job_opts;
+
+/* op_watermark.c: how often a source's periodic task runs for strategy ws in a job with
+ * opts o, and (*emit) whether it emits watermarks: pipeline.auto-watermark-interval may
+ * turn them off, while the task still watches idleness and alignment. */
+int64_t strom__wm_interval(const strom_watermark_strategy *ws, const strom_job_opts *o, bool *emit);
 
 /* Watermark alignment: the members of a group publish their watermarks here. */
 enum { STROM_ALIGN_MAX_MEMBERS = 1024 };

@@ -50,6 +50,7 @@ typedef struct joinagg {
   int *direct; /* pre column i is joined column direct[i] as it is (-1: evaluated) */
   bool *str;   /* pre column i is a VARCHAR */
   bool *dbl;   /* pre column i is a DOUBLE grouping key: -0.0 is made 0.0, as key hashing does */
+  bool all_direct, any_dbl; /* every pre column is direct; some is dbl */
   const sql_agg *aggs;
   int naggs;
   /* acc: the accumulators; first: a join key's first group, its key then its acc */
@@ -126,31 +127,43 @@ static void ja_close(strom_ctx *ctx) {
 
 /* The pre-projection of l->joined into l->pre: 1, or 0 when the residual fails it. */
 static int project(strom_ctx *ctx, const joinagg *j, ja_local *l) {
+  const strom_row *jr = l->joined;
   if (j->residual) {
-    int r = sql_eval_pred(j->residual, l->joined, &l->ec);
-    if (r < 0) return strom_ctx_fail(ctx, "join condition: %s", l->ec.err[0] ? l->ec.err : "evaluation failed");
-    if (!r) return 0;
+    sql_val t;
+    int rc = j->residual->fast ? j->residual->fast(j->residual, jr, &l->ec, &t) : sql_eval(j->residual, jr, &l->ec, &t);
+    if (rc) return strom_ctx_fail(ctx, "join condition: %s", l->ec.err[0] ? l->ec.err : "evaluation failed");
+    if (t.null || !t.i) return 0;
   }
   strom_row *o = l->pre;
-  for (int i = 0; i < j->npre; i++) {
-    int d = j->direct[i];
-    if (d >= 0) {
-      o->nulls[i] = l->joined->nulls[d], o->v[i] = l->joined->v[d];
-      continue;
+  if (j->all_direct) {
+    const int *restrict dir = j->direct;
+    const uint8_t *restrict jn = jr->nulls;
+    const strom_value *restrict jv = jr->v;
+    uint8_t *restrict on = o->nulls;
+    strom_value *restrict ov = o->v;
+    for (int i = 0; i < j->npre; i++) on[i] = jn[dir[i]], ov[i] = jv[dir[i]];
+  } else {
+    for (int i = 0; i < j->npre; i++) {
+      int d = j->direct[i];
+      if (d >= 0) {
+        o->nulls[i] = jr->nulls[d], o->v[i] = jr->v[d];
+        continue;
+      }
+      sql_val v;
+      if (sql_eval(j->pre[i], jr, &l->ec, &v))
+        return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "evaluation failed");
+      /* strings point into the rows' state entries or the scratch, both alive until the
+       * groups are written back */
+      if (v.null) o->nulls[i] = 1;
+      else if (j->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
+      else o->nulls[i] = 0, o->v[i].i = v.i, o->v[i].w.hi = v.w.hi;
     }
-    sql_val v;
-    if (sql_eval(j->pre[i], l->joined, &l->ec, &v))
-      return strom_ctx_fail(ctx, "%s", l->ec.err[0] ? l->ec.err : "evaluation failed");
-    /* strings point into the rows' state entries or the scratch, both alive until the
-     * groups are written back */
-    if (v.null) o->nulls[i] = 1;
-    else if (j->str[i]) strom_row_set_str_ref(o, i, v.s.p, v.s.n);
-    else o->nulls[i] = 0, o->v[i].i = v.i, o->v[i].w.hi = v.w.hi;
   }
   /* a group is one key for the state's hashing, which takes -0.0 for 0.0: so must the
    * groups this row touches and the first group's check be */
-  for (int i = 0; i < j->nkeys; i++)
-    if (j->dbl[i] && !o->nulls[i] && o->v[i].d == 0) o->v[i].d = 0.0;
+  if (j->any_dbl)
+    for (int i = 0; i < j->nkeys; i++)
+      if (j->dbl[i] && !o->nulls[i] && o->v[i].d == 0) o->v[i].d = 0.0;
   return 1;
 }
 
@@ -235,6 +248,13 @@ static int flush_groups(const joinagg *j, ja_local *l, int64_t time, strom_out *
   return STROM_OK;
 }
 
+/* n columns into a row's arrays (a pair's other half: the arrays do not overlap, and a
+ * loop over them beats memcpy's calls for a handful of columns). */
+static inline void copy_cols(uint8_t *restrict dn, strom_value *restrict dv, const uint8_t *restrict sn,
+                             const strom_value *restrict sv, int n) {
+  for (int c = 0; c < n; c++) dn[c] = sn[c], dv[c] = sv[c];
+}
+
 /* Folds the pairs of row in (input s's, already in state) with the other side's stored
  * rows [0, n) into their groups: read from the list, or from copies made once for all
  * the batch's rows of side s (cached). */
@@ -243,13 +263,11 @@ static int pair_with(strom_ctx *ctx, const joinagg *j, ja_local *l, int s, const
   /* the input's half of the joined row once, the other half per pair */
   strom_row *jr = l->joined;
   int off = s == 0 ? 0 : j->nside[0], ooff = s == 0 ? j->nside[0] : 0, no = j->nside[1 - s];
-  memcpy(jr->nulls + off, in->nulls, (size_t)j->nside[s]);
-  memcpy(jr->v + off, in->v, (size_t)j->nside[s] * sizeof *jr->v);
+  copy_cols(jr->nulls + off, jr->v + off, in->nulls, in->v, j->nside[s]);
   for (size_t i = 0; i < n; i++) {
     const strom_row *o = cached ? cached[i] : strom_state_list_get(l->rows[1 - s], i);
     if (!o) return STROM_ENOMEM;
-    memcpy(jr->nulls + ooff, o->nulls, (size_t)no);
-    memcpy(jr->v + ooff, o->v, (size_t)no * sizeof *jr->v);
+    copy_cols(jr->nulls + ooff, jr->v + ooff, o->nulls, o->v, no);
     int r = project(ctx, j, l);
     if (r < 0) return r;
     if (!r) continue;
@@ -420,7 +438,10 @@ strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
     j->direct[i] = ic && ic->type == oc->type && ic->precision == oc->precision && ic->scale == oc->scale ? j->pre[i]->col : -1;
     j->str[i] = oc->type == STROM_VARCHAR;
     j->dbl[i] = i < j->nkeys && oc->type == STROM_DOUBLE;
+    j->any_dbl |= j->dbl[i];
   }
+  j->all_direct = true;
+  for (int i = 0; i < j->npre; i++) j->all_direct &= j->direct[i] >= 0;
   strom_process_def d = {.open = ja_open, .process = ja_process, .close = ja_close, .data = j, .out_schema = os};
   int mb = sql_minibatch_on(b);
   if (mb < 0) return NULL;

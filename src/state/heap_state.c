@@ -1099,6 +1099,22 @@ static int aggregating_add(hstate *s, const strom_row *v, int64_t now) {
 /* ---- LIST ---- */
 
 /* Appends the elements in d[0..n) to the list of (current key, ns), creating it. */
+/* Appends the n bytes at d (whole elements) to the list in main slot i. */
+static int list_append_at(hstate *s, size_t i, const void *d, size_t n) {
+  lbuf *l = list_own(s, i);
+  if (!l) return STROM_ENOMEM;
+  ent pe;
+  ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
+  if ((size_t)l->len + n > l->cap) {
+    if (!(l = lbuf_resize(&s->a, l, grown_cap(l, (size_t)l->len + n)))) return STROM_ENOMEM;
+    memcpy(pe.val, &l, sizeof l);
+  }
+  memcpy(l->d + l->len, d, n);
+  l->len += (uint32_t)n;
+  s->gen++;
+  return STROM_OK;
+}
+
 static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, const void *d, size_t n) {
   size_t i;
   uint8_t *e = find_ns(s, ns, nl, nsmix, &i);
@@ -1112,18 +1128,7 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
     }
     return rc;
   }
-  lbuf *l = list_own(s, i);
-  if (!l) return STROM_ENOMEM;
-  ent pe;
-  ent_parse(slot_ent(s->t.slots[i]), s->t.has_ts, &pe);
-  if ((size_t)l->len + n > l->cap) {
-    if (!(l = lbuf_resize(&s->a, l, grown_cap(l, (size_t)l->len + n)))) return STROM_ENOMEM;
-    memcpy(pe.val, &l, sizeof l);
-  }
-  memcpy(l->d + l->len, d, n);
-  l->len += (uint32_t)n;
-  s->gen++;
-  return STROM_OK;
+  return list_append_at(s, i, d, n);
 }
 
 /* Appends v as one element, encoded in place at the list's end (no staging copies:
@@ -1294,7 +1299,7 @@ static int list_add_all_op(strom_state *b, const strom_row *const *rows, size_t 
     s->b1.len = (size_t)(p - (uint8_t *)s->b1.p);
   }
   size_t i;
-  if (cur_find(s, &i)) return list_append(s, s->ns, s->nslen, s->nsmix, s->b1.p, s->b1.len);
+  if (cur_find(s, &i)) return list_append_at(s, i, s->b1.p, s->b1.len);
   lbuf *l = insert_list(s, s->b1.len);
   if (!l) return STROM_ENOMEM;
   memcpy(l->d, s->b1.p, s->b1.len);

@@ -232,8 +232,9 @@ const strom_row *strom_state_list_get(strom_state *s, size_t i) {
 int strom_state_list_add_all(strom_state *s, const strom_row *const *rows, size_t n) {
   if (!kind_ok(s, "strom_state_list_add_all", K(STROM_STATE_LIST))) return STROM_EINVAL;
   if (n && !rows) return strom__state_fail(s, STROM_EINVAL, "strom_state_list_add_all: rows is NULL");
-  for (size_t i = 0; i < n; i++) {
-    int rc = row_ok(s, "strom_state_list_add_all", rows[i], s->schema, "added");
+  for (size_t i = 0; i < n; i++) { /* rows of one schema (a batch's) are checked once */
+    int rc = i && rows[i] && rows[i]->schema == rows[i - 1]->schema ? STROM_OK
+                                                                     : row_ok(s, "strom_state_list_add_all", rows[i], s->schema, "added");
     if (rc) return rc;
   }
   if (!n) return STROM_OK;
