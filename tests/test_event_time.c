@@ -202,20 +202,21 @@ static int count_window(strom_ctx *ctx, const strom_row *const *rows, size_t n, 
   return 0;
 }
 
-static int run_idle_job(int64_t idleness_ms, int *before_stop, int *after) {
+/* Runs idle_gen's job in env with strategy ws, counting the windows fired within wait_ms
+ * (before the source is told to stop) and in all. */
+static int run_gen_job(strom_env *env, strom_watermark_strategy ws, int wait_ms, int *before_stop, int *after) {
   atomic_store(&stop_source, 0);
   atomic_store(&windows_fired, 0);
-  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
   strom_schema *s = strom_schema_parse("k BIGINT, ts BIGINT", NULL, 0);
-  strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, idle_gen, NULL),
-      &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .timestamp_column = "ts", .idleness_ms = idleness_ms, .interval_ms = 10});
+  ws.kind = STROM_WM_BOUNDED, ws.timestamp_column = "ts";
+  strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, idle_gen, NULL), &ws);
   strom_window_def def = {.assigner = strom_tumbling(5000), .process = count_window, .out_schema = s};
   strom_discard(strom_window(strom_key_by(in, "k"), &def));
   job_thread j = {.env = env};
   pthread_t th;
   pthread_create(&th, NULL, run_job, &j);
   /* Windows [0,5s), [5s,10s), [10s,15s) can fire once event time reaches 18999: 3 keys each. */
-  wait_for(&windows_fired, 9, idleness_ms ? 5000 : 600);
+  wait_for(&windows_fired, 9, wait_ms);
   *before_stop = atomic_load(&windows_fired);
   atomic_store(&stop_source, 1);
   pthread_join(th, NULL);
@@ -223,6 +224,12 @@ static int run_idle_job(int64_t idleness_ms, int *before_stop, int *after) {
   strom_schema_free(s);
   strom_env_free(env);
   return j.rc;
+}
+
+static int run_idle_job(int64_t idleness_ms, int *before_stop, int *after) {
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2});
+  return run_gen_job(env, (strom_watermark_strategy){.idleness_ms = idleness_ms, .interval_ms = 10}, idleness_ms ? 5000 : 600,
+                     before_stop, after);
 }
 
 TEST(idle_input_stalls_without_idleness_and_not_with_it) {
@@ -240,30 +247,13 @@ TEST(idle_input_stalls_without_idleness_and_not_with_it) {
  * apart and waits: with periodic watermarks the windows up to 15 s fire while it waits,
  * without them only at the end of input. */
 static int run_interval_job(const char *interval, int *before_stop, int *after) {
-  atomic_store(&stop_source, 0);
-  atomic_store(&windows_fired, 0);
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
   int rc = strom_env_set(env, "pipeline.auto-watermark-interval", interval);
   if (rc) {
     strom_env_free(env);
     return rc;
   }
-  strom_schema *s = strom_schema_parse("k BIGINT, ts BIGINT", NULL, 0);
-  strom_stream *in = strom_assign_timestamps(strom_from_generator(env, s, STROM_UNBOUNDED, idle_gen, NULL),
-                                             &(strom_watermark_strategy){.kind = STROM_WM_BOUNDED, .timestamp_column = "ts"});
-  strom_window_def def = {.assigner = strom_tumbling(5000), .process = count_window, .out_schema = s};
-  strom_discard(strom_window(strom_key_by(in, "k"), &def));
-  job_thread j = {.env = env};
-  pthread_t th;
-  pthread_create(&th, NULL, run_job, &j);
-  wait_for(&windows_fired, 9, 600);
-  *before_stop = atomic_load(&windows_fired);
-  atomic_store(&stop_source, 1);
-  pthread_join(th, NULL);
-  *after = atomic_load(&windows_fired);
-  strom_schema_free(s);
-  strom_env_free(env);
-  return j.rc;
+  return run_gen_job(env, (strom_watermark_strategy){0}, 600, before_stop, after);
 }
 
 TEST(auto_watermark_interval_sets_or_stops_periodic_watermarks) {

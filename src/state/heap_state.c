@@ -1244,15 +1244,33 @@ static const strom_row *hs_list_get(strom_state *b, size_t idx) {
   return decode(s, s->row, row, rl);
 }
 
+/* rows[0..n) as list elements ([ts][len][row]) into s->b1, each encoded in place. */
+static int encode_elems(hstate *s, const strom_row *const *rows, size_t n, int64_t now) {
+  s->b1.len = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t en = strom__row_encoded_size(rows[k]);
+    if (strom__buf_reserve(&s->b1, 8 + 10 + en)) return STROM_ENOMEM;
+    uint8_t *p = (uint8_t *)s->b1.p + s->b1.len;
+    if (s->ttl) {
+      ts_put(p, now);
+      p += 8;
+    }
+    /* as list_add: room for en's length, then the row's real length before it */
+    uint8_t *row = p + uv_len(en);
+    size_t m = (size_t)(strom__row_encode(rows[k], row) - row);
+    if (uv_len(m) != uv_len(en)) memmove(p + uv_len(m), row, m);
+    p = uv_put(p, m) + m;
+    s->b1.len = (size_t)(p - (uint8_t *)s->b1.p);
+  }
+  return STROM_OK;
+}
+
 static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n) {
   hstate *s = (hstate *)b;
   int64_t now;
   int rc = begin(s, &now, true);
   if (rc) return rc;
-  s->b1.len = 0;
-  for (size_t k = 0; k < n; k++) {
-    if (enc(&s->b3, rows[k]) || elem_append(s, &s->b1, s->b3.p, s->b3.len, now)) return STROM_ENOMEM;
-  }
+  if (encode_elems(s, rows, n, now)) return STROM_ENOMEM;
   size_t i;
   uint8_t *e = cur_find(s, &i);
   if (!n) {
@@ -1282,22 +1300,7 @@ static int list_add_all_op(strom_state *b, const strom_row *const *rows, size_t 
   int64_t now;
   int rc = begin(s, &now, true);
   if (rc) return rc;
-  s->b1.len = 0;
-  for (size_t k = 0; k < n; k++) {
-    size_t en = strom__row_encoded_size(rows[k]);
-    if (strom__buf_reserve(&s->b1, 8 + 10 + en)) return STROM_ENOMEM;
-    uint8_t *p = (uint8_t *)s->b1.p + s->b1.len;
-    if (s->ttl) {
-      ts_put(p, now);
-      p += 8;
-    }
-    /* as list_add: room for en's length, then the row's real length before it */
-    uint8_t *row = p + uv_len(en);
-    size_t m = (size_t)(strom__row_encode(rows[k], row) - row);
-    if (uv_len(m) != uv_len(en)) memmove(p + uv_len(m), row, m);
-    p = uv_put(p, m) + m;
-    s->b1.len = (size_t)(p - (uint8_t *)s->b1.p);
-  }
+  if (encode_elems(s, rows, n, now)) return STROM_ENOMEM;
   size_t i;
   if (cur_find(s, &i)) return list_append_at(s, i, s->b1.p, s->b1.len);
   lbuf *l = insert_list(s, s->b1.len);
