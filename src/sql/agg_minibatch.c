@@ -86,6 +86,15 @@ void sql_minibatch_free(sql_minibatch *m) {
 }
 
 /* Room for one more row (and its key) in every array. */
+/* Key bytes equal: most keys are a few bytes (a BIGINT's nine), compared by words. */
+static inline bool key_eq(const char *a, const uint8_t *b, size_t n) {
+  if (n > 16) return !memcmp(a, b, n);
+  uint64_t x[2] = {0, 0}, y[2] = {0, 0};
+  memcpy(x, a, n);
+  memcpy(y, b, n);
+  return x[0] == y[0] && x[1] == y[1];
+}
+
 static int reserve(sql_minibatch *m) {
   if (m->n < m->cap) return STROM_OK;
   int cap = m->cap ? 2 * m->cap : 64;
@@ -131,7 +140,7 @@ static strom_row *pooled_copy(sql_minibatch *m, int input, const strom_row *in) 
   }
   strom_row *c = p->rows[p->n];
   if (!c && !(c = p->rows[p->n] = strom_row_new(strom_row_schema(in)))) return NULL;
-  strom_row_clear(c);
+  if (in->schema->nstr) strom__row_reset(c); /* its arena is reused for the strings */
   if (strom_row_copy(c, in) || strom__row_own_strings(c)) return NULL;
   p->n++;
   return c;
@@ -177,7 +186,7 @@ int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, int input, const strom_r
   size_t i = h & (m->nslots - 1);
   for (; m->slots[i]; i = (i + 1) & (m->nslots - 1)) {
     mb_group *g = &m->groups[m->slots[i] - 1];
-    if (g->h == h && g->klen == klen && !memcmp(m->keys.p + g->koff, key, klen)) {
+    if (g->h == h && g->klen == klen && key_eq(m->keys.p + g->koff, key, klen)) {
       m->rows[g->last].next = r;
       g->last = r;
       break;

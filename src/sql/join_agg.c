@@ -51,6 +51,7 @@ typedef struct joinagg {
   bool *str;   /* pre column i is a VARCHAR */
   bool *dbl;   /* pre column i is a DOUBLE grouping key: -0.0 is made 0.0, as key hashing does */
   bool all_direct, any_dbl; /* every pre column is direct; some is dbl */
+  int keyside; /* 0 or 1: every grouping key is a column of that side (q4's), else -1 */
   const sql_agg *aggs;
   int naggs;
   /* acc: the accumulators; first: a join key's first group, its key then its acc */
@@ -75,6 +76,8 @@ typedef struct ja_local {
   sql_minibatch *mb;        /* table.exec.mini-batch.enabled */
   const strom_row **side;   /* a batch's new rows by input: [0, capside) left, then right */
   size_t capside;
+  const strom_row *last_src; /* the row whose pairs' group is l->g[last_g] (keyside) */
+  int last_g;
   strom_row **cache[2]; /* per side, its stored rows decoded for a batch (cache_other) */
   size_t ncache[2];
 } ja_local;
@@ -248,12 +251,26 @@ static int flush_groups(const joinagg *j, ja_local *l, int64_t time, strom_out *
   return STROM_OK;
 }
 
-/* n columns into a row's arrays (a pair's other half: the arrays do not overlap, and a
- * loop over them beats memcpy's calls for a handful of columns). */
+/* n columns into a row's arrays (a pair's other half; the arrays do not overlap).  The
+ * few columns a side has are copied unrolled: gcc makes a loop two memcpy calls, which
+ * cost more than the copy. */
+#define COPY_COL(c) (dn[c] = sn[c], dv[c] = sv[c])
 static inline void copy_cols(uint8_t *restrict dn, strom_value *restrict dv, const uint8_t *restrict sn,
                              const strom_value *restrict sv, int n) {
-  for (int c = 0; c < n; c++) dn[c] = sn[c], dv[c] = sv[c];
+  switch (n) {
+    case 6: COPY_COL(5); __attribute__((fallthrough));
+    case 5: COPY_COL(4); __attribute__((fallthrough));
+    case 4: COPY_COL(3); __attribute__((fallthrough));
+    case 3: COPY_COL(2); __attribute__((fallthrough));
+    case 2: COPY_COL(1); __attribute__((fallthrough));
+    case 1: COPY_COL(0); __attribute__((fallthrough));
+    case 0: return;
+    default:
+      memcpy(dn, sn, (size_t)n);
+      memcpy(dv, sv, (size_t)n * sizeof *dv);
+  }
 }
+#undef COPY_COL
 
 /* Folds the pairs of row in (input s's, already in state) with the other side's stored
  * rows [0, n) into their groups: read from the list, or from copies made once for all
@@ -271,8 +288,16 @@ static int pair_with(strom_ctx *ctx, const joinagg *j, ja_local *l, int s, const
     int r = project(ctx, j, l);
     if (r < 0) return r;
     if (!r) continue;
-    group *g = group_of(j, l);
-    if (!g) return STROM_ENOMEM;
+    /* the grouping keys all from one row of the pair: that row's pairs share a group
+     * (the stored side's rows are told apart by pointer only when they are copies) */
+    const strom_row *src = j->keyside == s ? in : j->keyside == 1 - s && cached ? o : NULL;
+    group *g;
+    if (src && src == l->last_src) {
+      g = &l->g[l->last_g];
+    } else {
+      if (!(g = group_of(j, l))) return STROM_ENOMEM;
+      l->last_src = src, l->last_g = (int)(g - l->g);
+    }
     if (sql_agg_add(j->aggs, j->naggs, g->acc, l->pre, false, &l->ec)) return strom_ctx_fail(ctx, "%s", l->ec.err);
   }
   return STROM_OK;
@@ -329,6 +354,7 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
   size_t nleft = nnew[1] ? strom_state_list_size(l->rows[0]) : 0;
   if (!nright && !nleft) return STROM_OK;
   l->ng = 0;
+  l->last_src = NULL;
   if (l->ec.chunks) sql_ectx_reset(&l->ec);
   sql_calc_ctx = ctx; /* CURRENT_WATERMARK in a key or an argument (fn_time2.c) */
   for (int s = 0; s < 2; s++) {
@@ -345,7 +371,7 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
 static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
   const joinagg *j = strom_ctx_data(ctx);
   ja_local *l = strom_ctx_local(ctx);
-  if (strom_row_get_kind(in) != STROM_INSERT)
+  if (in->kind != STROM_INSERT)
     return strom_ctx_fail(ctx, "join aggregate: a %s row reached the %s input, which the plan takes for insert-only",
                           strom_row_kind_str(strom_row_get_kind(in)), s == 0 ? "left" : "right");
   for (int i = 0; i < j->njkeys; i++)
@@ -442,6 +468,12 @@ strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
   }
   j->all_direct = true;
   for (int i = 0; i < j->npre; i++) j->all_direct &= j->direct[i] >= 0;
+  j->keyside = -1;
+  for (int i = 0; i < j->nkeys; i++) {
+    int side = j->direct[i] < 0 ? -2 : j->direct[i] < j->nside[0] ? 0 : 1;
+    j->keyside = i == 0 || side == j->keyside ? side : -2;
+  }
+  if (j->keyside < 0) j->keyside = -1;
   strom_process_def d = {.open = ja_open, .process = ja_process, .close = ja_close, .data = j, .out_schema = os};
   int mb = sql_minibatch_on(b);
   if (mb < 0) return NULL;

@@ -102,14 +102,14 @@ static int calc_process(strom_ctx *ctx, int input, const strom_row *in, strom_ou
   (void)input;
   calc_local *l = strom_ctx_local(ctx);
   const calc *k = l->k;
-  sql_ectx *c = &l->c;
-  if (c->chunks) sql_ectx_reset(c); /* most rows allocate nothing */
-  sql_calc_ctx = ctx; /* CURRENT_WATERMARK (fn_time2.c) */
   const sql_expr *cond = k->cond;
-  if (k->fast_col >= 0) {
+  if (k->fast_col >= 0) { /* a row the filter's fast part drops costs nothing more */
     if (!fast_pass(k, in)) return STROM_OK;
     cond = k->rest;
   }
+  sql_ectx *c = &l->c;
+  if (c->chunks) sql_ectx_reset(c); /* most rows allocate nothing */
+  sql_calc_ctx = ctx; /* CURRENT_WATERMARK (fn_time2.c) */
   if (cond) {
     int r = sql_eval_pred(cond, in, c);
     if (r < 0) return strom_ctx_fail(ctx, "%s", c->err[0] ? c->err : "evaluation failed");
