@@ -61,9 +61,10 @@ int strom__keyed_set_key_from_row(strom_keyed *k, int input, const strom_row *ro
 /* In a keyed process function (op_keyed_process.c): the current key becomes row's, as
  * if row had arrived on input (a buffering function's flush); STROM_EINVAL elsewhere. */
 int strom__ctx_set_key_from_row(strom_ctx *ctx, int input, const strom_row *row);
-/* The current key's bytes and hash (valid until the key changes), and setting them back
- * with the time of the row that is folded (a buffer grouped by key). */
-int strom__ctx_key(strom_ctx *ctx, const uint8_t **key, size_t *klen, uint64_t *hash);
+/* The keyed state of a keyed process function's operator (its current key's bytes and
+ * hash: key and khash), NULL elsewhere; and setting the key back, with the time of the
+ * row that is folded (a buffer grouped by key). */
+const strom_keyed *strom__ctx_keyed(strom_ctx *ctx);
 int strom__ctx_set_key(strom_ctx *ctx, const uint8_t *key, size_t klen, uint64_t hash, int64_t time);
 int strom__keyed_set_key(strom_keyed *k, const uint8_t *key, size_t klen, uint64_t hash);
 /* Timers of the current key in namespace ns (NULL/0: the default namespace).

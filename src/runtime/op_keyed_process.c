@@ -66,12 +66,9 @@ int strom__ctx_set_key_from_row(strom_ctx *ctx, int input, const strom_row *row)
   return strom__keyed_set_key_from_row(&st->keyed, input, row);
 }
 
-int strom__ctx_key(strom_ctx *ctx, const uint8_t **key, size_t *klen, uint64_t *hash) {
+const strom_keyed *strom__ctx_keyed(strom_ctx *ctx) {
   strom_op *op = ctx->op;
-  if (op->vt != &strom__op_keyed_process) return STROM_EINVAL;
-  const strom_keyed *k = &((kp_state *)op->state)->keyed;
-  *key = (const uint8_t *)k->key.p, *klen = k->key.len, *hash = k->khash;
-  return STROM_OK;
+  return op->vt == &strom__op_keyed_process ? &((kp_state *)op->state)->keyed : NULL;
 }
 
 int strom__ctx_set_key(strom_ctx *ctx, const uint8_t *key, size_t klen, uint64_t hash, int64_t time) {

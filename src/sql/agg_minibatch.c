@@ -28,6 +28,7 @@ typedef struct mb_group {
   uint64_t h;
   size_t koff, klen; /* the key's bytes in keys */
   int first, last;
+  size_t slot; /* its slot, emptied at the flush */
 } mb_group;
 
 typedef struct mb_row {
@@ -41,6 +42,7 @@ typedef struct mb_pool {
 
 struct sql_minibatch {
   int64_t size, latency_ms;
+  const strom_keyed *keyed; /* the operator's current key, read per row */
   mb_pool pool[2]; /* one per input: an input's rows share a schema */
   mb_row *rows;
   int n, cap;
@@ -86,15 +88,6 @@ void sql_minibatch_free(sql_minibatch *m) {
 }
 
 /* Room for one more row (and its key) in every array. */
-/* Key bytes equal: most keys are a few bytes (a BIGINT's nine), compared by words. */
-static inline bool key_eq(const char *a, const uint8_t *b, size_t n) {
-  if (n > 16) return !memcmp(a, b, n);
-  uint64_t x[2] = {0, 0}, y[2] = {0, 0};
-  memcpy(x, a, n);
-  memcpy(y, b, n);
-  return x[0] == y[0] && x[1] == y[1];
-}
-
 static int reserve(sql_minibatch *m) {
   if (m->n < m->cap) return STROM_OK;
   int cap = m->cap ? 2 * m->cap : 64;
@@ -119,6 +112,7 @@ static int reserve(sql_minibatch *m) {
     size_t i = groups[g].h & (ns - 1);
     while (slots[i]) i = (i + 1) & (ns - 1);
     slots[i] = g + 1;
+    groups[g].slot = i;
   }
   free(m->slots);
   m->slots = slots;
@@ -161,7 +155,7 @@ int sql_minibatch_flush(sql_minibatch *m, strom_ctx *ctx, sql_mb_fold fold, stro
       rc = fold(ctx, m->scratch, m->scratch_in, (size_t)k, out);
     }
   }
-  if (m->ngroups) memset(m->slots, 0, m->nslots * sizeof *m->slots);
+  for (int g = 0; g < m->ngroups; g++) m->slots[m->groups[g].slot] = 0; /* not the whole table: a batch has few keys */
   m->n = m->ngroups = 0;
   m->pool[0].n = m->pool[1].n = 0;
   m->keys.len = 0;
@@ -175,10 +169,10 @@ int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, int input, const strom_r
       (rc = strom_ctx_register_processing_timer(ctx, strom_ctx_now(ctx) + m->latency_ms)))
     return rc;
   if ((rc = reserve(m))) return rc;
-  const uint8_t *key;
-  size_t klen;
-  uint64_t h;
-  if ((rc = strom__ctx_key(ctx, &key, &klen, &h))) return rc;
+  if (!m->keyed && !(m->keyed = strom__ctx_keyed(ctx))) return STROM_EINVAL;
+  const uint8_t *key = (const uint8_t *)m->keyed->key.p;
+  size_t klen = m->keyed->key.len;
+  uint64_t h = m->keyed->khash;
   strom_row *c = pooled_copy(m, input & 1, in);
   if (!c) return STROM_ENOMEM;
   int r = m->n;
@@ -186,7 +180,7 @@ int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, int input, const strom_r
   size_t i = h & (m->nslots - 1);
   for (; m->slots[i]; i = (i + 1) & (m->nslots - 1)) {
     mb_group *g = &m->groups[m->slots[i] - 1];
-    if (g->h == h && g->klen == klen && key_eq(m->keys.p + g->koff, key, klen)) {
+    if (g->h == h && g->klen == klen && !memcmp(m->keys.p + g->koff, key, klen)) {
       m->rows[g->last].next = r;
       g->last = r;
       break;
@@ -195,7 +189,7 @@ int sql_minibatch_add(sql_minibatch *m, strom_ctx *ctx, int input, const strom_r
   if (!m->slots[i]) {
     size_t off = m->keys.len;
     if (strom__buf_append(&m->keys, key, klen)) return STROM_ENOMEM;
-    m->groups[m->ngroups] = (mb_group){.h = h, .koff = off, .klen = klen, .first = r, .last = r};
+    m->groups[m->ngroups] = (mb_group){.h = h, .koff = off, .klen = klen, .first = r, .last = r, .slot = i};
     m->slots[i] = ++m->ngroups;
   }
   m->n++;

@@ -92,6 +92,11 @@ static void add_sum(const sql_agg *g, strom_row *acc, const sql_val *v, int sign
   acc->v[g->acc + 1].i += sign;
 }
 
+bool sql_agg_is_minmax64(const sql_agg *g) {
+  return (g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !g->distinct && g->filter < 0 && !g->keep_list &&
+         sql_int64_type(&g->in_type);
+}
+
 int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c) {
   for (int i = 0; i < n; i++) {
     const sql_agg *g = &aggs[i];
@@ -107,10 +112,7 @@ int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in,
       continue;
     }
     if ((g->kind == SQL_AGG_MAX || g->kind == SQL_AGG_MIN) && !retract && !g->keep_list && sql_int64_type(&g->in_type)) {
-      /* the hot aggregate of Nexmark's windows, compared as the int64 it is */
-      if (in->nulls[g->arg]) continue;
-      int64_t x = in->v[g->arg].i, cur = acc->v[g->acc].i;
-      if (acc->nulls[g->acc] || (g->kind == SQL_AGG_MAX ? x > cur : x < cur)) acc->nulls[g->acc] = 0, acc->v[g->acc].i = x;
+      sql_agg_minmax_add(g, acc, in);
       continue;
     }
     if (g->kind >= SQL_AGG_JSON_OBJECT) { /* JSON_*AGG count NULLs, COLLECT skips them (agg_json.c) */

@@ -52,6 +52,7 @@ typedef struct joinagg {
   bool *dbl;   /* pre column i is a DOUBLE grouping key: -0.0 is made 0.0, as key hashing does */
   bool all_direct, any_dbl; /* every pre column is direct; some is dbl */
   int keyside; /* 0 or 1: every grouping key is a column of that side (q4's), else -1 */
+  bool minmax; /* every aggregate folds by sql_agg_minmax_add (q4's MAX) */
   const sql_agg *aggs;
   int naggs;
   /* acc: the accumulators; first: a join key's first group, its key then its acc */
@@ -68,6 +69,7 @@ typedef struct group {
 } group;
 
 typedef struct ja_local {
+  const joinagg *j; /* the plan (strom_ctx_data), once per row the fewer */
   strom_state *rows[2], *first, *groups;
   strom_row *joined, *pre, *prev, *next, *firstrow;
   group *g;
@@ -87,6 +89,7 @@ static int ja_open(strom_ctx *ctx) {
   ja_local *l = strom__calloc(1, sizeof *l);
   if (!l) return STROM_ENOMEM;
   strom_ctx_set_local(ctx, l);
+  l->j = j;
   sql_ectx_init(&l->ec);
   static const char *names[2] = {"join-agg-left", "join-agg-right"};
   for (int s = 0; s < 2; s++) {
@@ -144,7 +147,17 @@ static int project(strom_ctx *ctx, const joinagg *j, ja_local *l) {
     const strom_value *restrict jv = jr->v;
     uint8_t *restrict on = o->nulls;
     strom_value *restrict ov = o->v;
-    for (int i = 0; i < j->npre; i++) on[i] = jn[dir[i]], ov[i] = jv[dir[i]];
+#define PRE_COL(i) (on[i] = jn[dir[i]], ov[i] = jv[dir[i]])
+    switch (j->npre) { /* unrolled, as copy_cols */
+      case 4: PRE_COL(3); __attribute__((fallthrough));
+      case 3: PRE_COL(2); __attribute__((fallthrough));
+      case 2: PRE_COL(1); __attribute__((fallthrough));
+      case 1: PRE_COL(0); __attribute__((fallthrough));
+      case 0: break;
+      default:
+        for (int i = 0; i < j->npre; i++) PRE_COL(i);
+    }
+#undef PRE_COL
   } else {
     for (int i = 0; i < j->npre; i++) {
       int d = j->direct[i];
@@ -298,7 +311,10 @@ static int pair_with(strom_ctx *ctx, const joinagg *j, ja_local *l, int s, const
       if (!(g = group_of(j, l))) return STROM_ENOMEM;
       l->last_src = src, l->last_g = (int)(g - l->g);
     }
-    if (sql_agg_add(j->aggs, j->naggs, g->acc, l->pre, false, &l->ec)) return strom_ctx_fail(ctx, "%s", l->ec.err);
+    if (j->minmax)
+      for (int a = 0; a < j->naggs; a++) sql_agg_minmax_add(&j->aggs[a], g->acc, l->pre);
+    else if (sql_agg_add(j->aggs, j->naggs, g->acc, l->pre, false, &l->ec))
+      return strom_ctx_fail(ctx, "%s", l->ec.err);
   }
   return STROM_OK;
 }
@@ -334,9 +350,13 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
   if (!l->next && (!(l->next = strom_row_new(strom_row_schema(strom_out_row(out)))) || !(l->prev = strom_row_new(l->next->schema))))
     return STROM_ENOMEM;
   size_t nnew[2] = {0, 0};
+  for (size_t i = 0; i < n; i++) nnew[inputs[i]]++;
+  /* the stored rows each side's new rows pair with: the right side's from before the
+   * batch (counted before its new rows go in, so a new key's list is not walked), the
+   * left side's all of them */
+  size_t nright = nnew[0] ? strom_state_list_size(l->rows[1]) : 0, nleft = 0;
   int rc;
   if (n == 1) {
-    nnew[inputs[0]] = 1;
     if ((rc = strom_state_add(l->rows[inputs[0]], rows[0]))) return rc;
   } else {
     if (n > l->capside) {
@@ -344,14 +364,12 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
       if (!side) return STROM_ENOMEM;
       l->side = side, l->capside = n;
     }
-    for (size_t i = 0; i < n; i++) l->side[inputs[i] * n + nnew[inputs[i]]++] = rows[i];
+    size_t k[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) l->side[inputs[i] * n + k[inputs[i]]++] = rows[i];
     for (int s = 0; s < 2; s++)
       if (nnew[s] && (rc = strom_state_list_add_all(l->rows[s], l->side + s * n, nnew[s]))) return rc;
   }
-  /* the stored rows each side's new rows pair with: the right side's from before them,
-   * the left side's all of them */
-  size_t nright = nnew[0] ? strom_state_list_size(l->rows[1]) - nnew[1] : 0;
-  size_t nleft = nnew[1] ? strom_state_list_size(l->rows[0]) : 0;
+  if (nnew[1]) nleft = strom_state_list_size(l->rows[0]);
   if (!nright && !nleft) return STROM_OK;
   l->ng = 0;
   l->last_src = NULL;
@@ -369,8 +387,8 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
 }
 
 static int ja_process(strom_ctx *ctx, int s, const strom_row *in, strom_out *out) {
-  const joinagg *j = strom_ctx_data(ctx);
   ja_local *l = strom_ctx_local(ctx);
+  const joinagg *j = l->j;
   if (in->kind != STROM_INSERT)
     return strom_ctx_fail(ctx, "join aggregate: a %s row reached the %s input, which the plan takes for insert-only",
                           strom_row_kind_str(strom_row_get_kind(in)), s == 0 ? "left" : "right");
@@ -474,6 +492,8 @@ strom_stream *sql_joinagg_stream(sql_build *b, const sql_plan *p) {
     j->keyside = i == 0 || side == j->keyside ? side : -2;
   }
   if (j->keyside < 0) j->keyside = -1;
+  j->minmax = true;
+  for (int i = 0; i < j->naggs; i++) j->minmax &= sql_agg_is_minmax64(&j->aggs[i]);
   strom_process_def d = {.open = ja_open, .process = ja_process, .close = ja_close, .data = j, .out_schema = os};
   int mb = sql_minibatch_on(b);
   if (mb < 0) return NULL;

@@ -74,7 +74,8 @@ static void fast_cond(calc *k, const sql_expr *cond) {
 
 static bool fast_pass(const calc *k, const strom_row *in) {
   if (in->nulls[k->fast_col]) return false; /* NULL compared is unknown: filtered out */
-  return sql_cmp_holds(k->fast_op, in->v[k->fast_col].i, k->fast_lit);
+  int64_t x = in->v[k->fast_col].i;
+  return k->fast_op == SQL_E_EQ ? x == k->fast_lit : sql_cmp_holds(k->fast_op, x, k->fast_lit); /* = mostly */
 }
 
 /* A CALC subtask's scratch for evaluation, and its plan (one lookup per row, not two). */

@@ -443,6 +443,16 @@ void sql_agg_init(const sql_agg *aggs, int n, strom_row *acc);
 /* Folds input row in into acc; retract for -U/-D rows.  STROM_ENOTSUP when a MIN/MAX
  * would have to retract. */
 int sql_agg_add(const sql_agg *aggs, int n, strom_row *acc, const strom_row *in, bool retract, sql_ectx *c);
+/* MIN or MAX of a value kept as an int64 (the hot aggregate of Nexmark's windows and
+ * joins): in's argument folded into acc, without retraction. */
+static inline void sql_agg_minmax_add(const sql_agg *g, strom_row *acc, const strom_row *in) {
+  if (in->nulls[g->arg]) return;
+  int64_t x = in->v[g->arg].i, cur = acc->v[g->acc].i;
+  if (acc->nulls[g->acc] || (g->kind == SQL_AGG_MAX ? x > cur : x < cur)) acc->nulls[g->acc] = 0, acc->v[g->acc].i = x;
+}
+/* Whether aggregate g folds by sql_agg_minmax_add: an int64 MIN/MAX without FILTER,
+ * DISTINCT or a list of values. */
+bool sql_agg_is_minmax64(const sql_agg *g);
 int sql_agg_merge(const sql_agg *aggs, int n, strom_row *acc, const strom_row *other);
 /* Writes aggregate i's result into column out_col + i of out. */
 void sql_agg_result(const sql_agg *aggs, int n, const strom_row *acc, strom_row *out, int out_col);

@@ -260,12 +260,22 @@ typedef struct htab {
 } htab;
 
 /* The 3 alignment bits of a slot: 2 bits of the hash, and OWNED, set on a main-table
- * entry made since the last freeze, which a write may change in place (copy-on-write). */
-#define TAG_MASK ((uintptr_t)7)
-#define HASH_BITS ((uintptr_t)3)
+ * entry made since the last freeze, which a write may change in place (copy-on-write).
+ * Where user-space addresses stay below 2^57 (x86-64, even with 5-level paging; AArch64
+ * with 52-bit addresses) the slot's top 7 bits hold 7 more bits of the hash, so a probe
+ * reads an entry that is not the one it looks for once in 512 slots instead of once in
+ * 4: that read is a cache miss in a large table, and its comparison parses varints. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define HI_TAG ((uintptr_t)0x7f << 57)
+static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 62) | ((uintptr_t)(h >> 55) << 57); }
+#else
+#define HI_TAG ((uintptr_t)0)
+static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 62); }
+#endif
+#define TAG_MASK ((uintptr_t)7 | HI_TAG)
+#define HASH_BITS ((uintptr_t)3 | HI_TAG)
 #define OWNED ((uintptr_t)4)
 static inline uint8_t *slot_ent(uintptr_t s) { return (uint8_t *)(s & ~TAG_MASK); }
-static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 62); }
 
 /* The slot of (k, ns), or the empty slot where it would go (*found false).  Needs slots. */
 static size_t ht_find(const htab *t, uint64_t h, const void *k, size_t kl, const void *ns, size_t nl, bool *found) {
@@ -1249,7 +1259,7 @@ static int encode_elems(hstate *s, const strom_row *const *rows, size_t n, int64
   s->b1.len = 0;
   for (size_t k = 0; k < n; k++) {
     size_t en = strom__row_encoded_size(rows[k]);
-    if (strom__buf_reserve(&s->b1, 8 + 10 + en)) return STROM_ENOMEM;
+    if (s->b1.len + 8 + 10 + en > s->b1.cap && strom__buf_reserve(&s->b1, 8 + 10 + en)) return STROM_ENOMEM;
     uint8_t *p = (uint8_t *)s->b1.p + s->b1.len;
     if (s->ttl) {
       ts_put(p, now);
