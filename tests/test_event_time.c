@@ -266,6 +266,17 @@ TEST(auto_watermark_interval_sets_or_stops_periodic_watermarks) {
   CHECK_INT(after, 12);
   CHECK_INT(run_interval_job("soon", &before, &after), STROM_EINVAL);
   CHECK_INT(run_interval_job("-5 ms", &before, &after), STROM_EINVAL);
+  /* watermark alignment, whose sources wait on each other's watermarks, needs them */
+  atomic_store(&stop_source, 1);
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  CHECK_INT(strom_env_set(env, "pipeline.auto-watermark-interval", "0"), STROM_OK);
+  strom_schema *s = strom_schema_parse("k BIGINT, ts BIGINT", NULL, 0);
+  strom_watermark_strategy ws = {.kind = STROM_WM_BOUNDED, .timestamp_column = "ts", .alignment_group = "g", .max_drift_ms = 1000};
+  strom_discard(strom_assign_timestamps(strom_from_generator(env, s, 10, idle_gen, NULL), &ws));
+  CHECK(strom_execute(env, "aligned") != STROM_OK);
+  CHECK(strstr(strom_env_errmsg(env), "watermark alignment group 'g' needs periodic watermarks") != NULL);
+  strom_schema_free(s);
+  strom_env_free(env);
 }
 
 /* Subtask 0 sends 20 events up to 19 s at once and goes idle; subtask 1 sends 20 up to

@@ -106,14 +106,20 @@ static int wm_open(strom_op *op) {
   st->last_active_ms = now;
   wm_conf *c = op->conf;
   st->allowed = c->ws.alignment_group ? INT64_MIN : INT64_MAX; /* check the group at the first record */
+  bool emit;
+  int64_t iv = interval(op, &emit);
+  if (c->ws.alignment_group && !emit) /* the members wait on each other's watermarks */
+    return strom__op_fail(op, STROM_EINVAL,
+                          "watermark alignment group '%s' needs periodic watermarks, which "
+                          "pipeline.auto-watermark-interval = 0 turns off",
+                          c->ws.alignment_group);
   if (c->ws.alignment_group) {
     st->group = strom__job_align_join(op->task->job, c->ws.alignment_group, &st->slot);
     if (!st->group)
       return strom__op_fail(op, STROM_ENOTSUP, "watermark alignment group '%s' has more than %d members",
                             c->ws.alignment_group, STROM_ALIGN_MAX_MEMBERS);
   }
-  bool emit;
-  return strom__task_schedule(op->task, now + interval(op, &emit), periodic, op);
+  return strom__task_schedule(op->task, now + iv, periodic, op);
 }
 
 /* The watermark this member would have after a record at max_ts. */

@@ -261,11 +261,13 @@ typedef struct htab {
 
 /* The 3 alignment bits of a slot: 2 bits of the hash, and OWNED, set on a main-table
  * entry made since the last freeze, which a write may change in place (copy-on-write).
- * Where user-space addresses stay below 2^57 (x86-64, even with 5-level paging; AArch64
- * with 52-bit addresses) the slot's top 7 bits hold 7 more bits of the hash, so a probe
- * reads an entry that is not the one it looks for once in 512 slots instead of once in
- * 4: that read is a cache miss in a large table, and its comparison parses varints. */
-#if defined(__x86_64__) || defined(__aarch64__)
+ * On x86-64, where user-space addresses stay below 2^57 even with 5-level paging (and
+ * no pointer tagging is on unless a process asks for it), the slot's top 7 bits hold 7
+ * more bits of the hash, so a probe reads an entry that is not the one it looks for once
+ * in 512 slots instead of once in 4: that read is a cache miss in a large table, and its
+ * comparison parses varints.  Not on AArch64, whose top byte may carry pointer tags (MTE,
+ * HWASan). */
+#if defined(__x86_64__)
 #define HI_TAG ((uintptr_t)0x7f << 57)
 static inline uintptr_t hash_tag(uint64_t h) { return (uintptr_t)(h >> 62) | ((uintptr_t)(h >> 55) << 57); }
 #else
