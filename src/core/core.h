@@ -147,8 +147,6 @@ static inline bool strom__row_prefix_equal(const strom_row *a, const strom_row *
  * padding bytes after the last column mean nothing). */
 #define STROM_ROW_NULLS_SIZE(n) ((size_t)(n) <= 8 ? (size_t)8 : ((size_t)(n) + 7) & ~(size_t)7)
 
-/* Resets every column to NULL without freeing the arena (cheap per record): up to 8
- * columns with one 8-byte store, not a call to memset. */
 /* strom_row_set_timestamp for the per-row paths of other layers. */
 static inline void strom__row_put_ts(strom_row *r, int c, int64_t ms) {
   r->v[c].ts.ms = ms;
@@ -156,6 +154,31 @@ static inline void strom__row_put_ts(strom_row *r, int c, int64_t ms) {
   r->nulls[c] = 0;
 }
 
+/* n columns' null flags and values into other arrays (not overlapping them): a row, or a
+ * run of a joined row's columns.  The few columns most rows have are copied unrolled;
+ * gcc makes a copy loop two memcpy calls, which cost more than the copy. */
+#define STROM__COPY_COL(c) (dn[c] = sn[c], dv[c] = sv[c])
+static inline void strom__copy_cols(uint8_t *restrict dn, strom_value *restrict dv, const uint8_t *restrict sn,
+                                    const strom_value *restrict sv, int n) {
+  switch (n) {
+    case 8: STROM__COPY_COL(7); __attribute__((fallthrough));
+    case 7: STROM__COPY_COL(6); __attribute__((fallthrough));
+    case 6: STROM__COPY_COL(5); __attribute__((fallthrough));
+    case 5: STROM__COPY_COL(4); __attribute__((fallthrough));
+    case 4: STROM__COPY_COL(3); __attribute__((fallthrough));
+    case 3: STROM__COPY_COL(2); __attribute__((fallthrough));
+    case 2: STROM__COPY_COL(1); __attribute__((fallthrough));
+    case 1: STROM__COPY_COL(0); __attribute__((fallthrough));
+    case 0: return;
+    default:
+      memcpy(dn, sn, (size_t)n);
+      memcpy(dv, sv, (size_t)n * sizeof *dv);
+  }
+}
+#undef STROM__COPY_COL
+
+/* Resets every column to NULL without freeing the arena (cheap per record): up to 8
+ * columns with one 8-byte store, not a call to memset. */
 static inline void strom__row_reset(strom_row *r) {
   const uint64_t all_null = 0x0101010101010101ull;
   if (STROM_LIKELY(r->ncols <= 8)) memcpy(r->nulls, &all_null, 8);

@@ -168,28 +168,7 @@ int strom__row_own_strings(strom_row *r) {
 
 int strom_row_copy(strom_row *dst, const strom_row *src) {
   if (dst->ncols != src->ncols) return STROM_ETYPE;
-  int n = src->ncols;
-  if (n <= 8) { /* most rows: the null flags (padded to 8 bytes) as one word, no memcpy calls */
-    uint64_t nulls;
-    memcpy(&nulls, src->nulls, 8);
-    memcpy(dst->nulls, &nulls, 8);
-    strom_value *restrict dv = dst->v;
-    const strom_value *restrict sv = src->v;
-    switch (n) {
-      case 8: dv[7] = sv[7]; __attribute__((fallthrough));
-      case 7: dv[6] = sv[6]; __attribute__((fallthrough));
-      case 6: dv[5] = sv[5]; __attribute__((fallthrough));
-      case 5: dv[4] = sv[4]; __attribute__((fallthrough));
-      case 4: dv[3] = sv[3]; __attribute__((fallthrough));
-      case 3: dv[2] = sv[2]; __attribute__((fallthrough));
-      case 2: dv[1] = sv[1]; __attribute__((fallthrough));
-      case 1: dv[0] = sv[0]; __attribute__((fallthrough));
-      default: break;
-    }
-  } else {
-    memcpy(dst->v, src->v, (size_t)n * sizeof(strom_value));
-    memcpy(dst->nulls, src->nulls, (size_t)n);
-  }
+  strom__copy_cols(dst->nulls, dst->v, src->nulls, src->v, src->ncols);
   dst->time = src->time;
   dst->kind = src->kind;
   return STROM_OK;

@@ -148,7 +148,7 @@ static int project(strom_ctx *ctx, const joinagg *j, ja_local *l) {
     uint8_t *restrict on = o->nulls;
     strom_value *restrict ov = o->v;
 #define PRE_COL(i) (on[i] = jn[dir[i]], ov[i] = jv[dir[i]])
-    switch (j->npre) { /* unrolled, as copy_cols */
+    switch (j->npre) { /* unrolled, as strom__copy_cols */
       case 4: PRE_COL(3); __attribute__((fallthrough));
       case 3: PRE_COL(2); __attribute__((fallthrough));
       case 2: PRE_COL(1); __attribute__((fallthrough));
@@ -264,27 +264,6 @@ static int flush_groups(const joinagg *j, ja_local *l, int64_t time, strom_out *
   return STROM_OK;
 }
 
-/* n columns into a row's arrays (a pair's other half; the arrays do not overlap).  The
- * few columns a side has are copied unrolled: gcc makes a loop two memcpy calls, which
- * cost more than the copy. */
-#define COPY_COL(c) (dn[c] = sn[c], dv[c] = sv[c])
-static inline void copy_cols(uint8_t *restrict dn, strom_value *restrict dv, const uint8_t *restrict sn,
-                             const strom_value *restrict sv, int n) {
-  switch (n) {
-    case 6: COPY_COL(5); __attribute__((fallthrough));
-    case 5: COPY_COL(4); __attribute__((fallthrough));
-    case 4: COPY_COL(3); __attribute__((fallthrough));
-    case 3: COPY_COL(2); __attribute__((fallthrough));
-    case 2: COPY_COL(1); __attribute__((fallthrough));
-    case 1: COPY_COL(0); __attribute__((fallthrough));
-    case 0: return;
-    default:
-      memcpy(dn, sn, (size_t)n);
-      memcpy(dv, sv, (size_t)n * sizeof *dv);
-  }
-}
-#undef COPY_COL
-
 /* Folds the pairs of row in (input s's, already in state) with the other side's stored
  * rows [0, n) into their groups: read from the list, or from copies made once for all
  * the batch's rows of side s (cached). */
@@ -293,11 +272,11 @@ static int pair_with(strom_ctx *ctx, const joinagg *j, ja_local *l, int s, const
   /* the input's half of the joined row once, the other half per pair */
   strom_row *jr = l->joined;
   int off = s == 0 ? 0 : j->nside[0], ooff = s == 0 ? j->nside[0] : 0, no = j->nside[1 - s];
-  copy_cols(jr->nulls + off, jr->v + off, in->nulls, in->v, j->nside[s]);
+  strom__copy_cols(jr->nulls + off, jr->v + off, in->nulls, in->v, j->nside[s]);
   for (size_t i = 0; i < n; i++) {
     const strom_row *o = cached ? cached[i] : strom_state_list_get(l->rows[1 - s], i);
     if (!o) return STROM_ENOMEM;
-    copy_cols(jr->nulls + ooff, jr->v + ooff, o->nulls, o->v, no);
+    strom__copy_cols(jr->nulls + ooff, jr->v + ooff, o->nulls, o->v, no);
     int r = project(ctx, j, l);
     if (r < 0) return r;
     if (!r) continue;
@@ -349,26 +328,24 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
   ja_local *l = strom_ctx_local(ctx);
   if (!l->next && (!(l->next = strom_row_new(strom_row_schema(strom_out_row(out)))) || !(l->prev = strom_row_new(l->next->schema))))
     return STROM_ENOMEM;
+  /* the new rows by input, each side's in arrival order: [0, n) left, [n, 2n) right */
+  if (n > l->capside) {
+    const strom_row **side = strom__realloc(l->side, 2 * n * sizeof *side);
+    if (!side) return STROM_ENOMEM;
+    l->side = side, l->capside = n;
+  }
   size_t nnew[2] = {0, 0};
-  for (size_t i = 0; i < n; i++) nnew[inputs[i]]++;
+  for (size_t i = 0; i < n; i++) l->side[inputs[i] * n + nnew[inputs[i]]++] = rows[i];
+  const strom_row *const *add[2] = {l->side, l->side + n};
   /* the stored rows each side's new rows pair with: the right side's from before the
    * batch (counted before its new rows go in, so a new key's list is not walked), the
    * left side's all of them */
   size_t nright = nnew[0] ? strom_state_list_size(l->rows[1]) : 0, nleft = 0;
   int rc;
-  if (n == 1) {
-    if ((rc = strom_state_add(l->rows[inputs[0]], rows[0]))) return rc;
-  } else {
-    if (n > l->capside) {
-      const strom_row **side = strom__realloc(l->side, 2 * n * sizeof *side);
-      if (!side) return STROM_ENOMEM;
-      l->side = side, l->capside = n;
-    }
-    size_t k[2] = {0, 0};
-    for (size_t i = 0; i < n; i++) l->side[inputs[i] * n + k[inputs[i]]++] = rows[i];
-    for (int s = 0; s < 2; s++)
-      if (nnew[s] && (rc = strom_state_list_add_all(l->rows[s], l->side + s * n, nnew[s]))) return rc;
-  }
+  for (int s = 0; s < 2; s++)
+    if (nnew[s] && (rc = nnew[s] == 1 ? strom_state_add(l->rows[s], add[s][0])
+                                      : strom_state_list_add_all(l->rows[s], add[s], nnew[s])))
+      return rc;
   if (nnew[1]) nleft = strom_state_list_size(l->rows[0]);
   if (!nright && !nleft) return STROM_OK;
   l->ng = 0;
@@ -380,8 +357,8 @@ static int ja_fold(strom_ctx *ctx, const strom_row *const *rows, const int *inpu
     if (!other) continue;
     strom_row *const *cached = nnew[s] > 1 && other <= CACHE_MAX ? cache_other(l, j, s, other) : NULL;
     if (nnew[s] > 1 && other <= CACHE_MAX && !cached) return STROM_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-      if (inputs[i] == s && (rc = pair_with(ctx, j, l, s, rows[i], other, cached))) return rc;
+    for (size_t i = 0; i < nnew[s]; i++)
+      if ((rc = pair_with(ctx, j, l, s, add[s][i], other, cached))) return rc;
   }
   return flush_groups(j, l, strom_row_time(rows[n - 1]), out);
 }

@@ -1143,6 +1143,23 @@ static int list_append(hstate *s, const void *ns, size_t nl, uint64_t nsmix, con
   return list_append_at(s, i, d, n);
 }
 
+/* Writes the list element [ts][len][row] of v at p and returns its end.  en is
+ * strom__row_encoded_size(v), which over-estimates a row with NULL fixed-width columns:
+ * the row goes after room for en's length, then its real length before it.  pre, when
+ * given, holds v already encoded (a row read from the list that has to move). */
+static inline uint8_t *elem_write(const hstate *s, uint8_t *p, const strom_row *v, size_t en, const strom_buf *pre,
+                                  int64_t now) {
+  if (s->ttl) {
+    ts_put(p, now);
+    p += 8;
+  }
+  uint8_t *row = p + uv_len(en);
+  size_t m = pre ? pre->len : (size_t)(strom__row_encode(v, row) - row);
+  if (pre) memcpy(row, pre->p, m);
+  if (uv_len(m) != uv_len(en)) memmove(p + uv_len(m), row, m);
+  return uv_put(p, m) + m;
+}
+
 /* Appends v as one element, encoded in place at the list's end (no staging copies:
  * the append of a join's or window's every row). */
 /* True if a string of r lies in the n bytes at d (compared as integers: the pointers
@@ -1180,19 +1197,7 @@ static int list_add(hstate *s, const strom_row *v, int64_t now) {
     }
     p = l->d + l->len;
   }
-  uint8_t *start = p;
-  if (s->ttl) {
-    ts_put(p, now);
-    p += 8;
-  }
-  /* n over-estimates a row with NULL fixed-width columns: the row is written after room
-   * for n's length, then its real length goes before it */
-  uint8_t *row = p + uv_len(n);
-  size_t m = moved ? s->b3.len : (size_t)(strom__row_encode(v, row) - row);
-  if (moved) memcpy(row, s->b3.p, m);
-  if (uv_len(m) != uv_len(n)) memmove(p + uv_len(m), row, m);
-  p = uv_put(p, m) + m;
-  l->len += (uint32_t)(p - start);
+  l->len += (uint32_t)(elem_write(s, p, v, n, moved ? &s->b3 : NULL, now) - p);
   if (e) s->gen++;
   return STROM_OK;
 }
@@ -1263,16 +1268,7 @@ static int encode_elems(hstate *s, const strom_row *const *rows, size_t n, int64
     size_t en = strom__row_encoded_size(rows[k]);
     if (s->b1.len + 8 + 10 + en > s->b1.cap && strom__buf_reserve(&s->b1, 8 + 10 + en)) return STROM_ENOMEM;
     uint8_t *p = (uint8_t *)s->b1.p + s->b1.len;
-    if (s->ttl) {
-      ts_put(p, now);
-      p += 8;
-    }
-    /* as list_add: room for en's length, then the row's real length before it */
-    uint8_t *row = p + uv_len(en);
-    size_t m = (size_t)(strom__row_encode(rows[k], row) - row);
-    if (uv_len(m) != uv_len(en)) memmove(p + uv_len(m), row, m);
-    p = uv_put(p, m) + m;
-    s->b1.len = (size_t)(p - (uint8_t *)s->b1.p);
+    s->b1.len = (size_t)(elem_write(s, p, rows[k], en, NULL, now) - (uint8_t *)s->b1.p);
   }
   return STROM_OK;
 }
