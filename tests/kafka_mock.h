@@ -87,6 +87,22 @@ static inline void kmock_stop(kmock *m) {
   if (m->pid > 0) waitpid(m->pid, &st, 0);
 }
 
+/* A producer to the mock cluster (NULL if librdkafka refuses one). */
+static inline rd_kafka_t *kmock_producer(const kmock *m) {
+  char err[256];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", m->bootstrap, err, sizeof err);
+  return rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+}
+
+/* Starts the mock cluster, or says why a test binary cannot run and fails it. */
+static inline int kmock_start_or_fail(kmock *m) {
+  if (!kmock_start(m)) return 0;
+  fprintf(stderr, "cannot start the Kafka mock cluster\n");
+  printf("0 passed, 1 failed\n");
+  return -1;
+}
+
 /* Produces n records to topic (partition -1: by key) and waits for them. */
 typedef int (*kmock_record_fn)(long i, char *key, size_t kcap, char *val, size_t vcap, int32_t *part, int64_t *ts);
 static inline int kmock_produce(const kmock *m, const char *topic, long n, kmock_record_fn fn) {

@@ -15,7 +15,7 @@
 
 static kmock MOCK;
 
-static int run(const char *sql, char **out, char *err, size_t errlen) {
+static inline int run(const char *sql, char **out, char *err, size_t errlen) {
   size_t n;
   FILE *f = open_memstream(out, &n);
   strom_sql_session *s = strom_sql_session_new(f);
@@ -27,10 +27,10 @@ static int run(const char *sql, char **out, char *err, size_t errlen) {
   return rc;
 }
 
-static int kq_cmp_lines(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
+static inline int kq_cmp_lines(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
 
 /* One tableau line "| +I | a | b |" as "+I[a, b]\n" appended to l. */
-static void kq_row(strom_buf *l, const char *p, const char *e) {
+static inline void kq_row(strom_buf *l, const char *p, const char *e) {
   strom__buf_printf(l, "%.2s[", p + 2);
   bool first = true;
   for (const char *c = p + 6; c < e;) {
@@ -48,7 +48,7 @@ static void kq_row(strom_buf *l, const char *p, const char *e) {
 
 /* The changelog rows of sql's tableau output as "+I[a, b]" lines (sorted if sort), or
  * "error: ...". */
-static char *query_rows(const char *sql, bool sort) {
+static inline char *query_rows(const char *sql, bool sort) {
   char *out = NULL, err[1024];
   int rc = run(sql, &out, err, sizeof err);
   strom_buf r = {0};
@@ -91,11 +91,8 @@ static char *query_rows(const char *sql, bool sort) {
   } while (0)
 
 /* Produces the n messages msgs[i] (lens[i] bytes; lens NULL: strings) to partition 0. */
-static int produce(const char *topic, const char *const *msgs, const size_t *lens, int n) {
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+static inline int produce(const char *topic, const char *const *msgs, const size_t *lens, int n) {
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   int rc = 0;
   for (int i = 0; i < n; i++)

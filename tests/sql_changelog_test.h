@@ -39,16 +39,7 @@ static inline char *rows_of(const char *out, bool sort, bool final) {
     p = *e ? e + 1 : e;
   }
   if (sort || final) qsort(lines, (size_t)n, sizeof *lines, cmp_str);
-  size_t len = 64;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *r = calloc(1, len);
-  if (bad) strcat(r, "RETRACTS A MISSING ROW\n");
-  for (int i = 0; i < n; i++) {
-    strcat(r, lines[i]);
-    strcat(r, "\n");
-    free(lines[i]);
-  }
-  return r;
+  return test_join_lines(bad ? "RETRACTS A MISSING ROW\n" : "", lines, n);
 }
 
 #define CHECK_MODE(sql, sorted, final, expected)                   \

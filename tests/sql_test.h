@@ -115,15 +115,7 @@ static inline char *rows_of(const char *out, bool sort) {
           lines[i] = lines[j];
           lines[j] = t;
         }
-  size_t len = 1;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *r = calloc(1, len);
-  for (int i = 0; i < n; i++) {
-    strcat(r, lines[i]);
-    strcat(r, "\n");
-    free(lines[i]);
-  }
-  return r;
+  return test_join_lines("", lines, n);
 }
 
 #define CHECK_ROWS(sql, sorted, expected)                          \

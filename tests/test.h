@@ -18,6 +18,21 @@ static const char *test_filter;
 
 #define TEST(name) static void name(void)
 
+/* head, then lines[0..n) each ended by a newline, in one malloc'd string; the lines
+ * (malloc'd) are freed.  How tests turn the rows they collected into one text to compare. */
+static inline char *test_join_lines(const char *head, char **lines, int n) {
+  size_t len = strlen(head) + 1;
+  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
+  char *r = malloc(len), *p = r;
+  p += sprintf(p, "%s", head);
+  for (int i = 0; i < n; i++) {
+    p += sprintf(p, "%s\n", lines[i]);
+    free(lines[i]);
+  }
+  *p = 0;
+  return r;
+}
+
 #define CHECK(cond)                                                             \
   do {                                                                          \
     if (!(cond)) {                                                              \

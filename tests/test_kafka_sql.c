@@ -7,34 +7,16 @@
  * errors for unknown, read-only and unsupported metadata, and a WATERMARK on a
  * metadata column generated in the source (per partition) feeding a TUMBLE window.
  */
-#include "kafka_mock.h"
-#include "strom/sql.h"
-#include "test.h"
+#include "kafka_sql_test.h"
 
-static kmock MOCK;
-
-static int run(const char *sql, char **out, char *err, size_t errlen) {
-  size_t n;
-  FILE *f = open_memstream(out, &n);
-  strom_sql_session *s = strom_sql_session_new(f);
-  strom_sql_define(s, "BS", MOCK.bootstrap);
-  strom_sql_execute(s, "SET 'table.local-time-zone' = 'UTC';", 36);
-  int rc = strom_sql_execute(s, sql, strlen(sql));
-  snprintf(err, errlen, "%s", strom_sql_errmsg(s));
-  strom_sql_session_free(s);
-  fclose(f);
-  return rc;
-}
+static char *query(const char *sql) { return query_rows(sql, true); }
 
 /* ---- data: three records with keys, timestamps and headers ---- */
 
 static const int64_t T0 = 1700000000000; /* 2023-11-14 22:13:20 UTC */
 
 static int produce_meta(void) {
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   int rc = 0;
   rc |= rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("meta"), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY("k1", 2),
@@ -65,66 +47,6 @@ TEST(setup) {
   CHECK_INT(kmock_topic(&MOCK, "meta_out", 1), 0);
   CHECK_INT(produce_meta(), 0);
 }
-
-static int cmp_line(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The rows of tableau output as "+I[a, b]" lines (cells trimmed), sorted. */
-static char *rows_of(const char *out) {
-  char *lines[256];
-  int n = 0;
-  for (const char *p = out; *p && n < 256;) {
-    const char *e = strchr(p, '\n');
-    if (!e) e = p + strlen(p);
-    if (e - p > 6 && !strncmp(p, "| ", 2) && (p[2] == '+' || p[2] == '-')) {
-      char buf[2048];
-      size_t k = (size_t)snprintf(buf, sizeof buf, "%.2s[", p + 2);
-      bool first = true;
-      for (const char *c = p + 6; c < e;) {
-        const char *bar = memchr(c, '|', (size_t)(e - c));
-        if (!bar) break;
-        const char *x = c, *z = bar;
-        while (x < z && *x == ' ') x++;
-        while (z > x && z[-1] == ' ') z--;
-        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%.*s", first ? "" : ", ", (int)(z - x), x);
-        first = false;
-        c = bar + 1;
-      }
-      snprintf(buf + k, sizeof buf - k, "]");
-      lines[n++] = strdup(buf);
-    }
-    p = *e ? e + 1 : e;
-  }
-  qsort(lines, (size_t)n, sizeof *lines, cmp_line);
-  size_t len = 1;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *all = calloc(1, len);
-  for (int i = 0; i < n; i++) {
-    strcat(all, lines[i]);
-    strcat(all, "\n");
-    free(lines[i]);
-  }
-  return all;
-}
-
-/* Runs sql; the sorted rows, or "error: ..." */
-static char *query(const char *sql) {
-  char *out = NULL, err[512];
-  int rc = run(sql, &out, err, sizeof err);
-  char *r = rc ? NULL : rows_of(out);
-  if (rc) {
-    r = malloc(600);
-    snprintf(r, 600, "error: %s", err);
-  }
-  free(out);
-  return r;
-}
-
-#define CHECK_QUERY(sql, want)        \
-  do {                                \
-    char *got_ = query(sql);          \
-    CHECK_STR(got_, want);            \
-    free(got_);                       \
-  } while (0)
 
 TEST(source_fills_metadata_and_key_columns) {
   char sql[2048];
@@ -224,11 +146,7 @@ TEST(watermark_on_a_metadata_column_is_pushed_into_the_source) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (kmock_start(&MOCK)) {
-    fprintf(stderr, "cannot start the Kafka mock cluster\n");
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (kmock_start_or_fail(&MOCK)) return 1;
   RUN(setup);
   RUN(source_fills_metadata_and_key_columns);
   RUN(sink_writes_timestamp_and_headers_not_virtual_columns);

@@ -308,10 +308,7 @@ static int seen(const char *v) {
 static int produce_named(const char *topic, const char *prefix, long from, long n) {
   long shift = from;
   /* the values (and keys) are prefix<from>..prefix<from+n-1>, partitioned by key */
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   int rc = 0;
   for (long i = shift; i < shift + n; i++) {

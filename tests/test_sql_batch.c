@@ -411,10 +411,7 @@ TEST(batch_at_parallelism_two) {
 }
 
 static int produce_bk(void) {
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   static const struct {
     const char *v;

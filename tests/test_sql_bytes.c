@@ -330,11 +330,7 @@ int main(int argc, char **argv) {
   snprintf(tmp, sizeof tmp, "/tmp/strom_test_sql_bytes_XXXXXX");
   if (!mkdtemp(tmp)) return 1;
   TEST_MAIN_BEGIN(argc, argv);
-  if (kmock_start(&MOCK)) {
-    fprintf(stderr, "cannot start the Kafka mock cluster\n");
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (kmock_start_or_fail(&MOCK)) return 1;
   /* the PostgreSQL script's watchdog must not inherit the mock's command pipe */
   fcntl(fileno(MOCK.to), F_SETFD, FD_CLOEXEC);
   fcntl(fileno(MOCK.from), F_SETFD, FD_CLOEXEC);

@@ -66,15 +66,7 @@ static char *rows_of(const char *out) {
     p = *e ? e + 1 : e;
   }
   qsort(lines, (size_t)n, sizeof *lines, cmp_line);
-  size_t len = 1;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *r = calloc(1, len);
-  for (int i = 0; i < n; i++) {
-    strcat(r, lines[i]);
-    strcat(r, "\n");
-    free(lines[i]);
-  }
-  return r;
+  return test_join_lines("", lines, n);
 }
 
 /* The table a changelog (rows_of's lines) ends as: +I and +U add a row, -U and -D
@@ -100,15 +92,7 @@ static char *final_of(const char *rows) {
     p = e + 1;
   }
   qsort(live, (size_t)n, sizeof *live, cmp_line);
-  size_t len = 1;
-  for (int i = 0; i < n; i++) len += strlen(live[i]) + 1;
-  char *r = calloc(1, len);
-  for (int i = 0; i < n; i++) {
-    strcat(r, live[i]);
-    strcat(r, "\n");
-    free(live[i]);
-  }
-  return r;
+  return test_join_lines("", live, n);
 }
 
 #define CHECK_FINAL(sql, expected)                                   \
@@ -379,11 +363,7 @@ TEST(filesystem_json_source_and_sink) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (kmock_start(&MOCK)) {
-    fprintf(stderr, "cannot start the Kafka mock cluster\n");
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (kmock_start_or_fail(&MOCK)) return 1;
   /* the PostgreSQL script's watchdog must not inherit the mock's command pipe, or the
    * mock never sees it close */
   fcntl(fileno(MOCK.to), F_SETFD, FD_CLOEXEC);

@@ -402,11 +402,7 @@ TEST(options_are_checked_by_name) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (kmock_start(&MOCK)) {
-    fprintf(stderr, "cannot start the Kafka mock cluster\n");
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (kmock_start_or_fail(&MOCK)) return 1;
   RUN(setup);
   RUN(canal_json_reads_the_changelog);
   RUN(canal_json_retractions_reach_group_by);

@@ -29,15 +29,7 @@ static char *sorted_lines(const char *out) {
       lines[j] = lines[j - 1];
       lines[j - 1] = t;
     }
-  size_t len = 1;
-  for (int i = 0; i < n; i++) len += strlen(lines[i]) + 1;
-  char *r = calloc(1, len);
-  for (int i = 0; i < n; i++) {
-    strcat(r, lines[i]);
-    strcat(r, "\n");
-    free(lines[i]);
-  }
-  return r;
+  return test_join_lines("", lines, n);
 }
 
 #define CHECK_PRINTED(sql, want)                            \

@@ -630,10 +630,7 @@ static int produce_changes(void) {
       "{\"before\":{\"cur\":\"USD\",\"rate\":100,\"ts\":\"2024-01-01 00:00:15\"},\"after\":null,\"op\":\"d\"}",
       "{\"before\":null,\"after\":{\"cur\":\"USD\",\"rate\":101,\"ts\":\"2024-01-01 00:00:20\"},\"op\":\"c\"}",
   };
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   int rc = 0;
   for (size_t i = 0; i < sizeof v / sizeof *v; i++)

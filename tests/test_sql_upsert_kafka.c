@@ -26,10 +26,7 @@ static char *with_bs(const char *sql) {
 
 /* key -> value records (value NULL: a tombstone) into partition 0 of topic. */
 static int produce(const char *topic, const char *const *kv, int n) {
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   int rc = 0;
   for (int i = 0; i < n; i++) {
@@ -55,10 +52,7 @@ static void on_record(void *arg, int32_t part, int64_t off, const char *key, siz
 /* One record into partition part of topic, at ts, with a header h=v when h (value
  * NULL: a tombstone). */
 static int produce1(const char *topic, int part, const char *k, const char *v, int64_t ts, const char *h, const char *hv) {
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   rd_kafka_headers_t *hs = rd_kafka_headers_new(1);
   if (h) rd_kafka_header_add(hs, h, -1, hv, -1);
@@ -462,10 +456,7 @@ static void on_hex(void *arg, int32_t part, int64_t off, const char *key, size_t
 
 /* One binary record (kn/vn bytes; v NULL: a tombstone) into partition 0. */
 static int produce_bin(const char *topic, const char *k, size_t kn, const char *v, size_t vn) {
-  char err[256];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", MOCK.bootstrap, err, sizeof err);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  rd_kafka_t *rk = kmock_producer(&MOCK);
   if (!rk) return -1;
   int rc = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY((void *)k, kn),
                              RD_KAFKA_V_VALUE((void *)v, v ? vn : 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -582,11 +573,7 @@ TEST(errors) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (kmock_start(&MOCK)) {
-    fprintf(stderr, "cannot start the Kafka mock cluster\n");
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (kmock_start_or_fail(&MOCK)) return 1;
   RUN(setup);
   RUN(group_by_written_and_read_back);
   RUN(source_changelog_of_hand_written_records);

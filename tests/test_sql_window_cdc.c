@@ -214,11 +214,7 @@ TEST(session_takes_retractions_into_the_session_of_their_time) {
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (kmock_start(&MOCK)) {
-    fprintf(stderr, "cannot start the Kafka mock cluster\n");
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (kmock_start_or_fail(&MOCK)) return 1;
   RUN(setup);
   RUN(source_is_the_changelog);
   RUN(tumble_retracts_from_the_window_of_the_row_time);

@@ -5,52 +5,7 @@
  * (add, add_all, update, insert/cut, clear, merge, expiry), each of which must keep the list
  * the model says.
  */
-#include "runtime/runtime.h"
-#include "state/state_impl.h"
-#include "test.h"
-
-static int64_t now_ms = 1000;
-static int64_t test_clock(void *d) {
-  (void)d;
-  return now_ms;
-}
-
-typedef struct fake {
-  strom_job job;
-  strom_task task;
-  jg_node node;
-  strom_op op;
-} fake;
-
-static fake *fake_new(void) {
-  fake *f = calloc(1, sizeof *f);
-  f->node.name = "TestOp";
-  f->task.job = &f->job;
-  f->op.task = &f->task;
-  f->op.node = &f->node;
-  f->op.ctx.op = &f->op;
-  f->op.ctx.parallelism = 1;
-  f->op.kstate = strom__kstate_new(&(strom_kstate_opts){.max_parallelism = 128, .now_ms = test_clock});
-  return f;
-}
-
-static void fake_free(fake *f) {
-  strom__kstate_free(f->op.kstate);
-  free(f->task.err_msg);
-  free(f);
-}
-
-static strom_schema *key_schema;
-static uint8_t keybuf[64];
-
-static void set_key(strom_kstate *ks, int64_t k) {
-  strom_row *r = strom_row_new(key_schema);
-  strom_row_set_bigint(r, 0, k);
-  int col = 0;
-  size_t n = strom__key_bytes(r, &col, 1, keybuf, sizeof keybuf);
-  strom__kstate_set_key(ks, keybuf, n, strom__hash_bytes(keybuf, n));
-  strom_row_free(r);
-}
+#include "state_test.h"
 
 static uint64_t rng = 777;
 static uint64_t rnd(void) {
@@ -98,7 +53,7 @@ static void ns_set(strom_state *l, int ns) { strom__state_set_namespace(l, nss[n
 static int copy_entry(void *arg, const strom_state_entry *e) { return strom__kstate_restore(arg, e); }
 
 TEST(list_reads_match_a_model_through_every_write_path) {
-  fake *f = fake_new();
+  fake *f = fake_new(true);
   strom_kstate *ks = f->op.kstate;
   strom_schema *sc = strom_schema_parse("n BIGINT, s VARCHAR", NULL, 0);
   strom_state *l = strom_ctx_state(&f->op.ctx, &(strom_state_desc){.name = "l", .kind = STROM_STATE_LIST, .schema = sc});
@@ -188,7 +143,7 @@ TEST(list_reads_match_a_model_through_every_write_path) {
         strom__kfrozen_release(fz);
         fz = NULL;
       }
-      fake *g = fake_new();
+      fake *g = fake_new(true);
       strom_state *l2 = strom_ctx_state(&g->op.ctx, &(strom_state_desc){.name = "l", .kind = STROM_STATE_LIST, .schema = sc});
       CHECK(l2 != NULL);
       set_key(ks, key); /* the restore borrows the key: a cached lookup must not survive it */
@@ -233,7 +188,7 @@ TEST(list_reads_match_a_model_through_every_write_path) {
 
 /* With TTL the count follows expiry: elements added at different times leave one by one. */
 TEST(list_size_follows_ttl_expiry) {
-  fake *f = fake_new();
+  fake *f = fake_new(true);
   strom_kstate *ks = f->op.kstate;
   strom_schema *sc = strom_schema_parse("n BIGINT, s VARCHAR", NULL, 0);
   strom_state *l = strom_ctx_state(&f->op.ctx, &(strom_state_desc){.name = "t", .kind = STROM_STATE_LIST, .schema = sc,
