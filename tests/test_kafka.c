@@ -412,6 +412,11 @@ TEST(sigkill_and_restore_neither_skips_nor_repeats) {
 
 /* ---- sink ---- */
 
+static int completions_seen(void);
+/* Set by a test that needs several checkpoints within the job: the generator then slows
+ * down until the sink has seen that many completions, however slow the machine is. */
+static int GEN_PACE_COMPLETIONS;
+
 static int gen_rows(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
   char k[16];
@@ -423,6 +428,8 @@ static int gen_rows(strom_ctx *ctx, uint64_t i, strom_row *out) {
   strom_row_set_timestamp(out, 4, 1700000000000 + (int64_t)i);
   strom_row_set_time(out, 1700000000000 + (int64_t)i);
   if (i % 20 == 19) usleep(2000); /* long enough for several checkpoints */
+  /* Sleeping between rows, not blocking: a barrier needs the source to return. */
+  if (GEN_PACE_COMPLETIONS && completions_seen() < GEN_PACE_COMPLETIONS) usleep(1000);
   return 1;
 }
 
@@ -479,6 +486,14 @@ static pthread_mutex_t TXN_MU = PTHREAD_MUTEX_INITIALIZER;
 static char TXN_DIR[256];
 static long TXN_PRE[2][4096], TXN_COMMITTED, TXN_EARLY, TXN_MISMATCH, TXN_FENCED, TXN_INIT;
 static int64_t TXN_COMPLETE[2] = {-1, -1};
+static int TXN_COMPLETIONS; /* distinct checkpoints subtask 0 was told are complete */
+
+static int completions_seen(void) {
+  pthread_mutex_lock(&TXN_MU);
+  int n = TXN_COMPLETIONS;
+  pthread_mutex_unlock(&TXN_MU);
+  return n;
+}
 
 static int txn_hook(int subtask, const char *ev, int64_t ckpt, uint64_t n) {
   if (getenv("TXN_DEBUG")) fprintf(stderr, "  [%d] %s %lld %llu\n", subtask, ev, (long long)ckpt, (unsigned long long)n);
@@ -490,6 +505,7 @@ static int txn_hook(int subtask, const char *ev, int64_t ckpt, uint64_t n) {
     char p[512];
     snprintf(p, sizeof p, "%s/chk-%lld/_metadata", TXN_DIR, (long long)ckpt);
     if (slot >= 0 && access(p, F_OK)) TXN_EARLY++, fprintf(stderr, "  completion of %lld before %s exists\n", (long long)ckpt, p);
+    if (subtask == 0 && ckpt > TXN_COMPLETE[0]) TXN_COMPLETIONS++;
     TXN_COMPLETE[subtask] = ckpt;
   }
   if (!strcmp(ev, "commit")) {
@@ -510,6 +526,7 @@ TEST(sink_exactly_once_commits_each_checkpoint_after_it_completes) {
   CHECK(mkdtemp(dir));
   snprintf(TXN_DIR, sizeof TXN_DIR, "%s", dir);
   strom__kafka_txn_hook = txn_hook;
+  GEN_PACE_COMPLETIONS = 3, TXN_COMPLETIONS = 0;
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 1000});
   strom_schema *s = schema();
@@ -525,6 +542,7 @@ TEST(sink_exactly_once_commits_each_checkpoint_after_it_completes) {
   strom_env_free(env);
   strom_schema_free(s);
   strom__kafka_txn_hook = NULL;
+  GEN_PACE_COMPLETIONS = 0;
   CHECK_INT(rc, 0);
   CHECK(done >= 3);
   CHECK_INT(TXN_INIT, 2);
