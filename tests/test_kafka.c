@@ -361,19 +361,22 @@ static int check_counts(const char *out, long n, int *lines) {
 }
 
 /* Whether dir holds a complete checkpoint (chk-N/_metadata). */
-static bool has_complete_ckpt(const char *dir) {
+/* How many checkpoints in dir completed (have their _metadata). */
+static int complete_ckpts(const char *dir) {
   DIR *d = opendir(dir);
-  if (!d) return false;
-  bool found = false;
+  if (!d) return 0;
+  int n = 0;
   struct dirent *e;
-  while (!found && (e = readdir(d))) {
+  while ((e = readdir(d))) {
     char p[1024];
     snprintf(p, sizeof p, "%s/%s/_metadata", dir, e->d_name);
-    found = !strncmp(e->d_name, "chk-", 4) && !access(p, F_OK);
+    n += !strncmp(e->d_name, "chk-", 4) && !access(p, F_OK);
   }
   closedir(d);
-  return found;
+  return n;
 }
+
+static bool has_complete_ckpt(const char *dir) { return complete_ckpts(dir) > 0; }
 
 TEST(sigkill_and_restore_neither_skips_nor_repeats) {
   char ckpt[] = "/tmp/strom-kafka-kill-XXXXXX";
@@ -412,10 +415,10 @@ TEST(sigkill_and_restore_neither_skips_nor_repeats) {
 
 /* ---- sink ---- */
 
-static int completions_seen(void);
 /* Set by a test that needs several checkpoints within the job: the generator then slows
- * down until the sink has seen that many completions, however slow the machine is. */
-static int GEN_PACE_COMPLETIONS;
+ * down until that many have completed in GEN_PACE_DIR, however slow the machine is. */
+static const char *GEN_PACE_DIR;
+static int GEN_PACE_CKPTS;
 
 static int gen_rows(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
@@ -429,7 +432,7 @@ static int gen_rows(strom_ctx *ctx, uint64_t i, strom_row *out) {
   strom_row_set_time(out, 1700000000000 + (int64_t)i);
   if (i % 20 == 19) usleep(2000); /* long enough for several checkpoints */
   /* Sleeping between rows, not blocking: a barrier needs the source to return. */
-  if (GEN_PACE_COMPLETIONS && completions_seen() < GEN_PACE_COMPLETIONS) usleep(1000);
+  if (GEN_PACE_DIR && complete_ckpts(GEN_PACE_DIR) < GEN_PACE_CKPTS) usleep(1000);
   return 1;
 }
 
@@ -458,13 +461,16 @@ TEST(sink_at_least_once_delivers_everything) {
   CHECK_INT(kmock_topic(&MOCK, "out_alo", 4), 0);
   char dir[] = "/tmp/strom-kafka-sink-XXXXXX";
   CHECK(mkdtemp(dir));
-  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir});
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
+                                                   .checkpoints_retained = 1000});
+  GEN_PACE_DIR = dir, GEN_PACE_CKPTS = 2;
   strom_schema *s = schema();
   strom_kafka_sink(strom_from_generator(env, s, (uint64_t)N, gen_rows, NULL),
                    &(strom_kafka_sink_opts){.bootstrap_servers = MOCK.bootstrap, .topic = "out_alo",
                                             .value_format = {.kind = STROM_FORMAT_JSON},
                                             .key_format = {.kind = STROM_FORMAT_RAW}, .key_fields = "k"});
   int rc = strom_execute(env, "kafka-write");
+  GEN_PACE_DIR = NULL;
   if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
   CHECK_INT(rc, 0);
   CHECK(strom_env_checkpoints_completed(env) >= 2);
@@ -486,14 +492,6 @@ static pthread_mutex_t TXN_MU = PTHREAD_MUTEX_INITIALIZER;
 static char TXN_DIR[256];
 static long TXN_PRE[2][4096], TXN_COMMITTED, TXN_EARLY, TXN_MISMATCH, TXN_FENCED, TXN_INIT;
 static int64_t TXN_COMPLETE[2] = {-1, -1};
-static int TXN_COMPLETIONS; /* distinct checkpoints subtask 0 was told are complete */
-
-static int completions_seen(void) {
-  pthread_mutex_lock(&TXN_MU);
-  int n = TXN_COMPLETIONS;
-  pthread_mutex_unlock(&TXN_MU);
-  return n;
-}
 
 static int txn_hook(int subtask, const char *ev, int64_t ckpt, uint64_t n) {
   if (getenv("TXN_DEBUG")) fprintf(stderr, "  [%d] %s %lld %llu\n", subtask, ev, (long long)ckpt, (unsigned long long)n);
@@ -505,7 +503,6 @@ static int txn_hook(int subtask, const char *ev, int64_t ckpt, uint64_t n) {
     char p[512];
     snprintf(p, sizeof p, "%s/chk-%lld/_metadata", TXN_DIR, (long long)ckpt);
     if (slot >= 0 && access(p, F_OK)) TXN_EARLY++, fprintf(stderr, "  completion of %lld before %s exists\n", (long long)ckpt, p);
-    if (subtask == 0 && ckpt > TXN_COMPLETE[0]) TXN_COMPLETIONS++;
     TXN_COMPLETE[subtask] = ckpt;
   }
   if (!strcmp(ev, "commit")) {
@@ -526,7 +523,7 @@ TEST(sink_exactly_once_commits_each_checkpoint_after_it_completes) {
   CHECK(mkdtemp(dir));
   snprintf(TXN_DIR, sizeof TXN_DIR, "%s", dir);
   strom__kafka_txn_hook = txn_hook;
-  GEN_PACE_COMPLETIONS = 3, TXN_COMPLETIONS = 0;
+  GEN_PACE_DIR = dir, GEN_PACE_CKPTS = 3;
   strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 2, .checkpoint_interval_ms = 30, .checkpoint_dir = dir,
                                                    .checkpoints_retained = 1000});
   strom_schema *s = schema();
@@ -542,7 +539,7 @@ TEST(sink_exactly_once_commits_each_checkpoint_after_it_completes) {
   strom_env_free(env);
   strom_schema_free(s);
   strom__kafka_txn_hook = NULL;
-  GEN_PACE_COMPLETIONS = 0;
+  GEN_PACE_DIR = NULL;
   CHECK_INT(rc, 0);
   CHECK(done >= 3);
   CHECK_INT(TXN_INIT, 2);
