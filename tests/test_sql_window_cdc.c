@@ -211,6 +211,16 @@ TEST(session_takes_retractions_into_the_session_of_their_time) {
               "+I[b, 2024-01-01 00:00:25.000, 1, 1, 1]\n");
 }
 
+/* A SESSION TVF with no aggregation holds rows until their session closes; a retraction
+ * of a row already sent with its session cannot follow it there, so an updating input
+ * is refused by name (an aggregation over the TVF takes it, as above). */
+TEST(session_tvf_alone_refuses_an_updating_input) {
+  char *got = query(DDL "SELECT * FROM TABLE(SESSION(TABLE cdc PARTITION BY k, DESCRIPTOR(ts), INTERVAL '5' SECOND));");
+  CHECK(!strncmp(got, "error: ", 7) && strstr(got, "SESSION window TVF without an aggregation over an updating input"));
+  if (strncmp(got, "error: ", 7)) fprintf(stderr, "  got: %s\n", got);
+  free(got);
+}
+
 int main(int argc, char **argv) {
   TEST_MAIN_BEGIN(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -226,6 +236,7 @@ int main(int argc, char **argv) {
   RUN(min_max_keep_their_values_to_retract);
   RUN(legacy_group_window);
   RUN(session_takes_retractions_into_the_session_of_their_time);
+  RUN(session_tvf_alone_refuses_an_updating_input);
   kmock_stop(&MOCK);
   TEST_MAIN_END();
 }

@@ -426,6 +426,34 @@ TEST(late_data_within_lateness_updates_beyond_goes_to_side_output) {
   }
 }
 
+/* Session windows, gap 3 s, watermark = ts - 1 per record.  x 1000 [1s,4s); x 10000
+ * (wm 9999: [1s,4s) fires, 1 row, 1) [10s,13s); x 8000 alone would be [8s,11s), over at
+ * 10999 > wm: not late, it merges into [8s,13s); x 6000 alone is [6s,9s), over at 8999
+ * <= wm -- but it overlaps the open [8s,13s), so, as Flink's merging window set decides
+ * on the merged window, it joins: [6s,13s); x 2000 ([2s,5s)) overlaps no open session:
+ * late, side output.  At the end [6s,13s) fires with 2+4+8 = 14. */
+TEST(late_record_joining_an_open_session_is_kept) {
+  setup_schemas();
+  static const ev EVS[] = {{"x", 1000, 1}, {"x", 10000, 2}, {"x", 8000, 4}, {"x", 6000, 8}, {"x", 2000, 16}};
+  strom_env *env = strom_env_new(&(strom_env_opts){.parallelism = 1});
+  strom_schema *s = ev_schema();
+  strom_output_tag *late = strom_output_tag_new(env, "late", s);
+  strom_stream *in = strom_assign_timestamps(events(env, EVS, sizeof EVS / sizeof *EVS, s),
+                                             &(strom_watermark_strategy){.kind = STROM_WM_CUSTOM, .on_event = wm_each, .timestamp_column = "ts"});
+  strom_window_def def = {.assigner = strom_session(3000), .late_tag = late, .aggregate = &count_sum, .process = with_window,
+                          .out_schema = out_schema};
+  strom_stream *w = strom_window(strom_key_by(in, "k"), &def);
+  strom_results *main = strom_collect(w);
+  strom_results *side = strom_collect(strom_side_output(w, late));
+  int rc = strom_execute(env, "session late");
+  if (rc) fprintf(stderr, "  %s\n", strom_env_errmsg(env));
+  CHECK_INT(rc, STROM_OK);
+  CHECK_STR(dump(main), "+I[x, 1000, 4000, 1, 1]\n+I[x, 6000, 13000, 3, 14]\n");
+  CHECK_STR(dump(side), "+I[x, 2000, 16]\n");
+  strom_schema_free(s);
+  strom_env_free(env);
+}
+
 /* The same late input through sliding windows of 10 s every 5 s (panes of 5 s), allowed
  * lateness 5 s.  x 1000 (wm 999); x 5000 (wm 4999: [-5s,5s) fires, 1 row, 1); x 12000
  * (wm 11999: [0,10s) fires with 1000 and 5000: 2, 3); x 3000 is late for [-5s,5s)
@@ -677,6 +705,7 @@ int main(int argc, char **argv) {
   RUN(sliding_out_of_order_at_parallelism_1_and_4);
   RUN(session_merging_out_of_order_at_parallelism_1_and_4);
   RUN(late_data_within_lateness_updates_beyond_goes_to_side_output);
+  RUN(late_record_joining_an_open_session_is_kept);
   RUN(tumbling_with_offset);
   RUN(session_windows_with_a_dynamic_gap);
   RUN(processing_time_tumbling_window_fires_by_the_clock);

@@ -356,6 +356,18 @@ static int merge_session(strom_op *op, win w, win *into) {
   return STROM_OK;
 }
 
+/* Whether w overlaps one of the key's open sessions (each still before its cleanup). */
+static bool session_joins(strom_op *op, win w) {
+  window_state *st = op->state;
+  enum { MAXS = 1024 };
+  win all[MAXS];
+  size_t n;
+  if (sessions_load(st, all, MAXS, &n)) return false;
+  for (size_t i = 0; i < n; i++)
+    if (all[i].start <= w.end && all[i].end >= w.start && cleanup_time(conf(op), all[i]) > op->ctx.watermark) return true;
+  return false;
+}
+
 static int session_remove(strom_op *op, win w) {
   window_state *st = op->state;
   enum { MAXS = 1024 };
@@ -542,7 +554,9 @@ static int window_process(strom_op *op, int input, const strom_row *in) {
   int64_t wm = op->ctx.watermark;
   for (size_t i = 0; i < n && !rc; i++) {
     win w = wp[i];
-    if (c->event_time && cleanup_time(c, w) <= wm) continue; /* late for this window */
+    /* Late for this window -- unless, as in Flink's merging window set, it joins a session
+     * still open: the merged window is what must not be late. */
+    if (c->event_time && cleanup_time(c, w) <= wm && !(c->merging && session_joins(op, w))) continue;
     if (c->merging && (rc = merge_session(op, w, &w))) break;
     placed = true;
     if ((rc = set_ns(st->contents, w))) break;

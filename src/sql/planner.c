@@ -1243,10 +1243,11 @@ strom_stream *sql_plan_stream(sql_build *b, const sql_plan *p) {
       return r ? strom_union(l, r) : NULL;
     }
     case SQL_P_WINDOW_TVF: {
-      if (p->win.kind == SQL_W_SESSION || p->win.proctime) {
-        sql_build_fail(b, "not supported yet: %s windows without an aggregation", p->win.proctime ? "processing-time" : "SESSION");
+      if (p->win.proctime) {
+        sql_build_fail(b, "not supported yet: processing-time windows without an aggregation");
         return NULL;
       }
+      if (p->win.kind == SQL_W_SESSION) return sql_session_tvf_stream(b, p); /* tvf_session.c */
       strom_stream *in = sql_plan_stream(b, p->in);
       tvf *t = sql_arena_alloc(&b->arena, sizeof *t);
       const strom_schema *s = owned_schema(b, sql_plan_schema(p));
@@ -1454,7 +1455,9 @@ static void plan_explain(strom_buf *o, const sql_plan *p, int depth) {
     case SQL_P_WINDOW_TVF:
       strom__buf_printf(o, "WindowTableFunction(");
       win_text(o, &p->win);
-      strom__buf_printf(o, ", time=[%s])\n", p->in->cols[p->time_col].name);
+      for (int i = 0; i < p->win.npart; i++)
+        strom__buf_printf(o, "%s%s", i ? ", " : ", partition=[", p->in->cols[p->win.part[i]].name);
+      strom__buf_printf(o, "%s, time=[%s])\n", p->win.npart ? "]" : "", p->in->cols[p->time_col].name);
       sql_plan_explain(o, p->in, depth + 1);
       return;
     case SQL_P_AGG:

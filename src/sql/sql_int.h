@@ -1143,6 +1143,8 @@ strom_stream *sql_gsets_stream(const sql_plan *p, strom_stream *in, const strom_
 void sql_gsets_explain(strom_buf *o, const sql_plan *p);
 strom_stream *sql_calc_stream(sql_build *b, strom_stream *in, sql_expr **exprs, int n, const strom_schema *out,
                               const char *name);
+/* tvf_session.c: a SESSION window TVF with no aggregation over it */
+strom_stream *sql_session_tvf_stream(sql_build *b, const sql_plan *p);
 /* rank_over.c, rank_topn.c */
 strom_stream *sql_over_stream(sql_build *b, const sql_plan *p, strom_stream *in);
 void sql_over_explain(strom_buf *o, const sql_plan *p);
