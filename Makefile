@@ -87,7 +87,7 @@ test:
 	$(MAKE) fuzz-run FUZZ_SECONDS=10
 	@awk '{p += $$1; f += $$2} END {print "all stages (release, ASan+UBSan, TSan, fuzz):"; print p " passed, " f " failed"; exit f > 0}' build/test-totals
 
-TSAN_TESTS := test_runtime test_backpressure test_cancel test_checkpoint test_event_time test_windows test_joins test_file_monitor test_postgres test_chain_inputs test_tzif
+TSAN_TESTS := test_runtime test_sql_jobs test_backpressure test_cancel test_checkpoint test_event_time test_windows test_joins test_file_monitor test_postgres test_chain_inputs test_tzif
 
 # ---- fuzzing: libFuzzer targets fuzz/fuzz_*.c, built by clang with ASan+UBSan against
 # the library sources compiled (with coverage) into build/fuzz/obj.  fuzz/corpus/NAME

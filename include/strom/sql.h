@@ -38,6 +38,12 @@ int strom_sql_execute(strom_sql_session *s, const char *text, size_t len);
 const char *strom_sql_errmsg(const strom_sql_session *s);
 /* Cancels the job the session is running, if any (async-signal-safe). */
 void strom_sql_cancel(strom_sql_session *s);
+/* With SET 'table.dml-sync' = 'false' (Flink's client default; Strom's is 'true') the
+ * INSERT jobs run in the background: strom_sql_execute() returns once they start, SHOW
+ * JOBS lists them and STOP JOB stops them.  They run in this process, so they end with
+ * the session; this waits until every one has ended (cancel: cancels them first) and
+ * returns STROM_OK, or an error naming the first job that failed. */
+int strom_sql_wait(strom_sql_session *s, bool cancel);
 /* A SET value of the session, or NULL when it is not set. */
 const char *strom_sql_get(const strom_sql_session *s, const char *key);
 

@@ -136,6 +136,8 @@ int strom__cmd_sql(int argc, char **argv) {
     } else {
       if (strom_sql_execute(s, text, len)) report(s), status = 1;
       free(text);
+      /* background INSERTs ('table.dml-sync' = 'false') run in this process: see them through */
+      if (strom_sql_wait(s, false)) report(s), status = 1;
     }
   } else {
     bool tty = isatty(0);
@@ -170,6 +172,7 @@ int strom__cmd_sql(int argc, char **argv) {
     }
     free(buf);
     strom__sql_input_close(input);
+    if (strom_sql_wait(s, true)) report(s), status = 1; /* quitting ends the jobs the session started */
   }
   current = NULL;
   strom_sql_session_free(s);

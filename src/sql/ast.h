@@ -134,7 +134,8 @@ void sql_arena_free(sql_arena *a);
                                      alter-table-set, alter-table-reset, alter-view-rename, \
                                      alter-view-as; kids: NAMEs, [COMMENT], [WITH], [ID \
                                      CASCADE], [STRINGs], [query] (catalog_grammar.h) */ \
-  X(LIKE_CLAUSE, "like")          /* CREATE TABLE ... LIKE: kids: NAME, IDs "INCLUDING ALL", ... */
+  X(LIKE_CLAUSE, "like")          /* CREATE TABLE ... LIKE: kids: NAME, IDs "INCLUDING ALL", ... */ \
+  X(STOP_JOB, "stop-job")         /* STOP JOB 'id': text: the id; kids: IDs SAVEPOINT, DRAIN (jobs.c) */
 
 typedef enum {
 #define SQL_KIND_ENUM(k, s) SQL_##k,

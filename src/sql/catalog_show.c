@@ -376,7 +376,7 @@ void sql_view_text(sql_session *s, sql_table *t, const sql_node *n) {
 /* ---- SHOW COLUMNS ---- */
 
 /* A tableau of ncols columns (Flink's SQL client form): cells[r * ncols + c]. */
-static void tableau(FILE *f, const char *const *head, int ncols, char **cells, int nrows) {
+void sql_print_tableau(FILE *f, const char *const *head, int ncols, char **cells, int nrows) {
   int w[8] = {0};
   for (int c = 0; c < ncols; c++) {
     w[c] = (int)strlen(head[c]);
@@ -484,7 +484,7 @@ int sql_show_columns(sql_session *s, const sql_node *n, sql_table *t) {
     nrows++;
   }
   static const char *const head[6] = {"name", "type", "null", "key", "extras", "watermark"};
-  if (cells) tableau(s->out, head, 6, cells, nrows);
+  if (cells) sql_print_tableau(s->out, head, 6, cells, nrows);
   for (int i = 0; cells && i < nrows * 6; i++) free(cells[i]);
   free(cells);
   sql_arena_free(&a);

@@ -1517,6 +1517,18 @@ static sql_node *parse_statement(parser *p) {
     advance(p), advance(p);
     n = add(p, node_at(p, SQL_SHOW, t, is_kw(t, "LOAD") ? "LOAD MODULE" : "UNLOAD MODULE"), ident(p, "a module name"));
     if (is_kw(t, "LOAD") && accept_kw(p, "WITH")) add(p, n, with_options(p));
+  } else if (is_kw(t, "STOP") && is_kw(peek(p, 1), "JOB")) { /* STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN] */
+    advance(p), advance(p);
+    const sql_token *id = cur(p);
+    if (id->kind != SQL_TOK_STRING) expected(p, "the job id as a string ('...')");
+    advance(p);
+    n = node_at(p, SQL_STOP_JOB, t, id->text);
+    while (accept_kw(p, "WITH")) {
+      const sql_token *w = cur(p);
+      if (!is_kw(w, "SAVEPOINT") && !is_kw(w, "DRAIN")) expected(p, "SAVEPOINT or DRAIN");
+      advance(p);
+      add(p, n, node_at(p, SQL_ID, w, is_kw(w, "SAVEPOINT") ? "SAVEPOINT" : "DRAIN"));
+    }
   } else if (is_kw(t, "LOAD") || is_kw(t, "UNLOAD") || is_kw(t, "ADD") ||
              is_kw(t, "REMOVE") || is_kw(t, "ANALYZE") || is_kw(t, "TRUNCATE") || is_kw(t, "DELETE") ||
              is_kw(t, "UPDATE") || is_kw(t, "STOP") || is_kw(t, "CALL")) {

@@ -22,7 +22,7 @@ static const char *sql_keys[] = {"pipeline.name", "execution.runtime-mode", "tab
                                  "strom.join.watermark-expiry", "strom.optimizer.window-max-join", "strom.optimizer.join-aggregate",
                                  "table.exec.mini-batch.enabled",
                                  "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size",
-                                 "table.exec.sink.not-null-enforcer", NULL};
+                                 "table.exec.sink.not-null-enforcer", "state.savepoints.dir", NULL};
 
 static void set_err(sql_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_err(sql_session *s, const char *fmt, ...) {
@@ -42,6 +42,7 @@ strom_sql_session *strom_sql_session_new(FILE *out) {
 
 void strom_sql_session_free(strom_sql_session *s) {
   if (!s) return;
+  sql_jobs_free(s); /* jobs.c: before the catalog their plans read */
   sql_catalog_free(&s->cat);
   sql_udf_free_all(s);
   for (int i = 0; i < s->nset; i++) free(s->set[i].key), free(s->set[i].value);
@@ -83,6 +84,7 @@ void strom_sql_cancel(strom_sql_session *s) {
   s->cancel = 1;
   strom_env *e = s->running;
   if (e) strom_env_cancel(e);
+  sql_jobs_cancel(s);
 }
 
 const char *sql_session_get(const sql_session *s, const char *key) {
@@ -108,7 +110,7 @@ static int check_setting(sql_session *s, const char *key, const char *value, boo
       return set_err(s, "not supported yet: SET '%s' = '%s' (only 'tableau')", key, value), STROM_ENOTSUP;
     if ((!strcmp(key, "strom.join.watermark-expiry") || !strcmp(key, "strom.optimizer.window-max-join") ||
          !strcmp(key, "strom.optimizer.join-aggregate") ||
-         !strcmp(key, "table.exec.mini-batch.enabled")) &&
+         !strcmp(key, "table.exec.mini-batch.enabled") || !strcmp(key, "table.dml-sync")) &&
         strcasecmp(value, "true") && strcasecmp(value, "false"))
       return set_err(s, "SET '%s': expected 'true' or 'false', got '%s'", key, value), STROM_EINVAL;
     if (!strcmp(key, "table.exec.mini-batch.allow-latency") && !sql_parse_duration(value, &ms))
@@ -239,7 +241,7 @@ static sql_build *build_new(sql_session *s) {
   return b;
 }
 
-static void build_free(sql_build *b) {
+void sql_build_free(sql_build *b) {
   if (!b) return;
   strom_env_free(b->env);
   for (int i = b->nowned - 1; i >= 0; i--) b->owned_free[i](b->owned[i]);
@@ -276,10 +278,16 @@ static int flush_pending(exec *x) {
   sql_build *b = x->pending;
   x->pending = NULL;
   int rc = build_inserts(x->s, b);
-  if (!rc) rc = run_build(x->s, b, x->ninserts > 1 ? "insert-into (statement set)" : "insert-into");
+  const char *name = x->ninserts > 1 ? "insert-into (statement set)" : "insert-into";
+  if (!rc && sql_dml_async(x->s)) { /* jobs.c: runs in the background, which owns b now */
+    const char *pn = sql_session_get(x->s, "pipeline.name");
+    x->ninserts = 0;
+    return sql_job_submit(x->s, b, pn ? pn : name);
+  }
+  if (!rc) rc = run_build(x->s, b, name);
   if (!rc && b->overwrite && (rc = sql_overwrite_commit(b))) set_err(x->s, "%s", b->err); /* insert_overwrite.c */
   x->ninserts = 0;
-  build_free(b);
+  sql_build_free(b);
   return rc;
 }
 
@@ -384,21 +392,21 @@ static int do_select(exec *x, const sql_node *q) {
   char err[1024];
   sql_plan *p = sql_bind_query(s, &b->arena, q, err, sizeof err);
   if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) {
-    build_free(b);
+    sql_build_free(b);
     return err_at(s, q, err);
   }
   strom_stream *st = sql_plan_stream_root(b, p);
   rc = st ? sql_print_sink(b, st, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL;
   if (rc || b->err[0]) {
     set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env));
-    build_free(b);
+    sql_build_free(b);
     return rc ? rc : STROM_EINVAL;
   }
   s->last_rows = 0;
   sql_tableau_header(s->out, p->cols, p->ncols);
   rc = run_build(s, b, "collect");
   sql_tableau_footer(s->out, p->cols, p->ncols, s->last_rows);
-  build_free(b);
+  sql_build_free(b);
   return rc;
 }
 
@@ -429,7 +437,7 @@ static int do_explain(exec *x, const sql_node *n) {
   sql_explain_changelog(false);
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
   strom__buf_free(&o);
-  build_free(b);
+  sql_build_free(b);
   return rc;
 }
 
@@ -455,6 +463,7 @@ static int do_show(sql_session *s, const sql_node *n) {
   const char *what = n->text;
   int crc = sql_catalog_show(s, n); /* catalog_ns.c: names by catalog and database */
   if (crc != 1) return crc;
+  if (!strcasecmp(what, "JOBS")) return sql_jobs_show(s); /* jobs.c */
   if (!strcasecmp(what, "TABLES") || !strcasecmp(what, "VIEWS")) {
     bool views = what[0] == 'V' || what[0] == 'v';
     const char **names = strom__calloc((size_t)s->cat.n + 1, sizeof *names);
@@ -611,7 +620,19 @@ static int statement(exec *x, const sql_node *n) {
     snprintf(tm, sizeof tm, "TIME precision is not supported: %d", tp->p);
     return err_at(s, tp, tm);
   }
+  /* A running background job's plan reads the catalog: nothing it may use goes (jobs.c) */
+  bool drops = n->kind == SQL_DROP_TABLE || n->kind == SQL_DROP_VIEW || n->kind == SQL_DROP_FUNCTION ||
+               (n->kind == SQL_CATALOG_STMT && (!strncmp(n->text, "drop-", 5) || !strncmp(n->text, "alter-", 6))) ||
+               ((n->kind == SQL_CREATE_TABLE || n->kind == SQL_CREATE_VIEW || n->kind == SQL_CREATE_FUNCTION) &&
+                (n->flags & (SQL_F(OR_REPLACE) | SQL_F(REPLACE))));
+  bool jobs = n->kind == SQL_STOP_JOB || (n->kind == SQL_SHOW && !strcasecmp(n->text, "JOBS"));
+  if (drops || jobs) { /* the INSERTs before are submitted first: they are jobs to see, stop or guard */
+    int rc = flush_pending(x);
+    if (rc) return rc;
+  }
+  if (drops && sql_jobs_guard(s, n, "cannot drop or change a table, view or function")) return STROM_EINVAL;
   switch (n->kind) {
+    case SQL_STOP_JOB: return sql_job_stop(s, n); /* jobs.c */
     case SQL_SET: /* the INSERTs before a change of runtime mode run in the mode they were planned in */
       if (n->nkids && !strcmp(n->kids[0]->text, "execution.runtime-mode")) {
         int rc = flush_pending(x);
@@ -674,7 +695,7 @@ int strom_sql_execute(strom_sql_session *s, const char *text, size_t len) {
     if (!rc && s->cancel) rc = STROM_ECANCELED;
   }
   if (!rc) rc = flush_pending(&x);
-  build_free(x.pending);
+  sql_build_free(x.pending);
   if (rc == STROM_ECANCELED && !s->err[0]) set_err(s, "cancelled");
   return rc;
 }

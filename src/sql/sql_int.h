@@ -1079,7 +1079,21 @@ struct strom_sql_session {
   struct sql_udf **udfs; /* CREATE FUNCTION ... LANGUAGE C (udf.c) */
   int nudfs;
   const char *text; /* the script being run, NUL-terminated in its arena (a view's text: catalog_show.c) */
+  struct sql_job *jobs; /* background INSERT jobs, newest first (jobs.c) */
 };
+
+/* jobs.c: INSERT jobs in the background ('table.dml-sync' = 'false'), SHOW JOBS, STOP JOB. */
+typedef struct sql_job sql_job;
+bool sql_dml_async(const sql_session *s);
+int sql_job_submit(sql_session *s, sql_build *b, const char *name); /* takes b */
+int sql_jobs_guard(sql_session *s, const sql_node *n, const char *what);
+void sql_jobs_cancel(sql_session *s); /* async-signal-safe */
+int sql_jobs_show(sql_session *s);
+int sql_job_stop(sql_session *s, const sql_node *n);
+void sql_jobs_free(sql_session *s);
+void sql_build_free(sql_build *b);
+/* catalog_show.c: a tableau of ncols columns (Flink's SQL client form): cells[r * ncols + c]. */
+void sql_print_tableau(FILE *f, const char *const *head, int ncols, char **cells, int nrows);
 
 /* agg_minibatch.c: a keyed operator's mini-batch buffer; fold gets one key's rows (the
  * key set) in arrival order, with the input (0 or 1) each came from. */
