@@ -271,6 +271,10 @@ int strom_env_savepoint(strom_env *env, const char *dir, bool stop);
  * committed with the savepoint — for a job that will not be resumed. */
 int strom_env_stop_with_savepoint(strom_env *env, const char *dir, bool drain);
 int strom_env_savepoint_done(strom_env *env);
+/* The job graph built so far as JSON, in the shape of Flink's getExecutionPlan(): its
+ * operators (id, name, source / operator / sink, parallelism) and each one's inputs with
+ * their partitioning.  Owned by env (valid until strom_env_free); NULL on failure. */
+const char *strom_env_execution_plan(strom_env *env);
 /* After strom_execute(): checkpoints completed, and the id of the last one (-1: none);
  * the number of restarts the restart strategy made. */
 int64_t strom_env_checkpoints_completed(const strom_env *env);

@@ -834,7 +834,7 @@ TEST(explain_plan_for_and_details) {
            "UNION ALL \nSELECT `count`, word FROM MyTable2;", tables);
   CHECK_HAS(sql, "Union(all=[true])", "TableSourceScan(table=[MyTable2]");
   /* CHANGELOG_MODE marks each node (explain_mode.c); the details Strom cannot give are
-   * refused by name rather than left out of the plan (Strom has no costs, no JSON plan) */
+   * refused by name rather than left out of the plan (Strom has no costs) */
   snprintf(sql, sizeof sql, "%sEXPLAIN CHANGELOG_MODE SELECT `count`, word FROM MyTable1 \n"
            "WHERE word LIKE 'F%%' \nUNION ALL \nSELECT `count`, word FROM MyTable2;", tables);
   CHECK_HAS(sql, "Union(all=[true], changelogMode=[I])", "TableSourceScan(table=[MyTable2]");

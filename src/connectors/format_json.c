@@ -397,30 +397,6 @@ out:
   return rc;
 }
 
-static int put_jstring(strom_buf *b, const char *s, size_t n) {
-  if (strom__buf_append(b, "\"", 1)) return STROM_ENOMEM;
-  size_t run = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    if (strom__buf_append(b, s + run, i - run)) return STROM_ENOMEM;
-    run = i + 1;
-    char e[8];
-    int len;
-    switch (c) {
-      case '"': len = snprintf(e, sizeof e, "\\\""); break;
-      case '\\': len = snprintf(e, sizeof e, "\\\\"); break;
-      case '\n': len = snprintf(e, sizeof e, "\\n"); break;
-      case '\r': len = snprintf(e, sizeof e, "\\r"); break;
-      case '\t': len = snprintf(e, sizeof e, "\\t"); break;
-      default: len = snprintf(e, sizeof e, "\\u%04x", c); break;
-    }
-    if (strom__buf_append(b, e, (size_t)len)) return STROM_ENOMEM;
-  }
-  if (strom__buf_append(b, s + run, n - run)) return STROM_ENOMEM;
-  return strom__buf_append(b, "\"", 1);
-}
-
 /* Path components of a dotted column name shared with the previous column's. */
 static int common_parts(const char *a, const char *b) {
   int n = 0;
@@ -463,19 +439,19 @@ int strom__json_encode(const strom_format *f, const strom_row *r, strom_buf *b) 
       for (int k = 0; k < keep; k++) q = strchr(q, '.') + 1;
       bool first = b->len == start || b->p[b->len - 1] == '{';
       for (const char *dot; (dot = strchr(q, '.')); q = dot + 1, open++, first = true)
-        if ((!first && strom__buf_append(b, ",", 1)) || put_jstring(b, q, (size_t)(dot - q)) || strom__buf_append(b, ":{", 2))
+        if ((!first && strom__buf_append(b, ",", 1)) || strom__buf_json_string(b, q, (size_t)(dot - q)) || strom__buf_append(b, ":{", 2))
           return STROM_ENOMEM;
       leaf = q;
       if ((!first && strom__buf_append(b, ",", 1))) return STROM_ENOMEM;
       prev = name;
     } else if (b->len > start && strom__buf_append(b, ",", 1)) return STROM_ENOMEM;
-    if (put_jstring(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
+    if (strom__buf_json_string(b, leaf, strlen(leaf)) || strom__buf_append(b, ":", 1)) return STROM_ENOMEM;
     int rc;
     if (r->nulls[c]) rc = strom__buf_append(b, "null", 4);
     else if (col->type == STROM_DOUBLE && !isfinite(r->v[c].d)) /* Jackson quotes NaN and Infinity */
       rc = strom__buf_append(b, "\"", 1) || strom__format_value(b, r, c, false) || strom__buf_append(b, "\"", 1);
     else if (col->type == STROM_VARCHAR && f->raw_json && f->raw_json[i]) rc = strom__buf_append(b, r->v[c].s.p, r->v[c].s.n);
-    else if (col->type == STROM_VARCHAR) rc = put_jstring(b, r->v[c].s.p, r->v[c].s.n);
+    else if (col->type == STROM_VARCHAR) rc = strom__buf_json_string(b, r->v[c].s.p, r->v[c].s.n);
     else if (col->type == STROM_TIMESTAMP) {
       size_t at = b->len + 1;
       rc = strom__buf_append(b, "\"", 1) || strom__format_value(b, r, c, false) || strom__buf_append(b, "\"", 1);

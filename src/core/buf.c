@@ -39,6 +39,30 @@ int strom__buf_printf(strom_buf *b, const char *fmt, ...) {
   return STROM_OK;
 }
 
+int strom__buf_json_string(strom_buf *b, const char *s, size_t n) {
+  if (strom__buf_append(b, "\"", 1)) return STROM_ENOMEM;
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (strom__buf_append(b, s + run, i - run)) return STROM_ENOMEM;
+    run = i + 1;
+    char e[8];
+    int len;
+    switch (c) {
+      case '"': len = snprintf(e, sizeof e, "\\\""); break;
+      case '\\': len = snprintf(e, sizeof e, "\\\\"); break;
+      case '\n': len = snprintf(e, sizeof e, "\\n"); break;
+      case '\r': len = snprintf(e, sizeof e, "\\r"); break;
+      case '\t': len = snprintf(e, sizeof e, "\\t"); break;
+      default: len = snprintf(e, sizeof e, "\\u%04x", c); break;
+    }
+    if (strom__buf_append(b, e, (size_t)len)) return STROM_ENOMEM;
+  }
+  if (strom__buf_append(b, s + run, n - run)) return STROM_ENOMEM;
+  return strom__buf_append(b, "\"", 1);
+}
+
 void strom__buf_free(strom_buf *b) {
   free(b->p);
   b->p = NULL;

@@ -260,6 +260,8 @@ typedef struct strom_buf {
 int strom__buf_reserve(strom_buf *b, size_t extra);
 int strom__buf_append(strom_buf *b, const void *p, size_t n);
 int strom__buf_printf(strom_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s[0..n) as a quoted JSON string (quote, backslash and control bytes escaped). */
+int strom__buf_json_string(strom_buf *b, const char *s, size_t n);
 void strom__buf_free(strom_buf *b);
 
 /* ---- value formatting and parsing (CSV, print) ---- */

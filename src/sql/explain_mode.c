@@ -5,29 +5,34 @@
  * insert-only input (it updates but never deletes a group), [I,UB,UA,D] for the other
  * updating nodes, [NONE] for a sink.  The printer (planner.c) calls
  * sql_explain_changelog_mark after each node; the lines it prints for a node fused into
- * another (a scan under its CALC) take the mode of the node's input.  ESTIMATED_COST, JSON_EXECUTION_PLAN and
- * PLAN_ADVICE are refused by name: Strom has no cost model, no JSON plan and no advisor.
+ * another (a scan under its CALC) take the mode of the node's input.  JSON_EXECUTION_PLAN
+ * adds the job graph the statement builds, as Flink's "== Physical Execution Plan ==" JSON
+ * (strom_env_execution_plan).  ESTIMATED_COST and PLAN_ADVICE are refused by name: Strom
+ * has no cost model and no advisor.
  */
 #include <strings.h>
 
 #include "hint.h"
 
-static _Thread_local bool changelog_on;
+static _Thread_local bool changelog_on, json_on;
+
+bool sql_explain_json_on(void) { return json_on; }
 
 bool sql_explain_changelog_on(void) { return changelog_on; }
 void sql_explain_changelog(bool on) { changelog_on = on; }
 
 int sql_explain_details(const char *details, char *err, size_t errlen) {
-  changelog_on = false;
+  changelog_on = json_on = false;
   for (const char *d = details; *d;) {
     size_t n = strcspn(d, ",");
     if (n == strlen("CHANGELOG_MODE") && !strncmp(d, "CHANGELOG_MODE", n)) changelog_on = true;
+    else if (n == strlen("JSON_EXECUTION_PLAN") && !strncmp(d, "JSON_EXECUTION_PLAN", n)) json_on = true;
     else {
-      const char *why = !strncmp(d, "ESTIMATED_COST", n) ? "Strom has no cost model"
-                        : !strncmp(d, "JSON_EXECUTION_PLAN", n) ? "Strom has no JSON execution plan"
-                                                                : "Strom has no plan advisor";
-      snprintf(err, errlen, "not supported: EXPLAIN %.*s (%s; EXPLAIN and EXPLAIN CHANGELOG_MODE are)", (int)n, d, why);
-      changelog_on = false;
+      const char *why = !strncmp(d, "ESTIMATED_COST", n) ? "Strom has no cost model" : "Strom has no plan advisor";
+      snprintf(err, errlen,
+               "not supported: EXPLAIN %.*s (%s; EXPLAIN, EXPLAIN CHANGELOG_MODE and JSON_EXECUTION_PLAN are)", (int)n, d,
+               why);
+      changelog_on = json_on = false;
       return STROM_EINVAL;
     }
     d += n + (d[n] == ',');

@@ -31,6 +31,7 @@ int sql_explain_details(const char *details, char *err, size_t errlen);
 void sql_explain_changelog_mark(strom_buf *o, size_t mark, const sql_plan *p);
 void sql_explain_changelog_fill(strom_buf *o);
 bool sql_explain_changelog_on(void);
+bool sql_explain_json_on(void); /* JSON_EXECUTION_PLAN: session.c appends the job graph */
 void sql_explain_changelog(bool on);
 
 #endif

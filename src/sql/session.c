@@ -419,22 +419,37 @@ static int do_explain(exec *x, const sql_node *n) {
   sql_build *b = build_new(s);
   if (!b) return STROM_ENOMEM;
   int rc = STROM_OK;
+  /* JSON_EXECUTION_PLAN: the statement's job is built too (not run) for its graph */
+  bool json = sql_explain_json_on(), inserts = st->kind == SQL_INSERT || st->kind == SQL_STATEMENT_SET;
+  int before = x->ninserts;
   strom__buf_printf(&o, "== Optimized Physical Plan ==\n");
-  if (st->kind == SQL_INSERT) rc = plan_insert(x, b, st, true, &o);
+  if (st->kind == SQL_INSERT) rc = plan_insert(x, b, st, !json, &o);
   else if (st->kind == SQL_STATEMENT_SET)
     for (int i = 0; i < st->nkids && !rc; i++)
       rc = sql_ctas_is(st->kids[i]) ? err_at(s, st->kids[i], "not supported: EXPLAIN of CREATE TABLE ... AS SELECT")
-                                    : plan_insert(x, b, st->kids[i], true, &o);
+                                    : plan_insert(x, b, st->kids[i], !json, &o);
   else if (st->kind == SQL_SELECT || st->kind == SQL_SETOP || st->kind == SQL_WITH || st->kind == SQL_VALUES ||
            st->kind == SQL_QUERY) {
     char err[1024];
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
     if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
     else sql_plan_explain(&o, sql_plan_optimized(b, p), 0);
+    if (!rc && json) {
+      strom_stream *ss = sql_plan_stream_root(b, p);
+      rc = ss ? sql_print_sink(b, ss, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL;
+      if (rc || b->err[0]) set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env)), rc = rc ? rc : STROM_EINVAL;
+    }
   } else rc = err_at(s, st, sql_ctas_is(st) ? "not supported: EXPLAIN of CREATE TABLE ... AS SELECT"
                                              : "EXPLAIN supports queries, INSERT and STATEMENT SET");
+  x->ninserts = before;
   sql_explain_changelog_fill(&o);
   sql_explain_changelog(false);
+  if (!rc && json && inserts) rc = build_inserts(s, b);
+  if (!rc && json) {
+    const char *plan = strom_env_execution_plan(b->env);
+    if (!plan) rc = STROM_ENOMEM;
+    else strom__buf_printf(&o, "\n== Physical Execution Plan ==\n%s\n", plan);
+  }
   if (!rc) fwrite(o.p, 1, o.len, s->out), fflush(s->out);
   strom__buf_free(&o);
   sql_build_free(b);
