@@ -158,7 +158,7 @@ TEST(killed_and_resumed_mini_batch_counts_every_row_once) {
 
   pid_t pid = spawn(bin, s1, ckpt, tmp, NULL, NULL);
   char chk[600] = "";
-  for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 3; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ckpt, chk, sizeof chk) < 3; i++) sleep_ms(10);
   sleep_ms(150);
   int status = 0;
   CHECK(waitpid(pid, &status, WNOHANG) == 0);
