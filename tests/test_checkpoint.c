@@ -60,6 +60,8 @@ static atomic_uint_fast64_t hold_from = UINT64_MAX;
 
 /* The thread that last generated and last summed (the chaining test compares them). */
 static _Atomic(pthread_t) gen_thread, sum_thread;
+/* Events generated so far: a test that acts on a running job waits for some. */
+static atomic_uint_fast64_t generated;
 
 static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
@@ -74,6 +76,7 @@ static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   strom_row_set_bigint(out, 0, (int64_t)(i % KEYS));
   strom_row_set_bigint(out, 1, (int64_t)(i % 7));
   strom_row_set_bigint(out, 2, (int64_t)i);
+  atomic_fetch_add(&generated, 1);
   return 1;
 }
 
@@ -529,8 +532,10 @@ TEST(stop_with_savepoint_halts_sources_at_the_barrier_and_drain_fires_windows) {
     drain_job(env, s, &raw, &win);
     run r = {.env = env};
     pthread_t th;
+    atomic_store(&generated, 0);
     pthread_create(&th, NULL, run_bg, &r);
-    sleep_ms(150);
+    /* Some events before the savepoint, however slowly the job starts. */
+    for (int i = 0; i < 20000 && atomic_load(&generated) < 5000; i++) sleep_ms(1);
     CHECK_INT(strom_env_stop_with_savepoint(env, sp, drain), STROM_OK);
     pthread_join(th, NULL);
     CHECK_INT(r.rc, STROM_OK);
