@@ -130,7 +130,7 @@ static run run_until_checkpoints(strom_env *env, const char *dir, int n) {
   run r = {.env = env};
   pthread_t th;
   pthread_create(&th, NULL, run_bg, &r);
-  for (int i = 0; i < 10000 && count_complete(dir) < n; i++) sleep_ms(1);
+  for (int i = 0; i < 30000 && count_complete(dir) < n; i++) sleep_ms(1);
   strom_env_cancel(env);
   pthread_join(th, NULL);
   return r;
@@ -469,7 +469,7 @@ TEST(savepoint_at_parallelism_2_resumes_at_4_and_at_1) {
   pthread_create(&th, NULL, run_bg, &r);
   sleep_ms(100);
   CHECK_INT(strom_env_savepoint(env, sp, false), STROM_OK);
-  for (int i = 0; i < 10000 && !strom_env_savepoint_done(env); i++) sleep_ms(1);
+  for (int i = 0; i < 30000 && !strom_env_savepoint_done(env); i++) sleep_ms(1);
   int first = strom_env_savepoint_done(env);
   CHECK_INT(strom_env_savepoint(env, sp2, true), STROM_OK);
   pthread_join(th, NULL);
@@ -626,7 +626,13 @@ TEST(unaligned_checkpoints_complete_under_backpressure_where_aligned_ones_time_o
     run r = {.env = env};
     pthread_t th;
     pthread_create(&th, NULL, run_bg, &r);
-    sleep_ms(3000);
+    /* Aligned: 3 s for a checkpoint that must not complete to show.  Unaligned: until
+     * one completed (they come every 400 ms; under TSan on a loaded machine one took
+     * 718 ms of its 1 s timeout, so a few may time out first), for at most 30 s. */
+    if (unaligned)
+      for (int i = 0; i < 3000 && count_complete(dir) < 1; i++) sleep_ms(10);
+    else
+      sleep_ms(3000);
     strom_env_cancel(env);
     pthread_join(th, NULL);
     completed[unaligned] = strom_env_checkpoints_completed(env);
