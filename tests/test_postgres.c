@@ -408,7 +408,8 @@ static int freeze_check(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   return 0;
 }
 
-/* Waits until child pid froze on a prepared transaction (or ended), for at most ms. */
+/* Waits (at most ms) until child pid froze on a prepared transaction, or ended.  Then at
+ * once: later, what the freeze left prepared may have been resolved (seen with mode 2). */
 static void wait_frozen(pid_t pid, int ms) {
   if (!froze) {
     sleep_ms(500);
