@@ -408,8 +408,10 @@ static int freeze_check(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   return 0;
 }
 
-/* Waits (at most ms) until child pid froze on a prepared transaction, or ended.  Then at
- * once: later, what the freeze left prepared may have been resolved (seen with mode 2). */
+/* Waits (at most ms) until child pid froze on a prepared transaction, or, after 500 ms,
+ * until some transaction is prepared (mode 2 may never freeze: the kill must still come
+ * mid-stream), or the child ended.  Then at once: later, what the freeze left prepared
+ * may have been resolved. */
 static void wait_frozen(pid_t pid, int ms) {
   if (!froze) {
     sleep_ms(500);
@@ -418,6 +420,7 @@ static void wait_frozen(pid_t pid, int ms) {
   for (int t = 0; t < ms && !atomic_load(froze); t += 10) {
     siginfo_t si = {0};
     if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) return; /* left to reap */
+    if (t >= 500 && t % 50 == 0 && query_int("SELECT count(*) FROM pg_prepared_xacts") > 0) return;
     sleep_ms(10);
   }
 }
