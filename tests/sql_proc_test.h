@@ -128,7 +128,7 @@ static inline const char *once_and_killed(const char *bin, const char *dir, cons
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status)) return "the uninterrupted run failed";
   pid = spawn(bin, s_kill, ck2, o2, NULL, NULL);
-  for (int i = 0; i < 500 && newest_checkpoint(ck2, chk, sizeof chk) < ckpts; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ck2, chk, sizeof chk) < ckpts; i++) sleep_ms(10);
   bool running = waitpid(pid, &status, WNOHANG) == 0;
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);

@@ -36,10 +36,11 @@ static int thread_count(void) {
   return n;
 }
 
-/* Thread count settles right after joins; allow it a moment anyway. */
+/* Thread count settles right after joins; allow it a moment anyway (up to 10 s: a
+ * loaded machine may take long to run an exiting thread to its end). */
 static int wait_thread_count(int want) {
   int n = thread_count();
-  for (int i = 0; i < 100 && n != want; i++) {
+  for (int i = 0; i < 1000 && n != want; i++) {
     usleep(10000);
     n = thread_count();
   }

@@ -60,6 +60,8 @@ static atomic_uint_fast64_t hold_from = UINT64_MAX;
 
 /* The thread that last generated and last summed (the chaining test compares them). */
 static _Atomic(pthread_t) gen_thread, sum_thread;
+/* Events generated so far: a test that acts on a running job waits for some. */
+static atomic_uint_fast64_t generated;
 
 static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
@@ -74,6 +76,7 @@ static int gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   strom_row_set_bigint(out, 0, (int64_t)(i % KEYS));
   strom_row_set_bigint(out, 1, (int64_t)(i % 7));
   strom_row_set_bigint(out, 2, (int64_t)i);
+  atomic_fetch_add(&generated, 1);
   return 1;
 }
 
@@ -127,7 +130,7 @@ static run run_until_checkpoints(strom_env *env, const char *dir, int n) {
   run r = {.env = env};
   pthread_t th;
   pthread_create(&th, NULL, run_bg, &r);
-  for (int i = 0; i < 10000 && count_complete(dir) < n; i++) sleep_ms(1);
+  for (int i = 0; i < 30000 && count_complete(dir) < n; i++) sleep_ms(1);
   strom_env_cancel(env);
   pthread_join(th, NULL);
   return r;
@@ -466,7 +469,7 @@ TEST(savepoint_at_parallelism_2_resumes_at_4_and_at_1) {
   pthread_create(&th, NULL, run_bg, &r);
   sleep_ms(100);
   CHECK_INT(strom_env_savepoint(env, sp, false), STROM_OK);
-  for (int i = 0; i < 10000 && !strom_env_savepoint_done(env); i++) sleep_ms(1);
+  for (int i = 0; i < 30000 && !strom_env_savepoint_done(env); i++) sleep_ms(1);
   int first = strom_env_savepoint_done(env);
   CHECK_INT(strom_env_savepoint(env, sp2, true), STROM_OK);
   pthread_join(th, NULL);
@@ -529,8 +532,10 @@ TEST(stop_with_savepoint_halts_sources_at_the_barrier_and_drain_fires_windows) {
     drain_job(env, s, &raw, &win);
     run r = {.env = env};
     pthread_t th;
+    atomic_store(&generated, 0);
     pthread_create(&th, NULL, run_bg, &r);
-    sleep_ms(150);
+    /* Some events before the savepoint, however slowly the job starts. */
+    for (int i = 0; i < 20000 && atomic_load(&generated) < 5000; i++) sleep_ms(1);
     CHECK_INT(strom_env_stop_with_savepoint(env, sp, drain), STROM_OK);
     pthread_join(th, NULL);
     CHECK_INT(r.rc, STROM_OK);
@@ -621,7 +626,13 @@ TEST(unaligned_checkpoints_complete_under_backpressure_where_aligned_ones_time_o
     run r = {.env = env};
     pthread_t th;
     pthread_create(&th, NULL, run_bg, &r);
-    sleep_ms(3000);
+    /* Aligned: 3 s for a checkpoint that must not complete to show.  Unaligned: until
+     * one completed (they come every 400 ms; under TSan on a loaded machine one took
+     * 718 ms of its 1 s timeout, so a few may time out first), for at most 30 s. */
+    if (unaligned)
+      for (int i = 0; i < 3000 && count_complete(dir) < 1; i++) sleep_ms(10);
+    else
+      sleep_ms(3000);
     strom_env_cancel(env);
     pthread_join(th, NULL);
     completed[unaligned] = strom_env_checkpoints_completed(env);

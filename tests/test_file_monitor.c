@@ -157,11 +157,11 @@ TEST(new_files_are_read_while_the_job_runs) {
   pthread_t th;
   pthread_create(&th, NULL, run_bg, &b);
   int i;
-  for (i = 0; i < 2000 && atomic_load(&lines_seen) < 10; i++) sleep_ms(1);
+  for (i = 0; i < 20000 && atomic_load(&lines_seen) < 10; i++) sleep_ms(1);
   CHECK_INT(atomic_load(&lines_seen), 10);
   write_file(dir, 1, 20, true);
   write_file(dir, 2, 30, false);
-  for (i = 0; i < 2000 && atomic_load(&lines_seen) < 60; i++) sleep_ms(1);
+  for (i = 0; i < 20000 && atomic_load(&lines_seen) < 60; i++) sleep_ms(1);
   sleep_ms(100); /* a few more listings: nothing is read twice */
   strom_env_cancel(env);
   pthread_join(th, NULL);

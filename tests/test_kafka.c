@@ -281,11 +281,18 @@ TEST(debezium_topic_becomes_a_changelog) {
 
 /* ---- kill -9 and resume: keyed state and exactly-once file output ---- */
 
+/* Set in the first run of the kill test: its second half crawls, so that the run is still
+ * going when its first checkpoint completes and the kill comes, however slow the machine
+ * (10 ms a row: a barrier behind a row waits no longer than that). */
+static bool SLOW_SECOND_HALF;
+
 static int slow_map(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   (void)ctx;
   strom_row_copy(out, in);
   strom_row_set_bigint(out, 1, 1);
-  if (strom_row_get_bigint(in, 1) % 5 == 0) usleep(1000); /* slow enough to be killed mid-stream */
+  int64_t id = strom_row_get_bigint(in, 1);
+  if (SLOW_SECOND_HALF && id >= N / 2) usleep(10000);
+  else if (id % 5 == 0) usleep(1000); /* slow enough to be killed mid-stream */
   return STROM_OK;
 }
 
@@ -389,11 +396,14 @@ TEST(sigkill_and_restore_neither_skips_nor_repeats) {
   for (int run = 0; run < 10; run++) {
     fflush(stdout);
     pid_t pid = fork();
-    if (pid == 0) _exit(run_counting_job("orders", cdir, out, run > 0) ? 1 : 0);
+    if (pid == 0) {
+      SLOW_SECOND_HALF = run == 0;
+      _exit(run_counting_job("orders", cdir, out, run > 0) ? 1 : 0);
+    }
     usleep(kills < 2 ? 150000 + 100000 * kills : 0);
     /* A loaded machine may not have completed the first checkpoint yet: a kill before
      * it would leave nothing to resume from. */
-    for (int i = 0; kills < 2 && i < 500 && !has_complete_ckpt(cdir); i++) usleep(10000);
+    for (int i = 0; kills < 2 && i < 3000 && !has_complete_ckpt(cdir); i++) usleep(10000);
     int status;
     if (kills < 2 && waitpid(pid, &status, WNOHANG) == 0) {
       kill(pid, SIGKILL);
@@ -419,9 +429,15 @@ TEST(sigkill_and_restore_neither_skips_nor_repeats) {
  * down until that many have completed in GEN_PACE_DIR, however slow the machine is. */
 static const char *GEN_PACE_DIR;
 static int GEN_PACE_CKPTS;
+/* Set in a run that is to be killed mid-stream: each generator subtask idles after half
+ * of its rows until the kill, so the job cannot end first on a slow machine. */
+static bool GEN_HOLD_HALF;
 
 static int gen_rows(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
+  static _Thread_local long made;
+  if (GEN_HOLD_HALF && made >= N / 4) return STROM_GEN_IDLE;
+  made++;
   char k[16];
   snprintf(k, sizeof k, "k%llu", (unsigned long long)(i % 7));
   strom_row_set_str(out, 0, k, strlen(k));
@@ -616,9 +632,12 @@ TEST(exactly_once_sink_killed_is_fenced_on_restore) {
   CHECK(mkdtemp(dir));
   fflush(stdout);
   pid_t pid = fork();
-  if (pid == 0) _exit(eo_job(dir, false) ? 1 : 0);
+  if (pid == 0) {
+    GEN_HOLD_HALF = true; /* N / 4 rows for each of its 2 subtasks */
+    _exit(eo_job(dir, false) ? 1 : 0);
+  }
   /* Kill it right after its first complete checkpoint. */
-  for (int i = 0; i < 5000 && !has_complete_ckpt(dir); i++) usleep(1000);
+  for (int i = 0; i < 30000 && !has_complete_ckpt(dir); i++) usleep(1000);
   int status;
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: killed mid-stream */
   kill(pid, SIGKILL);

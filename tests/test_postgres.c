@@ -8,6 +8,8 @@
  * restore), the scan source (resumed exactly after SIGKILLs) and the lookup join.
  */
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -194,7 +196,7 @@ static strom_schema *seq_schema(void) { return strom_schema_parse("id BIGINT, na
 
 static uint64_t seq_n;
 static int64_t *seq_seen; /* batching tests: the table's row count seen before row i */
-static int64_t seq_idle_ms;  /* pause before row 1 (interval test) */
+static int64_t seq_idle_ms;  /* before row 1, wait at most this long for row 0 in the table (interval test) */
 
 static int seq_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   (void)ctx;
@@ -202,7 +204,9 @@ static int seq_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
   if (i >= seq_n) return 0;
   if (i == 1 && seq_idle_ms) {
     if (!idle_since) idle_since = now_ms();
-    if (now_ms() - idle_since < seq_idle_ms) return STROM_GEN_IDLE;
+    /* Only the sink's interval timer can write row 0 while the source waits; waiting for
+     * that (not for a fixed time) holds on a slow machine too. */
+    if (now_ms() - idle_since < seq_idle_ms && query_int("SELECT count(*) FROM seq") == 0) return STROM_GEN_IDLE;
     idle_since = 0;
   }
   if (seq_seen) seq_seen[i] = query_int("SELECT count(*) FROM seq");
@@ -263,7 +267,7 @@ TEST(batches_flush_by_interval) {
   seq_n = 3;
   int64_t seen[3];
   seq_seen = seen;
-  seq_idle_ms = 400;
+  seq_idle_ms = 20000;
   strom_jdbc_opts o = opts_for("seq");
   o.flush_max_rows = 0;
   o.flush_interval_ms = 100;
@@ -380,6 +384,9 @@ static int paced_gen(strom_ctx *ctx, uint64_t i, strom_row *out) {
  * restore to resolve. */
 static int freeze_on_prepared; /* 1: any prepared transaction; 2: one of another subtask for a
                                    checkpoint this subtask has not prepared (it cannot complete) */
+/* Set by a child (in memory it shares with the parent) when it froze: the parent kills
+ * it then, instead of after a fixed time a loaded machine may not have frozen in. */
+static atomic_int *froze;
 
 static int freeze_check(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   static _Thread_local PGconn *c;
@@ -396,8 +403,26 @@ static int freeze_check(strom_ctx *ctx, const strom_row *in, strom_row *out) {
   PGresult *r = PQexec(c, q);
   bool prepared = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
   PQclear(r);
+  if (prepared && froze) atomic_store(froze, 1);
   while (prepared) sleep_ms(1000); /* until the SIGKILL */
   return 0;
+}
+
+/* Waits (at most ms) until child pid froze on a prepared transaction, or, after 500 ms,
+ * until some transaction is prepared (mode 2 may never freeze: the kill must still come
+ * mid-stream), or the child ended.  Then at once: later, what the freeze left prepared
+ * may have been resolved. */
+static void wait_frozen(pid_t pid, int ms) {
+  if (!froze) {
+    sleep_ms(500);
+    return;
+  }
+  for (int t = 0; t < ms && !atomic_load(froze); t += 10) {
+    siginfo_t si = {0};
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) return; /* left to reap */
+    if (t >= 500 && t % 50 == 0 && query_int("SELECT count(*) FROM pg_prepared_xacts") > 0) return;
+    sleep_ms(10);
+  }
 }
 
 /* The exactly-once job: generated rows, rebalanced over two sink subtasks, appended to
@@ -455,12 +480,14 @@ TEST(exactly_once_survives_sigkills_mid_stream) {
     fflush(NULL);
     /* Every other kill comes while a prepared transaction waits for its commit. */
     freeze_on_prepared = kills % 3 == 1 ? 1 : kills % 3 == 2 ? 2 : 0;
+    if (froze) atomic_store(froze, 0);
     pid_t pid = fork();
     if (pid == 0) _exit(eo_job(ckpt, has_checkpoint(ckpt)) ? 1 : 0);
     runs++;
     int status = 0;
     if (kills < 6) {
-      sleep_ms(freeze_on_prepared ? 500 : 100 + rand() % 250);
+      if (freeze_on_prepared) wait_frozen(pid, 5000);
+      else sleep_ms(100 + rand() % 250);
       if (waitpid(pid, &status, WNOHANG) == 0) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
@@ -521,12 +548,14 @@ TEST(exactly_once_upserts_survive_sigkills_and_end_as_the_final_table) {
   while (!finished && runs < 60) {
     fflush(NULL);
     freeze_on_prepared = kills % 3 == 1 ? 1 : 0;
+    if (froze) atomic_store(froze, 0);
     pid_t pid = fork();
     if (pid == 0) _exit(eo_upsert_job(ckpt, has_checkpoint(ckpt)) ? 1 : 0);
     runs++;
     int status = 0;
     if (kills < 5) {
-      sleep_ms(100 + rand() % 250);
+      if (freeze_on_prepared) wait_frozen(pid, 5000);
+      else sleep_ms(100 + rand() % 250);
       if (waitpid(pid, &status, WNOHANG) == 0) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
@@ -884,6 +913,8 @@ int main(int argc, char **argv) {
 #if defined(__SANITIZE_ADDRESS__)
   EO_EVENTS = 50000;
 #endif
+  froze = mmap(NULL, sizeof *froze, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (froze == MAP_FAILED) froze = NULL;
   RUN(options_from_flink_keys_and_unknown_keys_refused);
   RUN(upsert_sink_turns_a_changelog_into_the_final_table);
   RUN(append_sink_writes_every_row_with_every_type);

@@ -41,7 +41,7 @@ static void run_killed_and_resumed(const char *dir, const char *job) {
   write_file(s2, resume_job);
   pid_t pid = spawn(bin, s1, ckpt, out, NULL, NULL);
   char chk[600] = "";
-  for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
   sleep_ms(150);
   int status = 0;
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: the input takes 3 s */

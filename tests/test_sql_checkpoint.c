@@ -49,7 +49,7 @@ static void killed_and_resumed(bool via_run) {
   pid_t pid = spawn(bin, s1, ckpt, out, NULL, NULL);
   char chk[600] = "";
   /* kill once two checkpoints exist: mid-stream (the input takes 4 s) */
-  for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
   sleep_ms(150);
   int status = 0;
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running */

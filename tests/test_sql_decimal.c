@@ -336,7 +336,7 @@ TEST(sum_of_decimal_38_2_survives_kill_and_resume) {
   write_file(s2, resume_job);
   pid_t pid = spawn(bin, s1, ckpt, "", NULL, NULL);
   char chk[600] = "";
-  for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
   sleep_ms(150);
   int status = 0;
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: killed mid-stream */

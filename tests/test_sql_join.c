@@ -345,7 +345,7 @@ static void killed_and_resumed(const char *name, const char *dst_cols, const cha
   snprintf(path, sizeof path, "%s/%s-kill0.sql", tmp, name);
   snprintf(ck, sizeof ck, "%s/%s-kill-ckpt", tmp, name);
   pid = spawn_sql(bin, path, NULL);
-  for (int i = 0; i < 500 && newest_checkpoint(ck, chk, sizeof chk) < 3; i++) {
+  for (int i = 0; i < 3000 && newest_checkpoint(ck, chk, sizeof chk) < 3; i++) {
     struct timespec t = {0, 10000000};
     nanosleep(&t, NULL);
   }

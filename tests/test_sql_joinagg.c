@@ -203,7 +203,7 @@ TEST(killed_and_resumed_every_pair_folded_once) {
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   pid = spawn(bin, s1, ck1, tmp, NULL, NULL);
   char chk[600] = "";
-  for (int i = 0; i < 500 && newest_checkpoint(ck1, chk, sizeof chk) < 3; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ck1, chk, sizeof chk) < 3; i++) sleep_ms(10);
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running when killed */
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);

@@ -123,7 +123,7 @@ TEST(the_latency_timer_flushes_a_stream_that_does_not_fill_a_batch) {
   write_file(path, script);
   pid_t pid = spawn(bin, path, tmp, tmp, NULL, NULL);
   long rows = 0;
-  for (int i = 0; i < 200 && rows < 50; i++, sleep_ms(50)) rows = pg_long("SELECT COUNT(*) FROM mb_totals");
+  for (int i = 0; i < 400 && rows < 50; i++, sleep_ms(50)) rows = pg_long("SELECT COUNT(*) FROM mb_totals");
   int status;
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: the rows came from the timer */
   CHECK_INT(rows, 50);
@@ -158,7 +158,7 @@ TEST(killed_and_resumed_mini_batch_counts_every_row_once) {
 
   pid_t pid = spawn(bin, s1, ckpt, tmp, NULL, NULL);
   char chk[600] = "";
-  for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 3; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ckpt, chk, sizeof chk) < 3; i++) sleep_ms(10);
   sleep_ms(150);
   int status = 0;
   CHECK(waitpid(pid, &status, WNOHANG) == 0);

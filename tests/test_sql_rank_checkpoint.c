@@ -63,7 +63,7 @@ TEST(over_window_top_n_and_cumulate_distinct_killed_and_resumed_are_exactly_once
 
   pid_t pid = spawn(bin, s1, ckpt, out, NULL, NULL);
   char chk[600] = "";
-  for (int i = 0; i < 300 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ckpt, chk, sizeof chk) < 2; i++) sleep_ms(10);
   sleep_ms(150);
   int status = 0;
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: the input takes 3 s */

@@ -119,7 +119,7 @@ static const char *run_job(const char *bin, const char *tag, const char *table, 
     waitpid(pid, &status, 0);
     return WIFEXITED(status) && !WEXITSTATUS(status) ? NULL : "the uninterrupted run failed";
   }
-  for (int i = 0; i < 500 && newest_checkpoint(ck, chk, sizeof chk) < 3; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ck, chk, sizeof chk) < 3; i++) sleep_ms(10);
   bool running = waitpid(pid, &status, WNOHANG) == 0;
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);

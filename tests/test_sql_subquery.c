@@ -307,7 +307,7 @@ TEST(semi_join_killed_and_resumed_exactly_once) {
   waitpid(pid, &status, 0);
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   pid = spawn(bin, kill0, ck2, out2, NULL, NULL);
-  for (int i = 0; i < 500 && newest_checkpoint(ck2, chk, sizeof chk) < 3; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ck2, chk, sizeof chk) < 3; i++) sleep_ms(10);
   CHECK(waitpid(pid, &status, WNOHANG) == 0); /* still running: the input takes 5 s */
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);

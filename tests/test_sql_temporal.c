@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,24 +111,61 @@ TEST(filesystem_lookup_join) {
             "bad.csv, line 2");
 }
 
-/* A thread that rewrites a file (or a PostgreSQL row) while a job runs. */
+/* A thread that rewrites a file (or a PostgreSQL row) while a job runs, once the job
+ * looked it up for the first time (so that a loaded machine, slow to start the job,
+ * cannot have the change come before the first row), and at least after_ms (so that
+ * more rows see the old value).  The job's rows then go on for longer than the TTL. */
 typedef struct change {
   int after_ms;
-  const char *file, *text, *sql;
+  const char *file, *text, *sql, *table;
 } change;
+
+/* Waits (up to 20 s) until the file is read: the lookup loads it on its first row. */
+static void wait_file_read(const char *path) {
+  int fd = inotify_init1(IN_NONBLOCK);
+  if (fd < 0 || inotify_add_watch(fd, path, IN_CLOSE_NOWRITE) < 0) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  char ev[4096];
+  for (int t = 0; t < 20000 && read(fd, ev, sizeof ev) <= 0; t += 5) sleep_ms(5);
+  close(fd);
+}
+
+/* Waits (up to 20 s) until another session queried table after this call. */
+static void wait_pg_lookup(PGconn *k, const char *table) {
+  PGresult *r = PQexec(k, "SELECT clock_timestamp()");
+  char q[512];
+  snprintf(q, sizeof q,
+           "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query ILIKE '%%%s%%' "
+           "AND query_start >= '%s'",
+           table, PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "-infinity");
+  PQclear(r);
+  for (int t = 0; t < 20000; t += 5) {
+    r = PQexec(k, q);
+    bool seen = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
+    PQclear(r);
+    if (seen) return;
+    sleep_ms(5);
+  }
+}
 
 static void *change_later(void *arg) {
   const change *c = arg;
-  sleep_ms(c->after_ms);
+  int64_t t0 = strom__now_ms();
   if (c->file) {
     char path[400], tmpf[420];
     snprintf(path, sizeof path, "%s/%s", tmp, c->file);
     snprintf(tmpf, sizeof tmpf, "%s.new", path);
+    wait_file_read(path);
+    sleep_ms((int)(c->after_ms - (strom__now_ms() - t0) > 0 ? c->after_ms - (strom__now_ms() - t0) : 0));
     write_file(tmpf, c->text);
     if (rename(tmpf, path)) perror("rename");
   }
   if (c->sql) {
     PGconn *k = PQconnectdb(pg_conninfo);
+    wait_pg_lookup(k, c->table);
+    sleep_ms((int)(c->after_ms - (strom__now_ms() - t0) > 0 ? c->after_ms - (strom__now_ms() - t0) : 0));
     PGresult *r = PQexec(k, c->sql);
     PQclear(r);
     PQfinish(k);
@@ -227,7 +265,7 @@ TEST(jdbc_lookup_join) {
   /* a row changed in PostgreSQL is seen once its cached result is older than the TTL */
   CHECK(pg_exec("UPDATE users SET name = 'old' WHERE id = 1"));
   jdbc_side(side, sizeof side, "100 ms");
-  change c = {.after_ms = 700, .sql = "UPDATE users SET name = 'new' WHERE id = 1"};
+  change c = {.after_ms = 700, .sql = "UPDATE users SET name = 'new' WHERE id = 1", .table = "users"};
   pthread_t th;
   pthread_create(&th, NULL, change_later, &c);
   snprintf(sql, sizeof sql, SLOW_PROBE "%sSELECT o.id, u.name FROM o JOIN users FOR SYSTEM_TIME AS OF o.p AS u ON o.k = u.id;",

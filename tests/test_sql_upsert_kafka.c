@@ -401,7 +401,7 @@ TEST(changelog_normalize_killed_and_resumed) {
   waitpid(pid, &status, 0);
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   pid = spawn(bin, killed, ck2, out, NULL, NULL);
-  for (int i = 0; i < 1000 && newest_checkpoint(ck2, chk, sizeof chk) < 3; i++) sleep_ms(10);
+  for (int i = 0; i < 3000 && newest_checkpoint(ck2, chk, sizeof chk) < 3; i++) sleep_ms(10);
   bool running = waitpid(pid, &status, WNOHANG) == 0;
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);

@@ -368,11 +368,13 @@ TEST(processing_time_tumbling_window_fires_by_the_clock) {
   strom_discard(strom_window(strom_key_by(in, "k"), &(strom_window_def){.assigner = a, .process = record_firing, .out_schema = out_schema}));
   pthread_t th;
   pthread_create(&th, NULL, run_bg, env);
-  for (int i = 0; i < 5000 && atomic_load(&p_seen) < 3; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
-  nanosleep(&(struct timespec){0, 50000000}, NULL); /* let the records reach the window */
+  for (int i = 0; i < 20000 && atomic_load(&p_seen) < 3; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
+  /* Let the records reach the window: nothing shows when they did, so this is a margin
+   * (generous for a loaded machine), not an event. */
+  nanosleep(&(struct timespec){0, 250000000}, NULL);
   int before = atomic_load(&p_fired);
   atomic_store(&pclock, 2000); /* the window [1000, 2000) fires once the clock passes its max timestamp, 1999 (Flink) */
-  for (int i = 0; i < 5000 && atomic_load(&p_fired) < 1; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
+  for (int i = 0; i < 20000 && atomic_load(&p_fired) < 1; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
   atomic_store(&p_stop, 1);
   void *rc;
   pthread_join(th, &rc);
