@@ -90,6 +90,10 @@ TEST(insert_returns_with_the_job_id_and_stop_job_cancels_it) {
   CHECK(sess_run(&x, "DROP TABLE src;", NULL) != 0);
   CHECK(strstr(strom_sql_errmsg(x.s), "line 1, column 1: cannot drop or change a table") &&
         strstr(strom_sql_errmsg(x.s), id));
+  /* ... and so is replacing it from inside a statement set */
+  CHECK(sess_run(&x, "EXECUTE STATEMENT SET BEGIN CREATE OR REPLACE TABLE src WITH ('connector' = 'blackhole') AS "
+                     "SELECT 1 AS x; END;", NULL) != 0);
+  CHECK(strstr(strom_sql_errmsg(x.s), "cannot drop or change a table"));
   CHECK(sess_run(&x, "STOP JOB 'ffffffffffffffffffffffffffffffff';", NULL) != 0);
   CHECK(strstr(strom_sql_errmsg(x.s), "no job of this session has that id"));
   CHECK(sess_run(&x, "STOP JOB nope;", NULL) != 0);
@@ -98,6 +102,12 @@ TEST(insert_returns_with_the_job_id_and_stop_job_cancels_it) {
   snprintf(stop, sizeof stop, "STOP JOB '%s' WITH SAVEPOINT;", id);
   CHECK(sess_run(&x, stop, NULL) != 0); /* no savepoint directory */
   CHECK(strstr(strom_sql_errmsg(x.s), "SET 'state.savepoints.dir' first"));
+  /* a savepoint directory that cannot be one: refused, and the job runs on */
+  write_tmp_file("afile", "x");
+  CHECK_INT(sess_run(&x, "SET 'state.savepoints.dir' = '${TMP}/afile';", NULL), 0);
+  CHECK(sess_run(&x, stop, NULL) != 0);
+  CHECK(strstr(strom_sql_errmsg(x.s), "afile': not a directory"));
+  CHECK_STR(status_of(&x, id), "RUNNING");
   snprintf(stop, sizeof stop, "STOP JOB '%s';", id);
   CHECK_INT(sess_run(&x, stop, NULL), 0);
   CHECK_STR(status_of(&x, id), "CANCELED");

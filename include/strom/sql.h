@@ -36,7 +36,8 @@ int strom_sql_define(strom_sql_session *s, const char *name, const char *value);
  * ("line 3, column 14: expected ')', found FROM"). */
 int strom_sql_execute(strom_sql_session *s, const char *text, size_t len);
 const char *strom_sql_errmsg(const strom_sql_session *s);
-/* Cancels the job the session is running, if any (async-signal-safe). */
+/* Cancels the job the session is running in the foreground, or, when there is none,
+ * its background jobs (async-signal-safe). */
 void strom_sql_cancel(strom_sql_session *s);
 /* With SET 'table.dml-sync' = 'false' (Flink's client default; Strom's is 'true') the
  * INSERT jobs run in the background: strom_sql_execute() returns once they start, SHOW

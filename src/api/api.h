@@ -53,5 +53,7 @@ strom_fn_conf *strom__keyed_conf(strom_stream *in, void *fn);
 strom_keyed *strom__key_by_cols(strom_stream *in, const int *cols, int n);
 /* A sink node fed by in. */
 int strom__add_sink(strom_stream *in, const char *name, const strom_op_vt *vt, void *conf);
+/* A discarding sink named name (sink_discard.c): a stand-in for a real one, as EXPLAIN's graph has. */
+int strom__discard_as(strom_stream *in, const char *name);
 
 #endif

@@ -87,6 +87,7 @@ int sql_job_submit(sql_session *s, sql_build *b, const char *name) {
   if (pthread_create(&j->th, NULL, job_main, j)) {
     atomic_store(&j->status, JOB_FAILED);
     snprintf(j->err, sizeof j->err, "could not start a thread for the job");
+    j->reported = true; /* this statement says so */
     snprintf(s->err, sizeof s->err, "job %s: could not start a thread for it", j->id);
     return STROM_ENOMEM;
   }
@@ -176,24 +177,36 @@ int sql_job_stop(sql_session *s, const sql_node *n) {
              n->line, n->col, n->text);
     return STROM_EINVAL;
   }
-  if (mkdir(root, 0777) && errno != EEXIST) { /* Flink creates it too; its parent must exist */
-    snprintf(s->err, sizeof s->err, "STOP JOB '%s' WITH SAVEPOINT: cannot create 'state.savepoints.dir' '%.900s': %s",
-             j->id, root, strerror(errno));
+  struct stat st;
+  const char *bad = mkdir(root, 0777) && errno != EEXIST ? strerror(errno)
+                    : stat(root, &st)                    ? strerror(errno)
+                    : !S_ISDIR(st.st_mode)               ? "not a directory"
+                                                         : NULL; /* Flink creates it too */
+  if (bad) {
+    snprintf(s->err, sizeof s->err, "STOP JOB '%s' WITH SAVEPOINT: 'state.savepoints.dir' '%.600s': %s", j->id, root, bad);
     return STROM_EINVAL;
   }
   char dir[1200], rnd[33];
   new_id(rnd);
   snprintf(dir, sizeof dir, "%s/savepoint-%.6s-%.12s", root, j->id, rnd); /* as Flink names them */
   int rc = strom_env_stop_with_savepoint(j->env, dir, drain);
-  if (!rc) {
+  /* The savepoint completes (and the job then ends) or fails (and the job goes on, as in
+   * Flink); the job may also end on its own meanwhile. */
+  int done = 0;
+  while (!rc && !(done = strom_env_savepoint_done(j->env)) && atomic_load(&j->status) == JOB_RUNNING) {
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+  }
+  if (!rc && done == 1) {
     pthread_join(j->th, NULL);
     j->joined = true;
-    if (strom_env_savepoint_done(j->env) != 1) rc = STROM_EINVAL;
   }
-  if (rc) {
+  if (rc || done != 1) {
+    const char *m = strom_env_errmsg(j->env);
     snprintf(s->err, sizeof s->err, "STOP JOB '%s' WITH SAVEPOINT failed: %.900s", j->id,
-             j->err[0] ? j->err : strom_env_errmsg(j->env)[0] ? strom_env_errmsg(j->env) : "see the log above");
-    return rc;
+             rc ? m : done < 0 ? "the savepoint could not be taken (see the log above); the job goes on"
+                               : "the job ended before its savepoint");
+    return rc ? rc : STROM_EINVAL;
   }
   char *cell = dir;
   static const char *const head[] = {"savepoint path"};

@@ -11,6 +11,7 @@
  */
 #include <strings.h>
 
+#include "../api/api.h" /* strom__discard_as */
 #include "batch.h"
 #include "hint.h"
 #include "parser.h"
@@ -83,8 +84,10 @@ void strom_sql_cancel(strom_sql_session *s) {
   if (!s) return;
   s->cancel = 1;
   strom_env *e = s->running;
+  /* The foreground job, as Flink's client stops the statement it runs; with none (the
+   * end of a script waiting for its background jobs) those */
   if (e) strom_env_cancel(e);
-  sql_jobs_cancel(s);
+  else sql_jobs_cancel(s);
 }
 
 const char *sql_session_get(const sql_session *s, const char *key) {
@@ -271,13 +274,13 @@ typedef struct exec {
   int ninserts;
 } exec;
 
-static int build_inserts(sql_session *s, sql_build *b);
+static int build_inserts(sql_session *s, sql_build *b, bool dry);
 
 static int flush_pending(exec *x) {
   if (!x->pending) return STROM_OK;
   sql_build *b = x->pending;
   x->pending = NULL;
-  int rc = build_inserts(x->s, b);
+  int rc = build_inserts(x->s, b, false);
   const char *name = x->ninserts > 1 ? "insert-into (statement set)" : "insert-into";
   if (!rc && sql_dml_async(x->s)) { /* jobs.c: runs in the background, which owns b now */
     const char *pn = sql_session_get(x->s, "pipeline.name");
@@ -361,13 +364,20 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
 
 /* The pending INSERTs' streams and sinks: planned together, so a table read by several
  * of them (or twice by one) is one source, as Flink's sub-plan reuse across sinks. */
-static int build_inserts(sql_session *s, sql_build *b) {
+static int build_inserts(sql_session *s, sql_build *b, bool dry) {
   strom_stream **st = strom__calloc((size_t)(b->nins ? b->nins : 1), sizeof *st);
   if (!st) return STROM_ENOMEM;
   int rc = sql_plan_stream_roots(b, b->ins_plan, b->nins, st);
   for (int i = 0; i < b->nins && !rc && !b->err[0]; i++) {
-    strom_stream *e = sql_io_encode(b, b->ins_table[i], st[i]);
-    rc = e ? b->ins_table[i]->conn->write(b, b->ins_table[i], e) : STROM_EINVAL;
+    const sql_table *t = b->ins_table[i];
+    if (dry) { /* EXPLAIN's graph: a stand-in, as building the sink would create its files or connect */
+      char name[300];
+      snprintf(name, sizeof name, "Sink: %s (%s)", t->name, t->conn->name);
+      rc = strom__discard_as(st[i], name);
+      continue;
+    }
+    strom_stream *e = sql_io_encode(b, t, st[i]);
+    rc = e ? t->conn->write(b, b->ins_table[i], e) : STROM_EINVAL;
   }
   free(st);
   if (rc || b->err[0]) {
@@ -444,7 +454,7 @@ static int do_explain(exec *x, const sql_node *n) {
   x->ninserts = before;
   sql_explain_changelog_fill(&o);
   sql_explain_changelog(false);
-  if (!rc && json && inserts) rc = build_inserts(s, b);
+  if (!rc && json && inserts) rc = build_inserts(s, b, true);
   if (!rc && json) {
     const char *plan = strom_env_execution_plan(b->env);
     if (!plan) rc = STROM_ENOMEM;
@@ -627,6 +637,19 @@ static int do_drop(sql_session *s, const sql_node *n, bool view) {
   return STROM_OK;
 }
 
+/* Whether n may drop, replace or change a table, view or function (those of a statement set too). */
+static bool removes_from_catalog(const sql_node *n) {
+  if (n->kind == SQL_STATEMENT_SET) {
+    for (int i = 0; i < n->nkids; i++)
+      if (removes_from_catalog(n->kids[i])) return true;
+    return false;
+  }
+  return n->kind == SQL_DROP_TABLE || n->kind == SQL_DROP_VIEW || n->kind == SQL_DROP_FUNCTION ||
+         (n->kind == SQL_CATALOG_STMT && (!strncmp(n->text, "drop-", 5) || !strncmp(n->text, "alter-", 6))) ||
+         ((n->kind == SQL_CREATE_TABLE || n->kind == SQL_CREATE_VIEW || n->kind == SQL_CREATE_FUNCTION) &&
+          (n->flags & (SQL_F(OR_REPLACE) | SQL_F(REPLACE))));
+}
+
 static int statement(exec *x, const sql_node *n) {
   sql_session *s = x->s;
   const sql_node *tp = sql_fid_time_check(n); /* fid_time.c: TIME(p > 3), refused as Flink's planner does */
@@ -636,10 +659,7 @@ static int statement(exec *x, const sql_node *n) {
     return err_at(s, tp, tm);
   }
   /* A running background job's plan reads the catalog: nothing it may use goes (jobs.c) */
-  bool drops = n->kind == SQL_DROP_TABLE || n->kind == SQL_DROP_VIEW || n->kind == SQL_DROP_FUNCTION ||
-               (n->kind == SQL_CATALOG_STMT && (!strncmp(n->text, "drop-", 5) || !strncmp(n->text, "alter-", 6))) ||
-               ((n->kind == SQL_CREATE_TABLE || n->kind == SQL_CREATE_VIEW || n->kind == SQL_CREATE_FUNCTION) &&
-                (n->flags & (SQL_F(OR_REPLACE) | SQL_F(REPLACE))));
+  bool drops = removes_from_catalog(n);
   bool jobs = n->kind == SQL_STOP_JOB || (n->kind == SQL_SHOW && !strcasecmp(n->text, "JOBS"));
   if (drops || jobs) { /* the INSERTs before are submitted first: they are jobs to see, stop or guard */
     int rc = flush_pending(x);
