@@ -4,8 +4,8 @@
  * {"nodes": [{"id", "type", "pact", "contents", "parallelism", "predecessors": [{"id",
  * "ship_strategy", "side"}]}]}.  Nodes are the operators as built, before chaining
  * joins some into one task; an edge's ship strategy is the partitioning it runs with
- * (FORWARD, HASH, REBALANCE, BROADCAST), an unset one resolved as the job does:
- * FORWARD between equal parallelisms, REBALANCE otherwise.
+ * (FORWARD, HASH, REBALANCE, BROADCAST), an unset one resolved as the job does
+ * (strom__jg_edge_part).
  */
 #include "api.h"
 
@@ -14,12 +14,11 @@ static int par_of(const strom_env *env, const jg_node *n) {
 }
 
 static const char *ship(const strom_env *env, const jg_edge *e) {
-  switch (e->part) {
+  switch (strom__jg_edge_part(e, par_of(env, e->from), par_of(env, e->to))) {
     case STROM_PART_FORWARD: return "FORWARD";
-    case STROM_PART_REBALANCE: return "REBALANCE";
     case STROM_PART_HASH: return "HASH";
     case STROM_PART_BROADCAST: return "BROADCAST";
-    default: return par_of(env, e->from) == par_of(env, e->to) ? "FORWARD" : "REBALANCE";
+    default: return "REBALANCE";
   }
 }
 

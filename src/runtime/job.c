@@ -22,8 +22,7 @@ static int node_par(const strom_job *j, const jg_node *n) {
 }
 
 static int edge_part(const strom_job *j, const jg_edge *e) {
-  if (e->part != STROM_PART_DEFAULT) return e->part;
-  return node_par(j, e->from) == node_par(j, e->to) ? STROM_PART_FORWARD : STROM_PART_REBALANCE;
+  return strom__jg_edge_part(e, node_par(j, e->from), node_par(j, e->to));
 }
 
 /* Whether e, taken alone, may be a direct call: each producer subtask's rows all go to

@@ -83,3 +83,8 @@ const strom_schema *strom__jg_input_schema(const jg *g, const jg_node *n, int in
   }
   return NULL;
 }
+
+int strom__jg_edge_part(const jg_edge *e, int from_par, int to_par) {
+  if (e->part != STROM_PART_DEFAULT) return e->part;
+  return from_par == to_par ? STROM_PART_FORWARD : STROM_PART_REBALANCE;
+}

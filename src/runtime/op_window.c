@@ -22,6 +22,9 @@ typedef struct win {
   int64_t start, end;
 } win;
 
+/* Flink's TimeWindow.intersects: touching windows merge too. */
+static bool intersects(win a, win b) { return a.start <= b.end && a.end >= b.start; }
+
 typedef struct window_conf {
   strom_window_def def;
   int *keycols, nkey;
@@ -311,7 +314,7 @@ static int merge_session(strom_op *op, win w, win *into) {
   bool same = false;
   for (size_t i = 0; i < n; i++) {
     win o = all[i];
-    if (o.start <= w.end && o.end >= w.start) { /* TimeWindow.intersects */
+    if (intersects(o, w)) {
       if (o.start < m.start) m.start = o.start;
       if (o.end > m.end) m.end = o.end;
     } else {
@@ -320,7 +323,7 @@ static int merge_session(strom_op *op, win w, win *into) {
   }
   for (size_t i = 0; i < n; i++) {
     win o = all[i];
-    if (!(o.start <= w.end && o.end >= w.start)) continue;
+    if (!intersects(o, w)) continue;
     if (o.start == m.start && o.end == m.end) {
       same = true;
       continue;
@@ -364,7 +367,7 @@ static bool session_joins(strom_op *op, win w) {
   size_t n;
   if (sessions_load(st, all, MAXS, &n)) return false;
   for (size_t i = 0; i < n; i++)
-    if (all[i].start <= w.end && all[i].end >= w.start && cleanup_time(conf(op), all[i]) > op->ctx.watermark) return true;
+    if (intersects(all[i], w) && cleanup_time(conf(op), all[i]) > op->ctx.watermark) return true;
   return false;
 }
 

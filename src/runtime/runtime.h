@@ -101,6 +101,9 @@ jg_node *strom__jg_add_node(jg *g, const char *name, const strom_op_vt *vt, void
 jg_edge *strom__jg_connect(jg *g, jg_node *from, int from_port, jg_node *to, int to_input,
                            int part, const int *keycols, int nkey);
 void strom__jg_free(jg *g);
+/* The partitioning e runs with between parallelisms from_par and to_par: its own, or,
+ * when unset, FORWARD between equal parallelisms and REBALANCE otherwise. */
+int strom__jg_edge_part(const jg_edge *e, int from_par, int to_par);
 /* The schema of records arriving at input `input` of n. */
 const strom_schema *strom__jg_input_schema(const jg *g, const jg_node *n, int input);
 

@@ -41,6 +41,10 @@ struct sql_job {
   char err[1024];
 };
 
+static void job_join(sql_job *j) {
+  if (j->started && !j->joined) pthread_join(j->th, NULL), j->joined = true;
+}
+
 static void *job_main(void *arg) {
   sql_job *j = arg;
   int rc = strom_execute(j->env, j->name);
@@ -166,8 +170,7 @@ int sql_job_stop(sql_session *s, const sql_node *n) {
   }
   if (!savepoint) { /* Flink's STOP JOB without a savepoint cancels */
     strom_env_cancel(j->env);
-    pthread_join(j->th, NULL);
-    j->joined = true;
+    job_join(j);
     return STROM_OK;
   }
   const char *root = sql_session_get(s, "state.savepoints.dir");
@@ -197,10 +200,7 @@ int sql_job_stop(sql_session *s, const sql_node *n) {
     struct timespec ts = {0, 5000000};
     nanosleep(&ts, NULL);
   }
-  if (!rc && done == 1) {
-    pthread_join(j->th, NULL);
-    j->joined = true;
-  }
+  if (!rc && done == 1) job_join(j);
   if (rc || done != 1) {
     const char *m = strom_env_errmsg(j->env);
     snprintf(s->err, sizeof s->err, "STOP JOB '%s' WITH SAVEPOINT failed: %.900s", j->id,
@@ -221,7 +221,7 @@ int strom_sql_wait(strom_sql_session *s, bool cancel) {
   if (cancel) sql_jobs_cancel(s);
   int rc = STROM_OK;
   for (sql_job *j = s->jobs; j; j = j->next) {
-    if (j->started && !j->joined) pthread_join(j->th, NULL), j->joined = true;
+    job_join(j);
     if (atomic_load(&j->status) == JOB_FAILED && !j->reported) {
       j->reported = true;
       if (!rc) snprintf(s->err, sizeof s->err, "job %s ('%.200s') failed: %.700s", j->id, j->name, j->err);

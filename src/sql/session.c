@@ -364,6 +364,13 @@ static int plan_insert(exec *x, sql_build *b, const sql_node *n, bool explain_on
 
 /* The pending INSERTs' streams and sinks: planned together, so a table read by several
  * of them (or twice by one) is one source, as Flink's sub-plan reuse across sinks. */
+/* rc, or the build's first error (b->err, else the environment's), reported in s. */
+static int build_status(sql_session *s, sql_build *b, int rc) {
+  if (!rc && !b->err[0]) return STROM_OK;
+  set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env));
+  return rc ? rc : STROM_EINVAL;
+}
+
 static int build_inserts(sql_session *s, sql_build *b, bool dry) {
   strom_stream **st = strom__calloc((size_t)(b->nins ? b->nins : 1), sizeof *st);
   if (!st) return STROM_ENOMEM;
@@ -380,12 +387,13 @@ static int build_inserts(sql_session *s, sql_build *b, bool dry) {
     rc = e ? t->conn->write(b, b->ins_table[i], e) : STROM_EINVAL;
   }
   free(st);
-  if (rc || b->err[0]) {
-    if (b->err[0]) set_err(s, "%s", b->err);
-    else set_err(s, "%s", strom_env_errmsg(b->env));
-    return rc ? rc : STROM_EINVAL;
-  }
-  return STROM_OK;
+  return build_status(s, b, rc);
+}
+
+/* A bare query's job: its stream into the tableau printer. */
+static int build_select(sql_session *s, sql_build *b, const sql_plan *p) {
+  strom_stream *st = sql_plan_stream_root(b, p);
+  return build_status(s, b, st ? sql_print_sink(b, st, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL);
 }
 
 static int do_insert(exec *x, const sql_node *n) {
@@ -405,12 +413,9 @@ static int do_select(exec *x, const sql_node *q) {
     sql_build_free(b);
     return err_at(s, q, err);
   }
-  strom_stream *st = sql_plan_stream_root(b, p);
-  rc = st ? sql_print_sink(b, st, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL;
-  if (rc || b->err[0]) {
-    set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env));
+  if ((rc = build_select(s, b, p))) {
     sql_build_free(b);
-    return rc ? rc : STROM_EINVAL;
+    return rc;
   }
   s->last_rows = 0;
   sql_tableau_header(s->out, p->cols, p->ncols);
@@ -444,11 +449,7 @@ static int do_explain(exec *x, const sql_node *n) {
     sql_plan *p = sql_bind_query(s, &b->arena, st, err, sizeof err);
     if (!p || (s->batch && sql_batch_plan(p, err, sizeof err))) rc = err_at(s, st, err);
     else sql_plan_explain(&o, sql_plan_optimized(b, p), 0);
-    if (!rc && json) {
-      strom_stream *ss = sql_plan_stream_root(b, p);
-      rc = ss ? sql_print_sink(b, ss, p->cols, p->ncols, NULL, SQL_TABLEAU) : STROM_EINVAL;
-      if (rc || b->err[0]) set_err(s, "%s", b->err[0] ? b->err : strom_env_errmsg(b->env)), rc = rc ? rc : STROM_EINVAL;
-    }
+    if (!rc && json) rc = build_select(s, b, p);
   } else rc = err_at(s, st, sql_ctas_is(st) ? "not supported: EXPLAIN of CREATE TABLE ... AS SELECT"
                                              : "EXPLAIN supports queries, INSERT and STATEMENT SET");
   x->ninserts = before;

@@ -1273,12 +1273,17 @@ static int encode_elems(hstate *s, const strom_row *const *rows, size_t n, int64
   return STROM_OK;
 }
 
-static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n) {
-  hstate *s = (hstate *)b;
+/* A write of rows to the current list begins: the rows encoded into b1. */
+static int begin_encoded(hstate *s, const strom_row *const *rows, size_t n) {
   int64_t now;
   int rc = begin(s, &now, true);
+  return rc ? rc : encode_elems(s, rows, n, now);
+}
+
+static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n) {
+  hstate *s = (hstate *)b;
+  int rc = begin_encoded(s, rows, n);
   if (rc) return rc;
-  if (encode_elems(s, rows, n, now)) return STROM_ENOMEM;
   size_t i;
   uint8_t *e = cur_find(s, &i);
   if (!n) {
@@ -1305,10 +1310,8 @@ static int list_update_op(strom_state *b, const strom_row *const *rows, size_t n
  * its entry. */
 static int list_add_all_op(strom_state *b, const strom_row *const *rows, size_t n) {
   hstate *s = (hstate *)b;
-  int64_t now;
-  int rc = begin(s, &now, true);
+  int rc = begin_encoded(s, rows, n);
   if (rc) return rc;
-  if (encode_elems(s, rows, n, now)) return STROM_ENOMEM;
   size_t i;
   if (cur_find(s, &i)) return list_append_at(s, i, s->b1.p, s->b1.len);
   lbuf *l = insert_list(s, s->b1.len);
